@@ -1,0 +1,45 @@
+# Knead — the two commands: `make run` and `make test`.
+# Meson + Ninja do the building; this file only wires the steps together.
+
+BUILD      ?= build
+BUILD_SAN  ?= build-san
+DB         ?= var/knead.db
+LISTEN     ?= 127.0.0.1:8080
+
+.PHONY: all run test build build-san deps deps-test e2e-deps bench clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+deps-test:
+	@sh scripts/deps.sh --test
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+$(BUILD_SAN)/build.ninja:
+	meson setup $(BUILD_SAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+build-san: deps-test $(BUILD_SAN)/build.ninja
+	ninja -C $(BUILD_SAN)
+
+run: build
+	@test -f $(DB) || ./$(BUILD)/knead demo --db $(DB)
+	./$(BUILD)/knead serve --db $(DB) --listen $(LISTEN)
+
+e2e-deps: deps-test
+	@cd tests/e2e && { [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund --silent; }
+
+test: build-san e2e-deps
+	@sh tests/run-all.sh $(BUILD_SAN)
+
+bench: build
+	@sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

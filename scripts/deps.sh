@@ -1,0 +1,38 @@
+#!/bin/sh
+# Install the Debian packages Knead needs to build, run and test.
+# Idempotent: asks apt only for what is missing. Runs as root, or through sudo.
+set -eu
+
+PKGS="build-essential pkg-config meson ninja-build python3 tzdata ca-certificates
+libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libmd4c-dev libmd4c-html0-dev
+libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev"
+
+case "${1:-}" in
+    --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm" ;;
+    --bench) PKGS="$PKGS wrk" ;;
+esac
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        # node/npm may come from elsewhere than Debian; accept them if present
+        case "$p" in
+            nodejs) command -v node >/dev/null 2>&1 && continue ;;
+            npm) command -v npm >/dev/null 2>&1 && continue ;;
+        esac
+        missing="$missing $p"
+    fi
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" != "0" ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "deps: need root or sudo to install:$missing" >&2; exit 1; }
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null

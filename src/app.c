@@ -1,0 +1,66 @@
+/* app — assembles the long-lived parts named in app.h and reports the first
+ * failure with a message that names what to fix. */
+#include "app.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/tz.h"
+#include "store/store.h"
+#include "util/tzload.h"
+#include "view/tpl.h"
+#include "web/content.h"
+#include "web/static.h"
+
+int app_load_tz(struct app *app, char *err, size_t errlen)
+{
+    char msg[256];
+    if (tzload_load(app->cfg.timezone, &app->tz, msg, sizeof msg) < 0) {
+        snprintf(err, errlen, "[clinic] timezone: %s", msg);
+        return -1;
+    }
+    return 0;
+}
+
+int app_open_store(struct app *app, int conns, char *err, size_t errlen)
+{
+    struct err e = {0};
+    if (store_open(app->cfg.db_path, conns, &app->store, &e) != E_OK ||
+        store_migrate(app->store, NULL, &e) != E_OK) {
+        snprintf(err, errlen, "[database] path %s: %s", app->cfg.db_path, e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int app_load_site(struct app *app, char *err, size_t errlen)
+{
+    char msg[512];
+    if (tpl_engine_load(app->cfg.templates_dir, &app->tpl, msg, sizeof msg) < 0) {
+        snprintf(err, errlen, "templates: %s", msg);
+        return -1;
+    }
+    if (content_load(app->cfg.content_dir, &app->content, msg, sizeof msg) < 0) {
+        snprintf(err, errlen, "content: %s", msg);
+        return -1;
+    }
+    if (static_load(app->cfg.static_dir, &app->statics, msg, sizeof msg) < 0) {
+        snprintf(err, errlen, "static: %s", msg);
+        return -1;
+    }
+    return 0;
+}
+
+void app_close(struct app *app)
+{
+    static_free(app->statics);
+    content_free(app->content);
+    tpl_engine_free(app->tpl);
+    store_close(app->store);
+    tz_free(app->tz);
+    app->statics = NULL;
+    app->content = NULL;
+    app->tpl = NULL;
+    app->store = NULL;
+    app->tz = NULL;
+}

@@ -1,0 +1,34 @@
+/* app — everything the server holds for its whole life: the settings, the
+ * store, the clinic's timezone, the compiled templates, the articles and the
+ * static files.  Built once at start, read-only while serving. */
+#ifndef KNEAD_APP_H
+#define KNEAD_APP_H
+
+#include "config.h"
+#include "core/err.h"
+
+struct store;
+struct tz;
+struct tpl_engine;
+struct content;
+struct statics;
+
+struct app {
+    struct cfg cfg;
+    struct store *store;
+    struct tz *tz;
+    struct tpl_engine *tpl;
+    struct content *content;
+    struct statics *statics;
+};
+
+/* Loads the timezone named in cfg (a bad name is reported as its config key). */
+int app_load_tz(struct app *app, char *err, size_t errlen);
+/* Opens the store at cfg.db_path with `conns` connections and migrates it. */
+int app_open_store(struct app *app, int conns, char *err, size_t errlen);
+/* Loads templates, articles and static files (what `serve` needs besides the store). */
+int app_load_site(struct app *app, char *err, size_t errlen);
+/* Frees whatever was loaded.  Safe on a partly loaded app. */
+void app_close(struct app *app);
+
+#endif

@@ -1,0 +1,203 @@
+/* config — one table of keys; inih reads the file, cfg_set checks each value.
+ * It must not open the database or the timezone: app.c does that and reports
+ * a bad timezone by its key. */
+#include "config.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/num.h"
+
+enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME };
+
+static const struct key {
+    const char *section, *name;
+    enum kind kind;
+    size_t off;
+    size_t size;      /* K_STR: buffer size */
+    int min, max;     /* K_INT */
+    int allow_empty;  /* K_STR */
+} keys[] = {
+#define S(sec, k, f, empty) {sec, k, K_STR, offsetof(struct cfg, f), sizeof(((struct cfg *)0)->f), 0, 0, empty}
+#define I(sec, k, f, lo, hi) {sec, k, K_INT, offsetof(struct cfg, f), 0, lo, hi, 0}
+    S("clinic", "name", name, 0),
+    S("clinic", "tagline", tagline, 1),
+    S("clinic", "phone", phone, 1),
+    S("clinic", "email", email, 1),
+    S("clinic", "address", address, 1),
+    {"clinic", "timezone", K_TZNAME, offsetof(struct cfg, timezone), CFG_STR, 0, 0, 0},
+    {"server", "listen", K_LISTEN, offsetof(struct cfg, listen), CFG_STR, 0, 0, 0},
+    I("server", "threads", threads, 0, 64),
+    S("database", "path", db_path, 0),
+    I("booking", "min_notice_minutes", min_notice_minutes, 0, 10080),
+    I("booking", "horizon_days", horizon_days, 1, 730),
+    I("booking", "grid_minutes", grid_minutes, 5, 60),
+    I("booking", "late_cancel_hours", late_cancel_hours, 0, 336),
+    S("paths", "templates", templates_dir, 0),
+    S("paths", "static", static_dir, 0),
+    S("paths", "content", content_dir, 0),
+#undef S
+#undef I
+};
+
+static void copy(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src);
+}
+
+void cfg_defaults(struct cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    copy(c->name, sizeof c->name, "Chugach Bodywork");
+    copy(c->tagline, sizeof c->tagline, "Deep-tissue massage in Anchorage, Alaska");
+    copy(c->phone, sizeof c->phone, "(907) 555-0142");
+    copy(c->email, sizeof c->email, "frontdesk@chugachbodywork.example");
+    copy(c->address, sizeof c->address, "1420 West Fireweed Lane, Anchorage, AK 99503");
+    copy(c->timezone, sizeof c->timezone, "America/Anchorage");
+    copy(c->listen, sizeof c->listen, "127.0.0.1:8080");
+    c->threads = 0;
+    copy(c->db_path, sizeof c->db_path, "var/knead.db");
+    c->min_notice_minutes = 180;
+    c->horizon_days = 90;
+    c->grid_minutes = 15;
+    c->late_cancel_hours = 24;
+    copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");
+    copy(c->static_dir, sizeof c->static_dir, KNEAD_SRCDIR "/static");
+    copy(c->content_dir, sizeof c->content_dir, KNEAD_SRCDIR "/content");
+}
+
+static int tzname_ok(const char *v)
+{
+    if (!*v || v[0] == '/' || strstr(v, ".."))
+        return 0;
+    for (const char *p = v; *p; p++) {
+        char ch = *p;
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '/' || ch == '-' || ch == '+'))
+            return 0;
+    }
+    return 1;
+}
+
+static int listen_ok(const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    int port;
+    return colon && colon != v && num_parse_int(colon + 1, 0, 65535, &port) == 0;
+}
+
+int cfg_set(struct cfg *c, const char *section, const char *key, const char *value, char *err,
+            size_t errlen)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const struct key *k = &keys[i];
+        if (strcmp(k->section, section) != 0 || strcmp(k->name, key) != 0)
+            continue;
+        char *field = (char *)c + k->off;
+        switch (k->kind) {
+        case K_INT: {
+            int v;
+            if (num_parse_int(value, k->min, k->max, &v) < 0) {
+                snprintf(err, errlen, "[%s] %s: '%s' is not a whole number from %d to %d",
+                         section, key, value, k->min, k->max);
+                return -1;
+            }
+            *(int *)(void *)field = v;
+            return 0;
+        }
+        case K_LISTEN:
+            if (!listen_ok(value)) {
+                snprintf(err, errlen, "[%s] %s: '%s' is not HOST:PORT (e.g. 127.0.0.1:8080)",
+                         section, key, value);
+                return -1;
+            }
+            break;
+        case K_TZNAME:
+            if (!tzname_ok(value)) {
+                snprintf(err, errlen,
+                         "[%s] %s: '%s' is not an IANA timezone name (e.g. America/Anchorage)",
+                         section, key, value);
+                return -1;
+            }
+            break;
+        case K_STR:
+            if (!*value && !k->allow_empty) {
+                snprintf(err, errlen, "[%s] %s: must not be empty", section, key);
+                return -1;
+            }
+            break;
+        }
+        if (strlen(value) >= k->size) {
+            snprintf(err, errlen, "[%s] %s: longer than %zu characters", section, key,
+                     k->size - 1);
+            return -1;
+        }
+        copy(field, k->size, value);
+        return 0;
+    }
+    int known_section = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(keys[i].section, section) == 0)
+            known_section = 1;
+    if (!known_section)
+        snprintf(err, errlen, "[%s]: unknown section (known: clinic, server, database, booking, paths)",
+                 section);
+    else
+        snprintf(err, errlen, "[%s] %s: unknown key", section, key);
+    return -1;
+}
+
+struct load_ctx {
+    struct cfg *c;
+    char *err;
+    size_t errlen;
+    const char *name;
+    int failed;
+};
+
+static int on_ini(void *user, const char *section, const char *key, const char *value
+#if INI_HANDLER_LINENO
+                  , int lineno
+#endif
+)
+{
+    struct load_ctx *lc = user;
+    char msg[512];
+    if (lc->failed)
+        return 0;
+    if (cfg_set(lc->c, section, key, value, msg, sizeof msg) < 0) {
+        snprintf(lc->err, lc->errlen, "%s: %s", lc->name, msg);
+        lc->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static int finish(struct load_ctx *lc, int rc)
+{
+    if (lc->failed)
+        return -1;
+    if (rc < 0) {
+        snprintf(lc->err, lc->errlen, "%s: cannot read the file", lc->name);
+        return -1;
+    }
+    if (rc > 0) {
+        snprintf(lc->err, lc->errlen, "%s:%d: not a 'key = value' line or a [section]", lc->name,
+                 rc);
+        return -1;
+    }
+    return 0;
+}
+
+int cfg_load_file(struct cfg *c, const char *path, char *err, size_t errlen)
+{
+    struct load_ctx lc = {c, err, errlen, path, 0};
+    return finish(&lc, ini_parse(path, on_ini, &lc));
+}
+
+int cfg_load_string(struct cfg *c, const char *text, const char *name, char *err, size_t errlen)
+{
+    struct load_ctx lc = {c, err, errlen, name, 0};
+    return finish(&lc, ini_parse_string(text, on_ini, &lc));
+}

@@ -1,0 +1,56 @@
+/* config — the clinic's settings: defaults, then the INI file, then flags.
+ *
+ * Every key is declared once in a table in config.c with its section, type
+ * and range; an unknown key or a bad value is an error that names the key. */
+#ifndef KNEAD_CONFIG_H
+#define KNEAD_CONFIG_H
+
+#include <stddef.h>
+
+#define CFG_STR 256
+#define CFG_PATH 1024
+
+struct cfg {
+    /* [clinic] */
+    char name[CFG_STR];
+    char tagline[CFG_STR];
+    char phone[CFG_STR];
+    char email[CFG_STR];
+    char address[CFG_STR];
+    char timezone[CFG_STR];
+    /* [server] */
+    char listen[CFG_STR];
+    int threads;
+    /* [database] */
+    char db_path[CFG_PATH];
+    /* [booking] */
+    int min_notice_minutes;
+    int horizon_days;
+    int grid_minutes;
+    int late_cancel_hours;
+    /* [paths] */
+    char templates_dir[CFG_PATH];
+    char static_dir[CFG_PATH];
+    char content_dir[CFG_PATH];
+};
+
+/* Fills in the defaults (the demo clinic in Anchorage, 127.0.0.1:8080,
+ * var/knead.db, the source tree's templates/static/content).  Can't fail. */
+void cfg_defaults(struct cfg *c);
+
+/* Sets one key ("section", "key", "value").  Returns 0, or -1 with a line
+ * like "[booking] grid_minutes: must be a whole number from 5 to 60" in err;
+ * c is unchanged on error. */
+int cfg_set(struct cfg *c, const char *section, const char *key, const char *value, char *err,
+            size_t errlen);
+
+/* Reads an INI file over c.  Returns 0, or -1 with "FILE:LINE: message" in
+ * err (the first problem found).  On error c may hold some of the file's
+ * values; callers exit. */
+int cfg_load_file(struct cfg *c, const char *path, char *err, size_t errlen);
+
+/* Same, from text in memory (for tests); name is used in messages. */
+int cfg_load_string(struct cfg *c, const char *text, const char *name, char *err,
+                    size_t errlen);
+
+#endif

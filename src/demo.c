@@ -1,0 +1,148 @@
+/* demo — the demo clinic's data, written for Knead, and the seeding of it
+ * through the store interface (so every backend seeds the same clinic). */
+#include "demo.h"
+
+#include "store/store.h"
+
+#define H(h, m) ((h) * 60 + (m))
+
+static const struct service services[] = {
+    {"deep-tissue-60", "Deep Tissue Massage (60 minutes)",
+     "Slow, firm work on the deeper layers of muscle and fascia for stubborn knots, "
+     "lower back pain and the stiffness that comes from desk work, training or lifting. "
+     "Enough time to treat one or two areas thoroughly.",
+     60, 15, 12000, 1, 1},
+    {"deep-tissue-90", "Deep Tissue Massage (90 minutes)",
+     "The same focused deep-tissue work with time to treat the whole back, hips and legs, "
+     "or to work patiently through a long-standing problem area.",
+     90, 15, 16500, 1, 2},
+    {"swedish-60", "Swedish Relaxation Massage (60 minutes)",
+     "Long, flowing strokes with lighter pressure to calm the nervous system, ease general "
+     "tension and help you sleep.",
+     60, 15, 10500, 1, 3},
+    {"sports-45", "Sports Recovery Massage (45 minutes)",
+     "Targeted work for athletes between training days: legs, hips and shoulders, with "
+     "assisted stretching.",
+     45, 15, 9000, 1, 4},
+};
+
+static const char *all_services[] = {"deep-tissue-60", "deep-tissue-90", "swedish-60",
+                                           "sports-45"};
+static const char *deep_and_swedish[] = {"deep-tissue-60", "deep-tissue-90", "swedish-60"};
+static const char *deep_and_sports[] = {"deep-tissue-60", "deep-tissue-90", "sports-45"};
+
+static const struct therapist therapists[] = {
+    {"maren-holt", "Maren Holt", "Licensed Massage Therapist",
+     "Maren has treated lower back pain for fourteen years, many of them for fishermen and "
+     "nurses coming off long shifts. She works slowly, checks in about pressure and explains "
+     "what she finds.",
+     "/static/img/therapists/maren-holt.svg", "Portrait illustration of Maren Holt", 1, 1,
+     all_services, 4},
+    {"dev-okafor", "Dev Okafor", "Licensed Massage Therapist, sports massage",
+     "Dev came to massage from coaching cross-country skiers. He focuses on hips, hamstrings "
+     "and shoulders, and on getting runners and climbers back to training.",
+     "/static/img/therapists/dev-okafor.svg", "Portrait illustration of Dev Okafor", 1, 2,
+     deep_and_sports, 3},
+    {"lena-kusugak", "Lena Kusugak", "Licensed Massage Therapist",
+     "Lena pairs deep-tissue work with gentle stretching and is known for her calm, unhurried "
+     "sessions. She has a particular interest in clients living with arthritis.",
+     "/static/img/therapists/lena-kusugak.svg", "Portrait illustration of Lena Kusugak", 1, 3,
+     deep_and_swedish, 3},
+    {"tomas-reyes", "Tomas Reyes", "Licensed Massage Therapist",
+     "Tomas worked in a physical-therapy practice before joining the clinic and often sees "
+     "clients referred by their doctor after an injury at work.",
+     "/static/img/therapists/tomas-reyes.svg", "Portrait illustration of Tomas Reyes", 1, 4,
+     all_services, 4},
+};
+
+static const char *const room_names[] = {"Spruce Room", "Birch Room", "Willow Room"};
+
+/* Monday to Saturday, 8 AM to 8 PM. */
+static const struct week_span clinic_hours[] = {
+    {1, H(8, 0), H(20, 0)}, {2, H(8, 0), H(20, 0)}, {3, H(8, 0), H(20, 0)},
+    {4, H(8, 0), H(20, 0)}, {5, H(8, 0), H(20, 0)}, {6, H(9, 0), H(17, 0)},
+};
+
+/* Each therapist's week: working spans and a lunch break in each. */
+static const struct week_span maren_work[] = {
+    {1, H(8, 0), H(16, 0)}, {2, H(8, 0), H(16, 0)}, {3, H(8, 0), H(16, 0)},
+    {4, H(8, 0), H(16, 0)}, {5, H(8, 0), H(14, 0)},
+};
+static const struct week_span maren_breaks[] = {
+    {1, H(12, 0), H(12, 30)}, {2, H(12, 0), H(12, 30)}, {3, H(12, 0), H(12, 30)},
+    {4, H(12, 0), H(12, 30)}, {5, H(11, 30), H(12, 0)},
+};
+static const struct week_span dev_work[] = {
+    {2, H(11, 0), H(20, 0)}, {3, H(11, 0), H(20, 0)}, {4, H(11, 0), H(20, 0)},
+    {5, H(11, 0), H(20, 0)}, {6, H(9, 0), H(15, 0)},
+};
+static const struct week_span dev_breaks[] = {
+    {2, H(15, 0), H(15, 30)}, {3, H(15, 0), H(15, 30)}, {4, H(15, 0), H(15, 30)},
+    {5, H(15, 0), H(15, 30)}, {6, H(12, 0), H(12, 30)},
+};
+static const struct week_span lena_work[] = {
+    {1, H(10, 0), H(18, 0)}, {3, H(10, 0), H(18, 0)}, {5, H(10, 0), H(18, 0)},
+    {6, H(9, 0), H(17, 0)},
+};
+static const struct week_span lena_breaks[] = {
+    {1, H(13, 0), H(14, 0)}, {3, H(13, 0), H(14, 0)}, {5, H(13, 0), H(14, 0)},
+    {6, H(12, 30), H(13, 0)},
+};
+static const struct week_span tomas_work[] = {
+    {1, H(12, 0), H(20, 0)}, {2, H(8, 0), H(16, 0)}, {3, H(12, 0), H(20, 0)},
+    {4, H(8, 0), H(16, 0)}, {6, H(9, 0), H(17, 0)},
+};
+static const struct week_span tomas_breaks[] = {
+    {1, H(16, 0), H(16, 30)}, {2, H(12, 0), H(12, 30)}, {3, H(16, 0), H(16, 30)},
+    {4, H(12, 0), H(12, 30)}, {6, H(13, 0), H(13, 30)},
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define WEEK(w, b) {(struct week_span *)(w), N(w), (struct week_span *)(b), N(b)}
+
+static const struct therapist_week weeks[] = {
+    WEEK(maren_work, maren_breaks),
+    WEEK(dev_work, dev_breaks),
+    WEEK(lena_work, lena_breaks),
+    WEEK(tomas_work, tomas_breaks),
+};
+
+enum err_code demo_seed(struct store *s, int force, struct err *e)
+{
+    struct db *db = db_acquire(s);
+    enum err_code rc;
+    int empty = 0;
+
+    if ((rc = db_begin(db, e)) != E_OK)
+        goto done;
+    if ((rc = db_is_empty(db, &empty, e)) != E_OK)
+        goto done;
+    if (!empty && !force) {
+        rc = err_set(e, E_CONFLICT,
+                     "the database already holds a clinic; use --force to replace it with the demo");
+        goto done;
+    }
+    if (!empty && (rc = db_wipe(db, e)) != E_OK)
+        goto done;
+    for (size_t i = 0; i < N(services); i++)
+        if ((rc = db_put_service(db, &services[i], e)) != E_OK)
+            goto done;
+    for (size_t i = 0; i < N(therapists); i++) {
+        if ((rc = db_put_therapist(db, &therapists[i], e)) != E_OK)
+            goto done;
+        if ((rc = db_put_therapist_week(db, therapists[i].id, &weeks[i], e)) != E_OK)
+            goto done;
+    }
+    for (size_t i = 0; i < N(room_names); i++) {
+        struct room r = {0, room_names[i], all_services, N(all_services)};
+        if ((rc = db_add_room(db, &r, NULL, e)) != E_OK)
+            goto done;
+    }
+    if ((rc = db_put_clinic_hours(db, clinic_hours, N(clinic_hours), e)) != E_OK)
+        goto done;
+    rc = db_commit(db, e);
+done:
+    db_rollback(db);
+    db_release(db);
+    return rc;
+}

@@ -1,0 +1,265 @@
+/* request — pure parsers for request targets, forms and cookies, and the
+ * small accessors handlers use.  Everything here allocates on the request
+ * arena and never writes outside it. */
+#include "http/request.h"
+
+#include <microhttpd.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/log.h"
+#include "view/esc.h"
+
+const char *kv_get(const struct kvlist *l, const char *key)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].key, key) == 0)
+            return l->items[i].val;
+    return NULL;
+}
+
+size_t kv_count(const struct kvlist *l, const char *key)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].key, key) == 0)
+            c++;
+    return c;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Checks that s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+static int utf8_ok(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned min, cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1, min = 0x80, cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2, min = 0x800, cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3, min = 0x10000, cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (len - i - 1 < n)
+            return 0;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+/* Decodes s[0..len) into a new arena string.  plus_space: '+' means ' '.
+ * Returns NULL on a malformed escape, a NUL byte or invalid UTF-8. */
+static char *pct_decode(struct arena *a, const char *s, size_t len, int plus_space,
+                        const char **why)
+{
+    char *out = arena_alloc(a, len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '%') {
+            int hi, lo;
+            if (len - i < 3) {
+                *why = "a '%' must be followed by two hexadecimal digits";
+                return NULL;
+            }
+            hi = hexval(s[i + 1]);
+            lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0) {
+                *why = "a '%' must be followed by two hexadecimal digits";
+                return NULL;
+            }
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_space) {
+            c = ' ';
+        }
+        if (c == '\0') {
+            *why = "NUL bytes are not allowed";
+            return NULL;
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    if (!utf8_ok((const unsigned char *)out, o)) {
+        *why = "text must be UTF-8";
+        return NULL;
+    }
+    return out;
+}
+
+enum err_code req_parse_urlencoded(struct arena *a, const char *s, size_t len,
+                                   struct kvlist *out, struct err *e)
+{
+    size_t npairs = 1;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '&')
+            npairs++;
+    if (npairs > REQ_MAX_PAIRS)
+        return err_set(e, E_INVALID, "too many parameters (at most %d)", REQ_MAX_PAIRS);
+
+    struct kv *items = arena_array(a, npairs, sizeof *items);
+    size_t n = 0, i = 0;
+    while (i < len) {
+        size_t start = i, eq = (size_t)-1;
+        while (i < len && s[i] != '&') {
+            if (s[i] == '=' && eq == (size_t)-1)
+                eq = i;
+            i++;
+        }
+        size_t end = i;
+        i++; /* skip '&' */
+        if (end == start)
+            continue;
+        size_t klen = eq == (size_t)-1 ? end - start : eq - start;
+        const char *why = NULL;
+        char *key = pct_decode(a, s + start, klen, 1, &why);
+        if (!key)
+            return err_set(e, E_INVALID, "malformed parameter name: %s", why);
+        if (!*key)
+            return err_set(e, E_INVALID, "a parameter has an empty name");
+        char *val = eq == (size_t)-1 ? arena_strdup(a, "")
+                                     : pct_decode(a, s + eq + 1, end - eq - 1, 1, &why);
+        if (!val) {
+            char shown[64];
+            size_t sl = strlen(key) < sizeof shown - 1 ? strlen(key) : sizeof shown - 1;
+            memcpy(shown, key, sl);
+            shown[sl] = '\0';
+            return err_set(e, E_INVALID, "parameter '%s' is malformed: %s", shown, why);
+        }
+        items[n].key = key;
+        items[n].val = val;
+        items[n].vlen = strlen(val);
+        n++;
+    }
+    out->items = items;
+    out->n = n;
+    return E_OK;
+}
+
+enum err_code req_decode_path(struct arena *a, const char *s, size_t len, char **out,
+                              struct err *e)
+{
+    const char *why = NULL;
+    char *p;
+
+    if (len == 0 || s[0] != '/')
+        return err_set(e, E_INVALID, "the request path must start with '/'");
+    p = pct_decode(a, s, len, 0, &why);
+    if (!p)
+        return err_set(e, E_INVALID, "malformed request path: %s", why);
+    for (const char *seg = p; seg; seg = strchr(seg + 1, '/')) {
+        const char *next = strchr(seg + 1, '/');
+        size_t sl = next ? (size_t)(next - seg - 1) : strlen(seg + 1);
+        if ((sl == 1 && seg[1] == '.') || (sl == 2 && seg[1] == '.' && seg[2] == '.'))
+            return err_set(e, E_INVALID, "the request path may not contain '.' or '..' segments");
+    }
+    *out = p;
+    return E_OK;
+}
+
+void req_parse_cookies(struct arena *a, const char *h, struct kvlist *out)
+{
+    size_t cap = 1, n = 0;
+    out->items = NULL;
+    out->n = 0;
+    if (!h)
+        return;
+    for (const char *c = h; *c; c++)
+        if (*c == ';')
+            cap++;
+    if (cap > REQ_MAX_PAIRS)
+        cap = REQ_MAX_PAIRS;
+    struct kv *items = arena_array(a, cap, sizeof *items);
+    const char *p = h;
+    while (*p && n < cap) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *end = strchr(p, ';');
+        size_t plen = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', plen);
+        if (eq && eq > p) {
+            size_t klen = (size_t)(eq - p);
+            const char *v = eq + 1;
+            size_t vlen = plen - klen - 1;
+            while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+                vlen--;
+            if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+                v++;
+                vlen -= 2;
+            }
+            items[n].key = arena_strndup(a, p, klen);
+            items[n].val = arena_strndup(a, v, vlen);
+            items[n].vlen = strlen(items[n].val);
+            n++;
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    out->items = items;
+    out->n = n;
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_param(const struct req *r, size_t i)
+{
+    return i < r->nparams ? r->params[i] : NULL;
+}
+
+void resp_header(struct req *r, const char *name, const char *value)
+{
+    struct resp *rs = &r->resp;
+    if (!esc_header_ok(value) || !esc_header_ok(name)) {
+        log_warn("dropped response header %s: it holds a control character", name);
+        return;
+    }
+    if (rs->headers.n == rs->headers_cap) {
+        size_t cap = rs->headers_cap ? rs->headers_cap * 2 : 8;
+        struct kv *items = arena_array(r->arena, cap, sizeof *items);
+        if (rs->headers.n)
+            memcpy(items, rs->headers.items, rs->headers.n * sizeof *items);
+        rs->headers.items = items;
+        rs->headers_cap = cap;
+    }
+    struct kv *kv = &rs->headers.items[rs->headers.n++];
+    kv->key = arena_strdup(r->arena, name);
+    kv->val = arena_strdup(r->arena, value);
+    kv->vlen = strlen(kv->val);
+}
+
+void resp_start(struct req *r, int status, const char *content_type)
+{
+    r->resp.status = status;
+    r->resp.content_type = content_type;
+    r->resp.static_body = NULL;
+    sb_reset(&r->resp.body);
+}

@@ -1,0 +1,59 @@
+/* router — the ONE table of routes and its matcher (STYLE rule 8).
+ *
+ * A route is method bits, a path pattern, a handler and policy flags.  The
+ * dispatcher in server.c enforces the flags (body limits, form and JSON
+ * parsing; later roles and CSRF); handlers never re-check them.  Patterns are
+ * literal segments and {name} captures, e.g. "/articles/{slug}"; a final
+ * "{*}" capture takes the rest of the path ("/static/{*}"). */
+#ifndef KNEAD_HTTP_ROUTER_H
+#define KNEAD_HTTP_ROUTER_H
+
+#include <stddef.h>
+
+#include "http/request.h"
+
+enum route_method {
+    ROUTE_GET = 1 << 0, /* also answers HEAD */
+    ROUTE_POST = 1 << 1,
+    ROUTE_PUT = 1 << 2,
+    ROUTE_DELETE = 1 << 3,
+    ROUTE_PATCH = 1 << 4,
+    ROUTE_HEAD = 1 << 5, /* never in a table: HEAD is matched as GET */
+    ROUTE_OPTIONS = 1 << 6,
+};
+
+enum route_flag {
+    ROUTE_FORM = 1 << 0, /* body is application/x-www-form-urlencoded → req.form */
+    ROUTE_JSON = 1 << 1, /* body is JSON → req.json */
+    ROUTE_API = 1 << 2,  /* errors as application/problem+json */
+};
+
+typedef void (*route_fn)(struct req *r);
+
+struct route {
+    unsigned methods;
+    const char *pattern;
+    route_fn handler;
+    unsigned flags;
+    size_t body_max; /* 0 = no body accepted */
+};
+
+/* Method name → ROUTE_* bit (HEAD → ROUTE_HEAD), 0 if unknown. */
+unsigned route_method_bit(const char *method);
+
+/* Finds the route for (method, path).  On a match returns its index and fills
+ * params/nparams (pointers into a copy on arena a).  Returns -1 when no
+ * pattern matches the path (404), or -2 when patterns match but not for this
+ * method (405); *allowed then holds the union of the methods that would.  */
+int route_match(const struct route *table, size_t n, struct arena *a, unsigned method,
+                const char *path, const char **params, size_t *nparams, unsigned *allowed);
+
+/* Writes an Allow header value ("GET, HEAD, POST") for method bits into buf. */
+void route_allow_header(unsigned methods, char *buf, size_t size);
+
+/* Checks a table at start-up: patterns start with '/', captures are closed
+ * and at most REQ_MAX_PARAMS, no two routes share pattern and method.
+ * Returns 0 or -1 with a message. */
+int route_check_table(const struct route *table, size_t n, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,375 @@
+/* server — libmicrohttpd glue.
+ *
+ * A request's life (see struct req in request.h):
+ *   uri_log callback   creates the req and its arena (so even a request MHD
+ *                      rejects later is freed by the completed callback);
+ *   first access call  only headers: decode path and query, match the route,
+ *                      check Content-Length against the route's body limit;
+ *                      returns MHD_YES without queueing (queueing in this first
+ *                      call makes libmicrohttpd 0.9.75 close the connection);
+ *   body calls         append to req.body up to the limit, then discard;
+ *   final call         parse form/JSON per the route flags, run the handler
+ *                      (or the error renderer) and queue the response;
+ *   completed callback writes the access-log line and frees the arena.
+ * This module must not know about pages, the store or the clinic. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/num.h"
+
+#define MAX_DISCARD (1024 * 1024) /* body bytes we read and drop before closing */
+
+enum { ST_NEW, ST_BODY, ST_DONE };
+
+struct srv {
+    struct MHD_Daemon *d;
+    struct srv_options opt;
+    int port;
+};
+
+static const char *security_headers[][2] = {
+    {"Content-Security-Policy",
+     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "same-origin"},
+    {"X-Frame-Options", "DENY"},
+};
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct srv *s = cls;
+    struct arena *a = arena_new();
+    struct req *r = arena_alloc(a, sizeof *r);
+    r->arena = a;
+    r->app = s->opt.app;
+    r->conn = conn;
+    r->raw_uri = arena_strndup(a, uri, REQ_MAX_URI + 1);
+    r->t0_us = clock_mono_us();
+    r->state = ST_NEW;
+    sb_init(&r->body, 0);
+    sb_init(&r->resp.body, 0);
+    arena_defer(a, (void (*)(void *))sb_release, &r->body);
+    arena_defer(a, (void (*)(void *))sb_release, &r->resp.body);
+    return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    struct req *r = *req_cls;
+    if (!r)
+        return;
+    int64_t us = clock_mono_us() - r->t0_us;
+    const char *path = r->path ? r->path : r->raw_uri;
+    log_info("%s %s %d %lldus%s", r->method ? r->method : "-", path ? path : "-",
+             r->resp.status, (long long)us,
+             why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    arena_free(r->arena);
+    *req_cls = NULL;
+}
+
+static void fail(struct srv *s, struct req *r, int status, const char *msg)
+{
+    resp_start(r, status, "text/plain; charset=utf-8");
+    s->opt.error(r, status, NULL, msg);
+    r->state = ST_DONE;
+}
+
+/* Decodes path and query and finds the route; on failure sets the error. */
+static void route_request(struct srv *s, struct req *r)
+{
+    struct err e = {0};
+    const char *uri = r->raw_uri;
+    size_t ulen = strlen(uri);
+    if (ulen > REQ_MAX_URI) {
+        fail(s, r, 414, "The address is too long.");
+        return;
+    }
+    const char *q = memchr(uri, '?', ulen);
+    size_t plen = q ? (size_t)(q - uri) : ulen;
+    if (req_decode_path(r->arena, uri, plen, &r->path, &e) != E_OK) {
+        fail(s, r, 400, e.msg);
+        return;
+    }
+    if (q && req_parse_urlencoded(r->arena, q + 1, ulen - plen - 1, &r->query, &e) != E_OK) {
+        fail(s, r, 400, e.msg);
+        return;
+    }
+    r->method_bit = route_method_bit(r->method);
+    unsigned allowed = 0;
+    int i = route_match(s->opt.routes, s->opt.nroutes, r->arena, r->method_bit, r->path,
+                        r->params, &r->nparams, &allowed);
+    if (i == -1) {
+        fail(s, r, 404, "There is no page at this address.");
+        return;
+    }
+    if (i == -2) {
+        char allow[96];
+        route_allow_header(allowed, allow, sizeof allow);
+        resp_header(r, "Allow", allow);
+        char msg[160];
+        snprintf(msg, sizeof msg, "This address does not accept %s; it accepts %s.",
+                 r->method, allow);
+        fail(s, r, 405, msg);
+        return;
+    }
+    r->route = &s->opt.routes[i];
+    const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int64_t len = 0;
+    if (cl && num_parse_i64(cl, 0, INT64_MAX, &len) < 0) {
+        fail(s, r, 400, "The Content-Length header is not a number.");
+        return;
+    }
+    if ((size_t)len > r->route->body_max) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "The request body is too large (at most %zu bytes here).",
+                 r->route->body_max);
+        fail(s, r, 413, msg);
+        r->too_large = 1;
+    }
+}
+
+static int content_type_is(struct req *r, const char *want)
+{
+    const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+    size_t n = strlen(want);
+    return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Applies the route's body policy, then calls the handler. */
+static void dispatch(struct srv *s, struct req *r)
+{
+    const struct route *rt = r->route;
+    struct err e = {0};
+    if (r->too_large) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "The request body is too large (at most %zu bytes here).",
+                 rt->body_max);
+        fail(s, r, 413, msg);
+        return;
+    }
+    if ((rt->flags & ROUTE_FORM) && r->body.len) {
+        if (!content_type_is(r, "application/x-www-form-urlencoded")) {
+            fail(s, r, 415, "Send the form as application/x-www-form-urlencoded.");
+            return;
+        }
+        if (req_parse_urlencoded(r->arena, r->body.buf, r->body.len, &r->form, &e) != E_OK) {
+            fail(s, r, 400, e.msg);
+            return;
+        }
+    }
+    if (rt->flags & ROUTE_JSON) {
+        json_error_t je;
+        if (!content_type_is(r, "application/json")) {
+            fail(s, r, 415, "Send the body as application/json.");
+            return;
+        }
+        r->json = json_loadb(r->body.buf, r->body.len, JSON_REJECT_DUPLICATES, &je);
+        if (!r->json) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "The JSON body is malformed at line %d, column %d: %s",
+                     je.line, je.column, je.text);
+            fail(s, r, 400, msg);
+            return;
+        }
+        arena_defer(r->arena, (void (*)(void *))json_decref, r->json);
+    }
+    r->resp.status = 200;
+    r->resp.content_type = "text/html; charset=utf-8";
+    rt->handler(r);
+    r->state = ST_DONE;
+}
+
+static enum MHD_Result queue(struct req *r)
+{
+    struct MHD_Response *resp;
+    struct resp *rs = &r->resp;
+    enum MHD_Result ret;
+
+    if (rs->body.err) {
+        log_error("response body for %s exceeded its limit", r->path ? r->path : "?");
+        rs->status = 500;
+        sb_reset(&rs->body);
+        sb_adds(&rs->body, "Internal error\n");
+        rs->content_type = "text/plain; charset=utf-8";
+    }
+    if (rs->static_body) {
+        resp = MHD_create_response_from_buffer(rs->static_len, (void *)rs->static_body,
+                                               MHD_RESPMEM_PERSISTENT);
+    } else {
+        size_t len;
+        char *buf = sb_detach(&rs->body, &len);
+        resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+        if (!resp)
+            free(buf);
+    }
+    if (!resp)
+        return MHD_NO;
+    if (rs->content_type && rs->status != 304)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
+    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    for (size_t i = 0; i < rs->headers.n; i++)
+        MHD_add_response_header(resp, rs->headers.items[i].key, rs->headers.items[i].val);
+    ret = MHD_queue_response(r->conn, (unsigned)rs->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **req_cls)
+{
+    struct srv *s = cls;
+    struct req *r = *req_cls;
+
+    if (!r)
+        return MHD_NO;
+    if (r->state == ST_NEW) {
+        r->conn = conn;
+        r->method = arena_strdup(r->arena, method);
+        route_request(s, r);
+        if (r->state == ST_NEW)
+            r->state = ST_BODY;
+        /* An over-long declared body is refused now: reading it would be waste. */
+        if (r->too_large)
+            return queue(r);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (r->state == ST_BODY && !r->too_large &&
+            *upload_size <= r->route->body_max - r->body.len) {
+            sb_add(&r->body, upload, *upload_size);
+        } else if (r->state == ST_BODY && !r->too_large) {
+            r->too_large = 1; /* answered with 413 at the final call */
+            r->discarded += *upload_size;
+        } else if (r->discarded + *upload_size > MAX_DISCARD) {
+            *upload_size = 0;
+            return queue(r);
+        } else {
+            r->discarded += *upload_size;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->state == ST_BODY)
+        dispatch(s, r);
+    return queue(r);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    log_warn("http: %s", line);
+}
+
+int srv_parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+    const char *colon;
+    size_t hl;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':')
+            return -1;
+        hl = (size_t)(close - s - 1);
+        s++;
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon)
+            return -1;
+        hl = (size_t)(colon - s);
+    }
+    if (hl == 0 || hl >= hostlen)
+        return -1;
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    return num_parse_int(colon + 1, 0, 65535, port);
+}
+
+int srv_start(const struct srv_options *opt, struct srv **out, char *err, size_t errlen)
+{
+    char host[64];
+    int port, threads = opt->threads;
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+
+    if (route_check_table(opt->routes, opt->nroutes, err, errlen) < 0)
+        return -1;
+    if (srv_parse_listen(opt->listen, host, sizeof host, &port) < 0) {
+        snprintf(err, errlen, "listen address '%s' is not HOST:PORT (e.g. 127.0.0.1:8080)",
+                 opt->listen);
+        return -1;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+    } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        snprintf(err, errlen, "listen address '%s': '%s' is not an IP address", opt->listen,
+                 host);
+        return -1;
+    }
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 && n < 64 ? (int)n : 2;
+    }
+    struct srv *s = xcalloc(1, sizeof *s);
+    s->opt = *opt;
+    s->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+                            MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine)",
+                 opt->listen);
+        free(s);
+        return -1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : port;
+    *out = s;
+    return 0;
+}
+
+int srv_port(const struct srv *s)
+{
+    return s->port;
+}
+
+void srv_stop(struct srv *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->d);
+    free(s);
+}

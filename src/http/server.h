@@ -1,0 +1,39 @@
+/* server — the libmicrohttpd glue: one daemon with a thread pool, one
+ * request arena per request, the dispatcher that enforces route policy, the
+ * access log and the security headers.  It knows nothing of the clinic. */
+#ifndef KNEAD_HTTP_SERVER_H
+#define KNEAD_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "http/router.h"
+
+struct app;
+
+/* Renders an error response (HTML page or problem+json) into r->resp.
+ * problem may be NULL for the status's default code. */
+typedef void (*srv_error_fn)(struct req *r, int status, const char *problem, const char *msg);
+
+struct srv_options {
+    const char *listen;   /* "127.0.0.1:8080", "[::1]:8080"; port 0 = any free port */
+    int threads;          /* pool size; 0 = number of cores */
+    const struct route *routes;
+    size_t nroutes;
+    srv_error_fn error;   /* renders 400/404/405/413 found before a handler runs */
+    struct app *app;      /* handed to handlers in req.app */
+};
+
+struct srv;
+
+/* Starts listening and serving.  Returns 0 and the server in *out, or -1
+ * with a message (bad address, port in use, bad route table). */
+int srv_start(const struct srv_options *opt, struct srv **out, char *err, size_t errlen);
+/* The port actually bound (useful with port 0). */
+int srv_port(const struct srv *s);
+/* Stops accepting, finishes requests in flight, frees the server.  Accepts NULL. */
+void srv_stop(struct srv *s);
+
+/* Parses "host:port" / "[v6]:port" into its parts; 0 or -1.  Pure. */
+int srv_parse_listen(const char *s, char *host, size_t hostlen, int *port);
+
+#endif

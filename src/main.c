@@ -1,0 +1,290 @@
+/* main — the `knead` command: serve, migrate, demo.
+ *
+ * Settings come from the defaults, then --config FILE, then flags; a wrong
+ * flag or a bad setting prints one line naming it and exits 2.  Runtime
+ * failures (database, port in use) exit 1. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/datetime.h"
+#include "demo.h"
+#include "http/server.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "web/page.h"
+#include "web/routes.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_main[] =
+    "usage: knead COMMAND [OPTIONS]\n"
+    "\n"
+    "Knead serves a massage clinic's site, online booking and back office.\n"
+    "\n"
+    "commands:\n"
+    "  serve     serve the clinic over HTTP\n"
+    "  migrate   create or upgrade the database schema\n"
+    "  demo      seed the demo clinic (Anchorage, Alaska)\n"
+    "\n"
+    "Every command takes --db PATH and --config FILE; `knead COMMAND --help` tells more.\n"
+    "  --version  print the version\n";
+
+static const char usage_serve[] =
+    "usage: knead serve [--listen ADDR:PORT] [--db PATH] [--config FILE] [--now RFC3339]\n"
+    "                   [--threads N] [--quiet]\n"
+    "\n"
+    "Serves the clinic until SIGINT or SIGTERM, then finishes requests in flight.\n"
+    "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any free)\n"
+    "  --db PATH           SQLite database file (default var/knead.db); migrated on start\n"
+    "  --config FILE       INI settings file; flags win over it\n"
+    "  --now RFC3339       pin the clock, e.g. 2026-11-26T06:00:00-09:00 (tests, demos)\n"
+    "  --threads N         worker threads (default: one per core)\n"
+    "  --quiet             no access log\n";
+
+static const char usage_migrate[] =
+    "usage: knead migrate [--db PATH] [--config FILE]\n"
+    "\n"
+    "Applies the schema migrations the database does not have yet, each in one transaction.\n";
+
+static const char usage_demo[] =
+    "usage: knead demo [--force] [--db PATH] [--config FILE]\n"
+    "\n"
+    "Seeds the demo clinic: four therapists, three rooms, deep-tissue massage in 60 and 90\n"
+    "minutes, open Monday to Saturday.  Refuses a database that already holds a clinic\n"
+    "unless --force, which replaces it.\n";
+
+struct opts {
+    const char *config, *db, *listen, *now;
+    const char *threads;
+    int force, quiet;
+};
+
+static int usage_error(const char *cmd, const char *msg)
+{
+    fprintf(stderr, "knead %s: %s (see knead %s --help)\n", cmd, msg, cmd);
+    return EXIT_USAGE;
+}
+
+/* Parses the options of one subcommand; returns -1 when main should exit
+ * with *code (help printed, or a usage error). */
+static int parse_opts(const char *cmd, int argc, char **argv, const char *allowed,
+                      const char *usage, struct opts *o, int *code)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'}, {"now", required_argument, NULL, 'n'},
+        {"threads", required_argument, NULL, 't'}, {"force", no_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        char msg[160];
+        if (c == 'h') {
+            fputs(usage, stdout);
+            *code = 0;
+            return -1;
+        }
+        if (c == '?' || c == ':') {
+            const char *bad = argv[optind - 1];
+            snprintf(msg, sizeof msg, c == ':' ? "option %s needs a value" : "unknown option %s",
+                     bad);
+            *code = usage_error(cmd, msg);
+            return -1;
+        }
+        if (!strchr(allowed, c)) {
+            snprintf(msg, sizeof msg, "option %s does not apply to this command",
+                     argv[optind - 1]);
+            *code = usage_error(cmd, msg);
+            return -1;
+        }
+        switch (c) {
+        case 'c': o->config = optarg; break;
+        case 'd': o->db = optarg; break;
+        case 'l': o->listen = optarg; break;
+        case 'n': o->now = optarg; break;
+        case 't': o->threads = optarg; break;
+        case 'f': o->force = 1; break;
+        case 'q': o->quiet = 1; break;
+        }
+    }
+    if (optind < argc) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "unexpected argument '%s'", argv[optind]);
+        *code = usage_error(cmd, msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Defaults, then the config file, then flags.  Returns 0 or EXIT_USAGE. */
+static int settle_config(const char *cmd, const struct opts *o, struct cfg *c)
+{
+    char err[768];
+    cfg_defaults(c);
+    if (o->config && cfg_load_file(c, o->config, err, sizeof err) < 0) {
+        fprintf(stderr, "knead %s: config %s\n", cmd, err);
+        return EXIT_USAGE;
+    }
+    if ((o->db && cfg_set(c, "database", "path", o->db, err, sizeof err) < 0) ||
+        (o->listen && cfg_set(c, "server", "listen", o->listen, err, sizeof err) < 0) ||
+        (o->threads && cfg_set(c, "server", "threads", o->threads, err, sizeof err) < 0)) {
+        fprintf(stderr, "knead %s: %s\n", cmd, err);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int cmd_migrate(struct app *app)
+{
+    struct err e = {0};
+    int applied = 0, version = 0;
+    if (store_open(app->cfg.db_path, 1, &app->store, &e) != E_OK ||
+        store_migrate(app->store, &applied, &e) != E_OK ||
+        store_version(app->store, &version, &e) != E_OK) {
+        fprintf(stderr, "knead migrate: %s: %s\n", app->cfg.db_path, e.msg);
+        return 1;
+    }
+    printf("%s: schema version %d (%d migration%s applied)\n", app->cfg.db_path, version, applied,
+           applied == 1 ? "" : "s");
+    return 0;
+}
+
+static int cmd_demo(struct app *app, int force)
+{
+    char err[1024];
+    struct err e = {0};
+    if (app_open_store(app, 1, err, sizeof err) < 0) {
+        fprintf(stderr, "knead demo: %s\n", err);
+        return 1;
+    }
+    if (demo_seed(app->store, force, &e) != E_OK) {
+        fprintf(stderr, "knead demo: %s: %s\n", app->cfg.db_path, e.msg);
+        return 1;
+    }
+    printf("%s: seeded the demo clinic %s\n", app->cfg.db_path, app->cfg.name);
+    return 0;
+}
+
+static int cmd_serve(struct app *app, const struct opts *o)
+{
+    char err[1024];
+    struct srv *srv = NULL;
+    sigset_t set;
+    int sig = 0;
+
+    if (o->now) {
+        int64_t t;
+        int off;
+        if (dt_parse_rfc3339(o->now, &t, &off) < 0) {
+            fprintf(stderr, "knead serve: --now '%s' is not an RFC 3339 time such as "
+                            "2026-11-26T06:00:00-09:00\n", o->now);
+            return EXIT_USAGE;
+        }
+        clock_pin(t);
+    }
+    if (o->quiet)
+        log_set_verbose(0);
+    if (app_load_tz(app, err, sizeof err) < 0) {
+        fprintf(stderr, "knead serve: %s\n", err);
+        return EXIT_USAGE;
+    }
+    int threads = app->cfg.threads > 0 ? app->cfg.threads : 0;
+    if (app_open_store(app, threads > 0 ? threads + 1 : 9, err, sizeof err) < 0 ||
+        app_load_site(app, err, sizeof err) < 0) {
+        fprintf(stderr, "knead serve: %s\n", err);
+        return 1;
+    }
+    /* Block the stop signals before the server's threads start, so that only
+     * this thread receives them, in sigwait below. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct srv_options so = {
+        .listen = app->cfg.listen,
+        .threads = threads,
+        .routes = web_routes,
+        .nroutes = web_nroutes,
+        .error = web_error,
+        .app = app,
+    };
+    if (srv_start(&so, &srv, err, sizeof err) < 0) {
+        fprintf(stderr, "knead serve: %s\n", err);
+        return 1;
+    }
+    if (clock_pinned()) {
+        char when[40];
+        dt_format_rfc3339(clock_now(), 0, when, sizeof when);
+        log_warn("the clock is pinned to %s (--now): times are not real", when);
+    }
+    {
+        char host[64];
+        int port;
+        srv_parse_listen(app->cfg.listen, host, sizeof host, &port);
+        log_info("serving %s on http://%s%s%s:%d/ (database %s, timezone %s)", app->cfg.name,
+                 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", srv_port(srv),
+                 app->cfg.db_path, app->cfg.timezone);
+    }
+    while (sigwait(&set, &sig) != 0) {
+    }
+    log_info("received %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    srv_stop(srv);
+    log_info("stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct app app;
+    struct opts o = {0};
+    int code = 0;
+
+    memset(&app, 0, sizeof app);
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("knead %s\n", KNEAD_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "serve") == 0) {
+        if (parse_opts(cmd, argc - 1, argv + 1, "cdlntq", usage_serve, &o, &code) < 0)
+            return code;
+    } else if (strcmp(cmd, "migrate") == 0) {
+        if (parse_opts(cmd, argc - 1, argv + 1, "cd", usage_migrate, &o, &code) < 0)
+            return code;
+    } else if (strcmp(cmd, "demo") == 0) {
+        if (parse_opts(cmd, argc - 1, argv + 1, "cdf", usage_demo, &o, &code) < 0)
+            return code;
+    } else {
+        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo; see knead --help)\n",
+                cmd);
+        return EXIT_USAGE;
+    }
+    if ((code = settle_config(cmd, &o, &app.cfg)) != 0)
+        return code;
+    if (strcmp(cmd, "serve") == 0)
+        code = cmd_serve(&app, &o);
+    else if (strcmp(cmd, "migrate") == 0)
+        code = cmd_migrate(&app);
+    else
+        code = cmd_demo(&app, o.force);
+    app_close(&app);
+    return code;
+}

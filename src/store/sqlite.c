@@ -1,0 +1,868 @@
+/* sqlite — the SQLite backend of the store interface.
+ *
+ * A pool of connections (one per server thread is enough; a request holds
+ * one for its life).  Each connection prepares its statements once, on first
+ * use, and reuses them.  WAL journal, foreign keys on, a busy timeout, and
+ * BEGIN IMMEDIATE for writes so that a writer never fails half-way on a lock
+ * upgrade.  No SQLite type leaves this file. */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/migration.h"
+#include "store/store_impl.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+enum stmt_id {
+    Q_PING,
+    Q_IS_EMPTY,
+    Q_SERVICES,
+    Q_SERVICE,
+    Q_THERAPISTS,
+    Q_THERAPIST,
+    Q_THERAPIST_SERVICES,
+    Q_ALL_THERAPIST_SERVICES,
+    Q_THERAPIST_HOURS,
+    Q_ROOMS,
+    Q_ROOM_SERVICES,
+    Q_CLINIC_HOURS,
+    Q_PUT_SERVICE,
+    Q_PUT_THERAPIST,
+    Q_DEL_THERAPIST_SERVICES,
+    Q_ADD_THERAPIST_SERVICE,
+    Q_ADD_ROOM,
+    Q_ADD_ROOM_SERVICE,
+    Q_DEL_THERAPIST_HOURS,
+    Q_ADD_THERAPIST_HOURS,
+    Q_DEL_CLINIC_HOURS,
+    Q_ADD_CLINIC_HOURS,
+    Q__COUNT
+};
+
+static const char *const sql_text[Q__COUNT] = {
+    [Q_PING] = "SELECT 1",
+    [Q_IS_EMPTY] = "SELECT (SELECT count(*) FROM services) + (SELECT count(*) FROM therapists)"
+                   " + (SELECT count(*) FROM rooms)",
+    [Q_SERVICES] = "SELECT id, name, description, duration_min, buffer_min, price_cents, active,"
+                   " position FROM services WHERE active >= ?1 ORDER BY position, name",
+    [Q_SERVICE] = "SELECT id, name, description, duration_min, buffer_min, price_cents, active,"
+                  " position FROM services WHERE id = ?1",
+    [Q_THERAPISTS] = "SELECT id, name, title, bio, photo, photo_alt, active, position"
+                     " FROM therapists WHERE active >= ?1 ORDER BY position, name",
+    [Q_THERAPIST] = "SELECT id, name, title, bio, photo, photo_alt, active, position"
+                    " FROM therapists WHERE id = ?1",
+    [Q_THERAPIST_SERVICES] = "SELECT ts.service_id FROM therapist_services ts"
+                             " JOIN services s ON s.id = ts.service_id"
+                             " WHERE ts.therapist_id = ?1 ORDER BY s.position, s.name",
+    [Q_ALL_THERAPIST_SERVICES] = "SELECT ts.therapist_id, ts.service_id FROM therapist_services ts"
+                                 " JOIN services s ON s.id = ts.service_id"
+                                 " ORDER BY ts.therapist_id, s.position, s.name",
+    [Q_THERAPIST_HOURS] = "SELECT weekday, kind, start_min, end_min FROM therapist_hours"
+                          " WHERE therapist_id = ?1 ORDER BY weekday, start_min",
+    [Q_ROOMS] = "SELECT id, name FROM rooms ORDER BY id",
+    [Q_ROOM_SERVICES] = "SELECT service_id FROM room_services WHERE room_id = ?1"
+                        " ORDER BY service_id",
+    [Q_CLINIC_HOURS] = "SELECT weekday, open_min, close_min FROM clinic_hours"
+                       " ORDER BY weekday, open_min",
+    [Q_PUT_SERVICE] = "INSERT INTO services (id, name, description, duration_min, buffer_min,"
+                      " price_cents, active, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                      " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+                      " description = excluded.description, duration_min = excluded.duration_min,"
+                      " buffer_min = excluded.buffer_min, price_cents = excluded.price_cents,"
+                      " active = excluded.active, position = excluded.position",
+    [Q_PUT_THERAPIST] = "INSERT INTO therapists (id, name, title, bio, photo, photo_alt, active,"
+                        " position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                        " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+                        " title = excluded.title, bio = excluded.bio, photo = excluded.photo,"
+                        " photo_alt = excluded.photo_alt, active = excluded.active,"
+                        " position = excluded.position",
+    [Q_DEL_THERAPIST_SERVICES] = "DELETE FROM therapist_services WHERE therapist_id = ?1",
+    [Q_ADD_THERAPIST_SERVICE] = "INSERT INTO therapist_services (therapist_id, service_id)"
+                                " VALUES (?1, ?2)",
+    [Q_ADD_ROOM] = "INSERT INTO rooms (name) VALUES (?1)",
+    [Q_ADD_ROOM_SERVICE] = "INSERT INTO room_services (room_id, service_id) VALUES (?1, ?2)",
+    [Q_DEL_THERAPIST_HOURS] = "DELETE FROM therapist_hours WHERE therapist_id = ?1",
+    [Q_ADD_THERAPIST_HOURS] = "INSERT INTO therapist_hours (therapist_id, weekday, kind,"
+                              " start_min, end_min) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_DEL_CLINIC_HOURS] = "DELETE FROM clinic_hours",
+    [Q_ADD_CLINIC_HOURS] = "INSERT INTO clinic_hours (weekday, open_min, close_min)"
+                           " VALUES (?1, ?2, ?3)",
+};
+
+struct sqlite_db {
+    struct db base;
+    struct sqlite_store *owner;
+    sqlite3 *h;
+    sqlite3_stmt *st[Q__COUNT];
+    int in_use;
+    int in_tx;
+};
+
+struct sqlite_store {
+    struct store base;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int nconns;
+    struct sqlite_db *conns;
+};
+
+static const struct store_ops sqlite_ops;
+
+#define DB(x) ((struct sqlite_db *)(x))
+#define ST(x) ((struct sqlite_store *)(x))
+
+/* Maps a SQLite failure to our codes with a message. */
+static enum err_code fail(struct sqlite_db *d, struct err *e, int rc, const char *what)
+{
+    int prim = rc & 0xff;
+    const char *msg = d && d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc);
+    if (prim == SQLITE_CONSTRAINT)
+        return err_set(e, E_UNPROCESSABLE, "%s: %s", what, msg);
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+        return err_set(e, E_UNAVAILABLE, "%s: the database is busy, try again", what);
+    log_error("sqlite: %s: %s (%d)", what, msg, rc);
+    return err_set(e, E_INTERNAL, "%s: database error: %s", what, msg);
+}
+
+static sqlite3_stmt *stmt(struct sqlite_db *d, enum stmt_id id, struct err *e)
+{
+    if (!d->st[id]) {
+        int rc = sqlite3_prepare_v3(d->h, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &d->st[id],
+                                    NULL);
+        if (rc != SQLITE_OK) {
+            fail(d, e, rc, "prepare");
+            d->st[id] = NULL;
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(d->st[id]);
+        sqlite3_clear_bindings(d->st[id]);
+    }
+    return d->st[id];
+}
+
+static int bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    return sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+static const char *col_text(struct arena *a, sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return arena_strdup(a, t ? (const char *)t : "");
+}
+
+/* Runs a statement that returns no rows. */
+static enum err_code run(struct sqlite_db *d, sqlite3_stmt *s, struct err *e, const char *what)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return fail(d, e, rc, what);
+    return E_OK;
+}
+
+static enum err_code exec(struct sqlite_db *d, const char *sql, struct err *e)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        enum err_code c = err_set(e, E_INTERNAL, "database: %s", msg ? msg : sqlite3_errstr(rc));
+        if ((rc & 0xff) == SQLITE_BUSY)
+            c = err_set(e, E_UNAVAILABLE, "the database is busy, try again");
+        sqlite3_free(msg);
+        return c;
+    }
+    return E_OK;
+}
+
+/* ---- connections and the pool ---- */
+
+static enum err_code conn_open(struct sqlite_db *d, const char *path, struct err *e)
+{
+    int rc = sqlite3_open_v2(path, &d->h,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        enum err_code c = err_set(e, E_UNAVAILABLE, "cannot open database %s: %s", path,
+                                  d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+        sqlite3_close(d->h);
+        d->h = NULL;
+        return c;
+    }
+    sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(d->h, 1);
+    return exec(d,
+                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                " PRAGMA synchronous = NORMAL;",
+                e);
+}
+
+static void conn_close(struct sqlite_db *d)
+{
+    for (int i = 0; i < Q__COUNT; i++)
+        sqlite3_finalize(d->st[i]);
+    sqlite3_close(d->h);
+}
+
+static void sq_close(struct store *s)
+{
+    struct sqlite_store *ss = ST(s);
+    for (int i = 0; i < ss->nconns; i++)
+        conn_close(&ss->conns[i]);
+    pthread_mutex_destroy(&ss->mu);
+    pthread_cond_destroy(&ss->cv);
+    free(ss->conns);
+    free(ss);
+}
+
+enum err_code sqlite_store_open(const char *path, int conns, struct store **out, struct err *e)
+{
+    struct sqlite_store *ss;
+    enum err_code rc;
+
+    if (conns < 1)
+        conns = 1;
+    if (fs_mkdir_parent(path) < 0)
+        return err_set(e, E_UNAVAILABLE, "cannot create the folder for database %s", path);
+    ss = xcalloc(1, sizeof *ss);
+    ss->base.ops = &sqlite_ops;
+    pthread_mutex_init(&ss->mu, NULL);
+    pthread_cond_init(&ss->cv, NULL);
+    ss->conns = xcalloc((size_t)conns, sizeof *ss->conns);
+    for (int i = 0; i < conns; i++) {
+        ss->conns[i].base.ops = &sqlite_ops;
+        ss->conns[i].owner = ss;
+        ss->nconns = i + 1;
+        rc = conn_open(&ss->conns[i], path, e);
+        if (rc != E_OK) {
+            sq_close(&ss->base);
+            return rc;
+        }
+    }
+    *out = &ss->base;
+    return E_OK;
+}
+
+static struct db *sq_acquire(struct store *s)
+{
+    struct sqlite_store *ss = ST(s);
+    struct sqlite_db *d = NULL;
+    pthread_mutex_lock(&ss->mu);
+    for (;;) {
+        for (int i = 0; i < ss->nconns; i++) {
+            if (!ss->conns[i].in_use) {
+                d = &ss->conns[i];
+                d->in_use = 1;
+                break;
+            }
+        }
+        if (d)
+            break;
+        pthread_cond_wait(&ss->cv, &ss->mu);
+    }
+    pthread_mutex_unlock(&ss->mu);
+    return &d->base;
+}
+
+static void sq_rollback(struct db *db)
+{
+    struct sqlite_db *d = DB(db);
+    if (!d->in_tx)
+        return;
+    d->in_tx = 0;
+    if (sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+        log_error("sqlite: rollback failed: %s", sqlite3_errmsg(d->h));
+}
+
+static void sq_release(struct db *db)
+{
+    struct sqlite_db *d = DB(db);
+    struct sqlite_store *ss = d->owner;
+    sq_rollback(db);
+    pthread_mutex_lock(&ss->mu);
+    d->in_use = 0;
+    pthread_cond_signal(&ss->cv);
+    pthread_mutex_unlock(&ss->mu);
+}
+
+static enum err_code sq_begin(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    enum err_code rc = exec(d, "BEGIN IMMEDIATE", e);
+    if (rc == E_OK)
+        d->in_tx = 1;
+    return rc;
+}
+
+static enum err_code sq_commit(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    enum err_code rc = exec(d, "COMMIT", e);
+    if (rc != E_OK) {
+        sq_rollback(db);
+        return rc;
+    }
+    d->in_tx = 0;
+    return E_OK;
+}
+
+/* ---- migrations ---- */
+
+static enum err_code read_version(struct sqlite_db *d, int *version, struct err *e)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(d->h,
+                                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                " AND name = 'schema_version'",
+                                -1, &s, NULL);
+    enum err_code out = E_OK;
+    *version = 0;
+    if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+        out = fail(d, e, rc, "read schema version");
+        goto done;
+    }
+    if (sqlite3_column_int(s, 0) == 0)
+        goto done;
+    sqlite3_finalize(s);
+    s = NULL;
+    rc = sqlite3_prepare_v2(d->h, "SELECT coalesce(max(version), 0) FROM schema_version", -1, &s,
+                            NULL);
+    if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+        out = fail(d, e, rc, "read schema version");
+        goto done;
+    }
+    *version = sqlite3_column_int(s, 0);
+done:
+    sqlite3_finalize(s);
+    return out;
+}
+
+static enum err_code sq_version(struct store *s, int *version, struct err *e)
+{
+    struct db *db = sq_acquire(s);
+    enum err_code rc = read_version(DB(db), version, e);
+    sq_release(db);
+    return rc;
+}
+
+static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
+{
+    struct db *db = sq_acquire(s);
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *ins = NULL;
+    enum err_code rc;
+    int version, count = 0, latest = 0;
+
+    for (const struct migration *m = sqlite_migrations; m->version; m++)
+        latest = m->version;
+    rc = sq_begin(db, e);
+    if (rc != E_OK)
+        goto done;
+    rc = exec(d,
+              "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+              " name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+              e);
+    if (rc == E_OK)
+        rc = read_version(d, &version, e);
+    if (rc == E_OK)
+        rc = sq_commit(db, e);
+    if (rc != E_OK)
+        goto done;
+    if (version > latest) {
+        rc = err_set(e, E_UNPROCESSABLE,
+                     "the database has schema version %d, newer than this knead (%d)", version,
+                     latest);
+        goto done;
+    }
+    for (const struct migration *m = sqlite_migrations; m->version; m++) {
+        if (m->version <= version)
+            continue;
+        rc = sq_begin(db, e);
+        if (rc != E_OK)
+            goto done;
+        rc = exec(d, m->sql, e);
+        if (rc == E_OK) {
+            int src = sqlite3_prepare_v2(d->h,
+                                         "INSERT INTO schema_version (version, name, applied_at)"
+                                         " VALUES (?1, ?2, unixepoch())",
+                                         -1, &ins, NULL);
+            if (src == SQLITE_OK) {
+                sqlite3_bind_int(ins, 1, m->version);
+                bind_text(ins, 2, m->name);
+                src = sqlite3_step(ins);
+            }
+            if (src != SQLITE_DONE)
+                rc = fail(d, e, src, "record migration");
+            sqlite3_finalize(ins);
+            ins = NULL;
+        }
+        if (rc == E_OK)
+            rc = sq_commit(db, e);
+        if (rc != E_OK) {
+            sq_rollback(db);
+            char msg[sizeof e->msg];
+            memcpy(msg, e->msg, sizeof msg);
+            err_set(e, rc, "migration %04d_%s failed: %s", m->version, m->name, msg);
+            goto done;
+        }
+        log_info("applied migration %04d_%s", m->version, m->name);
+        count++;
+    }
+    rc = E_OK;
+done:
+    if (applied)
+        *applied = count;
+    sq_release(db);
+    return rc;
+}
+
+/* ---- reads ---- */
+
+static enum err_code sq_ping(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_PING, e);
+    if (!s)
+        return E_INTERNAL;
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "ping");
+}
+
+static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_IS_EMPTY, e);
+    if (!s)
+        return E_INTERNAL;
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW)
+        return fail(d, e, rc, "count clinic data");
+    *empty = sqlite3_column_int64(s, 0) == 0;
+    sqlite3_reset(s);
+    return E_OK;
+}
+
+static enum err_code sq_wipe(struct db *db, struct err *e)
+{
+    return exec(DB(db),
+                "DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;"
+                " DELETE FROM room_services; DELETE FROM rooms; DELETE FROM therapist_services;"
+                " DELETE FROM therapists; DELETE FROM services;",
+                e);
+}
+
+/* A growable array on the arena, for result rows. */
+static void *grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *p = arena_array(a, ncap, size);
+    if (n)
+        memcpy(p, items, n * size);
+    *cap = ncap;
+    return p;
+}
+
+static void read_service(struct arena *a, sqlite3_stmt *s, struct service *o)
+{
+    o->id = col_text(a, s, 0);
+    o->name = col_text(a, s, 1);
+    o->description = col_text(a, s, 2);
+    o->duration_min = sqlite3_column_int(s, 3);
+    o->buffer_min = sqlite3_column_int(s, 4);
+    o->price_cents = sqlite3_column_int(s, 5);
+    o->active = sqlite3_column_int(s, 6);
+    o->position = sqlite3_column_int(s, 7);
+}
+
+static enum err_code sq_services(struct db *db, struct arena *a, int active_only,
+                                 struct service **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SERVICES, e);
+    struct service *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int(s, 1, active_only ? 1 : 0);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_service(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list services");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_service(struct db *db, struct arena *a, const char *id,
+                                struct service *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SERVICE, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_service(a, s, out);
+        sqlite3_reset(s);
+        return E_OK;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "there is no service '%s'", id);
+    return fail(d, e, rc, "read service");
+}
+
+static void read_therapist(struct arena *a, sqlite3_stmt *s, struct therapist *o)
+{
+    o->id = col_text(a, s, 0);
+    o->name = col_text(a, s, 1);
+    o->title = col_text(a, s, 2);
+    o->bio = col_text(a, s, 3);
+    o->photo = col_text(a, s, 4);
+    o->photo_alt = col_text(a, s, 5);
+    o->active = sqlite3_column_int(s, 6);
+    o->position = sqlite3_column_int(s, 7);
+}
+
+static enum err_code therapist_services(struct sqlite_db *d, struct arena *a,
+                                        struct therapist *t, struct err *e)
+{
+    sqlite3_stmt *s = stmt(d, Q_THERAPIST_SERVICES, e);
+    size_t cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, t->id);
+    t->service_ids = NULL;
+    t->nservices = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        t->service_ids = grow(a, t->service_ids, t->nservices, &cap, sizeof(char *));
+        t->service_ids[t->nservices++] = col_text(a, s, 0);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "list therapist services");
+}
+
+static enum err_code sq_therapists(struct db *db, struct arena *a, int active_only,
+                                   struct therapist **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_THERAPISTS, e);
+    struct therapist *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int(s, 1, active_only ? 1 : 0);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_therapist(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list therapists");
+    /* One pass over all pairs rather than one query per therapist. */
+    s = stmt(d, Q_ALL_THERAPIST_SERVICES, e);
+    if (!s)
+        return E_INTERNAL;
+    size_t *caps = cnt ? arena_array(a, cnt, sizeof *caps) : NULL;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *tid = (const char *)sqlite3_column_text(s, 0);
+        for (size_t i = 0; i < cnt; i++) {
+            if (tid && strcmp(items[i].id, tid) == 0) {
+                items[i].service_ids =
+                    grow(a, items[i].service_ids, items[i].nservices, &caps[i], sizeof(char *));
+                items[i].service_ids[items[i].nservices++] = col_text(a, s, 1);
+                break;
+            }
+        }
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list therapist services");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_therapist(struct db *db, struct arena *a, const char *id,
+                                  struct therapist *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_THERAPIST, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_therapist(a, s, out);
+        sqlite3_reset(s);
+        return therapist_services(d, a, out, e);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "there is no therapist '%s'", id);
+    return fail(d, e, rc, "read therapist");
+}
+
+static enum err_code sq_therapist_week(struct db *db, struct arena *a, const char *id,
+                                       struct therapist_week *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_THERAPIST_HOURS, e);
+    size_t wcap = 0, bcap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    memset(out, 0, sizeof *out);
+    bind_text(s, 1, id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct week_span sp = {sqlite3_column_int(s, 0), sqlite3_column_int(s, 2),
+                               sqlite3_column_int(s, 3)};
+        const unsigned char *kind = sqlite3_column_text(s, 1);
+        if (kind && strcmp((const char *)kind, "break") == 0) {
+            out->breaks = grow(a, out->breaks, out->nbreaks, &bcap, sizeof sp);
+            out->breaks[out->nbreaks++] = sp;
+        } else {
+            out->work = grow(a, out->work, out->nwork, &wcap, sizeof sp);
+            out->work[out->nwork++] = sp;
+        }
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read therapist hours");
+}
+
+static enum err_code sq_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
+                              struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ROOMS, e);
+    struct room *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt].id = sqlite3_column_int64(s, 0);
+        items[cnt].name = col_text(a, s, 1);
+        cnt++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list rooms");
+    for (size_t i = 0; i < cnt; i++) {
+        size_t scap = 0;
+        s = stmt(d, Q_ROOM_SERVICES, e);
+        if (!s)
+            return E_INTERNAL;
+        sqlite3_bind_int64(s, 1, items[i].id);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            items[i].service_ids =
+                grow(a, items[i].service_ids, items[i].nservices, &scap, sizeof(char *));
+            items[i].service_ids[items[i].nservices++] = col_text(a, s, 0);
+        }
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            return fail(d, e, rc, "list room services");
+    }
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_clinic_hours(struct db *db, struct arena *a, struct week_span **out,
+                                     size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_CLINIC_HOURS, e);
+    struct week_span *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt++] = (struct week_span){sqlite3_column_int(s, 0), sqlite3_column_int(s, 1),
+                                          sqlite3_column_int(s, 2)};
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read clinic hours");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+/* ---- writes ---- */
+
+static enum err_code sq_put_service(struct db *db, const struct service *v, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_PUT_SERVICE, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, v->id);
+    bind_text(s, 2, v->name);
+    bind_text(s, 3, v->description);
+    sqlite3_bind_int(s, 4, v->duration_min);
+    sqlite3_bind_int(s, 5, v->buffer_min);
+    sqlite3_bind_int(s, 6, v->price_cents);
+    sqlite3_bind_int(s, 7, v->active);
+    sqlite3_bind_int(s, 8, v->position);
+    return run(d, s, e, "save service");
+}
+
+static enum err_code sq_put_therapist(struct db *db, const struct therapist *t, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_PUT_THERAPIST, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, t->id);
+    bind_text(s, 2, t->name);
+    bind_text(s, 3, t->title);
+    bind_text(s, 4, t->bio);
+    bind_text(s, 5, t->photo);
+    bind_text(s, 6, t->photo_alt);
+    sqlite3_bind_int(s, 7, t->active);
+    sqlite3_bind_int(s, 8, t->position);
+    if ((rc = run(d, s, e, "save therapist")) != E_OK)
+        return rc;
+    if (!(s = stmt(d, Q_DEL_THERAPIST_SERVICES, e)))
+        return E_INTERNAL;
+    bind_text(s, 1, t->id);
+    if ((rc = run(d, s, e, "save therapist services")) != E_OK)
+        return rc;
+    for (size_t i = 0; i < t->nservices; i++) {
+        if (!(s = stmt(d, Q_ADD_THERAPIST_SERVICE, e)))
+            return E_INTERNAL;
+        bind_text(s, 1, t->id);
+        bind_text(s, 2, t->service_ids[i]);
+        if ((rc = run(d, s, e, "save therapist services")) != E_OK)
+            return rc;
+    }
+    return E_OK;
+}
+
+static enum err_code sq_add_room(struct db *db, const struct room *r, int64_t *id, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ADD_ROOM, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, r->name);
+    if ((rc = run(d, s, e, "save room")) != E_OK)
+        return rc;
+    int64_t rid = sqlite3_last_insert_rowid(d->h);
+    for (size_t i = 0; i < r->nservices; i++) {
+        if (!(s = stmt(d, Q_ADD_ROOM_SERVICE, e)))
+            return E_INTERNAL;
+        sqlite3_bind_int64(s, 1, rid);
+        bind_text(s, 2, r->service_ids[i]);
+        if ((rc = run(d, s, e, "save room services")) != E_OK)
+            return rc;
+    }
+    if (id)
+        *id = rid;
+    return E_OK;
+}
+
+static enum err_code add_spans(struct sqlite_db *d, const char *tid, const char *kind,
+                               const struct week_span *sp, size_t n, struct err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *s = stmt(d, Q_ADD_THERAPIST_HOURS, e);
+        enum err_code rc;
+        if (!s)
+            return E_INTERNAL;
+        bind_text(s, 1, tid);
+        sqlite3_bind_int(s, 2, sp[i].weekday);
+        bind_text(s, 3, kind);
+        sqlite3_bind_int(s, 4, sp[i].start_min);
+        sqlite3_bind_int(s, 5, sp[i].end_min);
+        if ((rc = run(d, s, e, "save therapist hours")) != E_OK)
+            return rc;
+    }
+    return E_OK;
+}
+
+static enum err_code sq_put_therapist_week(struct db *db, const char *tid,
+                                           const struct therapist_week *w, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DEL_THERAPIST_HOURS, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, tid);
+    if ((rc = run(d, s, e, "save therapist hours")) != E_OK)
+        return rc;
+    if ((rc = add_spans(d, tid, "work", w->work, w->nwork, e)) != E_OK)
+        return rc;
+    return add_spans(d, tid, "break", w->breaks, w->nbreaks, e);
+}
+
+static enum err_code sq_put_clinic_hours(struct db *db, const struct week_span *sp, size_t n,
+                                         struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DEL_CLINIC_HOURS, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    if ((rc = run(d, s, e, "save clinic hours")) != E_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (!(s = stmt(d, Q_ADD_CLINIC_HOURS, e)))
+            return E_INTERNAL;
+        sqlite3_bind_int(s, 1, sp[i].weekday);
+        sqlite3_bind_int(s, 2, sp[i].start_min);
+        sqlite3_bind_int(s, 3, sp[i].end_min);
+        if ((rc = run(d, s, e, "save clinic hours")) != E_OK)
+            return rc;
+    }
+    return E_OK;
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .version = sq_version,
+    .acquire = sq_acquire,
+    .release = sq_release,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .ping = sq_ping,
+    .is_empty = sq_is_empty,
+    .wipe = sq_wipe,
+    .services = sq_services,
+    .service = sq_service,
+    .therapists = sq_therapists,
+    .therapist = sq_therapist,
+    .therapist_week = sq_therapist_week,
+    .rooms = sq_rooms,
+    .clinic_hours = sq_clinic_hours,
+    .put_service = sq_put_service,
+    .put_therapist = sq_put_therapist,
+    .add_room = sq_add_room,
+    .put_therapist_week = sq_put_therapist_week,
+    .put_clinic_hours = sq_put_clinic_hours,
+};

@@ -1,0 +1,54 @@
+/* store_impl — what a backend provides.  Only store.c and the backends
+ * include this file. */
+#ifndef KNEAD_STORE_IMPL_H
+#define KNEAD_STORE_IMPL_H
+
+#include "store/store.h"
+
+struct store_ops {
+    const char *name;
+    void (*close)(struct store *s);
+    enum err_code (*migrate)(struct store *s, int *applied, struct err *e);
+    enum err_code (*version)(struct store *s, int *version, struct err *e);
+    struct db *(*acquire)(struct store *s);
+    void (*release)(struct db *db);
+    enum err_code (*begin)(struct db *db, struct err *e);
+    enum err_code (*commit)(struct db *db, struct err *e);
+    void (*rollback)(struct db *db);
+    enum err_code (*ping)(struct db *db, struct err *e);
+    enum err_code (*is_empty)(struct db *db, int *empty, struct err *e);
+    enum err_code (*wipe)(struct db *db, struct err *e);
+    enum err_code (*services)(struct db *db, struct arena *a, int active_only,
+                              struct service **out, size_t *n, struct err *e);
+    enum err_code (*service)(struct db *db, struct arena *a, const char *id,
+                             struct service *out, struct err *e);
+    enum err_code (*therapists)(struct db *db, struct arena *a, int active_only,
+                                struct therapist **out, size_t *n, struct err *e);
+    enum err_code (*therapist)(struct db *db, struct arena *a, const char *id,
+                               struct therapist *out, struct err *e);
+    enum err_code (*therapist_week)(struct db *db, struct arena *a, const char *id,
+                                    struct therapist_week *out, struct err *e);
+    enum err_code (*rooms)(struct db *db, struct arena *a, struct room **out, size_t *n,
+                           struct err *e);
+    enum err_code (*clinic_hours)(struct db *db, struct arena *a, struct week_span **out,
+                                  size_t *n, struct err *e);
+    enum err_code (*put_service)(struct db *db, const struct service *s, struct err *e);
+    enum err_code (*put_therapist)(struct db *db, const struct therapist *t, struct err *e);
+    enum err_code (*add_room)(struct db *db, const struct room *r, int64_t *id, struct err *e);
+    enum err_code (*put_therapist_week)(struct db *db, const char *therapist_id,
+                                        const struct therapist_week *w, struct err *e);
+    enum err_code (*put_clinic_hours)(struct db *db, const struct week_span *spans, size_t n,
+                                      struct err *e);
+};
+
+/* Every backend's store and db structs start with their ops pointer. */
+struct store {
+    const struct store_ops *ops;
+};
+struct db {
+    const struct store_ops *ops;
+};
+
+enum err_code sqlite_store_open(const char *path, int conns, struct store **out, struct err *e);
+
+#endif

@@ -1,0 +1,34 @@
+/* esc — the one escaping module (STYLE rule 11).
+ *
+ * Every byte of untrusted text that reaches HTML, a URL or a header goes
+ * through a function here; nothing else in Knead escapes by hand.  JSON is
+ * not here: jansson escapes what it encodes. */
+#ifndef KNEAD_VIEW_ESC_H
+#define KNEAD_VIEW_ESC_H
+
+#include <stddef.h>
+
+struct sb;
+
+/* Appends s[0..len) to out with & < > " ' replaced by &amp; &lt; &gt; &quot;
+ * &#39;.  Safe for element text and for QUOTED attribute values (either quote
+ * character); it does not make a value safe as a URL (a "javascript:" link
+ * stays a javascript: link) nor inside <script> or <style>.  All other bytes,
+ * including UTF-8 sequences, are copied unchanged.  s may be NULL when len is
+ * 0.  Can't fail (a size limit on out sets out->err, see sb.h). */
+void esc_html(struct sb *out, const char *s, size_t len);
+
+/* Appends s[0..len) to out percent-encoded for use as one URL component (a
+ * path segment or a query name or value): every byte except the RFC 3986
+ * unreserved set A-Z a-z 0-9 - . _ ~ becomes %XX with upper-case hex, so
+ * '/', '?', '&', '=', '+' and space (as %20) are all encoded.  s may be NULL
+ * when len is 0.  Can't fail (size limit: out->err). */
+void esc_url_component(struct sb *out, const char *s, size_t len);
+
+/* Returns 1 if the NUL-terminated s may be sent as an HTTP header value (or
+ * a mail header), 0 if it holds a control character (CR, LF and everything
+ * below 0x20 except horizontal tab, and DEL 0x7f) or s is NULL.  Bytes from
+ * 0x80 up are accepted.  The caller refuses the value, never "cleans" it. */
+int esc_header_ok(const char *s);
+
+#endif

@@ -1,0 +1,160 @@
+/* page — rendering and the response helpers shared by every handler. */
+#include "web/page.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "http/router.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "view/tpl.h"
+#include "web/static.h"
+
+#define MAX_PAGE (4 * 1024 * 1024)
+
+static void release_db(void *p)
+{
+    db_release(p);
+}
+
+struct db *web_db(struct req *r)
+{
+    if (!r->db) {
+        r->db = db_acquire(r->app->store);
+        arena_defer(r->arena, release_db, r->db);
+    }
+    return r->db;
+}
+
+static void decref(void *p)
+{
+    json_decref(p);
+}
+
+json_t *web_keep(struct req *r, json_t *v)
+{
+    if (v)
+        arena_defer(r->arena, decref, v);
+    return v;
+}
+
+const char *web_price(struct req *r, int cents)
+{
+    if (cents % 100 == 0)
+        return arena_printf(r->arena, "$%d", cents / 100);
+    return arena_printf(r->arena, "$%d.%02d", cents / 100, cents % 100);
+}
+
+/* "tel:+19075550142" from "(907) 555-0142": digits only, US numbers get +1. */
+static const char *tel_href(struct req *r, const char *phone)
+{
+    char digits[32];
+    size_t n = 0;
+    for (const char *p = phone; *p && n < sizeof digits - 1; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[n++] = *p;
+    digits[n] = '\0';
+    if (n == 10)
+        return arena_printf(r->arena, "tel:+1%s", digits);
+    return arena_printf(r->arena, "tel:+%s", digits);
+}
+
+json_t *page_context(struct req *r, const char *title, const char *description, const char *nav)
+{
+    const struct cfg *c = &r->app->cfg;
+    json_t *ctx = web_keep(r, json_object());
+    json_t *clinic = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", c->name,
+                               "tagline", c->tagline, "phone", c->phone, "phone_href",
+                               tel_href(r, c->phone), "email", c->email, "address", c->address,
+                               "timezone", c->timezone);
+    json_object_set_new(ctx, "clinic", clinic);
+    json_object_set_new(ctx, "title", json_string(title));
+    json_object_set_new(ctx, "description", json_string(description ? description : c->tagline));
+    if (nav) {
+        char key[32];
+        snprintf(key, sizeof key, "nav_%s", nav);
+        json_object_set_new(ctx, key, json_true());
+    }
+    json_object_set_new(ctx, "book_url", json_string(tel_href(r, c->phone)));
+    json_object_set_new(ctx, "book_label", json_string("Call to book"));
+    json_object_set_new(ctx, "same_day_hours", json_integer(c->min_notice_minutes / 60));
+    json_object_set_new(ctx, "asset_version", json_string(r->app->statics->version));
+    time_t now = (time_t)clock_now();
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    json_object_set_new(ctx, "year", json_integer(tm.tm_year + 1900));
+    return ctx;
+}
+
+void page_render(struct req *r, int status, const char *tpl, json_t *ctx)
+{
+    char err[256];
+    resp_start(r, status, "text/html; charset=utf-8");
+    r->resp.body.max = MAX_PAGE;
+    if (tpl_render_page(r->app->tpl, tpl, "layout", ctx, &r->resp.body, err, sizeof err) < 0) {
+        log_error("render %s: %s", tpl, err);
+        resp_start(r, 500, "text/plain; charset=utf-8");
+        sb_adds(&r->resp.body, "The page could not be shown; the error was logged.\n");
+    }
+}
+
+void web_json(struct req *r, int status, json_t *v)
+{
+    resp_start(r, status, "application/json");
+    char *s = json_dumps(v, JSON_COMPACT);
+    if (s) {
+        sb_adds(&r->resp.body, s);
+        free(s);
+    }
+    json_decref(v);
+}
+
+static const char *error_heading(int status)
+{
+    switch (status) {
+    case 404: return "Page not found";
+    case 405: return "That action is not available here";
+    case 413: return "That was too much to send";
+    case 400: return "The request could not be understood";
+    case 503: return "We are briefly unavailable";
+    default: return status >= 500 ? "Something went wrong on our side" : "The request was refused";
+    }
+}
+
+void web_error(struct req *r, int status, const char *problem, const char *msg)
+{
+    int api = (r->route && (r->route->flags & ROUTE_API)) ||
+              (r->path && strncmp(r->path, "/api/", 5) == 0);
+    if (api) {
+        json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+                              err_http_reason(status), "status", status, "detail", msg, "code",
+                              problem ? problem : err_problem(status == 404   ? E_NOTFOUND
+                                                              : status == 405 ? E_METHOD
+                                                              : status == 413 ? E_TOOLARGE
+                                                              : status == 409 ? E_CONFLICT
+                                                              : status == 422 ? E_UNPROCESSABLE
+                                                              : status >= 500 ? E_INTERNAL
+                                                                              : E_INVALID));
+        web_json(r, status, p);
+        r->resp.content_type = "application/problem+json";
+        return;
+    }
+    json_t *ctx = page_context(r, error_heading(status), NULL, NULL);
+    json_object_set_new(ctx, "status", json_integer(status));
+    json_object_set_new(ctx, "heading", json_string(error_heading(status)));
+    json_object_set_new(ctx, "message", json_string(msg));
+    page_render(r, status, "error", ctx);
+}
+
+void web_fail(struct req *r, const struct err *e)
+{
+    int status = err_http_status(e->code);
+    if (status >= 500)
+        log_error("%s %s: %s", r->method, r->path, e->msg);
+    web_error(r, status, e->problem,
+              status >= 500 && status != 503 ? "Something went wrong; the error was logged."
+                                              : e->msg);
+}

@@ -1,0 +1,35 @@
+/* page — what every handler shares: the request's database connection,
+ * the common page context, rendering a page into the response, JSON and
+ * problem+json responses, and the error pages.  Holds no clinic rule. */
+#ifndef KNEAD_WEB_PAGE_H
+#define KNEAD_WEB_PAGE_H
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "http/request.h"
+
+/* The request's connection, taken on first use and given back when the
+ * request ends.  Can't fail (waits for a free connection). */
+struct db *web_db(struct req *r);
+
+/* A new template context with the keys every page uses (clinic, title,
+ * description, nav_<nav>, book_url, ...).  Owned by the request arena. */
+json_t *page_context(struct req *r, const char *title, const char *description,
+                     const char *nav);
+/* Renders templates/<tpl>.html inside the layout into the response. */
+void page_render(struct req *r, int status, const char *tpl, json_t *ctx);
+
+/* Sends v as JSON (steals the reference). */
+void web_json(struct req *r, int status, json_t *v);
+/* An error page, or problem+json for API routes.  Matches srv_error_fn. */
+void web_error(struct req *r, int status, const char *problem, const char *msg);
+/* web_error for a store/core error code. */
+void web_fail(struct req *r, const struct err *e);
+
+/* Formats cents as "$125" or "$125.50" onto the arena. */
+const char *web_price(struct req *r, int cents);
+/* Adds an arena-owned json_t to be freed with the request. */
+json_t *web_keep(struct req *r, json_t *v);
+
+#endif

@@ -1,0 +1,250 @@
+/* site — handlers of the public pages.  Each reads from the store or the
+ * loaded articles, builds a template context and renders; no rules here. */
+#include "web/site.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "web/content.h"
+#include "web/page.h"
+#include "web/static.h"
+
+static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                             "Thursday", "Friday", "Saturday"};
+
+static json_t *service_json(struct req *r, const struct service *s)
+{
+    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s}", "id", s->id, "name", s->name,
+                     "description", s->description, "duration_minutes", s->duration_min,
+                     "price_cents", s->price_cents, "price", web_price(r, s->price_cents), "url",
+                     arena_printf(r->arena, "/services#%s", s->id));
+}
+
+static json_t *therapist_json(struct req *r, const struct therapist *t)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", t->id, "name", t->name, "title",
+                     t->title, "bio", t->bio, "photo", t->photo, "photo_alt", t->photo_alt, "url",
+                     arena_printf(r->arena, "/therapists/%s", t->id));
+}
+
+static json_t *article_json(struct req *r, const struct article *a)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "slug", a->slug, "title", a->title,
+                     "summary", a->summary, "image", a->image, "image_alt", a->image_alt, "url",
+                     arena_printf(r->arena, "/articles/%s", a->slug));
+}
+
+static int add_services(struct req *r, json_t *ctx, struct err *e)
+{
+    struct service *sv;
+    size_t n;
+    if (db_services(web_db(r), r->arena, 1, &sv, &n, e) != E_OK)
+        return -1;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, service_json(r, &sv[i]));
+    json_object_set_new(ctx, "services", list);
+    return 0;
+}
+
+static int add_therapists(struct req *r, json_t *ctx, struct err *e)
+{
+    struct therapist *th;
+    size_t n;
+    if (db_therapists(web_db(r), r->arena, 1, &th, &n, e) != E_OK)
+        return -1;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, therapist_json(r, &th[i]));
+    json_object_set_new(ctx, "therapists", list);
+    return 0;
+}
+
+static void add_articles(struct req *r, json_t *ctx)
+{
+    const struct content *c = r->app->content;
+    json_t *list = json_array();
+    for (size_t i = 0; i < c->n; i++)
+        json_array_append_new(list, article_json(r, &c->articles[i]));
+    json_object_set_new(ctx, "articles", list);
+}
+
+void site_home(struct req *r)
+{
+    struct err e = {0};
+    json_t *ctx = page_context(r, r->app->cfg.name, NULL, "home");
+    if (add_services(r, ctx, &e) < 0 || add_therapists(r, ctx, &e) < 0) {
+        web_fail(r, &e);
+        return;
+    }
+    add_articles(r, ctx);
+    page_render(r, 200, "home", ctx);
+}
+
+void site_services(struct req *r)
+{
+    struct err e = {0};
+    json_t *ctx = page_context(r, "Services and prices",
+                               "Deep-tissue and other massage sessions, their length and price.",
+                               "services");
+    if (add_services(r, ctx, &e) < 0) {
+        web_fail(r, &e);
+        return;
+    }
+    page_render(r, 200, "services", ctx);
+}
+
+void site_therapists(struct req *r)
+{
+    struct err e = {0};
+    json_t *ctx = page_context(r, "Our therapists", "The licensed massage therapists of the clinic.",
+                               "therapists");
+    if (add_therapists(r, ctx, &e) < 0) {
+        web_fail(r, &e);
+        return;
+    }
+    page_render(r, 200, "therapists", ctx);
+}
+
+/* "9:00 AM", "12:30 PM" from minutes after midnight. */
+static const char *clock_12h(struct req *r, int min)
+{
+    int h = (min / 60) % 24, m = min % 60;
+    return arena_printf(r->arena, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "AM" : "PM");
+}
+
+void site_therapist(struct req *r)
+{
+    struct err e = {0};
+    struct therapist t;
+    struct therapist_week w;
+    struct service *sv;
+    size_t nsv;
+    const char *id = req_param(r, 0);
+    struct db *db = web_db(r);
+
+    if (db_therapist(db, r->arena, id, &t, &e) != E_OK || !t.active) {
+        if (e.code == E_OK || e.code == E_NOTFOUND)
+            web_error(r, 404, NULL, "We have no therapist at this address.");
+        else
+            web_fail(r, &e);
+        return;
+    }
+    if (db_therapist_week(db, r->arena, id, &w, &e) != E_OK ||
+        db_services(db, r->arena, 1, &sv, &nsv, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *ctx = page_context(r, t.name, t.bio, "therapists");
+    json_t *tj = therapist_json(r, &t);
+    json_t *services = json_array();
+    for (size_t i = 0; i < t.nservices; i++)
+        for (size_t k = 0; k < nsv; k++)
+            if (strcmp(sv[k].id, t.service_ids[i]) == 0)
+                json_array_append_new(services, service_json(r, &sv[k]));
+    json_object_set_new(tj, "services", services);
+    json_t *hours = json_array();
+    /* Monday first, Sunday last: the order people read a week in. */
+    for (int k = 1; k <= 7; k++) {
+        int wd = k % 7;
+        for (size_t i = 0; i < w.nwork; i++) {
+            if (w.work[i].weekday != wd)
+                continue;
+            const char *brk = "";
+            for (size_t b = 0; b < w.nbreaks; b++)
+                if (w.breaks[b].weekday == wd && w.breaks[b].start_min >= w.work[i].start_min &&
+                    w.breaks[b].end_min <= w.work[i].end_min)
+                    brk = arena_printf(r->arena, "%s – %s", clock_12h(r, w.breaks[b].start_min),
+                                       clock_12h(r, w.breaks[b].end_min));
+            json_array_append_new(
+                hours, json_pack("{s:s, s:s, s:s}", "day", weekday_names[wd], "hours",
+                                 arena_printf(r->arena, "%s – %s", clock_12h(r, w.work[i].start_min),
+                                              clock_12h(r, w.work[i].end_min)),
+                                 "break", brk));
+        }
+    }
+    json_object_set_new(tj, "hours", hours);
+    json_object_set_new(ctx, "therapist", tj);
+    page_render(r, 200, "therapist", ctx);
+}
+
+void site_articles(struct req *r)
+{
+    json_t *ctx = page_context(r, "Articles", "What massage can do, and when to see a doctor first.",
+                               "articles");
+    add_articles(r, ctx);
+    page_render(r, 200, "articles", ctx);
+}
+
+void site_article(struct req *r)
+{
+    const struct content *c = r->app->content;
+    size_t i;
+    const struct article *a = content_find(c, req_param(r, 0), &i);
+    if (!a) {
+        web_error(r, 404, NULL, "We have no article at this address.");
+        return;
+    }
+    json_t *ctx = page_context(r, a->title, a->summary, "articles");
+    json_t *aj = article_json(r, a);
+    json_object_set_new(aj, "html", json_string(a->html));
+    json_object_set_new(aj, "reading_minutes", json_integer(a->reading_minutes));
+    json_object_set_new(ctx, "article", aj);
+    if (i > 0)
+        json_object_set_new(ctx, "prev", article_json(r, &c->articles[i - 1]));
+    if (i + 1 < c->n)
+        json_object_set_new(ctx, "next", article_json(r, &c->articles[i + 1]));
+    page_render(r, 200, "article", ctx);
+}
+
+static void send_static(struct req *r, const struct static_file *f)
+{
+    const char *inm = req_header(r, "If-None-Match");
+    resp_header(r, "ETag", f->etag);
+    resp_header(r, "Cache-Control", "public, max-age=3600");
+    if (inm && (strstr(inm, f->etag) || strcmp(inm, "*") == 0)) {
+        resp_start(r, 304, NULL);
+        return;
+    }
+    resp_start(r, 200, f->type);
+    r->resp.static_body = f->data;
+    r->resp.static_len = f->len;
+}
+
+void site_static(struct req *r)
+{
+    const struct static_file *f = static_find(r->app->statics, req_param(r, 0));
+    if (!f) {
+        web_error(r, 404, NULL, "There is no such file.");
+        return;
+    }
+    send_static(r, f);
+}
+
+void site_favicon(struct req *r)
+{
+    const struct static_file *f = static_find(r->app->statics, "favicon.svg");
+    if (!f) {
+        web_error(r, 404, NULL, "There is no icon.");
+        return;
+    }
+    send_static(r, f);
+}
+
+void site_healthz(struct req *r)
+{
+    struct err e = {0};
+    int version = 0;
+    int64_t t0 = clock_mono_us();
+    enum err_code rc = db_ping(web_db(r), &e);
+    if (rc == E_OK)
+        rc = store_version(r->app->store, &version, &e);
+    json_t *v = json_pack("{s:s, s:{s:s, s:i, s:I}, s:s}", "status", rc == E_OK ? "ok" : "fail",
+                          "database", "status", rc == E_OK ? "ok" : e.msg, "schema_version",
+                          version, "latency_us", (json_int_t)(clock_mono_us() - t0), "version",
+                          KNEAD_VERSION);
+    web_json(r, rc == E_OK ? 200 : 503, v);
+    resp_header(r, "Cache-Control", "no-store");
+}

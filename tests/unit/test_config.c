@@ -1,0 +1,109 @@
+/* Unit tests for config.c: defaults, values, and errors that name the key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "config.h"
+
+static void test_defaults_are_the_demo_clinic(void **state)
+{
+    struct cfg c;
+    cfg_defaults(&c);
+    assert_string_equal(c.timezone, "America/Anchorage");
+    assert_string_equal(c.listen, "127.0.0.1:8080");
+    assert_string_equal(c.db_path, "var/knead.db");
+    assert_int_equal(c.min_notice_minutes, 180);
+    assert_int_equal(c.horizon_days, 90);
+    assert_int_equal(c.grid_minutes, 15);
+}
+
+static void test_file_values_are_applied(void **state)
+{
+    struct cfg c;
+    char err[256] = "";
+    cfg_defaults(&c);
+    assert_int_equal(cfg_load_string(&c,
+                                     "; comment\n[clinic]\nname = Harbor Massage\ntimezone = "
+                                     "Europe/Berlin\n[server]\nlisten = [::1]:9000\nthreads = 4\n"
+                                     "[booking]\nmin_notice_minutes = 0\nhorizon_days = 30\n",
+                                     "t.ini", err, sizeof err),
+                     0);
+    assert_string_equal(c.name, "Harbor Massage");
+    assert_string_equal(c.timezone, "Europe/Berlin");
+    assert_string_equal(c.listen, "[::1]:9000");
+    assert_int_equal(c.threads, 4);
+    assert_int_equal(c.min_notice_minutes, 0);
+    assert_int_equal(c.horizon_days, 30);
+    assert_int_equal(c.grid_minutes, 15); /* untouched keys keep defaults */
+}
+
+static void test_errors_name_the_key(void **state)
+{
+    static const struct {
+        const char *text, *expect;
+    } rows[] = {
+        {"[booking]\ngrid_minutes = 0\n", "[booking] grid_minutes"},
+        {"[booking]\ngrid_minutes = 15min\n", "grid_minutes"},
+        {"[booking]\nhorizon_days = 99999999999999999999\n", "horizon_days"},
+        {"[booking]\nmin_notice_minutes = -5\n", "min_notice_minutes"},
+        {"[booking]\nmin_notice_minutes =\n", "min_notice_minutes"},
+        {"[server]\nlisten = localhost\n", "[server] listen"},
+        {"[server]\nlisten = 1.2.3.4:70000\n", "listen"},
+        {"[server]\nthreads = 65\n", "threads"},
+        {"[clinic]\nname =\n", "[clinic] name: must not be empty"},
+        {"[clinic]\ntimezone = /etc/passwd\n", "timezone"},
+        {"[clinic]\ntimezone = ../x\n", "timezone"},
+        {"[clinic]\ncolour = red\n", "[clinic] colour: unknown key"},
+        {"[nowhere]\na = 1\n", "[nowhere]: unknown section"},
+        {"name = top level\n", "unknown section"},
+        {"[clinic]\nthis line has no equals sign\n", "t.ini:2"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct cfg c;
+        char err[512] = "";
+        cfg_defaults(&c);
+        assert_int_equal(cfg_load_string(&c, rows[i].text, "t.ini", err, sizeof err), -1);
+        if (!strstr(err, rows[i].expect))
+            fail_msg("row %zu: '%s' does not mention '%s'", i, err, rows[i].expect);
+        assert_non_null(strstr(err, "t.ini"));
+    }
+}
+
+static void test_set_leaves_value_alone_on_error(void **state)
+{
+    struct cfg c;
+    char err[256];
+    cfg_defaults(&c);
+    assert_int_equal(cfg_set(&c, "booking", "grid_minutes", "61", err, sizeof err), -1);
+    assert_int_equal(c.grid_minutes, 15);
+    char longname[CFG_STR + 10];
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    assert_int_equal(cfg_set(&c, "clinic", "name", longname, err, sizeof err), -1);
+    assert_string_equal(c.name, "Chugach Bodywork");
+    assert_non_null(strstr(err, "longer than"));
+}
+
+static void test_missing_file(void **state)
+{
+    struct cfg c;
+    char err[256];
+    cfg_defaults(&c);
+    assert_int_equal(cfg_load_file(&c, "/nonexistent/knead.ini", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/knead.ini"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_are_the_demo_clinic),
+        cmocka_unit_test(test_file_values_are_applied),
+        cmocka_unit_test(test_errors_name_the_key),
+        cmocka_unit_test(test_set_leaves_value_alone_on_error),
+        cmocka_unit_test(test_missing_file),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,111 @@
+/* Unit tests for util/sb.c (string builder), util/arena.c and util/num.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/num.h"
+#include "util/sb.h"
+
+static void test_sb_basics(void **state)
+{
+    struct sb s = SB_INIT;
+    assert_string_equal(s.buf, "");
+    sb_adds(&s, "a");
+    sb_addc(&s, 'b');
+    sb_addf(&s, "%d-%s", 42, "x");
+    assert_string_equal(s.buf, "ab42-x");
+    assert_int_equal(s.len, 6);
+    sb_reset(&s);
+    assert_string_equal(s.buf, "");
+    for (int i = 0; i < 1000; i++)
+        sb_addf(&s, "%04d", i);
+    assert_int_equal(s.len, 4000);
+    assert_int_equal(s.buf[4000], '\0');
+    size_t len;
+    char *d = sb_detach(&s, &len);
+    assert_int_equal(len, 4000);
+    assert_string_equal(s.buf, "");
+    free(d);
+    sb_release(&s);
+}
+
+static void test_sb_limit_is_sticky(void **state)
+{
+    struct sb s;
+    sb_init(&s, 8);
+    sb_adds(&s, "12345");
+    assert_int_equal(s.err, 0);
+    sb_adds(&s, "6789");
+    assert_int_equal(s.err, 1);
+    assert_string_equal(s.buf, "12345");
+    sb_adds(&s, "x");
+    assert_string_equal(s.buf, "12345"); /* nothing more after an error */
+    sb_addf(&s, "%s", "long string past the limit");
+    assert_int_equal(s.err, 1);
+    sb_release(&s);
+}
+
+static void test_arena(void **state)
+{
+    struct arena *a = arena_new();
+    char *big = arena_alloc(a, 100000);
+    memset(big, 'x', 100000);
+    for (int i = 0; i < 10000; i++) {
+        int *p = arena_alloc(a, sizeof *p);
+        assert_int_equal(*p, 0);
+        *p = i;
+    }
+    assert_string_equal(arena_printf(a, "%s-%d", "a", 7), "a-7");
+    assert_string_equal(arena_strndup(a, "abcdef", 3), "abc");
+    arena_free(a);
+}
+
+static void test_num(void **state)
+{
+    static const struct {
+        const char *s;
+        int64_t min, max;
+        int ok;
+        int64_t v;
+    } rows[] = {
+        {"0", 0, 10, 1, 0},
+        {"10", 0, 10, 1, 10},
+        {"11", 0, 10, 0, 0},
+        {"-1", 0, 10, 0, 0},
+        {"-5", -10, 10, 1, -5},
+        {"", 0, 10, 0, 0},
+        {"-", -10, 10, 0, 0},
+        {" 1", 0, 10, 0, 0},
+        {"1 ", 0, 10, 0, 0},
+        {"+1", 0, 10, 0, 0},
+        {"1e3", 0, 10000, 0, 0},
+        {"0x10", 0, 100, 0, 0},
+        {"9223372036854775807", 0, INT64_MAX, 1, INT64_MAX},
+        {"9223372036854775808", 0, INT64_MAX, 0, 0},
+        {"-9223372036854775808", INT64_MIN, 0, 1, INT64_MIN},
+        {"-9223372036854775809", INT64_MIN, 0, 0, 0},
+        {"99999999999999999999999", 0, INT64_MAX, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int64_t v = 12345;
+        int rc = num_parse_i64(rows[i].s, rows[i].min, rows[i].max, &v);
+        assert_int_equal(rc, rows[i].ok ? 0 : -1);
+        assert_true(rows[i].ok ? v == rows[i].v : v == 12345);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sb_basics),
+        cmocka_unit_test(test_sb_limit_is_sticky),
+        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_num),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
