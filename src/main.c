@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "core/datetime.h"
+#include "core/tz.h"
 #include "demo.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -224,7 +225,9 @@ static int cmd_serve(struct app *app, const struct opts *o)
     }
     if (clock_pinned()) {
         char when[40];
-        dt_format_rfc3339(clock_now(), 0, when, sizeof when);
+        int64_t now = clock_now();
+        if (dt_format_rfc3339(now, tz_offset_at(app->tz, now), when, sizeof when) == 0)
+            snprintf(when, sizeof when, "%lld", (long long)now);
         log_warn("the clock is pinned to %s (--now): times are not real", when);
     }
     {

@@ -24,6 +24,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 const PHONE = { width: 390, height: 844 };
+let BASE = 'http://127.0.0.1/'; // set once the server reports its port
 const START_TIMEOUT_MS = 20_000;
 const STEP_TIMEOUT_MS = 15_000;
 const WATCHDOG_MS = 300_000;
@@ -82,7 +83,31 @@ function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function startServer(knead, tmp) {
+// The TCP port that process `pid` listens on, read from /proc (Linux): the
+// fallback for when the server does not log its address.
+function listeningPort(pid) {
+  let inodes;
+  try {
+    inodes = new Set(fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try { return (fs.readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/) || [])[1]; } catch { return undefined; }
+    }).filter(Boolean));
+  } catch {
+    return null;
+  }
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let rows = [];
+    try { rows = fs.readFileSync(table, 'utf8').trim().split('\n').slice(1); } catch { continue; }
+    for (const row of rows) {
+      const f = row.trim().split(/\s+/); // sl local rem st ... inode at [9]
+      if (f[3] === '0A' && inodes.has(f[9])) return parseInt(f[1].split(':')[1], 16);
+    }
+  }
+  return null;
+}
+
+// Starts `knead serve` on a free loopback port; `holder.server` is set as soon
+// as the process exists, so that the caller can always stop it.
+async function startServer(knead, tmp, holder) {
   const db = path.join(tmp, 'knead.db');
   const demo = spawnSync(knead, ['demo', '--db', db], { encoding: 'utf8', timeout: 60_000 });
   if (demo.error) throw new Error(`${knead} demo: ${demo.error.message}`);
@@ -96,23 +121,36 @@ async function startServer(knead, tmp) {
   });
   fs.closeSync(fd);
   const server = { child, logPath, exited: null };
+  holder.server = server;
   server.done = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       server.exited = { code, signal };
       resolve(server.exited);
     });
     child.on('error', (err) => {
-      server.exited = { code: null, signal: null, error: err };
+      server.exited = { code: null, signal: null, error: err.message };
       resolve(server.exited);
     });
   });
   const deadline = Date.now() + START_TIMEOUT_MS;
+  let since = null; // when /proc first showed a listening socket
   while (Date.now() < deadline) {
     const log = fs.readFileSync(logPath, 'utf8');
     const m = log.match(/on http:\/\/127\.0\.0\.1:(\d+)\//);
-    if (m) {
-      server.port = Number(m[1]);
-      server.base = `http://127.0.0.1:${server.port}`;
+    let port = m ? Number(m[1]) : null;
+    if (!port && !server.exited && child.pid) {
+      // `serve --quiet` may not log its address: after a second of listening
+      // without the line, take the port from /proc instead (and say so).
+      const p = listeningPort(child.pid);
+      if (p && since === null) since = Date.now();
+      if (p && Date.now() - since > 1000) {
+        port = p;
+        console.log(`    note: the server's log has no "on http://127.0.0.1:PORT/" line; port ${p} read from /proc`);
+      }
+    }
+    if (port) {
+      server.port = port;
+      server.base = `http://127.0.0.1:${port}`;
       return server;
     }
     if (server.exited) {
@@ -165,6 +203,9 @@ function watch(page) {
   });
   page.on('pageerror', (err) => w.problems.push(`page error: ${err.message}`));
   page.on('requestfailed', (req) => {
+    // ERR_ABORTED is the browser cancelling a load because the page navigated
+    // on (e.g. the favicon while a test clicks a link), not a server failure.
+    if (req.failure() && req.failure().errorText === 'net::ERR_ABORTED') return;
     w.problems.push(`request failed: ${req.method()} ${req.url()} (${req.failure() && req.failure().errorText})`);
   });
   page.on('response', (res) => {
@@ -177,7 +218,7 @@ function watch(page) {
 
 async function gotoExpect(page, w, p, status) {
   w.expectStatus = status;
-  w.docUrl = new URL(p, page.context().baseURL || undefined).href;
+  w.docUrl = new URL(p, BASE).href;
   const res = await page.goto(p, { waitUntil: 'load' });
   check(res, `no response for ${p}`);
   check(res.status() === status, `GET ${p}: status ${res.status()}, expected ${status}`);
@@ -209,7 +250,7 @@ async function runAxe(page) {
       impact: v.impact,
       help: v.help,
       nodes: v.nodes.map((n) => ({ target: n.target.join(' '), impact: n.impact, html: n.html.slice(0, 160),
-        summary: (n.failureSummary || '').split('\n').slice(1, 3).map((s) => s.trim()).join('; ') })),
+        summary: (n.failureSummary || '').split('\n').slice(1, 3).map((s) => s.trim()).filter(Boolean).join('; ') })),
     }));
   });
 }
@@ -228,14 +269,14 @@ async function main() {
   fs.mkdirSync(shots, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-'));
 
-  let server = null;
+  const holder = { server: null };
   let browser = null;
   const stopAll = async () => {
     if (browser) { const b = browser; browser = null; await b.close().catch(() => {}); }
-    const s = server; server = null;
+    const s = holder.server; holder.server = null;
     return stopServer(s);
   };
-  const onExit = () => { if (server && !server.exited) server.child.kill('SIGKILL'); };
+  const onExit = () => { if (holder.server && !holder.server.exited) holder.server.child.kill('SIGKILL'); };
   process.on('exit', onExit);
   const watchdog = setTimeout(async () => {
     console.log(`not ok  suite finished within ${WATCHDOG_MS / 1000} s`);
@@ -251,7 +292,7 @@ async function main() {
     let started = true;
     await test('server starts (demo database, port from its log)', async () => {
       try {
-        server = await startServer(knead, tmp);
+        await startServer(knead, tmp, holder);
       } catch (e) {
         started = false;
         throw e;
@@ -263,7 +304,8 @@ async function main() {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
     });
     if (!browser) return 1;
-    const base = server.base;
+    const base = holder.server.base;
+    BASE = base;
 
     // a. Home at phone width: h1, a "book" action, and a way to the back-pain article.
     const ctx = await newContext(browser, base);
@@ -319,13 +361,15 @@ async function main() {
     // e. + screenshots: each page loads cleanly with the real CSP in force.
     const cleanCtx = await newContext(browser, base);
     for (const [p, status] of PAGES) {
-      await test(`${p}: loads (HTTP ${status}) with no console errors or failed requests; screenshot`, async () => {
+      await test(`${p}: loads (HTTP ${status}) no console errors, failed requests or sideways scroll; screenshot`, async () => {
         const pg = await cleanCtx.newPage();
         try {
           const pw = watch(pg);
           await gotoExpect(pg, pw, p, status);
           await pg.evaluate(() => document.fonts && document.fonts.ready.then(() => true));
           check(await visibleCount(pg.locator('h1')) >= 1, `${p} has no visible h1`);
+          const overflow = await pg.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          if (overflow > 0) pw.problems.push(`page is ${overflow}px wider than the ${PHONE.width}px phone viewport`);
           await pg.screenshot({ path: path.join(shots, shotName(p)), fullPage: true });
           check(pw.problems.length === 0, pw.problems.join('\n'));
         } finally {
@@ -417,4 +461,5 @@ try {
   console.log(indent(e && e.stack ? e.stack : e));
 }
 console.log(`RESULT ${passed} ${failed}`);
-process.exitCode = failed || code ? 1 : 0;
+// Exit now even if something (a stuck child, a browser pipe) still holds the loop.
+process.exit(failed || code ? 1 : 0);
