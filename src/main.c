@@ -45,7 +45,7 @@ static const char usage_serve[] =
     "  --config FILE       INI settings file; flags win over it\n"
     "  --now RFC3339       pin the clock, e.g. 2026-11-26T06:00:00-09:00 (tests, demos)\n"
     "  --threads N         worker threads (default: one per core)\n"
-    "  --quiet             no access log\n";
+    "  --quiet             no access log (start-up and errors are still logged)\n";
 
 static const char usage_migrate[] =
     "usage: knead migrate [--db PATH] [--config FILE]\n"
@@ -191,8 +191,6 @@ static int cmd_serve(struct app *app, const struct opts *o)
         }
         clock_pin(t);
     }
-    if (o->quiet)
-        log_set_verbose(0);
     if (app_load_tz(app, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         return EXIT_USAGE;
@@ -218,6 +216,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
         .nroutes = web_nroutes,
         .error = web_error,
         .app = app,
+        .access_log = !o->quiet,
     };
     if (srv_start(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);

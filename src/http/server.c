@@ -69,14 +69,18 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode why)
 {
+    struct srv *s = cls;
     struct req *r = *req_cls;
     if (!r)
         return;
+    if (!s->opt.access_log)
+        goto done;
     int64_t us = clock_mono_us() - r->t0_us;
     const char *path = r->path ? r->path : r->raw_uri;
     log_info("%s %s %d %lldus%s", r->method ? r->method : "-", path ? path : "-",
              r->resp.status, (long long)us,
              why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+done:
     arena_free(r->arena);
     *req_cls = NULL;
 }

@@ -21,6 +21,7 @@ struct srv_options {
     size_t nroutes;
     srv_error_fn error;   /* renders 400/404/405/413 found before a handler runs */
     struct app *app;      /* handed to handlers in req.app */
+    int access_log;       /* one line per request: method, path, status, microseconds */
 };
 
 struct srv;

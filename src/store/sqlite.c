@@ -19,7 +19,7 @@
 #define BUSY_TIMEOUT_MS 5000
 
 enum stmt_id {
-    Q_PING,
+    Q_VERSION,
     Q_IS_EMPTY,
     Q_SERVICES,
     Q_SERVICE,
@@ -45,7 +45,7 @@ enum stmt_id {
 };
 
 static const char *const sql_text[Q__COUNT] = {
-    [Q_PING] = "SELECT 1",
+    [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
     [Q_IS_EMPTY] = "SELECT (SELECT count(*) FROM services) + (SELECT count(*) FROM therapists)"
                    " + (SELECT count(*) FROM rooms)",
     [Q_SERVICES] = "SELECT id, name, description, duration_min, buffer_min, price_cents, active,"
@@ -423,15 +423,17 @@ done:
 
 /* ---- reads ---- */
 
-static enum err_code sq_ping(struct db *db, struct err *e)
+static enum err_code sq_schema_version(struct db *db, int *version, struct err *e)
 {
     struct sqlite_db *d = DB(db);
-    sqlite3_stmt *s = stmt(d, Q_PING, e);
+    sqlite3_stmt *s = stmt(d, Q_VERSION, e);
     if (!s)
         return E_INTERNAL;
     int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int(s, 0);
     sqlite3_reset(s);
-    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "ping");
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read schema version");
 }
 
 static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
@@ -850,7 +852,7 @@ static const struct store_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
-    .ping = sq_ping,
+    .schema_version = sq_schema_version,
     .is_empty = sq_is_empty,
     .wipe = sq_wipe,
     .services = sq_services,

@@ -41,7 +41,7 @@ void db_release(struct db *db)
 
 FWD(begin, (struct db * db, struct err *e), (db, e))
 FWD(commit, (struct db * db, struct err *e), (db, e))
-FWD(ping, (struct db * db, struct err *e), (db, e))
+FWD(schema_version, (struct db * db, int *version, struct err *e), (db, version, e))
 FWD(is_empty, (struct db * db, int *empty, struct err *e), (db, empty, e))
 FWD(wipe, (struct db * db, struct err *e), (db, e))
 FWD(services,

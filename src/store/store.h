@@ -75,8 +75,8 @@ enum err_code db_begin(struct db *db, struct err *e);  /* a writing transaction 
 enum err_code db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);                       /* can't fail; no-op if none open */
 
-/* Checks that the database answers a query. */
-enum err_code db_ping(struct db *db, struct err *e);
+/* The schema version in force; also proves the database answers (healthz). */
+enum err_code db_schema_version(struct db *db, int *version, struct err *e);
 /* *empty = 1 when the clinic holds no services, therapists or rooms. */
 enum err_code db_is_empty(struct db *db, int *empty, struct err *e);
 /* Deletes all clinic data (for `knead demo --force`); inside a transaction. */

@@ -15,7 +15,7 @@ struct store_ops {
     enum err_code (*begin)(struct db *db, struct err *e);
     enum err_code (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db);
-    enum err_code (*ping)(struct db *db, struct err *e);
+    enum err_code (*schema_version)(struct db *db, int *version, struct err *e);
     enum err_code (*is_empty)(struct db *db, int *empty, struct err *e);
     enum err_code (*wipe)(struct db *db, struct err *e);
     enum err_code (*services)(struct db *db, struct arena *a, int active_only,

@@ -8,13 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile int verbose = 1;
-
-void log_set_verbose(int on)
-{
-    verbose = on;
-}
-
 static void emit(const char *level, const char *fmt, va_list ap)
 {
     char line[2048];
@@ -38,17 +31,15 @@ static void emit(const char *level, const char *fmt, va_list ap)
     }
 }
 
-#define LOG_FN(name, level, cond)                                                              \
+#define LOG_FN(name, level)                                                                    \
     void name(const char *fmt, ...)                                                            \
     {                                                                                          \
         va_list ap;                                                                            \
-        if (!(cond))                                                                           \
-            return;                                                                            \
         va_start(ap, fmt);                                                                     \
         emit(level, fmt, ap);                                                                  \
         va_end(ap);                                                                            \
     }
 
-LOG_FN(log_info, "info", verbose)
-LOG_FN(log_warn, "warn", 1)
-LOG_FN(log_error, "error", 1)
+LOG_FN(log_info, "info")
+LOG_FN(log_warn, "warn")
+LOG_FN(log_error, "error")

@@ -238,9 +238,7 @@ void site_healthz(struct req *r)
     struct err e = {0};
     int version = 0;
     int64_t t0 = clock_mono_us();
-    enum err_code rc = db_ping(web_db(r), &e);
-    if (rc == E_OK)
-        rc = store_version(r->app->store, &version, &e);
+    enum err_code rc = db_schema_version(web_db(r), &version, &e);
     json_t *v = json_pack("{s:s, s:{s:s, s:i, s:I}, s:s}", "status", rc == E_OK ? "ok" : "fail",
                           "database", "status", rc == E_OK ? "ok" : e.msg, "schema_version",
                           version, "latency_us", (json_int_t)(clock_mono_us() - t0), "version",

@@ -261,7 +261,7 @@ async function main() {
   const [kneadArg, shotArg] = process.argv.slice(2);
   if (!kneadArg || !shotArg) {
     console.error('usage: node tests/e2e/run.mjs PATH/TO/knead SCREENSHOT_DIR');
-    console.log('RESULT 0 1');
+    failed++;
     return 2;
   }
   const knead = path.resolve(kneadArg);
