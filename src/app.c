@@ -51,6 +51,13 @@ int app_load_site(struct app *app, char *err, size_t errlen)
     return 0;
 }
 
+struct booking_rules app_booking_rules(const struct app *app)
+{
+    struct booking_rules r = {app->cfg.min_notice_minutes, app->cfg.horizon_days,
+                              app->cfg.grid_minutes, app->cfg.late_cancel_hours};
+    return r;
+}
+
 void app_close(struct app *app)
 {
     static_free(app->statics);

@@ -5,6 +5,7 @@
 #define KNEAD_APP_H
 
 #include "config.h"
+#include "core/booking.h"
 #include "core/err.h"
 
 struct store;
@@ -28,6 +29,9 @@ int app_load_tz(struct app *app, char *err, size_t errlen);
 int app_open_store(struct app *app, int conns, char *err, size_t errlen);
 /* Loads templates, articles and static files (what `serve` needs besides the store). */
 int app_load_site(struct app *app, char *err, size_t errlen);
+/* The clinic's booking rules from the settings. */
+struct booking_rules app_booking_rules(const struct app *app);
+
 /* Frees whatever was loaded.  Safe on a partly loaded app. */
 void app_close(struct app *app);
 

@@ -11,19 +11,19 @@ static const struct service services[] = {
      "Slow, firm work on the deeper layers of muscle and fascia for stubborn knots, "
      "lower back pain and the stiffness that comes from desk work, training or lifting. "
      "Enough time to treat one or two areas thoroughly.",
-     60, 15, 12000, 1, 1},
+     60, 15, 12000, 1, 1, -1, -1, -1},
     {"deep-tissue-90", "Deep Tissue Massage (90 minutes)",
      "The same focused deep-tissue work with time to treat the whole back, hips and legs, "
      "or to work patiently through a long-standing problem area.",
-     90, 15, 16500, 1, 2},
+     90, 15, 16500, 1, 2, -1, -1, -1},
     {"swedish-60", "Swedish Relaxation Massage (60 minutes)",
      "Long, flowing strokes with lighter pressure to calm the nervous system, ease general "
      "tension and help you sleep.",
-     60, 15, 10500, 1, 3},
+     60, 15, 10500, 1, 3, -1, -1, -1},
     {"sports-45", "Sports Recovery Massage (45 minutes)",
      "Targeted work for athletes between training days: legs, hips and shoulders, with "
      "assisted stretching.",
-     45, 15, 9000, 1, 4},
+     45, 15, 9000, 1, 4, -1, -1, -1},
 };
 
 static const char *all_services[] = {"deep-tissue-60", "deep-tissue-90", "swedish-60",

@@ -4,6 +4,7 @@
  * flag or a bad setting prints one line naming it and exits 2.  Runtime
  * failures (database, port in use) exit 1. */
 #include <getopt.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,10 @@ int main(int argc, char **argv)
     int code = 0;
 
     memset(&app, 0, sizeof app);
+    if (sodium_init() < 0) {
+        fprintf(stderr, "knead: libsodium could not start (no random source?)\n");
+        return 1;
+    }
     if (argc < 2) {
         fputs(usage_main, stderr);
         return EXIT_USAGE;

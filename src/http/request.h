@@ -17,6 +17,7 @@
 #define REQ_MAX_PAIRS 256      /* key=value pairs in one query or form */
 #define REQ_MAX_URI 8192       /* request target, bytes */
 #define REQ_MAX_PARAMS 8       /* {captures} in one route pattern */
+#define REQ_CSRF_COOKIE "knead_csrf" /* double-submit token: cookie and form field "csrf" */
 
 struct kv {
     const char *key;
@@ -93,6 +94,7 @@ struct req {
     const char *params[REQ_MAX_PARAMS]; /* {captures}, in pattern order */
     size_t nparams;
     struct resp resp;
+    const char *csrf;      /* this request's CSRF token once web_csrf() made or read it */
     struct db *db;         /* taken on first use by web_db(), released with the arena */
     int64_t t0_us;
     int state;

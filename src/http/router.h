@@ -26,6 +26,7 @@ enum route_flag {
     ROUTE_FORM = 1 << 0, /* body is application/x-www-form-urlencoded → req.form */
     ROUTE_JSON = 1 << 1, /* body is JSON → req.json */
     ROUTE_API = 1 << 2,  /* errors as application/problem+json */
+    ROUTE_CSRF = 1 << 3, /* form field "csrf" must equal the CSRF cookie (else 403) */
 };
 
 typedef void (*route_fn)(struct req *r);

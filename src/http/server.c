@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,7 @@ static void route_request(struct srv *s, struct req *r)
         fail(s, r, 400, e.msg);
         return;
     }
+    req_parse_cookies(r->arena, req_header(r, MHD_HTTP_HEADER_COOKIE), &r->cookies);
     r->method_bit = route_method_bit(r->method);
     unsigned allowed = 0;
     int i = route_match(s->opt.routes, s->opt.nroutes, r->arena, r->method_bit, r->path,
@@ -172,6 +174,17 @@ static void dispatch(struct srv *s, struct req *r)
         }
         if (req_parse_urlencoded(r->arena, r->body.buf, r->body.len, &r->form, &e) != E_OK) {
             fail(s, r, 400, e.msg);
+            return;
+        }
+    }
+    if (rt->flags & ROUTE_CSRF) {
+        const char *want = kv_get(&r->cookies, REQ_CSRF_COOKIE);
+        const char *got = kv_get(&r->form, "csrf");
+        if (!want || !got || strlen(want) < 16 || strlen(want) != strlen(got) ||
+            sodium_memcmp(want, got, strlen(want)) != 0) {
+            fail(s, r, 403,
+                 "This form has expired or came from another site. Reload the page and send "
+                 "it again.");
             return;
         }
     }

@@ -41,17 +41,44 @@ enum stmt_id {
     Q_ADD_THERAPIST_HOURS,
     Q_DEL_CLINIC_HOURS,
     Q_ADD_CLINIC_HOURS,
+    Q_BUSY,
+    Q_TIME_OFF,
+    Q_ADD_TIME_OFF,
+    Q_CLOSED_DATE,
+    Q_ADD_CLOSED_DATE,
+    Q_FIND_CLIENT,
+    Q_ADD_CLIENT,
+    Q_SET_CLIENT_PHONE,
+    Q_ADD_APPT,
+    Q_APPT,
+    Q_APPT_BY_TOKEN,
+    Q_CANCEL_APPT,
+    Q_MOVE_APPT,
+    Q_IDEM_GET,
+    Q_IDEM_PUT,
+    Q_IDEM_DEL,
     Q__COUNT
 };
+
+#define SERVICE_COLS                                                                           \
+    "id, name, description, duration_min, buffer_min, price_cents, active, position,"          \
+    " coalesce(min_notice_minutes, -1), coalesce(horizon_days, -1),"                           \
+    " coalesce(late_cancel_hours, -1)"
+#define APPT_COLS                                                                              \
+    "a.id, a.service_id, a.therapist_id, a.room_id, a.client_id, a.start_at, a.end_at,"        \
+    " a.busy_until, a.status, a.notes, a.source, a.created_at, coalesce(a.cancelled_at, 0),"   \
+    " a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone"        \
+    " FROM appointments a JOIN services s ON s.id = a.service_id"                              \
+    " JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id"             \
+    " JOIN clients c ON c.id = a.client_id"
 
 static const char *const sql_text[Q__COUNT] = {
     [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
     [Q_IS_EMPTY] = "SELECT (SELECT count(*) FROM services) + (SELECT count(*) FROM therapists)"
-                   " + (SELECT count(*) FROM rooms)",
-    [Q_SERVICES] = "SELECT id, name, description, duration_min, buffer_min, price_cents, active,"
-                   " position FROM services WHERE active >= ?1 ORDER BY position, name",
-    [Q_SERVICE] = "SELECT id, name, description, duration_min, buffer_min, price_cents, active,"
-                  " position FROM services WHERE id = ?1",
+                   " + (SELECT count(*) FROM rooms) + (SELECT count(*) FROM appointments)",
+    [Q_SERVICES] = "SELECT " SERVICE_COLS " FROM services WHERE active >= ?1"
+                   " ORDER BY position, name",
+    [Q_SERVICE] = "SELECT " SERVICE_COLS " FROM services WHERE id = ?1",
     [Q_THERAPISTS] = "SELECT id, name, title, bio, photo, photo_alt, active, position"
                      " FROM therapists WHERE active >= ?1 ORDER BY position, name",
     [Q_THERAPIST] = "SELECT id, name, title, bio, photo, photo_alt, active, position"
@@ -70,11 +97,15 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_CLINIC_HOURS] = "SELECT weekday, open_min, close_min FROM clinic_hours"
                        " ORDER BY weekday, open_min",
     [Q_PUT_SERVICE] = "INSERT INTO services (id, name, description, duration_min, buffer_min,"
-                      " price_cents, active, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                      " price_cents, active, position, min_notice_minutes, horizon_days,"
+                      " late_cancel_hours) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                       " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
                       " description = excluded.description, duration_min = excluded.duration_min,"
                       " buffer_min = excluded.buffer_min, price_cents = excluded.price_cents,"
-                      " active = excluded.active, position = excluded.position",
+                      " active = excluded.active, position = excluded.position,"
+                      " min_notice_minutes = excluded.min_notice_minutes,"
+                      " horizon_days = excluded.horizon_days,"
+                      " late_cancel_hours = excluded.late_cancel_hours",
     [Q_PUT_THERAPIST] = "INSERT INTO therapists (id, name, title, bio, photo, photo_alt, active,"
                         " position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
                         " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
@@ -92,6 +123,36 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_DEL_CLINIC_HOURS] = "DELETE FROM clinic_hours",
     [Q_ADD_CLINIC_HOURS] = "INSERT INTO clinic_hours (weekday, open_min, close_min)"
                            " VALUES (?1, ?2, ?3)",
+    [Q_BUSY] = "SELECT therapist_id, room_id, start_at, busy_until, id FROM appointments"
+               " WHERE status <> 'cancelled' AND start_at < ?2 AND busy_until > ?1"
+               " ORDER BY start_at",
+    [Q_TIME_OFF] = "SELECT id, therapist_id, start_at, end_at, reason FROM time_off"
+                   " WHERE start_at < ?2 AND end_at > ?1 ORDER BY start_at",
+    [Q_ADD_TIME_OFF] = "INSERT INTO time_off (therapist_id, start_at, end_at, reason)"
+                       " VALUES (?1, ?2, ?3, ?4)",
+    [Q_CLOSED_DATE] = "SELECT count(*) FROM closed_dates WHERE date = ?1",
+    [Q_ADD_CLOSED_DATE] = "INSERT INTO closed_dates (date, reason) VALUES (?1, ?2)"
+                          " ON CONFLICT (date) DO UPDATE SET reason = excluded.reason",
+    [Q_FIND_CLIENT] = "SELECT id FROM clients WHERE name = ?1 AND lower(email) = lower(?2)"
+                      " ORDER BY id LIMIT 1",
+    [Q_ADD_CLIENT] = "INSERT INTO clients (name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
+    [Q_SET_CLIENT_PHONE] = "UPDATE clients SET phone = ?2 WHERE id = ?1",
+    [Q_ADD_APPT] = "INSERT INTO appointments (service_id, therapist_id, room_id, client_id,"
+                   " start_at, end_at, busy_until, status, notes, token_hash, source, created_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [Q_APPT] = "SELECT " APPT_COLS " WHERE a.id = ?1",
+    [Q_APPT_BY_TOKEN] = "SELECT " APPT_COLS " WHERE a.token_hash = ?1",
+    [Q_CANCEL_APPT] = "UPDATE appointments SET status = 'cancelled', cancelled_at = ?2,"
+                      " cancel_late = ?3, cancel_reason = ?4 WHERE id = ?1"
+                      " AND status <> 'cancelled'",
+    [Q_MOVE_APPT] = "UPDATE appointments SET therapist_id = ?2, room_id = ?3, start_at = ?4,"
+                    " end_at = ?5, busy_until = ?6 WHERE id = ?1 AND status = 'booked'",
+    [Q_IDEM_GET] = "SELECT request_hash, status, body FROM idempotency WHERE key = ?1",
+    [Q_IDEM_PUT] = "INSERT INTO idempotency (key, request_hash, status, body, created_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO UPDATE SET"
+                   " request_hash = excluded.request_hash, status = excluded.status,"
+                   " body = excluded.body",
+    [Q_IDEM_DEL] = "DELETE FROM idempotency WHERE key = ?1",
 };
 
 struct sqlite_db {
@@ -151,6 +212,15 @@ static int bind_text(sqlite3_stmt *s, int i, const char *v)
     return sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_TRANSIENT);
 }
 
+/* Binds v, or NULL when v < 0 (an optional setting left to the default). */
+static void bind_opt_int(sqlite3_stmt *s, int i, int v)
+{
+    if (v < 0)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_int(s, i, v);
+}
+
 static const char *col_text(struct arena *a, sqlite3_stmt *s, int i)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
@@ -198,7 +268,7 @@ static enum err_code conn_open(struct sqlite_db *d, const char *path, struct err
     sqlite3_extended_result_codes(d->h, 1);
     return exec(d,
                 "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                " PRAGMA synchronous = NORMAL;",
+                " PRAGMA synchronous = FULL;",
                 e);
 }
 
@@ -453,7 +523,9 @@ static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
 static enum err_code sq_wipe(struct db *db, struct err *e)
 {
     return exec(DB(db),
-                "DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;"
+                "DELETE FROM idempotency; DELETE FROM appointments; DELETE FROM clients;"
+                " DELETE FROM time_off;"
+                " DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;"
                 " DELETE FROM room_services; DELETE FROM rooms; DELETE FROM therapist_services;"
                 " DELETE FROM therapists; DELETE FROM services;",
                 e);
@@ -482,6 +554,9 @@ static void read_service(struct arena *a, sqlite3_stmt *s, struct service *o)
     o->price_cents = sqlite3_column_int(s, 5);
     o->active = sqlite3_column_int(s, 6);
     o->position = sqlite3_column_int(s, 7);
+    o->min_notice_minutes = sqlite3_column_int(s, 8);
+    o->horizon_days = sqlite3_column_int(s, 9);
+    o->late_cancel_hours = sqlite3_column_int(s, 10);
 }
 
 static enum err_code sq_services(struct db *db, struct arena *a, int active_only,
@@ -725,6 +800,9 @@ static enum err_code sq_put_service(struct db *db, const struct service *v, stru
     sqlite3_bind_int(s, 6, v->price_cents);
     sqlite3_bind_int(s, 7, v->active);
     sqlite3_bind_int(s, 8, v->position);
+    bind_opt_int(s, 9, v->min_notice_minutes);
+    bind_opt_int(s, 10, v->horizon_days);
+    bind_opt_int(s, 11, v->late_cancel_hours);
     return run(d, s, e, "save service");
 }
 
@@ -842,6 +920,326 @@ static enum err_code sq_put_clinic_hours(struct db *db, const struct week_span *
     return E_OK;
 }
 
+/* ---- booking ---- */
+
+static enum err_code sq_busy(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                             struct busy **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_BUSY, e);
+    struct busy *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, t0);
+    sqlite3_bind_int64(s, 2, t1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt].therapist_id = col_text(a, s, 0);
+        items[cnt].room_id = sqlite3_column_int64(s, 1);
+        items[cnt].start = sqlite3_column_int64(s, 2);
+        items[cnt].end = sqlite3_column_int64(s, 3);
+        items[cnt].appointment_id = sqlite3_column_int64(s, 4);
+        cnt++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read appointments");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_time_off(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                 struct time_off **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_TIME_OFF, e);
+    struct time_off *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, t0);
+    sqlite3_bind_int64(s, 2, t1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt].id = sqlite3_column_int64(s, 0);
+        items[cnt].therapist_id = col_text(a, s, 1);
+        items[cnt].start = sqlite3_column_int64(s, 2);
+        items[cnt].end = sqlite3_column_int64(s, 3);
+        items[cnt].reason = col_text(a, s, 4);
+        cnt++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read time off");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_add_time_off(struct db *db, const struct time_off *t, int64_t *id,
+                                     struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ADD_TIME_OFF, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, t->therapist_id);
+    sqlite3_bind_int64(s, 2, t->start);
+    sqlite3_bind_int64(s, 3, t->end);
+    bind_text(s, 4, t->reason);
+    if ((rc = run(d, s, e, "save time off")) == E_OK && id)
+        *id = sqlite3_last_insert_rowid(d->h);
+    return rc;
+}
+
+static enum err_code sq_closed_date(struct db *db, const char *date, int *closed, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_CLOSED_DATE, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, date);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *closed = sqlite3_column_int(s, 0) > 0;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read closed dates");
+}
+
+static enum err_code sq_add_closed_date(struct db *db, const char *date, const char *reason,
+                                        struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ADD_CLOSED_DATE, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, date);
+    bind_text(s, 2, reason);
+    return run(d, s, e, "save closed date");
+}
+
+static enum err_code sq_client_for_booking(struct db *db, const char *name, const char *email,
+                                           const char *phone, int64_t now, int64_t *id,
+                                           struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FIND_CLIENT, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, name);
+    bind_text(s, 2, email);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        if (!phone || !*phone)
+            return E_OK;
+        if (!(s = stmt(d, Q_SET_CLIENT_PHONE, e)))
+            return E_INTERNAL;
+        sqlite3_bind_int64(s, 1, *id);
+        bind_text(s, 2, phone);
+        return run(d, s, e, "save client");
+    }
+    sqlite3_reset(s);
+    if (step != SQLITE_DONE)
+        return fail(d, e, step, "find client");
+    if (!(s = stmt(d, Q_ADD_CLIENT, e)))
+        return E_INTERNAL;
+    bind_text(s, 1, name);
+    bind_text(s, 2, email);
+    bind_text(s, 3, phone);
+    sqlite3_bind_int64(s, 4, now);
+    if ((rc = run(d, s, e, "save client")) == E_OK)
+        *id = sqlite3_last_insert_rowid(d->h);
+    return rc;
+}
+
+static enum err_code sq_add_appointment(struct db *db, const struct appointment *ap,
+                                        const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
+                                        struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ADD_APPT, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, ap->service_id);
+    bind_text(s, 2, ap->therapist_id);
+    sqlite3_bind_int64(s, 3, ap->room_id);
+    sqlite3_bind_int64(s, 4, ap->client_id);
+    sqlite3_bind_int64(s, 5, ap->start);
+    sqlite3_bind_int64(s, 6, ap->end);
+    sqlite3_bind_int64(s, 7, ap->busy_until);
+    bind_text(s, 8, ap->status ? ap->status : "booked");
+    bind_text(s, 9, ap->notes);
+    sqlite3_bind_blob(s, 10, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    bind_text(s, 11, ap->source ? ap->source : "online");
+    sqlite3_bind_int64(s, 12, ap->created_at);
+    if ((rc = run(d, s, e, "save appointment")) == E_OK && id)
+        *id = sqlite3_last_insert_rowid(d->h);
+    return rc;
+}
+
+static void read_appointment(struct arena *a, sqlite3_stmt *s, struct appointment *o)
+{
+    o->id = sqlite3_column_int64(s, 0);
+    o->service_id = col_text(a, s, 1);
+    o->therapist_id = col_text(a, s, 2);
+    o->room_id = sqlite3_column_int64(s, 3);
+    o->client_id = sqlite3_column_int64(s, 4);
+    o->start = sqlite3_column_int64(s, 5);
+    o->end = sqlite3_column_int64(s, 6);
+    o->busy_until = sqlite3_column_int64(s, 7);
+    o->status = col_text(a, s, 8);
+    o->notes = col_text(a, s, 9);
+    o->source = col_text(a, s, 10);
+    o->created_at = sqlite3_column_int64(s, 11);
+    o->cancelled_at = sqlite3_column_int64(s, 12);
+    o->cancel_late = sqlite3_column_int(s, 13);
+    o->cancel_reason = col_text(a, s, 14);
+    o->service_name = col_text(a, s, 15);
+    o->therapist_name = col_text(a, s, 16);
+    o->room_name = col_text(a, s, 17);
+    o->client_name = col_text(a, s, 18);
+    o->client_email = col_text(a, s, 19);
+    o->client_phone = col_text(a, s, 20);
+}
+
+static enum err_code one_appointment(struct sqlite_db *d, sqlite3_stmt *s, struct arena *a,
+                                     struct appointment *out, struct err *e)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_appointment(a, s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "there is no such appointment");
+    return fail(d, e, rc, "read appointment");
+}
+
+static enum err_code sq_appointment(struct db *db, struct arena *a, int64_t id,
+                                    struct appointment *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_APPT, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    return one_appointment(d, s, a, out, e);
+}
+
+static enum err_code sq_appointment_by_token(struct db *db, struct arena *a,
+                                             const unsigned char hash[STORE_TOKEN_HASH],
+                                             struct appointment *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_APPT_BY_TOKEN, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    return one_appointment(d, s, a, out, e);
+}
+
+static enum err_code changed_one(struct sqlite_db *d, sqlite3_stmt *s, struct err *e,
+                                 const char *what)
+{
+    enum err_code rc = run(d, s, e, what);
+    if (rc == E_OK && sqlite3_changes(d->h) != 1)
+        return err_set(e, E_CONFLICT, "%s: the appointment is no longer in a state that allows it",
+                       what);
+    return rc;
+}
+
+static enum err_code sq_cancel_appointment(struct db *db, int64_t id, int64_t now, int late,
+                                           const char *reason, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_CANCEL_APPT, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int(s, 3, late ? 1 : 0);
+    bind_text(s, 4, reason);
+    return changed_one(d, s, e, "cancel");
+}
+
+static enum err_code sq_move_appointment(struct db *db, int64_t id, const char *therapist_id,
+                                         int64_t room_id, int64_t start, int64_t end,
+                                         int64_t busy_until, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_MOVE_APPT, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, therapist_id);
+    sqlite3_bind_int64(s, 3, room_id);
+    sqlite3_bind_int64(s, 4, start);
+    sqlite3_bind_int64(s, 5, end);
+    sqlite3_bind_int64(s, 6, busy_until);
+    return changed_one(d, s, e, "move");
+}
+
+static enum err_code sq_idem_get(struct db *db, struct arena *a, const char *key,
+                                 unsigned char hash[STORE_TOKEN_HASH], int *found, int *status,
+                                 const char **body, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_IDEM_GET, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, key);
+    int rc = sqlite3_step(s);
+    *found = 0;
+    if (rc == SQLITE_ROW) {
+        const void *h = sqlite3_column_blob(s, 0);
+        if (h && sqlite3_column_bytes(s, 0) == STORE_TOKEN_HASH)
+            memcpy(hash, h, STORE_TOKEN_HASH);
+        else
+            memset(hash, 0, STORE_TOKEN_HASH);
+        *status = sqlite3_column_int(s, 1);
+        *body = col_text(a, s, 2);
+        *found = 1;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read idempotency key");
+}
+
+static enum err_code sq_idem_put(struct db *db, const char *key,
+                                 const unsigned char hash[STORE_TOKEN_HASH], int status,
+                                 const char *body, int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_IDEM_PUT, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, key);
+    sqlite3_bind_blob(s, 2, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, status);
+    bind_text(s, 4, body);
+    sqlite3_bind_int64(s, 5, now);
+    return run(d, s, e, "save idempotency key");
+}
+
+static enum err_code sq_idem_del(struct db *db, const char *key, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_IDEM_DEL, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, key);
+    return run(d, s, e, "delete idempotency key");
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -867,4 +1265,18 @@ static const struct store_ops sqlite_ops = {
     .add_room = sq_add_room,
     .put_therapist_week = sq_put_therapist_week,
     .put_clinic_hours = sq_put_clinic_hours,
+    .busy = sq_busy,
+    .time_off = sq_time_off,
+    .add_time_off = sq_add_time_off,
+    .closed_date = sq_closed_date,
+    .add_closed_date = sq_add_closed_date,
+    .client_for_booking = sq_client_for_booking,
+    .add_appointment = sq_add_appointment,
+    .appointment = sq_appointment,
+    .appointment_by_token = sq_appointment_by_token,
+    .cancel_appointment = sq_cancel_appointment,
+    .move_appointment = sq_move_appointment,
+    .idem_get = sq_idem_get,
+    .idem_put = sq_idem_put,
+    .idem_del = sq_idem_del,
 };

@@ -74,6 +74,52 @@ FWD(put_therapist_week,
 FWD(put_clinic_hours, (struct db * db, const struct week_span *spans, size_t n, struct err *e),
     (db, spans, n, e))
 
+FWD(busy,
+    (struct db * db, struct arena *a, int64_t t0, int64_t t1, struct busy **out, size_t *n,
+     struct err *e),
+    (db, a, t0, t1, out, n, e))
+FWD(time_off,
+    (struct db * db, struct arena *a, int64_t t0, int64_t t1, struct time_off **out, size_t *n,
+     struct err *e),
+    (db, a, t0, t1, out, n, e))
+FWD(add_time_off, (struct db * db, const struct time_off *t, int64_t *id, struct err *e),
+    (db, t, id, e))
+FWD(closed_date, (struct db * db, const char *date, int *closed, struct err *e),
+    (db, date, closed, e))
+FWD(add_closed_date, (struct db * db, const char *date, const char *reason, struct err *e),
+    (db, date, reason, e))
+FWD(client_for_booking,
+    (struct db * db, const char *name, const char *email, const char *phone, int64_t now,
+     int64_t *id, struct err *e),
+    (db, name, email, phone, now, id, e))
+FWD(add_appointment,
+    (struct db * db, const struct appointment *a, const unsigned char hash[STORE_TOKEN_HASH],
+     int64_t *id, struct err *e),
+    (db, a, hash, id, e))
+FWD(appointment,
+    (struct db * db, struct arena *a, int64_t id, struct appointment *out, struct err *e),
+    (db, a, id, out, e))
+FWD(appointment_by_token,
+    (struct db * db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
+     struct appointment *out, struct err *e),
+    (db, a, hash, out, e))
+FWD(cancel_appointment,
+    (struct db * db, int64_t id, int64_t now, int late, const char *reason, struct err *e),
+    (db, id, now, late, reason, e))
+FWD(move_appointment,
+    (struct db * db, int64_t id, const char *therapist_id, int64_t room_id, int64_t start,
+     int64_t end, int64_t busy_until, struct err *e),
+    (db, id, therapist_id, room_id, start, end, busy_until, e))
+FWD(idem_get,
+    (struct db * db, struct arena *a, const char *key, unsigned char hash[STORE_TOKEN_HASH],
+     int *found, int *status, const char **body, struct err *e),
+    (db, a, key, hash, found, status, body, e))
+FWD(idem_del, (struct db * db, const char *key, struct err *e), (db, key, e))
+FWD(idem_put,
+    (struct db * db, const char *key, const unsigned char hash[STORE_TOKEN_HASH], int status,
+     const char *body, int64_t now, struct err *e),
+    (db, key, hash, status, body, now, e))
+
 void db_rollback(struct db *db)
 {
     if (db)

@@ -25,6 +25,8 @@ struct db;
 struct service {
     const char *id, *name, *description;
     int duration_min, buffer_min, price_cents, active, position;
+    /* Overrides of the clinic's booking rules; -1 = use the clinic's. */
+    int min_notice_minutes, horizon_days, late_cancel_hours;
 };
 
 struct therapist {
@@ -54,6 +56,40 @@ struct therapist_week {
     struct week_span *breaks;
     size_t nbreaks;
 };
+
+/* An appointment, with the names a page or the API shows. */
+struct appointment {
+    int64_t id;
+    const char *service_id, *therapist_id;
+    int64_t room_id, client_id;
+    int64_t start, end, busy_until; /* busy_until = end + the service's buffer */
+    const char *status;             /* "booked", "checked_in", "completed", "no_show", "cancelled" */
+    const char *notes, *source;
+    int64_t created_at, cancelled_at; /* cancelled_at 0 = not cancelled */
+    int cancel_late;
+    const char *cancel_reason;
+    /* joined, read-only */
+    const char *service_name, *therapist_name, *room_name;
+    const char *client_name, *client_email, *client_phone;
+};
+
+/* What makes a therapist or a room busy: an appointment that is not cancelled,
+ * from its start to busy_until. */
+struct busy {
+    int64_t appointment_id;
+    const char *therapist_id;
+    int64_t room_id;
+    int64_t start, end;
+};
+
+struct time_off {
+    int64_t id;
+    const char *therapist_id;
+    int64_t start, end;
+    const char *reason;
+};
+
+#define STORE_TOKEN_HASH 32 /* bytes of a manage-token hash */
 
 /* Opens (creating if missing) the database at path, with a pool of
  * `conns` connections (WAL, foreign keys, busy timeout).  Does not migrate. */
@@ -109,5 +145,52 @@ enum err_code db_put_therapist_week(struct db *db, const char *therapist_id,
                                     const struct therapist_week *w, struct err *e);
 enum err_code db_put_clinic_hours(struct db *db, const struct week_span *spans, size_t n,
                                   struct err *e);
+
+/* ---- booking ---- */
+
+/* Appointments not cancelled that overlap [t0, t1), sorted by start. */
+enum err_code db_busy(struct db *db, struct arena *a, int64_t t0, int64_t t1, struct busy **out,
+                      size_t *n, struct err *e);
+/* Time off of any therapist overlapping [t0, t1), sorted by start. */
+enum err_code db_time_off(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                          struct time_off **out, size_t *n, struct err *e);
+enum err_code db_add_time_off(struct db *db, const struct time_off *t, int64_t *id,
+                              struct err *e);
+/* *closed = 1 when date ("YYYY-MM-DD") is one of the clinic's closed dates. */
+enum err_code db_closed_date(struct db *db, const char *date, int *closed, struct err *e);
+enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
+                                 struct err *e);
+/* The client with exactly this name and email (case-insensitive email), or a
+ * new one; the phone is updated when given. */
+enum err_code db_client_for_booking(struct db *db, const char *name, const char *email,
+                                    const char *phone, int64_t now, int64_t *id, struct err *e);
+/* Inserts an appointment (status, times, ids, notes, source, created_at from
+ * a) with the hash of its manage token. */
+enum err_code db_add_appointment(struct db *db, const struct appointment *a,
+                                 const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
+                                 struct err *e);
+/* Reads one appointment with its joined names; E_NOTFOUND if absent. */
+enum err_code db_appointment(struct db *db, struct arena *a, int64_t id,
+                             struct appointment *out, struct err *e);
+/* The appointment whose manage-token hash is hash; E_NOTFOUND if none. */
+enum err_code db_appointment_by_token(struct db *db, struct arena *a,
+                                      const unsigned char hash[STORE_TOKEN_HASH],
+                                      struct appointment *out, struct err *e);
+/* Marks it cancelled at `now`; late = inside the late-cancellation window. */
+enum err_code db_cancel_appointment(struct db *db, int64_t id, int64_t now, int late,
+                                    const char *reason, struct err *e);
+/* Moves it to a new therapist, room and time. */
+enum err_code db_move_appointment(struct db *db, int64_t id, const char *therapist_id,
+                                  int64_t room_id, int64_t start, int64_t end, int64_t busy_until,
+                                  struct err *e);
+/* The stored answer for an idempotency key: *found = 0 when none. */
+enum err_code db_idem_get(struct db *db, struct arena *a, const char *key,
+                          unsigned char hash[STORE_TOKEN_HASH], int *found, int *status,
+                          const char **body, struct err *e);
+/* Inserts or replaces the answer for key (status 0 = a request in progress). */
+enum err_code db_idem_put(struct db *db, const char *key,
+                          const unsigned char hash[STORE_TOKEN_HASH], int status,
+                          const char *body, int64_t now, struct err *e);
+enum err_code db_idem_del(struct db *db, const char *key, struct err *e);
 
 #endif

@@ -39,6 +39,38 @@ struct store_ops {
                                         const struct therapist_week *w, struct err *e);
     enum err_code (*put_clinic_hours)(struct db *db, const struct week_span *spans, size_t n,
                                       struct err *e);
+    enum err_code (*busy)(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                          struct busy **out, size_t *n, struct err *e);
+    enum err_code (*time_off)(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                              struct time_off **out, size_t *n, struct err *e);
+    enum err_code (*add_time_off)(struct db *db, const struct time_off *t, int64_t *id,
+                                  struct err *e);
+    enum err_code (*closed_date)(struct db *db, const char *date, int *closed, struct err *e);
+    enum err_code (*add_closed_date)(struct db *db, const char *date, const char *reason,
+                                     struct err *e);
+    enum err_code (*client_for_booking)(struct db *db, const char *name, const char *email,
+                                        const char *phone, int64_t now, int64_t *id,
+                                        struct err *e);
+    enum err_code (*add_appointment)(struct db *db, const struct appointment *a,
+                                     const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
+                                     struct err *e);
+    enum err_code (*appointment)(struct db *db, struct arena *a, int64_t id,
+                                 struct appointment *out, struct err *e);
+    enum err_code (*appointment_by_token)(struct db *db, struct arena *a,
+                                          const unsigned char hash[STORE_TOKEN_HASH],
+                                          struct appointment *out, struct err *e);
+    enum err_code (*cancel_appointment)(struct db *db, int64_t id, int64_t now, int late,
+                                        const char *reason, struct err *e);
+    enum err_code (*move_appointment)(struct db *db, int64_t id, const char *therapist_id,
+                                      int64_t room_id, int64_t start, int64_t end,
+                                      int64_t busy_until, struct err *e);
+    enum err_code (*idem_get)(struct db *db, struct arena *a, const char *key,
+                              unsigned char hash[STORE_TOKEN_HASH], int *found, int *status,
+                              const char **body, struct err *e);
+    enum err_code (*idem_del)(struct db *db, const char *key, struct err *e);
+    enum err_code (*idem_put)(struct db *db, const char *key,
+                              const unsigned char hash[STORE_TOKEN_HASH], int status,
+                              const char *body, int64_t now, struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

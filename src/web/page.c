@@ -1,11 +1,14 @@
 /* page — rendering and the response helpers shared by every handler. */
 #include "web/page.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "app.h"
+#include "core/datetime.h"
+#include "core/tz.h"
 #include "http/router.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -39,6 +42,24 @@ json_t *web_keep(struct req *r, json_t *v)
     if (v)
         arena_defer(r->arena, decref, v);
     return v;
+}
+
+const char *web_time(struct req *r, int64_t t)
+{
+    char buf[32];
+    if (dt_format_rfc3339(t, tz_offset_at(r->app->tz, t), buf, sizeof buf) == 0)
+        return arena_printf(r->arena, "%lld", (long long)t);
+    return arena_strdup(r->arena, buf);
+}
+
+void web_problem(struct req *r, const struct err *e)
+{
+    int status = err_http_status(e->code);
+    if (status >= 500) {
+        web_fail(r, e);
+        return;
+    }
+    web_error(r, status, e->problem, e->msg);
 }
 
 const char *web_price(struct req *r, int cents)
@@ -87,6 +108,27 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
     gmtime_r(&now, &tm);
     json_object_set_new(ctx, "year", json_integer(tm.tm_year + 1900));
     return ctx;
+}
+
+const char *web_csrf(struct req *r)
+{
+    unsigned char bin[16];
+    char token[32];
+    const char *have = kv_get(&r->cookies, REQ_CSRF_COOKIE);
+    if (r->csrf)
+        return r->csrf;
+    if (have && strlen(have) == 22 && strspn(have, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 22) {
+        r->csrf = have;
+        return have;
+    }
+    randombytes_buf(bin, sizeof bin);
+    sodium_bin2base64(token, sizeof token, bin, sizeof bin,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    r->csrf = arena_strdup(r->arena, token);
+    resp_header(r, "Set-Cookie",
+                arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax", REQ_CSRF_COOKIE,
+                             token));
+    return r->csrf;
 }
 
 void page_render(struct req *r, int status, const char *tpl, json_t *ctx)

@@ -20,6 +20,11 @@ json_t *page_context(struct req *r, const char *title, const char *description,
 /* Renders templates/<tpl>.html inside the layout into the response. */
 void page_render(struct req *r, int status, const char *tpl, json_t *ctx);
 
+/* The CSRF token for this visitor, for a hidden form field named "csrf":
+ * the cookie's value, or a new random token set as an HttpOnly, SameSite=Lax
+ * cookie.  Routes flagged ROUTE_CSRF are checked by the dispatcher. */
+const char *web_csrf(struct req *r);
+
 /* Sends v as JSON (steals the reference). */
 void web_json(struct req *r, int status, json_t *v);
 /* An error page, or problem+json for API routes.  Matches srv_error_fn. */
@@ -29,6 +34,11 @@ void web_fail(struct req *r, const struct err *e);
 
 /* Formats cents as "$125" or "$125.50" onto the arena. */
 const char *web_price(struct req *r, int cents);
+/* An instant as RFC 3339 in the clinic's offset, on the arena. */
+const char *web_time(struct req *r, int64_t t);
+/* The problem+json error for an err whose problem code is set by the caller. */
+void web_problem(struct req *r, const struct err *e);
+
 /* Adds an arena-owned json_t to be freed with the request. */
 json_t *web_keep(struct req *r, json_t *v);
 

@@ -157,8 +157,8 @@ static void test_failed_write_changes_nothing(void **state)
     size_t n;
     assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
     struct db *db = db_acquire(f->s);
-    struct service good = {"hot-stone", "Hot Stone", "", 60, 15, 11000, 1, 9};
-    struct service bad = {"BAD ID", "Bad", "", 60, 15, 100, 1, 9};
+    struct service good = {"hot-stone", "Hot Stone", "", 60, 15, 11000, 1, 9, -1, -1, -1};
+    struct service bad = {"BAD ID", "Bad", "", 60, 15, 100, 1, 9, -1, -1, -1};
     assert_int_equal(db_begin(db, &e), E_OK);
     assert_int_equal(db_put_service(db, &good, &e), E_OK);
     assert_int_equal(db_put_service(db, &bad, &e), E_UNPROCESSABLE);

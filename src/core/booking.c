@@ -1,0 +1,120 @@
+/* booking — notice, horizon, late cancellation and client-detail checks.
+ * Pure: callers pass "now"; nothing here reads a clock or the store. */
+#include "core/booking.h"
+
+#include <string.h>
+
+#include "core/datetime.h"
+
+struct booking_rules booking_rules_for(const struct booking_rules *clinic, int svc_notice,
+                                       int svc_horizon, int svc_late_cancel)
+{
+    struct booking_rules r = *clinic;
+    if (svc_notice >= 0)
+        r.min_notice_min = svc_notice;
+    if (svc_horizon > 0)
+        r.horizon_days = svc_horizon;
+    if (svc_late_cancel >= 0)
+        r.late_cancel_hours = svc_late_cancel;
+    return r;
+}
+
+int64_t booking_earliest(const struct booking_rules *r, int64_t now)
+{
+    return now + (int64_t)r->min_notice_min * 60;
+}
+
+int64_t booking_latest(const struct booking_rules *r, int64_t now)
+{
+    return now + (int64_t)r->horizon_days * 86400;
+}
+
+enum booking_time booking_check_time(const struct booking_rules *r, int64_t now, int64_t start)
+{
+    if (start <= now)
+        return BOOKING_IN_PAST;
+    if (start < booking_earliest(r, now))
+        return BOOKING_TOO_SOON;
+    if (start > booking_latest(r, now))
+        return BOOKING_TOO_FAR;
+    return BOOKING_TIME_OK;
+}
+
+int64_t booking_round_up(const struct booking_rules *r, const struct tz *tz, int64_t t)
+{
+    /* Walk forward minute by minute (at most one grid step plus a DST gap)
+     * to the first instant whose local wall time sits on the grid. */
+    int64_t m = (t + 59) / 60 * 60;
+    for (int i = 0; i < 24 * 60; i++, m += 60) {
+        struct dt_civil c;
+        int off;
+        tz_to_local(tz, m, &c, &off);
+        if (c.sec == 0 && (c.hour * 60 + c.min) % r->grid_min == 0)
+            return m;
+    }
+    return m;
+}
+
+int booking_is_late_cancel(const struct booking_rules *r, int64_t now, int64_t start)
+{
+    return start - now < (int64_t)r->late_cancel_hours * 3600;
+}
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+const char *booking_check_name(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    while (n && name[n - 1] == ' ')
+        n--;
+    if (n == 0 || name[0] == ' ')
+        return "Please give your name.";
+    if (n > 120)
+        return "The name is too long (at most 120 characters).";
+    if (has_control(name))
+        return "The name holds characters that cannot be used.";
+    return NULL;
+}
+
+const char *booking_check_email(const char *email)
+{
+    size_t n = email ? strlen(email) : 0;
+    const char *at = email ? strchr(email, '@') : NULL;
+    if (n == 0)
+        return "Please give your email address, so we can send the confirmation.";
+    if (n > 254 || has_control(email) || strchr(email, ' ') || !at || at == email ||
+        strchr(at + 1, '@') || !strchr(at + 1, '.') || at[1] == '.' || email[n - 1] == '.')
+        return "Please check the email address: it should look like name@example.com.";
+    return NULL;
+}
+
+const char *booking_check_phone(const char *phone)
+{
+    size_t digits = 0;
+    if (!phone || !*phone)
+        return NULL;
+    if (strlen(phone) > 40)
+        return "The phone number is too long.";
+    for (const char *p = phone; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (!strchr(" +-().", *p))
+            return "The phone number may hold digits, spaces and + - ( ) . only.";
+    }
+    if (digits < 7)
+        return "The phone number needs at least 7 digits.";
+    return NULL;
+}
+
+const char *booking_check_notes(const char *notes)
+{
+    if (notes && strlen(notes) > 2000)
+        return "The note is too long (at most 2,000 characters).";
+    return NULL;
+}

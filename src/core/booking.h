@@ -1,0 +1,52 @@
+/* booking — the clinic's booking rules that do not need the calendar: notice,
+ * horizon, late cancellation, and what a client must give us.  Pure; the same
+ * functions serve listing, booking, rescheduling and cancelling, so each rule
+ * is applied the same way everywhere. */
+#ifndef KNEAD_CORE_BOOKING_H
+#define KNEAD_CORE_BOOKING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/tz.h"
+
+struct booking_rules {
+    int min_notice_min;    /* starts earlier than now + this are refused (clients) */
+    int horizon_days;      /* starts later than now + this many days are refused */
+    int grid_min;          /* starts lie on this grid of local wall time */
+    int late_cancel_hours; /* cancelling less than this before the start is "late" */
+};
+
+/* The service's override where it has one (>= 0), else the clinic's. */
+struct booking_rules booking_rules_for(const struct booking_rules *clinic, int svc_notice,
+                                       int svc_horizon, int svc_late_cancel);
+
+enum booking_time {
+    BOOKING_TIME_OK = 0,
+    BOOKING_IN_PAST,  /* start <= now */
+    BOOKING_TOO_SOON, /* start < now + notice */
+    BOOKING_TOO_FAR,  /* start > now + horizon */
+};
+
+/* Checks a start against notice and horizon (not the calendar). */
+enum booking_time booking_check_time(const struct booking_rules *r, int64_t now, int64_t start);
+
+/* The earliest instant a client may book: now + notice.  [earliest, latest]
+ * bounds what listings offer. */
+int64_t booking_earliest(const struct booking_rules *r, int64_t now);
+int64_t booking_latest(const struct booking_rules *r, int64_t now);
+
+/* The first grid start at or after t (local wall time on the rules' grid),
+ * for messages such as "the earliest time that can be booked is ...". */
+int64_t booking_round_up(const struct booking_rules *r, const struct tz *tz, int64_t t);
+
+/* 1 when cancelling at now is inside the late-cancellation window. */
+int booking_is_late_cancel(const struct booking_rules *r, int64_t now, int64_t start);
+
+/* Client details.  Each returns NULL when fine, or a message for a person. */
+const char *booking_check_name(const char *name);
+const char *booking_check_email(const char *email);
+const char *booking_check_phone(const char *phone); /* empty is fine */
+const char *booking_check_notes(const char *notes); /* empty is fine */
+
+#endif

@@ -1,0 +1,88 @@
+/* sched — the bridge between the store and the availability engine: loads a
+ * service's therapists, rooms, hours and the calendar of a range of days, asks
+ * core/avail for the slots, and books, moves and cancels inside one writing
+ * transaction that re-checks the slot.  Shared by the JSON API and the pages;
+ * the rules themselves live in core/avail and core/booking. */
+#ifndef KNEAD_WEB_SCHED_H
+#define KNEAD_WEB_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/avail.h"
+#include "core/booking.h"
+#include "core/err.h"
+#include "store/store.h"
+
+/* What a query about one service needs, loaded once per request. */
+struct sched {
+    struct service service;
+    struct booking_rules rules; /* the service's effective rules */
+    const struct tz *tz;
+    struct therapist *therapists; /* active, offering the service (one if asked for) */
+    struct therapist_week *weeks; /* parallel to therapists */
+    size_t ntherapists;
+    struct room *rooms; /* rooms that suit the service */
+    size_t nrooms;
+    struct week_span *hours; /* clinic opening hours */
+    size_t nhours;
+};
+
+struct sched_day {
+    struct dt_date date;
+    struct avail_slot *slots;
+    size_t nslots;
+};
+
+/* Loads the service (E_NOTFOUND with problem "unknown_service") and its
+ * therapists; therapist_id NULL or "any" = all, else just that one
+ * (E_NOTFOUND with problem "unknown_therapist" if it does not exist or does
+ * not offer the service).  Results live on a. */
+enum err_code sched_load(struct db *db, struct arena *a, const struct tz *tz,
+                         const struct booking_rules *clinic, const char *service_id,
+                         const char *therapist_id, struct sched *out, struct err *e);
+
+/* The slots of `days` local days from `from`, as of `now`. */
+enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                         struct dt_date from, int days, struct sched_day *out, struct err *e);
+
+/* The earliest bookable slot from now to the horizon; *found = 0 when none. */
+enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                         struct avail_slot *slot, int *found, struct err *e);
+
+/* Who books.  staff = 1 lets the front desk book inside the notice window. */
+struct sched_client {
+    const char *name, *email, *phone, *notes;
+    int staff;
+};
+
+/* A new manage token: 22 URL-safe characters carrying 128 random bits. */
+#define SCHED_TOKEN_LEN 23 /* with the NUL */
+
+/* Books start with therapist index `who` (-1 = any: the one with the fewest
+ * booked minutes that day, then the first free room).  Re-checks everything
+ * inside the writing transaction.  On success fills *out (re-read from the
+ * store) and the manage token; on error nothing is stored and e says why:
+ * problem "in_past", "too_soon", "too_far", "slot_unavailable", "invalid_client". */
+enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                         int64_t start, int who, const struct sched_client *c,
+                         struct appointment *out, char token[SCHED_TOKEN_LEN], struct err *e);
+
+/* Moves appointment `appt` (found by the caller) to start with therapist
+ * index who (-1 = any), under the same rules as booking, in one transaction. */
+enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                         const struct appointment *appt, int64_t start, int who,
+                         struct appointment *out, struct err *e);
+
+/* Cancels; *late = 1 when inside the late-cancellation window. */
+enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int64_t now,
+                           const struct appointment *appt, const char *reason, int *late,
+                           struct err *e);
+
+/* Hash of a manage token, for lookups. */
+void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH]);
+
+/* Index of a therapist in s by id, or -1. */
+int sched_therapist_index(const struct sched *s, const char *id);
+
+#endif
