@@ -10,6 +10,7 @@
 #include "util/tzload.h"
 #include "view/tpl.h"
 #include "web/content.h"
+#include "web/sched.h"
 #include "web/static.h"
 
 int app_load_tz(struct app *app, char *err, size_t errlen)
@@ -30,6 +31,7 @@ int app_open_store(struct app *app, int conns, char *err, size_t errlen)
         snprintf(err, errlen, "[database] path %s: %s", app->cfg.db_path, e.msg);
         return -1;
     }
+    app->sched = sched_cache_new();
     return 0;
 }
 
@@ -60,6 +62,8 @@ struct booking_rules app_booking_rules(const struct app *app)
 
 void app_close(struct app *app)
 {
+    sched_cache_free(app->sched);
+    app->sched = NULL;
     static_free(app->statics);
     content_free(app->content);
     tpl_engine_free(app->tpl);

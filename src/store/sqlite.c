@@ -20,6 +20,8 @@
 
 enum stmt_id {
     Q_VERSION,
+    Q_CLINIC_VERSION,
+    Q_CLOSED_DATES,
     Q_IS_EMPTY,
     Q_SERVICES,
     Q_SERVICE,
@@ -44,7 +46,6 @@ enum stmt_id {
     Q_BUSY,
     Q_TIME_OFF,
     Q_ADD_TIME_OFF,
-    Q_CLOSED_DATE,
     Q_ADD_CLOSED_DATE,
     Q_FIND_CLIENT,
     Q_ADD_CLIENT,
@@ -74,6 +75,8 @@ enum stmt_id {
 
 static const char *const sql_text[Q__COUNT] = {
     [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
+    [Q_CLINIC_VERSION] = "SELECT version FROM clinic_version WHERE id = 1",
+    [Q_CLOSED_DATES] = "SELECT date FROM closed_dates ORDER BY date",
     [Q_IS_EMPTY] = "SELECT (SELECT count(*) FROM services) + (SELECT count(*) FROM therapists)"
                    " + (SELECT count(*) FROM rooms) + (SELECT count(*) FROM appointments)",
     [Q_SERVICES] = "SELECT " SERVICE_COLS " FROM services WHERE active >= ?1"
@@ -130,7 +133,6 @@ static const char *const sql_text[Q__COUNT] = {
                    " WHERE start_at < ?2 AND end_at > ?1 ORDER BY start_at",
     [Q_ADD_TIME_OFF] = "INSERT INTO time_off (therapist_id, start_at, end_at, reason)"
                        " VALUES (?1, ?2, ?3, ?4)",
-    [Q_CLOSED_DATE] = "SELECT count(*) FROM closed_dates WHERE date = ?1",
     [Q_ADD_CLOSED_DATE] = "INSERT INTO closed_dates (date, reason) VALUES (?1, ?2)"
                           " ON CONFLICT (date) DO UPDATE SET reason = excluded.reason",
     [Q_FIND_CLIENT] = "SELECT id FROM clients WHERE name = ?1 AND lower(email) = lower(?2)"
@@ -173,6 +175,7 @@ struct sqlite_store {
 };
 
 static const struct store_ops sqlite_ops;
+static void *grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size);
 
 #define DB(x) ((struct sqlite_db *)(x))
 #define ST(x) ((struct sqlite_store *)(x))
@@ -504,6 +507,41 @@ static enum err_code sq_schema_version(struct db *db, int *version, struct err *
         *version = sqlite3_column_int(s, 0);
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read schema version");
+}
+
+static enum err_code sq_clinic_version(struct db *db, int64_t *version, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_CLINIC_VERSION, e);
+    if (!s)
+        return E_INTERNAL;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read clinic version");
+}
+
+static enum err_code sq_closed_dates(struct db *db, struct arena *a, const char ***out,
+                                     size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_CLOSED_DATES, e);
+    const char **items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt++] = col_text(a, s, 0);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read closed dates");
+    *out = items;
+    *n = cnt;
+    return E_OK;
 }
 
 static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
@@ -997,20 +1035,6 @@ static enum err_code sq_add_time_off(struct db *db, const struct time_off *t, in
     return rc;
 }
 
-static enum err_code sq_closed_date(struct db *db, const char *date, int *closed, struct err *e)
-{
-    struct sqlite_db *d = DB(db);
-    sqlite3_stmt *s = stmt(d, Q_CLOSED_DATE, e);
-    if (!s)
-        return E_INTERNAL;
-    bind_text(s, 1, date);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *closed = sqlite3_column_int(s, 0) > 0;
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read closed dates");
-}
-
 static enum err_code sq_add_closed_date(struct db *db, const char *date, const char *reason,
                                         struct err *e)
 {
@@ -1252,6 +1276,8 @@ static const struct store_ops sqlite_ops = {
     .rollback = sq_rollback,
     .schema_version = sq_schema_version,
     .is_empty = sq_is_empty,
+    .clinic_version = sq_clinic_version,
+    .closed_dates = sq_closed_dates,
     .wipe = sq_wipe,
     .services = sq_services,
     .service = sq_service,
@@ -1268,7 +1294,6 @@ static const struct store_ops sqlite_ops = {
     .busy = sq_busy,
     .time_off = sq_time_off,
     .add_time_off = sq_add_time_off,
-    .closed_date = sq_closed_date,
     .add_closed_date = sq_add_closed_date,
     .client_for_booking = sq_client_for_booking,
     .add_appointment = sq_add_appointment,

@@ -42,6 +42,9 @@ void db_release(struct db *db)
 FWD(begin, (struct db * db, struct err *e), (db, e))
 FWD(commit, (struct db * db, struct err *e), (db, e))
 FWD(schema_version, (struct db * db, int *version, struct err *e), (db, version, e))
+FWD(clinic_version, (struct db * db, int64_t *version, struct err *e), (db, version, e))
+FWD(closed_dates, (struct db * db, struct arena *a, const char ***out, size_t *n, struct err *e),
+    (db, a, out, n, e))
 FWD(is_empty, (struct db * db, int *empty, struct err *e), (db, empty, e))
 FWD(wipe, (struct db * db, struct err *e), (db, e))
 FWD(services,
@@ -84,8 +87,6 @@ FWD(time_off,
     (db, a, t0, t1, out, n, e))
 FWD(add_time_off, (struct db * db, const struct time_off *t, int64_t *id, struct err *e),
     (db, t, id, e))
-FWD(closed_date, (struct db * db, const char *date, int *closed, struct err *e),
-    (db, date, closed, e))
 FWD(add_closed_date, (struct db * db, const char *date, const char *reason, struct err *e),
     (db, date, reason, e))
 FWD(client_for_booking,

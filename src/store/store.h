@@ -113,6 +113,12 @@ void db_rollback(struct db *db);                       /* can't fail; no-op if n
 
 /* The schema version in force; also proves the database answers (healthz). */
 enum err_code db_schema_version(struct db *db, int *version, struct err *e);
+/* A number that changes whenever the clinic's set-up (services, therapists,
+ * rooms, hours, closed dates, time off) changes; appointments do not move it. */
+enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e);
+/* All closed dates ("YYYY-MM-DD"), sorted. */
+enum err_code db_closed_dates(struct db *db, struct arena *a, const char ***out, size_t *n,
+                              struct err *e);
 /* *empty = 1 when the clinic holds no services, therapists or rooms. */
 enum err_code db_is_empty(struct db *db, int *empty, struct err *e);
 /* Deletes all clinic data (for `knead demo --force`); inside a transaction. */
@@ -156,8 +162,6 @@ enum err_code db_time_off(struct db *db, struct arena *a, int64_t t0, int64_t t1
                           struct time_off **out, size_t *n, struct err *e);
 enum err_code db_add_time_off(struct db *db, const struct time_off *t, int64_t *id,
                               struct err *e);
-/* *closed = 1 when date ("YYYY-MM-DD") is one of the clinic's closed dates. */
-enum err_code db_closed_date(struct db *db, const char *date, int *closed, struct err *e);
 enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
                                  struct err *e);
 /* The client with exactly this name and email (case-insensitive email), or a

@@ -16,6 +16,9 @@ struct store_ops {
     enum err_code (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db);
     enum err_code (*schema_version)(struct db *db, int *version, struct err *e);
+    enum err_code (*clinic_version)(struct db *db, int64_t *version, struct err *e);
+    enum err_code (*closed_dates)(struct db *db, struct arena *a, const char ***out, size_t *n,
+                                  struct err *e);
     enum err_code (*is_empty)(struct db *db, int *empty, struct err *e);
     enum err_code (*wipe)(struct db *db, struct err *e);
     enum err_code (*services)(struct db *db, struct arena *a, int active_only,
@@ -45,7 +48,6 @@ struct store_ops {
                               struct time_off **out, size_t *n, struct err *e);
     enum err_code (*add_time_off)(struct db *db, const struct time_off *t, int64_t *id,
                                   struct err *e);
-    enum err_code (*closed_date)(struct db *db, const char *date, int *closed, struct err *e);
     enum err_code (*add_closed_date)(struct db *db, const char *date, const char *reason,
                                      struct err *e);
     enum err_code (*client_for_booking)(struct db *db, const char *name, const char *email,

@@ -59,6 +59,33 @@ void esc_url_component(struct sb *out, const char *s, size_t len)
     sb_add(out, s + run, len - run);
 }
 
+void esc_json(struct sb *out, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *run = s;
+    sb_addc(out, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        sb_add(out, run, (size_t)(s - run));
+        run = s + 1;
+        switch (c) {
+        case '"': sb_adds(out, "\\\""); break;
+        case '\\': sb_adds(out, "\\\\"); break;
+        case '\n': sb_adds(out, "\\n"); break;
+        case '\r': sb_adds(out, "\\r"); break;
+        case '\t': sb_adds(out, "\\t"); break;
+        default: {
+            char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+            sb_adds(out, u);
+        }
+        }
+    }
+    sb_add(out, run, (size_t)(s - run));
+    sb_addc(out, '"');
+}
+
 int esc_header_ok(const char *s)
 {
     if (!s)

@@ -2,7 +2,8 @@
  *
  * Every byte of untrusted text that reaches HTML, a URL or a header goes
  * through a function here; nothing else in Knead escapes by hand.  JSON is
- * not here: jansson escapes what it encodes. */
+ * mostly built with jansson, which escapes what it encodes; esc_json serves
+ * the hot paths that write JSON straight into a string builder. */
 #ifndef KNEAD_VIEW_ESC_H
 #define KNEAD_VIEW_ESC_H
 
@@ -24,6 +25,11 @@ void esc_html(struct sb *out, const char *s, size_t len);
  * '/', '?', '&', '=', '+' and space (as %20) are all encoded.  s may be NULL
  * when len is 0.  Can't fail (size limit: out->err). */
 void esc_url_component(struct sb *out, const char *s, size_t len);
+
+/* Appends s as a JSON string, quotes included: '"' and '\\' are escaped,
+ * control characters become \n, \t ... or \u00XX; other bytes (UTF-8) are
+ * copied.  Can't fail (size limit: out->err). */
+void esc_json(struct sb *out, const char *s);
 
 /* Returns 1 if the NUL-terminated s may be sent as an HTTP header value (or
  * a mail header), 0 if it holds a control character (CR, LF and everything

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "core/datetime.h"
+#include "core/tz.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
@@ -128,7 +129,8 @@ static int load_sched(struct req *r, const char *service, const char *therapist,
         bad(r, "Parameter '%s' is required (e.g. deep-tissue-60).", "service");
         return -1;
     }
-    if (sched_load(web_db(r), r->arena, r->app->tz, &rules, service, therapist, s, &e) != E_OK) {
+    if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service, therapist, s,
+                   &e) != E_OK) {
         web_problem(r, &e);
         return -1;
     }
@@ -161,17 +163,43 @@ void api_availability(struct req *r)
         web_fail(r, &e);
         return;
     }
-    json_t *jdays = json_array();
+    /* The hottest endpoint: written straight into the response, not through
+     * jansson's object tree (five times faster; see bench/README.md). */
+    struct sb *b = &r->resp.body;
+    resp_start(r, 200, "application/json");
+    sb_grow(b, 8192);
+    sb_adds(b, "{\"service\":");
+    esc_json(b, s.service.id);
+    sb_adds(b, ",\"timezone\":");
+    esc_json(b, r->app->cfg.timezone);
+    sb_adds(b, ",\"days\":[");
     for (int i = 0; i < days; i++) {
-        char d[16];
-        json_t *slots = json_array();
-        for (size_t k = 0; k < out[i].nslots; k++)
-            json_array_append_new(slots, slot_json(r, &s, &out[i].slots[k]));
+        char d[16], t0[32], t1[32];
         dt_format_date(out[i].date, d, sizeof d);
-        json_array_append_new(jdays, json_pack("{s:s, s:o}", "date", d, "slots", slots));
+        sb_addf(b, "%s{\"date\":\"%s\",\"slots\":[", i ? "," : "", d);
+        for (size_t k = 0; k < out[i].nslots; k++) {
+            const struct avail_slot *sl = &out[i].slots[k];
+            dt_format_rfc3339(sl->start, tz_offset_at(r->app->tz, sl->start), t0, sizeof t0);
+            dt_format_rfc3339(sl->end, tz_offset_at(r->app->tz, sl->end), t1, sizeof t1);
+            sb_adds(b, k ? ",{\"start\":\"" : "{\"start\":\"");
+            sb_adds(b, t0);
+            sb_adds(b, "\",\"end\":\"");
+            sb_adds(b, t1);
+            sb_adds(b, "\",\"therapists\":[");
+            int first = 1;
+            for (size_t t = 0; t < s.ntherapists; t++) {
+                if (!(sl->therapists & ((uint64_t)1 << t)))
+                    continue;
+                if (!first)
+                    sb_addc(b, ',');
+                esc_json(b, s.therapists[t].id);
+                first = 0;
+            }
+            sb_adds(b, "]}");
+        }
+        sb_adds(b, "]}");
     }
-    web_json(r, 200, json_pack("{s:s, s:s, s:o}", "service", s.service.id, "timezone",
-                               r->app->cfg.timezone, "days", jdays));
+    sb_adds(b, "]}");
 }
 
 void api_next_available(struct req *r)

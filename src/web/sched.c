@@ -3,10 +3,13 @@
  * cancellation come from core/booking, fitting a slot from core/avail. */
 #include "web/sched.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/log.h"
+#include "util/mem.h"
 
 static int prob(struct err *e, enum err_code code, const char *problem)
 {
@@ -38,80 +41,213 @@ static int suits(const struct room *r, const char *service_id)
     return 0;
 }
 
-enum err_code sched_load(struct db *db, struct arena *a, const struct tz *tz,
-                         const struct booking_rules *clinic, const char *service_id,
-                         const char *therapist_id, struct sched *out, struct err *e)
-{
-    struct therapist *all;
+/* ---- the cached clinic set-up ---- */
+
+struct snapshot {
+    int64_t version;
+    int refs; /* guarded by the cache's mutex */
+    struct arena *a;
+    struct service *services;
+    size_t nservices;
+    struct therapist *therapists;
+    struct therapist_week *weeks;
+    size_t ntherapists;
     struct room *rooms;
-    size_t n, nrooms;
+    size_t nrooms;
+    struct week_span *hours;
+    size_t nhours;
+    const char **closed;
+    size_t nclosed;
+    struct time_off *off;
+    size_t noff;
+};
+
+struct sched_cache {
+    pthread_mutex_t mu;
+    struct snapshot *cur;
+};
+
+struct sched_cache *sched_cache_new(void)
+{
+    struct sched_cache *c = xcalloc(1, sizeof *c);
+    pthread_mutex_init(&c->mu, NULL);
+    return c;
+}
+
+static void snapshot_unref_locked(struct snapshot *s)
+{
+    if (s && --s->refs == 0)
+        arena_free(s->a);
+}
+
+void sched_cache_free(struct sched_cache *c)
+{
+    if (!c)
+        return;
+    snapshot_unref_locked(c->cur);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+struct snapshot_ref {
+    struct sched_cache *cache;
+    struct snapshot *snap;
+};
+
+static void snapshot_release(void *p)
+{
+    struct snapshot_ref *ref = p;
+    pthread_mutex_lock(&ref->cache->mu);
+    snapshot_unref_locked(ref->snap);
+    pthread_mutex_unlock(&ref->cache->mu);
+}
+
+static enum err_code snapshot_load(struct db *db, int64_t version, struct snapshot **out,
+                                   struct err *e)
+{
+    struct snapshot *s;
+    struct arena *a = arena_new();
     enum err_code rc;
+
+    s = arena_alloc(a, sizeof *s);
+    s->a = a;
+    s->version = version;
+    s->refs = 1;
+    if ((rc = db_services(db, a, 0, &s->services, &s->nservices, e)) != E_OK ||
+        (rc = db_therapists(db, a, 1, &s->therapists, &s->ntherapists, e)) != E_OK ||
+        (rc = db_rooms(db, a, &s->rooms, &s->nrooms, e)) != E_OK ||
+        (rc = db_clinic_hours(db, a, &s->hours, &s->nhours, e)) != E_OK ||
+        (rc = db_closed_dates(db, a, &s->closed, &s->nclosed, e)) != E_OK ||
+        (rc = db_time_off(db, a, INT64_MIN / 2, INT64_MAX / 2, &s->off, &s->noff, e)) != E_OK)
+        goto fail;
+    s->weeks = arena_array(a, s->ntherapists + 1, sizeof *s->weeks);
+    for (size_t i = 0; i < s->ntherapists; i++)
+        if ((rc = db_therapist_week(db, a, s->therapists[i].id, &s->weeks[i], e)) != E_OK)
+            goto fail;
+    *out = s;
+    return E_OK;
+fail:
+    arena_free(a);
+    return rc;
+}
+
+/* The set-up for the store's current clinic version, held until a is freed. */
+static enum err_code snapshot_get(struct db *db, struct arena *a, struct sched_cache *c,
+                                  struct snapshot **out, struct err *e)
+{
+    int64_t version;
+    struct snapshot *s = NULL, *old = NULL;
+    enum err_code rc = db_clinic_version(db, &version, e);
+    if (rc != E_OK)
+        return rc;
+    pthread_mutex_lock(&c->mu);
+    if (c->cur && c->cur->version == version) {
+        s = c->cur;
+        s->refs++;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (!s) {
+        if ((rc = snapshot_load(db, version, &s, e)) != E_OK)
+            return rc;
+        pthread_mutex_lock(&c->mu);
+        if (!c->cur || c->cur->version < version) {
+            old = c->cur;
+            c->cur = s;
+            s->refs++; /* one for the cache, one for this request */
+        }
+        snapshot_unref_locked(old);
+        pthread_mutex_unlock(&c->mu);
+    }
+    struct snapshot_ref *ref = arena_alloc(a, sizeof *ref);
+    ref->cache = c;
+    ref->snap = s;
+    arena_defer(a, snapshot_release, ref);
+    *out = s;
+    return E_OK;
+}
+
+enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
+                         const struct tz *tz, const struct booking_rules *clinic,
+                         const char *service_id, const char *therapist_id, struct sched *out,
+                         struct err *e)
+{
+    struct snapshot *snap;
+    enum err_code rc;
+    const struct service *svc = NULL;
 
     memset(out, 0, sizeof *out);
     out->tz = tz;
-    rc = db_service(db, a, service_id, &out->service, e);
-    if (rc == E_NOTFOUND || (rc == E_OK && !out->service.active)) {
+    if ((rc = snapshot_get(db, a, cache, &snap, e)) != E_OK)
+        return rc;
+    out->version = snap->version;
+    for (size_t i = 0; i < snap->nservices; i++)
+        if (strcmp(snap->services[i].id, service_id) == 0 && snap->services[i].active)
+            svc = &snap->services[i];
+    if (!svc) {
         err_set(e, E_UNPROCESSABLE, "There is no service '%s'; GET /api/v1/services lists them.",
                 service_id);
         return prob(e, E_UNPROCESSABLE, "unknown_service");
     }
-    if (rc != E_OK)
-        return rc;
-    out->rules = booking_rules_for(clinic, out->service.min_notice_minutes,
-                                   out->service.horizon_days, out->service.late_cancel_hours);
-    if ((rc = db_therapists(db, a, 1, &all, &n, e)) != E_OK)
-        return rc;
-    out->therapists = arena_array(a, n ? n : 1, sizeof *out->therapists);
+    out->service = *svc;
+    out->rules = booking_rules_for(clinic, svc->min_notice_minutes, svc->horizon_days,
+                                   svc->late_cancel_hours);
+    size_t n = snap->ntherapists;
+    out->therapists = arena_array(a, n + 1, sizeof *out->therapists);
+    out->weeks = arena_array(a, n + 1, sizeof *out->weeks);
     int any = !therapist_id || !*therapist_id || strcmp(therapist_id, "any") == 0;
     for (size_t i = 0; i < n && out->ntherapists < AVAIL_MAX_THERAPISTS; i++) {
-        if (!offers(&all[i], service_id))
+        if (!offers(&snap->therapists[i], service_id))
             continue;
-        if (!any && strcmp(all[i].id, therapist_id) != 0)
+        if (!any && strcmp(snap->therapists[i].id, therapist_id) != 0)
             continue;
-        out->therapists[out->ntherapists++] = all[i];
+        out->weeks[out->ntherapists] = snap->weeks[i];
+        out->therapists[out->ntherapists++] = snap->therapists[i];
     }
     if (!any && out->ntherapists == 0) {
         int exists = 0;
         for (size_t i = 0; i < n; i++)
-            if (strcmp(all[i].id, therapist_id) == 0)
+            if (strcmp(snap->therapists[i].id, therapist_id) == 0)
                 exists = 1;
         if (exists)
             err_set(e, E_UNPROCESSABLE, "Therapist '%s' does not offer '%s'.", therapist_id,
-                    out->service.name);
+                    svc->name);
         else
             err_set(e, E_UNPROCESSABLE,
                     "There is no therapist '%s'; GET /api/v1/therapists lists them.",
                     therapist_id);
         return prob(e, E_UNPROCESSABLE, "unknown_therapist");
     }
-    out->weeks = arena_array(a, out->ntherapists ? out->ntherapists : 1, sizeof *out->weeks);
-    for (size_t i = 0; i < out->ntherapists; i++)
-        if ((rc = db_therapist_week(db, a, out->therapists[i].id, &out->weeks[i], e)) != E_OK)
-            return rc;
-    if ((rc = db_rooms(db, a, &rooms, &nrooms, e)) != E_OK)
-        return rc;
-    out->rooms = arena_array(a, nrooms ? nrooms : 1, sizeof *out->rooms);
-    for (size_t i = 0; i < nrooms; i++)
-        if (suits(&rooms[i], service_id))
-            out->rooms[out->nrooms++] = rooms[i];
-    return db_clinic_hours(db, a, &out->hours, &out->nhours, e);
+    out->rooms = arena_array(a, snap->nrooms + 1, sizeof *out->rooms);
+    for (size_t i = 0; i < snap->nrooms; i++)
+        if (suits(&snap->rooms[i], service_id))
+            out->rooms[out->nrooms++] = snap->rooms[i];
+    out->hours = snap->hours;
+    out->nhours = snap->nhours;
+    out->closed = snap->closed;
+    out->nclosed = snap->nclosed;
+    out->off = snap->off;
+    out->noff = snap->noff;
+    return E_OK;
 }
 
-/* The calendar of a range: appointments and time off, loaded once. */
+/* The appointments of a range, loaded once. */
 struct calendar {
     struct busy *busy;
     size_t nbusy;
-    struct time_off *off;
-    size_t noff;
 };
 
 static enum err_code load_calendar(struct db *db, struct arena *a, int64_t t0, int64_t t1,
                                    struct calendar *c, struct err *e)
 {
-    enum err_code rc = db_busy(db, a, t0, t1, &c->busy, &c->nbusy, e);
-    if (rc == E_OK)
-        rc = db_time_off(db, a, t0, t1, &c->off, &c->noff, e);
-    return rc;
+    return db_busy(db, a, t0, t1, &c->busy, &c->nbusy, e);
+}
+
+static int is_closed(const struct sched *s, const char *date)
+{
+    for (size_t i = 0; i < s->nclosed; i++)
+        if (strcmp(s->closed[i], date) == 0)
+            return 1;
+    return 0;
 }
 
 static int overlaps(int64_t s1, int64_t e1, int64_t s2, int64_t e2)
@@ -121,15 +257,13 @@ static int overlaps(int64_t s1, int64_t e1, int64_t s2, int64_t e2)
 
 /* Builds the engine's query for one local day.  exclude: an appointment to
  * leave out of the calendar (the one being moved), or 0. */
-static enum err_code build_query(struct db *db, struct arena *a, const struct sched *s,
-                                 const struct calendar *c, struct dt_date d, int64_t now,
-                                 int64_t exclude, struct avail_query *q, struct err *e)
+static void build_query(struct arena *a, const struct sched *s, const struct calendar *c,
+                        struct dt_date d, int64_t now, int64_t exclude, struct avail_query *q)
 {
     char date[16];
-    int closed = 0;
+    int closed;
     int wd = dt_weekday(dt_date_to_days(d));
     int64_t ds = tz_day_start(s->tz, d), de = tz_day_start(s->tz, dt_date_add(d, 1));
-    enum err_code rc;
 
     memset(q, 0, sizeof *q);
     q->tz = s->tz;
@@ -141,8 +275,7 @@ static enum err_code build_query(struct db *db, struct arena *a, const struct sc
     q->latest = booking_latest(&s->rules, now);
 
     dt_format_date(d, date, sizeof date);
-    if ((rc = db_closed_date(db, date, &closed, e)) != E_OK)
-        return rc;
+    closed = is_closed(s, date);
     struct avail_span *open = arena_array(a, s->nhours + 1, sizeof *open);
     for (size_t i = 0; i < s->nhours && !closed; i++)
         if (s->hours[i].weekday == wd &&
@@ -155,7 +288,7 @@ static enum err_code build_query(struct db *db, struct arena *a, const struct sc
     for (size_t i = 0; i < s->ntherapists; i++) {
         const struct therapist_week *w = &s->weeks[i];
         const char *id = s->therapists[i].id;
-        size_t nb = w->nbreaks + c->noff + c->nbusy, k = 0, nw = 0;
+        size_t nb = w->nbreaks + s->noff + c->nbusy, k = 0, nw = 0;
         struct avail_span *work = arena_array(a, w->nwork + 1, sizeof *work);
         struct avail_span *busy = arena_array(a, nb + 1, sizeof *busy);
         for (size_t j = 0; j < w->nwork; j++)
@@ -168,10 +301,10 @@ static enum err_code build_query(struct db *db, struct arena *a, const struct sc
                 avail_wall_span(s->tz, d, w->breaks[j].start_min, w->breaks[j].end_min,
                                 &busy[k]) == 0)
                 k++;
-        for (size_t j = 0; j < c->noff; j++)
-            if (strcmp(c->off[j].therapist_id, id) == 0 &&
-                overlaps(c->off[j].start, c->off[j].end, ds, de))
-                busy[k++] = (struct avail_span){c->off[j].start, c->off[j].end};
+        for (size_t j = 0; j < s->noff; j++)
+            if (strcmp(s->off[j].therapist_id, id) == 0 &&
+                overlaps(s->off[j].start, s->off[j].end, ds, de))
+                busy[k++] = (struct avail_span){s->off[j].start, s->off[j].end};
         for (size_t j = 0; j < c->nbusy; j++)
             if (c->busy[j].appointment_id != exclude && strcmp(c->busy[j].therapist_id, id) == 0 &&
                 overlaps(c->busy[j].start, c->busy[j].end, ds, de))
@@ -193,7 +326,6 @@ static enum err_code build_query(struct db *db, struct arena *a, const struct sc
     }
     q->rooms = rooms;
     q->nrooms = s->nrooms;
-    return E_OK;
 }
 
 enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, int64_t now,
@@ -215,8 +347,7 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
         if (tz_day_start(s->tz, dt_date_add(d, 1)) <= booking_earliest(&s->rules, now) ||
             tz_day_start(s->tz, d) > booking_latest(&s->rules, now))
             continue;
-        if ((rc = build_query(db, a, s, &cal, d, now, 0, &q, e)) != E_OK)
-            return rc;
+        build_query(a, s, &cal, d, now, 0, &q);
         out[i].slots = arena_array(a, cap, sizeof *out[i].slots);
         size_t n = avail_day(&q, out[i].slots, cap);
         out[i].nslots = n < cap ? n : cap;
@@ -319,10 +450,17 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
     tz_to_local(s->tz, start, &c, &off);
     struct dt_date d = {c.year, c.month, c.day};
     int64_t ds = tz_day_start(s->tz, d), de = tz_day_start(s->tz, dt_date_add(d, 1));
+    int64_t version;
+    if ((rc = db_clinic_version(db, &version, e)) != E_OK)
+        return rc;
+    if (version != s->version) {
+        err_set(e, E_CONFLICT,
+                "The clinic's schedule changed a moment ago; please choose the time again.");
+        return prob(e, E_CONFLICT, "slot_unavailable");
+    }
     if ((rc = load_calendar(db, a, ds, de, &cal, e)) != E_OK)
         return rc;
-    if ((rc = build_query(db, a, s, &cal, d, now, exclude, &q, e)) != E_OK)
-        return rc;
+    build_query(a, s, &cal, d, now, exclude, &q);
     if (who >= 0) {
         if (!avail_fits(&q, (size_t)who, start, room_out))
             return unavailable(e);

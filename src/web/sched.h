@@ -14,8 +14,16 @@
 #include "core/err.h"
 #include "store/store.h"
 
-/* What a query about one service needs, loaded once per request. */
+/* The clinic's set-up (services, therapists and their weeks, rooms, hours,
+ * closed dates, time off) is cached in memory and reloaded only when the
+ * store's clinic version moves; appointments are always read fresh. */
+struct sched_cache;
+struct sched_cache *sched_cache_new(void);
+void sched_cache_free(struct sched_cache *c); /* accepts NULL */
+
+/* What a query about one service needs, taken once per request. */
 struct sched {
+    int64_t version; /* the clinic version this set-up belongs to */
     struct service service;
     struct booking_rules rules; /* the service's effective rules */
     const struct tz *tz;
@@ -26,6 +34,10 @@ struct sched {
     size_t nrooms;
     struct week_span *hours; /* clinic opening hours */
     size_t nhours;
+    const char **closed; /* closed dates, "YYYY-MM-DD", sorted */
+    size_t nclosed;
+    struct time_off *off; /* time off of every therapist */
+    size_t noff;
 };
 
 struct sched_day {
@@ -38,7 +50,8 @@ struct sched_day {
  * therapists; therapist_id NULL or "any" = all, else just that one
  * (E_NOTFOUND with problem "unknown_therapist" if it does not exist or does
  * not offer the service).  Results live on a. */
-enum err_code sched_load(struct db *db, struct arena *a, const struct tz *tz,
+enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
+                         const struct tz *tz,
                          const struct booking_rules *clinic, const char *service_id,
                          const char *therapist_id, struct sched *out, struct err *e);
 

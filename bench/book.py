@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Books through the real API for the benchmarks (127.0.0.1 only).
+
+  book.py fill PORT START_DATE DAYS FRACTION   fill each day's free starts (seeded random)
+  book.py write PORT START_DATE DAYS THREADS   book distinct free slots as fast as possible
+
+Prints one line with what it did."""
+import concurrent.futures
+import http.client
+import json
+import random
+import sys
+import threading
+import time
+from datetime import date, timedelta
+
+SERVICE = 'deep-tissue-60'
+THERAPISTS = ['maren-holt', 'dev-okafor', 'lena-kusugak', 'tomas-reyes']
+
+
+def call(conn, method, path, body=None):
+    headers = {'Content-Type': 'application/json'} if body is not None else {}
+    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    r = conn.getresponse()
+    return r.status, json.loads(r.read() or b'null')
+
+
+def free_starts(conn, day, therapist):
+    st, body = call(conn, 'GET', '/api/v1/availability?service=%s&date=%s&therapist=%s'
+                    % (SERVICE, day, therapist))
+    assert st == 200, body
+    return [s['start'] for s in body['days'][0]['slots']]
+
+
+def book(conn, start, therapist, i):
+    return call(conn, 'POST', '/api/v1/appointments', {
+        'service': SERVICE, 'therapist': therapist, 'start': start,
+        'client': {'name': 'Bench Client %d' % i, 'email': 'bench%d@example.com' % i}})[0]
+
+
+def days_from(start, n):
+    d0 = date.fromisoformat(start)
+    return [(d0 + timedelta(days=i)).isoformat() for i in range(n)]
+
+
+def fill(port, start, ndays, fraction):
+    rnd = random.Random(20261126)
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+    booked = 0
+    for day in days_from(start, ndays):
+        for t in THERAPISTS:
+            busy_until = ''
+            for s in free_starts(conn, day, t):
+                # 60 minutes + 15 of buffer: the next start at least 75 minutes later
+                if s < busy_until or rnd.random() > fraction:
+                    continue
+                if book(conn, s, t, booked) == 201:
+                    booked += 1
+                    h, m = int(s[11:13]), int(s[14:16]) + 75
+                    busy_until = s[:11] + '%02d:%02d' % (h + m // 60, m % 60) + s[16:]
+    print('filled: %d appointments over %d days' % (booked, ndays))
+
+
+def write(port, start, ndays, threads):
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+    todo = []
+    for day in days_from(start, ndays):
+        for t in THERAPISTS:
+            starts = free_starts(conn, day, t)
+            # every 5th start (75 min apart) cannot overlap for one therapist
+            todo += [(s, t) for s in starts[::5]]
+    local = threading.local()
+
+    def one(job):
+        i, (s, t) = job
+        if not hasattr(local, 'conn'):
+            local.conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+        return book(local.conn, s, t, 100000 + i)
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as ex:
+        results = list(ex.map(one, enumerate(todo)))
+    dt = time.monotonic() - t0
+    ok = results.count(201)
+    print('write: %d bookings (%d refused) in %.2f s = %.0f bookings/s with %d client threads'
+          % (ok, len(results) - ok, dt, ok / dt, threads))
+
+
+if __name__ == '__main__':
+    mode, port, start, ndays, x = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
+    if mode == 'fill':
+        fill(port, start, ndays, float(x))
+    else:
+        write(port, start, ndays, int(x))

@@ -1,0 +1,141 @@
+/* Unit tests for core/booking.c: notice, horizon, rounding to the grid
+ * (across the DST change), late cancellation and client details. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/booking.h"
+#include "core/datetime.h"
+#include "util/tzload.h"
+
+static const struct booking_rules clinic = {180, 90, 15, 24};
+
+static int64_t at(const char *s)
+{
+    int64_t t;
+    int off;
+    if (dt_parse_rfc3339(s, &t, &off) < 0)
+        fail_msg("bad time %s", s);
+    return t;
+}
+
+static void test_rules_for_service(void **state)
+{
+    struct booking_rules r = booking_rules_for(&clinic, -1, -1, -1);
+    assert_memory_equal(&r, &clinic, sizeof r);
+    r = booking_rules_for(&clinic, 60, 30, 48);
+    assert_int_equal(r.min_notice_min, 60);
+    assert_int_equal(r.horizon_days, 30);
+    assert_int_equal(r.late_cancel_hours, 48);
+    assert_int_equal(r.grid_min, 15);
+    r = booking_rules_for(&clinic, 0, -1, 0); /* 0 is a real override */
+    assert_int_equal(r.min_notice_min, 0);
+    assert_int_equal(r.late_cancel_hours, 0);
+}
+
+static void test_check_time(void **state)
+{
+    int64_t now = at("2026-11-24T09:00:00-09:00");
+    static const struct {
+        const char *start;
+        enum booking_time want;
+    } rows[] = {
+        {"2026-11-24T08:59:00-09:00", BOOKING_IN_PAST},
+        {"2026-11-24T09:00:00-09:00", BOOKING_IN_PAST},
+        {"2026-11-24T09:15:00-09:00", BOOKING_TOO_SOON},
+        {"2026-11-24T11:45:00-09:00", BOOKING_TOO_SOON},
+        {"2026-11-24T11:59:59-09:00", BOOKING_TOO_SOON},
+        {"2026-11-24T12:00:00-09:00", BOOKING_TIME_OK},
+        {"2027-02-22T09:00:00-09:00", BOOKING_TIME_OK}, /* exactly 90 days */
+        {"2027-02-22T09:15:00-09:00", BOOKING_TOO_FAR},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(booking_check_time(&clinic, now, at(rows[i].start)), rows[i].want);
+}
+
+static void test_round_up_on_local_grid(void **state)
+{
+    struct tz *tz;
+    char err[128];
+    if (tzload_load("America/Anchorage", &tz, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    static const struct {
+        const char *t, *want;
+    } rows[] = {
+        {"2026-11-24T12:00:00-09:00", "2026-11-24T12:00:00-09:00"},
+        {"2026-11-24T12:00:01-09:00", "2026-11-24T12:15:00-09:00"},
+        {"2026-11-24T11:46:00-09:00", "2026-11-24T12:00:00-09:00"},
+        /* spring forward: 02:00-02:59 does not exist; 01:50 AKST → 03:00 AKDT */
+        {"2026-03-08T01:50:00-09:00", "2026-03-08T03:00:00-08:00"},
+        /* fall back: the repeated 01:xx hour, second pass */
+        {"2026-11-01T01:20:00-09:00", "2026-11-01T01:30:00-09:00"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(booking_round_up(&clinic, tz, at(rows[i].t)), at(rows[i].want));
+    tz_free(tz);
+}
+
+static void test_late_cancel(void **state)
+{
+    int64_t start = at("2026-11-25T10:00:00-09:00");
+    assert_false(booking_is_late_cancel(&clinic, at("2026-11-24T10:00:00-09:00"), start));
+    assert_true(booking_is_late_cancel(&clinic, at("2026-11-24T10:00:01-09:00"), start));
+    assert_true(booking_is_late_cancel(&clinic, at("2026-11-25T09:00:00-09:00"), start));
+}
+
+static void test_client_details(void **state)
+{
+    static const struct {
+        const char *name, *email, *phone;
+        int ok;
+    } rows[] = {
+        {"Ana Lee", "ana@example.com", "907 555 0100", 1},
+        {"Ana Lee", "ana@example.com", "", 1},
+        {"Ana Lee", "ana@example.com", NULL, 1},
+        {"Ana Lee", "ana+spa@mail.example.org", "+1 (907) 555-0100", 1},
+        {"", "ana@example.com", "", 0},
+        {"   ", "ana@example.com", "", 0},
+        {"Ana\nLee", "ana@example.com", "", 0},
+        {"Ana", "", "", 0},
+        {"Ana", "ana", "", 0},
+        {"Ana", "ana@", "", 0},
+        {"Ana", "@example.com", "", 0},
+        {"Ana", "ana@example", "", 0},
+        {"Ana", "ana@@example.com", "", 0},
+        {"Ana", "ana @example.com", "", 0},
+        {"Ana", "ana@example.com.", "", 0},
+        {"Ana", "ana@example.com", "call me", 0},
+        {"Ana", "ana@example.com", "12345", 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *why = booking_check_name(rows[i].name);
+        if (!why)
+            why = booking_check_email(rows[i].email);
+        if (!why)
+            why = booking_check_phone(rows[i].phone);
+        if (rows[i].ok && why)
+            fail_msg("row %zu refused: %s", i, why);
+        if (!rows[i].ok && !why)
+            fail_msg("row %zu accepted", i);
+    }
+    char longname[200];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    assert_non_null(booking_check_name(longname));
+    assert_null(booking_check_notes("left shoulder"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rules_for_service),
+        cmocka_unit_test(test_check_time),
+        cmocka_unit_test(test_round_up_on_local_grid),
+        cmocka_unit_test(test_late_cancel),
+        cmocka_unit_test(test_client_details),
+    };
+    return cmocka_run_group_tests_name("booking", tests, NULL, NULL);
+}
