@@ -32,6 +32,25 @@ const char *err_problem(enum err_code code)
     return (unsigned)code < E__COUNT ? table[code].problem : "internal";
 }
 
+const char *err_status_problem(int status)
+{
+    switch (status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 413: return "too_large";
+    case 414: return "uri_too_long";
+    case 415: return "unsupported_media_type";
+    case 422: return "unprocessable";
+    case 429: return "too_many_requests";
+    case 503: return "unavailable";
+    default: return status >= 500 ? "internal" : "bad_request";
+    }
+}
+
 const char *err_http_reason(int status)
 {
     switch (status) {

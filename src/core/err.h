@@ -35,6 +35,8 @@ struct err {
 int err_http_status(enum err_code code);
 /* Default machine-readable problem code ("bad_request", "not_found", ...). */
 const char *err_problem(enum err_code code);
+/* Default problem code for an HTTP status ("not_found", "unsupported_media_type"). */
+const char *err_status_problem(int status);
 /* Reason phrase for an HTTP status ("Not Found"); "Error" when unknown. */
 const char *err_http_reason(int status);
 /* Sets e (if non-NULL) and returns code, so callers can `return err_set(...)`. */

@@ -173,13 +173,7 @@ void web_error(struct req *r, int status, const char *problem, const char *msg)
     if (api) {
         json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
                               err_http_reason(status), "status", status, "detail", msg, "code",
-                              problem ? problem : err_problem(status == 404   ? E_NOTFOUND
-                                                              : status == 405 ? E_METHOD
-                                                              : status == 413 ? E_TOOLARGE
-                                                              : status == 409 ? E_CONFLICT
-                                                              : status == 422 ? E_UNPROCESSABLE
-                                                              : status >= 500 ? E_INTERNAL
-                                                                              : E_INVALID));
+                              problem ? problem : err_status_problem(status));
         web_json(r, status, p);
         r->resp.content_type = "application/problem+json";
         return;
