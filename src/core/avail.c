@@ -139,8 +139,8 @@ static void cursor_advance(struct cursor *c)
     c->have = 1;
     for (c->next++; c->next < c->n; c->next++) {
         const struct avail_span *s = &c->v[c->next];
-        if (!nonempty(s))
-            continue;
+        /* An empty span changes nothing here, and if it breaks the loop the
+         * next call skips it. */
         if (s->start > c->be)
             break;
         if (s->end > c->be)
@@ -217,8 +217,9 @@ static int spans_ok(const struct avail_span *v, size_t n)
 static int query_ok(const struct avail_query *q)
 {
     if (!q || !q->tz || q->grid_min < 1 || q->grid_min > 60 || q->duration_min <= 0 ||
-        q->buffer_min < 0 || q->ntherapists > AVAIL_MAX_THERAPISTS || !spans_ok(q->open, q->nopen) ||
-        (q->ntherapists > 0 && !q->therapists) || (q->nrooms > 0 && !q->rooms))
+        q->buffer_min < 0 || q->ntherapists > AVAIL_MAX_THERAPISTS ||
+        !spans_ok(q->open, q->nopen) || (q->ntherapists > 0 && !q->therapists) ||
+        (q->nrooms > 0 && !q->rooms))
         return 0;
     for (size_t i = 0; i < q->ntherapists; i++)
         if (!spans_ok(q->therapists[i].work, q->therapists[i].nwork) ||

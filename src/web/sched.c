@@ -334,7 +334,8 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
     struct calendar cal = {0};
     int64_t t0 = tz_day_start(s->tz, from), t1 = tz_day_start(s->tz, dt_date_add(from, days));
     enum err_code rc = load_calendar(db, a, t0, t1, &cal, e);
-    size_t cap = (size_t)(1440 / s->rules.grid_min) + 8;
+    /* every wall minute occurs at most twice (the fall-back hour): a safe bound */
+    size_t cap = (size_t)(2 * 1440 / s->rules.grid_min) + 2;
     if (rc != E_OK)
         return rc;
     for (int i = 0; i < days; i++) {

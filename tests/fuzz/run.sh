@@ -40,5 +40,6 @@ target() { # name sources... -- libs...
 target fuzz_request src/http/request.c -- $(pkg-config --libs libmicrohttpd jansson)
 target fuzz_tz src/core/tz.c src/core/datetime.c
 target fuzz_tpl src/view/tpl.c -- $(pkg-config --libs jansson)
+target fuzz_avail src/core/avail.c src/core/tz.c src/core/datetime.c src/util/tzload.c src/util/fs.c
 echo "RESULT $passed $failed"
 [ "$failed" -eq 0 ]
