@@ -28,6 +28,10 @@ struct cfg {
     int horizon_days;
     int grid_minutes;
     int late_cancel_hours;
+    /* [auth] */
+    int session_idle_minutes;
+    int session_absolute_hours;
+    int secure_cookies; /* 1 behind TLS: cookies get the Secure attribute */
     /* [paths] */
     char templates_dir[CFG_PATH];
     char static_dir[CFG_PATH];

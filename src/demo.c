@@ -2,7 +2,11 @@
  * through the store interface (so every backend seeds the same clinic). */
 #include "demo.h"
 
+#include <sodium.h>
+
 #include "store/store.h"
+#include "util/clock.h"
+#include "web/account.h"
 
 #define H(h, m) ((h) * 60 + (m))
 
@@ -97,6 +101,22 @@ static const struct week_span tomas_breaks[] = {
     {4, H(12, 0), H(12, 30)}, {6, H(13, 0), H(13, 30)},
 };
 
+/* Demo accounts; the README lists them.  Never use these passwords for real. */
+static const struct {
+    const char *email, *name, *role, *therapist_id, *password;
+} demo_users[] = {
+    {"admin@chugachbodywork.example", "Ingrid Sorensen", "admin", NULL, "demo-admin-pass"},
+    {"desk@chugachbodywork.example", "Rosa Delgado", "desk", NULL, "demo-desk-pass"},
+    {"maren@chugachbodywork.example", "Maren Holt", "therapist", "maren-holt",
+     "demo-therapist-pass"},
+    {"dev@chugachbodywork.example", "Dev Okafor", "therapist", "dev-okafor",
+     "demo-therapist-pass"},
+    {"lena@chugachbodywork.example", "Lena Kusugak", "therapist", "lena-kusugak",
+     "demo-therapist-pass"},
+    {"tomas@chugachbodywork.example", "Tomas Reyes", "therapist", "tomas-reyes",
+     "demo-therapist-pass"},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define WEEK(w, b) {(struct week_span *)(w), N(w), (struct week_span *)(b), N(b)}
 
@@ -140,6 +160,17 @@ enum err_code demo_seed(struct store *s, int force, struct err *e)
     }
     if ((rc = db_put_clinic_hours(db, clinic_hours, N(clinic_hours), e)) != E_OK)
         goto done;
+    for (size_t i = 0; i < N(demo_users); i++) {
+        char hash[crypto_pwhash_STRBYTES];
+        struct user u = {0, demo_users[i].email, demo_users[i].name, demo_users[i].role,
+                         demo_users[i].therapist_id, 1};
+        if (account_hash_password(demo_users[i].password, hash, sizeof hash) < 0) {
+            rc = err_set(e, E_INTERNAL, "could not hash a demo password (out of memory?)");
+            goto done;
+        }
+        if ((rc = db_add_user(db, &u, hash, clock_now(), NULL, e)) != E_OK)
+            goto done;
+    }
     rc = db_commit(db, e);
 done:
     db_rollback(db);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "core/datetime.h"
@@ -19,6 +21,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "web/page.h"
+#include "web/account.h"
 #include "web/routes.h"
 
 #define EXIT_USAGE 2
@@ -32,6 +35,7 @@ static const char usage_main[] =
     "  serve     serve the clinic over HTTP\n"
     "  migrate   create or upgrade the database schema\n"
     "  demo      seed the demo clinic (Anchorage, Alaska)\n"
+    "  user add  create an account (admin, desk, therapist or client)\n"
     "\n"
     "Every command takes --db PATH and --config FILE; `knead COMMAND --help` tells more.\n"
     "  --version  print the version\n";
@@ -60,9 +64,18 @@ static const char usage_demo[] =
     "minutes, open Monday to Saturday.  Refuses a database that already holds a clinic\n"
     "unless --force, which replaces it.\n";
 
+static const char usage_user[] =
+    "usage: knead user add --email EMAIL --name NAME --role ROLE [--therapist ID]\n"
+    "                      [--password-file FILE] [--db PATH] [--config FILE]\n"
+    "\n"
+    "Creates an account.  ROLE is admin, desk (front desk), therapist or client; a\n"
+    "therapist account names its therapist with --therapist.  The password is read from\n"
+    "the first line of FILE, or asked for at the terminal (at least 10 characters).\n";
+
 struct opts {
     const char *config, *db, *listen, *now;
     const char *threads;
+    const char *email, *name, *role, *therapist, *password_file;
     int force, quiet;
 };
 
@@ -82,6 +95,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         {"listen", required_argument, NULL, 'l'}, {"now", required_argument, NULL, 'n'},
         {"threads", required_argument, NULL, 't'}, {"force", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {"email", required_argument, NULL, 'e'},  {"name", required_argument, NULL, 'N'},
+        {"role", required_argument, NULL, 'r'},   {"therapist", required_argument, NULL, 'T'},
+        {"password-file", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -115,6 +131,11 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         case 't': o->threads = optarg; break;
         case 'f': o->force = 1; break;
         case 'q': o->quiet = 1; break;
+        case 'e': o->email = optarg; break;
+        case 'N': o->name = optarg; break;
+        case 'r': o->role = optarg; break;
+        case 'T': o->therapist = optarg; break;
+        case 'p': o->password_file = optarg; break;
         }
     }
     if (optind < argc) {
@@ -175,6 +196,65 @@ static int cmd_demo(struct app *app, int force)
     return 0;
 }
 
+/* Reads a password: the first line of a file, or from the terminal without echo. */
+static int read_password(const char *file, char *buf, size_t size)
+{
+    FILE *f = file ? fopen(file, "r") : NULL;
+    struct termios old, quiet;
+    int tty = !file && isatty(STDIN_FILENO);
+    if (file && !f)
+        return -1;
+    if (!file) {
+        f = stdin;
+        fprintf(stderr, "Password (at least 10 characters): ");
+        if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+            quiet = old;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+    }
+    char *got = fgets(buf, (int)size, f);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (file)
+        fclose(f);
+    if (!got)
+        return -1;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+static int cmd_user_add(struct app *app, const struct opts *o)
+{
+    char err[1024], pw[256];
+    struct err e = {0};
+    if (!o->email || !o->name || !o->role) {
+        fprintf(stderr, "knead user add: --email, --name and --role are required (see knead user --help)\n");
+        return EXIT_USAGE;
+    }
+    if (read_password(o->password_file, pw, sizeof pw) < 0) {
+        fprintf(stderr, "knead user add: cannot read the password%s%s\n",
+                o->password_file ? " from " : "", o->password_file ? o->password_file : "");
+        return EXIT_USAGE;
+    }
+    if (app_open_store(app, 1, err, sizeof err) < 0) {
+        fprintf(stderr, "knead user add: %s\n", err);
+        sodium_memzero(pw, sizeof pw);
+        return 1;
+    }
+    enum err_code rc =
+        account_create(app->store, o->email, o->name, o->role, o->therapist, pw, &e);
+    sodium_memzero(pw, sizeof pw);
+    if (rc != E_OK) {
+        fprintf(stderr, "knead user add: %s\n", e.msg);
+        return rc == E_INVALID ? EXIT_USAGE : 1;
+    }
+    printf("%s: added %s <%s> as %s\n", app->cfg.db_path, o->name, o->email, o->role);
+    return 0;
+}
+
 static int cmd_serve(struct app *app, const struct opts *o)
 {
     char err[1024];
@@ -216,6 +296,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
         .routes = web_routes,
         .nroutes = web_nroutes,
         .error = web_error,
+        .authorize = account_authorize,
         .app = app,
         .access_log = !o->quiet,
     };
@@ -276,11 +357,22 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "migrate") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cd", usage_migrate, &o, &code) < 0)
             return code;
+    } else if (strcmp(cmd, "user") == 0) {
+        if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            fputs(usage_user, stdout);
+            return 0;
+        }
+        if (argc < 3 || strcmp(argv[2], "add") != 0) {
+            fprintf(stderr, "knead user: say 'knead user add ...' (see knead user --help)\n");
+            return EXIT_USAGE;
+        }
+        if (parse_opts("user add", argc - 2, argv + 2, "cdeNrTp", usage_user, &o, &code) < 0)
+            return code;
     } else if (strcmp(cmd, "demo") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cdf", usage_demo, &o, &code) < 0)
             return code;
     } else {
-        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo; see knead --help)\n",
+        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user; see knead --help)\n",
                 cmd);
         return EXIT_USAGE;
     }
@@ -290,6 +382,8 @@ int main(int argc, char **argv)
         code = cmd_serve(&app, &o);
     else if (strcmp(cmd, "migrate") == 0)
         code = cmd_migrate(&app);
+    else if (strcmp(cmd, "user") == 0)
+        code = cmd_user_add(&app, &o);
     else
         code = cmd_demo(&app, o.force);
     app_close(&app);

@@ -47,6 +47,8 @@ run_counted() { # name logfile command...
 
 run_counted http "$OUT/http.log" python3 tests/http/test_http.py "$BUILD/knead"
 run_counted http-api "$OUT/http-api.log" python3 tests/http/test_api.py "$BUILD/knead"
+run_counted http-accounts "$OUT/http-accounts.log" python3 tests/http/test_accounts.py "$BUILD/knead"
+run_counted http-pages-booking "$OUT/http-pages-booking.log" python3 tests/http/test_pages_booking.py "$BUILD/knead"
 run_counted fuzz "$OUT/fuzz.log" sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}"
 run_counted e2e "$OUT/e2e.log" node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots"
 

@@ -58,6 +58,7 @@ struct MHD_Connection;
 struct route;
 struct app;
 struct db;
+struct user;
 
 /* A response being built by a handler.  body is sent with content_type unless
  * static_body is set (then body is ignored and static_body is not freed). */
@@ -94,6 +95,8 @@ struct req {
     const char *params[REQ_MAX_PARAMS]; /* {captures}, in pattern order */
     size_t nparams;
     struct resp resp;
+    struct user *user;     /* the signed-in account, set by the authorize hook, or NULL */
+    unsigned role;         /* its enum auth_role bit, 0 when anonymous */
     const char *csrf;      /* this request's CSRF token once web_csrf() made or read it */
     struct db *db;         /* taken on first use by web_db(), released with the arena */
     int64_t t0_us;
@@ -104,6 +107,8 @@ struct req {
 
 /* Value of a request header (case-insensitive name), or NULL. */
 const char *req_header(struct req *r, const char *name);
+/* The client's IP address as text (on the arena); "" if unknown. */
+const char *req_address(struct req *r);
 /* The i-th {capture} of the matched route pattern. */
 const char *req_param(const struct req *r, size_t i);
 

@@ -122,6 +122,11 @@ int route_check_table(const struct route *t, size_t n, char *err, size_t errlen)
                 caps++;
             }
         }
+        unsigned roles = ROUTE_ROLES(t[i].flags);
+        if (!(t[i].flags & ROUTE_PUBLIC) == !roles) {
+            snprintf(err, errlen, "route %s: needs exactly one access rule (public or roles)", p);
+            return -1;
+        }
         if (caps > REQ_MAX_PARAMS) {
             snprintf(err, errlen, "route %s: too many captures", p);
             return -1;

@@ -27,7 +27,18 @@ enum route_flag {
     ROUTE_JSON = 1 << 1, /* body is JSON → req.json */
     ROUTE_API = 1 << 2,  /* errors as application/problem+json */
     ROUTE_CSRF = 1 << 3, /* form field "csrf" must equal the CSRF cookie (else 403) */
+    /* Who may use the route: exactly one rule per route, checked at start-up.
+     * ROUTE_PUBLIC = anyone; otherwise the roles listed (signed in). */
+    ROUTE_PUBLIC = 1 << 7,
+    ROUTE_CLIENT = 1 << 8,
+    ROUTE_THERAPIST = 1 << 9,
+    ROUTE_DESK = 1 << 10, /* the front desk; an admin may do what the desk may */
+    ROUTE_ADMIN = 1 << 11,
 };
+
+/* The role bits of a route's flags, as a mask of enum auth_role values. */
+#define ROUTE_ROLES(flags) (((flags) >> 8) & 0xFu)
+#define ROUTE_STAFF (ROUTE_THERAPIST | ROUTE_DESK | ROUTE_ADMIN)
 
 typedef void (*route_fn)(struct req *r);
 
@@ -53,7 +64,8 @@ int route_match(const struct route *table, size_t n, struct arena *a, unsigned m
 void route_allow_header(unsigned methods, char *buf, size_t size);
 
 /* Checks a table at start-up: patterns start with '/', captures are closed
- * and at most REQ_MAX_PARAMS, no two routes share pattern and method.
+ * and at most REQ_MAX_PARAMS, no two routes share pattern and method, and
+ * every route has exactly one access rule (ROUTE_PUBLIC or some roles).
  * Returns 0 or -1 with a message. */
 int route_check_table(const struct route *table, size_t n, char *err, size_t errlen);
 

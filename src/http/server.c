@@ -29,6 +29,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/num.h"
+#include "view/esc.h"
 
 #define MAX_DISCARD (1024 * 1024) /* body bytes we read and drop before closing */
 
@@ -166,6 +167,27 @@ static void dispatch(struct srv *s, struct req *r)
                  rt->body_max);
         fail(s, r, 413, msg);
         return;
+    }
+    if (!(rt->flags & ROUTE_PUBLIC)) {
+        int verdict = s->opt.authorize ? s->opt.authorize(r, ROUTE_ROLES(rt->flags)) : 401;
+        if (verdict == 401 && !(rt->flags & ROUTE_API) && r->method_bit == ROUTE_GET) {
+            struct sb next = SB_INIT;
+            esc_url_component(&next, r->raw_uri, strlen(r->raw_uri));
+            resp_start(r, 303, "text/plain; charset=utf-8");
+            resp_header(r, "Location", arena_printf(r->arena, "/login?next=%s", next.buf));
+            sb_adds(&r->resp.body, "Please sign in.\n");
+            sb_release(&next);
+            r->state = ST_DONE;
+            return;
+        }
+        if (verdict == 401) {
+            fail(s, r, 401, "Please sign in first.");
+            return;
+        }
+        if (verdict == 403) {
+            fail(s, r, 403, "Your account does not have access to this page.");
+            return;
+        }
     }
     if ((rt->flags & ROUTE_FORM) && r->body.len) {
         if (!content_type_is(r, "application/x-www-form-urlencoded")) {

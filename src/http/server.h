@@ -10,6 +10,10 @@
 
 struct app;
 
+/* Decides whether the request may use a route open to `roles` (a
+ * ROUTE_ROLES mask): returns 0 (go on), 401 (not signed in) or 403. */
+typedef int (*srv_authorize_fn)(struct req *r, unsigned roles);
+
 /* Renders an error response (HTML page or problem+json) into r->resp.
  * problem may be NULL for the status's default code. */
 typedef void (*srv_error_fn)(struct req *r, int status, const char *problem, const char *msg);
@@ -20,6 +24,7 @@ struct srv_options {
     const struct route *routes;
     size_t nroutes;
     srv_error_fn error;   /* renders 400/404/405/413 found before a handler runs */
+    srv_authorize_fn authorize; /* for routes that are not ROUTE_PUBLIC */
     struct app *app;      /* handed to handlers in req.app */
     int access_log;       /* one line per request: method, path, status, microseconds */
 };

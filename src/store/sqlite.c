@@ -43,6 +43,18 @@ enum stmt_id {
     Q_ADD_THERAPIST_HOURS,
     Q_DEL_CLINIC_HOURS,
     Q_ADD_CLINIC_HOURS,
+    Q_ADD_USER,
+    Q_USER_BY_EMAIL,
+    Q_SET_PASSWORD,
+    Q_ADD_SESSION,
+    Q_SESSION,
+    Q_TOUCH_SESSION,
+    Q_DEL_SESSION,
+    Q_DEL_USER_SESSIONS,
+    Q_ADD_LOGIN_FAILURE,
+    Q_LOGIN_FAILURES_EMAIL,
+    Q_LOGIN_FAILURES_ADDRESS,
+    Q_CLEAR_LOGIN_FAILURES,
     Q_BUSY,
     Q_TIME_OFF,
     Q_ADD_TIME_OFF,
@@ -52,6 +64,7 @@ enum stmt_id {
     Q_SET_CLIENT_PHONE,
     Q_ADD_APPT,
     Q_APPT,
+    Q_APPTS,
     Q_APPT_BY_TOKEN,
     Q_CANCEL_APPT,
     Q_MOVE_APPT,
@@ -78,7 +91,8 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_CLINIC_VERSION] = "SELECT version FROM clinic_version WHERE id = 1",
     [Q_CLOSED_DATES] = "SELECT date FROM closed_dates ORDER BY date",
     [Q_IS_EMPTY] = "SELECT (SELECT count(*) FROM services) + (SELECT count(*) FROM therapists)"
-                   " + (SELECT count(*) FROM rooms) + (SELECT count(*) FROM appointments)",
+                   " + (SELECT count(*) FROM rooms) + (SELECT count(*) FROM appointments)"
+                   " + (SELECT count(*) FROM users)",
     [Q_SERVICES] = "SELECT " SERVICE_COLS " FROM services WHERE active >= ?1"
                    " ORDER BY position, name",
     [Q_SERVICE] = "SELECT " SERVICE_COLS " FROM services WHERE id = ?1",
@@ -126,6 +140,25 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_DEL_CLINIC_HOURS] = "DELETE FROM clinic_hours",
     [Q_ADD_CLINIC_HOURS] = "INSERT INTO clinic_hours (weekday, open_min, close_min)"
                            " VALUES (?1, ?2, ?3)",
+    [Q_ADD_USER] = "INSERT INTO users (email, name, role, password_hash, therapist_id, active,"
+                   " created_at) VALUES (?1, ?2, ?3, ?4, nullif(?5, ''), ?6, ?7)",
+    [Q_USER_BY_EMAIL] = "SELECT id, email, name, role, coalesce(therapist_id, ''), active,"
+                        " password_hash FROM users WHERE email = ?1 AND active = 1",
+    [Q_SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+    [Q_ADD_SESSION] = "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at)"
+                      " VALUES (?1, ?2, ?3, ?3)",
+    [Q_SESSION] = "SELECT u.id, u.email, u.name, u.role, coalesce(u.therapist_id, ''), u.active,"
+                  " s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id"
+                  " WHERE s.token_hash = ?1 AND u.active = 1",
+    [Q_TOUCH_SESSION] = "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+    [Q_DEL_SESSION] = "DELETE FROM sessions WHERE token_hash = ?1",
+    [Q_DEL_USER_SESSIONS] = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
+    [Q_ADD_LOGIN_FAILURE] = "INSERT INTO login_failures (email, address, at) VALUES (?1, ?2, ?3)",
+    [Q_LOGIN_FAILURES_EMAIL] = "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
+                               " WHERE email = ?1 AND at > ?2",
+    [Q_LOGIN_FAILURES_ADDRESS] = "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
+                                 " WHERE address = ?1 AND at > ?2",
+    [Q_CLEAR_LOGIN_FAILURES] = "DELETE FROM login_failures WHERE email = ?1",
     [Q_BUSY] = "SELECT therapist_id, room_id, start_at, busy_until, id FROM appointments"
                " WHERE status <> 'cancelled' AND start_at < ?2 AND busy_until > ?1"
                " ORDER BY start_at",
@@ -143,6 +176,8 @@ static const char *const sql_text[Q__COUNT] = {
                    " start_at, end_at, busy_until, status, notes, token_hash, source, created_at)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [Q_APPT] = "SELECT " APPT_COLS " WHERE a.id = ?1",
+    [Q_APPTS] = "SELECT " APPT_COLS " WHERE a.start_at >= ?1 AND a.start_at < ?2"
+                " ORDER BY a.start_at, a.id",
     [Q_APPT_BY_TOKEN] = "SELECT " APPT_COLS " WHERE a.token_hash = ?1",
     [Q_CANCEL_APPT] = "UPDATE appointments SET status = 'cancelled', cancelled_at = ?2,"
                       " cancel_late = ?3, cancel_reason = ?4 WHERE id = ?1"
@@ -561,7 +596,8 @@ static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
 static enum err_code sq_wipe(struct db *db, struct err *e)
 {
     return exec(DB(db),
-                "DELETE FROM idempotency; DELETE FROM appointments; DELETE FROM clients;"
+                "DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
+                " DELETE FROM idempotency; DELETE FROM appointments; DELETE FROM clients;"
                 " DELETE FROM time_off;"
                 " DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;"
                 " DELETE FROM room_services; DELETE FROM rooms; DELETE FROM therapist_services;"
@@ -958,6 +994,206 @@ static enum err_code sq_put_clinic_hours(struct db *db, const struct week_span *
     return E_OK;
 }
 
+/* ---- accounts ---- */
+
+static void read_user(struct arena *a, sqlite3_stmt *s, struct user *u)
+{
+    u->id = sqlite3_column_int64(s, 0);
+    u->email = col_text(a, s, 1);
+    u->name = col_text(a, s, 2);
+    u->role = col_text(a, s, 3);
+    u->therapist_id = col_text(a, s, 4);
+    u->active = sqlite3_column_int(s, 5);
+}
+
+static enum err_code sq_add_user(struct db *db, const struct user *u, const char *password_hash,
+                                 int64_t now, int64_t *id, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ADD_USER, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, u->email);
+    bind_text(s, 2, u->name);
+    bind_text(s, 3, u->role);
+    bind_text(s, 4, password_hash);
+    bind_text(s, 5, u->therapist_id);
+    sqlite3_bind_int(s, 6, u->active);
+    sqlite3_bind_int64(s, 7, now);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return err_set(e, E_CONFLICT, "an account with the email %s already exists", u->email);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "save account");
+    if (id)
+        *id = sqlite3_last_insert_rowid(d->h);
+    return E_OK;
+}
+
+static enum err_code sq_user_by_email(struct db *db, struct arena *a, const char *email,
+                                      struct user *out, const char **password_hash,
+                                      struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_USER_BY_EMAIL, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, email);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_user(a, s, out);
+        *password_hash = col_text(a, s, 6);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "no such account");
+    return fail(d, e, rc, "read account");
+}
+
+static enum err_code sq_set_password(struct db *db, int64_t user_id, const char *password_hash,
+                                     struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SET_PASSWORD, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, user_id);
+    bind_text(s, 2, password_hash);
+    return run(d, s, e, "save password");
+}
+
+static enum err_code sq_add_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                    int64_t user_id, int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ADD_SESSION, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, user_id);
+    sqlite3_bind_int64(s, 3, now);
+    return run(d, s, e, "save session");
+}
+
+static enum err_code sq_session(struct db *db, struct arena *a,
+                                const unsigned char hash[STORE_TOKEN_HASH], struct user *out,
+                                int64_t *created, int64_t *seen, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SESSION, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_user(a, s, out);
+        *created = sqlite3_column_int64(s, 6);
+        *seen = sqlite3_column_int64(s, 7);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "no such session");
+    return fail(d, e, rc, "read session");
+}
+
+static enum err_code session_stmt(struct db *db, enum stmt_id q,
+                                  const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
+                                  struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, q, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    if (q == Q_TOUCH_SESSION)
+        sqlite3_bind_int64(s, 2, now);
+    return run(d, s, e, "save session");
+}
+
+static enum err_code sq_touch_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                      int64_t now, struct err *e)
+{
+    return session_stmt(db, Q_TOUCH_SESSION, hash, now, e);
+}
+
+static enum err_code sq_delete_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                       struct err *e)
+{
+    return session_stmt(db, Q_DEL_SESSION, hash, 0, e);
+}
+
+static enum err_code sq_delete_user_sessions(struct db *db, int64_t user_id,
+                                             const unsigned char *keep, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DEL_USER_SESSIONS, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, user_id);
+    if (keep)
+        sqlite3_bind_blob(s, 2, keep, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, 2);
+    return run(d, s, e, "end sessions");
+}
+
+static enum err_code sq_add_login_failure(struct db *db, const char *email, const char *address,
+                                          int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ADD_LOGIN_FAILURE, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, email);
+    bind_text(s, 2, address);
+    sqlite3_bind_int64(s, 3, now);
+    return run(d, s, e, "record failed login");
+}
+
+static enum err_code count_since(struct sqlite_db *d, enum stmt_id q, const char *key,
+                                 int64_t since, int *count, int64_t *oldest, struct err *e)
+{
+    sqlite3_stmt *s = stmt(d, q, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, key);
+    sqlite3_bind_int64(s, 2, since);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *count = sqlite3_column_int(s, 0);
+        *oldest = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "count failed logins");
+}
+
+static enum err_code sq_login_failures(struct db *db, const char *email, const char *address,
+                                       int64_t since, int *by_email, int64_t *oldest_email,
+                                       int *by_address, int64_t *oldest_address, struct err *e)
+{
+    enum err_code rc = count_since(DB(db), Q_LOGIN_FAILURES_EMAIL, email, since, by_email,
+                                   oldest_email, e);
+    if (rc == E_OK)
+        rc = count_since(DB(db), Q_LOGIN_FAILURES_ADDRESS, address, since, by_address,
+                         oldest_address, e);
+    return rc;
+}
+
+static enum err_code sq_clear_login_failures(struct db *db, const char *email, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_CLEAR_LOGIN_FAILURES, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, email);
+    return run(d, s, e, "clear failed logins");
+}
+
 /* ---- booking ---- */
 
 static enum err_code sq_busy(struct db *db, struct arena *a, int64_t t0, int64_t t1,
@@ -1149,6 +1385,30 @@ static enum err_code one_appointment(struct sqlite_db *d, sqlite3_stmt *s, struc
     return fail(d, e, rc, "read appointment");
 }
 
+static enum err_code sq_appointments(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                     struct appointment **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_APPTS, e);
+    struct appointment *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, t0);
+    sqlite3_bind_int64(s, 2, t1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_appointment(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list appointments");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
 static enum err_code sq_appointment(struct db *db, struct arena *a, int64_t id,
                                     struct appointment *out, struct err *e)
 {
@@ -1291,6 +1551,17 @@ static const struct store_ops sqlite_ops = {
     .add_room = sq_add_room,
     .put_therapist_week = sq_put_therapist_week,
     .put_clinic_hours = sq_put_clinic_hours,
+    .add_user = sq_add_user,
+    .user_by_email = sq_user_by_email,
+    .set_password = sq_set_password,
+    .add_session = sq_add_session,
+    .session = sq_session,
+    .touch_session = sq_touch_session,
+    .delete_session = sq_delete_session,
+    .delete_user_sessions = sq_delete_user_sessions,
+    .add_login_failure = sq_add_login_failure,
+    .login_failures = sq_login_failures,
+    .clear_login_failures = sq_clear_login_failures,
     .busy = sq_busy,
     .time_off = sq_time_off,
     .add_time_off = sq_add_time_off,
@@ -1298,6 +1569,7 @@ static const struct store_ops sqlite_ops = {
     .client_for_booking = sq_client_for_booking,
     .add_appointment = sq_add_appointment,
     .appointment = sq_appointment,
+    .appointments = sq_appointments,
     .appointment_by_token = sq_appointment_by_token,
     .cancel_appointment = sq_cancel_appointment,
     .move_appointment = sq_move_appointment,

@@ -77,6 +77,40 @@ FWD(put_therapist_week,
 FWD(put_clinic_hours, (struct db * db, const struct week_span *spans, size_t n, struct err *e),
     (db, spans, n, e))
 
+FWD(add_user,
+    (struct db * db, const struct user *u, const char *password_hash, int64_t now, int64_t *id,
+     struct err *e),
+    (db, u, password_hash, now, id, e))
+FWD(user_by_email,
+    (struct db * db, struct arena *a, const char *email, struct user *out,
+     const char **password_hash, struct err *e),
+    (db, a, email, out, password_hash, e))
+FWD(set_password, (struct db * db, int64_t user_id, const char *password_hash, struct err *e),
+    (db, user_id, password_hash, e))
+FWD(add_session,
+    (struct db * db, const unsigned char hash[STORE_TOKEN_HASH], int64_t user_id, int64_t now,
+     struct err *e),
+    (db, hash, user_id, now, e))
+FWD(session,
+    (struct db * db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
+     struct user *out, int64_t *created, int64_t *seen, struct err *e),
+    (db, a, hash, out, created, seen, e))
+FWD(touch_session,
+    (struct db * db, const unsigned char hash[STORE_TOKEN_HASH], int64_t now, struct err *e),
+    (db, hash, now, e))
+FWD(delete_session, (struct db * db, const unsigned char hash[STORE_TOKEN_HASH], struct err *e),
+    (db, hash, e))
+FWD(delete_user_sessions,
+    (struct db * db, int64_t user_id, const unsigned char *keep, struct err *e),
+    (db, user_id, keep, e))
+FWD(add_login_failure,
+    (struct db * db, const char *email, const char *address, int64_t now, struct err *e),
+    (db, email, address, now, e))
+FWD(login_failures,
+    (struct db * db, const char *email, const char *address, int64_t since, int *by_email,
+     int64_t *oldest_email, int *by_address, int64_t *oldest_address, struct err *e),
+    (db, email, address, since, by_email, oldest_email, by_address, oldest_address, e))
+FWD(clear_login_failures, (struct db * db, const char *email, struct err *e), (db, email, e))
 FWD(busy,
     (struct db * db, struct arena *a, int64_t t0, int64_t t1, struct busy **out, size_t *n,
      struct err *e),
@@ -97,6 +131,10 @@ FWD(add_appointment,
     (struct db * db, const struct appointment *a, const unsigned char hash[STORE_TOKEN_HASH],
      int64_t *id, struct err *e),
     (db, a, hash, id, e))
+FWD(appointments,
+    (struct db * db, struct arena *a, int64_t t0, int64_t t1, struct appointment **out,
+     size_t *n, struct err *e),
+    (db, a, t0, t1, out, n, e))
 FWD(appointment,
     (struct db * db, struct arena *a, int64_t id, struct appointment *out, struct err *e),
     (db, a, id, out, e))

@@ -89,6 +89,14 @@ struct time_off {
     const char *reason;
 };
 
+/* An account.  role: "admin", "desk", "therapist", "client". */
+struct user {
+    int64_t id;
+    const char *email, *name, *role;
+    const char *therapist_id; /* the therapist this account is, or "" */
+    int active;
+};
+
 #define STORE_TOKEN_HASH 32 /* bytes of a manage-token hash */
 
 /* Opens (creating if missing) the database at path, with a pool of
@@ -152,6 +160,38 @@ enum err_code db_put_therapist_week(struct db *db, const char *therapist_id,
 enum err_code db_put_clinic_hours(struct db *db, const struct week_span *spans, size_t n,
                                   struct err *e);
 
+/* ---- accounts ---- */
+
+/* Adds an account with an argon2id hash; E_CONFLICT if the email is taken. */
+enum err_code db_add_user(struct db *db, const struct user *u, const char *password_hash,
+                          int64_t now, int64_t *id, struct err *e);
+/* The active account with this email (any case) and its password hash;
+ * E_NOTFOUND if none. */
+enum err_code db_user_by_email(struct db *db, struct arena *a, const char *email,
+                               struct user *out, const char **password_hash, struct err *e);
+enum err_code db_set_password(struct db *db, int64_t user_id, const char *password_hash,
+                              struct err *e);
+enum err_code db_add_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                             int64_t user_id, int64_t now, struct err *e);
+/* The session's account and times; E_NOTFOUND if no such session or the
+ * account is inactive. */
+enum err_code db_session(struct db *db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
+                         struct user *out, int64_t *created, int64_t *seen, struct err *e);
+enum err_code db_touch_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                               int64_t now, struct err *e);
+enum err_code db_delete_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                struct err *e);
+/* Ends every session of the account except `keep` (may be NULL). */
+enum err_code db_delete_user_sessions(struct db *db, int64_t user_id,
+                                      const unsigned char *keep, struct err *e);
+enum err_code db_add_login_failure(struct db *db, const char *email, const char *address,
+                                   int64_t now, struct err *e);
+/* Failures since `since` for the email and for the address, with the oldest of each. */
+enum err_code db_login_failures(struct db *db, const char *email, const char *address,
+                                int64_t since, int *by_email, int64_t *oldest_email,
+                                int *by_address, int64_t *oldest_address, struct err *e);
+enum err_code db_clear_login_failures(struct db *db, const char *email, struct err *e);
+
 /* ---- booking ---- */
 
 /* Appointments not cancelled that overlap [t0, t1), sorted by start. */
@@ -173,6 +213,9 @@ enum err_code db_client_for_booking(struct db *db, const char *name, const char 
 enum err_code db_add_appointment(struct db *db, const struct appointment *a,
                                  const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
                                  struct err *e);
+/* Appointments (any status) starting in [t0, t1), by start, with joined names. */
+enum err_code db_appointments(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                              struct appointment **out, size_t *n, struct err *e);
 /* Reads one appointment with its joined names; E_NOTFOUND if absent. */
 enum err_code db_appointment(struct db *db, struct arena *a, int64_t id,
                              struct appointment *out, struct err *e);

@@ -42,6 +42,29 @@ struct store_ops {
                                         const struct therapist_week *w, struct err *e);
     enum err_code (*put_clinic_hours)(struct db *db, const struct week_span *spans, size_t n,
                                       struct err *e);
+    enum err_code (*add_user)(struct db *db, const struct user *u, const char *password_hash,
+                              int64_t now, int64_t *id, struct err *e);
+    enum err_code (*user_by_email)(struct db *db, struct arena *a, const char *email,
+                                   struct user *out, const char **password_hash, struct err *e);
+    enum err_code (*set_password)(struct db *db, int64_t user_id, const char *password_hash,
+                                  struct err *e);
+    enum err_code (*add_session)(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                 int64_t user_id, int64_t now, struct err *e);
+    enum err_code (*session)(struct db *db, struct arena *a,
+                             const unsigned char hash[STORE_TOKEN_HASH], struct user *out,
+                             int64_t *created, int64_t *seen, struct err *e);
+    enum err_code (*touch_session)(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                   int64_t now, struct err *e);
+    enum err_code (*delete_session)(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                    struct err *e);
+    enum err_code (*delete_user_sessions)(struct db *db, int64_t user_id,
+                                          const unsigned char *keep, struct err *e);
+    enum err_code (*add_login_failure)(struct db *db, const char *email, const char *address,
+                                       int64_t now, struct err *e);
+    enum err_code (*login_failures)(struct db *db, const char *email, const char *address,
+                                    int64_t since, int *by_email, int64_t *oldest_email,
+                                    int *by_address, int64_t *oldest_address, struct err *e);
+    enum err_code (*clear_login_failures)(struct db *db, const char *email, struct err *e);
     enum err_code (*busy)(struct db *db, struct arena *a, int64_t t0, int64_t t1,
                           struct busy **out, size_t *n, struct err *e);
     enum err_code (*time_off)(struct db *db, struct arena *a, int64_t t0, int64_t t1,
@@ -56,6 +79,8 @@ struct store_ops {
     enum err_code (*add_appointment)(struct db *db, const struct appointment *a,
                                      const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
                                      struct err *e);
+    enum err_code (*appointments)(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                  struct appointment **out, size_t *n, struct err *e);
     enum err_code (*appointment)(struct db *db, struct arena *a, int64_t id,
                                  struct appointment *out, struct err *e);
     enum err_code (*appointment_by_token)(struct db *db, struct arena *a,

@@ -99,8 +99,8 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
         snprintf(key, sizeof key, "nav_%s", nav);
         json_object_set_new(ctx, key, json_true());
     }
-    json_object_set_new(ctx, "book_url", json_string(tel_href(r, c->phone)));
-    json_object_set_new(ctx, "book_label", json_string("Call to book"));
+    json_object_set_new(ctx, "book_url", json_string("/book"));
+    json_object_set_new(ctx, "book_label", json_string("Book online"));
     json_object_set_new(ctx, "same_day_hours", json_integer(c->min_notice_minutes / 60));
     json_object_set_new(ctx, "asset_version", json_string(r->app->statics->version));
     time_t now = (time_t)clock_now();

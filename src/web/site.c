@@ -7,6 +7,7 @@
 #include "app.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "web/book.h"
 #include "web/content.h"
 #include "web/page.h"
 #include "web/static.h"
@@ -80,6 +81,7 @@ void site_home(struct req *r)
         return;
     }
     add_articles(r, ctx);
+    book_add_openings(r, ctx);
     page_render(r, 200, "home", ctx);
 }
 
@@ -93,6 +95,7 @@ void site_services(struct req *r)
         web_fail(r, &e);
         return;
     }
+    book_add_openings(r, ctx);
     page_render(r, 200, "services", ctx);
 }
 
@@ -192,6 +195,7 @@ void site_article(struct req *r)
     json_object_set_new(aj, "html", json_string(a->html));
     json_object_set_new(aj, "reading_minutes", json_integer(a->reading_minutes));
     json_object_set_new(ctx, "article", aj);
+    book_add_openings(r, ctx);
     if (i > 0)
         json_object_set_new(ctx, "prev", article_json(r, &c->articles[i - 1]));
     if (i + 1 < c->n)

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { bookingCases } from './book.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -429,6 +430,9 @@ async function main() {
       check(pw.problems.length === 0, pw.problems.join('\n'));
     });
     await noJs.close();
+
+    // f. Online booking (tests/e2e/book.mjs), on its own server with the clock pinned.
+    await bookingCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {

@@ -46,7 +46,7 @@ class PublicPages(unittest.TestCase):
     def test_home_introduces_clinic_services_therapists_and_booking(self):
         text = self.page('/', 'Chugach Bodywork', 'Anchorage', 'Deep Tissue Massage (60 minutes)',
                          'Deep Tissue Massage (90 minutes)', 'Maren Holt', 'Dev Okafor',
-                         'Lena Kusugak', 'Tomas Reyes', 'Call to book', 'tel:+19075550142')
+                         'Lena Kusugak', 'Tomas Reyes', 'Book online', 'tel:+19075550142')
         self.assertRegex(text, r'3\s+hours')  # same-day promise
 
     def test_services_lists_durations_and_prices(self):
@@ -64,7 +64,7 @@ class PublicPages(unittest.TestCase):
         self.page('/articles', BACK, RA)
         text = self.page(BACK, 'lumbar', 'sneeze', 'endorphins', 'scar tissue', 'Chiropractic',
                          'referral', 'insurance')
-        self.assertIn('Call to book', text)
+        self.assertIn('Book online', text)
 
     def test_next_and_previous_link_the_two_articles(self):
         text = self.page(BACK)

@@ -13,11 +13,11 @@ static void h_a(struct req *r) { (void)r; }
 static void h_b(struct req *r) { (void)r; }
 
 static const struct route table[] = {
-    {ROUTE_GET, "/", h_a, 0, 0},
-    {ROUTE_GET, "/articles/{slug}", h_a, 0, 0},
-    {ROUTE_POST, "/articles/{slug}", h_b, ROUTE_FORM, 1024},
-    {ROUTE_GET | ROUTE_DELETE, "/a/{x}/b/{y}", h_a, 0, 0},
-    {ROUTE_GET, "/static/{*}", h_b, 0, 0},
+    {ROUTE_GET, "/", h_a, ROUTE_PUBLIC, 0},
+    {ROUTE_GET, "/articles/{slug}", h_a, ROUTE_PUBLIC, 0},
+    {ROUTE_POST, "/articles/{slug}", h_b, ROUTE_FORM | ROUTE_DESK, 1024},
+    {ROUTE_GET | ROUTE_DELETE, "/a/{x}/b/{y}", h_a, ROUTE_PUBLIC, 0},
+    {ROUTE_GET, "/static/{*}", h_b, ROUTE_PUBLIC, 0},
 };
 #define N (sizeof table / sizeof table[0])
 
@@ -75,14 +75,20 @@ static void test_allow_header(void **state)
 static void test_check_table_catches_mistakes(void **state)
 {
     char err[128];
-    const struct route dup[] = {{ROUTE_GET, "/x", h_a, 0, 0}, {ROUTE_GET, "/x", h_b, 0, 0}};
-    const struct route unclosed[] = {{ROUTE_GET, "/x/{id", h_a, 0, 0}};
-    const struct route relative[] = {{ROUTE_GET, "x", h_a, 0, 0}};
+    const struct route dup[] = {{ROUTE_GET, "/x", h_a, ROUTE_PUBLIC, 0},
+                                {ROUTE_GET, "/x", h_b, ROUTE_PUBLIC, 0}};
+    const struct route unclosed[] = {{ROUTE_GET, "/x/{id", h_a, ROUTE_PUBLIC, 0}};
+    const struct route relative[] = {{ROUTE_GET, "x", h_a, ROUTE_PUBLIC, 0}};
+    const struct route no_rule[] = {{ROUTE_GET, "/x", h_a, 0, 0}};
+    const struct route two_rules[] = {{ROUTE_GET, "/x", h_a, ROUTE_PUBLIC | ROUTE_ADMIN, 0}};
     assert_int_equal(route_check_table(table, N, err, sizeof err), 0);
     assert_int_equal(route_check_table(dup, 2, err, sizeof err), -1);
     assert_non_null(strstr(err, "twice"));
     assert_int_equal(route_check_table(unclosed, 1, err, sizeof err), -1);
     assert_int_equal(route_check_table(relative, 1, err, sizeof err), -1);
+    assert_int_equal(route_check_table(no_rule, 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "access rule"));
+    assert_int_equal(route_check_table(two_rules, 1, err, sizeof err), -1);
 }
 
 /* The real table: valid, and every public page answers GET. */
@@ -102,9 +108,17 @@ static void test_real_table(void **state)
                                 &allowed) >= 0);
         arena_free(a);
     }
-    for (size_t i = 0; i < web_nroutes; i++)
-        if (web_routes[i].flags & (ROUTE_FORM | ROUTE_JSON))
+    for (size_t i = 0; i < web_nroutes; i++) {
+        unsigned f = web_routes[i].flags;
+        if (f & (ROUTE_FORM | ROUTE_JSON))
             assert_true(web_routes[i].body_max > 0); /* a body route declares its limit */
+        if (f & ROUTE_FORM)
+            assert_true(f & ROUTE_CSRF); /* every form POST carries a CSRF token */
+        /* the back office is never public */
+        if (strncmp(web_routes[i].pattern, "/staff", 6) == 0 ||
+            strncmp(web_routes[i].pattern, "/admin", 6) == 0)
+            assert_false(f & ROUTE_PUBLIC);
+    }
 }
 
 int main(void)

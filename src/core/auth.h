@@ -1,0 +1,41 @@
+/* auth — roles, session lifetimes and login throttling: the rules, pure.
+ * Hashing, cookies and the store are elsewhere (web/account.c). */
+#ifndef KNEAD_CORE_AUTH_H
+#define KNEAD_CORE_AUTH_H
+
+#include <stdint.h>
+
+enum auth_role {
+    AUTH_NONE = 0,
+    AUTH_CLIENT = 1 << 0,
+    AUTH_THERAPIST = 1 << 1,
+    AUTH_DESK = 1 << 2,
+    AUTH_ADMIN = 1 << 3,
+};
+
+/* "admin", "desk", "therapist", "client" ↔ role; unknown → AUTH_NONE / "". */
+enum auth_role auth_role_parse(const char *s);
+const char *auth_role_name(enum auth_role r);
+
+/* Whether a role may use a route whose rule allows the roles in `allowed`
+ * (a mask of enum auth_role).  An admin may do what the front desk may. */
+int auth_allows(unsigned allowed, enum auth_role role);
+
+struct auth_limits {
+    int idle_minutes;   /* a session unused this long ends */
+    int absolute_hours; /* a session ends this long after sign-in, used or not */
+    int max_failures;   /* failed logins per account or address ... */
+    int window_minutes; /* ... within this window, before refusing (429) */
+};
+
+/* 1 while a session created at `created` and last used at `seen` is valid at now. */
+int auth_session_valid(const struct auth_limits *l, int64_t created, int64_t seen, int64_t now);
+
+/* Given the number of failures in the window and the oldest of them, returns
+ * 0 when a login may be tried, else the seconds until it may. */
+int64_t auth_retry_after(const struct auth_limits *l, int failures, int64_t oldest, int64_t now);
+
+/* NULL when a new password is acceptable, else a message for a person. */
+const char *auth_check_password(const char *pw);
+
+#endif

@@ -1,0 +1,62 @@
+/* ics — iCalendar (RFC 5545) files for one appointment, built with libical.
+ *
+ * Takes plain values (no store types), so the booking pages, the e-mail
+ * notifications and the feeds can all use it.  libical does the escaping of
+ * TEXT values (commas, semicolons, backslashes, newlines) and the line
+ * folding; this module only decides what goes in:
+ *
+ *   VCALENDAR (VERSION 2.0, PRODID, CALSCALE, METHOD:PUBLISH)
+ *     VTIMEZONE  TZID = the zone's IANA name; one STANDARD/DAYLIGHT
+ *                observance per UTC-offset change of the local years the
+ *                event spans, plus the change in force when the first of
+ *                those years begins.  Built from core/tz (the same tz
+ *                database the rest of Knead uses), not libical's copy, so
+ *                the TZID is the plain IANA name.
+ *     VEVENT     UID, DTSTAMP, DTSTART/DTEND with TZID, SUMMARY, LOCATION,
+ *                DESCRIPTION, URL, STATUS CONFIRMED or CANCELLED.
+ *
+ * A local time that occurs twice (the hour repeated when DST ends) is
+ * ambiguous with a TZID: RFC 5545 3.3.5 says it means the first occurrence,
+ * libical reads the second.  Such instants, either occurrence, are written
+ * in UTC instead ("DTSTART:20261101T103000Z"), which every client reads
+ * alike.
+ *
+ * libical's time-zone tables are not safe to use from several threads at
+ * once; every libical call of this module runs under one mutex. */
+#ifndef KNEAD_VIEW_ICS_H
+#define KNEAD_VIEW_ICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sb;
+struct tz;
+
+struct ics_event {
+    const char *uid;         /* e.g. "appt-42@knead"; required */
+    int64_t stamp;           /* DTSTAMP: when this file was made (UTC seconds) */
+    int64_t start, end;      /* UTC seconds; start < end */
+    const char *summary;     /* required */
+    const char *location;    /* NULL or "" = none */
+    const char *description; /* NULL or "" = none; may hold newlines */
+    const char *url;         /* NULL or "" = none */
+    int cancelled;           /* 1: STATUS:CANCELLED, else CONFIRMED */
+    int sequence;            /* SEQUENCE, >= 0 (bump when the event changes) */
+};
+
+/* Appends a VCALENDAR holding the VTIMEZONE of tz and the event to out
+ * (CRLF line ends, lines folded at 75 octets).  Returns 0, or -1 with a
+ * message in err (when errlen > 0) if the event is incomplete (no uid or
+ * summary, end <= start, times outside years 1900..9999) or libical fails;
+ * out is then unchanged.  A size limit on out sets out->err (see sb.h). */
+int ics_calendar(struct sb *out, const struct tz *tz, const struct ics_event *ev, char *err,
+                 size_t errlen);
+
+/* Writes the abbreviation of the zone's local time at instant utc ("AKST",
+ * "AKDT", "CET") into buf, from the system tz database as libical reads it;
+ * when the zone has none that libical knows, a UTC offset such as
+ * "UTC-09:00" or "UTC+05:30".  Always NUL-terminates when size > 0.  Can't
+ * fail (falls back to the offset). */
+void ics_tz_abbrev(const struct tz *tz, int64_t utc, char *buf, size_t size);
+
+#endif

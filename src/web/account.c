@@ -1,0 +1,311 @@
+/* account — sign-in with email and password (argon2id), server-side sessions
+ * (the cookie holds a random token, the store only its hash), idle and
+ * absolute expiry, login throttling, sign-out and password changes.  The
+ * rules (expiry, throttling, roles) are in core/auth; this file does the I/O. */
+#include "web/account.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/auth.h"
+#include "core/booking.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "web/page.h"
+#include "web/sched.h"
+
+#define SESSION_COOKIE "knead_session"
+#define TOUCH_EVERY 60 /* seconds: a session's last-seen time is written at most this often */
+
+static struct auth_limits limits(const struct req *r)
+{
+    struct auth_limits l = {r->app->cfg.session_idle_minutes, r->app->cfg.session_absolute_hours,
+                            5, 15};
+    return l;
+}
+
+int account_hash_password(const char *pw, char *out, size_t size)
+{
+    if (size < crypto_pwhash_STRBYTES)
+        return -1;
+    return crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+}
+
+enum err_code account_create(struct store *s, const char *email, const char *name,
+                             const char *role, const char *therapist_id, const char *password,
+                             struct err *e)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    const char *why;
+    enum err_code rc;
+
+    if ((why = booking_check_email(email)) || (why = booking_check_name(name)) ||
+        (why = auth_check_password(password)))
+        return err_set(e, E_INVALID, "%s", why);
+    if (auth_role_parse(role) == AUTH_NONE)
+        return err_set(e, E_INVALID, "the role must be admin, desk, therapist or client");
+    if (account_hash_password(password, hash, sizeof hash) < 0)
+        return err_set(e, E_INTERNAL, "could not hash the password (out of memory?)");
+    struct user u = {0, email, name, role, therapist_id ? therapist_id : "", 1};
+    struct db *db = db_acquire(s);
+    if ((rc = db_begin(db, e)) == E_OK && (rc = db_add_user(db, &u, hash, clock_now(), NULL, e)) == E_OK)
+        rc = db_commit(db, e);
+    db_rollback(db);
+    db_release(db);
+    return rc;
+}
+
+static void session_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
+{
+    sched_token_hash(token, hash);
+}
+
+static const char *cookie_attrs(const struct req *r)
+{
+    return r->app->cfg.secure_cookies ? "; Path=/; HttpOnly; SameSite=Lax; Secure"
+                                      : "; Path=/; HttpOnly; SameSite=Lax";
+}
+
+int account_authorize(struct req *r, unsigned roles)
+{
+    struct err e = {0};
+    unsigned char hash[STORE_TOKEN_HASH];
+    int64_t created, seen, now = clock_now();
+    struct auth_limits l = limits(r);
+    const char *token = kv_get(&r->cookies, SESSION_COOKIE);
+    struct db *db;
+
+    if (!r->user && token && strlen(token) == SCHED_TOKEN_LEN - 1) {
+        struct user *u = arena_alloc(r->arena, sizeof *u);
+        db = web_db(r);
+        session_hash(token, hash);
+        if (db_session(db, r->arena, hash, u, &created, &seen, &e) == E_OK) {
+            if (auth_session_valid(&l, created, seen, now)) {
+                r->user = u;
+                r->role = auth_role_parse(u->role);
+                if (now - seen >= TOUCH_EVERY && (db_begin(db, &e) != E_OK ||
+                                                  db_touch_session(db, hash, now, &e) != E_OK ||
+                                                  db_commit(db, &e) != E_OK))
+                    db_rollback(db); /* a missed touch only shortens the session */
+            } else if (db_begin(db, &e) != E_OK || db_delete_session(db, hash, &e) != E_OK ||
+                       db_commit(db, &e) != E_OK) {
+                db_rollback(db);
+            }
+        }
+    }
+    if (!r->user)
+        return 401;
+    return auth_allows(roles, (enum auth_role)r->role) ? 0 : 403;
+}
+
+/* Where to go after signing in: a local path only, never another site. */
+static const char *safe_next(const char *next)
+{
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strchr(next, '\r') ||
+        strchr(next, '\n'))
+        return NULL;
+    return next;
+}
+
+static void login_page(struct req *r, int status, const char *email, const char *error)
+{
+    json_t *ctx = page_context(r, "Sign in", "Sign in to the clinic's back office.", NULL);
+    const char *next = safe_next(kv_get(&r->form, "next"));
+    if (!next)
+        next = safe_next(kv_get(&r->query, "next"));
+    json_object_set_new(ctx, "email", json_string(email ? email : ""));
+    json_object_set_new(ctx, "next", json_string(next ? next : ""));
+    json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
+    if (error)
+        json_object_set_new(ctx, "error", json_string(error));
+    page_render(r, status, "login", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+void account_login_form(struct req *r)
+{
+    login_page(r, 200, NULL, NULL);
+}
+
+static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
+static char decoy[crypto_pwhash_STRBYTES];
+
+static void make_decoy(void)
+{
+    unsigned char pw[16];
+    randombytes_buf(pw, sizeof pw);
+    if (crypto_pwhash_str(decoy, (const char *)pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        decoy[0] = '\0';
+}
+
+static const char *home_for(const struct user *u)
+{
+    return strcmp(u->role, "client") == 0 ? "/account/password" : "/staff";
+}
+
+void account_login(struct req *r)
+{
+    struct err e = {0};
+    struct user u;
+    const char *hash = NULL;
+    const char *email = kv_get(&r->form, "email"), *pw = kv_get(&r->form, "password");
+    const char *addr = req_address(r);
+    struct auth_limits l = limits(r);
+    int64_t now = clock_now(), oldest_e = 0, oldest_a = 0;
+    int by_email = 0, by_addr = 0;
+    struct db *db = web_db(r);
+    static const char wrong[] = "The email or password is not right. Check both and try again.";
+
+    if (!email || !*email || !pw || !*pw) {
+        login_page(r, 422, email, "Enter your email and your password.");
+        return;
+    }
+    if (db_login_failures(db, email, addr, now - (int64_t)l.window_minutes * 60, &by_email,
+                          &oldest_e, &by_addr, &oldest_a, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    int64_t wait = auth_retry_after(&l, by_email, oldest_e, now);
+    int64_t wait_a = auth_retry_after(&l, by_addr, oldest_a, now);
+    if (wait_a > wait)
+        wait = wait_a;
+    if (wait > 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "Too many failed sign-ins. Try again in %lld minute%s, or ask the clinic to "
+                 "reset your password.",
+                 (long long)(wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
+        login_page(r, 429, email, msg);
+        resp_header(r, "Retry-After", arena_printf(r->arena, "%lld", (long long)wait));
+        return;
+    }
+    enum err_code rc = db_user_by_email(db, r->arena, email, &u, &hash, &e);
+    if (rc != E_OK && rc != E_NOTFOUND) {
+        web_fail(r, &e);
+        return;
+    }
+    /* Verify against a real hash even for an unknown email, so the answer
+     * takes as long and reads the same either way. */
+    pthread_once(&decoy_once, make_decoy);
+    int ok = crypto_pwhash_str_verify(rc == E_OK ? hash : decoy, pw, strlen(pw)) == 0 &&
+             rc == E_OK;
+    if (!ok) {
+        if (db_begin(db, &e) != E_OK || db_add_login_failure(db, email, addr, now, &e) != E_OK ||
+            db_commit(db, &e) != E_OK)
+            db_rollback(db);
+        log_warn("failed sign-in for %s from %s", email, addr);
+        login_page(r, 401, email, wrong);
+        return;
+    }
+    unsigned char bin[16], th[STORE_TOKEN_HASH];
+    char token[SCHED_TOKEN_LEN];
+    randombytes_buf(bin, sizeof bin);
+    sodium_bin2base64(token, sizeof token, bin, sizeof bin,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    session_hash(token, th);
+    if (db_begin(db, &e) != E_OK || db_clear_login_failures(db, email, &e) != E_OK ||
+        db_add_session(db, th, u.id, now, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        web_fail(r, &e);
+        return;
+    }
+    const char *next = safe_next(kv_get(&r->form, "next"));
+    resp_start(r, 303, "text/plain; charset=utf-8");
+    resp_header(r, "Set-Cookie",
+                arena_printf(r->arena, "%s=%s%s", SESSION_COOKIE, token, cookie_attrs(r)));
+    resp_header(r, "Location", next ? next : home_for(&u));
+    resp_header(r, "Cache-Control", "no-store");
+    sb_adds(&r->resp.body, "Signed in.\n");
+}
+
+void account_logout(struct req *r)
+{
+    struct err e = {0};
+    unsigned char hash[STORE_TOKEN_HASH];
+    const char *token = kv_get(&r->cookies, SESSION_COOKIE);
+    struct db *db = web_db(r);
+    if (token) {
+        session_hash(token, hash);
+        if (db_begin(db, &e) != E_OK || db_delete_session(db, hash, &e) != E_OK ||
+            db_commit(db, &e) != E_OK) {
+            db_rollback(db);
+            web_fail(r, &e);
+            return;
+        }
+    }
+    resp_start(r, 303, "text/plain; charset=utf-8");
+    resp_header(r, "Set-Cookie",
+                arena_printf(r->arena, "%s=; Max-Age=0%s", SESSION_COOKIE, cookie_attrs(r)));
+    resp_header(r, "Location", "/");
+    sb_adds(&r->resp.body, "Signed out.\n");
+}
+
+static void password_page(struct req *r, int status, const char *error, int done)
+{
+    json_t *ctx = page_context(r, "Change your password", NULL, NULL);
+    json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
+    json_object_set_new(ctx, "user", json_pack("{s:s, s:s}", "name", r->user->name, "email",
+                                               r->user->email));
+    if (error)
+        json_object_set_new(ctx, "error", json_string(error));
+    if (done)
+        json_object_set_new(ctx, "done", json_true());
+    page_render(r, status, "password", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+void account_password_form(struct req *r)
+{
+    password_page(r, 200, NULL, kv_get(&r->query, "changed") != NULL);
+}
+
+void account_password(struct req *r)
+{
+    struct err e = {0};
+    struct user u;
+    const char *hash = NULL, *why;
+    const char *cur = kv_get(&r->form, "current"), *pw = kv_get(&r->form, "password"),
+               *again = kv_get(&r->form, "confirm");
+    char fresh[crypto_pwhash_STRBYTES];
+    unsigned char keep[STORE_TOKEN_HASH];
+    struct db *db = web_db(r);
+
+    if (db_user_by_email(db, r->arena, r->user->email, &u, &hash, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    if (!cur || crypto_pwhash_str_verify(hash, cur, strlen(cur)) != 0) {
+        password_page(r, 422, "Your current password is not right.", 0);
+        return;
+    }
+    if ((why = auth_check_password(pw))) {
+        password_page(r, 422, why, 0);
+        return;
+    }
+    if (!again || strcmp(pw, again) != 0) {
+        password_page(r, 422, "The new password and its confirmation differ.", 0);
+        return;
+    }
+    if (account_hash_password(pw, fresh, sizeof fresh) < 0) {
+        err_set(&e, E_INTERNAL, "could not hash the password");
+        web_fail(r, &e);
+        return;
+    }
+    /* Every other session of the account ends: a stolen one stops working. */
+    session_hash(kv_get(&r->cookies, SESSION_COOKIE), keep);
+    if (db_begin(db, &e) != E_OK || db_set_password(db, u.id, fresh, &e) != E_OK ||
+        db_delete_user_sessions(db, u.id, keep, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        web_fail(r, &e);
+        return;
+    }
+    resp_start(r, 303, "text/plain; charset=utf-8");
+    resp_header(r, "Location", "/account/password?changed=1");
+    sb_adds(&r->resp.body, "Password changed.\n");
+}

@@ -1,0 +1,1087 @@
+/* book — the booking pages and the manage pages of one appointment.
+ *
+ * Every step is a full server-rendered page that works without JavaScript:
+ * /book walks service → therapist → day and time → details with plain links
+ * (the state lives in the query string, validated strictly on every step),
+ * and the details form POSTs to /book.  /a/{token} shows one appointment;
+ * the token in the address is the only key, so those pages are never cached
+ * nor sent on as a referrer, and any token that does not match gets the same
+ * 404 as a malformed one.
+ *
+ * Handlers parse, call sched/store/core and render.  No rule lives here:
+ * notice, horizon, late cancellation and what a client must give come from
+ * core/booking; which times are free from sched (core/avail). */
+#include "web/book.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/booking.h"
+#include "core/datetime.h"
+#include "core/tz.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/sb.h"
+#include "view/esc.h"
+#include "view/ics.h"
+#include "web/page.h"
+#include "web/sched.h"
+#include "web/when.h"
+
+#define STRIP_DAYS 14     /* days shown in the day strip */
+#define SHOW_MAX 60       /* characters of a bad parameter echoed back */
+#define DEEP_TISSUE "deep-tissue"
+#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+static const char *const wd_short[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const mon_short[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static void set_str(json_t *o, const char *key, const char *val)
+{
+    json_object_set_new(o, key, json_string(val ? val : ""));
+}
+
+/* At most max bytes of s, cut on a UTF-8 character boundary, with "…" when cut. */
+static const char *shorten(struct req *r, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return s;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return arena_printf(r->arena, "%.*s…", (int)max, s);
+}
+
+/* path?k1=v1&k2=v2 from NULL-terminated name/value pairs; pairs with a NULL
+ * value are left out; values are percent-encoded.  On the arena. */
+static const char *urlf(struct req *r, const char *path, ...)
+{
+    struct sb b = SB_INIT;
+    va_list ap;
+    const char *k;
+    char sep = '?';
+    sb_adds(&b, path);
+    va_start(ap, path);
+    while ((k = va_arg(ap, const char *))) {
+        const char *v = va_arg(ap, const char *);
+        if (!v)
+            continue;
+        sb_addc(&b, sep);
+        sep = '&';
+        sb_adds(&b, k);
+        sb_addc(&b, '=');
+        esc_url_component(&b, v, strlen(v));
+    }
+    va_end(ap);
+    const char *s = arena_strdup(r->arena, b.buf);
+    sb_release(&b);
+    return s;
+}
+
+static int64_t days_between(struct dt_date a, struct dt_date b)
+{
+    return dt_date_to_days(b) - dt_date_to_days(a);
+}
+
+/* "Anchorage" for America/Anchorage: the zone as people name it. */
+static const char *zone_label(struct req *r)
+{
+    const char *z = r->app->cfg.timezone, *slash = strrchr(z, '/');
+    char *s = arena_strdup(r->arena, slash ? slash + 1 : z);
+    for (char *p = s; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    return s;
+}
+
+/* A page that explains what went wrong and offers the way on. */
+static void problem(struct req *r, int status, const char *heading, const char *msg,
+                    const char *action_url, const char *action_label)
+{
+    json_t *ctx = page_context(r, heading, NULL, NULL);
+    json_object_set_new(ctx, "status", json_integer(status));
+    set_str(ctx, "heading", heading);
+    set_str(ctx, "message", msg);
+    if (action_url) {
+        set_str(ctx, "action_url", action_url);
+        set_str(ctx, "action_label", action_label);
+    }
+    page_render(r, status, "book/problem", ctx);
+}
+
+static void bad_param(struct req *r, const char *name, const char *what)
+{
+    problem(r, 400, "That link does not work",
+            arena_printf(r->arena, "The '%s' in the address is not right: %s", name, what),
+            "/book", "Start booking again");
+}
+
+/* One parameter of l: NULL when absent or empty.  A repeated one is a 400
+ * page.  Returns 0, or -1 with the response written. */
+static int param(struct req *r, const struct kvlist *l, const char *name, const char **out)
+{
+    *out = NULL;
+    if (kv_count(l, name) > 1) {
+        bad_param(r, name, "it is given more than once.");
+        return -1;
+    }
+    const char *v = kv_get(l, name);
+    if (v && *v)
+        *out = v;
+    return 0;
+}
+
+static int parse_date(struct req *r, const char *s, struct dt_date *d)
+{
+    if (dt_parse_date(s, d) == 0)
+        return 0;
+    bad_param(r, "date", "a day is written like 2026-11-24.");
+    return -1;
+}
+
+static int parse_start(struct req *r, const char *s, int64_t *t)
+{
+    if (dt_parse_rfc3339(s, t, NULL) == 0)
+        return 0;
+    bad_param(r, "start", "a time is written like 2026-11-24T14:30:00-09:00.");
+    return -1;
+}
+
+/* Loads the sched of a service for therapist ("any"/NULL = all who offer
+ * it).  An unknown service or therapist is a 404 page that offers the way
+ * back.  Returns 0, or -1 with the response written. */
+static int load(struct req *r, const char *service, const char *therapist, struct sched *s)
+{
+    struct err e = {0};
+    struct booking_rules rules = app_booking_rules(r->app);
+    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
+                                  therapist, s, &e);
+    if (rc == E_OK)
+        return 0;
+    if (e.problem && strcmp(e.problem, "unknown_service") == 0) {
+        problem(r, 404, "We have no such service",
+                arena_printf(r->arena,
+                             "We do not offer a service called “%s” (any more). Choose one of "
+                             "our services to book.",
+                             shorten(r, service, SHOW_MAX)),
+                "/book", "Choose a service");
+    } else if (e.problem && strcmp(e.problem, "unknown_therapist") == 0) {
+        struct therapist t;
+        struct err e2 = {0};
+        int exists = db_therapist(web_db(r), r->arena, therapist, &t, &e2) == E_OK && t.active;
+        problem(r, 404, exists ? "Not offered by this therapist" : "We have no such therapist",
+                exists ? arena_printf(r->arena,
+                                      "%s does not offer %s. Choose another therapist, or any "
+                                      "therapist.",
+                                      t.name, s->service.name)
+                       : arena_printf(r->arena,
+                                      "No therapist called “%s” works at the clinic. Choose one "
+                                      "of our therapists, or any therapist.",
+                                      shorten(r, therapist, SHOW_MAX)),
+                urlf(r, "/book", "service", service, NULL), "Choose a therapist");
+    } else {
+        web_fail(r, &e);
+    }
+    return -1;
+}
+
+/* The name of therapist id in s, or NULL. */
+static const char *therapist_name(const struct sched *s, const char *id)
+{
+    int i = id ? sched_therapist_index(s, id) : -1;
+    return i >= 0 ? s->therapists[i].name : NULL;
+}
+
+/* ---- the day strip and a day's times (booking and moving) ----------------- */
+
+/* Where the links of the day-and-time step go: base?[service=..&]therapist=.. */
+struct pick {
+    const struct sched *s;
+    const char *base;      /* "/book" or "/a/TOKEN/move" */
+    const char *service;   /* in the links of /book; NULL for moving */
+    const char *therapist; /* "any" or an id */
+};
+
+static const char *pick_url(struct req *r, const struct pick *p, const char *key, const char *val)
+{
+    return urlf(r, p->base, "service", p->service, "therapist", p->therapist, key, val, NULL);
+}
+
+/* The day's slots as groups (morning, afternoon, evening) of links. */
+static json_t *slot_groups(struct req *r, const struct pick *p, const struct sched_day *day)
+{
+    static const char *const names[3] = {"Morning", "Afternoon", "Evening"};
+    json_t *groups[3] = {NULL, NULL, NULL};
+    json_t *out = json_array();
+    for (size_t i = 0; i < day->nslots; i++) {
+        struct dt_civil c;
+        int64_t t = day->slots[i].start;
+        tz_to_local(r->app->tz, t, &c, NULL);
+        int g = c.hour < 12 ? 0 : c.hour < 17 ? 1 : 2;
+        if (!groups[g])
+            groups[g] = json_array();
+        json_array_append_new(groups[g],
+                              json_pack("{s:s, s:s, s:s}", "label", when_clock(r, t, 0), "url",
+                                        pick_url(r, p, "start", web_time(r, t)), "start",
+                                        web_time(r, t)));
+    }
+    for (int g = 0; g < 3; g++)
+        if (groups[g])
+            json_array_append_new(out, json_pack("{s:s, s:o}", "name", names[g], "slots",
+                                                 groups[g]));
+    return out;
+}
+
+/* Fills ctx.strip (14 days from today, or from the day asked for when that
+ * lies beyond them) and ctx.day (the day asked for, else the first with
+ * openings).  Returns 0, or -1 with the response written. */
+static int add_days(struct req *r, const struct pick *p, json_t *ctx, const struct dt_date *want,
+                    const char *notice)
+{
+    struct err e = {0};
+    struct sched_day days[STRIP_DAYS];
+    const struct tz *tz = r->app->tz;
+    int64_t now = clock_now();
+    struct dt_date today = when_local_date(r, now), from = today;
+    int sel = -1, past = 0, any = 0;
+
+    if (want) {
+        int64_t dd = days_between(today, *want);
+        if (dd < 0)
+            past = 1;
+        else if (dd >= STRIP_DAYS)
+            from = *want;
+    }
+    if (sched_days(web_db(r), r->arena, p->s, now, from, STRIP_DAYS, days, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    if (want && !past)
+        sel = (int)days_between(from, *want);
+    for (int i = 0; i < STRIP_DAYS; i++) {
+        if (days[i].nslots)
+            any = 1;
+        if (sel < 0 && !want && days[i].nslots)
+            sel = i;
+    }
+
+    json_t *list = json_array();
+    for (int i = 0; i < STRIP_DAYS; i++) {
+        struct dt_date d = days[i].date;
+        json_t *day = json_pack("{s:s, s:i, s:s, s:s, s:b, s:b, s:b}", "wd",
+                                wd_short[dt_weekday(dt_date_to_days(d))], "day", d.day, "mon",
+                                mon_short[d.month - 1], "label", when_date_medium(r, d), "has",
+                                days[i].nslots > 0, "selected", i == sel, "today",
+                                days_between(today, d) == 0);
+        json_object_set_new(day, "count", json_integer((json_int_t)days[i].nslots));
+        if (days[i].nslots)
+            set_str(day, "url", pick_url(r, p, "date", when_date_param(r, d)));
+        json_array_append_new(list, day);
+    }
+    json_t *strip = json_pack("{s:o}", "days", list);
+    struct dt_date later = dt_date_add(from, STRIP_DAYS);
+    if (tz_day_start(tz, later) <= booking_latest(&p->s->rules, now))
+        set_str(strip, "later_url", pick_url(r, p, "date", when_date_param(r, later)));
+    if (days_between(today, from) > 0) {
+        struct dt_date earlier = dt_date_add(from, -STRIP_DAYS);
+        set_str(strip, "earlier_url", days_between(today, earlier) >= STRIP_DAYS
+                                          ? pick_url(r, p, "date", when_date_param(r, earlier))
+                                          : pick_url(r, p, NULL, NULL));
+    }
+    set_str(strip, "range", arena_printf(r->arena, "%s to %s", when_date_medium(r, from),
+                                         when_date_medium(r, dt_date_add(from, STRIP_DAYS - 1))));
+    set_str(strip, "zone_label", zone_label(r));
+    json_object_set_new(ctx, "strip", strip);
+
+    if (notice)
+        set_str(ctx, "notice", notice);
+    else if (past)
+        set_str(ctx, "notice", "That day has passed. Choose one of the days below.");
+    if (!any)
+        set_str(ctx, "none", "There are no openings in these two weeks.");
+    if (sel >= 0) {
+        json_t *day = json_pack("{s:s, s:o}", "label", when_date_medium(r, days[sel].date), "groups",
+                                slot_groups(r, p, &days[sel]));
+        json_object_set_new(day, "count", json_integer((json_int_t)days[sel].nslots));
+        json_object_set_new(ctx, "day", day);
+    }
+    return 0;
+}
+
+/* Whether start is bookable now (for sched's therapists), with the day's
+ * slots in *day for offering others.  Returns 0, or -1 with the response
+ * written. */
+static int find_slot(struct req *r, const struct sched *s, int64_t start, struct sched_day *day,
+                     int *open)
+{
+    struct err e = {0};
+    *open = 0;
+    if (sched_days(web_db(r), r->arena, s, clock_now(), when_local_date(r, start), 1, day,
+                   &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    for (size_t i = 0; i < day->nslots; i++)
+        if (day->slots[i].start == start)
+            *open = 1;
+    return 0;
+}
+
+/* Why start cannot be booked by a client now, for a person. */
+static const char *unbookable_reason(struct req *r, const struct sched *s, int64_t start)
+{
+    switch (booking_check_time(&s->rules, clock_now(), start)) {
+    case BOOKING_IN_PAST:
+        return "That time has already passed. Please choose a later one.";
+    case BOOKING_TOO_SOON:
+        return arena_printf(r->arena,
+                            "Online bookings need %d hours' notice, so that time can no longer "
+                            "be booked online. Please choose a later time, or call us at %s.",
+                            s->rules.min_notice_min / 60, r->app->cfg.phone);
+    case BOOKING_TOO_FAR:
+        return arena_printf(r->arena, "Bookings open %d days ahead. Please choose an earlier day.",
+                            s->rules.horizon_days);
+    case BOOKING_TIME_OK:
+        break;
+    }
+    return "Sorry, that time is no longer available. Please choose another one.";
+}
+
+/* The service as the pages show it. */
+static json_t *service_json(struct req *r, const struct service *sv)
+{
+    return json_pack("{s:s, s:s, s:s, s:i, s:s}", "id", sv->id, "name", sv->name, "description",
+                     sv->description, "duration_minutes", sv->duration_min, "price",
+                     web_price(r, sv->price_cents));
+}
+
+/* ---- GET /book ------------------------------------------------------------- */
+
+/* Step 1: the services (of one therapist, when ?therapist= names one). */
+static void step_service(struct req *r, const char *therapist)
+{
+    struct err e = {0};
+    struct service *sv;
+    struct therapist t;
+    size_t n;
+    struct db *db = web_db(r);
+
+    if (therapist && strcmp(therapist, "any") != 0) {
+        enum err_code rc = db_therapist(db, r->arena, therapist, &t, &e);
+        if (rc == E_NOTFOUND || (rc == E_OK && !t.active)) {
+            problem(r, 404, "We have no such therapist",
+                    arena_printf(r->arena, "No therapist called “%s” works at the clinic.",
+                                 shorten(r, therapist, SHOW_MAX)),
+                    "/book", "Choose a service");
+            return;
+        }
+        if (rc != E_OK) {
+            web_fail(r, &e);
+            return;
+        }
+    } else {
+        therapist = NULL;
+    }
+    if (db_services(db, r->arena, 1, &sv, &n, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *ctx = page_context(r, "Book online: choose a service",
+                               "Book a massage online: choose a service, a therapist and a time.",
+                               NULL);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        int offered = !therapist;
+        for (size_t k = 0; therapist && k < t.nservices; k++)
+            if (strcmp(t.service_ids[k], sv[i].id) == 0)
+                offered = 1;
+        if (!offered)
+            continue;
+        json_t *s = service_json(r, &sv[i]);
+        set_str(s, "url", urlf(r, "/book", "service", sv[i].id, "therapist", therapist, NULL));
+        json_array_append_new(list, s);
+    }
+    json_object_set_new(ctx, "services", list);
+    if (therapist) {
+        set_str(ctx, "therapist_name", t.name);
+        set_str(ctx, "all_url", "/book");
+    }
+    page_render(r, 200, "book/service", ctx);
+}
+
+/* Step 2: any therapist, then each who offers the service. */
+static void step_therapist(struct req *r, const struct sched *s)
+{
+    json_t *ctx = page_context(r, "Book online: choose a therapist", NULL, NULL);
+    json_object_set_new(ctx, "service", service_json(r, &s->service));
+    json_t *list = json_array();
+    json_array_append_new(list,
+                          json_pack("{s:s, s:s, s:s, s:b}", "name", "Any therapist", "title",
+                                    "Whoever is free at the time you choose", "url",
+                                    urlf(r, "/book", "service", s->service.id, "therapist", "any",
+                                         NULL),
+                                    "any", 1));
+    for (size_t i = 0; i < s->ntherapists; i++) {
+        const struct therapist *t = &s->therapists[i];
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", t->name, "title", t->title,
+                            "photo", t->photo ? t->photo : "", "photo_alt",
+                            t->photo_alt ? t->photo_alt : "", "url",
+                            urlf(r, "/book", "service", s->service.id, "therapist", t->id, NULL)));
+    }
+    json_object_set_new(ctx, "therapists", list);
+    set_str(ctx, "back_url", "/book");
+    page_render(r, 200, "book/therapist", ctx);
+}
+
+/* Step 3: the day strip and the times of one day. */
+static void step_times(struct req *r, const struct sched *s, const char *therapist,
+                       const struct dt_date *want, const char *notice, int status)
+{
+    struct pick p = {s, "/book", s->service.id, therapist};
+    json_t *ctx = page_context(r, "Book online: choose a day and time", NULL, NULL);
+    const char *who = strcmp(therapist, "any") == 0 ? NULL : therapist_name(s, therapist);
+    json_object_set_new(ctx, "service", service_json(r, &s->service));
+    set_str(ctx, "therapist_label", who ? who : "Any therapist");
+    set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
+    if (add_days(r, &p, ctx, want, notice) < 0)
+        return;
+    page_render(r, status, "book/times", ctx);
+}
+
+/* What the details form holds and what is wrong with it. */
+struct form {
+    const char *name, *email, *phone, *note;
+    const char *err_name, *err_email, *err_phone, *err_note;
+    const char *error;              /* at the top of the form */
+    const char *error_url, *error_link;
+};
+
+/* Step 4: the details form for start (re-shown after a refused POST with
+ * the values typed and the messages; alternatives: other times that day). */
+static void step_details(struct req *r, const struct sched *s, const char *therapist,
+                         int64_t start, const struct form *f, json_t *alternatives, int status)
+{
+    const char *who = strcmp(therapist, "any") == 0 ? NULL : therapist_name(s, therapist);
+    struct dt_date d = when_local_date(r, start);
+    int64_t end = start + (int64_t)s->service.duration_min * 60;
+    json_t *ctx = page_context(r, "Book online: your details", NULL, NULL);
+
+    json_object_set_new(ctx, "service", service_json(r, &s->service));
+    set_str(ctx, "therapist", therapist);
+    set_str(ctx, "therapist_label", who ? who : "Any available therapist");
+    set_str(ctx, "start", web_time(r, start));
+    set_str(ctx, "date_label", when_date_long(r, d));
+    set_str(ctx, "time_label", when_range(r, start, end));
+    set_str(ctx, "times_url", urlf(r, "/book", "service", s->service.id, "therapist", therapist,
+                                   "date", when_date_param(r, d), NULL));
+    set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
+    set_str(ctx, "csrf", web_csrf(r));
+    json_object_set_new(ctx, "late_hours", json_integer(s->rules.late_cancel_hours));
+    json_object_set_new(ctx, "form",
+                        json_pack("{s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "", "email",
+                                  f->email ? f->email : "", "phone", f->phone ? f->phone : "",
+                                  "note", f->note ? f->note : ""));
+    json_t *errors = json_object();
+    if (f->err_name)
+        set_str(errors, "name", f->err_name);
+    if (f->err_email)
+        set_str(errors, "email", f->err_email);
+    if (f->err_phone)
+        set_str(errors, "phone", f->err_phone);
+    if (f->err_note)
+        set_str(errors, "note", f->err_note);
+    json_object_set_new(ctx, "errors", errors);
+    int nerr = (f->err_name != NULL) + (f->err_email != NULL) + (f->err_phone != NULL) +
+               (f->err_note != NULL);
+    if (f->error) {
+        set_str(ctx, "error", f->error);
+        if (f->error_url) {
+            set_str(ctx, "error_url", f->error_url);
+            set_str(ctx, "error_link", f->error_link);
+        }
+    } else if (nerr) {
+        set_str(ctx, "error", nerr == 1 ? "Please correct the field marked below."
+                                        : "Please correct the fields marked below.");
+    }
+    if (alternatives && json_array_size(alternatives))
+        json_object_set_new(ctx, "alternatives", alternatives);
+    else
+        json_decref(alternatives);
+    page_render(r, status, "book/details", ctx);
+}
+
+void book_start(struct req *r)
+{
+    const char *service, *therapist, *date_s, *start_s;
+    struct dt_date date;
+    int64_t start = 0;
+    struct sched s;
+
+    /* Other parameters (e.g. a campaign's utm_source) are ignored: a page
+     * link should not break for them. */
+    if (param(r, &r->query, "service", &service) < 0 ||
+        param(r, &r->query, "therapist", &therapist) < 0 ||
+        param(r, &r->query, "date", &date_s) < 0 || param(r, &r->query, "start", &start_s) < 0)
+        return;
+    if (date_s && parse_date(r, date_s, &date) < 0)
+        return;
+    if (start_s && parse_start(r, start_s, &start) < 0)
+        return;
+    if (!service) {
+        step_service(r, therapist);
+        return;
+    }
+    if (load(r, service, therapist, &s) < 0)
+        return;
+    if (!therapist) {
+        step_therapist(r, &s);
+        return;
+    }
+    if (!start_s) {
+        step_times(r, &s, therapist, date_s ? &date : NULL, NULL, 200);
+        return;
+    }
+    struct sched_day day;
+    int open;
+    if (find_slot(r, &s, start, &day, &open) < 0)
+        return;
+    if (!open) {
+        struct dt_date d = when_local_date(r, start);
+        step_times(r, &s, therapist, &d, unbookable_reason(r, &s, start), 200);
+        return;
+    }
+    struct form f = {0};
+    step_details(r, &s, therapist, start, &f, NULL, 200);
+}
+
+/* ---- POST /book ------------------------------------------------------------ */
+
+/* Radio choices of the day's other times, for a form whose time was taken. */
+static json_t *alternatives(struct req *r, const struct sched_day *day, int64_t taken)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < day->nslots; i++)
+        if (day->slots[i].start != taken)
+            json_array_append_new(list, json_pack("{s:s, s:s}", "value",
+                                                  web_time(r, day->slots[i].start), "label",
+                                                  when_clock(r, day->slots[i].start, 0)));
+    return list;
+}
+
+static void private_headers(struct req *r)
+{
+    resp_header(r, "Cache-Control", "no-store");
+    resp_header(r, "Referrer-Policy", "no-referrer");
+    resp_header(r, "X-Robots-Tag", "noindex, nofollow");
+}
+
+static void see_other(struct req *r, const char *location)
+{
+    resp_start(r, 303, "text/html; charset=utf-8");
+    resp_header(r, "Location", location);
+    sb_adds(&r->resp.body, "<!DOCTYPE html><title>See other</title><p><a href=\"");
+    esc_html(&r->resp.body, location, strlen(location));
+    sb_adds(&r->resp.body, "\">Continue</a></p>\n");
+}
+
+void book_submit(struct req *r)
+{
+    const char *service, *therapist, *start_s;
+    struct form f = {0};
+    struct sched s;
+    struct err e = {0};
+    struct appointment ap;
+    char token[SCHED_TOKEN_LEN];
+    int64_t start;
+
+    if (param(r, &r->form, "service", &service) < 0 ||
+        param(r, &r->form, "therapist", &therapist) < 0 ||
+        param(r, &r->form, "start", &start_s) < 0 || param(r, &r->form, "name", &f.name) < 0 ||
+        param(r, &r->form, "email", &f.email) < 0 || param(r, &r->form, "phone", &f.phone) < 0 ||
+        param(r, &r->form, "note", &f.note) < 0)
+        return;
+    if (!service) {
+        bad_param(r, "service", "the form did not say which service to book.");
+        return;
+    }
+    if (!start_s) {
+        bad_param(r, "start", "the form did not say which time to book.");
+        return;
+    }
+    if (parse_start(r, start_s, &start) < 0)
+        return;
+    if (!therapist)
+        therapist = "any";
+    if (load(r, service, therapist, &s) < 0)
+        return;
+
+    f.err_name = booking_check_name(f.name);
+    f.err_email = booking_check_email(f.email);
+    f.err_phone = booking_check_phone(f.phone ? f.phone : "");
+    f.err_note = booking_check_notes(f.note ? f.note : "");
+    if (f.err_name || f.err_email || f.err_phone || f.err_note) {
+        step_details(r, &s, therapist, start, &f, NULL, 422);
+        return;
+    }
+
+    struct sched_client cl = {f.name, f.email, f.phone ? f.phone : "", f.note ? f.note : "", 0};
+    int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
+    if (sched_book(web_db(r), r->arena, &s, clock_now(), start, who, &cl, &ap, token, &e) ==
+        E_OK) {
+        private_headers(r);
+        see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
+        return;
+    }
+
+    struct dt_date d = when_local_date(r, start);
+    const char *times = urlf(r, "/book", "service", service, "therapist", therapist, "date",
+                             when_date_param(r, d), NULL);
+    if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
+        struct sched_day day;
+        int open;
+        if (find_slot(r, &s, start, &day, &open) < 0)
+            return;
+        f.error = arena_printf(r->arena,
+                               "Sorry, %s on %s was just taken by someone else. Your details "
+                               "are kept: choose another time below, or see all times.",
+                               when_clock(r, start, 0), when_date_medium(r, d));
+        f.error_url = times;
+        f.error_link = "See the times of that day";
+        step_details(r, &s, therapist, start, &f, alternatives(r, &day, start), 409);
+    } else if (e.problem && (strcmp(e.problem, "too_soon") == 0 ||
+                             strcmp(e.problem, "in_past") == 0 ||
+                             strcmp(e.problem, "too_far") == 0)) {
+        f.error = unbookable_reason(r, &s, start);
+        f.error_url = times;
+        f.error_link = "Choose another time";
+        step_details(r, &s, therapist, start, &f, NULL, 422);
+    } else if (e.problem && strcmp(e.problem, "invalid_client") == 0) {
+        f.error = e.msg;
+        step_details(r, &s, therapist, start, &f, NULL, 422);
+    } else {
+        web_fail(r, &e);
+    }
+}
+
+/* ---- the manage pages ------------------------------------------------------ */
+
+static void appt_not_found(struct req *r)
+{
+    problem(r, 404, "We could not find this appointment",
+            arena_printf(r->arena,
+                         "This link does not lead to an appointment. Please check that you "
+                         "copied the whole link, or call us at %s and we will help.",
+                         r->app->cfg.phone),
+            "/book", "Book a new appointment");
+}
+
+/* The appointment of the token in the path.  Every manage page carries the
+ * private headers, its 404 included.  Returns 0, or -1 with the response
+ * written (the same 404 for a malformed and an unknown token). */
+static int find_appt(struct req *r, struct appointment *ap, const char **token)
+{
+    struct err e = {0};
+    unsigned char hash[STORE_TOKEN_HASH];
+    const char *t = req_param(r, 0);
+    size_t n = t ? strlen(t) : 0;
+
+    private_headers(r);
+    *token = t;
+    if (n != SCHED_TOKEN_LEN - 1 || strspn(t, TOKEN_CHARS) != n) {
+        appt_not_found(r);
+        return -1;
+    }
+    sched_token_hash(t, hash);
+    enum err_code rc = db_appointment_by_token(web_db(r), r->arena, hash, ap, &e);
+    if (rc == E_NOTFOUND) {
+        appt_not_found(r);
+        return -1;
+    }
+    if (rc != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    return 0;
+}
+
+/* "http://host:port" of this request when the Host header is plain, else
+ * "" (then links stay relative). */
+static const char *origin(struct req *r)
+{
+    const char *host = req_header(r, "Host");
+    const char *proto = req_header(r, "X-Forwarded-Proto");
+    size_t n = host ? strlen(host) : 0;
+    if (n == 0 || n > 255 ||
+        strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-:[]") != n)
+        return "";
+    int https = proto && strcmp(proto, "https") == 0;
+    return arena_printf(r->arena, "%s://%s", https ? "https" : "http", host);
+}
+
+static int can_change(const struct appointment *ap)
+{
+    return strcmp(ap->status, "booked") == 0 && ap->start > clock_now();
+}
+
+static const char *status_label(const struct appointment *ap)
+{
+    if (strcmp(ap->status, "booked") == 0)
+        return "Booked";
+    if (strcmp(ap->status, "cancelled") == 0)
+        return ap->cancel_late ? "Cancelled (late cancellation)" : "Cancelled";
+    if (strcmp(ap->status, "checked_in") == 0)
+        return "Checked in";
+    if (strcmp(ap->status, "completed") == 0)
+        return "Completed";
+    if (strcmp(ap->status, "no_show") == 0)
+        return "Missed (no-show)";
+    return ap->status;
+}
+
+/* The context every manage page starts from: the appointment and its links. */
+static json_t *manage_context(struct req *r, const char *title, const struct appointment *ap,
+                              const char *token)
+{
+    const char *path = arena_printf(r->arena, "/a/%s", token);
+    json_t *ctx = page_context(r, title, NULL, NULL);
+    json_t *a = json_object();
+    set_str(a, "service", ap->service_name);
+    set_str(a, "therapist", ap->therapist_name);
+    set_str(a, "room", ap->room_name);
+    set_str(a, "date_label", when_date_long(r, when_local_date(r, ap->start)));
+    set_str(a, "time_label", when_range(r, ap->start, ap->end));
+    set_str(a, "start", web_time(r, ap->start));
+    set_str(a, "end", web_time(r, ap->end));
+    set_str(a, "status", ap->status);
+    set_str(a, "status_label", status_label(ap));
+    set_str(a, "client_name", ap->client_name);
+    json_object_set_new(a, "booked", json_boolean(strcmp(ap->status, "booked") == 0));
+    json_object_set_new(a, "cancelled", json_boolean(strcmp(ap->status, "cancelled") == 0));
+    json_object_set_new(a, "can_change", json_boolean(can_change(ap)));
+    json_object_set_new(ctx, "appt", a);
+    set_str(ctx, "manage_path", path);
+    set_str(ctx, "manage_url", arena_printf(r->arena, "%s%s", origin(r), path));
+    set_str(ctx, "ics_url", arena_printf(r->arena, "%s/calendar.ics", path));
+    set_str(ctx, "cancel_url", arena_printf(r->arena, "%s/cancel", path));
+    set_str(ctx, "move_url", arena_printf(r->arena, "%s/move", path));
+    return ctx;
+}
+
+/* The booking rules of the appointment's service (the clinic's if it is gone). */
+static struct booking_rules appt_rules(struct req *r, const struct appointment *ap)
+{
+    struct err e = {0};
+    struct service sv;
+    struct booking_rules clinic = app_booking_rules(r->app);
+    if (db_service(web_db(r), r->arena, ap->service_id, &sv, &e) != E_OK)
+        return clinic;
+    return booking_rules_for(&clinic, sv.min_notice_minutes, sv.horizon_days,
+                             sv.late_cancel_hours);
+}
+
+static int flag(struct req *r, const char *name)
+{
+    const char *v = kv_get(&r->query, name);
+    return v && strcmp(v, "1") == 0;
+}
+
+void book_manage(struct req *r)
+{
+    struct appointment ap;
+    const char *token;
+    if (find_appt(r, &ap, &token) < 0)
+        return;
+    json_t *ctx = manage_context(r, "Your appointment", &ap, token);
+    int booked = strcmp(ap.status, "booked") == 0;
+    if (flag(r, "booked") && booked)
+        json_object_set_new(ctx, "just_booked", json_true());
+    if (flag(r, "moved") && booked)
+        json_object_set_new(ctx, "just_moved", json_true());
+    if (flag(r, "cancelled") && strcmp(ap.status, "cancelled") == 0)
+        json_object_set_new(ctx, "just_cancelled", json_true());
+    page_render(r, 200, "manage", ctx);
+}
+
+void book_calendar(struct req *r)
+{
+    struct appointment ap;
+    const char *token;
+    char err[256];
+    const struct cfg *c = &r->app->cfg;
+    if (find_appt(r, &ap, &token) < 0)
+        return;
+    const char *manage = arena_printf(r->arena, "%s/a/%s", origin(r), token);
+    struct ics_event ev = {0};
+    ev.uid = arena_printf(r->arena, "appt-%lld@knead", (long long)ap.id);
+    ev.stamp = clock_now();
+    ev.start = ap.start;
+    ev.end = ap.end;
+    ev.summary = arena_printf(r->arena, "%s with %s", ap.service_name, ap.therapist_name);
+    ev.location = arena_printf(r->arena, "%s, %s", c->name, c->address);
+    ev.description = arena_printf(r->arena,
+                                  "%s with %s in the %s at %s.\n"
+                                  "To move or cancel: %s\n"
+                                  "Questions? Call %s.",
+                                  ap.service_name, ap.therapist_name, ap.room_name, c->name,
+                                  manage, c->phone);
+    ev.url = manage[0] == 'h' ? manage : NULL;
+    ev.cancelled = strcmp(ap.status, "cancelled") == 0;
+    resp_start(r, 200, "text/calendar; charset=utf-8");
+    if (ics_calendar(&r->resp.body, r->app->tz, &ev, err, sizeof err) < 0) {
+        log_error("calendar for appointment %lld: %s", (long long)ap.id, err);
+        web_error(r, 500, NULL, "The calendar file could not be made; the error was logged.");
+        return;
+    }
+    resp_header(r, "Content-Disposition",
+                arena_printf(r->arena, "attachment; filename=\"appointment-%lld.ics\"",
+                             (long long)ap.id));
+}
+
+/* The cancel page: confirmation (with the late-cancellation wording), or
+ * why it cannot be cancelled; error: the message of a refused POST. */
+static void cancel_page(struct req *r, const struct appointment *ap, const char *token,
+                        const char *error, int status)
+{
+    struct booking_rules rules = appt_rules(r, ap);
+    json_t *ctx = manage_context(r, "Cancel your appointment", ap, token);
+    json_object_set_new(ctx, "late",
+                        json_boolean(booking_is_late_cancel(&rules, clock_now(), ap->start)));
+    json_object_set_new(ctx, "late_hours", json_integer(rules.late_cancel_hours));
+    set_str(ctx, "csrf", web_csrf(r));
+    if (error)
+        set_str(ctx, "error", error);
+    page_render(r, status, "manage_cancel", ctx);
+}
+
+void book_cancel_page(struct req *r)
+{
+    struct appointment ap;
+    const char *token;
+    if (find_appt(r, &ap, &token) < 0)
+        return;
+    cancel_page(r, &ap, token, NULL, 200);
+}
+
+void book_cancel(struct req *r)
+{
+    struct appointment ap;
+    const char *token;
+    struct err e = {0};
+    int late = 0;
+    if (find_appt(r, &ap, &token) < 0)
+        return;
+    struct booking_rules rules = appt_rules(r, &ap);
+    if (sched_cancel(web_db(r), &rules, clock_now(), &ap, "cancelled online by the client", &late,
+                     &e) == E_OK) {
+        see_other(r, arena_printf(r->arena, "/a/%s?cancelled=1", token));
+        return;
+    }
+    if (e.code == E_CONFLICT)
+        cancel_page(r, &ap, token, e.msg, 409);
+    else
+        web_fail(r, &e);
+}
+
+/* The move page: the day strip and times for the same service (any
+ * therapist or the current one), or, with start, the confirmation form. */
+static void move_page(struct req *r, const struct appointment *ap, const char *token,
+                      const struct sched *s, const char *therapist, const struct dt_date *want,
+                      int64_t start, const char *notice, const char *error, int status)
+{
+    json_t *ctx = manage_context(r, "Move your appointment", ap, token);
+    const char *base = arena_printf(r->arena, "/a/%s/move", token);
+    struct pick p = {s, base, NULL, therapist};
+    json_t *choices = json_array();
+    json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "label", "Any therapist", "url",
+                                             urlf(r, base, "therapist", "any", NULL), "current",
+                                             strcmp(therapist, "any") == 0));
+    json_array_append_new(
+        choices, json_pack("{s:s, s:s, s:b}", "label",
+                           arena_printf(r->arena, "Only %s", ap->therapist_name), "url",
+                           urlf(r, base, "therapist", ap->therapist_id, NULL), "current",
+                           strcmp(therapist, ap->therapist_id) == 0));
+    json_object_set_new(ctx, "choices", choices);
+    if (error)
+        set_str(ctx, "error", error);
+    if (start) {
+        int64_t end = start + (int64_t)s->service.duration_min * 60;
+        json_t *c = json_object();
+        set_str(c, "start", web_time(r, start));
+        set_str(c, "therapist", therapist);
+        set_str(c, "therapist_label", strcmp(therapist, "any") == 0
+                                          ? "Any available therapist"
+                                          : ap->therapist_name);
+        set_str(c, "date_label", when_date_long(r, when_local_date(r, start)));
+        set_str(c, "time_label", when_range(r, start, end));
+        set_str(c, "back_url", urlf(r, base, "therapist", therapist, "date",
+                                    when_date_param(r, when_local_date(r, start)), NULL));
+        json_object_set_new(ctx, "confirm", c);
+        set_str(ctx, "csrf", web_csrf(r));
+    } else if (add_days(r, &p, ctx, want, notice) < 0) {
+        return;
+    }
+    page_render(r, status, "manage_move", ctx);
+}
+
+/* The therapist choice of a move: "any" or the appointment's own therapist.
+ * Returns 0, or -1 with a 404 page written. */
+static int move_therapist(struct req *r, const struct appointment *ap, const char *token,
+                          const char **therapist)
+{
+    if (!*therapist)
+        *therapist = "any";
+    if (strcmp(*therapist, "any") == 0 || strcmp(*therapist, ap->therapist_id) == 0)
+        return 0;
+    problem(r, 404, "Choose any therapist or your own",
+            arena_printf(r->arena,
+                         "An appointment can be moved to any therapist or kept with %s; "
+                         "“%s” is neither.",
+                         ap->therapist_name, shorten(r, *therapist, SHOW_MAX)),
+            arena_printf(r->arena, "/a/%s/move", token), "Choose a new time");
+    return -1;
+}
+
+void book_move_page(struct req *r)
+{
+    struct appointment ap;
+    struct sched s;
+    const char *token, *therapist, *date_s, *start_s;
+    struct dt_date date;
+    int64_t start = 0;
+    if (find_appt(r, &ap, &token) < 0)
+        return;
+    if (param(r, &r->query, "therapist", &therapist) < 0 ||
+        param(r, &r->query, "date", &date_s) < 0 || param(r, &r->query, "start", &start_s) < 0)
+        return;
+    if ((date_s && parse_date(r, date_s, &date) < 0) ||
+        (start_s && parse_start(r, start_s, &start) < 0))
+        return;
+    if (move_therapist(r, &ap, token, &therapist) < 0)
+        return;
+    if (!can_change(&ap)) {
+        json_t *ctx = manage_context(r, "Move your appointment", &ap, token);
+        page_render(r, 200, "manage_move", ctx);
+        return;
+    }
+    if (load(r, ap.service_id, therapist, &s) < 0)
+        return;
+    if (start_s) {
+        struct sched_day day;
+        int open;
+        if (find_slot(r, &s, start, &day, &open) < 0)
+            return;
+        if (!open) {
+            struct dt_date d = when_local_date(r, start);
+            move_page(r, &ap, token, &s, therapist, &d, 0, unbookable_reason(r, &s, start), NULL,
+                      200);
+            return;
+        }
+    }
+    move_page(r, &ap, token, &s, therapist, date_s ? &date : NULL, start, NULL, NULL, 200);
+}
+
+void book_move(struct req *r)
+{
+    struct appointment ap, moved;
+    struct sched s;
+    struct err e = {0};
+    const char *token, *therapist, *start_s;
+    int64_t start;
+    if (find_appt(r, &ap, &token) < 0)
+        return;
+    if (param(r, &r->form, "therapist", &therapist) < 0 ||
+        param(r, &r->form, "start", &start_s) < 0)
+        return;
+    if (!start_s) {
+        bad_param(r, "start", "the form did not say which time to move to.");
+        return;
+    }
+    if (parse_start(r, start_s, &start) < 0 || move_therapist(r, &ap, token, &therapist) < 0)
+        return;
+    if (load(r, ap.service_id, therapist, &s) < 0)
+        return;
+    int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
+    if (sched_move(web_db(r), r->arena, &s, clock_now(), &ap, start, who, &moved, &e) == E_OK) {
+        see_other(r, arena_printf(r->arena, "/a/%s?moved=1", token));
+        return;
+    }
+    struct dt_date d = when_local_date(r, start);
+    if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
+        move_page(r, &ap, token, &s, therapist, &d, 0, NULL,
+                  arena_printf(r->arena,
+                               "Sorry, %s on %s was just taken by someone else. Please choose "
+                               "another time.",
+                               when_clock(r, start, 0), when_date_medium(r, d)),
+                  409);
+    } else if (e.problem && (strcmp(e.problem, "too_soon") == 0 ||
+                             strcmp(e.problem, "in_past") == 0 ||
+                             strcmp(e.problem, "too_far") == 0)) {
+        move_page(r, &ap, token, &s, therapist, &d, 0, NULL, unbookable_reason(r, &s, start),
+                  422);
+    } else if (e.code == E_CONFLICT) {
+        /* not movable any more (cancelled, or already begun) */
+        json_t *ctx = manage_context(r, "Move your appointment", &ap, token);
+        set_str(ctx, "error", e.msg);
+        page_render(r, 409, "manage_move", ctx);
+    } else {
+        web_fail(r, &e);
+    }
+}
+
+/* ---- "Next opening" on the public pages ------------------------------------ */
+
+void book_add_openings(struct req *r, json_t *ctx)
+{
+    struct err e = {0};
+    struct service *sv;
+    size_t n;
+    struct booking_rules rules = app_booking_rules(r->app);
+    json_t *services = json_object_get(ctx, "services");
+
+    if (db_services(web_db(r), r->arena, 1, &sv, &n, &e) != E_OK) {
+        log_warn("next openings: %s", e.msg);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        struct sched s;
+        struct avail_slot slot;
+        int found = 0;
+        if (strncmp(sv[i].id, DEEP_TISSUE, strlen(DEEP_TISSUE)) != 0)
+            continue;
+        if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, sv[i].id, "any",
+                       &s, &e) != E_OK ||
+            sched_next(web_db(r), r->arena, &s, clock_now(), &slot, &found, &e) != E_OK) {
+            log_warn("next opening of %s: %s", sv[i].id, e.msg);
+            continue;
+        }
+        json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:s}", "service_id", sv[i].id, "name",
+                              sv[i].name, "duration_minutes", sv[i].duration_min, "found", found,
+                              "book_url", urlf(r, "/book", "service", sv[i].id, NULL));
+        if (found) {
+            set_str(o, "label", when_relative(r, slot.start));
+            set_str(o, "start", web_time(r, slot.start));
+            set_str(o, "url", urlf(r, "/book", "service", sv[i].id, "therapist", "any", "start",
+                                   web_time(r, slot.start), NULL));
+        } else {
+            json_object_set_new(o, "horizon_days", json_integer(s.rules.horizon_days));
+        }
+        for (size_t k = 0; json_is_array(services) && k < json_array_size(services); k++) {
+            json_t *svc = json_array_get(services, k);
+            const char *id = json_string_value(json_object_get(svc, "id"));
+            if (id && strcmp(id, sv[i].id) == 0)
+                json_object_set(svc, "opening", o);
+        }
+        json_array_append_new(list, o);
+    }
+    if (json_array_size(list))
+        json_object_set_new(ctx, "openings", list);
+    else
+        json_decref(list);
+}

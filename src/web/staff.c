@@ -1,0 +1,111 @@
+/* staff — the front desk's day view: who is booked when, per therapist or
+ * per room.  Reads the store; holds no rule. */
+#include "web/staff.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "core/auth.h"
+#include "core/tz.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "web/page.h"
+#include "web/when.h"
+
+static const char *status_label(const struct appointment *a)
+{
+    static const struct {
+        const char *status, *label;
+    } labels[] = {
+        {"booked", "Booked"},       {"checked_in", "Checked in"}, {"completed", "Completed"},
+        {"no_show", "No-show"},     {"cancelled", "Cancelled"},
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i].status, a->status) == 0)
+            return a->cancel_late && strcmp(a->status, "cancelled") == 0 ? "Cancelled late"
+                                                                          : labels[i].label;
+    return a->status;
+}
+
+static json_t *block(struct req *r, const struct appointment *a, int by_room)
+{
+    json_t *b = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
+                          "time", when_range(r, a->start, a->end), "client", a->client_name,
+                          "phone", a->client_phone, "service", a->service_name, "status",
+                          a->status, "status_label", status_label(a), "with",
+                          by_room ? a->therapist_name : a->room_name);
+    if (strcmp(a->status, "cancelled") == 0)
+        json_object_set_new(b, "cancelled", json_true());
+    if (a->notes[0])
+        json_object_set_new(b, "notes", json_string(a->notes));
+    return b;
+}
+
+void staff_day(struct req *r)
+{
+    struct err e = {0};
+    struct dt_date d = when_local_date(r, clock_now());
+    const char *ds = kv_get(&r->query, "date"), *by = kv_get(&r->query, "by");
+    struct db *db = web_db(r);
+    struct therapist *th;
+    struct room *rooms;
+    struct appointment *ap;
+    size_t nth, nrooms, nap;
+
+    if (ds && dt_parse_date(ds, &d) < 0) {
+        web_error(r, 400, NULL, "The date must look like 2026-11-24.");
+        return;
+    }
+    int by_room = by && strcmp(by, "room") == 0;
+    if (by && !by_room && strcmp(by, "therapist") != 0) {
+        web_error(r, 400, NULL, "Show the day by 'therapist' or by 'room'.");
+        return;
+    }
+    int64_t t0 = tz_day_start(r->app->tz, d), t1 = tz_day_start(r->app->tz, dt_date_add(d, 1));
+    if (db_therapists(db, r->arena, 1, &th, &nth, &e) != E_OK ||
+        db_rooms(db, r->arena, &rooms, &nrooms, &e) != E_OK ||
+        db_appointments(db, r->arena, t0, t1, &ap, &nap, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    /* A therapist sees their own column only. */
+    const char *only = r->role == AUTH_THERAPIST ? r->user->therapist_id : NULL;
+    json_t *cols = json_array();
+    size_t ncols = by_room ? nrooms : nth;
+    for (size_t c = 0; c < ncols; c++) {
+        if (!by_room && only && strcmp(th[c].id, only) != 0)
+            continue;
+        json_t *items = json_array();
+        for (size_t i = 0; i < nap; i++) {
+            int mine = by_room ? ap[i].room_id == rooms[c].id
+                               : strcmp(ap[i].therapist_id, th[c].id) == 0;
+            if (mine && (!only || strcmp(ap[i].therapist_id, only) == 0))
+                json_array_append_new(items, block(r, &ap[i], by_room));
+        }
+        json_array_append_new(cols, json_pack("{s:s, s:o}", "name",
+                                              by_room ? rooms[c].name : th[c].name, "items",
+                                              items));
+    }
+    const char *view = by_room ? "&by=room" : "";
+    json_t *ctx = page_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r, d)),
+                               NULL, NULL);
+    json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
+    json_object_set_new(ctx, "date_label", json_string(when_date_long(r, d)));
+    json_object_set_new(ctx, "columns", cols);
+    json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(cols)));
+    json_object_set_new(ctx, "by_room", json_boolean(by_room));
+    json_object_set_new(ctx, "prev_url", json_string(arena_printf(
+        r->arena, "/staff?date=%s%s", when_date_param(r, dt_date_add(d, -1)), view)));
+    json_object_set_new(ctx, "next_url", json_string(arena_printf(
+        r->arena, "/staff?date=%s%s", when_date_param(r, dt_date_add(d, 1)), view)));
+    json_object_set_new(ctx, "switch_url",
+                        json_string(arena_printf(r->arena, "/staff?date=%s%s",
+                                                 when_date_param(r, d),
+                                                 by_room ? "" : "&by=room")));
+    json_object_set_new(ctx, "can_switch", json_boolean(!only));
+    json_object_set_new(ctx, "user", json_pack("{s:s, s:s}", "name", r->user->name, "role",
+                                               r->user->role));
+    json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
+    page_render(r, 200, "staff/day", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}

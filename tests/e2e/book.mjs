@@ -1,0 +1,264 @@
+// Browser cases for online booking, run by tests/e2e/run.mjs (which passes its
+// runner and browser helpers in, so that these cases count in its RESULT line).
+//
+// Starts its own `knead demo` + `knead serve --now 2026-11-24T09:00:00-09:00`
+// (a Tuesday morning in Anchorage) so that "today" and its times are fixed,
+// then at phone width: books a same-day 90-minute deep-tissue session with
+// "Any therapist" through the pages, opens the manage link, adds it to a
+// calendar, cancels it (late), and books again with JavaScript off.  axe-core
+// runs on every step (no serious or critical violations); each step is
+// screenshotted as book-*.png.  Nothing but 127.0.0.1 is contacted.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const NOW = '2026-11-24T09:00:00-09:00';
+const START_TIMEOUT_MS = 20_000;
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function startServer(knead, tmp) {
+  const db = path.join(tmp, 'knead.db');
+  const demo = spawnSync(knead, ['demo', '--db', db], { encoding: 'utf8', timeout: 60_000 });
+  if (demo.error || demo.status !== 0) {
+    throw new Error(`${knead} demo failed: ${demo.error ? demo.error.message : demo.stderr}`);
+  }
+  const logPath = path.join(tmp, 'server.log');
+  const fd = fs.openSync(logPath, 'w');
+  const child = spawn(knead, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--now', NOW],
+    { stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  const server = { child, logPath, exited: null };
+  const onExit = () => { if (!server.exited) child.kill('SIGKILL'); };
+  process.on('exit', onExit);
+  server.done = new Promise((resolve) => {
+    child.on('exit', (code, signal) => { server.exited = { code, signal }; resolve(server.exited); });
+    child.on('error', (err) => { server.exited = { error: err.message }; resolve(server.exited); });
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const m = fs.readFileSync(logPath, 'utf8').match(/on http:\/\/127\.0\.0\.1:(\d+)\//);
+    if (m) {
+      server.base = `http://127.0.0.1:${m[1]}`;
+      return server;
+    }
+    if (server.exited) break;
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`booking server did not start:\n${fs.readFileSync(logPath, 'utf8')}`);
+}
+
+async function stopServer(server) {
+  if (server.exited) return server.exited;
+  server.child.kill('SIGTERM');
+  const res = await Promise.race([server.done, sleep(10_000).then(() => null)]);
+  if (res) return res;
+  server.child.kill('SIGKILL');
+  await server.done;
+  return { ...server.exited, timedOut: true };
+}
+
+// Runs the booking cases.  h: { browser, knead, shots, test, check, newContext,
+// watch, runAxe } from run.mjs.
+export async function bookingCases(h) {
+  const { browser, test, check, newContext, watch, runAxe } = h;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-book-'));
+  let server = null;
+  const contexts = [];
+  const visited = new Set(); // every GET page of the flow, for the CSP pass
+
+  await test('booking: server starts with the clock pinned to Tuesday 09:00 in Anchorage', async () => {
+    server = await startServer(h.knead, tmp);
+  });
+  if (!server) return;
+  try {
+    await cases(h, server, visited, contexts);
+  } finally {
+    for (const c of contexts) await c.close().catch(() => {});
+    server.result = await stopServer(server);
+  }
+  const res = server.result;
+  const log = fs.readFileSync(server.logPath, 'utf8');
+  await test('booking server stops on SIGTERM with exit status 0 and no sanitizer report', async () => {
+    check(!res.timedOut && res.code === 0, `server exited with ${JSON.stringify(res)}\n${log.split('\n').slice(-30).join('\n')}`);
+    check(!/ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:/.test(log),
+      'sanitizer report in the server log:\n' + log.split('\n').slice(-40).join('\n'));
+  });
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+async function cases(h, server, visited, contexts) {
+  const { browser, test, check, newContext, watch, runAxe } = h;
+  const base = server.base;
+
+  const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
+  const shot = (page, name) => page.screenshot({ path: path.join(h.shots, `book-${name}.png`), fullPage: true });
+
+  // One page checked the same way at every step: one h1, nothing wider than
+  // the phone, axe-core without serious or critical violations, a screenshot.
+  async function step(page, w, name, status = 200) {
+    visited.add(pathOf(page));
+    const h1 = await page.locator('h1').count();
+    check(h1 === 1, `${name}: ${h1} h1 elements on ${page.url()}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 0, `${name}: page is ${overflow}px wider than the phone viewport`);
+    const violations = await runAxe(page);
+    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    for (const v of violations.filter((x) => !bad.includes(x))) {
+      console.log(`    note: ${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target).join(', ')}`);
+    }
+    check(bad.length === 0, `${name}: axe-core:\n` + bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
+      v.nodes.map((n) => `  - ${n.target}  ${n.html}${n.summary ? `\n    ${n.summary}` : ''}`).join('\n')).join('\n'));
+    await shot(page, name);
+    check(w.problems.length === 0, `${name}: ` + w.problems.join('\n'));
+  }
+
+  async function click(page, locator, what) {
+    const el = locator.first();
+    check(await el.count() > 0, `no ${what} on ${page.url()}`);
+    check(await el.isVisible(), `${what} is not visible on ${page.url()}`);
+    const [res] = await Promise.all([page.waitForNavigation(), el.click()]);
+    return res;
+  }
+
+  // axe is injected, so this context bypasses the CSP; the CSP pass at the end
+  // loads the same pages with it in force.
+  const ctx = await newContext(browser, base, { bypassCSP: true });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const w = watch(page);
+  let manage = null;
+  let booked = false;
+
+  await test('booking: home → "Book online" → Deep Tissue 90 min → Any therapist → a time today → details → booked (390 px, axe on every step)', async () => {
+    const res = await page.goto('/', { waitUntil: 'load' });
+    check(res.status() === 200, `GET /: ${res.status()}`);
+    await click(page, page.locator('header').getByRole('link', { name: 'Book online' }), '"Book online" link in the header');
+    check(pathOf(page) === '/book', `"Book online" led to ${page.url()}`);
+    await step(page, w, '1-service');
+
+    await click(page, page.getByRole('link', { name: 'Deep Tissue Massage (90 minutes)', exact: true }), 'the 90-minute service');
+    await step(page, w, '2-therapist');
+    const first = (await page.locator('.choice-title a').first().textContent() || '').trim();
+    check(first === 'Any therapist', `the first therapist choice is "${first}"`);
+
+    await click(page, page.getByRole('link', { name: 'Any therapist', exact: true }), '"Any therapist"');
+    await step(page, w, '3-times');
+    const selected = await page.locator('.day-selected').first().textContent();
+    check(/Today/.test(selected || ''), `the selected day is "${selected}", expected today`);
+    const heading = await page.locator('#times-title').textContent();
+    check(/Tuesday, November 24/.test(heading || ''), `times heading "${heading}"`);
+    const slot = page.locator('a.slot').first();
+    const label = ((await slot.textContent()) || '').trim();
+    check(/^\d{1,2}:\d\d PM$/.test(label), `first time today is "${label}"`);
+
+    await click(page, slot, 'a time');
+    check(/start=2026-11-24T/.test(decodeURIComponent(page.url())), `details page ${page.url()} is not for today`);
+    await step(page, w, '4-details');
+    await page.getByLabel('Your name').fill('Ann Example');
+    await page.getByLabel('Email', { exact: true }).fill('ann@example.com');
+    await page.getByLabel(/^Phone/).fill('907 555 0199');
+    await page.getByLabel(/Anything we should know/).fill('Lower back, left side; go gently');
+
+    await click(page, page.getByRole('button', { name: 'Book this appointment' }), 'the book button');
+    check(/^\/a\/[A-Za-z0-9_-]{22}\?booked=1$/.test(pathOf(page)), `after booking: ${page.url()}`);
+    await step(page, w, '5-booked');
+    const text = await page.locator('main').textContent();
+    for (const want of ['booked', 'Deep Tissue Massage (90 minutes)', 'Tuesday, November 24, 2026', label]) {
+      check(text.includes(want), `manage page lacks "${want}"`);
+    }
+    manage = new URL(page.url()).pathname;
+    booked = true;
+  });
+
+  await test('booking: the manage link opens the appointment; "Add to calendar" gives a text/calendar file for today', async () => {
+    check(booked, 'nothing was booked');
+    const p = await ctx.newPage();
+    const pw = watch(p);
+    try {
+      const res = await p.goto(manage, { waitUntil: 'load' });
+      check(res.status() === 200, `GET ${manage}: ${res.status()}`);
+      check((res.headers()['cache-control'] || '').includes('no-store'), 'manage page may be cached');
+      const shown = await p.locator('.manage-link a').textContent();
+      check(shown === base + manage, `manage link shown as "${shown}"`);
+      await step(p, pw, '6-manage');
+      const href = await p.getByRole('link', { name: 'Add to calendar' }).getAttribute('href');
+      const ics = await ctx.request.get(href);
+      check(ics.status() === 200, `GET ${href}: ${ics.status()}`);
+      check(ics.headers()['content-type'].startsWith('text/calendar'), `calendar type ${ics.headers()['content-type']}`);
+      const body = (await ics.text()).replace(/\r\n[ \t]/g, '');
+      check(/\r\nDTSTART;TZID=America\/Anchorage:20261124T\d{6}\r\n/.test(body), 'no DTSTART for today in the calendar file');
+      check(body.includes('STATUS:CONFIRMED'), 'calendar file is not CONFIRMED');
+    } finally {
+      await p.close();
+    }
+  });
+
+  await test('booking: cancel from the manage page — the confirmation says "late cancellation", then the page shows it cancelled', async () => {
+    check(booked, 'nothing was booked');
+    await click(page, page.getByRole('link', { name: 'Cancel appointment' }), '"Cancel appointment"');
+    check(pathOf(page) === `${manage}/cancel`, `cancel link led to ${page.url()}`);
+    await step(page, w, '7-cancel');
+    const text = await page.locator('main').textContent();
+    check(/late cancellation/.test(text), 'the cancel page does not mention the late cancellation');
+    await click(page, page.getByRole('button', { name: 'Yes, cancel my appointment' }), 'the confirm button');
+    check(pathOf(page) === `${manage}?cancelled=1`, `after cancelling: ${page.url()}`);
+    await step(page, w, '8-cancelled');
+    const after = await page.locator('main').textContent();
+    check(after.includes('Cancelled (late cancellation)'), 'status is not "Cancelled (late cancellation)"');
+    check(await page.getByRole('link', { name: 'Cancel appointment' }).count() === 0, 'still offers to cancel');
+  });
+
+  await test('booking: without JavaScript, a 60-minute session books through the same pages, and the move page offers times', async () => {
+    const noJs = await newContext(browser, base, { javaScriptEnabled: false });
+    contexts.push(noJs);
+    const p = await noJs.newPage();
+    const pw = watch(p);
+    await p.goto('/book', { waitUntil: 'load' });
+    await click(p, p.getByRole('link', { name: 'Deep Tissue Massage (60 minutes)', exact: true }), 'the 60-minute service');
+    await click(p, p.getByRole('link', { name: 'Any therapist', exact: true }), '"Any therapist"');
+    await click(p, p.locator('a.day:not(.day-selected)').first(), 'another day');
+    await click(p, p.locator('a.slot').first(), 'a time');
+    await p.getByLabel('Your name').fill('Ben Example');
+    await p.getByLabel('Email', { exact: true }).fill('ben@example.com');
+    await click(p, p.getByRole('button', { name: 'Book this appointment' }), 'the book button');
+    check(/^\/a\/[A-Za-z0-9_-]{22}\?booked=1$/.test(pathOf(p)), `after booking without JavaScript: ${p.url()}`);
+    visited.add(pathOf(p));
+    await click(p, p.getByRole('link', { name: 'Move appointment' }), '"Move appointment"');
+    visited.add(pathOf(p));
+    check(await p.locator('a.slot').count() > 0, 'the move page offers no times');
+    await shot(p, '9-move');
+    check(pw.problems.length === 0, pw.problems.join('\n'));
+  });
+
+  const strict = await newContext(browser, base);
+  contexts.push(strict);
+  await test('booking pages with the CSP in force: no console errors, failed requests or sideways scroll', async () => {
+    check(visited.size >= 6, `only ${visited.size} booking pages were visited`);
+    const problems = [];
+    for (const p of visited) {
+      const pg = await strict.newPage();
+      try {
+        const pw = watch(pg);
+        const res = await pg.goto(p, { waitUntil: 'load' });
+        if (res.status() !== 200) problems.push(`GET ${p}: ${res.status()}`);
+        const overflow = await pg.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 0) problems.push(`${p}: ${overflow}px wider than the phone`);
+        problems.push(...pw.problems.map((x) => `${p}: ${x}`));
+      } finally {
+        await pg.close();
+      }
+    }
+    check(problems.length === 0, problems.join('\n'));
+  });
+
+  const offsite = [...new Set(contexts.flatMap((c) => c.offsite))];
+  await test('booking pages request nothing but 127.0.0.1', async () => {
+    check(offsite.length === 0, 'blocked requests to other hosts:\n' + offsite.join('\n'));
+  });
+}
