@@ -30,6 +30,8 @@ build-san: deps-test $(BUILD_SAN)/build.ninja
 
 run: build
 	@test -f $(DB) || ./$(BUILD)/knead demo --db $(DB)
+	@echo "Demo sign-in at http://$(LISTEN)/login: admin@chugachbodywork.example / demo-admin-pass (README lists all)."
+	@echo "First real admin: ./$(BUILD)/knead user add --db $(DB) --role admin --email YOU@EXAMPLE --name 'Your Name'"
 	./$(BUILD)/knead serve --db $(DB) --listen $(LISTEN)
 
 e2e-deps: deps-test
