@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/num.h"
+#include "util/tzload.h"
 
 enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME };
 
@@ -73,19 +74,6 @@ void cfg_defaults(struct cfg *c)
     copy(c->content_dir, sizeof c->content_dir, KNEAD_SRCDIR "/content");
 }
 
-static int tzname_ok(const char *v)
-{
-    if (!*v || v[0] == '/' || strstr(v, ".."))
-        return 0;
-    for (const char *p = v; *p; p++) {
-        char ch = *p;
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '_' || ch == '/' || ch == '-' || ch == '+'))
-            return 0;
-    }
-    return 1;
-}
-
 static int listen_ok(const char *v)
 {
     const char *colon = strrchr(v, ':');
@@ -120,7 +108,7 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
             }
             break;
         case K_TZNAME:
-            if (!tzname_ok(value)) {
+            if (!tzload_valid_name(value)) {
                 snprintf(err, errlen,
                          "[%s] %s: '%s' is not an IANA timezone name (e.g. America/Anchorage)",
                          section, key, value);

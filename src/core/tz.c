@@ -20,6 +20,7 @@
  * global state, or read outside the buffer it is given: the TZif bytes are
  * untrusted (fuzzed), and every count and index is checked before use.  A
  * parsed struct tz is never written again, so it can be shared by threads. */
+#include "util/errmsg.h"
 #include "core/tz.h"
 
 #include <stdarg.h>
@@ -72,21 +73,6 @@ struct tz {
 };
 
 /* ---- small helpers ---- */
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap); /* truncation of a message is fine */
-    va_end(ap);
-    if (n < 0)
-        err[0] = '\0';
-}
 
 static int64_t clamp_utc(int64_t t)
 {
@@ -515,16 +501,16 @@ static int read_header(const unsigned char *data, size_t len, size_t pos, int ti
                        struct hdr *h, uint64_t *blocklen, char *err, size_t errlen)
 {
     if (len - pos < HDR_LEN) {
-        seterr(err, errlen, "truncated TZif header at byte %zu", pos);
+        errmsg_set(err, errlen, "truncated TZif header at byte %zu", pos);
         return -1;
     }
     const unsigned char *p = data + pos;
     if (memcmp(p, "TZif", 4) != 0) {
-        seterr(err, errlen, "not a TZif file (bad magic at byte %zu)", pos);
+        errmsg_set(err, errlen, "not a TZif file (bad magic at byte %zu)", pos);
         return -1;
     }
     if (p[4] != 0 && p[4] != '2' && p[4] != '3' && p[4] != '4') {
-        seterr(err, errlen, "unsupported TZif version byte 0x%02x", p[4]);
+        errmsg_set(err, errlen, "unsupported TZif version byte 0x%02x", p[4]);
         return -1;
     }
     h->version = p[4];
@@ -539,7 +525,7 @@ static int read_header(const unsigned char *data, size_t len, size_t pos, int ti
                 h->charcnt + (uint64_t)h->leapcnt * (uint64_t)(timesize + 4) + h->isstdcnt +
                 h->isutcnt;
     if (*blocklen > len - pos - HDR_LEN) {
-        seterr(err, errlen, "truncated TZif data (block needs %llu bytes, %zu left)",
+        errmsg_set(err, errlen, "truncated TZif data (block needs %llu bytes, %zu left)",
                (unsigned long long)*blocklen, len - pos - HDR_LEN);
         return -1;
     }
@@ -551,20 +537,20 @@ static int read_block(const unsigned char *p, const struct hdr *h, int timesize,
                       char *err, size_t errlen)
 {
     if (h->leapcnt != 0) {
-        seterr(err, errlen, "leap-second zone data (\"right/\" zones) is not supported");
+        errmsg_set(err, errlen, "leap-second zone data (\"right/\" zones) is not supported");
         return -1;
     }
     if (h->typecnt == 0 || h->typecnt > 256) {
-        seterr(err, errlen, "bad TZif type count %lu", (unsigned long)h->typecnt);
+        errmsg_set(err, errlen, "bad TZif type count %lu", (unsigned long)h->typecnt);
         return -1;
     }
     if (h->charcnt == 0) {
-        seterr(err, errlen, "bad TZif: no abbreviation characters");
+        errmsg_set(err, errlen, "bad TZif: no abbreviation characters");
         return -1;
     }
     if ((h->isstdcnt != 0 && h->isstdcnt != h->typecnt) ||
         (h->isutcnt != 0 && h->isutcnt != h->typecnt)) {
-        seterr(err, errlen, "bad TZif std/ut indicator counts");
+        errmsg_set(err, errlen, "bad TZif std/ut indicator counts");
         return -1;
     }
 
@@ -583,11 +569,11 @@ static int read_block(const unsigned char *p, const struct hdr *h, int timesize,
         const unsigned char *q = times + i * (size_t)timesize;
         tz->trans[i] = timesize == 8 ? be64(q) : (int64_t)(int32_t)be32(q);
         if (i > 0 && tz->trans[i] <= tz->trans[i - 1]) {
-            seterr(err, errlen, "bad TZif: transition times not ascending at %zu", i);
+            errmsg_set(err, errlen, "bad TZif: transition times not ascending at %zu", i);
             return -1;
         }
         if (idx[i] >= nt) {
-            seterr(err, errlen, "bad TZif: transition %zu uses type %u of %zu", i, idx[i], nt);
+            errmsg_set(err, errlen, "bad TZif: transition %zu uses type %u of %zu", i, idx[i], nt);
             return -1;
         }
         tz->idx[i] = idx[i];
@@ -596,11 +582,11 @@ static int read_block(const unsigned char *p, const struct hdr *h, int timesize,
         const unsigned char *q = types + i * 6;
         int32_t off = (int32_t)be32(q);
         if (off < UTOFF_MIN || off > UTOFF_MAX) {
-            seterr(err, errlen, "bad TZif: type %zu has offset %ld s", i, (long)off);
+            errmsg_set(err, errlen, "bad TZif: type %zu has offset %ld s", i, (long)off);
             return -1;
         }
         if (q[4] > 1 || q[5] >= h->charcnt) {
-            seterr(err, errlen, "bad TZif: type %zu has bad flags or abbreviation index", i);
+            errmsg_set(err, errlen, "bad TZif: type %zu has bad flags or abbreviation index", i);
             return -1;
         }
         tz->types[i].utoff = off;
@@ -608,7 +594,7 @@ static int read_block(const unsigned char *p, const struct hdr *h, int timesize,
     }
     for (size_t i = 0; i < (size_t)h->isstdcnt + h->isutcnt; i++) {
         if (inds[i] > 1) {
-            seterr(err, errlen, "bad TZif: std/ut indicator is not 0 or 1");
+            errmsg_set(err, errlen, "bad TZif: std/ut indicator is not 0 or 1");
             return -1;
         }
     }
@@ -621,22 +607,22 @@ static int read_footer(const unsigned char *data, size_t len, size_t pos, struct
 {
     char buf[FOOTER_MAX + 1];
     if (pos >= len || data[pos] != '\n') {
-        seterr(err, errlen, "bad TZif: missing footer");
+        errmsg_set(err, errlen, "bad TZif: missing footer");
         return -1;
     }
     pos++;
     const unsigned char *nl = memchr(data + pos, '\n', len - pos);
     if (!nl) {
-        seterr(err, errlen, "bad TZif: unterminated footer");
+        errmsg_set(err, errlen, "bad TZif: unterminated footer");
         return -1;
     }
     size_t n = (size_t)(nl - (data + pos));
     if ((size_t)(nl - data) + 1 != len) {
-        seterr(err, errlen, "bad TZif: %zu bytes after the footer", len - (size_t)(nl - data) - 1);
+        errmsg_set(err, errlen, "bad TZif: %zu bytes after the footer", len - (size_t)(nl - data) - 1);
         return -1;
     }
     if (n > FOOTER_MAX || memchr(data + pos, '\0', n)) {
-        seterr(err, errlen, "bad TZif: footer too long or contains NUL");
+        errmsg_set(err, errlen, "bad TZif: footer too long or contains NUL");
         return -1;
     }
     if (n == 0)
@@ -644,7 +630,7 @@ static int read_footer(const unsigned char *data, size_t len, size_t pos, struct
     memcpy(buf, data + pos, n);
     buf[n] = '\0';
     if (parse_posix(buf, &tz->rule) < 0) {
-        seterr(err, errlen, "bad TZif: cannot parse POSIX TZ footer \"%s\"", buf);
+        errmsg_set(err, errlen, "bad TZif: cannot parse POSIX TZ footer \"%s\"", buf);
         return -1;
     }
     tz->has_rule = 1;
@@ -662,7 +648,7 @@ int tz_parse(const unsigned char *data, size_t len, const char *name, struct tz 
     tz->name = xstrdup(name ? name : "");
     *out = NULL;
     if (!data) {
-        seterr(err, errlen, "no TZif data");
+        errmsg_set(err, errlen, "no TZif data");
         goto done;
     }
     if (read_header(data, len, 0, 4, &h1, &b1, err, errlen) < 0)
@@ -670,7 +656,7 @@ int tz_parse(const unsigned char *data, size_t len, const char *name, struct tz 
     size_t pos = HDR_LEN + (size_t)b1;
     if (h1.version == 0) {
         if (pos != len) {
-            seterr(err, errlen, "bad TZif: %zu bytes after the version 1 data", len - pos);
+            errmsg_set(err, errlen, "bad TZif: %zu bytes after the version 1 data", len - pos);
             goto done;
         }
         if (read_block(data + HDR_LEN, &h1, 4, tz, err, errlen) < 0)
@@ -679,7 +665,7 @@ int tz_parse(const unsigned char *data, size_t len, const char *name, struct tz 
         if (read_header(data, len, pos, 8, &h2, &b2, err, errlen) < 0)
             goto done;
         if (h2.version != h1.version) {
-            seterr(err, errlen, "bad TZif: version bytes of the two headers differ");
+            errmsg_set(err, errlen, "bad TZif: version bytes of the two headers differ");
             goto done;
         }
         if (read_block(data + pos + HDR_LEN, &h2, 8, tz, err, errlen) < 0)

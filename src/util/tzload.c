@@ -6,6 +6,7 @@
  * the characters IANA names use), must not read more than TZLOAD_MAX_BYTES,
  * and must not look at TZ or /etc/localtime: the clinic's zone is whatever
  * the configuration names. */
+#include "util/errmsg.h"
 #include "util/tzload.h"
 
 #include <errno.h>
@@ -20,21 +21,6 @@
 #include "util/mem.h"
 
 #define NAME_MAX_LEN 255
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap); /* a truncated message is still useful */
-    va_end(ap);
-    if (n < 0)
-        err[0] = '\0';
-}
 
 int tzload_valid_name(const char *name)
 {
@@ -67,34 +53,34 @@ int tzload_load(const char *name, struct tz **out, char *err, size_t errlen)
     *out = NULL;
     if (!tzload_valid_name(name)) {
         /* Don't echo arbitrary bytes back; the name may be anything. */
-        seterr(err, errlen, "invalid timezone name (expected an IANA name such as "
+        errmsg_set(err, errlen, "invalid timezone name (expected an IANA name such as "
                             "'America/Anchorage')");
         goto done;
     }
     int pn = snprintf(path, sizeof path, "%s/%s", TZLOAD_DIR, name);
     if (pn < 0 || (size_t)pn >= sizeof path) {
-        seterr(err, errlen, "invalid timezone name '%s'", name);
+        errmsg_set(err, errlen, "invalid timezone name '%s'", name);
         goto done;
     }
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
-            seterr(err, errlen, "unknown timezone '%s'", name);
+            errmsg_set(err, errlen, "unknown timezone '%s'", name);
         else
-            seterr(err, errlen, "cannot open timezone '%s' (%s): %s", name, path,
+            errmsg_set(err, errlen, "cannot open timezone '%s' (%s): %s", name, path,
                    strerror(errno));
         goto done;
     }
     if (fstat(fd, &st) < 0) {
-        seterr(err, errlen, "cannot stat timezone '%s' (%s): %s", name, path, strerror(errno));
+        errmsg_set(err, errlen, "cannot stat timezone '%s' (%s): %s", name, path, strerror(errno));
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {
-        seterr(err, errlen, "unknown timezone '%s' (%s is not a zone file)", name, path);
+        errmsg_set(err, errlen, "unknown timezone '%s' (%s is not a zone file)", name, path);
         goto done;
     }
     if (st.st_size > TZLOAD_MAX_BYTES) {
-        seterr(err, errlen, "timezone '%s': %s is larger than %d bytes", name, path,
+        errmsg_set(err, errlen, "timezone '%s': %s is larger than %d bytes", name, path,
                TZLOAD_MAX_BYTES);
         goto done;
     }
@@ -105,7 +91,7 @@ int tzload_load(const char *name, struct tz **out, char *err, size_t errlen)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            seterr(err, errlen, "cannot read timezone '%s' (%s): %s", name, path,
+            errmsg_set(err, errlen, "cannot read timezone '%s' (%s): %s", name, path,
                    strerror(errno));
             goto done;
         }
@@ -113,13 +99,13 @@ int tzload_load(const char *name, struct tz **out, char *err, size_t errlen)
             break;
         len += (size_t)r;
         if (len > TZLOAD_MAX_BYTES) {
-            seterr(err, errlen, "timezone '%s': %s is larger than %d bytes", name, path,
+            errmsg_set(err, errlen, "timezone '%s': %s is larger than %d bytes", name, path,
                    TZLOAD_MAX_BYTES);
             goto done;
         }
     }
     if (tz_parse(buf, len, name, out, perr, sizeof perr) < 0) {
-        seterr(err, errlen, "timezone '%s': %s: %s", name, path, perr);
+        errmsg_set(err, errlen, "timezone '%s': %s: %s", name, path, perr);
         goto done;
     }
     rc = 0;

@@ -16,6 +16,7 @@
  * anything unescaped except through a {{raw}} node. */
 #define _POSIX_C_SOURCE 200809L /* fileno, opendir under -std=c11 */
 
+#include "util/errmsg.h"
 #include "tpl.h"
 
 #include <dirent.h>
@@ -90,20 +91,6 @@ struct tpl_engine {
     size_t n, cap;
     int finished;
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- compiling ---------------------------------------------------------- */
 
@@ -206,7 +193,7 @@ static int compile_name(struct compiler *c, struct node *n, const char *p, size_
     return 0;
 
 bad:
-    seterr(c->err, c->errlen,
+    errmsg_set(c->err, c->errlen,
            "%s:%u: bad name '%.*s' (use letters, digits, _ - joined by '.', "
            "or . @index @first @last)",
            c->label, n->line, (int)len, p);
@@ -224,7 +211,7 @@ static int compile_partial(struct compiler *c, unsigned line, const char *p, siz
             ok = 0;
     }
     if (!ok) {
-        seterr(c->err, c->errlen, "%s:%u: bad partial name '%.*s'", c->label, line, (int)len, p);
+        errmsg_set(c->err, c->errlen, "%s:%u: bad partial name '%.*s'", c->label, line, (int)len, p);
         return -1;
     }
     struct node *n = push_node(c, OP_PARTIAL, line);
@@ -239,7 +226,7 @@ static int compile_tag(struct compiler *c, unsigned line, const char *p, size_t 
 
     trim(&p, &len);
     if (len == 0) {
-        seterr(c->err, c->errlen, "%s:%u: empty tag {{}}", c->label, line);
+        errmsg_set(c->err, c->errlen, "%s:%u: empty tag {{}}", c->label, line);
         return -1;
     }
     switch (p[0]) {
@@ -247,12 +234,12 @@ static int compile_tag(struct compiler *c, unsigned line, const char *p, size_t 
         return 0;
     case '{':
     case '&':
-        seterr(c->err, c->errlen,
+        errmsg_set(c->err, c->errlen,
                "%s:%u: {{%c is not supported; write {{raw name}} for unescaped output", c->label,
                line, p[0]);
         return -1;
     case '=':
-        seterr(c->err, c->errlen, "%s:%u: changing delimiters {{= is not supported", c->label,
+        errmsg_set(c->err, c->errlen, "%s:%u: changing delimiters {{= is not supported", c->label,
                line);
         return -1;
     case '>':
@@ -262,7 +249,7 @@ static int compile_tag(struct compiler *c, unsigned line, const char *p, size_t 
     case '#':
     case '^':
         if (c->depth == TPL_MAX_SECTION_DEPTH) {
-            seterr(c->err, c->errlen, "%s:%u: sections nested deeper than %d", c->label, line,
+            errmsg_set(c->err, c->errlen, "%s:%u: sections nested deeper than %d", c->label, line,
                    TPL_MAX_SECTION_DEPTH);
             return -1;
         }
@@ -279,13 +266,13 @@ static int compile_tag(struct compiler *c, unsigned line, const char *p, size_t 
         p++, len--;
         trim(&p, &len);
         if (c->depth == 0) {
-            seterr(c->err, c->errlen, "%s:%u: {{/%.*s}} closes a section that was never opened",
+            errmsg_set(c->err, c->errlen, "%s:%u: {{/%.*s}} closes a section that was never opened",
                    c->label, line, (int)len, p);
             return -1;
         }
         struct node *o = &c->nodes[c->open[c->depth - 1].node];
         if (!span_eq(p, len, o->u.name.src)) {
-            seterr(c->err, c->errlen, "%s:%u: {{/%.*s}} does not match {{%c%s}} opened at line %u",
+            errmsg_set(c->err, c->errlen, "%s:%u: {{/%.*s}} does not match {{%c%s}} opened at line %u",
                    c->label, line, (int)len, p, o->op == OP_SECTION ? '#' : '^', o->u.name.src,
                    o->line);
             return -1;
@@ -301,7 +288,7 @@ static int compile_tag(struct compiler *c, unsigned line, const char *p, size_t 
         p += 3, len -= 3;
         trim(&p, &len);
         if (len == 0) {
-            seterr(c->err, c->errlen, "%s:%u: {{raw}} needs a name: {{raw name}}", c->label, line);
+            errmsg_set(c->err, c->errlen, "%s:%u: {{raw}} needs a name: {{raw name}}", c->label, line);
             return -1;
         }
         n = push_node(c, OP_RAW, line);
@@ -357,7 +344,7 @@ static int compile(struct compiler *c, struct tpl *t, const char *src, size_t le
             break;
         size_t close = find2(src, len, open + 2, '}', '}');
         if (close == len) {
-            seterr(c->err, c->errlen, "%s:%u: unterminated tag: '{{' without '}}'", c->label, line);
+            errmsg_set(c->err, c->errlen, "%s:%u: unterminated tag: '{{' without '}}'", c->label, line);
             goto done;
         }
         if (compile_tag(c, line, src + open + 2, close - open - 2) < 0)
@@ -367,7 +354,7 @@ static int compile(struct compiler *c, struct tpl *t, const char *src, size_t le
     }
     if (c->depth) {
         struct node *o = &c->nodes[c->open[c->depth - 1].node];
-        seterr(c->err, c->errlen, "%s:%u: section {{%c%s}} is never closed", c->label,
+        errmsg_set(c->err, c->errlen, "%s:%u: section {{%c%s}} is never closed", c->label,
                c->open[c->depth - 1].line, o->op == OP_SECTION ? '#' : '^', o->u.name.src);
         goto done;
     }
@@ -390,7 +377,7 @@ static int add_labelled(struct tpl_engine *e, const char *name, const char *labe
     char *src;
 
     if (e->finished) {
-        seterr(err, errlen, "%s: template engine already finished", label);
+        errmsg_set(err, errlen, "%s: template engine already finished", label);
         return -1;
     }
     memset(&c, 0, sizeof c);
@@ -480,7 +467,7 @@ static int check_depth(struct tpl *t, char *err, size_t errlen)
             continue;
         target = n->u.partial.target;
         if (target->mark == 1) {
-            seterr(err, errlen, "%s:%u: partial recursion: {{> %s}} leads back to '%s'", t->label,
+            errmsg_set(err, errlen, "%s:%u: partial recursion: {{> %s}} leads back to '%s'", t->label,
                    n->line, n->u.partial.name, target->name);
             return -1;
         }
@@ -489,7 +476,7 @@ static int check_depth(struct tpl *t, char *err, size_t errlen)
         if (target->pdepth + 1 > d)
             d = target->pdepth + 1;
         if (d > TPL_MAX_PARTIAL_DEPTH) {
-            seterr(err, errlen, "%s:%u: partials nested deeper than %d through {{> %s}}", t->label,
+            errmsg_set(err, errlen, "%s:%u: partials nested deeper than %d through {{> %s}}", t->label,
                    n->line, TPL_MAX_PARTIAL_DEPTH, n->u.partial.name);
             return -1;
         }
@@ -505,14 +492,14 @@ int tpl_engine_finish(struct tpl_engine *e, char *err, size_t errlen)
     int rc = -1;
 
     if (e->finished) {
-        seterr(err, errlen, "template engine already finished");
+        errmsg_set(err, errlen, "template engine already finished");
         return -1;
     }
     if (e->n)
         qsort(e->tpls, e->n, sizeof *e->tpls, cmp_tpl);
     for (size_t i = 1; i < e->n; i++) {
         if (strcmp(e->tpls[i - 1]->name, e->tpls[i]->name) == 0) {
-            seterr(err, errlen, "%s: duplicate template name '%s' (also %s)", e->tpls[i]->label,
+            errmsg_set(err, errlen, "%s: duplicate template name '%s' (also %s)", e->tpls[i]->label,
                    e->tpls[i]->name, e->tpls[i - 1]->label);
             goto done;
         }
@@ -529,7 +516,7 @@ int tpl_engine_finish(struct tpl_engine *e, char *err, size_t errlen)
             if (!n->u.partial.target)
                 n->u.partial.target = find(e, n->u.partial.name);
             if (!n->u.partial.target) {
-                seterr(err, errlen, "%s:%u: unknown partial {{> %s}} (no template '%s' or '%s')",
+                errmsg_set(err, errlen, "%s:%u: unknown partial {{> %s}} (no template '%s' or '%s')",
                        t->label, n->line, n->u.partial.name, key.buf, n->u.partial.name);
                 goto done;
             }
@@ -562,21 +549,21 @@ static int read_file(const char *path, char **buf, size_t *len, char *err, size_
 
     f = fopen(path, "rb");
     if (!f) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
         goto done;
     }
     if (fstat(fileno(f), &st) < 0) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
         goto done;
     }
     if (st.st_size < 0 || (unsigned long long)st.st_size > TPL_MAX_FILE_SIZE) {
-        seterr(err, errlen, "%s: larger than %u bytes", path, TPL_MAX_FILE_SIZE);
+        errmsg_set(err, errlen, "%s: larger than %u bytes", path, TPL_MAX_FILE_SIZE);
         goto done;
     }
     size_t size = (size_t)st.st_size;
     data = xmalloc(size + 1);
     if (fread(data, 1, size, f) != size || ferror(f)) {
-        seterr(err, errlen, "%s: read error", path);
+        errmsg_set(err, errlen, "%s: read error", path);
         goto done;
     }
     data[size] = '\0';
@@ -608,7 +595,7 @@ static int load_dir(struct tpl_engine *e, const char *root, const char *rel, int
     }
     d = opendir(dirpath.buf);
     if (!d) {
-        seterr(err, errlen, "%s: %s", dirpath.buf, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", dirpath.buf, strerror(errno));
         goto done;
     }
     errno = 0;
@@ -625,12 +612,12 @@ static int load_dir(struct tpl_engine *e, const char *root, const char *rel, int
             sb_addf(&sub, "%s/", rel);
         sb_adds(&sub, de->d_name);
         if (stat(path.buf, &st) < 0) {
-            seterr(err, errlen, "%s: %s", path.buf, strerror(errno));
+            errmsg_set(err, errlen, "%s: %s", path.buf, strerror(errno));
             goto done;
         }
         if (S_ISDIR(st.st_mode)) {
             if (depth >= MAX_DIR_DEPTH) {
-                seterr(err, errlen, "%s: directories nested deeper than %d", path.buf,
+                errmsg_set(err, errlen, "%s: directories nested deeper than %d", path.buf,
                        MAX_DIR_DEPTH);
                 goto done;
             }
@@ -650,7 +637,7 @@ static int load_dir(struct tpl_engine *e, const char *root, const char *rel, int
         errno = 0;
     }
     if (errno) {
-        seterr(err, errlen, "%s: %s", dirpath.buf, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", dirpath.buf, strerror(errno));
         goto done;
     }
     rc = 0;
@@ -927,12 +914,12 @@ static const struct tpl *find_checked(const struct tpl_engine *e, const char *na
     const struct tpl *t;
 
     if (!e->finished) {
-        seterr(err, errlen, "template engine not finished");
+        errmsg_set(err, errlen, "template engine not finished");
         return NULL;
     }
     t = find(e, name);
     if (!t)
-        seterr(err, errlen, "unknown template '%s'", name);
+        errmsg_set(err, errlen, "unknown template '%s'", name);
     return t;
 }
 
@@ -947,7 +934,7 @@ int tpl_render(const struct tpl_engine *e, const char *name, const json_t *ctx,
         return -1;
     render_nodes(&r, t->nodes, 0, t->n, &root);
     if (out->err) {
-        seterr(err, errlen, "rendering '%s': output larger than its limit", name);
+        errmsg_set(err, errlen, "rendering '%s': output larger than its limit", name);
         return -1;
     }
     return 0;
@@ -974,7 +961,7 @@ int tpl_render_page(const struct tpl_engine *e, const char *page, const char *la
     render_nodes(&r, pt->nodes, 0, pt->n, &root);
     if (body.err) {
         out->err = 1;
-        seterr(err, errlen, "rendering '%s': output larger than its limit", page);
+        errmsg_set(err, errlen, "rendering '%s': output larger than its limit", page);
         goto done;
     }
     r.out = out;
@@ -982,7 +969,7 @@ int tpl_render_page(const struct tpl_engine *e, const char *page, const char *la
     r.body_len = body.len;
     render_nodes(&r, lt->nodes, 0, lt->n, &root);
     if (out->err) {
-        seterr(err, errlen, "rendering '%s' in '%s': output larger than its limit", page, layout);
+        errmsg_set(err, errlen, "rendering '%s' in '%s': output larger than its limit", page, layout);
         goto done;
     }
     rc = 0;

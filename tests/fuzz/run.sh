@@ -10,7 +10,7 @@ cd "$ROOT"
 mkdir -p "$OUT"
 CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -DKNEAD_VERSION=\"fuzz\" -DKNEAD_SRCDIR=\"$ROOT\" -Isrc
  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-UTIL="src/util/mem.c src/util/sb.c src/util/arena.c src/util/num.c src/util/log.c src/view/esc.c src/core/err.c"
+UTIL="src/util/mem.c src/util/sb.c src/util/arena.c src/util/num.c src/util/log.c src/view/esc.c src/core/err.c src/util/errmsg.c"
 passed=0; failed=0
 
 target() { # name sources... -- libs...
