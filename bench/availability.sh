@@ -13,21 +13,8 @@ sh scripts/deps.sh --bench
 DURATION=${DURATION:-15s}
 NOW=2026-11-30T06:00:00-09:00   # a Monday, 6 a.m.: the whole day still ahead
 TMP=$(mktemp -d)
-PID=
-stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; }
-trap 'stop; rm -rf "$TMP"' EXIT INT TERM
-
-start_server() {
-    : >"$TMP/log"
-    "$BUILD/knead" serve --db "$TMP/knead.db" --listen 127.0.0.1:0 --quiet --now "$NOW" 2>"$TMP/log" &
-    PID=$!
-    i=0
-    while ! grep -q 'on http://127.0.0.1:' "$TMP/log"; do
-        i=$((i + 1)); [ $i -lt 200 ] || { cat "$TMP/log"; exit 1; }
-        sleep 0.05
-    done
-    PORT=$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$TMP/log" | head -1)
-}
+. bench/lib.sh
+trap 'stop_server; rm -rf "$TMP"' EXIT INT TERM
 
 "$BUILD/knead" demo --db "$TMP/knead.db" >/dev/null
 start_server
@@ -44,24 +31,13 @@ request = function()
 end
 LUA
 
-run() { # name url [script]
-    if [ -n "${3:-}" ]; then
-        wrk -t2 -c32 -d"$DURATION" --latency -s "$3" "$2" >"$TMP/$1.txt"
-    else
-        wrk -t2 -c32 -d"$DURATION" --latency "$2" >"$TMP/$1.txt"
-    fi
-    RPS=$(awk '/Requests\/sec/ {print $2}' "$TMP/$1.txt")
-    P99=$(awk '$1 == "99%" {print $2}' "$TMP/$1.txt")
-    ERR=$(grep -E 'Socket errors|Non-2xx' "$TMP/$1.txt" | tr '\n' ' ' || true)
-    printf '%-40s %10s req/s   p99 %-8s %s\n' "$1" "$RPS" "$P99" "$ERR"
-}
-run availability-any "http://127.0.0.1:$PORT/" "$TMP/days.lua"
+wrk_run availability-any "http://127.0.0.1:$PORT/" "$TMP/days.lua"
 AV=$RPS
-run healthz "http://127.0.0.1:$PORT/healthz"
+wrk_run healthz "http://127.0.0.1:$PORT/healthz"
 HZ=$RPS
 awk -v a="$AV" -v h="$HZ" 'BEGIN { printf "availability / healthz = %.2f\n", a / h }'
 
-stop
+stop_server
 rm -f "$TMP/knead.db" "$TMP/knead.db-wal" "$TMP/knead.db-shm"
 "$BUILD/knead" demo --db "$TMP/knead.db" >/dev/null
 start_server

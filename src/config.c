@@ -30,6 +30,7 @@ static const struct key {
     {"clinic", "timezone", K_TZNAME, offsetof(struct cfg, timezone), CFG_STR, 0, 0, 0},
     {"server", "listen", K_LISTEN, offsetof(struct cfg, listen), CFG_STR, 0, 0, 0},
     I("server", "threads", threads, 0, 64),
+    S("server", "public_url", public_url, 1),
     S("database", "path", db_path, 0),
     I("booking", "min_notice_minutes", min_notice_minutes, 0, 10080),
     I("booking", "horizon_days", horizon_days, 1, 730),

@@ -21,6 +21,7 @@ struct cfg {
     /* [server] */
     char listen[CFG_STR];
     int threads;
+    char public_url[CFG_STR]; /* e.g. https://book.example.com; empty = from the Host header */
     /* [database] */
     char db_path[CFG_PATH];
     /* [booking] */

@@ -259,8 +259,14 @@ static enum MHD_Result queue(struct req *r)
         return MHD_NO;
     if (rs->content_type && rs->status != 304)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
-    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
-        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++) {
+        int overridden = 0; /* a handler's own value (e.g. no-referrer) wins */
+        for (size_t k = 0; k < rs->headers.n; k++)
+            if (strcasecmp(rs->headers.items[k].key, security_headers[i][0]) == 0)
+                overridden = 1;
+        if (!overridden)
+            MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    }
     for (size_t i = 0; i < rs->headers.n; i++)
         MHD_add_response_header(resp, rs->headers.items[i].key, rs->headers.items[i].val);
     ret = MHD_queue_response(r->conn, (unsigned)rs->status, resp);

@@ -11,6 +11,7 @@
 
 #include "core/datetime.h"
 #include "core/tz.h"
+#include "util/errmsg.h"
 #include "util/sb.h"
 
 #define MAX_OBS 32                 /* observances in one VTIMEZONE */
@@ -18,12 +19,6 @@
 #define YEAR_SECS (366 * 86400LL)
 
 static pthread_mutex_t ical_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void seterr(char *err, size_t errlen, const char *msg)
-{
-    if (err && errlen)
-        snprintf(err, errlen, "%s", msg);
-}
 
 /* "UTC-09:00" / "UTC+05:30" for an offset in seconds. */
 static void offset_label(int off, char *buf, size_t size)
@@ -232,12 +227,12 @@ int ics_calendar(struct sb *out, const struct tz *tz, const struct ics_event *ev
     icalcomponent *cal = NULL;
 
     if (!ev->uid || !*ev->uid || !ev->summary || !*ev->summary) {
-        seterr(err, errlen, "an iCalendar event needs a UID and a summary");
+        errmsg_set(err, errlen, "an iCalendar event needs a UID and a summary");
         return -1;
     }
     if (ev->end <= ev->start || !in_range(ev->start) || !in_range(ev->end) ||
         !in_range(ev->stamp)) {
-        seterr(err, errlen, "an iCalendar event needs start < end, within years 1900 to 9997");
+        errmsg_set(err, errlen, "an iCalendar event needs start < end, within years 1900 to 9997");
         return -1;
     }
     pthread_mutex_lock(&ical_lock);
@@ -269,7 +264,7 @@ int ics_calendar(struct sb *out, const struct tz *tz, const struct ics_event *ev
 
     text = icalcomponent_as_ical_string_r(cal);
     if (!text) {
-        seterr(err, errlen, "libical could not write the calendar");
+        errmsg_set(err, errlen, "libical could not write the calendar");
         goto done;
     }
     sb_adds(out, text);

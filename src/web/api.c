@@ -159,7 +159,7 @@ void api_availability(struct req *r)
     if (load_sched(r, kv_get(&r->query, "service"), kv_get(&r->query, "therapist"), &s) < 0)
         return;
     struct sched_day *out = arena_array(r->arena, (size_t)days, sizeof *out);
-    if (sched_days(web_db(r), r->arena, &s, clock_now(), from, days, out, &e) != E_OK) {
+    if (sched_days(web_db(r), r->arena, &s, clock_now(), from, days, 0, out, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }

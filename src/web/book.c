@@ -117,7 +117,7 @@ static void problem(struct req *r, int status, const char *heading, const char *
 static void bad_param(struct req *r, const char *name, const char *what)
 {
     problem(r, 400, "That link does not work",
-            arena_printf(r->arena, "The '%s' in the address is not right: %s", name, what),
+            arena_printf(r->arena, "The value of '%s' is not right: %s", name, what),
             "/book", "Start booking again");
 }
 
@@ -205,6 +205,7 @@ struct pick {
     const char *base;      /* "/book" or "/a/TOKEN/move" */
     const char *service;   /* in the links of /book; NULL for moving */
     const char *therapist; /* "any" or an id */
+    int64_t moving;        /* the appointment being moved (its own time stays offered), or 0 */
 };
 
 static const char *pick_url(struct req *r, const struct pick *p, const char *key, const char *val)
@@ -257,7 +258,8 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
         else if (dd >= STRIP_DAYS)
             from = *want;
     }
-    if (sched_days(web_db(r), r->arena, p->s, now, from, STRIP_DAYS, days, &e) != E_OK) {
+    if (sched_days(web_db(r), r->arena, p->s, now, from, STRIP_DAYS, p->moving, days, &e) !=
+        E_OK) {
         web_fail(r, &e);
         return -1;
     }
@@ -293,8 +295,8 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
                                           ? pick_url(r, p, "date", when_date_param(r, earlier))
                                           : pick_url(r, p, NULL, NULL));
     }
-    set_str(strip, "range", arena_printf(r->arena, "%s to %s", when_date_medium(r, from),
-                                         when_date_medium(r, dt_date_add(from, STRIP_DAYS - 1))));
+    set_str(strip, "range", arena_printf(r->arena, "%s – %s", when_date_short(r, from),
+                                         when_date_short(r, dt_date_add(from, STRIP_DAYS - 1))));
     set_str(strip, "zone_label", zone_label(r));
     json_object_set_new(ctx, "strip", strip);
 
@@ -305,8 +307,8 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
     if (!any)
         set_str(ctx, "none", "There are no openings in these two weeks.");
     if (sel >= 0) {
-        json_t *day = json_pack("{s:s, s:o}", "label", when_date_medium(r, days[sel].date), "groups",
-                                slot_groups(r, p, &days[sel]));
+        json_t *day = json_pack("{s:s, s:o}", "label", when_date_medium(r, days[sel].date),
+                                "groups", slot_groups(r, p, &days[sel]));
         json_object_set_new(day, "count", json_integer((json_int_t)days[sel].nslots));
         json_object_set_new(ctx, "day", day);
     }
@@ -316,13 +318,14 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
 /* Whether start is bookable now (for sched's therapists), with the day's
  * slots in *day for offering others.  Returns 0, or -1 with the response
  * written. */
-static int find_slot(struct req *r, const struct sched *s, int64_t start, struct sched_day *day,
+static int find_slot(struct req *r, const struct sched *s, int64_t start, int64_t moving,
+                     struct sched_day *day,
                      int *open)
 {
     struct err e = {0};
     *open = 0;
-    if (sched_days(web_db(r), r->arena, s, clock_now(), when_local_date(r, start), 1, day,
-                   &e) != E_OK) {
+    if (sched_days(web_db(r), r->arena, s, clock_now(), when_local_date(r, start), 1, moving,
+                   day, &e) != E_OK) {
         web_fail(r, &e);
         return -1;
     }
@@ -443,7 +446,7 @@ static void step_therapist(struct req *r, const struct sched *s)
 static void step_times(struct req *r, const struct sched *s, const char *therapist,
                        const struct dt_date *want, const char *notice, int status)
 {
-    struct pick p = {s, "/book", s->service.id, therapist};
+    struct pick p = {s, "/book", s->service.id, therapist, 0};
     json_t *ctx = page_context(r, "Book online: choose a day and time", NULL, NULL);
     const char *who = strcmp(therapist, "any") == 0 ? NULL : therapist_name(s, therapist);
     json_object_set_new(ctx, "service", service_json(r, &s->service));
@@ -509,8 +512,10 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
         set_str(ctx, "error", nerr == 1 ? "Please correct the field marked below."
                                         : "Please correct the fields marked below.");
     }
-    if (alternatives && json_array_size(alternatives))
+    if (alternatives && json_array_size(alternatives)) {
         json_object_set_new(ctx, "alternatives", alternatives);
+        json_object_set_new(ctx, "retime", json_true());
+    }
     else
         json_decref(alternatives);
     page_render(r, status, "book/details", ctx);
@@ -549,7 +554,7 @@ void book_start(struct req *r)
     }
     struct sched_day day;
     int open;
-    if (find_slot(r, &s, start, &day, &open) < 0)
+    if (find_slot(r, &s, start, 0, &day, &open) < 0)
         return;
     if (!open) {
         struct dt_date d = when_local_date(r, start);
@@ -645,15 +650,19 @@ void book_submit(struct req *r)
     if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
         struct sched_day day;
         int open;
-        if (find_slot(r, &s, start, &day, &open) < 0)
+        if (find_slot(r, &s, start, 0, &day, &open) < 0)
             return;
+        json_t *alts = alternatives(r, &day, start);
+        int more = json_array_size(alts) > 0;
         f.error = arena_printf(r->arena,
                                "Sorry, %s on %s was just taken by someone else. Your details "
-                               "are kept: choose another time below, or see all times.",
-                               when_clock(r, start, 0), when_date_medium(r, d));
+                               "are kept: %s",
+                               when_clock(r, start, 0), when_date_medium(r, d),
+                               more ? "choose another time below, or see all times."
+                                    : "no other time is left that day; please choose another day.");
         f.error_url = times;
-        f.error_link = "See the times of that day";
-        step_details(r, &s, therapist, start, &f, alternatives(r, &day, start), 409);
+        f.error_link = more ? "See the times of that day" : "Choose another day";
+        step_details(r, &s, therapist, start, &f, alts, 409);
     } else if (e.problem && (strcmp(e.problem, "too_soon") == 0 ||
                              strcmp(e.problem, "in_past") == 0 ||
                              strcmp(e.problem, "too_far") == 0)) {
@@ -714,6 +723,8 @@ static int find_appt(struct req *r, struct appointment *ap, const char **token)
  * "" (then links stay relative). */
 static const char *origin(struct req *r)
 {
+    if (r->app->cfg.public_url[0])
+        return r->app->cfg.public_url;
     const char *host = req_header(r, "Host");
     const char *proto = req_header(r, "X-Forwarded-Proto");
     size_t n = host ? strlen(host) : 0;
@@ -896,7 +907,7 @@ static void move_page(struct req *r, const struct appointment *ap, const char *t
 {
     json_t *ctx = manage_context(r, "Move your appointment", ap, token);
     const char *base = arena_printf(r->arena, "/a/%s/move", token);
-    struct pick p = {s, base, NULL, therapist};
+    struct pick p = {s, base, NULL, therapist, ap->id};
     json_t *choices = json_array();
     json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "label", "Any therapist", "url",
                                              urlf(r, base, "therapist", "any", NULL), "current",
@@ -974,7 +985,7 @@ void book_move_page(struct req *r)
     if (start_s) {
         struct sched_day day;
         int open;
-        if (find_slot(r, &s, start, &day, &open) < 0)
+        if (find_slot(r, &s, start, ap.id, &day, &open) < 0)
             return;
         if (!open) {
             struct dt_date d = when_local_date(r, start);

@@ -329,7 +329,8 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
 }
 
 enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, int64_t now,
-                         struct dt_date from, int days, struct sched_day *out, struct err *e)
+                         struct dt_date from, int days, int64_t exclude, struct sched_day *out,
+                         struct err *e)
 {
     struct calendar cal = {0};
     int64_t t0 = tz_day_start(s->tz, from), t1 = tz_day_start(s->tz, dt_date_add(from, days));
@@ -348,7 +349,7 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
         if (tz_day_start(s->tz, dt_date_add(d, 1)) <= booking_earliest(&s->rules, now) ||
             tz_day_start(s->tz, d) > booking_latest(&s->rules, now))
             continue;
-        build_query(a, s, &cal, d, now, 0, &q);
+        build_query(a, s, &cal, d, now, exclude, &q);
         out[i].slots = arena_array(a, cap, sizeof *out[i].slots);
         size_t n = avail_day(&q, out[i].slots, cap);
         out[i].nslots = n < cap ? n : cap;
@@ -368,7 +369,7 @@ enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, 
     int64_t latest = booking_latest(&s->rules, now);
     *found = 0;
     while (tz_day_start(s->tz, d) <= latest) {
-        enum err_code rc = sched_days(db, a, s, now, d, CHUNK, days, e);
+        enum err_code rc = sched_days(db, a, s, now, d, CHUNK, 0, days, e);
         if (rc != E_OK)
             return rc;
         for (int i = 0; i < CHUNK; i++) {

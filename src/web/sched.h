@@ -55,9 +55,11 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
                          const struct booking_rules *clinic, const char *service_id,
                          const char *therapist_id, struct sched *out, struct err *e);
 
-/* The slots of `days` local days from `from`, as of `now`. */
+/* The slots of `days` local days from `from`, as of `now`.  exclude: an
+ * appointment to leave out of the calendar (the one being moved), or 0. */
 enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, int64_t now,
-                         struct dt_date from, int days, struct sched_day *out, struct err *e);
+                         struct dt_date from, int days, int64_t exclude, struct sched_day *out,
+                         struct err *e);
 
 /* The earliest bookable slot from now to the horizon; *found = 0 when none. */
 enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, int64_t now,
