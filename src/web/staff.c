@@ -2,6 +2,7 @@
  * per room.  Reads the store; holds no rule. */
 #include "web/staff.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -39,6 +40,24 @@ static json_t *block(struct req *r, const struct appointment *a, int by_room)
     if (a->notes[0])
         json_object_set_new(b, "notes", json_string(a->notes));
     return b;
+}
+
+json_t *staff_context(struct req *r, const char *title, const char *nav)
+{
+    json_t *ctx = page_context(r, title, NULL, NULL);
+    char key[48];
+    json_object_set_new(ctx, "user", json_pack("{s:s, s:s, s:s}", "name", r->user->name, "email",
+                                               r->user->email, "role", r->user->role));
+    json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
+    json_object_set_new(ctx, "is_admin", json_boolean(r->role == AUTH_ADMIN));
+    json_object_set_new(ctx, "is_desk", json_boolean(r->role == AUTH_DESK || r->role == AUTH_ADMIN));
+    json_object_set_new(ctx, "is_therapist", json_boolean(r->role == AUTH_THERAPIST));
+    json_object_set_new(ctx, "staff", json_true());
+    if (nav) {
+        snprintf(key, sizeof key, "staff_nav_%s", nav);
+        json_object_set_new(ctx, key, json_true());
+    }
+    return ctx;
 }
 
 void staff_day(struct req *r)
@@ -87,8 +106,8 @@ void staff_day(struct req *r)
                                               items));
     }
     const char *view = by_room ? "&by=room" : "";
-    json_t *ctx = page_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r, d)),
-                               NULL, NULL);
+    json_t *ctx = staff_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r, d)),
+                                "day");
     json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r, d)));
     json_object_set_new(ctx, "columns", cols);
@@ -103,9 +122,6 @@ void staff_day(struct req *r)
                                                  when_date_param(r, d),
                                                  by_room ? "" : "&by=room")));
     json_object_set_new(ctx, "can_switch", json_boolean(!only));
-    json_object_set_new(ctx, "user", json_pack("{s:s, s:s}", "name", r->user->name, "role",
-                                               r->user->role));
-    json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
     page_render(r, 200, "staff/day", ctx);
     resp_header(r, "Cache-Control", "no-store");
 }
