@@ -3,6 +3,8 @@
 
   book.py fill PORT START_DATE DAYS FRACTION   fill each day's free starts (seeded random)
   book.py write PORT START_DATE DAYS THREADS   book distinct free slots as fast as possible
+  book.py churn PORT DATE ROUNDS               fill one day, cancel it all, fill again (ROUNDS
+                                               times): a day view with cancelled and booked rows
 
 Prints one line with what it did."""
 import concurrent.futures
@@ -32,10 +34,11 @@ def free_starts(conn, day, therapist):
     return [s['start'] for s in body['days'][0]['slots']]
 
 
-def book(conn, start, therapist, i):
-    return call(conn, 'POST', '/api/v1/appointments', {
+def book(conn, start, therapist, i, full=False):
+    st, body = call(conn, 'POST', '/api/v1/appointments', {
         'service': SERVICE, 'therapist': therapist, 'start': start,
-        'client': {'name': 'Bench Client %d' % i, 'email': 'bench%d@example.com' % i}})[0]
+        'client': {'name': 'Bench Client %d' % i, 'email': 'bench%d@example.com' % i}})
+    return (st, body) if full else st
 
 
 def days_from(start, n):
@@ -85,9 +88,38 @@ def write(port, start, ndays, threads):
           % (ok, len(results) - ok, dt, ok / dt, threads))
 
 
+def churn(port, day, rounds):
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+    made = 0
+    for r in range(rounds + 1):
+        booked = []
+        for t in THERAPISTS:
+            busy_until = ''
+            for s in free_starts(conn, day, t):
+                if s < busy_until:
+                    continue
+                st, body = book(conn, s, t, 500000 + made, full=True)
+                if st == 201:
+                    made += 1
+                    booked.append(body)
+                    h, m = int(s[11:13]), int(s[14:16]) + 75
+                    busy_until = s[:11] + '%02d:%02d' % (h + m // 60, m % 60) + s[16:]
+        if r < rounds:
+            for a in booked:
+                tok = a['manage_url'].rsplit('/', 1)[1]
+                conn.request('DELETE', '/api/v1/appointments/%d' % a['id'],
+                             headers={'Authorization': 'Bearer ' + tok})
+                conn.getresponse().read()
+    print('churn: %d appointments on %s (the last %d booked, the rest cancelled)'
+          % (made, day, len(booked)))
+
+
 if __name__ == '__main__':
-    mode, port, start, ndays, x = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
+    mode, port, start, ndays = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    x = sys.argv[5] if len(sys.argv) > 5 else ''
     if mode == 'fill':
         fill(port, start, ndays, float(x))
+    elif mode == 'churn':
+        churn(port, start, int(ndays))
     else:
         write(port, start, ndays, int(x))

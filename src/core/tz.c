@@ -49,7 +49,10 @@ struct rule_date {
     int time;  /* seconds after local midnight, -167h..167h */
 };
 
+#define ABBR_MAX 8 /* "AKST", "+0530": RFC 8536 allows 3..6 characters */
+
 struct posix_tz {
+    char std_name[ABBR_MAX], dst_name[ABBR_MAX];
     int std_off;   /* seconds east of UTC */
     int has_dst;
     int dst_off;
@@ -59,6 +62,7 @@ struct posix_tz {
 struct ttype {
     int utoff;
     int isdst;
+    char abbr[ABBR_MAX]; /* "" when the file's is too long to keep */
 };
 
 struct tz {
@@ -115,7 +119,16 @@ static int read_num(const char **p, int maxd, int lo, int hi, int *v)
     return 0;
 }
 
-static int parse_name(const char **p)
+/* Copies a name of n characters into out (ABBR_MAX), or "" if too long. */
+static void keep_name(const char *s, size_t n, char *out)
+{
+    if (n >= ABBR_MAX)
+        n = 0;
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+static int parse_name(const char **p, char *out)
 {
     const char *s = *p;
     size_t n = 0;
@@ -126,6 +139,7 @@ static int parse_name(const char **p)
             n++;
         if (n < 3 || s[n] != '>')
             return -1;
+        keep_name(s, n, out);
         *p = s + n + 1;
         return 0;
     }
@@ -133,6 +147,7 @@ static int parse_name(const char **p)
         n++;
     if (n < 3)
         return -1;
+    keep_name(s, n, out);
     *p = s + n;
     return 0;
 }
@@ -198,12 +213,12 @@ static int parse_posix(const char *s, struct posix_tz *pt)
 {
     int v;
     memset(pt, 0, sizeof *pt);
-    if (parse_name(&s) < 0 || parse_hms(&s, POSIX_OFF_HOURS, &v) < 0)
+    if (parse_name(&s, pt->std_name) < 0 || parse_hms(&s, POSIX_OFF_HOURS, &v) < 0)
         return -1;
     pt->std_off = -v;
     if (*s == '\0')
         return 0;
-    if (parse_name(&s) < 0)
+    if (parse_name(&s, pt->dst_name) < 0)
         return -1;
     pt->has_dst = 1;
     pt->dst_off = pt->std_off + 3600;
@@ -322,6 +337,51 @@ static int rule_next(const struct posix_tz *pt, int64_t t, int64_t *next)
 /* ---- the step function ---- */
 
 /* Offset at t, which must already be clamped. */
+/* The type in force at t from the table, or NULL when the POSIX rule decides. */
+static const struct ttype *type_at(const struct tz *tz, int64_t t)
+{
+    size_t n = tz->ntrans;
+    if (n == 0 || t >= tz->trans[n - 1])
+        return tz->has_rule ? NULL : &tz->types[n == 0 ? 0 : tz->idx[n - 1]];
+    if (t < tz->trans[0])
+        return &tz->types[0];
+    size_t lo = 0, hi = n - 1;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tz->trans[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &tz->types[tz->idx[lo]];
+}
+
+void tz_abbrev(const struct tz *tz, int64_t utc, char *buf, size_t size)
+{
+    int64_t t = clamp_utc(utc);
+    const struct ttype *ty = type_at(tz, t);
+    const char *name;
+    int off;
+    if (size == 0)
+        return;
+    if (ty) {
+        name = ty->abbr;
+        off = ty->utoff;
+    } else {
+        off = rule_offset(&tz->rule, t);
+        name = tz->rule.has_dst && off == tz->rule.dst_off && off != tz->rule.std_off
+                   ? tz->rule.dst_name
+                   : tz->rule.std_name;
+    }
+    /* Numeric names ("+0530", "-03") say no more than the offset: show it as people read it. */
+    if (name[0] && name[0] != '+' && name[0] != '-') {
+        snprintf(buf, size, "%s", name);
+        return;
+    }
+    int a = off < 0 ? -off : off;
+    snprintf(buf, size, "UTC%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+}
+
 static int offset_at(const struct tz *tz, int64_t t)
 {
     size_t n = tz->ntrans;
@@ -591,6 +651,10 @@ static int read_block(const unsigned char *p, const struct hdr *h, int timesize,
         }
         tz->types[i].utoff = off;
         tz->types[i].isdst = q[4];
+        const unsigned char *chars = types + nt * 6;
+        const unsigned char *end = memchr(chars + q[5], '\0', h->charcnt - q[5]);
+        keep_name((const char *)chars + q[5], end ? (size_t)(end - (chars + q[5])) : ABBR_MAX,
+                  tz->types[i].abbr);
     }
     for (size_t i = 0; i < (size_t)h->isstdcnt + h->isutcnt; i++) {
         if (inds[i] > 1) {

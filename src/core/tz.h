@@ -43,6 +43,11 @@ const char *tz_name(const struct tz *tz);
  * DT_UTC_MAX).  Can't fail. */
 int tz_offset_at(const struct tz *tz, int64_t utc);
 
+/* The zone's abbreviation in force at utc ("AKST", "AKDT") into buf; a zone
+ * whose abbreviation is only numeric ("-05") gets "UTC-05:00".  Can't fail
+ * (cut to size). */
+void tz_abbrev(const struct tz *tz, int64_t utc, char *buf, size_t size);
+
 /* The wall-clock time at instant utc (clamped to DT_UTC_MIN..DT_UTC_MAX) and
  * the offset in force then; offset_sec may be NULL.  Can't fail. */
 void tz_to_local(const struct tz *tz, int64_t utc, struct dt_civil *out, int *offset_sec);

@@ -20,25 +20,6 @@
 
 static pthread_mutex_t ical_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* "UTC-09:00" / "UTC+05:30" for an offset in seconds. */
-static void offset_label(int off, char *buf, size_t size)
-{
-    int a = off < 0 ? -off : off;
-    snprintf(buf, size, "UTC%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
-}
-
-/* A plausible abbreviation: 2..6 letters (or digits after the first). */
-static int good_abbrev(const char *s, size_t n)
-{
-    if (n < 2 || n > 6 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-              (s[i] >= '0' && s[i] <= '9')))
-            return 0;
-    return 1;
-}
-
 static struct icaltimetype utc_time(int64_t t)
 {
     struct dt_civil c;
@@ -65,43 +46,6 @@ static struct icaltimetype wall_time(const struct dt_civil *c)
     it.minute = c->min;
     it.second = c->sec;
     return it;
-}
-
-/* ics_tz_abbrev without the lock. */
-static void abbrev_locked(const struct tz *tz, int64_t utc, char *buf, size_t size)
-{
-    int off = tz_offset_at(tz, utc), dl = 0;
-    icaltimezone *z = icaltimezone_get_builtin_timezone(tz_name(tz));
-    if (size == 0)
-        return;
-    if (z) {
-        struct icaltimetype it = utc_time(utc);
-        int loff = icaltimezone_get_utc_offset_of_utc_time(z, &it, &dl);
-        const char *names = icaltimezone_get_tznames(z);
-        /* "AKST/AKDT": standard name, then daylight name. */
-        if (names && loff == off) {
-            const char *slash = strchr(names, '/');
-            const char *s = names;
-            size_t n = slash ? (size_t)(slash - names) : strlen(names);
-            if (dl && slash) {
-                s = slash + 1;
-                n = strlen(s);
-            }
-            if (good_abbrev(s, n) && n < size) {
-                memcpy(buf, s, n);
-                buf[n] = '\0';
-                return;
-            }
-        }
-    }
-    offset_label(off, buf, size);
-}
-
-void ics_tz_abbrev(const struct tz *tz, int64_t utc, char *buf, size_t size)
-{
-    pthread_mutex_lock(&ical_lock);
-    abbrev_locked(tz, utc, buf, size);
-    pthread_mutex_unlock(&ical_lock);
 }
 
 struct change {
@@ -165,7 +109,7 @@ static void add_observance(icalcomponent *vtz, const struct tz *tz, int64_t at, 
     icalcomponent_add_property(obs, icalproperty_new_dtstart(wall_time(&c)));
     icalcomponent_add_property(obs, icalproperty_new_tzoffsetfrom(from));
     icalcomponent_add_property(obs, icalproperty_new_tzoffsetto(to));
-    abbrev_locked(tz, at, name, sizeof name);
+    tz_abbrev(tz, at, name, sizeof name);
     if (strncmp(name, "UTC", 3) != 0)
         icalcomponent_add_property(obs, icalproperty_new_tzname(name));
     icalcomponent_add_component(vtz, obs);

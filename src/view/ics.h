@@ -52,11 +52,4 @@ struct ics_event {
 int ics_calendar(struct sb *out, const struct tz *tz, const struct ics_event *ev, char *err,
                  size_t errlen);
 
-/* Writes the abbreviation of the zone's local time at instant utc ("AKST",
- * "AKDT", "CET") into buf, from the system tz database as libical reads it;
- * when the zone has none that libical knows, a UTC offset such as
- * "UTC-09:00" or "UTC+05:30".  Always NUL-terminates when size > 0.  Can't
- * fail (falls back to the offset). */
-void ics_tz_abbrev(const struct tz *tz, int64_t utc, char *buf, size_t size);
-
 #endif

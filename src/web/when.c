@@ -5,7 +5,6 @@
 #include "app.h"
 #include "core/tz.h"
 #include "util/clock.h"
-#include "view/ics.h"
 
 static const char *const wd_short[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 static const char *const wd_long[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
@@ -40,11 +39,11 @@ const char *when_clock(struct req *r, int64_t t, int always_zone)
     int h = c.hour % 12 == 0 ? 12 : c.hour % 12;
     const char *s = arena_printf(r->arena, "%d:%02d %s", h, c.min, c.hour < 12 ? "AM" : "PM");
     if (always_zone) {
-        ics_tz_abbrev(tz, t, ab, sizeof ab);
+        tz_abbrev(tz, t, ab, sizeof ab);
         return arena_printf(r->arena, "%s %s", s, ab);
     }
     if (tz_from_local(tz, &c, both) == 2) {
-        ics_tz_abbrev(tz, t, ab, sizeof ab);
+        tz_abbrev(tz, t, ab, sizeof ab);
         return arena_printf(r->arena, "%s (%s)", s, ab);
     }
     return s;

@@ -321,13 +321,13 @@ static void test_abbrev(void **state)
     };
     for (size_t i = 0; i < NROWS(rows); i++) {
         char buf[16];
-        ics_tz_abbrev(zone(rows[i].zone), at(rows[i].when), buf, sizeof buf);
+        tz_abbrev(zone(rows[i].zone), at(rows[i].when), buf, sizeof buf);
         if (strcmp(buf, rows[i].want) != 0)
             fail_msg("row %zu: %s at %s: got '%s', want '%s'", i, rows[i].zone, rows[i].when,
                      buf, rows[i].want);
     }
     char tiny[3];
-    ics_tz_abbrev(anchorage, at("2026-11-24T14:30:00-09:00"), tiny, sizeof tiny);
+    tz_abbrev(anchorage, at("2026-11-24T14:30:00-09:00"), tiny, sizeof tiny);
     assert_true(strlen(tiny) < sizeof tiny);
 }
 
