@@ -166,6 +166,20 @@ static enum err_code snapshot_get(struct db *db, struct arena *a, struct sched_c
     return E_OK;
 }
 
+enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *cache,
+                          struct sched_setup *out, struct err *e)
+{
+    struct snapshot *snap;
+    enum err_code rc = snapshot_get(db, a, cache, &snap, e);
+    if (rc != E_OK)
+        return rc;
+    out->therapists = snap->therapists;
+    out->ntherapists = snap->ntherapists;
+    out->rooms = snap->rooms;
+    out->nrooms = snap->nrooms;
+    return E_OK;
+}
+
 enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
                          const struct tz *tz, const struct booking_rules *clinic,
                          const char *service_id, const char *therapist_id, struct sched *out,

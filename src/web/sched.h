@@ -21,6 +21,17 @@ struct sched_cache;
 struct sched_cache *sched_cache_new(void);
 void sched_cache_free(struct sched_cache *c); /* accepts NULL */
 
+/* The cached set-up's active therapists and rooms, for pages that list them
+ * (the staff day view) without a query each.  Valid until a is freed. */
+struct sched_setup {
+    const struct therapist *therapists;
+    size_t ntherapists;
+    const struct room *rooms;
+    size_t nrooms;
+};
+enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *cache,
+                          struct sched_setup *out, struct err *e);
+
 /* What a query about one service needs, taken once per request. */
 struct sched {
     int64_t version; /* the clinic version this set-up belongs to */

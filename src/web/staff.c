@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "util/clock.h"
 #include "web/page.h"
+#include "web/sched.h"
 #include "web/when.h"
 
 static const char *status_label(const struct appointment *a)
@@ -66,10 +67,9 @@ void staff_day(struct req *r)
     struct dt_date d = when_local_date(r, clock_now());
     const char *ds = kv_get(&r->query, "date"), *by = kv_get(&r->query, "by");
     struct db *db = web_db(r);
-    struct therapist *th;
-    struct room *rooms;
+    struct sched_setup su;
     struct appointment *ap;
-    size_t nth, nrooms, nap;
+    size_t nap;
 
     if (ds && dt_parse_date(ds, &d) < 0) {
         web_error(r, 400, NULL, "The date must look like 2026-11-24.");
@@ -81,16 +81,17 @@ void staff_day(struct req *r)
         return;
     }
     int64_t t0 = tz_day_start(r->app->tz, d), t1 = tz_day_start(r->app->tz, dt_date_add(d, 1));
-    if (db_therapists(db, r->arena, 1, &th, &nth, &e) != E_OK ||
-        db_rooms(db, r->arena, &rooms, &nrooms, &e) != E_OK ||
+    if (sched_setup(db, r->arena, r->app->sched, &su, &e) != E_OK ||
         db_appointments(db, r->arena, t0, t1, &ap, &nap, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
     /* A therapist sees their own column only. */
     const char *only = r->role == AUTH_THERAPIST ? r->user->therapist_id : NULL;
+    const struct therapist *th = su.therapists;
+    const struct room *rooms = su.rooms;
     json_t *cols = json_array();
-    size_t ncols = by_room ? nrooms : nth;
+    size_t ncols = by_room ? su.nrooms : su.ntherapists;
     for (size_t c = 0; c < ncols; c++) {
         if (!by_room && only && strcmp(th[c].id, only) != 0)
             continue;
