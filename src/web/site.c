@@ -227,6 +227,16 @@ void site_static(struct req *r)
     send_static(r, f);
 }
 
+void site_openapi(struct req *r)
+{
+    const struct static_file *f = static_find(r->app->statics, "api/openapi.json");
+    if (!f) {
+        web_error(r, 404, NULL, "The API description is not installed (static/api/openapi.json).");
+        return;
+    }
+    send_static(r, f);
+}
+
 void site_favicon(struct req *r)
 {
     const struct static_file *f = static_find(r->app->statics, "favicon.svg");

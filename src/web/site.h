@@ -12,6 +12,8 @@ void site_articles(struct req *r);
 void site_article(struct req *r);
 void site_static(struct req *r);
 void site_favicon(struct req *r);
+/* GET /api/v1/openapi.json: the OpenAPI 3.1 description of the API. */
+void site_openapi(struct req *r);
 void site_healthz(struct req *r);
 
 #endif

@@ -90,6 +90,22 @@ class Catalogue(unittest.TestCase):
         self.assertTrue(dev['bio'])
 
 
+class OpenApi(unittest.TestCase):
+    def test_describes_every_api_route(self):
+        import re
+        st, h, doc = api('GET', '/api/v1/openapi.json')
+        self.assertEqual(st, 200)
+        self.assertEqual(doc['openapi'], '3.1.0')
+        src = open(os.path.join(os.path.dirname(__file__), '..', '..', 'src', 'web', 'routes.c')).read()
+        for methods, pattern in re.findall(r'\{(ROUTE_[A-Z_| ]+), "/api/v1(/[^"]*)"', src):
+            if pattern == '/openapi.json':
+                continue
+            self.assertIn(pattern, doc['paths'], pattern)
+            for m in ('GET', 'POST', 'DELETE'):
+                if 'ROUTE_' + m in methods:
+                    self.assertIn(m.lower(), doc['paths'][pattern], (m, pattern))
+
+
 class Availability(unittest.TestCase):
     def test_same_day_starts_three_hours_ahead(self):
         day = slots('2026-11-24')['days'][0]
