@@ -58,6 +58,7 @@ enum stmt_id {
     Q_BUSY,
     Q_TIME_OFF,
     Q_ADD_TIME_OFF,
+    Q_DEL_TIME_OFF,
     Q_ADD_CLOSED_DATE,
     Q_FIND_CLIENT,
     Q_ADD_CLIENT,
@@ -71,6 +72,25 @@ enum stmt_id {
     Q_IDEM_GET,
     Q_IDEM_PUT,
     Q_IDEM_DEL,
+    /* front desk */
+    Q_DESK_SET_STATUS,
+    Q_DESK_STAFF_NOTES,
+    Q_DESK_SET_STAFF_NOTES,
+    Q_DESK_CLIENTS,
+    Q_DESK_CLIENT,
+    Q_DESK_CLIENT_APPTS,
+    Q_DESK_UPDATE_CLIENT,
+    Q_DESK_MOVE_CLIENT_APPTS,
+    Q_DESK_DEL_CLIENT,
+    /* admin */
+    Q_CLOSED_DAYS,
+    Q_DEL_CLOSED_DATE,
+    Q_DEL_SERVICE_THERAPISTS,
+    Q_UPDATE_ROOM,
+    Q_DEL_ROOM_SERVICES,
+    Q_USERS,
+    Q_USER,
+    Q_SET_USER_ACTIVE,
     Q__COUNT
 };
 
@@ -166,6 +186,7 @@ static const char *const sql_text[Q__COUNT] = {
                    " WHERE start_at < ?2 AND end_at > ?1 ORDER BY start_at",
     [Q_ADD_TIME_OFF] = "INSERT INTO time_off (therapist_id, start_at, end_at, reason)"
                        " VALUES (?1, ?2, ?3, ?4)",
+    [Q_DEL_TIME_OFF] = "DELETE FROM time_off WHERE id = ?1 AND (?2 IS NULL OR therapist_id = ?2)",
     [Q_ADD_CLOSED_DATE] = "INSERT INTO closed_dates (date, reason) VALUES (?1, ?2)"
                           " ON CONFLICT (date) DO UPDATE SET reason = excluded.reason",
     [Q_FIND_CLIENT] = "SELECT id FROM clients WHERE name = ?1 AND lower(email) = lower(?2)"
@@ -190,6 +211,38 @@ static const char *const sql_text[Q__COUNT] = {
                    " request_hash = excluded.request_hash, status = excluded.status,"
                    " body = excluded.body",
     [Q_IDEM_DEL] = "DELETE FROM idempotency WHERE key = ?1",
+    /* front desk */
+    [Q_DESK_SET_STATUS] = "UPDATE appointments SET status = ?3,"
+                          " cancelled_at = CASE WHEN ?3 = 'cancelled' THEN ?4 ELSE cancelled_at END,"
+                          " cancel_reason = CASE WHEN ?3 = 'cancelled' THEN ?5 ELSE cancel_reason END"
+                          " WHERE id = ?1 AND status = ?2",
+    [Q_DESK_STAFF_NOTES] = "SELECT staff_notes FROM appointments WHERE id = ?1",
+    [Q_DESK_SET_STAFF_NOTES] = "UPDATE appointments SET staff_notes = ?2 WHERE id = ?1",
+    [Q_DESK_CLIENTS] = "SELECT c.id, c.name, c.email, c.phone, c.created_at,"
+                       " (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)"
+                       " FROM clients c WHERE ?1 = '' OR instr(lower(c.name), lower(?1)) > 0"
+                       " OR instr(lower(c.email), lower(?1)) > 0 OR instr(c.phone, ?1) > 0"
+                       " ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2",
+    [Q_DESK_CLIENT] = "SELECT c.id, c.name, c.email, c.phone, c.created_at,"
+                      " (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)"
+                      " FROM clients c WHERE c.id = ?1",
+    [Q_DESK_CLIENT_APPTS] = "SELECT " APPT_COLS " WHERE a.client_id = ?1"
+                            " ORDER BY a.start_at DESC, a.id DESC",
+    [Q_DESK_UPDATE_CLIENT] = "UPDATE clients SET name = ?2, email = ?3, phone = ?4 WHERE id = ?1",
+    [Q_DESK_MOVE_CLIENT_APPTS] = "UPDATE appointments SET client_id = ?1 WHERE client_id = ?2",
+    [Q_DESK_DEL_CLIENT] = "DELETE FROM clients WHERE id = ?1",
+    /* admin */
+    [Q_CLOSED_DAYS] = "SELECT date, reason FROM closed_dates ORDER BY date",
+    [Q_DEL_CLOSED_DATE] = "DELETE FROM closed_dates WHERE date = ?1",
+    [Q_DEL_SERVICE_THERAPISTS] = "DELETE FROM therapist_services WHERE service_id = ?1",
+    [Q_UPDATE_ROOM] = "UPDATE rooms SET name = ?2 WHERE id = ?1",
+    [Q_DEL_ROOM_SERVICES] = "DELETE FROM room_services WHERE room_id = ?1",
+    [Q_USERS] = "SELECT id, email, name, role, coalesce(therapist_id, ''), active FROM users"
+                " ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'desk' THEN 1"
+                " WHEN 'therapist' THEN 2 ELSE 3 END, name, id",
+    [Q_USER] = "SELECT id, email, name, role, coalesce(therapist_id, ''), active FROM users"
+               " WHERE id = ?1",
+    [Q_SET_USER_ACTIVE] = "UPDATE users SET active = ?2 WHERE id = ?1",
 };
 
 struct sqlite_db {
@@ -1271,6 +1324,24 @@ static enum err_code sq_add_time_off(struct db *db, const struct time_off *t, in
     return rc;
 }
 
+static enum err_code sq_delete_time_off(struct db *db, int64_t id, const char *therapist_id,
+                                        struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DEL_TIME_OFF, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    if (therapist_id)
+        bind_text(s, 2, therapist_id);
+    else
+        sqlite3_bind_null(s, 2);
+    if ((rc = run(d, s, e, "delete time off")) == E_OK && sqlite3_changes(d->h) != 1)
+        return err_set(e, E_NOTFOUND, "There is no such time off.");
+    return rc;
+}
+
 static enum err_code sq_add_closed_date(struct db *db, const char *date, const char *reason,
                                         struct err *e)
 {
@@ -1473,6 +1544,171 @@ static enum err_code sq_move_appointment(struct db *db, int64_t id, const char *
     return changed_one(d, s, e, "move");
 }
 
+/* ---- front desk ---- */
+
+static enum err_code sq_set_appointment_status(struct db *db, int64_t id, const char *from,
+                                               const char *to, int64_t now, const char *reason,
+                                               struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DESK_SET_STATUS, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, from);
+    bind_text(s, 3, to);
+    sqlite3_bind_int64(s, 4, now);
+    bind_text(s, 5, reason);
+    return changed_one(d, s, e, "status change");
+}
+
+static enum err_code sq_staff_notes(struct db *db, struct arena *a, int64_t id, const char **out,
+                                    struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DESK_STAFF_NOTES, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = col_text(a, s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "there is no such appointment");
+    return fail(d, e, rc, "read staff notes");
+}
+
+static enum err_code sq_set_staff_notes(struct db *db, int64_t id, const char *notes,
+                                        struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DESK_SET_STAFF_NOTES, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, notes);
+    enum err_code rc = run(d, s, e, "save staff notes");
+    if (rc == E_OK && sqlite3_changes(d->h) != 1)
+        return err_set(e, E_NOTFOUND, "there is no such appointment");
+    return rc;
+}
+
+static void read_client(struct arena *a, sqlite3_stmt *s, struct client *o)
+{
+    o->id = sqlite3_column_int64(s, 0);
+    o->name = col_text(a, s, 1);
+    o->email = col_text(a, s, 2);
+    o->phone = col_text(a, s, 3);
+    o->created_at = sqlite3_column_int64(s, 4);
+    o->nappointments = sqlite3_column_int(s, 5);
+}
+
+static enum err_code sq_clients(struct db *db, struct arena *a, const char *q, int limit,
+                                struct client **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DESK_CLIENTS, e);
+    struct client *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, q);
+    sqlite3_bind_int(s, 2, limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_client(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list clients");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_client(struct db *db, struct arena *a, int64_t id, struct client *out,
+                               struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DESK_CLIENT, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_client(a, s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "There is no client %lld.", (long long)id);
+    return fail(d, e, rc, "read client");
+}
+
+static enum err_code sq_client_appointments(struct db *db, struct arena *a, int64_t client_id,
+                                            struct appointment **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DESK_CLIENT_APPTS, e);
+    struct appointment *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, client_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_appointment(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list the client's appointments");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_update_client(struct db *db, const struct client *c, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DESK_UPDATE_CLIENT, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, c->id);
+    bind_text(s, 2, c->name);
+    bind_text(s, 3, c->email);
+    bind_text(s, 4, c->phone);
+    enum err_code rc = run(d, s, e, "save client");
+    if (rc == E_OK && sqlite3_changes(d->h) != 1)
+        return err_set(e, E_NOTFOUND, "There is no client %lld.", (long long)c->id);
+    return rc;
+}
+
+static enum err_code sq_merge_clients(struct db *db, int64_t keep, int64_t other, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    enum err_code rc;
+    sqlite3_stmt *s = stmt(d, Q_DESK_MOVE_CLIENT_APPTS, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, keep);
+    sqlite3_bind_int64(s, 2, other);
+    if ((rc = run(d, s, e, "move the client's appointments")) != E_OK)
+        return rc;
+    if (!(s = stmt(d, Q_DESK_DEL_CLIENT, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, other);
+    if ((rc = run(d, s, e, "delete the merged client")) != E_OK)
+        return rc;
+    if (sqlite3_changes(d->h) != 1)
+        return err_set(e, E_NOTFOUND, "There is no client %lld.", (long long)other);
+    return E_OK;
+}
+
 static enum err_code sq_idem_get(struct db *db, struct arena *a, const char *key,
                                  unsigned char hash[STORE_TOKEN_HASH], int *found, int *status,
                                  const char **body, struct err *e)
@@ -1524,6 +1760,153 @@ static enum err_code sq_idem_del(struct db *db, const char *key, struct err *e)
     return run(d, s, e, "delete idempotency key");
 }
 
+/* ---- admin ---- */
+
+static enum err_code sq_closed_days(struct db *db, struct arena *a, struct closed_day **out,
+                                    size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_CLOSED_DAYS, e);
+    struct closed_day *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt].date = col_text(a, s, 0);
+        items[cnt].reason = col_text(a, s, 1);
+        cnt++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read closed dates");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+/* Runs s and reports E_NOTFOUND (with msg) when it changed no row. */
+static enum err_code changed_some(struct sqlite_db *d, sqlite3_stmt *s, struct err *e,
+                                  const char *what, const char *msg)
+{
+    enum err_code rc = run(d, s, e, what);
+    if (rc == E_OK && sqlite3_changes(d->h) == 0)
+        return err_set(e, E_NOTFOUND, "%s", msg);
+    return rc;
+}
+
+static enum err_code sq_delete_closed_date(struct db *db, const char *date, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DEL_CLOSED_DATE, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, date);
+    return changed_some(d, s, e, "remove closed date", "that date is not closed");
+}
+
+static enum err_code sq_set_service_therapists(struct db *db, const char *service_id,
+                                               const char **ids, size_t n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_DEL_SERVICE_THERAPISTS, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, service_id);
+    if ((rc = run(d, s, e, "save service therapists")) != E_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (!(s = stmt(d, Q_ADD_THERAPIST_SERVICE, e)))
+            return E_INTERNAL;
+        bind_text(s, 1, ids[i]);
+        bind_text(s, 2, service_id);
+        if ((rc = run(d, s, e, "save service therapists")) != E_OK)
+            return rc;
+    }
+    return E_OK;
+}
+
+static enum err_code sq_update_room(struct db *db, const struct room *r, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_UPDATE_ROOM, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, r->id);
+    bind_text(s, 2, r->name);
+    if ((rc = changed_some(d, s, e, "save room", "there is no such room")) != E_OK)
+        return rc;
+    if (!(s = stmt(d, Q_DEL_ROOM_SERVICES, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, r->id);
+    if ((rc = run(d, s, e, "save room services")) != E_OK)
+        return rc;
+    for (size_t i = 0; i < r->nservices; i++) {
+        if (!(s = stmt(d, Q_ADD_ROOM_SERVICE, e)))
+            return E_INTERNAL;
+        sqlite3_bind_int64(s, 1, r->id);
+        bind_text(s, 2, r->service_ids[i]);
+        if ((rc = run(d, s, e, "save room services")) != E_OK)
+            return rc;
+    }
+    return E_OK;
+}
+
+static enum err_code sq_users(struct db *db, struct arena *a, struct user **out, size_t *n,
+                              struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_USERS, e);
+    struct user *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_user(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list accounts");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_user(struct db *db, struct arena *a, int64_t id, struct user *out,
+                             struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_USER, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_user(a, s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "there is no such account");
+    return fail(d, e, rc, "read account");
+}
+
+static enum err_code sq_set_user_active(struct db *db, int64_t id, int active, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SET_USER_ACTIVE, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, active ? 1 : 0);
+    return changed_some(d, s, e, "save account", "there is no such account");
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1565,6 +1948,7 @@ static const struct store_ops sqlite_ops = {
     .busy = sq_busy,
     .time_off = sq_time_off,
     .add_time_off = sq_add_time_off,
+    .delete_time_off = sq_delete_time_off,
     .add_closed_date = sq_add_closed_date,
     .client_for_booking = sq_client_for_booking,
     .add_appointment = sq_add_appointment,
@@ -1576,4 +1960,21 @@ static const struct store_ops sqlite_ops = {
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
     .idem_del = sq_idem_del,
+    /* front desk */
+    .set_appointment_status = sq_set_appointment_status,
+    .staff_notes = sq_staff_notes,
+    .set_staff_notes = sq_set_staff_notes,
+    .clients = sq_clients,
+    .client = sq_client,
+    .client_appointments = sq_client_appointments,
+    .update_client = sq_update_client,
+    .merge_clients = sq_merge_clients,
+    /* admin */
+    .closed_days = sq_closed_days,
+    .delete_closed_date = sq_delete_closed_date,
+    .set_service_therapists = sq_set_service_therapists,
+    .update_room = sq_update_room,
+    .users = sq_users,
+    .user = sq_user,
+    .set_user_active = sq_set_user_active,
 };

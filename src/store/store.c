@@ -119,6 +119,8 @@ FWD(time_off,
     (struct db * db, struct arena *a, int64_t t0, int64_t t1, struct time_off **out, size_t *n,
      struct err *e),
     (db, a, t0, t1, out, n, e))
+FWD(delete_time_off, (struct db * db, int64_t id, const char *therapist_id, struct err *e),
+    (db, id, therapist_id, e))
 FWD(add_time_off, (struct db * db, const struct time_off *t, int64_t *id, struct err *e),
     (db, t, id, e))
 FWD(add_closed_date, (struct db * db, const char *date, const char *reason, struct err *e),
@@ -158,6 +160,42 @@ FWD(idem_put,
     (struct db * db, const char *key, const unsigned char hash[STORE_TOKEN_HASH], int status,
      const char *body, int64_t now, struct err *e),
     (db, key, hash, status, body, now, e))
+/* front desk */
+FWD(set_appointment_status,
+    (struct db * db, int64_t id, const char *from, const char *to, int64_t now,
+     const char *reason, struct err *e),
+    (db, id, from, to, now, reason, e))
+FWD(staff_notes, (struct db * db, struct arena *a, int64_t id, const char **out, struct err *e),
+    (db, a, id, out, e))
+FWD(set_staff_notes, (struct db * db, int64_t id, const char *notes, struct err *e),
+    (db, id, notes, e))
+FWD(clients,
+    (struct db * db, struct arena *a, const char *q, int limit, struct client **out, size_t *n,
+     struct err *e),
+    (db, a, q, limit, out, n, e))
+FWD(client, (struct db * db, struct arena *a, int64_t id, struct client *out, struct err *e),
+    (db, a, id, out, e))
+FWD(client_appointments,
+    (struct db * db, struct arena *a, int64_t client_id, struct appointment **out, size_t *n,
+     struct err *e),
+    (db, a, client_id, out, n, e))
+FWD(update_client, (struct db * db, const struct client *c, struct err *e), (db, c, e))
+FWD(merge_clients, (struct db * db, int64_t keep, int64_t other, struct err *e),
+    (db, keep, other, e))
+/* admin */
+FWD(closed_days, (struct db * db, struct arena *a, struct closed_day **out, size_t *n,
+                  struct err *e), (db, a, out, n, e))
+FWD(delete_closed_date, (struct db * db, const char *date, struct err *e), (db, date, e))
+FWD(set_service_therapists,
+    (struct db * db, const char *service_id, const char **therapist_ids, size_t n,
+     struct err *e),
+    (db, service_id, therapist_ids, n, e))
+FWD(update_room, (struct db * db, const struct room *r, struct err *e), (db, r, e))
+FWD(users, (struct db * db, struct arena *a, struct user **out, size_t *n, struct err *e),
+    (db, a, out, n, e))
+FWD(user, (struct db * db, struct arena *a, int64_t id, struct user *out, struct err *e),
+    (db, a, id, out, e))
+FWD(set_user_active, (struct db * db, int64_t id, int active, struct err *e), (db, id, active, e))
 
 void db_rollback(struct db *db)
 {

@@ -202,6 +202,10 @@ enum err_code db_time_off(struct db *db, struct arena *a, int64_t t0, int64_t t1
                           struct time_off **out, size_t *n, struct err *e);
 enum err_code db_add_time_off(struct db *db, const struct time_off *t, int64_t *id,
                               struct err *e);
+/* Deletes time off `id`; therapist_id non-NULL: only if it is that
+ * therapist's.  E_NOTFOUND when no such row (or another's). */
+enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapist_id,
+                                 struct err *e);
 enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
                                  struct err *e);
 /* The client with exactly this name and email (case-insensitive email), or a
@@ -239,5 +243,68 @@ enum err_code db_idem_put(struct db *db, const char *key,
                           const unsigned char hash[STORE_TOKEN_HASH], int status,
                           const char *body, int64_t now, struct err *e);
 enum err_code db_idem_del(struct db *db, const char *key, struct err *e);
+
+/* ---- front desk (web/desk.c) ---- */
+
+struct client {
+    int64_t id;
+    const char *name, *email, *phone;
+    int64_t created_at;
+    int nappointments; /* in lists: how many appointments (any status) */
+};
+
+/* Sets the status of appointment id from `from` to `to` (the caller checked
+ * the change with core/appt); cancelling also records now and the reason.
+ * E_CONFLICT when the appointment is no longer in `from`. */
+enum err_code db_set_appointment_status(struct db *db, int64_t id, const char *from,
+                                        const char *to, int64_t now, const char *reason,
+                                        struct err *e);
+/* The staff's notes for the therapist (never shown to the client). */
+enum err_code db_staff_notes(struct db *db, struct arena *a, int64_t id, const char **out,
+                             struct err *e);
+enum err_code db_set_staff_notes(struct db *db, int64_t id, const char *notes, struct err *e);
+/* Clients whose name, email or phone contains q (any case; "" = all), by
+ * name, at most `limit`. */
+enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limit,
+                         struct client **out, size_t *n, struct err *e);
+/* One client; E_NOTFOUND if absent. */
+enum err_code db_client(struct db *db, struct arena *a, int64_t id, struct client *out,
+                        struct err *e);
+/* Every appointment of the client, newest first, with joined names. */
+enum err_code db_client_appointments(struct db *db, struct arena *a, int64_t client_id,
+                                     struct appointment **out, size_t *n, struct err *e);
+/* Replaces name, email and phone.  E_NOTFOUND if absent. */
+enum err_code db_update_client(struct db *db, const struct client *c, struct err *e);
+/* Moves the appointments of client `other` to `keep` and deletes `other`.
+ * Call inside db_begin/db_commit.  E_NOTFOUND if other is absent. */
+enum err_code db_merge_clients(struct db *db, int64_t keep, int64_t other, struct err *e);
+
+/* ---- admin: the clinic's set-up and its accounts (web/admin.c) ---- */
+
+/* A closed date with the reason shown to staff. */
+struct closed_day {
+    const char *date; /* "YYYY-MM-DD" */
+    const char *reason;
+};
+
+/* All closed dates with their reasons, sorted by date. */
+enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day **out, size_t *n,
+                             struct err *e);
+/* Removes a closed date; E_NOTFOUND if it is not closed. */
+enum err_code db_delete_closed_date(struct db *db, const char *date, struct err *e);
+/* Replaces the list of therapists who offer the service. */
+enum err_code db_set_service_therapists(struct db *db, const char *service_id,
+                                        const char **therapist_ids, size_t n, struct err *e);
+/* Renames room r->id and replaces its services; E_NOTFOUND if absent,
+ * E_UNPROCESSABLE if another room has the name. */
+enum err_code db_update_room(struct db *db, const struct room *r, struct err *e);
+/* Every account (active or not), by role then name. */
+enum err_code db_users(struct db *db, struct arena *a, struct user **out, size_t *n,
+                       struct err *e);
+/* One account by id, active or not; E_NOTFOUND if absent. */
+enum err_code db_user(struct db *db, struct arena *a, int64_t id, struct user *out,
+                      struct err *e);
+/* Activates (1) or deactivates (0) an account; E_NOTFOUND if absent. */
+enum err_code db_set_user_active(struct db *db, int64_t id, int active, struct err *e);
 
 #endif

@@ -71,6 +71,8 @@ struct store_ops {
                               struct time_off **out, size_t *n, struct err *e);
     enum err_code (*add_time_off)(struct db *db, const struct time_off *t, int64_t *id,
                                   struct err *e);
+    enum err_code (*delete_time_off)(struct db *db, int64_t id, const char *therapist_id,
+                                     struct err *e);
     enum err_code (*add_closed_date)(struct db *db, const char *date, const char *reason,
                                      struct err *e);
     enum err_code (*client_for_booking)(struct db *db, const char *name, const char *email,
@@ -98,6 +100,34 @@ struct store_ops {
     enum err_code (*idem_put)(struct db *db, const char *key,
                               const unsigned char hash[STORE_TOKEN_HASH], int status,
                               const char *body, int64_t now, struct err *e);
+    /* front desk */
+    enum err_code (*set_appointment_status)(struct db *db, int64_t id, const char *from,
+                                            const char *to, int64_t now, const char *reason,
+                                            struct err *e);
+    enum err_code (*staff_notes)(struct db *db, struct arena *a, int64_t id, const char **out,
+                                 struct err *e);
+    enum err_code (*set_staff_notes)(struct db *db, int64_t id, const char *notes,
+                                     struct err *e);
+    enum err_code (*clients)(struct db *db, struct arena *a, const char *q, int limit,
+                             struct client **out, size_t *n, struct err *e);
+    enum err_code (*client)(struct db *db, struct arena *a, int64_t id, struct client *out,
+                            struct err *e);
+    enum err_code (*client_appointments)(struct db *db, struct arena *a, int64_t client_id,
+                                         struct appointment **out, size_t *n, struct err *e);
+    enum err_code (*update_client)(struct db *db, const struct client *c, struct err *e);
+    enum err_code (*merge_clients)(struct db *db, int64_t keep, int64_t other, struct err *e);
+    /* admin */
+    enum err_code (*closed_days)(struct db *db, struct arena *a, struct closed_day **out,
+                                 size_t *n, struct err *e);
+    enum err_code (*delete_closed_date)(struct db *db, const char *date, struct err *e);
+    enum err_code (*set_service_therapists)(struct db *db, const char *service_id,
+                                            const char **therapist_ids, size_t n, struct err *e);
+    enum err_code (*update_room)(struct db *db, const struct room *r, struct err *e);
+    enum err_code (*users)(struct db *db, struct arena *a, struct user **out, size_t *n,
+                           struct err *e);
+    enum err_code (*user)(struct db *db, struct arena *a, int64_t id, struct user *out,
+                          struct err *e);
+    enum err_code (*set_user_active)(struct db *db, int64_t id, int active, struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

@@ -5,14 +5,19 @@
 #include "web/routes.h"
 
 #include "web/account.h"
+#include "web/admin.h"
 #include "web/api.h"
 #include "web/book.h"
+#include "web/desk.h"
+#include "web/hours.h"
 #include "web/site.h"
 #include "web/staff.h"
 
 #define JSON_BODY (16 * 1024)
 #define BOOK_FORM (16 * 1024) /* the details form: a note of 2,000 characters, encoded */
 #define SMALL_FORM (4 * 1024)
+#define ADMIN_FORM (32 * 1024) /* a service or therapist: description and bio, encoded */
+#define DESK_FORM (40 * 1024) /* staff notes of 4,000 characters, or a booking, encoded */
 #define PUB ROUTE_PUBLIC
 #define API (ROUTE_PUBLIC | ROUTE_API)
 #define FORM (ROUTE_FORM | ROUTE_CSRF)
@@ -45,7 +50,54 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/account/password", account_password_form, SIGNED_IN, 0},
     {ROUTE_POST, "/account/password", account_password, SIGNED_IN | FORM, SMALL_FORM},
     {ROUTE_GET, "/staff", staff_day, ROUTE_STAFF, 0},
+    /* a therapist's own week, hours and time off (web/hours.c) */
+    {ROUTE_GET, "/staff/week", hours_week, ROUTE_STAFF, 0},
+    {ROUTE_GET, "/staff/hours", hours_form, ROUTE_STAFF, 0},
+    {ROUTE_POST, "/staff/hours", hours_save, ROUTE_THERAPIST | ROUTE_DESK | FORM, SMALL_FORM},
+    {ROUTE_GET, "/staff/time-off", hours_time_off, ROUTE_STAFF, 0},
+    {ROUTE_POST, "/staff/time-off", hours_add_time_off, ROUTE_THERAPIST | ROUTE_DESK | FORM,
+     SMALL_FORM},
+    {ROUTE_POST, "/staff/time-off/{id}/delete", hours_delete_time_off,
+     ROUTE_THERAPIST | ROUTE_DESK | FORM, SMALL_FORM},
+    /* the front desk: appointments, booking for a client, clients (web/desk.c) */
+    {ROUTE_GET, "/staff/appointments/{id}", desk_appointment, ROUTE_DESK | ROUTE_THERAPIST, 0},
+    {ROUTE_POST, "/staff/appointments/{id}/status", desk_status, ROUTE_DESK | FORM, SMALL_FORM},
+    {ROUTE_POST, "/staff/appointments/{id}/notes", desk_notes, ROUTE_DESK | FORM, DESK_FORM},
+    {ROUTE_POST, "/staff/appointments/{id}/move", desk_move, ROUTE_DESK | FORM, SMALL_FORM},
+    {ROUTE_GET, "/staff/book", desk_book_form, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/book", desk_book, ROUTE_DESK | FORM, DESK_FORM},
+    {ROUTE_GET, "/staff/clients", desk_clients, ROUTE_DESK, 0},
+    {ROUTE_GET, "/staff/clients/{id}", desk_client, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/clients/{id}", desk_client_save, ROUTE_DESK | FORM, SMALL_FORM},
+    {ROUTE_POST, "/staff/clients/{id}/merge", desk_client_merge, ROUTE_DESK | FORM, SMALL_FORM},
 
+    /* admin: the clinic's set-up (web/admin.c); "new" before "{id}" */
+    {ROUTE_GET, "/admin", admin_index, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/services", admin_services, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/services", admin_service_create, ROUTE_ADMIN | FORM, ADMIN_FORM},
+    {ROUTE_GET, "/admin/services/new", admin_service_new, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/services/{id}", admin_service, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/services/{id}", admin_service_save, ROUTE_ADMIN | FORM, ADMIN_FORM},
+    {ROUTE_GET, "/admin/therapists", admin_therapists, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/therapists", admin_therapist_create, ROUTE_ADMIN | FORM, ADMIN_FORM},
+    {ROUTE_GET, "/admin/therapists/new", admin_therapist_new, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/therapists/{id}", admin_therapist, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/therapists/{id}", admin_therapist_save, ROUTE_ADMIN | FORM, ADMIN_FORM},
+    {ROUTE_GET, "/admin/rooms", admin_rooms, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/rooms", admin_room_create, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_GET, "/admin/rooms/{id}", admin_room, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/rooms/{id}", admin_room_save, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_GET, "/admin/hours", admin_hours, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/hours", admin_hours_save, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_POST, "/admin/hours/closed", admin_closed_add, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_POST, "/admin/hours/closed/remove", admin_closed_remove, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_GET, "/admin/users", admin_users, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/users", admin_user_create, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_GET, "/admin/users/{id}", admin_user, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/users/{id}/active", admin_user_active, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_POST, "/admin/users/{id}/password", admin_user_password, ROUTE_ADMIN | FORM, SMALL_FORM},
+
+    {ROUTE_GET, "/api/v1/openapi.json", site_openapi, API, 0},
     {ROUTE_GET, "/api/v1/services", api_services, API, 0},
     {ROUTE_GET, "/api/v1/therapists", api_therapists, API, 0},
     {ROUTE_GET, "/api/v1/availability", api_availability, API, 0},

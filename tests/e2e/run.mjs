@@ -15,6 +15,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { bookingCases } from './book.mjs';
+import { deskCases } from './desk.mjs';
+import { therapistCases } from './therapist.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -433,6 +435,12 @@ async function main() {
 
     // f. Online booking (tests/e2e/book.mjs), on its own server with the clock pinned.
     await bookingCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+
+    // The front desk (tests/e2e/desk.mjs): walk-in, check in, complete, at 1024 px.
+    await deskCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+
+    // g. A therapist adds time off (tests/e2e/therapist.mjs), on its own pinned server.
+    await therapistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {

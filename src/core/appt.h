@@ -1,0 +1,48 @@
+/* appt — the appointment status state machine (STYLE rule 12).  Pure: knows
+ * statuses and which changes are allowed, never the store or the clock.
+ *
+ *                check_in                complete
+ *     booked ──────────────▶ checked_in ──────────▶ completed
+ *      │   │                     │
+ *      │   │ no_show             │ cancel (reason)
+ *      │   ▼                     ▼
+ *      │  no_show            cancelled
+ *      │                         ▲
+ *      └─────────────────────────┘
+ *            cancel (reason)
+ *
+ * completed, no_show and cancelled are final: nothing leaves them. */
+#ifndef KNEAD_CORE_APPT_H
+#define KNEAD_CORE_APPT_H
+
+enum appt_status {
+    APPT_BOOKED = 0,
+    APPT_CHECKED_IN,
+    APPT_COMPLETED,
+    APPT_NO_SHOW,
+    APPT_CANCELLED,
+    APPT__COUNT
+};
+
+/* "booked" → APPT_BOOKED ...; -1 for an unknown name.  Can't fail. */
+int appt_status_parse(const char *name);
+/* The stored name ("checked_in"); "" for an out-of-range value. */
+const char *appt_status_name(enum appt_status s);
+/* A label for people ("Checked in", "No-show"). */
+const char *appt_status_label(enum appt_status s);
+/* The verb a button shows for moving to `to` ("Check in", "Complete"). */
+const char *appt_action_label(enum appt_status to);
+
+/* 1 when from → to is allowed, else 0 (also for from == to). */
+int appt_can_move(enum appt_status from, enum appt_status to);
+/* 1 when to needs a reason (cancelling). */
+int appt_needs_reason(enum appt_status to);
+/* 1 when no change leaves s. */
+int appt_is_final(enum appt_status s);
+
+/* Checks a change: NULL when allowed, else a sentence for a person saying why
+ * not (unknown status, final status, or a change the machine lacks; a cancel
+ * with an empty reason).  reason may be NULL. */
+const char *appt_check(const char *from, const char *to, const char *reason);
+
+#endif

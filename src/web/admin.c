@@ -1,0 +1,1187 @@
+/* admin — the clinic's set-up, edited in forms: services, therapists, rooms,
+ * opening hours and closed dates, accounts.
+ *
+ * Each save reads the whole form, checks every field and collects one
+ * message per wrong field (errors.<field>); if any, the form comes back with
+ * 422 and what was typed, and nothing is written.  Otherwise everything is
+ * written in one transaction.  Changing the set-up bumps clinic_version (SQL
+ * triggers), so the availability cache reloads by itself.  This module must
+ * not hold booking rules; it only checks the shape of what an admin types. */
+#include "web/admin.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "core/auth.h"
+#include "core/booking.h"
+#include "core/datetime.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/num.h"
+#include "web/account.h"
+#include "web/page.h"
+#include "web/staff.h"
+
+static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                             "Thursday", "Friday", "Saturday"};
+
+/* ---- small helpers ---- */
+
+/* A form field, "" when missing. */
+static const char *field(struct req *r, const char *key)
+{
+    const char *v = kv_get(&r->form, key);
+    return v ? v : "";
+}
+
+static int checked(struct req *r, const char *key)
+{
+    return kv_get(&r->form, key) != NULL;
+}
+
+/* Every value of a repeated field (checkboxes), on the arena. */
+static const char **values(struct req *r, const char *key, size_t *n)
+{
+    size_t cnt = kv_count(&r->form, key), k = 0;
+    const char **out = arena_array(r->arena, cnt ? cnt : 1, sizeof *out);
+    for (size_t i = 0; i < r->form.n; i++)
+        if (strcmp(r->form.items[i].key, key) == 0)
+            out[k++] = r->form.items[i].val;
+    *n = k;
+    return out;
+}
+
+static int in_list(const char *const *list, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static void see_other(struct req *r, const char *location)
+{
+    resp_start(r, 303, "text/plain; charset=utf-8");
+    resp_header(r, "Location", location);
+    sb_adds(&r->resp.body, "Saved.\n");
+}
+
+/* Renders an admin page; status 422 adds the summary line. */
+static void render(struct req *r, int status, const char *tpl, json_t *ctx)
+{
+    if (status == 422)
+        json_object_set_new(ctx, "invalid", json_true());
+    if (kv_get(&r->query, "saved"))
+        json_object_set_new(ctx, "saved", json_true());
+    page_render(r, status, tpl, ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+static void bad(json_t *errors, const char *key, const char *msg)
+{
+    if (!json_object_get(errors, key))
+        json_object_set_new(errors, key, json_string(msg));
+}
+
+/* Length in characters (UTF-8 code points); the request parser has already
+ * refused invalid UTF-8. */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static int blank(const char *s)
+{
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* A text field: required or not, at most max characters. */
+static const char *text(struct req *r, json_t *errors, const char *key, const char *label,
+                        int required, size_t max)
+{
+    const char *v = field(r, key);
+    if (required && blank(v))
+        bad(errors, key, arena_printf(r->arena, "Enter the %s.", label));
+    else if (chars(v) > max)
+        bad(errors, key, arena_printf(r->arena, "The %s can be at most %zu characters.", label, max));
+    return v;
+}
+
+/* An id for a new service or therapist: lowercase letters, digits, hyphens. */
+static const char *slug(struct req *r, json_t *errors, const char *key)
+{
+    const char *v = field(r, key);
+    size_t n = strlen(v);
+    if (n == 0)
+        bad(errors, key, "Enter an id, e.g. deep-tissue-60.");
+    else if (n > 64 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != n || v[0] == '-')
+        bad(errors, key, "Use 1 to 64 lowercase letters, digits and hyphens, starting with a "
+                         "letter or digit.");
+    return v;
+}
+
+/* A whole number in [min, max]. */
+static int whole(struct req *r, json_t *errors, const char *key, const char *label, int min,
+                 int max)
+{
+    int v = 0;
+    if (num_parse_int(field(r, key), min, max, &v) < 0)
+        bad(errors, key, arena_printf(r->arena, "The %s must be a whole number from %d to %d.",
+                                      label, min, max));
+    return v;
+}
+
+/* A whole number in [min, max], or empty for "the clinic's default" (-1). */
+static int optional(struct req *r, json_t *errors, const char *key, const char *label, int min,
+                    int max)
+{
+    if (blank(field(r, key)))
+        return -1;
+    return whole(r, errors, key, label, min, max);
+}
+
+/* "125", "125.5", "125.50" or "$125.50" → cents; -1 when malformed. */
+static int parse_price(const char *s)
+{
+    long dollars = 0, cents = 0;
+    int nd = 0, nc = 0;
+    if (*s == '$')
+        s++;
+    for (; *s >= '0' && *s <= '9'; s++, nd++) {
+        if (nd >= 6)
+            return -1;
+        dollars = dollars * 10 + (*s - '0');
+    }
+    if (nd == 0)
+        return -1;
+    if (*s == '.') {
+        for (s++; *s >= '0' && *s <= '9'; s++, nc++) {
+            if (nc >= 2)
+                return -1;
+            cents = cents * 10 + (*s - '0');
+        }
+        if (nc == 0)
+            return -1;
+        if (nc == 1)
+            cents *= 10;
+    }
+    return *s ? -1 : (int)(dollars * 100 + cents);
+}
+
+static const char *price_text(struct req *r, int cents)
+{
+    return arena_printf(r->arena, "%d.%02d", cents / 100, cents % 100);
+}
+
+static const char *opt_text(struct req *r, int v)
+{
+    return v < 0 ? "" : arena_printf(r->arena, "%d", v);
+}
+
+/* "HH:MM" (24-hour, "24:00" allowed as the end of a day) → minutes; -1 if malformed. */
+static int parse_hhmm(const char *s)
+{
+    int h, m;
+    if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+        !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+        !isdigit((unsigned char)s[4]))
+        return -1;
+    h = (s[0] - '0') * 10 + (s[1] - '0');
+    m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && m != 0))
+        return -1;
+    return h * 60 + m;
+}
+
+static const char *hhmm(struct req *r, int min)
+{
+    return arena_printf(r->arena, "%02d:%02d", min / 60, min % 60);
+}
+
+/* A photo address: a path on this site or an https URL, nothing that could
+ * break out of an attribute or run script. */
+static int photo_ok(const char *s)
+{
+    if (!((s[0] == '/' && s[1] != '/') || strncmp(s, "https://", 8) == 0))
+        return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || strchr("\"'<>\\`", *s))
+            return 0;
+    return 1;
+}
+
+/* The current form's fields as typed, for re-showing a refused form. */
+static json_t *typed(struct req *r)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < r->form.n; i++) {
+        const char *k = r->form.items[i].key;
+        if (strcmp(k, "csrf") == 0 || strstr(k, "password") || json_object_get(o, k))
+            continue;
+        json_object_set_new(o, k, json_string(r->form.items[i].val));
+    }
+    return o;
+}
+
+static int fail_db(struct req *r, struct db *db, struct err *e)
+{
+    db_rollback(db);
+    web_fail(r, e);
+    return -1;
+}
+
+/* ---- /admin ---- */
+
+void admin_index(struct req *r)
+{
+    json_t *ctx = staff_context(r, "Clinic set-up", "admin");
+    render(r, 200, "admin/index", ctx);
+}
+
+/* ---- services ---- */
+
+/* The form's fields from a stored service. */
+static json_t *service_form(struct req *r, const struct service *s)
+{
+    return json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:s, s:s, s:s}", "id", s->id, "name",
+                     s->name, "description", s->description, "duration", s->duration_min,
+                     "price", price_text(r, s->price_cents), "buffer", s->buffer_min, "active",
+                     s->active, "min_notice", opt_text(r, s->min_notice_minutes), "horizon",
+                     opt_text(r, s->horizon_days), "late_cancel",
+                     opt_text(r, s->late_cancel_hours));
+}
+
+void admin_services(struct req *r)
+{
+    struct err e = {0};
+    struct service *sv;
+    struct therapist *th;
+    size_t ns, nt;
+    struct db *db = web_db(r);
+    if (db_services(db, r->arena, 0, &sv, &ns, &e) != E_OK ||
+        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < ns; i++) {
+        int offered = 0;
+        for (size_t t = 0; t < nt; t++)
+            offered += in_list(th[t].service_ids, th[t].nservices, sv[i].id);
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:i, s:s, s:b, s:i, s:s}", "id", sv[i].id, "name",
+                            sv[i].name, "duration", sv[i].duration_min, "price",
+                            web_price(r, sv[i].price_cents), "active", sv[i].active,
+                            "therapists", offered, "url",
+                            arena_printf(r->arena, "/admin/services/%s", sv[i].id)));
+    }
+    json_t *ctx = staff_context(r, "Services", "admin");
+    json_object_set_new(ctx, "services", list);
+    render(r, 200, "admin/services", ctx);
+}
+
+/* The service form page: new (id NULL) or an existing service; form and
+ * errors may be NULL (then taken from s). */
+static void service_page(struct req *r, int status, const char *id, const struct service *s,
+                         const char **tids, size_t nt, json_t *form, json_t *errors)
+{
+    struct err e = {0};
+    web_keep(r, form);
+    web_keep(r, errors);
+    struct therapist *th;
+    size_t n;
+    if (db_therapists(web_db(r), r->arena, 0, &th, &n, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *choices = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(choices, json_pack("{s:s, s:s, s:b, s:b}", "id", th[i].id, "name",
+                                                 th[i].name, "checked",
+                                                 in_list(tids, nt, th[i].id), "inactive",
+                                                 !th[i].active));
+    json_t *ctx = staff_context(r, id ? arena_printf(r->arena, "Edit %s", s->name) : "New service",
+                                "admin");
+    json_object_set_new(ctx, "is_new", json_boolean(!id));
+    json_object_set_new(ctx, "action", json_string(id ? arena_printf(r->arena,
+                                                                     "/admin/services/%s", id)
+                                                      : "/admin/services"));
+    if (form)
+        json_object_set(ctx, "form", form);
+    else
+        json_object_set_new(ctx, "form", service_form(r, s));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    json_object_set_new(ctx, "therapists", choices);
+    render(r, status, "admin/service", ctx);
+}
+
+void admin_service_new(struct req *r)
+{
+    struct service s = {"", "", "", 60, 0, 0, 1, 0, -1, -1, -1};
+    service_page(r, 200, NULL, &s, NULL, 0, NULL, NULL);
+}
+
+void admin_service(struct req *r)
+{
+    struct err e = {0};
+    struct service s;
+    struct therapist *th;
+    size_t nt;
+    struct db *db = web_db(r);
+    const char *id = req_param(r, 0);
+    if (db_service(db, r->arena, id, &s, &e) != E_OK ||
+        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    const char **tids = arena_array(r->arena, nt ? nt : 1, sizeof *tids);
+    size_t k = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (in_list(th[i].service_ids, th[i].nservices, id))
+            tids[k++] = th[i].id;
+    service_page(r, 200, id, &s, tids, k, NULL, NULL);
+}
+
+/* Validates and saves the service form; id NULL = a new service. */
+static void service_submit(struct req *r, const char *id)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct service old = {0}, s = {0};
+    struct therapist *th;
+    size_t nth, nt;
+    json_t *errors = web_keep(r, json_object());
+
+    if (id && db_service(db, r->arena, id, &old, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    if (db_therapists(db, r->arena, 0, &th, &nth, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    s.id = id ? id : slug(r, errors, "id");
+    if (!id && !json_object_get(errors, "id")) {
+        struct service dup;
+        enum err_code rc = db_service(db, r->arena, s.id, &dup, &e);
+        if (rc == E_OK)
+            bad(errors, "id", "A service with this id already exists; choose another.");
+        else if (rc != E_NOTFOUND) {
+            web_fail(r, &e);
+            return;
+        }
+    }
+    s.name = text(r, errors, "name", "name", 1, 120);
+    s.description = text(r, errors, "description", "description", 0, 2000);
+    s.duration_min = whole(r, errors, "duration", "length in minutes", 5, 480);
+    s.price_cents = parse_price(field(r, "price"));
+    if (s.price_cents < 0)
+        bad(errors, "price", "Enter the price in dollars, e.g. 125 or 125.50.");
+    s.buffer_min = whole(r, errors, "buffer", "buffer in minutes", 0, 240);
+    s.active = checked(r, "active");
+    s.position = id ? old.position : 0;
+    s.min_notice_minutes = optional(r, errors, "min_notice", "minimum notice", 0, 10080);
+    s.horizon_days = optional(r, errors, "horizon", "horizon", 1, 730);
+    s.late_cancel_hours = optional(r, errors, "late_cancel", "late-cancellation window", 0, 336);
+    const char **tids = values(r, "therapist", &nt);
+    for (size_t i = 0; i < nt; i++) {
+        int known = 0;
+        for (size_t k = 0; k < nth; k++)
+            known |= strcmp(th[k].id, tids[i]) == 0;
+        if (!known)
+            bad(errors, "therapists", "Choose therapists from the list.");
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(tids[k], tids[i]) == 0)
+                bad(errors, "therapists", "Each therapist can be chosen once.");
+    }
+    if (!id && json_object_size(errors) == 0) {
+        struct service *all;
+        size_t na;
+        if (db_services(db, r->arena, 0, &all, &na, &e) != E_OK) {
+            web_fail(r, &e);
+            return;
+        }
+        for (size_t i = 0; i < na; i++)
+            if (all[i].position >= s.position)
+                s.position = all[i].position + 1;
+    }
+    if (json_object_size(errors)) {
+        service_page(r, 422, id, id ? &old : &s, tids, nt, typed(r), json_incref(errors));
+        return;
+    }
+    if (db_begin(db, &e) != E_OK || db_put_service(db, &s, &e) != E_OK ||
+        db_set_service_therapists(db, s.id, tids, nt, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        fail_db(r, db, &e);
+        return;
+    }
+    see_other(r, "/admin/services?saved=1");
+}
+
+void admin_service_create(struct req *r)
+{
+    service_submit(r, NULL);
+}
+
+void admin_service_save(struct req *r)
+{
+    service_submit(r, req_param(r, 0));
+}
+
+/* ---- therapists ---- */
+
+void admin_therapists(struct req *r)
+{
+    struct err e = {0};
+    struct therapist *th;
+    size_t nt;
+    if (db_therapists(web_db(r), r->arena, 0, &th, &nt, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < nt; i++)
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:b, s:i, s:s}", "id", th[i].id, "name", th[i].name,
+                            "title", th[i].title, "active", th[i].active, "services",
+                            (int)th[i].nservices, "url",
+                            arena_printf(r->arena, "/admin/therapists/%s", th[i].id)));
+    json_t *ctx = staff_context(r, "Therapists", "admin");
+    json_object_set_new(ctx, "therapists", list);
+    render(r, 200, "admin/therapists", ctx);
+}
+
+static void therapist_page(struct req *r, int status, const char *id, const struct therapist *t,
+                           const char **sids, size_t ns, json_t *form, json_t *errors)
+{
+    struct err e = {0};
+    web_keep(r, form);
+    web_keep(r, errors);
+    struct service *sv;
+    size_t n;
+    if (db_services(web_db(r), r->arena, 0, &sv, &n, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *choices = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(choices, json_pack("{s:s, s:s, s:b, s:b}", "id", sv[i].id, "name",
+                                                 sv[i].name, "checked",
+                                                 in_list(sids, ns, sv[i].id), "inactive",
+                                                 !sv[i].active));
+    json_t *ctx = staff_context(
+        r, id ? arena_printf(r->arena, "Edit %s", t->name) : "New therapist", "admin");
+    json_object_set_new(ctx, "is_new", json_boolean(!id));
+    json_object_set_new(ctx, "action",
+                        json_string(id ? arena_printf(r->arena, "/admin/therapists/%s", id)
+                                       : "/admin/therapists"));
+    if (form)
+        json_object_set(ctx, "form", form);
+    else
+        json_object_set_new(ctx, "form",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", t->id, "name",
+                                      t->name, "title", t->title, "bio", t->bio, "photo",
+                                      t->photo, "photo_alt", t->photo_alt, "active", t->active));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    json_object_set_new(ctx, "services", choices);
+    render(r, status, "admin/therapist", ctx);
+}
+
+void admin_therapist_new(struct req *r)
+{
+    struct therapist t = {"", "", "", "", "", "", 1, 0, NULL, 0};
+    therapist_page(r, 200, NULL, &t, NULL, 0, NULL, NULL);
+}
+
+void admin_therapist(struct req *r)
+{
+    struct err e = {0};
+    struct therapist t;
+    if (db_therapist(web_db(r), r->arena, req_param(r, 0), &t, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    therapist_page(r, 200, t.id, &t, t.service_ids, t.nservices, NULL, NULL);
+}
+
+static void therapist_submit(struct req *r, const char *id)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct therapist old = {0}, t = {0};
+    struct service *sv;
+    size_t nsv, ns;
+    json_t *errors = web_keep(r, json_object());
+
+    if (id && db_therapist(db, r->arena, id, &old, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    if (db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    t.id = id ? id : slug(r, errors, "id");
+    if (!id && !json_object_get(errors, "id")) {
+        struct therapist dup;
+        enum err_code rc = db_therapist(db, r->arena, t.id, &dup, &e);
+        if (rc == E_OK)
+            bad(errors, "id", "A therapist with this id already exists; choose another.");
+        else if (rc != E_NOTFOUND) {
+            web_fail(r, &e);
+            return;
+        }
+    }
+    t.name = text(r, errors, "name", "name", 1, 120);
+    t.title = text(r, errors, "title", "title", 0, 120);
+    t.bio = text(r, errors, "bio", "bio", 0, 4000);
+    t.photo = text(r, errors, "photo", "photo address", 0, 500);
+    t.photo_alt = text(r, errors, "photo_alt", "photo description", 0, 300);
+    if (*t.photo && !photo_ok(t.photo))
+        bad(errors, "photo", "The photo address must start with / (a file on this site) or "
+                             "https://, without spaces or quotes.");
+    if (*t.photo && blank(t.photo_alt))
+        bad(errors, "photo_alt", "Describe the photo for people who cannot see it.");
+    t.active = checked(r, "active");
+    t.position = id ? old.position : 0;
+    t.service_ids = values(r, "service", &ns);
+    t.nservices = ns;
+    for (size_t i = 0; i < ns; i++) {
+        int known = 0;
+        for (size_t k = 0; k < nsv; k++)
+            known |= strcmp(sv[k].id, t.service_ids[i]) == 0;
+        if (!known)
+            bad(errors, "services", "Choose services from the list.");
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(t.service_ids[k], t.service_ids[i]) == 0)
+                bad(errors, "services", "Each service can be chosen once.");
+    }
+    if (!id && json_object_size(errors) == 0) {
+        struct therapist *all;
+        size_t na;
+        if (db_therapists(db, r->arena, 0, &all, &na, &e) != E_OK) {
+            web_fail(r, &e);
+            return;
+        }
+        for (size_t i = 0; i < na; i++)
+            if (all[i].position >= t.position)
+                t.position = all[i].position + 1;
+    }
+    if (json_object_size(errors)) {
+        therapist_page(r, 422, id, id ? &old : &t, t.service_ids, ns, typed(r),
+                       json_incref(errors));
+        return;
+    }
+    if (db_begin(db, &e) != E_OK || db_put_therapist(db, &t, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        fail_db(r, db, &e);
+        return;
+    }
+    see_other(r, "/admin/therapists?saved=1");
+}
+
+void admin_therapist_create(struct req *r)
+{
+    therapist_submit(r, NULL);
+}
+
+void admin_therapist_save(struct req *r)
+{
+    therapist_submit(r, req_param(r, 0));
+}
+
+/* ---- rooms ---- */
+
+static json_t *service_choices(struct req *r, const struct service *sv, size_t n,
+                               const char **sids, size_t ns)
+{
+    json_t *choices = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "id", sv[i].id, "name",
+                                                 sv[i].name, "checked",
+                                                 in_list(sids, ns, sv[i].id)));
+    return choices;
+}
+
+/* The rooms page, with the add form (form/errors for a refused add). */
+static void rooms_page(struct req *r, int status, json_t *form, json_t *errors,
+                       const char **sids, size_t ns)
+{
+    struct err e = {0};
+    web_keep(r, form);
+    web_keep(r, errors);
+    struct room *rooms;
+    struct service *sv;
+    size_t nr, nsv;
+    struct db *db = web_db(r);
+    if (db_rooms(db, r->arena, &rooms, &nr, &e) != E_OK ||
+        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < nr; i++) {
+        json_t *names = json_array();
+        for (size_t k = 0; k < nsv; k++)
+            if (in_list(rooms[i].service_ids, rooms[i].nservices, sv[k].id))
+                json_array_append_new(names, json_string(sv[k].name));
+        json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:s}", "id",
+                                              (json_int_t)rooms[i].id, "name", rooms[i].name,
+                                              "services", names, "url",
+                                              arena_printf(r->arena, "/admin/rooms/%lld",
+                                                           (long long)rooms[i].id)));
+    }
+    json_t *ctx = staff_context(r, "Rooms", "admin");
+    json_object_set_new(ctx, "rooms", list);
+    json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    json_object_set_new(ctx, "services", service_choices(r, sv, nsv, sids, ns));
+    render(r, status, "admin/rooms", ctx);
+}
+
+void admin_rooms(struct req *r)
+{
+    rooms_page(r, 200, NULL, NULL, NULL, 0);
+}
+
+/* Reads and checks a room form into *out; id 0 = new.  Returns the errors. */
+static json_t *room_form(struct req *r, int64_t id, struct room *out)
+{
+    struct err e = {0};
+    struct room *rooms;
+    struct service *sv;
+    size_t nr, nsv, ns;
+    json_t *errors = web_keep(r, json_object());
+    struct db *db = web_db(r);
+    if (db_rooms(db, r->arena, &rooms, &nr, &e) != E_OK ||
+        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
+        bad(errors, "name", e.msg);
+        return errors;
+    }
+    out->id = id;
+    out->name = text(r, errors, "name", "room name", 1, 60);
+    for (size_t i = 0; i < nr; i++)
+        if (rooms[i].id != id && strcasecmp(rooms[i].name, out->name) == 0)
+            bad(errors, "name", "Another room already has this name.");
+    out->service_ids = values(r, "service", &ns);
+    out->nservices = ns;
+    for (size_t i = 0; i < ns; i++) {
+        int known = 0;
+        for (size_t k = 0; k < nsv; k++)
+            known |= strcmp(sv[k].id, out->service_ids[i]) == 0;
+        if (!known)
+            bad(errors, "services", "Choose services from the list.");
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(out->service_ids[k], out->service_ids[i]) == 0)
+                bad(errors, "services", "Each service can be chosen once.");
+    }
+    return errors;
+}
+
+void admin_room_create(struct req *r)
+{
+    struct err e = {0};
+    struct room rm;
+    struct db *db = web_db(r);
+    json_t *errors = room_form(r, 0, &rm);
+    if (json_object_size(errors)) {
+        rooms_page(r, 422, typed(r), json_incref(errors), rm.service_ids, rm.nservices);
+        return;
+    }
+    if (db_begin(db, &e) != E_OK || db_add_room(db, &rm, NULL, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        fail_db(r, db, &e);
+        return;
+    }
+    see_other(r, "/admin/rooms?saved=1");
+}
+
+static int room_id(struct req *r, int64_t *id)
+{
+    if (num_parse_i64(req_param(r, 0), 1, INT64_MAX, id) < 0) {
+        web_error(r, 404, NULL, "There is no such room.");
+        return -1;
+    }
+    return 0;
+}
+
+static void room_page(struct req *r, int status, const struct room *rm, json_t *form,
+                      json_t *errors)
+{
+    struct err e = {0};
+    struct service *sv;
+    web_keep(r, form);
+    web_keep(r, errors);
+    size_t nsv;
+    if (db_services(web_db(r), r->arena, 0, &sv, &nsv, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *ctx = staff_context(r, arena_printf(r->arena, "Room: %s", rm->name), "admin");
+    json_object_set_new(ctx, "action",
+                        json_string(arena_printf(r->arena, "/admin/rooms/%lld", (long long)rm->id)));
+    json_object_set_new(ctx, "form",
+                        form ? json_incref(form) : json_pack("{s:s}", "name", rm->name));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    json_object_set_new(ctx, "services",
+                        service_choices(r, sv, nsv, rm->service_ids, rm->nservices));
+    render(r, status, "admin/room", ctx);
+}
+
+/* Finds room id among all rooms; E_NOTFOUND if absent. */
+static enum err_code find_room(struct req *r, int64_t id, struct room *out, struct err *e)
+{
+    struct room *rooms;
+    size_t nr;
+    enum err_code rc = db_rooms(web_db(r), r->arena, &rooms, &nr, e);
+    if (rc != E_OK)
+        return rc;
+    for (size_t i = 0; i < nr; i++)
+        if (rooms[i].id == id) {
+            *out = rooms[i];
+            return E_OK;
+        }
+    return err_set(e, E_NOTFOUND, "There is no such room.");
+}
+
+void admin_room(struct req *r)
+{
+    struct err e = {0};
+    struct room rm;
+    int64_t id;
+    if (room_id(r, &id) < 0)
+        return;
+    if (find_room(r, id, &rm, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    room_page(r, 200, &rm, NULL, NULL);
+}
+
+void admin_room_save(struct req *r)
+{
+    struct err e = {0};
+    struct room old, rm;
+    int64_t id;
+    struct db *db = web_db(r);
+    if (room_id(r, &id) < 0)
+        return;
+    if (find_room(r, id, &old, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *errors = room_form(r, id, &rm);
+    if (json_object_size(errors)) {
+        old.service_ids = rm.service_ids;
+        old.nservices = rm.nservices;
+        room_page(r, 422, &old, typed(r), json_incref(errors));
+        return;
+    }
+    if (db_begin(db, &e) != E_OK || db_update_room(db, &rm, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        fail_db(r, db, &e);
+        return;
+    }
+    see_other(r, "/admin/rooms?saved=1");
+}
+
+/* ---- opening hours and closed dates ---- */
+
+/* The hours page.  days: the weekly form (NULL = from the store); closed_form
+ * and closed_errors for a refused closed date. */
+static void hours_page(struct req *r, int status, json_t *days, json_t *hours_errors,
+                       json_t *closed_form, json_t *closed_errors)
+{
+    struct err e = {0};
+    web_keep(r, days);
+    web_keep(r, hours_errors);
+    web_keep(r, closed_form);
+    web_keep(r, closed_errors);
+    struct db *db = web_db(r);
+    struct closed_day *cd;
+    size_t ncd;
+    if (db_closed_days(db, r->arena, &cd, &ncd, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    if (!days) {
+        struct week_span *sp;
+        size_t n;
+        if (db_clinic_hours(db, r->arena, &sp, &n, &e) != E_OK) {
+            web_fail(r, &e);
+            return;
+        }
+        days = web_keep(r, json_array());
+        /* Monday first, as a clinic's week reads. */
+        for (int k = 1; k <= 7; k++) {
+            int wd = k % 7, open = -1, close = -1;
+            for (size_t i = 0; i < n; i++)
+                if (sp[i].weekday == wd) {
+                    if (open < 0)
+                        open = sp[i].start_min;
+                    close = sp[i].end_min;
+                }
+            json_array_append_new(
+                days, json_pack("{s:i, s:s, s:s, s:s, s:b}", "wd", wd, "name", weekday_names[wd],
+                                "open", open < 0 ? "" : hhmm(r, open), "close",
+                                close < 0 ? "" : hhmm(r, close), "closed", open < 0));
+        }
+    }
+    json_t *closed = json_array();
+    for (size_t i = 0; i < ncd; i++) {
+        json_array_append_new(closed, json_pack("{s:s, s:s}", "date", cd[i].date, "reason",
+                                                cd[i].reason));
+    }
+    json_t *ctx = staff_context(r, "Opening hours and closed dates", "admin");
+    json_object_set(ctx, "days", days);
+    json_object_set_new(ctx, "errors", hours_errors ? json_incref(hours_errors) : json_object());
+    json_object_set_new(ctx, "closed", closed);
+    json_object_set_new(ctx, "closed_form", closed_form ? json_incref(closed_form) : json_object());
+    json_object_set_new(ctx, "closed_errors",
+                        closed_errors ? json_incref(closed_errors) : json_object());
+    render(r, status, "admin/hours", ctx);
+}
+
+void admin_hours(struct req *r)
+{
+    hours_page(r, 200, NULL, NULL, NULL, NULL);
+}
+
+void admin_hours_save(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct week_span spans[7];
+    size_t n = 0;
+    json_t *errors = web_keep(r, json_object());
+    json_t *days = json_array();
+    char key[32];
+
+    for (int k = 1; k <= 7; k++) {
+        int wd = k % 7;
+        snprintf(key, sizeof key, "closed_%d", wd);
+        int closed = checked(r, key);
+        snprintf(key, sizeof key, "open_%d", wd);
+        const char *os = field(r, key);
+        snprintf(key, sizeof key, "close_%d", wd);
+        const char *cs = field(r, key);
+        json_t *day = json_pack("{s:i, s:s, s:s, s:s, s:b}", "wd", wd, "name", weekday_names[wd],
+                                "open", os, "close", cs, "closed", closed);
+        json_array_append_new(days, day);
+        if (closed)
+            continue;
+        int o = parse_hhmm(os), c = parse_hhmm(cs);
+        const char *msg = NULL;
+        if (o < 0 || c < 0)
+            msg = arena_printf(r->arena,
+                               "Enter the opening and closing times for %s as HH:MM, or mark it closed.",
+                               weekday_names[wd]);
+        else if (o >= c)
+            msg = arena_printf(r->arena, "On %s the clinic must open before it closes.",
+                               weekday_names[wd]);
+        else
+            spans[n++] = (struct week_span){wd, o, c};
+        if (msg) {
+            snprintf(key, sizeof key, "day_%d", wd);
+            bad(errors, key, msg);
+            json_object_set_new(day, "error", json_string(msg));
+        }
+    }
+    if (json_object_size(errors)) {
+        hours_page(r, 422, days, json_incref(errors), NULL, NULL);
+        return;
+    }
+    json_decref(days);
+    if (db_begin(db, &e) != E_OK || db_put_clinic_hours(db, spans, n, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        fail_db(r, db, &e);
+        return;
+    }
+    see_other(r, "/admin/hours?saved=1");
+}
+
+void admin_closed_add(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct dt_date d;
+    json_t *errors = web_keep(r, json_object());
+    const char *date = field(r, "date");
+    if (dt_parse_date(date, &d) < 0)
+        bad(errors, "date", "Enter the date as YYYY-MM-DD, e.g. 2026-12-25.");
+    const char *reason = text(r, errors, "reason", "reason", 0, 200);
+    if (json_object_size(errors)) {
+        hours_page(r, 422, NULL, NULL, typed(r), json_incref(errors));
+        return;
+    }
+    if (db_begin(db, &e) != E_OK || db_add_closed_date(db, date, reason, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        fail_db(r, db, &e);
+        return;
+    }
+    see_other(r, "/admin/hours?saved=1");
+}
+
+void admin_closed_remove(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct dt_date d;
+    const char *date = field(r, "date");
+    if (dt_parse_date(date, &d) < 0) {
+        json_t *errors = json_pack("{s:s}", "remove", "Choose a closed date to remove.");
+        hours_page(r, 422, NULL, NULL, NULL, errors);
+        return;
+    }
+    if (db_begin(db, &e) != E_OK || db_delete_closed_date(db, date, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        if (e.code == E_NOTFOUND) {
+            json_t *errors = json_pack("{s:s}", "remove",
+                                       arena_printf(r->arena, "%s is not a closed date.", date));
+            hours_page(r, 422, NULL, NULL, NULL, errors);
+        } else
+            web_fail(r, &e);
+        return;
+    }
+    see_other(r, "/admin/hours?saved=1");
+}
+
+/* ---- users ---- */
+
+static const char *role_label(const char *role)
+{
+    if (strcmp(role, "admin") == 0)
+        return "Admin";
+    if (strcmp(role, "desk") == 0)
+        return "Front desk";
+    if (strcmp(role, "therapist") == 0)
+        return "Therapist";
+    return "Client";
+}
+
+static json_t *role_choices(const char *current)
+{
+    static const char *const roles[] = {"admin", "desk", "therapist", "client"};
+    json_t *a = json_array();
+    for (size_t i = 0; i < 4; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", roles[i], "label",
+                                           role_label(roles[i]), "selected",
+                                           current && strcmp(current, roles[i]) == 0));
+    return a;
+}
+
+static json_t *therapist_choices(struct req *r, const struct therapist *th, size_t n,
+                                 const char *current)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "id", th[i].id, "name", th[i].name,
+                                           "selected", current && strcmp(current, th[i].id) == 0));
+    return a;
+}
+
+static void users_page(struct req *r, int status, json_t *form, json_t *errors)
+{
+    struct err e = {0};
+    web_keep(r, form);
+    web_keep(r, errors);
+    struct db *db = web_db(r);
+    struct user *us;
+    struct therapist *th;
+    size_t nu, nt;
+    if (db_users(db, r->arena, &us, &nu, &e) != E_OK ||
+        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < nu; i++) {
+        const char *tname = "";
+        for (size_t k = 0; k < nt; k++)
+            if (strcmp(th[k].id, us[i].therapist_id) == 0)
+                tname = th[k].name;
+        json_array_append_new(
+            list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:s}", "id", (json_int_t)us[i].id,
+                            "email", us[i].email, "name", us[i].name, "role",
+                            role_label(us[i].role), "therapist", tname, "active", us[i].active,
+                            "url", arena_printf(r->arena, "/admin/users/%lld",
+                                                (long long)us[i].id)));
+    }
+    const char *role = form ? json_string_value(json_object_get(form, "role")) : NULL;
+    const char *tid = form ? json_string_value(json_object_get(form, "therapist")) : NULL;
+    json_t *ctx = staff_context(r, "Users", "admin");
+    json_object_set_new(ctx, "users", list);
+    json_object_set_new(ctx, "roles", role_choices(role ? role : "desk"));
+    json_object_set_new(ctx, "therapists", therapist_choices(r, th, nt, tid));
+    json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    render(r, status, "admin/users", ctx);
+}
+
+void admin_users(struct req *r)
+{
+    users_page(r, 200, NULL, NULL);
+}
+
+void admin_user_create(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct therapist t;
+    const char *why;
+    char hash[crypto_pwhash_STRBYTES];
+    json_t *errors = web_keep(r, json_object());
+    const char *email = field(r, "email"), *name = field(r, "name"), *role = field(r, "role"),
+               *tid = field(r, "therapist"), *pw = field(r, "password");
+
+    if ((why = booking_check_email(email)))
+        bad(errors, "email", why);
+    if ((why = booking_check_name(name)))
+        bad(errors, "name", why);
+    if (auth_role_parse(role) == AUTH_NONE)
+        bad(errors, "role", "Choose a role: admin, front desk, therapist or client.");
+    if (strcmp(role, "therapist") == 0) {
+        enum err_code rc = *tid ? db_therapist(db, r->arena, tid, &t, &e) : E_NOTFOUND;
+        if (rc == E_NOTFOUND)
+            bad(errors, "therapist", "Choose which therapist this account belongs to.");
+        else if (rc != E_OK) {
+            web_fail(r, &e);
+            return;
+        }
+    } else if (*tid) {
+        bad(errors, "therapist", "Only a therapist account is linked to a therapist.");
+    }
+    if ((why = auth_check_password(pw)))
+        bad(errors, "password", why);
+    if (json_object_size(errors)) {
+        users_page(r, 422, typed(r), json_incref(errors));
+        return;
+    }
+    if (account_hash_password(pw, hash, sizeof hash) < 0) {
+        err_set(&e, E_INTERNAL, "could not hash the password");
+        web_fail(r, &e);
+        return;
+    }
+    struct user u = {0, email, name, role, tid, 1};
+    if (db_begin(db, &e) != E_OK || db_add_user(db, &u, hash, clock_now(), NULL, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        if (e.code == E_CONFLICT) {
+            bad(errors, "email", "An account with this email already exists.");
+            users_page(r, 422, typed(r), json_incref(errors));
+        } else
+            web_fail(r, &e);
+        return;
+    }
+    see_other(r, "/admin/users?saved=1");
+}
+
+/* The account named by the path, or an answered 404. */
+static int path_user(struct req *r, struct user *u)
+{
+    struct err e = {0};
+    int64_t id;
+    if (num_parse_i64(req_param(r, 0), 1, INT64_MAX, &id) < 0) {
+        web_error(r, 404, NULL, "There is no such account.");
+        return -1;
+    }
+    if (db_user(web_db(r), r->arena, id, u, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    return 0;
+}
+
+static void user_page(struct req *r, int status, const struct user *u, json_t *errors)
+{
+    web_keep(r, errors);
+    json_t *ctx = staff_context(r, arena_printf(r->arena, "Account: %s", u->name), "admin");
+    json_object_set_new(ctx, "account",
+                        json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id,
+                                  "email", u->email, "name", u->name, "role",
+                                  role_label(u->role), "therapist", u->therapist_id, "active",
+                                  u->active));
+    json_object_set_new(ctx, "is_self", json_boolean(u->id == r->user->id));
+    json_object_set_new(ctx, "base", json_string(arena_printf(r->arena, "/admin/users/%lld",
+                                                              (long long)u->id)));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    render(r, status, "admin/user", ctx);
+}
+
+void admin_user(struct req *r)
+{
+    struct user u;
+    if (path_user(r, &u) == 0)
+        user_page(r, 200, &u, NULL);
+}
+
+void admin_user_active(struct req *r)
+{
+    struct err e = {0};
+    struct user u;
+    struct db *db = web_db(r);
+    const char *v = field(r, "active");
+    if (path_user(r, &u) < 0)
+        return;
+    if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+        user_page(r, 422, &u, json_pack("{s:s}", "active", "Choose to deactivate or reactivate."));
+        return;
+    }
+    int active = v[0] == '1';
+    if (!active && u.id == r->user->id) {
+        user_page(r, 422, &u,
+                  json_pack("{s:s}", "active", "You cannot deactivate your own account."));
+        return;
+    }
+    /* A deactivated account is signed out everywhere at once. */
+    if (db_begin(db, &e) != E_OK || db_set_user_active(db, u.id, active, &e) != E_OK ||
+        (!active && db_delete_user_sessions(db, u.id, NULL, &e) != E_OK) ||
+        db_commit(db, &e) != E_OK) {
+        fail_db(r, db, &e);
+        return;
+    }
+    see_other(r, arena_printf(r->arena, "/admin/users/%lld?saved=1", (long long)u.id));
+}
+
+void admin_user_password(struct req *r)
+{
+    struct err e = {0};
+    struct user u;
+    struct db *db = web_db(r);
+    char hash[crypto_pwhash_STRBYTES];
+    const char *why, *pw = field(r, "password");
+    if (path_user(r, &u) < 0)
+        return;
+    if (u.id == r->user->id) {
+        user_page(r, 422, &u, json_pack("{s:s}", "password",
+                                        "Change your own password on the Password page."));
+        return;
+    }
+    if ((why = auth_check_password(pw))) {
+        user_page(r, 422, &u, json_pack("{s:s}", "password", why));
+        return;
+    }
+    if (account_hash_password(pw, hash, sizeof hash) < 0) {
+        err_set(&e, E_INTERNAL, "could not hash the password");
+        web_fail(r, &e);
+        return;
+    }
+    /* The old password stops working and so does every session made with it. */
+    if (db_begin(db, &e) != E_OK || db_set_password(db, u.id, hash, &e) != E_OK ||
+        db_delete_user_sessions(db, u.id, NULL, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        fail_db(r, db, &e);
+        return;
+    }
+    see_other(r, arena_printf(r->arena, "/admin/users/%lld?saved=1", (long long)u.id));
+}

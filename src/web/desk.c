@@ -1,0 +1,750 @@
+/* desk — the front desk's pages (see desk.h).  Reads and writes through the
+ * store and web/sched; holds no booking rule of its own: the status machine
+ * is core/appt, slots and placing are web/sched.  Every write is one
+ * transaction, so a refused form stores nothing.
+ *
+ * Staff booking and moving: the listing uses the service's rules with the
+ * notice set to 0 (staff_rules below), so a walk-in can take a start a few
+ * minutes from now; sched_book gets staff = 1.  The calendar (other
+ * appointments, breaks, time off, rooms) is checked exactly as online. */
+#include "web/desk.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/appt.h"
+#include "core/auth.h"
+#include "core/booking.h"
+#include "core/tz.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/num.h"
+#include "view/esc.h"
+#include "web/page.h"
+#include "web/sched.h"
+#include "web/staff.h"
+#include "web/when.h"
+
+#define NOTES_MAX 4000
+#define CLIENTS_MAX 200
+
+static void see_other(struct req *r, const char *location)
+{
+    resp_start(r, 303, "text/html; charset=utf-8");
+    resp_header(r, "Location", location);
+    sb_adds(&r->resp.body, "<!DOCTYPE html><title>See other</title><p><a href=\"");
+    esc_html(&r->resp.body, location, strlen(location));
+    sb_adds(&r->resp.body, "\">Continue</a></p>\n");
+}
+
+static const char *field(struct req *r, const char *name)
+{
+    const char *v = kv_get(&r->form, name);
+    return v ? v : "";
+}
+
+/* The {id} capture as a positive id; 0 (after a 404 page) when malformed. */
+static int64_t path_id(struct req *r, const char *what)
+{
+    int64_t id;
+    if (num_parse_i64(req_param(r, 0), 1, INT64_MAX, &id) < 0) {
+        web_error(r, 404, NULL, arena_printf(r->arena, "There is no such %s.", what));
+        return 0;
+    }
+    return id;
+}
+
+/* Loads a service's sched with the staff's rules: no minimum notice. */
+static enum err_code staff_sched(struct req *r, const char *service, const char *therapist,
+                                 struct sched *s, struct err *e)
+{
+    struct booking_rules rules = app_booking_rules(r->app);
+    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
+                                  therapist, s, e);
+    if (rc == E_OK)
+        s->rules.min_notice_min = 0; /* staff may book and move inside the notice window */
+    return rc;
+}
+
+/* Slots of one day as [{value, label, therapists}] for radio buttons. */
+static json_t *day_times(struct req *r, const struct sched *s, struct dt_date d, int64_t exclude,
+                         struct err *e, enum err_code *rc)
+{
+    struct sched_day day;
+    json_t *out = json_array();
+    *rc = sched_days(web_db(r), r->arena, s, clock_now(), d, 1, exclude, &day, e);
+    if (*rc != E_OK)
+        return out;
+    int64_t now = clock_now();
+    for (size_t i = 0; i < day.nslots; i++)
+        if (day.slots[i].start > now) /* with no notice, "now" itself has passed */
+            json_array_append_new(out,
+                                  json_pack("{s:s, s:s}", "value", web_time(r, day.slots[i].start),
+                                            "label", when_clock(r, day.slots[i].start, 0)));
+    return out;
+}
+
+static json_t *appt_json(struct req *r, const struct appointment *a)
+{
+    int st = appt_status_parse(a->status);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
+                     "when", when_relative(r, a->start), "time", when_range(r, a->start, a->end),
+                     "date", when_date_long(r, when_local_date(r, a->start)), "service",
+                     a->service_name, "therapist", a->therapist_name, "room", a->room_name,
+                     "status", a->status, "status_label",
+                     st >= 0 ? appt_status_label((enum appt_status)st) : a->status, "url",
+                     arena_printf(r->arena, "/staff/appointments/%lld", (long long)a->id));
+}
+
+/* ---- one appointment ---- */
+
+/* Reads the appointment of the path; a therapist only their own.  Returns 0,
+ * or -1 with a 404 written. */
+static int find_appt(struct req *r, struct appointment *ap)
+{
+    struct err e = {0};
+    int64_t id = path_id(r, "appointment");
+    if (!id)
+        return -1;
+    enum err_code rc = db_appointment(web_db(r), r->arena, id, ap, &e);
+    if (rc == E_OK && r->role == AUTH_THERAPIST &&
+        strcmp(ap->therapist_id, r->user->therapist_id) != 0)
+        rc = E_NOTFOUND;
+    if (rc == E_NOTFOUND) {
+        web_error(r, 404, NULL,
+                  "There is no such appointment. Find it on the day view or the "
+                  "client's page.");
+        return -1;
+    }
+    if (rc != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    return 0;
+}
+
+/* Renders the appointment page; msg/errors from a refused form (status 4xx). */
+static void appt_page(struct req *r, int status, const struct appointment *ap, const char *msg,
+                      json_t *errors, json_t *form)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    const char *staff_notes = "";
+    struct appointment *hist;
+    size_t nhist = 0;
+    int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
+
+    web_keep(r, errors); /* owned by the request from here, whatever happens */
+    web_keep(r, form);
+    if (db_staff_notes(db, r->arena, ap->id, &staff_notes, &e) != E_OK ||
+        db_client_appointments(db, r->arena, ap->client_id, &hist, &nhist, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *ctx = staff_context(
+        r,
+        arena_printf(r->arena, "Appointment: %s, %s", ap->client_name, when_relative(r, ap->start)),
+        "appointment");
+    json_object_set_new(ctx, "appt", appt_json(r, ap));
+    json_object_set_new(
+        ctx, "client",
+        json_pack("{s:s, s:s, s:s, s:s}", "name", ap->client_name, "email", ap->client_email,
+                  "phone", ap->client_phone, "url",
+                  arena_printf(r->arena, "/staff/clients/%lld", (long long)ap->client_id)));
+    if (ap->notes[0])
+        json_object_set_new(ctx, "client_notes", json_string(ap->notes));
+    if (ap->cancel_reason[0])
+        json_object_set_new(ctx, "cancel_reason", json_string(ap->cancel_reason));
+    json_object_set_new(ctx, "staff_notes", json_string(staff_notes));
+    json_object_set_new(ctx, "can_edit", json_boolean(desk));
+
+    json_t *history = json_array();
+    for (size_t i = 0; i < nhist; i++)
+        if (hist[i].id != ap->id && (desk || strcmp(hist[i].therapist_id, ap->therapist_id) == 0))
+            json_array_append_new(history, appt_json(r, &hist[i]));
+    json_object_set_new(ctx, "history", history);
+
+    /* Allowed status changes as buttons. */
+    int from = appt_status_parse(ap->status);
+    json_t *actions = json_array();
+    for (int to = 0; desk && from >= 0 && to < APPT__COUNT; to++)
+        if (appt_can_move((enum appt_status)from, (enum appt_status)to) &&
+            !appt_needs_reason((enum appt_status)to))
+            json_array_append_new(
+                actions, json_pack("{s:s, s:s}", "status", appt_status_name((enum appt_status)to),
+                                   "label", appt_action_label((enum appt_status)to)));
+    json_object_set_new(ctx, "actions", actions);
+    json_object_set_new(
+        ctx, "can_cancel",
+        json_boolean(desk && from >= 0 && appt_can_move((enum appt_status)from, APPT_CANCELLED)));
+
+    /* Moving: a booked appointment still ahead, times of one day with its
+     * therapist, another one, or any (?therapist=). */
+    int64_t now = clock_now();
+    if (desk && strcmp(ap->status, "booked") == 0 && ap->start > now) {
+        struct sched all, s;
+        struct dt_date d = when_local_date(r, ap->start);
+        const char *ds = kv_get(&r->query, "date"), *who = kv_get(&r->query, "therapist");
+        const char *problem = NULL;
+        if (ds && dt_parse_date(ds, &d) < 0) {
+            web_error(r, 400, NULL, "The date must look like 2026-11-24.");
+            return;
+        }
+        if (!who || !*who)
+            who = ap->therapist_id;
+        enum err_code rc = staff_sched(r, ap->service_id, "any", &all, &e);
+        if (rc == E_OK)
+            rc = staff_sched(r, ap->service_id, who, &s, &e);
+        json_t *times = json_array();
+        if (rc == E_OK) {
+            json_decref(times);
+            times = day_times(r, &s, d, ap->id, &e, &rc);
+        } else if (e.problem && (strcmp(e.problem, "unknown_therapist") == 0 ||
+                                 strcmp(e.problem, "unknown_service") == 0)) {
+            problem = strcmp(e.problem, "unknown_service") == 0
+                          ? "The clinic no longer offers this service; it cannot be moved."
+                          : "That therapist does not offer this service; choose another or "
+                            "any therapist.";
+            rc = E_OK;
+        }
+        if (rc != E_OK) {
+            json_decref(times);
+            web_fail(r, &e);
+            return;
+        }
+        json_t *ths = json_array();
+        for (size_t i = 0; problem == NULL && i < all.ntherapists; i++)
+            json_array_append_new(ths, json_pack("{s:s, s:s, s:b}", "id", all.therapists[i].id,
+                                                 "name", all.therapists[i].name, "selected",
+                                                 strcmp(all.therapists[i].id, who) == 0));
+        json_t *mv = json_pack("{s:s, s:s, s:o, s:b, s:o, s:s, s:b}", "date",
+                               when_date_param(r, d), "date_label", when_date_long(r, d), "times",
+                               times, "none", json_array_size(times) == 0, "therapists", ths,
+                               "therapist", who, "any", strcmp(who, "any") == 0);
+        if (problem)
+            json_object_set_new(mv, "problem", json_string(problem));
+        json_object_set_new(ctx, "move", mv);
+    }
+    if (msg)
+        json_object_set_new(ctx, "error", json_string(msg));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
+    page_render(r, status, "staff/appointment", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+void desk_appointment(struct req *r)
+{
+    struct appointment ap;
+    if (find_appt(r, &ap) == 0)
+        appt_page(r, 200, &ap, NULL, NULL, NULL);
+}
+
+static void back_to(struct req *r, const struct appointment *ap)
+{
+    see_other(r, arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap->id));
+}
+
+void desk_status(struct req *r)
+{
+    struct appointment ap;
+    struct err e = {0};
+    struct db *db = web_db(r);
+    if (find_appt(r, &ap) < 0)
+        return;
+    const char *to = field(r, "status"), *reason = field(r, "reason");
+    if (appt_status_parse(to) < 0) {
+        appt_page(r, 400, &ap, "Choose a status: checked_in, completed, no_show or cancelled.",
+                  NULL, NULL);
+        return;
+    }
+    if (strlen(reason) > 500) {
+        appt_page(r, 422, &ap, "The reason is too long.",
+                  json_pack("{s:s}", "reason", "Keep the reason under 500 characters."),
+                  json_pack("{s:s}", "reason", reason));
+        return;
+    }
+    const char *why = appt_check(ap.status, to, reason);
+    if (why) {
+        int missing_reason = appt_can_move((enum appt_status)appt_status_parse(ap.status),
+                                           (enum appt_status)appt_status_parse(to));
+        appt_page(r, missing_reason ? 422 : 409, &ap, why,
+                  missing_reason ? json_pack("{s:s}", "reason", why) : NULL, NULL);
+        return;
+    }
+    if (db_begin(db, &e) != E_OK ||
+        db_set_appointment_status(db, ap.id, ap.status, to, clock_now(),
+                                  strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        if (e.code == E_CONFLICT) {
+            appt_page(r, 409, &ap,
+                      "Someone changed this appointment a moment ago; check its "
+                      "status and try "
+                      "again.",
+                      NULL, NULL);
+            return;
+        }
+        web_fail(r, &e);
+        return;
+    }
+    back_to(r, &ap);
+}
+
+void desk_notes(struct req *r)
+{
+    struct appointment ap;
+    struct err e = {0};
+    struct db *db = web_db(r);
+    if (find_appt(r, &ap) < 0)
+        return;
+    const char *notes = field(r, "notes");
+    if (strlen(notes) > NOTES_MAX) {
+        appt_page(r, 422, &ap, "The notes were not saved.",
+                  json_pack("{s:s}", "notes", "Keep the notes under 4,000 characters."),
+                  json_pack("{s:s}", "notes", notes));
+        return;
+    }
+    if (db_begin(db, &e) != E_OK || db_set_staff_notes(db, ap.id, notes, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        web_fail(r, &e);
+        return;
+    }
+    back_to(r, &ap);
+}
+
+void desk_move(struct req *r)
+{
+    struct appointment ap, moved;
+    struct err e = {0};
+    struct sched s;
+    int64_t start;
+    int off;
+    if (find_appt(r, &ap) < 0)
+        return;
+    const char *start_s = field(r, "start"), *therapist = field(r, "therapist");
+    if (!*therapist)
+        therapist = ap.therapist_id;
+    if (dt_parse_rfc3339(start_s, &start, &off) < 0) {
+        appt_page(r, 422, &ap, "Choose a new time from the list.",
+                  json_pack("{s:s}", "start", "Choose a new time from the list."), NULL);
+        return;
+    }
+    enum err_code rc = staff_sched(r, ap.service_id, therapist, &s, &e);
+    if (rc == E_OK) {
+        int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
+        rc = sched_move(web_db(r), r->arena, &s, clock_now(), &ap, start, who, &moved, &e);
+    }
+    if (rc != E_OK) {
+        int status = rc == E_CONFLICT        ? 409
+                     : rc == E_NOTFOUND      ? 422
+                     : rc == E_UNPROCESSABLE ? 422
+                                             : 0;
+        if (!status) {
+            web_fail(r, &e);
+            return;
+        }
+        appt_page(r, status, &ap, e.msg, NULL, NULL);
+        return;
+    }
+    back_to(r, &moved);
+}
+
+/* ---- booking for a client ---- */
+
+struct book_form {
+    const char *client, *q, *service, *therapist, *date, *start, *name, *email, *phone, *note;
+};
+
+static void book_page(struct req *r, int status, const struct book_form *f, const char *msg,
+                      json_t *errors)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct service *sv;
+    struct therapist *th;
+    size_t nsv, nth;
+    int64_t now = clock_now();
+    struct dt_date d = when_local_date(r, now);
+
+    if (db_services(db, r->arena, 1, &sv, &nsv, &e) != E_OK ||
+        db_therapists(db, r->arena, 1, &th, &nth, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *ctx = staff_context(r, "Book for a client", "book");
+    json_t *errs = web_keep(r, errors ? errors : json_object()); /* the request owns it */
+    const char *service = f->service && *f->service ? f->service : nsv ? sv[0].id : "";
+    const char *therapist = f->therapist && *f->therapist ? f->therapist : "any";
+    if (f->date && *f->date && dt_parse_date(f->date, &d) < 0)
+        json_object_set_new(errs, "date", json_string("The date must look like 2026-11-24."));
+
+    json_t *services = json_array();
+    for (size_t i = 0; i < nsv; i++)
+        json_array_append_new(services,
+                              json_pack("{s:s, s:s, s:b}", "id", sv[i].id, "name", sv[i].name,
+                                        "selected", strcmp(sv[i].id, service) == 0));
+    json_t *therapists = json_array();
+    for (size_t i = 0; i < nth; i++)
+        json_array_append_new(therapists,
+                              json_pack("{s:s, s:s, s:b}", "id", th[i].id, "name", th[i].name,
+                                        "selected", strcmp(th[i].id, therapist) == 0));
+    json_object_set_new(ctx, "services", services);
+    json_object_set_new(ctx, "therapists", therapists);
+    json_object_set_new(ctx, "any_selected", json_boolean(strcmp(therapist, "any") == 0));
+
+    /* The client: one chosen by id, or search results, or new details. */
+    int64_t cid = 0;
+    if (f->client && *f->client) {
+        struct client c;
+        if (num_parse_i64(f->client, 1, INT64_MAX, &cid) < 0 ||
+            db_client(db, r->arena, cid, &c, &e) != E_OK) {
+            json_object_set_new(errs, "client",
+                                json_string("That client no longer exists; search again."));
+            cid = 0;
+        } else {
+            json_object_set_new(ctx, "client",
+                                json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.id, "name",
+                                          c.name, "email", c.email, "phone", c.phone));
+        }
+    }
+    if (f->q && *f->q) {
+        struct client *cs;
+        size_t nc;
+        if (db_clients(db, r->arena, f->q, 20, &cs, &nc, &e) != E_OK) {
+            web_fail(r, &e);
+            return;
+        }
+        json_t *found = json_array();
+        for (size_t i = 0; i < nc; i++)
+            json_array_append_new(
+                found, json_pack("{s:s, s:s, s:s, s:s}", "name", cs[i].name, "email", cs[i].email,
+                                 "phone", cs[i].phone, "url",
+                                 arena_printf(r->arena,
+                                              "/staff/book?client=%lld&service=%s&therapist=%s"
+                                              "&date=%s",
+                                              (long long)cs[i].id, service, therapist,
+                                              when_date_param(r, d))));
+        json_object_set_new(ctx, "found", found);
+        json_object_set_new(ctx, "searched", json_true());
+        json_object_set_new(ctx, "q", json_string(f->q));
+    }
+
+    /* Times of the day for the service and therapist. */
+    struct sched s;
+    enum err_code rc = staff_sched(r, service, therapist, &s, &e);
+    json_t *times = json_array();
+    if (rc == E_OK) {
+        json_decref(times);
+        times = day_times(r, &s, d, 0, &e, &rc);
+    }
+    if (rc != E_OK && e.problem && strcmp(e.problem, "unknown_service") == 0) {
+        json_object_set_new(errs, "service",
+                            json_string("We offer no such service (any more); choose one from "
+                                        "the list."));
+    } else if (rc != E_OK && e.problem && strcmp(e.problem, "unknown_therapist") == 0) {
+        json_object_set_new(errs, "therapist",
+                            json_string("That therapist does not offer this service; choose "
+                                        "another or any therapist."));
+    } else if (rc != E_OK) {
+        json_decref(times);
+        web_fail(r, &e);
+        return;
+    }
+    for (size_t i = 0; i < json_array_size(times); i++) {
+        json_t *t = json_array_get(times, i);
+        if (f->start && strcmp(json_string_value(json_object_get(t, "value")), f->start) == 0)
+            json_object_set_new(t, "checked", json_true());
+    }
+    json_object_set_new(ctx, "times", times);
+    json_object_set_new(ctx, "no_times", json_boolean(json_array_size(times) == 0));
+    json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
+    json_object_set_new(ctx, "date_label", json_string(when_date_long(r, d)));
+    json_object_set_new(ctx, "service", json_string(service));
+    json_object_set_new(ctx, "therapist", json_string(therapist));
+    json_object_set_new(ctx, "form",
+                        json_pack("{s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "", "email",
+                                  f->email ? f->email : "", "phone", f->phone ? f->phone : "",
+                                  "note", f->note ? f->note : ""));
+    json_object_set(ctx, "errors", errs);
+    if (msg)
+        json_object_set_new(ctx, "error", json_string(msg));
+    if (status == 200 && json_object_size(errs))
+        status = 422; /* a link with a bad service, therapist, date or client */
+    page_render(r, status, "staff/book", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+void desk_book_form(struct req *r)
+{
+    struct book_form f = {
+        .client = kv_get(&r->query, "client"),
+        .q = kv_get(&r->query, "q"),
+        .service = kv_get(&r->query, "service"),
+        .therapist = kv_get(&r->query, "therapist"),
+        .date = kv_get(&r->query, "date"),
+    };
+    book_page(r, 200, &f, NULL, NULL);
+}
+
+void desk_book(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct sched s;
+    struct appointment ap;
+    char token[SCHED_TOKEN_LEN];
+    int64_t start = 0;
+    int off;
+    const char *why;
+    struct book_form f = {
+        .client = field(r, "client"),
+        .service = field(r, "service"),
+        .therapist = field(r, "therapist"),
+        .date = field(r, "date"),
+        .start = field(r, "start"),
+        .name = field(r, "name"),
+        .email = field(r, "email"),
+        .phone = field(r, "phone"),
+        .note = field(r, "note"),
+    };
+    json_t *errs = json_object();
+    struct sched_client cl = {f.name, f.email, f.phone, f.note, 1};
+
+    if (*f.client) {
+        struct client c;
+        int64_t cid;
+        if (num_parse_i64(f.client, 1, INT64_MAX, &cid) < 0 ||
+            db_client(db, r->arena, cid, &c, &e) != E_OK) {
+            json_object_set_new(errs, "client",
+                                json_string("That client no longer exists; search again."));
+        } else {
+            cl.name = c.name;
+            cl.email = c.email;
+            cl.phone = c.phone;
+        }
+    } else {
+        if ((why = booking_check_name(f.name)))
+            json_object_set_new(errs, "name", json_string(why));
+        if ((why = booking_check_email(f.email)))
+            json_object_set_new(errs, "email", json_string(why));
+        if ((why = booking_check_phone(f.phone)))
+            json_object_set_new(errs, "phone", json_string(why));
+    }
+    if ((why = booking_check_notes(f.note)))
+        json_object_set_new(errs, "note", json_string(why));
+    if (!*f.start || dt_parse_rfc3339(f.start, &start, &off) < 0)
+        json_object_set_new(errs, "start", json_string("Choose a time from the list."));
+    if (json_object_size(errs)) {
+        book_page(r, 422, &f, "Nothing was booked: correct the fields marked below.", errs);
+        return;
+    }
+    json_decref(errs);
+    if (*f.therapist == 0)
+        f.therapist = "any";
+    enum err_code rc = staff_sched(r, f.service, f.therapist, &s, &e);
+    if (rc == E_OK) {
+        int who = strcmp(f.therapist, "any") == 0 ? -1 : sched_therapist_index(&s, f.therapist);
+        rc = sched_book(db, r->arena, &s, clock_now(), start, who, &cl, &ap, token, &e);
+    }
+    if (rc != E_OK) {
+        int status = rc == E_CONFLICT ? 409 : rc == E_NOTFOUND || rc == E_UNPROCESSABLE ? 422 : 0;
+        if (!status) {
+            web_fail(r, &e);
+            return;
+        }
+        if (rc == E_NOTFOUND) {
+            f.service = NULL;
+            f.therapist = NULL;
+        }
+        book_page(r, status, &f, arena_printf(r->arena, "Nothing was booked: %s", e.msg), NULL);
+        return;
+    }
+    see_other(r, arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap.id));
+}
+
+/* ---- clients ---- */
+
+void desk_clients(struct req *r)
+{
+    struct err e = {0};
+    struct client *cs;
+    size_t nc;
+    const char *q = kv_get(&r->query, "q");
+    if (!q)
+        q = "";
+    if (strlen(q) > 200) {
+        web_error(r, 400, NULL, "Search with fewer than 200 characters.");
+        return;
+    }
+    if (db_clients(web_db(r), r->arena, q, CLIENTS_MAX, &cs, &nc, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *ctx = staff_context(r, "Clients", "clients");
+    json_t *list = json_array();
+    for (size_t i = 0; i < nc; i++)
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:i, s:s}", "name", cs[i].name, "email", cs[i].email,
+                            "phone", cs[i].phone, "count", cs[i].nappointments, "url",
+                            arena_printf(r->arena, "/staff/clients/%lld", (long long)cs[i].id)));
+    json_object_set_new(ctx, "clients", list);
+    json_object_set_new(ctx, "q", json_string(q));
+    json_object_set_new(ctx, "total", json_integer((json_int_t)nc));
+    json_object_set_new(ctx, "more", json_boolean(nc == CLIENTS_MAX));
+    page_render(r, 200, "staff/clients", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+static void client_page(struct req *r, int status, const struct client *c, const char *msg,
+                        json_t *errors, json_t *form)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct appointment *ap;
+    struct client *same;
+    size_t nap, nsame;
+    web_keep(r, errors); /* owned by the request from here, whatever happens */
+    web_keep(r, form);
+    if (db_client_appointments(db, r->arena, c->id, &ap, &nap, &e) != E_OK ||
+        db_clients(db, r->arena, c->email, 50, &same, &nsame, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *ctx = staff_context(r, arena_printf(r->arena, "Client: %s", c->name), "clients");
+    json_object_set_new(ctx, "client",
+                        json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id, "name",
+                                  c->name, "email", c->email, "phone", c->phone, "url",
+                                  arena_printf(r->arena, "/staff/clients/%lld", (long long)c->id)));
+    json_t *list = json_array();
+    for (size_t i = 0; i < nap; i++)
+        json_array_append_new(list, appt_json(r, &ap[i]));
+    json_object_set_new(ctx, "appointments", list);
+    json_t *dups = json_array();
+    for (size_t i = 0; i < nsame; i++)
+        if (same[i].id != c->id && strcasecmp(same[i].email, c->email) == 0)
+            json_array_append_new(
+                dups,
+                json_pack("{s:I, s:s, s:s, s:i, s:s}", "id", (json_int_t)same[i].id, "name",
+                          same[i].name, "phone", same[i].phone, "count", same[i].nappointments,
+                          "url",
+                          arena_printf(r->arena, "/staff/clients/%lld", (long long)same[i].id)));
+    json_object_set_new(ctx, "duplicates", dups);
+    json_object_set_new(
+        ctx, "book_url",
+        json_string(arena_printf(r->arena, "/staff/book?client=%lld", (long long)c->id)));
+    json_object_set_new(
+        ctx, "form",
+        form ? json_incref(form)
+             : json_pack("{s:s, s:s, s:s}", "name", c->name, "email", c->email, "phone", c->phone));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    if (msg)
+        json_object_set_new(ctx, "error", json_string(msg));
+    if (kv_get(&r->query, "saved"))
+        json_object_set_new(ctx, "saved", json_true());
+    if (kv_get(&r->query, "merged"))
+        json_object_set_new(ctx, "merged", json_true());
+    page_render(r, status, "staff/client", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+static int find_client(struct req *r, struct client *c)
+{
+    struct err e = {0};
+    int64_t id = path_id(r, "client");
+    if (!id)
+        return -1;
+    enum err_code rc = db_client(web_db(r), r->arena, id, c, &e);
+    if (rc == E_NOTFOUND) {
+        web_error(r, 404, NULL, "There is no such client. Search the client list.");
+        return -1;
+    }
+    if (rc != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    return 0;
+}
+
+void desk_client(struct req *r)
+{
+    struct client c;
+    if (find_client(r, &c) == 0)
+        client_page(r, 200, &c, NULL, NULL, NULL);
+}
+
+void desk_client_save(struct req *r)
+{
+    struct client c;
+    struct err e = {0};
+    struct db *db = web_db(r);
+    const char *why;
+    if (find_client(r, &c) < 0)
+        return;
+    struct client n = {.id = c.id,
+                       .name = field(r, "name"),
+                       .email = field(r, "email"),
+                       .phone = field(r, "phone")};
+    json_t *errs = json_object();
+    if ((why = booking_check_name(n.name)))
+        json_object_set_new(errs, "name", json_string(why));
+    if ((why = booking_check_email(n.email)))
+        json_object_set_new(errs, "email", json_string(why));
+    if ((why = booking_check_phone(n.phone)))
+        json_object_set_new(errs, "phone", json_string(why));
+    if (json_object_size(errs)) {
+        client_page(
+            r, 422, &c, "Nothing was saved: correct the fields marked below.", errs,
+            json_pack("{s:s, s:s, s:s}", "name", n.name, "email", n.email, "phone", n.phone));
+        return;
+    }
+    json_decref(errs);
+    if (db_begin(db, &e) != E_OK || db_update_client(db, &n, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        web_fail(r, &e);
+        return;
+    }
+    see_other(r, arena_printf(r->arena, "/staff/clients/%lld?saved=1", (long long)c.id));
+}
+
+void desk_client_merge(struct req *r)
+{
+    struct client c, o;
+    struct err e = {0};
+    struct db *db = web_db(r);
+    int64_t other;
+    if (find_client(r, &c) < 0)
+        return;
+    if (num_parse_i64(field(r, "other"), 1, INT64_MAX, &other) < 0) {
+        client_page(r, 400, &c, "Choose the duplicate client to merge into this one.", NULL, NULL);
+        return;
+    }
+    enum err_code rc = db_client(db, r->arena, other, &o, &e);
+    if (rc == E_NOTFOUND) {
+        client_page(r, 404, &c, "That duplicate no longer exists (perhaps it was merged already).",
+                    NULL, NULL);
+        return;
+    }
+    if (rc != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    if (other == c.id || strcasecmp(o.email, c.email) != 0) {
+        client_page(r, 422, &c,
+                    other == c.id ? "A client cannot be merged with themselves."
+                                  : "Only clients with the same email can be merged; change "
+                                    "the email of one of them first.",
+                    NULL, NULL);
+        return;
+    }
+    if (db_begin(db, &e) != E_OK || db_merge_clients(db, c.id, other, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        web_fail(r, &e);
+        return;
+    }
+    see_other(r, arena_printf(r->arena, "/staff/clients/%lld?merged=1", (long long)c.id));
+}

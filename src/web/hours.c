@@ -1,0 +1,625 @@
+/* hours — a therapist's week, weekly hours and time off (/staff/week,
+ * /staff/hours, /staff/time-off).
+ *
+ * What it must not do: silently drop booked appointments.  Every change is
+ * checked, inside the writing transaction that saves it, against the
+ * therapist's booked (or checked-in) appointments still to come; if any would
+ * fall outside the new hours, into a new break or into the time off, nothing
+ * is saved and the page lists them.  Availability is not computed here: the
+ * store's triggers move the clinic version, so /book and the API see a saved
+ * change on their next request. */
+#include "web/hours.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/auth.h"
+#include "core/shift.h"
+#include "core/tz.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/num.h"
+#include "util/sb.h"
+#include "view/esc.h"
+#include "web/page.h"
+#include "web/staff.h"
+#include "web/when.h"
+
+#define REASON_MAX 200
+#define AHEAD_SECONDS (INT64_C(400) * 86400) /* beyond any booking horizon */
+
+/* Monday first, as the week view shows it; weekday numbers as the store's. */
+static const struct {
+    int wd;
+    const char *name;
+} week_days[7] = {{1, "Monday"}, {2, "Tuesday"}, {3, "Wednesday"}, {4, "Thursday"},
+                  {5, "Friday"}, {6, "Saturday"}, {0, "Sunday"}};
+
+static const char *status_label(const char *status)
+{
+    static const struct {
+        const char *status, *label;
+    } labels[] = {{"booked", "Booked"},   {"checked_in", "Checked in"}, {"completed", "Completed"},
+                  {"no_show", "No-show"}, {"cancelled", "Cancelled"}};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i].status, status) == 0)
+            return labels[i].label;
+    return status;
+}
+
+/* An appointment that still holds the therapist's time. */
+static int holds_time(const struct appointment *a)
+{
+    return strcmp(a->status, "booked") == 0 || strcmp(a->status, "checked_in") == 0;
+}
+
+/* "8:00 AM" for minutes after local midnight. */
+static const char *wall_clock(struct req *r, int min)
+{
+    int h = (min / 60) % 24, m = min % 60;
+    if (min == 1440)
+        return "midnight";
+    return arena_printf(r->arena, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "AM" : "PM");
+}
+
+static const char *hhmm(struct req *r, int min)
+{
+    char buf[8];
+    dt_format_hhmm(min, buf, sizeof buf);
+    return arena_strdup(r->arena, buf);
+}
+
+static const char *url_part(struct req *r, const char *s)
+{
+    struct sb b = SB_INIT;
+    esc_url_component(&b, s, strlen(s));
+    const char *out = arena_strdup(r->arena, b.buf);
+    sb_release(&b);
+    return out;
+}
+
+/* The therapist the page is about.  A therapist: their own (403 if `asked`
+ * names another, or the account is linked to none).  Desk and admin: `asked`
+ * (404 if unknown), else the first active therapist.  Returns 0, or -1 with
+ * the error page sent. */
+static int pick_therapist(struct req *r, const char *asked, struct therapist *out)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    const char *id = asked && asked[0] ? asked : NULL;
+
+    if (r->role == AUTH_THERAPIST) {
+        const char *own = r->user->therapist_id;
+        if (!own || !own[0]) {
+            web_error(r, 403, NULL, "This account is not linked to a therapist.");
+            return -1;
+        }
+        if (id && strcmp(id, own) != 0) {
+            web_error(r, 403, NULL, "You can only see and change your own schedule.");
+            return -1;
+        }
+        id = own;
+    }
+    if (!id) {
+        struct therapist *all;
+        size_t n;
+        if (db_therapists(db, r->arena, 1, &all, &n, &e) != E_OK) {
+            web_fail(r, &e);
+            return -1;
+        }
+        if (n == 0) {
+            web_error(r, 404, NULL, "The clinic has no therapists yet.");
+            return -1;
+        }
+        *out = all[0];
+        return 0;
+    }
+    if (db_therapist(db, r->arena, id, out, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    return 0;
+}
+
+/* The therapist chooser for the desk: [{id, name, selected}]; NULL for a
+ * therapist, who has no choice. */
+static json_t *chooser(struct req *r, const char *current)
+{
+    struct err e = {0};
+    struct therapist *all;
+    size_t n;
+    if (r->role == AUTH_THERAPIST ||
+        db_therapists(web_db(r), r->arena, 0, &all, &n, &e) != E_OK)
+        return NULL;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "id", all[i].id, "name",
+                                              all[i].name, "selected",
+                                              strcmp(all[i].id, current) == 0));
+    return list;
+}
+
+static json_t *appt_item(struct req *r, const struct appointment *a)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "date",
+                     when_date_medium(r, when_local_date(r, a->start)), "time",
+                     when_range(r, a->start, a->end), "client", a->client_name, "service",
+                     a->service_name, "phone", a->client_phone ? a->client_phone : "");
+}
+
+/* ---- the week ---- */
+
+void hours_week(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    const struct tz *tz = r->app->tz;
+    const char *ds = kv_get(&r->query, "date");
+    struct dt_date d = when_local_date(r, clock_now()), today = d;
+    struct therapist th;
+    struct therapist_week wk;
+    struct appointment *ap;
+    struct time_off *off;
+    size_t nap, noff;
+
+    if (ds && dt_parse_date(ds, &d) < 0) {
+        web_error(r, 400, NULL, "The date must look like 2026-11-24.");
+        return;
+    }
+    if (pick_therapist(r, kv_get(&r->query, "therapist"), &th) < 0)
+        return;
+    struct dt_date mon = dt_date_add(d, -((dt_weekday(dt_date_to_days(d)) + 6) % 7));
+    int64_t t0 = tz_day_start(tz, mon), t1 = tz_day_start(tz, dt_date_add(mon, 7));
+    if (db_therapist_week(db, r->arena, th.id, &wk, &e) != E_OK ||
+        db_appointments(db, r->arena, t0, t1, &ap, &nap, &e) != E_OK ||
+        db_time_off(db, r->arena, t0, t1, &off, &noff, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *days = json_array();
+    for (int i = 0; i < 7; i++) {
+        struct dt_date day = dt_date_add(mon, i);
+        int wd = week_days[i].wd;
+        int64_t d0 = tz_day_start(tz, day), d1 = tz_day_start(tz, dt_date_add(day, 1));
+        json_t *work = json_array(), *breaks = json_array(), *offs = json_array(),
+               *items = json_array();
+        for (size_t k = 0; k < wk.nwork; k++)
+            if (wk.work[k].weekday == wd)
+                json_array_append_new(work, json_string(arena_printf(
+                    r->arena, "%s – %s", wall_clock(r, wk.work[k].start_min),
+                    wall_clock(r, wk.work[k].end_min))));
+        for (size_t k = 0; k < wk.nbreaks; k++)
+            if (wk.breaks[k].weekday == wd)
+                json_array_append_new(breaks, json_string(arena_printf(
+                    r->arena, "%s – %s", wall_clock(r, wk.breaks[k].start_min),
+                    wall_clock(r, wk.breaks[k].end_min))));
+        for (size_t k = 0; k < noff; k++) {
+            if (strcmp(off[k].therapist_id, th.id) != 0 || off[k].start >= d1 || off[k].end <= d0)
+                continue;
+            int64_t s = off[k].start > d0 ? off[k].start : d0;
+            int64_t en = off[k].end < d1 ? off[k].end : d1;
+            const char *span = s == d0 && en == d1 ? "All day" : when_range(r, s, en);
+            json_array_append_new(offs, json_pack("{s:s, s:s}", "time", span, "reason",
+                                                  off[k].reason));
+        }
+        for (size_t k = 0; k < nap; k++) {
+            if (strcmp(ap[k].therapist_id, th.id) != 0 || ap[k].start < d0 || ap[k].start >= d1)
+                continue;
+            json_t *b = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)ap[k].id,
+                                  "time", when_range(r, ap[k].start, ap[k].end), "client",
+                                  ap[k].client_name, "service", ap[k].service_name, "status",
+                                  ap[k].status, "status_label", status_label(ap[k].status));
+            json_array_append_new(items, b);
+        }
+        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "name", week_days[i].name,
+                              "date", when_date_short(r, day), "work", work, "breaks", breaks,
+                              "time_off", offs, "items", items, "today",
+                              dt_date_to_days(day) == dt_date_to_days(today));
+        json_object_set_new(o, "off_day", json_boolean(json_array_size(work) == 0));
+        json_object_set_new(o, "day_url", json_string(arena_printf(
+            r->arena, "/staff?date=%s", when_date_param(r, day))));
+        json_array_append_new(days, o);
+    }
+    struct dt_date sun = dt_date_add(mon, 6);
+    const char *label = arena_printf(r->arena, "%s – %s", when_date_medium(r, mon),
+                                     when_date_long(r, sun));
+    const char *tq = r->role == AUTH_THERAPIST
+                         ? ""
+                         : arena_printf(r->arena, "therapist=%s&", url_part(r, th.id));
+    json_t *ctx =
+        staff_context(r, arena_printf(r->arena, "Week of %s: %s", label, th.name), "week");
+    json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th.id, "name", th.name));
+    json_object_set_new(ctx, "week_label", json_string(label));
+    json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
+    json_object_set_new(ctx, "days", days);
+    json_object_set_new(ctx, "prev_url", json_string(arena_printf(
+        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r, dt_date_add(mon, -7)))));
+    json_object_set_new(ctx, "next_url", json_string(arena_printf(
+        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r, dt_date_add(mon, 7)))));
+    json_object_set_new(ctx, "this_url", json_string(arena_printf(
+        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r, today))));
+    json_t *ch = chooser(r, th.id);
+    if (ch) {
+        json_object_set_new(ctx, "therapists", ch);
+        json_object_set_new(ctx, "choose", json_true());
+    }
+    page_render(r, 200, "staff/week", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+/* ---- weekly hours ---- */
+
+/* One weekday row of the hours form, as typed or as stored. */
+struct day_row {
+    const char *start, *end, *bstart, *bend;
+    int off;
+    const char *err_hours, *err_break; /* messages, or NULL */
+    int more;                          /* stored: more spans or breaks than the form shows */
+};
+
+static json_t *rows_json(struct day_row rows[7])
+{
+    json_t *list = json_array();
+    for (int i = 0; i < 7; i++) {
+        json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:b}", "key", week_days[i].wd,
+                              "name", week_days[i].name, "start", rows[i].start, "end",
+                              rows[i].end, "bstart", rows[i].bstart, "bend", rows[i].bend, "off",
+                              rows[i].off);
+        if (rows[i].err_hours)
+            json_object_set_new(o, "err_hours", json_string(rows[i].err_hours));
+        if (rows[i].err_break)
+            json_object_set_new(o, "err_break", json_string(rows[i].err_break));
+        if (rows[i].more)
+            json_object_set_new(o, "more", json_true());
+        json_array_append_new(list, o);
+    }
+    return list;
+}
+
+static void hours_page(struct req *r, int status, const struct therapist *th,
+                       struct day_row rows[7], const char *error, json_t *stranded)
+{
+    json_t *ctx = staff_context(r, arena_printf(r->arena, "Working hours: %s", th->name), "hours");
+    json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th->id, "name", th->name));
+    json_object_set_new(ctx, "days", rows_json(rows));
+    if (error)
+        json_object_set_new(ctx, "error", json_string(error));
+    if (stranded)
+        json_object_set_new(ctx, "stranded", stranded);
+    if (kv_get(&r->query, "saved"))
+        json_object_set_new(ctx, "saved", json_true());
+    json_t *ch = chooser(r, th->id);
+    if (ch) {
+        json_object_set_new(ctx, "therapists", ch);
+        json_object_set_new(ctx, "choose", json_true());
+    }
+    json_object_set_new(ctx, "time_off_url",
+                        json_string(arena_printf(r->arena, "/staff/time-off?therapist=%s",
+                                                 url_part(r, th->id))));
+    page_render(r, status, "staff/hours", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+void hours_form(struct req *r)
+{
+    struct err e = {0};
+    struct therapist th;
+    struct therapist_week wk;
+    struct day_row rows[7];
+
+    if (pick_therapist(r, kv_get(&r->query, "therapist"), &th) < 0)
+        return;
+    if (db_therapist_week(web_db(r), r->arena, th.id, &wk, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    for (int i = 0; i < 7; i++) {
+        struct day_row *row = &rows[i];
+        int nw = 0, nb = 0;
+        *row = (struct day_row){"", "", "", "", 1, NULL, NULL, 0};
+        /* The form has one span and one break a day: the first of each; a
+         * day stored with more says so, as saving keeps only what is shown. */
+        for (size_t k = 0; k < wk.nwork; k++)
+            if (wk.work[k].weekday == week_days[i].wd && nw++ == 0) {
+                row->start = hhmm(r, wk.work[k].start_min);
+                row->end = hhmm(r, wk.work[k].end_min);
+                row->off = 0;
+            }
+        for (size_t k = 0; k < wk.nbreaks; k++)
+            if (wk.breaks[k].weekday == week_days[i].wd && nb++ == 0) {
+                row->bstart = hhmm(r, wk.breaks[k].start_min);
+                row->bend = hhmm(r, wk.breaks[k].end_min);
+            }
+        row->more = nw > 1 || nb > 1;
+    }
+    hours_page(r, 200, &th, rows, NULL, NULL);
+}
+
+static const char *field(struct req *r, const char *name, int wd)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s_%d", name, wd);
+    const char *v = kv_get(&r->form, key);
+    return v ? v : "";
+}
+
+/* Where [start, end) falls in the clinic's week: local weekday and wall
+ * minutes (the end may pass 1440 for an appointment crossing midnight). */
+static void wall_span(const struct tz *tz, int64_t start, int64_t end, int *wd, int *s, int *en)
+{
+    struct dt_civil c;
+    tz_to_local(tz, start, &c, NULL);
+    *wd = dt_weekday(dt_days_from_civil(c.year, c.month, c.day));
+    *s = c.hour * 60 + c.min;
+    *en = *s + (int)((end - start + 59) / 60);
+}
+
+void hours_save(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct therapist th;
+    struct day_row rows[7];
+    struct week_span work[7], breaks[7];
+    struct shift_span swork[7], sbreaks[7];
+    struct therapist_week wk = {work, 0, breaks, 0};
+    struct appointment *ap;
+    size_t nap;
+    int bad = 0;
+
+    if (pick_therapist(r, kv_get(&r->form, "therapist"), &th) < 0)
+        return;
+    for (int i = 0; i < 7; i++) {
+        int wd = week_days[i].wd;
+        struct day_row *row = &rows[i];
+        struct shift_day sd;
+        row->start = field(r, "start", wd);
+        row->end = field(r, "end", wd);
+        row->bstart = field(r, "break_start", wd);
+        row->bend = field(r, "break_end", wd);
+        row->off = field(r, "off", wd)[0] != '\0';
+        if (shift_read_day(row->start, row->end, row->bstart, row->bend, row->off, &sd) < 0)
+            bad = 1;
+        row->err_hours = sd.err_hours;
+        row->err_break = sd.err_break;
+        row->more = 0;
+        if (sd.has_work) {
+            swork[wk.nwork] = (struct shift_span){wd, sd.work_start, sd.work_end};
+            work[wk.nwork++] = (struct week_span){wd, sd.work_start, sd.work_end};
+        }
+        if (sd.has_break) {
+            sbreaks[wk.nbreaks] = (struct shift_span){wd, sd.break_start, sd.break_end};
+            breaks[wk.nbreaks++] = (struct week_span){wd, sd.break_start, sd.break_end};
+        }
+    }
+    if (bad) {
+        hours_page(r, 422, &th, rows, "Some hours need fixing: see the notes below.", NULL);
+        return;
+    }
+    /* Check and save under one writing transaction, so no booking slips in
+     * between. */
+    int64_t now = clock_now();
+    if (db_begin(db, &e) != E_OK ||
+        db_appointments(db, r->arena, now, now + AHEAD_SECONDS, &ap, &nap, &e) != E_OK)
+        goto fail;
+    json_t *stranded = json_array();
+    for (size_t k = 0; k < nap; k++) {
+        int wd, s, en;
+        if (strcmp(ap[k].therapist_id, th.id) != 0 || !holds_time(&ap[k]))
+            continue;
+        wall_span(r->app->tz, ap[k].start, ap[k].end, &wd, &s, &en);
+        if (!shift_fits(swork, wk.nwork, sbreaks, wk.nbreaks, wd, s, en))
+            json_array_append_new(stranded, appt_item(r, &ap[k]));
+    }
+    if (json_array_size(stranded) > 0) {
+        db_rollback(db);
+        hours_page(r, 409, &th, rows,
+                   "Not saved: these booked appointments would fall outside the new hours or "
+                   "into a break. Ask the front desk to move them first, then save again.",
+                   stranded);
+        return;
+    }
+    json_decref(stranded);
+    if (db_put_therapist_week(db, th.id, &wk, &e) != E_OK || db_commit(db, &e) != E_OK)
+        goto fail;
+    resp_start(r, 303, "text/plain; charset=utf-8");
+    resp_header(r, "Location", arena_printf(r->arena, "/staff/hours?therapist=%s&saved=1",
+                                            url_part(r, th.id)));
+    return;
+fail:
+    db_rollback(db);
+    web_fail(r, &e);
+}
+
+/* ---- time off ---- */
+
+struct off_form {
+    const char *start_date, *start_time, *end_date, *end_time, *reason;
+    const char *err_start, *err_end, *err_reason;
+};
+
+static void time_off_page(struct req *r, int status, const struct therapist *th,
+                          const struct off_form *f, const char *error, json_t *stranded)
+{
+    struct err e = {0};
+    struct time_off *off;
+    size_t noff;
+    int64_t now = clock_now();
+    if (db_time_off(web_db(r), r->arena, now, now + AHEAD_SECONDS * 3, &off, &noff, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t k = 0; k < noff; k++) {
+        if (strcmp(off[k].therapist_id, th->id) != 0)
+            continue;
+        struct dt_date d0 = when_local_date(r, off[k].start);
+        /* "Wed, Nov 25, 12:30 PM – 4:00 PM AKST" within a day, else both ends */
+        const char *span =
+            dt_date_to_days(d0) == dt_date_to_days(when_local_date(r, off[k].end - 1))
+                ? arena_printf(r->arena, "%s, %s", when_date_short(r, d0),
+                               when_range(r, off[k].start, off[k].end))
+                : arena_printf(r->arena, "%s to %s", when_relative(r, off[k].start),
+                               when_relative(r, off[k].end));
+        json_array_append_new(list, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)off[k].id,
+                                              "time", span, "reason", off[k].reason));
+    }
+    json_t *ctx = staff_context(r, arena_printf(r->arena, "Time off: %s", th->name), "hours");
+    json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th->id, "name", th->name));
+    json_object_set_new(ctx, "time_off", list);
+    json_object_set_new(ctx, "form", json_pack("{s:s, s:s, s:s, s:s, s:s}", "start_date",
+                                               f->start_date, "start_time", f->start_time,
+                                               "end_date", f->end_date, "end_time", f->end_time,
+                                               "reason", f->reason));
+    if (f->err_start)
+        json_object_set_new(ctx, "err_start", json_string(f->err_start));
+    if (f->err_end)
+        json_object_set_new(ctx, "err_end", json_string(f->err_end));
+    if (f->err_reason)
+        json_object_set_new(ctx, "err_reason", json_string(f->err_reason));
+    if (error)
+        json_object_set_new(ctx, "error", json_string(error));
+    if (stranded)
+        json_object_set_new(ctx, "stranded", stranded);
+    if (kv_get(&r->query, "added"))
+        json_object_set_new(ctx, "added", json_true());
+    if (kv_get(&r->query, "deleted"))
+        json_object_set_new(ctx, "deleted", json_true());
+    json_object_set_new(ctx, "hours_url",
+                        json_string(arena_printf(r->arena, "/staff/hours?therapist=%s",
+                                                 url_part(r, th->id))));
+    json_t *ch = chooser(r, th->id);
+    if (ch) {
+        json_object_set_new(ctx, "therapists", ch);
+        json_object_set_new(ctx, "choose", json_true());
+    }
+    page_render(r, status, "staff/time_off", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+void hours_time_off(struct req *r)
+{
+    struct therapist th;
+    if (pick_therapist(r, kv_get(&r->query, "therapist"), &th) < 0)
+        return;
+    const char *tomorrow = when_date_param(r, dt_date_add(when_local_date(r, clock_now()), 1));
+    struct off_form f = {tomorrow, "", tomorrow, "", "", NULL, NULL, NULL};
+    time_off_page(r, 200, &th, &f, NULL, NULL);
+}
+
+/* A local date and wall time → the instant; later: of two, take the later
+ * (an end in the repeated hour).  Returns NULL or a message. */
+static const char *local_instant(struct req *r, const char *date, const char *time, int later,
+                                 int64_t *out)
+{
+    struct dt_date d;
+    int min;
+    int64_t t[2];
+    if (!date[0] || !time[0])
+        return "Give a date and a time.";
+    if (dt_parse_date(date, &d) < 0)
+        return "Write the date as YYYY-MM-DD, for example 2026-11-25.";
+    if (dt_parse_hhmm(time, &min) < 0)
+        return "Write the time as HH:MM, for example 13:00.";
+    int n = tz_wall_to_utc(r->app->tz, d, min, t);
+    if (n <= 0)
+        return "That time does not exist on that day (the clocks go forward).";
+    *out = later && n == 2 ? t[1] : t[0];
+    return NULL;
+}
+
+void hours_add_time_off(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct therapist th;
+    struct appointment *ap;
+    size_t nap;
+    int64_t start = 0, end = 0, now = clock_now();
+    const char *v;
+    struct off_form f = {"", "", "", "", "", NULL, NULL, NULL};
+
+    if (pick_therapist(r, kv_get(&r->form, "therapist"), &th) < 0)
+        return;
+    if ((v = kv_get(&r->form, "start_date")))
+        f.start_date = v;
+    if ((v = kv_get(&r->form, "start_time")))
+        f.start_time = v;
+    if ((v = kv_get(&r->form, "end_date")))
+        f.end_date = v;
+    if ((v = kv_get(&r->form, "end_time")))
+        f.end_time = v;
+    if ((v = kv_get(&r->form, "reason")))
+        f.reason = v;
+    f.err_start = local_instant(r, f.start_date, f.start_time, 0, &start);
+    f.err_end = local_instant(r, f.end_date, f.end_time, 1, &end);
+    if (!f.err_start && !f.err_end && end <= start)
+        f.err_end = "The end must be after the start.";
+    else if (!f.err_end && end <= now)
+        f.err_end = "That time has already passed.";
+    if (!f.reason[0])
+        f.err_reason = "Give a reason, for example “Dentist”.";
+    else if (strlen(f.reason) > REASON_MAX)
+        f.err_reason = "Keep the reason under 200 characters.";
+    if (f.err_start || f.err_end || f.err_reason) {
+        time_off_page(r, 422, &th, &f, "The time off needs fixing: see the notes below.", NULL);
+        return;
+    }
+    /* Appointments start at most a day before they end; read from a day early. */
+    if (db_begin(db, &e) != E_OK ||
+        db_appointments(db, r->arena, start - 86400, end, &ap, &nap, &e) != E_OK)
+        goto fail;
+    json_t *stranded = json_array();
+    for (size_t k = 0; k < nap; k++)
+        if (strcmp(ap[k].therapist_id, th.id) == 0 && holds_time(&ap[k]) && ap[k].end > now &&
+            ap[k].start < end && ap[k].end > start)
+            json_array_append_new(stranded, appt_item(r, &ap[k]));
+    if (json_array_size(stranded) > 0) {
+        db_rollback(db);
+        time_off_page(r, 409, &th, &f,
+                      "Not saved: these booked appointments fall inside the time off. Ask the "
+                      "front desk to move them first, then add the time off again.",
+                      stranded);
+        return;
+    }
+    json_decref(stranded);
+    struct time_off t = {0, th.id, start, end, f.reason};
+    if (db_add_time_off(db, &t, NULL, &e) != E_OK || db_commit(db, &e) != E_OK)
+        goto fail;
+    resp_start(r, 303, "text/plain; charset=utf-8");
+    resp_header(r, "Location", arena_printf(r->arena, "/staff/time-off?therapist=%s&added=1",
+                                            url_part(r, th.id)));
+    return;
+fail:
+    db_rollback(db);
+    web_fail(r, &e);
+}
+
+void hours_delete_time_off(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    int64_t id;
+    const char *only = r->role == AUTH_THERAPIST ? r->user->therapist_id : NULL;
+    const char *back = kv_get(&r->form, "therapist");
+
+    if (num_parse_i64(req_param(r, 0), 1, INT64_MAX, &id) < 0) {
+        web_error(r, 404, NULL, "There is no such time off.");
+        return;
+    }
+    if (only && !only[0]) {
+        web_error(r, 403, NULL, "This account is not linked to a therapist.");
+        return;
+    }
+    if (db_delete_time_off(db, id, only, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    resp_start(r, 303, "text/plain; charset=utf-8");
+    resp_header(r, "Location",
+                back && back[0] && !only
+                    ? arena_printf(r->arena, "/staff/time-off?therapist=%s&deleted=1",
+                                   url_part(r, back))
+                    : "/staff/time-off?deleted=1");
+}

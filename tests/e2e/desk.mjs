@@ -1,0 +1,191 @@
+// Browser cases for the front desk, run by tests/e2e/run.mjs (which passes its
+// runner and helpers in, so that these cases count in its RESULT line).
+//
+// Starts its own `knead demo` + `knead serve --now 2026-11-24T09:00:00-09:00`
+// (Tuesday 09:00 in Anchorage), then at tablet width (1024 px): the front desk
+// signs in, books a walk-in for a 60-minute deep-tissue session with Maren
+// Holt at 09:30 (inside the three-hour online notice), checks the client in
+// and completes the appointment; then opens the client list and the client's
+// page.  axe-core runs on every page (no serious or critical violations);
+// each is screenshotted as desk-*.png.  Nothing but 127.0.0.1 is contacted.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const NOW = '2026-11-24T09:00:00-09:00';
+const WALK_IN = '2026-11-24T09:30:00-09:00';
+const TABLET = { width: 1024, height: 768 };
+const START_TIMEOUT_MS = 20_000;
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function startServer(knead, tmp) {
+  const db = path.join(tmp, 'knead.db');
+  const demo = spawnSync(knead, ['demo', '--db', db], { encoding: 'utf8', timeout: 60_000 });
+  if (demo.error || demo.status !== 0) {
+    throw new Error(`${knead} demo failed: ${demo.error ? demo.error.message : demo.stderr}`);
+  }
+  const logPath = path.join(tmp, 'server.log');
+  const fd = fs.openSync(logPath, 'w');
+  const child = spawn(knead, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--now', NOW],
+    { stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  const server = { child, logPath, exited: null };
+  const onExit = () => { if (!server.exited) child.kill('SIGKILL'); };
+  process.on('exit', onExit);
+  server.done = new Promise((resolve) => {
+    child.on('exit', (code, signal) => { server.exited = { code, signal }; resolve(server.exited); });
+    child.on('error', (err) => { server.exited = { error: err.message }; resolve(server.exited); });
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const m = fs.readFileSync(logPath, 'utf8').match(/on http:\/\/127\.0\.0\.1:(\d+)\//);
+    if (m) {
+      server.base = `http://127.0.0.1:${m[1]}`;
+      return server;
+    }
+    if (server.exited) break;
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`desk server did not start:\n${fs.readFileSync(logPath, 'utf8')}`);
+}
+
+async function stopServer(server) {
+  if (server.exited) return server.exited;
+  server.child.kill('SIGTERM');
+  const res = await Promise.race([server.done, sleep(10_000).then(() => null)]);
+  if (res) return res;
+  server.child.kill('SIGKILL');
+  await server.done;
+  return { ...server.exited, timedOut: true };
+}
+
+// Runs the front-desk cases.  h: { browser, knead, shots, test, check,
+// newContext, watch, runAxe } from run.mjs.
+export async function deskCases(h) {
+  const { test, check } = h;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-desk-'));
+  let server = null;
+  let ctx = null;
+
+  await test('desk: server starts with the clock pinned to Tuesday 09:00 in Anchorage', async () => {
+    server = await startServer(h.knead, tmp);
+  });
+  if (!server) return;
+  try {
+    ctx = await h.newContext(h.browser, server.base, { bypassCSP: true, viewport: TABLET });
+    await cases(h, ctx);
+  } finally {
+    if (ctx) await ctx.close().catch(() => {});
+    server.result = await stopServer(server);
+  }
+  const res = server.result;
+  const log = fs.readFileSync(server.logPath, 'utf8');
+  await test('desk server stops on SIGTERM with exit status 0 and no sanitizer report', async () => {
+    check(!res.timedOut && res.code === 0, `server exited with ${JSON.stringify(res)}\n${log.split('\n').slice(-30).join('\n')}`);
+    check(!/ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:/.test(log),
+      'sanitizer report in the server log:\n' + log.split('\n').slice(-40).join('\n'));
+  });
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+async function cases(h, ctx) {
+  const { test, check, watch, runAxe } = h;
+  const page = await ctx.newPage();
+  const w = watch(page);
+
+  // Every page: one h1, nothing wider than the tablet, axe clean, a screenshot.
+  async function step(name) {
+    const h1 = await page.locator('h1').count();
+    check(h1 === 1, `${name}: ${h1} h1 elements on ${page.url()}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 0, `${name}: page is ${overflow}px wider than the 1024 px viewport`);
+    const violations = await runAxe(page);
+    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    for (const v of violations.filter((x) => !bad.includes(x))) {
+      console.log(`    note: ${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target).join(', ')}`);
+    }
+    check(bad.length === 0, `${name}: axe-core:\n` + bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
+      v.nodes.map((n) => `  - ${n.target}  ${n.html}${n.summary ? `\n    ${n.summary}` : ''}`).join('\n')).join('\n'));
+    await page.screenshot({ path: path.join(h.shots, `desk-${name}.png`), fullPage: true });
+    check(w.problems.length === 0, `${name}: ` + w.problems.join('\n'));
+  }
+
+  async function click(locator, what) {
+    const el = locator.first();
+    check(await el.count() > 0, `no ${what} on ${page.url()}`);
+    check(await el.isVisible(), `${what} is not visible on ${page.url()}`);
+    const [res] = await Promise.all([page.waitForNavigation(), el.click()]);
+    return res;
+  }
+
+  async function status() {
+    return ((await page.locator('#appt-status').textContent()) || '').trim();
+  }
+
+  let appt = null;
+  await test('desk (1024 px): sign in → Book → walk-in at 09:30 with Maren Holt, 60 min → appointment page', async () => {
+    let res = await page.goto('/login', { waitUntil: 'load' });
+    check(res.status() === 200, `GET /login: ${res.status()}`);
+    await page.getByLabel('Email').fill('desk@chugachbodywork.example');
+    await page.getByLabel('Password', { exact: true }).fill('demo-desk-pass');
+    await click(page.locator('form[action="/login"] button[type="submit"]'), 'sign-in button');
+    check(new URL(page.url()).pathname === '/staff', `signed in to ${page.url()}`);
+    await step('day');
+
+    await click(page.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Book', exact: true }), '"Book" link');
+    check(new URL(page.url()).pathname === '/staff/book', `"Book" led to ${page.url()}`);
+    await step('book');
+
+    await page.locator('#service').selectOption('deep-tissue-60');
+    await page.locator('#therapist').selectOption('maren-holt');
+    await page.locator('#date').fill('2026-11-24');
+    await click(page.getByRole('button', { name: 'Show times' }), '"Show times" button');
+    const radio = page.locator(`input[name="start"][value="${WALK_IN}"]`);
+    check(await radio.count() === 1, `09:30 (inside the notice) is not offered on ${page.url()}`);
+    const id = await radio.getAttribute('id');
+    await page.locator(`label[for="${id}"]`).click();
+    check(await radio.isChecked(), '09:30 did not get checked');
+    await page.locator('#name').fill('Walter Walkin');
+    await page.locator('#email').fill('walter@example.com');
+    await page.locator('#phone').fill('(907) 555-0177');
+    await step('book-times');
+    res = await click(page.getByRole('button', { name: 'Book', exact: true }), '"Book" button');
+    appt = new URL(page.url()).pathname;
+    check(/^\/staff\/appointments\/\d+$/.test(appt), `booking led to ${page.url()} (HTTP ${res && res.status()})`);
+    const text = await page.locator('main, body').first().textContent();
+    check(/Walter Walkin/.test(text) && /Maren Holt/.test(text) && /9:30 AM/.test(text),
+      'the appointment page does not show the client, therapist and 9:30 AM');
+    check(await status() === 'Booked', `status is "${await status()}"`);
+    await step('appointment-booked');
+  });
+
+  await test('desk: check the client in, then complete the appointment', async () => {
+    check(appt, 'no appointment was booked');
+    await click(page.getByRole('button', { name: 'Check in' }), '"Check in" button');
+    check(new URL(page.url()).pathname === appt, `check-in led to ${page.url()}`);
+    check(await status() === 'Checked in', `status after check-in is "${await status()}"`);
+    await step('appointment-checked-in');
+    await click(page.getByRole('button', { name: 'Complete' }), '"Complete" button');
+    check(await status() === 'Completed', `status after completing is "${await status()}"`);
+    check(await page.getByRole('button', { name: 'Check in' }).count() === 0, 'a completed appointment still offers "Check in"');
+    await step('appointment-completed');
+  });
+
+  await test('desk: the day view links the walk-in; the client list and page', async () => {
+    await page.goto('/staff?date=2026-11-24', { waitUntil: 'load' });
+    check(await page.locator(`a[href="${appt}"]`).count() === 1, 'the day view does not link the appointment');
+    await click(page.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: 'Clients', exact: true }), '"Clients" link');
+    await page.getByLabel('Name, email or phone').fill('walter');
+    await click(page.getByRole('button', { name: 'Search' }), '"Search" button');
+    await step('clients');
+    await click(page.getByRole('link', { name: 'Walter Walkin' }), 'the client link');
+    check(/^\/staff\/clients\/\d+$/.test(new URL(page.url()).pathname), `client link led to ${page.url()}`);
+    await step('client');
+  });
+}
