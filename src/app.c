@@ -9,7 +9,6 @@
 #include "store/store.h"
 #include "util/tzload.h"
 #include "view/tpl.h"
-#include "web/content.h"
 #include "web/sched.h"
 #include "web/static.h"
 
@@ -42,10 +41,6 @@ int app_load_site(struct app *app, char *err, size_t errlen)
         snprintf(err, errlen, "templates: %s", msg);
         return -1;
     }
-    if (content_load(app->cfg.content_dir, &app->content, msg, sizeof msg) < 0) {
-        snprintf(err, errlen, "content: %s", msg);
-        return -1;
-    }
     if (static_load(app->cfg.static_dir, &app->statics, msg, sizeof msg) < 0) {
         snprintf(err, errlen, "static: %s", msg);
         return -1;
@@ -65,12 +60,10 @@ void app_close(struct app *app)
     sched_cache_free(app->sched);
     app->sched = NULL;
     static_free(app->statics);
-    content_free(app->content);
     tpl_engine_free(app->tpl);
     store_close(app->store);
     tz_free(app->tz);
     app->statics = NULL;
-    app->content = NULL;
     app->tpl = NULL;
     app->store = NULL;
     app->tz = NULL;

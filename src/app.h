@@ -1,6 +1,6 @@
 /* app — everything the server holds for its whole life: the settings, the
- * store, the clinic's timezone, the compiled templates, the articles and the
- * static files.  Built once at start, read-only while serving. */
+ * store, the clinic's timezone, the compiled templates and the static files
+ * (articles live in the store).  Built once at start, read-only while serving. */
 #ifndef KNEAD_APP_H
 #define KNEAD_APP_H
 
@@ -11,7 +11,6 @@
 struct store;
 struct tz;
 struct tpl_engine;
-struct content;
 struct statics;
 struct sched_cache;
 
@@ -20,7 +19,6 @@ struct app {
     struct store *store;
     struct tz *tz;
     struct tpl_engine *tpl;
-    struct content *content;
     struct statics *statics;
     struct sched_cache *sched; /* the cached clinic set-up for availability */
 };
@@ -29,9 +27,11 @@ struct app {
 int app_load_tz(struct app *app, char *err, size_t errlen);
 /* Opens the store at cfg.db_path with `conns` connections and migrates it. */
 int app_open_store(struct app *app, int conns, char *err, size_t errlen);
-/* Loads templates, articles and static files (what `serve` needs besides the store). */
+/* Loads templates and static files (what `serve` needs besides the store). */
 int app_load_site(struct app *app, char *err, size_t errlen);
-/* The clinic's booking rules from the settings. */
+/* The config file's [booking] rules: the defaults.  The rules in force
+ * (those the admin set on /admin/rules over these) come from sched_rules()
+ * or sched_load(), which take these as their cfg. */
 struct booking_rules app_booking_rules(const struct app *app);
 
 /* Frees whatever was loaded.  Safe on a partly loaded app. */

@@ -7,6 +7,7 @@
 #include "store/store.h"
 #include "util/clock.h"
 #include "web/account.h"
+#include "web/content.h"
 
 #define H(h, m) ((h) * 60 + (m))
 
@@ -129,6 +130,16 @@ static const struct therapist_week weeks[] = {
 
 enum err_code demo_seed(struct store *s, int force, struct err *e)
 {
+    return demo_seed_from(s, KNEAD_SRCDIR "/content", force, e);
+}
+
+enum err_code demo_seed_from(struct store *s, const char *content_dir, int force, struct err *e)
+{
+    struct content *articles = NULL;
+    char msg[512];
+    /* The files are read and rendered before the transaction starts. */
+    if (content_load(content_dir, &articles, msg, sizeof msg) < 0)
+        return err_set(e, E_INVALID, "articles: %s", msg);
     struct db *db = db_acquire(s);
     enum err_code rc;
     int empty = 0;
@@ -171,9 +182,17 @@ enum err_code demo_seed(struct store *s, int force, struct err *e)
         if ((rc = db_add_user(db, &u, hash, clock_now(), NULL, e)) != E_OK)
             goto done;
     }
+    for (size_t i = 0; i < articles->n; i++) {
+        const struct article *a = &articles->articles[i];
+        struct article_row row = {a->slug,    a->title,   a->summary, a->image, a->image_alt,
+                                  a->body_md, a->html,    a->order,   1,        clock_now()};
+        if ((rc = db_put_article(db, NULL, &row, e)) != E_OK)
+            goto done;
+    }
     rc = db_commit(db, e);
 done:
     db_rollback(db);
     db_release(db);
+    content_free(articles);
     return rc;
 }

@@ -188,7 +188,7 @@ static int cmd_demo(struct app *app, int force)
         fprintf(stderr, "knead demo: %s\n", err);
         return 1;
     }
-    if (demo_seed(app->store, force, &e) != E_OK) {
+    if (demo_seed_from(app->store, app->cfg.content_dir, force, &e) != E_OK) {
         fprintf(stderr, "knead demo: %s: %s\n", app->cfg.db_path, e.msg);
         return 1;
     }

@@ -91,6 +91,16 @@ enum stmt_id {
     Q_USERS,
     Q_USER,
     Q_SET_USER_ACTIVE,
+    /* articles */
+    Q_ARTICLES,
+    Q_ARTICLES_PUBLISHED,
+    Q_ARTICLE,
+    Q_ADD_ARTICLE,
+    Q_UPDATE_ARTICLE,
+    Q_SET_ARTICLE_PUBLISHED,
+    /* booking rules */
+    Q_RULES_GET,
+    Q_RULES_PUT,
     Q__COUNT
 };
 
@@ -105,6 +115,10 @@ enum stmt_id {
     " FROM appointments a JOIN services s ON s.id = a.service_id"                              \
     " JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id"             \
     " JOIN clients c ON c.id = a.client_id"
+
+#define ARTICLE_COLS                                                                           \
+    "slug, title, summary, image, image_alt, body_md, body_html, position, published,"         \
+    " updated_at"
 
 static const char *const sql_text[Q__COUNT] = {
     [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
@@ -243,6 +257,28 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_USER] = "SELECT id, email, name, role, coalesce(therapist_id, ''), active FROM users"
                " WHERE id = ?1",
     [Q_SET_USER_ACTIVE] = "UPDATE users SET active = ?2 WHERE id = ?1",
+    /* articles */
+    [Q_ARTICLES] = "SELECT " ARTICLE_COLS " FROM articles ORDER BY position, slug",
+    [Q_ARTICLES_PUBLISHED] = "SELECT " ARTICLE_COLS " FROM articles WHERE published = 1"
+                             " ORDER BY position, slug",
+    [Q_ARTICLE] = "SELECT " ARTICLE_COLS " FROM articles WHERE slug = ?1",
+    [Q_ADD_ARTICLE] = "INSERT INTO articles (slug, title, summary, image, image_alt, body_md,"
+                      " body_html, position, published, updated_at)"
+                      " VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [Q_UPDATE_ARTICLE] = "UPDATE articles SET slug = ?2, title = ?3, summary = ?4, image = ?5,"
+                         " image_alt = ?6, body_md = ?7, body_html = ?8, position = ?9,"
+                         " published = ?10, updated_at = ?11 WHERE slug = ?1",
+    [Q_SET_ARTICLE_PUBLISHED] = "UPDATE articles SET published = ?2, updated_at = ?3"
+                                " WHERE slug = ?1",
+    /* booking rules */
+    [Q_RULES_GET] = "SELECT coalesce(min_notice_minutes, -1), coalesce(horizon_days, -1),"
+                    " coalesce(grid_minutes, -1), coalesce(late_cancel_hours, -1)"
+                    " FROM clinic_rules WHERE id = 1",
+    [Q_RULES_PUT] = "INSERT INTO clinic_rules (id, min_notice_minutes, horizon_days, grid_minutes,"
+                    " late_cancel_hours) VALUES (1, ?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET"
+                    " min_notice_minutes = excluded.min_notice_minutes,"
+                    " horizon_days = excluded.horizon_days, grid_minutes = excluded.grid_minutes,"
+                    " late_cancel_hours = excluded.late_cancel_hours",
 };
 
 struct sqlite_db {
@@ -649,7 +685,8 @@ static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
 static enum err_code sq_wipe(struct db *db, struct err *e)
 {
     return exec(DB(db),
-                "DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
+                "DELETE FROM articles;"
+                " DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
                 " DELETE FROM idempotency; DELETE FROM appointments; DELETE FROM clients;"
                 " DELETE FROM time_off;"
                 " DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;"
@@ -1907,6 +1944,133 @@ static enum err_code sq_set_user_active(struct db *db, int64_t id, int active, s
     return changed_some(d, s, e, "save account", "there is no such account");
 }
 
+/* ---- booking rules ---- */
+
+static enum err_code sq_rules_get(struct db *db, struct clinic_rules *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_RULES_GET, e);
+    if (!s)
+        return E_INTERNAL;
+    out->min_notice_minutes = out->horizon_days = out->grid_minutes = out->late_cancel_hours = -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->min_notice_minutes = sqlite3_column_int(s, 0);
+        out->horizon_days = sqlite3_column_int(s, 1);
+        out->grid_minutes = sqlite3_column_int(s, 2);
+        out->late_cancel_hours = sqlite3_column_int(s, 3);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read booking rules");
+}
+
+static enum err_code sq_rules_put(struct db *db, const struct clinic_rules *r, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_RULES_PUT, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_opt_int(s, 1, r->min_notice_minutes);
+    bind_opt_int(s, 2, r->horizon_days);
+    bind_opt_int(s, 3, r->grid_minutes);
+    bind_opt_int(s, 4, r->late_cancel_hours);
+    return run(d, s, e, "save booking rules");
+}
+
+/* ---- articles ---- */
+
+static void read_article(struct arena *a, sqlite3_stmt *s, struct article_row *out)
+{
+    out->slug = col_text(a, s, 0);
+    out->title = col_text(a, s, 1);
+    out->summary = col_text(a, s, 2);
+    out->image = col_text(a, s, 3);
+    out->image_alt = col_text(a, s, 4);
+    out->body_md = col_text(a, s, 5);
+    out->body_html = col_text(a, s, 6);
+    out->position = sqlite3_column_int(s, 7);
+    out->published = sqlite3_column_int(s, 8);
+    out->updated_at = sqlite3_column_int64(s, 9);
+}
+
+static enum err_code sq_articles(struct db *db, struct arena *a, int published_only,
+                                 struct article_row **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, published_only ? Q_ARTICLES_PUBLISHED : Q_ARTICLES, e);
+    struct article_row *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_article(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list articles");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_article(struct db *db, struct arena *a, const char *slug,
+                                struct article_row *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ARTICLE, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, slug);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_article(a, s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "there is no such article");
+    return fail(d, e, rc, "read article");
+}
+
+static enum err_code sq_put_article(struct db *db, const char *old_slug,
+                                    const struct article_row *art, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, old_slug ? Q_UPDATE_ARTICLE : Q_ADD_ARTICLE, e);
+    if (!s)
+        return E_INTERNAL;
+    if (old_slug)
+        bind_text(s, 1, old_slug);
+    bind_text(s, 2, art->slug);
+    bind_text(s, 3, art->title);
+    bind_text(s, 4, art->summary);
+    bind_text(s, 5, art->image);
+    bind_text(s, 6, art->image_alt);
+    bind_text(s, 7, art->body_md);
+    bind_text(s, 8, art->body_html);
+    sqlite3_bind_int(s, 9, art->position);
+    sqlite3_bind_int(s, 10, art->published ? 1 : 0);
+    sqlite3_bind_int64(s, 11, art->updated_at);
+    if (!old_slug)
+        return run(d, s, e, "save article");
+    return changed_some(d, s, e, "save article", "there is no such article");
+}
+
+static enum err_code sq_set_article_published(struct db *db, const char *slug, int published,
+                                              int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SET_ARTICLE_PUBLISHED, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, slug);
+    sqlite3_bind_int(s, 2, published ? 1 : 0);
+    sqlite3_bind_int64(s, 3, now);
+    return changed_some(d, s, e, "publish article", "there is no such article");
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1977,4 +2141,12 @@ static const struct store_ops sqlite_ops = {
     .users = sq_users,
     .user = sq_user,
     .set_user_active = sq_set_user_active,
+    /* articles */
+    .articles = sq_articles,
+    .article = sq_article,
+    .put_article = sq_put_article,
+    .set_article_published = sq_set_article_published,
+    /* booking rules */
+    .rules_get = sq_rules_get,
+    .rules_put = sq_rules_put,
 };

@@ -196,6 +196,23 @@ FWD(users, (struct db * db, struct arena *a, struct user **out, size_t *n, struc
 FWD(user, (struct db * db, struct arena *a, int64_t id, struct user *out, struct err *e),
     (db, a, id, out, e))
 FWD(set_user_active, (struct db * db, int64_t id, int active, struct err *e), (db, id, active, e))
+/* articles */
+FWD(articles,
+    (struct db * db, struct arena *a, int published_only, struct article_row **out, size_t *n,
+     struct err *e),
+    (db, a, published_only, out, n, e))
+FWD(article,
+    (struct db * db, struct arena *a, const char *slug, struct article_row *out, struct err *e),
+    (db, a, slug, out, e))
+FWD(put_article,
+    (struct db * db, const char *old_slug, const struct article_row *art, struct err *e),
+    (db, old_slug, art, e))
+FWD(set_article_published,
+    (struct db * db, const char *slug, int published, int64_t now, struct err *e),
+    (db, slug, published, now, e))
+/* booking rules */
+FWD(rules_get, (struct db * db, struct clinic_rules *out, struct err *e), (db, out, e))
+FWD(rules_put, (struct db * db, const struct clinic_rules *r, struct err *e), (db, r, e))
 
 void db_rollback(struct db *db)
 {

@@ -307,4 +307,40 @@ enum err_code db_user(struct db *db, struct arena *a, int64_t id, struct user *o
 /* Activates (1) or deactivates (0) an account; E_NOTFOUND if absent. */
 enum err_code db_set_user_active(struct db *db, int64_t id, int active, struct err *e);
 
+/* ---- articles (web/site.c, web/admin_articles.c) ---- */
+
+/* An article.  body_html is body_md rendered when it was saved. */
+struct article_row {
+    const char *slug, *title, *summary, *image, *image_alt, *body_md, *body_html;
+    int position, published;
+    int64_t updated_at;
+};
+
+/* Articles by position then slug; published_only skips unpublished ones. */
+enum err_code db_articles(struct db *db, struct arena *a, int published_only,
+                          struct article_row **out, size_t *n, struct err *e);
+/* One article by slug, published or not; E_NOTFOUND if absent. */
+enum err_code db_article(struct db *db, struct arena *a, const char *slug,
+                         struct article_row *out, struct err *e);
+/* Inserts art (old_slug NULL) or replaces the article old_slug with art
+ * (its slug may change).  E_NOTFOUND if old_slug is absent, E_UNPROCESSABLE
+ * if the new slug is taken. */
+enum err_code db_put_article(struct db *db, const char *old_slug, const struct article_row *art,
+                             struct err *e);
+/* Publishes (1) or unpublishes (0); E_NOTFOUND if absent. */
+enum err_code db_set_article_published(struct db *db, const char *slug, int published,
+                                       int64_t now, struct err *e);
+
+/* ---- booking rules set on /admin/rules (web/admin_rules.c) ---- */
+
+/* The clinic's booking rules as stored; -1 = not set, use the config file's. */
+struct clinic_rules {
+    int min_notice_minutes, horizon_days, grid_minutes, late_cancel_hours;
+};
+/* Reads the stored rules (all -1 when none are set). */
+enum err_code db_rules_get(struct db *db, struct clinic_rules *out, struct err *e);
+/* Stores all four (-1 = clear); E_UNPROCESSABLE when out of range.  Bumps
+ * the clinic version. */
+enum err_code db_rules_put(struct db *db, const struct clinic_rules *r, struct err *e);
+
 #endif

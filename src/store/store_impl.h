@@ -128,6 +128,18 @@ struct store_ops {
     enum err_code (*user)(struct db *db, struct arena *a, int64_t id, struct user *out,
                           struct err *e);
     enum err_code (*set_user_active)(struct db *db, int64_t id, int active, struct err *e);
+    /* articles */
+    enum err_code (*articles)(struct db *db, struct arena *a, int published_only,
+                              struct article_row **out, size_t *n, struct err *e);
+    enum err_code (*article)(struct db *db, struct arena *a, const char *slug,
+                             struct article_row *out, struct err *e);
+    enum err_code (*put_article)(struct db *db, const char *old_slug,
+                                 const struct article_row *art, struct err *e);
+    enum err_code (*set_article_published)(struct db *db, const char *slug, int published,
+                                           int64_t now, struct err *e);
+    /* booking rules */
+    enum err_code (*rules_get)(struct db *db, struct clinic_rules *out, struct err *e);
+    enum err_code (*rules_put)(struct db *db, const struct clinic_rules *r, struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

@@ -789,7 +789,9 @@ static struct booking_rules appt_rules(struct req *r, const struct appointment *
 {
     struct err e = {0};
     struct service sv;
-    struct booking_rules clinic = app_booking_rules(r->app);
+    struct booking_rules cfg = app_booking_rules(r->app), clinic;
+    if (sched_rules(web_db(r), r->arena, r->app->sched, &cfg, &clinic, &e) != E_OK)
+        clinic = cfg; /* the store failed; the service lookup below reports it */
     if (db_service(web_db(r), r->arena, ap->service_id, &sv, &e) != E_OK)
         return clinic;
     return booking_rules_for(&clinic, sv.min_notice_minutes, sv.horizon_days,

@@ -1,5 +1,5 @@
-/* content — loads and renders the Markdown articles once, at start-up.
- * Requests only read the result, so it needs no locking. */
+/* content — parses and renders the Markdown article files that `knead demo`
+ * seeds into the store. */
 #include "web/content.h"
 
 #include <dirent.h>
@@ -23,6 +23,7 @@ void content_article_release(struct article *a)
     free(a->summary);
     free(a->image);
     free(a->image_alt);
+    free(a->body_md);
     free(a->html);
     memset(a, 0, sizeof *a);
 }
@@ -142,16 +143,21 @@ int content_parse_article(const char *text, size_t len, struct article *out, cha
         goto fail;
     }
     a.html = sb_detach(&html, NULL);
-    size_t words = count_words(p, (size_t)(end - p));
-    a.reading_minutes = (int)((words + WORDS_PER_MINUTE - 1) / WORDS_PER_MINUTE);
-    if (a.reading_minutes < 1)
-        a.reading_minutes = 1;
+    a.body_md = xstrndup(p, (size_t)(end - p));
+    a.reading_minutes = content_reading_minutes(a.body_md);
     *out = a;
     return 0;
 fail:
     sb_release(&html);
     content_article_release(&a);
     return -1;
+}
+
+int content_reading_minutes(const char *md)
+{
+    size_t words = count_words(md, strlen(md));
+    int m = (int)((words + WORDS_PER_MINUTE - 1) / WORDS_PER_MINUTE);
+    return m < 1 ? 1 : m;
 }
 
 static int by_order(const void *x, const void *y)

@@ -1,9 +1,10 @@
-/* content — the articles, read once at start from content/articles/ (one .md file each).
+/* content — the article files in content/articles/ (one .md file each),
+ * which `knead demo` seeds into the database; the site serves articles from
+ * the store (they are edited at /admin/articles), never from these files.
  *
  * Each file is front matter between "---" lines ("key: value": title, slug,
- * order, summary, image, image_alt) and then Markdown, rendered once with
- * md4c (raw HTML off).  Articles are kept sorted by `order`; previous/next
- * follow that order. */
+ * order, summary, image, image_alt) and then Markdown, rendered with md4c
+ * (raw HTML off).  content_load sorts them by `order`. */
 #ifndef KNEAD_WEB_CONTENT_H
 #define KNEAD_WEB_CONTENT_H
 
@@ -11,7 +12,8 @@
 
 struct article {
     char *slug, *title, *summary, *image, *image_alt;
-    char *html; /* rendered body */
+    char *body_md; /* the Markdown after the front matter */
+    char *html;    /* rendered body */
     int order;
     int reading_minutes;
 };
@@ -33,6 +35,9 @@ void content_article_release(struct article *a);
  * message naming the file.  Duplicate slugs are an error. */
 int content_load(const char *dir, struct content **out, char *err, size_t errlen);
 void content_free(struct content *c);
+
+/* Minutes to read Markdown text (words / 200, at least 1). */
+int content_reading_minutes(const char *md);
 
 /* The article with that slug, or NULL; *index gets its position. */
 const struct article *content_find(const struct content *c, const char *slug, size_t *index);

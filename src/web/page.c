@@ -14,6 +14,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "view/tpl.h"
+#include "web/sched.h"
 #include "web/static.h"
 
 #define MAX_PAGE (4 * 1024 * 1024)
@@ -101,7 +102,15 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
     }
     json_object_set_new(ctx, "book_url", json_string("/book"));
     json_object_set_new(ctx, "book_label", json_string("Book online"));
-    json_object_set_new(ctx, "same_day_hours", json_integer(c->min_notice_minutes / 60));
+    /* The minimum notice in force (set on /admin/rules, else the config
+     * file's), from the cached set-up; one query only before it is loaded. */
+    struct booking_rules cfg = app_booking_rules(r->app), rules;
+    if (!sched_cached_rules(r->app->sched, &cfg, &rules)) {
+        struct err e = {0};
+        if (sched_rules(web_db(r), r->arena, r->app->sched, &cfg, &rules, &e) != E_OK)
+            rules = cfg;
+    }
+    json_object_set_new(ctx, "same_day_hours", json_integer(rules.min_notice_min / 60));
     json_object_set_new(ctx, "asset_version", json_string(r->app->statics->version));
     time_t now = (time_t)clock_now();
     struct tm tm;

@@ -6,6 +6,8 @@
 
 #include "web/account.h"
 #include "web/admin.h"
+#include "web/admin_articles.h"
+#include "web/admin_rules.h"
 #include "web/api.h"
 #include "web/book.h"
 #include "web/desk.h"
@@ -18,6 +20,7 @@
 #define SMALL_FORM (4 * 1024)
 #define ADMIN_FORM (32 * 1024) /* a service or therapist: description and bio, encoded */
 #define DESK_FORM (40 * 1024) /* staff notes of 4,000 characters, or a booking, encoded */
+#define ARTICLE_FORM (64 * 1024) /* an article's Markdown, encoded */
 #define PUB ROUTE_PUBLIC
 #define API (ROUTE_PUBLIC | ROUTE_API)
 #define FORM (ROUTE_FORM | ROUTE_CSRF)
@@ -91,11 +94,22 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/admin/hours", admin_hours_save, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_POST, "/admin/hours/closed", admin_closed_add, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_POST, "/admin/hours/closed/remove", admin_closed_remove, ROUTE_ADMIN | FORM, SMALL_FORM},
+    /* booking rules (web/admin_rules.c) */
+    {ROUTE_GET, "/admin/rules", admin_rules, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/rules", admin_rules_save, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users", admin_users, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/users", admin_user_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users/{id}", admin_user, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/users/{id}/active", admin_user_active, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_POST, "/admin/users/{id}/password", admin_user_password, ROUTE_ADMIN | FORM, SMALL_FORM},
+    /* admin: articles (web/admin_articles.c); "new" before "{slug}" */
+    {ROUTE_GET, "/admin/articles", admin_articles, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/articles", admin_article_create, ROUTE_ADMIN | FORM, ARTICLE_FORM},
+    {ROUTE_GET, "/admin/articles/new", admin_article_new, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/articles/{slug}", admin_article, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/articles/{slug}", admin_article_save, ROUTE_ADMIN | FORM, ARTICLE_FORM},
+    {ROUTE_POST, "/admin/articles/{slug}/publish", admin_article_publish, ROUTE_ADMIN | FORM,
+     SMALL_FORM},
 
     {ROUTE_GET, "/api/v1/openapi.json", site_openapi, API, 0},
     {ROUTE_GET, "/api/v1/services", api_services, API, 0},

@@ -60,6 +60,7 @@ struct snapshot {
     size_t nclosed;
     struct time_off *off;
     size_t noff;
+    struct clinic_rules rules; /* set on /admin/rules; -1 = the config file's */
 };
 
 struct sched_cache {
@@ -118,7 +119,8 @@ static enum err_code snapshot_load(struct db *db, int64_t version, struct snapsh
         (rc = db_rooms(db, a, &s->rooms, &s->nrooms, e)) != E_OK ||
         (rc = db_clinic_hours(db, a, &s->hours, &s->nhours, e)) != E_OK ||
         (rc = db_closed_dates(db, a, &s->closed, &s->nclosed, e)) != E_OK ||
-        (rc = db_time_off(db, a, INT64_MIN / 2, INT64_MAX / 2, &s->off, &s->noff, e)) != E_OK)
+        (rc = db_time_off(db, a, INT64_MIN / 2, INT64_MAX / 2, &s->off, &s->noff, e)) != E_OK ||
+        (rc = db_rules_get(db, &s->rules, e)) != E_OK)
         goto fail;
     s->weeks = arena_array(a, s->ntherapists + 1, sizeof *s->weeks);
     for (size_t i = 0; i < s->ntherapists; i++)
@@ -180,8 +182,52 @@ enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *ca
     return E_OK;
 }
 
+/* The rules in force: the stored value where the admin set one, else the
+ * config file's. */
+static struct booking_rules rules_in_force(const struct snapshot *snap,
+                                           const struct booking_rules *cfg)
+{
+    struct booking_rules r = *cfg;
+    if (snap->rules.min_notice_minutes >= 0)
+        r.min_notice_min = snap->rules.min_notice_minutes;
+    if (snap->rules.horizon_days >= 0)
+        r.horizon_days = snap->rules.horizon_days;
+    if (snap->rules.grid_minutes >= 0)
+        r.grid_min = snap->rules.grid_minutes;
+    if (snap->rules.late_cancel_hours >= 0)
+        r.late_cancel_hours = snap->rules.late_cancel_hours;
+    return r;
+}
+
+enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *cache,
+                          const struct booking_rules *cfg, struct booking_rules *out,
+                          struct err *e)
+{
+    struct snapshot *snap;
+    enum err_code rc = snapshot_get(db, a, cache, &snap, e);
+    if (rc != E_OK)
+        return rc;
+    *out = rules_in_force(snap, cfg);
+    return E_OK;
+}
+
+int sched_cached_rules(struct sched_cache *cache, const struct booking_rules *cfg,
+                       struct booking_rules *out)
+{
+    int have;
+    if (!cache) {
+        *out = *cfg;
+        return 1; /* no cache to load either */
+    }
+    pthread_mutex_lock(&cache->mu);
+    have = cache->cur != NULL;
+    *out = have ? rules_in_force(cache->cur, cfg) : *cfg;
+    pthread_mutex_unlock(&cache->mu);
+    return have;
+}
+
 enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
-                         const struct tz *tz, const struct booking_rules *clinic,
+                         const struct tz *tz, const struct booking_rules *cfg,
                          const char *service_id, const char *therapist_id, struct sched *out,
                          struct err *e)
 {
@@ -203,7 +249,8 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
         return prob(e, E_UNPROCESSABLE, "unknown_service");
     }
     out->service = *svc;
-    out->rules = booking_rules_for(clinic, svc->min_notice_minutes, svc->horizon_days,
+    struct booking_rules clinic = rules_in_force(snap, cfg);
+    out->rules = booking_rules_for(&clinic, svc->min_notice_minutes, svc->horizon_days,
                                    svc->late_cancel_hours);
     size_t n = snap->ntherapists;
     out->therapists = arena_array(a, n + 1, sizeof *out->therapists);

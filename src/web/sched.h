@@ -57,13 +57,28 @@ struct sched_day {
     size_t nslots;
 };
 
+/* The clinic's booking rules in force: each one the admin set on
+ * /admin/rules (kept in the cached set-up, so no extra query), else cfg's
+ * (the config file's [booking], see app_booking_rules). */
+enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *cache,
+                          const struct booking_rules *cfg, struct booking_rules *out,
+                          struct err *e);
+
+/* The rules in force as of the set-up last loaded, without a query: for
+ * text on pages (the footer's same-day notice), never for a decision.
+ * Returns 0 (and cfg's rules) when nothing is loaded yet.  admin_rules_save
+ * reloads the set-up after a save, so this follows at once. */
+int sched_cached_rules(struct sched_cache *cache, const struct booking_rules *cfg,
+                       struct booking_rules *out);
+
 /* Loads the service (E_NOTFOUND with problem "unknown_service") and its
  * therapists; therapist_id NULL or "any" = all, else just that one
  * (E_NOTFOUND with problem "unknown_therapist" if it does not exist or does
- * not offer the service).  Results live on a. */
+ * not offer the service).  Results live on a.  cfg: the config file's rules;
+ * s->rules are those in force (sched_rules) with the service's overrides. */
 enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
                          const struct tz *tz,
-                         const struct booking_rules *clinic, const char *service_id,
+                         const struct booking_rules *cfg, const char *service_id,
                          const char *therapist_id, struct sched *out, struct err *e);
 
 /* The slots of `days` local days from `from`, as of `now`.  exclude: an

@@ -1,5 +1,6 @@
-/* site — handlers of the public pages.  Each reads from the store or the
- * loaded articles, builds a template context and renders; no rules here. */
+/* site — handlers of the public pages.  Each reads from the store (articles
+ * included) or the
+ * static files, builds a template context and renders; no rules here. */
 #include "web/site.h"
 
 #include <string.h>
@@ -30,7 +31,7 @@ static json_t *therapist_json(struct req *r, const struct therapist *t)
                      arena_printf(r->arena, "/therapists/%s", t->id));
 }
 
-static json_t *article_json(struct req *r, const struct article *a)
+static json_t *article_json(struct req *r, const struct article_row *a)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "slug", a->slug, "title", a->title,
                      "summary", a->summary, "image", a->image, "image_alt", a->image_alt, "url",
@@ -63,24 +64,29 @@ static int add_therapists(struct req *r, json_t *ctx, struct err *e)
     return 0;
 }
 
-static void add_articles(struct req *r, json_t *ctx)
+/* The published articles, in order, from the store. */
+static int add_articles(struct req *r, json_t *ctx, struct err *e)
 {
-    const struct content *c = r->app->content;
+    struct article_row *arts;
+    size_t n;
+    if (db_articles(web_db(r), r->arena, 1, &arts, &n, e) != E_OK)
+        return -1;
     json_t *list = json_array();
-    for (size_t i = 0; i < c->n; i++)
-        json_array_append_new(list, article_json(r, &c->articles[i]));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, article_json(r, &arts[i]));
     json_object_set_new(ctx, "articles", list);
+    return 0;
 }
 
 void site_home(struct req *r)
 {
     struct err e = {0};
     json_t *ctx = page_context(r, r->app->cfg.name, NULL, "home");
-    if (add_services(r, ctx, &e) < 0 || add_therapists(r, ctx, &e) < 0) {
+    if (add_services(r, ctx, &e) < 0 || add_therapists(r, ctx, &e) < 0 ||
+        add_articles(r, ctx, &e) < 0) {
         web_fail(r, &e);
         return;
     }
-    add_articles(r, ctx);
     book_add_openings(r, ctx);
     page_render(r, 200, "home", ctx);
 }
@@ -175,31 +181,47 @@ void site_therapist(struct req *r)
 
 void site_articles(struct req *r)
 {
+    struct err e = {0};
     json_t *ctx = page_context(r, "Articles", "What massage can do, and when to see a doctor first.",
                                "articles");
-    add_articles(r, ctx);
+    if (add_articles(r, ctx, &e) < 0) {
+        web_fail(r, &e);
+        return;
+    }
     page_render(r, 200, "articles", ctx);
 }
 
+/* One published article.  Its HTML was rendered from the Markdown when it
+ * was saved (web/admin_articles.c stores body_html), so a page view only
+ * reads it; previous/next are its neighbours by position among the
+ * published articles.  An unpublished or unknown slug is a 404. */
 void site_article(struct req *r)
 {
-    const struct content *c = r->app->content;
-    size_t i;
-    const struct article *a = content_find(c, req_param(r, 0), &i);
-    if (!a) {
+    struct err e = {0};
+    struct article_row *arts;
+    size_t n, i;
+    if (db_articles(web_db(r), r->arena, 1, &arts, &n, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    const char *slug = req_param(r, 0);
+    for (i = 0; i < n && strcmp(arts[i].slug, slug) != 0; i++)
+        ;
+    if (i == n) {
         web_error(r, 404, NULL, "We have no article at this address.");
         return;
     }
+    const struct article_row *a = &arts[i];
     json_t *ctx = page_context(r, a->title, a->summary, "articles");
     json_t *aj = article_json(r, a);
-    json_object_set_new(aj, "html", json_string(a->html));
-    json_object_set_new(aj, "reading_minutes", json_integer(a->reading_minutes));
+    json_object_set_new(aj, "html", json_string(a->body_html));
+    json_object_set_new(aj, "reading_minutes", json_integer(content_reading_minutes(a->body_md)));
     json_object_set_new(ctx, "article", aj);
     book_add_openings(r, ctx);
     if (i > 0)
-        json_object_set_new(ctx, "prev", article_json(r, &c->articles[i - 1]));
-    if (i + 1 < c->n)
-        json_object_set_new(ctx, "next", article_json(r, &c->articles[i + 1]));
+        json_object_set_new(ctx, "prev", article_json(r, &arts[i - 1]));
+    if (i + 1 < n)
+        json_object_set_new(ctx, "next", article_json(r, &arts[i + 1]));
     page_render(r, 200, "article", ctx);
 }
 
