@@ -24,6 +24,7 @@
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/account.h"
+#include "web/form.h"
 #include "web/page.h"
 #include "web/staff.h"
 
@@ -31,13 +32,6 @@ static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "W
                                              "Thursday", "Friday", "Saturday"};
 
 /* ---- small helpers ---- */
-
-/* A form field, "" when missing. */
-static const char *field(struct req *r, const char *key)
-{
-    const char *v = kv_get(&r->form, key);
-    return v ? v : "";
-}
 
 static int checked(struct req *r, const char *key)
 {
@@ -64,69 +58,15 @@ static int in_list(const char *const *list, size_t n, const char *id)
     return 0;
 }
 
-static void see_other(struct req *r, const char *location)
-{
-    resp_start(r, 303, "text/plain; charset=utf-8");
-    resp_header(r, "Location", location);
-    sb_adds(&r->resp.body, "Saved.\n");
-}
-
-/* Renders an admin page; status 422 adds the summary line. */
-static void render(struct req *r, int status, const char *tpl, json_t *ctx)
-{
-    if (status == 422)
-        json_object_set_new(ctx, "invalid", json_true());
-    if (kv_get(&r->query, "saved"))
-        json_object_set_new(ctx, "saved", json_true());
-    page_render(r, status, tpl, ctx);
-    resp_header(r, "Cache-Control", "no-store");
-}
-
-static void bad(json_t *errors, const char *key, const char *msg)
-{
-    if (!json_object_get(errors, key))
-        json_object_set_new(errors, key, json_string(msg));
-}
-
-/* Length in characters (UTF-8 code points); the request parser has already
- * refused invalid UTF-8. */
-static size_t chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-static int blank(const char *s)
-{
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
-/* A text field: required or not, at most max characters. */
-static const char *text(struct req *r, json_t *errors, const char *key, const char *label,
-                        int required, size_t max)
-{
-    const char *v = field(r, key);
-    if (required && blank(v))
-        bad(errors, key, arena_printf(r->arena, "Enter the %s.", label));
-    else if (chars(v) > max)
-        bad(errors, key, arena_printf(r->arena, "The %s can be at most %zu characters.", label, max));
-    return v;
-}
-
 /* An id for a new service or therapist: lowercase letters, digits, hyphens. */
 static const char *slug(struct req *r, json_t *errors, const char *key)
 {
-    const char *v = field(r, key);
+    const char *v = form_value(r, key);
     size_t n = strlen(v);
     if (n == 0)
-        bad(errors, key, "Enter an id, e.g. deep-tissue-60.");
+        form_error(errors, key, "Enter an id, e.g. deep-tissue-60.");
     else if (n > 64 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != n || v[0] == '-')
-        bad(errors, key, "Use 1 to 64 lowercase letters, digits and hyphens, starting with a "
+        form_error(errors, key, "Use 1 to 64 lowercase letters, digits and hyphens, starting with a "
                          "letter or digit.");
     return v;
 }
@@ -136,8 +76,8 @@ static int whole(struct req *r, json_t *errors, const char *key, const char *lab
                  int max)
 {
     int v = 0;
-    if (num_parse_int(field(r, key), min, max, &v) < 0)
-        bad(errors, key, arena_printf(r->arena, "The %s must be a whole number from %d to %d.",
+    if (num_parse_int(form_value(r, key), min, max, &v) < 0)
+        form_error(errors, key, arena_printf(r->arena, "The %s must be a whole number from %d to %d.",
                                       label, min, max));
     return v;
 }
@@ -146,7 +86,7 @@ static int whole(struct req *r, json_t *errors, const char *key, const char *lab
 static int optional(struct req *r, json_t *errors, const char *key, const char *label, int min,
                     int max)
 {
-    if (blank(field(r, key)))
+    if (form_blank(form_value(r, key)))
         return -1;
     return whole(r, errors, key, label, min, max);
 }
@@ -246,7 +186,7 @@ static int fail_db(struct req *r, struct db *db, struct err *e)
 void admin_index(struct req *r)
 {
     json_t *ctx = staff_context(r, "Clinic set-up", "admin");
-    render(r, 200, "admin/index", ctx);
+    form_render(r, 200, "admin/index", ctx);
 }
 
 /* ---- services ---- */
@@ -288,7 +228,7 @@ void admin_services(struct req *r)
     }
     json_t *ctx = staff_context(r, "Services", "admin");
     json_object_set_new(ctx, "services", list);
-    render(r, 200, "admin/services", ctx);
+    form_render(r, 200, "admin/services", ctx);
 }
 
 /* The service form page: new (id NULL) or an existing service; form and
@@ -323,7 +263,7 @@ static void service_page(struct req *r, int status, const char *id, const struct
         json_object_set_new(ctx, "form", service_form(r, s));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "therapists", choices);
-    render(r, status, "admin/service", ctx);
+    form_render(r, status, "admin/service", ctx);
 }
 
 void admin_service_new(struct req *r)
@@ -376,18 +316,18 @@ static void service_submit(struct req *r, const char *id)
         struct service dup;
         enum err_code rc = db_service(db, r->arena, s.id, &dup, &e);
         if (rc == E_OK)
-            bad(errors, "id", "A service with this id already exists; choose another.");
+            form_error(errors, "id", "A service with this id already exists; choose another.");
         else if (rc != E_NOTFOUND) {
             web_fail(r, &e);
             return;
         }
     }
-    s.name = text(r, errors, "name", "name", 1, 120);
-    s.description = text(r, errors, "description", "description", 0, 2000);
+    s.name = form_text(r, errors, "name", "name", 1, 120);
+    s.description = form_text(r, errors, "description", "description", 0, 2000);
     s.duration_min = whole(r, errors, "duration", "length in minutes", 5, 480);
-    s.price_cents = parse_price(field(r, "price"));
+    s.price_cents = parse_price(form_value(r, "price"));
     if (s.price_cents < 0)
-        bad(errors, "price", "Enter the price in dollars, e.g. 125 or 125.50.");
+        form_error(errors, "price", "Enter the price in dollars, e.g. 125 or 125.50.");
     s.buffer_min = whole(r, errors, "buffer", "buffer in minutes", 0, 240);
     s.active = checked(r, "active");
     s.position = id ? old.position : 0;
@@ -400,10 +340,10 @@ static void service_submit(struct req *r, const char *id)
         for (size_t k = 0; k < nth; k++)
             known |= strcmp(th[k].id, tids[i]) == 0;
         if (!known)
-            bad(errors, "therapists", "Choose therapists from the list.");
+            form_error(errors, "therapists", "Choose therapists from the list.");
         for (size_t k = 0; k < i; k++)
             if (strcmp(tids[k], tids[i]) == 0)
-                bad(errors, "therapists", "Each therapist can be chosen once.");
+                form_error(errors, "therapists", "Each therapist can be chosen once.");
     }
     if (!id && json_object_size(errors) == 0) {
         struct service *all;
@@ -425,7 +365,7 @@ static void service_submit(struct req *r, const char *id)
         fail_db(r, db, &e);
         return;
     }
-    see_other(r, "/admin/services?saved=1");
+    form_see_other(r, "/admin/services?saved=1");
 }
 
 void admin_service_create(struct req *r)
@@ -458,7 +398,7 @@ void admin_therapists(struct req *r)
                             arena_printf(r->arena, "/admin/therapists/%s", th[i].id)));
     json_t *ctx = staff_context(r, "Therapists", "admin");
     json_object_set_new(ctx, "therapists", list);
-    render(r, 200, "admin/therapists", ctx);
+    form_render(r, 200, "admin/therapists", ctx);
 }
 
 static void therapist_page(struct req *r, int status, const char *id, const struct therapist *t,
@@ -494,7 +434,7 @@ static void therapist_page(struct req *r, int status, const char *id, const stru
                                       t->photo, "photo_alt", t->photo_alt, "active", t->active));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "services", choices);
-    render(r, status, "admin/therapist", ctx);
+    form_render(r, status, "admin/therapist", ctx);
 }
 
 void admin_therapist_new(struct req *r)
@@ -536,22 +476,22 @@ static void therapist_submit(struct req *r, const char *id)
         struct therapist dup;
         enum err_code rc = db_therapist(db, r->arena, t.id, &dup, &e);
         if (rc == E_OK)
-            bad(errors, "id", "A therapist with this id already exists; choose another.");
+            form_error(errors, "id", "A therapist with this id already exists; choose another.");
         else if (rc != E_NOTFOUND) {
             web_fail(r, &e);
             return;
         }
     }
-    t.name = text(r, errors, "name", "name", 1, 120);
-    t.title = text(r, errors, "title", "title", 0, 120);
-    t.bio = text(r, errors, "bio", "bio", 0, 4000);
-    t.photo = text(r, errors, "photo", "photo address", 0, 500);
-    t.photo_alt = text(r, errors, "photo_alt", "photo description", 0, 300);
+    t.name = form_text(r, errors, "name", "name", 1, 120);
+    t.title = form_text(r, errors, "title", "title", 0, 120);
+    t.bio = form_text(r, errors, "bio", "bio", 0, 4000);
+    t.photo = form_text(r, errors, "photo", "photo address", 0, 500);
+    t.photo_alt = form_text(r, errors, "photo_alt", "photo description", 0, 300);
     if (*t.photo && !photo_ok(t.photo))
-        bad(errors, "photo", "The photo address must start with / (a file on this site) or "
+        form_error(errors, "photo", "The photo address must start with / (a file on this site) or "
                              "https://, without spaces or quotes.");
-    if (*t.photo && blank(t.photo_alt))
-        bad(errors, "photo_alt", "Describe the photo for people who cannot see it.");
+    if (*t.photo && form_blank(t.photo_alt))
+        form_error(errors, "photo_alt", "Describe the photo for people who cannot see it.");
     t.active = checked(r, "active");
     t.position = id ? old.position : 0;
     t.service_ids = values(r, "service", &ns);
@@ -561,10 +501,10 @@ static void therapist_submit(struct req *r, const char *id)
         for (size_t k = 0; k < nsv; k++)
             known |= strcmp(sv[k].id, t.service_ids[i]) == 0;
         if (!known)
-            bad(errors, "services", "Choose services from the list.");
+            form_error(errors, "services", "Choose services from the list.");
         for (size_t k = 0; k < i; k++)
             if (strcmp(t.service_ids[k], t.service_ids[i]) == 0)
-                bad(errors, "services", "Each service can be chosen once.");
+                form_error(errors, "services", "Each service can be chosen once.");
     }
     if (!id && json_object_size(errors) == 0) {
         struct therapist *all;
@@ -587,7 +527,7 @@ static void therapist_submit(struct req *r, const char *id)
         fail_db(r, db, &e);
         return;
     }
-    see_other(r, "/admin/therapists?saved=1");
+    form_see_other(r, "/admin/therapists?saved=1");
 }
 
 void admin_therapist_create(struct req *r)
@@ -646,7 +586,7 @@ static void rooms_page(struct req *r, int status, json_t *form, json_t *errors,
     json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "services", service_choices(r, sv, nsv, sids, ns));
-    render(r, status, "admin/rooms", ctx);
+    form_render(r, status, "admin/rooms", ctx);
 }
 
 void admin_rooms(struct req *r)
@@ -665,14 +605,14 @@ static json_t *room_form(struct req *r, int64_t id, struct room *out)
     struct db *db = web_db(r);
     if (db_rooms(db, r->arena, &rooms, &nr, &e) != E_OK ||
         db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
-        bad(errors, "name", e.msg);
+        form_error(errors, "name", e.msg);
         return errors;
     }
     out->id = id;
-    out->name = text(r, errors, "name", "room name", 1, 60);
+    out->name = form_text(r, errors, "name", "room name", 1, 60);
     for (size_t i = 0; i < nr; i++)
         if (rooms[i].id != id && strcasecmp(rooms[i].name, out->name) == 0)
-            bad(errors, "name", "Another room already has this name.");
+            form_error(errors, "name", "Another room already has this name.");
     out->service_ids = values(r, "service", &ns);
     out->nservices = ns;
     for (size_t i = 0; i < ns; i++) {
@@ -680,10 +620,10 @@ static json_t *room_form(struct req *r, int64_t id, struct room *out)
         for (size_t k = 0; k < nsv; k++)
             known |= strcmp(sv[k].id, out->service_ids[i]) == 0;
         if (!known)
-            bad(errors, "services", "Choose services from the list.");
+            form_error(errors, "services", "Choose services from the list.");
         for (size_t k = 0; k < i; k++)
             if (strcmp(out->service_ids[k], out->service_ids[i]) == 0)
-                bad(errors, "services", "Each service can be chosen once.");
+                form_error(errors, "services", "Each service can be chosen once.");
     }
     return errors;
 }
@@ -703,7 +643,7 @@ void admin_room_create(struct req *r)
         fail_db(r, db, &e);
         return;
     }
-    see_other(r, "/admin/rooms?saved=1");
+    form_see_other(r, "/admin/rooms?saved=1");
 }
 
 static int room_id(struct req *r, int64_t *id)
@@ -735,7 +675,7 @@ static void room_page(struct req *r, int status, const struct room *rm, json_t *
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "services",
                         service_choices(r, sv, nsv, rm->service_ids, rm->nservices));
-    render(r, status, "admin/room", ctx);
+    form_render(r, status, "admin/room", ctx);
 }
 
 /* Finds room id among all rooms; E_NOTFOUND if absent. */
@@ -792,7 +732,7 @@ void admin_room_save(struct req *r)
         fail_db(r, db, &e);
         return;
     }
-    see_other(r, "/admin/rooms?saved=1");
+    form_see_other(r, "/admin/rooms?saved=1");
 }
 
 /* ---- opening hours and closed dates ---- */
@@ -849,7 +789,7 @@ static void hours_page(struct req *r, int status, json_t *days, json_t *hours_er
     json_object_set_new(ctx, "closed_form", closed_form ? json_incref(closed_form) : json_object());
     json_object_set_new(ctx, "closed_errors",
                         closed_errors ? json_incref(closed_errors) : json_object());
-    render(r, status, "admin/hours", ctx);
+    form_render(r, status, "admin/hours", ctx);
 }
 
 void admin_hours(struct req *r)
@@ -872,9 +812,9 @@ void admin_hours_save(struct req *r)
         snprintf(key, sizeof key, "closed_%d", wd);
         int closed = checked(r, key);
         snprintf(key, sizeof key, "open_%d", wd);
-        const char *os = field(r, key);
+        const char *os = form_value(r, key);
         snprintf(key, sizeof key, "close_%d", wd);
-        const char *cs = field(r, key);
+        const char *cs = form_value(r, key);
         json_t *day = json_pack("{s:i, s:s, s:s, s:s, s:b}", "wd", wd, "name", weekday_names[wd],
                                 "open", os, "close", cs, "closed", closed);
         json_array_append_new(days, day);
@@ -893,7 +833,7 @@ void admin_hours_save(struct req *r)
             spans[n++] = (struct week_span){wd, o, c};
         if (msg) {
             snprintf(key, sizeof key, "day_%d", wd);
-            bad(errors, key, msg);
+            form_error(errors, key, msg);
             json_object_set_new(day, "error", json_string(msg));
         }
     }
@@ -907,7 +847,7 @@ void admin_hours_save(struct req *r)
         fail_db(r, db, &e);
         return;
     }
-    see_other(r, "/admin/hours?saved=1");
+    form_see_other(r, "/admin/hours?saved=1");
 }
 
 void admin_closed_add(struct req *r)
@@ -916,10 +856,10 @@ void admin_closed_add(struct req *r)
     struct db *db = web_db(r);
     struct dt_date d;
     json_t *errors = web_keep(r, json_object());
-    const char *date = field(r, "date");
+    const char *date = form_value(r, "date");
     if (dt_parse_date(date, &d) < 0)
-        bad(errors, "date", "Enter the date as YYYY-MM-DD, e.g. 2026-12-25.");
-    const char *reason = text(r, errors, "reason", "reason", 0, 200);
+        form_error(errors, "date", "Enter the date as YYYY-MM-DD, e.g. 2026-12-25.");
+    const char *reason = form_text(r, errors, "reason", "reason", 0, 200);
     if (json_object_size(errors)) {
         hours_page(r, 422, NULL, NULL, typed(r), json_incref(errors));
         return;
@@ -929,7 +869,7 @@ void admin_closed_add(struct req *r)
         fail_db(r, db, &e);
         return;
     }
-    see_other(r, "/admin/hours?saved=1");
+    form_see_other(r, "/admin/hours?saved=1");
 }
 
 void admin_closed_remove(struct req *r)
@@ -937,7 +877,7 @@ void admin_closed_remove(struct req *r)
     struct err e = {0};
     struct db *db = web_db(r);
     struct dt_date d;
-    const char *date = field(r, "date");
+    const char *date = form_value(r, "date");
     if (dt_parse_date(date, &d) < 0) {
         json_t *errors = json_pack("{s:s}", "remove", "Choose a closed date to remove.");
         hours_page(r, 422, NULL, NULL, NULL, errors);
@@ -954,7 +894,7 @@ void admin_closed_remove(struct req *r)
             web_fail(r, &e);
         return;
     }
-    see_other(r, "/admin/hours?saved=1");
+    form_see_other(r, "/admin/hours?saved=1");
 }
 
 /* ---- users ---- */
@@ -1026,7 +966,7 @@ static void users_page(struct req *r, int status, json_t *form, json_t *errors)
     json_object_set_new(ctx, "therapists", therapist_choices(r, th, nt, tid));
     json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
-    render(r, status, "admin/users", ctx);
+    form_render(r, status, "admin/users", ctx);
 }
 
 void admin_users(struct req *r)
@@ -1042,28 +982,28 @@ void admin_user_create(struct req *r)
     const char *why;
     char hash[crypto_pwhash_STRBYTES];
     json_t *errors = web_keep(r, json_object());
-    const char *email = field(r, "email"), *name = field(r, "name"), *role = field(r, "role"),
-               *tid = field(r, "therapist"), *pw = field(r, "password");
+    const char *email = form_value(r, "email"), *name = form_value(r, "name"), *role = form_value(r, "role"),
+               *tid = form_value(r, "therapist"), *pw = form_value(r, "password");
 
     if ((why = booking_check_email(email)))
-        bad(errors, "email", why);
+        form_error(errors, "email", why);
     if ((why = booking_check_name(name)))
-        bad(errors, "name", why);
+        form_error(errors, "name", why);
     if (auth_role_parse(role) == AUTH_NONE)
-        bad(errors, "role", "Choose a role: admin, front desk, therapist or client.");
+        form_error(errors, "role", "Choose a role: admin, front desk, therapist or client.");
     if (strcmp(role, "therapist") == 0) {
         enum err_code rc = *tid ? db_therapist(db, r->arena, tid, &t, &e) : E_NOTFOUND;
         if (rc == E_NOTFOUND)
-            bad(errors, "therapist", "Choose which therapist this account belongs to.");
+            form_error(errors, "therapist", "Choose which therapist this account belongs to.");
         else if (rc != E_OK) {
             web_fail(r, &e);
             return;
         }
     } else if (*tid) {
-        bad(errors, "therapist", "Only a therapist account is linked to a therapist.");
+        form_error(errors, "therapist", "Only a therapist account is linked to a therapist.");
     }
     if ((why = auth_check_password(pw)))
-        bad(errors, "password", why);
+        form_error(errors, "password", why);
     if (json_object_size(errors)) {
         users_page(r, 422, typed(r), json_incref(errors));
         return;
@@ -1078,13 +1018,13 @@ void admin_user_create(struct req *r)
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         if (e.code == E_CONFLICT) {
-            bad(errors, "email", "An account with this email already exists.");
+            form_error(errors, "email", "An account with this email already exists.");
             users_page(r, 422, typed(r), json_incref(errors));
         } else
             web_fail(r, &e);
         return;
     }
-    see_other(r, "/admin/users?saved=1");
+    form_see_other(r, "/admin/users?saved=1");
 }
 
 /* The account named by the path, or an answered 404. */
@@ -1116,7 +1056,7 @@ static void user_page(struct req *r, int status, const struct user *u, json_t *e
     json_object_set_new(ctx, "base", json_string(arena_printf(r->arena, "/admin/users/%lld",
                                                               (long long)u->id)));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
-    render(r, status, "admin/user", ctx);
+    form_render(r, status, "admin/user", ctx);
 }
 
 void admin_user(struct req *r)
@@ -1131,7 +1071,7 @@ void admin_user_active(struct req *r)
     struct err e = {0};
     struct user u;
     struct db *db = web_db(r);
-    const char *v = field(r, "active");
+    const char *v = form_value(r, "active");
     if (path_user(r, &u) < 0)
         return;
     if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
@@ -1151,7 +1091,7 @@ void admin_user_active(struct req *r)
         fail_db(r, db, &e);
         return;
     }
-    see_other(r, arena_printf(r->arena, "/admin/users/%lld?saved=1", (long long)u.id));
+    form_see_other(r, arena_printf(r->arena, "/admin/users/%lld?saved=1", (long long)u.id));
 }
 
 void admin_user_password(struct req *r)
@@ -1160,7 +1100,7 @@ void admin_user_password(struct req *r)
     struct user u;
     struct db *db = web_db(r);
     char hash[crypto_pwhash_STRBYTES];
-    const char *why, *pw = field(r, "password");
+    const char *why, *pw = form_value(r, "password");
     if (path_user(r, &u) < 0)
         return;
     if (u.id == r->user->id) {
@@ -1183,5 +1123,5 @@ void admin_user_password(struct req *r)
         fail_db(r, db, &e);
         return;
     }
-    see_other(r, arena_printf(r->arena, "/admin/users/%lld?saved=1", (long long)u.id));
+    form_see_other(r, arena_printf(r->arena, "/admin/users/%lld?saved=1", (long long)u.id));
 }

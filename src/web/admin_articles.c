@@ -17,69 +17,13 @@
 #include "util/num.h"
 #include "util/sb.h"
 #include "view/md.h"
+#include "web/form.h"
 #include "web/page.h"
 #include "web/staff.h"
 
 #define MAX_BODY 60000 /* characters of Markdown; the form body is limited to 64 KiB */
 
 /* ---- small helpers (the same shape as web/admin.c's) ---- */
-
-static const char *field(struct req *r, const char *key)
-{
-    const char *v = kv_get(&r->form, key);
-    return v ? v : "";
-}
-
-static void see_other(struct req *r, const char *location)
-{
-    resp_start(r, 303, "text/plain; charset=utf-8");
-    resp_header(r, "Location", location);
-    sb_adds(&r->resp.body, "Saved.\n");
-}
-
-static void render(struct req *r, int status, const char *tpl, json_t *ctx)
-{
-    if (status == 422)
-        json_object_set_new(ctx, "invalid", json_true());
-    if (kv_get(&r->query, "saved"))
-        json_object_set_new(ctx, "saved", json_true());
-    page_render(r, status, tpl, ctx);
-    resp_header(r, "Cache-Control", "no-store");
-}
-
-static void bad(json_t *errors, const char *key, const char *msg)
-{
-    if (!json_object_get(errors, key))
-        json_object_set_new(errors, key, json_string(msg));
-}
-
-static size_t chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-static int blank(const char *s)
-{
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
-static const char *text(struct req *r, json_t *errors, const char *key, const char *label,
-                        int required, size_t max)
-{
-    const char *v = field(r, key);
-    if (required && blank(v))
-        bad(errors, key, arena_printf(r->arena, "Enter the %s.", label));
-    else if (chars(v) > max)
-        bad(errors, key,
-            arena_printf(r->arena, "The %s can be at most %zu characters.", label, max));
-    return v;
-}
 
 /* An image address: a path on this site or an https URL, nothing that could
  * break out of an attribute. */
@@ -139,7 +83,7 @@ void admin_articles(struct req *r)
                             arts[i].updated_at ? web_time(r, arts[i].updated_at) : ""));
     json_t *ctx = staff_context(r, "Articles", "admin");
     json_object_set_new(ctx, "articles", list);
-    render(r, 200, "admin/articles", ctx);
+    form_render(r, 200, "admin/articles", ctx);
 }
 
 /* ---- the form ---- */
@@ -174,7 +118,7 @@ static void article_page(struct req *r, int status, const char *old_slug, const 
     json_object_set(ctx, "errors", errors);
     if (preview)
         json_object_set_new(ctx, "preview", json_pack("{s:s}", "html", preview));
-    render(r, status, "admin/article", ctx);
+    form_render(r, status, "admin/article", ctx);
 }
 
 void admin_article_new(struct req *r)
@@ -207,10 +151,10 @@ void admin_article(struct req *r)
 /* The typed fields, for showing the form again. */
 static json_t *typed(struct req *r)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "slug", field(r, "slug"),
-                     "title", field(r, "title"), "summary", field(r, "summary"), "image",
-                     field(r, "image"), "image_alt", field(r, "image_alt"), "body",
-                     field(r, "body"), "position", field(r, "position"), "published",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "slug", form_value(r, "slug"),
+                     "title", form_value(r, "title"), "summary", form_value(r, "summary"), "image",
+                     form_value(r, "image"), "image_alt", form_value(r, "image_alt"), "body",
+                     form_value(r, "body"), "position", form_value(r, "position"), "published",
                      kv_get(&r->form, "published") != NULL);
 }
 
@@ -220,7 +164,7 @@ static void article_submit(struct req *r, const char *old_slug)
     struct db *db = web_db(r);
     struct article_row old = {0}, a = {0};
     json_t *errors = web_keep(r, json_object());
-    const char *action = field(r, "action");
+    const char *action = form_value(r, "action");
 
     if (old_slug && db_article(db, r->arena, old_slug, &old, &e) != E_OK) {
         web_fail(r, &e);
@@ -230,39 +174,39 @@ static void article_submit(struct req *r, const char *old_slug)
         web_error(r, 400, NULL, "Choose Preview or Save.");
         return;
     }
-    a.slug = field(r, "slug");
+    a.slug = form_value(r, "slug");
     if (!*a.slug)
-        bad(errors, "slug", "Enter a slug, e.g. massage-after-surgery.");
+        form_error(errors, "slug", "Enter a slug, e.g. massage-after-surgery.");
     else if (!slug_ok(a.slug))
-        bad(errors, "slug", "Use 1 to 100 lowercase letters, digits and hyphens, starting with a "
+        form_error(errors, "slug", "Use 1 to 100 lowercase letters, digits and hyphens, starting with a "
                             "letter or digit.");
     else if (!old_slug || strcmp(old_slug, a.slug) != 0) {
         struct article_row dup;
         enum err_code rc = db_article(db, r->arena, a.slug, &dup, &e);
         if (rc == E_OK)
-            bad(errors, "slug", "Another article has this slug; choose another.");
+            form_error(errors, "slug", "Another article has this slug; choose another.");
         else if (rc != E_NOTFOUND) {
             web_fail(r, &e);
             return;
         }
     }
-    a.title = text(r, errors, "title", "title", 1, 200);
-    a.summary = text(r, errors, "summary", "summary", 0, 1000);
-    a.image = text(r, errors, "image", "image address", 0, 500);
-    a.image_alt = text(r, errors, "image_alt", "image description", 0, 300);
+    a.title = form_text(r, errors, "title", "title", 1, 200);
+    a.summary = form_text(r, errors, "summary", "summary", 0, 1000);
+    a.image = form_text(r, errors, "image", "image address", 0, 500);
+    a.image_alt = form_text(r, errors, "image_alt", "image description", 0, 300);
     if (*a.image && !image_ok(a.image))
-        bad(errors, "image", "The image address must start with / (a file on this site) or "
+        form_error(errors, "image", "The image address must start with / (a file on this site) or "
                              "https://, without spaces or quotes.");
-    if (*a.image && blank(a.image_alt))
-        bad(errors, "image_alt", "Describe the image for people who cannot see it.");
-    a.body_md = text(r, errors, "body", "article text", 1, MAX_BODY);
-    if (num_parse_int(field(r, "position"), 0, 100000, &a.position) < 0)
-        bad(errors, "position", "The position must be a whole number from 0 to 100000.");
+    if (*a.image && form_blank(a.image_alt))
+        form_error(errors, "image_alt", "Describe the image for people who cannot see it.");
+    a.body_md = form_text(r, errors, "body", "article text", 1, MAX_BODY);
+    if (num_parse_int(form_value(r, "position"), 0, 100000, &a.position) < 0)
+        form_error(errors, "position", "The position must be a whole number from 0 to 100000.");
     a.published = kv_get(&r->form, "published") != NULL;
     a.updated_at = clock_now();
     a.body_html = to_html(r, a.body_md);
     if (!a.body_html)
-        bad(errors, "body", "This text could not be rendered; shorten it.");
+        form_error(errors, "body", "This text could not be rendered; shorten it.");
 
     if (strcmp(action, "preview") == 0) {
         /* Nothing is stored; the field messages show what a save would refuse. */
@@ -280,7 +224,7 @@ static void article_submit(struct req *r, const char *old_slug)
         web_fail(r, &e);
         return;
     }
-    see_other(r, "/admin/articles?saved=1");
+    form_see_other(r, "/admin/articles?saved=1");
 }
 
 void admin_article_create(struct req *r)
@@ -297,7 +241,7 @@ void admin_article_publish(struct req *r)
 {
     struct err e = {0};
     struct db *db = web_db(r);
-    const char *v = field(r, "published");
+    const char *v = form_value(r, "published");
     if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
         web_error(r, 400, NULL, "Say whether to publish (1) or unpublish (0).");
         return;
@@ -309,5 +253,5 @@ void admin_article_publish(struct req *r)
         web_fail(r, &e);
         return;
     }
-    see_other(r, "/admin/articles?saved=1");
+    form_see_other(r, "/admin/articles?saved=1");
 }

@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/num.h"
+#include "web/form.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/staff.h"
@@ -41,20 +42,6 @@ static int config_value(const struct booking_rules *b, int i)
     return v[i];
 }
 
-static const char *field(struct req *r, const char *key)
-{
-    const char *v = kv_get(&r->form, key);
-    return v ? v : "";
-}
-
-static int blank(const char *s)
-{
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
 /* Renders the form.  stored: the stored values; typed = 1 shows what was
  * typed, with errors (after a refused save; else 0 and NULL). */
 static void page(struct req *r, int status, const struct clinic_rules *stored, int typed,
@@ -67,7 +54,7 @@ static void page(struct req *r, int status, const struct clinic_rules *stored, i
         int v = *stored_at(&st, i), from_config = v < 0;
         const char *value;
         if (typed)
-            value = field(r, fields[i].key);
+            value = form_value(r, fields[i].key);
         else
             value = from_config ? "" : arena_printf(r->arena, "%d", v);
         json_t *err = errors ? json_object_get(errors, fields[i].key) : NULL;
@@ -108,9 +95,9 @@ void admin_rules_save(struct req *r)
     struct db *db = web_db(r);
     json_t *errors = web_keep(r, json_object());
     for (int i = 0; i < 4; i++) {
-        const char *v = field(r, fields[i].key);
+        const char *v = form_value(r, fields[i].key);
         int n = -1;
-        if (!blank(v) && num_parse_int(v, fields[i].min, fields[i].max, &n) < 0)
+        if (!form_blank(v) && num_parse_int(v, fields[i].min, fields[i].max, &n) < 0)
             json_object_set_new(errors, fields[i].key,
                                 json_string(arena_printf(
                                     r->arena,

@@ -26,6 +26,7 @@
 #include "util/sb.h"
 #include "view/esc.h"
 #include "view/ics.h"
+#include "web/form.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/when.h"
@@ -586,15 +587,6 @@ static void private_headers(struct req *r)
     resp_header(r, "X-Robots-Tag", "noindex, nofollow");
 }
 
-static void see_other(struct req *r, const char *location)
-{
-    resp_start(r, 303, "text/html; charset=utf-8");
-    resp_header(r, "Location", location);
-    sb_adds(&r->resp.body, "<!DOCTYPE html><title>See other</title><p><a href=\"");
-    esc_html(&r->resp.body, location, strlen(location));
-    sb_adds(&r->resp.body, "\">Continue</a></p>\n");
-}
-
 void book_submit(struct req *r)
 {
     const char *service, *therapist, *start_s;
@@ -640,7 +632,7 @@ void book_submit(struct req *r)
     if (sched_book(web_db(r), r->arena, &s, clock_now(), start, who, &cl, &ap, token, &e) ==
         E_OK) {
         private_headers(r);
-        see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
+        form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;
     }
 
@@ -892,7 +884,7 @@ void book_cancel(struct req *r)
     struct booking_rules rules = appt_rules(r, &ap);
     if (sched_cancel(web_db(r), &rules, clock_now(), &ap, "cancelled online by the client", &late,
                      &e) == E_OK) {
-        see_other(r, arena_printf(r->arena, "/a/%s?cancelled=1", token));
+        form_see_other(r, arena_printf(r->arena, "/a/%s?cancelled=1", token));
         return;
     }
     if (e.code == E_CONFLICT)
@@ -1021,7 +1013,7 @@ void book_move(struct req *r)
         return;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     if (sched_move(web_db(r), r->arena, &s, clock_now(), &ap, start, who, &moved, &e) == E_OK) {
-        see_other(r, arena_printf(r->arena, "/a/%s?moved=1", token));
+        form_see_other(r, arena_printf(r->arena, "/a/%s?moved=1", token));
         return;
     }
     struct dt_date d = when_local_date(r, start);

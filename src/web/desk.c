@@ -21,6 +21,7 @@
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
+#include "web/form.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/staff.h"
@@ -28,21 +29,6 @@
 
 #define NOTES_MAX 4000
 #define CLIENTS_MAX 200
-
-static void see_other(struct req *r, const char *location)
-{
-    resp_start(r, 303, "text/html; charset=utf-8");
-    resp_header(r, "Location", location);
-    sb_adds(&r->resp.body, "<!DOCTYPE html><title>See other</title><p><a href=\"");
-    esc_html(&r->resp.body, location, strlen(location));
-    sb_adds(&r->resp.body, "\">Continue</a></p>\n");
-}
-
-static const char *field(struct req *r, const char *name)
-{
-    const char *v = kv_get(&r->form, name);
-    return v ? v : "";
-}
 
 /* The {id} capture as a positive id; 0 (after a 404 page) when malformed. */
 static int64_t path_id(struct req *r, const char *what)
@@ -243,7 +229,7 @@ void desk_appointment(struct req *r)
 
 static void back_to(struct req *r, const struct appointment *ap)
 {
-    see_other(r, arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap->id));
+    form_see_other(r, arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap->id));
 }
 
 void desk_status(struct req *r)
@@ -253,7 +239,7 @@ void desk_status(struct req *r)
     struct db *db = web_db(r);
     if (find_appt(r, &ap) < 0)
         return;
-    const char *to = field(r, "status"), *reason = field(r, "reason");
+    const char *to = form_value(r, "status"), *reason = form_value(r, "reason");
     if (appt_status_parse(to) < 0) {
         appt_page(r, 400, &ap, "Choose a status: checked_in, completed, no_show or cancelled.",
                   NULL, NULL);
@@ -299,7 +285,7 @@ void desk_notes(struct req *r)
     struct db *db = web_db(r);
     if (find_appt(r, &ap) < 0)
         return;
-    const char *notes = field(r, "notes");
+    const char *notes = form_value(r, "notes");
     if (strlen(notes) > NOTES_MAX) {
         appt_page(r, 422, &ap, "The notes were not saved.",
                   json_pack("{s:s}", "notes", "Keep the notes under 4,000 characters."),
@@ -324,7 +310,7 @@ void desk_move(struct req *r)
     int off;
     if (find_appt(r, &ap) < 0)
         return;
-    const char *start_s = field(r, "start"), *therapist = field(r, "therapist");
+    const char *start_s = form_value(r, "start"), *therapist = form_value(r, "therapist");
     if (!*therapist)
         therapist = ap.therapist_id;
     if (dt_parse_rfc3339(start_s, &start, &off) < 0) {
@@ -500,15 +486,15 @@ void desk_book(struct req *r)
     int off;
     const char *why;
     struct book_form f = {
-        .client = field(r, "client"),
-        .service = field(r, "service"),
-        .therapist = field(r, "therapist"),
-        .date = field(r, "date"),
-        .start = field(r, "start"),
-        .name = field(r, "name"),
-        .email = field(r, "email"),
-        .phone = field(r, "phone"),
-        .note = field(r, "note"),
+        .client = form_value(r, "client"),
+        .service = form_value(r, "service"),
+        .therapist = form_value(r, "therapist"),
+        .date = form_value(r, "date"),
+        .start = form_value(r, "start"),
+        .name = form_value(r, "name"),
+        .email = form_value(r, "email"),
+        .phone = form_value(r, "phone"),
+        .note = form_value(r, "note"),
     };
     json_t *errs = json_object();
     struct sched_client cl = {f.name, f.email, f.phone, f.note, 1};
@@ -562,7 +548,7 @@ void desk_book(struct req *r)
         book_page(r, status, &f, arena_printf(r->arena, "Nothing was booked: %s", e.msg), NULL);
         return;
     }
-    see_other(r, arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap.id));
+    form_see_other(r, arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap.id));
 }
 
 /* ---- clients ---- */
@@ -684,9 +670,9 @@ void desk_client_save(struct req *r)
     if (find_client(r, &c) < 0)
         return;
     struct client n = {.id = c.id,
-                       .name = field(r, "name"),
-                       .email = field(r, "email"),
-                       .phone = field(r, "phone")};
+                       .name = form_value(r, "name"),
+                       .email = form_value(r, "email"),
+                       .phone = form_value(r, "phone")};
     json_t *errs = json_object();
     if ((why = booking_check_name(n.name)))
         json_object_set_new(errs, "name", json_string(why));
@@ -707,7 +693,7 @@ void desk_client_save(struct req *r)
         web_fail(r, &e);
         return;
     }
-    see_other(r, arena_printf(r->arena, "/staff/clients/%lld?saved=1", (long long)c.id));
+    form_see_other(r, arena_printf(r->arena, "/staff/clients/%lld?saved=1", (long long)c.id));
 }
 
 void desk_client_merge(struct req *r)
@@ -718,7 +704,7 @@ void desk_client_merge(struct req *r)
     int64_t other;
     if (find_client(r, &c) < 0)
         return;
-    if (num_parse_i64(field(r, "other"), 1, INT64_MAX, &other) < 0) {
+    if (num_parse_i64(form_value(r, "other"), 1, INT64_MAX, &other) < 0) {
         client_page(r, 400, &c, "Choose the duplicate client to merge into this one.", NULL, NULL);
         return;
     }
@@ -746,5 +732,5 @@ void desk_client_merge(struct req *r)
         web_fail(r, &e);
         return;
     }
-    see_other(r, arena_printf(r->arena, "/staff/clients/%lld?merged=1", (long long)c.id));
+    form_see_other(r, arena_printf(r->arena, "/staff/clients/%lld?merged=1", (long long)c.id));
 }
