@@ -9,71 +9,24 @@
 // runs on every step (no serious or critical violations); each step is
 // screenshotted as book-*.png.  Nothing but 127.0.0.1 is contacted.
 
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { checkPage, clickThrough, startPinnedServer, stopServer, testCleanStop } from './lib.mjs';
 
 const NOW = '2026-11-24T09:00:00-09:00';
-const START_TIMEOUT_MS = 20_000;
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function startServer(knead, tmp) {
-  const db = path.join(tmp, 'knead.db');
-  const demo = spawnSync(knead, ['demo', '--db', db], { encoding: 'utf8', timeout: 60_000 });
-  if (demo.error || demo.status !== 0) {
-    throw new Error(`${knead} demo failed: ${demo.error ? demo.error.message : demo.stderr}`);
-  }
-  const logPath = path.join(tmp, 'server.log');
-  const fd = fs.openSync(logPath, 'w');
-  const child = spawn(knead, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--now', NOW],
-    { stdio: ['ignore', fd, fd] });
-  fs.closeSync(fd);
-  const server = { child, logPath, exited: null };
-  const onExit = () => { if (!server.exited) child.kill('SIGKILL'); };
-  process.on('exit', onExit);
-  server.done = new Promise((resolve) => {
-    child.on('exit', (code, signal) => { server.exited = { code, signal }; resolve(server.exited); });
-    child.on('error', (err) => { server.exited = { error: err.message }; resolve(server.exited); });
-  });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const m = fs.readFileSync(logPath, 'utf8').match(/on http:\/\/127\.0\.0\.1:(\d+)\//);
-    if (m) {
-      server.base = `http://127.0.0.1:${m[1]}`;
-      return server;
-    }
-    if (server.exited) break;
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`booking server did not start:\n${fs.readFileSync(logPath, 'utf8')}`);
-}
-
-async function stopServer(server) {
-  if (server.exited) return server.exited;
-  server.child.kill('SIGTERM');
-  const res = await Promise.race([server.done, sleep(10_000).then(() => null)]);
-  if (res) return res;
-  server.child.kill('SIGKILL');
-  await server.done;
-  return { ...server.exited, timedOut: true };
-}
 
 // Runs the booking cases.  h: { browser, knead, shots, test, check, newContext,
 // watch, runAxe } from run.mjs.
 export async function bookingCases(h) {
-  const { browser, test, check, newContext, watch, runAxe } = h;
+  const { browser, test, check, newContext, watch } = h;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-book-'));
   let server = null;
   const contexts = [];
   const visited = new Set(); // every GET page of the flow, for the CSP pass
 
   await test('booking: server starts with the clock pinned to Tuesday 09:00 in Anchorage', async () => {
-    server = await startServer(h.knead, tmp);
+    server = await startPinnedServer(h.knead, tmp, NOW, 'booking');
   });
   if (!server) return;
   try {
@@ -82,18 +35,12 @@ export async function bookingCases(h) {
     for (const c of contexts) await c.close().catch(() => {});
     server.result = await stopServer(server);
   }
-  const res = server.result;
-  const log = fs.readFileSync(server.logPath, 'utf8');
-  await test('booking server stops on SIGTERM with exit status 0 and no sanitizer report', async () => {
-    check(!res.timedOut && res.code === 0, `server exited with ${JSON.stringify(res)}\n${log.split('\n').slice(-30).join('\n')}`);
-    check(!/ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:/.test(log),
-      'sanitizer report in the server log:\n' + log.split('\n').slice(-40).join('\n'));
-  });
+  await testCleanStop(h, 'booking', server);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 async function cases(h, server, visited, contexts) {
-  const { browser, test, check, newContext, watch, runAxe } = h;
+  const { browser, test, check, newContext, watch } = h;
   const base = server.base;
 
   const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
@@ -103,28 +50,10 @@ async function cases(h, server, visited, contexts) {
   // the phone, axe-core without serious or critical violations, a screenshot.
   async function step(page, w, name, status = 200) {
     visited.add(pathOf(page));
-    const h1 = await page.locator('h1').count();
-    check(h1 === 1, `${name}: ${h1} h1 elements on ${page.url()}`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    check(overflow <= 0, `${name}: page is ${overflow}px wider than the phone viewport`);
-    const violations = await runAxe(page);
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    for (const v of violations.filter((x) => !bad.includes(x))) {
-      console.log(`    note: ${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target).join(', ')}`);
-    }
-    check(bad.length === 0, `${name}: axe-core:\n` + bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
-      v.nodes.map((n) => `  - ${n.target}  ${n.html}${n.summary ? `\n    ${n.summary}` : ''}`).join('\n')).join('\n'));
-    await shot(page, name);
-    check(w.problems.length === 0, `${name}: ` + w.problems.join('\n'));
+    await checkPage(h, page, w, name, 'book', 'phone viewport');
   }
 
-  async function click(page, locator, what) {
-    const el = locator.first();
-    check(await el.count() > 0, `no ${what} on ${page.url()}`);
-    check(await el.isVisible(), `${what} is not visible on ${page.url()}`);
-    const [res] = await Promise.all([page.waitForNavigation(), el.click()]);
-    return res;
-  }
+  const click = (page, locator, what) => clickThrough(h, page, locator, what);
 
   // axe is injected, so this context bypasses the CSP; the CSP pass at the end
   // loads the same pages with it in force.

@@ -17,6 +17,7 @@ import { chromium } from 'playwright-core';
 import { bookingCases } from './book.mjs';
 import { deskCases } from './desk.mjs';
 import { therapistCases } from './therapist.mjs';
+import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -81,10 +82,6 @@ function shotName(p) {
 }
 
 // ---- server ---------------------------------------------------------------
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 // The TCP port that process `pid` listens on, read from /proc (Linux): the
 // fallback for when the server does not log its address.
@@ -163,16 +160,6 @@ async function startServer(knead, tmp, holder) {
   }
   throw new Error(`knead serve did not report its port within ${START_TIMEOUT_MS / 1000} s:\n` +
     fs.readFileSync(logPath, 'utf8'));
-}
-
-async function stopServer(server) {
-  if (!server || server.exited) return server && server.exited;
-  server.child.kill('SIGTERM');
-  const res = await Promise.race([server.done, sleep(10_000).then(() => null)]);
-  if (res) return res;
-  server.child.kill('SIGKILL');
-  await server.done;
-  return { ...server.exited, timedOut: true };
 }
 
 // ---- browser helpers --------------------------------------------------------

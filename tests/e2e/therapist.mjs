@@ -10,61 +10,14 @@
 // axe-core runs on every page (no serious or critical violations); each page
 // is screenshotted as therapist-*.png.  Nothing but 127.0.0.1 is contacted.
 
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { checkPage, clickThrough, startPinnedServer, stopServer, testCleanStop } from './lib.mjs';
 
 const NOW = '2026-11-24T09:00:00-09:00';
 const TABLET = { width: 1024, height: 768 };
-const START_TIMEOUT_MS = 20_000;
 const BOOK_MAREN = '/book?service=deep-tissue-60&therapist=maren-holt&date=2026-11-25';
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function startServer(knead, tmp) {
-  const db = path.join(tmp, 'knead.db');
-  const demo = spawnSync(knead, ['demo', '--db', db], { encoding: 'utf8', timeout: 60_000 });
-  if (demo.error || demo.status !== 0) {
-    throw new Error(`${knead} demo failed: ${demo.error ? demo.error.message : demo.stderr}`);
-  }
-  const logPath = path.join(tmp, 'server.log');
-  const fd = fs.openSync(logPath, 'w');
-  const child = spawn(knead, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--now', NOW],
-    { stdio: ['ignore', fd, fd] });
-  fs.closeSync(fd);
-  const server = { child, logPath, exited: null };
-  const onExit = () => { if (!server.exited) child.kill('SIGKILL'); };
-  process.on('exit', onExit);
-  server.done = new Promise((resolve) => {
-    child.on('exit', (code, signal) => { server.exited = { code, signal }; resolve(server.exited); });
-    child.on('error', (err) => { server.exited = { error: err.message }; resolve(server.exited); });
-  });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const m = fs.readFileSync(logPath, 'utf8').match(/on http:\/\/127\.0\.0\.1:(\d+)\//);
-    if (m) {
-      server.base = `http://127.0.0.1:${m[1]}`;
-      return server;
-    }
-    if (server.exited) break;
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`therapist server did not start:\n${fs.readFileSync(logPath, 'utf8')}`);
-}
-
-async function stopServer(server) {
-  if (server.exited) return server.exited;
-  server.child.kill('SIGTERM');
-  const res = await Promise.race([server.done, sleep(10_000).then(() => null)]);
-  if (res) return res;
-  server.child.kill('SIGKILL');
-  await server.done;
-  return { ...server.exited, timedOut: true };
-}
 
 // Runs the therapist cases.  h: { browser, knead, shots, test, check,
 // newContext, watch, runAxe } from run.mjs.
@@ -75,7 +28,7 @@ export async function therapistCases(h) {
   const contexts = [];
 
   await test('therapist: server starts with the clock pinned to Tuesday 09:00 in Anchorage', async () => {
-    server = await startServer(h.knead, tmp);
+    server = await startPinnedServer(h.knead, tmp, NOW, 'therapist');
   });
   if (!server) return;
   try {
@@ -84,46 +37,20 @@ export async function therapistCases(h) {
     for (const c of contexts) await c.close().catch(() => {});
     server.result = await stopServer(server);
   }
-  const res = server.result;
-  const log = fs.readFileSync(server.logPath, 'utf8');
-  await test('therapist server stops on SIGTERM with exit status 0 and no sanitizer report', async () => {
-    check(!res.timedOut && res.code === 0, `server exited with ${JSON.stringify(res)}\n${log.split('\n').slice(-30).join('\n')}`);
-    check(!/ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:/.test(log),
-      'sanitizer report in the server log:\n' + log.split('\n').slice(-40).join('\n'));
-  });
+  await testCleanStop(h, 'therapist', server);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 async function cases(h, server, contexts) {
-  const { browser, test, check, newContext, watch, runAxe } = h;
+  const { browser, test, check, newContext, watch } = h;
   const base = server.base;
   const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
 
   // Every page: one h1, nothing wider than the tablet, axe-core without
   // serious or critical violations, no console errors, a screenshot.
-  async function step(page, w, name) {
-    const h1 = await page.locator('h1').count();
-    check(h1 === 1, `${name}: ${h1} h1 elements on ${page.url()}`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    check(overflow <= 0, `${name}: page is ${overflow}px wider than the 1024 px tablet`);
-    const violations = await runAxe(page);
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    for (const v of violations.filter((x) => !bad.includes(x))) {
-      console.log(`    note: ${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target).join(', ')}`);
-    }
-    check(bad.length === 0, `${name}: axe-core:\n` + bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
-      v.nodes.map((n) => `  - ${n.target}  ${n.html}${n.summary ? `\n    ${n.summary}` : ''}`).join('\n')).join('\n'));
-    await page.screenshot({ path: path.join(h.shots, `therapist-${name}.png`), fullPage: true });
-    check(w.problems.length === 0, `${name}: ` + w.problems.join('\n'));
-  }
+  const step = (page, w, name) => checkPage(h, page, w, name, 'therapist', '1024 px tablet');
 
-  async function click(page, locator, what) {
-    const el = locator.first();
-    check(await el.count() > 0, `no ${what} on ${page.url()}`);
-    check(await el.isVisible(), `${what} is not visible on ${page.url()}`);
-    const [res] = await Promise.all([page.waitForNavigation(), el.click()]);
-    return res;
-  }
+  const click = (page, locator, what) => clickThrough(h, page, locator, what);
 
   async function afternoonSlots(page) {
     const labels = (await page.locator('a.slot').allTextContents()).map((s) => s.trim());

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from urllib.parse import urlencode
 
 START_TIMEOUT = 20.0
 
@@ -22,6 +23,8 @@ class Server:
         self.seed = seed
         self.proc = None
         self.port = None
+
+    main = None  # the first Server started in this process: where a Browser() goes by default
 
     def run_cli(self, *args, input_text=None):
         return subprocess.run([self.knead, *args], capture_output=True, text=True,
@@ -44,6 +47,8 @@ class Server:
                 m = pattern.search(f.read())
             if m:
                 self.port = int(m.group(1))
+                if Server.main is None:
+                    Server.main = self
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError('knead serve exited: ' + self.log())
@@ -104,6 +109,119 @@ class Server:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# The demo clinic's staff accounts (`knead demo`).
+DEMO_PASSWORDS = {
+    'admin@chugachbodywork.example': 'demo-admin-pass',
+    'desk@chugachbodywork.example': 'demo-desk-pass',
+    'maren@chugachbodywork.example': 'demo-therapist-pass',
+    'tomas@chugachbodywork.example': 'demo-therapist-pass',
+}
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+class Browser:
+    """A cookie-keeping client, like a browser without JavaScript: it sends
+    the cookies it was given, forgets one set with Max-Age=0, and never
+    follows redirects.  It talks to `server`, or else to Server.main (a test
+    module's own server, started first)."""
+
+    def __init__(self, server=None, timeout=30):
+        self.server = server
+        self.timeout = timeout
+        self.cookies = {}
+
+    def send(self, method, path, body=None, headers=None):
+        """One request with the cookies; returns (status, [(name, value)], body bytes)."""
+        server = self.server or Server.main
+        c = http.client.HTTPConnection('127.0.0.1', server.port, timeout=self.timeout)
+        try:
+            h = dict(headers or {})
+            if self.cookies:
+                h['Cookie'] = '; '.join('%s=%s' % kv for kv in self.cookies.items())
+            c.request(method, path, body=body, headers=h)
+            r = c.getresponse()
+            data = r.read()
+            for k, v in r.getheaders():
+                if k.lower() == 'set-cookie':
+                    name, _, rest = v.partition('=')
+                    name = name.strip()
+                    if 'Max-Age=0' in v:
+                        self.cookies.pop(name, None)
+                    else:
+                        self.cookies[name] = rest.split(';')[0]
+            return r.status, r.getheaders(), data
+        finally:
+            c.close()
+
+    def request(self, method, path, form=None, headers=None):
+        """Sends `form` (a dict; list values repeat the field) url-encoded;
+        returns (status, {lower-case header: value}, body text)."""
+        h = dict(headers or {})
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            h['Content-Type'] = 'application/x-www-form-urlencoded'
+        st, hs, data = self.send(method, path, body, h)
+        return st, {k.lower(): v for k, v in hs}, data.decode('utf-8', 'replace')
+
+    def get(self, path):
+        return self.request('GET', path)
+
+    def post(self, path, form):
+        """Posts a form with the CSRF token from the cookie, unless it has one."""
+        form = dict(form)
+        form.setdefault('csrf', self.cookies.get('knead_csrf', ''))
+        return self.request('POST', path, form)
+
+    def csrf(self, path='/login'):
+        """The CSRF token of the form on `path`."""
+        _, _, page = self.request('GET', path)
+        m = CSRF_FIELD.search(page)
+        assert m, page[:400]
+        return m.group(1)
+
+    def login(self, email, password, next_path=None):
+        """Signs in through /login; returns the answer (status, headers, text)."""
+        form = {'csrf': self.csrf(), 'email': email, 'password': password}
+        if next_path:
+            form['next'] = next_path
+        return self.request('POST', '/login', form)
+
+
+def signed_in(who, password=None, visit=None, server=None):
+    """A Browser signed in as `who`: an (email, password) pair, or an email
+    with `password` (by default the demo's).  Then it opens `visit`, if given."""
+    if isinstance(who, str):
+        email, password = who, password or DEMO_PASSWORDS[who]
+    else:
+        email, password = who
+    b = Browser(server)
+    st = b.login(email, password)[0]
+    assert st == 303, (who, st)
+    if visit:
+        b.get(visit)
+    return b
+
+
+def clear_failures(server=None):
+    """Forgets failed sign-ins: every test signs in from 127.0.0.1, and the
+    address throttle would carry over from one test to the next."""
+    import sqlite3
+    con = sqlite3.connect((server or Server.main).db)
+    try:
+        con.execute('DELETE FROM login_failures')
+        con.commit()
+    finally:
+        con.close()
+
+
+def text(page):
+    """The visible text of a page, whitespace collapsed, entities decoded."""
+    import html
+    return re.sub(r'\s+', ' ', html.unescape(re.sub(r'<[^>]+>', ' ', page)))
 
 
 def run_suite(module_globals):

@@ -3,16 +3,15 @@ throttling, password changes, `knead user add`, and a walk over the route
 table's /staff and /admin routes as every role.
 
 usage: test_accounts.py PATH/TO/knead"""
-import http.client
 import os
 import re
 import sqlite3
-import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_suite  # noqa: E402
+import harness  # noqa: E402
+from harness import Browser, Server, clear_failures, run_suite  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -45,13 +44,6 @@ def pwfile(pw):
     return path
 
 
-def clear_failures():
-    con = sqlite3.connect(S.db)
-    con.execute('DELETE FROM login_failures')
-    con.commit()
-    con.close()
-
-
 class Fresh(unittest.TestCase):
     """Every test starts with no failed sign-ins on record: they all come
     from 127.0.0.1, and the address throttle would carry over."""
@@ -60,54 +52,8 @@ class Fresh(unittest.TestCase):
         clear_failures()
 
 
-class Browser:
-    """A tiny cookie-keeping client, like a browser without JavaScript."""
-
-    def __init__(self):
-        self.cookies = {}
-
-    def request(self, method, path, form=None, headers=None):
-        c = http.client.HTTPConnection('127.0.0.1', S.port, timeout=30)
-        h = dict(headers or {})
-        if self.cookies:
-            h['Cookie'] = '; '.join('%s=%s' % kv for kv in self.cookies.items())
-        body = None
-        if form is not None:
-            from urllib.parse import urlencode
-            body = urlencode(form)
-            h['Content-Type'] = 'application/x-www-form-urlencoded'
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode('utf-8', 'replace')
-        for k, v in r.getheaders():
-            if k.lower() == 'set-cookie':
-                name, _, rest = v.partition('=')
-                value = rest.split(';')[0]
-                if 'Max-Age=0' in v:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = value
-        c.close()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-
-    def csrf(self, path='/login'):
-        _, _, page = self.request('GET', path)
-        m = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert m, page[:400]
-        return m.group(1)
-
-    def login(self, email, password, next_path=None):
-        form = {'csrf': self.csrf(), 'email': email, 'password': password}
-        if next_path:
-            form['next'] = next_path
-        return self.request('POST', '/login', form)
-
-
 def signed_in(email):
-    b = Browser()
-    st, h, _ = b.login(email, PASSWORDS.get(email, 'client-pass-123'))
-    assert st == 303, (email, st)
-    return b
+    return harness.signed_in(email, PASSWORDS.get(email, 'client-pass-123'))
 
 
 class Login(Fresh):

@@ -4,17 +4,16 @@ form answers 422 with the message and stores nothing, CSRF and roles are
 enforced.
 
 usage: test_admin.py PATH/TO/knead"""
-import http.client
 import json
 import os
 import re
 import sqlite3
 import sys
 import unittest
-from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_suite  # noqa: E402
+import harness  # noqa: E402
+from harness import Server, clear_failures, run_suite, signed_in  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 S = None
@@ -42,60 +41,11 @@ def q(sql, *args):
         con.close()
 
 
-def x(sql, *args):
-    con = sqlite3.connect(S.db)
-    con.execute(sql, args)
-    con.commit()
-    con.close()
-
-
-class Browser:
-    """A cookie-keeping client, like a browser without JavaScript."""
-
-    def __init__(self):
-        self.cookies = {}
-
-    def request(self, method, path, form=None):
-        c = http.client.HTTPConnection('127.0.0.1', S.port, timeout=30)
-        h = {}
-        if self.cookies:
-            h['Cookie'] = '; '.join('%s=%s' % kv for kv in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form, doseq=True)
-            h['Content-Type'] = 'application/x-www-form-urlencoded'
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode('utf-8', 'replace')
-        for k, v in r.getheaders():
-            if k.lower() == 'set-cookie':
-                name, _, rest = v.partition('=')
-                if 'Max-Age=0' in v:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = rest.split(';')[0]
-        c.close()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+class Browser(harness.Browser):
+    """harness.Browser, but login answers only the status."""
 
     def login(self, email, password):
-        _, _, page = self.request('GET', '/login')
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        return self.request('POST', '/login', {'csrf': csrf, 'email': email, 'password': password})[0]
-
-    def post(self, path, form):
-        f = dict(form)
-        f['csrf'] = self.cookies['knead_csrf']
-        return self.request('POST', path, f)
-
-    def get(self, path):
-        return self.request('GET', path)
-
-
-def signed_in(who):
-    b = Browser()
-    st = b.login(*who)
-    assert st == 303, (who, st)
-    return b
+        return super().login(email, password)[0]
 
 
 def api(path):
@@ -120,7 +70,7 @@ def service_form(**over):
 
 class Base(unittest.TestCase):
     def setUp(self):
-        x('DELETE FROM login_failures')
+        clear_failures()
         self.admin = signed_in(ADMIN)
 
     def assert_refused(self, st, page, message):

@@ -5,17 +5,16 @@ notice window, refusals over a taken time, therapists seeing only their own
 appointments, the client list, editing and merging clients.
 
 usage: test_desk.py PATH/TO/knead"""
-import http.client
 import json
 import os
 import re
 import sqlite3
 import sys
 import unittest
-from urllib.parse import urlencode, quote
+from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_suite  # noqa: E402
+from harness import Browser, Server, run_suite, signed_in  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 S = None
@@ -36,53 +35,6 @@ def tearDownModule():
     S.cleanup()
     if code != 0 or re.search(r'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:', log):
         raise AssertionError('server exited %r:\n%s' % (code, log[-4000:]))
-
-
-class Browser:
-    """A cookie-keeping client, like a browser without JavaScript (as in
-    test_accounts.py)."""
-
-    def __init__(self):
-        self.cookies = {}
-
-    def request(self, method, path, form=None):
-        c = http.client.HTTPConnection('127.0.0.1', S.port, timeout=30)
-        h = {}
-        if self.cookies:
-            h['Cookie'] = '; '.join('%s=%s' % kv for kv in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            h['Content-Type'] = 'application/x-www-form-urlencoded'
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode('utf-8', 'replace')
-        for k, v in r.getheaders():
-            if k.lower() == 'set-cookie':
-                name, _, rest = v.partition('=')
-                if 'Max-Age=0' in v:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = rest.split(';')[0]
-        c.close()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-
-    def get(self, path):
-        return self.request('GET', path)
-
-    def post(self, path, form):
-        form = dict(form)
-        form.setdefault('csrf', self.cookies.get('knead_csrf', ''))
-        return self.request('POST', path, form)
-
-
-def signed_in(who):
-    b = Browser()
-    _, _, page = b.get('/login')
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    st, _, _ = b.request('POST', '/login', {'csrf': csrf, 'email': who[0], 'password': who[1]})
-    assert st == 303, (who, st)
-    return b
 
 
 def db():

@@ -8,17 +8,16 @@ works Monday to Thursday 08:00-16:00 (break 12:00-12:30) and Friday
 08:00-14:00 (break 11:30-12:00).
 
 usage: test_hours.py PATH/TO/knead"""
-import http.client
 import json
 import os
 import re
 import sqlite3
 import sys
 import unittest
-from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_suite  # noqa: E402
+import harness  # noqa: E402
+from harness import Browser, Server, run_suite, text  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 S = None
@@ -54,50 +53,8 @@ def tearDownModule():
     S.cleanup()
 
 
-class Browser:
-    """A cookie-keeping client, like a browser without JavaScript."""
-
-    def __init__(self):
-        self.cookies = {}
-
-    def request(self, method, path, form=None):
-        c = http.client.HTTPConnection('127.0.0.1', S.port, timeout=30)
-        h = {}
-        if self.cookies:
-            h['Cookie'] = '; '.join('%s=%s' % kv for kv in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            h['Content-Type'] = 'application/x-www-form-urlencoded'
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode('utf-8', 'replace')
-        for k, v in r.getheaders():
-            if k.lower() == 'set-cookie':
-                name, _, rest = v.partition('=')
-                self.cookies[name] = rest.split(';')[0]
-        c.close()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-
-    def post(self, path, form):
-        return self.request('POST', path, dict(form, csrf=self.cookies['knead_csrf']))
-
-
 def signed_in(email):
-    b = Browser()
-    _, _, page = b.request('GET', '/login')
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    st, _, _ = b.request('POST', '/login', {'csrf': csrf, 'email': email,
-                                            'password': PASSWORDS[email]})
-    assert st == 303, (email, st)
-    b.request('GET', '/staff')  # make sure a CSRF cookie is set
-    return b
-
-
-def text(page):
-    """The visible text of a page, whitespace collapsed, entities decoded."""
-    import html
-    return re.sub(r'\s+', ' ', html.unescape(re.sub(r'<[^>]+>', ' ', page)))
+    return harness.signed_in(email, PASSWORDS[email], visit='/staff')  # makes sure a CSRF cookie is set
 
 
 def slot_starts(date, therapist='maren-holt'):

@@ -14,6 +14,7 @@ import urllib.parse
 from html.parser import HTMLParser
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import Server, run_suite  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
@@ -116,38 +117,24 @@ class Resp:
         return self._page
 
 
-class Client:
-    """Keeps cookies; never follows redirects on its own."""
+class Client(harness.Browser):
+    """Keeps cookies; never follows redirects on its own; posts forms as
+    given (no CSRF field added) and answers with a Resp."""
 
     def __init__(self, server=None):
-        self.server = server
-        self.cookies = {}
+        super().__init__(server, timeout=10)
 
     def request(self, method, path, form=None):
         headers = {}
         body = None
-        if self.cookies:
-            headers['Cookie'] = '; '.join('%s=%s' % kv for kv in self.cookies.items())
         if form is not None:
             body = urllib.parse.urlencode(form).encode()
             headers['Content-Type'] = 'application/x-www-form-urlencoded'
-        c = (self.server or S).conn()
-        try:
-            c.request(method, path, body=body, headers=headers)
-            r = c.getresponse()
-            data = r.read()
-            hs = {}
-            for k, v in r.getheaders():
-                hs.setdefault(k.lower(), []).append(v)
-                if k.lower() == 'set-cookie':
-                    name, _, rest = v.partition('=')
-                    self.cookies[name.strip()] = rest.split(';')[0]
-            return Resp(r.status, hs, data)
-        finally:
-            c.close()
-
-    def get(self, path):
-        return self.request('GET', path)
+        status, pairs, data = self.send(method, path, body, headers)
+        hs = {}
+        for k, v in pairs:
+            hs.setdefault(k.lower(), []).append(v)
+        return Resp(status, hs, data)
 
     def post(self, path, form):
         return self.request('POST', path, form)
