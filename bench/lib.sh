@@ -25,13 +25,14 @@ stop_server() {
 
 # wrk_run NAME URL [LUA]: 2 threads, 32 connections, $DURATION; sets RPS and P99.
 wrk_run() {
+    out="$TMP/wrk-$(printf '%s' "$1" | tr -c 'A-Za-z0-9' '_').txt"
     if [ -n "${3:-}" ]; then
-        wrk -t2 -c32 -d"$DURATION" --latency -s "$3" "$2" >"$TMP/$1.txt"
+        wrk -t2 -c32 -d"$DURATION" --latency -s "$3" "$2" >"$out"
     else
-        wrk -t2 -c32 -d"$DURATION" --latency "$2" >"$TMP/$1.txt"
+        wrk -t2 -c32 -d"$DURATION" --latency "$2" >"$out"
     fi
-    RPS=$(awk '/Requests\/sec/ {print $2}' "$TMP/$1.txt")
-    P99=$(awk '$1 == "99%" {print $2}' "$TMP/$1.txt")
-    ERR=$(grep -E 'Socket errors|Non-2xx' "$TMP/$1.txt" | tr '\n' ' ' || true)
+    RPS=$(awk '/Requests\/sec/ {print $2}' "$out")
+    P99=$(awk '$1 == "99%" {print $2}' "$out")
+    ERR=$(grep -E 'Socket errors|Non-2xx' "$out" | tr '\n' ' ' || true)
     printf '%-50s %10s req/s   p99 %-8s %s\n' "$1" "$RPS" "$P99" "$ERR"
 }

@@ -1,0 +1,115 @@
+/* Unit tests for core/auth.c: role names, who may use a route, when a
+ * session ends, when sign-in attempts are refused, password rules. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/auth.h"
+#include "http/router.h"
+
+static void test_roles_round_trip(void **state)
+{
+    static const char *const names[] = {"admin", "desk", "therapist", "client"};
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(auth_role_name(auth_role_parse(names[i])), names[i]);
+    assert_int_equal(auth_role_parse("Admin"), AUTH_NONE);
+    assert_int_equal(auth_role_parse(""), AUTH_NONE);
+    assert_int_equal(auth_role_parse(NULL), AUTH_NONE);
+    assert_string_equal(auth_role_name(AUTH_NONE), "");
+}
+
+/* The route flags' role bits are the auth roles, so the table speaks auth. */
+static void test_route_bits_match_roles(void **state)
+{
+    assert_int_equal(ROUTE_ROLES(ROUTE_CLIENT), AUTH_CLIENT);
+    assert_int_equal(ROUTE_ROLES(ROUTE_THERAPIST), AUTH_THERAPIST);
+    assert_int_equal(ROUTE_ROLES(ROUTE_DESK), AUTH_DESK);
+    assert_int_equal(ROUTE_ROLES(ROUTE_ADMIN), AUTH_ADMIN);
+}
+
+static void test_allows(void **state)
+{
+    static const struct {
+        unsigned allowed;
+        enum auth_role role;
+        int want;
+    } rows[] = {
+        {AUTH_DESK, AUTH_DESK, 1},
+        {AUTH_DESK, AUTH_ADMIN, 1}, /* an admin may do what the desk may */
+        {AUTH_DESK, AUTH_THERAPIST, 0},
+        {AUTH_DESK, AUTH_CLIENT, 0},
+        {AUTH_ADMIN, AUTH_DESK, 0}, /* but not the other way round */
+        {AUTH_ADMIN, AUTH_ADMIN, 1},
+        {AUTH_THERAPIST, AUTH_ADMIN, 0},
+        {AUTH_THERAPIST | AUTH_DESK, AUTH_THERAPIST, 1},
+        {AUTH_THERAPIST | AUTH_DESK, AUTH_ADMIN, 1},
+        {AUTH_CLIENT, AUTH_CLIENT, 1},
+        {AUTH_CLIENT | AUTH_DESK | AUTH_THERAPIST | AUTH_ADMIN, AUTH_NONE, 0},
+        {0, AUTH_ADMIN, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (auth_allows(rows[i].allowed, rows[i].role) != rows[i].want)
+            fail_msg("row %zu", i);
+}
+
+static void test_session_lifetime(void **state)
+{
+    const struct auth_limits l = {120, 12, 5, 15};
+    const int64_t t0 = 1795000000;
+    static const struct {
+        int64_t created, seen, now;
+        int want;
+    } rows[] = {
+        {0, 0, 0, 1},
+        {0, 0, 119 * 60, 1},
+        {0, 0, 120 * 60, 0},               /* idle limit reached */
+        {0, 11 * 3600, 11 * 3600 + 60, 1},
+        {0, 12 * 3600 - 60, 12 * 3600, 0}, /* absolute limit, though just used */
+        {0, 3600 * 6, 3600 * 6, 1},
+        {0, 1000, 0, 0},                   /* seen far in the future: refused */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (auth_session_valid(&l, t0 + rows[i].created, t0 + rows[i].seen,
+                               t0 + rows[i].now) != rows[i].want)
+            fail_msg("row %zu", i);
+}
+
+static void test_throttle(void **state)
+{
+    const struct auth_limits l = {120, 12, 5, 15};
+    const int64_t now = 1795000000;
+    assert_int_equal(auth_retry_after(&l, 0, 0, now), 0);
+    assert_int_equal(auth_retry_after(&l, 4, now - 60, now), 0);
+    assert_int_equal(auth_retry_after(&l, 5, now - 60, now), 14 * 60);
+    assert_int_equal(auth_retry_after(&l, 9, now - 15 * 60 + 1, now), 1);
+    assert_int_equal(auth_retry_after(&l, 9, now - 15 * 60, now), 0);
+}
+
+static void test_password_rules(void **state)
+{
+    char longpw[260];
+    memset(longpw, 'p', sizeof longpw - 1);
+    longpw[sizeof longpw - 1] = '\0';
+    assert_non_null(auth_check_password(NULL));
+    assert_non_null(auth_check_password("short"));
+    assert_non_null(auth_check_password("123456789"));
+    assert_null(auth_check_password("1234567890"));
+    assert_null(auth_check_password("correct horse battery"));
+    assert_non_null(auth_check_password(longpw));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roles_round_trip),
+        cmocka_unit_test(test_route_bits_match_roles),
+        cmocka_unit_test(test_allows),
+        cmocka_unit_test(test_session_lifetime),
+        cmocka_unit_test(test_throttle),
+        cmocka_unit_test(test_password_rules),
+    };
+    return cmocka_run_group_tests_name("auth", tests, NULL, NULL);
+}
