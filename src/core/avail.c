@@ -291,12 +291,12 @@ size_t avail_day(const struct avail_query *q, struct avail_slot *out, size_t cap
      * no room yet. */
     memset(room_free, 0, nc);
     for (size_t r = 0; r < q->nrooms; r++) {
-        size_t todo = 0;
+        size_t unplaced = 0;
         for (size_t i = 0; i < nc; i++) {
             sel[i] = base[i] && !room_free[i];
-            todo += sel[i];
+            unplaced += sel[i];
         }
-        if (todo == 0)
+        if (unplaced == 0)
             break;
         spanset_init(&ss, q->rooms[r].busy, q->rooms[r].nbusy, buf);
         sweep(&ss, cand, nc, hold, DISJOINT, sel);
