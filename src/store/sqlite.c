@@ -101,6 +101,9 @@ enum stmt_id {
     /* booking rules */
     Q_RULES_GET,
     Q_RULES_PUT,
+    /* the audit log */
+    Q_AUDIT_ADD,
+    Q_AUDIT_LIST,
     Q__COUNT
 };
 
@@ -279,6 +282,12 @@ static const char *const sql_text[Q__COUNT] = {
                     " min_notice_minutes = excluded.min_notice_minutes,"
                     " horizon_days = excluded.horizon_days, grid_minutes = excluded.grid_minutes,"
                     " late_cancel_hours = excluded.late_cancel_hours",
+    [Q_AUDIT_ADD] = "INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,"
+                    " client_id, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [Q_AUDIT_LIST] = "SELECT id, at, user_id, actor, role, action, record, record_id, client_id,"
+                     " address FROM audit_log WHERE (?1 = 0 OR id < ?1)"
+                     " AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)"
+                     " ORDER BY id DESC LIMIT ?4",
 };
 
 struct sqlite_db {
@@ -1977,6 +1986,62 @@ static enum err_code sq_rules_put(struct db *db, const struct clinic_rules *r, s
     return run(d, s, e, "save booking rules");
 }
 
+/* ---- the audit log ---- */
+
+static enum err_code sq_audit_add(struct db *db, const struct audit_entry *en, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_AUDIT_ADD, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, en->at);
+    sqlite3_bind_int64(s, 2, en->user_id);
+    bind_text(s, 3, en->actor);
+    bind_text(s, 4, en->role);
+    bind_text(s, 5, en->action);
+    bind_text(s, 6, en->record);
+    sqlite3_bind_int64(s, 7, en->record_id);
+    sqlite3_bind_int64(s, 8, en->client_id);
+    bind_text(s, 9, en->address);
+    return run(d, s, e, "write the audit log");
+}
+
+static enum err_code sq_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
+                                   struct audit_entry **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_AUDIT_LIST, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, f->before_id > 0 ? f->before_id : 0);
+    sqlite3_bind_int64(s, 2, f->client_id > 0 ? f->client_id : 0);
+    bind_text(s, 3, f->record);
+    sqlite3_bind_int(s, 4, f->limit >= 1 && f->limit <= 500 ? f->limit : 100);
+    struct audit_entry *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        struct audit_entry *en = &items[cnt++];
+        en->id = sqlite3_column_int64(s, 0);
+        en->at = sqlite3_column_int64(s, 1);
+        en->user_id = sqlite3_column_int64(s, 2);
+        en->actor = col_text(a, s, 3);
+        en->role = col_text(a, s, 4);
+        en->action = col_text(a, s, 5);
+        en->record = col_text(a, s, 6);
+        en->record_id = sqlite3_column_int64(s, 7);
+        en->client_id = sqlite3_column_int64(s, 8);
+        en->address = col_text(a, s, 9);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read the audit log");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
 /* ---- articles ---- */
 
 static void read_article(struct arena *a, sqlite3_stmt *s, struct article_row *out)
@@ -2149,4 +2214,7 @@ static const struct store_ops sqlite_ops = {
     /* booking rules */
     .rules_get = sq_rules_get,
     .rules_put = sq_rules_put,
+    /* the audit log */
+    .audit_add = sq_audit_add,
+    .audit_list = sq_audit_list,
 };

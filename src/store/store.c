@@ -213,6 +213,12 @@ FWD(set_article_published,
 /* booking rules */
 FWD(rules_get, (struct db * db, struct clinic_rules *out, struct err *e), (db, out, e))
 FWD(rules_put, (struct db * db, const struct clinic_rules *r, struct err *e), (db, r, e))
+/* the audit log */
+FWD(audit_add, (struct db * db, const struct audit_entry *en, struct err *e), (db, en, e))
+FWD(audit_list,
+    (struct db * db, struct arena *a, const struct audit_filter *f, struct audit_entry **out,
+     size_t *n, struct err *e),
+    (db, a, f, out, n, e))
 
 void db_rollback(struct db *db)
 {

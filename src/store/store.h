@@ -343,4 +343,34 @@ enum err_code db_rules_get(struct db *db, struct clinic_rules *out, struct err *
  * the clinic version. */
 enum err_code db_rules_put(struct db *db, const struct clinic_rules *r, struct err *e);
 
+/* ---- the audit log of health records (web/audit.c) ---- */
+
+/* One read or write of a client's intake, insurance check, referral or
+ * treatment note.  Rows are append-only; the store refuses to change them. */
+struct audit_entry {
+    int64_t id, at;     /* at: Unix seconds */
+    int64_t user_id;    /* the account, 0 for a client using a manage link */
+    const char *actor;  /* the account's email, or "client (manage link)" */
+    const char *role;   /* "admin", "desk", "therapist", "client" */
+    const char *action; /* "read", "create", "update", "sign", "addendum" */
+    const char *record; /* "intake", "insurance", "referral", "note" */
+    int64_t record_id, client_id;
+    const char *address; /* the peer's IP address */
+};
+
+/* Which rows db_audit_list returns: newest first, ids below before_id
+ * (0 = from the newest), at most limit (1..500); client_id 0 and record
+ * NULL or "" mean any. */
+struct audit_filter {
+    int64_t client_id, before_id;
+    const char *record;
+    int limit;
+};
+
+/* Appends one row; E_UNPROCESSABLE if a field is out of range. */
+enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct err *e);
+/* Rows matching f, newest first. */
+enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
+                            struct audit_entry **out, size_t *n, struct err *e);
+
 #endif

@@ -140,6 +140,9 @@ struct store_ops {
     /* booking rules */
     enum err_code (*rules_get)(struct db *db, struct clinic_rules *out, struct err *e);
     enum err_code (*rules_put)(struct db *db, const struct clinic_rules *r, struct err *e);
+    enum err_code (*audit_add)(struct db *db, const struct audit_entry *en, struct err *e);
+    enum err_code (*audit_list)(struct db *db, struct arena *a, const struct audit_filter *f,
+                                struct audit_entry **out, size_t *n, struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

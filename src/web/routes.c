@@ -9,6 +9,7 @@
 #include "web/admin_articles.h"
 #include "web/admin_rules.h"
 #include "web/api.h"
+#include "web/audit.h"
 #include "web/book.h"
 #include "web/desk.h"
 #include "web/hours.h"
@@ -97,6 +98,7 @@ const struct route web_routes[] = {
     /* booking rules (web/admin_rules.c) */
     {ROUTE_GET, "/admin/rules", admin_rules, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/rules", admin_rules_save, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_GET, "/admin/audit", admin_audit, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/users", admin_users, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/users", admin_user_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users/{id}", admin_user, ROUTE_ADMIN, 0},
