@@ -21,6 +21,7 @@
 enum stmt_id {
     Q_VERSION,
     Q_CLINIC_VERSION,
+    Q_VERSIONS,
     Q_CLOSED_DATES,
     Q_IS_EMPTY,
     Q_SERVICES,
@@ -126,6 +127,8 @@ enum stmt_id {
 static const char *const sql_text[Q__COUNT] = {
     [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
     [Q_CLINIC_VERSION] = "SELECT version FROM clinic_version WHERE id = 1",
+    [Q_VERSIONS] = "SELECT c.version, a.version FROM clinic_version c, appointments_version a"
+                   " WHERE c.id = 1 AND a.id = 1",
     [Q_CLOSED_DATES] = "SELECT date FROM closed_dates ORDER BY date",
     [Q_IS_EMPTY] = "SELECT (SELECT count(*) FROM services) + (SELECT count(*) FROM therapists)"
                    " + (SELECT count(*) FROM rooms) + (SELECT count(*) FROM appointments)"
@@ -196,9 +199,12 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_LOGIN_FAILURES_ADDRESS] = "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
                                  " WHERE address = ?1 AND at > ?2",
     [Q_CLEAR_LOGIN_FAILURES] = "DELETE FROM login_failures WHERE email = ?1",
+    /* No appointment is busy for longer than a day (a service is at most 480
+     * minutes plus a 240-minute buffer), so the lower bound on start_at keeps
+     * the index range to the days asked for. */
     [Q_BUSY] = "SELECT therapist_id, room_id, start_at, busy_until, id FROM appointments"
-               " WHERE status <> 'cancelled' AND start_at < ?2 AND busy_until > ?1"
-               " ORDER BY start_at",
+               " WHERE start_at < ?2 AND start_at > ?1 - 86400 AND busy_until > ?1"
+               " AND status <> 'cancelled' ORDER BY start_at",
     [Q_TIME_OFF] = "SELECT id, therapist_id, start_at, end_at, reason FROM time_off"
                    " WHERE start_at < ?2 AND end_at > ?1 ORDER BY start_at",
     [Q_ADD_TIME_OFF] = "INSERT INTO time_off (therapist_id, start_at, end_at, reason)"
@@ -653,6 +659,22 @@ static enum err_code sq_clinic_version(struct db *db, int64_t *version, struct e
         *version = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read clinic version");
+}
+
+static enum err_code sq_versions(struct db *db, int64_t *clinic, int64_t *appointments,
+                                 struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_VERSIONS, e);
+    if (!s)
+        return E_INTERNAL;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *clinic = sqlite3_column_int64(s, 0);
+        *appointments = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read data versions");
 }
 
 static enum err_code sq_closed_dates(struct db *db, struct arena *a, const char ***out,
@@ -2149,6 +2171,7 @@ static const struct store_ops sqlite_ops = {
     .schema_version = sq_schema_version,
     .is_empty = sq_is_empty,
     .clinic_version = sq_clinic_version,
+    .versions = sq_versions,
     .closed_dates = sq_closed_dates,
     .wipe = sq_wipe,
     .services = sq_services,

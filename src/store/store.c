@@ -43,6 +43,8 @@ FWD(begin, (struct db * db, struct err *e), (db, e))
 FWD(commit, (struct db * db, struct err *e), (db, e))
 FWD(schema_version, (struct db * db, int *version, struct err *e), (db, version, e))
 FWD(clinic_version, (struct db * db, int64_t *version, struct err *e), (db, version, e))
+FWD(versions, (struct db * db, int64_t *clinic, int64_t *appointments, struct err *e),
+    (db, clinic, appointments, e))
 FWD(closed_dates, (struct db * db, struct arena *a, const char ***out, size_t *n, struct err *e),
     (db, a, out, n, e))
 FWD(is_empty, (struct db * db, int *empty, struct err *e), (db, empty, e))

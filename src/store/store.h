@@ -124,6 +124,10 @@ enum err_code db_schema_version(struct db *db, int *version, struct err *e);
 /* A number that changes whenever the clinic's set-up (services, therapists,
  * rooms, hours, closed dates, time off) changes; appointments do not move it. */
 enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e);
+/* Both version numbers in one read: the clinic's, and the appointments'
+ * (which moves when an appointment is added, moved, deleted or changes
+ * status, therapist or room). */
+enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e);
 /* All closed dates ("YYYY-MM-DD"), sorted. */
 enum err_code db_closed_dates(struct db *db, struct arena *a, const char ***out, size_t *n,
                               struct err *e);

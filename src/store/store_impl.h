@@ -17,6 +17,8 @@ struct store_ops {
     void (*rollback)(struct db *db);
     enum err_code (*schema_version)(struct db *db, int *version, struct err *e);
     enum err_code (*clinic_version)(struct db *db, int64_t *version, struct err *e);
+    enum err_code (*versions)(struct db *db, int64_t *clinic, int64_t *appointments,
+                              struct err *e);
     enum err_code (*closed_dates)(struct db *db, struct arena *a, const char ***out, size_t *n,
                                   struct err *e);
     enum err_code (*is_empty)(struct db *db, int *empty, struct err *e);

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,15 +64,31 @@ struct snapshot {
     struct clinic_rules rules; /* set on /admin/rules; -1 = the config file's */
 };
 
+/* Computed days, direct-mapped by the hash of their key (day_key).  An
+ * entry whose versions went stale is simply never asked for again and is
+ * overwritten by the next key that lands in its place. */
+#define DAY_CACHE_SLOTS 1024
+#define DAY_KEY_MAX 512
+
+struct day_entry {
+    uint64_t hash; /* 0 = empty */
+    char *key;
+    struct avail_slot *slots;
+    size_t nslots;
+};
+
 struct sched_cache {
     pthread_mutex_t mu;
     struct snapshot *cur;
+    pthread_mutex_t day_mu;
+    struct day_entry days[DAY_CACHE_SLOTS];
 };
 
 struct sched_cache *sched_cache_new(void)
 {
     struct sched_cache *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->mu, NULL);
+    pthread_mutex_init(&c->day_mu, NULL);
     return c;
 }
 
@@ -86,7 +103,12 @@ void sched_cache_free(struct sched_cache *c)
     if (!c)
         return;
     snapshot_unref_locked(c->cur);
+    for (size_t i = 0; i < DAY_CACHE_SLOTS; i++) {
+        free(c->days[i].key);
+        free(c->days[i].slots);
+    }
     pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->day_mu);
     free(c);
 }
 
@@ -133,15 +155,18 @@ fail:
     return rc;
 }
 
-/* The set-up for the store's current clinic version, held until a is freed. */
+/* The set-up for the store's current clinic version, held until a is freed;
+ * *appts (if not NULL): the appointments' version, read in the same query. */
 static enum err_code snapshot_get(struct db *db, struct arena *a, struct sched_cache *c,
-                                  struct snapshot **out, struct err *e)
+                                  struct snapshot **out, int64_t *appts, struct err *e)
 {
-    int64_t version;
+    int64_t version, appts_version;
     struct snapshot *s = NULL, *old = NULL;
-    enum err_code rc = db_clinic_version(db, &version, e);
+    enum err_code rc = db_versions(db, &version, &appts_version, e);
     if (rc != E_OK)
         return rc;
+    if (appts)
+        *appts = appts_version;
     pthread_mutex_lock(&c->mu);
     if (c->cur && c->cur->version == version) {
         s = c->cur;
@@ -172,7 +197,7 @@ enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *ca
                           struct sched_setup *out, struct err *e)
 {
     struct snapshot *snap;
-    enum err_code rc = snapshot_get(db, a, cache, &snap, e);
+    enum err_code rc = snapshot_get(db, a, cache, &snap, NULL, e);
     if (rc != E_OK)
         return rc;
     out->therapists = snap->therapists;
@@ -204,7 +229,7 @@ enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *ca
                           struct err *e)
 {
     struct snapshot *snap;
-    enum err_code rc = snapshot_get(db, a, cache, &snap, e);
+    enum err_code rc = snapshot_get(db, a, cache, &snap, NULL, e);
     if (rc != E_OK)
         return rc;
     *out = rules_in_force(snap, cfg);
@@ -237,9 +262,10 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
 
     memset(out, 0, sizeof *out);
     out->tz = tz;
-    if ((rc = snapshot_get(db, a, cache, &snap, e)) != E_OK)
+    if ((rc = snapshot_get(db, a, cache, &snap, &out->appointments_version, e)) != E_OK)
         return rc;
     out->version = snap->version;
+    out->cache = cache;
     for (size_t i = 0; i < snap->nservices; i++)
         if (strcmp(snap->services[i].id, service_id) == 0 && snap->services[i].active)
             svc = &snap->services[i];
@@ -389,17 +415,100 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
     q->nrooms = s->nrooms;
 }
 
+/* The key of one computed day: everything its slots depend on.  The set-up
+ * (hours, breaks, time off, closed dates, the service's length and buffer)
+ * is named by the clinic version, the appointments by theirs; the service,
+ * the therapists (in order: a slot's therapist bits index this list), the
+ * rooms and the rules are spelled out because callers may narrow them (one
+ * therapist) or relax them (the desk books inside the notice).
+ *
+ * `now` enters as its minute: every slot start, notice and horizon is a
+ * whole number of minutes, so for whole-minute S and N, S >= now + N exactly
+ * when S >= ceil_minute(now) + N, and S <= now + H exactly when
+ * S <= floor_minute(now) + H.  Both bounds are constant while now stays
+ * inside the open interval between two whole minutes, so the key carries
+ * ceil_minute(now) and whether now sits exactly on it.  Returns the length,
+ * or 0 when the key does not fit (then the day is computed, not cached). */
+static size_t day_key(const struct sched *s, struct dt_date d, int64_t now, char *buf,
+                      size_t cap)
+{
+    int64_t minute = now % 60 == 0 ? now : (now / 60 + (now > 0)) * 60;
+    size_t len;
+    int n = snprintf(buf, cap, "%lld|%lld|%s|%d|%d|%d|%d|%d|%04d-%02d-%02d|%lld|%d|",
+                     (long long)s->version, (long long)s->appointments_version, s->service.id,
+                     s->service.duration_min, s->service.buffer_min, s->rules.min_notice_min,
+                     s->rules.horizon_days, s->rules.grid_min, d.year, d.month, d.day,
+                     (long long)minute, now % 60 == 0);
+    if (n < 0 || (size_t)n >= cap)
+        return 0;
+    len = (size_t)n;
+    for (size_t i = 0; i < s->ntherapists; i++) {
+        n = snprintf(buf + len, cap - len, "%s,", s->therapists[i].id);
+        if (n < 0 || (size_t)n >= cap - len)
+            return 0;
+        len += (size_t)n;
+    }
+    for (size_t i = 0; i < s->nrooms; i++) {
+        n = snprintf(buf + len, cap - len, "|%lld", (long long)s->rooms[i].id);
+        if (n < 0 || (size_t)n >= cap - len)
+            return 0;
+        len += (size_t)n;
+    }
+    return len;
+}
+
+static uint64_t key_hash(const char *k, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* Copies the cached day for key onto a; 1 if it was there. */
+static int day_cached(struct sched_cache *c, struct arena *a, const char *key, uint64_t h,
+                      struct sched_day *out)
+{
+    struct day_entry *en = &c->days[h % DAY_CACHE_SLOTS];
+    int hit = 0;
+    pthread_mutex_lock(&c->day_mu);
+    if (en->hash == h && strcmp(en->key, key) == 0) {
+        out->slots = arena_array(a, en->nslots + 1, sizeof *out->slots);
+        if (en->nslots)
+            memcpy(out->slots, en->slots, en->nslots * sizeof *out->slots);
+        out->nslots = en->nslots;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&c->day_mu);
+    return hit;
+}
+
+static void day_keep(struct sched_cache *c, const char *key, uint64_t h,
+                     const struct sched_day *day)
+{
+    char *k = xstrdup(key);
+    struct avail_slot *slots = xmalloc((day->nslots + 1) * sizeof *slots);
+    if (day->nslots)
+        memcpy(slots, day->slots, day->nslots * sizeof *slots);
+    pthread_mutex_lock(&c->day_mu);
+    struct day_entry *en = &c->days[h % DAY_CACHE_SLOTS];
+    char *old_key = en->key;
+    struct avail_slot *old_slots = en->slots;
+    *en = (struct day_entry){h, k, slots, day->nslots};
+    pthread_mutex_unlock(&c->day_mu);
+    free(old_key);
+    free(old_slots);
+}
+
 enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          struct dt_date from, int days, int64_t exclude, struct sched_day *out,
                          struct err *e)
 {
     struct calendar cal = {0};
-    int64_t t0 = tz_day_start(s->tz, from), t1 = tz_day_start(s->tz, dt_date_add(from, days));
-    enum err_code rc = load_calendar(db, a, t0, t1, &cal, e);
+    int loaded = 0;
+    char key[DAY_KEY_MAX];
     /* every wall minute occurs at most twice (the fall-back hour): a safe bound */
     size_t cap = (size_t)(2 * 1440 / s->rules.grid_min) + 2;
-    if (rc != E_OK)
-        return rc;
     for (int i = 0; i < days; i++) {
         struct avail_query q;
         struct dt_date d = dt_date_add(from, i);
@@ -410,10 +519,25 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
         if (tz_day_start(s->tz, dt_date_add(d, 1)) <= booking_earliest(&s->rules, now) ||
             tz_day_start(s->tz, d) > booking_latest(&s->rules, now))
             continue;
+        size_t klen = s->cache && !exclude ? day_key(s, d, now, key, sizeof key) : 0;
+        uint64_t h = klen ? key_hash(key, klen) : 0;
+        if (klen && day_cached(s->cache, a, key, h, &out[i]))
+            continue;
+        if (!loaded) {
+            /* the appointments of the whole range, read once on the first miss */
+            int64_t t0 = tz_day_start(s->tz, from);
+            int64_t t1 = tz_day_start(s->tz, dt_date_add(from, days));
+            enum err_code rc = load_calendar(db, a, t0, t1, &cal, e);
+            if (rc != E_OK)
+                return rc;
+            loaded = 1;
+        }
         build_query(a, s, &cal, d, now, exclude, &q);
         out[i].slots = arena_array(a, cap, sizeof *out[i].slots);
         size_t n = avail_day(&q, out[i].slots, cap);
         out[i].nslots = n < cap ? n : cap;
+        if (klen)
+            day_keep(s->cache, key, h, &out[i]);
     }
     return E_OK;
 }

@@ -35,6 +35,8 @@ enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *ca
 /* What a query about one service needs, taken once per request. */
 struct sched {
     int64_t version; /* the clinic version this set-up belongs to */
+    int64_t appointments_version; /* the appointments' version when it was loaded */
+    struct sched_cache *cache;    /* where sched_days keeps computed days */
     struct service service;
     struct booking_rules rules; /* the service's effective rules */
     const struct tz *tz;
@@ -82,7 +84,14 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
                          const char *therapist_id, struct sched *out, struct err *e);
 
 /* The slots of `days` local days from `from`, as of `now`.  exclude: an
- * appointment to leave out of the calendar (the one being moved), or 0. */
+ * appointment to leave out of the calendar (the one being moved), or 0.
+ *
+ * A day's slots are a function of the set-up (clinic version), the
+ * appointments (their version), the service and therapists asked for, the
+ * rules, the date and the minute of `now` (see day_key in sched.c), so
+ * without `exclude` they are kept in s->cache under exactly those and
+ * served from memory until one of them moves.  Bookings never use this:
+ * they re-check inside their transaction (place()). */
 enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          struct dt_date from, int days, int64_t exclude, struct sched_day *out,
                          struct err *e);

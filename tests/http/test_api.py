@@ -340,6 +340,55 @@ class Manage(unittest.TestCase):
         self.assertEqual(got['start'], '2026-12-03T13:15:00-09:00')
 
 
+class ListingFollowsEveryChange(unittest.TestCase):
+    """The server keeps computed days in memory (web/sched.c); each change,
+    whichever process makes it, must show in the very next listing."""
+
+    DAY = '2026-12-08'  # a Tuesday no other test books
+
+    def starts(self, therapist='maren-holt', days=None):
+        body = slots(self.DAY, therapist=therapist, days=days)
+        return [s['start'][11:16] for s in body['days'][0]['slots']]
+
+    def sql(self, statement, *args):
+        con = sqlite3.connect(S.db)
+        try:
+            con.execute(statement, args)
+            con.commit()
+        finally:
+            con.close()
+
+    def test_bookings_cancels_and_other_writers(self):
+        before = self.starts()
+        self.assertIn('10:00', before)
+        self.assertEqual(self.starts(), before)  # served again, unchanged
+        st, _, appt = book(self.DAY + 'T10:00:00-09:00', therapist='maren-holt')
+        self.assertEqual(st, 201, appt)
+        self.assertNotIn('10:00', self.starts())
+        # a listing of several days starting here shows the same first day
+        self.assertNotIn('10:00', self.starts(days=3))
+        st, _, _ = api('DELETE', '/api/v1/appointments/%d' % appt['id'],
+                       headers={'Authorization': 'Bearer ' + token_of(appt)})
+        self.assertEqual(st, 200)
+        self.assertEqual(self.starts(), before)
+        # another process (a second server, the CLI, an admin in sqlite3)
+        # cancelling and un-cancelling straight in the database
+        st, _, appt = book(self.DAY + 'T13:00:00-09:00', therapist='maren-holt')
+        self.assertEqual(st, 201, appt)
+        self.assertNotIn('13:00', self.starts())
+        self.sql("UPDATE appointments SET status = 'cancelled' WHERE id = ?", appt['id'])
+        self.assertIn('13:00', self.starts())
+        self.sql("UPDATE appointments SET status = 'booked' WHERE id = ?", appt['id'])
+        self.assertNotIn('13:00', self.starts())
+        # the clinic's set-up changed elsewhere: the day closes
+        self.sql("INSERT INTO closed_dates (date, reason) VALUES (?, 'burst pipe')", self.DAY)
+        try:
+            self.assertEqual(self.starts(), [])
+        finally:
+            self.sql('DELETE FROM closed_dates WHERE date = ?', self.DAY)
+        self.assertIn('10:00', self.starts())
+
+
 class Races(unittest.TestCase):
     def test_fifty_concurrent_posts_one_wins(self):
         start = '2026-12-08T10:00:00-09:00'

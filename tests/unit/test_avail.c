@@ -1146,6 +1146,54 @@ static void test_random_oracle(void **state)
     free(c);
 }
 
+/* web/sched.c caches a day's slots under the minute of "now": for any now
+ * strictly between two whole minutes the slots (earliest = now + notice,
+ * latest = now + horizon, both whole minutes apart from now) must be the
+ * same, and a whole minute is its own key.  Checked on random days with the
+ * cutoff placed right at a slot, where a second either way matters. */
+static void test_slots_constant_within_a_minute(void **state)
+{
+    (void)state;
+    struct rcase *c = xmalloc(sizeof *c);
+    struct avail_slot *a = xmalloc(GRID_OUT * sizeof *a), *b = xmalloc(GRID_OUT * sizeof *b);
+    struct rng r = { UINT64_C(20261126) };
+    size_t edges = 0;
+    for (int i = 0; i < 2000; i++) {
+        rcase_make(&r, c);
+        struct avail_query *q = &c->q;
+        int64_t notice = rin(&r, 0, 600) * 60, horizon = rin(&r, 0, 2) * 86400 + rin(&r, 0, 1439) * 60;
+        /* a slot start of the unconstrained day, or any minute of it */
+        q->earliest = DT_UTC_MIN;
+        q->latest = DT_UTC_MAX;
+        size_t n = avail_day(q, a, GRID_OUT);
+        int64_t target = n ? a[rin(&r, 0, (int64_t)n - 1)].start : c->day0 + rin(&r, 0, 1439) * 60;
+        int64_t minute = target - (rin(&r, 0, 1) ? notice : horizon) + rin(&r, -1, 1) * 60;
+        int64_t t1 = minute - rin(&r, 1, 59), t2 = minute - rin(&r, 1, 59);
+        q->earliest = t1 + notice;
+        q->latest = t1 + horizon;
+        size_t n1 = avail_day(q, a, GRID_OUT);
+        q->earliest = t2 + notice;
+        q->latest = t2 + horizon;
+        size_t n2 = avail_day(q, b, GRID_OUT);
+        if (n1 != n2 || (n1 && memcmp(a, b, n1 * sizeof *a) != 0)) {
+            describe(c, 20261126, i);
+            fail_msg("now %lld and %lld (same minute) give %zu and %zu slots", (long long)t1,
+                     (long long)t2, n1, n2);
+        }
+        /* the whole minute itself may differ: a slot exactly at minute + notice */
+        q->earliest = minute + notice;
+        q->latest = minute + horizon;
+        size_t n3 = avail_day(q, b, GRID_OUT);
+        edges += n3 != n1;
+    }
+    /* the generator must really put cutoffs on slots, or the check proves nothing */
+    print_message("minute buckets: %zu of 2000 days differ at the whole minute\n", edges);
+    assert_true(edges > 50);
+    free(a);
+    free(b);
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1161,6 +1209,7 @@ int main(void)
         cmocka_unit_test(test_wall_span_odd_zones),
         cmocka_unit_test(test_pick_therapist),
         cmocka_unit_test(test_random_oracle),
+        cmocka_unit_test(test_slots_constant_within_a_minute),
     };
     return cmocka_run_group_tests(tests, setup_zone, teardown_zone);
 }
