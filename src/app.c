@@ -1,5 +1,6 @@
 /* app — assembles the long-lived parts named in app.h and reports the first
  * failure with a message that names what to fix. */
+#include "util/blobcache.h"
 #include "app.h"
 
 #include <stdio.h>
@@ -22,6 +23,9 @@ int app_load_tz(struct app *app, char *err, size_t errlen)
     return 0;
 }
 
+/* Rendered page parts kept (web/staff.c): a few weeks of day views. */
+#define APP_FRAGMENT_SLOTS 256
+
 int app_open_store(struct app *app, int conns, char *err, size_t errlen)
 {
     struct err e = {0};
@@ -31,6 +35,7 @@ int app_open_store(struct app *app, int conns, char *err, size_t errlen)
         return -1;
     }
     app->sched = sched_cache_new();
+    app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
     return 0;
 }
 
@@ -59,6 +64,8 @@ void app_close(struct app *app)
 {
     sched_cache_free(app->sched);
     app->sched = NULL;
+    blobcache_free(app->fragments);
+    app->fragments = NULL;
     static_free(app->statics);
     tpl_engine_free(app->tpl);
     store_close(app->store);

@@ -13,6 +13,7 @@ struct tz;
 struct tpl_engine;
 struct statics;
 struct sched_cache;
+struct blobcache;
 
 struct app {
     struct cfg cfg;
@@ -21,6 +22,7 @@ struct app {
     struct tpl_engine *tpl;
     struct statics *statics;
     struct sched_cache *sched; /* the cached clinic set-up for availability */
+    struct blobcache *fragments; /* rendered page parts, keyed by the data versions */
 };
 
 /* Loads the timezone named in cfg (a bad name is reported as its config key). */

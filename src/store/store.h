@@ -125,8 +125,8 @@ enum err_code db_schema_version(struct db *db, int *version, struct err *e);
  * rooms, hours, closed dates, time off) changes; appointments do not move it. */
 enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e);
 /* Both version numbers in one read: the clinic's, and the appointments'
- * (which moves when an appointment is added, moved, deleted or changes
- * status, therapist or room). */
+ * (which moves whenever an appointment or a client is added, changed or
+ * deleted). */
 enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e);
 /* All closed dates ("YYYY-MM-DD"), sorted. */
 enum err_code db_closed_dates(struct db *db, struct arena *a, const char ***out, size_t *n,

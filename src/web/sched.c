@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/blobcache.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -64,31 +65,21 @@ struct snapshot {
     struct clinic_rules rules; /* set on /admin/rules; -1 = the config file's */
 };
 
-/* Computed days, direct-mapped by the hash of their key (day_key).  An
- * entry whose versions went stale is simply never asked for again and is
- * overwritten by the next key that lands in its place. */
+/* Computed days (sched_days), up to this many. */
 #define DAY_CACHE_SLOTS 1024
 #define DAY_KEY_MAX 512
-
-struct day_entry {
-    uint64_t hash; /* 0 = empty */
-    char *key;
-    struct avail_slot *slots;
-    size_t nslots;
-};
 
 struct sched_cache {
     pthread_mutex_t mu;
     struct snapshot *cur;
-    pthread_mutex_t day_mu;
-    struct day_entry days[DAY_CACHE_SLOTS];
+    struct blobcache *days;
 };
 
 struct sched_cache *sched_cache_new(void)
 {
     struct sched_cache *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->mu, NULL);
-    pthread_mutex_init(&c->day_mu, NULL);
+    c->days = blobcache_new(DAY_CACHE_SLOTS);
     return c;
 }
 
@@ -103,12 +94,8 @@ void sched_cache_free(struct sched_cache *c)
     if (!c)
         return;
     snapshot_unref_locked(c->cur);
-    for (size_t i = 0; i < DAY_CACHE_SLOTS; i++) {
-        free(c->days[i].key);
-        free(c->days[i].slots);
-    }
+    blobcache_free(c->days);
     pthread_mutex_destroy(&c->mu);
-    pthread_mutex_destroy(&c->day_mu);
     free(c);
 }
 
@@ -197,9 +184,10 @@ enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *ca
                           struct sched_setup *out, struct err *e)
 {
     struct snapshot *snap;
-    enum err_code rc = snapshot_get(db, a, cache, &snap, NULL, e);
+    enum err_code rc = snapshot_get(db, a, cache, &snap, &out->appointments_version, e);
     if (rc != E_OK)
         return rc;
+    out->version = snap->version;
     out->therapists = snap->therapists;
     out->ntherapists = snap->ntherapists;
     out->rooms = snap->rooms;
@@ -457,49 +445,6 @@ static size_t day_key(const struct sched *s, struct dt_date d, int64_t now, char
     return len;
 }
 
-static uint64_t key_hash(const char *k, size_t n)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
-    return h ? h : 1;
-}
-
-/* Copies the cached day for key onto a; 1 if it was there. */
-static int day_cached(struct sched_cache *c, struct arena *a, const char *key, uint64_t h,
-                      struct sched_day *out)
-{
-    struct day_entry *en = &c->days[h % DAY_CACHE_SLOTS];
-    int hit = 0;
-    pthread_mutex_lock(&c->day_mu);
-    if (en->hash == h && strcmp(en->key, key) == 0) {
-        out->slots = arena_array(a, en->nslots + 1, sizeof *out->slots);
-        if (en->nslots)
-            memcpy(out->slots, en->slots, en->nslots * sizeof *out->slots);
-        out->nslots = en->nslots;
-        hit = 1;
-    }
-    pthread_mutex_unlock(&c->day_mu);
-    return hit;
-}
-
-static void day_keep(struct sched_cache *c, const char *key, uint64_t h,
-                     const struct sched_day *day)
-{
-    char *k = xstrdup(key);
-    struct avail_slot *slots = xmalloc((day->nslots + 1) * sizeof *slots);
-    if (day->nslots)
-        memcpy(slots, day->slots, day->nslots * sizeof *slots);
-    pthread_mutex_lock(&c->day_mu);
-    struct day_entry *en = &c->days[h % DAY_CACHE_SLOTS];
-    char *old_key = en->key;
-    struct avail_slot *old_slots = en->slots;
-    *en = (struct day_entry){h, k, slots, day->nslots};
-    pthread_mutex_unlock(&c->day_mu);
-    free(old_key);
-    free(old_slots);
-}
-
 enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          struct dt_date from, int days, int64_t exclude, struct sched_day *out,
                          struct err *e)
@@ -519,10 +464,14 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
         if (tz_day_start(s->tz, dt_date_add(d, 1)) <= booking_earliest(&s->rules, now) ||
             tz_day_start(s->tz, d) > booking_latest(&s->rules, now))
             continue;
-        size_t klen = s->cache && !exclude ? day_key(s, d, now, key, sizeof key) : 0;
-        uint64_t h = klen ? key_hash(key, klen) : 0;
-        if (klen && day_cached(s->cache, a, key, h, &out[i]))
+        int keyed = s->cache && !exclude && day_key(s, d, now, key, sizeof key) > 0;
+        void *hit;
+        size_t bytes;
+        if (keyed && blobcache_get(s->cache->days, key, a, &hit, &bytes)) {
+            out[i].slots = hit;
+            out[i].nslots = bytes / sizeof *out[i].slots;
             continue;
+        }
         if (!loaded) {
             /* the appointments of the whole range, read once on the first miss */
             int64_t t0 = tz_day_start(s->tz, from);
@@ -536,8 +485,8 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
         out[i].slots = arena_array(a, cap, sizeof *out[i].slots);
         size_t n = avail_day(&q, out[i].slots, cap);
         out[i].nslots = n < cap ? n : cap;
-        if (klen)
-            day_keep(s->cache, key, h, &out[i]);
+        if (keyed)
+            blobcache_put(s->cache->days, key, out[i].slots, out[i].nslots * sizeof *out[i].slots);
     }
     return E_OK;
 }

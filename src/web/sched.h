@@ -24,6 +24,7 @@ void sched_cache_free(struct sched_cache *c); /* accepts NULL */
 /* The cached set-up's active therapists and rooms, for pages that list them
  * (the staff day view) without a query each.  Valid until a is freed. */
 struct sched_setup {
+    int64_t version, appointments_version; /* as in struct sched */
     const struct therapist *therapists;
     size_t ntherapists;
     const struct room *rooms;

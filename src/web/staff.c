@@ -9,7 +9,10 @@
 #include "core/auth.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "util/blobcache.h"
 #include "util/clock.h"
+#include "util/log.h"
+#include "view/tpl.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/when.h"
@@ -61,37 +64,25 @@ json_t *staff_context(struct req *r, const char *title, const char *nav)
     return ctx;
 }
 
-void staff_day(struct req *r)
+/* Renders the day's columns (templates/staff/day_columns.html) onto the
+ * arena; 0, or -1 with the error response written. */
+static int render_columns(struct req *r, const struct sched_setup *su, struct dt_date d,
+                          int by_room, const char *only, void **html, size_t *len)
 {
     struct err e = {0};
-    struct dt_date d = when_local_date(r, clock_now());
-    const char *ds = kv_get(&r->query, "date"), *by = kv_get(&r->query, "by");
-    struct db *db = web_db(r);
-    struct sched_setup su;
     struct appointment *ap;
     size_t nap;
-
-    if (ds && dt_parse_date(ds, &d) < 0) {
-        web_error(r, 400, NULL, "The date must look like 2026-11-24.");
-        return;
-    }
-    int by_room = by && strcmp(by, "room") == 0;
-    if (by && !by_room && strcmp(by, "therapist") != 0) {
-        web_error(r, 400, NULL, "Show the day by 'therapist' or by 'room'.");
-        return;
-    }
+    char msg[256];
+    struct sb out;
     int64_t t0 = tz_day_start(r->app->tz, d), t1 = tz_day_start(r->app->tz, dt_date_add(d, 1));
-    if (sched_setup(db, r->arena, r->app->sched, &su, &e) != E_OK ||
-        db_appointments(db, r->arena, t0, t1, &ap, &nap, &e) != E_OK) {
+    if (db_appointments(web_db(r), r->arena, t0, t1, &ap, &nap, &e) != E_OK) {
         web_fail(r, &e);
-        return;
+        return -1;
     }
-    /* A therapist sees their own column only. */
-    const char *only = r->role == AUTH_THERAPIST ? r->user->therapist_id : NULL;
-    const struct therapist *th = su.therapists;
-    const struct room *rooms = su.rooms;
+    const struct therapist *th = su->therapists;
+    const struct room *rooms = su->rooms;
     json_t *cols = json_array();
-    size_t ncols = by_room ? su.nrooms : su.ntherapists;
+    size_t ncols = by_room ? su->nrooms : su->ntherapists;
     for (size_t c = 0; c < ncols; c++) {
         if (!by_room && only && strcmp(th[c].id, only) != 0)
             continue;
@@ -106,13 +97,65 @@ void staff_day(struct req *r)
                                               by_room ? rooms[c].name : th[c].name, "items",
                                               items));
     }
+    json_t *ctx = web_keep(r, json_pack("{s:o}", "columns", cols));
+    sb_init(&out, 4 * 1024 * 1024);
+    if (tpl_render(r->app->tpl, "staff/day_columns", ctx, &out, msg, sizeof msg) < 0) {
+        log_error("render staff/day_columns: %s", msg);
+        sb_release(&out);
+        web_error(r, 500, NULL, "The day could not be shown; the error was logged.");
+        return -1;
+    }
+    *len = out.len;
+    *html = arena_alloc(r->arena, out.len + 1);
+    memcpy(*html, out.buf, out.len);
+    ((char *)*html)[out.len] = '\0';
+    sb_release(&out);
+    return 0;
+}
+
+void staff_day(struct req *r)
+{
+    struct err e = {0};
+    struct dt_date d = when_local_date(r, clock_now());
+    const char *ds = kv_get(&r->query, "date"), *by = kv_get(&r->query, "by");
+    struct db *db = web_db(r);
+    struct sched_setup su;
+
+    if (ds && dt_parse_date(ds, &d) < 0) {
+        web_error(r, 400, NULL, "The date must look like 2026-11-24.");
+        return;
+    }
+    int by_room = by && strcmp(by, "room") == 0;
+    if (by && !by_room && strcmp(by, "therapist") != 0) {
+        web_error(r, 400, NULL, "Show the day by 'therapist' or by 'room'.");
+        return;
+    }
+    /* A therapist sees their own column only. */
+    const char *only = r->role == AUTH_THERAPIST ? r->user->therapist_id : NULL;
+    if (sched_setup(db, r->arena, r->app->sched, &su, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    /* The columns are rendered once per change of the data they show: the
+     * key holds both data versions (read above, before the appointments, so
+     * what is stored is never older than its key says), the day, the layout
+     * and whose columns. */
+    const char *key = arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s",
+                                   (long long)su.version, (long long)su.appointments_version,
+                                   when_date_param(r, d), by_room, only ? only : "*");
+    void *html;
+    size_t len;
+    if (!blobcache_get(r->app->fragments, key, r->arena, &html, &len)) {
+        if (render_columns(r, &su, d, by_room, only, &html, &len) != 0)
+            return;
+        blobcache_put(r->app->fragments, key, html, len);
+    }
     const char *view = by_room ? "&by=room" : "";
     json_t *ctx = staff_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r, d)),
                                 "day");
     json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r, d)));
-    json_object_set_new(ctx, "columns", cols);
-    json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(cols)));
+    json_object_set_new(ctx, "columns_html", json_stringn(html, len));
     json_object_set_new(ctx, "by_room", json_boolean(by_room));
     json_object_set_new(ctx, "prev_url", json_string(arena_printf(
         r->arena, "/staff?date=%s%s", when_date_param(r, dt_date_add(d, -1)), view)));

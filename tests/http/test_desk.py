@@ -250,6 +250,52 @@ class Status(unittest.TestCase):
         self.assertEqual(st, 200)
 
 
+class DayViewFollowsEveryChange(unittest.TestCase):
+    """The day view's columns are rendered once and kept until the data they
+    show changes (web/staff.c); every kind of change must show at once."""
+
+    DAY = '2026-12-09'  # a Wednesday no other test books
+
+    def blocks(self, b, by=''):
+        st, _, page = b.get('/staff?date=' + self.DAY + by)
+        self.assertEqual(st, 200)
+        return re.sub(r'\s+', ' ', page)
+
+    def test_bookings_status_clients_and_other_writers(self):
+        desk = signed_in(DESK)
+        self.assertNotIn('Dora Dayview', self.blocks(desk))
+        appt = online_booking('Dora Dayview', 'dora@example.com', self.DAY + 'T10:00:00-09:00',
+                              therapist='maren-holt')
+        self.assertIn('Dora Dayview', self.blocks(desk))
+        self.assertIn('Dora Dayview', self.blocks(desk, '&by=room'))
+        # the status, set on the appointment page
+        url = '/staff/appointments/%d' % appt['id']
+        self.assertEqual(desk.post(url + '/status', {'status': 'cancelled', 'reason': 'flu'})[0], 303)
+        self.assertRegex(self.blocks(desk), r'Dora Dayview.*?Cancelled')
+        # the client's name, edited on the client page
+        cid = count("SELECT id FROM clients WHERE email = 'dora@example.com'")
+        st, _, _ = desk.post('/staff/clients/%d' % cid,
+                             {'name': 'Dora Renamed', 'email': 'dora@example.com', 'phone': ''})
+        self.assertEqual(st, 303)
+        page = self.blocks(desk)
+        self.assertIn('Dora Renamed', page)
+        self.assertNotIn('Dora Dayview', page)
+        # another process writing straight into the database
+        con = db()
+        try:
+            con.execute("UPDATE clients SET name = 'Dora Elsewhere' WHERE id = ?", (cid,))
+            con.commit()
+        finally:
+            con.close()
+        self.assertIn('Dora Elsewhere', self.blocks(desk))
+        # a therapist's view of the same day is their own, not the desk's
+        maren = signed_in(MAREN)
+        self.assertIn('Dora Elsewhere', self.blocks(maren))
+        tomas = signed_in(TOMAS)
+        self.assertNotIn('Dora Elsewhere', self.blocks(tomas))
+        self.assertNotIn('Maren Holt', re.sub(r'<header.*?</header>', '', self.blocks(tomas)))
+
+
 class NotesAndMove(unittest.TestCase):
     def test_notes(self):
         b = signed_in(DESK)

@@ -1,4 +1,5 @@
-/* Unit tests for util/sb.c (string builder), util/arena.c and util/num.c. */
+/* Unit tests for util/sb.c (string builder), util/arena.c, util/num.c and
+ * util/blobcache.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/blobcache.h"
 #include "util/num.h"
 #include "util/sb.h"
 
@@ -99,10 +101,51 @@ static void test_num(void **state)
     }
 }
 
+static void test_blobcache(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct blobcache *c = blobcache_new(64);
+    void *v;
+    size_t n;
+    assert_int_equal(blobcache_get(c, "day|1", a, &v, &n), 0);
+    blobcache_put(c, "day|1", "<ol>one</ol>", 12);
+    assert_int_equal(blobcache_get(c, "day|1", a, &v, &n), 1);
+    assert_int_equal(n, 12);
+    assert_string_equal(v, "<ol>one</ol>"); /* NUL-terminated copy */
+    ((char *)v)[0] = 'X';                    /* the copy is the caller's */
+    assert_int_equal(blobcache_get(c, "day|1", a, &v, &n), 1);
+    assert_string_equal(v, "<ol>one</ol>");
+    blobcache_put(c, "day|1", "two", 3); /* a key put again holds the new value */
+    assert_int_equal(blobcache_get(c, "day|1", a, &v, &n), 1);
+    assert_string_equal(v, "two");
+    assert_int_equal(blobcache_get(c, "day|2", a, &v, &n), 0);
+    blobcache_put(c, "empty", "", 0);
+    assert_int_equal(blobcache_get(c, "empty", a, &v, &n), 1);
+    assert_int_equal(n, 0);
+    blobcache_free(c);
+
+    /* one slot: a new key replaces the old one, and the old one is a miss */
+    c = blobcache_new(1);
+    int64_t nums[3] = {1, 2, 3};
+    blobcache_put(c, "a", nums, sizeof nums);
+    blobcache_put(c, "b", "bee", 3);
+    assert_int_equal(blobcache_get(c, "a", a, &v, &n), 0);
+    assert_int_equal(blobcache_get(c, "b", a, &v, &n), 1);
+    blobcache_put(c, "a", nums, sizeof nums);
+    assert_int_equal(blobcache_get(c, "a", a, &v, &n), 1);
+    assert_int_equal(n, sizeof nums);
+    assert_memory_equal(v, nums, sizeof nums);
+    blobcache_free(c);
+    blobcache_free(NULL);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sb_basics),
+        cmocka_unit_test(test_blobcache),
         cmocka_unit_test(test_sb_limit_is_sticky),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_num),

@@ -1,0 +1,87 @@
+/* blobcache — see blobcache.h. */
+#include "util/blobcache.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+struct entry {
+    uint64_t hash; /* 0 = empty */
+    char *key;
+    void *val;
+    size_t len;
+};
+
+struct blobcache {
+    pthread_mutex_t mu;
+    size_t nslots;
+    struct entry *slots;
+};
+
+static uint64_t hash_key(const char *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+struct blobcache *blobcache_new(size_t slots)
+{
+    struct blobcache *c = xcalloc(1, sizeof *c);
+    c->nslots = slots ? slots : 1;
+    c->slots = xcalloc(c->nslots, sizeof *c->slots);
+    pthread_mutex_init(&c->mu, NULL);
+    return c;
+}
+
+void blobcache_free(struct blobcache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nslots; i++) {
+        free(c->slots[i].key);
+        free(c->slots[i].val);
+    }
+    free(c->slots);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+int blobcache_get(struct blobcache *c, const char *key, struct arena *a, void **out,
+                  size_t *len)
+{
+    uint64_t h = hash_key(key);
+    struct entry *en = &c->slots[h % c->nslots];
+    int hit = 0;
+    pthread_mutex_lock(&c->mu);
+    if (en->hash == h && strcmp(en->key, key) == 0) {
+        char *copy = arena_alloc(a, en->len + 1);
+        memcpy(copy, en->val, en->len);
+        copy[en->len] = '\0';
+        *out = copy;
+        *len = en->len;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return hit;
+}
+
+void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t len)
+{
+    uint64_t h = hash_key(key);
+    char *k = xstrdup(key);
+    void *v = xmalloc(len ? len : 1);
+    if (len)
+        memcpy(v, val, len);
+    pthread_mutex_lock(&c->mu);
+    struct entry *en = &c->slots[h % c->nslots];
+    struct entry old = *en;
+    *en = (struct entry){h, k, v, len};
+    pthread_mutex_unlock(&c->mu);
+    free(old.key);
+    free(old.val);
+}

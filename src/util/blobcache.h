@@ -1,0 +1,33 @@
+/* blobcache — a bounded in-memory cache from a string key to a copy of some
+ * bytes, shared by the server's threads.  Direct-mapped: a key lives in the
+ * slot its hash picks, and a new key landing there replaces the old one, so
+ * the memory held is at most `slots` values and nothing ever needs expiring.
+ *
+ * It knows nothing of freshness: callers put everything a value depends on
+ * into its key (the store's data versions, the date, ...), so a stale value
+ * is never asked for again and is simply overwritten in time.  Used for the
+ * free slots of a day (web/sched.c) and the staff day view's columns
+ * (web/staff.c). */
+#ifndef KNEAD_UTIL_BLOBCACHE_H
+#define KNEAD_UTIL_BLOBCACHE_H
+
+#include <stddef.h>
+
+#include "util/arena.h"
+
+struct blobcache;
+
+/* A cache of `slots` entries (at least 1).  Aborts on OOM. */
+struct blobcache *blobcache_new(size_t slots);
+void blobcache_free(struct blobcache *c); /* accepts NULL */
+
+/* If key is cached: copies its value onto a (NUL-terminated one byte past
+ * *len, so text can be used as a string), sets *out and *len, returns 1.
+ * Else returns 0. */
+int blobcache_get(struct blobcache *c, const char *key, struct arena *a, void **out,
+                  size_t *len);
+
+/* Stores a copy of val[0..len) under key, replacing whatever held its slot. */
+void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t len);
+
+#endif
