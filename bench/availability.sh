@@ -1,6 +1,7 @@
 #!/bin/sh
-# Availability benchmark: the demo clinic filled with bookings over the next
-# 30 days, then wrk (2 threads, 32 connections, 15 s) against
+# Availability benchmark: the demo clinic grown to twenty therapists and
+# nineteen rooms (bench/grow.sql) and filled with about 2,000 bookings over
+# the next 30 days, then wrk (2 threads, 32 connections, 15 s) against
 # /api/v1/availability for "any therapist" (a different day of the 30 on each
 # request) and against /healthz in the same run; prints requests/s, p99 and
 # the ratio.  Then a booking-write benchmark on distinct free slots.
@@ -17,6 +18,7 @@ TMP=$(mktemp -d)
 trap 'stop_server; rm -rf "$TMP"' EXIT INT TERM
 
 "$BUILD/knead" demo --db "$TMP/knead.db" >/dev/null
+sqlite3 "$TMP/knead.db" <bench/grow.sql
 start_server
 python3 bench/book.py fill "$PORT" 2026-11-30 30 0.8
 COUNT=$(sqlite3 "$TMP/knead.db" "SELECT count(*) FROM appointments WHERE status = 'booked'")

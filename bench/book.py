@@ -17,7 +17,6 @@ import time
 from datetime import date, timedelta
 
 SERVICE = 'deep-tissue-60'
-THERAPISTS = ['maren-holt', 'dev-okafor', 'lena-kusugak', 'tomas-reyes']
 
 
 def call(conn, method, path, body=None):
@@ -25,6 +24,13 @@ def call(conn, method, path, body=None):
     conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
     r = conn.getresponse()
     return r.status, json.loads(r.read() or b'null')
+
+
+def therapists(conn):
+    """Every therapist offering SERVICE (bench/grow.sql may have added some)."""
+    st, body = call(conn, 'GET', '/api/v1/therapists')
+    assert st == 200, body
+    return [t['id'] for t in body if SERVICE in t['services']]
 
 
 def free_starts(conn, day, therapist):
@@ -50,8 +56,9 @@ def fill(port, start, ndays, fraction):
     rnd = random.Random(20261126)
     conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
     booked = 0
+    who = therapists(conn)
     for day in days_from(start, ndays):
-        for t in THERAPISTS:
+        for t in who:
             busy_until = ''
             for s in free_starts(conn, day, t):
                 # 60 minutes + 15 of buffer: the next start at least 75 minutes later
@@ -67,8 +74,9 @@ def fill(port, start, ndays, fraction):
 def write(port, start, ndays, threads):
     conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
     todo = []
+    who = therapists(conn)
     for day in days_from(start, ndays):
-        for t in THERAPISTS:
+        for t in who:
             starts = free_starts(conn, day, t)
             # every 5th start (75 min apart) cannot overlap for one therapist
             todo += [(s, t) for s in starts[::5]]
@@ -91,9 +99,10 @@ def write(port, start, ndays, threads):
 def churn(port, day, rounds):
     conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
     made = 0
+    who = therapists(conn)
     for r in range(rounds + 1):
         booked = []
-        for t in THERAPISTS:
+        for t in who:
             busy_until = ''
             for s in free_starts(conn, day, t):
                 if s < busy_until:

@@ -92,6 +92,7 @@ enum stmt_id {
     Q_USERS,
     Q_USER,
     Q_SET_USER_ACTIVE,
+    Q_UPDATE_USER,
     /* articles */
     Q_ARTICLES,
     Q_ARTICLES_PUBLISHED,
@@ -266,6 +267,8 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_USER] = "SELECT id, email, name, role, coalesce(therapist_id, ''), active FROM users"
                " WHERE id = ?1",
     [Q_SET_USER_ACTIVE] = "UPDATE users SET active = ?2 WHERE id = ?1",
+    [Q_UPDATE_USER] = "UPDATE users SET email = ?2, name = ?3, role = ?4,"
+                      " therapist_id = nullif(?5, '') WHERE id = ?1",
     /* articles */
     [Q_ARTICLES] = "SELECT " ARTICLE_COLS " FROM articles ORDER BY position, slug",
     [Q_ARTICLES_PUBLISHED] = "SELECT " ARTICLE_COLS " FROM articles WHERE published = 1"
@@ -1964,6 +1967,28 @@ static enum err_code sq_user(struct db *db, struct arena *a, int64_t id, struct 
     return fail(d, e, rc, "read account");
 }
 
+static enum err_code sq_update_user(struct db *db, const struct user *u, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_UPDATE_USER, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, u->id);
+    bind_text(s, 2, u->email);
+    bind_text(s, 3, u->name);
+    bind_text(s, 4, u->role);
+    bind_text(s, 5, u->therapist_id);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return err_set(e, E_CONFLICT, "an account with the email %s already exists", u->email);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "save account");
+    if (sqlite3_changes(d->h) == 0)
+        return err_set(e, E_NOTFOUND, "there is no such account");
+    return E_OK;
+}
+
 static enum err_code sq_set_user_active(struct db *db, int64_t id, int active, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2228,6 +2253,7 @@ static const struct store_ops sqlite_ops = {
     .update_room = sq_update_room,
     .users = sq_users,
     .user = sq_user,
+    .update_user = sq_update_user,
     .set_user_active = sq_set_user_active,
     /* articles */
     .articles = sq_articles,

@@ -197,6 +197,7 @@ FWD(users, (struct db * db, struct arena *a, struct user **out, size_t *n, struc
     (db, a, out, n, e))
 FWD(user, (struct db * db, struct arena *a, int64_t id, struct user *out, struct err *e),
     (db, a, id, out, e))
+FWD(update_user, (struct db * db, const struct user *u, struct err *e), (db, u, e))
 FWD(set_user_active, (struct db * db, int64_t id, int active, struct err *e), (db, id, active, e))
 /* articles */
 FWD(articles,

@@ -308,6 +308,9 @@ enum err_code db_users(struct db *db, struct arena *a, struct user **out, size_t
 /* One account by id, active or not; E_NOTFOUND if absent. */
 enum err_code db_user(struct db *db, struct arena *a, int64_t id, struct user *out,
                       struct err *e);
+/* Replaces the email, name, role and therapist of account u->id;
+ * E_NOTFOUND if absent, E_CONFLICT if another account has the email. */
+enum err_code db_update_user(struct db *db, const struct user *u, struct err *e);
 /* Activates (1) or deactivates (0) an account; E_NOTFOUND if absent. */
 enum err_code db_set_user_active(struct db *db, int64_t id, int active, struct err *e);
 

@@ -129,6 +129,7 @@ struct store_ops {
                            struct err *e);
     enum err_code (*user)(struct db *db, struct arena *a, int64_t id, struct user *out,
                           struct err *e);
+    enum err_code (*update_user)(struct db *db, const struct user *u, struct err *e);
     enum err_code (*set_user_active)(struct db *db, int64_t id, int active, struct err *e);
     /* articles */
     enum err_code (*articles)(struct db *db, struct arena *a, int published_only,

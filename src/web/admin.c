@@ -974,17 +974,14 @@ void admin_users(struct req *r)
     users_page(r, 200, NULL, NULL);
 }
 
-void admin_user_create(struct req *r)
+/* Checks the fields "add a user" and "save details" share, with a message
+ * per field in errors.  Returns -1 when the store failed (answered). */
+static int check_account(struct req *r, json_t *errors, const char *email, const char *name,
+                         const char *role, const char *tid)
 {
     struct err e = {0};
-    struct db *db = web_db(r);
     struct therapist t;
     const char *why;
-    char hash[crypto_pwhash_STRBYTES];
-    json_t *errors = web_keep(r, json_object());
-    const char *email = form_value(r, "email"), *name = form_value(r, "name"), *role = form_value(r, "role"),
-               *tid = form_value(r, "therapist"), *pw = form_value(r, "password");
-
     if ((why = booking_check_email(email)))
         form_error(errors, "email", why);
     if ((why = booking_check_name(name)))
@@ -992,16 +989,31 @@ void admin_user_create(struct req *r)
     if (auth_role_parse(role) == AUTH_NONE)
         form_error(errors, "role", "Choose a role: admin, front desk, therapist or client.");
     if (strcmp(role, "therapist") == 0) {
-        enum err_code rc = *tid ? db_therapist(db, r->arena, tid, &t, &e) : E_NOTFOUND;
+        enum err_code rc = *tid ? db_therapist(web_db(r), r->arena, tid, &t, &e) : E_NOTFOUND;
         if (rc == E_NOTFOUND)
             form_error(errors, "therapist", "Choose which therapist this account belongs to.");
         else if (rc != E_OK) {
             web_fail(r, &e);
-            return;
+            return -1;
         }
     } else if (*tid) {
         form_error(errors, "therapist", "Only a therapist account is linked to a therapist.");
     }
+    return 0;
+}
+
+void admin_user_create(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    const char *why;
+    char hash[crypto_pwhash_STRBYTES];
+    json_t *errors = web_keep(r, json_object());
+    const char *email = form_value(r, "email"), *name = form_value(r, "name"), *role = form_value(r, "role"),
+               *tid = form_value(r, "therapist"), *pw = form_value(r, "password");
+
+    if (check_account(r, errors, email, name, role, tid) < 0)
+        return;
     if ((why = auth_check_password(pw)))
         form_error(errors, "password", why);
     if (json_object_size(errors)) {
@@ -1043,20 +1055,48 @@ static int path_user(struct req *r, struct user *u)
     return 0;
 }
 
-static void user_page(struct req *r, int status, const struct user *u, json_t *errors)
+/* The account's page; form: the details as typed (after a refused save), or
+ * NULL for the stored ones. */
+static void user_page_form(struct req *r, int status, const struct user *u, json_t *form,
+                           json_t *errors)
 {
+    struct err e = {0};
+    struct therapist *th;
+    size_t nt;
+    web_keep(r, form);
     web_keep(r, errors);
+    if (db_therapists(web_db(r), r->arena, 0, &th, &nt, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    const char *tname = "";
+    for (size_t k = 0; k < nt; k++)
+        if (strcmp(th[k].id, u->therapist_id) == 0)
+            tname = th[k].name;
+    if (!form)
+        form = web_keep(r, json_pack("{s:s, s:s, s:s, s:s}", "email", u->email, "name", u->name,
+                                     "role", u->role, "therapist", u->therapist_id));
+    const char *role = json_string_value(json_object_get(form, "role"));
+    const char *tid = json_string_value(json_object_get(form, "therapist"));
     json_t *ctx = staff_context(r, arena_printf(r->arena, "Account: %s", u->name), "admin");
     json_object_set_new(ctx, "account",
                         json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id,
                                   "email", u->email, "name", u->name, "role",
-                                  role_label(u->role), "therapist", u->therapist_id, "active",
+                                  role_label(u->role), "therapist", tname, "active",
                                   u->active));
     json_object_set_new(ctx, "is_self", json_boolean(u->id == r->user->id));
     json_object_set_new(ctx, "base", json_string(arena_printf(r->arena, "/admin/users/%lld",
                                                               (long long)u->id)));
+    json_object_set_new(ctx, "form", json_incref(form));
+    json_object_set_new(ctx, "roles", role_choices(role ? role : u->role));
+    json_object_set_new(ctx, "therapists", therapist_choices(r, th, nt, tid ? tid : ""));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     form_render(r, status, "admin/user", ctx);
+}
+
+static void user_page(struct req *r, int status, const struct user *u, json_t *errors)
+{
+    user_page_form(r, status, u, NULL, errors);
 }
 
 void admin_user(struct req *r)
@@ -1064,6 +1104,40 @@ void admin_user(struct req *r)
     struct user u;
     if (path_user(r, &u) == 0)
         user_page(r, 200, &u, NULL);
+}
+
+void admin_user_save(struct req *r)
+{
+    struct err e = {0};
+    struct user u;
+    struct db *db = web_db(r);
+    json_t *errors = web_keep(r, json_object());
+    const char *email = form_value(r, "email"), *name = form_value(r, "name"),
+               *role = form_value(r, "role"), *tid = form_value(r, "therapist");
+    if (path_user(r, &u) < 0 || check_account(r, errors, email, name, role, tid) < 0)
+        return;
+    if (u.id == r->user->id && strcmp(role, u.role) != 0)
+        form_error(errors, "role", "You cannot change your own role; ask another admin.");
+    if (json_object_size(errors)) {
+        user_page_form(r, 422, &u, typed(r), json_incref(errors));
+        return;
+    }
+    /* A new role or therapist takes effect at the next sign-in: the account
+     * is signed out everywhere, so no session keeps what it was allowed. */
+    int relinked = strcmp(role, u.role) != 0 || strcmp(tid, u.therapist_id) != 0;
+    struct user nu = {u.id, email, name, role, tid, u.active};
+    if (db_begin(db, &e) != E_OK || db_update_user(db, &nu, &e) != E_OK ||
+        (relinked && db_delete_user_sessions(db, u.id, NULL, &e) != E_OK) ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        if (e.code == E_CONFLICT) {
+            form_error(errors, "email", "Another account already uses this email.");
+            user_page_form(r, 422, &u, typed(r), json_incref(errors));
+        } else
+            web_fail(r, &e);
+        return;
+    }
+    form_see_other(r, arena_printf(r->arena, "/admin/users/%lld?saved=1", (long long)u.id));
 }
 
 void admin_user_active(struct req *r)

@@ -38,6 +38,7 @@ void admin_closed_remove(struct req *r);     /* POST /admin/hours/closed/remove 
 void admin_users(struct req *r);             /* GET /admin/users (list and the add form) */
 void admin_user_create(struct req *r);       /* POST /admin/users */
 void admin_user(struct req *r);              /* GET /admin/users/{id} */
+void admin_user_save(struct req *r);         /* POST /admin/users/{id} (details) */
 void admin_user_active(struct req *r);       /* POST /admin/users/{id}/active (active=0|1) */
 void admin_user_password(struct req *r);     /* POST /admin/users/{id}/password */
 

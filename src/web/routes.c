@@ -102,6 +102,7 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/admin/users", admin_users, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/users", admin_user_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users/{id}", admin_user, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/users/{id}", admin_user_save, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_POST, "/admin/users/{id}/active", admin_user_active, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_POST, "/admin/users/{id}/password", admin_user_password, ROUTE_ADMIN | FORM, SMALL_FORM},
     /* admin: articles (web/admin_articles.c); "new" before "{slug}" */

@@ -420,6 +420,57 @@ class Users(Base):
         self.assertEqual(Browser().login(*DESK), 303)
         self.assertEqual(self.admin.post('/admin/users/999/active', {'active': '0'})[0], 404)
 
+    def test_edit_details_role_and_therapist(self):
+        self.assertEqual(self.add(email='edit.me@example.com', name='Edit Me')[0], 303)
+        uid = self.uid('edit.me@example.com')
+        url = '/admin/users/%d' % uid
+        b = signed_in(('edit.me@example.com', 'initial-pass-1'))
+        # a new name and email keep the account signed in
+        st, h, _ = self.admin.post(url, {'email': 'edited@example.com', 'name': 'Edited Name',
+                                         'role': 'desk', 'therapist': ''})
+        self.assertEqual((st, h.get('location')), (303, url + '?saved=1'))
+        self.assertEqual(q('SELECT email, name, role FROM users WHERE id = ?', uid),
+                         [('edited@example.com', 'Edited Name', 'desk')])
+        self.assertEqual(b.get('/staff')[0], 200)
+        self.assertIn('Edited Name', self.admin.get('/admin/users')[2])
+        # a new role signs the account out everywhere; the next sign-in has it
+        self.assertEqual(b.get('/admin')[0], 403)
+        st, _, _ = self.admin.post(url, {'email': 'edited@example.com', 'name': 'Edited Name',
+                                         'role': 'therapist', 'therapist': 'lena-kusugak'})
+        self.assertEqual(st, 303)
+        self.assertEqual(b.get('/staff')[0], 303)
+        t = signed_in(('edited@example.com', 'initial-pass-1'))
+        self.assertEqual(t.get('/staff/clients')[0], 403)  # therapists do not see the client list
+        self.assertIn('Lena Kusugak', t.get('/staff')[2])
+
+    def test_edit_refusals_change_nothing(self):
+        self.assertEqual(self.add(email='keep.me@example.com', name='Keep Me')[0], 303)
+        uid = self.uid('keep.me@example.com')
+        url = '/admin/users/%d' % uid
+        before = q('SELECT id, email, name, role, therapist_id FROM users ORDER BY id')
+        good = {'email': 'keep.me@example.com', 'name': 'Keep Me', 'role': 'desk', 'therapist': ''}
+        cases = [
+            (dict(email='nope'), 'email'),
+            (dict(email='desk@chugachbodywork.example'), 'Another account already uses this email'),
+            (dict(name=''), 'name'),
+            (dict(role='wizard'), 'Choose a role'),
+            (dict(role='therapist'), 'Choose which therapist'),
+            (dict(therapist='dev-okafor'), 'Only a therapist account'),
+        ]
+        for over, msg in cases:
+            f = dict(good)
+            f.update(over)
+            st, _, page = self.admin.post(url, f)
+            self.assert_refused(st, page, msg)
+            if 'email' in over:
+                self.assertIn('value="%s"' % over['email'], page)  # what was typed stays
+        me = self.uid(ADMIN[0])
+        st, _, page = self.admin.post('/admin/users/%d' % me, {
+            'email': ADMIN[0], 'name': 'Admin', 'role': 'desk', 'therapist': ''})
+        self.assert_refused(st, page, 'cannot change your own role')
+        self.assertEqual(q('SELECT id, email, name, role, therapist_id FROM users ORDER BY id'), before)
+        self.assertEqual(self.admin.post('/admin/users/999', good)[0], 404)
+
 
 if __name__ == '__main__':
     run_suite(globals())
