@@ -114,6 +114,7 @@ enum stmt_id {
     Q_INTAKE_MOVE_HISTORY,
     Q_INTAKE_DELETE,
     Q_INTAKE_MOVE,
+    Q_INTAKE_CAUTIONS,
     Q_INSURANCE_ADD,
     Q_INSURANCE_UPDATE_REQUEST,
     Q_INSURANCE_RECORD,
@@ -342,6 +343,10 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_INTAKE_MOVE_HISTORY] = "UPDATE intake_history SET client_id = ?1 WHERE client_id = ?2",
     [Q_INTAKE_DELETE] = "DELETE FROM intakes WHERE client_id = ?1",
     [Q_INTAKE_MOVE] = "UPDATE intakes SET client_id = ?1 WHERE client_id = ?2",
+    [Q_INTAKE_CAUTIONS] = "SELECT i.client_id, i.id FROM intakes i WHERE i.conditions <> ''"
+                          " AND EXISTS (SELECT 1 FROM appointments a WHERE a.client_id ="
+                          " i.client_id AND a.start_at >= ?1 AND a.start_at < ?2)"
+                          " ORDER BY i.client_id",
     [Q_INSURANCE_ADD] = "INSERT INTO insurance_checks (client_id, carrier, member_id,"
                         " group_number, holder_name, holder_relation, requested_at)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -2326,6 +2331,31 @@ static enum err_code sq_intake_confirm(struct db *db, int64_t client_id, int64_t
     return rc;
 }
 
+static enum err_code sq_intake_cautions(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                        struct intake_caution **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_INTAKE_CAUTIONS, e);
+    struct intake_caution *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, t0);
+    sqlite3_bind_int64(s, 2, t1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt].client_id = sqlite3_column_int64(s, 0);
+        items[cnt++].intake_id = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list health form cautions");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
 static void bind_request(sqlite3_stmt *s, const struct insurance_check *c)
 {
     bind_text(s, 2, c->carrier);
@@ -2661,6 +2691,7 @@ static const struct store_ops sqlite_ops = {
     .intake = sq_intake,
     .intake_put = sq_intake_put,
     .intake_confirm = sq_intake_confirm,
+    .intake_cautions = sq_intake_cautions,
     .insurance_add = sq_insurance_add,
     .insurance_update_request = sq_insurance_update_request,
     .insurance_record = sq_insurance_record,

@@ -235,6 +235,10 @@ FWD(intake_put,
     (db, in, now, id, created, e))
 FWD(intake_confirm, (struct db * db, int64_t client_id, int64_t now, struct err *e),
     (db, client_id, now, e))
+FWD(intake_cautions,
+    (struct db * db, struct arena *a, int64_t t0, int64_t t1, struct intake_caution **out,
+     size_t *n, struct err *e),
+    (db, a, t0, t1, out, n, e))
 FWD(insurance_add, (struct db * db, const struct insurance_check *c, int64_t *id, struct err *e),
     (db, c, id, e))
 FWD(insurance_update_request,

@@ -418,6 +418,16 @@ enum err_code db_intake_put(struct db *db, const struct intake *in, int64_t now,
  * E_NOTFOUND when the client has no form. */
 enum err_code db_intake_confirm(struct db *db, int64_t client_id, int64_t now, struct err *e);
 
+/* A client with an appointment in a day whose current form lists a
+ * condition or contraindication (for the marker on the day view). */
+struct intake_caution {
+    int64_t client_id, intake_id;
+};
+/* Clients with an appointment (any status) starting in [t0, t1) whose
+ * current form lists a condition, by client id. */
+enum err_code db_intake_cautions(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                 struct intake_caution **out, size_t *n, struct err *e);
+
 /* Adds a pending check (c->client_id, request fields, requested_at). */
 enum err_code db_insurance_add(struct db *db, const struct insurance_check *c, int64_t *id,
                                struct err *e);

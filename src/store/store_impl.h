@@ -149,6 +149,8 @@ struct store_ops {
     enum err_code (*intake_put)(struct db *db, const struct intake *in, int64_t now, int64_t *id,
                                 int *created, struct err *e);
     enum err_code (*intake_confirm)(struct db *db, int64_t client_id, int64_t now, struct err *e);
+    enum err_code (*intake_cautions)(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                     struct intake_caution **out, size_t *n, struct err *e);
     enum err_code (*insurance_add)(struct db *db, const struct insurance_check *c, int64_t *id,
                                    struct err *e);
     enum err_code (*insurance_update_request)(struct db *db, int64_t id,

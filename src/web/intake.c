@@ -406,6 +406,36 @@ int intake_add_to_manage(struct req *r, const struct appointment *ap, const char
     return 0;
 }
 
+int intake_mark_day(struct req *r, int64_t t0, int64_t t1, json_t *cols)
+{
+    struct err e = {0};
+    struct intake_caution *c;
+    size_t n, i, j, k;
+    json_t *col, *item;
+    if (db_intake_cautions(web_db(r), r->arena, t0, t1, &c, &n, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    unsigned char *audited = n ? arena_alloc(r->arena, n) : NULL;
+    json_array_foreach(cols, i, col) {
+        json_array_foreach(json_object_get(col, "items"), j, item) {
+            json_int_t who = json_integer_value(json_object_get(item, "client_id"));
+            for (k = 0; k < n && c[k].client_id != who; k++)
+                ;
+            if (k == n)
+                continue;
+            if (!audited[k] &&
+                audit_record(r, "read", "intake", c[k].intake_id, c[k].client_id, &e) != E_OK) {
+                web_fail(r, &e);
+                return -1;
+            }
+            audited[k] = 1;
+            json_object_set_new(item, "caution", json_true());
+        }
+    }
+    return 0;
+}
+
 /* Whole years between birth date s and today; -1 when s is not a date. */
 static int age(const char *s, struct dt_date today)
 {

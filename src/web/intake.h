@@ -46,4 +46,10 @@ int intake_add_to_manage(struct req *r, const struct appointment *ap, const char
  * read.  Returns 0, or -1 with an error response written. */
 int intake_add_to_appointment(struct req *r, const struct appointment *ap, json_t *ctx);
 
+/* Day view: sets "caution": true on each block of cols ([{items: [{client_id,
+ * ...}]}]) whose client's form lists a contraindication, for appointments
+ * starting in [t0, t1), and audits one read of each such client's form.
+ * Returns 0, or -1 with an error response written. */
+int intake_mark_day(struct req *r, int64_t t0, int64_t t1, json_t *cols);
+
 #endif

@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "util/clock.h"
 #include "web/insurance.h"
+#include "web/intake.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/when.h"
@@ -37,6 +38,7 @@ static json_t *block(struct req *r, const struct appointment *a, int by_room)
                           "phone", a->client_phone, "service", a->service_name, "status",
                           a->status, "status_label", status_label(a), "with",
                           by_room ? a->therapist_name : a->room_name);
+    json_object_set_new(b, "client_id", json_integer(a->client_id)); /* for intake_mark_day */
     if (strcmp(a->status, "cancelled") == 0)
         json_object_set_new(b, "cancelled", json_true());
     if (a->notes[0])
@@ -108,6 +110,10 @@ void staff_day(struct req *r)
         json_array_append_new(cols, json_pack("{s:s, s:o}", "name",
                                               by_room ? rooms[c].name : th[c].name, "items",
                                               items));
+    }
+    if (intake_mark_day(r, t0, t1, cols) < 0) { /* contraindication markers */
+        json_decref(cols);
+        return;
     }
     const char *view = by_room ? "&by=room" : "";
     json_t *ctx = staff_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r, d)),

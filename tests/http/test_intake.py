@@ -276,6 +276,26 @@ class Privacy(unittest.TestCase):
         cid = one("SELECT id FROM insurance_checks WHERE client_id = ?", self.cid)
         self.assertEqual(maren.get('/staff/insurance/%d' % cid)[0], 403)
 
+    def test_day_view_marks_contraindications(self):
+        start = one('SELECT start_at FROM appointments WHERE id = ?', self.aid)
+        day = datetime.datetime.fromtimestamp(start - 9 * 3600, datetime.timezone.utc).date()
+        before = audit('read', 'intake', self.cid)
+        st, _, page = signed_in(DESK).get('/staff?date=%s' % day.isoformat())
+        self.assertEqual(st, 200)
+        block = re.search(r'<li class="staff-block[^"]*">((?:(?!</li>).)*?/staff/appointments/%d"'
+                          r'(?:(?!</li>).)*)</li>' % self.aid, page, re.S)
+        self.assertIsNotNone(block)
+        self.assertIn('Contraindications: see the health form', block.group(1))
+        self.assertEqual(audit('read', 'intake', self.cid), before + 1)
+        # a block carries the marker exactly when its client's form lists a condition
+        blocks = re.findall(r'<li class="staff-block[^"]*">((?:(?!</li>).)*)</li>', page, re.S)
+        self.assertGreater(len(blocks), 1)
+        for b in blocks:
+            aid = int(re.search(r'/staff/appointments/(\d+)"', b).group(1))
+            flagged = one("SELECT count(*) FROM intakes i JOIN appointments a"
+                          " ON a.client_id = i.client_id WHERE a.id = ? AND i.conditions <> ''", aid)
+            self.assertEqual('Contraindications' in b, flagged == 1, aid)
+
     def test_other_therapist_gets_404(self):
         tomas = signed_in(TOMAS)
         before = audit('read', 'intake', self.cid)
