@@ -115,7 +115,8 @@ static void request_page(struct req *r, int status, const struct appointment *ap
                                   in->holder_name));
     json_object_set_new(ctx, "relations", relations(in->relation));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
-    form_render(r, status, "insurance", ctx);
+    json_object_set_new(ctx, "invalid", json_boolean(status == 422));
+    page_render(r, status, "insurance", ctx); /* private headers: intake_find_by_token */
 }
 
 void insurance_client_form(struct req *r)

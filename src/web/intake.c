@@ -45,7 +45,6 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
                                "This link does not lead to an appointment. Please check that "
                                "you copied the whole link, or call us at %s and we will help.",
                                r->app->cfg.phone));
-        resp_header(r, "Cache-Control", "no-store");
         return -1;
     }
     if (rc != E_OK) {
@@ -208,7 +207,12 @@ static void form_page(struct req *r, int status, const struct appointment *ap, c
                             json_string(when_at(r, current->updated_at)));
     add_form(ctx, in);
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
-    form_render(r, status, token ? "intake" : "staff/intake", ctx);
+    if (token) { /* the private headers (no-store included) are set by intake_find_by_token */
+        json_object_set_new(ctx, "invalid", json_boolean(status == 422));
+        page_render(r, status, "intake", ctx);
+    } else {
+        form_render(r, status, "staff/intake", ctx);
+    }
 }
 
 /* Reads the client's current form; *found 0 when none.  Audits a read when
