@@ -106,6 +106,24 @@ enum stmt_id {
     /* the audit log */
     Q_AUDIT_ADD,
     Q_AUDIT_LIST,
+    /* health form and insurance checks */
+    Q_INTAKE,
+    Q_INTAKE_ARCHIVE,
+    Q_INTAKE_ADD,
+    Q_INTAKE_UPDATE,
+    Q_INTAKE_CONFIRM,
+    Q_INTAKE_STAMP,
+    Q_INTAKE_MOVE_HISTORY,
+    Q_INTAKE_DELETE,
+    Q_INTAKE_MOVE,
+    Q_INSURANCE_ADD,
+    Q_INSURANCE_UPDATE_REQUEST,
+    Q_INSURANCE_RECORD,
+    Q_INSURANCE_GET,
+    Q_INSURANCE_LATEST,
+    Q_INSURANCE_PENDING,
+    Q_INSURANCE_PENDING_COUNT,
+    Q_INSURANCE_MOVE,
     Q__COUNT
 };
 
@@ -124,6 +142,19 @@ enum stmt_id {
 #define ARTICLE_COLS                                                                           \
     "slug, title, summary, image, image_alt, body_md, body_html, position, published,"         \
     " updated_at"
+
+#define INTAKE_COLS_NOID                                                                       \
+    "client_id, version, email, phone, birth_date, emergency_name, emergency_phone, reason,"   \
+    " areas, pain, onset, onset_other, worse, better, treatments, conditions,"                 \
+    " conditions_other, medications, pressure, consent_name, consent_at, updated_by,"          \
+    " created_at, updated_at, confirmed_at"
+#define INTAKE_COLS "id, " INTAKE_COLS_NOID
+#define INSURANCE_COLS                                                                         \
+    "i.id, i.client_id, i.carrier, i.member_id, i.group_number, i.holder_name,"                \
+    " i.holder_relation, i.requested_at, i.status, i.outcome, i.visits_per_year,"              \
+    " i.copay_cents, i.deductible_cents, i.referral_required, i.notes, i.verified_by,"         \
+    " i.verified_by_name, i.verified_at, c.name, c.email"                                      \
+    " FROM insurance_checks i JOIN clients c ON c.id = i.client_id"
 
 static const char *const sql_text[Q__COUNT] = {
     [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
@@ -297,6 +328,46 @@ static const char *const sql_text[Q__COUNT] = {
                      " address FROM audit_log WHERE (?1 = 0 OR id < ?1)"
                      " AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)"
                      " ORDER BY id DESC LIMIT ?4",
+    /* health form and insurance checks */
+    [Q_INTAKE] = "SELECT " INTAKE_COLS " FROM intakes WHERE client_id = ?1",
+    [Q_INTAKE_ARCHIVE] = "INSERT INTO intake_history (intake_id, " INTAKE_COLS_NOID
+                         ", archived_at) SELECT id, " INTAKE_COLS_NOID ", ?2 FROM intakes"
+                         " WHERE client_id = ?1",
+    [Q_INTAKE_ADD] = "INSERT INTO intakes (client_id, email, phone, birth_date, emergency_name,"
+                     " emergency_phone, reason, areas, pain, onset, onset_other, worse, better,"
+                     " treatments, conditions, conditions_other, medications, pressure,"
+                     " consent_name, consent_at, updated_by, created_at, updated_at, version)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                     " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22, 1)",
+    [Q_INTAKE_UPDATE] = "UPDATE intakes SET email = ?2, phone = ?3, birth_date = ?4,"
+                        " emergency_name = ?5, emergency_phone = ?6, reason = ?7, areas = ?8,"
+                        " pain = ?9, onset = ?10, onset_other = ?11, worse = ?12, better = ?13,"
+                        " treatments = ?14, conditions = ?15, conditions_other = ?16,"
+                        " medications = ?17, pressure = ?18, consent_name = ?19,"
+                        " consent_at = ?20, updated_by = ?21, updated_at = ?22,"
+                        " version = version + 1 WHERE client_id = ?1",
+    [Q_INTAKE_CONFIRM] = "UPDATE intakes SET confirmed_at = ?2 WHERE client_id = ?1",
+    [Q_INTAKE_STAMP] = "SELECT updated_at, id FROM intakes WHERE client_id = ?1",
+    [Q_INTAKE_MOVE_HISTORY] = "UPDATE intake_history SET client_id = ?1 WHERE client_id = ?2",
+    [Q_INTAKE_DELETE] = "DELETE FROM intakes WHERE client_id = ?1",
+    [Q_INTAKE_MOVE] = "UPDATE intakes SET client_id = ?1 WHERE client_id = ?2",
+    [Q_INSURANCE_ADD] = "INSERT INTO insurance_checks (client_id, carrier, member_id,"
+                        " group_number, holder_name, holder_relation, requested_at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_INSURANCE_UPDATE_REQUEST] = "UPDATE insurance_checks SET carrier = ?2, member_id = ?3,"
+                                   " group_number = ?4, holder_name = ?5, holder_relation = ?6"
+                                   " WHERE id = ?1 AND status = 'pending'",
+    [Q_INSURANCE_RECORD] = "UPDATE insurance_checks SET status = 'done', outcome = ?2,"
+                           " visits_per_year = ?3, copay_cents = ?4, deductible_cents = ?5,"
+                           " referral_required = ?6, notes = ?7, verified_by = ?8,"
+                           " verified_by_name = ?9, verified_at = ?10 WHERE id = ?1",
+    [Q_INSURANCE_GET] = "SELECT " INSURANCE_COLS " WHERE i.id = ?1",
+    [Q_INSURANCE_LATEST] = "SELECT " INSURANCE_COLS " WHERE i.client_id = ?1"
+                           " ORDER BY i.id DESC LIMIT 1",
+    [Q_INSURANCE_PENDING] = "SELECT " INSURANCE_COLS " WHERE i.status = 'pending'"
+                            " ORDER BY i.requested_at, i.id LIMIT ?1",
+    [Q_INSURANCE_PENDING_COUNT] = "SELECT count(*) FROM insurance_checks WHERE status = 'pending'",
+    [Q_INSURANCE_MOVE] = "UPDATE insurance_checks SET client_id = ?1 WHERE client_id = ?2",
 };
 
 struct sqlite_db {
@@ -565,6 +636,24 @@ static enum err_code sq_version(struct store *s, int *version, struct err *e)
     return rc;
 }
 
+/* *yes = 1 when schema_version records migration `version`.  Numbers may
+ * have gaps (embed.py), and a migration numbered below the newest one
+ * applied can still arrive with a later merge: each is checked by number. */
+static enum err_code recorded(struct sqlite_db *d, int version, int *yes, struct err *e)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(d->h, "SELECT count(*) FROM schema_version WHERE version = ?1",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int(s, 1, version);
+        rc = sqlite3_step(s);
+    }
+    if (rc == SQLITE_ROW)
+        *yes = sqlite3_column_int(s, 0) > 0;
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read schema version");
+}
+
 static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
 {
     struct db *db = sq_acquire(s);
@@ -595,7 +684,10 @@ static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
         goto done;
     }
     for (const struct migration *m = sqlite_migrations; m->version; m++) {
-        if (m->version <= version)
+        int done_before = m->version <= version;
+        if (done_before && (rc = recorded(d, m->version, &done_before, e)) != E_OK)
+            goto done;
+        if (done_before)
             continue;
         rc = sq_begin(db, e);
         if (rc != E_OK)
@@ -721,7 +813,9 @@ static enum err_code sq_wipe(struct db *db, struct err *e)
     return exec(DB(db),
                 "DELETE FROM articles;"
                 " DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
-                " DELETE FROM idempotency; DELETE FROM appointments; DELETE FROM clients;"
+                " DELETE FROM idempotency; DELETE FROM appointments;"
+                " DELETE FROM intake_history; DELETE FROM intakes; DELETE FROM insurance_checks;"
+                " DELETE FROM clients;"
                 " DELETE FROM time_off;"
                 " DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;"
                 " DELETE FROM room_services; DELETE FROM rooms; DELETE FROM therapist_services;"
@@ -1759,6 +1853,77 @@ static enum err_code sq_update_client(struct db *db, const struct client *c, str
     return rc;
 }
 
+/* Runs statement id with the two client ids bound as ?1 and ?2 (?2 unused
+ * when b is 0). */
+static enum err_code run_ids(struct sqlite_db *d, enum stmt_id id, int64_t a, int64_t b,
+                             struct err *e, const char *what)
+{
+    sqlite3_stmt *s = stmt(d, id, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, a);
+    if (b)
+        sqlite3_bind_int64(s, 2, b);
+    return run(d, s, e, what);
+}
+
+/* The updated_at (and id, if id is not NULL) of the client's health form;
+ * *found 0 when none. */
+static enum err_code intake_stamp(struct sqlite_db *d, int64_t client_id, int *found,
+                                  int64_t *at, int64_t *id, struct err *e)
+{
+    sqlite3_stmt *s = stmt(d, Q_INTAKE_STAMP, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, client_id);
+    int rc = sqlite3_step(s);
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW) {
+        *at = sqlite3_column_int64(s, 0);
+        if (id)
+            *id = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read health form");
+}
+
+/* Moves the health form and insurance checks of `other` to `keep`.  One
+ * current form per client: when both have one, the newer (by updated_at;
+ * keep's on a tie) stays current and the other goes to the history. */
+static enum err_code merge_health_records(struct sqlite_db *d, int64_t keep, int64_t other,
+                                          struct err *e)
+{
+    enum err_code rc;
+    int has_keep, has_other;
+    int64_t at_keep = 0, at_other = 0, now = 0;
+    if ((rc = run_ids(d, Q_INSURANCE_MOVE, keep, other, e, "move insurance checks")) != E_OK ||
+        (rc = run_ids(d, Q_INTAKE_MOVE_HISTORY, keep, other, e, "move health form history")) !=
+            E_OK ||
+        (rc = intake_stamp(d, keep, &has_keep, &at_keep, NULL, e)) != E_OK ||
+        (rc = intake_stamp(d, other, &has_other, &at_other, NULL, e)) != E_OK)
+        return rc;
+    if (!has_other)
+        return E_OK;
+    if (has_keep) {
+        int64_t older = at_other > at_keep ? keep : other;
+        now = at_other > at_keep ? at_other : at_keep;
+        sqlite3_stmt *s = stmt(d, Q_INTAKE_ARCHIVE, e);
+        if (!s)
+            return E_INTERNAL;
+        sqlite3_bind_int64(s, 1, older);
+        sqlite3_bind_int64(s, 2, now);
+        if ((rc = run(d, s, e, "keep the older health form")) != E_OK ||
+            (rc = run_ids(d, Q_INTAKE_DELETE, older, 0, e, "replace the older health form")) !=
+                E_OK ||
+            (rc = run_ids(d, Q_INTAKE_MOVE_HISTORY, keep, other, e, "move health form history")) !=
+                E_OK)
+            return rc;
+        if (older == other)
+            return E_OK;
+    }
+    return run_ids(d, Q_INTAKE_MOVE, keep, other, e, "move the health form");
+}
+
 static enum err_code sq_merge_clients(struct db *db, int64_t keep, int64_t other, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1769,6 +1934,8 @@ static enum err_code sq_merge_clients(struct db *db, int64_t keep, int64_t other
     sqlite3_bind_int64(s, 1, keep);
     sqlite3_bind_int64(s, 2, other);
     if ((rc = run(d, s, e, "move the client's appointments")) != E_OK)
+        return rc;
+    if ((rc = merge_health_records(d, keep, other, e)) != E_OK)
         return rc;
     if (!(s = stmt(d, Q_DESK_DEL_CLIENT, e)))
         return E_INTERNAL;
@@ -2089,6 +2256,280 @@ static enum err_code sq_audit_list(struct db *db, struct arena *a, const struct 
     return E_OK;
 }
 
+/* ---- the health form and insurance checks ---- */
+
+static void read_intake(struct arena *a, sqlite3_stmt *s, struct intake *o)
+{
+    o->id = sqlite3_column_int64(s, 0);
+    o->client_id = sqlite3_column_int64(s, 1);
+    o->version = sqlite3_column_int(s, 2);
+    o->email = col_text(a, s, 3);
+    o->phone = col_text(a, s, 4);
+    o->birth_date = col_text(a, s, 5);
+    o->emergency_name = col_text(a, s, 6);
+    o->emergency_phone = col_text(a, s, 7);
+    o->reason = col_text(a, s, 8);
+    o->areas = col_text(a, s, 9);
+    o->pain = sqlite3_column_int(s, 10);
+    o->onset = col_text(a, s, 11);
+    o->onset_other = col_text(a, s, 12);
+    o->worse = col_text(a, s, 13);
+    o->better = col_text(a, s, 14);
+    o->treatments = col_text(a, s, 15);
+    o->conditions = col_text(a, s, 16);
+    o->conditions_other = col_text(a, s, 17);
+    o->medications = col_text(a, s, 18);
+    o->pressure = col_text(a, s, 19);
+    o->consent_name = col_text(a, s, 20);
+    o->consent_at = sqlite3_column_int64(s, 21);
+    o->updated_by = sqlite3_column_int64(s, 22);
+    o->created_at = sqlite3_column_int64(s, 23);
+    o->updated_at = sqlite3_column_int64(s, 24);
+    o->confirmed_at = sqlite3_column_int64(s, 25);
+}
+
+static enum err_code sq_intake(struct db *db, struct arena *a, int64_t client_id,
+                               struct intake *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_INTAKE, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, client_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_intake(a, s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "This client has no health form on file yet.");
+    return fail(d, e, rc, "read health form");
+}
+
+static enum err_code sq_intake_put(struct db *db, const struct intake *in, int64_t now,
+                                   int64_t *id, int *created, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    enum err_code rc;
+    int found;
+    int64_t at, cur = 0;
+    sqlite3_stmt *s;
+    if ((rc = intake_stamp(d, in->client_id, &found, &at, &cur, e)) != E_OK)
+        return rc;
+    if (found) {
+        if (!(s = stmt(d, Q_INTAKE_ARCHIVE, e)))
+            return E_INTERNAL;
+        sqlite3_bind_int64(s, 1, in->client_id);
+        sqlite3_bind_int64(s, 2, now);
+        if ((rc = run(d, s, e, "keep the earlier health form")) != E_OK)
+            return rc;
+    }
+    if (!(s = stmt(d, found ? Q_INTAKE_UPDATE : Q_INTAKE_ADD, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, in->client_id);
+    bind_text(s, 2, in->email);
+    bind_text(s, 3, in->phone);
+    bind_text(s, 4, in->birth_date);
+    bind_text(s, 5, in->emergency_name);
+    bind_text(s, 6, in->emergency_phone);
+    bind_text(s, 7, in->reason);
+    bind_text(s, 8, in->areas);
+    sqlite3_bind_int(s, 9, in->pain);
+    bind_text(s, 10, in->onset);
+    bind_text(s, 11, in->onset_other);
+    bind_text(s, 12, in->worse);
+    bind_text(s, 13, in->better);
+    bind_text(s, 14, in->treatments);
+    bind_text(s, 15, in->conditions);
+    bind_text(s, 16, in->conditions_other);
+    bind_text(s, 17, in->medications);
+    bind_text(s, 18, in->pressure);
+    bind_text(s, 19, in->consent_name);
+    sqlite3_bind_int64(s, 20, in->consent_at);
+    sqlite3_bind_int64(s, 21, in->updated_by);
+    sqlite3_bind_int64(s, 22, now);
+    if ((rc = run(d, s, e, "save health form")) != E_OK)
+        return rc;
+    if (created)
+        *created = !found;
+    if (id)
+        *id = found ? cur : sqlite3_last_insert_rowid(d->h);
+    return E_OK;
+}
+
+static enum err_code sq_intake_confirm(struct db *db, int64_t client_id, int64_t now,
+                                       struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_INTAKE_CONFIRM, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, client_id);
+    sqlite3_bind_int64(s, 2, now);
+    enum err_code rc = run(d, s, e, "confirm health form");
+    if (rc == E_OK && sqlite3_changes(d->h) != 1)
+        return err_set(e, E_NOTFOUND, "This client has no health form on file yet.");
+    return rc;
+}
+
+static void bind_request(sqlite3_stmt *s, const struct insurance_check *c)
+{
+    bind_text(s, 2, c->carrier);
+    bind_text(s, 3, c->member_id);
+    bind_text(s, 4, c->group_number);
+    bind_text(s, 5, c->holder_name);
+    bind_text(s, 6, c->relation);
+}
+
+static enum err_code sq_insurance_add(struct db *db, const struct insurance_check *c, int64_t *id,
+                                      struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_INSURANCE_ADD, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, c->client_id);
+    bind_request(s, c);
+    sqlite3_bind_int64(s, 7, c->requested_at);
+    if ((rc = run(d, s, e, "save insurance check")) == E_OK && id)
+        *id = sqlite3_last_insert_rowid(d->h);
+    return rc;
+}
+
+static enum err_code sq_insurance_update_request(struct db *db, int64_t id,
+                                                 const struct insurance_check *c, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_INSURANCE_UPDATE_REQUEST, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    bind_request(s, c);
+    enum err_code rc = run(d, s, e, "save insurance check");
+    if (rc == E_OK && sqlite3_changes(d->h) != 1)
+        return err_set(e, E_CONFLICT,
+                       "The front desk has already checked these benefits; ask for a new check.");
+    return rc;
+}
+
+static enum err_code sq_insurance_record(struct db *db, int64_t id, const struct insurance_check *c,
+                                         struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_INSURANCE_RECORD, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, c->outcome);
+    sqlite3_bind_int(s, 3, c->visits_per_year);
+    sqlite3_bind_int(s, 4, c->copay_cents);
+    sqlite3_bind_int(s, 5, c->deductible_cents);
+    sqlite3_bind_int(s, 6, c->referral_required);
+    bind_text(s, 7, c->notes);
+    sqlite3_bind_int64(s, 8, c->verified_by);
+    bind_text(s, 9, c->verified_by_name);
+    sqlite3_bind_int64(s, 10, c->verified_at);
+    enum err_code rc = run(d, s, e, "save insurance outcome");
+    if (rc == E_OK && sqlite3_changes(d->h) != 1)
+        return err_set(e, E_NOTFOUND, "There is no such insurance check.");
+    return rc;
+}
+
+static void read_insurance(struct arena *a, sqlite3_stmt *s, struct insurance_check *o)
+{
+    o->id = sqlite3_column_int64(s, 0);
+    o->client_id = sqlite3_column_int64(s, 1);
+    o->carrier = col_text(a, s, 2);
+    o->member_id = col_text(a, s, 3);
+    o->group_number = col_text(a, s, 4);
+    o->holder_name = col_text(a, s, 5);
+    o->relation = col_text(a, s, 6);
+    o->requested_at = sqlite3_column_int64(s, 7);
+    o->status = col_text(a, s, 8);
+    o->outcome = col_text(a, s, 9);
+    o->visits_per_year = sqlite3_column_int(s, 10);
+    o->copay_cents = sqlite3_column_int(s, 11);
+    o->deductible_cents = sqlite3_column_int(s, 12);
+    o->referral_required = sqlite3_column_int(s, 13);
+    o->notes = col_text(a, s, 14);
+    o->verified_by = sqlite3_column_int64(s, 15);
+    o->verified_by_name = col_text(a, s, 16);
+    o->verified_at = sqlite3_column_int64(s, 17);
+    o->client_name = col_text(a, s, 18);
+    o->client_email = col_text(a, s, 19);
+}
+
+static enum err_code one_insurance(struct sqlite_db *d, enum stmt_id id, int64_t key,
+                                   struct arena *a, struct insurance_check *out, struct err *e,
+                                   const char *none)
+{
+    sqlite3_stmt *s = stmt(d, id, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, key);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_insurance(a, s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "%s", none);
+    return fail(d, e, rc, "read insurance check");
+}
+
+static enum err_code sq_insurance_get(struct db *db, struct arena *a, int64_t id,
+                                      struct insurance_check *out, struct err *e)
+{
+    return one_insurance(DB(db), Q_INSURANCE_GET, id, a, out, e,
+                         "There is no such insurance check.");
+}
+
+static enum err_code sq_insurance_latest(struct db *db, struct arena *a, int64_t client_id,
+                                         struct insurance_check *out, struct err *e)
+{
+    return one_insurance(DB(db), Q_INSURANCE_LATEST, client_id, a, out, e,
+                         "This client has not asked for an insurance check.");
+}
+
+static enum err_code sq_insurance_pending(struct db *db, struct arena *a, int limit,
+                                          struct insurance_check **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_INSURANCE_PENDING, e);
+    struct insurance_check *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int(s, 1, limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_insurance(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list insurance checks");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_insurance_pending_count(struct db *db, int *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_INSURANCE_PENDING_COUNT, e);
+    if (!s)
+        return E_INTERNAL;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "count insurance checks");
+}
+
 /* ---- articles ---- */
 
 static void read_article(struct arena *a, sqlite3_stmt *s, struct article_row *out)
@@ -2266,4 +2707,14 @@ static const struct store_ops sqlite_ops = {
     /* the audit log */
     .audit_add = sq_audit_add,
     .audit_list = sq_audit_list,
+    .intake = sq_intake,
+    .intake_put = sq_intake_put,
+    .intake_confirm = sq_intake_confirm,
+    .insurance_add = sq_insurance_add,
+    .insurance_update_request = sq_insurance_update_request,
+    .insurance_record = sq_insurance_record,
+    .insurance_get = sq_insurance_get,
+    .insurance_latest = sq_insurance_latest,
+    .insurance_pending = sq_insurance_pending,
+    .insurance_pending_count = sq_insurance_pending_count,
 };

@@ -228,3 +228,31 @@ void db_rollback(struct db *db)
     if (db)
         db->ops->rollback(db);
 }
+
+/* health form and insurance checks */
+FWD(intake, (struct db * db, struct arena *a, int64_t client_id, struct intake *out, struct err *e),
+    (db, a, client_id, out, e))
+FWD(intake_put,
+    (struct db * db, const struct intake *in, int64_t now, int64_t *id, int *created,
+     struct err *e),
+    (db, in, now, id, created, e))
+FWD(intake_confirm, (struct db * db, int64_t client_id, int64_t now, struct err *e),
+    (db, client_id, now, e))
+FWD(insurance_add, (struct db * db, const struct insurance_check *c, int64_t *id, struct err *e),
+    (db, c, id, e))
+FWD(insurance_update_request,
+    (struct db * db, int64_t id, const struct insurance_check *c, struct err *e), (db, id, c, e))
+FWD(insurance_record, (struct db * db, int64_t id, const struct insurance_check *c, struct err *e),
+    (db, id, c, e))
+FWD(insurance_get,
+    (struct db * db, struct arena *a, int64_t id, struct insurance_check *out, struct err *e),
+    (db, a, id, out, e))
+FWD(insurance_latest,
+    (struct db * db, struct arena *a, int64_t client_id, struct insurance_check *out,
+     struct err *e),
+    (db, a, client_id, out, e))
+FWD(insurance_pending,
+    (struct db * db, struct arena *a, int limit, struct insurance_check **out, size_t *n,
+     struct err *e),
+    (db, a, limit, out, n, e))
+FWD(insurance_pending_count, (struct db * db, int *n, struct err *e), (db, n, e))

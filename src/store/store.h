@@ -104,8 +104,9 @@ struct user {
 enum err_code store_open(const char *path, int conns, struct store **out, struct err *e);
 /* Closes every connection; all must have been released.  Accepts NULL. */
 void store_close(struct store *s);
-/* Applies the migrations not yet applied, each in its own transaction, and
- * records them in schema_version.  *applied gets the count (may be NULL). */
+/* Applies the migrations not yet applied (each number not recorded yet, so
+ * one below the newest applied is still applied), each in its own
+ * transaction, and records them in schema_version.  *applied gets the count (may be NULL). */
 enum err_code store_migrate(struct store *s, int *applied, struct err *e);
 /* Schema version in force (0 for an empty database). */
 enum err_code store_version(struct store *s, int *version, struct err *e);
@@ -279,7 +280,9 @@ enum err_code db_client_appointments(struct db *db, struct arena *a, int64_t cli
                                      struct appointment **out, size_t *n, struct err *e);
 /* Replaces name, email and phone.  E_NOTFOUND if absent. */
 enum err_code db_update_client(struct db *db, const struct client *c, struct err *e);
-/* Moves the appointments of client `other` to `keep` and deletes `other`.
+/* Moves the appointments, health form and insurance checks of client
+ * `other` to `keep` and deletes `other`; when both have a health form, the
+ * newer stays current and the older joins the form's history.
  * Call inside db_begin/db_commit.  E_NOTFOUND if other is absent. */
 enum err_code db_merge_clients(struct db *db, int64_t keep, int64_t other, struct err *e);
 
@@ -379,5 +382,71 @@ enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct e
 /* Rows matching f, newest first. */
 enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
                             struct audit_entry **out, size_t *n, struct err *e);
+
+/* ---- the client's health form and insurance checks (web/intake.c, web/insurance.c) ---- */
+
+/* The current health form of a client.  Lists hold comma-separated codes of
+ * core/intake.h; birth_date is "YYYY-MM-DD"; instants are Unix seconds. */
+struct intake {
+    int64_t id, client_id;
+    int version, pain;
+    const char *email, *phone, *birth_date, *emergency_name, *emergency_phone, *reason;
+    const char *areas, *onset, *onset_other, *worse, *better, *treatments, *conditions;
+    const char *conditions_other, *medications, *pressure, *consent_name;
+    int64_t consent_at, updated_by; /* updated_by: the staff account, 0 = the client */
+    int64_t created_at, updated_at, confirmed_at; /* confirmed_at 0 = never */
+};
+
+/* A request to check a client's insurance benefits and, once status is
+ * "done", its outcome.  -1 in a number = not stated. */
+struct insurance_check {
+    int64_t id, client_id;
+    const char *carrier, *member_id, *group_number, *holder_name, *relation;
+    int64_t requested_at;
+    const char *status;  /* "pending", "done" */
+    const char *outcome; /* "covered", "partial", "not_covered"; "" while pending */
+    int visits_per_year, copay_cents, deductible_cents, referral_required;
+    const char *notes, *verified_by_name;
+    int64_t verified_by, verified_at;
+    const char *client_name, *client_email; /* joined, read-only */
+};
+
+/* The client's current form; E_NOTFOUND when there is none. */
+enum err_code db_intake(struct db *db, struct arena *a, int64_t client_id, struct intake *out,
+                        struct err *e);
+/* Saves in as the client's current form (in->client_id; id, version,
+ * created_at and confirmed_at are the store's): the first one is created,
+ * a later one first copies the current version to the history.  *id gets
+ * the form's id, *created 1 when it is new (either may be NULL).  Call
+ * inside db_begin/db_commit. */
+enum err_code db_intake_put(struct db *db, const struct intake *in, int64_t now, int64_t *id,
+                            int *created, struct err *e);
+/* Records that the client confirmed the form is still right, at now.
+ * E_NOTFOUND when the client has no form. */
+enum err_code db_intake_confirm(struct db *db, int64_t client_id, int64_t now, struct err *e);
+
+/* Adds a pending check (c->client_id, request fields, requested_at). */
+enum err_code db_insurance_add(struct db *db, const struct insurance_check *c, int64_t *id,
+                               struct err *e);
+/* Replaces the request fields of pending check id; E_CONFLICT when it is
+ * no longer pending, E_NOTFOUND when absent. */
+enum err_code db_insurance_update_request(struct db *db, int64_t id,
+                                          const struct insurance_check *c, struct err *e);
+/* Records the outcome (outcome, visits_per_year, copay_cents,
+ * deductible_cents, referral_required, notes, verified_by,
+ * verified_by_name, verified_at) and marks it done; E_NOTFOUND if absent. */
+enum err_code db_insurance_record(struct db *db, int64_t id, const struct insurance_check *c,
+                                  struct err *e);
+/* One check with the client's name; E_NOTFOUND if absent. */
+enum err_code db_insurance_get(struct db *db, struct arena *a, int64_t id,
+                               struct insurance_check *out, struct err *e);
+/* The client's newest check; E_NOTFOUND when there is none. */
+enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client_id,
+                                  struct insurance_check *out, struct err *e);
+/* Pending checks, oldest request first, at most limit. */
+enum err_code db_insurance_pending(struct db *db, struct arena *a, int limit,
+                                   struct insurance_check **out, size_t *n, struct err *e);
+/* How many checks are pending. */
+enum err_code db_insurance_pending_count(struct db *db, int *n, struct err *e);
 
 #endif

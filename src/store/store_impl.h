@@ -146,6 +146,25 @@ struct store_ops {
     enum err_code (*audit_add)(struct db *db, const struct audit_entry *en, struct err *e);
     enum err_code (*audit_list)(struct db *db, struct arena *a, const struct audit_filter *f,
                                 struct audit_entry **out, size_t *n, struct err *e);
+    /* health form and insurance checks */
+    enum err_code (*intake)(struct db *db, struct arena *a, int64_t client_id, struct intake *out,
+                            struct err *e);
+    enum err_code (*intake_put)(struct db *db, const struct intake *in, int64_t now, int64_t *id,
+                                int *created, struct err *e);
+    enum err_code (*intake_confirm)(struct db *db, int64_t client_id, int64_t now, struct err *e);
+    enum err_code (*insurance_add)(struct db *db, const struct insurance_check *c, int64_t *id,
+                                   struct err *e);
+    enum err_code (*insurance_update_request)(struct db *db, int64_t id,
+                                              const struct insurance_check *c, struct err *e);
+    enum err_code (*insurance_record)(struct db *db, int64_t id, const struct insurance_check *c,
+                                      struct err *e);
+    enum err_code (*insurance_get)(struct db *db, struct arena *a, int64_t id,
+                                   struct insurance_check *out, struct err *e);
+    enum err_code (*insurance_latest)(struct db *db, struct arena *a, int64_t client_id,
+                                      struct insurance_check *out, struct err *e);
+    enum err_code (*insurance_pending)(struct db *db, struct arena *a, int limit,
+                                       struct insurance_check **out, size_t *n, struct err *e);
+    enum err_code (*insurance_pending_count)(struct db *db, int *n, struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

@@ -27,6 +27,8 @@
 #include "view/esc.h"
 #include "view/ics.h"
 #include "web/form.h"
+#include "web/intake.h"
+#include "web/insurance.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/when.h"
@@ -810,6 +812,10 @@ void book_manage(struct req *r)
         json_object_set_new(ctx, "just_moved", json_true());
     if (flag(r, "cancelled") && strcmp(ap.status, "cancelled") == 0)
         json_object_set_new(ctx, "just_cancelled", json_true());
+    /* the health form and insurance check of this appointment's client */
+    if (intake_add_to_manage(r, &ap, token, ctx) < 0 ||
+        insurance_add_to_manage(r, &ap, token, ctx) < 0)
+        return;
     page_render(r, 200, "manage", ctx);
 }
 

@@ -22,6 +22,8 @@
 #include "util/num.h"
 #include "view/esc.h"
 #include "web/form.h"
+#include "web/intake.h"
+#include "web/insurance.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/staff.h"
@@ -216,6 +218,9 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         json_object_set_new(ctx, "error", json_string(msg));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
+    /* the client's health form (and, for the desk, insurance check) */
+    if (intake_add_to_appointment(r, ap, ctx) < 0 || insurance_add_to_appointment(r, ap, ctx) < 0)
+        return;
     page_render(r, status, "staff/appointment", ctx);
     resp_header(r, "Cache-Control", "no-store");
 }

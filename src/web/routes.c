@@ -13,6 +13,8 @@
 #include "web/book.h"
 #include "web/desk.h"
 #include "web/hours.h"
+#include "web/intake.h"
+#include "web/insurance.h"
 #include "web/site.h"
 #include "web/staff.h"
 
@@ -22,6 +24,7 @@
 #define ADMIN_FORM (32 * 1024) /* a service or therapist: description and bio, encoded */
 #define DESK_FORM (40 * 1024) /* staff notes of 4,000 characters, or a booking, encoded */
 #define ARTICLE_FORM (64 * 1024) /* an article's Markdown, encoded */
+#define INTAKE_FORM (24 * 1024) /* the health form: about 4,000 characters of text, encoded */
 #define PUB ROUTE_PUBLIC
 #define API (ROUTE_PUBLIC | ROUTE_API)
 #define FORM (ROUTE_FORM | ROUTE_CSRF)
@@ -47,6 +50,13 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/a/{token}/cancel", book_cancel, PUB | FORM, SMALL_FORM},
     {ROUTE_GET, "/a/{token}/move", book_move_page, PUB, 0},
     {ROUTE_POST, "/a/{token}/move", book_move, PUB | FORM, SMALL_FORM},
+    /* the client's health form and insurance check, by the manage token (web/intake.c,
+     * web/insurance.c): the token is the key, checked by the handler (404 on any mismatch) */
+    {ROUTE_GET, "/a/{token}/intake", intake_client_form, PUB, 0},
+    {ROUTE_POST, "/a/{token}/intake", intake_client_save, PUB | FORM, INTAKE_FORM},
+    {ROUTE_POST, "/a/{token}/intake/confirm", intake_client_confirm, PUB | FORM, SMALL_FORM},
+    {ROUTE_GET, "/a/{token}/insurance", insurance_client_form, PUB, 0},
+    {ROUTE_POST, "/a/{token}/insurance", insurance_client_save, PUB | FORM, SMALL_FORM},
 
     {ROUTE_GET, "/login", account_login_form, PUB, 0},
     {ROUTE_POST, "/login", account_login, PUB | FORM, SMALL_FORM},
@@ -74,6 +84,14 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/staff/clients/{id}", desk_client, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/clients/{id}", desk_client_save, ROUTE_DESK | FORM, SMALL_FORM},
     {ROUTE_POST, "/staff/clients/{id}/merge", desk_client_merge, ROUTE_DESK | FORM, SMALL_FORM},
+    /* health forms filled in at the desk, and the insurance-check queue (web/intake.c,
+     * web/insurance.c); a therapist reads a form on their own appointment's page only */
+    {ROUTE_GET, "/staff/appointments/{id}/intake", intake_desk_form, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/appointments/{id}/intake", intake_desk_save, ROUTE_DESK | FORM,
+     INTAKE_FORM},
+    {ROUTE_GET, "/staff/insurance", insurance_queue, ROUTE_DESK, 0},
+    {ROUTE_GET, "/staff/insurance/{id}", insurance_check_page, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/insurance/{id}", insurance_check_save, ROUTE_DESK | FORM, SMALL_FORM},
 
     /* admin: the clinic's set-up (web/admin.c); "new" before "{id}" */
     {ROUTE_GET, "/admin", admin_index, ROUTE_ADMIN, 0},

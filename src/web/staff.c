@@ -13,6 +13,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "view/tpl.h"
+#include "web/insurance.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/when.h"
@@ -57,6 +58,8 @@ json_t *staff_context(struct req *r, const char *title, const char *nav)
     json_object_set_new(ctx, "is_desk", json_boolean(r->role == AUTH_DESK || r->role == AUTH_ADMIN));
     json_object_set_new(ctx, "is_therapist", json_boolean(r->role == AUTH_THERAPIST));
     json_object_set_new(ctx, "staff", json_true());
+    if (r->role == AUTH_DESK || r->role == AUTH_ADMIN)
+        json_object_set_new(ctx, "insurance_pending", json_integer(insurance_pending(r)));
     if (nav) {
         snprintf(key, sizeof key, "staff_nav_%s", nav);
         json_object_set_new(ctx, key, json_true());

@@ -17,6 +17,7 @@ import { chromium } from 'playwright-core';
 import { bookingCases } from './book.mjs';
 import { deskCases } from './desk.mjs';
 import { therapistCases } from './therapist.mjs';
+import { intakeCases } from './intake.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -428,6 +429,9 @@ async function main() {
 
     // g. A therapist adds time off (tests/e2e/therapist.mjs), on its own pinned server.
     await therapistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+
+    // The health form and insurance check (tests/e2e/intake.mjs): client on a phone, desk on a tablet.
+    await intakeCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {
