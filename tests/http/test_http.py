@@ -255,7 +255,9 @@ class Cli(unittest.TestCase):
         m1 = re.search(r'schema version (\d+) \((\d+) migrations? applied\)', r1.stdout)
         m2 = re.search(r'schema version (\d+) \((\d+) migrations? applied\)', r2.stdout)
         self.assertTrue(m1 and m2, r1.stdout + r2.stdout)
-        self.assertEqual(m1.group(1), m1.group(2))   # a fresh file gets every migration
+        # a fresh file gets every migration (numbers may have gaps)
+        self.assertGreaterEqual(int(m1.group(1)), int(m1.group(2)))
+        self.assertGreater(int(m1.group(2)), 0)
         self.assertEqual(m2.group(1), m1.group(1))
         self.assertEqual(m2.group(2), '0')
 

@@ -58,7 +58,7 @@ static void test_migrate_once(void **state)
     assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);
     assert_true(applied >= 1);
     assert_int_equal(store_version(f->s, &version, &e), E_OK);
-    assert_int_equal(version, applied);
+    assert_true(version >= applied); /* numbers may have gaps */
     assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);
     assert_int_equal(applied, 0);
 }
