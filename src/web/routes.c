@@ -12,6 +12,7 @@
 #include "web/audit.h"
 #include "web/book.h"
 #include "web/desk.h"
+#include "web/referrals.h"
 #include "web/hours.h"
 #include "web/site.h"
 #include "web/staff.h"
@@ -74,6 +75,11 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/staff/clients/{id}", desk_client, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/clients/{id}", desk_client_save, ROUTE_DESK | FORM, SMALL_FORM},
     {ROUTE_POST, "/staff/clients/{id}/merge", desk_client_merge, ROUTE_DESK | FORM, SMALL_FORM},
+    /* doctors' referrals (web/referrals.c) */
+    {ROUTE_GET, "/staff/clients/{id}/referrals/new", referral_new, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/clients/{id}/referrals", referral_create, ROUTE_DESK | FORM, DESK_FORM},
+    {ROUTE_GET, "/staff/referrals/{id}", referral_edit, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/referrals/{id}", referral_save, ROUTE_DESK | FORM, DESK_FORM},
 
     /* admin: the clinic's set-up (web/admin.c); "new" before "{id}" */
     {ROUTE_GET, "/admin", admin_index, ROUTE_ADMIN, 0},
