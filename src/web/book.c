@@ -27,6 +27,7 @@
 #include "view/esc.h"
 #include "view/ics.h"
 #include "web/form.h"
+#include "web/notes.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/when.h"
@@ -810,6 +811,8 @@ void book_manage(struct req *r)
         json_object_set_new(ctx, "just_moved", json_true());
     if (flag(r, "cancelled") && strcmp(ap.status, "cancelled") == 0)
         json_object_set_new(ctx, "just_cancelled", json_true());
+    if (notes_manage_context(r, &ap, ctx) < 0)
+        return;
     page_render(r, 200, "manage", ctx);
 }
 

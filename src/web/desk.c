@@ -22,6 +22,7 @@
 #include "util/num.h"
 #include "view/esc.h"
 #include "web/form.h"
+#include "web/notes.h"
 #include "web/page.h"
 #include "web/referrals.h"
 #include "web/sched.h"
@@ -154,6 +155,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     struct dt_date appt_day = when_local_date(r, ap->start);
     if (referrals_context(r, ap->client_id, &appt_day, desk, ctx) < 0)
         return;
+    notes_link(r, ap, ctx);
 
     /* Allowed status changes as buttons. */
     int from = appt_status_parse(ap->status);

@@ -14,6 +14,7 @@
 #include "web/desk.h"
 #include "web/referrals.h"
 #include "web/hours.h"
+#include "web/notes.h"
 #include "web/site.h"
 #include "web/staff.h"
 
@@ -23,6 +24,7 @@
 #define ADMIN_FORM (32 * 1024) /* a service or therapist: description and bio, encoded */
 #define DESK_FORM (40 * 1024) /* staff notes of 4,000 characters, or a booking, encoded */
 #define ARTICLE_FORM (64 * 1024) /* an article's Markdown, encoded */
+#define NOTE_FORM (128 * 1024) /* a SOAP note: four parts of 4,000 characters and more, encoded */
 #define PUB ROUTE_PUBLIC
 #define API (ROUTE_PUBLIC | ROUTE_API)
 #define FORM (ROUTE_FORM | ROUTE_CSRF)
@@ -69,6 +71,11 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/staff/appointments/{id}/status", desk_status, ROUTE_DESK | FORM, SMALL_FORM},
     {ROUTE_POST, "/staff/appointments/{id}/notes", desk_notes, ROUTE_DESK | FORM, DESK_FORM},
     {ROUTE_POST, "/staff/appointments/{id}/move", desk_move, ROUTE_DESK | FORM, SMALL_FORM},
+    /* treatment notes (web/notes.c): never the front desk; own rows checked there */
+    {ROUTE_GET, "/staff/appointments/{id}/note", notes_page, ROUTE_THERAPIST | ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/staff/appointments/{id}/note", notes_save, ROUTE_THERAPIST | FORM, NOTE_FORM},
+    {ROUTE_POST, "/staff/appointments/{id}/note/addenda", notes_addendum, ROUTE_THERAPIST | FORM,
+     DESK_FORM},
     {ROUTE_GET, "/staff/book", desk_book_form, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/book", desk_book, ROUTE_DESK | FORM, DESK_FORM},
     {ROUTE_GET, "/staff/clients", desk_clients, ROUTE_DESK, 0},
