@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { bookingCases } from './book.mjs';
 import { deskCases } from './desk.mjs';
+import { notesCases } from './notes.mjs';
 import { therapistCases } from './therapist.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
@@ -428,6 +429,9 @@ async function main() {
 
     // g. A therapist adds time off (tests/e2e/therapist.mjs), on its own pinned server.
     await therapistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+
+    // h. The clinical record (tests/e2e/notes.mjs): referral, SOAP note, recommendations.
+    await notesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {
