@@ -124,6 +124,17 @@ enum stmt_id {
     Q_INSURANCE_PENDING,
     Q_INSURANCE_PENDING_COUNT,
     Q_INSURANCE_MOVE,
+    /* the clinical record */
+    Q_MERGE_REFERRALS,
+    Q_REFERRALS,
+    Q_REFERRAL,
+    Q_ADD_REFERRAL,
+    Q_UPDATE_REFERRAL,
+    Q_NOTE,
+    Q_PUT_NOTE,
+    Q_SIGN_NOTE,
+    Q_ADD_ADDENDUM,
+    Q_NOTE_ADDENDA,
     Q__COUNT
 };
 
@@ -138,6 +149,15 @@ enum stmt_id {
     " FROM appointments a JOIN services s ON s.id = a.service_id"                              \
     " JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id"             \
     " JOIN clients c ON c.id = a.client_id"
+
+#define REFERRAL_COLS                                                                          \
+    "id, client_id, physician, practice, phone, referred_on, diagnosis, icd10, visits,"        \
+    " valid_until, created_at, updated_at"
+#define NOTE_COLS                                                                              \
+    "id, appointment_id, subjective, objective, assessment, plan, areas, techniques,"          \
+    " pressure, rest, heat_cold, stretches, home_care, providers, provider_reason,"            \
+    " next_weeks, author_id, created_at, updated_at, coalesce(signed_by, ''),"                 \
+    " coalesce(signed_by_id, 0), coalesce(signed_at, 0)"
 
 #define ARTICLE_COLS                                                                           \
     "slug, title, summary, image, image_alt, body_md, body_html, position, published,"         \
@@ -368,6 +388,40 @@ static const char *const sql_text[Q__COUNT] = {
                             " ORDER BY i.requested_at, i.id LIMIT ?1",
     [Q_INSURANCE_PENDING_COUNT] = "SELECT count(*) FROM insurance_checks WHERE status = 'pending'",
     [Q_INSURANCE_MOVE] = "UPDATE insurance_checks SET client_id = ?1 WHERE client_id = ?2",
+    /* the clinical record */
+    [Q_MERGE_REFERRALS] = "UPDATE referrals SET client_id = ?1 WHERE client_id = ?2",
+    [Q_REFERRALS] = "SELECT " REFERRAL_COLS " FROM referrals WHERE client_id = ?1"
+                    " ORDER BY referred_on DESC, id DESC",
+    [Q_REFERRAL] = "SELECT " REFERRAL_COLS " FROM referrals WHERE id = ?1",
+    [Q_ADD_REFERRAL] = "INSERT INTO referrals (client_id, physician, practice, phone, referred_on,"
+                       " diagnosis, icd10, visits, valid_until, created_at, updated_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+    [Q_UPDATE_REFERRAL] = "UPDATE referrals SET physician = ?2, practice = ?3, phone = ?4,"
+                          " referred_on = ?5, diagnosis = ?6, icd10 = ?7, visits = ?8,"
+                          " valid_until = ?9, updated_at = ?10 WHERE id = ?1",
+    [Q_NOTE] = "SELECT " NOTE_COLS " FROM treatment_notes WHERE appointment_id = ?1",
+    /* A signed note is left alone (no row returned); the trigger would
+     * refuse the change anyway. */
+    [Q_PUT_NOTE] = "INSERT INTO treatment_notes (appointment_id, subjective, objective, assessment,"
+                   " plan, areas, techniques, pressure, rest, heat_cold, stretches, home_care,"
+                   " providers, provider_reason, next_weeks, author_id, created_at, updated_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                   " ?16, ?17, ?17) ON CONFLICT (appointment_id) DO UPDATE SET"
+                   " subjective = excluded.subjective, objective = excluded.objective,"
+                   " assessment = excluded.assessment, plan = excluded.plan,"
+                   " areas = excluded.areas, techniques = excluded.techniques,"
+                   " pressure = excluded.pressure, rest = excluded.rest,"
+                   " heat_cold = excluded.heat_cold, stretches = excluded.stretches,"
+                   " home_care = excluded.home_care, providers = excluded.providers,"
+                   " provider_reason = excluded.provider_reason,"
+                   " next_weeks = excluded.next_weeks, updated_at = excluded.updated_at"
+                   " WHERE treatment_notes.signed_at IS NULL RETURNING id",
+    [Q_SIGN_NOTE] = "UPDATE treatment_notes SET signed_by = ?2, signed_by_id = ?3,"
+                    " signed_at = ?4 WHERE id = ?1 AND signed_at IS NULL",
+    [Q_ADD_ADDENDUM] = "INSERT INTO note_addenda (note_id, body, author, author_id, created_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_NOTE_ADDENDA] = "SELECT id, note_id, body, author, author_id, created_at FROM note_addenda"
+                       " WHERE note_id = ?1 ORDER BY id",
 };
 
 struct sqlite_db {
@@ -636,22 +690,24 @@ static enum err_code sq_version(struct store *s, int *version, struct err *e)
     return rc;
 }
 
-/* *yes = 1 when schema_version records migration `version`.  Numbers may
- * have gaps (embed.py), and a migration numbered below the newest one
- * applied can still arrive with a later merge: each is checked by number. */
-static enum err_code recorded(struct sqlite_db *d, int version, int *yes, struct err *e)
+/* *have = 1 when migration `version` is recorded in schema_version. */
+static enum err_code migration_applied(struct sqlite_db *d, int version, int *have,
+                                       struct err *e)
 {
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(d->h, "SELECT count(*) FROM schema_version WHERE version = ?1",
                                 -1, &s, NULL);
+    enum err_code out = E_OK;
     if (rc == SQLITE_OK) {
         sqlite3_bind_int(s, 1, version);
         rc = sqlite3_step(s);
     }
     if (rc == SQLITE_ROW)
-        *yes = sqlite3_column_int(s, 0) > 0;
+        *have = sqlite3_column_int(s, 0) > 0;
+    else
+        out = fail(d, e, rc, "read schema version");
     sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read schema version");
+    return out;
 }
 
 static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
@@ -684,15 +740,21 @@ static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
         goto done;
     }
     for (const struct migration *m = sqlite_migrations; m->version; m++) {
-        int done_before = m->version <= version;
-        if (done_before && (rc = recorded(d, m->version, &done_before, e)) != E_OK)
-            goto done;
-        if (done_before)
-            continue;
+        int have = 0;
         rc = sq_begin(db, e);
         if (rc != E_OK)
             goto done;
-        rc = exec(d, m->sql, e);
+        /* By number, not by the highest applied: numbers may have gaps
+         * (reserved by parallel changes) that are filled in later. */
+        rc = migration_applied(d, m->version, &have, e);
+        if (rc == E_OK && have) {
+            rc = sq_commit(db, e);
+            if (rc != E_OK)
+                goto done;
+            continue;
+        }
+        if (rc == E_OK)
+            rc = exec(d, m->sql, e);
         if (rc == E_OK) {
             int src = sqlite3_prepare_v2(d->h,
                                          "INSERT INTO schema_version (version, name, applied_at)"
@@ -812,6 +874,7 @@ static enum err_code sq_wipe(struct db *db, struct err *e)
 {
     return exec(DB(db),
                 "DELETE FROM articles;"
+                " DELETE FROM note_addenda; DELETE FROM treatment_notes; DELETE FROM referrals;"
                 " DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
                 " DELETE FROM idempotency; DELETE FROM appointments;"
                 " DELETE FROM intake_history; DELETE FROM intakes; DELETE FROM insurance_checks;"
@@ -1937,6 +2000,12 @@ static enum err_code sq_merge_clients(struct db *db, int64_t keep, int64_t other
         return rc;
     if ((rc = merge_health_records(d, keep, other, e)) != E_OK)
         return rc;
+    if (!(s = stmt(d, Q_MERGE_REFERRALS, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, keep);
+    sqlite3_bind_int64(s, 2, other);
+    if ((rc = run(d, s, e, "move the client's referrals")) != E_OK)
+        return rc;
     if (!(s = stmt(d, Q_DESK_DEL_CLIENT, e)))
         return E_INTERNAL;
     sqlite3_bind_int64(s, 1, other);
@@ -2530,6 +2599,246 @@ static enum err_code sq_insurance_pending_count(struct db *db, int *n, struct er
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "count insurance checks");
 }
 
+/* ---- the clinical record: referrals and treatment notes ---- */
+
+static void read_referral(struct arena *a, sqlite3_stmt *s, struct referral *o)
+{
+    o->id = sqlite3_column_int64(s, 0);
+    o->client_id = sqlite3_column_int64(s, 1);
+    o->physician = col_text(a, s, 2);
+    o->practice = col_text(a, s, 3);
+    o->phone = col_text(a, s, 4);
+    o->referred_on = col_text(a, s, 5);
+    o->diagnosis = col_text(a, s, 6);
+    o->icd10 = col_text(a, s, 7);
+    o->visits = sqlite3_column_int(s, 8);
+    o->valid_until = col_text(a, s, 9);
+    o->created_at = sqlite3_column_int64(s, 10);
+    o->updated_at = sqlite3_column_int64(s, 11);
+}
+
+static enum err_code sq_referrals(struct db *db, struct arena *a, int64_t client_id,
+                                  struct referral **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_REFERRALS, e);
+    struct referral *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, client_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_referral(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list the client's referrals");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_referral(struct db *db, struct arena *a, int64_t id,
+                                 struct referral *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_REFERRAL, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_referral(a, s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "There is no referral %lld.", (long long)id);
+    return fail(d, e, rc, "read referral");
+}
+
+static enum err_code sq_put_referral(struct db *db, const struct referral *ref, int64_t now,
+                                     int64_t *id, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, ref->id ? Q_UPDATE_REFERRAL : Q_ADD_REFERRAL, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, ref->id ? ref->id : ref->client_id);
+    bind_text(s, 2, ref->physician);
+    bind_text(s, 3, ref->practice);
+    bind_text(s, 4, ref->phone);
+    bind_text(s, 5, ref->referred_on);
+    bind_text(s, 6, ref->diagnosis);
+    bind_text(s, 7, ref->icd10);
+    sqlite3_bind_int(s, 8, ref->visits);
+    bind_text(s, 9, ref->valid_until);
+    sqlite3_bind_int64(s, 10, now);
+    if ((rc = run(d, s, e, "save referral")) != E_OK)
+        return rc;
+    if (ref->id && sqlite3_changes(d->h) != 1)
+        return err_set(e, E_NOTFOUND, "There is no referral %lld.", (long long)ref->id);
+    if (id)
+        *id = ref->id ? ref->id : sqlite3_last_insert_rowid(d->h);
+    return E_OK;
+}
+
+static void read_note(struct arena *a, sqlite3_stmt *s, struct treatment_note *o)
+{
+    o->id = sqlite3_column_int64(s, 0);
+    o->appointment_id = sqlite3_column_int64(s, 1);
+    o->subjective = col_text(a, s, 2);
+    o->objective = col_text(a, s, 3);
+    o->assessment = col_text(a, s, 4);
+    o->plan = col_text(a, s, 5);
+    o->areas = col_text(a, s, 6);
+    o->techniques = col_text(a, s, 7);
+    o->pressure = col_text(a, s, 8);
+    o->rest = sqlite3_column_int(s, 9);
+    o->heat_cold = sqlite3_column_int(s, 10);
+    o->stretches = col_text(a, s, 11);
+    o->home_care = col_text(a, s, 12);
+    o->providers = col_text(a, s, 13);
+    o->provider_reason = col_text(a, s, 14);
+    o->next_weeks = sqlite3_column_int(s, 15);
+    o->author_id = sqlite3_column_int64(s, 16);
+    o->created_at = sqlite3_column_int64(s, 17);
+    o->updated_at = sqlite3_column_int64(s, 18);
+    o->signed_by = col_text(a, s, 19);
+    o->signed_by_id = sqlite3_column_int64(s, 20);
+    o->signed_at = sqlite3_column_int64(s, 21);
+}
+
+static enum err_code sq_note(struct db *db, struct arena *a, int64_t appointment_id,
+                             struct treatment_note *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_NOTE, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, appointment_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_note(a, s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "This appointment has no treatment note yet.");
+    return fail(d, e, rc, "read treatment note");
+}
+
+static enum err_code sq_put_note(struct db *db, const struct treatment_note *n, int64_t now,
+                                 int64_t *id, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_PUT_NOTE, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, n->appointment_id);
+    bind_text(s, 2, n->subjective);
+    bind_text(s, 3, n->objective);
+    bind_text(s, 4, n->assessment);
+    bind_text(s, 5, n->plan);
+    bind_text(s, 6, n->areas);
+    bind_text(s, 7, n->techniques);
+    bind_text(s, 8, n->pressure);
+    sqlite3_bind_int(s, 9, n->rest ? 1 : 0);
+    sqlite3_bind_int(s, 10, n->heat_cold ? 1 : 0);
+    bind_text(s, 11, n->stretches);
+    bind_text(s, 12, n->home_care);
+    bind_text(s, 13, n->providers);
+    bind_text(s, 14, n->provider_reason);
+    sqlite3_bind_int(s, 15, n->next_weeks);
+    sqlite3_bind_int64(s, 16, n->author_id);
+    sqlite3_bind_int64(s, 17, now);
+    int rc = sqlite3_step(s);
+    int64_t got = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    if (rc == SQLITE_ROW)
+        rc = sqlite3_step(s); /* finish the statement so the change is complete */
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "save treatment note");
+    if (!got)
+        return err_set(e, E_CONFLICT,
+                       "This note is signed and can no longer change; add an addendum instead.");
+    if (id)
+        *id = got;
+    return E_OK;
+}
+
+static enum err_code sq_sign_note(struct db *db, int64_t note_id, const char *signer,
+                                  int64_t signer_id, int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SIGN_NOTE, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, note_id);
+    bind_text(s, 2, signer);
+    sqlite3_bind_int64(s, 3, signer_id);
+    sqlite3_bind_int64(s, 4, now);
+    if ((rc = run(d, s, e, "sign treatment note")) != E_OK)
+        return rc;
+    if (sqlite3_changes(d->h) != 1)
+        return err_set(e, E_CONFLICT, "This note is signed already.");
+    return E_OK;
+}
+
+static enum err_code sq_add_addendum(struct db *db, const struct note_addendum *ad, int64_t *id,
+                                     struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_ADD_ADDENDUM, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, ad->note_id);
+    bind_text(s, 2, ad->body);
+    bind_text(s, 3, ad->author);
+    sqlite3_bind_int64(s, 4, ad->author_id);
+    sqlite3_bind_int64(s, 5, ad->created_at);
+    rc = run(d, s, e, "add addendum");
+    if (rc == E_UNPROCESSABLE && strstr(e->msg, "only a signed note"))
+        return err_set(e, E_CONFLICT, "Sign the note first; addenda are for signed notes.");
+    if (rc == E_OK && id)
+        *id = sqlite3_last_insert_rowid(d->h);
+    return rc;
+}
+
+static enum err_code sq_note_addenda(struct db *db, struct arena *a, int64_t note_id,
+                                     struct note_addendum **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_NOTE_ADDENDA, e);
+    struct note_addendum *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, note_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        struct note_addendum *o = &items[cnt++];
+        o->id = sqlite3_column_int64(s, 0);
+        o->note_id = sqlite3_column_int64(s, 1);
+        o->body = col_text(a, s, 2);
+        o->author = col_text(a, s, 3);
+        o->author_id = sqlite3_column_int64(s, 4);
+        o->created_at = sqlite3_column_int64(s, 5);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list addenda");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
 /* ---- articles ---- */
 
 static void read_article(struct arena *a, sqlite3_stmt *s, struct article_row *out)
@@ -2717,4 +3026,13 @@ static const struct store_ops sqlite_ops = {
     .insurance_latest = sq_insurance_latest,
     .insurance_pending = sq_insurance_pending,
     .insurance_pending_count = sq_insurance_pending_count,
+    /* the clinical record */
+    .referrals = sq_referrals,
+    .referral = sq_referral,
+    .put_referral = sq_put_referral,
+    .note = sq_note,
+    .put_note = sq_put_note,
+    .sign_note = sq_sign_note,
+    .add_addendum = sq_add_addendum,
+    .note_addenda = sq_note_addenda,
 };

@@ -222,6 +222,33 @@ FWD(audit_list,
     (struct db * db, struct arena *a, const struct audit_filter *f, struct audit_entry **out,
      size_t *n, struct err *e),
     (db, a, f, out, n, e))
+/* the clinical record */
+FWD(referrals,
+    (struct db * db, struct arena *a, int64_t client_id, struct referral **out, size_t *n,
+     struct err *e),
+    (db, a, client_id, out, n, e))
+FWD(referral, (struct db * db, struct arena *a, int64_t id, struct referral *out, struct err *e),
+    (db, a, id, out, e))
+FWD(put_referral,
+    (struct db * db, const struct referral *ref, int64_t now, int64_t *id, struct err *e),
+    (db, ref, now, id, e))
+FWD(note,
+    (struct db * db, struct arena *a, int64_t appointment_id, struct treatment_note *out,
+     struct err *e),
+    (db, a, appointment_id, out, e))
+FWD(put_note,
+    (struct db * db, const struct treatment_note *n, int64_t now, int64_t *id, struct err *e),
+    (db, n, now, id, e))
+FWD(sign_note,
+    (struct db * db, int64_t note_id, const char *signer, int64_t signer_id, int64_t now,
+     struct err *e),
+    (db, note_id, signer, signer_id, now, e))
+FWD(add_addendum, (struct db * db, const struct note_addendum *ad, int64_t *id, struct err *e),
+    (db, ad, id, e))
+FWD(note_addenda,
+    (struct db * db, struct arena *a, int64_t note_id, struct note_addendum **out, size_t *n,
+     struct err *e),
+    (db, a, note_id, out, n, e))
 
 void db_rollback(struct db *db)
 {

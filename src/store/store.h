@@ -280,9 +280,9 @@ enum err_code db_client_appointments(struct db *db, struct arena *a, int64_t cli
                                      struct appointment **out, size_t *n, struct err *e);
 /* Replaces name, email and phone.  E_NOTFOUND if absent. */
 enum err_code db_update_client(struct db *db, const struct client *c, struct err *e);
-/* Moves the appointments, health form and insurance checks of client
- * `other` to `keep` and deletes `other`; when both have a health form, the
- * newer stays current and the older joins the form's history.
+/* Moves the appointments, health form, insurance checks and referrals of
+ * client `other` to `keep` and deletes `other`; when both have a health
+ * form, the newer stays current and the older joins the form's history.
  * Call inside db_begin/db_commit.  E_NOTFOUND if other is absent. */
 enum err_code db_merge_clients(struct db *db, int64_t keep, int64_t other, struct err *e);
 
@@ -448,5 +448,69 @@ enum err_code db_insurance_pending(struct db *db, struct arena *a, int limit,
                                    struct insurance_check **out, size_t *n, struct err *e);
 /* How many checks are pending. */
 enum err_code db_insurance_pending_count(struct db *db, int *n, struct err *e);
+/* ---- the clinical record: referrals and treatment notes (web/referrals.c,
+ * web/notes.c) ---- */
+
+/* A doctor's referral for massage therapy.  Dates are clinic-local days
+ * "YYYY-MM-DD"; icd10 is "" or an ICD-10 code checked by core/referral. */
+struct referral {
+    int64_t id, client_id;
+    const char *physician, *practice, *phone, *referred_on, *diagnosis, *icd10, *valid_until;
+    int visits;
+    int64_t created_at, updated_at;
+};
+
+/* A SOAP note on one appointment, with the recommendations for the client.
+ * Lists are comma-separated keys of web/notes.c's vocabularies.  signed_at
+ * 0 = a draft; once signed the store refuses every change. */
+struct treatment_note {
+    int64_t id, appointment_id;
+    const char *subjective, *objective, *assessment, *plan;
+    const char *areas, *techniques, *pressure;
+    int rest, heat_cold;
+    const char *stretches, *home_care, *providers, *provider_reason;
+    int next_weeks; /* suggested next visit in N weeks, 0 = none */
+    int64_t author_id, created_at, updated_at;
+    const char *signed_by; /* the signer's name, "" for a draft */
+    int64_t signed_by_id, signed_at;
+};
+
+/* An addendum to a signed note: text, author and time; never changed. */
+struct note_addendum {
+    int64_t id, note_id;
+    const char *body, *author;
+    int64_t author_id, created_at;
+};
+
+/* The client's referrals, newest referral date first. */
+enum err_code db_referrals(struct db *db, struct arena *a, int64_t client_id,
+                           struct referral **out, size_t *n, struct err *e);
+/* One referral; E_NOTFOUND if absent. */
+enum err_code db_referral(struct db *db, struct arena *a, int64_t id, struct referral *out,
+                          struct err *e);
+/* Inserts ref (ref->id 0; *id gets the new id) or replaces referral ref->id
+ * (its client stays); E_NOTFOUND if absent, E_UNPROCESSABLE if a field is
+ * out of range. */
+enum err_code db_put_referral(struct db *db, const struct referral *ref, int64_t now,
+                              int64_t *id, struct err *e);
+/* The note of an appointment; E_NOTFOUND when it has none. */
+enum err_code db_note(struct db *db, struct arena *a, int64_t appointment_id,
+                      struct treatment_note *out, struct err *e);
+/* Creates the appointment's note or replaces its draft (author and
+ * created_at are kept on replace); *id gets the note's id.  E_CONFLICT when
+ * the note is signed: a signed note never changes. */
+enum err_code db_put_note(struct db *db, const struct treatment_note *n, int64_t now,
+                          int64_t *id, struct err *e);
+/* Signs draft note_id as signer (name and account) at now; E_CONFLICT if it
+ * is signed already, E_NOTFOUND if absent. */
+enum err_code db_sign_note(struct db *db, int64_t note_id, const char *signer,
+                           int64_t signer_id, int64_t now, struct err *e);
+/* Adds an addendum to a signed note; *id gets its id.  E_CONFLICT if the
+ * note is not signed. */
+enum err_code db_add_addendum(struct db *db, const struct note_addendum *ad, int64_t *id,
+                              struct err *e);
+/* A note's addenda, oldest first. */
+enum err_code db_note_addenda(struct db *db, struct arena *a, int64_t note_id,
+                              struct note_addendum **out, size_t *n, struct err *e);
 
 #endif

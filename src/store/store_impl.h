@@ -165,6 +165,23 @@ struct store_ops {
     enum err_code (*insurance_pending)(struct db *db, struct arena *a, int limit,
                                        struct insurance_check **out, size_t *n, struct err *e);
     enum err_code (*insurance_pending_count)(struct db *db, int *n, struct err *e);
+    /* the clinical record: referrals and treatment notes */
+    enum err_code (*referrals)(struct db *db, struct arena *a, int64_t client_id,
+                               struct referral **out, size_t *n, struct err *e);
+    enum err_code (*referral)(struct db *db, struct arena *a, int64_t id, struct referral *out,
+                              struct err *e);
+    enum err_code (*put_referral)(struct db *db, const struct referral *ref, int64_t now,
+                                  int64_t *id, struct err *e);
+    enum err_code (*note)(struct db *db, struct arena *a, int64_t appointment_id,
+                          struct treatment_note *out, struct err *e);
+    enum err_code (*put_note)(struct db *db, const struct treatment_note *n, int64_t now,
+                              int64_t *id, struct err *e);
+    enum err_code (*sign_note)(struct db *db, int64_t note_id, const char *signer,
+                               int64_t signer_id, int64_t now, struct err *e);
+    enum err_code (*add_addendum)(struct db *db, const struct note_addendum *ad, int64_t *id,
+                                  struct err *e);
+    enum err_code (*note_addenda)(struct db *db, struct arena *a, int64_t note_id,
+                                  struct note_addendum **out, size_t *n, struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

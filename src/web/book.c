@@ -29,6 +29,7 @@
 #include "web/form.h"
 #include "web/intake.h"
 #include "web/insurance.h"
+#include "web/notes.h"
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/when.h"
@@ -812,9 +813,10 @@ void book_manage(struct req *r)
         json_object_set_new(ctx, "just_moved", json_true());
     if (flag(r, "cancelled") && strcmp(ap.status, "cancelled") == 0)
         json_object_set_new(ctx, "just_cancelled", json_true());
-    /* the health form and insurance check of this appointment's client */
+    /* the health form and insurance check of this appointment's client, and
+     * the therapist's recommendations once the note is signed */
     if (intake_add_to_manage(r, &ap, token, ctx) < 0 ||
-        insurance_add_to_manage(r, &ap, token, ctx) < 0)
+        insurance_add_to_manage(r, &ap, token, ctx) < 0 || notes_manage_context(r, &ap, ctx) < 0)
         return;
     page_render(r, 200, "manage", ctx);
 }

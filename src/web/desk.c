@@ -24,7 +24,9 @@
 #include "web/form.h"
 #include "web/intake.h"
 #include "web/insurance.h"
+#include "web/notes.h"
 #include "web/page.h"
+#include "web/referrals.h"
 #include "web/sched.h"
 #include "web/staff.h"
 #include "web/when.h"
@@ -152,6 +154,10 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         if (hist[i].id != ap->id && (desk || strcmp(hist[i].therapist_id, ap->therapist_id) == 0))
             json_array_append_new(history, appt_json(r, &hist[i]));
     json_object_set_new(ctx, "history", history);
+    struct dt_date appt_day = when_local_date(r, ap->start);
+    if (referrals_context(r, ap->client_id, &appt_day, desk, ctx) < 0)
+        return;
+    notes_link(r, ap, ctx);
 
     /* Allowed status changes as buttons. */
     int from = appt_status_parse(ap->status);
@@ -399,6 +405,8 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
             json_object_set_new(ctx, "client",
                                 json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.id, "name",
                                           c.name, "email", c.email, "phone", c.phone));
+            if (referrals_booking_notice(r, cid, d, ctx) < 0)
+                return;
         }
     }
     if (f->q && *f->q) {
@@ -623,6 +631,8 @@ static void client_page(struct req *r, int status, const struct client *c, const
                           "url",
                           arena_printf(r->arena, "/staff/clients/%lld", (long long)same[i].id)));
     json_object_set_new(ctx, "duplicates", dups);
+    if (referrals_context(r, c->id, NULL, 1, ctx) < 0)
+        return;
     json_object_set_new(
         ctx, "book_url",
         json_string(arena_printf(r->arena, "/staff/book?client=%lld", (long long)c->id)));

@@ -12,9 +12,11 @@
 #include "web/audit.h"
 #include "web/book.h"
 #include "web/desk.h"
+#include "web/referrals.h"
 #include "web/hours.h"
 #include "web/intake.h"
 #include "web/insurance.h"
+#include "web/notes.h"
 #include "web/site.h"
 #include "web/staff.h"
 
@@ -25,6 +27,7 @@
 #define DESK_FORM (40 * 1024) /* staff notes of 4,000 characters, or a booking, encoded */
 #define ARTICLE_FORM (64 * 1024) /* an article's Markdown, encoded */
 #define INTAKE_FORM (24 * 1024) /* the health form: about 4,000 characters of text, encoded */
+#define NOTE_FORM (128 * 1024) /* a SOAP note: four parts of 4,000 characters and more, encoded */
 #define PUB ROUTE_PUBLIC
 #define API (ROUTE_PUBLIC | ROUTE_API)
 #define FORM (ROUTE_FORM | ROUTE_CSRF)
@@ -78,6 +81,11 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/staff/appointments/{id}/status", desk_status, ROUTE_DESK | FORM, SMALL_FORM},
     {ROUTE_POST, "/staff/appointments/{id}/notes", desk_notes, ROUTE_DESK | FORM, DESK_FORM},
     {ROUTE_POST, "/staff/appointments/{id}/move", desk_move, ROUTE_DESK | FORM, SMALL_FORM},
+    /* treatment notes (web/notes.c): never the front desk; own rows checked there */
+    {ROUTE_GET, "/staff/appointments/{id}/note", notes_page, ROUTE_THERAPIST | ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/staff/appointments/{id}/note", notes_save, ROUTE_THERAPIST | FORM, NOTE_FORM},
+    {ROUTE_POST, "/staff/appointments/{id}/note/addenda", notes_addendum, ROUTE_THERAPIST | FORM,
+     DESK_FORM},
     {ROUTE_GET, "/staff/book", desk_book_form, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/book", desk_book, ROUTE_DESK | FORM, DESK_FORM},
     {ROUTE_GET, "/staff/clients", desk_clients, ROUTE_DESK, 0},
@@ -92,6 +100,11 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/staff/insurance", insurance_queue, ROUTE_DESK, 0},
     {ROUTE_GET, "/staff/insurance/{id}", insurance_check_page, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/insurance/{id}", insurance_check_save, ROUTE_DESK | FORM, SMALL_FORM},
+    /* doctors' referrals (web/referrals.c) */
+    {ROUTE_GET, "/staff/clients/{id}/referrals/new", referral_new, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/clients/{id}/referrals", referral_create, ROUTE_DESK | FORM, DESK_FORM},
+    {ROUTE_GET, "/staff/referrals/{id}", referral_edit, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/referrals/{id}", referral_save, ROUTE_DESK | FORM, DESK_FORM},
 
     /* admin: the clinic's set-up (web/admin.c); "new" before "{id}" */
     {ROUTE_GET, "/admin", admin_index, ROUTE_ADMIN, 0},

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { bookingCases } from './book.mjs';
 import { deskCases } from './desk.mjs';
+import { notesCases } from './notes.mjs';
 import { therapistCases } from './therapist.mjs';
 import { intakeCases } from './intake.mjs';
 import { sleep, stopServer } from './lib.mjs';
@@ -432,6 +433,8 @@ async function main() {
 
     // The health form and insurance check (tests/e2e/intake.mjs): client on a phone, desk on a tablet.
     await intakeCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // h. The clinical record (tests/e2e/notes.mjs): referral, SOAP note, recommendations.
+    await notesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {
