@@ -4,7 +4,7 @@
 #define KNEAD_STORE_MIGRATION_H
 
 struct migration {
-    int version;      /* 1..n, no gaps */
+    int version;      /* unique, ascending; gaps allowed (each is applied unless recorded) */
     const char *name; /* from the file name */
     const char *sql;  /* the whole file, applied in one transaction */
 };
