@@ -177,8 +177,15 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
     }
     m.created_at = now;
     m.next_attempt_at = 0; /* due at once (the worker keeps real time) */
-    if ((rc = db_outbox_add(db, &m, &added, e)) != E_OK)
+    if ((rc = db_outbox_add(db, &m, &added, e)) != E_OK) {
+        /* the change rolls back with it: say so, not the store's words */
+        log_error("mail: cannot queue the %s message for appointment %lld: %s", d->kind,
+                  (long long)ap->id, e->msg);
+        if (rc != E_UNAVAILABLE)
+            rc = err_set(e, E_INTERNAL, "Its e-mail could not be queued, so nothing was"
+                                        " changed; please try again (the error was logged).");
         goto done;
+    }
     if (!added)
         log_info("mail: %s already queued (%s)", d->kind, d->dedupe_key);
     rc = E_OK;
@@ -186,8 +193,8 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
 fail:
     log_error("mail: cannot write the %s message for appointment %lld: %s", d->kind,
               (long long)ap->id, err);
-    err_set(e, E_INTERNAL, "The confirmation e-mail could not be prepared, so nothing was"
-                           " changed; the error was logged.");
+    err_set(e, E_INTERNAL, "Its e-mail could not be prepared, so nothing was changed; the"
+                           " error was logged.");
 done:
     sb_release(&text);
     sb_release(&html);

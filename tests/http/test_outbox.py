@@ -306,6 +306,23 @@ class Messages(unittest.TestCase):
         self.assertEqual(db('SELECT count(*) FROM outbox')[0][0], before)
         self.assertEqual(db("SELECT count(*) FROM outbox WHERE recipient = 'fay@example.com'")[0][0], 0)
 
+    def test_failing_queue_rolls_the_booking_back(self):
+        """The message is queued in the booking's transaction: when queueing
+        fails (a trigger injects the failure), no appointment is stored."""
+        db("CREATE TRIGGER outbox_fail BEFORE INSERT ON outbox WHEN NEW.recipient = 'fail@example.com'"
+           " BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+        try:
+            appts = db('SELECT count(*) FROM appointments')[0][0]
+            st, p = book('2026-12-14T10:00:00-09:00', 'fail@example.com')
+            self.assertEqual(st, 500, p)
+            self.assertEqual(db('SELECT count(*) FROM appointments')[0][0], appts)
+            self.assertIn('injected failure', S.log())
+            # the slot is still free
+            st, ok = book('2026-12-14T10:00:00-09:00', 'ok@example.com')
+            self.assertEqual(st, 201, ok)
+        finally:
+            db('DROP TRIGGER outbox_fail')
+
 
 class Outage(unittest.TestCase):
     def test_smtp_down_then_up_delivers_each_exactly_once(self):
