@@ -469,6 +469,17 @@ static void run_committed_hook(void)
         hooks.committed(hooks.ctx);
 }
 
+enum err_code sched_queue_event(struct db *db, enum sched_event ev,
+                                const struct appointment *before, int64_t now, struct err *e)
+{
+    return run_queue_hook(db, ev, before->id, before, NULL, now, e);
+}
+
+void sched_committed(void)
+{
+    run_committed_hook();
+}
+
 void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
 {
     crypto_generichash(hash, STORE_TOKEN_HASH, (const unsigned char *)token, strlen(token), NULL,

@@ -139,6 +139,14 @@ struct sched_hooks {
  * threads start and after they stop: it is not synchronised. */
 void sched_set_hooks(const struct sched_hooks *h);
 
+/* For a change made outside sched_book/move/cancel (the front desk's
+ * status change to "cancelled"): runs the queue hook inside the caller's
+ * transaction (before: the appointment as it was), and the committed hook
+ * after the caller's commit. */
+enum err_code sched_queue_event(struct db *db, enum sched_event ev,
+                                const struct appointment *before, int64_t now, struct err *e);
+void sched_committed(void);
+
 /* Hash of a manage token, for lookups. */
 void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH]);
 

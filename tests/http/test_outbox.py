@@ -17,7 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_suite  # noqa: E402
+from harness import Server, run_suite, signed_in  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -281,6 +281,17 @@ class Messages(unittest.TestCase):
         self.assertIn(PUBLIC + '/book', text)
         self.assertIn('STATUS:CANCELLED', ics_text(att))
         self.assertEqual(sorted(s.split(':')[0] for s in subjects()), ['Booked', 'Cancelled', 'Moved'])
+
+    def test_front_desk_cancellation_sends_a_notice(self):
+        st, appt = book('2026-12-03T11:00:00-09:00', 'ivy@example.com')
+        self.assertEqual(st, 201, appt)
+        b = signed_in('desk@chugachbodywork.example')
+        st, _, page = b.post('/staff/appointments/%d/status' % appt['id'],
+                             {'status': 'cancelled', 'reason': 'Therapist ill'})
+        self.assertEqual(st, 303, page)
+        wait_for('the cancellation is sent', lambda: sent('appt-%d/cancellation' % appt['id']))
+        m = [x for x in SMTP.to('ivy@example.com') if x['Subject'].startswith('Cancelled')]
+        self.assertEqual(len(m), 1)
 
     def test_same_day_booking_notifies_the_desk(self):
         st, appt = book('2026-11-24T16:00:00-09:00', 'dee@example.com', name='Dee Same')
