@@ -447,5 +447,18 @@ class Restart(unittest.TestCase):
             dead.stop()
 
 
+
+class ZzShutdown(unittest.TestCase):
+    """Runs last (classes run by name): SIGTERM stops the server and its mail
+    worker cleanly, without a sanitizer report or a leak."""
+
+    def test_stops_cleanly(self):
+        self.assertEqual(S.stop(), 0, S.log()[-3000:])
+        log = S.log()
+        for bad in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:'):
+            self.assertNotIn(bad, log)
+        self.assertIn('stopped', log)
+
+
 if __name__ == '__main__':
     run_suite(globals())
