@@ -298,6 +298,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
     /* after the mask, so that the mail worker does not take the signals either */
     if (mail_start(app, &mail, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
+        smtp_global_cleanup();
         return 1;
     }
 
@@ -314,6 +315,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
     if (srv_start(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         mail_stop(mail);
+        smtp_global_cleanup();
         return 1;
     }
     if (clock_pinned()) {

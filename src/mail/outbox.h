@@ -16,7 +16,8 @@
  * A claim is a lease: a message left "sending" by a crash is claimed again
  * when its lease runs out.  So delivery is AT LEAST ONCE: a crash (or a
  * store failure) after the SMTP server accepted a message but before it was
- * marked sent sends it again.  Every attempt sends the same bytes with the
+ * marked sent sends it again, and so does a connection lost after the
+ * server took the message but before its "250" reached us.  Every attempt sends the same bytes with the
  * same Message-ID (from the outbox id), so a receiver can drop the repeat.
  * Apart from that window a message is sent once: only the worker that holds
  * the claim marks it, and marking checks that it still holds it.
