@@ -110,12 +110,25 @@ static void folded_ascii(struct sb *out, const char *s, size_t len, size_t *col)
     }
 }
 
+/* The longest run without a space: where folding cannot help. */
+static size_t longest_word(const char *s, size_t len)
+{
+    size_t best = 0, run = 0;
+    for (size_t i = 0; i < len; i++) {
+        run = s[i] == ' ' ? 0 : run + 1;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
 void mime_header(struct sb *out, const char *name, const char *value)
 {
     size_t col = strlen(name) + 2, len = strlen(value);
     sb_adds(out, name);
     sb_add(out, ": ", 2);
-    if (plain_ascii(value, len))
+    /* a word too long for one line goes as encoded-words, which can be split */
+    if (plain_ascii(value, len) && col + longest_word(value, len) <= MIME_LINE_MAX)
         folded_ascii(out, value, len, &col);
     else
         encoded_words(out, value, len, &col);
@@ -129,7 +142,8 @@ void mime_mailbox(struct sb *out, size_t col, const char *name, const char *addr
         sb_add(out, addr, alen);
         return;
     }
-    if (plain_ascii(name, nlen)) {
+    /* a quoted name that fits on its line; anything else as encoded-words */
+    if (plain_ascii(name, nlen) && col + nlen + 4 <= MIME_LINE_MAX) {
         sb_addc(out, '"');
         col++;
         for (size_t i = 0; i < nlen; i++) {

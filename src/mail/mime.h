@@ -38,14 +38,16 @@ struct mime_msg {
 int mime_build(struct sb *out, const struct mime_msg *m, char *err, size_t errlen);
 
 /* Appends "Name: value" and CRLF, the value folded under MIME_LINE_MAX:
- * printable ASCII as it is (folded at spaces), anything else as UTF-8
+ * printable ASCII as it is (folded at spaces) when no word is too long for
+ * a line, anything else as UTF-8
  * encoded-words ("=?UTF-8?B?...?=", each at most 75 characters, never
  * splitting a UTF-8 sequence).  The caller has checked the value with
  * esc_header_ok.  Can't fail (size limit: out->err). */
 void mime_header(struct sb *out, const char *name, const char *value);
 
 /* Appends a mailbox for a From/To header: `"Name" <addr>`, or encoded-words
- * then <addr> for a non-ASCII name, or just addr.  col: the column the
+ * then <addr> for a non-ASCII name (or one too long for its line), or just
+ * addr.  col: the column the
  * mailbox starts at (after "To: "); folds before <addr> when needed. */
 void mime_mailbox(struct sb *out, size_t col, const char *name, const char *addr);
 

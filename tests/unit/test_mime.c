@@ -80,6 +80,7 @@ static void test_header_rows(void **state)
         {"a =?looks?like?= an encoded word", 1},
         {"A long ASCII subject that goes on and on past the seventy-eight character limit of a "
          "header line, so it must fold at spaces", 0},
+        {"https://book.example.com/a/a-very-long-link-with-no-space-in-it-that-cannot-be-folded-at-all", 1},
     };
     for (size_t i = 0; i < NROWS(rows); i++) {
         struct sb out = SB_INIT;
