@@ -32,6 +32,9 @@ run: build
 	@test -f $(DB) || ./$(BUILD)/knead demo --db $(DB)
 	@echo "Demo sign-in at http://$(LISTEN)/login: admin@chugachbodywork.example / demo-admin-pass (README lists all)."
 	@echo "First real admin: ./$(BUILD)/knead user add --db $(DB) --role admin --email YOU@EXAMPLE --name 'Your Name'"
+	@echo "E-mail goes to SMTP 127.0.0.1:2525 and waits in the outbox until something listens there."
+	@echo "To watch it, in another terminal: aiosmtpd -n -l 127.0.0.1:2525   (Debian: python3-aiosmtpd; or /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2525)"
+	@echo "Queued mail: ./$(BUILD)/knead outbox list --db $(DB)"
 	./$(BUILD)/knead serve --db $(DB) --listen $(LISTEN)
 
 e2e-deps: deps-test

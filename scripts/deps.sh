@@ -8,7 +8,9 @@ libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libmd4c-dev libmd4c-html
 libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev"
 
 case "${1:-}" in
-    --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev" ;;
+    # python3-aiosmtpd: a local SMTP server to watch the demo's e-mail (README);
+    # tests/http/test_outbox.py runs its own small SMTP server and needs none.
+    --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev python3-aiosmtpd" ;;
     --bench) PKGS="$PKGS wrk" ;;
 esac
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Embed numbered migration files into a C array: embed.py SYMBOL OUT.c IN.sql...
 
-Each input is named NNNN_name.sql; the number becomes the schema version. The
-array is sorted by version and ends with a {0, NULL, NULL} row."""
+Each input is named NNNN_name.sql; the number becomes the schema version (unique;
+gaps allowed). The array is sorted by version and ends with a {0, NULL, NULL} row."""
 import os
 import re
 import sys

@@ -10,7 +10,7 @@
 #include "util/num.h"
 #include "util/tzload.h"
 
-enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME };
+enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR };
 
 static const struct key {
     const char *section, *name;
@@ -39,6 +39,16 @@ static const struct key {
     I("auth", "session_idle_minutes", session_idle_minutes, 5, 1440),
     I("auth", "session_absolute_hours", session_absolute_hours, 1, 720),
     I("auth", "secure_cookies", secure_cookies, 0, 1),
+    S("smtp", "host", smtp_host, 1),
+    I("smtp", "port", smtp_port, 1, 65535),
+    {"smtp", "tls", K_TLS, offsetof(struct cfg, smtp_tls), sizeof(((struct cfg *)0)->smtp_tls), 0, 0, 0},
+    S("smtp", "username", smtp_username, 1),
+    S("smtp", "password", smtp_password, 1),
+    {"smtp", "from", K_ADDR, offsetof(struct cfg, smtp_from), CFG_STR, 0, 0, 1},
+    {"smtp", "desk", K_ADDR, offsetof(struct cfg, smtp_desk), CFG_STR, 0, 0, 1},
+    I("smtp", "retry_min_seconds", smtp_retry_min_seconds, 1, 3600),
+    I("smtp", "retry_max_seconds", smtp_retry_max_seconds, 1, 86400),
+    I("smtp", "max_attempts", smtp_max_attempts, 1, 100),
     S("paths", "templates", templates_dir, 0),
     S("paths", "static", static_dir, 0),
     S("paths", "content", content_dir, 0),
@@ -70,9 +80,27 @@ void cfg_defaults(struct cfg *c)
     c->session_idle_minutes = 120;
     c->session_absolute_hours = 12;
     c->secure_cookies = 0;
+    copy(c->smtp_host, sizeof c->smtp_host, "127.0.0.1"); /* `make run`: see README */
+    c->smtp_port = 2525;
+    copy(c->smtp_tls, sizeof c->smtp_tls, "none");
+    c->smtp_retry_min_seconds = 60;
+    c->smtp_retry_max_seconds = 3600;
+    c->smtp_max_attempts = 24;
     copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");
     copy(c->static_dir, sizeof c->static_dir, KNEAD_SRCDIR "/static");
     copy(c->content_dir, sizeof c->content_dir, KNEAD_SRCDIR "/content");
+}
+
+/* name@domain in printable ASCII, without spaces or brackets. */
+static int addr_ok(const char *v)
+{
+    const char *at = strchr(v, '@');
+    if (!at || at == v || !at[1] || strchr(at + 1, '@'))
+        return 0;
+    for (const char *p = v; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e || strchr("<>()\",;\\", *p))
+            return 0;
+    return 1;
 }
 
 static int listen_ok(const char *v)
@@ -116,6 +144,22 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
                 return -1;
             }
             break;
+        case K_TLS:
+            if (strcmp(value, "none") != 0 && strcmp(value, "starttls") != 0 &&
+                strcmp(value, "tls") != 0) {
+                snprintf(err, errlen, "[%s] %s: '%s' is not none, starttls or tls", section, key,
+                         value);
+                return -1;
+            }
+            break;
+        case K_ADDR:
+            if (*value && !addr_ok(value)) {
+                snprintf(err, errlen,
+                         "[%s] %s: '%s' is not an e-mail address such as desk@example.com",
+                         section, key, value);
+                return -1;
+            }
+            break;
         case K_STR:
             if (!*value && !k->allow_empty) {
                 snprintf(err, errlen, "[%s] %s: must not be empty", section, key);
@@ -136,7 +180,7 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
         if (strcmp(keys[i].section, section) == 0)
             known_section = 1;
     if (!known_section)
-        snprintf(err, errlen, "[%s]: unknown section (known: clinic, server, database, booking, auth, paths)",
+        snprintf(err, errlen, "[%s]: unknown section (known: clinic, server, database, booking, auth, smtp, paths)",
                  section);
     else
         snprintf(err, errlen, "[%s] %s: unknown key", section, key);

@@ -33,6 +33,15 @@ struct cfg {
     int session_idle_minutes;
     int session_absolute_hours;
     int secure_cookies; /* 1 behind TLS: cookies get the Secure attribute */
+    /* [smtp] where e-mail goes (mail/outbox.c); host "" = keep it queued */
+    char smtp_host[CFG_STR];
+    int smtp_port;
+    char smtp_tls[16]; /* "none", "starttls" or "tls" */
+    char smtp_username[CFG_STR];
+    char smtp_password[CFG_STR];
+    char smtp_from[CFG_STR]; /* "" = [clinic] email */
+    char smtp_desk[CFG_STR]; /* the front desk's notices; "" = [clinic] email */
+    int smtp_retry_min_seconds, smtp_retry_max_seconds, smtp_max_attempts;
     /* [paths] */
     char templates_dir[CFG_PATH];
     char static_dir[CFG_PATH];

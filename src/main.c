@@ -17,6 +17,9 @@
 #include "core/tz.h"
 #include "demo.h"
 #include "http/server.h"
+#include "mail/cli.h"
+#include "mail/mail.h"
+#include "mail/smtp.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -36,6 +39,7 @@ static const char usage_main[] =
     "  migrate   create or upgrade the database schema\n"
     "  demo      seed the demo clinic (Anchorage, Alaska)\n"
     "  user add  create an account (admin, desk, therapist or client)\n"
+    "  outbox    list, retry or purge the queued e-mail\n"
     "\n"
     "Every command takes --db PATH and --config FILE; `knead COMMAND --help` tells more.\n"
     "  --version  print the version\n";
@@ -259,6 +263,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
 {
     char err[1024];
     struct srv *srv = NULL;
+    struct mail *mail = NULL;
     sigset_t set;
     int sig = 0;
 
@@ -277,8 +282,9 @@ static int cmd_serve(struct app *app, const struct opts *o)
         return EXIT_USAGE;
     }
     int threads = app->cfg.threads > 0 ? app->cfg.threads : 0;
-    if (app_open_store(app, threads > 0 ? threads + 1 : 9, err, sizeof err) < 0 ||
-        app_load_site(app, err, sizeof err) < 0) {
+    /* one connection per request thread, one spare, one for the mail worker */
+    if (app_open_store(app, threads > 0 ? threads + 2 : 10, err, sizeof err) < 0 ||
+        app_load_site(app, err, sizeof err) < 0 || smtp_global_init(err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         return 1;
     }
@@ -289,6 +295,12 @@ static int cmd_serve(struct app *app, const struct opts *o)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* after the mask, so that the mail worker does not take the signals either */
+    if (mail_start(app, &mail, err, sizeof err) < 0) {
+        fprintf(stderr, "knead serve: %s\n", err);
+        smtp_global_cleanup();
+        return 1;
+    }
 
     struct srv_options so = {
         .listen = app->cfg.listen,
@@ -302,6 +314,8 @@ static int cmd_serve(struct app *app, const struct opts *o)
     };
     if (srv_start(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
+        mail_stop(mail);
+        smtp_global_cleanup();
         return 1;
     }
     if (clock_pinned()) {
@@ -315,6 +329,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
         char host[64];
         int port;
         srv_parse_listen(app->cfg.listen, host, sizeof host, &port);
+        mail_listening(mail, host, srv_port(srv));
         log_info("serving %s on http://%s%s%s:%d/ (database %s, timezone %s)", app->cfg.name,
                  strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", srv_port(srv),
                  app->cfg.db_path, app->cfg.timezone);
@@ -323,6 +338,8 @@ static int cmd_serve(struct app *app, const struct opts *o)
     }
     log_info("received %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     srv_stop(srv);
+    mail_stop(mail);
+    smtp_global_cleanup();
     log_info("stopped");
     return 0;
 }
@@ -351,6 +368,8 @@ int main(int argc, char **argv)
         fputs(usage_main, stdout);
         return 0;
     }
+    if (strcmp(cmd, "outbox") == 0)
+        return outbox_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cdlntq", usage_serve, &o, &code) < 0)
             return code;
@@ -372,7 +391,7 @@ int main(int argc, char **argv)
         if (parse_opts(cmd, argc - 1, argv + 1, "cdf", usage_demo, &o, &code) < 0)
             return code;
     } else {
-        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user; see knead --help)\n",
+        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox; see knead --help)\n",
                 cmd);
         return EXIT_USAGE;
     }

@@ -7,6 +7,7 @@
  * upgrade.  No SQLite type leaves this file. */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,17 @@ enum stmt_id {
     Q_SIGN_NOTE,
     Q_ADD_ADDENDUM,
     Q_NOTE_ADDENDA,
+    /* the outbox */
+    Q_OUTBOX_ADD,
+    Q_OUTBOX_COUNT,
+    Q_OUTBOX_DUE,
+    Q_OUTBOX_CLAIM,
+    Q_OUTBOX_MARK,
+    Q_OUTBOX_NEXT_DUE,
+    Q_OUTBOX_LIST,
+    Q_OUTBOX_STATUS,
+    Q_OUTBOX_RETRY,
+    Q_OUTBOX_PURGE,
     Q__COUNT
 };
 
@@ -422,6 +434,33 @@ static const char *const sql_text[Q__COUNT] = {
                        " VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_NOTE_ADDENDA] = "SELECT id, note_id, body, author, author_id, created_at FROM note_addenda"
                        " WHERE note_id = ?1 ORDER BY id",
+    /* the outbox */
+    [Q_OUTBOX_ADD] = "INSERT INTO outbox (kind, dedupe_key, appointment_id, recipient,"
+                     " recipient_name, subject, body_text, body_html, attach_name, attach_type,"
+                     " attach_data, next_attempt_at, created_at)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                     " ON CONFLICT (dedupe_key) DO NOTHING",
+    [Q_OUTBOX_COUNT] = "SELECT count(*) FROM outbox WHERE appointment_id = ?1 AND kind = ?2",
+    [Q_OUTBOX_DUE] = "SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,"
+                     " subject, body_text, body_html, attach_name, attach_type, attach_data,"
+                     " status, attempts, next_attempt_at, created_at, coalesce(sent_at, 0),"
+                     " last_error FROM outbox WHERE status IN ('pending', 'sending')"
+                     " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1",
+    [Q_OUTBOX_CLAIM] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
+                       " next_attempt_at = ?2 WHERE id = ?1",
+    [Q_OUTBOX_MARK] = "UPDATE outbox SET status = ?2, next_attempt_at = ?3, last_error = ?5,"
+                      " sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END"
+                      " WHERE id = ?1 AND status = 'sending'",
+    [Q_OUTBOX_NEXT_DUE] = "SELECT min(next_attempt_at) FROM outbox"
+                          " WHERE status IN ('pending', 'sending')",
+    [Q_OUTBOX_LIST] = "SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,"
+                      " subject, status, attempts, next_attempt_at, created_at,"
+                      " coalesce(sent_at, 0), last_error, attach_name FROM outbox"
+                      " WHERE (?1 = '' OR status = ?1) ORDER BY id DESC LIMIT ?2",
+    [Q_OUTBOX_STATUS] = "SELECT status FROM outbox WHERE id = ?1",
+    [Q_OUTBOX_RETRY] = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2,"
+                       " last_error = '' WHERE id = ?1 AND status IN ('pending', 'failed')",
+    [Q_OUTBOX_PURGE] = "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1",
 };
 
 struct sqlite_db {
@@ -2933,6 +2972,225 @@ static enum err_code sq_set_article_published(struct db *db, const char *slug, i
     return changed_some(d, s, e, "publish article", "there is no such article");
 }
 
+/* ---- the outbox ---- */
+
+static enum err_code sq_outbox_add(struct db *db, const struct outbox_msg *m, int *added,
+                                   struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_ADD, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, m->kind);
+    bind_text(s, 2, m->dedupe_key);
+    sqlite3_bind_int64(s, 3, m->appointment_id);
+    bind_text(s, 4, m->recipient);
+    bind_text(s, 5, m->recipient_name);
+    bind_text(s, 6, m->subject);
+    bind_text(s, 7, m->body_text);
+    bind_text(s, 8, m->body_html);
+    bind_text(s, 9, m->attach_name);
+    bind_text(s, 10, m->attach_type);
+    if (m->attach_data && m->attach_len > 0 && m->attach_len <= INT32_MAX)
+        sqlite3_bind_blob(s, 11, m->attach_data, (int)m->attach_len, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, 11);
+    sqlite3_bind_int64(s, 12, m->next_attempt_at);
+    sqlite3_bind_int64(s, 13, m->created_at);
+    if ((rc = run(d, s, e, "queue a message")) != E_OK)
+        return rc;
+    *added = sqlite3_changes(d->h) > 0;
+    return E_OK;
+}
+
+static enum err_code sq_outbox_count(struct db *db, int64_t appointment_id, const char *kind,
+                                     int *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_COUNT, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, appointment_id);
+    bind_text(s, 2, kind);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "count messages");
+}
+
+static enum err_code sq_outbox_claim(struct db *db, struct arena *a, int64_t now,
+                                     int64_t lease_until, struct outbox_msg *out, int *found,
+                                     struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_DUE, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, now);
+    int rc = sqlite3_step(s);
+    *found = 0;
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(s, 0);
+        out->appointment_id = sqlite3_column_int64(s, 1);
+        out->kind = col_text(a, s, 2);
+        out->dedupe_key = col_text(a, s, 3);
+        out->recipient = col_text(a, s, 4);
+        out->recipient_name = col_text(a, s, 5);
+        out->subject = col_text(a, s, 6);
+        out->body_text = col_text(a, s, 7);
+        out->body_html = col_text(a, s, 8);
+        out->attach_name = col_text(a, s, 9);
+        out->attach_type = col_text(a, s, 10);
+        int len = sqlite3_column_bytes(s, 11);
+        const void *blob = sqlite3_column_blob(s, 11);
+        if (blob && len > 0) {
+            unsigned char *copy = arena_alloc(a, (size_t)len);
+            memcpy(copy, blob, (size_t)len);
+            out->attach_data = copy;
+            out->attach_len = (size_t)len;
+        }
+        out->status = "sending";
+        out->attempts = sqlite3_column_int(s, 13) + 1;
+        out->next_attempt_at = lease_until;
+        out->created_at = sqlite3_column_int64(s, 15);
+        out->sent_at = sqlite3_column_int64(s, 16);
+        out->last_error = col_text(a, s, 17);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return E_OK;
+    if (rc != SQLITE_ROW)
+        return fail(d, e, rc, "claim a message");
+    if (!(s = stmt(d, Q_OUTBOX_CLAIM, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, out->id);
+    sqlite3_bind_int64(s, 2, lease_until);
+    enum err_code c = run(d, s, e, "claim a message");
+    if (c == E_OK)
+        *found = 1;
+    return c;
+}
+
+static enum err_code sq_outbox_mark(struct db *db, int64_t id, const char *status,
+                                    int64_t next_attempt_at, int64_t at, const char *last_error,
+                                    struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_MARK, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, status);
+    sqlite3_bind_int64(s, 3, next_attempt_at);
+    sqlite3_bind_int64(s, 4, at);
+    bind_text(s, 5, last_error);
+    enum err_code rc = run(d, s, e, "mark a message");
+    if (rc == E_OK && sqlite3_changes(d->h) == 0)
+        return err_set(e, E_CONFLICT, "message %lld is no longer being sent", (long long)id);
+    return rc;
+}
+
+static enum err_code sq_outbox_next_due(struct db *db, int64_t *at, int *found, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_NEXT_DUE, e);
+    if (!s)
+        return E_INTERNAL;
+    int rc = sqlite3_step(s);
+    *found = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        *at = sqlite3_column_int64(s, 0);
+        *found = 1;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read the outbox");
+}
+
+static enum err_code sq_outbox_list(struct db *db, struct arena *a, const char *status,
+                                    int limit, struct outbox_msg **out, size_t *n,
+                                    struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_LIST, e);
+    struct outbox_msg *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, status);
+    sqlite3_bind_int(s, 2, limit > 0 ? limit : 100);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        struct outbox_msg *m = &items[cnt++];
+        memset(m, 0, sizeof *m);
+        m->id = sqlite3_column_int64(s, 0);
+        m->appointment_id = sqlite3_column_int64(s, 1);
+        m->kind = col_text(a, s, 2);
+        m->dedupe_key = col_text(a, s, 3);
+        m->recipient = col_text(a, s, 4);
+        m->recipient_name = col_text(a, s, 5);
+        m->subject = col_text(a, s, 6);
+        m->status = col_text(a, s, 7);
+        m->attempts = sqlite3_column_int(s, 8);
+        m->next_attempt_at = sqlite3_column_int64(s, 9);
+        m->created_at = sqlite3_column_int64(s, 10);
+        m->sent_at = sqlite3_column_int64(s, 11);
+        m->last_error = col_text(a, s, 12);
+        m->attach_name = col_text(a, s, 13);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list the outbox");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_outbox_retry(struct db *db, int64_t id, int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_STATUS, e);
+    char status[16] = "";
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(s, 0);
+        snprintf(status, sizeof status, "%s", t ? (const char *)t : "");
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "there is no message %lld in the outbox", (long long)id);
+    if (rc != SQLITE_ROW)
+        return fail(d, e, rc, "read the outbox");
+    if (strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0)
+        return err_set(e, E_CONFLICT, "message %lld is %s; only pending or failed messages can be"
+                                      " retried", (long long)id, status);
+    if (!(s = stmt(d, Q_OUTBOX_RETRY, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    return changed_some(d, s, e, "retry a message", "the message changed meanwhile; try again");
+}
+
+static enum err_code sq_outbox_purge(struct db *db, int64_t before, int *deleted, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_PURGE, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, before);
+    if ((rc = run(d, s, e, "purge the outbox")) != E_OK)
+        return rc;
+    *deleted = sqlite3_changes(d->h);
+    return E_OK;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -3035,4 +3293,13 @@ static const struct store_ops sqlite_ops = {
     .sign_note = sq_sign_note,
     .add_addendum = sq_add_addendum,
     .note_addenda = sq_note_addenda,
+    /* the outbox */
+    .outbox_add = sq_outbox_add,
+    .outbox_count = sq_outbox_count,
+    .outbox_claim = sq_outbox_claim,
+    .outbox_mark = sq_outbox_mark,
+    .outbox_next_due = sq_outbox_next_due,
+    .outbox_list = sq_outbox_list,
+    .outbox_retry = sq_outbox_retry,
+    .outbox_purge = sq_outbox_purge,
 };

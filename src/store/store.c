@@ -283,3 +283,25 @@ FWD(insurance_pending,
      struct err *e),
     (db, a, limit, out, n, e))
 FWD(insurance_pending_count, (struct db * db, int *n, struct err *e), (db, n, e))
+/* the outbox */
+FWD(outbox_add, (struct db * db, const struct outbox_msg *m, int *added, struct err *e),
+    (db, m, added, e))
+FWD(outbox_count,
+    (struct db * db, int64_t appointment_id, const char *kind, int *n, struct err *e),
+    (db, appointment_id, kind, n, e))
+FWD(outbox_claim,
+    (struct db * db, struct arena *a, int64_t now, int64_t lease_until, struct outbox_msg *out,
+     int *found, struct err *e),
+    (db, a, now, lease_until, out, found, e))
+FWD(outbox_mark,
+    (struct db * db, int64_t id, const char *status, int64_t next_attempt_at, int64_t at,
+     const char *last_error, struct err *e),
+    (db, id, status, next_attempt_at, at, last_error, e))
+FWD(outbox_next_due, (struct db * db, int64_t *at, int *found, struct err *e), (db, at, found, e))
+FWD(outbox_list,
+    (struct db * db, struct arena *a, const char *status, int limit, struct outbox_msg **out,
+     size_t *n, struct err *e),
+    (db, a, status, limit, out, n, e))
+FWD(outbox_retry, (struct db * db, int64_t id, int64_t now, struct err *e), (db, id, now, e))
+FWD(outbox_purge, (struct db * db, int64_t before, int *deleted, struct err *e),
+    (db, before, deleted, e))

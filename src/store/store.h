@@ -512,5 +512,57 @@ enum err_code db_add_addendum(struct db *db, const struct note_addendum *ad, int
 /* A note's addenda, oldest first. */
 enum err_code db_note_addenda(struct db *db, struct arena *a, int64_t note_id,
                               struct note_addendum **out, size_t *n, struct err *e);
+/* ---- the outbox of e-mail (src/mail/outbox.c) ---- */
+
+/* One queued message.  status: "pending", "sending" (claimed by a worker
+ * until next_attempt_at), "sent", "failed" (gave up; `knead outbox retry`). */
+struct outbox_msg {
+    int64_t id, appointment_id; /* appointment_id 0 = none */
+    const char *kind;           /* "confirmation", "reschedule", "cancellation", "desk_same_day" */
+    const char *dedupe_key;     /* unique: one event, one message */
+    const char *recipient, *recipient_name;
+    const char *subject, *body_text, *body_html; /* body_html "" = text only */
+    const char *attach_name, *attach_type;       /* attach_name "" = no attachment */
+    const unsigned char *attach_data;
+    size_t attach_len;
+    const char *status;
+    int attempts;
+    int64_t next_attempt_at, created_at, sent_at; /* sent_at 0 = not sent */
+    const char *last_error;
+};
+
+/* Queues m (kind, dedupe_key, recipient ... attachment, created_at and
+ * next_attempt_at are read; status starts "pending").  Call inside the
+ * transaction of the change that causes it.  *added = 0 when a message with
+ * the same dedupe key exists (then nothing changes). */
+enum err_code db_outbox_add(struct db *db, const struct outbox_msg *m, int *added,
+                            struct err *e);
+/* How many messages of `kind` exist for the appointment. */
+enum err_code db_outbox_count(struct db *db, int64_t appointment_id, const char *kind, int *n,
+                              struct err *e);
+/* Claims the most overdue message that is pending, or sending with its
+ * lease run out, at `now`: status "sending", attempts + 1, next_attempt_at =
+ * lease_until.  Call inside db_begin/db_commit.  *found = 0 when none is due.
+ * The message (with its attachment) lives on a. */
+enum err_code db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
+                              struct outbox_msg *out, int *found, struct err *e);
+/* Ends a claim: status "sent" (sent_at = at), "pending" (retry at
+ * next_attempt_at) or "failed", with last_error.  E_CONFLICT when the
+ * message is not "sending" any more. */
+enum err_code db_outbox_mark(struct db *db, int64_t id, const char *status,
+                             int64_t next_attempt_at, int64_t at, const char *last_error,
+                             struct err *e);
+/* The earliest next_attempt_at of a pending or sending message; *found = 0
+ * when there is none. */
+enum err_code db_outbox_next_due(struct db *db, int64_t *at, int *found, struct err *e);
+/* Messages newest first, at most limit; status NULL or "" = any.  Bodies
+ * and attachments are not read (NULL, attach_len 0). */
+enum err_code db_outbox_list(struct db *db, struct arena *a, const char *status, int limit,
+                             struct outbox_msg **out, size_t *n, struct err *e);
+/* Puts a failed or pending message back in the queue, due at `now`, with
+ * attempts reset.  E_NOTFOUND if absent, E_CONFLICT if sent or sending. */
+enum err_code db_outbox_retry(struct db *db, int64_t id, int64_t now, struct err *e);
+/* Deletes sent messages with sent_at before `before`; *deleted gets the count. */
+enum err_code db_outbox_purge(struct db *db, int64_t before, int *deleted, struct err *e);
 
 #endif

@@ -182,6 +182,22 @@ struct store_ops {
                                   struct err *e);
     enum err_code (*note_addenda)(struct db *db, struct arena *a, int64_t note_id,
                                   struct note_addendum **out, size_t *n, struct err *e);
+    /* the outbox */
+    enum err_code (*outbox_add)(struct db *db, const struct outbox_msg *m, int *added,
+                                struct err *e);
+    enum err_code (*outbox_count)(struct db *db, int64_t appointment_id, const char *kind,
+                                  int *n, struct err *e);
+    enum err_code (*outbox_claim)(struct db *db, struct arena *a, int64_t now,
+                                  int64_t lease_until, struct outbox_msg *out, int *found,
+                                  struct err *e);
+    enum err_code (*outbox_mark)(struct db *db, int64_t id, const char *status,
+                                 int64_t next_attempt_at, int64_t at, const char *last_error,
+                                 struct err *e);
+    enum err_code (*outbox_next_due)(struct db *db, int64_t *at, int *found, struct err *e);
+    enum err_code (*outbox_list)(struct db *db, struct arena *a, const char *status, int limit,
+                                 struct outbox_msg **out, size_t *n, struct err *e);
+    enum err_code (*outbox_retry)(struct db *db, int64_t id, int64_t now, struct err *e);
+    enum err_code (*outbox_purge)(struct db *db, int64_t before, int *deleted, struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

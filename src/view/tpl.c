@@ -684,6 +684,7 @@ struct render {
     struct sb *out;
     const char *body; /* tpl_render_page: the page, visible as "body" */
     size_t body_len;
+    int plain;        /* tpl_render_text: no HTML escaping anywhere */
 };
 
 enum vkind { V_MISSING, V_JSON, V_STR, V_BOOL, V_NUM };
@@ -866,7 +867,7 @@ static void render_nodes(const struct render *r, const struct node *nodes, size_
             break;
         case OP_VAR:
         case OP_RAW:
-            emit(r->out, lookup(r, top, n), n->op == OP_RAW);
+            emit(r->out, lookup(r, top, n), n->op == OP_RAW || r->plain);
             i++;
             break;
         case OP_PARTIAL:
@@ -923,11 +924,11 @@ static const struct tpl *find_checked(const struct tpl_engine *e, const char *na
     return t;
 }
 
-int tpl_render(const struct tpl_engine *e, const char *name, const json_t *ctx,
-               struct sb *out, char *err, size_t errlen)
+static int render_one(const struct tpl_engine *e, const char *name, const json_t *ctx,
+                      struct sb *out, int plain, char *err, size_t errlen)
 {
     const struct tpl *t = find_checked(e, name, err, errlen);
-    struct render r = { out, NULL, 0 };
+    struct render r = { out, NULL, 0, plain };
     struct frame root = { NULL, ctx, 0, 0 };
 
     if (!t)
@@ -940,6 +941,18 @@ int tpl_render(const struct tpl_engine *e, const char *name, const json_t *ctx,
     return 0;
 }
 
+int tpl_render(const struct tpl_engine *e, const char *name, const json_t *ctx,
+               struct sb *out, char *err, size_t errlen)
+{
+    return render_one(e, name, ctx, out, 0, err, errlen);
+}
+
+int tpl_render_text(const struct tpl_engine *e, const char *name, const json_t *ctx,
+                    struct sb *out, char *err, size_t errlen)
+{
+    return render_one(e, name, ctx, out, 1, err, errlen);
+}
+
 int tpl_render_page(const struct tpl_engine *e, const char *page, const char *layout,
                     const json_t *ctx, struct sb *out, char *err, size_t errlen)
 {
@@ -947,7 +960,7 @@ int tpl_render_page(const struct tpl_engine *e, const char *page, const char *la
     const struct tpl *pt, *lt;
     struct sb body = SB_INIT;
     struct frame root = { NULL, ctx, 0, 0 };
-    struct render r = { &body, NULL, 0 };
+    struct render r = { &body, NULL, 0, 0 };
 
     pt = find_checked(e, page, err, errlen);
     if (!pt)

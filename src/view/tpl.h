@@ -101,6 +101,12 @@ int tpl_engine_has(const struct tpl_engine *e, const char *name);
 int tpl_render(const struct tpl_engine *e, const char *name, const json_t *ctx,
                struct sb *out, char *err, size_t errlen);
 
+/* Renders like tpl_render but escapes nothing: for plain-text bodies (the
+ * text part of an e-mail), never for anything a browser reads as HTML.
+ * Grep for "tpl_render_text" to review every use. */
+int tpl_render_text(const struct tpl_engine *e, const char *name, const json_t *ctx,
+                    struct sb *out, char *err, size_t errlen);
+
 /* Renders page with ctx into a temporary builder, then appends layout
  * rendered with the same ctx plus the key "body" holding the page's HTML
  * (use {{raw body}} in the layout).  "body" shadows a "body" key of ctx and

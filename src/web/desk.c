@@ -273,6 +273,8 @@ void desk_status(struct req *r)
     if (db_begin(db, &e) != E_OK ||
         db_set_appointment_status(db, ap.id, ap.status, to, clock_now(),
                                   strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
+        (strcmp(to, "cancelled") == 0 &&
+         sched_queue_event(db, SCHED_CANCELLED, &ap, clock_now(), &e) != E_OK) ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         if (e.code == E_CONFLICT) {
@@ -286,6 +288,7 @@ void desk_status(struct req *r)
         web_fail(r, &e);
         return;
     }
+    sched_committed(); /* the cancellation notice, if any, goes out */
     back_to(r, &ap);
 }
 

@@ -518,6 +518,41 @@ enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, 
     return E_OK;
 }
 
+static struct sched_hooks hooks; /* set before the threads start (sched_set_hooks) */
+
+void sched_set_hooks(const struct sched_hooks *h)
+{
+    if (h)
+        hooks = *h;
+    else
+        memset(&hooks, 0, sizeof hooks);
+}
+
+/* Inside the transaction: what the change causes (e-mail), if anything. */
+static enum err_code run_queue_hook(struct db *db, enum sched_event ev, int64_t id,
+                                    const struct appointment *before, const char *token,
+                                    int64_t now, struct err *e)
+{
+    return hooks.queue ? hooks.queue(hooks.ctx, db, ev, id, before, token, now, e) : E_OK;
+}
+
+static void run_committed_hook(void)
+{
+    if (hooks.committed)
+        hooks.committed(hooks.ctx);
+}
+
+enum err_code sched_queue_event(struct db *db, enum sched_event ev,
+                                const struct appointment *before, int64_t now, struct err *e)
+{
+    return run_queue_hook(db, ev, before->id, before, NULL, now, e);
+}
+
+void sched_committed(void)
+{
+    run_committed_hook();
+}
+
 void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
 {
     crypto_generichash(hash, STORE_TOKEN_HASH, (const unsigned char *)token, strlen(token), NULL,
@@ -659,10 +694,12 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
     ap.notes = cl->notes ? cl->notes : "";
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
-    if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK)
+    if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||
+        (rc = run_queue_hook(db, SCHED_BOOKED, id, NULL, token, now, e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
+    run_committed_hook();
     return db_appointment(db, a, id, out, e);
 fail:
     db_rollback(db);
@@ -690,10 +727,12 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
         goto fail;
     int64_t end = start + (int64_t)s->service.duration_min * 60;
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start,
-                                  end, end + (int64_t)s->service.buffer_min * 60, e)) != E_OK)
+                                  end, end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
+        (rc = run_queue_hook(db, SCHED_MOVED, appt->id, appt, NULL, now, e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
+    run_committed_hook();
     return db_appointment(db, a, appt->id, out, e);
 fail:
     db_rollback(db);
@@ -714,9 +753,11 @@ enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
+        (rc = run_queue_hook(db, SCHED_CANCELLED, appt->id, appt, NULL, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;
     }
+    run_committed_hook();
     return E_OK;
 }

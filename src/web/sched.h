@@ -130,6 +130,33 @@ enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int
                            const struct appointment *appt, const char *reason, int *late,
                            struct err *e);
 
+/* What a booking, a move or a cancellation causes besides itself (the
+ * e-mail of mail/notify.c).  queue runs INSIDE the writing transaction,
+ * after the change, so what it stores commits or rolls back with it; an
+ * error from it rolls the change back.  committed runs after the commit
+ * (to wake the delivery worker).  token: the manage token, only for
+ * SCHED_BOOKED (NULL otherwise); before: the appointment as it was (NULL
+ * for SCHED_BOOKED). */
+enum sched_event { SCHED_BOOKED, SCHED_MOVED, SCHED_CANCELLED };
+struct sched_hooks {
+    enum err_code (*queue)(void *ctx, struct db *db, enum sched_event ev, int64_t appointment_id,
+                           const struct appointment *before, const char *token, int64_t now,
+                           struct err *e);
+    void (*committed)(void *ctx);
+    void *ctx;
+};
+/* Installs the hooks (copied; NULL = none).  Call before the server's
+ * threads start and after they stop: it is not synchronised. */
+void sched_set_hooks(const struct sched_hooks *h);
+
+/* For a change made outside sched_book/move/cancel (the front desk's
+ * status change to "cancelled"): runs the queue hook inside the caller's
+ * transaction (before: the appointment as it was), and the committed hook
+ * after the caller's commit. */
+enum err_code sched_queue_event(struct db *db, enum sched_event ev,
+                                const struct appointment *before, int64_t now, struct err *e);
+void sched_committed(void);
+
 /* Hash of a manage token, for lookups. */
 void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH]);
 

@@ -26,6 +26,7 @@ target() { # name sources... -- libs...
     case $name in
         fuzz_tz) cp /usr/share/zoneinfo/America/Anchorage /usr/share/zoneinfo/UTC "$OUT/corpus-$name/" ;;
         fuzz_tpl) cp templates/*.html "$OUT/corpus-$name/" ;;
+        fuzz_mime) printf 'Booked: Zo\303\253\000Zo\303\253 "Z"\000Hello\r\n.dot\n=x \n' >"$OUT/corpus-$name/m" ;;
         fuzz_request) printf 'a=1&b=%%20x+y' >"$OUT/corpus-$name/q"; printf '/articles/caf%%C3%%A9' >"$OUT/corpus-$name/p" ;;
     esac
     if "$OUT/$name" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
@@ -41,5 +42,6 @@ target fuzz_request src/http/request.c -- $(pkg-config --libs libmicrohttpd jans
 target fuzz_tz src/core/tz.c src/core/datetime.c
 target fuzz_tpl src/view/tpl.c -- $(pkg-config --libs jansson)
 target fuzz_avail src/core/avail.c src/core/tz.c src/core/datetime.c src/util/tzload.c src/util/fs.c
+target fuzz_mime src/mail/mime.c src/core/datetime.c
 echo "RESULT $passed $failed"
 [ "$failed" -eq 0 ]

@@ -60,6 +60,12 @@ static void test_errors_name_the_key(void **state)
         {"[nowhere]\na = 1\n", "[nowhere]: unknown section"},
         {"name = top level\n", "unknown section"},
         {"[clinic]\nthis line has no equals sign\n", "t.ini:2"},
+        {"[smtp]\ntls = ssl\n", "[smtp] tls: 'ssl' is not none, starttls or tls"},
+        {"[smtp]\nport = 0\n", "[smtp] port"},
+        {"[smtp]\nfrom = front desk\n", "[smtp] from"},
+        {"[smtp]\ndesk = <desk@example.com>\n", "[smtp] desk"},
+        {"[smtp]\nretry_min_seconds = 0\n", "retry_min_seconds"},
+        {"[smtp]\nmax_attempts = 101\n", "max_attempts"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct cfg c;
@@ -70,6 +76,30 @@ static void test_errors_name_the_key(void **state)
             fail_msg("row %zu: '%s' does not mention '%s'", i, err, rows[i].expect);
         assert_non_null(strstr(err, "t.ini"));
     }
+}
+
+static void test_smtp_section(void **state)
+{
+    struct cfg c;
+    char err[256] = "";
+    cfg_defaults(&c);
+    assert_string_equal(c.smtp_host, "127.0.0.1"); /* make run: a local port */
+    assert_int_equal(c.smtp_port, 2525);
+    assert_string_equal(c.smtp_tls, "none");
+    assert_int_equal(cfg_load_string(&c,
+                                     "[smtp]\nhost = mail.example.com\nport = 587\ntls = starttls\n"
+                                     "username = knead\npassword = s3cret\nfrom = desk@example.com\n"
+                                     "desk =\nretry_min_seconds = 30\nmax_attempts = 5\n",
+                                     "t.ini", err, sizeof err),
+                     0);
+    assert_string_equal(c.smtp_host, "mail.example.com");
+    assert_int_equal(c.smtp_port, 587);
+    assert_string_equal(c.smtp_tls, "starttls");
+    assert_string_equal(c.smtp_from, "desk@example.com");
+    assert_string_equal(c.smtp_desk, "");
+    assert_int_equal(c.smtp_retry_min_seconds, 30);
+    assert_int_equal(c.smtp_retry_max_seconds, 3600);
+    assert_int_equal(c.smtp_max_attempts, 5);
 }
 
 static void test_set_leaves_value_alone_on_error(void **state)
@@ -102,6 +132,7 @@ int main(void)
         cmocka_unit_test(test_defaults_are_the_demo_clinic),
         cmocka_unit_test(test_file_values_are_applied),
         cmocka_unit_test(test_errors_name_the_key),
+        cmocka_unit_test(test_smtp_section),
         cmocka_unit_test(test_set_leaves_value_alone_on_error),
         cmocka_unit_test(test_missing_file),
     };

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "demo.h"
 #include "store/migration.h"
 #include "store/store.h"
@@ -65,6 +67,28 @@ static void test_migrate_once(void **state)
     assert_int_equal(applied, files);
     assert_int_equal(store_version(f->s, &version, &e), E_OK);
     assert_int_equal(version, newest);
+    assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);
+    assert_int_equal(applied, 0);
+}
+
+/* A migration numbered below the highest applied one (another branch's,
+ * merged later) is still applied when it is not recorded. */
+static void test_migrate_fills_gaps(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    int applied = -1;
+    sqlite3 *h = NULL;
+    assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h,
+                                  "DROP TABLE audit_log; DELETE FROM schema_version"
+                                  " WHERE name = 'audit'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);
+    assert_int_equal(applied, 1);
     assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);
     assert_int_equal(applied, 0);
 }
@@ -188,6 +212,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrate_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_fills_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_seed_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_refuses_then_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_changes_nothing, setup, teardown),

@@ -1,0 +1,95 @@
+/* mail — starts and stops e-mail for `knead serve`.  Holds no message
+ * logic (notify.c) and no delivery logic (outbox.c). */
+#include "mail/mail.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "mail/notify.h"
+#include "mail/outbox.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "web/sched.h"
+
+#define POLL_SECONDS 10  /* the longest the worker sleeps without a look at the store */
+#define LEASE_SECONDS 300 /* a claim; longer than one SMTP transfer may take */
+
+struct mail {
+    struct mail_notify *notify;
+    struct outbox *outbox;
+    int public_url; /* links come from [server] public_url */
+};
+
+int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
+{
+    const struct cfg *c = &app->cfg;
+    struct mail *m = xcalloc(1, sizeof *m);
+    *out = NULL;
+    if (mail_notify_new(app, &m->notify, err, errlen) < 0) {
+        free(m);
+        return -1;
+    }
+    if (c->public_url[0]) {
+        mail_notify_set_base_url(m->notify, c->public_url);
+        m->public_url = 1;
+    }
+    if (c->smtp_host[0]) {
+        struct outbox_options o = {0};
+        o.store = app->store;
+        o.smtp.host = c->smtp_host;
+        o.smtp.port = c->smtp_port;
+        o.smtp.tls = c->smtp_tls;
+        o.smtp.username = c->smtp_username;
+        o.smtp.password = c->smtp_password;
+        o.smtp.connect_timeout_s = 10;
+        o.smtp.timeout_s = 60;
+        o.from = c->smtp_from[0] ? c->smtp_from : c->email;
+        o.from_name = c->name;
+        o.tz = app->tz;
+        o.retry_min_s = c->smtp_retry_min_seconds;
+        o.retry_max_s = c->smtp_retry_max_seconds;
+        o.max_attempts = c->smtp_max_attempts;
+        o.poll_s = POLL_SECONDS;
+        o.lease_s = LEASE_SECONDS;
+        if (outbox_start(&o, &m->outbox, err, errlen) < 0) {
+            mail_notify_free(m->notify);
+            free(m);
+            return -1;
+        }
+        mail_notify_set_outbox(m->notify, m->outbox);
+        log_info("mail: delivering over SMTP to %s:%d (tls %s) from %s", c->smtp_host,
+                 c->smtp_port, c->smtp_tls, o.from);
+    } else {
+        log_warn("mail: [smtp] host is empty: messages wait in the outbox (knead outbox list)");
+    }
+    struct sched_hooks h = mail_notify_hooks(m->notify);
+    sched_set_hooks(&h);
+    *out = m;
+    return 0;
+}
+
+void mail_listening(struct mail *m, const char *host, int port)
+{
+    char url[300];
+    if (!m || m->public_url) /* [server] public_url set: mail_start used it */
+        return;
+    if (!*host || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
+        host = "localhost";
+    snprintf(url, sizeof url, "http://%s%s%s:%d", strchr(host, ':') ? "[" : "", host,
+             strchr(host, ':') ? "]" : "", port);
+    mail_notify_set_base_url(m->notify, url);
+    log_warn("mail: links in e-mail point to %s; set [server] public_url to the address"
+             " clients use", url);
+}
+
+void mail_stop(struct mail *m)
+{
+    if (!m)
+        return;
+    sched_set_hooks(NULL);
+    outbox_stop(m->outbox);
+    mail_notify_free(m->notify);
+    free(m);
+}

@@ -1,0 +1,320 @@
+/* notify — renders the messages of an appointment change and queues them
+ * in the outbox, inside the change's transaction.  Must not send anything:
+ * delivery is mail/outbox.c's, after the commit. */
+#include "mail/notify.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/tz.h"
+#include "mail/outbox.h"
+#include "util/arena.h"
+#include "util/errmsg.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/sb.h"
+#include "view/ics.h"
+#include "view/tpl.h"
+#include "web/when.h"
+
+#define BODY_MAX (256u << 10) /* bytes of one rendered body or .ics */
+
+/* Every message kind has NAME.txt and NAME.html under templates/mail/. */
+static const char *const kinds[] = {"confirmation", "reschedule", "cancellation",
+                                    "desk_same_day"};
+
+struct mail_notify {
+    const struct app *app;
+    struct tpl_engine *tpl;
+    struct outbox *outbox;
+    pthread_mutex_t mu; /* guards base_url */
+    char base_url[512];
+};
+
+int mail_notify_new(const struct app *app, struct mail_notify **out, char *err, size_t errlen)
+{
+    int rc = -1;
+    struct tpl_engine *e = tpl_engine_new();
+    struct sb path = SB_INIT;
+    char *text = NULL, msg[512];
+
+    *out = NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        static const char *const ext[] = {"txt", "html"};
+        for (int x = 0; x < 2; x++) {
+            size_t len;
+            char name[64];
+            sb_reset(&path);
+            sb_addf(&path, "%s/mail/%s.%s", app->cfg.templates_dir, kinds[i], ext[x]);
+            if (!(text = fs_read_file(path.buf, TPL_MAX_FILE_SIZE, &len))) {
+                errmsg_set(err, errlen, "%s: cannot read the mail template", path.buf);
+                goto done;
+            }
+            snprintf(name, sizeof name, "%s.%s", kinds[i], ext[x]);
+            if (tpl_engine_add(e, name, text, len, msg, sizeof msg) < 0) {
+                errmsg_set(err, errlen, "%s: %s", path.buf, msg);
+                goto done;
+            }
+            free(text);
+            text = NULL;
+        }
+    }
+    if (tpl_engine_finish(e, msg, sizeof msg) < 0) {
+        errmsg_set(err, errlen, "mail templates: %s", msg);
+        goto done;
+    }
+    struct mail_notify *n = xcalloc(1, sizeof *n);
+    n->app = app;
+    n->tpl = e;
+    e = NULL;
+    pthread_mutex_init(&n->mu, NULL);
+    *out = n;
+    rc = 0;
+done:
+    free(text);
+    sb_release(&path);
+    tpl_engine_free(e);
+    return rc;
+}
+
+void mail_notify_free(struct mail_notify *n)
+{
+    if (!n)
+        return;
+    tpl_engine_free(n->tpl);
+    pthread_mutex_destroy(&n->mu);
+    free(n);
+}
+
+void mail_notify_set_base_url(struct mail_notify *n, const char *url)
+{
+    pthread_mutex_lock(&n->mu);
+    snprintf(n->base_url, sizeof n->base_url, "%s", url);
+    size_t len = strlen(n->base_url);
+    while (len > 0 && n->base_url[len - 1] == '/')
+        n->base_url[--len] = '\0';
+    pthread_mutex_unlock(&n->mu);
+}
+
+void mail_notify_set_outbox(struct mail_notify *n, struct outbox *ob)
+{
+    n->outbox = ob;
+}
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+    json_object_set_new(o, k, json_string(v ? v : ""));
+}
+
+/* What one message needs besides its template context. */
+struct draft {
+    const char *kind, *dedupe_key, *to, *to_name, *subject;
+    int with_ics, ics_sequence;
+};
+
+/* Renders kind.txt and kind.html with ctx (plus the .ics when asked) and
+ * queues the message.  Returns E_OK or E_INTERNAL with a message. */
+static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a,
+                           const struct appointment *ap, const char *manage_url, int64_t now,
+                           json_t *ctx, const struct draft *d, struct err *e)
+{
+    enum err_code rc = E_INTERNAL;
+    struct sb text = SB_INIT, html = SB_INIT, ics = SB_INIT;
+    char name[64], err[256];
+    const struct cfg *c = &n->app->cfg;
+    int added = 0;
+
+    sb_init(&text, BODY_MAX);
+    sb_init(&html, BODY_MAX);
+    sb_init(&ics, BODY_MAX);
+    snprintf(name, sizeof name, "%s.txt", d->kind);
+    if (tpl_render_text(n->tpl, name, ctx, &text, err, sizeof err) < 0)
+        goto fail;
+    snprintf(name, sizeof name, "%s.html", d->kind);
+    if (tpl_render(n->tpl, name, ctx, &html, err, sizeof err) < 0)
+        goto fail;
+    if (d->with_ics) {
+        struct ics_event ev = {0};
+        ev.uid = arena_printf(a, "appt-%lld@knead", (long long)ap->id); /* as /a/{token}/calendar.ics */
+        ev.stamp = now;
+        ev.start = ap->start;
+        ev.end = ap->end;
+        ev.summary = arena_printf(a, "%s with %s", ap->service_name, ap->therapist_name);
+        ev.location = arena_printf(a, "%s, %s", c->name, c->address);
+        ev.description = arena_printf(
+            a, "%s with %s in the %s at %s.\nTo move or cancel: %s\nQuestions? Call %s.",
+            ap->service_name, ap->therapist_name, ap->room_name, c->name,
+            manage_url ? manage_url : "use the link in your booking confirmation", c->phone);
+        ev.url = manage_url;
+        ev.cancelled = strcmp(ap->status, "cancelled") == 0;
+        ev.sequence = d->ics_sequence;
+        if (ics_calendar(&ics, n->app->tz, &ev, err, sizeof err) < 0)
+            goto fail;
+    }
+    if (text.err || html.err || ics.err) {
+        snprintf(err, sizeof err, "a part is larger than %u bytes", BODY_MAX);
+        goto fail;
+    }
+    struct outbox_msg m = {0};
+    m.kind = d->kind;
+    m.dedupe_key = d->dedupe_key;
+    m.appointment_id = ap->id;
+    m.recipient = d->to;
+    m.recipient_name = d->to_name;
+    m.subject = d->subject;
+    m.body_text = text.buf;
+    m.body_html = html.buf;
+    if (d->with_ics) {
+        m.attach_name = arena_printf(a, "appointment-%lld.ics", (long long)ap->id);
+        m.attach_type = "text/calendar; charset=utf-8; method=PUBLISH";
+        m.attach_data = (const unsigned char *)ics.buf;
+        m.attach_len = ics.len;
+    }
+    m.created_at = now;
+    m.next_attempt_at = 0; /* due at once (the worker keeps real time) */
+    if ((rc = db_outbox_add(db, &m, &added, e)) != E_OK) {
+        /* the change rolls back with it: say so, not the store's words */
+        log_error("mail: cannot queue the %s message for appointment %lld: %s", d->kind,
+                  (long long)ap->id, e->msg);
+        if (rc != E_UNAVAILABLE)
+            rc = err_set(e, E_INTERNAL, "Its e-mail could not be queued, so nothing was"
+                                        " changed; please try again (the error was logged).");
+        goto done;
+    }
+    if (!added)
+        log_info("mail: %s already queued (%s)", d->kind, d->dedupe_key);
+    rc = E_OK;
+    goto done;
+fail:
+    log_error("mail: cannot write the %s message for appointment %lld: %s", d->kind,
+              (long long)ap->id, err);
+    err_set(e, E_INTERNAL, "Its e-mail could not be prepared, so nothing was changed; the"
+                           " error was logged.");
+done:
+    sb_release(&text);
+    sb_release(&html);
+    sb_release(&ics);
+    return rc;
+}
+
+static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
+                              const struct appointment *before, const char *token, int64_t now,
+                              struct err *e)
+{
+    struct mail_notify *n = ctx;
+    const struct cfg *c = &n->app->cfg;
+    struct arena *a = arena_new();
+    struct appointment ap;
+    enum err_code rc;
+    json_t *j = json_object(), *clinic = json_object();
+    char base[sizeof n->base_url];
+
+    pthread_mutex_lock(&n->mu);
+    memcpy(base, n->base_url, sizeof base);
+    pthread_mutex_unlock(&n->mu);
+    if ((rc = db_appointment(db, a, id, &ap, e)) != E_OK)
+        goto done;
+
+    /* when.c words dates for pages from a request; it reads only app and arena */
+    struct req r;
+    memset(&r, 0, sizeof r);
+    r.app = (struct app *)n->app;
+    r.arena = a;
+    struct dt_date day = when_local_date(&r, ap.start);
+    const char *date_label = when_date_long(&r, day);
+    const char *clock = when_clock(&r, ap.start, 1);
+
+    set_str(clinic, "name", c->name);
+    set_str(clinic, "phone", c->phone);
+    set_str(clinic, "email", c->email);
+    set_str(clinic, "address", c->address);
+    json_object_set_new(j, "clinic", clinic);
+    set_str(j, "client_name", ap.client_name);
+    set_str(j, "client_email", ap.client_email);
+    set_str(j, "client_phone", ap.client_phone);
+    set_str(j, "service", ap.service_name);
+    set_str(j, "therapist", ap.therapist_name);
+    set_str(j, "room", ap.room_name);
+    set_str(j, "notes", ap.notes);
+    set_str(j, "source", strcmp(ap.source, "staff") == 0 ? "front desk" : "online");
+    set_str(j, "date_label", date_label);
+    set_str(j, "time_label", when_range(&r, ap.start, ap.end));
+    char start[40];
+    dt_format_rfc3339(ap.start, tz_offset_at(n->app->tz, ap.start), start, sizeof start);
+    set_str(j, "start", start);
+    set_str(j, "book_url", arena_printf(a, "%s/book", base));
+    json_object_set_new(j, "late", json_boolean(ap.cancel_late));
+
+    struct draft d = {0};
+    d.to = ap.client_email;
+    d.to_name = ap.client_name;
+    d.with_ics = 1;
+    const char *manage_url = NULL;
+    int moves = 0;
+    if (ev != SCHED_BOOKED &&
+        (rc = db_outbox_count(db, ap.id, "reschedule", &moves, e)) != E_OK)
+        goto done;
+    switch (ev) {
+    case SCHED_BOOKED:
+        manage_url = arena_printf(a, "%s/a/%s", base, token);
+        set_str(j, "manage_url", manage_url);
+        d.kind = "confirmation";
+        d.dedupe_key = arena_printf(a, "appt-%lld/confirmation", (long long)ap.id);
+        d.subject = arena_printf(a, "Booked: %s, %s at %s", ap.service_name, date_label, clock);
+        break;
+    case SCHED_MOVED: {
+        struct dt_date old = when_local_date(&r, before->start);
+        set_str(j, "old_date_label", when_date_long(&r, old));
+        set_str(j, "old_time_label", when_range(&r, before->start, before->end));
+        d.kind = "reschedule";
+        d.dedupe_key = arena_printf(a, "appt-%lld/reschedule/%d", (long long)ap.id, moves + 1);
+        d.subject = arena_printf(a, "Moved: %s, now %s at %s", ap.service_name, date_label, clock);
+        d.ics_sequence = moves + 1;
+        break;
+    }
+    case SCHED_CANCELLED:
+        d.kind = "cancellation";
+        d.dedupe_key = arena_printf(a, "appt-%lld/cancellation", (long long)ap.id);
+        d.subject = arena_printf(a, "Cancelled: %s, %s at %s", ap.service_name, date_label,
+                                 clock);
+        d.ics_sequence = moves + 1;
+        break;
+    }
+    if ((rc = queue(n, db, a, &ap, manage_url, now, j, &d, e)) != E_OK)
+        goto done;
+
+    /* the front desk hears of every booking that starts today */
+    if (ev == SCHED_BOOKED &&
+        dt_date_to_days(day) == dt_date_to_days(when_local_date(&r, now))) {
+        struct draft desk = {0};
+        desk.kind = "desk_same_day";
+        desk.dedupe_key = arena_printf(a, "appt-%lld/desk_same_day", (long long)ap.id);
+        desk.to = c->smtp_desk[0] ? c->smtp_desk : c->email;
+        desk.to_name = c->name;
+        desk.subject = arena_printf(a, "Same-day booking: %s at %s with %s", ap.client_name,
+                                    clock, ap.therapist_name);
+        set_str(j, "day_url", arena_printf(a, "%s/staff?date=%s", base, when_date_param(&r, day)));
+        rc = queue(n, db, a, &ap, NULL, now, j, &desk, e);
+    }
+done:
+    json_decref(j);
+    arena_free(a);
+    return rc;
+}
+
+static void on_committed(void *ctx)
+{
+    struct mail_notify *n = ctx;
+    outbox_kick(n->outbox);
+}
+
+struct sched_hooks mail_notify_hooks(struct mail_notify *n)
+{
+    struct sched_hooks h = {on_queue, on_committed, n};
+    return h;
+}

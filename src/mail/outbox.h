@@ -1,0 +1,63 @@
+/* outbox — delivers the messages queued in the store's outbox over SMTP,
+ * from one worker thread of `knead serve`.
+ *
+ * A message's life (status in the store):
+ *
+ *   queued in the transaction of its cause
+ *        |
+ *        v          claim (attempts + 1, lease)         server accepted
+ *   [pending] --------------------------------> [sending] ----------------> [sent]
+ *        ^                                        |   |
+ *        |   failed, attempts < max: due again    |   | failed, attempts = max
+ *        +---- after outbox_backoff(attempts) ----+   +-----------------> [failed]
+ *        |                                                                   |
+ *        +------------------- knead outbox retry ID -------------------------+
+ *
+ * A claim is a lease: a message left "sending" by a crash is claimed again
+ * when its lease runs out.  So delivery is AT LEAST ONCE: a crash (or a
+ * store failure) after the SMTP server accepted a message but before it was
+ * marked sent sends it again, and so does a connection lost after the
+ * server took the message but before its "250" reached us.  Every attempt sends the same bytes with the
+ * same Message-ID (from the outbox id), so a receiver can drop the repeat.
+ * Apart from that window a message is sent once: only the worker that holds
+ * the claim marks it, and marking checks that it still holds it.
+ *
+ * Delivery times use the real clock, not clock_now(): `serve --now` pins
+ * the clinic's "now" for tests and demos, and mail must still be retried. */
+#ifndef KNEAD_MAIL_OUTBOX_H
+#define KNEAD_MAIL_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mail/smtp.h"
+
+struct store;
+struct outbox;
+struct tz;
+
+/* How long to wait before the next try after `attempts` failed tries
+ * (1, 2, ...): min_s, 2 min_s, 4 min_s ... capped at max_s.  Can't fail. */
+int64_t outbox_backoff(int attempts, int min_s, int max_s);
+
+struct outbox_options {
+    struct store *store;
+    struct smtp_server smtp;  /* smtp.host "" = keep everything queued */
+    const char *from;         /* the envelope sender and From: address */
+    const char *from_name;    /* the From: name (the clinic's) */
+    const struct tz *tz;      /* for the Date: header, in the clinic's zone */
+    int retry_min_s, retry_max_s, max_attempts;
+    int poll_s;               /* longest sleep between looks at the store */
+    int lease_s;              /* how long a claim holds */
+};
+
+/* Starts the worker thread (copies the options; the store and strings must
+ * outlive it).  Returns 0, or -1 with a message. */
+int outbox_start(const struct outbox_options *o, struct outbox **out, char *err, size_t errlen);
+/* Wakes the worker: a message was queued.  Thread-safe; accepts NULL. */
+void outbox_kick(struct outbox *ob);
+/* Stops the worker (an SMTP transfer in flight is aborted and its message
+ * goes back to pending) and frees it.  Accepts NULL. */
+void outbox_stop(struct outbox *ob);
+
+#endif

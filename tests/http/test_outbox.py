@@ -1,0 +1,464 @@
+"""E-mail through the outbox: the real server, a real SMTP server on a
+loopback port (written here, so the test needs nothing beyond Python), the
+clock pinned to Tuesday 2026-11-24 09:00 in Anchorage (-09:00).  Waits poll
+the receiver or the database with a deadline; nothing sleeps a fixed time.
+
+usage: test_outbox.py PATH/TO/knead"""
+import email
+import email.policy
+import json
+import os
+import re
+import socket
+import sqlite3
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, run_suite, signed_in  # noqa: E402
+
+KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
+NOW = '2026-11-24T09:00:00-09:00'
+PUBLIC = 'http://clinic.test'
+DESK = 'desk@clinic.test'
+DEADLINE = 30.0
+S = None
+SMTP = None
+
+
+class Smtpd:
+    """A small SMTP server: EHLO/HELO, MAIL, RCPT, DATA (dot-unstuffed),
+    RSET, NOOP, QUIT.  Keeps every message it accepted; can be stopped and
+    started again on the same port."""
+
+    def __init__(self):
+        probe = socket.socket()
+        probe.bind(('127.0.0.1', 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self.messages = []  # (mail_from, [rcpt], bytes)
+        self.lock = threading.Lock()
+        self.sock = None
+        self.thread = None
+        self.running = False
+
+    def start(self):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(('127.0.0.1', self.port))
+        s.listen(16)
+        s.settimeout(0.2)
+        self.sock = s
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.running = False
+        if self.thread:
+            self.thread.join(5)
+        if self.sock:
+            self.sock.close()
+        self.sock = None
+
+    def _accept(self):
+        while self.running:
+            try:
+                c, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._session, args=(c,), daemon=True).start()
+
+    def _session(self, c):
+        c.settimeout(10)
+        f = c.makefile('rb')
+        send = lambda line: c.sendall(line.encode() + b'\r\n')  # noqa: E731
+        try:
+            send('220 test.smtp ESMTP ready')
+            mail_from, rcpts = None, []
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                cmd = line.decode('ascii', 'replace').strip()
+                verb = cmd.split(' ', 1)[0].upper()
+                if verb in ('EHLO', 'HELO'):
+                    send('250 test.smtp')
+                elif verb == 'MAIL':
+                    mail_from, rcpts = cmd[10:].strip(), []
+                    send('250 OK')
+                elif verb == 'RCPT':
+                    rcpts.append(cmd[8:].strip().strip('<>'))
+                    send('250 OK')
+                elif verb == 'DATA':
+                    send('354 go ahead')
+                    lines = []
+                    while True:
+                        l = f.readline()
+                        if not l or l == b'.\r\n':
+                            break
+                        lines.append(l[1:] if l.startswith(b'..') else l)
+                    with self.lock:
+                        self.messages.append((mail_from, rcpts, b''.join(lines)))
+                    send('250 OK queued')
+                elif verb in ('RSET', 'NOOP'):
+                    send('250 OK')
+                elif verb == 'QUIT':
+                    send('221 bye')
+                    return
+                else:
+                    send('502 not implemented')
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def to(self, rcpt):
+        with self.lock:
+            return [email.message_from_bytes(m[2], policy=email.policy.default)
+                    for m in self.messages if rcpt in m[1]]
+
+    def count(self):
+        with self.lock:
+            return len(self.messages)
+
+
+def wait_for(what, fn, deadline=DEADLINE):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        got = fn()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError('timed out waiting for ' + what + '\n' + S.log()[-3000:])
+
+
+def config(dirname, port):
+    path = os.path.join(dirname, 'mail.ini')
+    with open(path, 'w') as f:
+        f.write('[server]\npublic_url = %s/\n[smtp]\nhost = 127.0.0.1\nport = %d\n'
+                'desk = %s\nretry_min_seconds = 1\nretry_max_seconds = 2\n' % (PUBLIC, port, DESK))
+    return path
+
+
+def setUpModule():
+    global S, SMTP
+    SMTP = Smtpd().start()
+    S = Server(KNEAD)
+    S.extra = ['--now', NOW, '--config', config(S.dir, SMTP.port)]
+    S.start()
+
+
+def tearDownModule():
+    S.cleanup()
+    SMTP.stop()
+
+
+def api(method, path, body=None, headers=None):
+    h = dict(headers or {})
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        h['Content-Type'] = 'application/json'
+    status, _, out = S.request(method, path, body=data, headers=h)
+    return status, json.loads(out) if out else None
+
+
+def book(start, email_addr, name='Ana Lee', therapist='any'):
+    return api('POST', '/api/v1/appointments', {
+        'service': 'deep-tissue-60', 'therapist': therapist, 'start': start,
+        'client': {'name': name, 'email': email_addr, 'phone': '907 555 0100'}})
+
+
+def bearer(appt):
+    return {'Authorization': 'Bearer ' + appt['manage_url'].rsplit('/', 1)[1]}
+
+
+def db(sql, *args):
+    con = sqlite3.connect(S.db)
+    try:
+        rows = con.execute(sql, args).fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def sent(key):
+    rows = db('SELECT status FROM outbox WHERE dedupe_key = ?', key)
+    return rows and rows[0][0] == 'sent'
+
+
+def parts(msg):
+    """text, html and the .ics of a message, as str."""
+    text = msg.get_body(preferencelist=('plain',)).get_content()
+    html = msg.get_body(preferencelist=('html',)).get_content()
+    ics = [p for p in msg.iter_attachments() if p.get_content_type() == 'text/calendar']
+    return text, html, (ics[0] if ics else None)
+
+
+def ics_text(att):
+    data = att.get_payload(decode=True).decode()
+    return data.replace('\r\n ', '')  # unfold
+
+
+class Messages(unittest.TestCase):
+    def test_booking_sends_one_confirmation_with_ics_and_link(self):
+        st, appt = book('2026-11-26T14:00:00-09:00', 'ana@example.com', therapist='tomas-reyes')
+        self.assertEqual(st, 201, appt)
+        key = 'appt-%d/confirmation' % appt['id']
+        wait_for('the confirmation is sent', lambda: sent(key))
+        got = SMTP.to('ana@example.com')
+        self.assertEqual(len(got), 1)
+        m = got[0]
+        self.assertIn('Booked: Deep Tissue', m['Subject'].replace('tissue', 'Tissue'))
+        self.assertIn('Thursday, November 26, 2026 at 2:00 PM AKST', m['Subject'])
+        self.assertEqual(m['To'].addresses[0].addr_spec, 'ana@example.com')
+        self.assertEqual(m['To'].addresses[0].display_name, 'Ana Lee')
+        self.assertEqual(m['From'].addresses[0].addr_spec, 'frontdesk@chugachbodywork.example')
+        outbox_id = db('SELECT id FROM outbox WHERE dedupe_key = ?', key)[0][0]
+        self.assertRegex(m['Message-ID'], r'^<knead-outbox-%d\.\d+@chugachbodywork\.example>$' % outbox_id)
+        self.assertTrue(m['Date'].endswith('-0900'), m['Date'])
+        self.assertEqual(m.get_content_type(), 'multipart/mixed')
+        text, html, att = parts(m)
+        link = PUBLIC + appt['manage_url']
+        self.assertIn(link, text)
+        self.assertIn('href="%s"' % link, html)
+        self.assertIn('Tomas Reyes', text)
+        self.assertIsNotNone(att)
+        self.assertEqual(att.get_filename(), 'appointment-%d.ics' % appt['id'])
+        cal = ics_text(att)
+        self.assertIn('BEGIN:VCALENDAR', cal)
+        self.assertIn('TZID:America/Anchorage', cal)
+        self.assertIn('DTSTART;TZID=America/Anchorage:20261126T140000', cal)
+        self.assertIn('DTEND;TZID=America/Anchorage:20261126T150000', cal)
+        self.assertIn('URL:' + link, cal)
+        self.assertIn('STATUS:CONFIRMED', cal)
+        # nothing else was sent for it (not a same-day booking: no desk note)
+        self.assertEqual(db('SELECT count(*) FROM outbox WHERE appointment_id = ?', appt['id'])[0][0], 1)
+
+    def test_non_ascii_name_is_encoded(self):
+        st, appt = book('2026-11-27T10:00:00-09:00', 'zoe@example.com', name='Zoë Ångström')
+        self.assertEqual(st, 201, appt)
+        wait_for('the confirmation is sent', lambda: sent('appt-%d/confirmation' % appt['id']))
+        m = SMTP.to('zoe@example.com')[0]
+        raw = m.as_bytes().split(b'\r\n\r\n', 1)[0] if b'\r\n\r\n' in m.as_bytes() else m.as_bytes().split(b'\n\n', 1)[0]
+        self.assertTrue(all(b < 0x80 for b in raw), raw)   # headers are 7-bit: RFC 2047
+        self.assertIn(b'=?UTF-8?B?', raw)
+        self.assertEqual(m['To'].addresses[0].display_name, 'Zoë Ångström')
+        text, html, _ = parts(m)
+        self.assertIn('Hello Zoë Ångström,', text)
+
+    def test_cancel_and_reschedule_send_notices(self):
+        st, appt = book('2026-12-02T10:00:00-09:00', 'cam@example.com', therapist='maren-holt')
+        self.assertEqual(st, 201, appt)
+        path = '/api/v1/appointments/%d' % appt['id']
+        st, moved = api('POST', path + '/reschedule',
+                        {'start': '2026-12-02T13:00:00-09:00', 'therapist': 'maren-holt'},
+                        headers=bearer(appt))
+        self.assertEqual(st, 200, moved)
+        key = 'appt-%d/reschedule/1' % appt['id']
+        wait_for('the reschedule notice is sent', lambda: sent(key))
+        subjects = lambda: [m['Subject'] for m in SMTP.to('cam@example.com')]  # noqa: E731
+        m = [x for x in SMTP.to('cam@example.com') if x['Subject'].startswith('Moved')][0]
+        self.assertIn('1:00 PM', m['Subject'])
+        text, html, att = parts(m)
+        self.assertIn('10:00 AM', text)   # what it was
+        self.assertIn('1:00 PM', text)
+        cal = ics_text(att)
+        self.assertIn('DTSTART;TZID=America/Anchorage:20261202T130000', cal)
+        self.assertIn('SEQUENCE:1', cal)
+        st, c = api('DELETE', path, headers=bearer(appt))
+        self.assertEqual(st, 200, c)
+        wait_for('the cancellation is sent', lambda: sent('appt-%d/cancellation' % appt['id']))
+        m = [x for x in SMTP.to('cam@example.com') if x['Subject'].startswith('Cancelled')][0]
+        text, html, att = parts(m)
+        self.assertIn(PUBLIC + '/book', text)
+        self.assertIn('STATUS:CANCELLED', ics_text(att))
+        self.assertEqual(sorted(s.split(':')[0] for s in subjects()), ['Booked', 'Cancelled', 'Moved'])
+
+    def test_front_desk_cancellation_sends_a_notice(self):
+        st, appt = book('2026-12-03T11:00:00-09:00', 'ivy@example.com')
+        self.assertEqual(st, 201, appt)
+        b = signed_in('desk@chugachbodywork.example')
+        st, _, page = b.post('/staff/appointments/%d/status' % appt['id'],
+                             {'status': 'cancelled', 'reason': 'Therapist ill'})
+        self.assertEqual(st, 303, page)
+        wait_for('the cancellation is sent', lambda: sent('appt-%d/cancellation' % appt['id']))
+        m = [x for x in SMTP.to('ivy@example.com') if x['Subject'].startswith('Cancelled')]
+        self.assertEqual(len(m), 1)
+
+    def test_same_day_booking_notifies_the_desk(self):
+        st, appt = book('2026-11-24T16:00:00-09:00', 'dee@example.com', name='Dee Same')
+        self.assertEqual(st, 201, appt)
+        wait_for('the desk note is sent', lambda: sent('appt-%d/desk_same_day' % appt['id']))
+        notes = [m for m in SMTP.to(DESK) if 'Dee Same' in m['Subject']]
+        self.assertEqual(len(notes), 1)
+        self.assertIn('Same-day booking', notes[0]['Subject'])
+        text, html, att = parts(notes[0])
+        self.assertIsNone(att)
+        self.assertIn('dee@example.com', text)
+        self.assertIn(PUBLIC + '/staff?date=2026-11-24', text)
+        wait_for('the confirmation is sent', lambda: sent('appt-%d/confirmation' % appt['id']))
+
+    def test_refused_booking_queues_nothing(self):
+        st, first = book('2026-12-04T10:00:00-09:00', 'eve@example.com', therapist='lena-kusugak')
+        self.assertEqual(st, 201, first)
+        before = db('SELECT count(*) FROM outbox')[0][0]
+        st, p = book('2026-12-04T10:00:00-09:00', 'fay@example.com', therapist='lena-kusugak')
+        self.assertEqual(st, 409, p)
+        st, p = book('2026-11-24T10:00:00-09:00', 'fay@example.com')   # too soon
+        self.assertEqual(st, 422, p)
+        self.assertEqual(db('SELECT count(*) FROM outbox')[0][0], before)
+        self.assertEqual(db("SELECT count(*) FROM outbox WHERE recipient = 'fay@example.com'")[0][0], 0)
+
+    def test_failing_queue_rolls_the_booking_back(self):
+        """The message is queued in the booking's transaction: when queueing
+        fails (a trigger injects the failure), no appointment is stored."""
+        db("CREATE TRIGGER outbox_fail BEFORE INSERT ON outbox WHEN NEW.recipient = 'fail@example.com'"
+           " BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+        try:
+            appts = db('SELECT count(*) FROM appointments')[0][0]
+            st, p = book('2026-12-14T10:00:00-09:00', 'fail@example.com')
+            self.assertEqual(st, 500, p)
+            self.assertEqual(db('SELECT count(*) FROM appointments')[0][0], appts)
+            self.assertIn('injected failure', S.log())
+            # the slot is still free
+            st, ok = book('2026-12-14T10:00:00-09:00', 'ok@example.com')
+            self.assertEqual(st, 201, ok)
+        finally:
+            db('DROP TRIGGER outbox_fail')
+
+
+class Outage(unittest.TestCase):
+    def test_smtp_down_then_up_delivers_each_exactly_once(self):
+        SMTP.stop()
+        try:
+            ids = []
+            for i, start in enumerate(('2026-12-15T10:00:00-09:00', '2026-12-15T12:00:00-09:00',
+                                       '2026-12-15T14:00:00-09:00')):
+                t0 = time.monotonic()
+                st, appt = book(start, 'out%d@example.com' % i)
+                self.assertEqual(st, 201, appt)
+                self.assertLess(time.monotonic() - t0, 5.0)   # the server does not wait for mail
+                ids.append(appt['id'])
+            keys = ['appt-%d/confirmation' % i for i in ids]
+            q = 'SELECT count(*) FROM outbox WHERE dedupe_key IN (?, ?, ?) AND attempts >= 1 AND last_error != ?'
+            wait_for('failed attempts are recorded', lambda: db(q, *keys, '')[0][0] == 3)
+            self.assertEqual(db("SELECT count(*) FROM outbox WHERE dedupe_key IN (?, ?, ?) AND status = 'sent'", *keys)[0][0], 0)
+        finally:
+            SMTP.start()
+        wait_for('all three are sent', lambda: all(sent(k) for k in keys))
+        for i in range(3):
+            got = SMTP.to('out%d@example.com' % i)
+            self.assertEqual(len(got), 1, [m['Message-ID'] for m in got])
+        self.assertIn('not sent (attempt 1 of 24)', S.log())
+
+
+class Cli(unittest.TestCase):
+    def cli(self, *args):
+        return S.run_cli('outbox', *args, '--db', S.db)
+
+    def one_line_error(self, r, code=2):
+        self.assertEqual(r.returncode, code, r.stdout + r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+
+    def test_list_retry_purge(self):
+        st, appt = book('2026-12-10T10:00:00-09:00', 'gus@example.com')
+        self.assertEqual(st, 201, appt)
+        key = 'appt-%d/confirmation' % appt['id']
+        wait_for('the confirmation is sent', lambda: sent(key))
+        oid = db('SELECT id FROM outbox WHERE dedupe_key = ?', key)[0][0]
+        r = self.cli('list')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith('id\tstatus\tattempts'))
+        row = [l for l in r.stdout.splitlines() if l.startswith('%d\t' % oid)][0]
+        self.assertIn('\tsent\t1\t', row)
+        self.assertIn('gus@example.com', row)
+        r = self.cli('list', '--status', 'sent', '--limit', '1')
+        self.assertEqual(len(r.stdout.strip().splitlines()), 2)
+        # a sent message is never sent again
+        self.one_line_error(self.cli('retry', str(oid)))
+        # a failed one is queued again and delivered
+        db("UPDATE outbox SET status = 'failed', attempts = 24, last_error = 'gave up' WHERE id = ?", oid)
+        r = self.cli('list', '--status', 'failed')
+        self.assertIn('gave up', r.stdout)
+        before = len(SMTP.to('gus@example.com'))
+        r = self.cli('retry', str(oid))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_for('the retried message is sent', lambda: sent(key))
+        self.assertEqual(len(SMTP.to('gus@example.com')), before + 1)
+        # purge: only what was sent longer ago than --sent-before days
+        r = self.cli('purge', '--sent-before', '30')
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, 'deleted 0 messages sent more than 30 days ago'))
+        db('UPDATE outbox SET sent_at = sent_at - 40 * 86400 WHERE id = ?', oid)
+        r = self.cli('purge', '--sent-before', '30')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('deleted 1 message ', r.stdout)
+        self.assertEqual(db('SELECT count(*) FROM outbox WHERE id = ?', oid)[0][0], 0)
+
+    def test_bad_input(self):
+        for args in (['retry'], ['retry', 'abc'], ['retry', '0'], ['retry', '1', '2'],
+                     ['retry', '99999999'], ['purge', '--sent-before', '-1'],
+                     ['purge', '--sent-before', 'x'], ['purge', 'now'], ['list', '--status', 'lost'],
+                     ['list', '--limit', '0'], ['list', '--sent-before', '3'], ['frobnicate'],
+                     ['list', '--bogus']):
+            self.one_line_error(self.cli(*args))
+        r = S.run_cli('outbox')
+        self.one_line_error(r)
+        r = S.run_cli('outbox', '--help')
+        self.assertEqual(r.returncode, 0)
+        self.assertIn('knead outbox retry ID', r.stdout)
+
+
+class Restart(unittest.TestCase):
+    def test_queued_mail_survives_a_stop_and_goes_out_after(self):
+        """SMTP unreachable, SIGTERM: the server stops cleanly, the message
+        waits in the store; the next server delivers it."""
+        dead = Smtpd()   # a port nobody listens on
+        s = Server(KNEAD)
+        s.extra = ['--now', NOW, '--config', config(s.dir, dead.port)]
+        s.start()
+        try:
+            st, _, out = s.request('POST', '/api/v1/appointments', body=json.dumps({
+                'service': 'deep-tissue-60', 'therapist': 'any', 'start': '2026-12-11T10:00:00-09:00',
+                'client': {'name': 'Hal Kept', 'email': 'hal@example.com'}}).encode(),
+                headers={'Content-Type': 'application/json'})
+            self.assertEqual(st, 201, out)
+            con = lambda q: sqlite3.connect(s.db).execute(q).fetchone()[0]  # noqa: E731
+            wait_for('a failed attempt', lambda: con("SELECT attempts FROM outbox WHERE recipient = 'hal@example.com'") >= 1)
+            t0 = time.monotonic()
+            self.assertEqual(s.stop(), 0)
+            self.assertLess(time.monotonic() - t0, 10.0)
+            self.assertEqual(con("SELECT status FROM outbox WHERE recipient = 'hal@example.com'"), 'pending')
+            dead.start()
+            s.extra = ['--now', NOW, '--config', config(s.dir, dead.port)]
+            s.seed = False
+            s.start()
+            wait_for('the kept message is sent', lambda: dead.to('hal@example.com'))
+            self.assertEqual(len(dead.to('hal@example.com')), 1)
+        finally:
+            s.cleanup()
+            dead.stop()
+
+
+
+class ZzShutdown(unittest.TestCase):
+    """Runs last (classes run by name): SIGTERM stops the server and its mail
+    worker cleanly, without a sanitizer report or a leak."""
+
+    def test_stops_cleanly(self):
+        self.assertEqual(S.stop(), 0, S.log()[-3000:])
+        log = S.log()
+        for bad in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:'):
+            self.assertNotIn(bad, log)
+        self.assertIn('stopped', log)
+
+
+if __name__ == '__main__':
+    run_suite(globals())
