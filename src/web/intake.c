@@ -201,7 +201,10 @@ static void form_page(struct req *r, int status, const struct appointment *ap, c
         json_object_set_new(ctx, "back_url", json_string(url));
     }
     json_object_set_new(ctx, "client_name", json_string(ap->client_name));
-    json_object_set_new(ctx, "today", json_string(when_date_param(r, when_local_date(r, clock_now()))));
+    /* the latest date of birth the date picker offers: yesterday */
+    json_object_set_new(
+        ctx, "latest_birth",
+        json_string(when_date_param(r, dt_date_add(when_local_date(r, clock_now()), -1))));
     if (current)
         json_object_set_new(ctx, "updated",
                             json_string(when_at(r, current->updated_at)));
@@ -289,7 +292,7 @@ static int save(struct req *r, const struct appointment *ap, const char *token)
         .better = in.better,
         .treatments = in.treatments,
         .conditions = in.conditions,
-        .conditions_other = in.conditions_other,
+        .conditions_other = intake_has_code(in.conditions, "other") ? in.conditions_other : "",
         .medications = in.medications,
         .pressure = in.pressure,
         .consent_name = in.consent_name,

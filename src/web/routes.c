@@ -26,7 +26,7 @@
 #define ADMIN_FORM (32 * 1024) /* a service or therapist: description and bio, encoded */
 #define DESK_FORM (40 * 1024) /* staff notes of 4,000 characters, or a booking, encoded */
 #define ARTICLE_FORM (64 * 1024) /* an article's Markdown, encoded */
-#define INTAKE_FORM (24 * 1024) /* the health form: about 4,000 characters of text, encoded */
+#define INTAKE_FORM (48 * 1024) /* the health form: 3,400 characters, 12 bytes each encoded */
 #define NOTE_FORM (128 * 1024) /* a SOAP note: four parts of 4,000 characters and more, encoded */
 #define PUB ROUTE_PUBLIC
 #define API (ROUTE_PUBLIC | ROUTE_API)

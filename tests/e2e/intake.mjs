@@ -45,7 +45,8 @@ export async function intakeCases(h) {
 }
 
 // Books the first free 60-minute deep-tissue time with Maren Holt from
-// Wednesday on; answers the manage path ("/a/TOKEN") and the appointment id.
+// Wednesday on; answers the manage path ("/a/TOKEN"), the appointment id and
+// its local day ("2026-11-25").
 async function bookOne(base) {
   for (const day of ['2026-11-25', '2026-11-26', '2026-11-27']) {
     const res = await fetch(`${base}/api/v1/availability?service=deep-tissue-60&therapist=maren-holt&date=${day}`);
@@ -58,7 +59,7 @@ async function bookOne(base) {
     });
     if (booked.status !== 201) throw new Error(`booking ${m[1]}: HTTP ${booked.status} ${await booked.text()}`);
     const appt = await booked.json();
-    return { manage: appt.manage_url, id: appt.id };
+    return { manage: appt.manage_url, id: appt.id, day };
   }
   throw new Error('no free time with Maren Holt from Wednesday to Friday');
 }
@@ -159,6 +160,14 @@ async function cases(h, server, contexts) {
     check(await warn.isVisible(), 'no contraindications box on the appointment page');
     check(/Pregnancy/.test(await warn.textContent()), 'the contraindications box does not list pregnancy');
     await step(desk, dw, 'desk-appointment', '1024 px tablet');
+    await click(desk, desk.getByRole('link', { name: 'Update the health form' }), '"Update the health form" link');
+    check(new URL(desk.url()).pathname === `/staff/appointments/${appt.id}/intake`, `the link led to ${desk.url()}`);
+    check(await desk.locator('#reason').inputValue() === 'Lower back pain', 'the desk form does not show the form on file');
+    await step(desk, dw, 'desk-intake-form', '1024 px tablet');
+    await desk.goto(`/staff?date=${appt.day}`, { waitUntil: 'load' });
+    const block = desk.locator('.staff-block', { has: desk.locator(`a[href="/staff/appointments/${appt.id}"]`) });
+    check(/Contraindications/.test(await block.textContent()), 'the day view does not mark the appointment');
+    await step(desk, dw, 'desk-day', '1024 px tablet');
 
     const nav = desk.getByRole('navigation', { name: 'Back office' }).getByRole('link', { name: /Insurance checks/ });
     check(/\(1 pending\)/.test((await nav.textContent()).replace(/\s+/g, ' ')), `the navigation says "${await nav.textContent()}"`);

@@ -330,10 +330,11 @@ class DeskIntake(unittest.TestCase):
         self.assertEqual(one('SELECT count(*) FROM intakes WHERE client_id = ?', cid), 0)
         st, h, _ = b.post('/staff/appointments/%d/intake' % aid,
                           dict(GOOD, email='walt@example.com', consent_name='Walt Desk',
-                               conditions=[]))
+                               conditions=[], conditions_other='Left over, "Other" unticked'))
         self.assertEqual((st, h['location']), (303, '/staff/appointments/%d?intake=1' % aid))
         desk_id = one("SELECT id FROM users WHERE email = 'desk@chugachbodywork.example'")
-        self.assertEqual(one('SELECT updated_by FROM intakes WHERE client_id = ?', cid), desk_id)
+        self.assertEqual(q('SELECT updated_by, conditions, conditions_other FROM intakes'
+                           ' WHERE client_id = ?', cid), [(desk_id, '', '')])
         self.assertEqual(one("SELECT role FROM audit_log WHERE action = 'create' AND client_id = ?",
                              cid), 'desk')
         _, _, page = b.get('/staff/appointments/%d?intake=1' % aid)
