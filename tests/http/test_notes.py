@@ -156,6 +156,8 @@ class Writing(unittest.TestCase):
         self.assertIn('The draft was saved.', text(page))
         self.assertIn('>Sore back.</textarea>', page)
         self.assertRegex(page, r'id="area-lower_back" name="areas" type="checkbox" value="lower_back" checked')
+        self.assertRegex(page, r'id="pressure-medium" name="pressure" type="radio" value="medium" checked')
+        self.assertNotRegex(page, r'id="pressure-none"[^>]*checked')
         self.assertEqual(audit('read', nid, 'therapist'), 1)
         self.assertEqual(one('SELECT client_id FROM audit_log WHERE record = ? AND record_id = ?'
                              ' ORDER BY id DESC LIMIT 1', 'note', nid)[0], cid)
