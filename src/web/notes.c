@@ -15,10 +15,8 @@
  * Only a checked-in or completed appointment takes a note; signed is final. */
 #include "web/notes.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#include "app.h"
 #include "core/appt.h"
 #include "core/auth.h"
 #include "store/store.h"

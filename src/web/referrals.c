@@ -5,7 +5,6 @@
  * a referral writes its "read" rows before rendering. */
 #include "web/referrals.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/appt.h"

@@ -42,6 +42,24 @@ def tearDownModule():
         raise AssertionError('server exited %r:\n%s' % (code, log[-4000:]))
 
 
+def client_account(server):
+    """A Browser signed in as a client account (made once with `knead user add`)."""
+    email, pw = 'cara.client@example.com', 'client-pass-123'
+    con = sqlite3.connect(server.db)
+    try:
+        exists = con.execute('SELECT count(*) FROM users WHERE email = ?', (email,)).fetchone()[0]
+    finally:
+        con.close()
+    if not exists:
+        path = os.path.join(server.dir, 'client-pw')
+        with open(path, 'w') as f:
+            f.write(pw + '\n')
+        r = server.run_cli('user', 'add', '--db', server.db, '--email', email, '--name', 'Cara Client',
+                           '--role', 'client', '--password-file', path)
+        assert r.returncode == 0, r.stderr
+    return signed_in((email, pw), server=server)
+
+
 def db():
     return sqlite3.connect(S.db)
 
@@ -138,6 +156,8 @@ class Writing(unittest.TestCase):
         self.assertIn('The draft was saved.', text(page))
         self.assertIn('>Sore back.</textarea>', page)
         self.assertRegex(page, r'id="area-lower_back" name="areas" type="checkbox" value="lower_back" checked')
+        self.assertRegex(page, r'id="pressure-medium" name="pressure" type="radio" value="medium" checked')
+        self.assertNotRegex(page, r'id="pressure-none"[^>]*checked')
         self.assertEqual(audit('read', nid, 'therapist'), 1)
         self.assertEqual(one('SELECT client_id FROM audit_log WHERE record = ? AND record_id = ?'
                              ' ORDER BY id DESC LIMIT 1', 'note', nid)[0], cid)
@@ -263,6 +283,17 @@ class Access(unittest.TestCase):
                 self.assertIn('/login', h['location'])
             else:
                 self.assertIn(st, (401, 403), path)
+            self.assertNotIn('Hypertonic', body)
+
+    def test_client_account_is_refused(self):
+        """A client signed in with an account (not only a manage link) is
+        refused the note's routes by the route table."""
+        b = client_account(S)
+        for method, path in (('GET', note_url(self.aid)), ('POST', note_url(self.aid)),
+                             ('POST', note_url(self.aid) + '/addenda')):
+            st, _, body = (b.get(path) if method == 'GET'
+                           else b.post(path, {'action': 'save', 'addendum': 'x'}))
+            self.assertEqual(st, 403, path)
             self.assertNotIn('Hypertonic', body)
 
     def test_front_desk_never_reads_notes(self):

@@ -41,6 +41,24 @@ def tearDownModule():
         raise AssertionError('server exited %r:\n%s' % (code, log[-4000:]))
 
 
+def client_account(server):
+    """A Browser signed in as a client account (made once with `knead user add`)."""
+    email, pw = 'cara.client@example.com', 'client-pass-123'
+    con = sqlite3.connect(server.db)
+    try:
+        exists = con.execute('SELECT count(*) FROM users WHERE email = ?', (email,)).fetchone()[0]
+    finally:
+        con.close()
+    if not exists:
+        path = os.path.join(server.dir, 'client-pw')
+        with open(path, 'w') as f:
+            f.write(pw + '\n')
+        r = server.run_cli('user', 'add', '--db', server.db, '--email', email, '--name', 'Cara Client',
+                           '--role', 'client', '--password-file', path)
+        assert r.returncode == 0, r.stderr
+    return signed_in((email, pw), server=server)
+
+
 def db():
     return sqlite3.connect(S.db)
 
@@ -326,6 +344,18 @@ class Access(unittest.TestCase):
         self.assertNotIn('Ana Ruiz', page)
         self.assertNotIn('visits used', page)
         self.assertNotIn("Doctor's referral", page)
+
+    def test_client_account_is_refused(self):
+        desk = signed_in(DESK, server=S)
+        c = add_client('Client Account', 'clientaccount@example.com')
+        st, h, _ = record(desk, c)
+        rid = int(re.search(r'referral=(\d+)', h['location']).group(1))
+        b = client_account(S)
+        for p in ('/staff/clients/%d/referrals/new' % c, '/staff/referrals/%d' % rid):
+            st, _, body = b.get(p)
+            self.assertEqual(st, 403, p)
+            self.assertNotIn('Ana Ruiz', body)
+        self.assertEqual(b.post('/staff/referrals/%d' % rid, GOOD)[0], 403)
 
     def test_other_therapist_does_not_see_the_status(self):
         desk = signed_in(DESK, server=S)
