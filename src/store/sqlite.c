@@ -278,7 +278,13 @@ static const char *const sql_text[Q__COUNT] = {
                           " ON CONFLICT (date) DO UPDATE SET reason = excluded.reason",
     [Q_FIND_CLIENT] = "SELECT id FROM clients WHERE name = ?1 AND lower(email) = lower(?2)"
                       " ORDER BY id LIMIT 1",
-    [Q_ADD_CLIENT] = "INSERT INTO clients (name, email, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
+    /* A new client never takes the number of one removed by a merge: the
+     * audit log still names that number (it has no foreign keys, on
+     * purpose), so the next number is above both. */
+    [Q_ADD_CLIENT] = "INSERT INTO clients (id, name, email, phone, created_at) VALUES ("
+                     "max(coalesce((SELECT max(id) FROM clients), 0),"
+                     " coalesce((SELECT max(client_id) FROM audit_log), 0)) + 1,"
+                     " ?1, ?2, ?3, ?4)",
     [Q_SET_CLIENT_PHONE] = "UPDATE clients SET phone = ?2 WHERE id = ?1",
     [Q_ADD_APPT] = "INSERT INTO appointments (service_id, therapist_id, room_id, client_id,"
                    " start_at, end_at, busy_until, status, notes, token_hash, source, created_at)"

@@ -412,6 +412,28 @@ class Clients(unittest.TestCase):
         self.assertEqual(st, 404)
         self.assertTrue(a['id'])
 
+    def test_merged_away_number_is_never_reused(self):
+        """The audit log names clients by number and outlives a merge; a new
+        client must not inherit the number of the one merged away."""
+        online_booking('Nia Number', 'nia@example.com', '2026-12-16T10:00:00-09:00')
+        online_booking('Nia N.', 'NIA@example.com', '2026-12-16T13:00:00-09:00')
+        keep = count("SELECT id FROM clients WHERE name = 'Nia Number'")
+        dup = count("SELECT id FROM clients WHERE name = 'Nia N.'")
+        self.assertEqual(dup, count('SELECT max(id) FROM clients'))
+        con = db()
+        try:  # a row as the server writes it when the desk reads a record of dup
+            con.execute("INSERT INTO audit_log (at, user_id, actor, role, action, record,"
+                        " record_id, client_id, address) VALUES (1, 2, 'desk@chugachbodywork.example',"
+                        " 'desk', 'read', 'intake', 0, ?, '127.0.0.1')", (dup,))
+            con.commit()
+        finally:
+            con.close()
+        b = signed_in(DESK)
+        self.assertEqual(b.post('/staff/clients/%d/merge' % keep, {'other': str(dup)})[0], 303)
+        online_booking('Newcomer Number', 'newcomer@example.com', '2026-12-16T15:00:00-09:00')
+        new = count("SELECT id FROM clients WHERE email = 'newcomer@example.com'")
+        self.assertGreater(new, dup)
+
 
 if __name__ == '__main__':
     run_suite(globals())
