@@ -15,40 +15,16 @@
 #include "demo.h"
 #include "store/migration.h"
 #include "store/store.h"
-
-struct fixture {
-    char path[64];
-    struct store *s;
-};
+#include "store_fixture.h"
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    struct err e = {0};
-    snprintf(f->path, sizeof f->path, "/tmp/knead-test-store-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(f->path);
-    if (store_open(f->path, 2, &f->s, &e) != E_OK)
-        return -1;
-    *state = f;
-    return 0;
+    return fixture_open(state, FIXTURE_EMPTY, 2);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    char p[80];
-    store_close(f->s);
-    unlink(f->path);
-    snprintf(p, sizeof p, "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", f->path);
-    unlink(p);
-    free(f);
-    return 0;
+    return fixture_close(state);
 }
 
 static void test_migrate_once(void **state)
