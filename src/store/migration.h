@@ -4,7 +4,7 @@
 #define KNEAD_STORE_MIGRATION_H
 
 struct migration {
-    int version;      /* 1..n, no gaps */
+    int version;      /* from 1, increasing; gaps allowed */
     const char *name; /* from the file name */
     const char *sql;  /* the whole file, applied in one transaction */
 };

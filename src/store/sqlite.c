@@ -105,6 +105,11 @@ enum stmt_id {
     /* the audit log */
     Q_AUDIT_ADD,
     Q_AUDIT_LIST,
+    /* calendar feeds */
+    Q_FEED_PUT,
+    Q_FEED,
+    Q_FEED_BY_TOKEN,
+    Q_FEED_APPTS,
     Q__COUNT
 };
 
@@ -119,6 +124,13 @@ enum stmt_id {
     " FROM appointments a JOIN services s ON s.id = a.service_id"                              \
     " JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id"             \
     " JOIN clients c ON c.id = a.client_id"
+
+#define FEED_COLS                                                                              \
+    "coalesce(f.therapist_id, ''), coalesce(t.name, ''), u.name, f.created_at"                  \
+    " FROM calendar_feeds f JOIN users u ON u.id = f.created_by AND u.active = 1"               \
+    " LEFT JOIN therapists t ON t.id = f.therapist_id"                                         \
+    " WHERE (f.therapist_id IS NULL AND u.role IN ('desk', 'admin')"                          \
+    " OR (t.active = 1 AND u.therapist_id = f.therapist_id))"
 
 #define ARTICLE_COLS                                                                           \
     "slug, title, summary, image, image_alt, body_md, body_html, position, published,"         \
@@ -294,6 +306,20 @@ static const char *const sql_text[Q__COUNT] = {
                      " address FROM audit_log WHERE (?1 = 0 OR id < ?1)"
                      " AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)"
                      " ORDER BY id DESC LIMIT ?4",
+    /* calendar feeds: a feed answers while its maker's account is active and
+     * (a therapist's) still that therapist's, who is active; the clinic's
+     * while its maker is front desk or admin */
+    [Q_FEED_PUT] = "INSERT OR REPLACE INTO calendar_feeds (therapist_id, token_hash, created_by,"
+                   " created_at) VALUES (nullif(?1, ''), ?2, ?3, ?4)",
+    [Q_FEED] = "SELECT " FEED_COLS " AND coalesce(f.therapist_id, '') = ?1",
+    [Q_FEED_BY_TOKEN] = "SELECT " FEED_COLS " AND f.token_hash = ?1",
+    [Q_FEED_APPTS] = "SELECT a.id, a.start_at, a.end_at, a.revision, a.status, a.therapist_id,"
+                     " s.name, t.name, r.name, c.name FROM appointments a"
+                     " JOIN services s ON s.id = a.service_id"
+                     " JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id"
+                     " JOIN clients c ON c.id = a.client_id"
+                     " WHERE (?1 = '' OR a.therapist_id = ?1) AND a.start_at >= ?2"
+                     " AND a.start_at < ?3 ORDER BY a.start_at, a.id",
 };
 
 struct sqlite_db {
@@ -562,6 +588,24 @@ static enum err_code sq_version(struct store *s, int *version, struct err *e)
     return rc;
 }
 
+/* *yes = 1 when schema_version records migration `version`.  Numbers may
+ * have gaps (embed.py), and a migration numbered below the newest one
+ * applied can still arrive with a later merge: each is checked by number. */
+static enum err_code recorded(struct sqlite_db *d, int version, int *yes, struct err *e)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(d->h, "SELECT count(*) FROM schema_version WHERE version = ?1",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int(s, 1, version);
+        rc = sqlite3_step(s);
+    }
+    if (rc == SQLITE_ROW)
+        *yes = sqlite3_column_int(s, 0) > 0;
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read schema version");
+}
+
 static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
 {
     struct db *db = sq_acquire(s);
@@ -592,7 +636,10 @@ static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
         goto done;
     }
     for (const struct migration *m = sqlite_migrations; m->version; m++) {
-        if (m->version <= version)
+        int done_before = m->version <= version;
+        if (done_before && (rc = recorded(d, m->version, &done_before, e)) != E_OK)
+            goto done;
+        if (done_before)
             continue;
         rc = sq_begin(db, e);
         if (rc != E_OK)
@@ -716,7 +763,7 @@ static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
 static enum err_code sq_wipe(struct db *db, struct err *e)
 {
     return exec(DB(db),
-                "DELETE FROM articles;"
+                "DELETE FROM articles; DELETE FROM calendar_feeds;"
                 " DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
                 " DELETE FROM idempotency; DELETE FROM appointments; DELETE FROM clients;"
                 " DELETE FROM time_off;"
@@ -2158,6 +2205,100 @@ static enum err_code sq_set_article_published(struct db *db, const char *slug, i
     return changed_some(d, s, e, "publish article", "there is no such article");
 }
 
+/* ---- calendar feeds ---- */
+
+static enum err_code sq_feed_put(struct db *db, const char *therapist_id,
+                                 const unsigned char hash[STORE_TOKEN_HASH], int64_t user_id,
+                                 int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FEED_PUT, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, therapist_id);
+    sqlite3_bind_blob(s, 2, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, user_id);
+    sqlite3_bind_int64(s, 4, now);
+    return run(d, s, e, "save calendar feed");
+}
+
+static enum err_code one_feed(struct sqlite_db *d, sqlite3_stmt *s, struct arena *a,
+                              struct calendar_feed *out, struct err *e)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->therapist_id = col_text(a, s, 0);
+        out->therapist_name = col_text(a, s, 1);
+        out->created_by = col_text(a, s, 2);
+        out->created_at = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "there is no such calendar feed");
+    return fail(d, e, rc, "read calendar feed");
+}
+
+static enum err_code sq_feed(struct db *db, struct arena *a, const char *therapist_id,
+                             struct calendar_feed *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FEED, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, therapist_id);
+    return one_feed(d, s, a, out, e);
+}
+
+static enum err_code sq_feed_by_token(struct db *db, struct arena *a,
+                                      const unsigned char hash[STORE_TOKEN_HASH],
+                                      struct calendar_feed *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FEED_BY_TOKEN, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    return one_feed(d, s, a, out, e);
+}
+
+static enum err_code sq_feed_appointments(struct db *db, struct arena *a, const char *therapist_id,
+                                          int64_t t0, int64_t t1, struct feed_appointment **out,
+                                          size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FEED_APPTS, e);
+    struct feed_appointment *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, therapist_id);
+    sqlite3_bind_int64(s, 2, t0);
+    sqlite3_bind_int64(s, 3, t1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        struct feed_appointment *o = &items[cnt++];
+        o->id = sqlite3_column_int64(s, 0);
+        o->start = sqlite3_column_int64(s, 1);
+        o->end = sqlite3_column_int64(s, 2);
+        o->revision = sqlite3_column_int(s, 3);
+        o->status = col_text(a, s, 4);
+        o->therapist_id = col_text(a, s, 5);
+        o->service_name = col_text(a, s, 6);
+        o->therapist_name = col_text(a, s, 7);
+        o->room_name = col_text(a, s, 8);
+        o->client_name = col_text(a, s, 9);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list appointments for a calendar feed");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2240,4 +2381,9 @@ static const struct store_ops sqlite_ops = {
     /* the audit log */
     .audit_add = sq_audit_add,
     .audit_list = sq_audit_list,
+    /* calendar feeds */
+    .feed_put = sq_feed_put,
+    .feed = sq_feed,
+    .feed_by_token = sq_feed_by_token,
+    .feed_appointments = sq_feed_appointments,
 };
