@@ -8,7 +8,8 @@ libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libmd4c-dev libmd4c-html
 libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev"
 
 case "${1:-}" in
-    --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev" ;;
+    --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev
+        python3-icalendar" ;;
     --bench) PKGS="$PKGS wrk" ;;
 esac
 

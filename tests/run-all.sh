@@ -55,6 +55,9 @@ run_counted http-hours "$OUT/http-hours.log" python3 tests/http/test_hours.py "$
 run_counted http-articles "$OUT/http-articles.log" python3 tests/http/test_articles.py "$BUILD/knead"
 run_counted http-rules "$OUT/http-rules.log" python3 tests/http/test_rules.py "$BUILD/knead"
 run_counted http-audit "$OUT/http-audit.log" python3 tests/http/test_audit.py "$BUILD/knead"
+# Debian's python3 (/usr/bin): it has python3-icalendar (scripts/deps.sh --test), which a
+# python3 earlier on PATH (pyenv, a venv) may lack.
+run_counted http-feeds "$OUT/http-feeds.log" /usr/bin/python3 tests/http/test_feeds.py "$BUILD/knead"
 run_counted fuzz "$OUT/fuzz.log" sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}"
 run_counted e2e "$OUT/e2e.log" node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots"
 
