@@ -10,7 +10,8 @@ tz database alike; a moved appointment keeps its UID with the new time and a
 higher SEQUENCE; cancelled ones are left out (see README, Calendar feeds);
 a therapist's feed holds only their appointments, the clinic's everyone's;
 no phone, e-mail, notes or last name in any feed; a new address makes the
-old one 404 (the same 404 as any unknown address); ETag and 304; who may see
+old one 404 (the same 404 as any unknown address), and so does deactivating
+the account that made it; ETag and 304; who may see
 and make which address (signed out → /login, a therapist only their own,
 front desk and admin the clinic's); CSRF.
 
@@ -311,6 +312,21 @@ class Addresses(unittest.TestCase):
         new = new_address(admin, 'clinic')
         self.assertEqual(fetch(old)[0], 404)
         self.assertEqual(fetch(new)[0], 200)
+
+    def test_feed_stops_with_its_makers_account(self):
+        maren = signed_in(MAREN)
+        path = new_address(maren, 'mine')
+        con = sqlite3.connect(S.db)
+        try:
+            uid_maren = con.execute('SELECT id FROM users WHERE email = ?', (MAREN,)).fetchone()[0]
+        finally:
+            con.close()
+        admin = signed_in(ADMIN)
+        url = '/admin/users/%d/active' % uid_maren
+        self.assertEqual(admin.post(url, {'active': '0'})[0], 303)
+        self.assertEqual(fetch(path)[0], 404)
+        self.assertEqual(admin.post(url, {'active': '1'})[0], 303)
+        self.assertEqual(fetch(path)[0], 200)
 
     def test_signed_out_goes_to_login(self):
         b = Browser()
