@@ -147,6 +147,11 @@ enum stmt_id {
     Q_OUTBOX_STATUS,
     Q_OUTBOX_RETRY,
     Q_OUTBOX_PURGE,
+    /* calendar feeds */
+    Q_FEED_PUT,
+    Q_FEED,
+    Q_FEED_BY_TOKEN,
+    Q_FEED_APPTS,
     Q__COUNT
 };
 
@@ -170,6 +175,12 @@ enum stmt_id {
     " pressure, rest, heat_cold, stretches, home_care, providers, provider_reason,"            \
     " next_weeks, author_id, created_at, updated_at, coalesce(signed_by, ''),"                 \
     " coalesce(signed_by_id, 0), coalesce(signed_at, 0)"
+#define FEED_COLS                                                                              \
+    "coalesce(f.therapist_id, ''), coalesce(t.name, ''), u.name, f.created_at"                  \
+    " FROM calendar_feeds f JOIN users u ON u.id = f.created_by AND u.active = 1"               \
+    " LEFT JOIN therapists t ON t.id = f.therapist_id"                                         \
+    " WHERE (f.therapist_id IS NULL AND u.role IN ('desk', 'admin')"                          \
+    " OR (t.active = 1 AND u.therapist_id = f.therapist_id))"
 
 #define ARTICLE_COLS                                                                           \
     "slug, title, summary, image, image_alt, body_md, body_html, position, published,"         \
@@ -467,6 +478,20 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_OUTBOX_RETRY] = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2,"
                        " last_error = '' WHERE id = ?1 AND status IN ('pending', 'failed')",
     [Q_OUTBOX_PURGE] = "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1",
+    /* calendar feeds: a feed answers while its maker's account is active and
+     * (a therapist's) still that therapist's, who is active; the clinic's
+     * while its maker is front desk or admin */
+    [Q_FEED_PUT] = "INSERT OR REPLACE INTO calendar_feeds (therapist_id, token_hash, created_by,"
+                   " created_at) VALUES (nullif(?1, ''), ?2, ?3, ?4)",
+    [Q_FEED] = "SELECT " FEED_COLS " AND coalesce(f.therapist_id, '') = ?1",
+    [Q_FEED_BY_TOKEN] = "SELECT " FEED_COLS " AND f.token_hash = ?1",
+    [Q_FEED_APPTS] = "SELECT a.id, a.start_at, a.end_at, a.revision, a.status, a.therapist_id,"
+                     " s.name, t.name, r.name, c.name FROM appointments a"
+                     " JOIN services s ON s.id = a.service_id"
+                     " JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id"
+                     " JOIN clients c ON c.id = a.client_id"
+                     " WHERE (?1 = '' OR a.therapist_id = ?1) AND a.start_at >= ?2"
+                     " AND a.start_at < ?3 ORDER BY a.start_at, a.id",
 };
 
 struct sqlite_db {
@@ -918,7 +943,7 @@ static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
 static enum err_code sq_wipe(struct db *db, struct err *e)
 {
     return exec(DB(db),
-                "DELETE FROM articles;"
+                "DELETE FROM articles; DELETE FROM calendar_feeds;"
                 " DELETE FROM note_addenda; DELETE FROM treatment_notes; DELETE FROM referrals;"
                 " DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
                 " DELETE FROM idempotency; DELETE FROM appointments;"
@@ -3197,6 +3222,100 @@ static enum err_code sq_outbox_purge(struct db *db, int64_t before, int *deleted
     return E_OK;
 }
 
+/* ---- calendar feeds ---- */
+
+static enum err_code sq_feed_put(struct db *db, const char *therapist_id,
+                                 const unsigned char hash[STORE_TOKEN_HASH], int64_t user_id,
+                                 int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FEED_PUT, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, therapist_id);
+    sqlite3_bind_blob(s, 2, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, user_id);
+    sqlite3_bind_int64(s, 4, now);
+    return run(d, s, e, "save calendar feed");
+}
+
+static enum err_code one_feed(struct sqlite_db *d, sqlite3_stmt *s, struct arena *a,
+                              struct calendar_feed *out, struct err *e)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->therapist_id = col_text(a, s, 0);
+        out->therapist_name = col_text(a, s, 1);
+        out->created_by = col_text(a, s, 2);
+        out->created_at = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "there is no such calendar feed");
+    return fail(d, e, rc, "read calendar feed");
+}
+
+static enum err_code sq_feed(struct db *db, struct arena *a, const char *therapist_id,
+                             struct calendar_feed *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FEED, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, therapist_id);
+    return one_feed(d, s, a, out, e);
+}
+
+static enum err_code sq_feed_by_token(struct db *db, struct arena *a,
+                                      const unsigned char hash[STORE_TOKEN_HASH],
+                                      struct calendar_feed *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FEED_BY_TOKEN, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    return one_feed(d, s, a, out, e);
+}
+
+static enum err_code sq_feed_appointments(struct db *db, struct arena *a, const char *therapist_id,
+                                          int64_t t0, int64_t t1, struct feed_appointment **out,
+                                          size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FEED_APPTS, e);
+    struct feed_appointment *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, therapist_id);
+    sqlite3_bind_int64(s, 2, t0);
+    sqlite3_bind_int64(s, 3, t1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        struct feed_appointment *o = &items[cnt++];
+        o->id = sqlite3_column_int64(s, 0);
+        o->start = sqlite3_column_int64(s, 1);
+        o->end = sqlite3_column_int64(s, 2);
+        o->revision = sqlite3_column_int(s, 3);
+        o->status = col_text(a, s, 4);
+        o->therapist_id = col_text(a, s, 5);
+        o->service_name = col_text(a, s, 6);
+        o->therapist_name = col_text(a, s, 7);
+        o->room_name = col_text(a, s, 8);
+        o->client_name = col_text(a, s, 9);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list appointments for a calendar feed");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -3308,4 +3427,9 @@ static const struct store_ops sqlite_ops = {
     .outbox_list = sq_outbox_list,
     .outbox_retry = sq_outbox_retry,
     .outbox_purge = sq_outbox_purge,
+    /* calendar feeds */
+    .feed_put = sq_feed_put,
+    .feed = sq_feed,
+    .feed_by_token = sq_feed_by_token,
+    .feed_appointments = sq_feed_appointments,
 };

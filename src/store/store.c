@@ -249,6 +249,23 @@ FWD(note_addenda,
     (struct db * db, struct arena *a, int64_t note_id, struct note_addendum **out, size_t *n,
      struct err *e),
     (db, a, note_id, out, n, e))
+/* calendar feeds */
+FWD(feed_put,
+    (struct db * db, const char *therapist_id, const unsigned char hash[STORE_TOKEN_HASH],
+     int64_t user_id, int64_t now, struct err *e),
+    (db, therapist_id, hash, user_id, now, e))
+FWD(feed,
+    (struct db * db, struct arena *a, const char *therapist_id, struct calendar_feed *out,
+     struct err *e),
+    (db, a, therapist_id, out, e))
+FWD(feed_by_token,
+    (struct db * db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
+     struct calendar_feed *out, struct err *e),
+    (db, a, hash, out, e))
+FWD(feed_appointments,
+    (struct db * db, struct arena *a, const char *therapist_id, int64_t t0, int64_t t1,
+     struct feed_appointment **out, size_t *n, struct err *e),
+    (db, a, therapist_id, t0, t1, out, n, e))
 
 void db_rollback(struct db *db)
 {

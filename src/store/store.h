@@ -565,4 +565,44 @@ enum err_code db_outbox_retry(struct db *db, int64_t id, int64_t now, struct err
 /* Deletes sent messages with sent_at before `before`; *deleted gets the count. */
 enum err_code db_outbox_purge(struct db *db, int64_t before, int *deleted, struct err *e);
 
+/* ---- calendar subscription feeds (web/feeds.c) ---- */
+
+/* A feed: a therapist's own, or the clinic's (therapist_id ""). */
+struct calendar_feed {
+    const char *therapist_id;   /* "" = the clinic's feed */
+    const char *therapist_name; /* "" for the clinic's */
+    const char *created_by;     /* the name of the account that made it */
+    int64_t created_at;
+};
+
+/* An appointment as a feed shows it: no contact details, notes or health
+ * information are read at all. */
+struct feed_appointment {
+    int64_t id, start, end;
+    int revision; /* counts changes of time, therapist, room, service, status */
+    const char *status, *therapist_id;
+    const char *service_name, *therapist_name, *room_name, *client_name;
+};
+
+/* Makes the feed of therapist_id ("" = the clinic's) answer to the token
+ * whose hash is given, replacing any earlier token of that feed (which
+ * stops at once).  user_id: the account making it; the feed lives while
+ * that account is active (and, for a therapist's feed, still linked to the
+ * therapist, who is active).  One statement: nothing changes on error. */
+enum err_code db_feed_put(struct db *db, const char *therapist_id,
+                          const unsigned char hash[STORE_TOKEN_HASH], int64_t user_id,
+                          int64_t now, struct err *e);
+/* The live feed of therapist_id ("" = the clinic's); E_NOTFOUND if none. */
+enum err_code db_feed(struct db *db, struct arena *a, const char *therapist_id,
+                      struct calendar_feed *out, struct err *e);
+/* The live feed whose token hash is hash; E_NOTFOUND if none. */
+enum err_code db_feed_by_token(struct db *db, struct arena *a,
+                               const unsigned char hash[STORE_TOKEN_HASH],
+                               struct calendar_feed *out, struct err *e);
+/* Appointments (any status) of therapist_id ("" = every therapist) starting
+ * in [t0, t1), by start then id. */
+enum err_code db_feed_appointments(struct db *db, struct arena *a, const char *therapist_id,
+                                   int64_t t0, int64_t t1, struct feed_appointment **out,
+                                   size_t *n, struct err *e);
+
 #endif

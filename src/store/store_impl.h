@@ -198,6 +198,18 @@ struct store_ops {
                                  struct outbox_msg **out, size_t *n, struct err *e);
     enum err_code (*outbox_retry)(struct db *db, int64_t id, int64_t now, struct err *e);
     enum err_code (*outbox_purge)(struct db *db, int64_t before, int *deleted, struct err *e);
+    /* calendar feeds */
+    enum err_code (*feed_put)(struct db *db, const char *therapist_id,
+                              const unsigned char hash[STORE_TOKEN_HASH], int64_t user_id,
+                              int64_t now, struct err *e);
+    enum err_code (*feed)(struct db *db, struct arena *a, const char *therapist_id,
+                          struct calendar_feed *out, struct err *e);
+    enum err_code (*feed_by_token)(struct db *db, struct arena *a,
+                                   const unsigned char hash[STORE_TOKEN_HASH],
+                                   struct calendar_feed *out, struct err *e);
+    enum err_code (*feed_appointments)(struct db *db, struct arena *a, const char *therapist_id,
+                                       int64_t t0, int64_t t1, struct feed_appointment **out,
+                                       size_t *n, struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

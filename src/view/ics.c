@@ -163,31 +163,26 @@ static int in_range(int64_t t)
     return t >= INT64_C(-2208988800) && t <= INT64_C(253402300799) - 2 * YEAR_SECS;
 }
 
-int ics_calendar(struct sb *out, const struct tz *tz, const struct ics_event *ev, char *err,
-                 size_t errlen)
+/* Checks one event; 0, or -1 with a message naming it. */
+static int check_event(const struct ics_event *ev, char *err, size_t errlen)
 {
-    int rc = -1;
-    char *text = NULL;
-    icalcomponent *cal = NULL;
-
     if (!ev->uid || !*ev->uid || !ev->summary || !*ev->summary) {
-        errmsg_set(err, errlen, "an iCalendar event needs a UID and a summary");
+        errmsg_set(err, errlen, "an iCalendar event needs a UID and a summary (event %s)",
+                   ev->uid && *ev->uid ? ev->uid : "without a UID");
         return -1;
     }
     if (ev->end <= ev->start || !in_range(ev->start) || !in_range(ev->end) ||
         !in_range(ev->stamp)) {
-        errmsg_set(err, errlen, "an iCalendar event needs start < end, within years 1900 to 9997");
+        errmsg_set(err, errlen,
+                   "an iCalendar event needs start < end, within years 1900 to 9997 (event %s)",
+                   ev->uid);
         return -1;
     }
-    pthread_mutex_lock(&ical_lock);
-    cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-    icalcomponent_add_property(cal,
-                               icalproperty_new_prodid("-//Knead//Knead " KNEAD_VERSION "//EN"));
-    icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-    icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
-    icalcomponent_add_component(cal, vtimezone(tz, ev->start, ev->end));
+    return 0;
+}
 
+static icalcomponent *vevent(const struct tz *tz, const struct ics_event *ev)
+{
     icalcomponent *vev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
     icalcomponent_add_property(vev, icalproperty_new_uid(ev->uid));
     icalcomponent_add_property(vev, icalproperty_new_dtstamp(utc_time(ev->stamp)));
@@ -204,7 +199,74 @@ int ics_calendar(struct sb *out, const struct tz *tz, const struct ics_event *ev
     icalcomponent_add_property(vev, icalproperty_new_status(ev->cancelled ? ICAL_STATUS_CANCELLED
                                                                           : ICAL_STATUS_CONFIRMED));
     icalcomponent_add_property(vev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
-    icalcomponent_add_component(cal, vev);
+    return vev;
+}
+
+/* An X- property with a plain-text value.  libical writes X- values
+ * without the full TEXT escaping (3.0 escapes backslashes but not commas or
+ * semicolons), so rather than depend on one version's half, the characters
+ * that would need escaping (backslash, comma, semicolon) and control
+ * characters become spaces: the value reads the same to a person and
+ * parses one way everywhere. */
+static icalproperty *x_plain(const char *name, const char *value)
+{
+    struct sb v = SB_INIT;
+    for (const char *c = value; *c; c++)
+        sb_addc(&v, (*c == '\\' || *c == ';' || *c == ',' || (unsigned char)*c < 0x20 ||
+                     *c == 0x7f)
+                        ? ' '
+                        : *c);
+    icalproperty *p = icalproperty_new_x(v.buf);
+    icalproperty_set_x_name(p, name);
+    sb_release(&v);
+    return p;
+}
+
+int ics_calendar_events(struct sb *out, const struct tz *tz, const struct ics_meta *meta,
+                        const struct ics_event *ev, size_t n, char *err, size_t errlen)
+{
+    int rc = -1;
+    char *text = NULL;
+    icalcomponent *cal = NULL;
+    int64_t lo = meta ? meta->now : 0, hi = lo;
+
+    if ((n == 0 && !meta) || (meta && !in_range(meta->now))) {
+        errmsg_set(err, errlen, "an iCalendar file of many events needs the time it is made,"
+                                " within years 1900 to 9997");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (check_event(&ev[i], err, errlen) != 0)
+            return -1;
+        if ((i == 0 && !meta) || ev[i].start < lo)
+            lo = ev[i].start;
+        if ((i == 0 && !meta) || ev[i].end > hi)
+            hi = ev[i].end;
+    }
+    pthread_mutex_lock(&ical_lock);
+    cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+    icalcomponent_add_property(cal,
+                               icalproperty_new_prodid("-//Knead//Knead " KNEAD_VERSION "//EN"));
+    icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+    icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
+    if (meta && meta->name && *meta->name) {
+        icalcomponent_add_property(cal, icalproperty_new_name(meta->name));
+        icalcomponent_add_property(cal, x_plain("X-WR-CALNAME", meta->name));
+    }
+    if (meta && meta->refresh_minutes > 0) {
+        struct icaldurationtype d = icaldurationtype_null_duration();
+        char ttl[32];
+        d.minutes = (unsigned int)meta->refresh_minutes;
+        icalproperty *p = icalproperty_new_refreshinterval(d);
+        icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_DURATION));
+        icalcomponent_add_property(cal, p);
+        snprintf(ttl, sizeof ttl, "PT%dM", meta->refresh_minutes);
+        icalcomponent_add_property(cal, x_plain("X-PUBLISHED-TTL", ttl));
+    }
+    icalcomponent_add_component(cal, vtimezone(tz, lo, hi));
+    for (size_t i = 0; i < n; i++)
+        icalcomponent_add_component(cal, vevent(tz, &ev[i]));
 
     text = icalcomponent_as_ical_string_r(cal);
     if (!text) {
@@ -218,4 +280,10 @@ done:
     icalcomponent_free(cal);
     pthread_mutex_unlock(&ical_lock);
     return rc;
+}
+
+int ics_calendar(struct sb *out, const struct tz *tz, const struct ics_event *ev, char *err,
+                 size_t errlen)
+{
+    return ics_calendar_events(out, tz, NULL, ev, 1, err, errlen);
 }

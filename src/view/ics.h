@@ -1,4 +1,5 @@
-/* ics — iCalendar (RFC 5545) files for one appointment, built with libical.
+/* ics — iCalendar (RFC 5545) files for one appointment or many (a calendar
+ * feed), built with libical.
  *
  * Takes plain values (no store types), so the booking pages, the e-mail
  * notifications and the feeds can all use it.  libical does the escaping of
@@ -51,5 +52,20 @@ struct ics_event {
  * out is then unchanged.  A size limit on out sets out->err (see sb.h). */
 int ics_calendar(struct sb *out, const struct tz *tz, const struct ics_event *ev, char *err,
                  size_t errlen);
+
+/* What a calendar of many events (a subscription feed) says about itself. */
+struct ics_meta {
+    const char *name;    /* NAME and X-WR-CALNAME; NULL or "" = none */
+    int refresh_minutes; /* REFRESH-INTERVAL and X-PUBLISHED-TTL; 0 = none */
+    int64_t now;         /* the VTIMEZONE covers this instant too (an empty feed has
+                            no event, but a VCALENDAR needs one component) */
+};
+
+/* Like ics_calendar, for n events (n may be 0) in one VCALENDAR with one
+ * VTIMEZONE covering every event and meta->now.  Every event is checked
+ * before anything is written: one incomplete event fails the whole call
+ * (the message names its uid) and out is unchanged. */
+int ics_calendar_events(struct sb *out, const struct tz *tz, const struct ics_meta *meta,
+                        const struct ics_event *ev, size_t n, char *err, size_t errlen);
 
 #endif

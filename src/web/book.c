@@ -714,22 +714,6 @@ static int find_appt(struct req *r, struct appointment *ap, const char **token)
     return 0;
 }
 
-/* "http://host:port" of this request when the Host header is plain, else
- * "" (then links stay relative). */
-static const char *origin(struct req *r)
-{
-    if (r->app->cfg.public_url[0])
-        return r->app->cfg.public_url;
-    const char *host = req_header(r, "Host");
-    const char *proto = req_header(r, "X-Forwarded-Proto");
-    size_t n = host ? strlen(host) : 0;
-    if (n == 0 || n > 255 ||
-        strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-:[]") != n)
-        return "";
-    int https = proto && strcmp(proto, "https") == 0;
-    return arena_printf(r->arena, "%s://%s", https ? "https" : "http", host);
-}
-
 static int can_change(const struct appointment *ap)
 {
     return strcmp(ap->status, "booked") == 0 && ap->start > clock_now();
@@ -772,7 +756,7 @@ static json_t *manage_context(struct req *r, const char *title, const struct app
     json_object_set_new(a, "can_change", json_boolean(can_change(ap)));
     json_object_set_new(ctx, "appt", a);
     set_str(ctx, "manage_path", path);
-    set_str(ctx, "manage_url", arena_printf(r->arena, "%s%s", origin(r), path));
+    set_str(ctx, "manage_url", arena_printf(r->arena, "%s%s", web_origin(r), path));
     set_str(ctx, "ics_url", arena_printf(r->arena, "%s/calendar.ics", path));
     set_str(ctx, "cancel_url", arena_printf(r->arena, "%s/cancel", path));
     set_str(ctx, "move_url", arena_printf(r->arena, "%s/move", path));
@@ -829,7 +813,7 @@ void book_calendar(struct req *r)
     const struct cfg *c = &r->app->cfg;
     if (find_appt(r, &ap, &token) < 0)
         return;
-    const char *manage = arena_printf(r->arena, "%s/a/%s", origin(r), token);
+    const char *manage = arena_printf(r->arena, "%s/a/%s", web_origin(r), token);
     struct ics_event ev = {0};
     ev.uid = arena_printf(r->arena, "appt-%lld@knead", (long long)ap.id);
     ev.stamp = clock_now();

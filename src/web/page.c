@@ -203,3 +203,17 @@ void web_fail(struct req *r, const struct err *e)
               status >= 500 && status != 503 ? "Something went wrong; the error was logged."
                                               : e->msg);
 }
+
+const char *web_origin(struct req *r)
+{
+    if (r->app->cfg.public_url[0])
+        return r->app->cfg.public_url;
+    const char *host = req_header(r, "Host");
+    const char *proto = req_header(r, "X-Forwarded-Proto");
+    size_t n = host ? strlen(host) : 0;
+    if (n == 0 || n > 255 ||
+        strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-:[]") != n)
+        return "";
+    int https = proto && strcmp(proto, "https") == 0;
+    return arena_printf(r->arena, "%s://%s", https ? "https" : "http", host);
+}

@@ -39,6 +39,11 @@ const char *web_time(struct req *r, int64_t t);
 /* The problem+json error for an err whose problem code is set by the caller. */
 void web_problem(struct req *r, const struct err *e);
 
+/* "http://host:port" of this request (the configured public_url when set,
+ * else from a plain Host header and X-Forwarded-Proto), on the arena; ""
+ * when the Host header is missing or odd (then links stay relative). */
+const char *web_origin(struct req *r);
+
 /* Adds an arena-owned json_t to be freed with the request. */
 json_t *web_keep(struct req *r, json_t *v);
 

@@ -13,6 +13,7 @@
 #include "web/book.h"
 #include "web/desk.h"
 #include "web/referrals.h"
+#include "web/feeds.h"
 #include "web/hours.h"
 #include "web/intake.h"
 #include "web/insurance.h"
@@ -76,6 +77,11 @@ const struct route web_routes[] = {
      SMALL_FORM},
     {ROUTE_POST, "/staff/time-off/{id}/delete", hours_delete_time_off,
      ROUTE_THERAPIST | ROUTE_DESK | FORM, SMALL_FORM},
+    /* calendar subscriptions (web/feeds.c): the feed's token is its key */
+    {ROUTE_GET, "/feeds/{file}", feeds_ics, PUB, 0},
+    {ROUTE_GET, "/staff/calendar", feeds_page, ROUTE_STAFF, 0},
+    {ROUTE_POST, "/staff/calendar/mine", feeds_new_mine, ROUTE_THERAPIST | FORM, SMALL_FORM},
+    {ROUTE_POST, "/staff/calendar/clinic", feeds_new_clinic, ROUTE_DESK | FORM, SMALL_FORM},
     /* the front desk: appointments, booking for a client, clients (web/desk.c) */
     {ROUTE_GET, "/staff/appointments/{id}", desk_appointment, ROUTE_DESK | ROUTE_THERAPIST, 0},
     {ROUTE_POST, "/staff/appointments/{id}/status", desk_status, ROUTE_DESK | FORM, SMALL_FORM},

@@ -559,7 +559,7 @@ void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
                        0);
 }
 
-static void new_token(char token[SCHED_TOKEN_LEN])
+void sched_new_token(char token[SCHED_TOKEN_LEN])
 {
     unsigned char bin[16];
     randombytes_buf(bin, sizeof bin);
@@ -680,7 +680,7 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
     if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "", now,
                                     &client_id, e)) != E_OK)
         goto fail;
-    new_token(token);
+    sched_new_token(token);
     sched_token_hash(token, hash);
     struct appointment ap = {0};
     ap.service_id = s->service.id;

@@ -159,6 +159,9 @@ void sched_committed(void);
 
 /* Hash of a manage token, for lookups. */
 void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH]);
+/* A new token (manage links, calendar feeds): 22 URL-safe characters of
+ * 128 random bits from libsodium, NUL-terminated.  Can't fail. */
+void sched_new_token(char token[SCHED_TOKEN_LEN]);
 
 /* Index of a therapist in s by id, or -1. */
 int sched_therapist_index(const struct sched *s, const char *id);

@@ -19,6 +19,7 @@
 #include "view/ics.h"
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
+#define MANY 3 /* events in test_many_events */
 
 static struct tz *anchorage, *kolkata, *gmt5;
 
@@ -331,6 +332,84 @@ static void test_abbrev(void **state)
     assert_true(strlen(tiny) < sizeof tiny);
 }
 
+/* Many events in one calendar: one VTIMEZONE covering all of them (from
+ * before the March change to after the November one), each event as given,
+ * the feed's name and refresh hints; an empty feed is still a valid file. */
+static void test_many_events(void **state)
+{
+    (void)state;
+    char err[128] = "";
+    struct sb text = SB_INIT;
+    struct ics_event evs[MANY];
+    const char *uids[MANY] = {"appt-1@knead", "appt-2@knead", "appt-3@knead"};
+    const char *starts[MANY] = {"2026-03-08T10:00:00-08:00", "2026-11-01T01:30:00-08:00",
+                                         "2026-11-01T10:00:00-09:00"};
+    for (size_t i = 0; i < MANY; i++) {
+        evs[i] = event(at(starts[i]), at(starts[i]) + 3600);
+        evs[i].uid = uids[i];
+        evs[i].sequence = (int)i;
+    }
+    evs[2].cancelled = 1;
+    struct ics_meta meta = {"Chugach Bodywork; all, therapists", 60,
+                            at("2026-02-01T09:00:00-09:00")};
+    assert_int_equal(ics_calendar_events(&text, anchorage, &meta, evs, MANY, err,
+                                         sizeof err),
+                     0);
+    icalcomponent *cal = icalparser_parse_string(text.buf);
+    assert_non_null(cal);
+    assert_int_equal(icalcomponent_count_errors(cal), 0);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), 1);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), 3);
+    /* instant() moves cal's component iterator: collect the events first */
+    icalcomponent *vevs[MANY];
+    vevs[0] = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+    for (size_t i = 1; i < MANY; i++)
+        vevs[i] = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT);
+    for (size_t i = 0; i < MANY; i++) {
+        icalcomponent *vev = vevs[i];
+        assert_non_null(vev);
+        assert_string_equal(icalproperty_get_uid(prop(vev, ICAL_UID_PROPERTY)), uids[i]);
+        assert_int_equal(instant(cal, prop(vev, ICAL_DTSTART_PROPERTY)), evs[i].start);
+        assert_int_equal(instant(cal, prop(vev, ICAL_DTEND_PROPERTY)), evs[i].end);
+        assert_int_equal(icalproperty_get_sequence(prop(vev, ICAL_SEQUENCE_PROPERTY)), (int)i);
+        assert_int_equal(icalproperty_get_status(prop(vev, ICAL_STATUS_PROPERTY)),
+                         i == 2 ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED);
+    }
+    assert_string_equal(icalproperty_get_name(prop(cal, ICAL_NAME_PROPERTY)),
+                        "Chugach Bodywork; all, therapists");
+    assert_non_null(strstr(text.buf, "X-WR-CALNAME:Chugach Bodywork  all  therapists\r\n"));
+    assert_non_null(strstr(text.buf, "REFRESH-INTERVAL;VALUE=DURATION:PT60M\r\n"));
+    assert_non_null(strstr(text.buf, "X-PUBLISHED-TTL:PT60M\r\n"));
+    /* the observances of 2026 (both changes) and the one in force before */
+    assert_non_null(strstr(text.buf, "DTSTART:20251102T020000\r\n"));
+    assert_non_null(strstr(text.buf, "DTSTART:20260308T020000\r\n"));
+    assert_non_null(strstr(text.buf, "DTSTART:20261101T020000\r\n"));
+    icalcomponent_free(cal);
+
+    /* No events: a VCALENDAR with just the VTIMEZONE of meta.now's year. */
+    sb_release(&text);
+    assert_int_equal(ics_calendar_events(&text, anchorage, &meta, NULL, 0, err, sizeof err), 0);
+    cal = icalparser_parse_string(text.buf);
+    assert_non_null(cal);
+    assert_int_equal(icalcomponent_count_errors(cal), 0);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), 1);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), 0);
+    icalcomponent_free(cal);
+
+    /* One bad event refuses the whole file, names it, and writes nothing. */
+    sb_release(&text);
+    evs[1].end = evs[1].start;
+    assert_int_equal(ics_calendar_events(&text, anchorage, &meta, evs, MANY, err,
+                                         sizeof err),
+                     -1);
+    assert_int_equal(text.len, 0);
+    assert_non_null(strstr(err, "appt-2@knead"));
+    /* Without meta there must be an event to take the time from. */
+    assert_int_equal(ics_calendar_events(&text, anchorage, NULL, NULL, 0, err, sizeof err), -1);
+    assert_int_equal(text.len, 0);
+    sb_release(&text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_cancelled_and_optional),
         cmocka_unit_test(test_refuses_incomplete),
         cmocka_unit_test(test_abbrev),
+        cmocka_unit_test(test_many_events),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     icaltimezone_free_builtin_timezones();

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#include "demo.h"
+#include "store/migration.h"
+#include "store/store.h"
 
 #include "demo.h"
 #include "store/migration.h"
