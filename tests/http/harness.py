@@ -206,6 +206,35 @@ def signed_in(who, password=None, visit=None, server=None):
     return b
 
 
+def finish(server):
+    """Stops the server with SIGTERM and removes its files; fails when it did
+    not exit 0 or its log shows a sanitizer report (ASan, LSan, UBSan)."""
+    code = server.stop()
+    log = server.log()
+    server.cleanup()
+    if code != 0 or re.search(r'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:', log):
+        raise AssertionError('server exited %r:\n%s' % (code, log[-4000:]))
+
+
+def client_account(server, email='cara.client@example.com', name='Cara Client',
+                   password='client-pass-123'):
+    """A Browser signed in as a client account, made once with `knead user add`."""
+    import sqlite3
+    con = sqlite3.connect(server.db)
+    try:
+        exists = con.execute('SELECT count(*) FROM users WHERE email = ?', (email,)).fetchone()[0]
+    finally:
+        con.close()
+    if not exists:
+        path = os.path.join(server.dir, 'client-pw')
+        with open(path, 'w') as f:
+            f.write(password + '\n')
+        r = server.run_cli('user', 'add', '--db', server.db, '--email', email, '--name', name,
+                           '--role', 'client', '--password-file', path)
+        assert r.returncode == 0, r.stderr
+    return signed_in((email, password), server=server)
+
+
 def clear_failures(server=None):
     """Forgets failed sign-ins: every test signs in from 127.0.0.1, and the
     address throttle would carry over from one test to the next."""

@@ -14,6 +14,7 @@ import unittest
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import Browser, Server, run_suite, signed_in  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
@@ -30,11 +31,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    code = S.stop()
-    log = S.log()
-    S.cleanup()
-    if code != 0 or re.search(r'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:', log):
-        raise AssertionError('server exited %r:\n%s' % (code, log[-4000:]))
+    harness.finish(S)
 
 
 def db():

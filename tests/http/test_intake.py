@@ -36,11 +36,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    code = S.stop()
-    log = S.log()
-    S.cleanup()
-    if code != 0 or re.search(r'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:', log):
-        raise AssertionError('server exited %r:\n%s' % (code, log[-4000:]))
+    harness.finish(S)
 
 
 def q(sql, *args):

@@ -34,29 +34,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    code = S.stop()
-    log = S.log()
-    S.cleanup()
-    if code != 0 or re.search(r'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:', log):
-        raise AssertionError('server exited %r:\n%s' % (code, log[-4000:]))
-
-
-def client_account(server):
-    """A Browser signed in as a client account (made once with `knead user add`)."""
-    email, pw = 'cara.client@example.com', 'client-pass-123'
-    con = sqlite3.connect(server.db)
-    try:
-        exists = con.execute('SELECT count(*) FROM users WHERE email = ?', (email,)).fetchone()[0]
-    finally:
-        con.close()
-    if not exists:
-        path = os.path.join(server.dir, 'client-pw')
-        with open(path, 'w') as f:
-            f.write(pw + '\n')
-        r = server.run_cli('user', 'add', '--db', server.db, '--email', email, '--name', 'Cara Client',
-                           '--role', 'client', '--password-file', path)
-        assert r.returncode == 0, r.stderr
-    return signed_in((email, pw), server=server)
+    harness.finish(S)
 
 
 def db():
@@ -350,7 +328,7 @@ class Access(unittest.TestCase):
         c = add_client('Client Account', 'clientaccount@example.com')
         st, h, _ = record(desk, c)
         rid = int(re.search(r'referral=(\d+)', h['location']).group(1))
-        b = client_account(S)
+        b = harness.client_account(S)
         for p in ('/staff/clients/%d/referrals/new' % c, '/staff/referrals/%d' % rid):
             st, _, body = b.get(p)
             self.assertEqual(st, 403, p)
