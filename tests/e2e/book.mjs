@@ -9,34 +9,16 @@
 // runs on every step (no serious or critical violations); each step is
 // screenshotted as book-*.png.  Nothing but 127.0.0.1 is contacted.
 
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { checkPage, clickThrough, startPinnedServer, stopServer, testCleanStop } from './lib.mjs';
+import { checkPage, clickThrough, withPinnedServer } from './lib.mjs';
 
 const NOW = '2026-11-24T09:00:00-09:00';
 
 // Runs the booking cases.  h: { browser, knead, shots, test, check, newContext,
 // watch, runAxe } from run.mjs.
 export async function bookingCases(h) {
-  const { browser, test, check, newContext, watch } = h;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-book-'));
-  let server = null;
-  const contexts = [];
   const visited = new Set(); // every GET page of the flow, for the CSP pass
-
-  await test('booking: server starts with the clock pinned to Tuesday 09:00 in Anchorage', async () => {
-    server = await startPinnedServer(h.knead, tmp, NOW, 'booking');
-  });
-  if (!server) return;
-  try {
-    await cases(h, server, visited, contexts);
-  } finally {
-    for (const c of contexts) await c.close().catch(() => {});
-    server.result = await stopServer(server);
-  }
-  await testCleanStop(h, 'booking', server);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await withPinnedServer(h, 'booking', NOW, (server, contexts) => cases(h, server, visited, contexts));
 }
 
 async function cases(h, server, visited, contexts) {

@@ -9,10 +9,7 @@
 // page.  axe-core runs on every page (no serious or critical violations);
 // each is screenshotted as desk-*.png.  Nothing but 127.0.0.1 is contacted.
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { checkPage, clickThrough, startPinnedServer, stopServer, testCleanStop } from './lib.mjs';
+import { checkPage, clickThrough, withPinnedServer } from './lib.mjs';
 
 const NOW = '2026-11-24T09:00:00-09:00';
 const WALK_IN = '2026-11-24T09:30:00-09:00';
@@ -21,24 +18,11 @@ const TABLET = { width: 1024, height: 768 };
 // Runs the front-desk cases.  h: { browser, knead, shots, test, check,
 // newContext, watch, runAxe } from run.mjs.
 export async function deskCases(h) {
-  const { test, check } = h;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-desk-'));
-  let server = null;
-  let ctx = null;
-
-  await test('desk: server starts with the clock pinned to Tuesday 09:00 in Anchorage', async () => {
-    server = await startPinnedServer(h.knead, tmp, NOW, 'desk');
-  });
-  if (!server) return;
-  try {
-    ctx = await h.newContext(h.browser, server.base, { bypassCSP: true, viewport: TABLET });
+  await withPinnedServer(h, 'desk', NOW, async (server, contexts) => {
+    const ctx = await h.newContext(h.browser, server.base, { bypassCSP: true, viewport: TABLET });
+    contexts.push(ctx);
     await cases(h, ctx);
-  } finally {
-    if (ctx) await ctx.close().catch(() => {});
-    server.result = await stopServer(server);
-  }
-  await testCleanStop(h, 'desk', server);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  });
 }
 
 async function cases(h, ctx) {

@@ -12,10 +12,7 @@
 // it.  axe-core runs on every page (no serious or critical violations), each
 // is screenshotted as intake-*.png.  Nothing but 127.0.0.1 is contacted.
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { checkPage, clickThrough, startPinnedServer, stopServer, testCleanStop } from './lib.mjs';
+import { checkPage, clickThrough, withPinnedServer } from './lib.mjs';
 
 const NOW = '2026-11-24T09:00:00-09:00';
 const PHONE = { width: 390, height: 844 };
@@ -25,23 +22,7 @@ const CLIENT = { name: 'Hana Health', email: 'hana@example.com', phone: '(907) 5
 // Runs the intake cases.  h: { browser, knead, shots, test, check,
 // newContext, watch, runAxe } from run.mjs.
 export async function intakeCases(h) {
-  const { test } = h;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-intake-'));
-  let server = null;
-  const contexts = [];
-
-  await test('intake: server starts with the clock pinned to Tuesday 09:00 in Anchorage', async () => {
-    server = await startPinnedServer(h.knead, tmp, NOW, 'intake');
-  });
-  if (!server) return;
-  try {
-    await cases(h, server, contexts);
-  } finally {
-    for (const c of contexts) await c.close().catch(() => {});
-    server.result = await stopServer(server);
-  }
-  await testCleanStop(h, 'intake', server);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await withPinnedServer(h, 'intake', NOW, (server, contexts) => cases(h, server, contexts));
 }
 
 // Books the first free 60-minute deep-tissue time with Maren Holt from

@@ -1,9 +1,10 @@
-// Helpers shared by the browser cases (book.mjs, desk.mjs, therapist.mjs) and
+// Helpers shared by the browser cases (book, desk, therapist, intake, notes .mjs) and
 // run.mjs: a `knead demo` + `knead serve --now` server of their own, stopping
 // it, and the checks on every page.  Nothing but 127.0.0.1 is contacted.
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const START_TIMEOUT_MS = 20_000;
@@ -55,6 +56,28 @@ export async function stopServer(server) {
   server.child.kill('SIGKILL');
   await server.done;
   return { ...server.exited, timedOut: true };
+}
+
+// Runs run(server, contexts) against a server of its own (the demo clinic,
+// the clock pinned to `now`); afterwards closes every browser context run
+// pushed onto `contexts`, stops the server and adds the clean-stop test case.
+// `label` prefixes the test names and the temporary folder.
+export async function withPinnedServer(h, label, now, run) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `knead-e2e-${label}-`));
+  let server = null;
+  const contexts = [];
+  await h.test(`${label}: server starts with the clock pinned to ${now}`, async () => {
+    server = await startPinnedServer(h.knead, tmp, now, label);
+  });
+  if (!server) return;
+  try {
+    await run(server, contexts);
+  } finally {
+    for (const c of contexts) await c.close().catch(() => {});
+    server.result = await stopServer(server);
+  }
+  await testCleanStop(h, label, server);
+  fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 // The test case that a stopped server (server.result from stopServer) exited

@@ -15,10 +15,7 @@
 // page (no serious or critical violations); screenshots are notes-*.png.
 // Nothing but 127.0.0.1 is contacted.
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { checkPage, clickThrough, startPinnedServer, stopServer, testCleanStop } from './lib.mjs';
+import { checkPage, clickThrough, withPinnedServer } from './lib.mjs';
 
 const NOW = '2026-11-24T09:00:00-09:00';
 const START = '2026-11-25T10:00:00-09:00';
@@ -29,23 +26,7 @@ const PHONE = { width: 390, height: 844 };
 // Runs the clinical-record cases.  h: { browser, knead, shots, test, check,
 // newContext, watch, runAxe } from run.mjs.
 export async function notesCases(h) {
-  const { test } = h;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-notes-'));
-  let server = null;
-  const contexts = [];
-
-  await test('notes: server starts with the clock pinned to Tuesday 09:00 in Anchorage', async () => {
-    server = await startPinnedServer(h.knead, tmp, NOW, 'notes');
-  });
-  if (!server) return;
-  try {
-    await cases(h, server, contexts);
-  } finally {
-    for (const c of contexts) await c.close().catch(() => {});
-    server.result = await stopServer(server);
-  }
-  await testCleanStop(h, 'notes', server);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await withPinnedServer(h, 'notes', NOW, (server, contexts) => cases(h, server, contexts));
 }
 
 async function signIn(h, page, email, password) {

@@ -10,10 +10,7 @@
 // axe-core runs on every page (no serious or critical violations); each page
 // is screenshotted as therapist-*.png.  Nothing but 127.0.0.1 is contacted.
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { checkPage, clickThrough, startPinnedServer, stopServer, testCleanStop } from './lib.mjs';
+import { checkPage, clickThrough, withPinnedServer } from './lib.mjs';
 
 const NOW = '2026-11-24T09:00:00-09:00';
 const TABLET = { width: 1024, height: 768 };
@@ -22,23 +19,7 @@ const BOOK_MAREN = '/book?service=deep-tissue-60&therapist=maren-holt&date=2026-
 // Runs the therapist cases.  h: { browser, knead, shots, test, check,
 // newContext, watch, runAxe } from run.mjs.
 export async function therapistCases(h) {
-  const { test, check } = h;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-therapist-'));
-  let server = null;
-  const contexts = [];
-
-  await test('therapist: server starts with the clock pinned to Tuesday 09:00 in Anchorage', async () => {
-    server = await startPinnedServer(h.knead, tmp, NOW, 'therapist');
-  });
-  if (!server) return;
-  try {
-    await cases(h, server, contexts);
-  } finally {
-    for (const c of contexts) await c.close().catch(() => {});
-    server.result = await stopServer(server);
-  }
-  await testCleanStop(h, 'therapist', server);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await withPinnedServer(h, 'therapist', NOW, (server, contexts) => cases(h, server, contexts));
 }
 
 async function cases(h, server, contexts) {
