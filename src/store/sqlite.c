@@ -497,12 +497,11 @@ static const char *const sql_text[Q__COUNT] = {
                      " WHERE token_hash = ?1",
     [Q_SIGNIN_USE] = "UPDATE signin_links SET used_at = ?2 WHERE token_hash = ?1"
                      " AND used_at IS NULL AND expires_at > ?2",
-    [Q_PORTAL_PROVE] = "UPDATE users SET email_proven_at = coalesce(email_proven_at, ?2)"
-                       " WHERE id = ?1",
+    [Q_PORTAL_PROVE] = "UPDATE users SET proven_email = email, email_proven_at = ?2 WHERE id = ?1",
     [Q_PORTAL_LINK] = "UPDATE clients SET user_id = ?1 WHERE email = ?2 COLLATE NOCASE",
     [Q_PORTAL_APPTS] = "SELECT " APPT_COLS " WHERE c.user_id = ?1 OR (c.user_id IS NULL AND"
                        " c.email = (SELECT email FROM users WHERE id = ?1"
-                       " AND email_proven_at IS NOT NULL) COLLATE NOCASE)"
+                       " AND proven_email = email) COLLATE NOCASE)"
                        " ORDER BY a.start_at DESC, a.id DESC",
     [Q_PORTAL_MANAGE_LINK] = "INSERT INTO portal_manage_links (appointment_id, token_hash,"
                              " user_id, created_at) VALUES (?1, ?2, ?3, ?4)"

@@ -609,8 +609,9 @@ enum err_code db_signin_use(struct db *db, const unsigned char hash[STORE_TOKEN_
 enum err_code db_portal_link_clients(struct db *db, int64_t user_id, const char *email,
                                      int64_t now, int *linked, struct err *e);
 /* Every appointment of the account, latest start first, with joined names:
- * those of client rows linked to it and, once its address is proven, of
- * rows with its address that no account holds yet (later bookings). */
+ * those of client rows linked to it and, while its email is the address it
+ * proved, of rows with that address that no account holds yet (later
+ * bookings). */
 enum err_code db_portal_appointments(struct db *db, struct arena *a, int64_t user_id,
                                      struct appointment **out, size_t *n, struct err *e);
 /* Gives appointment_id a manage token (its hash) for account user_id,

@@ -81,6 +81,10 @@ static void signin_page(struct req *r, int status, const char *email, const char
 
 void portal_signin_form(struct req *r)
 {
+    if (account_authorize(r, AUTH_CLIENT) == 0) { /* signed in already */
+        form_see_other(r, "/portal");
+        return;
+    }
     signin_page(r, 200, NULL, NULL);
 }
 

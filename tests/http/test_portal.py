@@ -139,11 +139,14 @@ class Links(Fresh):
         self.assertIn('/portal/appointments/%d' % a2['id'], page)
         self.assertIn('Wednesday, November 25, 2026', t)
         # the account was made (role client, no password) and both rows linked, in one go
-        rows = db("SELECT id, role, password_hash, email_proven_at FROM users"
+        rows = db("SELECT id, role, password_hash, proven_email, email_proven_at FROM users"
                   " WHERE email = 'ana.once@example.com'")
         self.assertEqual(len(rows), 1)
-        uid, role, pw, proven = rows[0]
-        self.assertEqual((role, pw, proven), ('client', '', NOW_TS))
+        uid, role, pw, proven, at = rows[0]
+        self.assertEqual((role, pw, proven, at), ('client', '', 'ana.once@example.com', NOW_TS))
+        # signed in, /account goes to the portal
+        st, h, _ = b.get('/account')
+        self.assertEqual((st, h['location']), (303, '/portal'))
         linked = db('SELECT count(*) FROM clients WHERE user_id = ?', uid)[0][0]
         self.assertEqual(linked, 2)
         # a second use: a clear page, no session
@@ -361,6 +364,16 @@ class Access(Fresh):
         st, _, page = self.mia.get('/portal')
         self.assertIn('/portal/appointments/%d' % later['id'], page)
         self.assertEqual(self.mia.get('/portal/appointments/%d' % later['id'])[0], 200)
+
+    def test_an_address_changed_by_an_admin_is_not_proven(self):
+        book('2026-11-30T11:00:00-09:00', 'zed@example.com', 'Zed Zee')
+        zed = sign_in('zed@example.com')
+        other = book('2026-11-30T12:00:00-09:00', 'ava@example.com', 'Ava Other')
+        db("UPDATE users SET email = 'ava@example.com' WHERE email = 'zed@example.com'")
+        st, _, page = zed.get('/portal')
+        self.assertEqual(st, 200)
+        self.assertNotIn('/portal/appointments/%d' % other['id'], page)
+        self.assertEqual(zed.get('/portal/appointments/%d' % other['id'])[0], 404)
 
 
 class Password(Fresh):

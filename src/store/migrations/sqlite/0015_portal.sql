@@ -1,8 +1,10 @@
 -- The client portal: sign-in links sent by e-mail, the bookings a client's
 -- proven e-mail address makes theirs, and the manage links the portal issues.
 
--- A client account proves its e-mail address by following a sign-in link;
--- from then on the bookings made with that address are the account's.
+-- The address a client account proved by following a sign-in link, and when:
+-- while the account's email is still this address, bookings made later with
+-- it are the account's too (an address changed by an admin is not proven).
+ALTER TABLE users ADD COLUMN proven_email TEXT COLLATE NOCASE;
 ALTER TABLE users ADD COLUMN email_proven_at INTEGER;
 
 -- The account whose proven address this client row carries (NULL = none yet).
