@@ -152,6 +152,8 @@ enum stmt_id {
     Q_SIGNIN_REQUESTS_EMAIL,
     Q_SIGNIN_REQUESTS_ADDRESS,
     Q_SIGNIN_WHO,
+    Q_SIGNIN_PRUNE_REQUESTS,
+    Q_SIGNIN_PRUNE_LINKS,
     Q_SIGNIN_ADD,
     Q_SIGNIN_GET,
     Q_SIGNIN_USE,
@@ -491,6 +493,8 @@ static const char *const sql_text[Q__COUNT] = {
                      " coalesce(u.name, (SELECT name FROM clients WHERE email = ?1 COLLATE NOCASE"
                      " ORDER BY id DESC LIMIT 1), '')"
                      " FROM (SELECT 1) LEFT JOIN users u ON u.email = ?1",
+    [Q_SIGNIN_PRUNE_REQUESTS] = "DELETE FROM signin_requests WHERE at < ?1",
+    [Q_SIGNIN_PRUNE_LINKS] = "DELETE FROM signin_links WHERE expires_at < ?1",
     [Q_SIGNIN_ADD] = "INSERT INTO signin_links (token_hash, email, created_at, expires_at)"
                      " VALUES (?1, ?2, ?3, ?4)",
     [Q_SIGNIN_GET] = "SELECT email, created_at, expires_at, coalesce(used_at, 0) FROM signin_links"
@@ -3286,6 +3290,22 @@ static enum err_code sq_signin_who(struct db *db, struct arena *a, const char *e
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "look up the e-mail address");
 }
 
+static enum err_code sq_signin_prune(struct db *db, int64_t before, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SIGNIN_PRUNE_REQUESTS, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, before);
+    if ((rc = run(d, s, e, "forget old sign-in link requests")) != E_OK)
+        return rc;
+    if (!(s = stmt(d, Q_SIGNIN_PRUNE_LINKS, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, before);
+    return run(d, s, e, "forget expired sign-in links");
+}
+
 static enum err_code sq_signin_add(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
                                    const char *email, int64_t now, int64_t expires_at,
                                    struct err *e)
@@ -3514,6 +3534,7 @@ static const struct store_ops sqlite_ops = {
     .signin_request = sq_signin_request,
     .signin_requests = sq_signin_requests,
     .signin_who = sq_signin_who,
+    .signin_prune = sq_signin_prune,
     .signin_add = sq_signin_add,
     .signin_get = sq_signin_get,
     .signin_use = sq_signin_use,

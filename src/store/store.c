@@ -315,6 +315,7 @@ FWD(signin_requests,
 FWD(signin_who,
     (struct db * db, struct arena *a, const char *email, struct signin_who *out, struct err *e),
     (db, a, email, out, e))
+FWD(signin_prune, (struct db * db, int64_t before, struct err *e), (db, before, e))
 FWD(signin_add,
     (struct db * db, const unsigned char hash[STORE_TOKEN_HASH], const char *email, int64_t now,
      int64_t expires_at, struct err *e),

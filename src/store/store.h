@@ -592,6 +592,9 @@ enum err_code db_signin_requests(struct db *db, const char *email, const char *a
 /* Who the address (any case) is; can't report E_NOTFOUND: unknown is a result. */
 enum err_code db_signin_who(struct db *db, struct arena *a, const char *email,
                             struct signin_who *out, struct err *e);
+/* Forgets link requests made before `before` and links that expired
+ * before it (they only matter for throttling and for saying "expired"). */
+enum err_code db_signin_prune(struct db *db, int64_t before, struct err *e);
 /* Stores a new link for email, valid until expires_at (> now). */
 enum err_code db_signin_add(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
                             const char *email, int64_t now, int64_t expires_at, struct err *e);

@@ -206,6 +206,7 @@ struct store_ops {
                                      int *by_address, int64_t *oldest_address, struct err *e);
     enum err_code (*signin_who)(struct db *db, struct arena *a, const char *email,
                                 struct signin_who *out, struct err *e);
+    enum err_code (*signin_prune)(struct db *db, int64_t before, struct err *e);
     enum err_code (*signin_add)(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
                                 const char *email, int64_t now, int64_t expires_at,
                                 struct err *e);

@@ -33,6 +33,8 @@
 #define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 #define MAX_REQUESTS 5    /* link requests per address, and per peer, ... */
 #define WINDOW_MINUTES 15 /* ... within this window (as password sign-ins) */
+#define PRUNE_AFTER (7 * 86400) /* seconds an expired link or a request is kept: a used or
+                                 * expired link says so for a week, then "unknown" */
 
 static struct portal_mailer mailer; /* set before the threads start (portal_set_mailer) */
 
@@ -137,7 +139,8 @@ void portal_signin_request(struct req *r)
     }
     new_token(token, hash);
     int minutes = r->app->cfg.signin_link_minutes;
-    if (db_begin(db, &e) != E_OK || db_signin_request(db, email, addr, now, &e) != E_OK)
+    if (db_begin(db, &e) != E_OK || db_signin_prune(db, now - PRUNE_AFTER, &e) != E_OK ||
+        db_signin_request(db, email, addr, now, &e) != E_OK)
         goto fail;
     if (send) {
         char dedupe[48];

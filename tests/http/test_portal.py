@@ -241,6 +241,19 @@ class Throttle(Fresh):
         self.assertIn('Too many sign-in links', text(page))
         self.assertEqual(db("SELECT count(*) FROM signin_links WHERE email = 'often@example.com'")[0][0], 0)
 
+    def test_old_requests_and_links_are_forgotten(self):
+        week = 7 * 86400
+        db('INSERT INTO signin_requests (email, address, at) VALUES (?, ?, ?)',
+           'old@example.com', '192.0.2.1', NOW_TS - week - 1)
+        db('INSERT INTO signin_links (token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?)',
+           b'x' * 32, 'old@example.com', NOW_TS - week - 3600, NOW_TS - week - 1)
+        db('INSERT INTO signin_links (token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?)',
+           b'y' * 32, 'old@example.com', NOW_TS - 3600, NOW_TS - 60)
+        self.assertEqual(ask_link(Browser(), 'someone@example.com')[0], 303)
+        self.assertEqual(db("SELECT count(*) FROM signin_requests WHERE email = 'old@example.com'")[0][0], 0)
+        # an expired link is kept for a week: it still says "expired", not "unknown"
+        self.assertEqual(db("SELECT count(*) FROM signin_links WHERE email = 'old@example.com'")[0][0], 1)
+
     def test_per_peer(self):
         b = Browser()
         for i in range(5):
