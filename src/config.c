@@ -39,6 +39,7 @@ static const struct key {
     I("auth", "session_idle_minutes", session_idle_minutes, 5, 1440),
     I("auth", "session_absolute_hours", session_absolute_hours, 1, 720),
     I("auth", "secure_cookies", secure_cookies, 0, 1),
+    I("auth", "signin_link_minutes", signin_link_minutes, 5, 1440),
     S("smtp", "host", smtp_host, 1),
     I("smtp", "port", smtp_port, 1, 65535),
     {"smtp", "tls", K_TLS, offsetof(struct cfg, smtp_tls), sizeof(((struct cfg *)0)->smtp_tls), 0, 0, 0},
@@ -80,6 +81,7 @@ void cfg_defaults(struct cfg *c)
     c->session_idle_minutes = 120;
     c->session_absolute_hours = 12;
     c->secure_cookies = 0;
+    c->signin_link_minutes = 20;
     copy(c->smtp_host, sizeof c->smtp_host, "127.0.0.1"); /* `make run`: see README */
     c->smtp_port = 2525;
     copy(c->smtp_tls, sizeof c->smtp_tls, "none");

@@ -33,6 +33,7 @@ struct cfg {
     int session_idle_minutes;
     int session_absolute_hours;
     int secure_cookies; /* 1 behind TLS: cookies get the Secure attribute */
+    int signin_link_minutes; /* a client portal sign-in link works this long, once */
     /* [smtp] where e-mail goes (mail/outbox.c); host "" = keep it queued */
     char smtp_host[CFG_STR];
     int smtp_port;

@@ -62,6 +62,7 @@ run_counted http-outbox "$OUT/http-outbox.log" python3 tests/http/test_outbox.py
 # Debian's python3 (/usr/bin): it has python3-icalendar (scripts/deps.sh --test), which a
 # python3 earlier on PATH (pyenv, a venv) may lack.
 run_counted http-feeds "$OUT/http-feeds.log" /usr/bin/python3 tests/http/test_feeds.py "$BUILD/knead"
+run_counted http-portal "$OUT/http-portal.log" python3 tests/http/test_portal.py "$BUILD/knead"
 run_counted fuzz "$OUT/fuzz.log" sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}"
 run_counted e2e "$OUT/e2e.log" node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots"
 

@@ -11,6 +11,7 @@
 #include "mail/outbox.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "web/portal.h"
 #include "web/sched.h"
 
 #define POLL_SECONDS 10  /* the longest the worker sleeps without a look at the store */
@@ -66,6 +67,8 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
     }
     struct sched_hooks h = mail_notify_hooks(m->notify);
     sched_set_hooks(&h);
+    struct portal_mailer pm = mail_notify_portal_mailer(m->notify);
+    portal_set_mailer(&pm);
     *out = m;
     return 0;
 }
@@ -89,6 +92,7 @@ void mail_stop(struct mail *m)
     if (!m)
         return;
     sched_set_hooks(NULL);
+    portal_set_mailer(NULL);
     outbox_stop(m->outbox);
     mail_notify_free(m->notify);
     free(m);

@@ -26,7 +26,7 @@
 
 /* Every message kind has NAME.txt and NAME.html under templates/mail/. */
 static const char *const kinds[] = {"confirmation", "reschedule", "cancellation",
-                                    "desk_same_day"};
+                                    "desk_same_day", "signin"};
 
 struct mail_notify {
     const struct app *app;
@@ -163,7 +163,7 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
     struct outbox_msg m = {0};
     m.kind = d->kind;
     m.dedupe_key = d->dedupe_key;
-    m.appointment_id = ap->id;
+    m.appointment_id = ap ? ap->id : 0; /* a sign-in link is about no appointment */
     m.recipient = d->to;
     m.recipient_name = d->to_name;
     m.subject = d->subject;
@@ -180,7 +180,7 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
     if ((rc = db_outbox_add(db, &m, &added, e)) != E_OK) {
         /* the change rolls back with it: say so, not the store's words */
         log_error("mail: cannot queue the %s message for appointment %lld: %s", d->kind,
-                  (long long)ap->id, e->msg);
+                  (long long)(ap ? ap->id : 0), e->msg);
         if (rc != E_UNAVAILABLE)
             rc = err_set(e, E_INTERNAL, "Its e-mail could not be queued, so nothing was"
                                         " changed; please try again (the error was logged).");
@@ -192,7 +192,7 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
     goto done;
 fail:
     log_error("mail: cannot write the %s message for appointment %lld: %s", d->kind,
-              (long long)ap->id, err);
+              (long long)(ap ? ap->id : 0), err);
     err_set(e, E_INTERNAL, "Its e-mail could not be prepared, so nothing was changed; the"
                            " error was logged.");
 done:
@@ -311,6 +311,47 @@ static void on_committed(void *ctx)
 {
     struct mail_notify *n = ctx;
     outbox_kick(n->outbox);
+}
+
+/* The client portal's sign-in e-mail (web/portal.c), queued in the caller's
+ * transaction like the others. */
+static enum err_code on_signin(void *ctx, struct db *db, const char *to, const char *name,
+                               const char *path, int minutes, int64_t now, const char *dedupe,
+                               struct err *e)
+{
+    struct mail_notify *n = ctx;
+    const struct cfg *c = &n->app->cfg;
+    struct arena *a = arena_new();
+    json_t *j = json_object(), *clinic = json_object();
+    char base[sizeof n->base_url];
+
+    pthread_mutex_lock(&n->mu);
+    memcpy(base, n->base_url, sizeof base);
+    pthread_mutex_unlock(&n->mu);
+    set_str(clinic, "name", c->name);
+    set_str(clinic, "phone", c->phone);
+    set_str(clinic, "email", c->email);
+    json_object_set_new(j, "clinic", clinic);
+    set_str(j, "client_name", name);
+    set_str(j, "signin_url", arena_printf(a, "%s%s", base, path));
+    set_str(j, "account_url", arena_printf(a, "%s/account", base));
+    json_object_set_new(j, "minutes", json_integer(minutes));
+    struct draft d = {0};
+    d.kind = "signin";
+    d.dedupe_key = dedupe;
+    d.to = to;
+    d.to_name = name;
+    d.subject = arena_printf(a, "Your sign-in link for %s", c->name);
+    enum err_code rc = queue(n, db, a, NULL, NULL, now, j, &d, e);
+    json_decref(j);
+    arena_free(a);
+    return rc;
+}
+
+struct portal_mailer mail_notify_portal_mailer(struct mail_notify *n)
+{
+    struct portal_mailer m = {on_signin, on_committed, n};
+    return m;
 }
 
 struct sched_hooks mail_notify_hooks(struct mail_notify *n)

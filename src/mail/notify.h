@@ -7,6 +7,7 @@
  *              and, for a booking that starts today, a note to the front desk
  *   moved      reschedule notice to the client, with the new .ics
  *   cancelled  cancellation notice to the client, with a cancelled .ics
+ *   signin     a client portal sign-in link (web/portal.c), about no appointment
  *
  * Each message has a dedupe key ("appt-42/confirmation",
  * "appt-42/reschedule/2", ...): one event, one message. */
@@ -16,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "web/portal.h"
 #include "web/sched.h"
 
 struct app;
@@ -35,5 +37,8 @@ void mail_notify_set_outbox(struct mail_notify *n, struct outbox *ob);
 
 /* The hooks for sched_set_hooks, with n as their context. */
 struct sched_hooks mail_notify_hooks(struct mail_notify *n);
+/* The client portal's mailer (sign-in links, templates/mail/signin.*), with
+ * n as its context, for portal_set_mailer. */
+struct portal_mailer mail_notify_portal_mailer(struct mail_notify *n);
 
 #endif

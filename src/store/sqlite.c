@@ -152,6 +152,20 @@ enum stmt_id {
     Q_FEED,
     Q_FEED_BY_TOKEN,
     Q_FEED_APPTS,
+    /* the client portal */
+    Q_SIGNIN_REQUEST,
+    Q_SIGNIN_REQUESTS_EMAIL,
+    Q_SIGNIN_REQUESTS_ADDRESS,
+    Q_SIGNIN_WHO,
+    Q_SIGNIN_PRUNE_REQUESTS,
+    Q_SIGNIN_PRUNE_LINKS,
+    Q_SIGNIN_ADD,
+    Q_SIGNIN_GET,
+    Q_SIGNIN_USE,
+    Q_PORTAL_PROVE,
+    Q_PORTAL_LINK,
+    Q_PORTAL_APPTS,
+    Q_PORTAL_MANAGE_LINK,
     Q__COUNT
 };
 
@@ -303,7 +317,9 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_APPT] = "SELECT " APPT_COLS " WHERE a.id = ?1",
     [Q_APPTS] = "SELECT " APPT_COLS " WHERE a.start_at >= ?1 AND a.start_at < ?2"
                 " ORDER BY a.start_at, a.id",
-    [Q_APPT_BY_TOKEN] = "SELECT " APPT_COLS " WHERE a.token_hash = ?1",
+    /* the booking's own link, or one the portal gave a signed-in client */
+    [Q_APPT_BY_TOKEN] = "SELECT " APPT_COLS " WHERE a.token_hash = ?1 OR a.id ="
+                        " (SELECT appointment_id FROM portal_manage_links WHERE token_hash = ?1)",
     [Q_CANCEL_APPT] = "UPDATE appointments SET status = 'cancelled', cancelled_at = ?2,"
                       " cancel_late = ?3, cancel_reason = ?4 WHERE id = ?1"
                       " AND status <> 'cancelled'",
@@ -492,6 +508,35 @@ static const char *const sql_text[Q__COUNT] = {
                      " JOIN clients c ON c.id = a.client_id"
                      " WHERE (?1 = '' OR a.therapist_id = ?1) AND a.start_at >= ?2"
                      " AND a.start_at < ?3 ORDER BY a.start_at, a.id",
+    /* the client portal */
+    [Q_SIGNIN_REQUEST] = "INSERT INTO signin_requests (email, address, at) VALUES (?1, ?2, ?3)",
+    [Q_SIGNIN_REQUESTS_EMAIL] = "SELECT count(*), coalesce(min(at), 0) FROM signin_requests"
+                                " WHERE email = ?1 AND at > ?2",
+    [Q_SIGNIN_REQUESTS_ADDRESS] = "SELECT count(*), coalesce(min(at), 0) FROM signin_requests"
+                                  " WHERE address = ?1 AND at > ?2",
+    [Q_SIGNIN_WHO] = "SELECT coalesce(u.id, 0), coalesce(u.role, ''), coalesce(u.active, 1),"
+                     " coalesce(u.name, (SELECT name FROM clients WHERE email = ?1 COLLATE NOCASE"
+                     " ORDER BY id DESC LIMIT 1), '')"
+                     " FROM (SELECT 1) LEFT JOIN users u ON u.email = ?1",
+    [Q_SIGNIN_PRUNE_REQUESTS] = "DELETE FROM signin_requests WHERE at < ?1",
+    [Q_SIGNIN_PRUNE_LINKS] = "DELETE FROM signin_links WHERE expires_at < ?1",
+    [Q_SIGNIN_ADD] = "INSERT INTO signin_links (token_hash, email, created_at, expires_at)"
+                     " VALUES (?1, ?2, ?3, ?4)",
+    [Q_SIGNIN_GET] = "SELECT email, created_at, expires_at, coalesce(used_at, 0) FROM signin_links"
+                     " WHERE token_hash = ?1",
+    [Q_SIGNIN_USE] = "UPDATE signin_links SET used_at = ?2 WHERE token_hash = ?1"
+                     " AND used_at IS NULL AND expires_at > ?2",
+    [Q_PORTAL_PROVE] = "UPDATE users SET proven_email = email, email_proven_at = ?2 WHERE id = ?1",
+    [Q_PORTAL_LINK] = "UPDATE clients SET user_id = ?1 WHERE email = ?2 COLLATE NOCASE",
+    [Q_PORTAL_APPTS] = "SELECT " APPT_COLS " WHERE c.user_id = ?1 OR (c.user_id IS NULL AND"
+                       " c.email = (SELECT email FROM users WHERE id = ?1"
+                       " AND proven_email = email) COLLATE NOCASE)"
+                       " ORDER BY a.start_at DESC, a.id DESC",
+    [Q_PORTAL_MANAGE_LINK] = "INSERT INTO portal_manage_links (appointment_id, token_hash,"
+                             " user_id, created_at) VALUES (?1, ?2, ?3, ?4)"
+                             " ON CONFLICT (appointment_id) DO UPDATE SET"
+                             " token_hash = excluded.token_hash, user_id = excluded.user_id,"
+                             " created_at = excluded.created_at",
 };
 
 struct sqlite_db {
@@ -944,6 +989,7 @@ static enum err_code sq_wipe(struct db *db, struct err *e)
 {
     return exec(DB(db),
                 "DELETE FROM articles; DELETE FROM calendar_feeds;"
+                " DELETE FROM portal_manage_links; DELETE FROM signin_links; DELETE FROM signin_requests;"
                 " DELETE FROM note_addenda; DELETE FROM treatment_notes; DELETE FROM referrals;"
                 " DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
                 " DELETE FROM idempotency; DELETE FROM appointments;"
@@ -3316,6 +3362,181 @@ static enum err_code sq_feed_appointments(struct db *db, struct arena *a, const 
     return E_OK;
 }
 
+/* ---- the client portal ---- */
+
+static enum err_code sq_signin_request(struct db *db, const char *email, const char *address,
+                                       int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SIGNIN_REQUEST, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, email);
+    bind_text(s, 2, address);
+    sqlite3_bind_int64(s, 3, now);
+    return run(d, s, e, "record the sign-in link request");
+}
+
+static enum err_code sq_signin_requests(struct db *db, const char *email, const char *address,
+                                        int64_t since, int *by_email, int64_t *oldest_email,
+                                        int *by_address, int64_t *oldest_address, struct err *e)
+{
+    enum err_code rc = count_since(DB(db), Q_SIGNIN_REQUESTS_EMAIL, email, since, by_email,
+                                   oldest_email, e);
+    if (rc == E_OK)
+        rc = count_since(DB(db), Q_SIGNIN_REQUESTS_ADDRESS, address, since, by_address,
+                         oldest_address, e);
+    return rc;
+}
+
+static enum err_code sq_signin_who(struct db *db, struct arena *a, const char *email,
+                                   struct signin_who *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SIGNIN_WHO, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, email);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->user_id = sqlite3_column_int64(s, 0);
+        out->role = col_text(a, s, 1);
+        out->active = sqlite3_column_int(s, 2);
+        out->name = col_text(a, s, 3);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "look up the e-mail address");
+}
+
+static enum err_code sq_signin_prune(struct db *db, int64_t before, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SIGNIN_PRUNE_REQUESTS, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, before);
+    if ((rc = run(d, s, e, "forget old sign-in link requests")) != E_OK)
+        return rc;
+    if (!(s = stmt(d, Q_SIGNIN_PRUNE_LINKS, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, before);
+    return run(d, s, e, "forget expired sign-in links");
+}
+
+static enum err_code sq_signin_add(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                   const char *email, int64_t now, int64_t expires_at,
+                                   struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SIGNIN_ADD, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    bind_text(s, 2, email);
+    sqlite3_bind_int64(s, 3, now);
+    sqlite3_bind_int64(s, 4, expires_at);
+    return run(d, s, e, "save the sign-in link");
+}
+
+static enum err_code sq_signin_get(struct db *db, struct arena *a,
+                                   const unsigned char hash[STORE_TOKEN_HASH],
+                                   struct signin_link *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SIGNIN_GET, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->email = col_text(a, s, 0);
+        out->created_at = sqlite3_column_int64(s, 1);
+        out->expires_at = sqlite3_column_int64(s, 2);
+        out->used_at = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return E_OK;
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "no such sign-in link");
+    return fail(d, e, rc, "read the sign-in link");
+}
+
+static enum err_code sq_signin_use(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                   int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_SIGNIN_USE, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, now);
+    if ((rc = run(d, s, e, "use the sign-in link")) == E_OK && sqlite3_changes(d->h) != 1)
+        rc = err_set(e, E_CONFLICT, "this sign-in link was used already or has expired");
+    return rc;
+}
+
+static enum err_code sq_portal_link_clients(struct db *db, int64_t user_id, const char *email,
+                                            int64_t now, int *linked, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_PORTAL_PROVE, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, user_id);
+    sqlite3_bind_int64(s, 2, now);
+    if ((rc = run(d, s, e, "record the proven address")) != E_OK)
+        return rc;
+    if (!(s = stmt(d, Q_PORTAL_LINK, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, user_id);
+    bind_text(s, 2, email);
+    if ((rc = run(d, s, e, "link the client's bookings")) == E_OK && linked)
+        *linked = sqlite3_changes(d->h);
+    return rc;
+}
+
+static enum err_code sq_portal_appointments(struct db *db, struct arena *a, int64_t user_id,
+                                            struct appointment **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_PORTAL_APPTS, e);
+    struct appointment *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, user_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        read_appointment(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list the client's appointments");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_portal_manage_link(struct db *db, int64_t appointment_id, int64_t user_id,
+                                           const unsigned char hash[STORE_TOKEN_HASH],
+                                           int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_PORTAL_MANAGE_LINK, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, appointment_id);
+    sqlite3_bind_blob(s, 2, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, user_id);
+    sqlite3_bind_int64(s, 4, now);
+    return run(d, s, e, "save the manage link");
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -3432,4 +3653,15 @@ static const struct store_ops sqlite_ops = {
     .feed = sq_feed,
     .feed_by_token = sq_feed_by_token,
     .feed_appointments = sq_feed_appointments,
+    /* the client portal */
+    .signin_request = sq_signin_request,
+    .signin_requests = sq_signin_requests,
+    .signin_who = sq_signin_who,
+    .signin_prune = sq_signin_prune,
+    .signin_add = sq_signin_add,
+    .signin_get = sq_signin_get,
+    .signin_use = sq_signin_use,
+    .portal_link_clients = sq_portal_link_clients,
+    .portal_appointments = sq_portal_appointments,
+    .portal_manage_link = sq_portal_manage_link,
 };

@@ -322,3 +322,37 @@ FWD(outbox_list,
 FWD(outbox_retry, (struct db * db, int64_t id, int64_t now, struct err *e), (db, id, now, e))
 FWD(outbox_purge, (struct db * db, int64_t before, int *deleted, struct err *e),
     (db, before, deleted, e))
+FWD(signin_request,
+    (struct db * db, const char *email, const char *address, int64_t now, struct err *e),
+    (db, email, address, now, e))
+FWD(signin_requests,
+    (struct db * db, const char *email, const char *address, int64_t since, int *by_email,
+     int64_t *oldest_email, int *by_address, int64_t *oldest_address, struct err *e),
+    (db, email, address, since, by_email, oldest_email, by_address, oldest_address, e))
+FWD(signin_who,
+    (struct db * db, struct arena *a, const char *email, struct signin_who *out, struct err *e),
+    (db, a, email, out, e))
+FWD(signin_prune, (struct db * db, int64_t before, struct err *e), (db, before, e))
+FWD(signin_add,
+    (struct db * db, const unsigned char hash[STORE_TOKEN_HASH], const char *email, int64_t now,
+     int64_t expires_at, struct err *e),
+    (db, hash, email, now, expires_at, e))
+FWD(signin_get,
+    (struct db * db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
+     struct signin_link *out, struct err *e),
+    (db, a, hash, out, e))
+FWD(signin_use, (struct db * db, const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
+                 struct err *e),
+    (db, hash, now, e))
+FWD(portal_link_clients,
+    (struct db * db, int64_t user_id, const char *email, int64_t now, int *linked,
+     struct err *e),
+    (db, user_id, email, now, linked, e))
+FWD(portal_appointments,
+    (struct db * db, struct arena *a, int64_t user_id, struct appointment **out, size_t *n,
+     struct err *e),
+    (db, a, user_id, out, n, e))
+FWD(portal_manage_link,
+    (struct db * db, int64_t appointment_id, int64_t user_id,
+     const unsigned char hash[STORE_TOKEN_HASH], int64_t now, struct err *e),
+    (db, appointment_id, user_id, hash, now, e))

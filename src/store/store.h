@@ -604,5 +604,62 @@ enum err_code db_feed_by_token(struct db *db, struct arena *a,
 enum err_code db_feed_appointments(struct db *db, struct arena *a, const char *therapist_id,
                                    int64_t t0, int64_t t1, struct feed_appointment **out,
                                    size_t *n, struct err *e);
+/* ---- the client portal: sign-in links and a client's own bookings (web/portal.c) ---- */
+
+/* A one-time sign-in link, found by the hash of its token. */
+struct signin_link {
+    const char *email;
+    int64_t created_at, expires_at, used_at; /* used_at 0 = not used */
+};
+
+/* Who an e-mail address is to the portal: the account with it (role "" and
+ * user_id 0 when none) and the name to greet it by (the account's, else the
+ * newest client row's; "" when neither has the address). */
+struct signin_who {
+    int64_t user_id;
+    const char *role, *name;
+    int active;
+};
+
+/* Records a request for a sign-in link (known address or not), for throttling. */
+enum err_code db_signin_request(struct db *db, const char *email, const char *address,
+                                int64_t now, struct err *e);
+/* Requests since `since` for the email and for the address, with the oldest of each. */
+enum err_code db_signin_requests(struct db *db, const char *email, const char *address,
+                                 int64_t since, int *by_email, int64_t *oldest_email,
+                                 int *by_address, int64_t *oldest_address, struct err *e);
+/* Who the address (any case) is; can't report E_NOTFOUND: unknown is a result. */
+enum err_code db_signin_who(struct db *db, struct arena *a, const char *email,
+                            struct signin_who *out, struct err *e);
+/* Forgets link requests made before `before` and links that expired
+ * before it (they only matter for throttling and for saying "expired"). */
+enum err_code db_signin_prune(struct db *db, int64_t before, struct err *e);
+/* Stores a new link for email, valid until expires_at (> now). */
+enum err_code db_signin_add(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                            const char *email, int64_t now, int64_t expires_at, struct err *e);
+/* The link with this hash; E_NOTFOUND if none. */
+enum err_code db_signin_get(struct db *db, struct arena *a,
+                            const unsigned char hash[STORE_TOKEN_HASH], struct signin_link *out,
+                            struct err *e);
+/* Marks the link used at now, if it is unused and unexpired; E_CONFLICT
+ * otherwise (a second use racing the first loses).  Inside db_begin/db_commit. */
+enum err_code db_signin_use(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                            int64_t now, struct err *e);
+/* Records that account user_id proved its address `email` at now, and links
+ * every client row with that address (any case) to it; *linked gets how
+ * many rows (may be NULL).  Inside db_begin/db_commit. */
+enum err_code db_portal_link_clients(struct db *db, int64_t user_id, const char *email,
+                                     int64_t now, int *linked, struct err *e);
+/* Every appointment of the account, latest start first, with joined names:
+ * those of client rows linked to it and, while its email is the address it
+ * proved, of rows with that address that no account holds yet (later
+ * bookings). */
+enum err_code db_portal_appointments(struct db *db, struct arena *a, int64_t user_id,
+                                     struct appointment **out, size_t *n, struct err *e);
+/* Gives appointment_id a manage token (its hash) for account user_id,
+ * replacing the one the portal gave before; the booking's own link stays. */
+enum err_code db_portal_manage_link(struct db *db, int64_t appointment_id, int64_t user_id,
+                                    const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
+                                    struct err *e);
 
 #endif

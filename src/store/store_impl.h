@@ -210,6 +210,30 @@ struct store_ops {
     enum err_code (*feed_appointments)(struct db *db, struct arena *a, const char *therapist_id,
                                        int64_t t0, int64_t t1, struct feed_appointment **out,
                                        size_t *n, struct err *e);
+    /* the client portal */
+    enum err_code (*signin_request)(struct db *db, const char *email, const char *address,
+                                    int64_t now, struct err *e);
+    enum err_code (*signin_requests)(struct db *db, const char *email, const char *address,
+                                     int64_t since, int *by_email, int64_t *oldest_email,
+                                     int *by_address, int64_t *oldest_address, struct err *e);
+    enum err_code (*signin_who)(struct db *db, struct arena *a, const char *email,
+                                struct signin_who *out, struct err *e);
+    enum err_code (*signin_prune)(struct db *db, int64_t before, struct err *e);
+    enum err_code (*signin_add)(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                const char *email, int64_t now, int64_t expires_at,
+                                struct err *e);
+    enum err_code (*signin_get)(struct db *db, struct arena *a,
+                                const unsigned char hash[STORE_TOKEN_HASH],
+                                struct signin_link *out, struct err *e);
+    enum err_code (*signin_use)(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                int64_t now, struct err *e);
+    enum err_code (*portal_link_clients)(struct db *db, int64_t user_id, const char *email,
+                                         int64_t now, int *linked, struct err *e);
+    enum err_code (*portal_appointments)(struct db *db, struct arena *a, int64_t user_id,
+                                         struct appointment **out, size_t *n, struct err *e);
+    enum err_code (*portal_manage_link)(struct db *db, int64_t appointment_id, int64_t user_id,
+                                        const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
+                                        struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

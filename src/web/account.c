@@ -146,7 +146,7 @@ static void make_decoy(void)
 
 static const char *home_for(const struct user *u)
 {
-    return strcmp(u->role, "client") == 0 ? "/account/password" : "/staff";
+    return strcmp(u->role, "client") == 0 ? "/portal" : "/staff";
 }
 
 void account_login(struct req *r)
@@ -224,6 +224,23 @@ void account_login(struct req *r)
     sb_adds(&r->resp.body, "Signed in.\n");
 }
 
+enum err_code account_new_session(struct req *r, int64_t user_id, int64_t now,
+                                  char token[SCHED_TOKEN_LEN], struct err *e)
+{
+    unsigned char bin[16], th[STORE_TOKEN_HASH];
+    randombytes_buf(bin, sizeof bin);
+    sodium_bin2base64(token, SCHED_TOKEN_LEN, bin, sizeof bin,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    session_hash(token, th);
+    return db_add_session(web_db(r), th, user_id, now, e);
+}
+
+void account_set_session_cookie(struct req *r, const char *token)
+{
+    resp_header(r, "Set-Cookie",
+                arena_printf(r->arena, "%s=%s%s", SESSION_COOKIE, token, cookie_attrs(r)));
+}
+
 void account_logout(struct req *r)
 {
     struct err e = {0};
@@ -246,9 +263,13 @@ void account_logout(struct req *r)
     sb_adds(&r->resp.body, "Signed out.\n");
 }
 
-static void password_page(struct req *r, int status, const char *error, int done)
+/* has_pw 0: an account made by a portal sign-in link, without a password
+ * yet; it sets one without a current password (the session proves it). */
+static void password_page(struct req *r, int status, const char *error, int done, int has_pw)
 {
-    json_t *ctx = page_context(r, "Change your password", NULL, NULL);
+    json_t *ctx = page_context(r, has_pw ? "Change your password" : "Set a password", NULL, NULL);
+    json_object_set_new(ctx, "has_password", json_boolean(has_pw));
+    json_object_set_new(ctx, "is_client", json_boolean(strcmp(r->user->role, "client") == 0));
     json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
     json_object_set_new(ctx, "user", json_pack("{s:s, s:s}", "name", r->user->name, "email",
                                                r->user->email));
@@ -262,7 +283,14 @@ static void password_page(struct req *r, int status, const char *error, int done
 
 void account_password_form(struct req *r)
 {
-    password_page(r, 200, NULL, kv_get(&r->query, "changed") != NULL);
+    struct err e = {0};
+    struct user u;
+    const char *hash = NULL;
+    if (db_user_by_email(web_db(r), r->arena, r->user->email, &u, &hash, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    password_page(r, 200, NULL, kv_get(&r->query, "changed") != NULL, *hash != '\0');
 }
 
 void account_password(struct req *r)
@@ -280,16 +308,17 @@ void account_password(struct req *r)
         web_fail(r, &e);
         return;
     }
-    if (!cur || crypto_pwhash_str_verify(hash, cur, strlen(cur)) != 0) {
-        password_page(r, 422, "Your current password is not right.", 0);
+    int has_pw = *hash != '\0';
+    if (has_pw && (!cur || crypto_pwhash_str_verify(hash, cur, strlen(cur)) != 0)) {
+        password_page(r, 422, "Your current password is not right.", 0, has_pw);
         return;
     }
     if ((why = auth_check_password(pw))) {
-        password_page(r, 422, why, 0);
+        password_page(r, 422, why, 0, has_pw);
         return;
     }
     if (!again || strcmp(pw, again) != 0) {
-        password_page(r, 422, "The new password and its confirmation differ.", 0);
+        password_page(r, 422, "The new password and its confirmation differ.", 0, has_pw);
         return;
     }
     if (account_hash_password(pw, fresh, sizeof fresh) < 0) {

@@ -5,6 +5,7 @@
 
 #include "core/err.h"
 #include "http/request.h"
+#include "web/sched.h"
 
 struct store;
 
@@ -16,6 +17,16 @@ void account_login(struct req *r);
 void account_logout(struct req *r);
 void account_password_form(struct req *r);
 void account_password(struct req *r);
+
+/* A new session for account user_id (signing in by other means than the
+ * password, e.g. web/portal.c's link): writes a random token to token and
+ * stores its hash on the request's connection, inside the caller's
+ * transaction.  Send the cookie with account_set_session_cookie after the
+ * commit.  Returns E_OK, or the store's error (nothing stored). */
+enum err_code account_new_session(struct req *r, int64_t user_id, int64_t now,
+                                  char token[SCHED_TOKEN_LEN], struct err *e);
+/* Adds the Set-Cookie header of the session token (after resp_start). */
+void account_set_session_cookie(struct req *r, const char *token);
 
 /* Hashes a password with argon2id into out (crypto_pwhash_STRBYTES).
  * Returns 0, or -1 when out of memory. */

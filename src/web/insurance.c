@@ -96,6 +96,11 @@ static int latest(struct req *r, int64_t client_id, struct insurance_check *c, i
     return 0;
 }
 
+json_t *insurance_check_json(struct req *r, const struct insurance_check *c)
+{
+    return check_json(r, c);
+}
+
 /* ---- the client's request ---- */
 
 static void request_page(struct req *r, int status, const struct appointment *ap,

@@ -38,6 +38,10 @@ int insurance_add_to_manage(struct req *r, const struct appointment *ap, const c
  * for a therapist.  Returns 0, or -1 with an error response written. */
 int insurance_add_to_appointment(struct req *r, const struct appointment *ap, json_t *ctx);
 
+/* A check as the manage page's partials show it (pending, done, outcome,
+ * visits, copay, ...).  The caller audits its read.  Can't fail. */
+struct insurance_check;
+json_t *insurance_check_json(struct req *r, const struct insurance_check *c);
 /* The number of pending checks, for the staff navigation; 0 (logged) when
  * the store fails.  Can't fail. */
 int insurance_pending(struct req *r);

@@ -18,6 +18,7 @@
 #include "web/intake.h"
 #include "web/insurance.h"
 #include "web/notes.h"
+#include "web/portal.h"
 #include "web/site.h"
 #include "web/staff.h"
 
@@ -67,6 +68,16 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/logout", account_logout, SIGNED_IN | FORM, SMALL_FORM},
     {ROUTE_GET, "/account/password", account_password_form, SIGNED_IN, 0},
     {ROUTE_POST, "/account/password", account_password, SIGNED_IN | FORM, SMALL_FORM},
+    /* the client portal (web/portal.c): sign-in links by e-mail, the client's own records;
+     * /account/link/{token}: the token is the key, checked by the handler */
+    {ROUTE_GET, "/account", portal_signin_form, PUB, 0},
+    {ROUTE_POST, "/account", portal_signin_request, PUB | FORM, SMALL_FORM},
+    {ROUTE_GET, "/account/link/{token}", portal_link_page, PUB, 0},
+    {ROUTE_POST, "/account/link/{token}", portal_link_use, PUB | FORM, SMALL_FORM},
+    {ROUTE_GET, "/portal", portal_home, ROUTE_CLIENT, 0},
+    {ROUTE_GET, "/portal/appointments/{id}", portal_appointment, ROUTE_CLIENT, 0},
+    {ROUTE_POST, "/portal/appointments/{id}/manage", portal_manage, ROUTE_CLIENT | FORM,
+     SMALL_FORM},
     {ROUTE_GET, "/staff", staff_day, ROUTE_STAFF, 0},
     /* a therapist's own week, hours and time off (web/hours.c) */
     {ROUTE_GET, "/staff/week", hours_week, ROUTE_STAFF, 0},
