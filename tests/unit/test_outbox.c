@@ -88,35 +88,35 @@ static void test_store_cycle(void **state)
     assert_int_equal(n, 1);
 
     /* claim: the message with its attachment, leased until 2000 */
-    assert_int_equal(db_outbox_claim(db, a, 1500, 2000, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 1500, 2000, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 1);
     assert_string_equal(got.recipient_name, "Zoë");
     assert_int_equal(got.attempts, 1);
     assert_int_equal(got.attach_len, 8);
     assert_memory_equal(got.attach_data, m.attach_data, 8);
     /* while leased nobody else gets it */
-    assert_int_equal(db_outbox_claim(db, a, 1999, 2500, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 1999, 2500, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 0);
     int64_t at = 0;
-    assert_int_equal(db_outbox_next_due(db, &at, &found, &e), E_OK);
+    assert_int_equal(db_outbox_next_due(db, OUTBOX_EMAIL, &at, &found, &e), E_OK);
     assert_int_equal(found, 1);
     assert_int_equal(at, 2000);
     /* a lease that ran out (a crash after sending) is claimed again: at least once */
-    assert_int_equal(db_outbox_claim(db, a, 2000, 2600, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 2000, 2600, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 1);
     assert_int_equal(got.attempts, 2);
     /* failed attempt: pending again later */
     assert_int_equal(db_outbox_mark(db, got.id, "pending", 3000, 2100, "down", &e), E_OK);
     assert_int_equal(db_outbox_mark(db, got.id, "sent", 0, 2100, "", &e), E_CONFLICT);
     assert_int_equal(db_outbox_retry(db, 999, 10, &e), E_NOTFOUND);
-    assert_int_equal(db_outbox_claim(db, a, 2999, 3500, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 2999, 3500, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 0);
-    assert_int_equal(db_outbox_claim(db, a, 3000, 3500, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 3000, 3500, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 1);
     assert_int_equal(db_outbox_retry(db, got.id, 10, &e), E_CONFLICT); /* being sent */
     assert_int_equal(db_outbox_mark(db, got.id, "sent", 0, 3100, "", &e), E_OK);
     assert_int_equal(db_outbox_retry(db, got.id, 10, &e), E_CONFLICT); /* sent: never twice */
-    assert_int_equal(db_outbox_next_due(db, &at, &found, &e), E_OK);
+    assert_int_equal(db_outbox_next_due(db, OUTBOX_EMAIL, &at, &found, &e), E_OK);
     assert_int_equal(found, 0);
 
     struct outbox_msg *list = NULL;
