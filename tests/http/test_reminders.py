@@ -27,6 +27,7 @@ from test_outbox import Smtpd  # noqa: E402
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 DEADLINE = 30.0
 ACCOUNT, KEY, FROM = 'AC0123abcd', 's3cret key', '+19075550199'
+REFUSED = '+19075550666'  # the receiver answers 400 for this number, as Twilio does
 S = None
 SMTP = None
 SMS = None
@@ -55,7 +56,12 @@ class SmsReceiver:
                                            self.headers.get('Content-Type'),
                                            {k: v[0] for k, v in parse_qs(body).items()}))
                 out = json.dumps({'sid': 'SM%d' % len(outer.requests), 'status': 'queued'})
-                self.send_response(201)
+                status = 201
+                if parse_qs(body).get('To') == [REFUSED]:
+                    out = json.dumps({'code': 21211, 'message': "The 'To' number is not a"
+                                      " valid phone number.", 'status': 400})
+                    status = 400
+                self.send_response(status)
                 self.send_header('Content-Type', 'application/json')
                 self.send_header('Content-Length', str(len(out)))
                 self.end_headers()
@@ -311,6 +317,19 @@ class Reminders(unittest.TestCase):
         serve_at('2026-12-15T11:00:00-09:00')
         self.assertEqual(len(SMS.to('+19075550106')), 1)
         self.assertEqual(len(mails('once@example.com')), 1)
+
+    def test_5b_a_refused_text_message_fails_at_once(self):
+        serve_at('2026-12-16T09:00:00-09:00')
+        a = book('2026-12-18T10:00:00-09:00', 'refused@example.com', phone=REFUSED)
+        serve_at('2026-12-17T10:00:00-09:00')
+        rows = wait_for('the refusal', lambda: db(
+            "SELECT attempts, last_error FROM outbox WHERE appointment_id = ? AND channel = 'sms'"
+            " AND status = 'failed'", a['id']))
+        self.assertEqual(rows[0][0], 1)
+        self.assertIn('HTTP 400', rows[0][1])
+        self.assertIn("not a valid phone number", rows[0][1])
+        self.assertEqual(len(SMS.to(REFUSED)), 1)
+        wait_for('the e-mail', lambda: mails('refused@example.com'))
 
     def test_6_fall_back_48_hours_are_real_hours(self):
         # Mon 2026-11-02 10:00 AKST = 19:00Z; 48 real hours before is Sat
