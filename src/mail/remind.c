@@ -98,6 +98,17 @@ static json_t *context(const struct remind *r, struct arena *a, const struct app
     return j;
 }
 
+/* Drops the channels the client cannot be reached on: no e-mail address,
+ * or no phone number a text message can go to (then *phone = ""). */
+static void reachable(const struct appointment *ap, int *have_mail, int *have_sms,
+                      char phone[PHONE_E164_MAX])
+{
+    if (phone_e164(ap->client_phone ? ap->client_phone : "", phone) < 0)
+        *have_sms = 1;
+    if (!(ap->client_email && ap->client_email[0]))
+        *have_mail = 1;
+}
+
 /* Renders and queues the e-mail and/or text message of one due reminder,
  * if still missing and the appointment is still booked at `start`.  Inside
  * the caller's transaction.  *added counts the messages queued. */
@@ -122,14 +133,11 @@ static enum err_code queue_due(struct remind *r, struct db *db, struct arena *a,
         goto done;
     if (r->o.sms && (rc = db_outbox_has(db, sms_key, &have_sms, e)) != E_OK)
         goto done;
-    if (!have_sms && phone_e164(ap.client_phone ? ap.client_phone : "", phone) < 0) {
-        have_sms = 1; /* no usable number: no text message */
-        if (!have_mail && ap.client_phone && ap.client_phone[0])
-            log_info("mail: appointment %lld: the phone '%s' is not a number a text message can"
-                     " go to; e-mail reminder only", (long long)ap.id, ap.client_phone);
-    }
-    if (!have_mail && !(ap.client_email && ap.client_email[0]))
-        have_mail = 1; /* no address: no e-mail */
+    if (!have_sms && !have_mail && ap.client_phone && ap.client_phone[0] &&
+        phone_e164(ap.client_phone, phone) < 0)
+        log_info("mail: appointment %lld: the phone '%s' is not a number a text message can"
+                 " go to; e-mail reminder only", (long long)ap.id, ap.client_phone);
+    reachable(&ap, &have_mail, &have_sms, phone);
     if (have_mail && have_sms)
         goto done;
 
@@ -232,6 +240,18 @@ static int64_t look(struct remind *r, int first)
             goto done;
         }
         if (have_mail && have_sms)
+            continue;
+        /* a client without an address or a usable number: nothing to write */
+        struct appointment ap;
+        char phone[PHONE_E164_MAX];
+        if (db_appointment(db, a, ra->id, &ap, &e) != E_OK) {
+            log_error("mail: cannot read appointment %lld for its reminder: %s",
+                      (long long)ra->id, e.msg);
+            continue;
+        }
+        int want_mail = have_mail, want_sms = have_sms;
+        reachable(&ap, &want_mail, &want_sms, phone);
+        if (want_mail && want_sms)
             continue;
         enum err_code rc = db_begin(db, &e);
         if (rc == E_OK)
