@@ -10,7 +10,7 @@
 #include "util/num.h"
 #include "util/tzload.h"
 
-enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR };
+enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR, K_URL };
 
 static const struct key {
     const char *section, *name;
@@ -50,6 +50,12 @@ static const struct key {
     I("smtp", "retry_min_seconds", smtp_retry_min_seconds, 1, 3600),
     I("smtp", "retry_max_seconds", smtp_retry_max_seconds, 1, 86400),
     I("smtp", "max_attempts", smtp_max_attempts, 1, 100),
+    I("reminders", "hours", reminders_hours, 0, 336),
+    I("reminders", "hours_2", reminders_hours_2, 0, 336),
+    {"sms", "base_url", K_URL, offsetof(struct cfg, sms_base_url), CFG_STR, 0, 0, 1},
+    S("sms", "account", sms_account, 1),
+    S("sms", "key", sms_key, 1),
+    S("sms", "from", sms_from, 1),
     S("paths", "templates", templates_dir, 0),
     S("paths", "static", static_dir, 0),
     S("paths", "content", content_dir, 0),
@@ -88,6 +94,8 @@ void cfg_defaults(struct cfg *c)
     c->smtp_retry_min_seconds = 60;
     c->smtp_retry_max_seconds = 3600;
     c->smtp_max_attempts = 24;
+    c->reminders_hours = 24;
+    c->reminders_hours_2 = 0;
     copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");
     copy(c->static_dir, sizeof c->static_dir, KNEAD_SRCDIR "/static");
     copy(c->content_dir, sizeof c->content_dir, KNEAD_SRCDIR "/content");
@@ -162,6 +170,17 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
                 return -1;
             }
             break;
+        case K_URL:
+            if (*value && ((strncmp(value, "http://", 7) != 0 &&
+                            strncmp(value, "https://", 8) != 0) ||
+                           strpbrk(value, " \t\"<>\\") || !value[value[4] == 's' ? 8 : 7])) {
+                snprintf(err, errlen,
+                         "[%s] %s: '%s' is not an http:// or https:// address such as"
+                         " https://api.twilio.com/2010-04-01",
+                         section, key, value);
+                return -1;
+            }
+            break;
         case K_STR:
             if (!*value && !k->allow_empty) {
                 snprintf(err, errlen, "[%s] %s: must not be empty", section, key);
@@ -182,7 +201,7 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
         if (strcmp(keys[i].section, section) == 0)
             known_section = 1;
     if (!known_section)
-        snprintf(err, errlen, "[%s]: unknown section (known: clinic, server, database, booking, auth, smtp, paths)",
+        snprintf(err, errlen, "[%s]: unknown section (known: clinic, server, database, booking, auth, smtp, reminders, sms, paths)",
                  section);
     else
         snprintf(err, errlen, "[%s] %s: unknown key", section, key);
@@ -215,6 +234,24 @@ static int on_ini(void *user, const char *section, const char *key, const char *
     return 1;
 }
 
+/* Checks between keys, once the whole file is read: text messages need
+ * the account, the key and the sending number. */
+static int cross_check(struct load_ctx *lc)
+{
+    static const char *const need[] = {"account", "key", "from"};
+    const struct cfg *c = lc->c;
+    const char *have[] = {c->sms_account, c->sms_key, c->sms_from};
+    if (!c->sms_base_url[0])
+        return 0;
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+        if (!have[i][0]) {
+            snprintf(lc->err, lc->errlen, "%s: [sms] %s: must be set when base_url is set",
+                     lc->name, need[i]);
+            return -1;
+        }
+    return 0;
+}
+
 static int finish(struct load_ctx *lc, int rc)
 {
     if (lc->failed)
@@ -228,7 +265,7 @@ static int finish(struct load_ctx *lc, int rc)
                  rc);
         return -1;
     }
-    return 0;
+    return cross_check(lc);
 }
 
 int cfg_load_file(struct cfg *c, const char *path, char *err, size_t errlen)

@@ -43,6 +43,13 @@ struct cfg {
     char smtp_from[CFG_STR]; /* "" = [clinic] email */
     char smtp_desk[CFG_STR]; /* the front desk's notices; "" = [clinic] email */
     int smtp_retry_min_seconds, smtp_retry_max_seconds, smtp_max_attempts;
+    /* [reminders] lead times in hours before the start (mail/remind.c); 0 = off */
+    int reminders_hours, reminders_hours_2;
+    /* [sms] the text-message provider (mail/sms.c); base_url "" = no text messages */
+    char sms_base_url[CFG_STR];
+    char sms_account[CFG_STR];
+    char sms_key[CFG_STR];
+    char sms_from[CFG_STR];
     /* [paths] */
     char templates_dir[CFG_PATH];
     char static_dir[CFG_PATH];

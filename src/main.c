@@ -282,8 +282,9 @@ static int cmd_serve(struct app *app, const struct opts *o)
         return EXIT_USAGE;
     }
     int threads = app->cfg.threads > 0 ? app->cfg.threads : 0;
-    /* one connection per request thread, one spare, one for the mail worker */
-    if (app_open_store(app, threads > 0 ? threads + 2 : 10, err, sizeof err) < 0 ||
+    /* one connection per request thread, one spare, one each for the mail
+     * worker and the reminder thread */
+    if (app_open_store(app, threads > 0 ? threads + 3 : 10, err, sizeof err) < 0 ||
         app_load_site(app, err, sizeof err) < 0 || smtp_global_init(err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         return 1;

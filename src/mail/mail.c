@@ -9,6 +9,7 @@
 #include "app.h"
 #include "mail/notify.h"
 #include "mail/outbox.h"
+#include "mail/remind.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "web/portal.h"
@@ -20,6 +21,7 @@
 struct mail {
     struct mail_notify *notify;
     struct outbox *outbox;
+    struct remind *remind;
     int public_url; /* links come from [server] public_url */
 };
 
@@ -36,7 +38,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         mail_notify_set_base_url(m->notify, c->public_url);
         m->public_url = 1;
     }
-    if (c->smtp_host[0]) {
+    if (c->smtp_host[0] || c->sms_base_url[0]) {
         struct outbox_options o = {0};
         o.store = app->store;
         o.smtp.host = c->smtp_host;
@@ -54,16 +56,44 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         o.max_attempts = c->smtp_max_attempts;
         o.poll_s = POLL_SECONDS;
         o.lease_s = LEASE_SECONDS;
+        o.sms.base_url = c->sms_base_url;
+        o.sms.account = c->sms_account;
+        o.sms.key = c->sms_key;
+        o.sms.from = c->sms_from;
+        o.sms.connect_timeout_s = 10;
+        o.sms.timeout_s = 30;
         if (outbox_start(&o, &m->outbox, err, errlen) < 0) {
             mail_notify_free(m->notify);
             free(m);
             return -1;
         }
         mail_notify_set_outbox(m->notify, m->outbox);
-        log_info("mail: delivering over SMTP to %s:%d (tls %s) from %s", c->smtp_host,
-                 c->smtp_port, c->smtp_tls, o.from);
+        if (c->smtp_host[0])
+            log_info("mail: delivering over SMTP to %s:%d (tls %s) from %s", c->smtp_host,
+                     c->smtp_port, c->smtp_tls, o.from);
+        else
+            log_warn("mail: [smtp] host is empty: e-mail waits in the outbox (knead outbox list)");
+        if (c->sms_base_url[0])
+            log_info("mail: text messages through %s from %s", c->sms_base_url, c->sms_from);
     } else {
         log_warn("mail: [smtp] host is empty: messages wait in the outbox (knead outbox list)");
+    }
+    if (c->reminders_hours || c->reminders_hours_2) {
+        struct remind_options ro = {0};
+        ro.app = app;
+        ro.hours[0] = c->reminders_hours;
+        ro.hours[1] = c->reminders_hours_2;
+        ro.sms = c->sms_base_url[0] != '\0';
+        ro.outbox = m->outbox;
+        ro.poll_s = POLL_SECONDS;
+        if (remind_start(&ro, &m->remind, err, errlen) < 0) {
+            outbox_stop(m->outbox);
+            mail_notify_free(m->notify);
+            free(m);
+            return -1;
+        }
+        log_info("mail: reminders %d and %d hours before each appointment (0 = off)%s",
+                 ro.hours[0], ro.hours[1], ro.sms ? ", by e-mail and text message" : "");
     }
     struct sched_hooks h = mail_notify_hooks(m->notify);
     sched_set_hooks(&h);
@@ -93,6 +123,7 @@ void mail_stop(struct mail *m)
         return;
     sched_set_hooks(NULL);
     portal_set_mailer(NULL);
+    remind_stop(m->remind);
     outbox_stop(m->outbox);
     mail_notify_free(m->notify);
     free(m);

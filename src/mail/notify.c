@@ -12,6 +12,7 @@
 #include "app.h"
 #include "core/tz.h"
 #include "mail/outbox.h"
+#include "mail/remind.h"
 #include "util/arena.h"
 #include "util/errmsg.h"
 #include "util/fs.h"
@@ -218,6 +219,8 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     memcpy(base, n->base_url, sizeof base);
     pthread_mutex_unlock(&n->mu);
     if ((rc = db_appointment(db, a, id, &ap, e)) != E_OK)
+        goto done;
+    if ((rc = remind_on_change(db, ev, id, now, e)) != E_OK) /* reminders of the old time */
         goto done;
 
     /* when.c words dates for pages from a request; it reads only app and arena */

@@ -26,6 +26,7 @@ struct outbox {
     pthread_mutex_t mu;
     pthread_cond_t cv; /* on CLOCK_MONOTONIC */
     int kicked;        /* guarded by mu: a message was queued since the last look */
+    unsigned channels; /* OUTBOX_EMAIL, OUTBOX_SMS: those with a transport */
     int stopping;      /* written under mu, read by the abort callback atomically */
 };
 
@@ -94,7 +95,7 @@ static int deliver_one(struct outbox *ob)
     struct db *db = db_acquire(ob->o.store);
     enum err_code c = db_begin(db, &e);
     if (c == E_OK)
-        c = db_outbox_claim(db, a, now, now + ob->o.lease_s, &m, &found, &e);
+        c = db_outbox_claim(db, a, now, now + ob->o.lease_s, ob->channels, &m, &found, &e);
     if (c == E_OK)
         c = db_commit(db, &e);
     if (c != E_OK)
@@ -109,6 +110,23 @@ static int deliver_one(struct outbox *ob)
         goto done;
     rc = 1;
 
+    if (m.channel && strcmp(m.channel, "sms") == 0) {
+        int s = sms_send(&ob->o.sms, m.recipient, m.body_text, err, sizeof err);
+        if (s == 0) {
+            log_info("mail: sent text message %lld (%s) to %s", (long long)m.id, m.kind,
+                     m.recipient);
+            mark(ob, &m, "sent", now, "");
+            goto done;
+        }
+        if (s == SMS_REFUSED && !stopping(ob)) {
+            log_error("mail: text message %lld (%s) to %s refused, giving up"
+                      " (knead outbox retry %lld queues it again): %s",
+                      (long long)m.id, m.kind, m.recipient, (long long)m.id, err);
+            mark(ob, &m, "failed", now, err);
+            goto done;
+        }
+        goto failed;
+    }
     struct mime_msg mm = {0};
     mm.from_addr = ob->o.from;
     mm.from_name = ob->o.from_name;
@@ -138,6 +156,7 @@ static int deliver_one(struct outbox *ob)
         mark(ob, &m, "sent", now, "");
         goto done;
     }
+failed:
     if (stopping(ob)) { /* shutting down: not the message's fault */
         mark(ob, &m, "pending", now, "interrupted by shutdown");
         goto done;
@@ -167,7 +186,7 @@ static int64_t until_due(struct outbox *ob)
     int64_t at = 0, wait = ob->o.poll_s;
     int found = 0;
     struct db *db = db_acquire(ob->o.store);
-    if (db_outbox_next_due(db, &at, &found, &e) != E_OK)
+    if (db_outbox_next_due(db, ob->channels, &at, &found, &e) != E_OK)
         log_error("mail: cannot read the outbox: %s", e.msg);
     db_release(db);
     if (found && at - real_now() < wait)
@@ -205,6 +224,12 @@ int outbox_start(const struct outbox_options *o, struct outbox **out, char *err,
     ob->o = *o;
     ob->o.smtp.abort = stopping;
     ob->o.smtp.abort_ctx = ob;
+    ob->o.sms.abort = stopping;
+    ob->o.sms.abort_ctx = ob;
+    if (ob->o.smtp.host && ob->o.smtp.host[0])
+        ob->channels |= OUTBOX_EMAIL;
+    if (ob->o.sms.base_url && ob->o.sms.base_url[0])
+        ob->channels |= OUTBOX_SMS;
     pthread_mutex_init(&ob->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -23,13 +23,18 @@
  * the claim marks it, and marking checks that it still holds it.
  *
  * Delivery times use the real clock, not clock_now(): `serve --now` pins
- * the clinic's "now" for tests and demos, and mail must still be retried. */
+ * the clinic's "now" for tests and demos, and mail must still be retried.
+ *
+ * Messages travel on a channel: "email" over SMTP, "sms" through the SMS
+ * provider (mail/sms.c); the cycle is the same.  A channel without a
+ * transport (smtp.host "", sms.base_url "") keeps its messages queued. */
 #ifndef KNEAD_MAIL_OUTBOX_H
 #define KNEAD_MAIL_OUTBOX_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mail/sms.h"
 #include "mail/smtp.h"
 
 struct store;
@@ -42,7 +47,8 @@ int64_t outbox_backoff(int attempts, int min_s, int max_s);
 
 struct outbox_options {
     struct store *store;
-    struct smtp_server smtp;  /* smtp.host "" = keep everything queued */
+    struct smtp_server smtp;  /* smtp.host "" = keep e-mail queued */
+    struct sms_provider sms;  /* sms.base_url NULL or "" = keep text messages queued */
     const char *from;         /* the envelope sender and From: address */
     const char *from_name;    /* the From: name (the clinic's) */
     const struct tz *tz;      /* for the Date: header, in the clinic's zone */

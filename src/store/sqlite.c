@@ -166,6 +166,11 @@ enum stmt_id {
     Q_PORTAL_LINK,
     Q_PORTAL_APPTS,
     Q_PORTAL_MANAGE_LINK,
+    /* reminders */
+    Q_OUTBOX_HAS,
+    Q_OUTBOX_WITHDRAW,
+    Q_REMIND_CANDIDATES,
+    Q_REMIND_FROM,
     Q__COUNT
 };
 
@@ -470,22 +475,24 @@ static const char *const sql_text[Q__COUNT] = {
     /* the outbox */
     [Q_OUTBOX_ADD] = "INSERT INTO outbox (kind, dedupe_key, appointment_id, recipient,"
                      " recipient_name, subject, body_text, body_html, attach_name, attach_type,"
-                     " attach_data, next_attempt_at, created_at)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                     " attach_data, next_attempt_at, created_at, channel)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
                      " ON CONFLICT (dedupe_key) DO NOTHING",
     [Q_OUTBOX_COUNT] = "SELECT count(*) FROM outbox WHERE appointment_id = ?1 AND kind = ?2",
     [Q_OUTBOX_DUE] = "SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,"
                      " subject, body_text, body_html, attach_name, attach_type, attach_data,"
                      " status, attempts, next_attempt_at, created_at, coalesce(sent_at, 0),"
-                     " last_error FROM outbox WHERE status IN ('pending', 'sending')"
-                     " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1",
+                     " last_error, channel FROM outbox WHERE status IN ('pending', 'sending')"
+                     " AND next_attempt_at <= ?1 AND ((?2 & 1 AND channel = 'email')"
+                     " OR (?2 & 2 AND channel = 'sms')) ORDER BY next_attempt_at, id LIMIT 1",
     [Q_OUTBOX_CLAIM] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
                        " next_attempt_at = ?2 WHERE id = ?1",
     [Q_OUTBOX_MARK] = "UPDATE outbox SET status = ?2, next_attempt_at = ?3, last_error = ?5,"
                       " sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END"
                       " WHERE id = ?1 AND status = 'sending'",
     [Q_OUTBOX_NEXT_DUE] = "SELECT min(next_attempt_at) FROM outbox"
-                          " WHERE status IN ('pending', 'sending')",
+                          " WHERE status IN ('pending', 'sending')"
+                          " AND ((?1 & 1 AND channel = 'email') OR (?1 & 2 AND channel = 'sms'))",
     [Q_OUTBOX_LIST] = "SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,"
                       " subject, status, attempts, next_attempt_at, created_at,"
                       " coalesce(sent_at, 0), last_error, attach_name FROM outbox"
@@ -495,6 +502,7 @@ static const char *const sql_text[Q__COUNT] = {
                        " last_error = '' WHERE id = ?1 AND status IN ('pending', 'failed')",
     [Q_OUTBOX_PURGE] = "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1",
     /* calendar feeds: a feed answers while its maker's account is active and
+                " "
      * (a therapist's) still that therapist's, who is active; the clinic's
      * while its maker is front desk or admin */
     [Q_FEED_PUT] = "INSERT OR REPLACE INTO calendar_feeds (therapist_id, token_hash, created_by,"
@@ -537,6 +545,14 @@ static const char *const sql_text[Q__COUNT] = {
                              " ON CONFLICT (appointment_id) DO UPDATE SET"
                              " token_hash = excluded.token_hash, user_id = excluded.user_id,"
                              " created_at = excluded.created_at",
+    /* reminders */
+    [Q_OUTBOX_HAS] = "SELECT 1 FROM outbox WHERE dedupe_key = ?1",
+    [Q_OUTBOX_WITHDRAW] = "DELETE FROM outbox WHERE appointment_id = ?1 AND kind = ?2"
+                          " AND status IN ('pending', 'failed')",
+    [Q_REMIND_CANDIDATES] = "SELECT id, start_at, max(created_at, reminders_from) FROM appointments"
+                            " WHERE status = 'booked' AND start_at > ?1 AND start_at <= ?2"
+                            " ORDER BY start_at, id",
+    [Q_REMIND_FROM] = "UPDATE appointments SET reminders_from = ?2 WHERE id = ?1",
 };
 
 struct sqlite_db {
@@ -680,6 +696,11 @@ enum err_code sqlite_store_open(const char *path, int conns, struct store **out,
     struct sqlite_store *ss;
     enum err_code rc;
 
+    /* Every statement id has its SQL (a merge that drops one would
+     * otherwise show only when that statement is first prepared). */
+    for (int i = 0; i < Q__COUNT; i++)
+        if (!sql_text[i])
+            return err_set(e, E_INTERNAL, "store: statement %d has no SQL text", i);
     if (conns < 1)
         conns = 1;
     if (fs_mkdir_parent(path) < 0)
@@ -3075,6 +3096,7 @@ static enum err_code sq_outbox_add(struct db *db, const struct outbox_msg *m, in
         sqlite3_bind_null(s, 11);
     sqlite3_bind_int64(s, 12, m->next_attempt_at);
     sqlite3_bind_int64(s, 13, m->created_at);
+    bind_text(s, 14, m->channel && m->channel[0] ? m->channel : "email");
     if ((rc = run(d, s, e, "queue a message")) != E_OK)
         return rc;
     *added = sqlite3_changes(d->h) > 0;
@@ -3098,14 +3120,15 @@ static enum err_code sq_outbox_count(struct db *db, int64_t appointment_id, cons
 }
 
 static enum err_code sq_outbox_claim(struct db *db, struct arena *a, int64_t now,
-                                     int64_t lease_until, struct outbox_msg *out, int *found,
-                                     struct err *e)
+                                     int64_t lease_until, unsigned channels,
+                                     struct outbox_msg *out, int *found, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_OUTBOX_DUE, e);
     if (!s)
         return E_INTERNAL;
     sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int(s, 2, (int)channels);
     int rc = sqlite3_step(s);
     *found = 0;
     if (rc == SQLITE_ROW) {
@@ -3135,6 +3158,7 @@ static enum err_code sq_outbox_claim(struct db *db, struct arena *a, int64_t now
         out->created_at = sqlite3_column_int64(s, 15);
         out->sent_at = sqlite3_column_int64(s, 16);
         out->last_error = col_text(a, s, 17);
+        out->channel = col_text(a, s, 18);
     }
     sqlite3_reset(s);
     if (rc == SQLITE_DONE)
@@ -3170,12 +3194,14 @@ static enum err_code sq_outbox_mark(struct db *db, int64_t id, const char *statu
     return rc;
 }
 
-static enum err_code sq_outbox_next_due(struct db *db, int64_t *at, int *found, struct err *e)
+static enum err_code sq_outbox_next_due(struct db *db, unsigned channels, int64_t *at,
+                                        int *found, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_OUTBOX_NEXT_DUE, e);
     if (!s)
         return E_INTERNAL;
+    sqlite3_bind_int(s, 1, (int)channels);
     int rc = sqlite3_step(s);
     *found = 0;
     if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
@@ -3537,6 +3563,78 @@ static enum err_code sq_portal_manage_link(struct db *db, int64_t appointment_id
     return run(d, s, e, "save the manage link");
 }
 
+/* ---- reminders ---- */
+
+static enum err_code sq_outbox_has(struct db *db, const char *dedupe_key, int *exists,
+                                   struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_HAS, e);
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, dedupe_key);
+    int rc = sqlite3_step(s);
+    *exists = rc == SQLITE_ROW;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read the outbox");
+}
+
+static enum err_code sq_outbox_withdraw(struct db *db, int64_t appointment_id, const char *kind,
+                                        int *deleted, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_WITHDRAW, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, appointment_id);
+    bind_text(s, 2, kind);
+    if ((rc = run(d, s, e, "withdraw reminders")) != E_OK)
+        return rc;
+    *deleted = sqlite3_changes(d->h);
+    return E_OK;
+}
+
+static enum err_code sq_remind_candidates(struct db *db, struct arena *a, int64_t from,
+                                          int64_t to, struct remind_appt **out, size_t *n,
+                                          struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_REMIND_CANDIDATES, e);
+    struct remind_appt *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, to);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt].id = sqlite3_column_int64(s, 0);
+        items[cnt].start = sqlite3_column_int64(s, 1);
+        items[cnt].anchor = sqlite3_column_int64(s, 2);
+        cnt++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read the appointments due a reminder");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_remind_from(struct db *db, int64_t appointment_id, int64_t at,
+                                    struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_REMIND_FROM, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, appointment_id);
+    sqlite3_bind_int64(s, 2, at);
+    return run(d, s, e, "reset the appointment's reminders");
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -3664,4 +3762,9 @@ static const struct store_ops sqlite_ops = {
     .portal_link_clients = sq_portal_link_clients,
     .portal_appointments = sq_portal_appointments,
     .portal_manage_link = sq_portal_manage_link,
+    /* reminders */
+    .outbox_has = sq_outbox_has,
+    .outbox_withdraw = sq_outbox_withdraw,
+    .remind_candidates = sq_remind_candidates,
+    .remind_from = sq_remind_from,
 };

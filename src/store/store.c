@@ -307,14 +307,15 @@ FWD(outbox_count,
     (struct db * db, int64_t appointment_id, const char *kind, int *n, struct err *e),
     (db, appointment_id, kind, n, e))
 FWD(outbox_claim,
-    (struct db * db, struct arena *a, int64_t now, int64_t lease_until, struct outbox_msg *out,
-     int *found, struct err *e),
-    (db, a, now, lease_until, out, found, e))
+    (struct db * db, struct arena *a, int64_t now, int64_t lease_until, unsigned channels,
+     struct outbox_msg *out, int *found, struct err *e),
+    (db, a, now, lease_until, channels, out, found, e))
 FWD(outbox_mark,
     (struct db * db, int64_t id, const char *status, int64_t next_attempt_at, int64_t at,
      const char *last_error, struct err *e),
     (db, id, status, next_attempt_at, at, last_error, e))
-FWD(outbox_next_due, (struct db * db, int64_t *at, int *found, struct err *e), (db, at, found, e))
+FWD(outbox_next_due, (struct db * db, unsigned channels, int64_t *at, int *found, struct err *e),
+    (db, channels, at, found, e))
 FWD(outbox_list,
     (struct db * db, struct arena *a, const char *status, int limit, struct outbox_msg **out,
      size_t *n, struct err *e),
@@ -356,3 +357,15 @@ FWD(portal_manage_link,
     (struct db * db, int64_t appointment_id, int64_t user_id,
      const unsigned char hash[STORE_TOKEN_HASH], int64_t now, struct err *e),
     (db, appointment_id, user_id, hash, now, e))
+/* reminders */
+FWD(outbox_has, (struct db * db, const char *dedupe_key, int *exists, struct err *e),
+    (db, dedupe_key, exists, e))
+FWD(outbox_withdraw,
+    (struct db * db, int64_t appointment_id, const char *kind, int *deleted, struct err *e),
+    (db, appointment_id, kind, deleted, e))
+FWD(remind_candidates,
+    (struct db * db, struct arena *a, int64_t from, int64_t to, struct remind_appt **out,
+     size_t *n, struct err *e),
+    (db, a, from, to, out, n, e))
+FWD(remind_from, (struct db * db, int64_t appointment_id, int64_t at, struct err *e),
+    (db, appointment_id, at, e))

@@ -518,7 +518,9 @@ enum err_code db_note_addenda(struct db *db, struct arena *a, int64_t note_id,
  * until next_attempt_at), "sent", "failed" (gave up; `knead outbox retry`). */
 struct outbox_msg {
     int64_t id, appointment_id; /* appointment_id 0 = none */
-    const char *kind;           /* "confirmation", "reschedule", "cancellation", "desk_same_day" */
+    const char *kind;           /* "confirmation", "reschedule", "cancellation", "desk_same_day",
+                                 * "reminder", "reminder_sms" */
+    const char *channel;        /* "email" (NULL or "" too) or "sms" (recipient in E.164) */
     const char *dedupe_key;     /* unique: one event, one message */
     const char *recipient, *recipient_name;
     const char *subject, *body_text, *body_html; /* body_html "" = text only */
@@ -540,21 +542,26 @@ enum err_code db_outbox_add(struct db *db, const struct outbox_msg *m, int *adde
 /* How many messages of `kind` exist for the appointment. */
 enum err_code db_outbox_count(struct db *db, int64_t appointment_id, const char *kind, int *n,
                               struct err *e);
-/* Claims the most overdue message that is pending, or sending with its
- * lease run out, at `now`: status "sending", attempts + 1, next_attempt_at =
- * lease_until.  Call inside db_begin/db_commit.  *found = 0 when none is due.
- * The message (with its attachment) lives on a. */
+/* Channels, as a mask for db_outbox_claim and db_outbox_next_due. */
+#define OUTBOX_EMAIL 1u
+#define OUTBOX_SMS 2u
+/* Claims the most overdue message on one of `channels` that is pending, or
+ * sending with its lease run out, at `now`: status "sending", attempts + 1,
+ * next_attempt_at = lease_until.  Call inside db_begin/db_commit.  *found =
+ * 0 when none is due.  The message (with its attachment) lives on a. */
 enum err_code db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
-                              struct outbox_msg *out, int *found, struct err *e);
+                              unsigned channels, struct outbox_msg *out, int *found,
+                              struct err *e);
 /* Ends a claim: status "sent" (sent_at = at), "pending" (retry at
  * next_attempt_at) or "failed", with last_error.  E_CONFLICT when the
  * message is not "sending" any more. */
 enum err_code db_outbox_mark(struct db *db, int64_t id, const char *status,
                              int64_t next_attempt_at, int64_t at, const char *last_error,
                              struct err *e);
-/* The earliest next_attempt_at of a pending or sending message; *found = 0
- * when there is none. */
-enum err_code db_outbox_next_due(struct db *db, int64_t *at, int *found, struct err *e);
+/* The earliest next_attempt_at of a pending or sending message on one of
+ * `channels`; *found = 0 when there is none. */
+enum err_code db_outbox_next_due(struct db *db, unsigned channels, int64_t *at, int *found,
+                                 struct err *e);
 /* Messages newest first, at most limit; status NULL or "" = any.  Bodies
  * and attachments are not read (NULL, attach_len 0). */
 enum err_code db_outbox_list(struct db *db, struct arena *a, const char *status, int limit,
@@ -661,5 +668,24 @@ enum err_code db_portal_appointments(struct db *db, struct arena *a, int64_t use
 enum err_code db_portal_manage_link(struct db *db, int64_t appointment_id, int64_t user_id,
                                     const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
                                     struct err *e);
+/* ---- reminders (src/mail/remind.c) ---- */
+
+/* *exists = 1 when a message with this dedupe key is in the outbox. */
+enum err_code db_outbox_has(struct db *db, const char *dedupe_key, int *exists, struct err *e);
+/* Deletes the appointment's messages of `kind` that are pending or failed
+ * (reminders of a time that no longer holds); *deleted gets the count.  A
+ * message being sent or sent stays. */
+enum err_code db_outbox_withdraw(struct db *db, int64_t appointment_id, const char *kind,
+                                 int *deleted, struct err *e);
+/* A booked appointment that may need a reminder: its start and the instant
+ * before which no reminder is due (when it was booked or last moved). */
+struct remind_appt {
+    int64_t id, start, anchor;
+};
+/* Booked appointments starting in (from, to], soonest first, on a. */
+enum err_code db_remind_candidates(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                   struct remind_appt **out, size_t *n, struct err *e);
+/* Reminders of the appointment due before `at` are not sent (a move). */
+enum err_code db_remind_from(struct db *db, int64_t appointment_id, int64_t at, struct err *e);
 
 #endif

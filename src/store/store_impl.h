@@ -188,12 +188,13 @@ struct store_ops {
     enum err_code (*outbox_count)(struct db *db, int64_t appointment_id, const char *kind,
                                   int *n, struct err *e);
     enum err_code (*outbox_claim)(struct db *db, struct arena *a, int64_t now,
-                                  int64_t lease_until, struct outbox_msg *out, int *found,
-                                  struct err *e);
+                                  int64_t lease_until, unsigned channels,
+                                  struct outbox_msg *out, int *found, struct err *e);
     enum err_code (*outbox_mark)(struct db *db, int64_t id, const char *status,
                                  int64_t next_attempt_at, int64_t at, const char *last_error,
                                  struct err *e);
-    enum err_code (*outbox_next_due)(struct db *db, int64_t *at, int *found, struct err *e);
+    enum err_code (*outbox_next_due)(struct db *db, unsigned channels, int64_t *at, int *found,
+                                     struct err *e);
     enum err_code (*outbox_list)(struct db *db, struct arena *a, const char *status, int limit,
                                  struct outbox_msg **out, size_t *n, struct err *e);
     enum err_code (*outbox_retry)(struct db *db, int64_t id, int64_t now, struct err *e);
@@ -234,6 +235,15 @@ struct store_ops {
     enum err_code (*portal_manage_link)(struct db *db, int64_t appointment_id, int64_t user_id,
                                         const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
                                         struct err *e);
+    /* reminders */
+    enum err_code (*outbox_has)(struct db *db, const char *dedupe_key, int *exists,
+                                struct err *e);
+    enum err_code (*outbox_withdraw)(struct db *db, int64_t appointment_id, const char *kind,
+                                     int *deleted, struct err *e);
+    enum err_code (*remind_candidates)(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                       struct remind_appt **out, size_t *n, struct err *e);
+    enum err_code (*remind_from)(struct db *db, int64_t appointment_id, int64_t at,
+                                 struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

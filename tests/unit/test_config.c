@@ -102,6 +102,44 @@ static void test_smtp_section(void **state)
     assert_int_equal(c.smtp_max_attempts, 5);
 }
 
+static void test_reminders_and_sms_sections(void **state)
+{
+    struct cfg c;
+    char err[256] = "";
+    (void)state;
+    cfg_defaults(&c);
+    assert_int_equal(c.reminders_hours, 24);
+    assert_int_equal(c.reminders_hours_2, 0);
+    assert_string_equal(c.sms_base_url, "");
+    assert_int_equal(cfg_load_string(&c,
+                                     "[reminders]\nhours = 48\nhours_2 = 3\n[sms]\n"
+                                     "base_url = https://api.example.com/2010-04-01\n"
+                                     "account = AC1\nkey = k\nfrom = +19075550199\n",
+                                     "t.ini", err, sizeof err),
+                     0);
+    assert_int_equal(c.reminders_hours, 48);
+    assert_int_equal(c.reminders_hours_2, 3);
+    assert_string_equal(c.sms_base_url, "https://api.example.com/2010-04-01");
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"[reminders]\nhours = 337\n", "[reminders] hours: '337' is not a whole number from 0 to 336"},
+        {"[reminders]\nhours_2 = 3h\n", "[reminders] hours_2: '3h'"},
+        {"[sms]\nbase_url = api.example.com\n", "[sms] base_url: 'api.example.com' is not an http"},
+        {"[sms]\nbase_url = https://\n", "[sms] base_url"},
+        {"[sms]\nbase_url = https://a b\n", "[sms] base_url"},
+        {"[sms]\nbase_url = https://x\naccount = A\nfrom = +1907\n", "[sms] key: must be set"},
+        {"[sms]\nsecret = x\n", "[sms] secret: unknown key"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg_defaults(&c);
+        err[0] = '\0';
+        if (cfg_load_string(&c, bad[i].text, "t.ini", err, sizeof err) != -1 ||
+            !strstr(err, bad[i].want))
+            fail_msg("row %zu: got '%s', want '%s'", i, err, bad[i].want);
+    }
+}
+
 static void test_set_leaves_value_alone_on_error(void **state)
 {
     struct cfg c;
@@ -133,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_file_values_are_applied),
         cmocka_unit_test(test_errors_name_the_key),
         cmocka_unit_test(test_smtp_section),
+        cmocka_unit_test(test_reminders_and_sms_sections),
         cmocka_unit_test(test_set_leaves_value_alone_on_error),
         cmocka_unit_test(test_missing_file),
     };

@@ -88,35 +88,35 @@ static void test_store_cycle(void **state)
     assert_int_equal(n, 1);
 
     /* claim: the message with its attachment, leased until 2000 */
-    assert_int_equal(db_outbox_claim(db, a, 1500, 2000, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 1500, 2000, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 1);
     assert_string_equal(got.recipient_name, "Zoë");
     assert_int_equal(got.attempts, 1);
     assert_int_equal(got.attach_len, 8);
     assert_memory_equal(got.attach_data, m.attach_data, 8);
     /* while leased nobody else gets it */
-    assert_int_equal(db_outbox_claim(db, a, 1999, 2500, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 1999, 2500, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 0);
     int64_t at = 0;
-    assert_int_equal(db_outbox_next_due(db, &at, &found, &e), E_OK);
+    assert_int_equal(db_outbox_next_due(db, OUTBOX_EMAIL, &at, &found, &e), E_OK);
     assert_int_equal(found, 1);
     assert_int_equal(at, 2000);
     /* a lease that ran out (a crash after sending) is claimed again: at least once */
-    assert_int_equal(db_outbox_claim(db, a, 2000, 2600, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 2000, 2600, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 1);
     assert_int_equal(got.attempts, 2);
     /* failed attempt: pending again later */
     assert_int_equal(db_outbox_mark(db, got.id, "pending", 3000, 2100, "down", &e), E_OK);
     assert_int_equal(db_outbox_mark(db, got.id, "sent", 0, 2100, "", &e), E_CONFLICT);
     assert_int_equal(db_outbox_retry(db, 999, 10, &e), E_NOTFOUND);
-    assert_int_equal(db_outbox_claim(db, a, 2999, 3500, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 2999, 3500, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 0);
-    assert_int_equal(db_outbox_claim(db, a, 3000, 3500, &got, &found, &e), E_OK);
+    assert_int_equal(db_outbox_claim(db, a, 3000, 3500, OUTBOX_EMAIL, &got, &found, &e), E_OK);
     assert_int_equal(found, 1);
     assert_int_equal(db_outbox_retry(db, got.id, 10, &e), E_CONFLICT); /* being sent */
     assert_int_equal(db_outbox_mark(db, got.id, "sent", 0, 3100, "", &e), E_OK);
     assert_int_equal(db_outbox_retry(db, got.id, 10, &e), E_CONFLICT); /* sent: never twice */
-    assert_int_equal(db_outbox_next_due(db, &at, &found, &e), E_OK);
+    assert_int_equal(db_outbox_next_due(db, OUTBOX_EMAIL, &at, &found, &e), E_OK);
     assert_int_equal(found, 0);
 
     struct outbox_msg *list = NULL;
@@ -143,11 +143,85 @@ static void test_store_cycle(void **state)
     unlink(side);
 }
 
+/* Channels: a worker claims only the channels it has a transport for; and
+ * the reminder helpers: has (by dedupe key) and withdraw (waiting ones only). */
+static void test_channels_and_withdraw(void **state)
+{
+    char path[] = "/tmp/knead-test-outbox-XXXXXX";
+    int fd = mkstemp(path);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    struct store *s = NULL;
+    struct err e = {0};
+    assert_int_equal(store_open(path, 1, &s, &e), E_OK);
+    assert_int_equal(store_migrate(s, NULL, &e), E_OK);
+    struct db *db = db_acquire(s);
+    struct arena *a = arena_new();
+    int added = 0, found = 0, exists = 0, n = 0;
+    int64_t at = 0;
+    struct outbox_msg got;
+
+    struct outbox_msg text = msg("appt-42/reminder-24h-sms/5000");
+    text.kind = "reminder_sms";
+    text.channel = "sms";
+    text.recipient = "+19075550100";
+    text.next_attempt_at = 100;
+    assert_int_equal(db_outbox_add(db, &text, &added, &e), E_OK);
+    assert_int_equal(added, 1);
+    struct outbox_msg mail = msg("appt-42/reminder-24h/5000");
+    mail.kind = "reminder";
+    mail.next_attempt_at = 200;
+    assert_int_equal(db_outbox_add(db, &mail, &added, &e), E_OK);
+    assert_int_equal(db_outbox_has(db, "appt-42/reminder-24h/5000", &exists, &e), E_OK);
+    assert_int_equal(exists, 1);
+    assert_int_equal(db_outbox_has(db, "appt-42/reminder-3h/5000", &exists, &e), E_OK);
+    assert_int_equal(exists, 0);
+
+    /* e-mail only: the text message is not seen, not even as due next */
+    assert_int_equal(db_outbox_next_due(db, OUTBOX_EMAIL, &at, &found, &e), E_OK);
+    assert_int_equal(found, 1);
+    assert_int_equal(at, 200);
+    assert_int_equal(db_outbox_claim(db, a, 150, 400, OUTBOX_EMAIL, &got, &found, &e), E_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(db_outbox_next_due(db, OUTBOX_SMS, &at, &found, &e), E_OK);
+    assert_int_equal(at, 100);
+    assert_int_equal(db_outbox_claim(db, a, 150, 400, OUTBOX_SMS | OUTBOX_EMAIL, &got, &found,
+                                     &e),
+                     E_OK);
+    assert_int_equal(found, 1);
+    assert_string_equal(got.channel, "sms");
+    assert_string_equal(got.recipient, "+19075550100");
+    assert_int_equal(db_outbox_mark(db, got.id, "sent", 0, 160, "", &e), E_OK);
+
+    /* withdraw takes the waiting e-mail, leaves the sent text message */
+    assert_int_equal(db_outbox_withdraw(db, 42, "reminder", &n, &e), E_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_outbox_withdraw(db, 42, "reminder_sms", &n, &e), E_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(db_outbox_has(db, "appt-42/reminder-24h-sms/5000", &exists, &e), E_OK);
+    assert_int_equal(exists, 1);
+    assert_int_equal(db_outbox_next_due(db, OUTBOX_EMAIL | OUTBOX_SMS, &at, &found, &e), E_OK);
+    assert_int_equal(found, 0);
+
+    arena_free(a);
+    db_release(db);
+    store_close(s);
+    char side[sizeof path + 8];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_store_cycle),
+        cmocka_unit_test(test_channels_and_withdraw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
