@@ -59,6 +59,7 @@ run_counted http-intake "$OUT/http-intake.log" python3 tests/http/test_intake.py
 run_counted http-referrals "$OUT/http-referrals.log" python3 tests/http/test_referrals.py "$BUILD/knead"
 run_counted http-notes "$OUT/http-notes.log" python3 tests/http/test_notes.py "$BUILD/knead"
 run_counted http-outbox "$OUT/http-outbox.log" python3 tests/http/test_outbox.py "$BUILD/knead"
+run_counted http-waitlist "$OUT/http-waitlist.log" python3 tests/http/test_waitlist.py "$BUILD/knead"
 run_counted fuzz "$OUT/fuzz.log" sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}"
 run_counted e2e "$OUT/e2e.log" node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots"
 

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "mail/notify.h"
 #include "mail/outbox.h"
+#include "mail/waitlist.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "web/sched.h"
@@ -64,7 +65,15 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
     } else {
         log_warn("mail: [smtp] host is empty: messages wait in the outbox (knead outbox list)");
     }
-    struct sched_hooks h = mail_notify_hooks(m->notify);
+    if (mail_waitlist_start(app, m->outbox, err, errlen) < 0) {
+        outbox_stop(m->outbox);
+        mail_notify_free(m->notify);
+        free(m);
+        return -1;
+    }
+    if (m->public_url)
+        mail_waitlist_set_base_url(c->public_url);
+    struct sched_hooks h = mail_waitlist_hooks(mail_notify_hooks(m->notify));
     sched_set_hooks(&h);
     *out = m;
     return 0;
@@ -80,6 +89,7 @@ void mail_listening(struct mail *m, const char *host, int port)
     snprintf(url, sizeof url, "http://%s%s%s:%d", strchr(host, ':') ? "[" : "", host,
              strchr(host, ':') ? "]" : "", port);
     mail_notify_set_base_url(m->notify, url);
+    mail_waitlist_set_base_url(url);
     log_warn("mail: links in e-mail point to %s; set [server] public_url to the address"
              " clients use", url);
 }
@@ -90,6 +100,7 @@ void mail_stop(struct mail *m)
         return;
     sched_set_hooks(NULL);
     outbox_stop(m->outbox);
+    mail_waitlist_stop();
     mail_notify_free(m->notify);
     free(m);
 }
