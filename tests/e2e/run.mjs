@@ -19,6 +19,7 @@ import { deskCases } from './desk.mjs';
 import { notesCases } from './notes.mjs';
 import { therapistCases } from './therapist.mjs';
 import { intakeCases } from './intake.mjs';
+import { waitlistCases } from './waitlist.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -435,6 +436,8 @@ async function main() {
     await intakeCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // h. The clinical record (tests/e2e/notes.mjs): referral, SOAP note, recommendations.
     await notesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // i. The waitlist (tests/e2e/waitlist.mjs): join, another client cancels, claim the offer.
+    await waitlistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {
