@@ -256,7 +256,8 @@ static enum err_code offer(struct db *db, const struct appointment *before, int6
         struct waitlist_want w = {entries[i].service_id, entries[i].therapist_id, {0, 0, 0},
                                   {0, 0, 0}, entries[i].days, entries[i].time_from,
                                   entries[i].time_to};
-        if (dt_parse_date(entries[i].date_from, &f) < 0 || dt_parse_date(entries[i].date_to, &t) < 0)
+        if (dt_parse_date(entries[i].date_from, &f) < 0 ||
+            dt_parse_date(entries[i].date_to, &t) < 0)
             continue; /* the schema's CHECK keeps this from happening */
         w.from = f;
         w.to = t;
@@ -326,8 +327,9 @@ static enum err_code offer(struct db *db, const struct appointment *before, int6
         set_str(j, "offer_therapist", s.therapists[0].name);
         set_str(j, "offer_date", date_label);
         set_str(j, "offer_time", when_range(&r, before->start, before->end));
-        set_str(j, "expires", arena_printf(a, "%s, %s", when_date_long(&r, when_local_date(&r, expires)),
-                                           when_clock(&r, expires, 1)));
+        set_str(j, "expires",
+                arena_printf(a, "%s, %s", when_date_long(&r, when_local_date(&r, expires)),
+                             when_clock(&r, expires, 1)));
         set_str(j, "claim_url", arena_printf(a, "%s/waitlist/offers/%s", base, token));
         rc = queue(db, &entries[i], "waitlist_offer",
                    arena_printf(a, "waitlist-offer-%lld", (long long)id),

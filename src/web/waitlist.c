@@ -226,7 +226,8 @@ void waitlist_join(struct req *r)
     if ((why = waitlist_check_days(f.days)))
         form_error(errors, "days", why);
     if (dt_parse_hhmm(f.time_from, &tfrom) < 0)
-        form_error(errors, "time_from", "Enter the earliest time as hours and minutes, like 16:00.");
+        form_error(errors, "time_from",
+                   "Enter the earliest time as hours and minutes, like 16:00.");
     if (dt_parse_hhmm(f.time_to, &tto) < 0)
         form_error(errors, "time_to", "Enter the latest time as hours and minutes, like 19:00.");
     if (tfrom >= 0 && tto >= 0 && have_service &&

@@ -20,22 +20,31 @@ static void test_matches(void **state)
 {
     (void)state;
     struct waitlist_want maren = ANY;
-    maren.therapist_id = "maren";
+    maren.therapist_id = "maren-holt";
     static const struct {
         const char *service, *therapist;
         struct dt_date date;
         int start, duration;
         int any, maren;
     } rows[] = {
-        {"deep-tissue-60", "maren", {2026, 11, 30}, 16 * 60, 60, 1, 1},       /* first day, window start */
-        {"deep-tissue-60", "dev", {2026, 12, 11}, 18 * 60, 60, 1, 0},         /* last day, ends 19:00 */
-        {"deep-tissue-60", "maren", {2026, 12, 11}, 18 * 60 + 15, 60, 0, 0},  /* ends after the window */
-        {"deep-tissue-60", "maren", {2026, 12, 1}, 15 * 60 + 45, 60, 0, 0},   /* starts before it */
-        {"deep-tissue-60", "maren", {2026, 11, 29}, 16 * 60, 60, 0, 0},       /* before the range */
-        {"deep-tissue-60", "maren", {2026, 12, 12}, 16 * 60, 60, 0, 0},       /* Saturday, after it */
-        {"deep-tissue-60", "maren", {2026, 12, 5}, 16 * 60, 60, 0, 0},        /* Saturday in range */
-        {"deep-tissue-90", "maren", {2026, 12, 1}, 16 * 60, 90, 0, 0},        /* another service */
-        {"deep-tissue-60", "lena", {2026, 12, 2}, 17 * 60, 60, 1, 0},         /* another therapist */
+        /* first day, at the window's start */
+        {"deep-tissue-60", "maren-holt", {2026, 11, 30}, 16 * 60, 60, 1, 1},
+        /* last day, ends at 19:00 */
+        {"deep-tissue-60", "dev-okafor", {2026, 12, 11}, 18 * 60, 60, 1, 0},
+        /* ends after the window */
+        {"deep-tissue-60", "maren-holt", {2026, 12, 11}, 18 * 60 + 15, 60, 0, 0},
+        /* starts before it */
+        {"deep-tissue-60", "maren-holt", {2026, 12, 1}, 15 * 60 + 45, 60, 0, 0},
+        /* before the range */
+        {"deep-tissue-60", "maren-holt", {2026, 11, 29}, 16 * 60, 60, 0, 0},
+        /* a Saturday after it */
+        {"deep-tissue-60", "maren-holt", {2026, 12, 12}, 16 * 60, 60, 0, 0},
+        /* a Saturday in it (not a weekday) */
+        {"deep-tissue-60", "maren-holt", {2026, 12, 5}, 16 * 60, 60, 0, 0},
+        /* another service */
+        {"deep-tissue-90", "maren-holt", {2026, 12, 1}, 16 * 60, 90, 0, 0},
+        /* another therapist */
+        {"deep-tissue-60", "lena-kusugak", {2026, 12, 2}, 17 * 60, 60, 1, 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct waitlist_opening o = {rows[i].service, rows[i].therapist, rows[i].date,
@@ -47,7 +56,7 @@ static void test_matches(void **state)
     struct waitlist_want all = ANY;
     all.therapist_id = "";
     all.days = WAITLIST_ALL_DAYS;
-    struct waitlist_opening sat = {"deep-tissue-60", "tomas", {2026, 12, 5}, 16 * 60, 60};
+    struct waitlist_opening sat = {"deep-tissue-60", "tomas-reyes", {2026, 12, 5}, 16 * 60, 60};
     assert_int_equal(waitlist_matches(&all, &sat), 1);
 }
 
