@@ -321,7 +321,7 @@ static enum err_code offer(struct db *db, const struct appointment *before, int6
         if ((rc = db_waitlist_offer_add(db, &of, hash, &id, e)) != E_OK)
             goto done;
         if (id == 0)
-            continue; /* offered already for this event */
+            continue; /* it holds an open offer of this time already */
         json_t *j = context(a, &r, &entries[i], base, sizeof base);
         const char *clock = when_clock(&r, before->start, 1);
         set_str(j, "offer_therapist", s.therapists[0].name);

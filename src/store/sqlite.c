@@ -493,9 +493,11 @@ static const char *const sql_text[Q__COUNT] = {
 #undef WL_ENTRY_COLS
     [Q_WL_LEAVE] = "UPDATE waitlist_entries SET status = 'left', closed_at = ?2"
                    " WHERE id = ?1 AND status = 'active'",
-    [Q_WL_OFFER_ADD] = "INSERT OR IGNORE INTO waitlist_offers (entry_id, token_hash, service_id,"
+    [Q_WL_OFFER_ADD] = "INSERT INTO waitlist_offers (entry_id, token_hash, service_id,"
                        " therapist_id, start, freed_by, created_at, expires_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM"
+                       " waitlist_offers WHERE entry_id = ?1 AND therapist_id = ?4 AND start = ?5"
+                       " AND status = 'open' AND expires_at > ?7)",
     [Q_WL_OFFER_BY_HASH] = "SELECT id, entry_id, service_id, therapist_id, start, freed_by, status,"
                            " created_at, expires_at, coalesce(appointment_id, 0)"
                            " FROM waitlist_offers WHERE token_hash = ?1",

@@ -605,8 +605,9 @@ enum err_code db_waitlist_leave(struct db *db, int64_t id, int64_t now, struct e
 enum err_code db_waitlist_active(struct db *db, struct arena *a, const char *service_id,
                                  struct waitlist_entry **out, size_t *n, struct err *e);
 /* Adds an open offer (entry_id ... expires_at are read) with the hash of
- * its claim token; *id = 0 when the entry has the offer of this freed time
- * already (then nothing changes).  Call inside the change's transaction. */
+ * its claim token; *id = 0 when the entry holds an open offer of the same
+ * therapist and start that has not expired at created_at (then nothing
+ * changes).  Call inside the change's transaction. */
 enum err_code db_waitlist_offer_add(struct db *db, const struct waitlist_offer *o,
                                     const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
                                     struct err *e);

@@ -1,6 +1,6 @@
 /* Tests of the waitlist in the store (SQLite, a temporary file): entries
  * by token hash and in order of joining, leaving once, one offer per entry
- * and freed time, a claim that closes the offer and the entry and marks the
+ * and open time, a claim that closes the offer and the entry and marks the
  * other offers of the time taken, refused claims (taken, expired, entry
  * closed) that change nothing, refused rows that store nothing, and a demo
  * reseed that wipes the waitlist. */
@@ -163,7 +163,7 @@ static void test_offers_and_claims(void **state)
     int64_t ob = offer(f, b, SLOT, 42, 12);
     int64_t oc = offer(f, c, SLOT + 3600, 43, 13); /* another time */
     assert_true(oa > 0 && ob > 0 && oc > 0);
-    assert_int_equal(offer(f, a, SLOT, 42, 14), 0); /* the same event again: nothing */
+    assert_int_equal(offer(f, a, SLOT, 42, 14), 0); /* open already: nothing */
 
     /* an expired claim changes nothing */
     assert_int_equal(db_waitlist_claim(f->db, oa, 100, T0 + 7200, &e), E_CONFLICT);
@@ -196,6 +196,22 @@ static void test_offers_and_claims(void **state)
     assert_string_equal(offer_status(f, 13), "open");
 }
 
+static void test_a_time_freed_again_is_offered_again_once_the_offer_ended(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    unsigned char hash[STORE_TOKEN_HASH];
+    int64_t a = entry(f, "a@example.com", "", 1), id = 0;
+    assert_true(offer(f, a, SLOT, 42, 11) > 0);
+    memset(hash, 12, sizeof hash);
+    struct waitlist_offer o = {.entry_id = a, .service_id = "deep-tissue-60",
+                               .therapist_id = "dev-okafor", .start = SLOT, .freed_by = 42,
+                               .created_at = T0 + 7200, .expires_at = T0 + 9000};
+    assert_int_equal(db_waitlist_offer_add(f->db, &o, hash, &id, &e), E_OK);
+    assert_true(id > 0); /* the first ended at T0 + 7200 */
+    assert_string_equal(offer_status(f, 12), "open");
+}
+
 static void test_reseed_wipes_the_waitlist(void **state)
 {
     struct fixture *f = *state;
@@ -217,6 +233,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offers_and_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_time_freed_again_is_offered_again_once_the_offer_ended,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_reseed_wipes_the_waitlist, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,7 +38,10 @@ CREATE TABLE waitlist_offers (
     status         TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'claimed', 'taken')),
     created_at     INTEGER NOT NULL,
     expires_at     INTEGER NOT NULL,
-    appointment_id INTEGER,                           -- the booking of a claim
-    UNIQUE (entry_id, freed_by, start)                -- one event, one offer
+    appointment_id INTEGER                            -- the booking of a claim
 );
+-- An entry holds at most one open, unexpired offer of one therapist's start
+-- (a time freed, booked again and freed again is offered anew only once the
+-- first offer has ended); the insert checks it (Q_WL_OFFER_ADD).
 CREATE INDEX waitlist_offers_slot ON waitlist_offers (therapist_id, start, status);
+CREATE INDEX waitlist_offers_entry ON waitlist_offers (entry_id, status);
