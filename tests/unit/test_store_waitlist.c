@@ -196,7 +196,7 @@ static void test_offers_and_claims(void **state)
     assert_string_equal(offer_status(f, 13), "open");
 }
 
-static void test_a_time_freed_again_is_offered_again_once_the_offer_ended(void **state)
+static void test_freed_again_offered_again(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
@@ -233,8 +233,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offers_and_claims, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_time_freed_again_is_offered_again_once_the_offer_ended,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_freed_again_offered_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reseed_wipes_the_waitlist, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
