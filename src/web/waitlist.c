@@ -417,8 +417,8 @@ static int find_offer(struct req *r, struct claim *c)
 static void gone(struct req *r, int status)
 {
     message(r, status, "This time has been taken",
-            "Someone else on the waitlist booked this time first. You stay on the waitlist: we "
-            "e-mail you when another time opens.",
+            "Someone else booked this time first. You stay on the waitlist: we e-mail you when "
+            "another time opens.",
             "/book", "See the times that are free");
 }
 

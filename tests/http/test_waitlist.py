@@ -382,6 +382,23 @@ class Offers(unittest.TestCase):
         start = NOW_EPOCH + 4 * 3600
         self.assertEqual(offers_of('cutoff@example.com'), [(start, 'open', start - 3 * 3600)])
 
+    def test_a_time_booked_online_meanwhile_is_gone(self):
+        appt = book('2026-12-03T17:00:00-09:00', 'dev-okafor')   # Thursday
+        joined('slow@example.com', '2026-12-03', '2026-12-03', '17:00', '18:00')
+        cancel(appt)
+        path = claim_path('slow@example.com')
+        book('2026-12-03T17:00:00-09:00', 'dev-okafor', email_addr='quick@example.com')
+        b = Browser()
+        b.get('/waitlist')
+        st, _, page = b.get(path)
+        self.assertEqual(st, 410)
+        self.assertIn('Someone else booked this time first', text(page))
+        st, _, page = b.post(path, {})
+        self.assertEqual(st, 409)
+        self.assertEqual(booked_at('2026-12-03T17:00:00-09:00'), 1)
+        self.assertEqual(db('SELECT status FROM waitlist_entries WHERE email = ?',
+                            'slow@example.com'), [('active',)])
+
 
 class ZzShutdown(unittest.TestCase):
     def test_stops_cleanly(self):
