@@ -36,6 +36,7 @@ static const struct key {
     I("booking", "horizon_days", horizon_days, 1, 730),
     I("booking", "grid_minutes", grid_minutes, 5, 60),
     I("booking", "late_cancel_hours", late_cancel_hours, 0, 336),
+    I("waitlist", "offer_minutes", waitlist_offer_minutes, 5, 1440),
     I("auth", "session_idle_minutes", session_idle_minutes, 5, 1440),
     I("auth", "session_absolute_hours", session_absolute_hours, 1, 720),
     I("auth", "secure_cookies", secure_cookies, 0, 1),
@@ -84,6 +85,7 @@ void cfg_defaults(struct cfg *c)
     c->horizon_days = 90;
     c->grid_minutes = 15;
     c->late_cancel_hours = 24;
+    c->waitlist_offer_minutes = 120;
     c->session_idle_minutes = 120;
     c->session_absolute_hours = 12;
     c->secure_cookies = 0;
@@ -201,7 +203,7 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
         if (strcmp(keys[i].section, section) == 0)
             known_section = 1;
     if (!known_section)
-        snprintf(err, errlen, "[%s]: unknown section (known: clinic, server, database, booking, auth, smtp, reminders, sms, paths)",
+        snprintf(err, errlen, "[%s]: unknown section (known: clinic, server, database, booking, waitlist, auth, smtp, reminders, sms, paths)",
                  section);
     else
         snprintf(err, errlen, "[%s] %s: unknown key", section, key);

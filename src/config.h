@@ -29,6 +29,8 @@ struct cfg {
     int horizon_days;
     int grid_minutes;
     int late_cancel_hours;
+    /* [waitlist] */
+    int waitlist_offer_minutes; /* an offer of a freed time stays open this long */
     /* [auth] */
     int session_idle_minutes;
     int session_absolute_hours;

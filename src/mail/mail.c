@@ -10,6 +10,7 @@
 #include "mail/notify.h"
 #include "mail/outbox.h"
 #include "mail/remind.h"
+#include "mail/waitlist.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "web/portal.h"
@@ -95,7 +96,16 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         log_info("mail: reminders %d and %d hours before each appointment (0 = off)%s",
                  ro.hours[0], ro.hours[1], ro.sms ? ", by e-mail and text message" : "");
     }
-    struct sched_hooks h = mail_notify_hooks(m->notify);
+    if (mail_waitlist_start(app, m->outbox, err, errlen) < 0) {
+        remind_stop(m->remind);
+        outbox_stop(m->outbox);
+        mail_notify_free(m->notify);
+        free(m);
+        return -1;
+    }
+    if (m->public_url)
+        mail_waitlist_set_base_url(c->public_url);
+    struct sched_hooks h = mail_waitlist_hooks(mail_notify_hooks(m->notify));
     sched_set_hooks(&h);
     struct portal_mailer pm = mail_notify_portal_mailer(m->notify);
     portal_set_mailer(&pm);
@@ -113,6 +123,7 @@ void mail_listening(struct mail *m, const char *host, int port)
     snprintf(url, sizeof url, "http://%s%s%s:%d", strchr(host, ':') ? "[" : "", host,
              strchr(host, ':') ? "]" : "", port);
     mail_notify_set_base_url(m->notify, url);
+    mail_waitlist_set_base_url(url);
     log_warn("mail: links in e-mail point to %s; set [server] public_url to the address"
              " clients use", url);
 }
@@ -125,6 +136,7 @@ void mail_stop(struct mail *m)
     portal_set_mailer(NULL);
     remind_stop(m->remind);
     outbox_stop(m->outbox);
+    mail_waitlist_stop();
     mail_notify_free(m->notify);
     free(m);
 }

@@ -171,6 +171,16 @@ enum stmt_id {
     Q_OUTBOX_WITHDRAW,
     Q_REMIND_CANDIDATES,
     Q_REMIND_FROM,
+    Q_WL_ADD,
+    Q_WL_ENTRY_BY_HASH,
+    Q_WL_ENTRY_BY_ID,
+    Q_WL_LEAVE,
+    Q_WL_ACTIVE,
+    Q_WL_OFFER_ADD,
+    Q_WL_OFFER_BY_HASH,
+    Q_WL_OFFER_CLAIM,
+    Q_WL_ENTRY_BOOKED,
+    Q_WL_OFFERS_TAKEN,
     Q__COUNT
 };
 
@@ -553,6 +563,39 @@ static const char *const sql_text[Q__COUNT] = {
                             " WHERE status = 'booked' AND start_at > ?1 AND start_at <= ?2"
                             " ORDER BY start_at, id",
     [Q_REMIND_FROM] = "UPDATE appointments SET reminders_from = ?2 WHERE id = ?1",
+    /* the waitlist (0014_waitlist.sql) */
+    [Q_WL_ADD] = "INSERT INTO waitlist_entries (token_hash, service_id, therapist_id, date_from,"
+                 " date_to, days, time_from, time_to, name, email, phone, created_at)"
+                 " VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+#define WL_ENTRY_COLS                                                                          \
+    "SELECT e.id, e.service_id, coalesce(e.therapist_id, ''), e.date_from, e.date_to, e.days,"  \
+    " e.time_from, e.time_to, e.name, e.email, e.phone, e.status, e.created_at,"                \
+    " coalesce(e.closed_at, 0), s.name, coalesce(t.name, '') FROM waitlist_entries e"           \
+    " JOIN services s ON s.id = e.service_id LEFT JOIN therapists t ON t.id = e.therapist_id"
+    [Q_WL_ENTRY_BY_HASH] = WL_ENTRY_COLS " WHERE e.token_hash = ?1",
+    [Q_WL_ENTRY_BY_ID] = WL_ENTRY_COLS " WHERE e.id = ?1",
+    [Q_WL_ACTIVE] = WL_ENTRY_COLS " WHERE e.service_id = ?1 AND e.status = 'active'"
+                    " ORDER BY e.id",
+#undef WL_ENTRY_COLS
+    [Q_WL_LEAVE] = "UPDATE waitlist_entries SET status = 'left', closed_at = ?2"
+                   " WHERE id = ?1 AND status = 'active'",
+    [Q_WL_OFFER_ADD] = "INSERT INTO waitlist_offers (entry_id, token_hash, service_id,"
+                       " therapist_id, start, freed_by, created_at, expires_at)"
+                       " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM"
+                       " waitlist_offers WHERE entry_id = ?1 AND therapist_id = ?4 AND start = ?5"
+                       " AND status = 'open' AND expires_at > ?7)",
+    [Q_WL_OFFER_BY_HASH] = "SELECT id, entry_id, service_id, therapist_id, start, freed_by, status,"
+                           " created_at, expires_at, coalesce(appointment_id, 0)"
+                           " FROM waitlist_offers WHERE token_hash = ?1",
+    [Q_WL_OFFER_CLAIM] = "UPDATE waitlist_offers SET status = 'claimed', appointment_id = ?2"
+                         " WHERE id = ?1 AND status = 'open' AND expires_at > ?3",
+    [Q_WL_ENTRY_BOOKED] = "UPDATE waitlist_entries SET status = 'booked', closed_at = ?2"
+                          " WHERE id = (SELECT entry_id FROM waitlist_offers WHERE id = ?1)"
+                          " AND status = 'active'",
+    [Q_WL_OFFERS_TAKEN] = "UPDATE waitlist_offers SET status = 'taken' WHERE status = 'open'"
+                          " AND id <> ?1 AND therapist_id = (SELECT therapist_id FROM"
+                          " waitlist_offers WHERE id = ?1) AND start = (SELECT start FROM"
+                          " waitlist_offers WHERE id = ?1)",
 };
 
 struct sqlite_db {
@@ -1010,6 +1053,7 @@ static enum err_code sq_wipe(struct db *db, struct err *e)
 {
     return exec(DB(db),
                 "DELETE FROM articles; DELETE FROM calendar_feeds;"
+                " DELETE FROM waitlist_offers; DELETE FROM waitlist_entries;"
                 " DELETE FROM portal_manage_links; DELETE FROM signin_links; DELETE FROM signin_requests;"
                 " DELETE FROM note_addenda; DELETE FROM treatment_notes; DELETE FROM referrals;"
                 " DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
@@ -3635,6 +3679,205 @@ static enum err_code sq_remind_from(struct db *db, int64_t appointment_id, int64
     return run(d, s, e, "reset the appointment's reminders");
 }
 
+/* ---- the waitlist ---- */
+
+static enum err_code sq_waitlist_add(struct db *db, const struct waitlist_entry *w,
+                                     const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
+                                     struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_WL_ADD, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    bind_text(s, 2, w->service_id);
+    bind_text(s, 3, w->therapist_id);
+    bind_text(s, 4, w->date_from);
+    bind_text(s, 5, w->date_to);
+    sqlite3_bind_int(s, 6, (int)w->days);
+    sqlite3_bind_int(s, 7, w->time_from);
+    sqlite3_bind_int(s, 8, w->time_to);
+    bind_text(s, 9, w->name);
+    bind_text(s, 10, w->email);
+    bind_text(s, 11, w->phone);
+    sqlite3_bind_int64(s, 12, w->created_at);
+    if ((rc = run(d, s, e, "add to the waitlist")) != E_OK)
+        return rc;
+    *id = sqlite3_last_insert_rowid(d->h);
+    return E_OK;
+}
+
+static void wl_entry_row(struct arena *a, sqlite3_stmt *s, struct waitlist_entry *o)
+{
+    o->id = sqlite3_column_int64(s, 0);
+    o->service_id = col_text(a, s, 1);
+    o->therapist_id = col_text(a, s, 2);
+    o->date_from = col_text(a, s, 3);
+    o->date_to = col_text(a, s, 4);
+    o->days = (unsigned)sqlite3_column_int(s, 5);
+    o->time_from = sqlite3_column_int(s, 6);
+    o->time_to = sqlite3_column_int(s, 7);
+    o->name = col_text(a, s, 8);
+    o->email = col_text(a, s, 9);
+    o->phone = col_text(a, s, 10);
+    o->status = col_text(a, s, 11);
+    o->created_at = sqlite3_column_int64(s, 12);
+    o->closed_at = sqlite3_column_int64(s, 13);
+    o->service_name = col_text(a, s, 14);
+    o->therapist_name = col_text(a, s, 15);
+}
+
+/* One entry by the statement id and its first parameter (a hash or an id). */
+static enum err_code wl_entry_one(struct sqlite_db *d, struct arena *a, enum stmt_id q,
+                                  const unsigned char *hash, int64_t id,
+                                  struct waitlist_entry *out, struct err *e)
+{
+    sqlite3_stmt *s = stmt(d, q, e);
+    if (!s)
+        return E_INTERNAL;
+    if (hash)
+        sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        wl_entry_row(a, s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "no such waitlist entry");
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read a waitlist entry");
+}
+
+static enum err_code sq_waitlist_entry(struct db *db, struct arena *a,
+                                       const unsigned char hash[STORE_TOKEN_HASH],
+                                       struct waitlist_entry *out, struct err *e)
+{
+    return wl_entry_one(DB(db), a, Q_WL_ENTRY_BY_HASH, hash, 0, out, e);
+}
+
+static enum err_code sq_waitlist_leave(struct db *db, int64_t id, int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_WL_LEAVE, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, now);
+    if ((rc = run(d, s, e, "leave the waitlist")) != E_OK)
+        return rc;
+    if (sqlite3_changes(d->h) == 0)
+        return err_set(e, E_CONFLICT, "This waitlist entry is closed already.");
+    return E_OK;
+}
+
+static enum err_code sq_waitlist_active(struct db *db, struct arena *a, const char *service_id,
+                                        struct waitlist_entry **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_WL_ACTIVE, e);
+    struct waitlist_entry *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, service_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        wl_entry_row(a, s, &items[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read the waitlist");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_waitlist_offer_add(struct db *db, const struct waitlist_offer *o,
+                                           const unsigned char hash[STORE_TOKEN_HASH],
+                                           int64_t *id, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_WL_OFFER_ADD, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, o->entry_id);
+    sqlite3_bind_blob(s, 2, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    bind_text(s, 3, o->service_id);
+    bind_text(s, 4, o->therapist_id);
+    sqlite3_bind_int64(s, 5, o->start);
+    sqlite3_bind_int64(s, 6, o->freed_by);
+    sqlite3_bind_int64(s, 7, o->created_at);
+    sqlite3_bind_int64(s, 8, o->expires_at);
+    if ((rc = run(d, s, e, "make a waitlist offer")) != E_OK)
+        return rc;
+    *id = sqlite3_changes(d->h) > 0 ? sqlite3_last_insert_rowid(d->h) : 0;
+    return E_OK;
+}
+
+static enum err_code sq_waitlist_offer(struct db *db, struct arena *a,
+                                       const unsigned char hash[STORE_TOKEN_HASH],
+                                       struct waitlist_offer *o, struct waitlist_entry *en,
+                                       struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_WL_OFFER_BY_HASH, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        o->id = sqlite3_column_int64(s, 0);
+        o->entry_id = sqlite3_column_int64(s, 1);
+        o->service_id = col_text(a, s, 2);
+        o->therapist_id = col_text(a, s, 3);
+        o->start = sqlite3_column_int64(s, 4);
+        o->freed_by = sqlite3_column_int64(s, 5);
+        o->status = col_text(a, s, 6);
+        o->created_at = sqlite3_column_int64(s, 7);
+        o->expires_at = sqlite3_column_int64(s, 8);
+        o->appointment_id = sqlite3_column_int64(s, 9);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return err_set(e, E_NOTFOUND, "no such waitlist offer");
+    if (rc != SQLITE_ROW)
+        return fail(d, e, rc, "read a waitlist offer");
+    return wl_entry_one(d, a, Q_WL_ENTRY_BY_ID, NULL, o->entry_id, en, e);
+}
+
+static enum err_code sq_waitlist_claim(struct db *db, int64_t offer_id, int64_t appointment_id,
+                                       int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_WL_OFFER_CLAIM, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, offer_id);
+    sqlite3_bind_int64(s, 2, appointment_id);
+    sqlite3_bind_int64(s, 3, now);
+    if ((rc = run(d, s, e, "claim a waitlist offer")) != E_OK)
+        return rc;
+    if (sqlite3_changes(d->h) == 0)
+        return err_set(e, E_CONFLICT, "This offer is no longer open.");
+    if (!(s = stmt(d, Q_WL_ENTRY_BOOKED, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, offer_id);
+    sqlite3_bind_int64(s, 2, now);
+    if ((rc = run(d, s, e, "close the waitlist entry")) != E_OK)
+        return rc;
+    if (sqlite3_changes(d->h) == 0)
+        return err_set(e, E_CONFLICT, "This waitlist entry is closed already.");
+    if (!(s = stmt(d, Q_WL_OFFERS_TAKEN, e)))
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, offer_id);
+    return run(d, s, e, "close the other offers of the time");
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -3767,4 +4010,12 @@ static const struct store_ops sqlite_ops = {
     .outbox_withdraw = sq_outbox_withdraw,
     .remind_candidates = sq_remind_candidates,
     .remind_from = sq_remind_from,
+    /* the waitlist */
+    .waitlist_add = sq_waitlist_add,
+    .waitlist_entry = sq_waitlist_entry,
+    .waitlist_leave = sq_waitlist_leave,
+    .waitlist_active = sq_waitlist_active,
+    .waitlist_offer_add = sq_waitlist_offer_add,
+    .waitlist_offer = sq_waitlist_offer,
+    .waitlist_claim = sq_waitlist_claim,
 };

@@ -369,3 +369,28 @@ FWD(remind_candidates,
     (db, a, from, to, out, n, e))
 FWD(remind_from, (struct db * db, int64_t appointment_id, int64_t at, struct err *e),
     (db, appointment_id, at, e))
+/* the waitlist */
+FWD(waitlist_add,
+    (struct db * db, const struct waitlist_entry *w, const unsigned char hash[STORE_TOKEN_HASH],
+     int64_t *id, struct err *e),
+    (db, w, hash, id, e))
+FWD(waitlist_entry,
+    (struct db * db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
+     struct waitlist_entry *out, struct err *e),
+    (db, a, hash, out, e))
+FWD(waitlist_leave, (struct db * db, int64_t id, int64_t now, struct err *e), (db, id, now, e))
+FWD(waitlist_active,
+    (struct db * db, struct arena *a, const char *service_id, struct waitlist_entry **out,
+     size_t *n, struct err *e),
+    (db, a, service_id, out, n, e))
+FWD(waitlist_offer_add,
+    (struct db * db, const struct waitlist_offer *o, const unsigned char hash[STORE_TOKEN_HASH],
+     int64_t *id, struct err *e),
+    (db, o, hash, id, e))
+FWD(waitlist_offer,
+    (struct db * db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
+     struct waitlist_offer *o, struct waitlist_entry *en, struct err *e),
+    (db, a, hash, o, en, e))
+FWD(waitlist_claim,
+    (struct db * db, int64_t offer_id, int64_t appointment_id, int64_t now, struct err *e),
+    (db, offer_id, appointment_id, now, e))

@@ -687,5 +687,63 @@ enum err_code db_remind_candidates(struct db *db, struct arena *a, int64_t from,
                                    struct remind_appt **out, size_t *n, struct err *e);
 /* Reminders of the appointment due before `at` are not sent (a move). */
 enum err_code db_remind_from(struct db *db, int64_t appointment_id, int64_t at, struct err *e);
+/* ---- the waitlist (src/web/waitlist.c, src/mail/waitlist.c) ---- */
+
+/* A client waiting for a time.  status: "active", "left", "booked". */
+struct waitlist_entry {
+    int64_t id;
+    const char *service_id, *therapist_id; /* therapist_id "" = any */
+    const char *date_from, *date_to;       /* local days, "YYYY-MM-DD", both included */
+    unsigned days;                         /* weekday bits, bit 0 = Sunday */
+    int time_from, time_to;                /* minutes after local midnight */
+    const char *name, *email, *phone, *status;
+    int64_t created_at, closed_at; /* closed_at 0 = still active */
+    /* joined, read-only */
+    const char *service_name, *therapist_name; /* therapist_name "" = any */
+};
+
+/* A freed time offered to one entry.  status: "open", "claimed" (booked
+ * as appointment_id), "taken" (another entry claimed the time first). */
+struct waitlist_offer {
+    int64_t id, entry_id;
+    const char *service_id, *therapist_id;
+    int64_t start, freed_by; /* freed_by: the appointment that left the time */
+    const char *status;
+    int64_t created_at, expires_at, appointment_id;
+};
+
+/* Adds an active entry (its fields but id, status, closed_at and the
+ * joined names are read) with the hash of its private token. */
+enum err_code db_waitlist_add(struct db *db, const struct waitlist_entry *w,
+                              const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
+                              struct err *e);
+/* The entry of a token hash; E_NOTFOUND if none. */
+enum err_code db_waitlist_entry(struct db *db, struct arena *a,
+                                const unsigned char hash[STORE_TOKEN_HASH],
+                                struct waitlist_entry *out, struct err *e);
+/* Closes an active entry ("left"); E_CONFLICT if it is closed already. */
+enum err_code db_waitlist_leave(struct db *db, int64_t id, int64_t now, struct err *e);
+/* The active entries of a service, in order of joining. */
+enum err_code db_waitlist_active(struct db *db, struct arena *a, const char *service_id,
+                                 struct waitlist_entry **out, size_t *n, struct err *e);
+/* Adds an open offer (entry_id ... expires_at are read) with the hash of
+ * its claim token; *id = 0 when the entry holds an open offer of the same
+ * therapist and start that has not expired at created_at (then nothing
+ * changes).  Call inside the change's transaction. */
+enum err_code db_waitlist_offer_add(struct db *db, const struct waitlist_offer *o,
+                                    const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
+                                    struct err *e);
+/* The offer of a claim-token hash and its entry; E_NOTFOUND if none. */
+enum err_code db_waitlist_offer(struct db *db, struct arena *a,
+                                const unsigned char hash[STORE_TOKEN_HASH],
+                                struct waitlist_offer *o, struct waitlist_entry *en,
+                                struct err *e);
+/* Inside the booking's transaction: marks the offer claimed by
+ * appointment_id, closes its entry ("booked") and marks every other open
+ * offer of the same therapist and start "taken".  E_CONFLICT (and the
+ * caller rolls back) when the offer is not open, has expired at now, or
+ * its entry is closed. */
+enum err_code db_waitlist_claim(struct db *db, int64_t offer_id, int64_t appointment_id,
+                                int64_t now, struct err *e);
 
 #endif

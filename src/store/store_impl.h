@@ -244,6 +244,25 @@ struct store_ops {
                                        struct remind_appt **out, size_t *n, struct err *e);
     enum err_code (*remind_from)(struct db *db, int64_t appointment_id, int64_t at,
                                  struct err *e);
+    /* the waitlist */
+    enum err_code (*waitlist_add)(struct db *db, const struct waitlist_entry *w,
+                                  const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
+                                  struct err *e);
+    enum err_code (*waitlist_entry)(struct db *db, struct arena *a,
+                                    const unsigned char hash[STORE_TOKEN_HASH],
+                                    struct waitlist_entry *out, struct err *e);
+    enum err_code (*waitlist_leave)(struct db *db, int64_t id, int64_t now, struct err *e);
+    enum err_code (*waitlist_active)(struct db *db, struct arena *a, const char *service_id,
+                                     struct waitlist_entry **out, size_t *n, struct err *e);
+    enum err_code (*waitlist_offer_add)(struct db *db, const struct waitlist_offer *o,
+                                        const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
+                                        struct err *e);
+    enum err_code (*waitlist_offer)(struct db *db, struct arena *a,
+                                    const unsigned char hash[STORE_TOKEN_HASH],
+                                    struct waitlist_offer *o, struct waitlist_entry *en,
+                                    struct err *e);
+    enum err_code (*waitlist_claim)(struct db *db, int64_t offer_id, int64_t appointment_id,
+                                    int64_t now, struct err *e);
 };
 
 /* Every backend's store and db structs start with their ops pointer. */

@@ -458,6 +458,9 @@ static void step_times(struct req *r, const struct sched *s, const char *therapi
     set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
     if (add_days(r, &p, ctx, want, notice) < 0)
         return;
+    set_str(ctx, "waitlist_url", urlf(r, "/waitlist", "service", s->service.id, "therapist",
+                                      therapist, "date", want ? when_date_param(r, *want) : NULL,
+                                      NULL));
     page_render(r, status, "book/times", ctx);
 }
 

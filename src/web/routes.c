@@ -21,6 +21,7 @@
 #include "web/portal.h"
 #include "web/site.h"
 #include "web/staff.h"
+#include "web/waitlist.h"
 
 #define JSON_BODY (16 * 1024)
 #define BOOK_FORM (16 * 1024) /* the details form: a note of 2,000 characters, encoded */
@@ -62,6 +63,14 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/a/{token}/intake/confirm", intake_client_confirm, PUB | FORM, SMALL_FORM},
     {ROUTE_GET, "/a/{token}/insurance", insurance_client_form, PUB, 0},
     {ROUTE_POST, "/a/{token}/insurance", insurance_client_save, PUB | FORM, SMALL_FORM},
+    /* the waitlist (web/waitlist.c): entries and offers by their private tokens,
+     * checked by the handler (404 on any mismatch) */
+    {ROUTE_GET, "/waitlist", waitlist_form, PUB, 0},
+    {ROUTE_POST, "/waitlist", waitlist_join, PUB | FORM, SMALL_FORM},
+    {ROUTE_GET, "/waitlist/offers/{token}", waitlist_offer_page, PUB, 0},
+    {ROUTE_POST, "/waitlist/offers/{token}", waitlist_claim, PUB | FORM, SMALL_FORM},
+    {ROUTE_GET, "/waitlist/{token}", waitlist_entry_page, PUB, 0},
+    {ROUTE_POST, "/waitlist/{token}/leave", waitlist_leave, PUB | FORM, SMALL_FORM},
 
     {ROUTE_GET, "/login", account_login_form, PUB, 0},
     {ROUTE_POST, "/login", account_login, PUB | FORM, SMALL_FORM},

@@ -659,6 +659,14 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
                          int64_t start, int who, const struct sched_client *cl,
                          struct appointment *out, char token[SCHED_TOKEN_LEN], struct err *e)
 {
+    return sched_book_with(db, a, s, now, start, who, cl, NULL, NULL, out, token, e);
+}
+
+enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                              int64_t start, int who, const struct sched_client *cl,
+                              sched_inside_fn inside, void *ctx, struct appointment *out,
+                              char token[SCHED_TOKEN_LEN], struct err *e)
+{
     const char *why;
     enum err_code rc;
     int t = -1;
@@ -695,6 +703,7 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||
+        (inside && (rc = inside(ctx, db, id, e)) != E_OK) ||
         (rc = run_queue_hook(db, SCHED_BOOKED, id, NULL, token, now, e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
@@ -704,6 +713,15 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
 fail:
     db_rollback(db);
     return rc;
+}
+
+enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                         int64_t start, int who, struct err *e)
+{
+    int t = -1;
+    size_t room = 0;
+    enum err_code rc = check_time(s, now, start, 0, e);
+    return rc != E_OK ? rc : place(db, a, s, now, start, who, 0, &t, &room, e);
 }
 
 enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, int64_t now,

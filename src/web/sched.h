@@ -119,6 +119,24 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
                          int64_t start, int who, const struct sched_client *c,
                          struct appointment *out, char token[SCHED_TOKEN_LEN], struct err *e);
 
+/* sched_book, and inside (not NULL) runs in the booking's transaction
+ * right after the appointment is stored (the waitlist closes the offer it
+ * was claimed through); an error from it rolls the booking back. */
+typedef enum err_code (*sched_inside_fn)(void *ctx, struct db *db, int64_t appointment_id,
+                                         struct err *e);
+enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                              int64_t start, int who, const struct sched_client *c,
+                              sched_inside_fn inside, void *ctx, struct appointment *out,
+                              char token[SCHED_TOKEN_LEN], struct err *e);
+
+/* Whether a client could book start with therapist index who (-1 = any)
+ * right now: notice and horizon, and free per the availability engine.
+ * Reads the store; call inside the writing transaction for an answer that
+ * holds until its commit.  E_OK when it could, else (as sched_book) the
+ * problem "in_past", "too_soon", "too_far" or "slot_unavailable". */
+enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                         int64_t start, int who, struct err *e);
+
 /* Moves appointment `appt` (found by the caller) to start with therapist
  * index who (-1 = any), under the same rules as booking, in one transaction. */
 enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, int64_t now,

@@ -20,6 +20,7 @@ import { notesCases } from './notes.mjs';
 import { therapistCases } from './therapist.mjs';
 import { intakeCases } from './intake.mjs';
 import { portalCases } from './portal.mjs';
+import { waitlistCases } from './waitlist.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -438,6 +439,8 @@ async function main() {
     await notesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // i. The client portal (tests/e2e/portal.mjs): a sign-in link by e-mail, the client's records.
     await portalCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // i. The waitlist (tests/e2e/waitlist.mjs): join, another client cancels, claim the offer.
+    await waitlistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {
