@@ -27,7 +27,8 @@
 
 /* Every message kind has NAME.txt and NAME.html under templates/mail/. */
 static const char *const kinds[] = {"confirmation", "reschedule", "cancellation",
-                                    "desk_same_day", "signin"};
+                                    "desk_same_day", "signin", "insurance_outcome",
+                                    "recommendations"};
 
 struct mail_notify {
     const struct app *app;
@@ -351,9 +352,40 @@ static enum err_code on_signin(void *ctx, struct db *db, const char *to, const c
     return rc;
 }
 
+static enum err_code on_notice(void *ctx, struct db *db, const char *kind, const char *to,
+                               const char *name, const char *dedupe, int64_t now, struct err *e)
+{
+    struct mail_notify *n = ctx;
+    const struct cfg *c = &n->app->cfg;
+    struct arena *a = arena_new();
+    json_t *j = json_object(), *clinic = json_object();
+    char base[sizeof n->base_url];
+
+    pthread_mutex_lock(&n->mu);
+    memcpy(base, n->base_url, sizeof base);
+    pthread_mutex_unlock(&n->mu);
+    set_str(clinic, "name", c->name);
+    set_str(clinic, "phone", c->phone);
+    json_object_set_new(j, "clinic", clinic);
+    set_str(j, "client_name", name);
+    set_str(j, "account_url", arena_printf(a, "%s/account", base));
+    struct draft d = {0};
+    d.kind = kind;
+    d.dedupe_key = dedupe;
+    d.to = to;
+    d.to_name = name;
+    d.subject = strcmp(kind, "insurance_outcome") == 0
+                    ? arena_printf(a, "Your insurance benefits check at %s is done", c->name)
+                    : arena_printf(a, "Your therapist at %s left you recommendations", c->name);
+    enum err_code rc = queue(n, db, a, NULL, NULL, now, j, &d, e);
+    json_decref(j);
+    arena_free(a);
+    return rc;
+}
+
 struct portal_mailer mail_notify_portal_mailer(struct mail_notify *n)
 {
-    struct portal_mailer m = {on_signin, on_committed, n};
+    struct portal_mailer m = {on_signin, on_notice, on_committed, n};
     return m;
 }
 

@@ -16,6 +16,7 @@
 #include "web/form.h"
 #include "web/intake.h"
 #include "web/page.h"
+#include "web/portal.h"
 #include "web/staff.h"
 #include "web/when.h"
 
@@ -346,12 +347,17 @@ void insurance_check_save(struct req *r)
                                   .referral_required = o.referral, .notes = in.notes,
                                   .verified_by = r->user->id, .verified_by_name = r->user->name,
                                   .verified_at = clock_now()};
+    /* the client hears that the outcome is there, in the same transaction */
+    const char *dedupe = arena_printf(r->arena, "insurance-%lld/outcome", (long long)c.id);
     if (db_begin(db, &e) != E_OK || db_insurance_record(db, c.id, &out, &e) != E_OK ||
         audit_record(r, "update", "insurance", c.id, c.client_id, &e) != E_OK ||
+        portal_notice(db, "insurance_outcome", c.client_email, c.client_name, dedupe,
+                      out.verified_at, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         web_fail(r, &e);
         return;
     }
+    portal_notice_committed();
     form_see_other(r, arena_printf(r->arena, "/staff/insurance?saved=%lld", (long long)c.id));
 }

@@ -26,6 +26,7 @@
 #include "web/audit.h"
 #include "web/form.h"
 #include "web/page.h"
+#include "web/portal.h"
 #include "web/staff.h"
 #include "web/when.h"
 
@@ -528,7 +529,11 @@ void notes_save(struct req *r)
     if (db_begin(db, &e) != E_OK || db_put_note(db, &n, now, &id, &e) != E_OK ||
         audit_record(r, have ? "update" : "create", "note", id, ap.client_id, &e) != E_OK ||
         (signing && (db_sign_note(db, id, r->user->name, r->user->id, now, &e) != E_OK ||
-                     audit_record(r, "sign", "note", id, ap.client_id, &e) != E_OK)) ||
+                     audit_record(r, "sign", "note", id, ap.client_id, &e) != E_OK ||
+                     portal_notice(db, "recommendations", ap.client_email, ap.client_name,
+                                   arena_printf(r->arena, "appt-%lld/recommendations",
+                                                (long long)ap.id),
+                                   now, &e) != E_OK)) ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         if (e.code == E_CONFLICT) { /* signed a moment ago, in another tab */
@@ -539,6 +544,8 @@ void notes_save(struct req *r)
         web_fail(r, &e);
         return;
     }
+    if (signing)
+        portal_notice_committed();
     form_see_other(r, arena_printf(r->arena, "/staff/appointments/%lld/note?%s", (long long)ap.id,
                                    signing ? "signed=1" : "saved=1"));
 }

@@ -46,6 +46,20 @@ void portal_set_mailer(const struct portal_mailer *m)
         memset(&mailer, 0, sizeof mailer);
 }
 
+enum err_code portal_notice(struct db *db, const char *kind, const char *to, const char *name,
+                            const char *dedupe, int64_t now, struct err *e)
+{
+    if (!mailer.notice || !to || !*to)
+        return E_OK;
+    return mailer.notice(mailer.ctx, db, kind, to, name, dedupe, now, e);
+}
+
+void portal_notice_committed(void)
+{
+    if (mailer.notice && mailer.committed)
+        mailer.committed(mailer.ctx);
+}
+
 static void private_headers(struct req *r)
 {
     resp_header(r, "Cache-Control", "no-store");

@@ -439,6 +439,16 @@ class Insurance(unittest.TestCase):
                              check), 1)
         _, _, page = desk.get('/staff/insurance')
         self.assertNotIn('href="/staff/insurance/%d"' % check, page)
+        # the client is told, in the same transaction, to sign in and read it;
+        # the message itself carries no detail of the outcome
+        mails = q("SELECT recipient, body_text, body_html FROM outbox"
+                  " WHERE kind = 'insurance_outcome' AND dedupe_key = ?", 'insurance-%d/outcome' % check)
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails[0][0], one('SELECT email FROM clients WHERE id = ?', cid))
+        for body in mails[0][1:]:
+            self.assertIn('/account', body)
+            for detail in ('Partly', 'partial', '25.50', '1,250', 'referral'):
+                self.assertNotIn(detail, body)
 
         reads = audit('read', 'insurance', cid)
         _, _, page = b.get(path)

@@ -152,6 +152,8 @@ class Writing(unittest.TestCase):
         self.assertEqual(one('SELECT subjective, signed_at FROM treatment_notes WHERE id = ?', nid),
                          ('Sore back.', None))
         self.assertEqual(audit('update', nid) + audit('sign', nid), 0)
+        recs = "SELECT count(*) FROM outbox WHERE kind = 'recommendations' AND recipient = ?"
+        self.assertEqual(one(recs, 'draft@example.com')[0], 0)  # a draft tells nobody
         # sign
         st, h, _ = self.maren.post(note_url(aid), dict(FULL, action='sign'))
         self.assertEqual(st, 303)
@@ -159,6 +161,12 @@ class Writing(unittest.TestCase):
                   ' WHERE id = ?', nid)
         self.assertEqual(row, ('Maren Holt', NOW, FULL['plan'], 'knee_to_chest,seated_piriformis', 3))
         self.assertEqual((audit('update', nid), audit('sign', nid)), (1, 1))
+        # signing tells the client, once, where to read the recommendations
+        self.assertEqual(one(recs, 'draft@example.com')[0], 1)
+        body = one("SELECT body_text FROM outbox WHERE kind = 'recommendations'"
+                   " AND recipient = ?", 'draft@example.com')[0]
+        self.assertIn('/account', body)
+        self.assertNotIn(FULL['plan'], body)
         st, _, page = self.maren.get(h['location'])
         t = text(page)
         self.assertIn('Signed by Maren Holt on Tuesday, November 24, 2026, 9:00 AM.', t)
