@@ -91,7 +91,7 @@ class Smtpd:
                     send('221 bye')
                     return
                 else:
-                    send('502 not implemented')
+                    send('502 command unknown to this test server')
         except OSError:
             pass
         finally:

@@ -264,7 +264,7 @@ class RouteWalk(Fresh):
                     if role == 'anonymous':
                         expect = (303,) if method == 'GET' else (401,)
                     elif role in allowed:
-                        # past the access rule: 200, or 404 for a placeholder id that
+                        # past the access rule: 200, or 404 for a made-up id that
                         # names nothing; never a sign-in redirect or 403
                         ok = (200, 404) if '{' in pattern else (200,)
                         expect = ok if method == 'GET' else tuple(x for x in range(200, 500) if x not in (401, 403))
