@@ -383,6 +383,14 @@ FWD(waitlist_active,
     (struct db * db, struct arena *a, const char *service_id, struct waitlist_entry **out,
      size_t *n, struct err *e),
     (db, a, service_id, out, n, e))
+FWD(waitlist_desk,
+    (struct db * db, struct arena *a, const char *service_id, int64_t now, int limit,
+     struct waitlist_desk_entry **out, size_t *n, struct err *e),
+    (db, a, service_id, now, limit, out, n, e))
+FWD(waitlist_active_count, (struct db * db, int *n, struct err *e), (db, n, e))
+FWD(waitlist_entry_by_id,
+    (struct db * db, struct arena *a, int64_t id, struct waitlist_entry *out, struct err *e),
+    (db, a, id, out, e))
 FWD(waitlist_offer_add,
     (struct db * db, const struct waitlist_offer *o, const unsigned char hash[STORE_TOKEN_HASH],
      int64_t *id, struct err *e),
