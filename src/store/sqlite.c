@@ -591,7 +591,8 @@ static const char *const sql_text[Q__COUNT] = {
                   " ORDER BY e.id LIMIT ?3",
     [Q_WL_ACTIVE_COUNT] = "SELECT count(*) FROM waitlist_entries WHERE status = 'active'",
 #undef WL_ENTRY_COLS
-    [Q_WL_LEAVE] = "UPDATE waitlist_entries SET status = 'left', closed_at = ?2"
+    [Q_WL_LEAVE] = "UPDATE waitlist_entries SET status = 'left', closed_at = ?2,"
+                   " closed_reason = ?3"
                    " WHERE id = ?1 AND status = 'active'",
     [Q_WL_OFFER_ADD] = "INSERT INTO waitlist_offers (entry_id, token_hash, service_id,"
                        " therapist_id, start, freed_by, created_at, expires_at)"
@@ -3770,7 +3771,8 @@ static enum err_code sq_waitlist_entry(struct db *db, struct arena *a,
     return wl_entry_one(DB(db), a, Q_WL_ENTRY_BY_HASH, hash, 0, out, e);
 }
 
-static enum err_code sq_waitlist_leave(struct db *db, int64_t id, int64_t now, struct err *e)
+static enum err_code sq_waitlist_leave(struct db *db, int64_t id, int64_t now, const char *reason,
+                                       struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_WL_LEAVE, e);
@@ -3779,6 +3781,7 @@ static enum err_code sq_waitlist_leave(struct db *db, int64_t id, int64_t now, s
         return E_INTERNAL;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, now);
+    bind_text(s, 3, reason);
     if ((rc = run(d, s, e, "leave the waitlist")) != E_OK)
         return rc;
     if (sqlite3_changes(d->h) == 0)

@@ -378,7 +378,8 @@ FWD(waitlist_entry,
     (struct db * db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
      struct waitlist_entry *out, struct err *e),
     (db, a, hash, out, e))
-FWD(waitlist_leave, (struct db * db, int64_t id, int64_t now, struct err *e), (db, id, now, e))
+FWD(waitlist_leave, (struct db * db, int64_t id, int64_t now, const char *reason, struct err *e),
+    (db, id, now, reason, e))
 FWD(waitlist_active,
     (struct db * db, struct arena *a, const char *service_id, struct waitlist_entry **out,
      size_t *n, struct err *e),

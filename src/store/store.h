@@ -721,8 +721,11 @@ enum err_code db_waitlist_add(struct db *db, const struct waitlist_entry *w,
 enum err_code db_waitlist_entry(struct db *db, struct arena *a,
                                 const unsigned char hash[STORE_TOKEN_HASH],
                                 struct waitlist_entry *out, struct err *e);
-/* Closes an active entry ("left"); E_CONFLICT if it is closed already. */
-enum err_code db_waitlist_leave(struct db *db, int64_t id, int64_t now, struct err *e);
+/* Closes an active entry ("left") with reason: "" when the client leaves
+ * by their link, one line of at most 200 characters when the front desk
+ * removes it.  E_CONFLICT if it is closed already (nothing changes). */
+enum err_code db_waitlist_leave(struct db *db, int64_t id, int64_t now, const char *reason,
+                                struct err *e);
 /* The active entries of a service, in order of joining. */
 enum err_code db_waitlist_active(struct db *db, struct arena *a, const char *service_id,
                                  struct waitlist_entry **out, size_t *n, struct err *e);

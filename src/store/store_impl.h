@@ -251,7 +251,8 @@ struct store_ops {
     enum err_code (*waitlist_entry)(struct db *db, struct arena *a,
                                     const unsigned char hash[STORE_TOKEN_HASH],
                                     struct waitlist_entry *out, struct err *e);
-    enum err_code (*waitlist_leave)(struct db *db, int64_t id, int64_t now, struct err *e);
+    enum err_code (*waitlist_leave)(struct db *db, int64_t id, int64_t now, const char *reason,
+                                    struct err *e);
     enum err_code (*waitlist_active)(struct db *db, struct arena *a, const char *service_id,
                                      struct waitlist_entry **out, size_t *n, struct err *e);
     enum err_code (*waitlist_desk)(struct db *db, struct arena *a, const char *service_id,

@@ -35,7 +35,8 @@
 #define DEFAULT_WEEKDAYS 0x7e    /* Monday to Saturday: the demo clinic's week */
 #define DEFAULT_FROM (9 * 60)
 #define DEFAULT_TO (19 * 60)
-#define DESK_MAX 500 /* entries the desk's list shows at once */
+#define DESK_MAX 500  /* entries the desk's list shows at once */
+#define REASON_MAX 200 /* characters of the desk's reason for removing an entry */
 
 static const char *const day_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                          "Thursday", "Friday", "Saturday"};
@@ -369,7 +370,7 @@ void waitlist_leave(struct req *r)
     struct err e = {0};
     if (find_entry(r, &w, &token) < 0)
         return;
-    enum err_code rc = db_waitlist_leave(web_db(r), w.id, clock_now(), &e);
+    enum err_code rc = db_waitlist_leave(web_db(r), w.id, clock_now(), "", &e);
     if (rc == E_OK || rc == E_CONFLICT) { /* leaving twice is leaving */
         form_see_other(r, arena_printf(r->arena, "/waitlist/%s?left=1", token));
         return;
@@ -608,17 +609,16 @@ static json_t *desk_row(struct req *r, const struct waitlist_desk_entry *d)
     return j;
 }
 
-void waitlist_desk_list(struct req *r)
+/* The list, of every service or of service ("" = all); error: a refused
+ * removal, shown above the list. */
+static void desk_page(struct req *r, int status, const char *service, const char *error)
 {
     struct err e = {0};
     struct db *db = web_db(r);
     struct service *sv;
     struct waitlist_desk_entry *ws;
     size_t nsv, nw;
-    const char *service = kv_get(&r->query, "service");
     const char *service_name = NULL;
-    if (!service)
-        service = "";
     if (db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
         web_fail(r, &e);
         return;
@@ -655,8 +655,16 @@ void waitlist_desk_list(struct req *r)
         set_str(ctx, "service_name", service_name);
     if (kv_get(&r->query, "removed"))
         json_object_set_new(ctx, "removed", json_true());
-    page_render(r, 200, "staff/waitlist", ctx);
+    if (error)
+        set_str(ctx, "error", error);
+    page_render(r, status, "staff/waitlist", ctx);
     resp_header(r, "Cache-Control", "no-store");
+}
+
+void waitlist_desk_list(struct req *r)
+{
+    const char *service = kv_get(&r->query, "service");
+    desk_page(r, 200, service ? service : "", NULL);
 }
 
 void waitlist_desk_remove(struct req *r)
@@ -666,7 +674,8 @@ void waitlist_desk_remove(struct req *r)
     struct waitlist_entry w;
     int64_t id;
     enum err_code rc = E_NOTFOUND;
-    const char *service = kv_get(&r->form, "service");
+    const char *service = form_value(r, "service");
+    const char *reason = form_value(r, "reason");
     if (num_parse_i64(req_param(r, 0), 1, INT64_MAX, &id) == 0)
         rc = db_waitlist_entry_by_id(db, r->arena, id, &w, &e);
     if (rc == E_NOTFOUND) {
@@ -687,7 +696,12 @@ void waitlist_desk_remove(struct req *r)
                         "was changed.");
         return;
     }
-    if ((rc = db_waitlist_leave(db, id, clock_now(), &e)) != E_OK) {
+    if (form_chars(reason) > REASON_MAX || strpbrk(reason, "\r\n")) {
+        desk_page(r, 422, service,
+                  "Not removed: keep the reason to one line of at most 200 characters.");
+        return;
+    }
+    if ((rc = db_waitlist_leave(db, id, clock_now(), reason, &e)) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -695,7 +709,7 @@ void waitlist_desk_remove(struct req *r)
              (long long)r->user->id);
     resp_start(r, 303, "text/plain; charset=utf-8");
     resp_header(r, "Location",
-                service && service[0] && strlen(service) <= 64
+                service[0] && strlen(service) <= 64
                     ? arena_printf(r->arena, "/staff/waitlist?service=%s&removed=1",
                                    url_part(r, service))
                     : "/staff/waitlist?removed=1");

@@ -216,6 +216,8 @@ class Join(unittest.TestCase):
         st, _, page = b.get(h['location'])
         self.assertIn('You have left the waitlist.', text(page))
         self.assertNotIn('Leave the waitlist</button>', page)
+        self.assertEqual(db('SELECT status, closed_reason FROM waitlist_entries WHERE email = ?',
+                            'leaver@example.com'), [('left', '')])
         appt = book('2026-12-03T11:00:00-09:00', 'dev-okafor', service='deep-tissue-90')
         cancel(appt)
         self.assertEqual(offers_of('leaver@example.com'), [])
@@ -492,17 +494,28 @@ class Desk(unittest.TestCase):
             st, _, page = desk.post('/staff/waitlist/%s/remove' % bad, {})
             self.assertEqual(st, 404, bad)
             self.assertIn('There is no such waitlist entry', text(page))
+        # a reason of more than one line, or too long: 422, nothing changed
+        for bad in ('Found a time\r\nelsewhere', 'x' * 201):
+            st, _, page = desk.post('/staff/waitlist/%d/remove' % eid, {'reason': bad})
+            self.assertEqual(st, 422, bad)
+            self.assertIn('Not removed: keep the reason to one line', text(page))
+            self.assertIn('desk-rm@example.com', page)
+        self.assertEqual(db('SELECT status, closed_at FROM waitlist_entries WHERE id = ?', eid),
+                         [('active', None)])
+        self.assertIn('<label for="wl-reason-%d">' % eid, page)
         # removed: 303 back to the list with the notice, the entry gone from it
         st, h, page = desk.post('/staff/waitlist/%d/remove' % eid,
-                                {'service': 'deep-tissue-60'})
+                                {'service': 'deep-tissue-60',
+                                 'reason': 'Phoned: found a time elsewhere'})
         self.assertEqual(st, 303, page)
         self.assertEqual(h['location'], '/staff/waitlist?service=deep-tissue-60&removed=1')
         st, _, page = desk.get(h['location'])
         self.assertEqual(st, 200)
         self.assertIn('Removed.', text(page))
         self.assertNotIn('desk-rm@example.com', page)
-        self.assertEqual(db('SELECT status, closed_at FROM waitlist_entries WHERE id = ?', eid),
-                         [('left', NOW_EPOCH)])
+        self.assertEqual(db('SELECT status, closed_at, closed_reason FROM waitlist_entries'
+                            ' WHERE id = ?', eid),
+                         [('left', NOW_EPOCH, 'Phoned: found a time elsewhere')])
         # again: 409, nothing changes
         st, _, page = desk.post('/staff/waitlist/%d/remove' % eid, {})
         self.assertEqual(st, 409)

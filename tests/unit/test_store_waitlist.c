@@ -134,8 +134,8 @@ static void test_entries(void **state)
     assert_int_equal(n, 2);
     assert_int_equal(list[0].id, a); /* in order of joining */
     assert_int_equal(list[1].id, b);
-    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 60, &e), E_OK);
-    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 61, &e), E_CONFLICT);
+    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 60, "", &e), E_OK);
+    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 61, "", &e), E_CONFLICT);
     assert_int_equal(db_waitlist_active(f->db, f->a, "deep-tissue-60", &list, &n, &e), E_OK);
     assert_int_equal(n, 1);
     assert_int_equal(db_waitlist_active(f->db, f->a, "deep-tissue-90", &list, &n, &e), E_OK);
@@ -189,7 +189,7 @@ static void test_offers_and_claims(void **state)
 
     /* a taken offer, and an offer of a closed entry, cannot be claimed */
     assert_int_equal(db_waitlist_claim(f->db, ob, 101, T0 + 60, &e), E_CONFLICT);
-    assert_int_equal(db_waitlist_leave(f->db, c, T0 + 60, &e), E_OK);
+    assert_int_equal(db_waitlist_leave(f->db, c, T0 + 60, "", &e), E_OK);
     assert_int_equal(db_begin(f->db, &e), E_OK);
     assert_int_equal(db_waitlist_claim(f->db, oc, 102, T0 + 60, &e), E_CONFLICT);
     db_rollback(f->db);
@@ -241,7 +241,7 @@ static void test_desk_list(void **state)
 
     assert_int_equal(db_waitlist_active_count(f->db, &cnt, &e), E_OK);
     assert_int_equal(cnt, 3);
-    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 60, &e), E_OK);
+    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 60, "", &e), E_OK);
     assert_int_equal(db_waitlist_active_count(f->db, &cnt, &e), E_OK);
     assert_int_equal(cnt, 2);
     assert_int_equal(db_waitlist_desk(f->db, f->a, "", T0, 10, &list, &n, &e), E_OK);
