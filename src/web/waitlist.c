@@ -597,8 +597,11 @@ static json_t *desk_row(struct req *r, const struct waitlist_desk_entry *d)
     set_str(j, "window", arena_printf(r->arena, "%s–%s", hhmm(r, w->time_from),
                                       hhmm(r, w->time_to)));
     if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
-        set_str(j, "dates", arena_printf(r->arena, "%s – %s", when_date_short(r, f),
-                                         when_date_short(r, t)));
+        set_str(j, "dates",
+                strcmp(w->date_from, w->date_to) == 0
+                    ? when_date_short(r, f)
+                    : arena_printf(r->arena, "%s – %s", when_date_short(r, f),
+                                   when_date_short(r, t)));
     else
         set_str(j, "dates", arena_printf(r->arena, "%s – %s", w->date_from, w->date_to));
     set_str(j, "joined", when_relative(r, w->created_at));
@@ -692,8 +695,8 @@ void waitlist_desk_remove(struct req *r)
                   strcmp(w.status, "booked") == 0
                       ? "This entry is closed already: the client booked a time through an "
                         "offer. Nothing was changed."
-                      : "This entry is closed already: the client left the waitlist. Nothing "
-                        "was changed.");
+                      : "This entry is closed already: it was removed, or the client left "
+                        "the waitlist. Nothing was changed.");
         return;
     }
     if (form_chars(reason) > REASON_MAX || strpbrk(reason, "\r\n")) {

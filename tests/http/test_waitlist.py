@@ -406,8 +406,8 @@ class Offers(unittest.TestCase):
 
 class Desk(unittest.TestCase):
     """The front desk's list of the waitlist (/staff/waitlist) and removing an
-    entry.  Its days (Tuesday 2026-12-08, Wednesday 2026-12-09) are no other
-    test's."""
+    entry.  Its days (Tuesdays 2026-12-08 and 12-15, Wednesday 2026-12-09)
+    are no other test's."""
 
     DESK = 'desk@chugachbodywork.example'
 
@@ -431,7 +431,7 @@ class Desk(unittest.TestCase):
     def test_list_shows_entries_with_their_offers_and_filters_by_service(self):
         joined('desk-list@example.com', '2026-12-08', '2026-12-08', '14:00', '15:00', days=(2,),
                name='Lista <Waiter>', phone='907 555 0199')
-        joined('desk-list90@example.com', '2026-12-08', '2026-12-08', '13:00', '16:00',
+        joined('desk-list90@example.com', '2026-12-08', '2026-12-15', '13:00', '16:00',
                days=(2,), service='deep-tissue-90', therapist='dev-okafor', name='Ninety Waiter')
         desk = signed_in(self.DESK)
         st, _, page = desk.get('/staff/waitlist')
@@ -443,7 +443,8 @@ class Desk(unittest.TestCase):
         self.assertIn('907 555 0199', t)
         self.assertIn('Any therapist', t)
         self.assertIn('Dev Okafor', t)
-        self.assertIn('Tue, Dec 8 – Tue, Dec 8', t)
+        self.assertIn('Any therapist Tue, Dec 8 Tuesday', t)       # one day
+        self.assertIn('Dev Okafor Tue, Dec 8 – Tue, Dec 15 Tuesday', t)
         self.assertIn('14:00–15:00', t)
         self.assertIn('<th scope="col">Client</th>', page)
         self.assertIn('<label for="wl-service">Service</label>', page)
