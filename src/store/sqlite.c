@@ -176,6 +176,8 @@ enum stmt_id {
     Q_WL_ENTRY_BY_ID,
     Q_WL_LEAVE,
     Q_WL_ACTIVE,
+    Q_WL_DESK,
+    Q_WL_ACTIVE_COUNT,
     Q_WL_OFFER_ADD,
     Q_WL_OFFER_BY_HASH,
     Q_WL_OFFER_CLAIM,
@@ -576,8 +578,21 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_WL_ENTRY_BY_ID] = WL_ENTRY_COLS " WHERE e.id = ?1",
     [Q_WL_ACTIVE] = WL_ENTRY_COLS " WHERE e.service_id = ?1 AND e.status = 'active'"
                     " ORDER BY e.id",
+    /* the desk's list: the entry's columns, then its latest open offer's end */
+    [Q_WL_DESK] = "SELECT e.id, e.service_id, coalesce(e.therapist_id, ''), e.date_from,"
+                  " e.date_to, e.days, e.time_from, e.time_to, e.name, e.email, e.phone,"
+                  " e.status, e.created_at, coalesce(e.closed_at, 0), s.name,"
+                  " coalesce(t.name, ''), coalesce((SELECT max(o.expires_at) FROM"
+                  " waitlist_offers o WHERE o.entry_id = e.id AND o.status = 'open'"
+                  " AND o.expires_at > ?2), 0) FROM waitlist_entries e"
+                  " JOIN services s ON s.id = e.service_id"
+                  " LEFT JOIN therapists t ON t.id = e.therapist_id"
+                  " WHERE e.status = 'active' AND (?1 = '' OR e.service_id = ?1)"
+                  " ORDER BY e.id LIMIT ?3",
+    [Q_WL_ACTIVE_COUNT] = "SELECT count(*) FROM waitlist_entries WHERE status = 'active'",
 #undef WL_ENTRY_COLS
-    [Q_WL_LEAVE] = "UPDATE waitlist_entries SET status = 'left', closed_at = ?2"
+    [Q_WL_LEAVE] = "UPDATE waitlist_entries SET status = 'left', closed_at = ?2,"
+                   " closed_reason = ?3"
                    " WHERE id = ?1 AND status = 'active'",
     [Q_WL_OFFER_ADD] = "INSERT INTO waitlist_offers (entry_id, token_hash, service_id,"
                        " therapist_id, start, freed_by, created_at, expires_at)"
@@ -3756,7 +3771,8 @@ static enum err_code sq_waitlist_entry(struct db *db, struct arena *a,
     return wl_entry_one(DB(db), a, Q_WL_ENTRY_BY_HASH, hash, 0, out, e);
 }
 
-static enum err_code sq_waitlist_leave(struct db *db, int64_t id, int64_t now, struct err *e)
+static enum err_code sq_waitlist_leave(struct db *db, int64_t id, int64_t now, const char *reason,
+                                       struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_WL_LEAVE, e);
@@ -3765,6 +3781,7 @@ static enum err_code sq_waitlist_leave(struct db *db, int64_t id, int64_t now, s
         return E_INTERNAL;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, now);
+    bind_text(s, 3, reason);
     if ((rc = run(d, s, e, "leave the waitlist")) != E_OK)
         return rc;
     if (sqlite3_changes(d->h) == 0)
@@ -3793,6 +3810,52 @@ static enum err_code sq_waitlist_active(struct db *db, struct arena *a, const ch
     *out = items;
     *n = cnt;
     return E_OK;
+}
+
+static enum err_code sq_waitlist_desk(struct db *db, struct arena *a, const char *service_id,
+                                      int64_t now, int limit, struct waitlist_desk_entry **out,
+                                      size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_WL_DESK, e);
+    struct waitlist_desk_entry *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    bind_text(s, 1, service_id);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int(s, 3, limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        wl_entry_row(a, s, &items[cnt].en);
+        items[cnt++].offer_until = sqlite3_column_int64(s, 16);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "list the waitlist");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code sq_waitlist_active_count(struct db *db, int *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_WL_ACTIVE_COUNT, e);
+    if (!s)
+        return E_INTERNAL;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "count the waitlist");
+}
+
+static enum err_code sq_waitlist_entry_by_id(struct db *db, struct arena *a, int64_t id,
+                                             struct waitlist_entry *out, struct err *e)
+{
+    return wl_entry_one(DB(db), a, Q_WL_ENTRY_BY_ID, NULL, id, out, e);
 }
 
 static enum err_code sq_waitlist_offer_add(struct db *db, const struct waitlist_offer *o,
@@ -4015,6 +4078,9 @@ static const struct store_ops sqlite_ops = {
     .waitlist_entry = sq_waitlist_entry,
     .waitlist_leave = sq_waitlist_leave,
     .waitlist_active = sq_waitlist_active,
+    .waitlist_desk = sq_waitlist_desk,
+    .waitlist_active_count = sq_waitlist_active_count,
+    .waitlist_entry_by_id = sq_waitlist_entry_by_id,
     .waitlist_offer_add = sq_waitlist_offer_add,
     .waitlist_offer = sq_waitlist_offer,
     .waitlist_claim = sq_waitlist_claim,

@@ -378,11 +378,20 @@ FWD(waitlist_entry,
     (struct db * db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
      struct waitlist_entry *out, struct err *e),
     (db, a, hash, out, e))
-FWD(waitlist_leave, (struct db * db, int64_t id, int64_t now, struct err *e), (db, id, now, e))
+FWD(waitlist_leave, (struct db * db, int64_t id, int64_t now, const char *reason, struct err *e),
+    (db, id, now, reason, e))
 FWD(waitlist_active,
     (struct db * db, struct arena *a, const char *service_id, struct waitlist_entry **out,
      size_t *n, struct err *e),
     (db, a, service_id, out, n, e))
+FWD(waitlist_desk,
+    (struct db * db, struct arena *a, const char *service_id, int64_t now, int limit,
+     struct waitlist_desk_entry **out, size_t *n, struct err *e),
+    (db, a, service_id, now, limit, out, n, e))
+FWD(waitlist_active_count, (struct db * db, int *n, struct err *e), (db, n, e))
+FWD(waitlist_entry_by_id,
+    (struct db * db, struct arena *a, int64_t id, struct waitlist_entry *out, struct err *e),
+    (db, a, id, out, e))
 FWD(waitlist_offer_add,
     (struct db * db, const struct waitlist_offer *o, const unsigned char hash[STORE_TOKEN_HASH],
      int64_t *id, struct err *e),

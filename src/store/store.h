@@ -721,11 +721,30 @@ enum err_code db_waitlist_add(struct db *db, const struct waitlist_entry *w,
 enum err_code db_waitlist_entry(struct db *db, struct arena *a,
                                 const unsigned char hash[STORE_TOKEN_HASH],
                                 struct waitlist_entry *out, struct err *e);
-/* Closes an active entry ("left"); E_CONFLICT if it is closed already. */
-enum err_code db_waitlist_leave(struct db *db, int64_t id, int64_t now, struct err *e);
+/* Closes an active entry ("left") with reason: "" when the client leaves
+ * by their link, one line of at most 200 characters when the front desk
+ * removes it.  E_CONFLICT if it is closed already (nothing changes). */
+enum err_code db_waitlist_leave(struct db *db, int64_t id, int64_t now, const char *reason,
+                                struct err *e);
 /* The active entries of a service, in order of joining. */
 enum err_code db_waitlist_active(struct db *db, struct arena *a, const char *service_id,
                                  struct waitlist_entry **out, size_t *n, struct err *e);
+/* An active entry as the front desk lists it: offer_until is the latest
+ * end of its open offers not expired at now, 0 when none is out. */
+struct waitlist_desk_entry {
+    struct waitlist_entry en;
+    int64_t offer_until;
+};
+/* The active entries of every service (service_id "") or of one, in order
+ * of joining, at most limit of them. */
+enum err_code db_waitlist_desk(struct db *db, struct arena *a, const char *service_id,
+                               int64_t now, int limit, struct waitlist_desk_entry **out,
+                               size_t *n, struct err *e);
+/* *n = the number of active entries. */
+enum err_code db_waitlist_active_count(struct db *db, int *n, struct err *e);
+/* The entry of an id (any status); E_NOTFOUND if none. */
+enum err_code db_waitlist_entry_by_id(struct db *db, struct arena *a, int64_t id,
+                                      struct waitlist_entry *out, struct err *e);
 /* Adds an open offer (entry_id ... expires_at are read) with the hash of
  * its claim token; *id = 0 when the entry holds an open offer of the same
  * therapist and start that has not expired at created_at (then nothing

@@ -251,9 +251,16 @@ struct store_ops {
     enum err_code (*waitlist_entry)(struct db *db, struct arena *a,
                                     const unsigned char hash[STORE_TOKEN_HASH],
                                     struct waitlist_entry *out, struct err *e);
-    enum err_code (*waitlist_leave)(struct db *db, int64_t id, int64_t now, struct err *e);
+    enum err_code (*waitlist_leave)(struct db *db, int64_t id, int64_t now, const char *reason,
+                                    struct err *e);
     enum err_code (*waitlist_active)(struct db *db, struct arena *a, const char *service_id,
                                      struct waitlist_entry **out, size_t *n, struct err *e);
+    enum err_code (*waitlist_desk)(struct db *db, struct arena *a, const char *service_id,
+                                   int64_t now, int limit, struct waitlist_desk_entry **out,
+                                   size_t *n, struct err *e);
+    enum err_code (*waitlist_active_count)(struct db *db, int *n, struct err *e);
+    enum err_code (*waitlist_entry_by_id)(struct db *db, struct arena *a, int64_t id,
+                                          struct waitlist_entry *out, struct err *e);
     enum err_code (*waitlist_offer_add)(struct db *db, const struct waitlist_offer *o,
                                         const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
                                         struct err *e);

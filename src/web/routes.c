@@ -126,6 +126,10 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/staff/insurance", insurance_queue, ROUTE_DESK, 0},
     {ROUTE_GET, "/staff/insurance/{id}", insurance_check_page, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/insurance/{id}", insurance_check_save, ROUTE_DESK | FORM, SMALL_FORM},
+    /* the waitlist at the desk (web/waitlist.c): every client's active entries */
+    {ROUTE_GET, "/staff/waitlist", waitlist_desk_list, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/waitlist/{id}/remove", waitlist_desk_remove, ROUTE_DESK | FORM,
+     SMALL_FORM},
     /* doctors' referrals (web/referrals.c) */
     {ROUTE_GET, "/staff/clients/{id}/referrals/new", referral_new, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/clients/{id}/referrals", referral_create, ROUTE_DESK | FORM, DESK_FORM},

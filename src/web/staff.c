@@ -16,6 +16,7 @@
 #include "web/insurance.h"
 #include "web/page.h"
 #include "web/sched.h"
+#include "web/waitlist.h"
 #include "web/when.h"
 
 static const char *status_label(const struct appointment *a)
@@ -58,8 +59,10 @@ json_t *staff_context(struct req *r, const char *title, const char *nav)
     json_object_set_new(ctx, "is_desk", json_boolean(r->role == AUTH_DESK || r->role == AUTH_ADMIN));
     json_object_set_new(ctx, "is_therapist", json_boolean(r->role == AUTH_THERAPIST));
     json_object_set_new(ctx, "staff", json_true());
-    if (r->role == AUTH_DESK || r->role == AUTH_ADMIN)
+    if (r->role == AUTH_DESK || r->role == AUTH_ADMIN) {
         json_object_set_new(ctx, "insurance_pending", json_integer(insurance_pending(r)));
+        json_object_set_new(ctx, "waitlist_active", json_integer(waitlist_desk_count(r)));
+    }
     if (nav) {
         snprintf(key, sizeof key, "staff_nav_%s", nav);
         json_object_set_new(ctx, key, json_true());

@@ -6,7 +6,9 @@
  * Handlers parse, call core/waitlist (the checks), sched (loading a
  * service, booking a claim) and the store, and render; the offers
  * themselves are made in mail/waitlist.c, inside the transaction of the
- * cancellation or move that frees a time. */
+ * cancellation or move that frees a time.  The front desk's list
+ * (/staff/waitlist) shows every active entry and removes one the same way
+ * a client leaves; it never writes anything else. */
 #include "web/waitlist.h"
 
 #include <string.h>
@@ -23,7 +25,9 @@
 #include "util/num.h"
 #include "web/form.h"
 #include "web/page.h"
+#include "view/esc.h"
 #include "web/sched.h"
+#include "web/staff.h"
 #include "web/when.h"
 
 #define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -31,6 +35,8 @@
 #define DEFAULT_WEEKDAYS 0x7e    /* Monday to Saturday: the demo clinic's week */
 #define DEFAULT_FROM (9 * 60)
 #define DEFAULT_TO (19 * 60)
+#define DESK_MAX 500  /* entries the desk's list shows at once */
+#define REASON_MAX 200 /* characters of the desk's reason for removing an entry */
 
 static const char *const day_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                          "Thursday", "Friday", "Saturday"};
@@ -364,7 +370,7 @@ void waitlist_leave(struct req *r)
     struct err e = {0};
     if (find_entry(r, &w, &token) < 0)
         return;
-    enum err_code rc = db_waitlist_leave(web_db(r), w.id, clock_now(), &e);
+    enum err_code rc = db_waitlist_leave(web_db(r), w.id, clock_now(), "", &e);
     if (rc == E_OK || rc == E_CONFLICT) { /* leaving twice is leaving */
         form_see_other(r, arena_printf(r->arena, "/waitlist/%s?left=1", token));
         return;
@@ -551,4 +557,163 @@ void waitlist_claim(struct req *r)
         expired(r);
     else
         web_fail(r, &e);
+}
+
+/* ---- the front desk ---------------------------------------------------------- */
+
+int waitlist_desk_count(struct req *r)
+{
+    struct err e = {0};
+    int n = 0;
+    if (db_waitlist_active_count(web_db(r), &n, &e) != E_OK) {
+        log_error("count the waitlist: %s", e.msg);
+        return 0;
+    }
+    return n;
+}
+
+static const char *url_part(struct req *r, const char *s)
+{
+    struct sb b = SB_INIT;
+    esc_url_component(&b, s, strlen(s));
+    const char *out = arena_strdup(r->arena, b.buf);
+    sb_release(&b);
+    return out;
+}
+
+static json_t *desk_row(struct req *r, const struct waitlist_desk_entry *d)
+{
+    const struct waitlist_entry *w = &d->en;
+    char days[80];
+    struct dt_date f, t;
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_integer((json_int_t)w->id));
+    set_str(j, "name", w->name);
+    set_str(j, "email", w->email);
+    set_str(j, "phone", w->phone);
+    set_str(j, "service", w->service_name);
+    set_str(j, "therapist", w->therapist_name[0] ? w->therapist_name : "Any therapist");
+    set_str(j, "days", waitlist_days_label(w->days, days, sizeof days));
+    set_str(j, "window", arena_printf(r->arena, "%s–%s", hhmm(r, w->time_from),
+                                      hhmm(r, w->time_to)));
+    if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
+        set_str(j, "dates",
+                strcmp(w->date_from, w->date_to) == 0
+                    ? when_date_short(r, f)
+                    : arena_printf(r->arena, "%s – %s", when_date_short(r, f),
+                                   when_date_short(r, t)));
+    else
+        set_str(j, "dates", arena_printf(r->arena, "%s – %s", w->date_from, w->date_to));
+    set_str(j, "joined", when_relative(r, w->created_at));
+    if (d->offer_until)
+        set_str(j, "offer_until", when_relative(r, d->offer_until));
+    set_str(j, "remove_url",
+            arena_printf(r->arena, "/staff/waitlist/%lld/remove", (long long)w->id));
+    return j;
+}
+
+/* The list, of every service or of service ("" = all); error: a refused
+ * removal, shown above the list. */
+static void desk_page(struct req *r, int status, const char *service, const char *error)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct service *sv;
+    struct waitlist_desk_entry *ws;
+    size_t nsv, nw;
+    const char *service_name = NULL;
+    if (db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *opts = json_array();
+    for (size_t i = 0; i < nsv; i++) {
+        int sel = strcmp(sv[i].id, service) == 0;
+        if (sel)
+            service_name = sv[i].name;
+        json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "id", sv[i].id, "name",
+                                              sv[i].name, "selected", sel));
+    }
+    if (service[0] && !service_name) {
+        json_decref(opts);
+        web_error(r, 400, NULL,
+                  "There is no such service. Choose one from the list, or \"All services\".");
+        return;
+    }
+    if (db_waitlist_desk(db, r->arena, service, clock_now(), DESK_MAX, &ws, &nw, &e) != E_OK) {
+        json_decref(opts);
+        web_fail(r, &e);
+        return;
+    }
+    json_t *ctx = staff_context(r, "Waitlist", "waitlist");
+    json_object_set_new(ctx, "services", opts);
+    json_t *list = json_array();
+    for (size_t i = 0; i < nw; i++)
+        json_array_append_new(list, desk_row(r, &ws[i]));
+    json_object_set_new(ctx, "entries", list);
+    json_object_set_new(ctx, "total", json_integer((json_int_t)nw));
+    json_object_set_new(ctx, "more", json_boolean(nw == DESK_MAX));
+    set_str(ctx, "service_filter", service);
+    if (service_name)
+        set_str(ctx, "service_name", service_name);
+    if (kv_get(&r->query, "removed"))
+        json_object_set_new(ctx, "removed", json_true());
+    if (error)
+        set_str(ctx, "error", error);
+    page_render(r, status, "staff/waitlist", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+void waitlist_desk_list(struct req *r)
+{
+    const char *service = kv_get(&r->query, "service");
+    desk_page(r, 200, service ? service : "", NULL);
+}
+
+void waitlist_desk_remove(struct req *r)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct waitlist_entry w;
+    int64_t id;
+    enum err_code rc = E_NOTFOUND;
+    const char *service = form_value(r, "service");
+    const char *reason = form_value(r, "reason");
+    if (num_parse_i64(req_param(r, 0), 1, INT64_MAX, &id) == 0)
+        rc = db_waitlist_entry_by_id(db, r->arena, id, &w, &e);
+    if (rc == E_NOTFOUND) {
+        web_error(r, 404, NULL,
+                  "There is no such waitlist entry. Open the waitlist and choose one there.");
+        return;
+    }
+    if (rc != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    if (strcmp(w.status, "active") != 0) {
+        web_error(r, 409, NULL,
+                  strcmp(w.status, "booked") == 0
+                      ? "This entry is closed already: the client booked a time through an "
+                        "offer. Nothing was changed."
+                      : "This entry is closed already: it was removed, or the client left "
+                        "the waitlist. Nothing was changed.");
+        return;
+    }
+    if (form_chars(reason) > REASON_MAX || strpbrk(reason, "\r\n")) {
+        desk_page(r, 422, service,
+                  "Not removed: keep the reason to one line of at most 200 characters.");
+        return;
+    }
+    if ((rc = db_waitlist_leave(db, id, clock_now(), reason, &e)) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    log_info("waitlist entry %lld removed by the front desk (user %lld)", (long long)id,
+             (long long)r->user->id);
+    resp_start(r, 303, "text/plain; charset=utf-8");
+    resp_header(r, "Location",
+                service[0] && strlen(service) <= 64
+                    ? arena_printf(r->arena, "/staff/waitlist?service=%s&removed=1",
+                                   url_part(r, service))
+                    : "/staff/waitlist?removed=1");
 }

@@ -16,4 +16,13 @@ void waitlist_leave(struct req *r);      /* POST /waitlist/{token}/leave */
 void waitlist_offer_page(struct req *r); /* GET /waitlist/offers/{token} */
 void waitlist_claim(struct req *r);      /* POST /waitlist/offers/{token} */
 
+/* The front desk (desk and admin): the active entries of every client,
+ * and removing one for a client who no longer waits (the same as the
+ * client leaving by their link). */
+void waitlist_desk_list(struct req *r);   /* GET /staff/waitlist[?service=] */
+void waitlist_desk_remove(struct req *r); /* POST /staff/waitlist/{id}/remove */
+/* The number of active entries for the staff navigation; 0 (logged) when
+ * the store fails. */
+int waitlist_desk_count(struct req *r);
+
 #endif

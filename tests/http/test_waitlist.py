@@ -3,9 +3,10 @@
 mailcatch.py.  Joining (good and bad input), offers made by a cancellation
 or a move only to matching entries and only for a time that can still be
 booked, claiming (the booking and its confirmation), two clients claiming
-one time at once, expiry, and leaving.  Each test uses its own days and
-windows, so entries of one test never match the openings of another.  Waits
-poll the receiver with a deadline; nothing sleeps a fixed time.
+one time at once, expiry, leaving, and the front desk's list and removal
+(/staff/waitlist).  Each test uses its own days and windows, so entries of
+one test never match the openings of another.  Waits poll the receiver with
+a deadline; nothing sleeps a fixed time.
 
 usage: test_waitlist.py PATH/TO/knead"""
 import json
@@ -19,7 +20,8 @@ import unittest
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Browser, Server, run_suite, signed_in, text  # noqa: E402
+from harness import (Browser, Server, client_account, run_suite, signed_in,  # noqa: E402
+                     text)
 from mailcatch import Smtpd  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
@@ -214,6 +216,8 @@ class Join(unittest.TestCase):
         st, _, page = b.get(h['location'])
         self.assertIn('You have left the waitlist.', text(page))
         self.assertNotIn('Leave the waitlist</button>', page)
+        self.assertEqual(db('SELECT status, closed_reason FROM waitlist_entries WHERE email = ?',
+                            'leaver@example.com'), [('left', '')])
         appt = book('2026-12-03T11:00:00-09:00', 'dev-okafor', service='deep-tissue-90')
         cancel(appt)
         self.assertEqual(offers_of('leaver@example.com'), [])
@@ -398,6 +402,134 @@ class Offers(unittest.TestCase):
         self.assertEqual(booked_at('2026-12-03T17:00:00-09:00'), 1)
         self.assertEqual(db('SELECT status FROM waitlist_entries WHERE email = ?',
                             'slow@example.com'), [('active',)])
+
+
+class Desk(unittest.TestCase):
+    """The front desk's list of the waitlist (/staff/waitlist) and removing an
+    entry.  Its days (Tuesdays 2026-12-08 and 12-15, Wednesday 2026-12-09)
+    are no other test's."""
+
+    DESK = 'desk@chugachbodywork.example'
+
+    def test_access_by_role(self):
+        st, h, _ = Browser().get('/staff/waitlist')
+        self.assertEqual(st, 303)
+        self.assertIn('/login', h['location'])
+        st, _, _ = client_account(S).get('/staff/waitlist')
+        self.assertEqual(st, 403)
+        st, _, _ = signed_in('maren@chugachbodywork.example').get('/staff/waitlist')
+        self.assertEqual(st, 403)
+        for who in (self.DESK, 'admin@chugachbodywork.example'):
+            st, h, page = signed_in(who).get('/staff/waitlist')
+            self.assertEqual(st, 200, who)
+            self.assertEqual(h.get('cache-control'), 'no-store')
+            self.assertIn('href="/staff/waitlist" aria-current="page"', page)
+        # the therapist's navigation has no link to it
+        _, _, page = signed_in('maren@chugachbodywork.example').get('/staff')
+        self.assertNotIn('href="/staff/waitlist"', page)
+
+    def test_list_shows_entries_with_their_offers_and_filters_by_service(self):
+        joined('desk-list@example.com', '2026-12-08', '2026-12-08', '14:00', '15:00', days=(2,),
+               name='Lista <Waiter>', phone='907 555 0199')
+        joined('desk-list90@example.com', '2026-12-08', '2026-12-15', '13:00', '16:00',
+               days=(2,), service='deep-tissue-90', therapist='dev-okafor', name='Ninety Waiter')
+        desk = signed_in(self.DESK)
+        st, _, page = desk.get('/staff/waitlist')
+        self.assertEqual(st, 200)
+        t = text(page)
+        self.assertIn('Lista <Waiter>', t)
+        self.assertNotIn('Lista <Waiter>', page)          # escaped
+        self.assertIn('desk-list@example.com', t)
+        self.assertIn('907 555 0199', t)
+        self.assertIn('Any therapist', t)
+        self.assertIn('Dev Okafor', t)
+        self.assertIn('Any therapist Tue, Dec 8 Tuesday', t)       # one day
+        self.assertIn('Dev Okafor Tue, Dec 8 – Tue, Dec 15 Tuesday', t)
+        self.assertIn('14:00–15:00', t)
+        self.assertIn('<th scope="col">Client</th>', page)
+        self.assertIn('<label for="wl-service">Service</label>', page)
+        active = db("SELECT count(*) FROM waitlist_entries WHERE status = 'active'")[0][0]
+        self.assertIn('Waitlist <span class="nav-count">(%d<span class="visually-hidden">'
+                      ' waiting</span>)</span>' % active, page)
+        # oldest first
+        self.assertLess(t.index('desk-list@example.com'), t.index('desk-list90@example.com'))
+        # filtered by service
+        st, _, page = desk.get('/staff/waitlist?service=deep-tissue-90')
+        self.assertEqual(st, 200)
+        self.assertIn('desk-list90@example.com', page)
+        self.assertNotIn('desk-list@example.com', page)
+        self.assertIn('<option value="deep-tissue-90" selected>', page)
+        st, _, page = desk.get('/staff/waitlist?service=no-such-service')
+        self.assertEqual(st, 400)
+        self.assertIn('There is no such service', text(page))
+        # an offer out shows with its end
+        joined('desk-offer@example.com', '2026-12-09', '2026-12-09', '16:00', '17:00',
+               days=(3,), name='Offered Waiter')
+        appt = book('2026-12-09T16:00:00-09:00', 'dev-okafor')   # Wednesday
+        cancel(appt)
+        self.assertEqual(len(offers_of('desk-offer@example.com')), 1)
+        _, _, page = desk.get('/staff/waitlist')
+        row = re.search(r'<tr>(?:(?!</tr>).)*desk-offer@example\.com(?:(?!</tr>).)*</tr>', page,
+                        re.S)
+        self.assertTrue(row, page[-3000:])
+        self.assertIn('Offer out until Today 11:00 AM', text(row.group(0)))
+
+    def test_remove_csrf_unknown_and_closed(self):
+        joined('desk-rm@example.com', '2026-12-08', '2026-12-08', '16:00', '17:00', days=(2,),
+               name='Removed Waiter')
+        eid = entry_id('desk-rm@example.com')
+        desk = signed_in(self.DESK, visit='/staff/waitlist')
+        # without the CSRF token: refused, nothing changed
+        st, _, _ = desk.request('POST', '/staff/waitlist/%d/remove' % eid, {'csrf': 'forged'})
+        self.assertEqual(st, 403)
+        st, _, _ = desk.request('POST', '/staff/waitlist/%d/remove' % eid, {})
+        self.assertEqual(st, 403)
+        self.assertEqual(db('SELECT status, closed_at FROM waitlist_entries WHERE id = ?', eid),
+                         [('active', None)])
+        # a therapist may not
+        maren = signed_in('maren@chugachbodywork.example', visit='/staff')
+        st, _, _ = maren.post('/staff/waitlist/%d/remove' % eid, {})
+        self.assertEqual(st, 403)
+        # unknown and malformed ids
+        for bad in ('999999', '0', 'abc', '-1'):
+            st, _, page = desk.post('/staff/waitlist/%s/remove' % bad, {})
+            self.assertEqual(st, 404, bad)
+            self.assertIn('There is no such waitlist entry', text(page))
+        # a reason of more than one line, or too long: 422, nothing changed
+        for bad in ('Found a time\r\nelsewhere', 'x' * 201):
+            st, _, page = desk.post('/staff/waitlist/%d/remove' % eid, {'reason': bad})
+            self.assertEqual(st, 422, bad)
+            self.assertIn('Not removed: keep the reason to one line', text(page))
+            self.assertIn('desk-rm@example.com', page)
+        self.assertEqual(db('SELECT status, closed_at FROM waitlist_entries WHERE id = ?', eid),
+                         [('active', None)])
+        self.assertIn('<label for="wl-reason-%d">' % eid, page)
+        # removed: 303 back to the list with the notice, the entry gone from it
+        st, h, page = desk.post('/staff/waitlist/%d/remove' % eid,
+                                {'service': 'deep-tissue-60',
+                                 'reason': 'Phoned: found a time elsewhere'})
+        self.assertEqual(st, 303, page)
+        self.assertEqual(h['location'], '/staff/waitlist?service=deep-tissue-60&removed=1')
+        st, _, page = desk.get(h['location'])
+        self.assertEqual(st, 200)
+        self.assertIn('Removed.', text(page))
+        self.assertNotIn('desk-rm@example.com', page)
+        self.assertEqual(db('SELECT status, closed_at, closed_reason FROM waitlist_entries'
+                            ' WHERE id = ?', eid),
+                         [('left', NOW_EPOCH, 'Phoned: found a time elsewhere')])
+        # again: 409, nothing changes
+        st, _, page = desk.post('/staff/waitlist/%d/remove' % eid, {})
+        self.assertEqual(st, 409)
+        self.assertIn('closed already', text(page))
+        # a fitting cancellation afterwards offers it nothing
+        joined('desk-rm-ctl@example.com', '2026-12-08', '2026-12-08', '16:00', '17:00',
+               days=(2,), name='Control Waiter')
+        appt = book('2026-12-08T16:00:00-09:00', 'dev-okafor')   # Tuesday
+        cancel(appt)
+        self.assertEqual(len(offers_of('desk-rm-ctl@example.com')), 1)   # the time was offered
+        self.assertEqual(offers_of('desk-rm@example.com'), [])
+        self.assertEqual(db("SELECT count(*) FROM outbox WHERE recipient = ?"
+                            " AND kind = 'waitlist_offer'", 'desk-rm@example.com'), [(0,)])
 
 
 class ZzShutdown(unittest.TestCase):

@@ -2,8 +2,8 @@
  * by token hash and in order of joining, leaving once, one offer per entry
  * and open time, a claim that closes the offer and the entry and marks the
  * other offers of the time taken, refused claims (taken, expired, entry
- * closed) that change nothing, refused rows that store nothing, and a demo
- * reseed that wipes the waitlist. */
+ * closed) that change nothing, refused rows that store nothing, the front
+ * desk's list and count, and a demo reseed that wipes the waitlist. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -134,8 +134,8 @@ static void test_entries(void **state)
     assert_int_equal(n, 2);
     assert_int_equal(list[0].id, a); /* in order of joining */
     assert_int_equal(list[1].id, b);
-    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 60, &e), E_OK);
-    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 61, &e), E_CONFLICT);
+    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 60, "", &e), E_OK);
+    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 61, "", &e), E_CONFLICT);
     assert_int_equal(db_waitlist_active(f->db, f->a, "deep-tissue-60", &list, &n, &e), E_OK);
     assert_int_equal(n, 1);
     assert_int_equal(db_waitlist_active(f->db, f->a, "deep-tissue-90", &list, &n, &e), E_OK);
@@ -189,11 +189,70 @@ static void test_offers_and_claims(void **state)
 
     /* a taken offer, and an offer of a closed entry, cannot be claimed */
     assert_int_equal(db_waitlist_claim(f->db, ob, 101, T0 + 60, &e), E_CONFLICT);
-    assert_int_equal(db_waitlist_leave(f->db, c, T0 + 60, &e), E_OK);
+    assert_int_equal(db_waitlist_leave(f->db, c, T0 + 60, "", &e), E_OK);
     assert_int_equal(db_begin(f->db, &e), E_OK);
     assert_int_equal(db_waitlist_claim(f->db, oc, 102, T0 + 60, &e), E_CONFLICT);
     db_rollback(f->db);
     assert_string_equal(offer_status(f, 13), "open");
+}
+
+/* The desk's list: every service or one, oldest first, with the end of an
+ * open unexpired offer; the count; an entry by id. */
+static void test_desk_list(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct waitlist_desk_entry *list;
+    struct waitlist_entry w;
+    size_t n;
+    int cnt = -1;
+    int64_t a = entry(f, "a@example.com", "", 1);
+    int64_t b = entry(f, "b@example.com", "dev-okafor", 2);
+    unsigned char hash[STORE_TOKEN_HASH];
+    int64_t c = 0;
+    memset(hash, 3, sizeof hash);
+    struct waitlist_entry w90 = {.service_id = "deep-tissue-90", .therapist_id = "",
+                                 .date_from = "2026-11-25", .date_to = "2026-11-27",
+                                 .days = 0x3e, .time_from = 900, .time_to = 1080,
+                                 .name = "Ninety", .email = "c@example.com", .phone = "1",
+                                 .created_at = T0};
+    assert_int_equal(db_waitlist_add(f->db, &w90, hash, &c, &e), E_OK);
+    assert_true(offer(f, b, SLOT, 42, 11) > 0); /* open until T0 + 7200 */
+
+    assert_int_equal(db_waitlist_desk(f->db, f->a, "", T0, 10, &list, &n, &e), E_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(list[0].en.id, a);
+    assert_int_equal(list[0].offer_until, 0);
+    assert_int_equal(list[1].en.id, b);
+    assert_int_equal(list[1].offer_until, T0 + 7200);
+    assert_string_equal(list[1].en.therapist_name, "Dev Okafor");
+    assert_int_equal(list[2].en.id, c);
+    assert_string_equal(list[2].en.service_name, "Deep Tissue Massage (90 minutes)");
+    /* an expired offer is not out */
+    assert_int_equal(db_waitlist_desk(f->db, f->a, "", T0 + 7200, 10, &list, &n, &e), E_OK);
+    assert_int_equal(list[1].offer_until, 0);
+    /* one service; a limit */
+    assert_int_equal(db_waitlist_desk(f->db, f->a, "deep-tissue-90", T0, 10, &list, &n, &e),
+                     E_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].en.id, c);
+    assert_int_equal(db_waitlist_desk(f->db, f->a, "", T0, 2, &list, &n, &e), E_OK);
+    assert_int_equal(n, 2);
+
+    assert_int_equal(db_waitlist_active_count(f->db, &cnt, &e), E_OK);
+    assert_int_equal(cnt, 3);
+    assert_int_equal(db_waitlist_leave(f->db, a, T0 + 60, "", &e), E_OK);
+    assert_int_equal(db_waitlist_active_count(f->db, &cnt, &e), E_OK);
+    assert_int_equal(cnt, 2);
+    assert_int_equal(db_waitlist_desk(f->db, f->a, "", T0, 10, &list, &n, &e), E_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].en.id, b);
+
+    /* by id, closed ones too */
+    assert_int_equal(db_waitlist_entry_by_id(f->db, f->a, a, &w, &e), E_OK);
+    assert_string_equal(w.status, "left");
+    assert_int_equal(w.closed_at, T0 + 60);
+    assert_int_equal(db_waitlist_entry_by_id(f->db, f->a, 999999, &w, &e), E_NOTFOUND);
 }
 
 static void test_freed_again_offered_again(void **state)
@@ -233,6 +292,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offers_and_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_desk_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_freed_again_offered_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reseed_wipes_the_waitlist, setup, teardown),
     };
