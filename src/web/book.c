@@ -37,7 +37,6 @@
 #define STRIP_DAYS 14     /* days shown in the day strip */
 #define SHOW_MAX 60       /* characters of a bad parameter echoed back */
 #define DEEP_TISSUE "deep-tissue"
-#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 static const char *const wd_short[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 static const char *const mon_short[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -696,11 +695,10 @@ static int find_appt(struct req *r, struct appointment *ap, const char **token)
     struct err e = {0};
     unsigned char hash[STORE_TOKEN_HASH];
     const char *t = req_param(r, 0);
-    size_t n = t ? strlen(t) : 0;
 
     private_headers(r);
     *token = t;
-    if (n != SCHED_TOKEN_LEN - 1 || strspn(t, TOKEN_CHARS) != n) {
+    if (!sched_token_valid(t)) {
         appt_not_found(r);
         return -1;
     }

@@ -32,7 +32,6 @@
 #include "web/staff.h"
 #include "web/when.h"
 
-#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 #define SUFFIX ".ics"
 #define REFRESH_MINUTES 60 /* how often a subscribed calendar should look again */
 #define ETAG_BYTES 16
@@ -59,13 +58,16 @@ static int find_feed(struct req *r, struct calendar_feed *feed)
     const char *file = req_param(r, 0);
     size_t n = file ? strlen(file) : 0, len = SCHED_TOKEN_LEN - 1;
 
-    if (n != len + strlen(SUFFIX) || strcmp(file + len, SUFFIX) != 0 ||
-        strspn(file, TOKEN_CHARS) != len) {
+    if (n != len + strlen(SUFFIX) || strcmp(file + len, SUFFIX) != 0) {
         not_found(r);
         return -1;
     }
     memcpy(token, file, len);
     token[len] = '\0';
+    if (!sched_token_valid(token)) {
+        not_found(r);
+        return -1;
+    }
     sched_token_hash(token, hash);
     enum err_code rc = db_feed_by_token(web_db(r), r->arena, hash, feed, &e);
     if (rc == E_NOTFOUND) {

@@ -20,7 +20,6 @@
 #include "web/staff.h"
 #include "web/when.h"
 
-#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 #define MAX_PROBLEMS 24
 
 int intake_find_by_token(struct req *r, struct appointment *ap, const char **token)
@@ -28,14 +27,13 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
     struct err e = {0};
     unsigned char hash[STORE_TOKEN_HASH];
     const char *t = req_param(r, 0);
-    size_t n = t ? strlen(t) : 0;
 
     resp_header(r, "Cache-Control", "no-store");
     resp_header(r, "Referrer-Policy", "no-referrer");
     resp_header(r, "X-Robots-Tag", "noindex, nofollow");
     *token = t;
     enum err_code rc = E_NOTFOUND;
-    if (n == SCHED_TOKEN_LEN - 1 && strspn(t, TOKEN_CHARS) == n) {
+    if (sched_token_valid(t)) {
         sched_token_hash(t, hash);
         rc = db_appointment_by_token(web_db(r), r->arena, hash, ap, &e);
     }

@@ -126,7 +126,7 @@ const char *web_csrf(struct req *r)
     const char *have = kv_get(&r->cookies, REQ_CSRF_COOKIE);
     if (r->csrf)
         return r->csrf;
-    if (have && strlen(have) == 22 && strspn(have, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 22) {
+    if (sched_token_valid(have)) {
         r->csrf = have;
         return have;
     }

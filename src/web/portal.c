@@ -30,7 +30,6 @@
 #include "web/sched.h"
 #include "web/when.h"
 
-#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 #define MAX_REQUESTS 5    /* link requests per address, and per peer, ... */
 #define WINDOW_MINUTES 15 /* ... within this window (as password sign-ins) */
 #define PRUNE_AFTER (7 * 86400) /* seconds an expired link or a request is kept: a used or
@@ -199,10 +198,9 @@ static int find_link(struct req *r, struct signin_link *l, unsigned char hash[ST
 {
     struct err e = {0};
     const char *t = req_param(r, 0);
-    size_t n = t ? strlen(t) : 0;
     enum err_code rc = E_NOTFOUND;
 
-    if (n == SCHED_TOKEN_LEN - 1 && strspn(t, TOKEN_CHARS) == n) {
+    if (sched_token_valid(t)) {
         sched_token_hash(t, hash);
         rc = db_signin_get(web_db(r), r->arena, hash, l, &e);
     }

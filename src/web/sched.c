@@ -553,6 +553,14 @@ void sched_committed(void)
     run_committed_hook();
 }
 
+int sched_token_valid(const char *t)
+{
+    static const char url_safe[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t n = t ? strlen(t) : 0;
+    return n == SCHED_TOKEN_LEN - 1 && strspn(t, url_safe) == n;
+}
+
 void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
 {
     crypto_generichash(hash, STORE_TOKEN_HASH, (const unsigned char *)token, strlen(token), NULL,

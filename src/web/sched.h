@@ -175,6 +175,11 @@ enum err_code sched_queue_event(struct db *db, enum sched_event ev,
                                 const struct appointment *before, int64_t now, struct err *e);
 void sched_committed(void);
 
+/* 1 when t has the shape of a token (SCHED_TOKEN_LEN - 1 URL-safe base64
+ * characters): manage, feed, sign-in and waitlist links, and the CSRF
+ * cookie.  Checked before any lookup, so a malformed one costs no query. */
+int sched_token_valid(const char *t);
+
 /* Hash of a manage token, for lookups. */
 void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH]);
 /* A new token (manage links, calendar feeds): 22 URL-safe characters of

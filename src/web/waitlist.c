@@ -30,7 +30,6 @@
 #include "web/staff.h"
 #include "web/when.h"
 
-#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 #define DEFAULT_DAYS 14          /* the range a new form suggests */
 #define DEFAULT_WEEKDAYS 0x7e    /* Monday to Saturday: the demo clinic's week */
 #define DEFAULT_FROM (9 * 60)
@@ -285,12 +284,6 @@ void waitlist_join(struct req *r)
 
 /* ---- one entry -------------------------------------------------------------- */
 
-static int token_ok(const char *t)
-{
-    size_t n = t ? strlen(t) : 0;
-    return n == SCHED_TOKEN_LEN - 1 && strspn(t, TOKEN_CHARS) == n;
-}
-
 static void entry_not_found(struct req *r)
 {
     message(r, 404, "We could not find this waitlist entry",
@@ -310,7 +303,7 @@ static int find_entry(struct req *r, struct waitlist_entry *w, const char **toke
     const char *t = req_param(r, 0);
     private_headers(r);
     *token = t;
-    if (!token_ok(t)) {
+    if (!sched_token_valid(t)) {
         entry_not_found(r);
         return -1;
     }
@@ -403,7 +396,7 @@ static int find_offer(struct req *r, struct claim *c)
     const char *t = req_param(r, 0);
     private_headers(r);
     c->token = t;
-    if (!token_ok(t)) {
+    if (!sched_token_valid(t)) {
         offer_not_found(r);
         return -1;
     }

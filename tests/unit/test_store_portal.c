@@ -17,47 +17,16 @@
 
 #include "demo.h"
 #include "store/store.h"
-
-struct fixture {
-    char path[64];
-    struct store *s;
-    struct db *db;
-    struct arena *a;
-};
+#include "store_fixture.h"
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    struct err e = {0};
-    snprintf(f->path, sizeof f->path, "/tmp/knead-test-portal-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(f->path);
-    if (store_open(f->path, 1, &f->s, &e) != E_OK || store_migrate(f->s, NULL, &e) != E_OK ||
-        demo_seed(f->s, 0, &e) != E_OK)
-        return -1;
-    f->db = db_acquire(f->s);
-    f->a = arena_new();
-    *state = f;
-    return 0;
+    return fixture_open(state, FIXTURE_DEMO, 1);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    char p[80];
-    arena_free(f->a);
-    db_release(f->db);
-    store_close(f->s);
-    unlink(f->path);
-    snprintf(p, sizeof p, "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", f->path);
-    unlink(p);
-    free(f);
-    return 0;
+    return fixture_close(state);
 }
 
 static int64_t client(struct fixture *f, const char *name, const char *email)

@@ -16,50 +16,19 @@
 
 #include "demo.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 #define T0 1795543200 /* 2026-11-24 09:00 -09:00 */
 #define SLOT (T0 + 31 * 3600)
 
-struct fixture {
-    char path[64];
-    struct store *s;
-    struct db *db;
-    struct arena *a;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    struct err e = {0};
-    snprintf(f->path, sizeof f->path, "/tmp/knead-test-waitlist-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(f->path);
-    if (store_open(f->path, 1, &f->s, &e) != E_OK || store_migrate(f->s, NULL, &e) != E_OK ||
-        demo_seed(f->s, 0, &e) != E_OK)
-        return -1;
-    f->db = db_acquire(f->s);
-    f->a = arena_new();
-    *state = f;
-    return 0;
+    return fixture_open(state, FIXTURE_DEMO, 1);
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    char p[80];
-    arena_free(f->a);
-    db_release(f->db);
-    store_close(f->s);
-    unlink(f->path);
-    snprintf(p, sizeof p, "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", f->path);
-    unlink(p);
-    free(f);
-    return 0;
+    return fixture_close(state);
 }
 
 static int64_t entry(struct fixture *f, const char *email, const char *therapist,
