@@ -1085,6 +1085,7 @@ static void user_page_form(struct req *r, int status, const struct user *u, json
                                   role_label(u->role), "therapist", tname, "active",
                                   u->active));
     json_object_set_new(ctx, "is_self", json_boolean(u->id == r->user->id));
+    json_object_set_new(ctx, "existing", json_true()); /* partials/account_fields */
     json_object_set_new(ctx, "base", json_string(arena_printf(r->arena, "/admin/users/%lld",
                                                               (long long)u->id)));
     json_object_set_new(ctx, "form", json_incref(form));
