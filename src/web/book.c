@@ -585,13 +585,6 @@ static json_t *alternatives(struct req *r, const struct sched_day *day, int64_t 
     return list;
 }
 
-static void private_headers(struct req *r)
-{
-    resp_header(r, "Cache-Control", "no-store");
-    resp_header(r, "Referrer-Policy", "no-referrer");
-    resp_header(r, "X-Robots-Tag", "noindex, nofollow");
-}
-
 void book_submit(struct req *r)
 {
     const char *service, *therapist, *start_s;
@@ -636,7 +629,7 @@ void book_submit(struct req *r)
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     if (sched_book(web_db(r), r->arena, &s, clock_now(), start, who, &cl, &ap, token, &e) ==
         E_OK) {
-        private_headers(r);
+        web_private(r);
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;
     }
@@ -696,7 +689,7 @@ static int find_appt(struct req *r, struct appointment *ap, const char **token)
     unsigned char hash[STORE_TOKEN_HASH];
     const char *t = req_param(r, 0);
 
-    private_headers(r);
+    web_private(r);
     *token = t;
     if (!sched_token_valid(t)) {
         appt_not_found(r);

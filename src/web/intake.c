@@ -28,9 +28,7 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
     unsigned char hash[STORE_TOKEN_HASH];
     const char *t = req_param(r, 0);
 
-    resp_header(r, "Cache-Control", "no-store");
-    resp_header(r, "Referrer-Policy", "no-referrer");
-    resp_header(r, "X-Robots-Tag", "noindex, nofollow");
+    web_private(r);
     *token = t;
     enum err_code rc = E_NOTFOUND;
     if (sched_token_valid(t)) {

@@ -152,6 +152,13 @@ void page_render(struct req *r, int status, const char *tpl, json_t *ctx)
     }
 }
 
+void web_private(struct req *r)
+{
+    resp_header(r, "Cache-Control", "no-store");
+    resp_header(r, "Referrer-Policy", "no-referrer");
+    resp_header(r, "X-Robots-Tag", "noindex, nofollow");
+}
+
 void web_json(struct req *r, int status, json_t *v)
 {
     resp_start(r, status, "application/json");

@@ -25,6 +25,11 @@ void page_render(struct req *r, int status, const char *tpl, json_t *ctx);
  * cookie.  Routes flagged ROUTE_CSRF are checked by the dispatcher. */
 const char *web_csrf(struct req *r);
 
+/* The headers of a page reached by a private link (manage, sign-in, waitlist
+ * links): not stored by caches, no Referer carrying the token away, not
+ * indexed. */
+void web_private(struct req *r);
+
 /* Sends v as JSON (steals the reference). */
 void web_json(struct req *r, int status, json_t *v);
 /* An error page, or problem+json for API routes.  Matches srv_error_fn. */

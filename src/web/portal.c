@@ -59,12 +59,6 @@ void portal_notice_committed(void)
         mailer.committed(mailer.ctx);
 }
 
-static void private_headers(struct req *r)
-{
-    resp_header(r, "Cache-Control", "no-store");
-    resp_header(r, "Referrer-Policy", "no-referrer");
-    resp_header(r, "X-Robots-Tag", "noindex, nofollow");
-}
 
 /* 16 random bytes as URL-safe base64 in token, and their hash. */
 static void new_token(char token[SCHED_TOKEN_LEN], unsigned char hash[STORE_TOKEN_HASH])
@@ -90,7 +84,7 @@ static void signin_page(struct req *r, int status, const char *email, const char
     const char *sent = kv_get(&r->query, "sent");
     if (status == 200 && sent && strcmp(sent, "1") == 0)
         json_object_set_new(ctx, "sent", json_true());
-    private_headers(r);
+    web_private(r);
     page_render(r, status, "portal_signin", ctx);
 }
 
@@ -171,7 +165,7 @@ void portal_signin_request(struct req *r)
         mailer.committed(mailer.ctx);
     log_info("portal: sign-in link for %s %s", email,
              send ? "queued" : "not sent (no booking or client account has the address)");
-    private_headers(r);
+    web_private(r);
     form_see_other(r, "/account?sent=1");
     return;
 fail:
@@ -187,7 +181,7 @@ static void link_problem(struct req *r, int status, const char *heading, const c
 {
     json_t *ctx = page_context(r, heading, NULL, NULL);
     json_object_set_new(ctx, "problem", json_pack("{s:s, s:s}", "heading", heading, "message", msg));
-    private_headers(r);
+    web_private(r);
     page_render(r, status, "portal_link", ctx);
 }
 
@@ -244,7 +238,7 @@ void portal_link_page(struct req *r)
     json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
     json_object_set_new(ctx, "action", json_string(arena_printf(r->arena, "/account/link/%s",
                                                                 req_param(r, 0))));
-    private_headers(r);
+    web_private(r);
     page_render(r, 200, "portal_link", ctx);
 }
 
@@ -313,7 +307,7 @@ void portal_link_use(struct req *r)
     resp_start(r, 303, "text/plain; charset=utf-8");
     account_set_session_cookie(r, session);
     resp_header(r, "Location", "/portal?welcome=1");
-    private_headers(r);
+    web_private(r);
     sb_adds(&r->resp.body, "Signed in.\n");
     return;
 fail:
@@ -485,7 +479,7 @@ void portal_home(struct req *r)
             }
         }
     }
-    private_headers(r);
+    web_private(r);
     page_render(r, 200, "portal", ctx);
 }
 
@@ -509,7 +503,7 @@ static int own_appointment(struct req *r, struct appointment *out)
             }
         }
     }
-    private_headers(r);
+    web_private(r);
     web_error(r, 404, "not_found",
               "You have no appointment with this number. Your appointments are listed on "
               "/portal.");
@@ -530,7 +524,7 @@ void portal_appointment(struct req *r)
     json_object_set_new(ctx, "records", rec);
     if (add_records(r, ap.client_id, rec) < 0 || notes_manage_context(r, &ap, ctx) < 0)
         return;
-    private_headers(r);
+    web_private(r);
     page_render(r, 200, "portal_appointment", ctx);
 }
 
@@ -551,6 +545,6 @@ void portal_manage(struct req *r)
         web_fail(r, &e);
         return;
     }
-    private_headers(r);
+    web_private(r);
     form_see_other(r, arena_printf(r->arena, "/a/%s", token));
 }

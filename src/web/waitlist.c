@@ -45,12 +45,6 @@ static void set_str(json_t *o, const char *key, const char *val)
     json_object_set_new(o, key, json_string(val ? val : ""));
 }
 
-static void private_headers(struct req *r)
-{
-    resp_header(r, "Cache-Control", "no-store");
-    resp_header(r, "Referrer-Policy", "no-referrer");
-    resp_header(r, "X-Robots-Tag", "noindex, nofollow");
-}
 
 static const char *hhmm(struct req *r, int minutes)
 {
@@ -278,7 +272,7 @@ void waitlist_join(struct req *r)
     }
     mail_waitlist_committed();
     log_info("waitlist: entry %lld joined for %s", (long long)w.id, w.service_id);
-    private_headers(r);
+    web_private(r);
     form_see_other(r, arena_printf(r->arena, "/waitlist/%s?joined=1", token));
 }
 
@@ -301,7 +295,7 @@ static int find_entry(struct req *r, struct waitlist_entry *w, const char **toke
     struct err e = {0};
     unsigned char hash[STORE_TOKEN_HASH];
     const char *t = req_param(r, 0);
-    private_headers(r);
+    web_private(r);
     *token = t;
     if (!sched_token_valid(t)) {
         entry_not_found(r);
@@ -394,7 +388,7 @@ static int find_offer(struct req *r, struct claim *c)
     struct err e = {0};
     unsigned char hash[STORE_TOKEN_HASH];
     const char *t = req_param(r, 0);
-    private_headers(r);
+    web_private(r);
     c->token = t;
     if (!sched_token_valid(t)) {
         offer_not_found(r);
