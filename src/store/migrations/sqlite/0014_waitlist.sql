@@ -26,6 +26,8 @@ CREATE TABLE waitlist_entries (
     closed_at    INTEGER                                -- when it left 'active'
 );
 CREATE INDEX waitlist_entries_active ON waitlist_entries (service_id, status, id);
+-- the count of active entries in the staff navigation, read on every staff page
+CREATE INDEX waitlist_entries_status ON waitlist_entries (status);
 
 CREATE TABLE waitlist_offers (
     id             INTEGER PRIMARY KEY,
