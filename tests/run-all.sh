@@ -23,11 +23,20 @@ tally() { # name exitcode passed failed
     printf '%-28s %4d passed, %d failed\n' "$1" "$p" "$f"
 }
 
+# The unit tests, side by side as well (the store suites each use their own temporary
+# database); tallies in name order.
+JOBS=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+rm -f "$OUT"/unit-*.rc
+for t in "$BUILD"/test_*; do
+    [ -f "$t" ] && [ -x "$t" ] && echo "$t"
+done | xargs -P "$JOBS" -n 1 sh -c '
+    n=$(basename "$1")
+    CMOCKA_MESSAGE_OUTPUT=TAP "$1" >"$0/$n.log" 2>&1
+    echo $? >"$0/unit-$n.rc"' "$OUT"
 for t in "$BUILD"/test_*; do
     [ -f "$t" ] && [ -x "$t" ] || continue
     name=$(basename "$t")
-    CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$OUT/$name.log" 2>&1
-    rc=$?
+    rc=$(cat "$OUT/unit-$name.rc" 2>/dev/null || echo 1)
     p=$(grep -c '^ok ' "$OUT/$name.log")
     f=$(grep -c '^not ok ' "$OUT/$name.log")
     [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$OUT/$name.log" | grep -v '^    ok ' | tail -40
@@ -45,26 +54,28 @@ run_counted() { # name logfile command...
     tally "$name" "$rc" "$p" "$f"
 }
 
-run_counted http "$OUT/http.log" python3 tests/http/test_http.py "$BUILD/knead"
-run_counted http-api "$OUT/http-api.log" python3 tests/http/test_api.py "$BUILD/knead"
-run_counted http-accounts "$OUT/http-accounts.log" python3 tests/http/test_accounts.py "$BUILD/knead"
-run_counted http-pages-booking "$OUT/http-pages-booking.log" python3 tests/http/test_pages_booking.py "$BUILD/knead"
-run_counted http-admin "$OUT/http-admin.log" python3 tests/http/test_admin.py "$BUILD/knead"
-run_counted http-desk "$OUT/http-desk.log" python3 tests/http/test_desk.py "$BUILD/knead"
-run_counted http-hours "$OUT/http-hours.log" python3 tests/http/test_hours.py "$BUILD/knead"
-run_counted http-articles "$OUT/http-articles.log" python3 tests/http/test_articles.py "$BUILD/knead"
-run_counted http-rules "$OUT/http-rules.log" python3 tests/http/test_rules.py "$BUILD/knead"
-run_counted http-audit "$OUT/http-audit.log" python3 tests/http/test_audit.py "$BUILD/knead"
-run_counted http-intake "$OUT/http-intake.log" python3 tests/http/test_intake.py "$BUILD/knead"
-run_counted http-referrals "$OUT/http-referrals.log" python3 tests/http/test_referrals.py "$BUILD/knead"
-run_counted http-notes "$OUT/http-notes.log" python3 tests/http/test_notes.py "$BUILD/knead"
-run_counted http-outbox "$OUT/http-outbox.log" python3 tests/http/test_outbox.py "$BUILD/knead"
+# The HTTP suites: every tests/http/test_*.py, each against its own server on its own
+# loopback port and temporary directory, so they run side by side (TEST_JOBS at a time,
+# default one per core); their tallies are printed in name order once all have ended.
 # Debian's python3 (/usr/bin): it has python3-icalendar (scripts/deps.sh --test), which a
 # python3 earlier on PATH (pyenv, a venv) may lack.
-run_counted http-feeds "$OUT/http-feeds.log" /usr/bin/python3 tests/http/test_feeds.py "$BUILD/knead"
-run_counted http-portal "$OUT/http-portal.log" python3 tests/http/test_portal.py "$BUILD/knead"
-run_counted http-reminders "$OUT/http-reminders.log" python3 tests/http/test_reminders.py "$BUILD/knead"
-run_counted http-waitlist "$OUT/http-waitlist.log" python3 tests/http/test_waitlist.py "$BUILD/knead"
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+rm -f "$OUT"/http-*.rc
+ls tests/http/test_*.py | xargs -P "$JOBS" -n 1 sh -c '
+    n=$(basename "$3" .py); n=${n#test_}
+    "$0" "$3" "$1" >"$2/http-$n.log" 2>&1
+    echo $? >"$2/http-$n.rc"' "$PY" "$BUILD/knead" "$OUT"
+for suite in tests/http/test_*.py; do
+    n=$(basename "$suite" .py); n=${n#test_}
+    log="$OUT/http-$n.log"
+    rc=$(cat "$OUT/http-$n.rc" 2>/dev/null || echo 1)
+    line=$(grep -E '^RESULT [0-9]+ [0-9]+$' "$log" 2>/dev/null | tail -1)
+    p=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f2)
+    f=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f3)
+    [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$log" | tail -60
+    tally "http-$n" "$rc" "$p" "$f"
+done
 run_counted fuzz "$OUT/fuzz.log" sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}"
 run_counted e2e "$OUT/e2e.log" node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots"
 
