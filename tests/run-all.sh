@@ -58,6 +58,7 @@ run_counted http-audit "$OUT/http-audit.log" python3 tests/http/test_audit.py "$
 run_counted http-intake "$OUT/http-intake.log" python3 tests/http/test_intake.py "$BUILD/knead"
 run_counted http-referrals "$OUT/http-referrals.log" python3 tests/http/test_referrals.py "$BUILD/knead"
 run_counted http-notes "$OUT/http-notes.log" python3 tests/http/test_notes.py "$BUILD/knead"
+run_counted http-identity "$OUT/http-identity.log" python3 tests/http/test_identity.py "$BUILD/knead"
 run_counted http-outbox "$OUT/http-outbox.log" python3 tests/http/test_outbox.py "$BUILD/knead"
 # Debian's python3 (/usr/bin): it has python3-icalendar (scripts/deps.sh --test), which a
 # python3 earlier on PATH (pyenv, a venv) may lack.
