@@ -243,6 +243,12 @@ class ManageLinkScope(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertEqual(json.loads(data)['client']['phone'], '907-555-0999')
         self.assertNotIn(b'907-555-0111', data)
+        # and Vera's own booking still answers with the phone she gave
+        token = self.vera_path.rsplit('/', 1)[1]
+        st, _, data = S.request('GET', '/api/v1/appointments/%d' % self.vera_id,
+                                headers={'Authorization': 'Bearer ' + token})
+        self.assertEqual(st, 200)
+        self.assertEqual(json.loads(data)['client']['phone'], '907-555-0111')
 
     def test_own_link_shows_own_entries_but_no_insurance_details(self):
         b = visitor(self.vera_path)
