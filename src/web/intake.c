@@ -512,6 +512,14 @@ int intake_add_to_appointment(struct req *r, const struct appointment *ap, json_
         json_object_set_new(o, "age", json_integer(age(it.birth_date, when_local_date(r, clock_now()))));
         if (it.confirmed_at)
             json_object_set_new(o, "confirmed", json_string(when_at(r, it.confirmed_at)));
+        /* where this version came from: a manage link proves only its booking */
+        if (it.appointment_id)
+            json_object_set_new(
+                o, "entered_via",
+                json_pack("{s:I, s:s, s:b}", "id", (json_int_t)it.appointment_id, "url",
+                          arena_printf(r->arena, "/staff/appointments/%lld",
+                                       (long long)it.appointment_id),
+                          "this", it.appointment_id == ap->id));
         json_object_set_new(h, "intake", o);
         json_object_set_new(h, "warnings", warn);
         json_object_set_new(h, "has_warnings", json_boolean(json_array_size(warn) > 0));

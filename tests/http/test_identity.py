@@ -270,6 +270,8 @@ class ManageLinkScope(unittest.TestCase):
         st, _, page = desk.get('/staff/appointments/%d' % self.evil_id)
         self.assertEqual(st, 200)
         self.assertIn('The booking gave a different phone: 907-555-0999', text(page))
+        # the desk also sees which booking's link sent the health form on file
+        self.assertIn('Sent through the private link of booking #%d' % self.vera_id, text(page))
         _, _, page = desk.get('/staff/appointments/%d' % self.vera_id)
         self.assertNotIn('The booking gave a different phone', page)
         # Vera's own phone stays until the desk decides; taking it is one button
