@@ -122,6 +122,7 @@ enum stmt_id {
     Q_INSURANCE_RECORD,
     Q_INSURANCE_GET,
     Q_INSURANCE_LATEST,
+    Q_INSURANCE_OF_APPT,
     Q_INSURANCE_PENDING,
     Q_INSURANCE_PENDING_COUNT,
     Q_INSURANCE_MOVE,
@@ -136,6 +137,7 @@ enum stmt_id {
     Q_SIGN_NOTE,
     Q_ADD_ADDENDUM,
     Q_NOTE_ADDENDA,
+    Q_TREATS,
     /* the outbox */
     Q_OUTBOX_ADD,
     Q_OUTBOX_COUNT,
@@ -165,6 +167,7 @@ enum stmt_id {
     Q_PORTAL_PROVE,
     Q_PORTAL_LINK,
     Q_PORTAL_APPTS,
+    Q_PORTAL_OWNS,
     Q_PORTAL_MANAGE_LINK,
     /* reminders */
     Q_OUTBOX_HAS,
@@ -193,7 +196,8 @@ enum stmt_id {
 #define APPT_COLS                                                                              \
     "a.id, a.service_id, a.therapist_id, a.room_id, a.client_id, a.start_at, a.end_at,"        \
     " a.busy_until, a.status, a.notes, a.source, a.created_at, coalesce(a.cancelled_at, 0),"   \
-    " a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone"        \
+    " a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone,"       \
+    " a.contact_phone"                                                                         \
     " FROM appointments a JOIN services s ON s.id = a.service_id"                              \
     " JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id"             \
     " JOIN clients c ON c.id = a.client_id"
@@ -221,13 +225,13 @@ enum stmt_id {
     "client_id, version, email, phone, birth_date, emergency_name, emergency_phone, reason,"   \
     " areas, pain, onset, onset_other, worse, better, treatments, conditions,"                 \
     " conditions_other, medications, pressure, consent_name, consent_at, updated_by,"          \
-    " created_at, updated_at, confirmed_at"
+    " created_at, updated_at, confirmed_at, appointment_id"
 #define INTAKE_COLS "id, " INTAKE_COLS_NOID
 #define INSURANCE_COLS                                                                         \
     "i.id, i.client_id, i.carrier, i.member_id, i.group_number, i.holder_name,"                \
     " i.holder_relation, i.requested_at, i.status, i.outcome, i.visits_per_year,"              \
     " i.copay_cents, i.deductible_cents, i.referral_required, i.notes, i.verified_by,"         \
-    " i.verified_by_name, i.verified_at, c.name, c.email"                                      \
+    " i.verified_by_name, i.verified_at, c.name, c.email, i.appointment_id"                   \
     " FROM insurance_checks i JOIN clients c ON c.id = i.client_id"
 
 static const char *const sql_text[Q__COUNT] = {
@@ -322,15 +326,13 @@ static const char *const sql_text[Q__COUNT] = {
                       " ORDER BY id LIMIT 1",
     /* A new client never takes the number of one removed by a merge: the
      * audit log still names that number (it has no foreign keys, on
-     * purpose), so the next number is above both. */
-    [Q_ADD_CLIENT] = "INSERT INTO clients (id, name, email, phone, created_at) VALUES ("
-                     "max(coalesce((SELECT max(id) FROM clients), 0),"
-                     " coalesce((SELECT max(client_id) FROM audit_log), 0)) + 1,"
-                     " ?1, ?2, ?3, ?4)",
+     * purpose); clients.id is AUTOINCREMENT (0019), so numbers only grow. */
+    [Q_ADD_CLIENT] = "INSERT INTO clients (name, email, phone, created_at)"
+                     " VALUES (?1, ?2, ?3, ?4)",
     [Q_SET_CLIENT_PHONE] = "UPDATE clients SET phone = ?2 WHERE id = ?1",
     [Q_ADD_APPT] = "INSERT INTO appointments (service_id, therapist_id, room_id, client_id,"
-                   " start_at, end_at, busy_until, status, notes, token_hash, source, created_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                   " start_at, end_at, busy_until, status, notes, token_hash, source, created_at,"
+                   " contact_phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [Q_APPT] = "SELECT " APPT_COLS " WHERE a.id = ?1",
     [Q_APPTS] = "SELECT " APPT_COLS " WHERE a.start_at >= ?1 AND a.start_at < ?2"
                 " ORDER BY a.start_at, a.id",
@@ -405,9 +407,9 @@ static const char *const sql_text[Q__COUNT] = {
                     " horizon_days = excluded.horizon_days, grid_minutes = excluded.grid_minutes,"
                     " late_cancel_hours = excluded.late_cancel_hours",
     [Q_AUDIT_ADD] = "INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,"
-                    " client_id, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    " client_id, address, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [Q_AUDIT_LIST] = "SELECT id, at, user_id, actor, role, action, record, record_id, client_id,"
-                     " address FROM audit_log WHERE (?1 = 0 OR id < ?1)"
+                     " address, via FROM audit_log WHERE (?1 = 0 OR id < ?1)"
                      " AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)"
                      " ORDER BY id DESC LIMIT ?4",
     /* health form and insurance checks */
@@ -418,24 +420,25 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_INTAKE_ADD] = "INSERT INTO intakes (client_id, email, phone, birth_date, emergency_name,"
                      " emergency_phone, reason, areas, pain, onset, onset_other, worse, better,"
                      " treatments, conditions, conditions_other, medications, pressure,"
-                     " consent_name, consent_at, updated_by, created_at, updated_at, version)"
+                     " consent_name, consent_at, updated_by, created_at, updated_at, version,"
+                     " appointment_id)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                     " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22, 1)",
+                     " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22, 1, ?23)",
     [Q_INTAKE_UPDATE] = "UPDATE intakes SET email = ?2, phone = ?3, birth_date = ?4,"
                         " emergency_name = ?5, emergency_phone = ?6, reason = ?7, areas = ?8,"
                         " pain = ?9, onset = ?10, onset_other = ?11, worse = ?12, better = ?13,"
                         " treatments = ?14, conditions = ?15, conditions_other = ?16,"
                         " medications = ?17, pressure = ?18, consent_name = ?19,"
                         " consent_at = ?20, updated_by = ?21, updated_at = ?22,"
-                        " version = version + 1 WHERE client_id = ?1",
+                        " version = version + 1, appointment_id = ?23 WHERE client_id = ?1",
     [Q_INTAKE_CONFIRM] = "UPDATE intakes SET confirmed_at = ?2 WHERE client_id = ?1",
     [Q_INTAKE_STAMP] = "SELECT updated_at, id FROM intakes WHERE client_id = ?1",
     [Q_INTAKE_MOVE_HISTORY] = "UPDATE intake_history SET client_id = ?1 WHERE client_id = ?2",
     [Q_INTAKE_DELETE] = "DELETE FROM intakes WHERE client_id = ?1",
     [Q_INTAKE_MOVE] = "UPDATE intakes SET client_id = ?1 WHERE client_id = ?2",
     [Q_INSURANCE_ADD] = "INSERT INTO insurance_checks (client_id, carrier, member_id,"
-                        " group_number, holder_name, holder_relation, requested_at)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        " group_number, holder_name, holder_relation, requested_at,"
+                        " appointment_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [Q_INSURANCE_UPDATE_REQUEST] = "UPDATE insurance_checks SET carrier = ?2, member_id = ?3,"
                                    " group_number = ?4, holder_name = ?5, holder_relation = ?6"
                                    " WHERE id = ?1 AND status = 'pending'",
@@ -446,6 +449,8 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_INSURANCE_GET] = "SELECT " INSURANCE_COLS " WHERE i.id = ?1",
     [Q_INSURANCE_LATEST] = "SELECT " INSURANCE_COLS " WHERE i.client_id = ?1"
                            " ORDER BY i.id DESC LIMIT 1",
+    [Q_INSURANCE_OF_APPT] = "SELECT " INSURANCE_COLS " WHERE i.appointment_id = ?1"
+                            " ORDER BY i.id DESC LIMIT 1",
     [Q_INSURANCE_PENDING] = "SELECT " INSURANCE_COLS " WHERE i.status = 'pending'"
                             " ORDER BY i.requested_at, i.id LIMIT ?1",
     [Q_INSURANCE_PENDING_COUNT] = "SELECT count(*) FROM insurance_checks WHERE status = 'pending'",
@@ -462,6 +467,9 @@ static const char *const sql_text[Q__COUNT] = {
                           " referred_on = ?5, diagnosis = ?6, icd10 = ?7, visits = ?8,"
                           " valid_until = ?9, updated_at = ?10 WHERE id = ?1",
     [Q_NOTE] = "SELECT " NOTE_COLS " FROM treatment_notes WHERE appointment_id = ?1",
+    /* a treating relationship: an appointment the front desk checked in */
+    [Q_TREATS] = "SELECT EXISTS (SELECT 1 FROM appointments WHERE client_id = ?1"
+                 " AND therapist_id = ?2 AND status IN ('checked_in', 'completed'))",
     /* A signed note is left alone (no row returned); the trigger would
      * refuse the change anyway. */
     [Q_PUT_NOTE] = "INSERT INTO treatment_notes (appointment_id, subjective, objective, assessment,"
@@ -552,6 +560,11 @@ static const char *const sql_text[Q__COUNT] = {
                        " c.email = (SELECT email FROM users WHERE id = ?1"
                        " AND proven_email = email) COLLATE NOCASE)"
                        " ORDER BY a.start_at DESC, a.id DESC",
+    /* the same rule as Q_PORTAL_APPTS, for one client row */
+    [Q_PORTAL_OWNS] = "SELECT EXISTS (SELECT 1 FROM clients c WHERE c.id = ?2 AND"
+                      " (c.user_id = ?1 OR (c.user_id IS NULL AND c.email ="
+                      " (SELECT email FROM users WHERE id = ?1 AND proven_email = email)"
+                      " COLLATE NOCASE)))",
     [Q_PORTAL_MANAGE_LINK] = "INSERT INTO portal_manage_links (appointment_id, token_hash,"
                              " user_id, created_at) VALUES (?1, ?2, ?3, ?4)"
                              " ON CONFLICT (appointment_id) DO UPDATE SET"
@@ -904,6 +917,24 @@ static enum err_code migration_applied(struct sqlite_db *d, int version, int *ha
     return out;
 }
 
+/* The first line of a migration that rebuilds tables (see sq_migrate). */
+#define REBUILD_MARK "-- knead: rebuild"
+
+/* E_OK when no row breaks a foreign key (PRAGMA foreign_key_check). */
+static enum err_code foreign_keys_hold(struct sqlite_db *d, struct err *e)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(d->h, "PRAGMA foreign_key_check", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_DONE)
+        return E_OK;
+    if (rc == SQLITE_ROW)
+        return err_set(e, E_CONFLICT, "a rebuilt table would break a foreign key");
+    return fail(d, e, rc, "check foreign keys");
+}
+
 static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
 {
     struct db *db = sq_acquire(s);
@@ -935,20 +966,32 @@ static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
     }
     for (const struct migration *m = sqlite_migrations; m->version; m++) {
         int have = 0;
+        /* A migration that rebuilds a table (SQLite's way to change a
+         * column's constraints) runs with foreign keys off, as SQLite's
+         * ALTER TABLE instructions ask, and is checked whole before its
+         * commit; the pragma is a no-op inside a transaction, so it is set
+         * around it. */
+        int rebuild = strncmp(m->sql, REBUILD_MARK, sizeof REBUILD_MARK - 1) == 0;
+        if (rebuild && (rc = exec(d, "PRAGMA foreign_keys = OFF", e)) != E_OK)
+            goto done;
         rc = sq_begin(db, e);
         if (rc != E_OK)
-            goto done;
+            goto migrated;
         /* By number, not by the highest applied: numbers may have gaps
          * (reserved by parallel changes) that are filled in later. */
         rc = migration_applied(d, m->version, &have, e);
         if (rc == E_OK && have) {
             rc = sq_commit(db, e);
             if (rc != E_OK)
+                goto migrated;
+            if (rebuild && (rc = exec(d, "PRAGMA foreign_keys = ON", e)) != E_OK)
                 goto done;
             continue;
         }
         if (rc == E_OK)
             rc = exec(d, m->sql, e);
+        if (rc == E_OK && rebuild)
+            rc = foreign_keys_hold(d, e);
         if (rc == E_OK) {
             int src = sqlite3_prepare_v2(d->h,
                                          "INSERT INTO schema_version (version, name, applied_at)"
@@ -971,12 +1014,20 @@ static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
             char msg[sizeof e->msg];
             memcpy(msg, e->msg, sizeof msg);
             err_set(e, rc, "migration %04d_%s failed: %s", m->version, m->name, msg);
-            goto done;
+            goto migrated;
         }
+        if (rebuild && (rc = exec(d, "PRAGMA foreign_keys = ON", e)) != E_OK)
+            goto done;
         log_info("applied migration %04d_%s", m->version, m->name);
         count++;
     }
     rc = E_OK;
+    goto done;
+migrated: /* a failure inside a migration: foreign keys back on, the error kept */
+    {
+        struct err ignored = {0};
+        exec(d, "PRAGMA foreign_keys = ON", &ignored);
+    }
 done:
     if (applied)
         *applied = count;
@@ -1066,6 +1117,23 @@ static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
 
 static enum err_code sq_wipe(struct db *db, struct err *e)
 {
+    /* A signed note is never deleted (0019's trigger would refuse it
+     * half-way); say so before anything is touched. */
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(DB(db)->h,
+                                "SELECT EXISTS (SELECT 1 FROM treatment_notes"
+                                " WHERE signed_at IS NOT NULL)",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    int kept = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW)
+        return fail(DB(db), e, rc, "look for signed notes");
+    if (kept)
+        return err_set(e, E_CONFLICT,
+                       "the database holds signed treatment notes, which are never deleted; "
+                       "seed the demo into a new database file (--db)");
     return exec(DB(db),
                 "DELETE FROM articles; DELETE FROM calendar_feeds;"
                 " DELETE FROM waitlist_offers; DELETE FROM waitlist_entries;"
@@ -1779,8 +1847,8 @@ static enum err_code sq_add_closed_date(struct db *db, const char *date, const c
 }
 
 static enum err_code sq_client_for_booking(struct db *db, const char *name, const char *email,
-                                           const char *phone, int64_t now, int64_t *id,
-                                           struct err *e)
+                                           const char *phone, int update_phone, int64_t now,
+                                           int64_t *id, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_FIND_CLIENT, e);
@@ -1793,7 +1861,7 @@ static enum err_code sq_client_for_booking(struct db *db, const char *name, cons
     if (step == SQLITE_ROW) {
         *id = sqlite3_column_int64(s, 0);
         sqlite3_reset(s);
-        if (!phone || !*phone)
+        if (!update_phone || !phone || !*phone)
             return E_OK;
         if (!(s = stmt(d, Q_SET_CLIENT_PHONE, e)))
             return E_INTERNAL;
@@ -1836,6 +1904,7 @@ static enum err_code sq_add_appointment(struct db *db, const struct appointment 
     sqlite3_bind_blob(s, 10, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
     bind_text(s, 11, ap->source ? ap->source : "online");
     sqlite3_bind_int64(s, 12, ap->created_at);
+    bind_text(s, 13, ap->contact_phone ? ap->contact_phone : "");
     if ((rc = run(d, s, e, "save appointment")) == E_OK && id)
         *id = sqlite3_last_insert_rowid(d->h);
     return rc;
@@ -1864,6 +1933,7 @@ static void read_appointment(struct arena *a, sqlite3_stmt *s, struct appointmen
     o->client_name = col_text(a, s, 18);
     o->client_email = col_text(a, s, 19);
     o->client_phone = col_text(a, s, 20);
+    o->contact_phone = col_text(a, s, 21);
 }
 
 static enum err_code one_appointment(struct sqlite_db *d, sqlite3_stmt *s, struct arena *a,
@@ -2482,6 +2552,7 @@ static enum err_code sq_audit_add(struct db *db, const struct audit_entry *en, s
     sqlite3_bind_int64(s, 7, en->record_id);
     sqlite3_bind_int64(s, 8, en->client_id);
     bind_text(s, 9, en->address);
+    bind_text(s, 10, en->via ? en->via : "staff");
     return run(d, s, e, "write the audit log");
 }
 
@@ -2512,6 +2583,7 @@ static enum err_code sq_audit_list(struct db *db, struct arena *a, const struct 
         en->record_id = sqlite3_column_int64(s, 7);
         en->client_id = sqlite3_column_int64(s, 8);
         en->address = col_text(a, s, 9);
+        en->via = col_text(a, s, 10);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
@@ -2551,6 +2623,7 @@ static void read_intake(struct arena *a, sqlite3_stmt *s, struct intake *o)
     o->created_at = sqlite3_column_int64(s, 23);
     o->updated_at = sqlite3_column_int64(s, 24);
     o->confirmed_at = sqlite3_column_int64(s, 25);
+    o->appointment_id = sqlite3_column_int64(s, 26);
 }
 
 static enum err_code sq_intake(struct db *db, struct arena *a, int64_t client_id,
@@ -2614,6 +2687,7 @@ static enum err_code sq_intake_put(struct db *db, const struct intake *in, int64
     sqlite3_bind_int64(s, 20, in->consent_at);
     sqlite3_bind_int64(s, 21, in->updated_by);
     sqlite3_bind_int64(s, 22, now);
+    sqlite3_bind_int64(s, 23, in->appointment_id);
     if ((rc = run(d, s, e, "save health form")) != E_OK)
         return rc;
     if (created)
@@ -2658,6 +2732,7 @@ static enum err_code sq_insurance_add(struct db *db, const struct insurance_chec
     sqlite3_bind_int64(s, 1, c->client_id);
     bind_request(s, c);
     sqlite3_bind_int64(s, 7, c->requested_at);
+    sqlite3_bind_int64(s, 8, c->appointment_id);
     if ((rc = run(d, s, e, "save insurance check")) == E_OK && id)
         *id = sqlite3_last_insert_rowid(d->h);
     return rc;
@@ -2724,6 +2799,7 @@ static void read_insurance(struct arena *a, sqlite3_stmt *s, struct insurance_ch
     o->verified_at = sqlite3_column_int64(s, 17);
     o->client_name = col_text(a, s, 18);
     o->client_email = col_text(a, s, 19);
+    o->appointment_id = sqlite3_column_int64(s, 20);
 }
 
 static enum err_code one_insurance(struct sqlite_db *d, enum stmt_id id, int64_t key,
@@ -2757,6 +2833,14 @@ static enum err_code sq_insurance_latest(struct db *db, struct arena *a, int64_t
 {
     return one_insurance(DB(db), Q_INSURANCE_LATEST, client_id, a, out, e,
                          "This client has not asked for an insurance check.");
+}
+
+static enum err_code sq_insurance_of_appointment(struct db *db, struct arena *a,
+                                                 int64_t appointment_id,
+                                                 struct insurance_check *out, struct err *e)
+{
+    return one_insurance(DB(db), Q_INSURANCE_OF_APPT, appointment_id, a, out, e,
+                         "No insurance check was asked for through this appointment.");
 }
 
 static enum err_code sq_insurance_pending(struct db *db, struct arena *a, int limit,
@@ -2906,6 +2990,21 @@ static void read_note(struct arena *a, sqlite3_stmt *s, struct treatment_note *o
     o->signed_by = col_text(a, s, 19);
     o->signed_by_id = sqlite3_column_int64(s, 20);
     o->signed_at = sqlite3_column_int64(s, 21);
+}
+
+static enum err_code sq_treats(struct db *db, int64_t client_id, const char *therapist_id,
+                           int *yes, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_TREATS, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, client_id);
+    bind_text(s, 2, therapist_id);
+    int rc = sqlite3_step(s);
+    *yes = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read the treating relationship");
 }
 
 static enum err_code sq_note(struct db *db, struct arena *a, int64_t appointment_id,
@@ -3607,6 +3706,27 @@ static enum err_code sq_portal_appointments(struct db *db, struct arena *a, int6
     return E_OK;
 }
 
+/* *yes from a SELECT EXISTS statement with two id parameters. */
+static enum err_code exists_ids(struct sqlite_db *d, enum stmt_id q, int64_t a, int64_t b,
+                                int *yes, struct err *e, const char *what)
+{
+    sqlite3_stmt *s = stmt(d, q, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, a);
+    sqlite3_bind_int64(s, 2, b);
+    int rc = sqlite3_step(s);
+    *yes = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, what);
+}
+
+static enum err_code sq_portal_owns_client(struct db *db, int64_t user_id, int64_t client_id,
+                                           int *yes, struct err *e)
+{
+    return exists_ids(DB(db), Q_PORTAL_OWNS, user_id, client_id, yes, e, "read the client's owner");
+}
+
 static enum err_code sq_portal_manage_link(struct db *db, int64_t appointment_id, int64_t user_id,
                                            const unsigned char hash[STORE_TOKEN_HASH],
                                            int64_t now, struct err *e)
@@ -4032,12 +4152,14 @@ static const struct store_ops sqlite_ops = {
     .insurance_record = sq_insurance_record,
     .insurance_get = sq_insurance_get,
     .insurance_latest = sq_insurance_latest,
+    .insurance_of_appointment = sq_insurance_of_appointment,
     .insurance_pending = sq_insurance_pending,
     .insurance_pending_count = sq_insurance_pending_count,
     /* the clinical record */
     .referrals = sq_referrals,
     .referral = sq_referral,
     .put_referral = sq_put_referral,
+    .treats = sq_treats,
     .note = sq_note,
     .put_note = sq_put_note,
     .sign_note = sq_sign_note,
@@ -4067,6 +4189,7 @@ static const struct store_ops sqlite_ops = {
     .signin_use = sq_signin_use,
     .portal_link_clients = sq_portal_link_clients,
     .portal_appointments = sq_portal_appointments,
+    .portal_owns_client = sq_portal_owns_client,
     .portal_manage_link = sq_portal_manage_link,
     /* reminders */
     .outbox_has = sq_outbox_has,

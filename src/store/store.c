@@ -128,9 +128,9 @@ FWD(add_time_off, (struct db * db, const struct time_off *t, int64_t *id, struct
 FWD(add_closed_date, (struct db * db, const char *date, const char *reason, struct err *e),
     (db, date, reason, e))
 FWD(client_for_booking,
-    (struct db * db, const char *name, const char *email, const char *phone, int64_t now,
-     int64_t *id, struct err *e),
-    (db, name, email, phone, now, id, e))
+    (struct db * db, const char *name, const char *email, const char *phone, int update_phone,
+     int64_t now, int64_t *id, struct err *e),
+    (db, name, email, phone, update_phone, now, id, e))
 FWD(add_appointment,
     (struct db * db, const struct appointment *a, const unsigned char hash[STORE_TOKEN_HASH],
      int64_t *id, struct err *e),
@@ -232,6 +232,8 @@ FWD(referral, (struct db * db, struct arena *a, int64_t id, struct referral *out
 FWD(put_referral,
     (struct db * db, const struct referral *ref, int64_t now, int64_t *id, struct err *e),
     (db, ref, now, id, e))
+FWD(treats, (struct db * db, int64_t client_id, const char *therapist_id, int *yes, struct err *e),
+    (db, client_id, therapist_id, yes, e))
 FWD(note,
     (struct db * db, struct arena *a, int64_t appointment_id, struct treatment_note *out,
      struct err *e),
@@ -295,6 +297,10 @@ FWD(insurance_latest,
     (struct db * db, struct arena *a, int64_t client_id, struct insurance_check *out,
      struct err *e),
     (db, a, client_id, out, e))
+FWD(insurance_of_appointment,
+    (struct db * db, struct arena *a, int64_t appointment_id, struct insurance_check *out,
+     struct err *e),
+    (db, a, appointment_id, out, e))
 FWD(insurance_pending,
     (struct db * db, struct arena *a, int limit, struct insurance_check **out, size_t *n,
      struct err *e),
@@ -349,6 +355,9 @@ FWD(portal_link_clients,
     (struct db * db, int64_t user_id, const char *email, int64_t now, int *linked,
      struct err *e),
     (db, user_id, email, now, linked, e))
+FWD(portal_owns_client,
+    (struct db * db, int64_t user_id, int64_t client_id, int *yes, struct err *e),
+    (db, user_id, client_id, yes, e))
 FWD(portal_appointments,
     (struct db * db, struct arena *a, int64_t user_id, struct appointment **out, size_t *n,
      struct err *e),

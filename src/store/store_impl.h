@@ -78,8 +78,8 @@ struct store_ops {
     enum err_code (*add_closed_date)(struct db *db, const char *date, const char *reason,
                                      struct err *e);
     enum err_code (*client_for_booking)(struct db *db, const char *name, const char *email,
-                                        const char *phone, int64_t now, int64_t *id,
-                                        struct err *e);
+                                        const char *phone, int update_phone, int64_t now,
+                                        int64_t *id, struct err *e);
     enum err_code (*add_appointment)(struct db *db, const struct appointment *a,
                                      const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
                                      struct err *e);
@@ -162,6 +162,9 @@ struct store_ops {
                                    struct insurance_check *out, struct err *e);
     enum err_code (*insurance_latest)(struct db *db, struct arena *a, int64_t client_id,
                                       struct insurance_check *out, struct err *e);
+    enum err_code (*insurance_of_appointment)(struct db *db, struct arena *a,
+                                              int64_t appointment_id,
+                                              struct insurance_check *out, struct err *e);
     enum err_code (*insurance_pending)(struct db *db, struct arena *a, int limit,
                                        struct insurance_check **out, size_t *n, struct err *e);
     enum err_code (*insurance_pending_count)(struct db *db, int *n, struct err *e);
@@ -172,6 +175,8 @@ struct store_ops {
                               struct err *e);
     enum err_code (*put_referral)(struct db *db, const struct referral *ref, int64_t now,
                                   int64_t *id, struct err *e);
+    enum err_code (*treats)(struct db *db, int64_t client_id, const char *therapist_id,
+                            int *yes, struct err *e);
     enum err_code (*note)(struct db *db, struct arena *a, int64_t appointment_id,
                           struct treatment_note *out, struct err *e);
     enum err_code (*put_note)(struct db *db, const struct treatment_note *n, int64_t now,
@@ -232,6 +237,8 @@ struct store_ops {
                                          int64_t now, int *linked, struct err *e);
     enum err_code (*portal_appointments)(struct db *db, struct arena *a, int64_t user_id,
                                          struct appointment **out, size_t *n, struct err *e);
+    enum err_code (*portal_owns_client)(struct db *db, int64_t user_id, int64_t client_id,
+                                        int *yes, struct err *e);
     enum err_code (*portal_manage_link)(struct db *db, int64_t appointment_id, int64_t user_id,
                                         const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
                                         struct err *e);
