@@ -258,7 +258,7 @@ void outbox_kick(struct outbox *ob)
     pthread_mutex_unlock(&ob->mu);
 }
 
-void outbox_stop(struct outbox *ob)
+void outbox_abort(struct outbox *ob)
 {
     if (!ob)
         return;
@@ -266,6 +266,13 @@ void outbox_stop(struct outbox *ob)
     __atomic_store_n(&ob->stopping, 1, __ATOMIC_RELAXED);
     pthread_cond_signal(&ob->cv);
     pthread_mutex_unlock(&ob->mu);
+}
+
+void outbox_stop(struct outbox *ob)
+{
+    if (!ob)
+        return;
+    outbox_abort(ob);
     pthread_join(ob->thread, NULL);
     pthread_cond_destroy(&ob->cv);
     pthread_mutex_destroy(&ob->mu);

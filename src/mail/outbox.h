@@ -62,6 +62,10 @@ struct outbox_options {
 int outbox_start(const struct outbox_options *o, struct outbox **out, char *err, size_t errlen);
 /* Wakes the worker: a message was queued.  Thread-safe; accepts NULL. */
 void outbox_kick(struct outbox *ob);
+/* Tells the worker to stop without waiting for it: a transfer in flight is
+ * aborted within about a second (libcurl polls the flag) and its message
+ * goes back to pending; no new message is claimed.  Accepts NULL. */
+void outbox_abort(struct outbox *ob);
 /* Stops the worker (an SMTP transfer in flight is aborted and its message
  * goes back to pending) and frees it.  Accepts NULL. */
 void outbox_stop(struct outbox *ob);

@@ -712,23 +712,41 @@ static enum err_code exec(struct sqlite_db *d, const char *sql, struct err *e)
 
 /* ---- connections and the pool ---- */
 
+/* Opening errors name the file and what to check; they reach the command
+ * line (serve, migrate, demo), never a client. */
 static enum err_code conn_open(struct sqlite_db *d, const char *path, struct err *e)
 {
     int rc = sqlite3_open_v2(path, &d->h,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    enum err_code c = E_OK;
     if (rc != SQLITE_OK) {
-        enum err_code c = err_set(e, E_UNAVAILABLE, "cannot open database %s: %s", path,
-                                  d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
-        sqlite3_close(d->h);
-        d->h = NULL;
-        return c;
+        c = err_set(e, E_UNAVAILABLE, "cannot open the database file (check that it and its"
+                                      " folder are readable and writable by this user)");
+        goto done;
     }
     sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(d->h, 1);
-    return exec(d,
-                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                " PRAGMA synchronous = FULL;",
-                e);
+    if (sqlite3_db_readonly(d->h, "main") == 1) {
+        c = err_set(e, E_UNAVAILABLE, "the database file is read-only for this user (check its"
+                                      " permissions and owner)");
+        goto done;
+    }
+    rc = sqlite3_exec(d->h, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                            " PRAGMA synchronous = FULL;",
+                      NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)
+        c = err_set(e, E_UNAVAILABLE, "cannot write the database (its folder must be writable"
+                                      " by this user for the -wal and -shm files)");
+    else if ((rc & 0xff) == SQLITE_NOTADB)
+        c = err_set(e, E_UNAVAILABLE, "the file is not a SQLite database");
+    else if (rc != SQLITE_OK)
+        c = fail(d, e, rc, "open the database");
+done:
+    if (c != E_OK) {
+        sqlite3_close(d->h);
+        d->h = NULL;
+    }
+    return c;
 }
 
 static void conn_close(struct sqlite_db *d)
