@@ -150,10 +150,18 @@ static int deliver_one(struct outbox *ob)
         mark(ob, &m, "failed", now, err);
         goto done;
     }
-    if (smtp_send(&ob->o.smtp, ob->o.from, m.recipient, bytes.buf, bytes.len, err, sizeof err) ==
-        0) {
+    int sent = smtp_send(&ob->o.smtp, ob->o.from, m.recipient, bytes.buf, bytes.len, err,
+                         sizeof err);
+    if (sent == 0) {
         log_info("mail: sent message %lld (%s) to %s", (long long)m.id, m.kind, m.recipient);
         mark(ob, &m, "sent", now, "");
+        goto done;
+    }
+    if (sent == SMTP_REFUSED && !stopping(ob)) {
+        log_error("mail: message %lld (%s) to %s refused, giving up"
+                  " (knead outbox retry %lld queues it again): %s",
+                  (long long)m.id, m.kind, m.recipient, (long long)m.id, err);
+        mark(ob, &m, "failed", now, err);
         goto done;
     }
 failed:
