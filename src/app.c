@@ -66,6 +66,10 @@ int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen
         snprintf(err, errlen, "[database] path %s: %s", path, e.msg);
         return -1;
     }
+    if (store_limit_size(app->store, (int64_t)app->cfg.max_size_mb << 20, &e) != E_OK) {
+        snprintf(err, errlen, "[database] max_size_mb: %s", e.msg);
+        return -1;
+    }
     app->sched = sched_cache_new();
     app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
     return 0;

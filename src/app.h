@@ -31,7 +31,8 @@ int app_load_tz(struct app *app, char *err, size_t errlen);
 int app_open_store(struct app *app, int conns, char *err, size_t errlen);
 /* The same for `serve`: refuses a path with no database, or with a file that
  * holds no Knead schema ("run knead migrate or knead demo first"), instead
- * of creating an empty clinic; migrates one that lacks newer migrations. */
+ * of creating an empty clinic; migrates one that lacks newer migrations;
+ * applies [database] max_size_mb. */
 int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen);
 /* Loads templates and static files (what `serve` needs besides the store). */
 int app_load_site(struct app *app, char *err, size_t errlen);

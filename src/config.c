@@ -34,6 +34,7 @@ static const struct key {
     I("server", "reuse_port", reuse_port, 0, 1),
     S("server", "public_url", public_url, 1),
     S("database", "path", db_path, 0),
+    I("database", "max_size_mb", max_size_mb, 0, 1048576),
     I("booking", "min_notice_minutes", min_notice_minutes, 0, 10080),
     I("booking", "horizon_days", horizon_days, 1, 730),
     I("booking", "grid_minutes", grid_minutes, 5, 60),

@@ -26,6 +26,7 @@ struct cfg {
     char public_url[CFG_STR]; /* e.g. https://book.example.com; empty = from the Host header */
     /* [database] */
     char db_path[CFG_PATH];
+    int max_size_mb; /* writes past this size answer 503 (database full); 0 = no cap */
     /* [booking] */
     int min_notice_minutes;
     int horizon_days;

@@ -67,6 +67,7 @@ run_counted http-reminders "$OUT/http-reminders.log" python3 tests/http/test_rem
 run_counted http-waitlist "$OUT/http-waitlist.log" python3 tests/http/test_waitlist.py "$BUILD/knead"
 run_counted http-faults "$OUT/http-faults.log" python3 tests/http/test_faults.py "$BUILD/knead"
 run_counted http-smtp-faults "$OUT/http-smtp-faults.log" python3 tests/http/test_smtp_faults.py "$BUILD/knead"
+run_counted http-db-faults "$OUT/http-db-faults.log" python3 tests/http/test_db_faults.py "$BUILD/knead"
 run_counted fuzz "$OUT/fuzz.log" sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}"
 run_counted e2e "$OUT/e2e.log" node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots"
 
