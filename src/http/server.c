@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +40,13 @@
 
 enum { ST_NEW, ST_BODY, ST_DONE };
 
+/* An open connection, for the drain: its socket may hold a request that
+ * was sent but not yet read (all threads busy). */
+struct conn_slot {
+    int fd;
+    struct conn_slot *prev, *next;
+};
+
 struct srv {
     struct MHD_Daemon *d;
     struct srv_options opt;
@@ -47,7 +56,57 @@ struct srv {
     int draining;  /* set by srv_stop: answers close their connection (atomic) */
     unsigned flags; /* for MHD_start_daemon */
     int threads;
+    pthread_mutex_t conns_mu;
+    struct conn_slot *conns; /* open connections, guarded by conns_mu */
 };
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct srv *s = cls;
+    struct conn_slot *c = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        c = xcalloc(1, sizeof *c);
+        c->fd = info ? info->connect_fd : -1;
+        pthread_mutex_lock(&s->conns_mu);
+        c->next = s->conns;
+        if (s->conns)
+            s->conns->prev = c;
+        s->conns = c;
+        pthread_mutex_unlock(&s->conns_mu);
+        *socket_context = c;
+        return;
+    }
+    if (!c) /* MHD_CONNECTION_NOTIFY_CLOSED, before MHD closes the socket */
+        return;
+    pthread_mutex_lock(&s->conns_mu);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    pthread_mutex_unlock(&s->conns_mu);
+    free(c);
+    *socket_context = NULL;
+}
+
+/* Whether some open connection holds bytes not read yet: a request sent
+ * (before the signal, or it would not have been accepted) and waiting for a
+ * thread. */
+static int unread_requests(struct srv *s)
+{
+    int found = 0;
+    pthread_mutex_lock(&s->conns_mu);
+    for (struct conn_slot *c = s->conns; c && !found; c = c->next) {
+        int n = 0;
+        found = c->fd >= 0 && ioctl(c->fd, FIONREAD, &n) == 0 && n > 0;
+    }
+    pthread_mutex_unlock(&s->conns_mu);
+    return found;
+}
 
 static const char *security_headers[][2] = {
     {"Content-Security-Policy",
@@ -455,6 +514,7 @@ int srv_open(const struct srv_options *opt, struct srv **out, char *err, size_t 
     s->flags = flags;
     s->threads = threads;
     s->port = port;
+    pthread_mutex_init(&s->conns_mu, NULL);
     struct sockaddr_storage bound;
     socklen_t blen = sizeof bound;
     if (getsockname(fd, (struct sockaddr *)&bound, &blen) == 0)
@@ -477,6 +537,7 @@ int srv_run(struct srv *s, char *err, size_t errlen)
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->threads,
                             MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
                             MHD_OPTION_END);
@@ -523,14 +584,15 @@ int srv_stop(struct srv *s)
         adopt_backlog(s);
         close(s->fd); /* from now on a new connection is refused, not left waiting */
         s->fd = -1;
-        /* Wait for the requests in flight, polling; a request counts from
-         * its request line to its last byte sent.  Quiet twice in a row, a
-         * few milliseconds apart: bytes that arrived just before the signal
-         * are read by then. */
+        /* Wait for the requests in flight, polling: a request counts from
+         * its request line to its last byte sent, and one still unread in
+         * its socket counts too.  Quiet twice in a row, a few milliseconds
+         * apart, for the moment between reading a request and parsing it. */
         int64_t deadline = clock_mono_us() + (int64_t)s->opt.shutdown_s * 1000000;
         int quiet = 0;
         while (quiet < 2 && clock_mono_us() < deadline) {
-            quiet = __atomic_load_n(&s->in_flight, __ATOMIC_SEQ_CST) == 0 ? quiet + 1 : 0;
+            int busy = __atomic_load_n(&s->in_flight, __ATOMIC_SEQ_CST) > 0 || unread_requests(s);
+            quiet = busy ? 0 : quiet + 1;
             if (quiet < 2)
                 sleep_ms(10);
         }
@@ -540,6 +602,7 @@ int srv_stop(struct srv *s)
         MHD_stop_daemon(s->d);
     if (s->fd >= 0)
         close(s->fd);
+    pthread_mutex_destroy(&s->conns_mu);
     free(s);
     return left;
 }

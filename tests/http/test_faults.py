@@ -80,9 +80,10 @@ def free_start(server, therapist, date):
     return starts[len(starts) // 2]
 
 
-def post_raw(port, body, timeout=20):
+def post_raw(port, body, timeout=20, on_sent=None):
     """One POST /api/v1/appointments on its own connection.  Returns
-    (time the request was fully sent, status or None, error or None)."""
+    (time the request was fully sent, status or None, error or None);
+    on_sent (an Event) is set once the request is sent."""
     sent = None
     try:
         s = socket.create_connection(('127.0.0.1', port), timeout=timeout)
@@ -93,6 +94,8 @@ def post_raw(port, body, timeout=20):
                   b'Content-Type: application/json\r\nContent-Length: %d\r\n'
                   b'Connection: close\r\n\r\n' % len(body) + body)
         sent = time.monotonic()
+        if on_sent:
+            on_sent.set()
         data = b''
         while True:
             chunk = s.recv(65536)
@@ -109,6 +112,15 @@ def post_raw(port, body, timeout=20):
         return sent, None, str(e)
     finally:
         s.close()
+
+
+def refused(port):
+    """True when a new connection to the port is refused."""
+    try:
+        socket.create_connection(('127.0.0.1', port), timeout=2).close()
+        return False
+    except ConnectionRefusedError:
+        return True
 
 
 def exit_clean(test, server, timeout=20):
@@ -244,14 +256,7 @@ class Shutdown(unittest.TestCase):
         try:
             self.s.proc.send_signal(signal.SIGTERM)
             wait_for('the server to log the signal', lambda: 'received SIGTERM' in self.s.log())
-
-            def refused():
-                try:
-                    socket.create_connection(('127.0.0.1', self.s.port), timeout=2).close()
-                    return False
-                except ConnectionRefusedError:
-                    return True
-            wait_for('new connections to be refused', refused)
+            wait_for('new connections to be refused', lambda: refused(self.s.port))
             c.sendall(body)
             data = b''
             while True:
@@ -269,6 +274,41 @@ class Shutdown(unittest.TestCase):
                         " WHERE c.email = 'load1@example.com'").fetchone()[0]
         con.close()
         self.assertEqual(n, 1)
+
+    def test_requests_waiting_for_a_busy_thread_at_sigterm_are_answered(self):
+        # one thread, held in a booking by a write lock taken elsewhere: the
+        # requests sent meanwhile wait unread (or unaccepted) when SIGTERM comes
+        self.s.extra += ['--threads', '1']
+        self.s.start()
+        start = free_start(self.s, 'maren-holt', '2026-11-25')
+        lock = sqlite3.connect(self.s.db, isolation_level=None, timeout=10)
+        lock.execute('BEGIN IMMEDIATE')
+        results = {}
+        sent = {}
+
+        def send(name, body):
+            results[name] = post_raw(self.s.port, body, on_sent=sent[name])
+        bodies = {'a': booking(start, 3, 'maren-holt')}
+        bodies.update({'b%d' % i: booking(slot(i), 10 + i) for i in range(3)})
+        threads = []
+        try:
+            for name, body in bodies.items():
+                sent[name] = threading.Event()
+                threads.append(threading.Thread(target=send, args=(name, body)))
+                threads[-1].start()
+                self.assertTrue(sent[name].wait(20), name)
+            self.s.proc.send_signal(signal.SIGTERM)
+            wait_for('new connections to be refused', lambda: refused(self.s.port))
+        finally:
+            lock.execute('ROLLBACK')
+            lock.close()
+        for t in threads:
+            t.join(timeout=30)
+        exit_clean(self, self.s)
+        self.assertEqual(sorted(results), ['a', 'b0', 'b1', 'b2'])
+        for name, r in results.items():  # each a whole answer (a 503 if the lock outlived
+            self.assertIsNone(r[2], (name, r))  # the busy timeout on a slow machine)
+            self.assertIsNotNone(r[1], (name, r))
 
     def test_shutdown_seconds_bounds_the_wait(self):
         self.s.extra += ['--config', config(self.s, '[server]\nshutdown_seconds = 1\n')]
