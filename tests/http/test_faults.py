@@ -191,6 +191,19 @@ class StartUp(unittest.TestCase):
         self.s.start()
         self.assertEqual(self.s.request('GET', '/healthz')[0], 200)
 
+    def test_serve_migrates_a_database_that_lacks_newer_migrations(self):
+        r = self.s.run_cli('demo', '--db', self.s.db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        con = sqlite3.connect(self.s.db)  # as a database made before 0017 was
+        con.execute('ALTER TABLE waitlist_entries DROP COLUMN closed_reason')
+        con.execute('DELETE FROM schema_version WHERE version = 17')
+        con.commit()
+        con.close()
+        self.s.seed = False
+        self.s.start()
+        self.assertIn('applied migration 0017_waitlist_reason', self.s.log())
+        self.assertEqual(self.s.request('GET', '/healthz')[0], 200)
+
     def test_a_database_it_cannot_write_exits_1_naming_it(self):
         # root writes any file whatever its mode: run the server as nobody then
         user = None
