@@ -544,6 +544,7 @@ int srv_run(struct srv *s, char *err, size_t errlen)
     if (!s->d) {
         snprintf(err, errlen, "cannot serve on %s: the HTTP library could not start",
                  s->opt.listen);
+        s->fd = -1; /* the library closes a socket it was given when it fails */
         return -1;
     }
     return 0;
@@ -597,6 +598,8 @@ int srv_stop(struct srv *s)
                 sleep_ms(10);
         }
         left = __atomic_load_n(&s->in_flight, __ATOMIC_SEQ_CST);
+    } else if (s->d) {
+        s->fd = -1; /* not quiesced: MHD_stop_daemon closes the listening socket */
     }
     if (s->d)
         MHD_stop_daemon(s->d);
