@@ -176,8 +176,6 @@ int smtp_send(const struct smtp_server *srv, const char *from, const char *to, c
         errmsg_set(err, errlen, "%s:%d: %s", srv->host, srv->port,
                    cerr[0] ? cerr : curl_easy_strerror(cc));
     }
-    goto done;
-    rc = 0;
 done:
     curl_slist_free_all(rcpt);
     if (c)
