@@ -660,8 +660,7 @@ static enum err_code unavailable(struct sqlite_db *d, struct err *e, int rc, con
          "The clinic's database is busy with another task, so nothing was saved. Please try"
          " again in a few seconds."},
         {SQLITE_FULL, STORE_WRITES_FULL, "database_full",
-         "The clinic's database is full, so nothing was saved. Please try again later; the"
-         " clinic has been alerted in its log."},
+         "The clinic's database is full, so nothing was saved. Please try again later."},
         {SQLITE_READONLY, STORE_WRITES_READONLY, "database_unavailable",
          "The clinic's database cannot be written right now, so nothing was saved. Please try"
          " again later."},
