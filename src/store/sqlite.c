@@ -641,6 +641,9 @@ struct sqlite_store {
     pthread_cond_t cv;
     int nconns;
     struct sqlite_db *conns;
+    /* enum store_writes: why the last write failed, until one succeeds
+     * (atomic: any connection sets it, /healthz reads it) */
+    int writes;
 };
 
 static const struct store_ops sqlite_ops;
@@ -649,6 +652,52 @@ static void *grow(struct arena *a, void *items, size_t n, size_t *cap, size_t si
 #define DB(x) ((struct sqlite_db *)(x))
 #define ST(x) ((struct sqlite_store *)(x))
 
+/* A failure that is the database's state, not the request's: the write
+ * lock held elsewhere past the busy timeout, a full disk (or
+ * [database] max_size_mb), a file that became read-only, a disk error.
+ * The request answers 503 with words of ours (no SQLite text reaches a
+ * client) and the store reports its writes as failing (/healthz) until a
+ * write commits again.  Returns E_UNAVAILABLE, or E_OK when rc is none of
+ * these. */
+static enum err_code unavailable(struct sqlite_db *d, struct err *e, int rc, const char *what)
+{
+    static const struct {
+        int prim;
+        enum store_writes state;
+        const char *problem, *msg;
+    } kinds[] = {
+        {SQLITE_BUSY, STORE_WRITES_BUSY, "database_busy",
+         "The clinic's database is busy with another task, so nothing was saved. Please try"
+         " again in a few seconds."},
+        {SQLITE_LOCKED, STORE_WRITES_BUSY, "database_busy",
+         "The clinic's database is busy with another task, so nothing was saved. Please try"
+         " again in a few seconds."},
+        {SQLITE_FULL, STORE_WRITES_FULL, "database_full",
+         "The clinic's database is full, so nothing was saved. Please try again later."},
+        {SQLITE_READONLY, STORE_WRITES_READONLY, "database_unavailable",
+         "The clinic's database cannot be written right now, so nothing was saved. Please try"
+         " again later."},
+        {SQLITE_IOERR, STORE_WRITES_IOERR, "database_unavailable",
+         "The clinic's database could not be written (a disk error), so nothing was saved."
+         " Please try again later."},
+    };
+    int prim = rc & 0xff;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (kinds[i].prim != prim)
+            continue;
+        if (d && d->owner &&
+            __atomic_exchange_n(&d->owner->writes, (int)kinds[i].state, __ATOMIC_SEQ_CST) !=
+                (int)kinds[i].state)
+            log_warn("sqlite: writes fail: %s: %s (%d)", what,
+                     d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc), rc);
+        err_set(e, E_UNAVAILABLE, "%s", kinds[i].msg);
+        if (e)
+            e->problem = kinds[i].problem;
+        return E_UNAVAILABLE;
+    }
+    return E_OK;
+}
+
 /* Maps a SQLite failure to our codes with a message. */
 static enum err_code fail(struct sqlite_db *d, struct err *e, int rc, const char *what)
 {
@@ -656,8 +705,8 @@ static enum err_code fail(struct sqlite_db *d, struct err *e, int rc, const char
     const char *msg = d && d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc);
     if (prim == SQLITE_CONSTRAINT)
         return err_set(e, E_UNPROCESSABLE, "%s: %s", what, msg);
-    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
-        return err_set(e, E_UNAVAILABLE, "%s: the database is busy, try again", what);
+    if (unavailable(d, e, rc, what) == E_UNAVAILABLE)
+        return E_UNAVAILABLE;
     log_error("sqlite: %s: %s (%d)", what, msg, rc);
     return err_set(e, E_INTERNAL, "%s: database error: %s", what, msg);
 }
@@ -714,9 +763,9 @@ static enum err_code exec(struct sqlite_db *d, const char *sql, struct err *e)
     char *msg = NULL;
     int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        enum err_code c = err_set(e, E_INTERNAL, "database: %s", msg ? msg : sqlite3_errstr(rc));
-        if ((rc & 0xff) == SQLITE_BUSY)
-            c = err_set(e, E_UNAVAILABLE, "the database is busy, try again");
+        enum err_code c = unavailable(d, e, rc, sql);
+        if (c != E_UNAVAILABLE)
+            c = err_set(e, E_INTERNAL, "database: %s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
         return c;
     }
@@ -725,23 +774,41 @@ static enum err_code exec(struct sqlite_db *d, const char *sql, struct err *e)
 
 /* ---- connections and the pool ---- */
 
+/* Opening errors name the file and what to check; they reach the command
+ * line (serve, migrate, demo), never a client. */
 static enum err_code conn_open(struct sqlite_db *d, const char *path, struct err *e)
 {
     int rc = sqlite3_open_v2(path, &d->h,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    enum err_code c = E_OK;
     if (rc != SQLITE_OK) {
-        enum err_code c = err_set(e, E_UNAVAILABLE, "cannot open database %s: %s", path,
-                                  d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
-        sqlite3_close(d->h);
-        d->h = NULL;
-        return c;
+        c = err_set(e, E_UNAVAILABLE, "cannot open the database file (check that it and its"
+                                      " folder are readable and writable by this user)");
+        goto done;
     }
     sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(d->h, 1);
-    return exec(d,
-                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                " PRAGMA synchronous = FULL;",
-                e);
+    if (sqlite3_db_readonly(d->h, "main") == 1) {
+        c = err_set(e, E_UNAVAILABLE, "the database file is read-only for this user (check its"
+                                      " permissions and owner)");
+        goto done;
+    }
+    rc = sqlite3_exec(d->h, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                            " PRAGMA synchronous = FULL;",
+                      NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)
+        c = err_set(e, E_UNAVAILABLE, "cannot write the database (its folder must be writable"
+                                      " by this user for the -wal and -shm files)");
+    else if ((rc & 0xff) == SQLITE_NOTADB)
+        c = err_set(e, E_UNAVAILABLE, "the file is not a SQLite database");
+    else if (rc != SQLITE_OK)
+        c = fail(d, e, rc, "open the database");
+done:
+    if (c != E_OK) {
+        sqlite3_close(d->h);
+        d->h = NULL;
+    }
+    return c;
 }
 
 static void conn_close(struct sqlite_db *d)
@@ -855,6 +922,53 @@ static enum err_code sq_commit(struct db *db, struct err *e)
         return rc;
     }
     d->in_tx = 0;
+    if (__atomic_exchange_n(&d->owner->writes, (int)STORE_WRITES_OK, __ATOMIC_SEQ_CST) !=
+        (int)STORE_WRITES_OK)
+        log_info("sqlite: writes succeed again");
+    return E_OK;
+}
+
+/* BEGIN IMMEDIATE without the busy wait: for writes that may be skipped
+ * (a session's last-seen time), so that a read does not wait for a lock
+ * held elsewhere.  Not a failing write: the store's health is unchanged. */
+static enum err_code sq_begin_nowait(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_busy_timeout(d->h, 0);
+    int rc = sqlite3_exec(d->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
+    if (rc != SQLITE_OK)
+        return err_set(e, E_UNAVAILABLE, "the database is busy");
+    d->in_tx = 1;
+    return E_OK;
+}
+
+static enum store_writes sq_writes(struct store *s)
+{
+    return (enum store_writes)__atomic_load_n(&ST(s)->writes, __ATOMIC_SEQ_CST);
+}
+
+/* Caps the database file at max_bytes (whole pages) on every connection:
+ * past it a write fails as SQLITE_FULL, i.e. 503.  0 = no cap. */
+static enum err_code sq_limit_size(struct store *s, int64_t max_bytes, struct err *e)
+{
+    struct sqlite_store *ss = ST(s);
+    for (int i = 0; i < ss->nconns && max_bytes > 0; i++) {
+        struct sqlite_db *d = &ss->conns[i];
+        sqlite3_stmt *st = NULL;
+        int64_t page = 0;
+        int rc = sqlite3_prepare_v2(d->h, "PRAGMA page_size", -1, &st, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            page = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (page <= 0)
+            return fail(d, e, rc, "read the page size");
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)(max_bytes / page));
+        enum err_code c = exec(d, sql, e);
+        if (c != E_OK)
+            return c;
+    }
     return E_OK;
 }
 
@@ -4070,6 +4184,9 @@ static const struct store_ops sqlite_ops = {
     .release = sq_release,
     .begin = sq_begin,
     .commit = sq_commit,
+    .begin_nowait = sq_begin_nowait,
+    .writes = sq_writes,
+    .limit_size = sq_limit_size,
     .rollback = sq_rollback,
     .schema_version = sq_schema_version,
     .is_empty = sq_is_empty,

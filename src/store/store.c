@@ -25,6 +25,16 @@ enum err_code store_version(struct store *s, int *version, struct err *e)
     return s->ops->version(s, version, e);
 }
 
+enum store_writes store_writes(struct store *s)
+{
+    return s->ops->writes(s);
+}
+
+enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e)
+{
+    return s->ops->limit_size(s, max_bytes, e);
+}
+
 struct db *db_acquire(struct store *s)
 {
     return s->ops->acquire(s);
@@ -41,6 +51,7 @@ void db_release(struct db *db)
 
 FWD(begin, (struct db * db, struct err *e), (db, e))
 FWD(commit, (struct db * db, struct err *e), (db, e))
+FWD(begin_nowait, (struct db * db, struct err *e), (db, e))
 FWD(schema_version, (struct db * db, int *version, struct err *e), (db, version, e))
 FWD(clinic_version, (struct db * db, int64_t *version, struct err *e), (db, version, e))
 FWD(versions, (struct db * db, int64_t *clinic, int64_t *appointments, struct err *e),

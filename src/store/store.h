@@ -114,12 +114,32 @@ enum err_code store_migrate(struct store *s, int *applied, struct err *e);
 /* Schema version in force (0 for an empty database). */
 enum err_code store_version(struct store *s, int *version, struct err *e);
 
+/* Whether writes work: STORE_WRITES_OK, or why the last one failed (the
+ * write lock held elsewhere past the busy timeout, a full disk or size cap,
+ * a read-only file, a disk error) until one commits again.  Such a failure
+ * is E_UNAVAILABLE (503) with a message for a person and e->problem
+ * "database_busy", "database_full" or "database_unavailable".  Can't fail. */
+enum store_writes {
+    STORE_WRITES_OK = 0,
+    STORE_WRITES_BUSY,
+    STORE_WRITES_FULL,
+    STORE_WRITES_READONLY,
+    STORE_WRITES_IOERR,
+};
+enum store_writes store_writes(struct store *s);
+/* Caps the database at max_bytes ([database] max_size_mb): a write past it
+ * fails as full.  0 = no cap.  Returns E_OK or an error. */
+enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e);
+
 /* Takes a connection from the pool, waiting if all are in use.  Can't fail. */
 struct db *db_acquire(struct store *s);
 /* Gives it back; rolls back a transaction left open.  Accepts NULL. */
 void db_release(struct db *db);
 
 enum err_code db_begin(struct db *db, struct err *e);  /* a writing transaction */
+/* The same, but E_UNAVAILABLE at once when another holds the write lock: for
+ * a write a read may skip (a session's last-seen time). */
+enum err_code db_begin_nowait(struct db *db, struct err *e);
 enum err_code db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);                       /* can't fail; no-op if none open */
 

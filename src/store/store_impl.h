@@ -14,6 +14,9 @@ struct store_ops {
     void (*release)(struct db *db);
     enum err_code (*begin)(struct db *db, struct err *e);
     enum err_code (*commit)(struct db *db, struct err *e);
+    enum err_code (*begin_nowait)(struct db *db, struct err *e);
+    enum store_writes (*writes)(struct store *s);
+    enum err_code (*limit_size)(struct store *s, int64_t max_bytes, struct err *e);
     void (*rollback)(struct db *db);
     enum err_code (*schema_version)(struct db *db, int *version, struct err *e);
     enum err_code (*clinic_version)(struct db *db, int64_t *version, struct err *e);
