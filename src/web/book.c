@@ -625,7 +625,8 @@ void book_submit(struct req *r)
         return;
     }
 
-    struct sched_client cl = {f.name, f.email, f.phone ? f.phone : "", f.note ? f.note : "", 0};
+    struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone ? f.phone : "",
+                              .notes = f.note ? f.note : ""};
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     if (sched_book(web_db(r), r->arena, &s, clock_now(), start, who, &cl, &ap, token, &e) ==
         E_OK) {

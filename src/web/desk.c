@@ -513,7 +513,8 @@ void desk_book(struct req *r)
         .note = form_value(r, "note"),
     };
     json_t *errs = json_object();
-    struct sched_client cl = {f.name, f.email, f.phone, f.note, 1};
+    struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone, .notes = f.note,
+                              .staff = 1};
 
     if (*f.client) {
         struct client c;

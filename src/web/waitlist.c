@@ -529,7 +529,7 @@ void waitlist_claim(struct req *r)
     char token[SCHED_TOKEN_LEN];
     if (find_offer(r, &c) < 0 || offer_state(r, &c, &s, 1) < 0)
         return;
-    struct sched_client cl = {c.w.name, c.w.email, c.w.phone, "", 0};
+    struct sched_client cl = {.name = c.w.name, .email = c.w.email, .phone = c.w.phone, .notes = ""};
     enum err_code rc = sched_book_with(web_db(r), r->arena, &s, clock_now(), c.o.start, 0, &cl,
                                        claim_inside, &c, &ap, token, &e);
     if (rc == E_OK) {
