@@ -319,6 +319,8 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
     int signed_ = note && note->signed_at;
     int ready = writable_status(ap->status);
     json_object_set_new(ctx, "can_write", json_boolean(acc == NOTE_WRITE && ready && !signed_));
+    json_object_set_new(ctx, "can_sign", json_boolean(clock_now() >= ap->start));
+    json_object_set_new(ctx, "sign_from", json_string(when_relative(r, ap->start)));
     json_object_set_new(ctx, "not_ready", json_boolean(!note && !ready));
     json_object_set_new(ctx, "read_only_draft",
                         json_boolean(note && !signed_ && acc != NOTE_WRITE));
@@ -510,6 +512,18 @@ void notes_save(struct req *r)
     if (!signing && strcmp(action, "save") != 0) {
         render(r, 400, &ap, acc, have ? &old : NULL, NULL, NULL,
                "Use the buttons: save the draft or sign the note.");
+        return;
+    }
+    if (signing && clock_now() < ap.start) {
+        /* A note records a session that took place: signed only once it
+         * has begun.  The draft is kept (saved, not signed). */
+        json_t *errors = json_object(), *form = json_object();
+        read_note(r, &n, 0, errors, form);
+        render(r, 409, &ap, acc, have ? &old : NULL, form, errors,
+               arena_printf(r->arena,
+                            "A note can be signed only once the session has started (%s); "
+                            "nothing was signed. Save it as a draft for now.",
+                            when_relative(r, ap.start)));
         return;
     }
     json_t *errors = json_object(), *form = json_object();
