@@ -514,18 +514,6 @@ void notes_save(struct req *r)
                "Use the buttons: save the draft or sign the note.");
         return;
     }
-    if (signing && clock_now() < ap.start) {
-        /* A note records a session that took place: signed only once it
-         * has begun.  The draft is kept (saved, not signed). */
-        json_t *errors = json_object(), *form = json_object();
-        read_note(r, &n, 0, errors, form);
-        render(r, 409, &ap, acc, have ? &old : NULL, form, errors,
-               arena_printf(r->arena,
-                            "A note can be signed only once the session has started (%s); "
-                            "nothing was signed. Save it as a draft for now.",
-                            when_relative(r, ap.start)));
-        return;
-    }
     json_t *errors = json_object(), *form = json_object();
     read_note(r, &n, signing, errors, form);
     if (json_object_size(errors)) {
@@ -533,6 +521,17 @@ void notes_save(struct req *r)
                signing ? "The note was not signed and nothing was saved: complete the fields "
                          "marked below."
                        : "Nothing was saved: correct the fields marked below.");
+        return;
+    }
+    if (signing && clock_now() < ap.start) {
+        /* A note records a session that took place: it is signed only once
+         * the session has begun.  Nothing is stored; the form keeps what
+         * was typed, to be saved as a draft. */
+        render(r, 409, &ap, acc, have ? &old : NULL, form, errors,
+               arena_printf(r->arena,
+                            "A note can be signed only once the session has started (%s); "
+                            "nothing was signed or saved. Save it as a draft for now.",
+                            when_relative(r, ap.start)));
         return;
     }
     json_decref(errors);
