@@ -51,6 +51,7 @@ run_counted http-accounts "$OUT/http-accounts.log" python3 tests/http/test_accou
 run_counted http-pages-booking "$OUT/http-pages-booking.log" python3 tests/http/test_pages_booking.py "$BUILD/knead"
 run_counted http-admin "$OUT/http-admin.log" python3 tests/http/test_admin.py "$BUILD/knead"
 run_counted http-desk "$OUT/http-desk.log" python3 tests/http/test_desk.py "$BUILD/knead"
+run_counted http-booking-integrity "$OUT/http-booking-integrity.log" python3 tests/http/test_booking_integrity.py "$BUILD/knead"
 run_counted http-hours "$OUT/http-hours.log" python3 tests/http/test_hours.py "$BUILD/knead"
 run_counted http-articles "$OUT/http-articles.log" python3 tests/http/test_articles.py "$BUILD/knead"
 run_counted http-rules "$OUT/http-rules.log" python3 tests/http/test_rules.py "$BUILD/knead"

@@ -776,10 +776,11 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
         return rc;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    if ((rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK ||
-        (rc = check_client(db, a, s, cl->email, cl->phone, start,
+    /* the client first: "you hold a place then" says more than "taken" */
+    if ((rc = check_client(db, a, s, cl->email, cl->phone, start,
                            start + (int64_t)s->service.duration_min * 60, 0, cl->allow_overlap,
-                           cl->overlap, e)) != E_OK)
+                           cl->overlap, e)) != E_OK ||
+        (rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK)
         goto fail;
     if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "", now,
                                     &client_id, e)) != E_OK)
@@ -838,9 +839,9 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     int64_t end = start + (int64_t)s->service.duration_min * 60;
-    if ((rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK ||
-        (rc = check_client(db, a, s, appt->client_email, appt->client_phone, start, end, appt->id,
-                           0, NULL, e)) != E_OK)
+    if ((rc = check_client(db, a, s, appt->client_email, appt->client_phone, start, end, appt->id,
+                           0, NULL, e)) != E_OK ||
+        (rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK)
         goto fail;
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start,
                                   end, end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
