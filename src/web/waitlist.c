@@ -538,7 +538,9 @@ void waitlist_claim(struct req *r)
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;
     }
-    if (rc == E_CONFLICT)
+    if (rc == E_CONFLICT && e.problem && strcmp(e.problem, "client_overlap") == 0)
+        web_error(r, 409, e.problem, e.msg); /* the offer stays open for another time */
+    else if (rc == E_CONFLICT)
         gone(r, 409);
     else if (rc == E_UNPROCESSABLE && e.problem && strcmp(e.problem, "invalid_client") != 0)
         expired(r);

@@ -170,13 +170,13 @@ async function cases(h, server, contexts) {
     await clickThrough(h, th, th.getByRole('button', { name: 'Sign note' }), '"Sign note" button');
     check(pathOf(th) === `${notePath}?signed=1`, `signing led to ${th.url()}`);
     const body = (await th.locator('main').textContent()).replace(/\s+/g, ' ');
-    check(/Signed by Maren Holt on Tuesday, November 24, 2026, 9:00 AM\./.test(body), 'no "Signed by" line');
+    check(/Signed by Maren Holt on Wednesday, November 25, 2026, 10:30 AM\./.test(body), 'no "Signed by" line');
     check(await th.getByRole('button', { name: 'Save draft' }).count() === 0, 'a signed note still offers "Save draft"');
     await thStep('8-note-signed');
     await th.getByLabel('Add an addendum').fill('Client called the next day: pain down to 3/10.');
     await clickThrough(h, th, th.getByRole('button', { name: 'Add addendum' }), '"Add addendum" button');
     const addenda = (await th.locator('#addenda').textContent()).replace(/\s+/g, ' ');
-    check(/pain down to 3\/10\.\s*Maren Holt, Tuesday, November 24, 2026, 9:00 AM/.test(addenda), `addenda: ${addenda}`);
+    check(/pain down to 3\/10\.\s*Maren Holt, Wednesday, November 25, 2026, 10:30 AM/.test(addenda), `addenda: ${addenda}`);
     await thStep('9-note-addendum');
   });
 

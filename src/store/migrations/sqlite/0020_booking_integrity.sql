@@ -37,9 +37,11 @@ CREATE INDEX book_form_tokens_created ON book_form_tokens (created_at);
 -- Idempotency keys are now written in the booking's own transaction with
 -- its answer (never "in progress"), expire after 24 hours, and remember the
 -- address that asked; the manage token is sealed with a key derived from
--- the key and the exact request body.  A reservation left by a crash of an
--- older version is released.
-DELETE FROM idempotency WHERE status = 0;
+-- the key and the exact request body.  The rows of older versions go: they
+-- hold manage links in clear (and reservations a crash may have left stuck);
+-- a retry of such a request books afresh, and the client-overlap rule keeps
+-- it from becoming a second appointment.
+DELETE FROM idempotency;
 ALTER TABLE idempotency ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE idempotency ADD COLUMN sealed BLOB;
 CREATE INDEX idempotency_created ON idempotency (created_at);
