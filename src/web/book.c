@@ -1120,6 +1120,9 @@ void book_move(struct req *r)
                                "another time.",
                                when_clock(r, start, 0), when_date_medium(r, d)),
                   409);
+    } else if (e.problem && strcmp(e.problem, "client_overlap") == 0) {
+        /* the holder of this link already holds that time elsewhere */
+        move_page(r, &ap, token, &s, therapist, &d, 0, NULL, e.msg, 409);
     } else if (e.problem && (strcmp(e.problem, "too_soon") == 0 ||
                              strcmp(e.problem, "in_past") == 0 ||
                              strcmp(e.problem, "too_far") == 0)) {

@@ -146,6 +146,22 @@ class ClientOverlap(unittest.TestCase):
                                  {'start': '2026-11-30T14:30:00-09:00', 'therapist': 'any'}, hdr)
         self.assertEqual(st, 200, moved)
 
+    def test_manage_page_move_over_the_clients_other_time_is_409_with_the_days_times(self):
+        self.assertEqual(book(S, '2026-12-09T10:00:00-09:00', 'mo@example.com',
+                              therapist='maren-holt')[0], 201)
+        st, _, b = book(S, '2026-12-09T14:00:00-09:00', 'mo@example.com', therapist='lena-kusugak')
+        self.assertEqual(st, 201, b)
+        path = b['manage_url']
+        c = Browser(S)
+        self.assertEqual(c.get(path + '/cancel')[0], 200)  # a page that sets the CSRF cookie
+        st, _, page = c.post(path + '/move', {'start': '2026-12-09T10:30:00-09:00',
+                                              'therapist': 'any'})
+        self.assertEqual(st, 409)
+        self.assertIn('already has an appointment at an overlapping time', text(page))
+        self.assertIn('class="slot"', page)  # the day's other times, to choose again
+        self.assertEqual(one(S, 'SELECT start_at FROM appointments WHERE id = ?', b['id'])[0],
+                         ts('2026-12-09T14:00:00-09:00'))
+
     def test_book_page_says_you_already_have_an_appointment(self):
         self.assertEqual(book(S, '2026-12-01T10:00:00-09:00', 'sam@example.com',
                               therapist='maren-holt')[0], 201)
