@@ -111,6 +111,15 @@ class ClientOverlap(unittest.TestCase):
                                 " c.id = a.client_id WHERE a.start_at BETWEEN ? AND ?",
                              ts('2026-11-26T08:00:00-09:00'), ts('2026-11-26T12:00:00-09:00'))[0], 1)
 
+    def test_racing_requests_of_one_client_get_one_place(self):
+        # eight at once, any therapist (three are free at 11:00): one wins
+        import concurrent.futures
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
+            got = list(ex.map(lambda i: book(S, '2026-12-10T11:00:00-09:00', 'race@example.com',
+                                             name='Rita Race %d' % i), range(8)))
+        codes = sorted((st, p.get('code', '')) for st, _, p in got)
+        self.assertEqual(codes, [(201, '')] + [(409, 'client_overlap')] * 7, codes)
+
     def test_other_clients_touching_times_and_cancelled_ones_do_not_count(self):
         st, _, a = book(S, '2026-11-27T10:00:00-09:00', 'pia@example.com', therapist='maren-holt')
         self.assertEqual(st, 201, a)
