@@ -71,11 +71,17 @@ enum stmt_id {
     Q_APPT_BY_TOKEN,
     Q_CANCEL_APPT,
     Q_MOVE_APPT,
+    Q_CLIENT_OVERLAPS,
     Q_IDEM_GET,
-    Q_IDEM_PUT,
-    Q_IDEM_DEL,
+    Q_IDEM_ADD,
+    Q_PURGE_IDEM,
+    Q_PURGE_FORM_TOKENS,
+    Q_FORM_TOKEN_GET,
+    Q_FORM_TOKEN_ADD,
     /* front desk */
     Q_DESK_SET_STATUS,
+    Q_APPT_EVENT_ADD,
+    Q_APPT_EVENTS,
     Q_DESK_STAFF_NOTES,
     Q_DESK_SET_STAFF_NOTES,
     Q_DESK_CLIENTS,
@@ -344,17 +350,32 @@ static const char *const sql_text[Q__COUNT] = {
                       " AND status <> 'cancelled'",
     [Q_MOVE_APPT] = "UPDATE appointments SET therapist_id = ?2, room_id = ?3, start_at = ?4,"
                     " end_at = ?5, busy_until = ?6 WHERE id = ?1 AND status = 'booked'",
-    [Q_IDEM_GET] = "SELECT request_hash, status, body FROM idempotency WHERE key = ?1",
-    [Q_IDEM_PUT] = "INSERT INTO idempotency (key, request_hash, status, body, created_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO UPDATE SET"
-                   " request_hash = excluded.request_hash, status = excluded.status,"
-                   " body = excluded.body",
-    [Q_IDEM_DEL] = "DELETE FROM idempotency WHERE key = ?1",
+    /* the same one-day bound on start_at as Q_BUSY keeps to the index range */
+    [Q_CLIENT_OVERLAPS] = "SELECT a.id, a.start_at, a.end_at, s.name, c.email, c.phone"
+                          " FROM appointments a JOIN services s ON s.id = a.service_id"
+                          " JOIN clients c ON c.id = a.client_id"
+                          " WHERE a.start_at < ?2 AND a.start_at > ?1 - 86400 AND a.end_at > ?1"
+                          " AND a.status <> 'cancelled' AND a.id <> ?3 ORDER BY a.start_at",
+    [Q_IDEM_GET] = "SELECT request_hash, status, body, address, sealed, created_at"
+                   " FROM idempotency WHERE key = ?1 AND created_at >= ?2",
+    [Q_IDEM_ADD] = "INSERT INTO idempotency (key, request_hash, status, body, address, sealed,"
+                   " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING",
+    [Q_PURGE_IDEM] = "DELETE FROM idempotency WHERE created_at < ?1",
+    [Q_PURGE_FORM_TOKENS] = "DELETE FROM book_form_tokens WHERE created_at < ?1",
+    [Q_FORM_TOKEN_GET] = "SELECT appointment_id, sealed FROM book_form_tokens WHERE token_hash = ?1",
+    [Q_FORM_TOKEN_ADD] = "INSERT INTO book_form_tokens (token_hash, appointment_id, sealed,"
+                         " created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
     /* front desk */
     [Q_DESK_SET_STATUS] = "UPDATE appointments SET status = ?3,"
                           " cancelled_at = CASE WHEN ?3 = 'cancelled' THEN ?4 ELSE cancelled_at END,"
                           " cancel_reason = CASE WHEN ?3 = 'cancelled' THEN ?5 ELSE cancel_reason END"
                           " WHERE id = ?1 AND status = ?2",
+    [Q_APPT_EVENT_ADD] = "INSERT INTO appointment_events (appointment_id, at, user_id, actor,"
+                         " kind, from_status, to_status, reason)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_APPT_EVENTS] = "SELECT id, appointment_id, at, user_id, actor, kind, from_status,"
+                      " to_status, reason FROM appointment_events WHERE appointment_id = ?1"
+                      " ORDER BY id",
     [Q_DESK_STAFF_NOTES] = "SELECT staff_notes FROM appointments WHERE id = ?1",
     [Q_DESK_SET_STAFF_NOTES] = "UPDATE appointments SET staff_notes = ?2 WHERE id = ?1",
     [Q_DESK_CLIENTS] = "SELECT c.id, c.name, c.email, c.phone, c.created_at,"
@@ -1254,7 +1275,8 @@ static enum err_code sq_wipe(struct db *db, struct err *e)
                 " DELETE FROM portal_manage_links; DELETE FROM signin_links; DELETE FROM signin_requests;"
                 " DELETE FROM note_addenda; DELETE FROM treatment_notes; DELETE FROM referrals;"
                 " DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
-                " DELETE FROM idempotency; DELETE FROM appointments;"
+                " DELETE FROM idempotency; DELETE FROM book_form_tokens;"
+                " DELETE FROM appointment_events; DELETE FROM appointments;"
                 " DELETE FROM intake_history; DELETE FROM intakes; DELETE FROM insurance_checks;"
                 " DELETE FROM clients;"
                 " DELETE FROM time_off;"
@@ -2170,6 +2192,55 @@ static enum err_code sq_set_appointment_status(struct db *db, int64_t id, const 
     return changed_one(d, s, e, "status change");
 }
 
+static enum err_code sq_appt_event_add(struct db *db, const struct appt_event *ev, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_APPT_EVENT_ADD, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, ev->appointment_id);
+    sqlite3_bind_int64(s, 2, ev->at);
+    sqlite3_bind_int64(s, 3, ev->user_id);
+    bind_text(s, 4, ev->actor);
+    bind_text(s, 5, ev->kind);
+    bind_text(s, 6, ev->from_status);
+    bind_text(s, 7, ev->to_status);
+    bind_text(s, 8, ev->reason);
+    return run(d, s, e, "record the appointment's history");
+}
+
+static enum err_code sq_appt_events(struct db *db, struct arena *a, int64_t id,
+                                    struct appt_event **out, size_t *n, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_APPT_EVENTS, e);
+    struct appt_event *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt].id = sqlite3_column_int64(s, 0);
+        items[cnt].appointment_id = sqlite3_column_int64(s, 1);
+        items[cnt].at = sqlite3_column_int64(s, 2);
+        items[cnt].user_id = sqlite3_column_int64(s, 3);
+        items[cnt].actor = col_text(a, s, 4);
+        items[cnt].kind = col_text(a, s, 5);
+        items[cnt].from_status = col_text(a, s, 6);
+        items[cnt].to_status = col_text(a, s, 7);
+        items[cnt].reason = col_text(a, s, 8);
+        cnt++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read the appointment's history");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
 static enum err_code sq_staff_notes(struct db *db, struct arena *a, int64_t id, const char **out,
                                     struct err *e)
 {
@@ -2396,55 +2467,159 @@ static enum err_code sq_merge_clients(struct db *db, int64_t keep, int64_t other
     return E_OK;
 }
 
-static enum err_code sq_idem_get(struct db *db, struct arena *a, const char *key,
-                                 unsigned char hash[STORE_TOKEN_HASH], int *found, int *status,
-                                 const char **body, struct err *e)
+static enum err_code sq_client_overlaps(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                        int64_t exclude, struct client_booking **out, size_t *n,
+                                        struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_CLIENT_OVERLAPS, e);
+    struct client_booking *items = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, t0);
+    sqlite3_bind_int64(s, 2, t1);
+    sqlite3_bind_int64(s, 3, exclude);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        items = grow(a, items, cnt, &cap, sizeof *items);
+        items[cnt].id = sqlite3_column_int64(s, 0);
+        items[cnt].start = sqlite3_column_int64(s, 1);
+        items[cnt].end = sqlite3_column_int64(s, 2);
+        items[cnt].service_name = col_text(a, s, 3);
+        items[cnt].email = col_text(a, s, 4);
+        items[cnt].phone = col_text(a, s, 5);
+        cnt++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return fail(d, e, rc, "read the client's appointments");
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+/* A copy of column i's blob on a (NULL and 0 for NULL). */
+static const unsigned char *col_blob(struct arena *a, sqlite3_stmt *s, int i, size_t *n)
+{
+    const void *b = sqlite3_column_blob(s, i);
+    int len = sqlite3_column_bytes(s, i);
+    unsigned char *out;
+    *n = 0;
+    if (!b || len <= 0)
+        return NULL;
+    out = arena_alloc(a, (size_t)len);
+    memcpy(out, b, (size_t)len);
+    *n = (size_t)len;
+    return out;
+}
+
+static enum err_code sq_idem_get(struct db *db, struct arena *a, const char *key, int64_t since,
+                                 struct idem_entry *out, int *found, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_IDEM_GET, e);
     if (!s)
         return E_INTERNAL;
     bind_text(s, 1, key);
+    sqlite3_bind_int64(s, 2, since);
     int rc = sqlite3_step(s);
     *found = 0;
+    memset(out, 0, sizeof *out);
     if (rc == SQLITE_ROW) {
         const void *h = sqlite3_column_blob(s, 0);
         if (h && sqlite3_column_bytes(s, 0) == STORE_TOKEN_HASH)
-            memcpy(hash, h, STORE_TOKEN_HASH);
-        else
-            memset(hash, 0, STORE_TOKEN_HASH);
-        *status = sqlite3_column_int(s, 1);
-        *body = col_text(a, s, 2);
+            memcpy(out->hash, h, STORE_TOKEN_HASH);
+        out->key = arena_strdup(a, key);
+        out->status = sqlite3_column_int(s, 1);
+        out->body = col_text(a, s, 2);
+        out->address = col_text(a, s, 3);
+        out->sealed = col_blob(a, s, 4, &out->nsealed);
+        out->created_at = sqlite3_column_int64(s, 5);
         *found = 1;
     }
     sqlite3_reset(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read idempotency key");
 }
 
-static enum err_code sq_idem_put(struct db *db, const char *key,
-                                 const unsigned char hash[STORE_TOKEN_HASH], int status,
-                                 const char *body, int64_t now, struct err *e)
+static enum err_code sq_idem_add(struct db *db, const struct idem_entry *en, int *added,
+                                 struct err *e)
 {
     struct sqlite_db *d = DB(db);
-    sqlite3_stmt *s = stmt(d, Q_IDEM_PUT, e);
+    sqlite3_stmt *s = stmt(d, Q_IDEM_ADD, e);
+    enum err_code rc;
     if (!s)
         return E_INTERNAL;
-    bind_text(s, 1, key);
-    sqlite3_bind_blob(s, 2, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, status);
-    bind_text(s, 4, body);
-    sqlite3_bind_int64(s, 5, now);
-    return run(d, s, e, "save idempotency key");
+    bind_text(s, 1, en->key);
+    sqlite3_bind_blob(s, 2, en->hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, en->status);
+    bind_text(s, 4, en->body);
+    bind_text(s, 5, en->address);
+    if (en->sealed && en->nsealed)
+        sqlite3_bind_blob(s, 6, en->sealed, (int)en->nsealed, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, 6);
+    sqlite3_bind_int64(s, 7, en->created_at);
+    if ((rc = run(d, s, e, "save idempotency key")) != E_OK)
+        return rc;
+    *added = sqlite3_changes(d->h) == 1;
+    return E_OK;
 }
 
-static enum err_code sq_idem_del(struct db *db, const char *key, struct err *e)
+static enum err_code sq_purge_expired(struct db *db, int64_t before, struct err *e)
 {
     struct sqlite_db *d = DB(db);
-    sqlite3_stmt *s = stmt(d, Q_IDEM_DEL, e);
+    static const enum stmt_id ids[] = {Q_PURGE_IDEM, Q_PURGE_FORM_TOKENS};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        sqlite3_stmt *s = stmt(d, ids[i], e);
+        enum err_code rc;
+        if (!s)
+            return E_INTERNAL;
+        sqlite3_bind_int64(s, 1, before);
+        if ((rc = run(d, s, e, "purge expired keys")) != E_OK)
+            return rc;
+    }
+    return E_OK;
+}
+
+static enum err_code sq_form_token_get(struct db *db, struct arena *a,
+                                       const unsigned char hash[STORE_TOKEN_HASH],
+                                       int64_t *appt_id, const unsigned char **sealed,
+                                       size_t *nsealed, int *found, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FORM_TOKEN_GET, e);
     if (!s)
         return E_INTERNAL;
-    bind_text(s, 1, key);
-    return run(d, s, e, "delete idempotency key");
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    *found = 0;
+    if (rc == SQLITE_ROW) {
+        *appt_id = sqlite3_column_int64(s, 0);
+        *sealed = col_blob(a, s, 1, nsealed);
+        *found = 1;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read form token");
+}
+
+static enum err_code sq_form_token_add(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                       int64_t appt_id, const unsigned char *sealed,
+                                       size_t nsealed, int64_t now, int *added, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_FORM_TOKEN_ADD, e);
+    enum err_code rc;
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_blob(s, 1, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, appt_id);
+    sqlite3_bind_blob(s, 3, sealed, (int)nsealed, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, now);
+    if ((rc = run(d, s, e, "save form token")) != E_OK)
+        return rc;
+    *added = sqlite3_changes(d->h) == 1;
+    return E_OK;
 }
 
 /* ---- admin ---- */
@@ -4229,11 +4404,16 @@ static const struct store_ops sqlite_ops = {
     .appointment_by_token = sq_appointment_by_token,
     .cancel_appointment = sq_cancel_appointment,
     .move_appointment = sq_move_appointment,
+    .client_overlaps = sq_client_overlaps,
     .idem_get = sq_idem_get,
-    .idem_put = sq_idem_put,
-    .idem_del = sq_idem_del,
+    .idem_add = sq_idem_add,
+    .purge_expired = sq_purge_expired,
+    .form_token_get = sq_form_token_get,
+    .form_token_add = sq_form_token_add,
     /* front desk */
     .set_appointment_status = sq_set_appointment_status,
+    .appt_event_add = sq_appt_event_add,
+    .appt_events = sq_appt_events,
     .staff_notes = sq_staff_notes,
     .set_staff_notes = sq_set_staff_notes,
     .clients = sq_clients,

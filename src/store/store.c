@@ -164,20 +164,35 @@ FWD(move_appointment,
     (struct db * db, int64_t id, const char *therapist_id, int64_t room_id, int64_t start,
      int64_t end, int64_t busy_until, struct err *e),
     (db, id, therapist_id, room_id, start, end, busy_until, e))
+FWD(client_overlaps,
+    (struct db * db, struct arena *a, int64_t t0, int64_t t1, int64_t exclude,
+     struct client_booking **out, size_t *n, struct err *e),
+    (db, a, t0, t1, exclude, out, n, e))
 FWD(idem_get,
-    (struct db * db, struct arena *a, const char *key, unsigned char hash[STORE_TOKEN_HASH],
-     int *found, int *status, const char **body, struct err *e),
-    (db, a, key, hash, found, status, body, e))
-FWD(idem_del, (struct db * db, const char *key, struct err *e), (db, key, e))
-FWD(idem_put,
-    (struct db * db, const char *key, const unsigned char hash[STORE_TOKEN_HASH], int status,
-     const char *body, int64_t now, struct err *e),
-    (db, key, hash, status, body, now, e))
+    (struct db * db, struct arena *a, const char *key, int64_t since, struct idem_entry *out,
+     int *found, struct err *e),
+    (db, a, key, since, out, found, e))
+FWD(idem_add, (struct db * db, const struct idem_entry *en, int *added, struct err *e),
+    (db, en, added, e))
+FWD(purge_expired, (struct db * db, int64_t before, struct err *e), (db, before, e))
+FWD(form_token_get,
+    (struct db * db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
+     int64_t *appt_id, const unsigned char **sealed, size_t *nsealed, int *found, struct err *e),
+    (db, a, hash, appt_id, sealed, nsealed, found, e))
+FWD(form_token_add,
+    (struct db * db, const unsigned char hash[STORE_TOKEN_HASH], int64_t appt_id,
+     const unsigned char *sealed, size_t nsealed, int64_t now, int *added, struct err *e),
+    (db, hash, appt_id, sealed, nsealed, now, added, e))
 /* front desk */
 FWD(set_appointment_status,
     (struct db * db, int64_t id, const char *from, const char *to, int64_t now,
      const char *reason, struct err *e),
     (db, id, from, to, now, reason, e))
+FWD(appt_event_add, (struct db * db, const struct appt_event *ev, struct err *e), (db, ev, e))
+FWD(appt_events,
+    (struct db * db, struct arena *a, int64_t id, struct appt_event **out, size_t *n,
+     struct err *e),
+    (db, a, id, out, n, e))
 FWD(staff_notes, (struct db * db, struct arena *a, int64_t id, const char **out, struct err *e),
     (db, a, id, out, e))
 FWD(set_staff_notes, (struct db * db, int64_t id, const char *notes, struct err *e),

@@ -98,17 +98,28 @@ struct store_ops {
     enum err_code (*move_appointment)(struct db *db, int64_t id, const char *therapist_id,
                                       int64_t room_id, int64_t start, int64_t end,
                                       int64_t busy_until, struct err *e);
-    enum err_code (*idem_get)(struct db *db, struct arena *a, const char *key,
-                              unsigned char hash[STORE_TOKEN_HASH], int *found, int *status,
-                              const char **body, struct err *e);
-    enum err_code (*idem_del)(struct db *db, const char *key, struct err *e);
-    enum err_code (*idem_put)(struct db *db, const char *key,
-                              const unsigned char hash[STORE_TOKEN_HASH], int status,
-                              const char *body, int64_t now, struct err *e);
+    enum err_code (*client_overlaps)(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                     int64_t exclude, struct client_booking **out, size_t *n,
+                                     struct err *e);
+    enum err_code (*idem_get)(struct db *db, struct arena *a, const char *key, int64_t since,
+                              struct idem_entry *out, int *found, struct err *e);
+    enum err_code (*idem_add)(struct db *db, const struct idem_entry *en, int *added,
+                              struct err *e);
+    enum err_code (*purge_expired)(struct db *db, int64_t before, struct err *e);
+    enum err_code (*form_token_get)(struct db *db, struct arena *a,
+                                    const unsigned char hash[STORE_TOKEN_HASH], int64_t *appt_id,
+                                    const unsigned char **sealed, size_t *nsealed, int *found,
+                                    struct err *e);
+    enum err_code (*form_token_add)(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                    int64_t appt_id, const unsigned char *sealed, size_t nsealed,
+                                    int64_t now, int *added, struct err *e);
     /* front desk */
     enum err_code (*set_appointment_status)(struct db *db, int64_t id, const char *from,
                                             const char *to, int64_t now, const char *reason,
                                             struct err *e);
+    enum err_code (*appt_event_add)(struct db *db, const struct appt_event *ev, struct err *e);
+    enum err_code (*appt_events)(struct db *db, struct arena *a, int64_t id,
+                                 struct appt_event **out, size_t *n, struct err *e);
     enum err_code (*staff_notes)(struct db *db, struct arena *a, int64_t id, const char **out,
                                  struct err *e);
     enum err_code (*set_staff_notes)(struct db *db, int64_t id, const char *notes,
