@@ -5,7 +5,8 @@ set -eu
 
 PKGS="build-essential pkg-config meson ninja-build python3 tzdata ca-certificates
 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libmd4c-dev libmd4c-html0-dev
-libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev"
+libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev
+libpwquality-dev cracklib-runtime"
 
 case "${1:-}" in
     # python3-aiosmtpd: a local SMTP server to watch the demo's e-mail (README);

@@ -29,6 +29,8 @@
 
 #define EXIT_USAGE 2
 
+_Static_assert(CFG_ADDR == REQ_ADDR_MAX, "[server] trusted_proxies entries are handed to http/");
+
 static const char usage_main[] =
     "usage: knead COMMAND [OPTIONS]\n"
     "\n"
@@ -312,6 +314,10 @@ static int cmd_serve(struct app *app, const struct opts *o)
         .authorize = account_authorize,
         .app = app,
         .access_log = !o->quiet,
+        .per_address = app->cfg.connections_per_address,
+        .secure_cookies = app->cfg.secure_cookies,
+        .trusted_proxies = (const char (*)[REQ_ADDR_MAX])app->cfg.trusted_proxies,
+        .n_trusted_proxies = (size_t)app->cfg.n_trusted_proxies,
     };
     if (srv_start(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);

@@ -65,6 +65,7 @@ run_counted http-feeds "$OUT/http-feeds.log" /usr/bin/python3 tests/http/test_fe
 run_counted http-portal "$OUT/http-portal.log" python3 tests/http/test_portal.py "$BUILD/knead"
 run_counted http-reminders "$OUT/http-reminders.log" python3 tests/http/test_reminders.py "$BUILD/knead"
 run_counted http-waitlist "$OUT/http-waitlist.log" python3 tests/http/test_waitlist.py "$BUILD/knead"
+run_counted http-abuse "$OUT/http-abuse.log" python3 tests/http/test_abuse.py "$BUILD/knead"
 run_counted fuzz "$OUT/fuzz.log" sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}"
 run_counted e2e "$OUT/e2e.log" node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots"
 

@@ -123,7 +123,8 @@ const char *web_csrf(struct req *r)
 {
     unsigned char bin[16];
     char token[32];
-    const char *have = kv_get(&r->cookies, REQ_CSRF_COOKIE);
+    const char *name = req_cookie_name(r, REQ_CSRF_COOKIE);
+    const char *have = kv_get(&r->cookies, name);
     if (r->csrf)
         return r->csrf;
     if (sched_token_valid(have)) {
@@ -135,8 +136,7 @@ const char *web_csrf(struct req *r)
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     r->csrf = arena_strdup(r->arena, token);
     resp_header(r, "Set-Cookie",
-                arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax", REQ_CSRF_COOKIE,
-                             token));
+                arena_printf(r->arena, "%s=%s%s", name, token, req_cookie_attrs(r)));
     return r->csrf;
 }
 
