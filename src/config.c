@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/email.h"
 #include "util/num.h"
 #include "util/tzload.h"
 
@@ -111,17 +112,6 @@ void cfg_defaults(struct cfg *c)
     copy(c->content_dir, sizeof c->content_dir, KNEAD_SRCDIR "/content");
 }
 
-/* name@domain in printable ASCII, without spaces or brackets. */
-static int addr_ok(const char *v)
-{
-    const char *at = strchr(v, '@');
-    if (!at || at == v || !at[1] || strchr(at + 1, '@'))
-        return 0;
-    for (const char *p = v; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e || strchr("<>()\",;\\", *p))
-            return 0;
-    return 1;
-}
 
 static int listen_ok(const char *v)
 {
@@ -223,7 +213,7 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
             }
             break;
         case K_ADDR:
-            if (*value && !addr_ok(value)) {
+            if (*value && !email_addr_ok(value)) {
                 snprintf(err, errlen,
                          "[%s] %s: '%s' is not an e-mail address such as desk@example.com",
                          section, key, value);

@@ -57,6 +57,9 @@ enum stmt_id {
     Q_LOGIN_FAILURES_PAIR,
     Q_LOGIN_FAILURES_ADDRESS,
     Q_CLEAR_LOGIN_FAILURES,
+    Q_THROTTLE_COUNT,
+    Q_THROTTLE_ADD,
+    Q_THROTTLE_PURGE,
     Q_BUSY,
     Q_TIME_OFF,
     Q_ADD_TIME_OFF,
@@ -305,6 +308,10 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_LOGIN_FAILURES_ADDRESS] = "SELECT count(*), coalesce(max(at), 0) FROM login_failures"
                                  " WHERE address = ?1 AND at > ?2",
     [Q_CLEAR_LOGIN_FAILURES] = "DELETE FROM login_failures WHERE email = ?1 AND address = ?2",
+    [Q_THROTTLE_COUNT] = "SELECT count(*), coalesce(min(at), 0) FROM throttle_hits"
+                         " WHERE key = ?1 AND at > ?2 AND kind = ?3",
+    [Q_THROTTLE_ADD] = "INSERT INTO throttle_hits (kind, key, at) VALUES (?1, ?2, ?3)",
+    [Q_THROTTLE_PURGE] = "DELETE FROM throttle_hits WHERE at < ?1",
     /* No appointment is busy for longer than a day (a service is at most 480
      * minutes plus a 240-minute buffer), so the lower bound on start_at keeps
      * the index range to the days asked for. */
@@ -1676,6 +1683,29 @@ static enum err_code sq_clear_login_failures(struct db *db, const char *email,
     bind_text(s, 1, email);
     bind_text(s, 2, address);
     return run(d, s, e, "clear failed logins");
+}
+
+static enum err_code sq_throttle_count(struct db *db, const char *kind, const char *key,
+                                       int64_t since, int *count, int64_t *oldest, struct err *e)
+{
+    return count_since(DB(db), Q_THROTTLE_COUNT, key, kind, since, count, oldest, e);
+}
+
+static enum err_code sq_throttle_add(struct db *db, const char *kind, const char *key,
+                                     int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_THROTTLE_PURGE, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, now - 86400);
+    enum err_code rc = run(d, s, e, "forget old throttle hits");
+    if (rc != E_OK || !(s = stmt(d, Q_THROTTLE_ADD, e)))
+        return rc != E_OK ? rc : E_INTERNAL;
+    bind_text(s, 1, kind);
+    bind_text(s, 2, key);
+    sqlite3_bind_int64(s, 3, now);
+    return run(d, s, e, "record a throttle hit");
 }
 
 /* ---- booking ---- */
@@ -3987,6 +4017,8 @@ static const struct store_ops sqlite_ops = {
     .add_login_failure = sq_add_login_failure,
     .login_failures = sq_login_failures,
     .clear_login_failures = sq_clear_login_failures,
+    .throttle_count = sq_throttle_count,
+    .throttle_add = sq_throttle_add,
     .busy = sq_busy,
     .time_off = sq_time_off,
     .add_time_off = sq_add_time_off,

@@ -199,6 +199,14 @@ enum err_code db_login_failures(struct db *db, const char *email, const char *ad
 /* Forgets the failures of the pair: a success from elsewhere leaves them. */
 enum err_code db_clear_login_failures(struct db *db, const char *email, const char *address,
                                       struct err *e);
+/* The throttles of anonymous bookings and waitlist sign-ups (web/throttle):
+ * kind "book" or "waitlist", key "a:ADDRESS" or "e:email".  Counts the hits
+ * since `since`, with the oldest of them (0 when none). */
+enum err_code db_throttle_count(struct db *db, const char *kind, const char *key, int64_t since,
+                                int *count, int64_t *oldest, struct err *e);
+/* Records one hit at now, and forgets hits older than a day. */
+enum err_code db_throttle_add(struct db *db, const char *kind, const char *key, int64_t now,
+                              struct err *e);
 
 /* ---- booking ---- */
 

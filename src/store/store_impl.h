@@ -68,6 +68,10 @@ struct store_ops {
                                     int *by_address, int64_t *newest_address, struct err *e);
     enum err_code (*clear_login_failures)(struct db *db, const char *email, const char *address,
                                           struct err *e);
+    enum err_code (*throttle_count)(struct db *db, const char *kind, const char *key,
+                                    int64_t since, int *count, int64_t *oldest, struct err *e);
+    enum err_code (*throttle_add)(struct db *db, const char *kind, const char *key, int64_t now,
+                                  struct err *e);
     enum err_code (*busy)(struct db *db, struct arena *a, int64_t t0, int64_t t1,
                           struct busy **out, size_t *n, struct err *e);
     enum err_code (*time_off)(struct db *db, struct arena *a, int64_t t0, int64_t t1,

@@ -17,6 +17,7 @@
 #include "view/esc.h"
 #include "web/page.h"
 #include "web/sched.h"
+#include "web/throttle.h"
 
 #define MAX_DAYS 31
 
@@ -334,6 +335,11 @@ void api_book(struct req *r)
         web_error(r, 400, "bad_request", "The body must be a JSON object.");
         return;
     }
+    /* Before idem_begin: a refused flood writes nothing, and its 429 is not
+     * kept as the answer to its Idempotency-Key. */
+    if (throttle_refuse(r, THROTTLE_BOOK,
+                        json_string_value(json_object_get(json_object_get(j, "client"), "email"))))
+        return;
     if (idem_begin(r, &im))
         return;
     json_t *client = json_object_get(j, "client");
@@ -357,6 +363,7 @@ void api_book(struct req *r)
         web_problem(r, &e);
         goto done;
     }
+    throttle_note(r, THROTTLE_BOOK, email);
     web_json(r, 201, appointment_json(r, &ap, token));
     resp_header(r, "Location", arena_printf(r->arena, "/api/v1/appointments/%lld",
                                             (long long)ap.id));

@@ -32,6 +32,7 @@
 #include "web/notes.h"
 #include "web/page.h"
 #include "web/sched.h"
+#include "web/throttle.h"
 #include "web/when.h"
 
 #define STRIP_DAYS 14     /* days shown in the day strip */
@@ -625,10 +626,13 @@ void book_submit(struct req *r)
         return;
     }
 
+    if (throttle_refuse(r, THROTTLE_BOOK, f.email))
+        return;
     struct sched_client cl = {f.name, f.email, f.phone ? f.phone : "", f.note ? f.note : "", 0};
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     if (sched_book(web_db(r), r->arena, &s, clock_now(), start, who, &cl, &ap, token, &e) ==
         E_OK) {
+        throttle_note(r, THROTTLE_BOOK, f.email);
         web_private(r);
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;

@@ -460,5 +460,151 @@ class NoStore(unittest.TestCase):
         self.assertEqual(h.get('cache-control'), 'no-store')
 
 
+def api_book(server, start, email, source, name='Flo Od', therapist='any'):
+    body = json.dumps({'service': 'deep-tissue-60', 'therapist': therapist, 'start': start,
+                       'client': {'name': name, 'email': email, 'phone': '907 555 0100'}})
+    st, h, data = server.request('POST', '/api/v1/appointments', body.encode(),
+                                 {'Content-Type': 'application/json', 'X-Forwarded-For': source})
+    return st, h, json.loads(data) if data else None
+
+
+def next_free(server):
+    """A free 60-minute start (any therapist) at least an hour after the last
+    one this returned for `server`, so that no two bookings overlap."""
+    import datetime
+    last = getattr(server, 'last_start', None)
+    day = datetime.date(2026, 12, 1)
+    for _ in range(30):
+        st, _, body = server.request('GET', '/api/v1/availability?service=deep-tissue-60&date=%s'
+                                     % day.isoformat())
+        assert st == 200, body
+        for d in json.loads(body)['days']:
+            for slot in d['slots']:
+                t = datetime.datetime.fromisoformat(slot['start'])
+                if last is None or t >= last + datetime.timedelta(minutes=60):
+                    server.last_start = t
+                    return slot['start']
+        day += datetime.timedelta(days=1)
+    raise AssertionError('no free time left')
+
+
+class BookingThrottle(unittest.TestCase):
+    """Through a trusted proxy, so that each request can come from its own address."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = server_with('[server]\ntrusted_proxies = 127.0.0.1\n'
+                            '[limits]\nbookings_per_hour = 3\nwaitlist_per_hour = 2\n')
+
+    @classmethod
+    def tearDownClass(cls):
+        finish(cls.s)
+
+    def book(self, email, source):
+        return api_book(self.s, next_free(self.s), email, source)
+
+    def appointments(self):
+        return count(self.s, 'SELECT count(*) FROM appointments')
+
+    def test_one_address_floods_then_429_before_any_write(self):
+        for i in range(3):
+            st, _, body = self.book('a%d@example.com' % i, '198.51.100.1')
+            self.assertEqual(st, 201, body)
+        before = (self.appointments(), count(self.s, 'SELECT count(*) FROM clients'),
+                  count(self.s, 'SELECT count(*) FROM throttle_hits'))
+        for _ in range(3):
+            st, h, body = self.book('fresh@example.com', '198.51.100.1')
+            self.assertEqual(st, 429, body)
+            self.assertGreater(int(h['retry-after']), 0)
+            self.assertLessEqual(int(h['retry-after']), 3600)
+            self.assertEqual(body['code'], 'too_many_bookings')
+            self.assertIn('try again in', body['detail'])
+            self.assertIn('(907) 555-0142', body['detail'])
+        after = (self.appointments(), count(self.s, 'SELECT count(*) FROM clients'),
+                 count(self.s, 'SELECT count(*) FROM throttle_hits'))
+        self.assertEqual(before, after)
+        # with an Idempotency-Key, the 429 is not kept as the key's answer
+        st, _, _ = self.s.request('POST', '/api/v1/appointments', json.dumps({
+            'service': 'deep-tissue-60', 'therapist': 'any', 'start': next_free(self.s),
+            'client': {'name': 'K', 'email': 'k@example.com'}}).encode(),
+            {'Content-Type': 'application/json', 'X-Forwarded-For': '198.51.100.1',
+             'Idempotency-Key': 'flood-1'})
+        self.assertEqual(st, 429)
+        self.assertEqual(count(self.s, "SELECT count(*) FROM idempotency"), 0)
+        # another address books at once
+        st, _, body = self.book('someone.else@example.com', '198.51.100.2')
+        self.assertEqual(st, 201, body)
+
+    def test_one_email_from_many_addresses_is_429_too(self):
+        for i in range(3):
+            st, _, body = self.book('Same.Person@example.com', '203.0.113.%d' % (10 + i))
+            self.assertEqual(st, 201, body)
+        st, h, body = self.book('same.person@EXAMPLE.com', '203.0.113.99')
+        self.assertEqual(st, 429, body)
+        self.assertIn('retry-after', h)
+
+    def test_the_page_form_answers_429_in_words(self):
+        for i in range(3):  # the e-mail's share, from elsewhere
+            self.assertEqual(self.book('page.person@example.com', '198.18.0.%d' % i)[0], 201)
+        b = Browser(self.s)
+        b.get('/login')  # the CSRF cookie
+        st, h, page = b.post('/book', {'service': 'deep-tissue-60', 'therapist': 'any',
+                                       'start': next_free(self.s), 'name': 'Page Person',
+                                       'email': 'page.person@example.com', 'phone': ''})
+        self.assertEqual(st, 429, page[:300])
+        self.assertGreater(int(h['retry-after']), 0)
+        self.assertIn('paused online booking', page)
+
+    def test_staff_bookings_are_not_throttled(self):
+        desk = signed_in(DESK, server=self.s)
+        for i in range(3):
+            self.assertEqual(self.book('s%d@example.com' % i, '127.0.0.1')[0], 201)
+        self.assertEqual(self.book('s9@example.com', '127.0.0.1')[0], 429)
+        for i in range(4):
+            st, h, page = desk.post('/staff/book', {
+                'service': 'deep-tissue-60', 'therapist': 'any', 'start': next_free(self.s),
+                'note': '',
+                'name': 'Walk In %d' % i, 'email': 'walkin%d@example.com' % i, 'phone': ''})
+            self.assertEqual(st, 303, page[:400])
+
+    def test_waitlist_sign_ups_are_throttled(self):
+        def join(email, source):
+            b = Browser(self.s)
+            b.get('/waitlist')
+            form = {'csrf': b.cookies.get('knead_csrf', ''), 'service': 'deep-tissue-60',
+                    'therapist': 'any', 'date_from': '2026-12-01', 'date_to': '2026-12-10',
+                    'days': ['1', '2'], 'time_from': '10:00', 'time_to': '16:00',
+                    'name': 'Wait Person', 'email': email, 'phone': ''}
+            return b.request('POST', '/waitlist', form, headers={'X-Forwarded-For': source})
+        self.assertEqual(join('w1@example.com', '192.0.2.1')[0], 303)
+        self.assertEqual(join('w2@example.com', '192.0.2.1')[0], 303)
+        entries = count(self.s, 'SELECT count(*) FROM waitlist_entries')
+        st, h, page = join('w3@example.com', '192.0.2.1')
+        self.assertEqual(st, 429)
+        self.assertGreater(int(h['retry-after']), 0)
+        self.assertIn('paused the waitlist', page)
+        self.assertEqual(count(self.s, 'SELECT count(*) FROM waitlist_entries'), entries)
+        self.assertEqual(join('w3@example.com', '192.0.2.2')[0], 303)  # another address
+
+    def test_limit_zero_turns_it_off(self):
+        s = server_with('[limits]\nbookings_per_hour = 0\n')
+        try:
+            for i in range(25):
+                st, _, body = api_book(s, next_free(s), 'bench@example.com', '127.0.0.1')
+                self.assertEqual(st, 201, (i, body))
+            self.assertEqual(count(s, 'SELECT count(*) FROM throttle_hits'), 0)
+        finally:
+            finish(s)
+
+
+class Email(unittest.TestCase):
+    def test_booking_refuses_what_the_mailer_cannot_send(self):
+        for bad in ('zoe<x>@example.com', 'zo\u00eb@example.com', 'zoe@[127.0.0.1]',
+                    'a..b@example.com', 'zoe;x@example.com', '"zoe"@example.com'):
+            st, _, body = api_book(S, '2026-12-01T10:00:00-09:00', bad, '127.0.0.1')
+            self.assertEqual(st, 422, (bad, body))
+        self.assertEqual(count(S, 'SELECT count(*) FROM appointments'), 0)
+
+
 if __name__ == '__main__':
     run_suite(globals())
