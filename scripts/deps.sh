@@ -15,6 +15,8 @@ case "${1:-}" in
     --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev python3-aiosmtpd
         python3-icalendar" ;;
     --bench) PKGS="$PKGS wrk" ;;
+    # sqlmap: tests/security/scan.sh (README, Abuse and hardening); not for make test.
+    --security) PKGS="$PKGS sqlmap" ;;
 esac
 
 missing=""

@@ -204,8 +204,12 @@ void web_error(struct req *r, int status, const char *problem, const char *msg)
 void web_fail(struct req *r, const struct err *e)
 {
     int status = err_http_status(e->code);
-    if (status >= 500)
-        log_error("%s %s: %s", r->method, r->path, e->msg);
+    if (status >= 500) {
+        struct sb path = SB_INIT; /* without the private token a path may hold */
+        req_log_path(&path, r->path ? r->path : "-");
+        log_error("%s %s: %s", r->method, path.buf, e->msg);
+        sb_release(&path);
+    }
     web_error(r, status, e->problem,
               status >= 500 && status != 503 ? "Something went wrong; the error was logged."
                                               : e->msg);

@@ -321,11 +321,15 @@ class Logs(unittest.TestCase):
         b = Browser(S)
         b.login('secret.person@example.com', 'my-secret-password')
         clear_failures(S)
+        b.get('/account')
+        b.post('/account', {'email': 'portal.person@example.com'})  # a portal sign-in link
         deadline = time.monotonic() + 10
         while '/x' not in S.log() and time.monotonic() < deadline:
             time.sleep(0.05)
         log = S.log()
-        for secret in (token, 'ana.lee', 'Ana', 'secret.person', 'my-secret-password'):
+        self.assertIn('portal: sign-in link', log)
+        for secret in (token, 'ana.lee', 'Ana', 'secret.person', 'my-secret-password',
+                       'portal.person'):
             self.assertNotIn(secret, log)
         self.assertIn('/a/[token]/cancel', log)
         self.assertIn('/feeds/[token]', log)
