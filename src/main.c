@@ -76,7 +76,8 @@ static const char usage_user[] =
     "\n"
     "Creates an account.  ROLE is admin, desk (front desk), therapist or client; a\n"
     "therapist account names its therapist with --therapist.  The password is read from\n"
-    "the first line of FILE, or asked for at the terminal (at least 10 characters).\n";
+    "the first line of FILE, or asked for at the terminal (at least 10 characters, not a\n"
+    "common password, one character or pattern repeated, or the e-mail address).\n";
 
 struct opts {
     const char *config, *db, *listen, *now;

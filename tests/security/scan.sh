@@ -32,10 +32,14 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # sqlmap sends thousands of requests from one address: the abuse limits
-# would answer most of them 429 and hide what the queries do.
-printf '[limits]\nbookings_per_hour = 0\nwaitlist_per_hour = 0\nconnections_per_address = 256\n' \
+# would answer most of them 429 and hide what the queries do.  The sign-in
+# throttle has no switch: the sign-in scan comes "through a proxy" with a
+# random X-Forwarded-For on each request (sqlmap's xforwardedfor tamper).
+printf '[server]\ntrusted_proxies = 127.0.0.1\n[limits]\nbookings_per_hour = 0\nwaitlist_per_hour = 0\n' \
     >"$TMP/scan.ini"
-"$BUILD/knead" demo --db "$TMP/knead.db" >/dev/null || { echo "scan: knead demo failed" >&2; exit 2; }
+"$BUILD/knead" demo --db "$TMP/knead.db" >"$TMP/demo.log" 2>&1 || {
+    echo "scan: knead demo failed:" >&2; cat "$TMP/demo.log" >&2; exit 2
+}
 "$BUILD/knead" serve --db "$TMP/knead.db" --config "$TMP/scan.ini" --listen 127.0.0.1:0 \
     --now 2026-11-24T09:00:00-09:00 --quiet 2>"$TMP/server.log" &
 PID=$!
@@ -58,7 +62,7 @@ scan() {
     shift
     n=$((n + 1))
     log="$TMP/sqlmap-$n.log"
-    timeout "$LIMIT" sqlmap --batch --disable-coloring --level=2 --risk=1 --threads=2 \
+    timeout "$LIMIT" sqlmap --batch --disable-coloring --level=2 --risk=1 \
         --output-dir="$TMP/sqlmap" --flush-session --answers="follow=N" "$@" >"$log" 2>&1
     rc=$?
     if grep -q 'sqlmap identified the following injection point' "$log"; then
@@ -77,19 +81,40 @@ scan() {
     fi
 }
 
-echo "sqlmap $(sqlmap --version 2>/dev/null | tail -1) against $BASE (at most $LIMIT s per target)"
-scan "GET /api/v1/availability (query)" \
+# A real appointment, so that its manage link's page is a 200 to compare with.
+TOKEN=$(python3 - "$PORT" <<'PY'
+import http.client, json, sys
+c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]), timeout=30)
+c.request('POST', '/api/v1/appointments', json.dumps({
+    'service': 'deep-tissue-60', 'therapist': 'any', 'start': '2026-11-27T10:00:00-09:00',
+    'client': {'name': 'Scan Test', 'email': 'scan@example.com'}}),
+    {'Content-Type': 'application/json'})
+r = c.getresponse()
+body = r.read()
+print(json.loads(body)['manage_url'].rsplit('/', 1)[1] if r.status == 201 else '')
+PY
+)
+[ -n "$TOKEN" ] || { echo "scan: could not book the appointment to scan" >&2; exit 2; }
+
+echo "sqlmap $(dpkg-query -W -f='${Version}' sqlmap 2>/dev/null) against $BASE (at most $LIMIT s per target)"
+scan "GET /api/v1/availability (query)" --threads=2 \
     -u "$BASE/api/v1/availability?service=deep-tissue-60&date=2026-11-25&therapist=maren-holt"
-scan "GET /api/v1/next-available (query)" -u "$BASE/api/v1/next-available?service=deep-tissue-60"
-scan "GET /book (query)" -u "$BASE/book?service=deep-tissue-60&therapist=any&date=2026-11-25"
-scan "GET /articles/{slug} (path)" -u "$BASE/articles/lower-back-pain*"
-scan "GET /therapists/{id} (path)" -u "$BASE/therapists/maren-holt*"
-scan "GET /a/{token} (path)" -u "$BASE/a/AAAAAAAAAAAAAAAAAAAAAA*"
-scan "GET /feeds/{token}.ics (path)" -u "$BASE/feeds/AAAAAAAAAAAAAAAAAAAAAA*.ics"
+scan "GET /api/v1/next-available (query)" --threads=2 \
+    -u "$BASE/api/v1/next-available?service=deep-tissue-60"
+scan "GET /book (query)" --threads=2 \
+    -u "$BASE/book?service=deep-tissue-60&therapist=any&date=2026-11-25"
+scan "GET /articles/{slug} (path)" --threads=2 \
+    -u "$BASE/articles/deep-tissue-massage-for-lower-back-pain*"
+scan "GET /therapists/{id} (path)" --threads=2 -u "$BASE/therapists/maren-holt*"
+scan "GET /a/{token} (path)" --threads=2 -u "$BASE/a/$TOKEN*"
+# no feed exists without a staff session: every answer is the same 404
+scan "GET /feeds/{token}.ics (path)" --threads=2 --ignore-code=404 \
+    -u "$BASE/feeds/AAAAAAAAAAAAAAAAAAAAAA*.ics"
 scan "POST /login (form, with its CSRF token)" -u "$BASE/login" \
     --data "csrf=x&email=someone%40example.com&password=not-the-password" \
-    --csrf-token=csrf --csrf-url="$BASE/login" -p email,password
-scan "POST /api/v1/appointments (JSON)" -u "$BASE/api/v1/appointments" \
+    --csrf-token=csrf --csrf-url="$BASE/login" -p email,password --ignore-code=401 \
+    --tamper=xforwardedfor
+scan "POST /api/v1/appointments (JSON)" --threads=2 -u "$BASE/api/v1/appointments" \
     --data '{"service":"deep-tissue-60","therapist":"any","start":"2026-12-01T10:00:00-09:00","client":{"name":"Scan Test","email":"scan@example.com","phone":"907 555 0100"}}' \
     -H "Content-Type: application/json"
 
