@@ -471,8 +471,8 @@ int srv_start(const struct srv_options *opt, struct srv **out, char *err, size_t
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
                             MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_TIMEOUT,
-                            (unsigned)(opt->timeout_seconds > 0 ? opt->timeout_seconds : 30),
+                            /* a connection idle this long is closed (slow clients) */
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                             /* behind our own proxy every connection comes from it:
                              * the proxy limits its clients instead */
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT,

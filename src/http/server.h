@@ -29,7 +29,6 @@ struct srv_options {
     int access_log;       /* one line per request: method, path, status, microseconds */
     int per_address;      /* open connections from one address; 0 = no limit */
     int secure_cookies;   /* behind TLS: see req_cookie_name */
-    int timeout_seconds;  /* a connection idle this long is closed; 0 = 30 */
     const char (*trusted_proxies)[REQ_ADDR_MAX]; /* peers whose X-Forwarded-For we believe */
     size_t n_trusted_proxies;
 };
