@@ -208,7 +208,7 @@ static const char *slow_down_msg(struct req *r, int64_t wait)
 }
 
 /* Records a wrong password for email from this address.  The log line
- * names neither the address typed nor the password: only where from. */
+ * names neither the e-mail typed nor the password: only where it came from. */
 static void record_failure(struct req *r, const char *email, int64_t now)
 {
     struct err e = {0};
