@@ -251,7 +251,9 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
         if (strcmp(keys[i].section, section) == 0)
             known_section = 1;
     if (!known_section)
-        snprintf(err, errlen, "[%s]: unknown section (known: clinic, server, database, booking, waitlist, auth, smtp, reminders, sms, limits, paths)",
+        snprintf(err, errlen,
+                 "[%s]: unknown section (known: clinic, server, database, booking, waitlist, "
+                 "auth, smtp, reminders, sms, limits, paths)",
                  section);
     else
         snprintf(err, errlen, "[%s] %s: unknown key", section, key);

@@ -77,10 +77,10 @@ void throttle_note(struct req *r, enum throttle_kind kind, const char *email)
     int64_t now = clock_now();
     if (per_hour(r, kind) == 0)
         return;
-    if (db_begin(db, &e) != E_OK ||
-        db_throttle_add(db, kind_name(kind), arena_printf(r->arena, "a:%s", req_address(r)), now,
-                        &e) != E_OK ||
-        (email && *email && db_throttle_add(db, kind_name(kind), email_key(r, email), now, &e) != E_OK) ||
+    const char *by_addr = arena_printf(r->arena, "a:%s", req_address(r));
+    if (db_begin(db, &e) != E_OK || db_throttle_add(db, kind_name(kind), by_addr, now, &e) != E_OK ||
+        (email && *email &&
+         db_throttle_add(db, kind_name(kind), email_key(r, email), now, &e) != E_OK) ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         log_warn("throttle: could not count a %s: %s", kind_name(kind), e.msg);
