@@ -17,13 +17,13 @@
 #include "core/tz.h"
 #include "core/waitlist.h"
 #include "mail/outbox.h"
+#include "svc/when.h"
 #include "util/arena.h"
 #include "util/errmsg.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/sb.h"
 #include "view/tpl.h"
-#include "web/when.h"
 
 #define BODY_MAX (256u << 10) /* bytes of one rendered body */
 
@@ -121,18 +121,14 @@ static void set_str(json_t *o, const char *k, const char *v)
     json_object_set_new(o, k, json_string(v ? v : ""));
 }
 
-/* The context every waitlist message shares, and a request-shaped handle
- * for when.c's wording (it reads only app and arena). */
-static json_t *context(struct arena *a, struct req *r, const struct waitlist_entry *w,
+/* The context every waitlist message shares. */
+static json_t *context(struct arena *a, const struct waitlist_entry *w,
                        char *base, size_t basesize)
 {
     const struct cfg *c = &wl.app->cfg;
     json_t *j = json_object(), *clinic = json_object();
     char days[80];
 
-    memset(r, 0, sizeof *r);
-    r->app = (struct app *)wl.app;
-    r->arena = a;
     pthread_mutex_lock(&wl.mu);
     snprintf(base, basesize, "%s", wl.base_url);
     pthread_mutex_unlock(&wl.mu);
@@ -213,13 +209,12 @@ enum err_code mail_waitlist_joined(struct db *db, const struct waitlist_entry *w
                                    const char *token, int64_t now, struct err *e)
 {
     struct arena *a;
-    struct req r;
     char base[sizeof wl.base_url];
     enum err_code rc;
     if (!wl.tpl)
         return E_OK;
     a = arena_new();
-    json_t *j = context(a, &r, w, base, sizeof base);
+    json_t *j = context(a, w, base, sizeof base);
     set_str(j, "entry_url", arena_printf(a, "%s/waitlist/%s", base, token));
     rc = queue(db, w, "waitlist_joined", arena_printf(a, "waitlist-%lld/joined", (long long)w->id),
                arena_printf(a, "On the waitlist: %s", w->service_name), now, j, e);
@@ -296,12 +291,9 @@ static enum err_code offer(struct db *db, const struct appointment *before, int6
     if (expires <= now)
         goto done;
 
-    struct req r;
+    const struct tz *tz = wl.app->tz;
     char base[sizeof wl.base_url];
-    memset(&r, 0, sizeof r);
-    r.app = (struct app *)wl.app;
-    r.arena = a;
-    const char *date_label = when_date_long(&r, o.date);
+    const char *date_label = when_date_long(a, o.date);
     for (size_t i = 0; i < n; i++) {
         char token[SCHED_TOKEN_LEN];
         unsigned char hash[STORE_TOKEN_HASH];
@@ -322,14 +314,14 @@ static enum err_code offer(struct db *db, const struct appointment *before, int6
             goto done;
         if (id == 0)
             continue; /* it holds an open offer of this time already */
-        json_t *j = context(a, &r, &entries[i], base, sizeof base);
-        const char *clock = when_clock(&r, before->start, 1);
+        json_t *j = context(a, &entries[i], base, sizeof base);
+        const char *clock = when_clock(tz, a, before->start, 1);
         set_str(j, "offer_therapist", s.therapists[0].name);
         set_str(j, "offer_date", date_label);
-        set_str(j, "offer_time", when_range(&r, before->start, before->end));
+        set_str(j, "offer_time", when_range(tz, a, before->start, before->end));
         set_str(j, "expires",
-                arena_printf(a, "%s, %s", when_date_long(&r, when_local_date(&r, expires)),
-                             when_clock(&r, expires, 1)));
+                arena_printf(a, "%s, %s", when_date_long(a, when_local_date(tz, expires)),
+                             when_clock(tz, a, expires, 1)));
         set_str(j, "claim_url", arena_printf(a, "%s/waitlist/offers/%s", base, token));
         rc = queue(db, &entries[i], "waitlist_offer",
                    arena_printf(a, "waitlist-offer-%lld", (long long)id),

@@ -5,13 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app.h"
 #include "core/auth.h"
 #include "store/store.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/page.h"
 #include "web/staff.h"
-#include "web/when.h"
 
 #define AUDIT_PAGE 100
 
@@ -111,8 +112,8 @@ void admin_audit(struct req *r)
     for (size_t i = 0; i < n; i++) {
         const struct audit_entry *a = &rows[i];
         json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "date",
-                                when_date_medium(r, when_local_date(r, a->at)), "clock",
-                                when_clock(r, a->at, 1), "at", web_time(r, a->at), "actor",
+                                when_date_medium(r->arena, when_local_date(r->app->tz, a->at)), "clock",
+                                when_clock(r->app->tz, r->arena, a->at, 1), "at", web_time(r, a->at), "actor",
                                 a->actor, "role", a->role, "action", a->action, "record",
                                 a->record, "address", a->address, "via", via_label(a->via),
                                 "refused", strcmp(a->action, "refused") == 0);

@@ -18,6 +18,7 @@
 #include "core/booking.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
@@ -30,7 +31,6 @@
 #include "web/referrals.h"
 #include "web/sched.h"
 #include "web/staff.h"
-#include "web/when.h"
 
 #define NOTES_MAX 4000
 #define CLIENTS_MAX 200
@@ -72,7 +72,7 @@ static json_t *day_times(struct req *r, const struct sched *s, struct dt_date d,
         if (day.slots[i].start > now) /* with no notice, "now" itself has passed */
             json_array_append_new(out,
                                   json_pack("{s:s, s:s}", "value", web_time(r, day.slots[i].start),
-                                            "label", when_clock(r, day.slots[i].start, 0)));
+                                            "label", when_clock(r->app->tz, r->arena, day.slots[i].start, 0)));
     return out;
 }
 
@@ -80,8 +80,8 @@ static json_t *appt_json(struct req *r, const struct appointment *a)
 {
     int st = appt_status_parse(a->status);
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
-                     "when", when_relative(r, a->start), "time", when_range(r, a->start, a->end),
-                     "date", when_date_long(r, when_local_date(r, a->start)), "service",
+                     "when", when_relative(r->app->tz, r->arena, a->start), "time", when_range(r->app->tz, r->arena, a->start, a->end),
+                     "date", when_date_long(r->arena, when_local_date(r->app->tz, a->start)), "service",
                      a->service_name, "therapist", a->therapist_name, "room", a->room_name,
                      "status", a->status, "status_label",
                      st >= 0 ? appt_status_label((enum appt_status)st) : a->status, "url",
@@ -93,7 +93,7 @@ static json_t *appt_json(struct req *r, const struct appointment *a)
 /* [*start, *end): the clinic's local day of t. */
 static void local_day(struct req *r, int64_t t, int64_t *start, int64_t *end)
 {
-    struct dt_date d = when_local_date(r, t);
+    struct dt_date d = when_local_date(r->app->tz, t);
     *start = tz_day_start(r->app->tz, d);
     *end = tz_day_start(r->app->tz, dt_date_add(d, 1));
 }
@@ -157,7 +157,7 @@ static void add_history(struct req *r, const struct appointment *ap,
                                 status_label_of(ev[i].to_status));
         }
         json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "when",
-                                              when_relative(r, ev[i].at), "at",
+                                              when_relative(r->app->tz, r->arena, ev[i].at), "at",
                                               web_time(r, ev[i].at), "by", ev[i].actor, "what",
                                               what));
         if (ev[i].reason[0])
@@ -223,7 +223,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     }
     json_t *ctx = staff_context(
         r,
-        arena_printf(r->arena, "Appointment: %s, %s", ap->client_name, when_relative(r, ap->start)),
+        arena_printf(r->arena, "Appointment: %s, %s", ap->client_name, when_relative(r->app->tz, r->arena, ap->start)),
         "appointment");
     json_object_set_new(ctx, "appt", appt_json(r, ap));
     json_t *client =
@@ -249,7 +249,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     json_object_set_new(ctx, "history", history);
     /* a therapist sees the clinical record only inside a treating
      * relationship: once the front desk checked the client in */
-    struct dt_date appt_day = when_local_date(r, ap->start);
+    struct dt_date appt_day = when_local_date(r->app->tz, ap->start);
     int treats;
     if (proof_treating(r, ap->client_id, &treats) < 0 ||
         (treats && referrals_context(r, ap->client_id, &appt_day, desk, ctx) < 0))
@@ -272,7 +272,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         if (appt_check_clock((enum appt_status)to, clock_now(), ap->start, day0))
             json_array_append_new(
                 later, json_pack("{s:s, s:s}", "label", label, "from",
-                                 when_relative(r, to == APPT_CHECKED_IN ? day0 : ap->start)));
+                                 when_relative(r->app->tz, r->arena, to == APPT_CHECKED_IN ? day0 : ap->start)));
         else
             json_array_append_new(
                 actions, json_pack("{s:s, s:s}", "status", appt_status_name((enum appt_status)to),
@@ -290,7 +290,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     int64_t now = clock_now();
     if (desk && strcmp(ap->status, "booked") == 0 && ap->start > now) {
         struct sched all, s;
-        struct dt_date d = when_local_date(r, ap->start);
+        struct dt_date d = when_local_date(r->app->tz, ap->start);
         const char *ds = kv_get(&r->query, "date"), *who = kv_get(&r->query, "therapist");
         const char *problem = NULL;
         if (ds && dt_parse_date(ds, &d) < 0) {
@@ -325,7 +325,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
                                                  "name", all.therapists[i].name, "selected",
                                                  strcmp(all.therapists[i].id, who) == 0));
         json_t *mv = json_pack("{s:s, s:s, s:o, s:b, s:o, s:s, s:b}", "date",
-                               when_date_param(r, d), "date_label", when_date_long(r, d), "times",
+                               when_date_param(r->arena, d), "date_label", when_date_long(r->arena, d), "times",
                                times, "none", json_array_size(times) == 0, "therapists", ths,
                                "therapist", who, "any", strcmp(who, "any") == 0);
         if (problem)
@@ -537,7 +537,7 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
     struct therapist *th;
     size_t nsv, nth;
     int64_t now = clock_now();
-    struct dt_date d = when_local_date(r, now);
+    struct dt_date d = when_local_date(r->app->tz, now);
 
     if (db_services(db, r->arena, 1, &sv, &nsv, &e) != E_OK ||
         db_therapists(db, r->arena, 1, &th, &nth, &e) != E_OK) {
@@ -598,7 +598,7 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
                                               "/staff/book?client=%lld&service=%s&therapist=%s"
                                               "&date=%s",
                                               (long long)cs[i].id, service, therapist,
-                                              when_date_param(r, d))));
+                                              when_date_param(r->arena, d))));
         json_object_set_new(ctx, "found", found);
         json_object_set_new(ctx, "searched", json_true());
         json_object_set_new(ctx, "q", json_string(f->q));
@@ -632,8 +632,8 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
     }
     json_object_set_new(ctx, "times", times);
     json_object_set_new(ctx, "no_times", json_boolean(json_array_size(times) == 0));
-    json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
-    json_object_set_new(ctx, "date_label", json_string(when_date_long(r, d)));
+    json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
+    json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
     json_object_set_new(ctx, "service", json_string(service));
     json_object_set_new(ctx, "therapist", json_string(therapist));
     json_object_set_new(ctx, "form",
@@ -774,8 +774,8 @@ void desk_book(struct req *r)
                                    "(e.g. a couple sharing one e-mail), give a reason below and "
                                    "book again.",
                                    (long long)ov.other.id, ov.other.service_name,
-                                   when_date_medium(r, when_local_date(r, ov.other.start)),
-                                   when_range(r, ov.other.start, ov.other.end)),
+                                   when_date_medium(r->arena, when_local_date(r->app->tz, ov.other.start)),
+                                   when_range(r->app->tz, r->arena, ov.other.start, ov.other.end)),
                       NULL);
             return;
         }

@@ -23,6 +23,7 @@
 #include "core/datetime.h"
 #include "core/feed.h"
 #include "store/store.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/sb.h"
@@ -30,7 +31,6 @@
 #include "web/page.h"
 #include "web/sched.h"
 #include "web/staff.h"
-#include "web/when.h"
 
 #define SUFFIX ".ics"
 #define REFRESH_MINUTES 60 /* how often a subscribed calendar should look again */
@@ -110,7 +110,7 @@ static const char *feed_etag(struct req *r, const struct calendar_feed *feed, in
     const struct cfg *c = &r->app->cfg;
     if (db_versions(web_db(r), &clinic_v, &appts_v, e) != E_OK)
         return NULL;
-    struct dt_date d = when_local_date(r, now);
+    struct dt_date d = when_local_date(r->app->tz, now);
     const char *key =
         arena_printf(r->arena, "%lld|%lld|%s|%lld|%d|%04d-%02d-%02d|%s|%s|%s", (long long)clinic_v,
                      (long long)appts_v, feed->therapist_id, (long long)feed->created_at, horizon,
@@ -242,7 +242,7 @@ static json_t *feed_state(struct req *r, const char *therapist_id)
         return NULL;
     }
     return json_pack("{s:b, s:s, s:s}", "exists", 1, "made",
-                     when_date_long(r, when_local_date(r, f.created_at)), "by", f.created_by);
+                     when_date_long(r->arena, when_local_date(r->app->tz, f.created_at)), "by", f.created_by);
 }
 
 /* Renders the page; token: a new address to show once, or NULL. */

@@ -6,9 +6,11 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "core/auth.h"
 #include "core/intake.h"
 #include "store/store.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/num.h"
@@ -18,15 +20,14 @@
 #include "web/page.h"
 #include "web/portal.h"
 #include "web/staff.h"
-#include "web/when.h"
 
 #define QUEUE_MAX 200
 #define MAX_PROBLEMS 8
 
 static const char *when_at(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s at %s", when_date_long(r, when_local_date(r, t)),
-                        when_clock(r, t, 1));
+    return arena_printf(r->arena, "%s at %s", when_date_long(r->arena, when_local_date(r->app->tz, t)),
+                        when_clock(r->app->tz, r->arena, t, 1));
 }
 
 static const char *money(struct req *r, int cents)

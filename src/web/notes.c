@@ -17,9 +17,11 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "core/appt.h"
 #include "core/auth.h"
 #include "store/store.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
@@ -28,7 +30,6 @@
 #include "web/page.h"
 #include "web/portal.h"
 #include "web/staff.h"
-#include "web/when.h"
 
 #define SOAP_MAX 4000
 #define HOME_CARE_MAX 2000
@@ -179,8 +180,8 @@ static const char *label_of(const struct vocab *v, size_t n, const char *key)
 
 static const char *when_full(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s, %s", when_date_long(r, when_local_date(r, t)),
-                        when_clock(r, t, 0));
+    return arena_printf(r->arena, "%s, %s", when_date_long(r->arena, when_local_date(r->app->tz, t)),
+                        when_clock(r->app->tz, r->arena, t, 0));
 }
 
 static int writable_status(const char *status)
@@ -280,7 +281,7 @@ static int other_notes(struct req *r, const struct appointment *ap, json_t *ctx)
             list, json_pack("{s:s, s:s, s:s, s:b}", "url",
                             arena_printf(r->arena, "/staff/appointments/%lld/note",
                                          (long long)hist[i].id),
-                            "date", when_date_long(r, when_local_date(r, hist[i].start)),
+                            "date", when_date_long(r->arena, when_local_date(r->app->tz, hist[i].start)),
                             "therapist", hist[i].therapist_name, "signed", other.signed_at != 0));
     }
     json_object_set_new(ctx, "other_notes", list);
@@ -298,15 +299,15 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
     web_keep(r, errors);
     json_t *ctx = staff_context(
         r, arena_printf(r->arena, "Treatment note: %s, %s", ap->client_name,
-                        when_date_medium(r, when_local_date(r, ap->start))),
+                        when_date_medium(r->arena, when_local_date(r->app->tz, ap->start))),
         "day");
     int st = appt_status_parse(ap->status);
     json_object_set_new(
         ctx, "appt",
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "url",
                   arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap->id), "date",
-                  when_date_long(r, when_local_date(r, ap->start)), "time",
-                  when_range(r, ap->start, ap->end), "service", ap->service_name, "therapist",
+                  when_date_long(r->arena, when_local_date(r->app->tz, ap->start)), "time",
+                  when_range(r->app->tz, r->arena, ap->start, ap->end), "service", ap->service_name, "therapist",
                   ap->therapist_name, "client", ap->client_name, "status",
                   st >= 0 ? appt_status_label((enum appt_status)st) : ap->status));
     json_object_set_new(ctx, "note_url",
@@ -316,7 +317,7 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
     int ready = writable_status(ap->status);
     json_object_set_new(ctx, "can_write", json_boolean(acc == NOTE_WRITE && ready && !signed_));
     json_object_set_new(ctx, "can_sign", json_boolean(clock_now() >= ap->start));
-    json_object_set_new(ctx, "sign_from", json_string(when_relative(r, ap->start)));
+    json_object_set_new(ctx, "sign_from", json_string(when_relative(r->app->tz, r->arena, ap->start)));
     json_object_set_new(ctx, "not_ready", json_boolean(!note && !ready));
     json_object_set_new(ctx, "read_only_draft",
                         json_boolean(note && !signed_ && acc != NOTE_WRITE));
@@ -527,7 +528,7 @@ void notes_save(struct req *r)
                arena_printf(r->arena,
                             "A note can be signed only once the session has started (%s); "
                             "nothing was signed or saved. Save it as a draft for now.",
-                            when_relative(r, ap.start)));
+                            when_relative(r->app->tz, r->arena, ap.start)));
         return;
     }
     json_decref(errors);
@@ -617,13 +618,13 @@ void notes_link(struct req *r, const struct appointment *ap, int treats, json_t 
 static const char *book_url(struct req *r, const struct appointment *ap, struct dt_date day)
 {
     struct sb b = SB_INIT;
-    struct dt_date today = when_local_date(r, clock_now());
+    struct dt_date today = when_local_date(r->app->tz, clock_now());
     sb_adds(&b, "/book?service=");
     esc_url_component(&b, ap->service_id, strlen(ap->service_id));
     sb_adds(&b, "&therapist=");
     esc_url_component(&b, ap->therapist_id, strlen(ap->therapist_id));
     if (dt_date_to_days(day) > dt_date_to_days(today))
-        sb_addf(&b, "&date=%s", when_date_param(r, day));
+        sb_addf(&b, "&date=%s", when_date_param(r->arena, day));
     const char *out = arena_strdup(r->arena, b.buf);
     sb_release(&b);
     return out;
@@ -654,13 +655,13 @@ int notes_manage_context(struct req *r, const struct appointment *ap, enum proof
                             chosen(providers, COUNT(providers), n.providers), "provider_reason",
                             n.provider_reason, "therapist", ap->therapist_name);
     if (n.next_weeks) {
-        struct dt_date day = dt_date_add(when_local_date(r, ap->start), 7 * n.next_weeks);
+        struct dt_date day = dt_date_add(when_local_date(r->app->tz, ap->start), 7 * n.next_weeks);
         json_object_set_new(
             rec, "next",
             json_pack("{s:s, s:s, s:s}", "when",
                       arena_printf(r->arena, "in %d week%s", n.next_weeks,
                                    n.next_weeks == 1 ? "" : "s"),
-                      "around", when_date_long(r, day), "url", book_url(r, ap, day)));
+                      "around", when_date_long(r->arena, day), "url", book_url(r, ap, day)));
     }
     json_object_set_new(ctx, "recommendations", rec);
     return 0;

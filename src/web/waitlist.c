@@ -20,6 +20,7 @@
 #include "core/waitlist.h"
 #include "mail/waitlist.h"
 #include "store/store.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/num.h"
@@ -28,7 +29,6 @@
 #include "view/esc.h"
 #include "web/sched.h"
 #include "web/staff.h"
-#include "web/when.h"
 
 #define DEFAULT_DAYS 14          /* the range a new form suggests */
 #define DEFAULT_WEEKDAYS 0x7e    /* Monday to Saturday: the demo clinic's week */
@@ -132,7 +132,7 @@ static void join_page(struct req *r, const struct join *f, json_t *errors, int s
 void waitlist_form(struct req *r)
 {
     struct join f = {0};
-    struct dt_date today = when_local_date(r, clock_now()), from = today;
+    struct dt_date today = when_local_date(r->app->tz, clock_now()), from = today;
     const char *service = kv_get(&r->query, "service");
     const char *therapist = kv_get(&r->query, "therapist");
     const char *date = kv_get(&r->query, "date");
@@ -144,8 +144,8 @@ void waitlist_form(struct req *r)
         from = d;
     f.service = service ? service : "";
     f.therapist = therapist && *therapist ? therapist : "any";
-    f.date_from = when_date_param(r, from);
-    f.date_to = when_date_param(r, dt_date_add(from, DEFAULT_DAYS - 1));
+    f.date_from = when_date_param(r->arena, from);
+    f.date_to = when_date_param(r->arena, dt_date_add(from, DEFAULT_DAYS - 1));
     f.time_from = hhmm(r, DEFAULT_FROM);
     f.time_to = hhmm(r, DEFAULT_TO);
     f.name = f.email = f.phone = "";
@@ -213,7 +213,7 @@ void waitlist_join(struct req *r)
         return;
     }
 
-    struct dt_date today = when_local_date(r, clock_now());
+    struct dt_date today = when_local_date(r->app->tz, clock_now());
     if (dt_parse_date(f.date_from, &from) < 0)
         form_error(errors, "date_from", "Enter the first day as a date, like 2026-12-01.");
     if (dt_parse_date(f.date_to, &to) < 0)
@@ -253,8 +253,8 @@ void waitlist_join(struct req *r)
     sched_token_hash(token, hash);
     w.service_id = s.service.id;
     w.therapist_id = strcmp(f.therapist, "any") == 0 ? "" : f.therapist;
-    w.date_from = when_date_param(r, from);
-    w.date_to = when_date_param(r, to);
+    w.date_from = when_date_param(r->arena, from);
+    w.date_to = when_date_param(r->arena, to);
     w.days = f.days;
     w.time_from = tfrom;
     w.time_to = tto;
@@ -325,8 +325,8 @@ static void add_entry(struct req *r, json_t *ctx, const struct waitlist_entry *w
     set_str(j, "window", arena_printf(r->arena, "%s–%s", hhmm(r, w->time_from),
                                       hhmm(r, w->time_to)));
     if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
-        set_str(j, "dates", arena_printf(r->arena, "%s – %s", when_date_medium(r, f),
-                                         when_date_medium(r, t)));
+        set_str(j, "dates", arena_printf(r->arena, "%s – %s", when_date_medium(r->arena, f),
+                                         when_date_medium(r->arena, t)));
     set_str(j, "name", w->name);
     set_str(j, "email", w->email);
     json_object_set_new(j, "active", json_boolean(strcmp(w->status, "active") == 0));
@@ -492,16 +492,16 @@ void waitlist_offer_page(struct req *r)
         return;
     }
     json_t *ctx = page_context(r, "A time opened up", NULL, "book");
-    struct dt_date d = when_local_date(r, c.o.start);
+    struct dt_date d = when_local_date(r->app->tz, c.o.start);
     int64_t end = c.o.start + (int64_t)s.service.duration_min * 60;
     set_str(ctx, "service", s.service.name);
     set_str(ctx, "therapist", s.therapists[0].name);
     set_str(ctx, "start", web_time(r, c.o.start));
-    set_str(ctx, "date_label", when_date_long(r, d));
-    set_str(ctx, "time_label", when_range(r, c.o.start, end));
+    set_str(ctx, "date_label", when_date_long(r->arena, d));
+    set_str(ctx, "time_label", when_range(r->app->tz, r->arena, c.o.start, end));
     set_str(ctx, "expires", arena_printf(r->arena, "%s, %s",
-                                         when_date_medium(r, when_local_date(r, c.o.expires_at)),
-                                         when_clock(r, c.o.expires_at, 1)));
+                                         when_date_medium(r->arena, when_local_date(r->app->tz, c.o.expires_at)),
+                                         when_clock(r->app->tz, r->arena, c.o.expires_at, 1)));
     set_str(ctx, "name", c.w.name);
     set_str(ctx, "email", c.w.email);
     set_str(ctx, "token", c.token);
@@ -588,14 +588,14 @@ static json_t *desk_row(struct req *r, const struct waitlist_desk_entry *d)
     if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
         set_str(j, "dates",
                 strcmp(w->date_from, w->date_to) == 0
-                    ? when_date_short(r, f)
-                    : arena_printf(r->arena, "%s – %s", when_date_short(r, f),
-                                   when_date_short(r, t)));
+                    ? when_date_short(r->arena, f)
+                    : arena_printf(r->arena, "%s – %s", when_date_short(r->arena, f),
+                                   when_date_short(r->arena, t)));
     else
         set_str(j, "dates", arena_printf(r->arena, "%s – %s", w->date_from, w->date_to));
-    set_str(j, "joined", when_relative(r, w->created_at));
+    set_str(j, "joined", when_relative(r->app->tz, r->arena, w->created_at));
     if (d->offer_until)
-        set_str(j, "offer_until", when_relative(r, d->offer_until));
+        set_str(j, "offer_until", when_relative(r->app->tz, r->arena, d->offer_until));
     set_str(j, "remove_url",
             arena_printf(r->arena, "/staff/waitlist/%lld/remove", (long long)w->id));
     return j;
