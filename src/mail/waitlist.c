@@ -8,7 +8,6 @@
 
 #include <jansson.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "core/tz.h"
 #include "core/waitlist.h"
 #include "mail/outbox.h"
+#include "svc/token.h"
 #include "svc/when.h"
 #include "util/arena.h"
 #include "util/errmsg.h"
@@ -101,14 +101,6 @@ void mail_waitlist_set_base_url(const char *url)
     while (len > 0 && wl.base_url[len - 1] == '/')
         wl.base_url[--len] = '\0';
     pthread_mutex_unlock(&wl.mu);
-}
-
-void mail_waitlist_token(char token[SCHED_TOKEN_LEN])
-{
-    unsigned char bin[16];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, SCHED_TOKEN_LEN, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 void mail_waitlist_committed(void)
@@ -295,13 +287,12 @@ static enum err_code offer(struct db *db, const struct appointment *before, int6
     char base[sizeof wl.base_url];
     const char *date_label = when_date_long(a, o.date);
     for (size_t i = 0; i < n; i++) {
-        char token[SCHED_TOKEN_LEN];
+        char token[TOKEN_LEN];
         unsigned char hash[STORE_TOKEN_HASH];
         int64_t id = 0;
         if (!match[i])
             continue;
-        mail_waitlist_token(token);
-        sched_token_hash(token, hash);
+        token_new(token, hash);
         struct waitlist_offer of = {0};
         of.entry_id = entries[i].id;
         of.service_id = before->service_id;

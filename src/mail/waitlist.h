@@ -39,9 +39,6 @@ void mail_waitlist_set_base_url(const char *url);
  * then, for a cancellation or a move, the offers of the freed time. */
 struct sched_hooks mail_waitlist_hooks(struct sched_hooks inner);
 
-/* A new private token of 128 random bits (22 URL-safe characters). */
-void mail_waitlist_token(char token[SCHED_TOKEN_LEN]);
-
 /* Inside the transaction that stored entry w (with its id): queues the
  * confirmation with the private link /waitlist/{token}.  E_OK when mail is
  * not started (nothing to queue with).  On error the caller rolls back. */

@@ -21,6 +21,7 @@
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -496,8 +497,8 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
     if (f->once) {
         set_str(ctx, "once", f->once);
     } else {
-        char once[SCHED_TOKEN_LEN];
-        sched_new_token(once);
+        char once[TOKEN_LEN];
+        token_new(once, NULL);
         set_str(ctx, "once", once);
     }
     json_object_set_new(ctx, "late_hours", json_integer(s->rules.late_cancel_hours));
@@ -605,7 +606,7 @@ static json_t *alternatives(struct req *r, const struct sched_day *day, int64_t 
 
 struct once {
     unsigned char hash[STORE_TOKEN_HASH];
-    unsigned char seal[SCHED_SEAL_KEY];
+    unsigned char seal[TOKEN_SEAL_KEY];
     const char *token; /* the new booking's manage token, inside the transaction */
 };
 
@@ -613,8 +614,8 @@ static void once_init(struct once *o, const char *form_token)
 {
     const void *parts[1] = {form_token};
     const size_t lens[1] = {strlen(form_token)};
-    sched_token_hash(form_token, o->hash);
-    sched_seal_key(o->seal, "knead book form seal", 1, parts, lens);
+    token_hash(form_token, o->hash);
+    token_seal_key(o->seal, "knead book form seal", 1, parts, lens);
 }
 
 /* When the form token booked already: its booking's page (303).  Returns 1
@@ -626,7 +627,7 @@ static int once_used(struct req *r, const struct once *o)
     const unsigned char *sealed = NULL;
     size_t nsealed = 0;
     int found = 0;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     if (db_form_token_get(web_db(r), r->arena, o->hash, &id, &sealed, &nsealed, &found, &e) !=
         E_OK) {
         web_fail(r, &e);
@@ -635,7 +636,7 @@ static int once_used(struct req *r, const struct once *o)
     if (!found)
         return 0;
     web_private(r);
-    if (sched_unseal(sealed, nsealed, o->seal, token) < 0) {
+    if (token_unseal(sealed, nsealed, o->seal, token) < 0) {
         problem(r, 409, "This form was sent already",
                 "This booking form was sent already and made a booking; its confirmation "
                 "went to the e-mail address given.",
@@ -651,13 +652,13 @@ static int once_used(struct req *r, const struct once *o)
 static enum err_code once_store(void *ctx, struct db *db, int64_t id, struct err *e)
 {
     struct once *o = ctx;
-    unsigned char sealed[SCHED_SEALED_LEN];
+    unsigned char sealed[TOKEN_SEALED_LEN];
     int added = 0;
     int64_t now = clock_now();
     enum err_code rc = db_purge_expired(db, now - FORM_TOKEN_TTL, e);
     if (rc != E_OK)
         return rc;
-    sched_seal(o->token, o->seal, sealed);
+    token_seal(o->token, o->seal, sealed);
     if ((rc = db_form_token_add(db, o->hash, id, sealed, sizeof sealed, now, &added, e)) != E_OK)
         return rc;
     if (!added) {
@@ -675,7 +676,7 @@ void book_submit(struct req *r)
     struct sched s;
     struct err e = {0};
     struct appointment ap;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     int64_t start;
 
     if (param(r, &r->form, "service", &service) < 0 ||
@@ -685,7 +686,7 @@ void book_submit(struct req *r)
         param(r, &r->form, "note", &f.note) < 0 || param(r, &r->form, "once", &f.once) < 0)
         return;
     struct once once;
-    if (f.once && !sched_token_valid(f.once)) {
+    if (f.once && !token_valid(f.once)) {
         bad_param(r, "once", "the form is damaged; please open the booking page again.");
         return;
     }
@@ -802,11 +803,11 @@ static int find_appt(struct req *r, struct appointment *ap, const char **token)
 
     web_private(r);
     *token = t;
-    if (!sched_token_valid(t)) {
+    if (!token_valid(t)) {
         appt_not_found(r);
         return -1;
     }
-    sched_token_hash(t, hash);
+    token_hash(t, hash);
     enum err_code rc = db_appointment_by_token(web_db(r), r->arena, hash, ap, &e);
     if (rc == E_NOTFOUND) {
         appt_not_found(r);

@@ -18,6 +18,7 @@
 #include "core/booking.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
@@ -703,7 +704,7 @@ void desk_book(struct req *r)
     struct db *db = web_db(r);
     struct sched s;
     struct appointment ap;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     int64_t start = 0;
     int off;
     const char *why;

@@ -23,6 +23,7 @@
 #include "core/datetime.h"
 #include "core/feed.h"
 #include "store/store.h"
+#include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -54,9 +55,9 @@ static int find_feed(struct req *r, struct calendar_feed *feed)
 {
     struct err e = {0};
     unsigned char hash[STORE_TOKEN_HASH];
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     const char *file = req_param(r, 0);
-    size_t n = file ? strlen(file) : 0, len = SCHED_TOKEN_LEN - 1;
+    size_t n = file ? strlen(file) : 0, len = TOKEN_LEN - 1;
 
     if (n != len + strlen(SUFFIX) || strcmp(file + len, SUFFIX) != 0) {
         not_found(r);
@@ -64,11 +65,11 @@ static int find_feed(struct req *r, struct calendar_feed *feed)
     }
     memcpy(token, file, len);
     token[len] = '\0';
-    if (!sched_token_valid(token)) {
+    if (!token_valid(token)) {
         not_found(r);
         return -1;
     }
-    sched_token_hash(token, hash);
+    token_hash(token, hash);
     enum err_code rc = db_feed_by_token(web_db(r), r->arena, hash, feed, &e);
     if (rc == E_NOTFOUND) {
         not_found(r);
@@ -285,10 +286,9 @@ void feeds_page(struct req *r)
 static void new_feed(struct req *r, const char *therapist_id)
 {
     struct err e = {0};
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     unsigned char hash[STORE_TOKEN_HASH];
-    sched_new_token(token);
-    sched_token_hash(token, hash);
+    token_new(token, hash);
     if (db_feed_put(web_db(r), therapist_id, hash, r->user->id, clock_now(), &e) != E_OK) {
         web_fail(r, &e);
         return;

@@ -11,6 +11,7 @@
 #include "core/auth.h"
 #include "core/intake.h"
 #include "store/store.h"
+#include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
@@ -32,8 +33,8 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
     web_private(r);
     *token = t;
     enum err_code rc = E_NOTFOUND;
-    if (sched_token_valid(t)) {
-        sched_token_hash(t, hash);
+    if (token_valid(t)) {
+        token_hash(t, hash);
         rc = db_appointment_by_token(web_db(r), r->arena, hash, ap, &e);
     }
     if (rc == E_NOTFOUND) {

@@ -15,6 +15,7 @@
 #include "core/booking.h"
 #include "core/portal.h"
 #include "store/store.h"
+#include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -60,16 +61,6 @@ void portal_notice_committed(void)
 }
 
 
-/* 16 random bytes as URL-safe base64 in token, and their hash. */
-static void new_token(char token[SCHED_TOKEN_LEN], unsigned char hash[STORE_TOKEN_HASH])
-{
-    unsigned char bin[16];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, SCHED_TOKEN_LEN, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sched_token_hash(token, hash);
-}
-
 /* ---- asking for a link ---- */
 
 static void signin_page(struct req *r, int status, const char *email, const char *error)
@@ -106,7 +97,7 @@ void portal_signin_request(struct req *r)
     int64_t now = clock_now(), oldest_e = 0, oldest_a = 0;
     int by_email = 0, by_addr = 0, send;
     struct signin_who who;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     unsigned char hash[STORE_TOKEN_HASH];
     struct db *db = web_db(r);
 
@@ -144,7 +135,7 @@ void portal_signin_request(struct req *r)
         web_fail(r, &e);
         return;
     }
-    new_token(token, hash);
+    token_new(token, hash);
     int minutes = r->app->cfg.signin_link_minutes;
     if (db_begin(db, &e) != E_OK || db_signin_prune(db, now - PRUNE_AFTER, &e) != E_OK ||
         db_signin_request(db, email, addr, now, &e) != E_OK)
@@ -194,8 +185,8 @@ static int find_link(struct req *r, struct signin_link *l, unsigned char hash[ST
     const char *t = req_param(r, 0);
     enum err_code rc = E_NOTFOUND;
 
-    if (sched_token_valid(t)) {
-        sched_token_hash(t, hash);
+    if (token_valid(t)) {
+        token_hash(t, hash);
         rc = db_signin_get(web_db(r), r->arena, hash, l, &e);
     }
     if (rc == E_NOTFOUND) {
@@ -250,7 +241,7 @@ void portal_link_use(struct req *r)
     struct user u;
     struct signin_who who;
     const char *pw_hash = NULL;
-    char session[SCHED_TOKEN_LEN], name[128];
+    char session[TOKEN_LEN], name[128];
     int64_t now = clock_now(), uid = 0;
     int linked = 0;
     struct db *db = web_db(r);
@@ -532,12 +523,12 @@ void portal_manage(struct req *r)
 {
     struct err e = {0};
     struct appointment ap;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     unsigned char hash[STORE_TOKEN_HASH];
     struct db *db = web_db(r);
     if (own_appointment(r, &ap) < 0)
         return;
-    new_token(token, hash);
+    token_new(token, hash);
     if (db_begin(db, &e) != E_OK ||
         db_portal_manage_link(db, ap.id, r->user->id, hash, clock_now(), &e) != E_OK ||
         db_commit(db, &e) != E_OK) {

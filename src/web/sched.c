@@ -4,11 +4,11 @@
 #include "web/sched.h"
 
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "svc/token.h"
 #include "util/blobcache.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -553,75 +553,6 @@ void sched_committed(void)
     run_committed_hook();
 }
 
-int sched_token_valid(const char *t)
-{
-    static const char url_safe[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t n = t ? strlen(t) : 0;
-    return n == SCHED_TOKEN_LEN - 1 && strspn(t, url_safe) == n;
-}
-
-void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
-{
-    crypto_generichash(hash, STORE_TOKEN_HASH, (const unsigned char *)token, strlen(token), NULL,
-                       0);
-}
-
-void sched_new_token(char token[SCHED_TOKEN_LEN])
-{
-    unsigned char bin[16];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, SCHED_TOKEN_LEN, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-_Static_assert(SCHED_SEAL_KEY == crypto_secretbox_KEYBYTES, "seal key size");
-_Static_assert(SCHED_SEALED_LEN ==
-                   crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SCHED_TOKEN_LEN - 1,
-               "sealed size");
-
-void sched_seal_key(unsigned char key[SCHED_SEAL_KEY], const char *domain, size_t n,
-                    const void *const *parts, const size_t *lens)
-{
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, SCHED_SEAL_KEY);
-    crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char len[8];
-        for (int k = 0; k < 8; k++)
-            len[k] = (unsigned char)((uint64_t)lens[i] >> (8 * k));
-        crypto_generichash_update(&st, len, sizeof len);
-        crypto_generichash_update(&st, parts[i], lens[i]);
-    }
-    crypto_generichash_final(&st, key, SCHED_SEAL_KEY);
-}
-
-void sched_seal(const char *token, const unsigned char key[SCHED_SEAL_KEY],
-                unsigned char out[SCHED_SEALED_LEN])
-{
-    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)token,
-                          SCHED_TOKEN_LEN - 1, out, key);
-}
-
-int sched_unseal(const unsigned char *sealed, size_t n, const unsigned char key[SCHED_SEAL_KEY],
-                 char token[SCHED_TOKEN_LEN])
-{
-    token[0] = '\0';
-    if (!sealed || n != SCHED_SEALED_LEN ||
-        crypto_secretbox_open_easy((unsigned char *)token, sealed + crypto_secretbox_NONCEBYTES,
-                                   n - crypto_secretbox_NONCEBYTES, sealed, key) != 0) {
-        token[0] = '\0';
-        return -1;
-    }
-    token[SCHED_TOKEN_LEN - 1] = '\0';
-    if (!sched_token_valid(token)) {
-        token[0] = '\0';
-        return -1;
-    }
-    return 0;
-}
-
 /* Inside the transaction: refuses start..end when the client (email, phone)
  * holds another live appointment overlapping it, unless allow; the first
  * one found goes to *found (if not NULL; id 0 when none). */
@@ -750,7 +681,7 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
 
 enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          int64_t start, int who, const struct sched_client *cl,
-                         struct appointment *out, char token[SCHED_TOKEN_LEN], struct err *e)
+                         struct appointment *out, char token[TOKEN_LEN], struct err *e)
 {
     return sched_book_with(db, a, s, now, start, who, cl, NULL, NULL, out, token, e);
 }
@@ -758,7 +689,7 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
 enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                               int64_t start, int who, const struct sched_client *cl,
                               sched_inside_fn inside, void *ctx, struct appointment *out,
-                              char token[SCHED_TOKEN_LEN], struct err *e)
+                              char token[TOKEN_LEN], struct err *e)
 {
     const char *why;
     enum err_code rc;
@@ -788,8 +719,7 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
     if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "",
                                     cl->staff, now, &client_id, e)) != E_OK)
         goto fail;
-    sched_new_token(token);
-    sched_token_hash(token, hash);
+    token_new(token, hash);
     struct appointment ap = {0};
     ap.service_id = s->service.id;
     ap.therapist_id = s->therapists[t].id;

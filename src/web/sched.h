@@ -13,6 +13,7 @@
 #include "core/booking.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "svc/token.h"
 
 /* The clinic's set-up (services, therapists and their weeks, rooms, hours,
  * closed dates, time off) is cached in memory and reloaded only when the
@@ -114,27 +115,6 @@ struct sched_client {
     struct client_booking *overlap;
 };
 
-/* A new manage token: 22 URL-safe characters carrying 128 random bits. */
-#define SCHED_TOKEN_LEN 23 /* with the NUL */
-
-/* A manage token sealed (XSalsa20-Poly1305, random nonce) under a key the
- * store does not hold, so that a stored copy opens nothing by itself: the
- * key is derived from what only the original requester has (a one-time
- * form token, an Idempotency-Key with the exact request body). */
-#define SCHED_SEAL_KEY 32
-#define SCHED_SEALED_LEN (24 + 16 + SCHED_TOKEN_LEN - 1)
-/* The key for sealing: BLAKE2b of domain, then each of the n parts (with
- * their lengths, so parts cannot run into each other).  Can't fail. */
-void sched_seal_key(unsigned char key[SCHED_SEAL_KEY], const char *domain, size_t n,
-                    const void *const *parts, const size_t *lens);
-/* Seals token (SCHED_TOKEN_LEN - 1 characters).  Can't fail. */
-void sched_seal(const char *token, const unsigned char key[SCHED_SEAL_KEY],
-                unsigned char out[SCHED_SEALED_LEN]);
-/* Opens a sealed token into token; 0, or -1 (token = "") when the key or
- * the length is wrong. */
-int sched_unseal(const unsigned char *sealed, size_t n, const unsigned char key[SCHED_SEAL_KEY],
-                 char token[SCHED_TOKEN_LEN]);
-
 /* Books start with therapist index `who` (-1 = any: the one with the fewest
  * booked minutes that day, then the first free room).  Re-checks everything
  * inside the writing transaction.  On success fills *out (re-read from the
@@ -144,7 +124,7 @@ int sched_unseal(const unsigned char *sealed, size_t n, const unsigned char key[
  * a live appointment overlapping the time (see struct sched_client). */
 enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          int64_t start, int who, const struct sched_client *c,
-                         struct appointment *out, char token[SCHED_TOKEN_LEN], struct err *e);
+                         struct appointment *out, char token[TOKEN_LEN], struct err *e);
 
 /* sched_book, and inside (not NULL) runs in the booking's transaction
  * right after the appointment is stored (the waitlist closes the offer it
@@ -154,7 +134,7 @@ typedef enum err_code (*sched_inside_fn)(void *ctx, struct db *db, int64_t appoi
 enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                               int64_t start, int who, const struct sched_client *c,
                               sched_inside_fn inside, void *ctx, struct appointment *out,
-                              char token[SCHED_TOKEN_LEN], struct err *e);
+                              char token[TOKEN_LEN], struct err *e);
 
 /* Whether a client could book start with therapist index who (-1 = any)
  * right now: notice and horizon, and free per the availability engine.
@@ -203,17 +183,6 @@ void sched_set_hooks(const struct sched_hooks *h);
 enum err_code sched_queue_event(struct db *db, enum sched_event ev,
                                 const struct appointment *before, int64_t now, struct err *e);
 void sched_committed(void);
-
-/* 1 when t has the shape of a token (SCHED_TOKEN_LEN - 1 URL-safe base64
- * characters): manage, feed, sign-in and waitlist links, and the CSRF
- * cookie.  Checked before any lookup, so a malformed one costs no query. */
-int sched_token_valid(const char *t);
-
-/* Hash of a manage token, for lookups. */
-void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH]);
-/* A new token (manage links, calendar feeds): 22 URL-safe characters of
- * 128 random bits from libsodium, NUL-terminated.  Can't fail. */
-void sched_new_token(char token[SCHED_TOKEN_LEN]);
 
 /* Index of a therapist in s by id, or -1. */
 int sched_therapist_index(const struct sched *s, const char *id);

@@ -20,6 +20,7 @@
 #include "core/waitlist.h"
 #include "mail/waitlist.h"
 #include "store/store.h"
+#include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -244,13 +245,12 @@ void waitlist_join(struct req *r)
     }
     json_decref(errors);
 
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     unsigned char hash[STORE_TOKEN_HASH];
     struct waitlist_entry w = {0};
     int64_t now = clock_now();
     struct db *db = web_db(r);
-    mail_waitlist_token(token);
-    sched_token_hash(token, hash);
+    token_new(token, hash);
     w.service_id = s.service.id;
     w.therapist_id = strcmp(f.therapist, "any") == 0 ? "" : f.therapist;
     w.date_from = when_date_param(r->arena, from);
@@ -297,11 +297,11 @@ static int find_entry(struct req *r, struct waitlist_entry *w, const char **toke
     const char *t = req_param(r, 0);
     web_private(r);
     *token = t;
-    if (!sched_token_valid(t)) {
+    if (!token_valid(t)) {
         entry_not_found(r);
         return -1;
     }
-    sched_token_hash(t, hash);
+    token_hash(t, hash);
     enum err_code rc = db_waitlist_entry(web_db(r), r->arena, hash, w, &e);
     if (rc == E_NOTFOUND) {
         entry_not_found(r);
@@ -390,11 +390,11 @@ static int find_offer(struct req *r, struct claim *c)
     const char *t = req_param(r, 0);
     web_private(r);
     c->token = t;
-    if (!sched_token_valid(t)) {
+    if (!token_valid(t)) {
         offer_not_found(r);
         return -1;
     }
-    sched_token_hash(t, hash);
+    token_hash(t, hash);
     enum err_code rc = db_waitlist_offer(web_db(r), r->arena, hash, &c->o, &c->w, &e);
     if (rc == E_NOTFOUND) {
         offer_not_found(r);
@@ -526,7 +526,7 @@ void waitlist_claim(struct req *r)
     struct sched s;
     struct err e = {0};
     struct appointment ap;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     if (find_offer(r, &c) < 0 || offer_state(r, &c, &s, 1) < 0)
         return;
     struct sched_client cl = {.name = c.w.name, .email = c.w.email, .phone = c.w.phone, .notes = ""};
