@@ -1,4 +1,5 @@
-/* audit — writes and shows the health-record audit log; see audit.h. */
+/* audit — records a request's reads and writes of health records through
+ * svc/audit (the writer), and shows the log; see audit.h. */
 #include "web/audit.h"
 
 #include <inttypes.h>
@@ -8,6 +9,7 @@
 #include "app.h"
 #include "core/auth.h"
 #include "store/store.h"
+#include "svc/audit.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
@@ -22,21 +24,8 @@ enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
                               const char *record, int64_t record_id, int64_t client_id,
                               struct err *e)
 {
-    /* by manage link: the holder of the link, whatever session the browser has */
-    int account = r->user && via != PROOF_MANAGE_LINK;
-    struct audit_entry en = {
-        .at = clock_now(),
-        .user_id = account ? r->user->id : 0,
-        .actor = account ? r->user->email : "client (manage link)",
-        .role = account ? r->user->role : "client",
-        .action = action,
-        .record = record,
-        .record_id = record_id,
-        .client_id = client_id,
-        .address = req_address(r),
-        .via = proof_name(via),
-    };
-    return db_audit_add(web_db(r), &en, e);
+    struct actor who = proof_actor(r, via);
+    return audit_add(web_db(r), &who, action, record, record_id, client_id, clock_now(), e);
 }
 
 enum err_code audit_record(struct req *r, const char *action, const char *record,
