@@ -10,9 +10,9 @@
 
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "util/tzload.h"
 #include "view/tpl.h"
-#include "web/sched.h"
 #include "web/static.h"
 
 int app_load_tz(struct app *app, char *err, size_t errlen)

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "core/booking.h"
 #include "core/err.h"
+#include "svc/hooks.h"
 
 struct store;
 struct tz;
@@ -23,6 +24,10 @@ struct app {
     struct statics *statics;
     struct sched_cache *sched; /* the cached clinic set-up for availability */
     struct blobcache *fragments; /* rendered page parts, keyed by the data versions */
+    /* what a booking, a move or a cancellation causes (mail/): set by
+     * mail_start before the server's threads start, cleared by mail_stop
+     * after they stop; all zero = nothing */
+    struct sched_hooks hooks;
 };
 
 /* Loads the timezone named in cfg (a bad name is reported as its config key). */
@@ -37,8 +42,8 @@ int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen
 /* Loads templates and static files (what `serve` needs besides the store). */
 int app_load_site(struct app *app, char *err, size_t errlen);
 /* The config file's [booking] rules: the defaults.  The rules in force
- * (those the admin set on /admin/rules over these) come from sched_rules()
- * or sched_load(), which take these as their cfg. */
+ * (those the admin set on /admin/rules over these) come from sched_rules(),
+ * which takes these as its cfg, or sched_load(). */
 struct booking_rules app_booking_rules(const struct app *app);
 
 /* Frees whatever was loaded.  Safe on a partly loaded app. */

@@ -11,10 +11,10 @@
 #include "mail/outbox.h"
 #include "mail/remind.h"
 #include "mail/waitlist.h"
+#include "svc/booking.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "web/portal.h"
-#include "web/sched.h"
 
 #define POLL_SECONDS 10  /* the longest the worker sleeps without a look at the store */
 #define LEASE_SECONDS 300 /* a claim; longer than one SMTP transfer may take */
@@ -24,6 +24,7 @@ struct mail {
     struct outbox *outbox;
     struct remind *remind;
     int public_url; /* links come from [server] public_url */
+    struct app *app;  /* whose hooks mail_start set and mail_stop clears */
 };
 
 int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
@@ -105,8 +106,8 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
     }
     if (m->public_url)
         mail_waitlist_set_base_url(c->public_url);
-    struct sched_hooks h = mail_waitlist_hooks(mail_notify_hooks(m->notify));
-    sched_set_hooks(&h);
+    m->app = app;
+    app->hooks = mail_waitlist_hooks(mail_notify_hooks(m->notify));
     struct portal_mailer pm = mail_notify_portal_mailer(m->notify);
     portal_set_mailer(&pm);
     *out = m;
@@ -138,7 +139,7 @@ void mail_stop(struct mail *m)
 {
     if (!m)
         return;
-    sched_set_hooks(NULL);
+    memset(&m->app->hooks, 0, sizeof m->app->hooks);
     portal_set_mailer(NULL);
     remind_stop(m->remind);
     outbox_stop(m->outbox);

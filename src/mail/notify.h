@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "svc/booking.h"
 #include "web/portal.h"
-#include "web/sched.h"
 
 struct app;
 struct outbox;
@@ -35,7 +35,7 @@ void mail_notify_set_base_url(struct mail_notify *n, const char *url);
 /* The worker to wake after a commit (NULL = none). */
 void mail_notify_set_outbox(struct mail_notify *n, struct outbox *ob);
 
-/* The hooks for sched_set_hooks, with n as their context. */
+/* The hooks for app->hooks, with n as their context. */
 struct sched_hooks mail_notify_hooks(struct mail_notify *n);
 /* The client portal's mailer (sign-in links, templates/mail/signin.*), with
  * n as its context, for portal_set_mailer. */

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
-#include "web/sched.h"
+#include "svc/booking.h"
 
 struct app;
 struct outbox;

@@ -13,11 +13,11 @@
 #include "core/auth.h"
 #include "core/booking.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/token.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "web/page.h"
-#include "web/sched.h"
 
 #define SESSION_COOKIE "knead_session"
 #define TOUCH_EVERY 60 /* seconds: a session's last-seen time is written at most this often */

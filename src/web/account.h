@@ -5,8 +5,8 @@
 
 #include "core/err.h"
 #include "http/request.h"
+#include "svc/booking.h"
 #include "svc/token.h"
-#include "web/sched.h"
 
 struct store;
 

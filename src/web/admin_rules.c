@@ -9,11 +9,11 @@
 
 #include "app.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "util/log.h"
 #include "util/num.h"
 #include "web/form.h"
 #include "web/page.h"
-#include "web/sched.h"
 #include "web/staff.h"
 
 /* One rule: its form field, label, unit and range (as in src/config.c). */

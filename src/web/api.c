@@ -13,12 +13,12 @@
 #include "app.h"
 #include "core/datetime.h"
 #include "core/tz.h"
+#include "svc/booking.h"
 #include "svc/token.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
 #include "web/page.h"
-#include "web/sched.h"
 
 #define MAX_DAYS 31
 
@@ -128,12 +128,11 @@ void api_therapists(struct req *r)
 static int load_sched(struct req *r, const char *service, const char *therapist, struct sched *s)
 {
     struct err e = {0};
-    struct booking_rules rules = app_booking_rules(r->app);
     if (!service || !*service) {
         bad(r, "Parameter '%s' is required (e.g. deep-tissue-60).", "service");
         return -1;
     }
-    if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service, therapist, s,
+    if (sched_load(web_db(r), r->arena, r->app, service, therapist, s,
                    &e) != E_OK) {
         web_problem(r, &e);
         return -1;
@@ -486,7 +485,7 @@ void api_cancel(struct req *r)
     int late = 0;
     if (authorised(r, &ap) < 0 || load_sched(r, ap.service_id, NULL, &s) < 0)
         return;
-    if (sched_cancel(web_db(r), &s.rules, clock_now(), &ap, "cancelled by the client", &late,
+    if (sched_cancel(web_db(r), &r->app->hooks, &s.rules, clock_now(), &ap, "cancelled by the client", &late,
                      &e) != E_OK ||
         db_appointment(web_db(r), r->arena, ap.id, &ap, &e) != E_OK) {
         web_problem(r, &e);

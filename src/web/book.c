@@ -21,6 +21,7 @@
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -34,7 +35,6 @@
 #include "web/proof.h"
 #include "web/notes.h"
 #include "web/page.h"
-#include "web/sched.h"
 
 #define STRIP_DAYS 14     /* days shown in the day strip */
 #define SHOW_MAX 60       /* characters of a bad parameter echoed back */
@@ -163,8 +163,7 @@ static int parse_start(struct req *r, const char *s, int64_t *t)
 static int load(struct req *r, const char *service, const char *therapist, struct sched *s)
 {
     struct err e = {0};
-    struct booking_rules rules = app_booking_rules(r->app);
-    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
+    enum err_code rc = sched_load(web_db(r), r->arena, r->app, service,
                                   therapist, s, &e);
     if (rc == E_OK)
         return 0;
@@ -983,7 +982,7 @@ void book_cancel(struct req *r)
     if (find_appt(r, &ap, &token) < 0)
         return;
     struct booking_rules rules = appt_rules(r, &ap);
-    if (sched_cancel(web_db(r), &rules, clock_now(), &ap, "cancelled online by the client", &late,
+    if (sched_cancel(web_db(r), &r->app->hooks, &rules, clock_now(), &ap, "cancelled online by the client", &late,
                      &e) == E_OK) {
         form_see_other(r, arena_printf(r->arena, "/a/%s?cancelled=1", token));
         return;
@@ -1150,7 +1149,6 @@ void book_add_openings(struct req *r, json_t *ctx)
     struct err e = {0};
     struct service *sv;
     size_t n;
-    struct booking_rules rules = app_booking_rules(r->app);
     json_t *services = json_object_get(ctx, "services");
 
     if (db_services(web_db(r), r->arena, 1, &sv, &n, &e) != E_OK) {
@@ -1164,7 +1162,7 @@ void book_add_openings(struct req *r, json_t *ctx)
         int found = 0;
         if (strncmp(sv[i].id, DEEP_TISSUE, strlen(DEEP_TISSUE)) != 0)
             continue;
-        if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, sv[i].id, "any",
+        if (sched_load(web_db(r), r->arena, r->app, sv[i].id, "any",
                        &s, &e) != E_OK ||
             sched_next(web_db(r), r->arena, &s, clock_now(), &slot, &found, &e) != E_OK) {
             log_warn("next opening of %s: %s", sv[i].id, e.msg);

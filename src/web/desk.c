@@ -18,6 +18,7 @@
 #include "core/booking.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -30,7 +31,6 @@
 #include "web/page.h"
 #include "web/proof.h"
 #include "web/referrals.h"
-#include "web/sched.h"
 #include "web/staff.h"
 
 #define NOTES_MAX 4000
@@ -51,8 +51,7 @@ static int64_t path_id(struct req *r, const char *what)
 static enum err_code staff_sched(struct req *r, const char *service, const char *therapist,
                                  struct sched *s, struct err *e)
 {
-    struct booking_rules rules = app_booking_rules(r->app);
-    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
+    enum err_code rc = sched_load(web_db(r), r->arena, r->app, service,
                                   therapist, s, e);
     if (rc == E_OK)
         s->rules.min_notice_min = 0; /* staff may book and move inside the notice window */
@@ -396,7 +395,7 @@ void desk_status(struct req *r)
         add_event(r, db, ap.id, "status", ap.status, to,
                   strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
         (strcmp(to, "cancelled") == 0 &&
-         sched_queue_event(db, SCHED_CANCELLED, &ap, clock_now(), &e) != E_OK) ||
+         sched_queue_event(db, &r->app->hooks, SCHED_CANCELLED, &ap, clock_now(), &e) != E_OK) ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         if (e.code == E_CONFLICT) {
@@ -410,7 +409,7 @@ void desk_status(struct req *r)
         web_fail(r, &e);
         return;
     }
-    sched_committed(); /* the cancellation notice, if any, goes out */
+    sched_committed(&r->app->hooks); /* the cancellation notice, if any, goes out */
     back_to(r, &ap);
 }
 

@@ -23,6 +23,7 @@
 #include "core/datetime.h"
 #include "core/feed.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -30,7 +31,6 @@
 #include "util/sb.h"
 #include "view/ics.h"
 #include "web/page.h"
-#include "web/sched.h"
 #include "web/staff.h"
 
 #define SUFFIX ".ics"

@@ -11,6 +11,7 @@
 #include "core/auth.h"
 #include "core/intake.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -19,7 +20,6 @@
 #include "web/form.h"
 #include "web/page.h"
 #include "web/proof.h"
-#include "web/sched.h"
 #include "web/staff.h"
 
 #define MAX_PROBLEMS 24

@@ -11,11 +11,11 @@
 #include "core/tz.h"
 #include "http/router.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/token.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "view/tpl.h"
-#include "web/sched.h"
 #include "web/static.h"
 
 #define MAX_PAGE (4 * 1024 * 1024)

@@ -15,6 +15,7 @@
 #include "core/booking.h"
 #include "core/portal.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -29,7 +30,6 @@
 #include "web/notes.h"
 #include "web/page.h"
 #include "web/referrals.h"
-#include "web/sched.h"
 
 #define MAX_REQUESTS 5    /* link requests per address, and per peer, ... */
 #define WINDOW_MINUTES 15 /* ... within this window (as password sign-ins) */

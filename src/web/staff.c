@@ -9,6 +9,7 @@
 #include "core/auth.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/clock.h"
@@ -16,7 +17,6 @@
 #include "view/tpl.h"
 #include "web/insurance.h"
 #include "web/page.h"
-#include "web/sched.h"
 #include "web/waitlist.h"
 
 static const char *status_label(const struct appointment *a)

@@ -20,6 +20,7 @@
 #include "core/waitlist.h"
 #include "mail/waitlist.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -28,7 +29,6 @@
 #include "web/form.h"
 #include "web/page.h"
 #include "view/esc.h"
-#include "web/sched.h"
 #include "web/staff.h"
 
 #define DEFAULT_DAYS 14          /* the range a new form suggests */
@@ -196,10 +196,9 @@ void waitlist_join(struct req *r)
     }
 
     /* the service and therapist, as the booking pages load them */
-    struct booking_rules rules = app_booking_rules(r->app);
     if (!*f.service) {
         form_error(errors, "service", "Choose a service.");
-    } else if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, f.service,
+    } else if (sched_load(web_db(r), r->arena, r->app, f.service,
                           f.therapist, &s, &e) == E_OK) {
         have_service = 1;
     } else if (e.problem && strcmp(e.problem, "unknown_service") == 0) {
@@ -436,8 +435,7 @@ static void already_booked(struct req *r)
 static int load_offer(struct req *r, const struct claim *c, struct sched *s)
 {
     struct err e = {0};
-    struct booking_rules rules = app_booking_rules(r->app);
-    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules,
+    enum err_code rc = sched_load(web_db(r), r->arena, r->app,
                                   c->o.service_id, c->o.therapist_id, s, &e);
     if (rc == E_NOTFOUND) {
         gone(r, 410);

@@ -1,10 +1,12 @@
-/* sched — the bridge between the store and the availability engine: loads a
- * service's therapists, rooms, hours and the calendar of a range of days, asks
- * core/avail for the slots, and books, moves and cancels inside one writing
- * transaction that re-checks the slot.  Shared by the JSON API and the pages;
- * the rules themselves live in core/avail and core/booking. */
-#ifndef KNEAD_WEB_SCHED_H
-#define KNEAD_WEB_SCHED_H
+/* booking (prefix sched_) — the booking service, the bridge between the
+ * store and the availability engine: loads a service's therapists, rooms,
+ * hours and the calendar of a range of days, asks core/avail for the slots,
+ * and books, moves and cancels inside one writing transaction that re-checks
+ * the slot and runs the app's hooks.  Shared by the JSON API, the pages and
+ * the waitlist; it knows no HTTP.  The rules themselves live in core/avail
+ * and core/booking. */
+#ifndef KNEAD_SVC_BOOKING_H
+#define KNEAD_SVC_BOOKING_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -13,7 +15,10 @@
 #include "core/booking.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "svc/hooks.h"
 #include "svc/token.h"
+
+struct app;
 
 /* The clinic's set-up (services, therapists and their weeks, rooms, hours,
  * closed dates, time off) is cached in memory and reloaded only when the
@@ -39,6 +44,7 @@ struct sched {
     int64_t version; /* the clinic version this set-up belongs to */
     int64_t appointments_version; /* the appointments' version when it was loaded */
     struct sched_cache *cache;    /* where sched_days keeps computed days */
+    const struct sched_hooks *hooks; /* what a booking or a move causes (app->hooks) */
     struct service service;
     struct booking_rules rules; /* the service's effective rules */
     const struct tz *tz;
@@ -78,12 +84,13 @@ int sched_cached_rules(struct sched_cache *cache, const struct booking_rules *cf
 /* Loads the service (E_NOTFOUND with problem "unknown_service") and its
  * therapists; therapist_id NULL or "any" = all, else just that one
  * (E_NOTFOUND with problem "unknown_therapist" if it does not exist or does
- * not offer the service).  Results live on a.  cfg: the config file's rules;
- * s->rules are those in force (sched_rules) with the service's overrides. */
-enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
-                         const struct tz *tz,
-                         const struct booking_rules *cfg, const char *service_id,
-                         const char *therapist_id, struct sched *out, struct err *e);
+ * not offer the service).  Results live on a.  From app: the set-up cache
+ * (app->sched), the timezone, the config file's rules (s->rules are those
+ * in force, sched_rules, with the service's overrides) and the hooks that
+ * sched_book and sched_move run (app->hooks). */
+enum err_code sched_load(struct db *db, struct arena *a, const struct app *app,
+                         const char *service_id, const char *therapist_id, struct sched *out,
+                         struct err *e);
 
 /* The slots of `days` local days from `from`, as of `now`.  exclude: an
  * appointment to leave out of the calendar (the one being moved), or 0.
@@ -152,37 +159,21 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
                          const struct appointment *appt, int64_t start, int who,
                          struct appointment *out, struct err *e);
 
-/* Cancels; *late = 1 when inside the late-cancellation window. */
-enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int64_t now,
+/* Cancels; *late = 1 when inside the late-cancellation window. hooks: the
+ * app's (app->hooks), run as for a booking. */
+enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
+                           const struct booking_rules *rules, int64_t now,
                            const struct appointment *appt, const char *reason, int *late,
                            struct err *e);
 
-/* What a booking, a move or a cancellation causes besides itself (the
- * e-mail of mail/notify.c).  queue runs INSIDE the writing transaction,
- * after the change, so what it stores commits or rolls back with it; an
- * error from it rolls the change back.  committed runs after the commit
- * (to wake the delivery worker).  token: the manage token, only for
- * SCHED_BOOKED (NULL otherwise); before: the appointment as it was (NULL
- * for SCHED_BOOKED). */
-enum sched_event { SCHED_BOOKED, SCHED_MOVED, SCHED_CANCELLED };
-struct sched_hooks {
-    enum err_code (*queue)(void *ctx, struct db *db, enum sched_event ev, int64_t appointment_id,
-                           const struct appointment *before, const char *token, int64_t now,
-                           struct err *e);
-    void (*committed)(void *ctx);
-    void *ctx;
-};
-/* Installs the hooks (copied; NULL = none).  Call before the server's
- * threads start and after they stop: it is not synchronised. */
-void sched_set_hooks(const struct sched_hooks *h);
-
 /* For a change made outside sched_book/move/cancel (the front desk's
- * status change to "cancelled"): runs the queue hook inside the caller's
- * transaction (before: the appointment as it was), and the committed hook
- * after the caller's commit. */
-enum err_code sched_queue_event(struct db *db, enum sched_event ev,
-                                const struct appointment *before, int64_t now, struct err *e);
-void sched_committed(void);
+ * status change to "cancelled"): runs hooks' queue inside the caller's
+ * transaction (before: the appointment as it was), and hooks' committed
+ * after the caller's commit. hooks: the app's (app->hooks). */
+enum err_code sched_queue_event(struct db *db, const struct sched_hooks *hooks,
+                                enum sched_event ev, const struct appointment *before,
+                                int64_t now, struct err *e);
+void sched_committed(const struct sched_hooks *hooks);
 
 /* Index of a therapist in s by id, or -1. */
 int sched_therapist_index(const struct sched *s, const char *id);

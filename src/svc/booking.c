@@ -1,13 +1,14 @@
 /* sched — loads what core/avail needs from the store and runs the booking
  * transactions.  Holds no rule of its own: notice, horizon and late
  * cancellation come from core/booking, fitting a slot from core/avail. */
-#include "web/sched.h"
+#include "svc/booking.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "svc/token.h"
 #include "util/blobcache.h"
 #include "util/log.h"
@@ -239,17 +240,20 @@ int sched_cached_rules(struct sched_cache *cache, const struct booking_rules *cf
     return have;
 }
 
-enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
-                         const struct tz *tz, const struct booking_rules *cfg,
+enum err_code sched_load(struct db *db, struct arena *a, const struct app *app,
                          const char *service_id, const char *therapist_id, struct sched *out,
                          struct err *e)
 {
     struct snapshot *snap;
     enum err_code rc;
     const struct service *svc = NULL;
+    struct sched_cache *cache = app->sched;
+    struct booking_rules cfg_rules = app_booking_rules(app);
+    const struct booking_rules *cfg = &cfg_rules;
 
     memset(out, 0, sizeof *out);
-    out->tz = tz;
+    out->tz = app->tz;
+    out->hooks = &app->hooks;
     if ((rc = snapshot_get(db, a, cache, &snap, &out->appointments_version, e)) != E_OK)
         return rc;
     out->version = snap->version;
@@ -518,39 +522,31 @@ enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, 
     return E_OK;
 }
 
-static struct sched_hooks hooks; /* set before the threads start (sched_set_hooks) */
-
-void sched_set_hooks(const struct sched_hooks *h)
-{
-    if (h)
-        hooks = *h;
-    else
-        memset(&hooks, 0, sizeof hooks);
-}
-
 /* Inside the transaction: what the change causes (e-mail), if anything. */
-static enum err_code run_queue_hook(struct db *db, enum sched_event ev, int64_t id,
+static enum err_code run_queue_hook(const struct sched_hooks *h, struct db *db,
+                                    enum sched_event ev, int64_t id,
                                     const struct appointment *before, const char *token,
                                     int64_t now, struct err *e)
 {
-    return hooks.queue ? hooks.queue(hooks.ctx, db, ev, id, before, token, now, e) : E_OK;
+    return h && h->queue ? h->queue(h->ctx, db, ev, id, before, token, now, e) : E_OK;
 }
 
-static void run_committed_hook(void)
+static void run_committed_hook(const struct sched_hooks *h)
 {
-    if (hooks.committed)
-        hooks.committed(hooks.ctx);
+    if (h && h->committed)
+        h->committed(h->ctx);
 }
 
-enum err_code sched_queue_event(struct db *db, enum sched_event ev,
-                                const struct appointment *before, int64_t now, struct err *e)
+enum err_code sched_queue_event(struct db *db, const struct sched_hooks *hooks,
+                                enum sched_event ev, const struct appointment *before,
+                                int64_t now, struct err *e)
 {
-    return run_queue_hook(db, ev, before->id, before, NULL, now, e);
+    return run_queue_hook(hooks, db, ev, before->id, before, NULL, now, e);
 }
 
-void sched_committed(void)
+void sched_committed(const struct sched_hooks *hooks)
 {
-    run_committed_hook();
+    run_committed_hook(hooks);
 }
 
 /* Inside the transaction: refuses start..end when the client (email, phone)
@@ -735,11 +731,11 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||
         (inside && (rc = inside(ctx, db, id, e)) != E_OK) ||
-        (rc = run_queue_hook(db, SCHED_BOOKED, id, NULL, token, now, e)) != E_OK)
+        (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, id, NULL, token, now, e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
-    run_committed_hook();
+    run_committed_hook(s->hooks);
     return db_appointment(db, a, id, out, e);
 fail:
     db_rollback(db);
@@ -779,18 +775,19 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
         goto fail;
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start,
                                   end, end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
-        (rc = run_queue_hook(db, SCHED_MOVED, appt->id, appt, NULL, now, e)) != E_OK)
+        (rc = run_queue_hook(s->hooks, db, SCHED_MOVED, appt->id, appt, NULL, now, e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
-    run_committed_hook();
+    run_committed_hook(s->hooks);
     return db_appointment(db, a, appt->id, out, e);
 fail:
     db_rollback(db);
     return rc;
 }
 
-enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int64_t now,
+enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
+                           const struct booking_rules *rules, int64_t now,
                            const struct appointment *appt, const char *reason, int *late,
                            struct err *e)
 {
@@ -804,11 +801,11 @@ enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
-        (rc = run_queue_hook(db, SCHED_CANCELLED, appt->id, appt, NULL, now, e)) != E_OK ||
+        (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, appt->id, appt, NULL, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;
     }
-    run_committed_hook();
+    run_committed_hook(hooks);
     return E_OK;
 }
