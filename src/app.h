@@ -8,6 +8,7 @@
 #include "core/booking.h"
 #include "core/err.h"
 #include "svc/hooks.h"
+#include "svc/notice.h"
 
 struct store;
 struct tz;
@@ -28,6 +29,9 @@ struct app {
      * mail_start before the server's threads start, cleared by mail_stop
      * after they stop; all zero = nothing */
     struct sched_hooks hooks;
+    /* how the portal's sign-in links and notices are queued (svc/notice.h):
+     * set and cleared with the hooks; all zero = no e-mail */
+    struct notice_mailer mailer;
 };
 
 /* Loads the timezone named in cfg (a bad name is reported as its config key). */
@@ -42,8 +46,8 @@ int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen
 /* Loads templates and static files (what `serve` needs besides the store). */
 int app_load_site(struct app *app, char *err, size_t errlen);
 /* The config file's [booking] rules: the defaults.  The rules in force
- * (those the admin set on /admin/rules over these) come from sched_rules(),
- * which takes these as its cfg, or sched_load(). */
+ * (those the admin set on /admin/rules over these) come from sched_rules()
+ * or sched_load(), which take these as their cfg. */
 struct booking_rules app_booking_rules(const struct app *app);
 
 /* Frees whatever was loaded.  Safe on a partly loaded app. */

@@ -14,7 +14,6 @@
 #include "svc/booking.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "web/portal.h"
 
 #define POLL_SECONDS 10  /* the longest the worker sleeps without a look at the store */
 #define LEASE_SECONDS 300 /* a claim; longer than one SMTP transfer may take */
@@ -24,7 +23,7 @@ struct mail {
     struct outbox *outbox;
     struct remind *remind;
     int public_url; /* links come from [server] public_url */
-    struct app *app;  /* whose hooks mail_start set and mail_stop clears */
+    struct app *app;  /* whose hooks and mailer mail_start set and mail_stop clears */
 };
 
 int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
@@ -108,8 +107,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         mail_waitlist_set_base_url(c->public_url);
     m->app = app;
     app->hooks = mail_waitlist_hooks(mail_notify_hooks(m->notify));
-    struct portal_mailer pm = mail_notify_portal_mailer(m->notify);
-    portal_set_mailer(&pm);
+    app->mailer = mail_notify_portal_mailer(m->notify);
     *out = m;
     return 0;
 }
@@ -140,7 +138,7 @@ void mail_stop(struct mail *m)
     if (!m)
         return;
     memset(&m->app->hooks, 0, sizeof m->app->hooks);
-    portal_set_mailer(NULL);
+    memset(&m->app->mailer, 0, sizeof m->app->mailer);
     remind_stop(m->remind);
     outbox_stop(m->outbox);
     mail_waitlist_stop();

@@ -379,9 +379,9 @@ static enum err_code on_notice(void *ctx, struct db *db, const char *kind, const
     return rc;
 }
 
-struct portal_mailer mail_notify_portal_mailer(struct mail_notify *n)
+struct notice_mailer mail_notify_portal_mailer(struct mail_notify *n)
 {
-    struct portal_mailer m = {on_signin, on_notice, on_committed, n};
+    struct notice_mailer m = {on_signin, on_notice, on_committed, n};
     return m;
 }
 

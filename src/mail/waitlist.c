@@ -256,7 +256,8 @@ static enum err_code offer(struct db *db, const struct appointment *before, int6
 
     /* Bookable now by a client, with this therapist, as the store stands
      * inside this transaction (the change already applied)? */
-    rc = sched_load(db, a, wl.app, before->service_id,
+    struct booking_rules cfg = app_booking_rules(wl.app);
+    rc = sched_load(db, a, wl.app->sched, wl.app->tz, &cfg, before->service_id,
                     before->therapist_id, &s, &e2);
     if (rc == E_NOTFOUND) { /* service or therapist retired since */
         rc = E_OK;

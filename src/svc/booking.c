@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
 #include "svc/token.h"
 #include "util/blobcache.h"
 #include "util/log.h"
@@ -74,11 +73,13 @@ struct sched_cache {
     pthread_mutex_t mu;
     struct snapshot *cur;
     struct blobcache *days;
+    const struct sched_hooks *hooks; /* the app's, read at each booking (not copied) */
 };
 
-struct sched_cache *sched_cache_new(void)
+struct sched_cache *sched_cache_new(const struct sched_hooks *hooks)
 {
     struct sched_cache *c = xcalloc(1, sizeof *c);
+    c->hooks = hooks;
     pthread_mutex_init(&c->mu, NULL);
     c->days = blobcache_new(DAY_CACHE_SLOTS);
     return c;
@@ -240,20 +241,18 @@ int sched_cached_rules(struct sched_cache *cache, const struct booking_rules *cf
     return have;
 }
 
-enum err_code sched_load(struct db *db, struct arena *a, const struct app *app,
+enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
+                         const struct tz *tz, const struct booking_rules *cfg,
                          const char *service_id, const char *therapist_id, struct sched *out,
                          struct err *e)
 {
     struct snapshot *snap;
     enum err_code rc;
     const struct service *svc = NULL;
-    struct sched_cache *cache = app->sched;
-    struct booking_rules cfg_rules = app_booking_rules(app);
-    const struct booking_rules *cfg = &cfg_rules;
 
     memset(out, 0, sizeof *out);
-    out->tz = app->tz;
-    out->hooks = &app->hooks;
+    out->tz = tz;
+    out->hooks = cache->hooks;
     if ((rc = snapshot_get(db, a, cache, &snap, &out->appointments_version, e)) != E_OK)
         return rc;
     out->version = snap->version;

@@ -18,13 +18,14 @@
 #include "svc/hooks.h"
 #include "svc/token.h"
 
-struct app;
 
 /* The clinic's set-up (services, therapists and their weeks, rooms, hours,
  * closed dates, time off) is cached in memory and reloaded only when the
  * store's clinic version moves; appointments are always read fresh. */
 struct sched_cache;
-struct sched_cache *sched_cache_new(void);
+/* hooks: what a booking, a move or a cancellation causes (app->hooks; read
+ * at each change, so it may be filled in later; NULL = none).  Can't fail. */
+struct sched_cache *sched_cache_new(const struct sched_hooks *hooks);
 void sched_cache_free(struct sched_cache *c); /* accepts NULL */
 
 /* The cached set-up's active therapists and rooms, for pages that list them
@@ -84,11 +85,12 @@ int sched_cached_rules(struct sched_cache *cache, const struct booking_rules *cf
 /* Loads the service (E_NOTFOUND with problem "unknown_service") and its
  * therapists; therapist_id NULL or "any" = all, else just that one
  * (E_NOTFOUND with problem "unknown_therapist" if it does not exist or does
- * not offer the service).  Results live on a.  From app: the set-up cache
- * (app->sched), the timezone, the config file's rules (s->rules are those
- * in force, sched_rules, with the service's overrides) and the hooks that
- * sched_book and sched_move run (app->hooks). */
-enum err_code sched_load(struct db *db, struct arena *a, const struct app *app,
+ * not offer the service).  Results live on a.  cfg: the config file's rules;
+ * s->rules are those in force (sched_rules) with the service's overrides;
+ * s->hooks are the cache's (sched_cache_new), which sched_book and
+ * sched_move run. */
+enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
+                         const struct tz *tz, const struct booking_rules *cfg,
                          const char *service_id, const char *therapist_id, struct sched *out,
                          struct err *e);
 

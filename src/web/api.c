@@ -128,11 +128,12 @@ void api_therapists(struct req *r)
 static int load_sched(struct req *r, const char *service, const char *therapist, struct sched *s)
 {
     struct err e = {0};
+    struct booking_rules rules = app_booking_rules(r->app);
     if (!service || !*service) {
         bad(r, "Parameter '%s' is required (e.g. deep-tissue-60).", "service");
         return -1;
     }
-    if (sched_load(web_db(r), r->arena, r->app, service, therapist, s,
+    if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service, therapist, s,
                    &e) != E_OK) {
         web_problem(r, &e);
         return -1;

@@ -13,8 +13,8 @@
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
+#include "web/chrome.h"
 #include "web/page.h"
-#include "web/staff.h"
 
 #define AUDIT_PAGE 100
 
@@ -121,7 +121,7 @@ void admin_audit(struct req *r)
     for (size_t i = 0; i < sizeof records / sizeof *records; i++)
         json_array_append_new(kinds, json_pack("{s:s, s:b}", "value", records[i], "selected",
                                                strcmp(f.record, records[i]) == 0));
-    json_t *ctx = staff_context(r, "Audit log", "admin");
+    json_t *ctx = chrome_context(r, "Audit log", "admin");
     json_object_set_new(ctx, "entries", list);
     json_object_set_new(ctx, "has_entries", json_boolean(n > 0));
     json_object_set_new(ctx, "records", kinds);

@@ -163,7 +163,8 @@ static int parse_start(struct req *r, const char *s, int64_t *t)
 static int load(struct req *r, const char *service, const char *therapist, struct sched *s)
 {
     struct err e = {0};
-    enum err_code rc = sched_load(web_db(r), r->arena, r->app, service,
+    struct booking_rules rules = app_booking_rules(r->app);
+    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
                                   therapist, s, &e);
     if (rc == E_OK)
         return 0;
@@ -1149,6 +1150,7 @@ void book_add_openings(struct req *r, json_t *ctx)
     struct err e = {0};
     struct service *sv;
     size_t n;
+    struct booking_rules rules = app_booking_rules(r->app);
     json_t *services = json_object_get(ctx, "services");
 
     if (db_services(web_db(r), r->arena, 1, &sv, &n, &e) != E_OK) {
@@ -1162,7 +1164,7 @@ void book_add_openings(struct req *r, json_t *ctx)
         int found = 0;
         if (strncmp(sv[i].id, DEEP_TISSUE, strlen(DEEP_TISSUE)) != 0)
             continue;
-        if (sched_load(web_db(r), r->arena, r->app, sv[i].id, "any",
+        if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, sv[i].id, "any",
                        &s, &e) != E_OK ||
             sched_next(web_db(r), r->arena, &s, clock_now(), &slot, &found, &e) != E_OK) {
             log_warn("next opening of %s: %s", sv[i].id, e.msg);

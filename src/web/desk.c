@@ -24,6 +24,7 @@
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/intake.h"
 #include "web/insurance.h"
@@ -31,7 +32,6 @@
 #include "web/page.h"
 #include "web/proof.h"
 #include "web/referrals.h"
-#include "web/staff.h"
 
 #define NOTES_MAX 4000
 #define CLIENTS_MAX 200
@@ -51,7 +51,8 @@ static int64_t path_id(struct req *r, const char *what)
 static enum err_code staff_sched(struct req *r, const char *service, const char *therapist,
                                  struct sched *s, struct err *e)
 {
-    enum err_code rc = sched_load(web_db(r), r->arena, r->app, service,
+    struct booking_rules rules = app_booking_rules(r->app);
+    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
                                   therapist, s, e);
     if (rc == E_OK)
         s->rules.min_notice_min = 0; /* staff may book and move inside the notice window */
@@ -221,7 +222,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(
+    json_t *ctx = chrome_context(
         r,
         arena_printf(r->arena, "Appointment: %s, %s", ap->client_name, when_relative(r->app->tz, r->arena, ap->start)),
         "appointment");
@@ -544,7 +545,7 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, "Book for a client", "book");
+    json_t *ctx = chrome_context(r, "Book for a client", "book");
     json_t *errs = web_keep(r, errors ? errors : json_object()); /* the request owns it */
     const char *service = f->service && *f->service ? f->service : nsv ? sv[0].id : "";
     const char *therapist = f->therapist && *f->therapist ? f->therapist : "any";
@@ -814,7 +815,7 @@ void desk_clients(struct req *r)
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, "Clients", "clients");
+    json_t *ctx = chrome_context(r, "Clients", "clients");
     json_t *list = json_array();
     for (size_t i = 0; i < nc; i++)
         json_array_append_new(
@@ -844,7 +845,7 @@ static void client_page(struct req *r, int status, const struct client *c, const
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Client: %s", c->name), "clients");
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Client: %s", c->name), "clients");
     json_object_set_new(ctx, "client",
                         json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id, "name",
                                   c->name, "email", c->email, "phone", c->phone, "url",

@@ -30,8 +30,8 @@
 #include "util/log.h"
 #include "util/sb.h"
 #include "view/ics.h"
+#include "web/chrome.h"
 #include "web/page.h"
-#include "web/staff.h"
 
 #define SUFFIX ".ics"
 #define REFRESH_MINUTES 60 /* how often a subscribed calendar should look again */
@@ -256,7 +256,7 @@ static void render(struct req *r, const char *token)
     json_t *state = feed_state(r, scope);
     if (!state)
         return;
-    json_t *ctx = staff_context(r, "Calendar subscription", "calendar");
+    json_t *ctx = chrome_context(r, "Calendar subscription", "calendar");
     json_object_set_new(ctx, therapist ? "feed_mine" : "feed_clinic", json_true());
     json_object_set_new(state, "action",
                         json_string(therapist ? "/staff/calendar/mine" : "/staff/calendar/clinic"));

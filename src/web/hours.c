@@ -23,8 +23,8 @@
 #include "util/num.h"
 #include "util/sb.h"
 #include "view/esc.h"
+#include "web/chrome.h"
 #include "web/page.h"
-#include "web/staff.h"
 
 #define REASON_MAX 200
 #define AHEAD_SECONDS (INT64_C(400) * 86400) /* beyond any booking horizon */
@@ -228,7 +228,7 @@ void hours_week(struct req *r)
                          ? ""
                          : arena_printf(r->arena, "therapist=%s&", url_part(r, th.id));
     json_t *ctx =
-        staff_context(r, arena_printf(r->arena, "Week of %s: %s", label, th.name), "week");
+        chrome_context(r, arena_printf(r->arena, "Week of %s: %s", label, th.name), "week");
     json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th.id, "name", th.name));
     json_object_set_new(ctx, "week_label", json_string(label));
     json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
@@ -280,7 +280,7 @@ static json_t *rows_json(struct day_row rows[7])
 static void hours_page(struct req *r, int status, const struct therapist *th,
                        struct day_row rows[7], const char *error, json_t *stranded)
 {
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Working hours: %s", th->name), "hours");
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Working hours: %s", th->name), "hours");
     json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th->id, "name", th->name));
     json_object_set_new(ctx, "days", rows_json(rows));
     if (error)
@@ -465,7 +465,7 @@ static void time_off_page(struct req *r, int status, const struct therapist *th,
         json_array_append_new(list, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)off[k].id,
                                               "time", span, "reason", off[k].reason));
     }
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Time off: %s", th->name), "hours");
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Time off: %s", th->name), "hours");
     json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th->id, "name", th->name));
     json_object_set_new(ctx, "time_off", list);
     json_object_set_new(ctx, "form", json_pack("{s:s, s:s, s:s, s:s, s:s}", "start_date",

@@ -17,10 +17,10 @@
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/audit.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
 #include "web/proof.h"
-#include "web/staff.h"
 
 #define MAX_PROBLEMS 24
 
@@ -192,7 +192,7 @@ static void form_page(struct req *r, int status, const struct appointment *ap, c
         json_object_set_new(ctx, "back_url", json_string(arena_printf(r->arena, "/a/%s", token)));
         json_object_set_new(ctx, "is_client", json_true());
     } else {
-        ctx = staff_context(r, arena_printf(r->arena, "Health form: %s", ap->client_name),
+        ctx = chrome_context(r, arena_printf(r->arena, "Health form: %s", ap->client_name),
                             "appointment");
         const char *url = arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap->id);
         json_object_set_new(ctx, "action", json_string(arena_printf(r->arena, "%s/intake", url)));

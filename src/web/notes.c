@@ -21,15 +21,15 @@
 #include "core/appt.h"
 #include "core/auth.h"
 #include "store/store.h"
+#include "svc/notice.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
 #include "web/audit.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
-#include "web/portal.h"
-#include "web/staff.h"
 
 #define SOAP_MAX 4000
 #define HOME_CARE_MAX 2000
@@ -297,7 +297,7 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
     struct err e = {0};
     web_keep(r, form);
     web_keep(r, errors);
-    json_t *ctx = staff_context(
+    json_t *ctx = chrome_context(
         r, arena_printf(r->arena, "Treatment note: %s, %s", ap->client_name,
                         when_date_medium(r->arena, when_local_date(r->app->tz, ap->start))),
         "day");
@@ -540,7 +540,7 @@ void notes_save(struct req *r)
         audit_record(r, have ? "update" : "create", "note", id, ap.client_id, &e) != E_OK ||
         (signing && (db_sign_note(db, id, r->user->name, r->user->id, now, &e) != E_OK ||
                      audit_record(r, "sign", "note", id, ap.client_id, &e) != E_OK ||
-                     portal_notice(db, "recommendations", ap.client_email, ap.client_name,
+                     notice_queue(&r->app->mailer, db, "recommendations", ap.client_email, ap.client_name,
                                    arena_printf(r->arena, "appt-%lld/recommendations",
                                                 (long long)ap.id),
                                    now, &e) != E_OK)) ||
@@ -555,7 +555,7 @@ void notes_save(struct req *r)
         return;
     }
     if (signing)
-        portal_notice_committed();
+        notice_committed(&r->app->mailer);
     form_see_other(r, arena_printf(r->arena, "/staff/appointments/%lld/note?%s", (long long)ap.id,
                                    signing ? "signed=1" : "saved=1"));
 }

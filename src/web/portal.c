@@ -1,7 +1,7 @@
 /* portal — the client portal (see portal.h): sign-in links by e-mail, the
  * client's own appointments and records.  The rules (who gets a link, a
  * link's state, what is upcoming) are in core/portal; sessions are
- * web/account's; the message is mail/notify's, reached through the mailer
+ * web/account's; the message is mail/notify's, reached through svc/notice
  * hook so that web/ does not depend on mail/.  Must not show a record
  * without its audit row, nor any appointment that is not the client's. */
 #include "web/portal.h"
@@ -16,6 +16,7 @@
 #include "core/portal.h"
 #include "store/store.h"
 #include "svc/booking.h"
+#include "svc/notice.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -35,31 +36,6 @@
 #define WINDOW_MINUTES 15 /* ... within this window (as password sign-ins) */
 #define PRUNE_AFTER (7 * 86400) /* seconds an expired link or a request is kept: a used or
                                  * expired link says so for a week, then "unknown" */
-
-static struct portal_mailer mailer; /* set before the threads start (portal_set_mailer) */
-
-void portal_set_mailer(const struct portal_mailer *m)
-{
-    if (m)
-        mailer = *m;
-    else
-        memset(&mailer, 0, sizeof mailer);
-}
-
-enum err_code portal_notice(struct db *db, const char *kind, const char *to, const char *name,
-                            const char *dedupe, int64_t now, struct err *e)
-{
-    if (!mailer.notice || !to || !*to)
-        return E_OK;
-    return mailer.notice(mailer.ctx, db, kind, to, name, dedupe, now, e);
-}
-
-void portal_notice_committed(void)
-{
-    if (mailer.notice && mailer.committed)
-        mailer.committed(mailer.ctx);
-}
-
 
 /* ---- asking for a link ---- */
 
@@ -129,7 +105,7 @@ void portal_signin_request(struct req *r)
         return;
     }
     send = portal_may_send(who.role, who.active, who.name);
-    if (send && !mailer.signin) {
+    if (send && !notice_can_signin(&r->app->mailer)) {
         err_set(&e, E_UNAVAILABLE, "This server cannot send e-mail, so no sign-in link can be "
                                    "sent. Please call the clinic.");
         web_fail(r, &e);
@@ -145,15 +121,15 @@ void portal_signin_request(struct req *r)
         snprintf(dedupe, sizeof dedupe, "signin/");
         sodium_bin2hex(dedupe + 7, sizeof dedupe - 7, hash, 16);
         if (db_signin_add(db, hash, email, now, now + (int64_t)minutes * 60, &e) != E_OK ||
-            mailer.signin(mailer.ctx, db, email, who.name,
+            notice_signin(&r->app->mailer, db, email, who.name,
                           arena_printf(r->arena, "/account/link/%s", token), minutes, now, dedupe,
                           &e) != E_OK)
             goto fail;
     }
     if (db_commit(db, &e) != E_OK)
         goto fail;
-    if (send && mailer.committed)
-        mailer.committed(mailer.ctx);
+    if (send)
+        notice_committed(&r->app->mailer);
     log_info("portal: sign-in link for %s %s", email,
              send ? "queued" : "not sent (no booking or client account has the address)");
     web_private(r);

@@ -16,9 +16,9 @@
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/audit.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
-#include "web/staff.h"
 
 #define PHYSICIAN_MAX 200
 #define PRACTICE_MAX 200
@@ -278,7 +278,7 @@ static void referral_page(struct req *r, int status, const struct client *c, int
 {
     web_keep(r, form);
     web_keep(r, errors);
-    json_t *ctx = staff_context(
+    json_t *ctx = chrome_context(
         r,
         id ? arena_printf(r->arena, "Referral for %s", c->name)
            : arena_printf(r->arena, "New referral for %s", c->name),

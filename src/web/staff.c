@@ -15,9 +15,8 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "view/tpl.h"
-#include "web/insurance.h"
+#include "web/chrome.h"
 #include "web/page.h"
-#include "web/waitlist.h"
 
 static const char *status_label(const struct appointment *a)
 {
@@ -46,28 +45,6 @@ static json_t *block(struct req *r, const struct appointment *a, int by_room)
     if (a->notes[0])
         json_object_set_new(b, "notes", json_string(a->notes));
     return b;
-}
-
-json_t *staff_context(struct req *r, const char *title, const char *nav)
-{
-    json_t *ctx = page_context(r, title, NULL, NULL);
-    char key[48];
-    json_object_set_new(ctx, "user", json_pack("{s:s, s:s, s:s}", "name", r->user->name, "email",
-                                               r->user->email, "role", r->user->role));
-    json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
-    json_object_set_new(ctx, "is_admin", json_boolean(r->role == AUTH_ADMIN));
-    json_object_set_new(ctx, "is_desk", json_boolean(r->role == AUTH_DESK || r->role == AUTH_ADMIN));
-    json_object_set_new(ctx, "is_therapist", json_boolean(r->role == AUTH_THERAPIST));
-    json_object_set_new(ctx, "staff", json_true());
-    if (r->role == AUTH_DESK || r->role == AUTH_ADMIN) {
-        json_object_set_new(ctx, "insurance_pending", json_integer(insurance_pending(r)));
-        json_object_set_new(ctx, "waitlist_active", json_integer(waitlist_desk_count(r)));
-    }
-    if (nav) {
-        snprintf(key, sizeof key, "staff_nav_%s", nav);
-        json_object_set_new(ctx, key, json_true());
-    }
-    return ctx;
 }
 
 /* Renders the day's columns (templates/staff/day_columns.html) onto the
@@ -157,7 +134,7 @@ void staff_day(struct req *r)
         blobcache_put(r->app->fragments, key, html, len);
     }
     const char *view = by_room ? "&by=room" : "";
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r->arena, d)),
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r->arena, d)),
                                 "day");
     json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));

@@ -26,10 +26,10 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/num.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
 #include "view/esc.h"
-#include "web/staff.h"
 
 #define DEFAULT_DAYS 14          /* the range a new form suggests */
 #define DEFAULT_WEEKDAYS 0x7e    /* Monday to Saturday: the demo clinic's week */
@@ -196,9 +196,10 @@ void waitlist_join(struct req *r)
     }
 
     /* the service and therapist, as the booking pages load them */
+    struct booking_rules rules = app_booking_rules(r->app);
     if (!*f.service) {
         form_error(errors, "service", "Choose a service.");
-    } else if (sched_load(web_db(r), r->arena, r->app, f.service,
+    } else if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, f.service,
                           f.therapist, &s, &e) == E_OK) {
         have_service = 1;
     } else if (e.problem && strcmp(e.problem, "unknown_service") == 0) {
@@ -435,7 +436,8 @@ static void already_booked(struct req *r)
 static int load_offer(struct req *r, const struct claim *c, struct sched *s)
 {
     struct err e = {0};
-    enum err_code rc = sched_load(web_db(r), r->arena, r->app,
+    struct booking_rules rules = app_booking_rules(r->app);
+    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules,
                                   c->o.service_id, c->o.therapist_id, s, &e);
     if (rc == E_NOTFOUND) {
         gone(r, 410);
@@ -548,17 +550,6 @@ void waitlist_claim(struct req *r)
 
 /* ---- the front desk ---------------------------------------------------------- */
 
-int waitlist_desk_count(struct req *r)
-{
-    struct err e = {0};
-    int n = 0;
-    if (db_waitlist_active_count(web_db(r), &n, &e) != E_OK) {
-        log_error("count the waitlist: %s", e.msg);
-        return 0;
-    }
-    return n;
-}
-
 static const char *url_part(struct req *r, const char *s)
 {
     struct sb b = SB_INIT;
@@ -632,7 +623,7 @@ static void desk_page(struct req *r, int status, const char *service, const char
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, "Waitlist", "waitlist");
+    json_t *ctx = chrome_context(r, "Waitlist", "waitlist");
     json_object_set_new(ctx, "services", opts);
     json_t *list = json_array();
     for (size_t i = 0; i < nw; i++)

@@ -38,7 +38,7 @@ static int setup(void **state)
     if (app_load_tz(&b->app, err, sizeof err) < 0)
         return -1;
     b->app.store = b->f->s;
-    b->app.sched = sched_cache_new();
+    b->app.sched = sched_cache_new(&b->app.hooks);
     b->monday = tz_day_start(b->app.tz, (struct dt_date){2027, 3, 1});
     *state = b;
     return 0;
@@ -81,7 +81,10 @@ static struct sched load(struct bfix *b)
 {
     struct sched s;
     struct err e = {0};
-    assert_int_equal(sched_load(b->f->db, b->f->a, &b->app, "deep-tissue-60", "any", &s, &e), E_OK);
+    struct booking_rules cfg = app_booking_rules(&b->app);
+    assert_int_equal(sched_load(b->f->db, b->f->a, b->app.sched, b->app.tz, &cfg,
+                                "deep-tissue-60", "any", &s, &e),
+                     E_OK);
     return s;
 }
 
