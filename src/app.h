@@ -16,6 +16,7 @@ struct tpl_engine;
 struct statics;
 struct sched_cache;
 struct blobcache;
+struct wl;
 
 struct app {
     struct cfg cfg;
@@ -32,6 +33,10 @@ struct app {
     /* how the portal's sign-in links and notices are queued (svc/notice.h):
      * set and cleared with the hooks; all zero = no e-mail */
     struct notice_mailer mailer;
+    /* the waitlist service (svc/waitlist.h): made by mail_start (its
+     * messages and the offers of freed times), freed by mail_stop; NULL =
+     * entries are stored with no message and nothing is offered */
+    struct wl *waitlist;
 };
 
 /* Loads the timezone named in cfg (a bad name is reported as its config key). */

@@ -18,10 +18,10 @@
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "core/waitlist.h"
-#include "mail/waitlist.h"
 #include "store/store.h"
 #include "svc/booking.h"
 #include "svc/token.h"
+#include "svc/waitlist.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -246,11 +246,8 @@ void waitlist_join(struct req *r)
     json_decref(errors);
 
     char token[TOKEN_LEN];
-    unsigned char hash[STORE_TOKEN_HASH];
     struct waitlist_entry w = {0};
     int64_t now = clock_now();
-    struct db *db = web_db(r);
-    token_new(token, hash);
     w.service_id = s.service.id;
     w.therapist_id = strcmp(f.therapist, "any") == 0 ? "" : f.therapist;
     w.date_from = when_date_param(r->arena, from);
@@ -264,13 +261,10 @@ void waitlist_join(struct req *r)
     w.created_at = now;
     w.service_name = s.service.name;
     w.therapist_name = w.therapist_id[0] ? s.therapists[0].name : "";
-    if (db_begin(db, &e) != E_OK || db_waitlist_add(db, &w, hash, &w.id, &e) != E_OK ||
-        mail_waitlist_joined(db, &w, token, now, &e) != E_OK || db_commit(db, &e) != E_OK) {
-        db_rollback(db);
+    if (wl_join(r->app->waitlist, web_db(r), &w, token, now, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    mail_waitlist_committed();
     log_info("waitlist: entry %lld joined for %s", (long long)w.id, w.service_id);
     web_private(r);
     form_see_other(r, arena_printf(r->arena, "/waitlist/%s?joined=1", token));
@@ -357,7 +351,7 @@ void waitlist_leave(struct req *r)
     struct err e = {0};
     if (find_entry(r, &w, &token) < 0)
         return;
-    enum err_code rc = db_waitlist_leave(web_db(r), w.id, clock_now(), "", &e);
+    enum err_code rc = wl_leave(web_db(r), w.id, clock_now(), "", &e);
     if (rc == E_OK || rc == E_CONFLICT) { /* leaving twice is leaving */
         form_see_other(r, arena_printf(r->arena, "/waitlist/%s?left=1", token));
         return;
@@ -509,17 +503,6 @@ void waitlist_offer_page(struct req *r)
     page_render(r, 200, "waitlist_offer", ctx);
 }
 
-/* Inside the booking's transaction: the offer must still be open. */
-static enum err_code claim_inside(void *ctx, struct db *db, int64_t appointment_id,
-                                  struct err *e)
-{
-    const struct claim *c = ctx;
-    enum err_code rc = db_waitlist_claim(db, c->o.id, appointment_id, clock_now(), e);
-    if (rc == E_CONFLICT)
-        e->problem = "offer_gone";
-    return rc;
-}
-
 void waitlist_claim(struct req *r)
 {
     struct claim c;
@@ -529,9 +512,8 @@ void waitlist_claim(struct req *r)
     char token[TOKEN_LEN];
     if (find_offer(r, &c) < 0 || offer_state(r, &c, &s, 1) < 0)
         return;
-    struct sched_client cl = {.name = c.w.name, .email = c.w.email, .phone = c.w.phone, .notes = ""};
-    enum err_code rc = sched_book_with(web_db(r), r->arena, &s, clock_now(), c.o.start, 0, &cl,
-                                       claim_inside, &c, &ap, token, &e);
+    enum err_code rc =
+        wl_claim(web_db(r), r->arena, &s, &c.o, &c.w, clock_now(), &ap, token, &e);
     if (rc == E_OK) {
         log_info("waitlist: offer %lld claimed as appointment %lld", (long long)c.o.id,
                  (long long)ap.id);
@@ -682,7 +664,7 @@ void waitlist_desk_remove(struct req *r)
                   "Not removed: keep the reason to one line of at most 200 characters.");
         return;
     }
-    if ((rc = db_waitlist_leave(db, id, clock_now(), reason, &e)) != E_OK) {
+    if ((rc = wl_leave(db, id, clock_now(), reason, &e)) != E_OK) {
         web_fail(r, &e);
         return;
     }
