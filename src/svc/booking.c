@@ -536,18 +536,6 @@ static void run_committed_hook(const struct sched_hooks *h)
         h->committed(h->ctx);
 }
 
-enum err_code sched_queue_event(struct db *db, const struct sched_hooks *hooks,
-                                enum sched_event ev, const struct appointment *before,
-                                int64_t now, struct err *e)
-{
-    return run_queue_hook(hooks, db, ev, before->id, before, NULL, now, e);
-}
-
-void sched_committed(const struct sched_hooks *hooks)
-{
-    run_committed_hook(hooks);
-}
-
 /* Inside the transaction: refuses start..end when the client (email, phone)
  * holds another live appointment overlapping it, unless allow; the first
  * one found goes to *found (if not NULL; id 0 when none). */
@@ -783,6 +771,56 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
 fail:
     db_rollback(db);
     return rc;
+}
+
+static enum err_code add_event(struct db *db, const struct actor *who, int64_t appt_id,
+                               const char *kind, const char *from, const char *to,
+                               const char *reason, int64_t now, struct err *e)
+{
+    struct appt_event ev = {.appointment_id = appt_id, .at = now,
+                            .user_id = who && who->user_id ? who->user_id : 0,
+                            .actor = who && who->user_id ? who->email : "system", .kind = kind,
+                            .from_status = from, .to_status = to, .reason = reason};
+    return db_appt_event_add(db, &ev, e);
+}
+
+enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
+                               const struct actor *who, const struct appointment *ap,
+                               const char *to, const char *reason, int64_t now, struct err *e)
+{
+    enum err_code rc;
+    int cancel = strcmp(to, "cancelled") == 0;
+    const char *why = cancel && reason ? reason : "";
+    if ((rc = db_begin(db, e)) != E_OK)
+        return rc;
+    if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, why, e)) != E_OK ||
+        (rc = add_event(db, who, ap->id, "status", ap->status, to, why, now, e)) != E_OK ||
+        (cancel &&
+         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, now, e)) != E_OK) ||
+        (rc = db_commit(db, e)) != E_OK) {
+        db_rollback(db);
+        return rc;
+    }
+    if (cancel)
+        run_committed_hook(hooks); /* the cancellation notice, if any, goes out */
+    return E_OK;
+}
+
+enum err_code sched_undo_status(struct db *db, const struct actor *who,
+                                const struct appointment *ap, const char *to,
+                                const char *reason, int64_t now, struct err *e)
+{
+    enum err_code rc;
+    if ((rc = db_begin(db, e)) != E_OK)
+        return rc;
+    if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, "", e)) != E_OK ||
+        (rc = add_event(db, who, ap->id, "undo", ap->status, to, reason ? reason : "", now,
+                        e)) != E_OK ||
+        (rc = db_commit(db, e)) != E_OK) {
+        db_rollback(db);
+        return rc;
+    }
+    return E_OK;
 }
 
 enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,

@@ -15,6 +15,7 @@
 #include "core/booking.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "svc/audit.h"
 #include "svc/hooks.h"
 #include "svc/token.h"
 
@@ -168,14 +169,24 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
                            const struct appointment *appt, const char *reason, int *late,
                            struct err *e);
 
-/* For a change made outside sched_book/move/cancel (the front desk's
- * status change to "cancelled"): runs hooks' queue inside the caller's
- * transaction (before: the appointment as it was), and hooks' committed
- * after the caller's commit. hooks: the app's (app->hooks). */
-enum err_code sched_queue_event(struct db *db, const struct sched_hooks *hooks,
-                                enum sched_event ev, const struct appointment *before,
-                                int64_t now, struct err *e);
-void sched_committed(const struct sched_hooks *hooks);
+/* The front desk moves appointment ap from ap->status to `to` (a move
+ * core/appt allows, checked by the caller with appt_check and
+ * appt_check_clock) in one transaction with its history event (kind
+ * "status", by who); reason is kept only for a cancellation, which also
+ * runs hooks (the cancellation notice, the waitlist's offers) inside the
+ * transaction and after the commit.  E_CONFLICT when the status changed
+ * since ap was read; on any error nothing changes. */
+enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
+                               const struct actor *who, const struct appointment *ap,
+                               const char *to, const char *reason, int64_t now, struct err *e);
+/* The desk undoes the last status change of ap, back to `to` (the change's
+ * from_status; the caller checks that it may), with an "undo" event giving
+ * reason, in one transaction.  E_CONFLICT when the status changed since ap
+ * was read; on any error nothing changes. */
+enum err_code sched_undo_status(struct db *db, const struct actor *who,
+                                const struct appointment *ap, const char *to,
+                                const char *reason, int64_t now, struct err *e);
+
 
 /* Index of a therapist in s by id, or -1. */
 int sched_therapist_index(const struct sched *s, const char *id);

@@ -390,15 +390,8 @@ void desk_status(struct req *r)
         appt_page(r, 409, &ap, why, NULL, NULL);
         return;
     }
-    if (db_begin(db, &e) != E_OK ||
-        db_set_appointment_status(db, ap.id, ap.status, to, clock_now(),
-                                  strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
-        add_event(r, db, ap.id, "status", ap.status, to,
-                  strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
-        (strcmp(to, "cancelled") == 0 &&
-         sched_queue_event(db, &r->app->hooks, SCHED_CANCELLED, &ap, clock_now(), &e) != E_OK) ||
-        db_commit(db, &e) != E_OK) {
-        db_rollback(db);
+    struct actor who = proof_actor(r, PROOF_STAFF);
+    if (sched_set_status(db, &r->app->hooks, &who, &ap, to, reason, clock_now(), &e) != E_OK) {
         if (e.code == E_CONFLICT) {
             appt_page(r, 409, &ap,
                       "Someone changed this appointment a moment ago; check its "
@@ -410,7 +403,6 @@ void desk_status(struct req *r)
         web_fail(r, &e);
         return;
     }
-    sched_committed(&r->app->hooks); /* the cancellation notice, if any, goes out */
     back_to(r, &ap);
 }
 
@@ -442,12 +434,8 @@ void desk_undo(struct req *r)
                   missing ? json_pack("{s:s}", "undo_reason", why) : NULL, NULL);
         return;
     }
-    if (db_begin(db, &e) != E_OK ||
-        db_set_appointment_status(db, ap.id, ap.status, last->from_status, clock_now(), "",
-                                  &e) != E_OK ||
-        add_event(r, db, ap.id, "undo", ap.status, last->from_status, reason, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        db_rollback(db);
+    struct actor who = proof_actor(r, PROOF_STAFF);
+    if (sched_undo_status(db, &who, &ap, last->from_status, reason, clock_now(), &e) != E_OK) {
         if (e.code == E_CONFLICT) {
             appt_page(r, 409, &ap,
                       "Someone changed this appointment a moment ago; check its status and try "

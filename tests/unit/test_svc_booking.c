@@ -4,7 +4,9 @@
  * change to the clinic's set-up between the read and the write refuses the
  * booking; a failing queue hook rolls the booking back and the committed
  * hook never runs; the same client cannot hold two overlapping times unless
- * the desk allows it; the hooks come from struct app, not a global. */
+ * the desk allows it; the desk's status change is one transaction with its
+ * history and, for a cancellation, the hooks; the hooks come from struct
+ * app, not a global. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -227,6 +229,63 @@ static void test_client_overlap(void **state)
     assert_int_equal(booked_that_day(b), 2);
 }
 
+static void test_desk_status_change(void **state)
+{
+    struct bfix *b = *state;
+    struct err e = {0};
+    struct appointment ap, now_ap;
+    struct appt_event *ev = NULL;
+    size_t nev = 0;
+    char token[TOKEN_LEN];
+    int64_t now = b->monday - 7 * 86400, start = b->monday + 10 * 3600;
+    struct actor desk = {7, "desk@example.com", "desk", "192.0.2.9", PROOF_STAFF};
+    install_hooks(b);
+    struct sched s = load(b);
+    struct sched_client jane = client("Jane Doe", "jane@example.com");
+    assert_int_equal(sched_book(b->f->db, b->f->a, &s, now, start, -1, &jane, &ap, token, &e),
+                     E_OK);
+    int queued = b->queued, committed = b->committed;
+    /* a cancellation whose hook fails changes nothing */
+    b->fail_with = E_UNAVAILABLE;
+    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled",
+                                      "called in sick", now, &e),
+                     E_UNAVAILABLE);
+    assert_int_equal(b->committed, committed);
+    assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
+    assert_string_equal(now_ap.status, "booked");
+    assert_int_equal(db_appt_events(b->f->db, b->f->a, ap.id, &ev, &nev, &e), E_OK);
+    assert_int_equal(nev, 0);
+    /* it goes through: the hooks ran, the history says who and why */
+    b->fail_with = E_OK;
+    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled",
+                                      "called in sick", now, &e),
+                     E_OK);
+    assert_int_equal(b->queued, queued + 2);
+    assert_int_equal(b->committed, committed + 1);
+    assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
+    assert_string_equal(now_ap.status, "cancelled");
+    assert_int_equal(db_appt_events(b->f->db, b->f->a, ap.id, &ev, &nev, &e), E_OK);
+    assert_int_equal(nev, 1);
+    assert_string_equal(ev[0].kind, "status");
+    assert_string_equal(ev[0].actor, "desk@example.com");
+    assert_string_equal(ev[0].reason, "called in sick");
+    /* the same change from the stale read is refused */
+    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled", "again",
+                                      now, &e),
+                     E_CONFLICT);
+    /* undone: booked again, no hook, an "undo" event */
+    assert_int_equal(sched_undo_status(b->f->db, &desk, &now_ap, "booked", "wrong client", now,
+                                       &e),
+                     E_OK);
+    assert_int_equal(b->committed, committed + 1);
+    assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
+    assert_string_equal(now_ap.status, "booked");
+    assert_int_equal(db_appt_events(b->f->db, b->f->a, ap.id, &ev, &nev, &e), E_OK);
+    assert_int_equal(nev, 2);
+    assert_string_equal(ev[1].kind, "undo");
+    assert_string_equal(ev[1].reason, "wrong client");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +294,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_hook_failure_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_overlap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_desk_status_change, setup, teardown),
     };
     return cmocka_run_group_tests_name("svc_booking", tests, NULL, NULL);
 }
