@@ -108,8 +108,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
     if (m->public_url)
         mail_waitlist_set_base_url(m->waitlist, c->public_url);
     m->app = app;
-    struct wl_config wc = {app->sched, app->tz, app_booking_rules(app),
-                           c->waitlist_offer_minutes};
+    struct wl_config wc = {app->sched, app->tz, app_booking_rules(app), c->waitlist_offer_minutes};
     struct wl_mailer wm = mail_waitlist_mailer(m->waitlist);
     app->waitlist = wl_new(&wc, &wm);
     app->hooks = wl_hooks(app->waitlist, mail_notify_hooks(m->notify));

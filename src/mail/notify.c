@@ -289,8 +289,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
         goto done;
 
     /* the front desk hears of every booking that starts today */
-    if (ev == SCHED_BOOKED &&
-        dt_date_to_days(day) == dt_date_to_days(when_local_date(tz, now))) {
+    if (ev == SCHED_BOOKED && dt_date_to_days(day) == dt_date_to_days(when_local_date(tz, now))) {
         struct draft desk = {0};
         desk.kind = "desk_same_day";
         desk.dedupe_key = arena_printf(a, "appt-%lld/desk_same_day", (long long)ap.id);

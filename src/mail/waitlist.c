@@ -145,10 +145,9 @@ static json_t *context(struct mail_waitlist *mw, struct arena *a, const struct w
 
 /* Renders kind.txt and kind.html with ctx and queues the message to w's
  * client.  Returns E_OK or an error with a message (the caller rolls back). */
-static enum err_code queue(struct mail_waitlist *mw, struct db *db,
-                           const struct waitlist_entry *w, const char *kind,
-                           const char *dedupe_key, const char *subject, int64_t now,
-                           json_t *ctx, struct err *e)
+static enum err_code queue(struct mail_waitlist *mw, struct db *db, const struct waitlist_entry *w,
+                           const char *kind, const char *dedupe_key, const char *subject,
+                           int64_t now, json_t *ctx, struct err *e)
 {
     enum err_code rc = E_INTERNAL;
     struct sb text = SB_INIT, html = SB_INIT;
@@ -233,11 +232,10 @@ static enum err_code on_offer(void *ctx, struct db *db, const struct waitlist_en
             arena_printf(a, "%s, %s", when_date_long(a, when_local_date(tz, m->expires)),
                          when_clock(tz, a, m->expires, 1)));
     set_str(j, "claim_url", arena_printf(a, "%s/waitlist/offers/%s", base, m->token));
-    enum err_code rc = queue(mw, db, w, "waitlist_offer",
-                             arena_printf(a, "waitlist-offer-%lld", (long long)m->offer_id),
-                             arena_printf(a, "A time opened: %s, %s at %s", m->service_name,
-                                          date_label, clock),
-                             now, j, e);
+    enum err_code rc = queue(
+        mw, db, w, "waitlist_offer", arena_printf(a, "waitlist-offer-%lld", (long long)m->offer_id),
+        arena_printf(a, "A time opened: %s, %s at %s", m->service_name, date_label, clock), now, j,
+        e);
     json_decref(j);
     arena_free(a);
     return rc;

@@ -21,8 +21,9 @@ enum err_code notice_signin(const struct notice_mailer *m, struct db *db, const 
                             const char *dedupe, struct err *e)
 {
     if (!notice_can_signin(m))
-        return err_set(e, E_UNAVAILABLE, "This server cannot send e-mail, so no sign-in link can "
-                                         "be sent. Please call the clinic.");
+        return err_set(e, E_UNAVAILABLE,
+                       "This server cannot send e-mail, so no sign-in link can "
+                       "be sent. Please call the clinic.");
     return m->signin(m->ctx, db, to, name, path, minutes, now, dedupe, e);
 }
 

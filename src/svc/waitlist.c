@@ -49,14 +49,16 @@ static size_t matching(const struct wl *w, const struct appointment *before,
     struct dt_civil c;
     size_t k = 0;
     tz_to_local(w->c.tz, before->start, &c, NULL);
-    struct waitlist_opening o = {before->service_id, before->therapist_id,
-                                 {c.year, c.month, c.day}, c.hour * 60 + c.min,
+    struct waitlist_opening o = {before->service_id,
+                                 before->therapist_id,
+                                 {c.year, c.month, c.day},
+                                 c.hour * 60 + c.min,
                                  (int)((before->end - before->start) / 60)};
     for (size_t i = 0; i < n; i++) {
         struct dt_date f, t;
-        struct waitlist_want want = {entries[i].service_id, entries[i].therapist_id, {0, 0, 0},
-                                     {0, 0, 0}, entries[i].days, entries[i].time_from,
-                                     entries[i].time_to};
+        struct waitlist_want want = {
+            entries[i].service_id, entries[i].therapist_id, {0, 0, 0},         {0, 0, 0},
+            entries[i].days,       entries[i].time_from,    entries[i].time_to};
         match[i] = 0;
         if (dt_parse_date(entries[i].date_from, &f) < 0 ||
             dt_parse_date(entries[i].date_to, &t) < 0)
@@ -100,8 +102,8 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
     }
     rc = sched_fits(db, a, &s, now, before->start, 0, &e2);
     if (rc == E_CONFLICT || rc == E_UNPROCESSABLE) {
-        log_info("waitlist: the time of appointment %lld is not offered: %s",
-                 (long long)before->id, e2.msg);
+        log_info("waitlist: the time of appointment %lld is not offered: %s", (long long)before->id,
+                 e2.msg);
         rc = E_OK;
         goto done;
     }
@@ -109,8 +111,8 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
         *e = e2;
         goto done;
     }
-    int64_t expires = waitlist_offer_expiry(now, before->start, s.rules.min_notice_min,
-                                            w->c.offer_minutes);
+    int64_t expires =
+        waitlist_offer_expiry(now, before->start, s.rules.min_notice_min, w->c.offer_minutes);
     if (expires <= now)
         goto done;
 
@@ -133,9 +135,8 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
             goto done;
         if (id == 0)
             continue; /* it holds an open offer of this time already */
-        struct wl_offer_msg m = {id,           token,         s.service.name,
-                                 s.therapists[0].name, before->start, before->end,
-                                 expires};
+        struct wl_offer_msg m = {
+            id, token, s.service.name, s.therapists[0].name, before->start, before->end, expires};
         if (w->m.offer && (rc = w->m.offer(w->m.ctx, db, &entries[i], &m, now, e)) != E_OK)
             goto done;
         log_info("waitlist: offered %s of appointment %lld to entry %lld",
@@ -201,8 +202,7 @@ struct claim {
 };
 
 /* Inside the booking's transaction: the offer must still be open. */
-static enum err_code claim_inside(void *ctx, struct db *db, int64_t appointment_id,
-                                  struct err *e)
+static enum err_code claim_inside(void *ctx, struct db *db, int64_t appointment_id, struct err *e)
 {
     const struct claim *c = ctx;
     enum err_code rc = db_waitlist_claim(db, c->offer_id, appointment_id, c->now, e);
@@ -213,17 +213,15 @@ static enum err_code claim_inside(void *ctx, struct db *db, int64_t appointment_
 
 enum err_code wl_claim(struct db *db, struct arena *a, const struct sched *s,
                        const struct waitlist_offer *o, const struct waitlist_entry *ent,
-                       int64_t now, struct appointment *out, char token[TOKEN_LEN],
-                       struct err *e)
+                       int64_t now, struct appointment *out, char token[TOKEN_LEN], struct err *e)
 {
-    struct sched_client cl = {.name = ent->name, .email = ent->email, .phone = ent->phone,
-                              .notes = ""};
+    struct sched_client cl = {
+        .name = ent->name, .email = ent->email, .phone = ent->phone, .notes = ""};
     struct claim c = {o->id, now};
     return sched_book_with(db, a, s, now, o->start, 0, &cl, claim_inside, &c, out, token, e);
 }
 
-enum err_code wl_leave(struct db *db, int64_t id, int64_t now, const char *reason,
-                       struct err *e)
+enum err_code wl_leave(struct db *db, int64_t id, int64_t now, const char *reason, struct err *e)
 {
     return db_waitlist_leave(db, id, now, reason ? reason : "", e);
 }

@@ -91,13 +91,11 @@ enum err_code wl_join(struct wl *w, struct db *db, struct waitlist_entry *entry,
  * sched_book_with (out, token, problems). */
 enum err_code wl_claim(struct db *db, struct arena *a, const struct sched *s,
                        const struct waitlist_offer *o, const struct waitlist_entry *ent,
-                       int64_t now, struct appointment *out, char token[TOKEN_LEN],
-                       struct err *e);
+                       int64_t now, struct appointment *out, char token[TOKEN_LEN], struct err *e);
 
 /* Closes active entry id: the client left (reason "" or NULL), or the
  * front desk removed it (reason: one line, checked by the caller).
  * E_CONFLICT when it was closed already (nothing changes). */
-enum err_code wl_leave(struct db *db, int64_t id, int64_t now, const char *reason,
-                       struct err *e);
+enum err_code wl_leave(struct db *db, int64_t id, int64_t now, const char *reason, struct err *e);
 
 #endif

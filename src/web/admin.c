@@ -251,8 +251,8 @@ static void service_page(struct req *r, int status, const char *id, const struct
                                                  th[i].name, "checked",
                                                  in_list(tids, nt, th[i].id), "inactive",
                                                  !th[i].active));
-    json_t *ctx = chrome_context(r, id ? arena_printf(r->arena, "Edit %s", s->name) : "New service",
-                                "admin");
+    json_t *ctx =
+        chrome_context(r, id ? arena_printf(r->arena, "Edit %s", s->name) : "New service", "admin");
     json_object_set_new(ctx, "is_new", json_boolean(!id));
     json_object_set_new(ctx, "action", json_string(id ? arena_printf(r->arena,
                                                                      "/admin/services/%s", id)

@@ -101,11 +101,11 @@ void admin_audit(struct req *r)
     for (size_t i = 0; i < n; i++) {
         const struct audit_entry *a = &rows[i];
         json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "date",
-                                when_date_medium(r->arena, when_local_date(r->app->tz, a->at)), "clock",
-                                when_clock(r->app->tz, r->arena, a->at, 1), "at", web_time(r, a->at), "actor",
-                                a->actor, "role", a->role, "action", a->action, "record",
-                                a->record, "address", a->address, "via", via_label(a->via),
-                                "refused", strcmp(a->action, "refused") == 0);
+                                when_date_medium(r->arena, when_local_date(r->app->tz, a->at)),
+                                "clock", when_clock(r->app->tz, r->arena, a->at, 1), "at",
+                                web_time(r, a->at), "actor", a->actor, "role", a->role, "action",
+                                a->action, "record", a->record, "address", a->address, "via",
+                                via_label(a->via), "refused", strcmp(a->action, "refused") == 0);
         if (a->record_id)
             json_object_set_new(row, "record_id", json_string(fmt_id(r, a->record_id)));
         if (a->client_id) {

@@ -231,10 +231,10 @@ static json_t *slot_groups(struct req *r, const struct pick *p, const struct sch
         int g = c.hour < 12 ? 0 : c.hour < 17 ? 1 : 2;
         if (!groups[g])
             groups[g] = json_array();
-        json_array_append_new(groups[g],
-                              json_pack("{s:s, s:s, s:s}", "label", when_clock(r->app->tz, r->arena, t, 0), "url",
-                                        pick_url(r, p, "start", web_time(r, t)), "start",
-                                        web_time(r, t)));
+        json_array_append_new(groups[g], json_pack("{s:s, s:s, s:s}", "label",
+                                                   when_clock(r->app->tz, r->arena, t, 0), "url",
+                                                   pick_url(r, p, "start", web_time(r, t)), "start",
+                                                   web_time(r, t)));
     }
     for (int g = 0; g < 3; g++)
         if (groups[g])
@@ -280,11 +280,10 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
     json_t *list = json_array();
     for (int i = 0; i < STRIP_DAYS; i++) {
         struct dt_date d = days[i].date;
-        json_t *day = json_pack("{s:s, s:i, s:s, s:s, s:b, s:b, s:b}", "wd",
-                                wd_short[dt_weekday(dt_date_to_days(d))], "day", d.day, "mon",
-                                mon_short[d.month - 1], "label", when_date_medium(r->arena, d), "has",
-                                days[i].nslots > 0, "selected", i == sel, "today",
-                                days_between(today, d) == 0);
+        json_t *day = json_pack(
+            "{s:s, s:i, s:s, s:s, s:b, s:b, s:b}", "wd", wd_short[dt_weekday(dt_date_to_days(d))],
+            "day", d.day, "mon", mon_short[d.month - 1], "label", when_date_medium(r->arena, d),
+            "has", days[i].nslots > 0, "selected", i == sel, "today", days_between(today, d) == 0);
         json_object_set_new(day, "count", json_integer((json_int_t)days[i].nslots));
         if (days[i].nslots)
             set_str(day, "url", pick_url(r, p, "date", when_date_param(r->arena, d)));
@@ -296,12 +295,14 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
         set_str(strip, "later_url", pick_url(r, p, "date", when_date_param(r->arena, later)));
     if (days_between(today, from) > 0) {
         struct dt_date earlier = dt_date_add(from, -STRIP_DAYS);
-        set_str(strip, "earlier_url", days_between(today, earlier) >= STRIP_DAYS
-                                          ? pick_url(r, p, "date", when_date_param(r->arena, earlier))
-                                          : pick_url(r, p, NULL, NULL));
+        set_str(strip, "earlier_url",
+                days_between(today, earlier) >= STRIP_DAYS
+                    ? pick_url(r, p, "date", when_date_param(r->arena, earlier))
+                    : pick_url(r, p, NULL, NULL));
     }
-    set_str(strip, "range", arena_printf(r->arena, "%s – %s", when_date_short(r->arena, from),
-                                         when_date_short(r->arena, dt_date_add(from, STRIP_DAYS - 1))));
+    set_str(strip, "range",
+            arena_printf(r->arena, "%s – %s", when_date_short(r->arena, from),
+                         when_date_short(r->arena, dt_date_add(from, STRIP_DAYS - 1))));
     set_str(strip, "zone_label", zone_label(r));
     json_object_set_new(ctx, "strip", strip);
 
@@ -329,8 +330,8 @@ static int find_slot(struct req *r, const struct sched *s, int64_t start, int64_
 {
     struct err e = {0};
     *open = 0;
-    if (sched_days(web_db(r), r->arena, s, clock_now(), when_local_date(r->app->tz, start), 1, moving,
-                   day, &e) != E_OK) {
+    if (sched_days(web_db(r), r->arena, s, clock_now(), when_local_date(r->app->tz, start), 1,
+                   moving, day, &e) != E_OK) {
         web_fail(r, &e);
         return -1;
     }
@@ -459,9 +460,9 @@ static void step_times(struct req *r, const struct sched *s, const char *therapi
     set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
     if (add_days(r, &p, ctx, want, notice) < 0)
         return;
-    set_str(ctx, "waitlist_url", urlf(r, "/waitlist", "service", s->service.id, "therapist",
-                                      therapist, "date", want ? when_date_param(r->arena, *want) : NULL,
-                                      NULL));
+    set_str(ctx, "waitlist_url",
+            urlf(r, "/waitlist", "service", s->service.id, "therapist", therapist, "date",
+                 want ? when_date_param(r->arena, *want) : NULL, NULL));
     page_render(r, status, "book/times", ctx);
 }
 
@@ -490,8 +491,9 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
     set_str(ctx, "start", web_time(r, start));
     set_str(ctx, "date_label", when_date_long(r->arena, d));
     set_str(ctx, "time_label", when_range(r->app->tz, r->arena, start, end));
-    set_str(ctx, "times_url", urlf(r, "/book", "service", s->service.id, "therapist", therapist,
-                                   "date", when_date_param(r->arena, d), NULL));
+    set_str(ctx, "times_url",
+            urlf(r, "/book", "service", s->service.id, "therapist", therapist, "date",
+                 when_date_param(r->arena, d), NULL));
     set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
     set_str(ctx, "csrf", web_csrf(r));
     if (f->once) {
@@ -589,9 +591,9 @@ static json_t *alternatives(struct req *r, const struct sched_day *day, int64_t 
     json_t *list = json_array();
     for (size_t i = 0; i < day->nslots; i++)
         if (day->slots[i].start != taken)
-            json_array_append_new(list, json_pack("{s:s, s:s}", "value",
-                                                  web_time(r, day->slots[i].start), "label",
-                                                  when_clock(r->app->tz, r->arena, day->slots[i].start, 0)));
+            json_array_append_new(
+                list, json_pack("{s:s, s:s}", "value", web_time(r, day->slots[i].start), "label",
+                                when_clock(r->app->tz, r->arena, day->slots[i].start, 0)));
     return list;
 }
 
@@ -744,12 +746,13 @@ void book_submit(struct req *r)
             return;
         json_t *alts = alternatives(r, &day, start);
         int more = json_array_size(alts) > 0;
-        f.error = arena_printf(r->arena,
-                               "Sorry, %s on %s was just taken by someone else. Your details "
-                               "are kept: %s",
-                               when_clock(r->app->tz, r->arena, start, 0), when_date_medium(r->arena, d),
-                               more ? "choose another time below, or see all times."
-                                    : "no other time is left that day; please choose another day.");
+        f.error =
+            arena_printf(r->arena,
+                         "Sorry, %s on %s was just taken by someone else. Your details "
+                         "are kept: %s",
+                         when_clock(r->app->tz, r->arena, start, 0), when_date_medium(r->arena, d),
+                         more ? "choose another time below, or see all times."
+                              : "no other time is left that day; please choose another day.");
         f.error_url = times;
         f.error_link = more ? "See the times of that day" : "Choose another day";
         step_details(r, &s, therapist, start, &f, alts, 409);
@@ -767,7 +770,8 @@ void book_submit(struct req *r)
                                "You already have an appointment at that time: %s on %s, %s. "
                                "One person can hold one place at a time; to change it, use the "
                                "link in its confirmation e-mail, or choose another time.",
-                               other.service_name, when_date_medium(r->arena, when_local_date(r->app->tz, other.start)),
+                               other.service_name,
+                               when_date_medium(r->arena, when_local_date(r->app->tz, other.start)),
                                when_range(r->app->tz, r->arena, other.start, other.end));
         f.error_url = times;
         f.error_link = "Choose another time";
@@ -983,8 +987,8 @@ void book_cancel(struct req *r)
     if (find_appt(r, &ap, &token) < 0)
         return;
     struct booking_rules rules = appt_rules(r, &ap);
-    if (sched_cancel(web_db(r), &r->app->hooks, &rules, clock_now(), &ap, "cancelled online by the client", &late,
-                     &e) == E_OK) {
+    if (sched_cancel(web_db(r), &r->app->hooks, &rules, clock_now(), &ap,
+                     "cancelled online by the client", &late, &e) == E_OK) {
         form_see_other(r, arena_printf(r->arena, "/a/%s?cancelled=1", token));
         return;
     }
@@ -1025,8 +1029,9 @@ static void move_page(struct req *r, const struct appointment *ap, const char *t
                                           : ap->therapist_name);
         set_str(c, "date_label", when_date_long(r->arena, when_local_date(r->app->tz, start)));
         set_str(c, "time_label", when_range(r->app->tz, r->arena, start, end));
-        set_str(c, "back_url", urlf(r, base, "therapist", therapist, "date",
-                                    when_date_param(r->arena, when_local_date(r->app->tz, start)), NULL));
+        set_str(c, "back_url",
+                urlf(r, base, "therapist", therapist, "date",
+                     when_date_param(r->arena, when_local_date(r->app->tz, start)), NULL));
         json_object_set_new(ctx, "confirm", c);
         set_str(ctx, "csrf", web_csrf(r));
     } else if (add_days(r, &p, ctx, want, notice) < 0) {
@@ -1123,7 +1128,8 @@ void book_move(struct req *r)
                   arena_printf(r->arena,
                                "Sorry, %s on %s was just taken by someone else. Please choose "
                                "another time.",
-                               when_clock(r->app->tz, r->arena, start, 0), when_date_medium(r->arena, d)),
+                               when_clock(r->app->tz, r->arena, start, 0),
+                               when_date_medium(r->arena, d)),
                   409);
     } else if (e.problem && strcmp(e.problem, "client_overlap") == 0) {
         /* the holder of this link already holds that time elsewhere */

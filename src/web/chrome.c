@@ -28,17 +28,19 @@ json_t *chrome_context(struct req *r, const char *title, const char *nav)
 {
     json_t *ctx = page_context(r, title, NULL, NULL);
     char key[48];
-    json_object_set_new(ctx, "user", json_pack("{s:s, s:s, s:s}", "name", r->user->name, "email",
-                                               r->user->email, "role", r->user->role));
+    json_object_set_new(ctx, "user",
+                        json_pack("{s:s, s:s, s:s}", "name", r->user->name, "email", r->user->email,
+                                  "role", r->user->role));
     json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
     json_object_set_new(ctx, "is_admin", json_boolean(r->role == AUTH_ADMIN));
-    json_object_set_new(ctx, "is_desk", json_boolean(r->role == AUTH_DESK || r->role == AUTH_ADMIN));
+    json_object_set_new(ctx, "is_desk",
+                        json_boolean(r->role == AUTH_DESK || r->role == AUTH_ADMIN));
     json_object_set_new(ctx, "is_therapist", json_boolean(r->role == AUTH_THERAPIST));
     json_object_set_new(ctx, "staff", json_true());
     if (r->role == AUTH_DESK || r->role == AUTH_ADMIN) {
-        json_object_set_new(ctx, "insurance_pending",
-                            json_integer(count(r, db_insurance_pending_count,
-                                               "pending insurance checks")));
+        json_object_set_new(
+            ctx, "insurance_pending",
+            json_integer(count(r, db_insurance_pending_count, "pending insurance checks")));
         json_object_set_new(ctx, "waitlist_active",
                             json_integer(count(r, db_waitlist_active_count, "the waitlist")));
     }

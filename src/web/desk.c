@@ -71,9 +71,9 @@ static json_t *day_times(struct req *r, const struct sched *s, struct dt_date d,
     int64_t now = clock_now();
     for (size_t i = 0; i < day.nslots; i++)
         if (day.slots[i].start > now) /* with no notice, "now" itself has passed */
-            json_array_append_new(out,
-                                  json_pack("{s:s, s:s}", "value", web_time(r, day.slots[i].start),
-                                            "label", when_clock(r->app->tz, r->arena, day.slots[i].start, 0)));
+            json_array_append_new(
+                out, json_pack("{s:s, s:s}", "value", web_time(r, day.slots[i].start), "label",
+                               when_clock(r->app->tz, r->arena, day.slots[i].start, 0)));
     return out;
 }
 
@@ -81,8 +81,9 @@ static json_t *appt_json(struct req *r, const struct appointment *a)
 {
     int st = appt_status_parse(a->status);
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
-                     "when", when_relative(r->app->tz, r->arena, a->start), "time", when_range(r->app->tz, r->arena, a->start, a->end),
-                     "date", when_date_long(r->arena, when_local_date(r->app->tz, a->start)), "service",
+                     "when", when_relative(r->app->tz, r->arena, a->start), "time",
+                     when_range(r->app->tz, r->arena, a->start, a->end), "date",
+                     when_date_long(r->arena, when_local_date(r->app->tz, a->start)), "service",
                      a->service_name, "therapist", a->therapist_name, "room", a->room_name,
                      "status", a->status, "status_label",
                      st >= 0 ? appt_status_label((enum appt_status)st) : a->status, "url",
@@ -157,10 +158,10 @@ static void add_history(struct req *r, const struct appointment *ap,
             what = arena_printf(r->arena, "%s → %s", status_label_of(ev[i].from_status),
                                 status_label_of(ev[i].to_status));
         }
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "when",
-                                              when_relative(r->app->tz, r->arena, ev[i].at), "at",
-                                              web_time(r, ev[i].at), "by", ev[i].actor, "what",
-                                              what));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:s}", "when",
+                                        when_relative(r->app->tz, r->arena, ev[i].at), "at",
+                                        web_time(r, ev[i].at), "by", ev[i].actor, "what", what));
         if (ev[i].reason[0])
             json_object_set_new(json_array_get(list, json_array_size(list) - 1), "reason",
                                 json_string(ev[i].reason));
@@ -222,10 +223,10 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = chrome_context(
-        r,
-        arena_printf(r->arena, "Appointment: %s, %s", ap->client_name, when_relative(r->app->tz, r->arena, ap->start)),
-        "appointment");
+    json_t *ctx = chrome_context(r,
+                                 arena_printf(r->arena, "Appointment: %s, %s", ap->client_name,
+                                              when_relative(r->app->tz, r->arena, ap->start)),
+                                 "appointment");
     json_object_set_new(ctx, "appt", appt_json(r, ap));
     json_t *client =
         json_pack("{s:s, s:s, s:s, s:s}", "name", ap->client_name, "email", ap->client_email,
@@ -273,7 +274,8 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         if (appt_check_clock((enum appt_status)to, clock_now(), ap->start, day0))
             json_array_append_new(
                 later, json_pack("{s:s, s:s}", "label", label, "from",
-                                 when_relative(r->app->tz, r->arena, to == APPT_CHECKED_IN ? day0 : ap->start)));
+                                 when_relative(r->app->tz, r->arena,
+                                               to == APPT_CHECKED_IN ? day0 : ap->start)));
         else
             json_array_append_new(
                 actions, json_pack("{s:s, s:s}", "status", appt_status_name((enum appt_status)to),
@@ -325,10 +327,11 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
             json_array_append_new(ths, json_pack("{s:s, s:s, s:b}", "id", all.therapists[i].id,
                                                  "name", all.therapists[i].name, "selected",
                                                  strcmp(all.therapists[i].id, who) == 0));
-        json_t *mv = json_pack("{s:s, s:s, s:o, s:b, s:o, s:s, s:b}", "date",
-                               when_date_param(r->arena, d), "date_label", when_date_long(r->arena, d), "times",
-                               times, "none", json_array_size(times) == 0, "therapists", ths,
-                               "therapist", who, "any", strcmp(who, "any") == 0);
+        json_t *mv =
+            json_pack("{s:s, s:s, s:o, s:b, s:o, s:s, s:b}", "date", when_date_param(r->arena, d),
+                      "date_label", when_date_long(r->arena, d), "times", times, "none",
+                      json_array_size(times) == 0, "therapists", ths, "therapist", who, "any",
+                      strcmp(who, "any") == 0);
         if (problem)
             json_object_set_new(mv, "problem", json_string(problem));
         json_object_set_new(ctx, "move", mv);
@@ -757,14 +760,15 @@ void desk_book(struct req *r)
             /* the desk sees the other booking (it may see every booking) */
             f.overlap = 1;
             book_page(r, 409, &f,
-                      arena_printf(r->arena,
-                                   "Nothing was booked: this client already has appointment %lld "
-                                   "(%s, %s, %s) at an overlapping time. To book both anyway "
-                                   "(e.g. a couple sharing one e-mail), give a reason below and "
-                                   "book again.",
-                                   (long long)ov.other.id, ov.other.service_name,
-                                   when_date_medium(r->arena, when_local_date(r->app->tz, ov.other.start)),
-                                   when_range(r->app->tz, r->arena, ov.other.start, ov.other.end)),
+                      arena_printf(
+                          r->arena,
+                          "Nothing was booked: this client already has appointment %lld "
+                          "(%s, %s, %s) at an overlapping time. To book both anyway "
+                          "(e.g. a couple sharing one e-mail), give a reason below and "
+                          "book again.",
+                          (long long)ov.other.id, ov.other.service_name,
+                          when_date_medium(r->arena, when_local_date(r->app->tz, ov.other.start)),
+                          when_range(r->app->tz, r->arena, ov.other.start, ov.other.end)),
                       NULL);
             return;
         }

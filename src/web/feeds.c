@@ -243,7 +243,8 @@ static json_t *feed_state(struct req *r, const char *therapist_id)
         return NULL;
     }
     return json_pack("{s:b, s:s, s:s}", "exists", 1, "made",
-                     when_date_long(r->arena, when_local_date(r->app->tz, f.created_at)), "by", f.created_by);
+                     when_date_long(r->arena, when_local_date(r->app->tz, f.created_at)), "by",
+                     f.created_by);
 }
 
 /* Renders the page; token: a new address to show once, or NULL. */

@@ -26,7 +26,8 @@
 
 static const char *when_at(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s at %s", when_date_long(r->arena, when_local_date(r->app->tz, t)),
+    return arena_printf(r->arena, "%s at %s",
+                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
                         when_clock(r->app->tz, r->arena, t, 1));
 }
 
@@ -313,7 +314,7 @@ static void check_page(struct req *r, int status, const struct insurance_check *
     const struct intake_choice *l = insurance_outcomes(&n);
     web_keep(r, errors);
     json_t *ctx = chrome_context(r, arena_printf(r->arena, "Insurance check: %s", c->client_name),
-                                "insurance");
+                                 "insurance");
     json_object_set_new(ctx, "check", check_json(r, c));
     json_object_set_new(ctx, "client_url",
                         json_string(arena_printf(r->arena, "/staff/clients/%lld",
@@ -385,8 +386,8 @@ void insurance_check_save(struct req *r)
     const char *dedupe = arena_printf(r->arena, "insurance-%lld/outcome", (long long)c.id);
     if (db_begin(db, &e) != E_OK || db_insurance_record(db, c.id, &out, &e) != E_OK ||
         audit_record(r, "update", "insurance", c.id, c.client_id, &e) != E_OK ||
-        notice_queue(&r->app->mailer, db, "insurance_outcome", c.client_email, c.client_name, dedupe,
-                      out.verified_at, &e) != E_OK ||
+        notice_queue(&r->app->mailer, db, "insurance_outcome", c.client_email, c.client_name,
+                     dedupe, out.verified_at, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         web_fail(r, &e);

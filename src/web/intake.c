@@ -55,7 +55,8 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
 /* "Tuesday, November 24, 2026 at 9:00 AM AKST" */
 static const char *when_at(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s at %s", when_date_long(r->arena, when_local_date(r->app->tz, t)),
+    return arena_printf(r->arena, "%s at %s",
+                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
                         when_clock(r->app->tz, r->arena, t, 1));
 }
 
@@ -193,16 +194,16 @@ static void form_page(struct req *r, int status, const struct appointment *ap, c
         json_object_set_new(ctx, "is_client", json_true());
     } else {
         ctx = chrome_context(r, arena_printf(r->arena, "Health form: %s", ap->client_name),
-                            "appointment");
+                             "appointment");
         const char *url = arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap->id);
         json_object_set_new(ctx, "action", json_string(arena_printf(r->arena, "%s/intake", url)));
         json_object_set_new(ctx, "back_url", json_string(url));
     }
     json_object_set_new(ctx, "client_name", json_string(ap->client_name));
     /* the latest date of birth the date picker offers: yesterday */
-    json_object_set_new(
-        ctx, "latest_birth",
-        json_string(when_date_param(r->arena, dt_date_add(when_local_date(r->app->tz, clock_now()), -1))));
+    json_object_set_new(ctx, "latest_birth",
+                        json_string(when_date_param(
+                            r->arena, dt_date_add(when_local_date(r->app->tz, clock_now()), -1))));
     if (current)
         json_object_set_new(ctx, "updated",
                             json_string(when_at(r, current->updated_at)));
@@ -510,7 +511,8 @@ int intake_add_to_appointment(struct req *r, const struct appointment *ap, json_
             "pressure", pressure ? pressure : it.pressure, "consent_name",
             it.consent_name, "consent_at", when_at(r, it.consent_at), "updated",
             when_at(r, it.updated_at), "version", it.version);
-        json_object_set_new(o, "age", json_integer(age(it.birth_date, when_local_date(r->app->tz, clock_now()))));
+        json_object_set_new(
+            o, "age", json_integer(age(it.birth_date, when_local_date(r->app->tz, clock_now()))));
         if (it.confirmed_at)
             json_object_set_new(o, "confirmed", json_string(when_at(r, it.confirmed_at)));
         /* where this version came from: a manage link proves only its booking */

@@ -180,7 +180,8 @@ static const char *label_of(const struct vocab *v, size_t n, const char *key)
 
 static const char *when_full(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s, %s", when_date_long(r->arena, when_local_date(r->app->tz, t)),
+    return arena_printf(r->arena, "%s, %s",
+                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
                         when_clock(r->app->tz, r->arena, t, 0));
 }
 
@@ -278,11 +279,12 @@ static int other_notes(struct req *r, const struct appointment *ap, json_t *ctx)
             return -1;
         }
         json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:b}", "url",
-                            arena_printf(r->arena, "/staff/appointments/%lld/note",
-                                         (long long)hist[i].id),
-                            "date", when_date_long(r->arena, when_local_date(r->app->tz, hist[i].start)),
-                            "therapist", hist[i].therapist_name, "signed", other.signed_at != 0));
+            list,
+            json_pack(
+                "{s:s, s:s, s:s, s:b}", "url",
+                arena_printf(r->arena, "/staff/appointments/%lld/note", (long long)hist[i].id),
+                "date", when_date_long(r->arena, when_local_date(r->app->tz, hist[i].start)),
+                "therapist", hist[i].therapist_name, "signed", other.signed_at != 0));
     }
     json_object_set_new(ctx, "other_notes", list);
     return 0;
@@ -298,8 +300,9 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
     web_keep(r, form);
     web_keep(r, errors);
     json_t *ctx = chrome_context(
-        r, arena_printf(r->arena, "Treatment note: %s, %s", ap->client_name,
-                        when_date_medium(r->arena, when_local_date(r->app->tz, ap->start))),
+        r,
+        arena_printf(r->arena, "Treatment note: %s, %s", ap->client_name,
+                     when_date_medium(r->arena, when_local_date(r->app->tz, ap->start))),
         "day");
     int st = appt_status_parse(ap->status);
     json_object_set_new(
@@ -307,8 +310,8 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "url",
                   arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap->id), "date",
                   when_date_long(r->arena, when_local_date(r->app->tz, ap->start)), "time",
-                  when_range(r->app->tz, r->arena, ap->start, ap->end), "service", ap->service_name, "therapist",
-                  ap->therapist_name, "client", ap->client_name, "status",
+                  when_range(r->app->tz, r->arena, ap->start, ap->end), "service", ap->service_name,
+                  "therapist", ap->therapist_name, "client", ap->client_name, "status",
                   st >= 0 ? appt_status_label((enum appt_status)st) : ap->status));
     json_object_set_new(ctx, "note_url",
                         json_string(arena_printf(r->arena, "/staff/appointments/%lld/note",
@@ -317,7 +320,8 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
     int ready = writable_status(ap->status);
     json_object_set_new(ctx, "can_write", json_boolean(acc == NOTE_WRITE && ready && !signed_));
     json_object_set_new(ctx, "can_sign", json_boolean(clock_now() >= ap->start));
-    json_object_set_new(ctx, "sign_from", json_string(when_relative(r->app->tz, r->arena, ap->start)));
+    json_object_set_new(ctx, "sign_from",
+                        json_string(when_relative(r->app->tz, r->arena, ap->start)));
     json_object_set_new(ctx, "not_ready", json_boolean(!note && !ready));
     json_object_set_new(ctx, "read_only_draft",
                         json_boolean(note && !signed_ && acc != NOTE_WRITE));
@@ -538,12 +542,12 @@ void notes_save(struct req *r)
     int64_t id = 0, now = clock_now();
     if (db_begin(db, &e) != E_OK || db_put_note(db, &n, now, &id, &e) != E_OK ||
         audit_record(r, have ? "update" : "create", "note", id, ap.client_id, &e) != E_OK ||
-        (signing && (db_sign_note(db, id, r->user->name, r->user->id, now, &e) != E_OK ||
-                     audit_record(r, "sign", "note", id, ap.client_id, &e) != E_OK ||
-                     notice_queue(&r->app->mailer, db, "recommendations", ap.client_email, ap.client_name,
-                                   arena_printf(r->arena, "appt-%lld/recommendations",
-                                                (long long)ap.id),
-                                   now, &e) != E_OK)) ||
+        (signing &&
+         (db_sign_note(db, id, r->user->name, r->user->id, now, &e) != E_OK ||
+          audit_record(r, "sign", "note", id, ap.client_id, &e) != E_OK ||
+          notice_queue(&r->app->mailer, db, "recommendations", ap.client_email, ap.client_name,
+                       arena_printf(r->arena, "appt-%lld/recommendations", (long long)ap.id), now,
+                       &e) != E_OK)) ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         if (e.code == E_CONFLICT) { /* signed a moment ago, in another tab */
@@ -656,12 +660,12 @@ int notes_manage_context(struct req *r, const struct appointment *ap, enum proof
                             n.provider_reason, "therapist", ap->therapist_name);
     if (n.next_weeks) {
         struct dt_date day = dt_date_add(when_local_date(r->app->tz, ap->start), 7 * n.next_weeks);
-        json_object_set_new(
-            rec, "next",
-            json_pack("{s:s, s:s, s:s}", "when",
-                      arena_printf(r->arena, "in %d week%s", n.next_weeks,
-                                   n.next_weeks == 1 ? "" : "s"),
-                      "around", when_date_long(r->arena, day), "url", book_url(r, ap, day)));
+        json_object_set_new(rec, "next",
+                            json_pack("{s:s, s:s, s:s}", "when",
+                                      arena_printf(r->arena, "in %d week%s", n.next_weeks,
+                                                   n.next_weeks == 1 ? "" : "s"),
+                                      "around", when_date_long(r->arena, day), "url",
+                                      book_url(r, ap, day)));
     }
     json_object_set_new(ctx, "recommendations", rec);
     return 0;

@@ -312,8 +312,11 @@ static json_t *appt_json(struct req *r, const struct appointment *ap, int64_t no
     json_object_set_new(o, "service", json_string(ap->service_name));
     json_object_set_new(o, "therapist", json_string(ap->therapist_name));
     json_object_set_new(o, "room", json_string(ap->room_name));
-    json_object_set_new(o, "date_label", json_string(when_date_long(r->arena, when_local_date(r->app->tz, ap->start))));
-    json_object_set_new(o, "time_label", json_string(when_range(r->app->tz, r->arena, ap->start, ap->end)));
+    json_object_set_new(
+        o, "date_label",
+        json_string(when_date_long(r->arena, when_local_date(r->app->tz, ap->start))));
+    json_object_set_new(o, "time_label",
+                        json_string(when_range(r->app->tz, r->arena, ap->start, ap->end)));
     json_object_set_new(o, "start", json_string(web_time(r, ap->start)));
     json_object_set_new(o, "status", json_string(ap->status));
     json_object_set_new(o, "status_label", json_string(status_label(ap)));
@@ -325,7 +328,8 @@ static json_t *appt_json(struct req *r, const struct appointment *ap, int64_t no
 
 static const char *when_at(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s at %s", when_date_long(r->arena, when_local_date(r->app->tz, t)),
+    return arena_printf(r->arena, "%s at %s",
+                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
                         when_clock(r->app->tz, r->arena, t, 1));
 }
 
@@ -482,8 +486,9 @@ void portal_appointment(struct req *r)
     struct appointment ap;
     if (own_appointment(r, &ap) < 0)
         return;
-    json_t *ctx = portal_context(r, arena_printf(r->arena, "%s, %s", ap.service_name,
-                                                 when_date_long(r->arena, when_local_date(r->app->tz, ap.start))));
+    json_t *ctx = portal_context(
+        r, arena_printf(r->arena, "%s, %s", ap.service_name,
+                        when_date_long(r->arena, when_local_date(r->app->tz, ap.start))));
     json_object_set_new(ctx, "appt", appt_json(r, &ap, clock_now()));
     json_object_set_new(ctx, "book_again", json_pack("{s:s}", "url", book_again_url(r, &ap)));
     json_t *rec = json_pack("{s:I, s:s}", "client_id", (json_int_t)ap.client_id, "name",

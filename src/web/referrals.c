@@ -278,11 +278,10 @@ static void referral_page(struct req *r, int status, const struct client *c, int
 {
     web_keep(r, form);
     web_keep(r, errors);
-    json_t *ctx = chrome_context(
-        r,
-        id ? arena_printf(r->arena, "Referral for %s", c->name)
-           : arena_printf(r->arena, "New referral for %s", c->name),
-        "clients");
+    json_t *ctx = chrome_context(r,
+                                 id ? arena_printf(r->arena, "Referral for %s", c->name)
+                                    : arena_printf(r->arena, "New referral for %s", c->name),
+                                 "clients");
     json_object_set_new(ctx, "client",
                         json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c->id, "name", c->name,
                                   "url",
@@ -304,9 +303,10 @@ void referral_new(struct req *r)
     if (!id || find_client(r, id, &c) < 0)
         return;
     struct dt_date today = when_local_date(r->app->tz, clock_now());
-    referral_page(r, 200, &c, 0,
-                  json_pack("{s:s, s:s}", "referred_on", when_date_param(r->arena, today), "visits", ""),
-                  json_object());
+    referral_page(
+        r, 200, &c, 0,
+        json_pack("{s:s, s:s}", "referred_on", when_date_param(r->arena, today), "visits", ""),
+        json_object());
 }
 
 /* Stores ref (new when ref->id is 0) with its audit row in one transaction;

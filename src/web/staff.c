@@ -36,9 +36,9 @@ static const char *status_label(const struct appointment *a)
 static json_t *block(struct req *r, const struct appointment *a, int by_room)
 {
     json_t *b = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
-                          "time", when_range(r->app->tz, r->arena, a->start, a->end), "client", a->client_name,
-                          "phone", a->client_phone, "service", a->service_name, "status",
-                          a->status, "status_label", status_label(a), "with",
+                          "time", when_range(r->app->tz, r->arena, a->start, a->end), "client",
+                          a->client_name, "phone", a->client_phone, "service", a->service_name,
+                          "status", a->status, "status_label", status_label(a), "with",
                           by_room ? a->therapist_name : a->room_name);
     if (strcmp(a->status, "cancelled") == 0)
         json_object_set_new(b, "cancelled", json_true());
@@ -123,9 +123,9 @@ void staff_day(struct req *r)
      * key holds both data versions (read above, before the appointments, so
      * what is stored is never older than its key says), the day, the layout
      * and whose columns. */
-    const char *key = arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s",
-                                   (long long)su.version, (long long)su.appointments_version,
-                                   when_date_param(r->arena, d), by_room, only ? only : "*");
+    const char *key = arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s", (long long)su.version,
+                                   (long long)su.appointments_version, when_date_param(r->arena, d),
+                                   by_room, only ? only : "*");
     void *html;
     size_t len;
     if (!blobcache_get(r->app->fragments, key, r->arena, &html, &len)) {
@@ -134,20 +134,24 @@ void staff_day(struct req *r)
         blobcache_put(r->app->fragments, key, html, len);
     }
     const char *view = by_room ? "&by=room" : "";
-    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r->arena, d)),
-                                "day");
+    json_t *ctx = chrome_context(
+        r, arena_printf(r->arena, "Day view: %s", when_date_long(r->arena, d)), "day");
     json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
     json_object_set_new(ctx, "columns_html", json_stringn(html, len));
     json_object_set_new(ctx, "by_room", json_boolean(by_room));
-    json_object_set_new(ctx, "prev_url", json_string(arena_printf(
-        r->arena, "/staff?date=%s%s", when_date_param(r->arena, dt_date_add(d, -1)), view)));
-    json_object_set_new(ctx, "next_url", json_string(arena_printf(
-        r->arena, "/staff?date=%s%s", when_date_param(r->arena, dt_date_add(d, 1)), view)));
-    json_object_set_new(ctx, "switch_url",
-                        json_string(arena_printf(r->arena, "/staff?date=%s%s",
-                                                 when_date_param(r->arena, d),
-                                                 by_room ? "" : "&by=room")));
+    json_object_set_new(
+        ctx, "prev_url",
+        json_string(arena_printf(r->arena, "/staff?date=%s%s",
+                                 when_date_param(r->arena, dt_date_add(d, -1)), view)));
+    json_object_set_new(
+        ctx, "next_url",
+        json_string(arena_printf(r->arena, "/staff?date=%s%s",
+                                 when_date_param(r->arena, dt_date_add(d, 1)), view)));
+    json_object_set_new(
+        ctx, "switch_url",
+        json_string(arena_printf(r->arena, "/staff?date=%s%s", when_date_param(r->arena, d),
+                                 by_room ? "" : "&by=room")));
     json_object_set_new(ctx, "can_switch", json_boolean(!only));
     page_render(r, 200, "staff/day", ctx);
     resp_header(r, "Cache-Control", "no-store");

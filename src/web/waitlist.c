@@ -319,8 +319,9 @@ static void add_entry(struct req *r, json_t *ctx, const struct waitlist_entry *w
     set_str(j, "window", arena_printf(r->arena, "%s–%s", hhmm(r, w->time_from),
                                       hhmm(r, w->time_to)));
     if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
-        set_str(j, "dates", arena_printf(r->arena, "%s – %s", when_date_medium(r->arena, f),
-                                         when_date_medium(r->arena, t)));
+        set_str(j, "dates",
+                arena_printf(r->arena, "%s – %s", when_date_medium(r->arena, f),
+                             when_date_medium(r->arena, t)));
     set_str(j, "name", w->name);
     set_str(j, "email", w->email);
     json_object_set_new(j, "active", json_boolean(strcmp(w->status, "active") == 0));
@@ -493,9 +494,10 @@ void waitlist_offer_page(struct req *r)
     set_str(ctx, "start", web_time(r, c.o.start));
     set_str(ctx, "date_label", when_date_long(r->arena, d));
     set_str(ctx, "time_label", when_range(r->app->tz, r->arena, c.o.start, end));
-    set_str(ctx, "expires", arena_printf(r->arena, "%s, %s",
-                                         when_date_medium(r->arena, when_local_date(r->app->tz, c.o.expires_at)),
-                                         when_clock(r->app->tz, r->arena, c.o.expires_at, 1)));
+    set_str(ctx, "expires",
+            arena_printf(r->arena, "%s, %s",
+                         when_date_medium(r->arena, when_local_date(r->app->tz, c.o.expires_at)),
+                         when_clock(r->app->tz, r->arena, c.o.expires_at, 1)));
     set_str(ctx, "name", c.w.name);
     set_str(ctx, "email", c.w.email);
     set_str(ctx, "token", c.token);
@@ -512,8 +514,7 @@ void waitlist_claim(struct req *r)
     char token[TOKEN_LEN];
     if (find_offer(r, &c) < 0 || offer_state(r, &c, &s, 1) < 0)
         return;
-    enum err_code rc =
-        wl_claim(web_db(r), r->arena, &s, &c.o, &c.w, clock_now(), &ap, token, &e);
+    enum err_code rc = wl_claim(web_db(r), r->arena, &s, &c.o, &c.w, clock_now(), &ap, token, &e);
     if (rc == E_OK) {
         log_info("waitlist: offer %lld claimed as appointment %lld", (long long)c.o.id,
                  (long long)ap.id);

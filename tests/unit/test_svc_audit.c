@@ -28,8 +28,7 @@ static int64_t client(struct fixture *f)
     struct err e = {0};
     int64_t id = 0;
     assert_int_equal(
-        db_client_for_booking(f->db, "Jane Doe", "jane@example.com", "", 0, 1000, &id, &e),
-        E_OK);
+        db_client_for_booking(f->db, "Jane Doe", "jane@example.com", "", 0, 1000, &id, &e), E_OK);
     return id;
 }
 
@@ -45,20 +44,31 @@ static void test_actor_recorded_as_proven(void **state)
         const char *actor, *role, *via;
         int64_t user_id;
     } cases[] = {
-        {{0, NULL, NULL, "192.0.2.1", PROOF_MANAGE_LINK}, "client (manage link)", "client",
-         "manage_link", 0},
+        {{0, NULL, NULL, "192.0.2.1", PROOF_MANAGE_LINK},
+         "client (manage link)",
+         "client",
+         "manage_link",
+         0},
         {{1, "jane@example.com", "client", "192.0.2.2", PROOF_MANAGE_LINK},
-         "client (manage link)", "client", "manage_link", 0},
-        {{1, "jane@example.com", "client", "192.0.2.3", PROOF_EMAIL}, "jane@example.com",
-         "client", "proven_email", 1},
-        {{1, "desk@example.com", "desk", "192.0.2.4", PROOF_STAFF}, "desk@example.com", "desk",
-         "staff", 1},
+         "client (manage link)",
+         "client",
+         "manage_link",
+         0},
+        {{1, "jane@example.com", "client", "192.0.2.3", PROOF_EMAIL},
+         "jane@example.com",
+         "client",
+         "proven_email",
+         1},
+        {{1, "desk@example.com", "desk", "192.0.2.4", PROOF_STAFF},
+         "desk@example.com",
+         "desk",
+         "staff",
+         1},
     };
     size_t k = sizeof cases / sizeof cases[0];
     for (size_t i = 0; i < k; i++)
-        assert_int_equal(audit_add(f->db, &cases[i].who, "read", "intake", 7, c,
-                                   5000 + (int64_t)i, &e),
-                         E_OK);
+        assert_int_equal(
+            audit_add(f->db, &cases[i].who, "read", "intake", 7, c, 5000 + (int64_t)i, &e), E_OK);
     struct audit_filter flt = {.client_id = c, .limit = 10};
     assert_int_equal(db_audit_list(f->db, f->a, &flt, &rows, &n, &e), E_OK);
     assert_int_equal(n, k);

@@ -84,8 +84,8 @@ static struct sched load(struct bfix *b)
     struct sched s;
     struct err e = {0};
     struct booking_rules cfg = app_booking_rules(&b->app);
-    assert_int_equal(sched_load(b->f->db, b->f->a, b->app.sched, b->app.tz, &cfg,
-                                "deep-tissue-60", "any", &s, &e),
+    assert_int_equal(sched_load(b->f->db, b->f->a, b->app.sched, b->app.tz, &cfg, "deep-tissue-60",
+                                "any", &s, &e),
                      E_OK);
     return s;
 }
@@ -102,8 +102,7 @@ static size_t booked_that_day(struct bfix *b)
     struct busy *busy = NULL;
     size_t n = 0;
     struct err e = {0};
-    assert_int_equal(db_busy(b->f->db, b->f->a, b->monday, b->monday + 86400, &busy, &n, &e),
-                     E_OK);
+    assert_int_equal(db_busy(b->f->db, b->f->a, b->monday, b->monday + 86400, &busy, &n, &e), E_OK);
     return n;
 }
 
@@ -207,16 +206,16 @@ static void test_client_overlap(void **state)
     /* the same client (same e-mail, another name) half an hour later with another therapist */
     struct sched_client again = client("J. Doe", "JANE@example.com");
     again.overlap = &ov;
-    assert_int_equal(sched_book(b->f->db, b->f->a, &s, now, start + 1800, tomas, &again, &ap,
-                                token, &e),
-                     E_CONFLICT);
+    assert_int_equal(
+        sched_book(b->f->db, b->f->a, &s, now, start + 1800, tomas, &again, &ap, token, &e),
+        E_CONFLICT);
     assert_string_equal(e.problem, "client_overlap");
     assert_int_equal(ov.id, first.id);
     /* the same phone under another e-mail is the same client too */
     struct sched_client phone = client("Jane Doe", "other@example.com");
-    assert_int_equal(sched_book(b->f->db, b->f->a, &s, now, start + 1800, tomas, &phone, &ap,
-                                token, &e),
-                     E_CONFLICT);
+    assert_int_equal(
+        sched_book(b->f->db, b->f->a, &s, now, start + 1800, tomas, &phone, &ap, token, &e),
+        E_CONFLICT);
     assert_string_equal(e.problem, "client_overlap");
     assert_int_equal(booked_that_day(b), 1);
     /* the desk may book over it (with a reason it records elsewhere) */
@@ -270,12 +269,11 @@ static void test_desk_status_change(void **state)
     assert_string_equal(ev[0].actor, "desk@example.com");
     assert_string_equal(ev[0].reason, "called in sick");
     /* the same change from the stale read is refused */
-    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled", "again",
-                                      now, &e),
-                     E_CONFLICT);
+    assert_int_equal(
+        sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled", "again", now, &e),
+        E_CONFLICT);
     /* undone: booked again, no hook, an "undo" event */
-    assert_int_equal(sched_undo_status(b->f->db, &desk, &now_ap, "booked", "wrong client", now,
-                                       &e),
+    assert_int_equal(sched_undo_status(b->f->db, &desk, &now_ap, "booked", "wrong client", now, &e),
                      E_OK);
     assert_int_equal(b->committed, committed + 1);
     assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
@@ -290,8 +288,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_recheck_refuses_double_booking, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_setup_change_between_read_and_write, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_setup_change_between_read_and_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hook_failure_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_desk_status_change, setup, teardown),

@@ -113,8 +113,8 @@ static void test_no_mailer_or_no_address_queues_nothing(void **state)
     assert_int_equal(notice_queue(&none, n->f->db, "recommendations", "jane@example.com",
                                   "Jane Doe", "appt-3/recommendations", 1000, &e),
                      E_OK);
-    assert_int_equal(notice_queue(NULL, n->f->db, "recommendations", "jane@example.com",
-                                  "Jane Doe", "appt-3/recommendations", 1000, &e),
+    assert_int_equal(notice_queue(NULL, n->f->db, "recommendations", "jane@example.com", "Jane Doe",
+                                  "appt-3/recommendations", 1000, &e),
                      E_OK);
     assert_int_equal(notice_queue(&mailer, n->f->db, "recommendations", "", "Jane Doe",
                                   "appt-3/recommendations", 1000, &e),

@@ -99,8 +99,8 @@ static struct sched load(struct wfix *x, const char *therapist)
     struct sched s;
     struct err e = {0};
     struct booking_rules cfg = app_booking_rules(&x->app);
-    assert_int_equal(sched_load(x->f->db, x->f->a, x->app.sched, x->app.tz, &cfg,
-                                "deep-tissue-60", therapist, &s, &e),
+    assert_int_equal(sched_load(x->f->db, x->f->a, x->app.sched, x->app.tz, &cfg, "deep-tissue-60",
+                                therapist, &s, &e),
                      E_OK);
     return s;
 }
@@ -148,8 +148,8 @@ static enum err_code book_and_cancel(struct wfix *x, int64_t now, struct appoint
     int late = 0;
     struct sched s = load(x, "maren-holt");
     struct sched_client cl = {"Ann Lee", "ann@example.com", "907-555-0199", "", 0, 0, NULL};
-    assert_int_equal(sched_book(x->f->db, x->f->a, &s, x->monday - 7 * 86400,
-                                x->monday + 10 * 3600, 0, &cl, ap, token, &e),
+    assert_int_equal(sched_book(x->f->db, x->f->a, &s, x->monday - 7 * 86400, x->monday + 10 * 3600,
+                                0, &cl, ap, token, &e),
                      E_OK);
     return sched_cancel(x->f->db, &x->app.hooks, &s.rules, now, ap, "", &late, &e);
 }
@@ -175,7 +175,7 @@ static void test_cancellation_offers_to_matching_entries(void **state)
     join(x, "Afternoon Only", "pm@example.com", 14 * 60, 18 * 60, E_OK);
     int64_t bo = join(x, "Bo Ray", "bo@example.com", 8 * 60, 13 * 60, E_OK);
     assert_int_equal(book_and_cancel(x, x->monday - 2 * 86400, &ap), E_OK);
-    assert_int_equal(x->offered, 2); /* not the afternoon entry */
+    assert_int_equal(x->offered, 2);       /* not the afternoon entry */
     assert_int_equal(x->entries[0], jane); /* in the order they joined */
     assert_int_equal(x->entries[1], bo);
 
@@ -198,8 +198,7 @@ static void test_cancellation_offers_to_matching_entries(void **state)
     assert_int_equal(db_waitlist_offer(x->f->db, x->f->a, hash, &o, &en, &e), E_OK);
     assert_string_equal(o.status, "taken");
     s = load(x, o.therapist_id);
-    assert_int_equal(wl_claim(x->f->db, x->f->a, &s, &o, &en, now, &booked, token, &e),
-                     E_CONFLICT);
+    assert_int_equal(wl_claim(x->f->db, x->f->a, &s, &o, &en, now, &booked, token, &e), E_CONFLICT);
     assert_int_equal(active(x), 2);
 }
 

@@ -31,10 +31,14 @@ static void test_valid_refuses_other_shapes(void **state)
         const char *t;
         int ok;
     } cases[] = {
-        {"AAAAAAAAAAAAAAAAAAAAAA", 1},  {"abcdefghij-_0123456789", 1},
-        {"AAAAAAAAAAAAAAAAAAAAA", 0},   {"AAAAAAAAAAAAAAAAAAAAAAA", 0},
-        {"AAAAAAAAAAAAAAAAAAAAA=", 0},  {"AAAAAAAAAAAAAAAAAAAA+/", 0},
-        {"AAAAAAAAAAAAAAAAAAAAA%", 0},  {"", 0},
+        {"AAAAAAAAAAAAAAAAAAAAAA", 1},
+        {"abcdefghij-_0123456789", 1},
+        {"AAAAAAAAAAAAAAAAAAAAA", 0},
+        {"AAAAAAAAAAAAAAAAAAAAAAA", 0},
+        {"AAAAAAAAAAAAAAAAAAAAA=", 0},
+        {"AAAAAAAAAAAAAAAAAAAA+/", 0},
+        {"AAAAAAAAAAAAAAAAAAAAA%", 0},
+        {"", 0},
         {NULL, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
