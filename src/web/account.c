@@ -14,11 +14,12 @@
 #include "core/auth.h"
 #include "core/booking.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/token.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pwcheck.h"
 #include "web/page.h"
-#include "web/sched.h"
 
 #define TOUCH_EVERY 60 /* seconds: a session's last-seen time is written at most this often */
 /* Sign-in slows down after this many failures within the window: of one
@@ -114,7 +115,7 @@ enum err_code account_create(struct store *s, const char *email, const char *nam
 
 static void session_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
 {
-    sched_token_hash(token, hash);
+    token_hash(token, hash);
 }
 
 static const char *cookie_attrs(const struct req *r)
@@ -136,7 +137,7 @@ int account_authorize(struct req *r, unsigned roles)
     const char *token = kv_get(&r->cookies, session_cookie(r));
     struct db *db;
 
-    if (!r->user && token && strlen(token) == SCHED_TOKEN_LEN - 1) {
+    if (!r->user && token && strlen(token) == TOKEN_LEN - 1) {
         struct user *u = arena_alloc(r->arena, sizeof *u);
         db = web_db(r);
         session_hash(token, hash);
@@ -300,12 +301,9 @@ void account_login(struct req *r)
         login_page(r, 401, email, wrong);
         return;
     }
-    unsigned char bin[16], th[STORE_TOKEN_HASH];
-    char token[SCHED_TOKEN_LEN];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, sizeof token, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    session_hash(token, th);
+    unsigned char th[STORE_TOKEN_HASH];
+    char token[TOKEN_LEN];
+    token_new(token, th);
     if (db_begin(db, &e) != E_OK || db_clear_login_failures(db, email, addr, &e) != E_OK ||
         db_add_session(db, th, u.id, now, &e) != E_OK || db_commit(db, &e) != E_OK) {
         db_rollback(db);
@@ -322,13 +320,10 @@ void account_login(struct req *r)
 }
 
 enum err_code account_new_session(struct req *r, int64_t user_id, int64_t now,
-                                  char token[SCHED_TOKEN_LEN], struct err *e)
+                                  char token[TOKEN_LEN], struct err *e)
 {
-    unsigned char bin[16], th[STORE_TOKEN_HASH];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, SCHED_TOKEN_LEN, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    session_hash(token, th);
+    unsigned char th[STORE_TOKEN_HASH];
+    token_new(token, th);
     return db_add_session(web_db(r), th, user_id, now, e);
 }
 

@@ -5,7 +5,8 @@
 
 #include "core/err.h"
 #include "http/request.h"
-#include "web/sched.h"
+#include "svc/booking.h"
+#include "svc/token.h"
 
 struct store;
 
@@ -24,7 +25,7 @@ void account_password(struct req *r);
  * transaction.  Send the cookie with account_set_session_cookie after the
  * commit.  Returns E_OK, or the store's error (nothing stored). */
 enum err_code account_new_session(struct req *r, int64_t user_id, int64_t now,
-                                  char token[SCHED_TOKEN_LEN], struct err *e);
+                                  char token[TOKEN_LEN], struct err *e);
 /* Adds the Set-Cookie header of the session token (after resp_start). */
 void account_set_session_cookie(struct req *r, const char *token);
 
