@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "util/num.h"
 #include "web/audit.h"
+#include "web/book.h"
 #include "web/chrome.h"
 #include "web/form.h"
 #include "web/intake.h"
@@ -169,8 +170,13 @@ void insurance_client_form(struct req *r)
     const char *token;
     int found;
     enum proof via;
-    if (intake_find_by_token(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0 ||
-        of_link(r, &ap, via, &c, &found) < 0)
+    if (intake_find_by_token(r, &ap, &token) < 0)
+        return;
+    if (!book_appt_ahead(&ap)) {
+        book_appt_closed(r, &ap, token, "insurance check", 410);
+        return;
+    }
+    if (proof_of_manage(r, &ap, &via) < 0 || of_link(r, &ap, via, &c, &found) < 0)
         return;
     struct insurance_input in = {"", "", "", ap.client_name, "self"};
     /* the details fill the form only for a proven address: a manage link
@@ -191,7 +197,13 @@ void insurance_client_save(struct req *r)
     struct intake_problem probs[MAX_PROBLEMS];
     int64_t id = 0;
     enum proof via;
-    if (intake_find_by_token(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0)
+    if (intake_find_by_token(r, &ap, &token) < 0)
+        return;
+    if (!book_appt_ahead(&ap)) {
+        book_appt_closed(r, &ap, token, "insurance check", 409);
+        return;
+    }
+    if (proof_of_manage(r, &ap, &via) < 0)
         return;
     struct insurance_input in = {form_value(r, "carrier"), form_value(r, "member_id"),
                                  form_value(r, "group_number"), form_value(r, "holder_name"),

