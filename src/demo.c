@@ -42,22 +42,22 @@ static const struct therapist therapists[] = {
      "nurses coming off long shifts. She works slowly, checks in about pressure and explains "
      "what she finds.",
      "/static/img/therapists/maren-holt.svg", "Portrait illustration of Maren Holt", 1, 1,
-     all_services, 4},
+     all_services, 4, "Lower back pain, Shift workers, Deep tissue"},
     {"dev-okafor", "Dev Okafor", "Licensed Massage Therapist, sports massage",
      "Dev came to massage from coaching cross-country skiers. He focuses on hips, hamstrings "
      "and shoulders, and on getting runners and climbers back to training.",
      "/static/img/therapists/dev-okafor.svg", "Portrait illustration of Dev Okafor", 1, 2,
-     deep_and_sports, 3},
+     deep_and_sports, 3, "Sports recovery, Hips and hamstrings, Shoulders"},
     {"lena-kusugak", "Lena Kusugak", "Licensed Massage Therapist",
      "Lena pairs deep-tissue work with gentle stretching and is known for her calm, unhurried "
      "sessions. She has a particular interest in clients living with arthritis.",
      "/static/img/therapists/lena-kusugak.svg", "Portrait illustration of Lena Kusugak", 1, 3,
-     deep_and_swedish, 3},
+     deep_and_swedish, 3, "Arthritis, Gentle stretching, Relaxation"},
     {"tomas-reyes", "Tomas Reyes", "Licensed Massage Therapist",
      "Tomas worked in a physical-therapy practice before joining the clinic and often sees "
      "clients referred by their doctor after an injury at work.",
      "/static/img/therapists/tomas-reyes.svg", "Portrait illustration of Tomas Reyes", 1, 4,
-     all_services, 4},
+     all_services, 4, "Injury rehabilitation, Doctor referrals, Work injuries"},
 };
 
 static const char *const room_names[] = {"Spruce Room", "Birch Room", "Willow Room"};

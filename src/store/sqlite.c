@@ -255,10 +255,10 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_SERVICES] = "SELECT " SERVICE_COLS " FROM services WHERE active >= ?1"
                    " ORDER BY position, name",
     [Q_SERVICE] = "SELECT " SERVICE_COLS " FROM services WHERE id = ?1",
-    [Q_THERAPISTS] = "SELECT id, name, title, bio, photo, photo_alt, active, position"
-                     " FROM therapists WHERE active >= ?1 ORDER BY position, name",
-    [Q_THERAPIST] = "SELECT id, name, title, bio, photo, photo_alt, active, position"
-                    " FROM therapists WHERE id = ?1",
+    [Q_THERAPISTS] = "SELECT id, name, title, bio, photo, photo_alt, active, position,"
+                     " specialties FROM therapists WHERE active >= ?1 ORDER BY position, name",
+    [Q_THERAPIST] = "SELECT id, name, title, bio, photo, photo_alt, active, position,"
+                    " specialties FROM therapists WHERE id = ?1",
     [Q_THERAPIST_SERVICES] = "SELECT ts.service_id FROM therapist_services ts"
                              " JOIN services s ON s.id = ts.service_id"
                              " WHERE ts.therapist_id = ?1 ORDER BY s.position, s.name",
@@ -283,11 +283,11 @@ static const char *const sql_text[Q__COUNT] = {
                       " horizon_days = excluded.horizon_days,"
                       " late_cancel_hours = excluded.late_cancel_hours",
     [Q_PUT_THERAPIST] = "INSERT INTO therapists (id, name, title, bio, photo, photo_alt, active,"
-                        " position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                        " position, specialties) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                         " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
                         " title = excluded.title, bio = excluded.bio, photo = excluded.photo,"
                         " photo_alt = excluded.photo_alt, active = excluded.active,"
-                        " position = excluded.position",
+                        " position = excluded.position, specialties = excluded.specialties",
     [Q_DEL_THERAPIST_SERVICES] = "DELETE FROM therapist_services WHERE therapist_id = ?1",
     [Q_ADD_THERAPIST_SERVICE] = "INSERT INTO therapist_services (therapist_id, service_id)"
                                 " VALUES (?1, ?2)",
@@ -1374,6 +1374,7 @@ static void read_therapist(struct arena *a, sqlite3_stmt *s, struct therapist *o
     o->photo_alt = col_text(a, s, 5);
     o->active = sqlite3_column_int(s, 6);
     o->position = sqlite3_column_int(s, 7);
+    o->specialties = col_text(a, s, 8);
 }
 
 static enum err_code therapist_services(struct sqlite_db *d, struct arena *a,
@@ -1583,6 +1584,7 @@ static enum err_code sq_put_therapist(struct db *db, const struct therapist *t, 
     bind_text(s, 6, t->photo_alt);
     sqlite3_bind_int(s, 7, t->active);
     sqlite3_bind_int(s, 8, t->position);
+    bind_text(s, 9, t->specialties ? t->specialties : "");
     if ((rc = run(d, s, e, "save therapist")) != E_OK)
         return rc;
     if (!(s = stmt(d, Q_DEL_THERAPIST_SERVICES, e)))

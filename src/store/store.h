@@ -34,6 +34,7 @@ struct therapist {
     int active, position;
     const char **service_ids; /* services the therapist offers, by position */
     size_t nservices;
+    const char *specialties; /* comma-separated, for clients; NULL reads as "" */
 };
 
 struct room {

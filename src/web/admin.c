@@ -429,9 +429,11 @@ static void therapist_page(struct req *r, int status, const char *id, const stru
         json_object_set(ctx, "form", form);
     else
         json_object_set_new(ctx, "form",
-                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", t->id, "name",
-                                      t->name, "title", t->title, "bio", t->bio, "photo",
-                                      t->photo, "photo_alt", t->photo_alt, "active", t->active));
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", t->id,
+                                      "name", t->name, "title", t->title, "bio", t->bio,
+                                      "specialties", t->specialties ? t->specialties : "",
+                                      "photo", t->photo, "photo_alt", t->photo_alt, "active",
+                                      t->active));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "services", choices);
     form_render(r, status, "admin/therapist", ctx);
@@ -439,7 +441,7 @@ static void therapist_page(struct req *r, int status, const char *id, const stru
 
 void admin_therapist_new(struct req *r)
 {
-    struct therapist t = {"", "", "", "", "", "", 1, 0, NULL, 0};
+    struct therapist t = {"", "", "", "", "", "", 1, 0, NULL, 0, ""};
     therapist_page(r, 200, NULL, &t, NULL, 0, NULL, NULL);
 }
 
@@ -485,6 +487,7 @@ static void therapist_submit(struct req *r, const char *id)
     t.name = form_text(r, errors, "name", "name", 1, 120);
     t.title = form_text(r, errors, "title", "title", 0, 120);
     t.bio = form_text(r, errors, "bio", "bio", 0, 4000);
+    t.specialties = form_text(r, errors, "specialties", "specialties", 0, 300);
     t.photo = form_text(r, errors, "photo", "photo address", 0, 500);
     t.photo_alt = form_text(r, errors, "photo_alt", "photo description", 0, 300);
     if (*t.photo && !photo_ok(t.photo))

@@ -370,6 +370,25 @@ static json_t *service_json(struct req *r, const struct service *sv)
                      web_price(r, sv->price_cents));
 }
 
+/* o.next: the next opening (slot, or NULL for none within horizon days) of
+ * service with therapist ("any" or an id), in words and as a link that goes
+ * straight to the details form. */
+static void add_next(struct req *r, json_t *o, const struct service *sv, const char *therapist,
+                     const struct avail_slot *slot, int horizon_days)
+{
+    json_t *n = json_object();
+    json_object_set_new(n, "found", json_boolean(slot != NULL));
+    if (slot) {
+        set_str(n, "label", when_relative(r->app->tz, r->arena, slot->start));
+        set_str(n, "start", web_time(r, slot->start));
+        set_str(n, "url", urlf(r, "/book", "service", sv->id, "therapist", therapist, "start",
+                               web_time(r, slot->start), NULL));
+    } else {
+        json_object_set_new(n, "horizon_days", json_integer(horizon_days));
+    }
+    json_object_set_new(o, "next", n);
+}
+
 /* ---- GET /book ------------------------------------------------------------- */
 
 /* Step 1: the services (of one therapist, when ?therapist= names one). */
@@ -424,25 +443,96 @@ static void step_service(struct req *r, const char *therapist)
     page_render(r, 200, "book/service", ctx);
 }
 
-/* Step 2: any therapist, then each who offers the service. */
+void book_add_person(struct req *r, const struct therapist *t, json_t *o)
+{
+    /* the specialties, split at commas and trimmed */
+    json_t *list = json_array();
+    const char *p = t->specialties ? t->specialties : "";
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        size_t a = 0, b = n;
+        while (a < b && (p[a] == ' ' || p[a] == '\t'))
+            a++;
+        while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+            b--;
+        if (b > a)
+            json_array_append_new(list, json_stringn(p + a, b - a));
+        p += n + (end != NULL);
+    }
+    json_object_set_new(o, "has_specialties", json_boolean(json_array_size(list) > 0));
+    json_object_set_new(o, "specialties", list);
+    /* the monogram shown without a photo: the first letters of the first
+     * and last words of the name (whole UTF-8 characters) */
+    char mono[16];
+    size_t m = 0;
+    const char *name = t->name ? t->name : "", *last = NULL;
+    for (const char *q = name; *q; q++)
+        if (*q != ' ' && (q == name || q[-1] == ' '))
+            last = q;
+    const char *firsts[2] = {name, last != name ? last : NULL};
+    for (int k = 0; k < 2; k++) {
+        const char *q = firsts[k];
+        if (!q || !*q || *q == ' ')
+            continue;
+        size_t len = 1;
+        while (q[len] && ((unsigned char)q[len] & 0xC0) == 0x80 && len < 4)
+            len++;
+        if (m + len >= sizeof mono)
+            break;
+        memcpy(mono + m, q, len);
+        m += len;
+    }
+    mono[m] = '\0';
+    set_str(o, "monogram", mono);
+}
+
+/* Step 2: any therapist, then each who offers the service: photo or
+ * monogram, title, specialties, bio and next opening (the day cache serves
+ * each from memory until the calendar changes). */
 static void step_therapist(struct req *r, const struct sched *s)
 {
+    struct err e = {0};
     json_t *ctx = page_context(r, "Book online: choose a therapist", NULL, NULL);
     json_object_set_new(ctx, "service", service_json(r, &s->service));
     json_t *list = json_array();
-    json_array_append_new(list,
-                          json_pack("{s:s, s:s, s:s, s:b}", "name", "Any therapist", "title",
-                                    "Whoever is free at the time you choose", "url",
-                                    urlf(r, "/book", "service", s->service.id, "therapist", "any",
-                                         NULL),
-                                    "any", 1));
+    json_t *anyone = json_pack("{s:s, s:s, s:s, s:b}", "name", "Any therapist", "title",
+                               "Whoever is free at the time you choose", "url",
+                               urlf(r, "/book", "service", s->service.id, "therapist", "any",
+                                    NULL),
+                               "any", 1);
+    json_array_append_new(list, anyone);
+    int64_t now = clock_now(), first = 0;
     for (size_t i = 0; i < s->ntherapists; i++) {
         const struct therapist *t = &s->therapists[i];
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", t->name, "title", t->title,
-                            "photo", t->photo ? t->photo : "", "photo_alt",
-                            t->photo_alt ? t->photo_alt : "", "url",
-                            urlf(r, "/book", "service", s->service.id, "therapist", t->id, NULL)));
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", t->name, "title",
+                              t->title, "bio", t->bio ? t->bio : "", "photo",
+                              t->photo ? t->photo : "", "photo_alt",
+                              t->photo_alt ? t->photo_alt : "", "url",
+                              urlf(r, "/book", "service", s->service.id, "therapist", t->id,
+                                   NULL));
+        book_add_person(r, t, o);
+        struct sched one = *s;
+        struct avail_slot slot;
+        int found = 0;
+        one.therapists = &s->therapists[i];
+        one.weeks = &s->weeks[i];
+        one.ntherapists = 1;
+        if (sched_next(web_db(r), r->arena, &one, now, &slot, &found, &e) != E_OK) {
+            json_decref(o);
+            json_decref(list);
+            json_decref(ctx);
+            web_fail(r, &e);
+            return;
+        }
+        add_next(r, o, &s->service, t->id, found ? &slot : NULL, s->rules.horizon_days);
+        if (found && (!first || slot.start < first))
+            first = slot.start;
+        json_array_append_new(list, o);
+    }
+    if (first) {
+        struct avail_slot slot = {.start = first};
+        add_next(r, anyone, &s->service, "any", &slot, s->rules.horizon_days);
     }
     json_object_set_new(ctx, "therapists", list);
     set_str(ctx, "back_url", "/book");

@@ -41,6 +41,13 @@ int book_appt_ahead(const struct appointment *ap);
 void book_appt_closed(struct req *r, const struct appointment *ap, const char *token,
                       const char *what, int status);
 
+struct therapist;
+
+/* Adds what a client reads about therapist t to o: specialties (a list,
+ * split at the commas of t->specialties), has_specialties, and monogram
+ * (the initials shown when there is no photo). */
+void book_add_person(struct req *r, const struct therapist *t, json_t *o);
+
 /* Adds the next bookable time of each deep-tissue service to a page's
  * context, for the "Next opening" blocks of the home, services and article
  * pages: ctx.openings = [{service_id, name, found, label, url, ...}], and

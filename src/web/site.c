@@ -27,9 +27,15 @@ static json_t *service_json(struct req *r, const struct service *s)
 
 static json_t *therapist_json(struct req *r, const struct therapist *t)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", t->id, "name", t->name, "title",
-                     t->title, "bio", t->bio, "photo", t->photo, "photo_alt", t->photo_alt, "url",
-                     arena_printf(r->arena, "/therapists/%s", t->id));
+    const char *sp = strchr(t->name, ' ');
+    const char *first = sp ? arena_printf(r->arena, "%.*s", (int)(sp - t->name), t->name) : t->name;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", t->id, "name",
+                          t->name, "title", t->title, "bio", t->bio, "photo", t->photo,
+                          "photo_alt", t->photo_alt, "url",
+                          arena_printf(r->arena, "/therapists/%s", t->id), "first_name", first,
+                          "book_with_url", arena_printf(r->arena, "/book?therapist=%s", t->id));
+    book_add_person(r, t, o);
+    return o;
 }
 
 static json_t *article_json(struct req *r, const struct article_row *a)

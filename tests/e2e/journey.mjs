@@ -123,4 +123,34 @@ async function cases(h, server, contexts) {
       }
     });
   });
+
+  // ---- item 8: choosing a therapist ----
+  await test('journey: step 2 shows each therapist with photo, specialties, bio and next opening; "Book with Maren" preselects her (3 sizes)', async () => {
+    await everySize('book-2-therapist', '/book?service=deep-tissue-60', async (page, size) => {
+      const people = page.locator('.choice-person');
+      check(await people.count() === 5, `${size}: ${await people.count()} choices`);
+      for (let i = 1; i < 5; i++) {
+        const p = people.nth(i);
+        check(await p.locator('.choice-photo').count() === 1, `${size}: therapist ${i} has no photo or monogram`);
+        check(await p.locator('.tags li').count() >= 1, `${size}: therapist ${i} shows no specialties`);
+        check(((await p.locator('.choice-text').textContent()) || '').length > 40, `${size}: therapist ${i} has no bio`);
+        const next = (await p.locator('.choice-next').textContent()) || '';
+        check(/Next opening: (Today|Tomorrow|\w+day)/.test(next), `${size}: therapist ${i}: "${next}"`);
+      }
+    });
+    await everySize('therapist-maren', '/therapists/maren-holt', async (page, size) => {
+      check(await page.locator('.tags li').count() >= 1, `${size}: no specialties on her page`);
+    });
+    const page = await ctxs.phone.newPage();
+    try {
+      await page.goto('/therapists/maren-holt');
+      await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Book with Maren' }).first().click()]);
+      check(new URL(page.url()).search === '?therapist=maren-holt', `"Book with Maren" led to ${page.url()}`);
+      await Promise.all([page.waitForNavigation(), page.locator('.choice-title a').first().click()]);
+      const so = (await page.locator('.book-so-far').first().textContent()) || '';
+      check(/Maren Holt/.test(so), `step 3 is for "${so.trim()}", not Maren`);
+    } finally {
+      await page.close();
+    }
+  });
 }

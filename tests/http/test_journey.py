@@ -139,5 +139,75 @@ class LinkFollowsState(unittest.TestCase):
         self.assertNotIn('Move appointment', text(page))
 
 
+class ChooseTherapist(unittest.TestCase):
+    """Item 8: photo or monogram, bio, specialties and next opening; the
+    therapist's own page books with them."""
+
+    def test_step_two_shows_the_person_and_their_next_opening(self):
+        st, _, page = S.request('GET', '/book?service=deep-tissue-60')
+        self.assertEqual(st, 200)
+        page = page.decode()
+        t = text(page)
+        self.assertIn('Lower back pain', t)            # Maren's specialties
+        self.assertIn('fourteen years', t)             # her bio
+        self.assertIn('Sports recovery', t)            # Dev's
+        nexts = re.findall(r'Next opening: <a href="([^"]+)"><time datetime="([^"]+)">([^<]+)<', page)
+        self.assertEqual(len(nexts), 5, nexts)         # any therapist and each of four
+        hrefs = [html_unescape(h) for h, _, _ in nexts]
+        self.assertTrue(any('therapist=maren-holt' in h and 'start=' in h for h in hrefs), hrefs)
+        # the next opening leads straight to the details form of that time
+        maren = [h for h in hrefs if 'therapist=maren-holt' in h][0]
+        st, _, page = S.request('GET', maren)
+        self.assertEqual(st, 200)
+        self.assertIn('Your details', text(page.decode()))
+
+    def test_a_therapist_without_photo_gets_a_monogram(self):
+        q("UPDATE therapists SET photo = '', photo_alt = '' WHERE id = 'lena-kusugak'")
+        try:
+            st, _, page = S.request('GET', '/book?service=deep-tissue-60')
+            self.assertIn('<span class="choice-photo monogram" aria-hidden="true">LK</span>',
+                          page.decode())
+            st, _, page = S.request('GET', '/therapists/lena-kusugak')
+            self.assertIn('monogram" aria-hidden="true">LK</span>', page.decode())
+        finally:
+            q("UPDATE therapists SET photo = '/static/img/therapists/lena-kusugak.svg',"
+              " photo_alt = 'Portrait illustration of Lena Kusugak' WHERE id = 'lena-kusugak'")
+
+    def test_book_with_maren_preselects_her(self):
+        st, _, page = S.request('GET', '/therapists/maren-holt')
+        page = page.decode()
+        self.assertIn('href="/book?therapist=maren-holt">Book with Maren</a>', page)
+        self.assertIn('Lower back pain', text(page))
+        st, _, page = S.request('GET', '/book?therapist=maren-holt')
+        page = page.decode()
+        self.assertIn('Services with Maren Holt', text(page))
+        links = re.findall(r'class="choice-title"><a href="([^"]+)"', page)
+        self.assertTrue(links and all('therapist=maren-holt' in html_unescape(h) for h in links), links)
+        st, _, page = S.request('GET', html_unescape(links[0]))
+        self.assertEqual(st, 200)
+        self.assertIn('Deep Tissue Massage (60 minutes) · Maren Holt Change therapist', text(page.decode()))
+
+    def test_specialties_are_set_on_the_admin_form(self):
+        b = harness.signed_in(('admin@chugachbodywork.example', 'demo-admin-pass'))
+        st, _, page = b.get('/admin/therapists/tomas-reyes')
+        self.assertEqual(st, 200)
+        self.assertIn('name="specialties"', page)
+        form = {'name': 'Tomas Reyes', 'title': 'Licensed Massage Therapist', 'bio': 'Bio.',
+                'specialties': ' Whiplash ,  Desk workers,', 'photo': '', 'photo_alt': '',
+                'active': '1', 'service': ['deep-tissue-60', 'deep-tissue-90']}
+        st, _, _ = b.post('/admin/therapists/tomas-reyes', form)
+        self.assertEqual(st, 303)
+        st, _, page = S.request('GET', '/therapists/tomas-reyes')
+        self.assertIn('<li>Whiplash</li><li>Desk workers</li>', page.decode())
+        form['specialties'] = 'x' * 301
+        st, _, page = b.post('/admin/therapists/tomas-reyes', form)
+        self.assertEqual(st, 422)
+
+
+def html_unescape(s):
+    import html
+    return html.unescape(s)
+
+
 if __name__ == '__main__':
     run_suite(globals())

@@ -176,7 +176,7 @@ static void test_failed_write_changes_nothing(void **state)
     assert_int_equal(n, 0);
     /* A therapist offering a service that does not exist is refused whole. */
     const char *ids[] = {"no-such-service"};
-    struct therapist t = {"x", "X", "", "", "", "", 1, 0, ids, 1};
+    struct therapist t = {"x", "X", "", "", "", "", 1, 0, ids, 1, ""};
     assert_int_equal(db_begin(db, &e), E_OK);
     assert_int_equal(db_put_therapist(db, &t, &e), E_UNPROCESSABLE);
     db_rollback(db);
