@@ -1021,6 +1021,8 @@ void book_manage(struct req *r)
         json_object_set_new(ctx, "just_booked", json_true());
     if (flag(r, "moved") && booked)
         json_object_set_new(ctx, "just_moved", json_true());
+    if (flag(r, "moved") && flag(r, "therapist_changed") && booked)
+        json_object_set_new(ctx, "therapist_changed", json_true());
     if (flag(r, "cancelled") && strcmp(ap.status, "cancelled") == 0)
         json_object_set_new(ctx, "just_cancelled", json_true());
     /* the health form and insurance check this request may open (entered
@@ -1123,16 +1125,36 @@ static void move_page(struct req *r, const struct appointment *ap, const char *t
     json_t *ctx = manage_context(r, "Move your appointment", ap, token);
     const char *base = arena_printf(r->arena, "/a/%s/move", token);
     struct pick p = {s, base, NULL, therapist, ap->id};
+    struct sched all;
+    struct err e = {0};
+    /* the booked therapist first (the default), then the others who offer
+     * the service, then any: a change is a choice the client makes */
     json_t *choices = json_array();
+    json_array_append_new(
+        choices, json_pack("{s:s, s:s, s:b}", "label",
+                           arena_printf(r->arena, "%s (your therapist)", ap->therapist_name),
+                           "url", urlf(r, base, "therapist", ap->therapist_id, NULL), "current",
+                           strcmp(therapist, ap->therapist_id) == 0));
+    struct booking_rules cfg = app_booking_rules(r->app);
+    if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &cfg, ap->service_id, "any",
+                   &all, &e) == E_OK) {
+        for (size_t i = 0; i < all.ntherapists; i++)
+            if (strcmp(all.therapists[i].id, ap->therapist_id) != 0)
+                json_array_append_new(
+                    choices, json_pack("{s:s, s:s, s:b}", "label", all.therapists[i].name, "url",
+                                       urlf(r, base, "therapist", all.therapists[i].id, NULL),
+                                       "current", strcmp(therapist, all.therapists[i].id) == 0));
+    } else {
+        log_warn("move choices of appointment %lld: %s", (long long)ap->id, e.msg);
+    }
     json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "label", "Any therapist", "url",
                                              urlf(r, base, "therapist", "any", NULL), "current",
                                              strcmp(therapist, "any") == 0));
-    json_array_append_new(
-        choices, json_pack("{s:s, s:s, s:b}", "label",
-                           arena_printf(r->arena, "Only %s", ap->therapist_name), "url",
-                           urlf(r, base, "therapist", ap->therapist_id, NULL), "current",
-                           strcmp(therapist, ap->therapist_id) == 0));
     json_object_set_new(ctx, "choices", choices);
+    if (strcmp(therapist, ap->therapist_id) != 0)
+        set_str(ctx, "other_therapist", strcmp(therapist, "any") == 0
+                                            ? "any available therapist"
+                                            : therapist_name(s, therapist));
     if (error)
         set_str(ctx, "error", error);
     if (start) {
@@ -1140,9 +1162,13 @@ static void move_page(struct req *r, const struct appointment *ap, const char *t
         json_t *c = json_object();
         set_str(c, "start", web_time(r, start));
         set_str(c, "therapist", therapist);
-        set_str(c, "therapist_label", strcmp(therapist, "any") == 0
-                                          ? "Any available therapist"
-                                          : ap->therapist_name);
+        const char *who = strcmp(therapist, "any") == 0 ? "Any available therapist"
+                                                        : therapist_name(s, therapist);
+        set_str(c, "therapist_label", who ? who : ap->therapist_name);
+        if (strcmp(therapist, ap->therapist_id) != 0) {
+            json_object_set_new(c, "changed", json_true());
+            set_str(c, "was", ap->therapist_name);
+        }
         set_str(c, "date_label", when_date_long(r->arena, when_local_date(r->app->tz, start)));
         set_str(c, "time_label", when_range(r->app->tz, r->arena, start, end));
         set_str(c, "back_url",
@@ -1156,22 +1182,12 @@ static void move_page(struct req *r, const struct appointment *ap, const char *t
     page_render(r, status, "manage_move", ctx);
 }
 
-/* The therapist choice of a move: "any" or the appointment's own therapist.
- * Returns 0, or -1 with a 404 page written. */
-static int move_therapist(struct req *r, const struct appointment *ap, const char *token,
-                          const char **therapist)
+/* The therapist of a move: the appointment's own unless the client chose
+ * another (an id, checked by load) or "any". */
+static void move_therapist(const struct appointment *ap, const char **therapist)
 {
     if (!*therapist)
-        *therapist = "any";
-    if (strcmp(*therapist, "any") == 0 || strcmp(*therapist, ap->therapist_id) == 0)
-        return 0;
-    problem(r, 404, "Choose any therapist or your own",
-            arena_printf(r->arena,
-                         "An appointment can be moved to any therapist or kept with %s; "
-                         "“%s” is neither.",
-                         ap->therapist_name, shorten(r, *therapist, SHOW_MAX)),
-            arena_printf(r->arena, "/a/%s/move", token), "Choose a new time");
-    return -1;
+        *therapist = ap->therapist_id;
 }
 
 void book_move_page(struct req *r)
@@ -1189,8 +1205,7 @@ void book_move_page(struct req *r)
     if ((date_s && parse_date(r, date_s, &date) < 0) ||
         (start_s && parse_start(r, start_s, &start) < 0))
         return;
-    if (move_therapist(r, &ap, token, &therapist) < 0)
-        return;
+    move_therapist(&ap, &therapist);
     if (!can_change(&ap)) {
         json_t *ctx = manage_context(r, "Move your appointment", &ap, token);
         page_render(r, 200, "manage_move", ctx);
@@ -1229,13 +1244,17 @@ void book_move(struct req *r)
         bad_param(r, "start", "the form did not say which time to move to.");
         return;
     }
-    if (parse_start(r, start_s, &start) < 0 || move_therapist(r, &ap, token, &therapist) < 0)
+    if (parse_start(r, start_s, &start) < 0)
         return;
+    move_therapist(&ap, &therapist);
     if (load(r, ap.service_id, therapist, &s) < 0)
         return;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     if (sched_move(web_db(r), r->arena, &s, clock_now(), &ap, start, who, &moved, &e) == E_OK) {
-        form_see_other(r, arena_printf(r->arena, "/a/%s?moved=1", token));
+        form_see_other(r, arena_printf(r->arena, "/a/%s?moved=1%s", token,
+                                       strcmp(moved.therapist_id, ap.therapist_id) != 0
+                                           ? "&therapist_changed=1"
+                                           : ""));
         return;
     }
     struct dt_date d = when_local_date(r->app->tz, start);

@@ -153,4 +153,27 @@ async function cases(h, server, contexts) {
       await page.close();
     }
   });
+
+  // ---- item 9: moving keeps the booked therapist ----
+  await test('journey: moving preselects the booked therapist; another is an explicit choice shown on the confirmation (3 sizes)', async () => {
+    const manage = await book('lena-kusugak');
+    await everySize('move-own-therapist', manage + '/move', async (page, size) => {
+      const cur = (await page.locator('.book-choices a[aria-current="page"]').textContent()) || '';
+      check(cur.trim() === 'Lena Kusugak (your therapist)', `${size}: preselected "${cur.trim()}"`);
+    });
+    const page = await ctxs.phone.newPage();
+    let confirm = null;
+    try {
+      await page.goto(manage + '/move');
+      await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Dev Okafor', exact: true }).click()]);
+      await Promise.all([page.waitForNavigation(), page.locator('a.slot').first().click()]);
+      confirm = new URL(page.url()).pathname + new URL(page.url()).search;
+    } finally {
+      await page.close();
+    }
+    await everySize('move-other-therapist-confirm', confirm, async (page, size) => {
+      const t = (await page.locator('.summary').textContent()) || '';
+      check(/Dev Okafor\s*\(instead of Lena Kusugak, as you chose\)/.test(t), `${size}: confirmation says "${t.replace(/\s+/g, ' ')}"`);
+    });
+  });
 }

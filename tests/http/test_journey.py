@@ -204,6 +204,47 @@ class ChooseTherapist(unittest.TestCase):
         self.assertEqual(st, 422)
 
 
+class MoveKeepsTherapist(unittest.TestCase):
+    """Item 9: moving keeps the booked therapist unless the client chooses
+    another, and the change is shown before and after."""
+
+    def test_move_preselects_the_booked_therapist(self):
+        aid, path = book('Mo Mover', 'mo.mover@example.com', therapist='lena-kusugak')
+        b, page = opened(path + '/move')
+        self.assertIn('aria-current="page">Lena Kusugak (your therapist)</a>', page)
+        slots = re.findall(r'class="slot[^"]*" href="([^"]+)"', page)
+        self.assertTrue(slots, page[-3000:])
+        self.assertTrue(all('therapist=lena-kusugak' in html_unescape(h) for h in slots), slots[:3])
+        st, _, page = b.get(html_unescape(slots[0]))
+        self.assertIn('Lena Kusugak', text(page))
+        self.assertNotIn('instead of', text(page))
+        start = re.search(r'name="start" value="([^"]+)"', page).group(1)
+        # a form without a therapist keeps hers, never "any"
+        st, h, _ = b.post(path + '/move', {'start': start})
+        self.assertEqual(st, 303)
+        self.assertNotIn('therapist_changed', h['location'])
+        self.assertEqual(q('SELECT therapist_id FROM appointments WHERE id = ?', aid)[0][0],
+                         'lena-kusugak')
+
+    def test_another_therapist_is_an_explicit_choice_shown_on_the_confirmation(self):
+        aid, path = book('Tess Switch', 'tess.switch@example.com', therapist='maren-holt')
+        b, page = opened(path + '/move')
+        other = re.search(r'href="([^"]*therapist=tomas-reyes[^"]*)">Tomas Reyes</a>', page)
+        self.assertTrue(other, 'no choice of Tomas')
+        st, _, page = b.get(html_unescape(other.group(1)))
+        self.assertIn('moving here changes your therapist', text(page))
+        slot = re.findall(r'class="slot[^"]*" href="([^"]+)"', page)[0]
+        st, _, page = b.get(html_unescape(slot))
+        self.assertIn('Tomas Reyes (instead of Maren Holt, as you chose)', text(page))
+        start = re.search(r'name="start" value="([^"]+)"', page).group(1)
+        st, h, _ = b.post(path + '/move', {'start': start, 'therapist': 'tomas-reyes'})
+        self.assertEqual(st, 303)
+        st, _, page = b.get(h['location'])
+        self.assertIn('Your therapist is now Tomas Reyes', text(page))
+        self.assertEqual(q('SELECT therapist_id FROM appointments WHERE id = ?', aid)[0][0],
+                         'tomas-reyes')
+
+
 def html_unescape(s):
     import html
     return html.unescape(s)

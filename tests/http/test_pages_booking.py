@@ -341,7 +341,7 @@ class BookingFlow(unittest.TestCase):
         r = c.get(path + '/move')
         self.assertEqual(r.status, 200)
         self.assertEqual(r.page.h1, 1)
-        self.assertIn('Only Tomas Reyes', r.text)
+        self.assertIn('Tomas Reyes (your therapist)', r.text)
         r = c.get(r.page.link(href_part='date=2026-11-30'))
         slots = r.page.slots()
         self.assertTrue(slots)
@@ -357,10 +357,10 @@ class BookingFlow(unittest.TestCase):
         self.assertIn('Monday, November 30, 2026', m.text)
         self.assertNotIn('Thursday, November 26', m.text)
 
-    def test_move_refuses_another_therapist_and_a_taken_time(self):
+    def test_move_refuses_an_unknown_therapist_and_a_taken_time(self):
         c = Client()
         m, path, _ = book(c, 'deep-tissue-60', 'dev-okafor', '2026-12-02')
-        self.assertEqual(c.get(path + '/move?therapist=maren-holt').status, 404)
+        self.assertEqual(c.get(path + '/move?therapist=no-such-person').status, 404)
         self.assertEqual(c.get(path + '/move?date=soon').status, 400)
         # Another client takes a time; moving onto it answers 409 with the day's times.
         other = Client()
