@@ -303,6 +303,13 @@ static void dispatch(struct srv *s, struct req *r)
         fail(s, r, 413, msg);
         return;
     }
+    if ((rt->flags & ROUTE_PUBLIC) && !(rt->flags & ROUTE_API) && r->method_bit == ROUTE_GET &&
+        s->opt.authorize && kv_get(&r->cookies, req_cookie_name(r, REQ_SESSION_COOKIE))) {
+        /* a public page shows who is signed in (the header's account
+         * link): resolve the session, whatever its role; nothing is refused
+         * here, and such a page is never cached (see send_response) */
+        (void)s->opt.authorize(r, 0);
+    }
     if (!(rt->flags & ROUTE_PUBLIC)) {
         int verdict = s->opt.authorize ? s->opt.authorize(r, ROUTE_ROLES(rt->flags)) : 401;
         if (verdict == 401 && !(rt->flags & ROUTE_API) && r->method_bit == ROUTE_GET) {

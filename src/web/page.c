@@ -101,6 +101,19 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
         snprintf(key, sizeof key, "nav_%s", nav);
         json_object_set_new(ctx, key, json_true());
     }
+    /* the header's account link: the client's appointments, or the sign-in
+     * page; with who is signed in (the session of a public GET is resolved
+     * by the server before the handler) */
+    json_t *account = json_pack("{s:s}", "url", "/account");
+    if (r->user) {
+        const char *n = r->user->name ? r->user->name : "", *sp = strchr(n, ' ');
+        json_object_set_new(account, "signed_in", json_true());
+        json_object_set_new(account, "first_name",
+                            json_string(sp ? arena_printf(r->arena, "%.*s", (int)(sp - n), n) : n));
+        json_object_set_new(account, "url",
+                            json_string(strcmp(r->user->role, "client") == 0 ? "/portal" : "/staff"));
+    }
+    json_object_set_new(ctx, "account", account);
     json_object_set_new(ctx, "book_url", json_string("/book"));
     json_object_set_new(ctx, "book_label", json_string("Book online"));
     /* The minimum notice in force (set on /admin/rules, else the config

@@ -42,7 +42,8 @@
 static void signin_page(struct req *r, int status, const char *email, const char *error)
 {
     json_t *ctx = page_context(r, "Your appointments: sign in",
-                               "Sign in with a link by e-mail to see your appointments.", NULL);
+                               "Sign in with a link by e-mail to see your appointments.",
+                               "account");
     json_object_set_new(ctx, "email", json_string(email ? email : ""));
     json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
     json_object_set_new(ctx, "minutes", json_integer(r->app->cfg.signin_link_minutes));
@@ -382,7 +383,7 @@ static int add_records(struct req *r, int64_t client_id, json_t *ctx)
 /* The page's first keys: who is signed in, the CSRF token for its forms. */
 static json_t *portal_context(struct req *r, const char *title)
 {
-    json_t *ctx = page_context(r, title, NULL, NULL);
+    json_t *ctx = page_context(r, title, NULL, "account");
     json_object_set_new(ctx, "user", json_pack("{s:s, s:s}", "name", r->user->name, "email",
                                                r->user->email));
     json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
@@ -519,5 +520,8 @@ void portal_manage(struct req *r)
         return;
     }
     web_private(r);
-    form_see_other(r, arena_printf(r->arena, "/a/%s", token));
+    /* go=intake: straight to the health form, one click from the portal */
+    const char *go = kv_get(&r->form, "go");
+    int intake = go && strcmp(go, "intake") == 0 && portal_upcoming(ap.status, ap.start, clock_now());
+    form_see_other(r, arena_printf(r->arena, "/a/%s%s", token, intake ? "/intake" : ""));
 }

@@ -5,6 +5,8 @@
 // wider than the viewport, axe-core with no violations at all, and a
 // screenshot journey-<state>-<size>.png.  Nothing but 127.0.0.1 is contacted.
 
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { withPinnedServer } from './lib.mjs';
 
@@ -174,6 +176,44 @@ async function cases(h, server, contexts) {
     await everySize('move-other-therapist-confirm', confirm, async (page, size) => {
       const t = (await page.locator('.summary').textContent()) || '';
       check(/Dev Okafor\s*\(instead of Lena Kusugak, as you chose\)/.test(t), `${size}: confirmation says "${t.replace(/\s+/g, ' ')}"`);
+    });
+  });
+
+  // ---- item 12: "My appointments" in the header, with the signed-in state ----
+  await test('journey: the header links "My appointments" and shows who is signed in (3 sizes)', async () => {
+    await everySize('header-signed-out', '/', async (page, size) => {
+      const a = page.locator('header').getByRole('link', { name: 'My appointments', exact: true });
+      check(await a.isVisible(), `${size}: no visible "My appointments" in the header`);
+      check(await a.getAttribute('href') === '/account', `${size}: it goes to ${await a.getAttribute('href')}`);
+    });
+    const pw = path.join(path.dirname(server.db), 'client-pw');
+    fs.writeFileSync(pw, 'client-pass-123\n');
+    const add = spawnSync(server.knead, ['user', 'add', '--db', server.db, '--email', 'hana@example.com', '--name',
+      'Hana Header', '--role', 'client', '--password-file', pw], { encoding: 'utf8', timeout: 60_000 });
+    check(add.status === 0, `knead user add: ${add.stderr}`);
+    for (const [size] of SIZES) {
+      const page = await ctxs[size].newPage();
+      try {
+        await page.goto('/login');
+        await page.getByLabel('Email').fill('hana@example.com');
+        await page.getByLabel('Password').fill('client-pass-123');
+        await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: /Sign in/ }).click()]);
+        const cookies = await ctxs[size].cookies();
+        check(cookies.some((c) => /session/.test(c.name)), `${size}: not signed in at ${page.url()}: ` +
+          ((await page.locator('main').textContent()) || '').replace(/\s+/g, ' ').slice(0, 300) + JSON.stringify(cookies.map((c) => c.name)));
+      } finally {
+        await page.close();
+      }
+    }
+    await everySize('header-signed-in', '/services', async (page, size) => {
+      const a = page.locator('header').getByRole('link', { name: /^My appointments\s*, signed in as Hana$/ });
+      const snap = await page.locator('header nav').ariaSnapshot();
+      check(await a.isVisible(), `${size}: the header does not show who is signed in: ${await a.count()} ${snap}`);
+      check(await a.getAttribute('href') === '/portal', `${size}: it goes to ${await a.getAttribute('href')}`);
+    });
+    await everySize('portal', '/portal', async (page, size) => {
+      const cur = page.locator('header a[aria-current="page"]');
+      check(/My appointments/.test((await cur.textContent()) || ''), `${size}: the header does not mark the portal as current`);
     });
   });
 }

@@ -11,24 +11,71 @@ import os
 import re
 import sqlite3
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Browser, Server, run_suite, text  # noqa: E402
+from test_outbox import Smtpd  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
+PUBLIC = 'http://clinic.test'
+DEADLINE = 30.0
 S = None
+SMTP = None
 
 
 def setUpModule():
-    global S
-    S = Server(KNEAD, extra=['--now', NOW]).start()
+    global S, SMTP
+    SMTP = Smtpd().start()
+    S = Server(KNEAD)
+    path = os.path.join(S.dir, 'journey.ini')
+    with open(path, 'w') as f:
+        f.write('[server]\npublic_url = %s\n[smtp]\nhost = 127.0.0.1\nport = %d\n'
+                'retry_min_seconds = 1\nretry_max_seconds = 2\n' % (PUBLIC, SMTP.port))
+    S.extra = ['--now', NOW, '--config', path]
+    S.start()
 
 
 def tearDownModule():
-    harness.finish(S)
+    try:
+        harness.finish(S)
+    finally:
+        SMTP.stop()
+
+
+def mail(rcpt, subject_part):
+    """The newest e-mail to rcpt whose subject contains subject_part."""
+    end = time.monotonic() + DEADLINE
+    while time.monotonic() < end:
+        ms = [m for m in SMTP.to(rcpt) if subject_part in str(m['Subject'])]
+        if ms:
+            return ms[-1]
+        time.sleep(0.05)
+    raise AssertionError('no "%s" e-mail to %s\n%s' % (subject_part, rcpt, S.log()[-3000:]))
+
+
+def sign_in(email):
+    """A Browser signed in to the portal with the link mailed to email."""
+    b = Browser()
+    before = len([m for m in SMTP.to(email) if 'sign-in link' in str(m['Subject'])])
+    b.csrf('/account')
+    st, _, _ = b.post('/account', {'email': email})
+    assert st == 303, st
+    end = time.monotonic() + DEADLINE
+    while time.monotonic() < end:
+        ms = [m for m in SMTP.to(email) if 'sign-in link' in str(m['Subject'])]
+        if len(ms) > before:
+            break
+        time.sleep(0.05)
+    body = ms[-1].get_body(preferencelist=('plain',)).get_content()
+    path = re.search(re.escape(PUBLIC) + r'(/account/link/[A-Za-z0-9_-]{22})', body).group(1)
+    b.get(path)
+    st, h, _ = b.post(path, {})
+    assert st == 303, (st, h)
+    return b
 
 
 def q(sql, *args):
@@ -243,6 +290,61 @@ class MoveKeepsTherapist(unittest.TestCase):
         self.assertIn('Your therapist is now Tomas Reyes', text(page))
         self.assertEqual(q('SELECT therapist_id FROM appointments WHERE id = ?', aid)[0][0],
                          'tomas-reyes')
+
+
+class Account(unittest.TestCase):
+    """Item 12: "My appointments" in the header shows who is signed in; the
+    health form is one click from the portal."""
+
+    def test_header_links_my_appointments_and_shows_signed_in_state(self):
+        for p in ('/', '/services', '/therapists/maren-holt', '/book'):
+            st, h, page = S.request('GET', p)
+            page = page.decode()
+            self.assertIn('<a href="/account">My appointments</a>', page, p)
+            self.assertNotIn('signed in as', page)
+        b = harness.client_account(S, email='hana.header@example.com', name='Hana Header')
+        for p in ('/', '/services', '/therapists/maren-holt', '/book', '/articles'):
+            st, h, page = b.get(p)
+            self.assertEqual(st, 200, p)
+            self.assertIn('href="/portal"', page)
+            self.assertIn('My appointments<span class="visually-hidden">, signed in as</span> '
+                          '<span class="account-state">Hana</span>', page, p)
+            self.assertEqual(h.get('cache-control'), 'no-store', p)  # a page with a name is private
+        st, _, page = b.get('/portal')
+        self.assertIn('href="/portal" aria-current="page"', page)
+        # a session cookie that does not match a session: signed out, never an error
+        c = Browser()
+        c.cookies[[k for k in b.cookies if 'session' in k][0]] = 'x' * 43
+        st, _, page = c.get('/')
+        self.assertEqual(st, 200)
+        self.assertIn('<a href="/account">My appointments</a>', page)
+        # staff see their own place
+        d = harness.signed_in(('desk@chugachbodywork.example', 'demo-desk-pass'))
+        st, _, page = d.get('/')
+        self.assertIn('<a href="/staff">My appointments<span class="visually-hidden">, signed in as', page)
+
+    def test_health_form_is_one_click_from_the_portal(self):
+        email = 'polly.portal@example.com'
+        aid, path = book('Polly Portal', email)
+        b = sign_in(email)
+        st, _, page = b.get('/portal')
+        self.assertEqual(st, 200)
+        forms = re.findall(r'<form method="post" action="([^"]+)">\s*<input type="hidden" '
+                           r'name="csrf" value="[^"]*">\s*<input type="hidden" name="go" '
+                           r'value="intake">', page)
+        self.assertEqual(forms, ['/portal/appointments/%d/manage' % aid])
+        st, h, _ = b.post(forms[0], {'go': 'intake'})
+        self.assertEqual(st, 303)
+        self.assertRegex(h['location'], r'^/a/[A-Za-z0-9_-]{22}/intake$')
+        st, _, page = b.get(h['location'])
+        self.assertEqual(st, 200)
+        self.assertIn('name="consent_name"', page)
+        # a past appointment goes to its page, not to a form it no longer asks for
+        q('UPDATE appointments SET start_at = start_at - 7*86400, end_at = end_at - 7*86400,'
+          ' busy_until = busy_until - 7*86400 WHERE id = ?', aid)
+        st, h, _ = b.post(forms[0], {'go': 'intake'})
+        self.assertEqual(st, 303)
+        self.assertNotIn('/intake', h['location'])
 
 
 def html_unescape(s):
