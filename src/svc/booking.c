@@ -194,6 +194,8 @@ enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *ca
     out->ntherapists = snap->ntherapists;
     out->rooms = snap->rooms;
     out->nrooms = snap->nrooms;
+    out->hours = snap->hours;
+    out->nhours = snap->nhours;
     return E_OK;
 }
 

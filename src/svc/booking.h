@@ -37,6 +37,8 @@ struct sched_setup {
     size_t ntherapists;
     const struct room *rooms;
     size_t nrooms;
+    const struct week_span *hours; /* the clinic's opening hours (by weekday, start) */
+    size_t nhours;
 };
 enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *cache,
                           struct sched_setup *out, struct err *e);

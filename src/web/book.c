@@ -39,7 +39,6 @@
 
 #define STRIP_DAYS 14     /* days shown in the day strip */
 #define SHOW_MAX 60       /* characters of a bad parameter echoed back */
-#define DEEP_TISSUE "deep-tissue"
 
 static const char *const wd_short[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 static const char *const mon_short[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -389,6 +388,8 @@ static void add_next(struct req *r, json_t *o, const struct service *sv, const c
     json_object_set_new(o, "next", n);
 }
 
+static void add_openings(struct req *r, json_t *ctx, const char *therapist);
+
 /* ---- GET /book ------------------------------------------------------------- */
 
 /* Step 1: the services (of one therapist, when ?therapist= names one). */
@@ -436,6 +437,7 @@ static void step_service(struct req *r, const char *therapist)
         json_array_append_new(list, s);
     }
     json_object_set_new(ctx, "services", list);
+    add_openings(r, ctx, therapist);
     if (therapist) {
         set_str(ctx, "therapist_name", t.name);
         set_str(ctx, "all_url", "/book");
@@ -1286,13 +1288,16 @@ void book_move(struct req *r)
 
 /* ---- "Next opening" on the public pages ------------------------------------ */
 
-void book_add_openings(struct req *r, json_t *ctx)
+/* The next openings of every bookable service, with therapist ("any" when
+ * NULL); see book_add_openings. */
+static void add_openings(struct req *r, json_t *ctx, const char *therapist)
 {
     struct err e = {0};
     struct service *sv;
     size_t n;
     struct booking_rules rules = app_booking_rules(r->app);
     json_t *services = json_object_get(ctx, "services");
+    const char *who = therapist ? therapist : "any";
 
     if (db_services(web_db(r), r->arena, 1, &sv, &n, &e) != E_OK) {
         log_warn("next openings: %s", e.msg);
@@ -1303,21 +1308,23 @@ void book_add_openings(struct req *r, json_t *ctx)
         struct sched s;
         struct avail_slot slot;
         int found = 0;
-        if (strncmp(sv[i].id, DEEP_TISSUE, strlen(DEEP_TISSUE)) != 0)
-            continue;
-        if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, sv[i].id, "any",
-                       &s, &e) != E_OK ||
+        enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules,
+                                      sv[i].id, who, &s, &e);
+        if (rc != E_OK && e.problem && strcmp(e.problem, "unknown_therapist") == 0)
+            continue; /* not offered by this therapist */
+        if (rc != E_OK ||
             sched_next(web_db(r), r->arena, &s, clock_now(), &slot, &found, &e) != E_OK) {
             log_warn("next opening of %s: %s", sv[i].id, e.msg);
             continue;
         }
-        json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:s}", "service_id", sv[i].id, "name",
+        json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:s, s:b}", "service_id", sv[i].id, "name",
                               sv[i].name, "duration_minutes", sv[i].duration_min, "found", found,
-                              "book_url", urlf(r, "/book", "service", sv[i].id, NULL));
+                              "book_url", urlf(r, "/book", "service", sv[i].id, NULL), "any",
+                              therapist == NULL);
         if (found) {
             set_str(o, "label", when_relative(r->app->tz, r->arena, slot.start));
             set_str(o, "start", web_time(r, slot.start));
-            set_str(o, "url", urlf(r, "/book", "service", sv[i].id, "therapist", "any", "start",
+            set_str(o, "url", urlf(r, "/book", "service", sv[i].id, "therapist", who, "start",
                                    web_time(r, slot.start), NULL));
         } else {
             json_object_set_new(o, "horizon_days", json_integer(s.rules.horizon_days));
@@ -1334,4 +1341,9 @@ void book_add_openings(struct req *r, json_t *ctx)
         json_object_set_new(ctx, "openings", list);
     else
         json_decref(list);
+}
+
+void book_add_openings(struct req *r, json_t *ctx)
+{
+    add_openings(r, ctx, NULL);
 }

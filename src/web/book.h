@@ -48,11 +48,12 @@ struct therapist;
  * (the initials shown when there is no photo). */
 void book_add_person(struct req *r, const struct therapist *t, json_t *o);
 
-/* Adds the next bookable time of each deep-tissue service to a page's
+/* Adds the next bookable time of each bookable service to a page's
  * context, for the "Next opening" blocks of the home, services and article
  * pages: ctx.openings = [{service_id, name, found, label, url, ...}], and
  * for every object of ctx.services whose id matches, its "opening".  One
- * sched_load and one sched_next per deep-tissue service.  A failure is
+ * sched_load and one sched_next per service (the days come from the day
+ * cache, keyed by data version and minute).  A failure is
  * logged and leaves ctx without openings (the page still renders).  Can't
  * fail. */
 void book_add_openings(struct req *r, json_t *ctx);

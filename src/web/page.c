@@ -15,6 +15,7 @@
 #include "svc/token.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/sb.h"
 #include "view/tpl.h"
 #include "web/static.h"
 
@@ -85,6 +86,90 @@ static const char *tel_href(struct req *r, const char *phone)
     return arena_printf(r->arena, "tel:+%s", digits);
 }
 
+/* "8 AM", "8:30 PM", "12 PM" for minutes after midnight. */
+static const char *hour_label(struct req *r, int min)
+{
+    int h = (min / 60) % 24, m = min % 60;
+    int h12 = h % 12 == 0 ? 12 : h % 12;
+    const char *ampm = h < 12 ? "AM" : "PM";
+    return m ? arena_printf(r->arena, "%d:%02d %s", h12, m, ampm)
+             : arena_printf(r->arena, "%d %s", h12, ampm);
+}
+
+/* The clinic's opening hours from its settings (the cached set-up: one
+ * version query), for the footer and the pages that name the open days:
+ * ctx.hours = [{days, hours}] with days of the same hours grouped, Monday
+ * first ("Monday – Friday", "8 AM – 8 PM"), and ctx.open_days ("Monday to
+ * Saturday").  A store failure is logged and leaves both out. */
+static void add_hours(struct req *r, json_t *ctx)
+{
+    static const char *const names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                         "Thursday", "Friday", "Saturday"};
+    struct sched_setup setup;
+    struct err e = {0};
+    if (sched_setup(web_db(r), r->arena, r->app->sched, &setup, &e) != E_OK) {
+        log_warn("opening hours: %s", e.msg);
+        return;
+    }
+    const char *day_hours[7];
+    for (int k = 0; k < 7; k++) {
+        struct sb b = SB_INIT;
+        for (size_t i = 0; i < setup.nhours; i++) {
+            if (setup.hours[i].weekday != k)
+                continue;
+            if (b.len)
+                sb_adds(&b, ", ");
+            sb_adds(&b, hour_label(r, setup.hours[i].start_min));
+            sb_adds(&b, " – ");
+            sb_adds(&b, hour_label(r, setup.hours[i].end_min));
+        }
+        day_hours[k] = b.len ? arena_strdup(r->arena, b.buf) : NULL;
+        sb_release(&b);
+    }
+    json_t *list = json_array();
+    int open[7], nopen = 0;
+    for (int k = 1; k <= 7;) { /* Monday (1) to Sunday (7 = 0) */
+        const char *hk = day_hours[k % 7];
+        int j = k;
+        while (j + 1 <= 7 && ((!hk && !day_hours[(j + 1) % 7]) ||
+                              (hk && day_hours[(j + 1) % 7] &&
+                               strcmp(hk, day_hours[(j + 1) % 7]) == 0)))
+            j++;
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:b}", "days",
+                            j == k ? names[k % 7]
+                                   : arena_printf(r->arena, "%s – %s", names[k % 7], names[j % 7]),
+                            "hours", hk ? hk : "Closed", "closed", hk == NULL));
+        k = j + 1;
+    }
+    for (int k = 1; k <= 7; k++)
+        if (day_hours[k % 7])
+            open[nopen++] = k;
+    if (!nopen) { /* no hours set: the footer asks to call */
+        json_decref(list);
+        return;
+    }
+    json_object_set_new(ctx, "clinic_hours", list);
+    json_object_set_new(ctx, "clinic_hours_set", json_true());
+    int contiguous = open[nopen - 1] - open[0] == nopen - 1;
+    struct sb b = SB_INIT;
+    if (nopen == 7) {
+        sb_adds(&b, "every day");
+    } else if (contiguous && nopen > 2) {
+        sb_adds(&b, names[open[0] % 7]);
+        sb_adds(&b, " to ");
+        sb_adds(&b, names[open[nopen - 1] % 7]);
+    } else {
+        for (int i = 0; i < nopen; i++) {
+            if (i)
+                sb_adds(&b, i == nopen - 1 ? " and " : ", ");
+            sb_adds(&b, names[open[i] % 7]);
+        }
+    }
+    json_object_set_new(ctx, "open_days", json_string(b.buf));
+    sb_release(&b);
+}
+
 json_t *page_context(struct req *r, const char *title, const char *description, const char *nav)
 {
     const struct cfg *c = &r->app->cfg;
@@ -114,6 +199,7 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
                             json_string(strcmp(r->user->role, "client") == 0 ? "/portal" : "/staff"));
     }
     json_object_set_new(ctx, "account", account);
+    add_hours(r, ctx);
     json_object_set_new(ctx, "book_url", json_string("/book"));
     json_object_set_new(ctx, "book_label", json_string("Book online"));
     /* The minimum notice in force (set on /admin/rules, else the config

@@ -216,4 +216,21 @@ async function cases(h, server, contexts) {
       check(/My appointments/.test((await cur.textContent()) || ''), `${size}: the header does not mark the portal as current`);
     });
   });
+
+  // ---- item 14: opening hours from the settings; every service's next opening ----
+  await test('journey: the footer\'s opening hours come from the settings and every service shows its next opening (3 sizes)', async () => {
+    for (const [state, p, sel] of [['services', '/services', '.card.service'], ['book-1-openings', '/book', '.choice-service']]) {
+      await everySize(state, p, async (page, size) => {
+        const hours = ((await page.locator('.footer-hours').textContent()) || '').replace(/\s+/g, ' ');
+        check(/Monday – Friday\s*8 AM – 8 PM/.test(hours) && /Sunday\s*Closed/.test(hours), `${size}: footer hours "${hours}"`);
+        const cards = page.locator(sel);
+        const n = await cards.count();
+        check(n >= 4, `${size}: ${n} services`);
+        for (let i = 0; i < n; i++) {
+          const t = ((await cards.nth(i).textContent()) || '').replace(/\s+/g, ' ');
+          check(/Next opening: /.test(t), `${size}: service ${i} shows no next opening: "${t.slice(0, 120)}"`);
+        }
+      });
+    }
+  });
 }

@@ -347,6 +347,60 @@ class Account(unittest.TestCase):
         self.assertNotIn('/intake', h['location'])
 
 
+class HoursAndOpenings(unittest.TestCase):
+    """Item 14: opening hours from the clinic's settings on every public
+    page; every bookable service shows its next opening."""
+
+    PAGES = ('/', '/services', '/therapists', '/therapists/maren-holt', '/articles',
+             '/articles/deep-tissue-massage-for-lower-back-pain', '/book',
+             '/book?service=deep-tissue-60', '/account', '/no-such-page')
+
+    def footer(self, p):
+        st, _, page = S.request('GET', p)
+        page = page.decode()
+        i = page.index('<footer')
+        return text(page[i:])
+
+    def test_footer_hours_follow_the_settings(self):
+        for p in self.PAGES:
+            f = self.footer(p)
+            self.assertIn('Monday – Friday 8 AM – 8 PM Saturday 9 AM – 5 PM Sunday Closed', f, p)
+            self.assertNotIn('Open Monday to Saturday, closed Sunday', f, p)
+        rows = q('SELECT weekday, open_min, close_min FROM clinic_hours')
+        try:
+            q('DELETE FROM clinic_hours WHERE weekday IN (5, 6)')
+            q('INSERT INTO clinic_hours (weekday, open_min, close_min) VALUES (0, 600, 840)')
+            for p in self.PAGES:
+                f = self.footer(p)
+                self.assertIn('Monday – Thursday 8 AM – 8 PM Friday – Saturday Closed '
+                              'Sunday 10 AM – 2 PM', f, p)
+            st, _, page = S.request('GET', '/')
+            self.assertIn('Sessions run 60 or 90 minutes, Monday, Tuesday, Wednesday, Thursday and Sunday.',
+                          text(page.decode()))
+        finally:
+            q('DELETE FROM clinic_hours')
+            for r in rows:
+                q('INSERT INTO clinic_hours (weekday, open_min, close_min) VALUES (?, ?, ?)', *r)
+        st, _, page = S.request('GET', '/services')
+        self.assertIn('Open Monday to Saturday.', text(page.decode()))
+
+    def test_every_bookable_service_shows_its_next_opening(self):
+        ids = [r[0] for r in q('SELECT id FROM services WHERE active = 1')]
+        self.assertGreaterEqual(len(ids), 4)
+        for p in ('/', '/services', '/book'):
+            st, _, page = S.request('GET', p)
+            page = html_unescape(page.decode())
+            for sid in ids:
+                self.assertRegex(page, r'Next opening: <a href="/book\?service=%s&therapist=any&start=' % sid,
+                                 (p, sid))
+        # with a therapist chosen, her own next openings, only of her services
+        st, _, page = S.request('GET', '/book?therapist=dev-okafor')
+        page = html_unescape(page.decode())
+        self.assertIn('/book?service=sports-45&therapist=dev-okafor&start=', page)
+        self.assertNotIn('service=swedish-60', page)
+        self.assertNotIn('any therapist', page)
+
+
 def html_unescape(s):
     import html
     return html.unescape(s)
