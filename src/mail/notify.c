@@ -13,6 +13,7 @@
 #include "core/tz.h"
 #include "mail/outbox.h"
 #include "mail/remind.h"
+#include "svc/booking.h"
 #include "svc/when.h"
 #include "util/arena.h"
 #include "util/errmsg.h"
@@ -21,6 +22,7 @@
 #include "util/mem.h"
 #include "util/sb.h"
 #include "view/ics.h"
+#include "view/links.h"
 #include "view/tpl.h"
 
 #define BODY_MAX (256u << 10) /* bytes of one rendered body or .ics */
@@ -204,6 +206,53 @@ done:
     return rc;
 }
 
+/* What a confirmation adds: the price, a map link, Google and Outlook
+ * calendar links (no private link in them: their query goes to that
+ * company) and the cancellation policy in words, as the appointment page
+ * shows them. */
+static enum err_code add_confirmation(struct mail_notify *n, struct db *db, struct arena *a,
+                                      const struct appointment *ap, int64_t now, json_t *j,
+                                      struct err *e)
+{
+    const struct cfg *c = &n->app->cfg;
+    const struct tz *tz = n->app->tz;
+    struct booking_rules cfg = app_booking_rules(n->app), rules;
+    struct service sv;
+    int found;
+    enum err_code rc = sched_service_rules(db, a, n->app->sched, &cfg, ap->service_id, &sv,
+                                           &found, &rules, e);
+    if (rc != E_OK)
+        return rc;
+    if (found && sv.price_cents >= 0)
+        set_str(j, "price", sv.price_cents % 100 == 0
+                                ? arena_printf(a, "$%d", sv.price_cents / 100)
+                                : arena_printf(a, "$%d.%02d", sv.price_cents / 100,
+                                               sv.price_cents % 100));
+    struct links_event ev = {ap->start, ap->end,
+                             arena_printf(a, "%s with %s", ap->service_name, ap->therapist_name),
+                             arena_printf(a, "%s with %s at %s. To move or cancel, use the link "
+                                             "in your confirmation e-mail. Questions? Call %s.",
+                                          ap->service_name, ap->therapist_name, c->name,
+                                          c->phone),
+                             arena_printf(a, "%s, %s", c->name, c->address)};
+    struct sb b = SB_INIT;
+    links_map(&b, c->address);
+    set_str(j, "map_url", b.buf);
+    sb_reset(&b);
+    links_google_calendar(&b, &ev);
+    set_str(j, "google_url", b.buf);
+    sb_reset(&b);
+    links_outlook_calendar(&b, &ev);
+    set_str(j, "outlook_url", b.buf);
+    sb_release(&b);
+    int64_t from = ap->start - (int64_t)rules.late_cancel_hours * 3600;
+    json_object_set_new(j, "late_hours", json_integer(rules.late_cancel_hours));
+    json_object_set_new(j, "late_already", json_boolean(from <= now));
+    set_str(j, "late_from", arena_printf(a, "%s at %s", when_date_long(a, when_local_date(tz, from)),
+                                         when_clock(tz, a, from, 0)));
+    return E_OK;
+}
+
 static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
                               const struct appointment *before, const char *token, int64_t now,
                               struct err *e)
@@ -268,6 +317,11 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     case SCHED_BOOKED:
         manage_url = arena_printf(a, "%s/a/%s", base, token);
         set_str(j, "manage_url", manage_url);
+        /* the health form of this appointment only (README "Identity and
+         * health data"), by the same private link */
+        set_str(j, "intake_url", arena_printf(a, "%s/intake", manage_url));
+        if ((rc = add_confirmation(n, db, a, &ap, now, j, e)) != E_OK)
+            goto done;
         d.kind = "confirmation";
         d.dedupe_key = arena_printf(a, "appt-%lld/confirmation", (long long)ap.id);
         d.subject = arena_printf(a, "Booked: %s, %s at %s", ap.service_name, date_label, clock);

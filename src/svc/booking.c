@@ -228,6 +228,28 @@ enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *ca
     return E_OK;
 }
 
+enum err_code sched_service_rules(struct db *db, struct arena *a, struct sched_cache *cache,
+                                  const struct booking_rules *cfg, const char *service_id,
+                                  struct service *sv, int *found, struct booking_rules *out,
+                                  struct err *e)
+{
+    struct snapshot *snap;
+    enum err_code rc = snapshot_get(db, a, cache, &snap, NULL, e);
+    if (rc != E_OK)
+        return rc;
+    *out = rules_in_force(snap, cfg);
+    *found = 0;
+    for (size_t i = 0; i < snap->nservices; i++) {
+        if (strcmp(snap->services[i].id, service_id) != 0)
+            continue;
+        *sv = snap->services[i]; /* its strings live while a holds the snapshot */
+        *found = 1;
+        *out = booking_rules_for(out, sv->min_notice_minutes, sv->horizon_days,
+                                 sv->late_cancel_hours);
+    }
+    return E_OK;
+}
+
 int sched_cached_rules(struct sched_cache *cache, const struct booking_rules *cfg,
                        struct booking_rules *out)
 {

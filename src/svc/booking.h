@@ -78,6 +78,14 @@ enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *ca
                           const struct booking_rules *cfg, struct booking_rules *out,
                           struct err *e);
 
+/* The service service_id from the cached set-up (inactive ones too; *found
+ * 0 when there is none) and its rules in force: sched_rules with the
+ * service's overrides (the clinic's alone when it is gone).  sv lives on a. */
+enum err_code sched_service_rules(struct db *db, struct arena *a, struct sched_cache *cache,
+                                  const struct booking_rules *cfg, const char *service_id,
+                                  struct service *sv, int *found, struct booking_rules *out,
+                                  struct err *e);
+
 /* The rules in force as of the set-up last loaded, without a query: for
  * text on pages (the footer's same-day notice), never for a decision.
  * Returns 0 (and cfg's rules) when nothing is loaded yet.  admin_rules_save

@@ -29,6 +29,7 @@
 #include "util/sb.h"
 #include "view/esc.h"
 #include "view/ics.h"
+#include "view/links.h"
 #include "web/form.h"
 #include "web/intake.h"
 #include "web/insurance.h"
@@ -390,6 +391,22 @@ static void add_next(struct req *r, json_t *o, const struct service *sv, const c
 
 static void add_openings(struct req *r, json_t *ctx, const char *therapist);
 
+/* ctx.policy: the cancellation policy of an appointment at start in words:
+ * how late is late (hours, and the moment for this time) and whether that
+ * moment has passed already. */
+static void add_policy(struct req *r, json_t *ctx, const struct booking_rules *rules,
+                       int64_t start)
+{
+    int64_t from = start - (int64_t)rules->late_cancel_hours * 3600;
+    json_t *p = json_pack("{s:i, s:b}", "late_hours", rules->late_cancel_hours, "late_already",
+                          from <= clock_now());
+    set_str(p, "late_from",
+            arena_printf(r->arena, "%s at %s",
+                         when_date_long(r->arena, when_local_date(r->app->tz, from)),
+                         when_clock(r->app->tz, r->arena, from, 0)));
+    json_object_set_new(ctx, "policy", p);
+}
+
 /* ---- GET /book ------------------------------------------------------------- */
 
 /* Step 1: the services (of one therapist, when ?therapist= names one). */
@@ -597,6 +614,7 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
         set_str(ctx, "once", once);
     }
     json_object_set_new(ctx, "late_hours", json_integer(s->rules.late_cancel_hours));
+    add_policy(r, ctx, &s->rules, start);
     json_object_set_new(ctx, "form",
                         json_pack("{s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "", "email",
                                   f->email ? f->email : "", "phone", f->phone ? f->phone : "",
@@ -1011,6 +1029,50 @@ static int flag(struct req *r, const char *name)
     return v && strcmp(v, "1") == 0;
 }
 
+/* What the appointment page adds to confirm a booking: the time in words,
+ * the price, the map link, Google and Outlook calendar links (with what a
+ * calendar entry needs only: never this page's private address) and the
+ * cancellation policy.  Returns 0, or -1 with the response written. */
+static int add_confirmation(struct req *r, const struct appointment *ap, json_t *ctx)
+{
+    struct err e = {0};
+    struct service sv;
+    int found;
+    const struct cfg *c = &r->app->cfg;
+    struct booking_rules cfg = app_booking_rules(r->app), rules;
+    if (sched_service_rules(web_db(r), r->arena, r->app->sched, &cfg, ap->service_id, &sv,
+                            &found, &rules, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    json_t *a = json_object_get(ctx, "appt");
+    set_str(a, "when_words", when_relative(r->app->tz, r->arena, ap->start));
+    if (found)
+        set_str(a, "price", web_price(r, sv.price_cents));
+    const char *where = arena_printf(r->arena, "%s, %s", c->name, c->address);
+    struct links_event ev = {ap->start, ap->end,
+                             arena_printf(r->arena, "%s with %s", ap->service_name,
+                                          ap->therapist_name),
+                             arena_printf(r->arena, "%s with %s at %s. To move or cancel, use "
+                                                    "the link in your confirmation e-mail. "
+                                                    "Questions? Call %s.",
+                                          ap->service_name, ap->therapist_name, c->name,
+                                          c->phone),
+                             where};
+    struct sb b = SB_INIT;
+    links_map(&b, c->address);
+    set_str(ctx, "map_url", b.buf);
+    sb_reset(&b);
+    links_google_calendar(&b, &ev);
+    set_str(ctx, "google_url", b.buf);
+    sb_reset(&b);
+    links_outlook_calendar(&b, &ev);
+    set_str(ctx, "outlook_url", b.buf);
+    sb_release(&b);
+    add_policy(r, ctx, &rules, ap->start);
+    return 0;
+}
+
 void book_manage(struct req *r)
 {
     struct appointment ap;
@@ -1018,6 +1080,8 @@ void book_manage(struct req *r)
     if (find_appt(r, &ap, &token) < 0)
         return;
     json_t *ctx = manage_context(r, "Your appointment", &ap, token);
+    if (add_confirmation(r, &ap, ctx) < 0)
+        return;
     int booked = strcmp(ap.status, "booked") == 0;
     if (flag(r, "booked") && booked)
         json_object_set_new(ctx, "just_booked", json_true());

@@ -233,4 +233,25 @@ async function cases(h, server, contexts) {
       });
     }
   });
+
+  // ---- item 10: the policy before booking; the confirmation page ----
+  await test('journey: the details step states the cancellation policy; the confirmation shows price, map and calendar links and the health form (3 sizes)', async () => {
+    const start = await freeStart('maren-holt');
+    await everySize('book-4-policy', `/book?service=deep-tissue-60&therapist=maren-holt&start=${encodeURIComponent(start)}`, async (page, size) => {
+      const t = ((await page.locator('.book-policy').textContent()) || '').replace(/\s+/g, ' ');
+      check(/Cancelling less than 24 hours before it starts counts as a late cancellation/.test(t), `${size}: policy "${t}"`);
+    });
+    const manage = await book('maren-holt');
+    await everySize('confirmation', manage + '?booked=1', async (page, size) => {
+      const main = ((await page.locator('main').textContent()) || '').replace(/\s+/g, ' ');
+      check(/Price\s*\$\d+/.test(main), `${size}: no price in "${main.slice(0, 600)}"`);
+      for (const name of ['Add to calendar', 'Google Calendar', 'Outlook', 'Fill in your health form']) {
+        check(await page.getByRole('link', { name, exact: true }).first().isVisible(), `${size}: no visible "${name}" link`);
+      }
+      const map = await page.getByRole('link', { name: /Open in a map/ }).getAttribute('href');
+      check(map.startsWith('https://www.google.com/maps/search/?api=1&query='), `${size}: map link ${map}`);
+      const google = await page.getByRole('link', { name: 'Google Calendar', exact: true }).getAttribute('href');
+      check(!google.includes(manage.split('/').pop()), `${size}: the private link goes to Google`);
+    });
+  });
 }

@@ -88,8 +88,8 @@ def q(sql, *args):
         con.close()
 
 
-def free_start(therapist, service='deep-tissue-60'):
-    for day in ('2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-30',
+def free_start(therapist, service='deep-tissue-60', days=None):
+    for day in days or ('2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-30',
                 '2026-12-01', '2026-12-02', '2026-12-03'):
         st, _, data = S.request('GET', '/api/v1/availability?service=%s&date=%s'
                                        '&therapist=%s' % (service, day, therapist))
@@ -399,6 +399,81 @@ class HoursAndOpenings(unittest.TestCase):
         self.assertIn('/book?service=sports-45&therapist=dev-okafor&start=', page)
         self.assertNotIn('service=swedish-60', page)
         self.assertNotIn('any therapist', page)
+
+
+class Confirmation(unittest.TestCase):
+    """Item 10: the policy in words before booking; the confirmation page and
+    e-mail give the time, price, therapist, address with a map link,
+    add-to-calendar links and the health-form link."""
+
+    def details(self, start):
+        st, _, page = S.request('GET', '/book?service=deep-tissue-60&therapist=maren-holt&start='
+                                + start.replace('+', '%2B'))
+        self.assertEqual(st, 200)
+        t = text(page.decode())
+        self.assertIn('Cancellation policy', t)
+        return t
+
+    def test_policy_is_stated_before_booking(self):
+        t = self.details('2026-11-25T08:00:00-09:00')  # less than a day away
+        self.assertIn('this time is less than 24 hours away, so cancelling it would already '
+                      'count as late', t)
+        t = self.details(free_start('maren-holt', days=('2026-12-02', '2026-12-03')))
+        self.assertRegex(t, r'Cancelling less than 24 hours before it starts counts as a late '
+                            r'cancellation: for this time, that is after \w+day, \w+ \d+, 2026 at '
+                            r'\d{1,2}:\d\d [AP]M')
+
+    def test_confirmation_page_and_email(self):
+        email = 'cora.confirm@example.com'
+        aid, path = book('Cora Confirm', email, therapist='dev-okafor')
+        token = path.rsplit('/', 1)[1]
+        b, page = opened(path + '?booked=1')
+        t = text(page)
+        self.assertIn("You’re booked.", t)
+        self.assertRegex(t, r'Price \$120')
+        self.assertIn('Therapist Dev Okafor', t)
+        self.assertRegex(t, r'\w+day, \w+ \d+, 2026, \d{1,2}:\d\d [AP]M – \d{1,2}:\d\d [AP]M AKST')
+        links = [html_unescape(h) for h in re.findall(r'href="([^"]+)"', page)]
+        maps = [h for h in links if h.startswith('https://www.google.com/maps/search/?api=1&query=')]
+        self.assertEqual(len(maps), 1, links)
+        self.assertIn('1420%20West%20Fireweed%20Lane', maps[0])
+        google = [h for h in links if h.startswith('https://calendar.google.com/calendar/render?')]
+        outlook = [h for h in links if h.startswith('https://outlook.live.com/calendar/0/deeplink/compose?')]
+        self.assertEqual((len(google), len(outlook)), (1, 1), links)
+        start_utc = q('SELECT start_at, end_at FROM appointments WHERE id = ?', aid)[0]
+        import datetime
+        def utc(ts, fmt):
+            return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime(fmt)
+        self.assertIn('dates=%s%%2F%s' % (utc(start_utc[0], '%Y%m%dT%H%M%SZ'),
+                                         utc(start_utc[1], '%Y%m%dT%H%M%SZ')), google[0])
+        self.assertIn('startdt=%s' % utc(start_utc[0], '%Y-%m-%dT%H:%M:%SZ'), outlook[0])
+        self.assertIn('text=Deep%20Tissue%20Massage%20%2860%20minutes%29%20with%20Dev%20Okafor',
+                      google[0])
+        for h in google + outlook + maps:
+            self.assertNotIn(token, h)  # the private link never goes to a third party
+        self.assertIn(path + '/calendar.ics', links)
+        self.assertIn(path + '/intake', links)
+        self.assertRegex(t, r'after \w+day, \w+ \d+, 2026 at \d{1,2}:\d\d [AP]M — counts as a late '
+                            r'cancellation')
+        # the e-mail: the same, as HTML and as plain text
+        m = mail(email, 'Booked:')
+        plain = m.get_body(preferencelist=('plain',)).get_content()
+        rich = m.get_body(preferencelist=('html',)).get_content()
+        for part in (plain, html_unescape(rich)):
+            self.assertIn('Dev Okafor', part)
+            self.assertIn('$120', part)
+            self.assertIn('1420 West Fireweed Lane', part)
+            self.assertIn('https://www.google.com/maps/search/?api=1&query=', part)
+            self.assertIn('https://calendar.google.com/calendar/render?action=TEMPLATE', part)
+            self.assertIn('https://outlook.live.com/calendar/0/deeplink/compose?', part)
+            self.assertIn(PUBLIC + path + '/intake', part)
+            self.assertIn(PUBLIC + path, part)
+            self.assertRegex(part, r'Cancelling less than 24 hours ahead \(after \w+day, \w+ \d+, '
+                                   r'2026 at \d{1,2}:\d\d [AP]M\) counts as a late cancellation')
+            for u in re.findall(r'https://(?:calendar\.google|outlook\.live|www\.google)\S+', part):
+                self.assertNotIn(token, u)
+        self.assertIn('<a href="%s%s/intake"' % (PUBLIC, path), rich)
+        self.assertNotIn('<script', rich.lower())
 
 
 def html_unescape(s):
