@@ -943,27 +943,6 @@ static int can_change(const struct appointment *ap)
     return strcmp(ap->status, "booked") == 0 && ap->start > clock_now();
 }
 
-int book_appt_ahead(const struct appointment *ap)
-{
-    return (strcmp(ap->status, "booked") == 0 || strcmp(ap->status, "checked_in") == 0) &&
-           ap->end > clock_now();
-}
-
-void book_appt_closed(struct req *r, const struct appointment *ap, const char *token,
-                      const char *what, int status)
-{
-    int cancelled = strcmp(ap->status, "cancelled") == 0;
-    problem(r, status, cancelled ? "This appointment is cancelled" : "This appointment is over",
-            arena_printf(r->arena,
-                         "%s on %s %s, so this link no longer asks for a %s. When you book "
-                         "again, the new booking's link does; or sign in to your account to "
-                         "see your records.",
-                         ap->service_name,
-                         when_date_long(r->arena, when_local_date(r->app->tz, ap->start)),
-                         cancelled ? "was cancelled" : "has passed", what),
-            arena_printf(r->arena, "/a/%s", token), "See the appointment");
-}
-
 static const char *status_label(const struct appointment *ap)
 {
     if (strcmp(ap->status, "booked") == 0)
@@ -999,7 +978,7 @@ static json_t *manage_context(struct req *r, const char *title, const struct app
     json_object_set_new(a, "booked", json_boolean(strcmp(ap->status, "booked") == 0));
     json_object_set_new(a, "cancelled", json_boolean(strcmp(ap->status, "cancelled") == 0));
     json_object_set_new(a, "can_change", json_boolean(can_change(ap)));
-    json_object_set_new(a, "ahead", json_boolean(book_appt_ahead(ap)));
+    json_object_set_new(a, "ahead", json_boolean(intake_appt_ahead(ap)));
     json_object_set_new(ctx, "appt", a);
     set_str(ctx, "manage_path", path);
     set_str(ctx, "manage_url", arena_printf(r->arena, "%s%s", web_origin(r), path));

@@ -28,18 +28,6 @@ void book_cancel(struct req *r);
 void book_move_page(struct req *r);
 void book_move(struct req *r);
 
-struct appointment;
-
-/* Whether a private link still asks for things before the visit (the
- * health form, an insurance check): ap is booked or checked in and has not
- * ended.  A cancelled, missed or past appointment asks for nothing. */
-int book_appt_ahead(const struct appointment *ap);
-
-/* The page a private link shows instead of a form the appointment's state
- * no longer asks for (what: "health form", "insurance check"), with the way
- * back to the appointment; status 410 for a GET, 409 for a refused POST. */
-void book_appt_closed(struct req *r, const struct appointment *ap, const char *token,
-                      const char *what, int status);
 
 struct therapist;
 

@@ -16,7 +16,6 @@
 #include "util/log.h"
 #include "util/num.h"
 #include "web/audit.h"
-#include "web/book.h"
 #include "web/chrome.h"
 #include "web/form.h"
 #include "web/intake.h"
@@ -172,8 +171,8 @@ void insurance_client_form(struct req *r)
     enum proof via;
     if (intake_find_by_token(r, &ap, &token) < 0)
         return;
-    if (!book_appt_ahead(&ap)) {
-        book_appt_closed(r, &ap, token, "insurance check", 410);
+    if (!intake_appt_ahead(&ap)) {
+        intake_appt_closed(r, &ap, token, "insurance check", 410);
         return;
     }
     if (proof_of_manage(r, &ap, &via) < 0 || of_link(r, &ap, via, &c, &found) < 0)
@@ -199,8 +198,8 @@ void insurance_client_save(struct req *r)
     enum proof via;
     if (intake_find_by_token(r, &ap, &token) < 0)
         return;
-    if (!book_appt_ahead(&ap)) {
-        book_appt_closed(r, &ap, token, "insurance check", 409);
+    if (!intake_appt_ahead(&ap)) {
+        intake_appt_closed(r, &ap, token, "insurance check", 409);
         return;
     }
     if (proof_of_manage(r, &ap, &via) < 0)

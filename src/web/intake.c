@@ -17,7 +17,6 @@
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/audit.h"
-#include "web/book.h"
 #include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
@@ -51,6 +50,34 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
         return -1;
     }
     return 0;
+}
+
+int intake_appt_ahead(const struct appointment *ap)
+{
+    return (strcmp(ap->status, "booked") == 0 || strcmp(ap->status, "checked_in") == 0) &&
+           ap->end > clock_now();
+}
+
+void intake_appt_closed(struct req *r, const struct appointment *ap, const char *token,
+                        const char *what, int status)
+{
+    int cancelled = strcmp(ap->status, "cancelled") == 0;
+    const char *heading = cancelled ? "This appointment is cancelled" : "This appointment is over";
+    json_t *ctx = page_context(r, heading, NULL, NULL);
+    json_object_set_new(ctx, "status", json_integer(status));
+    json_object_set_new(ctx, "heading", json_string(heading));
+    json_object_set_new(
+        ctx, "message",
+        json_string(arena_printf(r->arena,
+                                 "%s on %s %s, so this link no longer asks for a %s. When you "
+                                 "book again, the new booking's link does; or sign in to your "
+                                 "account to see your records.",
+                                 ap->service_name,
+                                 when_date_long(r->arena, when_local_date(r->app->tz, ap->start)),
+                                 cancelled ? "was cancelled" : "has passed", what)));
+    json_object_set_new(ctx, "action_url", json_string(arena_printf(r->arena, "/a/%s", token)));
+    json_object_set_new(ctx, "action_label", json_string("See the appointment"));
+    page_render(r, status, "book/problem", ctx);
 }
 
 /* "Tuesday, November 24, 2026 at 9:00 AM AKST" */
@@ -352,8 +379,8 @@ void intake_client_form(struct req *r)
     enum proof via;
     if (intake_find_by_token(r, &ap, &token) < 0)
         return;
-    if (!book_appt_ahead(&ap)) {
-        book_appt_closed(r, &ap, token, "health form", 410);
+    if (!intake_appt_ahead(&ap)) {
+        intake_appt_closed(r, &ap, token, "health form", 410);
         return;
     }
     if (proof_of_manage(r, &ap, &via) == 0)
@@ -367,8 +394,8 @@ void intake_client_save(struct req *r)
     enum proof via;
     if (intake_find_by_token(r, &ap, &token) < 0)
         return;
-    if (!book_appt_ahead(&ap)) {
-        book_appt_closed(r, &ap, token, "health form", 409);
+    if (!intake_appt_ahead(&ap)) {
+        intake_appt_closed(r, &ap, token, "health form", 409);
         return;
     }
     if (proof_of_manage(r, &ap, &via) < 0 || save(r, &ap, token, via) < 0)
@@ -387,8 +414,8 @@ void intake_client_confirm(struct req *r)
     enum proof via;
     if (intake_find_by_token(r, &ap, &token) < 0)
         return;
-    if (!book_appt_ahead(&ap)) {
-        book_appt_closed(r, &ap, token, "health form", 409);
+    if (!intake_appt_ahead(&ap)) {
+        intake_appt_closed(r, &ap, token, "health form", 409);
         return;
     }
     /* only a form this link may open can be confirmed through it */

@@ -44,6 +44,17 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
  * is identified (proof_of_manage): by the link alone only a form entered
  * through ap counts as on file.  Returns 0, or -1 with an error response
  * written. */
+/* Whether a private link still asks for things before the visit (the
+ * health form, an insurance check): ap is booked or checked in and has not
+ * ended.  A cancelled, missed or past appointment asks for nothing. */
+int intake_appt_ahead(const struct appointment *ap);
+
+/* The page a private link shows instead of a form the appointment's state
+ * no longer asks for (what: "health form", "insurance check"), with the way
+ * back to the appointment; status 410 for a GET, 409 for a refused POST. */
+void intake_appt_closed(struct req *r, const struct appointment *ap, const char *token,
+                        const char *what, int status);
+
 int intake_add_to_manage(struct req *r, const struct appointment *ap, const char *token,
                          enum proof via, json_t *ctx);
 
