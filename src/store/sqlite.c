@@ -13,605 +13,13 @@
 
 #include "store/migration.h"
 #include "store/store_impl.h"
+#include "store_queries.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
-enum stmt_id {
-    Q_VERSION,
-    Q_CLINIC_VERSION,
-    Q_VERSIONS,
-    Q_CLOSED_DATES,
-    Q_IS_EMPTY,
-    Q_SERVICES,
-    Q_SERVICE,
-    Q_THERAPISTS,
-    Q_THERAPIST,
-    Q_THERAPIST_SERVICES,
-    Q_ALL_THERAPIST_SERVICES,
-    Q_THERAPIST_HOURS,
-    Q_ROOMS,
-    Q_ROOM_SERVICES,
-    Q_CLINIC_HOURS,
-    Q_PUT_SERVICE,
-    Q_PUT_THERAPIST,
-    Q_DEL_THERAPIST_SERVICES,
-    Q_ADD_THERAPIST_SERVICE,
-    Q_ADD_ROOM,
-    Q_ADD_ROOM_SERVICE,
-    Q_DEL_THERAPIST_HOURS,
-    Q_ADD_THERAPIST_HOURS,
-    Q_DEL_CLINIC_HOURS,
-    Q_ADD_CLINIC_HOURS,
-    Q_ADD_USER,
-    Q_USER_BY_EMAIL,
-    Q_SET_PASSWORD,
-    Q_ADD_SESSION,
-    Q_SESSION,
-    Q_TOUCH_SESSION,
-    Q_DEL_SESSION,
-    Q_DEL_USER_SESSIONS,
-    Q_ADD_LOGIN_FAILURE,
-    Q_LOGIN_FAILURES_EMAIL,
-    Q_LOGIN_FAILURES_ADDRESS,
-    Q_CLEAR_LOGIN_FAILURES,
-    Q_BUSY,
-    Q_TIME_OFF,
-    Q_ADD_TIME_OFF,
-    Q_DEL_TIME_OFF,
-    Q_ADD_CLOSED_DATE,
-    Q_FIND_CLIENT,
-    Q_ADD_CLIENT,
-    Q_SET_CLIENT_PHONE,
-    Q_ADD_APPT,
-    Q_APPT,
-    Q_APPTS,
-    Q_APPT_BY_TOKEN,
-    Q_CANCEL_APPT,
-    Q_MOVE_APPT,
-    Q_IDEM_GET,
-    Q_IDEM_PUT,
-    Q_IDEM_DEL,
-    /* front desk */
-    Q_DESK_SET_STATUS,
-    Q_DESK_STAFF_NOTES,
-    Q_DESK_SET_STAFF_NOTES,
-    Q_DESK_CLIENTS,
-    Q_DESK_CLIENT,
-    Q_DESK_CLIENT_APPTS,
-    Q_DESK_UPDATE_CLIENT,
-    Q_DESK_MOVE_CLIENT_APPTS,
-    Q_DESK_DEL_CLIENT,
-    /* admin */
-    Q_CLOSED_DAYS,
-    Q_DEL_CLOSED_DATE,
-    Q_DEL_SERVICE_THERAPISTS,
-    Q_UPDATE_ROOM,
-    Q_DEL_ROOM_SERVICES,
-    Q_USERS,
-    Q_USER,
-    Q_SET_USER_ACTIVE,
-    Q_UPDATE_USER,
-    /* articles */
-    Q_ARTICLES,
-    Q_ARTICLES_PUBLISHED,
-    Q_ARTICLE,
-    Q_ADD_ARTICLE,
-    Q_UPDATE_ARTICLE,
-    Q_SET_ARTICLE_PUBLISHED,
-    /* booking rules */
-    Q_RULES_GET,
-    Q_RULES_PUT,
-    /* the audit log */
-    Q_AUDIT_ADD,
-    Q_AUDIT_LIST,
-    /* health form and insurance checks */
-    Q_INTAKE,
-    Q_INTAKE_ARCHIVE,
-    Q_INTAKE_ADD,
-    Q_INTAKE_UPDATE,
-    Q_INTAKE_CONFIRM,
-    Q_INTAKE_STAMP,
-    Q_INTAKE_MOVE_HISTORY,
-    Q_INTAKE_DELETE,
-    Q_INTAKE_MOVE,
-    Q_INSURANCE_ADD,
-    Q_INSURANCE_UPDATE_REQUEST,
-    Q_INSURANCE_RECORD,
-    Q_INSURANCE_GET,
-    Q_INSURANCE_LATEST,
-    Q_INSURANCE_PENDING,
-    Q_INSURANCE_PENDING_COUNT,
-    Q_INSURANCE_MOVE,
-    /* the clinical record */
-    Q_MERGE_REFERRALS,
-    Q_REFERRALS,
-    Q_REFERRAL,
-    Q_ADD_REFERRAL,
-    Q_UPDATE_REFERRAL,
-    Q_NOTE,
-    Q_PUT_NOTE,
-    Q_SIGN_NOTE,
-    Q_ADD_ADDENDUM,
-    Q_NOTE_ADDENDA,
-    /* the outbox */
-    Q_OUTBOX_ADD,
-    Q_OUTBOX_COUNT,
-    Q_OUTBOX_DUE,
-    Q_OUTBOX_CLAIM,
-    Q_OUTBOX_MARK,
-    Q_OUTBOX_NEXT_DUE,
-    Q_OUTBOX_LIST,
-    Q_OUTBOX_STATUS,
-    Q_OUTBOX_RETRY,
-    Q_OUTBOX_PURGE,
-    /* calendar feeds */
-    Q_FEED_PUT,
-    Q_FEED,
-    Q_FEED_BY_TOKEN,
-    Q_FEED_APPTS,
-    /* the client portal */
-    Q_SIGNIN_REQUEST,
-    Q_SIGNIN_REQUESTS_EMAIL,
-    Q_SIGNIN_REQUESTS_ADDRESS,
-    Q_SIGNIN_WHO,
-    Q_SIGNIN_PRUNE_REQUESTS,
-    Q_SIGNIN_PRUNE_LINKS,
-    Q_SIGNIN_ADD,
-    Q_SIGNIN_GET,
-    Q_SIGNIN_USE,
-    Q_PORTAL_PROVE,
-    Q_PORTAL_LINK,
-    Q_PORTAL_APPTS,
-    Q_PORTAL_MANAGE_LINK,
-    /* reminders */
-    Q_OUTBOX_HAS,
-    Q_OUTBOX_WITHDRAW,
-    Q_REMIND_CANDIDATES,
-    Q_REMIND_FROM,
-    Q_WL_ADD,
-    Q_WL_ENTRY_BY_HASH,
-    Q_WL_ENTRY_BY_ID,
-    Q_WL_LEAVE,
-    Q_WL_ACTIVE,
-    Q_WL_DESK,
-    Q_WL_ACTIVE_COUNT,
-    Q_WL_OFFER_ADD,
-    Q_WL_OFFER_BY_HASH,
-    Q_WL_OFFER_CLAIM,
-    Q_WL_ENTRY_BOOKED,
-    Q_WL_OFFERS_TAKEN,
-    Q__COUNT
-};
-
-#define SERVICE_COLS                                                                           \
-    "id, name, description, duration_min, buffer_min, price_cents, active, position,"          \
-    " coalesce(min_notice_minutes, -1), coalesce(horizon_days, -1),"                           \
-    " coalesce(late_cancel_hours, -1)"
-#define APPT_COLS                                                                              \
-    "a.id, a.service_id, a.therapist_id, a.room_id, a.client_id, a.start_at, a.end_at,"        \
-    " a.busy_until, a.status, a.notes, a.source, a.created_at, coalesce(a.cancelled_at, 0),"   \
-    " a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone"        \
-    " FROM appointments a JOIN services s ON s.id = a.service_id"                              \
-    " JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id"             \
-    " JOIN clients c ON c.id = a.client_id"
-
-#define REFERRAL_COLS                                                                          \
-    "id, client_id, physician, practice, phone, referred_on, diagnosis, icd10, visits,"        \
-    " valid_until, created_at, updated_at"
-#define NOTE_COLS                                                                              \
-    "id, appointment_id, subjective, objective, assessment, plan, areas, techniques,"          \
-    " pressure, rest, heat_cold, stretches, home_care, providers, provider_reason,"            \
-    " next_weeks, author_id, created_at, updated_at, coalesce(signed_by, ''),"                 \
-    " coalesce(signed_by_id, 0), coalesce(signed_at, 0)"
-#define FEED_COLS                                                                              \
-    "coalesce(f.therapist_id, ''), coalesce(t.name, ''), u.name, f.created_at"                  \
-    " FROM calendar_feeds f JOIN users u ON u.id = f.created_by AND u.active = 1"               \
-    " LEFT JOIN therapists t ON t.id = f.therapist_id"                                         \
-    " WHERE (f.therapist_id IS NULL AND u.role IN ('desk', 'admin')"                          \
-    " OR (t.active = 1 AND u.therapist_id = f.therapist_id))"
-
-#define ARTICLE_COLS                                                                           \
-    "slug, title, summary, image, image_alt, body_md, body_html, position, published,"         \
-    " updated_at"
-
-#define INTAKE_COLS_NOID                                                                       \
-    "client_id, version, email, phone, birth_date, emergency_name, emergency_phone, reason,"   \
-    " areas, pain, onset, onset_other, worse, better, treatments, conditions,"                 \
-    " conditions_other, medications, pressure, consent_name, consent_at, updated_by,"          \
-    " created_at, updated_at, confirmed_at"
-#define INTAKE_COLS "id, " INTAKE_COLS_NOID
-#define INSURANCE_COLS                                                                         \
-    "i.id, i.client_id, i.carrier, i.member_id, i.group_number, i.holder_name,"                \
-    " i.holder_relation, i.requested_at, i.status, i.outcome, i.visits_per_year,"              \
-    " i.copay_cents, i.deductible_cents, i.referral_required, i.notes, i.verified_by,"         \
-    " i.verified_by_name, i.verified_at, c.name, c.email"                                      \
-    " FROM insurance_checks i JOIN clients c ON c.id = i.client_id"
-
-static const char *const sql_text[Q__COUNT] = {
-    [Q_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
-    [Q_CLINIC_VERSION] = "SELECT version FROM clinic_version WHERE id = 1",
-    [Q_VERSIONS] = "SELECT c.version, a.version FROM clinic_version c, appointments_version a"
-                   " WHERE c.id = 1 AND a.id = 1",
-    [Q_CLOSED_DATES] = "SELECT date FROM closed_dates ORDER BY date",
-    [Q_IS_EMPTY] = "SELECT (SELECT count(*) FROM services) + (SELECT count(*) FROM therapists)"
-                   " + (SELECT count(*) FROM rooms) + (SELECT count(*) FROM appointments)"
-                   " + (SELECT count(*) FROM users)",
-    [Q_SERVICES] = "SELECT " SERVICE_COLS " FROM services WHERE active >= ?1"
-                   " ORDER BY position, name",
-    [Q_SERVICE] = "SELECT " SERVICE_COLS " FROM services WHERE id = ?1",
-    [Q_THERAPISTS] = "SELECT id, name, title, bio, photo, photo_alt, active, position"
-                     " FROM therapists WHERE active >= ?1 ORDER BY position, name",
-    [Q_THERAPIST] = "SELECT id, name, title, bio, photo, photo_alt, active, position"
-                    " FROM therapists WHERE id = ?1",
-    [Q_THERAPIST_SERVICES] = "SELECT ts.service_id FROM therapist_services ts"
-                             " JOIN services s ON s.id = ts.service_id"
-                             " WHERE ts.therapist_id = ?1 ORDER BY s.position, s.name",
-    [Q_ALL_THERAPIST_SERVICES] = "SELECT ts.therapist_id, ts.service_id FROM therapist_services ts"
-                                 " JOIN services s ON s.id = ts.service_id"
-                                 " ORDER BY ts.therapist_id, s.position, s.name",
-    [Q_THERAPIST_HOURS] = "SELECT weekday, kind, start_min, end_min FROM therapist_hours"
-                          " WHERE therapist_id = ?1 ORDER BY weekday, start_min",
-    [Q_ROOMS] = "SELECT id, name FROM rooms ORDER BY id",
-    [Q_ROOM_SERVICES] = "SELECT service_id FROM room_services WHERE room_id = ?1"
-                        " ORDER BY service_id",
-    [Q_CLINIC_HOURS] = "SELECT weekday, open_min, close_min FROM clinic_hours"
-                       " ORDER BY weekday, open_min",
-    [Q_PUT_SERVICE] = "INSERT INTO services (id, name, description, duration_min, buffer_min,"
-                      " price_cents, active, position, min_notice_minutes, horizon_days,"
-                      " late_cancel_hours) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                      " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
-                      " description = excluded.description, duration_min = excluded.duration_min,"
-                      " buffer_min = excluded.buffer_min, price_cents = excluded.price_cents,"
-                      " active = excluded.active, position = excluded.position,"
-                      " min_notice_minutes = excluded.min_notice_minutes,"
-                      " horizon_days = excluded.horizon_days,"
-                      " late_cancel_hours = excluded.late_cancel_hours",
-    [Q_PUT_THERAPIST] = "INSERT INTO therapists (id, name, title, bio, photo, photo_alt, active,"
-                        " position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                        " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
-                        " title = excluded.title, bio = excluded.bio, photo = excluded.photo,"
-                        " photo_alt = excluded.photo_alt, active = excluded.active,"
-                        " position = excluded.position",
-    [Q_DEL_THERAPIST_SERVICES] = "DELETE FROM therapist_services WHERE therapist_id = ?1",
-    [Q_ADD_THERAPIST_SERVICE] = "INSERT INTO therapist_services (therapist_id, service_id)"
-                                " VALUES (?1, ?2)",
-    [Q_ADD_ROOM] = "INSERT INTO rooms (name) VALUES (?1)",
-    [Q_ADD_ROOM_SERVICE] = "INSERT INTO room_services (room_id, service_id) VALUES (?1, ?2)",
-    [Q_DEL_THERAPIST_HOURS] = "DELETE FROM therapist_hours WHERE therapist_id = ?1",
-    [Q_ADD_THERAPIST_HOURS] = "INSERT INTO therapist_hours (therapist_id, weekday, kind,"
-                              " start_min, end_min) VALUES (?1, ?2, ?3, ?4, ?5)",
-    [Q_DEL_CLINIC_HOURS] = "DELETE FROM clinic_hours",
-    [Q_ADD_CLINIC_HOURS] = "INSERT INTO clinic_hours (weekday, open_min, close_min)"
-                           " VALUES (?1, ?2, ?3)",
-    [Q_ADD_USER] = "INSERT INTO users (email, name, role, password_hash, therapist_id, active,"
-                   " created_at) VALUES (?1, ?2, ?3, ?4, nullif(?5, ''), ?6, ?7)",
-    [Q_USER_BY_EMAIL] = "SELECT id, email, name, role, coalesce(therapist_id, ''), active,"
-                        " password_hash FROM users WHERE email = ?1 AND active = 1",
-    [Q_SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-    [Q_ADD_SESSION] = "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at)"
-                      " VALUES (?1, ?2, ?3, ?3)",
-    [Q_SESSION] = "SELECT u.id, u.email, u.name, u.role, coalesce(u.therapist_id, ''), u.active,"
-                  " s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id"
-                  " WHERE s.token_hash = ?1 AND u.active = 1",
-    [Q_TOUCH_SESSION] = "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
-    [Q_DEL_SESSION] = "DELETE FROM sessions WHERE token_hash = ?1",
-    [Q_DEL_USER_SESSIONS] = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
-    [Q_ADD_LOGIN_FAILURE] = "INSERT INTO login_failures (email, address, at) VALUES (?1, ?2, ?3)",
-    [Q_LOGIN_FAILURES_EMAIL] = "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
-                               " WHERE email = ?1 AND at > ?2",
-    [Q_LOGIN_FAILURES_ADDRESS] = "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
-                                 " WHERE address = ?1 AND at > ?2",
-    [Q_CLEAR_LOGIN_FAILURES] = "DELETE FROM login_failures WHERE email = ?1",
-    /* No appointment is busy for longer than a day (a service is at most 480
-     * minutes plus a 240-minute buffer), so the lower bound on start_at keeps
-     * the index range to the days asked for. */
-    [Q_BUSY] = "SELECT therapist_id, room_id, start_at, busy_until, id FROM appointments"
-               " WHERE start_at < ?2 AND start_at > ?1 - 86400 AND busy_until > ?1"
-               " AND status <> 'cancelled' ORDER BY start_at",
-    [Q_TIME_OFF] = "SELECT id, therapist_id, start_at, end_at, reason FROM time_off"
-                   " WHERE start_at < ?2 AND end_at > ?1 ORDER BY start_at",
-    [Q_ADD_TIME_OFF] = "INSERT INTO time_off (therapist_id, start_at, end_at, reason)"
-                       " VALUES (?1, ?2, ?3, ?4)",
-    [Q_DEL_TIME_OFF] = "DELETE FROM time_off WHERE id = ?1 AND (?2 IS NULL OR therapist_id = ?2)",
-    [Q_ADD_CLOSED_DATE] = "INSERT INTO closed_dates (date, reason) VALUES (?1, ?2)"
-                          " ON CONFLICT (date) DO UPDATE SET reason = excluded.reason",
-    [Q_FIND_CLIENT] = "SELECT id FROM clients WHERE name = ?1 AND lower(email) = lower(?2)"
-                      " ORDER BY id LIMIT 1",
-    /* A new client never takes the number of one removed by a merge: the
-     * audit log still names that number (it has no foreign keys, on
-     * purpose), so the next number is above both. */
-    [Q_ADD_CLIENT] = "INSERT INTO clients (id, name, email, phone, created_at) VALUES ("
-                     "max(coalesce((SELECT max(id) FROM clients), 0),"
-                     " coalesce((SELECT max(client_id) FROM audit_log), 0)) + 1,"
-                     " ?1, ?2, ?3, ?4)",
-    [Q_SET_CLIENT_PHONE] = "UPDATE clients SET phone = ?2 WHERE id = ?1",
-    [Q_ADD_APPT] = "INSERT INTO appointments (service_id, therapist_id, room_id, client_id,"
-                   " start_at, end_at, busy_until, status, notes, token_hash, source, created_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    [Q_APPT] = "SELECT " APPT_COLS " WHERE a.id = ?1",
-    [Q_APPTS] = "SELECT " APPT_COLS " WHERE a.start_at >= ?1 AND a.start_at < ?2"
-                " ORDER BY a.start_at, a.id",
-    /* the booking's own link, or one the portal gave a signed-in client */
-    [Q_APPT_BY_TOKEN] = "SELECT " APPT_COLS " WHERE a.token_hash = ?1 OR a.id ="
-                        " (SELECT appointment_id FROM portal_manage_links WHERE token_hash = ?1)",
-    [Q_CANCEL_APPT] = "UPDATE appointments SET status = 'cancelled', cancelled_at = ?2,"
-                      " cancel_late = ?3, cancel_reason = ?4 WHERE id = ?1"
-                      " AND status <> 'cancelled'",
-    [Q_MOVE_APPT] = "UPDATE appointments SET therapist_id = ?2, room_id = ?3, start_at = ?4,"
-                    " end_at = ?5, busy_until = ?6 WHERE id = ?1 AND status = 'booked'",
-    [Q_IDEM_GET] = "SELECT request_hash, status, body FROM idempotency WHERE key = ?1",
-    [Q_IDEM_PUT] = "INSERT INTO idempotency (key, request_hash, status, body, created_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO UPDATE SET"
-                   " request_hash = excluded.request_hash, status = excluded.status,"
-                   " body = excluded.body",
-    [Q_IDEM_DEL] = "DELETE FROM idempotency WHERE key = ?1",
-    /* front desk */
-    [Q_DESK_SET_STATUS] = "UPDATE appointments SET status = ?3,"
-                          " cancelled_at = CASE WHEN ?3 = 'cancelled' THEN ?4 ELSE cancelled_at END,"
-                          " cancel_reason = CASE WHEN ?3 = 'cancelled' THEN ?5 ELSE cancel_reason END"
-                          " WHERE id = ?1 AND status = ?2",
-    [Q_DESK_STAFF_NOTES] = "SELECT staff_notes FROM appointments WHERE id = ?1",
-    [Q_DESK_SET_STAFF_NOTES] = "UPDATE appointments SET staff_notes = ?2 WHERE id = ?1",
-    [Q_DESK_CLIENTS] = "SELECT c.id, c.name, c.email, c.phone, c.created_at,"
-                       " (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)"
-                       " FROM clients c WHERE ?1 = '' OR instr(lower(c.name), lower(?1)) > 0"
-                       " OR instr(lower(c.email), lower(?1)) > 0 OR instr(c.phone, ?1) > 0"
-                       " ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2",
-    [Q_DESK_CLIENT] = "SELECT c.id, c.name, c.email, c.phone, c.created_at,"
-                      " (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)"
-                      " FROM clients c WHERE c.id = ?1",
-    [Q_DESK_CLIENT_APPTS] = "SELECT " APPT_COLS " WHERE a.client_id = ?1"
-                            " ORDER BY a.start_at DESC, a.id DESC",
-    [Q_DESK_UPDATE_CLIENT] = "UPDATE clients SET name = ?2, email = ?3, phone = ?4 WHERE id = ?1",
-    [Q_DESK_MOVE_CLIENT_APPTS] = "UPDATE appointments SET client_id = ?1 WHERE client_id = ?2",
-    [Q_DESK_DEL_CLIENT] = "DELETE FROM clients WHERE id = ?1",
-    /* admin */
-    [Q_CLOSED_DAYS] = "SELECT date, reason FROM closed_dates ORDER BY date",
-    [Q_DEL_CLOSED_DATE] = "DELETE FROM closed_dates WHERE date = ?1",
-    [Q_DEL_SERVICE_THERAPISTS] = "DELETE FROM therapist_services WHERE service_id = ?1",
-    [Q_UPDATE_ROOM] = "UPDATE rooms SET name = ?2 WHERE id = ?1",
-    [Q_DEL_ROOM_SERVICES] = "DELETE FROM room_services WHERE room_id = ?1",
-    [Q_USERS] = "SELECT id, email, name, role, coalesce(therapist_id, ''), active FROM users"
-                " ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'desk' THEN 1"
-                " WHEN 'therapist' THEN 2 ELSE 3 END, name, id",
-    [Q_USER] = "SELECT id, email, name, role, coalesce(therapist_id, ''), active FROM users"
-               " WHERE id = ?1",
-    [Q_SET_USER_ACTIVE] = "UPDATE users SET active = ?2 WHERE id = ?1",
-    [Q_UPDATE_USER] = "UPDATE users SET email = ?2, name = ?3, role = ?4,"
-                      " therapist_id = nullif(?5, '') WHERE id = ?1",
-    /* articles */
-    [Q_ARTICLES] = "SELECT " ARTICLE_COLS " FROM articles ORDER BY position, slug",
-    [Q_ARTICLES_PUBLISHED] = "SELECT " ARTICLE_COLS " FROM articles WHERE published = 1"
-                             " ORDER BY position, slug",
-    [Q_ARTICLE] = "SELECT " ARTICLE_COLS " FROM articles WHERE slug = ?1",
-    [Q_ADD_ARTICLE] = "INSERT INTO articles (slug, title, summary, image, image_alt, body_md,"
-                      " body_html, position, published, updated_at)"
-                      " VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [Q_UPDATE_ARTICLE] = "UPDATE articles SET slug = ?2, title = ?3, summary = ?4, image = ?5,"
-                         " image_alt = ?6, body_md = ?7, body_html = ?8, position = ?9,"
-                         " published = ?10, updated_at = ?11 WHERE slug = ?1",
-    [Q_SET_ARTICLE_PUBLISHED] = "UPDATE articles SET published = ?2, updated_at = ?3"
-                                " WHERE slug = ?1",
-    /* booking rules */
-    [Q_RULES_GET] = "SELECT coalesce(min_notice_minutes, -1), coalesce(horizon_days, -1),"
-                    " coalesce(grid_minutes, -1), coalesce(late_cancel_hours, -1)"
-                    " FROM clinic_rules WHERE id = 1",
-    [Q_RULES_PUT] = "INSERT INTO clinic_rules (id, min_notice_minutes, horizon_days, grid_minutes,"
-                    " late_cancel_hours) VALUES (1, ?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET"
-                    " min_notice_minutes = excluded.min_notice_minutes,"
-                    " horizon_days = excluded.horizon_days, grid_minutes = excluded.grid_minutes,"
-                    " late_cancel_hours = excluded.late_cancel_hours",
-    [Q_AUDIT_ADD] = "INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,"
-                    " client_id, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [Q_AUDIT_LIST] = "SELECT id, at, user_id, actor, role, action, record, record_id, client_id,"
-                     " address FROM audit_log WHERE (?1 = 0 OR id < ?1)"
-                     " AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)"
-                     " ORDER BY id DESC LIMIT ?4",
-    /* health form and insurance checks */
-    [Q_INTAKE] = "SELECT " INTAKE_COLS " FROM intakes WHERE client_id = ?1",
-    [Q_INTAKE_ARCHIVE] = "INSERT INTO intake_history (intake_id, " INTAKE_COLS_NOID
-                         ", archived_at) SELECT id, " INTAKE_COLS_NOID ", ?2 FROM intakes"
-                         " WHERE client_id = ?1",
-    [Q_INTAKE_ADD] = "INSERT INTO intakes (client_id, email, phone, birth_date, emergency_name,"
-                     " emergency_phone, reason, areas, pain, onset, onset_other, worse, better,"
-                     " treatments, conditions, conditions_other, medications, pressure,"
-                     " consent_name, consent_at, updated_by, created_at, updated_at, version)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                     " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22, 1)",
-    [Q_INTAKE_UPDATE] = "UPDATE intakes SET email = ?2, phone = ?3, birth_date = ?4,"
-                        " emergency_name = ?5, emergency_phone = ?6, reason = ?7, areas = ?8,"
-                        " pain = ?9, onset = ?10, onset_other = ?11, worse = ?12, better = ?13,"
-                        " treatments = ?14, conditions = ?15, conditions_other = ?16,"
-                        " medications = ?17, pressure = ?18, consent_name = ?19,"
-                        " consent_at = ?20, updated_by = ?21, updated_at = ?22,"
-                        " version = version + 1 WHERE client_id = ?1",
-    [Q_INTAKE_CONFIRM] = "UPDATE intakes SET confirmed_at = ?2 WHERE client_id = ?1",
-    [Q_INTAKE_STAMP] = "SELECT updated_at, id FROM intakes WHERE client_id = ?1",
-    [Q_INTAKE_MOVE_HISTORY] = "UPDATE intake_history SET client_id = ?1 WHERE client_id = ?2",
-    [Q_INTAKE_DELETE] = "DELETE FROM intakes WHERE client_id = ?1",
-    [Q_INTAKE_MOVE] = "UPDATE intakes SET client_id = ?1 WHERE client_id = ?2",
-    [Q_INSURANCE_ADD] = "INSERT INTO insurance_checks (client_id, carrier, member_id,"
-                        " group_number, holder_name, holder_relation, requested_at)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [Q_INSURANCE_UPDATE_REQUEST] = "UPDATE insurance_checks SET carrier = ?2, member_id = ?3,"
-                                   " group_number = ?4, holder_name = ?5, holder_relation = ?6"
-                                   " WHERE id = ?1 AND status = 'pending'",
-    [Q_INSURANCE_RECORD] = "UPDATE insurance_checks SET status = 'done', outcome = ?2,"
-                           " visits_per_year = ?3, copay_cents = ?4, deductible_cents = ?5,"
-                           " referral_required = ?6, notes = ?7, verified_by = ?8,"
-                           " verified_by_name = ?9, verified_at = ?10 WHERE id = ?1",
-    [Q_INSURANCE_GET] = "SELECT " INSURANCE_COLS " WHERE i.id = ?1",
-    [Q_INSURANCE_LATEST] = "SELECT " INSURANCE_COLS " WHERE i.client_id = ?1"
-                           " ORDER BY i.id DESC LIMIT 1",
-    [Q_INSURANCE_PENDING] = "SELECT " INSURANCE_COLS " WHERE i.status = 'pending'"
-                            " ORDER BY i.requested_at, i.id LIMIT ?1",
-    [Q_INSURANCE_PENDING_COUNT] = "SELECT count(*) FROM insurance_checks WHERE status = 'pending'",
-    [Q_INSURANCE_MOVE] = "UPDATE insurance_checks SET client_id = ?1 WHERE client_id = ?2",
-    /* the clinical record */
-    [Q_MERGE_REFERRALS] = "UPDATE referrals SET client_id = ?1 WHERE client_id = ?2",
-    [Q_REFERRALS] = "SELECT " REFERRAL_COLS " FROM referrals WHERE client_id = ?1"
-                    " ORDER BY referred_on DESC, id DESC",
-    [Q_REFERRAL] = "SELECT " REFERRAL_COLS " FROM referrals WHERE id = ?1",
-    [Q_ADD_REFERRAL] = "INSERT INTO referrals (client_id, physician, practice, phone, referred_on,"
-                       " diagnosis, icd10, visits, valid_until, created_at, updated_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-    [Q_UPDATE_REFERRAL] = "UPDATE referrals SET physician = ?2, practice = ?3, phone = ?4,"
-                          " referred_on = ?5, diagnosis = ?6, icd10 = ?7, visits = ?8,"
-                          " valid_until = ?9, updated_at = ?10 WHERE id = ?1",
-    [Q_NOTE] = "SELECT " NOTE_COLS " FROM treatment_notes WHERE appointment_id = ?1",
-    /* A signed note is left alone (no row returned); the trigger would
-     * refuse the change anyway. */
-    [Q_PUT_NOTE] = "INSERT INTO treatment_notes (appointment_id, subjective, objective, assessment,"
-                   " plan, areas, techniques, pressure, rest, heat_cold, stretches, home_care,"
-                   " providers, provider_reason, next_weeks, author_id, created_at, updated_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                   " ?16, ?17, ?17) ON CONFLICT (appointment_id) DO UPDATE SET"
-                   " subjective = excluded.subjective, objective = excluded.objective,"
-                   " assessment = excluded.assessment, plan = excluded.plan,"
-                   " areas = excluded.areas, techniques = excluded.techniques,"
-                   " pressure = excluded.pressure, rest = excluded.rest,"
-                   " heat_cold = excluded.heat_cold, stretches = excluded.stretches,"
-                   " home_care = excluded.home_care, providers = excluded.providers,"
-                   " provider_reason = excluded.provider_reason,"
-                   " next_weeks = excluded.next_weeks, updated_at = excluded.updated_at"
-                   " WHERE treatment_notes.signed_at IS NULL RETURNING id",
-    [Q_SIGN_NOTE] = "UPDATE treatment_notes SET signed_by = ?2, signed_by_id = ?3,"
-                    " signed_at = ?4 WHERE id = ?1 AND signed_at IS NULL",
-    [Q_ADD_ADDENDUM] = "INSERT INTO note_addenda (note_id, body, author, author_id, created_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5)",
-    [Q_NOTE_ADDENDA] = "SELECT id, note_id, body, author, author_id, created_at FROM note_addenda"
-                       " WHERE note_id = ?1 ORDER BY id",
-    /* the outbox */
-    [Q_OUTBOX_ADD] = "INSERT INTO outbox (kind, dedupe_key, appointment_id, recipient,"
-                     " recipient_name, subject, body_text, body_html, attach_name, attach_type,"
-                     " attach_data, next_attempt_at, created_at, channel)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-                     " ON CONFLICT (dedupe_key) DO NOTHING",
-    [Q_OUTBOX_COUNT] = "SELECT count(*) FROM outbox WHERE appointment_id = ?1 AND kind = ?2",
-    [Q_OUTBOX_DUE] = "SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,"
-                     " subject, body_text, body_html, attach_name, attach_type, attach_data,"
-                     " status, attempts, next_attempt_at, created_at, coalesce(sent_at, 0),"
-                     " last_error, channel FROM outbox WHERE status IN ('pending', 'sending')"
-                     " AND next_attempt_at <= ?1 AND ((?2 & 1 AND channel = 'email')"
-                     " OR (?2 & 2 AND channel = 'sms')) ORDER BY next_attempt_at, id LIMIT 1",
-    [Q_OUTBOX_CLAIM] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
-                       " next_attempt_at = ?2 WHERE id = ?1",
-    [Q_OUTBOX_MARK] = "UPDATE outbox SET status = ?2, next_attempt_at = ?3, last_error = ?5,"
-                      " sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END"
-                      " WHERE id = ?1 AND status = 'sending'",
-    [Q_OUTBOX_NEXT_DUE] = "SELECT min(next_attempt_at) FROM outbox"
-                          " WHERE status IN ('pending', 'sending')"
-                          " AND ((?1 & 1 AND channel = 'email') OR (?1 & 2 AND channel = 'sms'))",
-    [Q_OUTBOX_LIST] = "SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,"
-                      " subject, status, attempts, next_attempt_at, created_at,"
-                      " coalesce(sent_at, 0), last_error, attach_name FROM outbox"
-                      " WHERE (?1 = '' OR status = ?1) ORDER BY id DESC LIMIT ?2",
-    [Q_OUTBOX_STATUS] = "SELECT status FROM outbox WHERE id = ?1",
-    [Q_OUTBOX_RETRY] = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2,"
-                       " last_error = '' WHERE id = ?1 AND status IN ('pending', 'failed')",
-    [Q_OUTBOX_PURGE] = "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1",
-    /* calendar feeds: a feed answers while its maker's account is active and
-                " "
-     * (a therapist's) still that therapist's, who is active; the clinic's
-     * while its maker is front desk or admin */
-    [Q_FEED_PUT] = "INSERT OR REPLACE INTO calendar_feeds (therapist_id, token_hash, created_by,"
-                   " created_at) VALUES (nullif(?1, ''), ?2, ?3, ?4)",
-    [Q_FEED] = "SELECT " FEED_COLS " AND coalesce(f.therapist_id, '') = ?1",
-    [Q_FEED_BY_TOKEN] = "SELECT " FEED_COLS " AND f.token_hash = ?1",
-    [Q_FEED_APPTS] = "SELECT a.id, a.start_at, a.end_at, a.revision, a.status, a.therapist_id,"
-                     " s.name, t.name, r.name, c.name FROM appointments a"
-                     " JOIN services s ON s.id = a.service_id"
-                     " JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id"
-                     " JOIN clients c ON c.id = a.client_id"
-                     " WHERE (?1 = '' OR a.therapist_id = ?1) AND a.start_at >= ?2"
-                     " AND a.start_at < ?3 ORDER BY a.start_at, a.id",
-    /* the client portal */
-    [Q_SIGNIN_REQUEST] = "INSERT INTO signin_requests (email, address, at) VALUES (?1, ?2, ?3)",
-    [Q_SIGNIN_REQUESTS_EMAIL] = "SELECT count(*), coalesce(min(at), 0) FROM signin_requests"
-                                " WHERE email = ?1 AND at > ?2",
-    [Q_SIGNIN_REQUESTS_ADDRESS] = "SELECT count(*), coalesce(min(at), 0) FROM signin_requests"
-                                  " WHERE address = ?1 AND at > ?2",
-    [Q_SIGNIN_WHO] = "SELECT coalesce(u.id, 0), coalesce(u.role, ''), coalesce(u.active, 1),"
-                     " coalesce(u.name, (SELECT name FROM clients WHERE email = ?1 COLLATE NOCASE"
-                     " ORDER BY id DESC LIMIT 1), '')"
-                     " FROM (SELECT 1) LEFT JOIN users u ON u.email = ?1",
-    [Q_SIGNIN_PRUNE_REQUESTS] = "DELETE FROM signin_requests WHERE at < ?1",
-    [Q_SIGNIN_PRUNE_LINKS] = "DELETE FROM signin_links WHERE expires_at < ?1",
-    [Q_SIGNIN_ADD] = "INSERT INTO signin_links (token_hash, email, created_at, expires_at)"
-                     " VALUES (?1, ?2, ?3, ?4)",
-    [Q_SIGNIN_GET] = "SELECT email, created_at, expires_at, coalesce(used_at, 0) FROM signin_links"
-                     " WHERE token_hash = ?1",
-    [Q_SIGNIN_USE] = "UPDATE signin_links SET used_at = ?2 WHERE token_hash = ?1"
-                     " AND used_at IS NULL AND expires_at > ?2",
-    [Q_PORTAL_PROVE] = "UPDATE users SET proven_email = email, email_proven_at = ?2 WHERE id = ?1",
-    [Q_PORTAL_LINK] = "UPDATE clients SET user_id = ?1 WHERE email = ?2 COLLATE NOCASE",
-    [Q_PORTAL_APPTS] = "SELECT " APPT_COLS " WHERE c.user_id = ?1 OR (c.user_id IS NULL AND"
-                       " c.email = (SELECT email FROM users WHERE id = ?1"
-                       " AND proven_email = email) COLLATE NOCASE)"
-                       " ORDER BY a.start_at DESC, a.id DESC",
-    [Q_PORTAL_MANAGE_LINK] = "INSERT INTO portal_manage_links (appointment_id, token_hash,"
-                             " user_id, created_at) VALUES (?1, ?2, ?3, ?4)"
-                             " ON CONFLICT (appointment_id) DO UPDATE SET"
-                             " token_hash = excluded.token_hash, user_id = excluded.user_id,"
-                             " created_at = excluded.created_at",
-    /* reminders */
-    [Q_OUTBOX_HAS] = "SELECT 1 FROM outbox WHERE dedupe_key = ?1",
-    [Q_OUTBOX_WITHDRAW] = "DELETE FROM outbox WHERE appointment_id = ?1 AND kind = ?2"
-                          " AND status IN ('pending', 'failed')",
-    [Q_REMIND_CANDIDATES] = "SELECT id, start_at, max(created_at, reminders_from) FROM appointments"
-                            " WHERE status = 'booked' AND start_at > ?1 AND start_at <= ?2"
-                            " ORDER BY start_at, id",
-    [Q_REMIND_FROM] = "UPDATE appointments SET reminders_from = ?2 WHERE id = ?1",
-    /* the waitlist (0014_waitlist.sql) */
-    [Q_WL_ADD] = "INSERT INTO waitlist_entries (token_hash, service_id, therapist_id, date_from,"
-                 " date_to, days, time_from, time_to, name, email, phone, created_at)"
-                 " VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-#define WL_ENTRY_COLS                                                                          \
-    "SELECT e.id, e.service_id, coalesce(e.therapist_id, ''), e.date_from, e.date_to, e.days,"  \
-    " e.time_from, e.time_to, e.name, e.email, e.phone, e.status, e.created_at,"                \
-    " coalesce(e.closed_at, 0), s.name, coalesce(t.name, '') FROM waitlist_entries e"           \
-    " JOIN services s ON s.id = e.service_id LEFT JOIN therapists t ON t.id = e.therapist_id"
-    [Q_WL_ENTRY_BY_HASH] = WL_ENTRY_COLS " WHERE e.token_hash = ?1",
-    [Q_WL_ENTRY_BY_ID] = WL_ENTRY_COLS " WHERE e.id = ?1",
-    [Q_WL_ACTIVE] = WL_ENTRY_COLS " WHERE e.service_id = ?1 AND e.status = 'active'"
-                    " ORDER BY e.id",
-    /* the desk's list: the entry's columns, then its latest open offer's end */
-    [Q_WL_DESK] = "SELECT e.id, e.service_id, coalesce(e.therapist_id, ''), e.date_from,"
-                  " e.date_to, e.days, e.time_from, e.time_to, e.name, e.email, e.phone,"
-                  " e.status, e.created_at, coalesce(e.closed_at, 0), s.name,"
-                  " coalesce(t.name, ''), coalesce((SELECT max(o.expires_at) FROM"
-                  " waitlist_offers o WHERE o.entry_id = e.id AND o.status = 'open'"
-                  " AND o.expires_at > ?2), 0) FROM waitlist_entries e"
-                  " JOIN services s ON s.id = e.service_id"
-                  " LEFT JOIN therapists t ON t.id = e.therapist_id"
-                  " WHERE e.status = 'active' AND (?1 = '' OR e.service_id = ?1)"
-                  " ORDER BY e.id LIMIT ?3",
-    [Q_WL_ACTIVE_COUNT] = "SELECT count(*) FROM waitlist_entries WHERE status = 'active'",
-#undef WL_ENTRY_COLS
-    [Q_WL_LEAVE] = "UPDATE waitlist_entries SET status = 'left', closed_at = ?2,"
-                   " closed_reason = ?3"
-                   " WHERE id = ?1 AND status = 'active'",
-    [Q_WL_OFFER_ADD] = "INSERT INTO waitlist_offers (entry_id, token_hash, service_id,"
-                       " therapist_id, start, freed_by, created_at, expires_at)"
-                       " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM"
-                       " waitlist_offers WHERE entry_id = ?1 AND therapist_id = ?4 AND start = ?5"
-                       " AND status = 'open' AND expires_at > ?7)",
-    [Q_WL_OFFER_BY_HASH] = "SELECT id, entry_id, service_id, therapist_id, start, freed_by, status,"
-                           " created_at, expires_at, coalesce(appointment_id, 0)"
-                           " FROM waitlist_offers WHERE token_hash = ?1",
-    [Q_WL_OFFER_CLAIM] = "UPDATE waitlist_offers SET status = 'claimed', appointment_id = ?2"
-                         " WHERE id = ?1 AND status = 'open' AND expires_at > ?3",
-    [Q_WL_ENTRY_BOOKED] = "UPDATE waitlist_entries SET status = 'booked', closed_at = ?2"
-                          " WHERE id = (SELECT entry_id FROM waitlist_offers WHERE id = ?1)"
-                          " AND status = 'active'",
-    [Q_WL_OFFERS_TAKEN] = "UPDATE waitlist_offers SET status = 'taken' WHERE status = 'open'"
-                          " AND id <> ?1 AND therapist_id = (SELECT therapist_id FROM"
-                          " waitlist_offers WHERE id = ?1) AND start = (SELECT start FROM"
-                          " waitlist_offers WHERE id = ?1)",
-};
 
 struct sqlite_db {
     struct db base;
@@ -649,14 +57,25 @@ static enum err_code fail(struct sqlite_db *d, struct err *e, int rc, const char
     return err_set(e, E_INTERNAL, "%s: database error: %s", what, msg);
 }
 
-static sqlite3_stmt *stmt(struct sqlite_db *d, enum stmt_id id, struct err *e)
+static sqlite3_stmt *stmt(struct sqlite_db *d, enum q_id id, struct err *e)
 {
     if (!d->st[id]) {
-        int rc = sqlite3_prepare_v3(d->h, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &d->st[id],
-                                    NULL);
+        const char *tail = NULL;
+        int rc = sqlite3_prepare_v3(d->h, q_sql_sqlite[id], -1, SQLITE_PREPARE_PERSISTENT, &d->st[id],
+                                    &tail);
         if (rc != SQLITE_OK) {
             fail(d, e, rc, "prepare");
             d->st[id] = NULL;
+            return NULL;
+        }
+        /* One statement per named query: a second one would be ignored. */
+        while (tail && (*tail == ' ' || *tail == '\n'))
+            tail++;
+        if (tail && *tail) {
+            log_error("sqlite: query %s holds more than one statement", q_name[id]);
+            sqlite3_finalize(d->st[id]);
+            d->st[id] = NULL;
+            err_set(e, E_INTERNAL, "prepare: the store has a malformed query");
             return NULL;
         }
     } else {
@@ -754,11 +173,6 @@ enum err_code sqlite_store_open(const char *path, int conns, struct store **out,
     struct sqlite_store *ss;
     enum err_code rc;
 
-    /* Every statement id has its SQL (a merge that drops one would
-     * otherwise show only when that statement is first prepared). */
-    for (int i = 0; i < Q__COUNT; i++)
-        if (!sql_text[i])
-            return err_set(e, E_INTERNAL, "store: statement %d has no SQL text", i);
     if (conns < 1)
         conns = 1;
     if (fs_mkdir_parent(path) < 0)
@@ -1578,7 +992,7 @@ static enum err_code sq_session(struct db *db, struct arena *a,
     return fail(d, e, rc, "read session");
 }
 
-static enum err_code session_stmt(struct db *db, enum stmt_id q,
+static enum err_code session_stmt(struct db *db, enum q_id q,
                                   const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
                                   struct err *e)
 {
@@ -1632,7 +1046,7 @@ static enum err_code sq_add_login_failure(struct db *db, const char *email, cons
     return run(d, s, e, "record failed login");
 }
 
-static enum err_code count_since(struct sqlite_db *d, enum stmt_id q, const char *key,
+static enum err_code count_since(struct sqlite_db *d, enum q_id q, const char *key,
                                  int64_t since, int *count, int64_t *oldest, struct err *e)
 {
     sqlite3_stmt *s = stmt(d, q, e);
@@ -2114,7 +1528,7 @@ static enum err_code sq_update_client(struct db *db, const struct client *c, str
 
 /* Runs statement id with the two client ids bound as ?1 and ?2 (?2 unused
  * when b is 0). */
-static enum err_code run_ids(struct sqlite_db *d, enum stmt_id id, int64_t a, int64_t b,
+static enum err_code run_ids(struct sqlite_db *d, enum q_id id, int64_t a, int64_t b,
                              struct err *e, const char *what)
 {
     sqlite3_stmt *s = stmt(d, id, e);
@@ -2726,7 +2140,7 @@ static void read_insurance(struct arena *a, sqlite3_stmt *s, struct insurance_ch
     o->client_email = col_text(a, s, 19);
 }
 
-static enum err_code one_insurance(struct sqlite_db *d, enum stmt_id id, int64_t key,
+static enum err_code one_insurance(struct sqlite_db *d, enum q_id id, int64_t key,
                                    struct arena *a, struct insurance_check *out, struct err *e,
                                    const char *none)
 {
@@ -3744,7 +3158,7 @@ static void wl_entry_row(struct arena *a, sqlite3_stmt *s, struct waitlist_entry
 }
 
 /* One entry by the statement id and its first parameter (a hash or an id). */
-static enum err_code wl_entry_one(struct sqlite_db *d, struct arena *a, enum stmt_id q,
+static enum err_code wl_entry_one(struct sqlite_db *d, struct arena *a, enum q_id q,
                                   const unsigned char *hash, int64_t id,
                                   struct waitlist_entry *out, struct err *e)
 {
