@@ -1,89 +1,24 @@
-/* sqlite — the SQLite backend of the store interface.
+/* sqlite — the store functions not yet moved to an area file (st_*.c).
  *
- * A pool of connections (one per server thread is enough; a request holds
- * one for its life).  Each connection prepares its statements once, on first
- * use, and reuses them.  WAL journal, foreign keys on, a busy timeout, and
- * BEGIN IMMEDIATE for writes so that a writer never fails half-way on a lock
- * upgrade.  No SQLite type leaves this file. */
-#include <pthread.h>
+ * They still call SQLite directly, through the connection and prepared
+ * statements of the SQLite driver (drv_sqlite.h); each area moves to rows.h
+ * and its own st_*.c, written once for every driver, and this file goes
+ * when the last one has.  No SQLite type leaves this file, and a failure
+ * reaches the caller only in the store's words (sqlite_fail → drv_fail). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/migration.h"
-#include "store/store_impl.h"
-#include "store_queries.h"
-#include "util/fs.h"
+#include "store/drv_sqlite.h"
+#include "store/rows.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-#define BUSY_TIMEOUT_MS 5000
-
-
-struct sqlite_db {
-    struct db base;
-    struct sqlite_store *owner;
-    sqlite3 *h;
-    sqlite3_stmt *st[Q__COUNT];
-    int in_use;
-    int in_tx;
-};
-
-struct sqlite_store {
-    struct store base;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int nconns;
-    struct sqlite_db *conns;
-};
-
-static const struct store_ops sqlite_ops;
-static void *grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size);
-
 #define DB(x) ((struct sqlite_db *)(x))
-#define ST(x) ((struct sqlite_store *)(x))
-
-/* Maps a SQLite failure to our codes with a message. */
-static enum err_code fail(struct sqlite_db *d, struct err *e, int rc, const char *what)
-{
-    int prim = rc & 0xff;
-    const char *msg = d && d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc);
-    if (prim == SQLITE_CONSTRAINT)
-        return err_set(e, E_UNPROCESSABLE, "%s: %s", what, msg);
-    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
-        return err_set(e, E_UNAVAILABLE, "%s: the database is busy, try again", what);
-    log_error("sqlite: %s: %s (%d)", what, msg, rc);
-    return err_set(e, E_INTERNAL, "%s: database error: %s", what, msg);
-}
-
-static sqlite3_stmt *stmt(struct sqlite_db *d, enum q_id id, struct err *e)
-{
-    if (!d->st[id]) {
-        const char *tail = NULL;
-        int rc = sqlite3_prepare_v3(d->h, q_sql_sqlite[id], -1, SQLITE_PREPARE_PERSISTENT, &d->st[id],
-                                    &tail);
-        if (rc != SQLITE_OK) {
-            fail(d, e, rc, "prepare");
-            d->st[id] = NULL;
-            return NULL;
-        }
-        /* One statement per named query: a second one would be ignored. */
-        while (tail && (*tail == ' ' || *tail == '\n'))
-            tail++;
-        if (tail && *tail) {
-            log_error("sqlite: query %s holds more than one statement", q_name[id]);
-            sqlite3_finalize(d->st[id]);
-            d->st[id] = NULL;
-            err_set(e, E_INTERNAL, "prepare: the store has a malformed query");
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(d->st[id]);
-        sqlite3_clear_bindings(d->st[id]);
-    }
-    return d->st[id];
-}
+#define fail(d, e, rc, what) sqlite_fail((d)->h, (e), (rc), (what))
+#define stmt(d, id, e) sqlite_stmt((d), (id), (e))
+#define grow rows_grow
 
 static int bind_text(sqlite3_stmt *s, int i, const char *v)
 {
@@ -115,292 +50,9 @@ static enum err_code run(struct sqlite_db *d, sqlite3_stmt *s, struct err *e, co
     return E_OK;
 }
 
-static enum err_code exec(struct sqlite_db *d, const char *sql, struct err *e)
-{
-    char *msg = NULL;
-    int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        enum err_code c = err_set(e, E_INTERNAL, "database: %s", msg ? msg : sqlite3_errstr(rc));
-        if ((rc & 0xff) == SQLITE_BUSY)
-            c = err_set(e, E_UNAVAILABLE, "the database is busy, try again");
-        sqlite3_free(msg);
-        return c;
-    }
-    return E_OK;
-}
-
-/* ---- connections and the pool ---- */
-
-static enum err_code conn_open(struct sqlite_db *d, const char *path, struct err *e)
-{
-    int rc = sqlite3_open_v2(path, &d->h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        enum err_code c = err_set(e, E_UNAVAILABLE, "cannot open database %s: %s", path,
-                                  d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
-        sqlite3_close(d->h);
-        d->h = NULL;
-        return c;
-    }
-    sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(d->h, 1);
-    return exec(d,
-                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                " PRAGMA synchronous = FULL;",
-                e);
-}
-
-static void conn_close(struct sqlite_db *d)
-{
-    for (int i = 0; i < Q__COUNT; i++)
-        sqlite3_finalize(d->st[i]);
-    sqlite3_close(d->h);
-}
-
-static void sq_close(struct store *s)
-{
-    struct sqlite_store *ss = ST(s);
-    for (int i = 0; i < ss->nconns; i++)
-        conn_close(&ss->conns[i]);
-    pthread_mutex_destroy(&ss->mu);
-    pthread_cond_destroy(&ss->cv);
-    free(ss->conns);
-    free(ss);
-}
-
-enum err_code sqlite_store_open(const char *path, int conns, struct store **out, struct err *e)
-{
-    struct sqlite_store *ss;
-    enum err_code rc;
-
-    if (conns < 1)
-        conns = 1;
-    if (fs_mkdir_parent(path) < 0)
-        return err_set(e, E_UNAVAILABLE, "cannot create the folder for database %s", path);
-    ss = xcalloc(1, sizeof *ss);
-    ss->base.ops = &sqlite_ops;
-    pthread_mutex_init(&ss->mu, NULL);
-    pthread_cond_init(&ss->cv, NULL);
-    ss->conns = xcalloc((size_t)conns, sizeof *ss->conns);
-    for (int i = 0; i < conns; i++) {
-        ss->conns[i].base.ops = &sqlite_ops;
-        ss->conns[i].owner = ss;
-        ss->nconns = i + 1;
-        rc = conn_open(&ss->conns[i], path, e);
-        if (rc != E_OK) {
-            sq_close(&ss->base);
-            return rc;
-        }
-    }
-    *out = &ss->base;
-    return E_OK;
-}
-
-static struct db *sq_acquire(struct store *s)
-{
-    struct sqlite_store *ss = ST(s);
-    struct sqlite_db *d = NULL;
-    pthread_mutex_lock(&ss->mu);
-    for (;;) {
-        for (int i = 0; i < ss->nconns; i++) {
-            if (!ss->conns[i].in_use) {
-                d = &ss->conns[i];
-                d->in_use = 1;
-                break;
-            }
-        }
-        if (d)
-            break;
-        pthread_cond_wait(&ss->cv, &ss->mu);
-    }
-    pthread_mutex_unlock(&ss->mu);
-    return &d->base;
-}
-
-static void sq_rollback(struct db *db)
-{
-    struct sqlite_db *d = DB(db);
-    if (!d->in_tx)
-        return;
-    d->in_tx = 0;
-    if (sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
-        log_error("sqlite: rollback failed: %s", sqlite3_errmsg(d->h));
-}
-
-static void sq_release(struct db *db)
-{
-    struct sqlite_db *d = DB(db);
-    struct sqlite_store *ss = d->owner;
-    sq_rollback(db);
-    pthread_mutex_lock(&ss->mu);
-    d->in_use = 0;
-    pthread_cond_signal(&ss->cv);
-    pthread_mutex_unlock(&ss->mu);
-}
-
-static enum err_code sq_begin(struct db *db, struct err *e)
-{
-    struct sqlite_db *d = DB(db);
-    enum err_code rc = exec(d, "BEGIN IMMEDIATE", e);
-    if (rc == E_OK)
-        d->in_tx = 1;
-    return rc;
-}
-
-static enum err_code sq_commit(struct db *db, struct err *e)
-{
-    struct sqlite_db *d = DB(db);
-    enum err_code rc = exec(d, "COMMIT", e);
-    if (rc != E_OK) {
-        sq_rollback(db);
-        return rc;
-    }
-    d->in_tx = 0;
-    return E_OK;
-}
-
-/* ---- migrations ---- */
-
-static enum err_code read_version(struct sqlite_db *d, int *version, struct err *e)
-{
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(d->h,
-                                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                                " AND name = 'schema_version'",
-                                -1, &s, NULL);
-    enum err_code out = E_OK;
-    *version = 0;
-    if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
-        out = fail(d, e, rc, "read schema version");
-        goto done;
-    }
-    if (sqlite3_column_int(s, 0) == 0)
-        goto done;
-    sqlite3_finalize(s);
-    s = NULL;
-    rc = sqlite3_prepare_v2(d->h, "SELECT coalesce(max(version), 0) FROM schema_version", -1, &s,
-                            NULL);
-    if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
-        out = fail(d, e, rc, "read schema version");
-        goto done;
-    }
-    *version = sqlite3_column_int(s, 0);
-done:
-    sqlite3_finalize(s);
-    return out;
-}
-
-static enum err_code sq_version(struct store *s, int *version, struct err *e)
-{
-    struct db *db = sq_acquire(s);
-    enum err_code rc = read_version(DB(db), version, e);
-    sq_release(db);
-    return rc;
-}
-
-/* *have = 1 when migration `version` is recorded in schema_version. */
-static enum err_code migration_applied(struct sqlite_db *d, int version, int *have,
-                                       struct err *e)
-{
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(d->h, "SELECT count(*) FROM schema_version WHERE version = ?1",
-                                -1, &s, NULL);
-    enum err_code out = E_OK;
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_int(s, 1, version);
-        rc = sqlite3_step(s);
-    }
-    if (rc == SQLITE_ROW)
-        *have = sqlite3_column_int(s, 0) > 0;
-    else
-        out = fail(d, e, rc, "read schema version");
-    sqlite3_finalize(s);
-    return out;
-}
-
-static enum err_code sq_migrate(struct store *s, int *applied, struct err *e)
-{
-    struct db *db = sq_acquire(s);
-    struct sqlite_db *d = DB(db);
-    sqlite3_stmt *ins = NULL;
-    enum err_code rc;
-    int version, count = 0, latest = 0;
-
-    for (const struct migration *m = sqlite_migrations; m->version; m++)
-        latest = m->version;
-    rc = sq_begin(db, e);
-    if (rc != E_OK)
-        goto done;
-    rc = exec(d,
-              "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
-              " name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-              e);
-    if (rc == E_OK)
-        rc = read_version(d, &version, e);
-    if (rc == E_OK)
-        rc = sq_commit(db, e);
-    if (rc != E_OK)
-        goto done;
-    if (version > latest) {
-        rc = err_set(e, E_UNPROCESSABLE,
-                     "the database has schema version %d, newer than this knead (%d)", version,
-                     latest);
-        goto done;
-    }
-    for (const struct migration *m = sqlite_migrations; m->version; m++) {
-        int have = 0;
-        rc = sq_begin(db, e);
-        if (rc != E_OK)
-            goto done;
-        /* By number, not by the highest applied: numbers may have gaps
-         * (reserved by parallel changes) that are filled in later. */
-        rc = migration_applied(d, m->version, &have, e);
-        if (rc == E_OK && have) {
-            rc = sq_commit(db, e);
-            if (rc != E_OK)
-                goto done;
-            continue;
-        }
-        if (rc == E_OK)
-            rc = exec(d, m->sql, e);
-        if (rc == E_OK) {
-            int src = sqlite3_prepare_v2(d->h,
-                                         "INSERT INTO schema_version (version, name, applied_at)"
-                                         " VALUES (?1, ?2, unixepoch())",
-                                         -1, &ins, NULL);
-            if (src == SQLITE_OK) {
-                sqlite3_bind_int(ins, 1, m->version);
-                bind_text(ins, 2, m->name);
-                src = sqlite3_step(ins);
-            }
-            if (src != SQLITE_DONE)
-                rc = fail(d, e, src, "record migration");
-            sqlite3_finalize(ins);
-            ins = NULL;
-        }
-        if (rc == E_OK)
-            rc = sq_commit(db, e);
-        if (rc != E_OK) {
-            sq_rollback(db);
-            char msg[sizeof e->msg];
-            memcpy(msg, e->msg, sizeof msg);
-            err_set(e, rc, "migration %04d_%s failed: %s", m->version, m->name, msg);
-            goto done;
-        }
-        log_info("applied migration %04d_%s", m->version, m->name);
-        count++;
-    }
-    rc = E_OK;
-done:
-    if (applied)
-        *applied = count;
-    sq_release(db);
-    return rc;
-}
-
 /* ---- reads ---- */
 
-static enum err_code sq_schema_version(struct db *db, int *version, struct err *e)
+enum err_code db_schema_version(struct db *db, int *version, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_VERSION, e);
@@ -413,7 +65,7 @@ static enum err_code sq_schema_version(struct db *db, int *version, struct err *
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read schema version");
 }
 
-static enum err_code sq_clinic_version(struct db *db, int64_t *version, struct err *e)
+enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_CLINIC_VERSION, e);
@@ -426,7 +78,7 @@ static enum err_code sq_clinic_version(struct db *db, int64_t *version, struct e
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read clinic version");
 }
 
-static enum err_code sq_versions(struct db *db, int64_t *clinic, int64_t *appointments,
+enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments,
                                  struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -442,7 +94,7 @@ static enum err_code sq_versions(struct db *db, int64_t *clinic, int64_t *appoin
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read data versions");
 }
 
-static enum err_code sq_closed_dates(struct db *db, struct arena *a, const char ***out,
+enum err_code db_closed_dates(struct db *db, struct arena *a, const char ***out,
                                      size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -464,7 +116,7 @@ static enum err_code sq_closed_dates(struct db *db, struct arena *a, const char 
     return E_OK;
 }
 
-static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
+enum err_code db_is_empty(struct db *db, int *empty, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_IS_EMPTY, e);
@@ -478,35 +130,9 @@ static enum err_code sq_is_empty(struct db *db, int *empty, struct err *e)
     return E_OK;
 }
 
-static enum err_code sq_wipe(struct db *db, struct err *e)
+enum err_code db_wipe(struct db *db, struct err *e)
 {
-    return exec(DB(db),
-                "DELETE FROM articles; DELETE FROM calendar_feeds;"
-                " DELETE FROM waitlist_offers; DELETE FROM waitlist_entries;"
-                " DELETE FROM portal_manage_links; DELETE FROM signin_links; DELETE FROM signin_requests;"
-                " DELETE FROM note_addenda; DELETE FROM treatment_notes; DELETE FROM referrals;"
-                " DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;"
-                " DELETE FROM idempotency; DELETE FROM appointments;"
-                " DELETE FROM intake_history; DELETE FROM intakes; DELETE FROM insurance_checks;"
-                " DELETE FROM clients;"
-                " DELETE FROM time_off;"
-                " DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;"
-                " DELETE FROM room_services; DELETE FROM rooms; DELETE FROM therapist_services;"
-                " DELETE FROM therapists; DELETE FROM services;",
-                e);
-}
-
-/* A growable array on the arena, for result rows. */
-static void *grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return items;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *p = arena_array(a, ncap, size);
-    if (n)
-        memcpy(p, items, n * size);
-    *cap = ncap;
-    return p;
+    return db->drv->script(db, db->drv->sql[Q_WIPE], "delete the clinic's data", e);
 }
 
 static void read_service(struct arena *a, sqlite3_stmt *s, struct service *o)
@@ -524,7 +150,7 @@ static void read_service(struct arena *a, sqlite3_stmt *s, struct service *o)
     o->late_cancel_hours = sqlite3_column_int(s, 10);
 }
 
-static enum err_code sq_services(struct db *db, struct arena *a, int active_only,
+enum err_code db_services(struct db *db, struct arena *a, int active_only,
                                  struct service **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -547,7 +173,7 @@ static enum err_code sq_services(struct db *db, struct arena *a, int active_only
     return E_OK;
 }
 
-static enum err_code sq_service(struct db *db, struct arena *a, const char *id,
+enum err_code db_service(struct db *db, struct arena *a, const char *id,
                                 struct service *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -598,7 +224,7 @@ static enum err_code therapist_services(struct sqlite_db *d, struct arena *a,
     return rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "list therapist services");
 }
 
-static enum err_code sq_therapists(struct db *db, struct arena *a, int active_only,
+enum err_code db_therapists(struct db *db, struct arena *a, int active_only,
                                    struct therapist **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -640,7 +266,7 @@ static enum err_code sq_therapists(struct db *db, struct arena *a, int active_on
     return E_OK;
 }
 
-static enum err_code sq_therapist(struct db *db, struct arena *a, const char *id,
+enum err_code db_therapist(struct db *db, struct arena *a, const char *id,
                                   struct therapist *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -660,7 +286,7 @@ static enum err_code sq_therapist(struct db *db, struct arena *a, const char *id
     return fail(d, e, rc, "read therapist");
 }
 
-static enum err_code sq_therapist_week(struct db *db, struct arena *a, const char *id,
+enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
                                        struct therapist_week *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -687,7 +313,7 @@ static enum err_code sq_therapist_week(struct db *db, struct arena *a, const cha
     return rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read therapist hours");
 }
 
-static enum err_code sq_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
+enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
                               struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -726,7 +352,7 @@ static enum err_code sq_rooms(struct db *db, struct arena *a, struct room **out,
     return E_OK;
 }
 
-static enum err_code sq_clinic_hours(struct db *db, struct arena *a, struct week_span **out,
+enum err_code db_clinic_hours(struct db *db, struct arena *a, struct week_span **out,
                                      size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -751,7 +377,7 @@ static enum err_code sq_clinic_hours(struct db *db, struct arena *a, struct week
 
 /* ---- writes ---- */
 
-static enum err_code sq_put_service(struct db *db, const struct service *v, struct err *e)
+enum err_code db_put_service(struct db *db, const struct service *v, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_PUT_SERVICE, e);
@@ -771,7 +397,7 @@ static enum err_code sq_put_service(struct db *db, const struct service *v, stru
     return run(d, s, e, "save service");
 }
 
-static enum err_code sq_put_therapist(struct db *db, const struct therapist *t, struct err *e)
+enum err_code db_put_therapist(struct db *db, const struct therapist *t, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_PUT_THERAPIST, e);
@@ -804,7 +430,7 @@ static enum err_code sq_put_therapist(struct db *db, const struct therapist *t, 
     return E_OK;
 }
 
-static enum err_code sq_add_room(struct db *db, const struct room *r, int64_t *id, struct err *e)
+enum err_code db_add_room(struct db *db, const struct room *r, int64_t *id, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_ADD_ROOM, e);
@@ -847,7 +473,7 @@ static enum err_code add_spans(struct sqlite_db *d, const char *tid, const char 
     return E_OK;
 }
 
-static enum err_code sq_put_therapist_week(struct db *db, const char *tid,
+enum err_code db_put_therapist_week(struct db *db, const char *tid,
                                            const struct therapist_week *w, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -863,7 +489,7 @@ static enum err_code sq_put_therapist_week(struct db *db, const char *tid,
     return add_spans(d, tid, "break", w->breaks, w->nbreaks, e);
 }
 
-static enum err_code sq_put_clinic_hours(struct db *db, const struct week_span *sp, size_t n,
+enum err_code db_put_clinic_hours(struct db *db, const struct week_span *sp, size_t n,
                                          struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -897,7 +523,7 @@ static void read_user(struct arena *a, sqlite3_stmt *s, struct user *u)
     u->active = sqlite3_column_int(s, 5);
 }
 
-static enum err_code sq_add_user(struct db *db, const struct user *u, const char *password_hash,
+enum err_code db_add_user(struct db *db, const struct user *u, const char *password_hash,
                                  int64_t now, int64_t *id, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -922,7 +548,7 @@ static enum err_code sq_add_user(struct db *db, const struct user *u, const char
     return E_OK;
 }
 
-static enum err_code sq_user_by_email(struct db *db, struct arena *a, const char *email,
+enum err_code db_user_by_email(struct db *db, struct arena *a, const char *email,
                                       struct user *out, const char **password_hash,
                                       struct err *e)
 {
@@ -944,7 +570,7 @@ static enum err_code sq_user_by_email(struct db *db, struct arena *a, const char
     return fail(d, e, rc, "read account");
 }
 
-static enum err_code sq_set_password(struct db *db, int64_t user_id, const char *password_hash,
+enum err_code db_set_password(struct db *db, int64_t user_id, const char *password_hash,
                                      struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -956,7 +582,7 @@ static enum err_code sq_set_password(struct db *db, int64_t user_id, const char 
     return run(d, s, e, "save password");
 }
 
-static enum err_code sq_add_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+enum err_code db_add_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
                                     int64_t user_id, int64_t now, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -969,7 +595,7 @@ static enum err_code sq_add_session(struct db *db, const unsigned char hash[STOR
     return run(d, s, e, "save session");
 }
 
-static enum err_code sq_session(struct db *db, struct arena *a,
+enum err_code db_session(struct db *db, struct arena *a,
                                 const unsigned char hash[STORE_TOKEN_HASH], struct user *out,
                                 int64_t *created, int64_t *seen, struct err *e)
 {
@@ -1006,19 +632,19 @@ static enum err_code session_stmt(struct db *db, enum q_id q,
     return run(d, s, e, "save session");
 }
 
-static enum err_code sq_touch_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+enum err_code db_touch_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
                                       int64_t now, struct err *e)
 {
     return session_stmt(db, Q_TOUCH_SESSION, hash, now, e);
 }
 
-static enum err_code sq_delete_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+enum err_code db_delete_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
                                        struct err *e)
 {
     return session_stmt(db, Q_DEL_SESSION, hash, 0, e);
 }
 
-static enum err_code sq_delete_user_sessions(struct db *db, int64_t user_id,
+enum err_code db_delete_user_sessions(struct db *db, int64_t user_id,
                                              const unsigned char *keep, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1033,7 +659,7 @@ static enum err_code sq_delete_user_sessions(struct db *db, int64_t user_id,
     return run(d, s, e, "end sessions");
 }
 
-static enum err_code sq_add_login_failure(struct db *db, const char *email, const char *address,
+enum err_code db_add_login_failure(struct db *db, const char *email, const char *address,
                                           int64_t now, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1063,7 +689,7 @@ static enum err_code count_since(struct sqlite_db *d, enum q_id q, const char *k
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "count failed logins");
 }
 
-static enum err_code sq_login_failures(struct db *db, const char *email, const char *address,
+enum err_code db_login_failures(struct db *db, const char *email, const char *address,
                                        int64_t since, int *by_email, int64_t *oldest_email,
                                        int *by_address, int64_t *oldest_address, struct err *e)
 {
@@ -1075,7 +701,7 @@ static enum err_code sq_login_failures(struct db *db, const char *email, const c
     return rc;
 }
 
-static enum err_code sq_clear_login_failures(struct db *db, const char *email, struct err *e)
+enum err_code db_clear_login_failures(struct db *db, const char *email, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_CLEAR_LOGIN_FAILURES, e);
@@ -1087,7 +713,7 @@ static enum err_code sq_clear_login_failures(struct db *db, const char *email, s
 
 /* ---- booking ---- */
 
-static enum err_code sq_busy(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+enum err_code db_busy(struct db *db, struct arena *a, int64_t t0, int64_t t1,
                              struct busy **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1116,7 +742,7 @@ static enum err_code sq_busy(struct db *db, struct arena *a, int64_t t0, int64_t
     return E_OK;
 }
 
-static enum err_code sq_time_off(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+enum err_code db_time_off(struct db *db, struct arena *a, int64_t t0, int64_t t1,
                                  struct time_off **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1145,7 +771,7 @@ static enum err_code sq_time_off(struct db *db, struct arena *a, int64_t t0, int
     return E_OK;
 }
 
-static enum err_code sq_add_time_off(struct db *db, const struct time_off *t, int64_t *id,
+enum err_code db_add_time_off(struct db *db, const struct time_off *t, int64_t *id,
                                      struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1162,7 +788,7 @@ static enum err_code sq_add_time_off(struct db *db, const struct time_off *t, in
     return rc;
 }
 
-static enum err_code sq_delete_time_off(struct db *db, int64_t id, const char *therapist_id,
+enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapist_id,
                                         struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1180,7 +806,7 @@ static enum err_code sq_delete_time_off(struct db *db, int64_t id, const char *t
     return rc;
 }
 
-static enum err_code sq_add_closed_date(struct db *db, const char *date, const char *reason,
+enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
                                         struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1192,7 +818,7 @@ static enum err_code sq_add_closed_date(struct db *db, const char *date, const c
     return run(d, s, e, "save closed date");
 }
 
-static enum err_code sq_client_for_booking(struct db *db, const char *name, const char *email,
+enum err_code db_client_for_booking(struct db *db, const char *name, const char *email,
                                            const char *phone, int64_t now, int64_t *id,
                                            struct err *e)
 {
@@ -1229,7 +855,7 @@ static enum err_code sq_client_for_booking(struct db *db, const char *name, cons
     return rc;
 }
 
-static enum err_code sq_add_appointment(struct db *db, const struct appointment *ap,
+enum err_code db_add_appointment(struct db *db, const struct appointment *ap,
                                         const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
                                         struct err *e)
 {
@@ -1294,7 +920,7 @@ static enum err_code one_appointment(struct sqlite_db *d, sqlite3_stmt *s, struc
     return fail(d, e, rc, "read appointment");
 }
 
-static enum err_code sq_appointments(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+enum err_code db_appointments(struct db *db, struct arena *a, int64_t t0, int64_t t1,
                                      struct appointment **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1318,7 +944,7 @@ static enum err_code sq_appointments(struct db *db, struct arena *a, int64_t t0,
     return E_OK;
 }
 
-static enum err_code sq_appointment(struct db *db, struct arena *a, int64_t id,
+enum err_code db_appointment(struct db *db, struct arena *a, int64_t id,
                                     struct appointment *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1329,7 +955,7 @@ static enum err_code sq_appointment(struct db *db, struct arena *a, int64_t id,
     return one_appointment(d, s, a, out, e);
 }
 
-static enum err_code sq_appointment_by_token(struct db *db, struct arena *a,
+enum err_code db_appointment_by_token(struct db *db, struct arena *a,
                                              const unsigned char hash[STORE_TOKEN_HASH],
                                              struct appointment *out, struct err *e)
 {
@@ -1351,7 +977,7 @@ static enum err_code changed_one(struct sqlite_db *d, sqlite3_stmt *s, struct er
     return rc;
 }
 
-static enum err_code sq_cancel_appointment(struct db *db, int64_t id, int64_t now, int late,
+enum err_code db_cancel_appointment(struct db *db, int64_t id, int64_t now, int late,
                                            const char *reason, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1365,7 +991,7 @@ static enum err_code sq_cancel_appointment(struct db *db, int64_t id, int64_t no
     return changed_one(d, s, e, "cancel");
 }
 
-static enum err_code sq_move_appointment(struct db *db, int64_t id, const char *therapist_id,
+enum err_code db_move_appointment(struct db *db, int64_t id, const char *therapist_id,
                                          int64_t room_id, int64_t start, int64_t end,
                                          int64_t busy_until, struct err *e)
 {
@@ -1384,7 +1010,7 @@ static enum err_code sq_move_appointment(struct db *db, int64_t id, const char *
 
 /* ---- front desk ---- */
 
-static enum err_code sq_set_appointment_status(struct db *db, int64_t id, const char *from,
+enum err_code db_set_appointment_status(struct db *db, int64_t id, const char *from,
                                                const char *to, int64_t now, const char *reason,
                                                struct err *e)
 {
@@ -1400,7 +1026,7 @@ static enum err_code sq_set_appointment_status(struct db *db, int64_t id, const 
     return changed_one(d, s, e, "status change");
 }
 
-static enum err_code sq_staff_notes(struct db *db, struct arena *a, int64_t id, const char **out,
+enum err_code db_staff_notes(struct db *db, struct arena *a, int64_t id, const char **out,
                                     struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1419,7 +1045,7 @@ static enum err_code sq_staff_notes(struct db *db, struct arena *a, int64_t id, 
     return fail(d, e, rc, "read staff notes");
 }
 
-static enum err_code sq_set_staff_notes(struct db *db, int64_t id, const char *notes,
+enum err_code db_set_staff_notes(struct db *db, int64_t id, const char *notes,
                                         struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1444,7 +1070,7 @@ static void read_client(struct arena *a, sqlite3_stmt *s, struct client *o)
     o->nappointments = sqlite3_column_int(s, 5);
 }
 
-static enum err_code sq_clients(struct db *db, struct arena *a, const char *q, int limit,
+enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limit,
                                 struct client **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1468,7 +1094,7 @@ static enum err_code sq_clients(struct db *db, struct arena *a, const char *q, i
     return E_OK;
 }
 
-static enum err_code sq_client(struct db *db, struct arena *a, int64_t id, struct client *out,
+enum err_code db_client(struct db *db, struct arena *a, int64_t id, struct client *out,
                                struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1487,7 +1113,7 @@ static enum err_code sq_client(struct db *db, struct arena *a, int64_t id, struc
     return fail(d, e, rc, "read client");
 }
 
-static enum err_code sq_client_appointments(struct db *db, struct arena *a, int64_t client_id,
+enum err_code db_client_appointments(struct db *db, struct arena *a, int64_t client_id,
                                             struct appointment **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1510,7 +1136,7 @@ static enum err_code sq_client_appointments(struct db *db, struct arena *a, int6
     return E_OK;
 }
 
-static enum err_code sq_update_client(struct db *db, const struct client *c, struct err *e)
+enum err_code db_update_client(struct db *db, const struct client *c, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_DESK_UPDATE_CLIENT, e);
@@ -1597,7 +1223,7 @@ static enum err_code merge_health_records(struct sqlite_db *d, int64_t keep, int
     return run_ids(d, Q_INTAKE_MOVE, keep, other, e, "move the health form");
 }
 
-static enum err_code sq_merge_clients(struct db *db, int64_t keep, int64_t other, struct err *e)
+enum err_code db_merge_clients(struct db *db, int64_t keep, int64_t other, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     enum err_code rc;
@@ -1626,7 +1252,7 @@ static enum err_code sq_merge_clients(struct db *db, int64_t keep, int64_t other
     return E_OK;
 }
 
-static enum err_code sq_idem_get(struct db *db, struct arena *a, const char *key,
+enum err_code db_idem_get(struct db *db, struct arena *a, const char *key,
                                  unsigned char hash[STORE_TOKEN_HASH], int *found, int *status,
                                  const char **body, struct err *e)
 {
@@ -1651,7 +1277,7 @@ static enum err_code sq_idem_get(struct db *db, struct arena *a, const char *key
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read idempotency key");
 }
 
-static enum err_code sq_idem_put(struct db *db, const char *key,
+enum err_code db_idem_put(struct db *db, const char *key,
                                  const unsigned char hash[STORE_TOKEN_HASH], int status,
                                  const char *body, int64_t now, struct err *e)
 {
@@ -1667,7 +1293,7 @@ static enum err_code sq_idem_put(struct db *db, const char *key,
     return run(d, s, e, "save idempotency key");
 }
 
-static enum err_code sq_idem_del(struct db *db, const char *key, struct err *e)
+enum err_code db_idem_del(struct db *db, const char *key, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_IDEM_DEL, e);
@@ -1679,7 +1305,7 @@ static enum err_code sq_idem_del(struct db *db, const char *key, struct err *e)
 
 /* ---- admin ---- */
 
-static enum err_code sq_closed_days(struct db *db, struct arena *a, struct closed_day **out,
+enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day **out,
                                     size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1713,7 +1339,7 @@ static enum err_code changed_some(struct sqlite_db *d, sqlite3_stmt *s, struct e
     return rc;
 }
 
-static enum err_code sq_delete_closed_date(struct db *db, const char *date, struct err *e)
+enum err_code db_delete_closed_date(struct db *db, const char *date, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_DEL_CLOSED_DATE, e);
@@ -1723,7 +1349,7 @@ static enum err_code sq_delete_closed_date(struct db *db, const char *date, stru
     return changed_some(d, s, e, "remove closed date", "that date is not closed");
 }
 
-static enum err_code sq_set_service_therapists(struct db *db, const char *service_id,
+enum err_code db_set_service_therapists(struct db *db, const char *service_id,
                                                const char **ids, size_t n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1745,7 +1371,7 @@ static enum err_code sq_set_service_therapists(struct db *db, const char *servic
     return E_OK;
 }
 
-static enum err_code sq_update_room(struct db *db, const struct room *r, struct err *e)
+enum err_code db_update_room(struct db *db, const struct room *r, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_UPDATE_ROOM, e);
@@ -1772,7 +1398,7 @@ static enum err_code sq_update_room(struct db *db, const struct room *r, struct 
     return E_OK;
 }
 
-static enum err_code sq_users(struct db *db, struct arena *a, struct user **out, size_t *n,
+enum err_code db_users(struct db *db, struct arena *a, struct user **out, size_t *n,
                               struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1794,7 +1420,7 @@ static enum err_code sq_users(struct db *db, struct arena *a, struct user **out,
     return E_OK;
 }
 
-static enum err_code sq_user(struct db *db, struct arena *a, int64_t id, struct user *out,
+enum err_code db_user(struct db *db, struct arena *a, int64_t id, struct user *out,
                              struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1813,7 +1439,7 @@ static enum err_code sq_user(struct db *db, struct arena *a, int64_t id, struct 
     return fail(d, e, rc, "read account");
 }
 
-static enum err_code sq_update_user(struct db *db, const struct user *u, struct err *e)
+enum err_code db_update_user(struct db *db, const struct user *u, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_UPDATE_USER, e);
@@ -1835,7 +1461,7 @@ static enum err_code sq_update_user(struct db *db, const struct user *u, struct 
     return E_OK;
 }
 
-static enum err_code sq_set_user_active(struct db *db, int64_t id, int active, struct err *e)
+enum err_code db_set_user_active(struct db *db, int64_t id, int active, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_SET_USER_ACTIVE, e);
@@ -1848,7 +1474,7 @@ static enum err_code sq_set_user_active(struct db *db, int64_t id, int active, s
 
 /* ---- booking rules ---- */
 
-static enum err_code sq_rules_get(struct db *db, struct clinic_rules *out, struct err *e)
+enum err_code db_rules_get(struct db *db, struct clinic_rules *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_RULES_GET, e);
@@ -1866,7 +1492,7 @@ static enum err_code sq_rules_get(struct db *db, struct clinic_rules *out, struc
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read booking rules");
 }
 
-static enum err_code sq_rules_put(struct db *db, const struct clinic_rules *r, struct err *e)
+enum err_code db_rules_put(struct db *db, const struct clinic_rules *r, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_RULES_PUT, e);
@@ -1881,7 +1507,7 @@ static enum err_code sq_rules_put(struct db *db, const struct clinic_rules *r, s
 
 /* ---- the audit log ---- */
 
-static enum err_code sq_audit_add(struct db *db, const struct audit_entry *en, struct err *e)
+enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_AUDIT_ADD, e);
@@ -1899,7 +1525,7 @@ static enum err_code sq_audit_add(struct db *db, const struct audit_entry *en, s
     return run(d, s, e, "write the audit log");
 }
 
-static enum err_code sq_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
+enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
                                    struct audit_entry **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1967,7 +1593,7 @@ static void read_intake(struct arena *a, sqlite3_stmt *s, struct intake *o)
     o->confirmed_at = sqlite3_column_int64(s, 25);
 }
 
-static enum err_code sq_intake(struct db *db, struct arena *a, int64_t client_id,
+enum err_code db_intake(struct db *db, struct arena *a, int64_t client_id,
                                struct intake *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -1986,7 +1612,7 @@ static enum err_code sq_intake(struct db *db, struct arena *a, int64_t client_id
     return fail(d, e, rc, "read health form");
 }
 
-static enum err_code sq_intake_put(struct db *db, const struct intake *in, int64_t now,
+enum err_code db_intake_put(struct db *db, const struct intake *in, int64_t now,
                                    int64_t *id, int *created, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2037,7 +1663,7 @@ static enum err_code sq_intake_put(struct db *db, const struct intake *in, int64
     return E_OK;
 }
 
-static enum err_code sq_intake_confirm(struct db *db, int64_t client_id, int64_t now,
+enum err_code db_intake_confirm(struct db *db, int64_t client_id, int64_t now,
                                        struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2061,7 +1687,7 @@ static void bind_request(sqlite3_stmt *s, const struct insurance_check *c)
     bind_text(s, 6, c->relation);
 }
 
-static enum err_code sq_insurance_add(struct db *db, const struct insurance_check *c, int64_t *id,
+enum err_code db_insurance_add(struct db *db, const struct insurance_check *c, int64_t *id,
                                       struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2077,7 +1703,7 @@ static enum err_code sq_insurance_add(struct db *db, const struct insurance_chec
     return rc;
 }
 
-static enum err_code sq_insurance_update_request(struct db *db, int64_t id,
+enum err_code db_insurance_update_request(struct db *db, int64_t id,
                                                  const struct insurance_check *c, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2093,7 +1719,7 @@ static enum err_code sq_insurance_update_request(struct db *db, int64_t id,
     return rc;
 }
 
-static enum err_code sq_insurance_record(struct db *db, int64_t id, const struct insurance_check *c,
+enum err_code db_insurance_record(struct db *db, int64_t id, const struct insurance_check *c,
                                          struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2159,21 +1785,21 @@ static enum err_code one_insurance(struct sqlite_db *d, enum q_id id, int64_t ke
     return fail(d, e, rc, "read insurance check");
 }
 
-static enum err_code sq_insurance_get(struct db *db, struct arena *a, int64_t id,
+enum err_code db_insurance_get(struct db *db, struct arena *a, int64_t id,
                                       struct insurance_check *out, struct err *e)
 {
     return one_insurance(DB(db), Q_INSURANCE_GET, id, a, out, e,
                          "There is no such insurance check.");
 }
 
-static enum err_code sq_insurance_latest(struct db *db, struct arena *a, int64_t client_id,
+enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client_id,
                                          struct insurance_check *out, struct err *e)
 {
     return one_insurance(DB(db), Q_INSURANCE_LATEST, client_id, a, out, e,
                          "This client has not asked for an insurance check.");
 }
 
-static enum err_code sq_insurance_pending(struct db *db, struct arena *a, int limit,
+enum err_code db_insurance_pending(struct db *db, struct arena *a, int limit,
                                           struct insurance_check **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2196,7 +1822,7 @@ static enum err_code sq_insurance_pending(struct db *db, struct arena *a, int li
     return E_OK;
 }
 
-static enum err_code sq_insurance_pending_count(struct db *db, int *n, struct err *e)
+enum err_code db_insurance_pending_count(struct db *db, int *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_INSURANCE_PENDING_COUNT, e);
@@ -2227,7 +1853,7 @@ static void read_referral(struct arena *a, sqlite3_stmt *s, struct referral *o)
     o->updated_at = sqlite3_column_int64(s, 11);
 }
 
-static enum err_code sq_referrals(struct db *db, struct arena *a, int64_t client_id,
+enum err_code db_referrals(struct db *db, struct arena *a, int64_t client_id,
                                   struct referral **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2250,7 +1876,7 @@ static enum err_code sq_referrals(struct db *db, struct arena *a, int64_t client
     return E_OK;
 }
 
-static enum err_code sq_referral(struct db *db, struct arena *a, int64_t id,
+enum err_code db_referral(struct db *db, struct arena *a, int64_t id,
                                  struct referral *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2269,7 +1895,7 @@ static enum err_code sq_referral(struct db *db, struct arena *a, int64_t id,
     return fail(d, e, rc, "read referral");
 }
 
-static enum err_code sq_put_referral(struct db *db, const struct referral *ref, int64_t now,
+enum err_code db_put_referral(struct db *db, const struct referral *ref, int64_t now,
                                      int64_t *id, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2322,7 +1948,7 @@ static void read_note(struct arena *a, sqlite3_stmt *s, struct treatment_note *o
     o->signed_at = sqlite3_column_int64(s, 21);
 }
 
-static enum err_code sq_note(struct db *db, struct arena *a, int64_t appointment_id,
+enum err_code db_note(struct db *db, struct arena *a, int64_t appointment_id,
                              struct treatment_note *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2341,7 +1967,7 @@ static enum err_code sq_note(struct db *db, struct arena *a, int64_t appointment
     return fail(d, e, rc, "read treatment note");
 }
 
-static enum err_code sq_put_note(struct db *db, const struct treatment_note *n, int64_t now,
+enum err_code db_put_note(struct db *db, const struct treatment_note *n, int64_t now,
                                  int64_t *id, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2380,7 +2006,7 @@ static enum err_code sq_put_note(struct db *db, const struct treatment_note *n, 
     return E_OK;
 }
 
-static enum err_code sq_sign_note(struct db *db, int64_t note_id, const char *signer,
+enum err_code db_sign_note(struct db *db, int64_t note_id, const char *signer,
                                   int64_t signer_id, int64_t now, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2399,7 +2025,7 @@ static enum err_code sq_sign_note(struct db *db, int64_t note_id, const char *si
     return E_OK;
 }
 
-static enum err_code sq_add_addendum(struct db *db, const struct note_addendum *ad, int64_t *id,
+enum err_code db_add_addendum(struct db *db, const struct note_addendum *ad, int64_t *id,
                                      struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2412,15 +2038,13 @@ static enum err_code sq_add_addendum(struct db *db, const struct note_addendum *
     bind_text(s, 3, ad->author);
     sqlite3_bind_int64(s, 4, ad->author_id);
     sqlite3_bind_int64(s, 5, ad->created_at);
-    rc = run(d, s, e, "add addendum");
-    if (rc == E_UNPROCESSABLE && strstr(e->msg, "only a signed note"))
-        return err_set(e, E_CONFLICT, "Sign the note first; addenda are for signed notes.");
+    rc = run(d, s, e, "add addendum"); /* an unsigned note: E_CONFLICT (store.c's words) */
     if (rc == E_OK && id)
         *id = sqlite3_last_insert_rowid(d->h);
     return rc;
 }
 
-static enum err_code sq_note_addenda(struct db *db, struct arena *a, int64_t note_id,
+enum err_code db_note_addenda(struct db *db, struct arena *a, int64_t note_id,
                                      struct note_addendum **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2465,7 +2089,7 @@ static void read_article(struct arena *a, sqlite3_stmt *s, struct article_row *o
     out->updated_at = sqlite3_column_int64(s, 9);
 }
 
-static enum err_code sq_articles(struct db *db, struct arena *a, int published_only,
+enum err_code db_articles(struct db *db, struct arena *a, int published_only,
                                  struct article_row **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2487,7 +2111,7 @@ static enum err_code sq_articles(struct db *db, struct arena *a, int published_o
     return E_OK;
 }
 
-static enum err_code sq_article(struct db *db, struct arena *a, const char *slug,
+enum err_code db_article(struct db *db, struct arena *a, const char *slug,
                                 struct article_row *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2506,7 +2130,7 @@ static enum err_code sq_article(struct db *db, struct arena *a, const char *slug
     return fail(d, e, rc, "read article");
 }
 
-static enum err_code sq_put_article(struct db *db, const char *old_slug,
+enum err_code db_put_article(struct db *db, const char *old_slug,
                                     const struct article_row *art, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2530,7 +2154,7 @@ static enum err_code sq_put_article(struct db *db, const char *old_slug,
     return changed_some(d, s, e, "save article", "there is no such article");
 }
 
-static enum err_code sq_set_article_published(struct db *db, const char *slug, int published,
+enum err_code db_set_article_published(struct db *db, const char *slug, int published,
                                               int64_t now, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2545,7 +2169,7 @@ static enum err_code sq_set_article_published(struct db *db, const char *slug, i
 
 /* ---- the outbox ---- */
 
-static enum err_code sq_outbox_add(struct db *db, const struct outbox_msg *m, int *added,
+enum err_code db_outbox_add(struct db *db, const struct outbox_msg *m, int *added,
                                    struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2576,7 +2200,7 @@ static enum err_code sq_outbox_add(struct db *db, const struct outbox_msg *m, in
     return E_OK;
 }
 
-static enum err_code sq_outbox_count(struct db *db, int64_t appointment_id, const char *kind,
+enum err_code db_outbox_count(struct db *db, int64_t appointment_id, const char *kind,
                                      int *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2592,7 +2216,7 @@ static enum err_code sq_outbox_count(struct db *db, int64_t appointment_id, cons
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "count messages");
 }
 
-static enum err_code sq_outbox_claim(struct db *db, struct arena *a, int64_t now,
+enum err_code db_outbox_claim(struct db *db, struct arena *a, int64_t now,
                                      int64_t lease_until, unsigned channels,
                                      struct outbox_msg *out, int *found, struct err *e)
 {
@@ -2648,7 +2272,7 @@ static enum err_code sq_outbox_claim(struct db *db, struct arena *a, int64_t now
     return c;
 }
 
-static enum err_code sq_outbox_mark(struct db *db, int64_t id, const char *status,
+enum err_code db_outbox_mark(struct db *db, int64_t id, const char *status,
                                     int64_t next_attempt_at, int64_t at, const char *last_error,
                                     struct err *e)
 {
@@ -2667,7 +2291,7 @@ static enum err_code sq_outbox_mark(struct db *db, int64_t id, const char *statu
     return rc;
 }
 
-static enum err_code sq_outbox_next_due(struct db *db, unsigned channels, int64_t *at,
+enum err_code db_outbox_next_due(struct db *db, unsigned channels, int64_t *at,
                                         int *found, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2685,7 +2309,7 @@ static enum err_code sq_outbox_next_due(struct db *db, unsigned channels, int64_
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read the outbox");
 }
 
-static enum err_code sq_outbox_list(struct db *db, struct arena *a, const char *status,
+enum err_code db_outbox_list(struct db *db, struct arena *a, const char *status,
                                     int limit, struct outbox_msg **out, size_t *n,
                                     struct err *e)
 {
@@ -2725,7 +2349,7 @@ static enum err_code sq_outbox_list(struct db *db, struct arena *a, const char *
     return E_OK;
 }
 
-static enum err_code sq_outbox_retry(struct db *db, int64_t id, int64_t now, struct err *e)
+enum err_code db_outbox_retry(struct db *db, int64_t id, int64_t now, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_OUTBOX_STATUS, e);
@@ -2753,7 +2377,7 @@ static enum err_code sq_outbox_retry(struct db *db, int64_t id, int64_t now, str
     return changed_some(d, s, e, "retry a message", "the message changed meanwhile; try again");
 }
 
-static enum err_code sq_outbox_purge(struct db *db, int64_t before, int *deleted, struct err *e)
+enum err_code db_outbox_purge(struct db *db, int64_t before, int *deleted, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_OUTBOX_PURGE, e);
@@ -2769,7 +2393,7 @@ static enum err_code sq_outbox_purge(struct db *db, int64_t before, int *deleted
 
 /* ---- calendar feeds ---- */
 
-static enum err_code sq_feed_put(struct db *db, const char *therapist_id,
+enum err_code db_feed_put(struct db *db, const char *therapist_id,
                                  const unsigned char hash[STORE_TOKEN_HASH], int64_t user_id,
                                  int64_t now, struct err *e)
 {
@@ -2802,7 +2426,7 @@ static enum err_code one_feed(struct sqlite_db *d, sqlite3_stmt *s, struct arena
     return fail(d, e, rc, "read calendar feed");
 }
 
-static enum err_code sq_feed(struct db *db, struct arena *a, const char *therapist_id,
+enum err_code db_feed(struct db *db, struct arena *a, const char *therapist_id,
                              struct calendar_feed *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2813,7 +2437,7 @@ static enum err_code sq_feed(struct db *db, struct arena *a, const char *therapi
     return one_feed(d, s, a, out, e);
 }
 
-static enum err_code sq_feed_by_token(struct db *db, struct arena *a,
+enum err_code db_feed_by_token(struct db *db, struct arena *a,
                                       const unsigned char hash[STORE_TOKEN_HASH],
                                       struct calendar_feed *out, struct err *e)
 {
@@ -2825,7 +2449,7 @@ static enum err_code sq_feed_by_token(struct db *db, struct arena *a,
     return one_feed(d, s, a, out, e);
 }
 
-static enum err_code sq_feed_appointments(struct db *db, struct arena *a, const char *therapist_id,
+enum err_code db_feed_appointments(struct db *db, struct arena *a, const char *therapist_id,
                                           int64_t t0, int64_t t1, struct feed_appointment **out,
                                           size_t *n, struct err *e)
 {
@@ -2863,7 +2487,7 @@ static enum err_code sq_feed_appointments(struct db *db, struct arena *a, const 
 
 /* ---- the client portal ---- */
 
-static enum err_code sq_signin_request(struct db *db, const char *email, const char *address,
+enum err_code db_signin_request(struct db *db, const char *email, const char *address,
                                        int64_t now, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2876,7 +2500,7 @@ static enum err_code sq_signin_request(struct db *db, const char *email, const c
     return run(d, s, e, "record the sign-in link request");
 }
 
-static enum err_code sq_signin_requests(struct db *db, const char *email, const char *address,
+enum err_code db_signin_requests(struct db *db, const char *email, const char *address,
                                         int64_t since, int *by_email, int64_t *oldest_email,
                                         int *by_address, int64_t *oldest_address, struct err *e)
 {
@@ -2888,7 +2512,7 @@ static enum err_code sq_signin_requests(struct db *db, const char *email, const 
     return rc;
 }
 
-static enum err_code sq_signin_who(struct db *db, struct arena *a, const char *email,
+enum err_code db_signin_who(struct db *db, struct arena *a, const char *email,
                                    struct signin_who *out, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2907,7 +2531,7 @@ static enum err_code sq_signin_who(struct db *db, struct arena *a, const char *e
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "look up the e-mail address");
 }
 
-static enum err_code sq_signin_prune(struct db *db, int64_t before, struct err *e)
+enum err_code db_signin_prune(struct db *db, int64_t before, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_SIGNIN_PRUNE_REQUESTS, e);
@@ -2923,7 +2547,7 @@ static enum err_code sq_signin_prune(struct db *db, int64_t before, struct err *
     return run(d, s, e, "forget expired sign-in links");
 }
 
-static enum err_code sq_signin_add(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+enum err_code db_signin_add(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
                                    const char *email, int64_t now, int64_t expires_at,
                                    struct err *e)
 {
@@ -2938,7 +2562,7 @@ static enum err_code sq_signin_add(struct db *db, const unsigned char hash[STORE
     return run(d, s, e, "save the sign-in link");
 }
 
-static enum err_code sq_signin_get(struct db *db, struct arena *a,
+enum err_code db_signin_get(struct db *db, struct arena *a,
                                    const unsigned char hash[STORE_TOKEN_HASH],
                                    struct signin_link *out, struct err *e)
 {
@@ -2962,7 +2586,7 @@ static enum err_code sq_signin_get(struct db *db, struct arena *a,
     return fail(d, e, rc, "read the sign-in link");
 }
 
-static enum err_code sq_signin_use(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+enum err_code db_signin_use(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
                                    int64_t now, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2977,7 +2601,7 @@ static enum err_code sq_signin_use(struct db *db, const unsigned char hash[STORE
     return rc;
 }
 
-static enum err_code sq_portal_link_clients(struct db *db, int64_t user_id, const char *email,
+enum err_code db_portal_link_clients(struct db *db, int64_t user_id, const char *email,
                                             int64_t now, int *linked, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -2998,7 +2622,7 @@ static enum err_code sq_portal_link_clients(struct db *db, int64_t user_id, cons
     return rc;
 }
 
-static enum err_code sq_portal_appointments(struct db *db, struct arena *a, int64_t user_id,
+enum err_code db_portal_appointments(struct db *db, struct arena *a, int64_t user_id,
                                             struct appointment **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -3021,7 +2645,7 @@ static enum err_code sq_portal_appointments(struct db *db, struct arena *a, int6
     return E_OK;
 }
 
-static enum err_code sq_portal_manage_link(struct db *db, int64_t appointment_id, int64_t user_id,
+enum err_code db_portal_manage_link(struct db *db, int64_t appointment_id, int64_t user_id,
                                            const unsigned char hash[STORE_TOKEN_HASH],
                                            int64_t now, struct err *e)
 {
@@ -3038,7 +2662,7 @@ static enum err_code sq_portal_manage_link(struct db *db, int64_t appointment_id
 
 /* ---- reminders ---- */
 
-static enum err_code sq_outbox_has(struct db *db, const char *dedupe_key, int *exists,
+enum err_code db_outbox_has(struct db *db, const char *dedupe_key, int *exists,
                                    struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -3052,7 +2676,7 @@ static enum err_code sq_outbox_has(struct db *db, const char *dedupe_key, int *e
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "read the outbox");
 }
 
-static enum err_code sq_outbox_withdraw(struct db *db, int64_t appointment_id, const char *kind,
+enum err_code db_outbox_withdraw(struct db *db, int64_t appointment_id, const char *kind,
                                         int *deleted, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -3068,7 +2692,7 @@ static enum err_code sq_outbox_withdraw(struct db *db, int64_t appointment_id, c
     return E_OK;
 }
 
-static enum err_code sq_remind_candidates(struct db *db, struct arena *a, int64_t from,
+enum err_code db_remind_candidates(struct db *db, struct arena *a, int64_t from,
                                           int64_t to, struct remind_appt **out, size_t *n,
                                           struct err *e)
 {
@@ -3096,7 +2720,7 @@ static enum err_code sq_remind_candidates(struct db *db, struct arena *a, int64_
     return E_OK;
 }
 
-static enum err_code sq_remind_from(struct db *db, int64_t appointment_id, int64_t at,
+enum err_code db_remind_from(struct db *db, int64_t appointment_id, int64_t at,
                                     struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -3110,7 +2734,7 @@ static enum err_code sq_remind_from(struct db *db, int64_t appointment_id, int64
 
 /* ---- the waitlist ---- */
 
-static enum err_code sq_waitlist_add(struct db *db, const struct waitlist_entry *w,
+enum err_code db_waitlist_add(struct db *db, const struct waitlist_entry *w,
                                      const unsigned char hash[STORE_TOKEN_HASH], int64_t *id,
                                      struct err *e)
 {
@@ -3178,14 +2802,14 @@ static enum err_code wl_entry_one(struct sqlite_db *d, struct arena *a, enum q_i
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "read a waitlist entry");
 }
 
-static enum err_code sq_waitlist_entry(struct db *db, struct arena *a,
+enum err_code db_waitlist_entry(struct db *db, struct arena *a,
                                        const unsigned char hash[STORE_TOKEN_HASH],
                                        struct waitlist_entry *out, struct err *e)
 {
     return wl_entry_one(DB(db), a, Q_WL_ENTRY_BY_HASH, hash, 0, out, e);
 }
 
-static enum err_code sq_waitlist_leave(struct db *db, int64_t id, int64_t now, const char *reason,
+enum err_code db_waitlist_leave(struct db *db, int64_t id, int64_t now, const char *reason,
                                        struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -3203,7 +2827,7 @@ static enum err_code sq_waitlist_leave(struct db *db, int64_t id, int64_t now, c
     return E_OK;
 }
 
-static enum err_code sq_waitlist_active(struct db *db, struct arena *a, const char *service_id,
+enum err_code db_waitlist_active(struct db *db, struct arena *a, const char *service_id,
                                         struct waitlist_entry **out, size_t *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -3226,7 +2850,7 @@ static enum err_code sq_waitlist_active(struct db *db, struct arena *a, const ch
     return E_OK;
 }
 
-static enum err_code sq_waitlist_desk(struct db *db, struct arena *a, const char *service_id,
+enum err_code db_waitlist_desk(struct db *db, struct arena *a, const char *service_id,
                                       int64_t now, int limit, struct waitlist_desk_entry **out,
                                       size_t *n, struct err *e)
 {
@@ -3253,7 +2877,7 @@ static enum err_code sq_waitlist_desk(struct db *db, struct arena *a, const char
     return E_OK;
 }
 
-static enum err_code sq_waitlist_active_count(struct db *db, int *n, struct err *e)
+enum err_code db_waitlist_active_count(struct db *db, int *n, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_WL_ACTIVE_COUNT, e);
@@ -3266,13 +2890,13 @@ static enum err_code sq_waitlist_active_count(struct db *db, int *n, struct err 
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "count the waitlist");
 }
 
-static enum err_code sq_waitlist_entry_by_id(struct db *db, struct arena *a, int64_t id,
+enum err_code db_waitlist_entry_by_id(struct db *db, struct arena *a, int64_t id,
                                              struct waitlist_entry *out, struct err *e)
 {
     return wl_entry_one(DB(db), a, Q_WL_ENTRY_BY_ID, NULL, id, out, e);
 }
 
-static enum err_code sq_waitlist_offer_add(struct db *db, const struct waitlist_offer *o,
+enum err_code db_waitlist_offer_add(struct db *db, const struct waitlist_offer *o,
                                            const unsigned char hash[STORE_TOKEN_HASH],
                                            int64_t *id, struct err *e)
 {
@@ -3295,7 +2919,7 @@ static enum err_code sq_waitlist_offer_add(struct db *db, const struct waitlist_
     return E_OK;
 }
 
-static enum err_code sq_waitlist_offer(struct db *db, struct arena *a,
+enum err_code db_waitlist_offer(struct db *db, struct arena *a,
                                        const unsigned char hash[STORE_TOKEN_HASH],
                                        struct waitlist_offer *o, struct waitlist_entry *en,
                                        struct err *e)
@@ -3326,7 +2950,7 @@ static enum err_code sq_waitlist_offer(struct db *db, struct arena *a,
     return wl_entry_one(d, a, Q_WL_ENTRY_BY_ID, NULL, o->entry_id, en, e);
 }
 
-static enum err_code sq_waitlist_claim(struct db *db, int64_t offer_id, int64_t appointment_id,
+enum err_code db_waitlist_claim(struct db *db, int64_t offer_id, int64_t appointment_id,
                                        int64_t now, struct err *e)
 {
     struct sqlite_db *d = DB(db);
@@ -3354,148 +2978,3 @@ static enum err_code sq_waitlist_claim(struct db *db, int64_t offer_id, int64_t 
     sqlite3_bind_int64(s, 1, offer_id);
     return run(d, s, e, "close the other offers of the time");
 }
-
-static const struct store_ops sqlite_ops = {
-    .name = "sqlite",
-    .close = sq_close,
-    .migrate = sq_migrate,
-    .version = sq_version,
-    .acquire = sq_acquire,
-    .release = sq_release,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .schema_version = sq_schema_version,
-    .is_empty = sq_is_empty,
-    .clinic_version = sq_clinic_version,
-    .versions = sq_versions,
-    .closed_dates = sq_closed_dates,
-    .wipe = sq_wipe,
-    .services = sq_services,
-    .service = sq_service,
-    .therapists = sq_therapists,
-    .therapist = sq_therapist,
-    .therapist_week = sq_therapist_week,
-    .rooms = sq_rooms,
-    .clinic_hours = sq_clinic_hours,
-    .put_service = sq_put_service,
-    .put_therapist = sq_put_therapist,
-    .add_room = sq_add_room,
-    .put_therapist_week = sq_put_therapist_week,
-    .put_clinic_hours = sq_put_clinic_hours,
-    .add_user = sq_add_user,
-    .user_by_email = sq_user_by_email,
-    .set_password = sq_set_password,
-    .add_session = sq_add_session,
-    .session = sq_session,
-    .touch_session = sq_touch_session,
-    .delete_session = sq_delete_session,
-    .delete_user_sessions = sq_delete_user_sessions,
-    .add_login_failure = sq_add_login_failure,
-    .login_failures = sq_login_failures,
-    .clear_login_failures = sq_clear_login_failures,
-    .busy = sq_busy,
-    .time_off = sq_time_off,
-    .add_time_off = sq_add_time_off,
-    .delete_time_off = sq_delete_time_off,
-    .add_closed_date = sq_add_closed_date,
-    .client_for_booking = sq_client_for_booking,
-    .add_appointment = sq_add_appointment,
-    .appointment = sq_appointment,
-    .appointments = sq_appointments,
-    .appointment_by_token = sq_appointment_by_token,
-    .cancel_appointment = sq_cancel_appointment,
-    .move_appointment = sq_move_appointment,
-    .idem_get = sq_idem_get,
-    .idem_put = sq_idem_put,
-    .idem_del = sq_idem_del,
-    /* front desk */
-    .set_appointment_status = sq_set_appointment_status,
-    .staff_notes = sq_staff_notes,
-    .set_staff_notes = sq_set_staff_notes,
-    .clients = sq_clients,
-    .client = sq_client,
-    .client_appointments = sq_client_appointments,
-    .update_client = sq_update_client,
-    .merge_clients = sq_merge_clients,
-    /* admin */
-    .closed_days = sq_closed_days,
-    .delete_closed_date = sq_delete_closed_date,
-    .set_service_therapists = sq_set_service_therapists,
-    .update_room = sq_update_room,
-    .users = sq_users,
-    .user = sq_user,
-    .update_user = sq_update_user,
-    .set_user_active = sq_set_user_active,
-    /* articles */
-    .articles = sq_articles,
-    .article = sq_article,
-    .put_article = sq_put_article,
-    .set_article_published = sq_set_article_published,
-    /* booking rules */
-    .rules_get = sq_rules_get,
-    .rules_put = sq_rules_put,
-    /* the audit log */
-    .audit_add = sq_audit_add,
-    .audit_list = sq_audit_list,
-    .intake = sq_intake,
-    .intake_put = sq_intake_put,
-    .intake_confirm = sq_intake_confirm,
-    .insurance_add = sq_insurance_add,
-    .insurance_update_request = sq_insurance_update_request,
-    .insurance_record = sq_insurance_record,
-    .insurance_get = sq_insurance_get,
-    .insurance_latest = sq_insurance_latest,
-    .insurance_pending = sq_insurance_pending,
-    .insurance_pending_count = sq_insurance_pending_count,
-    /* the clinical record */
-    .referrals = sq_referrals,
-    .referral = sq_referral,
-    .put_referral = sq_put_referral,
-    .note = sq_note,
-    .put_note = sq_put_note,
-    .sign_note = sq_sign_note,
-    .add_addendum = sq_add_addendum,
-    .note_addenda = sq_note_addenda,
-    /* the outbox */
-    .outbox_add = sq_outbox_add,
-    .outbox_count = sq_outbox_count,
-    .outbox_claim = sq_outbox_claim,
-    .outbox_mark = sq_outbox_mark,
-    .outbox_next_due = sq_outbox_next_due,
-    .outbox_list = sq_outbox_list,
-    .outbox_retry = sq_outbox_retry,
-    .outbox_purge = sq_outbox_purge,
-    /* calendar feeds */
-    .feed_put = sq_feed_put,
-    .feed = sq_feed,
-    .feed_by_token = sq_feed_by_token,
-    .feed_appointments = sq_feed_appointments,
-    /* the client portal */
-    .signin_request = sq_signin_request,
-    .signin_requests = sq_signin_requests,
-    .signin_who = sq_signin_who,
-    .signin_prune = sq_signin_prune,
-    .signin_add = sq_signin_add,
-    .signin_get = sq_signin_get,
-    .signin_use = sq_signin_use,
-    .portal_link_clients = sq_portal_link_clients,
-    .portal_appointments = sq_portal_appointments,
-    .portal_manage_link = sq_portal_manage_link,
-    /* reminders */
-    .outbox_has = sq_outbox_has,
-    .outbox_withdraw = sq_outbox_withdraw,
-    .remind_candidates = sq_remind_candidates,
-    .remind_from = sq_remind_from,
-    /* the waitlist */
-    .waitlist_add = sq_waitlist_add,
-    .waitlist_entry = sq_waitlist_entry,
-    .waitlist_leave = sq_waitlist_leave,
-    .waitlist_active = sq_waitlist_active,
-    .waitlist_desk = sq_waitlist_desk,
-    .waitlist_active_count = sq_waitlist_active_count,
-    .waitlist_entry_by_id = sq_waitlist_entry_by_id,
-    .waitlist_offer_add = sq_waitlist_offer_add,
-    .waitlist_offer = sq_waitlist_offer,
-    .waitlist_claim = sq_waitlist_claim,
-};

@@ -738,3 +738,32 @@ UPDATE waitlist_offers SET status = 'taken' WHERE status = 'open'
 AND id <> ?1 AND therapist_id = (SELECT therapist_id FROM
 waitlist_offers WHERE id = ?1) AND start = (SELECT start FROM
 waitlist_offers WHERE id = ?1)
+-- ---- the migrations runner (store.c) ----
+
+-- name: schema_table_exists
+SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'
+
+-- name: schema_table
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,
+name TEXT NOT NULL, applied_at INTEGER NOT NULL)
+
+-- name: migration_applied
+SELECT count(*) FROM schema_version WHERE version = ?1
+
+-- name: migration_record
+INSERT INTO schema_version (version, name, applied_at) VALUES (?1, ?2, ?3)
+
+-- Deletes all clinic data (knead demo --force): a script, run as a whole.
+-- name: wipe
+DELETE FROM articles; DELETE FROM calendar_feeds;
+DELETE FROM waitlist_offers; DELETE FROM waitlist_entries;
+DELETE FROM portal_manage_links; DELETE FROM signin_links; DELETE FROM signin_requests;
+DELETE FROM note_addenda; DELETE FROM treatment_notes; DELETE FROM referrals;
+DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;
+DELETE FROM idempotency; DELETE FROM appointments;
+DELETE FROM intake_history; DELETE FROM intakes; DELETE FROM insurance_checks;
+DELETE FROM clients;
+DELETE FROM time_off;
+DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;
+DELETE FROM room_services; DELETE FROM rooms; DELETE FROM therapist_services;
+DELETE FROM therapists; DELETE FROM services

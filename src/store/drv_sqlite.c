@@ -1,0 +1,341 @@
+/* drv_sqlite — the SQLite driver of the store (drv.h).
+ *
+ * A pool of connections (one per server thread is enough; a request holds
+ * one for its life).  Each connection prepares a named query once, on first
+ * use, and reuses it.  WAL journal, foreign keys on, a busy timeout, and
+ * BEGIN IMMEDIATE for writes: writers take turns, so a writing transaction
+ * is serialisable and a writer never fails half-way on a lock upgrade (this
+ * driver never reports DRV_RETRY).  No SQLite type or error text leaves
+ * this file: failures go through drv_fail. */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/drv.h"
+#include "store/drv_sqlite.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct sqlite_store {
+    struct store base;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int nconns;
+    struct sqlite_db *conns;
+};
+
+#define DB(x) ((struct sqlite_db *)(x))
+#define ST(x) ((struct sqlite_store *)(x))
+/* A prepared statement is the driver's statement; its connection is
+ * sqlite3_db_handle(). */
+#define STMT(x) ((sqlite3_stmt *)(x))
+
+/* The part of SQLite's message after "... constraint failed: ", which
+ * names the table and column (or the CHECK) — the key drv_fail knows. */
+static const char *constraint_key(const char *msg)
+{
+    const char *p = msg ? strstr(msg, "constraint failed: ") : NULL;
+    return p ? p + strlen("constraint failed: ") : "";
+}
+
+enum err_code sqlite_fail(sqlite3 *h, struct err *e, int rc, const char *what)
+{
+    const char *msg = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        switch (rc) {
+        case SQLITE_CONSTRAINT_UNIQUE:
+        case SQLITE_CONSTRAINT_PRIMARYKEY:
+            return drv_fail(e, what, DRV_UNIQUE, constraint_key(msg), msg);
+        case SQLITE_CONSTRAINT_NOTNULL:
+            return drv_fail(e, what, DRV_NOT_NULL, constraint_key(msg), msg);
+        case SQLITE_CONSTRAINT_FOREIGNKEY:
+            return drv_fail(e, what, DRV_FOREIGN_KEY, "", msg);
+        case SQLITE_CONSTRAINT_TRIGGER:
+            return drv_fail(e, what, DRV_RAISED, msg, msg);
+        default:
+            return drv_fail(e, what, DRV_CHECK, constraint_key(msg), msg);
+        }
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return drv_fail(e, what, DRV_BUSY, "", msg);
+    default:
+        return drv_fail(e, what, DRV_OTHER, "", msg);
+    }
+}
+
+static enum err_code exec(struct sqlite_db *d, const char *sql, const char *what, struct err *e)
+{
+    int rc = sqlite3_exec(d->h, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? E_OK : sqlite_fail(d->h, e, rc, what);
+}
+
+sqlite3_stmt *sqlite_stmt(struct sqlite_db *d, enum q_id id, struct err *e)
+{
+    if (!d->st[id]) {
+        const char *tail = NULL;
+        int rc = sqlite3_prepare_v3(d->h, q_sql_sqlite[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &d->st[id], &tail);
+        if (rc != SQLITE_OK) {
+            sqlite_fail(d->h, e, rc, q_name[id]);
+            d->st[id] = NULL;
+            return NULL;
+        }
+        /* One statement per named query: a second one would be ignored. */
+        while (tail && (*tail == ' ' || *tail == '\n'))
+            tail++;
+        if (tail && *tail) {
+            sqlite3_finalize(d->st[id]);
+            d->st[id] = NULL;
+            drv_fail(e, q_name[id], DRV_OTHER, "", "the query holds more than one statement");
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(d->st[id]);
+        sqlite3_clear_bindings(d->st[id]);
+    }
+    return d->st[id];
+}
+
+/* ---- connections and the pool ---- */
+
+static enum err_code conn_open(struct sqlite_db *d, const char *path, struct err *e)
+{
+    int rc = sqlite3_open_v2(path, &d->h,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite: cannot open %s: %s", path,
+                  d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+        sqlite3_close(d->h);
+        d->h = NULL;
+        return err_set(e, E_UNAVAILABLE, "cannot open database %s", path);
+    }
+    sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(d->h, 1);
+    return exec(d,
+                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                " PRAGMA synchronous = FULL;",
+                "open the database", e);
+}
+
+static void conn_close(struct sqlite_db *d)
+{
+    for (int i = 0; i < Q__COUNT; i++)
+        sqlite3_finalize(d->st[i]);
+    sqlite3_close(d->h);
+}
+
+static void sq_close(struct store *s)
+{
+    struct sqlite_store *ss = ST(s);
+    for (int i = 0; i < ss->nconns; i++)
+        conn_close(&ss->conns[i]);
+    pthread_mutex_destroy(&ss->mu);
+    pthread_cond_destroy(&ss->cv);
+    free(ss->conns);
+    free(ss);
+}
+
+static enum err_code sq_open(const char *path, int conns, struct store **out, struct err *e)
+{
+    struct sqlite_store *ss;
+    enum err_code rc;
+
+    if (conns < 1)
+        conns = 1;
+    if (fs_mkdir_parent(path) < 0)
+        return err_set(e, E_UNAVAILABLE, "cannot create the folder for database %s", path);
+    ss = xcalloc(1, sizeof *ss);
+    ss->base.drv = &drv_sqlite;
+    pthread_mutex_init(&ss->mu, NULL);
+    pthread_cond_init(&ss->cv, NULL);
+    ss->conns = xcalloc((size_t)conns, sizeof *ss->conns);
+    for (int i = 0; i < conns; i++) {
+        ss->conns[i].base.drv = &drv_sqlite;
+        ss->conns[i].owner = ss;
+        ss->nconns = i + 1;
+        rc = conn_open(&ss->conns[i], path, e);
+        if (rc != E_OK) {
+            sq_close(&ss->base);
+            return rc;
+        }
+    }
+    *out = &ss->base;
+    return E_OK;
+}
+
+static struct db *sq_acquire(struct store *s)
+{
+    struct sqlite_store *ss = ST(s);
+    struct sqlite_db *d = NULL;
+    pthread_mutex_lock(&ss->mu);
+    for (;;) {
+        for (int i = 0; i < ss->nconns; i++) {
+            if (!ss->conns[i].in_use) {
+                d = &ss->conns[i];
+                d->in_use = 1;
+                break;
+            }
+        }
+        if (d)
+            break;
+        pthread_cond_wait(&ss->cv, &ss->mu);
+    }
+    pthread_mutex_unlock(&ss->mu);
+    return &d->base;
+}
+
+static void sq_rollback(struct db *db)
+{
+    struct sqlite_db *d = DB(db);
+    if (!d->in_tx)
+        return;
+    d->in_tx = 0;
+    if (sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+        log_error("sqlite: rollback failed: %s", sqlite3_errmsg(d->h));
+}
+
+static void sq_release(struct db *db)
+{
+    struct sqlite_db *d = DB(db);
+    struct sqlite_store *ss = d->owner;
+    sq_rollback(db);
+    pthread_mutex_lock(&ss->mu);
+    d->in_use = 0;
+    pthread_cond_signal(&ss->cv);
+    pthread_mutex_unlock(&ss->mu);
+}
+
+static enum err_code sq_begin(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    enum err_code rc = exec(d, "BEGIN IMMEDIATE", "begin a change", e);
+    if (rc == E_OK)
+        d->in_tx = 1;
+    return rc;
+}
+
+static enum err_code sq_commit(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    enum err_code rc = exec(d, "COMMIT", "save the change", e);
+    if (rc != E_OK) {
+        sq_rollback(db);
+        return rc;
+    }
+    d->in_tx = 0;
+    return E_OK;
+}
+
+static enum err_code sq_script(struct db *db, const char *sql, const char *what, struct err *e)
+{
+    return exec(DB(db), sql, what, e);
+}
+
+/* ---- named queries ---- */
+
+static struct drv_stmt *sq_prepare(struct db *db, enum q_id q, struct err *e)
+{
+    return (struct drv_stmt *)sqlite_stmt(DB(db), q, e);
+}
+
+static enum err_code sq_bind(struct drv_stmt *st, int i, const struct drv_arg *v,
+                             const char *what, struct err *e)
+{
+    sqlite3_stmt *s = STMT(st);
+    int rc;
+    switch (v->kind) {
+    case DRV_ARG_I64:
+        rc = sqlite3_bind_int64(s, i, v->i);
+        break;
+    case DRV_ARG_TEXT:
+        rc = sqlite3_bind_text(s, i, v->s ? v->s : "", -1, SQLITE_TRANSIENT);
+        break;
+    case DRV_ARG_BLOB:
+        rc = sqlite3_bind_blob64(s, i, v->p, v->n, SQLITE_TRANSIENT);
+        break;
+    default:
+        rc = sqlite3_bind_null(s, i);
+        break;
+    }
+    return rc == SQLITE_OK ? E_OK : sqlite_fail(sqlite3_db_handle(s), e, rc, what);
+}
+
+static int sq_step(struct drv_stmt *st, const char *what, struct err *e)
+{
+    sqlite3_stmt *s = STMT(st);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    sqlite_fail(sqlite3_db_handle(s), e, rc, what);
+    sqlite3_reset(s);
+    return -1;
+}
+
+static int sq_col_null(struct drv_stmt *st, int i)
+{
+    return sqlite3_column_type(STMT(st), i) == SQLITE_NULL;
+}
+
+static int64_t sq_col_i64(struct drv_stmt *st, int i)
+{
+    return sqlite3_column_int64(STMT(st), i);
+}
+
+static const char *sq_col_text(struct drv_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(STMT(st), i);
+    return t ? (const char *)t : "";
+}
+
+static size_t sq_col_blob(struct drv_stmt *st, int i, const void **p)
+{
+    *p = sqlite3_column_blob(STMT(st), i);
+    int n = sqlite3_column_bytes(STMT(st), i);
+    return *p && n > 0 ? (size_t)n : 0;
+}
+
+static int64_t sq_changes(struct drv_stmt *st)
+{
+    return sqlite3_changes64(sqlite3_db_handle(STMT(st)));
+}
+
+static int64_t sq_last_id(struct drv_stmt *st)
+{
+    return sqlite3_last_insert_rowid(sqlite3_db_handle(STMT(st)));
+}
+
+static void sq_reset(struct drv_stmt *st)
+{
+    sqlite3_reset(STMT(st));
+}
+
+const struct drv drv_sqlite = {
+    .name = "sqlite",
+    .sql = q_sql_sqlite,
+    .migrations = sqlite_migrations,
+    .open = sq_open,
+    .close = sq_close,
+    .acquire = sq_acquire,
+    .release = sq_release,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .script = sq_script,
+    .prepare = sq_prepare,
+    .bind = sq_bind,
+    .step = sq_step,
+    .col_null = sq_col_null,
+    .col_i64 = sq_col_i64,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .changes = sq_changes,
+    .last_id = sq_last_id,
+    .reset = sq_reset,
+};
