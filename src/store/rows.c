@@ -5,8 +5,7 @@
 
 #include <string.h>
 
-/* The code a failed step left in e (E_INTERNAL if the caller gave no e). */
-static enum err_code code_of(const struct err *e)
+enum err_code rows_code(const struct err *e)
 {
     return e && e->code != E_OK ? e->code : E_INTERNAL;
 }
@@ -20,7 +19,7 @@ enum err_code rows_open(struct rows *r, struct db *db, enum q_id q, const char *
     r->what = what;
     r->st = d->prepare(db, q, e);
     if (!r->st)
-        return code_of(e);
+        return rows_code(e);
     for (size_t i = 0; i < nargs; i++) {
         if ((rc = d->bind(r->st, (int)i + 1, &args[i], what, e)) != E_OK) {
             rows_close(r);
@@ -58,6 +57,11 @@ int rows_int(const struct rows *r, int i)
 int rows_is_null(const struct rows *r, int i)
 {
     return r->db->drv->col_null(r->st, i);
+}
+
+const char *rows_peek_text(const struct rows *r, int i)
+{
+    return r->db->drv->col_text(r->st, i);
 }
 
 const char *rows_text(const struct rows *r, struct arena *a, int i)
@@ -131,7 +135,7 @@ enum err_code rows_list(struct db *db, struct arena *a, enum q_id q, const char 
         cnt++;
     }
     if (more < 0)
-        return code_of(e);
+        return rows_code(e);
     *out = items;
     *n = cnt;
     return E_OK;
@@ -153,7 +157,7 @@ enum err_code rows_one(struct db *db, struct arena *a, enum q_id q, const char *
     case 0:
         return err_set(e, E_NOTFOUND, "%s: not found", what);
     default:
-        return code_of(e);
+        return rows_code(e);
     }
 }
 
@@ -172,7 +176,7 @@ enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what,
     case 0:
         return err_set(e, E_NOTFOUND, "%s: not found", what);
     default:
-        return code_of(e);
+        return rows_code(e);
     }
 }
 
@@ -184,7 +188,7 @@ enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const stru
     if (rc != E_OK)
         return rc;
     if (db->drv->step(r.st, what, e) < 0)
-        return code_of(e);
+        return rows_code(e);
     if (changed)
         *changed = db->drv->changes(r.st);
     rows_close(&r);
@@ -199,7 +203,7 @@ enum err_code rows_insert(struct db *db, enum q_id q, const char *what,
     if (rc != E_OK)
         return rc;
     if (db->drv->step(r.st, what, e) < 0)
-        return code_of(e);
+        return rows_code(e);
     if (id)
         *id = db->drv->last_id(r.st);
     rows_close(&r);

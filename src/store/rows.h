@@ -69,6 +69,8 @@ struct col {
 #define COL_UINT(T, f) COL_TYPED_(T, f, COL_K_UINT, unsigned)
 #define COL_I64(T, f) COL_TYPED_(T, f, COL_K_I64, int64_t)
 #define COL_SKIP {COL_K_SKIP, 0}
+/* The whole item is the column: a list of strings (const char *[]). */
+#define COL_SELF_TEXT {COL_K_TEXT, 0}
 /* A column table as (pointer, count). */
 #define COLS(t) (t), (sizeof(t) / sizeof((t)[0]))
 
@@ -94,6 +96,9 @@ void rows_close(struct rows *r);
 int64_t rows_i64(const struct rows *r, int i);
 int rows_int(const struct rows *r, int i);
 int rows_is_null(const struct rows *r, int i);
+/* The text in place ("" for NULL), valid until the next rows_next or
+ * rows_close: to compare or copy without the arena. */
+const char *rows_peek_text(const struct rows *r, int i);
 /* The text copied to a ("" for NULL). */
 const char *rows_text(const struct rows *r, struct arena *a, int i);
 /* The bytes copied to a; *n gets the length (0 with NULL for none). */
@@ -123,6 +128,9 @@ enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const stru
 /* Runs an insert; *id gets the new row's id (may be NULL). */
 enum err_code rows_insert(struct db *db, enum q_id q, const char *what,
                           const struct drv_arg *args, size_t nargs, int64_t *id, struct err *e);
+/* The code a failed rows_next left in e (E_INTERNAL when e is NULL). */
+enum err_code rows_code(const struct err *e);
+
 /* A growable array on the arena: returns items, or a copy with room for at
  * least one more item when n == *cap. */
 void *rows_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size);
