@@ -205,7 +205,7 @@ enum err_code rows_insert(struct db *db, enum q_id q, const char *what,
     if (db->drv->step(r.st, what, e) < 0)
         return rows_code(e);
     if (id)
-        *id = db->drv->last_id(r.st);
+        *id = db->drv->changes(r.st) > 0 ? db->drv->last_id(r.st) : 0;
     rows_close(&r);
     return E_OK;
 }

@@ -125,7 +125,8 @@ enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what,
  * be NULL). */
 enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
                         size_t nargs, int64_t *changed, struct err *e);
-/* Runs an insert; *id gets the new row's id (may be NULL). */
+/* Runs an insert; *id gets the new row's id, or 0 when the insert added no
+ * row (ON CONFLICT DO NOTHING, INSERT ... SELECT of none).  id may be NULL. */
 enum err_code rows_insert(struct db *db, enum q_id q, const char *what,
                           const struct drv_arg *args, size_t nargs, int64_t *id, struct err *e);
 /* The code a failed rows_next left in e (E_INTERNAL when e is NULL). */
