@@ -180,6 +180,28 @@ enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what,
     }
 }
 
+enum err_code rows_find_i64(struct db *db, enum q_id q, const char *what,
+                            const struct drv_arg *args, size_t nargs, int64_t *out, int *found,
+                            struct err *e)
+{
+    struct rows r;
+    enum err_code rc = rows_open(&r, db, q, what, args, nargs, e);
+    *found = 0;
+    if (rc != E_OK)
+        return rc;
+    switch (rows_next(&r, e)) {
+    case 1:
+        *out = rows_i64(&r, 0);
+        *found = 1;
+        rows_close(&r);
+        return E_OK;
+    case 0:
+        return E_OK;
+    default:
+        return rows_code(e);
+    }
+}
+
 enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
                         size_t nargs, int64_t *changed, struct err *e)
 {

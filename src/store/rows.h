@@ -121,6 +121,11 @@ enum err_code rows_one(struct db *db, struct arena *a, enum q_id q, const char *
 enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what,
                           const struct drv_arg *args, size_t nargs, int64_t *out,
                           struct err *e);
+/* The first column of the first row as a number, *found = 1; *found = 0
+ * (and e untouched) when there is no row. */
+enum err_code rows_find_i64(struct db *db, enum q_id q, const char *what,
+                            const struct drv_arg *args, size_t nargs, int64_t *out, int *found,
+                            struct err *e);
 /* Runs a query for its effect; *changed gets how many rows it changed (may
  * be NULL). */
 enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,

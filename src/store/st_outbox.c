@@ -188,22 +188,9 @@ enum err_code db_outbox_purge(struct db *db, int64_t before, int *deleted, struc
 
 enum err_code db_outbox_has(struct db *db, const char *dedupe_key, int *exists, struct err *e)
 {
-    struct rows r;
-    enum err_code rc =
-        rows_open(&r, db, Q_OUTBOX_HAS, "read the outbox", ARGS(A_TEXT(dedupe_key)), e);
-    *exists = 0;
-    if (rc != E_OK)
-        return rc;
-    switch (rows_next(&r, e)) {
-    case 1:
-        *exists = 1;
-        rows_close(&r);
-        return E_OK;
-    case 0:
-        return E_OK;
-    default:
-        return rows_code(e);
-    }
+    int64_t one = 0;
+    return rows_find_i64(db, Q_OUTBOX_HAS, "read the outbox", ARGS(A_TEXT(dedupe_key)), &one,
+                         exists, e);
 }
 
 enum err_code db_outbox_withdraw(struct db *db, int64_t appointment_id, const char *kind,
