@@ -13,12 +13,22 @@
 #include <string.h>
 
 #include "store/drv.h"
-#include "store/drv_sqlite.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
 
 #define BUSY_TIMEOUT_MS 5000
+
+struct sqlite_store;
+
+struct sqlite_db {
+    struct db base;
+    struct sqlite_store *owner;
+    sqlite3 *h;
+    sqlite3_stmt *st[Q__COUNT]; /* prepared on first use */
+    int in_use;
+    int in_tx;
+};
 
 struct sqlite_store {
     struct store base;
@@ -42,7 +52,8 @@ static const char *constraint_key(const char *msg)
     return p ? p + strlen("constraint failed: ") : "";
 }
 
-enum err_code sqlite_fail(sqlite3 *h, struct err *e, int rc, const char *what)
+/* Sorts SQLite result code rc (with h's message; h may be NULL) for drv_fail. */
+static enum err_code sqlite_fail(sqlite3 *h, struct err *e, int rc, const char *what)
 {
     const char *msg = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
     switch (rc & 0xff) {
@@ -74,7 +85,8 @@ static enum err_code exec(struct sqlite_db *d, const char *sql, const char *what
     return rc == SQLITE_OK ? E_OK : sqlite_fail(d->h, e, rc, what);
 }
 
-sqlite3_stmt *sqlite_stmt(struct sqlite_db *d, enum q_id id, struct err *e)
+/* The connection's statement for id, reset; NULL with e set on failure. */
+static sqlite3_stmt *sqlite_stmt(struct sqlite_db *d, enum q_id id, struct err *e)
 {
     if (!d->st[id]) {
         const char *tail = NULL;

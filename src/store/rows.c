@@ -141,24 +141,37 @@ enum err_code rows_list(struct db *db, struct arena *a, enum q_id q, const char 
     return E_OK;
 }
 
-enum err_code rows_one(struct db *db, struct arena *a, enum q_id q, const char *what,
-                       const struct drv_arg *args, size_t nargs, const struct col *cols,
-                       size_t ncols, void *dst, struct err *e)
+enum err_code rows_find(struct db *db, struct arena *a, enum q_id q, const char *what,
+                        const struct drv_arg *args, size_t nargs, const struct col *cols,
+                        size_t ncols, void *dst, int *found, struct err *e)
 {
     struct rows r;
     enum err_code rc = rows_open(&r, db, q, what, args, nargs, e);
+    *found = 0;
     if (rc != E_OK)
         return rc;
     switch (rows_next(&r, e)) {
     case 1:
         rows_read(&r, a, 0, cols, ncols, dst);
         rows_close(&r);
+        *found = 1;
         return E_OK;
     case 0:
-        return err_set(e, E_NOTFOUND, "%s: not found", what);
+        return E_OK;
     default:
         return rows_code(e);
     }
+}
+
+enum err_code rows_one(struct db *db, struct arena *a, enum q_id q, const char *what,
+                       const struct drv_arg *args, size_t nargs, const struct col *cols,
+                       size_t ncols, void *dst, struct err *e)
+{
+    int found = 0;
+    enum err_code rc = rows_find(db, a, q, what, args, nargs, cols, ncols, dst, &found, e);
+    if (rc == E_OK && !found)
+        return err_set(e, E_NOTFOUND, "%s: not found", what);
+    return rc;
 }
 
 enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what,

@@ -117,6 +117,11 @@ enum err_code rows_list(struct db *db, struct arena *a, enum q_id q, const char 
 enum err_code rows_one(struct db *db, struct arena *a, enum q_id q, const char *what,
                        const struct drv_arg *args, size_t nargs, const struct col *cols,
                        size_t ncols, void *dst, struct err *e);
+/* The first row into dst, *found = 1; *found = 0 (e untouched, dst not
+ * written) when there is none. */
+enum err_code rows_find(struct db *db, struct arena *a, enum q_id q, const char *what,
+                        const struct drv_arg *args, size_t nargs, const struct col *cols,
+                        size_t ncols, void *dst, int *found, struct err *e);
 /* The first column of the first row as a number; E_NOTFOUND when no row. */
 enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what,
                           const struct drv_arg *args, size_t nargs, int64_t *out,
