@@ -86,9 +86,15 @@ struct drv {
     int64_t (*col_i64)(struct drv_stmt *st, int i);
     const char *(*col_text)(struct drv_stmt *st, int i);
     size_t (*col_blob)(struct drv_stmt *st, int i, const void **p);
+    int (*col_count)(struct drv_stmt *st);
+    enum drv_arg_kind (*col_kind)(struct drv_stmt *st, int i); /* of the current row's value */
     int64_t (*changes)(struct drv_stmt *st); /* rows the last step changed */
     int64_t (*last_id)(struct drv_stmt *st); /* the id the last insert made */
     void (*reset)(struct drv_stmt *st);      /* ready to run again; keeps bindings */
+    /* A statement from text rather than a named query, not cached: for
+     * db_debug_sql only.  Finalize it when done (accepts NULL). */
+    struct drv_stmt *(*prepare_text)(struct db *db, const char *sql, struct err *e);
+    void (*finalize)(struct drv_stmt *st);
 };
 
 extern const struct drv drv_sqlite;

@@ -313,6 +313,25 @@ static size_t sq_col_blob(struct drv_stmt *st, int i, const void **p)
     return *p && n > 0 ? (size_t)n : 0;
 }
 
+static int sq_col_count(struct drv_stmt *st)
+{
+    return sqlite3_column_count(STMT(st));
+}
+
+static enum drv_arg_kind sq_col_kind(struct drv_stmt *st, int i)
+{
+    switch (sqlite3_column_type(STMT(st), i)) {
+    case SQLITE_NULL:
+        return DRV_ARG_NULL;
+    case SQLITE_INTEGER:
+        return DRV_ARG_I64;
+    case SQLITE_BLOB:
+        return DRV_ARG_BLOB;
+    default: /* text, and a float as its text */
+        return DRV_ARG_TEXT;
+    }
+}
+
 static int64_t sq_changes(struct drv_stmt *st)
 {
     return sqlite3_changes64(sqlite3_db_handle(STMT(st)));
@@ -326,6 +345,31 @@ static int64_t sq_last_id(struct drv_stmt *st)
 static void sq_reset(struct drv_stmt *st)
 {
     sqlite3_reset(STMT(st));
+}
+
+static struct drv_stmt *sq_prepare_text(struct db *db, const char *sql, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v2(d->h, sql, -1, &s, &tail);
+    if (rc != SQLITE_OK) {
+        sqlite_fail(d->h, e, rc, "read the statement");
+        return NULL;
+    }
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == ';'))
+        tail++;
+    if (!s || (tail && *tail)) {
+        sqlite3_finalize(s);
+        err_set(e, E_INVALID, "give one statement");
+        return NULL;
+    }
+    return (struct drv_stmt *)s;
+}
+
+static void sq_finalize(struct drv_stmt *st)
+{
+    sqlite3_finalize(STMT(st));
 }
 
 const struct drv drv_sqlite = {
@@ -347,7 +391,11 @@ const struct drv drv_sqlite = {
     .col_i64 = sq_col_i64,
     .col_text = sq_col_text,
     .col_blob = sq_col_blob,
+    .col_count = sq_col_count,
+    .col_kind = sq_col_kind,
     .changes = sq_changes,
     .last_id = sq_last_id,
     .reset = sq_reset,
+    .prepare_text = sq_prepare_text,
+    .finalize = sq_finalize,
 };

@@ -145,6 +145,63 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
                    what);
 }
 
+/* ---- the debug command ---- */
+
+enum err_code db_debug_sql(struct db *db, struct arena *a, const char *sql,
+                           const struct db_value *args, size_t nargs, db_row_fn fn, void *ctx,
+                           struct err *e)
+{
+    const struct drv *d = db->drv;
+    const char *what = "debug sql";
+    struct db_value *cols = NULL;
+    enum err_code rc = E_OK;
+    int step = 0, ncols;
+    struct drv_stmt *st = d->prepare_text(db, sql, e);
+    if (!st)
+        return e && e->code != E_OK ? e->code : E_INTERNAL;
+    for (size_t i = 0; rc == E_OK && i < nargs; i++) {
+        static const enum drv_arg_kind kinds[] = {
+            [DB_VALUE_NULL] = DRV_ARG_NULL, [DB_VALUE_INT] = DRV_ARG_I64,
+            [DB_VALUE_TEXT] = DRV_ARG_TEXT, [DB_VALUE_BLOB] = DRV_ARG_BLOB};
+        struct drv_arg v = {kinds[args[i].kind], args[i].i, args[i].s, args[i].s, args[i].n};
+        rc = d->bind(st, (int)i + 1, &v, what, e);
+    }
+    ncols = d->col_count(st);
+    if (ncols > 0)
+        cols = arena_array(a, (size_t)ncols, sizeof *cols);
+    while (rc == E_OK && (step = d->step(st, what, e)) == 1) {
+        for (int i = 0; i < ncols; i++) {
+            const void *p = NULL;
+            struct db_value *v = &cols[i];
+            memset(v, 0, sizeof *v);
+            switch (d->col_kind(st, i)) {
+            case DRV_ARG_NULL:
+                v->kind = DB_VALUE_NULL;
+                break;
+            case DRV_ARG_I64:
+                v->kind = DB_VALUE_INT;
+                v->i = d->col_i64(st, i);
+                break;
+            case DRV_ARG_BLOB:
+                v->kind = DB_VALUE_BLOB;
+                v->n = d->col_blob(st, i, &p);
+                v->s = p;
+                break;
+            case DRV_ARG_TEXT:
+                v->kind = DB_VALUE_TEXT;
+                v->s = d->col_text(st, i);
+                break;
+            }
+        }
+        if (fn(ctx, cols, (size_t)ncols))
+            break;
+    }
+    if (rc == E_OK && step < 0)
+        rc = e && e->code != E_OK ? e->code : E_INTERNAL;
+    d->finalize(st);
+    return rc;
+}
+
 /* ---- migrations ---- */
 
 /* The version in force; 0 when the database has no schema_version table. */

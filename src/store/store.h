@@ -797,4 +797,25 @@ enum err_code db_waitlist_offer(struct db *db, struct arena *a,
 enum err_code db_waitlist_claim(struct db *db, int64_t offer_id, int64_t appointment_id,
                                 int64_t now, struct err *e);
 
+/* ---- the debug command (knead debug sql) ---- */
+
+/* A parameter or a column of db_debug_sql.  blob: s holds n bytes. */
+enum db_value_kind { DB_VALUE_NULL, DB_VALUE_INT, DB_VALUE_TEXT, DB_VALUE_BLOB };
+struct db_value {
+    enum db_value_kind kind;
+    int64_t i;
+    const char *s;
+    size_t n;
+};
+/* Called for each row; a non-zero return stops the statement (E_OK). */
+typedef int (*db_row_fn)(void *ctx, const struct db_value *cols, size_t ncols);
+/* Runs one statement written in the driver's own SQL (not a named query)
+ * with args as ?1, ?2, ..., and calls fn for each row it returns.  For
+ * tests and operators through `knead debug sql`; nothing a request reaches
+ * calls it.  E_INVALID when sql is not one statement; a failure is in the
+ * store's words like any other (the database's text goes to the log). */
+enum err_code db_debug_sql(struct db *db, struct arena *a, const char *sql,
+                           const struct db_value *args, size_t nargs, db_row_fn fn, void *ctx,
+                           struct err *e);
+
 #endif

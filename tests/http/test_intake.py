@@ -11,7 +11,6 @@ import datetime
 import json
 import os
 import re
-import sqlite3
 import sys
 import unittest
 
@@ -40,11 +39,7 @@ def tearDownModule():
 
 
 def q(sql, *args):
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+    return S.sql(sql, *args)
 
 
 def one(sql, *args):
