@@ -56,6 +56,13 @@ enum drv_fault {
     DRV_OTHER,       /* anything else: a bug, a full disk, a broken file */
 };
 
+/* Where the migrations runner (store.c) is with one migration. */
+enum drv_migration_phase {
+    DRV_MIGRATION_BEFORE, /* before its transaction begins */
+    DRV_MIGRATION_CHECK,  /* its script ran, inside the transaction: refuse to commit? */
+    DRV_MIGRATION_AFTER,  /* after its commit or its rollback */
+};
+
 struct drv {
     const char *name;                        /* "sqlite" */
     const char *const *sql;                  /* the driver's q_sql_<name> table */
@@ -70,6 +77,10 @@ struct drv {
     enum err_code (*begin)(struct db *db, struct err *e);
     enum err_code (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db); /* can't fail; no-op when none is open */
+    /* What the engine needs around one migration (SQLite: foreign keys off
+     * while a table is rebuilt, and all checked before the commit). */
+    enum err_code (*migration)(struct db *db, const struct migration *m,
+                               enum drv_migration_phase phase, struct err *e);
     /* Runs text holding several statements, no parameters and no rows (a
      * migration file, the wipe query). */
     enum err_code (*script)(struct db *db, const char *sql, const char *what, struct err *e);

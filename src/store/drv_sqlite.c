@@ -248,6 +248,42 @@ static enum err_code sq_script(struct db *db, const char *sql, const char *what,
     return exec(DB(db), sql, what, e);
 }
 
+/* ---- migrations ---- */
+
+/* The first line of a migration that rebuilds tables. */
+#define REBUILD_MARK "-- knead: rebuild"
+
+/* A migration that rebuilds a table (SQLite's way to change a column's
+ * constraints) runs with foreign keys off, as SQLite's ALTER TABLE
+ * instructions ask, and is checked whole before its commit; the pragma is a
+ * no-op inside a transaction, so it is set around it. */
+static enum err_code sq_migration(struct db *db, const struct migration *m,
+                                  enum drv_migration_phase phase, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = NULL;
+    int rc;
+    if (strncmp(m->sql, REBUILD_MARK, sizeof REBUILD_MARK - 1) != 0)
+        return E_OK;
+    switch (phase) {
+    case DRV_MIGRATION_BEFORE:
+        return exec(d, "PRAGMA foreign_keys = OFF", "turn foreign keys off", e);
+    case DRV_MIGRATION_AFTER:
+        return exec(d, "PRAGMA foreign_keys = ON", "turn foreign keys on", e);
+    case DRV_MIGRATION_CHECK:
+        break;
+    }
+    rc = sqlite3_prepare_v2(d->h, "PRAGMA foreign_key_check", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_DONE)
+        return E_OK;
+    if (rc == SQLITE_ROW)
+        return err_set(e, E_CONFLICT, "a rebuilt table would break a foreign key");
+    return sqlite_fail(d->h, e, rc, "check foreign keys");
+}
+
 /* ---- named queries ---- */
 
 static struct drv_stmt *sq_prepare(struct db *db, enum q_id q, struct err *e)
@@ -383,6 +419,7 @@ const struct drv drv_sqlite = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .migration = sq_migration,
     .script = sq_script,
     .prepare = sq_prepare,
     .bind = sq_bind,

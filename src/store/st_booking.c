@@ -29,6 +29,7 @@ const struct col st_appointment_cols[] = {
     COL_TEXT(struct appointment, client_name),
     COL_TEXT(struct appointment, client_email),
     COL_TEXT(struct appointment, client_phone),
+    COL_TEXT(struct appointment, contact_phone),
 };
 const size_t st_appointment_ncols = sizeof st_appointment_cols / sizeof st_appointment_cols[0];
 
@@ -85,7 +86,8 @@ enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapis
 /* ---- clients and appointments ---- */
 
 enum err_code db_client_for_booking(struct db *db, const char *name, const char *email,
-                                    const char *phone, int64_t now, int64_t *id, struct err *e)
+                                    const char *phone, int update_phone, int64_t now, int64_t *id,
+                                    struct err *e)
 {
     int found = 0;
     enum err_code rc = rows_find_i64(db, Q_FIND_CLIENT, "find client",
@@ -93,7 +95,7 @@ enum err_code db_client_for_booking(struct db *db, const char *name, const char 
     if (rc != E_OK)
         return rc;
     if (found) {
-        if (!phone || !*phone)
+        if (!update_phone || !phone || !*phone)
             return E_OK;
         return rows_exec(db, Q_SET_CLIENT_PHONE, "save client", ARGS(A_I64(*id), A_TEXT(phone)),
                          NULL, e);
@@ -111,7 +113,8 @@ enum err_code db_add_appointment(struct db *db, const struct appointment *ap,
                             A_I64(ap->client_id), A_I64(ap->start), A_I64(ap->end),
                             A_I64(ap->busy_until), A_TEXT(ap->status ? ap->status : "booked"),
                             A_TEXT(ap->notes), A_HASH(hash),
-                            A_TEXT(ap->source ? ap->source : "online"), A_I64(ap->created_at)),
+                            A_TEXT(ap->source ? ap->source : "online"), A_I64(ap->created_at),
+                            A_TEXT(ap->contact_phone)),
                        id, e);
 }
 

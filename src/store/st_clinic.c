@@ -51,6 +51,17 @@ enum err_code db_is_empty(struct db *db, int *empty, struct err *e)
 
 enum err_code db_wipe(struct db *db, struct err *e)
 {
+    /* A signed note is never deleted (0019's trigger would refuse it
+     * half-way); say so before anything is touched. */
+    int64_t kept = 0;
+    enum err_code rc =
+        rows_i64_of(db, Q_SIGNED_NOTES_EXIST, "look for signed notes", NOARGS, &kept, e);
+    if (rc != E_OK)
+        return rc;
+    if (kept)
+        return err_set(e, E_CONFLICT,
+                       "the database holds signed treatment notes, which are never deleted; "
+                       "seed the demo into a new database file (--db)");
     return db->drv->script(db, db->drv->sql[Q_WIPE], "delete the clinic's data", e);
 }
 

@@ -125,6 +125,16 @@ enum err_code db_portal_appointments(struct db *db, struct arena *a, int64_t use
                      ARGS(A_I64(user_id)), APPOINTMENT_COLS, sizeof **out, (void **)out, n, e);
 }
 
+enum err_code db_portal_owns_client(struct db *db, int64_t user_id, int64_t client_id, int *yes,
+                                    struct err *e)
+{
+    int64_t v = 0;
+    enum err_code rc = rows_i64_of(db, Q_PORTAL_OWNS, "read the client's owner",
+                                   ARGS(A_I64(user_id), A_I64(client_id)), &v, e);
+    *yes = rc == E_OK && v;
+    return rc;
+}
+
 enum err_code db_portal_manage_link(struct db *db, int64_t appointment_id, int64_t user_id,
                                     const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
                                     struct err *e)

@@ -15,7 +15,8 @@ enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct e
     return rows_exec(db, Q_AUDIT_ADD, "write the audit log",
                      ARGS(A_I64(en->at), A_I64(en->user_id), A_TEXT(en->actor),
                           A_TEXT(en->role), A_TEXT(en->action), A_TEXT(en->record),
-                          A_I64(en->record_id), A_I64(en->client_id), A_TEXT(en->address)),
+                          A_I64(en->record_id), A_I64(en->client_id), A_TEXT(en->address),
+                          A_TEXT(en->via ? en->via : "staff")),
                      NULL, e);
 }
 
@@ -25,6 +26,7 @@ static const struct col audit_cols[] = {
     COL_TEXT(struct audit_entry, role),     COL_TEXT(struct audit_entry, action),
     COL_TEXT(struct audit_entry, record),   COL_I64(struct audit_entry, record_id),
     COL_I64(struct audit_entry, client_id), COL_TEXT(struct audit_entry, address),
+    COL_TEXT(struct audit_entry, via),
 };
 
 enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
@@ -66,6 +68,7 @@ static const struct col intake_cols[] = {
     COL_I64(struct intake, created_at),
     COL_I64(struct intake, updated_at),
     COL_I64(struct intake, confirmed_at),
+    COL_I64(struct intake, appointment_id),
 };
 
 enum err_code db_intake(struct db *db, struct arena *a, int64_t client_id, struct intake *out,
@@ -108,7 +111,7 @@ enum err_code db_intake_put(struct db *db, const struct intake *in, int64_t now,
                           A_TEXT(in->conditions), A_TEXT(in->conditions_other),
                           A_TEXT(in->medications), A_TEXT(in->pressure),
                           A_TEXT(in->consent_name), A_I64(in->consent_at),
-                          A_I64(in->updated_by), A_I64(now)),
+                          A_I64(in->updated_by), A_I64(now), A_I64(in->appointment_id)),
                      &added, e);
     if (rc != E_OK)
         return rc;
@@ -137,7 +140,8 @@ enum err_code db_insurance_add(struct db *db, const struct insurance_check *c, i
     return rows_insert(db, Q_INSURANCE_ADD, "save insurance check",
                        ARGS(A_I64(c->client_id), A_TEXT(c->carrier), A_TEXT(c->member_id),
                             A_TEXT(c->group_number), A_TEXT(c->holder_name),
-                            A_TEXT(c->relation), A_I64(c->requested_at)),
+                            A_TEXT(c->relation), A_I64(c->requested_at),
+                            A_I64(c->appointment_id)),
                        id, e);
 }
 
@@ -193,6 +197,7 @@ static const struct col insurance_cols[] = {
     COL_I64(struct insurance_check, verified_at),
     COL_TEXT(struct insurance_check, client_name),
     COL_TEXT(struct insurance_check, client_email),
+    COL_I64(struct insurance_check, appointment_id),
 };
 
 static enum err_code one_insurance(struct db *db, struct arena *a, enum q_id q, int64_t key,
@@ -217,6 +222,13 @@ enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client
 {
     return one_insurance(db, a, Q_INSURANCE_LATEST, client_id, out,
                          "This client has not asked for an insurance check.", e);
+}
+
+enum err_code db_insurance_of_appointment(struct db *db, struct arena *a, int64_t appointment_id,
+                                          struct insurance_check *out, struct err *e)
+{
+    return one_insurance(db, a, Q_INSURANCE_OF_APPT, appointment_id, out,
+                         "No insurance check was asked for through this appointment.", e);
 }
 
 enum err_code db_insurance_pending(struct db *db, struct arena *a, int limit,
@@ -294,6 +306,16 @@ enum err_code db_put_referral(struct db *db, const struct referral *ref, int64_t
 }
 
 /* ---- treatment notes and addenda ---- */
+
+enum err_code db_treats(struct db *db, int64_t client_id, const char *therapist_id, int *yes,
+                        struct err *e)
+{
+    int64_t v = 0;
+    enum err_code rc = rows_i64_of(db, Q_TREATS, "read the treating relationship",
+                                   ARGS(A_I64(client_id), A_TEXT(therapist_id)), &v, e);
+    *yes = rc == E_OK && v;
+    return rc;
+}
 
 static const struct col note_cols[] = {
     COL_I64(struct treatment_note, id),

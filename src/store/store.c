@@ -103,7 +103,10 @@ static const struct {
      "A signed note cannot be changed; add an addendum."},
     {DRV_RAISED, "only a signed note takes addenda", E_CONFLICT,
      "Sign the note first; addenda are for signed notes."},
+    {DRV_RAISED, "a signed note cannot be deleted", E_CONFLICT,
+     "A signed note cannot be deleted."},
     {DRV_RAISED, "an addendum cannot be changed", E_CONFLICT, "An addendum cannot be changed."},
+    {DRV_RAISED, "an addendum cannot be deleted", E_CONFLICT, "An addendum cannot be deleted."},
     {DRV_RAISED, "the audit log cannot be changed", E_CONFLICT,
      "The audit log cannot be changed."},
 };
@@ -226,6 +229,41 @@ enum err_code store_version(struct store *s, int *version, struct err *e)
     return rc;
 }
 
+/* Applies m in its own transaction unless schema_version records it;
+ * *done = 1 when it was applied now. */
+static enum err_code migrate_one(struct db *db, const struct migration *m, int *done,
+                                 struct err *e)
+{
+    int64_t have = 0;
+    enum err_code rc = db_begin(db, e);
+    *done = 0;
+    if (rc != E_OK)
+        return rc;
+    /* By number, not by the highest applied: numbers may have gaps
+     * (reserved by parallel changes) that are filled in later. */
+    rc = rows_i64_of(db, Q_MIGRATION_APPLIED, "read schema version", ARGS(A_I64(m->version)),
+                     &have, e);
+    if (rc == E_OK && have)
+        return db_commit(db, e);
+    if (rc == E_OK)
+        rc = db->drv->script(db, m->sql, m->name, e);
+    if (rc == E_OK)
+        rc = db->drv->migration(db, m, DRV_MIGRATION_CHECK, e);
+    if (rc == E_OK)
+        rc = rows_exec(db, Q_MIGRATION_RECORD, "record migration",
+                       ARGS(A_I64(m->version), A_TEXT(m->name), A_I64(clock_now())), NULL, e);
+    if (rc == E_OK)
+        rc = db_commit(db, e);
+    if (rc != E_OK) {
+        db_rollback(db);
+        char msg[sizeof e->msg];
+        memcpy(msg, e->msg, sizeof msg);
+        return err_set(e, rc, "migration %04d_%s failed: %s", m->version, m->name, msg);
+    }
+    *done = 1;
+    return E_OK;
+}
+
 enum err_code store_migrate(struct store *s, int *applied, struct err *e)
 {
     struct db *db = db_acquire(s);
@@ -251,34 +289,21 @@ enum err_code store_migrate(struct store *s, int *applied, struct err *e)
         goto done;
     }
     for (const struct migration *m = list; m->version; m++) {
-        int64_t have = 0;
-        if ((rc = db_begin(db, e)) != E_OK)
+        int now_applied = 0;
+        if ((rc = s->drv->migration(db, m, DRV_MIGRATION_BEFORE, e)) != E_OK)
             goto done;
-        /* By number, not by the highest applied: numbers may have gaps
-         * (reserved by parallel changes) that are filled in later. */
-        rc = rows_i64_of(db, Q_MIGRATION_APPLIED, "read schema version", ARGS(A_I64(m->version)),
-                         &have, e);
-        if (rc == E_OK && have) {
-            if ((rc = db_commit(db, e)) != E_OK)
-                goto done;
-            continue;
-        }
-        if (rc == E_OK)
-            rc = s->drv->script(db, m->sql, m->name, e);
-        if (rc == E_OK)
-            rc = rows_exec(db, Q_MIGRATION_RECORD, "record migration",
-                           ARGS(A_I64(m->version), A_TEXT(m->name), A_I64(clock_now())), NULL, e);
-        if (rc == E_OK)
-            rc = db_commit(db, e);
-        if (rc != E_OK) {
-            db_rollback(db);
-            char msg[sizeof e->msg];
-            memcpy(msg, e->msg, sizeof msg);
-            err_set(e, rc, "migration %04d_%s failed: %s", m->version, m->name, msg);
+        rc = migrate_one(db, m, &now_applied, e);
+        if (rc != E_OK) { /* keep the migration's error; the engine is set back regardless */
+            struct err ignored = {0};
+            s->drv->migration(db, m, DRV_MIGRATION_AFTER, &ignored);
             goto done;
         }
-        log_info("applied migration %04d_%s", m->version, m->name);
-        count++;
+        if ((rc = s->drv->migration(db, m, DRV_MIGRATION_AFTER, e)) != E_OK)
+            goto done;
+        if (now_applied) {
+            log_info("applied migration %04d_%s", m->version, m->name);
+            count++;
+        }
     }
     rc = E_OK;
 done:

@@ -70,6 +70,9 @@ struct appointment {
     int64_t created_at, cancelled_at; /* cancelled_at 0 = not cancelled */
     int cancel_late;
     const char *cancel_reason;
+    /* the phone the booking gave ("" when none): a stored client's phone is
+     * never changed by an online booking, so it may differ from client_phone */
+    const char *contact_phone;
     /* joined, read-only */
     const char *service_name, *therapist_name, *room_name;
     const char *client_name, *client_email, *client_phone;
@@ -246,9 +249,13 @@ enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapis
 enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
                                  struct err *e);
 /* The client with exactly this name and email (case-insensitive email), or a
- * new one; the phone is updated when given. */
+ * new one with this phone.  A found client's phone is changed only when
+ * update_phone is set and a phone is given (a booking by the front desk):
+ * knowing a name and an address proves nothing, so an online booking never
+ * rewrites a stored client's details. */
 enum err_code db_client_for_booking(struct db *db, const char *name, const char *email,
-                                    const char *phone, int64_t now, int64_t *id, struct err *e);
+                                    const char *phone, int update_phone, int64_t now, int64_t *id,
+                                    struct err *e);
 /* Inserts an appointment (status, times, ids, notes, source, created_at from
  * a) with the hash of its manage token. */
 enum err_code db_add_appointment(struct db *db, const struct appointment *a,
@@ -394,10 +401,11 @@ struct audit_entry {
     int64_t user_id;    /* the account, 0 for a client using a manage link */
     const char *actor;  /* the account's email, or "client (manage link)" */
     const char *role;   /* "admin", "desk", "therapist", "client" */
-    const char *action; /* "read", "create", "update", "sign", "addendum" */
+    const char *action; /* "read", "create", "update", "sign", "addendum", "refused" */
     const char *record; /* "intake", "insurance", "referral", "note" */
     int64_t record_id, client_id;
     const char *address; /* the peer's IP address */
+    const char *via;     /* how the actor was identified: "manage_link", "proven_email", "staff" */
 };
 
 /* Which rows db_audit_list returns: newest first, ids below before_id
@@ -427,6 +435,9 @@ struct intake {
     const char *conditions_other, *medications, *pressure, *consent_name;
     int64_t consent_at, updated_by; /* updated_by: the staff account, 0 = the client */
     int64_t created_at, updated_at, confirmed_at; /* confirmed_at 0 = never */
+    /* the appointment through whose manage link this version was entered;
+     * 0: by the front desk or a client who proved their address */
+    int64_t appointment_id;
 };
 
 /* A request to check a client's insurance benefits and, once status is
@@ -441,6 +452,9 @@ struct insurance_check {
     const char *notes, *verified_by_name;
     int64_t verified_by, verified_at;
     const char *client_name, *client_email; /* joined, read-only */
+    /* the appointment through whose manage link it was asked for; 0: by a
+     * client who proved their address, or before the link was recorded */
+    int64_t appointment_id;
 };
 
 /* The client's current form; E_NOTFOUND when there is none. */
@@ -475,6 +489,10 @@ enum err_code db_insurance_get(struct db *db, struct arena *a, int64_t id,
 /* The client's newest check; E_NOTFOUND when there is none. */
 enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client_id,
                                   struct insurance_check *out, struct err *e);
+/* The newest check asked for through appointment_id's manage link;
+ * E_NOTFOUND when there is none. */
+enum err_code db_insurance_of_appointment(struct db *db, struct arena *a, int64_t appointment_id,
+                                          struct insurance_check *out, struct err *e);
 /* Pending checks, oldest request first, at most limit. */
 enum err_code db_insurance_pending(struct db *db, struct arena *a, int limit,
                                    struct insurance_check **out, size_t *n, struct err *e);
@@ -525,6 +543,11 @@ enum err_code db_referral(struct db *db, struct arena *a, int64_t id, struct ref
  * out of range. */
 enum err_code db_put_referral(struct db *db, const struct referral *ref, int64_t now,
                               int64_t *id, struct err *e);
+/* *yes = 1 when therapist_id has an appointment with client_id that the
+ * front desk checked in or that is completed (a treating relationship);
+ * a booked, cancelled or missed one does not count. */
+enum err_code db_treats(struct db *db, int64_t client_id, const char *therapist_id, int *yes,
+                        struct err *e);
 /* The note of an appointment; E_NOTFOUND when it has none. */
 enum err_code db_note(struct db *db, struct arena *a, int64_t appointment_id,
                       struct treatment_note *out, struct err *e);
@@ -695,6 +718,10 @@ enum err_code db_portal_link_clients(struct db *db, int64_t user_id, const char 
  * bookings). */
 enum err_code db_portal_appointments(struct db *db, struct arena *a, int64_t user_id,
                                      struct appointment **out, size_t *n, struct err *e);
+/* *yes = 1 when client row client_id is the account's by the rule of
+ * db_portal_appointments (its address proven by the account). */
+enum err_code db_portal_owns_client(struct db *db, int64_t user_id, int64_t client_id, int *yes,
+                                    struct err *e);
 /* Gives appointment_id a manage token (its hash) for account user_id,
  * replacing the one the portal gave before; the booking's own link stays. */
 enum err_code db_portal_manage_link(struct db *db, int64_t appointment_id, int64_t user_id,

@@ -69,7 +69,9 @@ static json_t *appointment_json(struct req *r, const struct appointment *a, cons
                           (json_int_t)a->id, "status", a->status, "service", a->service_id,
                           "therapist", a->therapist_id, "room", a->room_name, "start",
                           web_time(r, a->start), "end", web_time(r, a->end), "client", "name",
-                          a->client_name, "email", a->client_email, "phone", a->client_phone,
+                          a->client_name, "email", a->client_email, "phone",
+                          /* what the booking gave: the bearer token proves nothing more */
+                          a->contact_phone ? a->contact_phone : "",
                           "notes", a->notes);
     if (token)
         json_object_set_new(j, "manage_url", json_string(arena_printf(r->arena, "/a/%s", token)));

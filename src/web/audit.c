@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/auth.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/num.h"
@@ -16,21 +17,44 @@
 
 static const char *const records[] = {"intake", "insurance", "referral", "note"};
 
-enum err_code audit_record(struct req *r, const char *action, const char *record,
-                           int64_t record_id, int64_t client_id, struct err *e)
+enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
+                              const char *record, int64_t record_id, int64_t client_id,
+                              struct err *e)
 {
+    /* by manage link: the holder of the link, whatever session the browser has */
+    int account = r->user && via != PROOF_MANAGE_LINK;
     struct audit_entry en = {
         .at = clock_now(),
-        .user_id = r->user ? r->user->id : 0,
-        .actor = r->user ? r->user->email : "client (manage link)",
-        .role = r->user ? r->user->role : "client",
+        .user_id = account ? r->user->id : 0,
+        .actor = account ? r->user->email : "client (manage link)",
+        .role = account ? r->user->role : "client",
         .action = action,
         .record = record,
         .record_id = record_id,
         .client_id = client_id,
         .address = req_address(r),
+        .via = proof_name(via),
     };
     return db_audit_add(web_db(r), &en, e);
+}
+
+enum err_code audit_record(struct req *r, const char *action, const char *record,
+                           int64_t record_id, int64_t client_id, struct err *e)
+{
+    enum proof via = !r->user                ? PROOF_MANAGE_LINK
+                     : r->role == AUTH_CLIENT ? PROOF_EMAIL
+                                              : PROOF_STAFF;
+    return audit_record_as(r, via, action, record, record_id, client_id, e);
+}
+
+/* How the log words each way of being identified. */
+static const char *via_label(const char *via)
+{
+    if (strcmp(via, "manage_link") == 0)
+        return "manage link";
+    if (strcmp(via, "proven_email") == 0)
+        return "proven e-mail";
+    return "staff account";
 }
 
 /* The filter from the query: ?record=intake|insurance|referral|note,
@@ -86,11 +110,12 @@ void admin_audit(struct req *r)
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct audit_entry *a = &rows[i];
-        json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "date",
+        json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "date",
                                 when_date_medium(r, when_local_date(r, a->at)), "clock",
                                 when_clock(r, a->at, 1), "at", web_time(r, a->at), "actor",
                                 a->actor, "role", a->role, "action", a->action, "record",
-                                a->record, "address", a->address);
+                                a->record, "address", a->address, "via", via_label(a->via),
+                                "refused", strcmp(a->action, "refused") == 0);
         if (a->record_id)
             json_object_set_new(row, "record_id", json_string(fmt_id(r, a->record_id)));
         if (a->client_id) {

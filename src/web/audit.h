@@ -18,11 +18,19 @@
 
 #include "core/err.h"
 #include "http/request.h"
+#include "web/proof.h"
 
-/* action: "read", "create", "update", "sign" or "addendum"; record:
- * "intake", "insurance", "referral" or "note". */
+/* action: "read", "create", "update", "sign", "addendum", or "refused" (a
+ * read that was not allowed); record: "intake", "insurance", "referral" or
+ * "note".  How the actor was identified comes from the session: none = the
+ * manage link, a client account = its proven e-mail, else staff. */
 enum err_code audit_record(struct req *r, const char *action, const char *record,
                            int64_t record_id, int64_t client_id, struct err *e);
+/* The same, identified as `via` says (proof_of_manage's answer on a manage
+ * page, where a browser's client session may belong to someone else). */
+enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
+                              const char *record, int64_t record_id, int64_t client_id,
+                              struct err *e);
 
 void admin_audit(struct req *r); /* GET /admin/audit */
 

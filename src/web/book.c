@@ -29,6 +29,7 @@
 #include "web/form.h"
 #include "web/intake.h"
 #include "web/insurance.h"
+#include "web/proof.h"
 #include "web/notes.h"
 #include "web/page.h"
 #include "web/sched.h"
@@ -791,10 +792,13 @@ void book_manage(struct req *r)
         json_object_set_new(ctx, "just_moved", json_true());
     if (flag(r, "cancelled") && strcmp(ap.status, "cancelled") == 0)
         json_object_set_new(ctx, "just_cancelled", json_true());
-    /* the health form and insurance check of this appointment's client, and
-     * the therapist's recommendations once the note is signed */
-    if (intake_add_to_manage(r, &ap, token, ctx) < 0 ||
-        insurance_add_to_manage(r, &ap, token, ctx) < 0 || notes_manage_context(r, &ap, ctx) < 0)
+    /* the health form and insurance check this request may open (entered
+     * through this appointment, or the client's own with a proven address),
+     * and the therapist's recommendations of this appointment once signed */
+    enum proof via;
+    if (proof_of_manage(r, &ap, &via) < 0 || intake_add_to_manage(r, &ap, token, via, ctx) < 0 ||
+        insurance_add_to_manage(r, &ap, token, via, ctx) < 0 ||
+        notes_manage_context(r, &ap, via, ctx) < 0)
         return;
     page_render(r, 200, "manage", ctx);
 }

@@ -26,6 +26,7 @@
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/page.h"
+#include "web/proof.h"
 #include "web/referrals.h"
 #include "web/sched.h"
 #include "web/staff.h"
@@ -137,11 +138,15 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         arena_printf(r->arena, "Appointment: %s, %s", ap->client_name, when_relative(r, ap->start)),
         "appointment");
     json_object_set_new(ctx, "appt", appt_json(r, ap));
-    json_object_set_new(
-        ctx, "client",
+    json_t *client =
         json_pack("{s:s, s:s, s:s, s:s}", "name", ap->client_name, "email", ap->client_email,
                   "phone", ap->client_phone, "url",
-                  arena_printf(r->arena, "/staff/clients/%lld", (long long)ap->client_id)));
+                  arena_printf(r->arena, "/staff/clients/%lld", (long long)ap->client_id));
+    /* the phone this booking gave, when it is not the stored one: the desk
+     * decides whether to take it (an online booking never changes it) */
+    if (ap->contact_phone && *ap->contact_phone && strcmp(ap->contact_phone, ap->client_phone) != 0)
+        json_object_set_new(client, "booking_phone", json_string(ap->contact_phone));
+    json_object_set_new(ctx, "client", client);
     if (ap->notes[0])
         json_object_set_new(ctx, "client_notes", json_string(ap->notes));
     if (ap->cancel_reason[0])
@@ -154,10 +159,16 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         if (hist[i].id != ap->id && (desk || strcmp(hist[i].therapist_id, ap->therapist_id) == 0))
             json_array_append_new(history, appt_json(r, &hist[i]));
     json_object_set_new(ctx, "history", history);
+    /* a therapist sees the clinical record only inside a treating
+     * relationship: once the front desk checked the client in */
     struct dt_date appt_day = when_local_date(r, ap->start);
-    if (referrals_context(r, ap->client_id, &appt_day, desk, ctx) < 0)
+    int treats;
+    if (proof_treating(r, ap->client_id, &treats) < 0 ||
+        (treats && referrals_context(r, ap->client_id, &appt_day, desk, ctx) < 0))
         return;
-    notes_link(r, ap, ctx);
+    if (!treats)
+        json_object_set_new(ctx, "referrals_withheld", json_true());
+    notes_link(r, ap, treats, ctx);
 
     /* Allowed status changes as buttons. */
     int from = appt_status_parse(ap->status);

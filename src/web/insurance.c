@@ -81,6 +81,41 @@ static json_t *check_json(struct req *r, const struct insurance_check *c)
     return o;
 }
 
+/* The check a manage link may open: with a proven address the client's
+ * newest, by the link alone the newest asked for through ap; *found 0 when
+ * none; audited when found.  Returns 0, or -1 with the response written. */
+static int of_link(struct req *r, const struct appointment *ap, enum proof via,
+                   struct insurance_check *c, int *found)
+{
+    struct err e = {0};
+    enum err_code rc = via == PROOF_EMAIL
+                           ? db_insurance_latest(web_db(r), r->arena, ap->client_id, c, &e)
+                           : db_insurance_of_appointment(web_db(r), r->arena, ap->id, c, &e);
+    *found = rc == E_OK;
+    if (rc == E_OK)
+        rc = audit_record_as(r, via, "read", "insurance", c->id, ap->client_id, &e);
+    if (rc != E_OK && rc != E_NOTFOUND) {
+        web_fail(r, &e);
+        return -1;
+    }
+    return 0;
+}
+
+/* A check as a page reached without proof shows it: whether it is pending
+ * or done and the coverage, never the carrier, member id or amounts. */
+static json_t *brief_json(struct req *r, const struct insurance_check *c)
+{
+    size_t no;
+    const struct intake_choice *ol = insurance_outcomes(&no);
+    const char *out = intake_label(ol, no, c->outcome);
+    json_t *o = json_pack("{s:b, s:s, s:b, s:s}", "brief", 1, "requested",
+                          when_at(r, c->requested_at), "pending",
+                          strcmp(c->status, "pending") == 0, "outcome", out ? out : "");
+    if (strcmp(c->status, "done") == 0)
+        json_object_set_new(o, "done", json_true());
+    return o;
+}
+
 /* The client's newest check; *found 0 when none; audited when found.
  * Returns 0, or -1 with the response written. */
 static int latest(struct req *r, int64_t client_id, struct insurance_check *c, int *found)
@@ -131,10 +166,14 @@ void insurance_client_form(struct req *r)
     struct insurance_check c;
     const char *token;
     int found;
-    if (intake_find_by_token(r, &ap, &token) < 0 || latest(r, ap.client_id, &c, &found) < 0)
+    enum proof via;
+    if (intake_find_by_token(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0 ||
+        of_link(r, &ap, via, &c, &found) < 0)
         return;
     struct insurance_input in = {"", "", "", ap.client_name, "self"};
-    if (found)
+    /* the details fill the form only for a proven address: a manage link
+     * alone never shows a carrier or member id, not even its own */
+    if (found && via == PROOF_EMAIL)
         in = (struct insurance_input){c.carrier, c.member_id, c.group_number, c.holder_name,
                                       c.relation};
     request_page(r, 200, &ap, token, &in, found && strcmp(c.status, "pending") == 0, NULL);
@@ -149,12 +188,16 @@ void insurance_client_save(struct req *r)
     const char *token;
     struct intake_problem probs[MAX_PROBLEMS];
     int64_t id = 0;
-    if (intake_find_by_token(r, &ap, &token) < 0)
+    enum proof via;
+    if (intake_find_by_token(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0)
         return;
     struct insurance_input in = {form_value(r, "carrier"), form_value(r, "member_id"),
                                  form_value(r, "group_number"), form_value(r, "holder_name"),
                                  form_value(r, "relation")};
-    enum err_code rc = db_insurance_latest(db, r->arena, ap.client_id, &cur, &e);
+    /* a correction replaces only a pending check this request may open */
+    enum err_code rc = via == PROOF_EMAIL
+                           ? db_insurance_latest(db, r->arena, ap.client_id, &cur, &e)
+                           : db_insurance_of_appointment(db, r->arena, ap.id, &cur, &e);
     if (rc != E_OK && rc != E_NOTFOUND) {
         web_fail(r, &e);
         return;
@@ -171,12 +214,12 @@ void insurance_client_save(struct req *r)
     struct insurance_check c = {.client_id = ap.client_id, .carrier = in.carrier,
                                 .member_id = in.member_id, .group_number = in.group_number,
                                 .holder_name = in.holder_name, .relation = in.relation,
-                                .requested_at = clock_now()};
+                                .requested_at = clock_now(), .appointment_id = ap.id};
     if (db_begin(db, &e) != E_OK ||
         (pending ? db_insurance_update_request(db, cur.id, &c, &e)
                  : db_insurance_add(db, &c, &id, &e)) != E_OK ||
-        audit_record(r, pending ? "update" : "create", "insurance", pending ? cur.id : id,
-                     ap.client_id, &e) != E_OK ||
+        audit_record_as(r, via, pending ? "update" : "create", "insurance",
+                        pending ? cur.id : id, ap.client_id, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         web_fail(r, &e);
@@ -186,14 +229,15 @@ void insurance_client_save(struct req *r)
 }
 
 int insurance_add_to_manage(struct req *r, const struct appointment *ap, const char *token,
-                            json_t *ctx)
+                            enum proof via, json_t *ctx)
 {
     struct insurance_check c;
     int found;
-    if (latest(r, ap->client_id, &c, &found) < 0)
+    if (of_link(r, ap, via, &c, &found) < 0)
         return -1;
     if (found)
-        json_object_set_new(ctx, "insurance", check_json(r, &c));
+        json_object_set_new(ctx, "insurance",
+                            via == PROOF_EMAIL ? check_json(r, &c) : brief_json(r, &c));
     json_object_set_new(ctx, "insurance_url",
                         json_string(arena_printf(r->arena, "/a/%s/insurance", token)));
     const char *asked = kv_get(&r->query, "insurance");

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "http/request.h"
+#include "web/proof.h"
 
 struct appointment;
 
@@ -27,10 +28,14 @@ void insurance_queue(struct req *r);
 void insurance_check_page(struct req *r);
 void insurance_check_save(struct req *r);
 
-/* Adds the client's newest check to the manage page's context
- * (ctx.insurance, ctx.insurance_url), auditing the read.  Returns 0, or -1
- * with an error response written. */
+/* Adds a check to the manage page's context (ctx.insurance,
+ * ctx.insurance_url), auditing the read: by the link alone (via
+ * PROOF_MANAGE_LINK) the newest check asked for through ap, shown without
+ * its details (carrier, member id, copay ...: only status and coverage);
+ * with a proven address the client's newest check in full.  Returns 0, or
+ * -1 with an error response written. */
 int insurance_add_to_manage(struct req *r, const struct appointment *ap, const char *token,
+                            enum proof via,
                             json_t *ctx);
 
 /* For the desk and admins: adds the client's newest check to the staff

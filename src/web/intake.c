@@ -16,6 +16,7 @@
 #include "web/audit.h"
 #include "web/form.h"
 #include "web/page.h"
+#include "web/proof.h"
 #include "web/sched.h"
 #include "web/staff.h"
 #include "web/when.h"
@@ -231,25 +232,56 @@ static int load(struct req *r, int64_t client_id, struct intake *it, int *found,
     return 0;
 }
 
-static void show_form(struct req *r, const struct appointment *ap, const char *token)
+/* The form a manage link may open: the client's current one only when it
+ * was entered through this very appointment, or when the request proved the
+ * client's address (proof.h); *found 0 otherwise, and nothing is read into
+ * the page or the log.  Audits a shown read when `audit` is set.  Returns 0,
+ * or -1 with the response written. */
+static int load_for_link(struct req *r, const struct appointment *ap, enum proof via,
+                         struct intake *it, int *found, int audit)
+{
+    struct err e = {0};
+    enum err_code rc = db_intake(web_db(r), r->arena, ap->client_id, it, &e);
+    *found = rc == E_OK && (via == PROOF_EMAIL || it->appointment_id == ap->id);
+    if (rc == E_OK && !*found)
+        rc = E_NOTFOUND;
+    if (rc == E_OK && audit)
+        rc = audit_record_as(r, via, "read", "intake", it->id, ap->client_id, &e);
+    if (rc != E_OK && rc != E_NOTFOUND) {
+        web_fail(r, &e);
+        return -1;
+    }
+    return 0;
+}
+
+/* The form of ap's client, for the desk (token NULL) or by the manage link
+ * (via: how that request is identified). */
+static void show_form(struct req *r, const struct appointment *ap, const char *token,
+                      enum proof via)
 {
     struct intake it;
     int found;
-    if (load(r, ap->client_id, &it, &found, 1) < 0)
+    if ((token ? load_for_link(r, ap, via, &it, &found, 1) : load(r, ap->client_id, &it, &found, 1)) <
+        0)
         return;
     struct intake_input in;
     if (found) {
         in = input_from_intake(r, &it);
     } else {
-        in = (struct intake_input){ap->client_email, ap->client_phone, "", "", "", "", "", "", "",
-                                   "", "", "", "", "", "", "", "", ""};
+        /* a new form starts from what the booking gave, never from the
+         * stored client's details */
+        in = (struct intake_input){ap->client_email,
+                                   token ? ap->contact_phone : ap->client_phone,
+                                   "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""};
     }
     form_page(r, 200, ap, token, &in, found ? &it : NULL, NULL);
 }
 
-/* Checks and saves the posted form for the appointment's client.  Returns
- * 0 when saved, or -1 with the response written (422 with the form). */
-static int save(struct req *r, const struct appointment *ap, const char *token)
+/* Checks and saves the posted form for the appointment's client, by the
+ * desk (token NULL) or through the manage link (via: how that request is
+ * identified; the form is then marked as entered through ap).  Returns 0
+ * when saved, or -1 with the response written (422 with the form). */
+static int save(struct req *r, const struct appointment *ap, const char *token, enum proof via)
 {
     struct err e = {0};
     struct db *db = web_db(r);
@@ -265,7 +297,8 @@ static int save(struct req *r, const struct appointment *ap, const char *token)
             form_error(errors, probs[i].field, probs[i].msg);
         struct intake cur;
         int found;
-        if (load(r, ap->client_id, &cur, &found, 0) < 0) {
+        if ((token ? load_for_link(r, ap, via, &cur, &found, 0)
+                   : load(r, ap->client_id, &cur, &found, 0)) < 0) {
             json_decref(errors);
             return -1;
         }
@@ -293,10 +326,14 @@ static int save(struct req *r, const struct appointment *ap, const char *token)
         .pressure = in.pressure,
         .consent_name = in.consent_name,
         .consent_at = now,
-        .updated_by = r->user ? r->user->id : 0,
+        .updated_by = !token && r->user ? r->user->id : 0,
+        .appointment_id = token ? ap->id : 0,
     };
     if (db_begin(db, &e) != E_OK || db_intake_put(db, &it, now, &id, &created, &e) != E_OK ||
-        audit_record(r, created ? "create" : "update", "intake", id, ap->client_id, &e) != E_OK ||
+        (token ? audit_record_as(r, via, created ? "create" : "update", "intake", id,
+                                 ap->client_id, &e)
+               : audit_record(r, created ? "create" : "update", "intake", id, ap->client_id,
+                              &e)) != E_OK ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         web_fail(r, &e);
@@ -309,15 +346,18 @@ void intake_client_form(struct req *r)
 {
     struct appointment ap;
     const char *token;
-    if (intake_find_by_token(r, &ap, &token) == 0)
-        show_form(r, &ap, token);
+    enum proof via;
+    if (intake_find_by_token(r, &ap, &token) == 0 && proof_of_manage(r, &ap, &via) == 0)
+        show_form(r, &ap, token, via);
 }
 
 void intake_client_save(struct req *r)
 {
     struct appointment ap;
     const char *token;
-    if (intake_find_by_token(r, &ap, &token) < 0 || save(r, &ap, token) < 0)
+    enum proof via;
+    if (intake_find_by_token(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0 ||
+        save(r, &ap, token, via) < 0)
         return;
     form_see_other(r, arena_printf(r->arena, "/a/%s?intake=1", token));
 }
@@ -330,14 +370,17 @@ void intake_client_confirm(struct req *r)
     struct db *db = web_db(r);
     struct intake it;
     int found;
-    if (intake_find_by_token(r, &ap, &token) < 0 || load(r, ap.client_id, &it, &found, 0) < 0)
+    enum proof via;
+    /* only a form this link may open can be confirmed through it */
+    if (intake_find_by_token(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0 ||
+        load_for_link(r, &ap, via, &it, &found, 0) < 0)
         return;
     if (!found) {
         form_see_other(r, arena_printf(r->arena, "/a/%s/intake", token));
         return;
     }
     if (db_begin(db, &e) != E_OK || db_intake_confirm(db, ap.client_id, clock_now(), &e) != E_OK ||
-        audit_record(r, "update", "intake", it.id, ap.client_id, &e) != E_OK ||
+        audit_record_as(r, via, "update", "intake", it.id, ap.client_id, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         web_fail(r, &e);
@@ -371,27 +414,28 @@ void intake_desk_form(struct req *r)
 {
     struct appointment ap;
     if (desk_appt(r, &ap) == 0)
-        show_form(r, &ap, NULL);
+        show_form(r, &ap, NULL, PROOF_STAFF);
 }
 
 void intake_desk_save(struct req *r)
 {
     struct appointment ap;
-    if (desk_appt(r, &ap) < 0 || save(r, &ap, NULL) < 0)
+    if (desk_appt(r, &ap) < 0 || save(r, &ap, NULL, PROOF_STAFF) < 0)
         return;
     form_see_other(r,
                    arena_printf(r->arena, "/staff/appointments/%lld?intake=1", (long long)ap.id));
 }
 
 int intake_add_to_manage(struct req *r, const struct appointment *ap, const char *token,
-                         json_t *ctx)
+                         enum proof via, json_t *ctx)
 {
     struct intake it;
     int found;
-    if (load(r, ap->client_id, &it, &found, 1) < 0)
+    if (load_for_link(r, ap, via, &it, &found, 1) < 0)
         return -1;
-    json_t *st = json_pack("{s:s, s:b}", "url", arena_printf(r->arena, "/a/%s/intake", token),
-                           "on_file", found);
+    json_t *st = json_pack("{s:s, s:b, s:b}", "url",
+                           arena_printf(r->arena, "/a/%s/intake", token), "on_file", found,
+                           "proven", via == PROOF_EMAIL);
     if (found) {
         json_object_set_new(st, "updated", json_string(when_at(r, it.updated_at)));
         json_object_set_new(st, "confirm_url",
@@ -429,9 +473,15 @@ int intake_add_to_appointment(struct req *r, const struct appointment *ap, json_
     const struct intake_choice *l, *areas = intake_areas(&na), *onsets = intake_onsets(&no),
                                    *tried = intake_treatments(&nt),
                                    *pressures = intake_pressures(&np);
+    int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN, treats;
+    if (proof_treating(r, ap->client_id, &treats) < 0)
+        return -1;
+    if (!treats) { /* a therapist before the front desk checked the client in */
+        json_object_set_new(ctx, "health", json_pack("{s:b}", "withheld", 1));
+        return 0;
+    }
     if (load(r, ap->client_id, &it, &found, 1) < 0)
         return -1;
-    int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
     json_t *h = json_pack("{s:b, s:b}", "on_file", found, "can_fill", desk);
     json_object_set_new(h, "fill_url",
                         json_string(arena_printf(r->arena, "/staff/appointments/%lld/intake",
@@ -462,6 +512,14 @@ int intake_add_to_appointment(struct req *r, const struct appointment *ap, json_
         json_object_set_new(o, "age", json_integer(age(it.birth_date, when_local_date(r, clock_now()))));
         if (it.confirmed_at)
             json_object_set_new(o, "confirmed", json_string(when_at(r, it.confirmed_at)));
+        /* where this version came from: a manage link proves only its booking */
+        if (it.appointment_id)
+            json_object_set_new(
+                o, "entered_via",
+                json_pack("{s:I, s:s, s:b}", "id", (json_int_t)it.appointment_id, "url",
+                          arena_printf(r->arena, "/staff/appointments/%lld",
+                                       (long long)it.appointment_id),
+                          "this", it.appointment_id == ap->id));
         json_object_set_new(h, "intake", o);
         json_object_set_new(h, "warnings", warn);
         json_object_set_new(h, "has_warnings", json_boolean(json_array_size(warn) > 0));

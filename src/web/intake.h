@@ -11,14 +11,18 @@
  *
  * One current form per client, with its earlier versions kept by the
  * store.  Every read and write calls audit_record (record "intake"): writes
- * inside their transaction, reads before the page is rendered.  A token
- * shows only the records of its own appointment's client. */
+ * inside their transaction, reads before the page is rendered, each with
+ * how the actor was identified.  A manage link opens only the form entered
+ * through its own appointment (the client's earlier form needs a proven
+ * address: proof.h); a therapist reads a form only inside a treating
+ * relationship. */
 #ifndef KNEAD_WEB_INTAKE_H
 #define KNEAD_WEB_INTAKE_H
 
 #include <jansson.h>
 
 #include "http/request.h"
+#include "web/proof.h"
 
 struct appointment;
 
@@ -36,14 +40,18 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
 
 /* Adds the client's health form status to the manage page's context
  * (ctx.intake_status: on file with its dates, or a link to fill it in) and
- * the csrf for the confirm button; audits the read.  Returns 0, or -1 with
- * an error response written. */
+ * the csrf for the confirm button; audits the read.  via: how the request
+ * is identified (proof_of_manage): by the link alone only a form entered
+ * through ap counts as on file.  Returns 0, or -1 with an error response
+ * written. */
 int intake_add_to_manage(struct req *r, const struct appointment *ap, const char *token,
-                         json_t *ctx);
+                         enum proof via, json_t *ctx);
 
 /* Adds the client's form to the staff appointment page (ctx.health.intake,
  * with its contraindications listed in ctx.health.warnings), auditing the
- * read.  Returns 0, or -1 with an error response written. */
+ * read.  A therapist without a treating relationship with the client gets
+ * ctx.health.withheld instead, and nothing is read.  Returns 0, or -1 with
+ * an error response written. */
 int intake_add_to_appointment(struct req *r, const struct appointment *ap, json_t *ctx);
 
 #endif

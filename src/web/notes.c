@@ -221,26 +221,22 @@ static int load(struct req *r, struct appointment *ap, enum access *acc)
         web_error(r, 403, NULL, "Treatment notes are for the treating therapist.");
         return -1;
     }
-    if (strcmp(ap->therapist_id, r->user->therapist_id) == 0) {
-        *acc = NOTE_WRITE;
-        return 0;
-    }
-    /* Another therapist's appointment: readable when this therapist has
-     * treated the same client. */
-    struct appointment *hist;
-    size_t n;
-    if (db_client_appointments(web_db(r), r->arena, ap->client_id, &hist, &n, &e) != E_OK) {
-        web_fail(r, &e);
+    /* Only inside a treating relationship the clinic made: an appointment
+     * with this therapist that the front desk checked in (or completed).
+     * Booking one, through the public form or otherwise, gains nothing. */
+    int treats;
+    if (proof_treating(r, ap->client_id, &treats) < 0)
+        return -1;
+    if (!treats) {
+        if (audit_record(r, "refused", "note", 0, ap->client_id, &e) != E_OK) {
+            web_fail(r, &e);
+            return -1;
+        }
+        web_error(r, 404, NULL, nf);
         return -1;
     }
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(hist[i].therapist_id, r->user->therapist_id) == 0 &&
-            strcmp(hist[i].status, "cancelled") != 0) {
-            *acc = NOTE_READ;
-            return 0;
-        }
-    web_error(r, 404, NULL, nf);
-    return -1;
+    *acc = strcmp(ap->therapist_id, r->user->therapist_id) == 0 ? NOTE_WRITE : NOTE_READ;
+    return 0;
 }
 
 /* ---- the page ---- */
@@ -595,10 +591,10 @@ void notes_addendum(struct req *r)
 
 /* ---- for other pages ---- */
 
-void notes_link(struct req *r, const struct appointment *ap, json_t *ctx)
+void notes_link(struct req *r, const struct appointment *ap, int treats, json_t *ctx)
 {
-    if (r->role == AUTH_ADMIN ||
-        (r->role == AUTH_THERAPIST && strcmp(ap->therapist_id, r->user->therapist_id) == 0))
+    if (r->role == AUTH_ADMIN || (r->role == AUTH_THERAPIST && treats &&
+                                  strcmp(ap->therapist_id, r->user->therapist_id) == 0))
         json_object_set_new(ctx, "note_url",
                             json_string(arena_printf(r->arena, "/staff/appointments/%lld/note",
                                                      (long long)ap->id)));
@@ -620,7 +616,8 @@ static const char *book_url(struct req *r, const struct appointment *ap, struct 
     return out;
 }
 
-int notes_manage_context(struct req *r, const struct appointment *ap, json_t *ctx)
+int notes_manage_context(struct req *r, const struct appointment *ap, enum proof via,
+                         json_t *ctx)
 {
     struct treatment_note n;
     struct err e = {0};
@@ -634,7 +631,7 @@ int notes_manage_context(struct req *r, const struct appointment *ap, json_t *ct
     if (!any)
         return 0;
     /* The client reads part of the note: written down like any other read. */
-    if (audit_record(r, "read", "note", n.id, ap->client_id, &e) != E_OK) {
+    if (audit_record_as(r, via, "read", "note", n.id, ap->client_id, &e) != E_OK) {
         web_fail(r, &e);
         return -1;
     }

@@ -7,10 +7,13 @@
  * too); after that, corrections are addenda listed under it.
  *
  * Who (routes in web/routes.c carry the role; the row checks are here):
- *   GET  /staff/appointments/{id}/note          the treating therapist; a
- *        therapist who has treated the same client (read-only); admins
+ *   GET  /staff/appointments/{id}/note          a therapist inside a treating
+ *        relationship with the client (an appointment with them that the
+ *        front desk checked in, or that is completed: proof_treating) — on
+ *        their own appointment to write, on another's read-only; admins
  *        (read-only).  Never the front desk (the route refuses it) and never
- *        clients.  Others get 404, as on the appointment page.
+ *        clients.  Others get 404, as on the appointment page, and the
+ *        refused attempt is written to the audit log (action "refused").
  *   POST /staff/appointments/{id}/note          save a draft or sign
  *                                               (action=save|sign); only
  *                                               the treating therapist
@@ -25,6 +28,7 @@
 #include <jansson.h>
 
 #include "http/request.h"
+#include "web/proof.h"
 
 struct appointment;
 
@@ -34,11 +38,15 @@ void notes_addendum(struct req *r); /* POST /staff/appointments/{id}/note/addend
 
 /* Adds "recommendations" to a manage page's ctx when the appointment's note
  * is signed and recommends something, after writing the client's read to
- * the audit log.  Returns 0, or -1 with an error page written. */
-int notes_manage_context(struct req *r, const struct appointment *ap, json_t *ctx);
+ * the audit log (identified as via says).  Only this appointment's note:
+ * a manage link opens nothing of the client's other visits.  Returns 0, or
+ * -1 with an error page written. */
+int notes_manage_context(struct req *r, const struct appointment *ap, enum proof via,
+                         json_t *ctx);
 
 /* Adds "note_url" to an appointment page's ctx for those who may read the
- * appointment's note (the treating therapist and admins).  Can't fail. */
-void notes_link(struct req *r, const struct appointment *ap, json_t *ctx);
+ * appointment's note: admins, and the appointment's therapist when treats
+ * (proof_treating's answer).  Can't fail. */
+void notes_link(struct req *r, const struct appointment *ap, int treats, json_t *ctx);
 
 #endif

@@ -469,7 +469,7 @@ void portal_home(struct req *r)
                 strcmp(aps[i].status, "cancelled") == 0)
                 continue;
             json_t *tmp = web_keep(r, json_object());
-            if (notes_manage_context(r, &aps[i], tmp) < 0)
+            if (notes_manage_context(r, &aps[i], PROOF_EMAIL, tmp) < 0)
                 return;
             json_t *rec = json_object_get(tmp, "recommendations");
             if (rec) {
@@ -522,7 +522,7 @@ void portal_appointment(struct req *r)
     json_t *rec = json_pack("{s:I, s:s}", "client_id", (json_int_t)ap.client_id, "name",
                             ap.client_name);
     json_object_set_new(ctx, "records", rec);
-    if (add_records(r, ap.client_id, rec) < 0 || notes_manage_context(r, &ap, ctx) < 0)
+    if (add_records(r, ap.client_id, rec) < 0 || notes_manage_context(r, &ap, PROOF_EMAIL, ctx) < 0)
         return;
     web_private(r);
     page_render(r, 200, "portal_appointment", ctx);

@@ -695,8 +695,11 @@ again: /* the store's concurrency contract (store.h): a lost race runs again */
         return rc;
     if ((rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK)
         goto fail;
-    if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "", now,
-                                    &client_id, e)) != E_OK)
+    /* Only the front desk's booking may change a stored client's phone: a
+     * name and an address typed into the public form prove nothing.  The
+     * phone the booking gave stays on the appointment either way. */
+    if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "",
+                                    cl->staff, now, &client_id, e)) != E_OK)
         goto fail;
     sched_new_token(token);
     sched_token_hash(token, hash);
@@ -710,6 +713,7 @@ again: /* the store's concurrency contract (store.h): a lost race runs again */
     ap.busy_until = ap.end + (int64_t)s->service.buffer_min * 60;
     ap.status = "booked";
     ap.notes = cl->notes ? cl->notes : "";
+    ap.contact_phone = cl->phone ? cl->phone : "";
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||

@@ -79,7 +79,9 @@ class Smtpd:
                     lines = []
                     while True:
                         l = f.readline()
-                        if not l or l == b'.\r\n':
+                        if not l:
+                            return  # the connection broke mid-message: nothing was sent
+                        if l == b'.\r\n':
                             break
                         lines.append(l[1:] if l.startswith(b'..') else l)
                     with self.lock:

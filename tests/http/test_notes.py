@@ -106,14 +106,31 @@ class Writing(unittest.TestCase):
         self.maren = signed_in(MAREN, server=S)
 
     def test_waits_for_check_in(self):
+        # a booked appointment is no treating relationship yet: the page is
+        # not there for the therapist (404, as for any other client's) and
+        # nothing can be written
         aid, _, _ = book('waits@example.com', checked_in=False)
         st, _, page = self.maren.get(note_url(aid))
+        self.assertEqual(st, 404)
+        self.assertNotIn('Save draft', page)
+        st, _, _ = self.maren.post(note_url(aid), dict(FULL, action='save'))
+        self.assertEqual(st, 404)
+        self.assertEqual(one('SELECT count(*) FROM treatment_notes WHERE appointment_id = ?', aid)[0], 0)
+        # with an earlier session she treated, the page is hers and waits for the check-in
+        con = sqlite3.connect(S.db)
+        try:
+            con.execute("UPDATE appointments SET status = 'completed' WHERE id = ?", (aid,))
+            con.commit()
+        finally:
+            con.close()
+        later, _, _ = book('waits@example.com', checked_in=False)
+        st, _, page = self.maren.get(note_url(later))
         self.assertEqual(st, 200)
         self.assertIn('A note can be written once the client has checked in.', text(page))
         self.assertNotIn('Save draft', page)
-        st, _, _ = self.maren.post(note_url(aid), dict(FULL, action='save'))
+        st, _, _ = self.maren.post(note_url(later), dict(FULL, action='save'))
         self.assertEqual(st, 409)
-        self.assertEqual(one('SELECT count(*) FROM treatment_notes WHERE appointment_id = ?', aid)[0], 0)
+        self.assertEqual(one('SELECT count(*) FROM treatment_notes WHERE appointment_id = ?', later)[0], 0)
 
     def test_draft_sign_lock_and_addenda(self):
         aid, _, cid = book('draft@example.com')

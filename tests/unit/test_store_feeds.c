@@ -140,7 +140,7 @@ static int64_t book(struct fixture *f, const char *therapist, int64_t start, cha
     unsigned char h[STORE_TOKEN_HASH];
     int64_t client, id;
     assert_int_equal(db_client_for_booking(f->db, "Ana Lee", "ana@example.com", "907 555 0100",
-                                           1000, &client, &e),
+                                           0, 1000, &client, &e),
                      E_OK);
     struct appointment ap = {0};
     ap.service_id = "deep-tissue-60";

@@ -33,7 +33,7 @@ static int64_t client(struct fixture *f, const char *name, const char *email)
 {
     struct err e = {0};
     int64_t id = 0;
-    assert_int_equal(db_client_for_booking(f->db, name, email, "", 1000, &id, &e), E_OK);
+    assert_int_equal(db_client_for_booking(f->db, name, email, "", 0, 1000, &id, &e), E_OK);
     return id;
 }
 

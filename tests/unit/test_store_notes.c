@@ -2,7 +2,9 @@
  * a treatment note goes draft → signed and then refuses every change, an
  * addendum needs a signed note, referrals are stored, listed newest first,
  * refused out of range with nothing stored, and follow a client merge; a
- * demo reseed wipes them. */
+ * demo reseed wipes them, but refuses while a signed note exists.  A treating relationship
+ * is a checked-in or completed appointment, never a booked one; an online
+ * booking in a known name leaves the stored phone alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,7 +33,7 @@ static int64_t client(struct fixture *f, const char *name, const char *email)
 {
     struct err e = {0};
     int64_t id = 0;
-    assert_int_equal(db_client_for_booking(f->db, name, email, "", 1, &id, &e), E_OK);
+    assert_int_equal(db_client_for_booking(f->db, name, email, "", 0, 1, &id, &e), E_OK);
     return id;
 }
 
@@ -178,7 +180,7 @@ static void test_referrals_list_update_merge_wipe(void **state)
     assert_int_equal(n, 2);
     assert_int_equal(list[0].client_id, keep);
 
-    /* a signed note and its addendum do not stop a demo reseed */
+    /* a signed note is never deleted: a demo reseed refuses, and changes nothing */
     int64_t appt = appointment(f, keep, 1795620000, 3), nid = 0;
     struct treatment_note note = note_for(appt, "Plan");
     assert_int_equal(db_put_note(f->db, &note, 1, &nid, &e), E_OK);
@@ -187,10 +189,64 @@ static void test_referrals_list_update_merge_wipe(void **state)
                                .author_id = 7, .created_at = 3};
     assert_int_equal(db_add_addendum(f->db, &ad, NULL, &e), E_OK);
     assert_int_equal(db_begin(f->db, &e), E_OK);
-    assert_int_equal(db_wipe(f->db, &e), E_OK);
-    assert_int_equal(db_commit(f->db, &e), E_OK);
+    assert_int_equal(db_wipe(f->db, &e), E_CONFLICT);
+    assert_non_null(strstr(e.msg, "signed treatment notes"));
+    db_rollback(f->db);
     assert_int_equal(db_referrals(f->db, f->a, keep, &list, &n, &e), E_OK);
-    assert_int_equal(n, 0);
+    assert_int_equal(n, 2);
+    struct treatment_note kept;
+    assert_int_equal(db_note(f->db, f->a, appt, &kept, &e), E_OK);
+    assert_int_equal(kept.signed_at, 2);
+}
+
+static void test_treating_relationship_and_contact(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct client cl;
+    int yes = -1;
+    int64_t c = client(f, "Tia Treat", "tia@example.com");
+    assert_int_equal(db_treats(f->db, c, "maren-holt", &yes, &e), E_OK);
+    assert_int_equal(yes, 0);
+    /* booked with Tomas: nothing yet */
+    struct room *rooms;
+    size_t nrooms;
+    unsigned char hash[STORE_TOKEN_HASH];
+    memset(hash, 0x5a, sizeof hash);
+    assert_int_equal(db_rooms(f->db, f->a, &rooms, &nrooms, &e), E_OK);
+    struct appointment ap = {.service_id = "deep-tissue-60", .therapist_id = "tomas-reyes",
+                             .room_id = rooms[0].id, .client_id = c, .start = 1795700000,
+                             .end = 1795703600, .busy_until = 1795703600, .status = "booked",
+                             .notes = "", .source = "online", .created_at = 1,
+                             .contact_phone = "907-555-0999"};
+    int64_t id = 0;
+    assert_int_equal(db_add_appointment(f->db, &ap, hash, &id, &e), E_OK);
+    assert_int_equal(db_treats(f->db, c, "tomas-reyes", &yes, &e), E_OK);
+    assert_int_equal(yes, 0);
+    struct appointment got;
+    assert_int_equal(db_appointment(f->db, f->a, id, &got, &e), E_OK);
+    assert_string_equal(got.contact_phone, "907-555-0999");
+    /* checked in with Maren: her relationship, not Tomas's */
+    appointment(f, c, 1795600000, 9);
+    assert_int_equal(db_treats(f->db, c, "maren-holt", &yes, &e), E_OK);
+    assert_int_equal(yes, 1);
+    assert_int_equal(db_treats(f->db, c, "tomas-reyes", &yes, &e), E_OK);
+    assert_int_equal(yes, 0);
+
+    /* the same name and address again: the same client, its phone kept
+     * unless the front desk books (update_phone) */
+    int64_t again = 0;
+    assert_int_equal(db_client_for_booking(f->db, "Tia Treat", "TIA@example.com", "907-555-0999",
+                                           0, 2, &again, &e),
+                     E_OK);
+    assert_int_equal(again, c);
+    assert_int_equal(db_client(f->db, f->a, c, &cl, &e), E_OK);
+    assert_string_equal(cl.phone, "");
+    assert_int_equal(db_client_for_booking(f->db, "Tia Treat", "tia@example.com", "907-555-0100",
+                                           1, 3, &again, &e),
+                     E_OK);
+    assert_int_equal(db_client(f->db, f->a, c, &cl, &e), E_OK);
+    assert_string_equal(cl.phone, "907-555-0100");
 }
 
 int main(void)
@@ -199,6 +255,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_note_draft_sign_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_note_out_of_range_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_referrals_list_update_merge_wipe, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_treating_relationship_and_contact, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,8 @@ coalesce(late_cancel_hours, -1)
 -- fragment: appt_cols
 a.id, a.service_id, a.therapist_id, a.room_id, a.client_id, a.start_at, a.end_at,
 a.busy_until, a.status, a.notes, a.source, a.created_at, coalesce(a.cancelled_at, 0),
-a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone
+a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone,
+a.contact_phone
 FROM appointments a JOIN services s ON s.id = a.service_id
 JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id
 JOIN clients c ON c.id = a.client_id
@@ -45,7 +46,7 @@ updated_at
 client_id, version, email, phone, birth_date, emergency_name, emergency_phone, reason,
 areas, pain, onset, onset_other, worse, better, treatments, conditions,
 conditions_other, medications, pressure, consent_name, consent_at, updated_by,
-created_at, updated_at, confirmed_at
+created_at, updated_at, confirmed_at, appointment_id
 
 -- fragment: intake_cols
 id, {{intake_cols_noid}}
@@ -54,7 +55,7 @@ id, {{intake_cols_noid}}
 i.id, i.client_id, i.carrier, i.member_id, i.group_number, i.holder_name,
 i.holder_relation, i.requested_at, i.status, i.outcome, i.visits_per_year,
 i.copay_cents, i.deductible_cents, i.referral_required, i.notes, i.verified_by,
-i.verified_by_name, i.verified_at, c.name, c.email
+i.verified_by_name, i.verified_at, c.name, c.email, i.appointment_id
 FROM insurance_checks i JOIN clients c ON c.id = i.client_id
 
 -- fragment: wl_entry_cols
@@ -240,20 +241,18 @@ ORDER BY id LIMIT 1
 
 -- A new client never takes the number of one removed by a merge: the
 -- audit log still names that number (it has no foreign keys, on
--- purpose), so the next number is above both.
+-- purpose); clients.id is AUTOINCREMENT (0019), so numbers only grow.
 -- name: add_client
-INSERT INTO clients (id, name, email, phone, created_at) VALUES (
-max(coalesce((SELECT max(id) FROM clients), 0),
-coalesce((SELECT max(client_id) FROM audit_log), 0)) + 1,
-?1, ?2, ?3, ?4)
+INSERT INTO clients (name, email, phone, created_at)
+VALUES (?1, ?2, ?3, ?4)
 
 -- name: set_client_phone
 UPDATE clients SET phone = ?2 WHERE id = ?1
 
 -- name: add_appt
 INSERT INTO appointments (service_id, therapist_id, room_id, client_id,
-start_at, end_at, busy_until, status, notes, token_hash, source, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+start_at, end_at, busy_until, status, notes, token_hash, source, created_at,
+contact_phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
 
 -- name: appt
 SELECT {{appt_cols}} WHERE a.id = ?1
@@ -398,11 +397,11 @@ late_cancel_hours = excluded.late_cancel_hours
 
 -- name: audit_add
 INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,
-client_id, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+client_id, address, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
 
 -- name: audit_list
 SELECT id, at, user_id, actor, role, action, record, record_id, client_id,
-address FROM audit_log WHERE (?1 = 0 OR id < ?1)
+address, via FROM audit_log WHERE (?1 = 0 OR id < ?1)
 AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)
 ORDER BY id DESC LIMIT ?4
 
@@ -418,9 +417,10 @@ WHERE client_id = ?1
 INSERT INTO intakes (client_id, email, phone, birth_date, emergency_name,
 emergency_phone, reason, areas, pain, onset, onset_other, worse, better,
 treatments, conditions, conditions_other, medications, pressure,
-consent_name, consent_at, updated_by, created_at, updated_at, version)
+consent_name, consent_at, updated_by, created_at, updated_at, version,
+appointment_id)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22, 1)
+?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22, 1, ?23)
 
 -- name: intake_update
 UPDATE intakes SET email = ?2, phone = ?3, birth_date = ?4,
@@ -429,7 +429,7 @@ pain = ?9, onset = ?10, onset_other = ?11, worse = ?12, better = ?13,
 treatments = ?14, conditions = ?15, conditions_other = ?16,
 medications = ?17, pressure = ?18, consent_name = ?19,
 consent_at = ?20, updated_by = ?21, updated_at = ?22,
-version = version + 1 WHERE client_id = ?1
+version = version + 1, appointment_id = ?23 WHERE client_id = ?1
 
 -- name: intake_confirm
 UPDATE intakes SET confirmed_at = ?2 WHERE client_id = ?1
@@ -448,8 +448,8 @@ UPDATE intakes SET client_id = ?1 WHERE client_id = ?2
 
 -- name: insurance_add
 INSERT INTO insurance_checks (client_id, carrier, member_id,
-group_number, holder_name, holder_relation, requested_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+group_number, holder_name, holder_relation, requested_at,
+appointment_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
 
 -- name: insurance_update_request
 UPDATE insurance_checks SET carrier = ?2, member_id = ?3,
@@ -467,6 +467,10 @@ SELECT {{insurance_cols}} WHERE i.id = ?1
 
 -- name: insurance_latest
 SELECT {{insurance_cols}} WHERE i.client_id = ?1
+ORDER BY i.id DESC LIMIT 1
+
+-- name: insurance_of_appt
+SELECT {{insurance_cols}} WHERE i.appointment_id = ?1
 ORDER BY i.id DESC LIMIT 1
 
 -- name: insurance_pending
@@ -502,6 +506,11 @@ valid_until = ?9, updated_at = ?10 WHERE id = ?1
 
 -- name: note
 SELECT {{note_cols}} FROM treatment_notes WHERE appointment_id = ?1
+
+-- a treating relationship: an appointment the front desk checked in
+-- name: treats
+SELECT EXISTS (SELECT 1 FROM appointments WHERE client_id = ?1
+AND therapist_id = ?2 AND status IN ('checked_in', 'completed'))
 
 -- A signed note is left alone (no row returned); the trigger would
 -- refuse the change anyway.
@@ -652,6 +661,13 @@ c.email = (SELECT email FROM users WHERE id = ?1
 AND proven_email = email) COLLATE NOCASE)
 ORDER BY a.start_at DESC, a.id DESC
 
+-- the same rule as portal_appts, for one client row
+-- name: portal_owns
+SELECT EXISTS (SELECT 1 FROM clients c WHERE c.id = ?2 AND
+(c.user_id = ?1 OR (c.user_id IS NULL AND c.email =
+(SELECT email FROM users WHERE id = ?1 AND proven_email = email)
+COLLATE NOCASE)))
+
 -- name: portal_manage_link
 INSERT INTO portal_manage_links (appointment_id, token_hash,
 user_id, created_at) VALUES (?1, ?2, ?3, ?4)
@@ -752,6 +768,11 @@ SELECT count(*) FROM schema_version WHERE version = ?1
 
 -- name: migration_record
 INSERT INTO schema_version (version, name, applied_at) VALUES (?1, ?2, ?3)
+
+-- A signed note is never deleted (0019's trigger would refuse it half-way),
+-- so the wipe asks first.
+-- name: signed_notes_exist
+SELECT EXISTS (SELECT 1 FROM treatment_notes WHERE signed_at IS NOT NULL)
 
 -- Deletes all clinic data (knead demo --force): a script, run as a whole.
 -- name: wipe
