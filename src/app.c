@@ -3,8 +3,10 @@
 #include "util/blobcache.h"
 #include "app.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/tz.h"
 #include "store/store.h"
@@ -32,6 +34,40 @@ int app_open_store(struct app *app, int conns, char *err, size_t errlen)
     if (store_open(app->cfg.db_path, conns, &app->store, &e) != E_OK ||
         store_migrate(app->store, NULL, &e) != E_OK) {
         snprintf(err, errlen, "[database] path %s: %s", app->cfg.db_path, e.msg);
+        return -1;
+    }
+    app->sched = sched_cache_new();
+    app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
+    return 0;
+}
+
+int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen)
+{
+    struct err e = {0};
+    struct stat st;
+    int version = 0;
+    const char *path = app->cfg.db_path;
+    if (stat(path, &st) < 0 && errno == ENOENT) {
+        snprintf(err, errlen, "[database] path %s: no database there (run knead migrate or knead"
+                              " demo first)", path);
+        return -1;
+    }
+    if (store_open(path, conns, &app->store, &e) != E_OK ||
+        store_version(app->store, &version, &e) != E_OK) {
+        snprintf(err, errlen, "[database] path %s: %s", path, e.msg);
+        return -1;
+    }
+    if (version == 0) {
+        snprintf(err, errlen, "[database] path %s: holds no Knead database (run knead migrate or"
+                              " knead demo first)", path);
+        return -1;
+    }
+    if (store_migrate(app->store, NULL, &e) != E_OK) {
+        snprintf(err, errlen, "[database] path %s: %s", path, e.msg);
+        return -1;
+    }
+    if (store_limit_size(app->store, (int64_t)app->cfg.max_size_mb << 20, &e) != E_OK) {
+        snprintf(err, errlen, "[database] max_size_mb: %s", e.msg);
         return -1;
     }
     app->sched = sched_cache_new();

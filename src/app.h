@@ -29,6 +29,11 @@ struct app {
 int app_load_tz(struct app *app, char *err, size_t errlen);
 /* Opens the store at cfg.db_path with `conns` connections and migrates it. */
 int app_open_store(struct app *app, int conns, char *err, size_t errlen);
+/* The same for `serve`: refuses a path with no database, or with a file that
+ * holds no Knead schema ("run knead migrate or knead demo first"), instead
+ * of creating an empty clinic; migrates one that lacks newer migrations;
+ * applies [database] max_size_mb. */
+int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen);
 /* Loads templates and static files (what `serve` needs besides the store). */
 int app_load_site(struct app *app, char *err, size_t errlen);
 /* The config file's [booking] rules: the defaults.  The rules in force

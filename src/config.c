@@ -30,8 +30,11 @@ static const struct key {
     {"clinic", "timezone", K_TZNAME, offsetof(struct cfg, timezone), CFG_STR, 0, 0, 0},
     {"server", "listen", K_LISTEN, offsetof(struct cfg, listen), CFG_STR, 0, 0, 0},
     I("server", "threads", threads, 0, 64),
+    I("server", "shutdown_seconds", shutdown_seconds, 0, 300),
+    I("server", "reuse_port", reuse_port, 0, 1),
     S("server", "public_url", public_url, 1),
     S("database", "path", db_path, 0),
+    I("database", "max_size_mb", max_size_mb, 0, 1048576),
     I("booking", "min_notice_minutes", min_notice_minutes, 0, 10080),
     I("booking", "horizon_days", horizon_days, 1, 730),
     I("booking", "grid_minutes", grid_minutes, 5, 60),
@@ -51,6 +54,8 @@ static const struct key {
     I("smtp", "retry_min_seconds", smtp_retry_min_seconds, 1, 3600),
     I("smtp", "retry_max_seconds", smtp_retry_max_seconds, 1, 86400),
     I("smtp", "max_attempts", smtp_max_attempts, 1, 100),
+    /* below mail.c's claim lease (300 s), so a transfer ends before its claim */
+    I("smtp", "timeout_seconds", smtp_timeout_seconds, 1, 240),
     I("reminders", "hours", reminders_hours, 0, 336),
     I("reminders", "hours_2", reminders_hours_2, 0, 336),
     {"sms", "base_url", K_URL, offsetof(struct cfg, sms_base_url), CFG_STR, 0, 0, 1},
@@ -80,6 +85,8 @@ void cfg_defaults(struct cfg *c)
     copy(c->timezone, sizeof c->timezone, "America/Anchorage");
     copy(c->listen, sizeof c->listen, "127.0.0.1:8080");
     c->threads = 0;
+    c->shutdown_seconds = 10;
+    c->reuse_port = 0;
     copy(c->db_path, sizeof c->db_path, "var/knead.db");
     c->min_notice_minutes = 180;
     c->horizon_days = 90;
@@ -96,6 +103,7 @@ void cfg_defaults(struct cfg *c)
     c->smtp_retry_min_seconds = 60;
     c->smtp_retry_max_seconds = 3600;
     c->smtp_max_attempts = 24;
+    c->smtp_timeout_seconds = 60;
     c->reminders_hours = 24;
     c->reminders_hours_2 = 0;
     copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");

@@ -21,9 +21,12 @@ struct cfg {
     /* [server] */
     char listen[CFG_STR];
     int threads;
+    int shutdown_seconds; /* SIGTERM: how long requests in flight may take to finish */
+    int reuse_port;       /* 1 = SO_REUSEPORT (several servers share the port); 0 = in use is an error */
     char public_url[CFG_STR]; /* e.g. https://book.example.com; empty = from the Host header */
     /* [database] */
     char db_path[CFG_PATH];
+    int max_size_mb; /* writes past this size answer 503 (database full); 0 = no cap */
     /* [booking] */
     int min_notice_minutes;
     int horizon_days;
@@ -45,6 +48,7 @@ struct cfg {
     char smtp_from[CFG_STR]; /* "" = [clinic] email */
     char smtp_desk[CFG_STR]; /* the front desk's notices; "" = [clinic] email */
     int smtp_retry_min_seconds, smtp_retry_max_seconds, smtp_max_attempts;
+    int smtp_timeout_seconds; /* the whole SMTP dialogue of one message */
     /* [reminders] lead times in hours before the start (mail/remind.c); 0 = off */
     int reminders_hours, reminders_hours_2;
     /* [sms] the text-message provider (mail/sms.c); base_url "" = no text messages */

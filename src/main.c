@@ -52,7 +52,8 @@ static const char usage_serve[] =
     "\n"
     "Serves the clinic until SIGINT or SIGTERM, then finishes requests in flight.\n"
     "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any free)\n"
-    "  --db PATH           SQLite database file (default var/knead.db); migrated on start\n"
+    "  --db PATH           SQLite database file (default var/knead.db), made by knead migrate\n"
+    "                      or knead demo; newer migrations are applied on start\n"
     "  --config FILE       INI settings file; flags win over it\n"
     "  --now RFC3339       pin the clock, e.g. 2026-11-26T06:00:00-09:00 (tests, demos)\n"
     "  --threads N         worker threads (default: one per core)\n"
@@ -286,9 +287,29 @@ static int cmd_serve(struct app *app, const struct opts *o)
     int threads = app->cfg.threads > 0 ? app->cfg.threads : 0;
     /* one connection per request thread, one spare, one each for the mail
      * worker and the reminder thread */
-    if (app_open_store(app, threads > 0 ? threads + 3 : 10, err, sizeof err) < 0 ||
-        app_load_site(app, err, sizeof err) < 0 || smtp_global_init(err, sizeof err) < 0) {
+    struct srv_options so = {
+        .listen = app->cfg.listen,
+        .threads = threads,
+        .routes = web_routes,
+        .nroutes = web_nroutes,
+        .error = web_error,
+        .authorize = account_authorize,
+        .app = app,
+        .access_log = !o->quiet,
+        .reuse_port = app->cfg.reuse_port,
+        .shutdown_s = app->cfg.shutdown_seconds,
+    };
+    /* one connection per request thread, one spare, one each for the mail
+     * worker and the reminder thread.  The port is bound before anything
+     * logs, so that a port in use is the one line on stderr. */
+    if (app_open_existing_store(app, threads > 0 ? threads + 3 : 10, err, sizeof err) < 0 ||
+        app_load_site(app, err, sizeof err) < 0 || srv_open(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
+        return 1;
+    }
+    if (smtp_global_init(err, sizeof err) < 0) {
+        fprintf(stderr, "knead serve: %s\n", err);
+        srv_stop(srv);
         return 1;
     }
     /* Block the stop signals before the server's threads start, so that only
@@ -301,22 +322,13 @@ static int cmd_serve(struct app *app, const struct opts *o)
     /* after the mask, so that the mail worker does not take the signals either */
     if (mail_start(app, &mail, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
+        srv_stop(srv);
         smtp_global_cleanup();
         return 1;
     }
-
-    struct srv_options so = {
-        .listen = app->cfg.listen,
-        .threads = threads,
-        .routes = web_routes,
-        .nroutes = web_nroutes,
-        .error = web_error,
-        .authorize = account_authorize,
-        .app = app,
-        .access_log = !o->quiet,
-    };
-    if (srv_start(&so, &srv, err, sizeof err) < 0) {
+    if (srv_run(srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
+        srv_stop(srv);
         mail_stop(mail);
         smtp_global_cleanup();
         return 1;
@@ -339,8 +351,13 @@ static int cmd_serve(struct app *app, const struct opts *o)
     }
     while (sigwait(&set, &sig) != 0) {
     }
-    log_info("received %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    srv_stop(srv);
+    log_info("received %s: no new connections; finishing the requests in flight (up to %d s)",
+             sig == SIGINT ? "SIGINT" : "SIGTERM", app->cfg.shutdown_seconds);
+    mail_stopping(mail); /* an SMTP transfer in flight is aborted now, not after the drain */
+    int cut = srv_stop(srv);
+    if (cut > 0)
+        log_warn("%d request%s cut off: still running after [server] shutdown_seconds = %d", cut,
+                 cut == 1 ? "" : "s", app->cfg.shutdown_seconds);
     mail_stop(mail);
     smtp_global_cleanup();
     log_info("stopped");

@@ -86,3 +86,33 @@ const char *appt_check(const char *from, const char *to, const char *reason)
         return "Give a reason for cancelling.";
     return NULL;
 }
+
+const char *appt_check_clock(enum appt_status to, int64_t now, int64_t start, int64_t day_start)
+{
+    if (to == APPT_CHECKED_IN && now < day_start)
+        return "A client can be checked in from the day of the appointment; not before.";
+    if ((to == APPT_COMPLETED || to == APPT_NO_SHOW) && now < start)
+        return to == APPT_COMPLETED
+                   ? "An appointment can be completed only once it has started."
+                   : "A client can be marked as a no-show only once the appointment has started.";
+    return NULL;
+}
+
+const char *appt_check_undo(const char *current, const char *from, const char *to,
+                            int64_t changed_at, int64_t today_start, int64_t today_end,
+                            const char *reason)
+{
+    int f = appt_status_parse(from), t = appt_status_parse(to), c = appt_status_parse(current);
+    if (f < 0 || t < 0 || c != t)
+        return "There is no status change of this appointment to undo.";
+    if (!((f == APPT_BOOKED && t == APPT_CHECKED_IN) ||
+          (f == APPT_CHECKED_IN && t == APPT_COMPLETED) ||
+          (f == APPT_BOOKED && t == APPT_NO_SHOW)))
+        return "Only a check-in, a completion or a no-show can be undone; a cancelled "
+               "appointment is booked again instead.";
+    if (changed_at < today_start || changed_at >= today_end)
+        return "A status change can be undone only on the day it was made.";
+    if (!reason || !*reason)
+        return "Give a reason for undoing the change.";
+    return NULL;
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/datetime.h"
+#include "core/phone.h"
 
 struct booking_rules booking_rules_for(const struct booking_rules *clinic, int svc_notice,
                                        int svc_horizon, int svc_late_cancel)
@@ -117,4 +118,56 @@ const char *booking_check_notes(const char *notes)
     if (notes && strlen(notes) > 2000)
         return "The note is too long (at most 2,000 characters).";
     return NULL;
+}
+
+/* s without leading and trailing spaces: *len bytes from the returned pointer. */
+static const char *trimmed(const char *s, size_t *len)
+{
+    size_t n;
+    while (*s == ' ')
+        s++;
+    n = strlen(s);
+    while (n && s[n - 1] == ' ')
+        n--;
+    *len = n;
+    return s;
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int same_email(const char *a, const char *b)
+{
+    size_t na, nb;
+    if (!a || !b)
+        return 0;
+    a = trimmed(a, &na);
+    b = trimmed(b, &nb);
+    if (na == 0 || na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
+static int same_phone(const char *a, const char *b)
+{
+    char ea[PHONE_E164_MAX], eb[PHONE_E164_MAX];
+    if (!a || !b || !*a || !*b || phone_e164(a, ea) < 0 || phone_e164(b, eb) < 0)
+        return 0;
+    return strcmp(ea, eb) == 0;
+}
+
+int booking_same_client(const char *email_a, const char *phone_a, const char *email_b,
+                        const char *phone_b)
+{
+    return same_email(email_a, email_b) || same_phone(phone_a, phone_b);
+}
+
+int booking_overlaps(int64_t s1, int64_t e1, int64_t s2, int64_t e2)
+{
+    return s1 < e2 && s2 < e1;
 }

@@ -43,6 +43,17 @@ int64_t booking_round_up(const struct booking_rules *r, const struct tz *tz, int
 /* 1 when cancelling at now is inside the late-cancellation window. */
 int booking_is_late_cancel(const struct booking_rules *r, int64_t now, int64_t start);
 
+/* One client, one place at a time.  1 when two bookings belong to the same
+ * client: the same e-mail address (ASCII case-insensitive, surrounding
+ * spaces ignored) or the same telephone number once both are made E.164
+ * (core/phone.h; a number that cannot be made E.164 matches nothing).
+ * NULL or empty fields match nothing.  Can't fail. */
+int booking_same_client(const char *email_a, const char *phone_a, const char *email_b,
+                        const char *phone_b);
+
+/* 1 when [s1, e1) and [s2, e2) share an instant (touching ends do not). */
+int booking_overlaps(int64_t s1, int64_t e1, int64_t s2, int64_t e2);
+
 /* Client details.  Each returns NULL when fine, or a message for a person. */
 const char *booking_check_name(const char *name);
 const char *booking_check_email(const char *email);

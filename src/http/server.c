@@ -15,6 +15,8 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -22,7 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/clock.h"
@@ -35,11 +40,73 @@
 
 enum { ST_NEW, ST_BODY, ST_DONE };
 
+/* An open connection, for the drain: its socket may hold a request that
+ * was sent but not yet read (all threads busy). */
+struct conn_slot {
+    int fd;
+    struct conn_slot *prev, *next;
+};
+
 struct srv {
     struct MHD_Daemon *d;
     struct srv_options opt;
     int port;
+    int fd;        /* the listening socket; ours, so that a bind error is exact */
+    int in_flight; /* requests begun and not completed (atomic) */
+    int draining;  /* set by srv_stop: answers close their connection (atomic) */
+    unsigned flags; /* for MHD_start_daemon */
+    int threads;
+    pthread_mutex_t conns_mu;
+    struct conn_slot *conns; /* open connections, guarded by conns_mu */
 };
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct srv *s = cls;
+    struct conn_slot *c = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        c = xcalloc(1, sizeof *c);
+        c->fd = info ? info->connect_fd : -1;
+        pthread_mutex_lock(&s->conns_mu);
+        c->next = s->conns;
+        if (s->conns)
+            s->conns->prev = c;
+        s->conns = c;
+        pthread_mutex_unlock(&s->conns_mu);
+        *socket_context = c;
+        return;
+    }
+    if (!c) /* MHD_CONNECTION_NOTIFY_CLOSED, before MHD closes the socket */
+        return;
+    pthread_mutex_lock(&s->conns_mu);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    pthread_mutex_unlock(&s->conns_mu);
+    free(c);
+    *socket_context = NULL;
+}
+
+/* Whether some open connection holds bytes not read yet: a request sent
+ * (before the signal, or it would not have been accepted) and waiting for a
+ * thread. */
+static int unread_requests(struct srv *s)
+{
+    int found = 0;
+    pthread_mutex_lock(&s->conns_mu);
+    for (struct conn_slot *c = s->conns; c && !found; c = c->next) {
+        int n = 0;
+        found = c->fd >= 0 && ioctl(c->fd, FIONREAD, &n) == 0 && n > 0;
+    }
+    pthread_mutex_unlock(&s->conns_mu);
+    return found;
+}
 
 static const char *security_headers[][2] = {
     {"Content-Security-Policy",
@@ -61,6 +128,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     r->raw_uri = arena_strndup(a, uri, REQ_MAX_URI + 1);
     r->t0_us = clock_mono_us();
     r->state = ST_NEW;
+    __atomic_add_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
     sb_init(&r->body, 0);
     sb_init(&r->resp.body, 0);
     arena_defer(a, (void (*)(void *))sb_release, &r->body);
@@ -85,6 +153,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 done:
     arena_free(r->arena);
     *req_cls = NULL;
+    __atomic_sub_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
 }
 
 static void fail(struct srv *s, struct req *r, int status, const char *msg)
@@ -232,7 +301,7 @@ static void dispatch(struct srv *s, struct req *r)
     r->state = ST_DONE;
 }
 
-static enum MHD_Result queue(struct req *r)
+static enum MHD_Result queue(struct srv *s, struct req *r)
 {
     struct MHD_Response *resp;
     struct resp *rs = &r->resp;
@@ -269,6 +338,9 @@ static enum MHD_Result queue(struct req *r)
     }
     for (size_t i = 0; i < rs->headers.n; i++)
         MHD_add_response_header(resp, rs->headers.items[i].key, rs->headers.items[i].val);
+    /* Shutting down: the client learns not to send more on this connection. */
+    if (__atomic_load_n(&s->draining, __ATOMIC_SEQ_CST))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(r->conn, (unsigned)rs->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -291,7 +363,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             r->state = ST_BODY;
         /* An over-long declared body is refused now: reading it would be waste. */
         if (r->too_large)
-            return queue(r);
+            return queue(s, r);
         return MHD_YES;
     }
     if (*upload_size) {
@@ -303,7 +375,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             r->discarded += *upload_size;
         } else if (r->discarded + *upload_size > MAX_DISCARD) {
             *upload_size = 0;
-            return queue(r);
+            return queue(s, r);
         } else {
             r->discarded += *upload_size;
         }
@@ -312,7 +384,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (r->state == ST_BODY)
         dispatch(s, r);
-    return queue(r);
+    return queue(s, r);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -349,11 +421,58 @@ int srv_parse_listen(const char *s, char *host, size_t hostlen, int *port)
     return num_parse_int(colon + 1, 0, 65535, port);
 }
 
-int srv_start(const struct srv_options *opt, struct srv **out, char *err, size_t errlen)
+/* Opens the listening socket ourselves rather than through libmicrohttpd,
+ * so that a failure names its cause in one line.  SO_REUSEADDR only lets a
+ * restart bind while old connections sit in TIME_WAIT; SO_REUSEPORT (two
+ * processes sharing the port) only when [server] reuse_port asks for it, so
+ * a second `knead serve` on a port in use fails instead of sharing it. */
+static int open_listener(const struct sockaddr_storage *ss, socklen_t len, int reuse_port,
+                         const char *listen_addr, char *err, size_t errlen)
+{
+    int one = 1;
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", listen_addr, strerror(errno));
+        return -1;
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
+        (ss->ss_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)) {
+        snprintf(err, errlen, "cannot listen on %s: %s", listen_addr, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (bind(fd, (const struct sockaddr *)ss, len) < 0) {
+        int saved = errno;
+        if (saved == EADDRINUSE)
+            snprintf(err, errlen, "cannot listen on %s: the port is in use (another knead serve,"
+                                  " or another program)", listen_addr);
+        else if (saved == EADDRNOTAVAIL)
+            snprintf(err, errlen, "cannot listen on %s: not an address of this machine",
+                     listen_addr);
+        else if (saved == EACCES)
+            snprintf(err, errlen, "cannot listen on %s: ports below 1024 need privileges",
+                     listen_addr);
+        else
+            snprintf(err, errlen, "cannot listen on %s: %s", listen_addr, strerror(saved));
+        close(fd);
+        return -1;
+    }
+    if (listen(fd, SOMAXCONN) < 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", listen_addr, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int srv_open(const struct srv_options *opt, struct srv **out, char *err, size_t errlen)
 {
     char host[64];
-    int port, threads = opt->threads;
+    int port, threads = opt->threads, fd;
     struct sockaddr_storage ss;
+    socklen_t sslen;
     memset(&ss, 0, sizeof ss);
 
     if (route_check_table(opt->routes, opt->nroutes, err, errlen) < 0)
@@ -363,15 +482,19 @@ int srv_start(const struct srv_options *opt, struct srv **out, char *err, size_t
                  opt->listen);
         return -1;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    /* MHD_USE_ITC: srv_stop quiesces the daemon (stops accepting) first. */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((uint16_t)port);
+        sslen = sizeof *v4;
     } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
         v6->sin6_family = AF_INET6;
         v6->sin6_port = htons((uint16_t)port);
+        sslen = sizeof *v6;
         flags |= MHD_USE_IPv6;
     } else {
         snprintf(err, errlen, "listen address '%s': '%s' is not an IP address", opt->listen,
@@ -382,26 +505,21 @@ int srv_start(const struct srv_options *opt, struct srv **out, char *err, size_t
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 && n < 64 ? (int)n : 2;
     }
+    fd = open_listener(&ss, sslen, opt->reuse_port, opt->listen, err, errlen);
+    if (fd < 0)
+        return -1;
     struct srv *s = xcalloc(1, sizeof *s);
     s->opt = *opt;
-    s->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-                            MHD_OPTION_END);
-    if (!s->d) {
-        snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine)",
-                 opt->listen);
-        free(s);
-        return -1;
-    }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : port;
+    s->fd = fd;
+    s->flags = flags;
+    s->threads = threads;
+    s->port = port;
+    pthread_mutex_init(&s->conns_mu, NULL);
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof bound;
+    if (getsockname(fd, (struct sockaddr *)&bound, &blen) == 0)
+        s->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                    : ((struct sockaddr_in *)&bound)->sin_port);
     *out = s;
     return 0;
 }
@@ -411,10 +529,83 @@ int srv_port(const struct srv *s)
     return s->port;
 }
 
-void srv_stop(struct srv *s)
+int srv_run(struct srv *s, char *err, size_t errlen)
 {
+    s->d = MHD_start_daemon(s->flags, (uint16_t)s->port, NULL, NULL, on_request, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->fd,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->threads,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+                            MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(err, errlen, "cannot serve on %s: the HTTP library could not start",
+                 s->opt.listen);
+        s->fd = -1; /* the library closes a socket it was given when it fails */
+        return -1;
+    }
+    return 0;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Connections the kernel completed before the daemon stopped accepting are
+ * handed to it, so that a request sent before the signal is answered. */
+static void adopt_backlog(struct srv *s)
+{
+    for (;;) {
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof peer;
+        int c = accept4(s->fd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (c < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            return; /* EAGAIN: the backlog is empty */
+        }
+        if (MHD_add_connection(s->d, c, (struct sockaddr *)&peer, plen) != MHD_YES)
+            log_warn("http: a connection that arrived before shutdown could not be served");
+    }
+}
+
+int srv_stop(struct srv *s)
+{
+    int left = 0;
     if (!s)
-        return;
-    MHD_stop_daemon(s->d);
+        return 0;
+    __atomic_store_n(&s->draining, 1, __ATOMIC_SEQ_CST);
+    if (s->d && MHD_quiesce_daemon(s->d) != MHD_INVALID_SOCKET) {
+        adopt_backlog(s);
+        close(s->fd); /* from now on a new connection is refused, not left waiting */
+        s->fd = -1;
+        /* Wait for the requests in flight, polling: a request counts from
+         * its request line to its last byte sent, and one still unread in
+         * its socket counts too.  Quiet twice in a row, a few milliseconds
+         * apart, for the moment between reading a request and parsing it. */
+        int64_t deadline = clock_mono_us() + (int64_t)s->opt.shutdown_s * 1000000;
+        int quiet = 0;
+        while (quiet < 2 && clock_mono_us() < deadline) {
+            int busy = __atomic_load_n(&s->in_flight, __ATOMIC_SEQ_CST) > 0 || unread_requests(s);
+            quiet = busy ? 0 : quiet + 1;
+            if (quiet < 2)
+                sleep_ms(10);
+        }
+        left = __atomic_load_n(&s->in_flight, __ATOMIC_SEQ_CST);
+    } else if (s->d) {
+        s->fd = -1; /* not quiesced: MHD_stop_daemon closes the listening socket */
+    }
+    if (s->d)
+        MHD_stop_daemon(s->d);
+    if (s->fd >= 0)
+        close(s->fd);
+    pthread_mutex_destroy(&s->conns_mu);
     free(s);
+    return left;
 }

@@ -27,17 +27,29 @@ struct srv_options {
     srv_authorize_fn authorize; /* for routes that are not ROUTE_PUBLIC */
     struct app *app;      /* handed to handlers in req.app */
     int access_log;       /* one line per request: method, path, status, microseconds */
+    int reuse_port;       /* 1 = SO_REUSEPORT: several processes may share the port */
+    int shutdown_s;       /* srv_stop waits this long for requests in flight */
 };
 
 struct srv;
 
-/* Starts listening and serving.  Returns 0 and the server in *out, or -1
- * with a message (bad address, port in use, bad route table). */
-int srv_start(const struct srv_options *opt, struct srv **out, char *err, size_t errlen);
+/* Checks the options and binds the listening socket (nothing is served
+ * yet), so that a port in use is found before anything else starts.
+ * Returns 0 and the server in *out, or -1 with a one-line message (bad
+ * address, port in use, not an address of this machine, bad route table). */
+int srv_open(const struct srv_options *opt, struct srv **out, char *err, size_t errlen);
+/* Starts serving on the socket srv_open bound.  0, or -1 with a message
+ * (then srv_stop frees s). */
+int srv_run(struct srv *s, char *err, size_t errlen);
 /* The port actually bound (useful with port 0). */
 int srv_port(const struct srv *s);
-/* Stops accepting, finishes requests in flight, frees the server.  Accepts NULL. */
-void srv_stop(struct srv *s);
+/* Stops accepting new connections (for a server srv_run never started: only
+ * closes the socket) (those the kernel already completed are
+ * still served), waits up to opt.shutdown_s for the requests in flight
+ * (answers sent meanwhile close their connection), then closes every
+ * connection and frees the server.  Returns how many requests were still in
+ * flight at the deadline and were cut off (0 normally).  Accepts NULL. */
+int srv_stop(struct srv *s);
 
 /* Parses "host:port" / "[v6]:port" into its parts; 0 or -1.  Pure. */
 int srv_parse_listen(const char *s, char *host, size_t hostlen, int *port);

@@ -47,8 +47,8 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         o.smtp.tls = c->smtp_tls;
         o.smtp.username = c->smtp_username;
         o.smtp.password = c->smtp_password;
-        o.smtp.connect_timeout_s = 10;
-        o.smtp.timeout_s = 60;
+        o.smtp.timeout_s = c->smtp_timeout_seconds;
+        o.smtp.connect_timeout_s = o.smtp.timeout_s < 10 ? o.smtp.timeout_s : 10;
         o.from = c->smtp_from[0] ? c->smtp_from : c->email;
         o.from_name = c->name;
         o.tz = app->tz;
@@ -126,6 +126,12 @@ void mail_listening(struct mail *m, const char *host, int port)
     mail_waitlist_set_base_url(url);
     log_warn("mail: links in e-mail point to %s; set [server] public_url to the address"
              " clients use", url);
+}
+
+void mail_stopping(struct mail *m)
+{
+    if (m)
+        outbox_abort(m->outbox);
 }
 
 void mail_stop(struct mail *m)

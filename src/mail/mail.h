@@ -16,6 +16,10 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen);
 /* Tells where the server listens, for links in messages when [server]
  * public_url is empty.  Call after the HTTP server started. */
 void mail_listening(struct mail *m, const char *host, int port);
+/* Shutdown has begun: aborts an SMTP transfer in flight now (its message
+ * stays pending) while the HTTP server drains; the hooks stay until
+ * mail_stop.  Accepts NULL. */
+void mail_stopping(struct mail *m);
 /* Removes the hooks, stops the worker and frees m.  Call after the HTTP
  * server stopped.  Accepts NULL. */
 void mail_stop(struct mail *m);

@@ -150,10 +150,18 @@ static int deliver_one(struct outbox *ob)
         mark(ob, &m, "failed", now, err);
         goto done;
     }
-    if (smtp_send(&ob->o.smtp, ob->o.from, m.recipient, bytes.buf, bytes.len, err, sizeof err) ==
-        0) {
+    int sent = smtp_send(&ob->o.smtp, ob->o.from, m.recipient, bytes.buf, bytes.len, err,
+                         sizeof err);
+    if (sent == 0) {
         log_info("mail: sent message %lld (%s) to %s", (long long)m.id, m.kind, m.recipient);
         mark(ob, &m, "sent", now, "");
+        goto done;
+    }
+    if (sent == SMTP_REFUSED && !stopping(ob)) {
+        log_error("mail: message %lld (%s) to %s refused, giving up"
+                  " (knead outbox retry %lld queues it again): %s",
+                  (long long)m.id, m.kind, m.recipient, (long long)m.id, err);
+        mark(ob, &m, "failed", now, err);
         goto done;
     }
 failed:
@@ -258,7 +266,7 @@ void outbox_kick(struct outbox *ob)
     pthread_mutex_unlock(&ob->mu);
 }
 
-void outbox_stop(struct outbox *ob)
+void outbox_abort(struct outbox *ob)
 {
     if (!ob)
         return;
@@ -266,6 +274,13 @@ void outbox_stop(struct outbox *ob)
     __atomic_store_n(&ob->stopping, 1, __ATOMIC_RELAXED);
     pthread_cond_signal(&ob->cv);
     pthread_mutex_unlock(&ob->mu);
+}
+
+void outbox_stop(struct outbox *ob)
+{
+    if (!ob)
+        return;
+    outbox_abort(ob);
     pthread_join(ob->thread, NULL);
     pthread_cond_destroy(&ob->cv);
     pthread_mutex_destroy(&ob->mu);

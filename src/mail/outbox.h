@@ -8,9 +8,10 @@
  *        v          claim (attempts + 1, lease)         server accepted
  *   [pending] --------------------------------> [sending] ----------------> [sent]
  *        ^                                        |   |
- *        |   failed, attempts < max: due again    |   | failed, attempts = max
- *        +---- after outbox_backoff(attempts) ----+   +-----------------> [failed]
- *        |                                                                   |
+ *        |   failed, attempts < max: due again    |   | failed, attempts = max,
+ *        +---- after outbox_backoff(attempts) ----+   | or refused (SMTP 5xx)
+ *        |   (4xx, network error, no answer       |   +-----------------> [failed]
+ *        |    within [smtp] timeout_seconds)                                 |
  *        +------------------- knead outbox retry ID -------------------------+
  *
  * A claim is a lease: a message left "sending" by a crash is claimed again
@@ -21,6 +22,12 @@
  * same Message-ID (from the outbox id), so a receiver can drop the repeat.
  * Apart from that window a message is sent once: only the worker that holds
  * the claim marks it, and marking checks that it still holds it.
+ *
+ * The store keeps the last failure in the server's own words ("...refused
+ * it: 550 5.1.1 <a@b>: Recipient address rejected").  One transfer takes
+ * at most [smtp] timeout_seconds, so a server that never answers holds the
+ * messages behind it that long, once: the message goes back with its
+ * back-off and the next one due is sent.
  *
  * Delivery times use the real clock, not clock_now(): `serve --now` pins
  * the clinic's "now" for tests and demos, and mail must still be retried.
@@ -62,6 +69,10 @@ struct outbox_options {
 int outbox_start(const struct outbox_options *o, struct outbox **out, char *err, size_t errlen);
 /* Wakes the worker: a message was queued.  Thread-safe; accepts NULL. */
 void outbox_kick(struct outbox *ob);
+/* Tells the worker to stop without waiting for it: a transfer in flight is
+ * aborted within about a second (libcurl polls the flag) and its message
+ * goes back to pending; no new message is claimed.  Accepts NULL. */
+void outbox_abort(struct outbox *ob);
 /* Stops the worker (an SMTP transfer in flight is aborted and its message
  * goes back to pending) and frees it.  Accepts NULL. */
 void outbox_stop(struct outbox *ob);

@@ -23,9 +23,15 @@ struct smtp_server {
 int smtp_global_init(char *err, size_t errlen);
 void smtp_global_cleanup(void);
 
-/* Sends msg[0..len) (CRLF line ends) from `from` to `to` (bare addresses).
- * Returns 0 when the server accepted it; -1 with a message naming the
- * server and what failed ("127.0.0.1:2525: Couldn't connect to server"). */
+#define SMTP_RETRY -1   /* a 4xx reply, a network error or no answer in time: try again later */
+#define SMTP_REFUSED -2 /* a 5xx reply: permanent, retrying cannot help */
+
+/* Sends msg[0..len) (CRLF line ends) from `from` to `to` (bare addresses);
+ * the whole dialogue must end within timeout_s.  Returns 0 when the server
+ * accepted it; SMTP_RETRY or SMTP_REFUSED with a message naming the server
+ * and, when it refused, its own reply ("127.0.0.1:2525 refused it: 550 5.1.1
+ * <a@b>: Recipient address rejected"; "127.0.0.1:2525: Couldn't connect to
+ * server"; "...: no answer within 60 s ([smtp] timeout_seconds)"). */
 int smtp_send(const struct smtp_server *srv, const char *from, const char *to, const char *msg,
               size_t len, char *err, size_t errlen);
 

@@ -52,6 +52,9 @@ enum drv_fault {
     DRV_FOREIGN_KEY, /* key = "" (SQLite does not say which) */
     DRV_RAISED,      /* a trigger refused the change: key = the trigger's message */
     DRV_BUSY,        /* a lock was not granted in time */
+    DRV_FULL,        /* the disk, or the database's size cap, is full */
+    DRV_READONLY,    /* the file cannot be written */
+    DRV_IOERR,       /* a disk error */
     DRV_RETRY,       /* a serialisation failure: the transaction may run again */
     DRV_OTHER,       /* anything else: a bug, a full disk, a broken file */
 };
@@ -72,9 +75,12 @@ struct drv {
     void (*close)(struct store *s);
     struct db *(*acquire)(struct store *s); /* waits for a free connection */
     void (*release)(struct db *db);         /* rolls back an open transaction */
+    enum store_writes (*writes)(struct store *s); /* store.h: store_writes */
+    enum err_code (*limit_size)(struct store *s, int64_t max_bytes, struct err *e);
     /* Transactions.  begin opens a writing transaction that is serialisable
      * (store.h states the contract); commit rolls back when it fails. */
     enum err_code (*begin)(struct db *db, struct err *e);
+    enum err_code (*begin_nowait)(struct db *db, struct err *e); /* no wait for the lock */
     enum err_code (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db); /* can't fail; no-op when none is open */
     /* What the engine needs around one migration (SQLite: foreign keys off

@@ -9,6 +9,7 @@
  * this file: failures go through drv_fail. */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,12 +21,19 @@
 #define BUSY_TIMEOUT_MS 5000
 
 struct sqlite_store;
+struct sqlite_db;
+
+/* The driver's statement: SQLite's, and the connection it belongs to. */
+struct drv_stmt {
+    sqlite3_stmt *s;
+    struct sqlite_db *d;
+};
 
 struct sqlite_db {
     struct db base;
     struct sqlite_store *owner;
     sqlite3 *h;
-    sqlite3_stmt *st[Q__COUNT]; /* prepared on first use */
+    struct drv_stmt st[Q__COUNT]; /* prepared on first use */
     int in_use;
     int in_tx;
 };
@@ -36,13 +44,14 @@ struct sqlite_store {
     pthread_cond_t cv;
     int nconns;
     struct sqlite_db *conns;
+    /* enum store_writes: why the last write failed, until one succeeds
+     * (atomic: any connection sets it, /healthz reads it) */
+    int writes;
 };
 
 #define DB(x) ((struct sqlite_db *)(x))
 #define ST(x) ((struct sqlite_store *)(x))
-/* A prepared statement is the driver's statement; its connection is
- * sqlite3_db_handle(). */
-#define STMT(x) ((sqlite3_stmt *)(x))
+#define STMT(x) ((x)->s)
 
 /* The part of SQLite's message after "... constraint failed: ", which
  * names the table and column (or the CHECK) — the key drv_fail knows. */
@@ -52,10 +61,22 @@ static const char *constraint_key(const char *msg)
     return p ? p + strlen("constraint failed: ") : "";
 }
 
-/* Sorts SQLite result code rc (with h's message; h may be NULL) for drv_fail. */
-static enum err_code sqlite_fail(sqlite3 *h, struct err *e, int rc, const char *what)
+/* A failure that is the database's state, not the request's (the write
+ * lock held elsewhere past the busy timeout, a full disk or max_page_count,
+ * a file that became read-only, a disk error): the store reports its writes
+ * as failing (/healthz) until a write commits again. */
+static void note_writes(struct sqlite_db *d, enum store_writes state, const char *what,
+                        const char *msg, int rc)
 {
-    const char *msg = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
+    if (d && d->owner &&
+        __atomic_exchange_n(&d->owner->writes, (int)state, __ATOMIC_SEQ_CST) != (int)state)
+        log_warn("sqlite: writes fail: %s: %s (%d)", what, msg, rc);
+}
+
+/* Sorts SQLite result code rc (with d's message; d may be NULL) for drv_fail. */
+static enum err_code sqlite_fail(struct sqlite_db *d, struct err *e, int rc, const char *what)
+{
+    const char *msg = d && d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc);
     switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
         switch (rc) {
@@ -73,7 +94,17 @@ static enum err_code sqlite_fail(sqlite3 *h, struct err *e, int rc, const char *
         }
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+        note_writes(d, STORE_WRITES_BUSY, what, msg, rc);
         return drv_fail(e, what, DRV_BUSY, "", msg);
+    case SQLITE_FULL:
+        note_writes(d, STORE_WRITES_FULL, what, msg, rc);
+        return drv_fail(e, what, DRV_FULL, "", msg);
+    case SQLITE_READONLY:
+        note_writes(d, STORE_WRITES_READONLY, what, msg, rc);
+        return drv_fail(e, what, DRV_READONLY, "", msg);
+    case SQLITE_IOERR:
+        note_writes(d, STORE_WRITES_IOERR, what, msg, rc);
+        return drv_fail(e, what, DRV_IOERR, "", msg);
     default:
         return drv_fail(e, what, DRV_OTHER, "", msg);
     }
@@ -82,62 +113,84 @@ static enum err_code sqlite_fail(sqlite3 *h, struct err *e, int rc, const char *
 static enum err_code exec(struct sqlite_db *d, const char *sql, const char *what, struct err *e)
 {
     int rc = sqlite3_exec(d->h, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? E_OK : sqlite_fail(d->h, e, rc, what);
+    return rc == SQLITE_OK ? E_OK : sqlite_fail(d, e, rc, what);
 }
 
 /* The connection's statement for id, reset; NULL with e set on failure. */
-static sqlite3_stmt *sqlite_stmt(struct sqlite_db *d, enum q_id id, struct err *e)
+static struct drv_stmt *sqlite_stmt(struct sqlite_db *d, enum q_id id, struct err *e)
 {
-    if (!d->st[id]) {
+    struct drv_stmt *st = &d->st[id];
+    if (!st->s) {
         const char *tail = NULL;
         int rc = sqlite3_prepare_v3(d->h, q_sql_sqlite[id], -1, SQLITE_PREPARE_PERSISTENT,
-                                    &d->st[id], &tail);
+                                    &st->s, &tail);
         if (rc != SQLITE_OK) {
-            sqlite_fail(d->h, e, rc, q_name[id]);
-            d->st[id] = NULL;
+            sqlite_fail(d, e, rc, q_name[id]);
+            st->s = NULL;
             return NULL;
         }
         /* One statement per named query: a second one would be ignored. */
         while (tail && (*tail == ' ' || *tail == '\n'))
             tail++;
         if (tail && *tail) {
-            sqlite3_finalize(d->st[id]);
-            d->st[id] = NULL;
+            sqlite3_finalize(st->s);
+            st->s = NULL;
             drv_fail(e, q_name[id], DRV_OTHER, "", "the query holds more than one statement");
             return NULL;
         }
+        st->d = d;
     } else {
-        sqlite3_reset(d->st[id]);
-        sqlite3_clear_bindings(d->st[id]);
+        sqlite3_reset(st->s);
+        sqlite3_clear_bindings(st->s);
     }
-    return d->st[id];
+    return st;
 }
 
 /* ---- connections and the pool ---- */
 
+/* Opening errors name the file and what to check; they reach the command
+ * line (serve, migrate, demo), never a client. */
 static enum err_code conn_open(struct sqlite_db *d, const char *path, struct err *e)
 {
     int rc = sqlite3_open_v2(path, &d->h,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    enum err_code c = E_OK;
     if (rc != SQLITE_OK) {
-        log_error("sqlite: cannot open %s: %s", path,
-                  d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
-        sqlite3_close(d->h);
-        d->h = NULL;
-        return err_set(e, E_UNAVAILABLE, "cannot open database %s", path);
+        log_warn("sqlite: cannot open %s: %s", path,
+                 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+        c = err_set(e, E_UNAVAILABLE, "cannot open the database file (check that it and its"
+                                      " folder are readable and writable by this user)");
+        goto done;
     }
     sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(d->h, 1);
-    return exec(d,
-                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                " PRAGMA synchronous = FULL;",
-                "open the database", e);
+    if (sqlite3_db_readonly(d->h, "main") == 1) {
+        c = err_set(e, E_UNAVAILABLE, "the database file is read-only for this user (check its"
+                                      " permissions and owner)");
+        goto done;
+    }
+    rc = sqlite3_exec(d->h, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                            " PRAGMA synchronous = FULL;",
+                      NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)
+        c = err_set(e, E_UNAVAILABLE, "cannot write the database (its folder must be writable"
+                                      " by this user for the -wal and -shm files)");
+    else if ((rc & 0xff) == SQLITE_NOTADB)
+        c = err_set(e, E_UNAVAILABLE, "the file is not a SQLite database");
+    else if (rc != SQLITE_OK)
+        c = sqlite_fail(d, e, rc, "open the database");
+done:
+    if (c != E_OK) {
+        sqlite3_close(d->h);
+        d->h = NULL;
+    }
+    return c;
 }
 
 static void conn_close(struct sqlite_db *d)
 {
     for (int i = 0; i < Q__COUNT; i++)
-        sqlite3_finalize(d->st[i]);
+        sqlite3_finalize(d->st[i].s);
     sqlite3_close(d->h);
 }
 
@@ -240,6 +293,53 @@ static enum err_code sq_commit(struct db *db, struct err *e)
         return rc;
     }
     d->in_tx = 0;
+    if (__atomic_exchange_n(&d->owner->writes, (int)STORE_WRITES_OK, __ATOMIC_SEQ_CST) !=
+        (int)STORE_WRITES_OK)
+        log_info("sqlite: writes succeed again");
+    return E_OK;
+}
+
+/* BEGIN IMMEDIATE without the busy wait: for writes that may be skipped
+ * (a session's last-seen time), so that a read does not wait for a lock
+ * held elsewhere.  Not a failing write: the store's health is unchanged. */
+static enum err_code sq_begin_nowait(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_busy_timeout(d->h, 0);
+    int rc = sqlite3_exec(d->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
+    if (rc != SQLITE_OK)
+        return err_set(e, E_UNAVAILABLE, "the database is busy");
+    d->in_tx = 1;
+    return E_OK;
+}
+
+static enum store_writes sq_writes(struct store *s)
+{
+    return (enum store_writes)__atomic_load_n(&ST(s)->writes, __ATOMIC_SEQ_CST);
+}
+
+/* Caps the database file at max_bytes (whole pages) on every connection:
+ * past it a write fails as SQLITE_FULL, i.e. 503.  0 = no cap. */
+static enum err_code sq_limit_size(struct store *s, int64_t max_bytes, struct err *e)
+{
+    struct sqlite_store *ss = ST(s);
+    for (int i = 0; i < ss->nconns && max_bytes > 0; i++) {
+        struct sqlite_db *d = &ss->conns[i];
+        sqlite3_stmt *st = NULL;
+        int64_t page = 0;
+        int rc = sqlite3_prepare_v2(d->h, "PRAGMA page_size", -1, &st, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            page = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (page <= 0)
+            return sqlite_fail(d, e, rc, "read the page size");
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)(max_bytes / page));
+        enum err_code c = exec(d, sql, "cap the database's size", e);
+        if (c != E_OK)
+            return c;
+    }
     return E_OK;
 }
 
@@ -281,14 +381,14 @@ static enum err_code sq_migration(struct db *db, const struct migration *m,
         return E_OK;
     if (rc == SQLITE_ROW)
         return err_set(e, E_CONFLICT, "a rebuilt table would break a foreign key");
-    return sqlite_fail(d->h, e, rc, "check foreign keys");
+    return sqlite_fail(d, e, rc, "check foreign keys");
 }
 
 /* ---- named queries ---- */
 
 static struct drv_stmt *sq_prepare(struct db *db, enum q_id q, struct err *e)
 {
-    return (struct drv_stmt *)sqlite_stmt(DB(db), q, e);
+    return sqlite_stmt(DB(db), q, e);
 }
 
 static enum err_code sq_bind(struct drv_stmt *st, int i, const struct drv_arg *v,
@@ -310,7 +410,7 @@ static enum err_code sq_bind(struct drv_stmt *st, int i, const struct drv_arg *v
         rc = sqlite3_bind_null(s, i);
         break;
     }
-    return rc == SQLITE_OK ? E_OK : sqlite_fail(sqlite3_db_handle(s), e, rc, what);
+    return rc == SQLITE_OK ? E_OK : sqlite_fail(st->d, e, rc, what);
 }
 
 static int sq_step(struct drv_stmt *st, const char *what, struct err *e)
@@ -321,7 +421,7 @@ static int sq_step(struct drv_stmt *st, const char *what, struct err *e)
         return 1;
     if (rc == SQLITE_DONE)
         return 0;
-    sqlite_fail(sqlite3_db_handle(s), e, rc, what);
+    sqlite_fail(st->d, e, rc, what);
     sqlite3_reset(s);
     return -1;
 }
@@ -390,7 +490,7 @@ static struct drv_stmt *sq_prepare_text(struct db *db, const char *sql, struct e
     const char *tail = NULL;
     int rc = sqlite3_prepare_v2(d->h, sql, -1, &s, &tail);
     if (rc != SQLITE_OK) {
-        sqlite_fail(d->h, e, rc, "read the statement");
+        sqlite_fail(d, e, rc, "read the statement");
         return NULL;
     }
     while (tail && (*tail == ' ' || *tail == '\n' || *tail == ';'))
@@ -400,12 +500,18 @@ static struct drv_stmt *sq_prepare_text(struct db *db, const char *sql, struct e
         err_set(e, E_INVALID, "give one statement");
         return NULL;
     }
-    return (struct drv_stmt *)s;
+    struct drv_stmt *st = xmalloc(sizeof *st);
+    st->s = s;
+    st->d = d;
+    return st;
 }
 
 static void sq_finalize(struct drv_stmt *st)
 {
-    sqlite3_finalize(STMT(st));
+    if (!st)
+        return;
+    sqlite3_finalize(st->s);
+    free(st);
 }
 
 const struct drv drv_sqlite = {
@@ -416,7 +522,10 @@ const struct drv drv_sqlite = {
     .close = sq_close,
     .acquire = sq_acquire,
     .release = sq_release,
+    .writes = sq_writes,
+    .limit_size = sq_limit_size,
     .begin = sq_begin,
+    .begin_nowait = sq_begin_nowait,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .migration = sq_migration,

@@ -179,29 +179,51 @@ enum err_code db_move_appointment(struct db *db, int64_t id, const char *therapi
                                  e);
 }
 
-/* ---- idempotency keys ---- */
+/* ---- one client, one place ---- */
 
-enum err_code db_idem_get(struct db *db, struct arena *a, const char *key,
-                          unsigned char hash[STORE_TOKEN_HASH], int *found, int *status,
-                          const char **body, struct err *e)
+static const struct col client_booking_cols[] = {
+    COL_I64(struct client_booking, id),
+    COL_I64(struct client_booking, start),
+    COL_I64(struct client_booking, end),
+    COL_TEXT(struct client_booking, service_name),
+    COL_TEXT(struct client_booking, email),
+    COL_TEXT(struct client_booking, phone),
+};
+
+enum err_code db_client_overlaps(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                 int64_t exclude, struct client_booking **out, size_t *n,
+                                 struct err *e)
+{
+    return rows_list(db, a, Q_CLIENT_OVERLAPS, "read the client's appointments",
+                     ARGS(A_I64(t0), A_I64(t1), A_I64(exclude)), COLS(client_booking_cols),
+                     sizeof **out, (void **)out, n, e);
+}
+
+/* ---- idempotency keys and one-time form tokens ---- */
+
+enum err_code db_idem_get(struct db *db, struct arena *a, const char *key, int64_t since,
+                          struct idem_entry *out, int *found, struct err *e)
 {
     struct rows r;
     const unsigned char *h;
     size_t len = 0;
-    enum err_code rc =
-        rows_open(&r, db, Q_IDEM_GET, "read idempotency key", ARGS(A_TEXT(key)), e);
+    enum err_code rc = rows_open(&r, db, Q_IDEM_GET, "read idempotency key",
+                                 ARGS(A_TEXT(key), A_I64(since)), e);
     *found = 0;
+    memset(out, 0, sizeof *out);
     if (rc != E_OK)
         return rc;
     switch (rows_next(&r, e)) {
     case 1:
         h = rows_blob(&r, a, 0, &len);
         if (h && len == STORE_TOKEN_HASH)
-            memcpy(hash, h, STORE_TOKEN_HASH);
-        else
-            memset(hash, 0, STORE_TOKEN_HASH);
-        *status = rows_int(&r, 1);
-        *body = rows_text(&r, a, 2);
+            memcpy(out->hash, h, STORE_TOKEN_HASH);
+        out->key = arena_strdup(a, key);
+        out->status = rows_int(&r, 1);
+        out->body = rows_text(&r, a, 2);
+        out->address = rows_text(&r, a, 3);
+        out->sealed = rows_blob(&r, a, 4, &out->nsealed);
+        out->created_at = rows_i64(&r, 5);
         *found = 1;
         rows_close(&r);
         return E_OK;
@@ -212,16 +234,66 @@ enum err_code db_idem_get(struct db *db, struct arena *a, const char *key,
     }
 }
 
-enum err_code db_idem_put(struct db *db, const char *key,
-                          const unsigned char hash[STORE_TOKEN_HASH], int status,
-                          const char *body, int64_t now, struct err *e)
+enum err_code db_idem_add(struct db *db, const struct idem_entry *en, int *added, struct err *e)
 {
-    return rows_exec(db, Q_IDEM_PUT, "save idempotency key",
-                     ARGS(A_TEXT(key), A_HASH(hash), A_I64(status), A_TEXT(body), A_I64(now)),
-                     NULL, e);
+    int64_t changed = 0;
+    enum err_code rc =
+        rows_exec(db, Q_IDEM_ADD, "save idempotency key",
+                  ARGS(A_TEXT(en->key), A_HASH(en->hash), A_I64(en->status), A_TEXT(en->body),
+                       A_TEXT(en->address),
+                       en->sealed && en->nsealed ? A_BLOB(en->sealed, en->nsealed) : A_NULL,
+                       A_I64(en->created_at)),
+                  &changed, e);
+    if (rc == E_OK)
+        *added = changed == 1;
+    return rc;
 }
 
-enum err_code db_idem_del(struct db *db, const char *key, struct err *e)
+enum err_code db_purge_expired(struct db *db, int64_t before, struct err *e)
 {
-    return rows_exec(db, Q_IDEM_DEL, "delete idempotency key", ARGS(A_TEXT(key)), NULL, e);
+    enum err_code rc =
+        rows_exec(db, Q_PURGE_IDEM, "purge expired keys", ARGS(A_I64(before)), NULL, e);
+    if (rc == E_OK)
+        rc = rows_exec(db, Q_PURGE_FORM_TOKENS, "purge expired keys", ARGS(A_I64(before)), NULL,
+                       e);
+    return rc;
+}
+
+enum err_code db_form_token_get(struct db *db, struct arena *a,
+                                const unsigned char hash[STORE_TOKEN_HASH], int64_t *appt_id,
+                                const unsigned char **sealed, size_t *nsealed, int *found,
+                                struct err *e)
+{
+    struct rows r;
+    enum err_code rc =
+        rows_open(&r, db, Q_FORM_TOKEN_GET, "read form token", ARGS(A_HASH(hash)), e);
+    *found = 0;
+    if (rc != E_OK)
+        return rc;
+    switch (rows_next(&r, e)) {
+    case 1:
+        *appt_id = rows_i64(&r, 0);
+        *sealed = rows_blob(&r, a, 1, nsealed);
+        *found = 1;
+        rows_close(&r);
+        return E_OK;
+    case 0:
+        return E_OK;
+    default:
+        return rows_code(e);
+    }
+}
+
+enum err_code db_form_token_add(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                int64_t appt_id, const unsigned char *sealed, size_t nsealed,
+                                int64_t now, int *added, struct err *e)
+{
+    int64_t changed = 0;
+    enum err_code rc = rows_exec(db, Q_FORM_TOKEN_ADD, "save form token",
+                                 ARGS(A_HASH(hash), A_I64(appt_id), A_BLOB(sealed, nsealed),
+                                      A_I64(now)),
+                                 &changed, e);
+    if (rc == E_OK)
+        *added = changed == 1;
+    return rc;
 }

@@ -13,6 +13,30 @@ enum err_code db_set_appointment_status(struct db *db, int64_t id, const char *f
         ARGS(A_I64(id), A_TEXT(from), A_TEXT(to), A_I64(now), A_TEXT(reason)), e);
 }
 
+enum err_code db_appt_event_add(struct db *db, const struct appt_event *ev, struct err *e)
+{
+    return rows_exec(db, Q_APPT_EVENT_ADD, "record the appointment's history",
+                     ARGS(A_I64(ev->appointment_id), A_I64(ev->at), A_I64(ev->user_id),
+                          A_TEXT(ev->actor), A_TEXT(ev->kind), A_TEXT(ev->from_status),
+                          A_TEXT(ev->to_status), A_TEXT(ev->reason)),
+                     NULL, e);
+}
+
+static const struct col event_cols[] = {
+    COL_I64(struct appt_event, id),          COL_I64(struct appt_event, appointment_id),
+    COL_I64(struct appt_event, at),          COL_I64(struct appt_event, user_id),
+    COL_TEXT(struct appt_event, actor),      COL_TEXT(struct appt_event, kind),
+    COL_TEXT(struct appt_event, from_status), COL_TEXT(struct appt_event, to_status),
+    COL_TEXT(struct appt_event, reason),
+};
+
+enum err_code db_appt_events(struct db *db, struct arena *a, int64_t id, struct appt_event **out,
+                             size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_APPT_EVENTS, "read the appointment's history", ARGS(A_I64(id)),
+                     COLS(event_cols), sizeof **out, (void **)out, n, e);
+}
+
 struct notes_row {
     const char *notes;
 };

@@ -26,6 +26,16 @@ void store_close(struct store *s)
         s->drv->close(s);
 }
 
+enum store_writes store_writes(struct store *s)
+{
+    return s->drv->writes(s);
+}
+
+enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e)
+{
+    return s->drv->limit_size(s, max_bytes, e);
+}
+
 struct db *db_acquire(struct store *s)
 {
     return s->drv->acquire(s);
@@ -40,6 +50,11 @@ void db_release(struct db *db)
 enum err_code db_begin(struct db *db, struct err *e)
 {
     return db->drv->begin(db, e);
+}
+
+enum err_code db_begin_nowait(struct db *db, struct err *e)
+{
+    return db->drv->begin_nowait(db, e);
 }
 
 enum err_code db_commit(struct db *db, struct err *e)
@@ -111,6 +126,15 @@ static const struct {
      "The audit log cannot be changed."},
 };
 
+/* The database's state, not the request's: 503 with e->problem for the API. */
+static enum err_code unavailable(struct err *e, const char *problem, const char *say)
+{
+    err_set(e, E_UNAVAILABLE, "%s", say);
+    if (e)
+        e->problem = problem;
+    return E_UNAVAILABLE;
+}
+
 enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const char *key,
                        const char *dbtext)
 {
@@ -118,9 +142,11 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
         what = "database";
     if (!key)
         key = "";
+    /* A state of the database (busy, full, read-only, a disk error) is
+     * logged by the driver when it starts, not once per failed request. */
     if (f == DRV_OTHER)
         log_error("store: %s: %s", what, dbtext ? dbtext : "");
-    else
+    else if (f != DRV_BUSY && f != DRV_FULL && f != DRV_READONLY && f != DRV_IOERR)
         log_warn("store: %s: %s", what, dbtext ? dbtext : "");
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (known[i].fault == f && strcmp(known[i].key, key) == 0)
@@ -138,7 +164,21 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
     case DRV_RAISED:
         return err_set(e, E_UNPROCESSABLE, "%s: the stored record refuses this change", what);
     case DRV_BUSY:
-        return err_set(e, E_UNAVAILABLE, "%s: the database is busy, try again", what);
+        return unavailable(e, "database_busy",
+                           "The clinic's database is busy with another task, so nothing was"
+                           " saved. Please try again in a few seconds.");
+    case DRV_FULL:
+        return unavailable(e, "database_full",
+                           "The clinic's database is full, so nothing was saved. Please try"
+                           " again later; the clinic has been alerted in its log.");
+    case DRV_READONLY:
+        return unavailable(e, "database_unavailable",
+                           "The clinic's database cannot be written right now, so nothing was"
+                           " saved. Please try again later.");
+    case DRV_IOERR:
+        return unavailable(e, "database_unavailable",
+                           "The clinic's database could not be written (a disk error), so"
+                           " nothing was saved. Please try again later.");
     case DRV_RETRY:
         return err_set(e, E_RETRY, "%s: another change came first", what);
     case DRV_OTHER:

@@ -116,6 +116,23 @@ enum err_code store_migrate(struct store *s, int *applied, struct err *e);
 /* Schema version in force (0 for an empty database). */
 enum err_code store_version(struct store *s, int *version, struct err *e);
 
+/* Whether writes work: STORE_WRITES_OK, or why the last one failed (the
+ * write lock held elsewhere past the busy timeout, a full disk or size cap,
+ * a read-only file, a disk error) until one commits again.  Such a failure
+ * is E_UNAVAILABLE (503) with a message for a person and e->problem
+ * "database_busy", "database_full" or "database_unavailable".  Can't fail. */
+enum store_writes {
+    STORE_WRITES_OK = 0,
+    STORE_WRITES_BUSY,
+    STORE_WRITES_FULL,
+    STORE_WRITES_READONLY,
+    STORE_WRITES_IOERR,
+};
+enum store_writes store_writes(struct store *s);
+/* Caps the database at max_bytes ([database] max_size_mb): a write past it
+ * fails as full.  0 = no cap.  Returns E_OK or an error. */
+enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e);
+
 /* Takes a connection from the pool, waiting if all are in use.  Can't fail. */
 struct db *db_acquire(struct store *s);
 /* Gives it back; rolls back a transaction left open.  Accepts NULL. */
@@ -138,6 +155,9 @@ void db_release(struct db *db);
  * own.  A busy database (a lock not granted within the driver's timeout) is
  * E_UNAVAILABLE. */
 enum err_code db_begin(struct db *db, struct err *e);  /* a writing transaction */
+/* The same, but E_UNAVAILABLE at once when another holds the write lock: for
+ * a write a read may skip (a session's last-seen time). */
+enum err_code db_begin_nowait(struct db *db, struct err *e);
 enum err_code db_commit(struct db *db, struct err *e); /* on error, rolled back */
 void db_rollback(struct db *db);                       /* can't fail; no-op if none open */
 
@@ -278,15 +298,50 @@ enum err_code db_cancel_appointment(struct db *db, int64_t id, int64_t now, int 
 enum err_code db_move_appointment(struct db *db, int64_t id, const char *therapist_id,
                                   int64_t room_id, int64_t start, int64_t end, int64_t busy_until,
                                   struct err *e);
-/* The stored answer for an idempotency key: *found = 0 when none. */
-enum err_code db_idem_get(struct db *db, struct arena *a, const char *key,
-                          unsigned char hash[STORE_TOKEN_HASH], int *found, int *status,
-                          const char **body, struct err *e);
-/* Inserts or replaces the answer for key (status 0 = a request in progress). */
-enum err_code db_idem_put(struct db *db, const char *key,
-                          const unsigned char hash[STORE_TOKEN_HASH], int status,
-                          const char *body, int64_t now, struct err *e);
-enum err_code db_idem_del(struct db *db, const char *key, struct err *e);
+/* One live appointment of some client overlapping a time asked for, with
+ * what core/booking needs to tell whether it is the same client. */
+struct client_booking {
+    int64_t id, start, end;
+    const char *service_name, *email, *phone;
+};
+/* Appointments not cancelled whose [start, end) overlaps [t0, t1), other
+ * than `exclude` (0 = none), with their client's e-mail and phone; by start. */
+enum err_code db_client_overlaps(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+                                 int64_t exclude, struct client_booking **out, size_t *n,
+                                 struct err *e);
+
+/* The answer to a POST with an Idempotency-Key, stored in the transaction
+ * that made it.  body: the answer without the manage link; sealed: the
+ * manage token sealed with a key only the exact request gives (sched_seal). */
+struct idem_entry {
+    const char *key;
+    unsigned char hash[STORE_TOKEN_HASH]; /* of the request body */
+    int status;
+    const char *body, *address;
+    const unsigned char *sealed;
+    size_t nsealed;
+    int64_t created_at;
+};
+/* The stored answer for key created at or after `since`: *found = 0 when none. */
+enum err_code db_idem_get(struct db *db, struct arena *a, const char *key, int64_t since,
+                          struct idem_entry *out, int *found, struct err *e);
+/* Stores en unless its key is already stored: *added = 0 then (another
+ * request with the key committed first) and nothing changes. */
+enum err_code db_idem_add(struct db *db, const struct idem_entry *en, int *added,
+                          struct err *e);
+/* Deletes idempotency keys and used booking-form tokens created before `before`. */
+enum err_code db_purge_expired(struct db *db, int64_t before, struct err *e);
+/* The booking a /book form token (hash) made: *found = 0 when none; sealed
+ * (on a) holds its manage token, sealed with a key the form token gives. */
+enum err_code db_form_token_get(struct db *db, struct arena *a,
+                                const unsigned char hash[STORE_TOKEN_HASH], int64_t *appt_id,
+                                const unsigned char **sealed, size_t *nsealed, int *found,
+                                struct err *e);
+/* Records that form token hash booked appt_id; *added = 0 when the token
+ * was used already (nothing changes). */
+enum err_code db_form_token_add(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
+                                int64_t appt_id, const unsigned char *sealed, size_t nsealed,
+                                int64_t now, int *added, struct err *e);
 
 /* ---- front desk (web/desk.c) ---- */
 
@@ -303,6 +358,19 @@ struct client {
 enum err_code db_set_appointment_status(struct db *db, int64_t id, const char *from,
                                         const char *to, int64_t now, const char *reason,
                                         struct err *e);
+/* What the front desk did to an appointment besides booking it: kind
+ * "status" (a change from_status → to_status), "undo" (back from
+ * from_status to to_status, with a reason) or "overlap" (booked over the
+ * same client's overlapping appointment, with the desk's reason). */
+struct appt_event {
+    int64_t id, appointment_id, at, user_id;
+    const char *actor, *kind, *from_status, *to_status, *reason;
+};
+/* Appends one; E_UNPROCESSABLE when a field is out of range. */
+enum err_code db_appt_event_add(struct db *db, const struct appt_event *ev, struct err *e);
+/* The events of appointment id, oldest first. */
+enum err_code db_appt_events(struct db *db, struct arena *a, int64_t id, struct appt_event **out,
+                             size_t *n, struct err *e);
 /* The staff's notes for the therapist (never shown to the client). */
 enum err_code db_staff_notes(struct db *db, struct arena *a, int64_t id, const char **out,
                              struct err *e);

@@ -88,7 +88,7 @@ int account_authorize(struct req *r, unsigned roles)
             if (auth_session_valid(&l, created, seen, now)) {
                 r->user = u;
                 r->role = auth_role_parse(u->role);
-                if (now - seen >= TOUCH_EVERY && (db_begin(db, &e) != E_OK ||
+                if (now - seen >= TOUCH_EVERY && (db_begin_nowait(db, &e) != E_OK ||
                                                   db_touch_session(db, hash, now, &e) != E_OK ||
                                                   db_commit(db, &e) != E_OK))
                     db_rollback(db); /* a missed touch only shortens the session */

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -252,21 +253,75 @@ static int parse_start(struct req *r, const char *s, int64_t *t)
     return 0;
 }
 
-/* Idempotency-Key: the first answer for a key is replayed to retries. */
+/* Idempotency-Key.  The key, the booking and the stored answer commit in
+ * the booking's one transaction (sched_book_with's `inside`), so a crash
+ * anywhere leaves either all three or none: a retry gets the original
+ * answer or books afresh, and no key is ever left "in progress".  Only a
+ * booking (201) is stored; a refused request stores nothing and its retry
+ * is decided afresh.  Keys expire after IDEM_TTL by the project clock and
+ * are purged by the next booking.  The stored answer holds no manage link:
+ * the token is sealed under a key derived from the Idempotency-Key and the
+ * exact request body, and a replay gets the link back only when it comes
+ * with the same key, the same body and from the same client address. */
+#define IDEM_TTL 86400
+
 struct idem {
-    const char *key;
+    struct req *r;
+    const char *key; /* NULL: none given */
     unsigned char hash[STORE_TOKEN_HASH];
+    unsigned char seal[SCHED_SEAL_KEY];
+    const char *token; /* the new booking's manage token, inside the transaction */
 };
 
-/* Returns 1 when the response was written (a replay or an error), 0 to go on. */
-static int idem_begin(struct req *r, struct idem *im)
+static void location(struct req *r, int64_t id)
+{
+    resp_header(r, "Location", arena_printf(r->arena, "/api/v1/appointments/%lld", (long long)id));
+}
+
+/* Looks the key up.  Returns 1 when the response was written (a replay, a
+ * key reused for another request, or an error), 0 to go on and book. */
+static int idem_replay(struct req *r, struct idem *im)
 {
     struct err e = {0};
-    struct db *db = web_db(r);
-    unsigned char stored[STORE_TOKEN_HASH];
-    int found = 0, status = 0;
-    const char *body = NULL;
+    struct idem_entry en;
+    int found = 0;
+    char token[SCHED_TOKEN_LEN];
 
+    if (db_idem_get(web_db(r), r->arena, im->key, clock_now() - IDEM_TTL, &en, &found, &e) !=
+        E_OK) {
+        web_fail(r, &e);
+        return 1;
+    }
+    if (!found)
+        return 0;
+    if (sodium_memcmp(en.hash, im->hash, sizeof im->hash) != 0) {
+        web_error(r, 422, "idempotency_key_reused",
+                  "This Idempotency-Key was used with a different request; use a new key.");
+        return 1;
+    }
+    json_t *body = json_loads(en.body, 0, NULL);
+    if (!body) {
+        err_set(&e, E_INTERNAL, "the stored answer of an idempotency key is not JSON");
+        web_fail(r, &e);
+        return 1;
+    }
+    if (strcmp(en.address, req_address(r)) == 0 &&
+        sched_unseal(en.sealed, en.nsealed, im->seal, token) == 0)
+        json_object_set_new(body, "manage_url",
+                            json_string(arena_printf(r->arena, "/a/%s", token)));
+    json_int_t id = json_integer_value(json_object_get(body, "id")); /* 0 if absent */
+    web_json(r, en.status, body);
+    resp_header(r, "Idempotent-Replayed", "true");
+    if (id > 0)
+        location(r, (int64_t)id);
+    return 1;
+}
+
+/* Reads the Idempotency-Key header.  Returns 1 when the response was
+ * written (a bad key, a replay), 0 to go on. */
+static int idem_begin(struct req *r, struct idem *im)
+{
+    im->r = r;
     im->key = req_header(r, "Idempotency-Key");
     if (!im->key)
         return 0;
@@ -277,48 +332,61 @@ static int idem_begin(struct req *r, struct idem *im)
     }
     crypto_generichash(im->hash, sizeof im->hash, (const unsigned char *)r->body.buf, r->body.len,
                        NULL, 0);
-    if (db_begin(db, &e) != E_OK || db_idem_get(db, r->arena, im->key, stored, &found, &status,
-                                                &body, &e) != E_OK)
-        goto fail;
-    if (!found) {
-        if (db_idem_put(db, im->key, im->hash, 0, "", clock_now(), &e) != E_OK ||
-            db_commit(db, &e) != E_OK)
-            goto fail;
-        return 0;
-    }
-    db_rollback(db);
-    if (sodium_memcmp(stored, im->hash, sizeof stored) != 0) {
-        web_error(r, 422, "idempotency_key_reused",
-                  "This Idempotency-Key was used with a different request; use a new key.");
-    } else if (status == 0) {
-        web_error(r, 409, "request_in_progress",
-                  "A request with this Idempotency-Key is still being processed; retry shortly.");
-    } else {
-        resp_start(r, status, status < 300 ? "application/json" : "application/problem+json");
-        sb_adds(&r->resp.body, body);
-        resp_header(r, "Idempotent-Replayed", "true");
-    }
-    return 1;
-fail:
-    db_rollback(db);
-    web_fail(r, &e);
-    return 1;
+    const void *parts[2] = {im->key, r->body.buf};
+    const size_t lens[2] = {kl, r->body.len};
+    sched_seal_key(im->seal, "knead idempotency seal", 2, parts, lens);
+    return idem_replay(r, im);
 }
 
-/* Records the final answer (or forgets the key after a server error). */
-static void idem_end(struct req *r, struct idem *im)
+/* Inside the booking's transaction: purges expired keys and stores the
+ * key with its answer; E_CONFLICT ("idempotency_race") when another request
+ * with the key committed first, which rolls this booking back. */
+static enum err_code idem_store(void *ctx, struct db *db, int64_t id, struct err *e)
 {
-    struct err e = {0};
-    struct db *db = web_db(r);
-    if (!im->key)
-        return;
-    if (db_begin(db, &e) == E_OK &&
-        (r->resp.status >= 500 ? db_idem_del(db, im->key, &e)
-                               : db_idem_put(db, im->key, im->hash, r->resp.status,
-                                             r->resp.body.buf, clock_now(), &e)) == E_OK &&
-        db_commit(db, &e) == E_OK)
-        return;
-    db_rollback(db);
+    struct idem *im = ctx;
+    struct req *r = im->r;
+    struct appointment ap;
+    unsigned char sealed[SCHED_SEALED_LEN];
+    enum err_code rc;
+    int added = 0;
+    int64_t now = clock_now();
+
+    if ((rc = db_purge_expired(db, now - IDEM_TTL, e)) != E_OK || !im->key)
+        return rc;
+    if ((rc = db_appointment(db, r->arena, id, &ap, e)) != E_OK)
+        return rc;
+    json_t *j = appointment_json(r, &ap, NULL);
+    char *body = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!body)
+        return err_set(e, E_INTERNAL, "could not write the answer for an idempotency key");
+    sched_seal(im->token, im->seal, sealed);
+    struct idem_entry en = {.key = im->key, .status = 201, .body = body,
+                            .address = req_address(r), .sealed = sealed,
+                            .nsealed = sizeof sealed, .created_at = now};
+    memcpy(en.hash, im->hash, sizeof en.hash);
+    rc = db_idem_add(db, &en, &added, e);
+    free(body);
+    if (rc == E_OK && !added) {
+        err_set(e, E_CONFLICT, "Another request with this Idempotency-Key was answered first.");
+        rc = E_CONFLICT;
+        e->problem = "idempotency_race";
+    }
+    return rc;
+}
+
+/* 409 client_overlap: the other appointment named by its service and time
+ * only (see check_client in web/sched.c for why). */
+static void client_overlap(struct req *r, const struct err *e, const struct client_booking *b)
+{
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", "Conflict",
+                          "status", 409, "detail", e->msg, "code", "client_overlap");
+    if (b->id)
+        json_object_set_new(p, "existing",
+                            json_pack("{s:s, s:s, s:s}", "service", b->service_name, "start",
+                                      web_time(r, b->start), "end", web_time(r, b->end)));
+    web_json(r, 409, p);
+    r->resp.content_type = "application/problem+json";
 }
 
 void api_book(struct req *r)
@@ -328,6 +396,7 @@ void api_book(struct req *r)
     struct sched s;
     struct err e = {0};
     struct appointment ap;
+    struct client_booking other = {0};
     char token[SCHED_TOKEN_LEN];
     int64_t start;
     json_t *j = r->json;
@@ -342,28 +411,35 @@ void api_book(struct req *r)
     if (member_str(r, j, "service", 1, &service) < 0 ||
         member_str(r, j, "therapist", 0, &therapist) < 0 ||
         member_str(r, j, "start", 1, &start_s) < 0 || member_str(r, j, "notes", 0, &notes) < 0)
-        goto done;
+        return;
     if (client && !json_is_object(client)) {
         bad(r, "Member '%s' must be an object with name, email and phone.", "client");
-        goto done;
+        return;
     }
     if (client && (member_str(r, client, "name", 0, &name) < 0 ||
                    member_str(r, client, "email", 0, &email) < 0 ||
                    member_str(r, client, "phone", 0, &phone) < 0))
-        goto done;
+        return;
     if (parse_start(r, start_s, &start) < 0 || load_sched(r, service, therapist, &s) < 0)
-        goto done;
-    struct sched_client cl = {name, email, phone, notes, 0};
+        return;
+    struct sched_client cl = {.name = name, .email = email, .phone = phone, .notes = notes,
+                              .overlap = &other};
     int who = therapist && strcmp(therapist, "any") != 0 ? sched_therapist_index(&s, therapist) : -1;
-    if (sched_book(web_db(r), r->arena, &s, clock_now(), start, who, &cl, &ap, token, &e) != E_OK) {
-        web_problem(r, &e);
-        goto done;
+    im.token = token;
+    if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl, idem_store, &im,
+                        &ap, token, &e) != E_OK) {
+        /* a request with the same key may have committed while this one
+         * waited for the transaction: its answer is this one's too */
+        if (im.key && e.code == E_CONFLICT && idem_replay(r, &im))
+            return;
+        if (e.problem && strcmp(e.problem, "client_overlap") == 0)
+            client_overlap(r, &e, &other);
+        else
+            web_problem(r, &e);
+        return;
     }
     web_json(r, 201, appointment_json(r, &ap, token));
-    resp_header(r, "Location", arena_printf(r->arena, "/api/v1/appointments/%lld",
-                                            (long long)ap.id));
-done:
-    idem_end(r, &im);
+    location(r, ap.id);
 }
 
 /* Finds the appointment {id} whose manage token is the bearer token; 404 for

@@ -466,6 +466,7 @@ static void step_times(struct req *r, const struct sched *s, const char *therapi
 
 /* What the details form holds and what is wrong with it. */
 struct form {
+    const char *once; /* the form's one-time token (see book_submit) */
     const char *name, *email, *phone, *note;
     const char *err_name, *err_email, *err_phone, *err_note;
     const char *error;              /* at the top of the form */
@@ -492,6 +493,13 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
                                    "date", when_date_param(r, d), NULL));
     set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
     set_str(ctx, "csrf", web_csrf(r));
+    if (f->once) {
+        set_str(ctx, "once", f->once);
+    } else {
+        char once[SCHED_TOKEN_LEN];
+        sched_new_token(once);
+        set_str(ctx, "once", once);
+    }
     json_object_set_new(ctx, "late_hours", json_integer(s->rules.late_cancel_hours));
     json_object_set_new(ctx, "form",
                         json_pack("{s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "", "email",
@@ -586,6 +594,80 @@ static json_t *alternatives(struct req *r, const struct sched_day *day, int64_t 
     return list;
 }
 
+/* The one-time token of a details form.  Each rendering of step 4 carries a
+ * new one; the booking it makes stores its hash, in the booking's own
+ * transaction, with the manage token sealed under a key derived from it.
+ * Sending the same form again (Back, then Book again; a double click) finds
+ * that row and leads to the first booking's page — the same browser holds
+ * the token, so it may see the booking it made — instead of booking twice.
+ * Rows go after a day (db_purge_expired). */
+#define FORM_TOKEN_TTL 86400
+
+struct once {
+    unsigned char hash[STORE_TOKEN_HASH];
+    unsigned char seal[SCHED_SEAL_KEY];
+    const char *token; /* the new booking's manage token, inside the transaction */
+};
+
+static void once_init(struct once *o, const char *form_token)
+{
+    const void *parts[1] = {form_token};
+    const size_t lens[1] = {strlen(form_token)};
+    sched_token_hash(form_token, o->hash);
+    sched_seal_key(o->seal, "knead book form seal", 1, parts, lens);
+}
+
+/* When the form token booked already: its booking's page (303).  Returns 1
+ * when the response was written (that, or an error), 0 to go on. */
+static int once_used(struct req *r, const struct once *o)
+{
+    struct err e = {0};
+    int64_t id;
+    const unsigned char *sealed = NULL;
+    size_t nsealed = 0;
+    int found = 0;
+    char token[SCHED_TOKEN_LEN];
+    if (db_form_token_get(web_db(r), r->arena, o->hash, &id, &sealed, &nsealed, &found, &e) !=
+        E_OK) {
+        web_fail(r, &e);
+        return 1;
+    }
+    if (!found)
+        return 0;
+    web_private(r);
+    if (sched_unseal(sealed, nsealed, o->seal, token) < 0) {
+        problem(r, 409, "This form was sent already",
+                "This booking form was sent already and made a booking; its confirmation "
+                "went to the e-mail address given.",
+                "/book", "Book another appointment");
+        return 1;
+    }
+    form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
+    return 1;
+}
+
+/* Inside the booking's transaction: records the form token with its booking;
+ * E_CONFLICT ("form_used") when the same form booked a moment ago. */
+static enum err_code once_store(void *ctx, struct db *db, int64_t id, struct err *e)
+{
+    struct once *o = ctx;
+    unsigned char sealed[SCHED_SEALED_LEN];
+    int added = 0;
+    int64_t now = clock_now();
+    enum err_code rc = db_purge_expired(db, now - FORM_TOKEN_TTL, e);
+    if (rc != E_OK)
+        return rc;
+    sched_seal(o->token, o->seal, sealed);
+    if ((rc = db_form_token_add(db, o->hash, id, sealed, sizeof sealed, now, &added, e)) != E_OK)
+        return rc;
+    if (!added) {
+        err_set(e, E_CONFLICT, "This form booked a moment ago.");
+        e->problem = "form_used";
+        return E_CONFLICT;
+    }
+    return E_OK;
+}
+
 void book_submit(struct req *r)
 {
     const char *service, *therapist, *start_s;
@@ -600,8 +682,18 @@ void book_submit(struct req *r)
         param(r, &r->form, "therapist", &therapist) < 0 ||
         param(r, &r->form, "start", &start_s) < 0 || param(r, &r->form, "name", &f.name) < 0 ||
         param(r, &r->form, "email", &f.email) < 0 || param(r, &r->form, "phone", &f.phone) < 0 ||
-        param(r, &r->form, "note", &f.note) < 0)
+        param(r, &r->form, "note", &f.note) < 0 || param(r, &r->form, "once", &f.once) < 0)
         return;
+    struct once once;
+    if (f.once && !sched_token_valid(f.once)) {
+        bad_param(r, "once", "the form is damaged; please open the booking page again.");
+        return;
+    }
+    if (f.once) {
+        once_init(&once, f.once);
+        if (once_used(r, &once))
+            return;
+    }
     if (!service) {
         bad_param(r, "service", "the form did not say which service to book.");
         return;
@@ -626,14 +718,20 @@ void book_submit(struct req *r)
         return;
     }
 
-    struct sched_client cl = {f.name, f.email, f.phone ? f.phone : "", f.note ? f.note : "", 0};
+    struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone ? f.phone : "",
+                              .notes = f.note ? f.note : ""};
+    struct client_booking other = {0};
+    cl.overlap = &other;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
-    if (sched_book(web_db(r), r->arena, &s, clock_now(), start, who, &cl, &ap, token, &e) ==
-        E_OK) {
+    once.token = token;
+    if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl,
+                        f.once ? once_store : NULL, &once, &ap, token, &e) == E_OK) {
         web_private(r);
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;
     }
+    if (f.once && e.problem && strcmp(e.problem, "form_used") == 0 && once_used(r, &once))
+        return;
 
     struct dt_date d = when_local_date(r, start);
     const char *times = urlf(r, "/book", "service", service, "therapist", therapist, "date",
@@ -661,6 +759,18 @@ void book_submit(struct req *r)
         f.error_url = times;
         f.error_link = "Choose another time";
         step_details(r, &s, therapist, start, &f, NULL, 422);
+    } else if (e.problem && strcmp(e.problem, "client_overlap") == 0) {
+        /* the other booking by its service and time only (see check_client
+         * in web/sched.c): whoever typed the address has not proven it */
+        f.error = arena_printf(r->arena,
+                               "You already have an appointment at that time: %s on %s, %s. "
+                               "One person can hold one place at a time; to change it, use the "
+                               "link in its confirmation e-mail, or choose another time.",
+                               other.service_name, when_date_medium(r, when_local_date(r, other.start)),
+                               when_range(r, other.start, other.end));
+        f.error_url = times;
+        f.error_link = "Choose another time";
+        step_details(r, &s, therapist, start, &f, NULL, 409);
     } else if (e.problem && strcmp(e.problem, "invalid_client") == 0) {
         f.error = e.msg;
         step_details(r, &s, therapist, start, &f, NULL, 422);
@@ -1014,6 +1124,9 @@ void book_move(struct req *r)
                                "another time.",
                                when_clock(r, start, 0), when_date_medium(r, d)),
                   409);
+    } else if (e.problem && strcmp(e.problem, "client_overlap") == 0) {
+        /* the holder of this link already holds that time elsewhere */
+        move_page(r, &ap, token, &s, therapist, &d, 0, NULL, e.msg, 409);
     } else if (e.problem && (strcmp(e.problem, "too_soon") == 0 ||
                              strcmp(e.problem, "in_past") == 0 ||
                              strcmp(e.problem, "too_far") == 0)) {

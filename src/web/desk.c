@@ -90,6 +90,91 @@ static json_t *appt_json(struct req *r, const struct appointment *a)
 
 /* ---- one appointment ---- */
 
+/* [*start, *end): the clinic's local day of t. */
+static void local_day(struct req *r, int64_t t, int64_t *start, int64_t *end)
+{
+    struct dt_date d = when_local_date(r, t);
+    *start = tz_day_start(r->app->tz, d);
+    *end = tz_day_start(r->app->tz, dt_date_add(d, 1));
+}
+
+/* Appends one event of the appointment's history, by the signed-in account,
+ * at now; inside the caller's transaction. */
+static enum err_code add_event(struct req *r, struct db *db, int64_t appt_id, const char *kind,
+                               const char *from, const char *to, const char *reason,
+                               struct err *e)
+{
+    struct appt_event ev = {.appointment_id = appt_id, .at = clock_now(),
+                            .user_id = r->user ? r->user->id : 0,
+                            .actor = r->user ? r->user->email : "system", .kind = kind,
+                            .from_status = from, .to_status = to, .reason = reason};
+    return db_appt_event_add(db, &ev, e);
+}
+
+/* The last status change the desk made, or NULL. */
+static const struct appt_event *last_change(const struct appt_event *ev, size_t n)
+{
+    for (size_t i = n; i-- > 0;)
+        if (strcmp(ev[i].kind, "status") == 0)
+            return &ev[i];
+    return NULL;
+}
+
+/* Whether the last change can be undone now (reason aside): NULL or why not. */
+static const char *undo_check(struct req *r, const struct appointment *ap,
+                              const struct appt_event *last, const char *reason)
+{
+    int64_t t0, t1;
+    local_day(r, clock_now(), &t0, &t1);
+    if (!last)
+        return "There is no status change of this appointment to undo.";
+    return appt_check_undo(ap->status, last->from_status, last->to_status, last->at, t0, t1,
+                           reason);
+}
+
+static const char *status_label_of(const char *name)
+{
+    int st = appt_status_parse(name);
+    return st >= 0 ? appt_status_label((enum appt_status)st) : name;
+}
+
+/* The history as the page lists it, and the undo offer. */
+static void add_history(struct req *r, const struct appointment *ap,
+                        const struct appt_event *ev, size_t n, int desk, json_t *ctx)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const char *what;
+        if (strcmp(ev[i].kind, "overlap") == 0) {
+            what = "Booked although the client holds another appointment at an overlapping "
+                   "time";
+            json_object_set_new(ctx, "overlap_reason", json_string(ev[i].reason));
+        } else if (strcmp(ev[i].kind, "undo") == 0) {
+            what = arena_printf(r->arena, "Undone: %s → %s", status_label_of(ev[i].from_status),
+                                status_label_of(ev[i].to_status));
+        } else {
+            what = arena_printf(r->arena, "%s → %s", status_label_of(ev[i].from_status),
+                                status_label_of(ev[i].to_status));
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "when",
+                                              when_relative(r, ev[i].at), "at",
+                                              web_time(r, ev[i].at), "by", ev[i].actor, "what",
+                                              what));
+        if (ev[i].reason[0])
+            json_object_set_new(json_array_get(list, json_array_size(list) - 1), "reason",
+                                json_string(ev[i].reason));
+    }
+    json_object_set_new(ctx, "has_events", json_boolean(json_array_size(list) > 0));
+    json_object_set_new(ctx, "events", list);
+    const struct appt_event *last = last_change(ev, n);
+    if (desk && undo_check(r, ap, last, "-") == NULL)
+        json_object_set_new(ctx, "undo",
+                            json_pack("{s:s, s:s}", "label",
+                                      arena_printf(r->arena, "Undo “%s”",
+                                                   status_label_of(last->to_status)),
+                                      "back_to", status_label_of(last->from_status)));
+}
+
 /* Reads the appointment of the path; a therapist only their own.  Returns 0,
  * or -1 with a 404 written. */
 static int find_appt(struct req *r, struct appointment *ap)
@@ -128,8 +213,11 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
 
     web_keep(r, errors); /* owned by the request from here, whatever happens */
     web_keep(r, form);
+    struct appt_event *ev;
+    size_t nev = 0;
     if (db_staff_notes(db, r->arena, ap->id, &staff_notes, &e) != E_OK ||
-        db_client_appointments(db, r->arena, ap->client_id, &hist, &nhist, &e) != E_OK) {
+        db_client_appointments(db, r->arena, ap->client_id, &hist, &nhist, &e) != E_OK ||
+        db_appt_events(db, r->arena, ap->id, &ev, &nev, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -170,16 +258,29 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         json_object_set_new(ctx, "referrals_withheld", json_true());
     notes_link(r, ap, treats, ctx);
 
-    /* Allowed status changes as buttons. */
+    /* Allowed status changes as buttons; those the clock does not allow
+     * yet as a line saying from when. */
     int from = appt_status_parse(ap->status);
-    json_t *actions = json_array();
-    for (int to = 0; desk && from >= 0 && to < APPT__COUNT; to++)
-        if (appt_can_move((enum appt_status)from, (enum appt_status)to) &&
-            !appt_needs_reason((enum appt_status)to))
+    int64_t day0, day1;
+    local_day(r, ap->start, &day0, &day1);
+    json_t *actions = json_array(), *later = json_array();
+    for (int to = 0; desk && from >= 0 && to < APPT__COUNT; to++) {
+        if (!appt_can_move((enum appt_status)from, (enum appt_status)to) ||
+            appt_needs_reason((enum appt_status)to))
+            continue;
+        const char *label = appt_action_label((enum appt_status)to);
+        if (appt_check_clock((enum appt_status)to, clock_now(), ap->start, day0))
+            json_array_append_new(
+                later, json_pack("{s:s, s:s}", "label", label, "from",
+                                 when_relative(r, to == APPT_CHECKED_IN ? day0 : ap->start)));
+        else
             json_array_append_new(
                 actions, json_pack("{s:s, s:s}", "status", appt_status_name((enum appt_status)to),
-                                   "label", appt_action_label((enum appt_status)to)));
+                                   "label", label));
+    }
     json_object_set_new(ctx, "actions", actions);
+    json_object_set_new(ctx, "later", later);
+    add_history(r, ap, ev, nev, desk, ctx);
     json_object_set_new(
         ctx, "can_cancel",
         json_boolean(desk && from >= 0 && appt_can_move((enum appt_status)from, APPT_CANCELLED)));
@@ -281,9 +382,18 @@ void desk_status(struct req *r)
                   missing_reason ? json_pack("{s:s}", "reason", why) : NULL, NULL);
         return;
     }
+    int64_t day0, day1;
+    local_day(r, ap.start, &day0, &day1);
+    if ((why = appt_check_clock((enum appt_status)appt_status_parse(to), clock_now(), ap.start,
+                                day0))) {
+        appt_page(r, 409, &ap, why, NULL, NULL);
+        return;
+    }
     if (db_begin(db, &e) != E_OK ||
         db_set_appointment_status(db, ap.id, ap.status, to, clock_now(),
                                   strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
+        add_event(r, db, ap.id, "status", ap.status, to,
+                  strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
         (strcmp(to, "cancelled") == 0 &&
          sched_queue_event(db, SCHED_CANCELLED, &ap, clock_now(), &e) != E_OK) ||
         db_commit(db, &e) != E_OK) {
@@ -300,6 +410,53 @@ void desk_status(struct req *r)
         return;
     }
     sched_committed(); /* the cancellation notice, if any, goes out */
+    back_to(r, &ap);
+}
+
+void desk_undo(struct req *r)
+{
+    struct appointment ap;
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct appt_event *ev;
+    size_t nev = 0;
+    if (find_appt(r, &ap) < 0)
+        return;
+    const char *reason = form_value(r, "reason");
+    if (strlen(reason) > 500) {
+        appt_page(r, 422, &ap, "The reason is too long.",
+                  json_pack("{s:s}", "undo_reason", "Keep the reason under 500 characters."),
+                  json_pack("{s:s}", "undo_reason", reason));
+        return;
+    }
+    if (db_appt_events(db, r->arena, ap.id, &ev, &nev, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    const struct appt_event *last = last_change(ev, nev);
+    const char *why = undo_check(r, &ap, last, reason);
+    if (why) {
+        int missing = undo_check(r, &ap, last, "-") == NULL;
+        appt_page(r, missing ? 422 : 409, &ap, why,
+                  missing ? json_pack("{s:s}", "undo_reason", why) : NULL, NULL);
+        return;
+    }
+    if (db_begin(db, &e) != E_OK ||
+        db_set_appointment_status(db, ap.id, ap.status, last->from_status, clock_now(), "",
+                                  &e) != E_OK ||
+        add_event(r, db, ap.id, "undo", ap.status, last->from_status, reason, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        if (e.code == E_CONFLICT) {
+            appt_page(r, 409, &ap,
+                      "Someone changed this appointment a moment ago; check its status and try "
+                      "again.",
+                      NULL, NULL);
+            return;
+        }
+        web_fail(r, &e);
+        return;
+    }
     back_to(r, &ap);
 }
 
@@ -367,6 +524,8 @@ void desk_move(struct req *r)
 
 struct book_form {
     const char *client, *q, *service, *therapist, *date, *start, *name, *email, *phone, *note;
+    const char *override_reason; /* booking over the same client's overlapping appointment */
+    int overlap;                 /* the last try met such an appointment: offer the override */
 };
 
 static void book_page(struct req *r, int status, const struct book_form *f, const char *msg,
@@ -478,9 +637,13 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
     json_object_set_new(ctx, "service", json_string(service));
     json_object_set_new(ctx, "therapist", json_string(therapist));
     json_object_set_new(ctx, "form",
-                        json_pack("{s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "", "email",
-                                  f->email ? f->email : "", "phone", f->phone ? f->phone : "",
-                                  "note", f->note ? f->note : ""));
+                        json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "",
+                                  "email", f->email ? f->email : "", "phone",
+                                  f->phone ? f->phone : "", "note", f->note ? f->note : "",
+                                  "override_reason",
+                                  f->override_reason ? f->override_reason : ""));
+    json_object_set_new(ctx, "overlap", json_boolean(f->overlap || json_object_get(errs,
+                                                                      "override_reason")));
     json_object_set(ctx, "errors", errs);
     if (msg)
         json_object_set_new(ctx, "error", json_string(msg));
@@ -500,6 +663,38 @@ void desk_book_form(struct req *r)
         .date = kv_get(&r->query, "date"),
     };
     book_page(r, 200, &f, NULL, NULL);
+}
+
+/* Inside the booking's transaction: when the desk booked over the same
+ * client's overlapping appointment, that and the desk's reason go into the
+ * appointment's history (shown on its page). */
+struct overlap_ctx {
+    struct req *r;
+    const char *reason;
+    struct client_booking other;
+};
+
+static enum err_code record_overlap(void *ctx, struct db *db, int64_t id, struct err *e)
+{
+    struct overlap_ctx *o = ctx;
+    if (!o->other.id)
+        return E_OK;
+    return add_event(o->r, db, id, "overlap", "", "",
+                     arena_printf(o->r->arena, "%s (overlaps appointment %lld)", o->reason,
+                                  (long long)o->other.id),
+                     e);
+}
+
+/* A reason given for booking over an overlap: one line, at most 200
+ * characters.  NULL when fine (or empty), else why not. */
+static const char *check_override(const char *s)
+{
+    if (strlen(s) > 200)
+        return "Keep the reason under 200 characters.";
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return "The reason must be one line of text.";
+    return NULL;
 }
 
 void desk_book(struct req *r)
@@ -522,9 +717,11 @@ void desk_book(struct req *r)
         .email = form_value(r, "email"),
         .phone = form_value(r, "phone"),
         .note = form_value(r, "note"),
+        .override_reason = form_value(r, "override_reason"),
     };
     json_t *errs = json_object();
-    struct sched_client cl = {f.name, f.email, f.phone, f.note, 1};
+    struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone, .notes = f.note,
+                              .staff = 1};
 
     if (*f.client) {
         struct client c;
@@ -548,6 +745,8 @@ void desk_book(struct req *r)
     }
     if ((why = booking_check_notes(f.note)))
         json_object_set_new(errs, "note", json_string(why));
+    if ((why = check_override(f.override_reason)))
+        json_object_set_new(errs, "override_reason", json_string(why));
     if (!*f.start || dt_parse_rfc3339(f.start, &start, &off) < 0)
         json_object_set_new(errs, "start", json_string("Choose a time from the list."));
     if (json_object_size(errs)) {
@@ -560,7 +759,26 @@ void desk_book(struct req *r)
     enum err_code rc = staff_sched(r, f.service, f.therapist, &s, &e);
     if (rc == E_OK) {
         int who = strcmp(f.therapist, "any") == 0 ? -1 : sched_therapist_index(&s, f.therapist);
-        rc = sched_book(db, r->arena, &s, clock_now(), start, who, &cl, &ap, token, &e);
+        struct overlap_ctx ov = {r, f.override_reason, {0}};
+        cl.allow_overlap = *f.override_reason != '\0';
+        cl.overlap = &ov.other;
+        rc = sched_book_with(db, r->arena, &s, clock_now(), start, who, &cl, record_overlap, &ov,
+                             &ap, token, &e);
+        if (rc != E_OK && e.problem && strcmp(e.problem, "client_overlap") == 0) {
+            /* the desk sees the other booking (it may see every booking) */
+            f.overlap = 1;
+            book_page(r, 409, &f,
+                      arena_printf(r->arena,
+                                   "Nothing was booked: this client already has appointment %lld "
+                                   "(%s, %s, %s) at an overlapping time. To book both anyway "
+                                   "(e.g. a couple sharing one e-mail), give a reason below and "
+                                   "book again.",
+                                   (long long)ov.other.id, ov.other.service_name,
+                                   when_date_medium(r, when_local_date(r, ov.other.start)),
+                                   when_range(r, ov.other.start, ov.other.end)),
+                      NULL);
+            return;
+        }
     }
     if (rc != E_OK) {
         int status = rc == E_CONFLICT ? 409 : rc == E_NOTFOUND || rc == E_UNPROCESSABLE ? 422 : 0;

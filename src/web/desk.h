@@ -15,6 +15,9 @@ void desk_appointment(struct req *r);
 /* POST .../status: status=checked_in|completed|no_show|cancelled, reason
  * (needed to cancel).  409 for a change the status machine refuses. */
 void desk_status(struct req *r);
+/* POST /staff/appointments/{id}/undo: back to the status before the desk's
+ * last change, the same local day, with a reason (core/appt). */
+void desk_undo(struct req *r);
 /* POST .../notes: notes (at most 4,000 characters). */
 void desk_notes(struct req *r);
 /* POST .../move: start (RFC 3339), therapist ("any" or an id).  Staff may

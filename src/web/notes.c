@@ -315,6 +315,8 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
     int signed_ = note && note->signed_at;
     int ready = writable_status(ap->status);
     json_object_set_new(ctx, "can_write", json_boolean(acc == NOTE_WRITE && ready && !signed_));
+    json_object_set_new(ctx, "can_sign", json_boolean(clock_now() >= ap->start));
+    json_object_set_new(ctx, "sign_from", json_string(when_relative(r, ap->start)));
     json_object_set_new(ctx, "not_ready", json_boolean(!note && !ready));
     json_object_set_new(ctx, "read_only_draft",
                         json_boolean(note && !signed_ && acc != NOTE_WRITE));
@@ -515,6 +517,17 @@ void notes_save(struct req *r)
                signing ? "The note was not signed and nothing was saved: complete the fields "
                          "marked below."
                        : "Nothing was saved: correct the fields marked below.");
+        return;
+    }
+    if (signing && clock_now() < ap.start) {
+        /* A note records a session that took place: it is signed only once
+         * the session has begun.  Nothing is stored; the form keeps what
+         * was typed, to be saved as a draft. */
+        render(r, 409, &ap, acc, have ? &old : NULL, form, errors,
+               arena_printf(r->arena,
+                            "A note can be signed only once the session has started (%s); "
+                            "nothing was signed or saved. Save it as a draft for now.",
+                            when_relative(r, ap.start)));
         return;
     }
     json_decref(errors);

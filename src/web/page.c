@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app.h"
@@ -182,8 +183,19 @@ static const char *error_heading(int status)
     }
 }
 
+/* Every 503 says when to come back: soon when the database is busy. */
+static void retry_after(struct req *r, const char *problem)
+{
+    for (size_t i = 0; i < r->resp.headers.n; i++)
+        if (strcasecmp(r->resp.headers.items[i].key, "Retry-After") == 0)
+            return;
+    resp_header(r, "Retry-After", problem && strcmp(problem, "database_busy") == 0 ? "5" : "30");
+}
+
 void web_error(struct req *r, int status, const char *problem, const char *msg)
 {
+    if (status == 503)
+        retry_after(r, problem);
     int api = (r->route && (r->route->flags & ROUTE_API)) ||
               (r->path && strncmp(r->path, "/api/", 5) == 0);
     if (api) {

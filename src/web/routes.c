@@ -105,6 +105,7 @@ const struct route web_routes[] = {
     /* the front desk: appointments, booking for a client, clients (web/desk.c) */
     {ROUTE_GET, "/staff/appointments/{id}", desk_appointment, ROUTE_DESK | ROUTE_THERAPIST, 0},
     {ROUTE_POST, "/staff/appointments/{id}/status", desk_status, ROUTE_DESK | FORM, SMALL_FORM},
+    {ROUTE_POST, "/staff/appointments/{id}/undo", desk_undo, ROUTE_DESK | FORM, SMALL_FORM},
     {ROUTE_POST, "/staff/appointments/{id}/notes", desk_notes, ROUTE_DESK | FORM, DESK_FORM},
     {ROUTE_POST, "/staff/appointments/{id}/move", desk_move, ROUTE_DESK | FORM, SMALL_FORM},
     /* treatment notes (web/notes.c): never the front desk; own rows checked there */

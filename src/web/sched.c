@@ -575,6 +575,91 @@ void sched_new_token(char token[SCHED_TOKEN_LEN])
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+_Static_assert(SCHED_SEAL_KEY == crypto_secretbox_KEYBYTES, "seal key size");
+_Static_assert(SCHED_SEALED_LEN ==
+                   crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SCHED_TOKEN_LEN - 1,
+               "sealed size");
+
+void sched_seal_key(unsigned char key[SCHED_SEAL_KEY], const char *domain, size_t n,
+                    const void *const *parts, const size_t *lens)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, SCHED_SEAL_KEY);
+    crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char len[8];
+        for (int k = 0; k < 8; k++)
+            len[k] = (unsigned char)((uint64_t)lens[i] >> (8 * k));
+        crypto_generichash_update(&st, len, sizeof len);
+        crypto_generichash_update(&st, parts[i], lens[i]);
+    }
+    crypto_generichash_final(&st, key, SCHED_SEAL_KEY);
+}
+
+void sched_seal(const char *token, const unsigned char key[SCHED_SEAL_KEY],
+                unsigned char out[SCHED_SEALED_LEN])
+{
+    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)token,
+                          SCHED_TOKEN_LEN - 1, out, key);
+}
+
+int sched_unseal(const unsigned char *sealed, size_t n, const unsigned char key[SCHED_SEAL_KEY],
+                 char token[SCHED_TOKEN_LEN])
+{
+    token[0] = '\0';
+    if (!sealed || n != SCHED_SEALED_LEN ||
+        crypto_secretbox_open_easy((unsigned char *)token, sealed + crypto_secretbox_NONCEBYTES,
+                                   n - crypto_secretbox_NONCEBYTES, sealed, key) != 0) {
+        token[0] = '\0';
+        return -1;
+    }
+    token[SCHED_TOKEN_LEN - 1] = '\0';
+    if (!sched_token_valid(token)) {
+        token[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+/* Inside the transaction: refuses start..end when the client (email, phone)
+ * holds another live appointment overlapping it, unless allow; the first
+ * one found goes to *found (if not NULL; id 0 when none). */
+static enum err_code check_client(struct db *db, struct arena *a, const struct sched *s,
+                                  const char *email, const char *phone, int64_t start,
+                                  int64_t end, int64_t exclude, int allow,
+                                  struct client_booking *found, struct err *e)
+{
+    struct client_booking *list;
+    size_t n;
+    char when[32];
+    enum err_code rc = db_client_overlaps(db, a, start, end, exclude, &list, &n, e);
+    if (found)
+        memset(found, 0, sizeof *found);
+    if (rc != E_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (!booking_overlaps(start, end, list[i].start, list[i].end) ||
+            !booking_same_client(email, phone, list[i].email, list[i].phone))
+            continue;
+        if (found)
+            *found = list[i];
+        if (allow)
+            return E_OK;
+        /* Names the other appointment by its service and time only: the
+         * requester has not proven who they are, so nothing of the other
+         * booking's person (name, therapist, link) is told. */
+        dt_format_rfc3339(list[i].start, tz_offset_at(s->tz, list[i].start), when, sizeof when);
+        err_set(e, E_CONFLICT,
+                "This client already has an appointment at an overlapping time (%.60s at %s); "
+                "one client can hold one place at a time. Move or cancel that one, or choose "
+                "another time.",
+                list[i].service_name, when);
+        return prob(e, E_CONFLICT, "client_overlap");
+    }
+    return E_OK;
+}
+
 /* Checks notice and horizon; staff may book inside the notice window. */
 static enum err_code check_time(const struct sched *s, int64_t now, int64_t start, int staff,
                                 struct err *e)
@@ -693,7 +778,11 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
 again: /* the store's concurrency contract (store.h): a lost race runs again */
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    if ((rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK)
+    /* the client first: "you hold a place then" says more than "taken" */
+    if ((rc = check_client(db, a, s, cl->email, cl->phone, start,
+                           start + (int64_t)s->service.duration_min * 60, 0, cl->allow_overlap,
+                           cl->overlap, e)) != E_OK ||
+        (rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK)
         goto fail;
     /* Only the front desk's booking may change a stored client's phone: a
      * name and an address typed into the public form prove nothing.  The
@@ -757,9 +846,11 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
         return rc;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    if ((rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK)
-        goto fail;
     int64_t end = start + (int64_t)s->service.duration_min * 60;
+    if ((rc = check_client(db, a, s, appt->client_email, appt->client_phone, start, end, appt->id,
+                           0, NULL, e)) != E_OK ||
+        (rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK)
+        goto fail;
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start,
                                   end, end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
         (rc = run_queue_hook(db, SCHED_MOVED, appt->id, appt, NULL, now, e)) != E_OK)

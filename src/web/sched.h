@@ -101,20 +101,47 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
 enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          struct avail_slot *slot, int *found, struct err *e);
 
-/* Who books.  staff = 1 lets the front desk book inside the notice window. */
+/* Who books.  staff = 1 lets the front desk book inside the notice window.
+ * allow_overlap = 1 (the desk, with a reason it records) books even over
+ * an overlapping live appointment of the same client; otherwise that is
+ * E_CONFLICT with problem "client_overlap".  overlap (optional): where the
+ * first such appointment is written (id 0 when none), before `inside`
+ * runs and on a "client_overlap" refusal. */
 struct sched_client {
     const char *name, *email, *phone, *notes;
     int staff;
+    int allow_overlap;
+    struct client_booking *overlap;
 };
 
 /* A new manage token: 22 URL-safe characters carrying 128 random bits. */
 #define SCHED_TOKEN_LEN 23 /* with the NUL */
 
+/* A manage token sealed (XSalsa20-Poly1305, random nonce) under a key the
+ * store does not hold, so that a stored copy opens nothing by itself: the
+ * key is derived from what only the original requester has (a one-time
+ * form token, an Idempotency-Key with the exact request body). */
+#define SCHED_SEAL_KEY 32
+#define SCHED_SEALED_LEN (24 + 16 + SCHED_TOKEN_LEN - 1)
+/* The key for sealing: BLAKE2b of domain, then each of the n parts (with
+ * their lengths, so parts cannot run into each other).  Can't fail. */
+void sched_seal_key(unsigned char key[SCHED_SEAL_KEY], const char *domain, size_t n,
+                    const void *const *parts, const size_t *lens);
+/* Seals token (SCHED_TOKEN_LEN - 1 characters).  Can't fail. */
+void sched_seal(const char *token, const unsigned char key[SCHED_SEAL_KEY],
+                unsigned char out[SCHED_SEALED_LEN]);
+/* Opens a sealed token into token; 0, or -1 (token = "") when the key or
+ * the length is wrong. */
+int sched_unseal(const unsigned char *sealed, size_t n, const unsigned char key[SCHED_SEAL_KEY],
+                 char token[SCHED_TOKEN_LEN]);
+
 /* Books start with therapist index `who` (-1 = any: the one with the fewest
  * booked minutes that day, then the first free room).  Re-checks everything
  * inside the writing transaction.  On success fills *out (re-read from the
  * store) and the manage token; on error nothing is stored and e says why:
- * problem "in_past", "too_soon", "too_far", "slot_unavailable", "invalid_client". */
+ * problem "in_past", "too_soon", "too_far", "slot_unavailable", "invalid_client",
+ * or "client_overlap": the same client (e-mail or phone, core/booking) holds
+ * a live appointment overlapping the time (see struct sched_client). */
 enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          int64_t start, int who, const struct sched_client *c,
                          struct appointment *out, char token[SCHED_TOKEN_LEN], struct err *e);
@@ -138,7 +165,9 @@ enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, 
                          int64_t start, int who, struct err *e);
 
 /* Moves appointment `appt` (found by the caller) to start with therapist
- * index who (-1 = any), under the same rules as booking, in one transaction. */
+ * index who (-1 = any), under the same rules as booking, in one transaction;
+ * also "client_overlap" when the new time overlaps another live appointment
+ * of the same client. */
 enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          const struct appointment *appt, int64_t start, int who,
                          struct appointment *out, struct err *e);

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "web/book.h"
 #include "web/content.h"
 #include "web/page.h"
@@ -269,16 +270,33 @@ void site_favicon(struct req *r)
     send_static(r, f);
 }
 
+/* 200 "ok"; 200 "degraded" while writes fail (reads still work, so a load
+ * balancer keeps the server; a monitor reads the body); 503 "fail" when
+ * the database cannot even be read. */
 void site_healthz(struct req *r)
 {
+    static const char *const writes_text[] = {
+        [STORE_WRITES_OK] = "ok",
+        [STORE_WRITES_BUSY] = "failing: the database is busy (its write lock is held elsewhere)",
+        [STORE_WRITES_FULL] = "failing: the database is full (disk or [database] max_size_mb)",
+        [STORE_WRITES_READONLY] = "failing: the database file is read-only",
+        [STORE_WRITES_IOERR] = "failing: disk errors",
+    };
     struct err e = {0};
     int version = 0;
     int64_t t0 = clock_mono_us();
     enum err_code rc = db_schema_version(web_db(r), &version, &e);
-    json_t *v = json_pack("{s:s, s:{s:s, s:i, s:I}, s:s}", "status", rc == E_OK ? "ok" : "fail",
-                          "database", "status", rc == E_OK ? "ok" : e.msg, "schema_version",
-                          version, "latency_us", (json_int_t)(clock_mono_us() - t0), "version",
-                          KNEAD_VERSION);
+    enum store_writes w = store_writes(r->app->store);
+    const char *status = rc != E_OK ? "fail" : w != STORE_WRITES_OK ? "degraded" : "ok";
+    json_t *v = json_pack("{s:s, s:{s:s, s:s, s:i, s:I}, s:s}", "status", status, "database",
+                          "status",
+                          rc == E_OK ? "ok"
+                          : rc == E_UNAVAILABLE ? e.msg
+                                                : "the database cannot be read (see the log)",
+                          "writes", writes_text[w], "schema_version", version, "latency_us",
+                          (json_int_t)(clock_mono_us() - t0), "version", KNEAD_VERSION);
+    if (rc != E_OK && rc != E_UNAVAILABLE)
+        log_error("healthz: %s", e.msg);
     web_json(r, rc == E_OK ? 200 : 503, v);
     resp_header(r, "Cache-Control", "no-store");
 }

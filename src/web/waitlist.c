@@ -529,7 +529,7 @@ void waitlist_claim(struct req *r)
     char token[SCHED_TOKEN_LEN];
     if (find_offer(r, &c) < 0 || offer_state(r, &c, &s, 1) < 0)
         return;
-    struct sched_client cl = {c.w.name, c.w.email, c.w.phone, "", 0};
+    struct sched_client cl = {.name = c.w.name, .email = c.w.email, .phone = c.w.phone, .notes = ""};
     enum err_code rc = sched_book_with(web_db(r), r->arena, &s, clock_now(), c.o.start, 0, &cl,
                                        claim_inside, &c, &ap, token, &e);
     if (rc == E_OK) {
@@ -538,7 +538,9 @@ void waitlist_claim(struct req *r)
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;
     }
-    if (rc == E_CONFLICT)
+    if (rc == E_CONFLICT && e.problem && strcmp(e.problem, "client_overlap") == 0)
+        web_error(r, 409, e.problem, e.msg); /* the offer stays open for another time */
+    else if (rc == E_CONFLICT)
         gone(r, 409);
     else if (rc == E_UNPROCESSABLE && e.problem && strcmp(e.problem, "invalid_client") != 0)
         expired(r);

@@ -5,7 +5,8 @@
 // (Tuesday 09:00 in Anchorage), then at tablet width (1024 px): the front desk
 // signs in, books a walk-in for a 60-minute deep-tissue session with Maren
 // Holt at 09:30 (inside the three-hour online notice), checks the client in
-// and completes the appointment; then opens the client list and the client's
+// (completing waits for the start: status follows the clock) and undoes the
+// check-in with a reason; then opens the client list and the client's
 // page.  axe-core runs on every page (no serious or critical violations);
 // each is screenshotted as desk-*.png.  Nothing but 127.0.0.1 is contacted.
 
@@ -76,16 +77,24 @@ async function cases(h, ctx) {
     await step('appointment-booked');
   });
 
-  await test('desk: check the client in, then complete the appointment', async () => {
+  await test('desk: check the client in; completing waits for the start; the check-in is undone the same day', async () => {
     check(appt, 'no appointment was booked');
     await click(page.getByRole('button', { name: 'Check in' }), '"Check in" button');
     check(new URL(page.url()).pathname === appt, `check-in led to ${page.url()}`);
     check(await status() === 'Checked in', `status after check-in is "${await status()}"`);
+    check(await page.getByRole('button', { name: 'Complete' }).count() === 0, '"Complete" is offered before the 9:30 start');
+    const said = (await page.locator('.status-later').allTextContents()).join(' ');
+    check(/Complete: from/.test(said), `no line says from when the appointment can be completed: "${said}"`);
     await step('appointment-checked-in');
-    await click(page.getByRole('button', { name: 'Complete' }), '"Complete" button');
-    check(await status() === 'Completed', `status after completing is "${await status()}"`);
-    check(await page.getByRole('button', { name: 'Check in' }).count() === 0, 'a completed appointment still offers "Check in"');
-    await step('appointment-completed');
+    await page.getByLabel(/Reason for undoing/).fill('Checked in the wrong Walter');
+    await click(page.getByRole('button', { name: /^Undo/ }), '"Undo" button');
+    check(new URL(page.url()).pathname === appt, `undo led to ${page.url()}`);
+    check(await status() === 'Booked', `status after undoing is "${await status()}"`);
+    const history = (await page.locator('#appt-events').textContent()) || '';
+    check(/Undone: Checked in → Booked/.test(history) && /wrong Walter/.test(history),
+      `the status history does not show the undo: "${history.replace(/\s+/g, ' ')}"`);
+    check(await page.getByRole('button', { name: 'Check in' }).count() === 1, 'an undone check-in does not offer "Check in" again');
+    await step('appointment-undone');
   });
 
   await test('desk: the day view links the walk-in; the client list and page', async () => {

@@ -21,12 +21,16 @@ export async function startPinnedServer(knead, tmp, now, label) {
   if (demo.error || demo.status !== 0) {
     throw new Error(`${knead} demo failed: ${demo.error ? demo.error.message : demo.stderr}`);
   }
-  const logPath = path.join(tmp, 'server.log');
+  return servePinned(knead, db, path.join(tmp, 'server.log'), now, label);
+}
+
+// Starts `knead serve` on db with the clock pinned to `now`, logging to logPath.
+async function servePinned(knead, db, logPath, now, label) {
   const fd = fs.openSync(logPath, 'w');
   const child = spawn(knead, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--now', now],
     { stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
-  const server = { child, logPath, exited: null };
+  const server = { child, logPath, exited: null, knead, db };
   const onExit = () => { if (!server.exited) child.kill('SIGKILL'); };
   process.on('exit', onExit);
   server.done = new Promise((resolve) => {
@@ -47,7 +51,20 @@ export async function startPinnedServer(knead, tmp, now, label) {
   throw new Error(`${label} server did not start:\n${fs.readFileSync(logPath, 'utf8')}`);
 }
 
-// SIGTERM, then SIGKILL after 10 s; answers how the server exited.
+// Moves the clock of a pinned server: stops it (it must exit 0 on SIGTERM
+// with no sanitizer report) and serves the same database again with the
+// clock pinned to `now`.  `server` is updated in place; its base URL changes,
+// so contexts made before keep talking to the old address.
+export async function repinServer(h, server, now, label) {
+  const res = await stopServer(server);
+  const log = fs.readFileSync(server.logPath, 'utf8');
+  h.check(res && !res.timedOut && res.code === 0, `${label} server exited with ${JSON.stringify(res)}`);
+  h.check(!/ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:/.test(log),
+    `sanitizer report in the ${label} server log:\n` + log.split('\n').slice(-40).join('\n'));
+  const next = await servePinned(server.knead, server.db, `${server.logPath}.${now.slice(0, 16)}`, now, label);
+  Object.assign(server, next);
+}
+
 export async function stopServer(server) {
   if (!server || server.exited) return server && server.exited;
   server.child.kill('SIGTERM');

@@ -3,7 +3,8 @@
 //
 // Starts its own `knead demo` + `knead serve --now 2026-11-24T09:00:00-09:00`
 // (Tuesday 09:00 in Anchorage).  A client books Maren Holt online for
-// Wednesday 10:00; the front desk (1024 px) records the client's doctor's
+// Wednesday 10:00; the clock moves to Wednesday 10:30 (a restart with
+// another --now: status and signing follow the clock); the front desk (1024 px) records the client's doctor's
 // referral — first with a wrong ICD-10 code (422, the message by the field) —
 // and checks the client in.  Maren (1024 px, and once at phone width) opens
 // the appointment's treatment note, writes the SOAP note with areas,
@@ -15,10 +16,13 @@
 // page (no serious or critical violations); screenshots are notes-*.png.
 // Nothing but 127.0.0.1 is contacted.
 
-import { checkPage, clickThrough, withPinnedServer } from './lib.mjs';
+import { checkPage, clickThrough, repinServer, withPinnedServer } from './lib.mjs';
 
 const NOW = '2026-11-24T09:00:00-09:00';
 const START = '2026-11-25T10:00:00-09:00';
+// The session has begun: check-in is open from its day, a note is signed
+// only after its start, so the server is restarted with the clock here.
+const DURING = '2026-11-25T10:30:00-09:00';
 const NEXT_DAY = '2026-12-16'; // three weeks after the session
 const TABLET = { width: 1024, height: 768 };
 const PHONE = { width: 390, height: 844 };
@@ -40,7 +44,7 @@ async function signIn(h, page, email, password) {
 
 async function cases(h, server, contexts) {
   const { browser, test, check, newContext, watch } = h;
-  const base = server.base;
+  let base = server.base;
   const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
 
   // The client books online (the booking pages have their own cases).
@@ -57,6 +61,13 @@ async function cases(h, server, contexts) {
     appt = JSON.parse(body);
   });
   if (!appt) return;
+  let moved = false;
+  await test(`notes: the clock moves to the session (${DURING})`, async () => {
+    await repinServer(h, server, DURING, 'notes');
+    base = server.base;
+    moved = true;
+  });
+  if (!moved) return;
   const apptPath = `/staff/appointments/${appt.id}`;
 
   // The front desk: a referral on the client's page, then check-in.
@@ -159,13 +170,13 @@ async function cases(h, server, contexts) {
     await clickThrough(h, th, th.getByRole('button', { name: 'Sign note' }), '"Sign note" button');
     check(pathOf(th) === `${notePath}?signed=1`, `signing led to ${th.url()}`);
     const body = (await th.locator('main').textContent()).replace(/\s+/g, ' ');
-    check(/Signed by Maren Holt on Tuesday, November 24, 2026, 9:00 AM\./.test(body), 'no "Signed by" line');
+    check(/Signed by Maren Holt on Wednesday, November 25, 2026, 10:30 AM\./.test(body), 'no "Signed by" line');
     check(await th.getByRole('button', { name: 'Save draft' }).count() === 0, 'a signed note still offers "Save draft"');
     await thStep('8-note-signed');
     await th.getByLabel('Add an addendum').fill('Client called the next day: pain down to 3/10.');
     await clickThrough(h, th, th.getByRole('button', { name: 'Add addendum' }), '"Add addendum" button');
     const addenda = (await th.locator('#addenda').textContent()).replace(/\s+/g, ' ');
-    check(/pain down to 3\/10\.\s*Maren Holt, Tuesday, November 24, 2026, 9:00 AM/.test(addenda), `addenda: ${addenda}`);
+    check(/pain down to 3\/10\.\s*Maren Holt, Wednesday, November 25, 2026, 10:30 AM/.test(addenda), `addenda: ${addenda}`);
     await thStep('9-note-addendum');
   });
 

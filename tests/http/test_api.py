@@ -44,10 +44,10 @@ def count(sql, *args):
 
 
 def book(start, therapist='any', service='deep-tissue-60', name='Ana Lee',
-         email='ana@example.com', headers=None):
+         email='ana@example.com', headers=None, phone='907 555 0100'):
     return api('POST', '/api/v1/appointments', {
         'service': service, 'therapist': therapist, 'start': start,
-        'client': {'name': name, 'email': email, 'phone': '907 555 0100'}, 'notes': 'left side'},
+        'client': {'name': name, 'email': email, 'phone': phone}, 'notes': 'left side'},
         headers=headers)
 
 
@@ -263,7 +263,9 @@ class Booking(unittest.TestCase):
         self.assertEqual(st, 201)
         self.assertEqual(appt['therapist'], 'dev-okafor')
         self.assertEqual(book('2026-12-04T12:00:00-09:00', therapist='dev-okafor')[0], 201)
-        st, _, appt = book('2026-12-04T16:00:00-09:00')
+        # (another client: one client cannot hold two places at 16:00)
+        st, _, appt = book('2026-12-04T16:00:00-09:00', name='Bo Lee', email='bo@example.com',
+                           phone='907 555 0101')
         self.assertEqual(st, 201)
         self.assertEqual(appt['therapist'], 'lena-kusugak')
 
@@ -271,8 +273,9 @@ class Booking(unittest.TestCase):
         # Three rooms: a fourth session at the same time is refused even if a
         # therapist is free.
         start = '2026-12-01T13:00:00-09:00'   # Tuesday: Maren, Dev, Tomas work
-        for t in ('maren-holt', 'dev-okafor', 'tomas-reyes'):
-            self.assertEqual(book(start, therapist=t)[0], 201, t)
+        for i, t in enumerate(('maren-holt', 'dev-okafor', 'tomas-reyes')):
+            self.assertEqual(book(start, therapist=t, email='room%d@example.com' % i,
+                                  phone='907 555 011%d' % i)[0], 201, t)
         day = slots('2026-12-01')['days'][0]
         self.assertNotIn(start, [s['start'] for s in day['slots']])
 

@@ -165,17 +165,19 @@ class Booking(unittest.TestCase):
 
 
 class Status(unittest.TestCase):
-    def book(self, start, therapist='maren-holt', name='Stan Status'):
+    def book(self, start, therapist='maren-holt', name='Stan Status', email='stan@example.com'):
         b = signed_in(DESK)
-        st, h, _ = desk_book(b, start, therapist=therapist, name=name, email='stan@example.com')
-        self.assertEqual(st, 303)
+        st, h, page = desk_book(b, start, therapist=therapist, name=name, email=email)
+        self.assertEqual(st, 303, harness.text(page)[-700:])
         return b, booked_id(h)
 
     def status(self, aid):
         return count('SELECT status FROM appointments WHERE id = ?', aid)
 
     def test_check_in_then_complete(self):
-        b, aid = self.book('2026-11-25T08:00:00-09:00')
+        # today (the clock: 09:00) at 12:30: check-in is open, completing
+        # waits for the start (test_booking_integrity moves the clock past it)
+        b, aid = self.book('2026-11-24T12:30:00-09:00', therapist='tomas-reyes')
         url = '/staff/appointments/%d' % aid
         _, _, page = b.get(url)
         self.assertIn('Check in', page)
@@ -189,9 +191,14 @@ class Status(unittest.TestCase):
         self.assertEqual(self.status(aid), 'checked_in')
         st, _, _ = b.post(url + '/status', {'status': 'no_show'})
         self.assertEqual(st, 409)
-        st, _, _ = b.post(url + '/status', {'status': 'completed'})
-        self.assertEqual(st, 303)
-        self.assertEqual(self.status(aid), 'completed')
+        st, _, page = b.post(url + '/status', {'status': 'completed'})
+        self.assertEqual(st, 409)
+        self.assertIn('only once it has started', page)
+        self.assertEqual(self.status(aid), 'checked_in')
+        con = db()
+        con.execute("UPDATE appointments SET status = 'completed' WHERE id = ?", (aid,))
+        con.commit()
+        con.close()
         for to in ('cancelled', 'checked_in', 'no_show', 'booked'):
             st, _, page = b.post(url + '/status', {'status': to, 'reason': 'x'})
             self.assertEqual(st, 409, to)
@@ -220,9 +227,10 @@ class Status(unittest.TestCase):
         url = '/staff/appointments/%d' % aid
         st, _, _ = b.post(url + '/status', {'status': 'done'})
         self.assertEqual(st, 400)
-        st, _, _ = b.post(url + '/status', {'status': 'no_show'})
-        self.assertEqual(st, 303)
-        self.assertEqual(self.status(aid), 'no_show')
+        st, _, page = b.post(url + '/status', {'status': 'no_show'})
+        self.assertEqual(st, 409)  # tomorrow: not before the start
+        self.assertIn('only once the appointment has started', page)
+        self.assertEqual(self.status(aid), 'booked')
 
     def test_unknown_appointment(self):
         b = signed_in(DESK)
@@ -234,7 +242,8 @@ class Status(unittest.TestCase):
 
     def test_therapist_sees_only_their_own(self):
         _, mine = self.book('2026-11-25T13:00:00-09:00', therapist='maren-holt')
-        _, theirs = self.book('2026-11-25T13:00:00-09:00', therapist='tomas-reyes')
+        _, theirs = self.book('2026-11-25T13:00:00-09:00', therapist='tomas-reyes',
+                              name='Tess Status', email='tess@example.com')
         m = signed_in(MAREN)
         st, _, page = m.get('/staff/appointments/%d' % mine)
         self.assertEqual(st, 200)

@@ -185,10 +185,10 @@ def details(client, service, therapist, date=None, index=0):
 
 
 def book(client, service='deep-tissue-60', therapist='any', date=None, index=0,
-         name='Ann Example', email='ann@example.com'):
+         name='Ann Example', email='ann@example.com', phone='907 555 0199'):
     """Books through the pages; returns the manage page (after the 303) and its path."""
     r, slot = details(client, service, therapist, date, index)
-    r = client.submit(r.page.form('/book'), name=name, email=email, phone='907 555 0199',
+    r = client.submit(r.page.form('/book'), name=name, email=email, phone=phone,
                       note='Lower back, left side')
     assert r.status == 303, (r.status, r.text[:2000])
     loc = r.header('location')
@@ -364,7 +364,8 @@ class BookingFlow(unittest.TestCase):
         self.assertEqual(c.get(path + '/move?date=soon').status, 400)
         # Another client takes a time; moving onto it answers 409 with the day's times.
         other = Client()
-        _, _, slot = book(other, 'deep-tissue-60', 'dev-okafor', '2026-12-03')
+        _, _, slot = book(other, 'deep-tissue-60', 'dev-okafor', '2026-12-03', name='Olaf Other',
+                          email='olaf@example.com', phone='907 555 0198')
         start = urllib.parse.parse_qs(urllib.parse.urlsplit(slot['href']).query)['start'][0]
         c.get(path + '/move')
         r = c.post(path + '/move', {'csrf': c.cookies['knead_csrf'], 'start': start,

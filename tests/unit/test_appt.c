@@ -85,12 +85,75 @@ static void test_check(void **state)
     }
 }
 
+/* Status follows the clock: the appointment starts at 10:00 local on a day
+ * whose local midnight is D (times in seconds from D). */
+static void test_clock(void **state)
+{
+    (void)state;
+    const int64_t D = 1795510800, start = D + 10 * 3600;
+    static const struct {
+        enum appt_status to;
+        int64_t now; /* from D */
+        int ok;
+    } rows[] = {
+        {APPT_CHECKED_IN, -86400, 0},      {APPT_CHECKED_IN, -1, 0},
+        {APPT_CHECKED_IN, 0, 1},           {APPT_CHECKED_IN, 9 * 3600, 1},
+        {APPT_CHECKED_IN, 2 * 86400, 1},   {APPT_COMPLETED, 0, 0},
+        {APPT_COMPLETED, 10 * 3600 - 1, 0}, {APPT_COMPLETED, 10 * 3600, 1},
+        {APPT_COMPLETED, 86400, 1},        {APPT_NO_SHOW, -3600, 0},
+        {APPT_NO_SHOW, 10 * 3600 - 1, 0},  {APPT_NO_SHOW, 10 * 3600, 1},
+        {APPT_CANCELLED, -86400, 1},       {APPT_CANCELLED, 86400, 1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *why = appt_check_clock(rows[i].to, D + rows[i].now, start, D);
+        if ((why == NULL) != rows[i].ok)
+            fail_msg("row %zu: %s", i, why ? why : "allowed");
+    }
+    assert_non_null(strstr(appt_check_clock(APPT_CHECKED_IN, D - 1, start, D), "day of"));
+    assert_non_null(strstr(appt_check_clock(APPT_COMPLETED, D, start, D), "started"));
+}
+
+static void test_undo(void **state)
+{
+    (void)state;
+    const int64_t T0 = 1795510800, T1 = T0 + 86400; /* today, local */
+    static const struct {
+        const char *current, *from, *to;
+        int64_t at; /* from T0 */
+        const char *reason;
+        int ok;
+    } rows[] = {
+        {"checked_in", "booked", "checked_in", 3600, "wrong client", 1},
+        {"completed", "checked_in", "completed", 3600, "too early", 1},
+        {"no_show", "booked", "no_show", 3600, "arrived late", 1},
+        {"no_show", "booked", "no_show", 0, "x", 1},
+        {"no_show", "booked", "no_show", 86399, "x", 1},
+        {"no_show", "booked", "no_show", -1, "yesterday", 0},
+        {"no_show", "booked", "no_show", 86400, "tomorrow", 0},
+        {"checked_in", "booked", "checked_in", 3600, "", 0},
+        {"checked_in", "booked", "checked_in", 3600, NULL, 0},
+        {"completed", "booked", "checked_in", 3600, "moved on since", 0},
+        {"cancelled", "booked", "cancelled", 3600, "client phoned", 0},
+        {"cancelled", "checked_in", "cancelled", 3600, "client phoned", 0},
+        {"booked", "checked_in", "booked", 3600, "undo of an undo", 0},
+        {"checked_in", "bogus", "checked_in", 3600, "x", 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *why = appt_check_undo(rows[i].current, rows[i].from, rows[i].to,
+                                          T0 + rows[i].at, T0, T1, rows[i].reason);
+        if ((why == NULL) != rows[i].ok)
+            fail_msg("row %zu: %s", i, why ? why : "allowed");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edges),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_check),
+        cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_undo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -128,6 +128,56 @@ static void test_client_details(void **state)
     assert_null(booking_check_notes("left shoulder"));
 }
 
+static void test_same_client(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *ea, *pa, *eb, *pb;
+        int same;
+    } rows[] = {
+        {"ana@example.com", "", "ana@example.com", "", 1},
+        {"Ana@Example.COM", "", "ana@example.com", "", 1},
+        {" ana@example.com ", "", "ana@example.com", "", 1},
+        {"ana@example.com", "", "anna@example.com", "", 0},
+        {"ana@example.com", "", "ana@example.co", "", 0},
+        {"a@example.com", "(907) 555-0142", "b@example.com", "+1 907 555 0142", 1},
+        {"a@example.com", "907.555.0142", "b@example.com", "19075550142", 1},
+        {"a@example.com", "907 555 0142", "b@example.com", "907 555 0143", 0},
+        {"a@example.com", "555-0142", "b@example.com", "555-0142", 0}, /* not E.164 */
+        {"a@example.com", "", "b@example.com", "", 0},
+        {"", "", "", "", 0},
+        {NULL, NULL, "ana@example.com", "907 555 0142", 0},
+        {"ana@example.com", NULL, NULL, NULL, 0},
+        {"+44 20 7946 0958", "", "b@example.com", "+442079460958", 0},
+        {"a@example.com", "+44 20 7946 0958", "b@example.com", "0044 20 7946 0958", 1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        if (booking_same_client(rows[i].ea, rows[i].pa, rows[i].eb, rows[i].pb) != rows[i].same)
+            fail_msg("row %zu", i);
+        if (booking_same_client(rows[i].eb, rows[i].pb, rows[i].ea, rows[i].pa) != rows[i].same)
+            fail_msg("row %zu (swapped)", i);
+    }
+}
+
+static void test_overlaps(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t s1, e1, s2, e2;
+        int overlap;
+    } rows[] = {
+        {100, 200, 100, 200, 1}, {100, 200, 150, 250, 1}, {100, 200, 50, 101, 1},
+        {100, 200, 120, 130, 1}, {100, 200, 200, 300, 0}, {100, 200, 0, 100, 0},
+        {100, 200, 300, 400, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        if (booking_overlaps(rows[i].s1, rows[i].e1, rows[i].s2, rows[i].e2) != rows[i].overlap)
+            fail_msg("row %zu", i);
+        if (booking_overlaps(rows[i].s2, rows[i].e2, rows[i].s1, rows[i].e1) != rows[i].overlap)
+            fail_msg("row %zu (swapped)", i);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +186,8 @@ int main(void)
         cmocka_unit_test(test_round_up_on_local_grid),
         cmocka_unit_test(test_late_cancel),
         cmocka_unit_test(test_client_details),
+        cmocka_unit_test(test_same_client),
+        cmocka_unit_test(test_overlaps),
     };
     return cmocka_run_group_tests_name("booking", tests, NULL, NULL);
 }

@@ -18,6 +18,28 @@ static void test_defaults_are_the_demo_clinic(void **state)
     assert_int_equal(c.min_notice_minutes, 180);
     assert_int_equal(c.horizon_days, 90);
     assert_int_equal(c.grid_minutes, 15);
+    assert_int_equal(c.shutdown_seconds, 10);
+    assert_int_equal(c.reuse_port, 0);
+    assert_int_equal(c.smtp_timeout_seconds, 60);
+    assert_int_equal(c.max_size_mb, 0);
+}
+
+/* The keys of the Trust issue's faults: values in range are taken. */
+static void test_fault_keys_are_applied(void **state)
+{
+    struct cfg c;
+    char err[256] = "";
+    cfg_defaults(&c);
+    assert_int_equal(cfg_load_string(&c,
+                                     "[server]\nshutdown_seconds = 0\nreuse_port = 1\n"
+                                     "[database]\nmax_size_mb = 512\n"
+                                     "[smtp]\ntimeout_seconds = 240\n",
+                                     "t.ini", err, sizeof err),
+                     0);
+    assert_int_equal(c.shutdown_seconds, 0);
+    assert_int_equal(c.reuse_port, 1);
+    assert_int_equal(c.max_size_mb, 512);
+    assert_int_equal(c.smtp_timeout_seconds, 240);
 }
 
 static void test_file_values_are_applied(void **state)
@@ -66,6 +88,12 @@ static void test_errors_name_the_key(void **state)
         {"[smtp]\ndesk = <desk@example.com>\n", "[smtp] desk"},
         {"[smtp]\nretry_min_seconds = 0\n", "retry_min_seconds"},
         {"[smtp]\nmax_attempts = 101\n", "max_attempts"},
+        {"[server]\nshutdown_seconds = 301\n", "[server] shutdown_seconds: '301' is not a whole number from 0 to 300"},
+        {"[server]\nshutdown_seconds = -1\n", "shutdown_seconds"},
+        {"[server]\nreuse_port = yes\n", "[server] reuse_port"},
+        {"[smtp]\ntimeout_seconds = 0\n", "[smtp] timeout_seconds: '0' is not a whole number from 1 to 240"},
+        {"[smtp]\ntimeout_seconds = 241\n", "timeout_seconds"},
+        {"[database]\nmax_size_mb = -1\n", "[database] max_size_mb"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct cfg c;
@@ -169,6 +197,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_are_the_demo_clinic),
         cmocka_unit_test(test_file_values_are_applied),
+        cmocka_unit_test(test_fault_keys_are_applied),
         cmocka_unit_test(test_errors_name_the_key),
         cmocka_unit_test(test_smtp_section),
         cmocka_unit_test(test_reminders_and_sms_sections),

@@ -73,7 +73,10 @@ static void test_booking_runs_again_after_a_lost_race(void **state)
                      E_OK);
     assert_int_equal(sched_next(f->db, f->a, &s, now, &slot, &found, &e), E_OK);
     assert_true(found);
-    struct sched_client cl = {"Ana Lee", "ana@example.com", "", "", 0};
+    struct sched_client cl = {.name = "Ana Lee", .email = "ana@example.com", .phone = "",
+                              .notes = ""};
+    struct sched_client other = {.name = "Ben Ode", .email = "ben@example.com", .phone = "",
+                                 .notes = ""};
 
     struct race twice = {0, 2};
     assert_int_equal(sched_book_with(f->db, f->a, &s, now, slot.start, -1, &cl, inside, &twice,
@@ -89,7 +92,7 @@ static void test_booking_runs_again_after_a_lost_race(void **state)
     assert_int_equal(sched_next(f->db, f->a, &s, now, &slot, &found, &e), E_OK);
     assert_true(found);
     size_t before = booked(f, 0, INT64_MAX);
-    assert_int_equal(sched_book_with(f->db, f->a, &s, now, slot.start, -1, &cl, inside, &always,
+    assert_int_equal(sched_book_with(f->db, f->a, &s, now, slot.start, -1, &other, inside, &always,
                                      &out, token, &e),
                      E_UNAVAILABLE);
     assert_true(always.runs > 1 && always.runs < 10);

@@ -275,17 +275,34 @@ AND status <> 'cancelled'
 UPDATE appointments SET therapist_id = ?2, room_id = ?3, start_at = ?4,
 end_at = ?5, busy_until = ?6 WHERE id = ?1 AND status = 'booked'
 
+-- the same one-day bound on start_at as busy keeps to the index range
+-- name: client_overlaps
+SELECT a.id, a.start_at, a.end_at, s.name, c.email, c.phone
+FROM appointments a JOIN services s ON s.id = a.service_id
+JOIN clients c ON c.id = a.client_id
+WHERE a.start_at < ?2 AND a.start_at > ?1 - 86400 AND a.end_at > ?1
+AND a.status <> 'cancelled' AND a.id <> ?3 ORDER BY a.start_at
+
 -- name: idem_get
-SELECT request_hash, status, body FROM idempotency WHERE key = ?1
+SELECT request_hash, status, body, address, sealed, created_at
+FROM idempotency WHERE key = ?1 AND created_at >= ?2
 
--- name: idem_put
-INSERT INTO idempotency (key, request_hash, status, body, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO UPDATE SET
-request_hash = excluded.request_hash, status = excluded.status,
-body = excluded.body
+-- name: idem_add
+INSERT INTO idempotency (key, request_hash, status, body, address, sealed,
+created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING
 
--- name: idem_del
-DELETE FROM idempotency WHERE key = ?1
+-- name: purge_idem
+DELETE FROM idempotency WHERE created_at < ?1
+
+-- name: purge_form_tokens
+DELETE FROM book_form_tokens WHERE created_at < ?1
+
+-- name: form_token_get
+SELECT appointment_id, sealed FROM book_form_tokens WHERE token_hash = ?1
+
+-- name: form_token_add
+INSERT INTO book_form_tokens (token_hash, appointment_id, sealed,
+created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING
 
 -- front desk
 -- name: desk_set_status
@@ -293,6 +310,16 @@ UPDATE appointments SET status = ?3,
 cancelled_at = CASE WHEN ?3 = 'cancelled' THEN ?4 ELSE cancelled_at END,
 cancel_reason = CASE WHEN ?3 = 'cancelled' THEN ?5 ELSE cancel_reason END
 WHERE id = ?1 AND status = ?2
+
+-- name: appt_event_add
+INSERT INTO appointment_events (appointment_id, at, user_id, actor,
+kind, from_status, to_status, reason)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+
+-- name: appt_events
+SELECT id, appointment_id, at, user_id, actor, kind, from_status,
+to_status, reason FROM appointment_events WHERE appointment_id = ?1
+ORDER BY id
 
 -- name: desk_staff_notes
 SELECT staff_notes FROM appointments WHERE id = ?1
@@ -781,7 +808,8 @@ DELETE FROM waitlist_offers; DELETE FROM waitlist_entries;
 DELETE FROM portal_manage_links; DELETE FROM signin_links; DELETE FROM signin_requests;
 DELETE FROM note_addenda; DELETE FROM treatment_notes; DELETE FROM referrals;
 DELETE FROM sessions; DELETE FROM login_failures; DELETE FROM users;
-DELETE FROM idempotency; DELETE FROM appointments;
+DELETE FROM idempotency; DELETE FROM book_form_tokens;
+DELETE FROM appointment_events; DELETE FROM appointments;
 DELETE FROM intake_history; DELETE FROM intakes; DELETE FROM insurance_checks;
 DELETE FROM clients;
 DELETE FROM time_off;
