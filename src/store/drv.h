@@ -25,6 +25,7 @@
 
 struct drv;
 struct drv_stmt; /* a named query prepared on one connection */
+struct col;      /* rows.h: how one column lands in a struct */
 
 /* What every driver's pool and connection start with. */
 struct store {
@@ -103,6 +104,11 @@ struct drv {
     int64_t (*col_i64)(struct drv_stmt *st, int i);
     const char *(*col_text)(struct drv_stmt *st, int i);
     size_t (*col_blob)(struct drv_stmt *st, int i, const void **p);
+    /* The current row's columns first, first + 1, ... into dst by the
+     * table (rows.h: struct col); text copied to a.  rows_read's loop, in
+     * the driver so that a list's columns cost no call through this table. */
+    void (*read_row)(struct drv_stmt *st, struct arena *a, int first, const struct col *cols,
+                     size_t ncols, void *dst);
     int (*col_count)(struct drv_stmt *st);
     enum drv_arg_kind (*col_kind)(struct drv_stmt *st, int i); /* of the current row's value */
     int64_t (*changes)(struct drv_stmt *st); /* rows the last step changed */

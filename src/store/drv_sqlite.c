@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/drv.h"
+#include "store/rows.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -449,6 +450,35 @@ static size_t sq_col_blob(struct drv_stmt *st, int i, const void **p)
     return *p && n > 0 ? (size_t)n : 0;
 }
 
+static void sq_read_row(struct drv_stmt *st, struct arena *a, int first, const struct col *cols,
+                        size_t ncols, void *dst)
+{
+    sqlite3_stmt *s = st->s;
+    char *base = dst;
+    for (size_t i = 0; i < ncols; i++) {
+        int c = first + (int)i;
+        void *f = base + cols[i].off;
+        const unsigned char *t;
+        switch ((enum col_kind)cols[i].kind) {
+        case COL_K_TEXT:
+            t = sqlite3_column_text(s, c);
+            *(const char **)f = arena_strdup(a, t ? (const char *)t : "");
+            break;
+        case COL_K_INT:
+            *(int *)f = (int)sqlite3_column_int64(s, c);
+            break;
+        case COL_K_UINT:
+            *(unsigned *)f = (unsigned)sqlite3_column_int64(s, c);
+            break;
+        case COL_K_I64:
+            *(int64_t *)f = sqlite3_column_int64(s, c);
+            break;
+        case COL_K_SKIP:
+            break;
+        }
+    }
+}
+
 static int sq_col_count(struct drv_stmt *st)
 {
     return sqlite3_column_count(STMT(st));
@@ -537,6 +567,7 @@ const struct drv drv_sqlite = {
     .col_i64 = sq_col_i64,
     .col_text = sq_col_text,
     .col_blob = sq_col_blob,
+    .read_row = sq_read_row,
     .col_count = sq_col_count,
     .col_kind = sq_col_kind,
     .changes = sq_changes,

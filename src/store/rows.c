@@ -83,27 +83,7 @@ const unsigned char *rows_blob(const struct rows *r, struct arena *a, int i, siz
 void rows_read(const struct rows *r, struct arena *a, int first, const struct col *cols,
                size_t ncols, void *dst)
 {
-    char *base = dst;
-    for (size_t i = 0; i < ncols; i++) {
-        int c = first + (int)i;
-        void *f = base + cols[i].off;
-        switch ((enum col_kind)cols[i].kind) {
-        case COL_K_TEXT:
-            *(const char **)f = rows_text(r, a, c);
-            break;
-        case COL_K_INT:
-            *(int *)f = rows_int(r, c);
-            break;
-        case COL_K_UINT:
-            *(unsigned *)f = (unsigned)rows_i64(r, c);
-            break;
-        case COL_K_I64:
-            *(int64_t *)f = rows_i64(r, c);
-            break;
-        case COL_K_SKIP:
-            break;
-        }
-    }
+    r->db->drv->read_row(r->st, a, first, cols, ncols, dst);
 }
 
 void *rows_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size)
