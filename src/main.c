@@ -246,7 +246,7 @@ static int cmd_user_add(struct app *app, const struct opts *o)
                 o->password_file ? " from " : "", o->password_file ? o->password_file : "");
         return EXIT_USAGE;
     }
-    if (app_open_store(app, 1, err, sizeof err) < 0) {
+    if (app_open_existing_store(app, 1, err, sizeof err) < 0) {
         fprintf(stderr, "knead user add: %s\n", err);
         sodium_memzero(pw, sizeof pw);
         return 1;

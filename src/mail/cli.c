@@ -157,7 +157,7 @@ int outbox_cli_main(int argc, char **argv)
         fprintf(stderr, "knead outbox %s: %s\n", sub, msg);
         return EXIT_USAGE;
     }
-    if (app_open_store(&app, 1, msg, sizeof msg) < 0) {
+    if (app_open_existing_store(&app, 1, msg, sizeof msg) < 0) {
         fprintf(stderr, "knead outbox %s: %s\n", sub, msg);
         goto done;
     }

@@ -240,7 +240,12 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     json_object_set_new(j, "clinic", clinic);
     set_str(j, "client_name", ap.client_name);
     set_str(j, "client_email", ap.client_email);
-    set_str(j, "client_phone", ap.client_phone);
+    /* the phone this booking gave is the one to call about it; an online booking never
+     * changes the stored one, so say both when they differ */
+    int gave = ap.contact_phone && ap.contact_phone[0];
+    set_str(j, "client_phone", gave ? ap.contact_phone : ap.client_phone);
+    if (gave && ap.client_phone && ap.client_phone[0] && strcmp(ap.client_phone, ap.contact_phone))
+        set_str(j, "phone_on_file", ap.client_phone);
     set_str(j, "service", ap.service_name);
     set_str(j, "therapist", ap.therapist_name);
     set_str(j, "room", ap.room_name);

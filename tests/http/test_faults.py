@@ -184,6 +184,21 @@ class StartUp(unittest.TestCase):
         self.assertEqual(len(err.strip().splitlines()), 1, err)
         self.assertIn('run knead migrate or knead demo first', err)
 
+    def test_user_add_and_outbox_refuse_a_path_without_a_database(self):
+        # a typo in --db must not leave a fresh empty clinic behind, holding the first admin
+        missing = os.path.join(self.s.dir, 'typo.db')
+        pw = os.path.join(self.s.dir, 'pw')
+        with open(pw, 'w') as f:
+            f.write('a long and unusual passphrase 42\n')
+        for args in (['user', 'add', '--email', 'owner@example.com', '--name', 'Owner',
+                      '--role', 'admin', '--password-file', pw],
+                     ['outbox', 'list']):
+            code, err = run([*args, '--db', missing], timeout=20)
+            self.assertEqual(code, 1, err)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+            self.assertIn('run knead migrate or knead demo first', err)
+            self.assertFalse(os.path.exists(missing), '%s created the file' % args[0])
+
     def test_serve_after_migrate_serves_an_empty_clinic(self):
         r = self.s.run_cli('migrate', '--db', self.s.db)
         self.assertEqual(r.returncode, 0, r.stderr)

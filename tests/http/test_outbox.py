@@ -196,6 +196,22 @@ class Messages(unittest.TestCase):
         self.assertIn(PUBLIC + '/staff?date=2026-11-24', text)
         wait_for('the confirmation is sent', lambda: sent('appt-%d/confirmation' % appt['id']))
 
+    def test_desk_note_gives_the_phone_the_booking_gave(self):
+        # a stored client books again online with another phone: the stored phone is
+        # kept (no proof of address), so the desk note names both
+        st, first = book('2026-12-09T10:00:00-09:00', 'gus@example.com', name='Gus Phone')
+        self.assertEqual(st, 201, first)
+        st, appt = api('POST', '/api/v1/appointments', {
+            'service': 'deep-tissue-60', 'therapist': 'any', 'start': '2026-11-24T13:00:00-09:00',
+            'client': {'name': 'Gus Phone', 'email': 'gus@example.com', 'phone': '907 555 0177'}})
+        self.assertEqual(st, 201, appt)
+        wait_for('the desk note is sent', lambda: sent('appt-%d/desk_same_day' % appt['id']))
+        notes = [m for m in SMTP.to(DESK) if 'Gus Phone' in m['Subject']]
+        self.assertEqual(len(notes), 1)
+        text, html, _ = parts(notes[0])
+        self.assertRegex(text, r'907.?555.?0177')
+        self.assertRegex(text, r'on file: [^)]*907.?555.?0100')
+
     def test_refused_booking_queues_nothing(self):
         st, first = book('2026-12-04T10:00:00-09:00', 'eve@example.com', therapist='lena-kusugak')
         self.assertEqual(st, 201, first)
