@@ -159,7 +159,7 @@ int debug_cli_main(int argc, char **argv)
         arena_free(a);
         return EXIT_USAGE;
     }
-    if (app_open_store(&app, 1, msg, sizeof msg) < 0) {
+    if (app_open_existing_store(&app, 1, msg, sizeof msg) < 0) { /* a typo makes no database */
         fprintf(stderr, "knead debug sql: %s\n", msg);
         goto done;
     }
