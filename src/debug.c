@@ -128,9 +128,15 @@ int debug_cli_main(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc - 1, argv + 1, ":h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(usage, stdout); return 0;
-        case 'd': db_path = optarg; break;
-        case 'c': config = optarg; break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case 'd':
+            db_path = optarg;
+            break;
+        case 'c':
+            config = optarg;
+            break;
         default:
             snprintf(msg, sizeof msg, c == ':' ? "option %s needs a value" : "unknown option %s",
                      argv[optind]);

@@ -68,14 +68,14 @@ enum drv_migration_phase {
 };
 
 struct drv {
-    const char *name;                        /* "sqlite" */
-    const char *const *sql;                  /* the driver's q_sql_<name> table */
-    const struct migration *migrations;      /* version 0 ends it */
+    const char *name;                   /* "sqlite" */
+    const char *const *sql;             /* the driver's q_sql_<name> table */
+    const struct migration *migrations; /* version 0 ends it */
     /* The pool.  open: `where` is the driver's (a path for SQLite). */
     enum err_code (*open)(const char *where, int conns, struct store **out, struct err *e);
     void (*close)(struct store *s);
-    struct db *(*acquire)(struct store *s); /* waits for a free connection */
-    void (*release)(struct db *db);         /* rolls back an open transaction */
+    struct db *(*acquire)(struct store *s);       /* waits for a free connection */
+    void (*release)(struct db *db);               /* rolls back an open transaction */
     enum store_writes (*writes)(struct store *s); /* store.h: store_writes */
     enum err_code (*limit_size)(struct store *s, int64_t max_bytes, struct err *e);
     /* Transactions.  begin opens a writing transaction that is serialisable
@@ -111,9 +111,9 @@ struct drv {
                      size_t ncols, void *dst);
     int (*col_count)(struct drv_stmt *st);
     enum drv_arg_kind (*col_kind)(struct drv_stmt *st, int i); /* of the current row's value */
-    int64_t (*changes)(struct drv_stmt *st); /* rows the last step changed */
-    int64_t (*last_id)(struct drv_stmt *st); /* the id the last insert made */
-    void (*reset)(struct drv_stmt *st);      /* ready to run again; keeps bindings */
+    int64_t (*changes)(struct drv_stmt *st);                   /* rows the last step changed */
+    int64_t (*last_id)(struct drv_stmt *st);                   /* the id the last insert made */
+    void (*reset)(struct drv_stmt *st); /* ready to run again; keeps bindings */
     /* A statement from text rather than a named query, not cached: for
      * db_debug_sql only.  Finalize it when done (accepts NULL). */
     struct drv_stmt *(*prepare_text)(struct db *db, const char *sql, struct err *e);

@@ -123,8 +123,8 @@ static struct drv_stmt *sqlite_stmt(struct sqlite_db *d, enum q_id id, struct er
     struct drv_stmt *st = &d->st[id];
     if (!st->s) {
         const char *tail = NULL;
-        int rc = sqlite3_prepare_v3(d->h, q_sql_sqlite[id], -1, SQLITE_PREPARE_PERSISTENT,
-                                    &st->s, &tail);
+        int rc = sqlite3_prepare_v3(d->h, q_sql_sqlite[id], -1, SQLITE_PREPARE_PERSISTENT, &st->s,
+                                    &tail);
         if (rc != SQLITE_OK) {
             sqlite_fail(d, e, rc, q_name[id]);
             st->s = NULL;
@@ -153,29 +153,33 @@ static struct drv_stmt *sqlite_stmt(struct sqlite_db *d, enum q_id id, struct er
  * line (serve, migrate, demo), never a client. */
 static enum err_code conn_open(struct sqlite_db *d, const char *path, struct err *e)
 {
-    int rc = sqlite3_open_v2(path, &d->h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     enum err_code c = E_OK;
     if (rc != SQLITE_OK) {
         log_warn("sqlite: cannot open %s: %s", path,
                  d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
-        c = err_set(e, E_UNAVAILABLE, "cannot open the database file (check that it and its"
-                                      " folder are readable and writable by this user)");
+        c = err_set(e, E_UNAVAILABLE,
+                    "cannot open the database file (check that it and its"
+                    " folder are readable and writable by this user)");
         goto done;
     }
     sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(d->h, 1);
     if (sqlite3_db_readonly(d->h, "main") == 1) {
-        c = err_set(e, E_UNAVAILABLE, "the database file is read-only for this user (check its"
-                                      " permissions and owner)");
+        c = err_set(e, E_UNAVAILABLE,
+                    "the database file is read-only for this user (check its"
+                    " permissions and owner)");
         goto done;
     }
-    rc = sqlite3_exec(d->h, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                            " PRAGMA synchronous = FULL;",
+    rc = sqlite3_exec(d->h,
+                      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                      " PRAGMA synchronous = FULL;",
                       NULL, NULL, NULL);
     if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)
-        c = err_set(e, E_UNAVAILABLE, "cannot write the database (its folder must be writable"
-                                      " by this user for the -wal and -shm files)");
+        c = err_set(e, E_UNAVAILABLE,
+                    "cannot write the database (its folder must be writable"
+                    " by this user for the -wal and -shm files)");
     else if ((rc & 0xff) == SQLITE_NOTADB)
         c = err_set(e, E_UNAVAILABLE, "the file is not a SQLite database");
     else if (rc != SQLITE_OK)
@@ -392,8 +396,8 @@ static struct drv_stmt *sq_prepare(struct db *db, enum q_id q, struct err *e)
     return sqlite_stmt(DB(db), q, e);
 }
 
-static enum err_code sq_bind(struct drv_stmt *st, int i, const struct drv_arg *v,
-                             const char *what, struct err *e)
+static enum err_code sq_bind(struct drv_stmt *st, int i, const struct drv_arg *v, const char *what,
+                             struct err *e)
 {
     sqlite3_stmt *s = STMT(st);
     int rc;

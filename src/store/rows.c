@@ -154,8 +154,8 @@ enum err_code rows_one(struct db *db, struct arena *a, enum q_id q, const char *
     return rc;
 }
 
-enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what,
-                          const struct drv_arg *args, size_t nargs, int64_t *out, struct err *e)
+enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
+                          size_t nargs, int64_t *out, struct err *e)
 {
     struct rows r;
     enum err_code rc = rows_open(&r, db, q, what, args, nargs, e);
@@ -210,8 +210,8 @@ enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const stru
     return E_OK;
 }
 
-enum err_code rows_insert(struct db *db, enum q_id q, const char *what,
-                          const struct drv_arg *args, size_t nargs, int64_t *id, struct err *e)
+enum err_code rows_insert(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
+                          size_t nargs, int64_t *id, struct err *e)
 {
     struct rows r;
     enum err_code rc = rows_open(&r, db, q, what, args, nargs, e);

@@ -30,21 +30,20 @@
 #define A_HASH(h) A_BLOB((h), STORE_TOKEN_HASH)
 #define A_NULL ((struct drv_arg){.kind = DRV_ARG_NULL})
 /* An optional number: NULL when v < 0 (a setting left to the default). */
-static inline struct drv_arg A_OPT(int v)
-{
+static inline struct drv_arg A_OPT(int v) {
     return v < 0 ? A_NULL : A_I64(v);
 }
 /* Text that is NULL in the database when v is NULL (not ""). */
-static inline struct drv_arg A_TEXT_OR_NULL(const char *v)
-{
+static inline struct drv_arg
+A_TEXT_OR_NULL(const char *v) {
     return v ? A_TEXT(v) : A_NULL;
 }
 
 /* The arguments of one call, as (pointer, count); NOARGS for none. */
-#define ARGS(...)                                                                              \
-    ((const struct drv_arg[]){{.kind = DRV_ARG_NULL}, __VA_ARGS__} + 1),                      \
-        (sizeof((const struct drv_arg[]){{.kind = DRV_ARG_NULL}, __VA_ARGS__}) /               \
-             sizeof(struct drv_arg) -                                                          \
+#define ARGS(...)                                                                                  \
+    ((const struct drv_arg[]){{.kind = DRV_ARG_NULL}, __VA_ARGS__} + 1),                           \
+        (sizeof((const struct drv_arg[]){{.kind = DRV_ARG_NULL}, __VA_ARGS__}) /                   \
+             sizeof(struct drv_arg) -                                                              \
          1)
 #define NOARGS NULL, 0
 
@@ -62,15 +61,23 @@ struct col {
     unsigned short kind, off;
 };
 
-#define COL_TYPED_(T, f, k, type)                                                              \
-    {k, (unsigned short)(offsetof(T, f) + 0 * sizeof(char[_Generic(((T *)0)->f, type: 1)]))}
+#define COL_TYPED_(T, f, k, type)                                                                  \
+    {                                                                                              \
+        k, (unsigned short)(offsetof(T, f) + 0 * sizeof(char[_Generic(((T *)0)->f, type : 1)]))    \
+    }
 #define COL_TEXT(T, f) COL_TYPED_(T, f, COL_K_TEXT, const char *)
 #define COL_INT(T, f) COL_TYPED_(T, f, COL_K_INT, int)
 #define COL_UINT(T, f) COL_TYPED_(T, f, COL_K_UINT, unsigned)
 #define COL_I64(T, f) COL_TYPED_(T, f, COL_K_I64, int64_t)
-#define COL_SKIP {COL_K_SKIP, 0}
+#define COL_SKIP                                                                                   \
+    {                                                                                              \
+        COL_K_SKIP, 0                                                                              \
+    }
 /* The whole item is the column: a list of strings (const char *[]). */
-#define COL_SELF_TEXT {COL_K_TEXT, 0}
+#define COL_SELF_TEXT                                                                              \
+    {                                                                                              \
+        COL_K_TEXT, 0                                                                              \
+    }
 /* A column table as (pointer, count). */
 #define COLS(t) (t), (sizeof(t) / sizeof((t)[0]))
 
@@ -123,9 +130,8 @@ enum err_code rows_find(struct db *db, struct arena *a, enum q_id q, const char 
                         const struct drv_arg *args, size_t nargs, const struct col *cols,
                         size_t ncols, void *dst, int *found, struct err *e);
 /* The first column of the first row as a number; E_NOTFOUND when no row. */
-enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what,
-                          const struct drv_arg *args, size_t nargs, int64_t *out,
-                          struct err *e);
+enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
+                          size_t nargs, int64_t *out, struct err *e);
 /* The first column of the first row as a number, *found = 1; *found = 0
  * (and e untouched) when there is no row. */
 enum err_code rows_find_i64(struct db *db, enum q_id q, const char *what,
@@ -137,8 +143,8 @@ enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const stru
                         size_t nargs, int64_t *changed, struct err *e);
 /* Runs an insert; *id gets the new row's id, or 0 when the insert added no
  * row (ON CONFLICT DO NOTHING, INSERT ... SELECT of none).  id may be NULL. */
-enum err_code rows_insert(struct db *db, enum q_id q, const char *what,
-                          const struct drv_arg *args, size_t nargs, int64_t *id, struct err *e);
+enum err_code rows_insert(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
+                          size_t nargs, int64_t *id, struct err *e);
 /* The code a failed rows_next left in e (E_INTERNAL when e is NULL). */
 enum err_code rows_code(const struct err *e);
 

@@ -4,9 +4,8 @@
 #include "store/rows.h"
 
 static const struct col user_cols[] = {
-    COL_I64(struct user, id),         COL_TEXT(struct user, email),
-    COL_TEXT(struct user, name),      COL_TEXT(struct user, role),
-    COL_TEXT(struct user, therapist_id), COL_INT(struct user, active),
+    COL_I64(struct user, id),    COL_TEXT(struct user, email),        COL_TEXT(struct user, name),
+    COL_TEXT(struct user, role), COL_TEXT(struct user, therapist_id), COL_INT(struct user, active),
 };
 #define USER_NCOLS 6 /* the queries' columns after the user's */
 
@@ -15,17 +14,16 @@ enum err_code db_add_user(struct db *db, const struct user *u, const char *passw
 {
     enum err_code rc =
         rows_insert(db, Q_ADD_USER, "save account",
-                    ARGS(A_TEXT(u->email), A_TEXT(u->name), A_TEXT(u->role),
-                         A_TEXT(password_hash), A_TEXT(u->therapist_id), A_I64(u->active),
-                         A_I64(now)),
+                    ARGS(A_TEXT(u->email), A_TEXT(u->name), A_TEXT(u->role), A_TEXT(password_hash),
+                         A_TEXT(u->therapist_id), A_I64(u->active), A_I64(now)),
                     id, e);
     if (rc == E_CONFLICT) /* users.email (store.c); say which address */
         return err_set(e, E_CONFLICT, "an account with the email %s already exists", u->email);
     return rc;
 }
 
-enum err_code db_user_by_email(struct db *db, struct arena *a, const char *email,
-                               struct user *out, const char **password_hash, struct err *e)
+enum err_code db_user_by_email(struct db *db, struct arena *a, const char *email, struct user *out,
+                               const char **password_hash, struct err *e)
 {
     struct rows r;
     enum err_code rc = rows_open(&r, db, Q_USER_BY_EMAIL, "read account", ARGS(A_TEXT(email)), e);
@@ -44,15 +42,13 @@ enum err_code db_user_by_email(struct db *db, struct arena *a, const char *email
     }
 }
 
-enum err_code db_users(struct db *db, struct arena *a, struct user **out, size_t *n,
-                       struct err *e)
+enum err_code db_users(struct db *db, struct arena *a, struct user **out, size_t *n, struct err *e)
 {
     return rows_list(db, a, Q_USERS, "list accounts", NOARGS, COLS(user_cols), sizeof **out,
                      (void **)out, n, e);
 }
 
-enum err_code db_user(struct db *db, struct arena *a, int64_t id, struct user *out,
-                      struct err *e)
+enum err_code db_user(struct db *db, struct arena *a, int64_t id, struct user *out, struct err *e)
 {
     enum err_code rc =
         rows_one(db, a, Q_USER, "read account", ARGS(A_I64(id)), COLS(user_cols), out, e);
@@ -101,9 +97,8 @@ enum err_code db_add_session(struct db *db, const unsigned char hash[STORE_TOKEN
                      ARGS(A_HASH(hash), A_I64(user_id), A_I64(now)), NULL, e);
 }
 
-enum err_code db_session(struct db *db, struct arena *a,
-                         const unsigned char hash[STORE_TOKEN_HASH], struct user *out,
-                         int64_t *created, int64_t *seen, struct err *e)
+enum err_code db_session(struct db *db, struct arena *a, const unsigned char hash[STORE_TOKEN_HASH],
+                         struct user *out, int64_t *created, int64_t *seen, struct err *e)
 {
     struct rows r;
     enum err_code rc = rows_open(&r, db, Q_SESSION, "read session", ARGS(A_HASH(hash)), e);
@@ -126,8 +121,7 @@ enum err_code db_session(struct db *db, struct arena *a,
 enum err_code db_touch_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
                                int64_t now, struct err *e)
 {
-    return rows_exec(db, Q_TOUCH_SESSION, "save session", ARGS(A_HASH(hash), A_I64(now)), NULL,
-                     e);
+    return rows_exec(db, Q_TOUCH_SESSION, "save session", ARGS(A_HASH(hash), A_I64(now)), NULL, e);
 }
 
 enum err_code db_delete_session(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
@@ -165,8 +159,8 @@ static enum err_code count_since(struct db *db, enum q_id q, const char *key, in
                                  int *count, int64_t *oldest, struct err *e)
 {
     struct since s = {0, 0};
-    enum err_code rc = rows_one(db, NULL, q, "count failed logins",
-                                ARGS(A_TEXT(key), A_I64(since)), COLS(since_cols), &s, e);
+    enum err_code rc = rows_one(db, NULL, q, "count failed logins", ARGS(A_TEXT(key), A_I64(since)),
+                                COLS(since_cols), &s, e);
     *count = s.count;
     *oldest = s.oldest;
     return rc;
@@ -179,13 +173,13 @@ enum err_code db_login_failures(struct db *db, const char *email, const char *ad
     enum err_code rc =
         count_since(db, Q_LOGIN_FAILURES_EMAIL, email, since, by_email, oldest_email, e);
     if (rc == E_OK)
-        rc = count_since(db, Q_LOGIN_FAILURES_ADDRESS, address, since, by_address,
-                         oldest_address, e);
+        rc = count_since(db, Q_LOGIN_FAILURES_ADDRESS, address, since, by_address, oldest_address,
+                         e);
     return rc;
 }
 
 enum err_code db_clear_login_failures(struct db *db, const char *email, struct err *e)
 {
-    return rows_exec(db, Q_CLEAR_LOGIN_FAILURES, "clear failed logins", ARGS(A_TEXT(email)),
-                     NULL, e);
+    return rows_exec(db, Q_CLEAR_LOGIN_FAILURES, "clear failed logins", ARGS(A_TEXT(email)), NULL,
+                     e);
 }

@@ -18,11 +18,11 @@ enum err_code db_articles(struct db *db, struct arena *a, int published_only,
                      NOARGS, COLS(article_cols), sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_article(struct db *db, struct arena *a, const char *slug,
-                         struct article_row *out, struct err *e)
+enum err_code db_article(struct db *db, struct arena *a, const char *slug, struct article_row *out,
+                         struct err *e)
 {
-    enum err_code rc = rows_one(db, a, Q_ARTICLE, "read article", ARGS(A_TEXT(slug)),
-                                COLS(article_cols), out, e);
+    enum err_code rc =
+        rows_one(db, a, Q_ARTICLE, "read article", ARGS(A_TEXT(slug)), COLS(article_cols), out, e);
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "there is no such article");
     return rc;
@@ -45,8 +45,8 @@ enum err_code db_put_article(struct db *db, const char *old_slug, const struct a
     return rc;
 }
 
-enum err_code db_set_article_published(struct db *db, const char *slug, int published,
-                                       int64_t now, struct err *e)
+enum err_code db_set_article_published(struct db *db, const char *slug, int published, int64_t now,
+                                       struct err *e)
 {
     int64_t changed = 0;
     enum err_code rc =

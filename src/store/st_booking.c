@@ -36,10 +36,8 @@ const size_t st_appointment_ncols = sizeof st_appointment_cols / sizeof st_appoi
 /* ---- what makes a time busy ---- */
 
 static const struct col busy_cols[] = {
-    COL_TEXT(struct busy, therapist_id),
-    COL_I64(struct busy, room_id),
-    COL_I64(struct busy, start),
-    COL_I64(struct busy, end),
+    COL_TEXT(struct busy, therapist_id),  COL_I64(struct busy, room_id),
+    COL_I64(struct busy, start),          COL_I64(struct busy, end),
     COL_I64(struct busy, appointment_id),
 };
 
@@ -51,8 +49,8 @@ enum err_code db_busy(struct db *db, struct arena *a, int64_t t0, int64_t t1, st
 }
 
 static const struct col time_off_cols[] = {
-    COL_I64(struct time_off, id),    COL_TEXT(struct time_off, therapist_id),
-    COL_I64(struct time_off, start), COL_I64(struct time_off, end),
+    COL_I64(struct time_off, id),      COL_TEXT(struct time_off, therapist_id),
+    COL_I64(struct time_off, start),   COL_I64(struct time_off, end),
     COL_TEXT(struct time_off, reason),
 };
 
@@ -63,17 +61,14 @@ enum err_code db_time_off(struct db *db, struct arena *a, int64_t t0, int64_t t1
                      COLS(time_off_cols), sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_add_time_off(struct db *db, const struct time_off *t, int64_t *id,
-                              struct err *e)
+enum err_code db_add_time_off(struct db *db, const struct time_off *t, int64_t *id, struct err *e)
 {
-    return rows_insert(db, Q_ADD_TIME_OFF, "save time off",
-                       ARGS(A_TEXT(t->therapist_id), A_I64(t->start), A_I64(t->end),
-                            A_TEXT(t->reason)),
-                       id, e);
+    return rows_insert(
+        db, Q_ADD_TIME_OFF, "save time off",
+        ARGS(A_TEXT(t->therapist_id), A_I64(t->start), A_I64(t->end), A_TEXT(t->reason)), id, e);
 }
 
-enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapist_id,
-                                 struct err *e)
+enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapist_id, struct err *e)
 {
     int64_t changed = 0;
     enum err_code rc = rows_exec(db, Q_DEL_TIME_OFF, "delete time off",
@@ -128,8 +123,7 @@ enum err_code db_appointments(struct db *db, struct arena *a, int64_t t0, int64_
 static enum err_code one_appointment(struct db *db, struct arena *a, enum q_id q,
                                      struct drv_arg key, struct appointment *out, struct err *e)
 {
-    enum err_code rc =
-        rows_one(db, a, q, "read appointment", ARGS(key), APPOINTMENT_COLS, out, e);
+    enum err_code rc = rows_one(db, a, q, "read appointment", ARGS(key), APPOINTMENT_COLS, out, e);
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "there is no such appointment");
     return rc;
@@ -164,9 +158,9 @@ enum err_code st_change_appointment(struct db *db, enum q_id q, const char *what
 enum err_code db_cancel_appointment(struct db *db, int64_t id, int64_t now, int late,
                                     const char *reason, struct err *e)
 {
-    return st_change_appointment(
-        db, Q_CANCEL_APPT, "cancel",
-        ARGS(A_I64(id), A_I64(now), A_I64(late ? 1 : 0), A_TEXT(reason)), e);
+    return st_change_appointment(db, Q_CANCEL_APPT, "cancel",
+                                 ARGS(A_I64(id), A_I64(now), A_I64(late ? 1 : 0), A_TEXT(reason)),
+                                 e);
 }
 
 enum err_code db_move_appointment(struct db *db, int64_t id, const char *therapist_id,
@@ -174,20 +168,17 @@ enum err_code db_move_appointment(struct db *db, int64_t id, const char *therapi
                                   struct err *e)
 {
     return st_change_appointment(db, Q_MOVE_APPT, "move",
-                                 ARGS(A_I64(id), A_TEXT(therapist_id), A_I64(room_id),
-                                      A_I64(start), A_I64(end), A_I64(busy_until)),
+                                 ARGS(A_I64(id), A_TEXT(therapist_id), A_I64(room_id), A_I64(start),
+                                      A_I64(end), A_I64(busy_until)),
                                  e);
 }
 
 /* ---- one client, one place ---- */
 
 static const struct col client_booking_cols[] = {
-    COL_I64(struct client_booking, id),
-    COL_I64(struct client_booking, start),
-    COL_I64(struct client_booking, end),
-    COL_TEXT(struct client_booking, service_name),
-    COL_TEXT(struct client_booking, email),
-    COL_TEXT(struct client_booking, phone),
+    COL_I64(struct client_booking, id),     COL_I64(struct client_booking, start),
+    COL_I64(struct client_booking, end),    COL_TEXT(struct client_booking, service_name),
+    COL_TEXT(struct client_booking, email), COL_TEXT(struct client_booking, phone),
 };
 
 enum err_code db_client_overlaps(struct db *db, struct arena *a, int64_t t0, int64_t t1,
@@ -207,8 +198,8 @@ enum err_code db_idem_get(struct db *db, struct arena *a, const char *key, int64
     struct rows r;
     const unsigned char *h;
     size_t len = 0;
-    enum err_code rc = rows_open(&r, db, Q_IDEM_GET, "read idempotency key",
-                                 ARGS(A_TEXT(key), A_I64(since)), e);
+    enum err_code rc =
+        rows_open(&r, db, Q_IDEM_GET, "read idempotency key", ARGS(A_TEXT(key), A_I64(since)), e);
     *found = 0;
     memset(out, 0, sizeof *out);
     if (rc != E_OK)
@@ -254,8 +245,7 @@ enum err_code db_purge_expired(struct db *db, int64_t before, struct err *e)
     enum err_code rc =
         rows_exec(db, Q_PURGE_IDEM, "purge expired keys", ARGS(A_I64(before)), NULL, e);
     if (rc == E_OK)
-        rc = rows_exec(db, Q_PURGE_FORM_TOKENS, "purge expired keys", ARGS(A_I64(before)), NULL,
-                       e);
+        rc = rows_exec(db, Q_PURGE_FORM_TOKENS, "purge expired keys", ARGS(A_I64(before)), NULL, e);
     return rc;
 }
 
@@ -289,10 +279,9 @@ enum err_code db_form_token_add(struct db *db, const unsigned char hash[STORE_TO
                                 int64_t now, int *added, struct err *e)
 {
     int64_t changed = 0;
-    enum err_code rc = rows_exec(db, Q_FORM_TOKEN_ADD, "save form token",
-                                 ARGS(A_HASH(hash), A_I64(appt_id), A_BLOB(sealed, nsealed),
-                                      A_I64(now)),
-                                 &changed, e);
+    enum err_code rc = rows_exec(
+        db, Q_FORM_TOKEN_ADD, "save form token",
+        ARGS(A_HASH(hash), A_I64(appt_id), A_BLOB(sealed, nsealed), A_I64(now)), &changed, e);
     if (rc == E_OK)
         *added = changed == 1;
     return rc;

@@ -32,8 +32,8 @@ static const struct col versions_cols[] = {
 enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e)
 {
     struct versions v;
-    enum err_code rc = rows_one(db, NULL, Q_VERSIONS, "read data versions", NOARGS,
-                                COLS(versions_cols), &v, e);
+    enum err_code rc =
+        rows_one(db, NULL, Q_VERSIONS, "read data versions", NOARGS, COLS(versions_cols), &v, e);
     if (rc == E_OK) {
         *clinic = v.clinic;
         *appointments = v.appointments;
@@ -91,8 +91,8 @@ enum err_code db_services(struct db *db, struct arena *a, int active_only, struc
 enum err_code db_service(struct db *db, struct arena *a, const char *id, struct service *out,
                          struct err *e)
 {
-    enum err_code rc = rows_one(db, a, Q_SERVICE, "read service", ARGS(A_TEXT(id)),
-                                COLS(service_cols), out, e);
+    enum err_code rc =
+        rows_one(db, a, Q_SERVICE, "read service", ARGS(A_TEXT(id)), COLS(service_cols), out, e);
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "there is no service '%s'", id);
     return rc;
@@ -123,16 +123,16 @@ enum err_code db_set_service_therapists(struct db *db, const char *service_id, c
 /* ---- therapists ---- */
 
 static const struct col therapist_cols[] = {
-    COL_TEXT(struct therapist, id),        COL_TEXT(struct therapist, name),
-    COL_TEXT(struct therapist, title),     COL_TEXT(struct therapist, bio),
-    COL_TEXT(struct therapist, photo),     COL_TEXT(struct therapist, photo_alt),
-    COL_INT(struct therapist, active),     COL_INT(struct therapist, position),
+    COL_TEXT(struct therapist, id),    COL_TEXT(struct therapist, name),
+    COL_TEXT(struct therapist, title), COL_TEXT(struct therapist, bio),
+    COL_TEXT(struct therapist, photo), COL_TEXT(struct therapist, photo_alt),
+    COL_INT(struct therapist, active), COL_INT(struct therapist, position),
 };
 
 static const struct col text_cols[] = {COL_SELF_TEXT};
 
-enum err_code db_therapists(struct db *db, struct arena *a, int active_only,
-                            struct therapist **out, size_t *n, struct err *e)
+enum err_code db_therapists(struct db *db, struct arena *a, int active_only, struct therapist **out,
+                            size_t *n, struct err *e)
 {
     struct therapist *items = NULL;
     size_t cnt = 0;
@@ -144,8 +144,8 @@ enum err_code db_therapists(struct db *db, struct arena *a, int active_only,
     if (rc != E_OK)
         return rc;
     /* One pass over all pairs rather than one query per therapist. */
-    if ((rc = rows_open(&r, db, Q_ALL_THERAPIST_SERVICES, "list therapist services", NOARGS,
-                        e)) != E_OK)
+    if ((rc = rows_open(&r, db, Q_ALL_THERAPIST_SERVICES, "list therapist services", NOARGS, e)) !=
+        E_OK)
         return rc;
     size_t *caps = cnt ? arena_array(a, cnt, sizeof *caps) : NULL;
     while ((more = rows_next(&r, e)) == 1) {
@@ -176,19 +176,18 @@ enum err_code db_therapist(struct db *db, struct arena *a, const char *id, struc
     if (rc != E_OK)
         return rc;
     return rows_list(db, a, Q_THERAPIST_SERVICES, "list therapist services", ARGS(A_TEXT(id)),
-                     COLS(text_cols), sizeof(char *), (void **)&out->service_ids,
-                     &out->nservices, e);
+                     COLS(text_cols), sizeof(char *), (void **)&out->service_ids, &out->nservices,
+                     e);
 }
 
 enum err_code db_put_therapist(struct db *db, const struct therapist *t, struct err *e)
 {
     const char *what = "save therapist services";
-    enum err_code rc =
-        rows_exec(db, Q_PUT_THERAPIST, "save therapist",
-                  ARGS(A_TEXT(t->id), A_TEXT(t->name), A_TEXT(t->title), A_TEXT(t->bio),
-                       A_TEXT(t->photo), A_TEXT(t->photo_alt), A_I64(t->active),
-                       A_I64(t->position)),
-                  NULL, e);
+    enum err_code rc = rows_exec(db, Q_PUT_THERAPIST, "save therapist",
+                                 ARGS(A_TEXT(t->id), A_TEXT(t->name), A_TEXT(t->title),
+                                      A_TEXT(t->bio), A_TEXT(t->photo), A_TEXT(t->photo_alt),
+                                      A_I64(t->active), A_I64(t->position)),
+                                 NULL, e);
     if (rc == E_OK)
         rc = rows_exec(db, Q_DEL_THERAPIST_SERVICES, what, ARGS(A_TEXT(t->id)), NULL, e);
     for (size_t i = 0; rc == E_OK && i < t->nservices; i++)
@@ -216,9 +215,8 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
 {
     struct hours_row *rows;
     size_t n = 0, wcap = 0, bcap = 0;
-    enum err_code rc = rows_list(db, a, Q_THERAPIST_HOURS, "read therapist hours",
-                                 ARGS(A_TEXT(id)), COLS(hours_cols), sizeof *rows, (void **)&rows,
-                                 &n, e);
+    enum err_code rc = rows_list(db, a, Q_THERAPIST_HOURS, "read therapist hours", ARGS(A_TEXT(id)),
+                                 COLS(hours_cols), sizeof *rows, (void **)&rows, &n, e);
     memset(out, 0, sizeof *out);
     if (rc != E_OK)
         return rc;
@@ -241,17 +239,17 @@ static enum err_code add_spans(struct db *db, const char *tid, const char *kind,
     enum err_code rc = E_OK;
     for (size_t i = 0; rc == E_OK && i < n; i++)
         rc = rows_exec(db, Q_ADD_THERAPIST_HOURS, "save therapist hours",
-                       ARGS(A_TEXT(tid), A_I64(sp[i].weekday), A_TEXT(kind),
-                            A_I64(sp[i].start_min), A_I64(sp[i].end_min)),
+                       ARGS(A_TEXT(tid), A_I64(sp[i].weekday), A_TEXT(kind), A_I64(sp[i].start_min),
+                            A_I64(sp[i].end_min)),
                        NULL, e);
     return rc;
 }
 
-enum err_code db_put_therapist_week(struct db *db, const char *tid,
-                                    const struct therapist_week *w, struct err *e)
+enum err_code db_put_therapist_week(struct db *db, const char *tid, const struct therapist_week *w,
+                                    struct err *e)
 {
-    enum err_code rc = rows_exec(db, Q_DEL_THERAPIST_HOURS, "save therapist hours",
-                                 ARGS(A_TEXT(tid)), NULL, e);
+    enum err_code rc =
+        rows_exec(db, Q_DEL_THERAPIST_HOURS, "save therapist hours", ARGS(A_TEXT(tid)), NULL, e);
     if (rc == E_OK)
         rc = add_spans(db, tid, "work", w->work, w->nwork, e);
     if (rc == E_OK)
@@ -291,8 +289,7 @@ static const struct col room_cols[] = {
     COL_TEXT(struct room, name),
 };
 
-enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
-                       struct err *e)
+enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n, struct err *e)
 {
     struct room *items = NULL;
     size_t cnt = 0;
@@ -333,13 +330,12 @@ enum err_code db_add_room(struct db *db, const struct room *r, int64_t *id, stru
 enum err_code db_update_room(struct db *db, const struct room *r, struct err *e)
 {
     int64_t changed = 0;
-    enum err_code rc = rows_exec(db, Q_UPDATE_ROOM, "save room",
-                                 ARGS(A_I64(r->id), A_TEXT(r->name)), &changed, e);
+    enum err_code rc =
+        rows_exec(db, Q_UPDATE_ROOM, "save room", ARGS(A_I64(r->id), A_TEXT(r->name)), &changed, e);
     if (rc == E_OK && changed == 0)
         return err_set(e, E_NOTFOUND, "there is no such room");
     if (rc == E_OK)
-        rc = rows_exec(db, Q_DEL_ROOM_SERVICES, "save room services", ARGS(A_I64(r->id)), NULL,
-                       e);
+        rc = rows_exec(db, Q_DEL_ROOM_SERVICES, "save room services", ARGS(A_I64(r->id)), NULL, e);
     if (rc == E_OK)
         rc = add_room_services(db, r->id, r, e);
     return rc;
@@ -366,11 +362,10 @@ enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day *
                      sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
-                                 struct err *e)
+enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason, struct err *e)
 {
-    return rows_exec(db, Q_ADD_CLOSED_DATE, "save closed date",
-                     ARGS(A_TEXT(date), A_TEXT(reason)), NULL, e);
+    return rows_exec(db, Q_ADD_CLOSED_DATE, "save closed date", ARGS(A_TEXT(date), A_TEXT(reason)),
+                     NULL, e);
 }
 
 enum err_code db_delete_closed_date(struct db *db, const char *date, struct err *e)

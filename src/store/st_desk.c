@@ -4,9 +4,8 @@
  * queries through rows.h. */
 #include "store/st.h"
 
-enum err_code db_set_appointment_status(struct db *db, int64_t id, const char *from,
-                                        const char *to, int64_t now, const char *reason,
-                                        struct err *e)
+enum err_code db_set_appointment_status(struct db *db, int64_t id, const char *from, const char *to,
+                                        int64_t now, const char *reason, struct err *e)
 {
     return st_change_appointment(
         db, Q_DESK_SET_STATUS, "status change",
@@ -23,9 +22,9 @@ enum err_code db_appt_event_add(struct db *db, const struct appt_event *ev, stru
 }
 
 static const struct col event_cols[] = {
-    COL_I64(struct appt_event, id),          COL_I64(struct appt_event, appointment_id),
-    COL_I64(struct appt_event, at),          COL_I64(struct appt_event, user_id),
-    COL_TEXT(struct appt_event, actor),      COL_TEXT(struct appt_event, kind),
+    COL_I64(struct appt_event, id),           COL_I64(struct appt_event, appointment_id),
+    COL_I64(struct appt_event, at),           COL_I64(struct appt_event, user_id),
+    COL_TEXT(struct appt_event, actor),       COL_TEXT(struct appt_event, kind),
     COL_TEXT(struct appt_event, from_status), COL_TEXT(struct appt_event, to_status),
     COL_TEXT(struct appt_event, reason),
 };
@@ -83,8 +82,8 @@ enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limi
 enum err_code db_client(struct db *db, struct arena *a, int64_t id, struct client *out,
                         struct err *e)
 {
-    enum err_code rc = rows_one(db, a, Q_DESK_CLIENT, "read client", ARGS(A_I64(id)),
-                                COLS(client_cols), out, e);
+    enum err_code rc =
+        rows_one(db, a, Q_DESK_CLIENT, "read client", ARGS(A_I64(id)), COLS(client_cols), out, e);
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "There is no client %lld.", (long long)id);
     return rc;
@@ -100,10 +99,9 @@ enum err_code db_client_appointments(struct db *db, struct arena *a, int64_t cli
 enum err_code db_update_client(struct db *db, const struct client *c, struct err *e)
 {
     int64_t changed = 0;
-    enum err_code rc =
-        rows_exec(db, Q_DESK_UPDATE_CLIENT, "save client",
-                  ARGS(A_I64(c->id), A_TEXT(c->name), A_TEXT(c->email), A_TEXT(c->phone)),
-                  &changed, e);
+    enum err_code rc = rows_exec(
+        db, Q_DESK_UPDATE_CLIENT, "save client",
+        ARGS(A_I64(c->id), A_TEXT(c->name), A_TEXT(c->email), A_TEXT(c->phone)), &changed, e);
     if (rc == E_OK && changed != 1)
         return err_set(e, E_NOTFOUND, "There is no client %lld.", (long long)c->id);
     return rc;
@@ -122,15 +120,14 @@ static enum err_code move_ids(struct db *db, enum q_id q, int64_t keep, int64_t 
 static enum err_code intake_stamp(struct db *db, int64_t client_id, int *found, int64_t *at,
                                   struct err *e)
 {
-    return rows_find_i64(db, Q_INTAKE_STAMP, "read health form", ARGS(A_I64(client_id)), at,
-                         found, e);
+    return rows_find_i64(db, Q_INTAKE_STAMP, "read health form", ARGS(A_I64(client_id)), at, found,
+                         e);
 }
 
 /* Moves the health form and insurance checks of `other` to `keep`.  One
  * current form per client: when both have one, the newer (by updated_at;
  * keep's on a tie) stays current and the other goes to the history. */
-static enum err_code merge_health_records(struct db *db, int64_t keep, int64_t other,
-                                          struct err *e)
+static enum err_code merge_health_records(struct db *db, int64_t keep, int64_t other, struct err *e)
 {
     enum err_code rc;
     int has_keep = 0, has_other = 0;
@@ -163,8 +160,8 @@ enum err_code db_merge_clients(struct db *db, int64_t keep, int64_t other, struc
 {
     int64_t changed = 0;
     enum err_code rc;
-    if ((rc = move_ids(db, Q_DESK_MOVE_CLIENT_APPTS, keep, other,
-                       "move the client's appointments", e)) != E_OK ||
+    if ((rc = move_ids(db, Q_DESK_MOVE_CLIENT_APPTS, keep, other, "move the client's appointments",
+                       e)) != E_OK ||
         (rc = merge_health_records(db, keep, other, e)) != E_OK ||
         (rc = move_ids(db, Q_MERGE_REFERRALS, keep, other, "move the client's referrals", e)) !=
             E_OK ||

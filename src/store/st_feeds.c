@@ -9,8 +9,7 @@ enum err_code db_feed_put(struct db *db, const char *therapist_id,
                           struct err *e)
 {
     return rows_exec(db, Q_FEED_PUT, "save calendar feed",
-                     ARGS(A_TEXT(therapist_id), A_HASH(hash), A_I64(user_id), A_I64(now)), NULL,
-                     e);
+                     ARGS(A_TEXT(therapist_id), A_HASH(hash), A_I64(user_id), A_I64(now)), NULL, e);
 }
 
 static const struct col feed_cols[] = {
@@ -23,8 +22,7 @@ static const struct col feed_cols[] = {
 static enum err_code one_feed(struct db *db, struct arena *a, enum q_id q, struct drv_arg key,
                               struct calendar_feed *out, struct err *e)
 {
-    enum err_code rc =
-        rows_one(db, a, q, "read calendar feed", ARGS(key), COLS(feed_cols), out, e);
+    enum err_code rc = rows_one(db, a, q, "read calendar feed", ARGS(key), COLS(feed_cols), out, e);
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "there is no such calendar feed");
     return rc;
@@ -57,8 +55,8 @@ static const struct col feed_appt_cols[] = {
 };
 
 enum err_code db_feed_appointments(struct db *db, struct arena *a, const char *therapist_id,
-                                   int64_t t0, int64_t t1, struct feed_appointment **out,
-                                   size_t *n, struct err *e)
+                                   int64_t t0, int64_t t1, struct feed_appointment **out, size_t *n,
+                                   struct err *e)
 {
     return rows_list(db, a, Q_FEED_APPTS, "list appointments for a calendar feed",
                      ARGS(A_TEXT(therapist_id), A_I64(t0), A_I64(t1)), COLS(feed_appt_cols),

@@ -18,15 +18,14 @@ enum err_code db_outbox_add(struct db *db, const struct outbox_msg *m, int *adde
     struct drv_arg attach = m->attach_data && m->attach_len > 0 && m->attach_len <= INT32_MAX
                                 ? A_BLOB(m->attach_data, m->attach_len)
                                 : A_NULL;
-    enum err_code rc =
-        rows_exec(db, Q_OUTBOX_ADD, "queue a message",
-                  ARGS(A_TEXT(m->kind), A_TEXT(m->dedupe_key), A_I64(m->appointment_id),
-                       A_TEXT(m->recipient), A_TEXT(m->recipient_name), A_TEXT(m->subject),
-                       A_TEXT(m->body_text), A_TEXT(m->body_html), A_TEXT(m->attach_name),
-                       A_TEXT(m->attach_type), attach, A_I64(m->next_attempt_at),
-                       A_I64(m->created_at),
-                       A_TEXT(m->channel && m->channel[0] ? m->channel : "email")),
-                  &changed, e);
+    enum err_code rc = rows_exec(
+        db, Q_OUTBOX_ADD, "queue a message",
+        ARGS(A_TEXT(m->kind), A_TEXT(m->dedupe_key), A_I64(m->appointment_id), A_TEXT(m->recipient),
+             A_TEXT(m->recipient_name), A_TEXT(m->subject), A_TEXT(m->body_text),
+             A_TEXT(m->body_html), A_TEXT(m->attach_name), A_TEXT(m->attach_type), attach,
+             A_I64(m->next_attempt_at), A_I64(m->created_at),
+             A_TEXT(m->channel && m->channel[0] ? m->channel : "email")),
+        &changed, e);
     if (rc == E_OK)
         *added = changed > 0;
     return rc;
@@ -45,25 +44,33 @@ enum err_code db_outbox_count(struct db *db, int64_t appointment_id, const char 
 /* outbox_due's columns; 11 (the attachment) and 12 (status) are read by
  * hand: the message goes out as "sending". */
 static const struct col due_cols[] = {
-    COL_I64(struct outbox_msg, id),         COL_I64(struct outbox_msg, appointment_id),
-    COL_TEXT(struct outbox_msg, kind),      COL_TEXT(struct outbox_msg, dedupe_key),
-    COL_TEXT(struct outbox_msg, recipient), COL_TEXT(struct outbox_msg, recipient_name),
-    COL_TEXT(struct outbox_msg, subject),   COL_TEXT(struct outbox_msg, body_text),
-    COL_TEXT(struct outbox_msg, body_html), COL_TEXT(struct outbox_msg, attach_name),
-    COL_TEXT(struct outbox_msg, attach_type), COL_SKIP, /* attach_data */
-    COL_SKIP, /* status */                  COL_INT(struct outbox_msg, attempts),
-    COL_I64(struct outbox_msg, next_attempt_at), COL_I64(struct outbox_msg, created_at),
-    COL_I64(struct outbox_msg, sent_at),    COL_TEXT(struct outbox_msg, last_error),
+    COL_I64(struct outbox_msg, id),
+    COL_I64(struct outbox_msg, appointment_id),
+    COL_TEXT(struct outbox_msg, kind),
+    COL_TEXT(struct outbox_msg, dedupe_key),
+    COL_TEXT(struct outbox_msg, recipient),
+    COL_TEXT(struct outbox_msg, recipient_name),
+    COL_TEXT(struct outbox_msg, subject),
+    COL_TEXT(struct outbox_msg, body_text),
+    COL_TEXT(struct outbox_msg, body_html),
+    COL_TEXT(struct outbox_msg, attach_name),
+    COL_TEXT(struct outbox_msg, attach_type),
+    COL_SKIP, /* attach_data */
+    COL_SKIP,
+    /* status */ COL_INT(struct outbox_msg, attempts),
+    COL_I64(struct outbox_msg, next_attempt_at),
+    COL_I64(struct outbox_msg, created_at),
+    COL_I64(struct outbox_msg, sent_at),
+    COL_TEXT(struct outbox_msg, last_error),
     COL_TEXT(struct outbox_msg, channel),
 };
 
 enum err_code db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
-                              unsigned channels, struct outbox_msg *out, int *found,
-                              struct err *e)
+                              unsigned channels, struct outbox_msg *out, int *found, struct err *e)
 {
     struct rows r;
-    enum err_code rc = rows_open(&r, db, Q_OUTBOX_DUE, "claim a message",
-                                 ARGS(A_I64(now), A_I64(channels)), e);
+    enum err_code rc =
+        rows_open(&r, db, Q_OUTBOX_DUE, "claim a message", ARGS(A_I64(now), A_I64(channels)), e);
     *found = 0;
     if (rc != E_OK)
         return rc;
@@ -89,15 +96,14 @@ enum err_code db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64
     return rc;
 }
 
-enum err_code db_outbox_mark(struct db *db, int64_t id, const char *status,
-                             int64_t next_attempt_at, int64_t at, const char *last_error,
-                             struct err *e)
+enum err_code db_outbox_mark(struct db *db, int64_t id, const char *status, int64_t next_attempt_at,
+                             int64_t at, const char *last_error, struct err *e)
 {
     int64_t changed = 0;
-    enum err_code rc = rows_exec(db, Q_OUTBOX_MARK, "mark a message",
-                                 ARGS(A_I64(id), A_TEXT(status), A_I64(next_attempt_at),
-                                      A_I64(at), A_TEXT(last_error)),
-                                 &changed, e);
+    enum err_code rc = rows_exec(
+        db, Q_OUTBOX_MARK, "mark a message",
+        ARGS(A_I64(id), A_TEXT(status), A_I64(next_attempt_at), A_I64(at), A_TEXT(last_error)),
+        &changed, e);
     if (rc == E_OK && changed == 0)
         return err_set(e, E_CONFLICT, "message %lld is no longer being sent", (long long)id);
     return rc;
@@ -128,12 +134,12 @@ enum err_code db_outbox_next_due(struct db *db, unsigned channels, int64_t *at, 
 }
 
 static const struct col list_cols[] = {
-    COL_I64(struct outbox_msg, id),         COL_I64(struct outbox_msg, appointment_id),
-    COL_TEXT(struct outbox_msg, kind),      COL_TEXT(struct outbox_msg, dedupe_key),
-    COL_TEXT(struct outbox_msg, recipient), COL_TEXT(struct outbox_msg, recipient_name),
-    COL_TEXT(struct outbox_msg, subject),   COL_TEXT(struct outbox_msg, status),
-    COL_INT(struct outbox_msg, attempts),   COL_I64(struct outbox_msg, next_attempt_at),
-    COL_I64(struct outbox_msg, created_at), COL_I64(struct outbox_msg, sent_at),
+    COL_I64(struct outbox_msg, id),          COL_I64(struct outbox_msg, appointment_id),
+    COL_TEXT(struct outbox_msg, kind),       COL_TEXT(struct outbox_msg, dedupe_key),
+    COL_TEXT(struct outbox_msg, recipient),  COL_TEXT(struct outbox_msg, recipient_name),
+    COL_TEXT(struct outbox_msg, subject),    COL_TEXT(struct outbox_msg, status),
+    COL_INT(struct outbox_msg, attempts),    COL_I64(struct outbox_msg, next_attempt_at),
+    COL_I64(struct outbox_msg, created_at),  COL_I64(struct outbox_msg, sent_at),
     COL_TEXT(struct outbox_msg, last_error), COL_TEXT(struct outbox_msg, attach_name),
 };
 
@@ -167,8 +173,7 @@ enum err_code db_outbox_retry(struct db *db, int64_t id, int64_t now, struct err
         return err_set(e, E_CONFLICT,
                        "message %lld is %s; only pending or failed messages can be retried",
                        (long long)id, status);
-    rc = rows_exec(db, Q_OUTBOX_RETRY, "retry a message", ARGS(A_I64(id), A_I64(now)), &changed,
-                   e);
+    rc = rows_exec(db, Q_OUTBOX_RETRY, "retry a message", ARGS(A_I64(id), A_I64(now)), &changed, e);
     if (rc == E_OK && changed == 0)
         return err_set(e, E_NOTFOUND, "the message changed meanwhile; try again");
     return rc;
@@ -214,8 +219,8 @@ enum err_code db_remind_candidates(struct db *db, struct arena *a, int64_t from,
                                    struct remind_appt **out, size_t *n, struct err *e)
 {
     return rows_list(db, a, Q_REMIND_CANDIDATES, "read the appointments due a reminder",
-                     ARGS(A_I64(from), A_I64(to)), COLS(remind_cols), sizeof **out,
-                     (void **)out, n, e);
+                     ARGS(A_I64(from), A_I64(to)), COLS(remind_cols), sizeof **out, (void **)out, n,
+                     e);
 }
 
 enum err_code db_remind_from(struct db *db, int64_t appointment_id, int64_t at, struct err *e)

@@ -4,8 +4,8 @@
  * through rows.h. */
 #include "store/st.h"
 
-enum err_code db_signin_request(struct db *db, const char *email, const char *address,
-                                int64_t now, struct err *e)
+enum err_code db_signin_request(struct db *db, const char *email, const char *address, int64_t now,
+                                struct err *e)
 {
     return rows_exec(db, Q_SIGNIN_REQUEST, "record the sign-in link request",
                      ARGS(A_TEXT(email), A_TEXT(address), A_I64(now)), NULL, e);
@@ -38,8 +38,8 @@ enum err_code db_signin_requests(struct db *db, const char *email, const char *a
     enum err_code rc =
         count_since(db, Q_SIGNIN_REQUESTS_EMAIL, email, since, by_email, oldest_email, e);
     if (rc == E_OK)
-        rc = count_since(db, Q_SIGNIN_REQUESTS_ADDRESS, address, since, by_address,
-                         oldest_address, e);
+        rc = count_since(db, Q_SIGNIN_REQUESTS_ADDRESS, address, since, by_address, oldest_address,
+                         e);
     return rc;
 }
 
@@ -93,8 +93,8 @@ enum err_code db_signin_get(struct db *db, struct arena *a,
     return rc;
 }
 
-enum err_code db_signin_use(struct db *db, const unsigned char hash[STORE_TOKEN_HASH],
-                            int64_t now, struct err *e)
+enum err_code db_signin_use(struct db *db, const unsigned char hash[STORE_TOKEN_HASH], int64_t now,
+                            struct err *e)
 {
     int64_t changed = 0;
     enum err_code rc = rows_exec(db, Q_SIGNIN_USE, "use the sign-in link",
@@ -104,8 +104,8 @@ enum err_code db_signin_use(struct db *db, const unsigned char hash[STORE_TOKEN_
     return rc;
 }
 
-enum err_code db_portal_link_clients(struct db *db, int64_t user_id, const char *email,
-                                     int64_t now, int *linked, struct err *e)
+enum err_code db_portal_link_clients(struct db *db, int64_t user_id, const char *email, int64_t now,
+                                     int *linked, struct err *e)
 {
     int64_t changed = 0;
     enum err_code rc = rows_exec(db, Q_PORTAL_PROVE, "record the proven address",
@@ -121,8 +121,8 @@ enum err_code db_portal_link_clients(struct db *db, int64_t user_id, const char 
 enum err_code db_portal_appointments(struct db *db, struct arena *a, int64_t user_id,
                                      struct appointment **out, size_t *n, struct err *e)
 {
-    return rows_list(db, a, Q_PORTAL_APPTS, "list the client's appointments",
-                     ARGS(A_I64(user_id)), APPOINTMENT_COLS, sizeof **out, (void **)out, n, e);
+    return rows_list(db, a, Q_PORTAL_APPTS, "list the client's appointments", ARGS(A_I64(user_id)),
+                     APPOINTMENT_COLS, sizeof **out, (void **)out, n, e);
 }
 
 enum err_code db_portal_owns_client(struct db *db, int64_t user_id, int64_t client_id, int *yes,
@@ -140,6 +140,6 @@ enum err_code db_portal_manage_link(struct db *db, int64_t appointment_id, int64
                                     struct err *e)
 {
     return rows_exec(db, Q_PORTAL_MANAGE_LINK, "save the manage link",
-                     ARGS(A_I64(appointment_id), A_HASH(hash), A_I64(user_id), A_I64(now)),
-                     NULL, e);
+                     ARGS(A_I64(appointment_id), A_HASH(hash), A_I64(user_id), A_I64(now)), NULL,
+                     e);
 }

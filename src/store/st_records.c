@@ -13,9 +13,9 @@
 enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct err *e)
 {
     return rows_exec(db, Q_AUDIT_ADD, "write the audit log",
-                     ARGS(A_I64(en->at), A_I64(en->user_id), A_TEXT(en->actor),
-                          A_TEXT(en->role), A_TEXT(en->action), A_TEXT(en->record),
-                          A_I64(en->record_id), A_I64(en->client_id), A_TEXT(en->address),
+                     ARGS(A_I64(en->at), A_I64(en->user_id), A_TEXT(en->actor), A_TEXT(en->role),
+                          A_TEXT(en->action), A_TEXT(en->record), A_I64(en->record_id),
+                          A_I64(en->client_id), A_TEXT(en->address),
                           A_TEXT(en->via ? en->via : "staff")),
                      NULL, e);
 }
@@ -102,17 +102,16 @@ enum err_code db_intake_put(struct db *db, const struct intake *in, int64_t now,
     if (found && (rc = rows_exec(db, Q_INTAKE_ARCHIVE, "keep the earlier health form",
                                  ARGS(A_I64(in->client_id), A_I64(now)), NULL, e)) != E_OK)
         return rc;
-    rc = rows_insert(db, found ? Q_INTAKE_UPDATE : Q_INTAKE_ADD, "save health form",
-                     ARGS(A_I64(in->client_id), A_TEXT(in->email), A_TEXT(in->phone),
-                          A_TEXT(in->birth_date), A_TEXT(in->emergency_name),
-                          A_TEXT(in->emergency_phone), A_TEXT(in->reason), A_TEXT(in->areas),
-                          A_I64(in->pain), A_TEXT(in->onset), A_TEXT(in->onset_other),
-                          A_TEXT(in->worse), A_TEXT(in->better), A_TEXT(in->treatments),
-                          A_TEXT(in->conditions), A_TEXT(in->conditions_other),
-                          A_TEXT(in->medications), A_TEXT(in->pressure),
-                          A_TEXT(in->consent_name), A_I64(in->consent_at),
-                          A_I64(in->updated_by), A_I64(now), A_I64(in->appointment_id)),
-                     &added, e);
+    rc = rows_insert(
+        db, found ? Q_INTAKE_UPDATE : Q_INTAKE_ADD, "save health form",
+        ARGS(A_I64(in->client_id), A_TEXT(in->email), A_TEXT(in->phone), A_TEXT(in->birth_date),
+             A_TEXT(in->emergency_name), A_TEXT(in->emergency_phone), A_TEXT(in->reason),
+             A_TEXT(in->areas), A_I64(in->pain), A_TEXT(in->onset), A_TEXT(in->onset_other),
+             A_TEXT(in->worse), A_TEXT(in->better), A_TEXT(in->treatments), A_TEXT(in->conditions),
+             A_TEXT(in->conditions_other), A_TEXT(in->medications), A_TEXT(in->pressure),
+             A_TEXT(in->consent_name), A_I64(in->consent_at), A_I64(in->updated_by), A_I64(now),
+             A_I64(in->appointment_id)),
+        &added, e);
     if (rc != E_OK)
         return rc;
     if (created)
@@ -139,9 +138,8 @@ enum err_code db_insurance_add(struct db *db, const struct insurance_check *c, i
 {
     return rows_insert(db, Q_INSURANCE_ADD, "save insurance check",
                        ARGS(A_I64(c->client_id), A_TEXT(c->carrier), A_TEXT(c->member_id),
-                            A_TEXT(c->group_number), A_TEXT(c->holder_name),
-                            A_TEXT(c->relation), A_I64(c->requested_at),
-                            A_I64(c->appointment_id)),
+                            A_TEXT(c->group_number), A_TEXT(c->holder_name), A_TEXT(c->relation),
+                            A_I64(c->requested_at), A_I64(c->appointment_id)),
                        id, e);
 }
 
@@ -149,11 +147,11 @@ enum err_code db_insurance_update_request(struct db *db, int64_t id,
                                           const struct insurance_check *c, struct err *e)
 {
     int64_t changed = 0;
-    enum err_code rc = rows_exec(db, Q_INSURANCE_UPDATE_REQUEST, "save insurance check",
-                                 ARGS(A_I64(id), A_TEXT(c->carrier), A_TEXT(c->member_id),
-                                      A_TEXT(c->group_number), A_TEXT(c->holder_name),
-                                      A_TEXT(c->relation)),
-                                 &changed, e);
+    enum err_code rc =
+        rows_exec(db, Q_INSURANCE_UPDATE_REQUEST, "save insurance check",
+                  ARGS(A_I64(id), A_TEXT(c->carrier), A_TEXT(c->member_id), A_TEXT(c->group_number),
+                       A_TEXT(c->holder_name), A_TEXT(c->relation)),
+                  &changed, e);
     if (rc == E_OK && changed != 1)
         return err_set(e, E_CONFLICT,
                        "The front desk has already checked these benefits; ask for a new check.");
@@ -164,13 +162,12 @@ enum err_code db_insurance_record(struct db *db, int64_t id, const struct insura
                                   struct err *e)
 {
     int64_t changed = 0;
-    enum err_code rc =
-        rows_exec(db, Q_INSURANCE_RECORD, "save insurance outcome",
-                  ARGS(A_I64(id), A_TEXT(c->outcome), A_I64(c->visits_per_year),
-                       A_I64(c->copay_cents), A_I64(c->deductible_cents),
-                       A_I64(c->referral_required), A_TEXT(c->notes), A_I64(c->verified_by),
-                       A_TEXT(c->verified_by_name), A_I64(c->verified_at)),
-                  &changed, e);
+    enum err_code rc = rows_exec(
+        db, Q_INSURANCE_RECORD, "save insurance outcome",
+        ARGS(A_I64(id), A_TEXT(c->outcome), A_I64(c->visits_per_year), A_I64(c->copay_cents),
+             A_I64(c->deductible_cents), A_I64(c->referral_required), A_TEXT(c->notes),
+             A_I64(c->verified_by), A_TEXT(c->verified_by_name), A_I64(c->verified_at)),
+        &changed, e);
     if (rc == E_OK && changed != 1)
         return err_set(e, E_NOTFOUND, "There is no such insurance check.");
     return rc;
@@ -203,8 +200,8 @@ static const struct col insurance_cols[] = {
 static enum err_code one_insurance(struct db *db, struct arena *a, enum q_id q, int64_t key,
                                    struct insurance_check *out, const char *none, struct err *e)
 {
-    enum err_code rc = rows_one(db, a, q, "read insurance check", ARGS(A_I64(key)),
-                                COLS(insurance_cols), out, e);
+    enum err_code rc =
+        rows_one(db, a, q, "read insurance check", ARGS(A_I64(key)), COLS(insurance_cols), out, e);
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "%s", none);
     return rc;
@@ -213,8 +210,7 @@ static enum err_code one_insurance(struct db *db, struct arena *a, enum q_id q, 
 enum err_code db_insurance_get(struct db *db, struct arena *a, int64_t id,
                                struct insurance_check *out, struct err *e)
 {
-    return one_insurance(db, a, Q_INSURANCE_GET, id, out, "There is no such insurance check.",
-                         e);
+    return one_insurance(db, a, Q_INSURANCE_GET, id, out, "There is no such insurance check.", e);
 }
 
 enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client_id,
@@ -250,16 +246,16 @@ enum err_code db_insurance_pending_count(struct db *db, int *n, struct err *e)
 /* ---- referrals ---- */
 
 static const struct col referral_cols[] = {
-    COL_I64(struct referral, id),           COL_I64(struct referral, client_id),
-    COL_TEXT(struct referral, physician),   COL_TEXT(struct referral, practice),
-    COL_TEXT(struct referral, phone),       COL_TEXT(struct referral, referred_on),
-    COL_TEXT(struct referral, diagnosis),   COL_TEXT(struct referral, icd10),
-    COL_INT(struct referral, visits),       COL_TEXT(struct referral, valid_until),
-    COL_I64(struct referral, created_at),   COL_I64(struct referral, updated_at),
+    COL_I64(struct referral, id),         COL_I64(struct referral, client_id),
+    COL_TEXT(struct referral, physician), COL_TEXT(struct referral, practice),
+    COL_TEXT(struct referral, phone),     COL_TEXT(struct referral, referred_on),
+    COL_TEXT(struct referral, diagnosis), COL_TEXT(struct referral, icd10),
+    COL_INT(struct referral, visits),     COL_TEXT(struct referral, valid_until),
+    COL_I64(struct referral, created_at), COL_I64(struct referral, updated_at),
 };
 
-enum err_code db_referrals(struct db *db, struct arena *a, int64_t client_id,
-                           struct referral **out, size_t *n, struct err *e)
+enum err_code db_referrals(struct db *db, struct arena *a, int64_t client_id, struct referral **out,
+                           size_t *n, struct err *e)
 {
     return rows_list(db, a, Q_REFERRALS, "list the client's referrals", ARGS(A_I64(client_id)),
                      COLS(referral_cols), sizeof **out, (void **)out, n, e);
@@ -268,15 +264,15 @@ enum err_code db_referrals(struct db *db, struct arena *a, int64_t client_id,
 enum err_code db_referral(struct db *db, struct arena *a, int64_t id, struct referral *out,
                           struct err *e)
 {
-    enum err_code rc = rows_one(db, a, Q_REFERRAL, "read referral", ARGS(A_I64(id)),
-                                COLS(referral_cols), out, e);
+    enum err_code rc =
+        rows_one(db, a, Q_REFERRAL, "read referral", ARGS(A_I64(id)), COLS(referral_cols), out, e);
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "There is no referral %lld.", (long long)id);
     return rc;
 }
 
-enum err_code db_put_referral(struct db *db, const struct referral *ref, int64_t now,
-                              int64_t *id, struct err *e)
+enum err_code db_put_referral(struct db *db, const struct referral *ref, int64_t now, int64_t *id,
+                              struct err *e)
 {
     /* ?1 is the referral to change, or the client of a new one. */
     int64_t changed = 0, added = 0;
@@ -345,8 +341,8 @@ static const struct col note_cols[] = {
 enum err_code db_note(struct db *db, struct arena *a, int64_t appointment_id,
                       struct treatment_note *out, struct err *e)
 {
-    enum err_code rc = rows_one(db, a, Q_NOTE, "read treatment note",
-                                ARGS(A_I64(appointment_id)), COLS(note_cols), out, e);
+    enum err_code rc = rows_one(db, a, Q_NOTE, "read treatment note", ARGS(A_I64(appointment_id)),
+                                COLS(note_cols), out, e);
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "This appointment has no treatment note yet.");
     return rc;
@@ -388,8 +384,7 @@ enum err_code db_sign_note(struct db *db, int64_t note_id, const char *signer, i
     int64_t changed = 0;
     enum err_code rc =
         rows_exec(db, Q_SIGN_NOTE, "sign treatment note",
-                  ARGS(A_I64(note_id), A_TEXT(signer), A_I64(signer_id), A_I64(now)), &changed,
-                  e);
+                  ARGS(A_I64(note_id), A_TEXT(signer), A_I64(signer_id), A_I64(now)), &changed, e);
     if (rc == E_OK && changed != 1)
         return err_set(e, E_CONFLICT, "This note is signed already.");
     return rc;

@@ -6,13 +6,12 @@
 
 /* The entry's columns of wl_entry_cols (queries/<driver>.sql); m is the
  * path to the entry inside T ("" or "en."). */
-#define WL_ENTRY_COLS(T, m)                                                                    \
-    COL_I64(T, m id), COL_TEXT(T, m service_id), COL_TEXT(T, m therapist_id),                 \
-        COL_TEXT(T, m date_from), COL_TEXT(T, m date_to), COL_UINT(T, m days),                \
-        COL_INT(T, m time_from), COL_INT(T, m time_to), COL_TEXT(T, m name),                  \
-        COL_TEXT(T, m email), COL_TEXT(T, m phone), COL_TEXT(T, m status),                    \
-        COL_I64(T, m created_at), COL_I64(T, m closed_at), COL_TEXT(T, m service_name),       \
-        COL_TEXT(T, m therapist_name)
+#define WL_ENTRY_COLS(T, m)                                                                        \
+    COL_I64(T, m id), COL_TEXT(T, m service_id), COL_TEXT(T, m therapist_id),                      \
+        COL_TEXT(T, m date_from), COL_TEXT(T, m date_to), COL_UINT(T, m days),                     \
+        COL_INT(T, m time_from), COL_INT(T, m time_to), COL_TEXT(T, m name), COL_TEXT(T, m email), \
+        COL_TEXT(T, m phone), COL_TEXT(T, m status), COL_I64(T, m created_at),                     \
+        COL_I64(T, m closed_at), COL_TEXT(T, m service_name), COL_TEXT(T, m therapist_name)
 
 static const struct col entry_cols[] = {WL_ENTRY_COLS(struct waitlist_entry, )};
 static const struct col desk_cols[] = {
@@ -73,9 +72,9 @@ enum err_code db_waitlist_active(struct db *db, struct arena *a, const char *ser
                      COLS(entry_cols), sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_waitlist_desk(struct db *db, struct arena *a, const char *service_id,
-                               int64_t now, int limit, struct waitlist_desk_entry **out,
-                               size_t *n, struct err *e)
+enum err_code db_waitlist_desk(struct db *db, struct arena *a, const char *service_id, int64_t now,
+                               int limit, struct waitlist_desk_entry **out, size_t *n,
+                               struct err *e)
 {
     return rows_list(db, a, Q_WL_DESK, "list the waitlist",
                      ARGS(A_TEXT(service_id), A_I64(now), A_I64(limit)), COLS(desk_cols),
@@ -102,17 +101,16 @@ enum err_code db_waitlist_offer_add(struct db *db, const struct waitlist_offer *
 }
 
 static const struct col offer_cols[] = {
-    COL_I64(struct waitlist_offer, id),         COL_I64(struct waitlist_offer, entry_id),
+    COL_I64(struct waitlist_offer, id),          COL_I64(struct waitlist_offer, entry_id),
     COL_TEXT(struct waitlist_offer, service_id), COL_TEXT(struct waitlist_offer, therapist_id),
-    COL_I64(struct waitlist_offer, start),      COL_I64(struct waitlist_offer, freed_by),
-    COL_TEXT(struct waitlist_offer, status),    COL_I64(struct waitlist_offer, created_at),
-    COL_I64(struct waitlist_offer, expires_at), COL_I64(struct waitlist_offer, appointment_id),
+    COL_I64(struct waitlist_offer, start),       COL_I64(struct waitlist_offer, freed_by),
+    COL_TEXT(struct waitlist_offer, status),     COL_I64(struct waitlist_offer, created_at),
+    COL_I64(struct waitlist_offer, expires_at),  COL_I64(struct waitlist_offer, appointment_id),
 };
 
 enum err_code db_waitlist_offer(struct db *db, struct arena *a,
                                 const unsigned char hash[STORE_TOKEN_HASH],
-                                struct waitlist_offer *o, struct waitlist_entry *en,
-                                struct err *e)
+                                struct waitlist_offer *o, struct waitlist_entry *en, struct err *e)
 {
     enum err_code rc = rows_one(db, a, Q_WL_OFFER_BY_HASH, "read a waitlist offer",
                                 ARGS(A_HASH(hash)), COLS(offer_cols), o, e);

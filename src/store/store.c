@@ -118,12 +118,10 @@ static const struct {
      "A signed note cannot be changed; add an addendum."},
     {DRV_RAISED, "only a signed note takes addenda", E_CONFLICT,
      "Sign the note first; addenda are for signed notes."},
-    {DRV_RAISED, "a signed note cannot be deleted", E_CONFLICT,
-     "A signed note cannot be deleted."},
+    {DRV_RAISED, "a signed note cannot be deleted", E_CONFLICT, "A signed note cannot be deleted."},
     {DRV_RAISED, "an addendum cannot be changed", E_CONFLICT, "An addendum cannot be changed."},
     {DRV_RAISED, "an addendum cannot be deleted", E_CONFLICT, "An addendum cannot be deleted."},
-    {DRV_RAISED, "the audit log cannot be changed", E_CONFLICT,
-     "The audit log cannot be changed."},
+    {DRV_RAISED, "the audit log cannot be changed", E_CONFLICT, "The audit log cannot be changed."},
 };
 
 /* The database's state, not the request's: 503 with e->problem for the API. */
@@ -159,8 +157,7 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
     case DRV_NOT_NULL:
         return err_set(e, E_UNPROCESSABLE, "%s: a required value is missing", what);
     case DRV_FOREIGN_KEY:
-        return err_set(e, E_UNPROCESSABLE, "%s: it refers to a record that does not exist",
-                       what);
+        return err_set(e, E_UNPROCESSABLE, "%s: it refers to a record that does not exist", what);
     case DRV_RAISED:
         return err_set(e, E_UNPROCESSABLE, "%s: the stored record refuses this change", what);
     case DRV_BUSY:
@@ -184,8 +181,7 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
     case DRV_OTHER:
         break;
     }
-    return err_set(e, E_INTERNAL, "%s: the database failed (the server log has the details)",
-                   what);
+    return err_set(e, E_INTERNAL, "%s: the database failed (the server log has the details)", what);
 }
 
 /* ---- the debug command ---- */
@@ -203,9 +199,10 @@ enum err_code db_debug_sql(struct db *db, struct arena *a, const char *sql,
     if (!st)
         return e && e->code != E_OK ? e->code : E_INTERNAL;
     for (size_t i = 0; rc == E_OK && i < nargs; i++) {
-        static const enum drv_arg_kind kinds[] = {
-            [DB_VALUE_NULL] = DRV_ARG_NULL, [DB_VALUE_INT] = DRV_ARG_I64,
-            [DB_VALUE_TEXT] = DRV_ARG_TEXT, [DB_VALUE_BLOB] = DRV_ARG_BLOB};
+        static const enum drv_arg_kind kinds[] = {[DB_VALUE_NULL] = DRV_ARG_NULL,
+                                                  [DB_VALUE_INT] = DRV_ARG_I64,
+                                                  [DB_VALUE_TEXT] = DRV_ARG_TEXT,
+                                                  [DB_VALUE_BLOB] = DRV_ARG_BLOB};
         struct drv_arg v = {kinds[args[i].kind], args[i].i, args[i].s, args[i].s, args[i].n};
         rc = d->bind(st, (int)i + 1, &v, what, e);
     }
@@ -271,8 +268,7 @@ enum err_code store_version(struct store *s, int *version, struct err *e)
 
 /* Applies m in its own transaction unless schema_version records it;
  * *done = 1 when it was applied now. */
-static enum err_code migrate_one(struct db *db, const struct migration *m, int *done,
-                                 struct err *e)
+static enum err_code migrate_one(struct db *db, const struct migration *m, int *done, struct err *e)
 {
     int64_t have = 0;
     enum err_code rc = db_begin(db, e);
@@ -281,8 +277,8 @@ static enum err_code migrate_one(struct db *db, const struct migration *m, int *
         return rc;
     /* By number, not by the highest applied: numbers may have gaps
      * (reserved by parallel changes) that are filled in later. */
-    rc = rows_i64_of(db, Q_MIGRATION_APPLIED, "read schema version", ARGS(A_I64(m->version)),
-                     &have, e);
+    rc = rows_i64_of(db, Q_MIGRATION_APPLIED, "read schema version", ARGS(A_I64(m->version)), &have,
+                     e);
     if (rc == E_OK && have)
         return db_commit(db, e);
     if (rc == E_OK)

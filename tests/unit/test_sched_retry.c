@@ -73,15 +73,15 @@ static void test_booking_runs_again_after_a_lost_race(void **state)
                      E_OK);
     assert_int_equal(sched_next(f->db, f->a, &s, now, &slot, &found, &e), E_OK);
     assert_true(found);
-    struct sched_client cl = {.name = "Ana Lee", .email = "ana@example.com", .phone = "",
-                              .notes = ""};
-    struct sched_client other = {.name = "Ben Ode", .email = "ben@example.com", .phone = "",
-                                 .notes = ""};
+    struct sched_client cl = {
+        .name = "Ana Lee", .email = "ana@example.com", .phone = "", .notes = ""};
+    struct sched_client other = {
+        .name = "Ben Ode", .email = "ben@example.com", .phone = "", .notes = ""};
 
     struct race twice = {0, 2};
-    assert_int_equal(sched_book_with(f->db, f->a, &s, now, slot.start, -1, &cl, inside, &twice,
-                                     &out, token, &e),
-                     E_OK);
+    assert_int_equal(
+        sched_book_with(f->db, f->a, &s, now, slot.start, -1, &cl, inside, &twice, &out, token, &e),
+        E_OK);
     assert_int_equal(twice.runs, 3);
     assert_int_equal(out.start, slot.start);
     assert_int_equal(booked(f, slot.start, slot.start + 1), 1);
@@ -103,8 +103,7 @@ static void test_booking_runs_again_after_a_lost_race(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_booking_runs_again_after_a_lost_race, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_booking_runs_again_after_a_lost_race, setup, teardown),
     };
     return cmocka_run_group_tests_name("sched_retry", tests, NULL, NULL);
 }
