@@ -135,8 +135,8 @@ static enum err_code queue_due(struct remind *r, struct db *db, struct arena *a,
         goto done;
     if (!have_sms && !have_mail && ap.client_phone && ap.client_phone[0] &&
         phone_e164(ap.client_phone, phone) < 0)
-        log_info("mail: appointment %lld: the phone '%s' is not a number a text message can"
-                 " go to; e-mail reminder only", (long long)ap.id, ap.client_phone);
+        log_info("mail: appointment %lld: the client's phone is not a number a text message"
+                 " can go to; e-mail reminder only", (long long)ap.id);
     reachable(&ap, &have_mail, &have_sms, phone);
     if (have_mail && have_sms)
         goto done;

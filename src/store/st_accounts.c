@@ -146,40 +146,69 @@ enum err_code db_add_login_failure(struct db *db, const char *email, const char 
                      ARGS(A_TEXT(email), A_TEXT(address), A_I64(now)), NULL, e);
 }
 
+/* A count of rows since an instant, with the oldest or newest instant (0
+ * when none): the shape of the failure and throttle queries. */
 struct since {
     int count;
-    int64_t oldest;
+    int64_t at;
 };
 static const struct col since_cols[] = {
     COL_INT(struct since, count),
-    COL_I64(struct since, oldest),
+    COL_I64(struct since, at),
 };
 
-static enum err_code count_since(struct db *db, enum q_id q, const char *key, int64_t since,
-                                 int *count, int64_t *oldest, struct err *e)
+/* Runs q, "count(*), min-or-max(at) WHERE key = ?1 AND at > ?2 [AND key2 = ?3]"
+ * (key2 NULL when it has no ?3). */
+static enum err_code count_since(struct db *db, enum q_id q, const char *what, const char *key,
+                                 const char *key2, int64_t since, int *count, int64_t *at,
+                                 struct err *e)
 {
     struct since s = {0, 0};
-    enum err_code rc = rows_one(db, NULL, q, "count failed logins", ARGS(A_TEXT(key), A_I64(since)),
-                                COLS(since_cols), &s, e);
+    enum err_code rc =
+        key2 ? rows_one(db, NULL, q, what, ARGS(A_TEXT(key), A_I64(since), A_TEXT(key2)),
+                        COLS(since_cols), &s, e)
+             : rows_one(db, NULL, q, what, ARGS(A_TEXT(key), A_I64(since)), COLS(since_cols), &s,
+                        e);
     *count = s.count;
-    *oldest = s.oldest;
+    *at = s.at;
     return rc;
 }
 
 enum err_code db_login_failures(struct db *db, const char *email, const char *address,
-                                int64_t since, int *by_email, int64_t *oldest_email,
-                                int *by_address, int64_t *oldest_address, struct err *e)
+                                int64_t since, int *by_pair, int64_t *newest_pair, int *by_address,
+                                int64_t *newest_address, struct err *e)
 {
-    enum err_code rc =
-        count_since(db, Q_LOGIN_FAILURES_EMAIL, email, since, by_email, oldest_email, e);
+    enum err_code rc = count_since(db, Q_LOGIN_FAILURES_PAIR, "count failed logins", address,
+                                   email, since, by_pair, newest_pair, e);
     if (rc == E_OK)
-        rc = count_since(db, Q_LOGIN_FAILURES_ADDRESS, address, since, by_address, oldest_address,
-                         e);
+        rc = count_since(db, Q_LOGIN_FAILURES_ADDRESS, "count failed logins", address, NULL,
+                         since, by_address, newest_address, e);
     return rc;
 }
 
-enum err_code db_clear_login_failures(struct db *db, const char *email, struct err *e)
+enum err_code db_clear_login_failures(struct db *db, const char *email, const char *address,
+                                      struct err *e)
 {
-    return rows_exec(db, Q_CLEAR_LOGIN_FAILURES, "clear failed logins", ARGS(A_TEXT(email)), NULL,
-                     e);
+    return rows_exec(db, Q_CLEAR_LOGIN_FAILURES, "clear failed logins",
+                     ARGS(A_TEXT(email), A_TEXT(address)), NULL, e);
+}
+
+/* ---- throttles of anonymous bookings and waitlist sign-ups ---- */
+
+enum err_code db_throttle_count(struct db *db, const char *kind, const char *key, int64_t since,
+                                int *count, int64_t *oldest, struct err *e)
+{
+    return count_since(db, Q_THROTTLE_COUNT, "count throttle hits", key, kind, since, count,
+                       oldest, e);
+}
+
+enum err_code db_throttle_add(struct db *db, const char *kind, const char *key, int64_t now,
+                              struct err *e)
+{
+    enum err_code rc = rows_exec(db, Q_THROTTLE_PURGE, "forget old throttle hits",
+                                 ARGS(A_I64(now - 86400)), NULL, e);
+    if (rc == E_OK)
+        rc = rows_exec(db, Q_THROTTLE_ADD, "record a throttle hit",
+                       ARGS(A_TEXT(kind), A_TEXT(key), A_I64(now)), NULL, e);
+    return rc;
 }

@@ -1014,13 +1014,19 @@ void admin_user_create(struct req *r)
 
     if (check_account(r, errors, email, name, role, tid) < 0)
         return;
-    if ((why = auth_check_password(pw)))
+    if ((why = account_check_password(pw, email)))
         form_error(errors, "password", why);
     if (json_object_size(errors)) {
         users_page(r, 422, typed(r), json_incref(errors));
         return;
     }
-    if (account_hash_password(pw, hash, sizeof hash) < 0) {
+    if (account_hash_begin(r) < 0) {
+        web_error(r, 429, NULL, account_busy_message());
+        return;
+    }
+    int hashed = account_hash_password(pw, hash, sizeof hash);
+    account_hash_end();
+    if (hashed < 0) {
         err_set(&e, E_INTERNAL, "could not hash the password");
         web_fail(r, &e);
         return;
@@ -1183,11 +1189,17 @@ void admin_user_password(struct req *r)
                                         "Change your own password on the Password page."));
         return;
     }
-    if ((why = auth_check_password(pw))) {
+    if ((why = account_check_password(pw, u.email))) {
         user_page(r, 422, &u, json_pack("{s:s}", "password", why));
         return;
     }
-    if (account_hash_password(pw, hash, sizeof hash) < 0) {
+    if (account_hash_begin(r) < 0) {
+        web_error(r, 429, NULL, account_busy_message());
+        return;
+    }
+    int hashed = account_hash_password(pw, hash, sizeof hash);
+    account_hash_end();
+    if (hashed < 0) {
         err_set(&e, E_INTERNAL, "could not hash the password");
         web_fail(r, &e);
         return;

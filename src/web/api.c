@@ -18,6 +18,7 @@
 #include "view/esc.h"
 #include "web/page.h"
 #include "web/sched.h"
+#include "web/throttle.h"
 
 #define MAX_DAYS 31
 
@@ -405,6 +406,11 @@ void api_book(struct req *r)
         web_error(r, 400, "bad_request", "The body must be a JSON object.");
         return;
     }
+    /* Before idem_begin: a refused flood writes nothing, and its 429 is not
+     * kept as the answer to its Idempotency-Key. */
+    if (throttle_refuse(r, THROTTLE_BOOK,
+                        json_string_value(json_object_get(json_object_get(j, "client"), "email"))))
+        return;
     if (idem_begin(r, &im))
         return;
     json_t *client = json_object_get(j, "client");
@@ -438,6 +444,7 @@ void api_book(struct req *r)
             web_problem(r, &e);
         return;
     }
+    throttle_note(r, THROTTLE_BOOK, email);
     web_json(r, 201, appointment_json(r, &ap, token));
     location(r, ap.id);
 }

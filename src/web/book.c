@@ -33,6 +33,7 @@
 #include "web/notes.h"
 #include "web/page.h"
 #include "web/sched.h"
+#include "web/throttle.h"
 #include "web/when.h"
 
 #define STRIP_DAYS 14     /* days shown in the day strip */
@@ -718,6 +719,8 @@ void book_submit(struct req *r)
         return;
     }
 
+    if (throttle_refuse(r, THROTTLE_BOOK, f.email))
+        return;
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone ? f.phone : "",
                               .notes = f.note ? f.note : ""};
     struct client_booking other = {0};
@@ -726,6 +729,7 @@ void book_submit(struct req *r)
     once.token = token;
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl,
                         f.once ? once_store : NULL, &once, &ap, token, &e) == E_OK) {
+        throttle_note(r, THROTTLE_BOOK, f.email);
         web_private(r);
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;

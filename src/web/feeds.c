@@ -293,8 +293,8 @@ static void new_feed(struct req *r, const char *therapist_id)
         web_fail(r, &e);
         return;
     }
-    log_info("calendar feed of %s: new address made by %s",
-             therapist_id[0] ? therapist_id : "the clinic", r->user->email);
+    log_info("calendar feed of %s: new address made by user %lld",
+             therapist_id[0] ? therapist_id : "the clinic", (long long)r->user->id);
     render(r, token);
 }
 

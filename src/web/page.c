@@ -124,7 +124,8 @@ const char *web_csrf(struct req *r)
 {
     unsigned char bin[16];
     char token[32];
-    const char *have = kv_get(&r->cookies, REQ_CSRF_COOKIE);
+    const char *name = req_cookie_name(r, REQ_CSRF_COOKIE);
+    const char *have = kv_get(&r->cookies, name);
     if (r->csrf)
         return r->csrf;
     if (sched_token_valid(have)) {
@@ -136,8 +137,7 @@ const char *web_csrf(struct req *r)
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     r->csrf = arena_strdup(r->arena, token);
     resp_header(r, "Set-Cookie",
-                arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax", REQ_CSRF_COOKIE,
-                             token));
+                arena_printf(r->arena, "%s=%s%s", name, token, req_cookie_attrs(r)));
     return r->csrf;
 }
 
@@ -216,8 +216,12 @@ void web_error(struct req *r, int status, const char *problem, const char *msg)
 void web_fail(struct req *r, const struct err *e)
 {
     int status = err_http_status(e->code);
-    if (status >= 500)
-        log_error("%s %s: %s", r->method, r->path, e->msg);
+    if (status >= 500) {
+        struct sb path = SB_INIT; /* without the private token a path may hold */
+        req_log_path(&path, r->path ? r->path : "-");
+        log_error("%s %s: %s", r->method, path.buf, e->msg);
+        sb_release(&path);
+    }
     web_error(r, status, e->problem,
               status >= 500 && status != 503 ? "Something went wrong; the error was logged."
                                               : e->msg);

@@ -163,7 +163,8 @@ void portal_signin_request(struct req *r)
         goto fail;
     if (send && mailer.committed)
         mailer.committed(mailer.ctx);
-    log_info("portal: sign-in link for %s %s", email,
+    /* no address in the log: it is personal data, and says who is a client */
+    log_info("portal: sign-in link %s",
              send ? "queued" : "not sent (no booking or client account has the address)");
     web_private(r);
     form_see_other(r, "/account?sent=1");
@@ -302,8 +303,8 @@ void portal_link_use(struct req *r)
     if (db_portal_link_clients(db, uid, l.email, now, &linked, &e) != E_OK ||
         account_new_session(r, uid, now, session, &e) != E_OK || db_commit(db, &e) != E_OK)
         goto fail;
-    log_info("portal: %s signed in with a link; %d client record%s linked", l.email, linked,
-             linked == 1 ? "" : "s");
+    log_info("portal: account %lld signed in with a link; %d client record%s linked",
+             (long long)uid, linked, linked == 1 ? "" : "s");
     resp_start(r, 303, "text/plain; charset=utf-8");
     account_set_session_cookie(r, session);
     resp_header(r, "Location", "/portal?welcome=1");

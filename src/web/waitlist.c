@@ -28,6 +28,7 @@
 #include "view/esc.h"
 #include "web/sched.h"
 #include "web/staff.h"
+#include "web/throttle.h"
 #include "web/when.h"
 
 #define DEFAULT_DAYS 14          /* the range a new form suggests */
@@ -243,6 +244,8 @@ void waitlist_join(struct req *r)
         return;
     }
     json_decref(errors);
+    if (throttle_refuse(r, THROTTLE_WAITLIST, f.email))
+        return;
 
     char token[SCHED_TOKEN_LEN];
     unsigned char hash[STORE_TOKEN_HASH];
@@ -271,6 +274,7 @@ void waitlist_join(struct req *r)
         return;
     }
     mail_waitlist_committed();
+    throttle_note(r, THROTTLE_WAITLIST, f.email);
     log_info("waitlist: entry %lld joined for %s", (long long)w.id, w.service_id);
     web_private(r);
     form_see_other(r, arena_printf(r->arena, "/waitlist/%s?joined=1", token));

@@ -201,16 +201,27 @@ DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2
 -- name: add_login_failure
 INSERT INTO login_failures (email, address, at) VALUES (?1, ?2, ?3)
 
--- name: login_failures_email
-SELECT count(*), coalesce(min(at), 0) FROM login_failures
-WHERE email = ?1 AND at > ?2
+-- name: login_failures_pair
+SELECT count(*), coalesce(max(at), 0) FROM login_failures
+WHERE email = ?3 AND address = ?1 AND at > ?2
 
 -- name: login_failures_address
-SELECT count(*), coalesce(min(at), 0) FROM login_failures
+SELECT count(*), coalesce(max(at), 0) FROM login_failures
 WHERE address = ?1 AND at > ?2
 
 -- name: clear_login_failures
-DELETE FROM login_failures WHERE email = ?1
+DELETE FROM login_failures WHERE email = ?1 AND address = ?2
+
+-- the throttles of anonymous bookings and waitlist sign-ups (web/throttle.c)
+-- name: throttle_count
+SELECT count(*), coalesce(min(at), 0) FROM throttle_hits
+WHERE key = ?1 AND at > ?2 AND kind = ?3
+
+-- name: throttle_add
+INSERT INTO throttle_hits (kind, key, at) VALUES (?1, ?2, ?3)
+
+-- name: throttle_purge
+DELETE FROM throttle_hits WHERE at < ?1
 
 -- No appointment is busy for longer than a day (a service is at most 480
 -- minutes plus a 240-minute buffer), so the lower bound on start_at keeps
