@@ -12,16 +12,18 @@
  * database's own text, to drv_fail(), which logs that text and puts the
  * store's own sentence in struct err.
  *
- * Only the store's files include this header. */
+ * Only the store's files include this header, and it includes nothing of
+ * store.h: the areas and store.c depend on the seam, never the other way. */
 #ifndef KNEAD_STORE_DRV_H
 #define KNEAD_STORE_DRV_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "store/migration.h"
-#include "store/store.h"
 #include "store_queries.h"
+#include "util/arena.h"
 
 struct drv;
 struct drv_stmt; /* a named query prepared on one connection */
@@ -76,7 +78,7 @@ struct drv {
     void (*close)(struct store *s);
     struct db *(*acquire)(struct store *s);       /* waits for a free connection */
     void (*release)(struct db *db);               /* rolls back an open transaction */
-    enum store_writes (*writes)(struct store *s); /* store.h: store_writes */
+    int (*writes)(struct store *s); /* an enum store_writes (store.h: store_writes) */
     enum err_code (*limit_size)(struct store *s, int64_t max_bytes, struct err *e);
     /* Transactions.  begin opens a writing transaction that is serialisable
      * (store.h states the contract); commit rolls back when it fails. */

@@ -15,6 +15,7 @@
 
 #include "store/drv.h"
 #include "store/rows.h"
+#include "store/store.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -319,9 +320,9 @@ static enum err_code sq_begin_nowait(struct db *db, struct err *e)
     return E_OK;
 }
 
-static enum store_writes sq_writes(struct store *s)
+static int sq_writes(struct store *s)
 {
-    return (enum store_writes)__atomic_load_n(&ST(s)->writes, __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&ST(s)->writes, __ATOMIC_SEQ_CST);
 }
 
 /* Caps the database file at max_bytes (whole pages) on every connection:

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "store/drv.h"
+#include "store/store.h"
 #include "util/arena.h"
 
 /* ---- arguments ---- */

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,11 +15,12 @@
 #include "core/auth.h"
 #include "core/booking.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/token.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pwcheck.h"
 #include "web/page.h"
-#include "web/sched.h"
 
 #define TOUCH_EVERY 60 /* seconds: a session's last-seen time is written at most this often */
 /* Sign-in slows down after this many failures within the window: of one
@@ -80,12 +82,48 @@ const char *account_check_password(const char *pw, const char *email)
     return why ? why : pwcheck(pw, email);
 }
 
+/* The cost of every new hash: libsodium's interactive limits (64 MiB, two passes).  A
+ * build made for tests (KNEAD_TEST_BUILD: meson's debug build type, which `make test`
+ * uses) takes the library's minimum when KNEAD_PWHASH=test, so that the suites' demo
+ * seeds and hundreds of sign-ins do not spend minutes hashing; every other build
+ * refuses to start with the variable set (account_pwhash_env_check).  A hash records
+ * its own cost, so verifying never depends on this. */
+static void pw_cost(unsigned long long *ops, size_t *mem)
+{
+    *ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    *mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+#ifdef KNEAD_TEST_BUILD
+    const char *v = getenv("KNEAD_PWHASH");
+    if (v && strcmp(v, "test") == 0) {
+        *ops = crypto_pwhash_OPSLIMIT_MIN;
+        *mem = crypto_pwhash_MEMLIMIT_MIN;
+    }
+#endif
+}
+
+int account_pwhash_env_check(char *err, size_t errlen)
+{
+    const char *v = getenv("KNEAD_PWHASH");
+    if (!v || !*v)
+        return 0;
+#ifdef KNEAD_TEST_BUILD
+    if (strcmp(v, "test") == 0)
+        return 0;
+    snprintf(err, errlen, "KNEAD_PWHASH=%.20s: the only value is 'test' (or leave it unset)", v);
+#else
+    snprintf(err, errlen, "KNEAD_PWHASH is for test builds only; unset it to run this build");
+#endif
+    return -1;
+}
+
 int account_hash_password(const char *pw, char *out, size_t size)
 {
+    unsigned long long ops;
+    size_t mem;
     if (size < crypto_pwhash_STRBYTES)
         return -1;
-    return crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    pw_cost(&ops, &mem);
+    return crypto_pwhash_str(out, pw, strlen(pw), ops, mem);
 }
 
 enum err_code account_create(struct store *s, const char *email, const char *name,
@@ -114,7 +152,7 @@ enum err_code account_create(struct store *s, const char *email, const char *nam
 
 static void session_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
 {
-    sched_token_hash(token, hash);
+    token_hash(token, hash);
 }
 
 static const char *cookie_attrs(const struct req *r)
@@ -136,7 +174,7 @@ int account_authorize(struct req *r, unsigned roles)
     const char *token = kv_get(&r->cookies, session_cookie(r));
     struct db *db;
 
-    if (!r->user && token && strlen(token) == SCHED_TOKEN_LEN - 1) {
+    if (!r->user && token && strlen(token) == TOKEN_LEN - 1) {
         struct user *u = arena_alloc(r->arena, sizeof *u);
         db = web_db(r);
         session_hash(token, hash);
@@ -247,8 +285,10 @@ static void make_decoy(void)
 {
     unsigned char pw[16];
     randombytes_buf(pw, sizeof pw);
-    if (crypto_pwhash_str(decoy, (const char *)pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    unsigned long long ops;
+    size_t mem;
+    pw_cost(&ops, &mem); /* the decoy costs what a real account's hash costs */
+    if (crypto_pwhash_str(decoy, (const char *)pw, sizeof pw, ops, mem) != 0)
         decoy[0] = '\0';
 }
 
@@ -300,12 +340,9 @@ void account_login(struct req *r)
         login_page(r, 401, email, wrong);
         return;
     }
-    unsigned char bin[16], th[STORE_TOKEN_HASH];
-    char token[SCHED_TOKEN_LEN];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, sizeof token, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    session_hash(token, th);
+    unsigned char th[STORE_TOKEN_HASH];
+    char token[TOKEN_LEN];
+    token_new(token, th);
     if (db_begin(db, &e) != E_OK || db_clear_login_failures(db, email, addr, &e) != E_OK ||
         db_add_session(db, th, u.id, now, &e) != E_OK || db_commit(db, &e) != E_OK) {
         db_rollback(db);
@@ -322,13 +359,10 @@ void account_login(struct req *r)
 }
 
 enum err_code account_new_session(struct req *r, int64_t user_id, int64_t now,
-                                  char token[SCHED_TOKEN_LEN], struct err *e)
+                                  char token[TOKEN_LEN], struct err *e)
 {
-    unsigned char bin[16], th[STORE_TOKEN_HASH];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, SCHED_TOKEN_LEN, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    session_hash(token, th);
+    unsigned char th[STORE_TOKEN_HASH];
+    token_new(token, th);
     return db_add_session(web_db(r), th, user_id, now, e);
 }
 

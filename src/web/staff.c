@@ -9,15 +9,14 @@
 #include "core/auth.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "view/tpl.h"
-#include "web/insurance.h"
+#include "web/chrome.h"
 #include "web/page.h"
-#include "web/sched.h"
-#include "web/waitlist.h"
-#include "web/when.h"
 
 static const char *status_label(const struct appointment *a)
 {
@@ -37,37 +36,15 @@ static const char *status_label(const struct appointment *a)
 static json_t *block(struct req *r, const struct appointment *a, int by_room)
 {
     json_t *b = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
-                          "time", when_range(r, a->start, a->end), "client", a->client_name,
-                          "phone", a->client_phone, "service", a->service_name, "status",
-                          a->status, "status_label", status_label(a), "with",
+                          "time", when_range(r->app->tz, r->arena, a->start, a->end), "client",
+                          a->client_name, "phone", a->client_phone, "service", a->service_name,
+                          "status", a->status, "status_label", status_label(a), "with",
                           by_room ? a->therapist_name : a->room_name);
     if (strcmp(a->status, "cancelled") == 0)
         json_object_set_new(b, "cancelled", json_true());
     if (a->notes[0])
         json_object_set_new(b, "notes", json_string(a->notes));
     return b;
-}
-
-json_t *staff_context(struct req *r, const char *title, const char *nav)
-{
-    json_t *ctx = page_context(r, title, NULL, NULL);
-    char key[48];
-    json_object_set_new(ctx, "user", json_pack("{s:s, s:s, s:s}", "name", r->user->name, "email",
-                                               r->user->email, "role", r->user->role));
-    json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
-    json_object_set_new(ctx, "is_admin", json_boolean(r->role == AUTH_ADMIN));
-    json_object_set_new(ctx, "is_desk", json_boolean(r->role == AUTH_DESK || r->role == AUTH_ADMIN));
-    json_object_set_new(ctx, "is_therapist", json_boolean(r->role == AUTH_THERAPIST));
-    json_object_set_new(ctx, "staff", json_true());
-    if (r->role == AUTH_DESK || r->role == AUTH_ADMIN) {
-        json_object_set_new(ctx, "insurance_pending", json_integer(insurance_pending(r)));
-        json_object_set_new(ctx, "waitlist_active", json_integer(waitlist_desk_count(r)));
-    }
-    if (nav) {
-        snprintf(key, sizeof key, "staff_nav_%s", nav);
-        json_object_set_new(ctx, key, json_true());
-    }
-    return ctx;
 }
 
 /* Renders the day's columns (templates/staff/day_columns.html) onto the
@@ -122,7 +99,7 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
 void staff_day(struct req *r)
 {
     struct err e = {0};
-    struct dt_date d = when_local_date(r, clock_now());
+    struct dt_date d = when_local_date(r->app->tz, clock_now());
     const char *ds = kv_get(&r->query, "date"), *by = kv_get(&r->query, "by");
     struct db *db = web_db(r);
     struct sched_setup su;
@@ -146,9 +123,9 @@ void staff_day(struct req *r)
      * key holds both data versions (read above, before the appointments, so
      * what is stored is never older than its key says), the day, the layout
      * and whose columns. */
-    const char *key = arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s",
-                                   (long long)su.version, (long long)su.appointments_version,
-                                   when_date_param(r, d), by_room, only ? only : "*");
+    const char *key = arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s", (long long)su.version,
+                                   (long long)su.appointments_version, when_date_param(r->arena, d),
+                                   by_room, only ? only : "*");
     void *html;
     size_t len;
     if (!blobcache_get(r->app->fragments, key, r->arena, &html, &len)) {
@@ -157,20 +134,24 @@ void staff_day(struct req *r)
         blobcache_put(r->app->fragments, key, html, len);
     }
     const char *view = by_room ? "&by=room" : "";
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r, d)),
-                                "day");
-    json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
-    json_object_set_new(ctx, "date_label", json_string(when_date_long(r, d)));
+    json_t *ctx = chrome_context(
+        r, arena_printf(r->arena, "Day view: %s", when_date_long(r->arena, d)), "day");
+    json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
+    json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
     json_object_set_new(ctx, "columns_html", json_stringn(html, len));
     json_object_set_new(ctx, "by_room", json_boolean(by_room));
-    json_object_set_new(ctx, "prev_url", json_string(arena_printf(
-        r->arena, "/staff?date=%s%s", when_date_param(r, dt_date_add(d, -1)), view)));
-    json_object_set_new(ctx, "next_url", json_string(arena_printf(
-        r->arena, "/staff?date=%s%s", when_date_param(r, dt_date_add(d, 1)), view)));
-    json_object_set_new(ctx, "switch_url",
-                        json_string(arena_printf(r->arena, "/staff?date=%s%s",
-                                                 when_date_param(r, d),
-                                                 by_room ? "" : "&by=room")));
+    json_object_set_new(
+        ctx, "prev_url",
+        json_string(arena_printf(r->arena, "/staff?date=%s%s",
+                                 when_date_param(r->arena, dt_date_add(d, -1)), view)));
+    json_object_set_new(
+        ctx, "next_url",
+        json_string(arena_printf(r->arena, "/staff?date=%s%s",
+                                 when_date_param(r->arena, dt_date_add(d, 1)), view)));
+    json_object_set_new(
+        ctx, "switch_url",
+        json_string(arena_printf(r->arena, "/staff?date=%s%s", when_date_param(r->arena, d),
+                                 by_room ? "" : "&by=room")));
     json_object_set_new(ctx, "can_switch", json_boolean(!only));
     page_render(r, 200, "staff/day", ctx);
     resp_header(r, "Cache-Control", "no-store");

@@ -14,7 +14,7 @@
 #include "core/tz.h"
 #include "store_fixture.h"
 #include "util/tzload.h"
-#include "web/sched.h"
+#include "svc/booking.h"
 
 static struct tz *anc;
 
@@ -61,12 +61,12 @@ static void test_booking_runs_again_after_a_lost_race(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
-    struct sched_cache *cache = sched_cache_new();
+    struct sched_cache *cache = sched_cache_new(NULL);
     struct booking_rules cfg = {0, 365, 15, 24};
     struct sched s;
     struct avail_slot slot;
     struct appointment out;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     int found = 0;
     int64_t now = 1796050800; /* 2026-12-01 06:00 in Anchorage */
     assert_int_equal(sched_load(f->db, f->a, cache, anc, &cfg, "deep-tissue-60", NULL, &s, &e),
