@@ -102,3 +102,35 @@ const char *auth_check_password(const char *pw)
                "pattern. Choose another, for example three or four unrelated words.";
     return NULL;
 }
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int auth_next_ok(const char *next, size_t max)
+{
+    if (!next || next[0] != '/')
+        return 0;
+    size_t at = 0; /* the position in the decoded path */
+    for (size_t i = 0; next[i]; i++, at++) {
+        if (i >= max)
+            return 0;
+        int c = (unsigned char)next[i];
+        if (c == '%' && hexval(next[i + 1]) >= 0 && hexval(next[i + 2]) >= 0) {
+            c = hexval(next[i + 1]) * 16 + hexval(next[i + 2]);
+            i += 2;
+        }
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            return 0;
+        if (at == 1 && c == '/')
+            return 0;
+    }
+    return 1;
+}
