@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "util/num.h"
+
 static const struct {
     enum auth_role role;
     const char *name;
@@ -103,17 +105,6 @@ const char *auth_check_password(const char *pw)
     return NULL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int auth_next_ok(const char *next, size_t max)
 {
     if (!next || next[0] != '/')
@@ -123,8 +114,8 @@ int auth_next_ok(const char *next, size_t max)
         if (i >= max)
             return 0;
         int c = (unsigned char)next[i];
-        if (c == '%' && hexval(next[i + 1]) >= 0 && hexval(next[i + 2]) >= 0) {
-            c = hexval(next[i + 1]) * 16 + hexval(next[i + 2]);
+        if (c == '%' && num_hexdigit(next[i + 1]) >= 0 && num_hexdigit(next[i + 2]) >= 0) {
+            c = num_hexdigit(next[i + 1]) * 16 + num_hexdigit(next[i + 2]);
             i += 2;
         }
         if (c < 0x20 || c == 0x7f || c == '\\')
