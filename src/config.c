@@ -68,6 +68,7 @@ static const struct key {
     I("limits", "connections_per_address", connections_per_address, 1, 10000),
     I("limits", "bookings_per_hour", bookings_per_hour, 0, 100000),
     I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
+    S("metrics", "token", metrics_token, 1),
     S("paths", "templates", templates_dir, 0),
     S("paths", "static", static_dir, 0),
     S("paths", "content", content_dir, 0),

@@ -66,6 +66,9 @@ struct cfg {
     int connections_per_address; /* open connections from one address */
     int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */
     int waitlist_per_hour;       /* waitlist sign-ups per address and per e-mail; 0 = off */
+    /* [metrics] a bearer token that lets a scraper elsewhere read /metrics;
+     * "" = only from this machine */
+    char metrics_token[CFG_STR];
     /* [paths] */
     char templates_dir[CFG_PATH];
     char static_dir[CFG_PATH];

@@ -16,6 +16,7 @@
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "demo.h"
+#include "http/metrics.h"
 #include "http/server.h"
 #include "mail/cli.h"
 #include "mail/mail.h"
@@ -303,7 +304,15 @@ static int cmd_serve(struct app *app, const struct opts *o)
         .secure_cookies = app->cfg.secure_cookies,
         .trusted_proxies = (const char (*)[REQ_ADDR_MAX])app->cfg.trusted_proxies,
         .n_trusted_proxies = (size_t)app->cfg.n_trusted_proxies,
+        .local_token = app->cfg.metrics_token,
     };
+    if (app->cfg.metrics_token[0] && strlen(app->cfg.metrics_token) < 32) {
+        fprintf(stderr, "knead serve: [metrics] token: at least 32 characters (e.g. from "
+                        "openssl rand -hex 32)\n");
+        return EXIT_USAGE;
+    }
+    app->metrics = http_metrics_new(web_routes, web_nroutes);
+    so.metrics = app->metrics;
     /* one connection per request thread, one spare, one each for the mail
      * worker and the reminder thread.  The port is bound before anything
      * logs, so that a port in use is the one line on stderr. */

@@ -158,6 +158,7 @@ enum stmt_id {
     Q_OUTBOX_STATUS,
     Q_OUTBOX_RETRY,
     Q_OUTBOX_PURGE,
+    Q_OUTBOX_TALLY,
     /* calendar feeds */
     Q_FEED_PUT,
     Q_FEED,
@@ -549,6 +550,7 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_OUTBOX_RETRY] = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?2,"
                        " last_error = '' WHERE id = ?1 AND status IN ('pending', 'failed')",
     [Q_OUTBOX_PURGE] = "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1",
+    [Q_OUTBOX_TALLY] = "SELECT status, count(*) FROM outbox GROUP BY status",
     /* calendar feeds: a feed answers while its maker's account is active and
                 " "
      * (a therapist's) still that therapist's, who is active; the clinic's
@@ -3778,6 +3780,32 @@ static enum err_code sq_outbox_purge(struct db *db, int64_t before, int *deleted
     return E_OK;
 }
 
+static enum err_code sq_outbox_tally(struct db *db, struct outbox_tally *out, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_OUTBOX_TALLY, e);
+    int rc;
+    if (!s)
+        return E_INTERNAL;
+    memset(out, 0, sizeof *out);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *st = (const char *)sqlite3_column_text(s, 0);
+        int64_t n = sqlite3_column_int64(s, 1);
+        if (!st)
+            continue;
+        if (strcmp(st, "pending") == 0)
+            out->pending = n;
+        else if (strcmp(st, "sending") == 0)
+            out->sending = n;
+        else if (strcmp(st, "sent") == 0)
+            out->sent = n;
+        else if (strcmp(st, "failed") == 0)
+            out->failed = n;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? E_OK : fail(d, e, rc, "count the outbox");
+}
+
 /* ---- calendar feeds ---- */
 
 static enum err_code sq_feed_put(struct db *db, const char *therapist_id,
@@ -4510,6 +4538,7 @@ static const struct store_ops sqlite_ops = {
     .outbox_list = sq_outbox_list,
     .outbox_retry = sq_outbox_retry,
     .outbox_purge = sq_outbox_purge,
+    .outbox_tally = sq_outbox_tally,
     /* calendar feeds */
     .feed_put = sq_feed_put,
     .feed = sq_feed,

@@ -362,6 +362,7 @@ FWD(outbox_list,
 FWD(outbox_retry, (struct db * db, int64_t id, int64_t now, struct err *e), (db, id, now, e))
 FWD(outbox_purge, (struct db * db, int64_t before, int *deleted, struct err *e),
     (db, before, deleted, e))
+FWD(outbox_tally, (struct db * db, struct outbox_tally *out, struct err *e), (db, out, e))
 FWD(signin_request,
     (struct db * db, const char *email, const char *address, int64_t now, struct err *e),
     (db, email, address, now, e))

@@ -673,6 +673,11 @@ enum err_code db_outbox_list(struct db *db, struct arena *a, const char *status,
 enum err_code db_outbox_retry(struct db *db, int64_t id, int64_t now, struct err *e);
 /* Deletes sent messages with sent_at before `before`; *deleted gets the count. */
 enum err_code db_outbox_purge(struct db *db, int64_t before, int *deleted, struct err *e);
+/* How many messages are in each status (one indexed query, for /metrics). */
+struct outbox_tally {
+    int64_t pending, sending, sent, failed;
+};
+enum err_code db_outbox_tally(struct db *db, struct outbox_tally *out, struct err *e);
 
 /* ---- calendar subscription feeds (web/feeds.c) ---- */
 

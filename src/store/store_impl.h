@@ -223,6 +223,7 @@ struct store_ops {
                                  struct outbox_msg **out, size_t *n, struct err *e);
     enum err_code (*outbox_retry)(struct db *db, int64_t id, int64_t now, struct err *e);
     enum err_code (*outbox_purge)(struct db *db, int64_t before, int *deleted, struct err *e);
+    enum err_code (*outbox_tally)(struct db *db, struct outbox_tally *out, struct err *e);
     /* calendar feeds */
     enum err_code (*feed_put)(struct db *db, const char *therapist_id,
                               const unsigned char hash[STORE_TOKEN_HASH], int64_t user_id,

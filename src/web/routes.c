@@ -16,6 +16,7 @@
 #include "web/feeds.h"
 #include "web/hours.h"
 #include "web/intake.h"
+#include "web/metrics.h"
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/portal.h"
@@ -47,6 +48,8 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/static/{*}", site_static, PUB, 0},
     {ROUTE_GET, "/favicon.ico", site_favicon, PUB, 0},
     {ROUTE_GET, "/healthz", site_healthz, API, 0},
+    /* for a Prometheus scraper: this machine, or [metrics] token as a bearer token */
+    {ROUTE_GET, "/metrics", metrics_page, ROUTE_LOCAL | ROUTE_API, 0},
 
     {ROUTE_GET, "/book", book_start, PUB, 0},
     {ROUTE_POST, "/book", book_submit, PUB | FORM, BOOK_FORM},
