@@ -69,6 +69,11 @@ struct cfg {
     /* [metrics] a bearer token that lets a scraper elsewhere read /metrics;
      * "" = only from this machine */
     char metrics_token[CFG_STR];
+    /* [backup] knead serve's rotating backups (backup.c): into dir (""
+     * = off, the default), at start and every every_hours, the newest keep kept */
+    char backup_dir[CFG_PATH];
+    int backup_every_hours;
+    int backup_keep;
     /* [paths] */
     char templates_dir[CFG_PATH];
     char static_dir[CFG_PATH];

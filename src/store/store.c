@@ -35,6 +35,26 @@ enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e
     return s->ops->limit_size(s, max_bytes, e);
 }
 
+enum err_code store_backup(struct store *s, const char *to, struct err *e)
+{
+    return s->ops->backup(s, to, e);
+}
+
+int store_latest_version(void)
+{
+    return sqlite_latest_version();
+}
+
+enum err_code store_check_copy(const char *path, const char *into, int *version, struct err *e)
+{
+    return sqlite_check_copy(path, into, version, e);
+}
+
+enum err_code store_claim_unused(const char *path, int *fd_out, struct err *e)
+{
+    return sqlite_claim_unused(path, fd_out, e);
+}
+
 struct db *db_acquire(struct store *s)
 {
     return s->ops->acquire(s);

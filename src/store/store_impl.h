@@ -11,6 +11,7 @@ struct store_ops {
     enum err_code (*migrate)(struct store *s, int *applied, struct err *e);
     enum err_code (*version)(struct store *s, int *version, struct err *e);
     struct db *(*acquire)(struct store *s);
+    enum err_code (*backup)(struct store *s, const char *to, struct err *e);
     void (*release)(struct db *db);
     enum err_code (*begin)(struct db *db, struct err *e);
     enum err_code (*commit)(struct db *db, struct err *e);
@@ -308,5 +309,8 @@ struct db {
 };
 
 enum err_code sqlite_store_open(const char *path, int conns, struct store **out, struct err *e);
+int sqlite_latest_version(void);
+enum err_code sqlite_check_copy(const char *path, const char *into, int *version, struct err *e);
+enum err_code sqlite_claim_unused(const char *path, int *fd_out, struct err *e);
 
 #endif
