@@ -107,6 +107,7 @@ class UnderLoad(unittest.TestCase):
             t.join(timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn('wrote', r.stdout)
+        self.assertEqual(os.stat(mid).st_mode & 0o777, 0o600)  # health records: owner only
         got = ids(mid) - before_load
         answered = {i for i, _ in done}
         # every booking answered before the backup began is in it; nothing unanswered is
