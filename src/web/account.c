@@ -197,18 +197,10 @@ int account_authorize(struct req *r, unsigned roles)
     return auth_allows(roles, (enum auth_role)r->role) ? 0 : 403;
 }
 
-/* Where to go after signing in: a path on this site only.  It starts with
- * one "/", not "//" or "/\\" (another host to a browser), and holds no
- * control character at all: browsers drop a tab or a line break inside a
- * URL, so "/\t/evil.example" would become "//evil.example". */
+/* Where to go after signing in: a path on this site only (core/auth). */
 static const char *safe_next(const char *next)
 {
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > REQ_MAX_URI)
-        return NULL;
-    for (const char *p = next; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            return NULL;
-    return next;
+    return auth_next_ok(next, REQ_MAX_URI) ? next : NULL;
 }
 
 /* The seconds until `email` may try a password again from this address

@@ -347,7 +347,10 @@ class Next(unittest.TestCase):
     def test_next_is_a_path_on_this_site_only(self):
         evil = ('https://evil.example/', '//evil.example/x', '/\\evil.example',
                 '/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\x7f/x',
-                'evil.example', '')
+                'evil.example', '',
+                # the same, escaped once more: what a browser might decode on the way
+                '/%2F/evil.example', '/%2fevil.example', '/%5Cevil.example', '/%09/evil.example',
+                '/staff%0d%0aSet-Cookie:%20x=1', '/x\\..\\..\\evil')
         for nxt in evil:
             b = Browser(S)
             st, h, _ = b.request('POST', '/login', {'csrf': b.csrf(), 'email': DESK[0],
