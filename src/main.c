@@ -133,7 +133,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    int idx = -1;
+    while ((c = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
         char msg[160];
         if (c == 'h') {
             fputs(usage, stdout);
@@ -148,8 +149,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
             return -1;
         }
         if (!strchr(allowed, c)) {
-            snprintf(msg, sizeof msg, "option %s does not apply to this command",
-                     argv[optind - 1]);
+            /* by its name: argv[optind - 1] is the value of "--to FILE" */
+            snprintf(msg, sizeof msg, "option --%s does not apply to this command",
+                     idx >= 0 ? longopts[idx].name : "?");
             *code = usage_error(cmd, msg);
             return -1;
         }

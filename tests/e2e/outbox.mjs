@@ -4,7 +4,7 @@
 // Starts its own `knead demo` + `knead serve`, puts one failed message (with
 // the mail server's reply) into the outbox the way the delivery worker leaves
 // it, then at 1280 px: the admin signs in, opens Admin → Outbox, reads the
-// reply, sends the message again and finds it waiting.  axe-core finds no
+// reply, sends the message again and finds it no longer failed.  axe-core finds no
 // violation at all on either page; each is screenshotted as outbox-*.png.
 
 import { spawnSync } from 'node:child_process';
@@ -49,7 +49,7 @@ async function cases(h, ctx, server) {
   };
   const click = (locator, what) => clickThrough(h, page, locator, what);
 
-  await test('outbox (1280 px): admin → Outbox → the failed message with its reply → send again → waiting', async () => {
+  await test('outbox (1280 px): admin → Outbox → the failed message with its reply → send again → no longer failed', async () => {
     const id = addFailed(server.db);
     const res = await page.goto('/login', { waitUntil: 'load' });
     check(res.status() === 200, `GET /login: ${res.status()}`);
@@ -70,7 +70,10 @@ async function cases(h, ctx, server) {
       `"Send again" led to ${page.url()}`);
     check(await page.getByRole('status').filter({ hasText: `Message ${id} is queued again` }).isVisible(),
       'no notice that the message is queued again');
-    check(await page.locator(`#message-${id}`).isVisible(), `message ${id} is not among the waiting`);
+    // the delivery worker, woken, may already be trying it (the demo's SMTP port): it is
+    // waiting, sending or sent by now, but no longer failed
+    const failedTab = page.getByRole('navigation', { name: 'Messages by status' }).getByRole('link', { name: /^Failed/ });
+    check((await failedTab.textContent()).trim() === 'Failed (0)', `the Failed tab says "${await failedTab.textContent()}"`);
     await step('retried');
   });
 }

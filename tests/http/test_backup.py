@@ -149,6 +149,9 @@ class Backup(unittest.TestCase):
         r = cli('backup', '--db', S.db)
         self.assertEqual(r.returncode, 2)
         self.assertIn('--to FILE', r.stderr)
+        r = cli('restore', '--db', S.db, '--to', path('y.db'))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('option --to does not apply', r.stderr)  # named, not its value
 
     def test_a_backup_into_a_missing_folder_fails_cleanly(self):
         r = cli('backup', '--db', S.db, '--to', path('no/such/dir/b.db'))
