@@ -17,6 +17,7 @@
 #include "backup.h"
 #include "core/datetime.h"
 #include "core/tz.h"
+#include "debug.h"
 #include "demo.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -47,6 +48,7 @@ static const char usage_main[] =
     "  outbox    list, retry or purge the queued e-mail\n"
     "  backup    copy the database to a file, also while the server runs\n"
     "  restore   replace the database by a backup, after checking it\n"
+    "  debug     debug sql: run one SQL statement, rows out as JSON lines\n"
     "\n"
     "Every command takes --db PATH and --config FILE; `knead COMMAND --help` tells more.\n"
     "  --version  print the version\n";
@@ -498,6 +500,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "outbox") == 0)
         return outbox_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "debug") == 0)
+        return debug_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cdlntq", usage_serve, &o, &code) < 0)
             return code;
@@ -525,7 +529,7 @@ int main(int argc, char **argv)
         if (parse_opts(cmd, argc - 1, argv + 1, "cdf", usage_demo, &o, &code) < 0)
             return code;
     } else {
-        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore; see knead --help)\n",
+        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, debug; see knead --help)\n",
                 cmd);
         return EXIT_USAGE;
     }

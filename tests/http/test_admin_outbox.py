@@ -5,7 +5,6 @@ Only an admin sees it.
 
 usage: test_admin_outbox.py PATH/TO/knead"""
 import os
-import sqlite3
 import sys
 import unittest
 
@@ -33,26 +32,16 @@ def tearDownModule():
 
 
 def add(status, key, last_error='', attempts=0, sent_at=None):
-    con = sqlite3.connect(S.db)
-    try:
-        cur = con.execute(
-            "INSERT INTO outbox (kind, dedupe_key, recipient, subject, body_text, status, attempts,"
-            " next_attempt_at, last_error, created_at, sent_at)"
-            " VALUES ('confirmation', ?, 'ana@example.com', 'Your massage on Friday', 'hi', ?, ?,"
-            " 1790000000, ?, 1790000000, ?)", (key, status, attempts, last_error, sent_at))
-        con.commit()
-        return cur.lastrowid
-    finally:
-        con.close()
+    return S.sql(
+        "INSERT INTO outbox (kind, dedupe_key, recipient, subject, body_text, status, attempts,"
+        " next_attempt_at, last_error, created_at, sent_at)"
+        " VALUES ('confirmation', ?1, 'ana@example.com', 'Your massage on Friday', 'hi', ?2, ?3,"
+        " 1790000000, ?4, 1790000000, ?5) RETURNING id",
+        key, status, attempts, last_error, sent_at)[0][0]
 
 
 def row(i):
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute('SELECT status, attempts, last_error FROM outbox WHERE id = ?',
-                           (i,)).fetchone()
-    finally:
-        con.close()
+    return tuple(S.sql('SELECT status, attempts, last_error FROM outbox WHERE id = ?1', i)[0])
 
 
 class Page(unittest.TestCase):

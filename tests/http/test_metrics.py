@@ -170,20 +170,16 @@ class Counters(unittest.TestCase):
         self.assertGreaterEqual(value(after, 'knead_outbox_messages', status='pending'), 1)
 
     def test_outbox_failures_are_counted(self):
-        con = sqlite3.connect(S.db)
-        try:
-            before = value(scrape()[2], 'knead_outbox_messages', status='failed')
-            con.execute("UPDATE outbox SET status = 'failed', last_error = '550 no such user'"
-                        " WHERE id = (SELECT min(id) FROM outbox WHERE status = 'pending')")
-            con.commit()
-        finally:
-            con.close()
+        before = value(scrape()[2], 'knead_outbox_messages', status='failed')
+        S.sql("UPDATE outbox SET status = 'failed', last_error = '550 no such user'"
+              " WHERE id = (SELECT min(id) FROM outbox WHERE status = 'pending')")
         self.assertEqual(value(scrape()[2], 'knead_outbox_messages', status='failed'),
                          before + 1)
 
     def test_a_busy_database_answer_is_counted(self):
         start = first_free('2026-11-28')
         before = value(scrape()[2], 'knead_db_unavailable_answers_total', reason='busy')
+        # the write lock held by another program, as in test_db_faults.py (SQLite's own)
         lock = sqlite3.connect(S.db, timeout=1, isolation_level=None)
         try:
             lock.execute('BEGIN IMMEDIATE')
