@@ -349,13 +349,13 @@ done:
 }
 
 static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
-                              const struct appointment *before, const char *token, int64_t now,
-                              struct err *e)
+                              const struct appointment *before, const char *token, int by_staff,
+                              int64_t now, struct err *e)
 {
     enum err_code rc = E_OK;
     (void)ctx;
     if (wl.inner.queue &&
-        (rc = wl.inner.queue(wl.inner.ctx, db, ev, id, before, token, now, e)) != E_OK)
+        (rc = wl.inner.queue(wl.inner.ctx, db, ev, id, before, token, by_staff, now, e)) != E_OK)
         return rc;
     if (ev == SCHED_BOOKED || !before || !wl.tpl)
         return E_OK;

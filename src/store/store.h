@@ -610,7 +610,7 @@ enum err_code db_note_addenda(struct db *db, struct arena *a, int64_t note_id,
 struct outbox_msg {
     int64_t id, appointment_id; /* appointment_id 0 = none */
     const char *kind;           /* "confirmation", "reschedule", "cancellation", "desk_same_day",
-                                 * "reminder", "reminder_sms" */
+                                 * "desk_cancelled", "desk_moved", "reminder", "reminder_sms" */
     const char *channel;        /* "email" (NULL or "" too) or "sms" (recipient in E.164) */
     const char *dedupe_key;     /* unique: one event, one message */
     const char *recipient, *recipient_name;

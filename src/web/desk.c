@@ -53,8 +53,10 @@ static enum err_code staff_sched(struct req *r, const char *service, const char 
     struct booking_rules rules = app_booking_rules(r->app);
     enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
                                   therapist, s, e);
-    if (rc == E_OK)
+    if (rc == E_OK) {
         s->rules.min_notice_min = 0; /* staff may book and move inside the notice window */
+        s->staff = 1;                /* its moves are its own: the desk is not told of them */
+    }
     return rc;
 }
 

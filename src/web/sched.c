@@ -531,9 +531,10 @@ void sched_set_hooks(const struct sched_hooks *h)
 /* Inside the transaction: what the change causes (e-mail), if anything. */
 static enum err_code run_queue_hook(struct db *db, enum sched_event ev, int64_t id,
                                     const struct appointment *before, const char *token,
-                                    int64_t now, struct err *e)
+                                    int by_staff, int64_t now, struct err *e)
 {
-    return hooks.queue ? hooks.queue(hooks.ctx, db, ev, id, before, token, now, e) : E_OK;
+    return hooks.queue ? hooks.queue(hooks.ctx, db, ev, id, before, token, by_staff, now, e)
+                       : E_OK;
 }
 
 static void run_committed_hook(void)
@@ -545,7 +546,7 @@ static void run_committed_hook(void)
 enum err_code sched_queue_event(struct db *db, enum sched_event ev,
                                 const struct appointment *before, int64_t now, struct err *e)
 {
-    return run_queue_hook(db, ev, before->id, before, NULL, now, e);
+    return run_queue_hook(db, ev, before->id, before, NULL, 1, now, e);
 }
 
 void sched_committed(void)
@@ -805,7 +806,7 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||
         (inside && (rc = inside(ctx, db, id, e)) != E_OK) ||
-        (rc = run_queue_hook(db, SCHED_BOOKED, id, NULL, token, now, e)) != E_OK)
+        (rc = run_queue_hook(db, SCHED_BOOKED, id, NULL, token, cl->staff, now, e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
@@ -849,7 +850,8 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
         goto fail;
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start,
                                   end, end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
-        (rc = run_queue_hook(db, SCHED_MOVED, appt->id, appt, NULL, now, e)) != E_OK)
+        (rc = run_queue_hook(db, SCHED_MOVED, appt->id, appt, NULL, s->staff, now, e)) !=
+            E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
@@ -874,7 +876,7 @@ enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
-        (rc = run_queue_hook(db, SCHED_CANCELLED, appt->id, appt, NULL, now, e)) != E_OK ||
+        (rc = run_queue_hook(db, SCHED_CANCELLED, appt->id, appt, NULL, 0, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;

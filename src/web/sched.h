@@ -52,6 +52,7 @@ struct sched {
     size_t nclosed;
     struct time_off *off; /* time off of every therapist */
     size_t noff;
+    int staff; /* 1: the back office acts (moves it makes are its own) */
 };
 
 struct sched_day {
@@ -172,7 +173,8 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
                          const struct appointment *appt, int64_t start, int who,
                          struct appointment *out, struct err *e);
 
-/* Cancels; *late = 1 when inside the late-cancellation window. */
+/* Cancels for the client (the desk cancels through its status change and
+ * sched_queue_event); *late = 1 when inside the late-cancellation window. */
 enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int64_t now,
                            const struct appointment *appt, const char *reason, int *late,
                            struct err *e);
@@ -183,12 +185,14 @@ enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int
  * error from it rolls the change back.  committed runs after the commit
  * (to wake the delivery worker).  token: the manage token, only for
  * SCHED_BOOKED (NULL otherwise); before: the appointment as it was (NULL
- * for SCHED_BOOKED). */
+ * for SCHED_BOOKED); by_staff: 1 when the back office made the change (a
+ * desk booking, a move through staff_sched's struct sched, a desk status
+ * change), so the desk is not told of its own work. */
 enum sched_event { SCHED_BOOKED, SCHED_MOVED, SCHED_CANCELLED };
 struct sched_hooks {
     enum err_code (*queue)(void *ctx, struct db *db, enum sched_event ev, int64_t appointment_id,
-                           const struct appointment *before, const char *token, int64_t now,
-                           struct err *e);
+                           const struct appointment *before, const char *token, int by_staff,
+                           int64_t now, struct err *e);
     void (*committed)(void *ctx);
     void *ctx;
 };
@@ -198,8 +202,9 @@ void sched_set_hooks(const struct sched_hooks *h);
 
 /* For a change made outside sched_book/move/cancel (the front desk's
  * status change to "cancelled"): runs the queue hook inside the caller's
- * transaction (before: the appointment as it was), and the committed hook
- * after the caller's commit. */
+ * transaction (before: the appointment as it was; by_staff = 1: only the
+ * back office calls this), and the committed hook after the caller's
+ * commit. */
 enum err_code sched_queue_event(struct db *db, enum sched_event ev,
                                 const struct appointment *before, int64_t now, struct err *e);
 void sched_committed(void);
