@@ -336,6 +336,10 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     }
     if (msg)
         json_object_set_new(ctx, "error", json_string(msg));
+    /* just changed (desk_status): say so, and where its undo is */
+    const char *changed = kv_get(&r->query, "changed");
+    if (!msg && changed && appt_status_parse(changed) >= 0 && strcmp(changed, ap->status) == 0)
+        json_object_set_new(ctx, "changed", json_string(status_label_of(changed)));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
     /* the client's health form (and, for the desk, insurance check) */
@@ -391,6 +395,12 @@ void desk_status(struct req *r)
         appt_page(r, 409, &ap, why, NULL, NULL);
         return;
     }
+    /* A no-show is the one click that tells against the client: it is asked
+     * again, and said back in words, before it is stored (no script needed). */
+    if (strcmp(to, "no_show") == 0 && strcmp(form_value(r, "confirm"), "yes") != 0) {
+        appt_page(r, 200, &ap, NULL, NULL, json_pack("{s:b}", "confirm_no_show", 1));
+        return;
+    }
     if (db_begin(db, &e) != E_OK ||
         db_set_appointment_status(db, ap.id, ap.status, to, clock_now(),
                                   strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
@@ -412,7 +422,12 @@ void desk_status(struct req *r)
         return;
     }
     sched_committed(); /* the cancellation notice, if any, goes out */
-    back_to(r, &ap);
+    /* after a no-show the page says what was done and where its undo is */
+    if (strcmp(to, "no_show") == 0)
+        form_see_other(r, arena_printf(r->arena, "/staff/appointments/%lld?changed=no_show",
+                                       (long long)ap.id));
+    else
+        back_to(r, &ap);
 }
 
 void desk_undo(struct req *r)

@@ -232,6 +232,37 @@ class Status(unittest.TestCase):
         self.assertIn('only once the appointment has started', page)
         self.assertEqual(self.status(aid), 'booked')
 
+    def test_no_show_asks_first_then_offers_its_undo(self):
+        b, aid = self.book('2026-11-25T11:00:00-09:00', therapist='dev-okafor',
+                           name='Nora Noshow', email='nora@example.com')
+        con = db()   # it started an hour ago, today
+        con.execute("UPDATE appointments SET start_at = unixepoch('2026-11-24T17:00:00'),"
+                    " end_at = unixepoch('2026-11-24T18:00:00'),"
+                    " busy_until = unixepoch('2026-11-24T18:15:00') WHERE id = ?", (aid,))
+        con.commit()
+        con.close()
+        url = '/staff/appointments/%d' % aid
+        st, _, page = b.post(url + '/status', {'status': 'no_show'})
+        self.assertEqual(st, 200)   # asked, not done
+        self.assertEqual(self.status(aid), 'booked')
+        t = harness.text(page)
+        self.assertIn('Mark Nora Noshow as a no-show?', t)
+        self.assertIn('name="confirm" value="yes"', page)
+        self.assertIn('No, keep it Booked', t)
+        st, h, _ = b.post(url + '/status', {'status': 'no_show', 'confirm': 'yes'})
+        self.assertEqual((st, h['location']), (303, url + '?changed=no_show'))
+        self.assertEqual(self.status(aid), 'no_show')
+        st, _, page = b.get(h['location'])
+        t = harness.text(page)
+        self.assertIn('Marked “No-show”. Clicked by mistake? Undo it today', t)
+        self.assertIn('action="%s/undo"' % url, page)
+        st, _, _ = b.post(url + '/undo', {'reason': 'client was in the waiting room'})
+        self.assertEqual(st, 303)
+        self.assertEqual(self.status(aid), 'booked')
+        # a made-up "changed" says nothing that is not so
+        _, _, page = b.get(url + '?changed=no_show')
+        self.assertNotIn('Marked', harness.text(page))
+
     def test_unknown_appointment(self):
         b = signed_in(DESK)
         for path in ('/staff/appointments/999999', '/staff/appointments/abc'):
