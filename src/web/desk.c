@@ -600,6 +600,15 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
         }
     }
     if (f->q && *f->q) {
+        /* the time chosen on the day view travels with the client chosen */
+        const char *start_part = "";
+        if (f->start && *f->start) {
+            struct sb b = SB_INIT;
+            sb_adds(&b, "&start=");
+            esc_url_component(&b, f->start, strlen(f->start));
+            start_part = arena_strdup(r->arena, b.buf);
+            sb_release(&b);
+        }
         struct client *cs;
         size_t nc;
         if (db_clients(db, r->arena, f->q, 20, &cs, &nc, &e) != E_OK) {
@@ -613,9 +622,9 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
                                  "phone", cs[i].phone, "url",
                                  arena_printf(r->arena,
                                               "/staff/book?client=%lld&service=%s&therapist=%s"
-                                              "&date=%s",
+                                              "&date=%s%s",
                                               (long long)cs[i].id, service, therapist,
-                                              when_date_param(r, d))));
+                                              when_date_param(r, d), start_part)));
         json_object_set_new(ctx, "found", found);
         json_object_set_new(ctx, "searched", json_true());
         json_object_set_new(ctx, "q", json_string(f->q));
@@ -653,6 +662,8 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r, d)));
     json_object_set_new(ctx, "service", json_string(service));
     json_object_set_new(ctx, "therapist", json_string(therapist));
+    if (f->start && *f->start)
+        json_object_set_new(ctx, "start", json_string(f->start));
     json_object_set_new(ctx, "form",
                         json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "",
                                   "email", f->email ? f->email : "", "phone",
@@ -678,6 +689,7 @@ void desk_book_form(struct req *r)
         .service = kv_get(&r->query, "service"),
         .therapist = kv_get(&r->query, "therapist"),
         .date = kv_get(&r->query, "date"),
+        .start = kv_get(&r->query, "start"), /* a free cell of the day view: checked */
     };
     book_page(r, 200, &f, NULL, NULL);
 }

@@ -192,6 +192,13 @@ enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *ca
     out->ntherapists = snap->ntherapists;
     out->rooms = snap->rooms;
     out->nrooms = snap->nrooms;
+    out->weeks = snap->weeks;
+    out->hours = snap->hours;
+    out->nhours = snap->nhours;
+    out->closed = (const char *const *)snap->closed;
+    out->nclosed = snap->nclosed;
+    out->off = snap->off;
+    out->noff = snap->noff;
     return E_OK;
 }
 

@@ -21,14 +21,22 @@ struct sched_cache;
 struct sched_cache *sched_cache_new(void);
 void sched_cache_free(struct sched_cache *c); /* accepts NULL */
 
-/* The cached set-up's active therapists and rooms, for pages that list them
- * (the staff day view) without a query each.  Valid until a is freed. */
+/* The cached set-up's active therapists, rooms, hours, closed dates and
+ * time off, for pages that show them (the staff day view) without a query
+ * each.  Valid until a is freed. */
 struct sched_setup {
     int64_t version, appointments_version; /* as in struct sched */
     const struct therapist *therapists;
     size_t ntherapists;
     const struct room *rooms;
     size_t nrooms;
+    const struct therapist_week *weeks; /* parallel to therapists */
+    const struct week_span *hours;      /* the clinic's opening hours */
+    size_t nhours;
+    const char *const *closed; /* closed dates, "YYYY-MM-DD", sorted */
+    size_t nclosed;
+    const struct time_off *off; /* every therapist's time off */
+    size_t noff;
 };
 enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *cache,
                           struct sched_setup *out, struct err *e);

@@ -333,6 +333,172 @@ class DayViewFollowsEveryChange(unittest.TestCase):
         self.assertNotIn('Maren Holt', re.sub(r'<header.*?</header>', '', self.blocks(tomas)))
 
 
+def grid_rows(page, table='cal-day'):
+    """The rows of a calendar grid: [(time label, [cell html])]."""
+    m = re.search(r'<table class="cal" id="%s">(.*?)</table>' % table, page, re.S)
+    assert m, page[:600]
+    body = m.group(1).split('<tbody>', 1)[1]
+    rows = []
+    for tr in re.findall(r'<tr[^>]*>(.*?)</tr>', body, re.S):
+        th = re.search(r'<th scope="row" class="cal-time">(.*?)</th>', tr, re.S)
+        label = re.sub(r'<span class="visually-hidden">.*?</span>', '', th.group(1)).strip()
+        rows.append((label, re.findall(r'<td.*?</td>', tr, re.S)))
+    return rows
+
+
+def appt_row(rows, aid):
+    """(row index, the cell) where appointment aid's block starts."""
+    for i, (_, cells) in enumerate(rows):
+        for c in cells:
+            if 'href="/staff/appointments/%d"' % aid in c:
+                return i, c
+    raise AssertionError('appointment %d is not in the grid' % aid)
+
+
+class DayGrid(unittest.TestCase):
+    """The day view is a calendar: 15-minute rows of real time down, a column
+    per therapist, appointments as tall as they last, breaks shaded, free
+    quarter hours that open the desk's booking form."""
+
+    DAY = '2026-12-23'  # a Wednesday no other test books
+
+    def test_blocks_free_cells_and_breaks(self):
+        b = signed_in(DESK)
+        st, h, _ = desk_book(b, self.DAY + 'T10:00:00-09:00', therapist='maren-holt',
+                             name='Gail Grid', email='gail@example.com')
+        self.assertEqual(st, 303)
+        aid = booked_id(h)
+        st, _, page = b.get('/staff?date=' + self.DAY)
+        self.assertEqual(st, 200)
+        self.assertRegex(page, r'<th scope="col">Maren Holt</th>')
+        rows = grid_rows(page)
+        labels = [r[0] for r in rows]
+        self.assertEqual(labels[0], '8:00 AM')      # the earliest opening
+        i, cell = appt_row(rows, aid)
+        self.assertEqual(labels[i], '10:00 AM')
+        self.assertIn('rowspan="4"', cell)          # an hour: four rows
+        self.assertIn('Gail Grid', cell)
+        self.assertIn('Booked', cell)               # the status in words, not colour only
+        # free time: a link per quarter hour that says whom and when
+        self.assertIn('>Book Maren Holt at 2:15 PM<', page)
+        self.assertNotIn('>Book Maren Holt at 10:15 AM<', page)   # taken
+        self.assertRegex(page, r'class="cal-shade cal-break"><span class="cal-shade-label">'
+                               r'Break: 12:00 PM – 12:30 PM')
+        self.assertNotIn('>Book Maren Holt at 12:15 PM<', page)
+        href = re.search(r'<a href="([^"]+)"><span class="visually-hidden">Book Maren Holt at '
+                         r'2:15 PM</span>', page).group(1).replace('&amp;', '&')
+        self.assertEqual(href, '/staff/book?therapist=maren-holt&date=%s&start=%sT14%%3A15%%3A00-09%%3A00'
+                         % (self.DAY, self.DAY))
+        st, _, form = b.get(href)
+        self.assertEqual(st, 200)
+        self.assertRegex(form, r'<option value="maren-holt" selected>')
+        self.assertRegex(form, r'value="%sT14:15:00-09:00" checked' % self.DAY)
+        self.assertIn('value="%s"' % self.DAY, form)
+        # cancelled: out of the grid, listed apart and quieter; the time is free again
+        st, _, _ = b.post('/staff/appointments/%d/status' % aid,
+                          {'status': 'cancelled', 'reason': 'Snowed in'})
+        self.assertEqual(st, 303)
+        st, _, page = b.get('/staff?date=' + self.DAY)
+        self.assertNotIn('class="cal-appt', page)
+        self.assertIn('>Book Maren Holt at 10:15 AM<', page)
+        aside = re.search(r'<ul class="cal-aside-list">(.*?)</ul>', page, re.S).group(1)
+        self.assertIn('class="status-cancelled"', aside)
+        self.assertIn('Gail Grid', aside)
+        self.assertIn('Cancelled', aside)
+
+    def test_today_marks_now_and_past_times_are_not_offered(self):
+        st, _, page = signed_in(DESK).get('/staff?date=2026-11-24')
+        self.assertEqual(st, 200)
+        self.assertRegex(page, r'<tr class="cal-hour cal-now cal-now-0"><th scope="row" '
+                               r'class="cal-time">9:00 AM<span class="visually-hidden">, now 9:00 AM')
+        self.assertNotIn('>Book Maren Holt at 8:45 AM<', page)
+        self.assertIn('>Book Maren Holt at 9:15 AM<', page)
+
+    def test_a_therapist_gets_no_booking_links(self):
+        st, _, page = signed_in(MAREN).get('/staff?date=' + self.DAY)
+        self.assertEqual(st, 200)
+        self.assertNotIn('/staff/book?', page)
+        self.assertIn('>Free at 2:15 PM<', page)
+        self.assertNotIn('Dev Okafor', page)
+
+    def test_printed_day_sheet(self):
+        b = signed_in(DESK)
+        st, _, page = b.get('/staff?date=%s&sheet=therapist' % self.DAY)
+        self.assertEqual(st, 200)
+        self.assertEqual(page.count('<section class="cal-sheet"'), 4)
+        self.assertIn('<table class="cal" id="cal-sheet-0">', page)
+        self.assertEqual(b.get('/staff?date=%s&sheet=everyone' % self.DAY)[0], 400)
+        css = Browser().get('/static/css/site.css')[2]
+        self.assertRegex(css, r'@media print \{[^@]*\.cal-sheet \{ break-after: page; \}')
+
+    def test_the_repeated_hour_of_the_clock_change(self):
+        """2026-11-01 in Anchorage has 25 hours: 1:00-2:00 AM happens twice.
+        Rows are real quarter hours, so the day shows it twice and a block
+        after it sits where it really is."""
+        con = db()
+        try:
+            cid = con.execute("SELECT id FROM clients ORDER BY id LIMIT 1").fetchone()[0]
+            for start, minutes in (('2026-11-01T09:30:00Z', 60), ('2026-11-01T19:00:00Z', 60)):
+                t = con.execute("SELECT unixepoch(?)", (start,)).fetchone()[0]
+                con.execute(
+                    'INSERT INTO appointments (service_id, therapist_id, room_id, client_id,'
+                    ' start_at, end_at, busy_until, status, notes, token_hash, source, created_at)'
+                    " VALUES ('deep-tissue-60', 'maren-holt', 1, ?, ?, ?, ?, 'completed', '', ?,"
+                    " 'staff', 0)", (cid, t, t + minutes * 60, t + minutes * 60, os.urandom(32)))
+            con.commit()
+            ids = [r[0] for r in con.execute(
+                "SELECT id FROM appointments WHERE start_at IN (unixepoch('2026-11-01T09:30:00Z'),"
+                " unixepoch('2026-11-01T19:00:00Z')) ORDER BY start_at")]
+        finally:
+            con.close()
+        st, _, page = signed_in(DESK).get('/staff?date=2026-11-01')
+        self.assertEqual(st, 200)
+        rows = grid_rows(page)
+        labels = [r[0] for r in rows]
+        self.assertEqual(labels[:6], ['1:30 AM (AKDT)', '1:45 AM (AKDT)', '1:00 AM (AKST)',
+                                      '1:15 AM (AKST)', '1:30 AM (AKST)', '1:45 AM (AKST)'])
+        i, cell = appt_row(rows, ids[0])
+        self.assertEqual((i, 'rowspan="4"' in cell), (0, True))   # 1:30 AKDT for an hour
+        j, _ = appt_row(rows, ids[1])
+        self.assertEqual(labels[j], '10:00 AM')
+        self.assertEqual(j - i, 38)   # 9.5 real hours, not the 8.5 the wall clock says
+
+    def test_week_is_the_same_grid(self):
+        b = signed_in(DESK)
+        st, h, _ = desk_book(b, self.DAY + 'T13:00:00-09:00', therapist='tomas-reyes',
+                             name='Wes Week', email='wes@example.com')
+        self.assertEqual(st, 303)
+        aid = booked_id(h)
+        st, _, page = b.get('/staff/week?therapist=tomas-reyes&date=' + self.DAY)
+        self.assertEqual(st, 200)
+        rows = grid_rows(page, 'cal-week')
+        i, cell = appt_row(rows, aid)
+        self.assertEqual(rows[i][0], '1:00 PM')
+        self.assertIn('rowspan="4"', cell)
+        self.assertIn('>Book Tomas Reyes on Wed, Dec 23 at 2:15 PM<', page)
+        self.assertNotIn('>Book Tomas Reyes on Wed, Dec 23 at 1:15 PM<', page)
+        self.assertIn('<a href="/staff?date=%s">Wed, Dec 23</a>' % self.DAY, page)
+
+
+class BackOffice(unittest.TestCase):
+    def test_own_layout(self):
+        b = signed_in(DESK)
+        for path in ('/staff', '/staff/week', '/staff/clients', '/staff/book'):
+            st, _, page = b.get(path)
+            self.assertEqual(st, 200, path)
+            self.assertNotIn('site-header', page, path)
+            self.assertNotIn('site-footer', page, path)
+            self.assertNotIn('Book online', page, path)
+            t = harness.text(page)
+            self.assertIn('Signed in as Rosa Delgado (desk)', t, path)
+            self.assertIn('Sign out', t, path)
+            self.assertIn('aria-label="Back office"', page, path)
+            self.assertRegex(t, r'Insurance checks \(\d+ pending ?\)')
+        st, _, page = Browser().get('/')
+        self.assertIn('site-header', page)
+        self.assertIn('Book online', page)
+
+
 class NotesAndMove(unittest.TestCase):
     def test_notes(self):
         b = signed_in(DESK)
