@@ -382,6 +382,10 @@ static const char *const sql_text[Q__COUNT] = {
                        " (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)"
                        " FROM clients c WHERE ?1 = '' OR instr(lower(c.name), lower(?1)) > 0"
                        " OR instr(lower(c.email), lower(?1)) > 0 OR instr(c.phone, ?1) > 0"
+                       /* the phone's digits: "(907) 555-0123" finds "907 555 0123" */
+                       " OR (?3 <> '' AND instr(replace(replace(replace(replace(replace("
+                       "replace(c.phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''),"
+                       " '+', ''), ?3) > 0)"
                        " ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2",
     [Q_DESK_CLIENT] = "SELECT c.id, c.name, c.email, c.phone, c.created_at,"
                       " (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)"
@@ -2295,8 +2299,18 @@ static enum err_code sq_clients(struct db *db, struct arena *a, const char *q, i
     int rc;
     if (!s)
         return E_INTERNAL;
+    /* a phone search by its digits alone, and without a leading 1 (the
+     * North American country code), when q has at least four digits */
+    char digits[64];
+    size_t nd = 0;
+    for (const char *p = q; *p && nd < sizeof digits - 1; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[nd++] = *p;
+    digits[nd] = '\0';
+    const char *dq = nd == 11 && digits[0] == '1' ? digits + 1 : digits;
     bind_text(s, 1, q);
     sqlite3_bind_int(s, 2, limit);
+    bind_text(s, 3, nd >= 4 ? dq : "");
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         items = grow(a, items, cnt, &cap, sizeof *items);
         read_client(a, s, &items[cnt++]);

@@ -343,8 +343,9 @@ enum err_code db_appt_events(struct db *db, struct arena *a, int64_t id, struct 
 enum err_code db_staff_notes(struct db *db, struct arena *a, int64_t id, const char **out,
                              struct err *e);
 enum err_code db_set_staff_notes(struct db *db, int64_t id, const char *notes, struct err *e);
-/* Clients whose name, email or phone contains q (any case; "" = all), by
- * name, at most `limit`. */
+/* Clients whose name, email or phone contains q (any case; "" = all), or
+ * whose phone's digits contain q's (when q has four or more; a leading 1 of
+ * eleven is dropped), by name, at most `limit`. */
 enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limit,
                          struct client **out, size_t *n, struct err *e);
 /* One client; E_NOTFOUND if absent. */

@@ -858,8 +858,10 @@ void desk_clients(struct req *r)
     resp_header(r, "Cache-Control", "no-store");
 }
 
-static void client_page(struct req *r, int status, const struct client *c, const char *msg,
-                        json_t *errors, json_t *form)
+/* extra (may be NULL, owned by the request): more for the page (the merge
+ * question). */
+static void client_page_with(struct req *r, int status, const struct client *c, const char *msg,
+                             json_t *errors, json_t *form, json_t *extra)
 {
     struct err e = {0};
     struct db *db = web_db(r);
@@ -908,8 +910,25 @@ static void client_page(struct req *r, int status, const struct client *c, const
         json_object_set_new(ctx, "saved", json_true());
     if (kv_get(&r->query, "merged"))
         json_object_set_new(ctx, "merged", json_true());
+    if (extra)
+        json_object_update(ctx, web_keep(r, extra));
     page_render(r, status, "staff/client", ctx);
     resp_header(r, "Cache-Control", "no-store");
+}
+
+static void client_page(struct req *r, int status, const struct client *c, const char *msg,
+                        json_t *errors, json_t *form)
+{
+    client_page_with(r, status, c, msg, errors, form, NULL);
+}
+
+/* One side of the merge question. */
+static json_t *merge_side(struct req *r, const struct client *c)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id", (json_int_t)c->id, "name", c->name,
+                     "email", c->email, "phone", c->phone[0] ? c->phone : "not given", "count",
+                     c->nappointments, "since",
+                     when_date_long(r, when_local_date(r, c->created_at)));
 }
 
 static int find_client(struct req *r, struct client *c)
@@ -1000,6 +1019,13 @@ void desk_client_merge(struct req *r)
                                   : "Only clients with the same email can be merged; change "
                                     "the email of one of them first.",
                     NULL, NULL);
+        return;
+    }
+    /* merging cannot be undone: both records side by side first */
+    if (strcmp(form_value(r, "confirm"), "yes") != 0) {
+        client_page_with(r, 200, &c, NULL, NULL, NULL,
+                         json_pack("{s:{s:o, s:o}}", "merge", "keep", merge_side(r, &c), "away",
+                                   merge_side(r, &o)));
         return;
     }
     if (db_begin(db, &e) != E_OK || db_merge_clients(db, c.id, other, &e) != E_OK ||

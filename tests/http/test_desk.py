@@ -566,6 +566,26 @@ class Clients(unittest.TestCase):
         st, _, page = b.get('/staff/clients')
         self.assertIn('aria-current="page">Clients<', page)
 
+    def test_search_by_any_way_of_writing_a_phone_or_part_of_a_name(self):
+        body = json.dumps({'service': 'deep-tissue-60', 'therapist': 'any',
+                           'start': '2026-11-30T13:00:00-09:00',
+                           'client': {'name': 'Pia Phonebook', 'email': 'pia.phone@example.com',
+                                      'phone': '907 555 0147'}})
+        st, _, data = S.request('POST', '/api/v1/appointments', body.encode(),
+                                {'Content-Type': 'application/json'})
+        self.assertEqual(st, 201, data)
+        b = signed_in(DESK)
+        for q in ('9075550147', '(907) 555-0147', '907 555 0147', '907-555-0147',
+                  '+1 907 555 0147', '555.0147', 'honebo', 'PIA.PH', 'e.com'):
+            st, _, page = b.get('/staff/clients?q=' + quote(q))
+            self.assertEqual(st, 200)
+            self.assertIn('Pia Phonebook', page, q)
+        for q in ('9075550148', '(907) 555-0174'):
+            self.assertNotIn('Pia Phonebook', b.get('/staff/clients?q=' + quote(q))[2], q)
+        # the desk's booking form finds the same way
+        st, _, page = b.get('/staff/book?q=' + quote('(907) 555-0147'))
+        self.assertIn('Pia Phonebook', page)
+
     def test_edit_details(self):
         online_booking('Eddie Edit', 'eddie@example.com', '2026-11-30T12:30:00-09:00')
         cid = count("SELECT id FROM clients WHERE email = 'eddie@example.com'")
@@ -605,13 +625,25 @@ class Clients(unittest.TestCase):
         self.assertEqual(st, 422)
         st, _, _ = b.post(url + '/merge', {'other': 'x'})
         self.assertEqual(st, 400)
-        st, h, _ = b.post(url + '/merge', {'other': str(dup)})
+        # asked first, with both records side by side; nothing merged yet
+        st, _, page = b.post(url + '/merge', {'other': str(dup)})
+        self.assertEqual(st, 200)
+        self.assertEqual(count('SELECT count(*) FROM clients WHERE id = ?', dup), 1)
+        t = harness.text(page)
+        self.assertIn('Merge Mia M. into Mia Merge?', t)
+        self.assertIn('Kept (client %d) Merged away (client %d)' % (keep, dup), t)
+        self.assertIn('Name Mia Merge Mia M.', t)
+        self.assertIn('Email mia@example.com MIA@example.com', t)
+        self.assertIn('Appointments 1 2', t)
+        self.assertIn('name="confirm" value="yes"', page)
+        self.assertIn('No, keep both', t)
+        st, h, _ = b.post(url + '/merge', {'other': str(dup), 'confirm': 'yes'})
         self.assertEqual(st, 303)
         self.assertEqual(count('SELECT count(*) FROM appointments WHERE client_id = ?', keep), 3)
         self.assertEqual(count('SELECT count(*) FROM clients WHERE id = ?', dup), 0)
         st, _, page = b.get(h['location'])
         self.assertIn('merged into this client', page)
-        st, _, _ = b.post(url + '/merge', {'other': str(dup)})
+        st, _, _ = b.post(url + '/merge', {'other': str(dup), 'confirm': 'yes'})
         self.assertEqual(st, 404)
         self.assertTrue(a['id'])
 
@@ -632,7 +664,8 @@ class Clients(unittest.TestCase):
         finally:
             con.close()
         b = signed_in(DESK)
-        self.assertEqual(b.post('/staff/clients/%d/merge' % keep, {'other': str(dup)})[0], 303)
+        self.assertEqual(b.post('/staff/clients/%d/merge' % keep,
+                                {'other': str(dup), 'confirm': 'yes'})[0], 303)
         online_booking('Newcomer Number', 'newcomer@example.com', '2026-12-16T15:00:00-09:00')
         new = count("SELECT id FROM clients WHERE email = 'newcomer@example.com'")
         self.assertGreater(new, dup)
