@@ -109,7 +109,7 @@ async function cases(h, server, ctx) {
       `Enter led to ${page.url()}`);
     check(await page.locator('#therapist').inputValue() === 'maren-holt', 'Maren is not chosen');
     check(await page.locator('#date').inputValue() === DAY, 'the date is not filled in');
-    const chosen = page.locator(`input[name="start"][value="${DAY}T10:30:00-09:00"]`);
+    const chosen = page.locator(`input[type="radio"][name="start"][value="${DAY}T10:30:00-09:00"]`);
     check(await chosen.count() === 1 && await chosen.isChecked(), '10:30 AM is not chosen');
     await step('book-from-grid', '1024 px viewport');
     await page.locator('#name').fill('Walt Grid');
