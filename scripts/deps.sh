@@ -5,7 +5,8 @@ set -eu
 
 PKGS="build-essential pkg-config meson ninja-build python3 tzdata ca-certificates
 libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libmd4c-dev libmd4c-html0-dev
-libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev"
+libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev
+libpwquality-dev cracklib-runtime"
 
 case "${1:-}" in
     # python3-aiosmtpd: a local SMTP server to watch the demo's e-mail (README);
@@ -14,6 +15,8 @@ case "${1:-}" in
     --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev python3-aiosmtpd
         python3-icalendar" ;;
     --bench) PKGS="$PKGS wrk" ;;
+    # sqlmap: tests/security/scan.sh (README, Abuse and hardening); not for make test.
+    --security) PKGS="$PKGS sqlmap" ;;
 esac
 
 missing=""

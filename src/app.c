@@ -10,9 +10,9 @@
 
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "util/tzload.h"
 #include "view/tpl.h"
-#include "web/sched.h"
 #include "web/static.h"
 
 int app_load_tz(struct app *app, char *err, size_t errlen)
@@ -36,7 +36,7 @@ int app_open_store(struct app *app, int conns, char *err, size_t errlen)
         snprintf(err, errlen, "[database] path %s: %s", app->cfg.db_path, e.msg);
         return -1;
     }
-    app->sched = sched_cache_new();
+    app->sched = sched_cache_new(&app->hooks);
     app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
     return 0;
 }
@@ -70,7 +70,7 @@ int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen
         snprintf(err, errlen, "[database] max_size_mb: %s", e.msg);
         return -1;
     }
-    app->sched = sched_cache_new();
+    app->sched = sched_cache_new(&app->hooks);
     app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
     return 0;
 }

@@ -7,6 +7,8 @@
 #include "config.h"
 #include "core/booking.h"
 #include "core/err.h"
+#include "svc/hooks.h"
+#include "svc/notice.h"
 
 struct store;
 struct tz;
@@ -14,6 +16,7 @@ struct tpl_engine;
 struct statics;
 struct sched_cache;
 struct blobcache;
+struct wl;
 
 struct app {
     struct cfg cfg;
@@ -23,6 +26,17 @@ struct app {
     struct statics *statics;
     struct sched_cache *sched; /* the cached clinic set-up for availability */
     struct blobcache *fragments; /* rendered page parts, keyed by the data versions */
+    /* what a booking, a move or a cancellation causes (mail/): set by
+     * mail_start before the server's threads start, cleared by mail_stop
+     * after they stop; all zero = nothing */
+    struct sched_hooks hooks;
+    /* how the portal's sign-in links and notices are queued (svc/notice.h):
+     * set and cleared with the hooks; all zero = no e-mail */
+    struct notice_mailer mailer;
+    /* the waitlist service (svc/waitlist.h): made by mail_start (its
+     * messages and the offers of freed times), freed by mail_stop; NULL =
+     * entries are stored with no message and nothing is offered */
+    struct wl *waitlist;
 };
 
 /* Loads the timezone named in cfg (a bad name is reported as its config key). */

@@ -3,14 +3,16 @@
  * a bad timezone by its key. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ini.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/email.h"
 #include "util/num.h"
 #include "util/tzload.h"
 
-enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR, K_URL };
+enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR, K_URL, K_PROXIES };
 
 static const struct key {
     const char *section, *name;
@@ -33,6 +35,7 @@ static const struct key {
     I("server", "shutdown_seconds", shutdown_seconds, 0, 300),
     I("server", "reuse_port", reuse_port, 0, 1),
     S("server", "public_url", public_url, 1),
+    {"server", "trusted_proxies", K_PROXIES, offsetof(struct cfg, trusted_proxies), 0, 0, 0, 1},
     S("database", "path", db_path, 0),
     I("database", "max_size_mb", max_size_mb, 0, 1048576),
     I("booking", "min_notice_minutes", min_notice_minutes, 0, 10080),
@@ -62,6 +65,9 @@ static const struct key {
     S("sms", "account", sms_account, 1),
     S("sms", "key", sms_key, 1),
     S("sms", "from", sms_from, 1),
+    I("limits", "connections_per_address", connections_per_address, 1, 10000),
+    I("limits", "bookings_per_hour", bookings_per_hour, 0, 100000),
+    I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
     S("paths", "templates", templates_dir, 0),
     S("paths", "static", static_dir, 0),
     S("paths", "content", content_dir, 0),
@@ -106,28 +112,68 @@ void cfg_defaults(struct cfg *c)
     c->smtp_timeout_seconds = 60;
     c->reminders_hours = 24;
     c->reminders_hours_2 = 0;
+    c->connections_per_address = 32;
+    c->bookings_per_hour = 20;
+    c->waitlist_per_hour = 20;
     copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");
     copy(c->static_dir, sizeof c->static_dir, KNEAD_SRCDIR "/static");
     copy(c->content_dir, sizeof c->content_dir, KNEAD_SRCDIR "/content");
 }
 
-/* name@domain in printable ASCII, without spaces or brackets. */
-static int addr_ok(const char *v)
-{
-    const char *at = strchr(v, '@');
-    if (!at || at == v || !at[1] || strchr(at + 1, '@'))
-        return 0;
-    for (const char *p = v; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e || strchr("<>()\",;\\", *p))
-            return 0;
-    return 1;
-}
 
 static int listen_ok(const char *v)
 {
     const char *colon = strrchr(v, ':');
     int port;
     return colon && colon != v && num_parse_int(colon + 1, 0, 65535, &port) == 0;
+}
+
+/* "10.0.0.1, 10.0.0.2" or "::1 10.0.0.1": numeric addresses separated by
+ * commas and/or spaces, each written back in its canonical form (so that it
+ * compares equal to the peer address as inet_ntop writes it). */
+static int parse_proxies(struct cfg *c, const char *value, char *err, size_t errlen,
+                         const char *section, const char *key)
+{
+    char list[CFG_MAX_PROXIES][CFG_ADDR];
+    int n = 0;
+    const char *p = value;
+    while (*p) {
+        size_t len = strcspn(p, ", \t");
+        if (len == 0) {
+            p++;
+            continue;
+        }
+        char one[64];
+        unsigned char bin[16];
+        if (len >= sizeof one) {
+            snprintf(err, errlen, "[%s] %s: '%.60s...' is not an IP address", section, key, p);
+            return -1;
+        }
+        memcpy(one, p, len);
+        one[len] = '\0';
+        int v4 = inet_pton(AF_INET, one, bin) == 1;
+        if (!v4 && inet_pton(AF_INET6, one, bin) != 1) {
+            snprintf(err, errlen,
+                     "[%s] %s: '%s' is not an IP address (list addresses such as 10.0.0.1 or"
+                     " ::1, separated by commas)",
+                     section, key, one);
+            return -1;
+        }
+        if (n == CFG_MAX_PROXIES) {
+            snprintf(err, errlen, "[%s] %s: at most %d addresses", section, key,
+                     CFG_MAX_PROXIES);
+            return -1;
+        }
+        if (!inet_ntop(v4 ? AF_INET : AF_INET6, bin, list[n], CFG_ADDR)) {
+            snprintf(err, errlen, "[%s] %s: '%s' is not an IP address", section, key, one);
+            return -1;
+        }
+        n++;
+        p += len;
+    }
+    memcpy(c->trusted_proxies, list, sizeof list);
+    c->n_trusted_proxies = n;
+    return 0;
 }
 
 int cfg_set(struct cfg *c, const char *section, const char *key, const char *value, char *err,
@@ -139,6 +185,8 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
             continue;
         char *field = (char *)c + k->off;
         switch (k->kind) {
+        case K_PROXIES:
+            return parse_proxies(c, value, err, errlen, section, key);
         case K_INT: {
             int v;
             if (num_parse_int(value, k->min, k->max, &v) < 0) {
@@ -173,7 +221,7 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
             }
             break;
         case K_ADDR:
-            if (*value && !addr_ok(value)) {
+            if (*value && !email_addr_ok(value)) {
                 snprintf(err, errlen,
                          "[%s] %s: '%s' is not an e-mail address such as desk@example.com",
                          section, key, value);
@@ -211,7 +259,9 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
         if (strcmp(keys[i].section, section) == 0)
             known_section = 1;
     if (!known_section)
-        snprintf(err, errlen, "[%s]: unknown section (known: clinic, server, database, booking, waitlist, auth, smtp, reminders, sms, paths)",
+        snprintf(err, errlen,
+                 "[%s]: unknown section (known: clinic, server, database, booking, waitlist, "
+                 "auth, smtp, reminders, sms, limits, paths)",
                  section);
     else
         snprintf(err, errlen, "[%s] %s: unknown key", section, key);

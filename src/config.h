@@ -9,6 +9,8 @@
 
 #define CFG_STR 256
 #define CFG_PATH 1024
+#define CFG_MAX_PROXIES 16
+#define CFG_ADDR 46 /* INET6_ADDRSTRLEN, as REQ_ADDR_MAX in http/request.h */
 
 struct cfg {
     /* [clinic] */
@@ -24,6 +26,10 @@ struct cfg {
     int shutdown_seconds; /* SIGTERM: how long requests in flight may take to finish */
     int reuse_port;       /* 1 = SO_REUSEPORT (several servers share the port); 0 = in use is an error */
     char public_url[CFG_STR]; /* e.g. https://book.example.com; empty = from the Host header */
+    /* Peers whose X-Forwarded-For is believed (a reverse proxy in front):
+     * numeric IPv4/IPv6 addresses, at most CFG_MAX_PROXIES; none by default. */
+    char trusted_proxies[CFG_MAX_PROXIES][CFG_ADDR];
+    int n_trusted_proxies;
     /* [database] */
     char db_path[CFG_PATH];
     int max_size_mb; /* writes past this size answer 503 (database full); 0 = no cap */
@@ -56,6 +62,10 @@ struct cfg {
     char sms_account[CFG_STR];
     char sms_key[CFG_STR];
     char sms_from[CFG_STR];
+    /* [limits] what one address (or one e-mail) may make the server do */
+    int connections_per_address; /* open connections from one address */
+    int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */
+    int waitlist_per_hour;       /* waitlist sign-ups per address and per e-mail; 0 = off */
     /* [paths] */
     char templates_dir[CFG_PATH];
     char static_dir[CFG_PATH];

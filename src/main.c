@@ -29,6 +29,8 @@
 
 #define EXIT_USAGE 2
 
+_Static_assert(CFG_ADDR == REQ_ADDR_MAX, "[server] trusted_proxies entries are handed to http/");
+
 static const char usage_main[] =
     "usage: knead COMMAND [OPTIONS]\n"
     "\n"
@@ -75,7 +77,8 @@ static const char usage_user[] =
     "\n"
     "Creates an account.  ROLE is admin, desk (front desk), therapist or client; a\n"
     "therapist account names its therapist with --therapist.  The password is read from\n"
-    "the first line of FILE, or asked for at the terminal (at least 10 characters).\n";
+    "the first line of FILE, or asked for at the terminal (at least 10 characters, not a\n"
+    "common password, one character or pattern repeated, or the e-mail address).\n";
 
 struct opts {
     const char *config, *db, *listen, *now;
@@ -296,6 +299,10 @@ static int cmd_serve(struct app *app, const struct opts *o)
         .access_log = !o->quiet,
         .reuse_port = app->cfg.reuse_port,
         .shutdown_s = app->cfg.shutdown_seconds,
+        .per_address = app->cfg.connections_per_address,
+        .secure_cookies = app->cfg.secure_cookies,
+        .trusted_proxies = (const char (*)[REQ_ADDR_MAX])app->cfg.trusted_proxies,
+        .n_trusted_proxies = (size_t)app->cfg.n_trusted_proxies,
     };
     /* one connection per request thread, one spare, one each for the mail
      * worker and the reminder thread.  The port is bound before anything

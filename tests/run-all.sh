@@ -54,6 +54,10 @@ run_counted() { # name logfile command...
     tally "$name" "$rc" "$p" "$f"
 }
 
+# The layering of src/ (docs/ARCHITECTURE.md): no include cycle; svc/ and mail/
+# include no web/ or http/ header, svc/ no mail/ one.
+run_counted layers "$OUT/layers.log" python3 tests/layers/check_includes.py src
+
 # The HTTP suites: every tests/http/test_*.py, each against its own server on its own
 # loopback port and temporary directory, so they run side by side (TEST_JOBS at a time,
 # default one per core); their tallies are printed in name order once all have ended.

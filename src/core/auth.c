@@ -53,6 +53,43 @@ int64_t auth_retry_after(const struct auth_limits *l, int failures, int64_t olde
     return until - now;
 }
 
+int64_t auth_slowdown(const struct auth_limits *l, int failures, int threshold, int64_t newest,
+                      int64_t now)
+{
+    int64_t cap = (int64_t)l->window_minutes * 60, delay = AUTH_SLOWDOWN_BASE;
+    if (failures < threshold)
+        return 0;
+    for (int i = threshold; i < failures && delay < cap; i++)
+        delay *= 2;
+    if (delay > cap)
+        delay = cap;
+    return newest + delay > now ? newest + delay - now : 0;
+}
+
+/* 1 when s is one group over and over (of up to 4 characters, "aaaa",
+ * "abab", or any group three times, "pass1pass1pass1"), or a run of
+ * consecutive characters up or down ("1234567890", "zyxwvuts"). */
+static int too_simple(const char *s, size_t n)
+{
+    for (size_t g = 1; g < n && (g <= 4 || g * 3 <= n); g++) {
+        size_t i = g;
+        while (i < n && s[i] == s[i - g])
+            i++;
+        if (i == n)
+            return 1;
+    }
+    for (int step = -1; step <= 1; step += 2) {
+        size_t i = 1;
+        /* "1234567890": after 9 comes 0 on a keyboard */
+        while (i < n && (s[i] == s[i - 1] + step || (step > 0 && s[i - 1] == '9' && s[i] == '0') ||
+                         (step < 0 && s[i - 1] == '0' && s[i] == '9')))
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
 const char *auth_check_password(const char *pw)
 {
     size_t n = pw ? strlen(pw) : 0;
@@ -60,5 +97,8 @@ const char *auth_check_password(const char *pw)
         return "Choose a password of at least 10 characters.";
     if (n > 200)
         return "The password is too long (at most 200 characters).";
+    if (too_simple(pw, n))
+        return "This password is too easy to guess: it repeats one character or one short "
+               "pattern. Choose another, for example three or four unrelated words.";
     return NULL;
 }

@@ -35,7 +35,19 @@ int auth_session_valid(const struct auth_limits *l, int64_t created, int64_t see
  * 0 when a login may be tried, else the seconds until it may. */
 int64_t auth_retry_after(const struct auth_limits *l, int failures, int64_t oldest, int64_t now);
 
-/* NULL when a new password is acceptable, else a message for a person. */
+/* Sign-in slows down, it never locks: after `threshold` failures within
+ * the window (counted per account and address, and per address), each
+ * further try waits SLOWDOWN_BASE seconds doubled per failure beyond the
+ * threshold, at most the window, counted from the newest failure.  Returns
+ * 0 when a try may be made now, else the seconds until it may.  Pure. */
+#define AUTH_SLOWDOWN_BASE 30
+int64_t auth_slowdown(const struct auth_limits *l, int failures, int threshold, int64_t newest,
+                      int64_t now);
+
+/* NULL when a new password is acceptable by length and shape (not one
+ * character or one group repeated, not a run like "1234567890" or
+ * "abcdefghij"), else a message for a person.  Pure; the dictionary check
+ * is util/pwcheck. */
 const char *auth_check_password(const char *pw);
 
 #endif

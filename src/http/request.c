@@ -232,8 +232,98 @@ const char *req_header(struct req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+/* The canonical text of the IP address s[0..len) into out, or 0. */
+static int canonical_ip(const char *s, size_t len, char out[REQ_ADDR_MAX])
+{
+    char one[REQ_ADDR_MAX];
+    unsigned char bin[16];
+    while (len && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len == 0 || len >= sizeof one)
+        return 0;
+    memcpy(one, s, len);
+    one[len] = '\0';
+    if (inet_pton(AF_INET, one, bin) == 1)
+        return inet_ntop(AF_INET, bin, out, REQ_ADDR_MAX) != NULL;
+    if (inet_pton(AF_INET6, one, bin) == 1)
+        return inet_ntop(AF_INET6, bin, out, REQ_ADDR_MAX) != NULL;
+    return 0;
+}
+
+static int is_trusted(const char *addr, const char (*trusted)[REQ_ADDR_MAX], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(addr, trusted[i]) == 0)
+            return 1;
+    return 0;
+}
+
+const char *req_client_address(struct arena *a, const char *peer, const char *xff,
+                               const char (*trusted)[REQ_ADDR_MAX], size_t n)
+{
+    char hop[REQ_ADDR_MAX], client[REQ_ADDR_MAX];
+    if (!peer || !*peer)
+        return "";
+    if (!canonical_ip(peer, strlen(peer), client))
+        return arena_strdup(a, peer);
+    if (!xff || !is_trusted(client, trusted, n))
+        return arena_strdup(a, client);
+    /* Walk right to left: each hop appended the address it got the request
+     * from; the first one that is not our own proxy is the client. */
+    size_t end = strlen(xff);
+    while (is_trusted(client, trusted, n)) {
+        if (end == 0)
+            break;
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        if (!canonical_ip(xff + start, end - start, hop))
+            break;
+        memcpy(client, hop, sizeof hop);
+        end = start ? start - 1 : 0;
+    }
+    return arena_strdup(a, client);
+}
+
+void req_log_path(struct sb *out, const char *path)
+{
+    static const char *const secret[] = {"/a/", "/feeds/", "/waitlist/offers/",
+                                         "/account/link/", "/waitlist/"};
+    static const char hex[] = "0123456789abcdef";
+    const char *p = path, *end = path + strlen(path);
+    size_t budget = 200;
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++) {
+        size_t n = strlen(secret[i]);
+        if (strncmp(path, secret[i], n) != 0 || !path[n] || path[n] == '/')
+            continue;
+        if (i == 4 && strcmp(path + n, "offers") == 0) /* the list page, no token */
+            break;
+        sb_add(out, secret[i], n);
+        sb_adds(out, "[token]");
+        p = strchr(path + n, '/');
+        if (!p)
+            p = end;
+        break;
+    }
+    for (; p < end && budget; p++, budget--) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c >= 0x7f || c == '\\') {
+            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            sb_add(out, esc, 4);
+        } else {
+            sb_add(out, (const char *)p, 1);
+        }
+    }
+    if (p < end)
+        sb_adds(out, "...");
+}
+
 const char *req_address(struct req *r)
 {
+    if (r->client)
+        return r->client;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char buf[INET6_ADDRSTRLEN] = "";
@@ -247,6 +337,17 @@ const char *req_address(struct req *r)
                   &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, buf,
                   sizeof buf);
     return arena_strdup(r->arena, buf);
+}
+
+const char *req_cookie_name(struct req *r, const char *base)
+{
+    return r->secure_cookies ? arena_printf(r->arena, "__Host-%s", base) : base;
+}
+
+const char *req_cookie_attrs(const struct req *r)
+{
+    return r->secure_cookies ? "; Path=/; HttpOnly; SameSite=Lax; Secure"
+                             : "; Path=/; HttpOnly; SameSite=Lax";
 }
 
 const char *req_param(const struct req *r, size_t i)

@@ -18,6 +18,8 @@
 #define REQ_MAX_URI 8192       /* request target, bytes */
 #define REQ_MAX_PARAMS 8       /* {captures} in one route pattern */
 #define REQ_CSRF_COOKIE "knead_csrf" /* double-submit token: cookie and form field "csrf" */
+#define REQ_SESSION_COOKIE "knead_session" /* a staff or client session's token */
+#define REQ_ADDR_MAX 46        /* an IPv6 address as text, with its NUL (INET6_ADDRSTRLEN) */
 
 struct kv {
     const char *key;
@@ -54,6 +56,22 @@ enum err_code req_decode_path(struct arena *a, const char *s, size_t len, char *
  * skipped (browsers send what they send); never fails. */
 void req_parse_cookies(struct arena *a, const char *header, struct kvlist *out);
 
+/* The client's address: the peer, unless the peer is one of the n trusted
+ * proxies; then the right-most address of xff (the X-Forwarded-For list,
+ * comma-separated, NULL if absent) that is not itself a trusted proxy.  An
+ * entry that is not an IP address ends the walk: the hop to its right (the
+ * last address we could trust) is the answer.  Addresses are compared and
+ * returned in canonical form; the result is on a.  Pure. */
+const char *req_client_address(struct arena *a, const char *peer, const char *xff,
+                               const char (*trusted)[REQ_ADDR_MAX], size_t n);
+
+/* Writes path to out as the access log shows it: the private token after
+ * /a/, /feeds/, /waitlist/, /waitlist/offers/ and /account/link/ replaced by
+ * "[token]", control characters, backslashes and bytes outside ASCII as \xNN
+ * (so a line break in a path cannot forge a log line), and at most 200 bytes
+ * of it.  A query string is never logged: pass the path without it.  Pure. */
+void req_log_path(struct sb *out, const char *path);
+
 struct MHD_Connection;
 struct route;
 struct app;
@@ -85,6 +103,8 @@ struct req {
     const char *method;    /* "GET", ... as sent */
     unsigned method_bit;   /* ROUTE_GET ... (0 for unknown methods) */
     const char *raw_uri;   /* as sent: path and query */
+    const char *version;   /* "HTTP/1.1", ... as sent */
+    const char *client;    /* the client's address (req_client_address), set on the first call */
     char *path;            /* decoded */
     struct kvlist query;
     struct kvlist form;    /* urlencoded body, for routes with ROUTE_FORM */
@@ -102,13 +122,23 @@ struct req {
     int64_t t0_us;
     int state;
     int too_large;
+    int close_now;    /* a framing error: answer at once and close the connection */
+    int secure_cookies; /* behind TLS: cookies are __Host- prefixed and Secure */
     size_t discarded; /* body bytes read and dropped after an early error */
 };
 
 /* Value of a request header (case-insensitive name), or NULL. */
 const char *req_header(struct req *r, const char *name);
-/* The client's IP address as text (on the arena); "" if unknown. */
+/* The client's IP address as text (on the arena): the peer, or behind a
+ * trusted proxy the address it forwarded for; "" if unknown. */
 const char *req_address(struct req *r);
+/* A cookie's name as sent and read: `base`, or "__Host-" + base behind TLS
+ * (secure_cookies), which a browser keeps only when it was set Secure, with
+ * Path=/ and no Domain by this very host.  Static or on the arena. */
+const char *req_cookie_name(struct req *r, const char *base);
+/* The attributes every cookie of ours carries: "; Path=/; HttpOnly;
+ * SameSite=Lax", and "; Secure" behind TLS.  Static. */
+const char *req_cookie_attrs(const struct req *r);
 /* The i-th {capture} of the matched route pattern. */
 const char *req_param(const struct req *r, size_t i);
 

@@ -129,6 +129,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     r->t0_us = clock_mono_us();
     r->state = ST_NEW;
     __atomic_add_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
+    r->secure_cookies = s->opt.secure_cookies;
     sb_init(&r->body, 0);
     sb_init(&r->resp.body, 0);
     arena_defer(a, (void (*)(void *))sb_release, &r->body);
@@ -146,10 +147,22 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (!s->opt.access_log)
         goto done;
     int64_t us = clock_mono_us() - r->t0_us;
-    const char *path = r->path ? r->path : r->raw_uri;
-    log_info("%s %s %d %lldus%s", r->method ? r->method : "-", path ? path : "-",
-             r->resp.status, (long long)us,
+    /* No query string (it may carry names, e-mail addresses, tokens), no
+     * private token, no control character: see req_log_path. */
+    struct sb method = SB_INIT, path = SB_INIT;
+    if (r->path) {
+        req_log_path(&path, r->path);
+    } else if (r->raw_uri) {
+        size_t plen = strcspn(r->raw_uri, "?");
+        req_log_path(&path, arena_strndup(r->arena, r->raw_uri, plen));
+    } else {
+        sb_adds(&path, "-");
+    }
+    req_log_path(&method, r->method ? r->method : "-");
+    log_info("%s %s %d %lldus%s", method.buf, path.buf, r->resp.status, (long long)us,
              why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    sb_release(&method);
+    sb_release(&path);
 done:
     arena_free(r->arena);
     *req_cls = NULL;
@@ -163,12 +176,65 @@ static void fail(struct srv *s, struct req *r, int status, const char *msg)
     r->state = ST_DONE;
 }
 
+struct xff {
+    struct arena *a;
+    char *list; /* every X-Forwarded-For header, in order, joined by "," */
+};
+
+static enum MHD_Result gather_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    struct xff *x = cls;
+    (void)kind;
+    if (strcasecmp(key, "X-Forwarded-For") == 0 && value)
+        x->list = x->list ? arena_printf(x->a, "%s,%s", x->list, value)
+                          : arena_strdup(x->a, value);
+    return MHD_YES;
+}
+
+/* The client's address, believing X-Forwarded-For only from our proxies. */
+static const char *client_address(struct srv *s, struct req *r)
+{
+    struct xff x = {r->arena, NULL};
+    r->client = NULL;
+    const char *peer = req_address(r);
+    if (s->opt.n_trusted_proxies == 0)
+        return peer;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, gather_xff, &x);
+    return req_client_address(r->arena, peer, x.list, s->opt.trusted_proxies,
+                              s->opt.n_trusted_proxies);
+}
+
+/* What libmicrohttpd 0.9.75 lets through and we refuse, from the headers
+ * alone, before any body is read: a request smuggled between a proxy and us
+ * would need one of these.  Returns 1 when r was answered (and must close). */
+static int framing_error(struct srv *s, struct req *r)
+{
+    const char *te = req_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (r->version && strcmp(r->version, MHD_HTTP_VERSION_1_1) == 0 &&
+        !req_header(r, MHD_HTTP_HEADER_HOST)) {
+        fail(s, r, 400, "An HTTP/1.1 request needs a Host header.");
+    } else if (te && req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+        fail(s, r, 400,
+             "A request may not carry both Content-Length and Transfer-Encoding; send one.");
+    } else if (te && strcasecmp(te, "chunked") != 0) {
+        fail(s, r, 501, "The only transfer coding this server accepts is chunked.");
+    } else {
+        return 0;
+    }
+    r->close_now = 1;
+    return 1;
+}
+
 /* Decodes path and query and finds the route; on failure sets the error. */
 static void route_request(struct srv *s, struct req *r)
 {
     struct err e = {0};
     const char *uri = r->raw_uri;
     size_t ulen = strlen(uri);
+    r->client = client_address(s, r);
+    if (framing_error(s, r))
+        return;
     if (ulen > REQ_MAX_URI) {
         fail(s, r, 414, "The address is too long.");
         return;
@@ -269,7 +335,7 @@ static void dispatch(struct srv *s, struct req *r)
         }
     }
     if (rt->flags & ROUTE_CSRF) {
-        const char *want = kv_get(&r->cookies, REQ_CSRF_COOKIE);
+        const char *want = kv_get(&r->cookies, req_cookie_name(r, REQ_CSRF_COOKIE));
         const char *got = kv_get(&r->form, "csrf");
         if (!want || !got || strlen(want) < 16 || strlen(want) != strlen(got) ||
             sodium_memcmp(want, got, strlen(want)) != 0) {
@@ -328,6 +394,13 @@ static enum MHD_Result queue(struct srv *s, struct req *r)
         return MHD_NO;
     if (rs->content_type && rs->status != 304)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
+    /* A page behind a session (the route's access rule), or any page for
+     * someone signed in, is never kept by a browser or a proxy: another
+     * person at the same computer must not find it in the cache. */
+    int private_page = r->user || (r->route && !(r->route->flags & ROUTE_PUBLIC)) ||
+                       kv_get(&r->cookies, req_cookie_name(r, REQ_SESSION_COOKIE));
+    if (private_page)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++) {
         int overridden = 0; /* a handler's own value (e.g. no-referrer) wins */
         for (size_t k = 0; k < rs->headers.n; k++)
@@ -336,8 +409,11 @@ static enum MHD_Result queue(struct srv *s, struct req *r)
         if (!overridden)
             MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
     }
-    for (size_t i = 0; i < rs->headers.n; i++)
+    for (size_t i = 0; i < rs->headers.n; i++) {
+        if (private_page && strcasecmp(rs->headers.items[i].key, "Cache-Control") == 0)
+            continue;
         MHD_add_response_header(resp, rs->headers.items[i].key, rs->headers.items[i].val);
+    }
     /* Shutting down: the client learns not to send more on this connection. */
     if (__atomic_load_n(&s->draining, __ATOMIC_SEQ_CST))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -358,11 +434,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->state == ST_NEW) {
         r->conn = conn;
         r->method = arena_strdup(r->arena, method);
+        r->version = arena_strdup(r->arena, version);
         route_request(s, r);
         if (r->state == ST_NEW)
             r->state = ST_BODY;
-        /* An over-long declared body is refused now: reading it would be waste. */
-        if (r->too_large)
+        /* An over-long declared body is refused now: reading it would be
+         * waste; a body we cannot frame must not be read at all.  Queueing
+         * in this first call also makes libmicrohttpd close the connection. */
+        if (r->close_now)
+            resp_header(r, "Connection", "close");
+        if (r->too_large || r->close_now)
             return queue(s, r);
         return MHD_YES;
     }
@@ -538,7 +619,12 @@ int srv_run(struct srv *s, char *err, size_t errlen)
                             MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                            /* a connection idle this long is closed (slow clients) */
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                            /* behind our own proxy every connection comes from it:
+                             * the proxy limits its clients instead */
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                            (unsigned)(s->opt.n_trusted_proxies ? 0 : s->opt.per_address),
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
                             MHD_OPTION_END);
     if (!s->d) {

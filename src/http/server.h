@@ -29,6 +29,10 @@ struct srv_options {
     int access_log;       /* one line per request: method, path, status, microseconds */
     int reuse_port;       /* 1 = SO_REUSEPORT: several processes may share the port */
     int shutdown_s;       /* srv_stop waits this long for requests in flight */
+    int per_address;      /* open connections from one address; 0 = no limit */
+    int secure_cookies;   /* behind TLS: see req_cookie_name */
+    const char (*trusted_proxies)[REQ_ADDR_MAX]; /* peers whose X-Forwarded-For we believe */
+    size_t n_trusted_proxies;
 };
 
 struct srv;

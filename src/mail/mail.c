@@ -11,10 +11,10 @@
 #include "mail/outbox.h"
 #include "mail/remind.h"
 #include "mail/waitlist.h"
+#include "svc/booking.h"
+#include "svc/waitlist.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "web/portal.h"
-#include "web/sched.h"
 
 #define POLL_SECONDS 10  /* the longest the worker sleeps without a look at the store */
 #define LEASE_SECONDS 300 /* a claim; longer than one SMTP transfer may take */
@@ -23,7 +23,9 @@ struct mail {
     struct mail_notify *notify;
     struct outbox *outbox;
     struct remind *remind;
+    struct mail_waitlist *waitlist;
     int public_url; /* links come from [server] public_url */
+    struct app *app; /* whose hooks, mailer and waitlist mail_start set and mail_stop clears */
 };
 
 int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
@@ -96,7 +98,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         log_info("mail: reminders %d and %d hours before each appointment (0 = off)%s",
                  ro.hours[0], ro.hours[1], ro.sms ? ", by e-mail and text message" : "");
     }
-    if (mail_waitlist_start(app, m->outbox, err, errlen) < 0) {
+    if (mail_waitlist_new(app, m->outbox, &m->waitlist, err, errlen) < 0) {
         remind_stop(m->remind);
         outbox_stop(m->outbox);
         mail_notify_free(m->notify);
@@ -104,11 +106,13 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         return -1;
     }
     if (m->public_url)
-        mail_waitlist_set_base_url(c->public_url);
-    struct sched_hooks h = mail_waitlist_hooks(mail_notify_hooks(m->notify));
-    sched_set_hooks(&h);
-    struct portal_mailer pm = mail_notify_portal_mailer(m->notify);
-    portal_set_mailer(&pm);
+        mail_waitlist_set_base_url(m->waitlist, c->public_url);
+    m->app = app;
+    struct wl_config wc = {app->sched, app->tz, app_booking_rules(app), c->waitlist_offer_minutes};
+    struct wl_mailer wm = mail_waitlist_mailer(m->waitlist);
+    app->waitlist = wl_new(&wc, &wm);
+    app->hooks = wl_hooks(app->waitlist, mail_notify_hooks(m->notify));
+    app->mailer = mail_notify_portal_mailer(m->notify);
     *out = m;
     return 0;
 }
@@ -123,7 +127,7 @@ void mail_listening(struct mail *m, const char *host, int port)
     snprintf(url, sizeof url, "http://%s%s%s:%d", strchr(host, ':') ? "[" : "", host,
              strchr(host, ':') ? "]" : "", port);
     mail_notify_set_base_url(m->notify, url);
-    mail_waitlist_set_base_url(url);
+    mail_waitlist_set_base_url(m->waitlist, url);
     log_warn("mail: links in e-mail point to %s; set [server] public_url to the address"
              " clients use", url);
 }
@@ -138,11 +142,13 @@ void mail_stop(struct mail *m)
 {
     if (!m)
         return;
-    sched_set_hooks(NULL);
-    portal_set_mailer(NULL);
+    memset(&m->app->hooks, 0, sizeof m->app->hooks);
+    memset(&m->app->mailer, 0, sizeof m->app->mailer);
+    wl_free(m->app->waitlist);
+    m->app->waitlist = NULL;
     remind_stop(m->remind);
     outbox_stop(m->outbox);
-    mail_waitlist_stop();
+    mail_waitlist_free(m->waitlist);
     mail_notify_free(m->notify);
     free(m);
 }

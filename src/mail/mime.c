@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/datetime.h"
+#include "core/email.h"
 #include "util/errmsg.h"
 #include "util/sb.h"
 #include "view/esc.h"
@@ -219,17 +220,11 @@ void mime_qp(struct sb *out, const char *s, size_t len)
     }
 }
 
-/* An address we put in a header as it is: printable ASCII, no spaces or
- * angle brackets, an '@' inside. */
+/* An address we put in a header as it is: the rule every form checks
+ * (core/email), so that whatever was accepted can be sent. */
 static int addr_ok(const char *a)
 {
-    const char *at = a ? strchr(a, '@') : NULL;
-    if (!at || at == a || !at[1])
-        return 0;
-    for (const char *p = a; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e || strchr("<>()\",;\\", *p))
-            return 0;
-    return 1;
+    return email_addr_ok(a);
 }
 
 static int filename_ok(const char *f)

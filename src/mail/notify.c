@@ -13,6 +13,7 @@
 #include "core/tz.h"
 #include "mail/outbox.h"
 #include "mail/remind.h"
+#include "svc/when.h"
 #include "util/arena.h"
 #include "util/errmsg.h"
 #include "util/fs.h"
@@ -21,7 +22,6 @@
 #include "util/sb.h"
 #include "view/ics.h"
 #include "view/tpl.h"
-#include "web/when.h"
 
 #define BODY_MAX (256u << 10) /* bytes of one rendered body or .ics */
 
@@ -224,14 +224,10 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     if ((rc = remind_on_change(db, ev, id, now, e)) != E_OK) /* reminders of the old time */
         goto done;
 
-    /* when.c words dates for pages from a request; it reads only app and arena */
-    struct req r;
-    memset(&r, 0, sizeof r);
-    r.app = (struct app *)n->app;
-    r.arena = a;
-    struct dt_date day = when_local_date(&r, ap.start);
-    const char *date_label = when_date_long(&r, day);
-    const char *clock = when_clock(&r, ap.start, 1);
+    const struct tz *tz = n->app->tz;
+    struct dt_date day = when_local_date(tz, ap.start);
+    const char *date_label = when_date_long(a, day);
+    const char *clock = when_clock(tz, a, ap.start, 1);
 
     set_str(clinic, "name", c->name);
     set_str(clinic, "phone", c->phone);
@@ -252,7 +248,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     set_str(j, "notes", ap.notes);
     set_str(j, "source", strcmp(ap.source, "staff") == 0 ? "front desk" : "online");
     set_str(j, "date_label", date_label);
-    set_str(j, "time_label", when_range(&r, ap.start, ap.end));
+    set_str(j, "time_label", when_range(tz, a, ap.start, ap.end));
     char start[40];
     dt_format_rfc3339(ap.start, tz_offset_at(n->app->tz, ap.start), start, sizeof start);
     set_str(j, "start", start);
@@ -277,9 +273,9 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
         d.subject = arena_printf(a, "Booked: %s, %s at %s", ap.service_name, date_label, clock);
         break;
     case SCHED_MOVED: {
-        struct dt_date old = when_local_date(&r, before->start);
-        set_str(j, "old_date_label", when_date_long(&r, old));
-        set_str(j, "old_time_label", when_range(&r, before->start, before->end));
+        struct dt_date old = when_local_date(tz, before->start);
+        set_str(j, "old_date_label", when_date_long(a, old));
+        set_str(j, "old_time_label", when_range(tz, a, before->start, before->end));
         d.kind = "reschedule";
         d.dedupe_key = arena_printf(a, "appt-%lld/reschedule/%d", (long long)ap.id, moves + 1);
         d.subject = arena_printf(a, "Moved: %s, now %s at %s", ap.service_name, date_label, clock);
@@ -300,16 +296,16 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     /* The front desk hears of every change to today's book that it did not
      * make itself: a booking that starts today, a cancellation of one of
      * today's appointments, a move from or to today. */
-    int64_t today = dt_date_to_days(when_local_date(&r, now));
-    int was_today = before && dt_date_to_days(when_local_date(&r, before->start)) == today;
+    int64_t today = dt_date_to_days(when_local_date(tz, now));
+    int was_today = before && dt_date_to_days(when_local_date(tz, before->start)) == today;
     int is_today = dt_date_to_days(day) == today;
     if (!by_staff && (is_today || (ev == SCHED_MOVED && was_today))) {
         struct draft desk = {0};
         desk.to = c->smtp_desk[0] ? c->smtp_desk : c->email;
         desk.to_name = c->name;
-        struct dt_date shown = is_today ? day : when_local_date(&r, before->start);
+        struct dt_date shown = is_today ? day : when_local_date(tz, before->start);
         set_str(j, "day_url",
-                arena_printf(a, "%s/staff?date=%s", base, when_date_param(&r, shown)));
+                arena_printf(a, "%s/staff?date=%s", base, when_date_param(a, shown)));
         switch (ev) {
         case SCHED_BOOKED:
             desk.kind = "desk_same_day";
@@ -325,7 +321,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
                 arena_printf(a, "appt-%lld/desk_moved/%d", (long long)ap.id, moves + 1);
             desk.subject = arena_printf(
                 a, "Same-day move: %s, %s now %s", ap.client_name,
-                when_clock(&r, before->start, 1),
+                when_clock(tz, a, before->start, 1),
                 is_today ? clock : arena_printf(a, "%s at %s", date_label, clock));
             break;
         case SCHED_CANCELLED:
@@ -415,9 +411,9 @@ static enum err_code on_notice(void *ctx, struct db *db, const char *kind, const
     return rc;
 }
 
-struct portal_mailer mail_notify_portal_mailer(struct mail_notify *n)
+struct notice_mailer mail_notify_portal_mailer(struct mail_notify *n)
 {
-    struct portal_mailer m = {on_signin, on_notice, on_committed, n};
+    struct notice_mailer m = {on_signin, on_notice, on_committed, n};
     return m;
 }
 

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "web/portal.h"
-#include "web/sched.h"
+#include "svc/booking.h"
+#include "svc/notice.h"
 
 struct app;
 struct outbox;
@@ -35,10 +35,10 @@ void mail_notify_set_base_url(struct mail_notify *n, const char *url);
 /* The worker to wake after a commit (NULL = none). */
 void mail_notify_set_outbox(struct mail_notify *n, struct outbox *ob);
 
-/* The hooks for sched_set_hooks, with n as their context. */
+/* The hooks for app->hooks, with n as their context. */
 struct sched_hooks mail_notify_hooks(struct mail_notify *n);
-/* The client portal's mailer (sign-in links, templates/mail/signin.*), with
- * n as its context, for portal_set_mailer. */
-struct portal_mailer mail_notify_portal_mailer(struct mail_notify *n);
+/* The client portal's mailer (sign-in links, templates/mail/signin.*, and
+ * portal notices), with n as its context, for app->mailer. */
+struct notice_mailer mail_notify_portal_mailer(struct mail_notify *n);
 
 #endif

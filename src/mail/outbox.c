@@ -113,15 +113,14 @@ static int deliver_one(struct outbox *ob)
     if (m.channel && strcmp(m.channel, "sms") == 0) {
         int s = sms_send(&ob->o.sms, m.recipient, m.body_text, err, sizeof err);
         if (s == 0) {
-            log_info("mail: sent text message %lld (%s) to %s", (long long)m.id, m.kind,
-                     m.recipient);
+            log_info("mail: sent text message %lld (%s)", (long long)m.id, m.kind);
             mark(ob, &m, "sent", now, "");
             goto done;
         }
         if (s == SMS_REFUSED && !stopping(ob)) {
-            log_error("mail: text message %lld (%s) to %s refused, giving up"
+            log_error("mail: text message %lld (%s) refused, giving up"
                       " (knead outbox retry %lld queues it again): %s",
-                      (long long)m.id, m.kind, m.recipient, (long long)m.id, err);
+                      (long long)m.id, m.kind, (long long)m.id, err);
             mark(ob, &m, "failed", now, err);
             goto done;
         }
@@ -153,7 +152,7 @@ static int deliver_one(struct outbox *ob)
     int sent = smtp_send(&ob->o.smtp, ob->o.from, m.recipient, bytes.buf, bytes.len, err,
                          sizeof err);
     if (sent == 0) {
-        log_info("mail: sent message %lld (%s) to %s", (long long)m.id, m.kind, m.recipient);
+        log_info("mail: sent message %lld (%s)", (long long)m.id, m.kind);
         mark(ob, &m, "sent", now, "");
         goto done;
     }
@@ -170,16 +169,15 @@ failed:
         goto done;
     }
     if (m.attempts >= ob->o.max_attempts) {
-        log_error("mail: message %lld (%s) to %s failed %d times, giving up"
+        log_error("mail: message %lld (%s) failed %d times, giving up"
                   " (knead outbox retry %lld queues it again): %s",
-                  (long long)m.id, m.kind, m.recipient, m.attempts, (long long)m.id, err);
+                  (long long)m.id, m.kind, m.attempts, (long long)m.id, err);
         mark(ob, &m, "failed", now, err);
         goto done;
     }
     int64_t wait = outbox_backoff(m.attempts, ob->o.retry_min_s, ob->o.retry_max_s);
-    log_warn("mail: message %lld (%s) to %s not sent (attempt %d of %d), next try in %lld s: %s",
-             (long long)m.id, m.kind, m.recipient, m.attempts, ob->o.max_attempts,
-             (long long)wait, err);
+    log_warn("mail: message %lld (%s) not sent (attempt %d of %d), next try in %lld s: %s",
+             (long long)m.id, m.kind, m.attempts, ob->o.max_attempts, (long long)wait, err);
     mark(ob, &m, "pending", real_now() + wait, err);
 done:
     sb_release(&bytes);

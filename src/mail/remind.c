@@ -16,6 +16,7 @@
 #include "core/tz.h"
 #include "mail/outbox.h"
 #include "store/store.h"
+#include "svc/when.h"
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/errmsg.h"
@@ -24,7 +25,6 @@
 #include "util/mem.h"
 #include "util/sb.h"
 #include "view/tpl.h"
-#include "web/when.h"
 
 #define BODY_MAX (64u << 10) /* bytes of one rendered body */
 #define SMS_MAX 640          /* characters of a text message: four segments */
@@ -69,16 +69,12 @@ static json_t *context(const struct remind *r, struct arena *a, const struct app
 {
     const struct cfg *c = &r->o.app->cfg;
     json_t *j = json_object(), *clinic = json_object();
-    struct req rq;
+    const struct tz *tz = r->o.app->tz;
     char start[40];
 
-    /* when.c words dates for pages from a request; it reads only app and arena */
-    memset(&rq, 0, sizeof rq);
-    rq.app = (struct app *)r->o.app;
-    rq.arena = a;
-    struct dt_date day = when_local_date(&rq, ap->start);
-    const char *date_label = when_date_long(&rq, day);
-    const char *clock = when_clock(&rq, ap->start, 1);
+    struct dt_date day = when_local_date(tz, ap->start);
+    const char *date_label = when_date_long(a, day);
+    const char *clock = when_clock(tz, a, ap->start, 1);
     set_str(clinic, "name", c->name);
     set_str(clinic, "phone", c->phone);
     set_str(clinic, "email", c->email);
@@ -90,7 +86,7 @@ static json_t *context(const struct remind *r, struct arena *a, const struct app
     set_str(j, "room", ap->room_name);
     set_str(j, "date_label", date_label);
     set_str(j, "clock", clock);
-    set_str(j, "time_label", when_range(&rq, ap->start, ap->end));
+    set_str(j, "time_label", when_range(tz, a, ap->start, ap->end));
     dt_format_rfc3339(ap->start, tz_offset_at(r->o.app->tz, ap->start), start, sizeof start);
     set_str(j, "start", start);
     set_str(j, "hours", arena_printf(a, "%d hour%s", hours, hours == 1 ? "" : "s"));
@@ -135,8 +131,8 @@ static enum err_code queue_due(struct remind *r, struct db *db, struct arena *a,
         goto done;
     if (!have_sms && !have_mail && ap.client_phone && ap.client_phone[0] &&
         phone_e164(ap.client_phone, phone) < 0)
-        log_info("mail: appointment %lld: the phone '%s' is not a number a text message can"
-                 " go to; e-mail reminder only", (long long)ap.id, ap.client_phone);
+        log_info("mail: appointment %lld: the client's phone is not a number a text message"
+                 " can go to; e-mail reminder only", (long long)ap.id);
     reachable(&ap, &have_mail, &have_sms, phone);
     if (have_mail && have_sms)
         goto done;

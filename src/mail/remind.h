@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "web/sched.h"
+#include "svc/booking.h"
 
 struct app;
 struct outbox;

@@ -54,9 +54,12 @@ enum stmt_id {
     Q_DEL_SESSION,
     Q_DEL_USER_SESSIONS,
     Q_ADD_LOGIN_FAILURE,
-    Q_LOGIN_FAILURES_EMAIL,
+    Q_LOGIN_FAILURES_PAIR,
     Q_LOGIN_FAILURES_ADDRESS,
     Q_CLEAR_LOGIN_FAILURES,
+    Q_THROTTLE_COUNT,
+    Q_THROTTLE_ADD,
+    Q_THROTTLE_PURGE,
     Q_BUSY,
     Q_TIME_OFF,
     Q_ADD_TIME_OFF,
@@ -310,11 +313,15 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_DEL_SESSION] = "DELETE FROM sessions WHERE token_hash = ?1",
     [Q_DEL_USER_SESSIONS] = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
     [Q_ADD_LOGIN_FAILURE] = "INSERT INTO login_failures (email, address, at) VALUES (?1, ?2, ?3)",
-    [Q_LOGIN_FAILURES_EMAIL] = "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
-                               " WHERE email = ?1 AND at > ?2",
-    [Q_LOGIN_FAILURES_ADDRESS] = "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
+    [Q_LOGIN_FAILURES_PAIR] = "SELECT count(*), coalesce(max(at), 0) FROM login_failures"
+                              " WHERE email = ?3 AND address = ?1 AND at > ?2",
+    [Q_LOGIN_FAILURES_ADDRESS] = "SELECT count(*), coalesce(max(at), 0) FROM login_failures"
                                  " WHERE address = ?1 AND at > ?2",
-    [Q_CLEAR_LOGIN_FAILURES] = "DELETE FROM login_failures WHERE email = ?1",
+    [Q_CLEAR_LOGIN_FAILURES] = "DELETE FROM login_failures WHERE email = ?1 AND address = ?2",
+    [Q_THROTTLE_COUNT] = "SELECT count(*), coalesce(min(at), 0) FROM throttle_hits"
+                         " WHERE key = ?1 AND at > ?2 AND kind = ?3",
+    [Q_THROTTLE_ADD] = "INSERT INTO throttle_hits (kind, key, at) VALUES (?1, ?2, ?3)",
+    [Q_THROTTLE_PURGE] = "DELETE FROM throttle_hits WHERE at < ?1",
     /* No appointment is busy for longer than a day (a service is at most 480
      * minutes plus a 240-minute buffer), so the lower bound on start_at keeps
      * the index range to the days asked for. */
@@ -1840,43 +1847,73 @@ static enum err_code sq_add_login_failure(struct db *db, const char *email, cons
     return run(d, s, e, "record failed login");
 }
 
+/* Runs a "count(*), min-or-max(at) WHERE key = ?1 [AND key2 = ?3] AND at > ?2"
+ * query (key2 NULL when it has no ?3). */
 static enum err_code count_since(struct sqlite_db *d, enum stmt_id q, const char *key,
-                                 int64_t since, int *count, int64_t *oldest, struct err *e)
+                                 const char *key2, int64_t since, int *count, int64_t *at,
+                                 struct err *e)
 {
     sqlite3_stmt *s = stmt(d, q, e);
     if (!s)
         return E_INTERNAL;
     bind_text(s, 1, key);
     sqlite3_bind_int64(s, 2, since);
+    if (key2)
+        bind_text(s, 3, key2);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         *count = sqlite3_column_int(s, 0);
-        *oldest = sqlite3_column_int64(s, 1);
+        *at = sqlite3_column_int64(s, 1);
     }
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? E_OK : fail(d, e, rc, "count failed logins");
 }
 
 static enum err_code sq_login_failures(struct db *db, const char *email, const char *address,
-                                       int64_t since, int *by_email, int64_t *oldest_email,
-                                       int *by_address, int64_t *oldest_address, struct err *e)
+                                       int64_t since, int *by_pair, int64_t *newest_pair,
+                                       int *by_address, int64_t *newest_address, struct err *e)
 {
-    enum err_code rc = count_since(DB(db), Q_LOGIN_FAILURES_EMAIL, email, since, by_email,
-                                   oldest_email, e);
+    enum err_code rc = count_since(DB(db), Q_LOGIN_FAILURES_PAIR, address, email, since,
+                                   by_pair, newest_pair, e);
     if (rc == E_OK)
-        rc = count_since(DB(db), Q_LOGIN_FAILURES_ADDRESS, address, since, by_address,
-                         oldest_address, e);
+        rc = count_since(DB(db), Q_LOGIN_FAILURES_ADDRESS, address, NULL, since, by_address,
+                         newest_address, e);
     return rc;
 }
 
-static enum err_code sq_clear_login_failures(struct db *db, const char *email, struct err *e)
+static enum err_code sq_clear_login_failures(struct db *db, const char *email,
+                                             const char *address, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     sqlite3_stmt *s = stmt(d, Q_CLEAR_LOGIN_FAILURES, e);
     if (!s)
         return E_INTERNAL;
     bind_text(s, 1, email);
+    bind_text(s, 2, address);
     return run(d, s, e, "clear failed logins");
+}
+
+static enum err_code sq_throttle_count(struct db *db, const char *kind, const char *key,
+                                       int64_t since, int *count, int64_t *oldest, struct err *e)
+{
+    return count_since(DB(db), Q_THROTTLE_COUNT, key, kind, since, count, oldest, e);
+}
+
+static enum err_code sq_throttle_add(struct db *db, const char *kind, const char *key,
+                                     int64_t now, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = stmt(d, Q_THROTTLE_PURGE, e);
+    if (!s)
+        return E_INTERNAL;
+    sqlite3_bind_int64(s, 1, now - 86400);
+    enum err_code rc = run(d, s, e, "forget old throttle hits");
+    if (rc != E_OK || !(s = stmt(d, Q_THROTTLE_ADD, e)))
+        return rc != E_OK ? rc : E_INTERNAL;
+    bind_text(s, 1, kind);
+    bind_text(s, 2, key);
+    sqlite3_bind_int64(s, 3, now);
+    return run(d, s, e, "record a throttle hit");
 }
 
 /* ---- booking ---- */
@@ -3868,10 +3905,10 @@ static enum err_code sq_signin_requests(struct db *db, const char *email, const 
                                         int64_t since, int *by_email, int64_t *oldest_email,
                                         int *by_address, int64_t *oldest_address, struct err *e)
 {
-    enum err_code rc = count_since(DB(db), Q_SIGNIN_REQUESTS_EMAIL, email, since, by_email,
+    enum err_code rc = count_since(DB(db), Q_SIGNIN_REQUESTS_EMAIL, email, NULL, since, by_email,
                                    oldest_email, e);
     if (rc == E_OK)
-        rc = count_since(DB(db), Q_SIGNIN_REQUESTS_ADDRESS, address, since, by_address,
+        rc = count_since(DB(db), Q_SIGNIN_REQUESTS_ADDRESS, address, NULL, since, by_address,
                          oldest_address, e);
     return rc;
 }
@@ -4406,6 +4443,8 @@ static const struct store_ops sqlite_ops = {
     .add_login_failure = sq_add_login_failure,
     .login_failures = sq_login_failures,
     .clear_login_failures = sq_clear_login_failures,
+    .throttle_count = sq_throttle_count,
+    .throttle_add = sq_throttle_add,
     .busy = sq_busy,
     .time_off = sq_time_off,
     .add_time_off = sq_add_time_off,

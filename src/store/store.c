@@ -120,10 +120,17 @@ FWD(add_login_failure,
     (struct db * db, const char *email, const char *address, int64_t now, struct err *e),
     (db, email, address, now, e))
 FWD(login_failures,
-    (struct db * db, const char *email, const char *address, int64_t since, int *by_email,
-     int64_t *oldest_email, int *by_address, int64_t *oldest_address, struct err *e),
-    (db, email, address, since, by_email, oldest_email, by_address, oldest_address, e))
-FWD(clear_login_failures, (struct db * db, const char *email, struct err *e), (db, email, e))
+    (struct db * db, const char *email, const char *address, int64_t since, int *by_pair,
+     int64_t *newest_pair, int *by_address, int64_t *newest_address, struct err *e),
+    (db, email, address, since, by_pair, newest_pair, by_address, newest_address, e))
+FWD(clear_login_failures, (struct db * db, const char *email, const char *address, struct err *e),
+    (db, email, address, e))
+FWD(throttle_count,
+    (struct db * db, const char *kind, const char *key, int64_t since, int *count,
+     int64_t *oldest, struct err *e),
+    (db, kind, key, since, count, oldest, e))
+FWD(throttle_add, (struct db * db, const char *kind, const char *key, int64_t now, struct err *e),
+    (db, kind, key, now, e))
 FWD(busy,
     (struct db * db, struct arena *a, int64_t t0, int64_t t1, struct busy **out, size_t *n,
      struct err *e),

@@ -214,11 +214,22 @@ enum err_code db_delete_user_sessions(struct db *db, int64_t user_id,
                                       const unsigned char *keep, struct err *e);
 enum err_code db_add_login_failure(struct db *db, const char *email, const char *address,
                                    int64_t now, struct err *e);
-/* Failures since `since` for the email and for the address, with the oldest of each. */
+/* Failures since `since` for the pair (email from address) and for the
+ * address (any email), with the newest of each (0 when none). */
 enum err_code db_login_failures(struct db *db, const char *email, const char *address,
-                                int64_t since, int *by_email, int64_t *oldest_email,
-                                int *by_address, int64_t *oldest_address, struct err *e);
-enum err_code db_clear_login_failures(struct db *db, const char *email, struct err *e);
+                                int64_t since, int *by_pair, int64_t *newest_pair,
+                                int *by_address, int64_t *newest_address, struct err *e);
+/* Forgets the failures of the pair: a success from elsewhere leaves them. */
+enum err_code db_clear_login_failures(struct db *db, const char *email, const char *address,
+                                      struct err *e);
+/* The throttles of anonymous bookings and waitlist sign-ups (web/throttle):
+ * kind "book" or "waitlist", key "a:ADDRESS" or "e:email".  Counts the hits
+ * since `since`, with the oldest of them (0 when none). */
+enum err_code db_throttle_count(struct db *db, const char *kind, const char *key, int64_t since,
+                                int *count, int64_t *oldest, struct err *e);
+/* Records one hit at now, and forgets hits older than a day. */
+enum err_code db_throttle_add(struct db *db, const char *kind, const char *key, int64_t now,
+                              struct err *e);
 
 /* ---- booking ---- */
 

@@ -67,9 +67,14 @@ struct store_ops {
     enum err_code (*add_login_failure)(struct db *db, const char *email, const char *address,
                                        int64_t now, struct err *e);
     enum err_code (*login_failures)(struct db *db, const char *email, const char *address,
-                                    int64_t since, int *by_email, int64_t *oldest_email,
-                                    int *by_address, int64_t *oldest_address, struct err *e);
-    enum err_code (*clear_login_failures)(struct db *db, const char *email, struct err *e);
+                                    int64_t since, int *by_pair, int64_t *newest_pair,
+                                    int *by_address, int64_t *newest_address, struct err *e);
+    enum err_code (*clear_login_failures)(struct db *db, const char *email, const char *address,
+                                          struct err *e);
+    enum err_code (*throttle_count)(struct db *db, const char *kind, const char *key,
+                                    int64_t since, int *count, int64_t *oldest, struct err *e);
+    enum err_code (*throttle_add)(struct db *db, const char *kind, const char *key, int64_t now,
+                                  struct err *e);
     enum err_code (*busy)(struct db *db, struct arena *a, int64_t t0, int64_t t1,
                           struct busy **out, size_t *n, struct err *e);
     enum err_code (*time_off)(struct db *db, struct arena *a, int64_t t0, int64_t t1,

@@ -1,4 +1,5 @@
-/* log — one line per event on stderr, with a UTC timestamp and a level. */
+/* log — one line per event on stderr, with a UTC timestamp and a level.  A
+ * control character in the message is written as \xNN (never a line break). */
 #ifndef KNEAD_UTIL_LOG_H
 #define KNEAD_UTIL_LOG_H
 

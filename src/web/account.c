@@ -8,24 +8,77 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "core/auth.h"
 #include "core/booking.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/token.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/pwcheck.h"
 #include "web/page.h"
-#include "web/sched.h"
 
-#define SESSION_COOKIE "knead_session"
 #define TOUCH_EVERY 60 /* seconds: a session's last-seen time is written at most this often */
+/* Sign-in slows down after this many failures within the window: of one
+ * account from one address (PAIR), or of any accounts from one address
+ * (ADDRESS; higher, for a clinic's own office behind one address). */
+#define PAIR_FAILURES 5
+#define ADDRESS_FAILURES 20
+#define HASH_RETRY_AFTER "2" /* seconds, when every hashing slot is taken */
+
+static const char busy_msg[] =
+    "The server is busy checking other passwords. Wait a few seconds and try again.";
 
 static struct auth_limits limits(const struct req *r)
 {
     struct auth_limits l = {r->app->cfg.session_idle_minutes, r->app->cfg.session_absolute_hours,
-                            5, 15};
+                            PAIR_FAILURES, 15};
     return l;
+}
+
+/* The hashing pool.  argon2id takes 64 MiB and tens of milliseconds per
+ * password; at most one fewer than the server's worker threads (at least
+ * one) hash at a time, so that a flood of sign-ins always leaves a thread
+ * for everyone else.  There is no queue: past the limit the answer is 429. */
+static int hash_inflight;
+
+static int hash_slots(const struct req *r)
+{
+    long n = r->app->cfg.threads;
+    if (n <= 0)
+        n = sysconf(_SC_NPROCESSORS_ONLN); /* as srv_start sizes the pool */
+    if (n <= 0 || n >= 64)
+        n = 2;
+    return n > 1 ? (int)n - 1 : 1;
+}
+
+int account_hash_begin(struct req *r)
+{
+    if (__atomic_add_fetch(&hash_inflight, 1, __ATOMIC_SEQ_CST) > hash_slots(r)) {
+        __atomic_sub_fetch(&hash_inflight, 1, __ATOMIC_SEQ_CST);
+        resp_header(r, "Retry-After", HASH_RETRY_AFTER);
+        return -1;
+    }
+    return 0;
+}
+
+void account_hash_end(void)
+{
+    __atomic_sub_fetch(&hash_inflight, 1, __ATOMIC_SEQ_CST);
+}
+
+const char *account_busy_message(void)
+{
+    return busy_msg;
+}
+
+const char *account_check_password(const char *pw, const char *email)
+{
+    const char *why = auth_check_password(pw);
+    return why ? why : pwcheck(pw, email);
 }
 
 int account_hash_password(const char *pw, char *out, size_t size)
@@ -45,7 +98,7 @@ enum err_code account_create(struct store *s, const char *email, const char *nam
     enum err_code rc;
 
     if ((why = booking_check_email(email)) || (why = booking_check_name(name)) ||
-        (why = auth_check_password(password)))
+        (why = account_check_password(password, email)))
         return err_set(e, E_INVALID, "%s", why);
     if (auth_role_parse(role) == AUTH_NONE)
         return err_set(e, E_INVALID, "the role must be admin, desk, therapist or client");
@@ -62,13 +115,17 @@ enum err_code account_create(struct store *s, const char *email, const char *nam
 
 static void session_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
 {
-    sched_token_hash(token, hash);
+    token_hash(token, hash);
 }
 
 static const char *cookie_attrs(const struct req *r)
 {
-    return r->app->cfg.secure_cookies ? "; Path=/; HttpOnly; SameSite=Lax; Secure"
-                                      : "; Path=/; HttpOnly; SameSite=Lax";
+    return req_cookie_attrs(r);
+}
+
+static const char *session_cookie(struct req *r)
+{
+    return req_cookie_name(r, REQ_SESSION_COOKIE);
 }
 
 int account_authorize(struct req *r, unsigned roles)
@@ -77,10 +134,10 @@ int account_authorize(struct req *r, unsigned roles)
     unsigned char hash[STORE_TOKEN_HASH];
     int64_t created, seen, now = clock_now();
     struct auth_limits l = limits(r);
-    const char *token = kv_get(&r->cookies, SESSION_COOKIE);
+    const char *token = kv_get(&r->cookies, session_cookie(r));
     struct db *db;
 
-    if (!r->user && token && strlen(token) == SCHED_TOKEN_LEN - 1) {
+    if (!r->user && token && strlen(token) == TOKEN_LEN - 1) {
         struct user *u = arena_alloc(r->arena, sizeof *u);
         db = web_db(r);
         session_hash(token, hash);
@@ -103,13 +160,65 @@ int account_authorize(struct req *r, unsigned roles)
     return auth_allows(roles, (enum auth_role)r->role) ? 0 : 403;
 }
 
-/* Where to go after signing in: a local path only, never another site. */
+/* Where to go after signing in: a path on this site only.  It starts with
+ * one "/", not "//" or "/\\" (another host to a browser), and holds no
+ * control character at all: browsers drop a tab or a line break inside a
+ * URL, so "/\t/evil.example" would become "//evil.example". */
 static const char *safe_next(const char *next)
 {
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strchr(next, '\r') ||
-        strchr(next, '\n'))
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > REQ_MAX_URI)
         return NULL;
+    for (const char *p = next; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return NULL;
     return next;
+}
+
+/* The seconds until `email` may try a password again from this address
+ * (0: now).  See auth_slowdown: failures slow the next try, never lock. */
+static enum err_code signin_wait(struct req *r, const char *email, int64_t now, int64_t *wait,
+                                 struct err *e)
+{
+    struct auth_limits l = limits(r);
+    int64_t newest_pair = 0, newest_addr = 0;
+    int by_pair = 0, by_addr = 0;
+    enum err_code rc = db_login_failures(web_db(r), email, req_address(r),
+                                         now - (int64_t)l.window_minutes * 60, &by_pair,
+                                         &newest_pair, &by_addr, &newest_addr, e);
+    if (rc != E_OK)
+        return rc;
+    int64_t w = auth_slowdown(&l, by_pair, PAIR_FAILURES, newest_pair, now);
+    int64_t wa = auth_slowdown(&l, by_addr, ADDRESS_FAILURES, newest_addr, now);
+    *wait = wa > w ? wa : w;
+    return E_OK;
+}
+
+/* The 429 sentence, and its Retry-After header. */
+static const char *slow_down_msg(struct req *r, int64_t wait)
+{
+    resp_header(r, "Retry-After", arena_printf(r->arena, "%lld", (long long)wait));
+    if (wait < 60)
+        return arena_printf(r->arena,
+                            "Too many wrong passwords. Wait %lld second%s and try again, or ask "
+                            "the clinic to reset your password.",
+                            (long long)wait, wait == 1 ? "" : "s");
+    return arena_printf(r->arena,
+                        "Too many wrong passwords. Wait %lld minute%s and try again, or ask the "
+                        "clinic to reset your password.",
+                        (long long)(wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
+}
+
+/* Records a wrong password for email from this address.  The log line
+ * names neither the e-mail typed nor the password: only where it came from. */
+static void record_failure(struct req *r, const char *email, int64_t now)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    if (db_begin(db, &e) != E_OK ||
+        db_add_login_failure(db, email, req_address(r), now, &e) != E_OK ||
+        db_commit(db, &e) != E_OK)
+        db_rollback(db);
+    log_warn("failed sign-in from %s", req_address(r));
 }
 
 static void login_page(struct req *r, int status, const char *email, const char *error)
@@ -156,9 +265,7 @@ void account_login(struct req *r)
     const char *hash = NULL;
     const char *email = kv_get(&r->form, "email"), *pw = kv_get(&r->form, "password");
     const char *addr = req_address(r);
-    struct auth_limits l = limits(r);
-    int64_t now = clock_now(), oldest_e = 0, oldest_a = 0;
-    int by_email = 0, by_addr = 0;
+    int64_t now = clock_now(), wait;
     struct db *db = web_db(r);
     static const char wrong[] = "The email or password is not right. Check both and try again.";
 
@@ -166,23 +273,12 @@ void account_login(struct req *r)
         login_page(r, 422, email, "Enter your email and your password.");
         return;
     }
-    if (db_login_failures(db, email, addr, now - (int64_t)l.window_minutes * 60, &by_email,
-                          &oldest_e, &by_addr, &oldest_a, &e) != E_OK) {
+    if (signin_wait(r, email, now, &wait, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    int64_t wait = auth_retry_after(&l, by_email, oldest_e, now);
-    int64_t wait_a = auth_retry_after(&l, by_addr, oldest_a, now);
-    if (wait_a > wait)
-        wait = wait_a;
     if (wait > 0) {
-        char msg[160];
-        snprintf(msg, sizeof msg,
-                 "Too many failed sign-ins. Try again in %lld minute%s, or ask the clinic to "
-                 "reset your password.",
-                 (long long)(wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
-        login_page(r, 429, email, msg);
-        resp_header(r, "Retry-After", arena_printf(r->arena, "%lld", (long long)wait));
+        login_page(r, 429, email, slow_down_msg(r, wait));
         return;
     }
     enum err_code rc = db_user_by_email(db, r->arena, email, &u, &hash, &e);
@@ -193,23 +289,22 @@ void account_login(struct req *r)
     /* Verify against a real hash even for an unknown email, so the answer
      * takes as long and reads the same either way. */
     pthread_once(&decoy_once, make_decoy);
+    if (account_hash_begin(r) < 0) {
+        login_page(r, 429, email, busy_msg);
+        return;
+    }
     int ok = crypto_pwhash_str_verify(rc == E_OK ? hash : decoy, pw, strlen(pw)) == 0 &&
              rc == E_OK;
+    account_hash_end();
     if (!ok) {
-        if (db_begin(db, &e) != E_OK || db_add_login_failure(db, email, addr, now, &e) != E_OK ||
-            db_commit(db, &e) != E_OK)
-            db_rollback(db);
-        log_warn("failed sign-in for %s from %s", email, addr);
+        record_failure(r, email, now);
         login_page(r, 401, email, wrong);
         return;
     }
-    unsigned char bin[16], th[STORE_TOKEN_HASH];
-    char token[SCHED_TOKEN_LEN];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, sizeof token, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    session_hash(token, th);
-    if (db_begin(db, &e) != E_OK || db_clear_login_failures(db, email, &e) != E_OK ||
+    unsigned char th[STORE_TOKEN_HASH];
+    char token[TOKEN_LEN];
+    token_new(token, th);
+    if (db_begin(db, &e) != E_OK || db_clear_login_failures(db, email, addr, &e) != E_OK ||
         db_add_session(db, th, u.id, now, &e) != E_OK || db_commit(db, &e) != E_OK) {
         db_rollback(db);
         web_fail(r, &e);
@@ -218,34 +313,31 @@ void account_login(struct req *r)
     const char *next = safe_next(kv_get(&r->form, "next"));
     resp_start(r, 303, "text/plain; charset=utf-8");
     resp_header(r, "Set-Cookie",
-                arena_printf(r->arena, "%s=%s%s", SESSION_COOKIE, token, cookie_attrs(r)));
+                arena_printf(r->arena, "%s=%s%s", session_cookie(r), token, cookie_attrs(r)));
     resp_header(r, "Location", next ? next : home_for(&u));
     resp_header(r, "Cache-Control", "no-store");
     sb_adds(&r->resp.body, "Signed in.\n");
 }
 
 enum err_code account_new_session(struct req *r, int64_t user_id, int64_t now,
-                                  char token[SCHED_TOKEN_LEN], struct err *e)
+                                  char token[TOKEN_LEN], struct err *e)
 {
-    unsigned char bin[16], th[STORE_TOKEN_HASH];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, SCHED_TOKEN_LEN, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    session_hash(token, th);
+    unsigned char th[STORE_TOKEN_HASH];
+    token_new(token, th);
     return db_add_session(web_db(r), th, user_id, now, e);
 }
 
 void account_set_session_cookie(struct req *r, const char *token)
 {
     resp_header(r, "Set-Cookie",
-                arena_printf(r->arena, "%s=%s%s", SESSION_COOKIE, token, cookie_attrs(r)));
+                arena_printf(r->arena, "%s=%s%s", session_cookie(r), token, cookie_attrs(r)));
 }
 
 void account_logout(struct req *r)
 {
     struct err e = {0};
     unsigned char hash[STORE_TOKEN_HASH];
-    const char *token = kv_get(&r->cookies, SESSION_COOKIE);
+    const char *token = kv_get(&r->cookies, session_cookie(r));
     struct db *db = web_db(r);
     if (token) {
         session_hash(token, hash);
@@ -258,7 +350,7 @@ void account_logout(struct req *r)
     }
     resp_start(r, 303, "text/plain; charset=utf-8");
     resp_header(r, "Set-Cookie",
-                arena_printf(r->arena, "%s=; Max-Age=0%s", SESSION_COOKIE, cookie_attrs(r)));
+                arena_printf(r->arena, "%s=; Max-Age=0%s", session_cookie(r), cookie_attrs(r)));
     resp_header(r, "Location", "/");
     sb_adds(&r->resp.body, "Signed out.\n");
 }
@@ -309,11 +401,29 @@ void account_password(struct req *r)
         return;
     }
     int has_pw = *hash != '\0';
-    if (has_pw && (!cur || crypto_pwhash_str_verify(hash, cur, strlen(cur)) != 0)) {
+    int64_t now = clock_now(), wait;
+    /* Throttled as sign-in is, on the same record: a stolen session must
+     * not become a way to guess the password. */
+    if (has_pw && signin_wait(r, u.email, now, &wait, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    if (has_pw && wait > 0) {
+        password_page(r, 429, slow_down_msg(r, wait), 0, has_pw);
+        return;
+    }
+    if (account_hash_begin(r) < 0) {
+        password_page(r, 429, busy_msg, 0, has_pw);
+        return;
+    }
+    int cur_ok = !has_pw || (cur && crypto_pwhash_str_verify(hash, cur, strlen(cur)) == 0);
+    account_hash_end();
+    if (!cur_ok) {
+        record_failure(r, u.email, now);
         password_page(r, 422, "Your current password is not right.", 0, has_pw);
         return;
     }
-    if ((why = auth_check_password(pw))) {
+    if ((why = account_check_password(pw, u.email))) {
         password_page(r, 422, why, 0, has_pw);
         return;
     }
@@ -321,13 +431,19 @@ void account_password(struct req *r)
         password_page(r, 422, "The new password and its confirmation differ.", 0, has_pw);
         return;
     }
-    if (account_hash_password(pw, fresh, sizeof fresh) < 0) {
+    if (account_hash_begin(r) < 0) {
+        password_page(r, 429, busy_msg, 0, has_pw);
+        return;
+    }
+    int hashed = account_hash_password(pw, fresh, sizeof fresh);
+    account_hash_end();
+    if (hashed < 0) {
         err_set(&e, E_INTERNAL, "could not hash the password");
         web_fail(r, &e);
         return;
     }
     /* Every other session of the account ends: a stolen one stops working. */
-    session_hash(kv_get(&r->cookies, SESSION_COOKIE), keep);
+    session_hash(kv_get(&r->cookies, session_cookie(r)), keep);
     if (db_begin(db, &e) != E_OK || db_set_password(db, u.id, fresh, &e) != E_OK ||
         db_delete_user_sessions(db, u.id, keep, &e) != E_OK || db_commit(db, &e) != E_OK) {
         db_rollback(db);

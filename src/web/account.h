@@ -5,7 +5,8 @@
 
 #include "core/err.h"
 #include "http/request.h"
-#include "web/sched.h"
+#include "svc/booking.h"
+#include "svc/token.h"
 
 struct store;
 
@@ -24,9 +25,22 @@ void account_password(struct req *r);
  * transaction.  Send the cookie with account_set_session_cookie after the
  * commit.  Returns E_OK, or the store's error (nothing stored). */
 enum err_code account_new_session(struct req *r, int64_t user_id, int64_t now,
-                                  char token[SCHED_TOKEN_LEN], struct err *e);
+                                  char token[TOKEN_LEN], struct err *e);
 /* Adds the Set-Cookie header of the session token (after resp_start). */
 void account_set_session_cookie(struct req *r, const char *token);
+
+/* The server's password-hashing pool: call account_hash_begin before an
+ * argon2id hash or verify in a request, and account_hash_end after it.
+ * Returns 0, or -1 when every slot is taken: then a Retry-After header is
+ * set and the caller answers 429 with account_busy_message().  Never waits. */
+int account_hash_begin(struct req *r);
+void account_hash_end(void);
+const char *account_busy_message(void);
+
+/* NULL when pw may be the new password of the account `email`: length and
+ * shape (core/auth) and Debian's libpwquality (util/pwcheck); else a
+ * sentence for a person.  For every way a password is set. */
+const char *account_check_password(const char *pw, const char *email);
 
 /* Hashes a password with argon2id into out (crypto_pwhash_STRBYTES).
  * Returns 0, or -1 when out of memory. */

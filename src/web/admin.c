@@ -24,9 +24,9 @@
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/account.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
-#include "web/staff.h"
 
 static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                              "Thursday", "Friday", "Saturday"};
@@ -185,7 +185,7 @@ static int fail_db(struct req *r, struct db *db, struct err *e)
 
 void admin_index(struct req *r)
 {
-    json_t *ctx = staff_context(r, "Clinic set-up", "admin");
+    json_t *ctx = chrome_context(r, "Clinic set-up", "admin");
     form_render(r, 200, "admin/index", ctx);
 }
 
@@ -226,7 +226,7 @@ void admin_services(struct req *r)
                             "therapists", offered, "url",
                             arena_printf(r->arena, "/admin/services/%s", sv[i].id)));
     }
-    json_t *ctx = staff_context(r, "Services", "admin");
+    json_t *ctx = chrome_context(r, "Services", "admin");
     json_object_set_new(ctx, "services", list);
     form_render(r, 200, "admin/services", ctx);
 }
@@ -251,8 +251,8 @@ static void service_page(struct req *r, int status, const char *id, const struct
                                                  th[i].name, "checked",
                                                  in_list(tids, nt, th[i].id), "inactive",
                                                  !th[i].active));
-    json_t *ctx = staff_context(r, id ? arena_printf(r->arena, "Edit %s", s->name) : "New service",
-                                "admin");
+    json_t *ctx =
+        chrome_context(r, id ? arena_printf(r->arena, "Edit %s", s->name) : "New service", "admin");
     json_object_set_new(ctx, "is_new", json_boolean(!id));
     json_object_set_new(ctx, "action", json_string(id ? arena_printf(r->arena,
                                                                      "/admin/services/%s", id)
@@ -396,7 +396,7 @@ void admin_therapists(struct req *r)
                             "title", th[i].title, "active", th[i].active, "services",
                             (int)th[i].nservices, "url",
                             arena_printf(r->arena, "/admin/therapists/%s", th[i].id)));
-    json_t *ctx = staff_context(r, "Therapists", "admin");
+    json_t *ctx = chrome_context(r, "Therapists", "admin");
     json_object_set_new(ctx, "therapists", list);
     form_render(r, 200, "admin/therapists", ctx);
 }
@@ -419,7 +419,7 @@ static void therapist_page(struct req *r, int status, const char *id, const stru
                                                  sv[i].name, "checked",
                                                  in_list(sids, ns, sv[i].id), "inactive",
                                                  !sv[i].active));
-    json_t *ctx = staff_context(
+    json_t *ctx = chrome_context(
         r, id ? arena_printf(r->arena, "Edit %s", t->name) : "New therapist", "admin");
     json_object_set_new(ctx, "is_new", json_boolean(!id));
     json_object_set_new(ctx, "action",
@@ -581,7 +581,7 @@ static void rooms_page(struct req *r, int status, json_t *form, json_t *errors,
                                               arena_printf(r->arena, "/admin/rooms/%lld",
                                                            (long long)rooms[i].id)));
     }
-    json_t *ctx = staff_context(r, "Rooms", "admin");
+    json_t *ctx = chrome_context(r, "Rooms", "admin");
     json_object_set_new(ctx, "rooms", list);
     json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
@@ -667,7 +667,7 @@ static void room_page(struct req *r, int status, const struct room *rm, json_t *
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Room: %s", rm->name), "admin");
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Room: %s", rm->name), "admin");
     json_object_set_new(ctx, "action",
                         json_string(arena_printf(r->arena, "/admin/rooms/%lld", (long long)rm->id)));
     json_object_set_new(ctx, "form",
@@ -782,7 +782,7 @@ static void hours_page(struct req *r, int status, json_t *days, json_t *hours_er
         json_array_append_new(closed, json_pack("{s:s, s:s}", "date", cd[i].date, "reason",
                                                 cd[i].reason));
     }
-    json_t *ctx = staff_context(r, "Opening hours and closed dates", "admin");
+    json_t *ctx = chrome_context(r, "Opening hours and closed dates", "admin");
     json_object_set(ctx, "days", days);
     json_object_set_new(ctx, "errors", hours_errors ? json_incref(hours_errors) : json_object());
     json_object_set_new(ctx, "closed", closed);
@@ -960,7 +960,7 @@ static void users_page(struct req *r, int status, json_t *form, json_t *errors)
     }
     const char *role = form ? json_string_value(json_object_get(form, "role")) : NULL;
     const char *tid = form ? json_string_value(json_object_get(form, "therapist")) : NULL;
-    json_t *ctx = staff_context(r, "Users", "admin");
+    json_t *ctx = chrome_context(r, "Users", "admin");
     json_object_set_new(ctx, "users", list);
     json_object_set_new(ctx, "roles", role_choices(role ? role : "desk"));
     json_object_set_new(ctx, "therapists", therapist_choices(r, th, nt, tid));
@@ -1014,13 +1014,19 @@ void admin_user_create(struct req *r)
 
     if (check_account(r, errors, email, name, role, tid) < 0)
         return;
-    if ((why = auth_check_password(pw)))
+    if ((why = account_check_password(pw, email)))
         form_error(errors, "password", why);
     if (json_object_size(errors)) {
         users_page(r, 422, typed(r), json_incref(errors));
         return;
     }
-    if (account_hash_password(pw, hash, sizeof hash) < 0) {
+    if (account_hash_begin(r) < 0) {
+        web_error(r, 429, NULL, account_busy_message());
+        return;
+    }
+    int hashed = account_hash_password(pw, hash, sizeof hash);
+    account_hash_end();
+    if (hashed < 0) {
         err_set(&e, E_INTERNAL, "could not hash the password");
         web_fail(r, &e);
         return;
@@ -1078,7 +1084,7 @@ static void user_page_form(struct req *r, int status, const struct user *u, json
                                      "role", u->role, "therapist", u->therapist_id));
     const char *role = json_string_value(json_object_get(form, "role"));
     const char *tid = json_string_value(json_object_get(form, "therapist"));
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Account: %s", u->name), "admin");
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Account: %s", u->name), "admin");
     json_object_set_new(ctx, "account",
                         json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id,
                                   "email", u->email, "name", u->name, "role",
@@ -1183,11 +1189,17 @@ void admin_user_password(struct req *r)
                                         "Change your own password on the Password page."));
         return;
     }
-    if ((why = auth_check_password(pw))) {
+    if ((why = account_check_password(pw, u.email))) {
         user_page(r, 422, &u, json_pack("{s:s}", "password", why));
         return;
     }
-    if (account_hash_password(pw, hash, sizeof hash) < 0) {
+    if (account_hash_begin(r) < 0) {
+        web_error(r, 429, NULL, account_busy_message());
+        return;
+    }
+    int hashed = account_hash_password(pw, hash, sizeof hash);
+    account_hash_end();
+    if (hashed < 0) {
         err_set(&e, E_INTERNAL, "could not hash the password");
         web_fail(r, &e);
         return;

@@ -17,9 +17,9 @@
 #include "util/num.h"
 #include "util/sb.h"
 #include "view/md.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
-#include "web/staff.h"
 
 #define MAX_BODY 60000 /* characters of Markdown; the form body is limited to 64 KiB */
 
@@ -81,7 +81,7 @@ void admin_articles(struct req *r)
                             arts[i].published, "url", edit_url(r, arts[i].slug), "public_url",
                             arena_printf(r->arena, "/articles/%s", arts[i].slug), "updated",
                             arts[i].updated_at ? web_time(r, arts[i].updated_at) : ""));
-    json_t *ctx = staff_context(r, "Articles", "admin");
+    json_t *ctx = chrome_context(r, "Articles", "admin");
     json_object_set_new(ctx, "articles", list);
     form_render(r, 200, "admin/articles", ctx);
 }
@@ -103,7 +103,7 @@ static void article_page(struct req *r, int status, const char *old_slug, const 
 {
     web_keep(r, form);
     web_keep(r, errors);
-    json_t *ctx = staff_context(
+    json_t *ctx = chrome_context(
         r, old_slug ? arena_printf(r->arena, "Edit %s", old_title) : "New article", "admin");
     json_object_set_new(ctx, "is_new", json_boolean(!old_slug));
     json_object_set_new(ctx, "action",

@@ -9,12 +9,12 @@
 
 #include "app.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "util/log.h"
 #include "util/num.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
-#include "web/sched.h"
-#include "web/staff.h"
 
 /* One rule: its form field, label, unit and range (as in src/config.c). */
 struct rule_field {
@@ -67,7 +67,7 @@ static void page(struct req *r, int status, const struct clinic_rules *stored, i
             json_object_set(o, "error", err);
         json_array_append_new(list, o);
     }
-    json_t *ctx = staff_context(r, "Booking rules", "admin");
+    json_t *ctx = chrome_context(r, "Booking rules", "admin");
     json_object_set_new(ctx, "rules", list);
     if (status == 422)
         json_object_set_new(ctx, "invalid", json_true());

@@ -13,11 +13,13 @@
 #include "app.h"
 #include "core/datetime.h"
 #include "core/tz.h"
+#include "svc/booking.h"
+#include "svc/token.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
 #include "web/page.h"
-#include "web/sched.h"
+#include "web/throttle.h"
 
 #define MAX_DAYS 31
 
@@ -269,7 +271,7 @@ struct idem {
     struct req *r;
     const char *key; /* NULL: none given */
     unsigned char hash[STORE_TOKEN_HASH];
-    unsigned char seal[SCHED_SEAL_KEY];
+    unsigned char seal[TOKEN_SEAL_KEY];
     const char *token; /* the new booking's manage token, inside the transaction */
 };
 
@@ -285,7 +287,7 @@ static int idem_replay(struct req *r, struct idem *im)
     struct err e = {0};
     struct idem_entry en;
     int found = 0;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
 
     if (db_idem_get(web_db(r), r->arena, im->key, clock_now() - IDEM_TTL, &en, &found, &e) !=
         E_OK) {
@@ -306,7 +308,7 @@ static int idem_replay(struct req *r, struct idem *im)
         return 1;
     }
     if (strcmp(en.address, req_address(r)) == 0 &&
-        sched_unseal(en.sealed, en.nsealed, im->seal, token) == 0)
+        token_unseal(en.sealed, en.nsealed, im->seal, token) == 0)
         json_object_set_new(body, "manage_url",
                             json_string(arena_printf(r->arena, "/a/%s", token)));
     json_int_t id = json_integer_value(json_object_get(body, "id")); /* 0 if absent */
@@ -334,7 +336,7 @@ static int idem_begin(struct req *r, struct idem *im)
                        NULL, 0);
     const void *parts[2] = {im->key, r->body.buf};
     const size_t lens[2] = {kl, r->body.len};
-    sched_seal_key(im->seal, "knead idempotency seal", 2, parts, lens);
+    token_seal_key(im->seal, "knead idempotency seal", 2, parts, lens);
     return idem_replay(r, im);
 }
 
@@ -346,7 +348,7 @@ static enum err_code idem_store(void *ctx, struct db *db, int64_t id, struct err
     struct idem *im = ctx;
     struct req *r = im->r;
     struct appointment ap;
-    unsigned char sealed[SCHED_SEALED_LEN];
+    unsigned char sealed[TOKEN_SEALED_LEN];
     enum err_code rc;
     int added = 0;
     int64_t now = clock_now();
@@ -360,7 +362,7 @@ static enum err_code idem_store(void *ctx, struct db *db, int64_t id, struct err
     json_decref(j);
     if (!body)
         return err_set(e, E_INTERNAL, "could not write the answer for an idempotency key");
-    sched_seal(im->token, im->seal, sealed);
+    token_seal(im->token, im->seal, sealed);
     struct idem_entry en = {.key = im->key, .status = 201, .body = body,
                             .address = req_address(r), .sealed = sealed,
                             .nsealed = sizeof sealed, .created_at = now};
@@ -397,7 +399,7 @@ void api_book(struct req *r)
     struct err e = {0};
     struct appointment ap;
     struct client_booking other = {0};
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     int64_t start;
     json_t *j = r->json;
 
@@ -405,6 +407,11 @@ void api_book(struct req *r)
         web_error(r, 400, "bad_request", "The body must be a JSON object.");
         return;
     }
+    /* Before idem_begin: a refused flood writes nothing, and its 429 is not
+     * kept as the answer to its Idempotency-Key. */
+    if (throttle_refuse(r, THROTTLE_BOOK,
+                        json_string_value(json_object_get(json_object_get(j, "client"), "email"))))
+        return;
     if (idem_begin(r, &im))
         return;
     json_t *client = json_object_get(j, "client");
@@ -438,6 +445,7 @@ void api_book(struct req *r)
             web_problem(r, &e);
         return;
     }
+    throttle_note(r, THROTTLE_BOOK, email);
     web_json(r, 201, appointment_json(r, &ap, token));
     location(r, ap.id);
 }
@@ -453,11 +461,11 @@ static int authorised(struct req *r, struct appointment *ap)
     static const char nf[] = "No appointment matches this id and token.";
 
     if (num_parse_i64(req_param(r, 0), 1, INT64_MAX, &id) < 0 || !auth ||
-        strncasecmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != SCHED_TOKEN_LEN - 1) {
+        strncasecmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != TOKEN_LEN - 1) {
         web_error(r, 404, "not_found", nf);
         return -1;
     }
-    sched_token_hash(auth + 7, hash);
+    token_hash(auth + 7, hash);
     enum err_code rc = db_appointment_by_token(web_db(r), r->arena, hash, ap, &e);
     if (rc == E_NOTFOUND || (rc == E_OK && ap->id != id)) {
         web_error(r, 404, "not_found", nf);
@@ -485,8 +493,8 @@ void api_cancel(struct req *r)
     int late = 0;
     if (authorised(r, &ap) < 0 || load_sched(r, ap.service_id, NULL, &s) < 0)
         return;
-    if (sched_cancel(web_db(r), &s.rules, clock_now(), &ap, "cancelled by the client", &late,
-                     &e) != E_OK ||
+    if (sched_cancel(web_db(r), &r->app->hooks, &s.rules, clock_now(), &ap,
+                     "cancelled by the client", &late, &e) != E_OK ||
         db_appointment(web_db(r), r->arena, ap.id, &ap, &e) != E_OK) {
         web_problem(r, &e);
         return;

@@ -1,17 +1,20 @@
-/* audit — writes and shows the health-record audit log; see audit.h. */
+/* audit — records a request's reads and writes of health records through
+ * svc/audit (the writer), and shows the log; see audit.h. */
 #include "web/audit.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "app.h"
 #include "core/auth.h"
 #include "store/store.h"
+#include "svc/audit.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
+#include "web/chrome.h"
 #include "web/page.h"
-#include "web/staff.h"
-#include "web/when.h"
 
 #define AUDIT_PAGE 100
 
@@ -21,21 +24,8 @@ enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
                               const char *record, int64_t record_id, int64_t client_id,
                               struct err *e)
 {
-    /* by manage link: the holder of the link, whatever session the browser has */
-    int account = r->user && via != PROOF_MANAGE_LINK;
-    struct audit_entry en = {
-        .at = clock_now(),
-        .user_id = account ? r->user->id : 0,
-        .actor = account ? r->user->email : "client (manage link)",
-        .role = account ? r->user->role : "client",
-        .action = action,
-        .record = record,
-        .record_id = record_id,
-        .client_id = client_id,
-        .address = req_address(r),
-        .via = proof_name(via),
-    };
-    return db_audit_add(web_db(r), &en, e);
+    struct actor who = proof_actor(r, via);
+    return audit_add(web_db(r), &who, action, record, record_id, client_id, clock_now(), e);
 }
 
 enum err_code audit_record(struct req *r, const char *action, const char *record,
@@ -111,11 +101,11 @@ void admin_audit(struct req *r)
     for (size_t i = 0; i < n; i++) {
         const struct audit_entry *a = &rows[i];
         json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "date",
-                                when_date_medium(r, when_local_date(r, a->at)), "clock",
-                                when_clock(r, a->at, 1), "at", web_time(r, a->at), "actor",
-                                a->actor, "role", a->role, "action", a->action, "record",
-                                a->record, "address", a->address, "via", via_label(a->via),
-                                "refused", strcmp(a->action, "refused") == 0);
+                                when_date_medium(r->arena, when_local_date(r->app->tz, a->at)),
+                                "clock", when_clock(r->app->tz, r->arena, a->at, 1), "at",
+                                web_time(r, a->at), "actor", a->actor, "role", a->role, "action",
+                                a->action, "record", a->record, "address", a->address, "via",
+                                via_label(a->via), "refused", strcmp(a->action, "refused") == 0);
         if (a->record_id)
             json_object_set_new(row, "record_id", json_string(fmt_id(r, a->record_id)));
         if (a->client_id) {
@@ -131,7 +121,7 @@ void admin_audit(struct req *r)
     for (size_t i = 0; i < sizeof records / sizeof *records; i++)
         json_array_append_new(kinds, json_pack("{s:s, s:b}", "value", records[i], "selected",
                                                strcmp(f.record, records[i]) == 0));
-    json_t *ctx = staff_context(r, "Audit log", "admin");
+    json_t *ctx = chrome_context(r, "Audit log", "admin");
     json_object_set_new(ctx, "entries", list);
     json_object_set_new(ctx, "has_entries", json_boolean(n > 0));
     json_object_set_new(ctx, "records", kinds);

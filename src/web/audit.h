@@ -1,6 +1,6 @@
-/* audit — the one way a health record's read or write is written down
- * (intake, insurance checks, referrals, treatment notes), and the admin's
- * page that browses the log.
+/* audit — how a request's read or write of a health record is written down
+ * (intake, insurance checks, referrals, treatment notes) through the one
+ * writer, svc/audit.h, and the admin's page that browses the log.
  *
  * audit_record() fills who (the signed-in account, or "client (manage
  * link)" when the request carries no session), when (clock_now) and from

@@ -21,6 +21,9 @@
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/token.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/sb.h"
@@ -32,8 +35,7 @@
 #include "web/proof.h"
 #include "web/notes.h"
 #include "web/page.h"
-#include "web/sched.h"
-#include "web/when.h"
+#include "web/throttle.h"
 
 #define STRIP_DAYS 14     /* days shown in the day strip */
 #define SHOW_MAX 60       /* characters of a bad parameter echoed back */
@@ -230,10 +232,10 @@ static json_t *slot_groups(struct req *r, const struct pick *p, const struct sch
         int g = c.hour < 12 ? 0 : c.hour < 17 ? 1 : 2;
         if (!groups[g])
             groups[g] = json_array();
-        json_array_append_new(groups[g],
-                              json_pack("{s:s, s:s, s:s}", "label", when_clock(r, t, 0), "url",
-                                        pick_url(r, p, "start", web_time(r, t)), "start",
-                                        web_time(r, t)));
+        json_array_append_new(groups[g], json_pack("{s:s, s:s, s:s}", "label",
+                                                   when_clock(r->app->tz, r->arena, t, 0), "url",
+                                                   pick_url(r, p, "start", web_time(r, t)), "start",
+                                                   web_time(r, t)));
     }
     for (int g = 0; g < 3; g++)
         if (groups[g])
@@ -252,7 +254,7 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
     struct sched_day days[STRIP_DAYS];
     const struct tz *tz = r->app->tz;
     int64_t now = clock_now();
-    struct dt_date today = when_local_date(r, now), from = today;
+    struct dt_date today = when_local_date(r->app->tz, now), from = today;
     int sel = -1, past = 0, any = 0;
 
     if (want) {
@@ -279,28 +281,29 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
     json_t *list = json_array();
     for (int i = 0; i < STRIP_DAYS; i++) {
         struct dt_date d = days[i].date;
-        json_t *day = json_pack("{s:s, s:i, s:s, s:s, s:b, s:b, s:b}", "wd",
-                                wd_short[dt_weekday(dt_date_to_days(d))], "day", d.day, "mon",
-                                mon_short[d.month - 1], "label", when_date_medium(r, d), "has",
-                                days[i].nslots > 0, "selected", i == sel, "today",
-                                days_between(today, d) == 0);
+        json_t *day = json_pack(
+            "{s:s, s:i, s:s, s:s, s:b, s:b, s:b}", "wd", wd_short[dt_weekday(dt_date_to_days(d))],
+            "day", d.day, "mon", mon_short[d.month - 1], "label", when_date_medium(r->arena, d),
+            "has", days[i].nslots > 0, "selected", i == sel, "today", days_between(today, d) == 0);
         json_object_set_new(day, "count", json_integer((json_int_t)days[i].nslots));
         if (days[i].nslots)
-            set_str(day, "url", pick_url(r, p, "date", when_date_param(r, d)));
+            set_str(day, "url", pick_url(r, p, "date", when_date_param(r->arena, d)));
         json_array_append_new(list, day);
     }
     json_t *strip = json_pack("{s:o}", "days", list);
     struct dt_date later = dt_date_add(from, STRIP_DAYS);
     if (tz_day_start(tz, later) <= booking_latest(&p->s->rules, now))
-        set_str(strip, "later_url", pick_url(r, p, "date", when_date_param(r, later)));
+        set_str(strip, "later_url", pick_url(r, p, "date", when_date_param(r->arena, later)));
     if (days_between(today, from) > 0) {
         struct dt_date earlier = dt_date_add(from, -STRIP_DAYS);
-        set_str(strip, "earlier_url", days_between(today, earlier) >= STRIP_DAYS
-                                          ? pick_url(r, p, "date", when_date_param(r, earlier))
-                                          : pick_url(r, p, NULL, NULL));
+        set_str(strip, "earlier_url",
+                days_between(today, earlier) >= STRIP_DAYS
+                    ? pick_url(r, p, "date", when_date_param(r->arena, earlier))
+                    : pick_url(r, p, NULL, NULL));
     }
-    set_str(strip, "range", arena_printf(r->arena, "%s – %s", when_date_short(r, from),
-                                         when_date_short(r, dt_date_add(from, STRIP_DAYS - 1))));
+    set_str(strip, "range",
+            arena_printf(r->arena, "%s – %s", when_date_short(r->arena, from),
+                         when_date_short(r->arena, dt_date_add(from, STRIP_DAYS - 1))));
     set_str(strip, "zone_label", zone_label(r));
     json_object_set_new(ctx, "strip", strip);
 
@@ -311,7 +314,7 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
     if (!any)
         set_str(ctx, "none", "There are no openings in these two weeks.");
     if (sel >= 0) {
-        json_t *day = json_pack("{s:s, s:o}", "label", when_date_medium(r, days[sel].date),
+        json_t *day = json_pack("{s:s, s:o}", "label", when_date_medium(r->arena, days[sel].date),
                                 "groups", slot_groups(r, p, &days[sel]));
         json_object_set_new(day, "count", json_integer((json_int_t)days[sel].nslots));
         json_object_set_new(ctx, "day", day);
@@ -328,8 +331,8 @@ static int find_slot(struct req *r, const struct sched *s, int64_t start, int64_
 {
     struct err e = {0};
     *open = 0;
-    if (sched_days(web_db(r), r->arena, s, clock_now(), when_local_date(r, start), 1, moving,
-                   day, &e) != E_OK) {
+    if (sched_days(web_db(r), r->arena, s, clock_now(), when_local_date(r->app->tz, start), 1,
+                   moving, day, &e) != E_OK) {
         web_fail(r, &e);
         return -1;
     }
@@ -458,9 +461,9 @@ static void step_times(struct req *r, const struct sched *s, const char *therapi
     set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
     if (add_days(r, &p, ctx, want, notice) < 0)
         return;
-    set_str(ctx, "waitlist_url", urlf(r, "/waitlist", "service", s->service.id, "therapist",
-                                      therapist, "date", want ? when_date_param(r, *want) : NULL,
-                                      NULL));
+    set_str(ctx, "waitlist_url",
+            urlf(r, "/waitlist", "service", s->service.id, "therapist", therapist, "date",
+                 want ? when_date_param(r->arena, *want) : NULL, NULL));
     page_render(r, status, "book/times", ctx);
 }
 
@@ -479,7 +482,7 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
                          int64_t start, const struct form *f, json_t *alternatives, int status)
 {
     const char *who = strcmp(therapist, "any") == 0 ? NULL : therapist_name(s, therapist);
-    struct dt_date d = when_local_date(r, start);
+    struct dt_date d = when_local_date(r->app->tz, start);
     int64_t end = start + (int64_t)s->service.duration_min * 60;
     json_t *ctx = page_context(r, "Book online: your details", NULL, NULL);
 
@@ -487,17 +490,18 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
     set_str(ctx, "therapist", therapist);
     set_str(ctx, "therapist_label", who ? who : "Any available therapist");
     set_str(ctx, "start", web_time(r, start));
-    set_str(ctx, "date_label", when_date_long(r, d));
-    set_str(ctx, "time_label", when_range(r, start, end));
-    set_str(ctx, "times_url", urlf(r, "/book", "service", s->service.id, "therapist", therapist,
-                                   "date", when_date_param(r, d), NULL));
+    set_str(ctx, "date_label", when_date_long(r->arena, d));
+    set_str(ctx, "time_label", when_range(r->app->tz, r->arena, start, end));
+    set_str(ctx, "times_url",
+            urlf(r, "/book", "service", s->service.id, "therapist", therapist, "date",
+                 when_date_param(r->arena, d), NULL));
     set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
     set_str(ctx, "csrf", web_csrf(r));
     if (f->once) {
         set_str(ctx, "once", f->once);
     } else {
-        char once[SCHED_TOKEN_LEN];
-        sched_new_token(once);
+        char once[TOKEN_LEN];
+        token_new(once, NULL);
         set_str(ctx, "once", once);
     }
     json_object_set_new(ctx, "late_hours", json_integer(s->rules.late_cancel_hours));
@@ -572,7 +576,7 @@ void book_start(struct req *r)
     if (find_slot(r, &s, start, 0, &day, &open) < 0)
         return;
     if (!open) {
-        struct dt_date d = when_local_date(r, start);
+        struct dt_date d = when_local_date(r->app->tz, start);
         step_times(r, &s, therapist, &d, unbookable_reason(r, &s, start), 200);
         return;
     }
@@ -588,9 +592,9 @@ static json_t *alternatives(struct req *r, const struct sched_day *day, int64_t 
     json_t *list = json_array();
     for (size_t i = 0; i < day->nslots; i++)
         if (day->slots[i].start != taken)
-            json_array_append_new(list, json_pack("{s:s, s:s}", "value",
-                                                  web_time(r, day->slots[i].start), "label",
-                                                  when_clock(r, day->slots[i].start, 0)));
+            json_array_append_new(
+                list, json_pack("{s:s, s:s}", "value", web_time(r, day->slots[i].start), "label",
+                                when_clock(r->app->tz, r->arena, day->slots[i].start, 0)));
     return list;
 }
 
@@ -605,7 +609,7 @@ static json_t *alternatives(struct req *r, const struct sched_day *day, int64_t 
 
 struct once {
     unsigned char hash[STORE_TOKEN_HASH];
-    unsigned char seal[SCHED_SEAL_KEY];
+    unsigned char seal[TOKEN_SEAL_KEY];
     const char *token; /* the new booking's manage token, inside the transaction */
 };
 
@@ -613,8 +617,8 @@ static void once_init(struct once *o, const char *form_token)
 {
     const void *parts[1] = {form_token};
     const size_t lens[1] = {strlen(form_token)};
-    sched_token_hash(form_token, o->hash);
-    sched_seal_key(o->seal, "knead book form seal", 1, parts, lens);
+    token_hash(form_token, o->hash);
+    token_seal_key(o->seal, "knead book form seal", 1, parts, lens);
 }
 
 /* When the form token booked already: its booking's page (303).  Returns 1
@@ -626,7 +630,7 @@ static int once_used(struct req *r, const struct once *o)
     const unsigned char *sealed = NULL;
     size_t nsealed = 0;
     int found = 0;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     if (db_form_token_get(web_db(r), r->arena, o->hash, &id, &sealed, &nsealed, &found, &e) !=
         E_OK) {
         web_fail(r, &e);
@@ -635,7 +639,7 @@ static int once_used(struct req *r, const struct once *o)
     if (!found)
         return 0;
     web_private(r);
-    if (sched_unseal(sealed, nsealed, o->seal, token) < 0) {
+    if (token_unseal(sealed, nsealed, o->seal, token) < 0) {
         problem(r, 409, "This form was sent already",
                 "This booking form was sent already and made a booking; its confirmation "
                 "went to the e-mail address given.",
@@ -651,13 +655,13 @@ static int once_used(struct req *r, const struct once *o)
 static enum err_code once_store(void *ctx, struct db *db, int64_t id, struct err *e)
 {
     struct once *o = ctx;
-    unsigned char sealed[SCHED_SEALED_LEN];
+    unsigned char sealed[TOKEN_SEALED_LEN];
     int added = 0;
     int64_t now = clock_now();
     enum err_code rc = db_purge_expired(db, now - FORM_TOKEN_TTL, e);
     if (rc != E_OK)
         return rc;
-    sched_seal(o->token, o->seal, sealed);
+    token_seal(o->token, o->seal, sealed);
     if ((rc = db_form_token_add(db, o->hash, id, sealed, sizeof sealed, now, &added, e)) != E_OK)
         return rc;
     if (!added) {
@@ -675,7 +679,7 @@ void book_submit(struct req *r)
     struct sched s;
     struct err e = {0};
     struct appointment ap;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     int64_t start;
 
     if (param(r, &r->form, "service", &service) < 0 ||
@@ -685,7 +689,7 @@ void book_submit(struct req *r)
         param(r, &r->form, "note", &f.note) < 0 || param(r, &r->form, "once", &f.once) < 0)
         return;
     struct once once;
-    if (f.once && !sched_token_valid(f.once)) {
+    if (f.once && !token_valid(f.once)) {
         bad_param(r, "once", "the form is damaged; please open the booking page again.");
         return;
     }
@@ -718,6 +722,8 @@ void book_submit(struct req *r)
         return;
     }
 
+    if (throttle_refuse(r, THROTTLE_BOOK, f.email))
+        return;
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone ? f.phone : "",
                               .notes = f.note ? f.note : ""};
     struct client_booking other = {0};
@@ -726,6 +732,7 @@ void book_submit(struct req *r)
     once.token = token;
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl,
                         f.once ? once_store : NULL, &once, &ap, token, &e) == E_OK) {
+        throttle_note(r, THROTTLE_BOOK, f.email);
         web_private(r);
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;
@@ -733,9 +740,9 @@ void book_submit(struct req *r)
     if (f.once && e.problem && strcmp(e.problem, "form_used") == 0 && once_used(r, &once))
         return;
 
-    struct dt_date d = when_local_date(r, start);
+    struct dt_date d = when_local_date(r->app->tz, start);
     const char *times = urlf(r, "/book", "service", service, "therapist", therapist, "date",
-                             when_date_param(r, d), NULL);
+                             when_date_param(r->arena, d), NULL);
     if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
         struct sched_day day;
         int open;
@@ -743,12 +750,13 @@ void book_submit(struct req *r)
             return;
         json_t *alts = alternatives(r, &day, start);
         int more = json_array_size(alts) > 0;
-        f.error = arena_printf(r->arena,
-                               "Sorry, %s on %s was just taken by someone else. Your details "
-                               "are kept: %s",
-                               when_clock(r, start, 0), when_date_medium(r, d),
-                               more ? "choose another time below, or see all times."
-                                    : "no other time is left that day; please choose another day.");
+        f.error =
+            arena_printf(r->arena,
+                         "Sorry, %s on %s was just taken by someone else. Your details "
+                         "are kept: %s",
+                         when_clock(r->app->tz, r->arena, start, 0), when_date_medium(r->arena, d),
+                         more ? "choose another time below, or see all times."
+                              : "no other time is left that day; please choose another day.");
         f.error_url = times;
         f.error_link = more ? "See the times of that day" : "Choose another day";
         step_details(r, &s, therapist, start, &f, alts, 409);
@@ -766,8 +774,9 @@ void book_submit(struct req *r)
                                "You already have an appointment at that time: %s on %s, %s. "
                                "One person can hold one place at a time; to change it, use the "
                                "link in its confirmation e-mail, or choose another time.",
-                               other.service_name, when_date_medium(r, when_local_date(r, other.start)),
-                               when_range(r, other.start, other.end));
+                               other.service_name,
+                               when_date_medium(r->arena, when_local_date(r->app->tz, other.start)),
+                               when_range(r->app->tz, r->arena, other.start, other.end));
         f.error_url = times;
         f.error_link = "Choose another time";
         step_details(r, &s, therapist, start, &f, NULL, 409);
@@ -802,11 +811,11 @@ static int find_appt(struct req *r, struct appointment *ap, const char **token)
 
     web_private(r);
     *token = t;
-    if (!sched_token_valid(t)) {
+    if (!token_valid(t)) {
         appt_not_found(r);
         return -1;
     }
-    sched_token_hash(t, hash);
+    token_hash(t, hash);
     enum err_code rc = db_appointment_by_token(web_db(r), r->arena, hash, ap, &e);
     if (rc == E_NOTFOUND) {
         appt_not_found(r);
@@ -849,8 +858,8 @@ static json_t *manage_context(struct req *r, const char *title, const struct app
     set_str(a, "service", ap->service_name);
     set_str(a, "therapist", ap->therapist_name);
     set_str(a, "room", ap->room_name);
-    set_str(a, "date_label", when_date_long(r, when_local_date(r, ap->start)));
-    set_str(a, "time_label", when_range(r, ap->start, ap->end));
+    set_str(a, "date_label", when_date_long(r->arena, when_local_date(r->app->tz, ap->start)));
+    set_str(a, "time_label", when_range(r->app->tz, r->arena, ap->start, ap->end));
     set_str(a, "start", web_time(r, ap->start));
     set_str(a, "end", web_time(r, ap->end));
     set_str(a, "status", ap->status);
@@ -982,8 +991,8 @@ void book_cancel(struct req *r)
     if (find_appt(r, &ap, &token) < 0)
         return;
     struct booking_rules rules = appt_rules(r, &ap);
-    if (sched_cancel(web_db(r), &rules, clock_now(), &ap, "cancelled online by the client", &late,
-                     &e) == E_OK) {
+    if (sched_cancel(web_db(r), &r->app->hooks, &rules, clock_now(), &ap,
+                     "cancelled online by the client", &late, &e) == E_OK) {
         form_see_other(r, arena_printf(r->arena, "/a/%s?cancelled=1", token));
         return;
     }
@@ -1022,10 +1031,11 @@ static void move_page(struct req *r, const struct appointment *ap, const char *t
         set_str(c, "therapist_label", strcmp(therapist, "any") == 0
                                           ? "Any available therapist"
                                           : ap->therapist_name);
-        set_str(c, "date_label", when_date_long(r, when_local_date(r, start)));
-        set_str(c, "time_label", when_range(r, start, end));
-        set_str(c, "back_url", urlf(r, base, "therapist", therapist, "date",
-                                    when_date_param(r, when_local_date(r, start)), NULL));
+        set_str(c, "date_label", when_date_long(r->arena, when_local_date(r->app->tz, start)));
+        set_str(c, "time_label", when_range(r->app->tz, r->arena, start, end));
+        set_str(c, "back_url",
+                urlf(r, base, "therapist", therapist, "date",
+                     when_date_param(r->arena, when_local_date(r->app->tz, start)), NULL));
         json_object_set_new(ctx, "confirm", c);
         set_str(ctx, "csrf", web_csrf(r));
     } else if (add_days(r, &p, ctx, want, notice) < 0) {
@@ -1082,7 +1092,7 @@ void book_move_page(struct req *r)
         if (find_slot(r, &s, start, ap.id, &day, &open) < 0)
             return;
         if (!open) {
-            struct dt_date d = when_local_date(r, start);
+            struct dt_date d = when_local_date(r->app->tz, start);
             move_page(r, &ap, token, &s, therapist, &d, 0, unbookable_reason(r, &s, start), NULL,
                       200);
             return;
@@ -1116,13 +1126,14 @@ void book_move(struct req *r)
         form_see_other(r, arena_printf(r->arena, "/a/%s?moved=1", token));
         return;
     }
-    struct dt_date d = when_local_date(r, start);
+    struct dt_date d = when_local_date(r->app->tz, start);
     if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
         move_page(r, &ap, token, &s, therapist, &d, 0, NULL,
                   arena_printf(r->arena,
                                "Sorry, %s on %s was just taken by someone else. Please choose "
                                "another time.",
-                               when_clock(r, start, 0), when_date_medium(r, d)),
+                               when_clock(r->app->tz, r->arena, start, 0),
+                               when_date_medium(r->arena, d)),
                   409);
     } else if (e.problem && strcmp(e.problem, "client_overlap") == 0) {
         /* the holder of this link already holds that time elsewhere */
@@ -1173,7 +1184,7 @@ void book_add_openings(struct req *r, json_t *ctx)
                               sv[i].name, "duration_minutes", sv[i].duration_min, "found", found,
                               "book_url", urlf(r, "/book", "service", sv[i].id, NULL));
         if (found) {
-            set_str(o, "label", when_relative(r, slot.start));
+            set_str(o, "label", when_relative(r->app->tz, r->arena, slot.start));
             set_str(o, "start", web_time(r, slot.start));
             set_str(o, "url", urlf(r, "/book", "service", sv[i].id, "therapist", "any", "start",
                                    web_time(r, slot.start), NULL));

@@ -12,7 +12,7 @@
 #include "util/arena.h"
 #include "util/sb.h"
 #include "view/esc.h"
-#include "web/when.h"
+#include "svc/when.h"
 
 int64_t calgrid_wall(struct req *r, struct dt_date d, int minute_of_day)
 {
@@ -77,7 +77,7 @@ static const char *label_of(const struct appointment *a)
 static json_t *appt_json(struct req *r, const struct appointment *a, int by_room)
 {
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "time",
-                          when_range(r, a->start, a->end), "client", a->client_name, "service",
+                          when_range(r->app->tz, r->arena, a->start, a->end), "client", a->client_name, "service",
                           a->service_name, "status", a->status, "status_label", label_of(a),
                           "with", by_room ? a->therapist_name : a->room_name);
     if (a->client_phone && a->client_phone[0])
@@ -109,13 +109,13 @@ static enum kind classify(struct req *r, const struct calgrid_col *c, int64_t t0
     }
     if ((s = overlaps(c->off, c->noff, t0, t1))) {
         *label = arena_printf(r->arena, "Time off: %s%s%s",
-                              s->when ? s->when : when_range(r, s->start, s->end),
+                              s->when ? s->when : when_range(r->app->tz, r->arena, s->start, s->end),
                               s->label && s->label[0] ? " · " : "", s->label ? s->label : "");
         return K_OFF;
     }
     if ((s = overlaps(c->breaks, c->nbreaks, t0, t1))) {
-        *label = arena_printf(r->arena, "Break: %s – %s", when_clock(r, s->start, 0),
-                              when_clock(r, s->end, 0));
+        *label = arena_printf(r->arena, "Break: %s – %s", when_clock(r->app->tz, r->arena, s->start, 0),
+                              when_clock(r->app->tz, r->arena, s->end, 0));
         return K_BREAK;
     }
     if (!inside(c->work, c->nwork, t0, t1) || !inside(c->hours, c->nhours, t0, t1)) {
@@ -208,7 +208,7 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
             enum kind k = classify(r, col, t0, now, &label);
             if (k == K_FREE) {
                 json_t *o = json_pack("{s:b, s:i}", "free", 1, "span", 1);
-                const char *at = when_clock(r, t0, 0);
+                const char *at = when_clock(r->app->tz, r->arena, t0, 0);
                 if (col->book_url) {
                     json_object_set_new(o, "url", json_string(free_url(r, col, t0)));
                     json_object_set_new(
@@ -254,7 +254,7 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
             json_object_set_new(row, "now_pos", json_integer(now_pos));
             json_object_set_new(row, "now_label",
                                 json_string(arena_printf(r->arena, "now %s",
-                                                         when_clock(r, now, 0))));
+                                                         when_clock(r->app->tz, r->arena, now, 0))));
         }
         json_array_append_new(rows, row);
     }

@@ -18,9 +18,13 @@
 #include "core/booking.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/token.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/intake.h"
 #include "web/insurance.h"
@@ -28,9 +32,6 @@
 #include "web/page.h"
 #include "web/proof.h"
 #include "web/referrals.h"
-#include "web/sched.h"
-#include "web/staff.h"
-#include "web/when.h"
 
 #define NOTES_MAX 4000
 #define CLIENTS_MAX 200
@@ -72,9 +73,9 @@ static json_t *day_times(struct req *r, const struct sched *s, struct dt_date d,
     int64_t now = clock_now();
     for (size_t i = 0; i < day.nslots; i++)
         if (day.slots[i].start > now) /* with no notice, "now" itself has passed */
-            json_array_append_new(out,
-                                  json_pack("{s:s, s:s}", "value", web_time(r, day.slots[i].start),
-                                            "label", when_clock(r, day.slots[i].start, 0)));
+            json_array_append_new(
+                out, json_pack("{s:s, s:s}", "value", web_time(r, day.slots[i].start), "label",
+                               when_clock(r->app->tz, r->arena, day.slots[i].start, 0)));
     return out;
 }
 
@@ -82,8 +83,9 @@ static json_t *appt_json(struct req *r, const struct appointment *a)
 {
     int st = appt_status_parse(a->status);
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
-                     "when", when_relative(r, a->start), "time", when_range(r, a->start, a->end),
-                     "date", when_date_long(r, when_local_date(r, a->start)), "service",
+                     "when", when_relative(r->app->tz, r->arena, a->start), "time",
+                     when_range(r->app->tz, r->arena, a->start, a->end), "date",
+                     when_date_long(r->arena, when_local_date(r->app->tz, a->start)), "service",
                      a->service_name, "therapist", a->therapist_name, "room", a->room_name,
                      "status", a->status, "status_label",
                      st >= 0 ? appt_status_label((enum appt_status)st) : a->status, "url",
@@ -95,7 +97,7 @@ static json_t *appt_json(struct req *r, const struct appointment *a)
 /* [*start, *end): the clinic's local day of t. */
 static void local_day(struct req *r, int64_t t, int64_t *start, int64_t *end)
 {
-    struct dt_date d = when_local_date(r, t);
+    struct dt_date d = when_local_date(r->app->tz, t);
     *start = tz_day_start(r->app->tz, d);
     *end = tz_day_start(r->app->tz, dt_date_add(d, 1));
 }
@@ -158,10 +160,10 @@ static void add_history(struct req *r, const struct appointment *ap,
             what = arena_printf(r->arena, "%s → %s", status_label_of(ev[i].from_status),
                                 status_label_of(ev[i].to_status));
         }
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "when",
-                                              when_relative(r, ev[i].at), "at",
-                                              web_time(r, ev[i].at), "by", ev[i].actor, "what",
-                                              what));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:s}", "when",
+                                        when_relative(r->app->tz, r->arena, ev[i].at), "at",
+                                        web_time(r, ev[i].at), "by", ev[i].actor, "what", what));
         if (ev[i].reason[0])
             json_object_set_new(json_array_get(list, json_array_size(list) - 1), "reason",
                                 json_string(ev[i].reason));
@@ -223,10 +225,10 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(
-        r,
-        arena_printf(r->arena, "Appointment: %s, %s", ap->client_name, when_relative(r, ap->start)),
-        "appointment");
+    json_t *ctx = chrome_context(r,
+                                 arena_printf(r->arena, "Appointment: %s, %s", ap->client_name,
+                                              when_relative(r->app->tz, r->arena, ap->start)),
+                                 "appointment");
     json_object_set_new(ctx, "appt", appt_json(r, ap));
     json_t *client =
         json_pack("{s:s, s:s, s:s, s:s}", "name", ap->client_name, "email", ap->client_email,
@@ -251,7 +253,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     json_object_set_new(ctx, "history", history);
     /* a therapist sees the clinical record only inside a treating
      * relationship: once the front desk checked the client in */
-    struct dt_date appt_day = when_local_date(r, ap->start);
+    struct dt_date appt_day = when_local_date(r->app->tz, ap->start);
     int treats;
     if (proof_treating(r, ap->client_id, &treats) < 0 ||
         (treats && referrals_context(r, ap->client_id, &appt_day, desk, ctx) < 0))
@@ -274,7 +276,8 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         if (appt_check_clock((enum appt_status)to, clock_now(), ap->start, day0))
             json_array_append_new(
                 later, json_pack("{s:s, s:s}", "label", label, "from",
-                                 when_relative(r, to == APPT_CHECKED_IN ? day0 : ap->start)));
+                                 when_relative(r->app->tz, r->arena,
+                                               to == APPT_CHECKED_IN ? day0 : ap->start)));
         else
             json_array_append_new(
                 actions, json_pack("{s:s, s:s}", "status", appt_status_name((enum appt_status)to),
@@ -292,7 +295,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     int64_t now = clock_now();
     if (desk && strcmp(ap->status, "booked") == 0 && ap->start > now) {
         struct sched all, s;
-        struct dt_date d = when_local_date(r, ap->start);
+        struct dt_date d = when_local_date(r->app->tz, ap->start);
         const char *ds = kv_get(&r->query, "date"), *who = kv_get(&r->query, "therapist");
         const char *problem = NULL;
         if (ds && dt_parse_date(ds, &d) < 0) {
@@ -326,10 +329,11 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
             json_array_append_new(ths, json_pack("{s:s, s:s, s:b}", "id", all.therapists[i].id,
                                                  "name", all.therapists[i].name, "selected",
                                                  strcmp(all.therapists[i].id, who) == 0));
-        json_t *mv = json_pack("{s:s, s:s, s:o, s:b, s:o, s:s, s:b}", "date",
-                               when_date_param(r, d), "date_label", when_date_long(r, d), "times",
-                               times, "none", json_array_size(times) == 0, "therapists", ths,
-                               "therapist", who, "any", strcmp(who, "any") == 0);
+        json_t *mv =
+            json_pack("{s:s, s:s, s:o, s:b, s:o, s:s, s:b}", "date", when_date_param(r->arena, d),
+                      "date_label", when_date_long(r->arena, d), "times", times, "none",
+                      json_array_size(times) == 0, "therapists", ths, "therapist", who, "any",
+                      strcmp(who, "any") == 0);
         if (problem)
             json_object_set_new(mv, "problem", json_string(problem));
         json_object_set_new(ctx, "move", mv);
@@ -401,15 +405,8 @@ void desk_status(struct req *r)
         appt_page(r, 200, &ap, NULL, NULL, json_pack("{s:b}", "confirm_no_show", 1));
         return;
     }
-    if (db_begin(db, &e) != E_OK ||
-        db_set_appointment_status(db, ap.id, ap.status, to, clock_now(),
-                                  strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
-        add_event(r, db, ap.id, "status", ap.status, to,
-                  strcmp(to, "cancelled") == 0 ? reason : "", &e) != E_OK ||
-        (strcmp(to, "cancelled") == 0 &&
-         sched_queue_event(db, SCHED_CANCELLED, &ap, clock_now(), &e) != E_OK) ||
-        db_commit(db, &e) != E_OK) {
-        db_rollback(db);
+    struct actor who = proof_actor(r, PROOF_STAFF);
+    if (sched_set_status(db, &r->app->hooks, &who, &ap, to, reason, clock_now(), &e) != E_OK) {
         if (e.code == E_CONFLICT) {
             appt_page(r, 409, &ap,
                       "Someone changed this appointment a moment ago; check its "
@@ -421,7 +418,6 @@ void desk_status(struct req *r)
         web_fail(r, &e);
         return;
     }
-    sched_committed(); /* the cancellation notice, if any, goes out */
     /* after a no-show the page says what was done and where its undo is */
     if (strcmp(to, "no_show") == 0)
         form_see_other(r, arena_printf(r->arena, "/staff/appointments/%lld?changed=no_show",
@@ -458,12 +454,8 @@ void desk_undo(struct req *r)
                   missing ? json_pack("{s:s}", "undo_reason", why) : NULL, NULL);
         return;
     }
-    if (db_begin(db, &e) != E_OK ||
-        db_set_appointment_status(db, ap.id, ap.status, last->from_status, clock_now(), "",
-                                  &e) != E_OK ||
-        add_event(r, db, ap.id, "undo", ap.status, last->from_status, reason, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        db_rollback(db);
+    struct actor who = proof_actor(r, PROOF_STAFF);
+    if (sched_undo_status(db, &who, &ap, last->from_status, reason, clock_now(), &e) != E_OK) {
         if (e.code == E_CONFLICT) {
             appt_page(r, 409, &ap,
                       "Someone changed this appointment a moment ago; check its status and try "
@@ -554,14 +546,14 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
     struct therapist *th;
     size_t nsv, nth;
     int64_t now = clock_now();
-    struct dt_date d = when_local_date(r, now);
+    struct dt_date d = when_local_date(r->app->tz, now);
 
     if (db_services(db, r->arena, 1, &sv, &nsv, &e) != E_OK ||
         db_therapists(db, r->arena, 1, &th, &nth, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, "Book for a client", "book");
+    json_t *ctx = chrome_context(r, "Book for a client", "book");
     json_t *errs = web_keep(r, errors ? errors : json_object()); /* the request owns it */
     const char *service = f->service && *f->service ? f->service : nsv ? sv[0].id : "";
     const char *therapist = f->therapist && *f->therapist ? f->therapist : "any";
@@ -624,7 +616,7 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
                                               "/staff/book?client=%lld&service=%s&therapist=%s"
                                               "&date=%s%s",
                                               (long long)cs[i].id, service, therapist,
-                                              when_date_param(r, d), start_part)));
+                                              when_date_param(r->arena, d), start_part)));
         json_object_set_new(ctx, "found", found);
         json_object_set_new(ctx, "searched", json_true());
         json_object_set_new(ctx, "q", json_string(f->q));
@@ -658,8 +650,8 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
     }
     json_object_set_new(ctx, "times", times);
     json_object_set_new(ctx, "no_times", json_boolean(json_array_size(times) == 0));
-    json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
-    json_object_set_new(ctx, "date_label", json_string(when_date_long(r, d)));
+    json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
+    json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
     json_object_set_new(ctx, "service", json_string(service));
     json_object_set_new(ctx, "therapist", json_string(therapist));
     if (f->start && *f->start)
@@ -732,7 +724,7 @@ void desk_book(struct req *r)
     struct db *db = web_db(r);
     struct sched s;
     struct appointment ap;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     int64_t start = 0;
     int off;
     const char *why;
@@ -797,14 +789,15 @@ void desk_book(struct req *r)
             /* the desk sees the other booking (it may see every booking) */
             f.overlap = 1;
             book_page(r, 409, &f,
-                      arena_printf(r->arena,
-                                   "Nothing was booked: this client already has appointment %lld "
-                                   "(%s, %s, %s) at an overlapping time. To book both anyway "
-                                   "(e.g. a couple sharing one e-mail), give a reason below and "
-                                   "book again.",
-                                   (long long)ov.other.id, ov.other.service_name,
-                                   when_date_medium(r, when_local_date(r, ov.other.start)),
-                                   when_range(r, ov.other.start, ov.other.end)),
+                      arena_printf(
+                          r->arena,
+                          "Nothing was booked: this client already has appointment %lld "
+                          "(%s, %s, %s) at an overlapping time. To book both anyway "
+                          "(e.g. a couple sharing one e-mail), give a reason below and "
+                          "book again.",
+                          (long long)ov.other.id, ov.other.service_name,
+                          when_date_medium(r->arena, when_local_date(r->app->tz, ov.other.start)),
+                          when_range(r->app->tz, r->arena, ov.other.start, ov.other.end)),
                       NULL);
             return;
         }
@@ -843,7 +836,7 @@ void desk_clients(struct req *r)
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, "Clients", "clients");
+    json_t *ctx = chrome_context(r, "Clients", "clients");
     json_t *list = json_array();
     for (size_t i = 0; i < nc; i++)
         json_array_append_new(
@@ -875,7 +868,7 @@ static void client_page_with(struct req *r, int status, const struct client *c, 
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Client: %s", c->name), "clients");
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Client: %s", c->name), "clients");
     json_object_set_new(ctx, "client",
                         json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id, "name",
                                   c->name, "email", c->email, "phone", c->phone, "url",
@@ -928,7 +921,7 @@ static json_t *merge_side(struct req *r, const struct client *c)
     return json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id", (json_int_t)c->id, "name", c->name,
                      "email", c->email, "phone", c->phone[0] ? c->phone : "not given", "count",
                      c->nappointments, "since",
-                     when_date_long(r, when_local_date(r, c->created_at)));
+                     when_date_long(r->arena, when_local_date(r->app->tz, c->created_at)));
 }
 
 static int find_client(struct req *r, struct client *c)

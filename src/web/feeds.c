@@ -23,14 +23,15 @@
 #include "core/datetime.h"
 #include "core/feed.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/token.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/sb.h"
 #include "view/ics.h"
+#include "web/chrome.h"
 #include "web/page.h"
-#include "web/sched.h"
-#include "web/staff.h"
-#include "web/when.h"
 
 #define SUFFIX ".ics"
 #define REFRESH_MINUTES 60 /* how often a subscribed calendar should look again */
@@ -54,9 +55,9 @@ static int find_feed(struct req *r, struct calendar_feed *feed)
 {
     struct err e = {0};
     unsigned char hash[STORE_TOKEN_HASH];
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     const char *file = req_param(r, 0);
-    size_t n = file ? strlen(file) : 0, len = SCHED_TOKEN_LEN - 1;
+    size_t n = file ? strlen(file) : 0, len = TOKEN_LEN - 1;
 
     if (n != len + strlen(SUFFIX) || strcmp(file + len, SUFFIX) != 0) {
         not_found(r);
@@ -64,11 +65,11 @@ static int find_feed(struct req *r, struct calendar_feed *feed)
     }
     memcpy(token, file, len);
     token[len] = '\0';
-    if (!sched_token_valid(token)) {
+    if (!token_valid(token)) {
         not_found(r);
         return -1;
     }
-    sched_token_hash(token, hash);
+    token_hash(token, hash);
     enum err_code rc = db_feed_by_token(web_db(r), r->arena, hash, feed, &e);
     if (rc == E_NOTFOUND) {
         not_found(r);
@@ -110,7 +111,7 @@ static const char *feed_etag(struct req *r, const struct calendar_feed *feed, in
     const struct cfg *c = &r->app->cfg;
     if (db_versions(web_db(r), &clinic_v, &appts_v, e) != E_OK)
         return NULL;
-    struct dt_date d = when_local_date(r, now);
+    struct dt_date d = when_local_date(r->app->tz, now);
     const char *key =
         arena_printf(r->arena, "%lld|%lld|%s|%lld|%d|%04d-%02d-%02d|%s|%s|%s", (long long)clinic_v,
                      (long long)appts_v, feed->therapist_id, (long long)feed->created_at, horizon,
@@ -242,7 +243,8 @@ static json_t *feed_state(struct req *r, const char *therapist_id)
         return NULL;
     }
     return json_pack("{s:b, s:s, s:s}", "exists", 1, "made",
-                     when_date_long(r, when_local_date(r, f.created_at)), "by", f.created_by);
+                     when_date_long(r->arena, when_local_date(r->app->tz, f.created_at)), "by",
+                     f.created_by);
 }
 
 /* Renders the page; token: a new address to show once, or NULL. */
@@ -255,7 +257,7 @@ static void render(struct req *r, const char *token)
     json_t *state = feed_state(r, scope);
     if (!state)
         return;
-    json_t *ctx = staff_context(r, "Calendar subscription", "calendar");
+    json_t *ctx = chrome_context(r, "Calendar subscription", "calendar");
     json_object_set_new(ctx, therapist ? "feed_mine" : "feed_clinic", json_true());
     json_object_set_new(state, "action",
                         json_string(therapist ? "/staff/calendar/mine" : "/staff/calendar/clinic"));
@@ -285,16 +287,15 @@ void feeds_page(struct req *r)
 static void new_feed(struct req *r, const char *therapist_id)
 {
     struct err e = {0};
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     unsigned char hash[STORE_TOKEN_HASH];
-    sched_new_token(token);
-    sched_token_hash(token, hash);
+    token_new(token, hash);
     if (db_feed_put(web_db(r), therapist_id, hash, r->user->id, clock_now(), &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    log_info("calendar feed of %s: new address made by %s",
-             therapist_id[0] ? therapist_id : "the clinic", r->user->email);
+    log_info("calendar feed of %s: new address made by user %lld",
+             therapist_id[0] ? therapist_id : "the clinic", (long long)r->user->id);
     render(r, token);
 }
 

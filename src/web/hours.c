@@ -18,15 +18,15 @@
 #include "core/shift.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "util/sb.h"
 #include "view/esc.h"
 #include "web/calgrid.h"
+#include "web/chrome.h"
 #include "web/page.h"
-#include "web/sched.h"
-#include "web/staff.h"
-#include "web/when.h"
 
 #define REASON_MAX 200
 #define AHEAD_SECONDS (INT64_C(400) * 86400) /* beyond any booking horizon */
@@ -133,9 +133,9 @@ static json_t *chooser(struct req *r, const char *current)
 static json_t *appt_item(struct req *r, const struct appointment *a)
 {
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "date",
-                     when_date_medium(r, when_local_date(r, a->start)), "time",
-                     when_range(r, a->start, a->end), "client", a->client_name, "service",
-                     a->service_name, "phone", a->client_phone ? a->client_phone : "");
+                     when_date_medium(r->arena, when_local_date(r->app->tz, a->start)), "time",
+                     when_range(r->app->tz, r->arena, a->start, a->end), "client", a->client_name,
+                     "service", a->service_name, "phone", a->client_phone ? a->client_phone : "");
 }
 
 /* ---- the week ---- */
@@ -178,7 +178,7 @@ void hours_week(struct req *r)
     struct db *db = web_db(r);
     const struct tz *tz = r->app->tz;
     const char *ds = kv_get(&r->query, "date");
-    struct dt_date d = when_local_date(r, clock_now()), today = d;
+    struct dt_date d = when_local_date(r->app->tz, clock_now()), today = d;
     struct therapist th;
     struct therapist_week wk;
     struct appointment *ap;
@@ -224,14 +224,14 @@ void hours_week(struct req *r)
         struct dt_date day = dt_date_add(mon, i);
         struct calgrid_col *c = &cols[i];
         int64_t d0 = tz_day_start(tz, day), d1 = tz_day_start(tz, dt_date_add(day, 1));
-        const char *date = when_date_param(r, day);
+        const char *date = when_date_param(r->arena, day);
         int64_t *rows = arena_array(r->arena, nrows + 1, sizeof *rows);
         for (size_t k = 0; k < nrows; k++) {
             int64_t t[2];
             rows[k] = tz_wall_to_utc(tz, day, lo + 15 * (int)k, t) > 0 ? t[0] : -1;
         }
         c->rows = rows;
-        c->name = when_date_short(r, day);
+        c->name = when_date_short(r->arena, day);
         c->name_url = arena_printf(r->arena, "/staff?date=%s", date);
         c->today = dt_date_to_days(day) == dt_date_to_days(today);
         for (size_t k = 0; k < su.nclosed; k++)
@@ -276,16 +276,16 @@ void hours_week(struct req *r)
         }
     }
     struct dt_date sun = dt_date_add(mon, 6);
-    const char *label = arena_printf(r->arena, "%s – %s", when_date_medium(r, mon),
-                                     when_date_long(r, sun));
+    const char *label = arena_printf(r->arena, "%s – %s", when_date_medium(r->arena, mon),
+                                     when_date_long(r->arena, sun));
     const char *tq = r->role == AUTH_THERAPIST
                          ? ""
                          : arena_printf(r->arena, "therapist=%s&", url_part(r, th.id));
     json_t *ctx =
-        staff_context(r, arena_printf(r->arena, "Week of %s: %s", label, th.name), "week");
+        chrome_context(r, arena_printf(r->arena, "Week of %s: %s", label, th.name), "week");
     json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th.id, "name", th.name));
     json_object_set_new(ctx, "week_label", json_string(label));
-    json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
+    json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
     if (has_rows) {
         json_object_set_new(ctx, "grid", calgrid_build(r, cols, 7, labels, hour, nrows, 0, now));
         json_object_set_new(ctx, "grid_id", json_string("cal-week"));
@@ -293,11 +293,11 @@ void hours_week(struct req *r)
                             json_string(arena_printf(r->arena, "%s, week of %s", th.name, label)));
     }
     json_object_set_new(ctx, "prev_url", json_string(arena_printf(
-        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r, dt_date_add(mon, -7)))));
+        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r->arena, dt_date_add(mon, -7)))));
     json_object_set_new(ctx, "next_url", json_string(arena_printf(
-        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r, dt_date_add(mon, 7)))));
+        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r->arena, dt_date_add(mon, 7)))));
     json_object_set_new(ctx, "this_url", json_string(arena_printf(
-        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r, today))));
+        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r->arena, today))));
     json_t *ch = chooser(r, th.id);
     if (ch) {
         json_object_set_new(ctx, "therapists", ch);
@@ -339,7 +339,7 @@ static json_t *rows_json(struct day_row rows[7])
 static void hours_page(struct req *r, int status, const struct therapist *th,
                        struct day_row rows[7], const char *error, json_t *stranded)
 {
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Working hours: %s", th->name), "hours");
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Working hours: %s", th->name), "hours");
     json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th->id, "name", th->name));
     json_object_set_new(ctx, "days", rows_json(rows));
     if (error)
@@ -513,18 +513,19 @@ static void time_off_page(struct req *r, int status, const struct therapist *th,
     for (size_t k = 0; k < noff; k++) {
         if (strcmp(off[k].therapist_id, th->id) != 0)
             continue;
-        struct dt_date d0 = when_local_date(r, off[k].start);
+        struct dt_date d0 = when_local_date(r->app->tz, off[k].start);
         /* "Wed, Nov 25, 12:30 PM – 4:00 PM AKST" within a day, else both ends */
         const char *span =
-            dt_date_to_days(d0) == dt_date_to_days(when_local_date(r, off[k].end - 1))
-                ? arena_printf(r->arena, "%s, %s", when_date_short(r, d0),
-                               when_range(r, off[k].start, off[k].end))
-                : arena_printf(r->arena, "%s to %s", when_relative(r, off[k].start),
-                               when_relative(r, off[k].end));
+            dt_date_to_days(d0) == dt_date_to_days(when_local_date(r->app->tz, off[k].end - 1))
+                ? arena_printf(r->arena, "%s, %s", when_date_short(r->arena, d0),
+                               when_range(r->app->tz, r->arena, off[k].start, off[k].end))
+                : arena_printf(r->arena, "%s to %s",
+                               when_relative(r->app->tz, r->arena, off[k].start),
+                               when_relative(r->app->tz, r->arena, off[k].end));
         json_array_append_new(list, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)off[k].id,
                                               "time", span, "reason", off[k].reason));
     }
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Time off: %s", th->name), "hours");
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Time off: %s", th->name), "hours");
     json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th->id, "name", th->name));
     json_object_set_new(ctx, "time_off", list);
     json_object_set_new(ctx, "form", json_pack("{s:s, s:s, s:s, s:s, s:s}", "start_date",
@@ -562,7 +563,8 @@ void hours_time_off(struct req *r)
     struct therapist th;
     if (pick_therapist(r, kv_get(&r->query, "therapist"), &th) < 0)
         return;
-    const char *tomorrow = when_date_param(r, dt_date_add(when_local_date(r, clock_now()), 1));
+    const char *tomorrow =
+        when_date_param(r->arena, dt_date_add(when_local_date(r->app->tz, clock_now()), 1));
     struct off_form f = {tomorrow, "", tomorrow, "", "", NULL, NULL, NULL};
     time_off_page(r, 200, &th, &f, NULL, NULL);
 }

@@ -6,27 +6,29 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "core/auth.h"
 #include "core/intake.h"
 #include "store/store.h"
+#include "svc/notice.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/num.h"
 #include "web/audit.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/intake.h"
 #include "web/page.h"
-#include "web/portal.h"
-#include "web/staff.h"
-#include "web/when.h"
 
 #define QUEUE_MAX 200
 #define MAX_PROBLEMS 8
 
 static const char *when_at(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s at %s", when_date_long(r, when_local_date(r, t)),
-                        when_clock(r, t, 1));
+    return arena_printf(r->arena, "%s at %s",
+                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
+                        when_clock(r->app->tz, r->arena, t, 1));
 }
 
 static const char *money(struct req *r, int cents)
@@ -260,17 +262,6 @@ int insurance_add_to_appointment(struct req *r, const struct appointment *ap, js
     return 0;
 }
 
-int insurance_pending(struct req *r)
-{
-    struct err e = {0};
-    int n = 0;
-    if (db_insurance_pending_count(web_db(r), &n, &e) != E_OK) {
-        log_error("count pending insurance checks: %s", e.msg);
-        return 0;
-    }
-    return n;
-}
-
 /* ---- the front desk ---- */
 
 void insurance_queue(struct req *r)
@@ -282,7 +273,7 @@ void insurance_queue(struct req *r)
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, "Insurance checks", "insurance");
+    json_t *ctx = chrome_context(r, "Insurance checks", "insurance");
     json_t *list = json_array();
     json_object_set_new(ctx, "checks", list);
     for (size_t i = 0; i < n; i++) {
@@ -322,8 +313,8 @@ static void check_page(struct req *r, int status, const struct insurance_check *
     size_t n;
     const struct intake_choice *l = insurance_outcomes(&n);
     web_keep(r, errors);
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Insurance check: %s", c->client_name),
-                                "insurance");
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Insurance check: %s", c->client_name),
+                                 "insurance");
     json_object_set_new(ctx, "check", check_json(r, c));
     json_object_set_new(ctx, "client_url",
                         json_string(arena_printf(r->arena, "/staff/clients/%lld",
@@ -395,13 +386,13 @@ void insurance_check_save(struct req *r)
     const char *dedupe = arena_printf(r->arena, "insurance-%lld/outcome", (long long)c.id);
     if (db_begin(db, &e) != E_OK || db_insurance_record(db, c.id, &out, &e) != E_OK ||
         audit_record(r, "update", "insurance", c.id, c.client_id, &e) != E_OK ||
-        portal_notice(db, "insurance_outcome", c.client_email, c.client_name, dedupe,
-                      out.verified_at, &e) != E_OK ||
+        notice_queue(&r->app->mailer, db, "insurance_outcome", c.client_email, c.client_name,
+                     dedupe, out.verified_at, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         web_fail(r, &e);
         return;
     }
-    portal_notice_committed();
+    notice_committed(&r->app->mailer);
     form_see_other(r, arena_printf(r->arena, "/staff/insurance?saved=%lld", (long long)c.id));
 }

@@ -47,8 +47,5 @@ int insurance_add_to_appointment(struct req *r, const struct appointment *ap, js
  * visits, copay, ...).  The caller audits its read.  Can't fail. */
 struct insurance_check;
 json_t *insurance_check_json(struct req *r, const struct insurance_check *c);
-/* The number of pending checks, for the staff navigation; 0 (logged) when
- * the store fails.  Can't fail. */
-int insurance_pending(struct req *r);
 
 #endif

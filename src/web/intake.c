@@ -11,15 +11,16 @@
 #include "core/auth.h"
 #include "core/intake.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/token.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/audit.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
 #include "web/proof.h"
-#include "web/sched.h"
-#include "web/staff.h"
-#include "web/when.h"
 
 #define MAX_PROBLEMS 24
 
@@ -32,8 +33,8 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
     web_private(r);
     *token = t;
     enum err_code rc = E_NOTFOUND;
-    if (sched_token_valid(t)) {
-        sched_token_hash(t, hash);
+    if (token_valid(t)) {
+        token_hash(t, hash);
         rc = db_appointment_by_token(web_db(r), r->arena, hash, ap, &e);
     }
     if (rc == E_NOTFOUND) {
@@ -54,8 +55,9 @@ int intake_find_by_token(struct req *r, struct appointment *ap, const char **tok
 /* "Tuesday, November 24, 2026 at 9:00 AM AKST" */
 static const char *when_at(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s at %s", when_date_long(r, when_local_date(r, t)),
-                        when_clock(r, t, 1));
+    return arena_printf(r->arena, "%s at %s",
+                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
+                        when_clock(r->app->tz, r->arena, t, 1));
 }
 
 /* The values of every field named key, joined with ","; "" when none. */
@@ -191,17 +193,17 @@ static void form_page(struct req *r, int status, const struct appointment *ap, c
         json_object_set_new(ctx, "back_url", json_string(arena_printf(r->arena, "/a/%s", token)));
         json_object_set_new(ctx, "is_client", json_true());
     } else {
-        ctx = staff_context(r, arena_printf(r->arena, "Health form: %s", ap->client_name),
-                            "appointment");
+        ctx = chrome_context(r, arena_printf(r->arena, "Health form: %s", ap->client_name),
+                             "appointment");
         const char *url = arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap->id);
         json_object_set_new(ctx, "action", json_string(arena_printf(r->arena, "%s/intake", url)));
         json_object_set_new(ctx, "back_url", json_string(url));
     }
     json_object_set_new(ctx, "client_name", json_string(ap->client_name));
     /* the latest date of birth the date picker offers: yesterday */
-    json_object_set_new(
-        ctx, "latest_birth",
-        json_string(when_date_param(r, dt_date_add(when_local_date(r, clock_now()), -1))));
+    json_object_set_new(ctx, "latest_birth",
+                        json_string(when_date_param(
+                            r->arena, dt_date_add(when_local_date(r->app->tz, clock_now()), -1))));
     if (current)
         json_object_set_new(ctx, "updated",
                             json_string(when_at(r, current->updated_at)));
@@ -289,7 +291,7 @@ static int save(struct req *r, const struct appointment *ap, const char *token, 
     struct intake_input in = input_from_form(r);
     int pain = 0, created = 0;
     int64_t now = clock_now(), id = 0;
-    size_t n = intake_check(&in, ap->client_name, when_local_date(r, now), &pain, probs,
+    size_t n = intake_check(&in, ap->client_name, when_local_date(r->app->tz, now), &pain, probs,
                             MAX_PROBLEMS);
     if (n) {
         json_t *errors = json_object();
@@ -509,7 +511,8 @@ int intake_add_to_appointment(struct req *r, const struct appointment *ap, json_
             "pressure", pressure ? pressure : it.pressure, "consent_name",
             it.consent_name, "consent_at", when_at(r, it.consent_at), "updated",
             when_at(r, it.updated_at), "version", it.version);
-        json_object_set_new(o, "age", json_integer(age(it.birth_date, when_local_date(r, clock_now()))));
+        json_object_set_new(
+            o, "age", json_integer(age(it.birth_date, when_local_date(r->app->tz, clock_now()))));
         if (it.confirmed_at)
             json_object_set_new(o, "confirmed", json_string(when_at(r, it.confirmed_at)));
         /* where this version came from: a manage link proves only its booking */

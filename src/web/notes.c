@@ -17,18 +17,19 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "core/appt.h"
 #include "core/auth.h"
 #include "store/store.h"
+#include "svc/notice.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "view/esc.h"
 #include "web/audit.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
-#include "web/portal.h"
-#include "web/staff.h"
-#include "web/when.h"
 
 #define SOAP_MAX 4000
 #define HOME_CARE_MAX 2000
@@ -179,8 +180,9 @@ static const char *label_of(const struct vocab *v, size_t n, const char *key)
 
 static const char *when_full(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s, %s", when_date_long(r, when_local_date(r, t)),
-                        when_clock(r, t, 0));
+    return arena_printf(r->arena, "%s, %s",
+                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
+                        when_clock(r->app->tz, r->arena, t, 0));
 }
 
 static int writable_status(const char *status)
@@ -277,11 +279,12 @@ static int other_notes(struct req *r, const struct appointment *ap, json_t *ctx)
             return -1;
         }
         json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:b}", "url",
-                            arena_printf(r->arena, "/staff/appointments/%lld/note",
-                                         (long long)hist[i].id),
-                            "date", when_date_long(r, when_local_date(r, hist[i].start)),
-                            "therapist", hist[i].therapist_name, "signed", other.signed_at != 0));
+            list,
+            json_pack(
+                "{s:s, s:s, s:s, s:b}", "url",
+                arena_printf(r->arena, "/staff/appointments/%lld/note", (long long)hist[i].id),
+                "date", when_date_long(r->arena, when_local_date(r->app->tz, hist[i].start)),
+                "therapist", hist[i].therapist_name, "signed", other.signed_at != 0));
     }
     json_object_set_new(ctx, "other_notes", list);
     return 0;
@@ -296,18 +299,19 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
     struct err e = {0};
     web_keep(r, form);
     web_keep(r, errors);
-    json_t *ctx = staff_context(
-        r, arena_printf(r->arena, "Treatment note: %s, %s", ap->client_name,
-                        when_date_medium(r, when_local_date(r, ap->start))),
+    json_t *ctx = chrome_context(
+        r,
+        arena_printf(r->arena, "Treatment note: %s, %s", ap->client_name,
+                     when_date_medium(r->arena, when_local_date(r->app->tz, ap->start))),
         "day");
     int st = appt_status_parse(ap->status);
     json_object_set_new(
         ctx, "appt",
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "url",
                   arena_printf(r->arena, "/staff/appointments/%lld", (long long)ap->id), "date",
-                  when_date_long(r, when_local_date(r, ap->start)), "time",
-                  when_range(r, ap->start, ap->end), "service", ap->service_name, "therapist",
-                  ap->therapist_name, "client", ap->client_name, "status",
+                  when_date_long(r->arena, when_local_date(r->app->tz, ap->start)), "time",
+                  when_range(r->app->tz, r->arena, ap->start, ap->end), "service", ap->service_name,
+                  "therapist", ap->therapist_name, "client", ap->client_name, "status",
                   st >= 0 ? appt_status_label((enum appt_status)st) : ap->status));
     json_object_set_new(ctx, "note_url",
                         json_string(arena_printf(r->arena, "/staff/appointments/%lld/note",
@@ -316,7 +320,8 @@ static void render(struct req *r, int status, const struct appointment *ap, enum
     int ready = writable_status(ap->status);
     json_object_set_new(ctx, "can_write", json_boolean(acc == NOTE_WRITE && ready && !signed_));
     json_object_set_new(ctx, "can_sign", json_boolean(clock_now() >= ap->start));
-    json_object_set_new(ctx, "sign_from", json_string(when_relative(r, ap->start)));
+    json_object_set_new(ctx, "sign_from",
+                        json_string(when_relative(r->app->tz, r->arena, ap->start)));
     json_object_set_new(ctx, "not_ready", json_boolean(!note && !ready));
     json_object_set_new(ctx, "read_only_draft",
                         json_boolean(note && !signed_ && acc != NOTE_WRITE));
@@ -527,7 +532,7 @@ void notes_save(struct req *r)
                arena_printf(r->arena,
                             "A note can be signed only once the session has started (%s); "
                             "nothing was signed or saved. Save it as a draft for now.",
-                            when_relative(r, ap.start)));
+                            when_relative(r->app->tz, r->arena, ap.start)));
         return;
     }
     json_decref(errors);
@@ -537,12 +542,12 @@ void notes_save(struct req *r)
     int64_t id = 0, now = clock_now();
     if (db_begin(db, &e) != E_OK || db_put_note(db, &n, now, &id, &e) != E_OK ||
         audit_record(r, have ? "update" : "create", "note", id, ap.client_id, &e) != E_OK ||
-        (signing && (db_sign_note(db, id, r->user->name, r->user->id, now, &e) != E_OK ||
-                     audit_record(r, "sign", "note", id, ap.client_id, &e) != E_OK ||
-                     portal_notice(db, "recommendations", ap.client_email, ap.client_name,
-                                   arena_printf(r->arena, "appt-%lld/recommendations",
-                                                (long long)ap.id),
-                                   now, &e) != E_OK)) ||
+        (signing &&
+         (db_sign_note(db, id, r->user->name, r->user->id, now, &e) != E_OK ||
+          audit_record(r, "sign", "note", id, ap.client_id, &e) != E_OK ||
+          notice_queue(&r->app->mailer, db, "recommendations", ap.client_email, ap.client_name,
+                       arena_printf(r->arena, "appt-%lld/recommendations", (long long)ap.id), now,
+                       &e) != E_OK)) ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         if (e.code == E_CONFLICT) { /* signed a moment ago, in another tab */
@@ -554,7 +559,7 @@ void notes_save(struct req *r)
         return;
     }
     if (signing)
-        portal_notice_committed();
+        notice_committed(&r->app->mailer);
     form_see_other(r, arena_printf(r->arena, "/staff/appointments/%lld/note?%s", (long long)ap.id,
                                    signing ? "signed=1" : "saved=1"));
 }
@@ -617,13 +622,13 @@ void notes_link(struct req *r, const struct appointment *ap, int treats, json_t 
 static const char *book_url(struct req *r, const struct appointment *ap, struct dt_date day)
 {
     struct sb b = SB_INIT;
-    struct dt_date today = when_local_date(r, clock_now());
+    struct dt_date today = when_local_date(r->app->tz, clock_now());
     sb_adds(&b, "/book?service=");
     esc_url_component(&b, ap->service_id, strlen(ap->service_id));
     sb_adds(&b, "&therapist=");
     esc_url_component(&b, ap->therapist_id, strlen(ap->therapist_id));
     if (dt_date_to_days(day) > dt_date_to_days(today))
-        sb_addf(&b, "&date=%s", when_date_param(r, day));
+        sb_addf(&b, "&date=%s", when_date_param(r->arena, day));
     const char *out = arena_strdup(r->arena, b.buf);
     sb_release(&b);
     return out;
@@ -654,13 +659,13 @@ int notes_manage_context(struct req *r, const struct appointment *ap, enum proof
                             chosen(providers, COUNT(providers), n.providers), "provider_reason",
                             n.provider_reason, "therapist", ap->therapist_name);
     if (n.next_weeks) {
-        struct dt_date day = dt_date_add(when_local_date(r, ap->start), 7 * n.next_weeks);
-        json_object_set_new(
-            rec, "next",
-            json_pack("{s:s, s:s, s:s}", "when",
-                      arena_printf(r->arena, "in %d week%s", n.next_weeks,
-                                   n.next_weeks == 1 ? "" : "s"),
-                      "around", when_date_long(r, day), "url", book_url(r, ap, day)));
+        struct dt_date day = dt_date_add(when_local_date(r->app->tz, ap->start), 7 * n.next_weeks);
+        json_object_set_new(rec, "next",
+                            json_pack("{s:s, s:s, s:s}", "when",
+                                      arena_printf(r->arena, "in %d week%s", n.next_weeks,
+                                                   n.next_weeks == 1 ? "" : "s"),
+                                      "around", when_date_long(r->arena, day), "url",
+                                      book_url(r, ap, day)));
     }
     json_object_set_new(ctx, "recommendations", rec);
     return 0;

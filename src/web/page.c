@@ -1,7 +1,6 @@
 /* page — rendering and the response helpers shared by every handler. */
 #include "web/page.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -12,10 +11,11 @@
 #include "core/tz.h"
 #include "http/router.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/token.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "view/tpl.h"
-#include "web/sched.h"
 #include "web/static.h"
 
 #define MAX_PAGE (4 * 1024 * 1024)
@@ -122,22 +122,19 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
 
 const char *web_csrf(struct req *r)
 {
-    unsigned char bin[16];
-    char token[32];
-    const char *have = kv_get(&r->cookies, REQ_CSRF_COOKIE);
+    char token[TOKEN_LEN];
+    const char *name = req_cookie_name(r, REQ_CSRF_COOKIE);
+    const char *have = kv_get(&r->cookies, name);
     if (r->csrf)
         return r->csrf;
-    if (sched_token_valid(have)) {
+    if (token_valid(have)) {
         r->csrf = have;
         return have;
     }
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, sizeof token, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    token_new(token, NULL);
     r->csrf = arena_strdup(r->arena, token);
     resp_header(r, "Set-Cookie",
-                arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax", REQ_CSRF_COOKIE,
-                             token));
+                arena_printf(r->arena, "%s=%s%s", name, token, req_cookie_attrs(r)));
     return r->csrf;
 }
 
@@ -216,8 +213,12 @@ void web_error(struct req *r, int status, const char *problem, const char *msg)
 void web_fail(struct req *r, const struct err *e)
 {
     int status = err_http_status(e->code);
-    if (status >= 500)
-        log_error("%s %s: %s", r->method, r->path, e->msg);
+    if (status >= 500) {
+        struct sb path = SB_INIT; /* without the private token a path may hold */
+        req_log_path(&path, r->path ? r->path : "-");
+        log_error("%s %s: %s", r->method, path.buf, e->msg);
+        sb_release(&path);
+    }
     web_error(r, status, e->problem,
               status >= 500 && status != 503 ? "Something went wrong; the error was logged."
                                               : e->msg);

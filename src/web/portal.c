@@ -1,7 +1,7 @@
 /* portal — the client portal (see portal.h): sign-in links by e-mail, the
  * client's own appointments and records.  The rules (who gets a link, a
  * link's state, what is upcoming) are in core/portal; sessions are
- * web/account's; the message is mail/notify's, reached through the mailer
+ * web/account's; the message is mail/notify's, reached through svc/notice
  * hook so that web/ does not depend on mail/.  Must not show a record
  * without its audit row, nor any appointment that is not the client's. */
 #include "web/portal.h"
@@ -15,6 +15,10 @@
 #include "core/booking.h"
 #include "core/portal.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/notice.h"
+#include "svc/token.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/num.h"
@@ -27,48 +31,11 @@
 #include "web/notes.h"
 #include "web/page.h"
 #include "web/referrals.h"
-#include "web/sched.h"
-#include "web/when.h"
 
 #define MAX_REQUESTS 5    /* link requests per address, and per peer, ... */
 #define WINDOW_MINUTES 15 /* ... within this window (as password sign-ins) */
 #define PRUNE_AFTER (7 * 86400) /* seconds an expired link or a request is kept: a used or
                                  * expired link says so for a week, then "unknown" */
-
-static struct portal_mailer mailer; /* set before the threads start (portal_set_mailer) */
-
-void portal_set_mailer(const struct portal_mailer *m)
-{
-    if (m)
-        mailer = *m;
-    else
-        memset(&mailer, 0, sizeof mailer);
-}
-
-enum err_code portal_notice(struct db *db, const char *kind, const char *to, const char *name,
-                            const char *dedupe, int64_t now, struct err *e)
-{
-    if (!mailer.notice || !to || !*to)
-        return E_OK;
-    return mailer.notice(mailer.ctx, db, kind, to, name, dedupe, now, e);
-}
-
-void portal_notice_committed(void)
-{
-    if (mailer.notice && mailer.committed)
-        mailer.committed(mailer.ctx);
-}
-
-
-/* 16 random bytes as URL-safe base64 in token, and their hash. */
-static void new_token(char token[SCHED_TOKEN_LEN], unsigned char hash[STORE_TOKEN_HASH])
-{
-    unsigned char bin[16];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, SCHED_TOKEN_LEN, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sched_token_hash(token, hash);
-}
 
 /* ---- asking for a link ---- */
 
@@ -106,7 +73,7 @@ void portal_signin_request(struct req *r)
     int64_t now = clock_now(), oldest_e = 0, oldest_a = 0;
     int by_email = 0, by_addr = 0, send;
     struct signin_who who;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     unsigned char hash[STORE_TOKEN_HASH];
     struct db *db = web_db(r);
 
@@ -138,13 +105,13 @@ void portal_signin_request(struct req *r)
         return;
     }
     send = portal_may_send(who.role, who.active, who.name);
-    if (send && !mailer.signin) {
+    if (send && !notice_can_signin(&r->app->mailer)) {
         err_set(&e, E_UNAVAILABLE, "This server cannot send e-mail, so no sign-in link can be "
                                    "sent. Please call the clinic.");
         web_fail(r, &e);
         return;
     }
-    new_token(token, hash);
+    token_new(token, hash);
     int minutes = r->app->cfg.signin_link_minutes;
     if (db_begin(db, &e) != E_OK || db_signin_prune(db, now - PRUNE_AFTER, &e) != E_OK ||
         db_signin_request(db, email, addr, now, &e) != E_OK)
@@ -154,16 +121,17 @@ void portal_signin_request(struct req *r)
         snprintf(dedupe, sizeof dedupe, "signin/");
         sodium_bin2hex(dedupe + 7, sizeof dedupe - 7, hash, 16);
         if (db_signin_add(db, hash, email, now, now + (int64_t)minutes * 60, &e) != E_OK ||
-            mailer.signin(mailer.ctx, db, email, who.name,
+            notice_signin(&r->app->mailer, db, email, who.name,
                           arena_printf(r->arena, "/account/link/%s", token), minutes, now, dedupe,
                           &e) != E_OK)
             goto fail;
     }
     if (db_commit(db, &e) != E_OK)
         goto fail;
-    if (send && mailer.committed)
-        mailer.committed(mailer.ctx);
-    log_info("portal: sign-in link for %s %s", email,
+    if (send)
+        notice_committed(&r->app->mailer);
+    /* no address in the log: it is personal data, and says who is a client */
+    log_info("portal: sign-in link %s",
              send ? "queued" : "not sent (no booking or client account has the address)");
     web_private(r);
     form_see_other(r, "/account?sent=1");
@@ -194,8 +162,8 @@ static int find_link(struct req *r, struct signin_link *l, unsigned char hash[ST
     const char *t = req_param(r, 0);
     enum err_code rc = E_NOTFOUND;
 
-    if (sched_token_valid(t)) {
-        sched_token_hash(t, hash);
+    if (token_valid(t)) {
+        token_hash(t, hash);
         rc = db_signin_get(web_db(r), r->arena, hash, l, &e);
     }
     if (rc == E_NOTFOUND) {
@@ -250,7 +218,7 @@ void portal_link_use(struct req *r)
     struct user u;
     struct signin_who who;
     const char *pw_hash = NULL;
-    char session[SCHED_TOKEN_LEN], name[128];
+    char session[TOKEN_LEN], name[128];
     int64_t now = clock_now(), uid = 0;
     int linked = 0;
     struct db *db = web_db(r);
@@ -302,8 +270,8 @@ void portal_link_use(struct req *r)
     if (db_portal_link_clients(db, uid, l.email, now, &linked, &e) != E_OK ||
         account_new_session(r, uid, now, session, &e) != E_OK || db_commit(db, &e) != E_OK)
         goto fail;
-    log_info("portal: %s signed in with a link; %d client record%s linked", l.email, linked,
-             linked == 1 ? "" : "s");
+    log_info("portal: account %lld signed in with a link; %d client record%s linked",
+             (long long)uid, linked, linked == 1 ? "" : "s");
     resp_start(r, 303, "text/plain; charset=utf-8");
     account_set_session_cookie(r, session);
     resp_header(r, "Location", "/portal?welcome=1");
@@ -345,8 +313,11 @@ static json_t *appt_json(struct req *r, const struct appointment *ap, int64_t no
     json_object_set_new(o, "service", json_string(ap->service_name));
     json_object_set_new(o, "therapist", json_string(ap->therapist_name));
     json_object_set_new(o, "room", json_string(ap->room_name));
-    json_object_set_new(o, "date_label", json_string(when_date_long(r, when_local_date(r, ap->start))));
-    json_object_set_new(o, "time_label", json_string(when_range(r, ap->start, ap->end)));
+    json_object_set_new(
+        o, "date_label",
+        json_string(when_date_long(r->arena, when_local_date(r->app->tz, ap->start))));
+    json_object_set_new(o, "time_label",
+                        json_string(when_range(r->app->tz, r->arena, ap->start, ap->end)));
     json_object_set_new(o, "start", json_string(web_time(r, ap->start)));
     json_object_set_new(o, "status", json_string(ap->status));
     json_object_set_new(o, "status_label", json_string(status_label(ap)));
@@ -358,8 +329,9 @@ static json_t *appt_json(struct req *r, const struct appointment *ap, int64_t no
 
 static const char *when_at(struct req *r, int64_t t)
 {
-    return arena_printf(r->arena, "%s at %s", when_date_long(r, when_local_date(r, t)),
-                        when_clock(r, t, 1));
+    return arena_printf(r->arena, "%s at %s",
+                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
+                        when_clock(r->app->tz, r->arena, t, 1));
 }
 
 /* "/book?service=S&therapist=T": the booking flow with the appointment's
@@ -515,8 +487,9 @@ void portal_appointment(struct req *r)
     struct appointment ap;
     if (own_appointment(r, &ap) < 0)
         return;
-    json_t *ctx = portal_context(r, arena_printf(r->arena, "%s, %s", ap.service_name,
-                                                 when_date_long(r, when_local_date(r, ap.start))));
+    json_t *ctx = portal_context(
+        r, arena_printf(r->arena, "%s, %s", ap.service_name,
+                        when_date_long(r->arena, when_local_date(r->app->tz, ap.start))));
     json_object_set_new(ctx, "appt", appt_json(r, &ap, clock_now()));
     json_object_set_new(ctx, "book_again", json_pack("{s:s}", "url", book_again_url(r, &ap)));
     json_t *rec = json_pack("{s:I, s:s}", "client_id", (json_int_t)ap.client_id, "name",
@@ -532,12 +505,12 @@ void portal_manage(struct req *r)
 {
     struct err e = {0};
     struct appointment ap;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     unsigned char hash[STORE_TOKEN_HASH];
     struct db *db = web_db(r);
     if (own_appointment(r, &ap) < 0)
         return;
-    new_token(token, hash);
+    token_new(token, hash);
     if (db_begin(db, &e) != E_OK ||
         db_portal_manage_link(db, ap.id, r->user->id, hash, clock_now(), &e) != E_OK ||
         db_commit(db, &e) != E_OK) {

@@ -33,38 +33,6 @@
 #include "core/err.h"
 #include "http/request.h"
 
-struct db;
-
-/* How the sign-in e-mail is queued (mail/notify.c provides it): signin
- * renders the message to `to`, greeted as `name`, with the link `path`
- * (under the mailer's base URL), valid `minutes`, under the dedupe key, and
- * queues it on db inside the caller's transaction; committed runs after
- * the commit (wakes the delivery worker). */
-struct portal_mailer {
-    enum err_code (*signin)(void *ctx, struct db *db, const char *to, const char *name,
-                            const char *path, int minutes, int64_t now, const char *dedupe,
-                            struct err *e);
-    /* A notice that something new waits for the client in the portal
-     * ("insurance_outcome": the desk recorded a benefits check;
-     * "recommendations": the therapist signed a note).  The message names no
-     * health detail, only where to sign in. */
-    enum err_code (*notice)(void *ctx, struct db *db, const char *kind, const char *to,
-                            const char *name, const char *dedupe, int64_t now, struct err *e);
-    void (*committed)(void *ctx);
-    void *ctx;
-};
-/* Installs the mailer (copied; NULL = none: a request for a link then
- * fails with 503).  Call before the server's threads start and after they
- * stop: it is not synchronised. */
-void portal_set_mailer(const struct portal_mailer *m);
-
-/* Queues mailer.notice inside the caller's transaction (nothing when no
- * mailer is installed: the server runs without e-mail); after the commit,
- * portal_notice_committed() wakes the worker. */
-enum err_code portal_notice(struct db *db, const char *kind, const char *to, const char *name,
-                            const char *dedupe, int64_t now, struct err *e);
-void portal_notice_committed(void);
-
 void portal_signin_form(struct req *r);    /* GET /account */
 void portal_signin_request(struct req *r); /* POST /account */
 void portal_link_page(struct req *r);      /* GET /account/link/{token} */

@@ -8,17 +8,15 @@
 #include "web/account.h"
 #include "web/page.h"
 
-const char *proof_name(enum proof p)
+struct actor proof_actor(struct req *r, enum proof via)
 {
-    switch (p) {
-    case PROOF_EMAIL:
-        return "proven_email";
-    case PROOF_STAFF:
-        return "staff";
-    case PROOF_MANAGE_LINK:
-        break;
+    struct actor a = {.address = req_address(r), .via = via};
+    if (r->user) {
+        a.user_id = r->user->id;
+        a.email = r->user->email;
+        a.role = r->user->role;
     }
-    return "manage_link";
+    return a;
 }
 
 int proof_of_manage(struct req *r, const struct appointment *ap, enum proof *out)

@@ -22,13 +22,13 @@
 #include <stdint.h>
 
 #include "http/request.h"
+#include "svc/audit.h" /* enum proof, struct actor */
 
 struct appointment;
 
-enum proof { PROOF_MANAGE_LINK, PROOF_EMAIL, PROOF_STAFF };
-
-/* "manage_link", "proven_email", "staff": as the audit log stores it. */
-const char *proof_name(enum proof p);
+/* The actor the audit log records for request r identified as via: its
+ * signed-in account (if any) and peer address. Lives as long as r. */
+struct actor proof_actor(struct req *r, enum proof via);
 
 /* How a request that reached ap by its manage link is identified:
  * PROOF_EMAIL when it also carries the session of a client account that

@@ -7,17 +7,18 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "core/appt.h"
 #include "core/booking.h"
 #include "core/referral.h"
 #include "store/store.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/audit.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
-#include "web/staff.h"
-#include "web/when.h"
 
 #define PHYSICIAN_MAX 200
 #define PRACTICE_MAX 200
@@ -74,7 +75,7 @@ static int client_visits(struct req *r, int64_t client_id, struct referral_visit
     }
     struct referral_visit *v = arena_array(r->arena, nap ? nap : 1, sizeof *v);
     for (size_t i = 0; i < nap; i++) {
-        v[i].day = when_local_date(r, ap[i].start);
+        v[i].day = when_local_date(r->app->tz, ap[i].start);
         v[i].status = appt_status_parse(ap[i].status);
     }
     *out = v;
@@ -97,7 +98,7 @@ static json_t *referral_json(struct req *r, const struct referral *ref,
                              const struct referral_visit *v, size_t nv, int can_edit)
 {
     struct referral_span sp = span_of(ref);
-    struct dt_date today = when_local_date(r, clock_now());
+    struct dt_date today = when_local_date(r->app->tz, clock_now());
     int used = referral_used(&sp, v, nv), scheduled = referral_scheduled(&sp, v, nv);
     int expired = dt_date_to_days(today) > dt_date_to_days(sp.until);
     json_t *o = json_pack(
@@ -262,8 +263,8 @@ static void read_form(struct req *r, struct referral *ref, json_t *errors, json_
     if (have_from && have_until && dt_date_to_days(until) < dt_date_to_days(from))
         form_error(errors, "valid_until",
                    "The referral must be valid until its own date or later.");
-    ref->referred_on = have_from ? when_date_param(r, from) : "";
-    ref->valid_until = have_until ? when_date_param(r, until) : "";
+    ref->referred_on = have_from ? when_date_param(r->arena, from) : "";
+    ref->valid_until = have_until ? when_date_param(r->arena, until) : "";
 
     s = form_value(r, "visits");
     if (form_blank(s))
@@ -277,11 +278,10 @@ static void referral_page(struct req *r, int status, const struct client *c, int
 {
     web_keep(r, form);
     web_keep(r, errors);
-    json_t *ctx = staff_context(
-        r,
-        id ? arena_printf(r->arena, "Referral for %s", c->name)
-           : arena_printf(r->arena, "New referral for %s", c->name),
-        "clients");
+    json_t *ctx = chrome_context(r,
+                                 id ? arena_printf(r->arena, "Referral for %s", c->name)
+                                    : arena_printf(r->arena, "New referral for %s", c->name),
+                                 "clients");
     json_object_set_new(ctx, "client",
                         json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c->id, "name", c->name,
                                   "url",
@@ -302,10 +302,11 @@ void referral_new(struct req *r)
     int64_t id = path_id(r, "There is no such client. Search the client list.");
     if (!id || find_client(r, id, &c) < 0)
         return;
-    struct dt_date today = when_local_date(r, clock_now());
-    referral_page(r, 200, &c, 0,
-                  json_pack("{s:s, s:s}", "referred_on", when_date_param(r, today), "visits", ""),
-                  json_object());
+    struct dt_date today = when_local_date(r->app->tz, clock_now());
+    referral_page(
+        r, 200, &c, 0,
+        json_pack("{s:s, s:s}", "referred_on", when_date_param(r->arena, today), "visits", ""),
+        json_object());
 }
 
 /* Stores ref (new when ref->id is 0) with its audit row in one transaction;

@@ -9,38 +9,15 @@
 #include "core/auth.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "view/tpl.h"
 #include "web/calgrid.h"
-#include "web/insurance.h"
+#include "web/chrome.h"
 #include "web/page.h"
-#include "web/sched.h"
-#include "web/waitlist.h"
-#include "web/when.h"
-
-json_t *staff_context(struct req *r, const char *title, const char *nav)
-{
-    json_t *ctx = page_context(r, title, NULL, NULL);
-    char key[48];
-    json_object_set_new(ctx, "user", json_pack("{s:s, s:s, s:s}", "name", r->user->name, "email",
-                                               r->user->email, "role", r->user->role));
-    json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
-    json_object_set_new(ctx, "is_admin", json_boolean(r->role == AUTH_ADMIN));
-    json_object_set_new(ctx, "is_desk", json_boolean(r->role == AUTH_DESK || r->role == AUTH_ADMIN));
-    json_object_set_new(ctx, "is_therapist", json_boolean(r->role == AUTH_THERAPIST));
-    json_object_set_new(ctx, "staff", json_true());
-    if (r->role == AUTH_DESK || r->role == AUTH_ADMIN) {
-        json_object_set_new(ctx, "insurance_pending", json_integer(insurance_pending(r)));
-        json_object_set_new(ctx, "waitlist_active", json_integer(waitlist_desk_count(r)));
-    }
-    if (nav) {
-        snprintf(key, sizeof key, "staff_nav_%s", nav);
-        json_object_set_new(ctx, key, json_true());
-    }
-    return ctx;
-}
 
 /* The grid's first and last instant on day d: from the earliest opening to
  * the latest closing (the clinic's and, by therapist, the therapists' of
@@ -105,7 +82,7 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
         web_fail(r, &e);
         return -1;
     }
-    const char *date = when_date_param(r, d);
+    const char *date = when_date_param(r->arena, d);
     int closed = 0;
     for (size_t i = 0; i < su->nclosed; i++)
         closed |= strcmp(su->closed[i], date) == 0;
@@ -123,7 +100,7 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
     for (size_t i = 0; i < nrows; i++) {
         struct dt_civil lc;
         rows[i] = from + (int64_t)i * CALGRID_ROW_SEC;
-        labels[i] = when_clock(r, rows[i], 0);
+        labels[i] = when_clock(r->app->tz, r->arena, rows[i], 0);
         tz_to_local(tz, rows[i], &lc, NULL);
         hour[i] = lc.min == 0;
     }
@@ -183,7 +160,7 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
         json_object_set_new(ctx, "grid_id", json_string("cal-day"));
         json_object_set_new(ctx, "grid_caption",
                             json_string(arena_printf(r->arena, "%s, %s",
-                                                     when_date_long(r, d), by)));
+                                                     when_date_long(r->arena, d), by)));
     } else {
         json_t *sheets = json_array();
         for (size_t c = 0; c < n; c++)
@@ -194,7 +171,7 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
                                   "grid_id", arena_printf(r->arena, "cal-sheet-%zu", c),
                                   "grid_caption",
                                   arena_printf(r->arena, "%s, %s", cols[c].name,
-                                               when_date_long(r, d))));
+                                               when_date_long(r->arena, d))));
         json_object_set_new(ctx, "sheets", sheets);
     }
 render:
@@ -216,7 +193,7 @@ render:
 void staff_day(struct req *r)
 {
     struct err e = {0};
-    struct dt_date d = when_local_date(r, clock_now());
+    struct dt_date d = when_local_date(r->app->tz, clock_now());
     const char *ds = kv_get(&r->query, "date"), *by = kv_get(&r->query, "by");
     struct db *db = web_db(r);
     struct sched_setup su;
@@ -253,7 +230,7 @@ void staff_day(struct req *r)
     long long bucket = now < t0 ? -1 : now >= t1 ? -2 : (long long)(now / 300);
     const char *key = arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s|%d|%d|%lld",
                                    (long long)su.version, (long long)su.appointments_version,
-                                   when_date_param(r, d), by_room, only ? only : "*", desk,
+                                   when_date_param(r->arena, d), by_room, only ? only : "*", desk,
                                    sheet, bucket);
     void *html;
     size_t len;
@@ -263,25 +240,29 @@ void staff_day(struct req *r)
         blobcache_put(r->app->fragments, key, html, len);
     }
     const char *view = by_room ? "&by=room" : "";
-    json_t *ctx = staff_context(r, arena_printf(r->arena, "Day view: %s", when_date_long(r, d)),
-                                "day");
-    json_object_set_new(ctx, "date", json_string(when_date_param(r, d)));
-    json_object_set_new(ctx, "date_label", json_string(when_date_long(r, d)));
+    json_t *ctx = chrome_context(
+        r, arena_printf(r->arena, "Day view: %s", when_date_long(r->arena, d)), "day");
+    json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
+    json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
     json_object_set_new(ctx, "columns_html", json_stringn(html, len));
     json_object_set_new(ctx, "by_room", json_boolean(by_room));
-    json_object_set_new(ctx, "prev_url", json_string(arena_printf(
-        r->arena, "/staff?date=%s%s", when_date_param(r, dt_date_add(d, -1)), view)));
-    json_object_set_new(ctx, "next_url", json_string(arena_printf(
-        r->arena, "/staff?date=%s%s", when_date_param(r, dt_date_add(d, 1)), view)));
-    json_object_set_new(ctx, "switch_url",
-                        json_string(arena_printf(r->arena, "/staff?date=%s%s",
-                                                 when_date_param(r, d),
-                                                 by_room ? "" : "&by=room")));
+    json_object_set_new(
+        ctx, "prev_url",
+        json_string(arena_printf(r->arena, "/staff?date=%s%s",
+                                 when_date_param(r->arena, dt_date_add(d, -1)), view)));
+    json_object_set_new(
+        ctx, "next_url",
+        json_string(arena_printf(r->arena, "/staff?date=%s%s",
+                                 when_date_param(r->arena, dt_date_add(d, 1)), view)));
+    json_object_set_new(
+        ctx, "switch_url",
+        json_string(arena_printf(r->arena, "/staff?date=%s%s", when_date_param(r->arena, d),
+                                 by_room ? "" : "&by=room")));
     json_object_set_new(ctx, "can_switch", json_boolean(!only));
     json_object_set_new(ctx, "sheet", json_boolean(sheet));
     json_object_set_new(ctx, "sheet_url",
                         json_string(arena_printf(r->arena, "/staff?date=%s%s&sheet=therapist",
-                                                 when_date_param(r, d), view)));
+                                                 when_date_param(r->arena, d), view)));
     page_render(r, 200, "staff/day", ctx);
     resp_header(r, "Cache-Control", "no-store");
 }

@@ -18,17 +18,19 @@
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "core/waitlist.h"
-#include "mail/waitlist.h"
 #include "store/store.h"
+#include "svc/booking.h"
+#include "svc/token.h"
+#include "svc/waitlist.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/num.h"
+#include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
 #include "view/esc.h"
-#include "web/sched.h"
-#include "web/staff.h"
-#include "web/when.h"
+#include "web/throttle.h"
 
 #define DEFAULT_DAYS 14          /* the range a new form suggests */
 #define DEFAULT_WEEKDAYS 0x7e    /* Monday to Saturday: the demo clinic's week */
@@ -132,7 +134,7 @@ static void join_page(struct req *r, const struct join *f, json_t *errors, int s
 void waitlist_form(struct req *r)
 {
     struct join f = {0};
-    struct dt_date today = when_local_date(r, clock_now()), from = today;
+    struct dt_date today = when_local_date(r->app->tz, clock_now()), from = today;
     const char *service = kv_get(&r->query, "service");
     const char *therapist = kv_get(&r->query, "therapist");
     const char *date = kv_get(&r->query, "date");
@@ -144,8 +146,8 @@ void waitlist_form(struct req *r)
         from = d;
     f.service = service ? service : "";
     f.therapist = therapist && *therapist ? therapist : "any";
-    f.date_from = when_date_param(r, from);
-    f.date_to = when_date_param(r, dt_date_add(from, DEFAULT_DAYS - 1));
+    f.date_from = when_date_param(r->arena, from);
+    f.date_to = when_date_param(r->arena, dt_date_add(from, DEFAULT_DAYS - 1));
     f.time_from = hhmm(r, DEFAULT_FROM);
     f.time_to = hhmm(r, DEFAULT_TO);
     f.name = f.email = f.phone = "";
@@ -213,7 +215,7 @@ void waitlist_join(struct req *r)
         return;
     }
 
-    struct dt_date today = when_local_date(r, clock_now());
+    struct dt_date today = when_local_date(r->app->tz, clock_now());
     if (dt_parse_date(f.date_from, &from) < 0)
         form_error(errors, "date_from", "Enter the first day as a date, like 2026-12-01.");
     if (dt_parse_date(f.date_to, &to) < 0)
@@ -243,18 +245,16 @@ void waitlist_join(struct req *r)
         return;
     }
     json_decref(errors);
+    if (throttle_refuse(r, THROTTLE_WAITLIST, f.email))
+        return;
 
-    char token[SCHED_TOKEN_LEN];
-    unsigned char hash[STORE_TOKEN_HASH];
+    char token[TOKEN_LEN];
     struct waitlist_entry w = {0};
     int64_t now = clock_now();
-    struct db *db = web_db(r);
-    mail_waitlist_token(token);
-    sched_token_hash(token, hash);
     w.service_id = s.service.id;
     w.therapist_id = strcmp(f.therapist, "any") == 0 ? "" : f.therapist;
-    w.date_from = when_date_param(r, from);
-    w.date_to = when_date_param(r, to);
+    w.date_from = when_date_param(r->arena, from);
+    w.date_to = when_date_param(r->arena, to);
     w.days = f.days;
     w.time_from = tfrom;
     w.time_to = tto;
@@ -264,13 +264,11 @@ void waitlist_join(struct req *r)
     w.created_at = now;
     w.service_name = s.service.name;
     w.therapist_name = w.therapist_id[0] ? s.therapists[0].name : "";
-    if (db_begin(db, &e) != E_OK || db_waitlist_add(db, &w, hash, &w.id, &e) != E_OK ||
-        mail_waitlist_joined(db, &w, token, now, &e) != E_OK || db_commit(db, &e) != E_OK) {
-        db_rollback(db);
+    if (wl_join(r->app->waitlist, web_db(r), &w, token, now, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    mail_waitlist_committed();
+    throttle_note(r, THROTTLE_WAITLIST, f.email);
     log_info("waitlist: entry %lld joined for %s", (long long)w.id, w.service_id);
     web_private(r);
     form_see_other(r, arena_printf(r->arena, "/waitlist/%s?joined=1", token));
@@ -297,11 +295,11 @@ static int find_entry(struct req *r, struct waitlist_entry *w, const char **toke
     const char *t = req_param(r, 0);
     web_private(r);
     *token = t;
-    if (!sched_token_valid(t)) {
+    if (!token_valid(t)) {
         entry_not_found(r);
         return -1;
     }
-    sched_token_hash(t, hash);
+    token_hash(t, hash);
     enum err_code rc = db_waitlist_entry(web_db(r), r->arena, hash, w, &e);
     if (rc == E_NOTFOUND) {
         entry_not_found(r);
@@ -325,8 +323,9 @@ static void add_entry(struct req *r, json_t *ctx, const struct waitlist_entry *w
     set_str(j, "window", arena_printf(r->arena, "%s–%s", hhmm(r, w->time_from),
                                       hhmm(r, w->time_to)));
     if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
-        set_str(j, "dates", arena_printf(r->arena, "%s – %s", when_date_medium(r, f),
-                                         when_date_medium(r, t)));
+        set_str(j, "dates",
+                arena_printf(r->arena, "%s – %s", when_date_medium(r->arena, f),
+                             when_date_medium(r->arena, t)));
     set_str(j, "name", w->name);
     set_str(j, "email", w->email);
     json_object_set_new(j, "active", json_boolean(strcmp(w->status, "active") == 0));
@@ -357,7 +356,7 @@ void waitlist_leave(struct req *r)
     struct err e = {0};
     if (find_entry(r, &w, &token) < 0)
         return;
-    enum err_code rc = db_waitlist_leave(web_db(r), w.id, clock_now(), "", &e);
+    enum err_code rc = wl_leave(web_db(r), w.id, clock_now(), "", &e);
     if (rc == E_OK || rc == E_CONFLICT) { /* leaving twice is leaving */
         form_see_other(r, arena_printf(r->arena, "/waitlist/%s?left=1", token));
         return;
@@ -390,11 +389,11 @@ static int find_offer(struct req *r, struct claim *c)
     const char *t = req_param(r, 0);
     web_private(r);
     c->token = t;
-    if (!sched_token_valid(t)) {
+    if (!token_valid(t)) {
         offer_not_found(r);
         return -1;
     }
-    sched_token_hash(t, hash);
+    token_hash(t, hash);
     enum err_code rc = db_waitlist_offer(web_db(r), r->arena, hash, &c->o, &c->w, &e);
     if (rc == E_NOTFOUND) {
         offer_not_found(r);
@@ -492,32 +491,22 @@ void waitlist_offer_page(struct req *r)
         return;
     }
     json_t *ctx = page_context(r, "A time opened up", NULL, "book");
-    struct dt_date d = when_local_date(r, c.o.start);
+    struct dt_date d = when_local_date(r->app->tz, c.o.start);
     int64_t end = c.o.start + (int64_t)s.service.duration_min * 60;
     set_str(ctx, "service", s.service.name);
     set_str(ctx, "therapist", s.therapists[0].name);
     set_str(ctx, "start", web_time(r, c.o.start));
-    set_str(ctx, "date_label", when_date_long(r, d));
-    set_str(ctx, "time_label", when_range(r, c.o.start, end));
-    set_str(ctx, "expires", arena_printf(r->arena, "%s, %s",
-                                         when_date_medium(r, when_local_date(r, c.o.expires_at)),
-                                         when_clock(r, c.o.expires_at, 1)));
+    set_str(ctx, "date_label", when_date_long(r->arena, d));
+    set_str(ctx, "time_label", when_range(r->app->tz, r->arena, c.o.start, end));
+    set_str(ctx, "expires",
+            arena_printf(r->arena, "%s, %s",
+                         when_date_medium(r->arena, when_local_date(r->app->tz, c.o.expires_at)),
+                         when_clock(r->app->tz, r->arena, c.o.expires_at, 1)));
     set_str(ctx, "name", c.w.name);
     set_str(ctx, "email", c.w.email);
     set_str(ctx, "token", c.token);
     set_str(ctx, "csrf", web_csrf(r));
     page_render(r, 200, "waitlist_offer", ctx);
-}
-
-/* Inside the booking's transaction: the offer must still be open. */
-static enum err_code claim_inside(void *ctx, struct db *db, int64_t appointment_id,
-                                  struct err *e)
-{
-    const struct claim *c = ctx;
-    enum err_code rc = db_waitlist_claim(db, c->o.id, appointment_id, clock_now(), e);
-    if (rc == E_CONFLICT)
-        e->problem = "offer_gone";
-    return rc;
 }
 
 void waitlist_claim(struct req *r)
@@ -526,12 +515,10 @@ void waitlist_claim(struct req *r)
     struct sched s;
     struct err e = {0};
     struct appointment ap;
-    char token[SCHED_TOKEN_LEN];
+    char token[TOKEN_LEN];
     if (find_offer(r, &c) < 0 || offer_state(r, &c, &s, 1) < 0)
         return;
-    struct sched_client cl = {.name = c.w.name, .email = c.w.email, .phone = c.w.phone, .notes = ""};
-    enum err_code rc = sched_book_with(web_db(r), r->arena, &s, clock_now(), c.o.start, 0, &cl,
-                                       claim_inside, &c, &ap, token, &e);
+    enum err_code rc = wl_claim(web_db(r), r->arena, &s, &c.o, &c.w, clock_now(), &ap, token, &e);
     if (rc == E_OK) {
         log_info("waitlist: offer %lld claimed as appointment %lld", (long long)c.o.id,
                  (long long)ap.id);
@@ -549,17 +536,6 @@ void waitlist_claim(struct req *r)
 }
 
 /* ---- the front desk ---------------------------------------------------------- */
-
-int waitlist_desk_count(struct req *r)
-{
-    struct err e = {0};
-    int n = 0;
-    if (db_waitlist_active_count(web_db(r), &n, &e) != E_OK) {
-        log_error("count the waitlist: %s", e.msg);
-        return 0;
-    }
-    return n;
-}
 
 static const char *url_part(struct req *r, const char *s)
 {
@@ -588,14 +564,14 @@ static json_t *desk_row(struct req *r, const struct waitlist_desk_entry *d)
     if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
         set_str(j, "dates",
                 strcmp(w->date_from, w->date_to) == 0
-                    ? when_date_short(r, f)
-                    : arena_printf(r->arena, "%s – %s", when_date_short(r, f),
-                                   when_date_short(r, t)));
+                    ? when_date_short(r->arena, f)
+                    : arena_printf(r->arena, "%s – %s", when_date_short(r->arena, f),
+                                   when_date_short(r->arena, t)));
     else
         set_str(j, "dates", arena_printf(r->arena, "%s – %s", w->date_from, w->date_to));
-    set_str(j, "joined", when_relative(r, w->created_at));
+    set_str(j, "joined", when_relative(r->app->tz, r->arena, w->created_at));
     if (d->offer_until)
-        set_str(j, "offer_until", when_relative(r, d->offer_until));
+        set_str(j, "offer_until", when_relative(r->app->tz, r->arena, d->offer_until));
     set_str(j, "remove_url",
             arena_printf(r->arena, "/staff/waitlist/%lld/remove", (long long)w->id));
     return j;
@@ -634,7 +610,7 @@ static void desk_page(struct req *r, int status, const char *service, const char
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = staff_context(r, "Waitlist", "waitlist");
+    json_t *ctx = chrome_context(r, "Waitlist", "waitlist");
     json_object_set_new(ctx, "services", opts);
     json_t *list = json_array();
     for (size_t i = 0; i < nw; i++)
@@ -693,7 +669,7 @@ void waitlist_desk_remove(struct req *r)
                   "Not removed: keep the reason to one line of at most 200 characters.");
         return;
     }
-    if ((rc = db_waitlist_leave(db, id, clock_now(), reason, &e)) != E_OK) {
+    if ((rc = wl_leave(db, id, clock_now(), reason, &e)) != E_OK) {
         web_fail(r, &e);
         return;
     }

@@ -21,8 +21,5 @@ void waitlist_claim(struct req *r);      /* POST /waitlist/offers/{token} */
  * client leaving by their link). */
 void waitlist_desk_list(struct req *r);   /* GET /staff/waitlist[?service=] */
 void waitlist_desk_remove(struct req *r); /* POST /staff/waitlist/{id}/remove */
-/* The number of active entries for the staff navigation; 0 (logged) when
- * the store fails. */
-int waitlist_desk_count(struct req *r);
 
 #endif

@@ -145,16 +145,16 @@ class Throttle(Fresh):
         st, h, page = b.login(email, 'demo-admin-pass')
         self.assertEqual(st, 429)
         self.assertGreater(int(h['retry-after']), 0)
-        self.assertIn('Try again in', page)
+        self.assertIn('try again', page)
         con = sqlite3.connect(S.db)
         con.execute("UPDATE login_failures SET at = at - 16 * 60 WHERE email = ?", (email,))
         con.commit()
         con.close()
         self.assertEqual(b.login(email, 'demo-admin-pass')[0], 303)
 
-    def test_five_failures_from_one_address_block_other_accounts(self):
+    def test_twenty_failures_from_one_address_slow_down_other_accounts(self):
         b = Browser()
-        for i in range(5):
+        for i in range(20):
             self.assertEqual(b.login('guess%d@example.com' % i, 'wrong-password')[0], 401)
         st, h, _ = b.login('desk@chugachbodywork.example', 'demo-desk-pass')
         self.assertEqual(st, 429)

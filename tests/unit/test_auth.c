@@ -96,9 +96,30 @@ static void test_password_rules(void **state)
     assert_non_null(auth_check_password(NULL));
     assert_non_null(auth_check_password("short"));
     assert_non_null(auth_check_password("123456789"));
-    assert_null(auth_check_password("1234567890"));
+    assert_non_null(auth_check_password("1234567890")); /* a run */
+    assert_non_null(auth_check_password("9876543210"));
+    assert_non_null(auth_check_password("abcdefghijk"));
+    assert_non_null(auth_check_password("aaaaaaaaaaaa")); /* one character */
+    assert_non_null(auth_check_password("abababababab")); /* one short group */
+    assert_non_null(auth_check_password("pass1pass1pass1"));
     assert_null(auth_check_password("correct horse battery"));
+    assert_null(auth_check_password("demo-desk-pass"));
+    assert_null(auth_check_password("1234567890x"));
     assert_non_null(auth_check_password(longpw));
+}
+
+static void test_slowdown(void **state)
+{
+    const struct auth_limits l = {120, 12, 5, 15};
+    const int64_t now = 1795000000;
+    assert_int_equal(auth_slowdown(&l, 4, 5, now, now), 0);          /* under the threshold */
+    assert_int_equal(auth_slowdown(&l, 5, 5, now, now), 30);         /* then 30 s ... */
+    assert_int_equal(auth_slowdown(&l, 5, 5, now - 10, now), 20);    /* from the newest */
+    assert_int_equal(auth_slowdown(&l, 5, 5, now - 30, now), 0);     /* waited: may try */
+    assert_int_equal(auth_slowdown(&l, 6, 5, now, now), 60);         /* ... doubling */
+    assert_int_equal(auth_slowdown(&l, 8, 5, now, now), 240);
+    assert_int_equal(auth_slowdown(&l, 50, 5, now, now), 15 * 60);   /* never past the window */
+    assert_int_equal(auth_slowdown(&l, 2000000000, 5, now - 15 * 60, now), 0);
 }
 
 int main(void)
@@ -110,6 +131,7 @@ int main(void)
         cmocka_unit_test(test_session_lifetime),
         cmocka_unit_test(test_throttle),
         cmocka_unit_test(test_password_rules),
+        cmocka_unit_test(test_slowdown),
     };
     return cmocka_run_group_tests_name("auth", tests, NULL, NULL);
 }

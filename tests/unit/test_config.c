@@ -168,6 +168,53 @@ static void test_reminders_and_sms_sections(void **state)
     }
 }
 
+static void test_limits_and_trusted_proxies(void **state)
+{
+    struct cfg c;
+    char err[512] = "";
+    cfg_defaults(&c);
+    assert_int_equal(c.connections_per_address, 32);
+    assert_int_equal(c.bookings_per_hour, 20);
+    assert_int_equal(c.waitlist_per_hour, 20);
+    assert_int_equal(c.n_trusted_proxies, 0);
+    assert_int_equal(cfg_load_string(&c,
+                                     "[limits]\nconnections_per_address = 4\nbookings_per_hour = 0\n"
+                                     "waitlist_per_hour = 3\n[server]\ntrusted_proxies = "
+                                     "10.0.0.1, 0:0::1  192.168.1.2\n",
+                                     "t.ini", err, sizeof err),
+                     0);
+    assert_int_equal(c.connections_per_address, 4);
+    assert_int_equal(c.bookings_per_hour, 0);
+    assert_int_equal(c.waitlist_per_hour, 3);
+    assert_int_equal(c.n_trusted_proxies, 3);
+    assert_string_equal(c.trusted_proxies[0], "10.0.0.1");
+    assert_string_equal(c.trusted_proxies[1], "::1"); /* canonical, as the peer reads */
+    assert_string_equal(c.trusted_proxies[2], "192.168.1.2");
+
+    static const struct {
+        const char *text, *expect;
+    } bad[] = {
+        {"[limits]\nconnections_per_address = 0\n", "[limits] connections_per_address"},
+        {"[limits]\nbookings_per_hour = -1\n", "[limits] bookings_per_hour"},
+        {"[limits]\nwaitlist_per_hour = lots\n", "[limits] waitlist_per_hour"},
+        {"[limits]\nsign_ins = 3\n", "[limits] sign_ins: unknown key"},
+        {"[server]\ntrusted_proxies = proxy.example.com\n", "'proxy.example.com' is not an IP"},
+        {"[server]\ntrusted_proxies = 10.0.0.0/8\n", "'10.0.0.0/8' is not an IP"},
+        {"[server]\ntrusted_proxies = 10.0.0.1;10.0.0.2\n", "is not an IP"},
+        {"[server]\ntrusted_proxies = 1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 1.1.1.5 1.1.1.6 1.1.1.7 "
+         "1.1.1.8 1.1.1.9 1.1.1.10 1.1.1.11 1.1.1.12 1.1.1.13 1.1.1.14 1.1.1.15 1.1.1.16 "
+         "1.1.1.17\n",
+         "at most 16"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg_defaults(&c);
+        if (cfg_load_string(&c, bad[i].text, "t.ini", err, sizeof err) != -1 ||
+            !strstr(err, bad[i].expect))
+            fail_msg("row %zu: '%s' does not mention '%s'", i, err, bad[i].expect);
+        assert_int_equal(c.n_trusted_proxies, 0); /* nothing half-applied */
+    }
+}
+
 static void test_set_leaves_value_alone_on_error(void **state)
 {
     struct cfg c;
@@ -201,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_key),
         cmocka_unit_test(test_smtp_section),
         cmocka_unit_test(test_reminders_and_sms_sections),
+        cmocka_unit_test(test_limits_and_trusted_proxies),
         cmocka_unit_test(test_set_leaves_value_alone_on_error),
         cmocka_unit_test(test_missing_file),
     };

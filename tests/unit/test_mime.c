@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "core/booking.h"
 #include "mail/mime.h"
 #include "util/sb.h"
 
@@ -241,6 +242,48 @@ static struct mime_msg sample(void)
     return m;
 }
 
+/* Booking and the mailer use one rule: an address a form accepts can be
+ * sent to, and one the mailer refuses is refused at the form. */
+static void test_booking_and_mailer_agree_on_addresses(void **state)
+{
+    static const struct {
+        const char *addr;
+        int ok;
+    } rows[] = {
+        {"zoe@example.com", 1},
+        {"ana+spa@mail.example.org", 1},
+        {"o'brien@example.ie", 1},
+        {"zoe<x>@example.com", 0},
+        {"\"zoe\"@example.com", 0},
+        {"zoe@exa mple.com", 0},
+        {"zo\xc3\xab@example.com", 0}, /* non-ASCII: the mailer writes headers as they are */
+        {"zoe@[127.0.0.1]", 0},
+        {"zoe,bcc@example.com", 0},
+        {"zoe;x@example.com", 0},
+        {"zoe:x@example.com", 0},
+        {"a..b@example.com", 0},
+        {".zoe@example.com", 0},
+        {"zoe@example..com", 0},
+        {"zoe@.example.com", 0},
+        {"zoe@example.com.", 0},
+        {"zoe@localhost", 0},
+        {"zoe@example.com\r\nBcc: x@y.z", 0},
+        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com", 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct mime_msg m = sample();
+        struct sb out = SB_INIT;
+        char err[200];
+        m.to_addr = rows[i].addr;
+        int sent = mime_build(&out, &m, err, sizeof err) == 0;
+        int booked = booking_check_email(rows[i].addr) == NULL;
+        if (sent != rows[i].ok || booked != rows[i].ok)
+            fail_msg("row %zu (%s): mailer %d, booking %d, want %d", i, rows[i].addr, sent,
+                     booked, rows[i].ok);
+        sb_release(&out);
+    }
+}
+
 static void test_build_structure(void **state)
 {
     struct mime_msg m = sample();
@@ -320,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_mailbox),        cmocka_unit_test(test_date),
         cmocka_unit_test(test_qp),             cmocka_unit_test(test_base64),
         cmocka_unit_test(test_build_structure), cmocka_unit_test(test_build_refuses),
+        cmocka_unit_test(test_booking_and_mailer_agree_on_addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -169,6 +169,75 @@ static void test_cookies(void **state)
     arena_free(a);
 }
 
+static void test_client_address(void **state)
+{
+    static const char trusted[][REQ_ADDR_MAX] = {"10.0.0.1", "10.0.0.2", "::1"};
+    static const struct {
+        const char *peer, *xff, *want;
+    } rows[] = {
+        /* a peer we do not trust: its own address, whatever it claims */
+        {"203.0.113.9", "198.51.100.1", "203.0.113.9"},
+        {"203.0.113.9", NULL, "203.0.113.9"},
+        /* our proxy: the right-most address that is not one of ours */
+        {"10.0.0.1", "198.51.100.7", "198.51.100.7"},
+        {"10.0.0.1", "6.6.6.6, 198.51.100.7", "198.51.100.7"}, /* client-sent entry ignored */
+        {"10.0.0.1", "198.51.100.7, 10.0.0.2", "198.51.100.7"}, /* two proxies of ours */
+        {"10.0.0.1", " 198.51.100.7 ,10.0.0.2 ", "198.51.100.7"},
+        {"::1", "2001:db8:0:0::5", "2001:db8::5"},              /* canonical form */
+        {"10.0.0.1", "unknown, 198.51.100.7", "198.51.100.7"},
+        {"10.0.0.1", "198.51.100.7, garbage", "10.0.0.1"},      /* stop at a bad hop */
+        {"10.0.0.1", "", "10.0.0.1"},
+        {"10.0.0.1", NULL, "10.0.0.1"},
+        {"10.0.0.1", "10.0.0.2", "10.0.0.2"},                   /* only proxies: the last */
+    };
+    struct arena *a = arena_new();
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *got = req_client_address(a, rows[i].peer, rows[i].xff, trusted, 3);
+        if (strcmp(got, rows[i].want) != 0)
+            fail_msg("row %zu: got '%s', want '%s'", i, got, rows[i].want);
+    }
+    /* no trusted proxies: X-Forwarded-For is never believed */
+    assert_string_equal(req_client_address(a, "10.0.0.1", "198.51.100.7", trusted, 0),
+                        "10.0.0.1");
+    arena_free(a);
+}
+
+static void test_log_path(void **state)
+{
+    static const struct {
+        const char *in, *want;
+    } rows[] = {
+        {"/services", "/services"},
+        {"/a/AbCdEfGhIjKlMnOpQrStUv", "/a/[token]"},
+        {"/a/AbCdEfGhIjKlMnOpQrStUv/cancel", "/a/[token]/cancel"},
+        {"/feeds/AbCdEfGhIjKlMnOpQrStUv.ics", "/feeds/[token]"},
+        {"/waitlist", "/waitlist"},
+        {"/waitlist/offers", "/waitlist/offers"},
+        {"/waitlist/offers/AbCdEfGhIjKlMnOpQrStUv", "/waitlist/offers/[token]"},
+        {"/waitlist/AbCdEfGhIjKlMnOpQrStUv/leave", "/waitlist/[token]/leave"},
+        {"/account/link/AbCdEfGhIjKlMnOpQrStUv", "/account/link/[token]"},
+        {"/account/password", "/account/password"},
+        {"/x\r\n2026-12-05T00:00:00.000Z info GET / 200", "/x\\x0d\\x0a2026-12-05T00:00:00.000Z info GET / 200"},
+        {"/a\\b\x7f\xc3\xa9", "/a\\x5cb\\x7f\\xc3\\xa9"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct sb out = SB_INIT;
+        req_log_path(&out, rows[i].in);
+        if (strcmp(out.buf, rows[i].want) != 0)
+            fail_msg("row %zu: got '%s', want '%s'", i, out.buf, rows[i].want);
+        sb_release(&out);
+    }
+    char longpath[600];
+    memset(longpath, 'x', sizeof longpath - 1);
+    longpath[0] = '/';
+    longpath[sizeof longpath - 1] = '\0';
+    struct sb out = SB_INIT;
+    req_log_path(&out, longpath);
+    assert_int_equal(out.len, 203);
+    assert_string_equal(out.buf + 200, "...");
+    sb_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +247,8 @@ int main(void)
         cmocka_unit_test(test_kv_get_and_count),
         cmocka_unit_test(test_decode_path),
         cmocka_unit_test(test_cookies),
+        cmocka_unit_test(test_client_address),
+        cmocka_unit_test(test_log_path),
     };
     return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }

@@ -1,10 +1,12 @@
-/* sched — the bridge between the store and the availability engine: loads a
- * service's therapists, rooms, hours and the calendar of a range of days, asks
- * core/avail for the slots, and books, moves and cancels inside one writing
- * transaction that re-checks the slot.  Shared by the JSON API and the pages;
- * the rules themselves live in core/avail and core/booking. */
-#ifndef KNEAD_WEB_SCHED_H
-#define KNEAD_WEB_SCHED_H
+/* booking (prefix sched_) — the booking service, the bridge between the
+ * store and the availability engine: loads a service's therapists, rooms,
+ * hours and the calendar of a range of days, asks core/avail for the slots,
+ * and books, moves and cancels inside one writing transaction that re-checks
+ * the slot and runs the app's hooks.  Shared by the JSON API, the pages and
+ * the waitlist; it knows no HTTP.  The rules themselves live in core/avail
+ * and core/booking. */
+#ifndef KNEAD_SVC_BOOKING_H
+#define KNEAD_SVC_BOOKING_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -13,12 +15,18 @@
 #include "core/booking.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "svc/audit.h"
+#include "svc/hooks.h"
+#include "svc/token.h"
+
 
 /* The clinic's set-up (services, therapists and their weeks, rooms, hours,
  * closed dates, time off) is cached in memory and reloaded only when the
  * store's clinic version moves; appointments are always read fresh. */
 struct sched_cache;
-struct sched_cache *sched_cache_new(void);
+/* hooks: what a booking, a move or a cancellation causes (app->hooks; read
+ * at each change, so it may be filled in later; NULL = none).  Can't fail. */
+struct sched_cache *sched_cache_new(const struct sched_hooks *hooks);
 void sched_cache_free(struct sched_cache *c); /* accepts NULL */
 
 /* The cached set-up's active therapists, rooms, hours, closed dates and
@@ -46,6 +54,7 @@ struct sched {
     int64_t version; /* the clinic version this set-up belongs to */
     int64_t appointments_version; /* the appointments' version when it was loaded */
     struct sched_cache *cache;    /* where sched_days keeps computed days */
+    const struct sched_hooks *hooks; /* what a booking or a move causes (app->hooks) */
     struct service service;
     struct booking_rules rules; /* the service's effective rules */
     const struct tz *tz;
@@ -87,11 +96,13 @@ int sched_cached_rules(struct sched_cache *cache, const struct booking_rules *cf
  * therapists; therapist_id NULL or "any" = all, else just that one
  * (E_NOTFOUND with problem "unknown_therapist" if it does not exist or does
  * not offer the service).  Results live on a.  cfg: the config file's rules;
- * s->rules are those in force (sched_rules) with the service's overrides. */
+ * s->rules are those in force (sched_rules) with the service's overrides;
+ * s->hooks are the cache's (sched_cache_new), which sched_book and
+ * sched_move run. */
 enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cache,
-                         const struct tz *tz,
-                         const struct booking_rules *cfg, const char *service_id,
-                         const char *therapist_id, struct sched *out, struct err *e);
+                         const struct tz *tz, const struct booking_rules *cfg,
+                         const char *service_id, const char *therapist_id, struct sched *out,
+                         struct err *e);
 
 /* The slots of `days` local days from `from`, as of `now`.  exclude: an
  * appointment to leave out of the calendar (the one being moved), or 0.
@@ -123,27 +134,6 @@ struct sched_client {
     struct client_booking *overlap;
 };
 
-/* A new manage token: 22 URL-safe characters carrying 128 random bits. */
-#define SCHED_TOKEN_LEN 23 /* with the NUL */
-
-/* A manage token sealed (XSalsa20-Poly1305, random nonce) under a key the
- * store does not hold, so that a stored copy opens nothing by itself: the
- * key is derived from what only the original requester has (a one-time
- * form token, an Idempotency-Key with the exact request body). */
-#define SCHED_SEAL_KEY 32
-#define SCHED_SEALED_LEN (24 + 16 + SCHED_TOKEN_LEN - 1)
-/* The key for sealing: BLAKE2b of domain, then each of the n parts (with
- * their lengths, so parts cannot run into each other).  Can't fail. */
-void sched_seal_key(unsigned char key[SCHED_SEAL_KEY], const char *domain, size_t n,
-                    const void *const *parts, const size_t *lens);
-/* Seals token (SCHED_TOKEN_LEN - 1 characters).  Can't fail. */
-void sched_seal(const char *token, const unsigned char key[SCHED_SEAL_KEY],
-                unsigned char out[SCHED_SEALED_LEN]);
-/* Opens a sealed token into token; 0, or -1 (token = "") when the key or
- * the length is wrong. */
-int sched_unseal(const unsigned char *sealed, size_t n, const unsigned char key[SCHED_SEAL_KEY],
-                 char token[SCHED_TOKEN_LEN]);
-
 /* Books start with therapist index `who` (-1 = any: the one with the fewest
  * booked minutes that day, then the first free room).  Re-checks everything
  * inside the writing transaction.  On success fills *out (re-read from the
@@ -153,7 +143,7 @@ int sched_unseal(const unsigned char *sealed, size_t n, const unsigned char key[
  * a live appointment overlapping the time (see struct sched_client). */
 enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          int64_t start, int who, const struct sched_client *c,
-                         struct appointment *out, char token[SCHED_TOKEN_LEN], struct err *e);
+                         struct appointment *out, char token[TOKEN_LEN], struct err *e);
 
 /* sched_book, and inside (not NULL) runs in the booking's transaction
  * right after the appointment is stored (the waitlist closes the offer it
@@ -163,7 +153,7 @@ typedef enum err_code (*sched_inside_fn)(void *ctx, struct db *db, int64_t appoi
 enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                               int64_t start, int who, const struct sched_client *c,
                               sched_inside_fn inside, void *ctx, struct appointment *out,
-                              char token[SCHED_TOKEN_LEN], struct err *e);
+                              char token[TOKEN_LEN], struct err *e);
 
 /* Whether a client could book start with therapist index who (-1 = any)
  * right now: notice and horizon, and free per the availability engine.
@@ -181,52 +171,32 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
                          const struct appointment *appt, int64_t start, int who,
                          struct appointment *out, struct err *e);
 
-/* Cancels for the client (the desk cancels through its status change and
- * sched_queue_event); *late = 1 when inside the late-cancellation window. */
-enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int64_t now,
+/* Cancels for the client (the desk cancels through sched_set_status);
+ * *late = 1 when inside the late-cancellation window. hooks: the app's
+ * (app->hooks), run as for a booking. */
+enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
+                           const struct booking_rules *rules, int64_t now,
                            const struct appointment *appt, const char *reason, int *late,
                            struct err *e);
 
-/* What a booking, a move or a cancellation causes besides itself (the
- * e-mail of mail/notify.c).  queue runs INSIDE the writing transaction,
- * after the change, so what it stores commits or rolls back with it; an
- * error from it rolls the change back.  committed runs after the commit
- * (to wake the delivery worker).  token: the manage token, only for
- * SCHED_BOOKED (NULL otherwise); before: the appointment as it was (NULL
- * for SCHED_BOOKED); by_staff: 1 when the back office made the change (a
- * desk booking, a move through staff_sched's struct sched, a desk status
- * change), so the desk is not told of its own work. */
-enum sched_event { SCHED_BOOKED, SCHED_MOVED, SCHED_CANCELLED };
-struct sched_hooks {
-    enum err_code (*queue)(void *ctx, struct db *db, enum sched_event ev, int64_t appointment_id,
-                           const struct appointment *before, const char *token, int by_staff,
-                           int64_t now, struct err *e);
-    void (*committed)(void *ctx);
-    void *ctx;
-};
-/* Installs the hooks (copied; NULL = none).  Call before the server's
- * threads start and after they stop: it is not synchronised. */
-void sched_set_hooks(const struct sched_hooks *h);
+/* The front desk moves appointment ap from ap->status to `to` (a move
+ * core/appt allows, checked by the caller with appt_check and
+ * appt_check_clock) in one transaction with its history event (kind
+ * "status", by who); reason is kept only for a cancellation, which also
+ * runs hooks (the cancellation notice, the waitlist's offers) inside the
+ * transaction and after the commit.  E_CONFLICT when the status changed
+ * since ap was read; on any error nothing changes. */
+enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
+                               const struct actor *who, const struct appointment *ap,
+                               const char *to, const char *reason, int64_t now, struct err *e);
+/* The desk undoes the last status change of ap, back to `to` (the change's
+ * from_status; the caller checks that it may), with an "undo" event giving
+ * reason, in one transaction.  E_CONFLICT when the status changed since ap
+ * was read; on any error nothing changes. */
+enum err_code sched_undo_status(struct db *db, const struct actor *who,
+                                const struct appointment *ap, const char *to,
+                                const char *reason, int64_t now, struct err *e);
 
-/* For a change made outside sched_book/move/cancel (the front desk's
- * status change to "cancelled"): runs the queue hook inside the caller's
- * transaction (before: the appointment as it was; by_staff = 1: only the
- * back office calls this), and the committed hook after the caller's
- * commit. */
-enum err_code sched_queue_event(struct db *db, enum sched_event ev,
-                                const struct appointment *before, int64_t now, struct err *e);
-void sched_committed(void);
-
-/* 1 when t has the shape of a token (SCHED_TOKEN_LEN - 1 URL-safe base64
- * characters): manage, feed, sign-in and waitlist links, and the CSRF
- * cookie.  Checked before any lookup, so a malformed one costs no query. */
-int sched_token_valid(const char *t);
-
-/* Hash of a manage token, for lookups. */
-void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH]);
-/* A new token (manage links, calendar feeds): 22 URL-safe characters of
- * 128 random bits from libsodium, NUL-terminated.  Can't fail. */
-void sched_new_token(char token[SCHED_TOKEN_LEN]);
 
 /* Index of a therapist in s by id, or -1. */
 int sched_therapist_index(const struct sched *s, const char *id);

@@ -1,14 +1,14 @@
 /* sched — loads what core/avail needs from the store and runs the booking
  * transactions.  Holds no rule of its own: notice, horizon and late
  * cancellation come from core/booking, fitting a slot from core/avail. */
-#include "web/sched.h"
+#include "svc/booking.h"
 
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "svc/token.h"
 #include "util/blobcache.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -73,11 +73,13 @@ struct sched_cache {
     pthread_mutex_t mu;
     struct snapshot *cur;
     struct blobcache *days;
+    const struct sched_hooks *hooks; /* the app's, read at each booking (not copied) */
 };
 
-struct sched_cache *sched_cache_new(void)
+struct sched_cache *sched_cache_new(const struct sched_hooks *hooks)
 {
     struct sched_cache *c = xcalloc(1, sizeof *c);
+    c->hooks = hooks;
     pthread_mutex_init(&c->mu, NULL);
     c->days = blobcache_new(DAY_CACHE_SLOTS);
     return c;
@@ -257,6 +259,7 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
 
     memset(out, 0, sizeof *out);
     out->tz = tz;
+    out->hooks = cache->hooks;
     if ((rc = snapshot_get(db, a, cache, &snap, &out->appointments_version, e)) != E_OK)
         return rc;
     out->version = snap->version;
@@ -525,109 +528,19 @@ enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, 
     return E_OK;
 }
 
-static struct sched_hooks hooks; /* set before the threads start (sched_set_hooks) */
-
-void sched_set_hooks(const struct sched_hooks *h)
-{
-    if (h)
-        hooks = *h;
-    else
-        memset(&hooks, 0, sizeof hooks);
-}
-
 /* Inside the transaction: what the change causes (e-mail), if anything. */
-static enum err_code run_queue_hook(struct db *db, enum sched_event ev, int64_t id,
+static enum err_code run_queue_hook(const struct sched_hooks *h, struct db *db,
+                                    enum sched_event ev, int64_t id,
                                     const struct appointment *before, const char *token,
                                     int by_staff, int64_t now, struct err *e)
 {
-    return hooks.queue ? hooks.queue(hooks.ctx, db, ev, id, before, token, by_staff, now, e)
-                       : E_OK;
+    return h && h->queue ? h->queue(h->ctx, db, ev, id, before, token, by_staff, now, e) : E_OK;
 }
 
-static void run_committed_hook(void)
+static void run_committed_hook(const struct sched_hooks *h)
 {
-    if (hooks.committed)
-        hooks.committed(hooks.ctx);
-}
-
-enum err_code sched_queue_event(struct db *db, enum sched_event ev,
-                                const struct appointment *before, int64_t now, struct err *e)
-{
-    return run_queue_hook(db, ev, before->id, before, NULL, 1, now, e);
-}
-
-void sched_committed(void)
-{
-    run_committed_hook();
-}
-
-int sched_token_valid(const char *t)
-{
-    static const char url_safe[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t n = t ? strlen(t) : 0;
-    return n == SCHED_TOKEN_LEN - 1 && strspn(t, url_safe) == n;
-}
-
-void sched_token_hash(const char *token, unsigned char hash[STORE_TOKEN_HASH])
-{
-    crypto_generichash(hash, STORE_TOKEN_HASH, (const unsigned char *)token, strlen(token), NULL,
-                       0);
-}
-
-void sched_new_token(char token[SCHED_TOKEN_LEN])
-{
-    unsigned char bin[16];
-    randombytes_buf(bin, sizeof bin);
-    sodium_bin2base64(token, SCHED_TOKEN_LEN, bin, sizeof bin,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-_Static_assert(SCHED_SEAL_KEY == crypto_secretbox_KEYBYTES, "seal key size");
-_Static_assert(SCHED_SEALED_LEN ==
-                   crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SCHED_TOKEN_LEN - 1,
-               "sealed size");
-
-void sched_seal_key(unsigned char key[SCHED_SEAL_KEY], const char *domain, size_t n,
-                    const void *const *parts, const size_t *lens)
-{
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, SCHED_SEAL_KEY);
-    crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char len[8];
-        for (int k = 0; k < 8; k++)
-            len[k] = (unsigned char)((uint64_t)lens[i] >> (8 * k));
-        crypto_generichash_update(&st, len, sizeof len);
-        crypto_generichash_update(&st, parts[i], lens[i]);
-    }
-    crypto_generichash_final(&st, key, SCHED_SEAL_KEY);
-}
-
-void sched_seal(const char *token, const unsigned char key[SCHED_SEAL_KEY],
-                unsigned char out[SCHED_SEALED_LEN])
-{
-    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)token,
-                          SCHED_TOKEN_LEN - 1, out, key);
-}
-
-int sched_unseal(const unsigned char *sealed, size_t n, const unsigned char key[SCHED_SEAL_KEY],
-                 char token[SCHED_TOKEN_LEN])
-{
-    token[0] = '\0';
-    if (!sealed || n != SCHED_SEALED_LEN ||
-        crypto_secretbox_open_easy((unsigned char *)token, sealed + crypto_secretbox_NONCEBYTES,
-                                   n - crypto_secretbox_NONCEBYTES, sealed, key) != 0) {
-        token[0] = '\0';
-        return -1;
-    }
-    token[SCHED_TOKEN_LEN - 1] = '\0';
-    if (!sched_token_valid(token)) {
-        token[0] = '\0';
-        return -1;
-    }
-    return 0;
+    if (h && h->committed)
+        h->committed(h->ctx);
 }
 
 /* Inside the transaction: refuses start..end when the client (email, phone)
@@ -758,7 +671,7 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
 
 enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          int64_t start, int who, const struct sched_client *cl,
-                         struct appointment *out, char token[SCHED_TOKEN_LEN], struct err *e)
+                         struct appointment *out, char token[TOKEN_LEN], struct err *e)
 {
     return sched_book_with(db, a, s, now, start, who, cl, NULL, NULL, out, token, e);
 }
@@ -766,7 +679,7 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
 enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                               int64_t start, int who, const struct sched_client *cl,
                               sched_inside_fn inside, void *ctx, struct appointment *out,
-                              char token[SCHED_TOKEN_LEN], struct err *e)
+                              char token[TOKEN_LEN], struct err *e)
 {
     const char *why;
     enum err_code rc;
@@ -796,8 +709,7 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
     if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "",
                                     cl->staff, now, &client_id, e)) != E_OK)
         goto fail;
-    sched_new_token(token);
-    sched_token_hash(token, hash);
+    token_new(token, hash);
     struct appointment ap = {0};
     ap.service_id = s->service.id;
     ap.therapist_id = s->therapists[t].id;
@@ -813,11 +725,12 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||
         (inside && (rc = inside(ctx, db, id, e)) != E_OK) ||
-        (rc = run_queue_hook(db, SCHED_BOOKED, id, NULL, token, cl->staff, now, e)) != E_OK)
+        (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, id, NULL, token, cl->staff, now, e)) !=
+            E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
-    run_committed_hook();
+    run_committed_hook(s->hooks);
     return db_appointment(db, a, id, out, e);
 fail:
     db_rollback(db);
@@ -857,19 +770,71 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
         goto fail;
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start,
                                   end, end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
-        (rc = run_queue_hook(db, SCHED_MOVED, appt->id, appt, NULL, s->staff, now, e)) !=
-            E_OK)
+        (rc = run_queue_hook(s->hooks, db, SCHED_MOVED, appt->id, appt, NULL, s->staff, now,
+                             e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
-    run_committed_hook();
+    run_committed_hook(s->hooks);
     return db_appointment(db, a, appt->id, out, e);
 fail:
     db_rollback(db);
     return rc;
 }
 
-enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int64_t now,
+static enum err_code add_event(struct db *db, const struct actor *who, int64_t appt_id,
+                               const char *kind, const char *from, const char *to,
+                               const char *reason, int64_t now, struct err *e)
+{
+    struct appt_event ev = {.appointment_id = appt_id, .at = now,
+                            .user_id = who && who->user_id ? who->user_id : 0,
+                            .actor = who && who->user_id ? who->email : "system", .kind = kind,
+                            .from_status = from, .to_status = to, .reason = reason};
+    return db_appt_event_add(db, &ev, e);
+}
+
+enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
+                               const struct actor *who, const struct appointment *ap,
+                               const char *to, const char *reason, int64_t now, struct err *e)
+{
+    enum err_code rc;
+    int cancel = strcmp(to, "cancelled") == 0;
+    const char *why = cancel && reason ? reason : "";
+    if ((rc = db_begin(db, e)) != E_OK)
+        return rc;
+    if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, why, e)) != E_OK ||
+        (rc = add_event(db, who, ap->id, "status", ap->status, to, why, now, e)) != E_OK ||
+        (cancel &&
+         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) !=
+          E_OK) ||
+        (rc = db_commit(db, e)) != E_OK) {
+        db_rollback(db);
+        return rc;
+    }
+    if (cancel)
+        run_committed_hook(hooks); /* the cancellation notice, if any, goes out */
+    return E_OK;
+}
+
+enum err_code sched_undo_status(struct db *db, const struct actor *who,
+                                const struct appointment *ap, const char *to,
+                                const char *reason, int64_t now, struct err *e)
+{
+    enum err_code rc;
+    if ((rc = db_begin(db, e)) != E_OK)
+        return rc;
+    if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, "", e)) != E_OK ||
+        (rc = add_event(db, who, ap->id, "undo", ap->status, to, reason ? reason : "", now,
+                        e)) != E_OK ||
+        (rc = db_commit(db, e)) != E_OK) {
+        db_rollback(db);
+        return rc;
+    }
+    return E_OK;
+}
+
+enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
+                           const struct booking_rules *rules, int64_t now,
                            const struct appointment *appt, const char *reason, int *late,
                            struct err *e)
 {
@@ -883,11 +848,12 @@ enum err_code sched_cancel(struct db *db, const struct booking_rules *rules, int
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
-        (rc = run_queue_hook(db, SCHED_CANCELLED, appt->id, appt, NULL, 0, now, e)) != E_OK ||
+        (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, appt->id, appt, NULL, 0, now, e)) !=
+            E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;
     }
-    run_committed_hook();
+    run_committed_hook(hooks);
     return E_OK;
 }

@@ -1,0 +1,40 @@
+/* token — the one kind of secret link Knead hands out: 16 random bytes as 22
+ * URL-safe base64 characters (128 bits), stored only as a hash. Manage links,
+ * calendar feeds, portal sign-in links and sessions, waitlist links, staff
+ * sessions and the CSRF cookie all use it. A token can also be sealed under a
+ * key only its original requester can derive, so a stored copy opens nothing
+ * by itself. */
+#ifndef KNEAD_SVC_TOKEN_H
+#define KNEAD_SVC_TOKEN_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+#define TOKEN_LEN 23 /* 22 characters and the NUL */
+
+/* A new token in out, and its hash in hash unless hash is NULL. Can't fail. */
+void token_new(char out[TOKEN_LEN], unsigned char hash[STORE_TOKEN_HASH]);
+/* 1 when t has the shape of a token (TOKEN_LEN - 1 URL-safe base64
+ * characters), else 0 (also for NULL). Checked before any lookup, so a
+ * malformed one costs no query. */
+int token_valid(const char *t);
+/* The hash of token t under which it is stored and looked up. Can't fail. */
+void token_hash(const char *t, unsigned char hash[STORE_TOKEN_HASH]);
+
+/* Sealing (XSalsa20-Poly1305, random nonce). */
+#define TOKEN_SEAL_KEY 32
+#define TOKEN_SEALED_LEN (24 + 16 + TOKEN_LEN - 1)
+/* The key for sealing: BLAKE2b of domain, then each of the n parts (with
+ * their lengths, so parts cannot run into each other). Can't fail. */
+void token_seal_key(unsigned char key[TOKEN_SEAL_KEY], const char *domain, size_t n,
+                    const void *const *parts, const size_t *lens);
+/* Seals token (TOKEN_LEN - 1 characters). Can't fail. */
+void token_seal(const char *token, const unsigned char key[TOKEN_SEAL_KEY],
+                unsigned char out[TOKEN_SEALED_LEN]);
+/* Opens a sealed token into token; 0, or -1 (token = "") when the key or the
+ * length is wrong or what opens is not a token. */
+int token_unseal(const unsigned char *sealed, size_t n, const unsigned char key[TOKEN_SEAL_KEY],
+                 char token[TOKEN_LEN]);
+
+#endif

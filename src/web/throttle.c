@@ -1,0 +1,88 @@
+/* throttle — counts in throttle_hits (migration 0024), keyed "a:ADDRESS"
+ * and "e:lower-case email".  The check reads; only throttle_note writes, in
+ * its own short transaction after the booking committed, so a refused
+ * flood writes nothing at all. */
+#include "web/throttle.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "web/page.h"
+
+#define WINDOW 3600 /* seconds: the limits are per hour */
+
+static const char *kind_name(enum throttle_kind k)
+{
+    return k == THROTTLE_BOOK ? "book" : "waitlist";
+}
+
+static int per_hour(const struct req *r, enum throttle_kind k)
+{
+    return k == THROTTLE_BOOK ? r->app->cfg.bookings_per_hour : r->app->cfg.waitlist_per_hour;
+}
+
+static const char *email_key(struct req *r, const char *email)
+{
+    char *k = arena_printf(r->arena, "e:%s", email);
+    for (char *p = k; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return k;
+}
+
+int throttle_refuse(struct req *r, enum throttle_kind kind, const char *email)
+{
+    struct err e = {0};
+    int limit = per_hour(r, kind);
+    int64_t now = clock_now(), wait = 0;
+    const char *keys[2] = {arena_printf(r->arena, "a:%s", req_address(r)),
+                           email && *email ? email_key(r, email) : NULL};
+    if (limit == 0)
+        return 0;
+    for (size_t i = 0; i < 2 && keys[i]; i++) {
+        int n = 0;
+        int64_t oldest = 0;
+        if (db_throttle_count(web_db(r), kind_name(kind), keys[i], now - WINDOW, &n, &oldest,
+                              &e) != E_OK) {
+            web_fail(r, &e);
+            return 1;
+        }
+        if (n >= limit && oldest + WINDOW - now > wait)
+            wait = oldest + WINDOW - now;
+    }
+    if (wait <= 0)
+        return 0;
+    long long minutes = (long long)(wait + 59) / 60;
+    resp_header(r, "Retry-After", arena_printf(r->arena, "%lld", (long long)wait));
+    web_error(r, 429, kind == THROTTLE_BOOK ? "too_many_bookings" : "too_many_signups",
+              arena_printf(r->arena,
+                           "%s from this address or e-mail in the last hour, so we have "
+                           "paused %s for a while. Please try again in %lld minute%s, or call "
+                           "us at %s and we will help.",
+                           kind == THROTTLE_BOOK ? "Many appointments were booked"
+                                                 : "Many waitlist requests were sent",
+                           kind == THROTTLE_BOOK ? "online booking" : "the waitlist",
+                           minutes, minutes == 1 ? "" : "s", r->app->cfg.phone));
+    return 1;
+}
+
+void throttle_note(struct req *r, enum throttle_kind kind, const char *email)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    int64_t now = clock_now();
+    if (per_hour(r, kind) == 0)
+        return;
+    const char *by_addr = arena_printf(r->arena, "a:%s", req_address(r));
+    if (db_begin(db, &e) != E_OK || db_throttle_add(db, kind_name(kind), by_addr, now, &e) != E_OK ||
+        (email && *email &&
+         db_throttle_add(db, kind_name(kind), email_key(r, email), now, &e) != E_OK) ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        log_warn("throttle: could not count a %s: %s", kind_name(kind), e.msg);
+    }
+}
