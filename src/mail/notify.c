@@ -26,8 +26,8 @@
 #define BODY_MAX (256u << 10) /* bytes of one rendered body or .ics */
 
 /* Every message kind has NAME.txt and NAME.html under templates/mail/. */
-static const char *const kinds[] = {"confirmation",  "reschedule",    "cancellation",
-                                    "desk_same_day", "desk_cancelled", "desk_moved",
+static const char *const kinds[] = {"confirmation",  "reschedule",        "cancellation",
+                                    "desk_same_day", "desk_cancelled",    "desk_moved",
                                     "signin",        "insurance_outcome", "recommendations"};
 
 struct mail_notify {
@@ -304,8 +304,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
         desk.to = c->smtp_desk[0] ? c->smtp_desk : c->email;
         desk.to_name = c->name;
         struct dt_date shown = is_today ? day : when_local_date(tz, before->start);
-        set_str(j, "day_url",
-                arena_printf(a, "%s/staff?date=%s", base, when_date_param(a, shown)));
+        set_str(j, "day_url", arena_printf(a, "%s/staff?date=%s", base, when_date_param(a, shown)));
         switch (ev) {
         case SCHED_BOOKED:
             desk.kind = "desk_same_day";
@@ -319,10 +318,10 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
             desk.kind = "desk_moved";
             desk.dedupe_key =
                 arena_printf(a, "appt-%lld/desk_moved/%d", (long long)ap.id, moves + 1);
-            desk.subject = arena_printf(
-                a, "Same-day move: %s, %s now %s", ap.client_name,
-                when_clock(tz, a, before->start, 1),
-                is_today ? clock : arena_printf(a, "%s at %s", date_label, clock));
+            desk.subject =
+                arena_printf(a, "Same-day move: %s, %s now %s", ap.client_name,
+                             when_clock(tz, a, before->start, 1),
+                             is_today ? clock : arena_printf(a, "%s at %s", date_label, clock));
             break;
         case SCHED_CANCELLED:
             desk.kind = "desk_cancelled";

@@ -529,9 +529,8 @@ enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, 
 }
 
 /* Inside the transaction: what the change causes (e-mail), if anything. */
-static enum err_code run_queue_hook(const struct sched_hooks *h, struct db *db,
-                                    enum sched_event ev, int64_t id,
-                                    const struct appointment *before, const char *token,
+static enum err_code run_queue_hook(const struct sched_hooks *h, struct db *db, enum sched_event ev,
+                                    int64_t id, const struct appointment *before, const char *token,
                                     int by_staff, int64_t now, struct err *e)
 {
     return h && h->queue ? h->queue(h->ctx, db, ev, id, before, token, by_staff, now, e) : E_OK;
@@ -768,10 +767,10 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
                            0, NULL, e)) != E_OK ||
         (rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK)
         goto fail;
-    if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start,
-                                  end, end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
-        (rc = run_queue_hook(s->hooks, db, SCHED_MOVED, appt->id, appt, NULL, s->staff, now,
-                             e)) != E_OK)
+    if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start, end,
+                                  end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
+        (rc = run_queue_hook(s->hooks, db, SCHED_MOVED, appt->id, appt, NULL, s->staff, now, e)) !=
+            E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
@@ -805,8 +804,7 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, why, e)) != E_OK ||
         (rc = add_event(db, who, ap->id, "status", ap->status, to, why, now, e)) != E_OK ||
         (cancel &&
-         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) !=
-          E_OK) ||
+         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) != E_OK) ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;

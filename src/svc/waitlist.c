@@ -156,8 +156,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     struct wl *w = ctx;
     enum err_code rc;
     if (w->inner.queue &&
-        (rc = w->inner.queue(w->inner.ctx, db, ev, id, before, token, by_staff, now, e)) !=
-            E_OK)
+        (rc = w->inner.queue(w->inner.ctx, db, ev, id, before, token, by_staff, now, e)) != E_OK)
         return rc;
     if (ev == SCHED_BOOKED || !before)
         return E_OK;

@@ -76,10 +76,11 @@ static const char *label_of(const struct appointment *a)
 
 static json_t *appt_json(struct req *r, const struct appointment *a, int by_room)
 {
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "time",
-                          when_range(r->app->tz, r->arena, a->start, a->end), "client", a->client_name, "service",
-                          a->service_name, "status", a->status, "status_label", label_of(a),
-                          "with", by_room ? a->therapist_name : a->room_name);
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "time",
+                  when_range(r->app->tz, r->arena, a->start, a->end), "client", a->client_name,
+                  "service", a->service_name, "status", a->status, "status_label", label_of(a),
+                  "with", by_room ? a->therapist_name : a->room_name);
     if (a->client_phone && a->client_phone[0])
         json_object_set_new(o, "phone", json_string(a->client_phone));
     if (a->notes && a->notes[0])
@@ -90,8 +91,8 @@ static json_t *appt_json(struct req *r, const struct appointment *a, int by_room
 /* What a cell that holds no appointment is, and says. */
 enum kind { K_NONE, K_CLOSED, K_OFF, K_BREAK, K_NOTWORKING, K_PAST, K_FREE };
 
-static const char *const kind_class[] = {"none", "closed", "timeoff", "break",
-                                         "notworking", "past", "free"};
+static const char *const kind_class[] = {"none",       "closed", "timeoff", "break",
+                                         "notworking", "past",   "free"};
 
 static enum kind classify(struct req *r, const struct calgrid_col *c, int64_t t0, int64_t now,
                           const char **label)
@@ -108,14 +109,16 @@ static enum kind classify(struct req *r, const struct calgrid_col *c, int64_t t0
         return K_CLOSED;
     }
     if ((s = overlaps(c->off, c->noff, t0, t1))) {
-        *label = arena_printf(r->arena, "Time off: %s%s%s",
-                              s->when ? s->when : when_range(r->app->tz, r->arena, s->start, s->end),
-                              s->label && s->label[0] ? " · " : "", s->label ? s->label : "");
+        *label =
+            arena_printf(r->arena, "Time off: %s%s%s",
+                         s->when ? s->when : when_range(r->app->tz, r->arena, s->start, s->end),
+                         s->label && s->label[0] ? " · " : "", s->label ? s->label : "");
         return K_OFF;
     }
     if ((s = overlaps(c->breaks, c->nbreaks, t0, t1))) {
-        *label = arena_printf(r->arena, "Break: %s – %s", when_clock(r->app->tz, r->arena, s->start, 0),
-                              when_clock(r->app->tz, r->arena, s->end, 0));
+        *label =
+            arena_printf(r->arena, "Break: %s – %s", when_clock(r->app->tz, r->arena, s->start, 0),
+                         when_clock(r->app->tz, r->arena, s->end, 0));
         return K_BREAK;
     }
     if (!inside(c->work, c->nwork, t0, t1) || !inside(c->hours, c->nhours, t0, t1)) {
@@ -179,8 +182,7 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
             const struct appointment *a = NULL;
             while (next[c] < col->nappts && t0 >= 0 && col->appts[next[c]]->end <= t0)
                 next[c]++;
-            for (size_t k = next[c]; t0 >= 0 && k < col->nappts && col->appts[k]->start < t1;
-                 k++)
+            for (size_t k = next[c]; t0 >= 0 && k < col->nappts && col->appts[k]->start < t1; k++)
                 if (!placed[c][k] && is_live(col->appts[k]) && col->appts[k]->end > t0) {
                     a = col->appts[k];
                     placed[c][k] = 1;
@@ -213,11 +215,10 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
                     json_object_set_new(o, "url", json_string(free_url(r, col, t0)));
                     json_object_set_new(
                         o, "link_label",
-                        json_string(col->book_day
-                                        ? arena_printf(r->arena, "Book %s on %s at %s",
-                                                       col->book_who, col->book_day, at)
-                                        : arena_printf(r->arena, "Book %s at %s", col->book_who,
-                                                       at)));
+                        json_string(col->book_day ? arena_printf(r->arena, "Book %s on %s at %s",
+                                                                 col->book_who, col->book_day, at)
+                                                  : arena_printf(r->arena, "Book %s at %s",
+                                                                 col->book_who, at)));
                 } else {
                     json_object_set_new(o, "link_label",
                                         json_string(arena_printf(r->arena, "Free at %s", at)));
@@ -232,9 +233,8 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
                 const char *l2;
                 int64_t u0 = col->rows[j];
                 int busy = 0;
-                for (size_t q = next[c]; u0 >= 0 && q < col->nappts &&
-                                         col->appts[q]->start < u0 + CALGRID_ROW_SEC;
-                     q++)
+                for (size_t q = next[c];
+                     u0 >= 0 && q < col->nappts && col->appts[q]->start < u0 + CALGRID_ROW_SEC; q++)
                     if (!placed[c][q] && is_live(col->appts[q]) && col->appts[q]->end > u0)
                         busy = 1;
                 if (busy || classify(r, col, u0, now, &l2) != k || strcmp(l2, label) != 0)
@@ -243,18 +243,18 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
             }
             for (size_t j = i; j < i + span; j++)
                 covered[c * nrows + j] = 1;
-            json_array_append_new(cells, json_pack("{s:b, s:s, s:s, s:i}", "shade", 1, "kind",
-                                                   kind_class[k], "label", label, "span",
-                                                   (int)span));
+            json_array_append_new(cells,
+                                  json_pack("{s:b, s:s, s:s, s:i}", "shade", 1, "kind",
+                                            kind_class[k], "label", label, "span", (int)span));
         }
-        json_t *row = json_pack("{s:s, s:b, s:o}", "label", labels[i], "hour", hour[i], "cells",
-                                cells);
+        json_t *row =
+            json_pack("{s:s, s:b, s:o}", "label", labels[i], "hour", hour[i], "cells", cells);
         if ((int)i == now_row) {
             json_object_set_new(row, "now", json_true());
             json_object_set_new(row, "now_pos", json_integer(now_pos));
             json_object_set_new(row, "now_label",
-                                json_string(arena_printf(r->arena, "now %s",
-                                                         when_clock(r->app->tz, r->arena, now, 0))));
+                                json_string(arena_printf(
+                                    r->arena, "now %s", when_clock(r->app->tz, r->arena, now, 0))));
         }
         json_array_append_new(rows, row);
     }

@@ -249,8 +249,9 @@ void hours_week(struct req *r)
         int wd = week_days[i].wd;
         for (size_t k = 0; k < wk.nwork; k++)
             if (wk.work[k].weekday == wd)
-                sb_addf(&said, "%s%s – %s", said.len ? ", " : "Hours: ",
-                        wall_clock(r, wk.work[k].start_min), wall_clock(r, wk.work[k].end_min));
+                sb_addf(&said, "%s%s – %s",
+                        said.len ? ", " : "Hours: ", wall_clock(r, wk.work[k].start_min),
+                        wall_clock(r, wk.work[k].end_min));
         c->sub = said.len ? arena_strdup(r->arena, said.buf) : "Not working.";
         sb_release(&said);
         sp = arena_array(r->arena, noff + 1, sizeof *sp);
@@ -292,12 +293,15 @@ void hours_week(struct req *r)
         json_object_set_new(ctx, "grid_caption",
                             json_string(arena_printf(r->arena, "%s, week of %s", th.name, label)));
     }
-    json_object_set_new(ctx, "prev_url", json_string(arena_printf(
-        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r->arena, dt_date_add(mon, -7)))));
-    json_object_set_new(ctx, "next_url", json_string(arena_printf(
-        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r->arena, dt_date_add(mon, 7)))));
-    json_object_set_new(ctx, "this_url", json_string(arena_printf(
-        r->arena, "/staff/week?%sdate=%s", tq, when_date_param(r->arena, today))));
+    json_object_set_new(ctx, "prev_url",
+                        json_string(arena_printf(r->arena, "/staff/week?%sdate=%s", tq,
+                                                 when_date_param(r->arena, dt_date_add(mon, -7)))));
+    json_object_set_new(ctx, "next_url",
+                        json_string(arena_printf(r->arena, "/staff/week?%sdate=%s", tq,
+                                                 when_date_param(r->arena, dt_date_add(mon, 7)))));
+    json_object_set_new(ctx, "this_url",
+                        json_string(arena_printf(r->arena, "/staff/week?%sdate=%s", tq,
+                                                 when_date_param(r->arena, today))));
     json_t *ch = chooser(r, th.id);
     if (ch) {
         json_object_set_new(ctx, "therapists", ch);

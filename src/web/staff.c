@@ -88,9 +88,10 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
         closed |= strcmp(su->closed[i], date) == 0;
     json_t *ctx = web_keep(r, json_object());
     if (!day_range(r, su, d, by_room, only, ap, nap, &from, &to)) {
-        json_object_set_new(ctx, "empty", json_string(closed ? "The clinic is closed on this day."
-                                                             : "The clinic is not open on this "
-                                                               "day and nothing is booked."));
+        json_object_set_new(ctx, "empty",
+                            json_string(closed ? "The clinic is closed on this day."
+                                               : "The clinic is not open on this "
+                                                 "day and nothing is booked."));
         goto render;
     }
     size_t nrows = (size_t)((to - from + CALGRID_ROW_SEC - 1) / CALGRID_ROW_SEC);
@@ -148,30 +149,29 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
                     su->off[i].start <= t0 && su->off[i].end >= t1 ? "All day" : NULL};
         off += col->noff;
         if (desk) {
-            col->book_url = arena_printf(r->arena, "/staff/book?therapist=%s&date=%s", th->id,
-                                         date);
+            col->book_url =
+                arena_printf(r->arena, "/staff/book?therapist=%s&date=%s", th->id, date);
             col->book_who = th->name;
         }
     }
     const char *by = by_room ? "by room" : "by therapist";
     if (!sheet) {
-        json_object_set_new(ctx, "grid", calgrid_build(r, cols, n, labels, hour, nrows,
-                                                       by_room, now));
+        json_object_set_new(ctx, "grid",
+                            calgrid_build(r, cols, n, labels, hour, nrows, by_room, now));
         json_object_set_new(ctx, "grid_id", json_string("cal-day"));
-        json_object_set_new(ctx, "grid_caption",
-                            json_string(arena_printf(r->arena, "%s, %s",
-                                                     when_date_long(r->arena, d), by)));
+        json_object_set_new(
+            ctx, "grid_caption",
+            json_string(arena_printf(r->arena, "%s, %s", when_date_long(r->arena, d), by)));
     } else {
         json_t *sheets = json_array();
         for (size_t c = 0; c < n; c++)
             json_array_append_new(
-                sheets, json_pack("{s:s, s:o, s:s, s:s}", "name", cols[c].name, "grid",
-                                  calgrid_build(r, &cols[c], 1, labels, hour, nrows, by_room,
-                                                now),
-                                  "grid_id", arena_printf(r->arena, "cal-sheet-%zu", c),
-                                  "grid_caption",
-                                  arena_printf(r->arena, "%s, %s", cols[c].name,
-                                               when_date_long(r->arena, d))));
+                sheets,
+                json_pack(
+                    "{s:s, s:o, s:s, s:s}", "name", cols[c].name, "grid",
+                    calgrid_build(r, &cols[c], 1, labels, hour, nrows, by_room, now), "grid_id",
+                    arena_printf(r->arena, "cal-sheet-%zu", c), "grid_caption",
+                    arena_printf(r->arena, "%s, %s", cols[c].name, when_date_long(r->arena, d))));
         json_object_set_new(ctx, "sheets", sheets);
     }
 render:
@@ -228,10 +228,10 @@ void staff_day(struct req *r)
     int64_t t1 = tz_day_start(r->app->tz, dt_date_add(d, 1));
     int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
     long long bucket = now < t0 ? -1 : now >= t1 ? -2 : (long long)(now / 300);
-    const char *key = arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s|%d|%d|%lld",
-                                   (long long)su.version, (long long)su.appointments_version,
-                                   when_date_param(r->arena, d), by_room, only ? only : "*", desk,
-                                   sheet, bucket);
+    const char *key =
+        arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s|%d|%d|%lld", (long long)su.version,
+                     (long long)su.appointments_version, when_date_param(r->arena, d), by_room,
+                     only ? only : "*", desk, sheet, bucket);
     void *html;
     size_t len;
     if (!blobcache_get(r->app->fragments, key, r->arena, &html, &len)) {
