@@ -8,7 +8,6 @@ usage: test_desk.py PATH/TO/knead"""
 import json
 import os
 import re
-import sqlite3
 import sys
 import unittest
 from urllib.parse import quote
@@ -34,16 +33,8 @@ def tearDownModule():
     harness.finish(S)
 
 
-def db():
-    return sqlite3.connect(S.db)
-
-
 def count(sql, *args):
-    con = db()
-    try:
-        return con.execute(sql, args).fetchone()[0]
-    finally:
-        con.close()
+    return S.sql(sql, *args)[0][0]
 
 
 def online_booking(name, email, start, therapist='any', service='deep-tissue-60'):
@@ -195,10 +186,7 @@ class Status(unittest.TestCase):
         self.assertEqual(st, 409)
         self.assertIn('only once it has started', page)
         self.assertEqual(self.status(aid), 'checked_in')
-        con = db()
-        con.execute("UPDATE appointments SET status = 'completed' WHERE id = ?", (aid,))
-        con.commit()
-        con.close()
+        S.sql("UPDATE appointments SET status = 'completed' WHERE id = ?", aid)
         for to in ('cancelled', 'checked_in', 'no_show', 'booked'):
             st, _, page = b.post(url + '/status', {'status': to, 'reason': 'x'})
             self.assertEqual(st, 409, to)
@@ -235,12 +223,10 @@ class Status(unittest.TestCase):
     def test_no_show_asks_first_then_offers_its_undo(self):
         b, aid = self.book('2026-11-25T11:00:00-09:00', therapist='dev-okafor',
                            name='Nora Noshow', email='nora@example.com')
-        con = db()   # it started an hour ago, today
-        con.execute("UPDATE appointments SET start_at = unixepoch('2026-11-24T17:00:00'),"
-                    " end_at = unixepoch('2026-11-24T18:00:00'),"
-                    " busy_until = unixepoch('2026-11-24T18:15:00') WHERE id = ?", (aid,))
-        con.commit()
-        con.close()
+        # it started an hour ago, today
+        S.sql("UPDATE appointments SET start_at = unixepoch('2026-11-24T17:00:00'),"
+              " end_at = unixepoch('2026-11-24T18:00:00'),"
+              " busy_until = unixepoch('2026-11-24T18:15:00') WHERE id = ?", aid)
         url = '/staff/appointments/%d' % aid
         st, _, page = b.post(url + '/status', {'status': 'no_show'})
         self.assertEqual(st, 200)   # asked, not done
@@ -318,12 +304,7 @@ class DayViewFollowsEveryChange(unittest.TestCase):
         self.assertIn('Dora Renamed', page)
         self.assertNotIn('Dora Dayview', page)
         # another process writing straight into the database
-        con = db()
-        try:
-            con.execute("UPDATE clients SET name = 'Dora Elsewhere' WHERE id = ?", (cid,))
-            con.commit()
-        finally:
-            con.close()
+        S.sql("UPDATE clients SET name = 'Dora Elsewhere' WHERE id = ?", cid)
         self.assertIn('Dora Elsewhere', self.blocks(desk))
         # a therapist's view of the same day is their own, not the desk's
         maren = signed_in(MAREN)
@@ -435,22 +416,15 @@ class DayGrid(unittest.TestCase):
         """2026-11-01 in Anchorage has 25 hours: 1:00-2:00 AM happens twice.
         Rows are real quarter hours, so the day shows it twice and a block
         after it sits where it really is."""
-        con = db()
-        try:
-            cid = con.execute("SELECT id FROM clients ORDER BY id LIMIT 1").fetchone()[0]
-            for start, minutes in (('2026-11-01T09:30:00Z', 60), ('2026-11-01T19:00:00Z', 60)):
-                t = con.execute("SELECT unixepoch(?)", (start,)).fetchone()[0]
-                con.execute(
-                    'INSERT INTO appointments (service_id, therapist_id, room_id, client_id,'
-                    ' start_at, end_at, busy_until, status, notes, token_hash, source, created_at)'
-                    " VALUES ('deep-tissue-60', 'maren-holt', 1, ?, ?, ?, ?, 'completed', '', ?,"
-                    " 'staff', 0)", (cid, t, t + minutes * 60, t + minutes * 60, os.urandom(32)))
-            con.commit()
-            ids = [r[0] for r in con.execute(
-                "SELECT id FROM appointments WHERE start_at IN (unixepoch('2026-11-01T09:30:00Z'),"
-                " unixepoch('2026-11-01T19:00:00Z')) ORDER BY start_at")]
-        finally:
-            con.close()
+        cid = count('SELECT id FROM clients ORDER BY id LIMIT 1')
+        ids = []
+        for start in ('2026-11-01T09:30:00Z', '2026-11-01T19:00:00Z'):   # 1:30 AKDT, 10:00 AKST
+            ids.append(S.sql(
+                'INSERT INTO appointments (service_id, therapist_id, room_id, client_id,'
+                ' start_at, end_at, busy_until, status, notes, token_hash, source, created_at)'
+                " VALUES ('deep-tissue-60', 'maren-holt', 1, ?, unixepoch(?), unixepoch(?) + 3600,"
+                " unixepoch(?) + 3600, 'completed', '', randomblob(32), 'staff', 0) RETURNING id",
+                cid, start, start, start)[0][0])
         st, _, page = signed_in(DESK).get('/staff?date=2026-11-01')
         self.assertEqual(st, 200)
         rows = grid_rows(page)
@@ -655,14 +629,10 @@ class Clients(unittest.TestCase):
         keep = count("SELECT id FROM clients WHERE name = 'Nia Number'")
         dup = count("SELECT id FROM clients WHERE name = 'Nia N.'")
         self.assertEqual(dup, count('SELECT max(id) FROM clients'))
-        con = db()
-        try:  # a row as the server writes it when the desk reads a record of dup
-            con.execute("INSERT INTO audit_log (at, user_id, actor, role, action, record,"
-                        " record_id, client_id, address) VALUES (1, 2, 'desk@chugachbodywork.example',"
-                        " 'desk', 'read', 'intake', 0, ?, '127.0.0.1')", (dup,))
-            con.commit()
-        finally:
-            con.close()
+        # a row as the server writes it when the desk reads a record of dup
+        S.sql("INSERT INTO audit_log (at, user_id, actor, role, action, record,"
+              " record_id, client_id, address) VALUES (1, 2, 'desk@chugachbodywork.example',"
+              " 'desk', 'read', 'intake', 0, ?, '127.0.0.1')", dup)
         b = signed_in(DESK)
         self.assertEqual(b.post('/staff/clients/%d/merge' % keep,
                                 {'other': str(dup), 'confirm': 'yes'})[0], 303)
