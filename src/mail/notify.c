@@ -28,9 +28,9 @@
 #define BODY_MAX (256u << 10) /* bytes of one rendered body or .ics */
 
 /* Every message kind has NAME.txt and NAME.html under templates/mail/. */
-static const char *const kinds[] = {"confirmation", "reschedule", "cancellation",
-                                    "desk_same_day", "signin", "insurance_outcome",
-                                    "recommendations"};
+static const char *const kinds[] = {"confirmation",  "reschedule",        "cancellation",
+                                    "desk_same_day", "desk_cancelled",    "desk_moved",
+                                    "signin",        "insurance_outcome", "recommendations"};
 
 struct mail_notify {
     const struct app *app;
@@ -254,8 +254,8 @@ static enum err_code add_confirmation(struct mail_notify *n, struct db *db, stru
 }
 
 static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
-                              const struct appointment *before, const char *token, int64_t now,
-                              struct err *e)
+                              const struct appointment *before, const char *token, int by_staff,
+                              int64_t now, struct err *e)
 {
     struct mail_notify *n = ctx;
     const struct cfg *c = &n->app->cfg;
@@ -347,16 +347,43 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     if ((rc = queue(n, db, a, &ap, manage_url, now, j, &d, e)) != E_OK)
         goto done;
 
-    /* the front desk hears of every booking that starts today */
-    if (ev == SCHED_BOOKED && dt_date_to_days(day) == dt_date_to_days(when_local_date(tz, now))) {
+    /* The front desk hears of every change to today's book that it did not
+     * make itself: a booking that starts today, a cancellation of one of
+     * today's appointments, a move from or to today. */
+    int64_t today = dt_date_to_days(when_local_date(tz, now));
+    int was_today = before && dt_date_to_days(when_local_date(tz, before->start)) == today;
+    int is_today = dt_date_to_days(day) == today;
+    if (!by_staff && (is_today || (ev == SCHED_MOVED && was_today))) {
         struct draft desk = {0};
-        desk.kind = "desk_same_day";
-        desk.dedupe_key = arena_printf(a, "appt-%lld/desk_same_day", (long long)ap.id);
         desk.to = c->smtp_desk[0] ? c->smtp_desk : c->email;
         desk.to_name = c->name;
-        desk.subject = arena_printf(a, "Same-day booking: %s at %s with %s", ap.client_name,
-                                    clock, ap.therapist_name);
-        set_str(j, "day_url", arena_printf(a, "%s/staff?date=%s", base, when_date_param(a, day)));
+        struct dt_date shown = is_today ? day : when_local_date(tz, before->start);
+        set_str(j, "day_url", arena_printf(a, "%s/staff?date=%s", base, when_date_param(a, shown)));
+        switch (ev) {
+        case SCHED_BOOKED:
+            desk.kind = "desk_same_day";
+            desk.dedupe_key = arena_printf(a, "appt-%lld/desk_same_day", (long long)ap.id);
+            desk.subject = arena_printf(a, "Same-day booking: %s at %s with %s", ap.client_name,
+                                        clock, ap.therapist_name);
+            break;
+        case SCHED_MOVED:
+            json_object_set_new(j, "moved_today", json_boolean(is_today));
+            json_object_set_new(j, "was_today", json_boolean(was_today));
+            desk.kind = "desk_moved";
+            desk.dedupe_key =
+                arena_printf(a, "appt-%lld/desk_moved/%d", (long long)ap.id, moves + 1);
+            desk.subject =
+                arena_printf(a, "Same-day move: %s, %s now %s", ap.client_name,
+                             when_clock(tz, a, before->start, 1),
+                             is_today ? clock : arena_printf(a, "%s at %s", date_label, clock));
+            break;
+        case SCHED_CANCELLED:
+            desk.kind = "desk_cancelled";
+            desk.dedupe_key = arena_printf(a, "appt-%lld/desk_cancelled", (long long)ap.id);
+            desk.subject = arena_printf(a, "Same-day cancellation: %s at %s with %s",
+                                        ap.client_name, clock, ap.therapist_name);
+            break;
+        }
         rc = queue(n, db, a, &ap, NULL, now, j, &desk, e);
     }
 done:

@@ -75,8 +75,19 @@ static const struct col client_cols[] = {
 enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limit,
                          struct client **out, size_t *n, struct err *e)
 {
-    return rows_list(db, a, Q_DESK_CLIENTS, "list clients", ARGS(A_TEXT(q), A_I64(limit)),
-                     COLS(client_cols), sizeof **out, (void **)out, n, e);
+    /* ?3: q's digits, to find a phone however it was written ("(907)
+     * 555-0123" finds "907 555 0123"), without a leading 1 (the North
+     * American country code) of eleven; only when q has four or more */
+    char digits[64];
+    size_t nd = 0;
+    for (const char *p = q; *p && nd < sizeof digits - 1; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[nd++] = *p;
+    digits[nd] = '\0';
+    const char *dq = nd < 4 ? "" : nd == 11 && digits[0] == '1' ? digits + 1 : digits;
+    return rows_list(db, a, Q_DESK_CLIENTS, "list clients",
+                     ARGS(A_TEXT(q), A_I64(limit), A_TEXT(dq)), COLS(client_cols), sizeof **out,
+                     (void **)out, n, e);
 }
 
 enum err_code db_client(struct db *db, struct arena *a, int64_t id, struct client *out,

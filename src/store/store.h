@@ -406,8 +406,9 @@ enum err_code db_appt_events(struct db *db, struct arena *a, int64_t id, struct 
 enum err_code db_staff_notes(struct db *db, struct arena *a, int64_t id, const char **out,
                              struct err *e);
 enum err_code db_set_staff_notes(struct db *db, int64_t id, const char *notes, struct err *e);
-/* Clients whose name, email or phone contains q (any case; "" = all), by
- * name, at most `limit`. */
+/* Clients whose name, email or phone contains q (any case; "" = all), or
+ * whose phone's digits contain q's (when q has four or more; a leading 1 of
+ * eleven is dropped), by name, at most `limit`. */
 enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limit,
                          struct client **out, size_t *n, struct err *e);
 /* One client; E_NOTFOUND if absent. */
@@ -673,7 +674,7 @@ enum err_code db_note_addenda(struct db *db, struct arena *a, int64_t note_id,
 struct outbox_msg {
     int64_t id, appointment_id; /* appointment_id 0 = none */
     const char *kind;           /* "confirmation", "reschedule", "cancellation", "desk_same_day",
-                                 * "reminder", "reminder_sms" */
+                                 * "desk_cancelled", "desk_moved", "reminder", "reminder_sms" */
     const char *channel;        /* "email" (NULL or "" too) or "sms" (recipient in E.164) */
     const char *dedupe_key;     /* unique: one event, one message */
     const char *recipient, *recipient_name;

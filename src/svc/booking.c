@@ -204,8 +204,13 @@ enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *ca
     out->ntherapists = snap->ntherapists;
     out->rooms = snap->rooms;
     out->nrooms = snap->nrooms;
+    out->weeks = snap->weeks;
     out->hours = snap->hours;
     out->nhours = snap->nhours;
+    out->closed = (const char *const *)snap->closed;
+    out->nclosed = snap->nclosed;
+    out->off = snap->off;
+    out->noff = snap->noff;
     return E_OK;
 }
 
@@ -556,12 +561,11 @@ enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, 
 }
 
 /* Inside the transaction: what the change causes (e-mail), if anything. */
-static enum err_code run_queue_hook(const struct sched_hooks *h, struct db *db,
-                                    enum sched_event ev, int64_t id,
-                                    const struct appointment *before, const char *token,
-                                    int64_t now, struct err *e)
+static enum err_code run_queue_hook(const struct sched_hooks *h, struct db *db, enum sched_event ev,
+                                    int64_t id, const struct appointment *before, const char *token,
+                                    int by_staff, int64_t now, struct err *e)
 {
-    return h && h->queue ? h->queue(h->ctx, db, ev, id, before, token, now, e) : E_OK;
+    return h && h->queue ? h->queue(h->ctx, db, ev, id, before, token, by_staff, now, e) : E_OK;
 }
 
 static void run_committed_hook(const struct sched_hooks *h)
@@ -754,7 +758,8 @@ again: /* the store's concurrency contract (store.h): a lost race runs again */
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||
         (inside && (rc = inside(ctx, db, id, e)) != E_OK) ||
-        (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, id, NULL, token, now, e)) != E_OK)
+        (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, id, NULL, token, cl->staff, now, e)) !=
+            E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
@@ -800,9 +805,10 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
                            0, NULL, e)) != E_OK ||
         (rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK)
         goto fail;
-    if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start,
-                                  end, end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
-        (rc = run_queue_hook(s->hooks, db, SCHED_MOVED, appt->id, appt, NULL, now, e)) != E_OK)
+    if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start, end,
+                                  end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
+        (rc = run_queue_hook(s->hooks, db, SCHED_MOVED, appt->id, appt, NULL, s->staff, now, e)) !=
+            E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
@@ -836,7 +842,7 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, why, e)) != E_OK ||
         (rc = add_event(db, who, ap->id, "status", ap->status, to, why, now, e)) != E_OK ||
         (cancel &&
-         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, now, e)) != E_OK) ||
+         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) != E_OK) ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;
@@ -878,7 +884,8 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
-        (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, appt->id, appt, NULL, now, e)) != E_OK ||
+        (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, appt->id, appt, NULL, 0, now, e)) !=
+            E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;

@@ -36,16 +36,22 @@ struct sched_stats {
 };
 void sched_cache_stats(struct sched_cache *c, struct sched_stats *out);
 
-/* The cached set-up's active therapists and rooms, for pages that list them
- * (the staff day view) without a query each.  Valid until a is freed. */
+/* The cached set-up's active therapists, rooms, hours, closed dates and
+ * time off, for pages that show them (the staff day view) without a query
+ * each.  Valid until a is freed. */
 struct sched_setup {
     int64_t version, appointments_version; /* as in struct sched */
     const struct therapist *therapists;
     size_t ntherapists;
     const struct room *rooms;
     size_t nrooms;
-    const struct week_span *hours; /* the clinic's opening hours (by weekday, start) */
+    const struct therapist_week *weeks; /* parallel to therapists */
+    const struct week_span *hours;      /* the clinic's opening hours */
     size_t nhours;
+    const char *const *closed; /* closed dates, "YYYY-MM-DD", sorted */
+    size_t nclosed;
+    const struct time_off *off; /* every therapist's time off */
+    size_t noff;
 };
 enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *cache,
                           struct sched_setup *out, struct err *e);
@@ -70,6 +76,7 @@ struct sched {
     size_t nclosed;
     struct time_off *off; /* time off of every therapist */
     size_t noff;
+    int staff; /* 1: the back office acts (moves it makes are its own) */
 };
 
 struct sched_day {
@@ -179,8 +186,9 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
                          const struct appointment *appt, int64_t start, int who,
                          struct appointment *out, struct err *e);
 
-/* Cancels; *late = 1 when inside the late-cancellation window. hooks: the
- * app's (app->hooks), run as for a booking. */
+/* Cancels for the client (the desk cancels through sched_set_status);
+ * *late = 1 when inside the late-cancellation window. hooks: the app's
+ * (app->hooks), run as for a booking. */
 enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
                            const struct booking_rules *rules, int64_t now,
                            const struct appointment *appt, const char *reason, int *late,

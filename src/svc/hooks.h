@@ -18,12 +18,14 @@ struct appointment;
  * error from it rolls the change back.  committed runs after the commit
  * (to wake the delivery worker).  token: the manage token, only for
  * SCHED_BOOKED (NULL otherwise); before: the appointment as it was (NULL
- * for SCHED_BOOKED). */
+ * for SCHED_BOOKED); by_staff: 1 when the back office made the change (a
+ * desk booking, a move through a struct sched with staff set, the desk's
+ * status change), so the desk is not told of its own work. */
 enum sched_event { SCHED_BOOKED, SCHED_MOVED, SCHED_CANCELLED };
 struct sched_hooks {
     enum err_code (*queue)(void *ctx, struct db *db, enum sched_event ev, int64_t appointment_id,
-                           const struct appointment *before, const char *token, int64_t now,
-                           struct err *e);
+                           const struct appointment *before, const char *token, int by_staff,
+                           int64_t now, struct err *e);
     void (*committed)(void *ctx);
     void *ctx;
 };

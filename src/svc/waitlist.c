@@ -150,13 +150,13 @@ done:
 }
 
 static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
-                              const struct appointment *before, const char *token, int64_t now,
-                              struct err *e)
+                              const struct appointment *before, const char *token, int by_staff,
+                              int64_t now, struct err *e)
 {
     struct wl *w = ctx;
     enum err_code rc;
     if (w->inner.queue &&
-        (rc = w->inner.queue(w->inner.ctx, db, ev, id, before, token, now, e)) != E_OK)
+        (rc = w->inner.queue(w->inner.ctx, db, ev, id, before, token, by_staff, now, e)) != E_OK)
         return rc;
     if (ev == SCHED_BOOKED || !before)
         return E_OK;

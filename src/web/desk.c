@@ -54,8 +54,10 @@ static enum err_code staff_sched(struct req *r, const char *service, const char 
     struct booking_rules rules = app_booking_rules(r->app);
     enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
                                   therapist, s, e);
-    if (rc == E_OK)
+    if (rc == E_OK) {
         s->rules.min_notice_min = 0; /* staff may book and move inside the notice window */
+        s->staff = 1;                /* its moves are its own: the desk is not told of them */
+    }
     return rc;
 }
 
@@ -338,6 +340,10 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     }
     if (msg)
         json_object_set_new(ctx, "error", json_string(msg));
+    /* just changed (desk_status): say so, and where its undo is */
+    const char *changed = kv_get(&r->query, "changed");
+    if (!msg && changed && appt_status_parse(changed) >= 0 && strcmp(changed, ap->status) == 0)
+        json_object_set_new(ctx, "changed", json_string(status_label_of(changed)));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
     /* the client's health form (and, for the desk, insurance check) */
@@ -393,6 +399,12 @@ void desk_status(struct req *r)
         appt_page(r, 409, &ap, why, NULL, NULL);
         return;
     }
+    /* A no-show is the one click that tells against the client: it is asked
+     * again, and said back in words, before it is stored (no script needed). */
+    if (strcmp(to, "no_show") == 0 && strcmp(form_value(r, "confirm"), "yes") != 0) {
+        appt_page(r, 200, &ap, NULL, NULL, json_pack("{s:b}", "confirm_no_show", 1));
+        return;
+    }
     struct actor who = proof_actor(r, PROOF_STAFF);
     if (sched_set_status(db, &r->app->hooks, &who, &ap, to, reason, clock_now(), &e) != E_OK) {
         if (e.code == E_CONFLICT) {
@@ -406,7 +418,12 @@ void desk_status(struct req *r)
         web_fail(r, &e);
         return;
     }
-    back_to(r, &ap);
+    /* after a no-show the page says what was done and where its undo is */
+    if (strcmp(to, "no_show") == 0)
+        form_see_other(r, arena_printf(r->arena, "/staff/appointments/%lld?changed=no_show",
+                                       (long long)ap.id));
+    else
+        back_to(r, &ap);
 }
 
 void desk_undo(struct req *r)
@@ -575,6 +592,15 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
         }
     }
     if (f->q && *f->q) {
+        /* the time chosen on the day view travels with the client chosen */
+        const char *start_part = "";
+        if (f->start && *f->start) {
+            struct sb b = SB_INIT;
+            sb_adds(&b, "&start=");
+            esc_url_component(&b, f->start, strlen(f->start));
+            start_part = arena_strdup(r->arena, b.buf);
+            sb_release(&b);
+        }
         struct client *cs;
         size_t nc;
         if (db_clients(db, r->arena, f->q, 20, &cs, &nc, &e) != E_OK) {
@@ -588,9 +614,9 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
                                  "phone", cs[i].phone, "url",
                                  arena_printf(r->arena,
                                               "/staff/book?client=%lld&service=%s&therapist=%s"
-                                              "&date=%s",
+                                              "&date=%s%s",
                                               (long long)cs[i].id, service, therapist,
-                                              when_date_param(r->arena, d))));
+                                              when_date_param(r->arena, d), start_part)));
         json_object_set_new(ctx, "found", found);
         json_object_set_new(ctx, "searched", json_true());
         json_object_set_new(ctx, "q", json_string(f->q));
@@ -628,6 +654,8 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
     json_object_set_new(ctx, "service", json_string(service));
     json_object_set_new(ctx, "therapist", json_string(therapist));
+    if (f->start && *f->start)
+        json_object_set_new(ctx, "start", json_string(f->start));
     json_object_set_new(ctx, "form",
                         json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "",
                                   "email", f->email ? f->email : "", "phone",
@@ -653,6 +681,7 @@ void desk_book_form(struct req *r)
         .service = kv_get(&r->query, "service"),
         .therapist = kv_get(&r->query, "therapist"),
         .date = kv_get(&r->query, "date"),
+        .start = kv_get(&r->query, "start"), /* a free cell of the day view: checked */
     };
     book_page(r, 200, &f, NULL, NULL);
 }
@@ -822,8 +851,10 @@ void desk_clients(struct req *r)
     resp_header(r, "Cache-Control", "no-store");
 }
 
-static void client_page(struct req *r, int status, const struct client *c, const char *msg,
-                        json_t *errors, json_t *form)
+/* extra (may be NULL, owned by the request): more for the page (the merge
+ * question). */
+static void client_page_with(struct req *r, int status, const struct client *c, const char *msg,
+                             json_t *errors, json_t *form, json_t *extra)
 {
     struct err e = {0};
     struct db *db = web_db(r);
@@ -872,8 +903,25 @@ static void client_page(struct req *r, int status, const struct client *c, const
         json_object_set_new(ctx, "saved", json_true());
     if (kv_get(&r->query, "merged"))
         json_object_set_new(ctx, "merged", json_true());
+    if (extra)
+        json_object_update(ctx, web_keep(r, extra));
     page_render(r, status, "staff/client", ctx);
     resp_header(r, "Cache-Control", "no-store");
+}
+
+static void client_page(struct req *r, int status, const struct client *c, const char *msg,
+                        json_t *errors, json_t *form)
+{
+    client_page_with(r, status, c, msg, errors, form, NULL);
+}
+
+/* One side of the merge question. */
+static json_t *merge_side(struct req *r, const struct client *c)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id", (json_int_t)c->id, "name", c->name,
+                     "email", c->email, "phone", c->phone[0] ? c->phone : "not given", "count",
+                     c->nappointments, "since",
+                     when_date_long(r->arena, when_local_date(r->app->tz, c->created_at)));
 }
 
 static int find_client(struct req *r, struct client *c)
@@ -964,6 +1012,13 @@ void desk_client_merge(struct req *r)
                                   : "Only clients with the same email can be merged; change "
                                     "the email of one of them first.",
                     NULL, NULL);
+        return;
+    }
+    /* merging cannot be undone: both records side by side first */
+    if (strcmp(form_value(r, "confirm"), "yes") != 0) {
+        client_page_with(r, 200, &c, NULL, NULL, NULL,
+                         json_pack("{s:{s:o, s:o}}", "merge", "keep", merge_side(r, &c), "away",
+                                   merge_side(r, &o)));
         return;
     }
     if (db_begin(db, &e) != E_OK || db_merge_clients(db, c.id, other, &e) != E_OK ||

@@ -18,11 +18,13 @@
 #include "core/shift.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "util/sb.h"
 #include "view/esc.h"
+#include "web/calgrid.h"
 #include "web/chrome.h"
 #include "web/page.h"
 
@@ -35,18 +37,6 @@ static const struct {
     const char *name;
 } week_days[7] = {{1, "Monday"}, {2, "Tuesday"}, {3, "Wednesday"}, {4, "Thursday"},
                   {5, "Friday"}, {6, "Saturday"}, {0, "Sunday"}};
-
-static const char *status_label(const char *status)
-{
-    static const struct {
-        const char *status, *label;
-    } labels[] = {{"booked", "Booked"},   {"checked_in", "Checked in"}, {"completed", "Completed"},
-                  {"no_show", "No-show"}, {"cancelled", "Cancelled"}};
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-        if (strcmp(labels[i].status, status) == 0)
-            return labels[i].label;
-    return status;
-}
 
 /* An appointment that still holds the therapist's time. */
 static int holds_time(const struct appointment *a)
@@ -150,6 +140,38 @@ static json_t *appt_item(struct req *r, const struct appointment *a)
 
 /* ---- the week ---- */
 
+/* The week's rows: wall minutes from the earliest opening (the clinic's or
+ * the therapist's, any weekday) to the latest closing, widened to the
+ * appointments shown; 0 when there is nothing at all. */
+static int week_minutes(struct req *r, const struct sched_setup *su,
+                        const struct therapist_week *wk, const struct appointment *const *ap,
+                        size_t nap, int *lo, int *hi)
+{
+    *lo = 1441;
+    *hi = -1;
+    for (size_t i = 0; i < su->nhours; i++) {
+        *lo = su->hours[i].start_min < *lo ? su->hours[i].start_min : *lo;
+        *hi = su->hours[i].end_min > *hi ? su->hours[i].end_min : *hi;
+    }
+    for (size_t i = 0; i < wk->nwork; i++) {
+        *lo = wk->work[i].start_min < *lo ? wk->work[i].start_min : *lo;
+        *hi = wk->work[i].end_min > *hi ? wk->work[i].end_min : *hi;
+    }
+    for (size_t i = 0; i < nap; i++) {
+        struct dt_civil a, b;
+        tz_to_local(r->app->tz, ap[i]->start, &a, NULL);
+        tz_to_local(r->app->tz, ap[i]->end, &b, NULL);
+        int m0 = (a.hour * 60 + a.min) / 15 * 15, m1 = b.hour * 60 + b.min;
+        if (b.day != a.day)
+            m1 = 1440;
+        *lo = m0 < *lo ? m0 : *lo;
+        *hi = m1 > *hi ? m1 : *hi;
+    }
+    if (*lo < 1441)
+        *lo = *lo / 15 * 15;
+    return *hi > *lo;
+}
+
 void hours_week(struct req *r)
 {
     struct err e = {0};
@@ -161,6 +183,7 @@ void hours_week(struct req *r)
     struct therapist_week wk;
     struct appointment *ap;
     struct time_off *off;
+    struct sched_setup su;
     size_t nap, noff;
 
     if (ds && dt_parse_date(ds, &d) < 0) {
@@ -171,58 +194,87 @@ void hours_week(struct req *r)
         return;
     struct dt_date mon = dt_date_add(d, -((dt_weekday(dt_date_to_days(d)) + 6) % 7));
     int64_t t0 = tz_day_start(tz, mon), t1 = tz_day_start(tz, dt_date_add(mon, 7));
-    if (db_therapist_week(db, r->arena, th.id, &wk, &e) != E_OK ||
+    if (sched_setup(db, r->arena, r->app->sched, &su, &e) != E_OK ||
+        db_therapist_week(db, r->arena, th.id, &wk, &e) != E_OK ||
         db_appointments(db, r->arena, t0, t1, &ap, &nap, &e) != E_OK ||
         db_time_off(db, r->arena, t0, t1, &off, &noff, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    json_t *days = json_array();
+    /* the therapist's appointments, by start, and the grid's rows */
+    const struct appointment **mine = arena_array(r->arena, nap + 1, sizeof *mine);
+    size_t nmine = 0;
+    for (size_t k = 0; k < nap; k++)
+        if (strcmp(ap[k].therapist_id, th.id) == 0 && ap[k].start >= t0 && ap[k].start < t1)
+            mine[nmine++] = &ap[k];
+    int lo, hi;
+    int has_rows = week_minutes(r, &su, &wk, mine, nmine, &lo, &hi);
+    size_t nrows = has_rows ? (size_t)(hi - lo + 14) / 15 : 0;
+    const char **labels = arena_array(r->arena, nrows + 1, sizeof *labels);
+    int *hour = arena_array(r->arena, nrows + 1, sizeof *hour);
+    for (size_t i = 0; i < nrows; i++) {
+        labels[i] = wall_clock(r, lo + 15 * (int)i);
+        hour[i] = (lo + 15 * (int)i) % 60 == 0;
+    }
+    int64_t now = clock_now();
+    int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
+    struct calgrid_col cols[7];
+    memset(cols, 0, sizeof cols);
     for (int i = 0; i < 7; i++) {
         struct dt_date day = dt_date_add(mon, i);
-        int wd = week_days[i].wd;
+        struct calgrid_col *c = &cols[i];
         int64_t d0 = tz_day_start(tz, day), d1 = tz_day_start(tz, dt_date_add(day, 1));
-        json_t *work = json_array(), *breaks = json_array(), *offs = json_array(),
-               *items = json_array();
+        const char *date = when_date_param(r->arena, day);
+        int64_t *rows = arena_array(r->arena, nrows + 1, sizeof *rows);
+        for (size_t k = 0; k < nrows; k++) {
+            int64_t t[2];
+            rows[k] = tz_wall_to_utc(tz, day, lo + 15 * (int)k, t) > 0 ? t[0] : -1;
+        }
+        c->rows = rows;
+        c->name = when_date_short(r->arena, day);
+        c->name_url = arena_printf(r->arena, "/staff?date=%s", date);
+        c->today = dt_date_to_days(day) == dt_date_to_days(today);
+        for (size_t k = 0; k < su.nclosed; k++)
+            if (strcmp(su.closed[k], date) == 0)
+                c->closed = "Clinic closed";
+        struct calgrid_span *sp;
+        c->nhours = calgrid_week_spans(r, day, su.hours, su.nhours, &sp);
+        c->hours = sp;
+        c->nwork = calgrid_week_spans(r, day, wk.work, wk.nwork, &sp);
+        c->work = sp;
+        c->nbreaks = calgrid_week_spans(r, day, wk.breaks, wk.nbreaks, &sp);
+        c->breaks = sp;
+        /* its hours in words, under the heading */
+        struct sb said = SB_INIT;
+        int wd = week_days[i].wd;
         for (size_t k = 0; k < wk.nwork; k++)
             if (wk.work[k].weekday == wd)
-                json_array_append_new(work, json_string(arena_printf(
-                    r->arena, "%s – %s", wall_clock(r, wk.work[k].start_min),
-                    wall_clock(r, wk.work[k].end_min))));
-        for (size_t k = 0; k < wk.nbreaks; k++)
-            if (wk.breaks[k].weekday == wd)
-                json_array_append_new(breaks, json_string(arena_printf(
-                    r->arena, "%s – %s", wall_clock(r, wk.breaks[k].start_min),
-                    wall_clock(r, wk.breaks[k].end_min))));
+                sb_addf(&said, "%s%s – %s",
+                        said.len ? ", " : "Hours: ", wall_clock(r, wk.work[k].start_min),
+                        wall_clock(r, wk.work[k].end_min));
+        c->sub = said.len ? arena_strdup(r->arena, said.buf) : "Not working.";
+        sb_release(&said);
+        sp = arena_array(r->arena, noff + 1, sizeof *sp);
         for (size_t k = 0; k < noff; k++) {
             if (strcmp(off[k].therapist_id, th.id) != 0 || off[k].start >= d1 || off[k].end <= d0)
                 continue;
-            int64_t s = off[k].start > d0 ? off[k].start : d0;
-            int64_t en = off[k].end < d1 ? off[k].end : d1;
-            const char *span =
-                s == d0 && en == d1 ? "All day" : when_range(r->app->tz, r->arena, s, en);
-            json_array_append_new(offs, json_pack("{s:s, s:s}", "time", span, "reason",
-                                                  off[k].reason));
+            sp[c->noff++] = (struct calgrid_span){
+                off[k].start > d0 ? off[k].start : d0, off[k].end < d1 ? off[k].end : d1,
+                off[k].reason, off[k].start <= d0 && off[k].end >= d1 ? "All day" : NULL};
         }
-        for (size_t k = 0; k < nap; k++) {
-            if (strcmp(ap[k].therapist_id, th.id) != 0 || ap[k].start < d0 || ap[k].start >= d1)
-                continue;
-            json_t *b =
-                json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)ap[k].id, "time",
-                          when_range(r->app->tz, r->arena, ap[k].start, ap[k].end), "client",
-                          ap[k].client_name, "service", ap[k].service_name, "status", ap[k].status,
-                          "status_label", status_label(ap[k].status));
-            json_array_append_new(items, b);
+        c->off = sp;
+        size_t first = 0;
+        while (first < nmine && mine[first]->start < d0)
+            first++;
+        c->appts = mine + first;
+        while (first + c->nappts < nmine && mine[first + c->nappts]->start < d1)
+            c->nappts++;
+        if (desk) {
+            c->book_url = arena_printf(r->arena, "/staff/book?therapist=%s&date=%s",
+                                       url_part(r, th.id), date);
+            c->book_who = th.name;
+            c->book_day = c->name;
         }
-        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "name", week_days[i].name,
-                              "date", when_date_short(r->arena, day), "work", work, "breaks",
-                              breaks, "time_off", offs, "items", items, "today",
-                              dt_date_to_days(day) == dt_date_to_days(today));
-        json_object_set_new(o, "off_day", json_boolean(json_array_size(work) == 0));
-        json_object_set_new(
-            o, "day_url",
-            json_string(arena_printf(r->arena, "/staff?date=%s", when_date_param(r->arena, day))));
-        json_array_append_new(days, o);
     }
     struct dt_date sun = dt_date_add(mon, 6);
     const char *label = arena_printf(r->arena, "%s – %s", when_date_medium(r->arena, mon),
@@ -235,7 +287,12 @@ void hours_week(struct req *r)
     json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th.id, "name", th.name));
     json_object_set_new(ctx, "week_label", json_string(label));
     json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
-    json_object_set_new(ctx, "days", days);
+    if (has_rows) {
+        json_object_set_new(ctx, "grid", calgrid_build(r, cols, 7, labels, hour, nrows, 0, now));
+        json_object_set_new(ctx, "grid_id", json_string("cal-week"));
+        json_object_set_new(ctx, "grid_caption",
+                            json_string(arena_printf(r->arena, "%s, week of %s", th.name, label)));
+    }
     json_object_set_new(ctx, "prev_url",
                         json_string(arena_printf(r->arena, "/staff/week?%sdate=%s", tq,
                                                  when_date_param(r->arena, dt_date_add(mon, -7)))));

@@ -15,72 +15,166 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "view/tpl.h"
+#include "web/calgrid.h"
 #include "web/chrome.h"
 #include "web/page.h"
 
-static const char *status_label(const struct appointment *a)
+/* The grid's first and last instant on day d: from the earliest opening to
+ * the latest closing (the clinic's and, by therapist, the therapists' of
+ * that weekday), widened to every appointment shown, on the quarter hours
+ * of the opening.  0 when there is nothing to show (closed, none booked). */
+static int day_range(struct req *r, const struct sched_setup *su, struct dt_date d, int by_room,
+                     const char *only, const struct appointment *ap, size_t nap, int64_t *from,
+                     int64_t *to)
 {
-    static const struct {
-        const char *status, *label;
-    } labels[] = {
-        {"booked", "Booked"},       {"checked_in", "Checked in"}, {"completed", "Completed"},
-        {"no_show", "No-show"},     {"cancelled", "Cancelled"},
-    };
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-        if (strcmp(labels[i].status, a->status) == 0)
-            return a->cancel_late && strcmp(a->status, "cancelled") == 0 ? "Cancelled late"
-                                                                          : labels[i].label;
-    return a->status;
+    int wd = dt_weekday(dt_date_to_days(d)), lo = 1441, hi = -1;
+    for (size_t i = 0; i < su->nhours; i++)
+        if (su->hours[i].weekday == wd) {
+            lo = su->hours[i].start_min < lo ? su->hours[i].start_min : lo;
+            hi = su->hours[i].end_min > hi ? su->hours[i].end_min : hi;
+        }
+    for (size_t t = 0; !by_room && t < su->ntherapists; t++) {
+        if (only && strcmp(su->therapists[t].id, only) != 0)
+            continue;
+        for (size_t i = 0; i < su->weeks[t].nwork; i++)
+            if (su->weeks[t].work[i].weekday == wd) {
+                const struct week_span *w = &su->weeks[t].work[i];
+                lo = w->start_min < lo ? w->start_min : lo;
+                hi = w->end_min > hi ? w->end_min : hi;
+            }
+    }
+    int64_t d0 = tz_day_start(r->app->tz, d), d1 = tz_day_start(r->app->tz, dt_date_add(d, 1));
+    int64_t a = lo <= hi ? calgrid_wall(r, d, lo) : INT64_MAX;
+    int64_t b = lo <= hi ? calgrid_wall(r, d, hi) : INT64_MIN;
+    for (size_t i = 0; i < nap; i++) {
+        if (only && strcmp(ap[i].therapist_id, only) != 0)
+            continue;
+        if (a == INT64_MAX) { /* closed, yet booked: from its first appointment */
+            a = ap[i].start;
+            b = ap[i].end;
+        }
+        while (ap[i].start < a && a - CALGRID_ROW_SEC >= d0)
+            a -= CALGRID_ROW_SEC;
+        b = ap[i].end > b ? ap[i].end : b;
+    }
+    if (a == INT64_MAX || b <= a)
+        return 0;
+    *from = a < d0 ? d0 : a;
+    *to = b > d1 ? d1 : b;
+    return *to > *from;
 }
 
-static json_t *block(struct req *r, const struct appointment *a, int by_room)
-{
-    json_t *b = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
-                          "time", when_range(r->app->tz, r->arena, a->start, a->end), "client",
-                          a->client_name, "phone", a->client_phone, "service", a->service_name,
-                          "status", a->status, "status_label", status_label(a), "with",
-                          by_room ? a->therapist_name : a->room_name);
-    if (strcmp(a->status, "cancelled") == 0)
-        json_object_set_new(b, "cancelled", json_true());
-    if (a->notes[0])
-        json_object_set_new(b, "notes", json_string(a->notes));
-    return b;
-}
-
-/* Renders the day's columns (templates/staff/day_columns.html) onto the
- * arena; 0, or -1 with the error response written. */
+/* The day's grid (templates/staff/day_columns.html) onto the arena: one
+ * table, or with sheet one per therapist (the printed day sheet); 0, or -1
+ * with the error response written. */
 static int render_columns(struct req *r, const struct sched_setup *su, struct dt_date d,
-                          int by_room, const char *only, void **html, size_t *len)
+                          int by_room, const char *only, int sheet, int64_t now, void **html,
+                          size_t *len)
 {
     struct err e = {0};
     struct appointment *ap;
     size_t nap;
     char msg[256];
     struct sb out;
-    int64_t t0 = tz_day_start(r->app->tz, d), t1 = tz_day_start(r->app->tz, dt_date_add(d, 1));
+    const struct tz *tz = r->app->tz;
+    int64_t t0 = tz_day_start(tz, d), t1 = tz_day_start(tz, dt_date_add(d, 1)), from, to;
     if (db_appointments(web_db(r), r->arena, t0, t1, &ap, &nap, &e) != E_OK) {
         web_fail(r, &e);
         return -1;
     }
-    const struct therapist *th = su->therapists;
-    const struct room *rooms = su->rooms;
-    json_t *cols = json_array();
-    size_t ncols = by_room ? su->nrooms : su->ntherapists;
-    for (size_t c = 0; c < ncols; c++) {
-        if (!by_room && only && strcmp(th[c].id, only) != 0)
-            continue;
-        json_t *items = json_array();
-        for (size_t i = 0; i < nap; i++) {
-            int mine = by_room ? ap[i].room_id == rooms[c].id
-                               : strcmp(ap[i].therapist_id, th[c].id) == 0;
-            if (mine && (!only || strcmp(ap[i].therapist_id, only) == 0))
-                json_array_append_new(items, block(r, &ap[i], by_room));
-        }
-        json_array_append_new(cols, json_pack("{s:s, s:o}", "name",
-                                              by_room ? rooms[c].name : th[c].name, "items",
-                                              items));
+    const char *date = when_date_param(r->arena, d);
+    int closed = 0;
+    for (size_t i = 0; i < su->nclosed; i++)
+        closed |= strcmp(su->closed[i], date) == 0;
+    json_t *ctx = web_keep(r, json_object());
+    if (!day_range(r, su, d, by_room, only, ap, nap, &from, &to)) {
+        json_object_set_new(ctx, "empty",
+                            json_string(closed ? "The clinic is closed on this day."
+                                               : "The clinic is not open on this "
+                                                 "day and nothing is booked."));
+        goto render;
     }
-    json_t *ctx = web_keep(r, json_pack("{s:o}", "columns", cols));
+    size_t nrows = (size_t)((to - from + CALGRID_ROW_SEC - 1) / CALGRID_ROW_SEC);
+    int64_t *rows = arena_array(r->arena, nrows + 1, sizeof *rows);
+    const char **labels = arena_array(r->arena, nrows + 1, sizeof *labels);
+    int *hour = arena_array(r->arena, nrows + 1, sizeof *hour);
+    for (size_t i = 0; i < nrows; i++) {
+        struct dt_civil lc;
+        rows[i] = from + (int64_t)i * CALGRID_ROW_SEC;
+        labels[i] = when_clock(r->app->tz, r->arena, rows[i], 0);
+        tz_to_local(tz, rows[i], &lc, NULL);
+        hour[i] = lc.min == 0;
+    }
+    struct calgrid_span *hours, *off = arena_array(r->arena, su->noff + 1, sizeof *off);
+    size_t nhours = calgrid_week_spans(r, d, su->hours, su->nhours, &hours);
+    size_t ncols = by_room ? su->nrooms : su->ntherapists;
+    struct calgrid_col *cols = arena_array(r->arena, ncols + 1, sizeof *cols);
+    const struct appointment **mine = arena_array(r->arena, nap + 1, sizeof *mine);
+    int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
+    size_t n = 0;
+    for (size_t c = 0; c < ncols; c++) {
+        const struct therapist *th = by_room ? NULL : &su->therapists[c];
+        if (only && (by_room || strcmp(th->id, only) != 0))
+            continue;
+        struct calgrid_col *col = &cols[n++];
+        col->name = by_room ? su->rooms[c].name : th->name;
+        col->rows = rows;
+        col->today = from <= now && now < to;
+        col->closed = closed ? "Clinic closed" : NULL;
+        col->hours = hours;
+        col->nhours = nhours;
+        col->appts = mine;
+        for (size_t i = 0; i < nap; i++)
+            if (by_room ? ap[i].room_id == su->rooms[c].id
+                        : strcmp(ap[i].therapist_id, th->id) == 0)
+                mine[col->nappts++] = &ap[i];
+        mine += col->nappts;
+        if (by_room) {
+            col->work = hours;
+            col->nwork = nhours;
+            continue;
+        }
+        struct calgrid_span *w;
+        col->nwork = calgrid_week_spans(r, d, su->weeks[c].work, su->weeks[c].nwork, &w);
+        col->work = w;
+        col->nbreaks = calgrid_week_spans(r, d, su->weeks[c].breaks, su->weeks[c].nbreaks, &w);
+        col->breaks = w;
+        col->off = off;
+        for (size_t i = 0; i < su->noff; i++)
+            if (strcmp(su->off[i].therapist_id, th->id) == 0 && su->off[i].start < t1 &&
+                su->off[i].end > t0)
+                off[col->noff++] = (struct calgrid_span){
+                    su->off[i].start > t0 ? su->off[i].start : t0,
+                    su->off[i].end < t1 ? su->off[i].end : t1, su->off[i].reason,
+                    su->off[i].start <= t0 && su->off[i].end >= t1 ? "All day" : NULL};
+        off += col->noff;
+        if (desk) {
+            col->book_url =
+                arena_printf(r->arena, "/staff/book?therapist=%s&date=%s", th->id, date);
+            col->book_who = th->name;
+        }
+    }
+    const char *by = by_room ? "by room" : "by therapist";
+    if (!sheet) {
+        json_object_set_new(ctx, "grid",
+                            calgrid_build(r, cols, n, labels, hour, nrows, by_room, now));
+        json_object_set_new(ctx, "grid_id", json_string("cal-day"));
+        json_object_set_new(
+            ctx, "grid_caption",
+            json_string(arena_printf(r->arena, "%s, %s", when_date_long(r->arena, d), by)));
+    } else {
+        json_t *sheets = json_array();
+        for (size_t c = 0; c < n; c++)
+            json_array_append_new(
+                sheets,
+                json_pack(
+                    "{s:s, s:o, s:s, s:s}", "name", cols[c].name, "grid",
+                    calgrid_build(r, &cols[c], 1, labels, hour, nrows, by_room, now), "grid_id",
+                    arena_printf(r->arena, "cal-sheet-%zu", c), "grid_caption",
+                    arena_printf(r->arena, "%s, %s", cols[c].name, when_date_long(r->arena, d))));
+        json_object_set_new(ctx, "sheets", sheets);
+    }
+render:
     sb_init(&out, 4 * 1024 * 1024);
     if (tpl_render(r->app->tpl, "staff/day_columns", ctx, &out, msg, sizeof msg) < 0) {
         log_error("render staff/day_columns: %s", msg);
@@ -119,17 +213,29 @@ void staff_day(struct req *r)
         web_fail(r, &e);
         return;
     }
-    /* The columns are rendered once per change of the data they show: the
-     * key holds both data versions (read above, before the appointments, so
-     * what is stored is never older than its key says), the day, the layout
-     * and whose columns. */
-    const char *key = arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s", (long long)su.version,
-                                   (long long)su.appointments_version, when_date_param(r->arena, d),
-                                   by_room, only ? only : "*");
+    const char *sheet_s = kv_get(&r->query, "sheet");
+    int sheet = sheet_s && strcmp(sheet_s, "therapist") == 0;
+    if (sheet_s && !sheet) {
+        web_error(r, 400, NULL, "The printed sheet is 'sheet=therapist' (a page each).");
+        return;
+    }
+    /* The grid is rendered once per change of what it shows: the key holds
+     * both data versions (read above, before the appointments, so what is
+     * stored is never older than its key says), the day, the layout, whose
+     * columns, links or not, and for today the five minutes of now (the now
+     * line moves and free times pass). */
+    int64_t now = clock_now(), t0 = tz_day_start(r->app->tz, d);
+    int64_t t1 = tz_day_start(r->app->tz, dt_date_add(d, 1));
+    int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
+    long long bucket = now < t0 ? -1 : now >= t1 ? -2 : (long long)(now / 300);
+    const char *key =
+        arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s|%d|%d|%lld", (long long)su.version,
+                     (long long)su.appointments_version, when_date_param(r->arena, d), by_room,
+                     only ? only : "*", desk, sheet, bucket);
     void *html;
     size_t len;
     if (!blobcache_get(r->app->fragments, key, r->arena, &html, &len)) {
-        if (render_columns(r, &su, d, by_room, only, &html, &len) != 0)
+        if (render_columns(r, &su, d, by_room, only, sheet, now, &html, &len) != 0)
             return;
         blobcache_put(r->app->fragments, key, html, len);
     }
@@ -153,6 +259,10 @@ void staff_day(struct req *r)
         json_string(arena_printf(r->arena, "/staff?date=%s%s", when_date_param(r->arena, d),
                                  by_room ? "" : "&by=room")));
     json_object_set_new(ctx, "can_switch", json_boolean(!only));
+    json_object_set_new(ctx, "sheet", json_boolean(sheet));
+    json_object_set_new(ctx, "sheet_url",
+                        json_string(arena_printf(r->arena, "/staff?date=%s%s&sheet=therapist",
+                                                 when_date_param(r->arena, d), view)));
     page_render(r, 200, "staff/day", ctx);
     resp_header(r, "Cache-Control", "no-store");
 }

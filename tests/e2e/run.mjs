@@ -15,6 +15,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { bookingCases } from './book.mjs';
+import { calendarCases } from './calendar.mjs';
 import { deskCases } from './desk.mjs';
 import { notesCases } from './notes.mjs';
 import { therapistCases } from './therapist.mjs';
@@ -434,6 +435,8 @@ async function main() {
 
     // The front desk (tests/e2e/desk.mjs): walk-in, check in, complete, at 1024 px.
     await deskCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // The front desk's calendar (tests/e2e/calendar.mjs): the grid at three widths.
+    await calendarCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     // g. A therapist adds time off (tests/e2e/therapist.mjs), on its own pinned server.
     await therapistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });

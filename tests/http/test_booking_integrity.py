@@ -461,7 +461,8 @@ class StatusFollowsTheClock(unittest.TestCase):
             self.assertEqual(st, 409)
             self.assertIn('only on the day it was made', text(page))
             self.assertEqual(status_of(s, aid), 'completed')
-            self.assertEqual(d.post(burl + '/status', {'status': 'no_show'})[0], 303)
+            self.assertEqual(d.post(burl + '/status', {'status': 'no_show', 'confirm': 'yes'})[0],
+                             303)
         finally:
             harness.finish(s)
 

@@ -220,6 +220,35 @@ class Status(unittest.TestCase):
         self.assertIn('only once the appointment has started', page)
         self.assertEqual(self.status(aid), 'booked')
 
+    def test_no_show_asks_first_then_offers_its_undo(self):
+        b, aid = self.book('2026-11-25T11:00:00-09:00', therapist='dev-okafor',
+                           name='Nora Noshow', email='nora@example.com')
+        # it started an hour ago, today
+        S.sql("UPDATE appointments SET start_at = unixepoch('2026-11-24T17:00:00'),"
+              " end_at = unixepoch('2026-11-24T18:00:00'),"
+              " busy_until = unixepoch('2026-11-24T18:15:00') WHERE id = ?", aid)
+        url = '/staff/appointments/%d' % aid
+        st, _, page = b.post(url + '/status', {'status': 'no_show'})
+        self.assertEqual(st, 200)   # asked, not done
+        self.assertEqual(self.status(aid), 'booked')
+        t = harness.text(page)
+        self.assertIn('Mark Nora Noshow as a no-show?', t)
+        self.assertIn('name="confirm" value="yes"', page)
+        self.assertIn('No, keep it Booked', t)
+        st, h, _ = b.post(url + '/status', {'status': 'no_show', 'confirm': 'yes'})
+        self.assertEqual((st, h['location']), (303, url + '?changed=no_show'))
+        self.assertEqual(self.status(aid), 'no_show')
+        st, _, page = b.get(h['location'])
+        t = harness.text(page)
+        self.assertIn('Marked “No-show”. Clicked by mistake? Undo it today', t)
+        self.assertIn('action="%s/undo"' % url, page)
+        st, _, _ = b.post(url + '/undo', {'reason': 'client was in the waiting room'})
+        self.assertEqual(st, 303)
+        self.assertEqual(self.status(aid), 'booked')
+        # a made-up "changed" says nothing that is not so
+        _, _, page = b.get(url + '?changed=no_show')
+        self.assertNotIn('Marked', harness.text(page))
+
     def test_unknown_appointment(self):
         b = signed_in(DESK)
         for path in ('/staff/appointments/999999', '/staff/appointments/abc'):
@@ -283,6 +312,165 @@ class DayViewFollowsEveryChange(unittest.TestCase):
         tomas = signed_in(TOMAS)
         self.assertNotIn('Dora Elsewhere', self.blocks(tomas))
         self.assertNotIn('Maren Holt', re.sub(r'<header.*?</header>', '', self.blocks(tomas)))
+
+
+def grid_rows(page, table='cal-day'):
+    """The rows of a calendar grid: [(time label, [cell html])]."""
+    m = re.search(r'<table class="cal" id="%s">(.*?)</table>' % table, page, re.S)
+    assert m, page[:600]
+    body = m.group(1).split('<tbody>', 1)[1]
+    rows = []
+    for tr in re.findall(r'<tr[^>]*>(.*?)</tr>', body, re.S):
+        th = re.search(r'<th scope="row" class="cal-time">(.*?)</th>', tr, re.S)
+        label = re.sub(r'<span class="visually-hidden">.*?</span>', '', th.group(1)).strip()
+        rows.append((label, re.findall(r'<td.*?</td>', tr, re.S)))
+    return rows
+
+
+def appt_row(rows, aid):
+    """(row index, the cell) where appointment aid's block starts."""
+    for i, (_, cells) in enumerate(rows):
+        for c in cells:
+            if 'href="/staff/appointments/%d"' % aid in c:
+                return i, c
+    raise AssertionError('appointment %d is not in the grid' % aid)
+
+
+class DayGrid(unittest.TestCase):
+    """The day view is a calendar: 15-minute rows of real time down, a column
+    per therapist, appointments as tall as they last, breaks shaded, free
+    quarter hours that open the desk's booking form."""
+
+    DAY = '2026-12-23'  # a Wednesday no other test books
+
+    def test_blocks_free_cells_and_breaks(self):
+        b = signed_in(DESK)
+        st, h, _ = desk_book(b, self.DAY + 'T10:00:00-09:00', therapist='maren-holt',
+                             name='Gail Grid', email='gail@example.com')
+        self.assertEqual(st, 303)
+        aid = booked_id(h)
+        st, _, page = b.get('/staff?date=' + self.DAY)
+        self.assertEqual(st, 200)
+        self.assertRegex(page, r'<th scope="col">Maren Holt</th>')
+        rows = grid_rows(page)
+        labels = [r[0] for r in rows]
+        self.assertEqual(labels[0], '8:00 AM')      # the earliest opening
+        i, cell = appt_row(rows, aid)
+        self.assertEqual(labels[i], '10:00 AM')
+        self.assertIn('rowspan="4"', cell)          # an hour: four rows
+        self.assertIn('Gail Grid', cell)
+        self.assertIn('Booked', cell)               # the status in words, not colour only
+        # free time: a link per quarter hour that says whom and when
+        self.assertIn('>Book Maren Holt at 2:15 PM<', page)
+        self.assertNotIn('>Book Maren Holt at 10:15 AM<', page)   # taken
+        self.assertRegex(page, r'class="cal-shade cal-break"><span class="cal-shade-label">'
+                               r'Break: 12:00 PM – 12:30 PM')
+        self.assertNotIn('>Book Maren Holt at 12:15 PM<', page)
+        href = re.search(r'<a href="([^"]+)"><span class="visually-hidden">Book Maren Holt at '
+                         r'2:15 PM</span>', page).group(1).replace('&amp;', '&')
+        self.assertEqual(href, '/staff/book?therapist=maren-holt&date=%s&start=%sT14%%3A15%%3A00-09%%3A00'
+                         % (self.DAY, self.DAY))
+        st, _, form = b.get(href)
+        self.assertEqual(st, 200)
+        self.assertRegex(form, r'<option value="maren-holt" selected>')
+        self.assertRegex(form, r'value="%sT14:15:00-09:00" checked' % self.DAY)
+        self.assertIn('value="%s"' % self.DAY, form)
+        # cancelled: out of the grid, listed apart and quieter; the time is free again
+        st, _, _ = b.post('/staff/appointments/%d/status' % aid,
+                          {'status': 'cancelled', 'reason': 'Snowed in'})
+        self.assertEqual(st, 303)
+        st, _, page = b.get('/staff?date=' + self.DAY)
+        self.assertNotIn('class="cal-appt', page)
+        self.assertIn('>Book Maren Holt at 10:15 AM<', page)
+        aside = re.search(r'<ul class="cal-aside-list">(.*?)</ul>', page, re.S).group(1)
+        self.assertIn('class="status-cancelled"', aside)
+        self.assertIn('Gail Grid', aside)
+        self.assertIn('Cancelled', aside)
+
+    def test_today_marks_now_and_past_times_are_not_offered(self):
+        st, _, page = signed_in(DESK).get('/staff?date=2026-11-24')
+        self.assertEqual(st, 200)
+        self.assertRegex(page, r'<tr class="cal-hour cal-now cal-now-0"><th scope="row" '
+                               r'class="cal-time">9:00 AM<span class="visually-hidden">, now 9:00 AM')
+        self.assertNotIn('>Book Maren Holt at 8:45 AM<', page)
+        self.assertIn('>Book Maren Holt at 9:15 AM<', page)
+
+    def test_a_therapist_gets_no_booking_links(self):
+        st, _, page = signed_in(MAREN).get('/staff?date=' + self.DAY)
+        self.assertEqual(st, 200)
+        self.assertNotIn('/staff/book?', page)
+        self.assertIn('>Free at 2:15 PM<', page)
+        self.assertNotIn('Dev Okafor', page)
+
+    def test_printed_day_sheet(self):
+        b = signed_in(DESK)
+        st, _, page = b.get('/staff?date=%s&sheet=therapist' % self.DAY)
+        self.assertEqual(st, 200)
+        self.assertEqual(page.count('<section class="cal-sheet"'), 4)
+        self.assertIn('<table class="cal" id="cal-sheet-0">', page)
+        self.assertEqual(b.get('/staff?date=%s&sheet=everyone' % self.DAY)[0], 400)
+        css = Browser().get('/static/css/site.css')[2]
+        self.assertRegex(css, r'@media print \{[^@]*\.cal-sheet \{ break-after: page; \}')
+
+    def test_the_repeated_hour_of_the_clock_change(self):
+        """2026-11-01 in Anchorage has 25 hours: 1:00-2:00 AM happens twice.
+        Rows are real quarter hours, so the day shows it twice and a block
+        after it sits where it really is."""
+        cid = count('SELECT id FROM clients ORDER BY id LIMIT 1')
+        ids = []
+        for start in ('2026-11-01T09:30:00Z', '2026-11-01T19:00:00Z'):   # 1:30 AKDT, 10:00 AKST
+            ids.append(S.sql(
+                'INSERT INTO appointments (service_id, therapist_id, room_id, client_id,'
+                ' start_at, end_at, busy_until, status, notes, token_hash, source, created_at)'
+                " VALUES ('deep-tissue-60', 'maren-holt', 1, ?, unixepoch(?), unixepoch(?) + 3600,"
+                " unixepoch(?) + 3600, 'completed', '', randomblob(32), 'staff', 0) RETURNING id",
+                cid, start, start, start)[0][0])
+        st, _, page = signed_in(DESK).get('/staff?date=2026-11-01')
+        self.assertEqual(st, 200)
+        rows = grid_rows(page)
+        labels = [r[0] for r in rows]
+        self.assertEqual(labels[:6], ['1:30 AM (AKDT)', '1:45 AM (AKDT)', '1:00 AM (AKST)',
+                                      '1:15 AM (AKST)', '1:30 AM (AKST)', '1:45 AM (AKST)'])
+        i, cell = appt_row(rows, ids[0])
+        self.assertEqual((i, 'rowspan="4"' in cell), (0, True))   # 1:30 AKDT for an hour
+        j, _ = appt_row(rows, ids[1])
+        self.assertEqual(labels[j], '10:00 AM')
+        self.assertEqual(j - i, 38)   # 9.5 real hours, not the 8.5 the wall clock says
+
+    def test_week_is_the_same_grid(self):
+        b = signed_in(DESK)
+        st, h, _ = desk_book(b, self.DAY + 'T13:00:00-09:00', therapist='tomas-reyes',
+                             name='Wes Week', email='wes@example.com')
+        self.assertEqual(st, 303)
+        aid = booked_id(h)
+        st, _, page = b.get('/staff/week?therapist=tomas-reyes&date=' + self.DAY)
+        self.assertEqual(st, 200)
+        rows = grid_rows(page, 'cal-week')
+        i, cell = appt_row(rows, aid)
+        self.assertEqual(rows[i][0], '1:00 PM')
+        self.assertIn('rowspan="4"', cell)
+        self.assertIn('>Book Tomas Reyes on Wed, Dec 23 at 2:15 PM<', page)
+        self.assertNotIn('>Book Tomas Reyes on Wed, Dec 23 at 1:15 PM<', page)
+        self.assertIn('<a href="/staff?date=%s">Wed, Dec 23</a>' % self.DAY, page)
+
+
+class BackOffice(unittest.TestCase):
+    def test_own_layout(self):
+        b = signed_in(DESK)
+        for path in ('/staff', '/staff/week', '/staff/clients', '/staff/book'):
+            st, _, page = b.get(path)
+            self.assertEqual(st, 200, path)
+            self.assertNotIn('site-header', page, path)
+            self.assertNotIn('site-footer', page, path)
+            self.assertNotIn('Book online', page, path)
+            t = harness.text(page)
+            self.assertIn('Signed in as Rosa Delgado (desk)', t, path)
+            self.assertIn('Sign out', t, path)
+            self.assertIn('aria-label="Back office"', page, path)
+            self.assertRegex(t, r'Insurance checks \(\d+ pending ?\)')
+        st, _, page = Browser().get('/')
+        self.assertIn('site-header', page)
+        self.assertIn('Book online', page)
 
 
 class NotesAndMove(unittest.TestCase):
@@ -352,6 +540,26 @@ class Clients(unittest.TestCase):
         st, _, page = b.get('/staff/clients')
         self.assertIn('aria-current="page">Clients<', page)
 
+    def test_search_by_any_way_of_writing_a_phone_or_part_of_a_name(self):
+        body = json.dumps({'service': 'deep-tissue-60', 'therapist': 'any',
+                           'start': '2026-11-30T13:00:00-09:00',
+                           'client': {'name': 'Pia Phonebook', 'email': 'pia.phone@example.com',
+                                      'phone': '907 555 0147'}})
+        st, _, data = S.request('POST', '/api/v1/appointments', body.encode(),
+                                {'Content-Type': 'application/json'})
+        self.assertEqual(st, 201, data)
+        b = signed_in(DESK)
+        for q in ('9075550147', '(907) 555-0147', '907 555 0147', '907-555-0147',
+                  '+1 907 555 0147', '555.0147', 'honebo', 'PIA.PH', 'e.com'):
+            st, _, page = b.get('/staff/clients?q=' + quote(q))
+            self.assertEqual(st, 200)
+            self.assertIn('Pia Phonebook', page, q)
+        for q in ('9075550148', '(907) 555-0174'):
+            self.assertNotIn('Pia Phonebook', b.get('/staff/clients?q=' + quote(q))[2], q)
+        # the desk's booking form finds the same way
+        st, _, page = b.get('/staff/book?q=' + quote('(907) 555-0147'))
+        self.assertIn('Pia Phonebook', page)
+
     def test_edit_details(self):
         online_booking('Eddie Edit', 'eddie@example.com', '2026-11-30T12:30:00-09:00')
         cid = count("SELECT id FROM clients WHERE email = 'eddie@example.com'")
@@ -391,13 +599,25 @@ class Clients(unittest.TestCase):
         self.assertEqual(st, 422)
         st, _, _ = b.post(url + '/merge', {'other': 'x'})
         self.assertEqual(st, 400)
-        st, h, _ = b.post(url + '/merge', {'other': str(dup)})
+        # asked first, with both records side by side; nothing merged yet
+        st, _, page = b.post(url + '/merge', {'other': str(dup)})
+        self.assertEqual(st, 200)
+        self.assertEqual(count('SELECT count(*) FROM clients WHERE id = ?', dup), 1)
+        t = harness.text(page)
+        self.assertIn('Merge Mia M. into Mia Merge?', t)
+        self.assertIn('Kept (client %d) Merged away (client %d)' % (keep, dup), t)
+        self.assertIn('Name Mia Merge Mia M.', t)
+        self.assertIn('Email mia@example.com MIA@example.com', t)
+        self.assertIn('Appointments 1 2', t)
+        self.assertIn('name="confirm" value="yes"', page)
+        self.assertIn('No, keep both', t)
+        st, h, _ = b.post(url + '/merge', {'other': str(dup), 'confirm': 'yes'})
         self.assertEqual(st, 303)
         self.assertEqual(count('SELECT count(*) FROM appointments WHERE client_id = ?', keep), 3)
         self.assertEqual(count('SELECT count(*) FROM clients WHERE id = ?', dup), 0)
         st, _, page = b.get(h['location'])
         self.assertIn('merged into this client', page)
-        st, _, _ = b.post(url + '/merge', {'other': str(dup)})
+        st, _, _ = b.post(url + '/merge', {'other': str(dup), 'confirm': 'yes'})
         self.assertEqual(st, 404)
         self.assertTrue(a['id'])
 
@@ -414,7 +634,8 @@ class Clients(unittest.TestCase):
               " record_id, client_id, address) VALUES (1, 2, 'desk@chugachbodywork.example',"
               " 'desk', 'read', 'intake', 0, ?, '127.0.0.1')", dup)
         b = signed_in(DESK)
-        self.assertEqual(b.post('/staff/clients/%d/merge' % keep, {'other': str(dup)})[0], 303)
+        self.assertEqual(b.post('/staff/clients/%d/merge' % keep,
+                                {'other': str(dup), 'confirm': 'yes'})[0], 303)
         online_booking('Newcomer Number', 'newcomer@example.com', '2026-12-16T15:00:00-09:00')
         new = count("SELECT id FROM clients WHERE email = 'newcomer@example.com'")
         self.assertGreater(new, dup)

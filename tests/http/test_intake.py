@@ -361,7 +361,7 @@ class DeskIntake(unittest.TestCase):
         self.assertEqual(st, 303)
         desk = signed_in(DESK)
         desk.get('/staff/clients/%d' % keep)
-        st, _, _ = desk.post('/staff/clients/%d/merge' % keep, {'other': str(other)})
+        st, _, _ = desk.post('/staff/clients/%d/merge' % keep, {'other': str(other), 'confirm': 'yes'})
         self.assertEqual(st, 303)
         self.assertEqual(one('SELECT count(*) FROM intakes WHERE client_id = ?', keep), 1)
         self.assertEqual(one('SELECT count(*) FROM insurance_checks WHERE client_id = ?', keep), 1)

@@ -65,10 +65,17 @@ def api(method, path, body=None, headers=None):
     return status, json.loads(out) if out else None
 
 
-def book(start, email_addr, name='Ana Lee', therapist='any'):
+def book(start, email_addr, name='Ana Lee', therapist='any', phone='907 555 0100'):
     return api('POST', '/api/v1/appointments', {
         'service': 'deep-tissue-60', 'therapist': therapist, 'start': start,
-        'client': {'name': name, 'email': email_addr, 'phone': '907 555 0100'}})
+        'client': {'name': name, 'email': email_addr, 'phone': phone}})
+
+
+def free_slots(date):
+    """[(start, therapist)] still free on date, as the availability list says now."""
+    st, out = api('GET', '/api/v1/availability?service=deep-tissue-60&date=' + date)
+    assert st == 200, out
+    return [(x['start'], x['therapists'][0]) for x in out['days'][0]['slots']]
 
 
 def bearer(appt):
@@ -211,6 +218,88 @@ class Messages(unittest.TestCase):
         text, html, _ = parts(notes[0])
         self.assertRegex(text, r'907.?555.?0177')
         self.assertRegex(text, r'on file: [^)]*907.?555.?0100')
+
+    def test_same_day_cancellation_notifies_the_desk(self):
+        start, who = free_slots('2026-11-24')[-1]
+        st, appt = book(start, 'cal@example.com', name='Cal Cancel', therapist=who,
+                        phone='907 555 0192')
+        self.assertEqual(st, 201, appt)
+        st, c = api('DELETE', '/api/v1/appointments/%d' % appt['id'], headers=bearer(appt))
+        self.assertEqual(st, 200, c)
+        wait_for('the desk hears of it', lambda: sent('appt-%d/desk_cancelled' % appt['id']))
+        notes = [m for m in SMTP.to(DESK) if m['Subject'].startswith('Same-day cancellation')]
+        self.assertEqual(len(notes), 1)
+        self.assertIn('Cal Cancel', notes[0]['Subject'])
+        self.assertRegex(notes[0]['Subject'], r' at \d{1,2}:\d\d [AP]M AKST with ')
+        text, _, att = parts(notes[0])
+        self.assertIsNone(att)
+        self.assertIn('free again', text)
+        self.assertIn(PUBLIC + '/staff?date=2026-11-24', text)
+
+    def test_a_later_cancellation_does_not_notify_the_desk(self):
+        st, appt = book('2026-12-01T11:00:00-09:00', 'lou@example.com', name='Lou Later')
+        self.assertEqual(st, 201, appt)
+        st, c = api('DELETE', '/api/v1/appointments/%d' % appt['id'], headers=bearer(appt))
+        self.assertEqual(st, 200, c)
+        self.assertEqual(db("SELECT count(*) FROM outbox WHERE appointment_id = ?"
+                            " AND kind LIKE 'desk%'", appt['id'])[0][0], 0)
+
+    def test_moves_onto_and_off_today_notify_the_desk(self):
+        st, appt = book('2026-11-27T10:00:00-09:00', 'mo@example.com', name='Mo Mover',
+                        phone='907 555 0193')
+        self.assertEqual(st, 201, appt)
+        path = '/api/v1/appointments/%d/reschedule' % appt['id']
+        start, who = free_slots('2026-11-24')[0]
+        st, moved = api('POST', path, {'start': start, 'therapist': who}, headers=bearer(appt))
+        self.assertEqual(st, 200, moved)
+        wait_for('the desk hears of the move', lambda: sent('appt-%d/desk_moved/1' % appt['id']))
+        note = [m for m in SMTP.to(DESK) if 'Mo Mover' in m['Subject']]
+        self.assertEqual(len(note), 1)
+        self.assertTrue(note[0]['Subject'].startswith('Same-day move'), note[0]['Subject'])
+        text, _, _ = parts(note[0])
+        self.assertIn('onto today', text)
+        self.assertIn('Was: 10:00 AM', text)
+        st, moved = api('POST', path, {'start': '2026-12-01T10:00:00-09:00'}, headers=bearer(appt))
+        self.assertEqual(st, 200, moved)
+        wait_for('the desk hears of the move away',
+                 lambda: sent('appt-%d/desk_moved/2' % appt['id']))
+        text, _, _ = parts([m for m in SMTP.to(DESK) if 'Mo Mover' in m['Subject']][-1])
+        self.assertIn('away from today', text)
+        # a move between two later days is not the desk's news
+        st, moved = api('POST', path, {'start': '2026-12-01T10:30:00-09:00'}, headers=bearer(appt))
+        self.assertEqual(st, 200, moved)
+        self.assertEqual(db("SELECT count(*) FROM outbox WHERE appointment_id = ?"
+                            " AND kind = 'desk_moved'", appt['id'])[0][0], 2)
+
+    def test_the_desk_is_not_told_of_its_own_work(self):
+        b = signed_in('desk@chugachbodywork.example')
+        start, who = free_slots('2026-11-24')[0]
+        st, h, page = b.post('/staff/book', {
+            'service': 'deep-tissue-60', 'therapist': who,
+            'start': start, 'note': '', 'name': 'Desk Made',
+            'email': 'deskmade@example.com', 'phone': ''})
+        self.assertEqual(st, 303, page)
+        own = int(h['location'].rsplit('/', 1)[1])
+        # a client's same-day booking, then moved and cancelled by the desk
+        start, who = free_slots('2026-11-24')[0]
+        st, appt = book(start, 'cli@example.com', name='Cli Ent', therapist=who,
+                        phone='907 555 0191')
+        self.assertEqual(st, 201, appt)
+        url = '/staff/appointments/%d' % appt['id']
+        start, who = free_slots('2026-11-24')[-1]
+        st, h, page = b.post(url + '/move', {'start': start, 'therapist': who})
+        self.assertEqual(st, 303, page)
+        st, h, page = b.post(url + '/status', {'status': 'cancelled', 'reason': 'Client phoned'})
+        self.assertEqual(st, 303, page)
+        st, h, page = b.post('/staff/appointments/%d/status' % own,
+                             {'status': 'cancelled', 'reason': 'Changed plans'})
+        self.assertEqual(st, 303, page)
+        kinds = lambda i: sorted(k for (k,) in db(  # noqa: E731
+            "SELECT kind FROM outbox WHERE appointment_id = ? AND kind LIKE 'desk%'", i))
+        self.assertEqual(kinds(own), [])
+        self.assertEqual(kinds(appt['id']), ['desk_same_day'])   # the client's own booking only
+        wait_for('the client hears of the move',
+                 lambda: sent('appt-%d/reschedule/1' % appt['id']))
 
     def test_refused_booking_queues_nothing(self):
         st, first = book('2026-12-04T10:00:00-09:00', 'eve@example.com', therapist='lena-kusugak')

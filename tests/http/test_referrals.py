@@ -353,7 +353,7 @@ class Merge(unittest.TestCase):
         other = add_client('Mia M.', 'mia@example.com')
         st, h, _ = record(desk, other)
         rid = int(re.search(r'referral=(\d+)', h['location']).group(1))
-        st, _, _ = desk.post('/staff/clients/%d/merge' % keep, {'other': str(other)})
+        st, _, _ = desk.post('/staff/clients/%d/merge' % keep, {'other': str(other), 'confirm': 'yes'})
         self.assertEqual(st, 303)
         self.assertEqual(one('SELECT client_id FROM referrals WHERE id = ?', rid)[0], keep)
         self.assertIn('0 of 8 visits used', text(desk.get('/staff/clients/%d' % keep)[2]))

@@ -24,6 +24,7 @@ struct bfix {
     struct fixture *f;
     struct app app;
     int queued, committed;
+    int by_staff;            /* the last queue hook's by_staff */
     enum err_code fail_with; /* what the queue hook answers */
     int64_t monday;          /* 2027-03-01 00:00 local */
 };
@@ -57,11 +58,12 @@ static int teardown(void **state)
 }
 
 static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
-                              const struct appointment *before, const char *token, int64_t now,
-                              struct err *e)
+                              const struct appointment *before, const char *token, int by_staff,
+                              int64_t now, struct err *e)
 {
     struct bfix *b = ctx;
     b->queued++;
+    b->by_staff = by_staff;
     if (ev == SCHED_BOOKED)
         assert_true(token_valid(token));
     if (b->fail_with != E_OK)
@@ -174,6 +176,7 @@ static void test_hook_failure_rolls_back(void **state)
                      E_OK);
     assert_int_equal(b->queued, 2);
     assert_int_equal(b->committed, 1);
+    assert_int_equal(b->by_staff, 0); /* the client's own booking */
     assert_int_equal(booked_that_day(b), 1);
     /* a cancellation whose hook fails stays booked */
     int late = 0;
@@ -261,6 +264,7 @@ static void test_desk_status_change(void **state)
                      E_OK);
     assert_int_equal(b->queued, queued + 2);
     assert_int_equal(b->committed, committed + 1);
+    assert_int_equal(b->by_staff, 1); /* the desk's: the desk is not told of it */
     assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
     assert_string_equal(now_ap.status, "cancelled");
     assert_int_equal(db_appt_events(b->f->db, b->f->a, ap.id, &ev, &nev, &e), E_OK);

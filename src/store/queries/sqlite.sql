@@ -343,6 +343,8 @@ SELECT c.id, c.name, c.email, c.phone, c.created_at,
 (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)
 FROM clients c WHERE ?1 = '' OR instr(lower(c.name), lower(?1)) > 0
 OR instr(lower(c.email), lower(?1)) > 0 OR instr(c.phone, ?1) > 0
+OR (?3 <> '' AND instr(replace(replace(replace(replace(replace(replace(c.phone,
+' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', ''), ?3) > 0)
 ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2
 
 -- name: desk_client
