@@ -560,37 +560,70 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
  * S <= floor_minute(now) + H.  Both bounds are constant while now stays
  * inside the open interval between two whole minutes, so the key carries
  * ceil_minute(now) and whether now sits exactly on it.  The key grows with
- * the therapists and rooms (sixty of each make about 700 bytes), so it is
- * written on the arena; returns it, or NULL if it cannot be formatted (then
- * the day is computed, not cached). */
-static const char *day_key(struct arena *a, const struct sched *s, struct dt_date d, int64_t now)
+ * the therapists and rooms (sixty of each make about 700 bytes): all of it
+ * but the date is written once per call (day_key_base), on the arena, and
+ * each day's key is that plus its date (day_key). */
+struct key_base {
+    char *buf;
+    size_t len;
+};
+
+/* Appends v in decimal. */
+static size_t put_u64(char *p, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0, len;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (len = 0; n > 0; len++)
+        p[len] = tmp[--n];
+    return len;
+}
+
+/* Returns 0, or -1 if the key cannot be formatted (then the days are
+ * computed, not cached). */
+static int day_key_base(struct arena *a, const struct sched *s, int64_t now, struct key_base *k)
 {
     int64_t minute = now % 60 == 0 ? now : (now / 60 + (now > 0)) * 60;
     size_t cap = 256 + s->nrooms * 22, len;
     for (size_t i = 0; i < s->ntherapists; i++)
         cap += strlen(s->therapists[i].id) + 1;
     char *buf = arena_alloc(a, cap);
-    int n = snprintf(buf, cap, "%lld|%lld|%.80s|%d|%d|%d|%d|%d|%04d-%02d-%02d|%lld|%d|",
+    int n = snprintf(buf, cap, "%lld|%lld|%.80s|%d|%d|%d|%d|%d|%lld|%d|",
                      (long long)s->version, (long long)s->appointments_version, s->service.id,
                      s->service.duration_min, s->service.buffer_min, s->rules.min_notice_min,
-                     s->rules.horizon_days, s->rules.grid_min, d.year, d.month, d.day,
-                     (long long)minute, now % 60 == 0);
+                     s->rules.horizon_days, s->rules.grid_min, (long long)minute, now % 60 == 0);
     if (n < 0 || (size_t)n >= cap)
-        return NULL;
+        return -1;
     len = (size_t)n;
+    /* cap counted every id's length, a comma each and 22 bytes a room */
     for (size_t i = 0; i < s->ntherapists; i++) {
-        n = snprintf(buf + len, cap - len, "%s,", s->therapists[i].id);
-        if (n < 0 || (size_t)n >= cap - len)
-            return NULL;
-        len += (size_t)n;
+        size_t l = strlen(s->therapists[i].id);
+        memcpy(buf + len, s->therapists[i].id, l);
+        len += l;
+        buf[len++] = ',';
     }
     for (size_t i = 0; i < s->nrooms; i++) {
-        n = snprintf(buf + len, cap - len, "|%lld", (long long)s->rooms[i].id);
-        if (n < 0 || (size_t)n >= cap - len)
-            return NULL;
-        len += (size_t)n;
+        buf[len++] = '|';
+        if (s->rooms[i].id < 0)
+            buf[len++] = '-';
+        len += put_u64(buf + len, s->rooms[i].id < 0 ? 0 - (uint64_t)s->rooms[i].id
+                                                     : (uint64_t)s->rooms[i].id);
     }
-    return buf;
+    buf[len] = '\0';
+    k->buf = buf;
+    k->len = len;
+    return 0;
+}
+
+static const char *day_key(struct arena *a, const struct key_base *k, struct dt_date d)
+{
+    size_t cap = k->len + 24;
+    char *key = arena_alloc(a, cap);
+    memcpy(key, k->buf, k->len);
+    int n = snprintf(key + k->len, cap - k->len, "|%04d-%02d-%02d", d.year, d.month, d.day);
+    return n < 0 || (size_t)n >= cap - k->len ? NULL : key;
 }
 
 /* Whether day d has no slots whatever the calendar: wholly before the
@@ -609,6 +642,8 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
     size_t cap = (size_t)(2 * 1440 / s->rules.grid_min) + 2;
     const char **keys = arena_array(a, (size_t)days + 1, sizeof *keys);
     int first = -1, last = -1;
+    struct key_base kb;
+    int keyed = s->cache && !exclude && day_key_base(a, s, now, &kb) == 0;
 
     /* The cached days first; then the calendar of the days between the
      * first and the last miss, read once and bucketed. */
@@ -619,7 +654,7 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
         out[i] = (struct sched_day){d, NULL, 0};
         if (out_of_reach(s, d, now))
             continue;
-        keys[i] = s->cache && !exclude ? day_key(a, s, d, now) : NULL;
+        keys[i] = keyed ? day_key(a, &kb, d) : NULL;
         if (keys[i] && blobcache_get(s->cache->days, keys[i], a, &hit, &bytes)) {
             out[i].slots = hit;
             out[i].nslots = bytes / sizeof *out[i].slots;
