@@ -584,9 +584,12 @@ static const char *const sql_text[Q__COUNT] = {
                      " AND used_at IS NULL AND expires_at > ?2",
     [Q_PORTAL_PROVE] = "UPDATE users SET proven_email = email, email_proven_at = ?2 WHERE id = ?1",
     [Q_PORTAL_LINK] = "UPDATE clients SET user_id = ?1 WHERE email = ?2 COLLATE NOCASE",
-    [Q_PORTAL_APPTS] = "SELECT " APPT_COLS " WHERE c.user_id = ?1 OR (c.user_id IS NULL AND"
-                       " c.email = (SELECT email FROM users WHERE id = ?1"
-                       " AND proven_email = email) COLLATE NOCASE)"
+    /* the account's clients first, then their appointments by client
+     * (appointments_client), not every appointment tested against them */
+    [Q_PORTAL_APPTS] = "SELECT " APPT_COLS " WHERE a.client_id IN (SELECT c2.id FROM clients c2"
+                       " WHERE c2.user_id = ?1 OR (c2.user_id IS NULL AND"
+                       " c2.email = (SELECT email FROM users WHERE id = ?1"
+                       " AND proven_email = email) COLLATE NOCASE))"
                        " ORDER BY a.start_at DESC, a.id DESC",
     /* the same rule as Q_PORTAL_APPTS, for one client row */
     [Q_PORTAL_OWNS] = "SELECT EXISTS (SELECT 1 FROM clients c WHERE c.id = ?2 AND"

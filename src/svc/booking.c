@@ -132,6 +132,15 @@ static enum err_code snapshot_load(struct db *db, int64_t version, struct snapsh
         (rc = db_time_off(db, a, INT64_MIN / 2, INT64_MAX / 2, &s->off, &s->noff, e)) != E_OK ||
         (rc = db_rules_get(db, &s->rules, e)) != E_OK)
         goto fail;
+    for (size_t i = 0; i < s->nservices; i++) {
+        size_t n = 0;
+        for (size_t t = 0; t < s->ntherapists; t++)
+            n += offers(&s->therapists[t], s->services[i].id) != 0;
+        if (n > AVAIL_MAX_THERAPISTS)
+            log_warn("%zu active therapists offer '%s': \"any therapist\" considers the first "
+                     "%d of them (README, API); the others are booked by name",
+                     n, s->services[i].id, AVAIL_MAX_THERAPISTS);
+    }
     s->weeks = arena_array(a, s->ntherapists + 1, sizeof *s->weeks);
     for (size_t i = 0; i < s->ntherapists; i++)
         if ((rc = db_therapist_week(db, a, s->therapists[i].id, &s->weeks[i], e)) != E_OK)
