@@ -9,8 +9,8 @@ libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev
 libpwquality-dev cracklib-runtime"
 
 case "${1:-}" in
-    # python3-aiosmtpd: a local SMTP server to watch the demo's e-mail (README);
-    # tests/http/test_outbox.py runs its own small SMTP server and needs none.
+    # python3-aiosmtpd: the SMTP server the HTTP tests send to (tests/http/mailcatch.py),
+    # and a local one to watch the demo's e-mail (README).
     # python3-icalendar: tests/http/test_feeds.py parses every feed with it.
     --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev python3-aiosmtpd
         python3-icalendar" ;;

@@ -384,6 +384,11 @@ int main(int argc, char **argv)
         fputs(usage_main, stderr);
         return EXIT_USAGE;
     }
+    char envmsg[160];
+    if (account_pwhash_env_check(envmsg, sizeof envmsg) < 0) {
+        fprintf(stderr, "knead: %s\n", envmsg);
+        return EXIT_USAGE;
+    }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("knead %s\n", KNEAD_VERSION);

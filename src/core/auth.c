@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "util/num.h"
+
 static const struct {
     enum auth_role role;
     const char *name;
@@ -101,4 +103,25 @@ const char *auth_check_password(const char *pw)
         return "This password is too easy to guess: it repeats one character or one short "
                "pattern. Choose another, for example three or four unrelated words.";
     return NULL;
+}
+
+int auth_next_ok(const char *next, size_t max)
+{
+    if (!next || next[0] != '/')
+        return 0;
+    size_t at = 0; /* the position in the decoded path */
+    for (size_t i = 0; next[i]; i++, at++) {
+        if (i >= max)
+            return 0;
+        int c = (unsigned char)next[i];
+        if (c == '%' && num_hexdigit(next[i + 1]) >= 0 && num_hexdigit(next[i + 2]) >= 0) {
+            c = num_hexdigit(next[i + 1]) * 16 + num_hexdigit(next[i + 2]);
+            i += 2;
+        }
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            return 0;
+        if (at == 1 && c == '/')
+            return 0;
+    }
+    return 1;
 }

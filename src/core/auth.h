@@ -3,6 +3,7 @@
 #ifndef KNEAD_CORE_AUTH_H
 #define KNEAD_CORE_AUTH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum auth_role {
@@ -49,5 +50,13 @@ int64_t auth_slowdown(const struct auth_limits *l, int failures, int threshold, 
  * "abcdefghij"), else a message for a person.  Pure; the dictionary check
  * is util/pwcheck. */
 const char *auth_check_password(const char *pw);
+
+/* 1 if `next` may be followed after signing in: a path on this site.  It starts
+ * with one "/" and not "//" or "/\" (another host to a browser), also when its
+ * percent-escapes are decoded ("/%2F..." or "/%5C..."), and holds no control
+ * character, raw or escaped: browsers drop a tab or line break inside a URL, so
+ * "/\t/evil.example" would become "//evil.example".  Also refuses a backslash
+ * anywhere (browsers read it as "/") and anything longer than max bytes. */
+int auth_next_ok(const char *next, size_t max);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/num.h"
 #include "util/log.h"
 #include "view/esc.h"
 
@@ -27,17 +28,6 @@ size_t kv_count(const struct kvlist *l, const char *key)
         if (strcmp(l->items[i].key, key) == 0)
             c++;
     return c;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Checks that s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
@@ -89,8 +79,8 @@ static char *pct_decode(struct arena *a, const char *s, size_t len, int plus_spa
                 *why = "a '%' must be followed by two hexadecimal digits";
                 return NULL;
             }
-            hi = hexval(s[i + 1]);
-            lo = hexval(s[i + 2]);
+            hi = num_hexdigit(s[i + 1]);
+            lo = num_hexdigit(s[i + 2]);
             if (hi < 0 || lo < 0) {
                 *why = "a '%' must be followed by two hexadecimal digits";
                 return NULL;

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,12 +82,48 @@ const char *account_check_password(const char *pw, const char *email)
     return why ? why : pwcheck(pw, email);
 }
 
+/* The cost of every new hash: libsodium's interactive limits (64 MiB, two passes).  A
+ * build made for tests (KNEAD_TEST_BUILD: meson's debug build type, which `make test`
+ * uses) takes the library's minimum when KNEAD_PWHASH=test, so that the suites' demo
+ * seeds and hundreds of sign-ins do not spend minutes hashing; every other build
+ * refuses to start with the variable set (account_pwhash_env_check).  A hash records
+ * its own cost, so verifying never depends on this. */
+static void pw_cost(unsigned long long *ops, size_t *mem)
+{
+    *ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    *mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+#ifdef KNEAD_TEST_BUILD
+    const char *v = getenv("KNEAD_PWHASH");
+    if (v && strcmp(v, "test") == 0) {
+        *ops = crypto_pwhash_OPSLIMIT_MIN;
+        *mem = crypto_pwhash_MEMLIMIT_MIN;
+    }
+#endif
+}
+
+int account_pwhash_env_check(char *err, size_t errlen)
+{
+    const char *v = getenv("KNEAD_PWHASH");
+    if (!v || !*v)
+        return 0;
+#ifdef KNEAD_TEST_BUILD
+    if (strcmp(v, "test") == 0)
+        return 0;
+    snprintf(err, errlen, "KNEAD_PWHASH=%.20s: the only value is 'test' (or leave it unset)", v);
+#else
+    snprintf(err, errlen, "KNEAD_PWHASH is for test builds only; unset it to run this build");
+#endif
+    return -1;
+}
+
 int account_hash_password(const char *pw, char *out, size_t size)
 {
+    unsigned long long ops;
+    size_t mem;
     if (size < crypto_pwhash_STRBYTES)
         return -1;
-    return crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    pw_cost(&ops, &mem);
+    return crypto_pwhash_str(out, pw, strlen(pw), ops, mem);
 }
 
 enum err_code account_create(struct store *s, const char *email, const char *name,
@@ -160,18 +197,10 @@ int account_authorize(struct req *r, unsigned roles)
     return auth_allows(roles, (enum auth_role)r->role) ? 0 : 403;
 }
 
-/* Where to go after signing in: a path on this site only.  It starts with
- * one "/", not "//" or "/\\" (another host to a browser), and holds no
- * control character at all: browsers drop a tab or a line break inside a
- * URL, so "/\t/evil.example" would become "//evil.example". */
+/* Where to go after signing in: a path on this site only (core/auth). */
 static const char *safe_next(const char *next)
 {
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > REQ_MAX_URI)
-        return NULL;
-    for (const char *p = next; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            return NULL;
-    return next;
+    return auth_next_ok(next, REQ_MAX_URI) ? next : NULL;
 }
 
 /* The seconds until `email` may try a password again from this address
@@ -248,8 +277,10 @@ static void make_decoy(void)
 {
     unsigned char pw[16];
     randombytes_buf(pw, sizeof pw);
-    if (crypto_pwhash_str(decoy, (const char *)pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    unsigned long long ops;
+    size_t mem;
+    pw_cost(&ops, &mem); /* the decoy costs what a real account's hash costs */
+    if (crypto_pwhash_str(decoy, (const char *)pw, sizeof pw, ops, mem) != 0)
         decoy[0] = '\0';
 }
 

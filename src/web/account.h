@@ -42,6 +42,10 @@ const char *account_busy_message(void);
  * sentence for a person.  For every way a password is set. */
 const char *account_check_password(const char *pw, const char *email);
 
+/* 0 if the environment's KNEAD_PWHASH is unset, or is "test" in a test build (then new
+ * password hashes take libsodium's minimum cost); else -1 with a one-line reason in err.
+ * Every command checks it first, so a production binary never runs with weak hashes. */
+int account_pwhash_env_check(char *err, size_t errlen);
 /* Hashes a password with argon2id into out (crypto_pwhash_STRBYTES).
  * Returns 0, or -1 when out of memory. */
 int account_hash_password(const char *pw, char *out, size_t size);

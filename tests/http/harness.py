@@ -12,15 +12,24 @@ from urllib.parse import urlencode
 
 START_TIMEOUT = 20.0
 
+# New password hashes at libsodium's minimum cost (the test build honours this; see
+# web/account.c): the demo seed and every account a test makes hash in microseconds
+# instead of ~0.1 s each.  A test about hashing's real cost starts its server with
+# real_hashing=True.
+os.environ.setdefault('KNEAD_PWHASH', 'test')
+
 
 class Server:
-    def __init__(self, knead, seed=True, extra=()):
+    def __init__(self, knead, seed=True, extra=(), real_hashing=False):
         self.knead = os.path.abspath(knead)
         self.dir = tempfile.mkdtemp(prefix='knead-http-')
         self.db = os.path.join(self.dir, 'knead.db')
         self.log_path = os.path.join(self.dir, 'server.log')
         self.extra = list(extra)
         self.seed = seed
+        self.env = None
+        if real_hashing:
+            self.env = {k: v for k, v in os.environ.items() if k != 'KNEAD_PWHASH'}
         self.proc = None
         self.port = None
 
@@ -28,7 +37,7 @@ class Server:
 
     def run_cli(self, *args, input_text=None):
         return subprocess.run([self.knead, *args], capture_output=True, text=True,
-                              input=input_text, timeout=60)
+                              input=input_text, timeout=60, env=self.env)
 
     def start(self):
         if self.seed:
@@ -38,7 +47,7 @@ class Server:
         log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(
             [self.knead, 'serve', '--db', self.db, '--listen', '127.0.0.1:0', *self.extra],
-            stdout=log, stderr=log)
+            stdout=log, stderr=log, env=self.env)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT
         pattern = re.compile(r'on http://127\.0\.0\.1:(\d+)/')

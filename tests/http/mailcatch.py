@@ -1,103 +1,80 @@
-"""A small SMTP server on a loopback port for the HTTP tests (written here,
-so the tests need nothing beyond Python): it accepts every message and keeps
-it for the test to read.  Used by test_outbox.py and test_waitlist.py."""
+"""The SMTP server the HTTP tests send the clinic's e-mail to: Debian's aiosmtpd
+(python3-aiosmtpd, installed by scripts/deps.sh --test) on a loopback port, keeping
+every message it accepted for the test to read.  Run the suites with /usr/bin/python3
+(tests/run-all.sh does), which has it.
+
+The port is held from the moment a Smtpd is made: a socket bound to it (and not
+listening) keeps any other process from taking it, and makes connections fail as they
+would to a server that is down.  start() listens on that very socket, stop() closes it
+and binds the port again at once, so a test can stop and restart the server on the
+same port without another program grabbing it in between."""
 import email
 import email.policy
 import socket
 import threading
 
+try:
+    from aiosmtpd.controller import Controller
+except ImportError as e:  # pragma: no cover - a setup problem, said plainly
+    raise ImportError('tests/http/mailcatch.py needs aiosmtpd: run the suite with '
+                      "/usr/bin/python3 (Debian's python3-aiosmtpd)") from e
+
+
+def _hold(port=0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', port))
+    return s
+
+
+class _Controller(Controller):
+    """aiosmtpd's controller, serving on a socket we bound ourselves."""
+
+    def __init__(self, handler, sock, **kw):
+        self._sock = sock
+        super().__init__(handler, **kw)
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self._sock)
+
+
+class _Keep:
+    def __init__(self, box):
+        self.box = box
+
+    async def handle_DATA(self, server, session, envelope):
+        # called only for a message that arrived whole (up to the final '.'): one cut
+        # off on the way was never sent, and is not kept (RFC 5321)
+        with self.box.lock:
+            self.box.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
+                                      bytes(envelope.content)))
+        return '250 OK queued'
+
 
 class Smtpd:
-    """A small SMTP server: EHLO/HELO, MAIL, RCPT, DATA (dot-unstuffed),
-    RSET, NOOP, QUIT.  Keeps every message it accepted; can be stopped and
-    started again on the same port."""
+    """Accepts every message; keeps (mail_from, [rcpt], bytes) in .messages."""
 
     def __init__(self):
-        probe = socket.socket()
-        probe.bind(('127.0.0.1', 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
-        self.messages = []  # (mail_from, [rcpt], bytes)
+        self.sock = _hold()
+        self.port = self.sock.getsockname()[1]
+        self.messages = []
         self.lock = threading.Lock()
-        self.sock = None
-        self.thread = None
-        self.running = False
+        self.controller = None
 
     def start(self):
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(('127.0.0.1', self.port))
-        s.listen(16)
-        s.settimeout(0.2)
-        self.sock = s
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
+        if self.sock is None:
+            self.sock = _hold(self.port)
+        self.controller = _Controller(_Keep(self), self.sock, hostname='127.0.0.1',
+                                      port=self.port, ready_timeout=10)
+        self.controller.start()
+        self.sock = None  # the server owns it now
         return self
 
     def stop(self):
-        self.running = False
-        if self.thread:
-            self.thread.join(5)
-        if self.sock:
-            self.sock.close()
-        self.sock = None
-
-    def _accept(self):
-        while self.running:
-            try:
-                c, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._session, args=(c,), daemon=True).start()
-
-    def _session(self, c):
-        c.settimeout(10)
-        f = c.makefile('rb')
-        send = lambda line: c.sendall(line.encode() + b'\r\n')  # noqa: E731
-        try:
-            send('220 test.smtp ESMTP ready')
-            mail_from, rcpts = None, []
-            while True:
-                line = f.readline()
-                if not line:
-                    return
-                cmd = line.decode('ascii', 'replace').strip()
-                verb = cmd.split(' ', 1)[0].upper()
-                if verb in ('EHLO', 'HELO'):
-                    send('250 test.smtp')
-                elif verb == 'MAIL':
-                    mail_from, rcpts = cmd[10:].strip(), []
-                    send('250 OK')
-                elif verb == 'RCPT':
-                    rcpts.append(cmd[8:].strip().strip('<>'))
-                    send('250 OK')
-                elif verb == 'DATA':
-                    send('354 go ahead')
-                    lines = []
-                    while True:
-                        l = f.readline()
-                        if not l:
-                            return  # the connection broke mid-message: nothing was sent
-                        if l == b'.\r\n':
-                            break
-                        lines.append(l[1:] if l.startswith(b'..') else l)
-                    with self.lock:
-                        self.messages.append((mail_from, rcpts, b''.join(lines)))
-                    send('250 OK queued')
-                elif verb in ('RSET', 'NOOP'):
-                    send('250 OK')
-                elif verb == 'QUIT':
-                    send('221 bye')
-                    return
-                else:
-                    send('502 command unknown to this test server')
-        except OSError:
-            pass
-        finally:
-            c.close()
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+            self.sock = _hold(self.port)
 
     def to(self, rcpt):
         with self.lock:

@@ -217,6 +217,37 @@ class UserCli(Fresh):
         self.assertEqual(Browser().login('stdin@example.com', 'typed-password-1')[0], 303)
 
 
+class HashCost(unittest.TestCase):
+    """The tests' cheap hashing (KNEAD_PWHASH=test) is a test-build switch that only
+    takes the one value; without it, a new hash costs argon2id's interactive limits."""
+
+    def stored_hash(self, db, email):
+        with sqlite3.connect(db) as con:
+            return con.execute('SELECT password_hash FROM users WHERE email = ?', (email,)).fetchone()[0]
+
+    def test_cost_follows_the_switch_and_a_bad_value_is_refused(self):
+        real = Server(KNEAD, real_hashing=True)
+        try:
+            r = real.run_cli('migrate', '--db', real.db)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = real.run_cli('user', 'add', '--db', real.db, '--email', 'real@example.com', '--name',
+                             'Real Cost', '--role', 'desk', '--password-file', pwfile('a-real-cost-pass-7'))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(self.stored_hash(real.db, 'real@example.com'), r'^\$argon2id\$v=19\$m=65536,')
+            r = S.run_cli('user', 'add', '--db', S.db, '--email', 'cheap@example.com', '--name',
+                          'Cheap Cost', '--role', 'desk', '--password-file', pwfile('a-cheap-cost-pass-7'))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(self.stored_hash(S.db, 'cheap@example.com'), r'^\$argon2id\$v=19\$m=8,')
+            import subprocess
+            p = subprocess.run([KNEAD, 'migrate', '--db', real.db], capture_output=True, text=True,
+                               timeout=30, env=dict(os.environ, KNEAD_PWHASH='fast'))
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+            self.assertIn('KNEAD_PWHASH', p.stderr)
+        finally:
+            real.cleanup()
+
+
 def route_table():
     """The (method, pattern, flags) rows of src/web/routes.c."""
     src = open(os.path.join(ROOT, 'src', 'web', 'routes.c')).read()

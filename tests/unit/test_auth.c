@@ -122,6 +122,50 @@ static void test_slowdown(void **state)
     assert_int_equal(auth_slowdown(&l, 2000000000, 5, now - 15 * 60, now), 0);
 }
 
+static void test_next(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *next;
+        int ok;
+    } rows[] = {
+        {"/staff", 1},
+        {"/staff/appointments/3?date=2026-12-08", 1},
+        {"/articles/caf%C3%A9", 1},
+        {"/a%20b", 1},
+        {"/", 1},
+        {"/100%", 1}, /* a lone percent is not an escape */
+        {NULL, 0},
+        {"", 0},
+        {"staff", 0},
+        {"https://evil.example", 0},
+        {"//evil.example", 0},
+        {"///evil.example", 0},
+        {"/\\evil.example", 0},
+        {"/%2F/evil.example", 0},
+        {"/%2fevil.example", 0},
+        {"/%5Cevil.example", 0},
+        {"/%5cevil.example", 0},
+        {"/x\\y", 0},
+        {"/\t/evil.example", 0},
+        {"/%09/evil.example", 0},
+        {"/staff%0d%0aSet-Cookie:%20x=1", 0},
+        {"/staff\r\nX: y", 0},
+        {"/%7F", 0},
+        {"/%00", 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (auth_next_ok(rows[i].next, 2048) != rows[i].ok)
+            fail_msg("auth_next_ok(\"%s\") should be %d", rows[i].next ? rows[i].next : "(null)",
+                     rows[i].ok);
+    char big[64];
+    memset(big, 'a', sizeof big - 1);
+    big[0] = '/';
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(auth_next_ok(big, 63), 1);
+    assert_int_equal(auth_next_ok(big, 62), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_throttle),
         cmocka_unit_test(test_password_rules),
         cmocka_unit_test(test_slowdown),
+        cmocka_unit_test(test_next),
     };
     return cmocka_run_group_tests_name("auth", tests, NULL, NULL);
 }
