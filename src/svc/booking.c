@@ -599,10 +599,10 @@ static int day_key_base(struct arena *a, const struct sched *s, int64_t now, str
     for (size_t i = 0; i < s->ntherapists; i++)
         cap += strlen(s->therapists[i].id) + 1;
     char *buf = arena_alloc(a, cap);
-    int n = snprintf(buf, cap, "%lld|%lld|%.80s|%d|%d|%d|%d|%d|%lld|%d|",
-                     (long long)s->version, (long long)s->appointments_version, s->service.id,
-                     s->service.duration_min, s->service.buffer_min, s->rules.min_notice_min,
-                     s->rules.horizon_days, s->rules.grid_min, (long long)minute, now % 60 == 0);
+    int n = snprintf(buf, cap, "%lld|%lld|%.80s|%d|%d|%d|%d|%d|%lld|%d|", (long long)s->version,
+                     (long long)s->appointments_version, s->service.id, s->service.duration_min,
+                     s->service.buffer_min, s->rules.min_notice_min, s->rules.horizon_days,
+                     s->rules.grid_min, (long long)minute, now % 60 == 0);
     if (n < 0 || (size_t)n >= cap)
         return -1;
     len = (size_t)n;

@@ -204,10 +204,10 @@ void api_availability(struct req *r)
         sb_addf(b, "%s{\"date\":\"%s\",\"slots\":[", i ? "," : "", d);
         for (size_t k = 0; k < out[i].nslots; k++) {
             const struct avail_slot *sl = &out[i].slots[k];
-            size_t n0 = dt_format_rfc3339(sl->start, tz_offset_at(r->app->tz, sl->start), t0,
-                                          sizeof t0);
-            size_t n1 = dt_format_rfc3339(sl->end, tz_offset_at(r->app->tz, sl->end), t1,
-                                          sizeof t1);
+            size_t n0 =
+                dt_format_rfc3339(sl->start, tz_offset_at(r->app->tz, sl->start), t0, sizeof t0);
+            size_t n1 =
+                dt_format_rfc3339(sl->end, tz_offset_at(r->app->tz, sl->end), t1, sizeof t1);
             /* the slot's head in one append (t0 and t1 are 25 bytes each) */
             char row[128];
             size_t len = 0;

@@ -310,7 +310,9 @@ static size_t oracle_day(struct bfix *b, const struct sched *s, const struct bus
     struct arena *a = b->f->a;
     int wd = dt_weekday(dt_date_to_days(d));
     int64_t ds = tz_day_start(s->tz, d), de = tz_day_start(s->tz, dt_date_add(d, 1));
-    struct avail_query q = {.tz = s->tz, .date = d, .grid_min = s->rules.grid_min,
+    struct avail_query q = {.tz = s->tz,
+                            .date = d,
+                            .grid_min = s->rules.grid_min,
                             .duration_min = s->service.duration_min,
                             .buffer_min = s->service.buffer_min,
                             .earliest = booking_earliest(&s->rules, now),
@@ -333,16 +335,16 @@ static size_t oracle_day(struct bfix *b, const struct sched *s, const struct bus
         struct avail_span *bs = arena_array(a, w->nbreaks + s->noff + nbusy + 1, sizeof *bs);
         size_t nw = 0, k = 0;
         for (size_t j = 0; j < w->nwork; j++)
-            if (w->work[j].weekday == wd && avail_wall_span(s->tz, d, w->work[j].start_min,
-                                                            w->work[j].end_min, &work[nw]) == 0)
+            if (w->work[j].weekday == wd &&
+                avail_wall_span(s->tz, d, w->work[j].start_min, w->work[j].end_min, &work[nw]) == 0)
                 nw++;
         for (size_t j = 0; j < w->nbreaks; j++)
             if (w->breaks[j].weekday == wd && avail_wall_span(s->tz, d, w->breaks[j].start_min,
                                                               w->breaks[j].end_min, &bs[k]) == 0)
                 k++;
         for (size_t j = 0; j < s->noff; j++)
-            if (strcmp(s->off[j].therapist_id, s->therapists[i].id) == 0 &&
-                s->off[j].start < de && ds < s->off[j].end)
+            if (strcmp(s->off[j].therapist_id, s->therapists[i].id) == 0 && s->off[j].start < de &&
+                ds < s->off[j].end)
                 bs[k++] = (struct avail_span){s->off[j].start, s->off[j].end};
         for (size_t j = 0; j < nbusy; j++)
             if (busy[j].appointment_id != exclude &&
@@ -390,9 +392,9 @@ static void test_range_equals_days_alone(void **state)
     int64_t now = b->monday - 86400 + 6 * 3600, t0 = b->monday - 2 * 86400;
     static const char *const ids[] = {"maren-holt", "dev-okafor", "lena-kusugak", "tomas-reyes"};
     int64_t client = 0, some_id = 0;
-    assert_int_equal(db_client_for_booking(b->f->db, "Grow Client", "grow@example.com", "", 0, now,
-                                           &client, &e),
-                     E_OK);
+    assert_int_equal(
+        db_client_for_booking(b->f->db, "Grow Client", "grow@example.com", "", 0, now, &client, &e),
+        E_OK);
     /* A crowded month and the days either side: appointments of any length
      * at any minute (some across midnight, some overlapping), some
      * cancelled, and time off over one or several days. */
@@ -401,12 +403,18 @@ static void test_range_equals_days_alone(void **state)
         char token[TOKEN_LEN];
         int64_t id, start = t0 + (int64_t)rnd((DAYS + 4) * 1440) * 60;
         int64_t len = 15 * 60 * (int64_t)(1 + rnd(12));
-        struct appointment ap = {.service_id = "deep-tissue-60", .therapist_id = ids[rnd(4)],
-                                 .room_id = 1 + (int64_t)rnd(3), .client_id = client,
-                                 .start = start, .end = start + len,
+        struct appointment ap = {.service_id = "deep-tissue-60",
+                                 .therapist_id = ids[rnd(4)],
+                                 .room_id = 1 + (int64_t)rnd(3),
+                                 .client_id = client,
+                                 .start = start,
+                                 .end = start + len,
                                  .busy_until = start + len + 60 * (int64_t)rnd(30),
-                                 .status = "booked", .notes = "", .contact_phone = "",
-                                 .source = "staff", .created_at = now};
+                                 .status = "booked",
+                                 .notes = "",
+                                 .contact_phone = "",
+                                 .source = "staff",
+                                 .created_at = now};
         token_new(token, hash);
         assert_int_equal(db_add_appointment(b->f->db, &ap, hash, &id, &e), E_OK);
         if (rnd(8) == 0)
@@ -424,9 +432,8 @@ static void test_range_equals_days_alone(void **state)
 
     struct busy *busy;
     size_t nbusy;
-    assert_int_equal(db_busy(b->f->db, b->f->a, t0 - 86400, t0 + (DAYS + 6) * 86400, &busy,
-                             &nbusy, &e),
-                     E_OK);
+    assert_int_equal(
+        db_busy(b->f->db, b->f->a, t0 - 86400, t0 + (DAYS + 6) * 86400, &busy, &nbusy, &e), E_OK);
     struct sched s = load(b);
     size_t cap = (size_t)(2 * 1440 / s.rules.grid_min) + 2, total = 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -442,13 +449,12 @@ static void test_range_equals_days_alone(void **state)
                          E_OK);
         for (int i = 0; i < DAYS; i++) {
             struct dt_date d = dt_date_add(from, i);
-            assert_int_equal(sched_days(b->f->db, b->f->a, &plain, now, d, 1, exclude, &alone[i],
-                                        &e),
-                             E_OK);
+            assert_int_equal(
+                sched_days(b->f->db, b->f->a, &plain, now, d, 1, exclude, &alone[i], &e), E_OK);
             oracle[i].date = d;
             oracle[i].slots = arena_array(b->f->a, cap, sizeof *oracle[i].slots);
-            oracle[i].nslots = oracle_day(b, &s, busy, nbusy, d, now, exclude, oracle[i].slots,
-                                          cap);
+            oracle[i].nslots =
+                oracle_day(b, &s, busy, nbusy, d, now, exclude, oracle[i].slots, cap);
             total += oracle[i].nslots;
         }
         same_days(range, oracle, DAYS);
