@@ -15,6 +15,7 @@
 #include "app.h"
 #include "core/datetime.h"
 #include "core/tz.h"
+#include "debug.h"
 #include "demo.h"
 #include "http/server.h"
 #include "mail/cli.h"
@@ -42,6 +43,7 @@ static const char usage_main[] =
     "  demo      seed the demo clinic (Anchorage, Alaska)\n"
     "  user add  create an account (admin, desk, therapist or client)\n"
     "  outbox    list, retry or purge the queued e-mail\n"
+    "  debug     debug sql: run one SQL statement, rows out as JSON lines\n"
     "\n"
     "Every command takes --db PATH and --config FILE; `knead COMMAND --help` tells more.\n"
     "  --version  print the version\n";
@@ -400,6 +402,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "outbox") == 0)
         return outbox_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "debug") == 0)
+        return debug_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cdlntq", usage_serve, &o, &code) < 0)
             return code;
@@ -421,7 +425,7 @@ int main(int argc, char **argv)
         if (parse_opts(cmd, argc - 1, argv + 1, "cdf", usage_demo, &o, &code) < 0)
             return code;
     } else {
-        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox; see knead --help)\n",
+        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, debug; see knead --help)\n",
                 cmd);
         return EXIT_USAGE;
     }

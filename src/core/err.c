@@ -20,6 +20,7 @@ static const struct {
     [E_TOOMANY] = {429, "too_many_requests"},
     [E_UNAVAILABLE] = {503, "unavailable"},
     [E_INTERNAL] = {500, "internal"},
+    [E_RETRY] = {503, "unavailable"},
 };
 
 int err_http_status(enum err_code code)

@@ -21,6 +21,8 @@ enum err_code {
     E_TOOMANY,      /* 429 */
     E_UNAVAILABLE,  /* 503 e.g. the database cannot be reached */
     E_INTERNAL,     /* 500 */
+    E_RETRY,        /* 503 a transaction lost a race with another (a serialisation
+                     * failure); db_tx runs it again, so it rarely travels further */
     E__COUNT
 };
 

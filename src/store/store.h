@@ -1,15 +1,17 @@
 /* store — the ONE way anything reaches the database (STYLE rule 10).
  *
- * Backends (sqlite.c now, pg.c later) implement struct store_ops in
- * store_impl.h; this header speaks only in the project's types.  A `struct
- * store` is a pool of connections shared by the server's threads; a `struct
- * db` is one connection, taken with db_acquire() and given back with
- * db_release().  Query text lives in the backend, prepared once per
- * connection and reused; user data never enters SQL text.
+ * This header speaks only in the project's types.  Behind it, the store's
+ * areas (st_*.c) run named queries (queries/<driver>.sql) through a small
+ * driver seam (drv.h; drv_sqlite.c now, a PostgreSQL driver later): see
+ * docs/STORE.md.  A `struct store` is a pool of connections shared by the
+ * server's threads; a `struct db` is one connection, taken with
+ * db_acquire() and given back with db_release().  Queries are prepared once
+ * per connection and reused; user data never enters SQL text.
  *
  * Every function returns E_OK or an error code with a message in *e and,
- * on error, changes nothing stored (writes run in one transaction).  Results
- * are allocated on the caller's arena. */
+ * on error, changes nothing stored (writes run in one transaction).  The
+ * message is the store's own sentence: no database's error text is put in
+ * *e (it goes to the log).  Results are allocated on the caller's arena. */
 #ifndef KNEAD_STORE_STORE_H
 #define KNEAD_STORE_STORE_H
 
@@ -136,12 +138,42 @@ struct db *db_acquire(struct store *s);
 /* Gives it back; rolls back a transaction left open.  Accepts NULL. */
 void db_release(struct db *db);
 
+/* Transactions: the concurrency contract every driver keeps.
+ *
+ * db_begin opens a writing transaction that is serialisable: its reads and
+ * writes take effect as if no other transaction ran between its begin and
+ * its commit, so a change that reads, decides and then writes (a booking
+ * reads the calendar, finds the time free and inserts) cannot interleave
+ * with another that decides on the same rows — nobody is double-booked.
+ * SQLite keeps it by letting one writer in at a time (BEGIN IMMEDIATE); a
+ * driver that runs writers side by side (PostgreSQL, SERIALIZABLE) instead
+ * fails one of two conflicting transactions with E_RETRY, at any statement
+ * or at commit, having changed nothing.  Run a transaction that may meet
+ * E_RETRY through db_tx, or end it with db_retry, so it runs again.
+ *
+ * Reads outside a transaction see committed data, each statement on its
+ * own.  A busy database (a lock not granted within the driver's timeout) is
+ * E_UNAVAILABLE. */
 enum err_code db_begin(struct db *db, struct err *e);  /* a writing transaction */
 /* The same, but E_UNAVAILABLE at once when another holds the write lock: for
  * a write a read may skip (a session's last-seen time). */
 enum err_code db_begin_nowait(struct db *db, struct err *e);
-enum err_code db_commit(struct db *db, struct err *e);
+enum err_code db_commit(struct db *db, struct err *e); /* on error, rolled back */
 void db_rollback(struct db *db);                       /* can't fail; no-op if none open */
+
+/* The body of a transaction for db_tx.  It may run more than once, so it
+ * changes nothing outside the database (or only what it can do again). */
+typedef enum err_code (*db_tx_fn)(struct db *db, void *ctx, struct err *e);
+/* Runs fn inside db_begin/db_commit.  On E_RETRY (from fn, a store call or
+ * the commit) rolls back and runs it again, up to a few times, then gives
+ * E_UNAVAILABLE; any other error is rolled back and returned.  SQLite
+ * never reports E_RETRY, so there it runs fn once. */
+enum err_code db_tx(struct db *db, db_tx_fn fn, void *ctx, struct err *e);
+/* For a transaction written inline (begin ... commit, rollback on error):
+ * after the rollback, 1 when *rc is E_RETRY and another try is allowed
+ * (*tries counts them; start it at 0); else 0, with an exhausted E_RETRY
+ * turned into E_UNAVAILABLE in *rc and e. */
+int db_retry(struct db *db, enum err_code *rc, int *tries, struct err *e);
 
 /* The schema version in force; also proves the database answers (healthz). */
 enum err_code db_schema_version(struct db *db, int *version, struct err *e);
@@ -870,5 +902,26 @@ enum err_code db_waitlist_offer(struct db *db, struct arena *a,
  * its entry is closed. */
 enum err_code db_waitlist_claim(struct db *db, int64_t offer_id, int64_t appointment_id,
                                 int64_t now, struct err *e);
+
+/* ---- the debug command (knead debug sql) ---- */
+
+/* A parameter or a column of db_debug_sql.  blob: s holds n bytes. */
+enum db_value_kind { DB_VALUE_NULL, DB_VALUE_INT, DB_VALUE_TEXT, DB_VALUE_BLOB };
+struct db_value {
+    enum db_value_kind kind;
+    int64_t i;
+    const char *s;
+    size_t n;
+};
+/* Called for each row; a non-zero return stops the statement (E_OK). */
+typedef int (*db_row_fn)(void *ctx, const struct db_value *cols, size_t ncols);
+/* Runs one statement written in the driver's own SQL (not a named query)
+ * with args as ?1, ?2, ..., and calls fn for each row it returns.  For
+ * tests and operators through `knead debug sql`; nothing a request reaches
+ * calls it.  E_INVALID when sql is not one statement; a failure is in the
+ * store's words like any other (the database's text goes to the log). */
+enum err_code db_debug_sql(struct db *db, struct arena *a, const char *sql,
+                           const struct db_value *args, size_t nargs, db_row_fn fn, void *ctx,
+                           struct err *e);
 
 #endif

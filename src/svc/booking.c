@@ -877,6 +877,7 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
     size_t room = 0;
     int64_t client_id, id;
     unsigned char hash[STORE_TOKEN_HASH];
+    int tries = 0;
 
     if ((why = booking_check_name(cl->name)) || (why = booking_check_email(cl->email)) ||
         (why = booking_check_phone(cl->phone)) || (why = booking_check_notes(cl->notes))) {
@@ -885,6 +886,7 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
     }
     if ((rc = check_time(s, now, start, cl->staff, e)) != E_OK)
         return rc;
+again: /* the store's concurrency contract (store.h): a lost race runs again */
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     /* the client first: "you hold a place then" says more than "taken" */
@@ -923,6 +925,8 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
     return db_appointment(db, a, id, out, e);
 fail:
     db_rollback(db);
+    if (db_retry(db, &rc, &tries, e))
+        goto again;
     return rc;
 }
 

@@ -7,7 +7,6 @@ usage: test_admin.py PATH/TO/knead"""
 import json
 import os
 import re
-import sqlite3
 import sys
 import unittest
 
@@ -34,11 +33,7 @@ def tearDownModule():
 
 
 def q(sql, *args):
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+    return S.sql(sql, *args)
 
 
 class Browser(harness.Browser):

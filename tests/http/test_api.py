@@ -47,11 +47,7 @@ def api(method, path, body=None, headers=None, raw=None):
 
 
 def count(sql, *args):
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute(sql, args).fetchone()[0]
-    finally:
-        con.close()
+    return S.sql(sql, *args)[0][0]
 
 
 def book(start, therapist='any', service='deep-tissue-60', name='Ana Lee',
@@ -210,7 +206,7 @@ class Booking(unittest.TestCase):
         self.assertIn('12:45', starts)   # ends 13:45 + 15 = 14:00
         self.assertEqual(starts[-1], '12:45')  # 15:15 would run past 16:00 with its buffer
         # the token is stored only as a hash
-        self.assertEqual(count('SELECT count(*) FROM appointments WHERE instr(token_hash, ?) > 0', tok.encode()), 0)
+        self.assertEqual(count('SELECT count(*) FROM appointments WHERE instr(token_hash, CAST(? AS BLOB)) > 0', tok), 0)
 
     def test_refusals_store_nothing(self):
         before = count('SELECT count(*) FROM appointments')
@@ -361,12 +357,7 @@ class ListingFollowsEveryChange(unittest.TestCase):
         return [s['start'][11:16] for s in body['days'][0]['slots']]
 
     def sql(self, statement, *args):
-        con = sqlite3.connect(S.db)
-        try:
-            con.execute(statement, args)
-            con.commit()
-        finally:
-            con.close()
+        S.sql(statement, *args)
 
     def test_bookings_cancels_and_other_writers(self):
         before = self.starts()

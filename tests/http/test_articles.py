@@ -6,7 +6,6 @@ and from previous/next); a preview stores nothing; a refused form answers
 
 usage: test_articles.py PATH/TO/knead"""
 import os
-import sqlite3
 import sys
 import unittest
 
@@ -31,11 +30,7 @@ def tearDownModule():
 
 
 def q(sql, *args):
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+    return S.sql(sql, *args)
 
 
 def snapshot():

@@ -8,7 +8,6 @@ usage: test_desk.py PATH/TO/knead"""
 import json
 import os
 import re
-import sqlite3
 import sys
 import unittest
 from urllib.parse import quote
@@ -34,16 +33,8 @@ def tearDownModule():
     harness.finish(S)
 
 
-def db():
-    return sqlite3.connect(S.db)
-
-
 def count(sql, *args):
-    con = db()
-    try:
-        return con.execute(sql, args).fetchone()[0]
-    finally:
-        con.close()
+    return S.sql(sql, *args)[0][0]
 
 
 def online_booking(name, email, start, therapist='any', service='deep-tissue-60'):
@@ -195,10 +186,7 @@ class Status(unittest.TestCase):
         self.assertEqual(st, 409)
         self.assertIn('only once it has started', page)
         self.assertEqual(self.status(aid), 'checked_in')
-        con = db()
-        con.execute("UPDATE appointments SET status = 'completed' WHERE id = ?", (aid,))
-        con.commit()
-        con.close()
+        S.sql("UPDATE appointments SET status = 'completed' WHERE id = ?", aid)
         for to in ('cancelled', 'checked_in', 'no_show', 'booked'):
             st, _, page = b.post(url + '/status', {'status': to, 'reason': 'x'})
             self.assertEqual(st, 409, to)
@@ -287,12 +275,7 @@ class DayViewFollowsEveryChange(unittest.TestCase):
         self.assertIn('Dora Renamed', page)
         self.assertNotIn('Dora Dayview', page)
         # another process writing straight into the database
-        con = db()
-        try:
-            con.execute("UPDATE clients SET name = 'Dora Elsewhere' WHERE id = ?", (cid,))
-            con.commit()
-        finally:
-            con.close()
+        S.sql("UPDATE clients SET name = 'Dora Elsewhere' WHERE id = ?", cid)
         self.assertIn('Dora Elsewhere', self.blocks(desk))
         # a therapist's view of the same day is their own, not the desk's
         maren = signed_in(MAREN)
@@ -426,14 +409,10 @@ class Clients(unittest.TestCase):
         keep = count("SELECT id FROM clients WHERE name = 'Nia Number'")
         dup = count("SELECT id FROM clients WHERE name = 'Nia N.'")
         self.assertEqual(dup, count('SELECT max(id) FROM clients'))
-        con = db()
-        try:  # a row as the server writes it when the desk reads a record of dup
-            con.execute("INSERT INTO audit_log (at, user_id, actor, role, action, record,"
-                        " record_id, client_id, address) VALUES (1, 2, 'desk@chugachbodywork.example',"
-                        " 'desk', 'read', 'intake', 0, ?, '127.0.0.1')", (dup,))
-            con.commit()
-        finally:
-            con.close()
+        # a row as the server writes it when the desk reads a record of dup
+        S.sql("INSERT INTO audit_log (at, user_id, actor, role, action, record,"
+              " record_id, client_id, address) VALUES (1, 2, 'desk@chugachbodywork.example',"
+              " 'desk', 'read', 'intake', 0, ?, '127.0.0.1')", dup)
         b = signed_in(DESK)
         self.assertEqual(b.post('/staff/clients/%d/merge' % keep, {'other': str(dup)})[0], 303)
         online_booking('Newcomer Number', 'newcomer@example.com', '2026-12-16T15:00:00-09:00')

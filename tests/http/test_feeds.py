@@ -23,7 +23,6 @@ usage: /usr/bin/python3 test_feeds.py PATH/TO/knead"""
 import json
 import os
 import re
-import sqlite3
 import sys
 import unittest
 from datetime import datetime, timedelta, timezone
@@ -86,21 +85,16 @@ def setUpModule():
         f.write('[booking]\nhorizon_days = 400\n')
     S.extra += ['--config', cfg]
     S.start()
-    con = sqlite3.connect(S.db)
-    try:
-        cid = con.execute('INSERT INTO clients (name, email, phone, created_at) VALUES (?, ?, ?, 0)',
-                          CLIENT).lastrowid
-        for key, (th, start, minutes, status, _, _) in DIRECT.items():
-            t = int(iso(start).timestamp())
-            IDS[key] = con.execute(
-                'INSERT INTO appointments (service_id, therapist_id, room_id, client_id, start_at,'
-                ' end_at, busy_until, status, notes, token_hash, source, created_at)'
-                " VALUES ('deep-tissue-60', ?, 1, ?, ?, ?, ?, ?, ?, ?, 'staff', 0)",
-                (th, cid, t, t + minutes * 60, t + minutes * 60 + 900, status, NOTES,
-                 os.urandom(32))).lastrowid
-        con.commit()
-    finally:
-        con.close()
+    cid = S.sql('INSERT INTO clients (name, email, phone, created_at) VALUES (?, ?, ?, 0)'
+                ' RETURNING id', *CLIENT)[0][0]
+    for key, (th, start, minutes, status, _, _) in DIRECT.items():
+        t = int(iso(start).timestamp())
+        IDS[key] = S.sql(
+            'INSERT INTO appointments (service_id, therapist_id, room_id, client_id, start_at,'
+            ' end_at, busy_until, status, notes, token_hash, source, created_at)'
+            " VALUES ('deep-tissue-60', ?, 1, ?, ?, ?, ?, ?, ?, randomblob(32), 'staff', 0)"
+            ' RETURNING id', th, cid, t, t + minutes * 60, t + minutes * 60 + 900, status,
+            NOTES)[0][0]
 
 
 def tearDownModule():
@@ -155,12 +149,7 @@ def instant(cal, prop):
 
 
 def feed_rows():
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute('SELECT therapist_id, token_hash FROM calendar_feeds'
-                           ' ORDER BY 1').fetchall()
-    finally:
-        con.close()
+    return S.sql('SELECT therapist_id, token_hash FROM calendar_feeds ORDER BY 1')
 
 
 def uid(key_or_id):
@@ -316,11 +305,7 @@ class Addresses(unittest.TestCase):
     def test_feed_stops_with_its_makers_account(self):
         maren = signed_in(MAREN)
         path = new_address(maren, 'mine')
-        con = sqlite3.connect(S.db)
-        try:
-            uid_maren = con.execute('SELECT id FROM users WHERE email = ?', (MAREN,)).fetchone()[0]
-        finally:
-            con.close()
+        uid_maren = S.sql('SELECT id FROM users WHERE email = ?', MAREN)[0][0]
         admin = signed_in(ADMIN)
         url = '/admin/users/%d/active' % uid_maren
         self.assertEqual(admin.post(url, {'active': '0'})[0], 303)

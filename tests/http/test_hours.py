@@ -11,7 +11,6 @@ usage: test_hours.py PATH/TO/knead"""
 import json
 import os
 import re
-import sqlite3
 import sys
 import unittest
 
@@ -65,20 +64,12 @@ def slot_starts(date, therapist='maren-holt'):
 
 
 def hours_rows(therapist='maren-holt'):
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute('SELECT weekday, kind, start_min, end_min FROM therapist_hours'
-                           ' WHERE therapist_id = ? ORDER BY 1, 2, 3', (therapist,)).fetchall()
-    finally:
-        con.close()
+    return S.sql('SELECT weekday, kind, start_min, end_min FROM therapist_hours'
+                 ' WHERE therapist_id = ? ORDER BY 1, 2, 3', therapist)
 
 
 def count_time_off():
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute('SELECT count(*) FROM time_off').fetchone()[0]
-    finally:
-        con.close()
+    return S.sql('SELECT count(*) FROM time_off')[0][0]
 
 
 class Week(unittest.TestCase):
@@ -141,11 +132,8 @@ class Hours(unittest.TestCase):
         self.assertRegex(page, r'id="off-6" name="off_6" type="checkbox" value="1" checked')
 
     def test_a_day_with_two_spans_on_record_says_so(self):
-        con = sqlite3.connect(S.db)
-        con.execute("INSERT INTO therapist_hours (therapist_id, weekday, kind, start_min, end_min)"
-                    " VALUES ('maren-holt', 0, 'work', 600, 660), ('maren-holt', 0, 'work', 720, 780)")
-        con.commit()
-        con.close()
+        S.sql("INSERT INTO therapist_hours (therapist_id, weekday, kind, start_min, end_min)"
+              " VALUES ('maren-holt', 0, 'work', 600, 660), ('maren-holt', 0, 'work', 720, 780)")
         page = signed_in(MAREN).request('GET', '/staff/hours')[2]
         self.assertEqual(page.count('more than one working span or break on record'), 1)
         self.assertRegex(page, r'name="start_0" type="time" value="10:00"')

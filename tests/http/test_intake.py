@@ -11,7 +11,6 @@ import datetime
 import json
 import os
 import re
-import sqlite3
 import sys
 import unittest
 
@@ -40,11 +39,7 @@ def tearDownModule():
 
 
 def q(sql, *args):
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+    return S.sql(sql, *args)
 
 
 def one(sql, *args):
@@ -266,12 +261,7 @@ class Privacy(unittest.TestCase):
         self.assertIn('The health form shows once the front desk has checked the client in', page)
         self.assertEqual(audit('read', 'intake', self.cid), before)
         # (the check-in itself, and on which day it may happen, is test_desk's; here the row)
-        con = sqlite3.connect(S.db)
-        try:
-            con.execute("UPDATE appointments SET status = 'checked_in' WHERE id = ?", (self.aid,))
-            con.commit()
-        finally:
-            con.close()
+        S.sql("UPDATE appointments SET status = 'checked_in' WHERE id = ?", self.aid)
         st, _, page = maren.get('/staff/appointments/%d' % self.aid)
         self.assertEqual(st, 200)
         self.assertIn('Secret shoulder', page)

@@ -76,13 +76,7 @@ def bearer(appt):
 
 
 def db(sql, *args):
-    con = sqlite3.connect(S.db)
-    try:
-        rows = con.execute(sql, args).fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
+    return S.sql(sql, *args)
 
 
 def sent(key):

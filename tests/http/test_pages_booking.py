@@ -7,7 +7,6 @@ usage: test_pages_booking.py PATH/TO/knead"""
 import html
 import os
 import re
-import sqlite3
 import sys
 import unittest
 import urllib.parse
@@ -162,8 +161,7 @@ def ics_lines(text):
 
 
 def appointments():
-    with sqlite3.connect(S.db) as db:
-        return db.execute('SELECT count(*) FROM appointments').fetchone()[0]
+    return S.sql('SELECT count(*) FROM appointments')[0][0]
 
 
 def times_path(service, therapist, date=None):
@@ -518,10 +516,9 @@ class FallBackDay(unittest.TestCase):
         r = cls.srv.run_cli('demo', '--db', cls.srv.db)
         if r.returncode != 0:
             raise RuntimeError('knead demo failed: ' + r.stderr)
-        with sqlite3.connect(cls.srv.db) as db:
-            db.execute('INSERT INTO clinic_hours (weekday, open_min, close_min) VALUES (0, 0, 360)')
-            db.execute("INSERT INTO therapist_hours (therapist_id, weekday, kind, start_min, end_min) "
-                       "VALUES ('maren-holt', 0, 'work', 0, 360)")
+        cls.srv.sql('INSERT INTO clinic_hours (weekday, open_min, close_min) VALUES (0, 0, 360)')
+        cls.srv.sql("INSERT INTO therapist_hours (therapist_id, weekday, kind, start_min, end_min) "
+                    "VALUES ('maren-holt', 0, 'work', 0, 360)")
         cls.srv.start()
 
     @classmethod

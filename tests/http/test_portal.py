@@ -9,7 +9,6 @@ usage: test_portal.py PATH/TO/knead"""
 import datetime
 import os
 import re
-import sqlite3
 import sys
 import time
 import unittest
@@ -46,13 +45,7 @@ def tearDownModule():
 
 
 def db(sql, *args):
-    con = sqlite3.connect(S.db)
-    try:
-        rows = con.execute(sql, args).fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
+    return S.sql(sql, *args)
 
 
 def book(start, email, name='Ana Lee', therapist='any'):
@@ -245,10 +238,10 @@ class Throttle(Fresh):
         week = 7 * 86400
         db('INSERT INTO signin_requests (email, address, at) VALUES (?, ?, ?)',
            'old@example.com', '192.0.2.1', NOW_TS - week - 1)
-        db('INSERT INTO signin_links (token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?)',
-           b'x' * 32, 'old@example.com', NOW_TS - week - 3600, NOW_TS - week - 1)
-        db('INSERT INTO signin_links (token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?)',
-           b'y' * 32, 'old@example.com', NOW_TS - 3600, NOW_TS - 60)
+        db('INSERT INTO signin_links (token_hash, email, created_at, expires_at)'
+           ' VALUES (CAST(? AS BLOB), ?, ?, ?)', 'x' * 32, 'old@example.com', NOW_TS - week - 3600, NOW_TS - week - 1)
+        db('INSERT INTO signin_links (token_hash, email, created_at, expires_at)'
+           ' VALUES (CAST(? AS BLOB), ?, ?, ?)', 'y' * 32, 'old@example.com', NOW_TS - 3600, NOW_TS - 60)
         self.assertEqual(ask_link(Browser(), 'someone@example.com')[0], 303)
         self.assertEqual(db("SELECT count(*) FROM signin_requests WHERE email = 'old@example.com'")[0][0], 0)
         # an expired link is kept for a week: it still says "expired", not "unknown"

@@ -12,7 +12,6 @@ import base64
 import json
 import os
 import re
-import sqlite3
 import sys
 import threading
 import time
@@ -154,11 +153,7 @@ def bearer(appt):
 
 
 def db(sql, *args):
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+    return S.sql(sql, *args)
 
 
 def reminders(appt_id):

@@ -11,7 +11,6 @@ and a 24-hour late-cancellation window.
 usage: test_rules.py PATH/TO/knead"""
 import json
 import os
-import sqlite3
 import sys
 import unittest
 
@@ -42,11 +41,7 @@ def signed_in(email):
 
 
 def stored():
-    con = sqlite3.connect(S.db)
-    try:
-        return con.execute('SELECT ' + ', '.join(FIELDS) + ' FROM clinic_rules').fetchall()
-    finally:
-        con.close()
+    return S.sql('SELECT ' + ', '.join(FIELDS) + ' FROM clinic_rules')
 
 
 def put(b, **rules):

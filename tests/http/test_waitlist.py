@@ -12,7 +12,6 @@ usage: test_waitlist.py PATH/TO/knead"""
 import json
 import os
 import re
-import sqlite3
 import sys
 import threading
 import time
@@ -66,13 +65,7 @@ def tearDownModule():
 
 
 def db(sql, *args):
-    con = sqlite3.connect(S.db)
-    try:
-        rows = con.execute(sql, args).fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
+    return S.sql(sql, *args)
 
 
 def api(method, path, body=None, headers=None):

@@ -187,6 +187,114 @@ static void test_failed_write_changes_nothing(void **state)
     arena_free(a);
 }
 
+/* No database's own text reaches e: a refused write says so in the store's
+ * words (a known constraint gets its own sentence), whatever SQLite said. */
+static void assert_our_words(const struct err *e)
+{
+    static const char *const theirs[] = {"constraint", "CONSTRAINT", "failed:", "sqlite",
+                                         "SQLITE", "GLOB", "length("};
+    for (size_t i = 0; i < sizeof theirs / sizeof theirs[0]; i++)
+        if (strstr(e->msg, theirs[i])) {
+            fprintf(stderr, "database text in \"%s\"\n", e->msg);
+            fail();
+        }
+    assert_true(e->msg[0] != '\0');
+}
+
+static void test_refusals_in_our_words(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
+    struct db *db = db_acquire(f->s);
+    /* a CHECK (a service's length) */
+    struct service bad = {"long", "Long", "", 1000, 0, 100, 1, 0, -1, -1, -1};
+    assert_int_equal(db_put_service(db, &bad, &e), E_UNPROCESSABLE);
+    assert_our_words(&e);
+    assert_non_null(strstr(e.msg, "save service"));
+    /* a UNIQUE the store knows: a room's name */
+    struct room r = {0, "Room A", NULL, 0};
+    assert_int_equal(db_add_room(db, &r, NULL, &e), E_OK);
+    assert_int_equal(db_add_room(db, &r, NULL, &e), E_UNPROCESSABLE);
+    assert_our_words(&e);
+    assert_string_equal(e.msg, "Another room already has this name.");
+    /* a FOREIGN KEY (a therapist offering a service that does not exist) */
+    const char *ids[] = {"no-such-service"};
+    struct therapist t = {"x", "X", "", "", "", "", 1, 0, ids, 1};
+    assert_int_equal(db_begin(db, &e), E_OK);
+    assert_int_equal(db_put_therapist(db, &t, &e), E_UNPROCESSABLE);
+    assert_our_words(&e);
+    db_rollback(db);
+    db_release(db);
+}
+
+/* db_tx: a body that loses a serialisation race (E_RETRY) runs again and
+ * its last run commits; one that keeps losing ends E_UNAVAILABLE with
+ * nothing stored; any other error is not run again. */
+struct tx_ctx {
+    const char *tag; /* names its rooms "tag N" */
+    int runs, lose;  /* lose: how many first runs report E_RETRY */
+    enum err_code fail_with;
+};
+
+static enum err_code tx_body(struct db *db, void *p, struct err *e)
+{
+    struct tx_ctx *c = p;
+    enum err_code rc;
+    char name[32];
+    c->runs++;
+    snprintf(name, sizeof name, "%s %d", c->tag, c->runs);
+    struct room r = {0, name, NULL, 0};
+    if ((rc = db_add_room(db, &r, NULL, e)) != E_OK)
+        return rc;
+    if (c->runs <= c->lose)
+        return err_set(e, E_RETRY, "a test's lost race");
+    if (c->fail_with != E_OK)
+        return err_set(e, c->fail_with, "a test's refusal");
+    return E_OK;
+}
+
+static size_t count_rooms(struct db *db, struct arena *a)
+{
+    struct err e = {0};
+    struct room *rooms;
+    size_t n = 0;
+    assert_int_equal(db_rooms(db, a, &rooms, &n, &e), E_OK);
+    return n;
+}
+
+static void test_tx_runs_again_after_a_lost_race(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct arena *a = arena_new();
+    assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
+    struct db *db = db_acquire(f->s);
+
+    struct tx_ctx once = {"once", 0, 0, E_OK};
+    assert_int_equal(db_tx(db, tx_body, &once, &e), E_OK);
+    assert_int_equal(once.runs, 1);
+    assert_int_equal(count_rooms(db, a), 1);
+
+    struct tx_ctx twice = {"twice", 0, 2, E_OK};
+    assert_int_equal(db_tx(db, tx_body, &twice, &e), E_OK);
+    assert_int_equal(twice.runs, 3);
+    assert_int_equal(count_rooms(db, a), 2); /* only the last run's room */
+
+    struct tx_ctx always = {"always", 0, 1000, E_OK};
+    assert_int_equal(db_tx(db, tx_body, &always, &e), E_UNAVAILABLE);
+    assert_true(always.runs > 1 && always.runs < 10);
+    assert_non_null(strstr(e.msg, "busy"));
+    assert_int_equal(count_rooms(db, a), 2);
+
+    struct tx_ctx refused = {"refused", 0, 0, E_CONFLICT};
+    assert_int_equal(db_tx(db, tx_body, &refused, &e), E_CONFLICT);
+    assert_int_equal(refused.runs, 1);
+    assert_int_equal(count_rooms(db, a), 2);
+    db_release(db);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +303,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_demo_seed_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_refuses_then_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_in_our_words, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tx_runs_again_after_a_lost_race, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -1,0 +1,134 @@
+/* drv — the seam between the store and one database engine.
+ *
+ * The store's areas (st_*.c) are written once, against this header and
+ * rows.h.  A driver (drv_sqlite.c; PostgreSQL would be drv_pg.c) provides
+ * the pool of connections, transactions, and the running of the named
+ * queries of store_queries.h, whose text it takes from its own
+ * queries/<driver>.sql.  The migrations runner (store.c) is shared; the
+ * migration files are per driver.
+ *
+ * No engine's type, error code or error text passes this seam: a driver
+ * sorts each failure into an enum drv_fault and hands it, with the
+ * database's own text, to drv_fail(), which logs that text and puts the
+ * store's own sentence in struct err.
+ *
+ * Only the store's files include this header, and it includes nothing of
+ * store.h: the areas and store.c depend on the seam, never the other way. */
+#ifndef KNEAD_STORE_DRV_H
+#define KNEAD_STORE_DRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/migration.h"
+#include "store_queries.h"
+#include "util/arena.h"
+
+struct drv;
+struct drv_stmt; /* a named query prepared on one connection */
+struct col;      /* rows.h: how one column lands in a struct */
+
+/* What every driver's pool and connection start with. */
+struct store {
+    const struct drv *drv;
+};
+struct db {
+    const struct drv *drv;
+};
+
+/* One value bound to a query parameter (?1, ?2, ... in order). */
+enum drv_arg_kind { DRV_ARG_NULL, DRV_ARG_I64, DRV_ARG_TEXT, DRV_ARG_BLOB };
+struct drv_arg {
+    enum drv_arg_kind kind;
+    int64_t i;
+    const char *s; /* DRV_ARG_TEXT: NULL binds "" */
+    const void *p; /* DRV_ARG_BLOB: n bytes */
+    size_t n;
+};
+
+/* Why a statement failed, as far as the store cares. */
+enum drv_fault {
+    DRV_UNIQUE,      /* a unique or primary key: key = "table.column[, table.column]" */
+    DRV_CHECK,       /* a CHECK: key = the constraint's name, or its expression */
+    DRV_NOT_NULL,    /* key = "table.column" */
+    DRV_FOREIGN_KEY, /* key = "" (SQLite does not say which) */
+    DRV_RAISED,      /* a trigger refused the change: key = the trigger's message */
+    DRV_BUSY,        /* a lock was not granted in time */
+    DRV_FULL,        /* the disk, or the database's size cap, is full */
+    DRV_READONLY,    /* the file cannot be written */
+    DRV_IOERR,       /* a disk error */
+    DRV_RETRY,       /* a serialisation failure: the transaction may run again */
+    DRV_OTHER,       /* anything else: a bug, a full disk, a broken file */
+};
+
+/* Where the migrations runner (store.c) is with one migration. */
+enum drv_migration_phase {
+    DRV_MIGRATION_BEFORE, /* before its transaction begins */
+    DRV_MIGRATION_CHECK,  /* its script ran, inside the transaction: refuse to commit? */
+    DRV_MIGRATION_AFTER,  /* after its commit or its rollback */
+};
+
+struct drv {
+    const char *name;                   /* "sqlite" */
+    const char *const *sql;             /* the driver's q_sql_<name> table */
+    const struct migration *migrations; /* version 0 ends it */
+    /* The pool.  open: `where` is the driver's (a path for SQLite). */
+    enum err_code (*open)(const char *where, int conns, struct store **out, struct err *e);
+    void (*close)(struct store *s);
+    struct db *(*acquire)(struct store *s);       /* waits for a free connection */
+    void (*release)(struct db *db);               /* rolls back an open transaction */
+    int (*writes)(struct store *s); /* an enum store_writes (store.h: store_writes) */
+    enum err_code (*limit_size)(struct store *s, int64_t max_bytes, struct err *e);
+    /* Transactions.  begin opens a writing transaction that is serialisable
+     * (store.h states the contract); commit rolls back when it fails. */
+    enum err_code (*begin)(struct db *db, struct err *e);
+    enum err_code (*begin_nowait)(struct db *db, struct err *e); /* no wait for the lock */
+    enum err_code (*commit)(struct db *db, struct err *e);
+    void (*rollback)(struct db *db); /* can't fail; no-op when none is open */
+    /* What the engine needs around one migration (SQLite: foreign keys off
+     * while a table is rebuilt, and all checked before the commit). */
+    enum err_code (*migration)(struct db *db, const struct migration *m,
+                               enum drv_migration_phase phase, struct err *e);
+    /* Runs text holding several statements, no parameters and no rows (a
+     * migration file, the wipe query). */
+    enum err_code (*script)(struct db *db, const char *sql, const char *what, struct err *e);
+    /* The connection's prepared statement for q (prepared on first use),
+     * reset and with no bindings; NULL with e set on failure. */
+    struct drv_stmt *(*prepare)(struct db *db, enum q_id q, struct err *e);
+    enum err_code (*bind)(struct drv_stmt *st, int i, const struct drv_arg *v, const char *what,
+                          struct err *e); /* i from 1 */
+    /* 1 = a row is ready, 0 = done, -1 = failed (e set; the statement reset). */
+    int (*step)(struct drv_stmt *st, const char *what, struct err *e);
+    /* Columns of the current row, from 0.  Text NULL reads as "", valid
+     * until the next step or reset. */
+    int (*col_null)(struct drv_stmt *st, int i);
+    int64_t (*col_i64)(struct drv_stmt *st, int i);
+    const char *(*col_text)(struct drv_stmt *st, int i);
+    size_t (*col_blob)(struct drv_stmt *st, int i, const void **p);
+    /* The current row's columns first, first + 1, ... into dst by the
+     * table (rows.h: struct col); text copied to a.  rows_read's loop, in
+     * the driver so that a list's columns cost no call through this table. */
+    void (*read_row)(struct drv_stmt *st, struct arena *a, int first, const struct col *cols,
+                     size_t ncols, void *dst);
+    int (*col_count)(struct drv_stmt *st);
+    enum drv_arg_kind (*col_kind)(struct drv_stmt *st, int i); /* of the current row's value */
+    int64_t (*changes)(struct drv_stmt *st);                   /* rows the last step changed */
+    int64_t (*last_id)(struct drv_stmt *st);                   /* the id the last insert made */
+    void (*reset)(struct drv_stmt *st); /* ready to run again; keeps bindings */
+    /* A statement from text rather than a named query, not cached: for
+     * db_debug_sql only.  Finalize it when done (accepts NULL). */
+    struct drv_stmt *(*prepare_text)(struct db *db, const char *sql, struct err *e);
+    void (*finalize)(struct drv_stmt *st);
+};
+
+extern const struct drv drv_sqlite;
+
+/* Sets *e from a failure of `what` (our words, e.g. "save room") in the
+ * store's own sentence and returns its code; logs the database's own text
+ * (dbtext), which never reaches e.  Known keys (store.c's table) get their
+ * sentence; other faults a sentence for their kind. */
+enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const char *key,
+                       const char *dbtext);
+
+#endif

@@ -1,0 +1,583 @@
+/* drv_sqlite — the SQLite driver of the store (drv.h).
+ *
+ * A pool of connections (one per server thread is enough; a request holds
+ * one for its life).  Each connection prepares a named query once, on first
+ * use, and reuses it.  WAL journal, foreign keys on, a busy timeout, and
+ * BEGIN IMMEDIATE for writes: writers take turns, so a writing transaction
+ * is serialisable and a writer never fails half-way on a lock upgrade (this
+ * driver never reports DRV_RETRY).  No SQLite type or error text leaves
+ * this file: failures go through drv_fail. */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/drv.h"
+#include "store/rows.h"
+#include "store/store.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct sqlite_store;
+struct sqlite_db;
+
+/* The driver's statement: SQLite's, and the connection it belongs to. */
+struct drv_stmt {
+    sqlite3_stmt *s;
+    struct sqlite_db *d;
+};
+
+struct sqlite_db {
+    struct db base;
+    struct sqlite_store *owner;
+    sqlite3 *h;
+    struct drv_stmt st[Q__COUNT]; /* prepared on first use */
+    int in_use;
+    int in_tx;
+};
+
+struct sqlite_store {
+    struct store base;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int nconns;
+    struct sqlite_db *conns;
+    /* enum store_writes: why the last write failed, until one succeeds
+     * (atomic: any connection sets it, /healthz reads it) */
+    int writes;
+};
+
+#define DB(x) ((struct sqlite_db *)(x))
+#define ST(x) ((struct sqlite_store *)(x))
+#define STMT(x) ((x)->s)
+
+/* The part of SQLite's message after "... constraint failed: ", which
+ * names the table and column (or the CHECK) — the key drv_fail knows. */
+static const char *constraint_key(const char *msg)
+{
+    const char *p = msg ? strstr(msg, "constraint failed: ") : NULL;
+    return p ? p + strlen("constraint failed: ") : "";
+}
+
+/* A failure that is the database's state, not the request's (the write
+ * lock held elsewhere past the busy timeout, a full disk or max_page_count,
+ * a file that became read-only, a disk error): the store reports its writes
+ * as failing (/healthz) until a write commits again. */
+static void note_writes(struct sqlite_db *d, enum store_writes state, const char *what,
+                        const char *msg, int rc)
+{
+    if (d && d->owner &&
+        __atomic_exchange_n(&d->owner->writes, (int)state, __ATOMIC_SEQ_CST) != (int)state)
+        log_warn("sqlite: writes fail: %s: %s (%d)", what, msg, rc);
+}
+
+/* Sorts SQLite result code rc (with d's message; d may be NULL) for drv_fail. */
+static enum err_code sqlite_fail(struct sqlite_db *d, struct err *e, int rc, const char *what)
+{
+    const char *msg = d && d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        switch (rc) {
+        case SQLITE_CONSTRAINT_UNIQUE:
+        case SQLITE_CONSTRAINT_PRIMARYKEY:
+            return drv_fail(e, what, DRV_UNIQUE, constraint_key(msg), msg);
+        case SQLITE_CONSTRAINT_NOTNULL:
+            return drv_fail(e, what, DRV_NOT_NULL, constraint_key(msg), msg);
+        case SQLITE_CONSTRAINT_FOREIGNKEY:
+            return drv_fail(e, what, DRV_FOREIGN_KEY, "", msg);
+        case SQLITE_CONSTRAINT_TRIGGER:
+            return drv_fail(e, what, DRV_RAISED, msg, msg);
+        default:
+            return drv_fail(e, what, DRV_CHECK, constraint_key(msg), msg);
+        }
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        note_writes(d, STORE_WRITES_BUSY, what, msg, rc);
+        return drv_fail(e, what, DRV_BUSY, "", msg);
+    case SQLITE_FULL:
+        note_writes(d, STORE_WRITES_FULL, what, msg, rc);
+        return drv_fail(e, what, DRV_FULL, "", msg);
+    case SQLITE_READONLY:
+        note_writes(d, STORE_WRITES_READONLY, what, msg, rc);
+        return drv_fail(e, what, DRV_READONLY, "", msg);
+    case SQLITE_IOERR:
+        note_writes(d, STORE_WRITES_IOERR, what, msg, rc);
+        return drv_fail(e, what, DRV_IOERR, "", msg);
+    default:
+        return drv_fail(e, what, DRV_OTHER, "", msg);
+    }
+}
+
+static enum err_code exec(struct sqlite_db *d, const char *sql, const char *what, struct err *e)
+{
+    int rc = sqlite3_exec(d->h, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? E_OK : sqlite_fail(d, e, rc, what);
+}
+
+/* The connection's statement for id, reset; NULL with e set on failure. */
+static struct drv_stmt *sqlite_stmt(struct sqlite_db *d, enum q_id id, struct err *e)
+{
+    struct drv_stmt *st = &d->st[id];
+    if (!st->s) {
+        const char *tail = NULL;
+        int rc = sqlite3_prepare_v3(d->h, q_sql_sqlite[id], -1, SQLITE_PREPARE_PERSISTENT, &st->s,
+                                    &tail);
+        if (rc != SQLITE_OK) {
+            sqlite_fail(d, e, rc, q_name[id]);
+            st->s = NULL;
+            return NULL;
+        }
+        /* One statement per named query: a second one would be ignored. */
+        while (tail && (*tail == ' ' || *tail == '\n'))
+            tail++;
+        if (tail && *tail) {
+            sqlite3_finalize(st->s);
+            st->s = NULL;
+            drv_fail(e, q_name[id], DRV_OTHER, "", "the query holds more than one statement");
+            return NULL;
+        }
+        st->d = d;
+    } else {
+        sqlite3_reset(st->s);
+        sqlite3_clear_bindings(st->s);
+    }
+    return st;
+}
+
+/* ---- connections and the pool ---- */
+
+/* Opening errors name the file and what to check; they reach the command
+ * line (serve, migrate, demo), never a client. */
+static enum err_code conn_open(struct sqlite_db *d, const char *path, struct err *e)
+{
+    int rc = sqlite3_open_v2(
+        path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    enum err_code c = E_OK;
+    if (rc != SQLITE_OK) {
+        log_warn("sqlite: cannot open %s: %s", path,
+                 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+        c = err_set(e, E_UNAVAILABLE,
+                    "cannot open the database file (check that it and its"
+                    " folder are readable and writable by this user)");
+        goto done;
+    }
+    sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(d->h, 1);
+    if (sqlite3_db_readonly(d->h, "main") == 1) {
+        c = err_set(e, E_UNAVAILABLE,
+                    "the database file is read-only for this user (check its"
+                    " permissions and owner)");
+        goto done;
+    }
+    rc = sqlite3_exec(d->h,
+                      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                      " PRAGMA synchronous = FULL;",
+                      NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)
+        c = err_set(e, E_UNAVAILABLE,
+                    "cannot write the database (its folder must be writable"
+                    " by this user for the -wal and -shm files)");
+    else if ((rc & 0xff) == SQLITE_NOTADB)
+        c = err_set(e, E_UNAVAILABLE, "the file is not a SQLite database");
+    else if (rc != SQLITE_OK)
+        c = sqlite_fail(d, e, rc, "open the database");
+done:
+    if (c != E_OK) {
+        sqlite3_close(d->h);
+        d->h = NULL;
+    }
+    return c;
+}
+
+static void conn_close(struct sqlite_db *d)
+{
+    for (int i = 0; i < Q__COUNT; i++)
+        sqlite3_finalize(d->st[i].s);
+    sqlite3_close(d->h);
+}
+
+static void sq_close(struct store *s)
+{
+    struct sqlite_store *ss = ST(s);
+    for (int i = 0; i < ss->nconns; i++)
+        conn_close(&ss->conns[i]);
+    pthread_mutex_destroy(&ss->mu);
+    pthread_cond_destroy(&ss->cv);
+    free(ss->conns);
+    free(ss);
+}
+
+static enum err_code sq_open(const char *path, int conns, struct store **out, struct err *e)
+{
+    struct sqlite_store *ss;
+    enum err_code rc;
+
+    if (conns < 1)
+        conns = 1;
+    if (fs_mkdir_parent(path) < 0)
+        return err_set(e, E_UNAVAILABLE, "cannot create the folder for database %s", path);
+    ss = xcalloc(1, sizeof *ss);
+    ss->base.drv = &drv_sqlite;
+    pthread_mutex_init(&ss->mu, NULL);
+    pthread_cond_init(&ss->cv, NULL);
+    ss->conns = xcalloc((size_t)conns, sizeof *ss->conns);
+    for (int i = 0; i < conns; i++) {
+        ss->conns[i].base.drv = &drv_sqlite;
+        ss->conns[i].owner = ss;
+        ss->nconns = i + 1;
+        rc = conn_open(&ss->conns[i], path, e);
+        if (rc != E_OK) {
+            sq_close(&ss->base);
+            return rc;
+        }
+    }
+    *out = &ss->base;
+    return E_OK;
+}
+
+static struct db *sq_acquire(struct store *s)
+{
+    struct sqlite_store *ss = ST(s);
+    struct sqlite_db *d = NULL;
+    pthread_mutex_lock(&ss->mu);
+    for (;;) {
+        for (int i = 0; i < ss->nconns; i++) {
+            if (!ss->conns[i].in_use) {
+                d = &ss->conns[i];
+                d->in_use = 1;
+                break;
+            }
+        }
+        if (d)
+            break;
+        pthread_cond_wait(&ss->cv, &ss->mu);
+    }
+    pthread_mutex_unlock(&ss->mu);
+    return &d->base;
+}
+
+static void sq_rollback(struct db *db)
+{
+    struct sqlite_db *d = DB(db);
+    if (!d->in_tx)
+        return;
+    d->in_tx = 0;
+    if (sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+        log_error("sqlite: rollback failed: %s", sqlite3_errmsg(d->h));
+}
+
+static void sq_release(struct db *db)
+{
+    struct sqlite_db *d = DB(db);
+    struct sqlite_store *ss = d->owner;
+    sq_rollback(db);
+    pthread_mutex_lock(&ss->mu);
+    d->in_use = 0;
+    pthread_cond_signal(&ss->cv);
+    pthread_mutex_unlock(&ss->mu);
+}
+
+static enum err_code sq_begin(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    enum err_code rc = exec(d, "BEGIN IMMEDIATE", "begin a change", e);
+    if (rc == E_OK)
+        d->in_tx = 1;
+    return rc;
+}
+
+static enum err_code sq_commit(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    enum err_code rc = exec(d, "COMMIT", "save the change", e);
+    if (rc != E_OK) {
+        sq_rollback(db);
+        return rc;
+    }
+    d->in_tx = 0;
+    if (__atomic_exchange_n(&d->owner->writes, (int)STORE_WRITES_OK, __ATOMIC_SEQ_CST) !=
+        (int)STORE_WRITES_OK)
+        log_info("sqlite: writes succeed again");
+    return E_OK;
+}
+
+/* BEGIN IMMEDIATE without the busy wait: for writes that may be skipped
+ * (a session's last-seen time), so that a read does not wait for a lock
+ * held elsewhere.  Not a failing write: the store's health is unchanged. */
+static enum err_code sq_begin_nowait(struct db *db, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_busy_timeout(d->h, 0);
+    int rc = sqlite3_exec(d->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
+    if (rc != SQLITE_OK)
+        return err_set(e, E_UNAVAILABLE, "the database is busy");
+    d->in_tx = 1;
+    return E_OK;
+}
+
+static int sq_writes(struct store *s)
+{
+    return __atomic_load_n(&ST(s)->writes, __ATOMIC_SEQ_CST);
+}
+
+/* Caps the database file at max_bytes (whole pages) on every connection:
+ * past it a write fails as SQLITE_FULL, i.e. 503.  0 = no cap. */
+static enum err_code sq_limit_size(struct store *s, int64_t max_bytes, struct err *e)
+{
+    struct sqlite_store *ss = ST(s);
+    for (int i = 0; i < ss->nconns && max_bytes > 0; i++) {
+        struct sqlite_db *d = &ss->conns[i];
+        sqlite3_stmt *st = NULL;
+        int64_t page = 0;
+        int rc = sqlite3_prepare_v2(d->h, "PRAGMA page_size", -1, &st, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            page = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (page <= 0)
+            return sqlite_fail(d, e, rc, "read the page size");
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)(max_bytes / page));
+        enum err_code c = exec(d, sql, "cap the database's size", e);
+        if (c != E_OK)
+            return c;
+    }
+    return E_OK;
+}
+
+static enum err_code sq_script(struct db *db, const char *sql, const char *what, struct err *e)
+{
+    return exec(DB(db), sql, what, e);
+}
+
+/* ---- migrations ---- */
+
+/* The first line of a migration that rebuilds tables. */
+#define REBUILD_MARK "-- knead: rebuild"
+
+/* A migration that rebuilds a table (SQLite's way to change a column's
+ * constraints) runs with foreign keys off, as SQLite's ALTER TABLE
+ * instructions ask, and is checked whole before its commit; the pragma is a
+ * no-op inside a transaction, so it is set around it. */
+static enum err_code sq_migration(struct db *db, const struct migration *m,
+                                  enum drv_migration_phase phase, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = NULL;
+    int rc;
+    if (strncmp(m->sql, REBUILD_MARK, sizeof REBUILD_MARK - 1) != 0)
+        return E_OK;
+    switch (phase) {
+    case DRV_MIGRATION_BEFORE:
+        return exec(d, "PRAGMA foreign_keys = OFF", "turn foreign keys off", e);
+    case DRV_MIGRATION_AFTER:
+        return exec(d, "PRAGMA foreign_keys = ON", "turn foreign keys on", e);
+    case DRV_MIGRATION_CHECK:
+        break;
+    }
+    rc = sqlite3_prepare_v2(d->h, "PRAGMA foreign_key_check", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_DONE)
+        return E_OK;
+    if (rc == SQLITE_ROW)
+        return err_set(e, E_CONFLICT, "a rebuilt table would break a foreign key");
+    return sqlite_fail(d, e, rc, "check foreign keys");
+}
+
+/* ---- named queries ---- */
+
+static struct drv_stmt *sq_prepare(struct db *db, enum q_id q, struct err *e)
+{
+    return sqlite_stmt(DB(db), q, e);
+}
+
+static enum err_code sq_bind(struct drv_stmt *st, int i, const struct drv_arg *v, const char *what,
+                             struct err *e)
+{
+    sqlite3_stmt *s = STMT(st);
+    int rc;
+    switch (v->kind) {
+    case DRV_ARG_I64:
+        rc = sqlite3_bind_int64(s, i, v->i);
+        break;
+    case DRV_ARG_TEXT:
+        rc = sqlite3_bind_text(s, i, v->s ? v->s : "", -1, SQLITE_TRANSIENT);
+        break;
+    case DRV_ARG_BLOB:
+        rc = sqlite3_bind_blob64(s, i, v->p, v->n, SQLITE_TRANSIENT);
+        break;
+    default:
+        rc = sqlite3_bind_null(s, i);
+        break;
+    }
+    return rc == SQLITE_OK ? E_OK : sqlite_fail(st->d, e, rc, what);
+}
+
+static int sq_step(struct drv_stmt *st, const char *what, struct err *e)
+{
+    sqlite3_stmt *s = STMT(st);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    sqlite_fail(st->d, e, rc, what);
+    sqlite3_reset(s);
+    return -1;
+}
+
+static int sq_col_null(struct drv_stmt *st, int i)
+{
+    return sqlite3_column_type(STMT(st), i) == SQLITE_NULL;
+}
+
+static int64_t sq_col_i64(struct drv_stmt *st, int i)
+{
+    return sqlite3_column_int64(STMT(st), i);
+}
+
+static const char *sq_col_text(struct drv_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(STMT(st), i);
+    return t ? (const char *)t : "";
+}
+
+static size_t sq_col_blob(struct drv_stmt *st, int i, const void **p)
+{
+    *p = sqlite3_column_blob(STMT(st), i);
+    int n = sqlite3_column_bytes(STMT(st), i);
+    return *p && n > 0 ? (size_t)n : 0;
+}
+
+static void sq_read_row(struct drv_stmt *st, struct arena *a, int first, const struct col *cols,
+                        size_t ncols, void *dst)
+{
+    sqlite3_stmt *s = st->s;
+    char *base = dst;
+    for (size_t i = 0; i < ncols; i++) {
+        int c = first + (int)i;
+        void *f = base + cols[i].off;
+        const unsigned char *t;
+        switch ((enum col_kind)cols[i].kind) {
+        case COL_K_TEXT:
+            t = sqlite3_column_text(s, c);
+            *(const char **)f = arena_strdup(a, t ? (const char *)t : "");
+            break;
+        case COL_K_INT:
+            *(int *)f = (int)sqlite3_column_int64(s, c);
+            break;
+        case COL_K_UINT:
+            *(unsigned *)f = (unsigned)sqlite3_column_int64(s, c);
+            break;
+        case COL_K_I64:
+            *(int64_t *)f = sqlite3_column_int64(s, c);
+            break;
+        case COL_K_SKIP:
+            break;
+        }
+    }
+}
+
+static int sq_col_count(struct drv_stmt *st)
+{
+    return sqlite3_column_count(STMT(st));
+}
+
+static enum drv_arg_kind sq_col_kind(struct drv_stmt *st, int i)
+{
+    switch (sqlite3_column_type(STMT(st), i)) {
+    case SQLITE_NULL:
+        return DRV_ARG_NULL;
+    case SQLITE_INTEGER:
+        return DRV_ARG_I64;
+    case SQLITE_BLOB:
+        return DRV_ARG_BLOB;
+    default: /* text, and a float as its text */
+        return DRV_ARG_TEXT;
+    }
+}
+
+static int64_t sq_changes(struct drv_stmt *st)
+{
+    return sqlite3_changes64(sqlite3_db_handle(STMT(st)));
+}
+
+static int64_t sq_last_id(struct drv_stmt *st)
+{
+    return sqlite3_last_insert_rowid(sqlite3_db_handle(STMT(st)));
+}
+
+static void sq_reset(struct drv_stmt *st)
+{
+    sqlite3_reset(STMT(st));
+}
+
+static struct drv_stmt *sq_prepare_text(struct db *db, const char *sql, struct err *e)
+{
+    struct sqlite_db *d = DB(db);
+    sqlite3_stmt *s = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v2(d->h, sql, -1, &s, &tail);
+    if (rc != SQLITE_OK) {
+        sqlite_fail(d, e, rc, "read the statement");
+        return NULL;
+    }
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == ';'))
+        tail++;
+    if (!s || (tail && *tail)) {
+        sqlite3_finalize(s);
+        err_set(e, E_INVALID, "give one statement");
+        return NULL;
+    }
+    struct drv_stmt *st = xmalloc(sizeof *st);
+    st->s = s;
+    st->d = d;
+    return st;
+}
+
+static void sq_finalize(struct drv_stmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_finalize(st->s);
+    free(st);
+}
+
+const struct drv drv_sqlite = {
+    .name = "sqlite",
+    .sql = q_sql_sqlite,
+    .migrations = sqlite_migrations,
+    .open = sq_open,
+    .close = sq_close,
+    .acquire = sq_acquire,
+    .release = sq_release,
+    .writes = sq_writes,
+    .limit_size = sq_limit_size,
+    .begin = sq_begin,
+    .begin_nowait = sq_begin_nowait,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .migration = sq_migration,
+    .script = sq_script,
+    .prepare = sq_prepare,
+    .bind = sq_bind,
+    .step = sq_step,
+    .col_null = sq_col_null,
+    .col_i64 = sq_col_i64,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .read_row = sq_read_row,
+    .col_count = sq_col_count,
+    .col_kind = sq_col_kind,
+    .changes = sq_changes,
+    .last_id = sq_last_id,
+    .reset = sq_reset,
+    .prepare_text = sq_prepare_text,
+    .finalize = sq_finalize,
+};

@@ -1,0 +1,415 @@
+/* st_clinic — the clinic's set-up in the store: services, therapists and
+ * their weeks, rooms, opening hours, closed dates, booking rules, and the
+ * version numbers the set-up cache (web/sched.c) keys on.  Written once for
+ * every driver: named queries through rows.h, no engine's API. */
+#include <string.h>
+
+#include "store/rows.h"
+
+/* ---- versions and the whole clinic ---- */
+
+enum err_code db_schema_version(struct db *db, int *version, struct err *e)
+{
+    int64_t v = 0;
+    enum err_code rc = rows_i64_of(db, Q_VERSION, "read schema version", NOARGS, &v, e);
+    *version = (int)v;
+    return rc;
+}
+
+enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e)
+{
+    return rows_i64_of(db, Q_CLINIC_VERSION, "read clinic version", NOARGS, version, e);
+}
+
+struct versions {
+    int64_t clinic, appointments;
+};
+static const struct col versions_cols[] = {
+    COL_I64(struct versions, clinic),
+    COL_I64(struct versions, appointments),
+};
+
+enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e)
+{
+    struct versions v;
+    enum err_code rc =
+        rows_one(db, NULL, Q_VERSIONS, "read data versions", NOARGS, COLS(versions_cols), &v, e);
+    if (rc == E_OK) {
+        *clinic = v.clinic;
+        *appointments = v.appointments;
+    }
+    return rc;
+}
+
+enum err_code db_is_empty(struct db *db, int *empty, struct err *e)
+{
+    int64_t rows = 0;
+    enum err_code rc = rows_i64_of(db, Q_IS_EMPTY, "count clinic data", NOARGS, &rows, e);
+    *empty = rows == 0;
+    return rc;
+}
+
+enum err_code db_wipe(struct db *db, struct err *e)
+{
+    /* A signed note is never deleted (0019's trigger would refuse it
+     * half-way); say so before anything is touched. */
+    int64_t kept = 0;
+    enum err_code rc =
+        rows_i64_of(db, Q_SIGNED_NOTES_EXIST, "look for signed notes", NOARGS, &kept, e);
+    if (rc != E_OK)
+        return rc;
+    if (kept)
+        return err_set(e, E_CONFLICT,
+                       "the database holds signed treatment notes, which are never deleted; "
+                       "seed the demo into a new database file (--db)");
+    return db->drv->script(db, db->drv->sql[Q_WIPE], "delete the clinic's data", e);
+}
+
+/* ---- services ---- */
+
+static const struct col service_cols[] = {
+    COL_TEXT(struct service, id),
+    COL_TEXT(struct service, name),
+    COL_TEXT(struct service, description),
+    COL_INT(struct service, duration_min),
+    COL_INT(struct service, buffer_min),
+    COL_INT(struct service, price_cents),
+    COL_INT(struct service, active),
+    COL_INT(struct service, position),
+    COL_INT(struct service, min_notice_minutes),
+    COL_INT(struct service, horizon_days),
+    COL_INT(struct service, late_cancel_hours),
+};
+
+enum err_code db_services(struct db *db, struct arena *a, int active_only, struct service **out,
+                          size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_SERVICES, "list services", ARGS(A_I64(active_only ? 1 : 0)),
+                     COLS(service_cols), sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_service(struct db *db, struct arena *a, const char *id, struct service *out,
+                         struct err *e)
+{
+    enum err_code rc =
+        rows_one(db, a, Q_SERVICE, "read service", ARGS(A_TEXT(id)), COLS(service_cols), out, e);
+    if (rc == E_NOTFOUND)
+        return err_set(e, E_NOTFOUND, "there is no service '%s'", id);
+    return rc;
+}
+
+enum err_code db_put_service(struct db *db, const struct service *v, struct err *e)
+{
+    return rows_exec(db, Q_PUT_SERVICE, "save service",
+                     ARGS(A_TEXT(v->id), A_TEXT(v->name), A_TEXT(v->description),
+                          A_I64(v->duration_min), A_I64(v->buffer_min), A_I64(v->price_cents),
+                          A_I64(v->active), A_I64(v->position), A_OPT(v->min_notice_minutes),
+                          A_OPT(v->horizon_days), A_OPT(v->late_cancel_hours)),
+                     NULL, e);
+}
+
+enum err_code db_set_service_therapists(struct db *db, const char *service_id, const char **ids,
+                                        size_t n, struct err *e)
+{
+    const char *what = "save service therapists";
+    enum err_code rc =
+        rows_exec(db, Q_DEL_SERVICE_THERAPISTS, what, ARGS(A_TEXT(service_id)), NULL, e);
+    for (size_t i = 0; rc == E_OK && i < n; i++)
+        rc = rows_exec(db, Q_ADD_THERAPIST_SERVICE, what, ARGS(A_TEXT(ids[i]), A_TEXT(service_id)),
+                       NULL, e);
+    return rc;
+}
+
+/* ---- therapists ---- */
+
+static const struct col therapist_cols[] = {
+    COL_TEXT(struct therapist, id),    COL_TEXT(struct therapist, name),
+    COL_TEXT(struct therapist, title), COL_TEXT(struct therapist, bio),
+    COL_TEXT(struct therapist, photo), COL_TEXT(struct therapist, photo_alt),
+    COL_INT(struct therapist, active), COL_INT(struct therapist, position),
+};
+
+static const struct col text_cols[] = {COL_SELF_TEXT};
+
+enum err_code db_therapists(struct db *db, struct arena *a, int active_only, struct therapist **out,
+                            size_t *n, struct err *e)
+{
+    struct therapist *items = NULL;
+    size_t cnt = 0;
+    struct rows r;
+    int more;
+    enum err_code rc =
+        rows_list(db, a, Q_THERAPISTS, "list therapists", ARGS(A_I64(active_only ? 1 : 0)),
+                  COLS(therapist_cols), sizeof *items, (void **)&items, &cnt, e);
+    if (rc != E_OK)
+        return rc;
+    /* One pass over all pairs rather than one query per therapist. */
+    if ((rc = rows_open(&r, db, Q_ALL_THERAPIST_SERVICES, "list therapist services", NOARGS, e)) !=
+        E_OK)
+        return rc;
+    size_t *caps = cnt ? arena_array(a, cnt, sizeof *caps) : NULL;
+    while ((more = rows_next(&r, e)) == 1) {
+        const char *tid = rows_peek_text(&r, 0);
+        for (size_t i = 0; i < cnt; i++) {
+            if (strcmp(items[i].id, tid) == 0) {
+                items[i].service_ids = rows_grow(a, items[i].service_ids, items[i].nservices,
+                                                 &caps[i], sizeof(char *));
+                items[i].service_ids[items[i].nservices++] = rows_text(&r, a, 1);
+                break;
+            }
+        }
+    }
+    if (more < 0)
+        return rows_code(e);
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+enum err_code db_therapist(struct db *db, struct arena *a, const char *id, struct therapist *out,
+                           struct err *e)
+{
+    enum err_code rc = rows_one(db, a, Q_THERAPIST, "read therapist", ARGS(A_TEXT(id)),
+                                COLS(therapist_cols), out, e);
+    if (rc == E_NOTFOUND)
+        return err_set(e, E_NOTFOUND, "there is no therapist '%s'", id);
+    if (rc != E_OK)
+        return rc;
+    return rows_list(db, a, Q_THERAPIST_SERVICES, "list therapist services", ARGS(A_TEXT(id)),
+                     COLS(text_cols), sizeof(char *), (void **)&out->service_ids, &out->nservices,
+                     e);
+}
+
+enum err_code db_put_therapist(struct db *db, const struct therapist *t, struct err *e)
+{
+    const char *what = "save therapist services";
+    enum err_code rc = rows_exec(db, Q_PUT_THERAPIST, "save therapist",
+                                 ARGS(A_TEXT(t->id), A_TEXT(t->name), A_TEXT(t->title),
+                                      A_TEXT(t->bio), A_TEXT(t->photo), A_TEXT(t->photo_alt),
+                                      A_I64(t->active), A_I64(t->position)),
+                                 NULL, e);
+    if (rc == E_OK)
+        rc = rows_exec(db, Q_DEL_THERAPIST_SERVICES, what, ARGS(A_TEXT(t->id)), NULL, e);
+    for (size_t i = 0; rc == E_OK && i < t->nservices; i++)
+        rc = rows_exec(db, Q_ADD_THERAPIST_SERVICE, what,
+                       ARGS(A_TEXT(t->id), A_TEXT(t->service_ids[i])), NULL, e);
+    return rc;
+}
+
+/* ---- weekly hours ---- */
+
+struct hours_row {
+    int weekday;
+    const char *kind;
+    int start_min, end_min;
+};
+static const struct col hours_cols[] = {
+    COL_INT(struct hours_row, weekday),
+    COL_TEXT(struct hours_row, kind),
+    COL_INT(struct hours_row, start_min),
+    COL_INT(struct hours_row, end_min),
+};
+
+enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
+                                struct therapist_week *out, struct err *e)
+{
+    struct hours_row *rows;
+    size_t n = 0, wcap = 0, bcap = 0;
+    enum err_code rc = rows_list(db, a, Q_THERAPIST_HOURS, "read therapist hours", ARGS(A_TEXT(id)),
+                                 COLS(hours_cols), sizeof *rows, (void **)&rows, &n, e);
+    memset(out, 0, sizeof *out);
+    if (rc != E_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        struct week_span sp = {rows[i].weekday, rows[i].start_min, rows[i].end_min};
+        if (strcmp(rows[i].kind, "break") == 0) {
+            out->breaks = rows_grow(a, out->breaks, out->nbreaks, &bcap, sizeof sp);
+            out->breaks[out->nbreaks++] = sp;
+        } else {
+            out->work = rows_grow(a, out->work, out->nwork, &wcap, sizeof sp);
+            out->work[out->nwork++] = sp;
+        }
+    }
+    return E_OK;
+}
+
+static enum err_code add_spans(struct db *db, const char *tid, const char *kind,
+                               const struct week_span *sp, size_t n, struct err *e)
+{
+    enum err_code rc = E_OK;
+    for (size_t i = 0; rc == E_OK && i < n; i++)
+        rc = rows_exec(db, Q_ADD_THERAPIST_HOURS, "save therapist hours",
+                       ARGS(A_TEXT(tid), A_I64(sp[i].weekday), A_TEXT(kind), A_I64(sp[i].start_min),
+                            A_I64(sp[i].end_min)),
+                       NULL, e);
+    return rc;
+}
+
+enum err_code db_put_therapist_week(struct db *db, const char *tid, const struct therapist_week *w,
+                                    struct err *e)
+{
+    enum err_code rc =
+        rows_exec(db, Q_DEL_THERAPIST_HOURS, "save therapist hours", ARGS(A_TEXT(tid)), NULL, e);
+    if (rc == E_OK)
+        rc = add_spans(db, tid, "work", w->work, w->nwork, e);
+    if (rc == E_OK)
+        rc = add_spans(db, tid, "break", w->breaks, w->nbreaks, e);
+    return rc;
+}
+
+static const struct col span_cols[] = {
+    COL_INT(struct week_span, weekday),
+    COL_INT(struct week_span, start_min),
+    COL_INT(struct week_span, end_min),
+};
+
+enum err_code db_clinic_hours(struct db *db, struct arena *a, struct week_span **out, size_t *n,
+                              struct err *e)
+{
+    return rows_list(db, a, Q_CLINIC_HOURS, "read clinic hours", NOARGS, COLS(span_cols),
+                     sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_put_clinic_hours(struct db *db, const struct week_span *sp, size_t n,
+                                  struct err *e)
+{
+    const char *what = "save clinic hours";
+    enum err_code rc = rows_exec(db, Q_DEL_CLINIC_HOURS, what, NOARGS, NULL, e);
+    for (size_t i = 0; rc == E_OK && i < n; i++)
+        rc = rows_exec(db, Q_ADD_CLINIC_HOURS, what,
+                       ARGS(A_I64(sp[i].weekday), A_I64(sp[i].start_min), A_I64(sp[i].end_min)),
+                       NULL, e);
+    return rc;
+}
+
+/* ---- rooms ---- */
+
+static const struct col room_cols[] = {
+    COL_I64(struct room, id),
+    COL_TEXT(struct room, name),
+};
+
+enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n, struct err *e)
+{
+    struct room *items = NULL;
+    size_t cnt = 0;
+    enum err_code rc = rows_list(db, a, Q_ROOMS, "list rooms", NOARGS, COLS(room_cols),
+                                 sizeof *items, (void **)&items, &cnt, e);
+    for (size_t i = 0; rc == E_OK && i < cnt; i++)
+        rc = rows_list(db, a, Q_ROOM_SERVICES, "list room services", ARGS(A_I64(items[i].id)),
+                       COLS(text_cols), sizeof(char *), (void **)&items[i].service_ids,
+                       &items[i].nservices, e);
+    if (rc != E_OK)
+        return rc;
+    *out = items;
+    *n = cnt;
+    return E_OK;
+}
+
+static enum err_code add_room_services(struct db *db, int64_t room_id, const struct room *r,
+                                       struct err *e)
+{
+    enum err_code rc = E_OK;
+    for (size_t i = 0; rc == E_OK && i < r->nservices; i++)
+        rc = rows_exec(db, Q_ADD_ROOM_SERVICE, "save room services",
+                       ARGS(A_I64(room_id), A_TEXT(r->service_ids[i])), NULL, e);
+    return rc;
+}
+
+enum err_code db_add_room(struct db *db, const struct room *r, int64_t *id, struct err *e)
+{
+    int64_t rid = 0;
+    enum err_code rc = rows_insert(db, Q_ADD_ROOM, "save room", ARGS(A_TEXT(r->name)), &rid, e);
+    if (rc == E_OK)
+        rc = add_room_services(db, rid, r, e);
+    if (rc == E_OK && id)
+        *id = rid;
+    return rc;
+}
+
+enum err_code db_update_room(struct db *db, const struct room *r, struct err *e)
+{
+    int64_t changed = 0;
+    enum err_code rc =
+        rows_exec(db, Q_UPDATE_ROOM, "save room", ARGS(A_I64(r->id), A_TEXT(r->name)), &changed, e);
+    if (rc == E_OK && changed == 0)
+        return err_set(e, E_NOTFOUND, "there is no such room");
+    if (rc == E_OK)
+        rc = rows_exec(db, Q_DEL_ROOM_SERVICES, "save room services", ARGS(A_I64(r->id)), NULL, e);
+    if (rc == E_OK)
+        rc = add_room_services(db, r->id, r, e);
+    return rc;
+}
+
+/* ---- closed dates ---- */
+
+enum err_code db_closed_dates(struct db *db, struct arena *a, const char ***out, size_t *n,
+                              struct err *e)
+{
+    return rows_list(db, a, Q_CLOSED_DATES, "read closed dates", NOARGS, COLS(text_cols),
+                     sizeof **out, (void **)out, n, e);
+}
+
+static const struct col closed_day_cols[] = {
+    COL_TEXT(struct closed_day, date),
+    COL_TEXT(struct closed_day, reason),
+};
+
+enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day **out, size_t *n,
+                             struct err *e)
+{
+    return rows_list(db, a, Q_CLOSED_DAYS, "read closed dates", NOARGS, COLS(closed_day_cols),
+                     sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason, struct err *e)
+{
+    return rows_exec(db, Q_ADD_CLOSED_DATE, "save closed date", ARGS(A_TEXT(date), A_TEXT(reason)),
+                     NULL, e);
+}
+
+enum err_code db_delete_closed_date(struct db *db, const char *date, struct err *e)
+{
+    int64_t changed = 0;
+    enum err_code rc =
+        rows_exec(db, Q_DEL_CLOSED_DATE, "remove closed date", ARGS(A_TEXT(date)), &changed, e);
+    if (rc == E_OK && changed == 0)
+        return err_set(e, E_NOTFOUND, "that date is not closed");
+    return rc;
+}
+
+/* ---- booking rules ---- */
+
+static const struct col rules_cols[] = {
+    COL_INT(struct clinic_rules, min_notice_minutes),
+    COL_INT(struct clinic_rules, horizon_days),
+    COL_INT(struct clinic_rules, grid_minutes),
+    COL_INT(struct clinic_rules, late_cancel_hours),
+};
+
+enum err_code db_rules_get(struct db *db, struct clinic_rules *out, struct err *e)
+{
+    struct rows r;
+    enum err_code rc = rows_open(&r, db, Q_RULES_GET, "read booking rules", NOARGS, e);
+    *out = (struct clinic_rules){-1, -1, -1, -1}; /* none set yet */
+    if (rc != E_OK)
+        return rc;
+    switch (rows_next(&r, e)) {
+    case 1:
+        rows_read(&r, NULL, 0, COLS(rules_cols), out);
+        rows_close(&r);
+        return E_OK;
+    case 0:
+        return E_OK;
+    default:
+        return rows_code(e);
+    }
+}
+
+enum err_code db_rules_put(struct db *db, const struct clinic_rules *r, struct err *e)
+{
+    return rows_exec(db, Q_RULES_PUT, "save booking rules",
+                     ARGS(A_OPT(r->min_notice_minutes), A_OPT(r->horizon_days),
+                          A_OPT(r->grid_minutes), A_OPT(r->late_cancel_hours)),
+                     NULL, e);
+}
