@@ -12,8 +12,10 @@ case "${1:-}" in
     # python3-aiosmtpd: the SMTP server the HTTP tests send to (tests/http/mailcatch.py),
     # and a local one to watch the demo's e-mail (README).
     # python3-icalendar: tests/http/test_feeds.py parses every feed with it.
+    # prometheus: its promtool checks /metrics in tests/http/test_metrics.py (19 MB download;
+    # the package's own server is not needed and may be disabled).
     --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev python3-aiosmtpd
-        python3-icalendar" ;;
+        python3-icalendar prometheus" ;;
     --bench) PKGS="$PKGS wrk" ;;
     # sqlmap: tests/security/scan.sh (README, Abuse and hardening); not for make test.
     --security) PKGS="$PKGS sqlmap" ;;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "core/tz.h"
+#include "http/metrics.h"
 #include "store/store.h"
 #include "svc/booking.h"
 #include "util/tzload.h"
@@ -102,6 +103,8 @@ void app_close(struct app *app)
     app->sched = NULL;
     blobcache_free(app->fragments);
     app->fragments = NULL;
+    http_metrics_free(app->metrics);
+    app->metrics = NULL;
     static_free(app->statics);
     tpl_engine_free(app->tpl);
     store_close(app->store);

@@ -17,6 +17,7 @@ struct statics;
 struct sched_cache;
 struct blobcache;
 struct wl;
+struct http_metrics;
 
 struct app {
     struct cfg cfg;
@@ -37,6 +38,12 @@ struct app {
      * messages and the offers of freed times), freed by mail_stop; NULL =
      * entries are stored with no message and nothing is offered */
     struct wl *waitlist;
+    /* /metrics (web/metrics.c): the server's request counters, made by
+     * `serve` before its threads start (NULL = none), and the 503 answers
+     * web_error gave because the database was busy, full or unwritable
+     * (atomic adds) */
+    struct http_metrics *metrics;
+    uint64_t db_busy_answers, db_full_answers, db_unavailable_answers;
 };
 
 /* Loads the timezone named in cfg (a bad name is reported as its config key). */

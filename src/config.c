@@ -68,6 +68,10 @@ static const struct key {
     I("limits", "connections_per_address", connections_per_address, 1, 10000),
     I("limits", "bookings_per_hour", bookings_per_hour, 0, 100000),
     I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
+    S("metrics", "token", metrics_token, 1),
+    S("backup", "dir", backup_dir, 1),
+    I("backup", "every_hours", backup_every_hours, 1, 8760),
+    I("backup", "keep", backup_keep, 1, 1000),
     S("paths", "templates", templates_dir, 0),
     S("paths", "static", static_dir, 0),
     S("paths", "content", content_dir, 0),
@@ -102,6 +106,8 @@ void cfg_defaults(struct cfg *c)
     c->session_idle_minutes = 120;
     c->session_absolute_hours = 12;
     c->secure_cookies = 0;
+    c->backup_every_hours = 24;
+    c->backup_keep = 7;
     c->signin_link_minutes = 20;
     copy(c->smtp_host, sizeof c->smtp_host, "127.0.0.1"); /* `make run`: see README */
     c->smtp_port = 2525;

@@ -66,6 +66,14 @@ struct cfg {
     int connections_per_address; /* open connections from one address */
     int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */
     int waitlist_per_hour;       /* waitlist sign-ups per address and per e-mail; 0 = off */
+    /* [metrics] a bearer token that lets a scraper elsewhere read /metrics;
+     * "" = only from this machine */
+    char metrics_token[CFG_STR];
+    /* [backup] knead serve's rotating backups (backup.c): into dir (""
+     * = off, the default), at start and every every_hours, the newest keep kept */
+    char backup_dir[CFG_PATH];
+    int backup_every_hours;
+    int backup_keep;
     /* [paths] */
     char templates_dir[CFG_PATH];
     char static_dir[CFG_PATH];

@@ -9,14 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "backup.h"
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "debug.h"
 #include "demo.h"
+#include "http/metrics.h"
 #include "http/server.h"
 #include "mail/cli.h"
 #include "mail/mail.h"
@@ -43,6 +46,8 @@ static const char usage_main[] =
     "  demo      seed the demo clinic (Anchorage, Alaska)\n"
     "  user add  create an account (admin, desk, therapist or client)\n"
     "  outbox    list, retry or purge the queued e-mail\n"
+    "  backup    copy the database to a file, also while the server runs\n"
+    "  restore   replace the database by a backup, after checking it\n"
     "  debug     debug sql: run one SQL statement, rows out as JSON lines\n"
     "\n"
     "Every command takes --db PATH and --config FILE; `knead COMMAND --help` tells more.\n"
@@ -82,10 +87,26 @@ static const char usage_user[] =
     "the first line of FILE, or asked for at the terminal (at least 10 characters, not a\n"
     "common password, one character or pattern repeated, or the e-mail address).\n";
 
+static const char usage_backup[] =
+    "usage: knead backup --to FILE [--force] [--db PATH] [--config FILE]\n"
+    "\n"
+    "Copies the database into FILE as of one instant (SQLite's online backup API), also\n"
+    "while knead serve runs and writes.  FILE appears whole or not at all (written beside it,\n"
+    "synced, renamed).  Refuses an existing FILE unless --force.\n";
+
+static const char usage_restore[] =
+    "usage: knead restore --from FILE [--db PATH] [--config FILE]\n"
+    "\n"
+    "Replaces the database by the backup FILE.  Checks first, and changes nothing if a check\n"
+    "fails: FILE passes SQLite's integrity check, holds a Knead schema no newer than this\n"
+    "knead's, and no other process (a running knead serve) has the database open.  The\n"
+    "replacement is atomic; knead serve or knead migrate then applies newer migrations.\n";
+
 struct opts {
     const char *config, *db, *listen, *now;
     const char *threads;
     const char *email, *name, *role, *therapist, *password_file;
+    const char *to, *from;
     int force, quiet;
 };
 
@@ -108,12 +129,14 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         {"email", required_argument, NULL, 'e'},  {"name", required_argument, NULL, 'N'},
         {"role", required_argument, NULL, 'r'},   {"therapist", required_argument, NULL, 'T'},
         {"password-file", required_argument, NULL, 'p'},
+        {"to", required_argument, NULL, 'o'},     {"from", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    int idx = -1;
+    while ((c = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
         char msg[160];
         if (c == 'h') {
             fputs(usage, stdout);
@@ -128,8 +151,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
             return -1;
         }
         if (!strchr(allowed, c)) {
-            snprintf(msg, sizeof msg, "option %s does not apply to this command",
-                     argv[optind - 1]);
+            /* by its name: argv[optind - 1] is the value of "--to FILE" */
+            snprintf(msg, sizeof msg, "option --%s does not apply to this command",
+                     idx >= 0 ? longopts[idx].name : "?");
             *code = usage_error(cmd, msg);
             return -1;
         }
@@ -146,6 +170,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         case 'r': o->role = optarg; break;
         case 'T': o->therapist = optarg; break;
         case 'p': o->password_file = optarg; break;
+        case 'o': o->to = optarg; break;
+        case 'F': o->from = optarg; break;
         }
     }
     if (optind < argc) {
@@ -265,11 +291,64 @@ static int cmd_user_add(struct app *app, const struct opts *o)
     return 0;
 }
 
+static int cmd_backup(struct app *app, const struct opts *o)
+{
+    char err[1024];
+    struct err e = {0};
+    struct stat st;
+    int version = 0, code = 1;
+    const char *db = app->cfg.db_path;
+    if (!o->to)
+        return usage_error("backup", "say where: --to FILE");
+    if (stat(db, &st) < 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "knead backup: there is no database at %s\n", db);
+        return 1;
+    }
+    if (store_open(db, 1, &app->store, &e) != E_OK ||
+        store_version(app->store, &version, &e) != E_OK) {
+        fprintf(stderr, "knead backup: %s\n", e.msg);
+        return 1;
+    }
+    if (version == 0) {
+        fprintf(stderr, "knead backup: %s holds no Knead schema\n", db);
+        return 1;
+    }
+    if (backup_to_file(app->store, o->to, o->force, err, sizeof err) < 0) {
+        fprintf(stderr, "knead backup: %s\n", err);
+        return 1;
+    }
+    printf("wrote %s (schema version %d) from %s\n", o->to, version, db);
+    code = 0;
+    return code;
+}
+
+static int cmd_restore(struct app *app, const struct opts *o)
+{
+    char err[1024];
+    int version = 0;
+    if (!o->from)
+        return usage_error("restore", "say which backup: --from FILE");
+    if (backup_restore(o->from, app->cfg.db_path, &version, err, sizeof err) < 0) {
+        fprintf(stderr, "knead restore: %s\n", err);
+        return 1;
+    }
+    int latest = store_latest_version();
+    if (version < latest)
+        printf("restored %s into %s (schema version %d; knead migrate or knead serve brings it"
+               " to %d)\n",
+               o->from, app->cfg.db_path, version, latest);
+    else
+        printf("restored %s into %s (schema version %d)\n", o->from, app->cfg.db_path,
+               version);
+    return 0;
+}
+
 static int cmd_serve(struct app *app, const struct opts *o)
 {
     char err[1024];
     struct srv *srv = NULL;
     struct mail *mail = NULL;
+    struct backup_rotor *rotor = NULL;
     sigset_t set;
     int sig = 0;
 
@@ -305,11 +384,19 @@ static int cmd_serve(struct app *app, const struct opts *o)
         .secure_cookies = app->cfg.secure_cookies,
         .trusted_proxies = (const char (*)[REQ_ADDR_MAX])app->cfg.trusted_proxies,
         .n_trusted_proxies = (size_t)app->cfg.n_trusted_proxies,
+        .local_token = app->cfg.metrics_token,
     };
+    if (app->cfg.metrics_token[0] && strlen(app->cfg.metrics_token) < 32) {
+        fprintf(stderr, "knead serve: [metrics] token: at least 32 characters (e.g. from "
+                        "openssl rand -hex 32)\n");
+        return EXIT_USAGE;
+    }
+    app->metrics = http_metrics_new(web_routes, web_nroutes);
+    so.metrics = app->metrics;
     /* one connection per request thread, one spare, one each for the mail
-     * worker and the reminder thread.  The port is bound before anything
+     * worker, the reminder thread and the backup thread.  The port is bound before anything
      * logs, so that a port in use is the one line on stderr. */
-    if (app_open_existing_store(app, threads > 0 ? threads + 3 : 10, err, sizeof err) < 0 ||
+    if (app_open_existing_store(app, threads > 0 ? threads + 4 : 11, err, sizeof err) < 0 ||
         app_load_site(app, err, sizeof err) < 0 || srv_open(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         return 1;
@@ -333,9 +420,19 @@ static int cmd_serve(struct app *app, const struct opts *o)
         smtp_global_cleanup();
         return 1;
     }
+    if (app->cfg.backup_dir[0] &&
+        backup_rotor_start(app->store, app->cfg.backup_dir, app->cfg.backup_every_hours,
+                           app->cfg.backup_keep, &rotor, err, sizeof err) < 0) {
+        fprintf(stderr, "knead serve: %s\n", err);
+        srv_stop(srv);
+        mail_stop(mail);
+        smtp_global_cleanup();
+        return 1;
+    }
     if (srv_run(srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         srv_stop(srv);
+        backup_rotor_stop(rotor);
         mail_stop(mail);
         smtp_global_cleanup();
         return 1;
@@ -365,6 +462,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
     if (cut > 0)
         log_warn("%d request%s cut off: still running after [server] shutdown_seconds = %d", cut,
                  cut == 1 ? "" : "s", app->cfg.shutdown_seconds);
+    backup_rotor_stop(rotor);
     mail_stop(mail);
     smtp_global_cleanup();
     log_info("stopped");
@@ -421,11 +519,17 @@ int main(int argc, char **argv)
         }
         if (parse_opts("user add", argc - 2, argv + 2, "cdeNrTp", usage_user, &o, &code) < 0)
             return code;
+    } else if (strcmp(cmd, "backup") == 0) {
+        if (parse_opts(cmd, argc - 1, argv + 1, "cdof", usage_backup, &o, &code) < 0)
+            return code;
+    } else if (strcmp(cmd, "restore") == 0) {
+        if (parse_opts(cmd, argc - 1, argv + 1, "cdF", usage_restore, &o, &code) < 0)
+            return code;
     } else if (strcmp(cmd, "demo") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cdf", usage_demo, &o, &code) < 0)
             return code;
     } else {
-        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, debug; see knead --help)\n",
+        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, debug; see knead --help)\n",
                 cmd);
         return EXIT_USAGE;
     }
@@ -437,6 +541,10 @@ int main(int argc, char **argv)
         code = cmd_migrate(&app);
     else if (strcmp(cmd, "user") == 0)
         code = cmd_user_add(&app, &o);
+    else if (strcmp(cmd, "backup") == 0)
+        code = cmd_backup(&app, &o);
+    else if (strcmp(cmd, "restore") == 0)
+        code = cmd_restore(&app, &o);
     else
         code = cmd_demo(&app, o.force);
     app_close(&app);

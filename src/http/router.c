@@ -123,8 +123,10 @@ int route_check_table(const struct route *t, size_t n, char *err, size_t errlen)
             }
         }
         unsigned roles = ROUTE_ROLES(t[i].flags);
-        if (!(t[i].flags & ROUTE_PUBLIC) == !roles) {
-            snprintf(err, errlen, "route %s: needs exactly one access rule (public or roles)", p);
+        int rules = !!(t[i].flags & ROUTE_PUBLIC) + !!roles + !!(t[i].flags & ROUTE_LOCAL);
+        if (rules != 1) {
+            snprintf(err, errlen,
+                     "route %s: needs exactly one access rule (public, roles or local)", p);
             return -1;
         }
         if (caps > REQ_MAX_PARAMS) {

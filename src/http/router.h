@@ -34,6 +34,10 @@ enum route_flag {
     ROUTE_THERAPIST = 1 << 9,
     ROUTE_DESK = 1 << 10, /* the front desk; an admin may do what the desk may */
     ROUTE_ADMIN = 1 << 11,
+    /* For machines, not people: a peer on this machine's loopback that no
+     * proxy forwarded, or "Authorization: Bearer <srv_options.local_token>"
+     * (/metrics).  See server.c's local_allowed. */
+    ROUTE_LOCAL = 1 << 12,
 };
 
 /* The role bits of a route's flags, as a mask of enum auth_role values. */
@@ -65,7 +69,7 @@ void route_allow_header(unsigned methods, char *buf, size_t size);
 
 /* Checks a table at start-up: patterns start with '/', captures are closed
  * and at most REQ_MAX_PARAMS, no two routes share pattern and method, and
- * every route has exactly one access rule (ROUTE_PUBLIC or some roles).
+ * every route has exactly one access rule (ROUTE_PUBLIC, some roles or ROUTE_LOCAL).
  * Returns 0 or -1 with a message. */
 int route_check_table(const struct route *table, size_t n, char *err, size_t errlen);
 

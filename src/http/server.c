@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/metrics.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -291,6 +292,50 @@ static int content_type_is(struct req *r, const char *want)
     return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+static int is_loopback(const char *a)
+{
+    return strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0 ||
+           strncmp(a, "::ffff:127.", 11) == 0;
+}
+
+static enum MHD_Result any_forwarding(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    int *found = cls;
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, "X-Forwarded-For") == 0 || strcasecmp(key, "Forwarded") == 0 ||
+        strcasecmp(key, "X-Real-IP") == 0) {
+        *found = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* A ROUTE_LOCAL route: the bearer token, or a request made on this machine.
+ * A reverse proxy on this machine also connects from loopback, so a peer that
+ * is one of our trusted proxies, or a request carrying any forwarding header
+ * (which every proxy we document adds, and which a client cannot take off
+ * what a proxy adds), is not "on this machine": it needs the token. */
+static int local_allowed(struct srv *s, struct req *r)
+{
+    const char *tok = s->opt.local_token;
+    const char *auth = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (tok && *tok && auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+        const char *got = auth + 7;
+        return strlen(got) == strlen(tok) && sodium_memcmp(got, tok, strlen(tok)) == 0;
+    }
+    const char *peer = req_address(r);
+    if (!peer || !is_loopback(peer))
+        return 0;
+    for (size_t i = 0; i < s->opt.n_trusted_proxies; i++)
+        if (strcmp(s->opt.trusted_proxies[i], peer) == 0)
+            return 0;
+    int forwarded = 0;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, any_forwarding, &forwarded);
+    return !forwarded;
+}
+
 /* Applies the route's body policy, then calls the handler. */
 static void dispatch(struct srv *s, struct req *r)
 {
@@ -303,7 +348,14 @@ static void dispatch(struct srv *s, struct req *r)
         fail(s, r, 413, msg);
         return;
     }
-    if (!(rt->flags & ROUTE_PUBLIC)) {
+    if ((rt->flags & ROUTE_LOCAL) && !local_allowed(s, r)) {
+        resp_header(r, "WWW-Authenticate", "Bearer");
+        fail(s, r, 401,
+             "Ask from this machine (not through a proxy), or send Authorization: Bearer with "
+             "the [metrics] token.");
+        return;
+    }
+    if (!(rt->flags & (ROUTE_PUBLIC | ROUTE_LOCAL))) {
         int verdict = s->opt.authorize ? s->opt.authorize(r, ROUTE_ROLES(rt->flags)) : 401;
         if (verdict == 401 && !(rt->flags & ROUTE_API) && r->method_bit == ROUTE_GET) {
             struct sb next = SB_INIT;
@@ -417,6 +469,9 @@ static enum MHD_Result queue(struct srv *s, struct req *r)
     /* Shutting down: the client learns not to send more on this connection. */
     if (__atomic_load_n(&s->draining, __ATOMIC_SEQ_CST))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    /* counted before the answer leaves, so that a scrape that follows it sees it */
+    http_metrics_record(s->opt.metrics, r->route ? (int)(r->route - s->opt.routes) : -1,
+                        rs->status, clock_mono_us() - r->t0_us);
     ret = MHD_queue_response(r->conn, (unsigned)rs->status, resp);
     MHD_destroy_response(resp);
     return ret;

@@ -9,6 +9,7 @@
 #include "http/router.h"
 
 struct app;
+struct http_metrics;
 
 /* Decides whether the request may use a route open to `roles` (a
  * ROUTE_ROLES mask): returns 0 (go on), 401 (not signed in) or 403. */
@@ -33,6 +34,8 @@ struct srv_options {
     int secure_cookies;   /* behind TLS: see req_cookie_name */
     const char (*trusted_proxies)[REQ_ADDR_MAX]; /* peers whose X-Forwarded-For we believe */
     size_t n_trusted_proxies;
+    struct http_metrics *metrics; /* counts every answer; NULL = none */
+    const char *local_token; /* the bearer token of ROUTE_LOCAL routes; NULL or "" = none */
 };
 
 struct srv;

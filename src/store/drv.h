@@ -120,6 +120,16 @@ struct drv {
      * db_debug_sql only.  Finalize it when done (accepts NULL). */
     struct drv_stmt *(*prepare_text)(struct db *db, const char *sql, struct err *e);
     void (*finalize)(struct drv_stmt *st);
+    /* Backups (store.h: store_backup, store_check_copy, store_claim_unused):
+     * a consistent copy of the open database into the file `to`; the check
+     * of a copy at `path` (whole, a Knead schema no newer than `latest`)
+     * and its copy into `into` (if not NULL); whether another process has
+     * the database at `where` open (E_CONFLICT), else a descriptor whose
+     * lock keeps it so until closed (-1 = none needed). */
+    enum err_code (*backup)(struct store *s, const char *to, struct err *e);
+    enum err_code (*check_copy)(const char *path, const char *into, int latest, int *version,
+                                struct err *e);
+    enum err_code (*claim_unused)(const char *where, int *fd_out, struct err *e);
 };
 
 extern const struct drv drv_sqlite;

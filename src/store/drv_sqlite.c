@@ -7,11 +7,14 @@
  * is serialisable and a writer never fails half-way on a lock upgrade (this
  * driver never reports DRV_RETRY).  No SQLite type or error text leaves
  * this file: failures go through drv_fail. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/drv.h"
 #include "store/rows.h"
@@ -19,6 +22,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/num.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -549,6 +553,152 @@ static void sq_finalize(struct drv_stmt *st)
     free(st);
 }
 
+/* ---- backup and restore (SQLite's online backup API) ---- */
+
+/* Copies the whole database `from` into the file `to` (which may exist
+ * empty, as mkstemp leaves it) in one read transaction of from: a
+ * consistent copy while other connections write.  The copy is left in
+ * rollback-journal mode, one self-contained file. */
+static enum err_code copy_db(sqlite3 *from, const char *to, struct err *e)
+{
+    sqlite3 *dst = NULL;
+    sqlite3_backup *b = NULL;
+    enum err_code c = E_OK;
+    int rc = sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        c = err_set(e, E_UNAVAILABLE, "cannot create %s: %s", to, sqlite3_errstr(rc));
+        goto done;
+    }
+    if (!(b = sqlite3_backup_init(dst, "main", from, "main"))) {
+        c = err_set(e, E_UNAVAILABLE, "cannot start the copy into %s: %s", to,
+                    sqlite3_errmsg(dst));
+        goto done;
+    }
+    /* -1: every page in one step, so in one read transaction of `from`; a
+     * writer elsewhere makes a step BUSY only in rollback mode (not WAL) */
+    for (int tries = 0; (rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED;
+         tries++) {
+        if (tries == 200)
+            break;
+        sqlite3_sleep(50);
+    }
+    int fin = sqlite3_backup_finish(b);
+    b = NULL;
+    if (rc != SQLITE_DONE || fin != SQLITE_OK) {
+        c = err_set(e, E_UNAVAILABLE, "cannot copy the database into %s: %s", to,
+                    sqlite3_errstr(rc != SQLITE_DONE ? rc : fin));
+        goto done;
+    }
+    if ((rc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL)) != SQLITE_OK)
+        c = err_set(e, E_UNAVAILABLE, "cannot finish %s: %s", to, sqlite3_errstr(rc));
+done:
+    if (b)
+        sqlite3_backup_finish(b);
+    if (dst && sqlite3_close(dst) != SQLITE_OK && c == E_OK)
+        c = err_set(e, E_UNAVAILABLE, "cannot close %s", to);
+    return c;
+}
+
+static enum err_code sq_backup(struct store *s, const char *to, struct err *e)
+{
+    struct db *db = sq_acquire(s);
+    enum err_code rc = copy_db(DB(db)->h, to, e);
+    sq_release(db);
+    return rc;
+}
+
+/* The first row's text of a one-column query, copied into out. */
+static int query_text(sqlite3 *h, const char *sql, char *out, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        snprintf(out, size, "%s", t ? t : "");
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        snprintf(out, size, "%s", "");
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static enum err_code sq_check_copy(const char *path, const char *into, int latest, int *version,
+                                   struct err *e)
+{
+    sqlite3 *h = NULL;
+    char text[512];
+    enum err_code c = E_OK;
+    int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        c = err_set(e, E_NOTFOUND, "cannot open %s: %s", path, sqlite3_errstr(rc));
+        goto done;
+    }
+    rc = query_text(h, "PRAGMA integrity_check", text, sizeof text);
+    if ((rc & 0xff) == SQLITE_NOTADB) {
+        c = err_set(e, E_UNPROCESSABLE, "%s is not a SQLite database", path);
+        goto done;
+    }
+    if (rc != SQLITE_OK) {
+        c = err_set(e, E_UNPROCESSABLE, "%s cannot be read: %s", path, sqlite3_errstr(rc));
+        goto done;
+    }
+    if (strcmp(text, "ok") != 0) {
+        c = err_set(e, E_UNPROCESSABLE, "%s fails SQLite's integrity check: %.200s", path, text);
+        goto done;
+    }
+    rc = query_text(h, "SELECT coalesce(max(version), 0) FROM schema_version", text, sizeof text);
+    if (rc != SQLITE_OK || num_parse_int(text, 1, INT32_MAX, version) < 0) {
+        c = err_set(e, E_UNPROCESSABLE, "%s holds no Knead schema (not a Knead database)", path);
+        goto done;
+    }
+    if (*version > latest) {
+        c = err_set(e, E_UNPROCESSABLE,
+                    "%s has schema version %d, newer than this knead's %d: restore it with the"
+                    " knead that made it",
+                    path, *version, latest);
+        goto done;
+    }
+    if (into)
+        c = copy_db(h, into, e);
+done:
+    sqlite3_close(h);
+    return c;
+}
+
+/* Every connection to a WAL database holds a shared lock on the "DMS" byte
+ * of its -shm file (https://sqlite.org/walformat.html, byte 128) for as
+ * long as it is open; a write lock on that byte is granted only when no
+ * other process has the database open. */
+#define SHM_DMS_BYTE 128
+
+static enum err_code sq_claim_unused(const char *path, int *fd_out, struct err *e)
+{
+    char shm[4096];
+    *fd_out = -1;
+    if (snprintf(shm, sizeof shm, "%s-shm", path) >= (int)sizeof shm)
+        return err_set(e, E_INVALID, "the database path is too long");
+    int fd = open(shm, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? E_OK /* no connection in WAL mode has it open */
+                               : err_set(e, E_UNAVAILABLE, "cannot open %s: %s", shm,
+                                         strerror(errno));
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = SHM_DMS_BYTE,
+                       .l_len = 1};
+    if (fcntl(fd, F_SETLK, &fl) < 0) {
+        int busy = errno == EAGAIN || errno == EACCES;
+        close(fd);
+        return busy ? err_set(e, E_CONFLICT,
+                              "%s is open in another process (a running knead serve?): stop it"
+                              " first",
+                              path)
+                    : err_set(e, E_UNAVAILABLE, "cannot lock %s: %s", shm, strerror(errno));
+    }
+    *fd_out = fd;
+    return E_OK;
+}
+
 const struct drv drv_sqlite = {
     .name = "sqlite",
     .sql = q_sql_sqlite,
@@ -580,4 +730,7 @@ const struct drv drv_sqlite = {
     .reset = sq_reset,
     .prepare_text = sq_prepare_text,
     .finalize = sq_finalize,
+    .backup = sq_backup,
+    .check_copy = sq_check_copy,
+    .claim_unused = sq_claim_unused,
 };

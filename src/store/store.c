@@ -35,6 +35,30 @@ enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e
     return s->drv->limit_size(s, max_bytes, e);
 }
 
+enum err_code store_backup(struct store *s, const char *to, struct err *e)
+{
+    return s->drv->backup(s, to, e);
+}
+
+int store_latest_version(void)
+{
+    int v = 0;
+    for (const struct migration *m = drv_sqlite.migrations; m->version; m++)
+        if (m->version > v)
+            v = m->version;
+    return v;
+}
+
+enum err_code store_check_copy(const char *path, const char *into, int *version, struct err *e)
+{
+    return drv_sqlite.check_copy(path, into, store_latest_version(), version, e);
+}
+
+enum err_code store_claim_unused(const char *path, int *fd_out, struct err *e)
+{
+    return drv_sqlite.claim_unused(path, fd_out, e);
+}
+
 struct db *db_acquire(struct store *s)
 {
     return s->drv->acquire(s);

@@ -133,6 +133,25 @@ enum store_writes store_writes(struct store *s);
  * fails as full.  0 = no cap.  Returns E_OK or an error. */
 enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e);
 
+/* Backups (knead backup, [backup] in serve).  store_backup copies the whole
+ * database into the file `to` (new, or empty as mkstemp leaves it) as of
+ * one instant, while other connections go on writing (SQLite's online
+ * backup API); the caller makes it durable and moves it into place. */
+enum err_code store_backup(struct store *s, const char *to, struct err *e);
+/* The newest schema version this binary knows (its last migration). */
+int store_latest_version(void);
+/* Checks a backup before a restore: a SQLite file that passes
+ * integrity_check and holds a Knead schema no newer than this binary's
+ * (*version gets it); then, if into is not NULL, copies it into that file
+ * as store_backup does.  E_NOTFOUND, E_UNPROCESSABLE (with the reason) or
+ * E_UNAVAILABLE (the copy could not be written). */
+enum err_code store_check_copy(const char *path, const char *into, int *version, struct err *e);
+/* Before a restore replaces the database at path: E_CONFLICT when another
+ * process has it open (a running server), else E_OK with *fd_out a
+ * descriptor (or -1) whose lock keeps a server that starts meanwhile from
+ * sharing it; close it once the file is replaced. */
+enum err_code store_claim_unused(const char *path, int *fd_out, struct err *e);
+
 /* Takes a connection from the pool, waiting if all are in use.  Can't fail. */
 struct db *db_acquire(struct store *s);
 /* Gives it back; rolls back a transaction left open.  Accepts NULL. */
@@ -705,6 +724,11 @@ enum err_code db_outbox_list(struct db *db, struct arena *a, const char *status,
 enum err_code db_outbox_retry(struct db *db, int64_t id, int64_t now, struct err *e);
 /* Deletes sent messages with sent_at before `before`; *deleted gets the count. */
 enum err_code db_outbox_purge(struct db *db, int64_t before, int *deleted, struct err *e);
+/* How many messages are in each status (one indexed query, for /metrics). */
+struct outbox_tally {
+    int64_t pending, sending, sent, failed;
+};
+enum err_code db_outbox_tally(struct db *db, struct outbox_tally *out, struct err *e);
 
 /* ---- calendar subscription feeds (web/feeds.c) ---- */
 

@@ -73,6 +73,7 @@ struct sched_cache {
     struct snapshot *cur;
     struct blobcache *days;
     const struct sched_hooks *hooks; /* the app's, read at each booking (not copied) */
+    uint64_t setup_hits, setup_misses, bookings; /* atomic; for /metrics */
 };
 
 struct sched_cache *sched_cache_new(const struct sched_hooks *hooks)
@@ -88,6 +89,14 @@ static void snapshot_unref_locked(struct snapshot *s)
 {
     if (s && --s->refs == 0)
         arena_free(s->a);
+}
+
+void sched_cache_stats(struct sched_cache *c, struct sched_stats *out)
+{
+    out->setup_hits = __atomic_load_n(&c->setup_hits, __ATOMIC_RELAXED);
+    out->setup_misses = __atomic_load_n(&c->setup_misses, __ATOMIC_RELAXED);
+    out->bookings = __atomic_load_n(&c->bookings, __ATOMIC_RELAXED);
+    blobcache_stats(c->days, &out->day_hits, &out->day_misses);
 }
 
 void sched_cache_free(struct sched_cache *c)
@@ -170,6 +179,7 @@ static enum err_code snapshot_get(struct db *db, struct arena *a, struct sched_c
         s->refs++;
     }
     pthread_mutex_unlock(&c->mu);
+    __atomic_add_fetch(s ? &c->setup_hits : &c->setup_misses, 1, __ATOMIC_RELAXED);
     if (!s) {
         if ((rc = snapshot_load(db, version, &s, e)) != E_OK)
             return rc;
@@ -921,6 +931,8 @@ again: /* the store's concurrency contract (store.h): a lost race runs again */
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
+    if (s->cache)
+        __atomic_add_fetch(&s->cache->bookings, 1, __ATOMIC_RELAXED);
     run_committed_hook(s->hooks);
     return db_appointment(db, a, id, out, e);
 fail:

@@ -28,6 +28,13 @@ struct sched_cache;
  * at each change, so it may be filled in later; NULL = none).  Can't fail. */
 struct sched_cache *sched_cache_new(const struct sched_hooks *hooks);
 void sched_cache_free(struct sched_cache *c); /* accepts NULL */
+/* The cache's counters since start (for /metrics): the set-up found cached
+ * or loaded, computed days found or computed, bookings committed through
+ * sched_book/sched_book_with.  Can't fail. */
+struct sched_stats {
+    uint64_t setup_hits, setup_misses, day_hits, day_misses, bookings;
+};
+void sched_cache_stats(struct sched_cache *c, struct sched_stats *out);
 
 /* The cached set-up's active therapists and rooms, for pages that list them
  * (the staff day view) without a query each.  Valid until a is freed. */

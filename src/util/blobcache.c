@@ -19,6 +19,7 @@ struct blobcache {
     pthread_mutex_t mu;
     size_t nslots;
     struct entry *slots;
+    uint64_t hits, misses; /* atomic */
 };
 
 static uint64_t hash_key(const char *k)
@@ -67,7 +68,14 @@ int blobcache_get(struct blobcache *c, const char *key, struct arena *a, void **
         hit = 1;
     }
     pthread_mutex_unlock(&c->mu);
+    __atomic_add_fetch(hit ? &c->hits : &c->misses, 1, __ATOMIC_RELAXED);
     return hit;
+}
+
+void blobcache_stats(struct blobcache *c, uint64_t *hits, uint64_t *misses)
+{
+    *hits = __atomic_load_n(&c->hits, __ATOMIC_RELAXED);
+    *misses = __atomic_load_n(&c->misses, __ATOMIC_RELAXED);
 }
 
 void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t len)

@@ -12,6 +12,7 @@
 #define KNEAD_UTIL_BLOBCACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
 
@@ -29,5 +30,9 @@ int blobcache_get(struct blobcache *c, const char *key, struct arena *a, void **
 
 /* Stores a copy of val[0..len) under key, replacing whatever held its slot. */
 void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t len);
+
+/* How many blobcache_get calls found their key, and how many did not
+ * (counted with relaxed atomics; for /metrics).  Can't fail. */
+void blobcache_stats(struct blobcache *c, uint64_t *hits, uint64_t *misses);
 
 #endif

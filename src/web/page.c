@@ -193,6 +193,15 @@ void web_error(struct req *r, int status, const char *problem, const char *msg)
 {
     if (status == 503)
         retry_after(r, problem);
+    if (status == 503 && problem && r->app) {
+        uint64_t *n = strcmp(problem, "database_busy") == 0   ? &r->app->db_busy_answers
+                      : strcmp(problem, "database_full") == 0 ? &r->app->db_full_answers
+                      : strcmp(problem, "database_unavailable") == 0
+                          ? &r->app->db_unavailable_answers
+                          : NULL;
+        if (n)
+            __atomic_add_fetch(n, 1, __ATOMIC_RELAXED);
+    }
     int api = (r->route && (r->route->flags & ROUTE_API)) ||
               (r->path && strncmp(r->path, "/api/", 5) == 0);
     if (api) {

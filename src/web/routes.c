@@ -7,6 +7,7 @@
 #include "web/account.h"
 #include "web/admin.h"
 #include "web/admin_articles.h"
+#include "web/admin_outbox.h"
 #include "web/admin_rules.h"
 #include "web/api.h"
 #include "web/audit.h"
@@ -16,6 +17,7 @@
 #include "web/feeds.h"
 #include "web/hours.h"
 #include "web/intake.h"
+#include "web/metrics.h"
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/portal.h"
@@ -47,6 +49,8 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/static/{*}", site_static, PUB, 0},
     {ROUTE_GET, "/favicon.ico", site_favicon, PUB, 0},
     {ROUTE_GET, "/healthz", site_healthz, API, 0},
+    /* for a Prometheus scraper: this machine, or [metrics] token as a bearer token */
+    {ROUTE_GET, "/metrics", metrics_page, ROUTE_LOCAL | ROUTE_API, 0},
 
     {ROUTE_GET, "/book", book_start, PUB, 0},
     {ROUTE_POST, "/book", book_submit, PUB | FORM, BOOK_FORM},
@@ -161,6 +165,9 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/admin/rules", admin_rules, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/rules", admin_rules_save, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/audit", admin_audit, ROUTE_ADMIN, 0},
+    /* the queued e-mail and text messages (web/admin_outbox.c) */
+    {ROUTE_GET, "/admin/outbox", admin_outbox, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/outbox/{id}/retry", admin_outbox_retry, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users", admin_users, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/users", admin_user_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users/{id}", admin_user, ROUTE_ADMIN, 0},

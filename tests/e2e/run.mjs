@@ -21,6 +21,7 @@ import { therapistCases } from './therapist.mjs';
 import { intakeCases } from './intake.mjs';
 import { portalCases } from './portal.mjs';
 import { waitlistCases } from './waitlist.mjs';
+import { outboxCases } from './outbox.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -441,6 +442,8 @@ async function main() {
     await portalCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // i. The waitlist (tests/e2e/waitlist.mjs): join, another client cancels, claim the offer.
     await waitlistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // j. The outbox (tests/e2e/outbox.mjs): a failed message, its reply, send again.
+    await outboxCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {

@@ -89,6 +89,12 @@ static void test_check_table_catches_mistakes(void **state)
     assert_int_equal(route_check_table(no_rule, 1, err, sizeof err), -1);
     assert_non_null(strstr(err, "access rule"));
     assert_int_equal(route_check_table(two_rules, 1, err, sizeof err), -1);
+    const struct route local[] = {{ROUTE_GET, "/m", h_a, ROUTE_LOCAL, 0}};
+    const struct route local_public[] = {{ROUTE_GET, "/m", h_a, ROUTE_LOCAL | ROUTE_PUBLIC, 0}};
+    const struct route local_admin[] = {{ROUTE_GET, "/m", h_a, ROUTE_LOCAL | ROUTE_ADMIN, 0}};
+    assert_int_equal(route_check_table(local, 1, err, sizeof err), 0);
+    assert_int_equal(route_check_table(local_public, 1, err, sizeof err), -1);
+    assert_int_equal(route_check_table(local_admin, 1, err, sizeof err), -1);
 }
 
 /* The real table: valid, and every public page answers GET. */

@@ -629,6 +629,9 @@ last_error = '' WHERE id = ?1 AND status IN ('pending', 'failed')
 -- name: outbox_purge
 DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1
 
+-- name: outbox_tally
+SELECT status, count(*) FROM outbox GROUP BY status
+
 -- calendar feeds: a feed answers while its maker's account is active and
 -- (a therapist's) still that therapist's, who is active; the clinic's
 -- while its maker is front desk or admin

@@ -1,0 +1,73 @@
+/* metrics — see metrics.h.  Counters are read without locks (relaxed
+ * atomics, http/metrics.c and svc/booking.c); the outbox's depth is one
+ * indexed GROUP BY at scrape time.  A database that cannot be read makes
+ * knead_up 0 and leaves out the outbox lines, never the whole answer. */
+#include "web/metrics.h"
+
+#include <inttypes.h>
+
+#include "app.h"
+#include "http/metrics.h"
+#include "store/store.h"
+#include "svc/booking.h"
+#include "util/log.h"
+#include "web/page.h"
+
+static void counter(struct sb *b, const char *name, const char *help, uint64_t v)
+{
+    sb_addf(b, "# HELP %s %s\n# TYPE %s counter\n%s %" PRIu64 "\n", name, help, name, name, v);
+}
+
+void metrics_page(struct req *r)
+{
+    struct app *app = r->app;
+    struct sb *b = &r->resp.body;
+    struct err e = {0};
+    struct outbox_tally t;
+    struct sched_stats st = {0};
+
+    enum err_code rc = db_outbox_tally(web_db(r), &t, &e);
+    if (rc != E_OK)
+        log_warn("metrics: cannot count the outbox: %s", e.msg);
+    resp_start(r, 200, "text/plain; version=0.0.4; charset=utf-8");
+    resp_header(r, "Cache-Control", "no-store");
+    sb_addf(b, "# HELP knead_up 1 when the database answered this scrape.\n"
+               "# TYPE knead_up gauge\nknead_up %d\n",
+            rc == E_OK);
+    if (app->metrics)
+        http_metrics_render(app->metrics, b);
+    if (app->sched)
+        sched_cache_stats(app->sched, &st);
+    counter(b, "knead_bookings_total", "Bookings committed since start (online and desk).",
+            st.bookings);
+    sb_adds(b, "# HELP knead_cache_requests_total Cache look-ups since start, by cache and "
+               "result (setup: the clinic set-up; days: computed free slots of a day).\n"
+               "# TYPE knead_cache_requests_total counter\n");
+    sb_addf(b, "knead_cache_requests_total{cache=\"setup\",result=\"hit\"} %" PRIu64 "\n",
+            st.setup_hits);
+    sb_addf(b, "knead_cache_requests_total{cache=\"setup\",result=\"miss\"} %" PRIu64 "\n",
+            st.setup_misses);
+    sb_addf(b, "knead_cache_requests_total{cache=\"days\",result=\"hit\"} %" PRIu64 "\n",
+            st.day_hits);
+    sb_addf(b, "knead_cache_requests_total{cache=\"days\",result=\"miss\"} %" PRIu64 "\n",
+            st.day_misses);
+    sb_adds(b, "# HELP knead_db_unavailable_answers_total Answers of 503 because the database "
+               "was busy (its write lock held past the timeout), full, or unwritable.\n"
+               "# TYPE knead_db_unavailable_answers_total counter\n");
+    sb_addf(b, "knead_db_unavailable_answers_total{reason=\"busy\"} %" PRIu64 "\n",
+            __atomic_load_n(&app->db_busy_answers, __ATOMIC_RELAXED));
+    sb_addf(b, "knead_db_unavailable_answers_total{reason=\"full\"} %" PRIu64 "\n",
+            __atomic_load_n(&app->db_full_answers, __ATOMIC_RELAXED));
+    sb_addf(b, "knead_db_unavailable_answers_total{reason=\"unwritable\"} %" PRIu64 "\n",
+            __atomic_load_n(&app->db_unavailable_answers, __ATOMIC_RELAXED));
+    if (rc == E_OK) {
+        sb_adds(b, "# HELP knead_outbox_messages Messages in the outbox (e-mail and text), by "
+                   "status: pending (queued or waiting to retry), sending, failed (gave up), "
+                   "sent (kept until purged).\n"
+                   "# TYPE knead_outbox_messages gauge\n");
+        sb_addf(b, "knead_outbox_messages{status=\"pending\"} %" PRId64 "\n", t.pending);
+        sb_addf(b, "knead_outbox_messages{status=\"sending\"} %" PRId64 "\n", t.sending);
+        sb_addf(b, "knead_outbox_messages{status=\"failed\"} %" PRId64 "\n", t.failed);
+        sb_addf(b, "knead_outbox_messages{status=\"sent\"} %" PRId64 "\n", t.sent);
+    }
+}

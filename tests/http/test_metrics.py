@@ -1,0 +1,208 @@
+"""GET /metrics: the Prometheus text format, for a scraper on this machine
+or one holding [metrics] token.  A request a proxy forwarded (even from
+127.0.0.1) needs the token; the output passes `promtool check metrics`;
+the counters move with what a user does (a booking, a cached day, a 503
+because the database is busy).
+
+usage: test_metrics.py PATH/TO/knead"""
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, run_suite  # noqa: E402
+
+KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
+NOW = '2026-11-24T09:00:00-09:00'
+TOKEN = 'm' * 40
+S = None
+P = None  # a server behind a proxy on 127.0.0.1 ([server] trusted_proxies)
+
+
+def make(config):
+    s = Server(KNEAD)
+    path = os.path.join(s.dir, 'k.ini')
+    with open(path, 'w') as f:
+        f.write(config)
+    s.extra = ['--now', NOW, '--config', path, '--quiet']
+    return s.start()
+
+
+def setUpModule():
+    global S, P
+    S = make('[metrics]\ntoken = %s\n[smtp]\nhost =\n' % TOKEN)
+    P = make('[server]\ntrusted_proxies = 127.0.0.1\n[smtp]\nhost =\n')
+
+
+def tearDownModule():
+    S.cleanup()
+    P.cleanup()
+
+
+def scrape(server=None, headers=None):
+    st, h, body = (server or S).request('GET', '/metrics', headers=headers or {})
+    return st, h, body.decode()
+
+
+def value(body, name, **labels):
+    """The sample's value, or None when it is absent."""
+    for line in body.splitlines():
+        if line.startswith('#'):
+            continue
+        m = re.match(r'([a-z_]+)(\{(.*)\})? (\S+)$', line)
+        if not m or m.group(1) != name:
+            continue
+        got = dict(re.findall(r'([a-z_]+)="((?:[^"\\]|\\.)*)"', m.group(3) or ''))
+        if all(got.get(k) == v for k, v in labels.items()):
+            return float(m.group(4))
+    return None
+
+
+def book(start):
+    body = json.dumps({'service': 'deep-tissue-60', 'therapist': 'any', 'start': start,
+                       'client': {'name': 'Mia Metric', 'email': 'mia@example.com'}}).encode()
+    return S.request('POST', '/api/v1/appointments', body=body,
+                     headers={'Content-Type': 'application/json'})
+
+
+def first_free(day='2026-11-25'):
+    st, _, out = S.request('GET', '/api/v1/availability?service=deep-tissue-60&date=' + day)
+    assert st == 200, out
+    return json.loads(out)['days'][0]['slots'][0]['start']
+
+
+class Access(unittest.TestCase):
+    def test_loopback_scrape_is_the_text_format(self):
+        st, h, body = scrape()
+        self.assertEqual(st, 200)
+        self.assertTrue(h['content-type'].startswith('text/plain; version=0.0.4'), h)
+        self.assertEqual(value(body, 'knead_up'), 1)
+        self.assertIn('# TYPE knead_http_requests_total counter', body)
+        self.assertIn('# TYPE knead_http_request_duration_seconds histogram', body)
+
+    def test_a_forwarded_request_from_loopback_needs_the_token(self):
+        for hdr in ({'X-Forwarded-For': '203.0.113.9'}, {'Forwarded': 'for=203.0.113.9'},
+                    {'X-Real-IP': '203.0.113.9'}):
+            st, h, body = scrape(headers=hdr)
+            self.assertEqual(st, 401, hdr)
+            self.assertEqual(h.get('www-authenticate'), 'Bearer')
+            self.assertNotIn('knead_http_requests_total', body)
+        st, _, body = scrape(headers={'X-Forwarded-For': '203.0.113.9',
+                                      'Authorization': 'Bearer ' + TOKEN})
+        self.assertEqual(st, 200)
+        self.assertIn('knead_http_requests_total', body)
+
+    def test_a_wrong_token_is_refused_even_from_loopback(self):
+        for auth in ('Bearer ' + 'x' * 40, 'Bearer ' + TOKEN[:-1], 'Bearer ', 'Basic Zm9vOmJhcg=='):
+            st, _, body = scrape(headers={'Authorization': auth})
+            if auth.startswith('Basic'):
+                self.assertEqual(st, 200, auth)  # not a bearer token: the loopback rule applies
+            else:
+                self.assertEqual(st, 401, auth)
+                self.assertNotIn('knead_up', body)
+
+    def test_behind_a_trusted_proxy_on_loopback_the_peer_is_not_local(self):
+        # P believes 127.0.0.1 is its proxy: anything from there may come from outside
+        st, _, body = scrape(P)
+        self.assertEqual(st, 401)
+        self.assertNotIn('knead_up', body)
+        # and P has no token, so nobody reads its metrics through the proxy
+        st, _, _ = scrape(P, headers={'Authorization': 'Bearer ' + TOKEN})
+        self.assertEqual(st, 401)
+
+    def test_a_short_token_is_refused_at_start(self):
+        s = Server(KNEAD)
+        try:
+            path = os.path.join(s.dir, 'k.ini')
+            with open(path, 'w') as f:
+                f.write('[metrics]\ntoken = short\n')
+            s.run_cli('demo', '--db', s.db)
+            r = s.run_cli('serve', '--db', s.db, '--listen', '127.0.0.1:0', '--config', path)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn('[metrics] token', r.stderr)
+        finally:
+            s.cleanup()
+
+
+class Counters(unittest.TestCase):
+    def test_requests_by_route_and_status_and_latency(self):
+        _, _, before = scrape()
+        b404 = value(before, 'knead_http_requests_total', route='none', status='404') or 0
+        bsvc = value(before, 'knead_http_requests_total', route='/services', method='GET',
+                     status='200') or 0
+        for _ in range(3):
+            self.assertEqual(S.request('GET', '/services')[0], 200)
+        self.assertEqual(S.request('GET', '/no/such/page')[0], 404)
+        _, _, after = scrape()
+        self.assertEqual(value(after, 'knead_http_requests_total', route='/services',
+                               method='GET', status='200'), bsvc + 3)
+        self.assertEqual(value(after, 'knead_http_requests_total', route='none',
+                               status='404'), b404 + 1)
+        self.assertGreaterEqual(value(after, 'knead_http_request_duration_seconds_count',
+                                      route='/services', method='GET'), 3)
+        self.assertEqual(value(after, 'knead_http_request_duration_seconds_bucket',
+                               route='/services', method='GET', le='+Inf'),
+                         value(after, 'knead_http_request_duration_seconds_count',
+                               route='/services', method='GET'))
+
+    def test_a_booking_and_the_caches_count(self):
+        _, _, before = scrape()
+        start = first_free('2026-11-27')
+        hits0 = value(before, 'knead_cache_requests_total', cache='days', result='hit')
+        first_free('2026-11-27')  # the same day again: computed once
+        st, _, out = book(start)
+        self.assertEqual(st, 201, out)
+        _, _, after = scrape()
+        self.assertEqual(value(after, 'knead_bookings_total'),
+                         value(before, 'knead_bookings_total') + 1)
+        self.assertEqual(value(after, 'knead_http_requests_total', route='/api/v1/appointments',
+                               method='POST', status='201'), 1)
+        self.assertGreater(value(after, 'knead_cache_requests_total', cache='days',
+                                 result='hit'), hits0)
+        self.assertGreater(value(after, 'knead_cache_requests_total', cache='setup',
+                                 result='hit'), 0)
+        # the booking queued its confirmation: nothing can send it ([smtp] host empty)
+        self.assertGreaterEqual(value(after, 'knead_outbox_messages', status='pending'), 1)
+
+    def test_outbox_failures_are_counted(self):
+        before = value(scrape()[2], 'knead_outbox_messages', status='failed')
+        S.sql("UPDATE outbox SET status = 'failed', last_error = '550 no such user'"
+              " WHERE id = (SELECT min(id) FROM outbox WHERE status = 'pending')")
+        self.assertEqual(value(scrape()[2], 'knead_outbox_messages', status='failed'),
+                         before + 1)
+
+    def test_a_busy_database_answer_is_counted(self):
+        start = first_free('2026-11-28')
+        before = value(scrape()[2], 'knead_db_unavailable_answers_total', reason='busy')
+        # the write lock held by another program, as in test_db_faults.py (SQLite's own)
+        lock = sqlite3.connect(S.db, timeout=1, isolation_level=None)
+        try:
+            lock.execute('BEGIN IMMEDIATE')
+            st, _, out = book(start)
+            self.assertEqual(st, 503, out)
+        finally:
+            lock.execute('ROLLBACK')
+            lock.close()
+        self.assertEqual(value(scrape()[2], 'knead_db_unavailable_answers_total',
+                               reason='busy'), before + 1)
+
+    def test_promtool_check_metrics_passes(self):
+        promtool = shutil.which('promtool')
+        self.assertTrue(promtool, 'promtool is missing: sh scripts/deps.sh --test installs it'
+                                  ' (Debian package prometheus)')
+        book(first_free('2026-11-30'))
+        S.request('GET', '/nowhere')
+        st, _, body = scrape()
+        self.assertEqual(st, 200)
+        r = subprocess.run([promtool, 'check', 'metrics'], input=body, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+
+if __name__ == '__main__':
+    run_suite(globals())
