@@ -67,7 +67,6 @@ struct snapshot {
 
 /* Computed days (sched_days), up to this many. */
 #define DAY_CACHE_SLOTS 1024
-#define DAY_KEY_MAX 512
 
 struct sched_cache {
     pthread_mutex_t mu;
@@ -142,6 +141,15 @@ static enum err_code snapshot_load(struct db *db, int64_t version, struct snapsh
         (rc = db_time_off(db, a, INT64_MIN / 2, INT64_MAX / 2, &s->off, &s->noff, e)) != E_OK ||
         (rc = db_rules_get(db, &s->rules, e)) != E_OK)
         goto fail;
+    for (size_t i = 0; i < s->nservices; i++) {
+        size_t n = 0;
+        for (size_t t = 0; t < s->ntherapists; t++)
+            n += offers(&s->therapists[t], s->services[i].id) != 0;
+        if (n > AVAIL_MAX_THERAPISTS)
+            log_warn("%zu active therapists offer '%s': \"any therapist\" considers the first "
+                     "%d of them (README, API); the others are booked by name",
+                     n, s->services[i].id, AVAIL_MAX_THERAPISTS);
+    }
     s->weeks = arena_array(a, s->ntherapists + 1, sizeof *s->weeks);
     for (size_t i = 0; i < s->ntherapists; i++)
         if ((rc = db_therapist_week(db, a, s->therapists[i].id, &s->weeks[i], e)) != E_OK)
@@ -347,40 +355,186 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
     return E_OK;
 }
 
-/* The appointments of a range, loaded once. */
+/* The busy spans of a range of days, read once and bucketed: for each day
+ * of the range and each of the sched's therapists and rooms, the
+ * appointments (with their buffers) and the time off that overlap the day,
+ * sorted by start.  A day then reads only its own spans, so building a
+ * range costs the appointments it holds, not days x (therapists + rooms) x
+ * appointments.  A span that crosses midnight lies in both days' buckets. */
 struct calendar {
-    struct busy *busy;
-    size_t nbusy;
+    const int64_t *bound; /* days + 1 day starts: day k is [bound[k], bound[k + 1]) */
+    int days;
+    size_t nt, nr;
+    /* bucket (k, i) = spans[at[k * n + i] .. at[k * n + i + 1]) */
+    size_t *appt_at, *off_at, *room_at;
+    struct avail_span *appt, *off, *room;
+    int64_t *booked_sec; /* days x nt: seconds each therapist is booked that day */
 };
 
-static enum err_code load_calendar(struct db *db, struct arena *a, int64_t t0, int64_t t1,
+/* One span to bucket, for bucket `who` (-1: for none). */
+struct item {
+    int64_t start, end;
+    int who;
+};
+
+/* Sorts items (sorted by start) into per-day, per-who buckets. */
+static void bucket(struct arena *a, const int64_t *bound, int days, size_t nwho,
+                   const struct item *v, size_t n, size_t **at_out, struct avail_span **out)
+{
+    size_t nb = (size_t)days * nwho;
+    size_t *at = arena_array(a, nb + 2, sizeof *at);
+    size_t total = 0;
+    /* two passes over the same walk: count, then place */
+    for (int pass = 0; pass < 2; pass++) {
+        struct avail_span *sp = NULL;
+        if (pass == 1) {
+            size_t sum = 0;
+            for (size_t b = 0; b < nb; b++) {
+                size_t c = at[b];
+                at[b] = sum;
+                sum += c;
+            }
+            at[nb] = total = sum;
+            sp = arena_array(a, total + 1, sizeof *sp);
+            *out = sp;
+        }
+        size_t *fill = pass == 1 ? arena_array(a, nb + 1, sizeof *fill) : NULL;
+        if (fill)
+            memcpy(fill, at, nb * sizeof *fill);
+        int k0 = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (v[j].who < 0 || v[j].start >= v[j].end)
+                continue;
+            while (k0 < days && bound[k0 + 1] <= v[j].start)
+                k0++;
+            for (int k = k0; k < days && bound[k] < v[j].end; k++) {
+                size_t b = (size_t)k * nwho + (size_t)v[j].who;
+                if (pass == 0)
+                    at[b]++;
+                else
+                    sp[fill[b]++] = (struct avail_span){v[j].start, v[j].end};
+            }
+        }
+    }
+    *at_out = at;
+}
+
+struct id_index {
+    const char *id;
+    int i;
+};
+
+static int cmp_id_index(const void *x, const void *y)
+{
+    return strcmp(((const struct id_index *)x)->id, ((const struct id_index *)y)->id);
+}
+
+struct room_index {
+    int64_t id;
+    int i;
+};
+
+static int cmp_room_index(const void *x, const void *y)
+{
+    int64_t a = ((const struct room_index *)x)->id, b = ((const struct room_index *)y)->id;
+    return (a > b) - (a < b);
+}
+
+/* Reads the appointments of days [from, from + days) and buckets them with
+ * the time off.  exclude: an appointment to leave out (the one being
+ * moved), or 0. */
+static enum err_code load_calendar(struct db *db, struct arena *a, const struct sched *s,
+                                   struct dt_date from, int days, int64_t exclude,
                                    struct calendar *c, struct err *e)
 {
-    return db_busy(db, a, t0, t1, &c->busy, &c->nbusy, e);
+    struct busy *busy;
+    size_t nbusy;
+    int64_t *bound = arena_array(a, (size_t)days + 1, sizeof *bound);
+    for (int k = 0; k <= days; k++)
+        bound[k] = tz_day_start(s->tz, dt_date_add(from, k));
+    enum err_code rc = db_busy(db, a, bound[0], bound[days], &busy, &nbusy, e);
+    if (rc != E_OK)
+        return rc;
+    memset(c, 0, sizeof *c);
+    c->bound = bound;
+    c->days = days;
+    c->nt = s->ntherapists;
+    c->nr = s->nrooms;
+
+    /* therapist ids and room ids to the sched's indexes, by binary search */
+    struct id_index *ti = arena_array(a, c->nt + 1, sizeof *ti);
+    for (size_t i = 0; i < c->nt; i++)
+        ti[i] = (struct id_index){s->therapists[i].id, (int)i};
+    qsort(ti, c->nt, sizeof *ti, cmp_id_index);
+    struct room_index *ri = arena_array(a, c->nr + 1, sizeof *ri);
+    for (size_t i = 0; i < c->nr; i++)
+        ri[i] = (struct room_index){s->rooms[i].id, (int)i};
+    qsort(ri, c->nr, sizeof *ri, cmp_room_index);
+
+    struct item *bt = arena_array(a, nbusy + 1, sizeof *bt);
+    struct item *br = arena_array(a, nbusy + 1, sizeof *br);
+    for (size_t j = 0; j < nbusy; j++) {
+        struct id_index key = {busy[j].therapist_id, 0};
+        struct room_index rkey = {busy[j].room_id, 0};
+        const struct id_index *t =
+            c->nt ? bsearch(&key, ti, c->nt, sizeof *ti, cmp_id_index) : NULL;
+        const struct room_index *r =
+            c->nr ? bsearch(&rkey, ri, c->nr, sizeof *ri, cmp_room_index) : NULL;
+        int skip = exclude && busy[j].appointment_id == exclude;
+        bt[j] = (struct item){busy[j].start, busy[j].end, t && !skip ? t->i : -1};
+        br[j] = (struct item){busy[j].start, busy[j].end, r && !skip ? r->i : -1};
+    }
+    bucket(a, bound, days, c->nt, bt, nbusy, &c->appt_at, &c->appt);
+    bucket(a, bound, days, c->nr, br, nbusy, &c->room_at, &c->room);
+
+    struct item *bo = arena_array(a, s->noff + 1, sizeof *bo);
+    for (size_t j = 0; j < s->noff; j++) {
+        struct id_index key = {s->off[j].therapist_id, 0};
+        const struct id_index *t =
+            c->nt ? bsearch(&key, ti, c->nt, sizeof *ti, cmp_id_index) : NULL;
+        bo[j] = (struct item){s->off[j].start, s->off[j].end, t ? t->i : -1};
+    }
+    bucket(a, bound, days, c->nt, bo, s->noff, &c->off_at, &c->off);
+
+    c->booked_sec = arena_array(a, (size_t)days * c->nt + 1, sizeof *c->booked_sec);
+    for (size_t b = 0; b < (size_t)days * c->nt; b++)
+        for (size_t j = c->appt_at[b]; j < c->appt_at[b + 1]; j++)
+            c->booked_sec[b] += c->appt[j].end - c->appt[j].start;
+    return E_OK;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
 static int is_closed(const struct sched *s, const char *date)
 {
-    for (size_t i = 0; i < s->nclosed; i++)
-        if (strcmp(s->closed[i], date) == 0)
-            return 1;
-    return 0;
+    return s->nclosed && bsearch(&date, s->closed, s->nclosed, sizeof *s->closed, cmp_str);
 }
 
-static int overlaps(int64_t s1, int64_t e1, int64_t s2, int64_t e2)
+/* Merges v[0..n) into dst[0..*len), both sorted by start, keeping dst
+ * sorted; dst has room for *len + n. */
+static void merge_into(struct avail_span *dst, size_t *len, const struct avail_span *v, size_t n)
 {
-    return s1 < e2 && s2 < e1;
+    size_t i = *len, j = n, k = *len + n;
+    while (j > 0) {
+        if (i > 0 && dst[i - 1].start > v[j - 1].start)
+            dst[--k] = dst[--i];
+        else
+            dst[--k] = v[--j];
+    }
+    *len += n;
 }
 
-/* Builds the engine's query for one local day.  exclude: an appointment to
- * leave out of the calendar (the one being moved), or 0. */
-static void build_query(struct arena *a, const struct sched *s, const struct calendar *c,
-                        struct dt_date d, int64_t now, int64_t exclude, struct avail_query *q)
+/* Builds the engine's query for day k of the calendar (local date d); every
+ * busy list it gets is sorted by start, so the engine reads it in place. */
+static void build_query(struct arena *a, const struct sched *s, const struct calendar *c, int k,
+                        struct dt_date d, int64_t now, struct avail_query *q)
 {
     char date[16];
     int closed;
     int wd = dt_weekday(dt_date_to_days(d));
-    int64_t ds = tz_day_start(s->tz, d), de = tz_day_start(s->tz, dt_date_add(d, 1));
 
     memset(q, 0, sizeof *q);
     q->tz = s->tz;
@@ -404,42 +558,38 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
     struct avail_therapist *th = arena_array(a, s->ntherapists + 1, sizeof *th);
     for (size_t i = 0; i < s->ntherapists; i++) {
         const struct therapist_week *w = &s->weeks[i];
-        const char *id = s->therapists[i].id;
-        size_t nb = w->nbreaks + s->noff + c->nbusy, k = 0, nw = 0;
+        size_t b = (size_t)k * c->nt + i, nw = 0, k_br = 0;
+        const struct avail_span *ap = &c->appt[c->appt_at[b]], *off = &c->off[c->off_at[b]];
+        size_t nap = c->appt_at[b + 1] - c->appt_at[b], noff = c->off_at[b + 1] - c->off_at[b];
         struct avail_span *work = arena_array(a, w->nwork + 1, sizeof *work);
-        struct avail_span *busy = arena_array(a, nb + 1, sizeof *busy);
         for (size_t j = 0; j < w->nwork; j++)
             if (w->work[j].weekday == wd &&
                 avail_wall_span(s->tz, d, w->work[j].start_min, w->work[j].end_min,
                                 &work[nw]) == 0)
                 nw++;
-        for (size_t j = 0; j < w->nbreaks; j++)
-            if (w->breaks[j].weekday == wd &&
-                avail_wall_span(s->tz, d, w->breaks[j].start_min, w->breaks[j].end_min,
-                                &busy[k]) == 0)
-                k++;
-        for (size_t j = 0; j < s->noff; j++)
-            if (strcmp(s->off[j].therapist_id, id) == 0 &&
-                overlaps(s->off[j].start, s->off[j].end, ds, de))
-                busy[k++] = (struct avail_span){s->off[j].start, s->off[j].end};
-        for (size_t j = 0; j < c->nbusy; j++)
-            if (c->busy[j].appointment_id != exclude && strcmp(c->busy[j].therapist_id, id) == 0 &&
-                overlaps(c->busy[j].start, c->busy[j].end, ds, de))
-                busy[k++] = (struct avail_span){c->busy[j].start, c->busy[j].end};
-        th[i] = (struct avail_therapist){work, nw, busy, k};
+        struct avail_span *busy = arena_array(a, w->nbreaks + noff + nap + 1, sizeof *busy);
+        for (size_t j = 0; j < w->nbreaks; j++) {
+            struct avail_span sp;
+            if (w->breaks[j].weekday != wd ||
+                avail_wall_span(s->tz, d, w->breaks[j].start_min, w->breaks[j].end_min, &sp) != 0)
+                continue;
+            merge_into(busy, &k_br, &sp, 1); /* a day's few breaks, in order */
+        }
+        if (k_br == 0 && noff == 0) {
+            th[i] = (struct avail_therapist){work, nw, ap, nap}; /* the bucket as it is */
+            continue;
+        }
+        merge_into(busy, &k_br, off, noff);
+        merge_into(busy, &k_br, ap, nap);
+        th[i] = (struct avail_therapist){work, nw, busy, k_br};
     }
     q->therapists = th;
     q->ntherapists = s->ntherapists;
 
     struct avail_room *rooms = arena_array(a, s->nrooms + 1, sizeof *rooms);
     for (size_t i = 0; i < s->nrooms; i++) {
-        struct avail_span *busy = arena_array(a, c->nbusy + 1, sizeof *busy);
-        size_t k = 0;
-        for (size_t j = 0; j < c->nbusy; j++)
-            if (c->busy[j].appointment_id != exclude && c->busy[j].room_id == s->rooms[i].id &&
-                overlaps(c->busy[j].start, c->busy[j].end, ds, de))
-                busy[k++] = (struct avail_span){c->busy[j].start, c->busy[j].end};
-        rooms[i] = (struct avail_room){busy, k};
+        size_t b = (size_t)k * c->nr + i;
+        rooms[i] = (struct avail_room){&c->room[c->room_at[b]], c->room_at[b + 1] - c->room_at[b]};
     }
     q->rooms = rooms;
     q->nrooms = s->nrooms;
@@ -457,78 +607,129 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
  * when S >= ceil_minute(now) + N, and S <= now + H exactly when
  * S <= floor_minute(now) + H.  Both bounds are constant while now stays
  * inside the open interval between two whole minutes, so the key carries
- * ceil_minute(now) and whether now sits exactly on it.  Returns the length,
- * or 0 when the key does not fit (then the day is computed, not cached). */
-static size_t day_key(const struct sched *s, struct dt_date d, int64_t now, char *buf,
-                      size_t cap)
+ * ceil_minute(now) and whether now sits exactly on it.  The key grows with
+ * the therapists and rooms (sixty of each make about 700 bytes): all of it
+ * but the date is written once per call (day_key_base), on the arena, and
+ * each day's key is that plus its date (day_key). */
+struct key_base {
+    char *buf;
+    size_t len;
+};
+
+/* Appends v in decimal. */
+static size_t put_u64(char *p, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0, len;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (len = 0; n > 0; len++)
+        p[len] = tmp[--n];
+    return len;
+}
+
+/* Returns 0, or -1 if the key cannot be formatted (then the days are
+ * computed, not cached). */
+static int day_key_base(struct arena *a, const struct sched *s, int64_t now, struct key_base *k)
 {
     int64_t minute = now % 60 == 0 ? now : (now / 60 + (now > 0)) * 60;
-    size_t len;
-    int n = snprintf(buf, cap, "%lld|%lld|%s|%d|%d|%d|%d|%d|%04d-%02d-%02d|%lld|%d|",
-                     (long long)s->version, (long long)s->appointments_version, s->service.id,
-                     s->service.duration_min, s->service.buffer_min, s->rules.min_notice_min,
-                     s->rules.horizon_days, s->rules.grid_min, d.year, d.month, d.day,
-                     (long long)minute, now % 60 == 0);
+    size_t cap = 256 + s->nrooms * 22, len;
+    for (size_t i = 0; i < s->ntherapists; i++)
+        cap += strlen(s->therapists[i].id) + 1;
+    char *buf = arena_alloc(a, cap);
+    int n = snprintf(buf, cap, "%lld|%lld|%.80s|%d|%d|%d|%d|%d|%lld|%d|", (long long)s->version,
+                     (long long)s->appointments_version, s->service.id, s->service.duration_min,
+                     s->service.buffer_min, s->rules.min_notice_min, s->rules.horizon_days,
+                     s->rules.grid_min, (long long)minute, now % 60 == 0);
     if (n < 0 || (size_t)n >= cap)
-        return 0;
+        return -1;
     len = (size_t)n;
+    /* cap counted every id's length, a comma each and 22 bytes a room */
     for (size_t i = 0; i < s->ntherapists; i++) {
-        n = snprintf(buf + len, cap - len, "%s,", s->therapists[i].id);
-        if (n < 0 || (size_t)n >= cap - len)
-            return 0;
-        len += (size_t)n;
+        size_t l = strlen(s->therapists[i].id);
+        memcpy(buf + len, s->therapists[i].id, l);
+        len += l;
+        buf[len++] = ',';
     }
     for (size_t i = 0; i < s->nrooms; i++) {
-        n = snprintf(buf + len, cap - len, "|%lld", (long long)s->rooms[i].id);
-        if (n < 0 || (size_t)n >= cap - len)
-            return 0;
-        len += (size_t)n;
+        buf[len++] = '|';
+        if (s->rooms[i].id < 0)
+            buf[len++] = '-';
+        len += put_u64(buf + len, s->rooms[i].id < 0 ? 0 - (uint64_t)s->rooms[i].id
+                                                     : (uint64_t)s->rooms[i].id);
     }
-    return len;
+    buf[len] = '\0';
+    k->buf = buf;
+    k->len = len;
+    return 0;
+}
+
+static const char *day_key(struct arena *a, const struct key_base *k, struct dt_date d)
+{
+    size_t cap = k->len + 24;
+    char *key = arena_alloc(a, cap);
+    memcpy(key, k->buf, k->len);
+    int n = snprintf(key + k->len, cap - k->len, "|%04d-%02d-%02d", d.year, d.month, d.day);
+    return n < 0 || (size_t)n >= cap - k->len ? NULL : key;
+}
+
+/* Whether day d has no slots whatever the calendar: wholly before the
+ * earliest start or after the horizon. */
+static int out_of_reach(const struct sched *s, struct dt_date d, int64_t now)
+{
+    return tz_day_start(s->tz, dt_date_add(d, 1)) <= booking_earliest(&s->rules, now) ||
+           tz_day_start(s->tz, d) > booking_latest(&s->rules, now);
 }
 
 enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          struct dt_date from, int days, int64_t exclude, struct sched_day *out,
                          struct err *e)
 {
-    struct calendar cal = {0};
-    int loaded = 0;
-    char key[DAY_KEY_MAX];
     /* every wall minute occurs at most twice (the fall-back hour): a safe bound */
     size_t cap = (size_t)(2 * 1440 / s->rules.grid_min) + 2;
+    const char **keys = arena_array(a, (size_t)days + 1, sizeof *keys);
+    int first = -1, last = -1;
+    struct key_base kb;
+    int keyed = s->cache && !exclude && day_key_base(a, s, now, &kb) == 0;
+
+    /* The cached days first; then the calendar of the days between the
+     * first and the last miss, read once and bucketed. */
     for (int i = 0; i < days; i++) {
-        struct avail_query q;
         struct dt_date d = dt_date_add(from, i);
-        out[i].date = d;
-        out[i].slots = NULL;
-        out[i].nslots = 0;
-        /* A day wholly before the earliest start or after the horizon has no slots. */
-        if (tz_day_start(s->tz, dt_date_add(d, 1)) <= booking_earliest(&s->rules, now) ||
-            tz_day_start(s->tz, d) > booking_latest(&s->rules, now))
-            continue;
-        int keyed = s->cache && !exclude && day_key(s, d, now, key, sizeof key) > 0;
         void *hit;
         size_t bytes;
-        if (keyed && blobcache_get(s->cache->days, key, a, &hit, &bytes)) {
+        out[i] = (struct sched_day){d, NULL, 0};
+        if (out_of_reach(s, d, now))
+            continue;
+        keys[i] = keyed ? day_key(a, &kb, d) : NULL;
+        if (keys[i] && blobcache_get(s->cache->days, keys[i], a, &hit, &bytes)) {
             out[i].slots = hit;
             out[i].nslots = bytes / sizeof *out[i].slots;
             continue;
         }
-        if (!loaded) {
-            /* the appointments of the whole range, read once on the first miss */
-            int64_t t0 = tz_day_start(s->tz, from);
-            int64_t t1 = tz_day_start(s->tz, dt_date_add(from, days));
-            enum err_code rc = load_calendar(db, a, t0, t1, &cal, e);
-            if (rc != E_OK)
-                return rc;
-            loaded = 1;
-        }
-        build_query(a, s, &cal, d, now, exclude, &q);
+        if (first < 0)
+            first = i;
+        last = i;
+    }
+    if (first < 0)
+        return E_OK;
+    struct calendar cal;
+    enum err_code rc =
+        load_calendar(db, a, s, dt_date_add(from, first), last - first + 1, exclude, &cal, e);
+    if (rc != E_OK)
+        return rc;
+    for (int i = first; i <= last; i++) {
+        struct avail_query q;
+        if (out[i].slots || out_of_reach(s, out[i].date, now))
+            continue;
+        build_query(a, s, &cal, i - first, out[i].date, now, &q);
         out[i].slots = arena_array(a, cap, sizeof *out[i].slots);
         size_t n = avail_day(&q, out[i].slots, cap);
         out[i].nslots = n < cap ? n : cap;
-        if (keyed)
-            blobcache_put(s->cache->days, key, out[i].slots, out[i].nslots * sizeof *out[i].slots);
+        if (keys[i])
+            blobcache_put(s->cache->days, keys[i], out[i].slots,
+                          out[i].nslots * sizeof *out[i].slots);
     }
     return E_OK;
 }
@@ -659,13 +860,12 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
 {
     struct dt_civil c;
     int off;
-    struct calendar cal = {0};
+    struct calendar cal;
     struct avail_query q;
     enum err_code rc;
 
     tz_to_local(s->tz, start, &c, &off);
     struct dt_date d = {c.year, c.month, c.day};
-    int64_t ds = tz_day_start(s->tz, d), de = tz_day_start(s->tz, dt_date_add(d, 1));
     int64_t version;
     if ((rc = db_clinic_version(db, &version, e)) != E_OK)
         return rc;
@@ -674,9 +874,9 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
                 "The clinic's schedule changed a moment ago; please choose the time again.");
         return prob(e, E_CONFLICT, "slot_unavailable");
     }
-    if ((rc = load_calendar(db, a, ds, de, &cal, e)) != E_OK)
+    if ((rc = load_calendar(db, a, s, d, 1, exclude, &cal, e)) != E_OK)
         return rc;
-    build_query(a, s, &cal, d, now, exclude, &q);
+    build_query(a, s, &cal, 0, d, now, &q);
     if (who >= 0) {
         if (!avail_fits(&q, (size_t)who, start, room_out))
             return unavailable(e);
@@ -688,10 +888,7 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
     for (size_t i = 0; i < s->ntherapists; i++) {
         if (avail_fits(&q, i, start, NULL))
             mask |= (uint64_t)1 << i;
-        for (size_t j = 0; j < cal.nbusy; j++)
-            if (cal.busy[j].appointment_id != exclude &&
-                strcmp(cal.busy[j].therapist_id, s->therapists[i].id) == 0)
-                booked[i] += (int)((cal.busy[j].end - cal.busy[j].start) / 60);
+        booked[i] = (int)(cal.booked_sec[i] / 60);
     }
     int t = avail_pick_therapist(mask, booked, s->ntherapists);
     if (t < 0 || !avail_fits(&q, (size_t)t, start, room_out))

@@ -142,6 +142,14 @@ static int load_sched(struct req *r, const char *service, const char *therapist,
     return 0;
 }
 
+/* Copies the string s to row + len; returns the new length. */
+static size_t put(char *row, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(row + len, s, n);
+    return len + n;
+}
+
 void api_availability(struct req *r)
 {
     static const char *const allowed[] = {"service", "date", "days", "therapist", NULL};
@@ -173,6 +181,18 @@ void api_availability(struct req *r)
     struct sb *b = &r->resp.body;
     resp_start(r, 200, "application/json");
     sb_grow(b, 8192);
+    /* each therapist's id as JSON once, not once per slot: a day of a
+     * large clinic names sixty of them over and over */
+    struct sb idj = SB_INIT;
+    size_t *at = arena_array(r->arena, s.ntherapists + 1, sizeof *at);
+    for (size_t t = 0; t < s.ntherapists; t++) {
+        at[t] = idj.len;
+        esc_json(&idj, s.therapists[t].id);
+    }
+    at[s.ntherapists] = idj.len;
+    struct sb list = SB_INIT; /* the last slot's therapists, as JSON */
+    uint64_t list_mask = 0;
+    int have_list = 0;
     sb_adds(b, "{\"service\":");
     esc_json(b, s.service.id);
     sb_adds(b, ",\"timezone\":");
@@ -184,27 +204,41 @@ void api_availability(struct req *r)
         sb_addf(b, "%s{\"date\":\"%s\",\"slots\":[", i ? "," : "", d);
         for (size_t k = 0; k < out[i].nslots; k++) {
             const struct avail_slot *sl = &out[i].slots[k];
-            dt_format_rfc3339(sl->start, tz_offset_at(r->app->tz, sl->start), t0, sizeof t0);
-            dt_format_rfc3339(sl->end, tz_offset_at(r->app->tz, sl->end), t1, sizeof t1);
-            sb_adds(b, k ? ",{\"start\":\"" : "{\"start\":\"");
-            sb_adds(b, t0);
-            sb_adds(b, "\",\"end\":\"");
-            sb_adds(b, t1);
-            sb_adds(b, "\",\"therapists\":[");
-            int first = 1;
-            for (size_t t = 0; t < s.ntherapists; t++) {
-                if (!(sl->therapists & ((uint64_t)1 << t)))
-                    continue;
-                if (!first)
-                    sb_addc(b, ',');
-                esc_json(b, s.therapists[t].id);
-                first = 0;
+            size_t n0 =
+                dt_format_rfc3339(sl->start, tz_offset_at(r->app->tz, sl->start), t0, sizeof t0);
+            size_t n1 =
+                dt_format_rfc3339(sl->end, tz_offset_at(r->app->tz, sl->end), t1, sizeof t1);
+            /* the slot's head in one append (t0 and t1 are 25 bytes each) */
+            char row[128];
+            size_t len = 0;
+            len = put(row, len, k ? ",{\"start\":\"" : "{\"start\":\"");
+            memcpy(row + len, t0, n0);
+            len = put(row, len + n0, "\",\"end\":\"");
+            memcpy(row + len, t1, n1);
+            len = put(row, len + n1, "\",\"therapists\":[");
+            sb_add(b, row, len);
+            /* neighbouring slots often have the same therapists: their
+             * list is written once and copied */
+            if (!have_list || sl->therapists != list_mask) {
+                sb_reset(&list);
+                for (size_t t = 0; t < s.ntherapists; t++) {
+                    if (!(sl->therapists & ((uint64_t)1 << t)))
+                        continue;
+                    if (list.len)
+                        sb_addc(&list, ',');
+                    sb_add(&list, idj.buf + at[t], at[t + 1] - at[t]);
+                }
+                list_mask = sl->therapists;
+                have_list = 1;
             }
-            sb_adds(b, "]}");
+            sb_add(b, list.buf, list.len);
+            sb_add(b, "]}", 2);
         }
         sb_adds(b, "]}");
     }
     sb_adds(b, "]}");
+    sb_release(&idj);
+    sb_release(&list);
 }
 
 void api_next_available(struct req *r)

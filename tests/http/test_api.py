@@ -433,5 +433,111 @@ class Durability(unittest.TestCase):
             s.cleanup()
 
 
+class LargeClinic(unittest.TestCase):
+    """Seventy therapists offering deep-tissue-60 (more than the 64 "any
+    therapist" considers) and a few weeks of bookings: a 31-day answer is the
+    31 one-day answers, before and after a booking; "any" names only the
+    first 64 in the clinic's order, the rest are booked by name, and the log
+    says so."""
+
+    def test_range_and_the_64_limit(self):
+        s = Server(KNEAD)
+        try:
+            r = s.run_cli('demo', '--db', s.db)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            con = sqlite3.connect(s.db)
+            con.executescript("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 66)
+                INSERT INTO therapists (id, name, title, active, position)
+                SELECT printf('big%02d', i), printf('Big Therapist %02d', i), 'LMT', 1, 100 + i
+                FROM n;
+                INSERT INTO therapist_services (therapist_id, service_id)
+                SELECT id, 'deep-tissue-60' FROM therapists WHERE id GLOB 'big*';
+                INSERT INTO therapist_hours (therapist_id, weekday, kind, start_min, end_min)
+                SELECT t.id, h.weekday, h.kind, h.start_min, h.end_min
+                FROM therapists t, therapist_hours h
+                WHERE t.id GLOB 'big*' AND h.therapist_id = 'maren-holt';
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+                INSERT INTO rooms (name) SELECT 'Big room ' || i FROM n;
+                INSERT INTO room_services (room_id, service_id)
+                SELECT id, 'deep-tissue-60' FROM rooms WHERE name GLOB 'Big room *';
+            """)
+            con.commit()
+            order = [r[0] for r in con.execute(
+                "SELECT t.id FROM therapists t JOIN therapist_services ts ON ts.therapist_id = t.id"
+                " WHERE ts.service_id = 'deep-tissue-60' AND t.active = 1"
+                " ORDER BY t.position, t.name")]
+            con.close()
+            self.assertEqual(len(order), 70)
+            ini = os.path.join(s.dir, 'big.ini')
+            with open(ini, 'w') as f:  # forty bookings from one address
+                f.write('[limits]\nbookings_per_hour = 0\n')
+            s.seed = False
+            s.extra = ['--now', NOW, '--config', ini]
+            s.start()
+
+            def get(path):
+                st, _, body = s.request('GET', path)
+                self.assertEqual(st, 200, body)
+                return json.loads(body)
+
+            def book_one(start, therapist, i):
+                st, _, body = s.request('POST', '/api/v1/appointments', body=json.dumps({
+                    'service': 'deep-tissue-60', 'therapist': therapist, 'start': start,
+                    'client': {'name': 'Big %d' % i, 'email': 'big%d@example.com' % i}}).encode(),
+                    headers={'Content-Type': 'application/json'})[0:3]
+                self.assertEqual(st, 201, body)
+                return json.loads(body)
+
+            # bookings spread over the weeks: "any" and by name, all hours
+            for i in range(40):
+                day = 25 + i % 20
+                date = '2026-11-%02d' % day if day <= 30 else '2026-12-%02d' % (day - 30)
+                one = get('/api/v1/availability?service=deep-tissue-60&date=' + date)
+                slots = one['days'][0]['slots']
+                if not slots:
+                    continue
+                sl = slots[(i * 7) % len(slots)]
+                book_one(sl['start'], 'any' if i % 2 else sl['therapists'][-1], i)
+
+            def same_as_days(date, days):
+                whole = get('/api/v1/availability?service=deep-tissue-60&date=%s&days=%d'
+                            % (date, days))
+                self.assertEqual(len(whole['days']), days)
+                for d in whole['days']:
+                    one = get('/api/v1/availability?service=deep-tissue-60&date=' + d['date'])
+                    self.assertEqual(one['days'], [d], d['date'])
+                return whole
+
+            whole = same_as_days('2026-11-24', 31)
+            self.assertIn("70 active therapists offer 'deep-tissue-60'", s.log())
+            self.assertEqual(same_as_days('2026-11-24', 31), whole)  # from the cache
+            named = set()
+            for d in whole['days']:
+                for sl in d['slots']:
+                    self.assertLessEqual(len(sl['therapists']), 64)
+                    named.update(sl['therapists'])
+            self.assertTrue(named)
+            self.assertTrue(named <= set(order[:64]), sorted(named - set(order[:64])))
+            # a booking changes the range at once
+            some = next(d for d in whole['days'] if d['slots'])
+            taken = some['slots'][0]
+            book_one(taken['start'], taken['therapists'][0], 99)
+            after = same_as_days('2026-11-24', 31)
+            got = next(d for d in after['days'] if d['date'] == some['date'])
+            still = [sl for sl in got['slots'] if sl['start'] == taken['start']]
+            self.assertTrue(not still or taken['therapists'][0] not in still[0]['therapists'])
+            # the seventieth is not among "any", but is offered and booked by name
+            last = order[-1]
+            mine = get('/api/v1/availability?service=deep-tissue-60&date=2026-11-30'
+                       '&therapist=' + last)
+            self.assertTrue(mine['days'][0]['slots'])
+            self.assertEqual(mine['days'][0]['slots'][0]['therapists'], [last])
+            ap = book_one(mine['days'][0]['slots'][0]['start'], last, 100)
+            self.assertEqual(ap['therapist'], last)
+        finally:
+            s.cleanup()
+
+
 if __name__ == '__main__':
     run_suite(globals())

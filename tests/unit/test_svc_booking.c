@@ -6,7 +6,10 @@
  * hook never runs; the same client cannot hold two overlapping times unless
  * the desk allows it; the desk's status change is one transaction with its
  * history and, for a cancellation, the hooks; the hooks come from struct
- * app, not a global. */
+ * app, not a global; a range of days (the appointments read once and
+ * bucketed per day, therapist and room) gives what a plain filter of every
+ * busy span gives for each day alone, cached or not, with an appointment
+ * left out (a move) or not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +22,7 @@
 #include "core/tz.h"
 #include "store_fixture.h"
 #include "svc/booking.h"
+#include "svc/token.h"
 
 struct bfix {
     struct fixture *f;
@@ -288,6 +292,183 @@ static void test_desk_status_change(void **state)
     assert_string_equal(ev[1].reason, "wrong client");
 }
 
+/* ---- a range of days against a plain filter ---- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(uint64_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state % n;
+}
+
+/* Day d's query built the plain way: every busy span of the whole range and
+ * every time off filtered for each therapist and room (the cost the bucketed
+ * calendar removed, kept here as the oracle). */
+static size_t oracle_day(struct bfix *b, const struct sched *s, const struct busy *busy,
+                         size_t nbusy, struct dt_date d, int64_t now, int64_t exclude,
+                         struct avail_slot *out, size_t cap)
+{
+    struct arena *a = b->f->a;
+    int wd = dt_weekday(dt_date_to_days(d));
+    int64_t ds = tz_day_start(s->tz, d), de = tz_day_start(s->tz, dt_date_add(d, 1));
+    struct avail_query q = {.tz = s->tz,
+                            .date = d,
+                            .grid_min = s->rules.grid_min,
+                            .duration_min = s->service.duration_min,
+                            .buffer_min = s->service.buffer_min,
+                            .earliest = booking_earliest(&s->rules, now),
+                            .latest = booking_latest(&s->rules, now)};
+    char date[16];
+    int closed = 0;
+    dt_format_date(d, date, sizeof date);
+    for (size_t i = 0; i < s->nclosed; i++)
+        closed |= strcmp(s->closed[i], date) == 0;
+    struct avail_span *open = arena_array(a, s->nhours + 1, sizeof *open);
+    for (size_t i = 0; i < s->nhours && !closed; i++)
+        if (s->hours[i].weekday == wd && avail_wall_span(s->tz, d, s->hours[i].start_min,
+                                                         s->hours[i].end_min, &open[q.nopen]) == 0)
+            q.nopen++;
+    q.open = open;
+    struct avail_therapist *th = arena_array(a, s->ntherapists + 1, sizeof *th);
+    for (size_t i = 0; i < s->ntherapists; i++) {
+        const struct therapist_week *w = &s->weeks[i];
+        struct avail_span *work = arena_array(a, w->nwork + 1, sizeof *work);
+        struct avail_span *bs = arena_array(a, w->nbreaks + s->noff + nbusy + 1, sizeof *bs);
+        size_t nw = 0, k = 0;
+        for (size_t j = 0; j < w->nwork; j++)
+            if (w->work[j].weekday == wd &&
+                avail_wall_span(s->tz, d, w->work[j].start_min, w->work[j].end_min, &work[nw]) == 0)
+                nw++;
+        for (size_t j = 0; j < w->nbreaks; j++)
+            if (w->breaks[j].weekday == wd && avail_wall_span(s->tz, d, w->breaks[j].start_min,
+                                                              w->breaks[j].end_min, &bs[k]) == 0)
+                k++;
+        for (size_t j = 0; j < s->noff; j++)
+            if (strcmp(s->off[j].therapist_id, s->therapists[i].id) == 0 && s->off[j].start < de &&
+                ds < s->off[j].end)
+                bs[k++] = (struct avail_span){s->off[j].start, s->off[j].end};
+        for (size_t j = 0; j < nbusy; j++)
+            if (busy[j].appointment_id != exclude &&
+                strcmp(busy[j].therapist_id, s->therapists[i].id) == 0 && busy[j].start < de &&
+                ds < busy[j].end)
+                bs[k++] = (struct avail_span){busy[j].start, busy[j].end};
+        th[i] = (struct avail_therapist){work, nw, bs, k};
+    }
+    q.therapists = th;
+    q.ntherapists = s->ntherapists;
+    struct avail_room *rooms = arena_array(a, s->nrooms + 1, sizeof *rooms);
+    for (size_t i = 0; i < s->nrooms; i++) {
+        struct avail_span *bs = arena_array(a, nbusy + 1, sizeof *bs);
+        size_t k = 0;
+        for (size_t j = 0; j < nbusy; j++)
+            if (busy[j].appointment_id != exclude && busy[j].room_id == s->rooms[i].id &&
+                busy[j].start < de && ds < busy[j].end)
+                bs[k++] = (struct avail_span){busy[j].start, busy[j].end};
+        rooms[i] = (struct avail_room){bs, k};
+    }
+    q.rooms = rooms;
+    q.nrooms = s->nrooms;
+    return avail_day(&q, out, cap);
+}
+
+static void same_days(const struct sched_day *x, const struct sched_day *y, int days)
+{
+    for (int i = 0; i < days; i++) {
+        assert_int_equal(dt_date_to_days(x[i].date), dt_date_to_days(y[i].date));
+        assert_int_equal(x[i].nslots, y[i].nslots);
+        for (size_t k = 0; k < x[i].nslots; k++) {
+            assert_int_equal(x[i].slots[k].start, y[i].slots[k].start);
+            assert_int_equal(x[i].slots[k].end, y[i].slots[k].end);
+            assert_int_equal(x[i].slots[k].therapists, y[i].slots[k].therapists);
+        }
+    }
+}
+
+static void test_range_equals_days_alone(void **state)
+{
+    struct bfix *b = *state;
+    struct err e = {0};
+    enum { DAYS = 31 };
+    struct dt_date from = {2027, 3, 1};
+    int64_t now = b->monday - 86400 + 6 * 3600, t0 = b->monday - 2 * 86400;
+    static const char *const ids[] = {"maren-holt", "dev-okafor", "lena-kusugak", "tomas-reyes"};
+    int64_t client = 0, some_id = 0;
+    assert_int_equal(
+        db_client_for_booking(b->f->db, "Grow Client", "grow@example.com", "", 0, now, &client, &e),
+        E_OK);
+    /* A crowded month and the days either side: appointments of any length
+     * at any minute (some across midnight, some overlapping), some
+     * cancelled, and time off over one or several days. */
+    for (int i = 0; i < 900; i++) {
+        unsigned char hash[STORE_TOKEN_HASH];
+        char token[TOKEN_LEN];
+        int64_t id, start = t0 + (int64_t)rnd((DAYS + 4) * 1440) * 60;
+        int64_t len = 15 * 60 * (int64_t)(1 + rnd(12));
+        struct appointment ap = {.service_id = "deep-tissue-60",
+                                 .therapist_id = ids[rnd(4)],
+                                 .room_id = 1 + (int64_t)rnd(3),
+                                 .client_id = client,
+                                 .start = start,
+                                 .end = start + len,
+                                 .busy_until = start + len + 60 * (int64_t)rnd(30),
+                                 .status = "booked",
+                                 .notes = "",
+                                 .contact_phone = "",
+                                 .source = "staff",
+                                 .created_at = now};
+        token_new(token, hash);
+        assert_int_equal(db_add_appointment(b->f->db, &ap, hash, &id, &e), E_OK);
+        if (rnd(8) == 0)
+            assert_int_equal(db_cancel_appointment(b->f->db, id, now, 0, "", &e), E_OK);
+        else if (!some_id && start > b->monday + 5 * 86400)
+            some_id = id;
+    }
+    for (int i = 0; i < 12; i++) {
+        int64_t start = t0 + (int64_t)rnd((DAYS + 2) * 96) * 900, id;
+        struct time_off off = {0, ids[rnd(4)], start, start + 900 * (int64_t)(1 + rnd(300)),
+                               "course"};
+        assert_int_equal(db_add_time_off(b->f->db, &off, &id, &e), E_OK);
+    }
+    assert_true(some_id > 0);
+
+    struct busy *busy;
+    size_t nbusy;
+    assert_int_equal(
+        db_busy(b->f->db, b->f->a, t0 - 86400, t0 + (DAYS + 6) * 86400, &busy, &nbusy, &e), E_OK);
+    struct sched s = load(b);
+    size_t cap = (size_t)(2 * 1440 / s.rules.grid_min) + 2, total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t exclude = pass ? some_id : 0;
+        struct sched plain = s;
+        plain.cache = NULL;
+        struct sched_day range[DAYS], cached[DAYS], again[DAYS], alone[DAYS], oracle[DAYS];
+        assert_int_equal(sched_days(b->f->db, b->f->a, &plain, now, from, DAYS, exclude, range, &e),
+                         E_OK);
+        assert_int_equal(sched_days(b->f->db, b->f->a, &s, now, from, DAYS, exclude, cached, &e),
+                         E_OK);
+        assert_int_equal(sched_days(b->f->db, b->f->a, &s, now, from, DAYS, exclude, again, &e),
+                         E_OK);
+        for (int i = 0; i < DAYS; i++) {
+            struct dt_date d = dt_date_add(from, i);
+            assert_int_equal(
+                sched_days(b->f->db, b->f->a, &plain, now, d, 1, exclude, &alone[i], &e), E_OK);
+            oracle[i].date = d;
+            oracle[i].slots = arena_array(b->f->a, cap, sizeof *oracle[i].slots);
+            oracle[i].nslots =
+                oracle_day(b, &s, busy, nbusy, d, now, exclude, oracle[i].slots, cap);
+            total += oracle[i].nslots;
+        }
+        same_days(range, oracle, DAYS);
+        same_days(alone, oracle, DAYS);
+        same_days(cached, oracle, DAYS);
+        same_days(again, oracle, DAYS);
+    }
+    assert_true(total > 0); /* the month is crowded, not full */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +477,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hook_failure_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_desk_status_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_range_equals_days_alone, setup, teardown),
     };
     return cmocka_run_group_tests_name("svc_booking", tests, NULL, NULL);
 }

@@ -698,10 +698,13 @@ UPDATE users SET proven_email = email, email_proven_at = ?2 WHERE id = ?1
 -- name: portal_link
 UPDATE clients SET user_id = ?1 WHERE email = ?2 COLLATE NOCASE
 
+-- the account's clients first, then their appointments by client
+-- (appointments_client, 0031), not every appointment tested against them
 -- name: portal_appts
-SELECT {{appt_cols}} WHERE c.user_id = ?1 OR (c.user_id IS NULL AND
-c.email = (SELECT email FROM users WHERE id = ?1
-AND proven_email = email) COLLATE NOCASE)
+SELECT {{appt_cols}} WHERE a.client_id IN (SELECT c2.id FROM clients c2
+WHERE c2.user_id = ?1 OR (c2.user_id IS NULL AND
+c2.email = (SELECT email FROM users WHERE id = ?1
+AND proven_email = email) COLLATE NOCASE))
 ORDER BY a.start_at DESC, a.id DESC
 
 -- the same rule as portal_appts, for one client row
