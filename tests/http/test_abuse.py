@@ -141,6 +141,17 @@ class Framing(unittest.TestCase):
         self.assertIn(b'too many parameters', body)
 
 
+def refused(c):
+    """1 if the server closed held connection c without answering."""
+    c.settimeout(0.5)
+    try:
+        return c.recv(1) == b''
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
 class Connections(unittest.TestCase):
     def test_slow_connections_from_one_address_do_not_shut_out_others(self):
         s = server_with('[limits]\nconnections_per_address = 4\n')
@@ -150,10 +161,15 @@ class Connections(unittest.TestCase):
                 c = socket.create_connection(('127.0.0.1', s.port), timeout=5)
                 c.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n')  # headers never finished
                 held.append(c)
-            # a fifth from the same address is refused ...
+            # a fifth from the same address is refused ... (the server's threads accept in
+            # parallel, so under load the fifth may win a slot and one of the four be the one
+            # refused: either way exactly four are kept open and no more)
             out, closed = raw_from(s, b'GET / HTTP/1.1\r\nHost: x\r\n\r\n', timeout=5)
-            self.assertEqual(out, b'')
-            self.assertTrue(closed)
+            if out != b'':
+                self.assertEqual(status_of(out), 200, out[:200])
+                self.assertEqual(sum(1 for c in held if refused(c)), 1)
+            else:
+                self.assertTrue(closed)
             # ... while another address is served at once
             out, _ = raw_from(s, b'GET / HTTP/1.1\r\nHost: x\r\n\r\n', source='127.0.0.2')
             self.assertEqual(status_of(out), 200, out[:200])
