@@ -195,8 +195,11 @@ enum err_code rows_find_i64(struct db *db, enum q_id q, const char *what,
     }
 }
 
-enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
-                        size_t nargs, int64_t *changed, struct err *e)
+/* One step of a statement that returns no rows; reports the rows it changed and, for
+ * an insert that changed one, the new row's id.  rows_exec and rows_insert share it. */
+static enum err_code step_once(struct db *db, enum q_id q, const char *what,
+                               const struct drv_arg *args, size_t nargs, int64_t *changed,
+                               int64_t *id, struct err *e)
 {
     struct rows r;
     enum err_code rc = rows_open(&r, db, q, what, args, nargs, e);
@@ -204,23 +207,23 @@ enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const stru
         return rc;
     if (db->drv->step(r.st, what, e) < 0)
         return rows_code(e);
+    int64_t n = db->drv->changes(r.st);
     if (changed)
-        *changed = db->drv->changes(r.st);
+        *changed = n;
+    if (id)
+        *id = n > 0 ? db->drv->last_id(r.st) : 0;
     rows_close(&r);
     return E_OK;
+}
+
+enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
+                        size_t nargs, int64_t *changed, struct err *e)
+{
+    return step_once(db, q, what, args, nargs, changed, NULL, e);
 }
 
 enum err_code rows_insert(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
                           size_t nargs, int64_t *id, struct err *e)
 {
-    struct rows r;
-    enum err_code rc = rows_open(&r, db, q, what, args, nargs, e);
-    if (rc != E_OK)
-        return rc;
-    if (db->drv->step(r.st, what, e) < 0)
-        return rows_code(e);
-    if (id)
-        *id = db->drv->changes(r.st) > 0 ? db->drv->last_id(r.st) : 0;
-    rows_close(&r);
-    return E_OK;
+    return step_once(db, q, what, args, nargs, NULL, id, e);
 }
