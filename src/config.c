@@ -244,7 +244,7 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
             }
             break;
         case K_NPI:
-            if (*value && (strlen(value) != 10 || strspn(value, "0123456789") != 10)) {
+            if (*value && !money_npi_ok(value)) {
                 snprintf(err, errlen, "[%s] %s: '%s' is not a National Provider Identifier"
                          " (10 digits)", section, key, value);
                 return -1;

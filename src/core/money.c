@@ -299,3 +299,18 @@ int money_units(int duration_min, int unit_min)
     int u = (duration_min + (unit_min - 1) / 2) / unit_min;
     return u < 1 ? 1 : u;
 }
+
+int money_npi_ok(const char *s)
+{
+    /* Luhn over "80840" + the nine digits: the constant prefix adds 24 */
+    int sum = 24;
+    if (!s || strlen(s) != 10 || strspn(s, "0123456789") != 10)
+        return 0;
+    for (int i = 8, dbl = 1; i >= 0; i--, dbl = !dbl) {
+        int d = s[i] - '0';
+        if (dbl && (d *= 2) > 9)
+            d -= 9;
+        sum += d;
+    }
+    return (10 - sum % 10) % 10 == s[9] - '0';
+}

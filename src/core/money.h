@@ -121,6 +121,10 @@ char *money_format_percent(int bp, char *out, size_t size);
  * minor unit is the cent: USD, CAD, EUR, GBP, AUD, NZD, CHF, ...). */
 int money_currency_ok(const char *code);
 
+/* 1 when s is a National Provider Identifier: 10 digits whose last is the
+ * Luhn check digit of the first nine behind the prefix 80840. */
+int money_npi_ok(const char *s);
+
 /* The billing units of a visit of duration minutes at unit_min minutes per
  * unit (15 for the CPT timed codes such as 97124), by the eight-minute rule
  * (a unit once more than half of it is given): (duration + (unit-1)/2) /

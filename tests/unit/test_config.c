@@ -89,6 +89,7 @@ static void test_errors_name_the_key(void **state)
         {"[clinic]\ncurrency =\n", "[clinic] currency"},
         {"[clinic]\nnpi = 12345\n", "[clinic] npi: '12345' is not a National Provider Identifier"},
         {"[clinic]\nnpi = 12345678x0\n", "[clinic] npi"},
+        {"[clinic]\nnpi = 1234567890\n", "[clinic] npi"}, /* check digit */
         {"[clinic]\ncolour = red\n", "[clinic] colour: unknown key"},
         {"[nowhere]\na = 1\n", "[nowhere]: unknown section"},
         {"name = top level\n", "unknown section"},

@@ -323,6 +323,13 @@ static void test_currency_methods_units(void **state)
     assert_false(money_currency_ok("XXX"));
     assert_false(money_currency_ok(""));
     assert_false(money_currency_ok(NULL));
+    assert_true(money_npi_ok("1234567893")); /* CMS's example */
+    assert_false(money_npi_ok("1234567890")); /* check digit wrong */
+    assert_false(money_npi_ok("123456789"));
+    assert_false(money_npi_ok("12345678930"));
+    assert_false(money_npi_ok("123456789x"));
+    assert_false(money_npi_ok(""));
+    assert_false(money_npi_ok(NULL));
     for (int m = 0; m < MONEY__COUNT; m++)
         assert_int_equal(money_method_parse(money_method_name((enum money_method)m)), m);
     assert_int_equal(money_method_parse("bitcoin"), -1);

@@ -968,6 +968,11 @@ INSERT INTO schema_version (version, name, applied_at) VALUES (?1, ?2, ?3)
 -- name: signed_notes_exist
 SELECT EXISTS (SELECT 1 FROM treatment_notes WHERE signed_at IS NOT NULL)
 
+-- Nor is the ledger (0039): invoices, payments, cash counts.
+-- name: ledger_exists
+SELECT EXISTS (SELECT 1 FROM invoices) OR EXISTS (SELECT 1 FROM payments)
+OR EXISTS (SELECT 1 FROM closeouts)
+
 -- Deletes all clinic data (knead demo --force): a script, run as a whole.
 -- name: wipe
 DELETE FROM articles; DELETE FROM calendar_feeds;
