@@ -526,8 +526,14 @@ enum err_code money_superbill(struct db *db, struct arena *a, const struct tz *t
             return rc;
         int pick = referral_pick(spans, nspans, when_local_date(tz, v->appt.start));
         v->referral = pick >= 0 ? span_ref[pick] : NULL;
-        out->charges += invs[i].total - invs[i].credited;
-        out->paid += invs[i].paid - invs[i].refunded;
+        v->charge = invs[i].total - invs[i].tip - invs[i].credited;
+        if (v->charge < 0)
+            v->charge = 0;
+        v->paid = invs[i].paid - invs[i].refunded;
+        if (v->paid > v->charge)
+            v->paid = v->charge; /* what paid the tip is not the insurer's business */
+        out->charges += v->charge;
+        out->paid += v->paid;
         out->nvisits++;
     }
     /* the read is recorded, as every read of a health record is */

@@ -117,12 +117,15 @@ struct superbill_visit {
     size_t nlines;
     struct therapist_ids therapist;
     const struct referral *referral; /* the one the visit counts against, or NULL */
+    /* the services' charge (the invoice less its tip and credit notes) and
+     * what was paid towards it (net of refunds, at most the charge) */
+    int64_t charge, paid;
 };
 struct superbill {
     const char *birth_date; /* from the health form, "" when none */
     struct superbill_visit *visits;
     size_t nvisits;
-    int64_t charges, paid; /* paid net of refunds */
+    int64_t charges, paid; /* the visits' sums */
 };
 /* Gathers it and audits the read ("read" of "superbill", why: the span)
  * as who.  Everything on a.  Returns E_OK or the store's error. */

@@ -1113,9 +1113,8 @@ static void superbill_render(struct req *r, int64_t client_id, const char *clien
             "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:I}", "date",
             when_date_param(r->arena, when_local_date(r->app->tz, v->appt.start)), "therapist",
             v->appt.therapist_name, "npi", v->therapist.npi, "licence", v->therapist.licence,
-            "codes", codes, "icd10", icd, "charge", amount(r, v->inv->total - v->inv->credited),
-            "paid", amount(r, v->inv->paid - v->inv->refunded), "balance",
-            amount(r, balance_of(v->inv)), "service", v->appt.service_name, "invoice",
+            "codes", codes, "icd10", icd, "charge", amount(r, v->charge), "paid",
+            amount(r, v->paid), "balance", amount(r, v->charge - v->paid), "service", v->appt.service_name, "invoice",
             (json_int_t)v->inv->number);
         json_array_append_new(visits, vj);
         /* the rendering providers and diagnoses, each once */

@@ -236,7 +236,11 @@ static void test_superbill(void **state)
                            .updated_at = T0};
     assert_int_equal(db_put_referral(f->db, &ref, T0, &rid, &e), E_OK);
     issue_in(f, appt, 9, &in);
+    in.tip = 2000; /* a tip is no charge for the insurer */
     assert_int_equal(money_issue(f->db, &BY, &in, T0, &inv, &again, &e), E_OK);
+    struct money_pay_in cash = {inv, MONEY_CASH, 0, 14000, "", "sb:cash"};
+    int64_t pid, change;
+    assert_int_equal(money_pay(f->db, &BY, &cash, T0, &pid, &change, &again, &e), E_OK);
     struct tz *tz = NULL;
     char err[128];
     assert_int_equal(tzload_load("America/Anchorage", &tz, err, sizeof err), 0);
@@ -251,7 +255,7 @@ static void test_superbill(void **state)
     assert_string_equal(sb.visits[0].referral->icd10, "M54.50");
     assert_string_equal(sb.visits[0].therapist.npi, "1582047316");
     assert_int_equal(sb.charges, 12000);
-    assert_int_equal(sb.paid, 0);
+    assert_int_equal(sb.paid, 12000); /* $140 paid, $20 of it the tip */
     assert_int_equal(count(f, "superbill"), 1);
     /* outside the span: nothing */
     assert_int_equal(money_superbill(f->db, f->a, tz, &DESK, ap.client_id, T0 + 86400,
