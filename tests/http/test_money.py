@@ -11,7 +11,9 @@ see money pages; the service and therapist billing settings; the audit log.
 usage: test_money.py PATH/TO/knead"""
 import os
 import re
+import signal
 import sys
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -353,6 +355,60 @@ class Checkout(unittest.TestCase):
             self.assertIn('1420 West Fireweed Lane', part)
             self.assertIn('$120.00', part)
             self.assertIn('Paid in full', part)
+
+
+class Races(unittest.TestCase):
+    def test_two_desks_paying_the_balance_at_once_take_it_once(self):
+        a, b = signed_in(DESK), signed_in(DESK)
+        aid = visit('Rae Race', 'rae@example.com')
+        inv = issue(a, aid)
+        pages = [x.get('/staff/appointments/%d/checkout' % aid)[2] for x in (a, b)]
+        results = []
+
+        def go(who, page, ref):
+            results.append(pay(who, inv, 'card', amount='120', reference=ref,
+                               once=once_of(page))[0])
+        ts = [threading.Thread(target=go, args=(x, p, 'T-%d' % i))
+              for i, (x, p) in enumerate(zip((a, b), pages))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(30)
+        self.assertEqual(sorted(results), [303, 422])
+        self.assertEqual(one('SELECT sum(amount_cents) FROM payments WHERE invoice_id = ?', inv),
+                         12000)
+
+    def test_a_payment_survives_kill_and_its_form_resent_takes_nothing(self):
+        s2 = Server(KNEAD, extra=['--now', '2026-11-24T09:00:00-09:00']).start()
+        try:
+            b = signed_in(DESK, server=s2)
+            st, h, _ = b.post('/staff/book', {'service': 'deep-tissue-60', 'therapist': 'maren-holt',
+                                              'start': '2026-11-24T09:30:00-09:00', 'note': '',
+                                              'name': 'Kim Kill', 'email': 'kim@example.com',
+                                              'phone': ''})
+            self.assertEqual(st, 303)
+            aid = int(h['location'].rsplit('/', 1)[1])
+            check_in(b, aid)
+            _, _, page = b.get('/staff/appointments/%d/checkout' % aid)
+            st, _, _ = b.post('/staff/appointments/%d/checkout' % aid,
+                              {'once': once_of(page), 'action': 'issue', 'discount_kind': 'none'})
+            self.assertEqual(st, 303)
+            inv = s2.sql('SELECT id FROM invoices WHERE appointment_id = ?', aid)[0][0]
+            _, _, page = b.get('/staff/appointments/%d/checkout' % aid)
+            form = {'once': once_of(page), 'method': 'cash', 'tendered': '120'}
+            self.assertEqual(b.post('/staff/invoices/%d/payments' % inv, form)[0], 303)
+            s2.stop(signal.SIGKILL)  # right after the answer: the payment is on disk
+            s2.seed = False
+            s2.start()
+            self.assertEqual(s2.sql('SELECT amount_cents FROM payments WHERE invoice_id = ?', inv),
+                             [(12000,)])
+            b = signed_in(DESK, server=s2)
+            st, _, _ = b.post('/staff/invoices/%d/payments' % inv, form)
+            self.assertEqual(st, 303)  # the same form: the same payment, nothing new
+            self.assertEqual(s2.sql('SELECT count(*) FROM payments WHERE invoice_id = ?', inv),
+                             [(1,)])
+        finally:
+            harness.finish(s2)
 
 
 class CloseOut(unittest.TestCase):
