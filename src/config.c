@@ -33,7 +33,8 @@ static const struct key {
     {"clinic", "timezone", K_TZNAME, offsetof(struct cfg, timezone), CFG_STR, 0, 0, 0},
     /* the money (issue 11): the currency of every amount, and the clinic's
      * identifiers on receipts and superbills */
-    {"clinic", "currency", K_CURRENCY, offsetof(struct cfg, currency), sizeof(((struct cfg *)0)->currency), 0, 0, 0},
+    {"clinic", "currency", K_CURRENCY, offsetof(struct cfg, currency),
+     sizeof(((struct cfg *)0)->currency), 0, 0, 0},
     S("clinic", "tax_id", tax_id, 1),
     {"clinic", "npi", K_NPI, offsetof(struct cfg, npi), sizeof(((struct cfg *)0)->npi), 0, 0, 1},
     {"server", "listen", K_LISTEN, offsetof(struct cfg, listen), CFG_STR, 0, 0, 0},
@@ -245,8 +246,10 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
             break;
         case K_NPI:
             if (*value && !money_npi_ok(value)) {
-                snprintf(err, errlen, "[%s] %s: '%s' is not a National Provider Identifier"
-                         " (10 digits)", section, key, value);
+                snprintf(err, errlen,
+                         "[%s] %s: '%s' is not a National Provider Identifier"
+                         " (10 digits)",
+                         section, key, value);
                 return -1;
             }
             break;

@@ -48,8 +48,8 @@ int64_t money_tax(int64_t net, int bp)
     return money_div_even(net * bp, MONEY_BP_MAX);
 }
 
-int money_invoice(struct money_line *lines, size_t n, const struct money_discount *d,
-                  int64_t tip, struct money_totals *out, const char **why)
+int money_invoice(struct money_line *lines, size_t n, const struct money_discount *d, int64_t tip,
+                  struct money_totals *out, const char **why)
 {
     struct money_totals t = {0};
     if (n < 1 || n > MONEY_MAX_LINES) {
@@ -241,9 +241,9 @@ int money_parse_percent(const char *s, int *bp)
 static const struct currency {
     const char *code, *prefix;
 } currencies[] = {
-    {"USD", "$"},  {"CAD", "CA$"}, {"EUR", "€"},   {"GBP", "£"},   {"AUD", "A$"},
+    {"USD", "$"},   {"CAD", "CA$"},  {"EUR", "€"},    {"GBP", "£"},    {"AUD", "A$"},
     {"NZD", "NZ$"}, {"CHF", "CHF "}, {"SEK", "SEK "}, {"NOK", "NOK "}, {"DKK", "DKK "},
-    {"MXN", "MX$"}, {"SGD", "S$"},  {"HKD", "HK$"}, {"ZAR", "R "},
+    {"MXN", "MX$"}, {"SGD", "S$"},   {"HKD", "HK$"},  {"ZAR", "R "},
 };
 
 static const struct currency *currency(const char *code)

@@ -28,7 +28,7 @@
  * methods a clinic has set up (see svc/money.h). */
 enum money_method {
     MONEY_CASH,
-    MONEY_CARD,      /* an external card terminal; its reference recorded */
+    MONEY_CARD, /* an external card terminal; its reference recorded */
     MONEY_GIFT_CARD,
     MONEY_PACKAGE,   /* a credit of a prepaid package */
     MONEY_INSURANCE, /* a third party (an insurer) paid */
@@ -80,8 +80,8 @@ struct money_totals {
  * amount out of 0..MONEY_MAX, a rate out of 0..100 %, a discount above the
  * subtotal, a tip below 0 or a total above MONEY_MAX); lines and out are
  * then unspecified. */
-int money_invoice(struct money_line *lines, size_t n, const struct money_discount *d,
-                  int64_t tip, struct money_totals *out, const char **why);
+int money_invoice(struct money_line *lines, size_t n, const struct money_discount *d, int64_t tip,
+                  struct money_totals *out, const char **why);
 
 /* What is owed on an invoice: total - credited - (paid - refunded). */
 int64_t money_balance(int64_t total, int64_t credited, int64_t paid, int64_t refunded);

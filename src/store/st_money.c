@@ -62,17 +62,17 @@ enum err_code db_invoice_next_number(struct db *db, int64_t *number, struct err 
     return rows_i64_of(db, Q_INVOICE_NEXT_NUMBER, "number the invoice", NOARGS, number, e);
 }
 
-enum err_code db_invoice_add(struct db *db, const struct invoice *in,
-                             const unsigned char *form_key, int64_t *id, struct err *e)
+enum err_code db_invoice_add(struct db *db, const struct invoice *in, const unsigned char *form_key,
+                             int64_t *id, struct err *e)
 {
     return rows_insert(
         db, Q_INVOICE_ADD, "issue the invoice",
         ARGS(A_I64(in->number), in->appointment_id ? A_I64(in->appointment_id) : A_NULL,
              A_I64(in->client_id), A_TEXT(in->client_name), A_TEXT(in->therapist_id),
-             A_TEXT(in->currency), A_I64(in->line_count), A_I64(in->subtotal),
-             A_I64(in->discount), A_TEXT(in->discount_reason), A_I64(in->tax), A_I64(in->tip),
-             A_I64(in->total), A_TEXT(in->bill_to), form_key ? A_HASH(form_key) : A_NULL,
-             A_I64(in->issued_at), A_I64(in->issued_by), A_TEXT(in->issued_by_name)),
+             A_TEXT(in->currency), A_I64(in->line_count), A_I64(in->subtotal), A_I64(in->discount),
+             A_TEXT(in->discount_reason), A_I64(in->tax), A_I64(in->tip), A_I64(in->total),
+             A_TEXT(in->bill_to), form_key ? A_HASH(form_key) : A_NULL, A_I64(in->issued_at),
+             A_I64(in->issued_by), A_TEXT(in->issued_by_name)),
         id, e);
 }
 
@@ -80,18 +80,17 @@ enum err_code db_invoice_line_add(struct db *db, const struct invoice_line *l, s
 {
     return rows_exec(db, Q_INVOICE_LINE_ADD, "write the invoice's lines",
                      ARGS(A_I64(l->invoice_id), A_I64(l->position), A_TEXT(l->kind),
-                          A_TEXT(l->service_id), A_TEXT(l->description),
-                          A_TEXT(l->procedure_code), A_I64(l->units), A_I64(l->qty),
-                          A_I64(l->unit_cents), A_I64(l->discount_cents), A_I64(l->tax_bp),
-                          A_I64(l->tax_cents), A_I64(l->amount_cents)),
+                          A_TEXT(l->service_id), A_TEXT(l->description), A_TEXT(l->procedure_code),
+                          A_I64(l->units), A_I64(l->qty), A_I64(l->unit_cents),
+                          A_I64(l->discount_cents), A_I64(l->tax_bp), A_I64(l->tax_cents),
+                          A_I64(l->amount_cents)),
                      NULL, e);
 }
 
 enum err_code db_invoice_by_key(struct db *db, const unsigned char key[STORE_TOKEN_HASH],
                                 int64_t *id, int *found, struct err *e)
 {
-    return rows_find_i64(db, Q_INVOICE_BY_KEY, "find the invoice", ARGS(A_HASH(key)), id, found,
-                         e);
+    return rows_find_i64(db, Q_INVOICE_BY_KEY, "find the invoice", ARGS(A_HASH(key)), id, found, e);
 }
 
 static const struct col invoice_cols[] = {
@@ -135,9 +134,8 @@ enum err_code db_invoices_of_appt(struct db *db, struct arena *a, int64_t appt_i
                      COLS(invoice_cols), sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_invoices_of_client(struct db *db, struct arena *a, int64_t client_id,
-                                    int64_t from, int64_t to, struct invoice **out, size_t *n,
-                                    struct err *e)
+enum err_code db_invoices_of_client(struct db *db, struct arena *a, int64_t client_id, int64_t from,
+                                    int64_t to, struct invoice **out, size_t *n, struct err *e)
 {
     return rows_list(db, a, Q_INVOICES_OF_CLIENT, "list the client's invoices",
                      ARGS(A_I64(client_id), A_I64(from), A_I64(to)), COLS(invoice_cols),
@@ -194,8 +192,7 @@ enum err_code db_payment_add(struct db *db, const struct payment *p, int64_t *id
                             p->appointment_id ? A_I64(p->appointment_id) : A_NULL,
                             A_TEXT(p->method), A_I64(p->amount), A_I64(p->tendered),
                             A_TEXT(p->reference), A_TEXT(p->status), A_TEXT(p->idem_key),
-                            A_I64(p->created_at), A_I64(p->created_by),
-                            A_TEXT(p->created_by_name)),
+                            A_I64(p->created_at), A_I64(p->created_by), A_TEXT(p->created_by_name)),
                        id, e);
 }
 
@@ -223,8 +220,8 @@ enum err_code db_payment_by_key(struct db *db, struct arena *a, const char *key,
 enum err_code db_payment(struct db *db, struct arena *a, int64_t id, struct payment *out,
                          struct err *e)
 {
-    enum err_code rc = rows_one(db, a, Q_PAYMENT, "read the payment", ARGS(A_I64(id)),
-                                COLS(payment_cols), out, e);
+    enum err_code rc =
+        rows_one(db, a, Q_PAYMENT, "read the payment", ARGS(A_I64(id)), COLS(payment_cols), out, e);
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "There is no payment %lld.", (long long)id);
     return rc;
@@ -234,12 +231,10 @@ enum err_code db_payments_of_invoice(struct db *db, struct arena *a, int64_t inv
                                      struct payment **out, size_t *n, struct err *e)
 {
     return rows_list(db, a, Q_PAYMENTS_OF_INVOICE, "list the invoice's payments",
-                     ARGS(A_I64(invoice_id)), COLS(payment_cols), sizeof **out, (void **)out, n,
-                     e);
+                     ARGS(A_I64(invoice_id)), COLS(payment_cols), sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id,
-                                 struct err *e)
+enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id, struct err *e)
 {
     return rows_exec(db, Q_PAYMENTS_ATTACH, "apply the visit's deposits",
                      ARGS(A_I64(appt_id), A_I64(invoice_id)), NULL, e);
@@ -262,9 +257,12 @@ enum err_code db_refund_by_key(struct db *db, const char *key, int64_t *id, int 
 }
 
 static const struct col refund_cols[] = {
-    COL_I64(struct refund, id),         COL_I64(struct refund, payment_id),
-    COL_I64(struct refund, amount),     COL_TEXT(struct refund, reason),
-    COL_TEXT(struct refund, method),    COL_I64(struct refund, created_at),
+    COL_I64(struct refund, id),
+    COL_I64(struct refund, payment_id),
+    COL_I64(struct refund, amount),
+    COL_TEXT(struct refund, reason),
+    COL_TEXT(struct refund, method),
+    COL_I64(struct refund, created_at),
     COL_TEXT(struct refund, created_by_name),
 };
 
@@ -272,8 +270,7 @@ enum err_code db_refunds_of_invoice(struct db *db, struct arena *a, int64_t invo
                                     struct refund **out, size_t *n, struct err *e)
 {
     return rows_list(db, a, Q_REFUNDS_OF_INVOICE, "list the invoice's refunds",
-                     ARGS(A_I64(invoice_id)), COLS(refund_cols), sizeof **out, (void **)out, n,
-                     e);
+                     ARGS(A_I64(invoice_id)), COLS(refund_cols), sizeof **out, (void **)out, n, e);
 }
 
 enum err_code db_credit_add(struct db *db, const struct credit_note *c, const char *idem_key,
@@ -289,8 +286,8 @@ enum err_code db_credit_add(struct db *db, const struct credit_note *c, const ch
 enum err_code db_credit_by_key(struct db *db, const char *key, int64_t *id, int *found,
                                struct err *e)
 {
-    return rows_find_i64(db, Q_CREDIT_BY_KEY, "find the credit note", ARGS(A_TEXT(key)), id,
-                         found, e);
+    return rows_find_i64(db, Q_CREDIT_BY_KEY, "find the credit note", ARGS(A_TEXT(key)), id, found,
+                         e);
 }
 
 static const struct col credit_cols[] = {
@@ -303,8 +300,7 @@ enum err_code db_credits_of_invoice(struct db *db, struct arena *a, int64_t invo
                                     struct credit_note **out, size_t *n, struct err *e)
 {
     return rows_list(db, a, Q_CREDITS_OF_INVOICE, "list the invoice's credit notes",
-                     ARGS(A_I64(invoice_id)), COLS(credit_cols), sizeof **out, (void **)out, n,
-                     e);
+                     ARGS(A_I64(invoice_id)), COLS(credit_cols), sizeof **out, (void **)out, n, e);
 }
 
 /* ---- the day's takings and the drawer ---- */

@@ -633,8 +633,8 @@ enum err_code db_invoice_next_number(struct db *db, int64_t *number, struct err 
 /* Writes an invoice (id, sums ignored) and *id; form_key (STORE_TOKEN_HASH
  * bytes, or NULL) is the hash of the form's one-time token.  The lines
  * follow with db_invoice_line_add, exactly in->line_count of them. */
-enum err_code db_invoice_add(struct db *db, const struct invoice *in,
-                             const unsigned char *form_key, int64_t *id, struct err *e);
+enum err_code db_invoice_add(struct db *db, const struct invoice *in, const unsigned char *form_key,
+                             int64_t *id, struct err *e);
 enum err_code db_invoice_line_add(struct db *db, const struct invoice_line *l, struct err *e);
 /* The invoice a form's one-time token issued: *found = 0 when none. */
 enum err_code db_invoice_by_key(struct db *db, const unsigned char key[STORE_TOKEN_HASH],
@@ -645,9 +645,8 @@ enum err_code db_invoice(struct db *db, struct arena *a, int64_t id, struct invo
 enum err_code db_invoices_of_appt(struct db *db, struct arena *a, int64_t appt_id,
                                   struct invoice **out, size_t *n, struct err *e);
 /* A client's invoices of visits that start in [from, to), by start. */
-enum err_code db_invoices_of_client(struct db *db, struct arena *a, int64_t client_id,
-                                    int64_t from, int64_t to, struct invoice **out, size_t *n,
-                                    struct err *e);
+enum err_code db_invoices_of_client(struct db *db, struct arena *a, int64_t client_id, int64_t from,
+                                    int64_t to, struct invoice **out, size_t *n, struct err *e);
 enum err_code db_invoice_lines(struct db *db, struct arena *a, int64_t invoice_id,
                                struct invoice_line **out, size_t *n, struct err *e);
 /* What client_id owes across all invoices (negative: is owed), and how
@@ -667,8 +666,7 @@ enum err_code db_payments_of_invoice(struct db *db, struct arena *a, int64_t inv
                                      struct payment **out, size_t *n, struct err *e);
 /* Attaches the completed payments taken for appt_id before any invoice to
  * invoice_id.  Inside db_begin/db_commit. */
-enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id,
-                                 struct err *e);
+enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id, struct err *e);
 
 /* Writes a refund; the store refuses one above what is left of the payment. */
 enum err_code db_refund_add(struct db *db, const struct refund *f, const char *idem_key,

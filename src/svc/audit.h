@@ -1,6 +1,6 @@
 /* audit — the one writer of the audit log: health records (intake, insurance
- * checks, referrals, treatment notes) and every change of money. It takes an actor, not a request, so
- * a handler, a command or a job records the same row the same way.
+ * checks, referrals, treatment notes) and every change of money. It takes an actor, not a request,
+ * so a handler, a command or a job records the same row the same way.
  *
  * Call it on the connection and inside the transaction of the write it
  * records, so a change and its log row land together or not at all; a read

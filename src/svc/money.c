@@ -149,14 +149,12 @@ static enum err_code issue_tx(struct db *db, void *vctx, struct err *e)
     if ((rc = db_payments_attach(db, ap.id, c->id, e)) != E_OK)
         return rc;
     char total[48];
-    const char *why =
-        arena_printf(c->a, "invoice %lld of %s%s%s%s%s", (long long)inv.number,
-                     fmt(total, sizeof total, t.total, in->currency),
-                     t.discount ? "; discount: " : "", t.discount ? in->discount_reason : "",
-                     *inv.bill_to ? "; billed to " : "", inv.bill_to);
+    const char *why = arena_printf(
+        c->a, "invoice %lld of %s%s%s%s%s", (long long)inv.number,
+        fmt(total, sizeof total, t.total, in->currency), t.discount ? "; discount: " : "",
+        t.discount ? in->discount_reason : "", *inv.bill_to ? "; billed to " : "", inv.bill_to);
     why = clip(c->a, why);
-    return audit_add_why(db, c->by->actor, "issue", "invoice", c->id, ap.client_id, why, c->now,
-                         e);
+    return audit_add_why(db, c->by->actor, "issue", "invoice", c->id, ap.client_id, why, c->now, e);
 }
 
 enum err_code money_issue(struct db *db, const struct money_by *by, const struct money_issue_in *in,
@@ -335,8 +333,13 @@ enum err_code money_refund(struct db *db, const struct money_by *by, int64_t pay
     if (!key || !*key || strlen(key) > 100)
         return err_set(e, E_INVALID, "The refund form has no key; open the invoice again.");
     struct arena *a = arena_new();
-    struct fix_ctx c = {.by = by, .a = a, .target = payment_id, .amount = amount, .now = now,
-                        .why = why, .key = key};
+    struct fix_ctx c = {.by = by,
+                        .a = a,
+                        .target = payment_id,
+                        .amount = amount,
+                        .now = now,
+                        .why = why,
+                        .key = key};
     rc = db_tx(db, refund_tx, &c, e);
     if (rc == E_OK) {
         *id = c.id;
@@ -372,9 +375,9 @@ static enum err_code credit_tx(struct db *db, void *vctx, struct err *e)
     if ((rc = db_credit_add(db, &cn, c->key, c->by->actor->user_id, &c->id, e)) != E_OK)
         return rc;
     char sum[48];
-    why = arena_printf(c->a, "%s off invoice %lld: %s",
-                       fmt(sum, sizeof sum, c->amount, inv.currency), (long long)inv.number,
-                       c->why);
+    why =
+        arena_printf(c->a, "%s off invoice %lld: %s", fmt(sum, sizeof sum, c->amount, inv.currency),
+                     (long long)inv.number, c->why);
     why = clip(c->a, why);
     return audit_add_why(db, c->by->actor, "credit", "credit_note", c->id, inv.client_id, why,
                          c->now, e);
@@ -390,8 +393,13 @@ enum err_code money_credit(struct db *db, const struct money_by *by, int64_t inv
     if (!key || !*key || strlen(key) > 100)
         return err_set(e, E_INVALID, "The credit-note form has no key; open the invoice again.");
     struct arena *a = arena_new();
-    struct fix_ctx c = {.by = by, .a = a, .target = invoice_id, .amount = amount, .now = now,
-                        .why = why, .key = key};
+    struct fix_ctx c = {.by = by,
+                        .a = a,
+                        .target = invoice_id,
+                        .amount = amount,
+                        .now = now,
+                        .why = why,
+                        .key = key};
     rc = db_tx(db, credit_tx, &c, e);
     if (rc == E_OK) {
         *id = c.id;
@@ -449,9 +457,9 @@ static enum err_code count_tx(struct db *db, void *vctx, struct err *e)
                           .created_by_name = c->by->name};
     if ((rc = db_closeout_add(db, &co, c->by->actor->user_id, &c->id, e)) != E_OK)
         return rc;
-    const char *why = arena_printf(c->a, "drawer of %s: counted %lld, expected %lld cents%s%s",
-                                   c->day, (long long)c->counted, (long long)c->expected,
-                                   *c->note ? "; " : "", c->note);
+    const char *why =
+        arena_printf(c->a, "drawer of %s: counted %lld, expected %lld cents%s%s", c->day,
+                     (long long)c->counted, (long long)c->expected, *c->note ? "; " : "", c->note);
     why = clip(c->a, why);
     return audit_add_why(db, c->by->actor, "count", "closeout", c->id, 0, why, c->now, e);
 }

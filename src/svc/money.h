@@ -38,8 +38,8 @@ struct money_issue_in {
     struct money_discount discount;
     const char *discount_reason; /* required with a discount, at most 200 characters */
     int64_t tip;
-    const char *bill_to;  /* "insurance / third party pays": its name, or "" */
-    const char *currency; /* [clinic] currency */
+    const char *bill_to;                 /* "insurance / third party pays": its name, or "" */
+    const char *currency;                /* [clinic] currency */
     unsigned char key[STORE_TOKEN_HASH]; /* the hash of the form's one-time token */
 };
 

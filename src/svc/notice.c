@@ -13,8 +13,7 @@ enum err_code notice_queue(const struct notice_mailer *m, struct db *db, const c
 
 enum err_code notice_document(const struct notice_mailer *m, struct db *db, const char *kind,
                               const char *to, const char *name, const char *subject,
-                              struct json_t *vars, const char *dedupe, int64_t now,
-                              struct err *e)
+                              struct json_t *vars, const char *dedupe, int64_t now, struct err *e)
 {
     if (!m || !m->document)
         return err_set(e, E_UNAVAILABLE, "This server sends no e-mail; print the receipt instead.");

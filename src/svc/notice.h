@@ -61,8 +61,7 @@ enum err_code notice_signin(const struct notice_mailer *m, struct db *db, const 
  * transaction.  E_UNAVAILABLE when m cannot send e-mail; vars is borrowed. */
 enum err_code notice_document(const struct notice_mailer *m, struct db *db, const char *kind,
                               const char *to, const char *name, const char *subject,
-                              struct json_t *vars, const char *dedupe, int64_t now,
-                              struct err *e);
+                              struct json_t *vars, const char *dedupe, int64_t now, struct err *e);
 
 /* After the caller's commit: wakes the delivery worker, if any. Can't fail. */
 void notice_committed(const struct notice_mailer *m);

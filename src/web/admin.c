@@ -193,16 +193,15 @@ void admin_index(struct req *r)
 /* ---- services ---- */
 
 /* The form's fields from a stored service and its billing. */
-static json_t *service_form(struct req *r, const struct service *s,
-                            const struct service_billing *b)
+static json_t *service_form(struct req *r, const struct service *s, const struct service_billing *b)
 {
     char pct[16];
-    json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:s, s:s, s:s}", "id", s->id, "name",
-                     s->name, "description", s->description, "duration", s->duration_min,
-                     "price", price_text(r, s->price_cents), "buffer", s->buffer_min, "active",
-                     s->active, "min_notice", opt_text(r, s->min_notice_minutes), "horizon",
-                     opt_text(r, s->horizon_days), "late_cancel",
-                     opt_text(r, s->late_cancel_hours));
+    json_t *f =
+        json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:s, s:s, s:s}", "id", s->id, "name",
+                  s->name, "description", s->description, "duration", s->duration_min, "price",
+                  price_text(r, s->price_cents), "buffer", s->buffer_min, "active", s->active,
+                  "min_notice", opt_text(r, s->min_notice_minutes), "horizon",
+                  opt_text(r, s->horizon_days), "late_cancel", opt_text(r, s->late_cancel_hours));
     json_object_set_new(f, "tax_rate",
                         json_string(money_format_percent(b->tax_bp, pct, sizeof pct)));
     json_object_set_new(f, "procedure_code", json_string(b->procedure_code));
@@ -310,7 +309,8 @@ static void billing(struct req *r, json_t *errors, struct service_billing *b)
     const char *tax = form_value(r, "tax_rate"), *code = form_value(r, "procedure_code");
     b->tax_bp = 0;
     if (!form_blank(tax) && money_parse_percent(tax, &b->tax_bp) < 0)
-        form_error(errors, "tax_rate", "Enter the tax rate in percent, from 0 to 100, e.g. 5 or 8.25.");
+        form_error(errors, "tax_rate",
+                   "Enter the tax rate in percent, from 0 to 100, e.g. 5 or 8.25.");
     if (strlen(code) > 10 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(code))
         form_error(errors, "procedure_code",
                    "A procedure code is up to 10 capital letters and digits, e.g. 97124.");
@@ -468,9 +468,9 @@ static void therapist_page(struct req *r, int status, const char *id, const stru
         json_object_set_new(ctx, "form",
                             json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
                                       t->id, "name", t->name, "title", t->title, "bio", t->bio,
-                                      "specialties", t->specialties ? t->specialties : "",
-                                      "photo", t->photo, "photo_alt", t->photo_alt, "active",
-                                      t->active, "npi", ids.npi, "licence", ids.licence));
+                                      "specialties", t->specialties ? t->specialties : "", "photo",
+                                      t->photo, "photo_alt", t->photo_alt, "active", t->active,
+                                      "npi", ids.npi, "licence", ids.licence));
     }
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "services", choices);

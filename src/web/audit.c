@@ -18,8 +18,8 @@
 
 #define AUDIT_PAGE 100
 
-static const char *const records[] = {"intake",  "insurance",   "referral", "note",
-                                      "invoice", "payment",     "refund",   "credit_note",
+static const char *const records[] = {"intake",   "insurance", "referral", "note",
+                                      "invoice",  "payment",   "refund",   "credit_note",
                                       "closeout", "superbill"};
 
 enum err_code audit_record_as(struct req *r, enum proof via, const char *action,

@@ -152,15 +152,15 @@ static json_t *ledger_json(struct req *r, const struct ledger *l, const struct a
                            int desk)
 {
     const struct invoice *i = &l->inv;
-    json_t *o = json_object(), *lines = json_array(), *pays = json_array(),
-           *credits = json_array();
+    json_t *o = json_object(), *lines = json_array(), *pays = json_array(), *credits = json_array();
     int64_t bal = balance_of(i);
     json_object_set_new(o, "id", json_integer(i->id));
     json_object_set_new(o, "number", json_integer(i->number));
-    json_object_set_new(o, "url", json_string(arena_printf(r->arena, "/staff/invoices/%" PRId64,
-                                                           i->id)));
-    json_object_set_new(o, "date", json_string(when_date_long(
-                                       r->arena, when_local_date(r->app->tz, i->issued_at))));
+    json_object_set_new(o, "url",
+                        json_string(arena_printf(r->arena, "/staff/invoices/%" PRId64, i->id)));
+    json_object_set_new(
+        o, "date",
+        json_string(when_date_long(r->arena, when_local_date(r->app->tz, i->issued_at))));
     json_object_set_new(o, "issued_by", json_string(i->issued_by_name));
     json_object_set_new(o, "client", json_string(i->client_name));
     if (ap) {
@@ -170,18 +170,16 @@ static json_t *ledger_json(struct req *r, const struct ledger *l, const struct a
                                      ap->therapist_name, day_label(r, ap->start),
                                      clock_label(r, ap->start))));
         json_object_set_new(o, "checkout_url",
-                            json_string(arena_printf(r->arena,
-                                                     "/staff/appointments/%" PRId64 "/checkout",
-                                                     ap->id)));
+                            json_string(arena_printf(
+                                r->arena, "/staff/appointments/%" PRId64 "/checkout", ap->id)));
     }
     for (size_t k = 0; k < l->nlines; k++) {
         const struct invoice_line *x = &l->lines[k];
         char pct[16];
-        json_t *lj = json_pack(
-            "{s:s, s:i, s:b, s:s, s:s, s:s, s:s}", "description", x->description, "qty", x->qty,
-            "qty_many", x->qty > 1, "unit", amount(r, x->unit_cents), "gross",
-            amount(r, x->unit_cents * x->qty), "amount", amount(r, x->amount_cents), "code",
-            x->procedure_code);
+        json_t *lj = json_pack("{s:s, s:i, s:b, s:s, s:s, s:s, s:s}", "description", x->description,
+                               "qty", x->qty, "qty_many", x->qty > 1, "unit",
+                               amount(r, x->unit_cents), "gross", amount(r, x->unit_cents * x->qty),
+                               "amount", amount(r, x->amount_cents), "code", x->procedure_code);
         if (x->tax_bp)
             json_object_set_new(lj, "tax_rate",
                                 json_string(money_format_percent(x->tax_bp, pct, sizeof pct)));
@@ -198,21 +196,20 @@ static json_t *ledger_json(struct req *r, const struct ledger *l, const struct a
         json_object_set_new(o, "tip", json_string(amount(r, i->tip)));
     json_object_set_new(o, "total", json_string(amount(r, i->total)));
     for (size_t k = 0; k < l->ncredits; k++)
-        json_array_append_new(credits,
-                              json_pack("{s:s, s:s, s:s, s:s}", "amount",
-                                        amount(r, l->credits[k].amount), "reason",
-                                        l->credits[k].reason, "date",
-                                        day_label(r, l->credits[k].created_at), "by",
-                                        l->credits[k].created_by_name));
+        json_array_append_new(credits, json_pack("{s:s, s:s, s:s, s:s}", "amount",
+                                                 amount(r, l->credits[k].amount), "reason",
+                                                 l->credits[k].reason, "date",
+                                                 day_label(r, l->credits[k].created_at), "by",
+                                                 l->credits[k].created_by_name));
     json_object_set_new(o, "credits", credits);
     for (size_t k = 0; k < l->npays; k++) {
         const struct payment *p = &l->pays[k];
-        json_t *pj = json_pack(
-            "{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id, "method",
-            method_label(p->method), "method_name", p->method, "amount", amount(r, p->amount),
-            "date", arena_printf(r->arena, "%s, %s", day_label(r, p->created_at),
-                                 clock_label(r, p->created_at)),
-            "reference", p->reference, "by", p->created_by_name);
+        json_t *pj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)p->id,
+                               "method", method_label(p->method), "method_name", p->method,
+                               "amount", amount(r, p->amount), "date",
+                               arena_printf(r->arena, "%s, %s", day_label(r, p->created_at),
+                                            clock_label(r, p->created_at)),
+                               "reference", p->reference, "by", p->created_by_name);
         if (strcmp(p->status, "completed") != 0)
             json_object_set_new(pj, "status", json_string(p->status));
         if (p->tendered > p->amount) {
@@ -222,12 +219,12 @@ static json_t *ledger_json(struct req *r, const struct ledger *l, const struct a
         json_t *rf = json_array();
         for (size_t q = 0; q < l->nrefunds; q++)
             if (l->refunds[q].payment_id == p->id)
-                json_array_append_new(
-                    rf, json_pack("{s:s, s:s, s:s, s:s, s:s}", "amount",
-                                  amount(r, l->refunds[q].amount), "reason", l->refunds[q].reason,
-                                  "method", method_label(l->refunds[q].method), "date",
-                                  day_label(r, l->refunds[q].created_at), "by",
-                                  l->refunds[q].created_by_name));
+                json_array_append_new(rf, json_pack("{s:s, s:s, s:s, s:s, s:s}", "amount",
+                                                    amount(r, l->refunds[q].amount), "reason",
+                                                    l->refunds[q].reason, "method",
+                                                    method_label(l->refunds[q].method), "date",
+                                                    day_label(r, l->refunds[q].created_at), "by",
+                                                    l->refunds[q].created_by_name));
         json_object_set_new(pj, "refunds", rf);
         int64_t left = p->amount - p->refunded;
         if (desk && left > 0 && strcmp(p->status, "completed") == 0) {
@@ -356,8 +353,8 @@ static json_t *preview_json(struct req *r, const struct money_issue_in *in,
     for (size_t k = 0; k < in->nlines; k++) {
         char pct[16];
         json_t *lj = json_pack("{s:s, s:s, s:s, s:s}", "description", in->lines[k].description,
-                               "gross", amount(r, lines[k].gross), "tax",
-                               amount(r, lines[k].tax), "amount", amount(r, lines[k].amount));
+                               "gross", amount(r, lines[k].gross), "tax", amount(r, lines[k].tax),
+                               "amount", amount(r, lines[k].amount));
         if (lines[k].tax_bp)
             json_object_set_new(
                 lj, "tax_rate",
@@ -381,8 +378,8 @@ static json_t *preview_json(struct req *r, const struct money_issue_in *in,
  * form that takes the next one, or the form that builds the invoice.
  * msg/errors/form after a refused POST (status 4xx); preview after
  * "Preview". */
-static void checkout_page(struct req *r, int status, const struct appointment *ap,
-                          const char *msg, json_t *errors, json_t *form, json_t *preview)
+static void checkout_page(struct req *r, int status, const struct appointment *ap, const char *msg,
+                          json_t *errors, json_t *form, json_t *preview)
 {
     struct err e = {0};
     struct db *db = web_db(r);
@@ -397,8 +394,8 @@ static void checkout_page(struct req *r, int status, const struct appointment *a
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Checkout: %s", ap->client_name),
-                                 "appointment");
+    json_t *ctx =
+        chrome_context(r, arena_printf(r->arena, "Checkout: %s", ap->client_name), "appointment");
     json_object_set_new(
         ctx, "appt",
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "url",
@@ -442,8 +439,7 @@ static void checkout_page(struct req *r, int status, const struct appointment *a
             json_object_set_new(f, "once", json_string(once_new(r)));
         const char *kind = json_string_value(json_object_get(f, "discount_kind"));
         json_object_set_new(f, "kind_amount", json_boolean(kind && strcmp(kind, "amount") == 0));
-        json_object_set_new(f, "kind_percent",
-                            json_boolean(kind && strcmp(kind, "percent") == 0));
+        json_object_set_new(f, "kind_percent", json_boolean(kind && strcmp(kind, "percent") == 0));
         json_object_set_new(ctx, "build", f);
         struct money_line_in visit;
         if (money_visit_line(db, r->arena, ap, &visit, &e) != E_OK) {
@@ -478,9 +474,8 @@ static void checkout_page(struct req *r, int status, const struct appointment *a
     if (preview)
         json_object_set_new(ctx, "preview", json_incref(preview));
     json_object_set_new(ctx, "client_balance",
-                        json_pack("{s:s, s:b, s:b, s:I}", "amount",
-                                  amount(r, bal < 0 ? -bal : bal), "owes", bal > 0, "owed",
-                                  bal < 0, "invoices", (json_int_t)count));
+                        json_pack("{s:s, s:b, s:b, s:I}", "amount", amount(r, bal < 0 ? -bal : bal),
+                                  "owes", bal > 0, "owed", bal < 0, "invoices", (json_int_t)count));
     /* after a payment: what was taken and the change to hand back */
     const char *paid = kv_get(&r->query, "paid");
     int64_t pid;
@@ -573,9 +568,8 @@ void money_checkout_issue(struct req *r)
     }
     json_decref(errors);
     json_decref(form);
-    form_see_other(r,
-                   arena_printf(r->arena, "/staff/appointments/%" PRId64 "/checkout?issued=1",
-                                ap.id));
+    form_see_other(
+        r, arena_printf(r->arena, "/staff/appointments/%" PRId64 "/checkout?issued=1", ap.id));
 }
 
 /* ---- payments, refunds, credit notes ---- */
@@ -609,8 +603,8 @@ static void receipt_page(struct req *r, int status, const struct ledger *l,
 
 /* A refused change of an invoice: back on the checkout (payments) or the
  * receipt (refunds, credit notes) with the sentence. */
-static void refused(struct req *r, int status, const struct ledger *l,
-                    const struct appointment *ap, const char *msg, json_t *form, int checkout)
+static void refused(struct req *r, int status, const struct ledger *l, const struct appointment *ap,
+                    const char *msg, json_t *form, int checkout)
 {
     if (checkout && ap->id)
         checkout_page(r, status, ap, msg, NULL, NULL, NULL);
@@ -679,8 +673,8 @@ void money_pay_form(struct req *r)
                                        "/staff/appointments/%" PRId64 "/checkout?paid=%" PRId64,
                                        ap.id, id));
     else
-        form_see_other(r, arena_printf(r->arena, "/staff/invoices/%" PRId64 "?paid=%" PRId64,
-                                       l.inv.id, id));
+        form_see_other(
+            r, arena_printf(r->arena, "/staff/invoices/%" PRId64 "?paid=%" PRId64, l.inv.id, id));
 }
 
 void money_refund_form(struct req *r)
@@ -723,8 +717,7 @@ void money_refund_form(struct req *r)
     struct money_by by = staff_by(r, &who);
     int64_t id;
     int again;
-    if (money_refund(web_db(r), &by, pid, cents, why, key, clock_now(), &id, &again, &e) !=
-        E_OK) {
+    if (money_refund(web_db(r), &by, pid, cents, why, key, clock_now(), &id, &again, &e) != E_OK) {
         if (e.code == E_UNPROCESSABLE || e.code == E_CONFLICT || e.code == E_INVALID) {
             refused(r, err_http_status(e.code), &l, &ap, e.msg, form, 0);
             return;
@@ -734,8 +727,7 @@ void money_refund_form(struct req *r)
         return;
     }
     json_decref(form);
-    form_see_other(r,
-                   arena_printf(r->arena, "/staff/invoices/%" PRId64 "?refunded=1", l.inv.id));
+    form_see_other(r, arena_printf(r->arena, "/staff/invoices/%" PRId64 "?refunded=1", l.inv.id));
 }
 
 void money_credit_form(struct req *r)
@@ -748,11 +740,10 @@ void money_credit_form(struct req *r)
     unsigned char hash[STORE_TOKEN_HASH];
     const char *key;
     const char *why = form_value(r, "reason");
-    json_t *form = json_pack("{s:s, s:s}", "credit_amount", form_value(r, "amount"),
-                             "credit_reason", why);
+    json_t *form =
+        json_pack("{s:s, s:s}", "credit_amount", form_value(r, "amount"), "credit_reason", why);
     if (once_key(r, hash, &key) < 0) {
-        refused(r, 400, &l, &ap, "The form is out of date; enter the credit note again.", form,
-                0);
+        refused(r, 400, &l, &ap, "The form is out of date; enter the credit note again.", form, 0);
         return;
     }
     int64_t cents;
@@ -791,16 +782,16 @@ static void receipt_page(struct req *r, int status, const struct ledger *l,
                          const struct appointment *ap, const char *msg, json_t *form)
 {
     const struct cfg *c = &r->app->cfg;
-    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Invoice %" PRId64, l->inv.number),
-                                 "clients");
+    json_t *ctx =
+        chrome_context(r, arena_printf(r->arena, "Invoice %" PRId64, l->inv.number), "clients");
     json_object_set_new(ctx, "inv", ledger_json(r, l, ap, 1));
     json_object_set_new(ctx, "clinic_info",
                         json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", c->name, "address",
                                   c->address, "phone", c->phone, "email", c->email, "tax_id",
                                   c->tax_id));
-    json_object_set_new(ctx, "client_url",
-                        json_string(arena_printf(r->arena, "/staff/clients/%" PRId64,
-                                                 l->inv.client_id)));
+    json_object_set_new(
+        ctx, "client_url",
+        json_string(arena_printf(r->arena, "/staff/clients/%" PRId64, l->inv.client_id)));
     if (ap && ap->client_email && *ap->client_email)
         json_object_set_new(ctx, "client_email", json_string(ap->client_email));
     json_object_set_new(ctx, "send_once", json_string(once_new(r)));
@@ -916,9 +907,8 @@ static void closeout_page(struct req *r, int status, struct dt_date d, int64_t f
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Close-out, %s",
-                                                 when_date_long(r->arena, d)),
-                                 "closeout");
+    json_t *ctx = chrome_context(
+        r, arena_printf(r->arena, "Close-out, %s", when_date_long(r->arena, d)), "closeout");
     json_object_set_new(ctx, "date", json_string(ds));
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
     json_t *rows = json_array();
@@ -940,42 +930,41 @@ static void closeout_page(struct req *r, int status, struct dt_date d, int64_t f
             continue;
         in += p;
         out += f;
-        json_array_append_new(
-            rows, json_pack("{s:s, s:s, s:I, s:s, s:I, s:s, s:s}", "method",
-                            money_method_label((enum money_method)m), "name", name, "count",
-                            (json_int_t)np, "paid", amount(r, p), "refunds", (json_int_t)nf,
-                            "refunded", amount(r, f), "net", amount(r, p - f)));
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:I, s:s, s:I, s:s, s:s}", "method",
+                                              money_method_label((enum money_method)m), "name",
+                                              name, "count", (json_int_t)np, "paid", amount(r, p),
+                                              "refunds", (json_int_t)nf, "refunded", amount(r, f),
+                                              "net", amount(r, p - f)));
     }
     json_object_set_new(ctx, "methods", rows);
-    json_object_set_new(ctx, "totals", json_pack("{s:s, s:s, s:s}", "paid", amount(r, in),
-                                                 "refunded", amount(r, out), "net",
-                                                 amount(r, in - out)));
+    json_object_set_new(ctx, "totals",
+                        json_pack("{s:s, s:s, s:s}", "paid", amount(r, in), "refunded",
+                                  amount(r, out), "net", amount(r, in - out)));
+    json_object_set_new(ctx, "issued",
+                        json_pack("{s:I, s:s, s:s, s:s}", "count", (json_int_t)day.invoices,
+                                  "total", amount(r, day.invoiced), "tips", amount(r, day.tips),
+                                  "tax", amount(r, day.tax)));
     json_object_set_new(
-        ctx, "issued",
-        json_pack("{s:I, s:s, s:s, s:s}", "count", (json_int_t)day.invoices, "total",
-                  amount(r, day.invoiced), "tips", amount(r, day.tips), "tax",
-                  amount(r, day.tax)));
-    json_object_set_new(ctx, "cash",
-                        json_pack("{s:s, s:s}", "in", amount(r, day.cash_in), "out",
-                                  amount(r, day.cash_out)));
+        ctx, "cash",
+        json_pack("{s:s, s:s}", "in", amount(r, day.cash_in), "out", amount(r, day.cash_out)));
     if (ncounts > 0) {
         const struct closeout *c = &counts[0];
         int64_t diff = c->counted - c->expected;
-        json_object_set_new(
-            ctx, "count",
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s, s:I}", "float",
-                      amount(r, c->float_cents), "counted", amount(r, c->counted), "expected",
-                      amount(r, c->expected), "difference", amount(r, diff < 0 ? -diff : diff),
-                      "note", c->note, "over", diff > 0, "short", diff < 0, "even", diff == 0,
-                      "by", c->created_by_name, "at",
-                      arena_printf(r->arena, "%s, %s", day_label(r, c->created_at),
-                                   clock_label(r, c->created_at)),
-                      "recounts", (json_int_t)(ncounts - 1)));
+        json_object_set_new(ctx, "count",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s, s:I}",
+                                      "float", amount(r, c->float_cents), "counted",
+                                      amount(r, c->counted), "expected", amount(r, c->expected),
+                                      "difference", amount(r, diff < 0 ? -diff : diff), "note",
+                                      c->note, "over", diff > 0, "short", diff < 0, "even",
+                                      diff == 0, "by", c->created_by_name, "at",
+                                      arena_printf(r->arena, "%s, %s", day_label(r, c->created_at),
+                                                   clock_label(r, c->created_at)),
+                                      "recounts", (json_int_t)(ncounts - 1)));
     }
     json_t *f = form ? json_incref(form) : json_object();
     if (!json_object_get(f, "float"))
-        json_object_set_new(f, "float", json_string(ncounts ? plain(r, counts[0].float_cents)
-                                                            : "0.00"));
+        json_object_set_new(f, "float",
+                            json_string(ncounts ? plain(r, counts[0].float_cents) : "0.00"));
     json_object_set_new(ctx, "form", f);
     if (msg)
         json_object_set_new(ctx, "error", json_string(msg));
@@ -1008,8 +997,8 @@ void money_closeout_count(struct req *r)
         return;
     }
     if (money_parse(form_value(r, "counted"), MONEY_MAX, &counted) < 0) {
-        closeout_page(r, 422, d, from, to,
-                      "Enter the cash counted in the drawer, such as 245.50.", form);
+        closeout_page(r, 422, d, from, to, "Enter the cash counted in the drawer, such as 245.50.",
+                      form);
         return;
     }
     if (form_chars(note) > WHY_MAX) {
@@ -1078,16 +1067,16 @@ static void superbill_render(struct req *r, int64_t client_id, const char *clien
         web_fail(r, &e);
         return;
     }
-    json_t *ctx = portal ? page_context(r, "Superbill", NULL, "account")
-                         : chrome_context(r, arena_printf(r->arena, "Superbill: %s", client_name),
-                                          "clients");
+    json_t *ctx =
+        portal ? page_context(r, "Superbill", NULL, "account")
+               : chrome_context(r, arena_printf(r->arena, "Superbill: %s", client_name), "clients");
     if (portal)
         json_object_set_new(ctx, "portal", json_true());
     json_object_set_new(ctx, "from", json_string(fs));
     json_object_set_new(ctx, "to", json_string(ts));
-    json_object_set_new(ctx, "span", json_string(arena_printf(
-                                         r->arena, "%s to %s", when_date_long(r->arena, df),
-                                         when_date_long(r->arena, dt))));
+    json_object_set_new(ctx, "span",
+                        json_string(arena_printf(r->arena, "%s to %s", when_date_long(r->arena, df),
+                                                 when_date_long(r->arena, dt))));
     json_object_set_new(ctx, "provider",
                         json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", c->name, "address",
                                   c->address, "phone", c->phone, "tax_id", c->tax_id, "npi",
@@ -1103,29 +1092,28 @@ static void superbill_render(struct req *r, int64_t client_id, const char *clien
         json_t *codes = json_array();
         for (size_t q = 0; q < v->nlines; q++)
             if (*v->lines[q].procedure_code)
-                json_array_append_new(
-                    codes, json_pack("{s:s, s:s, s:i, s:s}", "code", v->lines[q].procedure_code,
-                                     "description", v->lines[q].description, "units",
-                                     v->lines[q].units, "charge",
-                                     amount(r, v->lines[q].amount_cents)));
+                json_array_append_new(codes,
+                                      json_pack("{s:s, s:s, s:i, s:s}", "code",
+                                                v->lines[q].procedure_code, "description",
+                                                v->lines[q].description, "units", v->lines[q].units,
+                                                "charge", amount(r, v->lines[q].amount_cents)));
         const char *icd = v->referral && *v->referral->icd10 ? v->referral->icd10 : "";
         json_t *vj = json_pack(
             "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:I}", "date",
             when_date_param(r->arena, when_local_date(r->app->tz, v->appt.start)), "therapist",
             v->appt.therapist_name, "npi", v->therapist.npi, "licence", v->therapist.licence,
             "codes", codes, "icd10", icd, "charge", amount(r, v->charge), "paid",
-            amount(r, v->paid), "balance", amount(r, v->charge - v->paid), "service", v->appt.service_name, "invoice",
-            (json_int_t)v->inv->number);
+            amount(r, v->paid), "balance", amount(r, v->charge - v->paid), "service",
+            v->appt.service_name, "invoice", (json_int_t)v->inv->number);
         json_array_append_new(visits, vj);
         /* the rendering providers and diagnoses, each once */
         int seen = 0;
         for (size_t q = 0; q < k && !seen; q++)
             seen = strcmp(sb.visits[q].appt.therapist_id, v->appt.therapist_id) == 0;
         if (!seen)
-            json_array_append_new(therapists,
-                                  json_pack("{s:s, s:s, s:s}", "name", v->appt.therapist_name,
-                                            "npi", v->therapist.npi, "licence",
-                                            v->therapist.licence));
+            json_array_append_new(
+                therapists, json_pack("{s:s, s:s, s:s}", "name", v->appt.therapist_name, "npi",
+                                      v->therapist.npi, "licence", v->therapist.licence));
         if (v->referral) {
             seen = 0;
             for (size_t q = 0; q < k && !seen; q++)
@@ -1149,11 +1137,11 @@ static void superbill_render(struct req *r, int64_t client_id, const char *clien
     json_object_set_new(ctx, "charges", json_string(amount(r, sb.charges)));
     json_object_set_new(ctx, "paid", json_string(amount(r, sb.paid)));
     json_object_set_new(ctx, "balance", json_string(amount(r, sb.charges - sb.paid)));
-    json_object_set_new(ctx, "action",
-                        json_string(portal ? "/portal/superbill"
-                                           : arena_printf(r->arena,
-                                                          "/staff/clients/%" PRId64 "/superbill",
-                                                          client_id)));
+    json_object_set_new(
+        ctx, "action",
+        json_string(
+            portal ? "/portal/superbill"
+                   : arena_printf(r->arena, "/staff/clients/%" PRId64 "/superbill", client_id)));
     if (portal)
         web_private(r);
     page_render(r, 200, "superbill", ctx);
@@ -1218,12 +1206,11 @@ int money_client_balance(struct req *r, int64_t client_id, json_t *ctx)
         web_fail(r, &e);
         return -1;
     }
-    json_object_set_new(ctx, "balance",
-                        json_pack("{s:s, s:b, s:b, s:b, s:I, s:s}", "amount",
-                                  amount(r, bal < 0 ? -bal : bal), "owes", bal > 0, "owed",
-                                  bal < 0, "square", bal == 0, "invoices", (json_int_t)count,
-                                  "superbill_url",
-                                  arena_printf(r->arena, "/staff/clients/%" PRId64 "/superbill",
-                                               client_id)));
+    json_object_set_new(
+        ctx, "balance",
+        json_pack("{s:s, s:b, s:b, s:b, s:I, s:s}", "amount", amount(r, bal < 0 ? -bal : bal),
+                  "owes", bal > 0, "owed", bal < 0, "square", bal == 0, "invoices",
+                  (json_int_t)count, "superbill_url",
+                  arena_printf(r->arena, "/staff/clients/%" PRId64 "/superbill", client_id)));
     return 0;
 }

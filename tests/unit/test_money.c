@@ -17,10 +17,14 @@ static void test_div_even(void **state)
     static const struct {
         int64_t a, b, q;
     } rows[] = {
-        {0, 100, 0},    {49, 100, 0},  {50, 100, 0},   {51, 100, 1},  {150, 100, 2},
-        {250, 100, 2},  {251, 100, 3}, {350, 100, 4},  {149, 100, 1}, {5, 10, 0},
-        {15, 10, 2},    {25, 10, 2},   {7, 1, 7},      {1, 3, 0},     {2, 3, 1},
-        {MONEY_MAX * MONEY_BP_MAX, MONEY_BP_MAX, MONEY_MAX},
+        {0, 100, 0},   {49, 100, 0},
+        {50, 100, 0},  {51, 100, 1},
+        {150, 100, 2}, {250, 100, 2},
+        {251, 100, 3}, {350, 100, 4},
+        {149, 100, 1}, {5, 10, 0},
+        {15, 10, 2},   {25, 10, 2},
+        {7, 1, 7},     {1, 3, 0},
+        {2, 3, 1},     {MONEY_MAX * MONEY_BP_MAX, MONEY_BP_MAX, MONEY_MAX},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         assert_int_equal(money_div_even(rows[i].a, rows[i].b), rows[i].q);
@@ -34,16 +38,16 @@ static void test_tax_half_even(void **state)
         int bp;
         int64_t tax;
     } rows[] = {
-        {12500, 0, 0},     /* massage is untaxed in Alaska */
-        {10000, 500, 500}, /* 5 % of $100 */
-        {1050, 500, 52},   /* 52.5 -> 52 (even) */
-        {1150, 500, 58},   /* 57.5 -> 58 (even) */
-        {1010, 500, 50},   /* 50.5 -> 50 */
-        {1030, 500, 52},   /* 51.5 -> 52 */
-        {999, 825, 82},    /* 82.4175 -> 82 */
+        {12500, 0, 0},       /* massage is untaxed in Alaska */
+        {10000, 500, 500},   /* 5 % of $100 */
+        {1050, 500, 52},     /* 52.5 -> 52 (even) */
+        {1150, 500, 58},     /* 57.5 -> 58 (even) */
+        {1010, 500, 50},     /* 50.5 -> 50 */
+        {1030, 500, 52},     /* 51.5 -> 52 */
+        {999, 825, 82},      /* 82.4175 -> 82 */
         {12345, 1000, 1234}, /* 1234.5 -> 1234 */
         {12355, 1000, 1236}, /* 1235.5 -> 1236 */
-        {100, 10000, 100}, /* 100 % */
+        {100, 10000, 100},   /* 100 % */
         {0, 700, 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
@@ -66,32 +70,107 @@ static void test_invoice(void **state)
         int64_t tip;
         int64_t subtotal, discount, tax, total;
     } rows[] = {
-        {"one untaxed visit", 1, {{12500, 1, 0, 0, 0}}, {MONEY_DISCOUNT_NONE, 0}, 0, 12500, 0, 0,
+        {"one untaxed visit",
+         1,
+         {{12500, 1, 0, 0, 0}},
+         {MONEY_DISCOUNT_NONE, 0},
+         0,
+         12500,
+         0,
+         0,
          12500},
-        {"visit and tip", 1, {{12500, 1, 0, 0, 0}}, {MONEY_DISCOUNT_NONE, 0}, 2000, 12500, 0, 0,
+        {"visit and tip",
+         1,
+         {{12500, 1, 0, 0, 0}},
+         {MONEY_DISCOUNT_NONE, 0},
+         2000,
+         12500,
+         0,
+         0,
          14500},
-        {"10 % off", 1, {{12500, 1, 0, 1250, 0}}, {MONEY_DISCOUNT_PERCENT, 1000}, 0, 12500, 1250,
-         0, 11250},
-        {"percent half to even: 12.5 % of $1.00 = 12.5c -> 12c", 1, {{100, 1, 0, 12, 0}},
-         {MONEY_DISCOUNT_PERCENT, 1250}, 0, 100, 12, 0, 88},
-        {"percent half to even: 12.5 % of $3.00 = 37.5c -> 38c", 1, {{300, 1, 0, 38, 0}},
-         {MONEY_DISCOUNT_PERCENT, 1250}, 0, 300, 38, 0, 262},
-        {"tax per line, each rounded", 2, {{1050, 1, 500, 0, 52}, {1150, 1, 500, 0, 58}},
-         {MONEY_DISCOUNT_NONE, 0}, 0, 2200, 0, 110, 2310},
-        {"tax only on the taxed line", 2, {{12500, 1, 0, 0, 0}, {2000, 1, 500, 0, 100}},
-         {MONEY_DISCOUNT_NONE, 0}, 0, 14500, 0, 100, 14600},
-        {"amount discount spread by gross, tax after it", 2,
-         {{7500, 1, 0, 750, 0}, {2500, 1, 1000, 250, 225}}, {MONEY_DISCOUNT_AMOUNT, 1000}, 500,
-         10000, 1000, 225, 9725},
-        {"odd cents of a discount go to the earliest lines", 3,
-         {{100, 1, 0, 1, 0}, {100, 1, 0, 1, 0}, {100, 1, 0, 0, 0}}, {MONEY_DISCOUNT_AMOUNT, 2}, 0,
-         300, 2, 0, 298},
+        {"10 % off",
+         1,
+         {{12500, 1, 0, 1250, 0}},
+         {MONEY_DISCOUNT_PERCENT, 1000},
+         0,
+         12500,
+         1250,
+         0,
+         11250},
+        {"percent half to even: 12.5 % of $1.00 = 12.5c -> 12c",
+         1,
+         {{100, 1, 0, 12, 0}},
+         {MONEY_DISCOUNT_PERCENT, 1250},
+         0,
+         100,
+         12,
+         0,
+         88},
+        {"percent half to even: 12.5 % of $3.00 = 37.5c -> 38c",
+         1,
+         {{300, 1, 0, 38, 0}},
+         {MONEY_DISCOUNT_PERCENT, 1250},
+         0,
+         300,
+         38,
+         0,
+         262},
+        {"tax per line, each rounded",
+         2,
+         {{1050, 1, 500, 0, 52}, {1150, 1, 500, 0, 58}},
+         {MONEY_DISCOUNT_NONE, 0},
+         0,
+         2200,
+         0,
+         110,
+         2310},
+        {"tax only on the taxed line",
+         2,
+         {{12500, 1, 0, 0, 0}, {2000, 1, 500, 0, 100}},
+         {MONEY_DISCOUNT_NONE, 0},
+         0,
+         14500,
+         0,
+         100,
+         14600},
+        {"amount discount spread by gross, tax after it",
+         2,
+         {{7500, 1, 0, 750, 0}, {2500, 1, 1000, 250, 225}},
+         {MONEY_DISCOUNT_AMOUNT, 1000},
+         500,
+         10000,
+         1000,
+         225,
+         9725},
+        {"odd cents of a discount go to the earliest lines",
+         3,
+         {{100, 1, 0, 1, 0}, {100, 1, 0, 1, 0}, {100, 1, 0, 0, 0}},
+         {MONEY_DISCOUNT_AMOUNT, 2},
+         0,
+         300,
+         2,
+         0,
+         298},
         {"quantity", 1, {{1500, 3, 0, 0, 0}}, {MONEY_DISCOUNT_NONE, 0}, 0, 4500, 0, 0, 4500},
         {"free visit", 1, {{0, 1, 500, 0, 0}}, {MONEY_DISCOUNT_NONE, 0}, 0, 0, 0, 0, 0},
-        {"100 % off", 2, {{12500, 1, 0, 12500, 0}, {1000, 1, 500, 1000, 0}},
-         {MONEY_DISCOUNT_PERCENT, 10000}, 0, 13500, 13500, 0, 0},
-        {"whole amount off", 1, {{12500, 1, 0, 12500, 0}}, {MONEY_DISCOUNT_AMOUNT, 12500}, 0,
-         12500, 12500, 0, 0},
+        {"100 % off",
+         2,
+         {{12500, 1, 0, 12500, 0}, {1000, 1, 500, 1000, 0}},
+         {MONEY_DISCOUNT_PERCENT, 10000},
+         0,
+         13500,
+         13500,
+         0,
+         0},
+        {"whole amount off",
+         1,
+         {{12500, 1, 0, 12500, 0}},
+         {MONEY_DISCOUNT_AMOUNT, 12500},
+         0,
+         12500,
+         12500,
+         0,
+         0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct money_line lines[3] = {0};
@@ -211,8 +290,8 @@ static void test_split_payments(void **state)
         int64_t due, amount;
         int ok;
     } rows[] = {
-        {1000, 1000, 0}, {1000, 1, 0}, {1000, 1001, -1}, {1000, 0, -1}, {1000, -5, -1},
-        {0, 10, -1},     {-500, 10, -1},
+        {1000, 1000, 0}, {1000, 1, 0}, {1000, 1001, -1}, {1000, 0, -1},
+        {1000, -5, -1},  {0, 10, -1},  {-500, 10, -1},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         assert_int_equal(money_pay_check(rows[i].due, rows[i].amount, &why), rows[i].ok);
@@ -235,8 +314,8 @@ static void test_refunds_and_credits(void **state)
         int64_t paid, refunded, amount;
         int ok;
     } rows[] = {
-        {5000, 0, 5000, 0}, {5000, 0, 1, 0},      {5000, 0, 5001, -1}, {5000, 4000, 1000, 0},
-        {5000, 4000, 1001, -1}, {5000, 5000, 1, -1}, {5000, 0, 0, -1},  {5000, 0, -100, -1},
+        {5000, 0, 5000, 0},     {5000, 0, 1, 0},     {5000, 0, 5001, -1}, {5000, 4000, 1000, 0},
+        {5000, 4000, 1001, -1}, {5000, 5000, 1, -1}, {5000, 0, 0, -1},    {5000, 0, -100, -1},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         assert_int_equal(money_refund_check(rows[i].paid, rows[i].refunded, rows[i].amount, &why),
@@ -259,14 +338,30 @@ static void test_parse(void **state)
         int ok;
         int64_t cents;
     } rows[] = {
-        {"45", 0, 4500},          {"45.5", 0, 4550},       {"45.50", 0, 4550},
-        {"0.05", 0, 5},           {"$12.00", 0, 1200},     {"1,245.00", 0, 124500},
-        {"1,000,000", 0, MONEY_MAX}, {"0", 0, 0},          {"1000000.01", -1, 0},
-        {"", -1, 0},              {"-5", -1, 0},           {"4.555", -1, 0},
-        {"4.", -1, 0},            {".5", -1, 0},           {"1,24", -1, 0},
-        {"12,45.00", -1, 0},      {"1 000", -1, 0},        {"abc", -1, 0},
-        {"12e3", -1, 0},          {"$", -1, 0},            {"9999999999", -1, 0},
-        {"+5", -1, 0},            {"1,2345", -1, 0},       {",100", -1, 0},
+        {"45", 0, 4500},
+        {"45.5", 0, 4550},
+        {"45.50", 0, 4550},
+        {"0.05", 0, 5},
+        {"$12.00", 0, 1200},
+        {"1,245.00", 0, 124500},
+        {"1,000,000", 0, MONEY_MAX},
+        {"0", 0, 0},
+        {"1000000.01", -1, 0},
+        {"", -1, 0},
+        {"-5", -1, 0},
+        {"4.555", -1, 0},
+        {"4.", -1, 0},
+        {".5", -1, 0},
+        {"1,24", -1, 0},
+        {"12,45.00", -1, 0},
+        {"1 000", -1, 0},
+        {"abc", -1, 0},
+        {"12e3", -1, 0},
+        {"$", -1, 0},
+        {"9999999999", -1, 0},
+        {"+5", -1, 0},
+        {"1,2345", -1, 0},
+        {",100", -1, 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         int64_t v = -7;
@@ -281,8 +376,8 @@ static void test_parse(void **state)
     static const struct {
         const char *s;
         int ok, bp;
-    } pct[] = {{"10", 0, 1000}, {"12.5", 0, 1250}, {"0.05", 0, 5}, {"100", 0, 10000},
-               {"100.01", -1, 0}, {"$10", -1, 0},  {"-1", -1, 0},  {"1,000", -1, 0}};
+    } pct[] = {{"10", 0, 1000},   {"12.5", 0, 1250}, {"0.05", 0, 5}, {"100", 0, 10000},
+               {"100.01", -1, 0}, {"$10", -1, 0},    {"-1", -1, 0},  {"1,000", -1, 0}};
     for (size_t i = 0; i < sizeof pct / sizeof pct[0]; i++) {
         int bp = -7;
         assert_int_equal(money_parse_percent(pct[i].s, &bp), pct[i].ok);
@@ -298,10 +393,11 @@ static void test_format(void **state)
         int64_t cents;
         const char *code, *want;
     } rows[] = {
-        {12500, "USD", "$125.00"},     {4550, "USD", "$45.50"},   {5, "USD", "$0.05"},
-        {0, "USD", "$0.00"},           {124550, "USD", "$1,245.50"},
-        {MONEY_MAX, "USD", "$1,000,000.00"}, {-2500, "USD", "-$25.00"}, {1200, "CAD", "CA$12.00"},
-        {1200, "EUR", "€12.00"},       {1200, "XYZ", "12.00 XYZ"},
+        {12500, "USD", "$125.00"},    {4550, "USD", "$45.50"},
+        {5, "USD", "$0.05"},          {0, "USD", "$0.00"},
+        {124550, "USD", "$1,245.50"}, {MONEY_MAX, "USD", "$1,000,000.00"},
+        {-2500, "USD", "-$25.00"},    {1200, "CAD", "CA$12.00"},
+        {1200, "EUR", "€12.00"},      {1200, "XYZ", "12.00 XYZ"},
     };
     char buf[48];
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
@@ -323,7 +419,7 @@ static void test_currency_methods_units(void **state)
     assert_false(money_currency_ok("XXX"));
     assert_false(money_currency_ok(""));
     assert_false(money_currency_ok(NULL));
-    assert_true(money_npi_ok("1234567893")); /* CMS's example */
+    assert_true(money_npi_ok("1234567893"));  /* CMS's example */
     assert_false(money_npi_ok("1234567890")); /* check digit wrong */
     assert_false(money_npi_ok("123456789"));
     assert_false(money_npi_ok("12345678930"));
@@ -337,8 +433,8 @@ static void test_currency_methods_units(void **state)
     static const struct {
         int minutes, unit, units;
     } rows[] = {
-        {60, 15, 4}, {90, 15, 6}, {30, 15, 2}, {7, 15, 1},  {8, 15, 1}, {22, 15, 1},
-        {23, 15, 2}, {37, 15, 2}, {38, 15, 3}, {60, 0, 1},  {60, 60, 1}, {45, 30, 1}, {46, 30, 2},
+        {60, 15, 4}, {90, 15, 6}, {30, 15, 2}, {7, 15, 1},  {8, 15, 1},  {22, 15, 1}, {23, 15, 2},
+        {37, 15, 2}, {38, 15, 3}, {60, 0, 1},  {60, 60, 1}, {45, 30, 1}, {46, 30, 2},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         if (money_units(rows[i].minutes, rows[i].unit) != rows[i].units)

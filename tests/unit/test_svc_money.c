@@ -152,8 +152,7 @@ static void test_payments_refunds_credits(void **state)
     struct money_pay_in over = {inv, MONEY_CARD, 7001, 0, "AUTH 2", "k:over"};
     assert_int_equal(money_pay(f->db, &BY, &over, T0, &rid, &change, &again, &e), E_UNPROCESSABLE);
     struct money_pay_in noref = {inv, MONEY_CARD, 100, 0, "", "k:noref"};
-    assert_int_equal(money_pay(f->db, &BY, &noref, T0, &rid, &change, &again, &e),
-                     E_UNPROCESSABLE);
+    assert_int_equal(money_pay(f->db, &BY, &noref, T0, &rid, &change, &again, &e), E_UNPROCESSABLE);
     struct money_pay_in gift = {inv, MONEY_GIFT_CARD, 100, 0, "G", "k:gift"};
     assert_int_equal(money_pay(f->db, &BY, &gift, T0, &rid, &change, &again, &e), E_UNPROCESSABLE);
     struct money_pay_in notes = {inv, MONEY_CASH, 0, 10000, "", "k:cash"};
@@ -162,9 +161,9 @@ static void test_payments_refunds_credits(void **state)
     struct invoice i;
     assert_int_equal(db_invoice(f->db, f->a, inv, &i, &e), E_OK);
     assert_int_equal(money_balance(i.total, i.credited, i.paid, i.refunded), 0);
-    assert_int_equal(money_pay(f->db, &BY, &(struct money_pay_in){inv, MONEY_CASH, 0, 100, "",
-                                                                  "k:more"},
-                               T0, &rid, &change, &again, &e),
+    assert_int_equal(money_pay(f->db, &BY,
+                               &(struct money_pay_in){inv, MONEY_CASH, 0, 100, "", "k:more"}, T0,
+                               &rid, &change, &again, &e),
                      E_UNPROCESSABLE);
 
     /* refunds: never above the payment, counting earlier ones; once per key */
@@ -182,8 +181,8 @@ static void test_payments_refunds_credits(void **state)
     assert_int_equal(money_refund(f->db, &BY, pid, 1000, "More", "r:2", T0, &rid, &again, &e),
                      E_OK);
     /* the store's own check, past the service: E_CONFLICT with its sentence */
-    struct refund f3 = {.payment_id = pid, .amount = 1, .reason = "x", .created_at = T0,
-                        .created_by_name = "x"};
+    struct refund f3 = {
+        .payment_id = pid, .amount = 1, .reason = "x", .created_at = T0, .created_by_name = "x"};
     assert_int_equal(db_refund_add(f->db, &f3, "r:3", 0, &rid, &e), E_CONFLICT);
     assert_non_null(strstr(e.msg, "cannot be more than what is left of the payment"));
 
@@ -203,8 +202,8 @@ static void test_payments_refunds_credits(void **state)
     assert_int_equal(d.cash_out, 0);
     assert_int_equal(d.invoices, 1);
     int64_t co, expected;
-    assert_int_equal(money_count(f->db, &BY, "2026-11-24", T0 - 3600, T0 + 3600, 10000, 16900,
-                                 "", T0, &co, &expected, &e),
+    assert_int_equal(money_count(f->db, &BY, "2026-11-24", T0 - 3600, T0 + 3600, 10000, 16900, "",
+                                 T0, &co, &expected, &e),
                      E_OK);
     assert_int_equal(expected, 17000);
     assert_int_equal(count(f, "payment"), 2);
@@ -245,8 +244,8 @@ static void test_superbill(void **state)
     char err[128];
     assert_int_equal(tzload_load("America/Anchorage", &tz, err, sizeof err), 0);
     struct superbill sb;
-    assert_int_equal(money_superbill(f->db, f->a, tz, &DESK, ap.client_id, T0 - 86400,
-                                     T0 + 86400, "span", T0, &sb, &e),
+    assert_int_equal(money_superbill(f->db, f->a, tz, &DESK, ap.client_id, T0 - 86400, T0 + 86400,
+                                     "span", T0, &sb, &e),
                      E_OK);
     assert_int_equal(sb.nvisits, 1);
     assert_string_equal(sb.visits[0].lines[0].procedure_code, "97124");
