@@ -274,11 +274,20 @@ struct fix_ctx {
     int again;
 };
 
+/* Characters of UTF-8 text (the store's CHECKs count characters, not bytes). */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static enum err_code why_ok(const char *why, struct err *e)
 {
     if (!why || !*why)
         return err_set(e, E_UNPROCESSABLE, "Give the reason.");
-    if (strlen(why) > WHY_MAX)
+    if (chars(why) > WHY_MAX)
         return err_set(e, E_UNPROCESSABLE, "Keep the reason under 500 characters.");
     return E_OK;
 }
@@ -468,7 +477,7 @@ enum err_code money_count(struct db *db, const struct money_by *by, const char *
                           int64_t to, int64_t float_cents, int64_t counted, const char *note,
                           int64_t now, int64_t *id, int64_t *expected, struct err *e)
 {
-    if (note && strlen(note) > WHY_MAX)
+    if (note && chars(note) > WHY_MAX)
         return err_set(e, E_UNPROCESSABLE, "Keep the note under 500 characters.");
     struct arena *a = arena_new();
     struct count_ctx c = {.by = by,

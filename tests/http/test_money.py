@@ -285,6 +285,18 @@ class Checkout(unittest.TestCase):
         self.assertIn('Credit note', t)
         self.assertIn('Wrong price', t)
         self.assertIn('Balance due $100.00', t)
+        # a reason of 500 characters, each two bytes and escaped, fits the form; 501 is refused
+        _, _, page = b.get('/staff/invoices/%d' % inv)
+        once = re.search(r'name="once" value="([^"]+)">\s*<div class="field">\s*<label for="credit',
+                         page).group(1)
+        st, _, page = b.post('/staff/invoices/%d/credit-notes' % inv,
+                             {'once': once, 'amount': '1', 'reason': 'é' * 501})
+        self.assertEqual(st, 422)
+        self.assertIn('under 500 characters', text(page))
+        st, _, _ = b.post('/staff/invoices/%d/credit-notes' % inv,
+                          {'once': once, 'amount': '1', 'reason': 'é' * 500})
+        self.assertEqual(st, 303)
+        self.assertEqual(one('SELECT count(*) FROM credit_notes WHERE invoice_id = ?', inv), 2)
 
     def test_numbers_without_gaps(self):
         b = self.desk
