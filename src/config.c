@@ -72,6 +72,11 @@ static const struct key {
     S("sms", "account", sms_account, 1),
     S("sms", "key", sms_key, 1),
     S("sms", "from", sms_from, 1),
+    {"payments", "base_url", K_URL, offsetof(struct cfg, payments_base_url), CFG_STR, 0, 0, 1},
+    S("payments", "key", payments_key, 1),
+    S("payments", "webhook_secret", payments_webhook_secret, 1),
+    I("payments", "hold_minutes", payments_hold_minutes, 1, 1440),
+    I("payments", "timeout_seconds", payments_timeout_seconds, 1, 60),
     I("limits", "connections_per_address", connections_per_address, 1, 10000),
     I("limits", "bookings_per_hour", bookings_per_hour, 0, 100000),
     I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
@@ -129,6 +134,8 @@ void cfg_defaults(struct cfg *c)
     c->connections_per_address = 32;
     c->bookings_per_hour = 20;
     c->waitlist_per_hour = 20;
+    c->payments_hold_minutes = 15;
+    c->payments_timeout_seconds = 15;
     copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");
     copy(c->static_dir, sizeof c->static_dir, KNEAD_SRCDIR "/static");
     copy(c->content_dir, sizeof c->content_dir, KNEAD_SRCDIR "/content");
@@ -294,7 +301,7 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
     if (!known_section)
         snprintf(err, errlen,
                  "[%s]: unknown section (known: clinic, server, database, booking, waitlist, "
-                 "auth, smtp, reminders, sms, limits, paths)",
+                 "auth, smtp, reminders, sms, payments, limits, paths)",
                  section);
     else
         snprintf(err, errlen, "[%s] %s: unknown key", section, key);
@@ -329,8 +336,31 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 
 /* Checks between keys, once the whole file is read: text messages need
  * the account, the key and the sending number. */
+static int cross_check_payments(struct load_ctx *lc)
+{
+    static const char *const names[] = {"base_url", "key", "webhook_secret"};
+    const struct cfg *c = lc->c;
+    const char *have[] = {c->payments_base_url, c->payments_key, c->payments_webhook_secret};
+    int set = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        set += have[i][0] != '\0';
+    if (set == 0 || set == 3)
+        return 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!have[i][0]) {
+            snprintf(lc->err, lc->errlen,
+                     "%s: [payments] %s: must be set with the others (base_url, key and"
+                     " webhook_secret, or none of them for no online payments)",
+                     lc->name, names[i]);
+            return -1;
+        }
+    return 0;
+}
+
 static int cross_check(struct load_ctx *lc)
 {
+    if (cross_check_payments(lc) < 0)
+        return -1;
     static const char *const need[] = {"account", "key", "from"};
     const struct cfg *c = lc->c;
     const char *have[] = {c->sms_account, c->sms_key, c->sms_from};

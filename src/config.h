@@ -65,6 +65,14 @@ struct cfg {
     char sms_account[CFG_STR];
     char sms_key[CFG_STR];
     char sms_from[CFG_STR];
+    /* [payments] the payment provider's hosted checkout (svc/pay.c): deposits
+     * and card on file at online booking; base_url "" = no online payments.
+     * key and webhook_secret are never logged. */
+    char payments_base_url[CFG_STR];
+    char payments_key[CFG_STR];
+    char payments_webhook_secret[CFG_STR];
+    int payments_hold_minutes; /* a slot waiting for its deposit is held this long */
+    int payments_timeout_seconds; /* one call to the provider, all told */
     /* [limits] what one address (or one e-mail) may make the server do */
     int connections_per_address; /* open connections from one address */
     int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */

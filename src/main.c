@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "svc/pay.h"
 #include "app.h"
 #include "backup.h"
 #include "core/datetime.h"
@@ -348,6 +349,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
     char err[1024];
     struct srv *srv = NULL;
     struct mail *mail = NULL;
+    struct pay_worker *payw = NULL;
     struct backup_rotor *rotor = NULL;
     sigset_t set;
     int sig = 0;
@@ -429,9 +431,20 @@ static int cmd_serve(struct app *app, const struct opts *o)
         smtp_global_cleanup();
         return 1;
     }
+    /* [payments]: the holds of unpaid deposits are released by this worker */
+    if (app->cfg.payments_base_url[0] &&
+        pay_worker_start(app->store, &app->hooks, &payw, err, sizeof err) < 0) {
+        fprintf(stderr, "knead serve: %s\n", err);
+        srv_stop(srv);
+        backup_rotor_stop(rotor);
+        mail_stop(mail);
+        smtp_global_cleanup();
+        return 1;
+    }
     if (srv_run(srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         srv_stop(srv);
+        pay_worker_stop(payw);
         backup_rotor_stop(rotor);
         mail_stop(mail);
         smtp_global_cleanup();
@@ -462,6 +475,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
     if (cut > 0)
         log_warn("%d request%s cut off: still running after [server] shutdown_seconds = %d", cut,
                  cut == 1 ? "" : "s", app->cfg.shutdown_seconds);
+    pay_worker_stop(payw);
     backup_rotor_stop(rotor);
     mail_stop(mail);
     smtp_global_cleanup();

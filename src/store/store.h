@@ -668,6 +668,62 @@ enum err_code db_payments_of_invoice(struct db *db, struct arena *a, int64_t inv
  * invoice_id.  Inside db_begin/db_commit. */
 enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id, struct err *e);
 
+/* ---- money online (st_pay.c): deposits, checkouts, the provider's events ---- */
+
+/* What a service asks at online booking: kind "none", "card", "amount"
+ * (value cents) or "percent" (value basis points of price). */
+struct service_deposit {
+    const char *kind;
+    int64_t value, price;
+};
+/* E_NOTFOUND when the service is absent. */
+enum err_code db_service_deposit(struct db *db, struct arena *a, const char *service_id,
+                                 struct service_deposit *out, struct err *e);
+enum err_code db_put_service_deposit(struct db *db, const char *service_id, const char *kind,
+                                     int64_t value, struct err *e);
+
+/* A hosted checkout at the payment provider (migration 0055). */
+struct checkout {
+    int64_t id;
+    const char *purpose; /* "deposit", "card", "package", "gift_card" */
+    int64_t appointment_id, client_id, ref_id; /* 0 = none */
+    int64_t amount;
+    const char *currency, *description, *idem_key;
+    const char *session_id, *url; /* "" until the provider answered */
+    const char *status;           /* "creating", "open", "paid", "expired", "failed" */
+    int64_t hold_until, created_at, settled_at;
+};
+/* Writes c as "creating" (id, session, url, status ignored); *id gets it. */
+enum err_code db_checkout_add(struct db *db, const struct checkout *c, int64_t *id, struct err *e);
+/* E_NOTFOUND when absent. */
+enum err_code db_checkout(struct db *db, struct arena *a, int64_t id, struct checkout *out,
+                          struct err *e);
+enum err_code db_checkout_by_key(struct db *db, struct arena *a, const char *key,
+                                 struct checkout *out, int *found, struct err *e);
+/* The newest checkout of an appointment; *found = 0 when none. */
+enum err_code db_checkout_of_appt(struct db *db, struct arena *a, int64_t appt_id,
+                                  struct checkout *out, int *found, struct err *e);
+/* creating -> open with the provider's session and page; *changed 0 when
+ * it was no longer creating. */
+enum err_code db_checkout_opened(struct db *db, int64_t id, const char *session_id,
+                                 const char *url, int64_t *changed, struct err *e);
+/* A creating checkout's hold ends at `at` (the provider refused it). */
+enum err_code db_checkout_give_up(struct db *db, int64_t id, int64_t at, struct err *e);
+/* creating or open -> status ("paid", "expired", "failed") at `at`;
+ * session_id ("" = keep) fills a session the provider named only in its
+ * webhook.  *changed 0 when it was settled already. */
+enum err_code db_checkout_settle(struct db *db, int64_t id, const char *status, int64_t at,
+                                 const char *session_id, int64_t *changed, struct err *e);
+/* Checkouts still creating or open whose hold ran out by now (50 at most). */
+enum err_code db_checkouts_expired(struct db *db, struct arena *a, int64_t now,
+                                   struct checkout **out, size_t *n, struct err *e);
+/* Records a webhook event's id: *added = 0 when it was recorded before. */
+enum err_code db_payment_event_add(struct db *db, const char *event_id, const char *type,
+                                   int64_t at, int *added, struct err *e);
+/* Keeps the provider's customer (the card on file) of a client. */
+enum err_code db_client_customer_set(struct db *db, int64_t client_id, const char *customer,
+                                     struct err *e);
+
 /* Writes a refund; the store refuses one above what is left of the payment. */
 enum err_code db_refund_add(struct db *db, const struct refund *f, const char *idem_key,
                             int64_t created_by, int64_t *id, struct err *e);

@@ -193,7 +193,8 @@ void admin_index(struct req *r)
 /* ---- services ---- */
 
 /* The form's fields from a stored service and its billing. */
-static json_t *service_form(struct req *r, const struct service *s, const struct service_billing *b)
+static json_t *service_form(struct req *r, const struct service *s, const struct service_billing *b,
+                            const struct service_deposit *d)
 {
     char pct[16];
     json_t *f =
@@ -206,6 +207,18 @@ static json_t *service_form(struct req *r, const struct service *s, const struct
                         json_string(money_format_percent(b->tax_bp, pct, sizeof pct)));
     json_object_set_new(f, "procedure_code", json_string(b->procedure_code));
     json_object_set_new(f, "unit_minutes", json_integer(b->unit_minutes));
+    json_object_set_new(f, "deposit_kind", json_string(d->kind));
+    json_object_set_new(f, "dk_" "none", json_boolean(strcmp(d->kind, "none") == 0));
+    json_object_set_new(f, "dk_card", json_boolean(strcmp(d->kind, "card") == 0));
+    json_object_set_new(f, "dk_amount", json_boolean(strcmp(d->kind, "amount") == 0));
+    json_object_set_new(f, "dk_percent", json_boolean(strcmp(d->kind, "percent") == 0));
+    if (strcmp(d->kind, "amount") == 0)
+        json_object_set_new(f, "deposit_value", json_string(price_text(r, (int)d->value)));
+    else if (strcmp(d->kind, "percent") == 0)
+        json_object_set_new(f, "deposit_value",
+                            json_string(money_format_percent((int)d->value, pct, sizeof pct)));
+    else
+        json_object_set_new(f, "deposit_value", json_string(""));
     return f;
 }
 
@@ -249,8 +262,10 @@ static void service_page(struct req *r, int status, const char *id, const struct
     struct therapist *th;
     size_t n;
     struct service_billing b = {0, "", 15};
+    struct service_deposit d = {"none", 0, 0};
     if (db_therapists(web_db(r), r->arena, 0, &th, &n, &e) != E_OK ||
-        (id && !form && db_service_billing(web_db(r), r->arena, id, &b, &e) != E_OK)) {
+        (id && !form && db_service_billing(web_db(r), r->arena, id, &b, &e) != E_OK) ||
+        (id && !form && db_service_deposit(web_db(r), r->arena, id, &d, &e) != E_OK)) {
         web_fail(r, &e);
         return;
     }
@@ -269,7 +284,7 @@ static void service_page(struct req *r, int status, const char *id, const struct
     if (form)
         json_object_set(ctx, "form", form);
     else
-        json_object_set_new(ctx, "form", service_form(r, s, &b));
+        json_object_set_new(ctx, "form", service_form(r, s, &b, &d));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "therapists", choices);
     form_render(r, status, "admin/service", ctx);
@@ -321,6 +336,39 @@ static void billing(struct req *r, json_t *errors, struct service_billing *b)
         form_error(errors, "unit_minutes", "Enter the minutes of one billing unit, from 0 to 480.");
 }
 
+/* The service form's online payment at booking (none, a card on file, a
+ * deposit in dollars or in percent of the price) into d; errors recorded.
+ * A form without the field asks none.  Can't fail. */
+static void deposit(struct req *r, json_t *errors, struct service_deposit *d)
+{
+    const char *kind = form_value(r, "deposit_kind"), *v = form_value(r, "deposit_value");
+    d->kind = "none";
+    d->value = 0;
+    if (form_blank(kind) || strcmp(kind, "none") == 0 || strcmp(kind, "card") == 0) {
+        d->kind = form_blank(kind) ? "none" : kind;
+        return;
+    }
+    if (strcmp(kind, "amount") == 0) {
+        int cents = parse_price(v);
+        d->kind = kind;
+        d->value = cents;
+        if (cents <= 0)
+            form_error(errors, "deposit_value",
+                       "Enter the deposit in dollars, more than 0, e.g. 25 or 25.50.");
+    } else if (strcmp(kind, "percent") == 0) {
+        int bp = 0;
+        d->kind = kind;
+        if (money_parse_percent(v, &bp) < 0 || bp <= 0)
+            form_error(errors, "deposit_value",
+                       "Enter the deposit in percent of the price, more than 0 and at most "
+                       "100, e.g. 20.");
+        d->value = bp;
+    } else {
+        form_error(errors, "deposit_kind",
+                   "Choose no payment, a card on file, or a deposit in dollars or percent.");
+    }
+}
+
 /* Validates and saves the service form; id NULL = a new service. */
 static void service_submit(struct req *r, const char *id)
 {
@@ -364,6 +412,8 @@ static void service_submit(struct req *r, const char *id)
     s.late_cancel_hours = optional(r, errors, "late_cancel", "late-cancellation window", 0, 336);
     struct service_billing bill;
     billing(r, errors, &bill);
+    struct service_deposit dep;
+    deposit(r, errors, &dep);
     const char **tids = values(r, "therapist", &nt);
     for (size_t i = 0; i < nt; i++) {
         int known = 0;
@@ -387,11 +437,14 @@ static void service_submit(struct req *r, const char *id)
                 s.position = all[i].position + 1;
     }
     if (json_object_size(errors)) {
-        service_page(r, 422, id, id ? &old : &s, tids, nt, typed(r), json_incref(errors));
+        json_t *t = typed(r);
+        json_object_set_new(t, arena_printf(r->arena, "dk_%s", dep.kind), json_true());
+        service_page(r, 422, id, id ? &old : &s, tids, nt, t, json_incref(errors));
         return;
     }
     if (db_begin(db, &e) != E_OK || db_put_service(db, &s, &e) != E_OK ||
         db_put_service_billing(db, s.id, &bill, &e) != E_OK ||
+        db_put_service_deposit(db, s.id, dep.kind, dep.value, &e) != E_OK ||
         db_set_service_therapists(db, s.id, tids, nt, &e) != E_OK || db_commit(db, &e) != E_OK) {
         fail_db(r, db, &e);
         return;

@@ -19,6 +19,7 @@
 #include "util/num.h"
 #include "view/esc.h"
 #include "web/page.h"
+#include "web/pay.h"
 #include "web/throttle.h"
 
 #define MAX_DAYS 31
@@ -463,6 +464,22 @@ void api_book(struct req *r)
         return;
     if (parse_start(r, start_s, &start) < 0 || load_sched(r, service, therapist, &s) < 0)
         return;
+    /* a service that asks a deposit or a card is paid on the provider's
+     * page, which only the booking pages open: the API cannot skip it */
+    int64_t deposit = 0;
+    int card = 0;
+    if (pay_booking_deposit(r, s.service.id, &deposit, &card) < 0)
+        return;
+    if (card) {
+        web_error(r, 409, "deposit_required",
+                  arena_printf(r->arena,
+                               "%s asks %s when booked online; book it on the clinic's booking "
+                               "page (/book?service=%s), which takes it through the payment "
+                               "provider.",
+                               s.service.name, deposit > 0 ? "a deposit" : "a card on file",
+                               s.service.id));
+        return;
+    }
     struct sched_client cl = {.name = name, .email = email, .phone = phone, .notes = notes,
                               .overlap = &other};
     int who = therapist && strcmp(therapist, "any") != 0 ? sched_therapist_index(&s, therapist) : -1;

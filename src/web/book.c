@@ -36,6 +36,7 @@
 #include "web/proof.h"
 #include "web/notes.h"
 #include "web/page.h"
+#include "web/pay.h"
 #include "web/throttle.h"
 
 #define STRIP_DAYS 14     /* days shown in the day strip */
@@ -782,6 +783,42 @@ static enum err_code once_store(void *ctx, struct db *db, int64_t id, struct err
     return E_OK;
 }
 
+/* What a booking stores in its transaction besides the appointment: the
+ * form's token (once) and, when the service asks a deposit or a card, the
+ * checkout that holds the slot until the provider confirms. */
+struct book_inside {
+    struct once *once; /* NULL = no form token */
+    struct req *r;
+    int64_t deposit;
+    int card;
+    const char *service_name;
+    int64_t checkout_id;
+};
+
+static enum err_code book_inside(void *ctx, struct db *db, int64_t id, struct err *e)
+{
+    struct book_inside *in = ctx;
+    enum err_code rc;
+    if (in->once && (rc = once_store(in->once, db, id, e)) != E_OK)
+        return rc;
+    if (!in->card)
+        return E_OK;
+    struct appointment ap;
+    if ((rc = db_appointment(db, in->r->arena, id, &ap, e)) != E_OK)
+        return rc;
+    struct pay_provider p = web_pay_provider(in->r);
+    int64_t now = clock_now();
+    struct pay_checkout_in ci = {
+        .purpose = in->deposit > 0 ? "deposit" : "card",
+        .appointment_id = id,
+        .client_id = ap.client_id,
+        .amount = in->deposit,
+        .description = arena_printf(in->r->arena, "%s: %s", in->deposit > 0 ? "Deposit" : "Card on file",
+                                    in->service_name),
+        .hold_until = now + (int64_t)p.hold_minutes * 60};
+    return pay_checkout_record(db, &p, &ci, now, &in->checkout_id, e);
+}
+
 void book_submit(struct req *r)
 {
     const char *service, *therapist, *start_s;
@@ -840,9 +877,16 @@ void book_submit(struct req *r)
     cl.overlap = &other;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     once.token = token;
-    if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl,
-                        f.once ? once_store : NULL, &once, &ap, token, &e) == E_OK) {
+    struct book_inside inside = {f.once ? &once : NULL, r, 0, 0, s.service.name, 0};
+    if (pay_booking_deposit(r, s.service.id, &inside.deposit, &inside.card) < 0)
+        return;
+    if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl, book_inside,
+                        &inside, &ap, token, &e) == E_OK) {
         throttle_note(r, THROTTLE_BOOK, f.email);
+        if (inside.checkout_id) {
+            pay_send_to_checkout(r, inside.checkout_id, token, f.email);
+            return;
+        }
         web_private(r);
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;
@@ -1062,8 +1106,10 @@ void book_manage(struct req *r)
     if (add_confirmation(r, &ap, ctx) < 0)
         return;
     int booked = strcmp(ap.status, "booked") == 0;
-    if (flag(r, "booked") && booked)
+    if ((flag(r, "booked") || flag(r, "paid")) && booked)
         json_object_set_new(ctx, "just_booked", json_true());
+    if (pay_manage_context(r, &ap, token, ctx) < 0)
+        return;
     if (flag(r, "moved") && booked)
         json_object_set_new(ctx, "just_moved", json_true());
     if (flag(r, "moved") && flag(r, "therapist_changed") && booked)

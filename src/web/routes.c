@@ -21,6 +21,7 @@
 #include "web/money.h"
 #include "web/insurance.h"
 #include "web/notes.h"
+#include "web/pay.h"
 #include "web/portal.h"
 #include "web/site.h"
 #include "web/staff.h"
@@ -61,6 +62,9 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/a/{token}/cancel", book_cancel, PUB | FORM, SMALL_FORM},
     {ROUTE_GET, "/a/{token}/move", book_move_page, PUB, 0},
     {ROUTE_POST, "/a/{token}/move", book_move, PUB | FORM, SMALL_FORM},
+    {ROUTE_POST, "/a/{token}/deposit", pay_deposit_again, PUB | FORM, SMALL_FORM},
+    /* the payment provider's signed events (svc/pay.c): the raw body is signed */
+    {ROUTE_POST, "/payments/webhook", pay_webhook_post, API, 64 * 1024},
     /* the client's health form and insurance check, by the manage token (web/intake.c,
      * web/insurance.c): the token is the key, checked by the handler (404 on any mismatch) */
     {ROUTE_GET, "/a/{token}/intake", intake_client_form, PUB, 0},

@@ -64,6 +64,11 @@ e.time_from, e.time_to, e.name, e.email, e.phone, e.status, e.created_at,
 coalesce(e.closed_at, 0), s.name, coalesce(t.name, '') FROM waitlist_entries e
 JOIN services s ON s.id = e.service_id LEFT JOIN therapists t ON t.id = e.therapist_id
 
+-- fragment: checkout_cols
+SELECT id, purpose, coalesce(appointment_id, 0), coalesce(client_id, 0), ref_id, amount_cents,
+currency, description, idem_key, coalesce(session_id, ''), url, status, hold_until, created_at,
+settled_at FROM checkouts
+
 -- name: version
 SELECT coalesce(max(version), 0) FROM schema_version
 
@@ -545,6 +550,57 @@ SELECT {{payment_cols}} WHERE p.invoice_id = ?1 ORDER BY p.id
 -- name: payments_attach
 UPDATE payments SET invoice_id = ?2
 WHERE appointment_id = ?1 AND invoice_id IS NULL AND status = 'completed'
+
+-- money online (migration 0055): a service's deposit, the checkouts at the
+-- payment provider, its webhook events and a client's card on file
+-- name: service_deposit
+SELECT deposit_kind, deposit_value, price_cents FROM services WHERE id = ?1
+
+-- name: put_service_deposit
+UPDATE services SET deposit_kind = ?2, deposit_value = ?3 WHERE id = ?1
+
+-- name: checkout_add
+INSERT INTO checkouts (purpose, appointment_id, client_id, ref_id, amount_cents, currency,
+description, idem_key, hold_until, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+
+-- name: checkout
+{{checkout_cols}} WHERE id = ?1
+
+-- name: checkout_by_key
+{{checkout_cols}} WHERE idem_key = ?1
+
+-- the newest checkout of an appointment
+-- name: checkout_of_appt
+{{checkout_cols}} WHERE appointment_id = ?1 ORDER BY id DESC LIMIT 1
+
+-- the provider answered: its session and hosted page
+-- name: checkout_opened
+UPDATE checkouts SET session_id = ?2, url = ?3, status = 'open'
+WHERE id = ?1 AND status = 'creating'
+
+-- the provider refused to open it: its hold ends now
+-- name: checkout_give_up
+UPDATE checkouts SET hold_until = ?2 WHERE id = ?1 AND status = 'creating'
+
+-- paid, expired or failed: only from creating or open
+-- name: checkout_settle
+UPDATE checkouts SET status = ?2, settled_at = ?3,
+session_id = coalesce(session_id, ?4)
+WHERE id = ?1 AND status IN ('creating', 'open')
+
+-- holds run out (?1 = now), oldest first
+-- name: checkouts_expired
+{{checkout_cols}} WHERE status IN ('creating', 'open') AND hold_until <= ?1
+ORDER BY hold_until, id LIMIT 50
+
+-- a replayed event adds no row
+-- name: payment_event_add
+INSERT INTO payment_events (event_id, type, received_at) VALUES (?1, ?2, ?3)
+ON CONFLICT (event_id) DO NOTHING
+
+-- name: client_customer_set
+UPDATE clients SET provider_customer = ?2 WHERE id = ?1
 
 -- name: refund_add
 INSERT INTO refunds (payment_id, amount_cents, reason, idem_key, created_at, created_by,

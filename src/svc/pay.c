@@ -1,0 +1,592 @@
+/* pay — money online through the payment provider (see pay.h): checkouts
+ * recorded before the provider is called, the call with its own
+ * idempotency key and bounded time, the signed webhook applied once, and
+ * the release of holds that ran out.  It must not hold a transaction open
+ * while it talks to the provider, and must not log the key or the secret. */
+#include "svc/pay.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "svc/booking.h"
+#include "svc/token.h"
+#include "util/arena.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/num.h"
+#include "util/sb.h"
+
+#define ANSWER_MAX 16384  /* bytes of the provider's answer read */
+#define TOLERANCE_S 300   /* a webhook's timestamp, either side of now */
+#define RELEASE_EVERY_S 5 /* the worker's look at the holds */
+
+int pay_enabled(const struct pay_provider *p)
+{
+    return p && p->base_url && p->base_url[0];
+}
+
+void pay_deposit_cents(const struct service_deposit *d, int64_t *cents, int *card)
+{
+    *cents = 0;
+    *card = 0;
+    if (!d || !d->kind || strcmp(d->kind, "none") == 0)
+        return;
+    *card = 1;
+    if (strcmp(d->kind, "amount") == 0)
+        *cents = d->value;
+    else if (strcmp(d->kind, "percent") == 0)
+        *cents = (d->price * d->value + 5000) / 10000; /* half up; price and rate are small */
+    if (*cents > d->price && d->price > 0)
+        *cents = d->price;
+}
+
+enum err_code pay_checkout_record(struct db *db, const struct pay_provider *p,
+                                  const struct pay_checkout_in *in, int64_t now, int64_t *id,
+                                  struct err *e)
+{
+    static const char *const purposes[] = {"deposit", "card", "package", "gift_card"};
+    char token[TOKEN_LEN], key[TOKEN_LEN + 4];
+    int known = 0;
+    for (size_t i = 0; i < sizeof purposes / sizeof purposes[0]; i++)
+        known |= in->purpose && strcmp(in->purpose, purposes[i]) == 0;
+    if (!known)
+        return err_set(e, E_INVALID,
+                       "a checkout is for a deposit, a card, a package or a gift card");
+    if (in->amount < 0 || (in->amount == 0 && strcmp(in->purpose, "card") != 0))
+        return err_set(e, E_INVALID, "a checkout needs an amount above zero");
+    if (!in->description || !*in->description || strlen(in->description) > 200)
+        return err_set(e, E_INVALID, "a checkout needs a description of 1 to 200 characters");
+    token_new(token, NULL);
+    snprintf(key, sizeof key, "ko_%s", token);
+    struct checkout c = {.purpose = in->purpose,
+                         .appointment_id = in->appointment_id,
+                         .client_id = in->client_id,
+                         .ref_id = in->ref_id,
+                         .amount = in->amount,
+                         .currency = p->currency,
+                         .description = in->description,
+                         .idem_key = key,
+                         .hold_until = in->hold_until,
+                         .created_at = now};
+    return db_checkout_add(db, &c, id, e);
+}
+
+/* ---- the provider's API ---- */
+
+static size_t write_cb(char *buf, size_t size, size_t nitems, void *p)
+{
+    struct sb *answer = p;
+    size_t n = size * nitems, room = ANSWER_MAX - answer->len;
+    sb_add(answer, buf, n < room ? n : room);
+    return n;
+}
+
+static int field(CURL *c, struct sb *form, const char *name, const char *value)
+{
+    char *enc = curl_easy_escape(c, value, 0);
+    if (!enc)
+        return -1;
+    sb_addf(form, "%s%s=%s", form->len ? "&" : "", name, enc);
+    curl_free(enc);
+    return 0;
+}
+
+/* POSTs form to base_url + path with the key and idempotency key.  *status
+ * gets the HTTP status (0 = no answer) and answer the body.  Returns 0, or
+ * -1 with why in err (no answer in time, libcurl failed). */
+static int post(const struct pay_provider *p, const char *path, const char *idem,
+                const struct sb *form, long *status, struct sb *answer, char *err, size_t errlen)
+{
+    int rc = -1;
+    CURL *c = NULL;
+    struct curl_slist *hdr = NULL;
+    struct sb url = SB_INIT, auth = SB_INIT, ik = SB_INIT;
+    char cerr[CURL_ERROR_SIZE] = "";
+    CURLcode cc;
+    size_t blen = strlen(p->base_url);
+    while (blen > 0 && p->base_url[blen - 1] == '/')
+        blen--;
+    *status = 0;
+    sb_init(&url, 4096);
+    sb_init(&auth, 1024);
+    sb_init(&ik, 256);
+    sb_add(&url, p->base_url, blen);
+    sb_adds(&url, path);
+    sb_addf(&auth, "Authorization: Bearer %s", p->key);
+    sb_addf(&ik, "Idempotency-Key: %s", idem);
+    if (url.err || auth.err || ik.err || form->err) {
+        snprintf(err, errlen, "the provider's address or the request is too long");
+        goto done;
+    }
+    struct curl_slist *h1 = curl_slist_append(NULL, auth.buf);
+    if (!h1) {
+        snprintf(err, errlen, "libcurl could not start a transfer");
+        goto done;
+    }
+    hdr = h1;
+    if (!(h1 = curl_slist_append(hdr, ik.buf)) || !(c = curl_easy_init())) {
+        snprintf(err, errlen, "libcurl could not start a transfer");
+        goto done;
+    }
+    hdr = h1;
+    if ((cc = curl_easy_setopt(c, CURLOPT_URL, url.buf)) != CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr)) != CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr)) != CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->buf ? form->buf : "")) != CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form->len)) !=
+            CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb)) != CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_WRITEDATA, answer)) != CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, p->connect_timeout_s)) != CURLE_OK ||
+        (cc = curl_easy_setopt(c, CURLOPT_TIMEOUT, p->timeout_s)) != CURLE_OK) {
+        snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(cc));
+        goto done;
+    }
+    if ((cc = curl_easy_perform(c)) != CURLE_OK) {
+        snprintf(err, errlen, "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
+        goto done;
+    }
+    if ((cc = curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status)) != CURLE_OK) {
+        snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(cc));
+        goto done;
+    }
+    rc = 0;
+done:
+    sb_release(&url);
+    sb_release(&auth);
+    sb_release(&ik);
+    curl_slist_free_all(hdr);
+    if (c)
+        curl_easy_cleanup(c);
+    return rc;
+}
+
+enum err_code pay_checkout_start(struct db *db, struct arena *a, const struct pay_provider *p,
+                                 int64_t id, const char *email, const char *success_url,
+                                 const char *cancel_url, const char **url, struct err *e)
+{
+    enum err_code rc;
+    struct checkout c;
+    struct sb form = SB_INIT, answer = SB_INIT;
+    json_t *j = NULL;
+    CURL *enc = NULL;
+    long status = 0;
+    char why[CURL_ERROR_SIZE + 64], num[32], hold[32];
+    int64_t changed = 0;
+
+    *url = NULL;
+    if ((rc = db_checkout(db, a, id, &c, e)) != E_OK)
+        goto done;
+    if (strcmp(c.status, "open") == 0) {
+        *url = c.url;
+        goto done;
+    }
+    if (strcmp(c.status, "creating") != 0) {
+        rc = err_set(e, E_CONFLICT, "This payment is %s already.",
+                     strcmp(c.status, "paid") == 0 ? "paid" : "closed");
+        goto done;
+    }
+    sb_init(&form, 16384);
+    sb_init(&answer, ANSWER_MAX + 1);
+    if (!(enc = curl_easy_init())) {
+        rc = err_set(e, E_INTERNAL, "libcurl could not start");
+        goto done;
+    }
+    snprintf(num, sizeof num, "%lld", (long long)c.amount);
+    snprintf(hold, sizeof hold, "%lld", (long long)c.hold_until);
+    int card = strcmp(c.purpose, "card") == 0;
+    if (field(enc, &form, "mode", card ? "setup" : "payment") < 0 ||
+        field(enc, &form, "client_reference_id", c.idem_key) < 0 ||
+        field(enc, &form, "success_url", success_url) < 0 ||
+        field(enc, &form, "cancel_url", cancel_url) < 0 ||
+        field(enc, &form, "expires_at", hold) < 0 ||
+        (email && *email && field(enc, &form, "customer_email", email) < 0) ||
+        field(enc, &form, "metadata[purpose]", c.purpose) < 0 ||
+        (!card &&
+         (field(enc, &form, "line_items[0][quantity]", "1") < 0 ||
+          field(enc, &form, "line_items[0][price_data][currency]", c.currency) < 0 ||
+          field(enc, &form, "line_items[0][price_data][unit_amount]", num) < 0 ||
+          field(enc, &form, "line_items[0][price_data][product_data][name]", c.description) < 0 ||
+          /* keep the card for a late-cancel or no-show fee */
+          field(enc, &form, "payment_intent_data[setup_future_usage]", "off_session") < 0))) {
+        rc = err_set(e, E_INTERNAL, "libcurl could not encode the checkout");
+        goto done;
+    }
+    if (post(p, "/v1/checkout/sessions", c.idem_key, &form, &status, &answer, why, sizeof why) <
+        0) {
+        log_warn("payments: checkout %lld: the provider did not answer: %s", (long long)id, why);
+        rc = err_set(e, E_UNAVAILABLE,
+                     "The payment provider did not answer in time. Nothing was charged; please "
+                     "try again in a minute.");
+        e->problem = "provider_unavailable";
+        goto done;
+    }
+    if (status >= 500 || status == 429 || status == 408 || status == 409) {
+        log_warn("payments: checkout %lld: the provider answered HTTP %ld", (long long)id, status);
+        rc = err_set(e, E_UNAVAILABLE,
+                     "The payment provider is not available just now. Nothing was charged; "
+                     "please try again in a minute.");
+        e->problem = "provider_unavailable";
+        goto done;
+    }
+    json_error_t je;
+    const char *sid = NULL, *page = NULL;
+    if (status >= 200 && status < 300 &&
+        (j = json_loadb(answer.buf ? answer.buf : "", answer.len, 0, &je)) &&
+        json_unpack(j, "{s:s, s:s}", "id", &sid, "url", &page) == 0 && *sid && strlen(sid) <= 200 &&
+        (strncmp(page, "https://", 8) == 0 || strncmp(page, "http://", 7) == 0) &&
+        strlen(page) <= 2000) {
+        if ((rc = db_checkout_opened(db, id, sid, page, &changed, e)) != E_OK)
+            goto done;
+        if (!changed) { /* a webhook settled it meanwhile */
+            if ((rc = db_checkout(db, a, id, &c, e)) != E_OK)
+                goto done;
+            if (strcmp(c.status, "open") != 0) {
+                rc = err_set(e, E_CONFLICT, "This payment is %s already.",
+                             strcmp(c.status, "paid") == 0 ? "paid" : "closed");
+                goto done;
+            }
+        }
+        *url = arena_strdup(a, page);
+        goto done;
+    }
+    log_warn("payments: checkout %lld: the provider refused it (HTTP %ld)", (long long)id, status);
+    /* asked again with the same key it would refuse again: the hold ends
+     * now, and the worker releases what it held (telling the client) */
+    if ((rc = db_checkout_give_up(db, id, clock_now(), e)) != E_OK)
+        goto done;
+    rc = err_set(e, E_UNPROCESSABLE,
+                 "The payment provider refused to open a payment page. Nothing was charged; "
+                 "please call the clinic.");
+    e->problem = "provider_refused";
+done:
+    json_decref(j);
+    if (enc)
+        curl_easy_cleanup(enc);
+    sb_release(&form);
+    sb_release(&answer);
+    return rc;
+}
+
+/* ---- the webhook ---- */
+
+/* 1 when header "t=T,v1=HEX[,v1=HEX...]" signs body with secret and T is
+ * within TOLERANCE_S of now; else 0 with why. */
+static int signed_ok(const char *secret, const char *header, const char *body, size_t len,
+                     int64_t now, const char **why)
+{
+    int64_t t = -1;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES], got[crypto_auth_hmacsha256_BYTES];
+    const char *ts = NULL;
+    size_t tslen = 0;
+    int have_v1 = 0;
+    *why = "the Stripe-Signature header is missing";
+    if (!header || !*header)
+        return 0;
+    *why = "the Stripe-Signature header is malformed";
+    for (const char *p = header; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n > 2 && strncmp(p, "t=", 2) == 0) {
+            char buf[24];
+            if (n - 2 >= sizeof buf)
+                return 0;
+            memcpy(buf, p + 2, n - 2);
+            buf[n - 2] = '\0';
+            if (num_parse_i64(buf, 0, INT64_MAX / 2, &t) < 0)
+                return 0;
+            ts = p + 2;
+            tslen = n - 2;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!ts)
+        return 0;
+    if (t < now - TOLERANCE_S || t > now + TOLERANCE_S) {
+        *why = "the signature's timestamp is more than 5 minutes from now";
+        return 0;
+    }
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, tslen);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    for (const char *p = header; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == 3 + 2 * sizeof got && strncmp(p, "v1=", 3) == 0) {
+            size_t bin = 0;
+            have_v1 = 1;
+            if (sodium_hex2bin(got, sizeof got, p + 3, n - 3, NULL, &bin, NULL) == 0 &&
+                bin == sizeof got && sodium_memcmp(got, mac, sizeof mac) == 0) {
+                sodium_memzero(mac, sizeof mac);
+                return 1;
+            }
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    sodium_memzero(mac, sizeof mac);
+    *why = have_v1 ? "the signature does not match" : "the Stripe-Signature header has no v1";
+    return 0;
+}
+
+static const struct actor provider_actor = {0, "payment provider", "system", "", PROOF_STAFF};
+
+/* A paid checkout, inside the webhook's transaction. */
+static enum err_code paid(struct db *db, struct arena *a, const struct pay_handlers *h,
+                          const struct checkout *c, const char *session, const char *intent,
+                          const char *customer, int64_t amount, int64_t now, struct err *e)
+{
+    enum err_code rc;
+    int64_t changed = 0, pid = 0;
+    if ((rc = db_checkout_settle(db, c->id, "paid", now, session, &changed, e)) != E_OK)
+        return rc;
+    if (!changed && strcmp(c->status, "expired") != 0)
+        return E_OK; /* paid before, under another event id */
+    if (strcmp(c->status, "expired") == 0)
+        log_warn("payments: checkout %lld was paid after its hold ran out; the desk should"
+                 " refund or rebook it",
+                 (long long)c->id);
+    if (customer && *customer && c->client_id &&
+        (rc = db_client_customer_set(db, c->client_id, customer, e)) != E_OK)
+        return rc;
+    if (strcmp(c->purpose, "deposit") == 0 && c->appointment_id && amount > 0) {
+        const char *key = arena_printf(a, "pay_%s", intent && *intent ? intent : session);
+        struct payment old;
+        int found = 0;
+        if ((rc = db_payment_by_key(db, a, key, &old, &found, e)) != E_OK)
+            return rc;
+        if (found)
+            return E_OK;
+        struct payment pm = {.appointment_id = c->appointment_id,
+                             .method = "provider",
+                             .amount = amount,
+                             .reference = intent && *intent ? intent : session,
+                             .status = "completed",
+                             .created_at = now,
+                             .created_by_name = "Online payment",
+                             .idem_key = key};
+        if ((rc = db_payment_add(db, &pm, &pid, e)) != E_OK)
+            return rc;
+        return audit_add_why(db, &provider_actor, "pay", "payment", pid, c->client_id,
+                             "deposit paid online", now, e);
+    }
+    if (strcmp(c->purpose, "package") == 0 && h && h->package)
+        return h->package(h->ctx, db, c, intent && *intent ? intent : session, now, e);
+    if (strcmp(c->purpose, "gift_card") == 0 && h && h->gift_card)
+        return h->gift_card(h->ctx, db, c, intent && *intent ? intent : session, now, e);
+    return E_OK;
+}
+
+enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provider *p,
+                          const struct pay_handlers *h, const char *signature, const char *body,
+                          size_t len, int64_t now, struct pay_event *out, struct err *e)
+{
+    enum err_code rc;
+    json_t *j = NULL, *obj = NULL;
+    json_error_t je;
+    const char *why, *eid = NULL, *type = NULL, *ref = NULL, *session = "", *intent = "",
+                     *customer = "";
+    json_int_t amount = 0;
+    int added = 0, found = 0, began = 0;
+    struct checkout c;
+
+    memset(out, 0, sizeof *out);
+    if (!signed_ok(p->webhook_secret, signature, body, len, now, &why)) {
+        log_warn("payments: webhook refused: %s", why);
+        rc = err_set(e, E_INVALID, "Webhook refused: %s.", why);
+        goto done;
+    }
+    if (!(j = json_loadb(body, len, 0, &je)) ||
+        json_unpack(j, "{s:s, s:s, s:{s:o}}", "id", &eid, "type", &type, "data", "object", &obj) !=
+            0 ||
+        !json_is_object(obj) || !*eid || strlen(eid) > 200 || !*type || strlen(type) > 100) {
+        log_warn("payments: webhook refused: the body is not an event");
+        rc = err_set(e, E_INVALID,
+                     "Webhook refused: the body is not an event (id, type, data.object).");
+        goto done;
+    }
+    out->id = arena_strdup(a, eid);
+    out->type = arena_strdup(a, type);
+    json_t *v;
+    if ((v = json_object_get(obj, "client_reference_id")) && json_is_string(v))
+        ref = json_string_value(v);
+    if ((v = json_object_get(obj, "id")) && json_is_string(v))
+        session = json_string_value(v);
+    if ((v = json_object_get(obj, "payment_intent")) && json_is_string(v))
+        intent = json_string_value(v);
+    if ((v = json_object_get(obj, "customer")) && json_is_string(v))
+        customer = json_string_value(v);
+    if ((v = json_object_get(obj, "amount_total")) && json_is_integer(v))
+        amount = json_integer_value(v);
+    if (strlen(session) > 200 || strlen(intent) > 90 || strlen(customer) > 100 || amount < 0) {
+        rc = err_set(e, E_INVALID, "Webhook refused: a field of the session is out of range.");
+        goto done;
+    }
+    if ((rc = db_begin(db, e)) != E_OK)
+        goto done;
+    began = 1;
+    if ((rc = db_payment_event_add(db, eid, type, now, &added, e)) != E_OK)
+        goto done;
+    if (!added) {
+        out->again = 1;
+        goto done; /* rolled back: nothing to write */
+    }
+    if (ref && (rc = db_checkout_by_key(db, a, ref, &c, &found, e)) != E_OK)
+        goto done;
+    if (found) {
+        out->checkout_id = c.id;
+        if (strcmp(type, "checkout.session.completed") == 0) {
+            if ((rc = paid(db, a, h, &c, session, intent, customer, amount, now, e)) != E_OK)
+                goto done;
+        }
+        /* checkout.session.expired: the provider's page closed at expires_at,
+         * which is our own hold: the worker releases it then */
+    } else {
+        log_info("payments: webhook %s (%s) names no checkout of ours", eid, type);
+    }
+    if ((rc = db_commit(db, e)) != E_OK)
+        goto done;
+    began = 0;
+done:
+    if (began)
+        db_rollback(db);
+    json_decref(j);
+    return rc;
+}
+
+/* ---- holds that ran out ---- */
+
+/* Cancels the appointment a deposit held, unless it moved on (a desk
+ * check-in, a cancellation): E_OK then too. */
+static enum err_code release_appt(struct db *db, struct arena *a, const struct sched_hooks *hooks,
+                                  int64_t appt_id, int64_t now, struct err *e)
+{
+    struct appointment ap;
+    enum err_code rc = db_appointment(db, a, appt_id, &ap, e);
+    if (rc == E_NOTFOUND)
+        return E_OK;
+    if (rc != E_OK || strcmp(ap.status, "booked") != 0)
+        return rc;
+    rc = sched_set_status(db, hooks, &provider_actor, &ap, "cancelled",
+                          "The deposit was not paid in time.", now, e);
+    return rc == E_CONFLICT ? E_OK : rc;
+}
+
+enum err_code pay_release(struct db *db, const struct sched_hooks *hooks, int64_t now,
+                          int *released, struct err *e)
+{
+    enum err_code rc = E_OK;
+    struct arena *a = arena_new();
+    struct checkout *list = NULL;
+    size_t n = 0;
+    *released = 0;
+    if ((rc = db_checkouts_expired(db, a, now, &list, &n, e)) != E_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        int64_t changed = 0;
+        /* the appointment first: a crash after it leaves the checkout open,
+         * and the next look finds the appointment cancelled already */
+        if (strcmp(list[i].purpose, "deposit") == 0 && list[i].appointment_id &&
+            (rc = release_appt(db, a, hooks, list[i].appointment_id, now, e)) != E_OK)
+            goto done;
+        if ((rc = db_checkout_settle(db, list[i].id, "expired", now, "", &changed, e)) != E_OK)
+            goto done;
+        if (!changed) {
+            log_warn("payments: checkout %lld was paid as its hold ran out; its appointment "
+                     "was released: the desk should rebook or refund it",
+                     (long long)list[i].id);
+            continue;
+        }
+        (*released)++;
+        log_info("payments: checkout %lld: the hold ran out unpaid; released",
+                 (long long)list[i].id);
+    }
+done:
+    arena_free(a);
+    return rc;
+}
+
+struct pay_worker {
+    struct store *st;
+    const struct sched_hooks *hooks;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* on CLOCK_MONOTONIC */
+    int stopping;
+};
+
+static void *worker(void *p)
+{
+    struct pay_worker *w = p;
+    for (;;) {
+        struct err e = {0};
+        int n = 0;
+        struct db *db = db_acquire(w->st);
+        if (pay_release(db, w->hooks, clock_now(), &n, &e) != E_OK)
+            log_warn("payments: releasing holds: %s", e.msg);
+        db_release(db);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += RELEASE_EVERY_S;
+        pthread_mutex_lock(&w->mu);
+        while (!w->stopping)
+            if (pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0)
+                break;
+        int stop = w->stopping;
+        pthread_mutex_unlock(&w->mu);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+int pay_worker_start(struct store *st, const struct sched_hooks *hooks, struct pay_worker **out,
+                     char *err, size_t errlen)
+{
+    struct pay_worker *w = xcalloc(1, sizeof *w);
+    w->st = st;
+    w->hooks = hooks;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    int prc = pthread_create(&w->thread, NULL, worker, w);
+    if (prc != 0) {
+        snprintf(err, errlen, "cannot start the payments thread: %s", strerror(prc));
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        *out = NULL;
+        return -1;
+    }
+    *out = w;
+    return 0;
+}
+
+void pay_worker_stop(struct pay_worker *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}

@@ -1,0 +1,122 @@
+/* pay — money online through a payment provider's hosted checkout
+ * (Stripe-style API): a checkout session created by the server, the client
+ * sent to the provider's page and back, and the provider's signed webhook
+ * that confirms.  No card number ever reaches Knead.
+ *
+ * A checkout's life (table checkouts, migration 0055):
+ *
+ *   pay_checkout_record          pay_checkout_start           webhook "completed"
+ *   (in the caller's transaction) (no transaction open)        (one transaction)
+ *   [creating] ----------------------------> [open] ---------------------> [paid]
+ *        |  provider refused: hold ends now     |                             ^
+ *        |  provider silent: stays creating     | hold ran out (pay_release)  |
+ *        +--------------------------------------+------> [expired]            |
+ *        +-------- a webhook naming its key (a crash after the provider ------+
+ *                  answered and before our commit) settles it all the same
+ *
+ * Every call to the provider carries the checkout's own idempotency key, so
+ * calling again after a timeout or a crash finds the same session; the
+ * provider hands the key back as client_reference_id, so the webhook finds
+ * the checkout even when our commit of the session never happened.  The
+ * payment row's key is the provider's payment id: one payment, however
+ * often the webhook comes.  It knows no HTTP of ours (it speaks the
+ * provider's through libcurl). */
+#ifndef KNEAD_SVC_PAY_H
+#define KNEAD_SVC_PAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+struct sched_hooks;
+
+/* The provider, from [payments]; base_url "" = no online payments. */
+struct pay_provider {
+    const char *base_url, *key, *webhook_secret;
+    const char *currency; /* [clinic] currency */
+    int hold_minutes;
+    long connect_timeout_s, timeout_s; /* each call to the provider */
+};
+
+/* 1 when [payments] is configured. */
+int pay_enabled(const struct pay_provider *p);
+
+/* The deposit a booking of a service asks: *cents (0 for none or card
+ * only), *card = 1 when a card must be kept (a deposit keeps it too).
+ * Percent is of the price, rounded half up to the cent.  Can't fail. */
+void pay_deposit_cents(const struct service_deposit *d, int64_t *cents, int *card);
+
+/* What to take. */
+struct pay_checkout_in {
+    const char *purpose;                       /* "deposit", "card", "package", "gift_card" */
+    int64_t appointment_id, client_id, ref_id; /* 0 = none */
+    int64_t amount;                            /* cents; 0 only for "card" */
+    const char *description;                   /* 1..200 characters, shown on the page */
+    int64_t hold_until;                        /* when an unpaid checkout is given up */
+};
+/* Records the checkout as "creating" with a new idempotency key, INSIDE the
+ * caller's writing transaction (so it commits with what it pays for: the
+ * held appointment, the package sold).  *id gets it.  E_INVALID for a bad
+ * purpose or amount; else the store's error. */
+enum err_code pay_checkout_record(struct db *db, const struct pay_provider *p,
+                                  const struct pay_checkout_in *in, int64_t now, int64_t *id,
+                                  struct err *e);
+
+/* Asks the provider for checkout id's hosted page, with NO transaction open:
+ * email (may be "") prefills it, success_url and cancel_url are where the
+ * provider sends the client back.  *url (on a) gets the page.  Once open, it
+ * answers the same page again without a call.  E_UNPROCESSABLE when the
+ * provider refused (the hold then ends at once: the worker releases it);
+ * E_UNAVAILABLE when it did
+ * not answer in time (the checkout stays creating: calling again is safe);
+ * E_CONFLICT when the checkout is paid, expired or failed already. */
+enum err_code pay_checkout_start(struct db *db, struct arena *a, const struct pay_provider *p,
+                                 int64_t id, const char *email, const char *success_url,
+                                 const char *cancel_url, const char **url, struct err *e);
+
+/* What a webhook did. */
+struct pay_event {
+    const char *id, *type;
+    int again;           /* 1: this event id was handled before; nothing changed */
+    int64_t checkout_id; /* the checkout it settled, 0 = none */
+};
+/* A purpose's own effect of a paid checkout (packages, gift cards): runs
+ * inside the webhook's transaction; an error rolls the webhook back (the
+ * provider sends it again). */
+typedef enum err_code (*pay_paid_fn)(void *ctx, struct db *db, const struct checkout *c,
+                                     const char *payment_ref, int64_t now, struct err *e);
+struct pay_handlers {
+    pay_paid_fn package, gift_card; /* NULL = nothing more than the checkout's status */
+    void *ctx;
+};
+
+/* Checks the signature header ("t=TIMESTAMP,v1=HEX": HMAC-SHA256 with
+ * webhook_secret over "TIMESTAMP.BODY") within 5 minutes of now, then in
+ * one transaction records the event id (a replay changes nothing) and
+ * applies it: checkout.session.completed pays the checkout (a deposit
+ * becomes a provider payment towards its appointment; a card is kept on
+ * the client), checkout.session.expired gives it up.  E_INVALID (e says
+ * why) for a bad, old or missing signature or a malformed body, with
+ * nothing changed; the store's error otherwise. */
+enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provider *p,
+                          const struct pay_handlers *h, const char *signature, const char *body,
+                          size_t len, int64_t now, struct pay_event *out, struct err *e);
+
+/* Gives up the checkouts whose hold ran out by now: each is marked expired,
+ * then a deposit's appointment is cancelled (hooks: the app's, so the
+ * client is told and the waitlist offered the time).  *released gets how
+ * many.  Runs its own transactions; the store's error stops it. */
+enum err_code pay_release(struct db *db, const struct sched_hooks *hooks, int64_t now,
+                          int *released, struct err *e);
+
+/* The worker that runs pay_release every few seconds for `knead serve`.
+ * hooks are read at each run (app->hooks).  Returns 0 or -1 with a message. */
+struct pay_worker;
+struct store;
+int pay_worker_start(struct store *st, const struct sched_hooks *hooks, struct pay_worker **out,
+                     char *err, size_t errlen);
+void pay_worker_stop(struct pay_worker *w); /* accepts NULL */
+
+#endif

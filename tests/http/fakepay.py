@@ -1,0 +1,225 @@
+"""A fake payment provider for the HTTP and browser tests: a small HTTP server on a
+loopback port speaking the subset of a Stripe-style API that Knead uses, with its
+faults switchable per test.  Nothing here talks to anything but 127.0.0.1.
+
+API (form-encoded, `Authorization: Bearer KEY`, `Idempotency-Key`):
+  POST /v1/checkout/sessions   -> {"id": "cs_...", "url": "http://127.0.0.1:PORT/pay/cs_..."}
+                                  the same Idempotency-Key answers the same session
+The hosted page a browser fills in (no card data: a "Pay" and a "Decline" button):
+  GET  /pay/{id}               the page
+  POST /pay/{id}  action=pay   paid: the signed webhook to Knead, then 303 to success_url
+                  action=decline  "declined": no webhook, a link back to cancel_url
+Webhooks are signed as Stripe signs them: header `Stripe-Signature: t=T,v1=HEX`, HMAC-SHA256
+with the webhook secret over "T.BODY"; T is `now` (set it to the server's --now).
+
+Faults (set .fault before the call):
+  'refuse'          the session is refused (HTTP 402)
+  'hang'            the session call never answers until .release is set (or 30 s pass)
+  'answer_then_hold' the session is made and answered only once .release is set; .made is
+                    set when it was made (the test kills Knead in between)
+  'no_webhook'      paying sends no webhook (it never arrives)
+  'duplicate'       paying sends the webhook twice (same event id), then once more (new id)
+  'after_redirect'  the webhook is sent only when the test calls send_pending()
+  'bad_signature'   webhooks are signed with the wrong secret
+"""
+import hashlib
+import hmac
+import html
+import http.client
+import json
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+KEY = 'sk_test_knead'
+SECRET = 'whsec_knead_test'
+
+
+class FakePay:
+    def __init__(self, now=None):
+        self.now = now  # epoch seconds the webhook's timestamp carries (None = real time)
+        self.fault = None
+        self.webhook = None  # (port, path) of Knead's webhook
+        self.sessions = {}   # id -> dict
+        self.by_key = {}     # Idempotency-Key -> session id
+        self.calls = []      # (path, headers dict, form dict)
+        self.sent = []       # (event dict, status Knead answered)
+        self.pending = []    # webhooks held back by 'after_redirect'
+        self.release = threading.Event()
+        self.made = threading.Event()
+        self.lock = threading.Lock()
+        self.n = 0
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def _form(self):
+                n = int(self.headers.get('Content-Length') or 0)
+                raw = self.rfile.read(n).decode()
+                return dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
+
+            def _send(self, status, body, ctype='application/json', headers=()):
+                data = body.encode() if isinstance(body, str) else body
+                try:
+                    self.send_response(status)
+                    self.send_header('Content-Type', ctype)
+                    self.send_header('Content-Length', str(len(data)))
+                    for k, v in headers:
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the caller gave up (its timeout, or it was killed)
+
+            def do_POST(self):
+                path = self.path
+                form = self._form()
+                if path == '/v1/checkout/sessions':
+                    fake.calls.append((path, dict(self.headers), form))
+                    return fake._create(self, form)
+                if path.startswith('/pay/'):
+                    return fake._pay(self, path[5:], form)
+                self._send(404, '{"error": "no such route"}')
+
+            def do_GET(self):
+                if self.path.startswith('/pay/'):
+                    return fake._page(self, self.path[5:])
+                self._send(404, '{"error": "no such route"}')
+
+        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base = 'http://127.0.0.1:%d' % self.port
+        self.thread = None
+
+    def start(self):
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def reset(self):
+        self.fault = None
+        self.release = threading.Event()
+        self.made = threading.Event()
+        self.pending = []
+
+    # ---- the API ----
+
+    def _create(self, h, form):
+        if h.headers.get('Authorization') != 'Bearer ' + KEY:
+            return h._send(401, '{"error": {"message": "Invalid API key"}}')
+        key = h.headers.get('Idempotency-Key')
+        if not key:
+            return h._send(400, '{"error": {"message": "Idempotency-Key required"}}')
+        fault = self.fault
+        if fault == 'refuse':
+            return h._send(402, '{"error": {"message": "account cannot take payments"}}')
+        if fault == 'hang':
+            self.release.wait(30)
+            return h._send(500, '{"error": {"message": "late"}}')
+        with self.lock:
+            sid = self.by_key.get(key)
+            if sid is None:
+                self.n += 1
+                sid = 'cs_test_%d' % self.n
+                self.by_key[key] = sid
+                self.sessions[sid] = {
+                    'id': sid, 'form': form, 'status': 'open',
+                    'amount': int(form.get('line_items[0][price_data][unit_amount]') or 0),
+                    'mode': form.get('mode'), 'ref': form.get('client_reference_id'),
+                    'success_url': form.get('success_url'), 'cancel_url': form.get('cancel_url'),
+                    'email': form.get('customer_email', '')}
+        if fault == 'answer_then_hold':
+            self.made.set()
+            self.release.wait(30)
+        h._send(200, json.dumps({'id': sid, 'url': '%s/pay/%s' % (self.base, sid),
+                                 'object': 'checkout.session'}))
+
+    def _page(self, h, sid):
+        s = self.sessions.get(sid)
+        if not s:
+            return h._send(404, 'no such session', 'text/plain')
+        what = ('Add a card for later charges' if s['mode'] == 'setup'
+                else 'Pay %s.%02d' % divmod(s['amount'], 100))
+        page = ('<!doctype html><html lang="en"><head><title>Fake provider checkout</title>'
+                '</head><body><main><h1>Fake provider</h1><p id="what">%s</p>'
+                '<form method="post"><button name="action" value="pay">Pay</button>'
+                '<button name="action" value="decline">Decline</button></form>'
+                '</main></body></html>' % html.escape(what))
+        h._send(200, page, 'text/html; charset=utf-8')
+
+    def _pay(self, h, sid, form):
+        s = self.sessions.get(sid)
+        if not s:
+            return h._send(404, 'no such session', 'text/plain')
+        if form.get('action') == 'decline':
+            page = ('<!doctype html><html lang="en"><head><title>Declined</title></head><body>'
+                    '<main><h1>Your card was declined</h1><p><a href="%s">Back to the clinic'
+                    '</a></p></main></body></html>' % html.escape(s['cancel_url']))
+            return h._send(402, page, 'text/html; charset=utf-8')
+        s['status'] = 'complete'
+        self.pay_webhooks(sid)
+        h._send(303, '', 'text/plain', [('Location', s['success_url'])])
+
+    # ---- webhooks ----
+
+    def event(self, sid, type_='checkout.session.completed', eid=None):
+        s = self.sessions[sid]
+        with self.lock:
+            self.n += 1
+            n = self.n
+        obj = {'id': sid, 'object': 'checkout.session', 'client_reference_id': s['ref'],
+               'amount_total': s['amount'], 'customer': 'cus_test_%s' % sid[8:],
+               'payment_status': 'paid' if s['mode'] != 'setup' else 'no_payment_required'}
+        if s['mode'] != 'setup':
+            obj['payment_intent'] = 'pi_test_%s' % sid[8:]
+        return {'id': eid or 'evt_test_%d' % n, 'type': type_, 'data': {'object': obj}}
+
+    def sign(self, body, t=None, secret=SECRET):
+        t = int(t if t is not None else (self.now if self.now is not None else time.time()))
+        mac = hmac.new(secret.encode(), ('%d.' % t).encode() + body, hashlib.sha256).hexdigest()
+        return 't=%d,v1=%s' % (t, mac)
+
+    def post_webhook(self, ev, t=None, secret=None, signature=None):
+        """Sends one event to Knead; returns (status, body)."""
+        body = json.dumps(ev).encode()
+        if signature is None:
+            bad = self.fault == 'bad_signature'
+            signature = self.sign(body, t, 'whsec_wrong' if bad else (secret or SECRET))
+        port, path = self.webhook
+        c = http.client.HTTPConnection('127.0.0.1', port, timeout=20)
+        try:
+            c.request('POST', path, body=body, headers={
+                'Content-Type': 'application/json', 'Stripe-Signature': signature})
+            r = c.getresponse()
+            out = (r.status, r.read())
+        finally:
+            c.close()
+        self.sent.append((ev, out[0]))
+        return out
+
+    def pay_webhooks(self, sid):
+        fault = self.fault
+        if fault == 'no_webhook':
+            return
+        ev = self.event(sid)
+        if fault == 'after_redirect':
+            self.pending.append(ev)
+            return
+        self.post_webhook(ev)
+        if fault == 'duplicate':
+            self.post_webhook(ev)
+            self.post_webhook(self.event(sid))
+
+    def send_pending(self):
+        out = [self.post_webhook(ev) for ev in self.pending]
+        self.pending = []
+        return out

@@ -1,0 +1,485 @@
+"""Money online (issue 11 item 5): deposits and card on file at booking through the
+payment provider's hosted checkout, its signed webhook, held slots and their release.
+The provider is tests/http/fakepay.py on a loopback port, with its faults; the clock is
+pinned to Tuesday 2026-11-24 09:00 in Anchorage (-09:00), and the fake provider signs
+its webhooks at that instant.  Waits poll with a deadline; nothing sleeps a fixed time.
+
+usage: test_payments.py PATH/TO/knead"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fakepay import KEY, SECRET, FakePay  # noqa: E402
+from harness import Browser, Server, finish, run_suite, signed_in, text  # noqa: E402
+
+KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
+NOW = '2026-11-24T09:00:00-09:00'
+NOW_EPOCH = 1795543200  # NOW in UTC seconds
+DEADLINE = 30.0
+S = None
+PAY = None
+def _dates():
+    import datetime
+    d = datetime.date(2026, 11, 25)
+    while True:
+        yield d.isoformat()
+        d += datetime.timedelta(days=1)
+
+
+DATES = _dates()
+
+
+def config(dirname, base, extra=''):
+    path = os.path.join(dirname, 'pay.ini')
+    with open(path, 'w') as f:
+        f.write('[payments]\nbase_url = %s\nkey = %s\nwebhook_secret = %s\n'
+                'timeout_seconds = 2\n%s' % (base, KEY, SECRET, extra))
+    return path
+
+
+def start_server(pay):
+    s = Server(KNEAD)
+    s.extra = ['--now', NOW, '--config', config(s.dir, pay.base)]
+    s.start()
+    pay.webhook = (s.port, '/payments/webhook')
+    return s
+
+
+def setUpModule():
+    global S, PAY
+    PAY = FakePay(now=NOW_EPOCH).start()
+    S = start_server(PAY)
+    S.sql("UPDATE services SET deposit_kind = 'amount', deposit_value = 2500 "
+          "WHERE id = 'deep-tissue-60'")
+    S.sql("UPDATE services SET deposit_kind = 'percent', deposit_value = 2000 "
+          "WHERE id = 'deep-tissue-90'")
+    S.sql("UPDATE services SET deposit_kind = 'card' WHERE id = 'swedish-60'")
+
+
+def tearDownModule():
+    finish(S)
+    PAY.stop()
+
+
+def wait_for(what, fn, server=None, deadline=DEADLINE):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        got = fn()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError('timed out waiting for ' + what + '\n' + (server or S).log()[-3000:])
+
+
+def free_slots(date, service='deep-tissue-60', server=None, therapist=None):
+    st, _, out = (server or S).request(
+        'GET', '/api/v1/availability?service=%s&date=%s%s' % (
+            service, date, '&therapist=' + therapist if therapist else ''))
+    assert st == 200, out
+    return [x['start'] for x in json.loads(out)['days'][0]['slots']]
+
+
+def book(service='deep-tissue-60', email='dana@example.com', server=None, date=None):
+    """Books the first free time of a fresh day through the booking form; returns
+    (status, headers, the start booked, the browser)."""
+    server = server or S
+    while True:
+        slots = free_slots(date or next(DATES), service, server)
+        if slots:
+            break
+    start = slots[0]
+    b = Browser(server)
+    b.get('/login')  # the CSRF cookie
+    st, hs, body = b.post('/book', {'service': service, 'therapist': 'any', 'start': start,
+                                    'name': 'Dana Deposit', 'email': email,
+                                    'phone': '907 555 0199'})
+    return st, hs, start, b, body
+
+
+def appt_of(start, server=None):
+    rows = (server or S).sql(
+        "SELECT a.id, a.status FROM appointments a WHERE a.start_at = "
+        "(SELECT start_at FROM appointments WHERE id = (SELECT max(id) FROM appointments))"
+        " ORDER BY a.id DESC LIMIT 1")
+    return rows[0]
+
+
+def last_appt(server=None):
+    return (server or S).sql('SELECT id, status, client_id FROM appointments '
+                             'ORDER BY id DESC LIMIT 1')[0]
+
+
+def checkout_of(appt_id, server=None):
+    rows = (server or S).sql('SELECT id, status, amount_cents, purpose, idem_key, hold_until '
+                             'FROM checkouts WHERE appointment_id = ?1 ORDER BY id DESC', appt_id)
+    return rows[0] if rows else None
+
+
+def provider_payments(appt_id, server=None):
+    return (server or S).sql("SELECT amount_cents, status, reference FROM payments "
+                             "WHERE appointment_id = ?1 AND method = 'provider'", appt_id)
+
+
+def session_of(location):
+    m = re.search(r'/pay/(cs_test_\d+)$', location)
+    assert m, location
+    return m.group(1)
+
+
+def manage_path(b_location):
+    return re.sub(r'^https?://[^/]+', '', b_location)
+
+
+class Deposits(unittest.TestCase):
+    def setUp(self):
+        PAY.reset()
+
+    def test_booking_with_deposit_goes_to_the_provider_and_holds_the_slot(self):
+        st, hs, start, b, _ = book()
+        self.assertEqual(st, 303)
+        self.assertTrue(hs['location'].startswith(PAY.base + '/pay/'), hs['location'])
+        sid = session_of(hs['location'])
+        appt, status, _ = last_appt()
+        self.assertEqual(status, 'booked')
+        self.assertEqual(checkout_of(appt)[1:4], ('open', 2500, 'deposit'))
+        # the provider got the amount, our idempotency key and the way back
+        path, headers, form = PAY.calls[-1]
+        self.assertEqual(form['line_items[0][price_data][unit_amount]'], '2500')
+        self.assertEqual(form['line_items[0][price_data][currency]'], 'USD')
+        self.assertEqual(headers['Idempotency-Key'], form['client_reference_id'])
+        self.assertEqual(form['customer_email'], 'dana@example.com')
+        self.assertNotIn('card', ' '.join(k for k in form if 'number' in k))
+        # the slot is held: nobody else sees it
+        self.assertNotIn(start, free_slots(start[:10], therapist=therapist_of(appt)))
+        # not shown as booked until the webhook: the page says it is held
+        back = manage_path(PAY.sessions[sid]['cancel_url'])
+        page = text(b.get(back)[2])
+        self.assertIn('Your time is held until 9:15', page)
+        self.assertIn('pay the $25 deposit', page)
+        self.assertNotIn('You’re booked', page)
+        self.assertEqual(provider_payments(appt), [])
+
+    def test_paying_on_the_provider_page_confirms_by_webhook(self):
+        st, hs, start, b, _ = book()
+        sid = session_of(hs['location'])
+        appt = last_appt()[0]
+        st, out = post_form(PAY.base + '/pay/' + sid, {'action': 'pay'})
+        self.assertEqual(st, 303)
+        self.assertEqual(PAY.sent[-1][1], 200)
+        self.assertEqual(provider_payments(appt), [(2500, 'completed', 'pi_test_' + sid[8:])])
+        self.assertEqual(checkout_of(appt)[1], 'paid')
+        # the card is kept for fees
+        self.assertEqual(S.sql('SELECT provider_customer FROM clients WHERE id = ?1',
+                               last_appt()[2])[0][0], 'cus_test_' + sid[8:])
+        page = text(b.get(manage_path(PAY.sessions[sid]['success_url']))[2])
+        self.assertIn('You’re booked', page)
+        self.assertIn('Deposit of $25 paid', page)
+        # the audit log has who and why
+        self.assertTrue(S.sql("SELECT count(*) FROM audit_log WHERE action = 'pay' AND "
+                              "reason = 'deposit paid online'")[0][0] >= 1)
+
+    def test_percent_deposit_and_card_only(self):
+        st, hs, _, _, _ = book('deep-tissue-90')
+        self.assertEqual(st, 303)
+        price = S.sql("SELECT price_cents FROM services WHERE id = 'deep-tissue-90'")[0][0]
+        self.assertEqual(checkout_of(last_appt()[0])[2], (price * 2000 + 5000) // 10000)
+        st, hs, _, _, _ = book('swedish-60', email='cory@example.com')
+        self.assertEqual(st, 303)
+        appt = last_appt()[0]
+        self.assertEqual(checkout_of(appt)[2:4], (0, 'card'))
+        self.assertEqual(PAY.calls[-1][2]['mode'], 'setup')
+        sid = session_of(hs['location'])
+        post_form(PAY.base + '/pay/' + sid, {'action': 'pay'})
+        self.assertEqual(checkout_of(appt)[1], 'paid')
+        self.assertEqual(provider_payments(appt), [])  # nothing taken, the card kept
+        self.assertTrue(S.sql('SELECT provider_customer FROM clients WHERE id = ?1',
+                              last_appt()[2])[0][0].startswith('cus_test_'))
+
+    def test_webhook_replayed_and_duplicated_takes_one_payment(self):
+        PAY.fault = 'duplicate'
+        st, hs, _, _, _ = book()
+        sid = session_of(hs['location'])
+        appt = last_appt()[0]
+        post_form(PAY.base + '/pay/' + sid, {'action': 'pay'})
+        self.assertEqual([x[1] for x in PAY.sent[-3:]], [200, 200, 200])
+        self.assertEqual(len(provider_payments(appt)), 1)
+        # the same event id again, later: 200 with no second effect
+        st, body = PAY.post_webhook(PAY.sent[-3][0])
+        self.assertEqual(st, 200)
+        self.assertTrue(json.loads(body)['duplicate'])
+        self.assertEqual(len(provider_payments(appt)), 1)
+
+    def test_webhook_before_the_redirect_and_after(self):
+        PAY.fault = 'after_redirect'
+        st, hs, _, b, _ = book()
+        sid = session_of(hs['location'])
+        appt = last_appt()[0]
+        st, loc = post_form(PAY.base + '/pay/' + sid, {'action': 'pay'})
+        # back at the clinic before the provider told us: still held, not booked
+        page = text(b.get(manage_path(loc))[2])
+        self.assertIn('Your time is held', page)
+        self.assertNotIn('You’re booked', page)
+        self.assertEqual(PAY.send_pending()[0][0], 200)
+        page = text(b.get(manage_path(loc))[2])
+        self.assertIn('Deposit of $25 paid', page)
+        self.assertEqual(len(provider_payments(appt)), 1)
+
+    def test_declined_card_then_hold_runs_out_and_the_slot_is_released(self):
+        st, hs, start, b, _ = book()
+        sid = session_of(hs['location'])
+        appt = last_appt()[0]
+        st, _ = post_form(PAY.base + '/pay/' + sid, {'action': 'decline'})
+        self.assertEqual(st, 402)
+        self.assertEqual(checkout_of(appt)[1], 'open')
+        self.assertNotIn(start, free_slots(start[:10], therapist=therapist_of(appt)))
+        # the hold runs out (time passes for the checkout): the worker releases it
+        S.sql('UPDATE checkouts SET hold_until = ?1 WHERE appointment_id = ?2',
+              NOW_EPOCH - 1, appt)
+        wait_for('the hold released', lambda: last_status(appt) == 'cancelled')
+        self.assertEqual(checkout_of(appt)[1], 'expired')
+        self.assertIn(start, free_slots(start[:10], therapist=therapist_of(appt)))
+        page = text(b.get(manage_path(PAY.sessions[sid]['cancel_url']))[2])
+        self.assertIn('The deposit was not paid in time', page)
+        # a webhook that never came does not come now either: nothing paid
+        self.assertEqual(provider_payments(appt), [])
+
+    def test_provider_hangs_the_booking_answers_in_bounded_time_and_can_retry(self):
+        PAY.fault = 'hang'
+        t0 = time.monotonic()
+        st, hs, start, b, _ = book()
+        took = time.monotonic() - t0
+        PAY.release.set()
+        self.assertEqual(st, 303)
+        self.assertLess(took, 15)  # timeout_seconds = 2, on a loaded machine
+        self.assertRegex(hs['location'], r'^/a/[A-Za-z0-9_-]+\?deposit_error=1$')
+        appt = last_appt()[0]
+        self.assertEqual(checkout_of(appt)[1], 'creating')
+        page = b.get(hs['location'])[2]
+        self.assertIn('could not be opened just now', text(page))
+        # trying again with the same idempotency key opens the page
+        PAY.reset()
+        action = re.search(r'action="(/a/[^"]+/deposit)"', page).group(1)
+        st, hs2, _ = b.post(action, {})
+        self.assertEqual(st, 303)
+        self.assertTrue(hs2['location'].startswith(PAY.base + '/pay/'))
+        self.assertEqual(checkout_of(appt)[1], 'open')
+
+    def test_provider_refuses_the_session_the_hold_ends_at_once(self):
+        PAY.fault = 'refuse'
+        st, hs, start, b, _ = book()
+        self.assertEqual(st, 303)
+        appt = last_appt()[0]
+        wait_for('the refused hold released', lambda: last_status(appt) == 'cancelled')
+        self.assertIn(start, free_slots(start[:10], therapist=therapist_of(appt)))
+
+    def test_api_cannot_skip_the_deposit(self):
+        start = next(x for x in (free_slots(next(DATES)) for _ in range(20)) if x)[0]
+        body = json.dumps({'service': 'deep-tissue-60', 'therapist': 'any', 'start': start,
+                           'client': {'name': 'Api Skipper', 'email': 'skip@example.com',
+                                      'phone': '907 555 0111'}}).encode()
+        n = S.sql('SELECT count(*) FROM appointments')[0][0]
+        st, _, out = S.request('POST', '/api/v1/appointments', body,
+                               {'Content-Type': 'application/json'})
+        self.assertEqual(st, 409, out)
+        self.assertIn('deposit', json.loads(out)['detail'])
+        self.assertEqual(S.sql('SELECT count(*) FROM appointments')[0][0], n)
+
+
+class Admin(unittest.TestCase):
+    def form(self, **over):
+        f = {'name': 'Sports Recovery Massage (45 minutes)', 'description': 'Athletes.',
+             'duration': '45', 'price': '90', 'buffer': '15', 'active': '1',
+             'therapist': [t for (t,) in S.sql("SELECT therapist_id FROM therapist_services "
+                                                "WHERE service_id = 'sports-45'")],
+             'min_notice': '', 'horizon': '', 'late_cancel': ''}
+        f.update(over)
+        return f
+
+    def deposit(self):
+        return S.sql("SELECT deposit_kind, deposit_value FROM services WHERE id = 'sports-45'")[0]
+
+    def test_admin_sets_a_deposit_and_booking_asks_it(self):
+        admin = signed_in('admin@chugachbodywork.example', server=S)
+        st, _, page = admin.post('/admin/services/sports-45', self.form(
+            deposit_kind='amount', deposit_value='30'))
+        self.assertEqual(st, 303, text(page)[:300])
+        self.assertEqual(self.deposit(), ('amount', 3000))
+        page = admin.get('/admin/services/sports-45')[2]
+        self.assertIn('<option value="amount" selected>', page)
+        self.assertIn('value="30.00"', page)
+        for over, message in (
+                ({'deposit_kind': 'percent', 'deposit_value': '150'}, 'at most 100'),
+                ({'deposit_kind': 'amount', 'deposit_value': '0'}, 'more than 0'),
+                ({'deposit_kind': 'gold', 'deposit_value': ''}, 'Choose no payment')):
+            st, _, page = admin.post('/admin/services/sports-45', self.form(**over))
+            self.assertEqual(st, 422, over)
+            self.assertIn(message, text(page))
+            self.assertEqual(self.deposit(), ('amount', 3000))
+        st, hs, _, _, _ = book('sports-45', email='sam@example.com')
+        self.assertEqual(st, 303)
+        self.assertEqual(checkout_of(last_appt()[0])[2:4], (3000, 'deposit'))
+        st, _, _ = admin.post('/admin/services/sports-45', self.form(
+            deposit_kind='percent', deposit_value='20'))
+        self.assertEqual(self.deposit(), ('percent', 2000))
+        admin.post('/admin/services/sports-45', self.form(deposit_kind='none'))
+        self.assertEqual(self.deposit(), ('none', 0))
+
+
+class Webhook(unittest.TestCase):
+    def setUp(self):
+        PAY.reset()
+
+    def _held(self):
+        st, hs, _, _, _ = book()
+        return session_of(hs['location']), last_appt()[0]
+
+    def test_bad_signature_is_refused_logged_and_changes_nothing(self):
+        sid, appt = self._held()
+        n_events = S.sql('SELECT count(*) FROM payment_events')[0][0]
+        PAY.fault = 'bad_signature'
+        st, body = PAY.post_webhook(PAY.event(sid))
+        self.assertEqual(st, 400)
+        self.assertIn('signature does not match', body.decode())
+        self.assertIn('webhook refused', S.log())
+        self.assertEqual(S.sql('SELECT count(*) FROM payment_events')[0][0], n_events)
+        self.assertEqual(checkout_of(appt)[1], 'open')
+        self.assertEqual(provider_payments(appt), [])
+
+    def test_old_or_future_or_missing_signature_is_refused(self):
+        sid, appt = self._held()
+        for t in (NOW_EPOCH - 301, NOW_EPOCH + 301):
+            st, body = PAY.post_webhook(PAY.event(sid), t=t)
+            self.assertEqual(st, 400, body)
+            self.assertIn('more than 5 minutes', body.decode())
+        st, _ = PAY.post_webhook(PAY.event(sid), signature='')
+        self.assertEqual(st, 400)
+        st, _ = PAY.post_webhook(PAY.event(sid), signature='t=abc,v1=00')
+        self.assertEqual(st, 400)
+        self.assertEqual(provider_payments(appt), [])
+        # within the tolerance it is taken
+        st, _ = PAY.post_webhook(PAY.event(sid), t=NOW_EPOCH - 299)
+        self.assertEqual(st, 200)
+        self.assertEqual(len(provider_payments(appt)), 1)
+
+    def test_tampered_body_is_refused(self):
+        sid, appt = self._held()
+        ev = PAY.event(sid)
+        body = json.dumps(ev).encode()
+        sig = PAY.sign(body)
+        ev['data']['object']['amount_total'] = 1
+        st, _ = PAY.post_webhook(ev, signature=sig)
+        self.assertEqual(st, 400)
+        self.assertEqual(provider_payments(appt), [])
+
+    def test_event_for_no_checkout_of_ours_is_acknowledged(self):
+        ev = {'id': 'evt_other_1', 'type': 'checkout.session.completed',
+              'data': {'object': {'id': 'cs_other', 'client_reference_id': 'ko_not_ours'}}}
+        st, _ = PAY.post_webhook(ev)
+        self.assertEqual(st, 200)
+        ev = {'id': 'evt_other_2', 'type': 'customer.created', 'data': {'object': {}}}
+        self.assertEqual(PAY.post_webhook(ev)[0], 200)
+        st, _ = PAY.post_webhook({'id': 'evt_bad'})
+        self.assertEqual(st, 400)
+
+
+class Crash(unittest.TestCase):
+    """kill -9 after the provider made the session and before Knead committed it: the
+    webhook, after a restart, finds the checkout by its key; one payment."""
+
+    def test_kill_between_the_providers_answer_and_our_commit(self):
+        pay = FakePay(now=NOW_EPOCH).start()
+        s = start_server(pay)
+        try:
+            s.sql("UPDATE services SET deposit_kind = 'amount', deposit_value = 4000 "
+                  "WHERE id = 'deep-tissue-60'")
+            pay.fault = 'answer_then_hold'
+            result = {}
+            th = threading.Thread(target=lambda: result.update(r=book(server=s)))
+            th.start()
+            self.assertTrue(pay.made.wait(DEADLINE))
+            s.proc.send_signal(signal.SIGKILL)
+            s.proc.wait(timeout=20)
+            pay.release.set()
+            th.join(DEADLINE)
+            appt = last_appt(s)[0]
+            self.assertEqual(checkout_of(appt, s)[1], 'creating')  # the answer never landed
+            s.seed = False
+            s.start()
+            pay.webhook = (s.port, '/payments/webhook')
+            sid = next(iter(pay.sessions))
+            st, _ = pay.post_webhook(pay.event(sid))
+            self.assertEqual(st, 200)
+            self.assertEqual(provider_payments(appt, s), [(4000, 'completed', 'pi_test_1')])
+            self.assertEqual(checkout_of(appt, s)[1], 'paid')
+            # the provider's retry of the same event, and the client's retry: nothing more
+            pay.post_webhook(pay.sent[-1][0])
+            self.assertEqual(len(provider_payments(appt, s)), 1)
+        finally:
+            finish(s)
+            pay.stop()
+
+
+class Config(unittest.TestCase):
+    def test_partial_payments_section_is_refused_at_start(self):
+        for ini, key in (('[payments]\nbase_url = http://127.0.0.1:9\n', 'key'),
+                         ('[payments]\nkey = sk\nwebhook_secret = w\n', 'base_url')):
+            path = os.path.join(S.dir, 'partial.ini')
+            with open(path, 'w') as f:
+                f.write(ini)
+            r = subprocess.run([KNEAD, 'serve', '--db', S.db, '--listen', '127.0.0.1:0',
+                                '--config', path], capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn('[payments] %s: must be set with the others' % key, r.stderr)
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        # the key and the secret never reach the log
+        self.assertNotIn(KEY, S.log())
+        self.assertNotIn(SECRET, S.log())
+
+    def test_without_payments_booking_works_as_before_and_no_webhook(self):
+        s = Server(KNEAD, extra=['--now', NOW]).start()
+        try:
+            s.sql("UPDATE services SET deposit_kind = 'amount', deposit_value = 2500 "
+                  "WHERE id = 'deep-tissue-60'")
+            st, hs, _, _, _ = book(server=s)
+            self.assertEqual(st, 303)
+            self.assertRegex(hs['location'], r'^/a/[A-Za-z0-9_-]+\?booked=1$')
+            self.assertEqual(s.sql('SELECT count(*) FROM checkouts')[0][0], 0)
+            st, _, _ = s.request('POST', '/payments/webhook', b'{}',
+                                 {'Stripe-Signature': 't=1,v1=00'})
+            self.assertEqual(st, 404)
+        finally:
+            finish(s)
+
+
+def therapist_of(appt):
+    return S.sql('SELECT therapist_id FROM appointments WHERE id = ?1', appt)[0][0]
+
+
+def last_status(appt):
+    return S.sql('SELECT status FROM appointments WHERE id = ?1', appt)[0][0]
+
+
+def post_form(url, form):
+    import http.client
+    import urllib.parse
+    u = urllib.parse.urlparse(url)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
+    try:
+        c.request('POST', u.path, body=urllib.parse.urlencode(form),
+                  headers={'Content-Type': 'application/x-www-form-urlencoded'})
+        r = c.getresponse()
+        r.read()
+        return r.status, r.getheader('Location')
+    finally:
+        c.close()
+
+
+if __name__ == '__main__':
+    run_suite(globals())
