@@ -122,3 +122,95 @@ enum err_code db_client_customer_set(struct db *db, int64_t client_id, const cha
     return rows_exec(db, Q_CLIENT_CUSTOMER_SET, "keep the card on file",
                      ARGS(A_I64(client_id), A_TEXT(customer)), NULL, e);
 }
+
+/* ---- late-cancel and no-show fees ---- */
+
+static const struct col fees_cols[] = {
+    COL_TEXT(struct service_fees, late_kind),   COL_I64(struct service_fees, late_value),
+    COL_TEXT(struct service_fees, noshow_kind), COL_I64(struct service_fees, noshow_value),
+    COL_I64(struct service_fees, price),
+};
+
+enum err_code db_service_fees(struct db *db, struct arena *a, const char *service_id,
+                              struct service_fees *out, struct err *e)
+{
+    enum err_code rc = rows_one(db, a, Q_SERVICE_FEES, "read the service's fees",
+                                ARGS(A_TEXT(service_id)), COLS(fees_cols), out, e);
+    if (rc == E_NOTFOUND)
+        return err_set(e, E_NOTFOUND, "there is no service '%s'", service_id);
+    return rc;
+}
+
+enum err_code db_put_service_fees(struct db *db, const char *service_id,
+                                  const struct service_fees *f, struct err *e)
+{
+    return rows_exec(db, Q_PUT_SERVICE_FEES, "save the service's fees",
+                     ARGS(A_TEXT(service_id), A_TEXT(f->late_kind), A_I64(f->late_value),
+                          A_TEXT(f->noshow_kind), A_I64(f->noshow_value)),
+                     NULL, e);
+}
+
+static const struct col agreement_cols[] = {
+    COL_I64(struct fee_agreement, late),
+    COL_I64(struct fee_agreement, noshow),
+    COL_TEXT(struct fee_agreement, wording),
+    COL_I64(struct fee_agreement, agreed_at),
+};
+
+enum err_code db_fee_agreement_add(struct db *db, int64_t appt_id, const struct fee_agreement *f,
+                                   struct err *e)
+{
+    return rows_exec(db, Q_FEE_AGREEMENT_ADD, "record the agreement to the fees",
+                     ARGS(A_I64(appt_id), A_I64(f->late), A_I64(f->noshow), A_TEXT(f->wording),
+                          A_I64(f->agreed_at)),
+                     NULL, e);
+}
+
+enum err_code db_fee_agreement(struct db *db, struct arena *a, int64_t appt_id,
+                               struct fee_agreement *out, int *found, struct err *e)
+{
+    return rows_find(db, a, Q_FEE_AGREEMENT, "read the agreement to the fees", ARGS(A_I64(appt_id)),
+                     COLS(agreement_cols), out, found, e);
+}
+
+enum err_code db_fees_due(struct db *db, struct arena *a, int64_t **ids, size_t *n, struct err *e)
+{
+    struct rows rs;
+    enum err_code rc = rows_open(&rs, db, Q_FEES_DUE, "list the fees due", NOARGS, e);
+    size_t cap = 50;
+    *n = 0;
+    *ids = arena_array(a, cap, sizeof **ids);
+    if (rc != E_OK)
+        return rc;
+    int got;
+    while ((got = rows_next(&rs, e)) == 1)
+        if (*n < cap)
+            (*ids)[(*n)++] = rows_i64(&rs, 0);
+    return got < 0 ? rows_code(e) : E_OK;
+}
+
+enum err_code db_payment_settle(struct db *db, int64_t id, const char *status,
+                                const char *reference, int64_t *changed, struct err *e)
+{
+    return rows_exec(db, Q_PAYMENT_SETTLE, "record the provider's answer",
+                     ARGS(A_I64(id), A_TEXT(status), A_TEXT(reference)), changed, e);
+}
+
+enum err_code db_client_customer(struct db *db, struct arena *a, int64_t client_id,
+                                 const char **customer, struct err *e)
+{
+    int found = 0;
+    struct rows rs;
+    enum err_code rc =
+        rows_open(&rs, db, Q_CLIENT_CUSTOMER, "read the card on file", ARGS(A_I64(client_id)), e);
+    *customer = "";
+    if (rc != E_OK)
+        return rc;
+    if ((found = rows_next(&rs, e)) < 0)
+        return rows_code(e);
+    if (found) {
+        *customer = rows_text(&rs, a, 0);
+        rows_close(&rs);
+    }
+    return E_OK;
+}

@@ -723,6 +723,44 @@ enum err_code db_payment_event_add(struct db *db, const char *event_id, const ch
 /* Keeps the provider's customer (the card on file) of a client. */
 enum err_code db_client_customer_set(struct db *db, int64_t client_id, const char *customer,
                                      struct err *e);
+/* The provider's customer of a client ("" = no card on file) on a. */
+enum err_code db_client_customer(struct db *db, struct arena *a, int64_t client_id,
+                                 const char **customer, struct err *e);
+
+/* A service's late-cancel and no-show fees: kind "none", "amount" (value
+ * cents) or "percent" (value basis points of price). */
+struct service_fees {
+    const char *late_kind;
+    int64_t late_value;
+    const char *noshow_kind;
+    int64_t noshow_value;
+    int64_t price;
+};
+/* E_NOTFOUND when the service is absent. */
+enum err_code db_service_fees(struct db *db, struct arena *a, const char *service_id,
+                              struct service_fees *out, struct err *e);
+enum err_code db_put_service_fees(struct db *db, const char *service_id,
+                                  const struct service_fees *f, struct err *e);
+/* What a client agreed to at booking: the fees in cents then, the words. */
+struct fee_agreement {
+    int64_t late, noshow;
+    const char *wording;
+    int64_t agreed_at;
+};
+enum err_code db_fee_agreement_add(struct db *db, int64_t appt_id, const struct fee_agreement *f,
+                                   struct err *e);
+enum err_code db_fee_agreement(struct db *db, struct arena *a, int64_t appt_id,
+                               struct fee_agreement *out, int *found, struct err *e);
+/* Missed or late-cancelled appointments with an agreed fee and no invoice
+ * yet (50 at most), into *ids on a. */
+enum err_code db_fees_due(struct db *db, struct arena *a, int64_t **ids, size_t *n, struct err *e);
+/* A pending payment settles: status "completed" or "failed", with the
+ * provider's reference; *changed 0 when it was settled already. */
+enum err_code db_payment_settle(struct db *db, int64_t id, const char *status,
+                                const char *reference, int64_t *changed, struct err *e);
+/* Card charges towards invoices still waiting for the provider (50 at most). */
+enum err_code db_payments_pending(struct db *db, struct arena *a, struct payment **out, size_t *n,
+                                  struct err *e);
 
 /* Writes a refund; the store refuses one above what is left of the payment. */
 enum err_code db_refund_add(struct db *db, const struct refund *f, const char *idem_key,

@@ -99,7 +99,10 @@ static enum err_code issue_tx(struct db *db, void *vctx, struct err *e)
     }
     if ((rc = db_appointment(db, c->a, in->appointment_id, &ap, e)) != E_OK)
         return rc;
-    if (strcmp(ap.status, "checked_in") != 0 && strcmp(ap.status, "completed") != 0)
+    if (in->fee && strcmp(ap.status, "no_show") != 0 &&
+        !(strcmp(ap.status, "cancelled") == 0 && ap.cancel_late))
+        return err_set(e, E_CONFLICT, "A fee is billed only for a missed or late-cancelled visit.");
+    if (!in->fee && strcmp(ap.status, "checked_in") != 0 && strcmp(ap.status, "completed") != 0)
         return err_set(e, E_CONFLICT,
                        "Check the client in first: a visit is billed once the client is "
                        "checked in.");

@@ -41,6 +41,9 @@ struct money_issue_in {
     const char *bill_to;                 /* "insurance / third party pays": its name, or "" */
     const char *currency;                /* [clinic] currency */
     unsigned char key[STORE_TOKEN_HASH]; /* the hash of the form's one-time token */
+    /* 1: a late-cancel or no-show fee (svc/pay): the visit must be missed
+     * or cancelled late instead of checked in */
+    int fee;
 };
 
 /* The line of the visit itself: the service's name, price, tax, procedure

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "svc/booking.h"
+#include "svc/money.h"
 #include "svc/token.h"
 #include "util/arena.h"
 #include "util/clock.h"
@@ -518,7 +519,184 @@ done:
     return rc;
 }
 
+/* ---- fees ---- */
+
+int64_t pay_fee_cents(const char *kind, int64_t value, int64_t price)
+{
+    if (!kind || strcmp(kind, "amount") == 0)
+        return kind ? value : 0;
+    if (strcmp(kind, "percent") == 0)
+        return (price * value + 5000) / 10000;
+    return 0;
+}
+
+static const struct money_by fee_by = {&provider_actor, "Clinic policy"};
+
+enum err_code pay_fee(struct db *db, const struct pay_provider *p, int64_t appt_id,
+                      const char *currency, int64_t now, int64_t *invoice_id, struct err *e)
+{
+    enum err_code rc;
+    struct arena *a = arena_new();
+    struct appointment ap;
+    struct fee_agreement f;
+    int found = 0, again = 0, charged = 0;
+    *invoice_id = 0;
+    if ((rc = db_appointment(db, a, appt_id, &ap, e)) != E_OK ||
+        (rc = db_fee_agreement(db, a, appt_id, &f, &found, e)) != E_OK || !found)
+        goto done;
+    int noshow = strcmp(ap.status, "no_show") == 0;
+    int64_t cents = noshow ? f.noshow : f.late;
+    if (cents <= 0 || (!noshow && !(strcmp(ap.status, "cancelled") == 0 && ap.cancel_late)))
+        goto done;
+    struct money_issue_in in = {
+        .appointment_id = appt_id, .currency = currency, .fee = 1, .bill_to = "", .nlines = 1};
+    in.lines[0] = (struct money_line_in){
+        .kind = "fee",
+        .service_id = ap.service_id,
+        .description = arena_printf(a, "%s fee: %s", noshow ? "No-show" : "Late cancellation",
+                                    ap.service_name),
+        .procedure_code = "",
+        .qty = 1,
+        .unit = cents};
+    if (strlen(in.lines[0].description) > 200)
+        in.lines[0].description = noshow ? "No-show fee" : "Late cancellation fee";
+    /* one fee invoice per appointment: its key is the appointment's */
+    char seed[48];
+    snprintf(seed, sizeof seed, "knead fee of appointment %lld", (long long)appt_id);
+    crypto_generichash(in.key, sizeof in.key, (const unsigned char *)seed, strlen(seed), NULL, 0);
+    if ((rc = money_issue(db, &fee_by, &in, now, invoice_id, &again, e)) != E_OK)
+        goto done;
+    if (!again)
+        log_info("payments: %s fee of appointment %lld billed (invoice id %lld)",
+                 noshow ? "no-show" : "late-cancel", (long long)appt_id, (long long)*invoice_id);
+    rc = pay_charge(db, p, *invoice_id, now, &charged, e);
+done:
+    arena_free(a);
+    return rc;
+}
+
+enum err_code pay_charge(struct db *db, const struct pay_provider *p, int64_t invoice_id,
+                         int64_t now, int *charged, struct err *e)
+{
+    enum err_code rc = E_OK;
+    struct arena *a = arena_new();
+    struct invoice inv;
+    struct payment pm;
+    struct sb form = SB_INIT, answer = SB_INIT;
+    json_t *j = NULL;
+    CURL *enc = NULL;
+    const char *customer = "";
+    char key[48], num[32], why[CURL_ERROR_SIZE + 64];
+    int found = 0;
+    int64_t pid = 0, changed = 0;
+    long status = 0;
+    *charged = 0;
+    if (!pay_enabled(p))
+        goto done;
+    snprintf(key, sizeof key, "fee_%lld", (long long)invoice_id);
+    if ((rc = db_payment_by_key(db, a, key, &pm, &found, e)) != E_OK)
+        goto done;
+    if (found && strcmp(pm.status, "pending") != 0) {
+        *charged = strcmp(pm.status, "completed") == 0;
+        goto done; /* answered before */
+    }
+    if ((rc = db_invoice(db, a, invoice_id, &inv, e)) != E_OK ||
+        (rc = db_client_customer(db, a, inv.client_id, &customer, e)) != E_OK)
+        goto done;
+    if (!*customer)
+        goto done; /* no card on file: the fee stays on the balance */
+    if (found) {
+        pid = pm.id;
+    } else {
+        int64_t due = money_balance(inv.total, inv.credited, inv.paid, inv.refunded);
+        if (due <= 0)
+            goto done;
+        pm = (struct payment){.invoice_id = inv.id,
+                              .appointment_id = inv.appointment_id,
+                              .method = "provider",
+                              .amount = due,
+                              .reference = "",
+                              .status = "pending",
+                              .idem_key = key,
+                              .created_at = now,
+                              .created_by_name = "Card on file"};
+        if ((rc = db_payment_add(db, &pm, &pid, e)) != E_OK)
+            goto done;
+    }
+    sb_init(&form, 4096);
+    sb_init(&answer, ANSWER_MAX + 1);
+    snprintf(num, sizeof num, "%lld", (long long)pm.amount);
+    if (!(enc = curl_easy_init()) || field(enc, &form, "amount", num) < 0 ||
+        field(enc, &form, "currency", inv.currency) < 0 ||
+        field(enc, &form, "customer", customer) < 0 ||
+        field(enc, &form, "off_session", "true") < 0 || field(enc, &form, "confirm", "true") < 0 ||
+        field(enc, &form, "metadata[invoice]", key) < 0) {
+        rc = err_set(e, E_INTERNAL, "libcurl could not encode the charge");
+        goto done;
+    }
+    if (post(p, "/v1/payment_intents", key, &form, &status, &answer, why, sizeof why) < 0 ||
+        status >= 500 || status == 429 || status == 408 || status == 409) {
+        log_warn("payments: charge %s: no answer from the provider (%s); asked again later", key,
+                 status ? "HTTP error" : why);
+        goto done; /* pending: the worker asks again with the same key */
+    }
+    json_error_t je;
+    const char *pi = NULL, *st = NULL;
+    if (status >= 200 && status < 300 &&
+        (j = json_loadb(answer.buf ? answer.buf : "", answer.len, 0, &je)) &&
+        json_unpack(j, "{s:s, s:s}", "id", &pi, "status", &st) == 0 &&
+        strcmp(st, "succeeded") == 0 && strlen(pi) <= 100) {
+        if ((rc = db_payment_settle(db, pid, "completed", pi, &changed, e)) != E_OK)
+            goto done;
+        *charged = 1;
+        rc = audit_add_why(db, &provider_actor, "pay", "payment", pid, inv.client_id,
+                           "fee charged to the card on file", now, e);
+        goto done;
+    }
+    log_warn("payments: charge %s declined by the provider (HTTP %ld): the fee stays on the"
+             " client's balance",
+             key, status);
+    rc = db_payment_settle(db, pid, "failed", "declined", &changed, e);
+done:
+    json_decref(j);
+    if (enc)
+        curl_easy_cleanup(enc);
+    sb_release(&form);
+    sb_release(&answer);
+    arena_free(a);
+    return rc;
+}
+
+/* Bills fees a crash left unbilled and asks again about charges pending. */
+static void catch_up(struct db *db, const struct pay_provider *p, int64_t now)
+{
+    struct arena *a = arena_new();
+    struct err e = {0};
+    int64_t *ids = NULL, inv = 0;
+    struct payment *pend = NULL;
+    size_t n = 0, np = 0;
+    int charged;
+    if (db_fees_due(db, a, &ids, &n, &e) != E_OK) {
+        log_warn("payments: listing fees due: %s", e.msg);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (pay_fee(db, p, ids[i], p->currency, now, &inv, &e) != E_OK)
+            log_warn("payments: fee of appointment %lld: %s", (long long)ids[i], e.msg);
+    if (db_payments_pending(db, a, &pend, &np, &e) != E_OK) {
+        log_warn("payments: listing pending charges: %s", e.msg);
+        goto done;
+    }
+    for (size_t i = 0; i < np; i++)
+        if (pay_charge(db, p, pend[i].invoice_id, now, &charged, &e) != E_OK)
+            log_warn("payments: charge towards invoice id %lld: %s", (long long)pend[i].invoice_id,
+                     e.msg);
+done:
+    arena_free(a);
+}
+
 struct pay_worker {
+    struct pay_provider p;
     struct store *st;
     const struct sched_hooks *hooks;
     pthread_t thread;
@@ -536,6 +714,7 @@ static void *worker(void *p)
         struct db *db = db_acquire(w->st);
         if (pay_release(db, w->hooks, clock_now(), &n, &e) != E_OK)
             log_warn("payments: releasing holds: %s", e.msg);
+        catch_up(db, &w->p, clock_now());
         db_release(db);
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
@@ -552,10 +731,12 @@ static void *worker(void *p)
     return NULL;
 }
 
-int pay_worker_start(struct store *st, const struct sched_hooks *hooks, struct pay_worker **out,
-                     char *err, size_t errlen)
+int pay_worker_start(struct store *st, const struct pay_provider *p,
+                     const struct sched_hooks *hooks, struct pay_worker **out, char *err,
+                     size_t errlen)
 {
     struct pay_worker *w = xcalloc(1, sizeof *w);
+    w->p = *p;
     w->st = st;
     w->hooks = hooks;
     pthread_mutex_init(&w->mu, NULL);

@@ -111,12 +111,40 @@ enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provi
 enum err_code pay_release(struct db *db, const struct sched_hooks *hooks, int64_t now,
                           int *released, struct err *e);
 
+/* ---- late-cancel and no-show fees (issue 11 item 6) ---- */
+
+/* A fee of kind ("none", "amount": value cents, "percent": value basis
+ * points of price, half up).  Can't fail. */
+int64_t pay_fee_cents(const char *kind, int64_t value, int64_t price);
+
+/* The fee of appointment appt_id once it is missed (no-show) or cancelled
+ * late, as the client agreed at booking (none without an agreement): an
+ * invoice with one fee line, so it is on the client's balance, issued once
+ * (its key is the appointment's); then, with [payments] and a card on file,
+ * charged to the card off-session (pay_charge).  *invoice_id gets the
+ * invoice, 0 when there is no fee.  Calling again changes nothing. */
+enum err_code pay_fee(struct db *db, const struct pay_provider *p, int64_t appt_id,
+                      const char *currency, int64_t now, int64_t *invoice_id, struct err *e);
+
+/* Charges what is owed on invoice_id to the client's card on file through
+ * the provider (off-session), with no transaction open: a pending payment
+ * is written first under its own key ("fee_" + the invoice), then the call
+ * carries that key, then the answer settles it (completed, or failed: the
+ * fee stays on the balance).  A provider that does not answer leaves it
+ * pending; the worker asks again with the same key, so it is charged once.
+ * *charged = 1 when paid.  E_OK without a card or [payments]. */
+enum err_code pay_charge(struct db *db, const struct pay_provider *p, int64_t invoice_id,
+                         int64_t now, int *charged, struct err *e);
+
 /* The worker that runs pay_release every few seconds for `knead serve`.
  * hooks are read at each run (app->hooks).  Returns 0 or -1 with a message. */
 struct pay_worker;
 struct store;
-int pay_worker_start(struct store *st, const struct sched_hooks *hooks, struct pay_worker **out,
-                     char *err, size_t errlen);
+/* It also bills the fees a crash left unbilled and asks the provider again
+ * about charges still pending. */
+int pay_worker_start(struct store *st, const struct pay_provider *p,
+                     const struct sched_hooks *hooks, struct pay_worker **out, char *err,
+                     size_t errlen);
 void pay_worker_stop(struct pay_worker *w); /* accepts NULL */
 
 #endif

@@ -194,7 +194,7 @@ void admin_index(struct req *r)
 
 /* The form's fields from a stored service and its billing. */
 static json_t *service_form(struct req *r, const struct service *s, const struct service_billing *b,
-                            const struct service_deposit *d)
+                            const struct service_deposit *d, const struct service_fees *fe)
 {
     char pct[16];
     json_t *f =
@@ -219,6 +219,18 @@ static json_t *service_form(struct req *r, const struct service *s, const struct
                             json_string(money_format_percent((int)d->value, pct, sizeof pct)));
     else
         json_object_set_new(f, "deposit_value", json_string(""));
+    const char *kinds[2] = {fe->late_kind, fe->noshow_kind};
+    const int64_t vals[2] = {fe->late_value, fe->noshow_value};
+    const char *names[2] = {"late_fee", "noshow_fee"};
+    for (int i = 0; i < 2; i++) {
+        json_object_set_new(f, arena_printf(r->arena, "%s_%s", names[i], kinds[i]), json_true());
+        if (strcmp(kinds[i], "amount") == 0)
+            json_object_set_new(f, arena_printf(r->arena, "%s_value", names[i]),
+                                json_string(price_text(r, (int)vals[i])));
+        else if (strcmp(kinds[i], "percent") == 0)
+            json_object_set_new(f, arena_printf(r->arena, "%s_value", names[i]),
+                                json_string(money_format_percent((int)vals[i], pct, sizeof pct)));
+    }
     return f;
 }
 
@@ -263,9 +275,11 @@ static void service_page(struct req *r, int status, const char *id, const struct
     size_t n;
     struct service_billing b = {0, "", 15};
     struct service_deposit d = {"none", 0, 0};
+    struct service_fees fe = {"none", 0, "none", 0, 0};
     if (db_therapists(web_db(r), r->arena, 0, &th, &n, &e) != E_OK ||
         (id && !form && db_service_billing(web_db(r), r->arena, id, &b, &e) != E_OK) ||
-        (id && !form && db_service_deposit(web_db(r), r->arena, id, &d, &e) != E_OK)) {
+        (id && !form && db_service_deposit(web_db(r), r->arena, id, &d, &e) != E_OK) ||
+        (id && !form && db_service_fees(web_db(r), r->arena, id, &fe, &e) != E_OK)) {
         web_fail(r, &e);
         return;
     }
@@ -284,7 +298,7 @@ static void service_page(struct req *r, int status, const char *id, const struct
     if (form)
         json_object_set(ctx, "form", form);
     else
-        json_object_set_new(ctx, "form", service_form(r, s, &b, &d));
+        json_object_set_new(ctx, "form", service_form(r, s, &b, &d, &fe));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "therapists", choices);
     form_render(r, status, "admin/service", ctx);
@@ -369,6 +383,43 @@ static void deposit(struct req *r, json_t *errors, struct service_deposit *d)
     }
 }
 
+/* One fee of the service form (name_kind: none, amount, percent; name_value:
+ * dollars or percent) into *kind and *value; errors recorded.  A form
+ * without the field has no fee.  Can't fail. */
+static void fee(struct req *r, json_t *errors, const char *name, const char *what,
+                const char **kind, int64_t *value)
+{
+    const char *k = form_value(r, arena_printf(r->arena, "%s_kind", name));
+    const char *field = arena_printf(r->arena, "%s_value", name);
+    const char *v = form_value(r, field);
+    *kind = "none";
+    *value = 0;
+    if (form_blank(k) || strcmp(k, "none") == 0)
+        return;
+    if (strcmp(k, "amount") == 0) {
+        int cents = parse_price(v);
+        *kind = "amount";
+        *value = cents;
+        if (cents <= 0)
+            form_error(errors, field,
+                       arena_printf(r->arena, "Enter the %s in dollars, more than 0, e.g. 40.",
+                                    what));
+    } else if (strcmp(k, "percent") == 0) {
+        int bp = 0;
+        *kind = "percent";
+        if (money_parse_percent(v, &bp) < 0 || bp <= 0)
+            form_error(errors, field,
+                       arena_printf(r->arena,
+                                    "Enter the %s in percent of the price, more than 0 and at "
+                                    "most 100, e.g. 50.",
+                                    what));
+        *value = bp;
+    } else {
+        form_error(errors, field,
+                   arena_printf(r->arena, "Choose no %s, an amount or a percentage.", what));
+    }
+}
+
 /* Validates and saves the service form; id NULL = a new service. */
 static void service_submit(struct req *r, const char *id)
 {
@@ -414,6 +465,9 @@ static void service_submit(struct req *r, const char *id)
     billing(r, errors, &bill);
     struct service_deposit dep;
     deposit(r, errors, &dep);
+    struct service_fees fees = {0};
+    fee(r, errors, "late_fee", "late-cancellation fee", &fees.late_kind, &fees.late_value);
+    fee(r, errors, "noshow_fee", "no-show fee", &fees.noshow_kind, &fees.noshow_value);
     const char **tids = values(r, "therapist", &nt);
     for (size_t i = 0; i < nt; i++) {
         int known = 0;
@@ -439,12 +493,16 @@ static void service_submit(struct req *r, const char *id)
     if (json_object_size(errors)) {
         json_t *t = typed(r);
         json_object_set_new(t, arena_printf(r->arena, "dk_%s", dep.kind), json_true());
+        json_object_set_new(t, arena_printf(r->arena, "late_fee_%s", fees.late_kind), json_true());
+        json_object_set_new(t, arena_printf(r->arena, "noshow_fee_%s", fees.noshow_kind),
+                            json_true());
         service_page(r, 422, id, id ? &old : &s, tids, nt, t, json_incref(errors));
         return;
     }
     if (db_begin(db, &e) != E_OK || db_put_service(db, &s, &e) != E_OK ||
         db_put_service_billing(db, s.id, &bill, &e) != E_OK ||
         db_put_service_deposit(db, s.id, dep.kind, dep.value, &e) != E_OK ||
+        db_put_service_fees(db, s.id, &fees, &e) != E_OK ||
         db_set_service_therapists(db, s.id, tids, nt, &e) != E_OK || db_commit(db, &e) != E_OK) {
         fail_db(r, db, &e);
         return;

@@ -545,8 +545,13 @@ void api_cancel(struct req *r)
     if (authorised(r, &ap) < 0 || load_sched(r, ap.service_id, NULL, &s) < 0)
         return;
     if (sched_cancel(web_db(r), &r->app->hooks, &s.rules, clock_now(), &ap,
-                     "cancelled by the client", &late, &e) != E_OK ||
-        db_appointment(web_db(r), r->arena, ap.id, &ap, &e) != E_OK) {
+                     "cancelled by the client", &late, &e) != E_OK) {
+        web_problem(r, &e);
+        return;
+    }
+    if (late)
+        pay_web_fee(r, ap.id);
+    if (db_appointment(web_db(r), r->arena, ap.id, &ap, &e) != E_OK) {
         web_problem(r, &e);
         return;
     }

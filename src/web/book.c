@@ -581,10 +581,47 @@ static void step_times(struct req *r, const struct sched *s, const char *therapi
 struct form {
     const char *once; /* the form's one-time token (see book_submit) */
     const char *name, *email, *phone, *note;
-    const char *err_name, *err_email, *err_phone, *err_note;
+    const char *err_name, *err_email, *err_phone, *err_note, *err_fees;
+    const char *fees_words; /* the late-cancel and no-show fees in words, or NULL */
     const char *error;              /* at the top of the form */
     const char *error_url, *error_link;
 };
+
+/* The service's late-cancel and no-show fees in words (*words NULL when it
+ * has none) and, when ag is not NULL, as an agreement to store.  Returns 0,
+ * or -1 with the response written. */
+static int fees_words(struct req *r, const struct service *sv, int late_hours, const char **words,
+                      struct fee_agreement *ag)
+{
+    struct service_fees f;
+    struct err e = {0};
+    *words = NULL;
+    if (db_service_fees(web_db(r), r->arena, sv->id, &f, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    int64_t late = pay_fee_cents(f.late_kind, f.late_value, f.price);
+    int64_t noshow = pay_fee_cents(f.noshow_kind, f.noshow_value, f.price);
+    if (late <= 0 && noshow <= 0)
+        return 0;
+    const char *l = late > 0 ? arena_printf(r->arena,
+                                            "Cancelling less than %d hours before the start "
+                                            "costs a late-cancellation fee of %s. ",
+                                            late_hours, web_price(r, (int)late))
+                             : "";
+    const char *n = noshow > 0 ? arena_printf(r->arena,
+                                              "Missing the appointment without cancelling "
+                                              "costs a no-show fee of %s. ",
+                                              web_price(r, (int)noshow))
+                               : "";
+    *words = arena_printf(r->arena,
+                          "%s%sA fee is charged to the card kept on file with our payment "
+                          "provider, or else added to your balance with us.",
+                          l, n);
+    if (ag)
+        *ag = (struct fee_agreement){late > 0 ? late : 0, noshow > 0 ? noshow : 0, *words, 0};
+    return 0;
+}
 
 /* Step 4: the details form for start (re-shown after a refused POST with
  * the values typed and the messages; alternatives: other times that day). */
@@ -629,9 +666,16 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
         set_str(errors, "phone", f->err_phone);
     if (f->err_note)
         set_str(errors, "note", f->err_note);
+    if (f->err_fees)
+        set_str(errors, "agree_fees", f->err_fees);
     json_object_set_new(ctx, "errors", errors);
+    const char *words = f->fees_words;
+    if (!words && fees_words(r, &s->service, s->rules.late_cancel_hours, &words, NULL) < 0)
+        return;
+    if (words)
+        json_object_set_new(ctx, "fees", json_pack("{s:s}", "words", words));
     int nerr = (f->err_name != NULL) + (f->err_email != NULL) + (f->err_phone != NULL) +
-               (f->err_note != NULL);
+               (f->err_note != NULL) + (f->err_fees != NULL);
     if (f->error) {
         set_str(ctx, "error", f->error);
         if (f->error_url) {
@@ -793,6 +837,7 @@ struct book_inside {
     int card;
     const char *service_name;
     int64_t checkout_id;
+    const struct fee_agreement *fees; /* agreed by the checkbox, or NULL */
 };
 
 static enum err_code book_inside(void *ctx, struct db *db, int64_t id, struct err *e)
@@ -801,6 +846,12 @@ static enum err_code book_inside(void *ctx, struct db *db, int64_t id, struct er
     enum err_code rc;
     if (in->once && (rc = once_store(in->once, db, id, e)) != E_OK)
         return rc;
+    if (in->fees) {
+        struct fee_agreement ag = *in->fees;
+        ag.agreed_at = clock_now();
+        if ((rc = db_fee_agreement_add(db, id, &ag, e)) != E_OK)
+            return rc;
+    }
     if (!in->card)
         return E_OK;
     struct appointment ap;
@@ -864,7 +915,13 @@ void book_submit(struct req *r)
     f.err_email = booking_check_email(f.email);
     f.err_phone = booking_check_phone(f.phone ? f.phone : "");
     f.err_note = booking_check_notes(f.note ? f.note : "");
-    if (f.err_name || f.err_email || f.err_phone || f.err_note) {
+    struct fee_agreement agreed;
+    if (fees_words(r, &s.service, s.rules.late_cancel_hours, &f.fees_words, &agreed) < 0)
+        return;
+    const char *agree = kv_get(&r->form, "agree_fees");
+    if (f.fees_words && !(agree && strcmp(agree, "1") == 0))
+        f.err_fees = "Please agree to the late-cancellation and no-show fees to book, or call us.";
+    if (f.err_name || f.err_email || f.err_phone || f.err_note || f.err_fees) {
         step_details(r, &s, therapist, start, &f, NULL, 422);
         return;
     }
@@ -877,7 +934,8 @@ void book_submit(struct req *r)
     cl.overlap = &other;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     once.token = token;
-    struct book_inside inside = {f.once ? &once : NULL, r, 0, 0, s.service.name, 0};
+    struct book_inside inside = {f.once ? &once : NULL, r, 0, 0, s.service.name, 0,
+                                 f.fees_words ? &agreed : NULL};
     if (pay_booking_deposit(r, s.service.id, &inside.deposit, &inside.card) < 0)
         return;
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl, book_inside,
@@ -1198,6 +1256,8 @@ void book_cancel(struct req *r)
     struct booking_rules rules = appt_rules(r, &ap);
     if (sched_cancel(web_db(r), &r->app->hooks, &rules, clock_now(), &ap,
                      "cancelled online by the client", &late, &e) == E_OK) {
+        if (late)
+            pay_web_fee(r, ap.id);
         form_see_other(r, arena_printf(r->arena, "/a/%s?cancelled=1", token));
         return;
     }

@@ -31,6 +31,7 @@
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/page.h"
+#include "web/pay.h"
 #include "web/proof.h"
 #include "web/referrals.h"
 
@@ -422,6 +423,8 @@ void desk_status(struct req *r)
         web_fail(r, &e);
         return;
     }
+    if (strcmp(to, "no_show") == 0)
+        pay_web_fee(r, ap.id); /* the agreed no-show fee */
     /* after a no-show the page says what was done and where its undo is */
     if (strcmp(to, "no_show") == 0)
         form_see_other(r, arena_printf(r->arena, "/staff/appointments/%lld?changed=no_show",

@@ -138,3 +138,14 @@ void pay_deposit_again(struct req *r)
     }
     pay_send_to_checkout(r, c.id, token, ap.client_email);
 }
+
+void pay_web_fee(struct req *r, int64_t appt_id)
+{
+    struct pay_provider p = web_pay_provider(r);
+    struct err e = {0};
+    int64_t inv = 0;
+    if (pay_fee(web_db(r), &p, appt_id, r->app->cfg.currency, clock_now(), &inv, &e) != E_OK)
+        log_warn("payments: the fee of appointment %lld was not billed now (%s); the worker "
+                 "bills it",
+                 (long long)appt_id, e.msg);
+}

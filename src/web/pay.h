@@ -38,4 +38,9 @@ void pay_send_to_checkout(struct req *r, int64_t checkout_id, const char *token,
  * with the response written. */
 int pay_manage_context(struct req *r, const struct appointment *ap, const char *token, json_t *ctx);
 
+/* After a no-show or a late cancellation committed: bills the agreed fee
+ * and charges the card on file (pay_fee).  A failure is logged, not
+ * answered: the worker bills it later.  Can't fail. */
+void pay_web_fee(struct req *r, int64_t appt_id);
+
 #endif

@@ -5,6 +5,8 @@ faults switchable per test.  Nothing here talks to anything but 127.0.0.1.
 API (form-encoded, `Authorization: Bearer KEY`, `Idempotency-Key`):
   POST /v1/checkout/sessions   -> {"id": "cs_...", "url": "http://127.0.0.1:PORT/pay/cs_..."}
                                   the same Idempotency-Key answers the same session
+  POST /v1/payment_intents     an off-session charge of a customer's card on file
+                                  -> {"id": "pi_...", "status": "succeeded"}, or 402 declined
 The hosted page a browser fills in (no card data: a "Pay" and a "Decline" button):
   GET  /pay/{id}               the page
   POST /pay/{id}  action=pay   paid: the signed webhook to Knead, then 303 to success_url
@@ -14,7 +16,8 @@ with the webhook secret over "T.BODY"; T is `now` (set it to the server's --now)
 
 Faults (set .fault before the call):
   'refuse'          the session is refused (HTTP 402)
-  'hang'            the session call never answers until .release is set (or 30 s pass)
+  'decline'         an off-session charge is declined (HTTP 402)
+  'hang'            the session or charge call never answers until .release is set (or 30 s pass)
   'answer_then_hold' the session is made and answered only once .release is set; .made is
                     set when it was made (the test kills Knead in between)
   'no_webhook'      paying sends no webhook (it never arrives)
@@ -43,6 +46,7 @@ class FakePay:
         self.webhook = None  # (port, path) of Knead's webhook
         self.sessions = {}   # id -> dict
         self.by_key = {}     # Idempotency-Key -> session id
+        self.charges = {}    # Idempotency-Key -> (status, answer) of an off-session charge
         self.calls = []      # (path, headers dict, form dict)
         self.sent = []       # (event dict, status Knead answered)
         self.pending = []    # webhooks held back by 'after_redirect'
@@ -80,8 +84,15 @@ class FakePay:
                 if path == '/v1/checkout/sessions':
                     fake.calls.append((path, dict(self.headers), form))
                     return fake._create(self, form)
+                if path == '/v1/payment_intents':
+                    fake.calls.append((path, dict(self.headers), form))
+                    return fake._charge(self, form)
                 if path.startswith('/pay/'):
                     return fake._pay(self, path[5:], form)
+                if path == '/_control':  # the browser tests' runner: where Knead listens
+                    fake.webhook = (int(form['port']), '/payments/webhook')
+                    fake.fault = form.get('fault') or None
+                    return self._send(200, '{}')
                 self._send(404, '{"error": "no such route"}')
 
             def do_GET(self):
@@ -142,6 +153,30 @@ class FakePay:
             self.release.wait(30)
         h._send(200, json.dumps({'id': sid, 'url': '%s/pay/%s' % (self.base, sid),
                                  'object': 'checkout.session'}))
+
+    def _charge(self, h, form):
+        """An off-session charge of a customer's card; the same key answers the same."""
+        if h.headers.get('Authorization') != 'Bearer ' + KEY:
+            return h._send(401, '{"error": {"message": "Invalid API key"}}')
+        key = h.headers.get('Idempotency-Key')
+        if not key:
+            return h._send(400, '{"error": {"message": "Idempotency-Key required"}}')
+        if self.fault == 'hang':
+            self.release.wait(30)
+            return h._send(500, '{"error": {"message": "late"}}')
+        with self.lock:
+            got = self.charges.get(key)
+            if got is None:
+                if self.fault == 'decline':
+                    got = (402, {'error': {'code': 'card_declined',
+                                           'message': 'Your card was declined.'}})
+                else:
+                    self.n += 1
+                    got = (200, {'id': 'pi_charge_%d' % self.n, 'object': 'payment_intent',
+                                 'status': 'succeeded', 'amount': int(form['amount']),
+                                 'customer': form.get('customer')})
+                self.charges[key] = got
+        h._send(got[0], json.dumps(got[1]))
 
     def _page(self, h, sid):
         s = self.sessions.get(sid)
@@ -223,3 +258,14 @@ class FakePay:
         out = [self.post_webhook(ev) for ev in self.pending]
         self.pending = []
         return out
+
+
+if __name__ == '__main__':
+    # For tests/e2e: `python3 fakepay.py NOW_EPOCH` serves until stdin closes, and prints
+    # "fakepay PORT" once listening; POST /_control port=KNEAD_PORT [fault=...] sets where
+    # its webhooks go.
+    import sys
+    fake = FakePay(now=int(sys.argv[1]) if len(sys.argv) > 1 else None).start()
+    print('fakepay %d' % fake.port, flush=True)
+    sys.stdin.read()
+    fake.stop()

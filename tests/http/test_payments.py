@@ -292,6 +292,152 @@ class Deposits(unittest.TestCase):
         self.assertEqual(S.sql('SELECT count(*) FROM appointments')[0][0], n)
 
 
+DESK = 'desk@chugachbodywork.example'
+
+
+def book_agreeing(server=None, service='deep-tissue-60', email='fay@example.com', date=None,
+                  agree=True):
+    """Books through the form, agreeing to the fees (or not); as book()."""
+    server = server or S
+    while True:
+        slots = free_slots(date or next(DATES), service, server)
+        if slots:
+            break
+    b = Browser(server)
+    b.get('/login')
+    form = {'service': service, 'therapist': 'any', 'start': slots[0], 'name': 'Fay Fee',
+            'email': email, 'phone': '907 555 0177'}
+    if agree:
+        form['agree_fees'] = '1'
+    st, hs, body = b.post('/book', form)
+    return st, hs, slots[0], b, body
+
+
+def started_an_hour_ago(appt, server=None):
+    (server or S).sql("UPDATE appointments SET start_at = ?1, end_at = ?1 + 3600, "
+                      "busy_until = ?1 + 4500 WHERE id = ?2", NOW_EPOCH - 3600, appt)
+
+
+def fee_invoice(appt, server=None):
+    rows = (server or S).sql(
+        "SELECT i.id, i.total_cents, l.kind, l.description FROM invoices i "
+        "JOIN invoice_lines l ON l.invoice_id = i.id WHERE i.appointment_id = ?1", appt)
+    return rows[0] if rows else None
+
+
+def balance(client, server=None):
+    return (server or S).sql(
+        "SELECT coalesce(sum(i.total_cents"
+        " - (SELECT coalesce(sum(amount_cents), 0) FROM credit_notes WHERE invoice_id = i.id)"
+        " - (SELECT coalesce(sum(amount_cents), 0) FROM payments"
+        "    WHERE invoice_id = i.id AND status = 'completed')), 0)"
+        " FROM invoices i WHERE i.client_id = ?1", client)[0][0]
+
+
+class Fees(unittest.TestCase):
+    """Late-cancel and no-show fees (issue 11 item 6)."""
+
+    @classmethod
+    def setUpClass(cls):
+        S.sql("UPDATE services SET late_fee_kind = 'amount', late_fee_value = 4000, "
+              "noshow_fee_kind = 'percent', noshow_fee_value = 5000 WHERE id = 'deep-tissue-60'")
+
+    @classmethod
+    def tearDownClass(cls):
+        S.sql("UPDATE services SET late_fee_kind = 'none', late_fee_value = 0, "
+              "noshow_fee_kind = 'none', noshow_fee_value = 0 WHERE id = 'deep-tissue-60'")
+
+    def setUp(self):
+        PAY.reset()
+
+    def charges(self, inv):
+        return S.sql("SELECT amount_cents, status, created_by_name FROM payments "
+                     "WHERE invoice_id = ?1 ORDER BY id", inv)
+
+    def test_fees_are_stated_and_must_be_agreed(self):
+        n = S.sql('SELECT count(*) FROM appointments')[0][0]
+        st, _, _, _, page = book_agreeing(agree=False)
+        self.assertEqual(st, 422)
+        t = text(page)
+        self.assertIn('costs a late-cancellation fee of $40', t)
+        self.assertIn('costs a no-show fee of $60', t)
+        self.assertIn('Please agree to the late-cancellation and no-show fees', t)
+        self.assertEqual(S.sql('SELECT count(*) FROM appointments')[0][0], n)
+        st, hs, _, _, _ = book_agreeing()
+        self.assertEqual(st, 303)
+        appt = last_appt()[0]
+        self.assertEqual(S.sql('SELECT late_cents, noshow_cents, agreed_at FROM fee_agreements '
+                               'WHERE appointment_id = ?1', appt), [(4000, 6000, NOW_EPOCH)])
+
+    def test_no_show_fee_is_charged_to_the_card_on_file(self):
+        st, hs, _, _, _ = book_agreeing(email='nina@example.com')
+        sid = session_of(hs['location'])
+        appt, _, client = last_appt()
+        post_form(PAY.base + '/pay/' + sid, {'action': 'pay'})  # the deposit keeps the card
+        started_an_hour_ago(appt)
+        desk = signed_in(DESK, server=S)
+        url = '/staff/appointments/%d' % appt
+        st, _, _ = desk.post(url + '/status', {'status': 'no_show', 'confirm': 'yes'})
+        self.assertEqual(st, 303)
+        inv, total, kind, desc = fee_invoice(appt)
+        self.assertEqual((total, kind), (6000, 'fee'))
+        self.assertIn('No-show fee', desc)
+        # the $25 deposit counts towards the fee; the card pays the rest, off-session
+        path, headers, form = PAY.calls[-1]
+        self.assertEqual(path, '/v1/payment_intents')
+        self.assertEqual((form['amount'], form['off_session'], form['customer']),
+                         ('3500', 'true', 'cus_test_' + sid[8:]))
+        self.assertEqual(headers['Idempotency-Key'], 'fee_%d' % inv)
+        self.assertEqual(self.charges(inv), [(2500, 'completed', 'Online payment'),
+                                             (3500, 'completed', 'Card on file')])
+        self.assertEqual(balance(client), 0)
+        # the receipt shows it; the worker's later look charges nothing more
+        page = text(desk.get('/staff/invoices/%d' % inv)[2])
+        self.assertIn('No-show fee', page)
+        # the no-show sent again is refused, and charges nothing more
+        st, _, _ = desk.post(url + '/status', {'status': 'no_show', 'confirm': 'yes'})
+        self.assertEqual(st, 409)
+        self.assertEqual(len(self.charges(inv)), 2)
+
+    def test_declined_card_leaves_the_fee_on_the_balance_and_the_desk_waives_it(self):
+        st, hs, _, _, _ = book_agreeing(email='dora@example.com')
+        sid = session_of(hs['location'])
+        appt, _, client = last_appt()
+        post_form(PAY.base + '/pay/' + sid, {'action': 'pay'})
+        started_an_hour_ago(appt)
+        PAY.fault = 'decline'
+        desk = signed_in(DESK, server=S)
+        url = '/staff/appointments/%d' % appt
+        self.assertEqual(desk.post(url + '/status', {'status': 'no_show', 'confirm': 'yes'})[0],
+                         303)
+        inv = fee_invoice(appt)[0]
+        self.assertEqual(self.charges(inv), [(2500, 'completed', 'Online payment'),
+                                             (3500, 'failed', 'Card on file')])
+        self.assertEqual(balance(client), 3500)
+        # the desk waives it with a reason: a credit note, audited
+        page = desk.get('/staff/invoices/%d' % inv)[2]
+        once = re.search(r'action="/staff/invoices/%d/credit-notes".*?name="once" value="([^"]+)"'
+                         % inv, page, re.S).group(1)
+        st, _, _ = desk.post('/staff/invoices/%d/credit-notes' % inv, {
+            'amount': '35', 'reason': 'Waived: car accident on the way', 'once': once})
+        self.assertEqual(st, 303)
+        self.assertEqual(balance(client), 0)
+        self.assertEqual(S.sql("SELECT count(*) FROM audit_log WHERE action = 'credit' AND "
+                               "reason LIKE '%car accident%'")[0][0], 1)
+
+    def test_a_fee_a_crash_left_unbilled_is_billed_by_the_worker(self):
+        st, hs, _, _, _ = book_agreeing(email='cole@example.com')
+        appt, _, client = last_appt()
+        post_form(PAY.base + '/pay/' + session_of(hs['location']), {'action': 'pay'})
+        # the status committed, then the process died before the fee
+        S.sql("UPDATE appointments SET status = 'no_show' WHERE id = ?1", appt)
+        wait_for('the fee billed', lambda: fee_invoice(appt))
+        wait_for('the fee charged', lambda: self.charges(fee_invoice(appt)[0]) ==
+                 [(2500, 'completed', 'Online payment'), (3500, 'completed', 'Card on file')])
+        self.assertEqual(S.sql('SELECT count(*) FROM invoices WHERE appointment_id = ?1',
+                               appt)[0][0], 1)
+
+
 class Admin(unittest.TestCase):
     def form(self, **over):
         f = {'name': 'Sports Recovery Massage (45 minutes)', 'description': 'Athletes.',
@@ -454,6 +600,18 @@ class Config(unittest.TestCase):
             st, _, _ = s.request('POST', '/payments/webhook', b'{}',
                                  {'Stripe-Signature': 't=1,v1=00'})
             self.assertEqual(st, 404)
+            # a late cancellation's agreed fee goes to the balance
+            s.sql("UPDATE services SET late_fee_kind = 'amount', late_fee_value = 4000 "
+                  "WHERE id = 'deep-tissue-60'")
+            st, hs, _, b, _ = book_agreeing(server=s, date='2026-11-25')
+            self.assertEqual(st, 303)
+            appt, _, client = last_appt(s)
+            st, _, _ = b.post(hs['location'].split('?')[0] + '/cancel', {})
+            self.assertEqual(st, 303)
+            self.assertEqual(s.sql('SELECT status, cancel_late FROM appointments WHERE id = ?1',
+                                   appt), [('cancelled', 1)])
+            self.assertEqual(fee_invoice(appt, s)[1:3], (4000, 'fee'))
+            self.assertEqual(balance(client, s), 4000)
         finally:
             finish(s)
 

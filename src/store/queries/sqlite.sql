@@ -602,6 +602,44 @@ ON CONFLICT (event_id) DO NOTHING
 -- name: client_customer_set
 UPDATE clients SET provider_customer = ?2 WHERE id = ?1
 
+-- late-cancel and no-show fees (migration 0056)
+-- name: service_fees
+SELECT late_fee_kind, late_fee_value, noshow_fee_kind, noshow_fee_value, price_cents
+FROM services WHERE id = ?1
+
+-- name: put_service_fees
+UPDATE services SET late_fee_kind = ?2, late_fee_value = ?3, noshow_fee_kind = ?4,
+noshow_fee_value = ?5 WHERE id = ?1
+
+-- name: fee_agreement_add
+INSERT INTO fee_agreements (appointment_id, late_cents, noshow_cents, wording, agreed_at)
+VALUES (?1, ?2, ?3, ?4, ?5)
+
+-- name: fee_agreement
+SELECT late_cents, noshow_cents, wording, agreed_at FROM fee_agreements
+WHERE appointment_id = ?1
+
+-- missed or late-cancelled visits with an agreed fee and no invoice yet
+-- name: fees_due
+SELECT a.id FROM appointments a JOIN fee_agreements f ON f.appointment_id = a.id
+WHERE ((a.status = 'no_show' AND f.noshow_cents > 0)
+       OR (a.status = 'cancelled' AND a.cancel_late = 1 AND f.late_cents > 0))
+  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.appointment_id = a.id)
+ORDER BY a.id LIMIT 50
+
+-- the provider's answer to a payment we asked for
+-- name: payment_settle
+UPDATE payments SET status = ?2, reference = ?3 WHERE id = ?1 AND status = 'pending'
+
+-- card charges still waiting for the provider's answer
+-- name: payments_pending
+SELECT {{payment_cols}} WHERE p.status = 'pending' AND p.method = 'provider'
+AND p.invoice_id IS NOT NULL ORDER BY p.id LIMIT 50
+
+-- the provider's customer of a client ('' = no card on file)
+-- name: client_customer
+SELECT provider_customer FROM clients WHERE id = ?1
+
 -- name: refund_add
 INSERT INTO refunds (payment_id, amount_cents, reason, idem_key, created_at, created_by,
 created_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
