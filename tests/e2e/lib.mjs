@@ -15,20 +15,21 @@ export function sleep(ms) {
 
 // Seeds the demo clinic in tmp and starts `knead serve` on a free loopback port
 // with the clock pinned to `now`; `label` names the server in errors.
-export async function startPinnedServer(knead, tmp, now, label) {
+// extra: more arguments for `knead serve` (e.g. ['--config', ini]).
+export async function startPinnedServer(knead, tmp, now, label, extra = []) {
   const db = path.join(tmp, 'knead.db');
   const demo = spawnSync(knead, ['demo', '--db', db], { encoding: 'utf8', timeout: 60_000 });
   if (demo.error || demo.status !== 0) {
     throw new Error(`${knead} demo failed: ${demo.error ? demo.error.message : demo.stderr}`);
   }
-  return servePinned(knead, db, path.join(tmp, 'server.log'), now, label);
+  return servePinned(knead, db, path.join(tmp, 'server.log'), now, label, extra);
 }
 
 // Starts `knead serve` on db with the clock pinned to `now`, logging to logPath.
-async function servePinned(knead, db, logPath, now, label) {
+async function servePinned(knead, db, logPath, now, label, extra = []) {
   const fd = fs.openSync(logPath, 'w');
-  const child = spawn(knead, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--now', now],
-    { stdio: ['ignore', fd, fd] });
+  const child = spawn(knead, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--now', now,
+    ...extra], { stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   const server = { child, logPath, exited: null, knead, db };
   const onExit = () => { if (!server.exited) child.kill('SIGKILL'); };

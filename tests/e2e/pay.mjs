@@ -1,0 +1,147 @@
+// Browser cases for money online (issue 11 items 5-6), run by tests/e2e/run.mjs.
+//
+// Starts the fake payment provider (tests/http/fakepay.py) on a loopback port and its
+// own `knead serve` configured for it ([payments]), the clock pinned; the demo's
+// deep-tissue-60 asks a $25 deposit and states a $40 late-cancel and a 50 % no-show fee.
+//   1. phone (390x844): a client books online, agrees to the fees, pays the deposit on the
+//      provider's page, and comes back to "You're booked" and "Deposit of $25 paid".
+//   2. desktop (1280): the desk marks a visit a no-show; its checkout shows the no-show fee
+//      invoice (the card declined: the fee stays on the balance) and the receipt its line.
+// axe-core finds no violation on Knead's pages; each is screenshotted as pay-*.png.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkPage, clickThrough, sleep, startPinnedServer, stopServer, testCleanStop } from './lib.mjs';
+
+const NOW = '2026-11-24T09:00:00-09:00';
+const NOW_EPOCH = 1795543200;
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+function sql(db, query, ...args) {
+  const py = `
+import json, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+rows = con.execute(sys.argv[2], json.loads(sys.argv[3])).fetchall()
+con.commit()
+print(json.dumps(rows))`;
+  const r = spawnSync('python3', ['-c', py, db, query, JSON.stringify(args)], { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`sql ${query}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+async function startFake() {
+  const child = spawn('python3', [path.join(HERE, '..', 'http', 'fakepay.py'), String(NOW_EPOCH)],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const m = out.match(/fakepay (\d+)/);
+    if (m) return { child, port: Number(m[1]), base: `http://127.0.0.1:${m[1]}` };
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new Error('the fake payment provider did not start');
+}
+
+async function control(fake, form) {
+  const res = await fetch(`${fake.base}/_control`, {
+    method: 'POST', body: new URLSearchParams(form),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
+  if (res.status !== 200) throw new Error(`fakepay control: ${res.status}`);
+}
+
+export async function payCases(h) {
+  const { test } = h;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'knead-e2e-pay-'));
+  let fake = null;
+  let server = null;
+  const contexts = [];
+  await test('pay: the fake payment provider and a server configured for it start', async () => {
+    fake = await startFake();
+    const ini = path.join(tmp, 'pay.ini');
+    fs.writeFileSync(ini, `[payments]\nbase_url = ${fake.base}\nkey = sk_test_knead\n` +
+      'webhook_secret = whsec_knead_test\ntimeout_seconds = 5\n');
+    server = await startPinnedServer(h.knead, tmp, NOW, 'pay', ['--config', ini]);
+    await control(fake, { port: new URL(server.base).port });
+    sql(server.db, "UPDATE services SET deposit_kind = 'amount', deposit_value = 2500, " +
+      "late_fee_kind = 'amount', late_fee_value = 4000, noshow_fee_kind = 'percent', " +
+      "noshow_fee_value = 5000 WHERE id = 'deep-tissue-60'");
+  });
+  try {
+    if (server) await cases(h, server, fake, contexts);
+  } finally {
+    for (const c of contexts) await c.close().catch(() => {});
+    if (server) server.result = await stopServer(server);
+    if (fake) { fake.child.stdin.end(); fake.child.kill('SIGTERM'); }
+  }
+  if (server) await testCleanStop(h, 'pay', server);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+async function cases(h, server, fake, contexts) {
+  const { test, check, watch } = h;
+  const phone = await h.newContext(h.browser, server.base, { bypassCSP: true, viewport: PHONE });
+  contexts.push(phone);
+  const page = await phone.newPage();
+  const w = watch(page);
+
+  await test('pay (390x844): book online, agree to the fees, pay the deposit on the provider\'s page, back to "booked"', async () => {
+    const res = await page.goto(`/book?service=deep-tissue-60&therapist=maren-holt&start=${encodeURIComponent('2026-11-25T10:00:00-09:00')}`, { waitUntil: 'load' });
+    check(res.status() === 200, `details page: ${res.status()}`);
+    const words = await page.locator('#fees-words').innerText();
+    check(/late-cancellation fee of \$40/.test(words) && /no-show fee of \$60/.test(words), `fees in words: ${words}`);
+    await checkPage(h, page, w, 'details-with-fees', 'pay', '390 px phone viewport');
+    await page.locator('#name').fill('Petra Payer');
+    await page.locator('#email').fill('petra@example.com');
+    await page.locator('#phone').fill('907 555 0123');
+    await page.getByLabel('I agree to these fees').check();
+    const [nav] = await Promise.all([page.waitForURL(`${fake.base}/pay/**`),
+      page.locator('form[action="/book"] button[type="submit"]').click()]);
+    void nav;
+    check(/Pay 25\.00/.test(await page.locator('#what').innerText()), 'the provider page does not ask $25.00');
+    w.problems.length = 0; // the fake provider's own page is not Knead's
+    await Promise.all([page.waitForURL(`${server.base}/a/**`), page.getByRole('button', { name: 'Pay' }).click()]);
+    const t = await page.locator('main').innerText();
+    check(/You’re booked/.test(t), `not booked after paying:\n${t.slice(0, 400)}`);
+    check(/Deposit of \$25 paid/.test(t), 'the deposit is not shown as paid');
+    await checkPage(h, page, w, 'booked-deposit-paid', 'pay', '390 px phone viewport');
+    const all = await h.runAxe(page);
+    check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
+  });
+
+  const desk = await h.newContext(h.browser, server.base, { bypassCSP: true, viewport: DESKTOP });
+  contexts.push(desk);
+  const dp = await desk.newPage();
+  const dw = watch(dp);
+  await test('pay (1280): the desk marks a no-show; the card is declined, the fee is on the balance and its receipt', async () => {
+    const [[id]] = sql(server.db, 'SELECT max(id) FROM appointments');
+    // the visit started an hour ago, and the card on file will be declined
+    sql(server.db, 'UPDATE appointments SET start_at = ?, end_at = ? + 3600, busy_until = ? + 4500 WHERE id = ?',
+      NOW_EPOCH - 3600, NOW_EPOCH - 3600, NOW_EPOCH - 3600, id);
+    await control(fake, { port: new URL(server.base).port, fault: 'decline' });
+    await dp.goto('/login', { waitUntil: 'load' });
+    await dp.getByLabel('Email').fill('desk@chugachbodywork.example');
+    await dp.getByLabel('Password', { exact: true }).fill('demo-desk-pass');
+    await clickThrough(h, dp, dp.locator('form[action="/login"] button[type="submit"]'), 'sign-in button');
+    await dp.goto(`/staff/appointments/${id}`, { waitUntil: 'load' });
+    await clickThrough(h, dp, dp.getByRole('button', { name: 'Mark no-show', exact: true }), '"Mark no-show" button');
+    await clickThrough(h, dp, dp.getByRole('button', { name: 'Yes, mark no-show' }), 'the no-show confirmation');
+    await dp.goto(`/staff/appointments/${id}/checkout`, { waitUntil: 'load' });
+    const t = await dp.locator('main').innerText();
+    check(/owes \$35/.test(t), `the balance does not owe the fee less the deposit:\n${t.slice(0, 600)}`);
+    await checkPage(h, dp, dw, 'checkout-no-show-fee', 'pay', '1280 px viewport');
+    await clickThrough(h, dp, dp.getByRole('link', { name: 'Receipt' }), '"Receipt" link');
+    const r = await dp.locator('main').innerText();
+    check(/No-show fee: Deep Tissue Massage \(60 minutes\)/.test(r), `no fee line on the receipt:\n${r.slice(0, 600)}`);
+    await checkPage(h, dp, dw, 'receipt-no-show-fee', 'pay', '1280 px viewport');
+    const all = await h.runAxe(dp);
+    check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
+  });
+}
