@@ -674,6 +674,23 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
         return;
     if (words)
         json_object_set_new(ctx, "fees", json_pack("{s:s}", "words", words));
+    int64_t deposit = 0;
+    int card = 0;
+    if (pay_booking_deposit(r, s->service.id, &deposit, &card) < 0)
+        return;
+    if (card)
+        set_str(ctx, "deposit_words",
+                deposit > 0
+                    ? arena_printf(r->arena,
+                                   "A deposit of %s is paid when you book, on our payment "
+                                   "provider's secure page (we never see your card). Your time "
+                                   "is held for %d minutes until it is paid.",
+                                   web_price(r, (int)deposit), r->app->cfg.payments_hold_minutes)
+                    : arena_printf(r->arena,
+                                   "A card is kept on file when you book, on our payment "
+                                   "provider's secure page (we never see your card). Your time "
+                                   "is held for %d minutes until it is added.",
+                                   r->app->cfg.payments_hold_minutes));
     int nerr = (f->err_name != NULL) + (f->err_email != NULL) + (f->err_phone != NULL) +
                (f->err_note != NULL) + (f->err_fees != NULL);
     if (f->error) {

@@ -361,6 +361,8 @@ class Fees(unittest.TestCase):
         t = text(page)
         self.assertIn('costs a late-cancellation fee of $40', t)
         self.assertIn('costs a no-show fee of $60', t)
+        self.assertIn('A deposit of $25 is paid when you book', t)
+        self.assertIn('held for 15 minutes', t)
         self.assertIn('Please agree to the late-cancellation and no-show fees', t)
         self.assertEqual(S.sql('SELECT count(*) FROM appointments')[0][0], n)
         st, hs, _, _, _ = book_agreeing()
