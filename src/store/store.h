@@ -288,6 +288,11 @@ enum err_code db_throttle_add(struct db *db, const char *kind, const char *key, 
 /* Appointments not cancelled that overlap [t0, t1), sorted by start. */
 enum err_code db_busy(struct db *db, struct arena *a, int64_t t0, int64_t t1, struct busy **out,
                       size_t *n, struct err *e);
+/* Therapist therapist_id's last assignment: the creation time and id of
+ * her latest appointment not cancelled (ordered by creation, then id); both
+ * 0 when she has none.  On error both are 0. */
+enum err_code db_therapist_last_assigned(struct db *db, const char *therapist_id, int64_t *at,
+                                         int64_t *id, struct err *e);
 /* Time off of any therapist overlapping [t0, t1), sorted by start. */
 enum err_code db_time_off(struct db *db, struct arena *a, int64_t t0, int64_t t1,
                           struct time_off **out, size_t *n, struct err *e);

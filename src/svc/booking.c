@@ -567,21 +567,22 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
                 avail_wall_span(s->tz, d, w->work[j].start_min, w->work[j].end_min,
                                 &work[nw]) == 0)
                 nw++;
-        struct avail_span *busy = arena_array(a, w->nbreaks + noff + nap + 1, sizeof *busy);
+        /* Breaks and time off hold the session; appointments hold it with
+         * its buffer (core/avail.h), so they go to separate lists. */
+        struct avail_span *blocks = arena_array(a, w->nbreaks + noff + 1, sizeof *blocks);
         for (size_t j = 0; j < w->nbreaks; j++) {
             struct avail_span sp;
             if (w->breaks[j].weekday != wd ||
                 avail_wall_span(s->tz, d, w->breaks[j].start_min, w->breaks[j].end_min, &sp) != 0)
                 continue;
-            merge_into(busy, &k_br, &sp, 1); /* a day's few breaks, in order */
+            merge_into(blocks, &k_br, &sp, 1); /* a day's few breaks, in order */
         }
-        if (k_br == 0 && noff == 0) {
-            th[i] = (struct avail_therapist){work, nw, ap, nap}; /* the bucket as it is */
+        if (k_br == 0) {
+            th[i] = (struct avail_therapist){work, nw, ap, nap, off, noff}; /* the buckets */
             continue;
         }
-        merge_into(busy, &k_br, off, noff);
-        merge_into(busy, &k_br, ap, nap);
-        th[i] = (struct avail_therapist){work, nw, busy, k_br};
+        merge_into(blocks, &k_br, off, noff);
+        th[i] = (struct avail_therapist){work, nw, ap, nap, blocks, k_br};
     }
     q->therapists = th;
     q->ntherapists = s->ntherapists;
@@ -883,14 +884,26 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
         *t_out = who;
         return E_OK;
     }
+    /* "Any therapist": the fewest booked minutes that day, then the least
+     * recently assigned (core/avail.h); the last assignment is read only
+     * for those tied at the fewest minutes, the only ones it can decide. */
     uint64_t mask = 0;
-    int *booked = arena_array(a, s->ntherapists + 1, sizeof *booked);
+    int least = -1;
+    struct avail_load *load = arena_array(a, s->ntherapists + 1, sizeof *load);
     for (size_t i = 0; i < s->ntherapists; i++) {
-        if (avail_fits(&q, i, start, NULL))
-            mask |= (uint64_t)1 << i;
-        booked[i] = (int)(cal.booked_sec[i] / 60);
+        load[i].booked_min = (int)(cal.booked_sec[i] / 60);
+        if (!avail_fits(&q, i, start, NULL))
+            continue;
+        mask |= (uint64_t)1 << i;
+        if (least < 0 || load[i].booked_min < least)
+            least = load[i].booked_min;
     }
-    int t = avail_pick_therapist(mask, booked, s->ntherapists);
+    for (size_t i = 0; i < s->ntherapists && (mask & (mask - 1)); i++)
+        if ((mask >> i & 1) && load[i].booked_min == least &&
+            (rc = db_therapist_last_assigned(db, s->therapists[i].id, &load[i].last_at,
+                                             &load[i].last_id, e)) != E_OK)
+            return rc;
+    int t = avail_pick_therapist(mask, load, s->ntherapists);
     if (t < 0 || !avail_fits(&q, (size_t)t, start, room_out))
         return unavailable(e);
     *t_out = t;

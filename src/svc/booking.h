@@ -150,7 +150,8 @@ struct sched_client {
 };
 
 /* Books start with therapist index `who` (-1 = any: the one with the fewest
- * booked minutes that day, then the first free room).  Re-checks everything
+ * booked minutes that day, ties to the least recently assigned, see
+ * avail_pick_therapist; then the first free room).  Re-checks everything
  * inside the writing transaction.  On success fills *out (re-read from the
  * store) and the manage token; on error nothing is stored and e says why:
  * problem "in_past", "too_soon", "too_far", "slot_unavailable", "invalid_client",

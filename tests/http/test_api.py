@@ -130,10 +130,10 @@ class Availability(unittest.TestCase):
         day = slots('2026-11-25', therapist='maren-holt')['days'][0]  # Wednesday 8-16, lunch 12-12:30
         starts = [s['start'][11:16] for s in day['slots']]
         self.assertEqual(starts[0], '08:00')
-        self.assertIn('10:45', starts)      # ends 11:45, buffer to 12:00
-        self.assertNotIn('11:00', starts)   # buffer would run into lunch
+        self.assertIn('11:00', starts)      # ends at lunch: the buffer guards sessions, not breaks
+        self.assertNotIn('11:15', starts)   # the session itself would run into lunch
         self.assertIn('12:30', starts)
-        self.assertEqual(starts[-1], '14:45')  # 60 + 15 min buffer ends at 16:00
+        self.assertEqual(starts[-1], '15:00')  # ends with the shift at 16:00, buffer or not
         for s in day['slots']:
             self.assertEqual(s['therapists'], ['maren-holt'])
 

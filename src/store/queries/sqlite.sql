@@ -231,6 +231,14 @@ SELECT therapist_id, room_id, start_at, busy_until, id FROM appointments
 WHERE start_at < ?2 AND start_at > ?1 - 86400 AND busy_until > ?1
 AND status <> 'cancelled' ORDER BY start_at
 
+-- "Any therapist" breaks a tie for the least recently assigned (svc/booking.c):
+-- her latest live appointment by creation, read backwards on the index of
+-- 0049, so the cost is the few rows of hers cancelled since.
+-- name: therapist_last_assigned
+SELECT created_at, id FROM appointments
+WHERE therapist_id = ?1 AND status <> 'cancelled'
+ORDER BY created_at DESC, id DESC LIMIT 1
+
 -- name: time_off
 SELECT id, therapist_id, start_at, end_at, reason FROM time_off
 WHERE start_at < ?2 AND end_at > ?1 ORDER BY start_at
