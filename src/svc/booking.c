@@ -232,11 +232,37 @@ static struct booking_rules rules_in_force(const struct snapshot *snap,
         r.min_notice_min = snap->rules.min_notice_minutes;
     if (snap->rules.horizon_days >= 0)
         r.horizon_days = snap->rules.horizon_days;
-    if (snap->rules.grid_minutes >= 0)
-        r.grid_min = snap->rules.grid_minutes;
+    if (snap->rules.grid_minutes >= 0) /* fixed at start (sched_fix_grid); and here if
+                                        * written around the admin page since */
+        r.grid_min = booking_grid_fix(snap->rules.grid_minutes);
     if (snap->rules.late_cancel_hours >= 0)
         r.late_cancel_hours = snap->rules.late_cancel_hours;
     return r;
+}
+
+enum err_code sched_fix_grid(struct db *db, int *was, int *now, struct err *e)
+{
+    struct clinic_rules st;
+    enum err_code rc;
+    *was = *now = -1;
+    if ((rc = db_begin(db, e)) != E_OK)
+        return rc;
+    if ((rc = db_rules_get(db, &st, e)) != E_OK)
+        goto fail;
+    *was = *now = st.grid_minutes;
+    if (st.grid_minutes >= 0 && !booking_grid_ok(st.grid_minutes)) {
+        st.grid_minutes = booking_grid_fix(st.grid_minutes);
+        if ((rc = db_rules_put(db, &st, e)) != E_OK)
+            goto fail;
+        *now = st.grid_minutes;
+    }
+    if ((rc = db_commit(db, e)) != E_OK)
+        goto fail;
+    return E_OK;
+fail:
+    db_rollback(db);
+    *now = *was;
+    return rc;
 }
 
 enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *cache,
