@@ -21,6 +21,17 @@ struct booking_rules booking_rules_for(const struct booking_rules *clinic, int s
     return r;
 }
 
+const char *booking_service_no_openings(size_t active_therapists, size_t rooms)
+{
+    if (active_therapists == 0 && rooms == 0)
+        return "no active therapist offers it and no room suits it";
+    if (active_therapists == 0)
+        return "no active therapist offers it";
+    if (rooms == 0)
+        return "no room suits it";
+    return NULL;
+}
+
 int booking_grid_ok(int minutes)
 {
     /* The grids that divide an hour and are whole multiples of 5 minutes:

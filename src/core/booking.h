@@ -30,6 +30,12 @@ int booking_grid_ok(int minutes);
  * allowed.  Can't fail. */
 int booking_grid_fix(int minutes);
 
+/* Whether an active service can have openings (issue 13 item 18): it needs
+ * at least one active therapist who offers it and one room that suits it.
+ * Returns NULL when it can, else why not, as a sentence fragment for a
+ * person ("no room suits it").  Can't fail. */
+const char *booking_service_no_openings(size_t active_therapists, size_t rooms);
+
 /* The service's override where it has one (>= 0), else the clinic's. */
 struct booking_rules booking_rules_for(const struct booking_rules *clinic, int svc_notice,
                                        int svc_horizon, int svc_late_cancel);

@@ -443,6 +443,11 @@ enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day *
                              struct err *e);
 /* Removes a closed date; E_NOTFOUND if it is not closed. */
 enum err_code db_delete_closed_date(struct db *db, const char *date, struct err *e);
+/* Replaces the list of rooms that suit the service (room ids, each once,
+ * each an existing room).  On error changes nothing the caller's
+ * transaction does not roll back. */
+enum err_code db_set_service_rooms(struct db *db, const char *service_id, const int64_t *ids,
+                                   size_t n, struct err *e);
 /* Replaces the list of therapists who offer the service. */
 enum err_code db_set_service_therapists(struct db *db, const char *service_id,
                                         const char **therapist_ids, size_t n, struct err *e);

@@ -99,6 +99,17 @@ static void test_grid_divides_hour(void **state)
     assert_int_equal(booking_grid_fix(90), 60);
 }
 
+static void test_service_no_openings(void **state)
+{
+    (void)state;
+    assert_null(booking_service_no_openings(1, 1));
+    assert_null(booking_service_no_openings(4, 3));
+    assert_string_equal(booking_service_no_openings(0, 2), "no active therapist offers it");
+    assert_string_equal(booking_service_no_openings(2, 0), "no room suits it");
+    assert_string_equal(booking_service_no_openings(0, 0),
+                        "no active therapist offers it and no room suits it");
+}
+
 static void test_late_cancel(void **state)
 {
     int64_t start = at("2026-11-25T10:00:00-09:00");
@@ -206,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_check_time),
         cmocka_unit_test(test_round_up_on_local_grid),
         cmocka_unit_test(test_grid_divides_hour),
+        cmocka_unit_test(test_service_no_openings),
         cmocka_unit_test(test_late_cancel),
         cmocka_unit_test(test_client_details),
         cmocka_unit_test(test_same_client),

@@ -155,6 +155,10 @@ INSERT INTO rooms (name) VALUES (?1)
 -- name: add_room_service
 INSERT INTO room_services (room_id, service_id) VALUES (?1, ?2)
 
+-- the service form's rooms (web/admin.c), replaced as a whole
+-- name: del_service_rooms
+DELETE FROM room_services WHERE service_id = ?1
+
 -- name: del_therapist_hours
 DELETE FROM therapist_hours WHERE therapist_id = ?1
 
