@@ -21,6 +21,8 @@
 #include "core/booking.h"
 #include "core/datetime.h"
 #include "store/store.h"
+#include "svc/guard.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/account.h"
@@ -837,12 +839,31 @@ void admin_room_save(struct req *r)
 
 /* ---- opening hours and closed dates ---- */
 
+/* The appointments a change of hours would leave outside them, for the
+ * page's list (svc/guard). */
+static json_t *stranded_list(struct req *r, const struct appointment *ap, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)ap[i].id, "date",
+                            when_date_medium(r->arena, when_local_date(r->app->tz, ap[i].start)),
+                            "time", when_range(r->app->tz, r->arena, ap[i].start, ap[i].end),
+                            "client", ap[i].client_name, "service", ap[i].service_name,
+                            "therapist", ap[i].therapist_name));
+    return list;
+}
+
 /* The hours page.  days: the weekly form (NULL = from the store); closed_form
- * and closed_errors for a refused closed date. */
-static void hours_page(struct req *r, int status, json_t *days, json_t *hours_errors,
-                       json_t *closed_form, json_t *closed_errors)
+ * and closed_errors for a refused closed date; stranded (may be NULL): the
+ * booked appointments a change would leave outside the hours, for the form
+ * `which` ("hours" or "closed") to confirm. */
+static void hours_page_with(struct req *r, int status, json_t *days, json_t *hours_errors,
+                            json_t *closed_form, json_t *closed_errors, json_t *stranded,
+                            const char *which, const char *message)
 {
     struct err e = {0};
+    web_keep(r, stranded);
     web_keep(r, days);
     web_keep(r, hours_errors);
     web_keep(r, closed_form);
@@ -889,7 +910,20 @@ static void hours_page(struct req *r, int status, json_t *days, json_t *hours_er
     json_object_set_new(ctx, "closed_form", closed_form ? json_incref(closed_form) : json_object());
     json_object_set_new(ctx, "closed_errors",
                         closed_errors ? json_incref(closed_errors) : json_object());
+    if (stranded) {
+        json_object_set(ctx, "stranded", stranded);
+        json_object_set_new(ctx, "stranded_message", json_string(message));
+        json_object_set_new(ctx, which && strcmp(which, "closed") == 0 ? "confirm_closed"
+                                                                        : "confirm_hours",
+                            json_true());
+    }
     form_render(r, status, "admin/hours", ctx);
+}
+
+static void hours_page(struct req *r, int status, json_t *days, json_t *hours_errors,
+                       json_t *closed_form, json_t *closed_errors)
+{
+    hours_page_with(r, status, days, hours_errors, closed_form, closed_errors, NULL, NULL, NULL);
 }
 
 void admin_hours(struct req *r)
@@ -941,12 +975,21 @@ void admin_hours_save(struct req *r)
         hours_page(r, 422, days, json_incref(errors), NULL, NULL);
         return;
     }
-    json_decref(days);
-    if (db_begin(db, &e) != E_OK || db_put_clinic_hours(db, spans, n, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        fail_db(r, db, &e);
+    struct appointment *ap;
+    size_t nap;
+    if (guard_clinic_hours(db, r->arena, r->app->tz, spans, n, checked(r, "confirm"), clock_now(),
+                           &ap, &nap, &e) != E_OK) {
+        if (e.code == E_CONFLICT && e.problem &&
+            strcmp(e.problem, "appointments_outside_hours") == 0) {
+            hours_page_with(r, 409, days, NULL, NULL, NULL, stranded_list(r, ap, nap), "hours",
+                            e.msg);
+            return;
+        }
+        json_decref(days);
+        web_fail(r, &e);
         return;
     }
+    json_decref(days);
     form_see_other(r, "/admin/hours?saved=1");
 }
 
@@ -964,9 +1007,17 @@ void admin_closed_add(struct req *r)
         hours_page(r, 422, NULL, NULL, typed(r), json_incref(errors));
         return;
     }
-    if (db_begin(db, &e) != E_OK || db_add_closed_date(db, date, reason, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        fail_db(r, db, &e);
+    struct appointment *ap;
+    size_t nap;
+    if (guard_closed_date(db, r->arena, r->app->tz, date, reason, checked(r, "confirm"),
+                          clock_now(), &ap, &nap, &e) != E_OK) {
+        if (e.code == E_CONFLICT && e.problem &&
+            strcmp(e.problem, "appointments_outside_hours") == 0) {
+            hours_page_with(r, 409, NULL, NULL, typed(r), NULL, stranded_list(r, ap, nap),
+                            "closed", e.msg);
+            return;
+        }
+        web_fail(r, &e);
         return;
     }
     form_see_other(r, "/admin/hours?saved=1");

@@ -10,7 +10,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, finish, run_suite  # noqa: E402
+from harness import Server, finish, run_suite, signed_in, text  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -85,6 +85,75 @@ class BufferGuardsTheNextSession(unittest.TestCase):
         starts = [s['start'][11:16] for s in day_slots(self.DAY, 'maren-holt')]
         self.assertIn('09:45', starts)      # ends 10:45, buffer to 11:00
         self.assertNotIn('10:00', starts)
+
+
+# The demo clinic's week as the admin form sends it: Monday-Friday 8-20,
+# Saturday 9-17, Sunday closed.
+CLINIC_WEEK = {'open_1': '08:00', 'close_1': '20:00', 'open_2': '08:00', 'close_2': '20:00',
+               'open_3': '08:00', 'close_3': '20:00', 'open_4': '08:00', 'close_4': '20:00',
+               'open_5': '08:00', 'close_5': '20:00', 'open_6': '09:00', 'close_6': '17:00',
+               'open_0': '', 'close_0': '', 'closed_0': '1'}
+
+
+class ClinicHoursAskBeforeStranding(unittest.TestCase):
+    """Item 18: changing the opening hours or closing a date under booked
+    appointments lists them and saves only when the admin confirms."""
+
+    DAY = '2026-12-09'  # a Wednesday
+
+    @classmethod
+    def setUpClass(cls):
+        st, body = book(cls.DAY + 'T18:00:00-09:00', 'dev-okafor', email='evening@example.com')
+        assert st == 201, body
+        cls.appt = body['id']
+        cls.admin = signed_in('admin@chugachbodywork.example')
+
+    def hours(self):
+        return S.sql('SELECT weekday, open_min, close_min FROM clinic_hours ORDER BY 1, 2')
+
+    def test_earlier_closing_lists_the_evening_booking_and_waits_for_confirmation(self):
+        before = self.hours()
+        week = dict(CLINIC_WEEK, close_3='17:00')
+        st, _, page = self.admin.post('/admin/hours', week)
+        self.assertEqual(st, 409)
+        t = text(page)
+        self.assertIn("1 booked appointment would fall outside the clinic's hours", t)
+        self.assertIn('Ana Lee', t)
+        self.assertIn('Dev Okafor', t)
+        self.assertIn('6:00 PM', t)
+        self.assertIn('href="/staff/appointments/%d"' % self.appt, page)
+        self.assertIn('value="17:00"', page)           # what was typed is kept
+        self.assertIn('name="confirm" type="checkbox"', page)
+        self.assertEqual(self.hours(), before)           # nothing stored
+        st, h, _ = self.admin.post('/admin/hours', dict(week, confirm='1'))
+        self.assertEqual(st, 303)
+        self.assertIn((3, 480, 1020), self.hours())
+        self.assertEqual(S.sql('SELECT status FROM appointments WHERE id = ?1', self.appt),
+                         [('booked',)])
+        # back, and with nothing in the way no question is asked
+        self.assertEqual(self.admin.post('/admin/hours', CLINIC_WEEK)[0], 303)
+        self.assertEqual(self.hours(), before)
+
+    def test_closing_the_date_lists_the_booking_and_waits_for_confirmation(self):
+        form = {'date': self.DAY, 'reason': 'Staff training'}
+        st, _, page = self.admin.post('/admin/hours/closed', form)
+        self.assertEqual(st, 409)
+        self.assertIn('Ana Lee', text(page))
+        self.assertIn('Close it anyway', text(page))
+        self.assertIn('value="Staff training"', page)
+        self.assertEqual(S.sql('SELECT count(*) FROM closed_dates WHERE date = ?1', self.DAY),
+                         [(0,)])
+        st, _, _ = self.admin.post('/admin/hours/closed', dict(form, confirm='1'))
+        self.assertEqual(st, 303)
+        self.assertEqual(S.sql('SELECT reason FROM closed_dates WHERE date = ?1', self.DAY),
+                         [('Staff training',)])
+        self.assertEqual(day_slots(self.DAY), [])
+        self.assertEqual(self.admin.post('/admin/hours/closed/remove', {'date': self.DAY})[0], 303)
+        # a date with no bookings closes at once
+        self.assertEqual(self.admin.post('/admin/hours/closed',
+                                         {'date': '2026-12-10', 'reason': 'x'})[0], 303)
+        self.assertEqual(self.admin.post('/admin/hours/closed/remove',
+                                         {'date': '2026-12-10'})[0], 303)
 
 
 class StoredGridIsFixedAtStart(unittest.TestCase):
