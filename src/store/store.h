@@ -931,6 +931,10 @@ enum err_code db_waitlist_offer(struct db *db, struct arena *a,
                                 const unsigned char hash[STORE_TOKEN_HASH],
                                 struct waitlist_offer *o, struct waitlist_entry *en,
                                 struct err *e);
+/* *n: how many offers were made of the same therapist and start as
+ * offer_id, it included (any status). */
+enum err_code db_waitlist_offer_peers(struct db *db, int64_t offer_id, int64_t *n,
+                                      struct err *e);
 /* Inside the booking's transaction: marks the offer claimed by
  * appointment_id, closes its entry ("booked") and marks every other open
  * offer of the same therapist and start "taken".  E_CONFLICT (and the

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "svc/token.h"
+#include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -812,7 +813,6 @@ static enum err_code check_client(struct db *db, struct arena *a, const struct s
 {
     struct client_booking *list;
     size_t n;
-    char when[32];
     enum err_code rc = db_client_overlaps(db, a, start, end, exclude, &list, &n, e);
     if (found)
         memset(found, 0, sizeof *found);
@@ -829,9 +829,9 @@ static enum err_code check_client(struct db *db, struct arena *a, const struct s
         /* Names the other appointment by its service and time only: the
          * requester has not proven who they are, so nothing of the other
          * booking's person (name, therapist, link) is told. */
-        dt_format_rfc3339(list[i].start, tz_offset_at(s->tz, list[i].start), when, sizeof when);
+        const char *when = when_at(s->tz, a, list[i].start);
         err_set(e, E_CONFLICT,
-                "This client already has an appointment at an overlapping time (%.60s at %s); "
+                "This client already has an appointment at an overlapping time (%.60s, %s); "
                 "one client can hold one place at a time. Move or cancel that one, or choose "
                 "another time.",
                 list[i].service_name, when);
@@ -841,10 +841,10 @@ static enum err_code check_client(struct db *db, struct arena *a, const struct s
 }
 
 /* Checks notice and horizon; staff may book inside the notice window. */
-static enum err_code check_time(const struct sched *s, int64_t now, int64_t start, int staff,
-                                struct err *e)
+static enum err_code check_time(struct arena *a, const struct sched *s, int64_t now,
+                                int64_t start, int staff, struct err *e)
 {
-    char when[32];
+    const char *when;
     switch (booking_check_time(&s->rules, now, start)) {
     case BOOKING_TIME_OK:
         return E_OK;
@@ -857,7 +857,7 @@ static enum err_code check_time(const struct sched *s, int64_t now, int64_t star
         {
             int64_t t = booking_round_up(&s->rules, s->tz,
                                          booking_earliest(&s->rules, now));
-            dt_format_rfc3339(t, tz_offset_at(s->tz, t), when, sizeof when);
+            when = when_at(s->tz, a, t);
         }
         err_set(e, E_UNPROCESSABLE,
                 "Online bookings need %d minutes' notice; the earliest time that can be booked "
@@ -961,7 +961,7 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
         err_set(e, E_UNPROCESSABLE, "%s", why);
         return prob(e, E_UNPROCESSABLE, "invalid_client");
     }
-    if ((rc = check_time(s, now, start, cl->staff, e)) != E_OK)
+    if ((rc = check_time(a, s, now, start, cl->staff, e)) != E_OK)
         return rc;
 again: /* the store's concurrency contract (store.h): a lost race runs again */
     if ((rc = db_begin(db, e)) != E_OK)
@@ -1015,7 +1015,7 @@ enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, 
 {
     int t = -1;
     size_t room = 0;
-    enum err_code rc = check_time(s, now, start, 0, e);
+    enum err_code rc = check_time(a, s, now, start, 0, e);
     return rc != E_OK ? rc : place(db, a, s, now, start, who, 0, &t, &room, e);
 }
 
@@ -1032,7 +1032,7 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
                 strcmp(appt->status, "booked") != 0 ? appt->status : "in the past");
         return prob(e, E_CONFLICT, "not_movable");
     }
-    if ((rc = check_time(s, now, start, 0, e)) != E_OK)
+    if ((rc = check_time(a, s, now, start, 0, e)) != E_OK)
         return rc;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;

@@ -45,13 +45,10 @@ static int holds_time(const struct appointment *a)
     return strcmp(a->status, "booked") == 0 || strcmp(a->status, "checked_in") == 0;
 }
 
-/* "8:00 AM" for minutes after local midnight. */
+/* "8:00 AM" for minutes after local midnight (the one wording, svc/when). */
 static const char *wall_clock(struct req *r, int min)
 {
-    int h = (min / 60) % 24, m = min % 60;
-    if (min == 1440)
-        return "midnight";
-    return arena_printf(r->arena, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "AM" : "PM");
+    return when_minutes(r->arena, min);
 }
 
 static const char *hhmm(struct req *r, int min)

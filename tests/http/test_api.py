@@ -212,7 +212,8 @@ class Booking(unittest.TestCase):
         before = count('SELECT count(*) FROM appointments')
         clients = count('SELECT count(*) FROM clients')
         cases = [
-            ('2026-11-24T11:45:00-09:00', {}, 422, 'too_soon', '2026-11-24T12:00:00-09:00'),
+            ('2026-11-24T11:45:00-09:00', {}, 422, 'too_soon',
+             'Tuesday, November 24, 2026 at 12:00 PM AKST'),  # worded for a person (svc/when)
             ('2026-11-24T08:00:00-09:00', {}, 422, 'in_past', 'passed'),
             ('2027-02-26T10:00:00-09:00', {}, 422, 'too_far', '90 days'),
             ('2026-11-25T10:05:00-09:00', {}, 409, 'slot_unavailable', 'not available'),

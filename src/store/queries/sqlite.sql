@@ -798,6 +798,14 @@ SELECT id, entry_id, service_id, therapist_id, start, freed_by, status,
 created_at, expires_at, coalesce(appointment_id, 0)
 FROM waitlist_offers WHERE token_hash = ?1
 
+-- How many were offered the same time (therapist and start) as offer ?1,
+-- it included: the offer page says "others got this offer too" only when
+-- there are others.
+-- name: wl_offer_peers
+SELECT count(*) FROM waitlist_offers
+WHERE therapist_id = (SELECT therapist_id FROM waitlist_offers WHERE id = ?1)
+AND start = (SELECT start FROM waitlist_offers WHERE id = ?1)
+
 -- name: wl_offer_claim
 UPDATE waitlist_offers SET status = 'claimed', appointment_id = ?2
 WHERE id = ?1 AND status = 'open' AND expires_at > ?3
