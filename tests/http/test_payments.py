@@ -446,6 +446,8 @@ class Admin(unittest.TestCase):
              'duration': '45', 'price': '90', 'buffer': '15', 'active': '1',
              'therapist': [t for (t,) in S.sql("SELECT therapist_id FROM therapist_services "
                                                 "WHERE service_id = 'sports-45'")],
+             'room': [str(r) for (r,) in S.sql("SELECT room_id FROM room_services "
+                                               "WHERE service_id = 'sports-45'")],
              'min_notice': '', 'horizon': '', 'late_cancel': ''}
         f.update(over)
         return f
