@@ -523,6 +523,65 @@ enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct e
 enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
                             struct audit_entry **out, size_t *n, struct err *e);
 
+/* ---- the admin's reports (svc/reports.c): sums over [lo, hi) of instants ---- */
+
+/* Calls fn for each appointment starting in [lo, hi) that is not
+ * cancelled: its therapist (valid only during the call), room, times and
+ * status.  Reads rows one at a time: no allocation per row. */
+typedef void (*db_report_appt_fn)(void *ctx, const char *therapist_id, int64_t room_id,
+                                  int64_t start, int64_t end, const char *status);
+enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_appt_fn fn,
+                              void *ctx, struct err *e);
+
+/* Appointments starting in [lo, hi), counted by therapist, status and
+ * whether a cancellation was late. */
+struct report_status_count {
+    const char *therapist_id, *status;
+    int late;
+    int64_t n;
+};
+enum err_code db_report_attendance(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                   struct report_status_count **out, size_t *n, struct err *e);
+
+/* Clients seen (an appointment completed or checked in) in [lo, hi): how
+ * many, how many for the first time ever, how many have their next
+ * appointment (not cancelled) starting within `within` seconds of their
+ * last visit in the range, and how many have none yet while that window is
+ * still open at now. */
+struct report_clients_sum {
+    int64_t seen, first_time, rebooked, waiting;
+};
+enum err_code db_report_clients(struct db *db, int64_t lo, int64_t hi, int64_t within,
+                                int64_t now, struct report_clients_sum *out, struct err *e);
+
+/* Referrals whose window meets the local days [from, to] ("YYYY-MM-DD"),
+ * by valid-until day, with the client's name. */
+struct report_referral {
+    int64_t id, client_id;
+    const char *client_name, *physician, *referred_on, *valid_until;
+    int visits;
+};
+enum err_code db_report_referrals(struct db *db, struct arena *a, const char *from,
+                                  const char *to, struct report_referral **out, size_t *n,
+                                  struct err *e);
+/* The appointments (not cancelled) in [lo, hi) of the clients of those
+ * referrals, by client and start. */
+struct report_visit {
+    int64_t client_id, start;
+    const char *status;
+};
+enum err_code db_report_referral_appts(struct db *db, struct arena *a, const char *from,
+                                       const char *to, int64_t lo, int64_t hi,
+                                       struct report_visit **out, size_t *n, struct err *e);
+
+/* Insurance checks requested in [lo, hi). */
+struct report_check {
+    const char *status, *outcome;
+    int64_t requested_at, verified_at;
+};
+enum err_code db_report_insurance(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                  struct report_check **out, size_t *n, struct err *e);
+
 /* ---- the client's health form and insurance checks (web/intake.c, web/insurance.c) ---- */
 
 /* The current health form of a client.  Lists hold comma-separated codes of

@@ -508,11 +508,6 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-static int is_closed(const struct sched *s, const char *date)
-{
-    return s->nclosed && bsearch(&date, s->closed, s->nclosed, sizeof *s->closed, cmp_str);
-}
-
 /* Merges v[0..n) into dst[0..*len), both sorted by start, keeping dst
  * sorted; dst has room for *len + n. */
 static void merge_into(struct avail_span *dst, size_t *len, const struct avail_span *v, size_t n)
@@ -527,14 +522,31 @@ static void merge_into(struct avail_span *dst, size_t *len, const struct avail_s
     *len += n;
 }
 
+size_t sched_wall_spans(const struct tz *tz, const struct week_span *w, size_t n,
+                        struct dt_date d, struct avail_span *out)
+{
+    int wd = dt_weekday(dt_date_to_days(d));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w[i].weekday == wd && avail_wall_span(tz, d, w[i].start_min, w[i].end_min, &out[k]) == 0)
+            k++;
+    return k;
+}
+
+int sched_closed_on(const char *const *closed, size_t nclosed, struct dt_date d)
+{
+    char date[16];
+    dt_format_date(d, date, sizeof date);
+    const char *key = date;
+    return nclosed && bsearch(&key, closed, nclosed, sizeof *closed, cmp_str) != NULL;
+}
+
 /* Builds the engine's query for day k of the calendar (local date d); every
  * busy list it gets is sorted by start, so the engine reads it in place. */
 static void build_query(struct arena *a, const struct sched *s, const struct calendar *c, int k,
                         struct dt_date d, int64_t now, struct avail_query *q)
 {
-    char date[16];
     int closed;
-    int wd = dt_weekday(dt_date_to_days(d));
 
     memset(q, 0, sizeof *q);
     q->tz = s->tz;
@@ -545,14 +557,10 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
     q->earliest = booking_earliest(&s->rules, now);
     q->latest = booking_latest(&s->rules, now);
 
-    dt_format_date(d, date, sizeof date);
-    closed = is_closed(s, date);
+    closed = sched_closed_on(s->closed, s->nclosed, d);
     struct avail_span *open = arena_array(a, s->nhours + 1, sizeof *open);
-    for (size_t i = 0; i < s->nhours && !closed; i++)
-        if (s->hours[i].weekday == wd &&
-            avail_wall_span(s->tz, d, s->hours[i].start_min, s->hours[i].end_min,
-                            &open[q->nopen]) == 0)
-            q->nopen++;
+    if (!closed)
+        q->nopen = sched_wall_spans(s->tz, s->hours, s->nhours, d, open);
     q->open = open;
 
     struct avail_therapist *th = arena_array(a, s->ntherapists + 1, sizeof *th);
@@ -562,19 +570,12 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
         const struct avail_span *ap = &c->appt[c->appt_at[b]], *off = &c->off[c->off_at[b]];
         size_t nap = c->appt_at[b + 1] - c->appt_at[b], noff = c->off_at[b + 1] - c->off_at[b];
         struct avail_span *work = arena_array(a, w->nwork + 1, sizeof *work);
-        for (size_t j = 0; j < w->nwork; j++)
-            if (w->work[j].weekday == wd &&
-                avail_wall_span(s->tz, d, w->work[j].start_min, w->work[j].end_min,
-                                &work[nw]) == 0)
-                nw++;
+        nw = sched_wall_spans(s->tz, w->work, w->nwork, d, work);
         struct avail_span *busy = arena_array(a, w->nbreaks + noff + nap + 1, sizeof *busy);
-        for (size_t j = 0; j < w->nbreaks; j++) {
-            struct avail_span sp;
-            if (w->breaks[j].weekday != wd ||
-                avail_wall_span(s->tz, d, w->breaks[j].start_min, w->breaks[j].end_min, &sp) != 0)
-                continue;
-            merge_into(busy, &k_br, &sp, 1); /* a day's few breaks, in order */
-        }
+        struct avail_span *br = arena_array(a, w->nbreaks + 1, sizeof *br);
+        size_t nbr = sched_wall_spans(s->tz, w->breaks, w->nbreaks, d, br);
+        for (size_t j = 0; j < nbr; j++)
+            merge_into(busy, &k_br, &br[j], 1); /* a day's few breaks, in order */
         if (k_br == 0 && noff == 0) {
             th[i] = (struct avail_therapist){work, nw, ap, nap}; /* the bucket as it is */
             continue;

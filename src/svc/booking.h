@@ -213,6 +213,17 @@ enum err_code sched_undo_status(struct db *db, const struct actor *who,
                                 const char *reason, int64_t now, struct err *e);
 
 
+/* The spans of a weekly pattern (opening hours, a therapist's work or
+ * breaks) that fall on local day d, in UTC, as availability reads them
+ * (avail_wall_span: a gap of a clock change shortens a span, one that
+ * vanishes is left out), in w's order.  out has room for n.  Returns how
+ * many it wrote.  Can't fail.  The reports count hours to book with the
+ * same spans (svc/reports.c). */
+size_t sched_wall_spans(const struct tz *tz, const struct week_span *w, size_t n,
+                        struct dt_date d, struct avail_span *out);
+/* 1 when d is among the sorted closed dates ("YYYY-MM-DD"), else 0. */
+int sched_closed_on(const char *const *closed, size_t nclosed, struct dt_date d);
+
 /* Index of a therapist in s by id, or -1. */
 int sched_therapist_index(const struct sched *s, const char *id);
 

@@ -8,6 +8,7 @@
 #include "web/admin.h"
 #include "web/admin_articles.h"
 #include "web/admin_outbox.h"
+#include "web/admin_reports.h"
 #include "web/admin_rules.h"
 #include "web/api.h"
 #include "web/audit.h"
@@ -117,6 +118,8 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/staff/appointments/{id}/note", notes_save, ROUTE_THERAPIST | FORM, NOTE_FORM},
     {ROUTE_POST, "/staff/appointments/{id}/note/addenda", notes_addendum, ROUTE_THERAPIST | FORM,
      DESK_FORM},
+    /* the day's figures for the front desk (web/admin_reports.c) */
+    {ROUTE_GET, "/staff/figures", admin_reports_day, ROUTE_DESK, 0},
     {ROUTE_GET, "/staff/book", desk_book_form, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/book", desk_book, ROUTE_DESK | FORM, DESK_FORM},
     {ROUTE_GET, "/staff/clients", desk_clients, ROUTE_DESK, 0},
@@ -168,6 +171,13 @@ const struct route web_routes[] = {
     /* the queued e-mail and text messages (web/admin_outbox.c) */
     {ROUTE_GET, "/admin/outbox", admin_outbox, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/outbox/{id}/retry", admin_outbox_retry, ROUTE_ADMIN | FORM, SMALL_FORM},
+    /* reports over a range of days, as pages and ?format=csv (web/admin_reports.c) */
+    {ROUTE_GET, "/admin/reports", admin_reports, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/utilisation", admin_reports_utilisation, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/attendance", admin_reports_attendance, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/clients", admin_reports_clients, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/referrals", admin_reports_referrals, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/insurance", admin_reports_insurance, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/users", admin_users, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/users", admin_user_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users/{id}", admin_user, ROUTE_ADMIN, 0},

@@ -445,6 +445,57 @@ address, via FROM audit_log WHERE (?1 = 0 OR id < ?1)
 AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)
 ORDER BY id DESC LIMIT ?4
 
+-- reports (st_reports.c): what the admin's reports add up over a range of
+-- instants [?1, ?2); portable SQL (CASE rather than a boolean's value)
+-- name: report_appts
+SELECT therapist_id, room_id, start_at, end_at, status FROM appointments
+WHERE start_at >= ?1 AND start_at < ?2 AND status <> 'cancelled'
+
+-- name: report_attendance
+SELECT therapist_id, status, cancel_late, count(*) FROM appointments
+WHERE start_at >= ?1 AND start_at < ?2
+GROUP BY therapist_id, status, cancel_late
+
+-- Clients seen (completed or checked in) in the range: how many, how many
+-- for the first time ever, how many have their next appointment within ?3
+-- seconds of their last visit in the range, and how many have none yet
+-- while that window is still open at ?4 (now).
+-- name: report_clients
+SELECT count(*),
+coalesce(sum(CASE WHEN f.first_at >= ?1 THEN 1 ELSE 0 END), 0),
+coalesce(sum(CASE WHEN f.next_at IS NOT NULL AND f.next_at <= f.last_at + ?3
+    THEN 1 ELSE 0 END), 0),
+coalesce(sum(CASE WHEN (f.next_at IS NULL OR f.next_at > f.last_at + ?3)
+    AND f.last_at + ?3 > ?4 THEN 1 ELSE 0 END), 0)
+FROM (SELECT v.client_id, v.last_at,
+    (SELECT min(b.start_at) FROM appointments b WHERE b.client_id = v.client_id
+        AND b.status IN ('completed', 'checked_in')) AS first_at,
+    (SELECT min(n.start_at) FROM appointments n WHERE n.client_id = v.client_id
+        AND n.status <> 'cancelled' AND n.start_at > v.last_at) AS next_at
+  FROM (SELECT client_id, max(start_at) AS last_at FROM appointments
+        WHERE start_at >= ?1 AND start_at < ?2 AND status IN ('completed', 'checked_in')
+        GROUP BY client_id) v) f
+
+-- Referrals whose window [referred_on, valid_until] meets the local days
+-- [?1, ?2] (text dates compare as days).
+-- name: report_referrals
+SELECT r.id, r.client_id, c.name, r.physician, r.referred_on, r.valid_until, r.visits
+FROM referrals r JOIN clients c ON c.id = r.client_id
+WHERE r.referred_on <= ?2 AND r.valid_until >= ?1
+ORDER BY r.valid_until, r.id
+
+-- The appointments that may count against those referrals, in [?3, ?4).
+-- name: report_referral_appts
+SELECT a.client_id, a.start_at, a.status FROM appointments a
+WHERE a.client_id IN (SELECT r.client_id FROM referrals r
+                      WHERE r.referred_on <= ?2 AND r.valid_until >= ?1)
+AND a.start_at >= ?3 AND a.start_at < ?4 AND a.status <> 'cancelled'
+ORDER BY a.client_id, a.start_at
+
+-- name: report_insurance
+SELECT status, outcome, requested_at, verified_at FROM insurance_checks
+WHERE requested_at >= ?1 AND requested_at < ?2
+
 -- health form and insurance checks
 -- name: intake
 SELECT {{intake_cols}} FROM intakes WHERE client_id = ?1

@@ -1,0 +1,94 @@
+/* st_reports — the sums the admin's reports read (svc/reports.c): the
+ * appointments of a range, counts by status, clients seen and rebooked,
+ * referrals and their visits, insurance checks.  Written once for every
+ * driver: named queries through rows.h.  Reads only; it decides nothing
+ * (the arithmetic is core/report.c's and svc/reports.c's). */
+#include <string.h>
+
+#include "store/rows.h"
+
+enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_appt_fn fn,
+                              void *ctx, struct err *e)
+{
+    struct rows r;
+    int more;
+    enum err_code rc = rows_open(&r, db, Q_REPORT_APPTS, "read the appointments of a report",
+                                 ARGS(A_I64(lo), A_I64(hi)), e);
+    if (rc != E_OK)
+        return rc;
+    while ((more = rows_next(&r, e)) == 1)
+        fn(ctx, rows_peek_text(&r, 0), rows_i64(&r, 1), rows_i64(&r, 2), rows_i64(&r, 3),
+           rows_peek_text(&r, 4));
+    return more == 0 ? E_OK : rows_code(e);
+}
+
+enum err_code db_report_attendance(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                   struct report_status_count **out, size_t *n, struct err *e)
+{
+    static const struct col cols[] = {
+        COL_TEXT(struct report_status_count, therapist_id),
+        COL_TEXT(struct report_status_count, status),
+        COL_INT(struct report_status_count, late),
+        COL_I64(struct report_status_count, n),
+    };
+    return rows_list(db, a, Q_REPORT_ATTENDANCE, "count appointments by status",
+                     ARGS(A_I64(lo), A_I64(hi)), COLS(cols), sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_report_clients(struct db *db, int64_t lo, int64_t hi, int64_t within,
+                                int64_t now, struct report_clients_sum *out, struct err *e)
+{
+    static const struct col cols[] = {
+        COL_I64(struct report_clients_sum, seen),
+        COL_I64(struct report_clients_sum, first_time),
+        COL_I64(struct report_clients_sum, rebooked),
+        COL_I64(struct report_clients_sum, waiting),
+    };
+    memset(out, 0, sizeof *out);
+    return rows_one(db, NULL, Q_REPORT_CLIENTS, "count clients seen",
+                    ARGS(A_I64(lo), A_I64(hi), A_I64(within), A_I64(now)), COLS(cols), out, e);
+}
+
+enum err_code db_report_referrals(struct db *db, struct arena *a, const char *from,
+                                  const char *to, struct report_referral **out, size_t *n,
+                                  struct err *e)
+{
+    static const struct col cols[] = {
+        COL_I64(struct report_referral, id),
+        COL_I64(struct report_referral, client_id),
+        COL_TEXT(struct report_referral, client_name),
+        COL_TEXT(struct report_referral, physician),
+        COL_TEXT(struct report_referral, referred_on),
+        COL_TEXT(struct report_referral, valid_until),
+        COL_INT(struct report_referral, visits),
+    };
+    return rows_list(db, a, Q_REPORT_REFERRALS, "list referrals of a report",
+                     ARGS(A_TEXT(from), A_TEXT(to)), COLS(cols), sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_report_referral_appts(struct db *db, struct arena *a, const char *from,
+                                       const char *to, int64_t lo, int64_t hi,
+                                       struct report_visit **out, size_t *n, struct err *e)
+{
+    static const struct col cols[] = {
+        COL_I64(struct report_visit, client_id),
+        COL_I64(struct report_visit, start),
+        COL_TEXT(struct report_visit, status),
+    };
+    return rows_list(db, a, Q_REPORT_REFERRAL_APPTS, "read the visits of referrals",
+                     ARGS(A_TEXT(from), A_TEXT(to), A_I64(lo), A_I64(hi)), COLS(cols),
+                     sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_report_insurance(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                  struct report_check **out, size_t *n, struct err *e)
+{
+    static const struct col cols[] = {
+        COL_TEXT(struct report_check, status),
+        COL_TEXT(struct report_check, outcome),
+        COL_I64(struct report_check, requested_at),
+        COL_I64(struct report_check, verified_at),
+    };
+    return rows_list(db, a, Q_REPORT_INSURANCE, "list insurance checks of a report",
+                     ARGS(A_I64(lo), A_I64(hi)), COLS(cols), sizeof **out, (void **)out, n, e);
+}

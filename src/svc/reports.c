@@ -1,0 +1,368 @@
+/* reports — see reports.h.  Reads only: no transaction, nothing written.
+ * Costs follow the period (STYLE rule 16): one pass over its appointments,
+ * and per day a few spans per therapist. */
+#include "svc/reports.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/appt.h"
+#include "core/referral.h"
+#include "svc/when.h"
+
+static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                             "Thursday", "Friday", "Saturday"};
+
+struct reports_period reports_period(const struct tz *tz, struct dt_date from, int days)
+{
+    struct reports_period p;
+    p.from = from;
+    p.days = days;
+    p.to = dt_date_add(from, days - 1);
+    p.lo = tz_day_start(tz, from);
+    p.hi = tz_day_start(tz, dt_date_add(from, days));
+    return p;
+}
+
+/* ---- utilisation ---------------------------------------------------------- */
+
+struct util_walk {
+    const struct tz *tz;
+    const struct reports_period *p;
+    struct reports_util *u;
+    const int64_t *room_ids;
+};
+
+static size_t find_key(const struct reports_hours *h, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(h[i].key, key) == 0)
+            return i;
+    return n;
+}
+
+static void add_hours(struct reports_hours *h, int64_t secs, int worked)
+{
+    h->booked += secs;
+    if (worked)
+        h->worked += secs;
+}
+
+static void count_appt(void *ctx, const char *therapist_id, int64_t room_id, int64_t start,
+                       int64_t end, const char *status)
+{
+    struct util_walk *w = ctx;
+    struct reports_util *u = w->u;
+    int64_t secs = end > start ? end - start : 0;
+    int st = appt_status_parse(status);
+    int worked = st == APPT_COMPLETED || st == APPT_CHECKED_IN;
+    size_t t = find_key(u->therapists, u->ntherapists, therapist_id);
+    if (t < u->ntherapists)
+        add_hours(&u->therapists[t], secs, worked);
+    for (size_t i = 0; i < u->nrooms; i++)
+        if (w->room_ids[i] == room_id)
+            add_hours(&u->rooms[i], secs, worked);
+    struct dt_date d = when_local_date(w->tz, start);
+    int64_t k = dt_date_to_days(d) - dt_date_to_days(w->p->from);
+    add_hours(&u->weekdays[dt_weekday(dt_date_to_days(d))], secs, worked);
+    add_hours(&u->total, secs, worked);
+    if (k >= 0 && k < u->days)
+        u->booked_by_day[k] += secs;
+}
+
+/* The time off of therapist id that meets [lo, hi), as spans on a. */
+static struct avail_span *off_of(struct arena *a, const struct sched_setup *su, const char *id,
+                                 int64_t lo, int64_t hi, size_t *n)
+{
+    struct avail_span *v = arena_array(a, su->noff + 1, sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < su->noff; i++)
+        if (strcmp(su->off[i].therapist_id, id) == 0 && su->off[i].start < hi &&
+            su->off[i].end > lo)
+            v[k++] = (struct avail_span){su->off[i].start, su->off[i].end};
+    *n = k;
+    return v;
+}
+
+enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_cache *cache,
+                                  const struct tz *tz, const struct reports_period *p,
+                                  struct reports_util *out, struct err *e)
+{
+    struct sched_setup su;
+    struct therapist *all = NULL;
+    size_t nall = 0;
+    enum err_code rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = sched_setup(db, a, cache, &su, e)) != E_OK)
+        return rc;
+    if ((rc = db_therapists(db, a, 0, &all, &nall, e)) != E_OK)
+        return rc;
+
+    /* every therapist: the active ones (the set-up's, with their weeks) first */
+    out->therapists = arena_array(a, nall + su.ntherapists + 1, sizeof *out->therapists);
+    for (size_t i = 0; i < su.ntherapists; i++)
+        out->therapists[out->ntherapists++] =
+            (struct reports_hours){su.therapists[i].id, su.therapists[i].name, 0, 0, 0};
+    for (size_t i = 0; i < nall; i++)
+        if (find_key(out->therapists, out->ntherapists, all[i].id) == out->ntherapists)
+            out->therapists[out->ntherapists++] =
+                (struct reports_hours){all[i].id, all[i].name, 0, 0, 0};
+    out->rooms = arena_array(a, su.nrooms + 1, sizeof *out->rooms);
+    int64_t *room_ids = arena_array(a, su.nrooms + 1, sizeof *room_ids);
+    for (size_t i = 0; i < su.nrooms; i++) {
+        out->rooms[i] = (struct reports_hours){
+            arena_printf(a, "%lld", (long long)su.rooms[i].id), su.rooms[i].name, 0, 0, 0};
+        room_ids[i] = su.rooms[i].id;
+    }
+    out->nrooms = su.nrooms;
+    for (int wd = 0; wd < 7; wd++)
+        out->weekdays[wd] =
+            (struct reports_hours){arena_printf(a, "%d", wd), weekday_names[wd], 0, 0, 0};
+    out->total = (struct reports_hours){"total", "All therapists", 0, 0, 0};
+    out->days = p->days;
+    out->booked_by_day = arena_array(a, (size_t)p->days + 1, sizeof *out->booked_by_day);
+
+    /* hours to book: each day, by the spans availability reads */
+    size_t most = su.nhours + 1;
+    for (size_t i = 0; i < su.ntherapists; i++) {
+        if (su.weeks[i].nwork + 1 > most)
+            most = su.weeks[i].nwork + 1;
+        if (su.weeks[i].nbreaks + 1 > most)
+            most = su.weeks[i].nbreaks + 1;
+    }
+    struct avail_span *open = arena_array(a, most, sizeof *open);
+    struct avail_span *work = arena_array(a, most, sizeof *work);
+    struct avail_span *busy = arena_array(a, most + REPORT_MAX_SPANS, sizeof *busy);
+    struct avail_span **offs = arena_array(a, su.ntherapists + 1, sizeof *offs);
+    size_t *noffs = arena_array(a, su.ntherapists + 1, sizeof *noffs);
+    for (size_t i = 0; i < su.ntherapists; i++)
+        offs[i] = off_of(a, &su, su.therapists[i].id, p->lo, p->hi, &noffs[i]);
+    for (int k = 0; k < p->days; k++) {
+        struct dt_date d = dt_date_add(p->from, k);
+        int wd = dt_weekday(dt_date_to_days(d));
+        int64_t lo = tz_day_start(tz, d), hi = tz_day_start(tz, dt_date_add(d, 1));
+        size_t nopen = 0;
+        if (!sched_closed_on(su.closed, su.nclosed, d))
+            nopen = sched_wall_spans(tz, su.hours, su.nhours, d, open);
+        if (nopen == 0)
+            continue;
+        int64_t room_secs = report_free_seconds(open, nopen, open, nopen, NULL, 0);
+        for (size_t r = 0; r < out->nrooms; r++)
+            out->rooms[r].available += room_secs;
+        for (size_t i = 0; i < su.ntherapists; i++) {
+            const struct therapist_week *w = &su.weeks[i];
+            size_t nwork = sched_wall_spans(tz, w->work, w->nwork, d, work);
+            if (nwork == 0)
+                continue;
+            size_t nbusy = sched_wall_spans(tz, w->breaks, w->nbreaks, d, busy);
+            for (size_t j = 0; j < noffs[i] && nbusy < most + REPORT_MAX_SPANS; j++)
+                if (offs[i][j].start < hi && offs[i][j].end > lo)
+                    busy[nbusy++] = offs[i][j];
+            int64_t secs = report_free_seconds(open, nopen, work, nwork, busy, nbusy);
+            if (secs < 0) {
+                err_set(e, E_UNPROCESSABLE,
+                        "%s has more breaks and time off on %04d-%02d-%02d than a report "
+                        "can count (%d); join some of them.",
+                        su.therapists[i].name, d.year, d.month, d.day, REPORT_MAX_SPANS);
+                return E_UNPROCESSABLE;
+            }
+            out->therapists[i].available += secs;
+            out->weekdays[wd].available += secs;
+            out->total.available += secs;
+        }
+    }
+
+    struct util_walk walk = {tz, p, out, room_ids};
+    if ((rc = db_report_appts(db, p->lo, p->hi, count_appt, &walk, e)) != E_OK)
+        return rc;
+    /* an inactive therapist is listed only when they had bookings */
+    size_t k = su.ntherapists;
+    for (size_t i = su.ntherapists; i < out->ntherapists; i++)
+        if (out->therapists[i].booked > 0)
+            out->therapists[k++] = out->therapists[i];
+    out->ntherapists = k;
+    return E_OK;
+}
+
+/* ---- attendance ------------------------------------------------------------ */
+
+static int cmp_row_name(const void *x, const void *y)
+{
+    const struct reports_attend_row *a = x, *b = y;
+    return strcmp(a->name, b->name);
+}
+
+enum err_code reports_attendance(struct db *db, struct arena *a, const struct reports_period *p,
+                                 struct reports_attend *out, struct err *e)
+{
+    struct report_status_count *c = NULL;
+    struct therapist *all = NULL;
+    size_t nc = 0, nall = 0;
+    enum err_code rc;
+    memset(out, 0, sizeof *out);
+    out->total.key = "total";
+    out->total.name = "All therapists";
+    if ((rc = db_report_attendance(db, a, p->lo, p->hi, &c, &nc, e)) != E_OK)
+        return rc;
+    if ((rc = db_therapists(db, a, 0, &all, &nall, e)) != E_OK)
+        return rc;
+    out->rows = arena_array(a, nc + 1, sizeof *out->rows);
+    for (size_t i = 0; i < nc; i++) {
+        size_t k = 0;
+        while (k < out->nrows && strcmp(out->rows[k].key, c[i].therapist_id) != 0)
+            k++;
+        if (k == out->nrows) {
+            struct reports_attend_row *row = &out->rows[out->nrows++];
+            row->key = c[i].therapist_id;
+            row->name = c[i].therapist_id;
+            for (size_t j = 0; j < nall; j++)
+                if (strcmp(all[j].id, c[i].therapist_id) == 0)
+                    row->name = all[j].name;
+        }
+        int st = appt_status_parse(c[i].status);
+        if (st < 0 || st >= 5)
+            continue;
+        struct reports_attend_row *rows[] = {&out->rows[k], &out->total};
+        for (size_t j = 0; j < 2; j++) {
+            rows[j]->n[st] += c[i].n;
+            rows[j]->total += c[i].n;
+            if (st == APPT_CANCELLED && c[i].late)
+                rows[j]->late += c[i].n;
+        }
+    }
+    if (out->nrows > 1)
+        qsort(out->rows, out->nrows, sizeof *out->rows, cmp_row_name);
+    return E_OK;
+}
+
+int reports_no_show_rate(const struct reports_attend_row *r)
+{
+    return report_permille(r->n[APPT_NO_SHOW],
+                           r->n[APPT_COMPLETED] + r->n[APPT_CHECKED_IN] + r->n[APPT_NO_SHOW]);
+}
+
+int reports_late_cancel_rate(const struct reports_attend_row *r)
+{
+    return report_permille(r->late, r->total);
+}
+
+/* ---- clients --------------------------------------------------------------- */
+
+enum err_code reports_clients(struct db *db, const struct reports_period *p, int64_t now,
+                              struct report_clients_sum *out, struct err *e)
+{
+    return db_report_clients(db, p->lo, p->hi, (int64_t)REPORTS_REBOOK_DAYS * 86400, now, out,
+                             e);
+}
+
+/* ---- referrals ------------------------------------------------------------- */
+
+static struct dt_date max_date(struct dt_date x, struct dt_date y)
+{
+    return dt_date_to_days(x) >= dt_date_to_days(y) ? x : y;
+}
+
+static struct dt_date min_date(struct dt_date x, struct dt_date y)
+{
+    return dt_date_to_days(x) <= dt_date_to_days(y) ? x : y;
+}
+
+enum err_code reports_referrals(struct db *db, struct arena *a, const struct tz *tz,
+                                const struct reports_period *p, struct dt_date today,
+                                struct reports_referrals *out, struct err *e)
+{
+    struct report_referral *refs = NULL;
+    struct report_visit *vis = NULL;
+    size_t nrefs = 0, nvis = 0;
+    enum err_code rc;
+    memset(out, 0, sizeof *out);
+    /* the period, and the fortnight from today for those expiring soon */
+    struct dt_date soon = dt_date_add(today, REPORTS_EXPIRING_DAYS - 1);
+    struct dt_date lo_day = min_date(p->from, today), hi_day = max_date(p->to, soon);
+    const char *lo_txt = when_date_param(a, lo_day), *hi_txt = when_date_param(a, hi_day);
+    if ((rc = db_report_referrals(db, a, lo_txt, hi_txt, &refs, &nrefs, e)) != E_OK)
+        return rc;
+    if (nrefs == 0)
+        return E_OK;
+    /* the visits inside any of their windows */
+    struct dt_date first = {9999, 12, 31}, last = {1, 1, 1};
+    struct referral_span *spans = arena_array(a, nrefs, sizeof *spans);
+    for (size_t i = 0; i < nrefs; i++) {
+        if (dt_parse_date(refs[i].referred_on, &spans[i].from) != 0 ||
+            dt_parse_date(refs[i].valid_until, &spans[i].until) != 0) {
+            err_set(e, E_INTERNAL, "referral %lld has a date that is not a date",
+                    (long long)refs[i].id);
+            return E_INTERNAL;
+        }
+        spans[i].visits = refs[i].visits;
+        first = min_date(first, spans[i].from);
+        last = max_date(last, spans[i].until);
+    }
+    if ((rc = db_report_referral_appts(db, a, lo_txt, hi_txt, tz_day_start(tz, first),
+                                       tz_day_start(tz, dt_date_add(last, 1)), &vis, &nvis,
+                                       e)) != E_OK)
+        return rc;
+    struct referral_visit *v = arena_array(a, nvis + 1, sizeof *v);
+    out->rows = arena_array(a, nrefs, sizeof *out->rows);
+    int64_t today_days = dt_date_to_days(today);
+    for (size_t i = 0; i < nrefs; i++) {
+        size_t nv = 0;
+        for (size_t j = 0; j < nvis; j++)
+            if (vis[j].client_id == refs[i].client_id)
+                v[nv++] = (struct referral_visit){when_local_date(tz, vis[j].start),
+                                                  appt_status_parse(vis[j].status)};
+        struct reports_referral *row = &out->rows[out->n++];
+        row->r = refs[i];
+        row->used = referral_used(&spans[i], v, nv);
+        row->scheduled = referral_scheduled(&spans[i], v, nv);
+        row->in_period = dt_date_to_days(spans[i].from) <= dt_date_to_days(p->to) &&
+                         dt_date_to_days(spans[i].until) >= dt_date_to_days(p->from);
+        if (row->in_period) {
+            struct referral_span both = {max_date(spans[i].from, p->from),
+                                         min_date(spans[i].until, p->to), spans[i].visits};
+            row->used_in_period = referral_used(&both, v, nv);
+            out->active++;
+            out->allowed += spans[i].visits;
+            out->used += row->used;
+            out->used_in_period += row->used_in_period;
+        }
+        int64_t until = dt_date_to_days(spans[i].until);
+        row->expiring = until >= today_days && until < today_days + REPORTS_EXPIRING_DAYS &&
+                        row->used < spans[i].visits;
+        out->expiring += row->expiring;
+    }
+    return E_OK;
+}
+
+/* ---- insurance checks ------------------------------------------------------ */
+
+enum err_code reports_insurance(struct db *db, struct arena *a, const struct reports_period *p,
+                                struct reports_insurance *out, struct err *e)
+{
+    struct report_check *c = NULL;
+    size_t n = 0;
+    memset(out, 0, sizeof *out);
+    enum err_code rc = db_report_insurance(db, a, p->lo, p->hi, &c, &n, e);
+    if (rc != E_OK)
+        return rc;
+    int64_t *waits = arena_array(a, n + 1, sizeof *waits);
+    size_t nw = 0;
+    for (size_t i = 0; i < n; i++) {
+        out->requested++;
+        if (strcmp(c[i].status, "done") != 0) {
+            out->pending++;
+            continue;
+        }
+        out->done++;
+        if (strcmp(c[i].outcome, "covered") == 0)
+            out->covered++;
+        else if (strcmp(c[i].outcome, "partial") == 0)
+            out->partial++;
+        else if (strcmp(c[i].outcome, "not_covered") == 0)
+            out->not_covered++;
+        if (c[i].verified_at >= c[i].requested_at)
+            waits[nw++] = c[i].verified_at - c[i].requested_at;
+    }
+    out->median_seconds = report_median(waits, nw);
+    return E_OK;
+}
