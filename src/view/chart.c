@@ -6,7 +6,7 @@
 
 #include "view/esc.h"
 
-#define W 600
+#define W 400
 #define LABEL_H 18 /* a row's label above its bars */
 #define BAR_H 14
 #define GAP 10
@@ -55,7 +55,7 @@ static void legend(struct sb *out, const struct chart *c)
                 s, x, x + 20);
         text(out, c->series[s].name);
         sb_adds(out, "</text>");
-        x += 220;
+        x += 170;
     }
 }
 
@@ -66,7 +66,7 @@ void chart_bars(struct sb *out, const struct chart *c)
     int top = 28;
     int height = top + (int)c->n * row + 4;
     int64_t max = largest(c);
-    const int room = W - 120; /* the longest bar leaves room for its text */
+    const int room = W - 80; /* the longest bar leaves room for its text */
     head(out, c, height);
     legend(out, c);
     for (size_t i = 0; i < c->n; i++) {

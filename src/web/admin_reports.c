@@ -149,6 +149,8 @@ static const char *pct_plain(struct req *r, int permille)
 static const char *change(struct req *r, int64_t cur, int64_t prev)
 {
     int has;
+    if (cur < 0 || prev < 0) /* a rate with nothing to divide by */
+        return "\xe2\x80\x94";
     int c = report_change_percent(cur, prev, &has);
     if (!has)
         return cur ? "new" : "no change";
