@@ -18,21 +18,8 @@ enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_a
         return rc;
     while ((more = rows_next(&r, e)) == 1)
         fn(ctx, rows_peek_text(&r, 0), rows_i64(&r, 1), rows_i64(&r, 2), rows_i64(&r, 3),
-           rows_peek_text(&r, 4));
+           rows_peek_text(&r, 4), rows_int(&r, 5));
     return more == 0 ? E_OK : rows_code(e);
-}
-
-enum err_code db_report_attendance(struct db *db, struct arena *a, int64_t lo, int64_t hi,
-                                   struct report_status_count **out, size_t *n, struct err *e)
-{
-    static const struct col cols[] = {
-        COL_TEXT(struct report_status_count, therapist_id),
-        COL_TEXT(struct report_status_count, status),
-        COL_INT(struct report_status_count, late),
-        COL_I64(struct report_status_count, n),
-    };
-    return rows_list(db, a, Q_REPORT_ATTENDANCE, "count appointments by status",
-                     ARGS(A_I64(lo), A_I64(hi)), COLS(cols), sizeof **out, (void **)out, n, e);
 }
 
 enum err_code db_report_clients(struct db *db, int64_t lo, int64_t hi, int64_t within,

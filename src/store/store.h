@@ -525,23 +525,14 @@ enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_f
 
 /* ---- the admin's reports (svc/reports.c): sums over [lo, hi) of instants ---- */
 
-/* Calls fn for each appointment starting in [lo, hi) that is not
- * cancelled: its therapist (valid only during the call), room, times and
- * status.  Reads rows one at a time: no allocation per row. */
+/* Calls fn for each appointment starting in [lo, hi), in order of start:
+ * its therapist (valid only during the call), room, times, status and
+ * whether a cancellation was late.  Reads rows one at a time through a
+ * covering index: no allocation per row. */
 typedef void (*db_report_appt_fn)(void *ctx, const char *therapist_id, int64_t room_id,
-                                  int64_t start, int64_t end, const char *status);
+                                  int64_t start, int64_t end, const char *status, int late);
 enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_appt_fn fn,
                               void *ctx, struct err *e);
-
-/* Appointments starting in [lo, hi), counted by therapist, status and
- * whether a cancellation was late. */
-struct report_status_count {
-    const char *therapist_id, *status;
-    int late;
-    int64_t n;
-};
-enum err_code db_report_attendance(struct db *db, struct arena *a, int64_t lo, int64_t hi,
-                                   struct report_status_count **out, size_t *n, struct err *e);
 
 /* Clients seen (an appointment completed or checked in) in [lo, hi): how
  * many, how many for the first time ever, how many have their next

@@ -24,14 +24,85 @@ struct reports_period reports_period(const struct tz *tz, struct dt_date from, i
     return p;
 }
 
-/* ---- utilisation ---------------------------------------------------------- */
+/* ---- a year of rows, counted in C --------------------------------------- */
 
-struct util_walk {
-    const struct tz *tz;
-    const struct reports_period *p;
-    struct reports_util *u;
-    const int64_t *room_ids;
+/* Positions of ids (therapists) by hash: open addressing over a power of
+ * two at most half full, so a row's therapist costs one hash and usually
+ * one strcmp, not a strcmp per therapist. */
+struct ids {
+    const char **key;
+    int *pos;
+    size_t mask;
 };
+
+static uint32_t fnv1a(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void ids_init(struct arena *a, struct ids *t, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n + 2)
+        cap <<= 1;
+    t->key = arena_array(a, cap, sizeof *t->key);
+    t->pos = arena_array(a, cap, sizeof *t->pos);
+    t->mask = cap - 1;
+    for (size_t i = 0; i < cap; i++)
+        t->pos[i] = -1;
+}
+
+static void ids_put(struct ids *t, const char *key, int pos)
+{
+    size_t i = fnv1a(key) & t->mask;
+    while (t->pos[i] >= 0 && strcmp(t->key[i], key) != 0)
+        i = (i + 1) & t->mask;
+    t->key[i] = key;
+    t->pos[i] = pos;
+}
+
+/* The position of key, or -1. */
+static int ids_get(const struct ids *t, const char *key)
+{
+    size_t i = fnv1a(key) & t->mask;
+    while (t->pos[i] >= 0) {
+        if (strcmp(t->key[i], key) == 0)
+            return t->pos[i];
+        i = (i + 1) & t->mask;
+    }
+    return -1;
+}
+
+/* The start of each local day of the period and of the day after: a row's
+ * day is found by bisection, not by a time-zone conversion per row. */
+static int64_t *day_bounds(struct arena *a, const struct tz *tz, const struct reports_period *p)
+{
+    int64_t *b = arena_array(a, (size_t)p->days + 1, sizeof *b);
+    for (int k = 0; k <= p->days; k++)
+        b[k] = tz_day_start(tz, dt_date_add(p->from, k));
+    return b;
+}
+
+/* The day of the period t falls on (0 .. days - 1), or -1 outside it. */
+static int day_of(const int64_t *bounds, int days, int64_t t)
+{
+    if (t < bounds[0] || t >= bounds[days])
+        return -1;
+    int lo = 0, hi = days; /* bounds[lo] <= t < bounds[hi] */
+    while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        if (bounds[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ---- utilisation ---------------------------------------------------------- */
 
 static size_t find_key(const struct reports_hours *h, size_t n, const char *key)
 {
@@ -41,6 +112,25 @@ static size_t find_key(const struct reports_hours *h, size_t n, const char *key)
     return n;
 }
 
+struct room_pos {
+    int64_t id;
+    size_t pos;
+};
+
+static int cmp_room_pos(const void *x, const void *y)
+{
+    const struct room_pos *a = x, *b = y;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+struct util_walk {
+    struct reports_util *u;
+    struct ids therapists;
+    struct room_pos *rooms; /* sorted by id */
+    const int64_t *bounds;
+    int first_weekday; /* of the period's first day */
+};
+
 static void add_hours(struct reports_hours *h, int64_t secs, int worked)
 {
     h->booked += secs;
@@ -49,25 +139,30 @@ static void add_hours(struct reports_hours *h, int64_t secs, int worked)
 }
 
 static void count_appt(void *ctx, const char *therapist_id, int64_t room_id, int64_t start,
-                       int64_t end, const char *status)
+                       int64_t end, const char *status, int late)
 {
     struct util_walk *w = ctx;
     struct reports_util *u = w->u;
-    int64_t secs = end > start ? end - start : 0;
+    (void)late;
     int st = appt_status_parse(status);
+    if (st == APPT_CANCELLED || st < 0)
+        return;
+    int64_t secs = end > start ? end - start : 0;
     int worked = st == APPT_COMPLETED || st == APPT_CHECKED_IN;
-    size_t t = find_key(u->therapists, u->ntherapists, therapist_id);
-    if (t < u->ntherapists)
+    int t = ids_get(&w->therapists, therapist_id);
+    if (t >= 0)
         add_hours(&u->therapists[t], secs, worked);
-    for (size_t i = 0; i < u->nrooms; i++)
-        if (w->room_ids[i] == room_id)
-            add_hours(&u->rooms[i], secs, worked);
-    struct dt_date d = when_local_date(w->tz, start);
-    int64_t k = dt_date_to_days(d) - dt_date_to_days(w->p->from);
-    add_hours(&u->weekdays[dt_weekday(dt_date_to_days(d))], secs, worked);
+    struct room_pos key = {room_id, 0};
+    const struct room_pos *rp =
+        u->nrooms ? bsearch(&key, w->rooms, u->nrooms, sizeof *w->rooms, cmp_room_pos) : NULL;
+    if (rp)
+        add_hours(&u->rooms[rp->pos], secs, worked);
     add_hours(&u->total, secs, worked);
-    if (k >= 0 && k < u->days)
-        u->booked_by_day[k] += secs;
+    int k = day_of(w->bounds, u->days, start);
+    if (k < 0)
+        return;
+    u->booked_by_day[k] += secs;
+    add_hours(&u->weekdays[(w->first_weekday + k) % 7], secs, worked);
 }
 
 /* The time off of therapist id that meets [lo, hi), as spans on a. */
@@ -172,7 +267,16 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
         }
     }
 
-    struct util_walk walk = {tz, p, out, room_ids};
+    struct util_walk walk = {out, {0}, NULL, day_bounds(a, tz, p),
+                             dt_weekday(dt_date_to_days(p->from))};
+    ids_init(a, &walk.therapists, out->ntherapists);
+    for (size_t i = 0; i < out->ntherapists; i++)
+        ids_put(&walk.therapists, out->therapists[i].key, (int)i);
+    walk.rooms = arena_array(a, out->nrooms + 1, sizeof *walk.rooms);
+    for (size_t i = 0; i < out->nrooms; i++)
+        walk.rooms[i] = (struct room_pos){room_ids[i], i};
+    if (out->nrooms > 1)
+        qsort(walk.rooms, out->nrooms, sizeof *walk.rooms, cmp_room_pos);
     if ((rc = db_report_appts(db, p->lo, p->hi, count_appt, &walk, e)) != E_OK)
         return rc;
     /* an inactive therapist is listed only when they had bookings */
@@ -192,44 +296,54 @@ static int cmp_row_name(const void *x, const void *y)
     return strcmp(a->name, b->name);
 }
 
+struct attend_walk {
+    struct reports_attend *out;
+    struct ids therapists;
+};
+
+static void count_status(void *ctx, const char *therapist_id, int64_t room_id, int64_t start,
+                         int64_t end, const char *status, int late)
+{
+    struct attend_walk *w = ctx;
+    (void)room_id, (void)start, (void)end;
+    int st = appt_status_parse(status);
+    if (st < 0 || st >= 5)
+        return;
+    int t = ids_get(&w->therapists, therapist_id);
+    struct reports_attend_row *rows[] = {&w->out->total, t >= 0 ? &w->out->rows[t] : NULL};
+    for (size_t j = 0; j < 2 && rows[j]; j++) {
+        rows[j]->n[st]++;
+        rows[j]->total++;
+        if (st == APPT_CANCELLED && late)
+            rows[j]->late++;
+    }
+}
+
 enum err_code reports_attendance(struct db *db, struct arena *a, const struct reports_period *p,
                                  struct reports_attend *out, struct err *e)
 {
-    struct report_status_count *c = NULL;
     struct therapist *all = NULL;
-    size_t nc = 0, nall = 0;
+    size_t nall = 0;
     enum err_code rc;
     memset(out, 0, sizeof *out);
     out->total.key = "total";
     out->total.name = "All therapists";
-    if ((rc = db_report_attendance(db, a, p->lo, p->hi, &c, &nc, e)) != E_OK)
-        return rc;
     if ((rc = db_therapists(db, a, 0, &all, &nall, e)) != E_OK)
         return rc;
-    out->rows = arena_array(a, nc + 1, sizeof *out->rows);
-    for (size_t i = 0; i < nc; i++) {
-        size_t k = 0;
-        while (k < out->nrows && strcmp(out->rows[k].key, c[i].therapist_id) != 0)
-            k++;
-        if (k == out->nrows) {
-            struct reports_attend_row *row = &out->rows[out->nrows++];
-            row->key = c[i].therapist_id;
-            row->name = c[i].therapist_id;
-            for (size_t j = 0; j < nall; j++)
-                if (strcmp(all[j].id, c[i].therapist_id) == 0)
-                    row->name = all[j].name;
-        }
-        int st = appt_status_parse(c[i].status);
-        if (st < 0 || st >= 5)
-            continue;
-        struct reports_attend_row *rows[] = {&out->rows[k], &out->total};
-        for (size_t j = 0; j < 2; j++) {
-            rows[j]->n[st] += c[i].n;
-            rows[j]->total += c[i].n;
-            if (st == APPT_CANCELLED && c[i].late)
-                rows[j]->late += c[i].n;
-        }
+    struct attend_walk w = {out, {0}};
+    out->rows = arena_array(a, nall + 1, sizeof *out->rows);
+    ids_init(a, &w.therapists, nall);
+    for (size_t i = 0; i < nall; i++) {
+        out->rows[i].key = all[i].id;
+        out->rows[i].name = all[i].name;
+        ids_put(&w.therapists, all[i].id, (int)i);
     }
+    if ((rc = db_report_appts(db, p->lo, p->hi, count_status, &w, e)) != E_OK)
+        return rc;
+    /* the therapists with appointments, by name */
+    for (size_t i = 0; i < nall; i++)
+        if (out->rows[i].total > 0)
+            out->rows[out->nrows++] = out->rows[i];
     if (out->nrows > 1)
         qsort(out->rows, out->nrows, sizeof *out->rows, cmp_row_name);
     return E_OK;
@@ -306,11 +420,18 @@ enum err_code reports_referrals(struct db *db, struct arena *a, const struct tz 
     out->rows = arena_array(a, nrefs, sizeof *out->rows);
     int64_t today_days = dt_date_to_days(today);
     for (size_t i = 0; i < nrefs; i++) {
-        size_t nv = 0;
-        for (size_t j = 0; j < nvis; j++)
-            if (vis[j].client_id == refs[i].client_id)
-                v[nv++] = (struct referral_visit){when_local_date(tz, vis[j].start),
-                                                  appt_status_parse(vis[j].status)};
+        /* vis is in client order: the client's visits are one run of it */
+        size_t lo = 0, hi = nvis, nv = 0;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (vis[mid].client_id < refs[i].client_id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t j = lo; j < nvis && vis[j].client_id == refs[i].client_id; j++)
+            v[nv++] = (struct referral_visit){when_local_date(tz, vis[j].start),
+                                              appt_status_parse(vis[j].status)};
         struct reports_referral *row = &out->rows[out->n++];
         row->r = refs[i];
         row->used = referral_used(&spans[i], v, nv);
