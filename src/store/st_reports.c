@@ -22,18 +22,17 @@ enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_a
     return more == 0 ? E_OK : rows_code(e);
 }
 
-enum err_code db_report_clients(struct db *db, int64_t lo, int64_t hi, int64_t within,
-                                int64_t now, struct report_clients_sum *out, struct err *e)
+enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                struct report_client_row **out, size_t *n, struct err *e)
 {
     static const struct col cols[] = {
-        COL_I64(struct report_clients_sum, seen),
-        COL_I64(struct report_clients_sum, first_time),
-        COL_I64(struct report_clients_sum, rebooked),
-        COL_I64(struct report_clients_sum, waiting),
+        COL_I64(struct report_client_row, client_id),
+        COL_I64(struct report_client_row, last_at),
+        COL_I64(struct report_client_row, seen_before),
+        COL_I64(struct report_client_row, next_at),
     };
-    memset(out, 0, sizeof *out);
-    return rows_one(db, NULL, Q_REPORT_CLIENTS, "count clients seen",
-                    ARGS(A_I64(lo), A_I64(hi), A_I64(within), A_I64(now)), COLS(cols), out, e);
+    return rows_list(db, a, Q_REPORT_CLIENTS, "list clients seen", ARGS(A_I64(lo), A_I64(hi)),
+                     COLS(cols), sizeof **out, (void **)out, n, e);
 }
 
 enum err_code db_report_referrals(struct db *db, struct arena *a, const char *from,

@@ -534,16 +534,15 @@ typedef void (*db_report_appt_fn)(void *ctx, const char *therapist_id, int64_t r
 enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_appt_fn fn,
                               void *ctx, struct err *e);
 
-/* Clients seen (an appointment completed or checked in) in [lo, hi): how
- * many, how many for the first time ever, how many have their next
- * appointment (not cancelled) starting within `within` seconds of their
- * last visit in the range, and how many have none yet while that window is
- * still open at now. */
-struct report_clients_sum {
-    int64_t seen, first_time, rebooked, waiting;
+/* Clients seen (an appointment completed or checked in) in [lo, hi), one
+ * row each: their last such visit in it, whether they were seen before lo
+ * (0 or 1), and the start of their next appointment after it that is not
+ * cancelled (0: none). */
+struct report_client_row {
+    int64_t client_id, last_at, seen_before, next_at;
 };
-enum err_code db_report_clients(struct db *db, int64_t lo, int64_t hi, int64_t within,
-                                int64_t now, struct report_clients_sum *out, struct err *e);
+enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                struct report_client_row **out, size_t *n, struct err *e);
 
 /* Referrals whose window meets the local days [from, to] ("YYYY-MM-DD"),
  * by valid-until day, with the client's name. */

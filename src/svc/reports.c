@@ -362,11 +362,26 @@ int reports_late_cancel_rate(const struct reports_attend_row *r)
 
 /* ---- clients --------------------------------------------------------------- */
 
-enum err_code reports_clients(struct db *db, const struct reports_period *p, int64_t now,
-                              struct report_clients_sum *out, struct err *e)
+enum err_code reports_clients(struct db *db, struct arena *a, const struct reports_period *p,
+                              int64_t now, struct report_clients_sum *out, struct err *e)
 {
-    return db_report_clients(db, p->lo, p->hi, (int64_t)REPORTS_REBOOK_DAYS * 86400, now, out,
-                             e);
+    struct report_client_row *rows = NULL;
+    size_t n = 0;
+    const int64_t within = (int64_t)REPORTS_REBOOK_DAYS * 86400;
+    memset(out, 0, sizeof *out);
+    enum err_code rc = db_report_clients(db, a, p->lo, p->hi, &rows, &n, e);
+    if (rc != E_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        const struct report_client_row *c = &rows[i];
+        out->seen++;
+        out->first_time += !c->seen_before;
+        if (c->next_at && c->next_at <= c->last_at + within)
+            out->rebooked++;
+        else if (c->last_at + within > now)
+            out->waiting++;
+    }
+    return E_OK;
 }
 
 /* ---- referrals ------------------------------------------------------------- */

@@ -76,9 +76,16 @@ enum err_code reports_attendance(struct db *db, struct arena *a, const struct re
 int reports_no_show_rate(const struct reports_attend_row *r);
 int reports_late_cancel_rate(const struct reports_attend_row *r);
 
-/* Clients seen in the period (struct report_clients_sum), as of now. */
-enum err_code reports_clients(struct db *db, const struct reports_period *p, int64_t now,
-                              struct report_clients_sum *out, struct err *e);
+/* Clients seen in the period (an appointment completed or checked in): how
+ * many, how many for the first time ever, how many have their next
+ * appointment (not cancelled) starting within REPORTS_REBOOK_DAYS of their
+ * last visit in the period, and how many have none yet while that window
+ * is still open at now. */
+struct report_clients_sum {
+    int64_t seen, first_time, rebooked, waiting;
+};
+enum err_code reports_clients(struct db *db, struct arena *a, const struct reports_period *p,
+                              int64_t now, struct report_clients_sum *out, struct err *e);
 
 struct reports_referral {
     struct report_referral r;

@@ -454,25 +454,19 @@ ORDER BY id DESC LIMIT ?4
 SELECT therapist_id, room_id, start_at, end_at, status, cancel_late FROM appointments
 WHERE start_at >= ?1 AND start_at < ?2
 
--- Clients seen (completed or checked in) in the range: how many, how many
--- for the first time ever, how many have their next appointment within ?3
--- seconds of their last visit in the range, and how many have none yet
--- while that window is still open at ?4 (now).
+-- Clients seen (completed or checked in) in the range, one row each: the
+-- last such visit in it, whether they were seen before ?1 (0 or 1), and
+-- the start of their next appointment after it that is not cancelled
+-- (NULL: none).  svc/reports.c counts them.
 -- name: report_clients
-SELECT count(*),
-coalesce(sum(CASE WHEN f.first_at >= ?1 THEN 1 ELSE 0 END), 0),
-coalesce(sum(CASE WHEN f.next_at IS NOT NULL AND f.next_at <= f.last_at + ?3
-    THEN 1 ELSE 0 END), 0),
-coalesce(sum(CASE WHEN (f.next_at IS NULL OR f.next_at > f.last_at + ?3)
-    AND f.last_at + ?3 > ?4 THEN 1 ELSE 0 END), 0)
-FROM (SELECT v.client_id, v.last_at,
-    (SELECT min(b.start_at) FROM appointments b WHERE b.client_id = v.client_id
-        AND b.status IN ('completed', 'checked_in')) AS first_at,
-    (SELECT min(n.start_at) FROM appointments n WHERE n.client_id = v.client_id
-        AND n.status <> 'cancelled' AND n.start_at > v.last_at) AS next_at
-  FROM (SELECT client_id, max(start_at) AS last_at FROM appointments
-        WHERE start_at >= ?1 AND start_at < ?2 AND status IN ('completed', 'checked_in')
-        GROUP BY client_id) v) f
+SELECT v.client_id, v.last_at,
+    (SELECT count(*) FROM (SELECT 1 FROM appointments b WHERE b.client_id = v.client_id
+        AND b.start_at < ?1 AND b.status IN ('completed', 'checked_in') LIMIT 1) x),
+    (SELECT n.start_at FROM appointments n WHERE n.client_id = v.client_id
+        AND n.start_at > v.last_at AND n.status <> 'cancelled' ORDER BY n.start_at LIMIT 1)
+FROM (SELECT client_id, max(start_at) AS last_at FROM appointments
+      WHERE start_at >= ?1 AND start_at < ?2 AND status IN ('completed', 'checked_in')
+      GROUP BY client_id) v
 
 -- Referrals whose window [referred_on, valid_until] meets the local days
 -- [?1, ?2] (text dates compare as days).
