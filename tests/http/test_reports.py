@@ -11,7 +11,9 @@ import csv
 import io
 import os
 import re
+import sqlite3
 import sys
+import time
 import unittest
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -276,6 +278,38 @@ class Refused(unittest.TestCase):
         st, h, _ = Browser(S).get('/admin/reports/insurance?format=csv')
         self.assertIn(st, (302, 303))
         self.assertIn('/login', h['location'])
+
+
+class HeldLock(unittest.TestCase):
+    """Another program holds the database's write lock (BEGIN IMMEDIATE, as
+    tests/http/test_db_faults.py does; SQLite's own connection, since the
+    point is a lock from outside): the reports that only read answer at
+    once; the referrals report, which must log each referral it shows,
+    answers 503 after the busy wait, shows no referral and logs nothing."""
+
+    def test_reads_answer_and_the_audited_report_waits_then_says_busy(self):
+        b = admin()
+        before = S.sql("SELECT count(*) FROM audit_log WHERE record = 'referral'")[0][0]
+        lock = sqlite3.connect(S.db, isolation_level=None, timeout=10)
+        try:
+            lock.execute('BEGIN IMMEDIATE')
+            t0 = time.monotonic()
+            st, _, _ = b.get('/admin/reports/utilisation?' + WEEK)
+            self.assertEqual(st, 200)
+            self.assertLess(time.monotonic() - t0, 3, 'a report that only reads waited')
+            st, h, page = b.get('/admin/reports/referrals?' + WEEK)
+            self.assertEqual(st, 503, page[:300])
+            self.assertEqual(h.get('retry-after'), '5')
+            self.assertIn('busy', text(page))
+            self.assertNotIn('Dr. Ruth Alder', page)
+            self.assertNotIn('SQLITE', page.upper())
+        finally:
+            if lock.in_transaction:
+                lock.execute('ROLLBACK')
+            lock.close()
+        self.assertEqual(S.sql("SELECT count(*) FROM audit_log WHERE record = 'referral'")[0][0],
+                         before)
+        self.assertEqual(b.get('/admin/reports/referrals?' + WEEK)[0], 200)
 
 
 if __name__ == '__main__':
