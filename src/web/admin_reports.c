@@ -339,19 +339,27 @@ static void add_chart(struct out *o, struct sb *svg)
     sb_release(svg);
 }
 
+/* A chart's description: the two periods it compares, then what it shows. */
+static const char *described(struct req *r, const struct asked *q, const char *what)
+{
+    return arena_printf(r->arena, "This period: %s to %s; previous period: %s to %s. %s",
+                        day_text(r, q->rg.from), day_text(r, q->rg.to),
+                        day_text(r, q->rg.prev_from), day_text(r, q->rg.prev_to), what);
+}
+
 /* Bars of this period against the previous one. */
-static void bars(struct req *r, struct out *o, const char *id, const char *title,
-                 const char *desc, const char **labels, size_t n, const int64_t *cur,
-                 const int64_t *prev, const char **cur_text, const char **prev_text)
+static void bars(struct req *r, const struct asked *q, struct out *o, const char *id,
+                 const char *title, const char *desc, const char **labels, size_t n,
+                 const int64_t *cur, const int64_t *prev, const char **cur_text,
+                 const char **prev_text)
 {
     struct chart_series s[2] = {{"This period", cur, cur_text},
                                 {"Previous period", prev, prev_text}};
-    struct chart c = {id, title, desc, labels, n, s, 2};
+    struct chart c = {id, title, described(r, q, desc), labels, n, s, 2};
     struct sb svg = SB_INIT;
     svg.max = 1u << 20;
     chart_bars(&svg, &c);
     add_chart(o, &svg);
-    (void)r;
 }
 
 static int fail(struct req *r, enum err_code rc, const struct err *e)
@@ -455,7 +463,7 @@ void admin_reports_utilisation(struct req *r)
         ct[i] = pct(r, a);
         ptx[i] = pct(r, b);
     }
-    bars(r, &o, "chart-share", "Booked share of the hours, by therapist",
+    bars(r, &q, &o, "chart-share", "Booked share of the hours, by therapist",
          arena_printf(r->arena,
                       "Booked hours as a share of the hours each therapist could be booked, "
                       "this period against the previous one. All therapists: %s (previous %s).",
@@ -475,10 +483,12 @@ void admin_reports_utilisation(struct req *r)
     struct chart_series ls[2] = {{"This period", u.booked_by_day, NULL},
                                  {"Previous period", pu.booked_by_day, NULL}};
     struct chart lc = {"chart-daily", "Hours booked each day",
-                       arena_printf(r->arena,
-                                    "Hours booked on each day of the period, with the same day "
-                                    "of the previous period; at most %s h on one day.",
-                                    hours(r, top)),
+                       described(r, &q,
+                                 arena_printf(r->arena,
+                                              "Hours booked on each day of the period, with the "
+                                              "same day of the previous period; at most %s h on "
+                                              "one day.",
+                                              hours(r, top))),
                        days, (size_t)u.days, ls, 2};
     struct sb svg = SB_INIT;
     svg.max = 1u << 20;
@@ -585,7 +595,7 @@ void admin_reports_attendance(struct req *r)
             ptx[k] = pct(r, v[2 * m + 1]);
         }
     }
-    bars(r, &o, "chart-attendance", "No-show and late-cancellation rates",
+    bars(r, &q, &o, "chart-attendance", "No-show and late-cancellation rates",
          arena_printf(r->arena,
                       "No-shows as a share of the appointments that were due, and late "
                       "cancellations as a share of all appointments, this period against the "
@@ -643,7 +653,7 @@ void admin_reports_clients(struct req *r)
     int64_t pv[] = {p.seen, p.first_time, pret, p.rebooked};
     const char *ct[] = {num(r, cv[0]), num(r, cv[1]), num(r, cv[2]), num(r, cv[3])};
     const char *ptx[] = {num(r, pv[0]), num(r, pv[1]), num(r, pv[2]), num(r, pv[3])};
-    bars(r, &o, "chart-clients", "New and returning clients",
+    bars(r, &q, &o, "chart-clients", "New and returning clients",
          arena_printf(r->arena,
                       "Clients seen in the period: %" PRId64 " (previous %" PRId64 "), of whom "
                       "%" PRId64 " new and %" PRId64 " returning; %" PRId64
@@ -697,7 +707,7 @@ void admin_reports_referrals(struct req *r)
     int64_t pv[] = {pf.allowed, pf.used, pf.used_in_period};
     const char *ct[] = {num(r, cv[0]), num(r, cv[1]), num(r, cv[2])};
     const char *ptx[] = {num(r, pv[0]), num(r, pv[1]), num(r, pv[2])};
-    bars(r, &o, "chart-referrals", "Referral visits used against allowed",
+    bars(r, &q, &o, "chart-referrals", "Referral visits used against allowed",
          arena_printf(r->arena,
                       "%" PRId64 " referrals in force in the period allow %" PRId64
                       " visits; %" PRId64 " used to date, %" PRId64
@@ -767,7 +777,7 @@ void admin_reports_insurance(struct req *r)
         ct[i] = num(r, cv[i]);
         ptx[i] = num(r, pv[i]);
     }
-    bars(r, &o, "chart-insurance", "Insurance checks and their outcomes",
+    bars(r, &q, &o, "chart-insurance", "Insurance checks and their outcomes",
          arena_printf(r->arena,
                       "%" PRId64 " checks requested in the period (previous %" PRId64
                       "), %" PRId64 " done; median time to an outcome %s.",

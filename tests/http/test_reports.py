@@ -151,6 +151,10 @@ class Utilisation(unittest.TestCase):
             for i in ids:
                 self.assertRegex(page, r'<(title|desc) id="%s">[^<]+</' % re.escape(i))
         self.assertNotIn('<script', page)
+        # each chart says which periods it compares
+        self.assertEqual(len(re.findall(
+            r'<desc id="[^"]+">This period: Monday, February 2 to Sunday, February 8; previous '
+            r'period: Monday, January 26 to Sunday, February 1\. ', page)), 2)
         words = text(page)
         self.assertIn('Monday, February 2 to Sunday, February 8 (7 days)', words)
         self.assertIn('compared with Monday, January 26 to Sunday, February 1', words)
