@@ -362,6 +362,20 @@ static void bars(struct req *r, const struct asked *q, struct out *o, const char
     add_chart(o, &svg);
 }
 
+/* bars() of counts: each bar's text is its number. */
+static void count_bars(struct req *r, const struct asked *q, struct out *o, const char *id,
+                       const char *title, const char *desc, const char **labels, size_t n,
+                       const int64_t *cur, const int64_t *prev)
+{
+    const char **ct = arena_array(r->arena, n + 1, sizeof *ct);
+    const char **pt = arena_array(r->arena, n + 1, sizeof *pt);
+    for (size_t i = 0; i < n; i++) {
+        ct[i] = num(r, cur[i]);
+        pt[i] = num(r, prev[i]);
+    }
+    bars(r, q, o, id, title, desc, labels, n, cur, prev, ct, pt);
+}
+
 static int fail(struct req *r, enum err_code rc, const struct err *e)
 {
     if (rc != E_OK)
@@ -651,15 +665,13 @@ void admin_reports_clients(struct req *r)
     const char *labels[] = {"Clients seen", "New", "Returning", "Rebooked within 6 weeks"};
     int64_t cv[] = {c.seen, c.first_time, cret, c.rebooked};
     int64_t pv[] = {p.seen, p.first_time, pret, p.rebooked};
-    const char *ct[] = {num(r, cv[0]), num(r, cv[1]), num(r, cv[2]), num(r, cv[3])};
-    const char *ptx[] = {num(r, pv[0]), num(r, pv[1]), num(r, pv[2]), num(r, pv[3])};
-    bars(r, &q, &o, "chart-clients", "New and returning clients",
+    count_bars(r, &q, &o, "chart-clients", "New and returning clients",
          arena_printf(r->arena,
                       "Clients seen in the period: %" PRId64 " (previous %" PRId64 "), of whom "
                       "%" PRId64 " new and %" PRId64 " returning; %" PRId64
                       " rebooked within six weeks.",
                       c.seen, p.seen, c.first_time, cret, c.rebooked),
-         labels, 4, cv, pv, ct, ptx);
+         labels, 4, cv, pv);
     finish(r, &q, &o, "clients", "New and returning clients",
            "Clients with an appointment completed or checked in during the period. New: their "
            "first visit ever was in the period. Rebooked: their next appointment (not "
@@ -705,15 +717,13 @@ void admin_reports_referrals(struct req *r)
     const char *labels[] = {"Visits allowed", "Visits used to date", "Used in the period"};
     int64_t cv[] = {f.allowed, f.used, f.used_in_period};
     int64_t pv[] = {pf.allowed, pf.used, pf.used_in_period};
-    const char *ct[] = {num(r, cv[0]), num(r, cv[1]), num(r, cv[2])};
-    const char *ptx[] = {num(r, pv[0]), num(r, pv[1]), num(r, pv[2])};
-    bars(r, &q, &o, "chart-referrals", "Referral visits used against allowed",
+    count_bars(r, &q, &o, "chart-referrals", "Referral visits used against allowed",
          arena_printf(r->arena,
                       "%" PRId64 " referrals in force in the period allow %" PRId64
                       " visits; %" PRId64 " used to date, %" PRId64
                       " in the period. %" PRId64 " expire within two weeks with visits left.",
                       f.active, f.allowed, f.used, f.used_in_period, f.expiring),
-         labels, 3, cv, pv, ct, ptx);
+         labels, 3, cv, pv);
     static const char *const heads[] = {"Doctor", "Valid", "Visits allowed", "Used",
                                         "Scheduled", "Left", "Expires soon"};
     static const char *const keys[] = {"doctor", "valid", "visits_allowed", "visits_used",
@@ -772,24 +782,19 @@ void admin_reports_insurance(struct req *r)
                             "Pending"};
     int64_t cv[] = {c.requested, c.done, c.covered, c.partial, c.not_covered, c.pending};
     int64_t pv[] = {p.requested, p.done, p.covered, p.partial, p.not_covered, p.pending};
-    const char *ct[6], *ptx[6];
-    for (int i = 0; i < 6; i++) {
-        ct[i] = num(r, cv[i]);
-        ptx[i] = num(r, pv[i]);
-    }
-    bars(r, &q, &o, "chart-insurance", "Insurance checks and their outcomes",
+    count_bars(r, &q, &o, "chart-insurance", "Insurance checks and their outcomes",
          arena_printf(r->arena,
                       "%" PRId64 " checks requested in the period (previous %" PRId64
                       "), %" PRId64 " done; median time to an outcome %s.",
                       c.requested, p.requested, c.done,
                       c.done ? duration(r, c.median_seconds) : "not known yet"),
-         labels, 6, cv, pv, ct, ptx);
+         labels, 6, cv, pv);
     static const char *const heads[] = {"Checks"};
     static const char *const keys[] = {"checks"};
     struct rt *t = rt_new(r, &o, "outcome", "Checks requested in the period, by outcome",
                           "Outcome", heads, keys, 1, 6);
     for (int i = 0; i < 6; i++) {
-        const char *a[] = {ct[i]}, *b[] = {ptx[i]};
+        const char *a[] = {num(r, cv[i])}, *b[] = {num(r, pv[i])};
         rt_row(t, labels[i], a, b, NULL);
     }
     finish(r, &q, &o, "insurance", "Insurance checks",
