@@ -446,7 +446,7 @@ AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)
 ORDER BY id DESC LIMIT ?4
 
 -- reports (st_reports.c): what the admin's reports add up over a range of
--- instants [?1, ?2); portable SQL (CASE rather than a boolean's value).
+-- instants [?1, ?2), in standard SQL (PostgreSQL reads the same).
 -- report_appts reads every appointment of the range once, through the
 -- covering index appointments_report (migration 0043); svc/reports.c
 -- counts in C (a GROUP BY here sorted 100,000 rows in a temporary b-tree).
