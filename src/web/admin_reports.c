@@ -238,8 +238,10 @@ static json_t *rt_json(const struct rt *t, int is_summary)
         json_array_append_new(heads, json_string(t->heads[j]));
     for (size_t i = 0; i < t->n; i++) {
         json_t *cells = json_array();
-        for (size_t j = 0; j < t->nm; j++)
-            json_array_append_new(cells, json_string(t->cur[i * t->nm + j]));
+        for (size_t j = 0; j < t->nm; j++) { /* "" (no rate) reads as a dash on the page */
+            const char *c = t->cur[i * t->nm + j];
+            json_array_append_new(cells, json_string(c && *c ? c : "\xe2\x80\x94"));
+        }
         json_t *row = json_pack("{s:s, s:o}", "name", t->names[i], "cells", cells);
         if (is_summary) {
             json_object_set_new(row, "prev", json_string(t->prev[i] ? t->prev[i] : ""));
