@@ -1,5 +1,5 @@
 /* report — see report.h.  Pure: no I/O, no globals, no allocation (the
- * boundaries of a day's spans sort in a fixed buffer on the stack). */
+ * boundaries of a day's spans sort in the caller's scratch). */
 #include "core/report.h"
 
 #include <stdio.h>
@@ -24,13 +24,9 @@ static int inside(const struct avail_span *s, size_t n, int64_t t)
  * when its first instant is open, worked and not busy. */
 int64_t report_free_seconds(const struct avail_span *open, size_t nopen,
                             const struct avail_span *work, size_t nwork,
-                            const struct avail_span *busy, size_t nbusy)
+                            const struct avail_span *busy, size_t nbusy, int64_t *pt)
 {
-    int64_t pt[2 * REPORT_MAX_SPANS];
     size_t np = 0;
-    if (nopen > REPORT_MAX_SPANS || nwork > REPORT_MAX_SPANS || nbusy > REPORT_MAX_SPANS ||
-        nopen + nwork + nbusy > REPORT_MAX_SPANS)
-        return -1;
     const struct avail_span *lists[] = {open, work, busy};
     const size_t counts[] = {nopen, nwork, nbusy};
     for (size_t l = 0; l < 3; l++)

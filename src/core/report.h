@@ -12,19 +12,20 @@
 #include "core/avail.h"
 #include "core/datetime.h"
 
-#define REPORT_MAX_DAYS 366  /* the longest range a report covers */
-#define REPORT_MAX_SPANS 128 /* spans of one day that report_free_seconds reads */
+#define REPORT_MAX_DAYS 366 /* the longest range a report covers */
 
 /* Seconds of one day that are inside one of the open spans and one of the
  * work spans and inside none of the busy spans: the hours a therapist could
  * be booked, by the rule avail_day offers slots by (open hours, working
  * hours, minus breaks and time off).  Each list is read as a set (any
  * order; spans that overlap count once; an empty span is ignored).
- * Returns the seconds (>= 0), or -1 when the lists hold more than
- * REPORT_MAX_SPANS spans together. */
+ * scratch: room for 2 * (nopen + nwork + nbusy) instants, the caller's
+ * (however many spans a therapist's time off makes, nothing is refused).
+ * Returns the seconds (>= 0).  Can't fail.  Cost: O(k log k + k * n) for k
+ * boundaries and n spans, a day's few. */
 int64_t report_free_seconds(const struct avail_span *open, size_t nopen,
                             const struct avail_span *work, size_t nwork,
-                            const struct avail_span *busy, size_t nbusy);
+                            const struct avail_span *busy, size_t nbusy, int64_t *scratch);
 
 /* The median of v[0..n): the middle value, or the mean of the two middle
  * ones rounded down; sorts v in place.  0 when n is 0.  Can't fail. */

@@ -225,13 +225,17 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
         if (su.weeks[i].nbreaks + 1 > most)
             most = su.weeks[i].nbreaks + 1;
     }
+    struct avail_span **offs = arena_array(a, su.ntherapists + 1, sizeof *offs);
+    size_t *noffs = arena_array(a, su.ntherapists + 1, sizeof *noffs), most_off = 0;
+    for (size_t i = 0; i < su.ntherapists; i++) {
+        offs[i] = off_of(a, &su, su.therapists[i].id, p->lo, p->hi, &noffs[i]);
+        if (noffs[i] > most_off)
+            most_off = noffs[i];
+    }
     struct avail_span *open = arena_array(a, most, sizeof *open);
     struct avail_span *work = arena_array(a, most, sizeof *work);
-    struct avail_span *busy = arena_array(a, most + REPORT_MAX_SPANS, sizeof *busy);
-    struct avail_span **offs = arena_array(a, su.ntherapists + 1, sizeof *offs);
-    size_t *noffs = arena_array(a, su.ntherapists + 1, sizeof *noffs);
-    for (size_t i = 0; i < su.ntherapists; i++)
-        offs[i] = off_of(a, &su, su.therapists[i].id, p->lo, p->hi, &noffs[i]);
+    struct avail_span *busy = arena_array(a, most + most_off, sizeof *busy);
+    int64_t *scratch = arena_array(a, 2 * (3 * most + most_off), sizeof *scratch);
     for (int k = 0; k < p->days; k++) {
         struct dt_date d = dt_date_add(p->from, k);
         int wd = dt_weekday(dt_date_to_days(d));
@@ -241,7 +245,7 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
             nopen = sched_wall_spans(tz, su.hours, su.nhours, d, open);
         if (nopen == 0)
             continue;
-        int64_t room_secs = report_free_seconds(open, nopen, open, nopen, NULL, 0);
+        int64_t room_secs = report_free_seconds(open, nopen, open, nopen, NULL, 0, scratch);
         for (size_t r = 0; r < out->nrooms; r++)
             out->rooms[r].available += room_secs;
         for (size_t i = 0; i < su.ntherapists; i++) {
@@ -250,17 +254,10 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
             if (nwork == 0)
                 continue;
             size_t nbusy = sched_wall_spans(tz, w->breaks, w->nbreaks, d, busy);
-            for (size_t j = 0; j < noffs[i] && nbusy < most + REPORT_MAX_SPANS; j++)
+            for (size_t j = 0; j < noffs[i]; j++)
                 if (offs[i][j].start < hi && offs[i][j].end > lo)
                     busy[nbusy++] = offs[i][j];
-            int64_t secs = report_free_seconds(open, nopen, work, nwork, busy, nbusy);
-            if (secs < 0) {
-                err_set(e, E_UNPROCESSABLE,
-                        "%s has more breaks and time off on %04d-%02d-%02d than a report "
-                        "can count (%d); join some of them.",
-                        su.therapists[i].name, d.year, d.month, d.day, REPORT_MAX_SPANS);
-                return E_UNPROCESSABLE;
-            }
+            int64_t secs = report_free_seconds(open, nopen, work, nwork, busy, nbusy, scratch);
             out->therapists[i].available += secs;
             out->weekdays[wd].available += secs;
             out->total.available += secs;

@@ -149,6 +149,27 @@ static void test_utilisation(void **state)
                      (int64_t)(7.5 * 3600));
 }
 
+/* A therapist may file as much time off as they like (/staff/time-off):
+ * 300 one-minute absences on one day are counted, and the report does not
+ * refuse to run. */
+static void test_time_off_without_limit(void **state)
+{
+    struct rfix *x = *state;
+    struct err e = {0};
+    struct reports_util u;
+    for (int i = 0; i < 300; i++) { /* 08:00-13:00, every other minute */
+        int64_t t = at(x, 2026, 3, 9, 8, 0) + i * 60;
+        struct time_off off = {0, "maren-holt", t, t + 30, "errand"};
+        assert_int_equal(db_add_time_off(x->f->db, &off, NULL, &e), E_OK);
+    }
+    struct reports_period p = reports_period(x->app.tz, (struct dt_date){2026, 3, 9}, 1);
+    assert_int_equal(reports_utilisation(x->f->db, x->f->a, x->app.sched, x->app.tz, &p, &u, &e),
+                     E_OK);
+    /* 7.5 h less 300 half minutes, of which the 30 inside the 12:00 break were off anyway */
+    assert_int_equal(row(u.therapists, u.ntherapists, "maren-holt")->available,
+                     (int64_t)(7.5 * 3600) - 270 * 30);
+}
+
 static void test_attendance(void **state)
 {
     struct rfix *x = *state;
@@ -187,6 +208,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_utilisation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_time_off_without_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attendance, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
