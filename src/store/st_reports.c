@@ -78,3 +78,47 @@ enum err_code db_report_insurance(struct db *db, struct arena *a, int64_t lo, in
     return rows_list(db, a, Q_REPORT_INSURANCE, "list insurance checks of a report",
                      ARGS(A_I64(lo), A_I64(hi)), COLS(cols), sizeof **out, (void **)out, n, e);
 }
+
+enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                      struct report_money_row **out, size_t *n, struct err *e)
+{
+    static const struct col cols[] = {
+        COL_TEXT(struct report_money_row, id),    COL_TEXT(struct report_money_row, name),
+        COL_TEXT(struct report_money_row, kind),  COL_I64(struct report_money_row, count),
+        COL_I64(struct report_money_row, cents),
+    };
+    return rows_list(db, a, Q_REPORT_REVENUE_LINES, "sum invoice lines by service",
+                     ARGS(A_I64(lo), A_I64(hi)), COLS(cols), sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_report_revenue_therapists(struct db *db, struct arena *a, int64_t lo,
+                                           int64_t hi, struct report_money_row **out, size_t *n,
+                                           struct err *e)
+{
+    static const struct col cols[] = {
+        COL_TEXT(struct report_money_row, id),   COL_TEXT(struct report_money_row, name),
+        COL_I64(struct report_money_row, count), COL_I64(struct report_money_row, cents),
+        COL_I64(struct report_money_row, tips),
+    };
+    return rows_list(db, a, Q_REPORT_REVENUE_THERAPISTS, "sum invoices by therapist",
+                     ARGS(A_I64(lo), A_I64(hi)), COLS(cols), sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_report_revenue_credits(struct db *db, int64_t lo, int64_t hi, int64_t *count,
+                                        int64_t *cents, struct err *e)
+{
+    struct rows r;
+    int more;
+    *count = *cents = 0;
+    enum err_code rc = rows_open(&r, db, Q_REPORT_REVENUE_CREDITS, "sum credit notes",
+                                 ARGS(A_I64(lo), A_I64(hi)), e);
+    if (rc != E_OK)
+        return rc;
+    if ((more = rows_next(&r, e)) == 1) {
+        *count = rows_i64(&r, 0);
+        *cents = rows_i64(&r, 1);
+        rows_close(&r);
+        return E_OK;
+    }
+    return more == 0 ? E_OK : rows_code(e);
+}

@@ -571,6 +571,22 @@ enum err_code db_report_referral_appts(struct db *db, struct arena *a, const cha
                                        const char *to, int64_t lo, int64_t hi,
                                        struct report_visit **out, size_t *n, struct err *e);
 
+/* Revenue of the invoices issued in [lo, hi): sums of their lines by
+ * service (service_id "" and name "" for a line of another kind), and of
+ * the invoices by therapist (therapist_id "" when none). */
+struct report_money_row {
+    const char *id, *name, *kind;
+    int64_t count, cents, tips;
+};
+enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                      struct report_money_row **out, size_t *n, struct err *e);
+enum err_code db_report_revenue_therapists(struct db *db, struct arena *a, int64_t lo,
+                                           int64_t hi, struct report_money_row **out, size_t *n,
+                                           struct err *e);
+/* Credit notes given in [lo, hi): how many and their sum. */
+enum err_code db_report_revenue_credits(struct db *db, int64_t lo, int64_t hi, int64_t *count,
+                                        int64_t *cents, struct err *e);
+
 /* Insurance checks requested in [lo, hi). */
 struct report_check {
     const char *status, *outcome;

@@ -8,6 +8,7 @@
 
 #include "core/appt.h"
 #include "core/referral.h"
+#include "svc/money.h"
 #include "svc/when.h"
 
 static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
@@ -497,5 +498,54 @@ enum err_code reports_insurance(struct db *db, struct arena *a, const struct rep
             waits[nw++] = c[i].verified_at - c[i].requested_at;
     }
     out->median_seconds = report_median(waits, nw);
+    return E_OK;
+}
+
+/* ---- revenue ------------------------------------------------------------------- */
+
+static int cmp_cents_desc(const void *x, const void *y)
+{
+    const struct report_money_row *a = x, *b = y;
+    return (a->cents < b->cents) - (a->cents > b->cents);
+}
+
+enum err_code reports_revenue(struct db *db, struct arena *a, const struct reports_period *p,
+                              struct reports_revenue *out, struct err *e)
+{
+    struct money_day day;
+    enum err_code rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = db_report_revenue_lines(db, a, p->lo, p->hi, &out->services, &out->nservices,
+                                      e)) != E_OK ||
+        (rc = db_report_revenue_therapists(db, a, p->lo, p->hi, &out->therapists,
+                                           &out->ntherapists, e)) != E_OK ||
+        (rc = db_report_revenue_credits(db, p->lo, p->hi, &out->credits, &out->credited, e)) !=
+            E_OK ||
+        (rc = money_takings(db, a, p->lo, p->hi, &day, e)) != E_OK)
+        return rc;
+    if (out->nservices > 1)
+        qsort(out->services, out->nservices, sizeof *out->services, cmp_cents_desc);
+    if (out->ntherapists > 1)
+        qsort(out->therapists, out->ntherapists, sizeof *out->therapists, cmp_cents_desc);
+    for (int m = 0; m < MONEY__COUNT; m++)
+        out->methods[m].name = money_method_name((enum money_method)m);
+    for (size_t i = 0; i < day.npaid; i++) {
+        int m = money_method_parse(day.paid[i].method);
+        if (m >= 0) {
+            out->methods[m].count += day.paid[i].count;
+            out->methods[m].paid += day.paid[i].cents;
+        }
+        out->paid += day.paid[i].cents;
+    }
+    for (size_t i = 0; i < day.nrefunded; i++) {
+        int m = money_method_parse(day.refunded[i].method);
+        if (m >= 0)
+            out->methods[m].refunded += day.refunded[i].cents;
+        out->refunded += day.refunded[i].cents;
+    }
+    out->invoices = day.invoices;
+    out->invoiced = day.invoiced;
+    out->tips = day.tips;
+    out->tax = day.tax;
     return E_OK;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/datetime.h"
+#include "core/money.h"
 #include "core/err.h"
 #include "core/report.h"
 #include "core/tz.h"
@@ -111,5 +112,25 @@ struct reports_insurance {
 };
 enum err_code reports_insurance(struct db *db, struct arena *a, const struct reports_period *p,
                                 struct reports_insurance *out, struct err *e);
+
+/* Revenue of the period: the invoices issued in it (by service line and by
+ * therapist), the payments taken and refunds given in it by method, and
+ * the credit notes.  Cents, in the clinic's currency. */
+struct reports_method {
+    const char *name; /* "cash", "card" ... */
+    int64_t count, paid, refunded;
+};
+struct reports_revenue {
+    struct report_money_row *services; /* by cents, largest first */
+    size_t nservices;
+    struct report_money_row *therapists; /* by cents, largest first */
+    size_t ntherapists;
+    struct reports_method methods[MONEY__COUNT]; /* every method, in enum money_method order */
+    int64_t invoices, invoiced, tips, tax; /* invoiced: totals with tax and tips */
+    int64_t credits, credited;            /* credit notes: how many, their sum */
+    int64_t paid, refunded;               /* all methods */
+};
+enum err_code reports_revenue(struct db *db, struct arena *a, const struct reports_period *p,
+                              struct reports_revenue *out, struct err *e);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "core/appt.h"
+#include "core/money.h"
 #include "core/report.h"
 #include "store/store.h"
 #include "svc/reports.h"
@@ -802,6 +803,134 @@ void admin_reports_insurance(struct req *r)
     finish(r, &q, &o, "insurance", "Insurance checks",
            "Benefit checks clients asked for during the period, what the front desk found, and "
            "the median time from the request to the outcome.");
+}
+
+/* ---- revenue ------------------------------------------------------------------- */
+
+static const char *cash(struct req *r, int64_t cents)
+{
+    char buf[48];
+    return arena_strdup(r->arena, money_format(cents, r->app->cfg.currency, buf, sizeof buf));
+}
+
+/* For the tables and CSV: "1234.50" ("-5.00"), the currency in the heading. */
+static const char *cents_plain(struct req *r, int64_t c)
+{
+    int64_t a = c < 0 ? -c : c;
+    return arena_printf(r->arena, "%s%" PRId64 ".%02" PRId64, c < 0 ? "-" : "", a / 100, a % 100);
+}
+
+static const char *line_name(const struct report_money_row *x)
+{
+    static const struct {
+        const char *kind, *name;
+    } kinds[] = {{"addon", "Add-ons"}, {"fee", "Fees"}, {"package", "Packages"},
+                 {"gift_card", "Gift cards"}, {"service", "A service since removed"}};
+    if (x->name && *x->name)
+        return x->name;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (x->kind && strcmp(x->kind, kinds[i].kind) == 0)
+            return kinds[i].name;
+    return "Other";
+}
+
+static const struct report_money_row *same_id(const struct report_money_row *v, size_t n,
+                                              const char *id, const char *kind)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].id, id) == 0 && (!kind || strcmp(v[i].kind, kind) == 0))
+            return &v[i];
+    return NULL;
+}
+
+void admin_reports_revenue(struct req *r)
+{
+    struct asked q;
+    struct reports_revenue c, p;
+    struct err e = {0};
+    if (read_range(r, &q) < 0)
+        return;
+    if (fail(r, reports_revenue(web_db(r), r->arena, &q.cur, &c, &e), &e) ||
+        fail(r, reports_revenue(web_db(r), r->arena, &q.prev, &p, &e), &e))
+        return;
+    struct out o = {.charts = json_array()};
+    struct rt *s = summary_new(r, &o, 6);
+    int64_t cnet = c.invoiced - c.tips, pnet = p.invoiced - p.tips;
+    summary_row(r, s, "Invoices issued", num(r, c.invoices), num(r, p.invoices), c.invoices,
+                p.invoices);
+    summary_row(r, s, "Invoiced, without tips", cash(r, cnet), cash(r, pnet), cnet, pnet);
+    summary_row(r, s, "Tips", cash(r, c.tips), cash(r, p.tips), c.tips, p.tips);
+    summary_row(r, s, "Payments taken", cash(r, c.paid), cash(r, p.paid), c.paid, p.paid);
+    summary_row(r, s, "Refunds given", cash(r, c.refunded), cash(r, p.refunded), c.refunded,
+                p.refunded);
+    summary_row(r, s, "Credit notes", cash(r, c.credited), cash(r, p.credited), c.credited,
+                p.credited);
+
+    /* chart: by service, this period against the previous */
+    size_t n = c.nservices;
+    const char **labels = arena_array(r->arena, n + 1, sizeof *labels);
+    const char **ct = arena_array(r->arena, n + 1, sizeof *ct);
+    const char **ptx = arena_array(r->arena, n + 1, sizeof *ptx);
+    int64_t *cv = arena_array(r->arena, n + 1, sizeof *cv);
+    int64_t *pv = arena_array(r->arena, n + 1, sizeof *pv);
+    static const char *const heads_s[] = {"Sold", "Revenue"};
+    static const char *const keys_s[] = {"quantity", "revenue"};
+    struct rt *ts = rt_new(r, &o, "service",
+                           arena_printf(r->arena, "By service (%s, with tax, without tips)",
+                                        r->app->cfg.currency),
+                           "Service", heads_s, keys_s, 2, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct report_money_row *x = &c.services[i];
+        const struct report_money_row *y =
+            same_id(p.services, p.nservices, x->id, *x->id ? NULL : x->kind);
+        labels[i] = line_name(x);
+        cv[i] = x->cents;
+        pv[i] = y ? y->cents : 0;
+        ct[i] = cash(r, cv[i]);
+        ptx[i] = cash(r, pv[i]);
+        const char *a[] = {num(r, x->count), cents_plain(r, x->cents)};
+        const char *b[] = {num(r, y ? y->count : 0), cents_plain(r, pv[i])};
+        rt_row(ts, labels[i], a, b, NULL);
+    }
+    bars(r, &q, &o, "chart-revenue", "Revenue by service",
+         arena_printf(r->arena,
+                      "What the invoices issued in the period charged for each service, with "
+                      "tax and without tips: %s in all (previous period %s).",
+                      cash(r, cnet), cash(r, pnet)),
+         labels, n, cv, pv, ct, ptx);
+
+    static const char *const heads_t[] = {"Invoices", "Revenue", "Tips"};
+    static const char *const keys_t[] = {"invoices", "revenue", "tips"};
+    struct rt *tt = rt_new(r, &o, "therapist",
+                           arena_printf(r->arena, "By therapist (%s)", r->app->cfg.currency),
+                           "Therapist", heads_t, keys_t, 3, c.ntherapists);
+    for (size_t i = 0; i < c.ntherapists; i++) {
+        const struct report_money_row *x = &c.therapists[i];
+        const struct report_money_row *y = same_id(p.therapists, p.ntherapists, x->id, NULL);
+        const char *a[] = {num(r, x->count), cents_plain(r, x->cents), cents_plain(r, x->tips)};
+        const char *b[] = {num(r, y ? y->count : 0), cents_plain(r, y ? y->cents : 0),
+                           cents_plain(r, y ? y->tips : 0)};
+        rt_row(tt, *x->name ? x->name : "No therapist", a, b, NULL);
+    }
+    static const char *const heads_m[] = {"Payments", "Taken", "Refunded", "Net"};
+    static const char *const keys_m[] = {"payments", "taken", "refunded", "net"};
+    struct rt *tm = rt_new(r, &o, "method",
+                           arena_printf(r->arena, "By payment method (%s)", r->app->cfg.currency),
+                           "Method", heads_m, keys_m, 4, MONEY__COUNT);
+    for (int m = 0; m < MONEY__COUNT; m++) {
+        const struct reports_method *x = &c.methods[m], *y = &p.methods[m];
+        if (!x->count && !x->refunded && !y->count && !y->refunded)
+            continue;
+        const char *a[] = {num(r, x->count), cents_plain(r, x->paid), cents_plain(r, x->refunded),
+                           cents_plain(r, x->paid - x->refunded)};
+        const char *b[] = {num(r, y->count), cents_plain(r, y->paid), cents_plain(r, y->refunded),
+                           cents_plain(r, y->paid - y->refunded)};
+        rt_row(tm, money_method_label((enum money_method)m), a, b, NULL);
+    }
+    finish(r, &q, &o, "revenue", "Revenue",
+           "What the invoices issued in the period charged, by service and by therapist, and "
+           "the payments taken and refunds given in it by method. Amounts include tax; tips "
+           "are shown apart.");
 }
 
 /* ---- the desk's day ----------------------------------------------------------- */

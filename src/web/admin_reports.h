@@ -4,7 +4,7 @@
  * figures of one day.
  *
  * Routes (web/routes.c): GET /admin/reports (the index) and
- * /admin/reports/{utilisation,attendance,clients,referrals,insurance}
+ * /admin/reports/{utilisation,attendance,clients,referrals,insurance,revenue}
  * (ROUTE_ADMIN), each with ?from=&to= (YYYY-MM-DD, both inclusive, at most
  * 366 days; by default the 28 days up to yesterday) and ?format=csv;
  * GET /staff/figures?date= (ROUTE_DESK): one day's figures.  Unknown or
@@ -21,6 +21,7 @@ void admin_reports_attendance(struct req *r);  /* GET /admin/reports/attendance 
 void admin_reports_clients(struct req *r);     /* GET /admin/reports/clients */
 void admin_reports_referrals(struct req *r);   /* GET /admin/reports/referrals */
 void admin_reports_insurance(struct req *r);   /* GET /admin/reports/insurance */
+void admin_reports_revenue(struct req *r);     /* GET /admin/reports/revenue */
 void admin_reports_day(struct req *r);         /* GET /staff/figures */
 
 #endif

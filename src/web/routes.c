@@ -195,6 +195,7 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/admin/reports/clients", admin_reports_clients, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/reports/referrals", admin_reports_referrals, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/reports/insurance", admin_reports_insurance, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/revenue", admin_reports_revenue, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/users", admin_users, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/users", admin_user_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users/{id}", admin_user, ROUTE_ADMIN, 0},

@@ -6,7 +6,7 @@
 // desk leaves them, then on a phone (390 px) and a desktop (1280 px): the
 // admin opens Admin → Reports → Utilisation, reads the SVG charts (named by
 // their title and description) and the table beside them, moves to the
-// previous period and opens the no-show report; the desk reads the day's
+// previous period and opens the no-show and revenue reports; the desk reads the day's
 // figures on a phone.  No page is wider than the screen and axe-core finds
 // no violation at all; each page is screenshotted as reports-*.png.
 
@@ -97,8 +97,8 @@ async function adminCases(h, ctx, width) {
     await step('utilisation');
 
     // an earlier range, typed into the form
-    await page.getByLabel('From').fill('2026-02-01');
-    await page.getByLabel('To').fill('2026-02-28');
+    await page.getByLabel('From', { exact: true }).fill('2026-02-01');
+    await page.getByLabel('To', { exact: true }).fill('2026-02-28');
     await click(page.getByRole('button', { name: 'Show' }), '"Show" button');
     const url = new URL(page.url());
     check(url.searchParams.get('from') === '2026-02-01' && url.searchParams.get('to') === '2026-02-28',
@@ -113,6 +113,10 @@ async function adminCases(h, ctx, width) {
     await click(page.getByRole('link', { name: 'No-shows and late cancellations', exact: true }), 'attendance link');
     check(await page.getByRole('img', { name: 'No-show and late-cancellation rates' }).isVisible(), 'no attendance chart');
     await step('attendance');
+    await page.goto('/admin/reports', { waitUntil: 'load' });
+    await click(page.getByRole('link', { name: 'Revenue', exact: true }), '"Revenue" link');
+    check(await page.getByRole('table', { name: /By payment method/ }).isVisible(), 'no table by payment method');
+    await step('revenue');
   });
   await page.close();
 }

@@ -284,6 +284,56 @@ class Refused(unittest.TestCase):
         self.assertIn('/login', h['location'])
 
 
+class Revenue(unittest.TestCase):
+    """The desk checks a visit out today through the ledger's own pages
+    (invoice issued with a tip, paid by card); the admin's revenue report
+    counts it by service, therapist and method; the desk may not see it."""
+
+    def test_revenue_by_service_therapist_and_method(self):
+        harness.clear_failures(S)
+        desk = signed_in(DESK, server=S)
+        t = at('2026-03-10', '08:00')  # today, before the pinned 09:00
+        cid = client('Eve Elm', 'eve@example.com')
+        aid = S.sql("INSERT INTO appointments (service_id, therapist_id, room_id, client_id,"
+                    " start_at, end_at, busy_until, status, token_hash, source, created_at)"
+                    " VALUES ('swedish-60', 'lena-kusugak', 3, ?1, ?2, ?3, ?3, 'checked_in',"
+                    " randomblob(32), 'staff', 0) RETURNING id", cid, t, t + 3600)[0][0]
+        once = re.compile(r'name="once" value="([^"]+)"')
+        _, _, page = desk.get('/staff/appointments/%d/checkout' % aid)
+        st, _, page = desk.post('/staff/appointments/%d/checkout' % aid, {
+            'once': once.findall(page)[0], 'action': 'issue', 'discount_kind': 'none',
+            'tip': '10.00'})
+        self.assertEqual(st, 303, text(page)[:400])
+        inv, total, tip = S.sql('SELECT id, total_cents, tip_cents FROM invoices'
+                                ' WHERE appointment_id = ?1', aid)[0]
+        self.assertEqual(tip, 1000)
+        _, _, page = desk.get('/staff/appointments/%d/checkout' % aid)
+        st, _, page = desk.post('/staff/invoices/%d/payments' % inv, {
+            'once': once.findall(page)[0], 'method': 'card', 'reference': 'T-1',
+            'amount': '%d.%02d' % (total // 100, total % 100)})
+        self.assertEqual(st, 303, text(page)[:400])
+        paid = S.sql("SELECT sum(amount_cents) FROM payments WHERE invoice_id = ?1", inv)[0][0]
+        self.assertEqual(paid, total)
+
+        def cents(c):
+            return '%d.%02d' % (c // 100, c % 100)
+        st, _, body = admin().get('/admin/reports/revenue?from=2026-03-10&to=2026-03-10'
+                                  '&format=csv')
+        self.assertEqual(st, 200)
+        r = table(body)
+        self.assertEqual(r[('summary', 'Invoices issued', 'value')], ('1', '0'))
+        self.assertEqual(r[('service', 'Swedish Relaxation Massage (60 minutes)', 'revenue')],
+                         (cents(total - tip), '0.00'))
+        self.assertEqual(r[('therapist', 'Lena Kusugak', 'revenue')][0], cents(total - tip))
+        self.assertEqual(r[('therapist', 'Lena Kusugak', 'tips')][0], '10.00')
+        self.assertEqual(r[('method', 'Card (terminal)', 'taken')][0], cents(total))
+        st, _, page = admin().get('/admin/reports/revenue?from=2026-03-10&to=2026-03-10')
+        self.assertEqual(st, 200)
+        self.assertIsNotNone(re.search(r'<svg[^>]*role="img"[^>]*>\s*<title id="chart-revenue-title">'
+                                       r'Revenue by service</title>', page))
+        self.assertEqual(signed_in(DESK, server=S).get('/admin/reports/revenue')[0], 403)
+
+
 class HeldLock(unittest.TestCase):
     """Another program holds the database's write lock (BEGIN IMMEDIATE, as
     tests/http/test_db_faults.py does; SQLite's own connection, since the

@@ -488,6 +488,27 @@ WHERE a.client_id IN (SELECT r.client_id FROM referrals r
 AND a.start_at >= ?3 AND a.start_at < ?4 AND a.status <> 'cancelled'
 ORDER BY a.client_id, a.start_at
 
+-- Revenue: what invoices issued in [?1, ?2) charged, by service (a line
+-- without one by its kind: add-on, fee, package, gift card) and by
+-- therapist (the total less the tip, and the tips); credit notes given.
+-- name: report_revenue_lines
+SELECT l.service_id, coalesce(s.name, ''), l.kind, sum(l.qty), sum(l.amount_cents)
+FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+LEFT JOIN services s ON s.id = l.service_id
+WHERE i.issued_at >= ?1 AND i.issued_at < ?2
+GROUP BY l.service_id, s.name, l.kind
+
+-- name: report_revenue_therapists
+SELECT i.therapist_id, coalesce(t.name, ''), count(*), sum(i.total_cents - i.tip_cents),
+sum(i.tip_cents)
+FROM invoices i LEFT JOIN therapists t ON t.id = i.therapist_id
+WHERE i.issued_at >= ?1 AND i.issued_at < ?2
+GROUP BY i.therapist_id, t.name
+
+-- name: report_revenue_credits
+SELECT count(*), coalesce(sum(amount_cents), 0) FROM credit_notes
+WHERE created_at >= ?1 AND created_at < ?2
+
 -- name: report_insurance
 SELECT status, outcome, requested_at, verified_at FROM insurance_checks
 WHERE requested_at >= ?1 AND requested_at < ?2
