@@ -26,6 +26,7 @@ import { portalCases } from './portal.mjs';
 import { waitlistCases } from './waitlist.mjs';
 import { outboxCases } from './outbox.mjs';
 import { reportsCases } from './reports.mjs';
+import { rulesCases } from './rules.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -458,6 +459,8 @@ async function main() {
     await outboxCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // k. The reports (tests/e2e/reports.mjs): charts and tables on a phone and a desktop.
     await reportsCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // k. The scheduling rules' guard rails (tests/e2e/rules.mjs): phone and desktop.
+    await rulesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {
