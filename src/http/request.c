@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -372,4 +373,58 @@ void resp_start(struct req *r, int status, const char *content_type)
     r->resp.content_type = content_type;
     r->resp.static_body = NULL;
     sb_reset(&r->resp.body);
+}
+
+static const struct json_member *member_find(const struct json_member *allowed, const char *k)
+{
+    for (const struct json_member *m = allowed; m && m->name; m++)
+        if (strcmp(m->name, k) == 0)
+            return m;
+    return NULL;
+}
+
+/* The name as a message may show it: printable ASCII, at most 40 bytes. */
+static void add_name(struct sb *names, const char *prefix, const char *k)
+{
+    size_t n = 0;
+    sb_adds(names, "'");
+    sb_adds(names, prefix);
+    for (const unsigned char *p = (const unsigned char *)k; *p && n < 40; p++, n++)
+        sb_addc(names, *p >= 0x20 && *p < 0x7f && *p != '\'' ? (char)*p : '?');
+    if (strlen(k) > 40)
+        sb_adds(names, "...");
+    sb_adds(names, "'");
+}
+
+static void unknown_in(const json_t *obj, const struct json_member *allowed, const char *prefix,
+                       struct sb *names, size_t *count)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)obj, k, v) {
+        const struct json_member *m = member_find(allowed, k);
+        if (!m) {
+            if (*count < REQ_JSON_NAMED) {
+                if (*count)
+                    sb_adds(names, ", ");
+                add_name(names, prefix, k);
+            }
+            (*count)++;
+        } else if (m->members && json_is_object(v)) {
+            char sub[64];
+            snprintf(sub, sizeof sub, "%s%s.", prefix, m->name);
+            unknown_in(v, m->members, sub, names, count);
+        }
+    }
+}
+
+size_t req_json_unknown(const json_t *obj, const struct json_member *allowed, struct sb *names)
+{
+    size_t count = 0;
+    if (!json_is_object(obj))
+        return 0;
+    unknown_in(obj, allowed, "", names, &count);
+    if (count > REQ_JSON_NAMED)
+        sb_addf(names, " and %zu more", count - REQ_JSON_NAMED);
+    return count;
 }

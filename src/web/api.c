@@ -66,6 +66,18 @@ static json_t *slot_json(struct req *r, const struct sched *s, const struct avai
                      web_time(r, sl->end), "therapists", ids);
 }
 
+/* The manage link: absolute under [server] public_url, so that a client of
+ * the API can hand it on as it is; else the path, as the Host header that
+ * reached us may not be the address the client knows. */
+static const char *manage_url(struct req *r, const char *token)
+{
+    const char *base = r->app->cfg.public_url;
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    return arena_printf(r->arena, "%.*s/a/%s", (int)n, base, token);
+}
+
 static json_t *appointment_json(struct req *r, const struct appointment *a, const char *token)
 {
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s}", "id",
@@ -77,7 +89,7 @@ static json_t *appointment_json(struct req *r, const struct appointment *a, cons
                           a->contact_phone ? a->contact_phone : "",
                           "notes", a->notes);
     if (token)
-        json_object_set_new(j, "manage_url", json_string(arena_printf(r->arena, "/a/%s", token)));
+        json_object_set_new(j, "manage_url", json_string(manage_url(r, token)));
     if (a->cancelled_at) {
         json_object_set_new(j, "cancelled_at", json_string(web_time(r, a->cancelled_at)));
         json_object_set_new(j, "cancelled_late", json_boolean(a->cancel_late));
@@ -343,8 +355,7 @@ static int idem_replay(struct req *r, struct idem *im)
     }
     if (strcmp(en.address, req_address(r)) == 0 &&
         token_unseal(en.sealed, en.nsealed, im->seal, token) == 0)
-        json_object_set_new(body, "manage_url",
-                            json_string(arena_printf(r->arena, "/a/%s", token)));
+        json_object_set_new(body, "manage_url", json_string(manage_url(r, token)));
     json_int_t id = json_integer_value(json_object_get(body, "id")); /* 0 if absent */
     web_json(r, en.status, body);
     resp_header(r, "Idempotent-Replayed", "true");
@@ -425,6 +436,13 @@ static void client_overlap(struct req *r, const struct err *e, const struct clie
     r->resp.content_type = "application/problem+json";
 }
 
+/* what a booking's body may hold: anything else is refused, naming it */
+static const struct json_member client_members[] = {
+    {"name", NULL}, {"email", NULL}, {"phone", NULL}, {NULL, NULL}};
+static const struct json_member book_members[] = {
+    {"service", NULL}, {"therapist", NULL}, {"start", NULL}, {"notes", NULL},
+    {"client", client_members}, {NULL, NULL}};
+
 void api_book(struct req *r)
 {
     struct idem im = {0};
@@ -435,12 +453,10 @@ void api_book(struct req *r)
     struct client_booking other = {0};
     char token[TOKEN_LEN];
     int64_t start;
-    json_t *j = r->json;
+    json_t *j = web_json_body(r, book_members);
 
-    if (!json_is_object(j)) {
-        web_error(r, 400, "bad_request", "The body must be a JSON object.");
+    if (!j)
         return;
-    }
     /* Before idem_begin: a refused flood writes nothing, and its 429 is not
      * kept as the answer to its Idempotency-Key. */
     if (throttle_refuse(r, THROTTLE_BOOK,
@@ -543,13 +559,10 @@ void api_reschedule(struct req *r)
     struct err e = {0};
     const char *start_s, *therapist;
     int64_t start;
-    json_t *j = r->json;
-    if (authorised(r, &ap) < 0)
+    static const struct json_member members[] = {{"start", NULL}, {"therapist", NULL}, {NULL, NULL}};
+    json_t *j;
+    if (authorised(r, &ap) < 0 || !(j = web_json_body(r, members)))
         return;
-    if (!json_is_object(j)) {
-        web_error(r, 400, "bad_request", "The body must be a JSON object.");
-        return;
-    }
     if (member_str(r, j, "start", 1, &start_s) < 0 ||
         member_str(r, j, "therapist", 0, &therapist) < 0 || parse_start(r, start_s, &start) < 0 ||
         load_sched(r, ap.service_id, therapist, &s) < 0)
