@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "util/num.h"
+#include "util/utf8.h"
 #include "util/log.h"
 #include "view/esc.h"
 
@@ -31,38 +32,10 @@ size_t kv_count(const struct kvlist *l, const char *key)
     return c;
 }
 
-/* Checks that s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+/* Whether s[0..len) is well-formed UTF-8 (util/utf8). */
 static int utf8_ok(const unsigned char *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t n;
-        unsigned min, cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 1, min = 0x80, cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2, min = 0x800, cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3, min = 0x10000, cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (len - i - 1 < n)
-            return 0;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += n + 1;
-    }
-    return 1;
+    return utf8_check(s, len) == len;
 }
 
 /* Decodes s[0..len) into a new arena string.  plus_space: '+' means ' '.

@@ -81,6 +81,13 @@ enum err_code db_intake(struct db *db, struct arena *a, int64_t client_id, struc
     return rc;
 }
 
+enum err_code db_intake_versions(struct db *db, struct arena *a, int64_t client_id,
+                                 struct intake **out, size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_INTAKE_VERSIONS, "read earlier health forms",
+                     ARGS(A_I64(client_id)), COLS(intake_cols), sizeof **out, (void **)out, n, e);
+}
+
 struct stamp {
     int64_t updated_at, id;
 };
@@ -218,6 +225,14 @@ enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client
 {
     return one_insurance(db, a, Q_INSURANCE_LATEST, client_id, out,
                          "This client has not asked for an insurance check.", e);
+}
+
+enum err_code db_insurance_of_client(struct db *db, struct arena *a, int64_t client_id,
+                                     struct insurance_check **out, size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_INSURANCE_OF_CLIENT, "list insurance checks",
+                     ARGS(A_I64(client_id)), COLS(insurance_cols), sizeof **out, (void **)out, n,
+                     e);
 }
 
 enum err_code db_insurance_of_appointment(struct db *db, struct arena *a, int64_t appointment_id,

@@ -411,6 +411,9 @@ enum err_code db_set_staff_notes(struct db *db, int64_t id, const char *notes, s
  * eleven is dropped), by name, at most `limit`. */
 enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limit,
                          struct client **out, size_t *n, struct err *e);
+/* Every client with their number of appointments, by id (the export). */
+enum err_code db_clients_all(struct db *db, struct arena *a, struct client **out, size_t *n,
+                             struct err *e);
 /* One client; E_NOTFOUND if absent. */
 enum err_code db_client(struct db *db, struct arena *a, int64_t id, struct client *out,
                         struct err *e);
@@ -560,6 +563,10 @@ struct insurance_check {
 /* The client's current form; E_NOTFOUND when there is none. */
 enum err_code db_intake(struct db *db, struct arena *a, int64_t client_id, struct intake *out,
                         struct err *e);
+/* The client's earlier forms (each replaced by a later one), newest version
+ * first; id is the form's, as in db_intake. */
+enum err_code db_intake_versions(struct db *db, struct arena *a, int64_t client_id,
+                                 struct intake **out, size_t *n, struct err *e);
 /* Saves in as the client's current form (in->client_id; id, version,
  * created_at and confirmed_at are the store's): the first one is created,
  * a later one first copies the current version to the history.  *id gets
@@ -589,6 +596,9 @@ enum err_code db_insurance_get(struct db *db, struct arena *a, int64_t id,
 /* The client's newest check; E_NOTFOUND when there is none. */
 enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client_id,
                                   struct insurance_check *out, struct err *e);
+/* Every check of the client, newest first (the client's record download). */
+enum err_code db_insurance_of_client(struct db *db, struct arena *a, int64_t client_id,
+                                     struct insurance_check **out, size_t *n, struct err *e);
 /* The newest check asked for through appointment_id's manage link;
  * E_NOTFOUND when there is none. */
 enum err_code db_insurance_of_appointment(struct db *db, struct arena *a, int64_t appointment_id,

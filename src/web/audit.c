@@ -18,7 +18,11 @@
 
 #define AUDIT_PAGE 100
 
-static const char *const records[] = {"intake", "insurance", "referral", "note"};
+/* the health records, then what leaves whole: a client's download of their
+ * record, the back office's CSV exports */
+static const char *const records[] = {"intake",  "insurance", "referral",    "note",
+                                      "record",  "clients",   "appointments", "invoices",
+                                      "payments"};
 
 enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
                               const char *record, int64_t record_id, int64_t client_id,
@@ -85,8 +89,9 @@ void admin_audit(struct req *r)
     size_t n = 0;
     if (read_filter(r, &f) != 0) {
         web_error(r, 400, "bad_request",
-                  "The filter is not valid: record must be intake, insurance, referral or "
-                  "note, and client and before must be whole numbers.");
+                  "The filter is not valid: record must be intake, insurance, referral, "
+                  "note, record, clients, appointments, invoices or payments, and client "
+                  "and before must be whole numbers.");
         return;
     }
     if (db_audit_list(web_db(r), r->arena, &f, &rows, &n, &e) != E_OK) {

@@ -347,6 +347,12 @@ OR (?3 <> '' AND instr(replace(replace(replace(replace(replace(replace(c.phone,
 ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', ''), ?3) > 0)
 ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2
 
+-- every client, oldest first (the CSV export)
+-- name: clients_all
+SELECT c.id, c.name, c.email, c.phone, c.created_at,
+(SELECT count(*) FROM appointments a WHERE a.client_id = c.id)
+FROM clients c ORDER BY c.id
+
 -- name: desk_client
 SELECT c.id, c.name, c.email, c.phone, c.created_at,
 (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)
@@ -449,6 +455,10 @@ ORDER BY id DESC LIMIT ?4
 -- name: intake
 SELECT {{intake_cols}} FROM intakes WHERE client_id = ?1
 
+-- name: intake_versions
+SELECT intake_id, {{intake_cols_noid}} FROM intake_history WHERE client_id = ?1
+ORDER BY version DESC, id DESC
+
 -- name: intake_archive
 INSERT INTO intake_history (intake_id, {{intake_cols_noid}}, archived_at) SELECT id, {{intake_cols_noid}}, ?2 FROM intakes
 WHERE client_id = ?1
@@ -508,6 +518,10 @@ SELECT {{insurance_cols}} WHERE i.id = ?1
 -- name: insurance_latest
 SELECT {{insurance_cols}} WHERE i.client_id = ?1
 ORDER BY i.id DESC LIMIT 1
+
+-- name: insurance_of_client
+SELECT {{insurance_cols}} WHERE i.client_id = ?1
+ORDER BY i.id DESC
 
 -- name: insurance_of_appt
 SELECT {{insurance_cols}} WHERE i.appointment_id = ?1

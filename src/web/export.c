@@ -1,0 +1,124 @@
+/* export — serves svc/export's CSV files and the page that links them; see
+ * export.h.  Parses the day range strictly; must not build a cell itself. */
+#include "web/export.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/datetime.h"
+#include "svc/export.h"
+#include "svc/when.h"
+#include "util/clock.h"
+#include "web/chrome.h"
+#include "web/form.h"
+#include "web/page.h"
+#include "web/proof.h"
+
+#define EXPORT_MAX_DAYS 731 /* two years of a busy clinic: ~40,000 rows, ~12 MB */
+
+static const char *day_text(struct req *r, struct dt_date d)
+{
+    char buf[16];
+    dt_format_date(d, buf, sizeof buf);
+    return arena_strdup(r->arena, buf);
+}
+
+void admin_export(struct req *r)
+{
+    struct dt_date today = when_local_date(r->app->tz, clock_now());
+    json_t *ctx = chrome_context(r, "Export data", "admin");
+    json_object_set_new(ctx, "from", json_string(day_text(r, (struct dt_date){today.year, 1, 1})));
+    json_object_set_new(ctx, "to", json_string(day_text(r, (struct dt_date){today.year, 12, 31})));
+    json_object_set_new(ctx, "max_days", json_integer(EXPORT_MAX_DAYS));
+    form_render(r, 200, "admin/export", ctx);
+}
+
+/* Refuses query parameters other than those listed.  Returns 0 or -1
+ * (response written). */
+static int only(struct req *r, const char *const *allowed)
+{
+    for (size_t i = 0; i < r->query.n; i++) {
+        const char *k = r->query.items[i].key;
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, k) != 0)
+            a++;
+        if (!*a || kv_count(&r->query, k) > 1) {
+            web_error(r, 400, "bad_request",
+                      arena_printf(r->arena, *a ? "Parameter '%s' is given more than once."
+                                                : "Unknown parameter '%s'.",
+                                   k));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void send_csv(struct req *r, struct sb *csv, const char *filename)
+{
+    resp_start(r, 200, "text/csv; charset=utf-8; header=present");
+    sb_add(&r->resp.body, csv->buf, csv->len);
+    resp_header(r, "Content-Disposition",
+                arena_printf(r->arena, "attachment; filename=\"%s\"", filename));
+    web_private(r); /* personal data: not kept by caches */
+}
+
+void admin_export_clients(struct req *r)
+{
+    static const char *const allowed[] = {NULL};
+    struct err e = {0};
+    struct sb csv = SB_INIT;
+    size_t rows = 0;
+    int64_t now = clock_now();
+    if (only(r, allowed) < 0)
+        return;
+    struct actor who = proof_actor(r, PROOF_STAFF);
+    if (export_clients(web_db(r), r->arena, r->app->tz, &who, now, &csv, &rows, &e) != E_OK) {
+        web_fail(r, &e);
+        goto done;
+    }
+    send_csv(r, &csv,
+             arena_printf(r->arena, "clients-%s.csv",
+                          day_text(r, when_local_date(r->app->tz, now))));
+done:
+    sb_release(&csv);
+}
+
+void admin_export_appointments(struct req *r)
+{
+    static const char *const allowed[] = {"from", "to", NULL};
+    struct err e = {0};
+    struct sb csv = SB_INIT;
+    struct dt_date from, to;
+    size_t rows = 0;
+    const char *fs = kv_get(&r->query, "from"), *ts = kv_get(&r->query, "to");
+    if (only(r, allowed) < 0)
+        return;
+    if (!fs || dt_parse_date(fs, &from) < 0) {
+        web_error(r, 400, "bad_request", "Parameter 'from' must be a date as YYYY-MM-DD.");
+        return;
+    }
+    if (!ts || dt_parse_date(ts, &to) < 0) {
+        web_error(r, 400, "bad_request", "Parameter 'to' must be a date as YYYY-MM-DD.");
+        return;
+    }
+    int64_t span = dt_date_to_days(to) - dt_date_to_days(from) + 1;
+    if (span < 1 || span > EXPORT_MAX_DAYS) {
+        web_error(r, 400, "bad_request",
+                  arena_printf(r->arena,
+                               "Parameter 'to' must be on or after 'from', and the range at most "
+                               "%d days; export a longer time in parts.",
+                               EXPORT_MAX_DAYS));
+        return;
+    }
+    struct actor who = proof_actor(r, PROOF_STAFF);
+    if (export_appointments(web_db(r), r->arena, r->app->tz, from, to, &who, clock_now(), &csv,
+                            &rows, &e) != E_OK) {
+        web_fail(r, &e);
+        goto done;
+    }
+    send_csv(r, &csv, arena_printf(r->arena, "appointments-%s-to-%s.csv", day_text(r, from),
+                                   day_text(r, to)));
+done:
+    sb_release(&csv);
+}
