@@ -299,6 +299,10 @@ enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapis
                                  struct err *e);
 enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
                                  struct err *e);
+/* *found = 1 and *id when a client has exactly this name and email
+ * (case-insensitive email), the rule db_client_for_booking matches by. */
+enum err_code db_find_client(struct db *db, const char *name, const char *email, int64_t *id,
+                             int *found, struct err *e);
 /* The client with exactly this name and email (case-insensitive email), or a
  * new one with this phone.  A found client's phone is changed only when
  * update_phone is set and a phone is given (a booking by the front desk):
