@@ -34,28 +34,6 @@ static void bad(struct req *r, const char *fmt, ...)
     web_error(r, 400, "bad_request", msg);
 }
 
-/* Refuses query parameters other than those listed (NULL-terminated), and
- * repeated ones.  Returns 0 or -1 (response written). */
-static int only_params(struct req *r, const char *const *allowed)
-{
-    for (size_t i = 0; i < r->query.n; i++) {
-        const char *k = r->query.items[i].key;
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            if (strcmp(*a, k) == 0)
-                ok = 1;
-        if (!ok) {
-            bad(r, "Unknown parameter '%s'.", k);
-            return -1;
-        }
-        if (kv_count(&r->query, k) > 1) {
-            bad(r, "Parameter '%s' is given more than once.", k);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static json_t *slot_json(struct req *r, const struct sched *s, const struct avail_slot *sl)
 {
     json_t *ids = json_array();
@@ -171,7 +149,7 @@ void api_availability(struct req *r)
     int days = 1;
     const char *date = kv_get(&r->query, "date"), *ds = kv_get(&r->query, "days");
 
-    if (only_params(r, allowed) < 0)
+    if (web_only_params(r, allowed) < 0)
         return;
     if (!date || dt_parse_date(date, &from) < 0) {
         bad(r, "Parameter '%s' must be a date as YYYY-MM-DD.", "date");
@@ -260,7 +238,7 @@ void api_next_available(struct req *r)
     struct err e = {0};
     struct avail_slot slot;
     int found = 0;
-    if (only_params(r, allowed) < 0 ||
+    if (web_only_params(r, allowed) < 0 ||
         load_sched(r, kv_get(&r->query, "service"), kv_get(&r->query, "therapist"), &s) < 0)
         return;
     if (sched_next(web_db(r), r->arena, &s, clock_now(), &slot, &found, &e) != E_OK) {

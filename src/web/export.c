@@ -34,26 +34,6 @@ void admin_export(struct req *r)
     form_render(r, 200, "admin/export", ctx);
 }
 
-/* Refuses query parameters other than those listed.  Returns 0 or -1
- * (response written). */
-static int only(struct req *r, const char *const *allowed)
-{
-    for (size_t i = 0; i < r->query.n; i++) {
-        const char *k = r->query.items[i].key;
-        const char *const *a = allowed;
-        while (*a && strcmp(*a, k) != 0)
-            a++;
-        if (!*a || kv_count(&r->query, k) > 1) {
-            web_error(r, 400, "bad_request",
-                      arena_printf(r->arena, *a ? "Parameter '%s' is given more than once."
-                                                : "Unknown parameter '%s'.",
-                                   k));
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static void send_csv(struct req *r, struct sb *csv, const char *filename)
 {
     resp_start(r, 200, "text/csv; charset=utf-8; header=present");
@@ -70,7 +50,7 @@ void admin_export_clients(struct req *r)
     struct sb csv = SB_INIT;
     size_t rows = 0;
     int64_t now = clock_now();
-    if (only(r, allowed) < 0)
+    if (web_only_params(r, allowed) < 0)
         return;
     struct actor who = proof_actor(r, PROOF_STAFF);
     if (export_clients(web_db(r), r->arena, r->app->tz, &who, now, &csv, &rows, &e) != E_OK) {
@@ -92,7 +72,7 @@ void admin_export_appointments(struct req *r)
     struct dt_date from, to;
     size_t rows = 0;
     const char *fs = kv_get(&r->query, "from"), *ts = kv_get(&r->query, "to");
-    if (only(r, allowed) < 0)
+    if (web_only_params(r, allowed) < 0)
         return;
     if (!fs || dt_parse_date(fs, &from) < 0) {
         web_error(r, 400, "bad_request", "Parameter 'from' must be a date as YYYY-MM-DD.");

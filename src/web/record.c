@@ -170,12 +170,9 @@ void portal_record(struct req *r)
     int as_json = format && strcmp(format, "json") == 0;
     int64_t now = clock_now();
 
-    for (size_t i = 0; i < r->query.n; i++)
-        if (strcmp(r->query.items[i].key, "format") != 0) {
-            web_error(r, 400, "bad_request",
-                      arena_printf(r->arena, "Unknown parameter '%s'.", r->query.items[i].key));
-            return;
-        }
+    static const char *const allowed[] = {"format", NULL};
+    if (web_only_params(r, allowed) < 0)
+        return;
     if (format && !as_json && strcmp(format, "html") != 0) {
         web_error(r, 400, "bad_request",
                   "Parameter 'format' must be json (a file) or html (the page).");
