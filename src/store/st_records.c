@@ -39,6 +39,27 @@ enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_f
                      COLS(audit_cols), sizeof **out, (void **)out, n, e);
 }
 
+struct times_since {
+    int count;
+    int64_t oldest;
+};
+static const struct col times_since_cols[] = {
+    COL_INT(struct times_since, count),
+    COL_I64(struct times_since, oldest),
+};
+
+enum err_code db_audit_count_since(struct db *db, int64_t user_id, const char *action,
+                                   int64_t since, int *count, int64_t *oldest, struct err *e)
+{
+    struct times_since t = {0, 0};
+    enum err_code rc = rows_one(db, NULL, Q_AUDIT_COUNT_SINCE, "read the audit log",
+                                ARGS(A_I64(user_id), A_TEXT(action), A_I64(since)),
+                                COLS(times_since_cols), &t, e);
+    *count = t.count;
+    *oldest = t.oldest;
+    return rc;
+}
+
 /* ---- the health form ---- */
 
 static const struct col intake_cols[] = {

@@ -526,6 +526,11 @@ struct audit_filter {
 
 /* Appends one row; E_UNPROCESSABLE if a field is out of range. */
 enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct err *e);
+/* How many times account user_id did action since `since` (its rows over
+ * the client rows they name: a download writes one row per client row),
+ * and the earliest (0 when none): the record download's hourly limit. */
+enum err_code db_audit_count_since(struct db *db, int64_t user_id, const char *action,
+                                   int64_t since, int *count, int64_t *oldest, struct err *e);
 /* Rows matching f, newest first. */
 enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
                             struct audit_entry **out, size_t *n, struct err *e);

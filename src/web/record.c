@@ -178,6 +178,28 @@ void portal_record(struct req *r)
                   "Parameter 'format' must be json (a file) or html (the page).");
         return;
     }
+    /* each download writes audit rows that can never be deleted: a flood
+     * from one account is refused before it writes any */
+    int limit = r->app->cfg.record_downloads_per_hour, n = 0;
+    int64_t oldest = 0;
+    if (limit > 0) {
+        if (db_audit_count_since(web_db(r), r->user->id, "download", now - 3600, &n, &oldest,
+                                 &e) != E_OK) {
+            web_fail(r, &e);
+            return;
+        }
+        if (n >= limit) {
+            int64_t wait = oldest + 3600 - now;
+            long long minutes = (long long)(wait > 0 ? wait + 59 : 60) / 60;
+            resp_header(r, "Retry-After", arena_printf(r->arena, "%lld", (long long)(wait > 0 ? wait : 60)));
+            web_error(r, 429, "too_many_downloads",
+                      arena_printf(r->arena,
+                                   "You downloaded your record %d times in the last hour. Please "
+                                   "try again in %lld minute%s.",
+                                   n, minutes, minutes == 1 ? "" : "s"));
+            return;
+        }
+    }
     struct actor who = proof_actor(r, PROOF_EMAIL);
     if (record_collect(web_db(r), r->arena, r->user->id, &who, now, &rec, &e) != E_OK) {
         web_fail(r, &e);

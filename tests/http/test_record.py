@@ -260,6 +260,24 @@ class Record(unittest.TestCase):
         self.assertIn('download', t)
         self.assertIn('rita@example.com', t)
 
+    def test_too_many_downloads(self):
+        """Each download writes audit rows that can never be deleted: an
+        account's flood is refused (429) before it writes any.  Runs last."""
+        for _ in range(11):
+            before = downloads(self.cid)
+            st, h, page = self.rita.get('/portal/record?format=json')
+            if st == 429:
+                break
+            self.assertEqual(st, 200)
+        self.assertEqual(st, 429)
+        self.assertEqual(downloads(self.cid), before)           # the refused one wrote nothing
+        self.assertEqual(downloads(self.cid), 10)                # [limits] record_downloads_per_hour
+        self.assertTrue(0 < int(h['retry-after']) <= 3600, h)
+        self.assertIn('try again in', page)
+        # another account is not held back by Rita's
+        st, _, _ = sign_in('otto@example.com').get('/portal/record?format=json')
+        self.assertEqual(st, 200)
+
 
 if __name__ == '__main__':
     run_suite(globals())

@@ -445,6 +445,12 @@ late_cancel_hours = excluded.late_cancel_hours
 INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,
 client_id, address, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
 
+-- how many times the account did action since ?3: its rows over the client
+-- rows they name (a download writes one row per client row)
+-- name: audit_count_since
+SELECT count(*) / max(count(DISTINCT client_id), 1), coalesce(min(at), 0) FROM audit_log
+WHERE user_id = ?1 AND action = ?2 AND at >= ?3
+
 -- name: audit_list
 SELECT id, at, user_id, actor, role, action, record, record_id, client_id,
 address, via FROM audit_log WHERE (?1 = 0 OR id < ?1)

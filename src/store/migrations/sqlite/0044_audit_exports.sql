@@ -4,7 +4,8 @@
 -- clients, appointments, invoices or payments as CSV (action 'export',
 -- record the kind; record_id 0, client_id 0).  A CHECK cannot be altered
 -- in SQLite, so the table is rebuilt as 0018 did; rows, ids (AUTOINCREMENT)
--- and the triggers that refuse any change are kept.
+-- and the triggers that refuse any change are kept.  An index on the account,
+-- action and time counts an account's recent downloads.
 CREATE TABLE audit_log_new (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     at         INTEGER NOT NULL,                 -- Unix seconds, UTC
@@ -31,6 +32,8 @@ DROP TABLE audit_log;
 ALTER TABLE audit_log_new RENAME TO audit_log;
 CREATE INDEX audit_log_client ON audit_log (client_id, id);
 CREATE INDEX audit_log_record ON audit_log (record, id);
+-- an account's recent downloads, for [limits] record_downloads_per_hour
+CREATE INDEX audit_log_user_action ON audit_log (user_id, action, at);
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
