@@ -157,6 +157,27 @@ class Export(unittest.TestCase):
             self.assertIn(st, (403, 404), p)
         self.assertEqual(exports('appointments') + exports('clients'), before)
 
+    def test_busy_database_answers_503_and_exports_nothing(self):
+        """Another program holds the write lock past the busy timeout: the
+        export (its audit row is a write) is a 503 page, not half a file."""
+        import sqlite3
+        before = exports('clients')
+        lock = sqlite3.connect(S.db, timeout=0, isolation_level=None)
+        try:
+            lock.execute('BEGIN IMMEDIATE')
+            st, h, body = self.admin.get('/admin/export/clients.csv')
+        finally:
+            lock.execute('ROLLBACK')
+            lock.close()
+        self.assertEqual(st, 503)
+        self.assertTrue(h['content-type'].startswith('text/html'), h['content-type'])
+        self.assertNotIn('content-disposition', h)
+        self.assertNotIn('erin@example.com', body)
+        self.assertIn('busy', text(body))
+        self.assertEqual(exports('clients'), before)
+        st, _, body = self.admin.get('/admin/export/clients.csv')  # and then it works
+        self.assertEqual(st, 200)
+
 
 if __name__ == '__main__':
     run_suite(globals())

@@ -255,6 +255,30 @@ class BadFiles(unittest.TestCase):
         self.assertIn('--dry-run', r.stdout)
         self.assertEqual(counts(), before)
 
+    def test_busy_database(self):
+        """The server (or anything) holds the write lock past the busy timeout:
+        one line on stderr, exit 1, nothing stored; the same file then imports."""
+        import sqlite3
+        before = counts()
+        path = write('busy.csv', 'name,email\nUma Busy,uma.busy@example.com\n')
+        lock = sqlite3.connect(S.db, timeout=0, isolation_level=None)
+        try:
+            lock.execute('BEGIN IMMEDIATE')
+            code, out, err = run('clients', path)
+        finally:
+            lock.execute('ROLLBACK')
+            lock.close()
+        self.assertEqual(code, 1, (out, err))
+        # the message is one line; the store's own log line (timestamped, for the
+        # operator, as knead serve logs it) may come before it
+        said = [l for l in err.splitlines() if l.startswith('knead import: ')]
+        self.assertEqual(len(said), 1, err)
+        self.assertIn('busy', said[0])
+        self.assertNotIn('locked', said[0])
+        self.assertEqual(counts(), before)
+        code, out, _ = run('clients', path)
+        self.assertEqual(code, 0, out)
+
 
 if __name__ == '__main__':
     run_suite(globals())
