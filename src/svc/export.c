@@ -130,11 +130,15 @@ enum err_code export_clients(struct db *db, struct arena *a, const struct tz *tz
 }
 
 enum err_code export_appointments(struct db *db, struct arena *a, const struct tz *tz,
-                                  struct dt_date from, struct dt_date to,
-                                  const struct actor *who, int64_t now, struct sb *out,
-                                  size_t *rows, struct err *e)
+                                  struct dt_date from, struct dt_date to, const struct actor *who,
+                                  int64_t now, struct sb *out, size_t *rows, struct err *e)
 {
-    struct job j = {.a = a, .tz = tz, .who = who, .now = now, .out = out,
-                    .t0 = tz_day_start(tz, from), .t1 = tz_day_start(tz, dt_date_add(to, 1))};
+    struct job j = {.a = a,
+                    .tz = tz,
+                    .who = who,
+                    .now = now,
+                    .out = out,
+                    .t0 = tz_day_start(tz, from),
+                    .t1 = tz_day_start(tz, dt_date_add(to, 1))};
     return run(db, appts_tx, &j, rows, e);
 }

@@ -22,9 +22,9 @@ struct tz;
 
 /* The columns of each file, in order (also what knead import reads back). */
 #define EXPORT_CLIENT_COLUMNS "id,name,email,phone,created_at,appointments"
-#define EXPORT_APPT_COLUMNS                                                                    \
-    "id,date,time,start,end,service_id,service,therapist_id,therapist,room,client_id,"         \
-    "client_name,client_email,client_phone,status,source,cancelled_at,cancelled_late,notes,"   \
+#define EXPORT_APPT_COLUMNS                                                                        \
+    "id,date,time,start,end,service_id,service,therapist_id,therapist,room,client_id,"             \
+    "client_name,client_email,client_phone,status,source,cancelled_at,cancelled_late,notes,"       \
     "created_at"
 
 /* Appends every client to out as CSV and audits the export by who at now;
@@ -37,8 +37,7 @@ enum err_code export_clients(struct db *db, struct arena *a, const struct tz *tz
 /* The same for the appointments (any status) starting on the clinic's local
  * days from..to (inclusive), by start. */
 enum err_code export_appointments(struct db *db, struct arena *a, const struct tz *tz,
-                                  struct dt_date from, struct dt_date to,
-                                  const struct actor *who, int64_t now, struct sb *out,
-                                  size_t *rows, struct err *e);
+                                  struct dt_date from, struct dt_date to, const struct actor *who,
+                                  int64_t now, struct sb *out, size_t *rows, struct err *e);
 
 #endif

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/csv.h"
+#include "core/csvread.h"
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "svc/booking.h"
@@ -18,8 +18,19 @@
 #include "util/utf8.h"
 
 enum col {
-    C_NAME, C_EMAIL, C_PHONE, C_START, C_DATE, C_TIME, C_SERVICE, C_SERVICE_ID, C_THERAPIST,
-    C_THERAPIST_ID, C_NOTES, C_STATUS, C_N
+    C_NAME,
+    C_EMAIL,
+    C_PHONE,
+    C_START,
+    C_DATE,
+    C_TIME,
+    C_SERVICE,
+    C_SERVICE_ID,
+    C_THERAPIST,
+    C_THERAPIST_ID,
+    C_NOTES,
+    C_STATUS,
+    C_N
 };
 
 #define FOR_CLIENTS 1u
@@ -173,8 +184,8 @@ done:
 
 static enum err_code client_row(struct job *j, const struct row *r, struct err *e)
 {
-    const char *name = val(j, r, C_NAME), *email = val(j, r, C_EMAIL),
-               *phone = val(j, r, C_PHONE), *why;
+    const char *name = val(j, r, C_NAME), *email = val(j, r, C_EMAIL), *phone = val(j, r, C_PHONE),
+               *why;
     int64_t id;
     int found = 0;
     enum err_code rc;
@@ -283,13 +294,17 @@ static enum err_code appt_row(struct job *j, const struct catalogue *cat, const 
     if (row_start(j, r, &start) < 0)
         return E_OK;
     if (!*svv || !(sv = find_service(cat->sv, cat->nsv, svv))) {
-        problem(j, r->line, "there is no service '%s' (give its id, such as deep-tissue-60, or "
-                            "its name)", svv);
+        problem(j, r->line,
+                "there is no service '%s' (give its id, such as deep-tissue-60, or "
+                "its name)",
+                svv);
         return E_OK;
     }
     if (*thv && strcasecmp(thv, "any") != 0 && !(th = find_therapist(cat->th, cat->nth, thv))) {
-        problem(j, r->line, "there is no therapist '%s' (give their id or name, or leave it "
-                            "empty for any)", thv);
+        problem(j, r->line,
+                "there is no therapist '%s' (give their id or name, or leave it "
+                "empty for any)",
+                thv);
         return E_OK;
     }
     rc = sched_load(j->db, j->a, j->cache, j->tz, j->cfg, sv->id, th ? th->id : NULL, &s, &why);
@@ -302,8 +317,10 @@ static enum err_code appt_row(struct job *j, const struct catalogue *cat, const 
         return rc;
     }
     s.staff = 1;
-    struct sched_client cl = {.name = val(j, r, C_NAME), .email = val(j, r, C_EMAIL),
-                              .phone = val(j, r, C_PHONE), .notes = val(j, r, C_NOTES),
+    struct sched_client cl = {.name = val(j, r, C_NAME),
+                              .email = val(j, r, C_EMAIL),
+                              .phone = val(j, r, C_PHONE),
+                              .notes = val(j, r, C_NOTES),
                               .staff = 1};
     int who = th ? sched_therapist_index(&s, th->id) : -1;
     rc = sched_book_in(j->db, j->a, &s, j->now, start, who, &cl, &id, &why);
@@ -345,26 +362,28 @@ static enum err_code all_rows(struct job *j, struct err *e)
 /* Reads the text into header and rows; E_INVALID for the file. */
 static enum err_code read_file(struct job *j, const char *data, size_t len, struct err *e)
 {
-    struct csv c;
+    struct csvread c;
     struct row h = {0};
-    char *f[CSV_MAX_FIELDS];
+    char *f[CSVREAD_MAX_FIELDS];
     size_t n, cap = 0;
     int line, rc;
     if (len > IMPORT_MAX_BYTES)
-        return err_set(e, E_INVALID, "the file is %zu bytes; at most %u MiB are read at once "
-                                     "(split it into parts)",
+        return err_set(e, E_INVALID,
+                       "the file is %zu bytes; at most %u MiB are read at once "
+                       "(split it into parts)",
                        len, IMPORT_MAX_BYTES >> 20);
     size_t bad = utf8_check((const unsigned char *)data, len);
     if (bad < len) {
         int at = 1;
         for (size_t i = 0; i < bad; i++)
             at += data[i] == '\n';
-        return err_set(e, E_INVALID, "line %d: the file is not UTF-8 text (save it as \"CSV "
-                                     "UTF-8\")",
+        return err_set(e, E_INVALID,
+                       "line %d: the file is not UTF-8 text (save it as \"CSV "
+                       "UTF-8\")",
                        at);
     }
-    csv_init(&c, data, len);
-    if ((rc = csv_next(&c, j->a, f, &n, &line, e)) < 0)
+    csvread_init(&c, data, len);
+    if ((rc = csvread_next(&c, j->a, f, &n, &line, e)) < 0)
         return E_INVALID;
     if (rc == 0)
         return err_set(e, E_INVALID, "the file is empty; its first line must name the columns");
@@ -374,7 +393,7 @@ static enum err_code read_file(struct job *j, const char *data, size_t len, stru
     memcpy(h.f, f, n * sizeof *f);
     if (map_header(j, &h, e) != E_OK)
         return E_INVALID;
-    while ((rc = csv_next(&c, j->a, f, &n, &line, e)) == 1) {
+    while ((rc = csvread_next(&c, j->a, f, &n, &line, e)) == 1) {
         if (j->nrows == IMPORT_MAX_ROWS)
             return err_set(e, E_INVALID, "line %d: more than %d rows (split the file into parts)",
                            line, IMPORT_MAX_ROWS);
@@ -400,8 +419,14 @@ enum err_code import_csv(struct db *db, struct arena *a, struct sched_cache *cac
                          enum import_kind kind, const char *data, size_t len, int dry_run,
                          int64_t now, struct import_result *out, struct err *e)
 {
-    struct job j = {.db = db, .a = a, .cache = cache, .tz = tz, .cfg = cfg, .kind = kind,
-                    .now = now, .out = out};
+    struct job j = {.db = db,
+                    .a = a,
+                    .cache = cache,
+                    .tz = tz,
+                    .cfg = cfg,
+                    .kind = kind,
+                    .now = now,
+                    .out = out};
     enum err_code rc;
     int tries = 0;
     memset(out, 0, sizeof *out);

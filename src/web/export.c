@@ -59,8 +59,8 @@ void admin_export_clients(struct req *r)
         web_fail(r, &e);
         return;
     }
-    csv_headers(r, arena_printf(r->arena, "clients-%s.csv",
-                                day_text(r, when_local_date(r->app->tz, now))));
+    csv_headers(
+        r, arena_printf(r->arena, "clients-%s.csv", day_text(r, when_local_date(r->app->tz, now))));
 }
 
 void admin_export_appointments(struct req *r)
@@ -96,6 +96,6 @@ void admin_export_appointments(struct req *r)
         web_fail(r, &e);
         return;
     }
-    csv_headers(r, arena_printf(r->arena, "appointments-%s-to-%s.csv", day_text(r, from),
-                                day_text(r, to)));
+    csv_headers(
+        r, arena_printf(r->arena, "appointments-%s-to-%s.csv", day_text(r, from), day_text(r, to)));
 }

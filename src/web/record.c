@@ -62,8 +62,8 @@ static json_t *intake_json(struct req *r, const struct intake *it)
         "version", it->version, "email", it->email, "phone", it->phone, "birth_date",
         it->birth_date, "emergency_contact", it->emergency_name, "emergency_phone",
         it->emergency_phone, "reason", it->reason, "areas", labels(r, intake_areas, it->areas),
-        "pain", it->pain, "onset", label(intake_onsets, it->onset), "onset_other",
-        it->onset_other, "worse_with", it->worse, "better_with", it->better, "treatments_tried",
+        "pain", it->pain, "onset", label(intake_onsets, it->onset), "onset_other", it->onset_other,
+        "worse_with", it->worse, "better_with", it->better, "treatments_tried",
         labels(r, intake_treatments, it->treatments), "conditions",
         labels(r, intake_conditions, it->conditions), "conditions_other", it->conditions_other,
         "medications", it->medications);
@@ -85,22 +85,22 @@ static json_t *money_or_null(struct req *r, int cents)
 
 static json_t *check_json(struct req *r, const struct insurance_check *c)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "carrier", c->carrier,
-                          "member_id", c->member_id, "group_number", c->group_number,
-                          "policyholder", c->holder_name, "policyholder_is",
-                          label(insurance_relations, c->relation), "requested_at",
-                          web_time(r, c->requested_at), "requested_label",
-                          when_full(r, c->requested_at), "status", c->status);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "carrier", c->carrier, "member_id",
+                  c->member_id, "group_number", c->group_number, "policyholder", c->holder_name,
+                  "policyholder_is", label(insurance_relations, c->relation), "requested_at",
+                  web_time(r, c->requested_at), "requested_label", when_full(r, c->requested_at),
+                  "status", c->status);
     if (strcmp(c->status, "done") == 0) {
         json_object_set_new(o, "outcome", json_string(label(insurance_outcomes, c->outcome)));
-        json_object_set_new(o, "visits_per_year", c->visits_per_year < 0
-                                                      ? json_null()
-                                                      : json_integer(c->visits_per_year));
+        json_object_set_new(o, "visits_per_year",
+                            c->visits_per_year < 0 ? json_null()
+                                                   : json_integer(c->visits_per_year));
         json_object_set_new(o, "copay", money_or_null(r, c->copay_cents));
         json_object_set_new(o, "deductible", money_or_null(r, c->deductible_cents));
-        json_object_set_new(o, "referral_required", c->referral_required < 0
-                                                        ? json_null()
-                                                        : json_boolean(c->referral_required));
+        json_object_set_new(o, "referral_required",
+                            c->referral_required < 0 ? json_null()
+                                                     : json_boolean(c->referral_required));
         json_object_set_new(o, "notes", json_string(c->notes));
         json_object_set_new(o, "verified_at", at_or_null(r, c->verified_at));
     }
@@ -117,8 +117,8 @@ static json_t *referral_json(const struct referral *f)
 
 static json_t *client_json(struct req *r, const struct record_client *c)
 {
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c->id, "name", c->name,
-                          "email", c->email, "phone", c->phone);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c->id, "name", c->name, "email",
+                          c->email, "phone", c->phone);
     json_object_set_new(o, "health_form", c->has_intake ? intake_json(r, &c->intake) : json_null());
     json_t *a = json_array();
     for (size_t i = 0; i < c->nearlier; i++)
@@ -138,27 +138,25 @@ static json_t *client_json(struct req *r, const struct record_client *c)
 static json_t *visit_json(struct req *r, const struct record_visit *v)
 {
     const struct appointment *ap = &v->ap;
-    json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-                          (json_int_t)ap->id, "client_id", (json_int_t)ap->client_id, "service",
-                          ap->service_name, "therapist", ap->therapist_name, "room",
-                          ap->room_name, "start", web_time(r, ap->start), "end",
-                          web_time(r, ap->end), "when",
-                          arena_printf(r->arena, "%s, %s",
-                                       when_date_long(r->arena,
-                                                      when_local_date(r->app->tz, ap->start)),
-                                       when_range(r->app->tz, r->arena, ap->start, ap->end)),
-                          "status", ap->status, "notes", ap->notes);
+    json_t *o = json_pack(
+        "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)ap->id, "client_id",
+        (json_int_t)ap->client_id, "service", ap->service_name, "therapist", ap->therapist_name,
+        "room", ap->room_name, "start", web_time(r, ap->start), "end", web_time(r, ap->end), "when",
+        arena_printf(r->arena, "%s, %s",
+                     when_date_long(r->arena, when_local_date(r->app->tz, ap->start)),
+                     when_range(r->app->tz, r->arena, ap->start, ap->end)),
+        "status", ap->status, "notes", ap->notes);
     int st = appt_status_parse(ap->status);
-    json_object_set_new(o, "status_label",
-                        json_string(st >= 0 ? appt_status_label((enum appt_status)st) : ap->status));
+    json_object_set_new(
+        o, "status_label",
+        json_string(st >= 0 ? appt_status_label((enum appt_status)st) : ap->status));
     if (ap->cancelled_at) {
         json_object_set_new(o, "cancelled_at", json_string(web_time(r, ap->cancelled_at)));
         json_object_set_new(o, "cancelled_late", json_boolean(ap->cancel_late));
     }
-    json_object_set_new(o, "treatment_note", v->has_note ? notes_record_json(r, &v->note,
-                                                                             v->addenda,
-                                                                             v->naddenda)
-                                                         : json_null());
+    json_object_set_new(o, "treatment_note",
+                        v->has_note ? notes_record_json(r, &v->note, v->addenda, v->naddenda)
+                                    : json_null());
     return o;
 }
 
@@ -183,15 +181,16 @@ void portal_record(struct req *r)
     int limit = r->app->cfg.record_downloads_per_hour, n = 0;
     int64_t oldest = 0;
     if (limit > 0) {
-        if (db_audit_count_since(web_db(r), r->user->id, "download", now - 3600, &n, &oldest,
-                                 &e) != E_OK) {
+        if (db_audit_count_since(web_db(r), r->user->id, "download", now - 3600, &n, &oldest, &e) !=
+            E_OK) {
             web_fail(r, &e);
             return;
         }
         if (n >= limit) {
             int64_t wait = oldest + 3600 - now;
             long long minutes = (long long)(wait > 0 ? wait + 59 : 60) / 60;
-            resp_header(r, "Retry-After", arena_printf(r->arena, "%lld", (long long)(wait > 0 ? wait : 60)));
+            resp_header(r, "Retry-After",
+                        arena_printf(r->arena, "%lld", (long long)(wait > 0 ? wait : 60)));
             web_error(r, 429, "too_many_downloads",
                       arena_printf(r->arena,
                                    "You downloaded your record %d times in the last hour. Please "
@@ -230,8 +229,8 @@ void portal_record(struct req *r)
     }
     web_keep(r, doc);
     json_t *ctx = page_context(r, "Your record", NULL, "account");
-    json_object_set_new(ctx, "user", json_pack("{s:s, s:s}", "name", r->user->name, "email",
-                                               r->user->email));
+    json_object_set_new(ctx, "user",
+                        json_pack("{s:s, s:s}", "name", r->user->name, "email", r->user->email));
     json_object_set(ctx, "record", doc);
     json_object_set_new(ctx, "generated_label", json_string(when_full(r, now)));
     json_object_set_new(ctx, "empty", json_boolean(rec.nvisits == 0));

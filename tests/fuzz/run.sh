@@ -27,7 +27,7 @@ target() { # name sources... -- libs...
         fuzz_tz) cp /usr/share/zoneinfo/America/Anchorage /usr/share/zoneinfo/UTC "$OUT/corpus-$name/" ;;
         fuzz_tpl) cp templates/*.html "$OUT/corpus-$name/" ;;
         fuzz_mime) printf 'Booked: Zo\303\253\000Zo\303\253 "Z"\000Hello\r\n.dot\n=x \n' >"$OUT/corpus-$name/m" ;;
-        fuzz_csv) printf 'name,email\r\n"Lee, ""Jo""",jo@x\n\n"two\nlines",b' >"$OUT/corpus-$name/c" ;;
+        fuzz_csvread) printf 'name,email\r\n"Lee, ""Jo""",jo@x\n\n"two\nlines",b' >"$OUT/corpus-$name/c" ;;
         fuzz_request) printf 'a=1&b=%%20x+y' >"$OUT/corpus-$name/q"; printf '/articles/caf%%C3%%A9' >"$OUT/corpus-$name/p" ;;
     esac
     if "$OUT/$name" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
@@ -45,6 +45,6 @@ target fuzz_tpl src/view/tpl.c -- $(pkg-config --libs jansson)
 target fuzz_avail src/core/avail.c src/core/tz.c src/core/datetime.c src/util/tzload.c src/util/fs.c
 target fuzz_mime src/mail/mime.c src/core/datetime.c src/core/email.c -- $(pkg-config --libs libsodium)
 target fuzz_feed src/core/feed.c
-target fuzz_csv src/core/csv.c
+target fuzz_csvread src/core/csvread.c
 echo "RESULT $passed $failed"
 [ "$failed" -eq 0 ]

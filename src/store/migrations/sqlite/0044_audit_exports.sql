@@ -4,8 +4,14 @@
 -- clients, appointments, invoices or payments as CSV (action 'export',
 -- record the kind; record_id 0, client_id 0).  A CHECK cannot be altered
 -- in SQLite, so the table is rebuilt as 0018 did; rows, ids (AUTOINCREMENT)
--- and the triggers that refuse any change are kept.  An index on the account,
--- action and time counts an account's recent downloads.
+-- and the triggers that refuse any change are kept.  The money ledger's
+-- rebuild (0039: actions issue, pay, refund, credit, count; records
+-- invoice ... superbill; a reason column) comes first in a clinic's
+-- migrations and is carried over here, whether or not it is in this build:
+-- the columns copied are those every version has, and reason starts empty
+-- (both land in one release, so no reason has been written before this
+-- runs).  An index on the account, action and time counts an account's
+-- recent downloads.
 CREATE TABLE audit_log_new (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     at         INTEGER NOT NULL,                 -- Unix seconds, UTC
@@ -14,15 +20,18 @@ CREATE TABLE audit_log_new (
     role       TEXT NOT NULL CHECK (length(role) BETWEEN 1 AND 20),
     action     TEXT NOT NULL
                CHECK (action IN ('read', 'create', 'update', 'sign', 'addendum', 'refused',
+                                 'issue', 'pay', 'refund', 'credit', 'count',
                                  'download', 'export')),
     record     TEXT NOT NULL
-               CHECK (record IN ('intake', 'insurance', 'referral', 'note', 'record',
-                                 'clients', 'appointments', 'invoices', 'payments')),
+               CHECK (record IN ('intake', 'insurance', 'referral', 'note', 'invoice',
+                                 'payment', 'refund', 'credit_note', 'closeout', 'superbill',
+                                 'record', 'clients', 'appointments', 'invoices', 'payments')),
     record_id  INTEGER NOT NULL DEFAULT 0,
     client_id  INTEGER NOT NULL DEFAULT 0,
     address    TEXT NOT NULL DEFAULT '' CHECK (length(address) <= 64),
     via        TEXT NOT NULL DEFAULT 'staff'
-               CHECK (via IN ('manage_link', 'proven_email', 'staff'))
+               CHECK (via IN ('manage_link', 'proven_email', 'staff')),
+    reason     TEXT NOT NULL DEFAULT '' CHECK (length(reason) <= 500)
 );
 INSERT INTO audit_log_new (id, at, user_id, actor, role, action, record, record_id, client_id,
                            address, via)

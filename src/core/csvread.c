@@ -1,4 +1,4 @@
-/* csv — the RFC 4180 reader (see csv.h).  One pass, no lookbehind; a
+/* csvread — the RFC 4180 reader (see csvread.h).  One pass, no lookbehind; a
  * field is copied once.  Must not accept what it cannot read back exactly:
  * malformed quoting is an error naming the line, never guessed at.
  *
@@ -6,13 +6,13 @@
  *     │                                  └──',' / line end──> next field / record
  *     └──other──> PLAIN ──',' / line end──> next field / record
  */
-#include "core/csv.h"
+#include "core/csvread.h"
 
 #include <string.h>
 
 #include "util/sb.h"
 
-void csv_init(struct csv *c, const char *data, size_t len)
+void csvread_init(struct csvread *c, const char *data, size_t len)
 {
     c->p = data;
     c->end = data + len;
@@ -22,7 +22,7 @@ void csv_init(struct csv *c, const char *data, size_t len)
 }
 
 /* At a line end (CRLF, LF or a lone CR): steps over it.  Returns 1 if so. */
-static int line_end(struct csv *c)
+static int line_end(struct csvread *c)
 {
     if (c->p < c->end && *c->p == '\r') {
         c->p++;
@@ -46,7 +46,7 @@ static int fail(struct err *e, int line, const char *what)
 }
 
 /* Reads one field into b; returns 0, or -1 with e set. */
-static int field(struct csv *c, struct sb *b, struct err *e)
+static int field(struct csvread *c, struct sb *b, struct err *e)
 {
     int at = c->line;
     if (c->p < c->end && *c->p == '"') {
@@ -90,7 +90,8 @@ static int field(struct csv *c, struct sb *b, struct err *e)
     return 0;
 }
 
-int csv_next(struct csv *c, struct arena *a, char **fields, size_t *n, int *line, struct err *e)
+int csvread_next(struct csvread *c, struct arena *a, char **fields, size_t *n, int *line,
+                 struct err *e)
 {
     struct sb b = SB_INIT;
     int rc = -1;
@@ -103,7 +104,7 @@ int csv_next(struct csv *c, struct arena *a, char **fields, size_t *n, int *line
     }
     *line = c->line;
     for (;;) {
-        if (*n == CSV_MAX_FIELDS) {
+        if (*n == CSVREAD_MAX_FIELDS) {
             fail(e, c->line, "more than 64 columns");
             goto done;
         }

@@ -1,4 +1,4 @@
-/* libFuzzer target: the CSV reader (core/csv) on hostile text.  It never
+/* libFuzzer target: the CSV reader (core/csvread) on hostile text.  It never
  * reads past the input, and every record it reads, written back with every
  * field quoted (quotes doubled), reads again as the same fields: what it
  * accepts it reads exactly. */
@@ -6,23 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
+#include "core/csvread.h"
 #include "util/sb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct arena *a = arena_new();
-    struct csv c;
+    struct csvread c;
     struct err e = {0};
-    char *f[CSV_MAX_FIELDS], *g[CSV_MAX_FIELDS];
+    char *f[CSVREAD_MAX_FIELDS], *g[CSVREAD_MAX_FIELDS];
     size_t n, m;
     int line, rc;
-    csv_init(&c, (const char *)data, size);
-    while ((rc = csv_next(&c, a, f, &n, &line, &e)) == 1) {
+    csvread_init(&c, (const char *)data, size);
+    while ((rc = csvread_next(&c, a, f, &n, &line, &e)) == 1) {
         struct sb b = SB_INIT;
-        struct csv back;
+        struct csvread back;
         int l2;
-        if (n == 0 || n > CSV_MAX_FIELDS || line < 1)
+        if (n == 0 || n > CSVREAD_MAX_FIELDS || line < 1)
             abort();
         for (size_t i = 0; i < n; i++) {
             sb_addc(&b, '"');
@@ -33,9 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             sb_adds(&b, i + 1 < n ? "\"," : "\"\r\n");
         }
-        csv_init(&back, b.buf, b.len);
+        csvread_init(&back, b.buf, b.len);
         /* a record of one empty field writes as "" and reads back as one */
-        if (csv_next(&back, a, g, &m, &l2, &e) != 1 || m != n)
+        if (csvread_next(&back, a, g, &m, &l2, &e) != 1 || m != n)
             abort();
         for (size_t i = 0; i < n; i++)
             if (strcmp(f[i], g[i]) != 0)

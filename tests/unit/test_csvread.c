@@ -1,4 +1,4 @@
-/* Unit tests for core/csv.c: records, quoting, line ends, the byte-order
+/* Unit tests for core/csvread.c: records, quoting, line ends, the byte-order
  * mark, and every malformed case naming its line.  Table-driven. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,21 +8,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/csv.h"
+#include "core/csvread.h"
 
 /* Reads all of text; writes each record as its line, ':' and its fields
  * joined by '|', records by ';' -- or "ERR:" and the message. */
 static void read_all(const char *text, size_t len, char *out, size_t size)
 {
     struct arena *a = arena_new();
-    struct csv c;
+    struct csvread c;
     struct err e = {0};
-    char *f[CSV_MAX_FIELDS];
+    char *f[CSVREAD_MAX_FIELDS];
     size_t n, used = 0;
     int line, rc;
     out[0] = '\0';
-    csv_init(&c, text, len);
-    while ((rc = csv_next(&c, a, f, &n, &line, &e)) == 1) {
+    csvread_init(&c, text, len);
+    while ((rc = csvread_next(&c, a, f, &n, &line, &e)) == 1) {
         used += (size_t)snprintf(out + used, size - used, "%s%d:", used ? ";" : "", line);
         for (size_t i = 0; i < n; i++)
             used += (size_t)snprintf(out + used, size - used, "%s%s", i ? "|" : "", f[i]);
@@ -39,13 +39,13 @@ static void test_records(void **state)
     } rows[] = {
         {"", ""},
         {"a,b\r\n1,2\r\n", "1:a|b;2:1|2"},
-        {"a,b\n1,2", "1:a|b;2:1|2"},                        /* LF, no final line end */
-        {"a,b\r1,2\r", "1:a|b;2:1|2"},                      /* lone CR */
-        {"\xEF\xBB\xBFname\n", "1:name"},                   /* byte-order mark skipped */
-        {"a,,c,\n", "1:a||c|"},                             /* empty fields */
+        {"a,b\n1,2", "1:a|b;2:1|2"},      /* LF, no final line end */
+        {"a,b\r1,2\r", "1:a|b;2:1|2"},    /* lone CR */
+        {"\xEF\xBB\xBFname\n", "1:name"}, /* byte-order mark skipped */
+        {"a,,c,\n", "1:a||c|"},           /* empty fields */
         {"\"x, y\",\"say \"\"hi\"\"\"\n", "1:x, y|say \"hi\""},
         {"\"two\r\nlines\",b\nnext\n", "1:two\r\nlines|b;3:next"}, /* line numbers follow */
-        {"a\n\n\r\nb\n", "1:a;4:b"},                        /* blank lines skipped */
+        {"a\n\n\r\nb\n", "1:a;4:b"},                               /* blank lines skipped */
         {"\"\"\n", "1:"},
         {" spaced , kept \n", "1: spaced | kept "},
     };
