@@ -72,11 +72,16 @@ void admin_export_appointments(struct req *r)
     const char *fs = kv_get(&r->query, "from"), *ts = kv_get(&r->query, "to");
     if (web_only_params(r, allowed) < 0)
         return;
-    if (!fs || dt_parse_date(fs, &from) < 0) {
+    /* without a range: this year (the page's default); without `to`: to
+     * the end of from's year */
+    struct dt_date today = when_local_date(r->app->tz, clock_now());
+    from = (struct dt_date){today.year, 1, 1};
+    if (fs && dt_parse_date(fs, &from) < 0) {
         web_error(r, 400, "bad_request", "Parameter 'from' must be a date as YYYY-MM-DD.");
         return;
     }
-    if (!ts || dt_parse_date(ts, &to) < 0) {
+    to = (struct dt_date){from.year, 12, 31};
+    if (ts && dt_parse_date(ts, &to) < 0) {
         web_error(r, 400, "bad_request", "Parameter 'to' must be a date as YYYY-MM-DD.");
         return;
     }

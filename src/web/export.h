@@ -3,6 +3,7 @@
  *   GET /admin/export                                the page with the links
  *   GET /admin/export/clients.csv                    every client
  *   GET /admin/export/appointments.csv?from=&to=     appointments on those days
+ *                                                    (default: this year; to: from's year's end)
  *
  * ROUTE_ADMIN: a bulk copy of every client's details is the owner's to take. */
 #ifndef KNEAD_WEB_EXPORT_H

@@ -114,6 +114,15 @@ class Export(unittest.TestCase):
         st, _, body = self.admin.get('/admin/export/appointments.csv?from=2026-12-08&to=2026-12-08')
         self.assertEqual([int(r['id']) for r in rows(body)], [self.a3])
 
+    def test_range_defaults_to_this_year(self):
+        st, h, body = self.admin.get('/admin/export/appointments.csv')
+        self.assertEqual(st, 200)
+        self.assertRegex(h['content-disposition'], r'filename="appointments-2026-01-01-to-2026-12-31\.csv"')
+        self.assertEqual(sorted(int(r['id']) for r in rows(body)), sorted([self.a1, self.a2, self.a3]))
+        st, h, body = self.admin.get('/admin/export/appointments.csv?from=2026-12-01')
+        self.assertRegex(h['content-disposition'], r'filename="appointments-2026-12-01-to-2026-12-31\.csv"')
+        self.assertEqual([int(r['id']) for r in rows(body)], [self.a3])
+
     def test_page_links_the_downloads(self):
         st, _, page = self.admin.get('/admin/export')
         self.assertEqual(st, 200)
@@ -124,7 +133,7 @@ class Export(unittest.TestCase):
 
     def test_bad_parameters_name_the_problem_and_export_nothing(self):
         before = exports('appointments') + exports('clients')
-        for q, word in (('', "'from'"), ('?from=2026-11-25', "'to'"),
+        for q, word in (('?from=2026-11-25&to=11/30/2026', "'to'"),
                         ('?from=2026-11-31&to=2026-12-01', "'from'"),
                         ('?from=2026-12-01&to=2026-11-01', 'on or after'),
                         ('?from=2020-01-01&to=2026-01-01', '731 days'),
