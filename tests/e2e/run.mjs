@@ -17,6 +17,7 @@ import { chromium } from 'playwright-core';
 import { bookingCases } from './book.mjs';
 import { calendarCases } from './calendar.mjs';
 import { deskCases } from './desk.mjs';
+import { moneyCases } from './money.mjs';
 import { notesCases } from './notes.mjs';
 import { therapistCases } from './therapist.mjs';
 import { intakeCases } from './intake.mjs';
@@ -435,6 +436,9 @@ async function main() {
 
     // The front desk (tests/e2e/desk.mjs): walk-in, check in, complete, at 1024 px.
     await deskCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // The clinic's money (tests/e2e/money.mjs): checkout with a split payment, the
+    // receipt, the superbill field by field and the close-out.
+    await moneyCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // The front desk's calendar (tests/e2e/calendar.mjs): the grid at three widths.
     await calendarCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 

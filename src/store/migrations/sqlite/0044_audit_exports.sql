@@ -4,14 +4,9 @@
 -- clients, appointments, invoices or payments as CSV (action 'export',
 -- record the kind; record_id 0, client_id 0).  A CHECK cannot be altered
 -- in SQLite, so the table is rebuilt as 0018 did; rows, ids (AUTOINCREMENT)
--- and the triggers that refuse any change are kept.  The money ledger's
--- rebuild (0039: actions issue, pay, refund, credit, count; records
--- invoice ... superbill; a reason column) comes first in a clinic's
--- migrations and is carried over here, whether or not it is in this build:
--- the columns copied are those every version has, and reason starts empty
--- (both land in one release, so no reason has been written before this
--- runs).  An index on the account, action and time counts an account's
--- recent downloads.
+-- and the triggers that refuse any change are kept, with the money ledger's
+-- actions, records and reason column (0039).  An index on the account,
+-- action and time counts an account's recent downloads.
 CREATE TABLE audit_log_new (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     at         INTEGER NOT NULL,                 -- Unix seconds, UTC
@@ -34,8 +29,8 @@ CREATE TABLE audit_log_new (
     reason     TEXT NOT NULL DEFAULT '' CHECK (length(reason) <= 500)
 );
 INSERT INTO audit_log_new (id, at, user_id, actor, role, action, record, record_id, client_id,
-                           address, via)
-SELECT id, at, user_id, actor, role, action, record, record_id, client_id, address, via
+                           address, via, reason)
+SELECT id, at, user_id, actor, role, action, record, record_id, client_id, address, via, reason
 FROM audit_log;
 DROP TABLE audit_log;
 ALTER TABLE audit_log_new RENAME TO audit_log;
