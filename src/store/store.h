@@ -656,6 +656,12 @@ enum err_code db_invoice(struct db *db, struct arena *a, int64_t id, struct invo
                          struct err *e);
 enum err_code db_invoices_of_appt(struct db *db, struct arena *a, int64_t appt_id,
                                   struct invoice **out, size_t *n, struct err *e);
+/* Invoices issued in [from, to), by issue (the CSV export). */
+enum err_code db_invoices_issued(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                 struct invoice **out, size_t *n, struct err *e);
+/* Payments (any status) taken in [from, to), by time (the CSV export). */
+enum err_code db_payments_taken(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                struct payment **out, size_t *n, struct err *e);
 /* A client's invoices of visits that start in [from, to), by start. */
 enum err_code db_invoices_of_client(struct db *db, struct arena *a, int64_t client_id, int64_t from,
                                     int64_t to, struct invoice **out, size_t *n, struct err *e);

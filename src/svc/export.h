@@ -27,6 +27,14 @@ struct tz;
     "client_name,client_email,client_phone,status,source,cancelled_at,cancelled_late,notes,"       \
     "created_at"
 
+#define EXPORT_INVOICE_COLUMNS                                                                 \
+    "number,issued_at,date,client_id,client_name,appointment_id,therapist_id,currency,"        \
+    "subtotal,discount,discount_reason,tax,tip,total,credited,paid,refunded,balance,bill_to,"   \
+    "issued_by"
+#define EXPORT_PAYMENT_COLUMNS                                                                 \
+    "id,created_at,date,invoice_id,appointment_id,method,amount,tendered,reference,status,"     \
+    "refunded,taken_by"
+
 /* Appends every client to out as CSV and audits the export by who at now;
  * *rows gets how many.  On error out holds nothing new and nothing was
  * written. */
@@ -39,5 +47,16 @@ enum err_code export_clients(struct db *db, struct arena *a, const struct tz *tz
 enum err_code export_appointments(struct db *db, struct arena *a, const struct tz *tz,
                                   struct dt_date from, struct dt_date to, const struct actor *who,
                                   int64_t now, struct sb *out, size_t *rows, struct err *e);
+
+/* Invoices issued, or payments (any status) taken, on the clinic's local
+ * days from..to (inclusive), by time; amounts as decimals ("125.50"), the
+ * invoice's currency beside them.  Audited as record "invoices" or
+ * "payments". */
+enum err_code export_invoices(struct db *db, struct arena *a, const struct tz *tz,
+                              struct dt_date from, struct dt_date to, const struct actor *who,
+                              int64_t now, struct sb *out, size_t *rows, struct err *e);
+enum err_code export_payments(struct db *db, struct arena *a, const struct tz *tz,
+                              struct dt_date from, struct dt_date to, const struct actor *who,
+                              int64_t now, struct sb *out, size_t *rows, struct err *e);
 
 #endif

@@ -63,7 +63,13 @@ void admin_export_clients(struct req *r)
         r, arena_printf(r->arena, "clients-%s.csv", day_text(r, when_local_date(r->app->tz, now))));
 }
 
-void admin_export_appointments(struct req *r)
+typedef enum err_code (*range_fn)(struct db *db, struct arena *a, const struct tz *tz,
+                                  struct dt_date from, struct dt_date to,
+                                  const struct actor *who, int64_t now, struct sb *out,
+                                  size_t *rows, struct err *e);
+
+/* A file of one kind over a range of days ?from=&to=. */
+static void range_export(struct req *r, const char *kind, range_fn fn)
 {
     static const char *const allowed[] = {"from", "to", NULL};
     struct err e = {0};
@@ -96,11 +102,26 @@ void admin_export_appointments(struct req *r)
     }
     struct actor who = proof_actor(r, PROOF_STAFF);
     resp_start(r, 200, CSV_TYPE);
-    if (export_appointments(web_db(r), r->arena, r->app->tz, from, to, &who, clock_now(),
-                            &r->resp.body, &rows, &e) != E_OK) {
+    if (fn(web_db(r), r->arena, r->app->tz, from, to, &who, clock_now(), &r->resp.body, &rows,
+           &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    csv_headers(
-        r, arena_printf(r->arena, "appointments-%s-to-%s.csv", day_text(r, from), day_text(r, to)));
+    csv_headers(r, arena_printf(r->arena, "%s-%s-to-%s.csv", kind, day_text(r, from),
+                                day_text(r, to)));
+}
+
+void admin_export_appointments(struct req *r)
+{
+    range_export(r, "appointments", export_appointments);
+}
+
+void admin_export_invoices(struct req *r)
+{
+    range_export(r, "invoices", export_invoices);
+}
+
+void admin_export_payments(struct req *r)
+{
+    range_export(r, "payments", export_payments);
 }

@@ -190,6 +190,8 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/admin/export", admin_export, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/export/clients.csv", admin_export_clients, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/export/appointments.csv", admin_export_appointments, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/invoices.csv", admin_export_invoices, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/payments.csv", admin_export_payments, ROUTE_ADMIN, 0},
     /* the queued e-mail and text messages (web/admin_outbox.c) */
     {ROUTE_GET, "/admin/outbox", admin_outbox, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/outbox/{id}/retry", admin_outbox_retry, ROUTE_ADMIN | FORM, SMALL_FORM},

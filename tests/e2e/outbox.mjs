@@ -98,8 +98,8 @@ async function cases(h, ctx, server) {
     check(clients.suggestedFilename() === 'clients-2026-11-24.csv', `clients file named ${clients.suggestedFilename()}`);
     const text = fs.readFileSync(await clients.path(), 'utf8');
     check(text.startsWith('id,name,email,phone,created_at,appointments\r\n'), `clients file begins ${text.slice(0, 60)}`);
-    await page.getByLabel('From').fill('2026-11-01');
-    await page.getByLabel('To (inclusive)').fill('2026-11-30');
+    await page.locator('#from').fill('2026-11-01');
+    await page.locator('#to').fill('2026-11-30');
     const [appts] = await Promise.all([page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download appointments (CSV)' }).click()]);
     check(appts.suggestedFilename() === 'appointments-2026-11-01-to-2026-11-30.csv', `appointments file named ${appts.suggestedFilename()}`);

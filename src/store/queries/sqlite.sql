@@ -521,6 +521,15 @@ SELECT {{invoice_cols}} WHERE i.id = ?1
 SELECT {{invoice_cols}} WHERE i.appointment_id = ?1 ORDER BY i.number
 
 -- visits from ?2 to ?3 (the appointments' start), for a superbill
+-- the CSV export: invoices issued, payments taken in [?1, ?2)
+-- name: invoices_issued
+SELECT {{invoice_cols}} WHERE i.issued_at >= ?1 AND i.issued_at < ?2
+ORDER BY i.issued_at, i.number
+
+-- name: payments_taken
+SELECT {{payment_cols}} WHERE p.created_at >= ?1 AND p.created_at < ?2
+ORDER BY p.created_at, p.id
+
 -- name: invoices_of_client
 SELECT {{invoice_cols}} JOIN appointments a ON a.id = i.appointment_id
 WHERE i.client_id = ?1 AND a.start_at >= ?2 AND a.start_at < ?3
