@@ -76,6 +76,7 @@ static const struct key {
     I("limits", "connections_per_address", connections_per_address, 1, 10000),
     I("limits", "bookings_per_hour", bookings_per_hour, 0, 100000),
     I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
+    I("limits", "record_downloads_per_hour", record_downloads_per_hour, 0, 100000),
     S("metrics", "token", metrics_token, 1),
     S("backup", "dir", backup_dir, 1),
     I("backup", "every_hours", backup_every_hours, 1, 8760),
@@ -130,6 +131,7 @@ void cfg_defaults(struct cfg *c)
     c->connections_per_address = 32;
     c->bookings_per_hour = 20;
     c->waitlist_per_hour = 20;
+    c->record_downloads_per_hour = 10;
     copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");
     copy(c->static_dir, sizeof c->static_dir, KNEAD_SRCDIR "/static");
     copy(c->content_dir, sizeof c->content_dir, KNEAD_SRCDIR "/content");

@@ -69,6 +69,7 @@ struct cfg {
     int connections_per_address; /* open connections from one address */
     int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */
     int waitlist_per_hour;       /* waitlist sign-ups per address and per e-mail; 0 = off */
+    int record_downloads_per_hour; /* a client account's record downloads; 0 = off */
     /* [metrics] a bearer token that lets a scraper elsewhere read /metrics;
      * "" = only from this machine */
     char metrics_token[CFG_STR];

@@ -102,6 +102,14 @@ enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapis
 
 /* ---- clients and appointments ---- */
 
+enum err_code db_find_client(struct db *db, const char *name, const char *email, int64_t *id,
+                             int *found, struct err *e)
+{
+    *id = 0;
+    return rows_find_i64(db, Q_FIND_CLIENT, "find client", ARGS(A_TEXT(name), A_TEXT(email)), id,
+                         found, e);
+}
+
 enum err_code db_client_for_booking(struct db *db, const char *name, const char *email,
                                     const char *phone, int update_phone, int64_t now, int64_t *id,
                                     struct err *e)

@@ -304,6 +304,10 @@ enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapis
                                  struct err *e);
 enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
                                  struct err *e);
+/* *found = 1 and *id when a client has exactly this name and email
+ * (case-insensitive email), the rule db_client_for_booking matches by. */
+enum err_code db_find_client(struct db *db, const char *name, const char *email, int64_t *id,
+                             int *found, struct err *e);
 /* The client with exactly this name and email (case-insensitive email), or a
  * new one with this phone.  A found client's phone is changed only when
  * update_phone is set and a phone is given (a booking by the front desk):
@@ -416,6 +420,9 @@ enum err_code db_set_staff_notes(struct db *db, int64_t id, const char *notes, s
  * eleven is dropped), by name, at most `limit`. */
 enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limit,
                          struct client **out, size_t *n, struct err *e);
+/* Every client with their number of appointments, by id (the export). */
+enum err_code db_clients_all(struct db *db, struct arena *a, struct client **out, size_t *n,
+                             struct err *e);
 /* One client; E_NOTFOUND if absent. */
 enum err_code db_client(struct db *db, struct arena *a, int64_t id, struct client *out,
                         struct err *e);
@@ -536,6 +543,11 @@ struct audit_filter {
 
 /* Appends one row; E_UNPROCESSABLE if a field is out of range. */
 enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct err *e);
+/* How many times account user_id did action since `since` (its rows over
+ * the client rows they name: a download writes one row per client row),
+ * and the earliest (0 when none): the record download's hourly limit. */
+enum err_code db_audit_count_since(struct db *db, int64_t user_id, const char *action,
+                                   int64_t since, int *count, int64_t *oldest, struct err *e);
 /* Rows matching f, newest first. */
 enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
                             struct audit_entry **out, size_t *n, struct err *e);
@@ -718,6 +730,12 @@ enum err_code db_invoice(struct db *db, struct arena *a, int64_t id, struct invo
                          struct err *e);
 enum err_code db_invoices_of_appt(struct db *db, struct arena *a, int64_t appt_id,
                                   struct invoice **out, size_t *n, struct err *e);
+/* Invoices issued in [from, to), by issue (the CSV export). */
+enum err_code db_invoices_issued(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                 struct invoice **out, size_t *n, struct err *e);
+/* Payments (any status) taken in [from, to), by time (the CSV export). */
+enum err_code db_payments_taken(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                struct payment **out, size_t *n, struct err *e);
 /* A client's invoices of visits that start in [from, to), by start. */
 enum err_code db_invoices_of_client(struct db *db, struct arena *a, int64_t client_id, int64_t from,
                                     int64_t to, struct invoice **out, size_t *n, struct err *e);
@@ -805,6 +823,10 @@ struct insurance_check {
 /* The client's current form; E_NOTFOUND when there is none. */
 enum err_code db_intake(struct db *db, struct arena *a, int64_t client_id, struct intake *out,
                         struct err *e);
+/* The client's earlier forms (each replaced by a later one), newest version
+ * first; id is the form's, as in db_intake. */
+enum err_code db_intake_versions(struct db *db, struct arena *a, int64_t client_id,
+                                 struct intake **out, size_t *n, struct err *e);
 /* Saves in as the client's current form (in->client_id; id, version,
  * created_at and confirmed_at are the store's): the first one is created,
  * a later one first copies the current version to the history.  *id gets
@@ -834,6 +856,9 @@ enum err_code db_insurance_get(struct db *db, struct arena *a, int64_t id,
 /* The client's newest check; E_NOTFOUND when there is none. */
 enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client_id,
                                   struct insurance_check *out, struct err *e);
+/* Every check of the client, newest first (the client's record download). */
+enum err_code db_insurance_of_client(struct db *db, struct arena *a, int64_t client_id,
+                                     struct insurance_check **out, size_t *n, struct err *e);
 /* The newest check asked for through appointment_id's manage link;
  * E_NOTFOUND when there is none. */
 enum err_code db_insurance_of_appointment(struct db *db, struct arena *a, int64_t appointment_id,

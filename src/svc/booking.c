@@ -944,41 +944,43 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
     return sched_book_with(db, a, s, now, start, who, cl, NULL, NULL, out, token, e);
 }
 
-enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
-                              int64_t start, int who, const struct sched_client *cl,
-                              sched_inside_fn inside, void *ctx, struct appointment *out,
-                              char token[TOKEN_LEN], struct err *e)
+/* Client checks that need no store. */
+static enum err_code check_client_fields(const struct sched_client *cl, struct err *e)
 {
     const char *why;
-    enum err_code rc;
-    int t = -1;
-    size_t room = 0;
-    int64_t client_id, id;
-    unsigned char hash[STORE_TOKEN_HASH];
-    int tries = 0;
-
     if ((why = booking_check_name(cl->name)) || (why = booking_check_email(cl->email)) ||
         (why = booking_check_phone(cl->phone)) || (why = booking_check_notes(cl->notes))) {
         err_set(e, E_UNPROCESSABLE, "%s", why);
         return prob(e, E_UNPROCESSABLE, "invalid_client");
     }
-    if ((rc = check_time(a, s, now, start, cl->staff, e)) != E_OK)
-        return rc;
-again: /* the store's concurrency contract (store.h): a lost race runs again */
-    if ((rc = db_begin(db, e)) != E_OK)
-        return rc;
+    return E_OK;
+}
+
+/* The writes of a booking, inside an open writing transaction: re-checks
+ * the client and the slot, stores the client (if new) and the appointment,
+ * runs inside and the queue hook.  *id gets the appointment's id. */
+static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sched *s,
+                                int64_t now, int64_t start, int who,
+                                const struct sched_client *cl, sched_inside_fn inside, void *ctx,
+                                char token[TOKEN_LEN], int64_t *id, struct err *e)
+{
+    enum err_code rc;
+    int t = -1;
+    size_t room = 0;
+    int64_t client_id;
+    unsigned char hash[STORE_TOKEN_HASH];
     /* the client first: "you hold a place then" says more than "taken" */
     if ((rc = check_client(db, a, s, cl->email, cl->phone, start,
                            start + (int64_t)s->service.duration_min * 60, 0, cl->allow_overlap,
                            cl->overlap, e)) != E_OK ||
         (rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK)
-        goto fail;
+        return rc;
     /* Only the front desk's booking may change a stored client's phone: a
      * name and an address typed into the public form prove nothing.  The
      * phone the booking gave stays on the appointment either way. */
     if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "",
                                     cl->staff, now, &client_id, e)) != E_OK)
-        goto fail;
+        return rc;
     token_new(token, hash);
     struct appointment ap = {0};
     ap.service_id = s->service.id;
@@ -993,10 +995,28 @@ again: /* the store's concurrency contract (store.h): a lost race runs again */
     ap.contact_phone = cl->phone ? cl->phone : "";
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
-    if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||
-        (inside && (rc = inside(ctx, db, id, e)) != E_OK) ||
-        (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, id, NULL, token, cl->staff, now, e)) !=
-            E_OK)
+    if ((rc = db_add_appointment(db, &ap, hash, id, e)) != E_OK ||
+        (inside && (rc = inside(ctx, db, *id, e)) != E_OK))
+        return rc;
+    return run_queue_hook(s->hooks, db, SCHED_BOOKED, *id, NULL, token, cl->staff, now, e);
+}
+
+enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                              int64_t start, int who, const struct sched_client *cl,
+                              sched_inside_fn inside, void *ctx, struct appointment *out,
+                              char token[TOKEN_LEN], struct err *e)
+{
+    enum err_code rc;
+    int64_t id;
+    int tries = 0;
+
+    if ((rc = check_client_fields(cl, e)) != E_OK ||
+        (rc = check_time(a, s, now, start, cl->staff, e)) != E_OK)
+        return rc;
+again: /* the store's concurrency contract (store.h): a lost race runs again */
+    if ((rc = db_begin(db, e)) != E_OK)
+        return rc;
+    if ((rc = book_in_tx(db, a, s, now, start, who, cl, inside, ctx, token, &id, e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
@@ -1009,6 +1029,18 @@ fail:
     if (db_retry(db, &rc, &tries, e))
         goto again;
     return rc;
+}
+
+enum err_code sched_book_in(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                            int64_t start, int who, const struct sched_client *cl, int64_t *id,
+                            struct err *e)
+{
+    char token[TOKEN_LEN];
+    enum err_code rc;
+    if ((rc = check_client_fields(cl, e)) != E_OK ||
+        (rc = check_time(a, s, now, start, cl->staff, e)) != E_OK)
+        return rc;
+    return book_in_tx(db, a, s, now, start, who, cl, NULL, NULL, token, id, e);
 }
 
 enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, int64_t now,

@@ -179,6 +179,18 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
                               sched_inside_fn inside, void *ctx, struct appointment *out,
                               char token[TOKEN_LEN], struct err *e);
 
+/* sched_book's checks and writes inside the caller's open writing
+ * transaction (db_begin ... db_commit), for a change of many bookings that
+ * stands or falls whole (knead import): the caller commits, or rolls back
+ * and retries on E_RETRY, and a later booking in the transaction sees the
+ * earlier ones.  Runs s->hooks' queue hook but not the after-commit one, so
+ * pass a sched whose hooks queue nothing unless the caller runs it.  *id
+ * gets the appointment's id; the manage token is not kept.  On error the
+ * transaction is still open and this booking wrote nothing it will keep
+ * once the caller rolls back. */
+enum err_code sched_book_in(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                            int64_t start, int who, const struct sched_client *c, int64_t *id,
+                            struct err *e);
 /* Whether a client could book start with therapist index who (-1 = any)
  * right now: notice and horizon, and free per the availability engine.
  * Reads the store; call inside the writing transaction for an answer that

@@ -34,28 +34,6 @@ static void bad(struct req *r, const char *fmt, ...)
     web_error(r, 400, "bad_request", msg);
 }
 
-/* Refuses query parameters other than those listed (NULL-terminated), and
- * repeated ones.  Returns 0 or -1 (response written). */
-static int only_params(struct req *r, const char *const *allowed)
-{
-    for (size_t i = 0; i < r->query.n; i++) {
-        const char *k = r->query.items[i].key;
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            if (strcmp(*a, k) == 0)
-                ok = 1;
-        if (!ok) {
-            bad(r, "Unknown parameter '%s'.", k);
-            return -1;
-        }
-        if (kv_count(&r->query, k) > 1) {
-            bad(r, "Parameter '%s' is given more than once.", k);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static json_t *slot_json(struct req *r, const struct sched *s, const struct avail_slot *sl)
 {
     json_t *ids = json_array();
@@ -64,6 +42,18 @@ static json_t *slot_json(struct req *r, const struct sched *s, const struct avai
             json_array_append_new(ids, json_string(s->therapists[i].id));
     return json_pack("{s:s, s:s, s:o}", "start", web_time(r, sl->start), "end",
                      web_time(r, sl->end), "therapists", ids);
+}
+
+/* The manage link: absolute under [server] public_url, so that a client of
+ * the API can hand it on as it is; else the path, as the Host header that
+ * reached us may not be the address the client knows. */
+static const char *manage_url(struct req *r, const char *token)
+{
+    const char *base = r->app->cfg.public_url;
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    return arena_printf(r->arena, "%.*s/a/%s", (int)n, base, token);
 }
 
 static json_t *appointment_json(struct req *r, const struct appointment *a, const char *token)
@@ -77,7 +67,7 @@ static json_t *appointment_json(struct req *r, const struct appointment *a, cons
                           a->contact_phone ? a->contact_phone : "",
                           "notes", a->notes);
     if (token)
-        json_object_set_new(j, "manage_url", json_string(arena_printf(r->arena, "/a/%s", token)));
+        json_object_set_new(j, "manage_url", json_string(manage_url(r, token)));
     if (a->cancelled_at) {
         json_object_set_new(j, "cancelled_at", json_string(web_time(r, a->cancelled_at)));
         json_object_set_new(j, "cancelled_late", json_boolean(a->cancel_late));
@@ -159,7 +149,7 @@ void api_availability(struct req *r)
     int days = 1;
     const char *date = kv_get(&r->query, "date"), *ds = kv_get(&r->query, "days");
 
-    if (only_params(r, allowed) < 0)
+    if (web_only_params(r, allowed) < 0)
         return;
     if (!date || dt_parse_date(date, &from) < 0) {
         bad(r, "Parameter '%s' must be a date as YYYY-MM-DD.", "date");
@@ -248,7 +238,7 @@ void api_next_available(struct req *r)
     struct err e = {0};
     struct avail_slot slot;
     int found = 0;
-    if (only_params(r, allowed) < 0 ||
+    if (web_only_params(r, allowed) < 0 ||
         load_sched(r, kv_get(&r->query, "service"), kv_get(&r->query, "therapist"), &s) < 0)
         return;
     if (sched_next(web_db(r), r->arena, &s, clock_now(), &slot, &found, &e) != E_OK) {
@@ -343,8 +333,7 @@ static int idem_replay(struct req *r, struct idem *im)
     }
     if (strcmp(en.address, req_address(r)) == 0 &&
         token_unseal(en.sealed, en.nsealed, im->seal, token) == 0)
-        json_object_set_new(body, "manage_url",
-                            json_string(arena_printf(r->arena, "/a/%s", token)));
+        json_object_set_new(body, "manage_url", json_string(manage_url(r, token)));
     json_int_t id = json_integer_value(json_object_get(body, "id")); /* 0 if absent */
     web_json(r, en.status, body);
     resp_header(r, "Idempotent-Replayed", "true");
@@ -425,6 +414,13 @@ static void client_overlap(struct req *r, const struct err *e, const struct clie
     r->resp.content_type = "application/problem+json";
 }
 
+/* what a booking's body may hold: anything else is refused, naming it */
+static const struct json_member client_members[] = {
+    {"name", NULL}, {"email", NULL}, {"phone", NULL}, {NULL, NULL}};
+static const struct json_member book_members[] = {
+    {"service", NULL}, {"therapist", NULL}, {"start", NULL}, {"notes", NULL},
+    {"client", client_members}, {NULL, NULL}};
+
 void api_book(struct req *r)
 {
     struct idem im = {0};
@@ -435,12 +431,10 @@ void api_book(struct req *r)
     struct client_booking other = {0};
     char token[TOKEN_LEN];
     int64_t start;
-    json_t *j = r->json;
+    json_t *j = web_json_body(r, book_members);
 
-    if (!json_is_object(j)) {
-        web_error(r, 400, "bad_request", "The body must be a JSON object.");
+    if (!j)
         return;
-    }
     /* Before idem_begin: a refused flood writes nothing, and its 429 is not
      * kept as the answer to its Idempotency-Key. */
     if (throttle_refuse(r, THROTTLE_BOOK,
@@ -543,13 +537,10 @@ void api_reschedule(struct req *r)
     struct err e = {0};
     const char *start_s, *therapist;
     int64_t start;
-    json_t *j = r->json;
-    if (authorised(r, &ap) < 0)
+    static const struct json_member members[] = {{"start", NULL}, {"therapist", NULL}, {NULL, NULL}};
+    json_t *j;
+    if (authorised(r, &ap) < 0 || !(j = web_json_body(r, members)))
         return;
-    if (!json_is_object(j)) {
-        web_error(r, 400, "bad_request", "The body must be a JSON object.");
-        return;
-    }
     if (member_str(r, j, "start", 1, &start_s) < 0 ||
         member_str(r, j, "therapist", 0, &therapist) < 0 || parse_start(r, start_s, &start) < 0 ||
         load_sched(r, ap.service_id, therapist, &s) < 0)

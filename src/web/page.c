@@ -332,6 +332,43 @@ void web_fail(struct req *r, const struct err *e)
                                               : e->msg);
 }
 
+int web_only_params(struct req *r, const char *const *allowed)
+{
+    for (size_t i = 0; i < r->query.n; i++) {
+        const char *k = r->query.items[i].key;
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, k) != 0)
+            a++;
+        if (!*a || kv_count(&r->query, k) > 1) {
+            web_error(r, 400, "bad_request",
+                      arena_printf(r->arena, *a ? "Parameter '%s' is given more than once."
+                                                : "Unknown parameter '%s'.",
+                                   k));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+json_t *web_json_body(struct req *r, const struct json_member *allowed)
+{
+    struct sb names = SB_INIT;
+    json_t *j = r->json;
+    if (!json_is_object(j)) {
+        web_error(r, 400, "bad_request", "The body must be a JSON object.");
+        return NULL;
+    }
+    size_t n = req_json_unknown(j, allowed, &names);
+    if (n > 0) {
+        const char *msg = arena_printf(r->arena, "Unknown member%s %s.", n == 1 ? "" : "s",
+                                       names.buf);
+        web_error(r, 400, "unknown_member", msg);
+        j = NULL;
+    }
+    sb_release(&names);
+    return j;
+}
+
 const char *web_origin(struct req *r)
 {
     if (r->app->cfg.public_url[0])

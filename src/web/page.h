@@ -34,6 +34,15 @@ void web_private(struct req *r);
 void web_json(struct req *r, int status, json_t *v);
 /* An error page, or problem+json for API routes.  Matches srv_error_fn. */
 void web_error(struct req *r, int status, const char *problem, const char *msg);
+/* Refuses query parameters other than those allowed lists (NULL-terminated)
+ * and repeated ones, with a 400 naming the parameter.  Returns 0, or -1
+ * with the response written. */
+int web_only_params(struct req *r, const char *const *allowed);
+/* The body of a ROUTE_JSON request as an object holding only the members
+ * allowed lists (see req_json_unknown): the one place the API refuses unknown
+ * members, as it refuses unknown query parameters.  NULL with a 400 written
+ * ("Unknown member 'x'.") when the body is not an object or holds others. */
+json_t *web_json_body(struct req *r, const struct json_member *allowed);
 /* web_error for a store/core error code. */
 void web_fail(struct req *r, const struct err *e);
 

@@ -14,6 +14,7 @@
 #include "web/audit.h"
 #include "web/book.h"
 #include "web/desk.h"
+#include "web/export.h"
 #include "web/referrals.h"
 #include "web/feeds.h"
 #include "web/hours.h"
@@ -23,6 +24,7 @@
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/portal.h"
+#include "web/record.h"
 #include "web/site.h"
 #include "web/staff.h"
 #include "web/waitlist.h"
@@ -91,6 +93,8 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/account/link/{token}", portal_link_use, PUB | FORM, SMALL_FORM},
     {ROUTE_GET, "/portal", portal_home, ROUTE_CLIENT, 0},
     {ROUTE_GET, "/portal/appointments/{id}", portal_appointment, ROUTE_CLIENT, 0},
+    /* the client's whole record, a page or ?format=json (web/record.c), audited */
+    {ROUTE_GET, "/portal/record", portal_record, ROUTE_CLIENT, 0},
     /* the client's own superbill for their insurer (web/money.c) */
     {ROUTE_GET, "/portal/superbill", money_superbill_portal, ROUTE_CLIENT, 0},
     {ROUTE_POST, "/portal/appointments/{id}/manage", portal_manage, ROUTE_CLIENT | FORM,
@@ -185,6 +189,12 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/admin/rules", admin_rules, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/rules", admin_rules_save, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/audit", admin_audit, ROUTE_ADMIN, 0},
+    /* CSV exports, each audited (web/export.c) */
+    {ROUTE_GET, "/admin/export", admin_export, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/clients.csv", admin_export_clients, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/appointments.csv", admin_export_appointments, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/invoices.csv", admin_export_invoices, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/payments.csv", admin_export_payments, ROUTE_ADMIN, 0},
     /* the queued e-mail and text messages (web/admin_outbox.c) */
     {ROUTE_GET, "/admin/outbox", admin_outbox, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/outbox/{id}/retry", admin_outbox_retry, ROUTE_ADMIN | FORM, SMALL_FORM},

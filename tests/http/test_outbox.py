@@ -123,7 +123,9 @@ class Messages(unittest.TestCase):
         self.assertTrue(m['Date'].endswith('-0900'), m['Date'])
         self.assertEqual(m.get_content_type(), 'multipart/mixed')
         text, html, att = parts(m)
-        link = PUBLIC + appt['manage_url']
+        # [server] public_url is set: the API's manage_url is the absolute link the mail carries
+        link = appt['manage_url']
+        self.assertTrue(link.startswith(PUBLIC + '/a/'), link)
         self.assertIn(link, text)
         self.assertIn('href="%s"' % link, html)
         self.assertIn('Tomas Reyes', text)

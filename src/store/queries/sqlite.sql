@@ -258,8 +258,11 @@ DELETE FROM time_off WHERE id = ?1 AND (?2 IS NULL OR therapist_id = ?2)
 INSERT INTO closed_dates (date, reason) VALUES (?1, ?2)
 ON CONFLICT (date) DO UPDATE SET reason = excluded.reason
 
+-- NOCASE folds ASCII as lower() does, and lets the search use the index
+-- clients_email_nocase instead of reading every client (a 20,000-row
+-- import was quadratic)
 -- name: find_client
-SELECT id FROM clients WHERE name = ?1 AND lower(email) = lower(?2)
+SELECT id FROM clients WHERE name = ?1 AND email = ?2 COLLATE NOCASE
 ORDER BY id LIMIT 1
 
 -- A new client never takes the number of one removed by a merge: the
@@ -359,6 +362,12 @@ OR (?3 <> '' AND instr(replace(replace(replace(replace(replace(replace(c.phone,
 ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', ''), ?3) > 0)
 ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2
 
+-- every client, oldest first (the CSV export)
+-- name: clients_all
+SELECT c.id, c.name, c.email, c.phone, c.created_at,
+(SELECT count(*) FROM appointments a WHERE a.client_id = c.id)
+FROM clients c ORDER BY c.id
+
 -- name: desk_client
 SELECT c.id, c.name, c.email, c.phone, c.created_at,
 (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)
@@ -454,6 +463,12 @@ late_cancel_hours = excluded.late_cancel_hours
 -- name: audit_add
 INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,
 client_id, address, via, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+
+-- how many times the account did action since ?3: its rows over the client
+-- rows they name (a download writes one row per client row)
+-- name: audit_count_since
+SELECT count(*) / max(count(DISTINCT client_id), 1), coalesce(min(at), 0) FROM audit_log
+WHERE user_id = ?1 AND action = ?2 AND at >= ?3
 
 -- name: audit_list
 SELECT id, at, user_id, actor, role, action, record, record_id, client_id,
@@ -581,6 +596,15 @@ SELECT {{invoice_cols}} WHERE i.id = ?1
 SELECT {{invoice_cols}} WHERE i.appointment_id = ?1 ORDER BY i.number
 
 -- visits from ?2 to ?3 (the appointments' start), for a superbill
+-- the CSV export: invoices issued, payments taken in [?1, ?2)
+-- name: invoices_issued
+SELECT {{invoice_cols}} WHERE i.issued_at >= ?1 AND i.issued_at < ?2
+ORDER BY i.issued_at, i.number
+
+-- name: payments_taken
+SELECT {{payment_cols}} WHERE p.created_at >= ?1 AND p.created_at < ?2
+ORDER BY p.created_at, p.id
+
 -- name: invoices_of_client
 SELECT {{invoice_cols}} JOIN appointments a ON a.id = i.appointment_id
 WHERE i.client_id = ?1 AND a.start_at >= ?2 AND a.start_at < ?3
@@ -672,6 +696,10 @@ created_by_name FROM closeouts WHERE day = ?1 ORDER BY id DESC
 -- name: intake
 SELECT {{intake_cols}} FROM intakes WHERE client_id = ?1
 
+-- name: intake_versions
+SELECT intake_id, {{intake_cols_noid}} FROM intake_history WHERE client_id = ?1
+ORDER BY version DESC, id DESC
+
 -- name: intake_archive
 INSERT INTO intake_history (intake_id, {{intake_cols_noid}}, archived_at) SELECT id, {{intake_cols_noid}}, ?2 FROM intakes
 WHERE client_id = ?1
@@ -731,6 +759,10 @@ SELECT {{insurance_cols}} WHERE i.id = ?1
 -- name: insurance_latest
 SELECT {{insurance_cols}} WHERE i.client_id = ?1
 ORDER BY i.id DESC LIMIT 1
+
+-- name: insurance_of_client
+SELECT {{insurance_cols}} WHERE i.client_id = ?1
+ORDER BY i.id DESC
 
 -- name: insurance_of_appt
 SELECT {{insurance_cols}} WHERE i.appointment_id = ?1
