@@ -197,6 +197,32 @@ def deliveries(eid, server=None):
         'WHERE d.endpoint_id = ?1 ORDER BY d.id', eid)
 
 
+def conforms(doc, schema, value, where='$'):
+    """The parts of JSON Schema the OpenAPI document uses: $ref, type
+    object/integer/string/boolean, required, properties (no others allowed
+    in a webhook payload), const, enum."""
+    if '$ref' in schema:
+        schema = doc['components']['schemas'][schema['$ref'].rsplit('/', 1)[1]]
+    if 'const' in schema:
+        assert value == schema['const'], (where, value)
+    if 'enum' in schema:
+        assert value in schema['enum'], (where, value)
+    t = schema.get('type')
+    if t == 'object':
+        assert isinstance(value, dict), (where, value)
+        for k in schema.get('required', []):
+            assert k in value, (where, 'missing', k)
+        for k, v in value.items():
+            assert k in schema.get('properties', {}), (where, 'undocumented member', k)
+            conforms(doc, schema['properties'][k], v, where + '.' + k)
+    elif t == 'integer':
+        assert isinstance(value, int) and not isinstance(value, bool), (where, value)
+    elif t == 'string':
+        assert isinstance(value, str), (where, value)
+    elif t == 'boolean':
+        assert isinstance(value, bool), (where, value)
+
+
 class Webhooks(unittest.TestCase):
     def test_admin_only(self):
         for who in (DESK, THERAPIST):
@@ -347,6 +373,14 @@ class Webhooks(unittest.TestCase):
                          ('2026-12-02T13:00:00-09:00', 'maren-holt'))
         merged = by['client.merged'][0]
         self.assertEqual((merged['client']['id'], merged['merged_client_id']), (keep, dup))
+        # every payload is the one the OpenAPI document describes for its type
+        st, _, raw = S.request('GET', '/api/v1/openapi.json')
+        doc = json.loads(raw)
+        self.assertEqual(set(doc['webhooks']), set(EVENTS) | {'webhook.ping'})
+        for p in R.bodies('/all'):
+            ref = doc['webhooks'][p['type']]['post']['requestBody']['content'][
+                'application/json']['schema']
+            conforms(doc, ref, p)
         # each event once per endpoint: ids are unique
         ids = [h['webhook-id'] for h, _ in R.requests('/all')]
         self.assertEqual(len(ids), len(set(ids)))
@@ -409,6 +443,10 @@ class Webhooks(unittest.TestCase):
         _, _, page = b.get('/admin/webhooks/%d?status=failed' % eid)
         self.assertIn('HTTP 503', page)
         self.assertIn('receiver says 503', page)
+        # /metrics counts it (from this machine, no token needed)
+        st, _, body = S.request('GET', '/metrics')
+        m = re.search(rb'^knead_webhook_deliveries\{status="failed"\} (\d+)$', body, re.M)
+        self.assertTrue(m and int(m.group(1)) >= 1, body[-600:])
         _, _, page = b.get('/admin/outbox')
         self.assertIn('webhook deliver', text(page))
         self.assertIn('/admin/webhooks', page)
