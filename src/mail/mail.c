@@ -40,10 +40,15 @@ static int start_webhooks(struct app *app, struct mail *m, char *err, size_t err
     const struct cfg *c = &app->cfg;
     char path[CFG_PATH + 16];
     unsigned char key[WH_KEY_BYTES];
-    if (c->webhooks_key_file[0])
+    if (c->webhooks_key_file[0]) {
         snprintf(path, sizeof path, "%s", c->webhooks_key_file);
-    else
+    } else if (strstr(c->db_path, "://")) {
+        snprintf(err, errlen, "[webhooks] key_file: set it to a file path: the database is not a"
+                              " file, so the key cannot live beside it");
+        return -1;
+    } else {
         snprintf(path, sizeof path, "%s.webhook-key", c->db_path);
+    }
     if (wh_key_load(path, key, err, errlen) < 0)
         return -1;
     m->wh = wh_new(app->tz, key);
