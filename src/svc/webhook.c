@@ -388,26 +388,88 @@ static void new_secret(const struct wh *w, char text[WH_SECRET_TEXT],
     sodium_memzero(secret, sizeof secret);
 }
 
+/* The bodies of the endpoints' transactions (db_tx may run one again). */
+struct endpoint_tx {
+    struct wh *w;
+    const struct wh_endpoint *ep;
+    int64_t id, now;
+    char *secret;   /* WH_SECRET_TEXT: the one made, for the admin */
+    int64_t ep_of;  /* retry: the delivery's endpoint */
+};
+
+static enum err_code add_tx(struct db *db, void *p, struct err *e)
+{
+    struct endpoint_tx *t = p;
+    unsigned char sealed[SEALED_LEN];
+    struct wh_endpoint row = *t->ep;
+    new_secret(t->w, t->secret, sealed);
+    row.secret = sealed;
+    row.secret_len = sizeof sealed;
+    row.created_at = t->now;
+    return db_wh_endpoint_add(db, &row, &t->id, e);
+}
+
+static enum err_code update_tx(struct db *db, void *p, struct err *e)
+{
+    struct endpoint_tx *t = p;
+    struct wh_endpoint row = *t->ep;
+    row.updated_at = t->now;
+    return db_wh_endpoint_update(db, &row, e);
+}
+
+static enum err_code rotate_tx(struct db *db, void *p, struct err *e)
+{
+    struct endpoint_tx *t = p;
+    unsigned char sealed[SEALED_LEN];
+    new_secret(t->w, t->secret, sealed);
+    return db_wh_endpoint_secret(db, t->id, sealed, sizeof sealed, t->now, e);
+}
+
+static enum err_code ping_tx(struct db *db, void *p, struct err *e)
+{
+    struct endpoint_tx *t = p;
+    struct wh_endpoint ep;
+    struct arena *a = arena_new();
+    enum err_code rc = db_wh_endpoint(db, a, t->id, &ep, e);
+    if (rc == E_OK)
+        rc = queue(db, WH_PING, json_pack("{s:I}", "endpoint_id", (json_int_t)t->id), 0, t->id,
+                   t->w, t->now, e);
+    arena_free(a);
+    return rc;
+}
+
+static enum err_code retry_tx(struct db *db, void *p, struct err *e)
+{
+    struct endpoint_tx *t = p;
+    return db_wh_retry(db, t->id, t->now, &t->ep_of, e);
+}
+
+/* A secret made for a transaction that did not commit is no one's. */
+static void forget(char secret[WH_SECRET_TEXT])
+{
+    sodium_memzero(secret, WH_SECRET_TEXT);
+    secret[0] = '\0';
+}
+
+static enum err_code not_running(struct err *e)
+{
+    return err_set(e, E_UNAVAILABLE, "Webhooks are not running on this server.");
+}
+
 enum err_code wh_endpoint_add(struct wh *w, struct db *db, const struct wh_endpoint *ep,
                               int64_t now, int64_t *id, char secret[WH_SECRET_TEXT],
                               struct err *e)
 {
-    unsigned char sealed[SEALED_LEN];
     enum err_code rc;
+    struct endpoint_tx t = {w, ep, 0, now, secret, 0};
     secret[0] = '\0';
     if ((rc = check(ep, e)) != E_OK)
         return rc;
     if (!w)
-        return err_set(e, E_UNAVAILABLE, "Webhooks are not running on this server.");
-    struct wh_endpoint row = *ep;
-    new_secret(w, secret, sealed);
-    row.secret = sealed;
-    row.secret_len = sizeof sealed;
-    row.created_at = now;
-    if ((rc = db_wh_endpoint_add(db, &row, id, e)) != E_OK) {
-        sodium_memzero(secret, WH_SECRET_TEXT);
-        secret[0] = '\0';
-    }
+        return not_running(e);
+    if ((rc = db_tx(db, add_tx, &t, e)) != E_OK)
+        forget(secret);
+    *id = t.id;
     return rc;
 }
 
@@ -415,47 +477,39 @@ enum err_code wh_endpoint_update(struct db *db, const struct wh_endpoint *ep, in
                                  struct err *e)
 {
     enum err_code rc;
+    struct endpoint_tx t = {NULL, ep, ep->id, now, NULL, 0};
     if ((rc = check(ep, e)) != E_OK)
         return rc;
-    struct wh_endpoint row = *ep;
-    row.updated_at = now;
-    return db_wh_endpoint_update(db, &row, e);
+    return db_tx(db, update_tx, &t, e);
 }
 
 enum err_code wh_endpoint_rotate(struct wh *w, struct db *db, int64_t id, int64_t now,
                                  char secret[WH_SECRET_TEXT], struct err *e)
 {
-    unsigned char sealed[SEALED_LEN];
     enum err_code rc;
+    struct endpoint_tx t = {w, NULL, id, now, secret, 0};
     secret[0] = '\0';
     if (!w)
-        return err_set(e, E_UNAVAILABLE, "Webhooks are not running on this server.");
-    new_secret(w, secret, sealed);
-    if ((rc = db_wh_endpoint_secret(db, id, sealed, sizeof sealed, now, e)) != E_OK) {
-        sodium_memzero(secret, WH_SECRET_TEXT);
-        secret[0] = '\0';
-    }
+        return not_running(e);
+    if ((rc = db_tx(db, rotate_tx, &t, e)) != E_OK)
+        forget(secret);
     return rc;
 }
 
 enum err_code wh_ping(struct wh *w, struct db *db, int64_t id, int64_t now, struct err *e)
 {
-    enum err_code rc;
-    struct wh_endpoint ep;
-    struct arena *a = arena_new();
-    if (!w) {
-        rc = err_set(e, E_UNAVAILABLE, "Webhooks are not running on this server.");
-        goto done;
-    }
-    if ((rc = db_begin(db, e)) != E_OK)
-        goto done;
-    if ((rc = db_wh_endpoint(db, a, id, &ep, e)) != E_OK ||
-        (rc = queue(db, WH_PING, json_pack("{s:I}", "endpoint_id", (json_int_t)id), 0, id, w,
-                    now, e)) != E_OK ||
-        (rc = db_commit(db, e)) != E_OK)
-        db_rollback(db);
-done:
-    arena_free(a);
+    struct endpoint_tx t = {w, NULL, id, now, NULL, 0};
+    if (!w)
+        return not_running(e);
+    return db_tx(db, ping_tx, &t, e);
+}
+
+enum err_code wh_delivery_retry(struct db *db, int64_t id, int64_t now, int64_t *endpoint_id,
+                                struct err *e)
+{
+    struct endpoint_tx t = {NULL, NULL, id, now, NULL, 0};
+    enum err_code rc = db_tx(db, retry_tx, &t, e);
+    *endpoint_id = t.ep_of;
     return rc;
 }
 

@@ -106,7 +106,7 @@ struct wh_offer {
 enum err_code wh_waitlist_offered(struct wh *w, struct db *db, const struct wh_offer *o,
                                   int64_t now, struct err *e);
 
-/* ---- endpoints, each in its own transaction ---- */
+/* ---- endpoints and deliveries, each in its own transaction (db_tx) ---- */
 
 /* Checks an endpoint's address: http:// or https://, a host, an optional
  * port, no user name or password, no fragment, no spaces, 10 to 2000
@@ -130,6 +130,11 @@ enum err_code wh_endpoint_rotate(struct wh *w, struct db *db, int64_t id, int64_
 /* Queues a webhook.ping to endpoint id alone (also when it is disabled:
  * it waits until enabled).  E_NOTFOUND when there is none. */
 enum err_code wh_ping(struct wh *w, struct db *db, int64_t id, int64_t now, struct err *e);
+/* "Send again": delivery id, unless it is being sent, is due at now (real
+ * time) with its attempts reset; *endpoint_id gets its endpoint.
+ * E_NOTFOUND, or E_CONFLICT while it is being sent. */
+enum err_code wh_delivery_retry(struct db *db, int64_t id, int64_t now, int64_t *endpoint_id,
+                                struct err *e);
 
 /* ---- signing (mail/whsend.c) ---- */
 

@@ -29,11 +29,7 @@ static const struct {
 
 static const char *when_text(struct req *r, int64_t t)
 {
-    if (!t)
-        return "";
-    return arena_printf(r->arena, "%s, %s",
-                        when_date_medium(r->arena, when_local_date(r->app->tz, t)),
-                        when_clock(r->app->tz, r->arena, t, 1));
+    return t ? when_datetime(r->app->tz, r->arena, t) : "";
 }
 
 void admin_outbox(struct req *r)

@@ -34,11 +34,7 @@ static const struct {
 
 static const char *when_text(struct req *r, int64_t t)
 {
-    if (!t)
-        return "";
-    return arena_printf(r->arena, "%s, %s",
-                        when_date_medium(r->arena, when_local_date(r->app->tz, t)),
-                        when_clock(r->app->tz, r->arena, t, 1));
+    return t ? when_datetime(r->app->tz, r->arena, t) : "";
 }
 
 static const char *id_text(struct req *r, int64_t id)
@@ -279,14 +275,7 @@ void admin_webhook_save(struct req *r)
         endpoint_page(r, 422, id, &ep, errors, NULL);
         return;
     }
-    enum err_code rc = E_OK;
-    struct db *db = web_db(r);
-    if ((rc = db_begin(db, &e)) == E_OK) {
-        if ((rc = wh_endpoint_update(db, &ep, clock_now(), &e)) == E_OK)
-            rc = db_commit(db, &e);
-        if (rc != E_OK)
-            db_rollback(db);
-    }
+    enum err_code rc = wh_endpoint_update(web_db(r), &ep, clock_now(), &e);
     if (rc == E_NOTFOUND) {
         web_error(r, 404, NULL, "There is no such webhook endpoint.");
         return;
@@ -313,14 +302,7 @@ void admin_webhook_rotate(struct req *r)
     int64_t id;
     if (endpoint_id(r, &id) < 0)
         return;
-    enum err_code rc = E_OK;
-    struct db *db = web_db(r);
-    if ((rc = db_begin(db, &e)) == E_OK) {
-        if ((rc = wh_endpoint_rotate(r->app->webhooks, db, id, clock_now(), secret, &e)) == E_OK)
-            rc = db_commit(db, &e);
-        if (rc != E_OK)
-            db_rollback(db);
-    }
+    enum err_code rc = wh_endpoint_rotate(r->app->webhooks, web_db(r), id, clock_now(), secret, &e);
     if (rc == E_NOTFOUND) {
         web_error(r, 404, NULL, "There is no such webhook endpoint.");
         return;
@@ -361,15 +343,8 @@ void admin_webhook_retry(struct req *r)
         web_error(r, 404, NULL, "There is no such webhook delivery.");
         return;
     }
-    enum err_code rc = E_OK;
-    struct db *db = web_db(r);
-    if ((rc = db_begin(db, &e)) == E_OK) {
-        /* real time, as the worker's (whsend.h) */
-        if ((rc = db_wh_retry(db, id, (int64_t)time(NULL), &endpoint, &e)) == E_OK)
-            rc = db_commit(db, &e);
-        if (rc != E_OK)
-            db_rollback(db);
-    }
+    /* real time, as the worker's (whsend.h) */
+    enum err_code rc = wh_delivery_retry(web_db(r), id, (int64_t)time(NULL), &endpoint, &e);
     if (rc == E_NOTFOUND) {
         web_error(r, 404, NULL, "There is no such webhook delivery.");
         return;
