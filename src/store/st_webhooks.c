@@ -277,3 +277,12 @@ enum err_code db_wh_tally(struct db *db, struct wh_tally *out, struct err *e)
     }
     return more == 0 ? E_OK : rows_code(e);
 }
+
+enum err_code db_wh_purge(struct db *db, int64_t before, int64_t *deleted, struct err *e)
+{
+    enum err_code rc = rows_exec(db, Q_WH_PURGE_DELIVERIES, "purge the webhook log",
+                                 ARGS(A_I64(before)), deleted, e);
+    if (rc == E_OK) /* an event left without deliveries by a failure here goes next time */
+        rc = rows_exec(db, Q_WH_PURGE_EVENTS, "purge the webhook log", NOARGS, NULL, e);
+    return rc;
+}

@@ -824,6 +824,10 @@ struct wh_tally {
     int64_t pending, sending, delivered, failed;
 };
 enum err_code db_wh_tally(struct db *db, struct wh_tally *out, struct err *e);
+/* Deletes deliveries delivered before `before` (real time), then the events
+ * left without any; *deleted gets how many deliveries went.  Not one
+ * transaction: an event left behind by a failure goes on the next purge. */
+enum err_code db_wh_purge(struct db *db, int64_t before, int64_t *deleted, struct err *e);
 
 /* ---- calendar subscription feeds (web/feeds.c) ---- */
 

@@ -440,6 +440,8 @@ class Webhooks(unittest.TestCase):
         row = wait_for('given up', lambda: [d for d in deliveries(eid) if d[2] == 'failed'])[0]
         self.assertEqual((row[3], row[4]), (3, 503))
         self.assertEqual(len(R.requests('/down')), 3)
+        _, _, page = b.get('/admin/webhooks')
+        self.assertIn('href="/admin/webhooks/%d?status=failed"' % eid, page)
         _, _, page = b.get('/admin/webhooks/%d?status=failed' % eid)
         self.assertIn('HTTP 503', page)
         self.assertIn('receiver says 503', page)
@@ -464,6 +466,19 @@ class Webhooks(unittest.TestCase):
         st, _, _ = b.post('/admin/webhooks/deliveries/%d/retry' % row[0], {})
         self.assertEqual(st, 303)
         wait_for('a fifth request', lambda: len(R.requests('/down')) == 5)
+        wait_for('delivered again', lambda: deliveries(eid)[0][2] == 'delivered')
+        # knead outbox purge forgets deliveries delivered longer ago than --sent-before days
+        r = S.run_cli('outbox', 'purge', '--db', S.db, '--sent-before', '30')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('deleted 0 webhook deliveries delivered more than 30 days ago', r.stdout)
+        S.sql('UPDATE webhook_deliveries SET delivered_at = delivered_at - 40 * 86400 WHERE id = ?1',
+              row[0])
+        r = S.run_cli('outbox', 'purge', '--db', S.db, '--sent-before', '30')
+        self.assertIn('deleted 1 webhook delivery delivered more than 30 days ago', r.stdout)
+        self.assertEqual(deliveries(eid), [])
+        # the event stays while other endpoints' deliveries of it do; none is left without any
+        self.assertEqual(S.sql('SELECT count(*) FROM webhook_events e WHERE NOT EXISTS (SELECT 1 '
+                               'FROM webhook_deliveries d WHERE d.event_id = e.id)')[0][0], 0)
 
     def test_hanging_receiver_holds_no_one_else(self):
         b = admin()

@@ -259,6 +259,23 @@ static void test_queued_in_the_callers_transaction(void **state)
     assert_int_equal(d[0].next_attempt_at, 0);
     assert_non_null(strstr(d[0].payload, "\"email\":\"quinn@example.com\""));
     assert_non_null(strstr(d[0].payload, "\"timestamp\":\"2026-11-18T02:06:40-09:00\""));
+    /* claimed, delivered, and purged 30 days later with its event */
+    struct wh_delivery got;
+    int found = 0;
+    int64_t purged = 0;
+    assert_int_equal(db_begin(w->f->db, &e), E_OK);
+    assert_int_equal(db_wh_claim(w->f->db, w->f->a, T0, T0 + 60, NULL, 0, &got, &found, &e), E_OK);
+    assert_int_equal(found, 1);
+    assert_string_equal(got.url, "https://hooks.example.com/q");
+    assert_int_equal(db_wh_mark(w->f->db, got.id, "delivered", T0, T0, 204, "", &e), E_OK);
+    assert_int_equal(db_commit(w->f->db, &e), E_OK);
+    assert_int_equal(db_wh_purge(w->f->db, T0, &purged, &e), E_OK); /* not older than T0 */
+    assert_int_equal(purged, 0);
+    assert_int_equal(db_wh_purge(w->f->db, T0 + 1, &purged, &e), E_OK);
+    assert_int_equal(purged, 1);
+    assert_int_equal(count(w->f, "purged"), 0);
+    assert_int_equal(db_wh_deliveries(w->f->db, w->f->a, id, "", 10, &d, &n, &e), E_OK);
+    assert_int_equal(n, 0);
     /* NULL service: nothing, E_OK */
     assert_int_equal(wh_client_created(NULL, w->f->db, client, T0, &e), E_OK);
     wh_free(wh);

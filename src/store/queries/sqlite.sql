@@ -724,6 +724,14 @@ next_attempt_at = ?2 WHERE id = ?1 AND status <> 'sending'
 -- name: wh_tally
 SELECT status, count(*) FROM webhook_deliveries GROUP BY status
 
+-- name: wh_purge_deliveries
+DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < ?1
+
+-- an event whose deliveries are all gone
+-- name: wh_purge_events
+DELETE FROM webhook_events WHERE NOT EXISTS
+(SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)
+
 -- calendar feeds: a feed answers while its maker's account is active and
 -- (a therapist's) still that therapist's, who is active; the clinic's
 -- while its maker is front desk or admin
