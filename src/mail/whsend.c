@@ -107,7 +107,7 @@ static curl_socket_t open_socket(void *p, curlsocktype purpose, struct curl_sock
             snprintf(s->refused, sizeof s->refused, "a private address");
         return CURL_SOCKET_BAD;
     }
-    return socket(addr->family, addr->socktype, addr->protocol);
+    return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 }
 
 static size_t on_reply(char *data, size_t size, size_t n, void *p)

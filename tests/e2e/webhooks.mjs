@@ -2,13 +2,14 @@
 // runner and helpers in, so that these cases count in its RESULT line).
 //
 // Starts its own `knead demo` + `knead serve` (default [webhooks]: loopback
-// addresses are refused when sending), then at each width (phone 390 px,
-// tablet 768 px, desktop 1280 px): the admin signs in, opens Admin →
-// Webhooks, adds an endpoint on 127.0.0.1 for two events, reads its signing
-// secret once, sends a test event and finds in the delivery log the refusal
-// of the loopback address with "Send again"; the list shows the endpoint and
-// its waiting delivery.  axe-core finds no violation at all on any page, no
-// page is wider than the viewport; each is screenshotted as webhooks-*.png.
+// addresses are refused when sending), then on a phone (390 px): the admin
+// signs in, opens Admin → Webhooks, adds an endpoint on 127.0.0.1 for two
+// events, reads its signing secret once, sends a test event and finds in the
+// delivery log the refusal of the loopback address with "Send again"; the
+// list shows the endpoint.  On a tablet (768 px) and a desktop (1280 px) the
+// admin reads the same list and log.  axe-core finds no violation at all on
+// any page, no page is wider than the viewport; each is screenshotted as
+// webhooks-*.png.
 
 import { checkPage, clickThrough, withPinnedServer } from './lib.mjs';
 
@@ -21,33 +22,63 @@ const WIDTHS = [
 
 export async function webhooksCases(h) {
   await withPinnedServer(h, 'webhooks', NOW, async (server, contexts) => {
+    let id = null;
     for (const [name, viewport] of WIDTHS) {
       const ctx = await h.newContext(h.browser, server.base, { bypassCSP: true, viewport });
       contexts.push(ctx);
-      await cases(h, ctx, name, viewport.width);
+      if (id === null) id = await cases(h, ctx, name, viewport.width);
+      else if (id) await reads(h, ctx, name, viewport.width, id);
     }
   });
 }
 
-async function cases(h, ctx, name, width) {
-  const { test, check, watch, runAxe } = h;
-  const page = await ctx.newPage();
-  const w = watch(page);
-  const step = async (what) => {
+async function signIn(h, page) {
+  const res = await page.goto('/login', { waitUntil: 'load' });
+  h.check(res.status() === 200, `GET /login: ${res.status()}`);
+  await page.getByLabel('Email').fill('admin@chugachbodywork.example');
+  await page.getByLabel('Password', { exact: true }).fill('demo-admin-pass');
+  await clickThrough(h, page, page.locator('form[action="/login"] button[type="submit"]'), 'sign-in button');
+}
+
+function stepper(h, page, w, name, width) {
+  return async (what) => {
     await checkPage(h, page, w, `${name}-${what}`, 'webhooks', `${width} px viewport`);
-    const all = await runAxe(page);
-    check(all.length === 0, `${what}: axe-core violations:\n` +
+    const all = await h.runAxe(page);
+    h.check(all.length === 0, `${what}: axe-core violations:\n` +
       all.map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target).join(', ')}`).join('\n'));
   };
+}
+
+// The list and the endpoint's log at another width.
+async function reads(h, ctx, name, width, id) {
+  const { test, check, watch } = h;
+  const page = await ctx.newPage();
+  const w = watch(page);
+  const step = stepper(h, page, w, name, width);
+  await test(`webhooks (${width} px): the list and the endpoint's delivery log`, async () => {
+    await signIn(h, page);
+    await page.goto('/admin/webhooks', { waitUntil: 'load' });
+    check(await page.locator(`#endpoint-${id}`).isVisible(), `endpoint ${id} is not listed`);
+    await step('list');
+    await page.goto(`/admin/webhooks/${id}`, { waitUntil: 'load' });
+    check((await page.locator('.webhook-log').textContent()).includes('refused to connect to 127.0.0.1'),
+      'the refusal is not in the log');
+    await step('log');
+  });
+}
+
+// The whole way through; returns the endpoint's id (0 when it failed).
+async function cases(h, ctx, name, width) {
+  const { test, check, watch } = h;
+  const page = await ctx.newPage();
+  const w = watch(page);
+  let made = 0;
+  const step = stepper(h, page, w, name, width);
   const click = (locator, what) => clickThrough(h, page, locator, what);
   const url = `http://127.0.0.1:9/knead-${name}`;
 
   await test(`webhooks (${width} px): admin → Webhooks → add an endpoint → its secret once → test event → the refusal in the log`, async () => {
-    const res = await page.goto('/login', { waitUntil: 'load' });
-    check(res.status() === 200, `GET /login: ${res.status()}`);
-    await page.getByLabel('Email').fill('admin@chugachbodywork.example');
-    await page.getByLabel('Password', { exact: true }).fill('demo-admin-pass');
-    await click(page.locator('form[action="/login"] button[type="submit"]'), 'sign-in button');
+    await signIn(h, page);
     await page.goto('/admin', { waitUntil: 'load' });
     await click(page.getByRole('link', { name: 'Webhooks', exact: true }), '"Webhooks" link');
     check(new URL(page.url()).pathname === '/admin/webhooks', `"Webhooks" led to ${page.url()}`);
@@ -90,5 +121,7 @@ async function cases(h, ctx, name, width) {
     check((await row.textContent()).includes(url), 'the endpoint is not listed');
     check((await row.textContent()).includes('appointment.booked, client.created'), 'its events are not listed');
     await step('listed');
+    made = Number(id);
   });
+  return made;
 }

@@ -333,6 +333,9 @@ class Webhooks(unittest.TestCase):
         url = '/staff/appointments/%d' % today['id']
         self.assertEqual(desk.post(url + '/status', {'status': 'checked_in'})[0], 303)
         self.assertEqual(desk.post(url + '/undo', {'reason': 'wrong client'})[0], 303)
+        # and the desk cancels it, with a reason that is never sent
+        self.assertEqual(desk.post(url + '/status', {'status': 'cancelled',
+                                                     'reason': 'REASONTEXT called in sick'})[0], 303)
         # a waitlist entry for Wednesday mornings with Maren, then the moved
         # appointment is cancelled: the freed time is offered
         wb = Browser()
@@ -365,9 +368,13 @@ class Webhooks(unittest.TestCase):
         status = by['appointment.status_changed']
         self.assertEqual([(s['previous_status'], s['appointment']['status']) for s in status],
                          [('booked', 'checked_in'), ('checked_in', 'booked')])
-        cancelled = by['appointment.cancelled'][0]
-        self.assertEqual((cancelled['cancelled_by'], cancelled['appointment']['late_cancel']),
-                         ('client', False))
+        by_who = {c['cancelled_by']: c for c in by['appointment.cancelled']}
+        self.assertEqual(set(by_who), {'client', 'clinic'})
+        self.assertEqual((by_who['client']['appointment']['id'], by_who['client']['appointment']['late_cancel']),
+                         (appt['id'], False))
+        self.assertEqual((by_who['clinic']['appointment']['id'], by_who['clinic']['appointment']['status']),
+                         (today['id'], 'cancelled'))
+        self.assertFalse([b for _, b in R.requests('/all') if b'REASONTEXT' in b])
         offer = by['waitlist.offered'][0]['offer']
         self.assertEqual((offer['start'], offer['therapist']['id']),
                          ('2026-12-02T13:00:00-09:00', 'maren-holt'))
