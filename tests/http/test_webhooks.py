@@ -69,6 +69,8 @@ class Receiver:
                 reply = b'receiver says %d' % code
                 try:
                     self.send_response(code)
+                    if 300 <= code < 400:   # where a sender following redirects would go
+                        self.send_header('Location', outer.url(self.path + '-target'))
                     self.send_header('Content-Length', str(len(reply)))
                     self.end_headers()
                     self.wfile.write(reply)
@@ -528,6 +530,18 @@ class Webhooks(unittest.TestCase):
         self.assertEqual(st, 422)
         self.assertEqual(S.sql('SELECT url FROM webhook_endpoints WHERE id = ?1', eid)[0][0],
                          R.url('/ping'))
+
+
+    def test_a_redirect_is_not_followed(self):
+        b = admin()
+        R.status['/moved'] = [308]
+        eid, _ = add_endpoint(b, '/moved', events=('client.created',))
+        self.assertEqual(b.post('/admin/webhooks/%d/ping' % eid, {})[0], 303)
+        row = wait_for('the first attempt', lambda: [d for d in deliveries(eid) if d[3] >= 1 and d[2] != 'sending'])[0]
+        self.assertEqual(row[4], 308)
+        self.assertIn('a redirect, which is not followed', row[5])
+        self.assertEqual(len(R.requests('/moved')), row[3])   # one request per attempt
+        self.assertEqual(R.requests('/moved-target'), [])      # and the Location never asked
 
 
 class Operators(unittest.TestCase):
