@@ -583,6 +583,36 @@ class Operators(unittest.TestCase):
         finally:
             finish(s)
 
+    def test_killed_mid_transfer_is_sent_again_when_its_lease_ends(self):
+        s = Server(KNEAD)
+        s.extra = ['--now', NOW, '--config', config(s.dir, timeout=60)]
+        s.start()
+        try:
+            R.hang['/midway'] = threading.Event()
+            b = admin(s)
+            eid, secret = add_endpoint(b, '/midway', events=('client.created',))
+            self.assertEqual(b.post('/admin/webhooks/%d/ping' % eid, {})[0], 303)
+            wait_for('the transfer in flight', lambda: R.requests('/midway'), server=s)
+            s.stop(signal.SIGKILL)
+            R.hang.pop('/midway').set()
+            row = deliveries(eid, s)[0]
+            self.assertEqual((row[2], row[3]), ('sending', 1))   # claimed, leased, never marked
+            lease = s.sql('SELECT next_attempt_at FROM webhook_deliveries WHERE id = ?1', row[0])[0][0]
+            self.assertGreater(lease, time.time() + 60)           # the attempt's time and more
+            s.seed = False
+            s.start()
+            # the lease runs out (set back here rather than waited for): claimed again
+            s.sql('UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE id = ?1', row[0])
+            wait_for('delivered after the lease', lambda: deliveries(eid, s)[0][2] == 'delivered',
+                     server=s)
+            reqs = R.requests('/midway')
+            self.assertEqual(len(reqs), 2)
+            self.assertEqual(reqs[0][0]['webhook-id'], reqs[1][0]['webhook-id'])
+            verify(secret, *reqs[1])
+            self.assertEqual(deliveries(eid, s)[0][3], 2)
+        finally:
+            finish(s)
+
     def test_hanging_receiver_does_not_hold_the_shutdown(self):
         s = Server(KNEAD)
         # one attempt may take 60 s here: only the shutdown can end it sooner
