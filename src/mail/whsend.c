@@ -30,9 +30,9 @@ struct slot {
     int used;
     CURL *easy;
     struct curl_slist *headers;
-    struct arena *a;   /* the claimed delivery lives here */
+    struct arena *a; /* the claimed delivery lives here */
     struct wh_delivery d;
-    char *body;        /* the payload (d.payload), posted as is */
+    char *body; /* the payload (d.payload), posted as is */
     char reply[REPLY_KEEP + 1];
     size_t nreply;
     char refused[INET6_ADDRSTRLEN]; /* the private address a connection was refused to */
@@ -86,10 +86,10 @@ int whsend_private_address(const struct sockaddr *sa)
             return 1;
         if (memcmp(b, mapped, 12) == 0 || memcmp(b, zero, 12) == 0) /* ::ffff:a.b.c.d, ::a.b.c.d */
             return v4_private(b + 12);
-        return (b[0] & 0xfe) == 0xfc                   /* fc00::/7 unique local */
+        return (b[0] & 0xfe) == 0xfc                      /* fc00::/7 unique local */
                || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) /* fe80::/10 link-local */
                || (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) /* fec0::/10 site-local */
-               || b[0] == 0xff;                          /* multicast */
+               || b[0] == 0xff;                           /* multicast */
     }
     return 1; /* anything else is not the Internet */
 }
@@ -100,9 +100,10 @@ static curl_socket_t open_socket(void *p, curlsocktype purpose, struct curl_sock
     struct slot *s = p;
     (void)purpose;
     if (!s->allow_private && whsend_private_address(&addr->addr)) {
-        const void *raw = addr->family == AF_INET6
-                              ? (const void *)&((const struct sockaddr_in6 *)(const void *)&addr->addr)->sin6_addr
-                              : (const void *)&((const struct sockaddr_in *)(const void *)&addr->addr)->sin_addr;
+        const void *raw =
+            addr->family == AF_INET6
+                ? (const void *)&((const struct sockaddr_in6 *)(const void *)&addr->addr)->sin6_addr
+                : (const void *)&((const struct sockaddr_in *)(const void *)&addr->addr)->sin_addr;
         if (!inet_ntop(addr->family, raw, s->refused, sizeof s->refused))
             snprintf(s->refused, sizeof s->refused, "a private address");
         return CURL_SOCKET_BAD;
@@ -132,8 +133,11 @@ static void clean_text(char *dst, size_t size, const char *src, size_t n)
     const unsigned char *p = (const unsigned char *)src;
     for (size_t i = 0; i < n && o + 5 < size;) {
         unsigned char c = p[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-                               : (c & 0xf8) == 0xf0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xe0) == 0xc0 ? 2
+                     : (c & 0xf0) == 0xe0 ? 3
+                     : (c & 0xf8) == 0xf0 ? 4
+                                          : 0;
         int ok = len > 0 && i + len <= n && !(len == 2 && c < 0xc2) && !(len == 4 && c > 0xf4);
         for (size_t k = 1; ok && k < len; k++)
             ok = (p[i + k] & 0xc0) == 0x80;
@@ -189,8 +193,7 @@ static void mark(struct whsend *ws, const struct wh_delivery *d, const char *sta
 }
 
 /* After an attempt that did not deliver: again later, or given up. */
-static void not_delivered(struct whsend *ws, const struct wh_delivery *d, int http,
-                          const char *why)
+static void not_delivered(struct whsend *ws, const struct wh_delivery *d, int http, const char *why)
 {
     if (__atomic_load_n(&ws->stopping, __ATOMIC_RELAXED)) {
         mark(ws, d, "pending", real_now(), 0, "interrupted by shutdown");
@@ -268,10 +271,9 @@ static int start_one(struct whsend *ws)
 
     s->headers = curl_slist_append(s->headers, "Content-Type: application/json");
     s->headers = curl_slist_append(s->headers, "Expect:");
+    s->headers = curl_slist_append(s->headers, arena_printf(s->a, "webhook-id: %s", s->d.msg_id));
     s->headers =
-        curl_slist_append(s->headers, arena_printf(s->a, "webhook-id: %s", s->d.msg_id));
-    s->headers = curl_slist_append(s->headers,
-                                   arena_printf(s->a, "webhook-timestamp: %lld", (long long)ts));
+        curl_slist_append(s->headers, arena_printf(s->a, "webhook-timestamp: %lld", (long long)ts));
     s->headers = curl_slist_append(s->headers, arena_printf(s->a, "webhook-signature: %s", sig));
     s->body = (char *)s->d.payload;
     s->easy = curl_easy_init();
@@ -322,13 +324,17 @@ static void finish(struct whsend *ws, struct slot *s, CURLcode res)
             return;
         }
         if (http >= 300 && http <= 399)
-            snprintf(why, sizeof why, "HTTP %ld: a redirect, which is not followed; give the "
-                                      "final address. %.500s", http, text);
+            snprintf(why, sizeof why,
+                     "HTTP %ld: a redirect, which is not followed; give the "
+                     "final address. %.500s",
+                     http, text);
         else
             snprintf(why, sizeof why, "HTTP %ld%s%.500s", http, text[0] ? ": " : "", text);
     } else if (s->refused[0]) {
-        snprintf(why, sizeof why, "refused to connect to %s: a loopback or private address "
-                                  "([webhooks] allow_private = 0)", s->refused);
+        snprintf(why, sizeof why,
+                 "refused to connect to %s: a loopback or private address "
+                 "([webhooks] allow_private = 0)",
+                 s->refused);
     } else {
         snprintf(why, sizeof why, "%.500s", s->curl_err[0] ? s->curl_err : curl_easy_strerror(res));
     }

@@ -24,12 +24,11 @@ enum err_code db_wh_endpoint_add(struct db *db, const struct wh_endpoint *ep, in
 enum err_code db_wh_endpoint_update(struct db *db, const struct wh_endpoint *ep, struct err *e)
 {
     int64_t changed = 0;
-    enum err_code rc =
-        rows_exec(db, Q_WH_ENDPOINT_UPDATE, "save the webhook endpoint",
-                  ARGS(A_I64(ep->id), A_TEXT(ep->url),
-                       A_TEXT(ep->description ? ep->description : ""), A_I64(ep->events),
-                       A_I64(ep->enabled ? 1 : 0), A_I64(ep->updated_at)),
-                  &changed, e);
+    enum err_code rc = rows_exec(
+        db, Q_WH_ENDPOINT_UPDATE, "save the webhook endpoint",
+        ARGS(A_I64(ep->id), A_TEXT(ep->url), A_TEXT(ep->description ? ep->description : ""),
+             A_I64(ep->events), A_I64(ep->enabled ? 1 : 0), A_I64(ep->updated_at)),
+        &changed, e);
     if (rc == E_OK && changed == 0)
         return err_set(e, E_NOTFOUND, "There is no webhook endpoint %lld.", (long long)ep->id);
     return rc;
@@ -48,9 +47,9 @@ enum err_code db_wh_endpoint_secret(struct db *db, int64_t id, const unsigned ch
 
 /* wh_endpoint's columns; 7 (the secret) is read by hand */
 static const struct col endpoint_cols[] = {
-    COL_I64(struct wh_endpoint, id),         COL_TEXT(struct wh_endpoint, url),
+    COL_I64(struct wh_endpoint, id),           COL_TEXT(struct wh_endpoint, url),
     COL_TEXT(struct wh_endpoint, description), COL_I64(struct wh_endpoint, events),
-    COL_INT(struct wh_endpoint, enabled),    COL_I64(struct wh_endpoint, created_at),
+    COL_INT(struct wh_endpoint, enabled),      COL_I64(struct wh_endpoint, created_at),
     COL_I64(struct wh_endpoint, updated_at),
 };
 
@@ -78,11 +77,16 @@ enum err_code db_wh_endpoint(struct db *db, struct arena *a, int64_t id, struct 
 }
 
 static const struct col endpoints_cols[] = {
-    COL_I64(struct wh_endpoint, id),         COL_TEXT(struct wh_endpoint, url),
-    COL_TEXT(struct wh_endpoint, description), COL_I64(struct wh_endpoint, events),
-    COL_INT(struct wh_endpoint, enabled),    COL_I64(struct wh_endpoint, created_at),
-    COL_I64(struct wh_endpoint, updated_at), COL_I64(struct wh_endpoint, pending),
-    COL_I64(struct wh_endpoint, failed),     COL_I64(struct wh_endpoint, delivered),
+    COL_I64(struct wh_endpoint, id),
+    COL_TEXT(struct wh_endpoint, url),
+    COL_TEXT(struct wh_endpoint, description),
+    COL_I64(struct wh_endpoint, events),
+    COL_INT(struct wh_endpoint, enabled),
+    COL_I64(struct wh_endpoint, created_at),
+    COL_I64(struct wh_endpoint, updated_at),
+    COL_I64(struct wh_endpoint, pending),
+    COL_I64(struct wh_endpoint, failed),
+    COL_I64(struct wh_endpoint, delivered),
     COL_I64(struct wh_endpoint, last_attempt_at),
 };
 
@@ -147,8 +151,8 @@ enum err_code db_wh_claim(struct db *db, struct arena *a, int64_t now, int64_t l
         b[i] = busy[i];
     enum err_code rc =
         rows_open(&r, db, Q_WH_DUE, "claim a webhook delivery",
-                  ARGS(A_I64(now), A_I64(b[0]), A_I64(b[1]), A_I64(b[2]), A_I64(b[3]),
-                       A_I64(b[4]), A_I64(b[5]), A_I64(b[6]), A_I64(b[7])),
+                  ARGS(A_I64(now), A_I64(b[0]), A_I64(b[1]), A_I64(b[2]), A_I64(b[3]), A_I64(b[4]),
+                       A_I64(b[5]), A_I64(b[6]), A_I64(b[7])),
                   e);
     _Static_assert(WH_BUSY_MAX == 8, "wh_due names eight busy endpoints");
     *found = 0;
@@ -217,10 +221,10 @@ enum err_code db_wh_deliveries(struct db *db, struct arena *a, int64_t endpoint_
                                const char *status, int limit, struct wh_delivery **out, size_t *n,
                                struct err *e)
 {
-    return rows_list(db, a, Q_WH_DELIVERIES, "list the webhook deliveries",
-                     ARGS(A_I64(endpoint_id), A_TEXT(status ? status : ""),
-                          A_I64(limit > 0 ? limit : 50)),
-                     COLS(delivery_cols), sizeof **out, (void **)out, n, e);
+    return rows_list(
+        db, a, Q_WH_DELIVERIES, "list the webhook deliveries",
+        ARGS(A_I64(endpoint_id), A_TEXT(status ? status : ""), A_I64(limit > 0 ? limit : 50)),
+        COLS(delivery_cols), sizeof **out, (void **)out, n, e);
 }
 
 enum err_code db_wh_retry(struct db *db, int64_t id, int64_t now, int64_t *endpoint_id,

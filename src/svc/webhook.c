@@ -159,8 +159,8 @@ static enum err_code queue(struct db *db, const char *type, json_t *data, int64_
 {
     char token[TOKEN_LEN], msg_id[8 + TOKEN_LEN];
     enum err_code rc;
-    json_t *body = json_pack("{s:s, s:o, s:o}", "type", type, "timestamp", when(w, now), "data",
-                             data);
+    json_t *body =
+        json_pack("{s:s, s:o, s:o}", "type", type, "timestamp", when(w, now), "data", data);
     char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(body);
     if (!text) { /* text that is not UTF-8: the change goes on without it */
@@ -206,13 +206,13 @@ enum err_code wh_appointment(struct wh *w, struct db *db, enum wh_event t, int64
     a = arena_new();
     if ((rc = db_appointment(db, a, id, &ap, e)) != E_OK)
         goto done;
-    json_t *appt = json_pack(
-        "{s:I, s:s, s:o, s:o, s:o, s:o, s:{s:I, s:s}, s:I, s:s, s:o}", "id", (json_int_t)ap.id,
-        "status", ap.status, "start", when(w, ap.start), "end", when(w, ap.end), "service",
-        named(ap.service_id, ap.service_name), "therapist",
-        named(ap.therapist_id, ap.therapist_name), "room", "id", (json_int_t)ap.room_id, "name",
-        ap.room_name ? ap.room_name : "", "client_id", (json_int_t)ap.client_id, "source",
-        ap.source ? ap.source : "", "created_at", when(w, ap.created_at));
+    json_t *appt =
+        json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:{s:I, s:s}, s:I, s:s, s:o}", "id",
+                  (json_int_t)ap.id, "status", ap.status, "start", when(w, ap.start), "end",
+                  when(w, ap.end), "service", named(ap.service_id, ap.service_name), "therapist",
+                  named(ap.therapist_id, ap.therapist_name), "room", "id", (json_int_t)ap.room_id,
+                  "name", ap.room_name ? ap.room_name : "", "client_id", (json_int_t)ap.client_id,
+                  "source", ap.source ? ap.source : "", "created_at", when(w, ap.created_at));
     json_t *data = json_pack("{s:o}", "appointment", appt);
     if (t == WH_APPT_MOVED && before)
         json_object_set_new(data, "previous",
@@ -241,8 +241,7 @@ static json_t *client_json(const struct wh *w, const struct client *c)
                      c->phone ? c->phone : "", "created_at", when(w, c->created_at));
 }
 
-enum err_code wh_client_created(struct wh *w, struct db *db, int64_t id, int64_t now,
-                                struct err *e)
+enum err_code wh_client_created(struct wh *w, struct db *db, int64_t id, int64_t now, struct err *e)
 {
     int yes;
     struct client c;
@@ -253,8 +252,8 @@ enum err_code wh_client_created(struct wh *w, struct db *db, int64_t id, int64_t
     a = arena_new();
     if ((rc = db_client(db, a, id, &c, e)) == E_OK)
         rc = queue(db, events[WH_CLIENT_CREATED].name,
-                   json_pack("{s:o}", "client", client_json(w, &c)), WH_EV(WH_CLIENT_CREATED), 0,
-                   w, now, e);
+                   json_pack("{s:o}", "client", client_json(w, &c)), WH_EV(WH_CLIENT_CREATED), 0, w,
+                   now, e);
     arena_free(a);
     return rc;
 }
@@ -285,12 +284,12 @@ enum err_code wh_waitlist_offered(struct wh *w, struct db *db, const struct wh_o
     enum err_code rc;
     if ((rc = wanted(w, db, WH_WAITLIST_OFFERED, &yes, e)) != E_OK || !yes)
         return rc;
-    json_t *offer = json_pack(
-        "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)o->offer_id,
-        "waitlist_entry_id", (json_int_t)o->entry_id, "freed_by_appointment_id",
-        (json_int_t)o->freed_by, "service", named(o->service_id, o->service_name), "therapist",
-        named(o->therapist_id, o->therapist_name), "start", when(w, o->start), "end",
-        when(w, o->end), "expires_at", when(w, o->expires));
+    json_t *offer =
+        json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)o->offer_id,
+                  "waitlist_entry_id", (json_int_t)o->entry_id, "freed_by_appointment_id",
+                  (json_int_t)o->freed_by, "service", named(o->service_id, o->service_name),
+                  "therapist", named(o->therapist_id, o->therapist_name), "start",
+                  when(w, o->start), "end", when(w, o->end), "expires_at", when(w, o->expires));
     return queue(db, events[WH_WAITLIST_OFFERED].name, json_pack("{s:o}", "offer", offer),
                  WH_EV(WH_WAITLIST_OFFERED), 0, w, now, e);
 }
@@ -393,8 +392,8 @@ struct endpoint_tx {
     struct wh *w;
     const struct wh_endpoint *ep;
     int64_t id, now;
-    char *secret;   /* WH_SECRET_TEXT: the one made, for the admin */
-    int64_t ep_of;  /* retry: the delivery's endpoint */
+    char *secret;  /* WH_SECRET_TEXT: the one made, for the admin */
+    int64_t ep_of; /* retry: the delivery's endpoint */
 };
 
 static enum err_code add_tx(struct db *db, void *p, struct err *e)
@@ -457,8 +456,7 @@ static enum err_code not_running(struct err *e)
 }
 
 enum err_code wh_endpoint_add(struct wh *w, struct db *db, const struct wh_endpoint *ep,
-                              int64_t now, int64_t *id, char secret[WH_SECRET_TEXT],
-                              struct err *e)
+                              int64_t now, int64_t *id, char secret[WH_SECRET_TEXT], struct err *e)
 {
     enum err_code rc;
     struct endpoint_tx t = {w, ep, 0, now, secret, 0};
@@ -521,8 +519,8 @@ int wh_secret_open(const struct wh *w, const unsigned char *sealed, size_t n,
     return token_unseal_bytes(sealed, n, w->seal, secret, WH_SECRET_BYTES);
 }
 
-void wh_sign(const unsigned char *secret, size_t secret_len, const char *msg_id,
-             int64_t timestamp, const char *body, size_t body_len, char out[WH_SIGNATURE_LEN])
+void wh_sign(const unsigned char *secret, size_t secret_len, const char *msg_id, int64_t timestamp,
+             const char *body, size_t body_len, char out[WH_SIGNATURE_LEN])
 {
     crypto_auth_hmacsha256_state st;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];

@@ -117,8 +117,7 @@ enum err_code wh_url_check(const char *url, struct err *e);
  * number.  E_UNPROCESSABLE for a bad address, no events or a long
  * description; nothing stored on error. */
 enum err_code wh_endpoint_add(struct wh *w, struct db *db, const struct wh_endpoint *ep,
-                              int64_t now, int64_t *id, char secret[WH_SECRET_TEXT],
-                              struct err *e);
+                              int64_t now, int64_t *id, char secret[WH_SECRET_TEXT], struct err *e);
 /* Checks and saves ep's url, description, events and enabled; the secret
  * stays.  E_NOTFOUND, E_UNPROCESSABLE as wh_endpoint_add. */
 enum err_code wh_endpoint_update(struct db *db, const struct wh_endpoint *ep, int64_t now,
@@ -144,8 +143,7 @@ int wh_secret_open(const struct wh *w, const unsigned char *sealed, size_t n,
                    unsigned char secret[WH_SECRET_BYTES]);
 /* The webhook-signature header's value: "v1," and the base64 of
  * HMAC-SHA256(secret, msg_id "." timestamp "." body).  Can't fail. */
-void wh_sign(const unsigned char *secret, size_t secret_len, const char *msg_id,
-             int64_t timestamp, const char *body, size_t body_len,
-             char out[WH_SIGNATURE_LEN]);
+void wh_sign(const unsigned char *secret, size_t secret_len, const char *msg_id, int64_t timestamp,
+             const char *body, size_t body_len, char out[WH_SIGNATURE_LEN]);
 
 #endif

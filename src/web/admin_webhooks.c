@@ -102,13 +102,12 @@ static void list_page(struct req *r, int status, const struct wh_endpoint *typed
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:s}", "id",
-                            id_text(r, eps[i].id), "url", eps[i].url, "description",
-                            eps[i].description, "events", event_names(r, eps[i].events),
-                            "enabled", eps[i].enabled, "pending", (json_int_t)eps[i].pending,
-                            "failed", (json_int_t)eps[i].failed, "delivered",
-                            (json_int_t)eps[i].delivered, "last",
-                            when_text(r, eps[i].last_attempt_at)));
+            list,
+            json_pack("{s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:s}", "id", id_text(r, eps[i].id),
+                      "url", eps[i].url, "description", eps[i].description, "events",
+                      event_names(r, eps[i].events), "enabled", eps[i].enabled, "pending",
+                      (json_int_t)eps[i].pending, "failed", (json_int_t)eps[i].failed, "delivered",
+                      (json_int_t)eps[i].delivered, "last", when_text(r, eps[i].last_attempt_at)));
     json_t *ctx = chrome_context(r, "Webhooks", "admin");
     json_object_set_new(ctx, "endpoints", list);
     json_object_set_new(ctx, "has_endpoints", json_boolean(n > 0));
@@ -168,28 +167,27 @@ static void endpoint_page(struct req *r, int status, int64_t id, const struct wh
                                 ? arena_printf(r->arena, "/admin/webhooks/%" PRId64 "?status=%s",
                                                id, statuses[i].status)
                                 : arena_printf(r->arena, "/admin/webhooks/%" PRId64, id),
-                            "status", statuses[i].status,
-                            "current", strcmp(filter, statuses[i].status) == 0));
+                            "status", statuses[i].status, "current",
+                            strcmp(filter, statuses[i].status) == 0));
     json_t *log = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct wh_delivery *d = &ds[i];
-        const char *label = strcmp(d->status, "pending") == 0 ? "Waiting"
-                            : strcmp(d->status, "sending") == 0 ? "Sending"
+        const char *label = strcmp(d->status, "pending") == 0     ? "Waiting"
+                            : strcmp(d->status, "sending") == 0   ? "Sending"
                             : strcmp(d->status, "delivered") == 0 ? "Delivered"
                                                                   : "Failed";
         json_array_append_new(
-            log,
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:b, s:b}",
-                      "id", id_text(r, d->id), "type", d->type, "msg_id", d->msg_id, "status",
-                      d->status, "label", label, "queued", when_text(r, d->created_at),
-                      "attempts", d->attempts, "last", when_text(r, d->last_attempt_at), "next",
-                      strcmp(d->status, "pending") == 0 && d->next_attempt_at > time(NULL)
-                          ? when_text(r, d->next_attempt_at)
-                          : "",
-                      "http", d->last_status ? id_text(r, d->last_status) : "", "reply",
-                      d->last_reply, "payload", d->payload, "failed",
-                      strcmp(d->status, "failed") == 0,
-                      "retry", strcmp(d->status, "sending") != 0));
+            log, json_pack(
+                     "{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "id",
+                     id_text(r, d->id), "type", d->type, "msg_id", d->msg_id, "status", d->status,
+                     "label", label, "queued", when_text(r, d->created_at), "attempts", d->attempts,
+                     "last", when_text(r, d->last_attempt_at), "next",
+                     strcmp(d->status, "pending") == 0 && d->next_attempt_at > time(NULL)
+                         ? when_text(r, d->next_attempt_at)
+                         : "",
+                     "http", d->last_status ? id_text(r, d->last_status) : "", "reply",
+                     d->last_reply, "payload", d->payload, "failed",
+                     strcmp(d->status, "failed") == 0, "retry", strcmp(d->status, "sending") != 0));
     }
     const struct wh_endpoint *f = typed ? typed : &ep;
     json_t *ctx = chrome_context(r, "Webhook endpoint", "admin");
@@ -198,7 +196,8 @@ static void endpoint_page(struct req *r, int status, int64_t id, const struct wh
     json_object_set_new(ctx, "enabled", json_boolean(ep.enabled));
     json_object_set_new(ctx, "form", form_of(f));
     json_object_set_new(ctx, "events", event_list(f->events));
-    json_object_set_new(ctx, "action", json_string(arena_printf(r->arena, "/admin/webhooks/%" PRId64, id)));
+    json_object_set_new(ctx, "action",
+                        json_string(arena_printf(r->arena, "/admin/webhooks/%" PRId64, id)));
     if (errors)
         json_object_set(ctx, "errors", errors);
     json_object_set_new(ctx, "tabs", tabs);
@@ -359,6 +358,6 @@ void admin_webhook_retry(struct req *r)
     }
     log_info("webhooks: delivery %" PRId64 " queued again by account %" PRId64, id, r->user->id);
     whsend_kick(r->app->whsend);
-    form_see_other(r, arena_printf(r->arena, "/admin/webhooks/%" PRId64 "?retried=%" PRId64,
-                                   endpoint, id));
+    form_see_other(
+        r, arena_printf(r->arena, "/admin/webhooks/%" PRId64 "?retried=%" PRId64, endpoint, id));
 }

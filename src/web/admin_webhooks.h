@@ -7,12 +7,12 @@
 
 #include "http/request.h"
 
-void admin_webhooks(struct req *r);        /* GET /admin/webhooks */
-void admin_webhooks_add(struct req *r);    /* POST /admin/webhooks */
-void admin_webhook(struct req *r);         /* GET /admin/webhooks/{id}[?status=...] */
-void admin_webhook_save(struct req *r);    /* POST /admin/webhooks/{id} */
-void admin_webhook_rotate(struct req *r);  /* POST /admin/webhooks/{id}/secret */
-void admin_webhook_ping(struct req *r);    /* POST /admin/webhooks/{id}/ping */
-void admin_webhook_retry(struct req *r);   /* POST /admin/webhooks/deliveries/{id}/retry */
+void admin_webhooks(struct req *r);       /* GET /admin/webhooks */
+void admin_webhooks_add(struct req *r);   /* POST /admin/webhooks */
+void admin_webhook(struct req *r);        /* GET /admin/webhooks/{id}[?status=...] */
+void admin_webhook_save(struct req *r);   /* POST /admin/webhooks/{id} */
+void admin_webhook_rotate(struct req *r); /* POST /admin/webhooks/{id}/secret */
+void admin_webhook_ping(struct req *r);   /* POST /admin/webhooks/{id}/ping */
+void admin_webhook_retry(struct req *r);  /* POST /admin/webhooks/deliveries/{id}/retry */
 
 #endif

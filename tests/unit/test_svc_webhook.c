@@ -94,12 +94,29 @@ static void test_private_addresses(void **state)
         const char *addr;
         int private;
     } cases[] = {
-        {"127.0.0.1", 1},      {"10.1.2.3", 1},       {"172.16.0.1", 1},   {"172.31.255.255", 1},
-        {"172.32.0.1", 0},     {"192.168.1.1", 1},    {"169.254.169.254", 1}, {"100.64.0.1", 1},
-        {"100.128.0.1", 0},    {"0.0.0.0", 1},        {"224.0.0.1", 1},    {"255.255.255.255", 1},
-        {"8.8.8.8", 0},        {"93.184.216.34", 0},  {"::1", 1},          {"::", 1},
-        {"fd00::1", 1},        {"fe80::1", 1},        {"ff02::1", 1},      {"::ffff:127.0.0.1", 1},
-        {"::ffff:10.0.0.1", 1}, {"::ffff:8.8.8.8", 0}, {"2001:4860:4860::8888", 0},
+        {"127.0.0.1", 1},
+        {"10.1.2.3", 1},
+        {"172.16.0.1", 1},
+        {"172.31.255.255", 1},
+        {"172.32.0.1", 0},
+        {"192.168.1.1", 1},
+        {"169.254.169.254", 1},
+        {"100.64.0.1", 1},
+        {"100.128.0.1", 0},
+        {"0.0.0.0", 1},
+        {"224.0.0.1", 1},
+        {"255.255.255.255", 1},
+        {"8.8.8.8", 0},
+        {"93.184.216.34", 0},
+        {"::1", 1},
+        {"::", 1},
+        {"fd00::1", 1},
+        {"fe80::1", 1},
+        {"ff02::1", 1},
+        {"::ffff:127.0.0.1", 1},
+        {"::ffff:10.0.0.1", 1},
+        {"::ffff:8.8.8.8", 0},
+        {"2001:4860:4860::8888", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct sockaddr_storage ss;
@@ -195,8 +212,10 @@ static void test_secret_opens_only_under_its_key(void **state)
     randombytes_buf(key, sizeof key);
     randombytes_buf(other, sizeof other);
     struct wh *wh = wh_new(w->tz, key), *wrong = wh_new(w->tz, other);
-    struct wh_endpoint ep = {.url = "https://hooks.example.com/x", .description = "",
-                             .events = WH_EV(WH_CLIENT_CREATED), .enabled = 1};
+    struct wh_endpoint ep = {.url = "https://hooks.example.com/x",
+                             .description = "",
+                             .events = WH_EV(WH_CLIENT_CREATED),
+                             .enabled = 1};
     assert_int_equal(wh_endpoint_add(wh, w->f->db, &ep, 1000, &id, text, &e), E_OK);
     assert_true(strncmp(text, "whsec_", 6) == 0);
     assert_int_equal(sodium_base642bin(shown, sizeof shown, text + 6, strlen(text + 6), NULL, &n,
@@ -229,14 +248,16 @@ static void test_queued_in_the_callers_transaction(void **state)
     int64_t id = 0, client = 0;
     struct wh *wh = wh_new(w->tz, key);
     const int64_t T0 = 1795000000; /* 2026-11-18T02:06:40-09:00 */
-    assert_int_equal(db_client_for_booking(w->f->db, "Quinn Queue", "quinn@example.com", "", 0,
-                                           T0, &client, &e),
-                     E_OK);
+    assert_int_equal(
+        db_client_for_booking(w->f->db, "Quinn Queue", "quinn@example.com", "", 0, T0, &client, &e),
+        E_OK);
     /* nobody asked: nothing written */
     assert_int_equal(wh_client_created(wh, w->f->db, client, T0, &e), E_OK);
     assert_int_equal(count(w->f, "none"), 0);
-    struct wh_endpoint ep = {.url = "https://hooks.example.com/q", .description = "",
-                             .events = WH_EV(WH_CLIENT_CREATED), .enabled = 1};
+    struct wh_endpoint ep = {.url = "https://hooks.example.com/q",
+                             .description = "",
+                             .events = WH_EV(WH_CLIENT_CREATED),
+                             .enabled = 1};
     assert_int_equal(wh_endpoint_add(wh, w->f->db, &ep, T0, &id, text, &e), E_OK);
     /* an event of a type it did not ask for: nothing */
     assert_int_equal(wh_client_merged(wh, w->f->db, client, 999, T0, &e), E_OK);
