@@ -43,8 +43,9 @@ static int start_webhooks(struct app *app, struct mail *m, char *err, size_t err
     if (c->webhooks_key_file[0]) {
         snprintf(path, sizeof path, "%s", c->webhooks_key_file);
     } else if (strstr(c->db_path, "://")) {
-        snprintf(err, errlen, "[webhooks] key_file: set it to a file path: the database is not a"
-                              " file, so the key cannot live beside it");
+        snprintf(err, errlen,
+                 "[webhooks] key_file: set it to a file path: the database is not a"
+                 " file, so the key cannot live beside it");
         return -1;
     } else {
         snprintf(path, sizeof path, "%s.webhook-key", c->db_path);

@@ -946,8 +946,7 @@ again: /* the store's concurrency contract (store.h): a lost race runs again */
     int new_client = 0;
     if ((rc = db_client_for_booking_made(db, cl->name, cl->email, cl->phone ? cl->phone : "",
                                          cl->staff, now, &client_id, &new_client, e)) != E_OK ||
-        (new_client &&
-         (rc = wh_client_created(webhooks(s->hooks), db, client_id, now, e)) != E_OK))
+        (new_client && (rc = wh_client_created(webhooks(s->hooks), db, client_id, now, e)) != E_OK))
         goto fail;
     token_new(token, hash);
     struct appointment ap = {0};
@@ -1073,10 +1072,9 @@ enum err_code sched_undo_status(struct db *db, const struct sched_hooks *hooks,
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, "", e)) != E_OK ||
-        (rc = add_event(db, who, ap->id, "undo", ap->status, to, reason ? reason : "", now,
-                        e)) != E_OK ||
-        (rc = wh_appointment(webhooks(hooks), db, WH_APPT_STATUS, ap->id, ap, 1, now, e)) !=
+        (rc = add_event(db, who, ap->id, "undo", ap->status, to, reason ? reason : "", now, e)) !=
             E_OK ||
+        (rc = wh_appointment(webhooks(hooks), db, WH_APPT_STATUS, ap->id, ap, 1, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;

@@ -61,8 +61,7 @@ void token_seal_bytes(const void *in, size_t n, const unsigned char key[TOKEN_SE
 }
 
 int token_unseal_bytes(const unsigned char *sealed, size_t n,
-                       const unsigned char key[TOKEN_SEAL_KEY], unsigned char *out,
-                       size_t outlen)
+                       const unsigned char key[TOKEN_SEAL_KEY], unsigned char *out, size_t outlen)
 {
     if (!sealed || n != outlen + TOKEN_SEAL_OVERHEAD ||
         crypto_secretbox_open_easy(out, sealed + crypto_secretbox_NONCEBYTES,

@@ -93,7 +93,8 @@ void admin_outbox(struct req *r)
         json_object_set_new(ctx, "webhooks_failed", json_integer((json_int_t)wt.failed));
         json_object_set_new(ctx, "webhooks_one", json_boolean(wt.failed == 1));
     }
-    json_object_set_new(ctx, "webhooks_pending", json_integer((json_int_t)(wt.pending + wt.sending)));
+    json_object_set_new(ctx, "webhooks_pending",
+                        json_integer((json_int_t)(wt.pending + wt.sending)));
     json_object_set_new(ctx, "webhooks_failed_n", json_integer((json_int_t)wt.failed));
     json_object_set_new(ctx, "webhooks_delivered", json_integer((json_int_t)wt.delivered));
     json_object_set_new(ctx, "tabs", tabs);

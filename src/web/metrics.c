@@ -1,7 +1,8 @@
 /* metrics — see metrics.h.  Counters are read without locks (relaxed
  * atomics, http/metrics.c and svc/booking.c); the outbox's depth is one
- * indexed GROUP BY at scrape time, and the webhook queue's another.  A database that cannot be read makes
- * knead_up 0 and leaves out the outbox lines, never the whole answer. */
+ * indexed GROUP BY at scrape time, and the webhook queue's another.  A
+ * database that cannot be read makes knead_up 0 and leaves out the outbox
+ * and webhook lines, never the whole answer. */
 #include "web/metrics.h"
 
 #include <inttypes.h>
@@ -78,7 +79,6 @@ void metrics_page(struct req *r)
         sb_addf(b, "knead_webhook_deliveries{status=\"pending\"} %" PRId64 "\n", wt.pending);
         sb_addf(b, "knead_webhook_deliveries{status=\"sending\"} %" PRId64 "\n", wt.sending);
         sb_addf(b, "knead_webhook_deliveries{status=\"failed\"} %" PRId64 "\n", wt.failed);
-        sb_addf(b, "knead_webhook_deliveries{status=\"delivered\"} %" PRId64 "\n",
-                wt.delivered);
+        sb_addf(b, "knead_webhook_deliveries{status=\"delivered\"} %" PRId64 "\n", wt.delivered);
     }
 }
