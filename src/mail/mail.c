@@ -29,6 +29,7 @@ struct mail {
     struct mail_waitlist *waitlist;
     struct wh *wh;
     struct whsend *whsend;
+    struct sched_hooks inner; /* the waitlist's and notify's, which app->hooks wraps */
     int public_url; /* links come from [server] public_url */
     struct app *app; /* whose hooks, mailer and waitlist mail_start set and mail_stop clears */
 };
@@ -71,6 +72,27 @@ static int start_webhooks(struct app *app, struct mail *m, char *err, size_t err
         log_warn("webhooks: [webhooks] allow_private = 1: endpoints may be on loopback and "
                  "private addresses");
     return 0;
+}
+
+/* app->hooks: the waitlist's and notify's (m->inner), and after a commit a
+ * wake-up of the webhook worker too, so a booking's webhooks go at once
+ * rather than at its next look at the queue. */
+static enum err_code hooks_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
+                                 const struct appointment *before, const char *token,
+                                 int by_staff, int64_t now, struct err *e)
+{
+    struct mail *m = ctx;
+    return m->inner.queue ? m->inner.queue(m->inner.ctx, db, ev, id, before, token, by_staff, now,
+                                           e)
+                          : E_OK;
+}
+
+static void hooks_committed(void *ctx)
+{
+    struct mail *m = ctx;
+    if (m->inner.committed)
+        m->inner.committed(m->inner.ctx);
+    whsend_kick(m->whsend);
 }
 
 int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
@@ -165,8 +187,8 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
                            m->wh};
     struct wl_mailer wm = mail_waitlist_mailer(m->waitlist);
     app->waitlist = wl_new(&wc, &wm);
-    app->hooks = wl_hooks(app->waitlist, mail_notify_hooks(m->notify));
-    app->hooks.webhooks = m->wh;
+    m->inner = wl_hooks(app->waitlist, mail_notify_hooks(m->notify));
+    app->hooks = (struct sched_hooks){hooks_queue, hooks_committed, m, m->wh};
     app->webhooks = m->wh;
     app->whsend = m->whsend;
     app->mailer = mail_notify_portal_mailer(m->notify);
