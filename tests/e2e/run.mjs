@@ -26,6 +26,7 @@ import { portalCases } from './portal.mjs';
 import { waitlistCases } from './waitlist.mjs';
 import { outboxCases } from './outbox.mjs';
 import { webhooksCases } from './webhooks.mjs';
+import { rulesCases } from './rules.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -458,7 +459,9 @@ async function main() {
     await waitlistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // j. The outbox (tests/e2e/outbox.mjs): a failed message, its reply, send again.
     await outboxCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // k. Webhooks (tests/e2e/webhooks.mjs): add an endpoint, its secret once, a test event, the log.
+    // k. The scheduling rules' guard rails (tests/e2e/rules.mjs): phone and desktop.
+    await rulesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // l. Webhooks (tests/e2e/webhooks.mjs): add an endpoint, its secret once, a test event, the log.
     await webhooksCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
