@@ -78,6 +78,15 @@ struct cfg {
     char backup_dir[CFG_PATH];
     int backup_every_hours;
     int backup_keep;
+    /* [webhooks] delivery (mail/whsend.c): loopback and private addresses
+     * refused unless allow_private; one attempt takes at most
+     * timeout_seconds; retries back off from retry_min_seconds doubling to
+     * retry_max_seconds, max_attempts in all; key_file seals the endpoints'
+     * secrets ("" = the database's path and ".webhook-key") */
+    int webhooks_allow_private;
+    int webhooks_timeout_seconds;
+    int webhooks_retry_min_seconds, webhooks_retry_max_seconds, webhooks_max_attempts;
+    char webhooks_key_file[CFG_PATH];
     /* [paths] */
     char templates_dir[CFG_PATH];
     char static_dir[CFG_PATH];

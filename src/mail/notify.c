@@ -504,6 +504,6 @@ struct notice_mailer mail_notify_portal_mailer(struct mail_notify *n)
 
 struct sched_hooks mail_notify_hooks(struct mail_notify *n)
 {
-    struct sched_hooks h = {on_queue, on_committed, n};
+    struct sched_hooks h = {on_queue, on_committed, n, NULL};
     return h;
 }

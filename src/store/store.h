@@ -316,6 +316,10 @@ enum err_code db_find_client(struct db *db, const char *name, const char *email,
 enum err_code db_client_for_booking(struct db *db, const char *name, const char *email,
                                     const char *phone, int update_phone, int64_t now, int64_t *id,
                                     struct err *e);
+/* The same; *made = 1 when the client was added (0 when found). */
+enum err_code db_client_for_booking_made(struct db *db, const char *name, const char *email,
+                                         const char *phone, int update_phone, int64_t now,
+                                         int64_t *id, int *made, struct err *e);
 /* Inserts an appointment (status, times, ids, notes, source, created_at from
  * a) with the hash of its manage token. */
 enum err_code db_add_appointment(struct db *db, const struct appointment *a,
@@ -1001,6 +1005,99 @@ struct outbox_tally {
     int64_t pending, sending, sent, failed;
 };
 enum err_code db_outbox_tally(struct db *db, struct outbox_tally *out, struct err *e);
+
+/* ---- webhooks (svc/webhook.c queues, mail/whsend.c delivers) ---- */
+
+/* An endpoint an admin added on /admin/webhooks.  events: a mask of
+ * WH_EV_* bits (svc/webhook.h).  secret: the signing secret sealed (read
+ * only by db_wh_endpoint). */
+struct wh_endpoint {
+    int64_t id;
+    const char *url, *description;
+    int64_t events;
+    int enabled;
+    int64_t created_at, updated_at;
+    const unsigned char *secret;
+    size_t secret_len;
+    /* db_wh_endpoints only: its deliveries by status, and the last attempt */
+    int64_t pending, failed, delivered, last_attempt_at;
+};
+
+/* Adds ep (url, description, events, enabled, secret, created_at); *id
+ * gets its number.  Nothing is stored on error. */
+enum err_code db_wh_endpoint_add(struct db *db, const struct wh_endpoint *ep, int64_t *id,
+                                 struct err *e);
+/* Changes url, description, events and enabled of endpoint ep->id (at
+ * ep->updated_at).  E_NOTFOUND when there is none. */
+enum err_code db_wh_endpoint_update(struct db *db, const struct wh_endpoint *ep, struct err *e);
+/* Replaces the sealed secret of endpoint id.  E_NOTFOUND when none. */
+enum err_code db_wh_endpoint_secret(struct db *db, int64_t id, const unsigned char *sealed,
+                                    size_t n, int64_t now, struct err *e);
+/* One endpoint with its sealed secret (on a); E_NOTFOUND when none. */
+enum err_code db_wh_endpoint(struct db *db, struct arena *a, int64_t id, struct wh_endpoint *out,
+                             struct err *e);
+/* Every endpoint, oldest first, with its deliveries' counts (no secret). */
+enum err_code db_wh_endpoints(struct db *db, struct arena *a, struct wh_endpoint **out, size_t *n,
+                              struct err *e);
+/* Whether an enabled endpoint asked for any of the event bits in mask. */
+enum err_code db_wh_subscribed(struct db *db, int64_t mask, int *yes, struct err *e);
+/* Queues an event (inside the transaction of its cause): the event row,
+ * and one delivery, due at once, to each enabled endpoint whose events
+ * meet mask, or only to endpoint `only` when it is not 0 (a test ping).
+ * *deliveries gets how many were queued (may be NULL). */
+enum err_code db_wh_queue(struct db *db, const char *msg_id, const char *type, const char *payload,
+                          int64_t mask, int64_t only, int64_t now, int64_t *deliveries,
+                          struct err *e);
+
+/* A delivery, as the worker claims it and the log shows it.  status:
+ * "pending", "sending", "delivered", "failed". */
+struct wh_delivery {
+    int64_t id, event_id, endpoint_id;
+    const char *msg_id, *type, *payload;
+    const char *status;
+    int attempts, last_status;
+    int64_t next_attempt_at, last_attempt_at, delivered_at, created_at;
+    const char *last_reply;
+    /* db_wh_claim only: the endpoint's address and sealed secret */
+    const char *url;
+    const unsigned char *secret;
+    size_t secret_len;
+};
+#define WH_BUSY_MAX 8 /* endpoints with a transfer in flight, skipped by a claim */
+/* Claims the most overdue delivery (pending, or sending with its lease run
+ * out) of an enabled endpoint not among busy[0..nbusy) at now: status
+ * "sending", attempts + 1, next_attempt_at = lease_until.  Call inside
+ * db_begin/db_commit.  *found = 0 when none is due; the delivery lives on a. */
+enum err_code db_wh_claim(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
+                          const int64_t *busy, size_t nbusy, struct wh_delivery *out, int *found,
+                          struct err *e);
+/* Ends a claim: status "delivered" (delivered_at = at), "pending" (again
+ * at next_attempt_at) or "failed", with the reply's HTTP status (0 = none)
+ * and its excerpt or the error.  E_CONFLICT when it is not "sending". */
+enum err_code db_wh_mark(struct db *db, int64_t id, const char *status, int64_t next_attempt_at,
+                         int64_t at, int last_status, const char *last_reply, struct err *e);
+/* The earliest next_attempt_at of a pending or sending delivery to an
+ * enabled endpoint; *found = 0 when there is none. */
+enum err_code db_wh_next_due(struct db *db, int64_t *at, int *found, struct err *e);
+/* The deliveries of an endpoint, newest first, at most limit; status NULL
+ * or "" = any.  url and secret are not read. */
+enum err_code db_wh_deliveries(struct db *db, struct arena *a, int64_t endpoint_id,
+                               const char *status, int limit, struct wh_delivery **out, size_t *n,
+                               struct err *e);
+/* Puts a delivery that is not being sent back in the queue, due at now,
+ * attempts reset; *endpoint_id gets its endpoint.  E_NOTFOUND if absent,
+ * E_CONFLICT while it is being sent. */
+enum err_code db_wh_retry(struct db *db, int64_t id, int64_t now, int64_t *endpoint_id,
+                          struct err *e);
+/* How many deliveries are in each status (for /admin/outbox and /metrics). */
+struct wh_tally {
+    int64_t pending, sending, delivered, failed;
+};
+enum err_code db_wh_tally(struct db *db, struct wh_tally *out, struct err *e);
+/* Deletes deliveries delivered before `before` (real time), then the events
+ * left without any; *deleted gets how many deliveries went.  Not one
+ * transaction: an event left behind by a failure goes on the next purge. */
+enum err_code db_wh_purge(struct db *db, int64_t before, int64_t *deleted, struct err *e);
 
 /* ---- calendar subscription feeds (web/feeds.c) ---- */
 

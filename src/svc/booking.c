@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "svc/token.h"
+#include "svc/webhook.h"
 #include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/log.h"
@@ -798,6 +799,12 @@ static enum err_code run_queue_hook(const struct sched_hooks *h, struct db *db, 
     return h && h->queue ? h->queue(h->ctx, db, ev, id, before, token, by_staff, now, e) : E_OK;
 }
 
+/* The webhooks the hooks carry, or NULL. */
+static struct wh *webhooks(const struct sched_hooks *h)
+{
+    return h ? h->webhooks : NULL;
+}
+
 static void run_committed_hook(const struct sched_hooks *h)
 {
     if (h && h->committed)
@@ -978,8 +985,10 @@ static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sch
     /* Only the front desk's booking may change a stored client's phone: a
      * name and an address typed into the public form prove nothing.  The
      * phone the booking gave stays on the appointment either way. */
-    if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "",
-                                    cl->staff, now, &client_id, e)) != E_OK)
+    int new_client = 0;
+    if ((rc = db_client_for_booking_made(db, cl->name, cl->email, cl->phone ? cl->phone : "",
+                                         cl->staff, now, &client_id, &new_client, e)) != E_OK ||
+        (new_client && (rc = wh_client_created(webhooks(s->hooks), db, client_id, now, e)) != E_OK))
         return rc;
     token_new(token, hash);
     struct appointment ap = {0};
@@ -996,9 +1005,11 @@ static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sch
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, id, e)) != E_OK ||
-        (inside && (rc = inside(ctx, db, *id, e)) != E_OK))
+        (inside && (rc = inside(ctx, db, *id, e)) != E_OK) ||
+        (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, *id, NULL, token, cl->staff, now, e)) !=
+            E_OK)
         return rc;
-    return run_queue_hook(s->hooks, db, SCHED_BOOKED, *id, NULL, token, cl->staff, now, e);
+    return wh_appointment(webhooks(s->hooks), db, WH_APPT_BOOKED, *id, NULL, cl->staff, now, e);
 }
 
 enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
@@ -1077,7 +1088,9 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start, end,
                                   end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
         (rc = run_queue_hook(s->hooks, db, SCHED_MOVED, appt->id, appt, NULL, s->staff, now, e)) !=
-            E_OK)
+            E_OK ||
+        (rc = wh_appointment(webhooks(s->hooks), db, WH_APPT_MOVED, appt->id, appt, s->staff, now,
+                             e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
@@ -1112,6 +1125,8 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
         (rc = add_event(db, who, ap->id, "status", ap->status, to, why, now, e)) != E_OK ||
         (cancel &&
          (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) != E_OK) ||
+        (rc = wh_appointment(webhooks(hooks), db, cancel ? WH_APPT_CANCELLED : WH_APPT_STATUS,
+                             ap->id, ap, 1, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;
@@ -1121,16 +1136,17 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
     return E_OK;
 }
 
-enum err_code sched_undo_status(struct db *db, const struct actor *who,
-                                const struct appointment *ap, const char *to,
-                                const char *reason, int64_t now, struct err *e)
+enum err_code sched_undo_status(struct db *db, const struct sched_hooks *hooks,
+                                const struct actor *who, const struct appointment *ap,
+                                const char *to, const char *reason, int64_t now, struct err *e)
 {
     enum err_code rc;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, "", e)) != E_OK ||
-        (rc = add_event(db, who, ap->id, "undo", ap->status, to, reason ? reason : "", now,
-                        e)) != E_OK ||
+        (rc = add_event(db, who, ap->id, "undo", ap->status, to, reason ? reason : "", now, e)) !=
+            E_OK ||
+        (rc = wh_appointment(webhooks(hooks), db, WH_APPT_STATUS, ap->id, ap, 1, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;
@@ -1154,6 +1170,8 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, appt->id, appt, NULL, 0, now, e)) !=
+            E_OK ||
+        (rc = wh_appointment(webhooks(hooks), db, WH_APPT_CANCELLED, appt->id, appt, 0, now, e)) !=
             E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);

@@ -227,11 +227,12 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
                                const char *to, const char *reason, int64_t now, struct err *e);
 /* The desk undoes the last status change of ap, back to `to` (the change's
  * from_status; the caller checks that it may), with an "undo" event giving
- * reason, in one transaction.  E_CONFLICT when the status changed since ap
- * was read; on any error nothing changes. */
-enum err_code sched_undo_status(struct db *db, const struct actor *who,
-                                const struct appointment *ap, const char *to,
-                                const char *reason, int64_t now, struct err *e);
+ * reason, in one transaction (with its appointment.status_changed webhook,
+ * hooks->webhooks).  E_CONFLICT when the status changed since ap was read;
+ * on any error nothing changes. */
+enum err_code sched_undo_status(struct db *db, const struct sched_hooks *hooks,
+                                const struct actor *who, const struct appointment *ap,
+                                const char *to, const char *reason, int64_t now, struct err *e);
 
 
 /* The spans of a weekly pattern (opening hours, a therapist's work or

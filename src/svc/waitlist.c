@@ -10,6 +10,7 @@
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "core/waitlist.h"
+#include "svc/webhook.h"
 #include "svc/when.h"
 #include "util/arena.h"
 #include "util/log.h"
@@ -142,6 +143,18 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
                                  before->start, before->end, expires,      nmatch};
         if (w->m.offer && (rc = w->m.offer(w->m.ctx, db, &entries[i], &m, now, e)) != E_OK)
             goto done;
+        struct wh_offer wo = {id,
+                              entries[i].id,
+                              before->id,
+                              before->service_id,
+                              s.service.name,
+                              before->therapist_id,
+                              s.therapists[0].name,
+                              before->start,
+                              before->end,
+                              expires};
+        if ((rc = wh_waitlist_offered(w->c.webhooks, db, &wo, now, e)) != E_OK)
+            goto done;
         log_info("waitlist: offered %s of appointment %lld to entry %lld",
                  when_clock(w->c.tz, a, before->start, 1), (long long)before->id,
                  (long long)entries[i].id);
@@ -178,7 +191,7 @@ static void on_committed(void *ctx)
 struct sched_hooks wl_hooks(struct wl *w, struct sched_hooks inner)
 {
     w->inner = inner;
-    struct sched_hooks h = {on_queue, on_committed, w};
+    struct sched_hooks h = {on_queue, on_committed, w, NULL};
     return h;
 }
 

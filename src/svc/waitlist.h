@@ -58,6 +58,7 @@ struct wl_config {
     const struct tz *tz;
     struct booking_rules rules;
     int offer_minutes;
+    struct wh *webhooks; /* waitlist.offered (svc/webhook.h); NULL = none */
 };
 
 struct wl;

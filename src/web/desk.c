@@ -19,6 +19,7 @@
 #include "core/tz.h"
 #include "store/store.h"
 #include "svc/booking.h"
+#include "svc/clients.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -459,7 +460,8 @@ void desk_undo(struct req *r)
         return;
     }
     struct actor who = proof_actor(r, PROOF_STAFF);
-    if (sched_undo_status(db, &who, &ap, last->from_status, reason, clock_now(), &e) != E_OK) {
+    if (sched_undo_status(db, &r->app->hooks, &who, &ap, last->from_status, reason, clock_now(),
+                          &e) != E_OK) {
         if (e.code == E_CONFLICT) {
             appt_page(r, 409, &ap,
                       "Someone changed this appointment a moment ago; check its status and try "
@@ -1025,9 +1027,7 @@ void desk_client_merge(struct req *r)
                                    merge_side(r, &o)));
         return;
     }
-    if (db_begin(db, &e) != E_OK || db_merge_clients(db, c.id, other, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        db_rollback(db);
+    if (clients_merge(db, r->app->hooks.webhooks, c.id, other, clock_now(), &e) != E_OK) {
         web_fail(r, &e);
         return;
     }

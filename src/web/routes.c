@@ -10,6 +10,7 @@
 #include "web/admin_outbox.h"
 #include "web/admin_reports.h"
 #include "web/admin_rules.h"
+#include "web/admin_webhooks.h"
 #include "web/api.h"
 #include "web/audit.h"
 #include "web/book.h"
@@ -32,6 +33,7 @@
 #define JSON_BODY (16 * 1024)
 #define BOOK_FORM (16 * 1024) /* the details form: a note of 2,000 characters, encoded */
 #define SMALL_FORM (4 * 1024)
+#define WEBHOOK_FORM (12 * 1024) /* an address of 2,000 characters, encoded, and the events */
 #define ADMIN_FORM (32 * 1024) /* a service or therapist: description and bio, encoded */
 #define DESK_FORM (40 * 1024) /* staff notes of 4,000 characters, or a booking, encoded */
 #define ARTICLE_FORM (64 * 1024) /* an article's Markdown, encoded */
@@ -206,6 +208,16 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/admin/reports/referrals", admin_reports_referrals, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/reports/insurance", admin_reports_insurance, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/reports/revenue", admin_reports_revenue, ROUTE_ADMIN, 0},
+    /* webhooks: endpoints, secrets, the delivery log (web/admin_webhooks.c) */
+    {ROUTE_GET, "/admin/webhooks", admin_webhooks, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/webhooks", admin_webhooks_add, ROUTE_ADMIN | FORM, WEBHOOK_FORM},
+    {ROUTE_GET, "/admin/webhooks/{id}", admin_webhook, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/webhooks/{id}", admin_webhook_save, ROUTE_ADMIN | FORM, WEBHOOK_FORM},
+    {ROUTE_POST, "/admin/webhooks/{id}/secret", admin_webhook_rotate, ROUTE_ADMIN | FORM,
+     SMALL_FORM},
+    {ROUTE_POST, "/admin/webhooks/{id}/ping", admin_webhook_ping, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_POST, "/admin/webhooks/deliveries/{id}/retry", admin_webhook_retry, ROUTE_ADMIN | FORM,
+     SMALL_FORM},
     {ROUTE_GET, "/admin/users", admin_users, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/users", admin_user_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users/{id}", admin_user, ROUTE_ADMIN, 0},

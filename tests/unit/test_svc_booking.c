@@ -82,7 +82,7 @@ static void on_committed(void *ctx)
 
 static void install_hooks(struct bfix *b)
 {
-    b->app.hooks = (struct sched_hooks){on_queue, on_committed, b};
+    b->app.hooks = (struct sched_hooks){on_queue, on_committed, b, NULL};
 }
 
 static struct sched load(struct bfix *b)
@@ -281,7 +281,7 @@ static void test_desk_status_change(void **state)
         sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled", "again", now, &e),
         E_CONFLICT);
     /* undone: booked again, no hook, an "undo" event */
-    assert_int_equal(sched_undo_status(b->f->db, &desk, &now_ap, "booked", "wrong client", now, &e),
+    assert_int_equal(sched_undo_status(b->f->db, NULL, &desk, &now_ap, "booked", "wrong client", now, &e),
                      E_OK);
     assert_int_equal(b->committed, committed + 1);
     assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);

@@ -889,6 +889,104 @@ DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1
 -- name: outbox_tally
 SELECT status, count(*) FROM outbox GROUP BY status
 
+-- webhooks (0046_webhook_endpoints.sql, 0047_webhook_deliveries.sql)
+-- name: wh_endpoint_add
+INSERT INTO webhook_endpoints (url, description, events, secret, enabled,
+created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+
+-- name: wh_endpoint_update
+UPDATE webhook_endpoints SET url = ?2, description = ?3, events = ?4,
+enabled = ?5, updated_at = ?6 WHERE id = ?1
+
+-- name: wh_endpoint_secret
+UPDATE webhook_endpoints SET secret = ?2, updated_at = ?3 WHERE id = ?1
+
+-- name: wh_endpoint
+SELECT id, url, description, events, enabled, created_at, updated_at, secret
+FROM webhook_endpoints WHERE id = ?1
+
+-- name: wh_endpoints
+SELECT ep.id, ep.url, ep.description, ep.events, ep.enabled, ep.created_at,
+ep.updated_at,
+(SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = ep.id
+ AND d.status IN ('pending', 'sending')),
+(SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = ep.id
+ AND d.status = 'failed'),
+(SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = ep.id
+ AND d.status = 'delivered'),
+(SELECT coalesce(max(d.last_attempt_at), 0) FROM webhook_deliveries d
+ WHERE d.endpoint_id = ep.id)
+FROM webhook_endpoints ep ORDER BY ep.id
+
+-- name: wh_subscribed
+SELECT count(*) FROM webhook_endpoints WHERE enabled = 1 AND (events & ?1) <> 0
+
+-- name: wh_event_add
+INSERT INTO webhook_events (msg_id, type, payload, created_at)
+VALUES (?1, ?2, ?3, ?4)
+
+-- ?3 = 0: every enabled endpoint that asked for the event (mask ?2);
+-- else only endpoint ?3
+-- name: wh_deliveries_add
+INSERT INTO webhook_deliveries (event_id, endpoint_id, next_attempt_at,
+created_at)
+SELECT ?1, id, 0, ?4 FROM webhook_endpoints
+WHERE (?3 = 0 AND enabled = 1 AND (events & ?2) <> 0) OR id = ?3
+
+-- the endpoints ?2..?9 have a transfer in flight (0 = no one)
+-- name: wh_due
+SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type, ev.payload,
+d.status, d.attempts, d.last_status, d.next_attempt_at, d.last_attempt_at,
+d.delivered_at, d.created_at, d.last_reply, ep.url, ep.secret
+FROM webhook_deliveries d
+JOIN webhook_events ev ON ev.id = d.event_id
+JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= ?1
+AND ep.enabled = 1
+AND d.endpoint_id NOT IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+ORDER BY d.next_attempt_at, d.id LIMIT 1
+
+-- name: wh_claim
+UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1,
+next_attempt_at = ?2 WHERE id = ?1
+
+-- name: wh_mark
+UPDATE webhook_deliveries SET status = ?2, next_attempt_at = ?3,
+last_attempt_at = ?4, last_status = ?5, last_reply = ?6,
+delivered_at = CASE WHEN ?2 = 'delivered' THEN ?4 ELSE delivered_at END
+WHERE id = ?1 AND status = 'sending'
+
+-- name: wh_next_due
+SELECT min(d.next_attempt_at) FROM webhook_deliveries d
+JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+WHERE d.status IN ('pending', 'sending') AND ep.enabled = 1
+
+-- name: wh_deliveries
+SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type, ev.payload,
+d.status, d.attempts, d.last_status, d.next_attempt_at, d.last_attempt_at,
+d.delivered_at, d.created_at, d.last_reply
+FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+WHERE d.endpoint_id = ?1 AND (?2 = '' OR d.status = ?2)
+ORDER BY d.id DESC LIMIT ?3
+
+-- name: wh_delivery_state
+SELECT endpoint_id, status FROM webhook_deliveries WHERE id = ?1
+
+-- name: wh_retry
+UPDATE webhook_deliveries SET status = 'pending', attempts = 0,
+next_attempt_at = ?2 WHERE id = ?1 AND status <> 'sending'
+
+-- name: wh_tally
+SELECT status, count(*) FROM webhook_deliveries GROUP BY status
+
+-- name: wh_purge_deliveries
+DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < ?1
+
+-- an event whose deliveries are all gone
+-- name: wh_purge_events
+DELETE FROM webhook_events WHERE NOT EXISTS
+(SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)
+
 -- calendar feeds: a feed answers while its maker's account is active and
 -- (a therapist's) still that therapist's, who is active; the clinic's
 -- while its maker is front desk or admin
