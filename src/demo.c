@@ -64,42 +64,42 @@ static const char *const room_names[] = {"Spruce Room", "Birch Room", "Willow Ro
 
 /* Monday to Saturday, 8 AM to 8 PM. */
 static const struct week_span clinic_hours[] = {
-    {1, H(8, 0), H(20, 0)}, {2, H(8, 0), H(20, 0)}, {3, H(8, 0), H(20, 0)},
-    {4, H(8, 0), H(20, 0)}, {5, H(8, 0), H(20, 0)}, {6, H(9, 0), H(17, 0)},
+    {1, H(8, 0), H(20, 0), 1}, {2, H(8, 0), H(20, 0), 1}, {3, H(8, 0), H(20, 0), 1},
+    {4, H(8, 0), H(20, 0), 1}, {5, H(8, 0), H(20, 0), 1}, {6, H(9, 0), H(17, 0), 1},
 };
 
 /* Each therapist's week: working spans and a lunch break in each. */
 static const struct week_span maren_work[] = {
-    {1, H(8, 0), H(16, 0)}, {2, H(8, 0), H(16, 0)}, {3, H(8, 0), H(16, 0)},
-    {4, H(8, 0), H(16, 0)}, {5, H(8, 0), H(14, 0)},
+    {1, H(8, 0), H(16, 0), 1}, {2, H(8, 0), H(16, 0), 1}, {3, H(8, 0), H(16, 0), 1},
+    {4, H(8, 0), H(16, 0), 1}, {5, H(8, 0), H(14, 0), 1},
 };
 static const struct week_span maren_breaks[] = {
-    {1, H(12, 0), H(12, 30)}, {2, H(12, 0), H(12, 30)}, {3, H(12, 0), H(12, 30)},
-    {4, H(12, 0), H(12, 30)}, {5, H(11, 30), H(12, 0)},
+    {1, H(12, 0), H(12, 30), 1}, {2, H(12, 0), H(12, 30), 1}, {3, H(12, 0), H(12, 30), 1},
+    {4, H(12, 0), H(12, 30), 1}, {5, H(11, 30), H(12, 0), 1},
 };
 static const struct week_span dev_work[] = {
-    {2, H(11, 0), H(20, 0)}, {3, H(11, 0), H(20, 0)}, {4, H(11, 0), H(20, 0)},
-    {5, H(11, 0), H(20, 0)}, {6, H(9, 0), H(15, 0)},
+    {2, H(11, 0), H(20, 0), 1}, {3, H(11, 0), H(20, 0), 1}, {4, H(11, 0), H(20, 0), 1},
+    {5, H(11, 0), H(20, 0), 1}, {6, H(9, 0), H(15, 0), 1},
 };
 static const struct week_span dev_breaks[] = {
-    {2, H(15, 0), H(15, 30)}, {3, H(15, 0), H(15, 30)}, {4, H(15, 0), H(15, 30)},
-    {5, H(15, 0), H(15, 30)}, {6, H(12, 0), H(12, 30)},
+    {2, H(15, 0), H(15, 30), 1}, {3, H(15, 0), H(15, 30), 1}, {4, H(15, 0), H(15, 30), 1},
+    {5, H(15, 0), H(15, 30), 1}, {6, H(12, 0), H(12, 30), 1},
 };
 static const struct week_span lena_work[] = {
-    {1, H(10, 0), H(18, 0)}, {3, H(10, 0), H(18, 0)}, {5, H(10, 0), H(18, 0)},
-    {6, H(9, 0), H(17, 0)},
+    {1, H(10, 0), H(18, 0), 1}, {3, H(10, 0), H(18, 0), 1}, {5, H(10, 0), H(18, 0), 1},
+    {6, H(9, 0), H(17, 0), 1},
 };
 static const struct week_span lena_breaks[] = {
-    {1, H(13, 0), H(14, 0)}, {3, H(13, 0), H(14, 0)}, {5, H(13, 0), H(14, 0)},
-    {6, H(12, 30), H(13, 0)},
+    {1, H(13, 0), H(14, 0), 1}, {3, H(13, 0), H(14, 0), 1}, {5, H(13, 0), H(14, 0), 1},
+    {6, H(12, 30), H(13, 0), 1},
 };
 static const struct week_span tomas_work[] = {
-    {1, H(12, 0), H(20, 0)}, {2, H(8, 0), H(16, 0)}, {3, H(12, 0), H(20, 0)},
-    {4, H(8, 0), H(16, 0)}, {6, H(9, 0), H(17, 0)},
+    {1, H(12, 0), H(20, 0), 1}, {2, H(8, 0), H(16, 0), 1}, {3, H(12, 0), H(20, 0), 1},
+    {4, H(8, 0), H(16, 0), 1}, {6, H(9, 0), H(17, 0), 1},
 };
 static const struct week_span tomas_breaks[] = {
-    {1, H(16, 0), H(16, 30)}, {2, H(12, 0), H(12, 30)}, {3, H(16, 0), H(16, 30)},
-    {4, H(12, 0), H(12, 30)}, {6, H(13, 0), H(13, 30)},
+    {1, H(16, 0), H(16, 30), 1}, {2, H(12, 0), H(12, 30), 1}, {3, H(16, 0), H(16, 30), 1},
+    {4, H(12, 0), H(12, 30), 1}, {6, H(13, 0), H(13, 30), 1},
 };
 
 /* Demo accounts; the README lists them.  Never use these passwords for real. */
@@ -165,11 +165,11 @@ enum err_code demo_seed_from(struct store *s, const char *content_dir, int force
             goto done;
     }
     for (size_t i = 0; i < N(room_names); i++) {
-        struct room r = {0, room_names[i], all_services, N(all_services)};
+        struct room r = {0, room_names[i], all_services, N(all_services), STORE_FIRST_LOCATION};
         if ((rc = db_add_room(db, &r, NULL, e)) != E_OK)
             goto done;
     }
-    if ((rc = db_put_clinic_hours(db, clinic_hours, N(clinic_hours), e)) != E_OK)
+    if ((rc = db_put_clinic_hours(db, STORE_FIRST_LOCATION, clinic_hours, N(clinic_hours), e)) != E_OK)
         goto done;
     for (size_t i = 0; i < N(demo_users); i++) {
         char hash[crypto_pwhash_STRBYTES];

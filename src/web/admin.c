@@ -769,7 +769,7 @@ static void hours_page(struct req *r, int status, json_t *days, json_t *hours_er
         for (int k = 1; k <= 7; k++) {
             int wd = k % 7, open = -1, close = -1;
             for (size_t i = 0; i < n; i++)
-                if (sp[i].weekday == wd) {
+                if (sp[i].weekday == wd && sp[i].location_id == STORE_FIRST_LOCATION) {
                     if (open < 0)
                         open = sp[i].start_min;
                     close = sp[i].end_min;
@@ -833,7 +833,7 @@ void admin_hours_save(struct req *r)
             msg = arena_printf(r->arena, "On %s the clinic must open before it closes.",
                                weekday_names[wd]);
         else
-            spans[n++] = (struct week_span){wd, o, c};
+            spans[n++] = (struct week_span){wd, o, c, STORE_FIRST_LOCATION};
         if (msg) {
             snprintf(key, sizeof key, "day_%d", wd);
             form_error(errors, key, msg);
@@ -845,7 +845,7 @@ void admin_hours_save(struct req *r)
         return;
     }
     json_decref(days);
-    if (db_begin(db, &e) != E_OK || db_put_clinic_hours(db, spans, n, &e) != E_OK ||
+    if (db_begin(db, &e) != E_OK || db_put_clinic_hours(db, STORE_FIRST_LOCATION, spans, n, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         fail_db(r, db, &e);
         return;
@@ -867,7 +867,7 @@ void admin_closed_add(struct req *r)
         hours_page(r, 422, NULL, NULL, typed(r), json_incref(errors));
         return;
     }
-    if (db_begin(db, &e) != E_OK || db_add_closed_date(db, date, reason, &e) != E_OK ||
+    if (db_begin(db, &e) != E_OK || db_add_closed_date(db, STORE_FIRST_LOCATION, date, reason, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         fail_db(r, db, &e);
         return;
@@ -886,7 +886,7 @@ void admin_closed_remove(struct req *r)
         hours_page(r, 422, NULL, NULL, NULL, errors);
         return;
     }
-    if (db_begin(db, &e) != E_OK || db_delete_closed_date(db, date, &e) != E_OK ||
+    if (db_begin(db, &e) != E_OK || db_delete_closed_date(db, STORE_FIRST_LOCATION, date, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         if (e.code == E_NOTFOUND) {

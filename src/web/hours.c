@@ -449,11 +449,12 @@ void hours_save(struct req *r)
         row->more = 0;
         if (sd.has_work) {
             swork[wk.nwork] = (struct shift_span){wd, sd.work_start, sd.work_end};
-            work[wk.nwork++] = (struct week_span){wd, sd.work_start, sd.work_end};
+            work[wk.nwork++] = (struct week_span){wd, sd.work_start, sd.work_end, STORE_FIRST_LOCATION};
         }
         if (sd.has_break) {
             sbreaks[wk.nbreaks] = (struct shift_span){wd, sd.break_start, sd.break_end};
-            breaks[wk.nbreaks++] = (struct week_span){wd, sd.break_start, sd.break_end};
+            breaks[wk.nbreaks++] =
+                (struct week_span){wd, sd.break_start, sd.break_end, STORE_FIRST_LOCATION};
         }
     }
     if (bad) {

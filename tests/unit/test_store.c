@@ -213,7 +213,7 @@ static void test_refusals_in_our_words(void **state)
     assert_our_words(&e);
     assert_non_null(strstr(e.msg, "save service"));
     /* a UNIQUE the store knows: a room's name */
-    struct room r = {0, "Room A", NULL, 0};
+    struct room r = {0, "Room A", NULL, 0, STORE_FIRST_LOCATION};
     assert_int_equal(db_add_room(db, &r, NULL, &e), E_OK);
     assert_int_equal(db_add_room(db, &r, NULL, &e), E_UNPROCESSABLE);
     assert_our_words(&e);
@@ -244,7 +244,7 @@ static enum err_code tx_body(struct db *db, void *p, struct err *e)
     char name[32];
     c->runs++;
     snprintf(name, sizeof name, "%s %d", c->tag, c->runs);
-    struct room r = {0, name, NULL, 0};
+    struct room r = {0, name, NULL, 0, STORE_FIRST_LOCATION};
     if ((rc = db_add_room(db, &r, NULL, e)) != E_OK)
         return rc;
     if (c->runs <= c->lose)
