@@ -55,6 +55,42 @@ const char *web_time(struct req *r, int64_t t)
     return arena_strdup(r->arena, buf);
 }
 
+const char *web_time_in(struct req *r, const struct tz *tz, int64_t t)
+{
+    char buf[32];
+    if (dt_format_rfc3339(t, tz_offset_at(tz, t), buf, sizeof buf) == 0)
+        return arena_printf(r->arena, "%lld", (long long)t);
+    return arena_strdup(r->arena, buf);
+}
+
+const struct tz *web_zone(struct req *r, int64_t location_id)
+{
+    struct sched_setup su;
+    struct err e = {0};
+    if (sched_setup_at(web_db(r), r->arena, r->app->sched, location_id, &su, &e) != E_OK) {
+        log_warn("the zone of location %lld: %s; using the config file's", (long long)location_id,
+                 e.msg);
+        return r->app->tz;
+    }
+    return su.zone ? su.zone : r->app->tz;
+}
+
+const char *web_location_address(struct req *r, const struct location *l)
+{
+    return l->address && l->address[0] ? l->address : r->app->cfg.address;
+}
+
+const char *web_location_timezone(struct req *r, const struct location *l)
+{
+    return l->timezone && l->timezone[0] ? l->timezone : r->app->cfg.timezone;
+}
+
+json_t *web_location_json(struct req *r, const struct location *l)
+{
+    return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)l->id, "name", l->name, "address",
+                     web_location_address(r, l), "timezone", web_location_timezone(r, l));
+}
+
 void web_problem(struct req *r, const struct err *e)
 {
     int status = err_http_status(e->code);

@@ -186,6 +186,7 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/api/v1/openapi.json", site_openapi, API, 0},
     {ROUTE_GET, "/api/v1/services", api_services, API, 0},
     {ROUTE_GET, "/api/v1/therapists", api_therapists, API, 0},
+    {ROUTE_GET, "/api/v1/locations", api_locations, API, 0},
     {ROUTE_GET, "/api/v1/availability", api_availability, API, 0},
     {ROUTE_GET, "/api/v1/next-available", api_next_available, API, 0},
     {ROUTE_POST, "/api/v1/appointments", api_book, API | ROUTE_JSON, JSON_BODY},
