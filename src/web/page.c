@@ -132,38 +132,34 @@ static const char *hour_label(struct req *r, int min)
              : arena_printf(r->arena, "%d %s", h12, ampm);
 }
 
-/* The clinic's opening hours from its settings (the cached set-up: one
- * version query), for the footer and the pages that name the open days:
- * ctx.hours = [{days, hours}] with days of the same hours grouped, Monday
- * first ("Monday – Friday", "8 AM – 8 PM"), and ctx.open_days ("Monday to
- * Saturday").  A store failure is logged and leaves both out. */
-static void add_hours(struct req *r, json_t *ctx)
-{
-    static const char *const names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+static const char *const day_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                          "Thursday", "Friday", "Saturday"};
-    struct sched_setup setup;
-    struct err e = {0};
-    if (sched_setup(web_db(r), r->arena, r->app->sched, &setup, &e) != E_OK) {
-        log_warn("opening hours: %s", e.msg);
-        return;
-    }
-    const char *day_hours[7];
+
+/* Each weekday's hours in words ("8 AM – 8 PM"; NULL = closed). */
+static void day_hours_of(struct req *r, const struct week_span *hours, size_t n,
+                         const char *day_hours[7])
+{
     for (int k = 0; k < 7; k++) {
         struct sb b = SB_INIT;
-        for (size_t i = 0; i < setup.nhours; i++) {
-            if (setup.hours[i].weekday != k)
+        for (size_t i = 0; i < n; i++) {
+            if (hours[i].weekday != k)
                 continue;
             if (b.len)
                 sb_adds(&b, ", ");
-            sb_adds(&b, hour_label(r, setup.hours[i].start_min));
+            sb_adds(&b, hour_label(r, hours[i].start_min));
             sb_adds(&b, " – ");
-            sb_adds(&b, hour_label(r, setup.hours[i].end_min));
+            sb_adds(&b, hour_label(r, hours[i].end_min));
         }
         day_hours[k] = b.len ? arena_strdup(r->arena, b.buf) : NULL;
         sb_release(&b);
     }
+}
+
+/* [{days, hours, closed}] with days of the same hours grouped, Monday first. */
+static json_t *group_days(struct req *r, const char *const day_hours[7])
+{
+    const char *const *names = day_names;
     json_t *list = json_array();
-    int open[7], nopen = 0;
     for (int k = 1; k <= 7;) { /* Monday (1) to Sunday (7 = 0) */
         const char *hk = day_hours[k % 7];
         int j = k;
@@ -178,6 +174,38 @@ static void add_hours(struct req *r, json_t *ctx)
                             "hours", hk ? hk : "Closed", "closed", hk == NULL));
         k = j + 1;
     }
+    return list;
+}
+
+json_t *web_hours_json(struct req *r, const struct week_span *hours, size_t n)
+{
+    const char *day_hours[7];
+    day_hours_of(r, hours, n, day_hours);
+    for (int k = 0; k < 7; k++)
+        if (day_hours[k])
+            return group_days(r, day_hours);
+    return NULL;
+}
+
+/* The clinic's opening hours from its settings (the cached set-up: one
+ * version query), for the footer and the pages that name the open days:
+ * ctx.hours = [{days, hours}] with days of the same hours grouped, Monday
+ * first ("Monday – Friday", "8 AM – 8 PM"), and ctx.open_days ("Monday to
+ * Saturday").  With several locations these are the first location's.  A
+ * store failure is logged and leaves both out. */
+static void add_hours(struct req *r, json_t *ctx)
+{
+    const char *const *names = day_names;
+    struct sched_setup setup;
+    struct err e = {0};
+    if (sched_setup(web_db(r), r->arena, r->app->sched, &setup, &e) != E_OK) {
+        log_warn("opening hours: %s", e.msg);
+        return;
+    }
+    const char *day_hours[7];
+    day_hours_of(r, setup.hours, setup.nhours, day_hours);
+    json_t *list = group_days(r, day_hours);
+    int open[7], nopen = 0;
     for (int k = 1; k <= 7; k++)
         if (day_hours[k % 7])
             open[nopen++] = k;

@@ -56,6 +56,11 @@ const struct tz *web_zone(struct req *r, int64_t location_id);
  * or the config file's [clinic] ones when it has none. */
 const char *web_location_address(struct req *r, const struct location *l);
 const char *web_location_timezone(struct req *r, const struct location *l);
+/* Weekly hours as [{days, hours, closed}], days of the same hours grouped,
+ * Monday first ("Monday – Friday", "8 AM – 8 PM"); NULL when no day has
+ * any.  On the arena's JSON (the caller owns the reference). */
+struct week_span;
+json_t *web_hours_json(struct req *r, const struct week_span *hours, size_t n);
 /* The location as JSON: {"id", "name", "address", "timezone"}. */
 json_t *web_location_json(struct req *r, const struct location *l);
 

@@ -13,6 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Server, run_suite  # noqa: E402
+import test_pages_booking as pb  # noqa: E402  (its page-reading client)
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -160,6 +161,75 @@ class Locations(unittest.TestCase):
         st, body = book('2026-12-07T10:00:00-08:00', location=99)
         self.assertEqual(st, 422)
         self.assertEqual(count('SELECT count(*) FROM appointments'), n)
+
+
+class BookingPages(unittest.TestCase):
+    """/book with two locations: the location first, then the same steps,
+    in the chosen location's zone, to a confirmation that names it."""
+
+    def test_location_first_then_the_same_steps(self):
+        c = pb.Client()
+        r = c.get('/book')
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.page.h1, 1)
+        self.assertIn('Choose a location', r.text)
+        self.assertIn('1515 12th Avenue, Seattle', r.text)
+        self.assertIn('1420 West Fireweed Lane', r.text)
+        self.assertIn('Times are shown in Los Angeles time', r.text)
+        # each location's own hours: Seattle is closed on Saturdays
+        sea = r.text[r.text.index('>Seattle<'):]
+        self.assertIn('Saturday – Sunday</dt><dd>Closed', sea)
+        r = c.get(r.page.link('Seattle'))
+        self.assertIn('Choose a service', r.text)
+        r = c.get(r.page.link('Deep Tissue Massage (60 minutes)'))
+        names = [l['text'] for l in r.page.links
+                 if 'therapist=' in l['href'] and 'start=' not in l['href']]
+        # who works in Seattle: Dev (Mondays) and Lena (Tuesdays, Thursdays)
+        self.assertEqual(sorted(n for n in names if n != 'Any therapist'),
+                         ['Dev Okafor', 'Lena Kusugak'])
+        r = c.get(r.page.link('Any therapist'))
+        self.assertIn('Los Angeles time', r.text)
+        slots = r.page.slots()
+        self.assertTrue(slots)
+        self.assertIn('location=2', slots[0]['href'])
+        self.assertIn('-08%3A00', slots[0]['href'])
+        r = c.get(slots[0]['href'])
+        self.assertEqual(r.status, 200, r.text[:1000])
+        self.assertIn('PST', r.text)
+        self.assertIn('Seattle, 1515 12th Avenue', r.text)
+        form = r.page.form('/book')
+        by_name = {f.get('name'): f for f in form['fields']}
+        self.assertEqual(by_name['location']['value'], '2')
+        before = count('SELECT count(*) FROM appointments')
+        p = c.submit(form, name='Pia Pacific', email='pia@example.com', phone='206 555 0101')
+        self.assertEqual(p.status, 303, p.text[:2000])
+        self.assertEqual(count('SELECT count(*) FROM appointments'), before + 1)
+        room = S.sql('SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id'
+                     ' ORDER BY a.id DESC LIMIT 1')[0][0]
+        self.assertEqual(room, 2)
+        m = c.follow(p)
+        self.assertIn('Seattle, 1515 12th Avenue, Seattle, WA 98122', m.text)
+        self.assertIn('-08:00', m.text)
+        self.assertIn('Times in Los Angeles time', m.text)
+        # the calendar file carries the location's address and zone
+        path = p.header('location').split('?')[0]
+        lines = pb.ics_lines(c.get(path + '/calendar.ics').text)
+        self.assertIn('TZID:America/Los_Angeles', lines)
+        loc = [l for l in lines if l.startswith('LOCATION:')][0]
+        self.assertIn('1515 12th Avenue\\, Seattle', loc)
+
+    def test_a_bad_or_unknown_location_is_a_helpful_page(self):
+        c = pb.Client()
+        r = c.get('/book?location=abc')
+        self.assertEqual(r.status, 400)
+        self.assertIn('location', r.text)
+        r = c.get('/book?location=42&service=deep-tissue-60')
+        self.assertEqual(r.status, 404)
+        self.assertIn('no such location', r.text)
+        # a link from a service's page keeps the service through the choice
+        r = c.get('/book?service=deep-tissue-60')
+        self.assertIn('Choose a location', r.text)
+        self.assertIn('location=2&amp;service=deep-tissue-60', r.text)
 
 
 if __name__ == '__main__':
