@@ -905,6 +905,7 @@ struct waitlist_offer {
     int64_t start, freed_by; /* freed_by: the appointment that left the time */
     const char *status;
     int64_t created_at, expires_at, appointment_id;
+    int64_t location_id; /* read: the freed appointment's location */
 };
 
 /* Adds an active entry (its fields but id, status, closed_at and the

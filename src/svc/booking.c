@@ -20,6 +20,19 @@ static int prob(struct err *e, enum err_code code, const char *problem)
     return code;
 }
 
+const struct tz *sched_zone(struct db *db, struct arena *a, struct sched_cache *cache,
+                            int64_t location_id, const struct tz *fallback)
+{
+    struct sched_setup su;
+    struct err e = {0};
+    if (sched_setup_at(db, a, cache, location_id, &su, &e) != E_OK) {
+        log_warn("the zone of location %lld: %s; using the config file's",
+                 (long long)location_id, e.msg);
+        return fallback;
+    }
+    return su.zone ? su.zone : fallback;
+}
+
 int sched_therapist_index(const struct sched *s, const char *id)
 {
     for (size_t i = 0; i < s->ntherapists; i++)

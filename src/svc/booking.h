@@ -236,6 +236,12 @@ enum err_code sched_undo_status(struct db *db, const struct actor *who,
                                 const char *reason, int64_t now, struct err *e);
 
 
+/* The zone of location location_id (0 = the first): its own, or fallback
+ * (the config file's) when it has none or the set-up cannot be read
+ * (logged).  Valid while a holds the set-up.  Can't fail. */
+const struct tz *sched_zone(struct db *db, struct arena *a, struct sched_cache *cache,
+                            int64_t location_id, const struct tz *fallback);
+
 /* Index of a therapist in s by id, or -1. */
 int sched_therapist_index(const struct sched *s, const char *id);
 

@@ -65,14 +65,7 @@ const char *web_time_in(struct req *r, const struct tz *tz, int64_t t)
 
 const struct tz *web_zone(struct req *r, int64_t location_id)
 {
-    struct sched_setup su;
-    struct err e = {0};
-    if (sched_setup_at(web_db(r), r->arena, r->app->sched, location_id, &su, &e) != E_OK) {
-        log_warn("the zone of location %lld: %s; using the config file's", (long long)location_id,
-                 e.msg);
-        return r->app->tz;
-    }
-    return su.zone ? su.zone : r->app->tz;
+    return sched_zone(web_db(r), r->arena, r->app->sched, location_id, r->app->tz);
 }
 
 const char *web_location_address(struct req *r, const struct location *l)

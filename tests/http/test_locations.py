@@ -106,6 +106,14 @@ class Locations(unittest.TestCase):
         self.assertEqual(ap['location']['timezone'], 'America/Los_Angeles')
         self.assertIn('Seattle', ap['location']['address'])
         self.assertEqual(ap['start'], '2026-12-07T10:00:00-08:00')
+        # the confirmation e-mail and its .ics carry the location's address and zone
+        text, ics = S.sql("SELECT body_text, CAST(attach_data AS TEXT) FROM outbox"
+                          " WHERE appointment_id = ?1 AND kind = 'confirmation'", ap['id'])[0]
+        self.assertIn('1515 12th Avenue, Seattle', text)
+        self.assertIn('PST', text)
+        self.assertNotIn('Fireweed', text)
+        self.assertIn('TZID:America/Los_Angeles', ics)
+        self.assertIn('1515 12th Avenue', ics)
         # the same instant at the first location: Dev is not there, and the
         # instant is not on a Monday slot of any Anchorage therapist but Dev
         st, again = book('2026-12-07T09:00:00-09:00', location=1, therapist='dev-okafor',

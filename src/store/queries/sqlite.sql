@@ -794,10 +794,13 @@ SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM
 waitlist_offers WHERE entry_id = ?1 AND therapist_id = ?4 AND start = ?5
 AND status = 'open' AND expires_at > ?7)
 
+-- the offer's location is the freed appointment's (its room's)
 -- name: wl_offer_by_hash
-SELECT id, entry_id, service_id, therapist_id, start, freed_by, status,
-created_at, expires_at, coalesce(appointment_id, 0)
-FROM waitlist_offers WHERE token_hash = ?1
+SELECT o.id, o.entry_id, o.service_id, o.therapist_id, o.start, o.freed_by, o.status,
+o.created_at, o.expires_at, coalesce(o.appointment_id, 0),
+coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = o.freed_by), 1)
+FROM waitlist_offers o WHERE o.token_hash = ?1
 
 -- name: wl_offer_claim
 UPDATE waitlist_offers SET status = 'claimed', appointment_id = ?2
