@@ -14,6 +14,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Server, run_suite  # noqa: E402
 import test_pages_booking as pb  # noqa: E402  (its page-reading client)
+import harness  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -238,6 +239,173 @@ class BookingPages(unittest.TestCase):
         r = c.get('/book?service=deep-tissue-60')
         self.assertIn('Choose a location', r.text)
         self.assertIn('location=2&amp;service=deep-tissue-60', r.text)
+
+
+ADMIN = 'admin@chugachbodywork.example'
+DESK = 'desk@chugachbodywork.example'
+
+# Dev's week as the hours form sends it: not working but on the days given.
+def week_form(location, days):
+    form = {'therapist': 'dev-okafor', 'location': str(location)}
+    for wd in range(7):
+        if wd in days:
+            form['start_%d' % wd], form['end_%d' % wd] = days[wd][:2]
+            if len(days[wd]) == 4:
+                form['break_start_%d' % wd], form['break_end_%d' % wd] = days[wd][2:]
+        else:
+            form['off_%d' % wd] = '1'
+    return form
+
+
+def dev_hours(location):
+    return S.sql("SELECT weekday, kind, start_min, end_min FROM therapist_hours"
+                 " WHERE therapist_id = 'dev-okafor' AND location_id = ?1 ORDER BY 1, 2, 3",
+                 location)
+
+
+class Admin(unittest.TestCase):
+    """The back office: locations, their rooms, hours and closed dates, and
+    a therapist's hours per location."""
+
+    def test_add_and_edit_a_location(self):
+        b = harness.signed_in(ADMIN, visit='/admin/locations')
+        st, _, page = b.get('/admin/locations')
+        self.assertEqual(st, 200)
+        self.assertIn('Seattle', page)
+        self.assertIn('(from the config file)', page)  # the first keeps the config's
+        n = count('SELECT count(*) FROM locations')
+        for form, word in (({'name': 'Juneau', 'address': '1 Main St', 'timezone': 'Mars/Base'},
+                            'IANA'),
+                           ({'name': 'seattle', 'address': '1 Main St',
+                             'timezone': 'America/Juneau'}, 'already has this name'),
+                           ({'name': 'Juneau', 'address': '', 'timezone': 'America/Juneau'},
+                            'address')):
+            st, _, page = b.post('/admin/locations', form)
+            self.assertEqual(st, 422, form)
+            self.assertIn(word, page)
+        self.assertEqual(count('SELECT count(*) FROM locations'), n)
+        st, h, _ = b.post('/admin/locations', {'name': 'Juneau', 'address': '175 S Franklin St,'
+                                               ' Juneau, AK 99801', 'timezone': 'America/Juneau'})
+        self.assertEqual(st, 303)
+        lid = S.sql("SELECT id FROM locations WHERE name = 'Juneau'")[0][0]
+        try:
+            st, locs = api('GET', '/api/v1/locations')
+            self.assertEqual(locs[-1]['name'], 'Juneau')  # after the others
+            self.assertEqual(locs[-1]['timezone'], 'America/Juneau')
+            st, _, _ = b.post('/admin/locations/%d' % lid, {
+                'name': 'Juneau downtown', 'address': '175 S Franklin St, Juneau, AK 99801',
+                'timezone': 'America/Juneau'})
+            self.assertEqual(st, 303)
+            self.assertEqual(S.sql('SELECT name FROM locations WHERE id = ?1', lid)[0][0],
+                             'Juneau downtown')
+            # a new location with no rooms or hours offers nothing, and says so plainly
+            body = slots(lid)
+            self.assertEqual(body['days'][0]['slots'], [])
+            self.assertEqual(b.get('/admin/locations/99')[0], 404)
+        finally:
+            S.sql('DELETE FROM locations WHERE id = ?1', lid)
+
+    def test_rooms_belong_to_a_location(self):
+        b = harness.signed_in(ADMIN, visit='/admin/rooms')
+        st, _, page = b.get('/admin/rooms')
+        self.assertIn('<th scope="col">Location</th>', page)
+        self.assertIn('<option value="2">Seattle</option>', page)
+        st, _, _ = b.post('/admin/rooms', {'name': 'Maple Room', 'location': '2',
+                                           'service': 'deep-tissue-60'})
+        self.assertEqual(st, 303)
+        rid, loc = S.sql("SELECT id, location_id FROM rooms WHERE name = 'Maple Room'")[0]
+        self.assertEqual(loc, 2)
+        try:
+            # renaming keeps the location; a location that does not exist is refused
+            st, _, _ = b.post('/admin/rooms/%d' % rid, {'name': 'Maple', 'service':
+                                                        'deep-tissue-60'})
+            self.assertEqual(st, 303)
+            self.assertEqual(S.sql('SELECT location_id FROM rooms WHERE id = ?1', rid)[0][0], 2)
+            st, _, page = b.post('/admin/rooms/%d' % rid, {'name': 'Maple', 'location': '77'})
+            self.assertEqual(st, 422)
+            self.assertIn('location', page)
+            self.assertEqual(S.sql('SELECT location_id FROM rooms WHERE id = ?1', rid)[0][0], 2)
+        finally:
+            S.sql('DELETE FROM room_services WHERE room_id = ?1', rid)
+            S.sql('DELETE FROM rooms WHERE id = ?1', rid)
+
+    def test_opening_hours_and_closed_dates_per_location(self):
+        b = harness.signed_in(ADMIN, visit='/admin/hours')
+        st, _, page = b.get('/admin/hours?location=2')
+        self.assertEqual(st, 200)
+        self.assertIn('Opening hours and closed dates: Seattle', page)
+        self.assertIn('aria-current="page">Seattle', page)
+        self.assertIn('value="09:00"', page)
+        self.assertEqual(b.get('/admin/hours?location=9')[0], 404)
+        anc = S.sql('SELECT weekday, open_min, close_min FROM clinic_hours WHERE location_id = 1')
+        date = '2026-12-21'  # a Monday
+        self.assertTrue(slots(2, date)['days'][0]['slots'])
+        st, h, _ = b.post('/admin/hours/closed', {'location': '2', 'date': date,
+                                                  'reason': 'Staff training'})
+        self.assertEqual(st, 303)
+        self.assertIn('location=2', h['location'])
+        try:
+            # closed in Seattle only
+            self.assertEqual(slots(2, date)['days'][0]['slots'], [])
+            self.assertTrue(slots(1, date)['days'][0]['slots'])
+            st, _, page = b.get('/admin/hours?location=2')
+            self.assertIn('Staff training', page)
+            self.assertNotIn('Staff training', b.get('/admin/hours?location=1')[2])
+        finally:
+            st, _, _ = b.post('/admin/hours/closed/remove', {'location': '2', 'date': date})
+            self.assertEqual(st, 303)
+        self.assertTrue(slots(2, date)['days'][0]['slots'])
+        # Seattle opens at noon on Mondays: Anchorage's hours do not move
+        form = {'location': '2'}
+        for wd in range(7):
+            if wd in (1, 2, 3, 4, 5):
+                form['open_%d' % wd] = '12:00' if wd == 1 else '09:00'
+                form['close_%d' % wd] = '18:00'
+            else:
+                form['closed_%d' % wd] = '1'
+        st, _, _ = b.post('/admin/hours', form)
+        self.assertEqual(st, 303)
+        try:
+            starts = [x['start'] for x in slots(2, date)['days'][0]['slots']]
+            # (12:00-12:30 is Dev's lunch)
+            self.assertEqual(starts[0], date + 'T12:30:00-08:00')
+            self.assertEqual(S.sql('SELECT weekday, open_min, close_min FROM clinic_hours'
+                                   ' WHERE location_id = 1'), anc)
+        finally:
+            form['open_1'] = '09:00'
+            self.assertEqual(b.post('/admin/hours', form)[0], 303)
+
+    def test_therapist_hours_per_location_and_never_in_two_at_once(self):
+        b = harness.signed_in(DESK, visit='/staff')
+        st, _, page = b.get('/staff/hours?therapist=dev-okafor&location=2')
+        self.assertEqual(st, 200)
+        self.assertIn('aria-current="page">Seattle', page)
+        self.assertIn('America/Los_Angeles', page)
+        seattle = dev_hours(2)
+        anchorage = dev_hours(1)
+        # Monday 10 AM - 8 PM in Anchorage = 11 AM - 9 PM in Seattle, where he
+        # works 9 to 5 on Mondays: refused, nothing changes
+        days = {2: ('11:00', '20:00', '15:00', '15:30'), 3: ('11:00', '20:00', '15:00', '15:30'),
+                4: ('11:00', '20:00', '15:00', '15:30'), 5: ('11:00', '20:00', '15:00', '15:30'),
+                6: ('09:00', '15:00', '12:00', '12:30')}
+        st, _, page = b.post('/staff/hours', week_form(1, {**days, 1: ('10:00', '20:00')}))
+        self.assertEqual(st, 409, page[:2000])
+        self.assertIn('works at Seattle', page)
+        self.assertIn('one location at a', page)
+        self.assertEqual(dev_hours(1), anchorage)
+        self.assertEqual(dev_hours(2), seattle)
+        # Monday 5 PM - 8 PM in Anchorage (6 - 9 PM in Seattle, after he leaves there): saved,
+        # and his Seattle hours stay as they were
+        st, h, page = b.post('/staff/hours', week_form(1, {**days, 1: ('17:00', '20:00')}))
+        self.assertEqual(st, 303, page[:2000])
+        try:
+            self.assertIn('location=1', h['location'])
+            self.assertEqual(dev_hours(2), seattle)
+            self.assertIn((1, 'work', 17 * 60, 20 * 60), dev_hours(1))
+        finally:
+            st, _, _ = b.post('/staff/hours', week_form(1, days))
+            self.assertEqual(st, 303)
+        self.assertEqual(dev_hours(1), anchorage)
 
 
 if __name__ == '__main__':
