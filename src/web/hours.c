@@ -286,11 +286,11 @@ void hours_week(struct req *r)
             if (strcmp(su.closed[k], date) == 0)
                 c->closed = "Clinic closed";
         struct calgrid_span *sp;
-        c->nhours = calgrid_week_spans(r, day, su.hours, su.nhours, &sp);
+        c->nhours = calgrid_week_spans(r, tz, day, su.hours, su.nhours, &sp);
         c->hours = sp;
-        c->nwork = calgrid_week_spans(r, day, wk.work, wk.nwork, &sp);
+        c->nwork = calgrid_week_spans(r, tz, day, wk.work, wk.nwork, &sp);
         c->work = sp;
-        c->nbreaks = calgrid_week_spans(r, day, wk.breaks, wk.nbreaks, &sp);
+        c->nbreaks = calgrid_week_spans(r, tz, day, wk.breaks, wk.nbreaks, &sp);
         c->breaks = sp;
         /* its hours in words, under the heading */
         struct sb said = SB_INIT;
@@ -338,7 +338,7 @@ void hours_week(struct req *r)
     json_object_set_new(ctx, "week_label", json_string(label));
     json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
     if (has_rows) {
-        json_object_set_new(ctx, "grid", calgrid_build(r, cols, 7, labels, hour, nrows, 0, now));
+        json_object_set_new(ctx, "grid", calgrid_build(r, tz, cols, 7, labels, hour, nrows, 0, now));
         json_object_set_new(ctx, "grid_id", json_string("cal-week"));
         json_object_set_new(ctx, "grid_caption",
                             json_string(arena_printf(r->arena, "%s, week of %s", th.name, label)));

@@ -408,5 +408,62 @@ class Admin(unittest.TestCase):
         self.assertEqual(dev_hours(1), anchorage)
 
 
+class Staff(unittest.TestCase):
+    """The front desk works one location at a time: the day view and the
+    booking form, each on that location's clock."""
+
+    def test_day_view_per_location(self):
+        import re
+        b = harness.signed_in(DESK, visit='/staff')
+        st, _, page = b.get('/staff?date=2026-11-30&location=2')
+        self.assertEqual(st, 200)
+        cols = re.findall(r'<th[^>]*scope="col"[^>]*>(.*?)</th>', page)
+        # Monday in Seattle: Dev only, from 9 AM Pacific
+        self.assertEqual(cols[1:], ['Dev Okafor'])
+        self.assertIn('9:00 AM', page)
+        self.assertIn('aria-current="page">Seattle', page)
+        self.assertIn('location=2', page)  # links stay at this location
+        st, _, page = b.get('/staff?date=2026-11-30&location=1')
+        cols = re.findall(r'<th[^>]*scope="col"[^>]*>(.*?)</th>', page)
+        self.assertIn('Maren Holt', cols)
+        self.assertNotIn('Dev Okafor', cols)
+        self.assertEqual(b.get('/staff?location=12')[0], 404)
+        # by room: Seattle's rooms
+        st, _, page = b.get('/staff?date=2026-11-30&location=2&by=room')
+        cols = re.findall(r'<th[^>]*scope="col"[^>]*>(.*?)</th>', page)
+        self.assertEqual(sorted(cols[1:]), ['Alder Room', 'Cedar Room'])
+
+    def test_desk_books_at_a_location(self):
+        import re
+        b = harness.signed_in(DESK, visit='/staff')
+        q = '/staff/book?location=2&service=deep-tissue-60&therapist=dev-okafor&date=2026-12-28'
+        st, _, page = b.get(q)
+        self.assertEqual(st, 200)
+        starts = re.findall(r'name="start" value="([^"]+)"', page)
+        self.assertTrue(starts)
+        self.assertTrue(all(x.endswith('-08:00') for x in starts), starts)
+        self.assertEqual(starts[0], '2026-12-28T09:00:00-08:00')
+        n = count('SELECT count(*) FROM appointments')
+        st, h, page = b.post('/staff/book', {
+            'location': '2', 'service': 'deep-tissue-60', 'therapist': 'dev-okafor',
+            'date': '2026-12-28', 'start': starts[0], 'name': 'Desk Client',
+            'email': 'desk.client@example.com', 'phone': '206 555 0177', 'note': ''})
+        self.assertEqual(st, 303, page[:1500])
+        self.assertEqual(count('SELECT count(*) FROM appointments'), n + 1)
+        aid = int(h['location'].rsplit('/', 1)[1])
+        self.assertEqual(S.sql('SELECT r.location_id FROM appointments a JOIN rooms r'
+                               ' ON r.id = a.room_id WHERE a.id = ?1', aid)[0][0], 2)
+        st, _, page = b.get(h['location'])
+        self.assertIn('9:00', page)
+        self.assertIn('PST', page)
+        # a location that is not a number changes nothing
+        st, _, page = b.post('/staff/book', {
+            'location': 'x', 'service': 'deep-tissue-60', 'therapist': 'dev-okafor',
+            'date': '2026-12-28', 'start': starts[1], 'name': 'Desk Client',
+            'email': 'desk.client@example.com', 'phone': '206 555 0177', 'note': ''})
+        self.assertIn(st, (404, 422))
+        self.assertEqual(count('SELECT count(*) FROM appointments'), n + 1)
+
+
 if __name__ == '__main__':
     run_suite(globals())
