@@ -780,6 +780,8 @@ struct feed_appointment {
     int revision; /* counts changes of time, therapist, room, service, status */
     const char *status, *therapist_id;
     const char *service_name, *therapist_name, *room_name, *client_name;
+    int64_t location_id; /* the room's location, its name and address ("" = the config's) */
+    const char *location_name, *location_address;
 };
 
 /* Makes the feed of therapist_id ("" = the clinic's) answer to the token

@@ -465,5 +465,32 @@ class Staff(unittest.TestCase):
         self.assertEqual(count('SELECT count(*) FROM appointments'), n + 1)
 
 
+    def test_clinic_feed_per_location(self):
+        import re
+        b = harness.signed_in(DESK, visit='/staff')
+        st, _, page = b.post('/staff/calendar/clinic', {})
+        self.assertEqual(st, 200)
+        path = re.search(r'value="http://127\.0\.0\.1:\d+(/feeds/[A-Za-z0-9_-]{22}\.ics)"',
+                         page).group(1)
+        st, ap = book('2027-01-04T10:00:00-08:00', location=2, therapist='dev-okafor',
+                      email='feed@example.com', name='Fee Dee', phone='206 555 0111')
+        self.assertEqual(st, 201, ap)
+        uid = 'UID:appt-%d@knead' % ap['id']
+        st, _, body = S.request('GET', path + '?location=2')
+        body = body.decode()
+        self.assertEqual(st, 200)
+        self.assertIn('TZID:America/Los_Angeles', body)
+        self.assertIn(uid, body)
+        self.assertIn('1515 12th Avenue', body.replace('\r\n ', ''))
+        self.assertIn('DTSTART;TZID=America/Los_Angeles:20270104T100000', body)
+        st, _, body = S.request('GET', path + '?location=1')
+        self.assertNotIn(uid, body.decode())
+        self.assertIn('TZID:America/Anchorage', body.decode())
+        # the whole clinic's feed has it too, at its address
+        st, _, body = S.request('GET', path)
+        self.assertIn(uid, body.decode())
+        self.assertEqual(S.request('GET', path + '?location=7')[0], 404)
+
+
 if __name__ == '__main__':
     run_suite(globals())

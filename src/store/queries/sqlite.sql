@@ -662,9 +662,10 @@ SELECT {{feed_cols}} AND f.token_hash = ?1
 
 -- name: feed_appts
 SELECT a.id, a.start_at, a.end_at, a.revision, a.status, a.therapist_id,
-s.name, t.name, r.name, c.name FROM appointments a
+s.name, t.name, r.name, c.name, r.location_id, l.name, l.address FROM appointments a
 JOIN services s ON s.id = a.service_id
 JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id
+JOIN locations l ON l.id = r.location_id
 JOIN clients c ON c.id = a.client_id
 WHERE (?1 = '' OR a.therapist_id = ?1) AND a.start_at >= ?2
 AND a.start_at < ?3 ORDER BY a.start_at, a.id
