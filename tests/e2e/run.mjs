@@ -24,6 +24,7 @@ import { journeyCases } from './journey.mjs';
 import { portalCases } from './portal.mjs';
 import { waitlistCases } from './waitlist.mjs';
 import { outboxCases } from './outbox.mjs';
+import { locationsCases } from './locations.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -451,6 +452,8 @@ async function main() {
     await waitlistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // j. The outbox (tests/e2e/outbox.mjs): a failed message, its reply, send again.
     await outboxCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // k. Two locations (tests/e2e/locations.mjs): the location first on a phone, then the same steps.
+    await locationsCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {
