@@ -310,6 +310,8 @@ enum err_code sched_setup_at(struct db *db, struct arena *a, struct sched_cache 
     out->weeks = weeks;
     out->all_weeks = snap->weeks;
     out->hours = spans_at(a, snap->hours, snap->nhours, loc, &out->nhours);
+    out->all_hours = snap->hours;
+    out->nall_hours = snap->nhours;
     out->closed = (const char *const *)snap->closed[li];
     out->nclosed = snap->nclosed[li];
     out->off = snap->off;

@@ -51,6 +51,8 @@ struct sched_setup {
     const struct therapist_week *all_weeks; /* parallel to therapists; every location's */
     const struct week_span *hours;          /* the location's opening hours */
     size_t nhours;
+    const struct week_span *all_hours;      /* every location's, by location */
+    size_t nall_hours;
     const char *const *closed; /* the location's closed dates, "YYYY-MM-DD", sorted */
     size_t nclosed;
     const struct time_off *off; /* every therapist's time off */

@@ -196,6 +196,24 @@ static void add_hours(struct req *r, json_t *ctx)
         return;
     }
     const char *day_hours[7];
+    /* several locations: each with its address and hours */
+    json_t *places = json_array();
+    for (size_t l = 0; setup.nlocations > 1 && l < setup.nlocations; l++) {
+        const struct location *loc = &setup.locations[l];
+        struct week_span *mine = arena_array(r->arena, setup.nall_hours + 1, sizeof *mine);
+        size_t n = 0;
+        for (size_t i = 0; i < setup.nall_hours; i++)
+            if (setup.all_hours[i].location_id == loc->id)
+                mine[n++] = setup.all_hours[i];
+        json_t *o = web_location_json(r, loc), *hours = web_hours_json(r, mine, n);
+        if (hours)
+            json_object_set_new(o, "hours", hours);
+        json_array_append_new(places, o);
+    }
+    if (json_array_size(places))
+        json_object_set_new(ctx, "footer_locations", places);
+    else
+        json_decref(places);
     day_hours_of(r, setup.hours, setup.nhours, day_hours);
     json_t *list = group_days(r, day_hours);
     int open[7], nopen = 0;

@@ -227,6 +227,22 @@ class BookingPages(unittest.TestCase):
         loc = [l for l in lines if l.startswith('LOCATION:')][0]
         self.assertIn('1515 12th Avenue\\, Seattle', loc)
 
+    def test_therapist_page_and_footer_name_the_locations(self):
+        c = pb.Client()
+        r = c.get('/therapists/dev-okafor')
+        self.assertEqual(r.status, 200)
+        self.assertIn('<th scope="col">Where</th>', r.text)
+        # Monday in Seattle, Tuesday in Anchorage, each on its own clock
+        self.assertRegex(r.text, r'Monday</th><td>Seattle</td><td>9:00 AM')
+        self.assertRegex(r.text, r'Tuesday</th><td>Anchorage</td><td>11:00 AM')
+        self.assertIn('1515 12th Avenue, Seattle, WA 98122', r.text)
+        self.assertIn('America/Los_Angeles', r.text)
+        # every page's footer: each location's address and hours
+        r = c.get('/')
+        self.assertIn('Seattle: 1515 12th Avenue', r.text)
+        self.assertIn('Anchorage: 1420 West Fireweed Lane', r.text)
+        self.assertEqual(r.text.count('class="footer-place"'), 2)
+
     def test_a_bad_or_unknown_location_is_a_helpful_page(self):
         c = pb.Client()
         r = c.get('/book?location=abc')
