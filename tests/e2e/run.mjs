@@ -25,6 +25,7 @@ import { journeyCases } from './journey.mjs';
 import { portalCases } from './portal.mjs';
 import { waitlistCases } from './waitlist.mjs';
 import { outboxCases } from './outbox.mjs';
+import { rulesCases } from './rules.mjs';
 import { locationsCases } from './locations.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
@@ -456,6 +457,8 @@ async function main() {
     await waitlistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // j. The outbox (tests/e2e/outbox.mjs): a failed message, its reply, send again.
     await outboxCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // k. The scheduling rules' guard rails (tests/e2e/rules.mjs): phone and desktop.
+    await rulesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // k. Two locations (tests/e2e/locations.mjs): the location first on a phone, then the same steps.
     await locationsCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
