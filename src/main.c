@@ -30,6 +30,7 @@
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/num.h"
 #include "web/page.h"
 #include "web/account.h"
 #include "web/routes.h"
@@ -76,11 +77,13 @@ static const char usage_migrate[] =
     "Applies the schema migrations the database does not have yet, each in one transaction.\n";
 
 static const char usage_demo[] =
-    "usage: knead demo [--force] [--db PATH] [--config FILE]\n"
+    "usage: knead demo [--force] [--locations N] [--db PATH] [--config FILE]\n"
     "\n"
     "Seeds the demo clinic: four therapists, three rooms, deep-tissue massage in 60 and 90\n"
     "minutes, open Monday to Saturday.  Refuses a database that already holds a clinic\n"
-    "unless --force, which replaces it.\n";
+    "unless --force, which replaces it.  --locations 2 adds a second location (Seattle,\n"
+    "Pacific time) with two rooms, where Dev and Lena work on days they are not in\n"
+    "Anchorage; the default is 1.\n";
 
 static const char usage_user[] =
     "usage: knead user add --email EMAIL --name NAME --role ROLE [--therapist ID]\n"
@@ -138,6 +141,7 @@ struct opts {
     const char *email, *name, *role, *therapist, *password_file;
     const char *to, *from;
     const char *file; /* import: the one argument that is not an option */
+    const char *locations;
     int force, quiet, dry_run;
 };
 
@@ -162,6 +166,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         {"password-file", required_argument, NULL, 'p'},
         {"to", required_argument, NULL, 'o'},     {"from", required_argument, NULL, 'F'},
         {"dry-run", no_argument, NULL, 'D'},
+        {"locations", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -205,6 +210,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         case 'o': o->to = optarg; break;
         case 'F': o->from = optarg; break;
         case 'D': o->dry_run = 1; break;
+        case 'L': o->locations = optarg; break;
         }
     }
     /* '@' in allowed: the command takes one argument that is not an option */
@@ -254,19 +260,26 @@ static int cmd_migrate(struct app *app)
     return 0;
 }
 
-static int cmd_demo(struct app *app, int force)
+static int cmd_demo(struct app *app, const struct opts *o)
 {
     char err[1024];
     struct err e = {0};
+    int locations = 1;
+    if (o->locations && num_parse_int(o->locations, 1, DEMO_MAX_LOCATIONS, &locations) < 0) {
+        snprintf(err, sizeof err, "--locations must be a number from 1 to %d, not '%.40s'",
+                 DEMO_MAX_LOCATIONS, o->locations);
+        return usage_error("demo", err);
+    }
     if (app_open_store(app, 1, err, sizeof err) < 0) {
         fprintf(stderr, "knead demo: %s\n", err);
         return 1;
     }
-    if (demo_seed_from(app->store, app->cfg.content_dir, force, &e) != E_OK) {
+    if (demo_seed_locations(app->store, app->cfg.content_dir, o->force, locations, &e) != E_OK) {
         fprintf(stderr, "knead demo: %s: %s\n", app->cfg.db_path, e.msg);
         return 1;
     }
-    printf("%s: seeded the demo clinic %s\n", app->cfg.db_path, app->cfg.name);
+    printf("%s: seeded the demo clinic %s%s\n", app->cfg.db_path, app->cfg.name,
+           locations > 1 ? " with a second location in Seattle" : "");
     return 0;
 }
 
@@ -650,7 +663,7 @@ int main(int argc, char **argv)
         if (parse_opts("import", argc - 2, argv + 2, "cdnD@", usage_import, &o, &code) < 0)
             return code;
     } else if (strcmp(cmd, "demo") == 0) {
-        if (parse_opts(cmd, argc - 1, argv + 1, "cdf", usage_demo, &o, &code) < 0)
+        if (parse_opts(cmd, argc - 1, argv + 1, "cdfL", usage_demo, &o, &code) < 0)
             return code;
     } else {
         fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, import, debug; see knead --help)\n",
@@ -673,7 +686,7 @@ int main(int argc, char **argv)
         code = cmd_import(&app, &o,
                           strcmp(argv[2], "clients") == 0 ? IMPORT_CLIENTS : IMPORT_APPOINTMENTS);
     else
-        code = cmd_demo(&app, o.force);
+        code = cmd_demo(&app, &o);
     app_close(&app);
     return code;
 }

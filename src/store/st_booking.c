@@ -30,6 +30,10 @@ const struct col st_appointment_cols[] = {
     COL_TEXT(struct appointment, client_email),
     COL_TEXT(struct appointment, client_phone),
     COL_TEXT(struct appointment, contact_phone),
+    COL_I64(struct appointment, location_id),
+    COL_TEXT(struct appointment, location_name),
+    COL_TEXT(struct appointment, location_address),
+    COL_TEXT(struct appointment, location_timezone),
 };
 const size_t st_appointment_ncols = sizeof st_appointment_cols / sizeof st_appointment_cols[0];
 

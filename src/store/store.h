@@ -39,17 +39,30 @@ struct therapist {
     const char *specialties; /* comma-separated, for clients; NULL reads as "" */
 };
 
+/* A place where the clinic works (migration 0036): its own address,
+ * timezone, opening hours, closed dates and rooms.  Location 1
+ * (STORE_FIRST_LOCATION) always exists; an empty address or timezone reads
+ * as the config file's [clinic] address and timezone. */
+struct location {
+    int64_t id;
+    const char *name, *address, *timezone;
+    int position;
+};
+#define STORE_FIRST_LOCATION 1
+
 struct room {
     int64_t id;
     const char *name;
     const char **service_ids;
     size_t nservices;
+    int64_t location_id; /* 0 on a write = STORE_FIRST_LOCATION */
 };
 
-/* A span of a weekday, minutes after local midnight. */
+/* A span of a weekday, minutes after the location's local midnight. */
 struct week_span {
     int weekday; /* 0 = Sunday */
     int start_min, end_min;
+    int64_t location_id; /* where; 0 on a write = STORE_FIRST_LOCATION */
 };
 
 /* Working hours and breaks of one therapist, sorted by weekday and start. */
@@ -77,6 +90,9 @@ struct appointment {
     /* joined, read-only */
     const char *service_name, *therapist_name, *room_name;
     const char *client_name, *client_email, *client_phone;
+    /* the room's location (its address and timezone: "" = the config's) */
+    int64_t location_id;
+    const char *location_name, *location_address, *location_timezone;
 };
 
 /* What makes a therapist or a room busy: an appointment that is not cancelled,
@@ -204,8 +220,16 @@ enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e);
  * (which moves whenever an appointment or a client is added, changed or
  * deleted). */
 enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e);
-/* All closed dates ("YYYY-MM-DD"), sorted. */
-enum err_code db_closed_dates(struct db *db, struct arena *a, const char ***out, size_t *n,
+/* The closed dates ("YYYY-MM-DD") of one location, sorted. */
+enum err_code db_closed_dates(struct db *db, struct arena *a, int64_t location_id,
+                              const char ***out, size_t *n, struct err *e);
+/* Every location, by position then id (never empty: location 1 exists). */
+enum err_code db_locations(struct db *db, struct arena *a, struct location **out, size_t *n,
+                           struct err *e);
+/* Adds (l->id 0; *id gets the new id, may be NULL) or changes location
+ * l->id.  E_UNPROCESSABLE when another location has the name (or a field
+ * is out of range), E_NOTFOUND when l->id does not exist. */
+enum err_code db_put_location(struct db *db, const struct location *l, int64_t *id,
                               struct err *e);
 /* *empty = 1 when the clinic holds no services, therapists or rooms. */
 enum err_code db_is_empty(struct db *db, int *empty, struct err *e);
@@ -225,6 +249,7 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
                                 struct therapist_week *out, struct err *e);
 enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
                        struct err *e);
+/* Every location's opening hours, by location, weekday and start. */
 enum err_code db_clinic_hours(struct db *db, struct arena *a, struct week_span **out,
                               size_t *n, struct err *e);
 
@@ -234,11 +259,14 @@ enum err_code db_put_service(struct db *db, const struct service *s, struct err 
 enum err_code db_put_therapist(struct db *db, const struct therapist *t, struct err *e);
 /* Inserts a room with its services; *id gets the new id (may be NULL). */
 enum err_code db_add_room(struct db *db, const struct room *r, int64_t *id, struct err *e);
-/* Replaces the therapist's weekly hours and breaks. */
+/* Replaces the therapist's weekly hours and breaks at every location
+ * (each span names its location). */
 enum err_code db_put_therapist_week(struct db *db, const char *therapist_id,
                                     const struct therapist_week *w, struct err *e);
-enum err_code db_put_clinic_hours(struct db *db, const struct week_span *spans, size_t n,
-                                  struct err *e);
+/* Replaces the opening hours of one location (the spans' location_id is
+ * not read). */
+enum err_code db_put_clinic_hours(struct db *db, int64_t location_id, const struct week_span *spans,
+                                  size_t n, struct err *e);
 
 /* ---- accounts ---- */
 
@@ -302,8 +330,9 @@ enum err_code db_add_time_off(struct db *db, const struct time_off *t, int64_t *
  * therapist's.  E_NOTFOUND when no such row (or another's). */
 enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapist_id,
                                  struct err *e);
-enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
-                                 struct err *e);
+/* Closes a date at one location (a second call changes the reason). */
+enum err_code db_add_closed_date(struct db *db, int64_t location_id, const char *date,
+                                 const char *reason, struct err *e);
 /* *found = 1 and *id when a client has exactly this name and email
  * (case-insensitive email), the rule db_client_for_booking matches by. */
 enum err_code db_find_client(struct db *db, const char *name, const char *email, int64_t *id,
@@ -447,13 +476,15 @@ enum err_code db_merge_clients(struct db *db, int64_t keep, int64_t other, struc
 struct closed_day {
     const char *date; /* "YYYY-MM-DD" */
     const char *reason;
+    int64_t location_id;
 };
 
-/* All closed dates with their reasons, sorted by date. */
+/* Every location's closed dates with their reasons, sorted by date. */
 enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day **out, size_t *n,
                              struct err *e);
-/* Removes a closed date; E_NOTFOUND if it is not closed. */
-enum err_code db_delete_closed_date(struct db *db, const char *date, struct err *e);
+/* Removes a closed date of a location; E_NOTFOUND if it is not closed. */
+enum err_code db_delete_closed_date(struct db *db, int64_t location_id, const char *date,
+                                    struct err *e);
 /* Replaces the list of rooms that suit the service (room ids, each once,
  * each an existing room).  On error changes nothing the caller's
  * transaction does not roll back. */
@@ -1116,6 +1147,8 @@ struct feed_appointment {
     int revision; /* counts changes of time, therapist, room, service, status */
     const char *status, *therapist_id;
     const char *service_name, *therapist_name, *room_name, *client_name;
+    int64_t location_id; /* the room's location, its name and address ("" = the config's) */
+    const char *location_name, *location_address;
 };
 
 /* Makes the feed of therapist_id ("" = the clinic's) answer to the token
@@ -1241,6 +1274,7 @@ struct waitlist_offer {
     int64_t start, freed_by; /* freed_by: the appointment that left the time */
     const char *status;
     int64_t created_at, expires_at, appointment_id;
+    int64_t location_id; /* read: the freed appointment's location */
 };
 
 /* Adds an active entry (its fields but id, status, closed_at and the

@@ -14,11 +14,25 @@
 #include "util/blobcache.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/tzload.h"
 
 static int prob(struct err *e, enum err_code code, const char *problem)
 {
     e->problem = problem;
     return code;
+}
+
+const struct tz *sched_zone(struct db *db, struct arena *a, struct sched_cache *cache,
+                            int64_t location_id, const struct tz *fallback)
+{
+    struct sched_setup su;
+    struct err e = {0};
+    if (sched_setup_at(db, a, cache, location_id, &su, &e) != E_OK) {
+        log_warn("the zone of location %lld: %s; using the config file's",
+                 (long long)location_id, e.msg);
+        return fallback;
+    }
+    return su.zone ? su.zone : fallback;
 }
 
 int sched_therapist_index(const struct sched *s, const char *id)
@@ -58,13 +72,18 @@ struct snapshot {
     size_t ntherapists;
     struct room *rooms;
     size_t nrooms;
-    struct week_span *hours;
+    struct week_span *hours; /* every location's */
     size_t nhours;
-    const char **closed;
-    size_t nclosed;
     struct time_off *off;
     size_t noff;
     struct clinic_rules rules; /* set on /admin/rules; -1 = the config file's */
+    /* the locations, each with its zone (NULL: "" = the caller's, the
+     * config file's) and its closed dates, parallel */
+    struct location *locations;
+    size_t nlocations;
+    struct tz **zones;
+    const char ***closed;
+    size_t *nclosed;
 };
 
 /* Computed days (sched_days), up to this many. */
@@ -85,6 +104,11 @@ struct sched_cache *sched_cache_new(const struct sched_hooks *hooks)
     pthread_mutex_init(&c->mu, NULL);
     c->days = blobcache_new(DAY_CACHE_SLOTS);
     return c;
+}
+
+static void zone_free(void *p)
+{
+    tz_free(p);
 }
 
 static void snapshot_unref_locked(struct snapshot *s)
@@ -139,10 +163,29 @@ static enum err_code snapshot_load(struct db *db, int64_t version, struct snapsh
         (rc = db_therapists(db, a, 1, &s->therapists, &s->ntherapists, e)) != E_OK ||
         (rc = db_rooms(db, a, &s->rooms, &s->nrooms, e)) != E_OK ||
         (rc = db_clinic_hours(db, a, &s->hours, &s->nhours, e)) != E_OK ||
-        (rc = db_closed_dates(db, a, &s->closed, &s->nclosed, e)) != E_OK ||
         (rc = db_time_off(db, a, INT64_MIN / 2, INT64_MAX / 2, &s->off, &s->noff, e)) != E_OK ||
-        (rc = db_rules_get(db, &s->rules, e)) != E_OK)
+        (rc = db_rules_get(db, &s->rules, e)) != E_OK ||
+        (rc = db_locations(db, a, &s->locations, &s->nlocations, e)) != E_OK)
         goto fail;
+    s->zones = arena_array(a, s->nlocations + 1, sizeof *s->zones);
+    s->closed = arena_array(a, s->nlocations + 1, sizeof *s->closed);
+    s->nclosed = arena_array(a, s->nlocations + 1, sizeof *s->nclosed);
+    for (size_t i = 0; i < s->nlocations; i++) {
+        const struct location *l = &s->locations[i];
+        char msg[160];
+        if ((rc = db_closed_dates(db, a, l->id, &s->closed[i], &s->nclosed[i], e)) != E_OK)
+            goto fail;
+        if (!l->timezone[0])
+            continue; /* the config file's zone */
+        /* The admin's form checks the zone when it is saved; one that has
+         * since gone from the system's tz database is logged, and the
+         * location falls back to the config file's zone. */
+        if (tzload_load(l->timezone, &s->zones[i], msg, sizeof msg) < 0) {
+            log_warn("location %lld: %s; using the config file's timezone", (long long)l->id, msg);
+            continue;
+        }
+        arena_defer(a, zone_free, s->zones[i]);
+    }
     for (size_t i = 0; i < s->nservices; i++) {
         size_t n = 0;
         for (size_t t = 0; t < s->ntherapists; t++)
@@ -202,25 +245,81 @@ static enum err_code snapshot_get(struct db *db, struct arena *a, struct sched_c
     return E_OK;
 }
 
+/* The index of location id in snap (0: the first), or -1. */
+static int location_index(const struct snapshot *snap, int64_t id)
+{
+    if (id == 0)
+        return snap->nlocations ? 0 : -1;
+    for (size_t i = 0; i < snap->nlocations; i++)
+        if (snap->locations[i].id == id)
+            return (int)i;
+    return -1;
+}
+
+/* The spans of v at location loc, copied to a. */
+static struct week_span *spans_at(struct arena *a, const struct week_span *v, size_t n,
+                                  int64_t loc, size_t *out_n)
+{
+    struct week_span *out = arena_array(a, n + 1, sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].location_id == loc)
+            out[k++] = v[i];
+    *out_n = k;
+    return out;
+}
+
+static struct therapist_week week_at(struct arena *a, const struct therapist_week *w, int64_t loc)
+{
+    struct therapist_week out;
+    out.work = spans_at(a, w->work, w->nwork, loc, &out.nwork);
+    out.breaks = spans_at(a, w->breaks, w->nbreaks, loc, &out.nbreaks);
+    return out;
+}
+
 enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *cache,
                           struct sched_setup *out, struct err *e)
+{
+    return sched_setup_at(db, a, cache, 0, out, e);
+}
+
+enum err_code sched_setup_at(struct db *db, struct arena *a, struct sched_cache *cache,
+                             int64_t location_id, struct sched_setup *out, struct err *e)
 {
     struct snapshot *snap;
     enum err_code rc = snapshot_get(db, a, cache, &snap, &out->appointments_version, e);
     if (rc != E_OK)
         return rc;
+    int li = location_index(snap, location_id);
+    if (li < 0)
+        return err_set(e, E_NOTFOUND, "There is no such location.");
+    int64_t loc = snap->locations[li].id;
     out->version = snap->version;
+    out->location = &snap->locations[li];
+    out->zone = snap->zones[li];
     out->therapists = snap->therapists;
     out->ntherapists = snap->ntherapists;
-    out->rooms = snap->rooms;
-    out->nrooms = snap->nrooms;
-    out->weeks = snap->weeks;
-    out->hours = snap->hours;
-    out->nhours = snap->nhours;
-    out->closed = (const char *const *)snap->closed;
-    out->nclosed = snap->nclosed;
+    struct room *rooms = arena_array(a, snap->nrooms + 1, sizeof *rooms);
+    size_t nr = 0;
+    for (size_t i = 0; i < snap->nrooms; i++)
+        if (snap->rooms[i].location_id == loc)
+            rooms[nr++] = snap->rooms[i];
+    out->rooms = rooms;
+    out->nrooms = nr;
+    struct therapist_week *weeks = arena_array(a, snap->ntherapists + 1, sizeof *weeks);
+    for (size_t i = 0; i < snap->ntherapists; i++)
+        weeks[i] = week_at(a, &snap->weeks[i], loc);
+    out->weeks = weeks;
+    out->all_weeks = snap->weeks;
+    out->hours = spans_at(a, snap->hours, snap->nhours, loc, &out->nhours);
+    out->all_hours = snap->hours;
+    out->nall_hours = snap->nhours;
+    out->closed = (const char *const *)snap->closed[li];
+    out->nclosed = snap->nclosed[li];
     out->off = snap->off;
     out->noff = snap->noff;
+    out->locations = snap->locations;
+    out->nlocations = snap->nlocations;
     return E_OK;
 }
 
@@ -321,6 +420,14 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
                          const char *service_id, const char *therapist_id, struct sched *out,
                          struct err *e)
 {
+    return sched_load_at(db, a, cache, tz, cfg, 0, service_id, therapist_id, out, e);
+}
+
+enum err_code sched_load_at(struct db *db, struct arena *a, struct sched_cache *cache,
+                            const struct tz *tz, const struct booking_rules *cfg,
+                            int64_t location_id, const char *service_id,
+                            const char *therapist_id, struct sched *out, struct err *e)
+{
     struct snapshot *snap;
     enum err_code rc;
     const struct service *svc = NULL;
@@ -332,6 +439,18 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
         return rc;
     out->version = snap->version;
     out->cache = cache;
+    int li = location_index(snap, location_id);
+    if (li < 0) {
+        err_set(e, E_UNPROCESSABLE,
+                "There is no location %lld; GET /api/v1/locations lists them.",
+                (long long)location_id);
+        return prob(e, E_UNPROCESSABLE, "unknown_location");
+    }
+    int64_t loc = snap->locations[li].id;
+    out->location = snap->locations[li];
+    out->nlocations = snap->nlocations;
+    if (snap->zones[li])
+        out->tz = snap->zones[li];
     for (size_t i = 0; i < snap->nservices; i++)
         if (strcmp(snap->services[i].id, service_id) == 0 && snap->services[i].active)
             svc = &snap->services[i];
@@ -353,7 +472,12 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
             continue;
         if (!any && strcmp(snap->therapists[i].id, therapist_id) != 0)
             continue;
-        out->weeks[out->ntherapists] = snap->weeks[i];
+        struct therapist_week w = week_at(a, &snap->weeks[i], loc);
+        /* "Any therapist" at one of several locations: those who work
+         * there (the first 64 of them, AVAIL_MAX_THERAPISTS). */
+        if (any && snap->nlocations > 1 && w.nwork == 0)
+            continue;
+        out->weeks[out->ntherapists] = w;
         out->therapists[out->ntherapists++] = snap->therapists[i];
     }
     if (!any && out->ntherapists == 0) {
@@ -372,12 +496,11 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
     }
     out->rooms = arena_array(a, snap->nrooms + 1, sizeof *out->rooms);
     for (size_t i = 0; i < snap->nrooms; i++)
-        if (suits(&snap->rooms[i], service_id))
+        if (suits(&snap->rooms[i], service_id) && snap->rooms[i].location_id == loc)
             out->rooms[out->nrooms++] = snap->rooms[i];
-    out->hours = snap->hours;
-    out->nhours = snap->nhours;
-    out->closed = snap->closed;
-    out->nclosed = snap->nclosed;
+    out->hours = spans_at(a, snap->hours, snap->nhours, loc, &out->nhours);
+    out->closed = snap->closed[li];
+    out->nclosed = snap->nclosed[li];
     out->off = snap->off;
     out->noff = snap->noff;
     return E_OK;
@@ -668,8 +791,9 @@ static int day_key_base(struct arena *a, const struct sched *s, int64_t now, str
     for (size_t i = 0; i < s->ntherapists; i++)
         cap += strlen(s->therapists[i].id) + 1;
     char *buf = arena_alloc(a, cap);
-    int n = snprintf(buf, cap, "%lld|%lld|%.80s|%d|%d|%d|%d|%d|%lld|%d|", (long long)s->version,
-                     (long long)s->appointments_version, s->service.id, s->service.duration_min,
+    int n = snprintf(buf, cap, "%lld|%lld|L%lld|%.80s|%d|%d|%d|%d|%d|%lld|%d|",
+                     (long long)s->version, (long long)s->appointments_version,
+                     (long long)s->location.id, s->service.id, s->service.duration_min,
                      s->service.buffer_min, s->rules.min_notice_min, s->rules.horizon_days,
                      s->rules.grid_min, (long long)minute, now % 60 == 0);
     if (n < 0 || (size_t)n >= cap)

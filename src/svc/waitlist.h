@@ -36,6 +36,8 @@ struct wl_offer_msg {
     const char *service_name, *therapist_name;
     int64_t start, end, expires;
     size_t offered_to; /* how many entries were offered this time, this one included */
+    const struct tz *tz;  /* the freed time's location's zone */
+    const char *address;  /* its address; "" = the config file's */
 };
 
 /* How the waitlist's messages are rendered and queued, inside the caller's

@@ -9,6 +9,9 @@
 #include "core/err.h"
 #include "http/request.h"
 
+struct location;
+struct tz;
+
 /* The request's connection, taken on first use and given back when the
  * request ends.  Can't fail (waits for a free connection). */
 struct db *web_db(struct req *r);
@@ -50,6 +53,26 @@ void web_fail(struct req *r, const struct err *e);
 const char *web_price(struct req *r, int cents);
 /* An instant as RFC 3339 in the clinic's offset, on the arena. */
 const char *web_time(struct req *r, int64_t t);
+/* The same in a given zone (a location's, from web_zone). */
+const char *web_time_in(struct req *r, const struct tz *tz, int64_t t);
+
+/* ---- locations (migration 0036) ---- */
+/* The zone of location location_id (0 = the first): its own, or the config
+ * file's (app->tz) when it has none or cannot be read (logged); valid for
+ * the request.  Can't fail. */
+const struct tz *web_zone(struct req *r, int64_t location_id);
+/* A location's address and timezone name as a person reads them: its own,
+ * or the config file's [clinic] ones when it has none. */
+const char *web_location_address(struct req *r, const struct location *l);
+const char *web_location_timezone(struct req *r, const struct location *l);
+/* Weekly hours as [{days, hours, closed}], days of the same hours grouped,
+ * Monday first ("Monday – Friday", "8 AM – 8 PM"); NULL when no day has
+ * any.  On the arena's JSON (the caller owns the reference). */
+struct week_span;
+json_t *web_hours_json(struct req *r, const struct week_span *hours, size_t n);
+/* The location as JSON: {"id", "name", "address", "timezone"}. */
+json_t *web_location_json(struct req *r, const struct location *l);
+
 /* The problem+json error for an err whose problem code is set by the caller. */
 void web_problem(struct req *r, const struct err *e);
 

@@ -7,6 +7,7 @@
 #include "web/account.h"
 #include "web/admin.h"
 #include "web/admin_articles.h"
+#include "web/admin_locations.h"
 #include "web/admin_outbox.h"
 #include "web/admin_reports.h"
 #include "web/admin_rules.h"
@@ -179,6 +180,10 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/admin/therapists/new", admin_therapist_new, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/therapists/{id}", admin_therapist, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/therapists/{id}", admin_therapist_save, ROUTE_ADMIN | FORM, ADMIN_FORM},
+    {ROUTE_GET, "/admin/locations", admin_locations, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/locations", admin_location_create, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_GET, "/admin/locations/{id}", admin_location, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/locations/{id}", admin_location_save, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/rooms", admin_rooms, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/rooms", admin_room_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/rooms/{id}", admin_room, ROUTE_ADMIN, 0},
@@ -236,6 +241,7 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/api/v1/openapi.json", site_openapi, API, 0},
     {ROUTE_GET, "/api/v1/services", api_services, API, 0},
     {ROUTE_GET, "/api/v1/therapists", api_therapists, API, 0},
+    {ROUTE_GET, "/api/v1/locations", api_locations, API, 0},
     {ROUTE_GET, "/api/v1/availability", api_availability, API, 0},
     {ROUTE_GET, "/api/v1/next-available", api_next_available, API, 0},
     {ROUTE_POST, "/api/v1/appointments", api_book, API | ROUTE_JSON, JSON_BODY},

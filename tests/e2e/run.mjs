@@ -28,6 +28,7 @@ import { outboxCases } from './outbox.mjs';
 import { reportsCases } from './reports.mjs';
 import { webhooksCases } from './webhooks.mjs';
 import { rulesCases } from './rules.mjs';
+import { locationsCases } from './locations.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -466,6 +467,8 @@ async function main() {
     await rulesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // l. Webhooks (tests/e2e/webhooks.mjs): add an endpoint, its secret once, a test event, the log.
     await webhooksCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // k. Two locations (tests/e2e/locations.mjs): the location first on a phone, then the same steps.
+    await locationsCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {

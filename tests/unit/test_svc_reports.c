@@ -141,7 +141,7 @@ static void test_utilisation(void **state)
     assert_int_equal(u.total.booked, 4 * 3600);
 
     /* the clinic closed on Monday: no hours to book that day */
-    assert_int_equal(db_add_closed_date(x->f->db, "2026-03-09", "Storm", &e), E_OK);
+    assert_int_equal(db_add_closed_date(x->f->db, STORE_FIRST_LOCATION, "2026-03-09", "Storm", &e), E_OK);
     assert_int_equal(reports_utilisation(x->f->db, x->f->a, x->app.sched, x->app.tz, &p, &u, &e),
                      E_OK);
     assert_int_equal(row(u.therapists, u.ntherapists, "maren-holt")->available, 0);

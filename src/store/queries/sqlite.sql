@@ -16,9 +16,10 @@ coalesce(late_cancel_hours, -1)
 a.id, a.service_id, a.therapist_id, a.room_id, a.client_id, a.start_at, a.end_at,
 a.busy_until, a.status, a.notes, a.source, a.created_at, coalesce(a.cancelled_at, 0),
 a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone,
-a.contact_phone
+a.contact_phone, r.location_id, l.name, l.address, l.timezone
 FROM appointments a JOIN services s ON s.id = a.service_id
 JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id
+JOIN locations l ON l.id = r.location_id
 JOIN clients c ON c.id = a.client_id
 
 -- fragment: referral_cols
@@ -75,7 +76,7 @@ SELECT c.version, a.version FROM clinic_version c, appointments_version a
 WHERE c.id = 1 AND a.id = 1
 
 -- name: closed_dates
-SELECT date FROM closed_dates ORDER BY date
+SELECT date FROM closed_dates WHERE location_id = ?1 ORDER BY date
 
 -- name: is_empty
 SELECT (SELECT count(*) FROM services) + (SELECT count(*) FROM therapists)
@@ -108,19 +109,31 @@ JOIN services s ON s.id = ts.service_id
 ORDER BY ts.therapist_id, s.position, s.name
 
 -- name: therapist_hours
-SELECT weekday, kind, start_min, end_min FROM therapist_hours
-WHERE therapist_id = ?1 ORDER BY weekday, start_min
+SELECT weekday, kind, start_min, end_min, location_id FROM therapist_hours
+WHERE therapist_id = ?1 ORDER BY weekday, start_min, location_id
 
 -- name: rooms
-SELECT id, name FROM rooms ORDER BY id
+SELECT id, name, location_id FROM rooms ORDER BY id
 
 -- name: room_services
 SELECT service_id FROM room_services WHERE room_id = ?1
 ORDER BY service_id
 
 -- name: clinic_hours
-SELECT weekday, open_min, close_min FROM clinic_hours
-ORDER BY weekday, open_min
+SELECT weekday, open_min, close_min, location_id FROM clinic_hours
+ORDER BY location_id, weekday, open_min
+
+-- name: locations
+SELECT id, name, address, timezone, position FROM locations
+ORDER BY position, id
+
+-- name: add_location
+INSERT INTO locations (name, address, timezone, position)
+VALUES (?1, ?2, ?3, ?4)
+
+-- name: update_location
+UPDATE locations SET name = ?2, address = ?3, timezone = ?4, position = ?5
+WHERE id = ?1
 
 -- name: put_service
 INSERT INTO services (id, name, description, duration_min, buffer_min,
@@ -150,7 +163,7 @@ INSERT INTO therapist_services (therapist_id, service_id)
 VALUES (?1, ?2)
 
 -- name: add_room
-INSERT INTO rooms (name) VALUES (?1)
+INSERT INTO rooms (name, location_id) VALUES (?1, ?2)
 
 -- name: add_room_service
 INSERT INTO room_services (room_id, service_id) VALUES (?1, ?2)
@@ -164,14 +177,14 @@ DELETE FROM therapist_hours WHERE therapist_id = ?1
 
 -- name: add_therapist_hours
 INSERT INTO therapist_hours (therapist_id, weekday, kind,
-start_min, end_min) VALUES (?1, ?2, ?3, ?4, ?5)
+start_min, end_min, location_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 
 -- name: del_clinic_hours
-DELETE FROM clinic_hours
+DELETE FROM clinic_hours WHERE location_id = ?1
 
 -- name: add_clinic_hours
-INSERT INTO clinic_hours (weekday, open_min, close_min)
-VALUES (?1, ?2, ?3)
+INSERT INTO clinic_hours (weekday, open_min, close_min, location_id)
+VALUES (?1, ?2, ?3, ?4)
 
 -- name: add_user
 INSERT INTO users (email, name, role, password_hash, therapist_id, active,
@@ -255,8 +268,8 @@ VALUES (?1, ?2, ?3, ?4)
 DELETE FROM time_off WHERE id = ?1 AND (?2 IS NULL OR therapist_id = ?2)
 
 -- name: add_closed_date
-INSERT INTO closed_dates (date, reason) VALUES (?1, ?2)
-ON CONFLICT (date) DO UPDATE SET reason = excluded.reason
+INSERT INTO closed_dates (date, reason, location_id) VALUES (?1, ?2, ?3)
+ON CONFLICT (location_id, date) DO UPDATE SET reason = excluded.reason
 
 -- NOCASE folds ASCII as lower() does, and lets the search use the index
 -- clients_email_nocase instead of reading every client (a 20,000-row
@@ -392,16 +405,16 @@ DELETE FROM clients WHERE id = ?1
 
 -- admin
 -- name: closed_days
-SELECT date, reason FROM closed_dates ORDER BY date
+SELECT date, reason, location_id FROM closed_dates ORDER BY date, location_id
 
 -- name: del_closed_date
-DELETE FROM closed_dates WHERE date = ?1
+DELETE FROM closed_dates WHERE date = ?1 AND location_id = ?2
 
 -- name: del_service_therapists
 DELETE FROM therapist_services WHERE service_id = ?1
 
 -- name: update_room
-UPDATE rooms SET name = ?2 WHERE id = ?1
+UPDATE rooms SET name = ?2, location_id = ?3 WHERE id = ?1
 
 -- name: del_room_services
 DELETE FROM room_services WHERE room_id = ?1
@@ -1002,9 +1015,10 @@ SELECT {{feed_cols}} AND f.token_hash = ?1
 
 -- name: feed_appts
 SELECT a.id, a.start_at, a.end_at, a.revision, a.status, a.therapist_id,
-s.name, t.name, r.name, c.name FROM appointments a
+s.name, t.name, r.name, c.name, r.location_id, l.name, l.address FROM appointments a
 JOIN services s ON s.id = a.service_id
 JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id
+JOIN locations l ON l.id = r.location_id
 JOIN clients c ON c.id = a.client_id
 WHERE (?1 = '' OR a.therapist_id = ?1) AND a.start_at >= ?2
 AND a.start_at < ?3 ORDER BY a.start_at, a.id
@@ -1134,10 +1148,13 @@ SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM
 waitlist_offers WHERE entry_id = ?1 AND therapist_id = ?4 AND start = ?5
 AND status = 'open' AND expires_at > ?7)
 
+-- the offer's location is the freed appointment's (its room's)
 -- name: wl_offer_by_hash
-SELECT id, entry_id, service_id, therapist_id, start, freed_by, status,
-created_at, expires_at, coalesce(appointment_id, 0)
-FROM waitlist_offers WHERE token_hash = ?1
+SELECT o.id, o.entry_id, o.service_id, o.therapist_id, o.start, o.freed_by, o.status,
+o.created_at, o.expires_at, coalesce(o.appointment_id, 0),
+coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = o.freed_by), 1)
+FROM waitlist_offers o WHERE o.token_hash = ?1
 
 -- How many were offered the same time (therapist and start) as offer ?1,
 -- it included: the offer page says "others got this offer too" only when
@@ -1200,4 +1217,6 @@ DELETE FROM clients;
 DELETE FROM time_off;
 DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;
 DELETE FROM room_services; DELETE FROM rooms; DELETE FROM therapist_services;
-DELETE FROM therapists; DELETE FROM services
+DELETE FROM therapists; DELETE FROM services;
+DELETE FROM locations WHERE id <> 1;
+UPDATE locations SET name = 'Main clinic', address = '', timezone = '', position = 0 WHERE id = 1
