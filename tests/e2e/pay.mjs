@@ -68,7 +68,7 @@ export async function payCases(h) {
     const ini = path.join(tmp, 'pay.ini');
     fs.writeFileSync(ini, `[payments]\nbase_url = ${fake.base}\nkey = sk_test_knead\n` +
       'webhook_secret = whsec_knead_test\ntimeout_seconds = 5\n');
-    server = await startPinnedServer(h.knead, tmp, NOW, 'pay', ['--config', ini]);
+    server = await startPinnedServer(h.knead, tmp, NOW, 'pay', [], ['--config', ini]);
     await control(fake, { port: new URL(server.base).port });
     sql(server.db, "UPDATE services SET deposit_kind = 'amount', deposit_value = 2500, " +
       "late_fee_kind = 'amount', late_fee_value = 4000, noshow_fee_kind = 'percent', " +
