@@ -48,7 +48,7 @@ int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen
     struct stat st;
     int version = 0;
     const char *path = app->cfg.db_path;
-    if (stat(path, &st) < 0 && errno == ENOENT) {
+    if (!store_is_url(path) && stat(path, &st) < 0 && errno == ENOENT) {
         snprintf(err, errlen, "[database] path %s: no database there (run knead migrate or knead"
                               " demo first)", path);
         return -1;

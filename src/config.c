@@ -12,7 +12,7 @@
 #include "util/num.h"
 #include "util/tzload.h"
 
-enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR, K_URL, K_PROXIES };
+enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR, K_URL, K_PROXIES, K_PGURL };
 
 static const struct key {
     const char *section, *name;
@@ -37,6 +37,7 @@ static const struct key {
     S("server", "public_url", public_url, 1),
     {"server", "trusted_proxies", K_PROXIES, offsetof(struct cfg, trusted_proxies), 0, 0, 0, 1},
     S("database", "path", db_path, 0),
+    {"database", "url", K_PGURL, offsetof(struct cfg, db_url), CFG_PATH, 0, 0, 1},
     I("database", "max_size_mb", max_size_mb, 0, 1048576),
     I("booking", "min_notice_minutes", min_notice_minutes, 0, 10080),
     I("booking", "horizon_days", horizon_days, 1, 730),
@@ -245,6 +246,16 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
                 return -1;
             }
             break;
+        case K_PGURL:
+            if (*value && strncmp(value, "postgresql://", 13) != 0 &&
+                strncmp(value, "postgres://", 11) != 0) {
+                snprintf(err, errlen,
+                         "[%s] %s: '%s' is not a PostgreSQL URL such as"
+                         " postgresql://knead@db.internal/knead",
+                         section, key, value);
+                return -1;
+            }
+            break;
         case K_STR:
             if (!*value && !k->allow_empty) {
                 snprintf(err, errlen, "[%s] %s: must not be empty", section, key);
@@ -331,6 +342,9 @@ static int finish(struct load_ctx *lc, int rc)
                  rc);
         return -1;
     }
+    /* [database] url, when set, is the database, whatever path says */
+    if (lc->c->db_url[0])
+        copy(lc->c->db_path, sizeof lc->c->db_path, lc->c->db_url);
     return cross_check(lc);
 }
 

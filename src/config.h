@@ -31,7 +31,8 @@ struct cfg {
     char trusted_proxies[CFG_MAX_PROXIES][CFG_ADDR];
     int n_trusted_proxies;
     /* [database] */
-    char db_path[CFG_PATH];
+    char db_path[CFG_PATH]; /* the database: a SQLite file, or [database] url when set */
+    char db_url[CFG_PATH];  /* [database] url: postgresql://... ('' = none) */
     int max_size_mb; /* writes past this size answer 503 (database full); 0 = no cap */
     /* [booking] */
     int min_notice_minutes;

@@ -1,7 +1,7 @@
 /* drv — the seam between the store and one database engine.
  *
  * The store's areas (st_*.c) are written once, against this header and
- * rows.h.  A driver (drv_sqlite.c; PostgreSQL would be drv_pg.c) provides
+ * rows.h.  A driver (drv_sqlite.c, drv_pg.c) provides
  * the pool of connections, transactions, and the running of the named
  * queries of store_queries.h, whose text it takes from its own
  * queries/<driver>.sql.  The migrations runner (store.c) is shared; the
@@ -59,6 +59,8 @@ enum drv_fault {
     DRV_READONLY,    /* the file cannot be written */
     DRV_IOERR,       /* a disk error */
     DRV_RETRY,       /* a serialisation failure: the transaction may run again */
+    DRV_EXCLUDED,    /* an exclusion constraint (PG): key = its name; a taken time */
+    DRV_UNREACHABLE, /* the database server cannot be reached (PG) */
     DRV_OTHER,       /* anything else: a bug, a full disk, a broken file */
 };
 
@@ -133,6 +135,7 @@ struct drv {
 };
 
 extern const struct drv drv_sqlite;
+extern const struct drv drv_pg;
 
 /* Sets *e from a failure of `what` (our words, e.g. "save room") in the
  * store's own sentence and returns its code; logs the database's own text

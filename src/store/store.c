@@ -12,11 +12,24 @@
 /* How many times db_tx runs a transaction that lost a serialisation race. */
 #define DB_TX_TRIES 5
 
+int store_is_url(const char *where)
+{
+    return where && (strncmp(where, "postgresql://", 13) == 0 ||
+                     strncmp(where, "postgres://", 11) == 0);
+}
+
 enum err_code store_open(const char *path, int conns, struct store **out, struct err *e)
 {
     if (!path || !*path)
         return err_set(e, E_INVALID, "database path is empty");
+    if (store_is_url(path))
+        return drv_pg.open(path, conns, out, e);
     return drv_sqlite.open(path, conns, out, e);
+}
+
+const char *store_driver(const struct store *s)
+{
+    return s->drv->name;
 }
 
 void store_close(struct store *s)
@@ -165,7 +178,7 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
         key = "";
     /* A state of the database (busy, full, read-only, a disk error) is
      * logged by the driver when it starts, not once per failed request. */
-    if (f == DRV_OTHER)
+    if (f == DRV_OTHER || f == DRV_UNREACHABLE)
         log_error("store: %s: %s", what, dbtext ? dbtext : "");
     else if (f != DRV_BUSY && f != DRV_FULL && f != DRV_READONLY && f != DRV_IOERR)
         log_warn("store: %s: %s", what, dbtext ? dbtext : "");
@@ -201,6 +214,19 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
                            " nothing was saved. Please try again later.");
     case DRV_RETRY:
         return err_set(e, E_RETRY, "%s: another change came first", what);
+    case DRV_EXCLUDED:
+        /* the database's own guard against double booking (PG's exclusion
+         * constraints on appointments): the service's own check missed it */
+        err_set(e, E_CONFLICT,
+                "That time is not available (taken a moment ago); choose another from the"
+                " availability list.");
+        if (e)
+            e->problem = "slot_unavailable";
+        return E_CONFLICT;
+    case DRV_UNREACHABLE:
+        return unavailable(e, "database_unavailable",
+                           "The clinic's database cannot be reached right now, so nothing was"
+                           " saved. Please try again in a moment.");
     case DRV_OTHER:
         break;
     }

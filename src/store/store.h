@@ -105,9 +105,16 @@ struct user {
 
 #define STORE_TOKEN_HASH 32 /* bytes of a manage-token hash */
 
-/* Opens (creating if missing) the database at path, with a pool of
- * `conns` connections (WAL, foreign keys, busy timeout).  Does not migrate. */
+/* Opens the database at path, with a pool of `conns` connections: a
+ * PostgreSQL URL (postgresql://user@host/db, store_is_url) picks the
+ * PostgreSQL driver, which connects to an existing database; anything else
+ * is a SQLite file, created if missing (WAL, foreign keys, busy timeout).
+ * Does not migrate. */
 enum err_code store_open(const char *path, int conns, struct store **out, struct err *e);
+/* 1 when where is a PostgreSQL URL (postgresql:// or postgres://). */
+int store_is_url(const char *where);
+/* The driver's name: "sqlite" or "pg".  Can't fail. */
+const char *store_driver(const struct store *s);
 /* Closes every connection; all must have been released.  Accepts NULL. */
 void store_close(struct store *s);
 /* Applies the migrations not yet applied (each number not recorded yet, so

@@ -19,12 +19,71 @@ START_TIMEOUT = 20.0
 # real_hashing=True.
 os.environ.setdefault('KNEAD_PWHASH', 'test')
 
+# KNEAD_TEST_PG (tests/pg/cluster.sh start sets it): the URL of a throwaway
+# PostgreSQL cluster's maintenance database.  Each Server then gets a database
+# of its own there instead of a SQLite file, and the same suites run against
+# the PostgreSQL driver.  A test about SQLite itself (its file, its locks)
+# says so with @sqlite_only.
+PG = os.environ.get('KNEAD_TEST_PG', '')
+
+
+def pg_url(name):
+    """The URL of database `name` on the KNEAD_TEST_PG cluster."""
+    return PG.rsplit('/', 1)[0] + '/' + name
+
+
+# The few SQLite functions the tests' own reads use (Server.sql), for the
+# tests only: created in each test database, never by Knead's migrations.
+PG_TEST_SHIMS = '''
+CREATE DOMAIN blob AS bytea;
+CREATE FUNCTION strftime(f text, t text) RETURNS bigint LANGUAGE sql IMMUTABLE
+    AS $$ SELECT extract(epoch FROM t::timestamp AT TIME ZONE 'UTC')::bigint $$;
+CREATE FUNCTION instr(a bytea, b bytea) RETURNS int LANGUAGE sql IMMUTABLE
+    AS $$ SELECT position(b IN a) $$;
+CREATE FUNCTION instr(a text, b text) RETURNS int LANGUAGE sql IMMUTABLE
+    AS $$ SELECT strpos(a, b) $$;
+'''
+
+
+def pg_create_database():
+    """A new empty database on the cluster; returns its URL."""
+    name = 'knead_' + os.urandom(6).hex()
+    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', PG, '-c', 'CREATE DATABASE ' + name],
+                   check=True, capture_output=True, timeout=60)
+    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', pg_url(name), '-c', PG_TEST_SHIMS],
+                   check=True, capture_output=True, timeout=60)
+    return pg_url(name)
+
+
+def pg_drop_database(url):
+    name = url.rsplit('/', 1)[1]
+    subprocess.run(['psql', '-qAt', PG, '-c', 'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name],
+                   capture_output=True, timeout=60)
+
+
+def sqlite_only(reason):
+    """Skips a test (or a TestCase) when the suite runs against PostgreSQL."""
+    import unittest
+    return unittest.skipIf(bool(PG), 'SQLite only: ' + reason)
+
+
+def pg_dialect(query):
+    """A test's SQLite statement for PostgreSQL: ?N and ? become $N."""
+    n = [0]
+
+    def sub(m):
+        if m.group(1):
+            return '$' + m.group(1)
+        n[0] += 1
+        return '$%d' % n[0]
+    return re.sub(r'\?(\d*)', sub, query)
+
 
 class Server:
     def __init__(self, knead, seed=True, extra=(), real_hashing=False):
         self.knead = os.path.abspath(knead)
         self.dir = tempfile.mkdtemp(prefix='knead-http-')
-        self.db = os.path.join(self.dir, 'knead.db')
+        self.db = pg_create_database() if PG else os.path.join(self.dir, 'knead.db')
         self.log_path = os.path.join(self.dir, 'server.log')
         self.extra = list(extra)
         self.seed = seed
@@ -45,6 +104,8 @@ class Server:
         store's driver, not Python's sqlite3), as tuples; bytes come back as
         hex strings.  For what no page or API says; a test about SQL itself
         (a trigger) keeps its own connection."""
+        if PG:
+            query = pg_dialect(query)
         r = self.run_cli('debug', 'sql', '--db', self.db, query, json.dumps(list(args)))
         if r.returncode != 0:
             raise AssertionError('knead debug sql %r: %s' % (query, r.stderr.strip()))
@@ -127,7 +188,11 @@ class Server:
         return code
 
     def cleanup(self):
+        if os.environ.get('KNEAD_TEST_SHOW_LOG') and os.path.exists(self.log_path):
+            print(self.log()[-3000:])  # the server's last words, when debugging a suite
         self.stop()
+        if PG:
+            pg_drop_database(self.db)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
