@@ -57,15 +57,10 @@ static void test_migrate_fills_gaps(void **state)
     struct fixture *f = *state;
     struct err e = {0};
     int applied = -1;
-    sqlite3 *h = NULL;
     assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
-    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h,
-                                  "DROP TABLE audit_log; DELETE FROM schema_version"
-                                  " WHERE name = 'audit'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(h);
+    assert_int_equal(
+        fixture_exec(f, "DROP TABLE audit_log; DELETE FROM schema_version WHERE name = 'audit'"),
+        0);
     assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);
     assert_int_equal(applied, 1);
     assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);

@@ -420,7 +420,16 @@ static void test_range_equals_days_alone(void **state)
                                  .source = "staff",
                                  .created_at = now};
         token_new(token, hash);
-        assert_int_equal(db_add_appointment(b->f->db, &ap, hash, &id, &e), E_OK);
+        enum err_code added = db_add_appointment(b->f->db, &ap, hash, &id, &e);
+        if (added == E_CONFLICT && fixture_pg()) {
+            /* PostgreSQL refuses overlapping live appointments of one
+             * therapist or room (its exclusion constraints): such a one
+             * goes in cancelled, which the calendar skips the same way */
+            token_new(token, hash);
+            ap.status = "cancelled";
+            added = db_add_appointment(b->f->db, &ap, hash, &id, &e);
+        }
+        assert_int_equal(added, E_OK);
         if (rnd(8) == 0)
             assert_int_equal(db_cancel_appointment(b->f->db, id, now, 0, "", &e), E_OK);
         else if (!some_id && start > b->monday + 5 * 86400)

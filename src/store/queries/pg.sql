@@ -242,6 +242,7 @@ WHERE start_at < $2 AND end_at > $1 ORDER BY start_at
 -- name: add_time_off
 INSERT INTO time_off (therapist_id, start_at, end_at, reason)
 VALUES ($1, $2, $3, $4)
+RETURNING id
 
 -- name: del_time_off
 DELETE FROM time_off WHERE id = $1 AND ($2::text IS NULL OR therapist_id = $2)
@@ -469,6 +470,7 @@ consent_name, consent_at, updated_by, created_at, updated_at, version,
 appointment_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
 $16, $17, $18, $19, $20, $21, $22, $22, 1, $23)
+RETURNING id
 
 -- name: intake_update
 UPDATE intakes SET email = $2, phone = $3, birth_date = $4,
@@ -478,6 +480,7 @@ treatments = $14, conditions = $15, conditions_other = $16,
 medications = $17, pressure = $18, consent_name = $19,
 consent_at = $20, updated_by = $21, updated_at = $22,
 version = version + 1, appointment_id = $23 WHERE client_id = $1
+RETURNING id
 
 -- name: intake_confirm
 UPDATE intakes SET confirmed_at = $2 WHERE client_id = $1

@@ -14,7 +14,7 @@ CREATE TABLE clinic_version (
 INSERT INTO clinic_version (id, version) SELECT g, CASE WHEN g = 0 THEN 1 ELSE 0 END
 FROM generate_series(0, 63) AS g;
 
-CREATE FUNCTION knead_bump_clinic() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION knead_bump_clinic() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE clinic_version SET version = version + 1 WHERE id = pg_backend_pid() % 64;
     RETURN NULL;

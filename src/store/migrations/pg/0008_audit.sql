@@ -17,7 +17,7 @@ CREATE INDEX audit_log_client ON audit_log (client_id, id);
 CREATE INDEX audit_log_record ON audit_log (record, id);
 
 -- The one refusal function: raises its trigger's argument (P0001).
-CREATE FUNCTION knead_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION knead_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION '%', TG_ARGV[0];
 END $$;

@@ -69,7 +69,7 @@ CREATE TABLE note_addenda (
 CREATE INDEX note_addenda_note ON note_addenda (note_id, id);
 
 -- A trigger's WHEN cannot hold a subquery in PostgreSQL: the function asks.
-CREATE FUNCTION knead_addendum_signed_only() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION knead_addendum_signed_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF (SELECT signed_at FROM treatment_notes WHERE id = NEW.note_id) IS NULL THEN
         RAISE EXCEPTION 'only a signed note takes addenda';

@@ -20,7 +20,7 @@ CREATE UNIQUE INDEX calendar_feeds_scope ON calendar_feeds (coalesce(therapist_i
 ALTER TABLE appointments ADD COLUMN revision bigint NOT NULL DEFAULT 0;
 -- (SQLite's trigger updates the row after; here the row is changed before it
 -- is written, in the same statement.)
-CREATE FUNCTION knead_appointment_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION knead_appointment_revision() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.revision := OLD.revision + 1;
     RETURN NEW;
