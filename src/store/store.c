@@ -4,13 +4,16 @@
  * (drv_fail); the migrations runner is migrate.c.  Holds no engine's SQL dialect: the queries it runs
  * are named ones (queries/<driver>.sql). */
 #include <string.h>
+#include <time.h>
 
 #include "store/drv.h"
 #include "store/store.h"
 #include "util/log.h"
 
-/* How many times db_tx runs a transaction that lost a serialisation race. */
-#define DB_TX_TRIES 5
+/* How many times db_tx runs a transaction that lost a serialisation race
+ * (PostgreSQL: a deadlock of two writers over the calendar's exclusion
+ * constraints, or a serialisation failure). */
+#define DB_TX_TRIES 8
 
 int store_is_url(const char *where)
 {
@@ -111,6 +114,11 @@ int db_retry(struct db *db, enum err_code *rc, int *tries, struct err *e)
         return 0;
     if (++*tries < DB_TX_TRIES) {
         log_info("store: a transaction lost a race (%s); running it again", e ? e->msg : "");
+        /* The two that deadlocked would meet again at once: the loser waits
+         * a moment, longer each time, spread by its own address. */
+        struct timespec pause = {0, (long)(*tries) * 1000000L +
+                                        (long)(((uintptr_t)db >> 4) % 1000) * 1000L};
+        nanosleep(&pause, NULL);
         return 1;
     }
     *rc = err_set(e, E_UNAVAILABLE, "the database is busy, try again");

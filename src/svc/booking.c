@@ -995,9 +995,11 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
     }
     if ((rc = check_time(s, now, start, 0, e)) != E_OK)
         return rc;
+    int tries = 0;
+    int64_t end = start + (int64_t)s->service.duration_min * 60;
+again: /* a lost race (PostgreSQL: a deadlock over the calendar) runs again */
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    int64_t end = start + (int64_t)s->service.duration_min * 60;
     if ((rc = check_client(db, a, s, appt->client_email, appt->client_phone, start, end, appt->id,
                            0, NULL, e)) != E_OK ||
         (rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK)
@@ -1013,6 +1015,8 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
     return db_appointment(db, a, appt->id, out, e);
 fail:
     db_rollback(db);
+    if (db_retry(db, &rc, &tries, e))
+        goto again;
     return rc;
 }
 
@@ -1032,8 +1036,9 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
                                const char *to, const char *reason, int64_t now, struct err *e)
 {
     enum err_code rc;
-    int cancel = strcmp(to, "cancelled") == 0;
+    int cancel = strcmp(to, "cancelled") == 0, tries = 0;
     const char *why = cancel && reason ? reason : "";
+again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, why, e)) != E_OK ||
@@ -1042,6 +1047,8 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
          (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) != E_OK) ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
+        if (db_retry(db, &rc, &tries, e))
+            goto again;
         return rc;
     }
     if (cancel)
@@ -1054,6 +1061,8 @@ enum err_code sched_undo_status(struct db *db, const struct actor *who,
                                 const char *reason, int64_t now, struct err *e)
 {
     enum err_code rc;
+    int tries = 0;
+again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, "", e)) != E_OK ||
@@ -1061,6 +1070,8 @@ enum err_code sched_undo_status(struct db *db, const struct actor *who,
                         e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
+        if (db_retry(db, &rc, &tries, e))
+            goto again;
         return rc;
     }
     return E_OK;
@@ -1078,6 +1089,8 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
         return prob(e, E_CONFLICT, "not_cancellable");
     }
     *late = booking_is_late_cancel(rules, now, appt->start);
+    int tries = 0;
+again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
@@ -1085,6 +1098,8 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
             E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
+        if (db_retry(db, &rc, &tries, e))
+            goto again;
         return rc;
     }
     run_committed_hook(hooks);

@@ -42,7 +42,134 @@ CREATE FUNCTION instr(a bytea, b bytea) RETURNS int LANGUAGE sql IMMUTABLE
     AS $$ SELECT position(b IN a) $$;
 CREATE FUNCTION instr(a text, b text) RETURNS int LANGUAGE sql IMMUTABLE
     AS $$ SELECT strpos(a, b) $$;
+CREATE FUNCTION unixepoch(t text) RETURNS bigint LANGUAGE sql IMMUTABLE
+    AS $$ SELECT extract(epoch FROM t::timestamptz)::bigint $$;
+CREATE FUNCTION randomblob(n int) RETURNS bytea LANGUAGE sql VOLATILE
+    AS $$ SELECT string_agg(decode(md5(random()::text), 'hex'), '')
+          FROM generate_series(1, (n + 15) / 16) $$;
 '''
+
+
+class PgCompat:
+    """What the suites ask of a sqlite3 connection, over psycopg2 (Debian
+    python3-psycopg2), for a database on the KNEAD_TEST_PG cluster: ? and ?N
+    parameters, bytes for bytea, ints for numbers, and the database's
+    refusals (a trigger's) raised as sqlite3.DatabaseError with PostgreSQL's
+    message.  A PRAGMA is SQLite's own: the test is skipped."""
+
+    def __init__(self, url):
+        import psycopg2
+        self.pg = psycopg2
+        self.con = psycopg2.connect(url)
+
+    @staticmethod
+    def _sql(query):
+        query = query.replace('%', '%%')
+        return re.sub(r'\?(\d*)', lambda m: '%%(p%s)s' % (m.group(1) or '?'), query)
+
+    def _params(self, query, args):
+        if isinstance(args, dict):
+            return self._sql(query), args
+        out, n = {}, [0]
+
+        def sub(m):
+            if m.group(1):
+                key = 'p' + m.group(1)
+                out[key] = args[int(m.group(1)) - 1]
+            else:
+                key = 'q%d' % n[0]
+                out[key] = args[n[0]]
+                n[0] += 1
+            return '%%(%s)s' % key
+        return re.sub(r'\?(\d*)', sub, query.replace('%', '%%')), out
+
+    def execute(self, query, args=()):
+        import sqlite3
+        import unittest
+        if query.lstrip().upper().startswith('PRAGMA'):
+            raise unittest.SkipTest('SQLite only: ' + query.strip())
+        sql, params = self._params(query, tuple(args) if not isinstance(args, dict) else args)
+        cur = self.con.cursor()
+        try:
+            cur.execute(sql, params)
+        except self.pg.Error as e:
+            self.con.rollback()
+            raise sqlite3.DatabaseError(str(e).strip()) from None
+        return _PgCursor(cur)
+
+    def executemany(self, query, rows):
+        for row in rows:
+            self.execute(query, row)
+
+    def executescript(self, script):
+        import sqlite3
+        cur = self.con.cursor()
+        try:
+            cur.execute(script)
+        except self.pg.Error as e:
+            self.con.rollback()
+            raise sqlite3.DatabaseError(str(e).strip()) from None
+        self.con.commit()
+
+    def commit(self):
+        self.con.commit()
+
+    def rollback(self):
+        self.con.rollback()
+
+    def close(self):
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is None:
+            self.con.commit()
+        else:
+            self.con.rollback()
+        return False
+
+
+class _PgCursor:
+    def __init__(self, cur):
+        self.cur = cur
+
+    @staticmethod
+    def _row(row):
+        import decimal
+        if row is None:
+            return None
+        return tuple(bytes(v) if isinstance(v, memoryview) else
+                     int(v) if isinstance(v, decimal.Decimal) else v for v in row)
+
+    def fetchone(self):
+        return self._row(self.cur.fetchone()) if self.cur.description else None
+
+    def fetchall(self):
+        return [self._row(r) for r in self.cur.fetchall()] if self.cur.description else []
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    @property
+    def lastrowid(self):
+        return None
+
+    @property
+    def rowcount(self):
+        return self.cur.rowcount
+
+
+if PG:
+    import sqlite3 as _sqlite3
+    _sqlite_connect = _sqlite3.connect
+
+    def _connect(path, *args, **kwargs):
+        if isinstance(path, str) and path.startswith('postgresql://'):
+            return PgCompat(path)
+        return _sqlite_connect(path, *args, **kwargs)
+    _sqlite3.connect = _connect
 
 
 def pg_create_database():
@@ -80,10 +207,17 @@ def pg_dialect(query):
 
 
 class Server:
-    def __init__(self, knead, seed=True, extra=(), real_hashing=False):
+    def __init__(self, knead, seed=True, extra=(), real_hashing=False, share=None):
+        """share: another Server whose database this one serves too (a second
+        app server on one database; it neither seeds nor drops it)."""
         self.knead = os.path.abspath(knead)
         self.dir = tempfile.mkdtemp(prefix='knead-http-')
-        self.db = pg_create_database() if PG else os.path.join(self.dir, 'knead.db')
+        self.shared = share is not None
+        if share is not None:
+            self.db = share.db
+            seed = False
+        else:
+            self.db = pg_create_database() if PG else os.path.join(self.dir, 'knead.db')
         self.log_path = os.path.join(self.dir, 'server.log')
         self.extra = list(extra)
         self.seed = seed
@@ -191,7 +325,7 @@ class Server:
         if os.environ.get('KNEAD_TEST_SHOW_LOG') and os.path.exists(self.log_path):
             print(self.log()[-3000:])  # the server's last words, when debugging a suite
         self.stop()
-        if PG:
+        if PG and not self.shared:
             pg_drop_database(self.db)
         shutil.rmtree(self.dir, ignore_errors=True)
 
