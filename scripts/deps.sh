@@ -18,7 +18,7 @@ case "${1:-}" in
     # prometheus: its promtool checks /metrics in tests/http/test_metrics.py (19 MB download;
     # the package's own server is not needed and may be disabled).
     --test) PKGS="$PKGS postgresql-15 postgresql-client-15 chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev python3-aiosmtpd
-        python3-icalendar prometheus" ;;
+        python3-icalendar python3-psycopg2 prometheus" ;;
     --bench) PKGS="$PKGS wrk" ;;
     # sqlmap: tests/security/scan.sh (README, Abuse and hardening); not for make test.
     --security) PKGS="$PKGS sqlmap" ;;

@@ -48,6 +48,7 @@ static const char usage_main[] =
     "  outbox    list, retry or purge the queued e-mail\n"
     "  backup    copy the database to a file, also while the server runs\n"
     "  restore   replace the database by a backup, after checking it\n"
+    "  copy      move a clinic from SQLite into an empty PostgreSQL database, verified\n"
     "  debug     debug sql: run one SQL statement, rows out as JSON lines\n"
     "\n"
     "Every command takes --db PATH and --config FILE; `knead COMMAND --help` tells more.\n"
@@ -101,6 +102,16 @@ static const char usage_restore[] =
     "fails: FILE passes SQLite's integrity check, holds a Knead schema no newer than this\n"
     "knead's, and no other process (a running knead serve) has the database open.  The\n"
     "replacement is atomic; knead serve or knead migrate then applies newer migrations.\n";
+
+static const char usage_copy[] =
+    "usage: knead copy --from PATH.db --to postgresql://USER@HOST[:PORT]/DB\n"
+    "\n"
+    "Moves a clinic from its SQLite file into a PostgreSQL database: applies the schema to\n"
+    "the target, copies every table in one transaction and commits only when each table's\n"
+    "row count and checksum read back from PostgreSQL equal the file's (one line per table).\n"
+    "Refuses a target that already holds clinic data, and a file whose schema is not this\n"
+    "knead's (run knead migrate on it first).  Stop knead serve on the file first; the file\n"
+    "is only read.\n";
 
 struct opts {
     const char *config, *db, *listen, *now;
@@ -322,6 +333,34 @@ static int cmd_backup(struct app *app, const struct opts *o)
     return code;
 }
 
+static void copy_line(void *ctx, const char *table, int64_t rows, uint64_t checksum)
+{
+    (void)ctx;
+    printf("%-24s %8lld rows  checksum %016llx  ok\n", table, (long long)rows,
+           (unsigned long long)checksum);
+}
+
+/* knead copy --from PATH.db --to postgresql://... */
+static int cmd_copy(const struct opts *o)
+{
+    struct err e = {0};
+    if (!o->from)
+        return usage_error("copy", "say which clinic: --from PATH.db");
+    if (!o->to)
+        return usage_error("copy", "say where: --to postgresql://USER@HOST/DB");
+    if (!store_is_url(o->to))
+        return usage_error("copy", "--to must be a PostgreSQL URL (postgresql://...)");
+    if (store_is_url(o->from) || access(o->from, R_OK) != 0)
+        return usage_error("copy", "--from must be a readable SQLite database file");
+    if (store_copy(o->from, o->to, copy_line, NULL, &e) != E_OK) {
+        fprintf(stderr, "knead copy: %s\n", e.msg);
+        return 1;
+    }
+    printf("copied %s into the PostgreSQL database; every table's rows and checksum match\n",
+           o->from);
+    return 0;
+}
+
 static int cmd_restore(struct app *app, const struct opts *o)
 {
     char err[1024];
@@ -525,11 +564,15 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "restore") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cdF", usage_restore, &o, &code) < 0)
             return code;
+    } else if (strcmp(cmd, "copy") == 0) {
+        if (parse_opts(cmd, argc - 1, argv + 1, "oF", usage_copy, &o, &code) < 0)
+            return code;
+        return cmd_copy(&o);
     } else if (strcmp(cmd, "demo") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cdf", usage_demo, &o, &code) < 0)
             return code;
     } else {
-        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, debug; see knead --help)\n",
+        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, copy, debug; see knead --help)\n",
                 cmd);
         return EXIT_USAGE;
     }

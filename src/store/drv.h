@@ -115,6 +115,7 @@ struct drv {
                      size_t ncols, void *dst);
     int (*col_count)(struct drv_stmt *st);
     enum drv_arg_kind (*col_kind)(struct drv_stmt *st, int i); /* of the current row's value */
+    const char *(*col_name)(struct drv_stmt *st, int i);       /* the column's name */
     int64_t (*changes)(struct drv_stmt *st);                   /* rows the last step changed */
     int64_t (*last_id)(struct drv_stmt *st);                   /* the id the last insert made */
     void (*reset)(struct drv_stmt *st); /* ready to run again; keeps bindings */

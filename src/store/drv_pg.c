@@ -629,6 +629,12 @@ static enum drv_arg_kind pg_col_kind(struct drv_stmt *st, int i)
     }
 }
 
+static const char *pg_col_name(struct drv_stmt *st, int i)
+{
+    const char *n = st->res ? PQfname(st->res, i) : NULL;
+    return n ? n : "";
+}
+
 static int64_t pg_changes(struct drv_stmt *st)
 {
     const char *t = st->res ? PQcmdTuples(st->res) : "";
@@ -745,6 +751,7 @@ const struct drv drv_pg = {
     .read_row = pg_read_row,
     .col_count = pg_col_count,
     .col_kind = pg_col_kind,
+    .col_name = pg_col_name,
     .changes = pg_changes,
     .last_id = pg_last_id,
     .reset = pg_reset,

@@ -507,6 +507,12 @@ static enum drv_arg_kind sq_col_kind(struct drv_stmt *st, int i)
     }
 }
 
+static const char *sq_col_name(struct drv_stmt *st, int i)
+{
+    const char *n = sqlite3_column_name(STMT(st), i);
+    return n ? n : "";
+}
+
 static int64_t sq_changes(struct drv_stmt *st)
 {
     return sqlite3_changes64(sqlite3_db_handle(STMT(st)));
@@ -725,6 +731,7 @@ const struct drv drv_sqlite = {
     .read_row = sq_read_row,
     .col_count = sq_col_count,
     .col_kind = sq_col_kind,
+    .col_name = sq_col_name,
     .changes = sq_changes,
     .last_id = sq_last_id,
     .reset = sq_reset,

@@ -115,6 +115,16 @@ enum err_code store_open(const char *path, int conns, struct store **out, struct
 int store_is_url(const char *where);
 /* The driver's name: "sqlite" or "pg".  Can't fail. */
 const char *store_driver(const struct store *s);
+/* Called by store_copy for each table copied and verified. */
+typedef void (*store_copy_fn)(void *ctx, const char *table, int64_t rows, uint64_t checksum);
+/* knead copy: the clinic in the SQLite file `from` (at this knead's schema
+ * version) into the PostgreSQL database `to` (a URL), which is migrated and
+ * must hold no clinic data.  One transaction on each side; each table's row
+ * count and checksum are read back from the target and compared before the
+ * commit.  On error returns its code with e set and changes nothing in
+ * either database (the target may have gained the schema). */
+enum err_code store_copy(const char *from, const char *to, store_copy_fn report, void *ctx,
+                         struct err *e);
 /* Closes every connection; all must have been released.  Accepts NULL. */
 void store_close(struct store *s);
 /* Applies the migrations not yet applied (each number not recorded yet, so

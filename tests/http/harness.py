@@ -207,13 +207,18 @@ def pg_dialect(query):
 
 
 class Server:
-    def __init__(self, knead, seed=True, extra=(), real_hashing=False, share=None):
+    def __init__(self, knead, seed=True, extra=(), real_hashing=False, share=None, db=None):
         """share: another Server whose database this one serves too (a second
-        app server on one database; it neither seeds nor drops it)."""
+        app server on one database; it neither seeds nor drops it).  db: this
+        database (a SQLite path or a URL) instead of a fresh one; the caller
+        owns it."""
         self.knead = os.path.abspath(knead)
         self.dir = tempfile.mkdtemp(prefix='knead-http-')
-        self.shared = share is not None
-        if share is not None:
+        self.shared = share is not None or db is not None
+        if db is not None:
+            self.db = db
+            seed = False
+        elif share is not None:
             self.db = share.db
             seed = False
         else:
