@@ -668,7 +668,12 @@ static struct drv_stmt *pg_prepare_text(struct db *db, const char *sql, struct e
     /* count the parameters the way the server does */
     r = PQprepare(st->d->c, "", sql, 0, NULL);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        pg_fail(st->d, r, e, "read the statement");
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+        if (state && !strcmp(state, "42601") && msg && strstr(msg, "multiple commands"))
+            err_set(e, E_INVALID, "give one statement");
+        else
+            pg_fail(st->d, r, e, "read the statement");
         PQclear(r);
         free(st);
         return NULL;

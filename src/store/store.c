@@ -121,6 +121,10 @@ int db_retry(struct db *db, enum err_code *rc, int *tries, struct err *e)
         nanosleep(&pause, NULL);
         return 1;
     }
+    if (e && e->problem && strcmp(e->problem, "slot_unavailable") == 0) {
+        *rc = e->code = E_CONFLICT; /* the calendar's guard still refuses: taken */
+        return 0;
+    }
     *rc = err_set(e, E_UNAVAILABLE, "the database is busy, try again");
     return 0;
 }
@@ -223,14 +227,18 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
     case DRV_RETRY:
         return err_set(e, E_RETRY, "%s: another change came first", what);
     case DRV_EXCLUDED:
-        /* the database's own guard against double booking (PG's exclusion
-         * constraints on appointments): the service's own check missed it */
-        err_set(e, E_CONFLICT,
+        /* The database's own guard against double booking (PG's exclusion
+         * constraints on appointments) refused what the service had decided
+         * from its reads: another booking committed in between.  The service
+         * runs again (db_retry) and, reading that booking, answers as it
+         * would have (another therapist for "any", or client_overlap); only
+         * a guard that keeps refusing becomes this 409. */
+        err_set(e, E_RETRY,
                 "That time is not available (taken a moment ago); choose another from the"
                 " availability list.");
         if (e)
             e->problem = "slot_unavailable";
-        return E_CONFLICT;
+        return E_RETRY;
     case DRV_UNREACHABLE:
         return unavailable(e, "database_unavailable",
                            "The clinic's database cannot be reached right now, so nothing was"

@@ -44,6 +44,12 @@ CREATE FUNCTION instr(a text, b text) RETURNS int LANGUAGE sql IMMUTABLE
     AS $$ SELECT strpos(a, b) $$;
 CREATE FUNCTION unixepoch(t text) RETURNS bigint LANGUAGE sql IMMUTABLE
     AS $$ SELECT extract(epoch FROM t::timestamptz)::bigint $$;
+CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT upper(encode(b, 'hex')) $$;
+CREATE FUNCTION group_concat_step(acc text, v text, sep text) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v IS NULL THEN acc
+        WHEN acc IS NULL THEN v ELSE acc || sep || v END $$;
+CREATE AGGREGATE group_concat(text, text) (SFUNC = group_concat_step, STYPE = text);
 CREATE FUNCTION randomblob(n int) RETURNS bytea LANGUAGE sql VOLATILE
     AS $$ SELECT string_agg(decode(md5(random()::text), 'hex'), '')
           FROM generate_series(1, (n + 15) / 16) $$;
