@@ -60,7 +60,8 @@ static const char usage_serve[] =
     "\n"
     "Serves the clinic until SIGINT or SIGTERM, then finishes requests in flight.\n"
     "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any free)\n"
-    "  --db PATH           SQLite database file (default var/knead.db), made by knead migrate\n"
+    "  --db PATH|URL       SQLite database file (default var/knead.db), or a PostgreSQL URL\n"
+    "                      (postgresql://user@host/db), made by knead migrate\n"
     "                      or knead demo; newer migrations are applied on start\n"
     "  --config FILE       INI settings file; flags win over it\n"
     "  --now RFC3339       pin the clock, e.g. 2026-11-26T06:00:00-09:00 (tests, demos)\n"
@@ -219,10 +220,10 @@ static int cmd_migrate(struct app *app)
     if (store_open(app->cfg.db_path, 1, &app->store, &e) != E_OK ||
         store_migrate(app->store, &applied, &e) != E_OK ||
         store_version(app->store, &version, &e) != E_OK) {
-        fprintf(stderr, "knead migrate: %s: %s\n", app->cfg.db_path, e.msg);
+        fprintf(stderr, "knead migrate: %s: %s\n", store_shown(app->cfg.db_path), e.msg);
         return 1;
     }
-    printf("%s: schema version %d (%d migration%s applied)\n", app->cfg.db_path, version, applied,
+    printf("%s: schema version %d (%d migration%s applied)\n", store_shown(app->cfg.db_path), version, applied,
            applied == 1 ? "" : "s");
     return 0;
 }
@@ -236,10 +237,10 @@ static int cmd_demo(struct app *app, int force)
         return 1;
     }
     if (demo_seed_from(app->store, app->cfg.content_dir, force, &e) != E_OK) {
-        fprintf(stderr, "knead demo: %s: %s\n", app->cfg.db_path, e.msg);
+        fprintf(stderr, "knead demo: %s: %s\n", store_shown(app->cfg.db_path), e.msg);
         return 1;
     }
-    printf("%s: seeded the demo clinic %s\n", app->cfg.db_path, app->cfg.name);
+    printf("%s: seeded the demo clinic %s\n", store_shown(app->cfg.db_path), app->cfg.name);
     return 0;
 }
 
@@ -298,7 +299,7 @@ static int cmd_user_add(struct app *app, const struct opts *o)
         fprintf(stderr, "knead user add: %s\n", e.msg);
         return rc == E_INVALID ? EXIT_USAGE : 1;
     }
-    printf("%s: added %s <%s> as %s\n", app->cfg.db_path, o->name, o->email, o->role);
+    printf("%s: added %s <%s> as %s\n", store_shown(app->cfg.db_path), o->name, o->email, o->role);
     return 0;
 }
 
@@ -311,6 +312,11 @@ static int cmd_backup(struct app *app, const struct opts *o)
     const char *db = app->cfg.db_path;
     if (!o->to)
         return usage_error("backup", "say where: --to FILE");
+    if (store_is_url(db)) {
+        fprintf(stderr, "knead backup: copies a SQLite file; back up PostgreSQL with pg_dump (or"
+                        " the cluster's base backups and WAL archive)\n");
+        return 1;
+    }
     if (stat(db, &st) < 0 || !S_ISREG(st.st_mode)) {
         fprintf(stderr, "knead backup: there is no database at %s\n", db);
         return 1;
@@ -490,7 +496,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
         mail_listening(mail, host, srv_port(srv));
         log_info("serving %s on http://%s%s%s:%d/ (database %s, timezone %s)", app->cfg.name,
                  strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", srv_port(srv),
-                 app->cfg.db_path, app->cfg.timezone);
+                 store_shown(app->cfg.db_path), app->cfg.timezone);
     }
     while (sigwait(&set, &sig) != 0) {
     }

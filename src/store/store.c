@@ -3,6 +3,7 @@
  * one table that turns a database's failure into the store's own sentence
  * (drv_fail); the migrations runner is migrate.c.  Holds no engine's SQL dialect: the queries it runs
  * are named ones (queries/<driver>.sql). */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,6 +29,21 @@ enum err_code store_open(const char *path, int conns, struct store **out, struct
     if (store_is_url(path))
         return drv_pg.open(path, conns, out, e);
     return drv_sqlite.open(path, conns, out, e);
+}
+
+const char *store_shown(const char *where)
+{
+    static _Thread_local char buf[1100];
+    const char *auth, *at, *colon;
+    if (!store_is_url(where))
+        return where;
+    auth = strstr(where, "://") + 3;
+    at = strchr(auth, '@');
+    colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon)
+        return where;
+    snprintf(buf, sizeof buf, "%.*s:***%s", (int)(colon - where), where, at);
+    return buf;
 }
 
 const char *store_driver(const struct store *s)

@@ -113,6 +113,10 @@ struct user {
 enum err_code store_open(const char *path, int conns, struct store **out, struct err *e);
 /* 1 when where is a PostgreSQL URL (postgresql:// or postgres://). */
 int store_is_url(const char *where);
+/* where as it may be shown (a message, the log): a URL's password replaced
+ * by "***".  Returns where itself or a per-thread buffer valid until the
+ * next call on this thread.  Can't fail. */
+const char *store_shown(const char *where);
 /* The driver's name: "sqlite" or "pg".  Can't fail. */
 const char *store_driver(const struct store *s);
 /* Called by store_copy for each table copied and verified. */

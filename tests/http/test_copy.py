@@ -111,5 +111,24 @@ class Copy(unittest.TestCase):
             con.close()
 
 
+class Unreachable(unittest.TestCase):
+    """A PostgreSQL URL whose server does not answer: one line that says what
+    to check, exit 1, and never the URL's password."""
+
+    def test_no_server_at_the_url(self):
+        s = Server(KNEAD, seed=False)
+        try:
+            url = 'postgresql://knead:s3cret@127.0.0.1:1/knead?connect_timeout=3'
+            for args in (['migrate', '--db', url], ['serve', '--db', url, '--listen', '127.0.0.1:0'],
+                         ['demo', '--db', url]):
+                r = s.run_cli(*args)
+                self.assertEqual(r.returncode, 1, args)
+                last = r.stderr.strip().splitlines()[-1]
+                self.assertIn('cannot connect to the PostgreSQL server (check that it runs', last)
+                self.assertNotIn('s3cret', r.stderr)
+        finally:
+            s.cleanup()
+
+
 if __name__ == '__main__':
     run_suite(globals())
