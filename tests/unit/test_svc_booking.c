@@ -421,16 +421,22 @@ static void test_range_equals_days_alone(void **state)
                                  .created_at = now};
         token_new(token, hash);
         enum err_code added = db_add_appointment(b->f->db, &ap, hash, &id, &e);
-        if (added == E_CONFLICT && fixture_pg()) {
+        int refused = 0;
+        if (fixture_pg() && added != E_OK) {
+            refused = 1;
             /* PostgreSQL refuses overlapping live appointments of one
-             * therapist or room (its exclusion constraints): such a one
-             * goes in cancelled, which the calendar skips the same way */
+             * therapist or room (its exclusion constraints; E_RETRY, so a
+             * booking runs again and answers as the calendar then reads,
+             * with slot_unavailable): such a one goes in cancelled, which
+             * the calendar skips the same way */
+            assert_int_equal(added, E_RETRY);
+            assert_string_equal(e.problem, "slot_unavailable");
             token_new(token, hash);
             ap.status = "cancelled";
             added = db_add_appointment(b->f->db, &ap, hash, &id, &e);
         }
         assert_int_equal(added, E_OK);
-        if (rnd(8) == 0)
+        if (rnd(8) == 0 && !refused)
             assert_int_equal(db_cancel_appointment(b->f->db, id, now, 0, "", &e), E_OK);
         else if (!some_id && start > b->monday + 5 * 86400)
             some_id = id;
