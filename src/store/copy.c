@@ -379,7 +379,8 @@ enum err_code store_copy(const char *from, const char *to, store_copy_fn report,
     }
     if ((rc = db_begin(dst, e)) != E_OK)
         goto done;
-    /* an empty target: the migrations' own rows aside (clinic_rules' one) */
+    /* an empty target: the migrations' own rows aside (clinic_rules' one,
+     * and the first location, which 0036 makes) */
     for (int i = 0; i < ts.n; i++) {
         char sql[160];
         struct count_ctx c = {-1, dst};
@@ -391,7 +392,8 @@ enum err_code store_copy(const char *from, const char *to, store_copy_fn report,
                          ts.t[i].name, msg);
             goto done;
         }
-        if (c.n > 0 && strcmp(ts.t[i].name, "clinic_rules") != 0) {
+        if (c.n > 0 && strcmp(ts.t[i].name, "clinic_rules") != 0 &&
+            !(c.n == 1 && strcmp(ts.t[i].name, "locations") == 0)) {
             rc = err_set(e, E_CONFLICT,
                          "the target is not empty (%s has %lld rows): copy only into a new,"
                          " empty database; nothing was changed",
@@ -399,7 +401,15 @@ enum err_code store_copy(const char *from, const char *to, store_copy_fn report,
             goto done;
         }
     }
-    if ((rc = dst->drv->script(dst, "DELETE FROM clinic_rules", "copy", e)) != E_OK)
+    /* the file's own first location replaces the migration's: its trigger
+     * (the first location cannot be removed) is off for this one delete,
+     * inside the copy's transaction */
+    if ((rc = dst->drv->script(dst,
+                               "DELETE FROM clinic_rules;"
+                               " ALTER TABLE locations DISABLE TRIGGER locations_keep_first;"
+                               " DELETE FROM locations;"
+                               " ALTER TABLE locations ENABLE TRIGGER locations_keep_first",
+                               "copy", e)) != E_OK)
         goto done;
     for (int k = 0; k < ts.n; k++) {
         const struct table *tb = &ts.t[order[k]];

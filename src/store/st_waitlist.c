@@ -106,6 +106,7 @@ static const struct col offer_cols[] = {
     COL_I64(struct waitlist_offer, start),       COL_I64(struct waitlist_offer, freed_by),
     COL_TEXT(struct waitlist_offer, status),     COL_I64(struct waitlist_offer, created_at),
     COL_I64(struct waitlist_offer, expires_at),  COL_I64(struct waitlist_offer, appointment_id),
+    COL_I64(struct waitlist_offer, location_id),
 };
 
 enum err_code db_waitlist_offer(struct db *db, struct arena *a,
@@ -119,6 +120,12 @@ enum err_code db_waitlist_offer(struct db *db, struct arena *a,
     if (rc != E_OK)
         return rc;
     return entry_one(db, a, Q_WL_ENTRY_BY_ID, A_I64(o->entry_id), en, e);
+}
+
+enum err_code db_waitlist_offer_peers(struct db *db, int64_t offer_id, int64_t *n, struct err *e)
+{
+    return rows_i64_of(db, Q_WL_OFFER_PEERS, "count the offers of a time", ARGS(A_I64(offer_id)),
+                       n, e);
 }
 
 enum err_code db_waitlist_claim(struct db *db, int64_t offer_id, int64_t appointment_id,

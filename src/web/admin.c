@@ -22,9 +22,12 @@
 #include "core/datetime.h"
 #include "core/money.h"
 #include "store/store.h"
+#include "svc/guard.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/account.h"
+#include "web/admin_locations.h"
 #include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
@@ -192,6 +195,56 @@ void admin_index(struct req *r)
 
 /* ---- services ---- */
 
+/* Why service_id would have no openings with the therapists tids (NULL:
+ * those who offer it now) and the stored rooms, or NULL when it would have
+ * some (core/booking).  th: every therapist; rooms: every room. */
+static const char *no_openings(const char *service_id, const struct therapist *th, size_t nth,
+                               const char **tids, size_t nt, const struct room *rooms,
+                               size_t nrooms)
+{
+    size_t active = 0, suited = 0;
+    for (size_t i = 0; i < nth; i++)
+        if (th[i].active && (tids ? in_list(tids, nt, th[i].id)
+                                  : in_list(th[i].service_ids, th[i].nservices, service_id)))
+            active++;
+    for (size_t i = 0; i < nrooms; i++)
+        suited += in_list(rooms[i].service_ids, rooms[i].nservices, service_id) != 0;
+    return booking_service_no_openings(active, suited);
+}
+
+static int in_ids(const int64_t *ids, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+/* The rooms the service form chose ("room" values), each an existing room
+ * once; a bad value sets errors["rooms"].  Lives on the arena. */
+static int64_t *chosen_rooms(struct req *r, json_t *errors, const struct room *rooms,
+                             size_t nrooms, size_t *n)
+{
+    size_t nv;
+    const char **v = values(r, "room", &nv);
+    int64_t *ids = arena_array(r->arena, nv + 1, sizeof *ids);
+    *n = 0;
+    for (size_t i = 0; i < nv; i++) {
+        int64_t id;
+        int known = 0;
+        if (num_parse_i64(v[i], 1, INT64_MAX, &id) == 0)
+            for (size_t k = 0; k < nrooms; k++)
+                known |= rooms[k].id == id;
+        if (!known)
+            form_error(errors, "rooms", "Choose rooms from the list.");
+        else if (in_ids(ids, *n, id))
+            form_error(errors, "rooms", "Each room can be chosen once.");
+        else
+            ids[(*n)++] = id;
+    }
+    return ids;
+}
+
 /* The form's fields from a stored service and its billing. */
 static json_t *service_form(struct req *r, const struct service *s, const struct service_billing *b)
 {
@@ -214,10 +267,12 @@ void admin_services(struct req *r)
     struct err e = {0};
     struct service *sv;
     struct therapist *th;
-    size_t ns, nt;
+    struct room *rooms;
+    size_t ns, nt, nrooms;
     struct db *db = web_db(r);
     if (db_services(db, r->arena, 0, &sv, &ns, &e) != E_OK ||
-        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK) {
+        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK ||
+        db_rooms(db, r->arena, &rooms, &nrooms, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -226,12 +281,18 @@ void admin_services(struct req *r)
         int offered = 0;
         for (size_t t = 0; t < nt; t++)
             offered += in_list(th[t].service_ids, th[t].nservices, sv[i].id);
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:i, s:s, s:b, s:i, s:s}", "id", sv[i].id, "name",
-                            sv[i].name, "duration", sv[i].duration_min, "price",
-                            web_price(r, sv[i].price_cents), "active", sv[i].active,
-                            "therapists", offered, "url",
-                            arena_printf(r->arena, "/admin/services/%s", sv[i].id)));
+        json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:b, s:i, s:s}", "id", sv[i].id, "name",
+                              sv[i].name, "duration", sv[i].duration_min, "price",
+                              web_price(r, sv[i].price_cents), "active", sv[i].active,
+                              "therapists", offered, "url",
+                              arena_printf(r->arena, "/admin/services/%s", sv[i].id));
+        /* An active service can still lose its last room or therapist on
+         * their own pages: say why it has no openings. */
+        const char *why = sv[i].active ? no_openings(sv[i].id, th, nt, NULL, 0, rooms, nrooms)
+                                       : NULL;
+        if (why)
+            json_object_set_new(o, "no_openings", json_string(why));
+        json_array_append_new(list, o);
     }
     json_t *ctx = chrome_context(r, "Services", "admin");
     json_object_set_new(ctx, "services", list);
@@ -241,19 +302,27 @@ void admin_services(struct req *r)
 /* The service form page: new (id NULL) or an existing service; form and
  * errors may be NULL (then taken from s). */
 static void service_page(struct req *r, int status, const char *id, const struct service *s,
-                         const char **tids, size_t nt, json_t *form, json_t *errors)
+                         const char **tids, size_t nt, const int64_t *rids, size_t nr,
+                         json_t *form, json_t *errors)
 {
     struct err e = {0};
     web_keep(r, form);
     web_keep(r, errors);
     struct therapist *th;
-    size_t n;
+    struct room *rooms;
+    size_t n, nrooms;
     struct service_billing b = {0, "", 15};
     if (db_therapists(web_db(r), r->arena, 0, &th, &n, &e) != E_OK ||
+        db_rooms(web_db(r), r->arena, &rooms, &nrooms, &e) != E_OK ||
         (id && !form && db_service_billing(web_db(r), r->arena, id, &b, &e) != E_OK)) {
         web_fail(r, &e);
         return;
     }
+    json_t *room_choices = json_array();
+    for (size_t i = 0; i < nrooms; i++)
+        json_array_append_new(room_choices,
+                              json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rooms[i].id, "name",
+                                        rooms[i].name, "checked", in_ids(rids, nr, rooms[i].id)));
     json_t *choices = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(choices, json_pack("{s:s, s:s, s:b, s:b}", "id", th[i].id, "name",
@@ -272,13 +341,14 @@ static void service_page(struct req *r, int status, const char *id, const struct
         json_object_set_new(ctx, "form", service_form(r, s, &b));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "therapists", choices);
+    json_object_set_new(ctx, "rooms", room_choices);
     form_render(r, status, "admin/service", ctx);
 }
 
 void admin_service_new(struct req *r)
 {
     struct service s = {"", "", "", 60, 0, 0, 1, 0, -1, -1, -1};
-    service_page(r, 200, NULL, &s, NULL, 0, NULL, NULL);
+    service_page(r, 200, NULL, &s, NULL, 0, NULL, 0, NULL, NULL);
 }
 
 void admin_service(struct req *r)
@@ -286,20 +356,27 @@ void admin_service(struct req *r)
     struct err e = {0};
     struct service s;
     struct therapist *th;
-    size_t nt;
+    struct room *rooms;
+    size_t nt, nrooms;
     struct db *db = web_db(r);
     const char *id = req_param(r, 0);
     if (db_service(db, r->arena, id, &s, &e) != E_OK ||
-        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK) {
+        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK ||
+        db_rooms(db, r->arena, &rooms, &nrooms, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
+    int64_t *rids = arena_array(r->arena, nrooms + 1, sizeof *rids);
+    size_t nr = 0;
+    for (size_t i = 0; i < nrooms; i++)
+        if (in_list(rooms[i].service_ids, rooms[i].nservices, id))
+            rids[nr++] = rooms[i].id;
     const char **tids = arena_array(r->arena, nt ? nt : 1, sizeof *tids);
     size_t k = 0;
     for (size_t i = 0; i < nt; i++)
         if (in_list(th[i].service_ids, th[i].nservices, id))
             tids[k++] = th[i].id;
-    service_page(r, 200, id, &s, tids, k, NULL, NULL);
+    service_page(r, 200, id, &s, tids, k, rids, nr, NULL, NULL);
 }
 
 /* The service form's billing fields (tax rate in percent, procedure code,
@@ -328,14 +405,16 @@ static void service_submit(struct req *r, const char *id)
     struct db *db = web_db(r);
     struct service old = {0}, s = {0};
     struct therapist *th;
-    size_t nth, nt;
+    struct room *rooms;
+    size_t nth, nt, nrooms, nr;
     json_t *errors = web_keep(r, json_object());
 
     if (id && db_service(db, r->arena, id, &old, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    if (db_therapists(db, r->arena, 0, &th, &nth, &e) != E_OK) {
+    if (db_therapists(db, r->arena, 0, &th, &nth, &e) != E_OK ||
+        db_rooms(db, r->arena, &rooms, &nrooms, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -375,6 +454,7 @@ static void service_submit(struct req *r, const char *id)
             if (strcmp(tids[k], tids[i]) == 0)
                 form_error(errors, "therapists", "Each therapist can be chosen once.");
     }
+    int64_t *rids = chosen_rooms(r, errors, rooms, nrooms, &nr);
     if (!id && json_object_size(errors) == 0) {
         struct service *all;
         size_t na;
@@ -386,13 +466,33 @@ static void service_submit(struct req *r, const char *id)
             if (all[i].position >= s.position)
                 s.position = all[i].position + 1;
     }
+    if (json_object_size(errors) == 0 && s.active) {
+        /* Guard rail: an active service that no one can book is refused,
+         * with what to do about it.  The rooms are counted as chosen here. */
+        size_t active = 0;
+        for (size_t i = 0; i < nth; i++)
+            active += th[i].active && in_list(tids, nt, th[i].id);
+        const char *why = booking_service_no_openings(active, nr);
+        if (why)
+            form_error(errors, "active",
+                       arena_printf(r->arena,
+                                    "It cannot be active: %s, so clients would find no "
+                                    "openings. Tick %s below, or untick Active to save it as "
+                                    "inactive.",
+                                    why,
+                                    active == 0 && nr == 0 ? "an active therapist and a room"
+                                    : active == 0          ? "an active therapist"
+                                                           : "a room"));
+    }
     if (json_object_size(errors)) {
-        service_page(r, 422, id, id ? &old : &s, tids, nt, typed(r), json_incref(errors));
+        service_page(r, 422, id, id ? &old : &s, tids, nt, rids, nr, typed(r),
+                     json_incref(errors));
         return;
     }
     if (db_begin(db, &e) != E_OK || db_put_service(db, &s, &e) != E_OK ||
         db_put_service_billing(db, s.id, &bill, &e) != E_OK ||
-        db_set_service_therapists(db, s.id, tids, nt, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        db_set_service_therapists(db, s.id, tids, nt, &e) != E_OK ||
+        db_set_service_rooms(db, s.id, rids, nr, &e) != E_OK || db_commit(db, &e) != E_OK) {
         fail_db(r, db, &e);
         return;
     }
@@ -599,6 +699,28 @@ static json_t *service_choices(struct req *r, const struct service *sv, size_t n
 }
 
 /* The rooms page, with the add form (form/errors for a refused add). */
+/* ctx.locations for a room's form: [{id, name, selected}], and
+ * ctx.multi_location when there is a choice to make. */
+static void room_locations(struct req *r, json_t *ctx, const struct location *l, size_t n,
+                           int64_t selected)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)l[i].id,
+                                              "name", l[i].name, "selected",
+                                              l[i].id == selected));
+    json_object_set_new(ctx, "locations", list);
+    json_object_set_new(ctx, "multi_location", json_boolean(n > 1));
+}
+
+static const char *location_name(const struct location *l, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (l[i].id == id)
+            return l[i].name;
+    return "";
+}
+
 static void rooms_page(struct req *r, int status, json_t *form, json_t *errors,
                        const char **sids, size_t ns)
 {
@@ -607,10 +729,12 @@ static void rooms_page(struct req *r, int status, json_t *form, json_t *errors,
     web_keep(r, errors);
     struct room *rooms;
     struct service *sv;
-    size_t nr, nsv;
+    struct location *locs;
+    size_t nr, nsv, nl;
     struct db *db = web_db(r);
     if (db_rooms(db, r->arena, &rooms, &nr, &e) != E_OK ||
-        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
+        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK ||
+        db_locations(db, r->arena, &locs, &nl, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -620,13 +744,19 @@ static void rooms_page(struct req *r, int status, json_t *form, json_t *errors,
         for (size_t k = 0; k < nsv; k++)
             if (in_list(rooms[i].service_ids, rooms[i].nservices, sv[k].id))
                 json_array_append_new(names, json_string(sv[k].name));
-        json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:s}", "id",
+        json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:s, s:s}", "id",
                                               (json_int_t)rooms[i].id, "name", rooms[i].name,
                                               "services", names, "url",
                                               arena_printf(r->arena, "/admin/rooms/%lld",
-                                                           (long long)rooms[i].id)));
+                                                           (long long)rooms[i].id),
+                                              "location",
+                                              location_name(locs, nl, rooms[i].location_id)));
     }
     json_t *ctx = chrome_context(r, "Rooms", "admin");
+    int64_t chosen = STORE_FIRST_LOCATION;
+    if (form && num_parse_i64(form_value(r, "location"), 1, INT64_MAX, &chosen) < 0)
+        chosen = STORE_FIRST_LOCATION;
+    room_locations(r, ctx, locs, nl, chosen);
     json_object_set_new(ctx, "rooms", list);
     json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
@@ -645,14 +775,27 @@ static json_t *room_form(struct req *r, int64_t id, struct room *out)
     struct err e = {0};
     struct room *rooms;
     struct service *sv;
-    size_t nr, nsv, ns;
+    struct location *locs;
+    size_t nr, nsv, ns, nl;
     json_t *errors = web_keep(r, json_object());
     struct db *db = web_db(r);
+    memset(out, 0, sizeof *out);
     if (db_rooms(db, r->arena, &rooms, &nr, &e) != E_OK ||
-        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
+        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK ||
+        db_locations(db, r->arena, &locs, &nl, &e) != E_OK) {
         form_error(errors, "name", e.msg);
         return errors;
     }
+    /* the location: as chosen; without the field (one location, so the
+     * form has none), a new room's is the first and a room keeps its own */
+    const char *lv = form_value(r, "location");
+    out->location_id = STORE_FIRST_LOCATION;
+    for (size_t i = 0; id && i < nr; i++)
+        if (rooms[i].id == id)
+            out->location_id = rooms[i].location_id;
+    if (!form_blank(lv) && (num_parse_i64(lv, 1, INT64_MAX, &out->location_id) < 0 ||
+                            !location_name(locs, nl, out->location_id)[0]))
+        form_error(errors, "location", "Choose the room's location from the list.");
     out->id = id;
     out->name = form_text(r, errors, "name", "room name", 1, 60);
     for (size_t i = 0; i < nr; i++)
@@ -705,14 +848,17 @@ static void room_page(struct req *r, int status, const struct room *rm, json_t *
 {
     struct err e = {0};
     struct service *sv;
+    struct location *locs;
     web_keep(r, form);
     web_keep(r, errors);
-    size_t nsv;
-    if (db_services(web_db(r), r->arena, 0, &sv, &nsv, &e) != E_OK) {
+    size_t nsv, nl;
+    if (db_services(web_db(r), r->arena, 0, &sv, &nsv, &e) != E_OK ||
+        db_locations(web_db(r), r->arena, &locs, &nl, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
     json_t *ctx = chrome_context(r, arena_printf(r->arena, "Room: %s", rm->name), "admin");
+    room_locations(r, ctx, locs, nl, rm->location_id);
     json_object_set_new(ctx, "action",
                         json_string(arena_printf(r->arena, "/admin/rooms/%lld", (long long)rm->id)));
     json_object_set_new(ctx, "form",
@@ -782,19 +928,48 @@ void admin_room_save(struct req *r)
 
 /* ---- opening hours and closed dates ---- */
 
+/* The appointments a change of hours would leave outside them, for the
+ * page's list (svc/guard). */
+static json_t *stranded_list(struct req *r, const struct appointment *ap, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)ap[i].id, "date",
+                            when_date_medium(r->arena, when_local_date(r->app->tz, ap[i].start)),
+                            "time", when_range(r->app->tz, r->arena, ap[i].start, ap[i].end),
+                            "client", ap[i].client_name, "service", ap[i].service_name,
+                            "therapist", ap[i].therapist_name));
+    return list;
+}
+
 /* The hours page.  days: the weekly form (NULL = from the store); closed_form
- * and closed_errors for a refused closed date. */
-static void hours_page(struct req *r, int status, json_t *days, json_t *hours_errors,
-                       json_t *closed_form, json_t *closed_errors)
+ * and closed_errors for a refused closed date; stranded (may be NULL): the
+ * booked appointments a change would leave outside the hours, for the form
+ * `which` ("hours" or "closed") to confirm. */
+/* The location the hours page works on: ?location= or the form's field. */
+static const char *hours_location_arg(struct req *r)
+{
+    const char *v = kv_get(&r->query, "location");
+    return v && *v ? v : form_value(r, "location");
+}
+
+static void hours_page_with(struct req *r, int status, json_t *days, json_t *hours_errors,
+                            json_t *closed_form, json_t *closed_errors, json_t *stranded,
+                            const char *which, const char *message)
 {
     struct err e = {0};
+    web_keep(r, stranded);
     web_keep(r, days);
     web_keep(r, hours_errors);
     web_keep(r, closed_form);
     web_keep(r, closed_errors);
     struct db *db = web_db(r);
     struct closed_day *cd;
-    size_t ncd;
+    size_t ncd, nl;
+    const struct location *all, *loc;
+    if (admin_location_pick(r, hours_location_arg(r), &all, &nl, &loc) < 0)
+        return;
     if (db_closed_days(db, r->arena, &cd, &ncd, &e) != E_OK) {
         web_fail(r, &e);
         return;
@@ -811,7 +986,7 @@ static void hours_page(struct req *r, int status, json_t *days, json_t *hours_er
         for (int k = 1; k <= 7; k++) {
             int wd = k % 7, open = -1, close = -1;
             for (size_t i = 0; i < n; i++)
-                if (sp[i].weekday == wd) {
+                if (sp[i].weekday == wd && sp[i].location_id == loc->id) {
                     if (open < 0)
                         open = sp[i].start_min;
                     close = sp[i].end_min;
@@ -824,17 +999,33 @@ static void hours_page(struct req *r, int status, json_t *days, json_t *hours_er
     }
     json_t *closed = json_array();
     for (size_t i = 0; i < ncd; i++) {
+        if (cd[i].location_id != loc->id)
+            continue;
         json_array_append_new(closed, json_pack("{s:s, s:s}", "date", cd[i].date, "reason",
                                                 cd[i].reason));
     }
     json_t *ctx = chrome_context(r, "Opening hours and closed dates", "admin");
+    admin_location_context(r, ctx, all, nl, loc, "/admin/hours");
     json_object_set(ctx, "days", days);
     json_object_set_new(ctx, "errors", hours_errors ? json_incref(hours_errors) : json_object());
     json_object_set_new(ctx, "closed", closed);
     json_object_set_new(ctx, "closed_form", closed_form ? json_incref(closed_form) : json_object());
     json_object_set_new(ctx, "closed_errors",
                         closed_errors ? json_incref(closed_errors) : json_object());
+    if (stranded) {
+        json_object_set(ctx, "stranded", stranded);
+        json_object_set_new(ctx, "stranded_message", json_string(message));
+        json_object_set_new(ctx, which && strcmp(which, "closed") == 0 ? "confirm_closed"
+                                                                        : "confirm_hours",
+                            json_true());
+    }
     form_render(r, status, "admin/hours", ctx);
+}
+
+static void hours_page(struct req *r, int status, json_t *days, json_t *hours_errors,
+                       json_t *closed_form, json_t *closed_errors)
+{
+    hours_page_with(r, status, days, hours_errors, closed_form, closed_errors, NULL, NULL, NULL);
 }
 
 void admin_hours(struct req *r)
@@ -851,6 +1042,12 @@ void admin_hours_save(struct req *r)
     json_t *errors = web_keep(r, json_object());
     json_t *days = json_array();
     char key[32];
+    size_t nl;
+    const struct location *all, *loc;
+    if (admin_location_pick(r, hours_location_arg(r), &all, &nl, &loc) < 0) {
+        json_decref(days);
+        return;
+    }
 
     for (int k = 1; k <= 7; k++) {
         int wd = k % 7;
@@ -875,7 +1072,7 @@ void admin_hours_save(struct req *r)
             msg = arena_printf(r->arena, "On %s the clinic must open before it closes.",
                                weekday_names[wd]);
         else
-            spans[n++] = (struct week_span){wd, o, c};
+            spans[n++] = (struct week_span){wd, o, c, loc->id};
         if (msg) {
             snprintf(key, sizeof key, "day_%d", wd);
             form_error(errors, key, msg);
@@ -886,13 +1083,23 @@ void admin_hours_save(struct req *r)
         hours_page(r, 422, days, json_incref(errors), NULL, NULL);
         return;
     }
-    json_decref(days);
-    if (db_begin(db, &e) != E_OK || db_put_clinic_hours(db, spans, n, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        fail_db(r, db, &e);
+    struct appointment *ap;
+    size_t nap;
+    if (guard_clinic_hours(db, r->arena, web_zone(r, loc->id), loc->id, spans, n, checked(r, "confirm"), clock_now(),
+                           &ap, &nap, &e) != E_OK) {
+        if (e.code == E_CONFLICT && e.problem &&
+            strcmp(e.problem, "appointments_outside_hours") == 0) {
+            hours_page_with(r, 409, days, NULL, NULL, NULL, stranded_list(r, ap, nap), "hours",
+                            e.msg);
+            return;
+        }
+        json_decref(days);
+        web_fail(r, &e);
         return;
     }
-    form_see_other(r, "/admin/hours?saved=1");
+    json_decref(days);
+    form_see_other(r, arena_printf(r->arena, "/admin/hours?location=%lld&saved=1",
+                                   (long long)loc->id));
 }
 
 void admin_closed_add(struct req *r)
@@ -900,6 +1107,10 @@ void admin_closed_add(struct req *r)
     struct err e = {0};
     struct db *db = web_db(r);
     struct dt_date d;
+    size_t nl;
+    const struct location *all, *loc;
+    if (admin_location_pick(r, hours_location_arg(r), &all, &nl, &loc) < 0)
+        return;
     json_t *errors = web_keep(r, json_object());
     const char *date = form_value(r, "date");
     if (dt_parse_date(date, &d) < 0)
@@ -909,12 +1120,21 @@ void admin_closed_add(struct req *r)
         hours_page(r, 422, NULL, NULL, typed(r), json_incref(errors));
         return;
     }
-    if (db_begin(db, &e) != E_OK || db_add_closed_date(db, date, reason, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        fail_db(r, db, &e);
+    struct appointment *ap;
+    size_t nap;
+    if (guard_closed_date(db, r->arena, web_zone(r, loc->id), loc->id, date, reason, checked(r, "confirm"),
+                          clock_now(), &ap, &nap, &e) != E_OK) {
+        if (e.code == E_CONFLICT && e.problem &&
+            strcmp(e.problem, "appointments_outside_hours") == 0) {
+            hours_page_with(r, 409, NULL, NULL, typed(r), NULL, stranded_list(r, ap, nap),
+                            "closed", e.msg);
+            return;
+        }
+        web_fail(r, &e);
         return;
     }
-    form_see_other(r, "/admin/hours?saved=1");
+    form_see_other(r, arena_printf(r->arena, "/admin/hours?location=%lld&saved=1",
+                                   (long long)loc->id));
 }
 
 void admin_closed_remove(struct req *r)
@@ -922,13 +1142,17 @@ void admin_closed_remove(struct req *r)
     struct err e = {0};
     struct db *db = web_db(r);
     struct dt_date d;
+    size_t nl;
+    const struct location *all, *loc;
+    if (admin_location_pick(r, hours_location_arg(r), &all, &nl, &loc) < 0)
+        return;
     const char *date = form_value(r, "date");
     if (dt_parse_date(date, &d) < 0) {
         json_t *errors = json_pack("{s:s}", "remove", "Choose a closed date to remove.");
         hours_page(r, 422, NULL, NULL, NULL, errors);
         return;
     }
-    if (db_begin(db, &e) != E_OK || db_delete_closed_date(db, date, &e) != E_OK ||
+    if (db_begin(db, &e) != E_OK || db_delete_closed_date(db, loc->id, date, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         if (e.code == E_NOTFOUND) {
@@ -939,7 +1163,8 @@ void admin_closed_remove(struct req *r)
             web_fail(r, &e);
         return;
     }
-    form_see_other(r, "/admin/hours?saved=1");
+    form_see_other(r, arena_printf(r->arena, "/admin/hours?location=%lld&saved=1",
+                                   (long long)loc->id));
 }
 
 /* ---- users ---- */

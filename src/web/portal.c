@@ -314,25 +314,22 @@ static json_t *appt_json(struct req *r, const struct appointment *ap, int64_t no
     json_object_set_new(o, "service", json_string(ap->service_name));
     json_object_set_new(o, "therapist", json_string(ap->therapist_name));
     json_object_set_new(o, "room", json_string(ap->room_name));
+    /* on its location's clock, at its address */
+    const struct tz *tz = web_zone(r, ap->location_id);
+    json_object_set_new(o, "address",
+                        json_string(ap->location_address && ap->location_address[0]
+                                        ? ap->location_address
+                                        : r->app->cfg.address));
     json_object_set_new(
-        o, "date_label",
-        json_string(when_date_long(r->arena, when_local_date(r->app->tz, ap->start))));
-    json_object_set_new(o, "time_label",
-                        json_string(when_range(r->app->tz, r->arena, ap->start, ap->end)));
-    json_object_set_new(o, "start", json_string(web_time(r, ap->start)));
+        o, "date_label", json_string(when_date_long(r->arena, when_local_date(tz, ap->start))));
+    json_object_set_new(o, "time_label", json_string(when_range(tz, r->arena, ap->start, ap->end)));
+    json_object_set_new(o, "start", json_string(web_time_in(r, tz, ap->start)));
     json_object_set_new(o, "status", json_string(ap->status));
     json_object_set_new(o, "status_label", json_string(status_label(ap)));
     json_object_set_new(o, "upcoming", json_boolean(portal_upcoming(ap->status, ap->start, now)));
     json_object_set_new(o, "can_change",
                         json_boolean(strcmp(ap->status, "booked") == 0 && ap->start > now));
     return o;
-}
-
-static const char *when_at(struct req *r, int64_t t)
-{
-    return arena_printf(r->arena, "%s at %s",
-                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
-                        when_clock(r->app->tz, r->arena, t, 1));
 }
 
 /* "/book?service=S&therapist=T": the booking flow with the appointment's
@@ -360,9 +357,11 @@ static int add_records(struct req *r, int64_t client_id, json_t *ctx)
     struct insurance_check c;
     enum err_code rc = db_intake(web_db(r), r->arena, client_id, &it, &e);
     if (rc == E_OK && (rc = audit_record(r, "read", "intake", it.id, client_id, &e)) == E_OK) {
-        json_t *st = json_pack("{s:b, s:s}", "on_file", 1, "updated", when_at(r, it.updated_at));
+        json_t *st = json_pack("{s:b, s:s}", "on_file", 1, "updated",
+                               when_at(r->app->tz, r->arena, it.updated_at));
         if (it.confirmed_at)
-            json_object_set_new(st, "confirmed", json_string(when_at(r, it.confirmed_at)));
+            json_object_set_new(st, "confirmed",
+                                json_string(when_at(r->app->tz, r->arena, it.confirmed_at)));
         json_object_set_new(ctx, "intake", st);
     } else if (rc == E_NOTFOUND) {
         json_object_set_new(ctx, "intake", json_pack("{s:b}", "on_file", 0));
@@ -490,7 +489,8 @@ void portal_appointment(struct req *r)
         return;
     json_t *ctx = portal_context(
         r, arena_printf(r->arena, "%s, %s", ap.service_name,
-                        when_date_long(r->arena, when_local_date(r->app->tz, ap.start))));
+                        when_date_long(r->arena,
+                                       when_local_date(web_zone(r, ap.location_id), ap.start))));
     json_object_set_new(ctx, "appt", appt_json(r, &ap, clock_now()));
     json_object_set_new(ctx, "book_again", json_pack("{s:s}", "url", book_again_url(r, &ap)));
     json_t *rec = json_pack("{s:I, s:s}", "client_id", (json_int_t)ap.client_id, "name",

@@ -215,7 +215,10 @@ def sqlite_only(reason):
 
 
 def pg_dialect(query):
-    """A test's SQLite statement for PostgreSQL: ?N and ? become $N."""
+    """A test's SQLite statement for PostgreSQL: ?N and ? become $N, and an
+    attachment's bytes read as text (SQLite's CAST of a BLOB) are decoded
+    as UTF-8 rather than shown as bytea's hex."""
+    query = re.sub(r'CAST\((attach_data) AS TEXT\)', r"convert_from(\1, 'UTF8')", query)
     n = [0]
 
     def sub(m):
@@ -227,12 +230,14 @@ def pg_dialect(query):
 
 
 class Server:
-    def __init__(self, knead, seed=True, extra=(), real_hashing=False, share=None, db=None):
+    def __init__(self, knead, seed=True, extra=(), real_hashing=False, share=None, db=None,
+                 demo=()):
         """share: another Server whose database this one serves too (a second
         app server on one database; it neither seeds nor drops it).  db: this
         database (a SQLite path or a URL) instead of a fresh one; the caller
-        owns it."""
+        owns it.  demo: more arguments for `knead demo`, e.g. ('--locations', '2')."""
         self.knead = os.path.abspath(knead)
+        self.demo = list(demo)  # more arguments for `knead demo`, e.g. ('--locations', '2')
         self.dir = tempfile.mkdtemp(prefix='knead-http-')
         self.shared = share is not None or db is not None
         if db is not None:
@@ -251,12 +256,36 @@ class Server:
             self.env = {k: v for k, v in os.environ.items() if k != 'KNEAD_PWHASH'}
         self.proc = None
         self.port = None
+        # On PostgreSQL the webhooks' key cannot live beside the database
+        # (mail.c asks for [webhooks] key_file): one per database, shared by
+        # the servers of one database.
+        self.key_file = share.key_file if share is not None else os.path.join(self.dir, 'webhook.key')
 
     main = None  # the first Server started in this process: where a Browser() goes by default
 
+    def _with_key_file(self, args):
+        """`knead serve` on PostgreSQL: its --config (or a new one) with
+        [webhooks] key_file added, as an operator of a postgres:// database
+        must set it (README, Configuration)."""
+        args = list(args)
+        if not PG or not args or args[0] != 'serve':
+            return args
+        text = ''
+        if '--config' in args:
+            i = args.index('--config')
+            with open(args[i + 1]) as f:
+                text = f.read()
+            if re.search(r'^\s*key_file\s*=', text, re.M):
+                return args
+            del args[i:i + 2]
+        path = os.path.join(self.dir, 'pg-config-%d.ini' % len(os.listdir(self.dir)))
+        with open(path, 'w') as f:
+            f.write(text + '\n[webhooks]\nkey_file = %s\n' % self.key_file)
+        return args + ['--config', path]
+
     def run_cli(self, *args, input_text=None):
-        return subprocess.run([self.knead, *args], capture_output=True, text=True,
-                              input=input_text, timeout=60, env=self.env)
+        return subprocess.run([self.knead, *self._with_key_file(args)], capture_output=True,
+                              text=True, input=input_text, timeout=60, env=self.env)
 
     def sql(self, query, *args):
         """The rows of one SQL statement run by `knead debug sql` (through the
@@ -272,12 +301,13 @@ class Server:
 
     def start(self):
         if self.seed:
-            r = self.run_cli('demo', '--db', self.db)
+            r = self.run_cli('demo', '--db', self.db, *self.demo)
             if r.returncode != 0:
                 raise RuntimeError('knead demo failed: ' + r.stderr)
         log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(
-            [self.knead, 'serve', '--db', self.db, '--listen', '127.0.0.1:0', *self.extra],
+            [self.knead, *self._with_key_file(['serve', '--db', self.db, '--listen', '127.0.0.1:0',
+                                               *self.extra])],
             stdout=log, stderr=log, env=self.env)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT

@@ -99,6 +99,10 @@ static void test_errors_name_the_key(void **state)
     } rows[] = {
         {"[booking]\ngrid_minutes = 0\n", "[booking] grid_minutes"},
         {"[booking]\ngrid_minutes = 15min\n", "grid_minutes"},
+        {"[booking]\ngrid_minutes = 25\n",
+         "[booking] grid_minutes: '25' does not divide an hour; use 5, 10, 15, 20, 30 or 60"},
+        {"[booking]\ngrid_minutes = 45\n", "does not divide an hour"},
+        {"[booking]\ngrid_minutes = 7\n", "does not divide an hour"},
         {"[booking]\nhorizon_days = 99999999999999999999\n", "horizon_days"},
         {"[booking]\nmin_notice_minutes = -5\n", "min_notice_minutes"},
         {"[booking]\nmin_notice_minutes =\n", "min_notice_minutes"},
@@ -166,6 +170,38 @@ static void test_smtp_section(void **state)
     assert_int_equal(c.smtp_retry_min_seconds, 30);
     assert_int_equal(c.smtp_retry_max_seconds, 3600);
     assert_int_equal(c.smtp_max_attempts, 5);
+}
+
+static void test_webhooks_section(void **state)
+{
+    struct cfg c;
+    char err[256] = "";
+    cfg_defaults(&c);
+    assert_int_equal(c.webhooks_allow_private, 0); /* loopback and private refused */
+    assert_int_equal(c.webhooks_timeout_seconds, 10);
+    assert_int_equal(c.webhooks_max_attempts, 12);
+    assert_string_equal(c.webhooks_key_file, "");
+    assert_int_equal(cfg_load_string(&c,
+                                     "[webhooks]\nallow_private = 1\ntimeout_seconds = 3\n"
+                                     "retry_min_seconds = 5\nretry_max_seconds = 60\n"
+                                     "max_attempts = 4\nkey_file = /etc/knead/webhook.key\n",
+                                     "t.ini", err, sizeof err),
+                     0);
+    assert_int_equal(c.webhooks_allow_private, 1);
+    assert_int_equal(c.webhooks_timeout_seconds, 3);
+    assert_int_equal(c.webhooks_retry_min_seconds, 5);
+    assert_int_equal(c.webhooks_retry_max_seconds, 60);
+    assert_int_equal(c.webhooks_max_attempts, 4);
+    assert_string_equal(c.webhooks_key_file, "/etc/knead/webhook.key");
+    static const char *const bad[] = {"[webhooks]\nallow_private = 2\n",
+                                      "[webhooks]\ntimeout_seconds = 0\n",
+                                      "[webhooks]\ntimeout_seconds = 61\n",
+                                      "[webhooks]\nmax_attempts = 0\n", "[webhooks]\nsecret = x\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err[0] = '\0';
+        assert_int_equal(cfg_load_string(&c, bad[i], "t.ini", err, sizeof err), -1);
+        assert_non_null(strstr(err, "[webhooks]"));
+    }
 }
 
 static void test_reminders_and_sms_sections(void **state)
@@ -260,6 +296,12 @@ static void test_set_leaves_value_alone_on_error(void **state)
     cfg_defaults(&c);
     assert_int_equal(cfg_set(&c, "booking", "grid_minutes", "61", err, sizeof err), -1);
     assert_int_equal(c.grid_minutes, 15);
+    assert_int_equal(cfg_set(&c, "booking", "grid_minutes", "25", err, sizeof err), -1);
+    assert_int_equal(c.grid_minutes, 15);
+    static const char *const divides[] = {"5", "10", "15", "20", "30", "60"};
+    for (size_t i = 0; i < sizeof divides / sizeof divides[0]; i++)
+        assert_int_equal(cfg_set(&c, "booking", "grid_minutes", divides[i], err, sizeof err), 0);
+    assert_int_equal(c.grid_minutes, 60);
     char longname[CFG_STR + 10];
     memset(longname, 'x', sizeof longname - 1);
     longname[sizeof longname - 1] = '\0';
@@ -286,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_database_url),
         cmocka_unit_test(test_errors_name_the_key),
         cmocka_unit_test(test_smtp_section),
+        cmocka_unit_test(test_webhooks_section),
         cmocka_unit_test(test_reminders_and_sms_sections),
         cmocka_unit_test(test_limits_and_trusted_proxies),
         cmocka_unit_test(test_set_leaves_value_alone_on_error),
