@@ -136,6 +136,12 @@ class MixedLoad(unittest.TestCase):
     def test_bookings_moves_and_cancels_from_both_keep_every_calendar_whole(self):
         a, b = pair()
         mine = {}  # id -> {'token', 'start', 'status'}: what the last 2xx said
+        # One request at a time acts on one appointment: two moves of one
+        # appointment could answer in the other order than they committed,
+        # and the record of "what the last 2xx said" would be the older one.
+        # The races are over the slots: every worker books, moves into and
+        # frees the same therapists' times on both servers.
+        busy = set()
         lock = threading.Lock()
         counts = {'book': 0, 'move': 0, 'cancel': 0, 'other': 0}
         deadline = time.monotonic() + RACE_SECONDS
@@ -145,7 +151,7 @@ class MixedLoad(unittest.TestCase):
             server = (a, b)[i % 2]
             while time.monotonic() < deadline:
                 with lock:
-                    ids = [k for k, v in mine.items() if v['status'] == 'booked']
+                    ids = [k for k, v in mine.items() if v['status'] == 'booked' and k not in busy]
                 op = rnd.random()
                 if op < 0.6 or not ids:
                     st, body = book(server, a_start(rnd), therapist=rnd.choice(THERAPISTS + ('any',)),
@@ -160,25 +166,36 @@ class MixedLoad(unittest.TestCase):
                     continue
                 aid = rnd.choice(ids)
                 with lock:
+                    if aid in busy:
+                        continue
+                    busy.add(aid)
                     tok = mine[aid]['token']
-                auth = {'Authorization': 'Bearer ' + tok}
-                if op < 0.85:
-                    st, body = api(server, 'POST', '/api/v1/appointments/%d/reschedule' % aid,
-                                   {'start': a_start(rnd)}, headers=auth)
-                    if st == 200:
-                        with lock:
-                            mine[aid]['start'] = body['start']
-                            counts['move'] += 1
-                    elif st not in (409, 422):
-                        self.fail('move answered %d: %s' % (st, body))
-                else:
-                    st, body = api(server, 'DELETE', '/api/v1/appointments/%d' % aid, headers=auth)
-                    if st == 200:
-                        with lock:
-                            mine[aid]['status'] = 'cancelled'
-                            counts['cancel'] += 1
-                    elif st != 409:
-                        self.fail('cancel answered %d: %s' % (st, body))
+                try:
+                    act(server, aid, tok, op, rnd)
+                finally:
+                    with lock:
+                        busy.discard(aid)
+
+        def act(server, aid, tok, op, rnd):
+            auth = {'Authorization': 'Bearer ' + tok}
+            if op < 0.85:
+                st, body = api(server, 'POST', '/api/v1/appointments/%d/reschedule' % aid,
+                               {'start': a_start(rnd)}, headers=auth)
+                if st == 200:
+                    with lock:
+                        mine[aid]['start'] = body['start']
+                        counts['move'] += 1
+                elif st not in (409, 422):
+                    self.fail('move answered %d: %s' % (st, body))
+            else:
+                st, body = api(server, 'DELETE', '/api/v1/appointments/%d' % aid, headers=auth)
+                if st == 200:
+                    with lock:
+                        mine[aid]['status'] = 'cancelled'
+                        counts['cancel'] += 1
+                elif st != 409:
+                    self.fail('cancel answered %d: %s' % (st, body))
+
         try:
             with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
                 for f in [ex.submit(worker, i) for i in range(8)]:
