@@ -30,6 +30,7 @@ const struct col st_appointment_cols[] = {
     COL_TEXT(struct appointment, client_email),
     COL_TEXT(struct appointment, client_phone),
     COL_TEXT(struct appointment, contact_phone),
+    COL_INT(struct appointment, revision),
 };
 const size_t st_appointment_ncols = sizeof st_appointment_cols / sizeof st_appointment_cols[0];
 

@@ -77,6 +77,9 @@ struct appointment {
     /* joined, read-only */
     const char *service_name, *therapist_name, *room_name;
     const char *client_name, *client_email, *client_phone;
+    /* counts changes of time, therapist, room, service and status (a trigger
+     * bumps it): the SEQUENCE of the appointment's calendar event */
+    int revision;
 };
 
 /* What makes a therapist or a room busy: an appointment that is not cancelled,

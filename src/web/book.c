@@ -1105,7 +1105,20 @@ void book_calendar(struct req *r)
                                   manage, c->phone);
     ev.url = manage[0] == 'h' ? manage : NULL;
     ev.cancelled = strcmp(ap.status, "cancelled") == 0;
-    resp_start(r, 200, "text/calendar; charset=utf-8");
+    /* the e-mails' UID and SEQUENCE (the appointment's revision): a file
+     * downloaded after a move replaces the event, after a cancellation
+     * removes it (METHOD:CANCEL, which needs the organiser and attendee) */
+    ev.sequence = ap.revision;
+    if (ev.cancelled && c->email[0] && ap.client_email && ap.client_email[0]) {
+        ev.method = ICS_CANCEL;
+        ev.organizer_name = c->name;
+        ev.organizer_email = c->email;
+        ev.attendee_name = ap.client_name;
+        ev.attendee_email = ap.client_email;
+    }
+    resp_start(r, 200,
+               arena_printf(r->arena, "text/calendar; charset=utf-8; method=%s",
+                            ics_method_name(ev.method)));
     if (ics_calendar(&r->resp.body, r->app->tz, &ev, err, sizeof err) < 0) {
         log_error("calendar for appointment %lld: %s", (long long)ap.id, err);
         web_error(r, 500, NULL, "The calendar file could not be made; the error was logged.");

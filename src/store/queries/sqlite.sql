@@ -16,7 +16,7 @@ coalesce(late_cancel_hours, -1)
 a.id, a.service_id, a.therapist_id, a.room_id, a.client_id, a.start_at, a.end_at,
 a.busy_until, a.status, a.notes, a.source, a.created_at, coalesce(a.cancelled_at, 0),
 a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone,
-a.contact_phone
+a.contact_phone, a.revision
 FROM appointments a JOIN services s ON s.id = a.service_id
 JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id
 JOIN clients c ON c.id = a.client_id
