@@ -990,6 +990,7 @@ again: /* the store's concurrency contract (store.h): a lost race runs again */
     ap.status = "booked";
     ap.notes = cl->notes ? cl->notes : "";
     ap.contact_phone = cl->phone ? cl->phone : "";
+    ap.sms_consent_at = cl->sms_consent ? now : 0;
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||

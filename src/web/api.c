@@ -461,10 +461,16 @@ void api_book(struct req *r)
                    member_str(r, client, "email", 0, &email) < 0 ||
                    member_str(r, client, "phone", 0, &phone) < 0))
         return;
+    /* reminders by text, asked for at booking (issue 13 item 21) */
+    json_t *texts = client ? json_object_get(client, "sms_consent") : NULL;
+    if (texts && !json_is_null(texts) && !json_is_boolean(texts)) {
+        bad(r, "Member '%s' must be true or false.", "sms_consent");
+        return;
+    }
     if (parse_start(r, start_s, &start) < 0 || load_sched(r, service, therapist, &s) < 0)
         return;
     struct sched_client cl = {.name = name, .email = email, .phone = phone, .notes = notes,
-                              .overlap = &other};
+                              .overlap = &other, .sms_consent = json_is_true(texts)};
     int who = therapist && strcmp(therapist, "any") != 0 ? sched_therapist_index(&s, therapist) : -1;
     im.token = token;
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl, idem_store, &im,

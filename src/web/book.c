@@ -580,6 +580,7 @@ static void step_times(struct req *r, const struct sched *s, const char *therapi
 struct form {
     const char *once; /* the form's one-time token (see book_submit) */
     const char *name, *email, *phone, *note;
+    const char *texts; /* "yes": reminders by text asked for */
     const char *err_name, *err_email, *err_phone, *err_note;
     const char *error;              /* at the top of the form */
     const char *error_url, *error_link;
@@ -616,9 +617,10 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
     json_object_set_new(ctx, "late_hours", json_integer(s->rules.late_cancel_hours));
     add_policy(r, ctx, &s->rules, start);
     json_object_set_new(ctx, "form",
-                        json_pack("{s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "", "email",
-                                  f->email ? f->email : "", "phone", f->phone ? f->phone : "",
-                                  "note", f->note ? f->note : ""));
+                        json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", f->name ? f->name : "",
+                                  "email", f->email ? f->email : "", "phone",
+                                  f->phone ? f->phone : "", "note", f->note ? f->note : "",
+                                  "texts", f->texts != NULL));
     json_t *errors = json_object();
     if (f->err_name)
         set_str(errors, "name", f->err_name);
@@ -796,8 +798,14 @@ void book_submit(struct req *r)
         param(r, &r->form, "therapist", &therapist) < 0 ||
         param(r, &r->form, "start", &start_s) < 0 || param(r, &r->form, "name", &f.name) < 0 ||
         param(r, &r->form, "email", &f.email) < 0 || param(r, &r->form, "phone", &f.phone) < 0 ||
-        param(r, &r->form, "note", &f.note) < 0 || param(r, &r->form, "once", &f.once) < 0)
+        param(r, &r->form, "note", &f.note) < 0 || param(r, &r->form, "once", &f.once) < 0 ||
+        param(r, &r->form, "texts", &f.texts) < 0)
         return;
+    if (f.texts && strcmp(f.texts, "yes") != 0) {
+        bad_param(r, "texts", "the reminder-by-text box is damaged; please open the booking page"
+                              " again.");
+        return;
+    }
     struct once once;
     if (f.once && !token_valid(f.once)) {
         bad_param(r, "once", "the form is damaged; please open the booking page again.");
@@ -835,7 +843,7 @@ void book_submit(struct req *r)
     if (throttle_refuse(r, THROTTLE_BOOK, f.email))
         return;
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone ? f.phone : "",
-                              .notes = f.note ? f.note : ""};
+                              .notes = f.note ? f.note : "", .sms_consent = f.texts != NULL};
     struct client_booking other = {0};
     cl.overlap = &other;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
