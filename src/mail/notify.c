@@ -116,6 +116,12 @@ static void set_str(json_t *o, const char *k, const char *v)
     json_object_set_new(o, k, json_string(v ? v : ""));
 }
 
+/* An appointment's address: its location's, or the config file's. */
+static const char *appt_address(const struct cfg *c, const struct appointment *ap)
+{
+    return ap->location_address && ap->location_address[0] ? ap->location_address : c->address;
+}
+
 /* What one message needs besides its template context. */
 struct draft {
     const char *kind, *dedupe_key, *to, *to_name, *subject;
@@ -146,13 +152,14 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
     if (tpl_render(n->tpl, name, ctx, &html, err, sizeof err) < 0)
         goto fail;
     if (d->with_ics) {
+        const struct tz *tz = sched_zone(db, a, n->app->sched, ap->location_id, n->app->tz);
         struct ics_event ev = {0};
         ev.uid = arena_printf(a, "appt-%lld@knead", (long long)ap->id); /* as /a/{token}/calendar.ics */
         ev.stamp = now;
         ev.start = ap->start;
         ev.end = ap->end;
         ev.summary = arena_printf(a, "%s with %s", ap->service_name, ap->therapist_name);
-        ev.location = arena_printf(a, "%s, %s", c->name, c->address);
+        ev.location = arena_printf(a, "%s, %s", c->name, appt_address(c, ap));
         ev.description = arena_printf(
             a, "%s with %s in the %s at %s.\nTo move or cancel: %s\nQuestions? Call %s.",
             ap->service_name, ap->therapist_name, ap->room_name, c->name,
@@ -171,7 +178,7 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
         if (!c->email[0] || !ap->client_email || !ap->client_email[0])
             ev.method = ICS_PUBLISH; /* no addresses to address it with: a copy to keep */
         method = ev.method;
-        if (ics_calendar(&ics, n->app->tz, &ev, err, sizeof err) < 0)
+        if (ics_calendar(&ics, tz, &ev, err, sizeof err) < 0)
             goto fail;
     }
     if (text.err || html.err || ics.err) {
@@ -230,7 +237,8 @@ static enum err_code add_confirmation(struct mail_notify *n, struct db *db, stru
                                       struct err *e)
 {
     const struct cfg *c = &n->app->cfg;
-    const struct tz *tz = n->app->tz;
+    const struct tz *tz = sched_zone(db, a, n->app->sched, ap->location_id, n->app->tz);
+    const char *address = appt_address(c, ap);
     struct booking_rules cfg = app_booking_rules(n->app), rules;
     struct service sv;
     int found;
@@ -249,9 +257,9 @@ static enum err_code add_confirmation(struct mail_notify *n, struct db *db, stru
                                              "in your confirmation e-mail. Questions? Call %s.",
                                           ap->service_name, ap->therapist_name, c->name,
                                           c->phone),
-                             arena_printf(a, "%s, %s", c->name, c->address)};
+                             arena_printf(a, "%s, %s", c->name, address)};
     struct sb b = SB_INIT;
-    links_map(&b, c->address);
+    links_map(&b, address);
     set_str(j, "map_url", b.buf);
     sb_reset(&b);
     links_google_calendar(&b, &ev);
@@ -288,7 +296,8 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     if ((rc = remind_on_change(db, ev, id, now, e)) != E_OK) /* reminders of the old time */
         goto done;
 
-    const struct tz *tz = n->app->tz;
+    /* the appointment's location: its zone and its address */
+    const struct tz *tz = sched_zone(db, a, n->app->sched, ap.location_id, n->app->tz);
     struct dt_date day = when_local_date(tz, ap.start);
     const char *date_label = when_date_long(a, day);
     const char *clock = when_clock(tz, a, ap.start, 1);
@@ -296,7 +305,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     set_str(clinic, "name", c->name);
     set_str(clinic, "phone", c->phone);
     set_str(clinic, "email", c->email);
-    set_str(clinic, "address", c->address);
+    set_str(clinic, "address", appt_address(c, &ap));
     json_object_set_new(j, "clinic", clinic);
     set_str(j, "client_name", ap.client_name);
     set_str(j, "client_email", ap.client_email);
@@ -314,7 +323,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     set_str(j, "date_label", date_label);
     set_str(j, "time_label", when_range(tz, a, ap.start, ap.end));
     char start[40];
-    dt_format_rfc3339(ap.start, tz_offset_at(n->app->tz, ap.start), start, sizeof start);
+    dt_format_rfc3339(ap.start, tz_offset_at(tz, ap.start), start, sizeof start);
     set_str(j, "start", start);
     set_str(j, "book_url", arena_printf(a, "%s/book", base));
     json_object_set_new(j, "late", json_boolean(ap.cancel_late));
@@ -517,6 +526,6 @@ struct notice_mailer mail_notify_portal_mailer(struct mail_notify *n)
 
 struct sched_hooks mail_notify_hooks(struct mail_notify *n)
 {
-    struct sched_hooks h = {on_queue, on_committed, n};
+    struct sched_hooks h = {on_queue, on_committed, n, NULL};
     return h;
 }
