@@ -42,5 +42,27 @@ wrk_run() {
     RPS=$(awk '/Requests\/sec/ {print $2}' "$out")
     P99=$(awk '$1 == "99%" {print $2}' "$out")
     ERR=$(grep -E 'Socket errors|Non-2xx' "$out" | tr '\n' ' ' || true)
-    printf '%-50s %10s req/s   p99 %-8s %s\n' "$1" "$RPS" "$P99" "$ERR"
+    SHARE=
+    [ -n "${PROBE:-}" ] && SHARE=$(awk -v r="$RPS" -v p="$PROBE" 'BEGIN { printf "%5.1f%% of probe", 100 * r / p }')
+    printf '%-50s %10s req/s   p99 %-8s %s %s\n' "$1" "$RPS" "$P99" "$SHARE" "$ERR"
+}
+
+# probe_measure: the ceiling (bench/probe.c, built beside knead) under the
+# same wrk load as every other figure; sets and exports PROBE (requests/s),
+# which wrk_run then prints each figure as a share of.  Run first, and once:
+# a script called by another that measured it keeps the caller's PROBE.
+probe_measure() {
+    [ -n "${PROBE:-}" ] && return 0
+    "$BUILD/probe" 2>"$TMP/probe.log" &
+    PROBE_PID=$!
+    i=0
+    while ! grep -q 'on http://127.0.0.1:' "$TMP/probe.log"; do
+        i=$((i + 1)); [ $i -lt 200 ] || { cat "$TMP/probe.log"; exit 1; }
+        sleep 0.05
+    done
+    PPORT=$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$TMP/probe.log" | head -1)
+    wrk_run "probe (libmicrohttpd alone, 2 KB)" "http://127.0.0.1:$PPORT/"
+    kill "$PROBE_PID" 2>/dev/null && wait "$PROBE_PID" 2>/dev/null || true
+    PROBE=$RPS
+    export PROBE
 }
