@@ -9,6 +9,7 @@
 #include "app.h"
 #include "mail/notify.h"
 #include "mail/outbox.h"
+#include "mail/render.h"
 #include "mail/remind.h"
 #include "mail/waitlist.h"
 #include "svc/booking.h"
@@ -24,6 +25,7 @@ struct mail {
     struct outbox *outbox;
     struct remind *remind;
     struct mail_waitlist *waitlist;
+    struct render *render; /* renders the changes' messages after their commit */
     int public_url; /* links come from [server] public_url */
     struct app *app; /* whose hooks, mailer and waitlist mail_start set and mail_stop clears */
 };
@@ -111,7 +113,20 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
     struct wl_config wc = {app->sched, app->tz, app_booking_rules(app), c->waitlist_offer_minutes};
     struct wl_mailer wm = mail_waitlist_mailer(m->waitlist);
     app->waitlist = wl_new(&wc, &wm);
-    app->hooks = wl_hooks(app->waitlist, mail_notify_hooks(m->notify));
+    /* A change stores its event row; the render worker renders its e-mail,
+     * withdraws the reminders of the old time and makes the waitlist's
+     * offers after the commit (mail/render.h). */
+    if (render_start(app, m->notify, POLL_SECONDS, &m->render, err, errlen) < 0) {
+        wl_free(app->waitlist);
+        app->waitlist = NULL;
+        remind_stop(m->remind);
+        outbox_stop(m->outbox);
+        mail_waitlist_free(m->waitlist);
+        mail_notify_free(m->notify);
+        free(m);
+        return -1;
+    }
+    app->hooks = render_hooks(m->render);
     app->mailer = mail_notify_portal_mailer(m->notify);
     *out = m;
     return 0;
@@ -144,6 +159,7 @@ void mail_stop(struct mail *m)
         return;
     memset(&m->app->hooks, 0, sizeof m->app->hooks);
     memset(&m->app->mailer, 0, sizeof m->app->mailer);
+    render_stop(m->render); /* a last pass: what the last requests changed */
     wl_free(m->app->waitlist);
     m->app->waitlist = NULL;
     remind_stop(m->remind);
