@@ -1,4 +1,6 @@
 # Shared by the benchmarks: start the real server on a free loopback port.
+# (The config file is read at start: a second server may be started with
+# another INI_EXTRA while the first runs.)
 # Needs BUILD, TMP (a scratch folder) and NOW (may be empty); DB (default
 # $TMP/knead.db) and LOG (default $TMP/log) may name others; sets PID and PORT.
 # The caller stops it with `stop_server`.
@@ -11,6 +13,8 @@ start_server() {
     # the abuse limits (README, Abuse and hardening) are off for them.
     printf '[limits]\nbookings_per_hour = 0\nwaitlist_per_hour = 0\nconnections_per_address = 1024\n' \
         >"$TMP/bench.ini"
+    # INI_EXTRA: more settings for this server only (e.g. "[bench]\nday_cache = 0\n")
+    printf "${INI_EXTRA:-}" >>"$TMP/bench.ini"
     if [ -n "${NOW:-}" ]; then
         "$BUILD/knead" serve --db "$DB" --config "$TMP/bench.ini" --listen 127.0.0.1:0 --quiet --now "$NOW" 2>"$LOG" &
     else

@@ -72,6 +72,7 @@ struct sched_cache {
     pthread_mutex_t mu;
     struct snapshot *cur;
     struct blobcache *days;
+    int no_days; /* sched_cache_keep_days(c, 0): the bench's uncached figure */
     const struct sched_hooks *hooks; /* the app's, read at each booking (not copied) */
     uint64_t setup_hits, setup_misses, bookings; /* atomic; for /metrics */
 };
@@ -89,6 +90,11 @@ static void snapshot_unref_locked(struct snapshot *s)
 {
     if (s && --s->refs == 0)
         arena_free(s->a);
+}
+
+void sched_cache_keep_days(struct sched_cache *c, int keep)
+{
+    c->no_days = !keep;
 }
 
 void sched_cache_stats(struct sched_cache *c, struct sched_stats *out)
@@ -691,7 +697,7 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
     const char **keys = arena_array(a, (size_t)days + 1, sizeof *keys);
     int first = -1, last = -1;
     struct key_base kb;
-    int keyed = s->cache && !exclude && day_key_base(a, s, now, &kb) == 0;
+    int keyed = s->cache && !s->cache->no_days && !exclude && day_key_base(a, s, now, &kb) == 0;
 
     /* The cached days first; then the calendar of the days between the
      * first and the last miss, read once and bucketed. */
