@@ -356,6 +356,43 @@ class Messages(unittest.TestCase):
                 db('DROP TRIGGER outbox_fail')
 
 
+class Waiting(unittest.TestCase):
+    def test_changes_waiting_together_are_queued_in_their_order(self):
+        """A booking and two moves of it wait together (their messages cannot
+        be queued, then the server is killed); started again, the server
+        queues them in order: the confirmation, the first move's notice
+        (reschedule/1), then the second's (reschedule/2), none lost to a
+        dedupe key."""
+        db("CREATE TRIGGER outbox_hold BEFORE INSERT ON outbox WHEN NEW.recipient = 'hold@example.com'"
+           " BEGIN SELECT RAISE(ABORT, 'held for the test'); END")
+        dropped = False
+        try:
+            st, appt = book('2026-12-17T10:00:00-09:00', 'hold@example.com', name='Hal Hold',
+                            therapist='tomas-reyes', phone='907 555 0177')
+            self.assertEqual(st, 201, appt)
+            path = '/api/v1/appointments/%d/reschedule' % appt['id']
+            for start in ('2026-12-17T13:00:00-09:00', '2026-12-18T13:00:00-09:00'):
+                st, moved = api('POST', path, {'start': start}, headers=bearer(appt))
+                self.assertEqual(st, 200, moved)
+            self.assertEqual(db('SELECT count(*) FROM sched_events WHERE appointment_id = ?',
+                                appt['id'])[0][0], 3)
+            S.stop(signal.SIGKILL)
+            db('DROP TRIGGER outbox_hold')
+            dropped = True
+            S.seed = False
+            S.start()
+            key = 'appt-%d/' % appt['id']
+            wait_for('the second move is sent', lambda: sent(key + 'reschedule/2'))
+            kinds = sorted(k for (k,) in db('SELECT dedupe_key FROM outbox WHERE appointment_id = ?',
+                                            appt['id']))
+            self.assertEqual(kinds, [key + 'confirmation', key + 'reschedule/1',
+                                     key + 'reschedule/2'])
+            self.assertEqual(db('SELECT count(*) FROM sched_events')[0][0], 0)
+        finally:
+            if not dropped:
+                db('DROP TRIGGER outbox_hold')
+
+
 class Outage(unittest.TestCase):
     def test_smtp_down_then_up_delivers_each_exactly_once(self):
         SMTP.stop()
