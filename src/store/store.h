@@ -189,6 +189,15 @@ typedef enum err_code (*db_tx_fn)(struct db *db, void *ctx, struct err *e);
  * E_UNAVAILABLE; any other error is rolled back and returned.  SQLite
  * never reports E_RETRY, so there it runs fn once. */
 enum err_code db_tx(struct db *db, db_tx_fn fn, void *ctx, struct err *e);
+/* db_tx, but the driver may run fn inside one transaction with other
+ * callers' bodies and commit them together (group commit: SQLite syncs its
+ * log once for all of them).  fn then runs on another thread and another
+ * connection (the db it is given; never the caller's), after the bodies
+ * queued before it, so it sees their changes; its own changes roll back
+ * alone when it fails (a savepoint each), and all of them when the commit
+ * fails.  So fn must, as for db_tx, do nothing outside the database and use
+ * only the db it is given; the caller waits until the shared commit is done. */
+enum err_code db_tx_shared(struct db *db, db_tx_fn fn, void *ctx, struct err *e);
 /* For a transaction written inline (begin ... commit, rollback on error):
  * after the rollback, 1 when *rc is E_RETRY and another try is allowed
  * (*tries counts them; start it at 0); else 0, with an exhausted E_RETRY

@@ -910,6 +910,65 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
     return sched_book_with(db, a, s, now, start, who, cl, NULL, NULL, out, token, e);
 }
 
+/* One booking's transaction body, for db_tx_shared: it may run on another
+ * request's thread and connection (db), beside other bookings, and must
+ * touch nothing but db and *b (whose owner waits). */
+struct book_tx {
+    struct arena *a;
+    const struct sched *s;
+    int64_t now, start;
+    int who;
+    const struct sched_client *cl;
+    sched_inside_fn inside;
+    void *ctx;
+    char *token;
+    int64_t id; /* out */
+};
+
+static enum err_code book_body(struct db *db, void *p, struct err *e)
+{
+    struct book_tx *b = p;
+    const struct sched *s = b->s;
+    const struct sched_client *cl = b->cl;
+    enum err_code rc;
+    int t = -1;
+    size_t room = 0;
+    int64_t client_id;
+    unsigned char hash[STORE_TOKEN_HASH];
+
+    /* the client first: "you hold a place then" says more than "taken" */
+    if ((rc = check_client(db, b->a, s, cl->email, cl->phone, b->start,
+                           b->start + (int64_t)s->service.duration_min * 60, 0, cl->allow_overlap,
+                           cl->overlap, e)) != E_OK ||
+        (rc = place(db, b->a, s, b->now, b->start, b->who, 0, &t, &room, e)) != E_OK)
+        return rc;
+    /* Only the front desk's booking may change a stored client's phone: a
+     * name and an address typed into the public form prove nothing.  The
+     * phone the booking gave stays on the appointment either way. */
+    if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "",
+                                    cl->staff, b->now, &client_id, e)) != E_OK)
+        return rc;
+    token_new(b->token, hash);
+    struct appointment ap = {0};
+    ap.service_id = s->service.id;
+    ap.therapist_id = s->therapists[t].id;
+    ap.room_id = s->rooms[room].id;
+    ap.client_id = client_id;
+    ap.start = b->start;
+    ap.end = b->start + (int64_t)s->service.duration_min * 60;
+    ap.busy_until = ap.end + (int64_t)s->service.buffer_min * 60;
+    ap.status = "booked";
+    ap.notes = cl->notes ? cl->notes : "";
+    ap.contact_phone = cl->phone ? cl->phone : "";
+    ap.source = cl->staff ? "staff" : "online";
+    ap.created_at = b->now;
+    if ((rc = db_add_appointment(db, &ap, hash, &b->id, e)) != E_OK ||
+        (b->inside && (rc = b->inside(b->ctx, db, b->id, e)) != E_OK))
+        return rc;
+    return run_queue_hook(s->hooks, db, SCHED_BOOKED, b->id, NULL, b->token, cl->staff, b->now,
+                          e);
+}
+
 enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                               int64_t start, int who, const struct sched_client *cl,
                               sched_inside_fn inside, void *ctx, struct appointment *out,
@@ -917,11 +976,6 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
 {
     const char *why;
     enum err_code rc;
-    int t = -1;
-    size_t room = 0;
-    int64_t client_id, id;
-    unsigned char hash[STORE_TOKEN_HASH];
-    int tries = 0;
 
     if ((why = booking_check_name(cl->name)) || (why = booking_check_email(cl->email)) ||
         (why = booking_check_phone(cl->phone)) || (why = booking_check_notes(cl->notes))) {
@@ -930,51 +984,17 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
     }
     if ((rc = check_time(s, now, start, cl->staff, e)) != E_OK)
         return rc;
-again: /* the store's concurrency contract (store.h): a lost race runs again */
-    if ((rc = db_begin(db, e)) != E_OK)
+    /* Bookings that arrive together share one commit (store.h db_tx_shared:
+     * one sync of SQLite's log for all of them); each is still decided
+     * alone, after the ones before it, and refused alone.  A lost race
+     * (store.h's concurrency contract) runs again. */
+    struct book_tx b = {a, s, now, start, who, cl, inside, ctx, token, 0};
+    if ((rc = db_tx_shared(db, book_body, &b, e)) != E_OK)
         return rc;
-    /* the client first: "you hold a place then" says more than "taken" */
-    if ((rc = check_client(db, a, s, cl->email, cl->phone, start,
-                           start + (int64_t)s->service.duration_min * 60, 0, cl->allow_overlap,
-                           cl->overlap, e)) != E_OK ||
-        (rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK)
-        goto fail;
-    /* Only the front desk's booking may change a stored client's phone: a
-     * name and an address typed into the public form prove nothing.  The
-     * phone the booking gave stays on the appointment either way. */
-    if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "",
-                                    cl->staff, now, &client_id, e)) != E_OK)
-        goto fail;
-    token_new(token, hash);
-    struct appointment ap = {0};
-    ap.service_id = s->service.id;
-    ap.therapist_id = s->therapists[t].id;
-    ap.room_id = s->rooms[room].id;
-    ap.client_id = client_id;
-    ap.start = start;
-    ap.end = start + (int64_t)s->service.duration_min * 60;
-    ap.busy_until = ap.end + (int64_t)s->service.buffer_min * 60;
-    ap.status = "booked";
-    ap.notes = cl->notes ? cl->notes : "";
-    ap.contact_phone = cl->phone ? cl->phone : "";
-    ap.source = cl->staff ? "staff" : "online";
-    ap.created_at = now;
-    if ((rc = db_add_appointment(db, &ap, hash, &id, e)) != E_OK ||
-        (inside && (rc = inside(ctx, db, id, e)) != E_OK) ||
-        (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, id, NULL, token, cl->staff, now, e)) !=
-            E_OK)
-        goto fail;
-    if ((rc = db_commit(db, e)) != E_OK)
-        goto fail;
     if (s->cache)
         __atomic_add_fetch(&s->cache->bookings, 1, __ATOMIC_RELAXED);
     run_committed_hook(s->hooks);
-    return db_appointment(db, a, id, out, e);
-fail:
-    db_rollback(db);
-    if (db_retry(db, &rc, &tries, e))
-        goto again;
-    return rc;
+    return db_appointment(db, a, b.id, out, e);
 }
 
 enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, int64_t now,
