@@ -171,14 +171,20 @@ static void failing_clear(struct render *r, int64_t id)
         memset(f, 0, sizeof *f);
 }
 
-/* Deletes the rows and queues what jobs[0 .. n) rendered, in one
- * transaction.  Returns E_OK or the error (rolled back). */
-static enum err_code store_jobs(struct render *r, struct db *db, struct job *jobs, size_t n,
-                                struct err *e)
+struct store_ctx {
+    struct render *r;
+    struct job *jobs;
+    size_t n;
+};
+
+/* The body of store_jobs' transaction (it may run on a booking's thread,
+ * beside bookings: db_tx_shared). */
+static enum err_code store_body(struct db *db, void *p, struct err *e)
 {
-    enum err_code rc = db_begin(db, e);
-    for (size_t i = 0; rc == E_OK && i < n; i++) {
-        struct job *j = &jobs[i];
+    struct store_ctx *c = p;
+    enum err_code rc = E_OK;
+    for (size_t i = 0; rc == E_OK && i < c->n; i++) {
+        struct job *j = &c->jobs[i];
         int gone = 0;
         if (!j->ok)
             continue;
@@ -187,14 +193,20 @@ static enum err_code store_jobs(struct render *r, struct db *db, struct job *job
         if ((rc = mail_notify_store(db, j->ev, j->row->appointment_id, j->row->at, j->msgs,
                                     j->nmsgs, e)) != E_OK)
             break;
-        if (j->ev != SCHED_BOOKED && r->app->waitlist)
-            rc = wl_offer_freed(r->app->waitlist, db, &j->before, j->row->at, e);
+        if (j->ev != SCHED_BOOKED && c->r->app->waitlist)
+            rc = wl_offer_freed(c->r->app->waitlist, db, &j->before, j->row->at, e);
     }
-    if (rc == E_OK)
-        rc = db_commit(db, e);
-    if (rc != E_OK)
-        db_rollback(db);
     return rc;
+}
+
+/* Deletes the rows and queues what jobs[0 .. n) rendered, in one
+ * transaction, which it shares with the bookings committing at the same
+ * moment.  Returns E_OK or the error (nothing of it stored). */
+static enum err_code store_jobs(struct render *r, struct db *db, struct job *jobs, size_t n,
+                                struct err *e)
+{
+    struct store_ctx c = {r, jobs, n};
+    return db_tx_shared(db, store_body, &c, e);
 }
 
 /* One batch: up to BATCH waiting changes with an id above *after, no two of
