@@ -56,6 +56,7 @@ PIDS="$PIDS $PID"
 PID=
 DB=$TMP/knead.db LOG=$TMP/log-b INI_EXTRA='[bench]\nday_cache = 0\n' start_server
 B_PORT=$PORT
+B_PID=$PID
 PIDS="$PIDS $PID"
 PID=
 
@@ -89,20 +90,33 @@ while [ "$ROUND" -lt "$ROUNDS" ]; do
     wrk_run "availability, 31 days, cached" "$A$MONTH"
     record "availability 31 days cached" "$RPS" "$P99"
     # one request at a time: its own time, not a queue's
+    # one request at a time: its own time, not a queue's; and the server's CPU
+    # time per request (/proc: user + system), which the machine's load does
+    # not stretch as it stretches the wall time
     out="$TMP/month.txt"
+    c0=$(awk '{print $14 + $15}' "/proc/$B_PID/stat")
     wrk -t1 -c1 -d5s --latency "http://127.0.0.1:$B_PORT$MONTH" >"$out"
+    c1=$(awk '{print $14 + $15}' "/proc/$B_PID/stat")
     P50=$(awk '$1 == "50%" {print $2}' "$out")
-    echo "availability, 31 days, uncached, alone: p50 $P50"
+    CPU=$(awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" '/requests in/ { printf "%.2fms", (b - a) * 1000 / hz / $1 }' "$out")
+    echo "availability, 31 days, uncached, alone: p50 $P50, server CPU $CPU per request"
     record "31-day month uncached alone (p50)" 0 "$P50"
+    record "31-day month uncached alone (CPU)" 0 "$CPU"
 
     # booking writes on a fresh copy of the grown clinic (no bookings yet)
     cp "$TMP/base.db" "$TMP/write.db"
     DB=$TMP/write.db LOG=$TMP/log-w start_server
+    c0=$(awk '{print $14 + $15}' "/proc/$PID/stat")
     python3 bench/book.py write "$PORT" 2026-11-30 30 8 | tee "$TMP/write.txt" | grep -v '^WRITE'
+    c1=$(awk '{print $14 + $15}' "/proc/$PID/stat")
     stop_server
     rm -f "$TMP/write.db" "$TMP/write.db-wal" "$TMP/write.db-shm"
     set -- $(grep '^WRITE' "$TMP/write.txt")
     record "booking writes (p99)" "$2" "$4ms"
+    N=$(sed -n 's/^write: \([0-9]*\) bookings.*/\1/p' "$TMP/write.txt")
+    CPU=$(awk -v a="$c0" -v b="$c1" -v n="$N" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2fms", (b - a) * 1000 / hz / n }')
+    echo "server CPU per booking (its render and delivery attempts included): $CPU"
+    record "booking writes alone (CPU per booking)" 0 "$CPU"
 done
 
 echo
@@ -126,7 +140,7 @@ END {
     printf "%-40s %12s %9s %12s\n", "figure", "requests/s", "of probe", "p99 (ms)"
     for (i = 1; i <= k; i++) {
         n = order[i]
-        if (n ~ /alone/) { printf "%-40s %12s %9s %12.2f (p50)\n", n, "-", "-", median(lat[n]); continue }
+        if (n ~ /alone/) { printf "%-40s %12s %9s %12.2f\n", n, "-", "-", median(lat[n]); continue }
         printf "%-40s %12.0f %8.1f%% %12.2f\n", n, median(rps[n]), n == "probe" ? 100 : median(share[n]), median(lat[n])
     }
 }' "$RES"
