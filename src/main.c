@@ -394,9 +394,11 @@ static int cmd_serve(struct app *app, const struct opts *o)
     app->metrics = http_metrics_new(web_routes, web_nroutes);
     so.metrics = app->metrics;
     /* one connection per request thread, one spare, one each for the mail
-     * worker, the reminder thread and the backup thread.  The port is bound before anything
-     * logs, so that a port in use is the one line on stderr. */
-    if (app_open_existing_store(app, threads > 0 ? threads + 4 : 11, err, sizeof err) < 0 ||
+     * worker, the reminder thread, the backup thread and the render worker
+     * (mail/render.c: a request waits for its pass while holding its own).
+     * The port is bound before anything logs, so that a port in use is the
+     * one line on stderr. */
+    if (app_open_existing_store(app, threads > 0 ? threads + 5 : 12, err, sizeof err) < 0 ||
         app_load_site(app, err, sizeof err) < 0 || srv_open(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         return 1;
