@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "core/email.h"
+#include "core/money.h"
 #include "util/num.h"
 #include "util/tzload.h"
 
-enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR, K_URL, K_PROXIES };
+enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR, K_URL, K_PROXIES, K_CURRENCY, K_NPI };
 
 static const struct key {
     const char *section, *name;
@@ -30,6 +31,12 @@ static const struct key {
     S("clinic", "email", email, 1),
     S("clinic", "address", address, 1),
     {"clinic", "timezone", K_TZNAME, offsetof(struct cfg, timezone), CFG_STR, 0, 0, 0},
+    /* the money (issue 11): the currency of every amount, and the clinic's
+     * identifiers on receipts and superbills */
+    {"clinic", "currency", K_CURRENCY, offsetof(struct cfg, currency),
+     sizeof(((struct cfg *)0)->currency), 0, 0, 0},
+    S("clinic", "tax_id", tax_id, 1),
+    {"clinic", "npi", K_NPI, offsetof(struct cfg, npi), sizeof(((struct cfg *)0)->npi), 0, 0, 1},
     {"server", "listen", K_LISTEN, offsetof(struct cfg, listen), CFG_STR, 0, 0, 0},
     I("server", "threads", threads, 0, 64),
     I("server", "shutdown_seconds", shutdown_seconds, 0, 300),
@@ -94,6 +101,7 @@ void cfg_defaults(struct cfg *c)
     copy(c->email, sizeof c->email, "frontdesk@chugachbodywork.example");
     copy(c->address, sizeof c->address, "1420 West Fireweed Lane, Anchorage, AK 99503");
     copy(c->timezone, sizeof c->timezone, "America/Anchorage");
+    copy(c->currency, sizeof c->currency, "USD");
     copy(c->listen, sizeof c->listen, "127.0.0.1:8080");
     c->threads = 0;
     c->shutdown_seconds = 10;
@@ -225,6 +233,25 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
                 strcmp(value, "tls") != 0) {
                 snprintf(err, errlen, "[%s] %s: '%s' is not none, starttls or tls", section, key,
                          value);
+                return -1;
+            }
+            break;
+        case K_CURRENCY:
+            if (!money_currency_ok(value)) {
+                snprintf(err, errlen,
+                         "[%s] %s: '%s' is not the ISO 4217 code of a currency with cents"
+                         " (USD, CAD, EUR, GBP, AUD, NZD, CHF, SEK, NOK, DKK, MXN, SGD, HKD,"
+                         " ZAR)",
+                         section, key, value);
+                return -1;
+            }
+            break;
+        case K_NPI:
+            if (*value && !money_npi_ok(value)) {
+                snprintf(err, errlen,
+                         "[%s] %s: '%s' is not a National Provider Identifier"
+                         " (10 digits)",
+                         section, key, value);
                 return -1;
             }
             break;

@@ -20,6 +20,9 @@ struct cfg {
     char email[CFG_STR];
     char address[CFG_STR];
     char timezone[CFG_STR];
+    char currency[4];     /* ISO 4217, a currency with cents (core/money.h); USD by default */
+    char tax_id[CFG_STR]; /* the clinic's tax id (EIN) on receipts and superbills; "" = none */
+    char npi[11];         /* the clinic's (type 2) NPI on superbills; "" = none */
     /* [server] */
     char listen[CFG_STR];
     int threads;

@@ -60,6 +60,28 @@ static const struct therapist therapists[] = {
      all_services, 4, "Injury rehabilitation, Doctor referrals, Work injuries"},
 };
 
+/* Billing (issue 11): the deep-tissue sessions are billed to insurers as
+ * 97124 (massage), one unit per 15 minutes; massage is untaxed in Alaska. */
+static const struct {
+    const char *service;
+    struct service_billing b;
+} billing[] = {
+    {"deep-tissue-60", {0, "97124", 15}},
+    {"deep-tissue-90", {0, "97124", 15}},
+};
+
+/* The therapists' identifiers on superbills (made up; the NPIs carry a
+ * valid check digit). */
+static const struct {
+    const char *therapist;
+    struct therapist_ids ids;
+} identifiers[] = {
+    {"maren-holt", {"1582047316", "MAS-1207"}},
+    {"dev-okafor", {"1627193059", "MAS-1544"}},
+    {"lena-kusugak", {"1740532183", "MAS-1310"}},
+    {"tomas-reyes", {"1893467021", "MAS-1682"}},
+};
+
 static const char *const room_names[] = {"Spruce Room", "Birch Room", "Willow Room"};
 
 /* Monday to Saturday, 8 AM to 8 PM. */
@@ -158,12 +180,19 @@ enum err_code demo_seed_from(struct store *s, const char *content_dir, int force
     for (size_t i = 0; i < N(services); i++)
         if ((rc = db_put_service(db, &services[i], e)) != E_OK)
             goto done;
+    for (size_t i = 0; i < N(billing); i++)
+        if ((rc = db_put_service_billing(db, billing[i].service, &billing[i].b, e)) != E_OK)
+            goto done;
     for (size_t i = 0; i < N(therapists); i++) {
         if ((rc = db_put_therapist(db, &therapists[i], e)) != E_OK)
             goto done;
         if ((rc = db_put_therapist_week(db, therapists[i].id, &weeks[i], e)) != E_OK)
             goto done;
     }
+    for (size_t i = 0; i < N(identifiers); i++)
+        if ((rc = db_put_therapist_ids(db, identifiers[i].therapist, &identifiers[i].ids, e)) !=
+            E_OK)
+            goto done;
     for (size_t i = 0; i < N(room_names); i++) {
         struct room r = {0, room_names[i], all_services, N(all_services)};
         if ((rc = db_add_room(db, &r, NULL, e)) != E_OK)

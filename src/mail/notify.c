@@ -31,7 +31,8 @@
 /* Every message kind has NAME.txt and NAME.html under templates/mail/. */
 static const char *const kinds[] = {"confirmation",  "reschedule",        "cancellation",
                                     "desk_same_day", "desk_cancelled",    "desk_moved",
-                                    "signin",        "insurance_outcome", "recommendations"};
+                                    "signin",        "insurance_outcome", "recommendations",
+                                    "receipt"};
 
 struct mail_notify {
     const struct app *app;
@@ -495,9 +496,40 @@ static enum err_code on_notice(void *ctx, struct db *db, const char *kind, const
     return rc;
 }
 
+/* A document the client asked for (a receipt), rendered from vars with the
+ * clinic's details added, queued like the others. */
+static enum err_code on_document(void *ctx, struct db *db, const char *kind, const char *to,
+                                 const char *name, const char *subject, struct json_t *vars,
+                                 const char *dedupe, int64_t now, struct err *e)
+{
+    struct mail_notify *n = ctx;
+    const struct cfg *c = &n->app->cfg;
+    struct arena *a = arena_new();
+    json_t *j = json_deep_copy(vars), *clinic = json_object();
+    if (!j)
+        j = json_object();
+    set_str(clinic, "name", c->name);
+    set_str(clinic, "phone", c->phone);
+    set_str(clinic, "email", c->email);
+    set_str(clinic, "address", c->address);
+    set_str(clinic, "tax_id", c->tax_id);
+    json_object_set_new(j, "clinic", clinic);
+    set_str(j, "client_name", name);
+    struct draft d = {0};
+    d.kind = kind;
+    d.dedupe_key = dedupe;
+    d.to = to;
+    d.to_name = name;
+    d.subject = subject;
+    enum err_code rc = queue(n, db, a, NULL, NULL, now, j, &d, e);
+    json_decref(j);
+    arena_free(a);
+    return rc;
+}
+
 struct notice_mailer mail_notify_portal_mailer(struct mail_notify *n)
 {
-    struct notice_mailer m = {on_signin, on_notice, on_committed, n};
+    struct notice_mailer m = {on_signin, on_notice, on_committed, n, on_document};
     return m;
 }
 

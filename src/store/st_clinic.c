@@ -62,6 +62,12 @@ enum err_code db_wipe(struct db *db, struct err *e)
         return err_set(e, E_CONFLICT,
                        "the database holds signed treatment notes, which are never deleted; "
                        "seed the demo into a new database file (--db)");
+    if ((rc = rows_i64_of(db, Q_LEDGER_EXISTS, "look for the ledger", NOARGS, &kept, e)) != E_OK)
+        return rc;
+    if (kept)
+        return err_set(e, E_CONFLICT,
+                       "the database holds invoices and payments, which are never deleted; "
+                       "seed the demo into a new database file (--db)");
     return db->drv->script(db, db->drv->sql[Q_WIPE], "delete the clinic's data", e);
 }
 

@@ -176,6 +176,8 @@ enum err_code db_merge_clients(struct db *db, int64_t keep, int64_t other, struc
         (rc = merge_health_records(db, keep, other, e)) != E_OK ||
         (rc = move_ids(db, Q_MERGE_REFERRALS, keep, other, "move the client's referrals", e)) !=
             E_OK ||
+        (rc = move_ids(db, Q_DESK_MOVE_CLIENT_INVOICES, keep, other, "move the client's invoices",
+                       e)) != E_OK ||
         (rc = rows_exec(db, Q_DESK_DEL_CLIENT, "delete the merged client", ARGS(A_I64(other)),
                         &changed, e)) != E_OK)
         return rc;

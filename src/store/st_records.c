@@ -16,7 +16,8 @@ enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct e
                      ARGS(A_I64(en->at), A_I64(en->user_id), A_TEXT(en->actor), A_TEXT(en->role),
                           A_TEXT(en->action), A_TEXT(en->record), A_I64(en->record_id),
                           A_I64(en->client_id), A_TEXT(en->address),
-                          A_TEXT(en->via ? en->via : "staff")),
+                          A_TEXT(en->via ? en->via : "staff"),
+                          A_TEXT(en->reason ? en->reason : "")),
                      NULL, e);
 }
 
@@ -26,7 +27,7 @@ static const struct col audit_cols[] = {
     COL_TEXT(struct audit_entry, role),     COL_TEXT(struct audit_entry, action),
     COL_TEXT(struct audit_entry, record),   COL_I64(struct audit_entry, record_id),
     COL_I64(struct audit_entry, client_id), COL_TEXT(struct audit_entry, address),
-    COL_TEXT(struct audit_entry, via),
+    COL_TEXT(struct audit_entry, via),      COL_TEXT(struct audit_entry, reason),
 };
 
 enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,

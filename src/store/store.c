@@ -157,6 +157,22 @@ static const struct {
     {DRV_RAISED, "an addendum cannot be changed", E_CONFLICT, "An addendum cannot be changed."},
     {DRV_RAISED, "an addendum cannot be deleted", E_CONFLICT, "An addendum cannot be deleted."},
     {DRV_RAISED, "the audit log cannot be changed", E_CONFLICT, "The audit log cannot be changed."},
+    /* the ledger (0039): issued means final; corrections are rows of their own */
+    {DRV_RAISED, "an issued invoice cannot be changed; issue a credit note", E_CONFLICT,
+     "An issued invoice cannot be changed; issue a credit note to correct it."},
+    {DRV_RAISED, "an issued invoice cannot be deleted; issue a credit note", E_CONFLICT,
+     "An issued invoice cannot be deleted; issue a credit note to correct it."},
+    {DRV_RAISED, "a payment cannot be changed; refund it", E_CONFLICT,
+     "A payment cannot be changed or removed; refund it instead."},
+    {DRV_RAISED, "a refund cannot be more than was paid", E_CONFLICT,
+     "A refund cannot be more than what is left of the payment."},
+    {DRV_RAISED, "a refund cannot be changed", E_CONFLICT, "A refund cannot be changed."},
+    {DRV_RAISED, "a credit note cannot be more than the invoice", E_CONFLICT,
+     "A credit note cannot be more than what is left of the invoice."},
+    {DRV_RAISED, "a credit note cannot be changed", E_CONFLICT, "A credit note cannot be changed."},
+    {DRV_RAISED, "a close-out cannot be changed; count again", E_CONFLICT,
+     "A cash count cannot be changed; count the drawer again."},
+    {DRV_UNIQUE, "invoices.number", E_RETRY, "Another invoice took this number; try again."},
 };
 
 /* The database's state, not the request's: 503 with e->problem for the API. */

@@ -504,17 +504,24 @@ enum err_code db_rules_put(struct db *db, const struct clinic_rules *r, struct e
 /* ---- the audit log of health records (web/audit.c) ---- */
 
 /* One read or write of a client's intake, insurance check, referral or
- * treatment note.  Rows are append-only; the store refuses to change them. */
+ * treatment note, or one change of money (an invoice issued, a payment, a
+ * refund, a credit note, a close-out) or a superbill made, with why.  Rows
+ * are append-only; the store refuses to change them. */
 struct audit_entry {
     int64_t id, at;     /* at: Unix seconds */
     int64_t user_id;    /* the account, 0 for a client using a manage link */
     const char *actor;  /* the account's email, or "client (manage link)" */
     const char *role;   /* "admin", "desk", "therapist", "client" */
-    const char *action; /* "read", "create", "update", "sign", "addendum", "refused" */
-    const char *record; /* "intake", "insurance", "referral", "note" */
+    /* "read", "create", "update", "sign", "addendum", "refused"; for money
+     * "issue", "pay", "refund", "credit", "count" */
+    const char *action;
+    /* "intake", "insurance", "referral", "note"; "invoice", "payment",
+     * "refund", "credit_note", "closeout", "superbill" */
+    const char *record;
     int64_t record_id, client_id;
     const char *address; /* the peer's IP address */
     const char *via;     /* how the actor was identified: "manage_link", "proven_email", "staff" */
+    const char *reason;  /* why, for a change of money ("" or NULL: none given) */
 };
 
 /* Which rows db_audit_list returns: newest first, ids below before_id
@@ -531,6 +538,170 @@ enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct e
 /* Rows matching f, newest first. */
 enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
                             struct audit_entry **out, size_t *n, struct err *e);
+
+/* ---- the clinic's money (svc/money.c) ----
+ *
+ * Amounts are integer cents of the clinic's currency.  The ledger only
+ * grows: an invoice is written whole when issued and never changes (only
+ * its client_id, by a merge); payments, refunds and credit notes are rows
+ * of their own; the triggers of migration 0039 refuse the rest (E_CONFLICT
+ * with the store's sentence). */
+
+/* A service's billing: tax in basis points, the procedure code for a
+ * superbill ("" = none) and the minutes of a billing unit (0 = per visit). */
+struct service_billing {
+    int tax_bp;
+    const char *procedure_code;
+    int unit_minutes;
+};
+/* A therapist's identifiers for insurers ("" = not set). */
+struct therapist_ids {
+    const char *npi, *licence;
+};
+
+struct invoice {
+    int64_t id, number, appointment_id, client_id; /* appointment_id 0 = none */
+    const char *client_name, *therapist_id, *currency;
+    int line_count;
+    int64_t subtotal, discount;
+    const char *discount_reason;
+    int64_t tax, tip, total;
+    const char *bill_to; /* a third party left to pay the balance, "" = none */
+    int64_t issued_at, issued_by;
+    const char *issued_by_name;
+    /* read only, from the ledger: credit notes, completed payments, refunds */
+    int64_t credited, paid, refunded;
+};
+
+struct invoice_line {
+    int64_t id, invoice_id;
+    int position;
+    const char *kind; /* "service", "addon", "fee", "package", "gift_card" */
+    const char *service_id, *description, *procedure_code;
+    int units, qty;
+    int64_t unit_cents, discount_cents;
+    int tax_bp;
+    int64_t tax_cents, amount_cents;
+};
+
+struct payment {
+    int64_t id, invoice_id, appointment_id; /* 0 = none */
+    const char *method;                     /* core/money.h's names */
+    int64_t amount, tendered;
+    const char *reference, *status; /* "pending", "completed", "failed" */
+    int64_t created_at;
+    const char *created_by_name;
+    int64_t refunded; /* read only: its refunds so far */
+    /* written only */
+    const char *idem_key;
+    int64_t created_by;
+};
+
+struct refund {
+    int64_t id, payment_id, amount;
+    const char *reason, *method; /* method: the payment's, read only */
+    int64_t created_at;
+    const char *created_by_name;
+};
+
+struct credit_note {
+    int64_t id, invoice_id, amount;
+    const char *reason;
+    int64_t created_at;
+    const char *created_by_name;
+};
+
+/* A method's sum over a span: count rows of cents. */
+struct takings_row {
+    const char *method;
+    int64_t count, cents;
+};
+
+struct closeout {
+    int64_t id;
+    const char *day; /* YYYY-MM-DD, the clinic's local day */
+    int64_t float_cents, counted, expected;
+    const char *note;
+    int64_t created_at;
+    const char *created_by_name;
+};
+
+/* E_NOTFOUND when the service is absent. */
+enum err_code db_service_billing(struct db *db, struct arena *a, const char *service_id,
+                                 struct service_billing *out, struct err *e);
+enum err_code db_put_service_billing(struct db *db, const char *service_id,
+                                     const struct service_billing *b, struct err *e);
+/* E_NOTFOUND when the therapist is absent. */
+enum err_code db_therapist_ids(struct db *db, struct arena *a, const char *therapist_id,
+                               struct therapist_ids *out, struct err *e);
+enum err_code db_put_therapist_ids(struct db *db, const char *therapist_id,
+                                   const struct therapist_ids *t, struct err *e);
+
+/* The number the next invoice takes.  Inside db_begin/db_commit. */
+enum err_code db_invoice_next_number(struct db *db, int64_t *number, struct err *e);
+/* Writes an invoice (id, sums ignored) and *id; form_key (STORE_TOKEN_HASH
+ * bytes, or NULL) is the hash of the form's one-time token.  The lines
+ * follow with db_invoice_line_add, exactly in->line_count of them. */
+enum err_code db_invoice_add(struct db *db, const struct invoice *in, const unsigned char *form_key,
+                             int64_t *id, struct err *e);
+enum err_code db_invoice_line_add(struct db *db, const struct invoice_line *l, struct err *e);
+/* The invoice a form's one-time token issued: *found = 0 when none. */
+enum err_code db_invoice_by_key(struct db *db, const unsigned char key[STORE_TOKEN_HASH],
+                                int64_t *id, int *found, struct err *e);
+/* One invoice with its sums; E_NOTFOUND when absent. */
+enum err_code db_invoice(struct db *db, struct arena *a, int64_t id, struct invoice *out,
+                         struct err *e);
+enum err_code db_invoices_of_appt(struct db *db, struct arena *a, int64_t appt_id,
+                                  struct invoice **out, size_t *n, struct err *e);
+/* A client's invoices of visits that start in [from, to), by start. */
+enum err_code db_invoices_of_client(struct db *db, struct arena *a, int64_t client_id, int64_t from,
+                                    int64_t to, struct invoice **out, size_t *n, struct err *e);
+enum err_code db_invoice_lines(struct db *db, struct arena *a, int64_t invoice_id,
+                               struct invoice_line **out, size_t *n, struct err *e);
+/* What client_id owes across all invoices (negative: is owed), and how
+ * many invoices they have. */
+enum err_code db_client_balance(struct db *db, int64_t client_id, int64_t *balance,
+                                int64_t *invoices, struct err *e);
+
+/* Writes a payment (p->idem_key required); *id gets its id. */
+enum err_code db_payment_add(struct db *db, const struct payment *p, int64_t *id, struct err *e);
+/* The payment of an idempotency key: *found = 0 when none. */
+enum err_code db_payment_by_key(struct db *db, struct arena *a, const char *key,
+                                struct payment *out, int *found, struct err *e);
+/* E_NOTFOUND when absent. */
+enum err_code db_payment(struct db *db, struct arena *a, int64_t id, struct payment *out,
+                         struct err *e);
+enum err_code db_payments_of_invoice(struct db *db, struct arena *a, int64_t invoice_id,
+                                     struct payment **out, size_t *n, struct err *e);
+/* Attaches the completed payments taken for appt_id before any invoice to
+ * invoice_id.  Inside db_begin/db_commit. */
+enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id, struct err *e);
+
+/* Writes a refund; the store refuses one above what is left of the payment. */
+enum err_code db_refund_add(struct db *db, const struct refund *f, const char *idem_key,
+                            int64_t created_by, int64_t *id, struct err *e);
+enum err_code db_refund_by_key(struct db *db, const char *key, int64_t *id, int *found,
+                               struct err *e);
+enum err_code db_refunds_of_invoice(struct db *db, struct arena *a, int64_t invoice_id,
+                                    struct refund **out, size_t *n, struct err *e);
+/* Writes a credit note; the store refuses one above what is left of the invoice. */
+enum err_code db_credit_add(struct db *db, const struct credit_note *c, const char *idem_key,
+                            int64_t created_by, int64_t *id, struct err *e);
+enum err_code db_credit_by_key(struct db *db, const char *key, int64_t *id, int *found,
+                               struct err *e);
+enum err_code db_credits_of_invoice(struct db *db, struct arena *a, int64_t invoice_id,
+                                    struct credit_note **out, size_t *n, struct err *e);
+
+/* Payments settled (paid) and refunds given (refunded) in [from, to), by
+ * method; and the invoices issued then: count, total, tips, tax. */
+enum err_code db_takings(struct db *db, struct arena *a, int64_t from, int64_t to,
+                         struct takings_row **paid, size_t *npaid, struct takings_row **refunded,
+                         size_t *nrefunded, int64_t issued[4], struct err *e);
+enum err_code db_closeout_add(struct db *db, const struct closeout *c, int64_t created_by,
+                              int64_t *id, struct err *e);
+/* A day's counts, newest first. */
+enum err_code db_closeouts_of_day(struct db *db, struct arena *a, const char *day,
+                                  struct closeout **out, size_t *n, struct err *e);
 
 /* ---- the client's health form and insurance checks (web/intake.c, web/insurance.c) ---- */
 

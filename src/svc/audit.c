@@ -19,6 +19,13 @@ enum err_code audit_add(struct db *db, const struct actor *who, const char *acti
                         const char *record, int64_t record_id, int64_t client_id, int64_t at,
                         struct err *e)
 {
+    return audit_add_why(db, who, action, record, record_id, client_id, "", at, e);
+}
+
+enum err_code audit_add_why(struct db *db, const struct actor *who, const char *action,
+                            const char *record, int64_t record_id, int64_t client_id,
+                            const char *why, int64_t at, struct err *e)
+{
     /* by manage link: the holder of the link, whatever account they may have */
     int account = who->user_id != 0 && who->via != PROOF_MANAGE_LINK;
     struct audit_entry en = {
@@ -32,6 +39,7 @@ enum err_code audit_add(struct db *db, const struct actor *who, const char *acti
         .client_id = client_id,
         .address = who->address,
         .via = audit_via_name(who->via),
+        .reason = why ? why : "",
     };
     return db_audit_add(db, &en, e);
 }

@@ -1,6 +1,6 @@
-/* audit — the one writer of the health-record audit log (intake, insurance
- * checks, referrals, treatment notes). It takes an actor, not a request, so
- * a handler, a command or a job records the same row the same way.
+/* audit — the one writer of the audit log: health records (intake, insurance
+ * checks, referrals, treatment notes) and every change of money. It takes an actor, not a request,
+ * so a handler, a command or a job records the same row the same way.
  *
  * Call it on the connection and inside the transaction of the write it
  * records, so a change and its log row land together or not at all; a read
@@ -36,5 +36,11 @@ const char *audit_via_name(enum proof p);
 enum err_code audit_add(struct db *db, const struct actor *who, const char *action,
                         const char *record, int64_t record_id, int64_t client_id, int64_t at,
                         struct err *e);
+/* The same with why (at most 500 characters; "" for none): a change of
+ * money ("issue", "pay", "refund", "credit", "count" of "invoice",
+ * "payment", "refund", "credit_note", "closeout") or a superbill read. */
+enum err_code audit_add_why(struct db *db, const struct actor *who, const char *action,
+                            const char *record, int64_t record_id, int64_t client_id,
+                            const char *why, int64_t at, struct err *e);
 
 #endif

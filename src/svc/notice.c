@@ -11,6 +11,17 @@ enum err_code notice_queue(const struct notice_mailer *m, struct db *db, const c
     return m->notice(m->ctx, db, kind, to, name, dedupe, now, e);
 }
 
+enum err_code notice_document(const struct notice_mailer *m, struct db *db, const char *kind,
+                              const char *to, const char *name, const char *subject,
+                              struct json_t *vars, const char *dedupe, int64_t now, struct err *e)
+{
+    if (!m || !m->document)
+        return err_set(e, E_UNAVAILABLE, "This server sends no e-mail; print the receipt instead.");
+    if (!to || !*to)
+        return err_set(e, E_UNPROCESSABLE, "The client has no e-mail address.");
+    return m->document(m->ctx, db, kind, to, name, subject, vars, dedupe, now, e);
+}
+
 int notice_can_signin(const struct notice_mailer *m)
 {
     return m && m->signin;

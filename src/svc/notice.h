@@ -16,6 +16,7 @@
 #include "core/err.h"
 
 struct db;
+struct json_t;
 
 /* signin renders the message to `to`, greeted as `name`, with the link
  * `path` (under the mailer's base URL), valid `minutes`, under the dedupe
@@ -30,6 +31,13 @@ struct notice_mailer {
                             const char *name, const char *dedupe, int64_t now, struct err *e);
     void (*committed)(void *ctx);
     void *ctx;
+    /* A document the client asked for (a receipt: kind "receipt"), rendered
+     * from templates/mail/<kind>.* with vars (the mailer adds the clinic's
+     * name, address, phone and tax id as "clinic") and queued with subject
+     * under the dedupe key.  NULL = cannot send. */
+    enum err_code (*document)(void *ctx, struct db *db, const char *kind, const char *to,
+                              const char *name, const char *subject, struct json_t *vars,
+                              const char *dedupe, int64_t now, struct err *e);
 };
 
 /* Queues a portal notice of kind to `to` (greeted as name) inside the
@@ -48,6 +56,12 @@ int notice_can_signin(const struct notice_mailer *m);
 enum err_code notice_signin(const struct notice_mailer *m, struct db *db, const char *to,
                             const char *name, const char *path, int minutes, int64_t now,
                             const char *dedupe, struct err *e);
+
+/* Queues a document (see struct notice_mailer) inside the caller's
+ * transaction.  E_UNAVAILABLE when m cannot send e-mail; vars is borrowed. */
+enum err_code notice_document(const struct notice_mailer *m, struct db *db, const char *kind,
+                              const char *to, const char *name, const char *subject,
+                              struct json_t *vars, const char *dedupe, int64_t now, struct err *e);
 
 /* After the caller's commit: wakes the delivery worker, if any. Can't fail. */
 void notice_committed(const struct notice_mailer *m);

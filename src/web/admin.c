@@ -20,6 +20,7 @@
 #include "core/auth.h"
 #include "core/booking.h"
 #include "core/datetime.h"
+#include "core/money.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/num.h"
@@ -191,15 +192,21 @@ void admin_index(struct req *r)
 
 /* ---- services ---- */
 
-/* The form's fields from a stored service. */
-static json_t *service_form(struct req *r, const struct service *s)
+/* The form's fields from a stored service and its billing. */
+static json_t *service_form(struct req *r, const struct service *s, const struct service_billing *b)
 {
-    return json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:s, s:s, s:s}", "id", s->id, "name",
-                     s->name, "description", s->description, "duration", s->duration_min,
-                     "price", price_text(r, s->price_cents), "buffer", s->buffer_min, "active",
-                     s->active, "min_notice", opt_text(r, s->min_notice_minutes), "horizon",
-                     opt_text(r, s->horizon_days), "late_cancel",
-                     opt_text(r, s->late_cancel_hours));
+    char pct[16];
+    json_t *f =
+        json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:s, s:s, s:s}", "id", s->id, "name",
+                  s->name, "description", s->description, "duration", s->duration_min, "price",
+                  price_text(r, s->price_cents), "buffer", s->buffer_min, "active", s->active,
+                  "min_notice", opt_text(r, s->min_notice_minutes), "horizon",
+                  opt_text(r, s->horizon_days), "late_cancel", opt_text(r, s->late_cancel_hours));
+    json_object_set_new(f, "tax_rate",
+                        json_string(money_format_percent(b->tax_bp, pct, sizeof pct)));
+    json_object_set_new(f, "procedure_code", json_string(b->procedure_code));
+    json_object_set_new(f, "unit_minutes", json_integer(b->unit_minutes));
+    return f;
 }
 
 void admin_services(struct req *r)
@@ -241,7 +248,9 @@ static void service_page(struct req *r, int status, const char *id, const struct
     web_keep(r, errors);
     struct therapist *th;
     size_t n;
-    if (db_therapists(web_db(r), r->arena, 0, &th, &n, &e) != E_OK) {
+    struct service_billing b = {0, "", 15};
+    if (db_therapists(web_db(r), r->arena, 0, &th, &n, &e) != E_OK ||
+        (id && !form && db_service_billing(web_db(r), r->arena, id, &b, &e) != E_OK)) {
         web_fail(r, &e);
         return;
     }
@@ -260,7 +269,7 @@ static void service_page(struct req *r, int status, const char *id, const struct
     if (form)
         json_object_set(ctx, "form", form);
     else
-        json_object_set_new(ctx, "form", service_form(r, s));
+        json_object_set_new(ctx, "form", service_form(r, s, &b));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "therapists", choices);
     form_render(r, status, "admin/service", ctx);
@@ -291,6 +300,25 @@ void admin_service(struct req *r)
         if (in_list(th[i].service_ids, th[i].nservices, id))
             tids[k++] = th[i].id;
     service_page(r, 200, id, &s, tids, k, NULL, NULL);
+}
+
+/* The service form's billing fields (tax rate in percent, procedure code,
+ * minutes per unit) into b; errors recorded.  Can't fail. */
+static void billing(struct req *r, json_t *errors, struct service_billing *b)
+{
+    const char *tax = form_value(r, "tax_rate"), *code = form_value(r, "procedure_code");
+    b->tax_bp = 0;
+    if (!form_blank(tax) && money_parse_percent(tax, &b->tax_bp) < 0)
+        form_error(errors, "tax_rate",
+                   "Enter the tax rate in percent, from 0 to 100, e.g. 5 or 8.25.");
+    if (strlen(code) > 10 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(code))
+        form_error(errors, "procedure_code",
+                   "A procedure code is up to 10 capital letters and digits, e.g. 97124.");
+    b->procedure_code = code;
+    const char *um = form_value(r, "unit_minutes");
+    b->unit_minutes = 15;
+    if (!form_blank(um) && num_parse_int(um, 0, 480, &b->unit_minutes) < 0)
+        form_error(errors, "unit_minutes", "Enter the minutes of one billing unit, from 0 to 480.");
 }
 
 /* Validates and saves the service form; id NULL = a new service. */
@@ -334,6 +362,8 @@ static void service_submit(struct req *r, const char *id)
     s.min_notice_minutes = optional(r, errors, "min_notice", "minimum notice", 0, 10080);
     s.horizon_days = optional(r, errors, "horizon", "horizon", 1, 730);
     s.late_cancel_hours = optional(r, errors, "late_cancel", "late-cancellation window", 0, 336);
+    struct service_billing bill;
+    billing(r, errors, &bill);
     const char **tids = values(r, "therapist", &nt);
     for (size_t i = 0; i < nt; i++) {
         int known = 0;
@@ -361,6 +391,7 @@ static void service_submit(struct req *r, const char *id)
         return;
     }
     if (db_begin(db, &e) != E_OK || db_put_service(db, &s, &e) != E_OK ||
+        db_put_service_billing(db, s.id, &bill, &e) != E_OK ||
         db_set_service_therapists(db, s.id, tids, nt, &e) != E_OK || db_commit(db, &e) != E_OK) {
         fail_db(r, db, &e);
         return;
@@ -427,13 +458,20 @@ static void therapist_page(struct req *r, int status, const char *id, const stru
                                        : "/admin/therapists"));
     if (form)
         json_object_set(ctx, "form", form);
-    else
+    else {
+        struct therapist_ids ids = {"", ""};
+        if (id && db_therapist_ids(web_db(r), r->arena, id, &ids, &e) != E_OK) {
+            json_decref(ctx);
+            web_fail(r, &e);
+            return;
+        }
         json_object_set_new(ctx, "form",
-                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", t->id,
-                                      "name", t->name, "title", t->title, "bio", t->bio,
-                                      "specialties", t->specialties ? t->specialties : "",
-                                      "photo", t->photo, "photo_alt", t->photo_alt, "active",
-                                      t->active));
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
+                                      t->id, "name", t->name, "title", t->title, "bio", t->bio,
+                                      "specialties", t->specialties ? t->specialties : "", "photo",
+                                      t->photo, "photo_alt", t->photo_alt, "active", t->active,
+                                      "npi", ids.npi, "licence", ids.licence));
+    }
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "services", choices);
     form_render(r, status, "admin/therapist", ctx);
@@ -495,6 +533,10 @@ static void therapist_submit(struct req *r, const char *id)
                              "https://, without spaces or quotes.");
     if (*t.photo && form_blank(t.photo_alt))
         form_error(errors, "photo_alt", "Describe the photo for people who cannot see it.");
+    struct therapist_ids ids = {form_value(r, "npi"),
+                                form_text(r, errors, "licence", "licence number", 0, 40)};
+    if (*ids.npi && !money_npi_ok(ids.npi))
+        form_error(errors, "npi", "An NPI is 10 digits with a valid check digit, e.g. 1234567893.");
     t.active = checked(r, "active");
     t.position = id ? old.position : 0;
     t.service_ids = values(r, "service", &ns);
@@ -526,7 +568,7 @@ static void therapist_submit(struct req *r, const char *id)
         return;
     }
     if (db_begin(db, &e) != E_OK || db_put_therapist(db, &t, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
+        db_put_therapist_ids(db, t.id, &ids, &e) != E_OK || db_commit(db, &e) != E_OK) {
         fail_db(r, db, &e);
         return;
     }

@@ -18,7 +18,9 @@
 
 #define AUDIT_PAGE 100
 
-static const char *const records[] = {"intake", "insurance", "referral", "note"};
+static const char *const records[] = {"intake",   "insurance", "referral", "note",
+                                      "invoice",  "payment",   "refund",   "credit_note",
+                                      "closeout", "superbill"};
 
 enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
                               const char *record, int64_t record_id, int64_t client_id,
@@ -85,8 +87,9 @@ void admin_audit(struct req *r)
     size_t n = 0;
     if (read_filter(r, &f) != 0) {
         web_error(r, 400, "bad_request",
-                  "The filter is not valid: record must be intake, insurance, referral or "
-                  "note, and client and before must be whole numbers.");
+                  "The filter is not valid: record must be intake, insurance, referral, "
+                  "note, invoice, payment, refund, credit_note, closeout or superbill, and "
+                  "client and before must be whole numbers.");
         return;
     }
     if (db_audit_list(web_db(r), r->arena, &f, &rows, &n, &e) != E_OK) {
@@ -106,6 +109,8 @@ void admin_audit(struct req *r)
                                 web_time(r, a->at), "actor", a->actor, "role", a->role, "action",
                                 a->action, "record", a->record, "address", a->address, "via",
                                 via_label(a->via), "refused", strcmp(a->action, "refused") == 0);
+        if (a->reason && *a->reason)
+            json_object_set_new(row, "reason", json_string(a->reason));
         if (a->record_id)
             json_object_set_new(row, "record_id", json_string(fmt_id(r, a->record_id)));
         if (a->client_id) {

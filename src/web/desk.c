@@ -27,6 +27,7 @@
 #include "web/chrome.h"
 #include "web/form.h"
 #include "web/intake.h"
+#include "web/money.h"
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/page.h"
@@ -245,6 +246,9 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         json_object_set_new(ctx, "cancel_reason", json_string(ap->cancel_reason));
     json_object_set_new(ctx, "staff_notes", json_string(staff_notes));
     json_object_set_new(ctx, "can_edit", json_boolean(desk));
+    json_object_set_new(ctx, "checkout_ready",
+                        json_boolean(strcmp(ap->status, "checked_in") == 0 ||
+                                     strcmp(ap->status, "completed") == 0));
 
     json_t *history = json_array();
     for (size_t i = 0; i < nhist; i++)
@@ -887,7 +891,7 @@ static void client_page_with(struct req *r, int status, const struct client *c, 
                           "url",
                           arena_printf(r->arena, "/staff/clients/%lld", (long long)same[i].id)));
     json_object_set_new(ctx, "duplicates", dups);
-    if (referrals_context(r, c->id, NULL, 1, ctx) < 0)
+    if (referrals_context(r, c->id, NULL, 1, ctx) < 0 || money_client_balance(r, c->id, ctx) < 0)
         return;
     json_object_set_new(
         ctx, "book_url",

@@ -18,6 +18,7 @@
 #include "web/hours.h"
 #include "web/intake.h"
 #include "web/metrics.h"
+#include "web/money.h"
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/portal.h"
@@ -89,6 +90,8 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/account/link/{token}", portal_link_use, PUB | FORM, SMALL_FORM},
     {ROUTE_GET, "/portal", portal_home, ROUTE_CLIENT, 0},
     {ROUTE_GET, "/portal/appointments/{id}", portal_appointment, ROUTE_CLIENT, 0},
+    /* the client's own superbill for their insurer (web/money.c) */
+    {ROUTE_GET, "/portal/superbill", money_superbill_portal, ROUTE_CLIENT, 0},
     {ROUTE_POST, "/portal/appointments/{id}/manage", portal_manage, ROUTE_CLIENT | FORM,
      SMALL_FORM},
     {ROUTE_GET, "/staff", staff_day, ROUTE_STAFF, 0},
@@ -135,6 +138,20 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/staff/waitlist", waitlist_desk_list, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/waitlist/{id}/remove", waitlist_desk_remove, ROUTE_DESK | FORM,
      SMALL_FORM},
+    /* the clinic's money (web/money.c): the desk's checkout, receipts, the
+     * day's close-out and superbills; never a therapist */
+    {ROUTE_GET, "/staff/appointments/{id}/checkout", money_checkout, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/appointments/{id}/checkout", money_checkout_issue, ROUTE_DESK | FORM,
+     DESK_FORM},
+    {ROUTE_GET, "/staff/invoices/{id}", money_receipt, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/invoices/{id}/payments", money_pay_form, ROUTE_DESK | FORM, SMALL_FORM},
+    {ROUTE_POST, "/staff/invoices/{id}/refunds", money_refund_form, ROUTE_DESK | FORM, DESK_FORM},
+    {ROUTE_POST, "/staff/invoices/{id}/credit-notes", money_credit_form, ROUTE_DESK | FORM,
+     DESK_FORM},
+    {ROUTE_POST, "/staff/invoices/{id}/send", money_send_receipt, ROUTE_DESK | FORM, SMALL_FORM},
+    {ROUTE_GET, "/staff/closeout", money_closeout, ROUTE_DESK, 0},
+    {ROUTE_POST, "/staff/closeout", money_closeout_count, ROUTE_DESK | FORM, DESK_FORM},
+    {ROUTE_GET, "/staff/clients/{id}/superbill", money_superbill_desk, ROUTE_DESK, 0},
     /* doctors' referrals (web/referrals.c) */
     {ROUTE_GET, "/staff/clients/{id}/referrals/new", referral_new, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/clients/{id}/referrals", referral_create, ROUTE_DESK | FORM, DESK_FORM},

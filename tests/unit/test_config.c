@@ -13,6 +13,7 @@ static void test_defaults_are_the_demo_clinic(void **state)
     struct cfg c;
     cfg_defaults(&c);
     assert_string_equal(c.timezone, "America/Anchorage");
+    assert_string_equal(c.currency, "USD");
     assert_string_equal(c.listen, "127.0.0.1:8080");
     assert_string_equal(c.db_path, "var/knead.db");
     assert_int_equal(c.min_notice_minutes, 180);
@@ -50,11 +51,16 @@ static void test_file_values_are_applied(void **state)
     assert_int_equal(cfg_load_string(&c,
                                      "; comment\n[clinic]\nname = Harbor Massage\ntimezone = "
                                      "Europe/Berlin\n[server]\nlisten = [::1]:9000\nthreads = 4\n"
-                                     "[booking]\nmin_notice_minutes = 0\nhorizon_days = 30\n",
+                                     "[booking]\nmin_notice_minutes = 0\nhorizon_days = 30\n"
+                                     "[clinic]\ncurrency = CAD\nnpi = 1234567893\n"
+                                     "tax_id = 92-1234567\n",
                                      "t.ini", err, sizeof err),
                      0);
     assert_string_equal(c.name, "Harbor Massage");
     assert_string_equal(c.timezone, "Europe/Berlin");
+    assert_string_equal(c.currency, "CAD");
+    assert_string_equal(c.npi, "1234567893");
+    assert_string_equal(c.tax_id, "92-1234567");
     assert_string_equal(c.listen, "[::1]:9000");
     assert_int_equal(c.threads, 4);
     assert_int_equal(c.min_notice_minutes, 0);
@@ -78,6 +84,12 @@ static void test_errors_name_the_key(void **state)
         {"[clinic]\nname =\n", "[clinic] name: must not be empty"},
         {"[clinic]\ntimezone = /etc/passwd\n", "timezone"},
         {"[clinic]\ntimezone = ../x\n", "timezone"},
+        {"[clinic]\ncurrency = usd\n", "[clinic] currency: 'usd' is not the ISO 4217 code"},
+        {"[clinic]\ncurrency = JPY\n", "[clinic] currency"},
+        {"[clinic]\ncurrency =\n", "[clinic] currency"},
+        {"[clinic]\nnpi = 12345\n", "[clinic] npi: '12345' is not a National Provider Identifier"},
+        {"[clinic]\nnpi = 12345678x0\n", "[clinic] npi"},
+        {"[clinic]\nnpi = 1234567890\n", "[clinic] npi"}, /* check digit */
         {"[clinic]\ncolour = red\n", "[clinic] colour: unknown key"},
         {"[nowhere]\na = 1\n", "[nowhere]: unknown section"},
         {"name = top level\n", "unknown section"},
@@ -88,10 +100,12 @@ static void test_errors_name_the_key(void **state)
         {"[smtp]\ndesk = <desk@example.com>\n", "[smtp] desk"},
         {"[smtp]\nretry_min_seconds = 0\n", "retry_min_seconds"},
         {"[smtp]\nmax_attempts = 101\n", "max_attempts"},
-        {"[server]\nshutdown_seconds = 301\n", "[server] shutdown_seconds: '301' is not a whole number from 0 to 300"},
+        {"[server]\nshutdown_seconds = 301\n",
+         "[server] shutdown_seconds: '301' is not a whole number from 0 to 300"},
         {"[server]\nshutdown_seconds = -1\n", "shutdown_seconds"},
         {"[server]\nreuse_port = yes\n", "[server] reuse_port"},
-        {"[smtp]\ntimeout_seconds = 0\n", "[smtp] timeout_seconds: '0' is not a whole number from 1 to 240"},
+        {"[smtp]\ntimeout_seconds = 0\n",
+         "[smtp] timeout_seconds: '0' is not a whole number from 1 to 240"},
         {"[smtp]\ntimeout_seconds = 241\n", "timeout_seconds"},
         {"[database]\nmax_size_mb = -1\n", "[database] max_size_mb"},
     };

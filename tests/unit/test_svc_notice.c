@@ -148,7 +148,7 @@ static void test_mailer_error_reaches_the_caller(void **state)
 {
     struct nfix *n = *state;
     struct err e = {0};
-    struct notice_mailer m = {NULL, failing, woke, n};
+    struct notice_mailer m = {NULL, failing, woke, n, NULL};
     assert_int_equal(notice_queue(&m, n->f->db, "recommendations", "jane@example.com", "Jane Doe",
                                   "appt-3/recommendations", 1000, &e),
                      E_UNAVAILABLE);

@@ -362,6 +362,10 @@ UPDATE clients SET name = ?2, email = ?3, phone = ?4 WHERE id = ?1
 -- name: desk_move_client_appts
 UPDATE appointments SET client_id = ?1 WHERE client_id = ?2
 
+-- an invoice's client is the one column a merge may change (0039)
+-- name: desk_move_client_invoices
+UPDATE invoices SET client_id = ?1 WHERE client_id = ?2
+
 -- name: desk_del_client
 DELETE FROM clients WHERE id = ?1
 
@@ -437,13 +441,157 @@ late_cancel_hours = excluded.late_cancel_hours
 
 -- name: audit_add
 INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,
-client_id, address, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+client_id, address, via, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 
 -- name: audit_list
 SELECT id, at, user_id, actor, role, action, record, record_id, client_id,
-address, via FROM audit_log WHERE (?1 = 0 OR id < ?1)
+address, via, reason FROM audit_log WHERE (?1 = 0 OR id < ?1)
 AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)
 ORDER BY id DESC LIMIT ?4
+
+-- the clinic's money (svc/money.c): billing settings, the ledger, close-outs
+-- fragment: invoice_cols
+i.id, i.number, coalesce(i.appointment_id, 0), i.client_id, i.client_name,
+i.therapist_id, i.currency, i.line_count, i.subtotal_cents, i.discount_cents,
+i.discount_reason, i.tax_cents, i.tip_cents, i.total_cents, i.bill_to, i.issued_at,
+i.issued_by, i.issued_by_name,
+(SELECT coalesce(sum(amount_cents), 0) FROM credit_notes WHERE invoice_id = i.id),
+(SELECT coalesce(sum(amount_cents), 0) FROM payments
+ WHERE invoice_id = i.id AND status = 'completed'),
+(SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f JOIN payments p ON p.id = f.payment_id
+ WHERE p.invoice_id = i.id)
+FROM invoices i
+
+-- fragment: payment_cols
+p.id, coalesce(p.invoice_id, 0), coalesce(p.appointment_id, 0), p.method, p.amount_cents,
+p.tendered_cents, p.reference, p.status, p.created_at, p.created_by_name,
+(SELECT coalesce(sum(amount_cents), 0) FROM refunds WHERE payment_id = p.id)
+FROM payments p
+
+-- name: service_billing
+SELECT tax_bp, procedure_code, unit_minutes FROM services WHERE id = ?1
+
+-- name: put_service_billing
+UPDATE services SET tax_bp = ?2, procedure_code = ?3, unit_minutes = ?4 WHERE id = ?1
+
+-- name: therapist_ids
+SELECT npi, licence FROM therapists WHERE id = ?1
+
+-- name: put_therapist_ids
+UPDATE therapists SET npi = ?2, licence = ?3 WHERE id = ?1
+
+-- numbers without gaps: taken inside the writing transaction that issues
+-- the invoice, and no invoice is ever deleted
+-- name: invoice_next_number
+SELECT coalesce(max(number), 0) + 1 FROM invoices
+
+-- name: invoice_add
+INSERT INTO invoices (number, appointment_id, client_id, client_name, therapist_id,
+currency, line_count, subtotal_cents, discount_cents, discount_reason, tax_cents,
+tip_cents, total_cents, bill_to, form_key, issued_at, issued_by, issued_by_name)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+
+-- name: invoice_line_add
+INSERT INTO invoice_lines (invoice_id, position, kind, service_id, description,
+procedure_code, units, qty, unit_cents, discount_cents, tax_bp, tax_cents, amount_cents)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+
+-- name: invoice_by_key
+SELECT id FROM invoices WHERE form_key = ?1
+
+-- name: invoice
+SELECT {{invoice_cols}} WHERE i.id = ?1
+
+-- name: invoices_of_appt
+SELECT {{invoice_cols}} WHERE i.appointment_id = ?1 ORDER BY i.number
+
+-- visits from ?2 to ?3 (the appointments' start), for a superbill
+-- name: invoices_of_client
+SELECT {{invoice_cols}} JOIN appointments a ON a.id = i.appointment_id
+WHERE i.client_id = ?1 AND a.start_at >= ?2 AND a.start_at < ?3
+ORDER BY a.start_at, i.number
+
+-- name: invoice_lines
+SELECT id, invoice_id, position, kind, service_id, description, procedure_code, units,
+qty, unit_cents, discount_cents, tax_bp, tax_cents, amount_cents
+FROM invoice_lines WHERE invoice_id = ?1 ORDER BY position
+
+-- what a client owes across visits (negative: owed back)
+-- name: client_balance
+SELECT coalesce(sum(i.total_cents
+  - (SELECT coalesce(sum(amount_cents), 0) FROM credit_notes WHERE invoice_id = i.id)
+  - (SELECT coalesce(sum(amount_cents), 0) FROM payments
+     WHERE invoice_id = i.id AND status = 'completed')
+  + (SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f
+     JOIN payments p ON p.id = f.payment_id WHERE p.invoice_id = i.id)), 0),
+count(*)
+FROM invoices i WHERE i.client_id = ?1
+
+-- name: payment_add
+INSERT INTO payments (invoice_id, appointment_id, method, amount_cents, tendered_cents,
+reference, status, idem_key, created_at, created_by, created_by_name)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+
+-- name: payment_by_key
+SELECT {{payment_cols}} WHERE p.idem_key = ?1
+
+-- name: payment
+SELECT {{payment_cols}} WHERE p.id = ?1
+
+-- name: payments_of_invoice
+SELECT {{payment_cols}} WHERE p.invoice_id = ?1 ORDER BY p.id
+
+-- payments taken for the visit before its invoice (a deposit online)
+-- name: payments_attach
+UPDATE payments SET invoice_id = ?2
+WHERE appointment_id = ?1 AND invoice_id IS NULL AND status = 'completed'
+
+-- name: refund_add
+INSERT INTO refunds (payment_id, amount_cents, reason, idem_key, created_at, created_by,
+created_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+
+-- name: refund_by_key
+SELECT id FROM refunds WHERE idem_key = ?1
+
+-- name: refunds_of_invoice
+SELECT f.id, f.payment_id, f.amount_cents, f.reason, p.method, f.created_at,
+f.created_by_name FROM refunds f JOIN payments p ON p.id = f.payment_id
+WHERE p.invoice_id = ?1 ORDER BY f.id
+
+-- name: credit_add
+INSERT INTO credit_notes (invoice_id, amount_cents, reason, idem_key, created_at,
+created_by, created_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+
+-- name: credit_by_key
+SELECT id FROM credit_notes WHERE idem_key = ?1
+
+-- name: credits_of_invoice
+SELECT id, invoice_id, amount_cents, reason, created_at, created_by_name
+FROM credit_notes WHERE invoice_id = ?1 ORDER BY id
+
+-- a day's takings by method: payments settled and refunds given in [?1, ?2)
+-- name: takings_paid
+SELECT method, count(*), coalesce(sum(amount_cents), 0) FROM payments
+WHERE created_at >= ?1 AND created_at < ?2 AND status = 'completed'
+GROUP BY method ORDER BY method
+
+-- name: takings_refunded
+SELECT p.method, count(*), coalesce(sum(f.amount_cents), 0) FROM refunds f
+JOIN payments p ON p.id = f.payment_id
+WHERE f.created_at >= ?1 AND f.created_at < ?2
+GROUP BY p.method ORDER BY p.method
+
+-- name: takings_issued
+SELECT count(*), coalesce(sum(total_cents), 0), coalesce(sum(tip_cents), 0),
+coalesce(sum(tax_cents), 0) FROM invoices WHERE issued_at >= ?1 AND issued_at < ?2
+
+-- name: closeout_add
+INSERT INTO closeouts (day, float_cents, counted_cents, expected_cents, note, created_at,
+created_by, created_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+
+-- name: closeouts_of_day
+SELECT id, day, float_cents, counted_cents, expected_cents, note, created_at,
+created_by_name FROM closeouts WHERE day = ?1 ORDER BY id DESC
 
 -- health form and insurance checks
 -- name: intake
@@ -834,6 +982,11 @@ INSERT INTO schema_version (version, name, applied_at) VALUES (?1, ?2, ?3)
 -- so the wipe asks first.
 -- name: signed_notes_exist
 SELECT EXISTS (SELECT 1 FROM treatment_notes WHERE signed_at IS NOT NULL)
+
+-- Nor is the ledger (0039): invoices, payments, cash counts.
+-- name: ledger_exists
+SELECT EXISTS (SELECT 1 FROM invoices) OR EXISTS (SELECT 1 FROM payments)
+OR EXISTS (SELECT 1 FROM closeouts)
 
 -- Deletes all clinic data (knead demo --force): a script, run as a whole.
 -- name: wipe

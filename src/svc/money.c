@@ -1,0 +1,558 @@
+/* money — the ledger's transactions; see money.h.  Each runs through db_tx,
+ * so its body may run again on E_RETRY (PostgreSQL): it reads, decides and
+ * writes only in the database, and its idempotency key is looked up first
+ * inside the transaction, so a form sent twice (or a retried call) finds
+ * the first one's row and records nothing new.  It must not know HTTP. */
+#include "svc/money.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/datetime.h"
+#include "core/referral.h"
+#include "svc/when.h"
+#include "util/arena.h"
+
+#define WHY_MAX 500
+
+/* why, cut to the audit's 500 characters on a character boundary. */
+static const char *clip(struct arena *a, const char *why)
+{
+    size_t n = strlen(why);
+    if (n <= WHY_MAX)
+        return why;
+    n = WHY_MAX;
+    while (n > 0 && ((unsigned char)why[n] & 0xC0) == 0x80)
+        n--;
+    return arena_strndup(a, why, n);
+}
+
+static const char *fmt(char *buf, size_t size, int64_t cents, const char *currency)
+{
+    return money_format(cents, currency, buf, size);
+}
+
+enum err_code money_visit_line(struct db *db, struct arena *a, const struct appointment *ap,
+                               struct money_line_in *out, struct err *e)
+{
+    struct service s;
+    struct service_billing b;
+    enum err_code rc;
+    if ((rc = db_service(db, a, ap->service_id, &s, e)) != E_OK ||
+        (rc = db_service_billing(db, a, ap->service_id, &b, e)) != E_OK)
+        return rc;
+    int minutes = (int)((ap->end - ap->start) / 60);
+    *out = (struct money_line_in){
+        .kind = "service",
+        .service_id = s.id,
+        .description = s.name,
+        .procedure_code = b.procedure_code,
+        .units = *b.procedure_code ? money_units(minutes, b.unit_minutes) : 0,
+        .qty = 1,
+        .tax_bp = b.tax_bp,
+        .unit = s.price_cents,
+    };
+    return E_OK;
+}
+
+enum err_code money_preview(const struct money_issue_in *in, struct money_line *lines,
+                            struct money_totals *t, struct err *e)
+{
+    const char *why = NULL;
+    if (in->nlines > MONEY_MAX_LINES)
+        return err_set(e, E_UNPROCESSABLE, "An invoice has at most 16 lines.");
+    for (size_t i = 0; i < in->nlines; i++)
+        lines[i] = (struct money_line){
+            .unit = in->lines[i].unit, .qty = in->lines[i].qty, .tax_bp = in->lines[i].tax_bp};
+    if (money_invoice(lines, in->nlines, &in->discount, in->tip, t, &why) < 0)
+        return err_set(e, E_UNPROCESSABLE, "%s", why);
+    if (t->discount > 0 && (!in->discount_reason || !*in->discount_reason))
+        return err_set(e, E_UNPROCESSABLE, "Give the reason for the discount.");
+    return E_OK;
+}
+
+/* ---- issuing an invoice ---- */
+
+struct issue_ctx {
+    const struct money_by *by;
+    const struct money_issue_in *in;
+    struct arena *a;
+    int64_t now, id;
+    int again;
+};
+
+static enum err_code issue_tx(struct db *db, void *vctx, struct err *e)
+{
+    struct issue_ctx *c = vctx;
+    const struct money_issue_in *in = c->in;
+    struct appointment ap;
+    struct money_line lines[MONEY_MAX_LINES];
+    struct money_totals t;
+    int found = 0;
+    enum err_code rc;
+    c->again = 0;
+    if ((rc = db_invoice_by_key(db, in->key, &c->id, &found, e)) != E_OK)
+        return rc;
+    if (found) {
+        c->again = 1;
+        return E_OK;
+    }
+    if ((rc = db_appointment(db, c->a, in->appointment_id, &ap, e)) != E_OK)
+        return rc;
+    if (strcmp(ap.status, "checked_in") != 0 && strcmp(ap.status, "completed") != 0)
+        return err_set(e, E_CONFLICT,
+                       "Check the client in first: a visit is billed once the client is "
+                       "checked in.");
+    if ((rc = money_preview(in, lines, &t, e)) != E_OK)
+        return rc;
+    struct invoice inv = {
+        .appointment_id = ap.id,
+        .client_id = ap.client_id,
+        .client_name = ap.client_name,
+        .therapist_id = ap.therapist_id,
+        .currency = in->currency,
+        .line_count = (int)in->nlines,
+        .subtotal = t.subtotal,
+        .discount = t.discount,
+        .discount_reason = t.discount ? in->discount_reason : "",
+        .tax = t.tax,
+        .tip = t.tip,
+        .total = t.total,
+        .bill_to = in->bill_to ? in->bill_to : "",
+        .issued_at = c->now,
+        .issued_by = c->by->actor->user_id,
+        .issued_by_name = c->by->name,
+    };
+    if ((rc = db_invoice_next_number(db, &inv.number, e)) != E_OK ||
+        (rc = db_invoice_add(db, &inv, in->key, &c->id, e)) != E_OK)
+        return rc;
+    for (size_t i = 0; i < in->nlines; i++) {
+        const struct money_line_in *l = &in->lines[i];
+        struct invoice_line row = {
+            .invoice_id = c->id,
+            .position = (int)i + 1,
+            .kind = l->kind,
+            .service_id = l->service_id ? l->service_id : "",
+            .description = l->description,
+            .procedure_code = l->procedure_code ? l->procedure_code : "",
+            .units = l->units,
+            .qty = lines[i].qty,
+            .unit_cents = lines[i].unit,
+            .discount_cents = lines[i].discount,
+            .tax_bp = lines[i].tax_bp,
+            .tax_cents = lines[i].tax,
+            .amount_cents = lines[i].amount,
+        };
+        if ((rc = db_invoice_line_add(db, &row, e)) != E_OK)
+            return rc;
+    }
+    if ((rc = db_payments_attach(db, ap.id, c->id, e)) != E_OK)
+        return rc;
+    char total[48];
+    const char *why = arena_printf(
+        c->a, "invoice %lld of %s%s%s%s%s", (long long)inv.number,
+        fmt(total, sizeof total, t.total, in->currency), t.discount ? "; discount: " : "",
+        t.discount ? in->discount_reason : "", *inv.bill_to ? "; billed to " : "", inv.bill_to);
+    why = clip(c->a, why);
+    return audit_add_why(db, c->by->actor, "issue", "invoice", c->id, ap.client_id, why, c->now, e);
+}
+
+enum err_code money_issue(struct db *db, const struct money_by *by, const struct money_issue_in *in,
+                          int64_t now, int64_t *id, int *again, struct err *e)
+{
+    struct arena *a = arena_new();
+    struct issue_ctx c = {.by = by, .in = in, .a = a, .now = now};
+    enum err_code rc = db_tx(db, issue_tx, &c, e);
+    if (rc == E_OK) {
+        *id = c.id;
+        *again = c.again;
+    }
+    arena_free(a);
+    return rc;
+}
+
+/* ---- payments ---- */
+
+struct pay_ctx {
+    const struct money_by *by;
+    const struct money_pay_in *in;
+    struct arena *a;
+    int64_t now, id, change;
+    int again;
+};
+
+static enum err_code pay_tx(struct db *db, void *vctx, struct err *e)
+{
+    struct pay_ctx *c = vctx;
+    const struct money_pay_in *in = c->in;
+    struct payment p;
+    struct invoice inv;
+    int found = 0;
+    const char *why = NULL;
+    enum err_code rc;
+    c->again = 0;
+    if ((rc = db_payment_by_key(db, c->a, in->key, &p, &found, e)) != E_OK)
+        return rc;
+    if (found) {
+        c->again = 1;
+        c->id = p.id;
+        c->change = p.tendered > p.amount ? p.tendered - p.amount : 0;
+        return E_OK;
+    }
+    if ((rc = db_invoice(db, c->a, in->invoice_id, &inv, e)) != E_OK)
+        return rc;
+    int64_t due = money_balance(inv.total, inv.credited, inv.paid, inv.refunded);
+    int64_t amount = in->amount, tendered = 0;
+    c->change = 0;
+    switch (in->method) {
+    case MONEY_CASH:
+        if (money_cash(due, in->tendered, &amount, &c->change, &why) < 0)
+            return err_set(e, E_UNPROCESSABLE, "%s", why);
+        tendered = in->tendered;
+        break;
+    case MONEY_CARD:
+    case MONEY_INSURANCE:
+        if (!in->reference || !*in->reference)
+            return err_set(e, E_UNPROCESSABLE, "%s",
+                           in->method == MONEY_CARD
+                               ? "Enter the card terminal's reference for this payment."
+                               : "Enter who paid (the insurer) and their reference.");
+        if (money_pay_check(due, amount, &why) < 0)
+            return err_set(e, E_UNPROCESSABLE, "%s", why);
+        break;
+    default:
+        return err_set(e, E_UNPROCESSABLE,
+                       "The desk takes cash, card (terminal) or a payment from an insurer.");
+    }
+    p = (struct payment){
+        .invoice_id = inv.id,
+        .appointment_id = inv.appointment_id,
+        .method = money_method_name(in->method),
+        .amount = amount,
+        .tendered = tendered,
+        .reference = in->reference ? in->reference : "",
+        .status = "completed",
+        .idem_key = in->key,
+        .created_at = c->now,
+        .created_by = c->by->actor->user_id,
+        .created_by_name = c->by->name,
+    };
+    if ((rc = db_payment_add(db, &p, &c->id, e)) != E_OK)
+        return rc;
+    char sum[48];
+    why = arena_printf(c->a, "%s %s towards invoice %lld", money_method_label(in->method),
+                       fmt(sum, sizeof sum, amount, inv.currency), (long long)inv.number);
+    return audit_add_why(db, c->by->actor, "pay", "payment", c->id, inv.client_id, why, c->now, e);
+}
+
+enum err_code money_pay(struct db *db, const struct money_by *by, const struct money_pay_in *in,
+                        int64_t now, int64_t *id, int64_t *change, int *again, struct err *e)
+{
+    if (!in->key || !*in->key || strlen(in->key) > 100)
+        return err_set(e, E_INVALID, "The payment form has no key; open the checkout again.");
+    if (in->reference && strlen(in->reference) > 100)
+        return err_set(e, E_UNPROCESSABLE, "Keep the reference under 100 characters.");
+    struct arena *a = arena_new();
+    struct pay_ctx c = {.by = by, .in = in, .a = a, .now = now};
+    enum err_code rc = db_tx(db, pay_tx, &c, e);
+    if (rc == E_OK) {
+        *id = c.id;
+        *change = c.change;
+        *again = c.again;
+    }
+    arena_free(a);
+    return rc;
+}
+
+/* ---- refunds and credit notes ---- */
+
+struct fix_ctx {
+    const struct money_by *by;
+    struct arena *a;
+    int64_t target, amount, now, id;
+    const char *why, *key;
+    int again;
+};
+
+/* Characters of UTF-8 text (the store's CHECKs count characters, not bytes). */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static enum err_code why_ok(const char *why, struct err *e)
+{
+    if (!why || !*why)
+        return err_set(e, E_UNPROCESSABLE, "Give the reason.");
+    if (chars(why) > WHY_MAX)
+        return err_set(e, E_UNPROCESSABLE, "Keep the reason under 500 characters.");
+    return E_OK;
+}
+
+static enum err_code refund_tx(struct db *db, void *vctx, struct err *e)
+{
+    struct fix_ctx *c = vctx;
+    struct payment p;
+    struct invoice inv;
+    int found = 0;
+    const char *why = NULL;
+    enum err_code rc;
+    c->again = 0;
+    if ((rc = db_refund_by_key(db, c->key, &c->id, &found, e)) != E_OK)
+        return rc;
+    if (found) {
+        c->again = 1;
+        return E_OK;
+    }
+    if ((rc = db_payment(db, c->a, c->target, &p, e)) != E_OK)
+        return rc;
+    if (strcmp(p.status, "completed") != 0)
+        return err_set(e, E_CONFLICT, "Only a completed payment can be refunded.");
+    if (money_refund_check(p.amount, p.refunded, c->amount, &why) < 0)
+        return err_set(e, E_UNPROCESSABLE, "%s", why);
+    if ((rc = p.invoice_id ? db_invoice(db, c->a, p.invoice_id, &inv, e) : E_OK) != E_OK)
+        return rc;
+    struct refund f = {.payment_id = p.id,
+                       .amount = c->amount,
+                       .reason = c->why,
+                       .created_at = c->now,
+                       .created_by_name = c->by->name};
+    if ((rc = db_refund_add(db, &f, c->key, c->by->actor->user_id, &c->id, e)) != E_OK)
+        return rc;
+    int mm = money_method_parse(p.method);
+    char sum[48];
+    why = arena_printf(c->a, "%s to %s: %s",
+                       fmt(sum, sizeof sum, c->amount, p.invoice_id ? inv.currency : "USD"),
+                       money_method_label(mm < 0 ? MONEY_CASH : (enum money_method)mm), c->why);
+    why = clip(c->a, why);
+    return audit_add_why(db, c->by->actor, "refund", "refund", c->id,
+                         p.invoice_id ? inv.client_id : 0, why, c->now, e);
+}
+
+enum err_code money_refund(struct db *db, const struct money_by *by, int64_t payment_id,
+                           int64_t amount, const char *why, const char *key, int64_t now,
+                           int64_t *id, int *again, struct err *e)
+{
+    enum err_code rc;
+    if ((rc = why_ok(why, e)) != E_OK)
+        return rc;
+    if (!key || !*key || strlen(key) > 100)
+        return err_set(e, E_INVALID, "The refund form has no key; open the invoice again.");
+    struct arena *a = arena_new();
+    struct fix_ctx c = {.by = by,
+                        .a = a,
+                        .target = payment_id,
+                        .amount = amount,
+                        .now = now,
+                        .why = why,
+                        .key = key};
+    rc = db_tx(db, refund_tx, &c, e);
+    if (rc == E_OK) {
+        *id = c.id;
+        *again = c.again;
+    }
+    arena_free(a);
+    return rc;
+}
+
+static enum err_code credit_tx(struct db *db, void *vctx, struct err *e)
+{
+    struct fix_ctx *c = vctx;
+    struct invoice inv;
+    int found = 0;
+    const char *why = NULL;
+    enum err_code rc;
+    c->again = 0;
+    if ((rc = db_credit_by_key(db, c->key, &c->id, &found, e)) != E_OK)
+        return rc;
+    if (found) {
+        c->again = 1;
+        return E_OK;
+    }
+    if ((rc = db_invoice(db, c->a, c->target, &inv, e)) != E_OK)
+        return rc;
+    if (money_credit_check(inv.total, inv.credited, c->amount, &why) < 0)
+        return err_set(e, E_UNPROCESSABLE, "%s", why);
+    struct credit_note cn = {.invoice_id = inv.id,
+                             .amount = c->amount,
+                             .reason = c->why,
+                             .created_at = c->now,
+                             .created_by_name = c->by->name};
+    if ((rc = db_credit_add(db, &cn, c->key, c->by->actor->user_id, &c->id, e)) != E_OK)
+        return rc;
+    char sum[48];
+    why =
+        arena_printf(c->a, "%s off invoice %lld: %s", fmt(sum, sizeof sum, c->amount, inv.currency),
+                     (long long)inv.number, c->why);
+    why = clip(c->a, why);
+    return audit_add_why(db, c->by->actor, "credit", "credit_note", c->id, inv.client_id, why,
+                         c->now, e);
+}
+
+enum err_code money_credit(struct db *db, const struct money_by *by, int64_t invoice_id,
+                           int64_t amount, const char *why, const char *key, int64_t now,
+                           int64_t *id, int *again, struct err *e)
+{
+    enum err_code rc;
+    if ((rc = why_ok(why, e)) != E_OK)
+        return rc;
+    if (!key || !*key || strlen(key) > 100)
+        return err_set(e, E_INVALID, "The credit-note form has no key; open the invoice again.");
+    struct arena *a = arena_new();
+    struct fix_ctx c = {.by = by,
+                        .a = a,
+                        .target = invoice_id,
+                        .amount = amount,
+                        .now = now,
+                        .why = why,
+                        .key = key};
+    rc = db_tx(db, credit_tx, &c, e);
+    if (rc == E_OK) {
+        *id = c.id;
+        *again = c.again;
+    }
+    arena_free(a);
+    return rc;
+}
+
+/* ---- the day's takings and the drawer ---- */
+
+enum err_code money_takings(struct db *db, struct arena *a, int64_t from, int64_t to,
+                            struct money_day *out, struct err *e)
+{
+    int64_t issued[4];
+    memset(out, 0, sizeof *out);
+    enum err_code rc = db_takings(db, a, from, to, &out->paid, &out->npaid, &out->refunded,
+                                  &out->nrefunded, issued, e);
+    if (rc != E_OK)
+        return rc;
+    out->invoices = issued[0];
+    out->invoiced = issued[1];
+    out->tips = issued[2];
+    out->tax = issued[3];
+    for (size_t i = 0; i < out->npaid; i++)
+        if (strcmp(out->paid[i].method, "cash") == 0)
+            out->cash_in = out->paid[i].cents;
+    for (size_t i = 0; i < out->nrefunded; i++)
+        if (strcmp(out->refunded[i].method, "cash") == 0)
+            out->cash_out = out->refunded[i].cents;
+    return E_OK;
+}
+
+struct count_ctx {
+    const struct money_by *by;
+    struct arena *a;
+    const char *day, *note;
+    int64_t from, to, float_cents, counted, now, id, expected;
+};
+
+static enum err_code count_tx(struct db *db, void *vctx, struct err *e)
+{
+    struct count_ctx *c = vctx;
+    struct money_day d;
+    enum err_code rc;
+    if ((rc = money_takings(db, c->a, c->from, c->to, &d, e)) != E_OK)
+        return rc;
+    c->expected = c->float_cents + d.cash_in - d.cash_out;
+    struct closeout co = {.day = c->day,
+                          .float_cents = c->float_cents,
+                          .counted = c->counted,
+                          .expected = c->expected,
+                          .note = c->note,
+                          .created_at = c->now,
+                          .created_by_name = c->by->name};
+    if ((rc = db_closeout_add(db, &co, c->by->actor->user_id, &c->id, e)) != E_OK)
+        return rc;
+    const char *why =
+        arena_printf(c->a, "drawer of %s: counted %lld, expected %lld cents%s%s", c->day,
+                     (long long)c->counted, (long long)c->expected, *c->note ? "; " : "", c->note);
+    why = clip(c->a, why);
+    return audit_add_why(db, c->by->actor, "count", "closeout", c->id, 0, why, c->now, e);
+}
+
+enum err_code money_count(struct db *db, const struct money_by *by, const char *day, int64_t from,
+                          int64_t to, int64_t float_cents, int64_t counted, const char *note,
+                          int64_t now, int64_t *id, int64_t *expected, struct err *e)
+{
+    if (note && chars(note) > WHY_MAX)
+        return err_set(e, E_UNPROCESSABLE, "Keep the note under 500 characters.");
+    struct arena *a = arena_new();
+    struct count_ctx c = {.by = by,
+                          .a = a,
+                          .day = day,
+                          .note = note ? note : "",
+                          .from = from,
+                          .to = to,
+                          .float_cents = float_cents,
+                          .counted = counted,
+                          .now = now};
+    enum err_code rc = db_tx(db, count_tx, &c, e);
+    if (rc == E_OK) {
+        *id = c.id;
+        *expected = c.expected;
+    }
+    arena_free(a);
+    return rc;
+}
+
+/* ---- the superbill ---- */
+
+enum err_code money_superbill(struct db *db, struct arena *a, const struct tz *tz,
+                              const struct actor *who, int64_t client_id, int64_t from, int64_t to,
+                              const char *span, int64_t now, struct superbill *out, struct err *e)
+{
+    struct invoice *invs = NULL;
+    struct referral *refs = NULL;
+    size_t ninv = 0, nrefs = 0;
+    struct intake in;
+    enum err_code rc;
+    memset(out, 0, sizeof *out);
+    out->birth_date = "";
+    if ((rc = db_invoices_of_client(db, a, client_id, from, to, &invs, &ninv, e)) != E_OK ||
+        (rc = db_referrals(db, a, client_id, &refs, &nrefs, e)) != E_OK)
+        return rc;
+    rc = db_intake(db, a, client_id, &in, e);
+    if (rc == E_OK)
+        out->birth_date = in.birth_date;
+    else if (rc != E_NOTFOUND)
+        return rc;
+    struct referral_span *spans = arena_alloc(a, (nrefs ? nrefs : 1) * sizeof *spans);
+    size_t nspans = 0;
+    const struct referral **span_ref = arena_alloc(a, (nrefs ? nrefs : 1) * sizeof *span_ref);
+    for (size_t i = 0; i < nrefs; i++)
+        if (dt_parse_date(refs[i].referred_on, &spans[nspans].from) == 0 &&
+            dt_parse_date(refs[i].valid_until, &spans[nspans].until) == 0) {
+            spans[nspans].visits = refs[i].visits;
+            span_ref[nspans++] = &refs[i];
+        }
+    out->visits = arena_alloc(a, (ninv ? ninv : 1) * sizeof *out->visits);
+    for (size_t i = 0; i < ninv; i++) {
+        struct superbill_visit *v = &out->visits[out->nvisits];
+        memset(v, 0, sizeof *v);
+        v->inv = &invs[i];
+        if ((rc = db_appointment(db, a, invs[i].appointment_id, &v->appt, e)) != E_OK ||
+            (rc = db_invoice_lines(db, a, invs[i].id, &v->lines, &v->nlines, e)) != E_OK)
+            return rc;
+        rc = db_therapist_ids(db, a, invs[i].therapist_id, &v->therapist, e);
+        if (rc == E_NOTFOUND)
+            v->therapist = (struct therapist_ids){"", ""};
+        else if (rc != E_OK)
+            return rc;
+        int pick = referral_pick(spans, nspans, when_local_date(tz, v->appt.start));
+        v->referral = pick >= 0 ? span_ref[pick] : NULL;
+        v->charge = invs[i].total - invs[i].tip - invs[i].credited;
+        if (v->charge < 0)
+            v->charge = 0;
+        v->paid = invs[i].paid - invs[i].refunded;
+        if (v->paid > v->charge)
+            v->paid = v->charge; /* what paid the tip is not the insurer's business */
+        out->charges += v->charge;
+        out->paid += v->paid;
+        out->nvisits++;
+    }
+    /* the read is recorded, as every read of a health record is */
+    return audit_add_why(db, who, "read", "superbill", 0, client_id, span, now, e);
+}

@@ -1,0 +1,136 @@
+/* money — the clinic's ledger as transactions: issuing a visit's invoice,
+ * taking a payment, refunding one, a credit note, counting the drawer at
+ * the end of the day, and gathering a client's superbill.  Each change is
+ * one transaction that re-reads what it decides on, writes its rows and its
+ * audit row (who and why) together, and is keyed by the one-time token of
+ * the form that asked for it: the same form sent twice records one change
+ * and answers *again = 1.  The arithmetic is core/money's; the ledger's
+ * immutability is the store's.  It knows no HTTP. */
+#ifndef KNEAD_SVC_MONEY_H
+#define KNEAD_SVC_MONEY_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/money.h"
+#include "core/tz.h"
+#include "store/store.h"
+#include "svc/audit.h"
+
+/* Who acts: the audit's actor, and the name the ledger records. */
+struct money_by {
+    const struct actor *actor;
+    const char *name;
+};
+
+/* One line to bill: a service (the visit's), an add-on and later a fee,
+ * package or gift card.  description at most 200 characters. */
+struct money_line_in {
+    const char *kind, *service_id, *description, *procedure_code;
+    int units, qty, tax_bp;
+    int64_t unit;
+};
+
+struct money_issue_in {
+    int64_t appointment_id;
+    struct money_line_in lines[MONEY_MAX_LINES];
+    size_t nlines;
+    struct money_discount discount;
+    const char *discount_reason; /* required with a discount, at most 200 characters */
+    int64_t tip;
+    const char *bill_to;                 /* "insurance / third party pays": its name, or "" */
+    const char *currency;                /* [clinic] currency */
+    unsigned char key[STORE_TOKEN_HASH]; /* the hash of the form's one-time token */
+};
+
+/* The line of the visit itself: the service's name, price, tax, procedure
+ * code and units (core/money_units of its length).  Strings on a.
+ * Returns E_OK, or the store's error. */
+enum err_code money_visit_line(struct db *db, struct arena *a, const struct appointment *ap,
+                               struct money_line_in *out, struct err *e);
+
+/* Prices in (core/money_invoice) without writing anything: totals and each
+ * line's discount, tax and amount in lines[0..in->nlines).  E_UNPROCESSABLE
+ * with the reason when the lines, discount or tip are refused. */
+enum err_code money_preview(const struct money_issue_in *in, struct money_line *lines,
+                            struct money_totals *t, struct err *e);
+
+/* Issues the visit's invoice: in one transaction re-reads the appointment
+ * (the client must be checked in, or the visit completed: E_CONFLICT
+ * otherwise), prices it, takes the next number, writes the invoice and its
+ * lines, applies the visit's earlier payments (a deposit) and audits it.
+ * *id gets the invoice; *again = 1 when this form's token issued one
+ * already (nothing new written).  E_UNPROCESSABLE for a refused price. */
+enum err_code money_issue(struct db *db, const struct money_by *by, const struct money_issue_in *in,
+                          int64_t now, int64_t *id, int *again, struct err *e);
+
+struct money_pay_in {
+    int64_t invoice_id;
+    enum money_method method; /* the desk takes cash, card and insurance */
+    int64_t amount;           /* cash: ignored, tendered is what was handed over */
+    int64_t tendered;
+    const char *reference; /* card: the terminal's reference; insurance: the payer's */
+    const char *key;       /* the idempotency key of this attempt */
+};
+/* Takes a payment towards an invoice's balance (split payments are several
+ * calls).  Cash: records what is owed at most and answers *change; other
+ * methods: refused above the balance.  *again = 1 when key recorded one
+ * already (*id and *change are then that payment's).  E_UNPROCESSABLE for
+ * a refused amount or a method the desk cannot take. */
+enum err_code money_pay(struct db *db, const struct money_by *by, const struct money_pay_in *in,
+                        int64_t now, int64_t *id, int64_t *change, int *again, struct err *e);
+
+/* Refunds amount of a payment, to its method, with why (1..500
+ * characters): never more than is left of it (E_UNPROCESSABLE).  *again as
+ * above. */
+enum err_code money_refund(struct db *db, const struct money_by *by, int64_t payment_id,
+                           int64_t amount, const char *why, const char *key, int64_t now,
+                           int64_t *id, int *again, struct err *e);
+
+/* A credit note of amount on an invoice, with why: never more than is left
+ * of the invoice (E_UNPROCESSABLE).  *again as above. */
+enum err_code money_credit(struct db *db, const struct money_by *by, int64_t invoice_id,
+                           int64_t amount, const char *why, const char *key, int64_t now,
+                           int64_t *id, int *again, struct err *e);
+
+/* A day's takings: [from, to) is the local day. */
+struct money_day {
+    struct takings_row *paid, *refunded;
+    size_t npaid, nrefunded;
+    int64_t invoices, invoiced, tips, tax; /* invoices issued that day */
+    int64_t cash_in, cash_out;             /* cash taken and cash refunded */
+};
+enum err_code money_takings(struct db *db, struct arena *a, int64_t from, int64_t to,
+                            struct money_day *out, struct err *e);
+/* Records the drawer counted at the end of day (YYYY-MM-DD, [from, to)):
+ * expected = float + cash taken - cash refunded, read in the same
+ * transaction; audited with the note.  *expected gets it. */
+enum err_code money_count(struct db *db, const struct money_by *by, const char *day, int64_t from,
+                          int64_t to, int64_t float_cents, int64_t counted, const char *note,
+                          int64_t now, int64_t *id, int64_t *expected, struct err *e);
+
+/* A superbill: the client's visits with an invoice in [from, to). */
+struct superbill_visit {
+    const struct invoice *inv;
+    struct appointment appt;
+    struct invoice_line *lines;
+    size_t nlines;
+    struct therapist_ids therapist;
+    const struct referral *referral; /* the one the visit counts against, or NULL */
+    /* the services' charge (the invoice less its tip and credit notes) and
+     * what was paid towards it (net of refunds, at most the charge) */
+    int64_t charge, paid;
+};
+struct superbill {
+    const char *birth_date; /* from the health form, "" when none */
+    struct superbill_visit *visits;
+    size_t nvisits;
+    int64_t charges, paid; /* the visits' sums */
+};
+/* Gathers it and audits the read ("read" of "superbill", why: the span)
+ * as who.  Everything on a.  Returns E_OK or the store's error. */
+enum err_code money_superbill(struct db *db, struct arena *a, const struct tz *tz,
+                              const struct actor *who, int64_t client_id, int64_t from, int64_t to,
+                              const char *span, int64_t now, struct superbill *out, struct err *e);
+
+#endif

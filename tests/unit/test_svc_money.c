@@ -1,0 +1,276 @@
+/* Tests of svc/money.c on the store fixture (the demo clinic): an invoice is
+ * issued only for a checked-in visit, numbered without gaps, priced by
+ * core/money and audited; a key issues, pays, refunds and credits once; a
+ * payment never above the balance, a refund never above its payment; the
+ * ledger refuses changes; the day's takings and the drawer count; the
+ * superbill's visits, codes, units and diagnosis. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/tz.h"
+#include "store_fixture.h"
+#include "svc/money.h"
+#include "util/tzload.h"
+
+#define T0 1795546800 /* 2026-11-24 10:00 in Anchorage */
+
+static int setup(void **state)
+{
+    return fixture_open(state, FIXTURE_DEMO, 1);
+}
+
+static int teardown(void **state)
+{
+    return fixture_close(state);
+}
+
+static const struct actor DESK = {2, "desk@chugachbodywork.example", "desk", "192.0.2.9",
+                                  PROOF_STAFF};
+static const struct money_by BY = {&DESK, "Rosa Delgado"};
+
+/* A visit of `status` at T0 + k hours for a new client; returns its id. */
+static int64_t visit(struct fixture *f, const char *status, int k)
+{
+    struct err e = {0};
+    int64_t cid = 0, id = 0;
+    unsigned char hash[STORE_TOKEN_HASH];
+    char email[64];
+    snprintf(email, sizeof email, "visit%d@example.com", k);
+    memset(hash, k + 1, sizeof hash);
+    assert_int_equal(db_client_for_booking(f->db, "Val Visit", email, "", 0, T0, &cid, &e), E_OK);
+    struct appointment a = {.service_id = "deep-tissue-60",
+                            .therapist_id = "maren-holt",
+                            .room_id = 1,
+                            .client_id = cid,
+                            .start = T0 + 3600 * k,
+                            .end = T0 + 3600 * k + 3600,
+                            .busy_until = T0 + 3600 * k + 4500,
+                            .status = status,
+                            .notes = "",
+                            .source = "staff",
+                            .created_at = T0 - 86400};
+    assert_int_equal(db_add_appointment(f->db, &a, hash, &id, &e), E_OK);
+    return id;
+}
+
+static void issue_in(struct fixture *f, int64_t appt, unsigned char keybyte,
+                     struct money_issue_in *in)
+{
+    struct err e = {0};
+    struct appointment ap;
+    memset(in, 0, sizeof *in);
+    assert_int_equal(db_appointment(f->db, f->a, appt, &ap, &e), E_OK);
+    assert_int_equal(money_visit_line(f->db, f->a, &ap, &in->lines[0], &e), E_OK);
+    in->nlines = 1;
+    in->appointment_id = appt;
+    in->currency = "USD";
+    in->bill_to = "";
+    in->discount_reason = "";
+    memset(in->key, keybyte, sizeof in->key);
+}
+
+static int64_t count(struct fixture *f, const char *table)
+{
+    struct err e = {0};
+    struct audit_filter af = {0, 0, table, 500};
+    struct audit_entry *rows;
+    size_t n = 0;
+    assert_int_equal(db_audit_list(f->db, f->a, &af, &rows, &n, &e), E_OK);
+    return (int64_t)n;
+}
+
+static void test_issue_needs_check_in_and_numbers_without_gaps(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct money_issue_in in;
+    int64_t id = 0, id2 = 0;
+    int again = -1;
+    int64_t booked = visit(f, "booked", 0), a1 = visit(f, "checked_in", 1),
+            a2 = visit(f, "completed", 2);
+
+    issue_in(f, booked, 1, &in);
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &id, &again, &e), E_CONFLICT);
+    assert_non_null(strstr(e.msg, "Check the client in first"));
+    /* a refused price takes no number */
+    issue_in(f, a1, 2, &in);
+    in.discount = (struct money_discount){MONEY_DISCOUNT_AMOUNT, 99999};
+    in.discount_reason = "x";
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &id, &again, &e), E_UNPROCESSABLE);
+    in.discount = (struct money_discount){MONEY_DISCOUNT_PERCENT, 1000};
+    in.discount_reason = "";
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &id, &again, &e), E_UNPROCESSABLE);
+    assert_non_null(strstr(e.msg, "reason"));
+    in.discount_reason = "Loyalty";
+    in.tip = 1500;
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &id, &again, &e), E_OK);
+    assert_int_equal(again, 0);
+    /* the same key again: the same invoice, nothing new */
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &id2, &again, &e), E_OK);
+    assert_int_equal(again, 1);
+    assert_int_equal(id2, id);
+    issue_in(f, a2, 3, &in);
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &id2, &again, &e), E_OK);
+    struct invoice i1, i2;
+    assert_int_equal(db_invoice(f->db, f->a, id, &i1, &e), E_OK);
+    assert_int_equal(db_invoice(f->db, f->a, id2, &i2, &e), E_OK);
+    assert_int_equal(i1.number, 1);
+    assert_int_equal(i2.number, 2);
+    /* $120 - 10 % + $15 tip */
+    assert_int_equal(i1.subtotal, 12000);
+    assert_int_equal(i1.discount, 1200);
+    assert_int_equal(i1.total, 12300);
+    assert_string_equal(i1.discount_reason, "Loyalty");
+    struct invoice_line *lines;
+    size_t n;
+    assert_int_equal(db_invoice_lines(f->db, f->a, id, &lines, &n, &e), E_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(lines[0].procedure_code, "97124");
+    assert_int_equal(lines[0].units, 4);
+    assert_int_equal(count(f, "invoice"), 2);
+}
+
+static void test_payments_refunds_credits(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct money_issue_in in;
+    int64_t inv, pid, cash, rid, cn, change = -1;
+    int again;
+    issue_in(f, visit(f, "checked_in", 0), 7, &in);
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &inv, &again, &e), E_OK);
+
+    struct money_pay_in card = {inv, MONEY_CARD, 5000, 0, "AUTH 1", "k:card"};
+    assert_int_equal(money_pay(f->db, &BY, &card, T0, &pid, &change, &again, &e), E_OK);
+    assert_int_equal(money_pay(f->db, &BY, &card, T0, &rid, &change, &again, &e), E_OK);
+    assert_int_equal(again, 1); /* the same key: taken once */
+    assert_int_equal(rid, pid);
+    struct money_pay_in over = {inv, MONEY_CARD, 7001, 0, "AUTH 2", "k:over"};
+    assert_int_equal(money_pay(f->db, &BY, &over, T0, &rid, &change, &again, &e), E_UNPROCESSABLE);
+    struct money_pay_in noref = {inv, MONEY_CARD, 100, 0, "", "k:noref"};
+    assert_int_equal(money_pay(f->db, &BY, &noref, T0, &rid, &change, &again, &e), E_UNPROCESSABLE);
+    struct money_pay_in gift = {inv, MONEY_GIFT_CARD, 100, 0, "G", "k:gift"};
+    assert_int_equal(money_pay(f->db, &BY, &gift, T0, &rid, &change, &again, &e), E_UNPROCESSABLE);
+    struct money_pay_in notes = {inv, MONEY_CASH, 0, 10000, "", "k:cash"};
+    assert_int_equal(money_pay(f->db, &BY, &notes, T0, &cash, &change, &again, &e), E_OK);
+    assert_int_equal(change, 3000); /* $100 for the $70 left */
+    struct invoice i;
+    assert_int_equal(db_invoice(f->db, f->a, inv, &i, &e), E_OK);
+    assert_int_equal(money_balance(i.total, i.credited, i.paid, i.refunded), 0);
+    assert_int_equal(money_pay(f->db, &BY,
+                               &(struct money_pay_in){inv, MONEY_CASH, 0, 100, "", "k:more"}, T0,
+                               &rid, &change, &again, &e),
+                     E_UNPROCESSABLE);
+
+    /* refunds: never above the payment, counting earlier ones; once per key */
+    assert_int_equal(money_refund(f->db, &BY, pid, 5001, "x", "r:1", T0, &rid, &again, &e),
+                     E_UNPROCESSABLE);
+    assert_int_equal(money_refund(f->db, &BY, pid, 1000, "", "r:1", T0, &rid, &again, &e),
+                     E_UNPROCESSABLE);
+    assert_int_equal(money_refund(f->db, &BY, pid, 4000, "Cut short", "r:1", T0, &rid, &again, &e),
+                     E_OK);
+    assert_int_equal(money_refund(f->db, &BY, pid, 4000, "Cut short", "r:1", T0, &rid, &again, &e),
+                     E_OK);
+    assert_int_equal(again, 1);
+    assert_int_equal(money_refund(f->db, &BY, pid, 1001, "More", "r:2", T0, &rid, &again, &e),
+                     E_UNPROCESSABLE);
+    assert_int_equal(money_refund(f->db, &BY, pid, 1000, "More", "r:2", T0, &rid, &again, &e),
+                     E_OK);
+    /* the store's own check, past the service: E_CONFLICT with its sentence */
+    struct refund f3 = {
+        .payment_id = pid, .amount = 1, .reason = "x", .created_at = T0, .created_by_name = "x"};
+    assert_int_equal(db_refund_add(f->db, &f3, "r:3", 0, &rid, &e), E_CONFLICT);
+    assert_non_null(strstr(e.msg, "cannot be more than what is left of the payment"));
+
+    /* credit notes: never above the invoice */
+    assert_int_equal(money_credit(f->db, &BY, inv, 12001, "x", "c:1", T0, &cn, &again, &e),
+                     E_UNPROCESSABLE);
+    assert_int_equal(money_credit(f->db, &BY, inv, 2000, "Wrong price", "c:1", T0, &cn, &again, &e),
+                     E_OK);
+    assert_int_equal(db_invoice(f->db, f->a, inv, &i, &e), E_OK);
+    /* 120 - 20 credited - (120 paid - 50 refunded) = 30 owed */
+    assert_int_equal(money_balance(i.total, i.credited, i.paid, i.refunded), 3000);
+
+    /* the day's takings: card 50 in, 50 out; cash 70 in */
+    struct money_day d;
+    assert_int_equal(money_takings(f->db, f->a, T0 - 3600, T0 + 3600, &d, &e), E_OK);
+    assert_int_equal(d.cash_in, 7000);
+    assert_int_equal(d.cash_out, 0);
+    assert_int_equal(d.invoices, 1);
+    int64_t co, expected;
+    assert_int_equal(money_count(f->db, &BY, "2026-11-24", T0 - 3600, T0 + 3600, 10000, 16900, "",
+                                 T0, &co, &expected, &e),
+                     E_OK);
+    assert_int_equal(expected, 17000);
+    assert_int_equal(count(f, "payment"), 2);
+    assert_int_equal(count(f, "refund"), 2);
+    assert_int_equal(count(f, "credit_note"), 1);
+    assert_int_equal(count(f, "closeout"), 1);
+}
+
+static void test_superbill(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct money_issue_in in;
+    int64_t inv, rid = 0;
+    int again;
+    int64_t appt = visit(f, "completed", 0);
+    struct appointment ap;
+    assert_int_equal(db_appointment(f->db, f->a, appt, &ap, &e), E_OK);
+    struct referral ref = {.client_id = ap.client_id,
+                           .physician = "Dr. Ana Ruiz",
+                           .practice = "",
+                           .phone = "",
+                           .referred_on = "2026-11-01",
+                           .diagnosis = "Low back pain",
+                           .icd10 = "M54.50",
+                           .valid_until = "2027-01-15",
+                           .visits = 8,
+                           .created_at = T0,
+                           .updated_at = T0};
+    assert_int_equal(db_put_referral(f->db, &ref, T0, &rid, &e), E_OK);
+    issue_in(f, appt, 9, &in);
+    in.tip = 2000; /* a tip is no charge for the insurer */
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &inv, &again, &e), E_OK);
+    struct money_pay_in cash = {inv, MONEY_CASH, 0, 14000, "", "sb:cash"};
+    int64_t pid, change;
+    assert_int_equal(money_pay(f->db, &BY, &cash, T0, &pid, &change, &again, &e), E_OK);
+    struct tz *tz = NULL;
+    char err[128];
+    assert_int_equal(tzload_load("America/Anchorage", &tz, err, sizeof err), 0);
+    struct superbill sb;
+    assert_int_equal(money_superbill(f->db, f->a, tz, &DESK, ap.client_id, T0 - 86400, T0 + 86400,
+                                     "span", T0, &sb, &e),
+                     E_OK);
+    assert_int_equal(sb.nvisits, 1);
+    assert_string_equal(sb.visits[0].lines[0].procedure_code, "97124");
+    assert_int_equal(sb.visits[0].lines[0].units, 4);
+    assert_non_null(sb.visits[0].referral);
+    assert_string_equal(sb.visits[0].referral->icd10, "M54.50");
+    assert_string_equal(sb.visits[0].therapist.npi, "1582047316");
+    assert_int_equal(sb.charges, 12000);
+    assert_int_equal(sb.paid, 12000); /* $140 paid, $20 of it the tip */
+    assert_int_equal(count(f, "superbill"), 1);
+    /* outside the span: nothing */
+    assert_int_equal(money_superbill(f->db, f->a, tz, &DESK, ap.client_id, T0 + 86400,
+                                     T0 + 2 * 86400, "span", T0, &sb, &e),
+                     E_OK);
+    assert_int_equal(sb.nvisits, 0);
+    tz_free(tz);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_issue_needs_check_in_and_numbers_without_gaps, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_payments_refunds_credits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_superbill, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
