@@ -8,10 +8,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/booking.h"
 #include "core/tz.h"
 #include "http/metrics.h"
 #include "store/store.h"
 #include "svc/booking.h"
+#include "util/log.h"
 #include "util/tzload.h"
 #include "view/tpl.h"
 #include "web/static.h"
@@ -29,6 +31,28 @@ int app_load_tz(struct app *app, char *err, size_t errlen)
 /* Rendered page parts kept (web/staff.c): a few weeks of day views. */
 #define APP_FRAGMENT_SLOTS 256
 
+/* The stored start-time grid must divide an hour (svc sched_fix_grid); one
+ * that does not is corrected here, before any request, and the log says so.
+ * Returns 0, or -1 with err set. */
+static int check_grid(struct app *app, char *err, size_t errlen)
+{
+    struct err e = {0};
+    int was, now;
+    struct db *db = db_acquire(app->store);
+    enum err_code rc = sched_fix_grid(db, &was, &now, &e);
+    db_release(db);
+    if (rc != E_OK) {
+        snprintf(err, errlen, "[database] path %s: check the booking grid: %s", app->cfg.db_path,
+                 e.msg);
+        return -1;
+    }
+    if (was != now)
+        log_warn("booking rules: the start-time grid stored on /admin/rules was %d minutes, "
+                 "which does not divide an hour; it is now %d (allowed: " BOOKING_GRIDS_TEXT ")",
+                 was, now);
+    return 0;
+}
+
 int app_open_store(struct app *app, int conns, char *err, size_t errlen)
 {
     struct err e = {0};
@@ -37,6 +61,8 @@ int app_open_store(struct app *app, int conns, char *err, size_t errlen)
         snprintf(err, errlen, "[database] path %s: %s", app->cfg.db_path, e.msg);
         return -1;
     }
+    if (check_grid(app, err, errlen) < 0)
+        return -1;
     app->sched = sched_cache_new(&app->hooks);
     sched_cache_keep_days(app->sched, app->cfg.day_cache);
     app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
@@ -72,6 +98,8 @@ int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen
         snprintf(err, errlen, "[database] max_size_mb: %s", e.msg);
         return -1;
     }
+    if (check_grid(app, err, errlen) < 0)
+        return -1;
     app->sched = sched_cache_new(&app->hooks);
     sched_cache_keep_days(app->sched, app->cfg.day_cache);
     app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/booking.h"
 #include "core/email.h"
 #include "core/money.h"
 #include "util/num.h"
@@ -208,6 +209,14 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
             if (num_parse_int(value, k->min, k->max, &v) < 0) {
                 snprintf(err, errlen, "[%s] %s: '%s' is not a whole number from %d to %d",
                          section, key, value, k->min, k->max);
+                return -1;
+            }
+            /* Starts are anchored to the hour only on a grid that divides it. */
+            if (strcmp(section, "booking") == 0 && strcmp(key, "grid_minutes") == 0 &&
+                !booking_grid_ok(v)) {
+                snprintf(err, errlen,
+                         "[%s] %s: '%s' does not divide an hour; use " BOOKING_GRIDS_TEXT,
+                         section, key, value);
                 return -1;
             }
             *(int *)(void *)field = v;

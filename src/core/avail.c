@@ -12,9 +12,10 @@
  * time, and are sorted by an insertion sort: they arrive sorted except in the
  * repeated hour of a fall-back day, so the cost is that hour's few
  * inversions.  Each list of spans is read as the union of its spans, in
- * maximal blocks.  A candidate [s, s + d + b) must lie inside one block of the
- * open list and of the therapist's work list, and must meet no block of the
- * therapist's busy list nor of one room's busy list.  Candidates are sorted and
+ * maximal blocks.  A candidate's session [s, s + d) must lie inside one block
+ * of the open list and of the therapist's work list and meet no block of
+ * her off list; the session with its buffer [s, s + d + b) must meet no
+ * block of her busy list nor of one room's busy list.  Candidates are sorted and
  * all have the same length, so each list is one sweep with a cursor over its
  * blocks, which are merged on the fly from a list sorted by start:
  * O(candidates + spans) per list.  A list that is not sorted (busy lists come
@@ -223,7 +224,8 @@ static int query_ok(const struct avail_query *q)
         return 0;
     for (size_t i = 0; i < q->ntherapists; i++)
         if (!spans_ok(q->therapists[i].work, q->therapists[i].nwork) ||
-            !spans_ok(q->therapists[i].busy, q->therapists[i].nbusy))
+            !spans_ok(q->therapists[i].busy, q->therapists[i].nbusy) ||
+            !spans_ok(q->therapists[i].off, q->therapists[i].noff))
             return 0;
     for (size_t i = 0; i < q->nrooms; i++)
         if (!spans_ok(q->rooms[i].busy, q->rooms[i].nbusy))
@@ -231,10 +233,18 @@ static int query_ok(const struct avail_query *q)
     return 1;
 }
 
-/* Seconds a booking holds its therapist and room: duration plus buffer. */
+/* Seconds a booking holds its therapist and room against their next
+ * appointment: duration plus buffer. */
 static int64_t hold_secs(const struct avail_query *q)
 {
     return ((int64_t)q->duration_min + q->buffer_min) * 60;
+}
+
+/* Seconds of the session itself, which must lie in open and working hours
+ * and clear of breaks and time off. */
+static int64_t session_secs(const struct avail_query *q)
+{
+    return (int64_t)q->duration_min * 60;
 }
 
 /* The grid points of the day that lie in [lo, hi], increasing and distinct.
@@ -277,15 +287,15 @@ size_t avail_day(const struct avail_query *q, struct avail_slot *out, size_t cap
     if (!query_ok(q) || q->nopen == 0 || q->ntherapists == 0 || q->nrooms == 0 ||
         q->earliest > q->latest)
         return 0;
-    int64_t hold = hold_secs(q), dur = (int64_t)q->duration_min * 60;
+    int64_t hold = hold_secs(q), dur = session_secs(q);
     size_t nc = grid_points(q, q->earliest, q->latest, cand);
     if (nc == 0)
         return 0;
 
-    /* Open hours. */
+    /* Open hours: the session, not its buffer. */
     memset(base, 1, nc);
     spanset_init(&ss, q->open, q->nopen, buf);
-    sweep(&ss, cand, nc, hold, CONTAINED, base);
+    sweep(&ss, cand, nc, dur, CONTAINED, base);
 
     /* Some room free: each room is swept over the open candidates that have
      * no room yet. */
@@ -312,7 +322,9 @@ size_t avail_day(const struct avail_query *q, struct avail_slot *out, size_t cap
         const struct avail_therapist *th = &q->therapists[t];
         memcpy(sel, base, nc);
         spanset_init(&ss, th->work, th->nwork, buf);
-        sweep(&ss, cand, nc, hold, CONTAINED, sel);
+        sweep(&ss, cand, nc, dur, CONTAINED, sel);
+        spanset_init(&ss, th->off, th->noff, buf);
+        sweep(&ss, cand, nc, dur, DISJOINT, sel);
         spanset_init(&ss, th->busy, th->nbusy, buf);
         sweep(&ss, cand, nc, hold, DISJOINT, sel);
         for (size_t i = 0; i < nc; i++)
@@ -362,12 +374,14 @@ int avail_fits(const struct avail_query *q, size_t t, int64_t start, size_t *roo
 
     if (!query_ok(q) || t >= q->ntherapists || !on_grid(q, start))
         return 0;
-    int64_t hold = hold_secs(q);
+    int64_t hold = hold_secs(q), dur = session_secs(q);
     const struct avail_therapist *th = &q->therapists[t];
     spanset_init(&ss, q->open, q->nopen, buf);
-    sweep(&ss, &start, 1, hold, CONTAINED, &ok);
+    sweep(&ss, &start, 1, dur, CONTAINED, &ok);
     spanset_init(&ss, th->work, th->nwork, buf);
-    sweep(&ss, &start, 1, hold, CONTAINED, &ok);
+    sweep(&ss, &start, 1, dur, CONTAINED, &ok);
+    spanset_init(&ss, th->off, th->noff, buf);
+    sweep(&ss, &start, 1, dur, DISJOINT, &ok);
     spanset_init(&ss, th->busy, th->nbusy, buf);
     sweep(&ss, &start, 1, hold, DISJOINT, &ok);
     if (!ok)
@@ -450,14 +464,24 @@ int avail_wall_span(const struct tz *tz, struct dt_date date, int start_min, int
     return 0;
 }
 
-int avail_pick_therapist(uint64_t mask, const int *booked_min, size_t n)
+/* Whether candidate i weighs less than candidate j (see avail.h). */
+static int lighter(const struct avail_load *i, const struct avail_load *j)
+{
+    if (i->booked_min != j->booked_min)
+        return i->booked_min < j->booked_min;
+    if (i->last_at != j->last_at)
+        return i->last_at < j->last_at;
+    return i->last_id < j->last_id;
+}
+
+int avail_pick_therapist(uint64_t mask, const struct avail_load *load, size_t n)
 {
     int best = -1;
 
     for (size_t i = 0; i < n && i < AVAIL_MAX_THERAPISTS; i++) {
         if (!(mask >> i & 1))
             continue;
-        if (best < 0 || (booked_min && booked_min[i] < booked_min[best]))
+        if (best < 0 || (load && lighter(&load[i], &load[best])))
             best = (int)i;
     }
     return best;

@@ -3,12 +3,21 @@
  * passes every input (already loaded from the store) and the output buffer.
  *
  * Model.  All instants are UTC seconds; spans are half-open [start, end).
- * A slot start s, for a service of duration d and buffer b, needs the span
- * [s, s + d + b) to be:
+ * A slot start s, for a service of duration d and buffer b, needs the
+ * session [s, s + d) to be:
  *   - inside one of the clinic's open spans for the day,
- *   - inside one working span of the therapist, and free of every busy span
- *     of that therapist (breaks, time off, appointments with their buffers),
- *   - free in at least one room that suits the service.
+ *   - inside one working span of the therapist, and free of the therapist's
+ *     breaks and time off (the off list),
+ * and the session with its buffer, [s, s + d + b), to be:
+ *   - free of the therapist's appointments, each held with its own buffer
+ *     (the busy list),
+ *   - free in at least one room that suits the service (the room's busy
+ *     spans are its appointments with their buffers too).
+ * The buffer protects the next session, of the therapist and of the room:
+ * a therapist working until 18:00 can take 17:00-18:00 whatever the buffer,
+ * and a session may end where a break or time off begins; but a session
+ * whose buffer would run into the therapist's or the room's next
+ * appointment is not offered (the room's turnover holds).
  * Starts lie on the grid: the local wall times 00:00, 00:00 + g, ... of the
  * day (g = grid minutes), each converted with the clinic's timezone, so a wall
  * time that does not exist (spring forward) is never offered and one that
@@ -45,13 +54,16 @@ struct avail_span {
     int64_t start, end; /* UTC seconds, half-open; start < end */
 };
 
-/* One therapist's day.  work: sorted by start, non-overlapping.  busy: any
- * order, may overlap (the engine does not modify the arrays). */
+/* One therapist's day.  work: sorted by start, non-overlapping.  busy (her
+ * appointments, each to its end plus its buffer) and off (breaks and time
+ * off): any order, may overlap (the engine does not modify the arrays). */
 struct avail_therapist {
     const struct avail_span *work;
     size_t nwork;
     const struct avail_span *busy;
     size_t nbusy;
+    const struct avail_span *off;
+    size_t noff;
 };
 
 /* One room that suits the service; busy: its appointments with buffers, any order. */
@@ -86,8 +98,8 @@ struct avail_slot {
  * Returns 0 for a closed day, no therapists or no rooms. */
 size_t avail_day(const struct avail_query *q, struct avail_slot *out, size_t cap);
 
-/* Whether [start, start + d + b) is free for therapist t and some room, within
- * open hours and on the grid — the same rules as avail_day for one start,
+/* Whether start can be taken by therapist t and some room, within open
+ * hours and on the grid — the same rules as avail_day for one start,
  * ignoring earliest/latest (the booking code checks notice and horizon
  * separately to give a precise error).  Returns 1 and the index of the first
  * free room in *room (may be NULL), or 0. */
@@ -104,9 +116,20 @@ int avail_fits(const struct avail_query *q, size_t t, int64_t start, size_t *roo
 int avail_wall_span(const struct tz *tz, struct dt_date date, int start_min, int end_min,
                     struct avail_span *out);
 
-/* Picks a therapist among the bits in mask: the one with the fewest booked
- * minutes that day (booked_min[i]), ties broken by lower index.  Returns the
- * index, or -1 if mask is empty. */
-int avail_pick_therapist(uint64_t mask, const int *booked_min, size_t n);
+/* What "any therapist" weighs for one candidate: her booked minutes that
+ * day, and her last assignment (the creation time of her most recent live
+ * appointment and its id, which orders two made in the same second; both
+ * 0 when she has none). */
+struct avail_load {
+    int booked_min;
+    int64_t last_at, last_id;
+};
+
+/* Picks a therapist among the bits in mask (bits at or beyond n ignored):
+ * the one with the fewest booked minutes that day; among those, the one
+ * least recently assigned (the earliest (last_at, last_id); never assigned
+ * comes first); among those, the lower index.  load NULL: the lowest index
+ * in mask.  Returns the index, or -1 if no bit below n is set.  Can't fail. */
+int avail_pick_therapist(uint64_t mask, const struct avail_load *load, size_t n);
 
 #endif

@@ -21,6 +21,34 @@ struct booking_rules booking_rules_for(const struct booking_rules *clinic, int s
     return r;
 }
 
+const char *booking_service_no_openings(size_t active_therapists, size_t rooms)
+{
+    if (active_therapists == 0 && rooms == 0)
+        return "no active therapist offers it and no room suits it";
+    if (active_therapists == 0)
+        return "no active therapist offers it";
+    if (rooms == 0)
+        return "no room suits it";
+    return NULL;
+}
+
+int booking_grid_ok(int minutes)
+{
+    /* The grids that divide an hour and are whole multiples of 5 minutes:
+     * 6 or 12 divide it too, but starts at :06 or :12 read as nobody's grid. */
+    return minutes >= 5 && minutes <= 60 && minutes % 5 == 0 && 60 % minutes == 0;
+}
+
+int booking_grid_fix(int minutes)
+{
+    if (minutes > 60)
+        return 60;
+    for (int g = minutes; g > 5; g--)
+        if (booking_grid_ok(g))
+            return g;
+    return 5;
+}
+
 int64_t booking_earliest(const struct booking_rules *r, int64_t now)
 {
     return now + (int64_t)r->min_notice_min * 60;

@@ -17,6 +17,25 @@ struct booking_rules {
     int late_cancel_hours; /* cancelling less than this before the start is "late" */
 };
 
+/* The start-time grids a clinic may choose: the multiples of 5 minutes that
+ * divide an hour, so starts are anchored to the hour (:00, :15, :30, :45
+ * for 15).  The text lists them for messages. */
+#define BOOKING_GRIDS_TEXT "5, 10, 15, 20, 30 or 60"
+
+/* 1 when minutes is one of BOOKING_GRIDS_TEXT, else 0.  Can't fail. */
+int booking_grid_ok(int minutes);
+
+/* The grid to use for a stored value that is not allowed: the largest
+ * allowed grid not above it (5 below 5).  Returns minutes itself when it is
+ * allowed.  Can't fail. */
+int booking_grid_fix(int minutes);
+
+/* Whether an active service can have openings (issue 13 item 18): it needs
+ * at least one active therapist who offers it and one room that suits it.
+ * Returns NULL when it can, else why not, as a sentence fragment for a
+ * person ("no room suits it").  Can't fail. */
+const char *booking_service_no_openings(size_t active_therapists, size_t rooms);
+
 /* The service's override where it has one (>= 0), else the clinic's. */
 struct booking_rules booking_rules_for(const struct booking_rules *clinic, int svc_notice,
                                        int svc_horizon, int svc_late_cancel);

@@ -32,20 +32,33 @@ const char *waitlist_check_window(int from_min, int to_min, int duration_min, ch
         snprintf(buf, size, "Enter the times of day as hours and minutes, like 16:00.");
         return buf;
     }
+    /* The times are not repeated here: the form shows them as typed, and
+     * every time a client reads is worded by svc/when (12-hour). */
     if (to_min <= from_min) {
-        snprintf(buf, size, "The end of the window (%02d:%02d) must be later than its start"
-                            " (%02d:%02d).",
-                 to_min / 60, to_min % 60, from_min / 60, from_min % 60);
+        snprintf(buf, size, "The end of the window must be later than its start.");
         return buf;
     }
     if (to_min - from_min < duration_min) {
-        snprintf(buf, size, "From %02d:%02d to %02d:%02d is shorter than the %d-minute session;"
-                            " make the window at least %d minutes long.",
-                 from_min / 60, from_min % 60, to_min / 60, to_min % 60, duration_min,
-                 duration_min);
+        snprintf(buf, size, "The window is shorter than the %d-minute session;"
+                            " make it at least %d minutes long.",
+                 duration_min, duration_min);
         return buf;
     }
     return NULL;
+}
+
+int waitlist_window_works(const struct shift_span *work, size_t nwork, unsigned days,
+                          int from_min, int to_min, int duration_min)
+{
+    for (size_t i = 0; i < nwork; i++) {
+        if (work[i].weekday < 0 || work[i].weekday > 6 || !(days >> work[i].weekday & 1))
+            continue;
+        int lo = work[i].start_min > from_min ? work[i].start_min : from_min;
+        int hi = work[i].end_min < to_min ? work[i].end_min : to_min;
+        if (hi - lo >= duration_min)
+            return 1;
+    }
+    return 0;
 }
 
 const char *waitlist_check_dates(struct dt_date from, struct dt_date to, struct dt_date today,

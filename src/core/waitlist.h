@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/datetime.h"
+#include "core/shift.h"
 
 /* Weekday bits: bit d set = weekday d wanted (0 = Sunday .. 6 = Saturday,
  * as dt_weekday). */
@@ -47,9 +48,16 @@ struct waitlist_opening {
  * caller's to check.  Can't fail. */
 int waitlist_matches(const struct waitlist_want *w, const struct waitlist_opening *o);
 
+/* Whether the window [from_min, to_min) can hold a session of duration_min
+ * inside one of a therapist's working spans (work: her week) on a weekday
+ * ticked in days: a waitlist entry for her could ever be offered a time.
+ * 1 or 0; can't fail. */
+int waitlist_window_works(const struct shift_span *work, size_t nwork, unsigned days,
+                          int from_min, int to_min, int duration_min);
+
 /* The window: from_min < to_min, both within 00:00..24:00, and long enough
- * for a service of duration_min.  buf receives a message naming the
- * times; returns NULL or buf. */
+ * for a service of duration_min.  buf receives a message; returns NULL or
+ * buf. */
 const char *waitlist_check_window(int from_min, int to_min, int duration_min, char *buf,
                                   size_t size);
 

@@ -137,8 +137,7 @@ static json_t *context(struct mail_waitlist *mw, struct arena *a, const struct w
     set_str(j, "date_from", w->date_from);
     set_str(j, "date_to", w->date_to);
     set_str(j, "days", waitlist_days_label(w->days, days, sizeof days));
-    set_str(j, "window", arena_printf(a, "%02d:%02d–%02d:%02d", w->time_from / 60,
-                                      w->time_from % 60, w->time_to / 60, w->time_to % 60));
+    set_str(j, "window", when_window(a, w->time_from, w->time_to));
     set_str(j, "book_url", arena_printf(a, "%s/book", base));
     return j;
 }
@@ -232,6 +231,7 @@ static enum err_code on_offer(void *ctx, struct db *db, const struct waitlist_en
             arena_printf(a, "%s, %s", when_date_long(a, when_local_date(tz, m->expires)),
                          when_clock(tz, a, m->expires, 1)));
     set_str(j, "claim_url", arena_printf(a, "%s/waitlist/offers/%s", base, m->token));
+    json_object_set_new(j, "others", json_boolean(m->offered_to > 1));
     enum err_code rc = queue(
         mw, db, w, "waitlist_offer", arena_printf(a, "waitlist-offer-%lld", (long long)m->offer_id),
         arena_printf(a, "A time opened: %s, %s at %s", m->service_name, date_label, clock), now, j,

@@ -48,6 +48,28 @@ enum err_code db_busy(struct db *db, struct arena *a, int64_t t0, int64_t t1, st
                      COLS(busy_cols), sizeof **out, (void **)out, n, e);
 }
 
+struct last_assigned {
+    int64_t at, id;
+};
+
+static const struct col last_assigned_cols[] = {
+    COL_I64(struct last_assigned, at),
+    COL_I64(struct last_assigned, id),
+};
+
+enum err_code db_therapist_last_assigned(struct db *db, const char *therapist_id, int64_t *at,
+                                         int64_t *id, struct err *e)
+{
+    struct last_assigned row = {0, 0};
+    int found = 0;
+    enum err_code rc = rows_find(db, NULL, Q_THERAPIST_LAST_ASSIGNED, "read last assignment",
+                                 ARGS(A_TEXT(therapist_id)), COLS(last_assigned_cols), &row,
+                                 &found, e);
+    *at = found ? row.at : 0;
+    *id = found ? row.id : 0;
+    return rc;
+}
+
 static const struct col time_off_cols[] = {
     COL_I64(struct time_off, id),      COL_TEXT(struct time_off, therapist_id),
     COL_I64(struct time_off, start),   COL_I64(struct time_off, end),

@@ -126,6 +126,17 @@ enum err_code db_set_service_therapists(struct db *db, const char *service_id, c
     return rc;
 }
 
+enum err_code db_set_service_rooms(struct db *db, const char *service_id, const int64_t *ids,
+                                   size_t n, struct err *e)
+{
+    const char *what = "save service rooms";
+    enum err_code rc = rows_exec(db, Q_DEL_SERVICE_ROOMS, what, ARGS(A_TEXT(service_id)), NULL, e);
+    for (size_t i = 0; rc == E_OK && i < n; i++)
+        rc = rows_exec(db, Q_ADD_ROOM_SERVICE, what, ARGS(A_I64(ids[i]), A_TEXT(service_id)), NULL,
+                       e);
+    return rc;
+}
+
 /* ---- therapists ---- */
 
 static const struct col therapist_cols[] = {

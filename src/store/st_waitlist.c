@@ -121,6 +121,12 @@ enum err_code db_waitlist_offer(struct db *db, struct arena *a,
     return entry_one(db, a, Q_WL_ENTRY_BY_ID, A_I64(o->entry_id), en, e);
 }
 
+enum err_code db_waitlist_offer_peers(struct db *db, int64_t offer_id, int64_t *n, struct err *e)
+{
+    return rows_i64_of(db, Q_WL_OFFER_PEERS, "count the offers of a time", ARGS(A_I64(offer_id)),
+                       n, e);
+}
+
 enum err_code db_waitlist_claim(struct db *db, int64_t offer_id, int64_t appointment_id,
                                 int64_t now, struct err *e)
 {

@@ -297,6 +297,11 @@ enum err_code db_throttle_add(struct db *db, const char *kind, const char *key, 
 /* Appointments not cancelled that overlap [t0, t1), sorted by start. */
 enum err_code db_busy(struct db *db, struct arena *a, int64_t t0, int64_t t1, struct busy **out,
                       size_t *n, struct err *e);
+/* Therapist therapist_id's last assignment: the creation time and id of
+ * her latest appointment not cancelled (ordered by creation, then id); both
+ * 0 when she has none.  On error both are 0. */
+enum err_code db_therapist_last_assigned(struct db *db, const char *therapist_id, int64_t *at,
+                                         int64_t *id, struct err *e);
 /* Time off of any therapist overlapping [t0, t1), sorted by start. */
 enum err_code db_time_off(struct db *db, struct arena *a, int64_t t0, int64_t t1,
                           struct time_off **out, size_t *n, struct err *e);
@@ -447,6 +452,11 @@ enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day *
                              struct err *e);
 /* Removes a closed date; E_NOTFOUND if it is not closed. */
 enum err_code db_delete_closed_date(struct db *db, const char *date, struct err *e);
+/* Replaces the list of rooms that suit the service (room ids, each once,
+ * each an existing room).  On error changes nothing the caller's
+ * transaction does not roll back. */
+enum err_code db_set_service_rooms(struct db *db, const char *service_id, const int64_t *ids,
+                                   size_t n, struct err *e);
 /* Replaces the list of therapists who offer the service. */
 enum err_code db_set_service_therapists(struct db *db, const char *service_id,
                                         const char **therapist_ids, size_t n, struct err *e);
@@ -1126,6 +1136,10 @@ enum err_code db_waitlist_offer(struct db *db, struct arena *a,
                                 const unsigned char hash[STORE_TOKEN_HASH],
                                 struct waitlist_offer *o, struct waitlist_entry *en,
                                 struct err *e);
+/* *n: how many offers were made of the same therapist and start as
+ * offer_id, it included (any status). */
+enum err_code db_waitlist_offer_peers(struct db *db, int64_t offer_id, int64_t *n,
+                                      struct err *e);
 /* Inside the booking's transaction: marks the offer claimed by
  * appointment_id, closes its entry ("booked") and marks every other open
  * offer of the same therapist and start "taken".  E_CONFLICT (and the

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "svc/token.h"
+#include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -238,11 +239,37 @@ static struct booking_rules rules_in_force(const struct snapshot *snap,
         r.min_notice_min = snap->rules.min_notice_minutes;
     if (snap->rules.horizon_days >= 0)
         r.horizon_days = snap->rules.horizon_days;
-    if (snap->rules.grid_minutes >= 0)
-        r.grid_min = snap->rules.grid_minutes;
+    if (snap->rules.grid_minutes >= 0) /* fixed at start (sched_fix_grid); and here if
+                                        * written around the admin page since */
+        r.grid_min = booking_grid_fix(snap->rules.grid_minutes);
     if (snap->rules.late_cancel_hours >= 0)
         r.late_cancel_hours = snap->rules.late_cancel_hours;
     return r;
+}
+
+enum err_code sched_fix_grid(struct db *db, int *was, int *now, struct err *e)
+{
+    struct clinic_rules st;
+    enum err_code rc;
+    *was = *now = -1;
+    if ((rc = db_begin(db, e)) != E_OK)
+        return rc;
+    if ((rc = db_rules_get(db, &st, e)) != E_OK)
+        goto fail;
+    *was = *now = st.grid_minutes;
+    if (st.grid_minutes >= 0 && !booking_grid_ok(st.grid_minutes)) {
+        st.grid_minutes = booking_grid_fix(st.grid_minutes);
+        if ((rc = db_rules_put(db, &st, e)) != E_OK)
+            goto fail;
+        *now = st.grid_minutes;
+    }
+    if ((rc = db_commit(db, e)) != E_OK)
+        goto fail;
+    return E_OK;
+fail:
+    db_rollback(db);
+    *now = *was;
+    return rc;
 }
 
 enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *cache,
@@ -573,21 +600,22 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
                 avail_wall_span(s->tz, d, w->work[j].start_min, w->work[j].end_min,
                                 &work[nw]) == 0)
                 nw++;
-        struct avail_span *busy = arena_array(a, w->nbreaks + noff + nap + 1, sizeof *busy);
+        /* Breaks and time off hold the session; appointments hold it with
+         * its buffer (core/avail.h), so they go to separate lists. */
+        struct avail_span *blocks = arena_array(a, w->nbreaks + noff + 1, sizeof *blocks);
         for (size_t j = 0; j < w->nbreaks; j++) {
             struct avail_span sp;
             if (w->breaks[j].weekday != wd ||
                 avail_wall_span(s->tz, d, w->breaks[j].start_min, w->breaks[j].end_min, &sp) != 0)
                 continue;
-            merge_into(busy, &k_br, &sp, 1); /* a day's few breaks, in order */
+            merge_into(blocks, &k_br, &sp, 1); /* a day's few breaks, in order */
         }
-        if (k_br == 0 && noff == 0) {
-            th[i] = (struct avail_therapist){work, nw, ap, nap}; /* the bucket as it is */
+        if (k_br == 0) {
+            th[i] = (struct avail_therapist){work, nw, ap, nap, off, noff}; /* the buckets */
             continue;
         }
-        merge_into(busy, &k_br, off, noff);
-        merge_into(busy, &k_br, ap, nap);
-        th[i] = (struct avail_therapist){work, nw, busy, k_br};
+        merge_into(blocks, &k_br, off, noff);
+        th[i] = (struct avail_therapist){work, nw, ap, nap, blocks, k_br};
     }
     q->therapists = th;
     q->ntherapists = s->ntherapists;
@@ -791,7 +819,6 @@ static enum err_code check_client(struct db *db, struct arena *a, const struct s
 {
     struct client_booking *list;
     size_t n;
-    char when[32];
     enum err_code rc = db_client_overlaps(db, a, start, end, exclude, &list, &n, e);
     if (found)
         memset(found, 0, sizeof *found);
@@ -808,9 +835,9 @@ static enum err_code check_client(struct db *db, struct arena *a, const struct s
         /* Names the other appointment by its service and time only: the
          * requester has not proven who they are, so nothing of the other
          * booking's person (name, therapist, link) is told. */
-        dt_format_rfc3339(list[i].start, tz_offset_at(s->tz, list[i].start), when, sizeof when);
+        const char *when = when_at(s->tz, a, list[i].start);
         err_set(e, E_CONFLICT,
-                "This client already has an appointment at an overlapping time (%.60s at %s); "
+                "This client already has an appointment at an overlapping time (%.60s, %s); "
                 "one client can hold one place at a time. Move or cancel that one, or choose "
                 "another time.",
                 list[i].service_name, when);
@@ -820,10 +847,10 @@ static enum err_code check_client(struct db *db, struct arena *a, const struct s
 }
 
 /* Checks notice and horizon; staff may book inside the notice window. */
-static enum err_code check_time(const struct sched *s, int64_t now, int64_t start, int staff,
-                                struct err *e)
+static enum err_code check_time(struct arena *a, const struct sched *s, int64_t now,
+                                int64_t start, int staff, struct err *e)
 {
-    char when[32];
+    const char *when;
     switch (booking_check_time(&s->rules, now, start)) {
     case BOOKING_TIME_OK:
         return E_OK;
@@ -836,7 +863,7 @@ static enum err_code check_time(const struct sched *s, int64_t now, int64_t star
         {
             int64_t t = booking_round_up(&s->rules, s->tz,
                                          booking_earliest(&s->rules, now));
-            dt_format_rfc3339(t, tz_offset_at(s->tz, t), when, sizeof when);
+            when = when_at(s->tz, a, t);
         }
         err_set(e, E_UNPROCESSABLE,
                 "Online bookings need %d minutes' notice; the earliest time that can be booked "
@@ -889,14 +916,26 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
         *t_out = who;
         return E_OK;
     }
+    /* "Any therapist": the fewest booked minutes that day, then the least
+     * recently assigned (core/avail.h); the last assignment is read only
+     * for those tied at the fewest minutes, the only ones it can decide. */
     uint64_t mask = 0;
-    int *booked = arena_array(a, s->ntherapists + 1, sizeof *booked);
+    int least = -1;
+    struct avail_load *load = arena_array(a, s->ntherapists + 1, sizeof *load);
     for (size_t i = 0; i < s->ntherapists; i++) {
-        if (avail_fits(&q, i, start, NULL))
-            mask |= (uint64_t)1 << i;
-        booked[i] = (int)(cal.booked_sec[i] / 60);
+        load[i].booked_min = (int)(cal.booked_sec[i] / 60);
+        if (!avail_fits(&q, i, start, NULL))
+            continue;
+        mask |= (uint64_t)1 << i;
+        if (least < 0 || load[i].booked_min < least)
+            least = load[i].booked_min;
     }
-    int t = avail_pick_therapist(mask, booked, s->ntherapists);
+    for (size_t i = 0; i < s->ntherapists && (mask & (mask - 1)); i++)
+        if ((mask >> i & 1) && load[i].booked_min == least &&
+            (rc = db_therapist_last_assigned(db, s->therapists[i].id, &load[i].last_at,
+                                             &load[i].last_id, e)) != E_OK)
+            return rc;
+    int t = avail_pick_therapist(mask, load, s->ntherapists);
     if (t < 0 || !avail_fits(&q, (size_t)t, start, room_out))
         return unavailable(e);
     *t_out = t;
@@ -982,7 +1021,7 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
         err_set(e, E_UNPROCESSABLE, "%s", why);
         return prob(e, E_UNPROCESSABLE, "invalid_client");
     }
-    if ((rc = check_time(s, now, start, cl->staff, e)) != E_OK)
+    if ((rc = check_time(a, s, now, start, cl->staff, e)) != E_OK)
         return rc;
     /* Bookings that arrive together share one commit (store.h db_tx_shared:
      * one sync of SQLite's log for all of them); each is still decided
@@ -1002,7 +1041,7 @@ enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, 
 {
     int t = -1;
     size_t room = 0;
-    enum err_code rc = check_time(s, now, start, 0, e);
+    enum err_code rc = check_time(a, s, now, start, 0, e);
     return rc != E_OK ? rc : place(db, a, s, now, start, who, 0, &t, &room, e);
 }
 
@@ -1019,7 +1058,7 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
                 strcmp(appt->status, "booked") != 0 ? appt->status : "in the past");
         return prob(e, E_CONFLICT, "not_movable");
     }
-    if ((rc = check_time(s, now, start, 0, e)) != E_OK)
+    if ((rc = check_time(a, s, now, start, 0, e)) != E_OK)
         return rc;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;

@@ -96,6 +96,14 @@ enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *ca
                           const struct booking_rules *cfg, struct booking_rules *out,
                           struct err *e);
 
+/* The load-time check of the stored start-time grid (issue 13 item 17): a
+ * grid that does not divide an hour (stored before the rule, or written
+ * around the admin page) becomes booking_grid_fix of it, in one
+ * transaction.  *was gets the value found and *now the value stored (the
+ * same when nothing changed; -1 for none stored).  On error nothing
+ * changes. */
+enum err_code sched_fix_grid(struct db *db, int *was, int *now, struct err *e);
+
 /* The service service_id from the cached set-up (inactive ones too; *found
  * 0 when there is none) and its rules in force: sched_rules with the
  * service's overrides (the clinic's alone when it is gone).  sv lives on a. */
@@ -154,7 +162,8 @@ struct sched_client {
 };
 
 /* Books start with therapist index `who` (-1 = any: the one with the fewest
- * booked minutes that day, then the first free room).  Re-checks everything
+ * booked minutes that day, ties to the least recently assigned, see
+ * avail_pick_therapist; then the first free room).  Re-checks everything
  * inside the writing transaction.  On success fills *out (re-read from the
  * store) and the manage token; on error nothing is stored and e says why:
  * problem "in_past", "too_soon", "too_far", "slot_unavailable", "invalid_client",

@@ -85,7 +85,8 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
     if ((rc = db_waitlist_active(db, a, before->service_id, &entries, &n, e)) != E_OK || n == 0)
         goto done;
     match = arena_alloc(a, n);
-    if (matching(w, before, entries, n, match) == 0)
+    size_t nmatch = matching(w, before, entries, n, match);
+    if (nmatch == 0)
         goto done;
 
     /* Bookable now by a client, with this therapist, as the store stands
@@ -135,8 +136,10 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
             goto done;
         if (id == 0)
             continue; /* it holds an open offer of this time already */
-        struct wl_offer_msg m = {
-            id, token, s.service.name, s.therapists[0].name, before->start, before->end, expires};
+        /* every match holds an offer of this time now (an earlier one
+         * counts), so "others got it too" is true exactly when nmatch > 1 */
+        struct wl_offer_msg m = {id,          token,       s.service.name, s.therapists[0].name,
+                                 before->start, before->end, expires,      nmatch};
         if (w->m.offer && (rc = w->m.offer(w->m.ctx, db, &entries[i], &m, now, e)) != E_OK)
             goto done;
         log_info("waitlist: offered %s of appointment %lld to entry %lld",

@@ -36,6 +36,7 @@ struct wl_offer_msg {
     const char *token;
     const char *service_name, *therapist_name;
     int64_t start, end, expires;
+    size_t offered_to; /* how many entries were offered this time, this one included */
 };
 
 /* How the waitlist's messages are rendered and queued, inside the caller's

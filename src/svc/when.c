@@ -28,14 +28,20 @@ const char *when_date_param(struct arena *a, struct dt_date d)
     return arena_strdup(a, buf);
 }
 
+/* The one 12-hour wording: when_clock and when_minutes both come here. */
+static const char *twelve_hour(struct arena *a, int hour, int min)
+{
+    int h = hour % 12 == 0 ? 12 : hour % 12;
+    return arena_printf(a, "%d:%02d %s", h, min, hour % 24 < 12 ? "AM" : "PM");
+}
+
 const char *when_clock(const struct tz *tz, struct arena *a, int64_t t, int always_zone)
 {
     struct dt_civil c;
     int64_t both[2];
     char ab[16];
     tz_to_local(tz, t, &c, NULL);
-    int h = c.hour % 12 == 0 ? 12 : c.hour % 12;
-    const char *s = arena_printf(a, "%d:%02d %s", h, c.min, c.hour < 12 ? "AM" : "PM");
+    const char *s = twelve_hour(a, c.hour, c.min);
     if (always_zone) {
         tz_abbrev(tz, t, ab, sizeof ab);
         return arena_printf(a, "%s %s", s, ab);
@@ -45,6 +51,20 @@ const char *when_clock(const struct tz *tz, struct arena *a, int64_t t, int alwa
         return arena_printf(a, "%s (%s)", s, ab);
     }
     return s;
+}
+
+const char *when_minutes(struct arena *a, int minutes)
+{
+    if (minutes >= 1440)
+        return "midnight"; /* the end of the day, not the start of the next */
+    if (minutes < 0)
+        minutes = 0;
+    return twelve_hour(a, minutes / 60, minutes % 60);
+}
+
+const char *when_window(struct arena *a, int from, int to)
+{
+    return arena_printf(a, "%s – %s", when_minutes(a, from), when_minutes(a, to));
 }
 
 const char *when_date_long(struct arena *a, struct dt_date d)
@@ -75,6 +95,12 @@ const char *when_relative(const struct tz *tz, struct arena *a, int64_t t)
     if (dd == 1)
         return arena_printf(a, "Tomorrow %s", clock);
     return arena_printf(a, "%s, %s", when_date_short(a, d), clock);
+}
+
+const char *when_at(const struct tz *tz, struct arena *a, int64_t t)
+{
+    return arena_printf(a, "%s at %s", when_date_long(a, when_local_date(tz, t)),
+                        when_clock(tz, a, t, 1));
 }
 
 const char *when_range(const struct tz *tz, struct arena *a, int64_t start, int64_t end)

@@ -22,6 +22,8 @@
 #include "core/datetime.h"
 #include "core/money.h"
 #include "store/store.h"
+#include "svc/guard.h"
+#include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/account.h"
@@ -192,6 +194,56 @@ void admin_index(struct req *r)
 
 /* ---- services ---- */
 
+/* Why service_id would have no openings with the therapists tids (NULL:
+ * those who offer it now) and the stored rooms, or NULL when it would have
+ * some (core/booking).  th: every therapist; rooms: every room. */
+static const char *no_openings(const char *service_id, const struct therapist *th, size_t nth,
+                               const char **tids, size_t nt, const struct room *rooms,
+                               size_t nrooms)
+{
+    size_t active = 0, suited = 0;
+    for (size_t i = 0; i < nth; i++)
+        if (th[i].active && (tids ? in_list(tids, nt, th[i].id)
+                                  : in_list(th[i].service_ids, th[i].nservices, service_id)))
+            active++;
+    for (size_t i = 0; i < nrooms; i++)
+        suited += in_list(rooms[i].service_ids, rooms[i].nservices, service_id) != 0;
+    return booking_service_no_openings(active, suited);
+}
+
+static int in_ids(const int64_t *ids, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+/* The rooms the service form chose ("room" values), each an existing room
+ * once; a bad value sets errors["rooms"].  Lives on the arena. */
+static int64_t *chosen_rooms(struct req *r, json_t *errors, const struct room *rooms,
+                             size_t nrooms, size_t *n)
+{
+    size_t nv;
+    const char **v = values(r, "room", &nv);
+    int64_t *ids = arena_array(r->arena, nv + 1, sizeof *ids);
+    *n = 0;
+    for (size_t i = 0; i < nv; i++) {
+        int64_t id;
+        int known = 0;
+        if (num_parse_i64(v[i], 1, INT64_MAX, &id) == 0)
+            for (size_t k = 0; k < nrooms; k++)
+                known |= rooms[k].id == id;
+        if (!known)
+            form_error(errors, "rooms", "Choose rooms from the list.");
+        else if (in_ids(ids, *n, id))
+            form_error(errors, "rooms", "Each room can be chosen once.");
+        else
+            ids[(*n)++] = id;
+    }
+    return ids;
+}
+
 /* The form's fields from a stored service and its billing. */
 static json_t *service_form(struct req *r, const struct service *s, const struct service_billing *b)
 {
@@ -214,10 +266,12 @@ void admin_services(struct req *r)
     struct err e = {0};
     struct service *sv;
     struct therapist *th;
-    size_t ns, nt;
+    struct room *rooms;
+    size_t ns, nt, nrooms;
     struct db *db = web_db(r);
     if (db_services(db, r->arena, 0, &sv, &ns, &e) != E_OK ||
-        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK) {
+        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK ||
+        db_rooms(db, r->arena, &rooms, &nrooms, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -226,12 +280,18 @@ void admin_services(struct req *r)
         int offered = 0;
         for (size_t t = 0; t < nt; t++)
             offered += in_list(th[t].service_ids, th[t].nservices, sv[i].id);
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:i, s:s, s:b, s:i, s:s}", "id", sv[i].id, "name",
-                            sv[i].name, "duration", sv[i].duration_min, "price",
-                            web_price(r, sv[i].price_cents), "active", sv[i].active,
-                            "therapists", offered, "url",
-                            arena_printf(r->arena, "/admin/services/%s", sv[i].id)));
+        json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:b, s:i, s:s}", "id", sv[i].id, "name",
+                              sv[i].name, "duration", sv[i].duration_min, "price",
+                              web_price(r, sv[i].price_cents), "active", sv[i].active,
+                              "therapists", offered, "url",
+                              arena_printf(r->arena, "/admin/services/%s", sv[i].id));
+        /* An active service can still lose its last room or therapist on
+         * their own pages: say why it has no openings. */
+        const char *why = sv[i].active ? no_openings(sv[i].id, th, nt, NULL, 0, rooms, nrooms)
+                                       : NULL;
+        if (why)
+            json_object_set_new(o, "no_openings", json_string(why));
+        json_array_append_new(list, o);
     }
     json_t *ctx = chrome_context(r, "Services", "admin");
     json_object_set_new(ctx, "services", list);
@@ -241,19 +301,27 @@ void admin_services(struct req *r)
 /* The service form page: new (id NULL) or an existing service; form and
  * errors may be NULL (then taken from s). */
 static void service_page(struct req *r, int status, const char *id, const struct service *s,
-                         const char **tids, size_t nt, json_t *form, json_t *errors)
+                         const char **tids, size_t nt, const int64_t *rids, size_t nr,
+                         json_t *form, json_t *errors)
 {
     struct err e = {0};
     web_keep(r, form);
     web_keep(r, errors);
     struct therapist *th;
-    size_t n;
+    struct room *rooms;
+    size_t n, nrooms;
     struct service_billing b = {0, "", 15};
     if (db_therapists(web_db(r), r->arena, 0, &th, &n, &e) != E_OK ||
+        db_rooms(web_db(r), r->arena, &rooms, &nrooms, &e) != E_OK ||
         (id && !form && db_service_billing(web_db(r), r->arena, id, &b, &e) != E_OK)) {
         web_fail(r, &e);
         return;
     }
+    json_t *room_choices = json_array();
+    for (size_t i = 0; i < nrooms; i++)
+        json_array_append_new(room_choices,
+                              json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rooms[i].id, "name",
+                                        rooms[i].name, "checked", in_ids(rids, nr, rooms[i].id)));
     json_t *choices = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(choices, json_pack("{s:s, s:s, s:b, s:b}", "id", th[i].id, "name",
@@ -272,13 +340,14 @@ static void service_page(struct req *r, int status, const char *id, const struct
         json_object_set_new(ctx, "form", service_form(r, s, &b));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "therapists", choices);
+    json_object_set_new(ctx, "rooms", room_choices);
     form_render(r, status, "admin/service", ctx);
 }
 
 void admin_service_new(struct req *r)
 {
     struct service s = {"", "", "", 60, 0, 0, 1, 0, -1, -1, -1};
-    service_page(r, 200, NULL, &s, NULL, 0, NULL, NULL);
+    service_page(r, 200, NULL, &s, NULL, 0, NULL, 0, NULL, NULL);
 }
 
 void admin_service(struct req *r)
@@ -286,20 +355,27 @@ void admin_service(struct req *r)
     struct err e = {0};
     struct service s;
     struct therapist *th;
-    size_t nt;
+    struct room *rooms;
+    size_t nt, nrooms;
     struct db *db = web_db(r);
     const char *id = req_param(r, 0);
     if (db_service(db, r->arena, id, &s, &e) != E_OK ||
-        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK) {
+        db_therapists(db, r->arena, 0, &th, &nt, &e) != E_OK ||
+        db_rooms(db, r->arena, &rooms, &nrooms, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
+    int64_t *rids = arena_array(r->arena, nrooms + 1, sizeof *rids);
+    size_t nr = 0;
+    for (size_t i = 0; i < nrooms; i++)
+        if (in_list(rooms[i].service_ids, rooms[i].nservices, id))
+            rids[nr++] = rooms[i].id;
     const char **tids = arena_array(r->arena, nt ? nt : 1, sizeof *tids);
     size_t k = 0;
     for (size_t i = 0; i < nt; i++)
         if (in_list(th[i].service_ids, th[i].nservices, id))
             tids[k++] = th[i].id;
-    service_page(r, 200, id, &s, tids, k, NULL, NULL);
+    service_page(r, 200, id, &s, tids, k, rids, nr, NULL, NULL);
 }
 
 /* The service form's billing fields (tax rate in percent, procedure code,
@@ -328,14 +404,16 @@ static void service_submit(struct req *r, const char *id)
     struct db *db = web_db(r);
     struct service old = {0}, s = {0};
     struct therapist *th;
-    size_t nth, nt;
+    struct room *rooms;
+    size_t nth, nt, nrooms, nr;
     json_t *errors = web_keep(r, json_object());
 
     if (id && db_service(db, r->arena, id, &old, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    if (db_therapists(db, r->arena, 0, &th, &nth, &e) != E_OK) {
+    if (db_therapists(db, r->arena, 0, &th, &nth, &e) != E_OK ||
+        db_rooms(db, r->arena, &rooms, &nrooms, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -375,6 +453,7 @@ static void service_submit(struct req *r, const char *id)
             if (strcmp(tids[k], tids[i]) == 0)
                 form_error(errors, "therapists", "Each therapist can be chosen once.");
     }
+    int64_t *rids = chosen_rooms(r, errors, rooms, nrooms, &nr);
     if (!id && json_object_size(errors) == 0) {
         struct service *all;
         size_t na;
@@ -386,13 +465,33 @@ static void service_submit(struct req *r, const char *id)
             if (all[i].position >= s.position)
                 s.position = all[i].position + 1;
     }
+    if (json_object_size(errors) == 0 && s.active) {
+        /* Guard rail: an active service that no one can book is refused,
+         * with what to do about it.  The rooms are counted as chosen here. */
+        size_t active = 0;
+        for (size_t i = 0; i < nth; i++)
+            active += th[i].active && in_list(tids, nt, th[i].id);
+        const char *why = booking_service_no_openings(active, nr);
+        if (why)
+            form_error(errors, "active",
+                       arena_printf(r->arena,
+                                    "It cannot be active: %s, so clients would find no "
+                                    "openings. Tick %s below, or untick Active to save it as "
+                                    "inactive.",
+                                    why,
+                                    active == 0 && nr == 0 ? "an active therapist and a room"
+                                    : active == 0          ? "an active therapist"
+                                                           : "a room"));
+    }
     if (json_object_size(errors)) {
-        service_page(r, 422, id, id ? &old : &s, tids, nt, typed(r), json_incref(errors));
+        service_page(r, 422, id, id ? &old : &s, tids, nt, rids, nr, typed(r),
+                     json_incref(errors));
         return;
     }
     if (db_begin(db, &e) != E_OK || db_put_service(db, &s, &e) != E_OK ||
         db_put_service_billing(db, s.id, &bill, &e) != E_OK ||
-        db_set_service_therapists(db, s.id, tids, nt, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        db_set_service_therapists(db, s.id, tids, nt, &e) != E_OK ||
+        db_set_service_rooms(db, s.id, rids, nr, &e) != E_OK || db_commit(db, &e) != E_OK) {
         fail_db(r, db, &e);
         return;
     }
@@ -782,12 +881,31 @@ void admin_room_save(struct req *r)
 
 /* ---- opening hours and closed dates ---- */
 
+/* The appointments a change of hours would leave outside them, for the
+ * page's list (svc/guard). */
+static json_t *stranded_list(struct req *r, const struct appointment *ap, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)ap[i].id, "date",
+                            when_date_medium(r->arena, when_local_date(r->app->tz, ap[i].start)),
+                            "time", when_range(r->app->tz, r->arena, ap[i].start, ap[i].end),
+                            "client", ap[i].client_name, "service", ap[i].service_name,
+                            "therapist", ap[i].therapist_name));
+    return list;
+}
+
 /* The hours page.  days: the weekly form (NULL = from the store); closed_form
- * and closed_errors for a refused closed date. */
-static void hours_page(struct req *r, int status, json_t *days, json_t *hours_errors,
-                       json_t *closed_form, json_t *closed_errors)
+ * and closed_errors for a refused closed date; stranded (may be NULL): the
+ * booked appointments a change would leave outside the hours, for the form
+ * `which` ("hours" or "closed") to confirm. */
+static void hours_page_with(struct req *r, int status, json_t *days, json_t *hours_errors,
+                            json_t *closed_form, json_t *closed_errors, json_t *stranded,
+                            const char *which, const char *message)
 {
     struct err e = {0};
+    web_keep(r, stranded);
     web_keep(r, days);
     web_keep(r, hours_errors);
     web_keep(r, closed_form);
@@ -834,7 +952,20 @@ static void hours_page(struct req *r, int status, json_t *days, json_t *hours_er
     json_object_set_new(ctx, "closed_form", closed_form ? json_incref(closed_form) : json_object());
     json_object_set_new(ctx, "closed_errors",
                         closed_errors ? json_incref(closed_errors) : json_object());
+    if (stranded) {
+        json_object_set(ctx, "stranded", stranded);
+        json_object_set_new(ctx, "stranded_message", json_string(message));
+        json_object_set_new(ctx, which && strcmp(which, "closed") == 0 ? "confirm_closed"
+                                                                        : "confirm_hours",
+                            json_true());
+    }
     form_render(r, status, "admin/hours", ctx);
+}
+
+static void hours_page(struct req *r, int status, json_t *days, json_t *hours_errors,
+                       json_t *closed_form, json_t *closed_errors)
+{
+    hours_page_with(r, status, days, hours_errors, closed_form, closed_errors, NULL, NULL, NULL);
 }
 
 void admin_hours(struct req *r)
@@ -886,12 +1017,21 @@ void admin_hours_save(struct req *r)
         hours_page(r, 422, days, json_incref(errors), NULL, NULL);
         return;
     }
-    json_decref(days);
-    if (db_begin(db, &e) != E_OK || db_put_clinic_hours(db, spans, n, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        fail_db(r, db, &e);
+    struct appointment *ap;
+    size_t nap;
+    if (guard_clinic_hours(db, r->arena, r->app->tz, spans, n, checked(r, "confirm"), clock_now(),
+                           &ap, &nap, &e) != E_OK) {
+        if (e.code == E_CONFLICT && e.problem &&
+            strcmp(e.problem, "appointments_outside_hours") == 0) {
+            hours_page_with(r, 409, days, NULL, NULL, NULL, stranded_list(r, ap, nap), "hours",
+                            e.msg);
+            return;
+        }
+        json_decref(days);
+        web_fail(r, &e);
         return;
     }
+    json_decref(days);
     form_see_other(r, "/admin/hours?saved=1");
 }
 
@@ -909,9 +1049,17 @@ void admin_closed_add(struct req *r)
         hours_page(r, 422, NULL, NULL, typed(r), json_incref(errors));
         return;
     }
-    if (db_begin(db, &e) != E_OK || db_add_closed_date(db, date, reason, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        fail_db(r, db, &e);
+    struct appointment *ap;
+    size_t nap;
+    if (guard_closed_date(db, r->arena, r->app->tz, date, reason, checked(r, "confirm"),
+                          clock_now(), &ap, &nap, &e) != E_OK) {
+        if (e.code == E_CONFLICT && e.problem &&
+            strcmp(e.problem, "appointments_outside_hours") == 0) {
+            hours_page_with(r, 409, NULL, NULL, typed(r), NULL, stranded_list(r, ap, nap),
+                            "closed", e.msg);
+            return;
+        }
+        web_fail(r, &e);
         return;
     }
     form_see_other(r, "/admin/hours?saved=1");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/booking.h"
 #include "store/store.h"
 #include "svc/booking.h"
 #include "util/log.h"
@@ -65,6 +66,8 @@ static void page(struct req *r, int status, const struct clinic_rules *stored, i
                               config_value(&cfg, i), "from_config", from_config);
         if (err)
             json_object_set(o, "error", err);
+        if (stored_at(&st, i) == &st.grid_minutes)
+            json_object_set_new(o, "allowed", json_string(BOOKING_GRIDS_TEXT));
         json_array_append_new(list, o);
     }
     json_t *ctx = chrome_context(r, "Booking rules", "admin");
@@ -105,6 +108,15 @@ void admin_rules_save(struct req *r)
                                     "empty to use the config file's value.",
                                     fields[i].label, fields[i].unit, fields[i].min,
                                     fields[i].max)));
+        else if (n >= 0 && stored_at(&in, i) == &in.grid_minutes && !booking_grid_ok(n))
+            json_object_set_new(
+                errors, fields[i].key,
+                json_string(arena_printf(r->arena,
+                                         "The start-time grid must divide an hour, so that "
+                                         "starts fall at the same minutes every hour: "
+                                         "%s minutes (%d does not), or empty to use the config "
+                                         "file's value.",
+                                         BOOKING_GRIDS_TEXT, n)));
         *stored_at(&in, i) = n;
     }
     if (json_object_size(errors)) {

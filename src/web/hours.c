@@ -5,7 +5,8 @@
  * checked, inside the writing transaction that saves it, against the
  * therapist's booked (or checked-in) appointments still to come; if any would
  * fall outside the new hours, into a new break or into the time off, nothing
- * is saved and the page lists them.  Availability is not computed here: the
+ * is saved and the page lists them, with a box to confirm: saved again with
+ * it ticked, the change goes through and the appointments stay booked.  Availability is not computed here: the
  * store's triggers move the clinic version, so /book and the API see a saved
  * change on their next request. */
 #include "web/hours.h"
@@ -44,13 +45,10 @@ static int holds_time(const struct appointment *a)
     return strcmp(a->status, "booked") == 0 || strcmp(a->status, "checked_in") == 0;
 }
 
-/* "8:00 AM" for minutes after local midnight. */
+/* "8:00 AM" for minutes after local midnight (the one wording, svc/when). */
 static const char *wall_clock(struct req *r, int min)
 {
-    int h = (min / 60) % 24, m = min % 60;
-    if (min == 1440)
-        return "midnight";
-    return arena_printf(r->arena, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "AM" : "PM");
+    return when_minutes(r->arena, min);
 }
 
 static const char *hhmm(struct req *r, int min)
@@ -475,11 +473,12 @@ void hours_save(struct req *r)
         if (!shift_fits(swork, wk.nwork, sbreaks, wk.nbreaks, wd, s, en))
             json_array_append_new(stranded, appt_item(r, &ap[k]));
     }
-    if (json_array_size(stranded) > 0) {
+    if (json_array_size(stranded) > 0 && !kv_get(&r->form, "confirm")) {
         db_rollback(db);
         hours_page(r, 409, &th, rows,
                    "Not saved: these booked appointments would fall outside the new hours or "
-                   "into a break. Ask the front desk to move them first, then save again.",
+                   "into a break. Ask the front desk to move them first, or confirm below to "
+                   "save anyway (they stay booked).",
                    stranded);
         return;
     }
@@ -640,11 +639,12 @@ void hours_add_time_off(struct req *r)
         if (strcmp(ap[k].therapist_id, th.id) == 0 && holds_time(&ap[k]) && ap[k].end > now &&
             ap[k].start < end && ap[k].end > start)
             json_array_append_new(stranded, appt_item(r, &ap[k]));
-    if (json_array_size(stranded) > 0) {
+    if (json_array_size(stranded) > 0 && !kv_get(&r->form, "confirm")) {
         db_rollback(db);
         time_off_page(r, 409, &th, &f,
                       "Not saved: these booked appointments fall inside the time off. Ask the "
-                      "front desk to move them first, then add the time off again.",
+                      "front desk to move them first, or confirm below to add it anyway (they "
+                      "stay booked).",
                       stranded);
         return;
     }

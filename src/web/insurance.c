@@ -24,13 +24,6 @@
 #define QUEUE_MAX 200
 #define MAX_PROBLEMS 8
 
-static const char *when_at(struct req *r, int64_t t)
-{
-    return arena_printf(r->arena, "%s at %s",
-                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
-                        when_clock(r->app->tz, r->arena, t, 1));
-}
-
 static const char *money(struct req *r, int cents)
 {
     return cents < 0 ? "" : web_price(r, cents);
@@ -65,7 +58,7 @@ static json_t *check_json(struct req *r, const struct insurance_check *c)
         "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id", (json_int_t)c->id,
         "carrier", c->carrier, "member_id", c->member_id, "group_number", c->group_number,
         "holder_name", c->holder_name, "relation", rel ? rel : c->relation, "requested",
-        when_at(r, c->requested_at), "client_name", c->client_name, "pending",
+        when_at(r->app->tz, r->arena, c->requested_at), "client_name", c->client_name, "pending",
         strcmp(c->status, "pending") == 0, "outcome", out ? out : "", "url",
         arena_printf(r->arena, "/staff/insurance/%lld", (long long)c->id));
     if (strcmp(c->status, "done") == 0) {
@@ -78,7 +71,8 @@ static json_t *check_json(struct req *r, const struct insurance_check *c)
         json_object_set_new(o, "referral", json_boolean(c->referral_required));
         json_object_set_new(o, "notes", json_string(c->notes));
         json_object_set_new(o, "verified_by", json_string(c->verified_by_name));
-        json_object_set_new(o, "verified_at", json_string(when_at(r, c->verified_at)));
+        json_object_set_new(o, "verified_at",
+                            json_string(when_at(r->app->tz, r->arena, c->verified_at)));
     }
     return o;
 }
@@ -111,7 +105,7 @@ static json_t *brief_json(struct req *r, const struct insurance_check *c)
     const struct intake_choice *ol = insurance_outcomes(&no);
     const char *out = intake_label(ol, no, c->outcome);
     json_t *o = json_pack("{s:b, s:s, s:b, s:s}", "brief", 1, "requested",
-                          when_at(r, c->requested_at), "pending",
+                          when_at(r->app->tz, r->arena, c->requested_at), "pending",
                           strcmp(c->status, "pending") == 0, "outcome", out ? out : "");
     if (strcmp(c->status, "done") == 0)
         json_object_set_new(o, "done", json_true());

@@ -80,14 +80,6 @@ void intake_appt_closed(struct req *r, const struct appointment *ap, const char 
     page_render(r, status, "book/problem", ctx);
 }
 
-/* "Tuesday, November 24, 2026 at 9:00 AM AKST" */
-static const char *when_at(struct req *r, int64_t t)
-{
-    return arena_printf(r->arena, "%s at %s",
-                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
-                        when_clock(r->app->tz, r->arena, t, 1));
-}
-
 /* The values of every field named key, joined with ","; "" when none. */
 static const char *joined(struct req *r, const char *key)
 {
@@ -234,7 +226,7 @@ static void form_page(struct req *r, int status, const struct appointment *ap, c
                             r->arena, dt_date_add(when_local_date(r->app->tz, clock_now()), -1))));
     if (current)
         json_object_set_new(ctx, "updated",
-                            json_string(when_at(r, current->updated_at)));
+                            json_string(when_at(r->app->tz, r->arena, current->updated_at)));
     add_form(ctx, in);
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     if (token) { /* the private headers (no-store included) are set by intake_find_by_token */
@@ -484,11 +476,13 @@ int intake_add_to_manage(struct req *r, const struct appointment *ap, const char
                            arena_printf(r->arena, "/a/%s/intake", token), "on_file", found,
                            "proven", via == PROOF_EMAIL);
     if (found) {
-        json_object_set_new(st, "updated", json_string(when_at(r, it.updated_at)));
+        json_object_set_new(st, "updated",
+                            json_string(when_at(r->app->tz, r->arena, it.updated_at)));
         json_object_set_new(st, "confirm_url",
                             json_string(arena_printf(r->arena, "/a/%s/intake/confirm", token)));
         if (it.confirmed_at)
-            json_object_set_new(st, "confirmed", json_string(when_at(r, it.confirmed_at)));
+            json_object_set_new(st, "confirmed",
+                                json_string(when_at(r->app->tz, r->arena, it.confirmed_at)));
     }
     json_object_set_new(ctx, "intake_status", st);
     json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
@@ -550,16 +544,17 @@ int intake_add_to_appointment(struct req *r, const struct appointment *ap, json_
             "s:s, s:i}",
             "email", it.email, "phone", it.phone, "birth_date", it.birth_date, "emergency_name",
             it.emergency_name, "emergency_phone", it.emergency_phone, "reason", it.reason, "areas",
-            labels(r, areas, na, it.areas), "pain", it.pain, "onset", onset ? onset : "",
-            "worse", it.worse, "better", it.better, "treatments",
-            labels(r, tried, nt, it.treatments), "medications", it.medications,
-            "pressure", pressure ? pressure : it.pressure, "consent_name",
-            it.consent_name, "consent_at", when_at(r, it.consent_at), "updated",
-            when_at(r, it.updated_at), "version", it.version);
+            labels(r, areas, na, it.areas), "pain", it.pain, "onset", onset ? onset : "", "worse",
+            it.worse, "better", it.better, "treatments", labels(r, tried, nt, it.treatments),
+            "medications", it.medications, "pressure", pressure ? pressure : it.pressure,
+            "consent_name", it.consent_name, "consent_at",
+            when_at(r->app->tz, r->arena, it.consent_at), "updated",
+            when_at(r->app->tz, r->arena, it.updated_at), "version", it.version);
         json_object_set_new(
             o, "age", json_integer(age(it.birth_date, when_local_date(r->app->tz, clock_now()))));
         if (it.confirmed_at)
-            json_object_set_new(o, "confirmed", json_string(when_at(r, it.confirmed_at)));
+            json_object_set_new(o, "confirmed",
+                                json_string(when_at(r->app->tz, r->arena, it.confirmed_at)));
         /* where this version came from: a manage link proves only its booking */
         if (it.appointment_id)
             json_object_set_new(

@@ -328,13 +328,6 @@ static json_t *appt_json(struct req *r, const struct appointment *ap, int64_t no
     return o;
 }
 
-static const char *when_at(struct req *r, int64_t t)
-{
-    return arena_printf(r->arena, "%s at %s",
-                        when_date_long(r->arena, when_local_date(r->app->tz, t)),
-                        when_clock(r->app->tz, r->arena, t, 1));
-}
-
 /* "/book?service=S&therapist=T": the booking flow with the appointment's
  * service and therapist chosen. */
 static const char *book_again_url(struct req *r, const struct appointment *ap)
@@ -360,9 +353,11 @@ static int add_records(struct req *r, int64_t client_id, json_t *ctx)
     struct insurance_check c;
     enum err_code rc = db_intake(web_db(r), r->arena, client_id, &it, &e);
     if (rc == E_OK && (rc = audit_record(r, "read", "intake", it.id, client_id, &e)) == E_OK) {
-        json_t *st = json_pack("{s:b, s:s}", "on_file", 1, "updated", when_at(r, it.updated_at));
+        json_t *st = json_pack("{s:b, s:s}", "on_file", 1, "updated",
+                               when_at(r->app->tz, r->arena, it.updated_at));
         if (it.confirmed_at)
-            json_object_set_new(st, "confirmed", json_string(when_at(r, it.confirmed_at)));
+            json_object_set_new(st, "confirmed",
+                                json_string(when_at(r->app->tz, r->arena, it.confirmed_at)));
         json_object_set_new(ctx, "intake", st);
     } else if (rc == E_NOTFOUND) {
         json_object_set_new(ctx, "intake", json_pack("{s:b}", "on_file", 0));

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "store/store.h"
+#include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -194,8 +195,7 @@ void site_therapists(struct req *r)
 /* "9:00 AM", "12:30 PM" from minutes after midnight. */
 static const char *clock_12h(struct req *r, int min)
 {
-    int h = (min / 60) % 24, m = min % 60;
-    return arena_printf(r->arena, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, m, h < 12 ? "AM" : "PM");
+    return when_minutes(r->arena, min); /* the one wording, svc/when */
 }
 
 void site_therapist(struct req *r)

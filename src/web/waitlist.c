@@ -155,6 +155,38 @@ void waitlist_form(struct req *r)
     join_page(r, &f, NULL, 200);
 }
 
+/* Whether a waitlist window on the ticked days could ever be offered by the
+ * therapist of week w (core/waitlist). */
+static int fits_her_week(const struct therapist_week *w, unsigned days, int from, int to,
+                         int duration)
+{
+    struct shift_span work[14];
+    size_t n = 0;
+    for (size_t i = 0; i < w->nwork && n < sizeof work / sizeof work[0]; i++)
+        work[n++] = (struct shift_span){w->work[i].weekday, w->work[i].start_min,
+                                        w->work[i].end_min};
+    return waitlist_window_works(work, n, days, from, to, duration);
+}
+
+/* A therapist's working week in words, Monday first: "Monday 8:00 AM – 4:00
+ * PM, Tuesday ...", or "no regular hours". */
+static const char *week_words(struct req *r, const struct therapist_week *w)
+{
+    const char *out = NULL;
+    for (int k = 1; k <= 7; k++) {
+        int d = k % 7;
+        for (size_t i = 0; i < w->nwork; i++) {
+            if (w->work[i].weekday != d)
+                continue;
+            const char *one = arena_printf(r->arena, "%s %s", day_names[d],
+                                           when_window(r->arena, w->work[i].start_min,
+                                                       w->work[i].end_min));
+            out = out ? arena_printf(r->arena, "%s, %s", out, one) : one;
+        }
+    }
+    return out ? out : "no regular hours";
+}
+
 /* One form value: "" when missing; a repeated one counts as wrong. */
 static const char *one(struct req *r, json_t *errors, const char *key)
 {
@@ -234,6 +266,16 @@ void waitlist_join(struct req *r)
     if (tfrom >= 0 && tto >= 0 && have_service &&
         (why = waitlist_check_window(tfrom, tto, s.service.duration_min, buf, sizeof buf)))
         form_error(errors, "time_to", arena_strdup(r->arena, why));
+    else if (tfrom >= 0 && tto >= 0 && have_service && strcmp(f.therapist, "any") != 0 &&
+             s.ntherapists == 1 && !json_object_get(errors, "days") &&
+             !fits_her_week(&s.weeks[0], f.days, tfrom, tto, s.service.duration_min))
+        form_error(errors, "time_from",
+                   arena_printf(r->arena,
+                                "%s works %s; no %d-minute session fits your times on the days "
+                                "you ticked. Choose times inside those hours, other days, or "
+                                "any therapist.",
+                                s.therapists[0].name, week_words(r, &s.weeks[0]),
+                                s.service.duration_min));
     if ((why = booking_check_name(f.name)))
         form_error(errors, "name", why);
     if ((why = booking_check_email(f.email)))
@@ -320,8 +362,7 @@ static void add_entry(struct req *r, json_t *ctx, const struct waitlist_entry *w
     set_str(j, "service", w->service_name);
     set_str(j, "therapist", w->therapist_name[0] ? w->therapist_name : "Any therapist");
     set_str(j, "days", waitlist_days_label(w->days, days, sizeof days));
-    set_str(j, "window", arena_printf(r->arena, "%s–%s", hhmm(r, w->time_from),
-                                      hhmm(r, w->time_to)));
+    set_str(j, "window", when_window(r->arena, w->time_from, w->time_to));
     if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
         set_str(j, "dates",
                 arena_printf(r->arena, "%s – %s", when_date_medium(r->arena, f),
@@ -490,7 +531,13 @@ void waitlist_offer_page(struct req *r)
         web_fail(r, &e);
         return;
     }
+    int64_t peers = 0;
+    if (db_waitlist_offer_peers(web_db(r), c.o.id, &peers, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
     json_t *ctx = page_context(r, "A time opened up", NULL, "book");
+    json_object_set_new(ctx, "others", json_boolean(peers > 1));
     struct dt_date d = when_local_date(r->app->tz, c.o.start);
     int64_t end = c.o.start + (int64_t)s.service.duration_min * 60;
     set_str(ctx, "service", s.service.name);
@@ -559,8 +606,7 @@ static json_t *desk_row(struct req *r, const struct waitlist_desk_entry *d)
     set_str(j, "service", w->service_name);
     set_str(j, "therapist", w->therapist_name[0] ? w->therapist_name : "Any therapist");
     set_str(j, "days", waitlist_days_label(w->days, days, sizeof days));
-    set_str(j, "window", arena_printf(r->arena, "%s–%s", hhmm(r, w->time_from),
-                                      hhmm(r, w->time_to)));
+    set_str(j, "window", when_window(r->arena, w->time_from, w->time_to));
     if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
         set_str(j, "dates",
                 strcmp(w->date_from, w->date_to) == 0

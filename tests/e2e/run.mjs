@@ -25,6 +25,7 @@ import { journeyCases } from './journey.mjs';
 import { portalCases } from './portal.mjs';
 import { waitlistCases } from './waitlist.mjs';
 import { outboxCases } from './outbox.mjs';
+import { rulesCases } from './rules.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -455,6 +456,8 @@ async function main() {
     await waitlistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // j. The outbox (tests/e2e/outbox.mjs): a failed message, its reply, send again.
     await outboxCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // k. The scheduling rules' guard rails (tests/e2e/rules.mjs): phone and desktop.
+    await rulesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {

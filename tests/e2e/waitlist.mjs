@@ -110,7 +110,7 @@ async function cases(h, server, db, contexts) {
     entry = new URL(page.url()).pathname;
     check(/^\/waitlist\/[A-Za-z0-9_-]{22}$/.test(entry), `joining led to ${page.url()}`);
     const text = await page.locator('main, body').first().textContent();
-    check(/You are on the waitlist/.test(text) && /Dev Okafor/.test(text) && /15:00–18:00/.test(text),
+    check(/You are on the waitlist/.test(text) && /Dev Okafor/.test(text) && /3:00 PM – 6:00 PM/.test(text),
       'the entry page does not confirm the entry');
     await step(page, w, 'entry');
     const mail = mailText(db, 'waitlist_joined', WAITER.email);

@@ -94,7 +94,7 @@ static void reverse(struct avail_span *v, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct avail_span open[MAXSPANS], work[5][MAXSPANS], tbusy[5][MAXSPANS],
-        rbusy[3][MAXSPANS];
+        toff[5][MAXSPANS], rbusy[3][MAXSPANS];
     static struct avail_slot a[MAXOUT], b[MAXOUT];
     struct avail_therapist th[5];
     struct avail_room rooms[3];
@@ -121,6 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         th[t].work = work[t];
         th[t].nbusy = spans(&in, day0, tbusy[t], 0);
         th[t].busy = tbusy[t];
+        th[t].noff = spans(&in, day0, toff[t], 0);
+        th[t].off = toff[t];
     }
     q.therapists = th;
     q.nrooms = byte(&in) % 4;
@@ -155,8 +157,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     /* The order of busy lists does not matter. */
-    for (size_t t = 0; t < q.ntherapists; t++)
+    for (size_t t = 0; t < q.ntherapists; t++) {
         reverse(tbusy[t], th[t].nbusy);
+        reverse(toff[t], th[t].noff);
+    }
     for (size_t r = 0; r < q.nrooms; r++)
         reverse(rbusy[r], rooms[r].nbusy);
     if (avail_day(&q, b, MAXOUT) != n || memcmp(a, b, n * sizeof a[0]) != 0)

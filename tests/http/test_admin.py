@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Server, clear_failures, run_suite, signed_in  # noqa: E402
+from harness import Server, clear_failures, run_suite, signed_in, text  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 S = None
@@ -58,6 +58,7 @@ def service_form(**over):
     f = {'name': 'Deep Tissue Massage (60 minutes)', 'description': 'Firm pressure.',
          'duration': '60', 'price': '125', 'buffer': '15', 'active': '1',
          'therapist': ['maren-holt', 'dev-okafor', 'lena-kusugak', 'tomas-reyes'],
+         'room': ['1', '2', '3'],
          'min_notice': '', 'horizon': '', 'late_cancel': ''}
     f.update(over)
     return {k: v for k, v in f.items() if v is not None}
@@ -170,6 +171,51 @@ class Services(Base):
         st, _, page = self.admin.post('/admin/services', dict(form, name='Again'))
         self.assert_refused(st, page, 'already exists')
         self.assertEqual(q("SELECT name FROM services WHERE id = 'hot-stone-75'"), [('Hot Stone Massage',)])
+
+    def test_active_service_needs_a_therapist_and_a_room(self):
+        # issue 13 item 18: an active service no one could book is refused, with why
+        before = q('SELECT * FROM services ORDER BY id')
+        before_rooms = q('SELECT * FROM room_services ORDER BY 1, 2')
+        before_ts = q('SELECT * FROM therapist_services ORDER BY 1, 2')
+        for over, why, fix in (
+                (dict(room=None), 'no room suits it', 'Tick a room below'),
+                (dict(therapist=None), 'no active therapist offers it',
+                 'Tick an active therapist below'),
+                (dict(therapist=None, room=None),
+                 'no active therapist offers it and no room suits it',
+                 'Tick an active therapist and a room below')):
+            st, _, page = self.admin.post('/admin/services/deep-tissue-60', service_form(**over))
+            self.assert_refused(st, page, 'It cannot be active: ' + why)
+            self.assertIn(fix, text(page))
+            self.assertIn('id="active-error"', page)
+        st, _, page = self.admin.post('/admin/services', service_form(
+            id='warm-stone-75', name='Warm Stone Massage', room=None))
+        self.assert_refused(st, page, 'no room suits it')
+        self.assertEqual(q('SELECT * FROM services ORDER BY id'), before)
+        self.assertEqual(q('SELECT * FROM room_services ORDER BY 1, 2'), before_rooms)
+        self.assertEqual(q('SELECT * FROM therapist_services ORDER BY 1, 2'), before_ts)
+        # inactive, it may be saved without them; and rooms chosen on the form are stored
+        self.assertEqual(self.admin.post('/admin/services', service_form(
+            id='warm-stone-75', name='Warm Stone Massage', room=None, therapist=None,
+            active=None))[0], 303)
+        self.assertEqual(self.admin.post('/admin/services/warm-stone-75', service_form(
+            name='Warm Stone Massage', room=['2'], therapist=['maren-holt']))[0], 303)
+        self.assertEqual(q("SELECT room_id FROM room_services WHERE service_id = 'warm-stone-75'"),
+                         [(2,)])
+        st, _, page = self.admin.get('/admin/services/warm-stone-75')
+        self.assertIn('id="room-2" name="room" type="checkbox" value="2" checked', page)
+        self.assertIn('id="room-1" name="room" type="checkbox" value="1">', page)
+
+    def test_services_list_says_why_an_active_service_has_no_openings(self):
+        # its last room unticked on the room's own page
+        self.assertEqual(self.admin.post('/admin/services/sports-45', service_form(
+            name='Sports Recovery Massage (45 minutes)', duration='45', price='95',
+            therapist=['lena-kusugak'], room=['3']))[0], 303)
+        st, _, page = self.admin.get('/admin/services')
+        self.assertNotIn('No openings', text(page))
+        S.sql("DELETE FROM room_services WHERE service_id = 'sports-45'")
+        st, _, page = self.admin.get('/admin/services')
+        self.assertIn('Active No openings: no room suits it', text(page))
 
     def test_inactive_service_leaves_the_api(self):
         self.assertEqual(self.admin.post('/admin/services/swedish-60', service_form(

@@ -130,10 +130,10 @@ class Availability(unittest.TestCase):
         day = slots('2026-11-25', therapist='maren-holt')['days'][0]  # Wednesday 8-16, lunch 12-12:30
         starts = [s['start'][11:16] for s in day['slots']]
         self.assertEqual(starts[0], '08:00')
-        self.assertIn('10:45', starts)      # ends 11:45, buffer to 12:00
-        self.assertNotIn('11:00', starts)   # buffer would run into lunch
+        self.assertIn('11:00', starts)      # ends at lunch: the buffer guards sessions, not breaks
+        self.assertNotIn('11:15', starts)   # the session itself would run into lunch
         self.assertIn('12:30', starts)
-        self.assertEqual(starts[-1], '14:45')  # 60 + 15 min buffer ends at 16:00
+        self.assertEqual(starts[-1], '15:00')  # ends with the shift at 16:00, buffer or not
         for s in day['slots']:
             self.assertEqual(s['therapists'], ['maren-holt'])
 
@@ -212,7 +212,8 @@ class Booking(unittest.TestCase):
         before = count('SELECT count(*) FROM appointments')
         clients = count('SELECT count(*) FROM clients')
         cases = [
-            ('2026-11-24T11:45:00-09:00', {}, 422, 'too_soon', '2026-11-24T12:00:00-09:00'),
+            ('2026-11-24T11:45:00-09:00', {}, 422, 'too_soon',
+             'Tuesday, November 24, 2026 at 12:00 PM AKST'),  # worded for a person (svc/when)
             ('2026-11-24T08:00:00-09:00', {}, 422, 'in_past', 'passed'),
             ('2027-02-26T10:00:00-09:00', {}, 422, 'too_far', '90 days'),
             ('2026-11-25T10:05:00-09:00', {}, 409, 'slot_unavailable', 'not available'),

@@ -96,7 +96,7 @@ class ClientOverlap(unittest.TestCase):
         self.assertEqual(p['code'], 'client_overlap')
         self.assertEqual((p['existing']['start'], p['existing']['end']),
                          ('2026-11-26T10:00:00-09:00', '2026-11-26T11:00:00-09:00'))
-        self.assertIn('2026-11-26T10:00:00-09:00', p['detail'])
+        self.assertIn('Thursday, November 26, 2026 at 10:00 AM AKST', p['detail'])  # svc/when
         self.assertIn('Deep', p['existing']['service'])
         # nothing of the other booking's person, therapist or link is told
         blob = json.dumps(p)

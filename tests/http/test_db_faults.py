@@ -129,7 +129,7 @@ class HeldLock(unittest.TestCase):
         # a page's form gets a page that says the same
         st, h, page = self.admin.post('/admin/services', {
             'id': 'hot-stone-60', 'name': 'Hot stone', 'duration': '60', 'buffer': '15',
-            'price': '120', 'active': '1'})
+            'price': '120', 'active': '1', 'therapist': 'maren-holt', 'room': '1'})
         self.assertEqual(st, 503, page[:300])
         self.assertEqual(h.get('retry-after'), '5')
         self.assertIn('busy with another task', text(page))

@@ -193,6 +193,23 @@ class Hours(unittest.TestCase):
         self.assertIn('13:00', slot_starts('2026-11-25'))
         self.assertNotIn('14:30', slot_starts('2026-11-25'))
 
+    def test_change_that_strands_appointments_goes_through_when_confirmed(self):
+        # issue 13 item 18: the list asks; ticking the box saves, the booking stays
+        before = hours_rows()
+        b = signed_in(MAREN)
+        st, _, page = b.post('/staff/hours', dict(MAREN_WEEK, end_3='14:00'))
+        self.assertEqual(st, 409)
+        self.assertIn('name="confirm" type="checkbox"', page)
+        self.assertIn('Save anyway', text(page))
+        self.assertEqual(hours_rows(), before)
+        st, _, _ = b.post('/staff/hours', dict(MAREN_WEEK, end_3='14:00', confirm='1'))
+        self.assertEqual(st, 303)
+        self.assertNotEqual(hours_rows(), before)
+        self.assertEqual(S.sql("SELECT a.status FROM appointments a JOIN clients c ON "
+                               "c.id = a.client_id WHERE c.name = 'Wanda Stranded'"), [('booked',)])
+        self.assertEqual(b.post('/staff/hours', MAREN_WEEK)[0], 303)  # fits again: no question
+        self.assertEqual(hours_rows(), before)
+
     def test_therapist_cannot_edit_another(self):
         before = hours_rows('dev-okafor')
         b = signed_in(MAREN)
@@ -256,6 +273,22 @@ class TimeOff(unittest.TestCase):
         self.assertIn('value="Afternoon off"', page)  # the form keeps what was typed
         self.assertEqual(count_time_off(), before)
         self.assertIn('13:00', slot_starts('2026-11-25'))
+
+    def test_time_off_over_a_booking_is_added_when_confirmed(self):
+        before = count_time_off()
+        b = signed_in(MAREN)
+        form = {'start_date': '2026-11-25', 'start_time': '13:00', 'end_date': '2026-11-25',
+                'end_time': '18:00', 'reason': 'Afternoon off'}
+        st, _, page = b.post('/staff/time-off', form)
+        self.assertEqual(st, 409)
+        self.assertIn('Add it anyway', text(page))
+        self.assertEqual(count_time_off(), before)
+        st, h, _ = b.post('/staff/time-off', dict(form, confirm='1'))
+        self.assertEqual(st, 303)
+        self.assertEqual(count_time_off(), before + 1)
+        self.assertNotIn('13:00', slot_starts('2026-11-25'))
+        S.sql("DELETE FROM time_off WHERE reason = 'Afternoon off'")
+        self.assertEqual(count_time_off(), before)
 
     def test_invalid_time_off_says_what_is_wrong(self):
         before = count_time_off()

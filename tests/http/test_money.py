@@ -554,7 +554,7 @@ class Settings(unittest.TestCase):
         form = {'name': 'Swedish Relaxation Massage (60 minutes)', 'description': 'Calm.',
                 'duration': '60', 'price': '105', 'buffer': '15', 'active': 'on',
                 'min_notice': '', 'horizon': '', 'late_cancel': '',
-                'therapist': ['maren-holt', 'lena-kusugak'],
+                'therapist': ['maren-holt', 'lena-kusugak'], 'room': ['1', '2', '3'],
                 'tax_rate': '101', 'procedure_code': '97-124', 'unit_minutes': '999'}
         st, _, page = a.post('/admin/services/swedish-60', form)
         self.assertEqual(st, 422)

@@ -113,6 +113,21 @@ class Rules(unittest.TestCase):
         self.assertTrue(got)
         self.assertTrue(all(s[3:] in ('00', '30') for s in got), got)
 
+    def test_grid_must_divide_an_hour(self):
+        # issue 13 item 17: 25 is in range but does not divide an hour
+        for bad in ('25', '45', '7', '40'):
+            st, _, page = put(self.admin, grid_minutes=bad)
+            self.assertEqual(st, 422, bad)
+            self.assertEqual(stored(), [(None, None, None, None)], bad)
+            self.assertIn('must divide an hour', text(page))
+            self.assertIn('5, 10, 15, 20, 30 or 60 minutes (%s does not)' % bad, text(page))
+            self.assertIn('value="%s"' % bad, page)
+        self.assertIn('Allowed: 5, 10, 15, 20, 30 or 60', text(self.admin.get('/admin/rules')[2]))
+        self.assertEqual(put(self.admin, grid_minutes=20)[0], 303)
+        got = starts('2026-11-25')
+        self.assertTrue(got)
+        self.assertTrue(all(s[3:] in ('00', '20', '40') for s in got), got)
+
     def test_horizon(self):
         self.assertTrue(starts(FAR))
         self.assertEqual(put(self.admin, horizon_days=30)[0], 303)

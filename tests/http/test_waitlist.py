@@ -197,7 +197,7 @@ class Join(unittest.TestCase):
         self.assertEqual(h.get('referrer-policy'), 'no-referrer')
         self.assertIn('You are on the waitlist.', text(page))
         self.assertIn('Deep Tissue', text(page))
-        self.assertIn('10:00–13:00', text(page))
+        self.assertIn('10:00 AM – 1:00 PM', text(page))
         m = wait_for('the confirmation', lambda: mails('leaver@example.com', 'On the waitlist'))
         self.assertEqual(len(m), 1)
         self.assertEqual(ENTRY.search(body(m[0])).group(1), path)
@@ -250,6 +250,10 @@ class Offers(unittest.TestCase):
         m = mails('m-any@example.com', 'A time opened')[0]
         self.assertIn('Dev Okafor', body(m))
         self.assertIn('4:00', m['Subject'])
+        # two were offered this time: each is told so (issue 13 item 13)
+        self.assertIn('Others on the waitlist got this offer too', body(m))
+        j = mails('m-any@example.com', 'On the waitlist')[0]
+        self.assertIn('3:00 PM – 6:00 PM', body(j))   # the window, in 12-hour time
 
         # the offer page, then the claim
         b = Browser()
@@ -257,6 +261,7 @@ class Offers(unittest.TestCase):
         self.assertEqual(st, 200, text(page)[:300])
         self.assertEqual(h.get('cache-control'), 'no-store')
         self.assertIn('Book this time', page)
+        self.assertIn('Others on the waitlist got this offer too', text(page))
         st, h, page = b.post(first, {})
         self.assertEqual(st, 303, text(page)[:400])
         self.assertRegex(h['location'], r'^/a/[A-Za-z0-9_-]{22}\?booked=1$')
@@ -292,7 +297,44 @@ class Offers(unittest.TestCase):
         self.assertEqual(st, 200, out)
         start = int(datetime.fromisoformat('2026-11-30T10:00:00-09:00').timestamp())
         self.assertEqual([o[0] for o in offers_of('mover@example.com')], [start])
-        claim_path('mover@example.com')
+        path = claim_path('mover@example.com')
+        # the only one offered it is not told of others (issue 13 item 13)
+        m = mails('mover@example.com', 'A time opened')[-1]
+        self.assertNotIn('Others', body(m))
+        self.assertIn('also open on our booking page', body(m))
+        html = m.get_body(preferencelist=('html',)).get_content()
+        self.assertNotIn('Others', html)
+        st, _, page = Browser().get(path)
+        self.assertEqual(st, 200)
+        self.assertNotIn('Others', text(page))
+        self.assertIn('also open on our booking page', text(page))
+
+    def test_window_outside_the_therapists_hours_is_refused_with_her_hours(self):
+        # Dev Okafor works Tuesday to Friday 11:00-20:00 and Saturday 9:00-15:00
+        before = db('SELECT count(*) FROM waitlist_entries')
+        st, _, page, _ = join('early-dev@example.com', '2026-12-01', '2026-12-04', '08:00',
+                              '10:30', therapist='dev-okafor', days=(2, 3, 4, 5))
+        self.assertEqual(st, 422)
+        t = text(page)
+        self.assertIn('Dev Okafor works Tuesday 11:00 AM – 8:00 PM', t)
+        self.assertIn('Saturday 9:00 AM – 3:00 PM', t)
+        self.assertIn('no 60-minute session fits your times on the days you ticked', t)
+        self.assertIn('id="time_from-error"', page)
+        self.assertEqual(db('SELECT count(*) FROM waitlist_entries'), before)
+        # Monday only: he does not work then, whatever the times
+        st, _, page, _ = join('monday-dev@example.com', '2026-11-30', '2026-12-07', '12:00',
+                              '15:00', therapist='dev-okafor', days=(1,))
+        self.assertEqual(st, 422)
+        self.assertIn('Dev Okafor works', text(page))
+        # the same window with any therapist is fine (Maren works then), and so
+        # is a window that reaches into his hours
+        joined('early-any@example.com', '2026-12-01', '2026-12-04', '08:00', '10:30',
+               days=(2, 3, 4, 5))
+        joined('late-dev@example.com', '2026-12-01', '2026-12-04', '10:00', '12:00',
+               therapist='dev-okafor', days=(2, 3, 4, 5))
+        # on Saturday he starts at 9:00, so the early window is his then
+        joined('sat-dev@example.com', '2026-12-01', '2026-12-05', '08:00', '10:30',
+               therapist='dev-okafor', days=(6,))
 
     def test_front_desk_cancellation_offers_but_not_inside_the_notice(self):
         desk = signed_in('desk@chugachbodywork.example')
@@ -440,7 +482,7 @@ class Desk(unittest.TestCase):
         self.assertIn('Dev Okafor', t)
         self.assertIn('Any therapist Tue, Dec 8 Tuesday', t)       # one day
         self.assertIn('Dev Okafor Tue, Dec 8 – Tue, Dec 15 Tuesday', t)
-        self.assertIn('14:00–15:00', t)
+        self.assertIn('2:00 PM – 3:00 PM', t)
         self.assertIn('<th scope="col">Client</th>', page)
         self.assertIn('<label for="wl-service">Service</label>', page)
         active = db("SELECT count(*) FROM waitlist_entries WHERE status = 'active'")[0][0]

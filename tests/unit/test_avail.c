@@ -111,7 +111,8 @@ struct day_row {
     size_t nth;
     struct {
         const char *work[MAXL];
-        const char *busy[MAXL];
+        const char *busy[MAXL]; /* appointments with their buffers */
+        const char *off[MAXL];  /* breaks and time off */
     } th[4];
     size_t nrooms;
     struct {
@@ -128,49 +129,64 @@ struct day_row {
 static const struct dt_date tue = TUE;
 
 static const struct day_row day_rows[] = {
-    { .name = "weekday with a break: 10:45 fits (ends 12:00 with buffer), 11:00 does not",
+    { .name = "weekday with a break: 11:00 ends at the break (its buffer may run into it), "
+              "11:15 does not; 15:00 ends with the shift",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 1,
-      .th = { { .work = { "08:00-16:00" }, .busy = { "12:00-12:30" } } }, .nrooms = 1,
-      .expect = { "08:00-10:45 1", "12:30-14:45 1" },
-      .present = { "08:00", "10:45", "12:30", "14:45" },
-      .absent = { "07:45", "11:00", "12:15", "15:00" } },
+      .th = { { .work = { "08:00-16:00" }, .off = { "12:00-12:30" } } }, .nrooms = 1,
+      .expect = { "08:00-11:00 1", "12:30-15:00 1" },
+      .present = { "08:00", "11:00", "12:30", "15:00" },
+      .absent = { "07:45", "11:15", "12:15", "15:15" } },
     { .name = "an appointment 09:00-10:00 with its buffer blocks until 10:15",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 1,
-      .th = { { .work = { "08:00-16:00" }, .busy = { "12:00-12:30", "09:00-10:15" } } },
-      .nrooms = 1, .expect = { "10:15-10:45 1", "12:30-14:45 1" },
+      .th = { { .work = { "08:00-16:00" }, .busy = { "09:00-10:15" }, .off = { "12:00-12:30" } } },
+      .nrooms = 1, .expect = { "10:15-11:00 1", "12:30-15:00 1" },
       .present = { "10:15" }, .absent = { "08:00", "10:00" } },
-    { .name = "an appointment 10:00-11:15: a start may end exactly where it begins",
+    { .name = "an appointment 10:00-11:15: a start's buffer may end exactly where it begins",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 1,
       .th = { { .work = { "08:00-16:00" }, .busy = { "10:00-11:15" } } },
-      .nrooms = 1, .expect = { "08:00-08:45 1", "11:15-14:45 1" },
+      .nrooms = 1, .expect = { "08:00-08:45 1", "11:15-15:00 1" },
       .present = { "08:45", "11:15" }, .absent = { "09:00" } },
+    { .name = "time off from 14:00: 13:00 ends at it, and after it work resumes at once",
+      .date = TUE, .grid = 15, .dur = 60, .buf = 30,
+      .open = { "08:00-18:00" }, .nth = 1,
+      .th = { { .work = { "08:00-18:00" }, .off = { "14:00-15:00" } } }, .nrooms = 1,
+      .expect = { "08:00-13:00 1", "15:00-17:00 1" }, .absent = { "13:15", "14:45" } },
+    { .name = "working until 18:00: 17:00-18:00 is offered whatever the buffer",
+      .date = TUE, .grid = 60, .dur = 60, .buf = 30,
+      .open = { "08:00-18:00" }, .nth = 1, .th = { { .work = { "09:00-18:00" } } },
+      .nrooms = 1, .expect = { "09:00-17:00 1" }, .present = { "17:00" } },
+    { .name = "the room's turnover holds: its 18:00 booking keeps 17:00 from another therapist",
+      .date = TUE, .grid = 60, .dur = 60, .buf = 30,
+      .open = { "08:00-20:00" }, .nth = 1, .th = { { .work = { "09:00-18:00" } } },
+      .nrooms = 1, .room = { { .busy = { "18:00-19:30" } } },
+      .expect = { "09:00-16:00 1" }, .absent = { "17:00" } },
     { .name = "two therapists, one of two rooms busy: still offered with both",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 2,
       .th = { { .work = { "08:00-16:00" } }, { .work = { "08:00-16:00" } } },
       .nrooms = 2, .room = { { .busy = { "09:00-10:15" } }, { .busy = { NULL } } },
-      .expect = { "08:00-14:45 3" } },
+      .expect = { "08:00-15:00 3" } },
     { .name = "two therapists, the only room busy: not offered",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 2,
       .th = { { .work = { "08:00-16:00" } }, { .work = { "08:00-16:00" } } },
       .nrooms = 1, .room = { { .busy = { "09:00-10:15" } } },
-      .expect = { "10:15-14:45 3" }, .absent = { "08:00", "09:00", "10:00" } },
+      .expect = { "10:15-15:00 3" }, .absent = { "08:00", "09:00", "10:00" } },
     { .name = "both rooms busy at noon",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 2,
       .th = { { .work = { "08:00-16:00" } }, { .work = { "08:00-16:00" } } },
       .nrooms = 2, .room = { { .busy = { "12:00-13:00" } }, { .busy = { "12:00-13:00" } } },
-      .expect = { "08:00-10:45 3", "13:00-14:45 3" } },
+      .expect = { "08:00-10:45 3", "13:00-15:00 3" }, .absent = { "11:00" } },
     { .name = "rooms busy at different times: one room must be free for the whole stay",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 2,
       .th = { { .work = { "08:00-16:00" } }, { .work = { "08:00-16:00" } } },
       .nrooms = 2, .room = { { .busy = { "09:00-10:00" } }, { .busy = { "09:30-11:00" } } },
-      .expect = { "08:00-08:15 3", "10:00-14:45 3" }, .absent = { "08:30", "09:45" } },
+      .expect = { "08:00-08:15 3", "10:00-15:00 3" }, .absent = { "08:30", "09:45" } },
     { .name = "no room suits the service",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 1, .th = { { .work = { "08:00-16:00" } } },
@@ -178,7 +194,7 @@ static const struct day_row day_rows[] = {
     { .name = "now 09:00 with 180 minutes' notice: the first start is 12:00",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15, .now = "09:00", .notice = 180,
       .open = { "08:00-18:00" }, .nth = 1, .th = { { .work = { "08:00-16:00" } } },
-      .nrooms = 1, .expect = { "12:00-14:45 1" }, .absent = { "11:45" } },
+      .nrooms = 1, .expect = { "12:00-15:00 1" }, .absent = { "11:45" } },
     { .name = "notice and horizon: latest is offered itself",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15, .now = "09:00", .notice = 180,
       .latest = "13:30",
@@ -201,32 +217,32 @@ static const struct day_row day_rows[] = {
               { .work = { "10:00-16:00" } },
               { .work = { "08:00-16:00" }, .busy = { "09:00-13:00" } } },
       .nrooms = 1,
-      .expect = { "08:00-09:45 1", "10:00-10:45 3", "11:00-12:45 2", "13:00-14:45 6" } },
+      .expect = { "08:00-09:45 1", "10:00-11:00 3", "11:15-12:45 2", "13:00-15:00 6" } },
     { .name = "a split shift that touches is one shift",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 1,
       .th = { { .work = { "08:00-12:00", "12:00-16:00" } } }, .nrooms = 1,
-      .expect = { "08:00-14:45 1" }, .present = { "11:30" } },
+      .expect = { "08:00-15:00 1" }, .present = { "11:30" } },
     { .name = "a split shift with a gap is two",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 1,
       .th = { { .work = { "08:00-12:00", "12:15-16:00" } } }, .nrooms = 1,
-      .expect = { "08:00-10:45 1", "12:15-14:45 1" } },
+      .expect = { "08:00-11:00 1", "12:15-15:00 1" } },
     { .name = "open hours narrower than work",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "10:00-14:00" }, .nth = 1, .th = { { .work = { "08:00-16:00" } } },
-      .nrooms = 1, .expect = { "10:00-12:45 1" } },
+      .nrooms = 1, .expect = { "10:00-13:00 1" } },
     { .name = "open hours with a lunch closure",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-12:00", "13:00-18:00" }, .nth = 1,
       .th = { { .work = { "08:00-16:00" } } }, .nrooms = 1,
-      .expect = { "08:00-10:45 1", "13:00-14:45 1" } },
+      .expect = { "08:00-11:00 1", "13:00-15:00 1" } },
     { .name = "busy spans unsorted and overlapping",
       .date = TUE, .grid = 15, .dur = 60, .buf = 15,
       .open = { "08:00-18:00" }, .nth = 1,
       .th = { { .work = { "08:00-16:00" },
                 .busy = { "13:00-14:00", "09:00-10:00", "09:30-11:00", "09:45-10:30" } } },
-      .nrooms = 1, .expect = { "11:00-11:45 1", "14:00-14:45 1" } },
+      .nrooms = 1, .expect = { "11:00-11:45 1", "14:00-15:00 1" } },
     { .name = "grid 30, 90 minutes, no buffer",
       .date = TUE, .grid = 30, .dur = 90, .buf = 0,
       .open = { "08:00-18:00" }, .nth = 1, .th = { { .work = { "09:00-17:00" } } },
@@ -235,6 +251,10 @@ static const struct day_row day_rows[] = {
       .date = TUE, .grid = 20, .dur = 60, .buf = 0,
       .open = { "08:00-18:00" }, .nth = 1, .th = { { .work = { "08:10-12:00" } } },
       .nrooms = 1, .expect = { "08:20-11:00 1" }, .absent = { "08:00" } },
+    { .name = "grid 15 against a shift from 09:10: starts anchored to the hour, 09:15 first",
+      .date = TUE, .grid = 15, .dur = 60, .buf = 15,
+      .open = { "08:00-18:00" }, .nth = 1, .th = { { .work = { "09:10-13:00" } } },
+      .nrooms = 1, .expect = { "09:15-12:00 1" }, .absent = { "09:10", "09:25" } },
     { .name = "open all day on an ordinary Sunday: the last start ends at midnight",
       .date = SUN15, .grid = 60, .dur = 60, .buf = 0,
       .open = { "00:00-24:00" }, .nth = 1, .th = { { .work = { "00:00-24:00" } } },
@@ -244,7 +264,7 @@ static const struct day_row day_rows[] = {
 /* A query built from a row, with storage for its spans. */
 struct built {
     struct avail_span open[MAXL];
-    struct avail_span work[4][MAXL], tbusy[4][MAXL], rbusy[3][MAXL];
+    struct avail_span work[4][MAXL], tbusy[4][MAXL], toff[4][MAXL], rbusy[3][MAXL];
     struct avail_therapist th[4];
     struct avail_room room[3];
     struct avail_query q;
@@ -277,6 +297,8 @@ static void build(const struct day_row *r, struct built *b)
         b->th[t].nwork = fill(r->date, r->th[t].work, b->work[t]);
         b->th[t].busy = b->tbusy[t];
         b->th[t].nbusy = fill(r->date, r->th[t].busy, b->tbusy[t]);
+        b->th[t].off = b->toff[t];
+        b->th[t].noff = fill(r->date, r->th[t].off, b->toff[t]);
     }
     b->q.therapists = b->th;
     b->q.ntherapists = r->nth;
@@ -359,7 +381,8 @@ static void test_fits(void **state)
     assert_int_equal(avail_fits(&b.q, 0, at(tue, "10:45"), &room), 1);
     assert_int_equal(room, 0);
     assert_int_equal(avail_fits(&b.q, 0, at(tue, "10:45"), NULL), 1);
-    assert_int_equal(avail_fits(&b.q, 0, at(tue, "11:00"), &room), 0);
+    assert_int_equal(avail_fits(&b.q, 0, at(tue, "11:00"), &room), 1); /* ends at the break */
+    assert_int_equal(avail_fits(&b.q, 0, at(tue, "11:15"), &room), 0);
     assert_int_equal(avail_fits(&b.q, 0, at(tue, "10:30") + 60, NULL), 0); /* off grid */
     assert_int_equal(avail_fits(&b.q, 0, at(tue, "10:30") + 1, NULL), 0);  /* off grid */
     assert_int_equal(avail_fits(&b.q, 0, at(D(2026, 3, 11), "10:30"), NULL), 0); /* other day */
@@ -369,13 +392,13 @@ static void test_fits(void **state)
     assert_int_equal(avail_fits(NULL, 0, at(tue, "10:30"), NULL), 0);
 
     /* The first free room is reported. */
-    build(&day_rows[3], &b);
+    build(&day_rows[6], &b);
     assert_int_equal(avail_fits(&b.q, 1, at(tue, "09:00"), &room), 1);
     assert_int_equal(room, 1);
     assert_int_equal(avail_fits(&b.q, 1, at(tue, "11:00"), &room), 1);
     assert_int_equal(room, 0);
     /* No room at all. */
-    build(&day_rows[4], &b);
+    build(&day_rows[7], &b);
     assert_int_equal(avail_fits(&b.q, 0, at(tue, "09:00"), &room), 0);
     b.q.nrooms = 0;
     assert_int_equal(avail_fits(&b.q, 0, at(tue, "12:00"), &room), 0);
@@ -392,14 +415,14 @@ static void test_invalid_and_cap(void **state)
 
     build(r, &b);
     size_t n = avail_day(&b.q, got, N_ELEMS(got));
-    assert_int_equal(n, 22);
+    assert_int_equal(n, 24);
     memset(few, 0x5a, sizeof few);
-    assert_int_equal(avail_day(&b.q, few, 3), 22);
+    assert_int_equal(avail_day(&b.q, few, 3), 24);
     assert_memory_equal(few, got, 3 * sizeof few[0]);
     unsigned char junk[sizeof few[0]];
     memset(junk, 0x5a, sizeof junk);
     assert_memory_equal(&few[3], junk, sizeof junk);
-    assert_int_equal(avail_day(&b.q, NULL, 0), 22);
+    assert_int_equal(avail_day(&b.q, NULL, 0), 24);
 
     struct avail_query q;
     q = b.q, q.grid_min = 0;
@@ -419,7 +442,7 @@ static void test_invalid_and_cap(void **state)
     q = b.q, q.date = D(2026, 2, 30);
     assert_int_equal(avail_day(&q, got, N_ELEMS(got)), 0);
     assert_int_equal(avail_day(NULL, got, N_ELEMS(got)), 0);
-    b.th[0].busy = NULL; /* nbusy is 1 */
+    b.th[0].off = NULL; /* noff is 1 */
     assert_int_equal(avail_day(&b.q, got, N_ELEMS(got)), 0);
     assert_int_equal(avail_fits(&b.q, 0, at(tue, "10:45"), NULL), 0);
 
@@ -443,7 +466,7 @@ static void test_sixty_four_therapists(void **state)
     struct avail_slot got[8];
 
     for (size_t i = 0; i < N_ELEMS(th); i++)
-        th[i] = (struct avail_therapist){ &work, 1, i % 2 ? &busy : NULL, i % 2 };
+        th[i] = (struct avail_therapist){ &work, 1, i % 2 ? &busy : NULL, i % 2, NULL, 0 };
     struct avail_query q = { .tz = anc, .date = tue, .grid_min = 60, .duration_min = 60,
                              .earliest = DT_UTC_MIN, .latest = DT_UTC_MAX, .open = &open,
                              .nopen = 1, .therapists = th, .ntherapists = AVAIL_MAX_THERAPISTS,
@@ -485,7 +508,7 @@ static void test_long_busy_lists(void **state)
     memcpy(sorted, tmp, N * sizeof *tmp);
     free(tmp);
 
-    struct avail_therapist th = { &work, 1, busy, N };
+    struct avail_therapist th = { &work, 1, busy, N, NULL, 0 };
     struct avail_room room = { busy, N };
     struct avail_query q = { .tz = anc, .date = tue, .grid_min = 5, .duration_min = 5,
                              .buffer_min = 0, .earliest = DT_UTC_MIN, .latest = DT_UTC_MAX,
@@ -519,7 +542,7 @@ static void test_empty_spans(void **state)
     struct avail_span unsorted[] = { { t11, t11 + 3600 }, { t10 + 600, t10 + 60 },
                                      { t10 + 60, t10 + 60 } };
     struct avail_span work_gaps[] = { { t10, t10 }, work, { t10 + 60, t10 } };
-    struct avail_therapist th = { &work, 1, sorted, N_ELEMS(sorted) };
+    struct avail_therapist th = { &work, 1, sorted, N_ELEMS(sorted), NULL, 0 };
     struct avail_room room = { unsorted, N_ELEMS(unsorted) };
     struct avail_query q = { .tz = anc, .date = tue, .grid_min = 60, .duration_min = 60,
                              .earliest = DT_UTC_MIN, .latest = DT_UTC_MAX, .open = &open,
@@ -543,7 +566,7 @@ static void all_day_query(struct avail_query *q, struct dt_date d, struct avail_
                           struct avail_therapist *th, struct avail_room *room)
 {
     assert_int_equal(avail_wall_span(anc, d, 0, 1440, open), 0);
-    *th = (struct avail_therapist){ open, 1, NULL, 0 };
+    *th = (struct avail_therapist){ open, 1, NULL, 0, NULL, 0 };
     *room = (struct avail_room){ NULL, 0 };
     *q = (struct avail_query){ .tz = anc, .date = d, .grid_min = 15, .duration_min = 1,
                                .buffer_min = 0, .earliest = DT_UTC_MIN, .latest = DT_UTC_MAX,
@@ -630,6 +653,71 @@ static void test_dst_fall_back(void **state)
     n = avail_day(&q, got, N_ELEMS(got));
     assert_true(got[0].start == inst[2][0]);
     assert_true(find_start(got, n, inst[1][1]));
+}
+
+/* The buffer protects the next session, not the end of a shift, on the two
+ * DST days too (issue 13 item 16): the last session of a shift that crosses
+ * the change ends with the shift, whatever the buffer, and the hour after
+ * an appointment is still kept by its buffer. */
+static void test_buffer_dst(void **state)
+{
+    (void)state;
+    static const struct {
+        struct dt_date d;
+        int work_to, off_from;    /* wall minutes; work from 00:00; off: to 23:59 (-1: none) */
+        const char *busy_utc;     /* an appointment with its buffer, "HH:MM" UTC start, or NULL */
+        int nstarts;              /* starts offered */
+        const char *last_utc;     /* the last start, UTC */
+    } rows[] = {
+        /* 00:00-04:00 wall is three real hours: 00 AKST, 01 AKST, 03 AKDT */
+        { { 2026, 3, 8 }, 240, -1, NULL, 3, "2026-03-08T11:00:00Z" },
+        /* with a break from 03:00 AKDT: 01:00 AKST ends at it */
+        { { 2026, 3, 8 }, 240, 180, NULL, 2, "2026-03-08T10:00:00Z" },
+        /* an appointment 09:00Z-10:30Z (01:00 AKST + buffer): 00:00 AKST would
+         * end at 01:00 but its buffer meets it; 03:00 AKDT (11:00Z) is free */
+        { { 2026, 3, 8 }, 240, -1, "09:00", 1, "2026-03-08T11:00:00Z" },
+        /* 00:00-02:00 wall is three real hours: 00 AKDT, 01 AKDT, 01 AKST */
+        { { 2026, 11, 1 }, 120, -1, NULL, 3, "2026-11-01T10:00:00Z" },
+        /* a break from the second 01:00 (AKST): the first 01:00 ends at it */
+        { { 2026, 11, 1 }, 120, 60, NULL, 2, "2026-11-01T09:00:00Z" },
+    };
+    for (size_t i = 0; i < N_ELEMS(rows); i++) {
+        struct avail_span open, work, off, busy;
+        struct avail_slot got[16];
+        int64_t last;
+        assert_int_equal(avail_wall_span(anc, rows[i].d, 0, 1440, &open), 0);
+        assert_int_equal(avail_wall_span(anc, rows[i].d, 0, rows[i].work_to, &work), 0);
+        size_t noff = 0, nbusy = 0;
+        if (rows[i].off_from >= 0) {
+            assert_int_equal(avail_wall_span(anc, rows[i].d, rows[i].off_from, 1439, &off), 0);
+            if (rows[i].d.month == 11) /* the later 01:00 */
+                off.start += 3600;
+            noff = 1;
+        }
+        if (rows[i].busy_utc) {
+            char iso[40];
+            snprintf(iso, sizeof iso, "%04d-%02d-%02dT%s:00Z", rows[i].d.year, rows[i].d.month,
+                     rows[i].d.day, rows[i].busy_utc);
+            assert_int_equal(dt_parse_rfc3339(iso, &busy.start, NULL), 0);
+            busy.end = busy.start + 90 * 60;
+            nbusy = 1;
+        }
+        struct avail_therapist th = { &work, 1, &busy, nbusy, &off, noff };
+        struct avail_room room = { NULL, 0 };
+        struct avail_query q = { .tz = anc, .date = rows[i].d, .grid_min = 60,
+                                 .duration_min = 60, .buffer_min = 30, .earliest = DT_UTC_MIN,
+                                 .latest = DT_UTC_MAX, .open = &open, .nopen = 1,
+                                 .therapists = &th, .ntherapists = 1, .rooms = &room,
+                                 .nrooms = 1 };
+        size_t n = avail_day(&q, got, N_ELEMS(got));
+        assert_int_equal(dt_parse_rfc3339(rows[i].last_utc, &last, NULL), 0);
+        if (n != (size_t)rows[i].nstarts || got[n - 1].start != last) {
+            char x[32];
+            fail_msg("row %zu: %zu starts, the last %s", i, n, n ? show(got[n - 1].start, x) : "-");
+        }
+        assert_true(got[n - 1].end == work.end || rows[i].off_from >= 0 || rows[i].busy_utc);
+        assert_int_equal(avail_fits(&q, 0, last, NULL), 1);
+    }
 }
 
 /* ---- helpers ---- */
@@ -738,25 +826,32 @@ static void test_wall_span_odd_zones(void **state)
 static void test_pick_therapist(void **state)
 {
     (void)state;
-    static const int booked[] = { 120, 60, 60, 0, 90 };
+    /* minutes booked that day; last assignment (at, id) */
+    static const struct avail_load load[] = {
+        { 120, 0, 0 }, { 60, 500, 7 }, { 60, 400, 9 }, { 0, 900, 12 }, { 90, 0, 0 },
+        { 60, 400, 8 }, { 60, 0, 0 },
+    };
     static const struct {
         uint64_t mask;
         size_t n;
         int want;
     } rows[] = {
-        { 0x1f, 5, 3 },   /* fewest minutes */
-        { 0x17, 5, 1 },   /* 60 and 60: lower index */
-        { 0x16, 5, 1 },   { 0x14, 5, 2 }, { 0x11, 5, 4 }, { 0x01, 5, 0 },
-        { 0x00, 5, -1 },  /* empty */
-        { 0x08, 3, -1 },  /* bit beyond n */
-        { 0x09, 3, 0 },   /* bit beyond n ignored */
+        { 0x1f, 5, 3 },  /* fewest minutes, however recently assigned */
+        { 0x17, 5, 2 },  /* 60 and 60: the one assigned earlier (400 < 500) */
+        { 0x16, 5, 2 },  { 0x14, 5, 2 }, { 0x11, 5, 4 }, { 0x01, 5, 0 },
+        { 0x06, 5, 2 },
+        { 0x26, 6, 5 },  /* same second: the lower id (8 < 9) */
+        { 0x66, 7, 6 },  /* never assigned comes first */
+        { 0x00, 5, -1 }, /* empty */
+        { 0x08, 3, -1 }, /* bit beyond n */
+        { 0x09, 3, 0 },  /* bit beyond n ignored */
         { 0x1f, 0, -1 },
     };
     for (size_t i = 0; i < N_ELEMS(rows); i++)
-        if (avail_pick_therapist(rows[i].mask, booked, rows[i].n) != rows[i].want)
-            fail_msg("row %zu: got %d", i, avail_pick_therapist(rows[i].mask, booked, rows[i].n));
-    assert_int_equal(avail_pick_therapist(0x6, NULL, 5), 1); /* no counts: lowest index */
-    int all_zero[64] = { 0 };
+        if (avail_pick_therapist(rows[i].mask, load, rows[i].n) != rows[i].want)
+            fail_msg("row %zu: got %d", i, avail_pick_therapist(rows[i].mask, load, rows[i].n));
+    assert_int_equal(avail_pick_therapist(0x6, NULL, 5), 1); /* no loads: lowest index */
+    struct avail_load all_zero[64] = { { 0, 0, 0 } };
     assert_int_equal(avail_pick_therapist(UINT64_C(1) << 63, all_zero, 64), 63);
     assert_int_equal(avail_pick_therapist(UINT64_C(0xf0), all_zero, 64), 4);
 }
@@ -780,6 +875,75 @@ static int64_t rin(struct rng *r, int64_t lo, int64_t hi) /* inclusive */
     return lo + (int64_t)(rnd(r) % (uint64_t)(hi - lo + 1));
 }
 
+/* Fairness (issue 13 item 15): a clinic's "any therapist" bookings, made one
+ * after another at random times of random days (sixty, so most days hold one
+ * or two and the tie-break decides), with every therapist free
+ * as often.  The engine offers, avail_pick_therapist chooses from the loads
+ * a store would hold, and the booking is added; over 100 bookings no
+ * therapist gets more than 1.5 times another's share.  Seeded, so the same
+ * every run; several seeds and clinic sizes. */
+#define F_DAYS 60 /* most days get one or two: the tie-break decides */
+#define F_TH 4
+#define F_BOOKINGS 100
+
+static void test_fair_shares(void **state)
+{
+    (void)state;
+    static const uint64_t seeds[] = { 1, 7, 42, 20260308, 977 };
+    for (size_t si = 0; si < N_ELEMS(seeds); si++)
+        for (size_t nth = 2; nth <= F_TH; nth++) {
+            struct rng r = { seeds[si] };
+            static struct avail_span busy[F_DAYS][F_TH][F_BOOKINGS];
+            size_t nbusy[F_DAYS][F_TH] = { { 0 } };
+            int booked[F_DAYS][F_TH] = { { 0 } };
+            struct avail_load load[F_TH];
+            int count[F_TH] = { 0 };
+            memset(load, 0, sizeof load);
+            for (int b = 0, made = 0; made < F_BOOKINGS && b < 10 * F_BOOKINGS; b++) {
+                int day = (int)rin(&r, 0, F_DAYS - 1);
+                struct dt_date d = dt_date_add(tue, day);
+                struct avail_span open = wspan(d, "08:00-18:00");
+                struct avail_therapist th[F_TH];
+                struct avail_room rooms[F_TH];
+                for (size_t t = 0; t < nth; t++) {
+                    th[t] = (struct avail_therapist){ &open, 1, busy[day][t], nbusy[day][t],
+                                                      NULL, 0 };
+                    rooms[t] = (struct avail_room){ NULL, 0 };
+                }
+                struct avail_query q = { .tz = anc, .date = d, .grid_min = 30,
+                                         .duration_min = 60, .buffer_min = 15,
+                                         .earliest = DT_UTC_MIN, .latest = DT_UTC_MAX,
+                                         .open = &open, .nopen = 1, .therapists = th,
+                                         .ntherapists = nth, .rooms = rooms, .nrooms = nth };
+                struct avail_slot got[AVAIL_MAX_SLOTS];
+                size_t n = avail_day(&q, got, N_ELEMS(got));
+                if (n == 0)
+                    continue;
+                const struct avail_slot *sl = &got[rin(&r, 0, (int64_t)n - 1)];
+                /* what the store would hold: each one's minutes that day */
+                for (size_t k = 0; k < nth; k++)
+                    load[k].booked_min = booked[day][k];
+                int t = avail_pick_therapist(sl->therapists, load, nth);
+                assert_true(t >= 0 && (sl->therapists >> t & 1));
+                busy[day][t][nbusy[day][t]++] =
+                    (struct avail_span){ sl->start, sl->end + 15 * 60 };
+                booked[day][t] += 75;
+                made++;
+                count[t]++;
+                load[t].last_at = 1000; /* every booking in the same second (a pinned clock) */
+                load[t].last_id = made;
+            }
+            int lo = F_BOOKINGS, hi = 0;
+            for (size_t t = 0; t < nth; t++) {
+                lo = count[t] < lo ? count[t] : lo;
+                hi = count[t] > hi ? count[t] : hi;
+            }
+            if (2 * hi > 3 * lo)
+                fail_msg("seed %llu, %zu therapists: shares from %d to %d",
+                         (unsigned long long)seeds[si], nth, lo, hi);
+        }
+}
+
 #define R_TH 5
 #define R_ROOMS 3
 #define R_SPANS 800
@@ -790,6 +954,7 @@ struct rcase {
     struct avail_span open[8];
     struct avail_span work[R_TH][R_SPANS];
     struct avail_span tbusy[R_TH][R_SPANS];
+    struct avail_span toff[R_TH][R_SPANS];
     struct avail_span rbusy[R_ROOMS][R_SPANS];
     struct avail_therapist th[R_TH];
     struct avail_room room[R_ROOMS];
@@ -919,6 +1084,8 @@ static void rcase_make(struct rng *r, struct rcase *c)
         }
         c->th[t].busy = c->tbusy[t];
         c->th[t].nbusy = rbusy(r, c, c->tbusy[t]);
+        c->th[t].off = c->toff[t];
+        c->th[t].noff = rin(r, 0, 2) == 0 ? 0 : rbusy(r, c, c->toff[t]);
     }
     q->therapists = c->th;
     q->nrooms = (size_t)rin(r, 0, R_ROOMS);
@@ -945,7 +1112,7 @@ static void rcase_make(struct rng *r, struct rcase *c)
 /* The oracle's view of the case: free minutes as bitmaps, relative to base. */
 struct oracle {
     unsigned char open[R_MINUTES], work[R_TH][R_MINUTES], tbusy[R_TH][R_MINUTES],
-        rbusy[R_ROOMS][R_MINUTES];
+        toff[R_TH][R_MINUTES], rbusy[R_ROOMS][R_MINUTES];
     int64_t grid[3000];
     size_t ngrid;
 };
@@ -985,8 +1152,10 @@ static void oracle_build(struct oracle *o, const struct rcase *c)
     for (size_t t = 0; t < q->ntherapists; t++) {
         memset(o->work[t], 0, R_MINUTES);
         memset(o->tbusy[t], 0, R_MINUTES);
+        memset(o->toff[t], 0, R_MINUTES);
         mark(o->work[t], c->base, c->th[t].work, c->th[t].nwork);
         mark(o->tbusy[t], c->base, c->th[t].busy, c->th[t].nbusy);
+        mark(o->toff[t], c->base, c->th[t].off, c->th[t].noff);
     }
     for (size_t i = 0; i < q->nrooms; i++) {
         memset(o->rbusy[i], 0, R_MINUTES);
@@ -1004,8 +1173,10 @@ static void oracle_build(struct oracle *o, const struct rcase *c)
     }
 }
 
-/* For grid instant s: the first free room (-1: none) and whether therapist t
- * can take it (open, at work, not busy, some room). */
+/* For grid instant s: the first free room (-1: none) for the session and its
+ * buffer, and whether therapist t can take it: the session open, at work and
+ * clear of her time off; the session and its buffer clear of her
+ * appointments; some room. */
 static int oracle_room(const struct oracle *o, const struct rcase *c, int64_t s)
 {
     int64_t len = ((int64_t)c->q.duration_min + c->q.buffer_min) * 60;
@@ -1018,8 +1189,9 @@ static int oracle_room(const struct oracle *o, const struct rcase *c, int64_t s)
 static int oracle_fits(const struct oracle *o, const struct rcase *c, size_t t, int64_t s, int room)
 {
     int64_t len = ((int64_t)c->q.duration_min + c->q.buffer_min) * 60;
-    return room >= 0 && all_set(o->open, c->base, s, len) && all_set(o->work[t], c->base, s, len) &&
-           none_set(o->tbusy[t], c->base, s, len);
+    int64_t dur = (int64_t)c->q.duration_min * 60;
+    return room >= 0 && all_set(o->open, c->base, s, dur) && all_set(o->work[t], c->base, s, dur) &&
+           none_set(o->toff[t], c->base, s, dur) && none_set(o->tbusy[t], c->base, s, len);
 }
 
 static void describe(const struct rcase *c, uint64_t seed, int i)
@@ -1205,9 +1377,11 @@ int main(void)
         cmocka_unit_test(test_empty_spans),
         cmocka_unit_test(test_dst_spring_forward),
         cmocka_unit_test(test_dst_fall_back),
+        cmocka_unit_test(test_buffer_dst),
         cmocka_unit_test(test_wall_span),
         cmocka_unit_test(test_wall_span_odd_zones),
         cmocka_unit_test(test_pick_therapist),
+        cmocka_unit_test(test_fair_shares),
         cmocka_unit_test(test_random_oracle),
         cmocka_unit_test(test_slots_constant_within_a_minute),
     };

@@ -78,6 +78,38 @@ static void test_round_up_on_local_grid(void **state)
     tz_free(tz);
 }
 
+/* Issue 13 item 17: a grid divides an hour; a stored one that does not is
+ * read as the largest one below it. */
+static void test_grid_divides_hour(void **state)
+{
+    (void)state;
+    for (int g = -1; g <= 61; g++) {
+        int ok = g == 5 || g == 10 || g == 15 || g == 20 || g == 30 || g == 60;
+        if (booking_grid_ok(g) != ok)
+            fail_msg("booking_grid_ok(%d) = %d", g, booking_grid_ok(g));
+        int f = booking_grid_fix(g);
+        if (!booking_grid_ok(f) || (ok && f != g) || (g >= 5 && g <= 60 && f > g))
+            fail_msg("booking_grid_fix(%d) = %d", g, f);
+    }
+    assert_int_equal(booking_grid_fix(25), 20);
+    assert_int_equal(booking_grid_fix(45), 30);
+    assert_int_equal(booking_grid_fix(7), 5);
+    assert_int_equal(booking_grid_fix(59), 30);
+    assert_int_equal(booking_grid_fix(0), 5);
+    assert_int_equal(booking_grid_fix(90), 60);
+}
+
+static void test_service_no_openings(void **state)
+{
+    (void)state;
+    assert_null(booking_service_no_openings(1, 1));
+    assert_null(booking_service_no_openings(4, 3));
+    assert_string_equal(booking_service_no_openings(0, 2), "no active therapist offers it");
+    assert_string_equal(booking_service_no_openings(2, 0), "no room suits it");
+    assert_string_equal(booking_service_no_openings(0, 0),
+                        "no active therapist offers it and no room suits it");
+}
+
 static void test_late_cancel(void **state)
 {
     int64_t start = at("2026-11-25T10:00:00-09:00");
@@ -184,6 +216,8 @@ int main(void)
         cmocka_unit_test(test_rules_for_service),
         cmocka_unit_test(test_check_time),
         cmocka_unit_test(test_round_up_on_local_grid),
+        cmocka_unit_test(test_grid_divides_hour),
+        cmocka_unit_test(test_service_no_openings),
         cmocka_unit_test(test_late_cancel),
         cmocka_unit_test(test_client_details),
         cmocka_unit_test(test_same_client),

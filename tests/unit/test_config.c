@@ -75,6 +75,10 @@ static void test_errors_name_the_key(void **state)
     } rows[] = {
         {"[booking]\ngrid_minutes = 0\n", "[booking] grid_minutes"},
         {"[booking]\ngrid_minutes = 15min\n", "grid_minutes"},
+        {"[booking]\ngrid_minutes = 25\n",
+         "[booking] grid_minutes: '25' does not divide an hour; use 5, 10, 15, 20, 30 or 60"},
+        {"[booking]\ngrid_minutes = 45\n", "does not divide an hour"},
+        {"[booking]\ngrid_minutes = 7\n", "does not divide an hour"},
         {"[booking]\nhorizon_days = 99999999999999999999\n", "horizon_days"},
         {"[booking]\nmin_notice_minutes = -5\n", "min_notice_minutes"},
         {"[booking]\nmin_notice_minutes =\n", "min_notice_minutes"},
@@ -236,6 +240,12 @@ static void test_set_leaves_value_alone_on_error(void **state)
     cfg_defaults(&c);
     assert_int_equal(cfg_set(&c, "booking", "grid_minutes", "61", err, sizeof err), -1);
     assert_int_equal(c.grid_minutes, 15);
+    assert_int_equal(cfg_set(&c, "booking", "grid_minutes", "25", err, sizeof err), -1);
+    assert_int_equal(c.grid_minutes, 15);
+    static const char *const divides[] = {"5", "10", "15", "20", "30", "60"};
+    for (size_t i = 0; i < sizeof divides / sizeof divides[0]; i++)
+        assert_int_equal(cfg_set(&c, "booking", "grid_minutes", divides[i], err, sizeof err), 0);
+    assert_int_equal(c.grid_minutes, 60);
     char longname[CFG_STR + 10];
     memset(longname, 'x', sizeof longname - 1);
     longname[sizeof longname - 1] = '\0';

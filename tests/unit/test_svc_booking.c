@@ -350,12 +350,15 @@ static size_t oracle_day(struct bfix *b, const struct sched *s, const struct bus
             if (strcmp(s->off[j].therapist_id, s->therapists[i].id) == 0 && s->off[j].start < de &&
                 ds < s->off[j].end)
                 bs[k++] = (struct avail_span){s->off[j].start, s->off[j].end};
+        /* breaks and time off hold the session, appointments it and its buffer */
+        struct avail_span *ap = arena_array(a, nbusy + 1, sizeof *ap);
+        size_t nap = 0;
         for (size_t j = 0; j < nbusy; j++)
             if (busy[j].appointment_id != exclude &&
                 strcmp(busy[j].therapist_id, s->therapists[i].id) == 0 && busy[j].start < de &&
                 ds < busy[j].end)
-                bs[k++] = (struct avail_span){busy[j].start, busy[j].end};
-        th[i] = (struct avail_therapist){work, nw, bs, k};
+                ap[nap++] = (struct avail_span){busy[j].start, busy[j].end};
+        th[i] = (struct avail_therapist){work, nw, ap, nap, bs, k};
     }
     q.therapists = th;
     q.ntherapists = s->ntherapists;

@@ -76,6 +76,37 @@ static void test_check_window(void **state)
     assert_non_null(waitlist_check_window(0, 1441, 60, buf, sizeof buf));
 }
 
+/* Issue 13 item 13: a window for one therapist must meet her working hours
+ * on a ticked day with room for a session. */
+static void test_window_works(void **state)
+{
+    (void)state;
+    /* Monday to Thursday 8:00-16:00, Friday 8:00-14:00 */
+    static const struct shift_span week[] = {
+        { 1, 480, 960 }, { 2, 480, 960 }, { 3, 480, 960 }, { 4, 480, 960 }, { 5, 480, 840 },
+    };
+    static const struct {
+        unsigned days;
+        int from, to, dur, want;
+    } rows[] = {
+        { 1u << 3, 16 * 60, 19 * 60, 60, 0 },          /* after her Wednesday */
+        { 1u << 3, 15 * 60, 19 * 60, 60, 1 },          /* 15:00-16:00 fits */
+        { 1u << 3, 15 * 60 + 30, 19 * 60, 60, 0 },     /* 30 minutes only */
+        { 1u << 5, 13 * 60, 18 * 60, 60, 1 },          /* Friday 13:00-14:00 */
+        { 1u << 5, 13 * 60 + 30, 18 * 60, 60, 0 },
+        { (1u << 5) | (1u << 3), 14 * 60, 18 * 60, 60, 1 }, /* Wednesday saves it */
+        { (1u << 0) | (1u << 6), 8 * 60, 18 * 60, 60, 0 },  /* weekend: she is off */
+        { WAITLIST_ALL_DAYS, 0, 1440, 480, 1 },        /* a whole day fits her 8 hours */
+        { WAITLIST_ALL_DAYS, 0, 1440, 481, 0 },
+        { WAITLIST_ALL_DAYS, 6 * 60, 8 * 60, 60, 0 },  /* before work */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (waitlist_window_works(week, 5, rows[i].days, rows[i].from, rows[i].to, rows[i].dur) !=
+            rows[i].want)
+            fail_msg("row %zu", i);
+    assert_int_equal(waitlist_window_works(NULL, 0, WAITLIST_ALL_DAYS, 0, 1440, 60), 0);
+}
+
 static void test_check_dates(void **state)
 {
     (void)state;
@@ -142,6 +173,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches),     cmocka_unit_test(test_check_window),
+        cmocka_unit_test(test_window_works),
         cmocka_unit_test(test_check_dates), cmocka_unit_test(test_check_days),
         cmocka_unit_test(test_offer_expiry), cmocka_unit_test(test_days_label),
     };

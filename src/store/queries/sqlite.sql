@@ -155,6 +155,10 @@ INSERT INTO rooms (name) VALUES (?1)
 -- name: add_room_service
 INSERT INTO room_services (room_id, service_id) VALUES (?1, ?2)
 
+-- the service form's rooms (web/admin.c), replaced as a whole
+-- name: del_service_rooms
+DELETE FROM room_services WHERE service_id = ?1
+
 -- name: del_therapist_hours
 DELETE FROM therapist_hours WHERE therapist_id = ?1
 
@@ -230,6 +234,14 @@ DELETE FROM throttle_hits WHERE at < ?1
 SELECT therapist_id, room_id, start_at, busy_until, id FROM appointments
 WHERE start_at < ?2 AND start_at > ?1 - 86400 AND busy_until > ?1
 AND status <> 'cancelled' ORDER BY start_at
+
+-- "Any therapist" breaks a tie for the least recently assigned (svc/booking.c):
+-- her latest live appointment by creation, read backwards on the index of
+-- 0049, so the cost is the few rows of hers cancelled since.
+-- name: therapist_last_assigned
+SELECT created_at, id FROM appointments
+WHERE therapist_id = ?1 AND status <> 'cancelled'
+ORDER BY created_at DESC, id DESC LIMIT 1
 
 -- name: time_off
 SELECT id, therapist_id, start_at, end_at, reason FROM time_off
@@ -948,6 +960,14 @@ AND status = 'open' AND expires_at > ?7)
 SELECT id, entry_id, service_id, therapist_id, start, freed_by, status,
 created_at, expires_at, coalesce(appointment_id, 0)
 FROM waitlist_offers WHERE token_hash = ?1
+
+-- How many were offered the same time (therapist and start) as offer ?1,
+-- it included: the offer page says "others got this offer too" only when
+-- there are others.
+-- name: wl_offer_peers
+SELECT count(*) FROM waitlist_offers
+WHERE therapist_id = (SELECT therapist_id FROM waitlist_offers WHERE id = ?1)
+AND start = (SELECT start FROM waitlist_offers WHERE id = ?1)
 
 -- name: wl_offer_claim
 UPDATE waitlist_offers SET status = 'claimed', appointment_id = ?2
