@@ -18,6 +18,8 @@ struct sched_cache;
 struct blobcache;
 struct wl;
 struct http_metrics;
+struct wh;
+struct whsend;
 
 struct app {
     struct cfg cfg;
@@ -38,6 +40,11 @@ struct app {
      * messages and the offers of freed times), freed by mail_stop; NULL =
      * entries are stored with no message and nothing is offered */
     struct wl *waitlist;
+    /* webhooks (svc/webhook.h) and their delivery worker (mail/whsend.h):
+     * made by mail_start (also put in hooks.webhooks and the waitlist's
+     * config), freed by mail_stop; NULL = none */
+    struct wh *webhooks;
+    struct whsend *whsend;
     /* /metrics (web/metrics.c): the server's request counters, made by
      * `serve` before its threads start (NULL = none), and the 503 answers
      * web_error gave because the database was busy, full or unwritable

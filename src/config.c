@@ -76,11 +76,18 @@ static const struct key {
     I("limits", "connections_per_address", connections_per_address, 1, 10000),
     I("limits", "bookings_per_hour", bookings_per_hour, 0, 100000),
     I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
+    I("limits", "record_downloads_per_hour", record_downloads_per_hour, 0, 100000),
     S("metrics", "token", metrics_token, 1),
     I("bench", "day_cache", day_cache, 0, 1),
     S("backup", "dir", backup_dir, 1),
     I("backup", "every_hours", backup_every_hours, 1, 8760),
     I("backup", "keep", backup_keep, 1, 1000),
+    I("webhooks", "allow_private", webhooks_allow_private, 0, 1),
+    I("webhooks", "timeout_seconds", webhooks_timeout_seconds, 1, 60),
+    I("webhooks", "retry_min_seconds", webhooks_retry_min_seconds, 1, 3600),
+    I("webhooks", "retry_max_seconds", webhooks_retry_max_seconds, 1, 86400),
+    I("webhooks", "max_attempts", webhooks_max_attempts, 1, 50),
+    S("webhooks", "key_file", webhooks_key_file, 1),
     S("paths", "templates", templates_dir, 0),
     S("paths", "static", static_dir, 0),
     S("paths", "content", content_dir, 0),
@@ -119,6 +126,11 @@ void cfg_defaults(struct cfg *c)
     c->backup_every_hours = 24;
     c->backup_keep = 7;
     c->signin_link_minutes = 20;
+    c->webhooks_allow_private = 0;
+    c->webhooks_timeout_seconds = 10;
+    c->webhooks_retry_min_seconds = 30;
+    c->webhooks_retry_max_seconds = 14400;
+    c->webhooks_max_attempts = 12;
     copy(c->smtp_host, sizeof c->smtp_host, "127.0.0.1"); /* `make run`: see README */
     c->smtp_port = 2525;
     copy(c->smtp_tls, sizeof c->smtp_tls, "none");
@@ -132,6 +144,7 @@ void cfg_defaults(struct cfg *c)
     c->connections_per_address = 32;
     c->bookings_per_hour = 20;
     c->waitlist_per_hour = 20;
+    c->record_downloads_per_hour = 10;
     copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");
     copy(c->static_dir, sizeof c->static_dir, KNEAD_SRCDIR "/static");
     copy(c->content_dir, sizeof c->content_dir, KNEAD_SRCDIR "/content");

@@ -69,6 +69,7 @@ struct cfg {
     int connections_per_address; /* open connections from one address */
     int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */
     int waitlist_per_hour;       /* waitlist sign-ups per address and per e-mail; 0 = off */
+    int record_downloads_per_hour; /* a client account's record downloads; 0 = off */
     /* [bench] day_cache: 1 = a day's free slots are kept per data version and
      * minute (the default); 0 = computed from the calendar on every request,
      * for bench/availability.sh's uncached figure only. */
@@ -81,6 +82,15 @@ struct cfg {
     char backup_dir[CFG_PATH];
     int backup_every_hours;
     int backup_keep;
+    /* [webhooks] delivery (mail/whsend.c): loopback and private addresses
+     * refused unless allow_private; one attempt takes at most
+     * timeout_seconds; retries back off from retry_min_seconds doubling to
+     * retry_max_seconds, max_attempts in all; key_file seals the endpoints'
+     * secrets ("" = the database's path and ".webhook-key") */
+    int webhooks_allow_private;
+    int webhooks_timeout_seconds;
+    int webhooks_retry_min_seconds, webhooks_retry_max_seconds, webhooks_max_attempts;
+    char webhooks_key_file[CFG_PATH];
     /* [paths] */
     char templates_dir[CFG_PATH];
     char static_dir[CFG_PATH];

@@ -3,6 +3,7 @@
 #include "demo.h"
 
 #include <sodium.h>
+#include <string.h>
 
 #include "store/store.h"
 #include "util/clock.h"
@@ -86,42 +87,67 @@ static const char *const room_names[] = {"Spruce Room", "Birch Room", "Willow Ro
 
 /* Monday to Saturday, 8 AM to 8 PM. */
 static const struct week_span clinic_hours[] = {
-    {1, H(8, 0), H(20, 0)}, {2, H(8, 0), H(20, 0)}, {3, H(8, 0), H(20, 0)},
-    {4, H(8, 0), H(20, 0)}, {5, H(8, 0), H(20, 0)}, {6, H(9, 0), H(17, 0)},
+    {1, H(8, 0), H(20, 0), 1}, {2, H(8, 0), H(20, 0), 1}, {3, H(8, 0), H(20, 0), 1},
+    {4, H(8, 0), H(20, 0), 1}, {5, H(8, 0), H(20, 0), 1}, {6, H(9, 0), H(17, 0), 1},
 };
 
 /* Each therapist's week: working spans and a lunch break in each. */
 static const struct week_span maren_work[] = {
-    {1, H(8, 0), H(16, 0)}, {2, H(8, 0), H(16, 0)}, {3, H(8, 0), H(16, 0)},
-    {4, H(8, 0), H(16, 0)}, {5, H(8, 0), H(14, 0)},
+    {1, H(8, 0), H(16, 0), 1}, {2, H(8, 0), H(16, 0), 1}, {3, H(8, 0), H(16, 0), 1},
+    {4, H(8, 0), H(16, 0), 1}, {5, H(8, 0), H(14, 0), 1},
 };
 static const struct week_span maren_breaks[] = {
-    {1, H(12, 0), H(12, 30)}, {2, H(12, 0), H(12, 30)}, {3, H(12, 0), H(12, 30)},
-    {4, H(12, 0), H(12, 30)}, {5, H(11, 30), H(12, 0)},
+    {1, H(12, 0), H(12, 30), 1}, {2, H(12, 0), H(12, 30), 1}, {3, H(12, 0), H(12, 30), 1},
+    {4, H(12, 0), H(12, 30), 1}, {5, H(11, 30), H(12, 0), 1},
 };
 static const struct week_span dev_work[] = {
-    {2, H(11, 0), H(20, 0)}, {3, H(11, 0), H(20, 0)}, {4, H(11, 0), H(20, 0)},
-    {5, H(11, 0), H(20, 0)}, {6, H(9, 0), H(15, 0)},
+    {2, H(11, 0), H(20, 0), 1}, {3, H(11, 0), H(20, 0), 1}, {4, H(11, 0), H(20, 0), 1},
+    {5, H(11, 0), H(20, 0), 1}, {6, H(9, 0), H(15, 0), 1},
 };
 static const struct week_span dev_breaks[] = {
-    {2, H(15, 0), H(15, 30)}, {3, H(15, 0), H(15, 30)}, {4, H(15, 0), H(15, 30)},
-    {5, H(15, 0), H(15, 30)}, {6, H(12, 0), H(12, 30)},
+    {2, H(15, 0), H(15, 30), 1}, {3, H(15, 0), H(15, 30), 1}, {4, H(15, 0), H(15, 30), 1},
+    {5, H(15, 0), H(15, 30), 1}, {6, H(12, 0), H(12, 30), 1},
 };
 static const struct week_span lena_work[] = {
-    {1, H(10, 0), H(18, 0)}, {3, H(10, 0), H(18, 0)}, {5, H(10, 0), H(18, 0)},
-    {6, H(9, 0), H(17, 0)},
+    {1, H(10, 0), H(18, 0), 1}, {3, H(10, 0), H(18, 0), 1}, {5, H(10, 0), H(18, 0), 1},
+    {6, H(9, 0), H(17, 0), 1},
 };
 static const struct week_span lena_breaks[] = {
-    {1, H(13, 0), H(14, 0)}, {3, H(13, 0), H(14, 0)}, {5, H(13, 0), H(14, 0)},
-    {6, H(12, 30), H(13, 0)},
+    {1, H(13, 0), H(14, 0), 1}, {3, H(13, 0), H(14, 0), 1}, {5, H(13, 0), H(14, 0), 1},
+    {6, H(12, 30), H(13, 0), 1},
 };
 static const struct week_span tomas_work[] = {
-    {1, H(12, 0), H(20, 0)}, {2, H(8, 0), H(16, 0)}, {3, H(12, 0), H(20, 0)},
-    {4, H(8, 0), H(16, 0)}, {6, H(9, 0), H(17, 0)},
+    {1, H(12, 0), H(20, 0), 1}, {2, H(8, 0), H(16, 0), 1}, {3, H(12, 0), H(20, 0), 1},
+    {4, H(8, 0), H(16, 0), 1}, {6, H(9, 0), H(17, 0), 1},
 };
 static const struct week_span tomas_breaks[] = {
-    {1, H(16, 0), H(16, 30)}, {2, H(12, 0), H(12, 30)}, {3, H(16, 0), H(16, 30)},
-    {4, H(12, 0), H(12, 30)}, {6, H(13, 0), H(13, 30)},
+    {1, H(16, 0), H(16, 30), 1}, {2, H(12, 0), H(12, 30), 1}, {3, H(16, 0), H(16, 30), 1},
+    {4, H(12, 0), H(12, 30), 1}, {6, H(13, 0), H(13, 30), 1},
+};
+
+/* `knead demo --locations 2`: a second location in another zone (Pacific
+ * time, an hour ahead of Anchorage all year), with its own rooms and hours;
+ * Dev works there on Mondays and Lena on Tuesdays and Thursdays, the days
+ * they do not work in Anchorage. */
+/* The first location keeps the config file's [clinic] address and zone. */
+static const struct location first_location = {STORE_FIRST_LOCATION, "Anchorage", "", "", 1};
+static const struct location second_location = {
+    0, "Seattle", "1515 12th Avenue, Seattle, WA 98122", "America/Los_Angeles", 2};
+static const char *const second_room_names[] = {"Cedar Room", "Alder Room"};
+/* Monday to Friday, 9 AM to 6 PM, Pacific time. */
+static const struct week_span second_hours[] = {
+    {1, H(9, 0), H(18, 0), 0}, {2, H(9, 0), H(18, 0), 0}, {3, H(9, 0), H(18, 0), 0},
+    {4, H(9, 0), H(18, 0), 0}, {5, H(9, 0), H(18, 0), 0},
+};
+/* weekday, start, end and whose; kind 0 = work, 1 = break */
+static const struct {
+    const char *therapist_id;
+    int kind;
+    struct week_span span;
+} second_shifts[] = {
+    {"dev-okafor", 0, {1, H(9, 0), H(17, 0), 0}},   {"dev-okafor", 1, {1, H(12, 0), H(12, 30), 0}},
+    {"lena-kusugak", 0, {2, H(10, 0), H(18, 0), 0}}, {"lena-kusugak", 1, {2, H(13, 0), H(14, 0), 0}},
+    {"lena-kusugak", 0, {4, H(10, 0), H(18, 0), 0}}, {"lena-kusugak", 1, {4, H(13, 0), H(14, 0), 0}},
 };
 
 /* Demo accounts; the README lists them.  Never use these passwords for real. */
@@ -155,8 +181,59 @@ enum err_code demo_seed(struct store *s, int force, struct err *e)
     return demo_seed_from(s, KNEAD_SRCDIR "/content", force, e);
 }
 
+/* Adds the second location inside the seeding transaction: the location,
+ * its rooms and hours, and the shifts there of the therapists seeded
+ * before (each one's week at the first location plus these). */
+static enum err_code seed_second_location(struct db *db, struct err *e)
+{
+    int64_t loc = 0;
+    enum err_code rc = db_put_location(db, &second_location, &loc, e);
+    for (size_t i = 0; rc == E_OK && i < N(second_room_names); i++) {
+        struct room r = {0, second_room_names[i], all_services, N(all_services), loc};
+        rc = db_add_room(db, &r, NULL, e);
+    }
+    struct week_span hours[N(second_hours)];
+    for (size_t i = 0; i < N(second_hours); i++) {
+        hours[i] = second_hours[i];
+        hours[i].location_id = loc;
+    }
+    if (rc == E_OK)
+        rc = db_put_clinic_hours(db, loc, hours, N(hours), e);
+    for (size_t t = 0; rc == E_OK && t < N(therapists); t++) {
+        const struct therapist_week *w = &weeks[t];
+        struct week_span work[16], breaks[16];
+        struct therapist_week both = {work, 0, breaks, 0};
+        for (size_t i = 0; i < w->nwork && both.nwork < N(work); i++)
+            work[both.nwork++] = w->work[i];
+        for (size_t i = 0; i < w->nbreaks && both.nbreaks < N(breaks); i++)
+            breaks[both.nbreaks++] = w->breaks[i];
+        size_t before = both.nwork + both.nbreaks;
+        for (size_t i = 0; i < N(second_shifts); i++) {
+            if (strcmp(second_shifts[i].therapist_id, therapists[t].id) != 0)
+                continue;
+            struct week_span sp = second_shifts[i].span;
+            sp.location_id = loc;
+            if (second_shifts[i].kind == 0 && both.nwork < N(work))
+                work[both.nwork++] = sp;
+            else if (second_shifts[i].kind == 1 && both.nbreaks < N(breaks))
+                breaks[both.nbreaks++] = sp;
+        }
+        if (both.nwork + both.nbreaks != before)
+            rc = db_put_therapist_week(db, therapists[t].id, &both, e);
+    }
+    return rc;
+}
+
 enum err_code demo_seed_from(struct store *s, const char *content_dir, int force, struct err *e)
 {
+    return demo_seed_locations(s, content_dir, force, 1, e);
+}
+
+enum err_code demo_seed_locations(struct store *s, const char *content_dir, int force,
+                                  int locations, struct err *e)
+{
+    if (locations < 1 || locations > DEMO_MAX_LOCATIONS)
+        return err_set(e, E_INVALID, "--locations must be 1 or %d", DEMO_MAX_LOCATIONS);
     struct content *articles = NULL;
     char msg[512];
     /* The files are read and rendered before the transaction starts. */
@@ -194,11 +271,15 @@ enum err_code demo_seed_from(struct store *s, const char *content_dir, int force
             E_OK)
             goto done;
     for (size_t i = 0; i < N(room_names); i++) {
-        struct room r = {0, room_names[i], all_services, N(all_services)};
+        struct room r = {0, room_names[i], all_services, N(all_services), STORE_FIRST_LOCATION};
         if ((rc = db_add_room(db, &r, NULL, e)) != E_OK)
             goto done;
     }
-    if ((rc = db_put_clinic_hours(db, clinic_hours, N(clinic_hours), e)) != E_OK)
+    if ((rc = db_put_clinic_hours(db, STORE_FIRST_LOCATION, clinic_hours, N(clinic_hours), e)) != E_OK)
+        goto done;
+    if ((rc = db_put_location(db, &first_location, NULL, e)) != E_OK)
+        goto done;
+    if (locations == 2 && (rc = seed_second_location(db, e)) != E_OK)
         goto done;
     for (size_t i = 0; i < N(demo_users); i++) {
         char hash[crypto_pwhash_STRBYTES];

@@ -16,5 +16,12 @@ enum err_code demo_seed(struct store *s, int force, struct err *e);
  * ordered by their `order`); demo_seed reads the source tree's content/. */
 enum err_code demo_seed_from(struct store *s, const char *content_dir, int force,
                              struct err *e);
+/* The same with `locations` locations (1, or 2 for `knead demo --locations
+ * 2`: a second one in Seattle, on Pacific time, with two rooms, where two of
+ * the therapists work on days they are not in Anchorage).  Another count is
+ * E_INVALID and changes nothing. */
+#define DEMO_MAX_LOCATIONS 2
+enum err_code demo_seed_locations(struct store *s, const char *content_dir, int force,
+                                  int locations, struct err *e);
 
 #endif

@@ -3,6 +3,7 @@
  * Settings come from the defaults, then --config FILE, then flags; a wrong
  * flag or a bad setting prints one line naming it and exits 2.  Runtime
  * failures (database, port in use) exit 1. */
+#include <errno.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <signal.h>
@@ -25,8 +26,11 @@
 #include "mail/mail.h"
 #include "mail/smtp.h"
 #include "store/store.h"
+#include "svc/import.h"
 #include "util/clock.h"
+#include "util/fs.h"
 #include "util/log.h"
+#include "util/num.h"
 #include "web/page.h"
 #include "web/account.h"
 #include "web/routes.h"
@@ -48,6 +52,7 @@ static const char usage_main[] =
     "  outbox    list, retry or purge the queued e-mail\n"
     "  backup    copy the database to a file, also while the server runs\n"
     "  restore   replace the database by a backup, after checking it\n"
+    "  import    clients or future appointments from another system's CSV file\n"
     "  debug     debug sql: run one SQL statement, rows out as JSON lines\n"
     "\n"
     "Every command takes --db PATH and --config FILE; `knead COMMAND --help` tells more.\n"
@@ -72,11 +77,13 @@ static const char usage_migrate[] =
     "Applies the schema migrations the database does not have yet, each in one transaction.\n";
 
 static const char usage_demo[] =
-    "usage: knead demo [--force] [--db PATH] [--config FILE]\n"
+    "usage: knead demo [--force] [--locations N] [--db PATH] [--config FILE]\n"
     "\n"
     "Seeds the demo clinic: four therapists, three rooms, deep-tissue massage in 60 and 90\n"
     "minutes, open Monday to Saturday.  Refuses a database that already holds a clinic\n"
-    "unless --force, which replaces it.\n";
+    "unless --force, which replaces it.  --locations 2 adds a second location (Seattle,\n"
+    "Pacific time) with two rooms, where Dev and Lena work on days they are not in\n"
+    "Anchorage; the default is 1.\n";
 
 static const char usage_user[] =
     "usage: knead user add --email EMAIL --name NAME --role ROLE [--therapist ID]\n"
@@ -102,12 +109,40 @@ static const char usage_restore[] =
     "knead's, and no other process (a running knead serve) has the database open.  The\n"
     "replacement is atomic; knead serve or knead migrate then applies newer migrations.\n";
 
+static const char usage_import[] =
+    "usage: knead import clients|appointments [--dry-run] FILE.csv [--db PATH] [--config FILE]\n"
+    "                    [--now RFC3339]\n"
+    "\n"
+    "Reads clients, or future appointments, from another system's CSV file (RFC 4180, UTF-8,\n"
+    "the first line naming the columns; at most 16 MiB and 50,000 rows).  Every row is\n"
+    "checked by the rules the app uses (names, e-mail and phone as the booking form does;\n"
+    "an appointment as the front desk books it: service, therapist, hours, time off, rooms,\n"
+    "horizon, no overlap for the therapist, the room or the client, earlier rows included).\n"
+    "All or nothing: one refused row and nothing is stored.  Imported appointments send no\n"
+    "confirmation; reminders follow as for any appointment.\n"
+    "  --dry-run      check every row, list each one that would be refused, store nothing\n"
+    "  --now RFC3339  judge times as of this instant, not the clock (tests, demos)\n"
+    "\n"
+    "Columns, by the header (any letter case; others are ignored and named):\n"
+    "  clients       name, email, phone (or client_name, client_email, client_phone);\n"
+    "                a client already there by name and e-mail is left as it is\n"
+    "  appointments  start (RFC 3339), or date (YYYY-MM-DD) and time (HH:MM) on the clinic's\n"
+    "                clock; service or service_id (id or name); therapist or therapist_id\n"
+    "                (id or name; empty or any: any); name, email, phone (or client_...);\n"
+    "                notes; status (empty or booked)\n"
+    "\n"
+    "Exit status: 0 every row passed (stored unless --dry-run); 1 rows refused, each listed\n"
+    "on stdout as FILE:LINE: why, and nothing stored (or the database failed); 2 a bad\n"
+    "command line or a file that is not CSV of these columns (one line on stderr).\n";
+
 struct opts {
     const char *config, *db, *listen, *now;
     const char *threads;
     const char *email, *name, *role, *therapist, *password_file;
     const char *to, *from;
-    int force, quiet;
+    const char *file; /* import: the one argument that is not an option */
+    const char *locations;
+    int force, quiet, dry_run;
 };
 
 static int usage_error(const char *cmd, const char *msg)
@@ -130,6 +165,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         {"role", required_argument, NULL, 'r'},   {"therapist", required_argument, NULL, 'T'},
         {"password-file", required_argument, NULL, 'p'},
         {"to", required_argument, NULL, 'o'},     {"from", required_argument, NULL, 'F'},
+        {"dry-run", no_argument, NULL, 'D'},
+        {"locations", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -172,7 +209,14 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         case 'p': o->password_file = optarg; break;
         case 'o': o->to = optarg; break;
         case 'F': o->from = optarg; break;
+        case 'D': o->dry_run = 1; break;
+        case 'L': o->locations = optarg; break;
         }
+    }
+    /* '@' in allowed: the command takes one argument that is not an option */
+    if (strchr(allowed, '@') && optind == argc - 1) {
+        o->file = argv[optind];
+        return 0;
     }
     if (optind < argc) {
         char msg[160];
@@ -216,19 +260,26 @@ static int cmd_migrate(struct app *app)
     return 0;
 }
 
-static int cmd_demo(struct app *app, int force)
+static int cmd_demo(struct app *app, const struct opts *o)
 {
     char err[1024];
     struct err e = {0};
+    int locations = 1;
+    if (o->locations && num_parse_int(o->locations, 1, DEMO_MAX_LOCATIONS, &locations) < 0) {
+        snprintf(err, sizeof err, "--locations must be a number from 1 to %d, not '%.40s'",
+                 DEMO_MAX_LOCATIONS, o->locations);
+        return usage_error("demo", err);
+    }
     if (app_open_store(app, 1, err, sizeof err) < 0) {
         fprintf(stderr, "knead demo: %s\n", err);
         return 1;
     }
-    if (demo_seed_from(app->store, app->cfg.content_dir, force, &e) != E_OK) {
+    if (demo_seed_locations(app->store, app->cfg.content_dir, o->force, locations, &e) != E_OK) {
         fprintf(stderr, "knead demo: %s: %s\n", app->cfg.db_path, e.msg);
         return 1;
     }
-    printf("%s: seeded the demo clinic %s\n", app->cfg.db_path, app->cfg.name);
+    printf("%s: seeded the demo clinic %s%s\n", app->cfg.db_path, app->cfg.name,
+           locations > 1 ? " with a second location in Seattle" : "");
     return 0;
 }
 
@@ -343,6 +394,80 @@ static int cmd_restore(struct app *app, const struct opts *o)
     return 0;
 }
 
+static int cmd_import(struct app *app, const struct opts *o, enum import_kind kind)
+{
+    char err[1024];
+    struct err e = {0};
+    struct import_result res;
+    struct arena *a = NULL;
+    struct db *db = NULL;
+    char *data = NULL;
+    size_t len = 0;
+    int64_t now;
+    int off, code = 1;
+    const char *what = "appointment";
+
+    if (!o->file) {
+        fprintf(stderr, "knead import: name the CSV file (see knead import --help)\n");
+        return EXIT_USAGE;
+    }
+    if (o->now) {
+        if (dt_parse_rfc3339(o->now, &now, &off) < 0) {
+            fprintf(stderr, "knead import: --now '%s' is not an RFC 3339 time such as "
+                            "2026-11-26T06:00:00-09:00\n", o->now);
+            return EXIT_USAGE;
+        }
+        clock_pin(now);
+    }
+    if (!(data = fs_read_file(o->file, IMPORT_MAX_BYTES, &len))) {
+        fprintf(stderr, "knead import: %s: %s\n", o->file,
+                errno == EFBIG ? "larger than 16 MiB (split it into parts)" : strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (app_load_tz(app, err, sizeof err) < 0 || app_open_existing_store(app, 2, err, sizeof err) < 0) {
+        fprintf(stderr, "knead import: %s\n", err);
+        goto done;
+    }
+    a = arena_new();
+    db = db_acquire(app->store);
+    struct booking_rules cfg = app_booking_rules(app);
+    enum err_code rc = import_csv(db, a, app->sched, app->tz, &cfg, kind, data, len, o->dry_run,
+                                  clock_now(), &res, &e);
+    if (rc == E_INVALID) {
+        fprintf(stderr, "knead import: %s: %s\n", o->file, e.msg);
+        code = EXIT_USAGE;
+        goto done;
+    }
+    if (rc != E_OK && rc != E_UNPROCESSABLE) {
+        fprintf(stderr, "knead import: %s: %s\n", o->file, e.msg);
+        goto done;
+    }
+    for (size_t i = 0; i < res.nproblems; i++)
+        printf("%s:%d: %s\n", o->file, res.problems[i].line, res.problems[i].why);
+    if (res.ignored[0])
+        fprintf(stderr, "knead import: %s: columns not read: %s\n", o->file, res.ignored);
+    if (rc == E_UNPROCESSABLE) {
+        fprintf(stderr, "knead import: %s: %zu of %zu rows refused; nothing was stored\n",
+                o->file, res.nproblems, res.rows);
+        goto done;
+    }
+    if (kind == IMPORT_CLIENTS)
+        printf("%s: %zu rows: %zu client%s %s, %zu already there%s\n", o->file, res.rows,
+               res.added, res.added == 1 ? "" : "s", o->dry_run ? "would be added" : "added",
+               res.present, o->dry_run ? " (dry run: nothing stored)" : "");
+    else
+        printf("%s: %zu rows: %zu %s%s %s%s\n", o->file, res.rows, res.added, what,
+               res.added == 1 ? "" : "s", o->dry_run ? "would be booked" : "booked",
+               o->dry_run ? " (dry run: nothing stored)" : "");
+    code = 0;
+done:
+    if (db)
+        db_release(db);
+    arena_free(a);
+    free(data);
+    return code;
+}
+
 static int cmd_serve(struct app *app, const struct opts *o)
 {
     char err[1024];
@@ -394,11 +519,11 @@ static int cmd_serve(struct app *app, const struct opts *o)
     app->metrics = http_metrics_new(web_routes, web_nroutes);
     so.metrics = app->metrics;
     /* one connection per request thread, one spare, one each for the mail
-     * worker, the reminder thread, the backup thread and the render worker
-     * (mail/render.c: a request waits for its pass while holding its own).
-     * The port is bound before anything logs, so that a port in use is the
-     * one line on stderr. */
-    if (app_open_existing_store(app, threads > 0 ? threads + 5 : 12, err, sizeof err) < 0 ||
+     * worker, the reminder thread, the backup thread, the render worker
+     * (mail/render.c: a request waits for its pass while holding its own) and
+     * the webhook worker (mail/whsend.c). The port is bound before anything
+     * logs, so that a port in use is the one line on stderr. */
+    if (app_open_existing_store(app, threads > 0 ? threads + 6 : 13, err, sizeof err) < 0 ||
         app_load_site(app, err, sizeof err) < 0 || srv_open(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         return 1;
@@ -527,11 +652,23 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "restore") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cdF", usage_restore, &o, &code) < 0)
             return code;
+    } else if (strcmp(cmd, "import") == 0) {
+        if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            fputs(usage_import, stdout);
+            return 0;
+        }
+        if (argc < 3 || (strcmp(argv[2], "clients") != 0 && strcmp(argv[2], "appointments") != 0)) {
+            fprintf(stderr, "knead import: say what: knead import clients|appointments FILE.csv"
+                            " (see knead import --help)\n");
+            return EXIT_USAGE;
+        }
+        if (parse_opts("import", argc - 2, argv + 2, "cdnD@", usage_import, &o, &code) < 0)
+            return code;
     } else if (strcmp(cmd, "demo") == 0) {
-        if (parse_opts(cmd, argc - 1, argv + 1, "cdf", usage_demo, &o, &code) < 0)
+        if (parse_opts(cmd, argc - 1, argv + 1, "cdfL", usage_demo, &o, &code) < 0)
             return code;
     } else {
-        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, debug; see knead --help)\n",
+        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, import, debug; see knead --help)\n",
                 cmd);
         return EXIT_USAGE;
     }
@@ -547,8 +684,11 @@ int main(int argc, char **argv)
         code = cmd_backup(&app, &o);
     else if (strcmp(cmd, "restore") == 0)
         code = cmd_restore(&app, &o);
+    else if (strcmp(cmd, "import") == 0)
+        code = cmd_import(&app, &o,
+                          strcmp(argv[2], "clients") == 0 ? IMPORT_CLIENTS : IMPORT_APPOINTMENTS);
     else
-        code = cmd_demo(&app, o.force);
+        code = cmd_demo(&app, &o);
     app_close(&app);
     return code;
 }

@@ -6,10 +6,12 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util/num.h"
+#include "util/utf8.h"
 #include "util/log.h"
 #include "view/esc.h"
 
@@ -30,38 +32,10 @@ size_t kv_count(const struct kvlist *l, const char *key)
     return c;
 }
 
-/* Checks that s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+/* Whether s[0..len) is well-formed UTF-8 (util/utf8). */
 static int utf8_ok(const unsigned char *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t n;
-        unsigned min, cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 1, min = 0x80, cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2, min = 0x800, cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3, min = 0x10000, cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (len - i - 1 < n)
-            return 0;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += n + 1;
-    }
-    return 1;
+    return utf8_check(s, len) == len;
 }
 
 /* Decodes s[0..len) into a new arena string.  plus_space: '+' means ' '.
@@ -372,4 +346,58 @@ void resp_start(struct req *r, int status, const char *content_type)
     r->resp.content_type = content_type;
     r->resp.static_body = NULL;
     sb_reset(&r->resp.body);
+}
+
+static const struct json_member *member_find(const struct json_member *allowed, const char *k)
+{
+    for (const struct json_member *m = allowed; m && m->name; m++)
+        if (strcmp(m->name, k) == 0)
+            return m;
+    return NULL;
+}
+
+/* The name as a message may show it: printable ASCII, at most 40 bytes. */
+static void add_name(struct sb *names, const char *prefix, const char *k)
+{
+    size_t n = 0;
+    sb_adds(names, "'");
+    sb_adds(names, prefix);
+    for (const unsigned char *p = (const unsigned char *)k; *p && n < 40; p++, n++)
+        sb_addc(names, *p >= 0x20 && *p < 0x7f && *p != '\'' ? (char)*p : '?');
+    if (strlen(k) > 40)
+        sb_adds(names, "...");
+    sb_adds(names, "'");
+}
+
+static void unknown_in(const json_t *obj, const struct json_member *allowed, const char *prefix,
+                       struct sb *names, size_t *count)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)obj, k, v) {
+        const struct json_member *m = member_find(allowed, k);
+        if (!m) {
+            if (*count < REQ_JSON_NAMED) {
+                if (*count)
+                    sb_adds(names, ", ");
+                add_name(names, prefix, k);
+            }
+            (*count)++;
+        } else if (m->members && json_is_object(v)) {
+            char sub[64];
+            snprintf(sub, sizeof sub, "%s%s.", prefix, m->name);
+            unknown_in(v, m->members, sub, names, count);
+        }
+    }
+}
+
+size_t req_json_unknown(const json_t *obj, const struct json_member *allowed, struct sb *names)
+{
+    size_t count = 0;
+    if (!json_is_object(obj))
+        return 0;
+    unknown_in(obj, allowed, "", names, &count);
+    if (count > REQ_JSON_NAMED)
+        sb_addf(names, " and %zu more", count - REQ_JSON_NAMED);
+    return count;
 }

@@ -72,6 +72,21 @@ const char *req_client_address(struct arena *a, const char *peer, const char *xf
  * of it.  A query string is never logged: pass the path without it.  Pure. */
 void req_log_path(struct sb *out, const char *path);
 
+/* One member a JSON object may hold, in a NULL-terminated list; an object
+ * member lists its own members in `members` (NULL: not looked into). */
+struct json_member {
+    const char *name;
+    const struct json_member *members;
+};
+
+/* Appends to names every member of obj (and of its listed object members,
+ * as "client.age") that allowed does not list: "'a', 'client.age'", at most
+ * REQ_JSON_NAMED of them and "and N more"; a name is cut at 40 bytes and
+ * any byte outside printable ASCII shown as '?'.  Returns how many members
+ * are unknown (0 also when obj is not an object).  Pure; can't fail. */
+#define REQ_JSON_NAMED 5
+size_t req_json_unknown(const json_t *obj, const struct json_member *allowed, struct sb *names);
+
 struct MHD_Connection;
 struct route;
 struct app;

@@ -28,7 +28,8 @@ static const char usage[] =
     "  list    messages, newest first (default 50): id, status, attempts, next try,\n"
     "          kind, recipient, subject and the last error\n"
     "  retry   queues a failed (or waiting) message again, due now, attempts reset\n"
-    "  purge   deletes messages sent more than DAYS days ago (default 30)\n";
+    "  purge   deletes messages sent, and webhook deliveries delivered, more than\n"
+    "          DAYS days ago (default 30)\n";
 
 static int bad(const char *sub, const char *msg)
 {
@@ -177,9 +178,14 @@ int outbox_cli_main(int argc, char **argv)
         }
     } else {
         int deleted = 0;
-        if (db_outbox_purge(db, (int64_t)now - days * 86400, &deleted, &e) == E_OK) {
+        int64_t hooks = 0;
+        if (db_outbox_purge(db, (int64_t)now - days * 86400, &deleted, &e) == E_OK &&
+            db_wh_purge(db, (int64_t)now - days * 86400, &hooks, &e) == E_OK) {
             printf("deleted %d message%s sent more than %lld day%s ago\n", deleted,
                    deleted == 1 ? "" : "s", (long long)days, days == 1 ? "" : "s");
+            printf("deleted %lld webhook deliver%s delivered more than %lld day%s ago\n",
+                   (long long)hooks, hooks == 1 ? "y" : "ies", (long long)days,
+                   days == 1 ? "" : "s");
             code = 0;
         } else {
             fprintf(stderr, "knead outbox purge: %s\n", e.msg);

@@ -2,6 +2,7 @@
  * logic (notify.c) and no delivery logic (outbox.c). */
 #include "mail/mail.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,10 @@
 #include "mail/render.h"
 #include "mail/remind.h"
 #include "mail/waitlist.h"
+#include "mail/whsend.h"
 #include "svc/booking.h"
 #include "svc/waitlist.h"
+#include "svc/webhook.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -26,9 +29,75 @@ struct mail {
     struct remind *remind;
     struct mail_waitlist *waitlist;
     struct render *render; /* renders the changes' messages after their commit */
+    struct wh *wh;
+    struct whsend *whsend;
+    struct sched_hooks inner; /* the render worker's, which app->hooks wraps */
     int public_url; /* links come from [server] public_url */
     struct app *app; /* whose hooks, mailer and waitlist mail_start set and mail_stop clears */
 };
+
+/* The webhooks: the key that seals their secrets ([webhooks] key_file, or
+ * beside the database), the service, and the delivery worker. */
+static int start_webhooks(struct app *app, struct mail *m, char *err, size_t errlen)
+{
+    const struct cfg *c = &app->cfg;
+    char path[CFG_PATH + 16];
+    unsigned char key[WH_KEY_BYTES];
+    if (c->webhooks_key_file[0]) {
+        snprintf(path, sizeof path, "%s", c->webhooks_key_file);
+    } else if (strstr(c->db_path, "://")) {
+        snprintf(err, errlen,
+                 "[webhooks] key_file: set it to a file path: the database is not a"
+                 " file, so the key cannot live beside it");
+        return -1;
+    } else {
+        snprintf(path, sizeof path, "%s.webhook-key", c->db_path);
+    }
+    if (wh_key_load(path, key, err, errlen) < 0)
+        return -1;
+    m->wh = wh_new(app->tz, key);
+    sodium_memzero(key, sizeof key);
+    struct whsend_options o = {0};
+    o.store = app->store;
+    o.wh = m->wh;
+    o.allow_private = c->webhooks_allow_private;
+    o.timeout_s = c->webhooks_timeout_seconds;
+    o.retry_min_s = c->webhooks_retry_min_seconds;
+    o.retry_max_s = c->webhooks_retry_max_seconds;
+    o.max_attempts = c->webhooks_max_attempts;
+    if (whsend_start(&o, &m->whsend, err, errlen) < 0) {
+        wh_free(m->wh);
+        m->wh = NULL;
+        return -1;
+    }
+    if (c->webhooks_allow_private)
+        log_warn("webhooks: [webhooks] allow_private = 1: endpoints may be on loopback and "
+                 "private addresses");
+    return 0;
+}
+
+/* app->hooks: the render worker's (m->inner: the change's event row, then
+ * after the commit its pass), and after a commit a wake-up of the webhook
+ * worker too, so a change's webhooks go at once rather than at its next
+ * look at the queue.  The webhook events themselves are queued by the
+ * booking service in the change's transaction (hooks.webhooks = m->wh). */
+static enum err_code hooks_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
+                                 const struct appointment *before, const char *token,
+                                 int by_staff, int64_t now, struct err *e)
+{
+    struct mail *m = ctx;
+    return m->inner.queue ? m->inner.queue(m->inner.ctx, db, ev, id, before, token, by_staff, now,
+                                           e)
+                          : E_OK;
+}
+
+static void hooks_committed(void *ctx)
+{
+    struct mail *m = ctx;
+    if (m->inner.committed)
+        m->inner.committed(m->inner.ctx);
+    whsend_kick(m->whsend);
+}
 
 int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
 {
@@ -107,26 +176,42 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         free(m);
         return -1;
     }
-    if (m->public_url)
-        mail_waitlist_set_base_url(m->waitlist, c->public_url);
-    m->app = app;
-    struct wl_config wc = {app->sched, app->tz, app_booking_rules(app), c->waitlist_offer_minutes};
-    struct wl_mailer wm = mail_waitlist_mailer(m->waitlist);
-    app->waitlist = wl_new(&wc, &wm);
-    /* A change stores its event row; the render worker renders its e-mail,
-     * withdraws the reminders of the old time and makes the waitlist's
-     * offers after the commit (mail/render.h). */
-    if (render_start(app, m->notify, POLL_SECONDS, &m->render, err, errlen) < 0) {
-        wl_free(app->waitlist);
-        app->waitlist = NULL;
+    if (start_webhooks(app, m, err, errlen) < 0) {
+        mail_waitlist_free(m->waitlist);
         remind_stop(m->remind);
         outbox_stop(m->outbox);
-        mail_waitlist_free(m->waitlist);
         mail_notify_free(m->notify);
         free(m);
         return -1;
     }
-    app->hooks = render_hooks(m->render);
+    if (m->public_url)
+        mail_waitlist_set_base_url(m->waitlist, c->public_url);
+    m->app = app;
+    struct wl_config wc = {app->sched, app->tz, app_booking_rules(app), c->waitlist_offer_minutes,
+                           m->wh};
+    struct wl_mailer wm = mail_waitlist_mailer(m->waitlist);
+    app->waitlist = wl_new(&wc, &wm);
+    /* A change stores its event row (and queues its webhook events) inside
+     * its transaction; the render worker renders its e-mail, withdraws the
+     * reminders of the old time and makes the waitlist's offers (queueing
+     * their waitlist.offered events in its own transaction) after the
+     * commit (mail/render.h). */
+    if (render_start(app, m->notify, m->whsend, POLL_SECONDS, &m->render, err, errlen) < 0) {
+        wl_free(app->waitlist);
+        app->waitlist = NULL;
+        whsend_stop(m->whsend);
+        wh_free(m->wh);
+        mail_waitlist_free(m->waitlist);
+        remind_stop(m->remind);
+        outbox_stop(m->outbox);
+        mail_notify_free(m->notify);
+        free(m);
+        return -1;
+    }
+    m->inner = render_hooks(m->render);
+    app->hooks = (struct sched_hooks){hooks_queue, hooks_committed, m, m->wh};
+    app->webhooks = m->wh;
+    app->whsend = m->whsend;
     app->mailer = mail_notify_portal_mailer(m->notify);
     *out = m;
     return 0;
@@ -149,8 +234,10 @@ void mail_listening(struct mail *m, const char *host, int port)
 
 void mail_stopping(struct mail *m)
 {
-    if (m)
+    if (m) {
         outbox_abort(m->outbox);
+        whsend_abort(m->whsend);
+    }
 }
 
 void mail_stop(struct mail *m)
@@ -160,10 +247,14 @@ void mail_stop(struct mail *m)
     memset(&m->app->hooks, 0, sizeof m->app->hooks);
     memset(&m->app->mailer, 0, sizeof m->app->mailer);
     render_stop(m->render); /* a last pass: what the last requests changed */
+    m->app->webhooks = NULL;
+    m->app->whsend = NULL;
     wl_free(m->app->waitlist);
     m->app->waitlist = NULL;
     remind_stop(m->remind);
     outbox_stop(m->outbox);
+    whsend_stop(m->whsend);
+    wh_free(m->wh);
     mail_waitlist_free(m->waitlist);
     mail_notify_free(m->notify);
     free(m);

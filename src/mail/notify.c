@@ -117,17 +117,24 @@ static void set_str(json_t *o, const char *k, const char *v)
     json_object_set_new(o, k, json_string(v ? v : ""));
 }
 
+/* An appointment's address: its location's, or the config file's. */
+static const char *appt_address(const struct cfg *c, const struct appointment *ap)
+{
+    return ap->location_address && ap->location_address[0] ? ap->location_address : c->address;
+}
+
 /* What one message needs besides its template context. */
 struct draft {
     const char *kind, *dedupe_key, *to, *to_name, *subject;
     int with_ics, ics_sequence;
 };
 
-/* Renders kind.txt and kind.html with ctx (plus the .ics when asked) into
- * *m, every part copied into a.  Reads nothing from the store.  Returns
- * E_OK or E_INTERNAL with a message (logged). */
-static enum err_code render(struct mail_notify *n, struct arena *a, const struct appointment *ap,
-                            const char *manage_url, int64_t now, json_t *ctx,
+/* Renders kind.txt and kind.html with ctx (plus the .ics when asked, in
+ * zone tz: the appointment's location's) into *m, every part copied into a.
+ * Reads nothing from the store.  Returns E_OK or E_INTERNAL with a message
+ * (logged). */
+static enum err_code render(struct mail_notify *n, struct arena *a, const struct tz *tz,
+                            const struct appointment *ap, const char *manage_url, int64_t now, json_t *ctx,
                             const struct draft *d, struct outbox_msg *m, struct err *e)
 {
     enum err_code rc = E_INTERNAL;
@@ -151,7 +158,7 @@ static enum err_code render(struct mail_notify *n, struct arena *a, const struct
         ev.start = ap->start;
         ev.end = ap->end;
         ev.summary = arena_printf(a, "%s with %s", ap->service_name, ap->therapist_name);
-        ev.location = arena_printf(a, "%s, %s", c->name, c->address);
+        ev.location = arena_printf(a, "%s, %s", c->name, appt_address(c, ap));
         ev.description = arena_printf(
             a, "%s with %s in the %s at %s.\nTo move or cancel: %s\nQuestions? Call %s.",
             ap->service_name, ap->therapist_name, ap->room_name, c->name,
@@ -159,7 +166,7 @@ static enum err_code render(struct mail_notify *n, struct arena *a, const struct
         ev.url = manage_url;
         ev.cancelled = strcmp(ap->status, "cancelled") == 0;
         ev.sequence = d->ics_sequence;
-        if (ics_calendar(&ics, n->app->tz, &ev, err, sizeof err) < 0)
+        if (ics_calendar(&ics, tz ? tz : n->app->tz, &ev, err, sizeof err) < 0)
             goto fail;
     }
     if (text.err || html.err || ics.err) {
@@ -224,7 +231,9 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
                            json_t *ctx, const struct draft *d, struct err *e)
 {
     struct outbox_msg m;
-    enum err_code rc = render(n, a, ap, manage_url, now, ctx, d, &m, e);
+    const struct tz *tz =
+        ap ? sched_zone(db, a, n->app->sched, ap->location_id, n->app->tz) : n->app->tz;
+    enum err_code rc = render(n, a, tz, ap, manage_url, now, ctx, d, &m, e);
     return rc != E_OK ? rc : store_msg(db, &m, e);
 }
 
@@ -237,7 +246,8 @@ static enum err_code add_confirmation(struct mail_notify *n, struct db *db, stru
                                       struct err *e)
 {
     const struct cfg *c = &n->app->cfg;
-    const struct tz *tz = n->app->tz;
+    const struct tz *tz = sched_zone(db, a, n->app->sched, ap->location_id, n->app->tz);
+    const char *address = appt_address(c, ap);
     struct booking_rules cfg = app_booking_rules(n->app), rules;
     struct service sv;
     int found;
@@ -256,9 +266,9 @@ static enum err_code add_confirmation(struct mail_notify *n, struct db *db, stru
                                              "in your confirmation e-mail. Questions? Call %s.",
                                           ap->service_name, ap->therapist_name, c->name,
                                           c->phone),
-                             arena_printf(a, "%s, %s", c->name, c->address)};
+                             arena_printf(a, "%s, %s", c->name, address)};
     struct sb b = SB_INIT;
-    links_map(&b, c->address);
+    links_map(&b, address);
     set_str(j, "map_url", b.buf);
     sb_reset(&b);
     links_google_calendar(&b, &ev);
@@ -294,7 +304,8 @@ enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct ar
     if ((rc = db_appointment(db, a, id, &ap, e)) != E_OK)
         goto done;
 
-    const struct tz *tz = n->app->tz;
+    /* the appointment's location: its zone and its address */
+    const struct tz *tz = sched_zone(db, a, n->app->sched, ap.location_id, n->app->tz);
     struct dt_date day = when_local_date(tz, ap.start);
     const char *date_label = when_date_long(a, day);
     const char *clock = when_clock(tz, a, ap.start, 1);
@@ -302,7 +313,7 @@ enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct ar
     set_str(clinic, "name", c->name);
     set_str(clinic, "phone", c->phone);
     set_str(clinic, "email", c->email);
-    set_str(clinic, "address", c->address);
+    set_str(clinic, "address", appt_address(c, &ap));
     json_object_set_new(j, "clinic", clinic);
     set_str(j, "client_name", ap.client_name);
     set_str(j, "client_email", ap.client_email);
@@ -320,7 +331,7 @@ enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct ar
     set_str(j, "date_label", date_label);
     set_str(j, "time_label", when_range(tz, a, ap.start, ap.end));
     char start[40];
-    dt_format_rfc3339(ap.start, tz_offset_at(n->app->tz, ap.start), start, sizeof start);
+    dt_format_rfc3339(ap.start, tz_offset_at(tz, ap.start), start, sizeof start);
     set_str(j, "start", start);
     set_str(j, "book_url", arena_printf(a, "%s/book", base));
     json_object_set_new(j, "late", json_boolean(ap.cancel_late));
@@ -365,7 +376,7 @@ enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct ar
         d.ics_sequence = moves + 1;
         break;
     }
-    if ((rc = render(n, a, &ap, manage_url, now, j, &d, &out[0], e)) != E_OK)
+    if ((rc = render(n, a, tz, &ap, manage_url, now, j, &d, &out[0], e)) != E_OK)
         goto done;
     *nout = 1;
 
@@ -406,7 +417,7 @@ enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct ar
                                         ap.client_name, clock, ap.therapist_name);
             break;
         }
-        if ((rc = render(n, a, &ap, NULL, now, j, &desk, &out[1], e)) != E_OK)
+        if ((rc = render(n, a, tz, &ap, NULL, now, j, &desk, &out[1], e)) != E_OK)
             goto done;
         *nout = 2;
     }

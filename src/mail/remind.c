@@ -16,6 +16,7 @@
 #include "core/tz.h"
 #include "mail/outbox.h"
 #include "store/store.h"
+#include "svc/booking.h"
 #include "svc/when.h"
 #include "util/arena.h"
 #include "util/clock.h"
@@ -64,12 +65,13 @@ static void set_str(json_t *o, const char *k, const char *v)
 }
 
 /* The template context of one appointment's reminder. */
-static json_t *context(const struct remind *r, struct arena *a, const struct appointment *ap,
-                       int hours, const char **subject)
+static json_t *context(const struct remind *r, struct db *db, struct arena *a,
+                       const struct appointment *ap, int hours, const char **subject)
 {
     const struct cfg *c = &r->o.app->cfg;
     json_t *j = json_object(), *clinic = json_object();
-    const struct tz *tz = r->o.app->tz;
+    /* the appointment's location: its zone and its address */
+    const struct tz *tz = sched_zone(db, a, r->o.app->sched, ap->location_id, r->o.app->tz);
     char start[40];
 
     struct dt_date day = when_local_date(tz, ap->start);
@@ -78,7 +80,9 @@ static json_t *context(const struct remind *r, struct arena *a, const struct app
     set_str(clinic, "name", c->name);
     set_str(clinic, "phone", c->phone);
     set_str(clinic, "email", c->email);
-    set_str(clinic, "address", c->address);
+    set_str(clinic, "address", ap->location_address && ap->location_address[0]
+                                   ? ap->location_address
+                                   : c->address);
     json_object_set_new(j, "clinic", clinic);
     set_str(j, "client_name", ap->client_name);
     set_str(j, "service", ap->service_name);
@@ -87,7 +91,7 @@ static json_t *context(const struct remind *r, struct arena *a, const struct app
     set_str(j, "date_label", date_label);
     set_str(j, "clock", clock);
     set_str(j, "time_label", when_range(tz, a, ap->start, ap->end));
-    dt_format_rfc3339(ap->start, tz_offset_at(r->o.app->tz, ap->start), start, sizeof start);
+    dt_format_rfc3339(ap->start, tz_offset_at(tz, ap->start), start, sizeof start);
     set_str(j, "start", start);
     set_str(j, "hours", arena_printf(a, "%d hour%s", hours, hours == 1 ? "" : "s"));
     *subject = arena_printf(a, "Reminder: %s, %s at %s", ap->service_name, date_label, clock);
@@ -137,7 +141,7 @@ static enum err_code queue_due(struct remind *r, struct db *db, struct arena *a,
     if (have_mail && have_sms)
         goto done;
 
-    j = context(r, a, &ap, hours, &subject);
+    j = context(r, db, a, &ap, hours, &subject);
     struct outbox_msg m = {0};
     m.appointment_id = ap.id;
     m.recipient_name = ap.client_name;

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "mail/notify.h"
+#include "mail/whsend.h"
 #include "store/store.h"
 #include "svc/waitlist.h"
 #include "util/arena.h"
@@ -35,6 +36,7 @@ struct failing {
 struct render {
     struct app *app;
     struct mail_notify *notify;
+    struct whsend *whsend; /* woken after a pass that queued waitlist offers; may be NULL */
     int poll_s;
     pthread_t thread;
     int started;
@@ -104,7 +106,7 @@ static void on_committed(void *ctx)
 
 struct sched_hooks render_hooks(struct render *r)
 {
-    struct sched_hooks h = {on_queue, on_committed, r};
+    struct sched_hooks h = {on_queue, on_committed, r, NULL}; /* the webhooks: mail.c's */
     return h;
 }
 
@@ -321,8 +323,10 @@ int render_pass(struct render *r)
     }
     db_release(db);
     pthread_mutex_unlock(&r->pass_mu);
-    if (total > 0)
+    if (total > 0) {
         mail_notify_kick(r->notify);
+        whsend_kick(r->whsend); /* the waitlist.offered events of the offers it made */
+    }
     return got < 0 && total == 0 ? -1 : total;
 }
 
@@ -360,13 +364,14 @@ static void cond_init_monotonic(pthread_cond_t *cv)
     pthread_condattr_destroy(&at);
 }
 
-int render_start(struct app *app, struct mail_notify *n, int poll_s, struct render **out,
-                 char *err, size_t errlen)
+int render_start(struct app *app, struct mail_notify *n, struct whsend *ws, int poll_s,
+                 struct render **out, char *err, size_t errlen)
 {
     struct render *r = xcalloc(1, sizeof *r);
     *out = NULL;
     r->app = app;
     r->notify = n;
+    r->whsend = ws;
     r->poll_s = poll_s > 0 ? poll_s : 10;
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->pass_mu, NULL);

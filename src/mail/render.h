@@ -16,6 +16,8 @@
  *                                rows, queues the messages, withdraws the
  *                                reminders of the old time and makes the
  *                                waitlist's offers of a freed time
+ *                                (each queueing its waitlist.offered
+ *                                webhook event in that transaction)
  *
  * At least once: a row is deleted in the transaction that queues its
  * messages, so a crash before that commit leaves the row, and the pass the
@@ -31,15 +33,19 @@
 struct app;
 struct mail_notify;
 struct render;
+struct whsend;
 
 /* How long a request waits for the pass that renders its change. */
 #define RENDER_WAIT_MS 2000
 
 /* Starts the worker for app (its store and app->waitlist, read at each
  * pass) rendering through n; it runs a pass at once (the changes a crash
- * left) and every poll_s seconds.  Returns 0, or -1 with a message. */
-int render_start(struct app *app, struct mail_notify *n, int poll_s, struct render **out,
-                 char *err, size_t errlen);
+ * left) and every poll_s seconds, and wakes the webhook worker ws (may be
+ * NULL) after a pass that stored anything: the waitlist's offers queue their
+ * waitlist.offered events in the pass's transaction.  Returns 0, or -1
+ * with a message. */
+int render_start(struct app *app, struct mail_notify *n, struct whsend *ws, int poll_s,
+                 struct render **out, char *err, size_t errlen);
 /* Runs a last pass and stops the worker.  Accepts NULL. */
 void render_stop(struct render *r);
 

@@ -218,10 +218,12 @@ static enum err_code on_offer(void *ctx, struct db *db, const struct waitlist_en
                               const struct wl_offer_msg *m, int64_t now, struct err *e)
 {
     struct mail_waitlist *mw = ctx;
-    const struct tz *tz = mw->app->tz;
+    const struct tz *tz = m->tz ? m->tz : mw->app->tz;
     struct arena *a = arena_new();
     char base[sizeof mw->base_url];
     json_t *j = context(mw, a, w, base, sizeof base);
+    if (m->address && m->address[0]) /* the freed time's location */
+        set_str(json_object_get(j, "clinic"), "address", m->address);
     const char *date_label = when_date_long(a, when_local_date(tz, m->start));
     const char *clock = when_clock(tz, a, m->start, 1);
     set_str(j, "offer_therapist", m->therapist_name);

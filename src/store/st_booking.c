@@ -30,6 +30,10 @@ const struct col st_appointment_cols[] = {
     COL_TEXT(struct appointment, client_email),
     COL_TEXT(struct appointment, client_phone),
     COL_TEXT(struct appointment, contact_phone),
+    COL_I64(struct appointment, location_id),
+    COL_TEXT(struct appointment, location_name),
+    COL_TEXT(struct appointment, location_address),
+    COL_TEXT(struct appointment, location_timezone),
 };
 const size_t st_appointment_ncols = sizeof st_appointment_cols / sizeof st_appointment_cols[0];
 
@@ -102,13 +106,30 @@ enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapis
 
 /* ---- clients and appointments ---- */
 
+enum err_code db_find_client(struct db *db, const char *name, const char *email, int64_t *id,
+                             int *found, struct err *e)
+{
+    *id = 0;
+    return rows_find_i64(db, Q_FIND_CLIENT, "find client", ARGS(A_TEXT(name), A_TEXT(email)), id,
+                         found, e);
+}
+
 enum err_code db_client_for_booking(struct db *db, const char *name, const char *email,
                                     const char *phone, int update_phone, int64_t now, int64_t *id,
                                     struct err *e)
 {
+    return db_client_for_booking_made(db, name, email, phone, update_phone, now, id, NULL, e);
+}
+
+enum err_code db_client_for_booking_made(struct db *db, const char *name, const char *email,
+                                         const char *phone, int update_phone, int64_t now,
+                                         int64_t *id, int *made, struct err *e)
+{
     int found = 0;
     enum err_code rc = rows_find_i64(db, Q_FIND_CLIENT, "find client",
                                      ARGS(A_TEXT(name), A_TEXT(email)), id, &found, e);
+    if (made)
+        *made = 0;
     if (rc != E_OK)
         return rc;
     if (found) {
@@ -117,8 +138,11 @@ enum err_code db_client_for_booking(struct db *db, const char *name, const char 
         return rows_exec(db, Q_SET_CLIENT_PHONE, "save client", ARGS(A_I64(*id), A_TEXT(phone)),
                          NULL, e);
     }
-    return rows_insert(db, Q_ADD_CLIENT, "save client",
-                       ARGS(A_TEXT(name), A_TEXT(email), A_TEXT(phone), A_I64(now)), id, e);
+    rc = rows_insert(db, Q_ADD_CLIENT, "save client",
+                     ARGS(A_TEXT(name), A_TEXT(email), A_TEXT(phone), A_I64(now)), id, e);
+    if (rc == E_OK && made)
+        *made = 1;
+    return rc;
 }
 
 enum err_code db_add_appointment(struct db *db, const struct appointment *ap,

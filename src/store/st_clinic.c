@@ -221,13 +221,21 @@ struct hours_row {
     int weekday;
     const char *kind;
     int start_min, end_min;
+    int64_t location_id;
 };
 static const struct col hours_cols[] = {
     COL_INT(struct hours_row, weekday),
     COL_TEXT(struct hours_row, kind),
     COL_INT(struct hours_row, start_min),
     COL_INT(struct hours_row, end_min),
+    COL_I64(struct hours_row, location_id),
 };
+
+/* A span's location as written: 0 is the first location. */
+static int64_t where(int64_t location_id)
+{
+    return location_id > 0 ? location_id : STORE_FIRST_LOCATION;
+}
 
 enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
                                 struct therapist_week *out, struct err *e)
@@ -240,7 +248,8 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
     if (rc != E_OK)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        struct week_span sp = {rows[i].weekday, rows[i].start_min, rows[i].end_min};
+        struct week_span sp = {rows[i].weekday, rows[i].start_min, rows[i].end_min,
+                               rows[i].location_id};
         if (strcmp(rows[i].kind, "break") == 0) {
             out->breaks = rows_grow(a, out->breaks, out->nbreaks, &bcap, sizeof sp);
             out->breaks[out->nbreaks++] = sp;
@@ -259,7 +268,7 @@ static enum err_code add_spans(struct db *db, const char *tid, const char *kind,
     for (size_t i = 0; rc == E_OK && i < n; i++)
         rc = rows_exec(db, Q_ADD_THERAPIST_HOURS, "save therapist hours",
                        ARGS(A_TEXT(tid), A_I64(sp[i].weekday), A_TEXT(kind), A_I64(sp[i].start_min),
-                            A_I64(sp[i].end_min)),
+                            A_I64(sp[i].end_min), A_I64(where(sp[i].location_id))),
                        NULL, e);
     return rc;
 }
@@ -280,6 +289,7 @@ static const struct col span_cols[] = {
     COL_INT(struct week_span, weekday),
     COL_INT(struct week_span, start_min),
     COL_INT(struct week_span, end_min),
+    COL_I64(struct week_span, location_id),
 };
 
 enum err_code db_clinic_hours(struct db *db, struct arena *a, struct week_span **out, size_t *n,
@@ -289,15 +299,57 @@ enum err_code db_clinic_hours(struct db *db, struct arena *a, struct week_span *
                      sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_put_clinic_hours(struct db *db, const struct week_span *sp, size_t n,
-                                  struct err *e)
+enum err_code db_put_clinic_hours(struct db *db, int64_t location_id, const struct week_span *sp,
+                                  size_t n, struct err *e)
 {
     const char *what = "save clinic hours";
-    enum err_code rc = rows_exec(db, Q_DEL_CLINIC_HOURS, what, NOARGS, NULL, e);
+    int64_t loc = where(location_id);
+    enum err_code rc = rows_exec(db, Q_DEL_CLINIC_HOURS, what, ARGS(A_I64(loc)), NULL, e);
     for (size_t i = 0; rc == E_OK && i < n; i++)
         rc = rows_exec(db, Q_ADD_CLINIC_HOURS, what,
-                       ARGS(A_I64(sp[i].weekday), A_I64(sp[i].start_min), A_I64(sp[i].end_min)),
+                       ARGS(A_I64(sp[i].weekday), A_I64(sp[i].start_min), A_I64(sp[i].end_min),
+                            A_I64(loc)),
                        NULL, e);
+    return rc;
+}
+
+/* ---- locations ---- */
+
+static const struct col location_cols[] = {
+    COL_I64(struct location, id),
+    COL_TEXT(struct location, name),
+    COL_TEXT(struct location, address),
+    COL_TEXT(struct location, timezone),
+    COL_INT(struct location, position),
+};
+
+enum err_code db_locations(struct db *db, struct arena *a, struct location **out, size_t *n,
+                           struct err *e)
+{
+    return rows_list(db, a, Q_LOCATIONS, "list locations", NOARGS, COLS(location_cols),
+                     sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_put_location(struct db *db, const struct location *l, int64_t *id,
+                              struct err *e)
+{
+    int64_t changed = 0, lid = l->id;
+    enum err_code rc;
+    if (l->id == 0)
+        rc = rows_insert(db, Q_ADD_LOCATION, "save location",
+                         ARGS(A_TEXT(l->name), A_TEXT(l->address), A_TEXT(l->timezone),
+                              A_I64(l->position)),
+                         &lid, e);
+    else {
+        rc = rows_exec(db, Q_UPDATE_LOCATION, "save location",
+                       ARGS(A_I64(l->id), A_TEXT(l->name), A_TEXT(l->address),
+                            A_TEXT(l->timezone), A_I64(l->position)),
+                       &changed, e);
+        if (rc == E_OK && changed == 0)
+            return err_set(e, E_NOTFOUND, "there is no such location");
+    }
+    if (rc == E_OK && id)
+        *id = lid;
     return rc;
 }
 
@@ -306,6 +358,7 @@ enum err_code db_put_clinic_hours(struct db *db, const struct week_span *sp, siz
 static const struct col room_cols[] = {
     COL_I64(struct room, id),
     COL_TEXT(struct room, name),
+    COL_I64(struct room, location_id),
 };
 
 enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n, struct err *e)
@@ -338,7 +391,8 @@ static enum err_code add_room_services(struct db *db, int64_t room_id, const str
 enum err_code db_add_room(struct db *db, const struct room *r, int64_t *id, struct err *e)
 {
     int64_t rid = 0;
-    enum err_code rc = rows_insert(db, Q_ADD_ROOM, "save room", ARGS(A_TEXT(r->name)), &rid, e);
+    enum err_code rc = rows_insert(db, Q_ADD_ROOM, "save room",
+                                   ARGS(A_TEXT(r->name), A_I64(where(r->location_id))), &rid, e);
     if (rc == E_OK)
         rc = add_room_services(db, rid, r, e);
     if (rc == E_OK && id)
@@ -350,7 +404,8 @@ enum err_code db_update_room(struct db *db, const struct room *r, struct err *e)
 {
     int64_t changed = 0;
     enum err_code rc =
-        rows_exec(db, Q_UPDATE_ROOM, "save room", ARGS(A_I64(r->id), A_TEXT(r->name)), &changed, e);
+        rows_exec(db, Q_UPDATE_ROOM, "save room",
+                  ARGS(A_I64(r->id), A_TEXT(r->name), A_I64(where(r->location_id))), &changed, e);
     if (rc == E_OK && changed == 0)
         return err_set(e, E_NOTFOUND, "there is no such room");
     if (rc == E_OK)
@@ -362,16 +417,18 @@ enum err_code db_update_room(struct db *db, const struct room *r, struct err *e)
 
 /* ---- closed dates ---- */
 
-enum err_code db_closed_dates(struct db *db, struct arena *a, const char ***out, size_t *n,
-                              struct err *e)
+enum err_code db_closed_dates(struct db *db, struct arena *a, int64_t location_id,
+                              const char ***out, size_t *n, struct err *e)
 {
-    return rows_list(db, a, Q_CLOSED_DATES, "read closed dates", NOARGS, COLS(text_cols),
+    return rows_list(db, a, Q_CLOSED_DATES, "read closed dates", ARGS(A_I64(where(location_id))),
+                     COLS(text_cols),
                      sizeof **out, (void **)out, n, e);
 }
 
 static const struct col closed_day_cols[] = {
     COL_TEXT(struct closed_day, date),
     COL_TEXT(struct closed_day, reason),
+    COL_I64(struct closed_day, location_id),
 };
 
 enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day **out, size_t *n,
@@ -381,17 +438,19 @@ enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day *
                      sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason, struct err *e)
+enum err_code db_add_closed_date(struct db *db, int64_t location_id, const char *date,
+                                 const char *reason, struct err *e)
 {
-    return rows_exec(db, Q_ADD_CLOSED_DATE, "save closed date", ARGS(A_TEXT(date), A_TEXT(reason)),
-                     NULL, e);
+    return rows_exec(db, Q_ADD_CLOSED_DATE, "save closed date",
+                     ARGS(A_TEXT(date), A_TEXT(reason), A_I64(where(location_id))), NULL, e);
 }
 
-enum err_code db_delete_closed_date(struct db *db, const char *date, struct err *e)
+enum err_code db_delete_closed_date(struct db *db, int64_t location_id, const char *date,
+                                    struct err *e)
 {
     int64_t changed = 0;
-    enum err_code rc =
-        rows_exec(db, Q_DEL_CLOSED_DATE, "remove closed date", ARGS(A_TEXT(date)), &changed, e);
+    enum err_code rc = rows_exec(db, Q_DEL_CLOSED_DATE, "remove closed date",
+                                 ARGS(A_TEXT(date), A_I64(where(location_id))), &changed, e);
     if (rc == E_OK && changed == 0)
         return err_set(e, E_NOTFOUND, "that date is not closed");
     return rc;

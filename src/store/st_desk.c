@@ -90,6 +90,13 @@ enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limi
                      (void **)out, n, e);
 }
 
+enum err_code db_clients_all(struct db *db, struct arena *a, struct client **out, size_t *n,
+                             struct err *e)
+{
+    return rows_list(db, a, Q_CLIENTS_ALL, "list clients", NOARGS, COLS(client_cols),
+                     sizeof **out, (void **)out, n, e);
+}
+
 enum err_code db_client(struct db *db, struct arena *a, int64_t id, struct client *out,
                         struct err *e)
 {

@@ -52,6 +52,9 @@ static const struct col feed_appt_cols[] = {
     COL_TEXT(struct feed_appointment, therapist_name),
     COL_TEXT(struct feed_appointment, room_name),
     COL_TEXT(struct feed_appointment, client_name),
+    COL_I64(struct feed_appointment, location_id),
+    COL_TEXT(struct feed_appointment, location_name),
+    COL_TEXT(struct feed_appointment, location_address),
 };
 
 enum err_code db_feed_appointments(struct db *db, struct arena *a, const char *therapist_id,

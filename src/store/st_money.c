@@ -134,6 +134,13 @@ enum err_code db_invoices_of_appt(struct db *db, struct arena *a, int64_t appt_i
                      COLS(invoice_cols), sizeof **out, (void **)out, n, e);
 }
 
+enum err_code db_invoices_issued(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                 struct invoice **out, size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_INVOICES_ISSUED, "list invoices", ARGS(A_I64(from), A_I64(to)),
+                     COLS(invoice_cols), sizeof **out, (void **)out, n, e);
+}
+
 enum err_code db_invoices_of_client(struct db *db, struct arena *a, int64_t client_id, int64_t from,
                                     int64_t to, struct invoice **out, size_t *n, struct err *e)
 {
@@ -209,6 +216,13 @@ static const struct col payment_cols[] = {
     COL_TEXT(struct payment, created_by_name),
     COL_I64(struct payment, refunded),
 };
+
+enum err_code db_payments_taken(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                struct payment **out, size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_PAYMENTS_TAKEN, "list payments", ARGS(A_I64(from), A_I64(to)),
+                     COLS(payment_cols), sizeof **out, (void **)out, n, e);
+}
 
 enum err_code db_payment_by_key(struct db *db, struct arena *a, const char *key,
                                 struct payment *out, int *found, struct err *e)

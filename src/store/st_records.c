@@ -40,6 +40,27 @@ enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_f
                      COLS(audit_cols), sizeof **out, (void **)out, n, e);
 }
 
+struct times_since {
+    int count;
+    int64_t oldest;
+};
+static const struct col times_since_cols[] = {
+    COL_INT(struct times_since, count),
+    COL_I64(struct times_since, oldest),
+};
+
+enum err_code db_audit_count_since(struct db *db, int64_t user_id, const char *action,
+                                   int64_t since, int *count, int64_t *oldest, struct err *e)
+{
+    struct times_since t = {0, 0};
+    enum err_code rc = rows_one(db, NULL, Q_AUDIT_COUNT_SINCE, "read the audit log",
+                                ARGS(A_I64(user_id), A_TEXT(action), A_I64(since)),
+                                COLS(times_since_cols), &t, e);
+    *count = t.count;
+    *oldest = t.oldest;
+    return rc;
+}
+
 /* ---- the health form ---- */
 
 static const struct col intake_cols[] = {
@@ -80,6 +101,13 @@ enum err_code db_intake(struct db *db, struct arena *a, int64_t client_id, struc
     if (rc == E_NOTFOUND)
         return err_set(e, E_NOTFOUND, "This client has no health form on file yet.");
     return rc;
+}
+
+enum err_code db_intake_versions(struct db *db, struct arena *a, int64_t client_id,
+                                 struct intake **out, size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_INTAKE_VERSIONS, "read earlier health forms",
+                     ARGS(A_I64(client_id)), COLS(intake_cols), sizeof **out, (void **)out, n, e);
 }
 
 struct stamp {
@@ -219,6 +247,14 @@ enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client
 {
     return one_insurance(db, a, Q_INSURANCE_LATEST, client_id, out,
                          "This client has not asked for an insurance check.", e);
+}
+
+enum err_code db_insurance_of_client(struct db *db, struct arena *a, int64_t client_id,
+                                     struct insurance_check **out, size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_INSURANCE_OF_CLIENT, "list insurance checks",
+                     ARGS(A_I64(client_id)), COLS(insurance_cols), sizeof **out, (void **)out, n,
+                     e);
 }
 
 enum err_code db_insurance_of_appointment(struct db *db, struct arena *a, int64_t appointment_id,

@@ -106,6 +106,7 @@ static const struct col offer_cols[] = {
     COL_I64(struct waitlist_offer, start),       COL_I64(struct waitlist_offer, freed_by),
     COL_TEXT(struct waitlist_offer, status),     COL_I64(struct waitlist_offer, created_at),
     COL_I64(struct waitlist_offer, expires_at),  COL_I64(struct waitlist_offer, appointment_id),
+    COL_I64(struct waitlist_offer, location_id),
 };
 
 enum err_code db_waitlist_offer(struct db *db, struct arena *a,

@@ -147,6 +147,9 @@ static const struct {
 } known[] = {
     {DRV_UNIQUE, "users.email", E_CONFLICT, "An account with this email already exists."},
     {DRV_UNIQUE, "rooms.name", E_UNPROCESSABLE, "Another room already has this name."},
+    {DRV_UNIQUE, "locations.name", E_UNPROCESSABLE, "Another location already has this name."},
+    {DRV_RAISED, "the first location cannot be removed", E_CONFLICT,
+     "The first location cannot be removed."},
     {DRV_UNIQUE, "articles.slug", E_UNPROCESSABLE,
      "Another article already has this address (slug)."},
     {DRV_RAISED, "a signed note cannot be changed; add an addendum", E_CONFLICT,

@@ -39,17 +39,30 @@ struct therapist {
     const char *specialties; /* comma-separated, for clients; NULL reads as "" */
 };
 
+/* A place where the clinic works (migration 0036): its own address,
+ * timezone, opening hours, closed dates and rooms.  Location 1
+ * (STORE_FIRST_LOCATION) always exists; an empty address or timezone reads
+ * as the config file's [clinic] address and timezone. */
+struct location {
+    int64_t id;
+    const char *name, *address, *timezone;
+    int position;
+};
+#define STORE_FIRST_LOCATION 1
+
 struct room {
     int64_t id;
     const char *name;
     const char **service_ids;
     size_t nservices;
+    int64_t location_id; /* 0 on a write = STORE_FIRST_LOCATION */
 };
 
-/* A span of a weekday, minutes after local midnight. */
+/* A span of a weekday, minutes after the location's local midnight. */
 struct week_span {
     int weekday; /* 0 = Sunday */
     int start_min, end_min;
+    int64_t location_id; /* where; 0 on a write = STORE_FIRST_LOCATION */
 };
 
 /* Working hours and breaks of one therapist, sorted by weekday and start. */
@@ -77,6 +90,9 @@ struct appointment {
     /* joined, read-only */
     const char *service_name, *therapist_name, *room_name;
     const char *client_name, *client_email, *client_phone;
+    /* the room's location (its address and timezone: "" = the config's) */
+    int64_t location_id;
+    const char *location_name, *location_address, *location_timezone;
 };
 
 /* What makes a therapist or a room busy: an appointment that is not cancelled,
@@ -213,8 +229,16 @@ enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e);
  * (which moves whenever an appointment or a client is added, changed or
  * deleted). */
 enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e);
-/* All closed dates ("YYYY-MM-DD"), sorted. */
-enum err_code db_closed_dates(struct db *db, struct arena *a, const char ***out, size_t *n,
+/* The closed dates ("YYYY-MM-DD") of one location, sorted. */
+enum err_code db_closed_dates(struct db *db, struct arena *a, int64_t location_id,
+                              const char ***out, size_t *n, struct err *e);
+/* Every location, by position then id (never empty: location 1 exists). */
+enum err_code db_locations(struct db *db, struct arena *a, struct location **out, size_t *n,
+                           struct err *e);
+/* Adds (l->id 0; *id gets the new id, may be NULL) or changes location
+ * l->id.  E_UNPROCESSABLE when another location has the name (or a field
+ * is out of range), E_NOTFOUND when l->id does not exist. */
+enum err_code db_put_location(struct db *db, const struct location *l, int64_t *id,
                               struct err *e);
 /* *empty = 1 when the clinic holds no services, therapists or rooms. */
 enum err_code db_is_empty(struct db *db, int *empty, struct err *e);
@@ -234,6 +258,7 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
                                 struct therapist_week *out, struct err *e);
 enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
                        struct err *e);
+/* Every location's opening hours, by location, weekday and start. */
 enum err_code db_clinic_hours(struct db *db, struct arena *a, struct week_span **out,
                               size_t *n, struct err *e);
 
@@ -243,11 +268,14 @@ enum err_code db_put_service(struct db *db, const struct service *s, struct err 
 enum err_code db_put_therapist(struct db *db, const struct therapist *t, struct err *e);
 /* Inserts a room with its services; *id gets the new id (may be NULL). */
 enum err_code db_add_room(struct db *db, const struct room *r, int64_t *id, struct err *e);
-/* Replaces the therapist's weekly hours and breaks. */
+/* Replaces the therapist's weekly hours and breaks at every location
+ * (each span names its location). */
 enum err_code db_put_therapist_week(struct db *db, const char *therapist_id,
                                     const struct therapist_week *w, struct err *e);
-enum err_code db_put_clinic_hours(struct db *db, const struct week_span *spans, size_t n,
-                                  struct err *e);
+/* Replaces the opening hours of one location (the spans' location_id is
+ * not read). */
+enum err_code db_put_clinic_hours(struct db *db, int64_t location_id, const struct week_span *spans,
+                                  size_t n, struct err *e);
 
 /* ---- accounts ---- */
 
@@ -311,8 +339,13 @@ enum err_code db_add_time_off(struct db *db, const struct time_off *t, int64_t *
  * therapist's.  E_NOTFOUND when no such row (or another's). */
 enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapist_id,
                                  struct err *e);
-enum err_code db_add_closed_date(struct db *db, const char *date, const char *reason,
-                                 struct err *e);
+/* Closes a date at one location (a second call changes the reason). */
+enum err_code db_add_closed_date(struct db *db, int64_t location_id, const char *date,
+                                 const char *reason, struct err *e);
+/* *found = 1 and *id when a client has exactly this name and email
+ * (case-insensitive email), the rule db_client_for_booking matches by. */
+enum err_code db_find_client(struct db *db, const char *name, const char *email, int64_t *id,
+                             int *found, struct err *e);
 /* The client with exactly this name and email (case-insensitive email), or a
  * new one with this phone.  A found client's phone is changed only when
  * update_phone is set and a phone is given (a booking by the front desk):
@@ -321,6 +354,10 @@ enum err_code db_add_closed_date(struct db *db, const char *date, const char *re
 enum err_code db_client_for_booking(struct db *db, const char *name, const char *email,
                                     const char *phone, int update_phone, int64_t now, int64_t *id,
                                     struct err *e);
+/* The same; *made = 1 when the client was added (0 when found). */
+enum err_code db_client_for_booking_made(struct db *db, const char *name, const char *email,
+                                         const char *phone, int update_phone, int64_t now,
+                                         int64_t *id, int *made, struct err *e);
 /* Inserts an appointment (status, times, ids, notes, source, created_at from
  * a) with the hash of its manage token. */
 enum err_code db_add_appointment(struct db *db, const struct appointment *a,
@@ -425,6 +462,9 @@ enum err_code db_set_staff_notes(struct db *db, int64_t id, const char *notes, s
  * eleven is dropped), by name, at most `limit`. */
 enum err_code db_clients(struct db *db, struct arena *a, const char *q, int limit,
                          struct client **out, size_t *n, struct err *e);
+/* Every client with their number of appointments, by id (the export). */
+enum err_code db_clients_all(struct db *db, struct arena *a, struct client **out, size_t *n,
+                             struct err *e);
 /* One client; E_NOTFOUND if absent. */
 enum err_code db_client(struct db *db, struct arena *a, int64_t id, struct client *out,
                         struct err *e);
@@ -445,13 +485,15 @@ enum err_code db_merge_clients(struct db *db, int64_t keep, int64_t other, struc
 struct closed_day {
     const char *date; /* "YYYY-MM-DD" */
     const char *reason;
+    int64_t location_id;
 };
 
-/* All closed dates with their reasons, sorted by date. */
+/* Every location's closed dates with their reasons, sorted by date. */
 enum err_code db_closed_days(struct db *db, struct arena *a, struct closed_day **out, size_t *n,
                              struct err *e);
-/* Removes a closed date; E_NOTFOUND if it is not closed. */
-enum err_code db_delete_closed_date(struct db *db, const char *date, struct err *e);
+/* Removes a closed date of a location; E_NOTFOUND if it is not closed. */
+enum err_code db_delete_closed_date(struct db *db, int64_t location_id, const char *date,
+                                    struct err *e);
 /* Replaces the list of rooms that suit the service (room ids, each once,
  * each an existing room).  On error changes nothing the caller's
  * transaction does not roll back. */
@@ -545,10 +587,79 @@ struct audit_filter {
 
 /* Appends one row; E_UNPROCESSABLE if a field is out of range. */
 enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct err *e);
+/* How many times account user_id did action since `since` (its rows over
+ * the client rows they name: a download writes one row per client row),
+ * and the earliest (0 when none): the record download's hourly limit. */
+enum err_code db_audit_count_since(struct db *db, int64_t user_id, const char *action,
+                                   int64_t since, int *count, int64_t *oldest, struct err *e);
 /* Rows matching f, newest first. */
 enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_filter *f,
                             struct audit_entry **out, size_t *n, struct err *e);
 
+/* ---- the admin's reports (svc/reports.c): sums over [lo, hi) of instants ---- */
+
+/* Calls fn for each appointment starting in [lo, hi), in order of start:
+ * its therapist (valid only during the call), room, times, status and
+ * whether a cancellation was late.  Reads rows one at a time through a
+ * covering index: no allocation per row. */
+typedef void (*db_report_appt_fn)(void *ctx, const char *therapist_id, int64_t room_id,
+                                  int64_t start, int64_t end, const char *status, int late);
+enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_appt_fn fn,
+                              void *ctx, struct err *e);
+
+/* Clients seen (an appointment completed or checked in) in [lo, hi), one
+ * row each: their last such visit in it, whether they were seen before lo
+ * (0 or 1), and the start of their next appointment after it that is not
+ * cancelled (0: none). */
+struct report_client_row {
+    int64_t client_id, last_at, seen_before, next_at;
+};
+enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                struct report_client_row **out, size_t *n, struct err *e);
+
+/* Referrals whose window meets the local days [from, to] ("YYYY-MM-DD"),
+ * by valid-until day, with the client's name. */
+struct report_referral {
+    int64_t id, client_id;
+    const char *client_name, *physician, *referred_on, *valid_until;
+    int visits;
+};
+enum err_code db_report_referrals(struct db *db, struct arena *a, const char *from,
+                                  const char *to, struct report_referral **out, size_t *n,
+                                  struct err *e);
+/* The appointments (not cancelled) in [lo, hi) of the clients of those
+ * referrals, by client and start. */
+struct report_visit {
+    int64_t client_id, start;
+    const char *status;
+};
+enum err_code db_report_referral_appts(struct db *db, struct arena *a, const char *from,
+                                       const char *to, int64_t lo, int64_t hi,
+                                       struct report_visit **out, size_t *n, struct err *e);
+
+/* Revenue of the invoices issued in [lo, hi): sums of their lines by
+ * service (service_id "" and name "" for a line of another kind), and of
+ * the invoices by therapist (therapist_id "" when none). */
+struct report_money_row {
+    const char *id, *name, *kind;
+    int64_t count, cents, tips;
+};
+enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                      struct report_money_row **out, size_t *n, struct err *e);
+enum err_code db_report_revenue_therapists(struct db *db, struct arena *a, int64_t lo,
+                                           int64_t hi, struct report_money_row **out, size_t *n,
+                                           struct err *e);
+/* Credit notes given in [lo, hi): how many and their sum. */
+enum err_code db_report_revenue_credits(struct db *db, int64_t lo, int64_t hi, int64_t *count,
+                                        int64_t *cents, struct err *e);
+
+/* Insurance checks requested in [lo, hi). */
+struct report_check {
+    const char *status, *outcome;
+    int64_t requested_at, verified_at;
+};
+enum err_code db_report_insurance(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+                                  struct report_check **out, size_t *n, struct err *e);
 /* ---- the clinic's money (svc/money.c) ----
  *
  * Amounts are integer cents of the clinic's currency.  The ledger only
@@ -663,6 +774,12 @@ enum err_code db_invoice(struct db *db, struct arena *a, int64_t id, struct invo
                          struct err *e);
 enum err_code db_invoices_of_appt(struct db *db, struct arena *a, int64_t appt_id,
                                   struct invoice **out, size_t *n, struct err *e);
+/* Invoices issued in [from, to), by issue (the CSV export). */
+enum err_code db_invoices_issued(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                 struct invoice **out, size_t *n, struct err *e);
+/* Payments (any status) taken in [from, to), by time (the CSV export). */
+enum err_code db_payments_taken(struct db *db, struct arena *a, int64_t from, int64_t to,
+                                struct payment **out, size_t *n, struct err *e);
 /* A client's invoices of visits that start in [from, to), by start. */
 enum err_code db_invoices_of_client(struct db *db, struct arena *a, int64_t client_id, int64_t from,
                                     int64_t to, struct invoice **out, size_t *n, struct err *e);
@@ -750,6 +867,10 @@ struct insurance_check {
 /* The client's current form; E_NOTFOUND when there is none. */
 enum err_code db_intake(struct db *db, struct arena *a, int64_t client_id, struct intake *out,
                         struct err *e);
+/* The client's earlier forms (each replaced by a later one), newest version
+ * first; id is the form's, as in db_intake. */
+enum err_code db_intake_versions(struct db *db, struct arena *a, int64_t client_id,
+                                 struct intake **out, size_t *n, struct err *e);
 /* Saves in as the client's current form (in->client_id; id, version,
  * created_at and confirmed_at are the store's): the first one is created,
  * a later one first copies the current version to the history.  *id gets
@@ -779,6 +900,9 @@ enum err_code db_insurance_get(struct db *db, struct arena *a, int64_t id,
 /* The client's newest check; E_NOTFOUND when there is none. */
 enum err_code db_insurance_latest(struct db *db, struct arena *a, int64_t client_id,
                                   struct insurance_check *out, struct err *e);
+/* Every check of the client, newest first (the client's record download). */
+enum err_code db_insurance_of_client(struct db *db, struct arena *a, int64_t client_id,
+                                     struct insurance_check **out, size_t *n, struct err *e);
 /* The newest check asked for through appointment_id's manage link;
  * E_NOTFOUND when there is none. */
 enum err_code db_insurance_of_appointment(struct db *db, struct arena *a, int64_t appointment_id,
@@ -947,6 +1071,99 @@ struct outbox_tally {
 };
 enum err_code db_outbox_tally(struct db *db, struct outbox_tally *out, struct err *e);
 
+/* ---- webhooks (svc/webhook.c queues, mail/whsend.c delivers) ---- */
+
+/* An endpoint an admin added on /admin/webhooks.  events: a mask of
+ * WH_EV_* bits (svc/webhook.h).  secret: the signing secret sealed (read
+ * only by db_wh_endpoint). */
+struct wh_endpoint {
+    int64_t id;
+    const char *url, *description;
+    int64_t events;
+    int enabled;
+    int64_t created_at, updated_at;
+    const unsigned char *secret;
+    size_t secret_len;
+    /* db_wh_endpoints only: its deliveries by status, and the last attempt */
+    int64_t pending, failed, delivered, last_attempt_at;
+};
+
+/* Adds ep (url, description, events, enabled, secret, created_at); *id
+ * gets its number.  Nothing is stored on error. */
+enum err_code db_wh_endpoint_add(struct db *db, const struct wh_endpoint *ep, int64_t *id,
+                                 struct err *e);
+/* Changes url, description, events and enabled of endpoint ep->id (at
+ * ep->updated_at).  E_NOTFOUND when there is none. */
+enum err_code db_wh_endpoint_update(struct db *db, const struct wh_endpoint *ep, struct err *e);
+/* Replaces the sealed secret of endpoint id.  E_NOTFOUND when none. */
+enum err_code db_wh_endpoint_secret(struct db *db, int64_t id, const unsigned char *sealed,
+                                    size_t n, int64_t now, struct err *e);
+/* One endpoint with its sealed secret (on a); E_NOTFOUND when none. */
+enum err_code db_wh_endpoint(struct db *db, struct arena *a, int64_t id, struct wh_endpoint *out,
+                             struct err *e);
+/* Every endpoint, oldest first, with its deliveries' counts (no secret). */
+enum err_code db_wh_endpoints(struct db *db, struct arena *a, struct wh_endpoint **out, size_t *n,
+                              struct err *e);
+/* Whether an enabled endpoint asked for any of the event bits in mask. */
+enum err_code db_wh_subscribed(struct db *db, int64_t mask, int *yes, struct err *e);
+/* Queues an event (inside the transaction of its cause): the event row,
+ * and one delivery, due at once, to each enabled endpoint whose events
+ * meet mask, or only to endpoint `only` when it is not 0 (a test ping).
+ * *deliveries gets how many were queued (may be NULL). */
+enum err_code db_wh_queue(struct db *db, const char *msg_id, const char *type, const char *payload,
+                          int64_t mask, int64_t only, int64_t now, int64_t *deliveries,
+                          struct err *e);
+
+/* A delivery, as the worker claims it and the log shows it.  status:
+ * "pending", "sending", "delivered", "failed". */
+struct wh_delivery {
+    int64_t id, event_id, endpoint_id;
+    const char *msg_id, *type, *payload;
+    const char *status;
+    int attempts, last_status;
+    int64_t next_attempt_at, last_attempt_at, delivered_at, created_at;
+    const char *last_reply;
+    /* db_wh_claim only: the endpoint's address and sealed secret */
+    const char *url;
+    const unsigned char *secret;
+    size_t secret_len;
+};
+#define WH_BUSY_MAX 8 /* endpoints with a transfer in flight, skipped by a claim */
+/* Claims the most overdue delivery (pending, or sending with its lease run
+ * out) of an enabled endpoint not among busy[0..nbusy) at now: status
+ * "sending", attempts + 1, next_attempt_at = lease_until.  Call inside
+ * db_begin/db_commit.  *found = 0 when none is due; the delivery lives on a. */
+enum err_code db_wh_claim(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
+                          const int64_t *busy, size_t nbusy, struct wh_delivery *out, int *found,
+                          struct err *e);
+/* Ends a claim: status "delivered" (delivered_at = at), "pending" (again
+ * at next_attempt_at) or "failed", with the reply's HTTP status (0 = none)
+ * and its excerpt or the error.  E_CONFLICT when it is not "sending". */
+enum err_code db_wh_mark(struct db *db, int64_t id, const char *status, int64_t next_attempt_at,
+                         int64_t at, int last_status, const char *last_reply, struct err *e);
+/* The earliest next_attempt_at of a pending or sending delivery to an
+ * enabled endpoint; *found = 0 when there is none. */
+enum err_code db_wh_next_due(struct db *db, int64_t *at, int *found, struct err *e);
+/* The deliveries of an endpoint, newest first, at most limit; status NULL
+ * or "" = any.  url and secret are not read. */
+enum err_code db_wh_deliveries(struct db *db, struct arena *a, int64_t endpoint_id,
+                               const char *status, int limit, struct wh_delivery **out, size_t *n,
+                               struct err *e);
+/* Puts a delivery that is not being sent back in the queue, due at now,
+ * attempts reset; *endpoint_id gets its endpoint.  E_NOTFOUND if absent,
+ * E_CONFLICT while it is being sent. */
+enum err_code db_wh_retry(struct db *db, int64_t id, int64_t now, int64_t *endpoint_id,
+                          struct err *e);
+/* How many deliveries are in each status (for /admin/outbox and /metrics). */
+struct wh_tally {
+    int64_t pending, sending, delivered, failed;
+};
+enum err_code db_wh_tally(struct db *db, struct wh_tally *out, struct err *e);
+/* Deletes deliveries delivered before `before` (real time), then the events
+ * left without any; *deleted gets how many deliveries went.  Not one
+ * transaction: an event left behind by a failure goes on the next purge. */
+enum err_code db_wh_purge(struct db *db, int64_t before, int64_t *deleted, struct err *e);
+
 /* ---- calendar subscription feeds (web/feeds.c) ---- */
 
 /* A feed: a therapist's own, or the clinic's (therapist_id ""). */
@@ -964,6 +1181,8 @@ struct feed_appointment {
     int revision; /* counts changes of time, therapist, room, service, status */
     const char *status, *therapist_id;
     const char *service_name, *therapist_name, *room_name, *client_name;
+    int64_t location_id; /* the room's location, its name and address ("" = the config's) */
+    const char *location_name, *location_address;
 };
 
 /* Makes the feed of therapist_id ("" = the clinic's) answer to the token
@@ -1089,6 +1308,7 @@ struct waitlist_offer {
     int64_t start, freed_by; /* freed_by: the appointment that left the time */
     const char *status;
     int64_t created_at, expires_at, appointment_id;
+    int64_t location_id; /* read: the freed appointment's location */
 };
 
 /* Adds an active entry (its fields but id, status, closed_at and the

@@ -30,8 +30,11 @@ struct actor {
 const char *audit_via_name(enum proof p);
 
 /* Appends one row: who, at `at`, did action ("read", "create", "update",
- * "sign", "addendum", or "refused" — a read that was not allowed) to record
- * ("intake", "insurance", "referral" or "note") record_id of client_id.
+ * "sign", "addendum", or "refused" — a read that was not allowed; "download"
+ * of a client's whole record, "export" of a CSV) to record ("intake",
+ * "insurance", "referral" or "note"; "record" for a download; "clients",
+ * "appointments", "invoices" or "payments" for an export) record_id of
+ * client_id.
  * Returns E_OK, or the store's error with e filled (nothing written). */
 enum err_code audit_add(struct db *db, const struct actor *who, const char *action,
                         const char *record, int64_t record_id, int64_t client_id, int64_t at,

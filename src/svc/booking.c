@@ -9,15 +9,30 @@
 #include <string.h>
 
 #include "svc/token.h"
+#include "svc/webhook.h"
 #include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/tzload.h"
 
 static int prob(struct err *e, enum err_code code, const char *problem)
 {
     e->problem = problem;
     return code;
+}
+
+const struct tz *sched_zone(struct db *db, struct arena *a, struct sched_cache *cache,
+                            int64_t location_id, const struct tz *fallback)
+{
+    struct sched_setup su;
+    struct err e = {0};
+    if (sched_setup_at(db, a, cache, location_id, &su, &e) != E_OK) {
+        log_warn("the zone of location %lld: %s; using the config file's",
+                 (long long)location_id, e.msg);
+        return fallback;
+    }
+    return su.zone ? su.zone : fallback;
 }
 
 int sched_therapist_index(const struct sched *s, const char *id)
@@ -57,13 +72,18 @@ struct snapshot {
     size_t ntherapists;
     struct room *rooms;
     size_t nrooms;
-    struct week_span *hours;
+    struct week_span *hours; /* every location's */
     size_t nhours;
-    const char **closed;
-    size_t nclosed;
     struct time_off *off;
     size_t noff;
     struct clinic_rules rules; /* set on /admin/rules; -1 = the config file's */
+    /* the locations, each with its zone (NULL: "" = the caller's, the
+     * config file's) and its closed dates, parallel */
+    struct location *locations;
+    size_t nlocations;
+    struct tz **zones;
+    const char ***closed;
+    size_t *nclosed;
 };
 
 /* Computed days (sched_days), up to this many. */
@@ -85,6 +105,11 @@ struct sched_cache *sched_cache_new(const struct sched_hooks *hooks)
     pthread_mutex_init(&c->mu, NULL);
     c->days = blobcache_new(DAY_CACHE_SLOTS);
     return c;
+}
+
+static void zone_free(void *p)
+{
+    tz_free(p);
 }
 
 static void snapshot_unref_locked(struct snapshot *s)
@@ -144,10 +169,29 @@ static enum err_code snapshot_load(struct db *db, int64_t version, struct snapsh
         (rc = db_therapists(db, a, 1, &s->therapists, &s->ntherapists, e)) != E_OK ||
         (rc = db_rooms(db, a, &s->rooms, &s->nrooms, e)) != E_OK ||
         (rc = db_clinic_hours(db, a, &s->hours, &s->nhours, e)) != E_OK ||
-        (rc = db_closed_dates(db, a, &s->closed, &s->nclosed, e)) != E_OK ||
         (rc = db_time_off(db, a, INT64_MIN / 2, INT64_MAX / 2, &s->off, &s->noff, e)) != E_OK ||
-        (rc = db_rules_get(db, &s->rules, e)) != E_OK)
+        (rc = db_rules_get(db, &s->rules, e)) != E_OK ||
+        (rc = db_locations(db, a, &s->locations, &s->nlocations, e)) != E_OK)
         goto fail;
+    s->zones = arena_array(a, s->nlocations + 1, sizeof *s->zones);
+    s->closed = arena_array(a, s->nlocations + 1, sizeof *s->closed);
+    s->nclosed = arena_array(a, s->nlocations + 1, sizeof *s->nclosed);
+    for (size_t i = 0; i < s->nlocations; i++) {
+        const struct location *l = &s->locations[i];
+        char msg[160];
+        if ((rc = db_closed_dates(db, a, l->id, &s->closed[i], &s->nclosed[i], e)) != E_OK)
+            goto fail;
+        if (!l->timezone[0])
+            continue; /* the config file's zone */
+        /* The admin's form checks the zone when it is saved; one that has
+         * since gone from the system's tz database is logged, and the
+         * location falls back to the config file's zone. */
+        if (tzload_load(l->timezone, &s->zones[i], msg, sizeof msg) < 0) {
+            log_warn("location %lld: %s; using the config file's timezone", (long long)l->id, msg);
+            continue;
+        }
+        arena_defer(a, zone_free, s->zones[i]);
+    }
     for (size_t i = 0; i < s->nservices; i++) {
         size_t n = 0;
         for (size_t t = 0; t < s->ntherapists; t++)
@@ -207,25 +251,81 @@ static enum err_code snapshot_get(struct db *db, struct arena *a, struct sched_c
     return E_OK;
 }
 
+/* The index of location id in snap (0: the first), or -1. */
+static int location_index(const struct snapshot *snap, int64_t id)
+{
+    if (id == 0)
+        return snap->nlocations ? 0 : -1;
+    for (size_t i = 0; i < snap->nlocations; i++)
+        if (snap->locations[i].id == id)
+            return (int)i;
+    return -1;
+}
+
+/* The spans of v at location loc, copied to a. */
+static struct week_span *spans_at(struct arena *a, const struct week_span *v, size_t n,
+                                  int64_t loc, size_t *out_n)
+{
+    struct week_span *out = arena_array(a, n + 1, sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].location_id == loc)
+            out[k++] = v[i];
+    *out_n = k;
+    return out;
+}
+
+static struct therapist_week week_at(struct arena *a, const struct therapist_week *w, int64_t loc)
+{
+    struct therapist_week out;
+    out.work = spans_at(a, w->work, w->nwork, loc, &out.nwork);
+    out.breaks = spans_at(a, w->breaks, w->nbreaks, loc, &out.nbreaks);
+    return out;
+}
+
 enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *cache,
                           struct sched_setup *out, struct err *e)
+{
+    return sched_setup_at(db, a, cache, 0, out, e);
+}
+
+enum err_code sched_setup_at(struct db *db, struct arena *a, struct sched_cache *cache,
+                             int64_t location_id, struct sched_setup *out, struct err *e)
 {
     struct snapshot *snap;
     enum err_code rc = snapshot_get(db, a, cache, &snap, &out->appointments_version, e);
     if (rc != E_OK)
         return rc;
+    int li = location_index(snap, location_id);
+    if (li < 0)
+        return err_set(e, E_NOTFOUND, "There is no such location.");
+    int64_t loc = snap->locations[li].id;
     out->version = snap->version;
+    out->location = &snap->locations[li];
+    out->zone = snap->zones[li];
     out->therapists = snap->therapists;
     out->ntherapists = snap->ntherapists;
-    out->rooms = snap->rooms;
-    out->nrooms = snap->nrooms;
-    out->weeks = snap->weeks;
-    out->hours = snap->hours;
-    out->nhours = snap->nhours;
-    out->closed = (const char *const *)snap->closed;
-    out->nclosed = snap->nclosed;
+    struct room *rooms = arena_array(a, snap->nrooms + 1, sizeof *rooms);
+    size_t nr = 0;
+    for (size_t i = 0; i < snap->nrooms; i++)
+        if (snap->rooms[i].location_id == loc)
+            rooms[nr++] = snap->rooms[i];
+    out->rooms = rooms;
+    out->nrooms = nr;
+    struct therapist_week *weeks = arena_array(a, snap->ntherapists + 1, sizeof *weeks);
+    for (size_t i = 0; i < snap->ntherapists; i++)
+        weeks[i] = week_at(a, &snap->weeks[i], loc);
+    out->weeks = weeks;
+    out->all_weeks = snap->weeks;
+    out->hours = spans_at(a, snap->hours, snap->nhours, loc, &out->nhours);
+    out->all_hours = snap->hours;
+    out->nall_hours = snap->nhours;
+    out->closed = (const char *const *)snap->closed[li];
+    out->nclosed = snap->nclosed[li];
     out->off = snap->off;
     out->noff = snap->noff;
+    out->locations = snap->locations;
+    out->nlocations = snap->nlocations;
     return E_OK;
 }
 
@@ -326,6 +426,14 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
                          const char *service_id, const char *therapist_id, struct sched *out,
                          struct err *e)
 {
+    return sched_load_at(db, a, cache, tz, cfg, 0, service_id, therapist_id, out, e);
+}
+
+enum err_code sched_load_at(struct db *db, struct arena *a, struct sched_cache *cache,
+                            const struct tz *tz, const struct booking_rules *cfg,
+                            int64_t location_id, const char *service_id,
+                            const char *therapist_id, struct sched *out, struct err *e)
+{
     struct snapshot *snap;
     enum err_code rc;
     const struct service *svc = NULL;
@@ -337,6 +445,18 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
         return rc;
     out->version = snap->version;
     out->cache = cache;
+    int li = location_index(snap, location_id);
+    if (li < 0) {
+        err_set(e, E_UNPROCESSABLE,
+                "There is no location %lld; GET /api/v1/locations lists them.",
+                (long long)location_id);
+        return prob(e, E_UNPROCESSABLE, "unknown_location");
+    }
+    int64_t loc = snap->locations[li].id;
+    out->location = snap->locations[li];
+    out->nlocations = snap->nlocations;
+    if (snap->zones[li])
+        out->tz = snap->zones[li];
     for (size_t i = 0; i < snap->nservices; i++)
         if (strcmp(snap->services[i].id, service_id) == 0 && snap->services[i].active)
             svc = &snap->services[i];
@@ -358,7 +478,12 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
             continue;
         if (!any && strcmp(snap->therapists[i].id, therapist_id) != 0)
             continue;
-        out->weeks[out->ntherapists] = snap->weeks[i];
+        struct therapist_week w = week_at(a, &snap->weeks[i], loc);
+        /* "Any therapist" at one of several locations: those who work
+         * there (the first 64 of them, AVAIL_MAX_THERAPISTS). */
+        if (any && snap->nlocations > 1 && w.nwork == 0)
+            continue;
+        out->weeks[out->ntherapists] = w;
         out->therapists[out->ntherapists++] = snap->therapists[i];
     }
     if (!any && out->ntherapists == 0) {
@@ -377,12 +502,11 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
     }
     out->rooms = arena_array(a, snap->nrooms + 1, sizeof *out->rooms);
     for (size_t i = 0; i < snap->nrooms; i++)
-        if (suits(&snap->rooms[i], service_id))
+        if (suits(&snap->rooms[i], service_id) && snap->rooms[i].location_id == loc)
             out->rooms[out->nrooms++] = snap->rooms[i];
-    out->hours = snap->hours;
-    out->nhours = snap->nhours;
-    out->closed = snap->closed;
-    out->nclosed = snap->nclosed;
+    out->hours = spans_at(a, snap->hours, snap->nhours, loc, &out->nhours);
+    out->closed = snap->closed[li];
+    out->nclosed = snap->nclosed[li];
     out->off = snap->off;
     out->noff = snap->noff;
     return E_OK;
@@ -541,11 +665,6 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-static int is_closed(const struct sched *s, const char *date)
-{
-    return s->nclosed && bsearch(&date, s->closed, s->nclosed, sizeof *s->closed, cmp_str);
-}
-
 /* Merges v[0..n) into dst[0..*len), both sorted by start, keeping dst
  * sorted; dst has room for *len + n. */
 static void merge_into(struct avail_span *dst, size_t *len, const struct avail_span *v, size_t n)
@@ -560,14 +679,31 @@ static void merge_into(struct avail_span *dst, size_t *len, const struct avail_s
     *len += n;
 }
 
+size_t sched_wall_spans(const struct tz *tz, const struct week_span *w, size_t n,
+                        struct dt_date d, struct avail_span *out)
+{
+    int wd = dt_weekday(dt_date_to_days(d));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w[i].weekday == wd && avail_wall_span(tz, d, w[i].start_min, w[i].end_min, &out[k]) == 0)
+            k++;
+    return k;
+}
+
+int sched_closed_on(const char *const *closed, size_t nclosed, struct dt_date d)
+{
+    char date[16];
+    dt_format_date(d, date, sizeof date);
+    const char *key = date;
+    return nclosed && bsearch(&key, closed, nclosed, sizeof *closed, cmp_str) != NULL;
+}
+
 /* Builds the engine's query for day k of the calendar (local date d); every
  * busy list it gets is sorted by start, so the engine reads it in place. */
 static void build_query(struct arena *a, const struct sched *s, const struct calendar *c, int k,
                         struct dt_date d, int64_t now, struct avail_query *q)
 {
-    char date[16];
     int closed;
-    int wd = dt_weekday(dt_date_to_days(d));
 
     memset(q, 0, sizeof *q);
     q->tz = s->tz;
@@ -578,14 +714,10 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
     q->earliest = booking_earliest(&s->rules, now);
     q->latest = booking_latest(&s->rules, now);
 
-    dt_format_date(d, date, sizeof date);
-    closed = is_closed(s, date);
+    closed = sched_closed_on(s->closed, s->nclosed, d);
     struct avail_span *open = arena_array(a, s->nhours + 1, sizeof *open);
-    for (size_t i = 0; i < s->nhours && !closed; i++)
-        if (s->hours[i].weekday == wd &&
-            avail_wall_span(s->tz, d, s->hours[i].start_min, s->hours[i].end_min,
-                            &open[q->nopen]) == 0)
-            q->nopen++;
+    if (!closed)
+        q->nopen = sched_wall_spans(s->tz, s->hours, s->nhours, d, open);
     q->open = open;
 
     struct avail_therapist *th = arena_array(a, s->ntherapists + 1, sizeof *th);
@@ -595,21 +727,14 @@ static void build_query(struct arena *a, const struct sched *s, const struct cal
         const struct avail_span *ap = &c->appt[c->appt_at[b]], *off = &c->off[c->off_at[b]];
         size_t nap = c->appt_at[b + 1] - c->appt_at[b], noff = c->off_at[b + 1] - c->off_at[b];
         struct avail_span *work = arena_array(a, w->nwork + 1, sizeof *work);
-        for (size_t j = 0; j < w->nwork; j++)
-            if (w->work[j].weekday == wd &&
-                avail_wall_span(s->tz, d, w->work[j].start_min, w->work[j].end_min,
-                                &work[nw]) == 0)
-                nw++;
+        nw = sched_wall_spans(s->tz, w->work, w->nwork, d, work);
         /* Breaks and time off hold the session; appointments hold it with
          * its buffer (core/avail.h), so they go to separate lists. */
         struct avail_span *blocks = arena_array(a, w->nbreaks + noff + 1, sizeof *blocks);
-        for (size_t j = 0; j < w->nbreaks; j++) {
-            struct avail_span sp;
-            if (w->breaks[j].weekday != wd ||
-                avail_wall_span(s->tz, d, w->breaks[j].start_min, w->breaks[j].end_min, &sp) != 0)
-                continue;
-            merge_into(blocks, &k_br, &sp, 1); /* a day's few breaks, in order */
-        }
+        struct avail_span *br = arena_array(a, w->nbreaks + 1, sizeof *br);
+        size_t nbr = sched_wall_spans(s->tz, w->breaks, w->nbreaks, d, br);
+        for (size_t j = 0; j < nbr; j++)
+            merge_into(blocks, &k_br, &br[j], 1); /* a day's few breaks, in order */
         if (k_br == 0) {
             th[i] = (struct avail_therapist){work, nw, ap, nap, off, noff}; /* the buckets */
             continue;
@@ -672,8 +797,9 @@ static int day_key_base(struct arena *a, const struct sched *s, int64_t now, str
     for (size_t i = 0; i < s->ntherapists; i++)
         cap += strlen(s->therapists[i].id) + 1;
     char *buf = arena_alloc(a, cap);
-    int n = snprintf(buf, cap, "%lld|%lld|%.80s|%d|%d|%d|%d|%d|%lld|%d|", (long long)s->version,
-                     (long long)s->appointments_version, s->service.id, s->service.duration_min,
+    int n = snprintf(buf, cap, "%lld|%lld|L%lld|%.80s|%d|%d|%d|%d|%d|%lld|%d|",
+                     (long long)s->version, (long long)s->appointments_version,
+                     (long long)s->location.id, s->service.id, s->service.duration_min,
                      s->service.buffer_min, s->rules.min_notice_min, s->rules.horizon_days,
                      s->rules.grid_min, (long long)minute, now % 60 == 0);
     if (n < 0 || (size_t)n >= cap)
@@ -801,6 +927,12 @@ static enum err_code run_queue_hook(const struct sched_hooks *h, struct db *db, 
                                     int by_staff, int64_t now, struct err *e)
 {
     return h && h->queue ? h->queue(h->ctx, db, ev, id, before, token, by_staff, now, e) : E_OK;
+}
+
+/* The webhooks the hooks carry, or NULL. */
+static struct wh *webhooks(const struct sched_hooks *h)
+{
+    return h ? h->webhooks : NULL;
 }
 
 static void run_committed_hook(const struct sched_hooks *h)
@@ -949,6 +1081,70 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
     return sched_book_with(db, a, s, now, start, who, cl, NULL, NULL, out, token, e);
 }
 
+/* Client checks that need no store. */
+static enum err_code check_client_fields(const struct sched_client *cl, struct err *e)
+{
+    const char *why;
+    if ((why = booking_check_name(cl->name)) || (why = booking_check_email(cl->email)) ||
+        (why = booking_check_phone(cl->phone)) || (why = booking_check_notes(cl->notes))) {
+        err_set(e, E_UNPROCESSABLE, "%s", why);
+        return prob(e, E_UNPROCESSABLE, "invalid_client");
+    }
+    return E_OK;
+}
+
+/* The writes of a booking, inside an open writing transaction (or a
+ * savepoint of a shared one): re-checks the client and the slot, stores the
+ * client (if new) and the appointment, runs inside and the queue hook and
+ * queues the webhook events.  It may run on another request's thread
+ * (db_tx_shared), so it touches nothing but db, its arguments (whose owner
+ * waits) and the hooks' shared objects.  *id gets the appointment's id. */
+static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sched *s,
+                                int64_t now, int64_t start, int who,
+                                const struct sched_client *cl, sched_inside_fn inside, void *ctx,
+                                char token[TOKEN_LEN], int64_t *id, struct err *e)
+{
+    enum err_code rc;
+    int t = -1;
+    size_t room = 0;
+    int64_t client_id;
+    unsigned char hash[STORE_TOKEN_HASH];
+    /* the client first: "you hold a place then" says more than "taken" */
+    if ((rc = check_client(db, a, s, cl->email, cl->phone, start,
+                           start + (int64_t)s->service.duration_min * 60, 0, cl->allow_overlap,
+                           cl->overlap, e)) != E_OK ||
+        (rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK)
+        return rc;
+    /* Only the front desk's booking may change a stored client's phone: a
+     * name and an address typed into the public form prove nothing.  The
+     * phone the booking gave stays on the appointment either way. */
+    int new_client = 0;
+    if ((rc = db_client_for_booking_made(db, cl->name, cl->email, cl->phone ? cl->phone : "",
+                                         cl->staff, now, &client_id, &new_client, e)) != E_OK ||
+        (new_client && (rc = wh_client_created(webhooks(s->hooks), db, client_id, now, e)) != E_OK))
+        return rc;
+    token_new(token, hash);
+    struct appointment ap = {0};
+    ap.service_id = s->service.id;
+    ap.therapist_id = s->therapists[t].id;
+    ap.room_id = s->rooms[room].id;
+    ap.client_id = client_id;
+    ap.start = start;
+    ap.end = start + (int64_t)s->service.duration_min * 60;
+    ap.busy_until = ap.end + (int64_t)s->service.buffer_min * 60;
+    ap.status = "booked";
+    ap.notes = cl->notes ? cl->notes : "";
+    ap.contact_phone = cl->phone ? cl->phone : "";
+    ap.source = cl->staff ? "staff" : "online";
+    ap.created_at = now;
+    if ((rc = db_add_appointment(db, &ap, hash, id, e)) != E_OK ||
+        (inside && (rc = inside(ctx, db, *id, e)) != E_OK) ||
+        (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, *id, NULL, token, cl->staff, now, e)) !=
+            E_OK)
+        return rc;
+    return wh_appointment(webhooks(s->hooks), db, WH_APPT_BOOKED, *id, NULL, cl->staff, now, e);
+}
+
 /* One booking's transaction body, for db_tx_shared: it may run on another
  * request's thread and connection (db), beside other bookings, and must
  * touch nothing but db and *b (whose owner waits). */
@@ -967,45 +1163,8 @@ struct book_tx {
 static enum err_code book_body(struct db *db, void *p, struct err *e)
 {
     struct book_tx *b = p;
-    const struct sched *s = b->s;
-    const struct sched_client *cl = b->cl;
-    enum err_code rc;
-    int t = -1;
-    size_t room = 0;
-    int64_t client_id;
-    unsigned char hash[STORE_TOKEN_HASH];
-
-    /* the client first: "you hold a place then" says more than "taken" */
-    if ((rc = check_client(db, b->a, s, cl->email, cl->phone, b->start,
-                           b->start + (int64_t)s->service.duration_min * 60, 0, cl->allow_overlap,
-                           cl->overlap, e)) != E_OK ||
-        (rc = place(db, b->a, s, b->now, b->start, b->who, 0, &t, &room, e)) != E_OK)
-        return rc;
-    /* Only the front desk's booking may change a stored client's phone: a
-     * name and an address typed into the public form prove nothing.  The
-     * phone the booking gave stays on the appointment either way. */
-    if ((rc = db_client_for_booking(db, cl->name, cl->email, cl->phone ? cl->phone : "",
-                                    cl->staff, b->now, &client_id, e)) != E_OK)
-        return rc;
-    token_new(b->token, hash);
-    struct appointment ap = {0};
-    ap.service_id = s->service.id;
-    ap.therapist_id = s->therapists[t].id;
-    ap.room_id = s->rooms[room].id;
-    ap.client_id = client_id;
-    ap.start = b->start;
-    ap.end = b->start + (int64_t)s->service.duration_min * 60;
-    ap.busy_until = ap.end + (int64_t)s->service.buffer_min * 60;
-    ap.status = "booked";
-    ap.notes = cl->notes ? cl->notes : "";
-    ap.contact_phone = cl->phone ? cl->phone : "";
-    ap.source = cl->staff ? "staff" : "online";
-    ap.created_at = b->now;
-    if ((rc = db_add_appointment(db, &ap, hash, &b->id, e)) != E_OK ||
-        (b->inside && (rc = b->inside(b->ctx, db, b->id, e)) != E_OK))
-        return rc;
-    return run_queue_hook(s->hooks, db, SCHED_BOOKED, b->id, NULL, b->token, cl->staff, b->now,
-                          e);
+    return book_in_tx(db, b->a, b->s, b->now, b->start, b->who, b->cl, b->inside, b->ctx,
+                      b->token, &b->id, e);
 }
 
 enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
@@ -1013,15 +1172,10 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
                               sched_inside_fn inside, void *ctx, struct appointment *out,
                               char token[TOKEN_LEN], struct err *e)
 {
-    const char *why;
     enum err_code rc;
 
-    if ((why = booking_check_name(cl->name)) || (why = booking_check_email(cl->email)) ||
-        (why = booking_check_phone(cl->phone)) || (why = booking_check_notes(cl->notes))) {
-        err_set(e, E_UNPROCESSABLE, "%s", why);
-        return prob(e, E_UNPROCESSABLE, "invalid_client");
-    }
-    if ((rc = check_time(a, s, now, start, cl->staff, e)) != E_OK)
+    if ((rc = check_client_fields(cl, e)) != E_OK ||
+        (rc = check_time(a, s, now, start, cl->staff, e)) != E_OK)
         return rc;
     /* Bookings that arrive together share one commit (store.h db_tx_shared:
      * one sync of SQLite's log for all of them); each is still decided
@@ -1034,6 +1188,18 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
         __atomic_add_fetch(&s->cache->bookings, 1, __ATOMIC_RELAXED);
     run_committed_hook(s->hooks);
     return db_appointment(db, a, b.id, out, e);
+}
+
+enum err_code sched_book_in(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                            int64_t start, int who, const struct sched_client *cl, int64_t *id,
+                            struct err *e)
+{
+    char token[TOKEN_LEN];
+    enum err_code rc;
+    if ((rc = check_client_fields(cl, e)) != E_OK ||
+        (rc = check_time(a, s, now, start, cl->staff, e)) != E_OK)
+        return rc;
+    return book_in_tx(db, a, s, now, start, who, cl, NULL, NULL, token, id, e);
 }
 
 enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, int64_t now,
@@ -1070,7 +1236,9 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start, end,
                                   end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||
         (rc = run_queue_hook(s->hooks, db, SCHED_MOVED, appt->id, appt, NULL, s->staff, now, e)) !=
-            E_OK)
+            E_OK ||
+        (rc = wh_appointment(webhooks(s->hooks), db, WH_APPT_MOVED, appt->id, appt, s->staff, now,
+                             e)) != E_OK)
         goto fail;
     if ((rc = db_commit(db, e)) != E_OK)
         goto fail;
@@ -1105,6 +1273,8 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
         (rc = add_event(db, who, ap->id, "status", ap->status, to, why, now, e)) != E_OK ||
         (cancel &&
          (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) != E_OK) ||
+        (rc = wh_appointment(webhooks(hooks), db, cancel ? WH_APPT_CANCELLED : WH_APPT_STATUS,
+                             ap->id, ap, 1, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;
@@ -1114,16 +1284,17 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
     return E_OK;
 }
 
-enum err_code sched_undo_status(struct db *db, const struct actor *who,
-                                const struct appointment *ap, const char *to,
-                                const char *reason, int64_t now, struct err *e)
+enum err_code sched_undo_status(struct db *db, const struct sched_hooks *hooks,
+                                const struct actor *who, const struct appointment *ap,
+                                const char *to, const char *reason, int64_t now, struct err *e)
 {
     enum err_code rc;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, "", e)) != E_OK ||
-        (rc = add_event(db, who, ap->id, "undo", ap->status, to, reason ? reason : "", now,
-                        e)) != E_OK ||
+        (rc = add_event(db, who, ap->id, "undo", ap->status, to, reason ? reason : "", now, e)) !=
+            E_OK ||
+        (rc = wh_appointment(webhooks(hooks), db, WH_APPT_STATUS, ap->id, ap, 1, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         return rc;
@@ -1147,6 +1318,8 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, appt->id, appt, NULL, 0, now, e)) !=
+            E_OK ||
+        (rc = wh_appointment(webhooks(hooks), db, WH_APPT_CANCELLED, appt->id, appt, 0, now, e)) !=
             E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);

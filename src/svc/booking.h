@@ -40,25 +40,36 @@ struct sched_stats {
 };
 void sched_cache_stats(struct sched_cache *c, struct sched_stats *out);
 
-/* The cached set-up's active therapists, rooms, hours, closed dates and
- * time off, for pages that show them (the staff day view) without a query
- * each.  Valid until a is freed. */
+/* The cached set-up's active therapists, and one location's rooms, hours
+ * and closed dates, with every therapist's time off, for pages that show
+ * them (the staff day view) without a query each.  Valid until a is freed. */
 struct sched_setup {
     int64_t version, appointments_version; /* as in struct sched */
+    const struct location *location;       /* the one asked for */
+    const struct tz *zone; /* its own zone, or NULL: the config file's (app->tz) */
     const struct therapist *therapists;
     size_t ntherapists;
-    const struct room *rooms;
+    const struct room *rooms; /* at the location */
     size_t nrooms;
-    const struct therapist_week *weeks; /* parallel to therapists */
-    const struct week_span *hours;      /* the clinic's opening hours */
+    const struct therapist_week *weeks;     /* parallel to therapists; at the location */
+    const struct therapist_week *all_weeks; /* parallel to therapists; every location's */
+    const struct week_span *hours;          /* the location's opening hours */
     size_t nhours;
-    const char *const *closed; /* closed dates, "YYYY-MM-DD", sorted */
+    const struct week_span *all_hours;      /* every location's, by location */
+    size_t nall_hours;
+    const char *const *closed; /* the location's closed dates, "YYYY-MM-DD", sorted */
     size_t nclosed;
     const struct time_off *off; /* every therapist's time off */
     size_t noff;
+    const struct location *locations; /* every location, by position */
+    size_t nlocations;
 };
+/* The first location's. */
 enum err_code sched_setup(struct db *db, struct arena *a, struct sched_cache *cache,
                           struct sched_setup *out, struct err *e);
+/* Location location_id's (0 = the first); E_NOTFOUND when there is none. */
+enum err_code sched_setup_at(struct db *db, struct arena *a, struct sched_cache *cache,
+                             int64_t location_id, struct sched_setup *out, struct err *e);
 
 /* What a query about one service needs, taken once per request. */
 struct sched {
@@ -68,17 +79,19 @@ struct sched {
     const struct sched_hooks *hooks; /* what a booking or a move causes (app->hooks) */
     struct service service;
     struct booking_rules rules; /* the service's effective rules */
-    const struct tz *tz;
+    struct location location;   /* where (its strings live with the set-up) */
+    size_t nlocations;          /* how many the clinic has */
+    const struct tz *tz;        /* the location's zone */
     struct therapist *therapists; /* active, offering the service (one if asked for) */
-    struct therapist_week *weeks; /* parallel to therapists */
+    struct therapist_week *weeks; /* parallel to therapists; at the location */
     size_t ntherapists;
-    struct room *rooms; /* rooms that suit the service */
+    struct room *rooms; /* rooms at the location that suit the service */
     size_t nrooms;
-    struct week_span *hours; /* clinic opening hours */
+    struct week_span *hours; /* the location's opening hours */
     size_t nhours;
-    const char **closed; /* closed dates, "YYYY-MM-DD", sorted */
+    const char **closed; /* the location's closed dates, "YYYY-MM-DD", sorted */
     size_t nclosed;
-    struct time_off *off; /* time off of every therapist */
+    struct time_off *off; /* time off of every therapist (wherever they are) */
     size_t noff;
     int staff; /* 1: the back office acts (moves it makes are its own) */
 };
@@ -130,6 +143,18 @@ enum err_code sched_load(struct db *db, struct arena *a, struct sched_cache *cac
                          const struct tz *tz, const struct booking_rules *cfg,
                          const char *service_id, const char *therapist_id, struct sched *out,
                          struct err *e);
+/* sched_load at one location (0 = the first; E_UNPROCESSABLE with problem
+ * "unknown_location" when there is no such one): its rooms, opening hours,
+ * closed dates, each therapist's hours there, and its timezone (tz when it
+ * has none of its own, i.e. the config file's).  Therapists stay busy
+ * wherever they are booked: an appointment at any location, and time off,
+ * hold the therapist's time at every location, so no one is in two places
+ * at once.  With several locations, "any therapist" means those who work
+ * at this one. */
+enum err_code sched_load_at(struct db *db, struct arena *a, struct sched_cache *cache,
+                            const struct tz *tz, const struct booking_rules *cfg,
+                            int64_t location_id, const char *service_id,
+                            const char *therapist_id, struct sched *out, struct err *e);
 
 /* The slots of `days` local days from `from`, as of `now`.  exclude: an
  * appointment to leave out of the calendar (the one being moved), or 0.
@@ -183,6 +208,18 @@ enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched
                               sched_inside_fn inside, void *ctx, struct appointment *out,
                               char token[TOKEN_LEN], struct err *e);
 
+/* sched_book's checks and writes inside the caller's open writing
+ * transaction (db_begin ... db_commit), for a change of many bookings that
+ * stands or falls whole (knead import): the caller commits, or rolls back
+ * and retries on E_RETRY, and a later booking in the transaction sees the
+ * earlier ones.  Runs s->hooks' queue hook but not the after-commit one, so
+ * pass a sched whose hooks queue nothing unless the caller runs it.  *id
+ * gets the appointment's id; the manage token is not kept.  On error the
+ * transaction is still open and this booking wrote nothing it will keep
+ * once the caller rolls back. */
+enum err_code sched_book_in(struct db *db, struct arena *a, const struct sched *s, int64_t now,
+                            int64_t start, int who, const struct sched_client *c, int64_t *id,
+                            struct err *e);
 /* Whether a client could book start with therapist index who (-1 = any)
  * right now: notice and horizon, and free per the availability engine.
  * Reads the store; call inside the writing transaction for an answer that
@@ -219,12 +256,29 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
                                const char *to, const char *reason, int64_t now, struct err *e);
 /* The desk undoes the last status change of ap, back to `to` (the change's
  * from_status; the caller checks that it may), with an "undo" event giving
- * reason, in one transaction.  E_CONFLICT when the status changed since ap
- * was read; on any error nothing changes. */
-enum err_code sched_undo_status(struct db *db, const struct actor *who,
-                                const struct appointment *ap, const char *to,
-                                const char *reason, int64_t now, struct err *e);
+ * reason, in one transaction (with its appointment.status_changed webhook,
+ * hooks->webhooks).  E_CONFLICT when the status changed since ap was read;
+ * on any error nothing changes. */
+enum err_code sched_undo_status(struct db *db, const struct sched_hooks *hooks,
+                                const struct actor *who, const struct appointment *ap,
+                                const char *to, const char *reason, int64_t now, struct err *e);
 
+
+/* The spans of a weekly pattern (opening hours, a therapist's work or
+ * breaks) that fall on local day d, in UTC, as availability reads them
+ * (avail_wall_span: a gap of a clock change shortens a span, one that
+ * vanishes is left out), in w's order.  out has room for n.  Returns how
+ * many it wrote.  Can't fail.  The reports count hours to book with the
+ * same spans (svc/reports.c). */
+size_t sched_wall_spans(const struct tz *tz, const struct week_span *w, size_t n,
+                        struct dt_date d, struct avail_span *out);
+/* 1 when d is among the sorted closed dates ("YYYY-MM-DD"), else 0. */
+int sched_closed_on(const char *const *closed, size_t nclosed, struct dt_date d);
+/* The zone of location location_id (0 = the first): its own, or fallback
+ * (the config file's) when it has none or the set-up cannot be read
+ * (logged).  Valid while a holds the set-up.  Can't fail. */
+const struct tz *sched_zone(struct db *db, struct arena *a, struct sched_cache *cache,
+                            int64_t location_id, const struct tz *fallback);
 
 /* Index of a therapist in s by id, or -1. */
 int sched_therapist_index(const struct sched *s, const char *id);

@@ -75,6 +75,7 @@ fail:
 
 struct hours_ctx {
     const struct tz *tz;
+    int64_t location_id; /* the appointments there only */
     struct shift_span *work;
     const struct week_span *spans;
     size_t n;
@@ -84,6 +85,8 @@ static int outside_hours(const void *p, const struct appointment *ap)
 {
     const struct hours_ctx *c = p;
     struct dt_civil lc;
+    if (ap->location_id != c->location_id)
+        return 0; /* another location's hours */
     tz_to_local(c->tz, ap->start, &lc, NULL);
     int wd = dt_weekday(dt_days_from_civil(lc.year, lc.month, lc.day));
     int s = lc.hour * 60 + lc.min;
@@ -94,42 +97,42 @@ static int outside_hours(const void *p, const struct appointment *ap)
 static enum err_code save_hours(struct db *db, const void *p, struct err *e)
 {
     const struct hours_ctx *c = p;
-    return db_put_clinic_hours(db, c->spans, c->n, e);
+    return db_put_clinic_hours(db, c->location_id, c->spans, c->n, e);
 }
 
 enum err_code guard_clinic_hours(struct db *db, struct arena *a, const struct tz *tz,
-                                 const struct week_span *spans, size_t n, int confirm,
+                                 int64_t location_id, const struct week_span *spans, size_t n, int confirm,
                                  int64_t now, struct appointment **stranded, size_t *nstranded,
                                  struct err *e)
 {
     struct shift_span *work = arena_array(a, n + 1, sizeof *work);
     for (size_t i = 0; i < n; i++)
         work[i] = (struct shift_span){spans[i].weekday, spans[i].start_min, spans[i].end_min};
-    struct hours_ctx ctx = {tz, work, spans, n};
+    struct hours_ctx ctx = {tz, location_id, work, spans, n};
     /* from a day back: an appointment under way now still counts */
     struct change c = {now - 86400, now + GUARD_AHEAD_SECONDS, outside_hours, &ctx, save_hours};
     return guarded(db, a, &c, confirm, now, stranded, nstranded, e);
 }
 
 struct closed_ctx {
+    int64_t location_id;
     const char *date, *reason;
 };
 
 static int on_the_day(const void *p, const struct appointment *ap)
 {
-    (void)p;
-    (void)ap;
-    return 1; /* every one read: the day's span is the query's */
+    const struct closed_ctx *c = p;
+    return ap->location_id == c->location_id; /* the day's span is the query's */
 }
 
 static enum err_code save_closed(struct db *db, const void *p, struct err *e)
 {
     const struct closed_ctx *c = p;
-    return db_add_closed_date(db, c->date, c->reason, e);
+    return db_add_closed_date(db, c->location_id, c->date, c->reason, e);
 }
 
 enum err_code guard_closed_date(struct db *db, struct arena *a, const struct tz *tz,
-                                const char *date, const char *reason, int confirm, int64_t now,
+                                int64_t location_id, const char *date, const char *reason, int confirm, int64_t now,
                                 struct appointment **stranded, size_t *nstranded, struct err *e)
 {
     struct dt_date d;
@@ -139,7 +142,7 @@ enum err_code guard_closed_date(struct db *db, struct arena *a, const struct tz 
         err_set(e, E_INVALID, "Enter the date as YYYY-MM-DD, e.g. 2026-12-25.");
         return E_INVALID;
     }
-    struct closed_ctx ctx = {date, reason};
+    struct closed_ctx ctx = {location_id, date, reason};
     struct change c = {tz_day_start(tz, d), tz_day_start(tz, dt_date_add(d, 1)), on_the_day, &ctx,
                        save_closed};
     return guarded(db, a, &c, confirm, now, stranded, nstranded, e);

@@ -17,7 +17,8 @@
 /* How far ahead a change of hours is checked: beyond any booking horizon. */
 #define GUARD_AHEAD_SECONDS (INT64_C(400) * 86400)
 
-/* Replaces the clinic's weekly opening hours with spans[0..n).  The booked
+/* Replaces location location_id's weekly opening hours with spans[0..n)
+ * (tz: its zone; only its appointments are looked at).  The booked
  * or checked-in appointments still to come (ending after now) whose session
  * would not lie inside the new hours of its local weekday go to *stranded
  * (on a; *nstranded of them, by start).  When there are some and confirm is
@@ -25,16 +26,19 @@
  * "appointments_outside_hours"); with confirm 1 the hours are saved and the
  * appointments stay booked.  Any other error: nothing stored. */
 enum err_code guard_clinic_hours(struct db *db, struct arena *a, const struct tz *tz,
-                                 const struct week_span *spans, size_t n, int confirm,
+                                 int64_t location_id, const struct week_span *spans, size_t n,
+                                 int confirm,
                                  int64_t now, struct appointment **stranded, size_t *nstranded,
                                  struct err *e);
 
-/* Closes date ("YYYY-MM-DD", already checked) with reason, under the same
+/* Closes date ("YYYY-MM-DD", already checked) at location location_id
+ * (tz: its zone) with reason, under the same
  * rule: the booked or checked-in appointments of that local date still to
  * come are *stranded, and without confirm nothing is stored (E_CONFLICT,
  * problem "appointments_outside_hours"). */
 enum err_code guard_closed_date(struct db *db, struct arena *a, const struct tz *tz,
-                                const char *date, const char *reason, int confirm, int64_t now,
+                                int64_t location_id, const char *date, const char *reason,
+                                int confirm, int64_t now,
                                 struct appointment **stranded, size_t *nstranded, struct err *e);
 
 #endif

@@ -11,6 +11,7 @@
 
 struct db;
 struct appointment;
+struct wh;
 
 /* What a booking, a move or a cancellation causes besides itself (the
  * e-mail of mail/notify.c, the waitlist offers; in the server, queue stores
@@ -29,6 +30,10 @@ struct sched_hooks {
                            int64_t now, struct err *e);
     void (*committed)(void *ctx);
     void *ctx;
+    /* the webhooks (svc/webhook.h), queued by the booking service itself in
+     * the same transactions (also for the desk's status changes, which run
+     * no queue hook); NULL = none */
+    struct wh *webhooks;
 };
 
 #endif

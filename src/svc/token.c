@@ -50,12 +50,32 @@ void token_seal_key(unsigned char key[TOKEN_SEAL_KEY], const char *domain, size_
     crypto_generichash_final(&st, key, TOKEN_SEAL_KEY);
 }
 
+_Static_assert(TOKEN_SEAL_OVERHEAD == crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES,
+               "seal overhead");
+
+void token_seal_bytes(const void *in, size_t n, const unsigned char key[TOKEN_SEAL_KEY],
+                      unsigned char *out)
+{
+    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, in, n, out, key);
+}
+
+int token_unseal_bytes(const unsigned char *sealed, size_t n,
+                       const unsigned char key[TOKEN_SEAL_KEY], unsigned char *out, size_t outlen)
+{
+    if (!sealed || n != outlen + TOKEN_SEAL_OVERHEAD ||
+        crypto_secretbox_open_easy(out, sealed + crypto_secretbox_NONCEBYTES,
+                                   n - crypto_secretbox_NONCEBYTES, sealed, key) != 0) {
+        sodium_memzero(out, outlen);
+        return -1;
+    }
+    return 0;
+}
+
 void token_seal(const char *token, const unsigned char key[TOKEN_SEAL_KEY],
                 unsigned char out[TOKEN_SEALED_LEN])
 {
-    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)token,
-                          TOKEN_LEN - 1, out, key);
+    token_seal_bytes(token, TOKEN_LEN - 1, key, out);
 }
 
 int token_unseal(const unsigned char *sealed, size_t n, const unsigned char key[TOKEN_SEAL_KEY],

@@ -36,5 +36,16 @@ void token_seal(const char *token, const unsigned char key[TOKEN_SEAL_KEY],
  * length is wrong or what opens is not a token. */
 int token_unseal(const unsigned char *sealed, size_t n, const unsigned char key[TOKEN_SEAL_KEY],
                  char token[TOKEN_LEN]);
+/* The same for n bytes of any secret (a webhook's): out holds n +
+ * TOKEN_SEAL_OVERHEAD bytes.  Can't fail. */
+#define TOKEN_SEAL_OVERHEAD (24 + 16)
+void token_seal_bytes(const void *in, size_t n, const unsigned char key[TOKEN_SEAL_KEY],
+                      unsigned char *out);
+/* Opens sealed (n bytes) into out, which must be exactly n -
+ * TOKEN_SEAL_OVERHEAD = outlen bytes long; 0, or -1 (out zeroed) when the
+ * key or the length is wrong. */
+int token_unseal_bytes(const unsigned char *sealed, size_t n,
+                       const unsigned char key[TOKEN_SEAL_KEY], unsigned char *out,
+                       size_t outlen);
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/datetime.h"
 #include "core/tz.h"
 #include "core/waitlist.h"
+#include "svc/webhook.h"
 #include "svc/when.h"
 #include "util/arena.h"
 #include "util/log.h"
@@ -89,10 +90,11 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
     if (nmatch == 0)
         goto done;
 
-    /* Bookable now by a client, with this therapist, as the store stands
-     * inside this transaction (the change already applied)? */
-    rc = sched_load(db, a, w->c.cache, w->c.tz, &w->c.rules, before->service_id,
-                    before->therapist_id, &s, &e2);
+    /* Bookable now by a client, with this therapist, at the freed time's
+     * location, as the store stands inside this transaction (the change
+     * already applied)? */
+    rc = sched_load_at(db, a, w->c.cache, w->c.tz, &w->c.rules, before->location_id,
+                       before->service_id, before->therapist_id, &s, &e2);
     if (rc == E_NOTFOUND) { /* service or therapist retired since */
         rc = E_OK;
         goto done;
@@ -139,8 +141,21 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
         /* every match holds an offer of this time now (an earlier one
          * counts), so "others got it too" is true exactly when nmatch > 1 */
         struct wl_offer_msg m = {id,          token,       s.service.name, s.therapists[0].name,
-                                 before->start, before->end, expires,      nmatch};
+                                 before->start, before->end, expires,      nmatch,
+                                 s.tz,          s.location.address};
         if (w->m.offer && (rc = w->m.offer(w->m.ctx, db, &entries[i], &m, now, e)) != E_OK)
+            goto done;
+        struct wh_offer wo = {id,
+                              entries[i].id,
+                              before->id,
+                              before->service_id,
+                              s.service.name,
+                              before->therapist_id,
+                              s.therapists[0].name,
+                              before->start,
+                              before->end,
+                              expires};
+        if ((rc = wh_waitlist_offered(w->c.webhooks, db, &wo, now, e)) != E_OK)
             goto done;
         log_info("waitlist: offered %s of appointment %lld to entry %lld",
                  when_clock(w->c.tz, a, before->start, 1), (long long)before->id,
@@ -178,7 +193,7 @@ static void on_committed(void *ctx)
 struct sched_hooks wl_hooks(struct wl *w, struct sched_hooks inner)
 {
     w->inner = inner;
-    struct sched_hooks h = {on_queue, on_committed, w};
+    struct sched_hooks h = {on_queue, on_committed, w, inner.webhooks};
     return h;
 }
 

@@ -37,6 +37,8 @@ struct wl_offer_msg {
     const char *service_name, *therapist_name;
     int64_t start, end, expires;
     size_t offered_to; /* how many entries were offered this time, this one included */
+    const struct tz *tz;  /* the freed time's location's zone */
+    const char *address;  /* its address; "" = the config file's */
 };
 
 /* How the waitlist's messages are rendered and queued, inside the caller's
@@ -59,6 +61,7 @@ struct wl_config {
     const struct tz *tz;
     struct booking_rules rules;
     int offer_minutes;
+    struct wh *webhooks; /* waitlist.offered (svc/webhook.h); NULL = none */
 };
 
 struct wl;

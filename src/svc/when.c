@@ -79,6 +79,12 @@ const char *when_date_medium(struct arena *a, struct dt_date d)
                         mon_long[d.month - 1], d.day);
 }
 
+const char *when_datetime(const struct tz *tz, struct arena *a, int64_t t)
+{
+    return arena_printf(a, "%s, %s", when_date_medium(a, when_local_date(tz, t)),
+                        when_clock(tz, a, t, 1));
+}
+
 const char *when_date_short(struct arena *a, struct dt_date d)
 {
     return arena_printf(a, "%s, %s %d", wd_short[dt_weekday(dt_date_to_days(d))],

@@ -28,6 +28,9 @@ const char *when_window(struct arena *a, int from, int to);
 const char *when_date_long(struct arena *a, struct dt_date d);
 /* "Tuesday, November 24", on a. */
 const char *when_date_medium(struct arena *a, struct dt_date d);
+/* "Tuesday, November 24, 2:30 PM AKST" (the instant t), on a: logs of
+ * deliveries. */
+const char *when_datetime(const struct tz *tz, struct arena *a, int64_t t);
 /* "Tue, Nov 24", on a. */
 const char *when_date_short(struct arena *a, struct dt_date d);
 /* "Today 2:30 PM", "Tomorrow 9:00 AM", "Fri, Nov 27, 10:15 AM" — relative to

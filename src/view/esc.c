@@ -6,6 +6,8 @@
  * header with a line break is rejected by the caller, not trimmed here. */
 #include "esc.h"
 
+#include <string.h>
+
 #include "util/sb.h"
 
 /* Replacement for each byte that needs one; NULL for all others. */
@@ -95,4 +97,24 @@ int esc_header_ok(const char *s)
             return 0;
     }
     return 1;
+}
+
+void esc_csv(struct sb *out, const char *s)
+{
+    int guard = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+    int quote = 0;
+    for (const char *p = s; *p; p++)
+        if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
+            quote = 1;
+    if (quote)
+        sb_addc(out, '"');
+    if (guard)
+        sb_addc(out, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            sb_addc(out, '"');
+        sb_addc(out, *p);
+    }
+    if (quote)
+        sb_addc(out, '"');
 }

@@ -31,6 +31,13 @@ void esc_url_component(struct sb *out, const char *s, size_t len);
  * copied.  Can't fail (size limit: out->err). */
 void esc_json(struct sb *out, const char *s);
 
+/* Appends s as one CSV field (RFC 4180): quoted, with '"' doubled, when it
+ * holds a comma, a quote, CR or LF.  A cell a spreadsheet would run as a
+ * formula (one starting with '=', '+', '-', '@', a tab or CR) gets a leading
+ * apostrophe first, so an exported name such as "=HYPERLINK(...)" opens as
+ * text (the OWASP advice on CSV injection).  Can't fail (sticky sb). */
+void esc_csv(struct sb *out, const char *s);
+
 /* Returns 1 if the NUL-terminated s may be sent as an HTTP header value (or
  * a mail header), 0 if it holds a control character (CR, LF and everything
  * below 0x20 except horizontal tab, and DEL 0x7f) or s is NULL.  Bytes from

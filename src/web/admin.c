@@ -27,6 +27,7 @@
 #include "util/clock.h"
 #include "util/num.h"
 #include "web/account.h"
+#include "web/admin_locations.h"
 #include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
@@ -698,6 +699,28 @@ static json_t *service_choices(struct req *r, const struct service *sv, size_t n
 }
 
 /* The rooms page, with the add form (form/errors for a refused add). */
+/* ctx.locations for a room's form: [{id, name, selected}], and
+ * ctx.multi_location when there is a choice to make. */
+static void room_locations(struct req *r, json_t *ctx, const struct location *l, size_t n,
+                           int64_t selected)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)l[i].id,
+                                              "name", l[i].name, "selected",
+                                              l[i].id == selected));
+    json_object_set_new(ctx, "locations", list);
+    json_object_set_new(ctx, "multi_location", json_boolean(n > 1));
+}
+
+static const char *location_name(const struct location *l, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (l[i].id == id)
+            return l[i].name;
+    return "";
+}
+
 static void rooms_page(struct req *r, int status, json_t *form, json_t *errors,
                        const char **sids, size_t ns)
 {
@@ -706,10 +729,12 @@ static void rooms_page(struct req *r, int status, json_t *form, json_t *errors,
     web_keep(r, errors);
     struct room *rooms;
     struct service *sv;
-    size_t nr, nsv;
+    struct location *locs;
+    size_t nr, nsv, nl;
     struct db *db = web_db(r);
     if (db_rooms(db, r->arena, &rooms, &nr, &e) != E_OK ||
-        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
+        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK ||
+        db_locations(db, r->arena, &locs, &nl, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -719,13 +744,19 @@ static void rooms_page(struct req *r, int status, json_t *form, json_t *errors,
         for (size_t k = 0; k < nsv; k++)
             if (in_list(rooms[i].service_ids, rooms[i].nservices, sv[k].id))
                 json_array_append_new(names, json_string(sv[k].name));
-        json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:s}", "id",
+        json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:s, s:s}", "id",
                                               (json_int_t)rooms[i].id, "name", rooms[i].name,
                                               "services", names, "url",
                                               arena_printf(r->arena, "/admin/rooms/%lld",
-                                                           (long long)rooms[i].id)));
+                                                           (long long)rooms[i].id),
+                                              "location",
+                                              location_name(locs, nl, rooms[i].location_id)));
     }
     json_t *ctx = chrome_context(r, "Rooms", "admin");
+    int64_t chosen = STORE_FIRST_LOCATION;
+    if (form && num_parse_i64(form_value(r, "location"), 1, INT64_MAX, &chosen) < 0)
+        chosen = STORE_FIRST_LOCATION;
+    room_locations(r, ctx, locs, nl, chosen);
     json_object_set_new(ctx, "rooms", list);
     json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
@@ -744,14 +775,27 @@ static json_t *room_form(struct req *r, int64_t id, struct room *out)
     struct err e = {0};
     struct room *rooms;
     struct service *sv;
-    size_t nr, nsv, ns;
+    struct location *locs;
+    size_t nr, nsv, ns, nl;
     json_t *errors = web_keep(r, json_object());
     struct db *db = web_db(r);
+    memset(out, 0, sizeof *out);
     if (db_rooms(db, r->arena, &rooms, &nr, &e) != E_OK ||
-        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK) {
+        db_services(db, r->arena, 0, &sv, &nsv, &e) != E_OK ||
+        db_locations(db, r->arena, &locs, &nl, &e) != E_OK) {
         form_error(errors, "name", e.msg);
         return errors;
     }
+    /* the location: as chosen; without the field (one location, so the
+     * form has none), a new room's is the first and a room keeps its own */
+    const char *lv = form_value(r, "location");
+    out->location_id = STORE_FIRST_LOCATION;
+    for (size_t i = 0; id && i < nr; i++)
+        if (rooms[i].id == id)
+            out->location_id = rooms[i].location_id;
+    if (!form_blank(lv) && (num_parse_i64(lv, 1, INT64_MAX, &out->location_id) < 0 ||
+                            !location_name(locs, nl, out->location_id)[0]))
+        form_error(errors, "location", "Choose the room's location from the list.");
     out->id = id;
     out->name = form_text(r, errors, "name", "room name", 1, 60);
     for (size_t i = 0; i < nr; i++)
@@ -804,14 +848,17 @@ static void room_page(struct req *r, int status, const struct room *rm, json_t *
 {
     struct err e = {0};
     struct service *sv;
+    struct location *locs;
     web_keep(r, form);
     web_keep(r, errors);
-    size_t nsv;
-    if (db_services(web_db(r), r->arena, 0, &sv, &nsv, &e) != E_OK) {
+    size_t nsv, nl;
+    if (db_services(web_db(r), r->arena, 0, &sv, &nsv, &e) != E_OK ||
+        db_locations(web_db(r), r->arena, &locs, &nl, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
     json_t *ctx = chrome_context(r, arena_printf(r->arena, "Room: %s", rm->name), "admin");
+    room_locations(r, ctx, locs, nl, rm->location_id);
     json_object_set_new(ctx, "action",
                         json_string(arena_printf(r->arena, "/admin/rooms/%lld", (long long)rm->id)));
     json_object_set_new(ctx, "form",
@@ -900,6 +947,13 @@ static json_t *stranded_list(struct req *r, const struct appointment *ap, size_t
  * and closed_errors for a refused closed date; stranded (may be NULL): the
  * booked appointments a change would leave outside the hours, for the form
  * `which` ("hours" or "closed") to confirm. */
+/* The location the hours page works on: ?location= or the form's field. */
+static const char *hours_location_arg(struct req *r)
+{
+    const char *v = kv_get(&r->query, "location");
+    return v && *v ? v : form_value(r, "location");
+}
+
 static void hours_page_with(struct req *r, int status, json_t *days, json_t *hours_errors,
                             json_t *closed_form, json_t *closed_errors, json_t *stranded,
                             const char *which, const char *message)
@@ -912,7 +966,10 @@ static void hours_page_with(struct req *r, int status, json_t *days, json_t *hou
     web_keep(r, closed_errors);
     struct db *db = web_db(r);
     struct closed_day *cd;
-    size_t ncd;
+    size_t ncd, nl;
+    const struct location *all, *loc;
+    if (admin_location_pick(r, hours_location_arg(r), &all, &nl, &loc) < 0)
+        return;
     if (db_closed_days(db, r->arena, &cd, &ncd, &e) != E_OK) {
         web_fail(r, &e);
         return;
@@ -929,7 +986,7 @@ static void hours_page_with(struct req *r, int status, json_t *days, json_t *hou
         for (int k = 1; k <= 7; k++) {
             int wd = k % 7, open = -1, close = -1;
             for (size_t i = 0; i < n; i++)
-                if (sp[i].weekday == wd) {
+                if (sp[i].weekday == wd && sp[i].location_id == loc->id) {
                     if (open < 0)
                         open = sp[i].start_min;
                     close = sp[i].end_min;
@@ -942,10 +999,13 @@ static void hours_page_with(struct req *r, int status, json_t *days, json_t *hou
     }
     json_t *closed = json_array();
     for (size_t i = 0; i < ncd; i++) {
+        if (cd[i].location_id != loc->id)
+            continue;
         json_array_append_new(closed, json_pack("{s:s, s:s}", "date", cd[i].date, "reason",
                                                 cd[i].reason));
     }
     json_t *ctx = chrome_context(r, "Opening hours and closed dates", "admin");
+    admin_location_context(r, ctx, all, nl, loc, "/admin/hours");
     json_object_set(ctx, "days", days);
     json_object_set_new(ctx, "errors", hours_errors ? json_incref(hours_errors) : json_object());
     json_object_set_new(ctx, "closed", closed);
@@ -982,6 +1042,12 @@ void admin_hours_save(struct req *r)
     json_t *errors = web_keep(r, json_object());
     json_t *days = json_array();
     char key[32];
+    size_t nl;
+    const struct location *all, *loc;
+    if (admin_location_pick(r, hours_location_arg(r), &all, &nl, &loc) < 0) {
+        json_decref(days);
+        return;
+    }
 
     for (int k = 1; k <= 7; k++) {
         int wd = k % 7;
@@ -1006,7 +1072,7 @@ void admin_hours_save(struct req *r)
             msg = arena_printf(r->arena, "On %s the clinic must open before it closes.",
                                weekday_names[wd]);
         else
-            spans[n++] = (struct week_span){wd, o, c};
+            spans[n++] = (struct week_span){wd, o, c, loc->id};
         if (msg) {
             snprintf(key, sizeof key, "day_%d", wd);
             form_error(errors, key, msg);
@@ -1019,7 +1085,7 @@ void admin_hours_save(struct req *r)
     }
     struct appointment *ap;
     size_t nap;
-    if (guard_clinic_hours(db, r->arena, r->app->tz, spans, n, checked(r, "confirm"), clock_now(),
+    if (guard_clinic_hours(db, r->arena, web_zone(r, loc->id), loc->id, spans, n, checked(r, "confirm"), clock_now(),
                            &ap, &nap, &e) != E_OK) {
         if (e.code == E_CONFLICT && e.problem &&
             strcmp(e.problem, "appointments_outside_hours") == 0) {
@@ -1032,7 +1098,8 @@ void admin_hours_save(struct req *r)
         return;
     }
     json_decref(days);
-    form_see_other(r, "/admin/hours?saved=1");
+    form_see_other(r, arena_printf(r->arena, "/admin/hours?location=%lld&saved=1",
+                                   (long long)loc->id));
 }
 
 void admin_closed_add(struct req *r)
@@ -1040,6 +1107,10 @@ void admin_closed_add(struct req *r)
     struct err e = {0};
     struct db *db = web_db(r);
     struct dt_date d;
+    size_t nl;
+    const struct location *all, *loc;
+    if (admin_location_pick(r, hours_location_arg(r), &all, &nl, &loc) < 0)
+        return;
     json_t *errors = web_keep(r, json_object());
     const char *date = form_value(r, "date");
     if (dt_parse_date(date, &d) < 0)
@@ -1051,7 +1122,7 @@ void admin_closed_add(struct req *r)
     }
     struct appointment *ap;
     size_t nap;
-    if (guard_closed_date(db, r->arena, r->app->tz, date, reason, checked(r, "confirm"),
+    if (guard_closed_date(db, r->arena, web_zone(r, loc->id), loc->id, date, reason, checked(r, "confirm"),
                           clock_now(), &ap, &nap, &e) != E_OK) {
         if (e.code == E_CONFLICT && e.problem &&
             strcmp(e.problem, "appointments_outside_hours") == 0) {
@@ -1062,7 +1133,8 @@ void admin_closed_add(struct req *r)
         web_fail(r, &e);
         return;
     }
-    form_see_other(r, "/admin/hours?saved=1");
+    form_see_other(r, arena_printf(r->arena, "/admin/hours?location=%lld&saved=1",
+                                   (long long)loc->id));
 }
 
 void admin_closed_remove(struct req *r)
@@ -1070,13 +1142,17 @@ void admin_closed_remove(struct req *r)
     struct err e = {0};
     struct db *db = web_db(r);
     struct dt_date d;
+    size_t nl;
+    const struct location *all, *loc;
+    if (admin_location_pick(r, hours_location_arg(r), &all, &nl, &loc) < 0)
+        return;
     const char *date = form_value(r, "date");
     if (dt_parse_date(date, &d) < 0) {
         json_t *errors = json_pack("{s:s}", "remove", "Choose a closed date to remove.");
         hours_page(r, 422, NULL, NULL, NULL, errors);
         return;
     }
-    if (db_begin(db, &e) != E_OK || db_delete_closed_date(db, date, &e) != E_OK ||
+    if (db_begin(db, &e) != E_OK || db_delete_closed_date(db, loc->id, date, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         db_rollback(db);
         if (e.code == E_NOTFOUND) {
@@ -1087,7 +1163,8 @@ void admin_closed_remove(struct req *r)
             web_fail(r, &e);
         return;
     }
-    form_see_other(r, "/admin/hours?saved=1");
+    form_see_other(r, arena_printf(r->arena, "/admin/hours?location=%lld&saved=1",
+                                   (long long)loc->id));
 }
 
 /* ---- users ---- */

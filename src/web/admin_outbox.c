@@ -29,11 +29,7 @@ static const struct {
 
 static const char *when_text(struct req *r, int64_t t)
 {
-    if (!t)
-        return "";
-    return arena_printf(r->arena, "%s, %s",
-                        when_date_medium(r->arena, when_local_date(r->app->tz, t)),
-                        when_clock(r->app->tz, r->arena, t, 1));
+    return t ? when_datetime(r->app->tz, r->arena, t) : "";
 }
 
 void admin_outbox(struct req *r)
@@ -88,6 +84,19 @@ void admin_outbox(struct req *r)
         json_array_append_new(list, row);
     }
     json_t *ctx = chrome_context(r, "Outbox", "admin");
+    struct wh_tally wt;
+    if (db_wh_tally(web_db(r), &wt, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    if (wt.failed) {
+        json_object_set_new(ctx, "webhooks_failed", json_integer((json_int_t)wt.failed));
+        json_object_set_new(ctx, "webhooks_one", json_boolean(wt.failed == 1));
+    }
+    json_object_set_new(ctx, "webhooks_pending",
+                        json_integer((json_int_t)(wt.pending + wt.sending)));
+    json_object_set_new(ctx, "webhooks_failed_n", json_integer((json_int_t)wt.failed));
+    json_object_set_new(ctx, "webhooks_delivered", json_integer((json_int_t)wt.delivered));
     json_object_set_new(ctx, "tabs", tabs);
     json_object_set_new(ctx, "messages", list);
     json_object_set_new(ctx, "has_messages", json_boolean(n > 0));

@@ -34,52 +34,48 @@ static void bad(struct req *r, const char *fmt, ...)
     web_error(r, 400, "bad_request", msg);
 }
 
-/* Refuses query parameters other than those listed (NULL-terminated), and
- * repeated ones.  Returns 0 or -1 (response written). */
-static int only_params(struct req *r, const char *const *allowed)
-{
-    for (size_t i = 0; i < r->query.n; i++) {
-        const char *k = r->query.items[i].key;
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            if (strcmp(*a, k) == 0)
-                ok = 1;
-        if (!ok) {
-            bad(r, "Unknown parameter '%s'.", k);
-            return -1;
-        }
-        if (kv_count(&r->query, k) > 1) {
-            bad(r, "Parameter '%s' is given more than once.", k);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static json_t *slot_json(struct req *r, const struct sched *s, const struct avail_slot *sl)
 {
     json_t *ids = json_array();
     for (size_t i = 0; i < s->ntherapists; i++)
         if (sl->therapists & ((uint64_t)1 << i))
             json_array_append_new(ids, json_string(s->therapists[i].id));
-    return json_pack("{s:s, s:s, s:o}", "start", web_time(r, sl->start), "end",
-                     web_time(r, sl->end), "therapists", ids);
+    return json_pack("{s:s, s:s, s:o}", "start", web_time_in(r, s->tz, sl->start), "end",
+                     web_time_in(r, s->tz, sl->end), "therapists", ids);
 }
 
+/* The manage link: absolute under [server] public_url, so that a client of
+ * the API can hand it on as it is; else the path, as the Host header that
+ * reached us may not be the address the client knows. */
+static const char *manage_url(struct req *r, const char *token)
+{
+    const char *base = r->app->cfg.public_url;
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    return arena_printf(r->arena, "%.*s/a/%s", (int)n, base, token);
+}
+
+/* Times are in the appointment's location's zone, and the location is named
+ * with its address. */
 static json_t *appointment_json(struct req *r, const struct appointment *a, const char *token)
 {
-    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s}", "id",
+    const struct tz *tz = web_zone(r, a->location_id);
+    struct location where = {a->location_id, a->location_name, a->location_address,
+                             a->location_timezone, 0};
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:{s:s, s:s, s:s}, s:s}", "id",
                           (json_int_t)a->id, "status", a->status, "service", a->service_id,
-                          "therapist", a->therapist_id, "room", a->room_name, "start",
-                          web_time(r, a->start), "end", web_time(r, a->end), "client", "name",
+                          "therapist", a->therapist_id, "room", a->room_name, "location",
+                          web_location_json(r, &where), "start", web_time_in(r, tz, a->start),
+                          "end", web_time_in(r, tz, a->end), "client", "name",
                           a->client_name, "email", a->client_email, "phone",
                           /* what the booking gave: the bearer token proves nothing more */
                           a->contact_phone ? a->contact_phone : "",
                           "notes", a->notes);
     if (token)
-        json_object_set_new(j, "manage_url", json_string(arena_printf(r->arena, "/a/%s", token)));
+        json_object_set_new(j, "manage_url", json_string(manage_url(r, token)));
     if (a->cancelled_at) {
-        json_object_set_new(j, "cancelled_at", json_string(web_time(r, a->cancelled_at)));
+        json_object_set_new(j, "cancelled_at", json_string(web_time_in(r, tz, a->cancelled_at)));
         json_object_set_new(j, "cancelled_late", json_boolean(a->cancel_late));
     }
     return j;
@@ -125,8 +121,38 @@ void api_therapists(struct req *r)
     web_json(r, 200, list);
 }
 
-/* Loads the sched for ?service= and ?therapist=; writes the error if any. */
-static int load_sched(struct req *r, const char *service, const char *therapist, struct sched *s)
+void api_locations(struct req *r)
+{
+    struct sched_setup su;
+    struct err e = {0};
+    if (sched_setup(web_db(r), r->arena, r->app->sched, &su, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < su.nlocations; i++)
+        json_array_append_new(list, web_location_json(r, &su.locations[i]));
+    web_json(r, 200, list);
+}
+
+/* ?location= (absent: the first); writes the 400 and returns -1 when it is
+ * not a location number. */
+static int location_param(struct req *r, int64_t *out)
+{
+    const char *v = kv_get(&r->query, "location");
+    *out = 0;
+    if (v && num_parse_i64(v, 1, INT64_MAX, out) < 0) {
+        bad(r, "Parameter '%s' must be a location's id; GET /api/v1/locations lists them.",
+            "location");
+        return -1;
+    }
+    return 0;
+}
+
+/* Loads the sched for ?service= and ?therapist= at location loc (0 = the
+ * first); writes the error if any. */
+static int load_sched(struct req *r, int64_t loc, const char *service, const char *therapist,
+                      struct sched *s)
 {
     struct err e = {0};
     struct booking_rules rules = app_booking_rules(r->app);
@@ -134,8 +160,8 @@ static int load_sched(struct req *r, const char *service, const char *therapist,
         bad(r, "Parameter '%s' is required (e.g. deep-tissue-60).", "service");
         return -1;
     }
-    if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service, therapist, s,
-                   &e) != E_OK) {
+    if (sched_load_at(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, loc, service,
+                      therapist, s, &e) != E_OK) {
         web_problem(r, &e);
         return -1;
     }
@@ -152,14 +178,15 @@ static size_t put(char *row, size_t len, const char *s)
 
 void api_availability(struct req *r)
 {
-    static const char *const allowed[] = {"service", "date", "days", "therapist", NULL};
+    static const char *const allowed[] = {"service", "date", "days", "therapist", "location", NULL};
     struct sched s;
     struct dt_date from;
     struct err e = {0};
     int days = 1;
+    int64_t loc = 0;
     const char *date = kv_get(&r->query, "date"), *ds = kv_get(&r->query, "days");
 
-    if (only_params(r, allowed) < 0)
+    if (web_only_params(r, allowed) < 0)
         return;
     if (!date || dt_parse_date(date, &from) < 0) {
         bad(r, "Parameter '%s' must be a date as YYYY-MM-DD.", "date");
@@ -169,7 +196,8 @@ void api_availability(struct req *r)
         bad(r, "Parameter '%s' must be a whole number from 1 to 31.", "days");
         return;
     }
-    if (load_sched(r, kv_get(&r->query, "service"), kv_get(&r->query, "therapist"), &s) < 0)
+    if (location_param(r, &loc) < 0 ||
+        load_sched(r, loc, kv_get(&r->query, "service"), kv_get(&r->query, "therapist"), &s) < 0)
         return;
     struct sched_day *out = arena_array(r->arena, (size_t)days, sizeof *out);
     if (sched_days(web_db(r), r->arena, &s, clock_now(), from, days, 0, out, &e) != E_OK) {
@@ -195,8 +223,8 @@ void api_availability(struct req *r)
     int have_list = 0;
     sb_adds(b, "{\"service\":");
     esc_json(b, s.service.id);
-    sb_adds(b, ",\"timezone\":");
-    esc_json(b, r->app->cfg.timezone);
+    sb_addf(b, ",\"location\":%lld,\"timezone\":", (long long)s.location.id);
+    esc_json(b, web_location_timezone(r, &s.location));
     sb_adds(b, ",\"days\":[");
     for (int i = 0; i < days; i++) {
         char d[16], t0[32], t1[32];
@@ -205,9 +233,9 @@ void api_availability(struct req *r)
         for (size_t k = 0; k < out[i].nslots; k++) {
             const struct avail_slot *sl = &out[i].slots[k];
             size_t n0 =
-                dt_format_rfc3339(sl->start, tz_offset_at(r->app->tz, sl->start), t0, sizeof t0);
+                dt_format_rfc3339(sl->start, tz_offset_at(s.tz, sl->start), t0, sizeof t0);
             size_t n1 =
-                dt_format_rfc3339(sl->end, tz_offset_at(r->app->tz, sl->end), t1, sizeof t1);
+                dt_format_rfc3339(sl->end, tz_offset_at(s.tz, sl->end), t1, sizeof t1);
             /* the slot's head in one append (t0 and t1 are 25 bytes each) */
             char row[128];
             size_t len = 0;
@@ -243,13 +271,14 @@ void api_availability(struct req *r)
 
 void api_next_available(struct req *r)
 {
-    static const char *const allowed[] = {"service", "therapist", NULL};
+    static const char *const allowed[] = {"service", "therapist", "location", NULL};
     struct sched s;
     struct err e = {0};
     struct avail_slot slot;
     int found = 0;
-    if (only_params(r, allowed) < 0 ||
-        load_sched(r, kv_get(&r->query, "service"), kv_get(&r->query, "therapist"), &s) < 0)
+    int64_t loc = 0;
+    if (web_only_params(r, allowed) < 0 || location_param(r, &loc) < 0 ||
+        load_sched(r, loc, kv_get(&r->query, "service"), kv_get(&r->query, "therapist"), &s) < 0)
         return;
     if (sched_next(web_db(r), r->arena, &s, clock_now(), &slot, &found, &e) != E_OK) {
         web_fail(r, &e);
@@ -343,8 +372,7 @@ static int idem_replay(struct req *r, struct idem *im)
     }
     if (strcmp(en.address, req_address(r)) == 0 &&
         token_unseal(en.sealed, en.nsealed, im->seal, token) == 0)
-        json_object_set_new(body, "manage_url",
-                            json_string(arena_printf(r->arena, "/a/%s", token)));
+        json_object_set_new(body, "manage_url", json_string(manage_url(r, token)));
     json_int_t id = json_integer_value(json_object_get(body, "id")); /* 0 if absent */
     web_json(r, en.status, body);
     resp_header(r, "Idempotent-Replayed", "true");
@@ -425,6 +453,13 @@ static void client_overlap(struct req *r, const struct err *e, const struct clie
     r->resp.content_type = "application/problem+json";
 }
 
+/* what a booking's body may hold: anything else is refused, naming it */
+static const struct json_member client_members[] = {
+    {"name", NULL}, {"email", NULL}, {"phone", NULL}, {NULL, NULL}};
+static const struct json_member book_members[] = {
+    {"service", NULL}, {"therapist", NULL}, {"start", NULL}, {"notes", NULL}, {"location", NULL},
+    {"client", client_members}, {NULL, NULL}};
+
 void api_book(struct req *r)
 {
     struct idem im = {0};
@@ -435,12 +470,10 @@ void api_book(struct req *r)
     struct client_booking other = {0};
     char token[TOKEN_LEN];
     int64_t start;
-    json_t *j = r->json;
+    json_t *j = web_json_body(r, book_members);
 
-    if (!json_is_object(j)) {
-        web_error(r, 400, "bad_request", "The body must be a JSON object.");
+    if (!j)
         return;
-    }
     /* Before idem_begin: a refused flood writes nothing, and its 429 is not
      * kept as the answer to its Idempotency-Key. */
     if (throttle_refuse(r, THROTTLE_BOOK,
@@ -461,7 +494,16 @@ void api_book(struct req *r)
                    member_str(r, client, "email", 0, &email) < 0 ||
                    member_str(r, client, "phone", 0, &phone) < 0))
         return;
-    if (parse_start(r, start_s, &start) < 0 || load_sched(r, service, therapist, &s) < 0)
+    json_t *lj = json_object_get(j, "location");
+    int64_t loc = 0;
+    if (lj && !json_is_null(lj) && (!json_is_integer(lj) || json_integer_value(lj) < 1)) {
+        bad(r, "Member '%s' must be a location's id (a whole number); GET /api/v1/locations "
+               "lists them.", "location");
+        return;
+    }
+    if (lj && json_is_integer(lj))
+        loc = json_integer_value(lj);
+    if (parse_start(r, start_s, &start) < 0 || load_sched(r, loc, service, therapist, &s) < 0)
         return;
     struct sched_client cl = {.name = name, .email = email, .phone = phone, .notes = notes,
                               .overlap = &other};
@@ -525,7 +567,7 @@ void api_cancel(struct req *r)
     struct sched s;
     struct err e = {0};
     int late = 0;
-    if (authorised(r, &ap) < 0 || load_sched(r, ap.service_id, NULL, &s) < 0)
+    if (authorised(r, &ap) < 0 || load_sched(r, ap.location_id, ap.service_id, NULL, &s) < 0)
         return;
     if (sched_cancel(web_db(r), &r->app->hooks, &s.rules, clock_now(), &ap,
                      "cancelled by the client", &late, &e) != E_OK ||
@@ -543,16 +585,13 @@ void api_reschedule(struct req *r)
     struct err e = {0};
     const char *start_s, *therapist;
     int64_t start;
-    json_t *j = r->json;
-    if (authorised(r, &ap) < 0)
+    static const struct json_member members[] = {{"start", NULL}, {"therapist", NULL}, {NULL, NULL}};
+    json_t *j;
+    if (authorised(r, &ap) < 0 || !(j = web_json_body(r, members)))
         return;
-    if (!json_is_object(j)) {
-        web_error(r, 400, "bad_request", "The body must be a JSON object.");
-        return;
-    }
     if (member_str(r, j, "start", 1, &start_s) < 0 ||
         member_str(r, j, "therapist", 0, &therapist) < 0 || parse_start(r, start_s, &start) < 0 ||
-        load_sched(r, ap.service_id, therapist, &s) < 0)
+        load_sched(r, ap.location_id, ap.service_id, therapist, &s) < 0)
         return;
     int who = therapist && strcmp(therapist, "any") != 0 ? sched_therapist_index(&s, therapist) : -1;
     if (sched_move(web_db(r), r->arena, &s, clock_now(), &ap, start, who, &moved, &e) != E_OK) {

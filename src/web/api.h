@@ -6,6 +6,8 @@
 
 void api_services(struct req *r);
 void api_therapists(struct req *r);
+/* GET /api/v1/locations: every location with its address and timezone. */
+void api_locations(struct req *r);
 void api_availability(struct req *r);
 void api_next_available(struct req *r);
 void api_book(struct req *r);

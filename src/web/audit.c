@@ -18,9 +18,12 @@
 
 #define AUDIT_PAGE 100
 
-static const char *const records[] = {"intake",   "insurance", "referral", "note",
-                                      "invoice",  "payment",   "refund",   "credit_note",
-                                      "closeout", "superbill"};
+/* the health records, the money changes, then what leaves whole: a client's
+ * download of their record, the back office's CSV exports */
+static const char *const records[] = {
+    "intake",   "insurance", "referral", "note",    "invoice",      "payment",  "refund",
+    "credit_note", "closeout", "superbill", "record", "clients", "appointments", "invoices",
+    "payments"};
 
 enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
                               const char *record, int64_t record_id, int64_t client_id,
@@ -88,8 +91,9 @@ void admin_audit(struct req *r)
     if (read_filter(r, &f) != 0) {
         web_error(r, 400, "bad_request",
                   "The filter is not valid: record must be intake, insurance, referral, "
-                  "note, invoice, payment, refund, credit_note, closeout or superbill, and "
-                  "client and before must be whole numbers.");
+                  "note, invoice, payment, refund, credit_note, closeout, superbill, "
+                  "record, clients, appointments, invoices or payments, and client and "
+                  "before must be whole numbers.");
         return;
     }
     if (db_audit_list(web_db(r), r->arena, &f, &rows, &n, &e) != E_OK) {

@@ -26,6 +26,7 @@
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/num.h"
 #include "util/sb.h"
 #include "view/esc.h"
 #include "view/ics.h"
@@ -94,10 +95,10 @@ static int64_t days_between(struct dt_date a, struct dt_date b)
     return dt_date_to_days(b) - dt_date_to_days(a);
 }
 
-/* "Anchorage" for America/Anchorage: the zone as people name it. */
-static const char *zone_label(struct req *r)
+/* "Anchorage" for America/Anchorage: the zone z as people name it. */
+static const char *zone_label(struct req *r, const char *z)
 {
-    const char *z = r->app->cfg.timezone, *slash = strrchr(z, '/');
+    const char *slash = strrchr(z, '/');
     char *s = arena_strdup(r->arena, slash ? slash + 1 : z);
     for (char *p = s; *p; p++)
         if (*p == '_')
@@ -158,18 +159,47 @@ static int parse_start(struct req *r, const char *s, int64_t *t)
     return -1;
 }
 
+/* The location of this booking as its links and form carry it
+ * (?location=, or the details form's field): NULL when none is given, which
+ * is the first location (a clinic with one never shows the choice, so its
+ * links stay as they were).  book_start and book_submit check it first. */
+static const char *loc_arg(struct req *r)
+{
+    const char *v = kv_get(&r->query, "location");
+    if (!v || !*v)
+        v = kv_get(&r->form, "location");
+    return v && *v ? v : NULL;
+}
+
+/* loc_arg as an id; 0 (the first location) when none or not a number. */
+static int64_t loc_id(struct req *r)
+{
+    int64_t id = 0;
+    const char *v = loc_arg(r);
+    if (v && num_parse_i64(v, 1, INT64_MAX, &id) < 0)
+        id = 0;
+    return id;
+}
+
 /* Loads the sched of a service for therapist ("any"/NULL = all who offer
- * it).  An unknown service or therapist is a 404 page that offers the way
- * back.  Returns 0, or -1 with the response written. */
-static int load(struct req *r, const char *service, const char *therapist, struct sched *s)
+ * it) at location loc (0 = the first).  An unknown service, therapist or
+ * location is a 404 page that offers the way back.  Returns 0, or -1 with
+ * the response written. */
+static int load(struct req *r, int64_t loc, const char *service, const char *therapist,
+                struct sched *s)
 {
     struct err e = {0};
     struct booking_rules rules = app_booking_rules(r->app);
-    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
-                                  therapist, s, &e);
+    enum err_code rc = sched_load_at(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, loc,
+                                     service, therapist, s, &e);
     if (rc == E_OK)
         return 0;
-    if (e.problem && strcmp(e.problem, "unknown_service") == 0) {
+    if (e.problem && strcmp(e.problem, "unknown_location") == 0) {
+        problem(r, 404, "We have no such location",
+                "This link names a location of ours that does not exist (any more). Choose "
+                "where you would like to come.",
+                "/book", "Choose a location");
+    } else if (e.problem && strcmp(e.problem, "unknown_service") == 0) {
         problem(r, 404, "We have no such service",
                 arena_printf(r->arena,
                              "We do not offer a service called “%s” (any more). Choose one of "
@@ -189,7 +219,7 @@ static int load(struct req *r, const char *service, const char *therapist, struc
                                       "No therapist called “%s” works at the clinic. Choose one "
                                       "of our therapists, or any therapist.",
                                       shorten(r, therapist, SHOW_MAX)),
-                urlf(r, "/book", "service", service, NULL), "Choose a therapist");
+                urlf(r, "/book", "location", loc_arg(r), "service", service, NULL), "Choose a therapist");
     } else {
         web_fail(r, &e);
     }
@@ -216,7 +246,8 @@ struct pick {
 
 static const char *pick_url(struct req *r, const struct pick *p, const char *key, const char *val)
 {
-    return urlf(r, p->base, "service", p->service, "therapist", p->therapist, key, val, NULL);
+    return urlf(r, p->base, "location", p->moving ? NULL : loc_arg(r), "service", p->service,
+                "therapist", p->therapist, key, val, NULL);
 }
 
 /* The day's slots as groups (morning, afternoon, evening) of links. */
@@ -228,14 +259,14 @@ static json_t *slot_groups(struct req *r, const struct pick *p, const struct sch
     for (size_t i = 0; i < day->nslots; i++) {
         struct dt_civil c;
         int64_t t = day->slots[i].start;
-        tz_to_local(r->app->tz, t, &c, NULL);
+        tz_to_local(p->s->tz, t, &c, NULL);
         int g = c.hour < 12 ? 0 : c.hour < 17 ? 1 : 2;
         if (!groups[g])
             groups[g] = json_array();
         json_array_append_new(groups[g], json_pack("{s:s, s:s, s:s}", "label",
-                                                   when_clock(r->app->tz, r->arena, t, 0), "url",
-                                                   pick_url(r, p, "start", web_time(r, t)), "start",
-                                                   web_time(r, t)));
+                                                   when_clock(p->s->tz, r->arena, t, 0), "url",
+                                                   pick_url(r, p, "start", web_time_in(r, p->s->tz, t)),
+                                                   "start", web_time_in(r, p->s->tz, t)));
     }
     for (int g = 0; g < 3; g++)
         if (groups[g])
@@ -252,9 +283,9 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
 {
     struct err e = {0};
     struct sched_day days[STRIP_DAYS];
-    const struct tz *tz = r->app->tz;
+    const struct tz *tz = p->s->tz;
     int64_t now = clock_now();
-    struct dt_date today = when_local_date(r->app->tz, now), from = today;
+    struct dt_date today = when_local_date(tz, now), from = today;
     int sel = -1, past = 0, any = 0;
 
     if (want) {
@@ -304,7 +335,7 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
     set_str(strip, "range",
             arena_printf(r->arena, "%s – %s", when_date_short(r->arena, from),
                          when_date_short(r->arena, dt_date_add(from, STRIP_DAYS - 1))));
-    set_str(strip, "zone_label", zone_label(r));
+    set_str(strip, "zone_label", zone_label(r, web_location_timezone(r, &p->s->location)));
     json_object_set_new(ctx, "strip", strip);
 
     if (notice)
@@ -331,7 +362,7 @@ static int find_slot(struct req *r, const struct sched *s, int64_t start, int64_
 {
     struct err e = {0};
     *open = 0;
-    if (sched_days(web_db(r), r->arena, s, clock_now(), when_local_date(r->app->tz, start), 1,
+    if (sched_days(web_db(r), r->arena, s, clock_now(), when_local_date(s->tz, start), 1,
                    moving, day, &e) != E_OK) {
         web_fail(r, &e);
         return -1;
@@ -373,16 +404,16 @@ static json_t *service_json(struct req *r, const struct service *sv)
 /* o.next: the next opening (slot, or NULL for none within horizon days) of
  * service with therapist ("any" or an id), in words and as a link that goes
  * straight to the details form. */
-static void add_next(struct req *r, json_t *o, const struct service *sv, const char *therapist,
-                     const struct avail_slot *slot, int horizon_days)
+static void add_next(struct req *r, json_t *o, const struct tz *tz, const struct service *sv,
+                     const char *therapist, const struct avail_slot *slot, int horizon_days)
 {
     json_t *n = json_object();
     json_object_set_new(n, "found", json_boolean(slot != NULL));
     if (slot) {
-        set_str(n, "label", when_relative(r->app->tz, r->arena, slot->start));
-        set_str(n, "start", web_time(r, slot->start));
-        set_str(n, "url", urlf(r, "/book", "service", sv->id, "therapist", therapist, "start",
-                               web_time(r, slot->start), NULL));
+        set_str(n, "label", when_relative(tz, r->arena, slot->start));
+        set_str(n, "start", web_time_in(r, tz, slot->start));
+        set_str(n, "url", urlf(r, "/book", "location", loc_arg(r), "service", sv->id, "therapist", therapist, "start",
+                               web_time_in(r, tz, slot->start), NULL));
     } else {
         json_object_set_new(n, "horizon_days", json_integer(horizon_days));
     }
@@ -394,20 +425,108 @@ static void add_openings(struct req *r, json_t *ctx, const char *therapist);
 /* ctx.policy: the cancellation policy of an appointment at start in words:
  * how late is late (hours, and the moment for this time) and whether that
  * moment has passed already. */
-static void add_policy(struct req *r, json_t *ctx, const struct booking_rules *rules,
-                       int64_t start)
+static void add_policy(struct req *r, json_t *ctx, const struct tz *tz,
+                       const struct booking_rules *rules, int64_t start)
 {
     int64_t from = start - (int64_t)rules->late_cancel_hours * 3600;
     json_t *p = json_pack("{s:i, s:b}", "late_hours", rules->late_cancel_hours, "late_already",
                           from <= clock_now());
     set_str(p, "late_from",
             arena_printf(r->arena, "%s at %s",
-                         when_date_long(r->arena, when_local_date(r->app->tz, from)),
-                         when_clock(r->app->tz, r->arena, from, 0)));
+                         when_date_long(r->arena, when_local_date(tz, from)),
+                         when_clock(tz, r->arena, from, 0)));
     json_object_set_new(ctx, "policy", p);
 }
 
+/* An appointment's address: its location's, or the config file's. */
+static const char *appt_address(struct req *r, const struct appointment *ap)
+{
+    return ap->location_address && ap->location_address[0] ? ap->location_address
+                                                            : r->app->cfg.address;
+}
+
+/* o.where: the location of a booking (its name is shown when the clinic
+ * has more than one), its address and its zone as people name it. */
+static void put_where(struct req *r, json_t *o, const struct location *l, size_t nlocations)
+{
+    json_object_set_new(o, "where",
+                        json_pack("{s:b, s:s, s:s, s:s}", "multi", nlocations > 1, "name", l->name,
+                                  "address", web_location_address(r, l), "zone_label",
+                                  zone_label(r, web_location_timezone(r, l))));
+}
+
+static void add_where(struct req *r, json_t *ctx, const struct sched *s)
+{
+    put_where(r, ctx, &s->location, s->nlocations);
+}
+
+static void appt_where(struct req *r, const struct appointment *ap, json_t *a)
+{
+    struct sched_setup su;
+    struct err e = {0};
+    size_t n = 1;
+    if (sched_setup(web_db(r), r->arena, r->app->sched, &su, &e) == E_OK)
+        n = su.nlocations;
+    else
+        log_warn("locations of appointment %lld: %s", (long long)ap->id, e.msg);
+    struct location l = {ap->location_id, ap->location_name, ap->location_address,
+                         ap->location_timezone, 0};
+    put_where(r, a, &l, n);
+}
+
 /* ---- GET /book ------------------------------------------------------------- */
+
+/* Step 0, only when the clinic has several locations and no ?location= is
+ * given: where, each with its address, its zone and its opening hours.
+ * service and therapist (when the visitor came from a service's or a
+ * therapist's page) are kept in the links.  Returns 1 when the page was
+ * written (it, or an error), 0 to go on (one location, or one chosen). */
+static int step_location(struct req *r, const char *service, const char *therapist)
+{
+    struct sched_setup su;
+    struct err e = {0};
+    int64_t id;
+    const char *given = loc_arg(r);
+    if (given && num_parse_i64(given, 1, INT64_MAX, &id) < 0) {
+        bad_param(r, "location", "a location is named by its number, as in the links of /book.");
+        return 1;
+    }
+    if (given)
+        return 0;
+    if (sched_setup(web_db(r), r->arena, r->app->sched, &su, &e) != E_OK) {
+        web_fail(r, &e);
+        return 1;
+    }
+    if (su.nlocations < 2)
+        return 0;
+    json_t *ctx = page_context(r, "Book online: choose a location",
+                               "Book a massage online: choose where, then a service, a therapist "
+                               "and a time.",
+                               NULL);
+    json_t *list = json_array();
+    for (size_t i = 0; i < su.nlocations; i++) {
+        const struct location *l = &su.locations[i];
+        struct sched_setup at;
+        json_t *o = json_object();
+        put_where(r, o, l, su.nlocations);
+        const char *id_s = arena_printf(r->arena, "%lld", (long long)l->id);
+        set_str(o, "url", urlf(r, "/book", "location", id_s, "service", service, "therapist",
+                               therapist, NULL));
+        if (sched_setup_at(web_db(r), r->arena, r->app->sched, l->id, &at, &e) == E_OK) {
+            json_t *hours = web_hours_json(r, at.hours, at.nhours);
+            if (hours) {
+                json_object_set_new(o, "hours", hours);
+                json_object_set_new(o, "has_hours", json_true());
+            }
+        } else {
+            log_warn("hours of location %lld: %s", (long long)l->id, e.msg);
+        }
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(ctx, "locations", list);
+    page_render(r, 200, "book/location", ctx);
+    return 1;
+}
 
 /* Step 1: the services (of one therapist, when ?therapist= names one). */
 static void step_service(struct req *r, const char *therapist)
@@ -450,7 +569,7 @@ static void step_service(struct req *r, const char *therapist)
         if (!offered)
             continue;
         json_t *s = service_json(r, &sv[i]);
-        set_str(s, "url", urlf(r, "/book", "service", sv[i].id, "therapist", therapist, NULL));
+        set_str(s, "url", urlf(r, "/book", "location", loc_arg(r), "service", sv[i].id, "therapist", therapist, NULL));
         json_array_append_new(list, s);
     }
     json_object_set_new(ctx, "services", list);
@@ -517,7 +636,7 @@ static void step_therapist(struct req *r, const struct sched *s)
     json_t *list = json_array();
     json_t *anyone = json_pack("{s:s, s:s, s:s, s:b}", "name", "Any therapist", "title",
                                "Whoever is free at the time you choose", "url",
-                               urlf(r, "/book", "service", s->service.id, "therapist", "any",
+                               urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, "therapist", "any",
                                     NULL),
                                "any", 1);
     json_array_append_new(list, anyone);
@@ -528,7 +647,7 @@ static void step_therapist(struct req *r, const struct sched *s)
                               t->title, "bio", t->bio ? t->bio : "", "photo",
                               t->photo ? t->photo : "", "photo_alt",
                               t->photo_alt ? t->photo_alt : "", "url",
-                              urlf(r, "/book", "service", s->service.id, "therapist", t->id,
+                              urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, "therapist", t->id,
                                    NULL));
         book_add_person(r, t, o);
         struct sched one = *s;
@@ -544,14 +663,14 @@ static void step_therapist(struct req *r, const struct sched *s)
             web_fail(r, &e);
             return;
         }
-        add_next(r, o, &s->service, t->id, found ? &slot : NULL, s->rules.horizon_days);
+        add_next(r, o, s->tz, &s->service, t->id, found ? &slot : NULL, s->rules.horizon_days);
         if (found && (!first || slot.start < first))
             first = slot.start;
         json_array_append_new(list, o);
     }
     if (first) {
         struct avail_slot slot = {.start = first};
-        add_next(r, anyone, &s->service, "any", &slot, s->rules.horizon_days);
+        add_next(r, anyone, s->tz, &s->service, "any", &slot, s->rules.horizon_days);
     }
     json_object_set_new(ctx, "therapists", list);
     set_str(ctx, "back_url", "/book");
@@ -567,7 +686,7 @@ static void step_times(struct req *r, const struct sched *s, const char *therapi
     const char *who = strcmp(therapist, "any") == 0 ? NULL : therapist_name(s, therapist);
     json_object_set_new(ctx, "service", service_json(r, &s->service));
     set_str(ctx, "therapist_label", who ? who : "Any therapist");
-    set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
+    set_str(ctx, "therapist_url", urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, NULL));
     if (add_days(r, &p, ctx, want, notice) < 0)
         return;
     set_str(ctx, "waitlist_url",
@@ -591,20 +710,20 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
                          int64_t start, const struct form *f, json_t *alternatives, int status)
 {
     const char *who = strcmp(therapist, "any") == 0 ? NULL : therapist_name(s, therapist);
-    struct dt_date d = when_local_date(r->app->tz, start);
+    struct dt_date d = when_local_date(s->tz, start);
     int64_t end = start + (int64_t)s->service.duration_min * 60;
     json_t *ctx = page_context(r, "Book online: your details", NULL, NULL);
 
     json_object_set_new(ctx, "service", service_json(r, &s->service));
     set_str(ctx, "therapist", therapist);
     set_str(ctx, "therapist_label", who ? who : "Any available therapist");
-    set_str(ctx, "start", web_time(r, start));
+    set_str(ctx, "start", web_time_in(r, s->tz, start));
     set_str(ctx, "date_label", when_date_long(r->arena, d));
-    set_str(ctx, "time_label", when_range(r->app->tz, r->arena, start, end));
+    set_str(ctx, "time_label", when_range(s->tz, r->arena, start, end));
     set_str(ctx, "times_url",
-            urlf(r, "/book", "service", s->service.id, "therapist", therapist, "date",
+            urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, "therapist", therapist, "date",
                  when_date_param(r->arena, d), NULL));
-    set_str(ctx, "therapist_url", urlf(r, "/book", "service", s->service.id, NULL));
+    set_str(ctx, "therapist_url", urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, NULL));
     set_str(ctx, "csrf", web_csrf(r));
     if (f->once) {
         set_str(ctx, "once", f->once);
@@ -614,7 +733,9 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
         set_str(ctx, "once", once);
     }
     json_object_set_new(ctx, "late_hours", json_integer(s->rules.late_cancel_hours));
-    add_policy(r, ctx, &s->rules, start);
+    add_policy(r, ctx, s->tz, &s->rules, start);
+    add_where(r, ctx, s);
+    set_str(ctx, "location", loc_arg(r));
     json_object_set_new(ctx, "form",
                         json_pack("{s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "", "email",
                                   f->email ? f->email : "", "phone", f->phone ? f->phone : "",
@@ -667,11 +788,13 @@ void book_start(struct req *r)
         return;
     if (start_s && parse_start(r, start_s, &start) < 0)
         return;
+    if (step_location(r, service, therapist))
+        return;
     if (!service) {
         step_service(r, therapist);
         return;
     }
-    if (load(r, service, therapist, &s) < 0)
+    if (load(r, loc_id(r), service, therapist, &s) < 0)
         return;
     if (!therapist) {
         step_therapist(r, &s);
@@ -686,7 +809,7 @@ void book_start(struct req *r)
     if (find_slot(r, &s, start, 0, &day, &open) < 0)
         return;
     if (!open) {
-        struct dt_date d = when_local_date(r->app->tz, start);
+        struct dt_date d = when_local_date(s.tz, start);
         step_times(r, &s, therapist, &d, unbookable_reason(r, &s, start), 200);
         return;
     }
@@ -697,14 +820,15 @@ void book_start(struct req *r)
 /* ---- POST /book ------------------------------------------------------------ */
 
 /* Radio choices of the day's other times, for a form whose time was taken. */
-static json_t *alternatives(struct req *r, const struct sched_day *day, int64_t taken)
+static json_t *alternatives(struct req *r, const struct tz *tz, const struct sched_day *day,
+                            int64_t taken)
 {
     json_t *list = json_array();
     for (size_t i = 0; i < day->nslots; i++)
         if (day->slots[i].start != taken)
             json_array_append_new(
-                list, json_pack("{s:s, s:s}", "value", web_time(r, day->slots[i].start), "label",
-                                when_clock(r->app->tz, r->arena, day->slots[i].start, 0)));
+                list, json_pack("{s:s, s:s}", "value", web_time_in(r, tz, day->slots[i].start), "label",
+                                when_clock(tz, r->arena, day->slots[i].start, 0)));
     return list;
 }
 
@@ -820,7 +944,12 @@ void book_submit(struct req *r)
         return;
     if (!therapist)
         therapist = "any";
-    if (load(r, service, therapist, &s) < 0)
+    int64_t loc = 0;
+    if (loc_arg(r) && num_parse_i64(loc_arg(r), 1, INT64_MAX, &loc) < 0) {
+        bad_param(r, "location", "the form named a location that is not a number.");
+        return;
+    }
+    if (load(r, loc, service, therapist, &s) < 0)
         return;
 
     f.err_name = booking_check_name(f.name);
@@ -850,21 +979,21 @@ void book_submit(struct req *r)
     if (f.once && e.problem && strcmp(e.problem, "form_used") == 0 && once_used(r, &once))
         return;
 
-    struct dt_date d = when_local_date(r->app->tz, start);
-    const char *times = urlf(r, "/book", "service", service, "therapist", therapist, "date",
+    struct dt_date d = when_local_date(s.tz, start);
+    const char *times = urlf(r, "/book", "location", loc_arg(r), "service", service, "therapist", therapist, "date",
                              when_date_param(r->arena, d), NULL);
     if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
         struct sched_day day;
         int open;
         if (find_slot(r, &s, start, 0, &day, &open) < 0)
             return;
-        json_t *alts = alternatives(r, &day, start);
+        json_t *alts = alternatives(r, s.tz, &day, start);
         int more = json_array_size(alts) > 0;
         f.error =
             arena_printf(r->arena,
                          "Sorry, %s on %s was just taken by someone else. Your details "
                          "are kept: %s",
-                         when_clock(r->app->tz, r->arena, start, 0), when_date_medium(r->arena, d),
+                         when_clock(s.tz, r->arena, start, 0), when_date_medium(r->arena, d),
                          more ? "choose another time below, or see all times."
                               : "no other time is left that day; please choose another day.");
         f.error_url = times;
@@ -885,8 +1014,8 @@ void book_submit(struct req *r)
                                "One person can hold one place at a time; to change it, use the "
                                "link in its confirmation e-mail, or choose another time.",
                                other.service_name,
-                               when_date_medium(r->arena, when_local_date(r->app->tz, other.start)),
-                               when_range(r->app->tz, r->arena, other.start, other.end));
+                               when_date_medium(r->arena, when_local_date(s.tz, other.start)),
+                               when_range(s.tz, r->arena, other.start, other.end));
         f.error_url = times;
         f.error_link = "Choose another time";
         step_details(r, &s, therapist, start, &f, NULL, 409);
@@ -963,15 +1092,17 @@ static json_t *manage_context(struct req *r, const char *title, const struct app
                               const char *token)
 {
     const char *path = arena_printf(r->arena, "/a/%s", token);
+    const struct tz *tz = web_zone(r, ap->location_id);
     json_t *ctx = page_context(r, title, NULL, NULL);
     json_t *a = json_object();
     set_str(a, "service", ap->service_name);
     set_str(a, "therapist", ap->therapist_name);
     set_str(a, "room", ap->room_name);
-    set_str(a, "date_label", when_date_long(r->arena, when_local_date(r->app->tz, ap->start)));
-    set_str(a, "time_label", when_range(r->app->tz, r->arena, ap->start, ap->end));
-    set_str(a, "start", web_time(r, ap->start));
-    set_str(a, "end", web_time(r, ap->end));
+    set_str(a, "date_label", when_date_long(r->arena, when_local_date(tz, ap->start)));
+    set_str(a, "time_label", when_range(tz, r->arena, ap->start, ap->end));
+    set_str(a, "start", web_time_in(r, tz, ap->start));
+    set_str(a, "end", web_time_in(r, tz, ap->end));
+    appt_where(r, ap, a);
     set_str(a, "status", ap->status);
     set_str(a, "status_label", status_label(ap));
     set_str(a, "client_name", ap->client_name);
@@ -1024,11 +1155,13 @@ static int add_confirmation(struct req *r, const struct appointment *ap, json_t 
         web_fail(r, &e);
         return -1;
     }
+    const struct tz *tz = web_zone(r, ap->location_id);
+    const char *address = appt_address(r, ap);
     json_t *a = json_object_get(ctx, "appt");
-    set_str(a, "when_words", when_relative(r->app->tz, r->arena, ap->start));
+    set_str(a, "when_words", when_relative(tz, r->arena, ap->start));
     if (found)
         set_str(a, "price", web_price(r, sv.price_cents));
-    const char *where = arena_printf(r->arena, "%s, %s", c->name, c->address);
+    const char *where = arena_printf(r->arena, "%s, %s", c->name, address);
     struct links_event ev = {ap->start, ap->end,
                              arena_printf(r->arena, "%s with %s", ap->service_name,
                                           ap->therapist_name),
@@ -1039,7 +1172,7 @@ static int add_confirmation(struct req *r, const struct appointment *ap, json_t 
                                           c->phone),
                              where};
     struct sb b = SB_INIT;
-    links_map(&b, c->address);
+    links_map(&b, address);
     set_str(ctx, "map_url", b.buf);
     sb_reset(&b);
     links_google_calendar(&b, &ev);
@@ -1048,7 +1181,7 @@ static int add_confirmation(struct req *r, const struct appointment *ap, json_t 
     links_outlook_calendar(&b, &ev);
     set_str(ctx, "outlook_url", b.buf);
     sb_release(&b);
-    add_policy(r, ctx, &rules, ap->start);
+    add_policy(r, ctx, tz, &rules, ap->start);
     return 0;
 }
 
@@ -1096,7 +1229,7 @@ void book_calendar(struct req *r)
     ev.start = ap.start;
     ev.end = ap.end;
     ev.summary = arena_printf(r->arena, "%s with %s", ap.service_name, ap.therapist_name);
-    ev.location = arena_printf(r->arena, "%s, %s", c->name, c->address);
+    ev.location = arena_printf(r->arena, "%s, %s", c->name, appt_address(r, &ap));
     ev.description = arena_printf(r->arena,
                                   "%s with %s in the %s at %s.\n"
                                   "To move or cancel: %s\n"
@@ -1106,7 +1239,7 @@ void book_calendar(struct req *r)
     ev.url = manage[0] == 'h' ? manage : NULL;
     ev.cancelled = strcmp(ap.status, "cancelled") == 0;
     resp_start(r, 200, "text/calendar; charset=utf-8");
-    if (ics_calendar(&r->resp.body, r->app->tz, &ev, err, sizeof err) < 0) {
+    if (ics_calendar(&r->resp.body, web_zone(r, ap.location_id), &ev, err, sizeof err) < 0) {
         log_error("calendar for appointment %lld: %s", (long long)ap.id, err);
         web_error(r, 500, NULL, "The calendar file could not be made; the error was logged.");
         return;
@@ -1181,8 +1314,8 @@ static void move_page(struct req *r, const struct appointment *ap, const char *t
                            "url", urlf(r, base, "therapist", ap->therapist_id, NULL), "current",
                            strcmp(therapist, ap->therapist_id) == 0));
     struct booking_rules cfg = app_booking_rules(r->app);
-    if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &cfg, ap->service_id, "any",
-                   &all, &e) == E_OK) {
+    if (sched_load_at(web_db(r), r->arena, r->app->sched, r->app->tz, &cfg, ap->location_id,
+                      ap->service_id, "any", &all, &e) == E_OK) {
         for (size_t i = 0; i < all.ntherapists; i++)
             if (strcmp(all.therapists[i].id, ap->therapist_id) != 0)
                 json_array_append_new(
@@ -1205,7 +1338,7 @@ static void move_page(struct req *r, const struct appointment *ap, const char *t
     if (start) {
         int64_t end = start + (int64_t)s->service.duration_min * 60;
         json_t *c = json_object();
-        set_str(c, "start", web_time(r, start));
+        set_str(c, "start", web_time_in(r, s->tz, start));
         set_str(c, "therapist", therapist);
         const char *who = strcmp(therapist, "any") == 0 ? "Any available therapist"
                                                         : therapist_name(s, therapist);
@@ -1214,11 +1347,11 @@ static void move_page(struct req *r, const struct appointment *ap, const char *t
             json_object_set_new(c, "changed", json_true());
             set_str(c, "was", ap->therapist_name);
         }
-        set_str(c, "date_label", when_date_long(r->arena, when_local_date(r->app->tz, start)));
-        set_str(c, "time_label", when_range(r->app->tz, r->arena, start, end));
+        set_str(c, "date_label", when_date_long(r->arena, when_local_date(s->tz, start)));
+        set_str(c, "time_label", when_range(s->tz, r->arena, start, end));
         set_str(c, "back_url",
                 urlf(r, base, "therapist", therapist, "date",
-                     when_date_param(r->arena, when_local_date(r->app->tz, start)), NULL));
+                     when_date_param(r->arena, when_local_date(s->tz, start)), NULL));
         json_object_set_new(ctx, "confirm", c);
         set_str(ctx, "csrf", web_csrf(r));
     } else if (add_days(r, &p, ctx, want, notice) < 0) {
@@ -1256,7 +1389,7 @@ void book_move_page(struct req *r)
         page_render(r, 200, "manage_move", ctx);
         return;
     }
-    if (load(r, ap.service_id, therapist, &s) < 0)
+    if (load(r, ap.location_id, ap.service_id, therapist, &s) < 0)
         return;
     if (start_s) {
         struct sched_day day;
@@ -1264,7 +1397,7 @@ void book_move_page(struct req *r)
         if (find_slot(r, &s, start, ap.id, &day, &open) < 0)
             return;
         if (!open) {
-            struct dt_date d = when_local_date(r->app->tz, start);
+            struct dt_date d = when_local_date(s.tz, start);
             move_page(r, &ap, token, &s, therapist, &d, 0, unbookable_reason(r, &s, start), NULL,
                       200);
             return;
@@ -1292,7 +1425,7 @@ void book_move(struct req *r)
     if (parse_start(r, start_s, &start) < 0)
         return;
     move_therapist(&ap, &therapist);
-    if (load(r, ap.service_id, therapist, &s) < 0)
+    if (load(r, ap.location_id, ap.service_id, therapist, &s) < 0)
         return;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     if (sched_move(web_db(r), r->arena, &s, clock_now(), &ap, start, who, &moved, &e) == E_OK) {
@@ -1302,13 +1435,13 @@ void book_move(struct req *r)
                                            : ""));
         return;
     }
-    struct dt_date d = when_local_date(r->app->tz, start);
+    struct dt_date d = when_local_date(s.tz, start);
     if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
         move_page(r, &ap, token, &s, therapist, &d, 0, NULL,
                   arena_printf(r->arena,
                                "Sorry, %s on %s was just taken by someone else. Please choose "
                                "another time.",
-                               when_clock(r->app->tz, r->arena, start, 0),
+                               when_clock(s.tz, r->arena, start, 0),
                                when_date_medium(r->arena, d)),
                   409);
     } else if (e.problem && strcmp(e.problem, "client_overlap") == 0) {
@@ -1351,8 +1484,8 @@ static void add_openings(struct req *r, json_t *ctx, const char *therapist)
         struct sched s;
         struct avail_slot slot;
         int found = 0;
-        enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules,
-                                      sv[i].id, who, &s, &e);
+        enum err_code rc = sched_load_at(web_db(r), r->arena, r->app->sched, r->app->tz, &rules,
+                                         loc_id(r), sv[i].id, who, &s, &e);
         if (rc != E_OK && e.problem && strcmp(e.problem, "unknown_therapist") == 0)
             continue; /* not offered by this therapist */
         if (rc != E_OK ||
@@ -1362,13 +1495,13 @@ static void add_openings(struct req *r, json_t *ctx, const char *therapist)
         }
         json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:s, s:b}", "service_id", sv[i].id, "name",
                               sv[i].name, "duration_minutes", sv[i].duration_min, "found", found,
-                              "book_url", urlf(r, "/book", "service", sv[i].id, NULL), "any",
+                              "book_url", urlf(r, "/book", "location", loc_arg(r), "service", sv[i].id, NULL), "any",
                               therapist == NULL);
         if (found) {
-            set_str(o, "label", when_relative(r->app->tz, r->arena, slot.start));
-            set_str(o, "start", web_time(r, slot.start));
-            set_str(o, "url", urlf(r, "/book", "service", sv[i].id, "therapist", who, "start",
-                                   web_time(r, slot.start), NULL));
+            set_str(o, "label", when_relative(s.tz, r->arena, slot.start));
+            set_str(o, "start", web_time_in(r, s.tz, slot.start));
+            set_str(o, "url", urlf(r, "/book", "location", loc_arg(r), "service", sv[i].id, "therapist", who, "start",
+                                   web_time_in(r, s.tz, slot.start), NULL));
         } else {
             json_object_set_new(o, "horizon_days", json_integer(s.rules.horizon_days));
         }

@@ -14,19 +14,19 @@
 #include "view/esc.h"
 #include "svc/when.h"
 
-int64_t calgrid_wall(struct req *r, struct dt_date d, int minute_of_day)
+int64_t calgrid_wall(const struct tz *tz, struct dt_date d, int minute_of_day)
 {
     int64_t t[2];
     /* a time the clock skipped: the first minute after the gap (at most a
      * few hours in any zone's data) */
     for (int m = minute_of_day; m <= 1440; m++)
-        if (tz_wall_to_utc(r->app->tz, d, m, t) > 0)
+        if (tz_wall_to_utc(tz, d, m, t) > 0)
             return t[0];
-    return tz_day_start(r->app->tz, dt_date_add(d, 1));
+    return tz_day_start(tz, dt_date_add(d, 1));
 }
 
-size_t calgrid_week_spans(struct req *r, struct dt_date d, const struct week_span *s, size_t ns,
-                          struct calgrid_span **out)
+size_t calgrid_week_spans(struct req *r, const struct tz *tz, struct dt_date d,
+                          const struct week_span *s, size_t ns, struct calgrid_span **out)
 {
     int wd = dt_weekday(dt_date_to_days(d));
     size_t n = 0;
@@ -34,8 +34,8 @@ size_t calgrid_week_spans(struct req *r, struct dt_date d, const struct week_spa
     for (size_t i = 0; i < ns; i++) {
         if (s[i].weekday != wd)
             continue;
-        (*out)[n].start = calgrid_wall(r, d, s[i].start_min);
-        (*out)[n].end = calgrid_wall(r, d, s[i].end_min);
+        (*out)[n].start = calgrid_wall(tz, d, s[i].start_min);
+        (*out)[n].end = calgrid_wall(tz, d, s[i].end_min);
         (*out)[n].label = NULL;
         (*out)[n].when = NULL;
         n++;
@@ -74,11 +74,12 @@ static const char *label_of(const struct appointment *a)
     return st >= 0 ? appt_status_label((enum appt_status)st) : a->status;
 }
 
-static json_t *appt_json(struct req *r, const struct appointment *a, int by_room)
+static json_t *appt_json(struct req *r, const struct tz *tz, const struct appointment *a,
+                         int by_room)
 {
     json_t *o =
         json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "time",
-                  when_range(r->app->tz, r->arena, a->start, a->end), "client", a->client_name,
+                  when_range(tz, r->arena, a->start, a->end), "client", a->client_name,
                   "service", a->service_name, "status", a->status, "status_label", label_of(a),
                   "with", by_room ? a->therapist_name : a->room_name);
     if (a->client_phone && a->client_phone[0])
@@ -94,7 +95,7 @@ enum kind { K_NONE, K_CLOSED, K_OFF, K_BREAK, K_NOTWORKING, K_PAST, K_FREE };
 static const char *const kind_class[] = {"none",       "closed", "timeoff", "break",
                                          "notworking", "past",   "free"};
 
-static enum kind classify(struct req *r, const struct calgrid_col *c, int64_t t0, int64_t now,
+static enum kind classify(struct req *r, const struct tz *tz, const struct calgrid_col *c, int64_t t0, int64_t now,
                           const char **label)
 {
     const struct calgrid_span *s;
@@ -111,14 +112,14 @@ static enum kind classify(struct req *r, const struct calgrid_col *c, int64_t t0
     if ((s = overlaps(c->off, c->noff, t0, t1))) {
         *label =
             arena_printf(r->arena, "Time off: %s%s%s",
-                         s->when ? s->when : when_range(r->app->tz, r->arena, s->start, s->end),
+                         s->when ? s->when : when_range(tz, r->arena, s->start, s->end),
                          s->label && s->label[0] ? " · " : "", s->label ? s->label : "");
         return K_OFF;
     }
     if ((s = overlaps(c->breaks, c->nbreaks, t0, t1))) {
         *label =
-            arena_printf(r->arena, "Break: %s – %s", when_clock(r->app->tz, r->arena, s->start, 0),
-                         when_clock(r->app->tz, r->arena, s->end, 0));
+            arena_printf(r->arena, "Break: %s – %s", when_clock(tz, r->arena, s->start, 0),
+                         when_clock(tz, r->arena, s->end, 0));
         return K_BREAK;
     }
     if (!inside(c->work, c->nwork, t0, t1) || !inside(c->hours, c->nhours, t0, t1)) {
@@ -132,11 +133,12 @@ static enum kind classify(struct req *r, const struct calgrid_col *c, int64_t t0
     return K_FREE;
 }
 
-static const char *free_url(struct req *r, const struct calgrid_col *c, int64_t t0)
+static const char *free_url(struct req *r, const struct tz *tz, const struct calgrid_col *c,
+                            int64_t t0)
 {
     char start[40];
     struct sb b = SB_INIT;
-    dt_format_rfc3339(t0, tz_offset_at(r->app->tz, t0), start, sizeof start);
+    dt_format_rfc3339(t0, tz_offset_at(tz, t0), start, sizeof start);
     sb_adds(&b, c->book_url);
     sb_adds(&b, "&start=");
     esc_url_component(&b, start, strlen(start));
@@ -145,7 +147,8 @@ static const char *free_url(struct req *r, const struct calgrid_col *c, int64_t 
     return out;
 }
 
-json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncols,
+json_t *calgrid_build(struct req *r, const struct tz *tz, const struct calgrid_col *cols,
+                      size_t ncols,
                       const char *const *labels, const int *hour, size_t nrows, int by_room,
                       int64_t now)
 {
@@ -200,19 +203,19 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
                     span--;
                 for (size_t j = i; j < i + span; j++)
                     covered[c * nrows + j] = 1;
-                json_t *o = appt_json(r, a, by_room);
+                json_t *o = appt_json(r, tz, a, by_room);
                 json_object_set_new(o, "appt", json_true());
                 json_object_set_new(o, "span", json_integer((json_int_t)span));
                 json_array_append_new(cells, o);
                 continue;
             }
             const char *label;
-            enum kind k = classify(r, col, t0, now, &label);
+            enum kind k = classify(r, tz, col, t0, now, &label);
             if (k == K_FREE) {
                 json_t *o = json_pack("{s:b, s:i}", "free", 1, "span", 1);
-                const char *at = when_clock(r->app->tz, r->arena, t0, 0);
+                const char *at = when_clock(tz, r->arena, t0, 0);
                 if (col->book_url) {
-                    json_object_set_new(o, "url", json_string(free_url(r, col, t0)));
+                    json_object_set_new(o, "url", json_string(free_url(r, tz, col, t0)));
                     json_object_set_new(
                         o, "link_label",
                         json_string(col->book_day ? arena_printf(r->arena, "Book %s on %s at %s",
@@ -237,7 +240,7 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
                      u0 >= 0 && q < col->nappts && col->appts[q]->start < u0 + CALGRID_ROW_SEC; q++)
                     if (!placed[c][q] && is_live(col->appts[q]) && col->appts[q]->end > u0)
                         busy = 1;
-                if (busy || classify(r, col, u0, now, &l2) != k || strcmp(l2, label) != 0)
+                if (busy || classify(r, tz, col, u0, now, &l2) != k || strcmp(l2, label) != 0)
                     break;
                 span = j - i + 1;
             }
@@ -254,7 +257,7 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
             json_object_set_new(row, "now_pos", json_integer(now_pos));
             json_object_set_new(row, "now_label",
                                 json_string(arena_printf(
-                                    r->arena, "now %s", when_clock(r->app->tz, r->arena, now, 0))));
+                                    r->arena, "now %s", when_clock(tz, r->arena, now, 0))));
         }
         json_array_append_new(rows, row);
     }
@@ -262,7 +265,7 @@ json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncol
     for (size_t c = 0; c < ncols; c++)
         for (size_t k = 0; k < cols[c].nappts; k++)
             if (!placed[c][k]) {
-                json_t *o = appt_json(r, cols[c].appts[k], by_room);
+                json_t *o = appt_json(r, tz, cols[c].appts[k], by_room);
                 json_object_set_new(o, "column", json_string(cols[c].name));
                 if (is_live(cols[c].appts[k]))
                     json_object_set_new(o, "overlap", json_true());

@@ -17,6 +17,8 @@
 #include "http/request.h"
 #include "store/store.h"
 
+struct tz;
+
 #define CALGRID_ROW_SEC 900 /* one row: a quarter of an hour of real time */
 
 /* A span of real time; label: what a shaded span says ("Physio"), or NULL;
@@ -53,18 +55,21 @@ struct calgrid_col {
  * any live one that overlaps another in its column.  by_room: appointment
  * cells name the therapist (else the room).  Can't fail; the result is the
  * caller's (json_decref). */
-json_t *calgrid_build(struct req *r, const struct calgrid_col *cols, size_t ncols,
+json_t *calgrid_build(struct req *r, const struct tz *tz, const struct calgrid_col *cols,
+                      size_t ncols,
                       const char *const *labels, const int *hour, size_t nrows, int by_room,
                       int64_t now);
 
-/* The instant local date d reads minute_of_day (0..1440) on the clinic's
+/* tz: the zone of the location the grid shows (web_zone).
+ *
+ * The instant local date d reads minute_of_day (0..1440) on tz's
  * wall clock: the earlier of two in the repeated hour, the first minute
  * after the gap when the clock skipped it.  Can't fail. */
-int64_t calgrid_wall(struct req *r, struct dt_date d, int minute_of_day);
+int64_t calgrid_wall(const struct tz *tz, struct dt_date d, int minute_of_day);
 
 /* The spans of s[0..ns) that fall on d's weekday, as real time on date d,
  * into *out (on the request's arena); returns how many.  Can't fail. */
-size_t calgrid_week_spans(struct req *r, struct dt_date d, const struct week_span *s, size_t ns,
-                          struct calgrid_span **out);
+size_t calgrid_week_spans(struct req *r, const struct tz *tz, struct dt_date d,
+                          const struct week_span *s, size_t ns, struct calgrid_span **out);
 
 #endif

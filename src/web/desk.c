@@ -19,6 +19,7 @@
 #include "core/tz.h"
 #include "store/store.h"
 #include "svc/booking.h"
+#include "svc/clients.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -30,6 +31,7 @@
 #include "web/money.h"
 #include "web/insurance.h"
 #include "web/notes.h"
+#include "web/admin_locations.h"
 #include "web/page.h"
 #include "web/proof.h"
 #include "web/referrals.h"
@@ -48,13 +50,14 @@ static int64_t path_id(struct req *r, const char *what)
     return id;
 }
 
-/* Loads a service's sched with the staff's rules: no minimum notice. */
-static enum err_code staff_sched(struct req *r, const char *service, const char *therapist,
-                                 struct sched *s, struct err *e)
+/* Loads a service's sched at location loc (0 = the first) with the
+ * staff's rules: no minimum notice. */
+static enum err_code staff_sched(struct req *r, int64_t loc, const char *service,
+                                 const char *therapist, struct sched *s, struct err *e)
 {
     struct booking_rules rules = app_booking_rules(r->app);
-    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, service,
-                                  therapist, s, e);
+    enum err_code rc = sched_load_at(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, loc,
+                                     service, therapist, s, e);
     if (rc == E_OK) {
         s->rules.min_notice_min = 0; /* staff may book and move inside the notice window */
         s->staff = 1;                /* its moves are its own: the desk is not told of them */
@@ -75,19 +78,21 @@ static json_t *day_times(struct req *r, const struct sched *s, struct dt_date d,
     for (size_t i = 0; i < day.nslots; i++)
         if (day.slots[i].start > now) /* with no notice, "now" itself has passed */
             json_array_append_new(
-                out, json_pack("{s:s, s:s}", "value", web_time(r, day.slots[i].start), "label",
-                               when_clock(r->app->tz, r->arena, day.slots[i].start, 0)));
+                out, json_pack("{s:s, s:s}", "value", web_time_in(r, s->tz, day.slots[i].start),
+                               "label", when_clock(s->tz, r->arena, day.slots[i].start, 0)));
     return out;
 }
 
 static json_t *appt_json(struct req *r, const struct appointment *a)
 {
     int st = appt_status_parse(a->status);
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
-                     "when", when_relative(r->app->tz, r->arena, a->start), "time",
-                     when_range(r->app->tz, r->arena, a->start, a->end), "date",
-                     when_date_long(r->arena, when_local_date(r->app->tz, a->start)), "service",
+    const struct tz *tz = web_zone(r, a->location_id); /* on its location's clock */
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+                     (json_int_t)a->id, "when", when_relative(tz, r->arena, a->start), "time",
+                     when_range(tz, r->arena, a->start, a->end), "date",
+                     when_date_long(r->arena, when_local_date(tz, a->start)), "service",
                      a->service_name, "therapist", a->therapist_name, "room", a->room_name,
+                     "location", a->location_name ? a->location_name : "",
                      "status", a->status, "status_label",
                      st >= 0 ? appt_status_label((enum appt_status)st) : a->status, "url",
                      arena_printf(r->arena, "/staff/appointments/%lld", (long long)a->id));
@@ -95,12 +100,12 @@ static json_t *appt_json(struct req *r, const struct appointment *a)
 
 /* ---- one appointment ---- */
 
-/* [*start, *end): the clinic's local day of t. */
-static void local_day(struct req *r, int64_t t, int64_t *start, int64_t *end)
+/* [*start, *end): the local day of t at a location of zone tz. */
+static void local_day(const struct tz *tz, int64_t t, int64_t *start, int64_t *end)
 {
-    struct dt_date d = when_local_date(r->app->tz, t);
-    *start = tz_day_start(r->app->tz, d);
-    *end = tz_day_start(r->app->tz, dt_date_add(d, 1));
+    struct dt_date d = when_local_date(tz, t);
+    *start = tz_day_start(tz, d);
+    *end = tz_day_start(tz, dt_date_add(d, 1));
 }
 
 /* Appends one event of the appointment's history, by the signed-in account,
@@ -130,7 +135,7 @@ static const char *undo_check(struct req *r, const struct appointment *ap,
                               const struct appt_event *last, const char *reason)
 {
     int64_t t0, t1;
-    local_day(r, clock_now(), &t0, &t1);
+    local_day(web_zone(r, ap->location_id), clock_now(), &t0, &t1);
     if (!last)
         return "There is no status change of this appointment to undo.";
     return appt_check_undo(ap->status, last->from_status, last->to_status, last->at, t0, t1,
@@ -226,9 +231,10 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         web_fail(r, &e);
         return;
     }
+    const struct tz *tz = web_zone(r, ap->location_id);
     json_t *ctx = chrome_context(r,
                                  arena_printf(r->arena, "Appointment: %s, %s", ap->client_name,
-                                              when_relative(r->app->tz, r->arena, ap->start)),
+                                              when_relative(tz, r->arena, ap->start)),
                                  "appointment");
     json_object_set_new(ctx, "appt", appt_json(r, ap));
     json_t *client =
@@ -257,7 +263,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     json_object_set_new(ctx, "history", history);
     /* a therapist sees the clinical record only inside a treating
      * relationship: once the front desk checked the client in */
-    struct dt_date appt_day = when_local_date(r->app->tz, ap->start);
+    struct dt_date appt_day = when_local_date(tz, ap->start);
     int treats;
     if (proof_treating(r, ap->client_id, &treats) < 0 ||
         (treats && referrals_context(r, ap->client_id, &appt_day, desk, ctx) < 0))
@@ -270,7 +276,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
      * yet as a line saying from when. */
     int from = appt_status_parse(ap->status);
     int64_t day0, day1;
-    local_day(r, ap->start, &day0, &day1);
+    local_day(tz, ap->start, &day0, &day1);
     json_t *actions = json_array(), *later = json_array();
     for (int to = 0; desk && from >= 0 && to < APPT__COUNT; to++) {
         if (!appt_can_move((enum appt_status)from, (enum appt_status)to) ||
@@ -280,7 +286,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         if (appt_check_clock((enum appt_status)to, clock_now(), ap->start, day0))
             json_array_append_new(
                 later, json_pack("{s:s, s:s}", "label", label, "from",
-                                 when_relative(r->app->tz, r->arena,
+                                 when_relative(tz, r->arena,
                                                to == APPT_CHECKED_IN ? day0 : ap->start)));
         else
             json_array_append_new(
@@ -299,7 +305,7 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     int64_t now = clock_now();
     if (desk && strcmp(ap->status, "booked") == 0 && ap->start > now) {
         struct sched all, s;
-        struct dt_date d = when_local_date(r->app->tz, ap->start);
+        struct dt_date d = when_local_date(web_zone(r, ap->location_id), ap->start);
         const char *ds = kv_get(&r->query, "date"), *who = kv_get(&r->query, "therapist");
         const char *problem = NULL;
         if (ds && dt_parse_date(ds, &d) < 0) {
@@ -308,9 +314,9 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
         }
         if (!who || !*who)
             who = ap->therapist_id;
-        enum err_code rc = staff_sched(r, ap->service_id, "any", &all, &e);
+        enum err_code rc = staff_sched(r, ap->location_id, ap->service_id, "any", &all, &e);
         if (rc == E_OK)
-            rc = staff_sched(r, ap->service_id, who, &s, &e);
+            rc = staff_sched(r, ap->location_id, ap->service_id, who, &s, &e);
         json_t *times = json_array();
         if (rc == E_OK) {
             json_decref(times);
@@ -397,7 +403,7 @@ void desk_status(struct req *r)
         return;
     }
     int64_t day0, day1;
-    local_day(r, ap.start, &day0, &day1);
+    local_day(web_zone(r, ap.location_id), ap.start, &day0, &day1);
     if ((why = appt_check_clock((enum appt_status)appt_status_parse(to), clock_now(), ap.start,
                                 day0))) {
         appt_page(r, 409, &ap, why, NULL, NULL);
@@ -459,7 +465,8 @@ void desk_undo(struct req *r)
         return;
     }
     struct actor who = proof_actor(r, PROOF_STAFF);
-    if (sched_undo_status(db, &who, &ap, last->from_status, reason, clock_now(), &e) != E_OK) {
+    if (sched_undo_status(db, &r->app->hooks, &who, &ap, last->from_status, reason, clock_now(),
+                          &e) != E_OK) {
         if (e.code == E_CONFLICT) {
             appt_page(r, 409, &ap,
                       "Someone changed this appointment a moment ago; check its status and try "
@@ -513,7 +520,7 @@ void desk_move(struct req *r)
                   json_pack("{s:s}", "start", "Choose a new time from the list."), NULL);
         return;
     }
-    enum err_code rc = staff_sched(r, ap.service_id, therapist, &s, &e);
+    enum err_code rc = staff_sched(r, ap.location_id, ap.service_id, therapist, &s, &e);
     if (rc == E_OK) {
         int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
         rc = sched_move(web_db(r), r->arena, &s, clock_now(), &ap, start, who, &moved, &e);
@@ -537,6 +544,7 @@ void desk_move(struct req *r)
 
 struct book_form {
     const char *client, *q, *service, *therapist, *date, *start, *name, *email, *phone, *note;
+    const char *location; /* its id as given; NULL or "" = the first */
     const char *override_reason; /* booking over the same client's overlapping appointment */
     int overlap;                 /* the last try met such an appointment: offer the override */
 };
@@ -550,7 +558,11 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
     struct therapist *th;
     size_t nsv, nth;
     int64_t now = clock_now();
-    struct dt_date d = when_local_date(r->app->tz, now);
+    size_t nl;
+    const struct location *locs, *loc;
+    if (admin_location_pick(r, f->location, &locs, &nl, &loc) < 0)
+        return;
+    struct dt_date d = when_local_date(web_zone(r, loc->id), now);
 
     if (db_services(db, r->arena, 1, &sv, &nsv, &e) != E_OK ||
         db_therapists(db, r->arena, 1, &th, &nth, &e) != E_OK) {
@@ -558,6 +570,7 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
         return;
     }
     json_t *ctx = chrome_context(r, "Book for a client", "book");
+    admin_location_context(r, ctx, locs, nl, loc, "/staff/book");
     json_t *errs = web_keep(r, errors ? errors : json_object()); /* the request owns it */
     const char *service = f->service && *f->service ? f->service : nsv ? sv[0].id : "";
     const char *therapist = f->therapist && *f->therapist ? f->therapist : "any";
@@ -618,9 +631,10 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
                                  "phone", cs[i].phone, "url",
                                  arena_printf(r->arena,
                                               "/staff/book?client=%lld&service=%s&therapist=%s"
-                                              "&date=%s%s",
+                                              "&date=%s%s&location=%lld",
                                               (long long)cs[i].id, service, therapist,
-                                              when_date_param(r->arena, d), start_part)));
+                                              when_date_param(r->arena, d), start_part,
+                                              (long long)loc->id)));
         json_object_set_new(ctx, "found", found);
         json_object_set_new(ctx, "searched", json_true());
         json_object_set_new(ctx, "q", json_string(f->q));
@@ -628,7 +642,7 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
 
     /* Times of the day for the service and therapist. */
     struct sched s;
-    enum err_code rc = staff_sched(r, service, therapist, &s, &e);
+    enum err_code rc = staff_sched(r, loc->id, service, therapist, &s, &e);
     json_t *times = json_array();
     if (rc == E_OK) {
         json_decref(times);
@@ -686,6 +700,7 @@ void desk_book_form(struct req *r)
         .therapist = kv_get(&r->query, "therapist"),
         .date = kv_get(&r->query, "date"),
         .start = kv_get(&r->query, "start"), /* a free cell of the day view: checked */
+        .location = kv_get(&r->query, "location"),
     };
     book_page(r, 200, &f, NULL, NULL);
 }
@@ -743,6 +758,7 @@ void desk_book(struct req *r)
         .phone = form_value(r, "phone"),
         .note = form_value(r, "note"),
         .override_reason = form_value(r, "override_reason"),
+        .location = form_value(r, "location"),
     };
     json_t *errs = json_object();
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone, .notes = f.note,
@@ -781,7 +797,12 @@ void desk_book(struct req *r)
     json_decref(errs);
     if (*f.therapist == 0)
         f.therapist = "any";
-    enum err_code rc = staff_sched(r, f.service, f.therapist, &s, &e);
+    int64_t loc = 0;
+    if (*f.location && num_parse_i64(f.location, 1, INT64_MAX, &loc) < 0) {
+        book_page(r, 422, &f, "Nothing was booked: choose a location from the list.", NULL);
+        return;
+    }
+    enum err_code rc = staff_sched(r, loc, f.service, f.therapist, &s, &e);
     if (rc == E_OK) {
         int who = strcmp(f.therapist, "any") == 0 ? -1 : sched_therapist_index(&s, f.therapist);
         struct overlap_ctx ov = {r, f.override_reason, {0}};
@@ -800,8 +821,8 @@ void desk_book(struct req *r)
                           "(e.g. a couple sharing one e-mail), give a reason below and "
                           "book again.",
                           (long long)ov.other.id, ov.other.service_name,
-                          when_date_medium(r->arena, when_local_date(r->app->tz, ov.other.start)),
-                          when_range(r->app->tz, r->arena, ov.other.start, ov.other.end)),
+                          when_date_medium(r->arena, when_local_date(s.tz, ov.other.start)),
+                          when_range(s.tz, r->arena, ov.other.start, ov.other.end)),
                       NULL);
             return;
         }
@@ -1025,9 +1046,7 @@ void desk_client_merge(struct req *r)
                                    merge_side(r, &o)));
         return;
     }
-    if (db_begin(db, &e) != E_OK || db_merge_clients(db, c.id, other, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
-        db_rollback(db);
+    if (clients_merge(db, r->app->hooks.webhooks, c.id, other, clock_now(), &e) != E_OK) {
         web_fail(r, &e);
         return;
     }

@@ -31,6 +31,7 @@
 #include "util/sb.h"
 #include "view/ics.h"
 #include "web/chrome.h"
+#include "web/admin_locations.h"
 #include "web/page.h"
 
 #define SUFFIX ".ics"
@@ -103,7 +104,7 @@ static int horizon_days(struct req *r, struct err *e)
  * second: the data versions, the feed, the window's local day, the horizon,
  * the clinic's name and address and the origin of the links. */
 static const char *feed_etag(struct req *r, const struct calendar_feed *feed, int64_t now,
-                             int horizon, struct err *e)
+                             int horizon, int64_t location, const struct tz *tz, struct err *e)
 {
     int64_t clinic_v, appts_v;
     unsigned char h[ETAG_BYTES];
@@ -111,11 +112,11 @@ static const char *feed_etag(struct req *r, const struct calendar_feed *feed, in
     const struct cfg *c = &r->app->cfg;
     if (db_versions(web_db(r), &clinic_v, &appts_v, e) != E_OK)
         return NULL;
-    struct dt_date d = when_local_date(r->app->tz, now);
-    const char *key =
-        arena_printf(r->arena, "%lld|%lld|%s|%lld|%d|%04d-%02d-%02d|%s|%s|%s", (long long)clinic_v,
-                     (long long)appts_v, feed->therapist_id, (long long)feed->created_at, horizon,
-                     d.year, d.month, d.day, c->name, c->address, web_origin(r));
+    struct dt_date d = when_local_date(tz, now);
+    const char *key = arena_printf(r->arena, "%lld|%lld|%s|%lld|%d|%04d-%02d-%02d|%s|%s|%s|L%lld",
+                                   (long long)clinic_v, (long long)appts_v, feed->therapist_id,
+                                   (long long)feed->created_at, horizon, d.year, d.month, d.day,
+                                   c->name, c->address, web_origin(r), (long long)location);
     crypto_generichash(h, sizeof h, (const unsigned char *)key, strlen(key), NULL, 0);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     return arena_printf(r->arena, "\"feed-%s\"", hex);
@@ -150,7 +151,11 @@ static void make_event(struct req *r, const struct feed_appointment *a, int clin
     ev->sequence = a->revision;
     ev->summary =
         strcmp(a->status, "no_show") == 0 ? arena_printf(r->arena, "No-show: %s", what) : what;
-    ev->location = arena_printf(r->arena, "%s, %s, %s", a->room_name, c->name, c->address);
+    /* the room, at its location's address */
+    ev->location = arena_printf(r->arena, "%s, %s, %s", a->room_name, c->name,
+                                a->location_address && a->location_address[0]
+                                    ? a->location_address
+                                    : c->address);
     const char *link =
         arena_printf(r->arena, "%s/staff/appointments/%lld", origin, (long long)a->id);
     ev->description = arena_printf(r->arena,
@@ -173,9 +178,22 @@ void feeds_ics(struct req *r)
     private_headers(r);
     if (find_feed(r, &feed) < 0)
         return;
+    /* ?location=ID: that location's appointments only, in its zone (else
+     * every appointment, in the first location's zone: the instants are
+     * the same either way) */
+    int64_t location = 0;
+    const char *ls = kv_get(&r->query, "location");
+    if (ls) {
+        const struct location *all, *one;
+        size_t nl;
+        if (admin_location_pick(r, ls, &all, &nl, &one) < 0)
+            return;
+        location = one->id;
+    }
+    const struct tz *tz = web_zone(r, location);
     int clinic = feed.therapist_id[0] == '\0';
     int horizon = horizon_days(r, &e);
-    const char *etag = horizon < 0 ? NULL : feed_etag(r, &feed, now, horizon, &e);
+    const char *etag = horizon < 0 ? NULL : feed_etag(r, &feed, now, horizon, location, tz, &e);
     if (!etag) {
         web_fail(r, &e);
         return;
@@ -196,14 +214,14 @@ void feeds_ics(struct req *r)
     struct ics_event *evs = arena_array(r->arena, n ? n : 1, sizeof *evs);
     const char *origin = web_origin(r);
     for (size_t i = 0; i < n; i++)
-        if (feed_shows(list[i].status))
+        if (feed_shows(list[i].status) && (!location || list[i].location_id == location))
             make_event(r, &list[i], clinic, now, origin, &evs[k++]);
     struct ics_meta meta = {
         clinic ? arena_printf(r->arena, "%s: all appointments", r->app->cfg.name)
                : arena_printf(r->arena, "%s: %s", r->app->cfg.name, feed.therapist_name),
         REFRESH_MINUTES, now};
     resp_start(r, 200, "text/calendar; charset=utf-8");
-    if (ics_calendar_events(&r->resp.body, r->app->tz, &meta, evs, k, err, sizeof err) < 0) {
+    if (ics_calendar_events(&r->resp.body, tz, &meta, evs, k, err, sizeof err) < 0) {
         log_error("calendar feed of %s: %s", clinic ? "the clinic" : feed.therapist_id, err);
         web_error(r, 500, NULL, "The calendar could not be made; the error was logged.");
         return;

@@ -25,6 +25,7 @@
 #include "util/num.h"
 #include "util/sb.h"
 #include "view/esc.h"
+#include "web/admin_locations.h"
 #include "web/calgrid.h"
 #include "web/chrome.h"
 #include "web/page.h"
@@ -128,6 +129,45 @@ static json_t *chooser(struct req *r, const char *current)
     return list;
 }
 
+/* The location the page works on (?location= or the form's field) and the
+ * switch between locations: ctx.locations, ctx.location (see
+ * admin_location_context).  base: the page's path; extra: more of its
+ * query (e.g. "therapist=ID&"), or "".  Returns 0, or -1 with the error
+ * page written. */
+static int pick_location(struct req *r, const struct location **all, size_t *n,
+                         const struct location **out)
+{
+    const char *v = kv_get(&r->query, "location");
+    if (!v || !*v)
+        v = kv_get(&r->form, "location");
+    return admin_location_pick(r, v, all, n, out);
+}
+
+static void location_switch(struct req *r, json_t *ctx, const struct location *all, size_t n,
+                            const struct location *loc, const char *base, const char *extra)
+{
+    admin_location_context(r, ctx, all, n, loc, arena_printf(r->arena, "%s?%s", base, extra));
+    /* admin_location_context wrote base?location=ID: with extra, "?" is in it already */
+    json_t *list = json_object_get(ctx, "locations");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *o = json_array_get(list, i);
+        json_object_set_new(o, "url",
+                            json_string(arena_printf(r->arena, "%s?%slocation=%lld", base, extra,
+                                                     (long long)all[i].id)));
+    }
+}
+
+/* Keeps the spans of v at location loc (or, with keep_others, those
+ * elsewhere), in place; returns how many are left. */
+static size_t spans_where(struct week_span *v, size_t n, int64_t loc, int keep_others)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((v[i].location_id == loc) != keep_others)
+            v[k++] = v[i];
+    return k;
+}
+
 static json_t *appt_item(struct req *r, const struct appointment *a)
 {
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id, "date",
@@ -141,7 +181,7 @@ static json_t *appt_item(struct req *r, const struct appointment *a)
 /* The week's rows: wall minutes from the earliest opening (the clinic's or
  * the therapist's, any weekday) to the latest closing, widened to the
  * appointments shown; 0 when there is nothing at all. */
-static int week_minutes(struct req *r, const struct sched_setup *su,
+static int week_minutes(struct req *r, const struct tz *tz, const struct sched_setup *su,
                         const struct therapist_week *wk, const struct appointment *const *ap,
                         size_t nap, int *lo, int *hi)
 {
@@ -157,8 +197,8 @@ static int week_minutes(struct req *r, const struct sched_setup *su,
     }
     for (size_t i = 0; i < nap; i++) {
         struct dt_civil a, b;
-        tz_to_local(r->app->tz, ap[i]->start, &a, NULL);
-        tz_to_local(r->app->tz, ap[i]->end, &b, NULL);
+        tz_to_local(tz, ap[i]->start, &a, NULL);
+        tz_to_local(tz, ap[i]->end, &b, NULL);
         int m0 = (a.hour * 60 + a.min) / 15 * 15, m1 = b.hour * 60 + b.min;
         if (b.day != a.day)
             m1 = 1440;
@@ -174,31 +214,39 @@ void hours_week(struct req *r)
 {
     struct err e = {0};
     struct db *db = web_db(r);
-    const struct tz *tz = r->app->tz;
+    const struct tz *tz;
     const char *ds = kv_get(&r->query, "date");
-    struct dt_date d = when_local_date(r->app->tz, clock_now()), today = d;
+    struct dt_date d = {0, 0, 0}, today;
     struct therapist th;
     struct therapist_week wk;
     struct appointment *ap;
     struct time_off *off;
     struct sched_setup su;
-    size_t nap, noff;
+    size_t nap, noff, nl;
+    const struct location *locs, *loc;
 
     if (ds && dt_parse_date(ds, &d) < 0) {
         web_error(r, 400, NULL, "The date must look like 2026-11-24.");
         return;
     }
-    if (pick_therapist(r, kv_get(&r->query, "therapist"), &th) < 0)
+    if (pick_therapist(r, kv_get(&r->query, "therapist"), &th) < 0 ||
+        pick_location(r, &locs, &nl, &loc) < 0)
         return;
+    /* the week at one location, on its clock */
+    tz = web_zone(r, loc->id);
+    d = ds ? d : when_local_date(tz, clock_now());
+    today = when_local_date(tz, clock_now());
     struct dt_date mon = dt_date_add(d, -((dt_weekday(dt_date_to_days(d)) + 6) % 7));
     int64_t t0 = tz_day_start(tz, mon), t1 = tz_day_start(tz, dt_date_add(mon, 7));
-    if (sched_setup(db, r->arena, r->app->sched, &su, &e) != E_OK ||
+    if (sched_setup_at(db, r->arena, r->app->sched, loc->id, &su, &e) != E_OK ||
         db_therapist_week(db, r->arena, th.id, &wk, &e) != E_OK ||
         db_appointments(db, r->arena, t0, t1, &ap, &nap, &e) != E_OK ||
         db_time_off(db, r->arena, t0, t1, &off, &noff, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
+    wk.nwork = spans_where(wk.work, wk.nwork, loc->id, 0);
+    wk.nbreaks = spans_where(wk.breaks, wk.nbreaks, loc->id, 0);
     /* the therapist's appointments, by start, and the grid's rows */
     const struct appointment **mine = arena_array(r->arena, nap + 1, sizeof *mine);
     size_t nmine = 0;
@@ -206,7 +254,7 @@ void hours_week(struct req *r)
         if (strcmp(ap[k].therapist_id, th.id) == 0 && ap[k].start >= t0 && ap[k].start < t1)
             mine[nmine++] = &ap[k];
     int lo, hi;
-    int has_rows = week_minutes(r, &su, &wk, mine, nmine, &lo, &hi);
+    int has_rows = week_minutes(r, tz, &su, &wk, mine, nmine, &lo, &hi);
     size_t nrows = has_rows ? (size_t)(hi - lo + 14) / 15 : 0;
     const char **labels = arena_array(r->arena, nrows + 1, sizeof *labels);
     int *hour = arena_array(r->arena, nrows + 1, sizeof *hour);
@@ -236,11 +284,11 @@ void hours_week(struct req *r)
             if (strcmp(su.closed[k], date) == 0)
                 c->closed = "Clinic closed";
         struct calgrid_span *sp;
-        c->nhours = calgrid_week_spans(r, day, su.hours, su.nhours, &sp);
+        c->nhours = calgrid_week_spans(r, tz, day, su.hours, su.nhours, &sp);
         c->hours = sp;
-        c->nwork = calgrid_week_spans(r, day, wk.work, wk.nwork, &sp);
+        c->nwork = calgrid_week_spans(r, tz, day, wk.work, wk.nwork, &sp);
         c->work = sp;
-        c->nbreaks = calgrid_week_spans(r, day, wk.breaks, wk.nbreaks, &sp);
+        c->nbreaks = calgrid_week_spans(r, tz, day, wk.breaks, wk.nbreaks, &sp);
         c->breaks = sp;
         /* its hours in words, under the heading */
         struct sb said = SB_INIT;
@@ -280,13 +328,15 @@ void hours_week(struct req *r)
     const char *tq = r->role == AUTH_THERAPIST
                          ? ""
                          : arena_printf(r->arena, "therapist=%s&", url_part(r, th.id));
+    if (nl > 1)
+        tq = arena_printf(r->arena, "%slocation=%lld&", tq, (long long)loc->id);
     json_t *ctx =
         chrome_context(r, arena_printf(r->arena, "Week of %s: %s", label, th.name), "week");
     json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th.id, "name", th.name));
     json_object_set_new(ctx, "week_label", json_string(label));
     json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
     if (has_rows) {
-        json_object_set_new(ctx, "grid", calgrid_build(r, cols, 7, labels, hour, nrows, 0, now));
+        json_object_set_new(ctx, "grid", calgrid_build(r, tz, cols, 7, labels, hour, nrows, 0, now));
         json_object_set_new(ctx, "grid_id", json_string("cal-week"));
         json_object_set_new(ctx, "grid_caption",
                             json_string(arena_printf(r->arena, "%s, week of %s", th.name, label)));
@@ -305,6 +355,11 @@ void hours_week(struct req *r)
         json_object_set_new(ctx, "therapists", ch);
         json_object_set_new(ctx, "choose", json_true());
     }
+    location_switch(r, ctx, locs, nl, loc, "/staff/week",
+                    r->role == AUTH_THERAPIST
+                        ? arena_printf(r->arena, "date=%s&", when_date_param(r->arena, d))
+                        : arena_printf(r->arena, "therapist=%s&date=%s&", url_part(r, th.id),
+                                       when_date_param(r->arena, d)));
     page_render(r, 200, "staff/week", ctx);
     resp_header(r, "Cache-Control", "no-store");
 }
@@ -341,7 +396,19 @@ static json_t *rows_json(struct day_row rows[7])
 static void hours_page(struct req *r, int status, const struct therapist *th,
                        struct day_row rows[7], const char *error, json_t *stranded)
 {
+    size_t nl;
+    const struct location *locs, *loc;
+    if (pick_location(r, &locs, &nl, &loc) < 0) {
+        json_decref(stranded);
+        return;
+    }
     json_t *ctx = chrome_context(r, arena_printf(r->arena, "Working hours: %s", th->name), "hours");
+    location_switch(r, ctx, locs, nl, loc, "/staff/hours",
+                    r->role == AUTH_THERAPIST
+                        ? ""
+                        : arena_printf(r->arena, "therapist=%s&", url_part(r, th->id)));
+    json_object_set_new(ctx, "zone_label",
+                        json_string(web_location_timezone(r, loc)));
     json_object_set_new(ctx, "therapist", json_pack("{s:s, s:s}", "id", th->id, "name", th->name));
     json_object_set_new(ctx, "days", rows_json(rows));
     if (error)
@@ -369,12 +436,17 @@ void hours_form(struct req *r)
     struct therapist_week wk;
     struct day_row rows[7];
 
-    if (pick_therapist(r, kv_get(&r->query, "therapist"), &th) < 0)
+    size_t nl;
+    const struct location *locs, *loc;
+    if (pick_therapist(r, kv_get(&r->query, "therapist"), &th) < 0 ||
+        pick_location(r, &locs, &nl, &loc) < 0)
         return;
     if (db_therapist_week(web_db(r), r->arena, th.id, &wk, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
+    wk.nwork = spans_where(wk.work, wk.nwork, loc->id, 0);
+    wk.nbreaks = spans_where(wk.breaks, wk.nbreaks, loc->id, 0);
     for (int i = 0; i < 7; i++) {
         struct day_row *row = &rows[i];
         int nw = 0, nb = 0;
@@ -416,6 +488,40 @@ static void wall_span(const struct tz *tz, int64_t start, int64_t end, int *wd, 
     *en = *s + (int)((end - start + 59) / 60);
 }
 
+/* Minutes a wall clock at `there` differs from one at `here` right now
+ * (Seattle is an hour ahead of Anchorage: 60). */
+static int zone_shift(const struct tz *here, const struct tz *there, int64_t now)
+{
+    return (tz_offset_at(here, now) - tz_offset_at(there, now)) / 60;
+}
+
+/* The first work span of `other` (at other locations, each shifted to this
+ * location's clock) that meets a span of `work` on the week's circle of
+ * 10080 minutes; its index, or -1.  A therapist works in one place at a
+ * time: hours that overlap across locations are refused when saved (a
+ * booking is refused anyway, svc/booking.c, but such hours would offer
+ * times that cannot be booked).  Offsets are today's: zones that change
+ * them on other dates may differ by their difference for some weeks. */
+static long overlap_elsewhere(const struct week_span *work, size_t nwork,
+                              const struct week_span *other, size_t nother, const int *shift)
+{
+    for (size_t j = 0; j < nother; j++) {
+        int os = other[j].weekday * 1440 + other[j].start_min + shift[j];
+        int len = other[j].end_min - other[j].start_min;
+        for (size_t i = 0; i < nwork; i++) {
+            int ws = work[i].weekday * 1440 + work[i].start_min;
+            int wlen = work[i].end_min - work[i].start_min;
+            /* on a circle: [ws, ws+wlen) meets [os, os+len) shifted by a week either way */
+            for (int k = -1; k <= 1; k++) {
+                int s = os + k * 10080;
+                if (s < ws + wlen && ws < s + len)
+                    return (long)j;
+            }
+        }
+    }
+    return -1;
+}
+
 void hours_save(struct req *r)
 {
     struct err e = {0};
@@ -426,11 +532,14 @@ void hours_save(struct req *r)
     struct shift_span swork[7], sbreaks[7];
     struct therapist_week wk = {work, 0, breaks, 0};
     struct appointment *ap;
-    size_t nap;
+    size_t nap, nl;
     int bad = 0;
+    const struct location *locs, *loc;
 
-    if (pick_therapist(r, kv_get(&r->form, "therapist"), &th) < 0)
+    if (pick_therapist(r, kv_get(&r->form, "therapist"), &th) < 0 ||
+        pick_location(r, &locs, &nl, &loc) < 0)
         return;
+    const struct tz *here = web_zone(r, loc->id);
     for (int i = 0; i < 7; i++) {
         int wd = week_days[i].wd;
         struct day_row *row = &rows[i];
@@ -447,11 +556,11 @@ void hours_save(struct req *r)
         row->more = 0;
         if (sd.has_work) {
             swork[wk.nwork] = (struct shift_span){wd, sd.work_start, sd.work_end};
-            work[wk.nwork++] = (struct week_span){wd, sd.work_start, sd.work_end};
+            work[wk.nwork++] = (struct week_span){wd, sd.work_start, sd.work_end, loc->id};
         }
         if (sd.has_break) {
             sbreaks[wk.nbreaks] = (struct shift_span){wd, sd.break_start, sd.break_end};
-            breaks[wk.nbreaks++] = (struct week_span){wd, sd.break_start, sd.break_end};
+            breaks[wk.nbreaks++] = (struct week_span){wd, sd.break_start, sd.break_end, loc->id};
         }
     }
     if (bad) {
@@ -459,17 +568,47 @@ void hours_save(struct req *r)
         return;
     }
     /* Check and save under one writing transaction, so no booking slips in
-     * between. */
+     * between.  The other locations' hours stay as they are. */
     int64_t now = clock_now();
+    struct therapist_week stored;
     if (db_begin(db, &e) != E_OK ||
+        db_therapist_week(db, r->arena, th.id, &stored, &e) != E_OK ||
         db_appointments(db, r->arena, now, now + AHEAD_SECONDS, &ap, &nap, &e) != E_OK)
         goto fail;
+    stored.nwork = spans_where(stored.work, stored.nwork, loc->id, 1);
+    stored.nbreaks = spans_where(stored.breaks, stored.nbreaks, loc->id, 1);
+    int *shift = arena_array(r->arena, stored.nwork + 1, sizeof *shift);
+    for (size_t k = 0; k < stored.nwork; k++)
+        shift[k] = zone_shift(here, web_zone(r, stored.work[k].location_id), now);
+    long clash = overlap_elsewhere(work, wk.nwork, stored.work, stored.nwork, shift);
+    if (clash >= 0) {
+        const struct week_span *o = &stored.work[clash];
+        const char *where = "another location";
+        for (size_t i = 0; i < nl; i++)
+            if (locs[i].id == o->location_id)
+                where = locs[i].name;
+        const char *day = "";
+        for (int i = 0; i < 7; i++)
+            if (week_days[i].wd == o->weekday)
+                day = week_days[i].name;
+        db_rollback(db);
+        hours_page(r, 409, &th, rows,
+                   arena_printf(r->arena,
+                                "Not saved: on %s %s works at %s from %s to %s (%s time), which "
+                                "overlaps these hours. A therapist can be in one location at a "
+                                "time; change the hours there first, or choose other hours here.",
+                                day, th.name, where, wall_clock(r, o->start_min),
+                                wall_clock(r, o->end_min), where),
+                   NULL);
+        return;
+    }
     json_t *stranded = json_array();
     for (size_t k = 0; k < nap; k++) {
         int wd, s, en;
-        if (strcmp(ap[k].therapist_id, th.id) != 0 || !holds_time(&ap[k]))
+        if (strcmp(ap[k].therapist_id, th.id) != 0 || !holds_time(&ap[k]) ||
+            ap[k].location_id != loc->id)
             continue;
-        wall_span(r->app->tz, ap[k].start, ap[k].end, &wd, &s, &en);
+        wall_span(here, ap[k].start, ap[k].end, &wd, &s, &en);
         if (!shift_fits(swork, wk.nwork, sbreaks, wk.nbreaks, wd, s, en))
             json_array_append_new(stranded, appt_item(r, &ap[k]));
     }
@@ -483,11 +622,24 @@ void hours_save(struct req *r)
         return;
     }
     json_decref(stranded);
-    if (db_put_therapist_week(db, th.id, &wk, &e) != E_OK || db_commit(db, &e) != E_OK)
+    /* this location's new spans with the others' as stored */
+    struct week_span *allw = arena_array(r->arena, wk.nwork + stored.nwork + 1, sizeof *allw);
+    struct week_span *allb =
+        arena_array(r->arena, wk.nbreaks + stored.nbreaks + 1, sizeof *allb);
+    memcpy(allw, work, wk.nwork * sizeof *allw);
+    memcpy(allw + wk.nwork, stored.work, stored.nwork * sizeof *allw);
+    memcpy(allb, breaks, wk.nbreaks * sizeof *allb);
+    memcpy(allb + wk.nbreaks, stored.breaks, stored.nbreaks * sizeof *allb);
+    struct therapist_week both = {allw, wk.nwork + stored.nwork, allb,
+                                  wk.nbreaks + stored.nbreaks};
+    if (db_put_therapist_week(db, th.id, &both, &e) != E_OK || db_commit(db, &e) != E_OK)
         goto fail;
     resp_start(r, 303, "text/plain; charset=utf-8");
-    resp_header(r, "Location", arena_printf(r->arena, "/staff/hours?therapist=%s&saved=1",
-                                            url_part(r, th.id)));
+    resp_header(r, "Location",
+                nl > 1 ? arena_printf(r->arena, "/staff/hours?therapist=%s&location=%lld&saved=1",
+                                      url_part(r, th.id), (long long)loc->id)
+                       : arena_printf(r->arena, "/staff/hours?therapist=%s&saved=1",
+                                      url_part(r, th.id)));
     return;
 fail:
     db_rollback(db);

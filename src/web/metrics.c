@@ -1,7 +1,8 @@
 /* metrics — see metrics.h.  Counters are read without locks (relaxed
  * atomics, http/metrics.c and svc/booking.c); the outbox's depth is one
- * indexed GROUP BY at scrape time.  A database that cannot be read makes
- * knead_up 0 and leaves out the outbox lines, never the whole answer. */
+ * indexed GROUP BY at scrape time, and the webhook queue's another.  A
+ * database that cannot be read makes knead_up 0 and leaves out the outbox
+ * and webhook lines, never the whole answer. */
 #include "web/metrics.h"
 
 #include <inttypes.h>
@@ -24,9 +25,12 @@ void metrics_page(struct req *r)
     struct sb *b = &r->resp.body;
     struct err e = {0};
     struct outbox_tally t;
+    struct wh_tally wt;
     struct sched_stats st = {0};
 
     enum err_code rc = db_outbox_tally(web_db(r), &t, &e);
+    if (rc == E_OK)
+        rc = db_wh_tally(web_db(r), &wt, &e);
     if (rc != E_OK)
         log_warn("metrics: cannot count the outbox: %s", e.msg);
     resp_start(r, 200, "text/plain; version=0.0.4; charset=utf-8");
@@ -69,5 +73,12 @@ void metrics_page(struct req *r)
         sb_addf(b, "knead_outbox_messages{status=\"sending\"} %" PRId64 "\n", t.sending);
         sb_addf(b, "knead_outbox_messages{status=\"failed\"} %" PRId64 "\n", t.failed);
         sb_addf(b, "knead_outbox_messages{status=\"sent\"} %" PRId64 "\n", t.sent);
+        sb_adds(b, "# HELP knead_webhook_deliveries Webhook deliveries, by status: pending "
+                   "(queued or waiting to retry), sending, failed (gave up), delivered.\n"
+                   "# TYPE knead_webhook_deliveries gauge\n");
+        sb_addf(b, "knead_webhook_deliveries{status=\"pending\"} %" PRId64 "\n", wt.pending);
+        sb_addf(b, "knead_webhook_deliveries{status=\"sending\"} %" PRId64 "\n", wt.sending);
+        sb_addf(b, "knead_webhook_deliveries{status=\"failed\"} %" PRId64 "\n", wt.failed);
+        sb_addf(b, "knead_webhook_deliveries{status=\"delivered\"} %" PRId64 "\n", wt.delivered);
     }
 }

@@ -670,3 +670,37 @@ int notes_manage_context(struct req *r, const struct appointment *ap, enum proof
     json_object_set_new(ctx, "recommendations", rec);
     return 0;
 }
+
+/* [label] of the chosen keys, for the record download. */
+static json_t *chosen_labels(const struct vocab *v, size_t n, const char *list)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        if (in_list(list, v[i].key))
+            json_array_append_new(a, json_string(v[i].label));
+    return a;
+}
+
+json_t *notes_record_json(struct req *r, const struct treatment_note *n,
+                          const struct note_addendum *ad, size_t nad)
+{
+    json_t *rec = json_pack("{s:b, s:b, s:o, s:s, s:o, s:s, s:i}", "rest", n->rest, "heat_cold",
+                            n->heat_cold, "stretches", chosen(stretches, COUNT(stretches), n->stretches),
+                            "home_care", n->home_care, "providers",
+                            chosen_labels(providers, COUNT(providers), n->providers),
+                            "provider_reason", n->provider_reason, "next_visit_in_weeks",
+                            n->next_weeks);
+    json_t *adds = json_array();
+    for (size_t i = 0; i < nad; i++)
+        json_array_append_new(adds, json_pack("{s:s, s:s, s:s, s:s}", "body", ad[i].body,
+                                              "author", ad[i].author, "at",
+                                              web_time(r, ad[i].created_at), "at_label",
+                                              when_full(r, ad[i].created_at)));
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:s, s:o}", "subjective",
+                     n->subjective, "objective", n->objective, "assessment", n->assessment, "plan",
+                     n->plan, "areas", chosen_labels(areas, COUNT(areas), n->areas), "techniques",
+                     chosen_labels(techniques, COUNT(techniques), n->techniques), "pressure",
+                     label_of(pressures, COUNT(pressures), n->pressure), "recommendations", rec,
+                     "signed_by", n->signed_by, "signed_at", web_time(r, n->signed_at),
+                     "signed_label", when_full(r, n->signed_at), "addenda", adds);
+}

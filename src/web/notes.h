@@ -44,6 +44,14 @@ void notes_addendum(struct req *r); /* POST /staff/appointments/{id}/note/addend
 int notes_manage_context(struct req *r, const struct appointment *ap, enum proof via,
                          json_t *ctx);
 
+/* A signed note as the client's record download gives it: the SOAP parts,
+ * areas, techniques and pressure by their labels, the recommendations, who
+ * signed and when, and the addenda (ad, nad).  The caller read and audits
+ * it.  Can't fail. */
+struct treatment_note;
+struct note_addendum;
+json_t *notes_record_json(struct req *r, const struct treatment_note *n,
+                          const struct note_addendum *ad, size_t nad);
 /* Adds "note_url" to an appointment page's ctx for those who may read the
  * appointment's note: admins, and the appointment's therapist when treats
  * (proof_treating's answer).  Can't fail. */

@@ -55,6 +55,35 @@ const char *web_time(struct req *r, int64_t t)
     return arena_strdup(r->arena, buf);
 }
 
+const char *web_time_in(struct req *r, const struct tz *tz, int64_t t)
+{
+    char buf[32];
+    if (dt_format_rfc3339(t, tz_offset_at(tz, t), buf, sizeof buf) == 0)
+        return arena_printf(r->arena, "%lld", (long long)t);
+    return arena_strdup(r->arena, buf);
+}
+
+const struct tz *web_zone(struct req *r, int64_t location_id)
+{
+    return sched_zone(web_db(r), r->arena, r->app->sched, location_id, r->app->tz);
+}
+
+const char *web_location_address(struct req *r, const struct location *l)
+{
+    return l->address && l->address[0] ? l->address : r->app->cfg.address;
+}
+
+const char *web_location_timezone(struct req *r, const struct location *l)
+{
+    return l->timezone && l->timezone[0] ? l->timezone : r->app->cfg.timezone;
+}
+
+json_t *web_location_json(struct req *r, const struct location *l)
+{
+    return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)l->id, "name", l->name, "address",
+                     web_location_address(r, l), "timezone", web_location_timezone(r, l));
+}
+
 void web_problem(struct req *r, const struct err *e)
 {
     int status = err_http_status(e->code);
@@ -96,38 +125,34 @@ static const char *hour_label(struct req *r, int min)
              : arena_printf(r->arena, "%d %s", h12, ampm);
 }
 
-/* The clinic's opening hours from its settings (the cached set-up: one
- * version query), for the footer and the pages that name the open days:
- * ctx.hours = [{days, hours}] with days of the same hours grouped, Monday
- * first ("Monday – Friday", "8 AM – 8 PM"), and ctx.open_days ("Monday to
- * Saturday").  A store failure is logged and leaves both out. */
-static void add_hours(struct req *r, json_t *ctx)
-{
-    static const char *const names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+static const char *const day_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                          "Thursday", "Friday", "Saturday"};
-    struct sched_setup setup;
-    struct err e = {0};
-    if (sched_setup(web_db(r), r->arena, r->app->sched, &setup, &e) != E_OK) {
-        log_warn("opening hours: %s", e.msg);
-        return;
-    }
-    const char *day_hours[7];
+
+/* Each weekday's hours in words ("8 AM – 8 PM"; NULL = closed). */
+static void day_hours_of(struct req *r, const struct week_span *hours, size_t n,
+                         const char *day_hours[7])
+{
     for (int k = 0; k < 7; k++) {
         struct sb b = SB_INIT;
-        for (size_t i = 0; i < setup.nhours; i++) {
-            if (setup.hours[i].weekday != k)
+        for (size_t i = 0; i < n; i++) {
+            if (hours[i].weekday != k)
                 continue;
             if (b.len)
                 sb_adds(&b, ", ");
-            sb_adds(&b, hour_label(r, setup.hours[i].start_min));
+            sb_adds(&b, hour_label(r, hours[i].start_min));
             sb_adds(&b, " – ");
-            sb_adds(&b, hour_label(r, setup.hours[i].end_min));
+            sb_adds(&b, hour_label(r, hours[i].end_min));
         }
         day_hours[k] = b.len ? arena_strdup(r->arena, b.buf) : NULL;
         sb_release(&b);
     }
+}
+
+/* [{days, hours, closed}] with days of the same hours grouped, Monday first. */
+static json_t *group_days(struct req *r, const char *const day_hours[7])
+{
+    const char *const *names = day_names;
     json_t *list = json_array();
-    int open[7], nopen = 0;
     for (int k = 1; k <= 7;) { /* Monday (1) to Sunday (7 = 0) */
         const char *hk = day_hours[k % 7];
         int j = k;
@@ -142,6 +167,56 @@ static void add_hours(struct req *r, json_t *ctx)
                             "hours", hk ? hk : "Closed", "closed", hk == NULL));
         k = j + 1;
     }
+    return list;
+}
+
+json_t *web_hours_json(struct req *r, const struct week_span *hours, size_t n)
+{
+    const char *day_hours[7];
+    day_hours_of(r, hours, n, day_hours);
+    for (int k = 0; k < 7; k++)
+        if (day_hours[k])
+            return group_days(r, day_hours);
+    return NULL;
+}
+
+/* The clinic's opening hours from its settings (the cached set-up: one
+ * version query), for the footer and the pages that name the open days:
+ * ctx.hours = [{days, hours}] with days of the same hours grouped, Monday
+ * first ("Monday – Friday", "8 AM – 8 PM"), and ctx.open_days ("Monday to
+ * Saturday").  With several locations these are the first location's.  A
+ * store failure is logged and leaves both out. */
+static void add_hours(struct req *r, json_t *ctx)
+{
+    const char *const *names = day_names;
+    struct sched_setup setup;
+    struct err e = {0};
+    if (sched_setup(web_db(r), r->arena, r->app->sched, &setup, &e) != E_OK) {
+        log_warn("opening hours: %s", e.msg);
+        return;
+    }
+    const char *day_hours[7];
+    /* several locations: each with its address and hours */
+    json_t *places = json_array();
+    for (size_t l = 0; setup.nlocations > 1 && l < setup.nlocations; l++) {
+        const struct location *loc = &setup.locations[l];
+        struct week_span *mine = arena_array(r->arena, setup.nall_hours + 1, sizeof *mine);
+        size_t n = 0;
+        for (size_t i = 0; i < setup.nall_hours; i++)
+            if (setup.all_hours[i].location_id == loc->id)
+                mine[n++] = setup.all_hours[i];
+        json_t *o = web_location_json(r, loc), *hours = web_hours_json(r, mine, n);
+        if (hours)
+            json_object_set_new(o, "hours", hours);
+        json_array_append_new(places, o);
+    }
+    if (json_array_size(places))
+        json_object_set_new(ctx, "footer_locations", places);
+    else
+        json_decref(places);
+    day_hours_of(r, setup.hours, setup.nhours, day_hours);
+    json_t *list = group_days(r, day_hours);
+    int open[7], nopen = 0;
     for (int k = 1; k <= 7; k++)
         if (day_hours[k % 7])
             open[nopen++] = k;
@@ -330,6 +405,43 @@ void web_fail(struct req *r, const struct err *e)
     web_error(r, status, e->problem,
               status >= 500 && status != 503 ? "Something went wrong; the error was logged."
                                               : e->msg);
+}
+
+int web_only_params(struct req *r, const char *const *allowed)
+{
+    for (size_t i = 0; i < r->query.n; i++) {
+        const char *k = r->query.items[i].key;
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, k) != 0)
+            a++;
+        if (!*a || kv_count(&r->query, k) > 1) {
+            web_error(r, 400, "bad_request",
+                      arena_printf(r->arena, *a ? "Parameter '%s' is given more than once."
+                                                : "Unknown parameter '%s'.",
+                                   k));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+json_t *web_json_body(struct req *r, const struct json_member *allowed)
+{
+    struct sb names = SB_INIT;
+    json_t *j = r->json;
+    if (!json_is_object(j)) {
+        web_error(r, 400, "bad_request", "The body must be a JSON object.");
+        return NULL;
+    }
+    size_t n = req_json_unknown(j, allowed, &names);
+    if (n > 0) {
+        const char *msg = arena_printf(r->arena, "Unknown member%s %s.", n == 1 ? "" : "s",
+                                       names.buf);
+        web_error(r, 400, "unknown_member", msg);
+        j = NULL;
+    }
+    sb_release(&names);
+    return j;
 }
 
 const char *web_origin(struct req *r)

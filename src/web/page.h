@@ -9,6 +9,9 @@
 #include "core/err.h"
 #include "http/request.h"
 
+struct location;
+struct tz;
+
 /* The request's connection, taken on first use and given back when the
  * request ends.  Can't fail (waits for a free connection). */
 struct db *web_db(struct req *r);
@@ -34,6 +37,15 @@ void web_private(struct req *r);
 void web_json(struct req *r, int status, json_t *v);
 /* An error page, or problem+json for API routes.  Matches srv_error_fn. */
 void web_error(struct req *r, int status, const char *problem, const char *msg);
+/* Refuses query parameters other than those allowed lists (NULL-terminated)
+ * and repeated ones, with a 400 naming the parameter.  Returns 0, or -1
+ * with the response written. */
+int web_only_params(struct req *r, const char *const *allowed);
+/* The body of a ROUTE_JSON request as an object holding only the members
+ * allowed lists (see req_json_unknown): the one place the API refuses unknown
+ * members, as it refuses unknown query parameters.  NULL with a 400 written
+ * ("Unknown member 'x'.") when the body is not an object or holds others. */
+json_t *web_json_body(struct req *r, const struct json_member *allowed);
 /* web_error for a store/core error code. */
 void web_fail(struct req *r, const struct err *e);
 
@@ -41,6 +53,26 @@ void web_fail(struct req *r, const struct err *e);
 const char *web_price(struct req *r, int cents);
 /* An instant as RFC 3339 in the clinic's offset, on the arena. */
 const char *web_time(struct req *r, int64_t t);
+/* The same in a given zone (a location's, from web_zone). */
+const char *web_time_in(struct req *r, const struct tz *tz, int64_t t);
+
+/* ---- locations (migration 0036) ---- */
+/* The zone of location location_id (0 = the first): its own, or the config
+ * file's (app->tz) when it has none or cannot be read (logged); valid for
+ * the request.  Can't fail. */
+const struct tz *web_zone(struct req *r, int64_t location_id);
+/* A location's address and timezone name as a person reads them: its own,
+ * or the config file's [clinic] ones when it has none. */
+const char *web_location_address(struct req *r, const struct location *l);
+const char *web_location_timezone(struct req *r, const struct location *l);
+/* Weekly hours as [{days, hours, closed}], days of the same hours grouped,
+ * Monday first ("Monday – Friday", "8 AM – 8 PM"); NULL when no day has
+ * any.  On the arena's JSON (the caller owns the reference). */
+struct week_span;
+json_t *web_hours_json(struct req *r, const struct week_span *hours, size_t n);
+/* The location as JSON: {"id", "name", "address", "timezone"}. */
+json_t *web_location_json(struct req *r, const struct location *l);
+
 /* The problem+json error for an err whose problem code is set by the caller. */
 void web_problem(struct req *r, const struct err *e);
 

@@ -314,12 +314,16 @@ static json_t *appt_json(struct req *r, const struct appointment *ap, int64_t no
     json_object_set_new(o, "service", json_string(ap->service_name));
     json_object_set_new(o, "therapist", json_string(ap->therapist_name));
     json_object_set_new(o, "room", json_string(ap->room_name));
+    /* on its location's clock, at its address */
+    const struct tz *tz = web_zone(r, ap->location_id);
+    json_object_set_new(o, "address",
+                        json_string(ap->location_address && ap->location_address[0]
+                                        ? ap->location_address
+                                        : r->app->cfg.address));
     json_object_set_new(
-        o, "date_label",
-        json_string(when_date_long(r->arena, when_local_date(r->app->tz, ap->start))));
-    json_object_set_new(o, "time_label",
-                        json_string(when_range(r->app->tz, r->arena, ap->start, ap->end)));
-    json_object_set_new(o, "start", json_string(web_time(r, ap->start)));
+        o, "date_label", json_string(when_date_long(r->arena, when_local_date(tz, ap->start))));
+    json_object_set_new(o, "time_label", json_string(when_range(tz, r->arena, ap->start, ap->end)));
+    json_object_set_new(o, "start", json_string(web_time_in(r, tz, ap->start)));
     json_object_set_new(o, "status", json_string(ap->status));
     json_object_set_new(o, "status_label", json_string(status_label(ap)));
     json_object_set_new(o, "upcoming", json_boolean(portal_upcoming(ap->status, ap->start, now)));
@@ -485,7 +489,8 @@ void portal_appointment(struct req *r)
         return;
     json_t *ctx = portal_context(
         r, arena_printf(r->arena, "%s, %s", ap.service_name,
-                        when_date_long(r->arena, when_local_date(r->app->tz, ap.start))));
+                        when_date_long(r->arena,
+                                       when_local_date(web_zone(r, ap.location_id), ap.start))));
     json_object_set_new(ctx, "appt", appt_json(r, &ap, clock_now()));
     json_object_set_new(ctx, "book_again", json_pack("{s:s}", "url", book_again_url(r, &ap)));
     json_t *rec = json_pack("{s:I, s:s}", "client_id", (json_int_t)ap.client_id, "name",

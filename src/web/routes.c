@@ -7,12 +7,16 @@
 #include "web/account.h"
 #include "web/admin.h"
 #include "web/admin_articles.h"
+#include "web/admin_locations.h"
 #include "web/admin_outbox.h"
+#include "web/admin_reports.h"
 #include "web/admin_rules.h"
+#include "web/admin_webhooks.h"
 #include "web/api.h"
 #include "web/audit.h"
 #include "web/book.h"
 #include "web/desk.h"
+#include "web/export.h"
 #include "web/referrals.h"
 #include "web/feeds.h"
 #include "web/hours.h"
@@ -22,6 +26,7 @@
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/portal.h"
+#include "web/record.h"
 #include "web/site.h"
 #include "web/staff.h"
 #include "web/waitlist.h"
@@ -29,6 +34,7 @@
 #define JSON_BODY (16 * 1024)
 #define BOOK_FORM (16 * 1024) /* the details form: a note of 2,000 characters, encoded */
 #define SMALL_FORM (4 * 1024)
+#define WEBHOOK_FORM (12 * 1024) /* an address of 2,000 characters, encoded, and the events */
 #define ADMIN_FORM (32 * 1024) /* a service or therapist: description and bio, encoded */
 #define DESK_FORM (40 * 1024) /* staff notes of 4,000 characters, or a booking, encoded */
 #define ARTICLE_FORM (64 * 1024) /* an article's Markdown, encoded */
@@ -90,6 +96,8 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/account/link/{token}", portal_link_use, PUB | FORM, SMALL_FORM},
     {ROUTE_GET, "/portal", portal_home, ROUTE_CLIENT, 0},
     {ROUTE_GET, "/portal/appointments/{id}", portal_appointment, ROUTE_CLIENT, 0},
+    /* the client's whole record, a page or ?format=json (web/record.c), audited */
+    {ROUTE_GET, "/portal/record", portal_record, ROUTE_CLIENT, 0},
     /* the client's own superbill for their insurer (web/money.c) */
     {ROUTE_GET, "/portal/superbill", money_superbill_portal, ROUTE_CLIENT, 0},
     {ROUTE_POST, "/portal/appointments/{id}/manage", portal_manage, ROUTE_CLIENT | FORM,
@@ -120,6 +128,8 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/staff/appointments/{id}/note", notes_save, ROUTE_THERAPIST | FORM, NOTE_FORM},
     {ROUTE_POST, "/staff/appointments/{id}/note/addenda", notes_addendum, ROUTE_THERAPIST | FORM,
      DESK_FORM},
+    /* the day's figures for the front desk (web/admin_reports.c) */
+    {ROUTE_GET, "/staff/figures", admin_reports_day, ROUTE_DESK, 0},
     {ROUTE_GET, "/staff/book", desk_book_form, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/book", desk_book, ROUTE_DESK | FORM, DESK_FORM},
     {ROUTE_GET, "/staff/clients", desk_clients, ROUTE_DESK, 0},
@@ -170,6 +180,10 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/admin/therapists/new", admin_therapist_new, ROUTE_ADMIN, 0},
     {ROUTE_GET, "/admin/therapists/{id}", admin_therapist, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/therapists/{id}", admin_therapist_save, ROUTE_ADMIN | FORM, ADMIN_FORM},
+    {ROUTE_GET, "/admin/locations", admin_locations, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/locations", admin_location_create, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_GET, "/admin/locations/{id}", admin_location, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/locations/{id}", admin_location_save, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/rooms", admin_rooms, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/rooms", admin_room_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/rooms/{id}", admin_room, ROUTE_ADMIN, 0},
@@ -182,9 +196,33 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/admin/rules", admin_rules, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/rules", admin_rules_save, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/audit", admin_audit, ROUTE_ADMIN, 0},
+    /* CSV exports, each audited (web/export.c) */
+    {ROUTE_GET, "/admin/export", admin_export, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/clients.csv", admin_export_clients, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/appointments.csv", admin_export_appointments, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/invoices.csv", admin_export_invoices, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/export/payments.csv", admin_export_payments, ROUTE_ADMIN, 0},
     /* the queued e-mail and text messages (web/admin_outbox.c) */
     {ROUTE_GET, "/admin/outbox", admin_outbox, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/outbox/{id}/retry", admin_outbox_retry, ROUTE_ADMIN | FORM, SMALL_FORM},
+    /* reports over a range of days, as pages and ?format=csv (web/admin_reports.c) */
+    {ROUTE_GET, "/admin/reports", admin_reports, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/utilisation", admin_reports_utilisation, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/attendance", admin_reports_attendance, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/clients", admin_reports_clients, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/referrals", admin_reports_referrals, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/insurance", admin_reports_insurance, ROUTE_ADMIN, 0},
+    {ROUTE_GET, "/admin/reports/revenue", admin_reports_revenue, ROUTE_ADMIN, 0},
+    /* webhooks: endpoints, secrets, the delivery log (web/admin_webhooks.c) */
+    {ROUTE_GET, "/admin/webhooks", admin_webhooks, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/webhooks", admin_webhooks_add, ROUTE_ADMIN | FORM, WEBHOOK_FORM},
+    {ROUTE_GET, "/admin/webhooks/{id}", admin_webhook, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/webhooks/{id}", admin_webhook_save, ROUTE_ADMIN | FORM, WEBHOOK_FORM},
+    {ROUTE_POST, "/admin/webhooks/{id}/secret", admin_webhook_rotate, ROUTE_ADMIN | FORM,
+     SMALL_FORM},
+    {ROUTE_POST, "/admin/webhooks/{id}/ping", admin_webhook_ping, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_POST, "/admin/webhooks/deliveries/{id}/retry", admin_webhook_retry, ROUTE_ADMIN | FORM,
+     SMALL_FORM},
     {ROUTE_GET, "/admin/users", admin_users, ROUTE_ADMIN, 0},
     {ROUTE_POST, "/admin/users", admin_user_create, ROUTE_ADMIN | FORM, SMALL_FORM},
     {ROUTE_GET, "/admin/users/{id}", admin_user, ROUTE_ADMIN, 0},
@@ -203,6 +241,7 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/api/v1/openapi.json", site_openapi, API, 0},
     {ROUTE_GET, "/api/v1/services", api_services, API, 0},
     {ROUTE_GET, "/api/v1/therapists", api_therapists, API, 0},
+    {ROUTE_GET, "/api/v1/locations", api_locations, API, 0},
     {ROUTE_GET, "/api/v1/availability", api_availability, API, 0},
     {ROUTE_GET, "/api/v1/next-available", api_next_available, API, 0},
     {ROUTE_POST, "/api/v1/appointments", api_book, API | ROUTE_JSON, JSON_BODY},

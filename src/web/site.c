@@ -204,7 +204,8 @@ void site_therapist(struct req *r)
     struct therapist t;
     struct therapist_week w;
     struct service *sv;
-    size_t nsv;
+    struct location *locs;
+    size_t nsv, nl;
     const char *id = req_param(r, 0);
     struct db *db = web_db(r);
     struct page_key pk;
@@ -219,7 +220,8 @@ void site_therapist(struct req *r)
         return;
     }
     if (db_therapist_week(db, r->arena, id, &w, &e) != E_OK ||
-        db_services(db, r->arena, 1, &sv, &nsv, &e) != E_OK) {
+        db_services(db, r->arena, 1, &sv, &nsv, &e) != E_OK ||
+        db_locations(db, r->arena, &locs, &nl, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -238,20 +240,37 @@ void site_therapist(struct req *r)
         for (size_t i = 0; i < w.nwork; i++) {
             if (w.work[i].weekday != wd)
                 continue;
-            const char *brk = "";
+            const char *brk = "", *where = "";
+            for (size_t l = 0; l < nl; l++)
+                if (locs[l].id == w.work[i].location_id)
+                    where = locs[l].name;
             for (size_t b = 0; b < w.nbreaks; b++)
-                if (w.breaks[b].weekday == wd && w.breaks[b].start_min >= w.work[i].start_min &&
+                if (w.breaks[b].weekday == wd &&
+                    w.breaks[b].location_id == w.work[i].location_id &&
+                    w.breaks[b].start_min >= w.work[i].start_min &&
                     w.breaks[b].end_min <= w.work[i].end_min)
                     brk = arena_printf(r->arena, "%s – %s", clock_12h(r, w.breaks[b].start_min),
                                        clock_12h(r, w.breaks[b].end_min));
             json_array_append_new(
-                hours, json_pack("{s:s, s:s, s:s}", "day", weekday_names[wd], "hours",
+                hours, json_pack("{s:s, s:s, s:s, s:s}", "day", weekday_names[wd], "hours",
                                  arena_printf(r->arena, "%s – %s", clock_12h(r, w.work[i].start_min),
                                               clock_12h(r, w.work[i].end_min)),
-                                 "break", brk));
+                                 "break", brk, "where", where));
         }
     }
     json_object_set_new(tj, "hours", hours);
+    /* with several locations: where she works, each with its address and
+     * zone (her hours are on each location's clock) */
+    json_t *places = json_array();
+    for (size_t l = 0; nl > 1 && l < nl; l++) {
+        int here = 0;
+        for (size_t i = 0; i < w.nwork; i++)
+            here |= w.work[i].location_id == locs[l].id;
+        if (here)
+            json_array_append_new(places, web_location_json(r, &locs[l]));
+    }
+    json_object_set_new(ctx, "multi_location", json_boolean(nl > 1));
+    json_object_set_new(ctx, "places", places);
     json_object_set_new(ctx, "therapist", tj);
     page_render(r, 200, "therapist", ctx);
     keep(r, &pk);

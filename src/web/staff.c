@@ -17,15 +17,16 @@
 #include "view/tpl.h"
 #include "web/calgrid.h"
 #include "web/chrome.h"
+#include "web/admin_locations.h"
 #include "web/page.h"
 
 /* The grid's first and last instant on day d: from the earliest opening to
  * the latest closing (the clinic's and, by therapist, the therapists' of
  * that weekday), widened to every appointment shown, on the quarter hours
  * of the opening.  0 when there is nothing to show (closed, none booked). */
-static int day_range(struct req *r, const struct sched_setup *su, struct dt_date d, int by_room,
-                     const char *only, const struct appointment *ap, size_t nap, int64_t *from,
-                     int64_t *to)
+static int day_range(struct req *r, const struct tz *tz, const struct sched_setup *su,
+                     struct dt_date d, int by_room, const char *only, const struct appointment *ap,
+                     size_t nap, int64_t *from, int64_t *to)
 {
     int wd = dt_weekday(dt_date_to_days(d)), lo = 1441, hi = -1;
     for (size_t i = 0; i < su->nhours; i++)
@@ -43,9 +44,9 @@ static int day_range(struct req *r, const struct sched_setup *su, struct dt_date
                 hi = w->end_min > hi ? w->end_min : hi;
             }
     }
-    int64_t d0 = tz_day_start(r->app->tz, d), d1 = tz_day_start(r->app->tz, dt_date_add(d, 1));
-    int64_t a = lo <= hi ? calgrid_wall(r, d, lo) : INT64_MAX;
-    int64_t b = lo <= hi ? calgrid_wall(r, d, hi) : INT64_MIN;
+    int64_t d0 = tz_day_start(tz, d), d1 = tz_day_start(tz, dt_date_add(d, 1));
+    int64_t a = lo <= hi ? calgrid_wall(tz, d, lo) : INT64_MAX;
+    int64_t b = lo <= hi ? calgrid_wall(tz, d, hi) : INT64_MIN;
     for (size_t i = 0; i < nap; i++) {
         if (only && strcmp(ap[i].therapist_id, only) != 0)
             continue;
@@ -64,19 +65,34 @@ static int day_range(struct req *r, const struct sched_setup *su, struct dt_date
     return *to > *from;
 }
 
+/* Whether therapist c of su works at su's location on day d or holds an
+ * appointment there that day. */
+static int works_here(const struct sched_setup *su, size_t c, struct dt_date d,
+                      const struct appointment *ap, size_t nap)
+{
+    int wd = dt_weekday(dt_date_to_days(d));
+    for (size_t i = 0; i < su->weeks[c].nwork; i++)
+        if (su->weeks[c].work[i].weekday == wd)
+            return 1;
+    for (size_t i = 0; i < nap; i++)
+        if (ap[i].location_id == su->location->id &&
+            strcmp(ap[i].therapist_id, su->therapists[c].id) == 0)
+            return 1;
+    return 0;
+}
+
 /* The day's grid (templates/staff/day_columns.html) onto the arena: one
  * table, or with sheet one per therapist (the printed day sheet); 0, or -1
  * with the error response written. */
-static int render_columns(struct req *r, const struct sched_setup *su, struct dt_date d,
-                          int by_room, const char *only, int sheet, int64_t now, void **html,
-                          size_t *len)
+static int render_columns(struct req *r, const struct tz *tz, const struct sched_setup *su,
+                          struct dt_date d, int by_room, const char *only, int sheet, int64_t now,
+                          void **html, size_t *len)
 {
     struct err e = {0};
     struct appointment *ap;
     size_t nap;
     char msg[256];
     struct sb out;
-    const struct tz *tz = r->app->tz;
     int64_t t0 = tz_day_start(tz, d), t1 = tz_day_start(tz, dt_date_add(d, 1)), from, to;
     if (db_appointments(web_db(r), r->arena, t0, t1, &ap, &nap, &e) != E_OK) {
         web_fail(r, &e);
@@ -87,7 +103,7 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
     for (size_t i = 0; i < su->nclosed; i++)
         closed |= strcmp(su->closed[i], date) == 0;
     json_t *ctx = web_keep(r, json_object());
-    if (!day_range(r, su, d, by_room, only, ap, nap, &from, &to)) {
+    if (!day_range(r, tz, su, d, by_room, only, ap, nap, &from, &to)) {
         json_object_set_new(ctx, "empty",
                             json_string(closed ? "The clinic is closed on this day."
                                                : "The clinic is not open on this "
@@ -101,12 +117,12 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
     for (size_t i = 0; i < nrows; i++) {
         struct dt_civil lc;
         rows[i] = from + (int64_t)i * CALGRID_ROW_SEC;
-        labels[i] = when_clock(r->app->tz, r->arena, rows[i], 0);
+        labels[i] = when_clock(tz, r->arena, rows[i], 0);
         tz_to_local(tz, rows[i], &lc, NULL);
         hour[i] = lc.min == 0;
     }
     struct calgrid_span *hours, *off = arena_array(r->arena, su->noff + 1, sizeof *off);
-    size_t nhours = calgrid_week_spans(r, d, su->hours, su->nhours, &hours);
+    size_t nhours = calgrid_week_spans(r, tz, d, su->hours, su->nhours, &hours);
     size_t ncols = by_room ? su->nrooms : su->ntherapists;
     struct calgrid_col *cols = arena_array(r->arena, ncols + 1, sizeof *cols);
     const struct appointment **mine = arena_array(r->arena, nap + 1, sizeof *mine);
@@ -116,6 +132,8 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
         const struct therapist *th = by_room ? NULL : &su->therapists[c];
         if (only && (by_room || strcmp(th->id, only) != 0))
             continue;
+        if (th && !only && su->nlocations > 1 && !works_here(su, c, d, ap, nap))
+            continue; /* with several locations: those who work or are booked here that day */
         struct calgrid_col *col = &cols[n++];
         col->name = by_room ? su->rooms[c].name : th->name;
         col->rows = rows;
@@ -135,9 +153,9 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
             continue;
         }
         struct calgrid_span *w;
-        col->nwork = calgrid_week_spans(r, d, su->weeks[c].work, su->weeks[c].nwork, &w);
+        col->nwork = calgrid_week_spans(r, tz, d, su->weeks[c].work, su->weeks[c].nwork, &w);
         col->work = w;
-        col->nbreaks = calgrid_week_spans(r, d, su->weeks[c].breaks, su->weeks[c].nbreaks, &w);
+        col->nbreaks = calgrid_week_spans(r, tz, d, su->weeks[c].breaks, su->weeks[c].nbreaks, &w);
         col->breaks = w;
         col->off = off;
         for (size_t i = 0; i < su->noff; i++)
@@ -150,14 +168,17 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
         off += col->noff;
         if (desk) {
             col->book_url =
-                arena_printf(r->arena, "/staff/book?therapist=%s&date=%s", th->id, date);
+                su->nlocations > 1
+                    ? arena_printf(r->arena, "/staff/book?therapist=%s&date=%s&location=%lld",
+                                   th->id, date, (long long)su->location->id)
+                    : arena_printf(r->arena, "/staff/book?therapist=%s&date=%s", th->id, date);
             col->book_who = th->name;
         }
     }
     const char *by = by_room ? "by room" : "by therapist";
     if (!sheet) {
         json_object_set_new(ctx, "grid",
-                            calgrid_build(r, cols, n, labels, hour, nrows, by_room, now));
+                            calgrid_build(r, tz, cols, n, labels, hour, nrows, by_room, now));
         json_object_set_new(ctx, "grid_id", json_string("cal-day"));
         json_object_set_new(
             ctx, "grid_caption",
@@ -169,7 +190,7 @@ static int render_columns(struct req *r, const struct sched_setup *su, struct dt
                 sheets,
                 json_pack(
                     "{s:s, s:o, s:s, s:s}", "name", cols[c].name, "grid",
-                    calgrid_build(r, &cols[c], 1, labels, hour, nrows, by_room, now), "grid_id",
+                    calgrid_build(r, tz, &cols[c], 1, labels, hour, nrows, by_room, now), "grid_id",
                     arena_printf(r->arena, "cal-sheet-%zu", c), "grid_caption",
                     arena_printf(r->arena, "%s, %s", cols[c].name, when_date_long(r->arena, d))));
         json_object_set_new(ctx, "sheets", sheets);
@@ -193,11 +214,17 @@ render:
 void staff_day(struct req *r)
 {
     struct err e = {0};
-    struct dt_date d = when_local_date(r->app->tz, clock_now());
     const char *ds = kv_get(&r->query, "date"), *by = kv_get(&r->query, "by");
     struct db *db = web_db(r);
     struct sched_setup su;
+    size_t nl;
+    const struct location *locs, *loc;
 
+    /* one location at a time, on its clock */
+    if (admin_location_pick(r, kv_get(&r->query, "location"), &locs, &nl, &loc) < 0)
+        return;
+    const struct tz *tz = web_zone(r, loc->id);
+    struct dt_date d = when_local_date(tz, clock_now());
     if (ds && dt_parse_date(ds, &d) < 0) {
         web_error(r, 400, NULL, "The date must look like 2026-11-24.");
         return;
@@ -209,7 +236,7 @@ void staff_day(struct req *r)
     }
     /* A therapist sees their own column only. */
     const char *only = r->role == AUTH_THERAPIST ? r->user->therapist_id : NULL;
-    if (sched_setup(db, r->arena, r->app->sched, &su, &e) != E_OK) {
+    if (sched_setup_at(db, r->arena, r->app->sched, loc->id, &su, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -224,22 +251,26 @@ void staff_day(struct req *r)
      * stored is never older than its key says), the day, the layout, whose
      * columns, links or not, and for today the five minutes of now (the now
      * line moves and free times pass). */
-    int64_t now = clock_now(), t0 = tz_day_start(r->app->tz, d);
-    int64_t t1 = tz_day_start(r->app->tz, dt_date_add(d, 1));
+    int64_t now = clock_now(), t0 = tz_day_start(tz, d);
+    int64_t t1 = tz_day_start(tz, dt_date_add(d, 1));
     int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
     long long bucket = now < t0 ? -1 : now >= t1 ? -2 : (long long)(now / 300);
     const char *key =
-        arena_printf(r->arena, "staff-day|%lld|%lld|%s|%d|%s|%d|%d|%lld", (long long)su.version,
-                     (long long)su.appointments_version, when_date_param(r->arena, d), by_room,
-                     only ? only : "*", desk, sheet, bucket);
+        arena_printf(r->arena, "staff-day|%lld|%lld|L%lld|%s|%d|%s|%d|%d|%lld",
+                     (long long)su.version, (long long)su.appointments_version,
+                     (long long)loc->id, when_date_param(r->arena, d), by_room, only ? only : "*",
+                     desk, sheet, bucket);
     void *html;
     size_t len;
     if (!blobcache_get(r->app->fragments, key, r->arena, &html, &len)) {
-        if (render_columns(r, &su, d, by_room, only, sheet, now, &html, &len) != 0)
+        if (render_columns(r, tz, &su, d, by_room, only, sheet, now, &html, &len) != 0)
             return;
         blobcache_put(r->app->fragments, key, html, len);
     }
     const char *view = by_room ? "&by=room" : "";
+    /* with several locations every link stays at this one */
+    const char *at = nl > 1 ? arena_printf(r->arena, "&location=%lld", (long long)loc->id) : "";
+    view = arena_printf(r->arena, "%s%s", view, at);
     json_t *ctx = chrome_context(
         r, arena_printf(r->arena, "Day view: %s", when_date_long(r->arena, d)), "day");
     json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
@@ -256,13 +287,21 @@ void staff_day(struct req *r)
                                  when_date_param(r->arena, dt_date_add(d, 1)), view)));
     json_object_set_new(
         ctx, "switch_url",
-        json_string(arena_printf(r->arena, "/staff?date=%s%s", when_date_param(r->arena, d),
-                                 by_room ? "" : "&by=room")));
+        json_string(arena_printf(r->arena, "/staff?date=%s%s%s", when_date_param(r->arena, d),
+                                 by_room ? "" : "&by=room", at)));
     json_object_set_new(ctx, "can_switch", json_boolean(!only));
     json_object_set_new(ctx, "sheet", json_boolean(sheet));
     json_object_set_new(ctx, "sheet_url",
                         json_string(arena_printf(r->arena, "/staff?date=%s%s&sheet=therapist",
                                                  when_date_param(r->arena, d), view)));
+    admin_location_context(r, ctx, locs, nl, loc, "/staff");
+    json_t *list = json_object_get(ctx, "locations");
+    for (size_t i = 0; i < json_array_size(list); i++)
+        json_object_set_new(json_array_get(list, i), "url",
+                            json_string(arena_printf(r->arena, "/staff?date=%s%s&location=%lld",
+                                                     when_date_param(r->arena, d),
+                                                     by_room ? "&by=room" : "",
+                                                     (long long)locs[i].id)));
     page_render(r, 200, "staff/day", ctx);
     resp_header(r, "Cache-Control", "no-store");
 }

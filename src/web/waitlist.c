@@ -477,8 +477,8 @@ static int load_offer(struct req *r, const struct claim *c, struct sched *s)
 {
     struct err e = {0};
     struct booking_rules rules = app_booking_rules(r->app);
-    enum err_code rc = sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules,
-                                  c->o.service_id, c->o.therapist_id, s, &e);
+    enum err_code rc = sched_load_at(web_db(r), r->arena, r->app->sched, r->app->tz, &rules,
+                                     c->o.location_id, c->o.service_id, c->o.therapist_id, s, &e);
     if (rc == E_NOTFOUND) {
         gone(r, 410);
         return 1;
@@ -538,17 +538,17 @@ void waitlist_offer_page(struct req *r)
     }
     json_t *ctx = page_context(r, "A time opened up", NULL, "book");
     json_object_set_new(ctx, "others", json_boolean(peers > 1));
-    struct dt_date d = when_local_date(r->app->tz, c.o.start);
+    struct dt_date d = when_local_date(s.tz, c.o.start);
     int64_t end = c.o.start + (int64_t)s.service.duration_min * 60;
     set_str(ctx, "service", s.service.name);
     set_str(ctx, "therapist", s.therapists[0].name);
-    set_str(ctx, "start", web_time(r, c.o.start));
+    set_str(ctx, "start", web_time_in(r, s.tz, c.o.start));
     set_str(ctx, "date_label", when_date_long(r->arena, d));
-    set_str(ctx, "time_label", when_range(r->app->tz, r->arena, c.o.start, end));
+    set_str(ctx, "time_label", when_range(s.tz, r->arena, c.o.start, end));
     set_str(ctx, "expires",
             arena_printf(r->arena, "%s, %s",
-                         when_date_medium(r->arena, when_local_date(r->app->tz, c.o.expires_at)),
-                         when_clock(r->app->tz, r->arena, c.o.expires_at, 1)));
+                         when_date_medium(r->arena, when_local_date(s.tz, c.o.expires_at)),
+                         when_clock(s.tz, r->arena, c.o.expires_at, 1)));
     set_str(ctx, "name", c.w.name);
     set_str(ctx, "email", c.w.email);
     set_str(ctx, "token", c.token);

@@ -15,9 +15,10 @@ export function sleep(ms) {
 
 // Seeds the demo clinic in tmp and starts `knead serve` on a free loopback port
 // with the clock pinned to `now`; `label` names the server in errors.
-export async function startPinnedServer(knead, tmp, now, label) {
+// demoArgs: more arguments for `knead demo` (e.g. ['--locations', '2']).
+export async function startPinnedServer(knead, tmp, now, label, demoArgs = []) {
   const db = path.join(tmp, 'knead.db');
-  const demo = spawnSync(knead, ['demo', '--db', db], { encoding: 'utf8', timeout: 60_000 });
+  const demo = spawnSync(knead, ['demo', '--db', db, ...demoArgs], { encoding: 'utf8', timeout: 60_000 });
   if (demo.error || demo.status !== 0) {
     throw new Error(`${knead} demo failed: ${demo.error ? demo.error.message : demo.stderr}`);
   }
@@ -79,12 +80,12 @@ export async function stopServer(server) {
 // the clock pinned to `now`); afterwards closes every browser context run
 // pushed onto `contexts`, stops the server and adds the clean-stop test case.
 // `label` prefixes the test names and the temporary folder.
-export async function withPinnedServer(h, label, now, run) {
+export async function withPinnedServer(h, label, now, run, demoArgs = []) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `knead-e2e-${label}-`));
   let server = null;
   const contexts = [];
   await h.test(`${label}: server starts with the clock pinned to ${now}`, async () => {
-    server = await startPinnedServer(h.knead, tmp, now, label);
+    server = await startPinnedServer(h.knead, tmp, now, label, demoArgs);
   });
   if (!server) return;
   try {

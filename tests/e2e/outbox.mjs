@@ -5,9 +5,12 @@
 // the mail server's reply) into the outbox the way the delivery worker leaves
 // it, then at 1280 px: the admin signs in, opens Admin → Outbox, reads the
 // reply, sends the message again and finds it no longer failed.  axe-core finds no
-// violation at all on either page; each is screenshotted as outbox-*.png.
+// violation at all on either page; each is screenshotted as outbox-*.png.  Then
+// Admin → Export data: both CSV downloads arrive as files with their names, and
+// the page holds at 390 px too (export-*.png).
 
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { checkPage, clickThrough, withPinnedServer } from './lib.mjs';
 
 const NOW = '2026-11-24T09:00:00-09:00';
@@ -75,5 +78,36 @@ async function cases(h, ctx, server) {
     const failedTab = page.getByRole('navigation', { name: 'Messages by status' }).getByRole('link', { name: /^Failed/ });
     check((await failedTab.textContent()).trim() === 'Failed (0)', `the Failed tab says "${await failedTab.textContent()}"`);
     await step('retried');
+  });
+
+  await test('export (1280 px, 390 px): admin → Export data → clients and appointments download as CSV files', async () => {
+    const booked = await fetch(`${server.base}/api/v1/appointments`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ service: 'deep-tissue-60', therapist: 'maren-holt', start: '2026-11-25T10:00:00-09:00',
+        client: { name: 'Eve Export', email: 'eve.export@example.com', phone: '907 555 0190' } }),
+    });
+    check(booked.status === 201, `booking for the export: ${booked.status}`);
+    await page.goto('/admin', { waitUntil: 'load' });
+    await click(page.getByRole('link', { name: 'Export data', exact: true }), '"Export data" link');
+    check(new URL(page.url()).pathname === '/admin/export', `"Export data" led to ${page.url()}`);
+    await checkPage(h, page, w, 'desktop', 'export', '1280 px viewport');
+    const all = await runAxe(page);
+    check(all.length === 0, `export: axe-core violations: ${all.map((v) => v.id).join(', ')}`);
+    const [clients] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download clients (CSV)' }).click()]);
+    check(clients.suggestedFilename() === 'clients-2026-11-24.csv', `clients file named ${clients.suggestedFilename()}`);
+    const text = fs.readFileSync(await clients.path(), 'utf8');
+    check(text.startsWith('id,name,email,phone,created_at,appointments\r\n'), `clients file begins ${text.slice(0, 60)}`);
+    await page.locator('#from').fill('2026-11-01');
+    await page.locator('#to').fill('2026-11-30');
+    const [appts] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download appointments (CSV)' }).click()]);
+    check(appts.suggestedFilename() === 'appointments-2026-11-01-to-2026-11-30.csv', `appointments file named ${appts.suggestedFilename()}`);
+    const rows = fs.readFileSync(await appts.path(), 'utf8').trim().split('\r\n');
+    check(rows[0].startsWith('id,date,time,start,end,service_id'), `appointments header ${rows[0]}`);
+    check(rows.length === 2 && rows[1].includes(',Eve Export,eve.export@example.com,'), `the file holds ${rows.slice(1).join(' / ')}`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/admin/export', { waitUntil: 'load' });
+    await checkPage(h, page, w, 'phone', 'export', '390 px phone');
   });
 }

@@ -152,6 +152,27 @@ async function cases(h, server, db, contexts) {
     await step('6-manage');
   });
 
+  await test('portal: the client\'s whole record, printable and as a JSON file', async () => {
+    await page.goto('/portal', { waitUntil: 'load' });
+    await clickThrough(h, page, page.getByRole('link', { name: 'Your whole record' }), '"Your whole record" link');
+    check(new URL(page.url()).pathname === '/portal/record', `the link led to ${page.url()}`);
+    const t = await text();
+    for (const want of ['Everything', 'Pia Portal', 'No health form on file', 'Wednesday, November 25, 2026',
+      'Treatment note', 'Maren Holt, Tuesday, November 17, 2026', 'Walk twenty minutes a day.']) {
+      check(t.includes(want), `the record page lacks "${want}": ${t}`);
+    }
+    await step('8-record');
+    const got = await page.evaluate(async () => {
+      const res = await fetch('/portal/record?format=json');
+      return { status: res.status, disposition: res.headers.get('content-disposition'), body: await res.json() };
+    });
+    check(got.status === 200, `GET /portal/record?format=json: ${got.status}`);
+    check(/^attachment; filename="record-2026-11-24\.json"$/.test(got.disposition || ''), `Content-Disposition: ${got.disposition}`);
+    check(got.body.appointments.length === 2, `${got.body.appointments.length} appointments in the file`);
+    check(got.body.appointments.some((a) => a.treatment_note && a.treatment_note.recommendations.home_care === 'Walk twenty minutes a day.'),
+      'the file lacks the signed note');
+  });
+
   await test('portal: the used link says so and signs nobody in', async () => {
     const other = await newContext(browser, base, { bypassCSP: true });
     contexts.push(other);

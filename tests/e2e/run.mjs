@@ -25,7 +25,10 @@ import { journeyCases } from './journey.mjs';
 import { portalCases } from './portal.mjs';
 import { waitlistCases } from './waitlist.mjs';
 import { outboxCases } from './outbox.mjs';
+import { reportsCases } from './reports.mjs';
+import { webhooksCases } from './webhooks.mjs';
 import { rulesCases } from './rules.mjs';
+import { locationsCases } from './locations.mjs';
 import { sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -40,7 +43,9 @@ const PHONE = { width: 390, height: 844 };
 let BASE = 'http://127.0.0.1/'; // set once the server reports its port
 const START_TIMEOUT_MS = 20_000;
 const STEP_TIMEOUT_MS = 15_000;
-const WATCHDOG_MS = 900_000; // the whole suite; ~4 min alone, far more on a shared machine (load 20 on 2 cores: 8+ min)
+// the whole suite: ~4 min alone, far more on a shared machine (load 20 on 2 cores: 8+ min;
+// a hang of one step is caught sooner, by STEP_TIMEOUT_MS); KNEAD_E2E_WATCHDOG_S overrides it
+const WATCHDOG_MS = (Number(process.env.KNEAD_E2E_WATCHDOG_S) || 900) * 1000;
 
 const BACK_PAIN = '/articles/deep-tissue-massage-for-lower-back-pain';
 const ARTHRITIS = '/articles/massage-for-rheumatoid-arthritis';
@@ -456,8 +461,14 @@ async function main() {
     await waitlistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // j. The outbox (tests/e2e/outbox.mjs): a failed message, its reply, send again.
     await outboxCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // k. The reports (tests/e2e/reports.mjs): charts and tables on a phone and a desktop.
+    await reportsCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // k. The scheduling rules' guard rails (tests/e2e/rules.mjs): phone and desktop.
     await rulesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // l. Webhooks (tests/e2e/webhooks.mjs): add an endpoint, its secret once, a test event, the log.
+    await webhooksCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // k. Two locations (tests/e2e/locations.mjs): the location first on a phone, then the same steps.
+    await locationsCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 
     const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
     await test('pages request nothing but 127.0.0.1', async () => {

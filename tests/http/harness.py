@@ -21,8 +21,9 @@ os.environ.setdefault('KNEAD_PWHASH', 'test')
 
 
 class Server:
-    def __init__(self, knead, seed=True, extra=(), real_hashing=False):
+    def __init__(self, knead, seed=True, extra=(), real_hashing=False, demo=()):
         self.knead = os.path.abspath(knead)
+        self.demo = list(demo)  # more arguments for `knead demo`, e.g. ('--locations', '2')
         self.dir = tempfile.mkdtemp(prefix='knead-http-')
         self.db = os.path.join(self.dir, 'knead.db')
         self.log_path = os.path.join(self.dir, 'server.log')
@@ -52,7 +53,7 @@ class Server:
 
     def start(self):
         if self.seed:
-            r = self.run_cli('demo', '--db', self.db)
+            r = self.run_cli('demo', '--db', self.db, *self.demo)
             if r.returncode != 0:
                 raise RuntimeError('knead demo failed: ' + r.stderr)
         log = open(self.log_path, 'w')

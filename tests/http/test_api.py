@@ -288,6 +288,55 @@ class Booking(unittest.TestCase):
         self.assertNotIn(start, [s['start'] for s in day['slots']])
 
 
+class StrictJson(unittest.TestCase):
+    """Unknown JSON members are refused with 400 naming them, as unknown query
+    parameters are, and nothing is stored: a typo ("therapist_id", "emial")
+    must not book with a silently missing value."""
+
+    def test_unknown_members_are_named_and_nothing_is_stored(self):
+        before = count('SELECT count(*) FROM appointments')
+        clients = count('SELECT count(*) FROM clients')
+        good = {'service': 'deep-tissue-60', 'start': '2026-11-25T10:00:00-09:00',
+                'client': {'name': 'Ty Typo', 'email': 'ty@example.com', 'phone': '907 555 0177'}}
+        cases = [
+            (dict(good, therapist_id='tomas-reyes'), ["'therapist_id'"]),
+            (dict(good, client=dict(good['client'], emial='x@example.com')), ["'client.emial'"]),
+            (dict(good, a=1, b=2, client=dict(good['client'], age=40)),
+             ["'a'", "'b'", "'client.age'"]),
+        ]
+        for body, named in cases:
+            st, h, p = api('POST', '/api/v1/appointments', body)
+            self.assertEqual(st, 400, body)
+            self.assertEqual(h['content-type'], 'application/problem+json')
+            self.assertEqual(p['code'], 'unknown_member')
+            for n in named:
+                self.assertIn(n, p['detail'])
+        many = dict(good, **{'x%d' % i: i for i in range(9)})
+        st, _, p = api('POST', '/api/v1/appointments', many)
+        self.assertEqual(st, 400)
+        self.assertIn('and 4 more', p['detail'])
+        self.assertEqual(count('SELECT count(*) FROM appointments'), before)
+        self.assertEqual(count('SELECT count(*) FROM clients'), clients)
+        # the same body without the stray members books
+        st, _, appt = api('POST', '/api/v1/appointments', good)
+        self.assertEqual(st, 201, appt)
+
+    def test_reschedule_refuses_unknown_members(self):
+        st, _, appt = book('2026-12-02T10:00:00-09:00', email='re@example.com', phone='907 555 0188')
+        self.assertEqual(st, 201, appt)
+        auth = {'Authorization': 'Bearer ' + token_of(appt)}
+        path = '/api/v1/appointments/%d/reschedule' % appt['id']
+        st, _, p = api('POST', path, {'start': '2026-12-02T12:00:00-09:00', 'when': 'later'},
+                       headers=auth)
+        self.assertEqual(st, 400, p)
+        self.assertIn("'when'", p['detail'])
+        st, _, got = api('GET', '/api/v1/appointments/%d' % appt['id'], headers=auth)
+        self.assertEqual(got['start'], '2026-12-02T10:00:00-09:00')
+        # a stranger's unknown members do not reveal that the id exists
+        st, _, p = api('POST', path, {'start': '2026-12-02T12:00:00-09:00', 'when': 'later'})
+        self.assertEqual(st, 404)
+
+
 class Manage(unittest.TestCase):
     def test_wrong_or_missing_token_is_404(self):
         st, _, appt = book('2026-11-30T10:00:00-09:00')

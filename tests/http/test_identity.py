@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import unittest
+from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -170,7 +171,7 @@ class ManageLinkScope(unittest.TestCase):
     def setUpClass(cls):
         harness.clear_failures(S)
         ap = book_api('Vera Victim', 'vera@example.com', '907-555-0111')
-        cls.vera_id, cls.vera_path = ap['id'], ap['manage_url']
+        cls.vera_id, cls.vera_path = ap['id'], urlsplit(ap['manage_url']).path
         cls.cid = one('SELECT client_id FROM appointments WHERE id = ?', cls.vera_id)
         b = visitor(cls.vera_path)
         st, _, _ = b.post(cls.vera_path + '/intake', FORM)
@@ -326,7 +327,7 @@ class TreatingRelationship(unittest.TestCase):
     def setUpClass(cls):
         harness.clear_failures(S)
         ap = book_api('Sam Stranger', 'sam@example.com', '907-555-0200', 'tomas-reyes')
-        cls.sam_appt, cls.sam_path = ap['id'], ap['manage_url']
+        cls.sam_appt, cls.sam_path = ap['id'], urlsplit(ap['manage_url']).path
         cls.cid = one('SELECT client_id FROM appointments WHERE id = ?', cls.sam_appt)
         b = visitor(cls.sam_path)
         st, _, _ = b.post(cls.sam_path + '/intake', dict(

@@ -113,7 +113,9 @@ def book(name, email, therapist='maren-holt'):
                             {'Content-Type': 'application/json'})
     assert st == 201, (st, data)
     appt = json.loads(data)
-    return appt['id'], appt['manage_url']
+    # absolute under [server] public_url: the path is what a Browser here asks for
+    assert appt['manage_url'].startswith(PUBLIC + '/a/'), appt['manage_url']
+    return appt['id'], appt['manage_url'][len(PUBLIC):]
 
 
 def opened(path):

@@ -148,6 +148,38 @@ static void test_smtp_section(void **state)
     assert_int_equal(c.smtp_max_attempts, 5);
 }
 
+static void test_webhooks_section(void **state)
+{
+    struct cfg c;
+    char err[256] = "";
+    cfg_defaults(&c);
+    assert_int_equal(c.webhooks_allow_private, 0); /* loopback and private refused */
+    assert_int_equal(c.webhooks_timeout_seconds, 10);
+    assert_int_equal(c.webhooks_max_attempts, 12);
+    assert_string_equal(c.webhooks_key_file, "");
+    assert_int_equal(cfg_load_string(&c,
+                                     "[webhooks]\nallow_private = 1\ntimeout_seconds = 3\n"
+                                     "retry_min_seconds = 5\nretry_max_seconds = 60\n"
+                                     "max_attempts = 4\nkey_file = /etc/knead/webhook.key\n",
+                                     "t.ini", err, sizeof err),
+                     0);
+    assert_int_equal(c.webhooks_allow_private, 1);
+    assert_int_equal(c.webhooks_timeout_seconds, 3);
+    assert_int_equal(c.webhooks_retry_min_seconds, 5);
+    assert_int_equal(c.webhooks_retry_max_seconds, 60);
+    assert_int_equal(c.webhooks_max_attempts, 4);
+    assert_string_equal(c.webhooks_key_file, "/etc/knead/webhook.key");
+    static const char *const bad[] = {"[webhooks]\nallow_private = 2\n",
+                                      "[webhooks]\ntimeout_seconds = 0\n",
+                                      "[webhooks]\ntimeout_seconds = 61\n",
+                                      "[webhooks]\nmax_attempts = 0\n", "[webhooks]\nsecret = x\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err[0] = '\0';
+        assert_int_equal(cfg_load_string(&c, bad[i], "t.ini", err, sizeof err), -1);
+        assert_non_null(strstr(err, "[webhooks]"));
+    }
+}
+
 static void test_reminders_and_sms_sections(void **state)
 {
     struct cfg c;
@@ -271,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_fault_keys_are_applied),
         cmocka_unit_test(test_errors_name_the_key),
         cmocka_unit_test(test_smtp_section),
+        cmocka_unit_test(test_webhooks_section),
         cmocka_unit_test(test_reminders_and_sms_sections),
         cmocka_unit_test(test_limits_and_trusted_proxies),
         cmocka_unit_test(test_set_leaves_value_alone_on_error),

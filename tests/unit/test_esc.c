@@ -123,6 +123,35 @@ static const struct {
     { "\x01", 0 },
 };
 
+static void test_csv(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } rows[] = {
+        {"", ""},
+        {"Ana Lee", "Ana Lee"},
+        {"Lee, Ana", "\"Lee, Ana\""},
+        {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"two\nlines", "\"two\nlines\""},
+        {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+        {"=1+2", "'=1+2"},
+        {"+1 907 555 0100", "'+1 907 555 0100"},
+        {"-5", "'-5"},
+        {"@SUM(A1)", "'@SUM(A1)"},
+        {"\tx", "'\tx"},
+        {"\rx", "\"'\rx\""},
+        {"a=b", "a=b"},             /* only the first character matters */
+        {"Mar\xc3\xad" "a", "Mar\xc3\xad" "a"}, /* UTF-8 as it is */
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct sb b = SB_INIT;
+        esc_csv(&b, rows[i].in);
+        assert_string_equal(b.buf, rows[i].out);
+        sb_release(&b);
+    }
+}
+
 static void test_header_ok(void **state)
 {
     (void)state;
@@ -139,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_html_limit),
         cmocka_unit_test(test_url_component),
         cmocka_unit_test(test_header_ok),
+        cmocka_unit_test(test_csv),
     };
     return cmocka_run_group_tests_name("esc", tests, NULL, NULL);
 }

@@ -202,6 +202,41 @@ static void test_client_address(void **state)
     arena_free(a);
 }
 
+static void test_json_unknown(void **state)
+{
+    static const struct json_member client[] = {{"name", NULL}, {"email", NULL}, {NULL, NULL}};
+    static const struct json_member allowed[] = {
+        {"service", NULL}, {"client", client}, {"notes", NULL}, {NULL, NULL}};
+    static const struct {
+        const char *json;
+        size_t n;
+        const char *names;
+    } rows[] = {
+        {"{}", 0, ""},
+        {"{\"service\":\"x\",\"client\":{\"name\":\"a\"}}", 0, ""},
+        {"{\"servce\":1}", 1, "'servce'"},
+        {"{\"client\":{\"age\":3,\"name\":\"a\"},\"x\":[]}", 2, "'client.age', 'x'"},
+        {"{\"client\":\"not an object\"}", 0, ""}, /* its type is the handler's to refuse */
+        {"{\"notes\":{\"deep\":1}}", 0, ""},       /* notes is not looked into */
+        {"{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1}", 7,
+         "'a', 'b', 'c', 'd', 'e' and 2 more"},
+        {"{\"it's\\n\":1}", 1, "'it?s?'"},
+        {"{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}", 1,
+         "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'"},
+        {"[1]", 0, ""},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct sb names = SB_INIT;
+        json_t *j = json_loads(rows[i].json, 0, NULL);
+        assert_non_null(j);
+        assert_int_equal(req_json_unknown(j, allowed, &names), rows[i].n);
+        assert_string_equal(names.buf, rows[i].names);
+        json_decref(j);
+        sb_release(&names);
+    }
+}
+
 static void test_log_path(void **state)
 {
     static const struct {
@@ -249,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_cookies),
         cmocka_unit_test(test_client_address),
         cmocka_unit_test(test_log_path),
+        cmocka_unit_test(test_json_unknown),
     };
     return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }

@@ -73,6 +73,85 @@ static void test_migrate_fills_gaps(void **state)
     assert_int_equal(applied, 0);
 }
 
+/* Migration 0036 (locations) on a clinic made before it: the database is
+ * put back in its old shape (no locations; rooms, opening hours, therapist
+ * hours and closed dates without a location), then migrated again.  It
+ * becomes one location, id 1, holding every room, hour and closed date it
+ * had, with the config file's address and zone (empty columns). */
+static void test_migrate_to_one_location(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    int applied = -1;
+    sqlite3 *h = NULL;
+    assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
+    assert_int_equal(demo_seed(f->s, 0, &e), E_OK);
+    struct db *db = db_acquire(f->s);
+    assert_int_equal(db_add_closed_date(db, STORE_FIRST_LOCATION, "2027-01-01", "New Year", &e),
+                     E_OK);
+    db_release(db);
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    static const char back[] =
+        "PRAGMA foreign_keys = OFF; BEGIN;"
+        "CREATE TABLE ch (weekday INTEGER NOT NULL, open_min INTEGER NOT NULL,"
+        " close_min INTEGER NOT NULL, PRIMARY KEY (weekday, open_min)) WITHOUT ROWID;"
+        "INSERT INTO ch SELECT weekday, open_min, close_min FROM clinic_hours;"
+        "DROP TABLE clinic_hours; ALTER TABLE ch RENAME TO clinic_hours;"
+        "CREATE TABLE th (therapist_id TEXT NOT NULL, weekday INTEGER NOT NULL, kind TEXT NOT NULL,"
+        " start_min INTEGER NOT NULL, end_min INTEGER NOT NULL,"
+        " PRIMARY KEY (therapist_id, weekday, kind, start_min)) WITHOUT ROWID;"
+        "INSERT INTO th SELECT therapist_id, weekday, kind, start_min, end_min FROM therapist_hours;"
+        "DROP TABLE therapist_hours; ALTER TABLE th RENAME TO therapist_hours;"
+        "CREATE TABLE cd (date TEXT PRIMARY KEY, reason TEXT NOT NULL DEFAULT '');"
+        "INSERT INTO cd SELECT date, reason FROM closed_dates;"
+        "DROP TABLE closed_dates; ALTER TABLE cd RENAME TO closed_dates;"
+        "CREATE TABLE rm (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+        "INSERT INTO rm SELECT id, name FROM rooms;"
+        "DROP TABLE rooms; ALTER TABLE rm RENAME TO rooms;"
+        "DROP TABLE locations; DELETE FROM schema_version WHERE version = 36; COMMIT;"
+        "PRAGMA foreign_keys = ON;";
+    assert_int_equal(sqlite3_exec(h, back, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);
+    assert_int_equal(applied, 1);
+
+    struct location *locs;
+    struct room *rooms;
+    struct week_span *hours;
+    struct therapist_week w;
+    const char **closed;
+    size_t nl, nr, nh, nc;
+    db = db_acquire(f->s);
+    assert_int_equal(db_locations(db, f->a, &locs, &nl, &e), E_OK);
+    assert_int_equal(nl, 1);
+    assert_int_equal(locs[0].id, STORE_FIRST_LOCATION);
+    assert_string_equal(locs[0].address, ""); /* the config file's */
+    assert_string_equal(locs[0].timezone, "");
+    assert_int_equal(db_rooms(db, f->a, &rooms, &nr, &e), E_OK);
+    assert_int_equal(nr, 3);
+    for (size_t i = 0; i < nr; i++)
+        assert_int_equal(rooms[i].location_id, STORE_FIRST_LOCATION);
+    assert_int_equal(db_clinic_hours(db, f->a, &hours, &nh, &e), E_OK);
+    assert_int_equal(nh, 6);
+    for (size_t i = 0; i < nh; i++)
+        assert_int_equal(hours[i].location_id, STORE_FIRST_LOCATION);
+    assert_int_equal(db_therapist_week(db, f->a, "maren-holt", &w, &e), E_OK);
+    assert_int_equal(w.nwork, 5);
+    assert_int_equal(w.nbreaks, 5);
+    assert_int_equal(w.work[0].location_id, STORE_FIRST_LOCATION);
+    assert_int_equal(db_closed_dates(db, f->a, STORE_FIRST_LOCATION, &closed, &nc, &e), E_OK);
+    assert_int_equal(nc, 1);
+    assert_string_equal(closed[0], "2027-01-01");
+    /* and it stays writable: the triggers and keys came back with the tables */
+    int64_t v0 = 0, v1 = 0;
+    assert_int_equal(db_clinic_version(db, &v0, &e), E_OK);
+    assert_int_equal(db_add_closed_date(db, STORE_FIRST_LOCATION, "2027-01-02", "", &e), E_OK);
+    assert_int_equal(db_clinic_version(db, &v1, &e), E_OK);
+    assert_true(v1 > v0);
+    assert_int_equal(db_add_closed_date(db, 42, "2027-01-03", "", &e), E_UNPROCESSABLE);
+    db_release(db);
+}
+
 static void test_demo_seed_and_read(void **state)
 {
     struct fixture *f = *state;
@@ -214,7 +293,7 @@ static void test_refusals_in_our_words(void **state)
     assert_our_words(&e);
     assert_non_null(strstr(e.msg, "save service"));
     /* a UNIQUE the store knows: a room's name */
-    struct room r = {0, "Room A", NULL, 0};
+    struct room r = {0, "Room A", NULL, 0, STORE_FIRST_LOCATION};
     assert_int_equal(db_add_room(db, &r, NULL, &e), E_OK);
     assert_int_equal(db_add_room(db, &r, NULL, &e), E_UNPROCESSABLE);
     assert_our_words(&e);
@@ -245,7 +324,7 @@ static enum err_code tx_body(struct db *db, void *p, struct err *e)
     char name[32];
     c->runs++;
     snprintf(name, sizeof name, "%s %d", c->tag, c->runs);
-    struct room r = {0, name, NULL, 0};
+    struct room r = {0, name, NULL, 0, STORE_FIRST_LOCATION};
     if ((rc = db_add_room(db, &r, NULL, e)) != E_OK)
         return rc;
     if (c->runs <= c->lose)
@@ -364,6 +443,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrate_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_fills_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_seed_and_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_to_one_location, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_refuses_then_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_in_our_words, setup, teardown),

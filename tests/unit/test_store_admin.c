@@ -43,8 +43,8 @@ static void test_closed_days(void **state)
     int64_t v0 = version(f);
 
     assert_int_equal(db_begin(f->db, &e), E_OK);
-    assert_int_equal(db_add_closed_date(f->db, "2026-12-25", "Christmas", &e), E_OK);
-    assert_int_equal(db_add_closed_date(f->db, "2026-12-24", "Christmas Eve", &e), E_OK);
+    assert_int_equal(db_add_closed_date(f->db, STORE_FIRST_LOCATION, "2026-12-25", "Christmas", &e), E_OK);
+    assert_int_equal(db_add_closed_date(f->db, STORE_FIRST_LOCATION, "2026-12-24", "Christmas Eve", &e), E_OK);
     assert_int_equal(db_commit(f->db, &e), E_OK);
     assert_true(version(f) > v0);
     assert_int_equal(db_closed_days(f->db, f->a, &cd, &n, &e), E_OK);
@@ -52,8 +52,8 @@ static void test_closed_days(void **state)
     assert_string_equal(cd[0].date, "2026-12-24");
     assert_string_equal(cd[1].reason, "Christmas");
 
-    assert_int_equal(db_delete_closed_date(f->db, "2026-12-24", &e), E_OK);
-    assert_int_equal(db_delete_closed_date(f->db, "2026-12-24", &e), E_NOTFOUND);
+    assert_int_equal(db_delete_closed_date(f->db, STORE_FIRST_LOCATION, "2026-12-24", &e), E_OK);
+    assert_int_equal(db_delete_closed_date(f->db, STORE_FIRST_LOCATION, "2026-12-24", &e), E_NOTFOUND);
     assert_int_equal(db_closed_days(f->db, f->a, &cd, &n, &e), E_OK);
     assert_int_equal(n, 1);
 }
@@ -98,16 +98,16 @@ static void test_update_room(void **state)
     const char *sids[] = {"swedish-60"};
 
     assert_int_equal(db_rooms(f->db, f->a, &rooms, &n, &e), E_OK);
-    struct room r = {rooms[0].id, "Cedar Room", sids, 1};
+    struct room r = {rooms[0].id, "Cedar Room", sids, 1, STORE_FIRST_LOCATION};
     assert_int_equal(db_update_room(f->db, &r, &e), E_OK);
     assert_int_equal(db_rooms(f->db, f->a, &rooms, &n, &e), E_OK);
     assert_string_equal(rooms[0].name, "Cedar Room");
     assert_int_equal(rooms[0].nservices, 1);
     assert_string_equal(rooms[0].service_ids[0], "swedish-60");
 
-    struct room dup = {rooms[0].id, rooms[1].name, NULL, 0};
+    struct room dup = {rooms[0].id, rooms[1].name, NULL, 0, STORE_FIRST_LOCATION};
     assert_int_equal(db_update_room(f->db, &dup, &e), E_UNPROCESSABLE);
-    struct room missing = {9999, "Nowhere", NULL, 0};
+    struct room missing = {9999, "Nowhere", NULL, 0, STORE_FIRST_LOCATION};
     assert_int_equal(db_update_room(f->db, &missing, &e), E_NOTFOUND);
 }
 

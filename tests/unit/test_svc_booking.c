@@ -82,7 +82,7 @@ static void on_committed(void *ctx)
 
 static void install_hooks(struct bfix *b)
 {
-    b->app.hooks = (struct sched_hooks){on_queue, on_committed, b};
+    b->app.hooks = (struct sched_hooks){on_queue, on_committed, b, NULL};
 }
 
 static struct sched load(struct bfix *b)
@@ -145,7 +145,7 @@ static void test_setup_change_between_read_and_write(void **state)
     int64_t now = b->monday - 7 * 86400, start = b->monday + 10 * 3600;
     struct sched s = load(b);
     /* the admin changes the set-up after the page read it */
-    assert_int_equal(db_add_closed_date(b->f->db, "2027-12-24", "Holiday", &e), E_OK);
+    assert_int_equal(db_add_closed_date(b->f->db, STORE_FIRST_LOCATION, "2027-12-24", "Holiday", &e), E_OK);
     struct sched_client jane = client("Jane Doe", "jane@example.com");
     assert_int_equal(sched_book(b->f->db, b->f->a, &s, now, start, -1, &jane, &ap, token, &e),
                      E_CONFLICT);
@@ -281,7 +281,7 @@ static void test_desk_status_change(void **state)
         sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled", "again", now, &e),
         E_CONFLICT);
     /* undone: booked again, no hook, an "undo" event */
-    assert_int_equal(sched_undo_status(b->f->db, &desk, &now_ap, "booked", "wrong client", now, &e),
+    assert_int_equal(sched_undo_status(b->f->db, NULL, &desk, &now_ap, "booked", "wrong client", now, &e),
                      E_OK);
     assert_int_equal(b->committed, committed + 1);
     assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
@@ -472,6 +472,100 @@ static void test_range_equals_days_alone(void **state)
     assert_true(total > 0); /* the month is crowded, not full */
 }
 
+/* Locations (issue 10 §4): a second location in another zone, where Maren
+ * also works on Mondays at hours that overlap her hours at the first.  Her
+ * appointment at the first holds her at the second too: that time is not
+ * offered there and booking it there is refused; the second location's
+ * slots are in its own zone and go to its own room. */
+static void test_therapist_not_in_two_locations(void **state)
+{
+    struct bfix *b = *state;
+    struct err e = {0};
+    struct appointment ap;
+    char token[TOKEN_LEN];
+    struct db *db = b->f->db;
+    int64_t loc2 = 0, room2 = 0;
+    struct location l = {0, "Seattle studio", "401 Pike Street, Seattle, WA 98101",
+                         "America/Los_Angeles", 2};
+    const char *sids[] = {"deep-tissue-60"};
+    struct room r = {0, "Cascade Room", sids, 1, 0};
+    struct therapist_week w;
+
+    assert_int_equal(db_begin(db, &e), E_OK);
+    assert_int_equal(db_put_location(db, &l, &loc2, &e), E_OK);
+    r.location_id = loc2;
+    assert_int_equal(db_add_room(db, &r, &room2, &e), E_OK);
+    struct week_span open2[] = {{1, 9 * 60, 17 * 60, loc2}};
+    assert_int_equal(db_put_clinic_hours(db, loc2, open2, 1, &e), E_OK);
+    assert_int_equal(db_therapist_week(db, b->f->a, "maren-holt", &w, &e), E_OK);
+    struct week_span *work = arena_array(b->f->a, w.nwork + 1, sizeof *work);
+    memcpy(work, w.work, w.nwork * sizeof *work);
+    work[w.nwork++] = (struct week_span){1, 9 * 60, 17 * 60, loc2};
+    w.work = work;
+    assert_int_equal(db_put_therapist_week(db, "maren-holt", &w, &e), E_OK);
+    assert_int_equal(db_commit(db, &e), E_OK);
+
+    struct booking_rules cfg = app_booking_rules(&b->app);
+    struct sched at1, at2;
+    assert_int_equal(sched_load_at(db, b->f->a, b->app.sched, b->app.tz, &cfg, STORE_FIRST_LOCATION,
+                                   "deep-tissue-60", "maren-holt", &at1, &e),
+                     E_OK);
+    assert_int_equal(sched_load_at(db, b->f->a, b->app.sched, b->app.tz, &cfg, loc2,
+                                   "deep-tissue-60", "maren-holt", &at2, &e),
+                     E_OK);
+    assert_int_equal(at2.location.id, loc2);
+    assert_int_equal(at2.nrooms, 1);
+    assert_int_equal(at2.rooms[0].id, room2);
+    /* 2027-03-01 is PST (-8) in Seattle, AKST (-9) in Anchorage */
+    int64_t start = b->monday + 10 * 3600; /* 10:00 in Anchorage = 11:00 in Seattle */
+    assert_int_equal(tz_offset_at(at2.tz, start), -8 * 3600);
+    assert_int_equal(tz_offset_at(at1.tz, start), -9 * 3600);
+    int64_t now = b->monday - 7 * 86400;
+
+    /* before any booking, 11:00 Seattle time is offered at the second */
+    struct sched_day day;
+    struct dt_date monday = {2027, 3, 1};
+    int seen = 0;
+    assert_int_equal(sched_days(db, b->f->a, &at2, now, monday, 1, 0, &day, &e), E_OK);
+    for (size_t i = 0; i < day.nslots; i++)
+        seen |= day.slots[i].start == start;
+    assert_true(seen);
+
+    struct sched_client jane = client("Jane Doe", "jane@example.com");
+    assert_int_equal(sched_book(db, b->f->a, &at1, now, start, 0, &jane, &ap, token, &e), E_OK);
+    assert_int_equal(ap.location_id, STORE_FIRST_LOCATION);
+
+    /* at the second: that time is gone, and so is every start whose hour
+     * with its buffer meets it; a time clear of it is still offered */
+    assert_int_equal(sched_load_at(db, b->f->a, b->app.sched, b->app.tz, &cfg, loc2,
+                                   "deep-tissue-60", "maren-holt", &at2, &e),
+                     E_OK);
+    assert_int_equal(sched_days(db, b->f->a, &at2, now, monday, 1, 0, &day, &e), E_OK);
+    assert_true(day.nslots > 0);
+    for (size_t i = 0; i < day.nslots; i++) {
+        assert_false(day.slots[i].start < ap.busy_until &&
+                     start < day.slots[i].start + 75 * 60);
+        assert_int_equal(tz_offset_at(at2.tz, day.slots[i].start), -8 * 3600);
+    }
+    struct sched_client ann = client("Ann Lee", "ann@example.com");
+    ann.phone = "907-555-0199";
+    assert_int_equal(sched_book(db, b->f->a, &at2, now, start, 0, &ann, &ap, token, &e), E_CONFLICT);
+    assert_string_equal(e.problem, "slot_unavailable");
+    assert_int_equal(booked_that_day(b), 1);
+    /* a time clear of the first booking books at the second, in its room */
+    int64_t later = start + 3 * 3600; /* 14:00 in Seattle */
+    assert_int_equal(sched_book(db, b->f->a, &at2, now, later, 0, &ann, &ap, token, &e), E_OK);
+    assert_int_equal(ap.room_id, room2);
+    assert_int_equal(ap.location_id, loc2);
+    assert_string_equal(ap.location_timezone, "America/Los_Angeles");
+
+    /* an unknown location is named */
+    assert_int_equal(sched_load_at(db, b->f->a, b->app.sched, b->app.tz, &cfg, 99,
+                                   "deep-tissue-60", "any", &at2, &e),
+                     E_UNPROCESSABLE);
+    assert_string_equal(e.problem, "unknown_location");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +575,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_client_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_desk_status_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_equals_days_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_therapist_not_in_two_locations, setup, teardown),
     };
     return cmocka_run_group_tests_name("svc_booking", tests, NULL, NULL);
 }

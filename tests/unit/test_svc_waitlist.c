@@ -74,7 +74,7 @@ static int setup(void **state)
         return -1;
     x->app.store = x->f->s;
     x->app.sched = sched_cache_new(&x->app.hooks);
-    struct wl_config c = {x->app.sched, x->app.tz, app_booking_rules(&x->app), 120};
+    struct wl_config c = {x->app.sched, x->app.tz, app_booking_rules(&x->app), 120, NULL};
     struct wl_mailer m = {on_joined, on_offer, on_committed, x};
     x->wl = wl_new(&c, &m);
     x->app.hooks = wl_hooks(x->wl, (struct sched_hooks){0});

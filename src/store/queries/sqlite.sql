@@ -16,9 +16,10 @@ coalesce(late_cancel_hours, -1)
 a.id, a.service_id, a.therapist_id, a.room_id, a.client_id, a.start_at, a.end_at,
 a.busy_until, a.status, a.notes, a.source, a.created_at, coalesce(a.cancelled_at, 0),
 a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone,
-a.contact_phone
+a.contact_phone, r.location_id, l.name, l.address, l.timezone
 FROM appointments a JOIN services s ON s.id = a.service_id
 JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id
+JOIN locations l ON l.id = r.location_id
 JOIN clients c ON c.id = a.client_id
 
 -- fragment: referral_cols
@@ -75,7 +76,7 @@ SELECT c.version, a.version FROM clinic_version c, appointments_version a
 WHERE c.id = 1 AND a.id = 1
 
 -- name: closed_dates
-SELECT date FROM closed_dates ORDER BY date
+SELECT date FROM closed_dates WHERE location_id = ?1 ORDER BY date
 
 -- name: is_empty
 SELECT (SELECT count(*) FROM services) + (SELECT count(*) FROM therapists)
@@ -108,19 +109,31 @@ JOIN services s ON s.id = ts.service_id
 ORDER BY ts.therapist_id, s.position, s.name
 
 -- name: therapist_hours
-SELECT weekday, kind, start_min, end_min FROM therapist_hours
-WHERE therapist_id = ?1 ORDER BY weekday, start_min
+SELECT weekday, kind, start_min, end_min, location_id FROM therapist_hours
+WHERE therapist_id = ?1 ORDER BY weekday, start_min, location_id
 
 -- name: rooms
-SELECT id, name FROM rooms ORDER BY id
+SELECT id, name, location_id FROM rooms ORDER BY id
 
 -- name: room_services
 SELECT service_id FROM room_services WHERE room_id = ?1
 ORDER BY service_id
 
 -- name: clinic_hours
-SELECT weekday, open_min, close_min FROM clinic_hours
-ORDER BY weekday, open_min
+SELECT weekday, open_min, close_min, location_id FROM clinic_hours
+ORDER BY location_id, weekday, open_min
+
+-- name: locations
+SELECT id, name, address, timezone, position FROM locations
+ORDER BY position, id
+
+-- name: add_location
+INSERT INTO locations (name, address, timezone, position)
+VALUES (?1, ?2, ?3, ?4)
+
+-- name: update_location
+UPDATE locations SET name = ?2, address = ?3, timezone = ?4, position = ?5
+WHERE id = ?1
 
 -- name: put_service
 INSERT INTO services (id, name, description, duration_min, buffer_min,
@@ -150,7 +163,7 @@ INSERT INTO therapist_services (therapist_id, service_id)
 VALUES (?1, ?2)
 
 -- name: add_room
-INSERT INTO rooms (name) VALUES (?1)
+INSERT INTO rooms (name, location_id) VALUES (?1, ?2)
 
 -- name: add_room_service
 INSERT INTO room_services (room_id, service_id) VALUES (?1, ?2)
@@ -164,14 +177,14 @@ DELETE FROM therapist_hours WHERE therapist_id = ?1
 
 -- name: add_therapist_hours
 INSERT INTO therapist_hours (therapist_id, weekday, kind,
-start_min, end_min) VALUES (?1, ?2, ?3, ?4, ?5)
+start_min, end_min, location_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 
 -- name: del_clinic_hours
-DELETE FROM clinic_hours
+DELETE FROM clinic_hours WHERE location_id = ?1
 
 -- name: add_clinic_hours
-INSERT INTO clinic_hours (weekday, open_min, close_min)
-VALUES (?1, ?2, ?3)
+INSERT INTO clinic_hours (weekday, open_min, close_min, location_id)
+VALUES (?1, ?2, ?3, ?4)
 
 -- name: add_user
 INSERT INTO users (email, name, role, password_hash, therapist_id, active,
@@ -255,11 +268,14 @@ VALUES (?1, ?2, ?3, ?4)
 DELETE FROM time_off WHERE id = ?1 AND (?2 IS NULL OR therapist_id = ?2)
 
 -- name: add_closed_date
-INSERT INTO closed_dates (date, reason) VALUES (?1, ?2)
-ON CONFLICT (date) DO UPDATE SET reason = excluded.reason
+INSERT INTO closed_dates (date, reason, location_id) VALUES (?1, ?2, ?3)
+ON CONFLICT (location_id, date) DO UPDATE SET reason = excluded.reason
 
+-- NOCASE folds ASCII as lower() does, and lets the search use the index
+-- clients_email_nocase instead of reading every client (a 20,000-row
+-- import was quadratic)
 -- name: find_client
-SELECT id FROM clients WHERE name = ?1 AND lower(email) = lower(?2)
+SELECT id FROM clients WHERE name = ?1 AND email = ?2 COLLATE NOCASE
 ORDER BY id LIMIT 1
 
 -- A new client never takes the number of one removed by a merge: the
@@ -359,6 +375,12 @@ OR (?3 <> '' AND instr(replace(replace(replace(replace(replace(replace(c.phone,
 ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', ''), ?3) > 0)
 ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?2
 
+-- every client, oldest first (the CSV export)
+-- name: clients_all
+SELECT c.id, c.name, c.email, c.phone, c.created_at,
+(SELECT count(*) FROM appointments a WHERE a.client_id = c.id)
+FROM clients c ORDER BY c.id
+
 -- name: desk_client
 SELECT c.id, c.name, c.email, c.phone, c.created_at,
 (SELECT count(*) FROM appointments a WHERE a.client_id = c.id)
@@ -383,16 +405,16 @@ DELETE FROM clients WHERE id = ?1
 
 -- admin
 -- name: closed_days
-SELECT date, reason FROM closed_dates ORDER BY date
+SELECT date, reason, location_id FROM closed_dates ORDER BY date, location_id
 
 -- name: del_closed_date
-DELETE FROM closed_dates WHERE date = ?1
+DELETE FROM closed_dates WHERE date = ?1 AND location_id = ?2
 
 -- name: del_service_therapists
 DELETE FROM therapist_services WHERE service_id = ?1
 
 -- name: update_room
-UPDATE rooms SET name = ?2 WHERE id = ?1
+UPDATE rooms SET name = ?2, location_id = ?3 WHERE id = ?1
 
 -- name: del_room_services
 DELETE FROM room_services WHERE room_id = ?1
@@ -455,12 +477,81 @@ late_cancel_hours = excluded.late_cancel_hours
 INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,
 client_id, address, via, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 
+-- how many times the account did action since ?3: its rows over the client
+-- rows they name (a download writes one row per client row)
+-- name: audit_count_since
+SELECT count(*) / max(count(DISTINCT client_id), 1), coalesce(min(at), 0) FROM audit_log
+WHERE user_id = ?1 AND action = ?2 AND at >= ?3
+
 -- name: audit_list
 SELECT id, at, user_id, actor, role, action, record, record_id, client_id,
 address, via, reason FROM audit_log WHERE (?1 = 0 OR id < ?1)
 AND (?2 = 0 OR client_id = ?2) AND (?3 = '' OR record = ?3)
 ORDER BY id DESC LIMIT ?4
 
+-- reports (st_reports.c): what the admin's reports add up over a range of
+-- instants [?1, ?2), in standard SQL (PostgreSQL reads the same).
+-- report_appts reads every appointment of the range once, through the
+-- covering index appointments_report (migration 0043); svc/reports.c
+-- counts in C (a GROUP BY here sorted 100,000 rows in a temporary b-tree).
+-- name: report_appts
+SELECT therapist_id, room_id, start_at, end_at, status, cancel_late FROM appointments
+WHERE start_at >= ?1 AND start_at < ?2
+
+-- Clients seen (completed or checked in) in the range, one row each: the
+-- last such visit in it, whether they were seen before ?1 (0 or 1), and
+-- the start of their next appointment after it that is not cancelled
+-- (NULL: none).  svc/reports.c counts them.
+-- name: report_clients
+SELECT v.client_id, v.last_at,
+    (SELECT count(*) FROM (SELECT 1 FROM appointments b WHERE b.client_id = v.client_id
+        AND b.start_at < ?1 AND b.status IN ('completed', 'checked_in') LIMIT 1) x),
+    (SELECT n.start_at FROM appointments n WHERE n.client_id = v.client_id
+        AND n.start_at > v.last_at AND n.status <> 'cancelled' ORDER BY n.start_at LIMIT 1)
+FROM (SELECT client_id, max(start_at) AS last_at FROM appointments
+      WHERE start_at >= ?1 AND start_at < ?2 AND status IN ('completed', 'checked_in')
+      GROUP BY client_id) v
+
+-- Referrals whose window [referred_on, valid_until] meets the local days
+-- [?1, ?2] (text dates compare as days).
+-- name: report_referrals
+SELECT r.id, r.client_id, c.name, r.physician, r.referred_on, r.valid_until, r.visits
+FROM referrals r JOIN clients c ON c.id = r.client_id
+WHERE r.referred_on <= ?2 AND r.valid_until >= ?1
+ORDER BY r.valid_until, r.id
+
+-- The appointments that may count against those referrals, in [?3, ?4).
+-- name: report_referral_appts
+SELECT a.client_id, a.start_at, a.status FROM appointments a
+WHERE a.client_id IN (SELECT r.client_id FROM referrals r
+                      WHERE r.referred_on <= ?2 AND r.valid_until >= ?1)
+AND a.start_at >= ?3 AND a.start_at < ?4 AND a.status <> 'cancelled'
+ORDER BY a.client_id, a.start_at
+
+-- Revenue: what invoices issued in [?1, ?2) charged, by service (a line
+-- without one by its kind: add-on, fee, package, gift card) and by
+-- therapist (the total less the tip, and the tips); credit notes given.
+-- name: report_revenue_lines
+SELECT l.service_id, coalesce(s.name, ''), l.kind, sum(l.qty), sum(l.amount_cents)
+FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+LEFT JOIN services s ON s.id = l.service_id
+WHERE i.issued_at >= ?1 AND i.issued_at < ?2
+GROUP BY l.service_id, s.name, l.kind
+
+-- name: report_revenue_therapists
+SELECT i.therapist_id, coalesce(t.name, ''), count(*), sum(i.total_cents - i.tip_cents),
+sum(i.tip_cents)
+FROM invoices i LEFT JOIN therapists t ON t.id = i.therapist_id
+WHERE i.issued_at >= ?1 AND i.issued_at < ?2
+GROUP BY i.therapist_id, t.name
+
+-- name: report_revenue_credits
+SELECT count(*), coalesce(sum(amount_cents), 0) FROM credit_notes
+WHERE created_at >= ?1 AND created_at < ?2
+
+-- name: report_insurance
+SELECT status, outcome, requested_at, verified_at FROM insurance_checks
+WHERE requested_at >= ?1 AND requested_at < ?2
 -- the clinic's money (svc/money.c): billing settings, the ledger, close-outs
 -- fragment: invoice_cols
 i.id, i.number, coalesce(i.appointment_id, 0), i.client_id, i.client_name,
@@ -518,6 +609,15 @@ SELECT {{invoice_cols}} WHERE i.id = ?1
 SELECT {{invoice_cols}} WHERE i.appointment_id = ?1 ORDER BY i.number
 
 -- visits from ?2 to ?3 (the appointments' start), for a superbill
+-- the CSV export: invoices issued, payments taken in [?1, ?2)
+-- name: invoices_issued
+SELECT {{invoice_cols}} WHERE i.issued_at >= ?1 AND i.issued_at < ?2
+ORDER BY i.issued_at, i.number
+
+-- name: payments_taken
+SELECT {{payment_cols}} WHERE p.created_at >= ?1 AND p.created_at < ?2
+ORDER BY p.created_at, p.id
+
 -- name: invoices_of_client
 SELECT {{invoice_cols}} JOIN appointments a ON a.id = i.appointment_id
 WHERE i.client_id = ?1 AND a.start_at >= ?2 AND a.start_at < ?3
@@ -609,6 +709,10 @@ created_by_name FROM closeouts WHERE day = ?1 ORDER BY id DESC
 -- name: intake
 SELECT {{intake_cols}} FROM intakes WHERE client_id = ?1
 
+-- name: intake_versions
+SELECT intake_id, {{intake_cols_noid}} FROM intake_history WHERE client_id = ?1
+ORDER BY version DESC, id DESC
+
 -- name: intake_archive
 INSERT INTO intake_history (intake_id, {{intake_cols_noid}}, archived_at) SELECT id, {{intake_cols_noid}}, ?2 FROM intakes
 WHERE client_id = ?1
@@ -668,6 +772,10 @@ SELECT {{insurance_cols}} WHERE i.id = ?1
 -- name: insurance_latest
 SELECT {{insurance_cols}} WHERE i.client_id = ?1
 ORDER BY i.id DESC LIMIT 1
+
+-- name: insurance_of_client
+SELECT {{insurance_cols}} WHERE i.client_id = ?1
+ORDER BY i.id DESC
 
 -- name: insurance_of_appt
 SELECT {{insurance_cols}} WHERE i.appointment_id = ?1
@@ -809,6 +917,104 @@ FROM sched_events WHERE id > ?1 ORDER BY id LIMIT ?2
 -- name: sched_event_done
 DELETE FROM sched_events WHERE id = ?1
 
+-- webhooks (0046_webhook_endpoints.sql, 0047_webhook_deliveries.sql)
+-- name: wh_endpoint_add
+INSERT INTO webhook_endpoints (url, description, events, secret, enabled,
+created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+
+-- name: wh_endpoint_update
+UPDATE webhook_endpoints SET url = ?2, description = ?3, events = ?4,
+enabled = ?5, updated_at = ?6 WHERE id = ?1
+
+-- name: wh_endpoint_secret
+UPDATE webhook_endpoints SET secret = ?2, updated_at = ?3 WHERE id = ?1
+
+-- name: wh_endpoint
+SELECT id, url, description, events, enabled, created_at, updated_at, secret
+FROM webhook_endpoints WHERE id = ?1
+
+-- name: wh_endpoints
+SELECT ep.id, ep.url, ep.description, ep.events, ep.enabled, ep.created_at,
+ep.updated_at,
+(SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = ep.id
+ AND d.status IN ('pending', 'sending')),
+(SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = ep.id
+ AND d.status = 'failed'),
+(SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = ep.id
+ AND d.status = 'delivered'),
+(SELECT coalesce(max(d.last_attempt_at), 0) FROM webhook_deliveries d
+ WHERE d.endpoint_id = ep.id)
+FROM webhook_endpoints ep ORDER BY ep.id
+
+-- name: wh_subscribed
+SELECT count(*) FROM webhook_endpoints WHERE enabled = 1 AND (events & ?1) <> 0
+
+-- name: wh_event_add
+INSERT INTO webhook_events (msg_id, type, payload, created_at)
+VALUES (?1, ?2, ?3, ?4)
+
+-- ?3 = 0: every enabled endpoint that asked for the event (mask ?2);
+-- else only endpoint ?3
+-- name: wh_deliveries_add
+INSERT INTO webhook_deliveries (event_id, endpoint_id, next_attempt_at,
+created_at)
+SELECT ?1, id, 0, ?4 FROM webhook_endpoints
+WHERE (?3 = 0 AND enabled = 1 AND (events & ?2) <> 0) OR id = ?3
+
+-- the endpoints ?2..?9 have a transfer in flight (0 = no one)
+-- name: wh_due
+SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type, ev.payload,
+d.status, d.attempts, d.last_status, d.next_attempt_at, d.last_attempt_at,
+d.delivered_at, d.created_at, d.last_reply, ep.url, ep.secret
+FROM webhook_deliveries d
+JOIN webhook_events ev ON ev.id = d.event_id
+JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= ?1
+AND ep.enabled = 1
+AND d.endpoint_id NOT IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+ORDER BY d.next_attempt_at, d.id LIMIT 1
+
+-- name: wh_claim
+UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1,
+next_attempt_at = ?2 WHERE id = ?1
+
+-- name: wh_mark
+UPDATE webhook_deliveries SET status = ?2, next_attempt_at = ?3,
+last_attempt_at = ?4, last_status = ?5, last_reply = ?6,
+delivered_at = CASE WHEN ?2 = 'delivered' THEN ?4 ELSE delivered_at END
+WHERE id = ?1 AND status = 'sending'
+
+-- name: wh_next_due
+SELECT min(d.next_attempt_at) FROM webhook_deliveries d
+JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+WHERE d.status IN ('pending', 'sending') AND ep.enabled = 1
+
+-- name: wh_deliveries
+SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type, ev.payload,
+d.status, d.attempts, d.last_status, d.next_attempt_at, d.last_attempt_at,
+d.delivered_at, d.created_at, d.last_reply
+FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+WHERE d.endpoint_id = ?1 AND (?2 = '' OR d.status = ?2)
+ORDER BY d.id DESC LIMIT ?3
+
+-- name: wh_delivery_state
+SELECT endpoint_id, status FROM webhook_deliveries WHERE id = ?1
+
+-- name: wh_retry
+UPDATE webhook_deliveries SET status = 'pending', attempts = 0,
+next_attempt_at = ?2 WHERE id = ?1 AND status <> 'sending'
+
+-- name: wh_tally
+SELECT status, count(*) FROM webhook_deliveries GROUP BY status
+
+-- name: wh_purge_deliveries
+DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < ?1
+
+-- an event whose deliveries are all gone
+-- name: wh_purge_events
+DELETE FROM webhook_events WHERE NOT EXISTS
+(SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)
+
 -- calendar feeds: a feed answers while its maker's account is active and
 -- (a therapist's) still that therapist's, who is active; the clinic's
 -- while its maker is front desk or admin
@@ -824,9 +1030,10 @@ SELECT {{feed_cols}} AND f.token_hash = ?1
 
 -- name: feed_appts
 SELECT a.id, a.start_at, a.end_at, a.revision, a.status, a.therapist_id,
-s.name, t.name, r.name, c.name FROM appointments a
+s.name, t.name, r.name, c.name, r.location_id, l.name, l.address FROM appointments a
 JOIN services s ON s.id = a.service_id
 JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id
+JOIN locations l ON l.id = r.location_id
 JOIN clients c ON c.id = a.client_id
 WHERE (?1 = '' OR a.therapist_id = ?1) AND a.start_at >= ?2
 AND a.start_at < ?3 ORDER BY a.start_at, a.id
@@ -956,10 +1163,13 @@ SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM
 waitlist_offers WHERE entry_id = ?1 AND therapist_id = ?4 AND start = ?5
 AND status = 'open' AND expires_at > ?7)
 
+-- the offer's location is the freed appointment's (its room's)
 -- name: wl_offer_by_hash
-SELECT id, entry_id, service_id, therapist_id, start, freed_by, status,
-created_at, expires_at, coalesce(appointment_id, 0)
-FROM waitlist_offers WHERE token_hash = ?1
+SELECT o.id, o.entry_id, o.service_id, o.therapist_id, o.start, o.freed_by, o.status,
+o.created_at, o.expires_at, coalesce(o.appointment_id, 0),
+coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = o.freed_by), 1)
+FROM waitlist_offers o WHERE o.token_hash = ?1
 
 -- How many were offered the same time (therapist and start) as offer ?1,
 -- it included: the offer page says "others got this offer too" only when
@@ -1022,4 +1232,6 @@ DELETE FROM clients;
 DELETE FROM time_off;
 DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;
 DELETE FROM room_services; DELETE FROM rooms; DELETE FROM therapist_services;
-DELETE FROM therapists; DELETE FROM services
+DELETE FROM therapists; DELETE FROM services;
+DELETE FROM locations WHERE id <> 1;
+UPDATE locations SET name = 'Main clinic', address = '', timezone = '', position = 0 WHERE id = 1

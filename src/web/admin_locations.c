@@ -1,0 +1,244 @@
+/* admin_locations — see admin_locations.h.  Holds no rule of its own: it
+ * checks the shape of what the admin types (lengths, an IANA zone the
+ * system's tz database holds) and stores it through the store; the
+ * locations' zones are loaded by the set-up cache (svc/booking.c). */
+#include "web/admin_locations.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "core/tz.h"
+#include "store/store.h"
+#include "util/num.h"
+#include "util/tzload.h"
+#include "web/chrome.h"
+#include "web/form.h"
+#include "web/page.h"
+
+int admin_location_pick(struct req *r, const char *given, const struct location **all,
+                        size_t *nall, const struct location **out)
+{
+    struct err e = {0};
+    struct location *list;
+    size_t n;
+    int64_t id = 0;
+    if (db_locations(web_db(r), r->arena, &list, &n, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    *all = list;
+    *nall = n;
+    if (!given || !*given) {
+        *out = &list[0];
+        return 0;
+    }
+    if (num_parse_i64(given, 1, INT64_MAX, &id) == 0)
+        for (size_t i = 0; i < n; i++)
+            if (list[i].id == id) {
+                *out = &list[i];
+                return 0;
+            }
+    web_error(r, 404, NULL, "There is no such location; /admin/locations lists them.");
+    return -1;
+}
+
+void admin_location_context(struct req *r, json_t *ctx, const struct location *all, size_t n,
+                            const struct location *chosen, const char *base)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            list, json_pack("{s:I, s:s, s:b, s:s}", "id", (json_int_t)all[i].id, "name",
+                            all[i].name, "selected", all[i].id == chosen->id, "url",
+                            arena_printf(r->arena, "%s?location=%lld", base,
+                                         (long long)all[i].id)));
+    json_object_set_new(ctx, "locations", list);
+    json_object_set_new(ctx, "multi_location", json_boolean(n > 1));
+    json_object_set_new(ctx, "location", json_pack("{s:I, s:s}", "id", (json_int_t)chosen->id,
+                                                   "name", chosen->name));
+}
+
+/* ---- the list and the add form ---- */
+
+static void list_page(struct req *r, int status, json_t *form, json_t *errors)
+{
+    struct err e = {0};
+    struct location *l;
+    struct room *rooms;
+    size_t n, nr;
+    web_keep(r, form);
+    web_keep(r, errors);
+    if (db_locations(web_db(r), r->arena, &l, &n, &e) != E_OK ||
+        db_rooms(web_db(r), r->arena, &rooms, &nr, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        int count = 0;
+        for (size_t k = 0; k < nr; k++)
+            count += rooms[k].location_id == l[i].id;
+        json_t *o = web_location_json(r, &l[i]);
+        json_object_set_new(o, "rooms", json_integer(count));
+        json_object_set_new(o, "url", json_string(arena_printf(r->arena, "/admin/locations/%lld",
+                                                               (long long)l[i].id)));
+        json_object_set_new(o, "own_address", json_boolean(l[i].address[0] != '\0'));
+        json_object_set_new(o, "own_zone", json_boolean(l[i].timezone[0] != '\0'));
+        json_array_append_new(list, o);
+    }
+    json_t *ctx = chrome_context(r, "Locations", "admin");
+    json_object_set_new(ctx, "list", list);
+    json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    json_object_set_new(ctx, "config_zone", json_string(r->app->cfg.timezone));
+    form_render(r, status, "admin/locations", ctx);
+}
+
+void admin_locations(struct req *r)
+{
+    list_page(r, 200, NULL, NULL);
+}
+
+static json_t *typed_form(struct req *r)
+{
+    return json_pack("{s:s, s:s, s:s}", "name", form_value(r, "name"), "address",
+                     form_value(r, "address"), "timezone", form_value(r, "timezone"));
+}
+
+/* Reads and checks the form into *out (id and position are the caller's).
+ * first: location 1, whose address and zone may be left empty (the config
+ * file's).  Returns the errors (none: an empty object). */
+static json_t *read_form(struct req *r, int first, struct location *out)
+{
+    struct err e = {0};
+    struct location *all;
+    size_t n;
+    json_t *errors = web_keep(r, json_object());
+    out->name = form_text(r, errors, "name", "location's name", 1, 80);
+    out->address = form_text(r, errors, "address", "address", !first, 200);
+    out->timezone = form_text(r, errors, "timezone", "timezone", !first, 64);
+    if (form_blank(out->address))
+        out->address = "";
+    if (form_blank(out->timezone))
+        out->timezone = "";
+    if (out->timezone[0]) {
+        struct tz *tz = NULL;
+        char msg[160];
+        if (!tzload_valid_name(out->timezone) || tzload_load(out->timezone, &tz, msg, sizeof msg) < 0)
+            form_error(errors, "timezone",
+                       "Enter the timezone as an IANA name this server knows, such as "
+                       "America/Anchorage or America/Los_Angeles.");
+        tz_free(tz);
+    }
+    if (db_locations(web_db(r), r->arena, &all, &n, &e) != E_OK) {
+        form_error(errors, "name", e.msg);
+        return errors;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (all[i].id != out->id && strcasecmp(all[i].name, out->name) == 0)
+            form_error(errors, "name", "Another location already has this name.");
+    return errors;
+}
+
+void admin_location_create(struct req *r)
+{
+    struct err e = {0};
+    struct location l = {0}, *all;
+    size_t n;
+    struct db *db = web_db(r);
+    json_t *errors = read_form(r, 0, &l);
+    if (json_object_size(errors)) {
+        list_page(r, 422, typed_form(r), json_incref(errors));
+        return;
+    }
+    /* after the others */
+    if (db_locations(db, r->arena, &all, &n, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (all[i].position >= l.position)
+            l.position = all[i].position + 1;
+    if (db_begin(db, &e) != E_OK || db_put_location(db, &l, NULL, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        web_fail(r, &e);
+        return;
+    }
+    form_see_other(r, "/admin/locations?saved=1");
+}
+
+/* ---- one location ---- */
+
+static int find(struct req *r, struct location *out)
+{
+    struct err e = {0};
+    struct location *all;
+    size_t n;
+    int64_t id;
+    if (num_parse_i64(req_param(r, 0), 1, INT64_MAX, &id) == 0) {
+        if (db_locations(web_db(r), r->arena, &all, &n, &e) != E_OK) {
+            web_fail(r, &e);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (all[i].id == id) {
+                *out = all[i];
+                return 0;
+            }
+    }
+    web_error(r, 404, NULL, "There is no such location.");
+    return -1;
+}
+
+static void one_page(struct req *r, int status, const struct location *l, json_t *form,
+                     json_t *errors)
+{
+    web_keep(r, form);
+    web_keep(r, errors);
+    json_t *ctx = chrome_context(r, arena_printf(r->arena, "Location: %s", l->name), "admin");
+    json_object_set_new(ctx, "action", json_string(arena_printf(r->arena, "/admin/locations/%lld",
+                                                                (long long)l->id)));
+    json_object_set_new(ctx, "form",
+                        form ? json_incref(form)
+                             : json_pack("{s:s, s:s, s:s}", "name", l->name, "address",
+                                         l->address, "timezone", l->timezone));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    json_object_set_new(ctx, "first", json_boolean(l->id == STORE_FIRST_LOCATION));
+    json_object_set_new(ctx, "config_address", json_string(r->app->cfg.address));
+    json_object_set_new(ctx, "config_zone", json_string(r->app->cfg.timezone));
+    json_object_set_new(ctx, "hours_url", json_string(arena_printf(
+                                              r->arena, "/admin/hours?location=%lld",
+                                              (long long)l->id)));
+    form_render(r, status, "admin/location", ctx);
+}
+
+void admin_location(struct req *r)
+{
+    struct location l;
+    if (find(r, &l) == 0)
+        one_page(r, 200, &l, NULL, NULL);
+}
+
+void admin_location_save(struct req *r)
+{
+    struct err e = {0};
+    struct location old, l;
+    struct db *db = web_db(r);
+    if (find(r, &old) < 0)
+        return;
+    l = old;
+    json_t *errors = read_form(r, old.id == STORE_FIRST_LOCATION, &l);
+    if (json_object_size(errors)) {
+        one_page(r, 422, &old, typed_form(r), json_incref(errors));
+        return;
+    }
+    if (db_begin(db, &e) != E_OK || db_put_location(db, &l, NULL, &e) != E_OK ||
+        db_commit(db, &e) != E_OK) {
+        db_rollback(db);
+        web_fail(r, &e);
+        return;
+    }
+    form_see_other(r, "/admin/locations?saved=1");
+}
