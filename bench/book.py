@@ -89,14 +89,21 @@ def write(port, start, ndays, threads, others=()):
         i, (s, t) = job
         if not hasattr(local, 'conns'):
             local.conns = [http.client.HTTPConnection('127.0.0.1', p, timeout=30) for p in ports]
-        return book(local.conns[i % len(ports)], s, t, 100000 + i)
+        t1 = time.monotonic()
+        st = book(local.conns[i % len(ports)], s, t, 100000 + i)
+        return st, time.monotonic() - t1
     t0 = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as ex:
         results = list(ex.map(one, enumerate(todo)))
     dt = time.monotonic() - t0
-    ok = results.count(201)
+    ok = [r for r in results if r[0] == 201]
+    ms = sorted(r[1] * 1000 for r in ok) or [0.0]
+    p50, p99 = ms[len(ms) // 2], ms[min(len(ms) - 1, len(ms) * 99 // 100)]
+    # the last line is read by bench/run.sh: bookings/s, p50 ms, p99 ms
     print('write: %d bookings (%d refused) in %.2f s = %.0f bookings/s with %d client threads'
-          ' over %d server(s)' % (ok, len(results) - ok, dt, ok / dt, threads, len(ports)))
+          ' over %d server(s), each answered in p50 %.1f ms, p99 %.1f ms'
+          % (len(ok), len(results) - len(ok), dt, len(ok) / dt, threads, len(ports), p50, p99))
+    print('WRITE %.0f %.2f %.2f' % (len(ok) / dt, p50, p99))
 
 
 def churn(port, day, rounds):

@@ -65,6 +65,7 @@ int app_open_store(struct app *app, int conns, char *err, size_t errlen)
     if (check_grid(app, err, errlen) < 0)
         return -1;
     app->sched = sched_cache_new(&app->hooks);
+    sched_cache_keep_days(app->sched, app->cfg.day_cache);
     app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
     return 0;
 }
@@ -103,6 +104,7 @@ int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen
     if (check_grid(app, err, errlen) < 0)
         return -1;
     app->sched = sched_cache_new(&app->hooks);
+    sched_cache_keep_days(app->sched, app->cfg.day_cache);
     app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
     return 0;
 }

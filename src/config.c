@@ -81,6 +81,7 @@ static const struct key {
     I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
     I("limits", "record_downloads_per_hour", record_downloads_per_hour, 0, 100000),
     S("metrics", "token", metrics_token, 1),
+    I("bench", "day_cache", day_cache, 0, 1),
     S("backup", "dir", backup_dir, 1),
     I("backup", "every_hours", backup_every_hours, 1, 8760),
     I("backup", "keep", backup_keep, 1, 1000),
@@ -139,6 +140,7 @@ void cfg_defaults(struct cfg *c)
     c->smtp_retry_min_seconds = 60;
     c->smtp_retry_max_seconds = 3600;
     c->smtp_max_attempts = 24;
+    c->day_cache = 1;
     c->smtp_timeout_seconds = 60;
     c->reminders_hours = 24;
     c->reminders_hours_2 = 0;

@@ -72,6 +72,10 @@ struct cfg {
     int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */
     int waitlist_per_hour;       /* waitlist sign-ups per address and per e-mail; 0 = off */
     int record_downloads_per_hour; /* a client account's record downloads; 0 = off */
+    /* [bench] day_cache: 1 = a day's free slots are kept per data version and
+     * minute (the default); 0 = computed from the calendar on every request,
+     * for bench/availability.sh's uncached figure only. */
+    int day_cache;
     /* [metrics] a bearer token that lets a scraper elsewhere read /metrics;
      * "" = only from this machine */
     char metrics_token[CFG_STR];

@@ -564,9 +564,11 @@ static int cmd_serve(struct app *app, const struct opts *o)
     app->metrics = http_metrics_new(web_routes, web_nroutes);
     so.metrics = app->metrics;
     /* one connection per request thread, one spare, one each for the mail
-     * worker, the reminder thread, the backup thread and the webhook worker.  The port is bound before anything
+     * worker, the reminder thread, the backup thread, the render worker
+     * (mail/render.c: a request waits for its pass while holding its own) and
+     * the webhook worker (mail/whsend.c). The port is bound before anything
      * logs, so that a port in use is the one line on stderr. */
-    if (app_open_existing_store(app, threads > 0 ? threads + 5 : 12, err, sizeof err) < 0 ||
+    if (app_open_existing_store(app, threads > 0 ? threads + 6 : 13, err, sizeof err) < 0 ||
         app_load_site(app, err, sizeof err) < 0 || srv_open(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         return 1;

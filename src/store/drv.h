@@ -88,6 +88,10 @@ struct drv {
     enum err_code (*begin_nowait)(struct db *db, struct err *e); /* no wait for the lock */
     enum err_code (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db); /* can't fail; no-op when none is open */
+    /* Optional (NULL: store.c runs db_tx): db_tx_shared's transaction, which
+     * the driver may share with other callers' (store.h). */
+    enum err_code (*tx_shared)(struct db *db, enum err_code (*fn)(struct db *, void *, struct err *),
+                               void *ctx, struct err *e);
     /* What the engine needs around one migration (SQLite: foreign keys off
      * while a table is rebuilt, and all checked before the commit). */
     enum err_code (*migration)(struct db *db, const struct migration *m,

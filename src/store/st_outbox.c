@@ -31,6 +31,50 @@ enum err_code db_outbox_add(struct db *db, const struct outbox_msg *m, int *adde
     return rc;
 }
 
+enum err_code db_sched_event_add(struct db *db, const struct sched_event_row *ev,
+                                 struct err *e)
+{
+    return rows_exec(db, Q_SCHED_EVENT_ADD, "store a change for its messages",
+                     ARGS(A_TEXT(ev->kind), A_I64(ev->appointment_id),
+                          A_TEXT_OR_NULL(ev->token && ev->token[0] ? ev->token : NULL),
+                          A_I64(ev->by_staff ? 1 : 0), A_I64(ev->at), A_I64(ev->before_start),
+                          A_I64(ev->before_end),
+                          A_TEXT(ev->before_service_id ? ev->before_service_id : ""),
+                          A_TEXT(ev->before_therapist_id ? ev->before_therapist_id : "")),
+                     NULL, e);
+}
+
+static const struct col sched_event_cols[] = {
+    COL_I64(struct sched_event_row, id),
+    COL_TEXT(struct sched_event_row, kind),
+    COL_I64(struct sched_event_row, appointment_id),
+    COL_TEXT(struct sched_event_row, token),
+    COL_INT(struct sched_event_row, by_staff),
+    COL_I64(struct sched_event_row, at),
+    COL_I64(struct sched_event_row, before_start),
+    COL_I64(struct sched_event_row, before_end),
+    COL_TEXT(struct sched_event_row, before_service_id),
+    COL_TEXT(struct sched_event_row, before_therapist_id),
+};
+
+enum err_code db_sched_events_pending(struct db *db, struct arena *a, int64_t after_id,
+                                      size_t limit, struct sched_event_row **out, size_t *n,
+                                      struct err *e)
+{
+    return rows_list(db, a, Q_SCHED_EVENTS_PENDING, "read the changes to render",
+                     ARGS(A_I64(after_id), A_I64(limit)), COLS(sched_event_cols), sizeof **out,
+                     (void **)out, n, e);
+}
+
+enum err_code db_sched_event_done(struct db *db, int64_t id, int *gone, struct err *e)
+{
+    int64_t changed = 0;
+    enum err_code rc = rows_exec(db, Q_SCHED_EVENT_DONE, "mark a change rendered",
+                                 ARGS(A_I64(id)), &changed, e);
+    *gone = changed > 0;
+    return rc;
+}
+
 enum err_code db_outbox_count(struct db *db, int64_t appointment_id, const char *kind, int *n,
                               struct err *e)
 {

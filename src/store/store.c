@@ -162,6 +162,18 @@ enum err_code db_tx(struct db *db, db_tx_fn fn, void *ctx, struct err *e)
     return rc;
 }
 
+enum err_code db_tx_shared(struct db *db, db_tx_fn fn, void *ctx, struct err *e)
+{
+    enum err_code rc;
+    int tries = 0;
+    if (!db->drv->tx_shared)
+        return db_tx(db, fn, ctx, e);
+    do /* a body that lost a race was undone alone: it runs again */
+        rc = db->drv->tx_shared(db, fn, ctx, e);
+    while (db_retry(db, &rc, &tries, e));
+    return rc;
+}
+
 /* ---- the store's own words for a database's failures ---- */
 
 /* Keys a person can reach, with the sentence they get.  A key is what the

@@ -231,6 +231,15 @@ typedef enum err_code (*db_tx_fn)(struct db *db, void *ctx, struct err *e);
  * E_UNAVAILABLE; any other error is rolled back and returned.  SQLite
  * never reports E_RETRY, so there it runs fn once. */
 enum err_code db_tx(struct db *db, db_tx_fn fn, void *ctx, struct err *e);
+/* db_tx, but the driver may run fn inside one transaction with other
+ * callers' bodies and commit them together (group commit: SQLite syncs its
+ * log once for all of them).  fn then runs on another thread and another
+ * connection (the db it is given; never the caller's), after the bodies
+ * queued before it, so it sees their changes; its own changes roll back
+ * alone when it fails (a savepoint each), and all of them when the commit
+ * fails.  So fn must, as for db_tx, do nothing outside the database and use
+ * only the db it is given; the caller waits until the shared commit is done. */
+enum err_code db_tx_shared(struct db *db, db_tx_fn fn, void *ctx, struct err *e);
 /* For a transaction written inline (begin ... commit, rollback on error):
  * after the rollback, 1 when *rc is E_RETRY and another try is allowed
  * (*tries counts them; start it at 0); else 0, with an exhausted E_RETRY
@@ -998,6 +1007,31 @@ enum err_code db_add_addendum(struct db *db, const struct note_addendum *ad, int
 /* A note's addenda, oldest first. */
 enum err_code db_note_addenda(struct db *db, struct arena *a, int64_t note_id,
                               struct note_addendum **out, size_t *n, struct err *e);
+/* ---- the events of appointment changes (src/mail/render.c) ---- */
+
+/* One change whose messages are not rendered yet: stored in the change's
+ * transaction, deleted in the one that queues its messages. */
+struct sched_event_row {
+    int64_t id, appointment_id;
+    const char *kind;  /* "booked", "moved", "cancelled" */
+    const char *token; /* a booking's manage token ("" = none) */
+    int by_staff;
+    int64_t at;                       /* the change's "now" */
+    int64_t before_start, before_end; /* the appointment as it was (a move, a cancellation) */
+    const char *before_service_id, *before_therapist_id;
+};
+
+/* Stores ev (id is ignored).  Call inside the change's transaction. */
+enum err_code db_sched_event_add(struct db *db, const struct sched_event_row *ev,
+                                 struct err *e);
+/* Up to limit events with an id above after_id, oldest first, in a. */
+enum err_code db_sched_events_pending(struct db *db, struct arena *a, int64_t after_id,
+                                      size_t limit, struct sched_event_row **out, size_t *n,
+                                      struct err *e);
+/* Deletes the event; *gone = 1 when this call deleted it, 0 when it was
+ * gone already (another worker rendered it).  Inside db_begin/db_commit. */
+enum err_code db_sched_event_done(struct db *db, int64_t id, int *gone, struct err *e);
+
 /* ---- the outbox of e-mail (src/mail/outbox.c) ---- */
 
 /* One queued message.  status: "pending", "sending" (claimed by a worker

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +373,68 @@ static void test_tx_runs_again_after_a_lost_race(void **state)
     arena_free(a);
 }
 
+/* db_tx_shared: bodies from several threads at once may share one
+ * transaction and one commit; each is still undone alone when it fails (its
+ * room is gone, the others' stay), runs again after a lost race, and the
+ * leader's connection is the one each body is given. */
+#define SHARED_THREADS 8
+
+struct shared_arg {
+    struct store *s;
+    struct tx_ctx c;
+    enum err_code rc;
+};
+
+static void *shared_thread(void *p)
+{
+    struct shared_arg *x = p;
+    struct err e = {0};
+    struct db *db = db_acquire(x->s);
+    x->rc = db_tx_shared(db, tx_body, &x->c, &e);
+    db_release(db);
+    return NULL;
+}
+
+static void test_tx_shared_undoes_only_the_failing_body(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct arena *a = arena_new();
+    struct store *s = NULL;
+    assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
+    assert_int_equal(store_open(f->path, SHARED_THREADS + 1, &s, &e), E_OK);
+    char tags[SHARED_THREADS][16];
+    struct shared_arg args[SHARED_THREADS];
+    pthread_t th[SHARED_THREADS];
+    for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < SHARED_THREADS; i++) {
+            memset(&args[i], 0, sizeof args[i]);
+            snprintf(tags[i], sizeof tags[i], "s%d r%d", i, round); /* room names are unique */
+            args[i].s = s;
+            args[i].c.tag = tags[i];
+            args[i].c.lose = i == 5 ? 1 : 0;                /* one loses a race once */
+            args[i].c.fail_with = i % 3 == 2 ? E_CONFLICT : E_OK; /* s2 and s5 refuse */
+            assert_int_equal(pthread_create(&th[i], NULL, shared_thread, &args[i]), 0);
+        }
+        for (int i = 0; i < SHARED_THREADS; i++)
+            assert_int_equal(pthread_join(th[i], NULL), 0);
+        for (int i = 0; i < SHARED_THREADS; i++)
+            assert_int_equal(args[i].rc, i % 3 == 2 ? E_CONFLICT : E_OK);
+        assert_int_equal(args[5].c.runs, 2);
+    }
+    struct db *db = db_acquire(s);
+    /* 6 of 8 bodies stored their room in each of 20 rounds; none of s2, s5 */
+    assert_int_equal(count_rooms(db, a), 6 * 20);
+    struct room *rooms;
+    size_t n = 0;
+    assert_int_equal(db_rooms(db, a, &rooms, &n, &e), E_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_true(strncmp(rooms[i].name, "s2 ", 3) != 0 && strncmp(rooms[i].name, "s5 ", 3) != 0);
+    db_release(db);
+    store_close(s);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +446,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_write_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_in_our_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tx_runs_again_after_a_lost_race, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tx_shared_undoes_only_the_failing_body, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

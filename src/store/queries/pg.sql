@@ -912,6 +912,21 @@ DELETE FROM outbox WHERE status = 'sent' AND sent_at < $1
 -- name: outbox_tally
 SELECT status, count(*) FROM outbox GROUP BY status
 
+-- the events of appointment changes, rendered after their commit
+-- (src/mail/render.c)
+-- name: sched_event_add
+INSERT INTO sched_events (kind, appointment_id, token, by_staff, at,
+before_start, before_end, before_service_id, before_therapist_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+
+-- name: sched_events_pending
+SELECT id, kind, appointment_id, coalesce(token, ''), by_staff, at,
+before_start, before_end, before_service_id, before_therapist_id
+FROM sched_events WHERE id > $1 ORDER BY id LIMIT $2
+
+-- name: sched_event_done
+DELETE FROM sched_events WHERE id = $1
+
 -- webhooks (0046_webhook_endpoints.sql, 0047_webhook_deliveries.sql)
 -- name: wh_endpoint_add
 INSERT INTO webhook_endpoints (url, description, events, secret, enabled,
