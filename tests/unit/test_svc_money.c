@@ -30,7 +30,7 @@ static int teardown(void **state)
 
 static const struct actor DESK = {2, "desk@chugachbodywork.example", "desk", "192.0.2.9",
                                   PROOF_STAFF};
-static const struct money_by BY = {&DESK, "Rosa Delgado"};
+static const struct money_by BY = {&DESK, "Rosa Delgado", NULL};
 
 /* A visit of `status` at T0 + k hours for a new client; returns its id. */
 static int64_t visit(struct fixture *f, const char *status, int k)
