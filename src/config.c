@@ -73,6 +73,7 @@ static const struct key {
     S("sms", "account", sms_account, 1),
     S("sms", "key", sms_key, 1),
     S("sms", "from", sms_from, 1),
+    S("sms", "inbound_secret", sms_inbound_secret, 1),
     I("limits", "connections_per_address", connections_per_address, 1, 10000),
     I("limits", "bookings_per_hour", bookings_per_hour, 0, 100000),
     I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
@@ -356,6 +357,12 @@ static int cross_check(struct load_ctx *lc)
     static const char *const need[] = {"account", "key", "from"};
     const struct cfg *c = lc->c;
     const char *have[] = {c->sms_account, c->sms_key, c->sms_from};
+    size_t sl = strlen(c->sms_inbound_secret);
+    if (sl && sl < 24) { /* guessed or seen over a shoulder: long and random */
+        snprintf(lc->err, lc->errlen,
+                 "%s: [sms] inbound_secret: must be at least 24 characters (or empty)", lc->name);
+        return -1;
+    }
     if (!c->sms_base_url[0])
         return 0;
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)

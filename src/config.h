@@ -65,6 +65,7 @@ struct cfg {
     char sms_account[CFG_STR];
     char sms_key[CFG_STR];
     char sms_from[CFG_STR];
+    char sms_inbound_secret[CFG_STR]; /* the path secret of /sms/inbound/{secret}; "" = off */
     /* [limits] what one address (or one e-mail) may make the server do */
     int connections_per_address; /* open connections from one address */
     int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */

@@ -125,7 +125,8 @@ static const char *appt_address(const struct cfg *c, const struct appointment *a
 /* What one message needs besides its template context. */
 struct draft {
     const char *kind, *dedupe_key, *to, *to_name, *subject;
-    int with_ics, ics_sequence;
+    int with_ics;
+    enum ics_method ics_method; /* REQUEST for a booking or a move, CANCEL for a cancellation */
 };
 
 /* Renders kind.txt and kind.html with ctx (plus the .ics when asked) and
@@ -139,6 +140,7 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
     char name[64], err[256];
     const struct cfg *c = &n->app->cfg;
     int added = 0;
+    enum ics_method method = ICS_PUBLISH;
 
     sb_init(&text, BODY_MAX);
     sb_init(&html, BODY_MAX);
@@ -164,7 +166,18 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
             manage_url ? manage_url : "use the link in your booking confirmation", c->phone);
         ev.url = manage_url;
         ev.cancelled = strcmp(ap->status, "cancelled") == 0;
-        ev.sequence = d->ics_sequence;
+        /* the same UID every time and the appointment's revision as SEQUENCE
+         * (a trigger counts each change), so a calendar replaces the event on
+         * a move and removes it on a cancellation */
+        ev.sequence = ap->revision;
+        ev.method = d->ics_method;
+        ev.organizer_name = c->name;
+        ev.organizer_email = c->email;
+        ev.attendee_name = ap->client_name;
+        ev.attendee_email = ap->client_email;
+        if (!c->email[0] || !ap->client_email || !ap->client_email[0])
+            ev.method = ICS_PUBLISH; /* no addresses to address it with: a copy to keep */
+        method = ev.method;
         if (ics_calendar(&ics, tz, &ev, err, sizeof err) < 0)
             goto fail;
     }
@@ -183,7 +196,8 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
     m.body_html = html.buf;
     if (d->with_ics) {
         m.attach_name = arena_printf(a, "appointment-%lld.ics", (long long)ap->id);
-        m.attach_type = "text/calendar; charset=utf-8; method=PUBLISH";
+        m.attach_type =
+            arena_printf(a, "text/calendar; charset=utf-8; method=%s", ics_method_name(method));
         m.attach_data = (const unsigned char *)ics.buf;
         m.attach_len = ics.len;
     }
@@ -318,6 +332,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     d.to = ap.client_email;
     d.to_name = ap.client_name;
     d.with_ics = 1;
+    d.ics_method = ev == SCHED_CANCELLED ? ICS_CANCEL : ICS_REQUEST;
     const char *manage_url = NULL;
     int moves = 0;
     if (ev != SCHED_BOOKED &&
@@ -343,7 +358,6 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
         d.kind = "reschedule";
         d.dedupe_key = arena_printf(a, "appt-%lld/reschedule/%d", (long long)ap.id, moves + 1);
         d.subject = arena_printf(a, "Moved: %s, now %s at %s", ap.service_name, date_label, clock);
-        d.ics_sequence = moves + 1;
         break;
     }
     case SCHED_CANCELLED:
@@ -351,7 +365,6 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
         d.dedupe_key = arena_printf(a, "appt-%lld/cancellation", (long long)ap.id);
         d.subject = arena_printf(a, "Cancelled: %s, %s at %s", ap.service_name, date_label,
                                  clock);
-        d.ics_sequence = moves + 1;
         break;
     }
     if ((rc = queue(n, db, a, &ap, manage_url, now, j, &d, e)) != E_OK)

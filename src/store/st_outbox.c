@@ -251,3 +251,39 @@ enum err_code db_remind_from(struct db *db, int64_t appointment_id, int64_t at, 
     return rows_exec(db, Q_REMIND_FROM, "reset the appointment's reminders",
                      ARGS(A_I64(appointment_id), A_I64(at)), NULL, e);
 }
+
+/* ---- text messages: numbers that said STOP ---- */
+
+static const struct col opt_out_cols[] = {
+    COL_I64(struct sms_opt_out, at),
+    COL_TEXT(struct sms_opt_out, source),
+};
+
+enum err_code db_sms_opt_out(struct db *db, const char *phone, int64_t at, const char *source,
+                             int *changed, struct err *e)
+{
+    int64_t n = 0;
+    enum err_code rc = rows_exec(db, Q_SMS_OPT_OUT_SET, "mark the number as opted out",
+                                 ARGS(A_TEXT(phone), A_I64(at), A_TEXT(source)), &n, e);
+    if (changed)
+        *changed = n > 0;
+    return rc;
+}
+
+enum err_code db_sms_opt_in(struct db *db, const char *phone, int *changed, struct err *e)
+{
+    int64_t n = 0;
+    enum err_code rc =
+        rows_exec(db, Q_SMS_OPT_OUT_CLEAR, "let the number receive texts", ARGS(A_TEXT(phone)),
+                  &n, e);
+    if (changed)
+        *changed = n > 0;
+    return rc;
+}
+
+enum err_code db_sms_opted_out(struct db *db, struct arena *a, const char *phone,
+                               struct sms_opt_out *out, int *found, struct err *e)
+{
+    return rows_find(db, a, Q_SMS_OPT_OUT_GET, "read the number's text opt-out",
+                     ARGS(A_TEXT(phone)), COLS(opt_out_cols), out, found, e);
+}

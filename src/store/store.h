@@ -93,6 +93,11 @@ struct appointment {
     /* the room's location (its address and timezone: "" = the config's) */
     int64_t location_id;
     const char *location_name, *location_address, *location_timezone;
+    /* counts changes of time, therapist, room, service and status (a trigger
+     * bumps it): the SEQUENCE of the appointment's calendar event */
+    int revision;
+    /* when the booking consented to reminders by text; 0 = it did not */
+    int64_t sms_consent_at;
 };
 
 /* What makes a therapist or a room busy: an appointment that is not cancelled,
@@ -1251,6 +1256,24 @@ enum err_code db_remind_candidates(struct db *db, struct arena *a, int64_t from,
                                    struct remind_appt **out, size_t *n, struct err *e);
 /* Reminders of the appointment due before `at` are not sent (a move). */
 enum err_code db_remind_from(struct db *db, int64_t appointment_id, int64_t at, struct err *e);
+/* ---- text messages: numbers that said STOP (issue 13 item 21) ---- */
+
+/* A number's opt-out: when, and by whom ("reply": the client's STOP to the
+ * provider; "desk": marked on the client's page). */
+struct sms_opt_out {
+    int64_t at;
+    const char *source;
+};
+/* Marks phone (E.164) as opted out at `at` by source; an opt-out already
+ * there keeps its first time.  *changed = 1 when it was not opted out. */
+enum err_code db_sms_opt_out(struct db *db, const char *phone, int64_t at, const char *source,
+                             int *changed, struct err *e);
+/* Lets phone receive texts again; *changed = 1 when it was opted out. */
+enum err_code db_sms_opt_in(struct db *db, const char *phone, int *changed, struct err *e);
+/* *found = 1 and *out filled (on a) when phone has opted out. */
+enum err_code db_sms_opted_out(struct db *db, struct arena *a, const char *phone,
+                               struct sms_opt_out *out, int *found, struct err *e);
+
 /* ---- the waitlist (src/web/waitlist.c, src/mail/waitlist.c) ---- */
 
 /* A client waiting for a time.  status: "active", "left", "booked". */

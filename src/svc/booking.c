@@ -1126,6 +1126,7 @@ static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sch
     ap.status = "booked";
     ap.notes = cl->notes ? cl->notes : "";
     ap.contact_phone = cl->phone ? cl->phone : "";
+    ap.sms_consent_at = cl->sms_consent ? now : 0;
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, id, e)) != E_OK ||

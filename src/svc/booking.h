@@ -180,6 +180,7 @@ struct sched_client {
     int staff;
     int allow_overlap;
     struct client_booking *overlap;
+    int sms_consent; /* reminders by text asked for (stored with the time) */
 };
 
 /* Books start with therapist index `who` (-1 = any: the one with the fewest

@@ -4,25 +4,13 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "view/esc.h"
+
 void csv_text(struct sb *out, const char *s, int first)
 {
-    if (!s)
-        s = "";
     if (!first)
         sb_addc(out, ',');
-    int formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
-    int quote = strpbrk(s, ",\"\r\n") != NULL || formula;
-    if (quote)
-        sb_addc(out, '"');
-    if (formula)
-        sb_addc(out, '\'');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            sb_addc(out, '"');
-        sb_addc(out, *p);
-    }
-    if (quote)
-        sb_addc(out, '"');
+    esc_csv(out, s ? s : ""); /* the one cell escaper (view/esc.h) */
 }
 
 void csv_i64(struct sb *out, int64_t v, int first)

@@ -2,7 +2,8 @@
  * holding a comma, quote, CR or LF in double quotes with quotes doubled),
  * safe to open in a spreadsheet: a text field that begins with = + - @ (or
  * a tab or CR) gets a leading apostrophe, so no cell runs as a formula
- * (CSV formula injection).  Writes into a struct sb; holds no state. */
+ * (CSV formula injection).  Each cell goes through esc_csv (view/esc.h), the
+ * one CSV escaper; this adds the commas, numbers and line ends. */
 #ifndef KNEAD_VIEW_CSV_H
 #define KNEAD_VIEW_CSV_H
 

@@ -33,29 +33,6 @@
 
 static const char *const range_params[] = {"from", "to", "format", NULL};
 
-/* Refuses query parameters other than allowed (NULL-terminated) and
- * repeated ones.  Returns 0 or -1 (400 sent). */
-static int only_params(struct req *r, const char *const *allowed)
-{
-    for (size_t i = 0; i < r->query.n; i++) {
-        const char *k = r->query.items[i].key;
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            ok |= strcmp(*a, k) == 0;
-        if (!ok) {
-            web_error(r, 400, "bad_request",
-                      arena_printf(r->arena, "Unknown parameter '%s'.", k));
-            return -1;
-        }
-        if (kv_count(&r->query, k) > 1) {
-            web_error(r, 400, "bad_request",
-                      arena_printf(r->arena, "Parameter '%s' is given more than once.", k));
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* A day typed into a form: YYYY-MM-DD in the years a report can cover. */
 static int read_day(struct req *r, const char *name, const char *v, struct dt_date *out)
 {
@@ -78,7 +55,7 @@ struct asked {
 /* Reads from, to and format.  Returns 0, or -1 with the error sent. */
 static int read_range(struct req *r, struct asked *q)
 {
-    if (only_params(r, range_params) < 0)
+    if (web_only_params(r, range_params) < 0)
         return -1;
     q->now = clock_now();
     q->today = when_local_date(r->app->tz, q->now);
@@ -390,7 +367,7 @@ static int fail(struct req *r, enum err_code rc, const struct err *e)
 
 void admin_reports(struct req *r)
 {
-    if (only_params(r, (const char *const[]){NULL}) < 0)
+    if (web_only_params(r, (const char *const[]){NULL}) < 0)
         return;
     json_t *ctx = chrome_context(r, "Reports", "admin");
     page_render(r, 200, "admin/reports", ctx);
@@ -940,7 +917,7 @@ void admin_reports_day(struct req *r)
     struct reports_util u;
     struct reports_attend a;
     struct err e = {0};
-    if (only_params(r, (const char *const[]){"date", NULL}) < 0)
+    if (web_only_params(r, (const char *const[]){"date", NULL}) < 0)
         return;
     struct dt_date d = when_local_date(r->app->tz, clock_now());
     const char *ds = kv_get(&r->query, "date");
