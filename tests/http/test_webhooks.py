@@ -690,7 +690,11 @@ class Operators(unittest.TestCase):
             eid, secret = add_endpoint(b, '/restart', events=('appointment.booked',))
             ids = [book('2026-12-1%dT10:00:00-09:00' % d, 'Kay Kill', 'kay@example.com', server=s)['id']
                    for d in (4, 5, 6)]
-            wait_for('tried', lambda: len(R.requests('/restart')) >= 3, server=s)
+            # each refused once and the refusal recorded, so all three wait in the
+            # queue (one killed mid-transfer waits for its lease: the next test)
+            wait_for('tried', lambda: len(R.requests('/restart')) >= 3 and len(
+                [d for d in deliveries(eid, s) if d[3] >= 1 and d[2] == 'pending']) == 3,
+                server=s)
             s.stop(signal.SIGKILL)
             R.status['/restart'] = [200]
             s.seed = False
