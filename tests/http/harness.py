@@ -480,6 +480,34 @@ def signed_in(who, password=None, visit=None, server=None):
     return b
 
 
+def link_signed_in(server, smtp, email, public='http://clinic.test', deadline=30.0):
+    """A Browser signed in to the portal through the sign-in link mailed to
+    email.  Only sign-in messages count: a booking's confirmation, rendered
+    by the worker after its commit, may arrive at any moment in between."""
+    link = re.compile(re.escape(public) + r'(/account/link/[A-Za-z0-9_-]{22})')
+
+    def links():
+        return [m for m in smtp.to(email) if 'sign-in link' in str(m['Subject'])]
+    b = Browser(server)
+    before = len(links())
+    b.csrf('/account')
+    st, _, _ = b.post('/account', {'email': email})
+    assert st == 303, st
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        ms = links()
+        if len(ms) > before:
+            body = ms[-1].get_body(preferencelist=('plain',)).get_content()
+            m = link.search(body)
+            assert m, body
+            b.get(m.group(1))
+            st, h, _ = b.post(m.group(1), {})
+            assert st == 303, (st, h)
+            return b
+        time.sleep(0.05)
+    raise AssertionError('no sign-in link for %s' % email)
+
+
 def finish(server):
     """Stops the server with SIGTERM and removes its files; fails when it did
     not exit 0 or its log shows a sanitizer report (ASan, LSan, UBSan)."""
