@@ -71,7 +71,10 @@ def fill(port, start, ndays, fraction):
     print('filled: %d appointments over %d days' % (booked, ndays))
 
 
-def write(port, start, ndays, threads):
+def write(port, start, ndays, threads, others=()):
+    """Books every 5th free start; with others (more ports of app servers on
+    the same database) the bookings alternate over all of them."""
+    ports = [port] + list(others)
     conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
     todo = []
     who = therapists(conn)
@@ -84,16 +87,23 @@ def write(port, start, ndays, threads):
 
     def one(job):
         i, (s, t) = job
-        if not hasattr(local, 'conn'):
-            local.conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
-        return book(local.conn, s, t, 100000 + i)
+        if not hasattr(local, 'conns'):
+            local.conns = [http.client.HTTPConnection('127.0.0.1', p, timeout=30) for p in ports]
+        t1 = time.monotonic()
+        st = book(local.conns[i % len(ports)], s, t, 100000 + i)
+        return st, time.monotonic() - t1
     t0 = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as ex:
         results = list(ex.map(one, enumerate(todo)))
     dt = time.monotonic() - t0
-    ok = results.count(201)
+    ok = [r for r in results if r[0] == 201]
+    ms = sorted(r[1] * 1000 for r in ok) or [0.0]
+    p50, p99 = ms[len(ms) // 2], ms[min(len(ms) - 1, len(ms) * 99 // 100)]
+    # the last line is read by bench/run.sh: bookings/s, p50 ms, p99 ms
     print('write: %d bookings (%d refused) in %.2f s = %.0f bookings/s with %d client threads'
-          % (ok, len(results) - ok, dt, ok / dt, threads))
+          ' over %d server(s), each answered in p50 %.1f ms, p99 %.1f ms'
+          % (len(ok), len(results) - len(ok), dt, len(ok) / dt, threads, len(ports), p50, p99))
+    print('WRITE %.0f %.2f %.2f' % (len(ok) / dt, p50, p99))
 
 
 def churn(port, day, rounds):
@@ -131,4 +141,5 @@ if __name__ == '__main__':
     elif mode == 'churn':
         churn(port, start, int(ndays))
     else:
-        write(port, start, ndays, int(x))
+        others = [int(p) for p in sys.argv[6].split(',')] if len(sys.argv) > 6 else []
+        write(port, start, ndays, int(x), others)

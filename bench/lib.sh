@@ -1,4 +1,6 @@
 # Shared by the benchmarks: start the real server on a free loopback port.
+# (The config file is read at start: a second server may be started with
+# another INI_EXTRA while the first runs.)
 # Needs BUILD, TMP (a scratch folder) and NOW (may be empty); DB (default
 # $TMP/knead.db) and LOG (default $TMP/log) may name others; sets PID and PORT.
 # The caller stops it with `stop_server`.
@@ -11,6 +13,8 @@ start_server() {
     # the abuse limits (README, Abuse and hardening) are off for them.
     printf '[limits]\nbookings_per_hour = 0\nwaitlist_per_hour = 0\nconnections_per_address = 1024\n' \
         >"$TMP/bench.ini"
+    # INI_EXTRA: more settings for this server only (e.g. "[bench]\nday_cache = 0\n")
+    printf "${INI_EXTRA:-}" >>"$TMP/bench.ini"
     if [ -n "${NOW:-}" ]; then
         "$BUILD/knead" serve --db "$DB" --config "$TMP/bench.ini" --listen 127.0.0.1:0 --quiet --now "$NOW" 2>"$LOG" &
     else
@@ -42,5 +46,27 @@ wrk_run() {
     RPS=$(awk '/Requests\/sec/ {print $2}' "$out")
     P99=$(awk '$1 == "99%" {print $2}' "$out")
     ERR=$(grep -E 'Socket errors|Non-2xx' "$out" | tr '\n' ' ' || true)
-    printf '%-50s %10s req/s   p99 %-8s %s\n' "$1" "$RPS" "$P99" "$ERR"
+    SHARE=
+    [ -n "${PROBE:-}" ] && SHARE=$(awk -v r="$RPS" -v p="$PROBE" 'BEGIN { printf "%5.1f%% of probe", 100 * r / p }')
+    printf '%-50s %10s req/s   p99 %-8s %s %s\n' "$1" "$RPS" "$P99" "$SHARE" "$ERR"
+}
+
+# probe_measure: the ceiling (bench/probe.c, built beside knead) under the
+# same wrk load as every other figure; sets and exports PROBE (requests/s),
+# which wrk_run then prints each figure as a share of.  Run first, and once:
+# a script called by another that measured it keeps the caller's PROBE.
+probe_measure() {
+    [ -n "${PROBE:-}" ] && return 0
+    "$BUILD/probe" 2>"$TMP/probe.log" &
+    PROBE_PID=$!
+    i=0
+    while ! grep -q 'on http://127.0.0.1:' "$TMP/probe.log"; do
+        i=$((i + 1)); [ $i -lt 200 ] || { cat "$TMP/probe.log"; exit 1; }
+        sleep 0.05
+    done
+    PPORT=$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$TMP/probe.log" | head -1)
+    wrk_run "probe (libmicrohttpd alone, 2 KB)" "http://127.0.0.1:$PPORT/"
+    kill "$PROBE_PID" 2>/dev/null && wait "$PROBE_PID" 2>/dev/null || true
+    PROBE=$RPS
+    export PROBE
 }

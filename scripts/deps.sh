@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config meson ninja-build python3 tzdata ca-certificates
-libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libmd4c-dev libmd4c-html0-dev
+libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev libmd4c-dev libmd4c-html0-dev
 libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev
 libpwquality-dev cracklib-runtime"
 
@@ -12,10 +12,13 @@ case "${1:-}" in
     # python3-aiosmtpd: the SMTP server the HTTP tests send to (tests/http/mailcatch.py),
     # and a local one to watch the demo's e-mail (README).
     # python3-icalendar: tests/http/test_feeds.py parses every feed with it.
+    # postgresql-15 (its server binaries, with btree_gist and citext): make test runs the
+    # store and HTTP suites again against a throwaway cluster (tests/pg/cluster.sh; the
+    # package's own service is not needed and may be disabled).
     # prometheus: its promtool checks /metrics in tests/http/test_metrics.py (19 MB download;
     # the package's own server is not needed and may be disabled).
-    --test) PKGS="$PKGS chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev python3-aiosmtpd
-        python3-icalendar prometheus" ;;
+    --test) PKGS="$PKGS postgresql-15 postgresql-client-15 chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev python3-aiosmtpd
+        python3-icalendar python3-psycopg2 prometheus" ;;
     --bench) PKGS="$PKGS wrk" ;;
     # sqlmap: tests/security/scan.sh (README, Abuse and hardening); not for make test.
     --security) PKGS="$PKGS sqlmap" ;;

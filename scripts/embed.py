@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Embed numbered migration files into a C array: embed.py SYMBOL OUT.c IN.sql...
+"""Embed numbered migration files into a C array:
+embed.py SYMBOL OUT.c IN.sql... [--twins-of OTHER.sql...]
 
 Each input is named NNNN_name.sql; the number becomes the schema version (unique;
-gaps allowed). The array is sorted by version and ends with a {0, NULL, NULL} row."""
+gaps allowed). The array is sorted by version and ends with a {0, NULL, NULL} row.
+With --twins-of (another driver's migrations), the build fails unless both lists
+hold the same numbers with the same names: every driver has every migration."""
 import os
 import re
 import sys
@@ -10,6 +13,24 @@ import sys
 
 def main() -> int:
     symbol, output, inputs = sys.argv[1], sys.argv[2], sys.argv[3:]
+    twins = None
+    if '--twins-of' in inputs:
+        at = inputs.index('--twins-of')
+        inputs, twins = inputs[:at], inputs[at + 1:]
+    if twins is not None:
+        mine = set(os.path.basename(p) for p in inputs)
+        theirs = set(os.path.basename(p) for p in twins)
+        bad = False
+        for name in sorted(theirs - mine):
+            sys.stderr.write('embed.py: %s: no twin of migration %s (write its %s version)\n'
+                             % (symbol, name, symbol.split('_')[0]))
+            bad = True
+        for name in sorted(mine - theirs):
+            sys.stderr.write('embed.py: %s: migration %s has no twin in the other driver\n'
+                             % (symbol, name))
+            bad = True
+        if bad:
+            return 1
     rows = []
     for path in inputs:
         name = os.path.basename(path)

@@ -58,12 +58,14 @@ int app_open_store(struct app *app, int conns, char *err, size_t errlen)
     struct err e = {0};
     if (store_open(app->cfg.db_path, conns, &app->store, &e) != E_OK ||
         store_migrate(app->store, NULL, &e) != E_OK) {
-        snprintf(err, errlen, "[database] path %s: %s", app->cfg.db_path, e.msg);
+        snprintf(err, errlen, "[database] %s %s: %s", store_is_url(app->cfg.db_path) ? "url" : "path",
+                 store_shown(app->cfg.db_path), e.msg);
         return -1;
     }
     if (check_grid(app, err, errlen) < 0)
         return -1;
     app->sched = sched_cache_new(&app->hooks);
+    sched_cache_keep_days(app->sched, app->cfg.day_cache);
     app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
     return 0;
 }
@@ -74,23 +76,25 @@ int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen
     struct stat st;
     int version = 0;
     const char *path = app->cfg.db_path;
-    if (stat(path, &st) < 0 && errno == ENOENT) {
+    if (!store_is_url(path) && stat(path, &st) < 0 && errno == ENOENT) {
         snprintf(err, errlen, "[database] path %s: no database there (run knead migrate or knead"
-                              " demo first)", path);
+                              " demo first)", store_shown(path));
         return -1;
     }
     if (store_open(path, conns, &app->store, &e) != E_OK ||
         store_version(app->store, &version, &e) != E_OK) {
-        snprintf(err, errlen, "[database] path %s: %s", path, e.msg);
+        snprintf(err, errlen, "[database] %s %s: %s", store_is_url(path) ? "url" : "path",
+                 store_shown(path), e.msg);
         return -1;
     }
     if (version == 0) {
         snprintf(err, errlen, "[database] path %s: holds no Knead database (run knead migrate or"
-                              " knead demo first)", path);
+                              " knead demo first)", store_shown(path));
         return -1;
     }
     if (store_migrate(app->store, NULL, &e) != E_OK) {
-        snprintf(err, errlen, "[database] path %s: %s", path, e.msg);
+        snprintf(err, errlen, "[database] %s %s: %s", store_is_url(path) ? "url" : "path",
+                 store_shown(path), e.msg);
         return -1;
     }
     if (store_limit_size(app->store, (int64_t)app->cfg.max_size_mb << 20, &e) != E_OK) {
@@ -100,6 +104,7 @@ int app_open_existing_store(struct app *app, int conns, char *err, size_t errlen
     if (check_grid(app, err, errlen) < 0)
         return -1;
     app->sched = sched_cache_new(&app->hooks);
+    sched_cache_keep_days(app->sched, app->cfg.day_cache);
     app->fragments = blobcache_new(APP_FRAGMENT_SLOTS);
     return 0;
 }

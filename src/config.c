@@ -14,7 +14,8 @@
 #include "util/num.h"
 #include "util/tzload.h"
 
-enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR, K_URL, K_PROXIES, K_CURRENCY, K_NPI };
+enum kind { K_STR, K_INT, K_LISTEN, K_TZNAME, K_TLS, K_ADDR, K_URL, K_PROXIES, K_CURRENCY, K_NPI,
+            K_PGURL };
 
 static const struct key {
     const char *section, *name;
@@ -45,6 +46,7 @@ static const struct key {
     S("server", "public_url", public_url, 1),
     {"server", "trusted_proxies", K_PROXIES, offsetof(struct cfg, trusted_proxies), 0, 0, 0, 1},
     S("database", "path", db_path, 0),
+    {"database", "url", K_PGURL, offsetof(struct cfg, db_url), CFG_PATH, 0, 0, 1},
     I("database", "max_size_mb", max_size_mb, 0, 1048576),
     I("booking", "min_notice_minutes", min_notice_minutes, 0, 10080),
     I("booking", "horizon_days", horizon_days, 1, 730),
@@ -73,6 +75,7 @@ static const struct key {
     S("sms", "account", sms_account, 1),
     S("sms", "key", sms_key, 1),
     S("sms", "from", sms_from, 1),
+    S("sms", "inbound_secret", sms_inbound_secret, 1),
     {"payments", "base_url", K_URL, offsetof(struct cfg, payments_base_url), CFG_STR, 0, 0, 1},
     S("payments", "key", payments_key, 1),
     S("payments", "webhook_secret", payments_webhook_secret, 1),
@@ -83,6 +86,7 @@ static const struct key {
     I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
     I("limits", "record_downloads_per_hour", record_downloads_per_hour, 0, 100000),
     S("metrics", "token", metrics_token, 1),
+    I("bench", "day_cache", day_cache, 0, 1),
     S("backup", "dir", backup_dir, 1),
     I("backup", "every_hours", backup_every_hours, 1, 8760),
     I("backup", "keep", backup_keep, 1, 1000),
@@ -141,6 +145,7 @@ void cfg_defaults(struct cfg *c)
     c->smtp_retry_min_seconds = 60;
     c->smtp_retry_max_seconds = 3600;
     c->smtp_max_attempts = 24;
+    c->day_cache = 1;
     c->smtp_timeout_seconds = 60;
     c->reminders_hours = 24;
     c->reminders_hours_2 = 0;
@@ -301,6 +306,16 @@ int cfg_set(struct cfg *c, const char *section, const char *key, const char *val
                 return -1;
             }
             break;
+        case K_PGURL:
+            if (*value && strncmp(value, "postgresql://", 13) != 0 &&
+                strncmp(value, "postgres://", 11) != 0) {
+                snprintf(err, errlen,
+                         "[%s] %s: '%s' is not a PostgreSQL URL such as"
+                         " postgresql://knead@db.internal/knead",
+                         section, key, value);
+                return -1;
+            }
+            break;
         case K_STR:
             if (!*value && !k->allow_empty) {
                 snprintf(err, errlen, "[%s] %s: must not be empty", section, key);
@@ -386,6 +401,12 @@ static int cross_check(struct load_ctx *lc)
     static const char *const need[] = {"account", "key", "from"};
     const struct cfg *c = lc->c;
     const char *have[] = {c->sms_account, c->sms_key, c->sms_from};
+    size_t sl = strlen(c->sms_inbound_secret);
+    if (sl && sl < 24) { /* guessed or seen over a shoulder: long and random */
+        snprintf(lc->err, lc->errlen,
+                 "%s: [sms] inbound_secret: must be at least 24 characters (or empty)", lc->name);
+        return -1;
+    }
     if (!c->sms_base_url[0])
         return 0;
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
@@ -410,6 +431,9 @@ static int finish(struct load_ctx *lc, int rc)
                  rc);
         return -1;
     }
+    /* [database] url, when set, is the database, whatever path says */
+    if (lc->c->db_url[0])
+        copy(lc->c->db_path, sizeof lc->c->db_path, lc->c->db_url);
     return cross_check(lc);
 }
 

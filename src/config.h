@@ -34,7 +34,8 @@ struct cfg {
     char trusted_proxies[CFG_MAX_PROXIES][CFG_ADDR];
     int n_trusted_proxies;
     /* [database] */
-    char db_path[CFG_PATH];
+    char db_path[CFG_PATH]; /* the database: a SQLite file, or [database] url when set */
+    char db_url[CFG_PATH];  /* [database] url: postgresql://... ('' = none) */
     int max_size_mb; /* writes past this size answer 503 (database full); 0 = no cap */
     /* [booking] */
     int min_notice_minutes;
@@ -65,6 +66,7 @@ struct cfg {
     char sms_account[CFG_STR];
     char sms_key[CFG_STR];
     char sms_from[CFG_STR];
+    char sms_inbound_secret[CFG_STR]; /* the path secret of /sms/inbound/{secret}; "" = off */
     /* [payments] the payment provider's hosted checkout (svc/pay.c): deposits
      * and card on file at online booking; base_url "" = no online payments.
      * key and webhook_secret are never logged. */
@@ -78,6 +80,10 @@ struct cfg {
     int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */
     int waitlist_per_hour;       /* waitlist sign-ups per address and per e-mail; 0 = off */
     int record_downloads_per_hour; /* a client account's record downloads; 0 = off */
+    /* [bench] day_cache: 1 = a day's free slots are kept per data version and
+     * minute (the default); 0 = computed from the calendar on every request,
+     * for bench/availability.sh's uncached figure only. */
+    int day_cache;
     /* [metrics] a bearer token that lets a scraper elsewhere read /metrics;
      * "" = only from this machine */
     char metrics_token[CFG_STR];

@@ -53,6 +53,7 @@ static const char usage_main[] =
     "  outbox    list, retry or purge the queued e-mail\n"
     "  backup    copy the database to a file, also while the server runs\n"
     "  restore   replace the database by a backup, after checking it\n"
+    "  copy      move a clinic from SQLite into an empty PostgreSQL database, verified\n"
     "  import    clients or future appointments from another system's CSV file\n"
     "  debug     debug sql: run one SQL statement, rows out as JSON lines\n"
     "\n"
@@ -65,7 +66,8 @@ static const char usage_serve[] =
     "\n"
     "Serves the clinic until SIGINT or SIGTERM, then finishes requests in flight.\n"
     "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8080; port 0 = any free)\n"
-    "  --db PATH           SQLite database file (default var/knead.db), made by knead migrate\n"
+    "  --db PATH|URL       SQLite database file (default var/knead.db), or a PostgreSQL URL\n"
+    "                      (postgresql://user@host/db), made by knead migrate\n"
     "                      or knead demo; newer migrations are applied on start\n"
     "  --config FILE       INI settings file; flags win over it\n"
     "  --now RFC3339       pin the clock, e.g. 2026-11-26T06:00:00-09:00 (tests, demos)\n"
@@ -109,6 +111,16 @@ static const char usage_restore[] =
     "fails: FILE passes SQLite's integrity check, holds a Knead schema no newer than this\n"
     "knead's, and no other process (a running knead serve) has the database open.  The\n"
     "replacement is atomic; knead serve or knead migrate then applies newer migrations.\n";
+
+static const char usage_copy[] =
+    "usage: knead copy --from PATH.db --to postgresql://USER@HOST[:PORT]/DB\n"
+    "\n"
+    "Moves a clinic from its SQLite file into a PostgreSQL database: applies the schema to\n"
+    "the target, copies every table in one transaction and commits only when each table's\n"
+    "row count and checksum read back from PostgreSQL equal the file's (one line per table).\n"
+    "Refuses a target that already holds clinic data, and a file whose schema is not this\n"
+    "knead's (run knead migrate on it first).  Stop knead serve on the file first; the file\n"
+    "is only read.\n";
 
 static const char usage_import[] =
     "usage: knead import clients|appointments [--dry-run] FILE.csv [--db PATH] [--config FILE]\n"
@@ -253,10 +265,10 @@ static int cmd_migrate(struct app *app)
     if (store_open(app->cfg.db_path, 1, &app->store, &e) != E_OK ||
         store_migrate(app->store, &applied, &e) != E_OK ||
         store_version(app->store, &version, &e) != E_OK) {
-        fprintf(stderr, "knead migrate: %s: %s\n", app->cfg.db_path, e.msg);
+        fprintf(stderr, "knead migrate: %s: %s\n", store_shown(app->cfg.db_path), e.msg);
         return 1;
     }
-    printf("%s: schema version %d (%d migration%s applied)\n", app->cfg.db_path, version, applied,
+    printf("%s: schema version %d (%d migration%s applied)\n", store_shown(app->cfg.db_path), version, applied,
            applied == 1 ? "" : "s");
     return 0;
 }
@@ -276,10 +288,10 @@ static int cmd_demo(struct app *app, const struct opts *o)
         return 1;
     }
     if (demo_seed_locations(app->store, app->cfg.content_dir, o->force, locations, &e) != E_OK) {
-        fprintf(stderr, "knead demo: %s: %s\n", app->cfg.db_path, e.msg);
+        fprintf(stderr, "knead demo: %s: %s\n", store_shown(app->cfg.db_path), e.msg);
         return 1;
     }
-    printf("%s: seeded the demo clinic %s%s\n", app->cfg.db_path, app->cfg.name,
+    printf("%s: seeded the demo clinic %s%s\n", store_shown(app->cfg.db_path), app->cfg.name,
            locations > 1 ? " with a second location in Seattle" : "");
     return 0;
 }
@@ -339,7 +351,7 @@ static int cmd_user_add(struct app *app, const struct opts *o)
         fprintf(stderr, "knead user add: %s\n", e.msg);
         return rc == E_INVALID ? EXIT_USAGE : 1;
     }
-    printf("%s: added %s <%s> as %s\n", app->cfg.db_path, o->name, o->email, o->role);
+    printf("%s: added %s <%s> as %s\n", store_shown(app->cfg.db_path), o->name, o->email, o->role);
     return 0;
 }
 
@@ -352,6 +364,11 @@ static int cmd_backup(struct app *app, const struct opts *o)
     const char *db = app->cfg.db_path;
     if (!o->to)
         return usage_error("backup", "say where: --to FILE");
+    if (store_is_url(db)) {
+        fprintf(stderr, "knead backup: copies a SQLite file; back up PostgreSQL with pg_dump (or"
+                        " the cluster's base backups and WAL archive)\n");
+        return 1;
+    }
     if (stat(db, &st) < 0 || !S_ISREG(st.st_mode)) {
         fprintf(stderr, "knead backup: there is no database at %s\n", db);
         return 1;
@@ -372,6 +389,34 @@ static int cmd_backup(struct app *app, const struct opts *o)
     printf("wrote %s (schema version %d) from %s\n", o->to, version, db);
     code = 0;
     return code;
+}
+
+static void copy_line(void *ctx, const char *table, int64_t rows, uint64_t checksum)
+{
+    (void)ctx;
+    printf("%-24s %8lld rows  checksum %016llx  ok\n", table, (long long)rows,
+           (unsigned long long)checksum);
+}
+
+/* knead copy --from PATH.db --to postgresql://... */
+static int cmd_copy(const struct opts *o)
+{
+    struct err e = {0};
+    if (!o->from)
+        return usage_error("copy", "say which clinic: --from PATH.db");
+    if (!o->to)
+        return usage_error("copy", "say where: --to postgresql://USER@HOST/DB");
+    if (!store_is_url(o->to))
+        return usage_error("copy", "--to must be a PostgreSQL URL (postgresql://...)");
+    if (store_is_url(o->from) || access(o->from, R_OK) != 0)
+        return usage_error("copy", "--from must be a readable SQLite database file");
+    if (store_copy(o->from, o->to, copy_line, NULL, &e) != E_OK) {
+        fprintf(stderr, "knead copy: %s\n", e.msg);
+        return 1;
+    }
+    printf("copied %s into the PostgreSQL database; every table's rows and checksum match\n",
+           o->from);
+    return 0;
 }
 
 static int cmd_restore(struct app *app, const struct opts *o)
@@ -521,9 +566,11 @@ static int cmd_serve(struct app *app, const struct opts *o)
     app->metrics = http_metrics_new(web_routes, web_nroutes);
     so.metrics = app->metrics;
     /* one connection per request thread, one spare, one each for the mail
-     * worker, the reminder thread, the backup thread and the webhook worker.  The port is bound before anything
+     * worker, the reminder thread, the backup thread, the render worker
+     * (mail/render.c: a request waits for its pass while holding its own) and
+     * the webhook worker (mail/whsend.c). The port is bound before anything
      * logs, so that a port in use is the one line on stderr. */
-    if (app_open_existing_store(app, threads > 0 ? threads + 5 : 12, err, sizeof err) < 0 ||
+    if (app_open_existing_store(app, threads > 0 ? threads + 6 : 13, err, sizeof err) < 0 ||
         app_load_site(app, err, sizeof err) < 0 || srv_open(&so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         return 1;
@@ -562,7 +609,8 @@ static int cmd_serve(struct app *app, const struct opts *o)
                                 pc->payments_webhook_secret, pc->currency,
                                 pc->payments_hold_minutes,
                                 pc->payments_timeout_seconds < 5 ? pc->payments_timeout_seconds : 5,
-                                pc->payments_timeout_seconds};
+                                pc->payments_timeout_seconds,
+                                app->hooks.webhooks};
     if (pay_worker_start(app->store, &prov, &app->hooks, &payw, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         srv_stop(srv);
@@ -594,7 +642,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
         mail_listening(mail, host, srv_port(srv));
         log_info("serving %s on http://%s%s%s:%d/ (database %s, timezone %s)", app->cfg.name,
                  strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", srv_port(srv),
-                 app->cfg.db_path, app->cfg.timezone);
+                 store_shown(app->cfg.db_path), app->cfg.timezone);
     }
     while (sigwait(&set, &sig) != 0) {
     }
@@ -669,6 +717,10 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "restore") == 0) {
         if (parse_opts(cmd, argc - 1, argv + 1, "cdF", usage_restore, &o, &code) < 0)
             return code;
+    } else if (strcmp(cmd, "copy") == 0) {
+        if (parse_opts(cmd, argc - 1, argv + 1, "oF", usage_copy, &o, &code) < 0)
+            return code;
+        return cmd_copy(&o);
     } else if (strcmp(cmd, "import") == 0) {
         if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
             fputs(usage_import, stdout);
@@ -685,7 +737,7 @@ int main(int argc, char **argv)
         if (parse_opts(cmd, argc - 1, argv + 1, "cdfL", usage_demo, &o, &code) < 0)
             return code;
     } else {
-        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, import, debug; see knead --help)\n",
+        fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, copy, import, debug; see knead --help)\n",
                 cmd);
         return EXIT_USAGE;
     }

@@ -84,6 +84,52 @@ for suite in tests/http/test_*.py; do
     [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$log" | tail -60
     tally "http-$n" "$rc" "$p" "$f"
 done
+
+# The same store unit tests and HTTP suites again on PostgreSQL (issue 10 §3): a
+# throwaway cluster (tests/pg/cluster.sh: initdb in a temporary directory, pg_ctl on a
+# free loopback port, no system service), stopped and removed at the end.  The HTTP
+# suites that run are those in tests/pg/suites (one name a line); a suite that holds
+# tests of SQLite itself marks them @sqlite_only.  PG_TESTS=0 leaves the pass out.
+if [ "${PG_TESTS:-1}" != 0 ]; then
+    if PGENV=$(sh tests/pg/cluster.sh start 2>"$OUT/pg-cluster.log"); then
+        eval "$PGENV"
+        trap 'sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR"' EXIT
+        rm -f "$OUT"/pg-*.rc
+        for t in "$BUILD"/test_store* "$BUILD"/test_svc_* "$BUILD"/test_sched_retry; do
+            [ -f "$t" ] && [ -x "$t" ] && echo "$t"
+        done | KNEAD_TEST_PG=$KNEAD_TEST_PG xargs -P "$JOBS" -n 1 sh -c '
+            n=$(basename "$1")
+            CMOCKA_MESSAGE_OUTPUT=TAP "$1" >"$0/pg-$n.log" 2>&1
+            echo $? >"$0/pg-unit-$n.rc"' "$OUT"
+        for t in "$BUILD"/test_store* "$BUILD"/test_svc_* "$BUILD"/test_sched_retry; do
+            [ -f "$t" ] && [ -x "$t" ] || continue
+            name=$(basename "$t")
+            rc=$(cat "$OUT/pg-unit-$name.rc" 2>/dev/null || echo 1)
+            p=$(grep -c '^ok ' "$OUT/pg-$name.log")
+            f=$(grep '^not ok ' "$OUT/pg-$name.log" | grep -vc '# SKIP')  # a skip (SQLite only) is no failure
+            [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$OUT/pg-$name.log" | grep -v '^    ok ' | tail -40
+            tally "pg/unit/$name" "$rc" "$p" "$f"
+        done
+        grep -v '^#' tests/pg/suites | grep . | KNEAD_TEST_PG=$KNEAD_TEST_PG xargs -P "$JOBS" -n 1 sh -c '
+            "$0" "tests/http/test_$3.py" "$1" >"$2/pg-http-$3.log" 2>&1
+            echo $? >"$2/pg-http-$3.rc"' "$PY" "$BUILD/knead" "$OUT"
+        for n in $(grep -v '^#' tests/pg/suites | grep .); do
+            log="$OUT/pg-http-$n.log"
+            rc=$(cat "$OUT/pg-http-$n.rc" 2>/dev/null || echo 1)
+            line=$(grep -E '^RESULT [0-9]+ [0-9]+$' "$log" 2>/dev/null | tail -1)
+            p=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f2)
+            f=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f3)
+            [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$log" | tail -60
+            tally "pg/http-$n" "$rc" "$p" "$f"
+        done
+        sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR"
+        trap - EXIT
+    else
+        sed 's/^/    /' "$OUT/pg-cluster.log"
+        tally "pg/cluster" 1 0 1
+    fi
+fi
+
 run_counted fuzz "$OUT/fuzz.log" sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}"
 run_counted e2e "$OUT/e2e.log" node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots"
 

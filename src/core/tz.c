@@ -74,7 +74,18 @@ struct tz {
     struct ttype *types;
     int has_rule;
     struct posix_tz rule;
+    /* The rule's changes of RULE_TABLE_FROM .. RULE_TABLE_TO, worked out once
+     * (rule_table): offset_at reads them by binary search instead of working
+     * out eight changes of four years at every call.  Instants in
+     * [rt_lo, rt_hi) are answered from it; any other by rule_offset. */
+    size_t nrt;
+    int64_t *rt;  /* ascending (ties in event_after's order) */
+    int *rt_off;  /* the offset from rt[i] on */
+    int64_t rt_lo, rt_hi;
 };
+
+#define RULE_TABLE_FROM 1970
+#define RULE_TABLE_TO 2200
 
 /* ---- small helpers ---- */
 
@@ -356,6 +367,57 @@ static const struct ttype *type_at(const struct tz *tz, int64_t t)
     return &tz->types[tz->idx[lo]];
 }
 
+static int event_cmp(const void *a, const void *b)
+{
+    const struct rule_event *x = a, *y = b;
+    return event_after(x, y) ? 1 : event_after(y, x) ? -1 : 0;
+}
+
+/* Fills tz's table of the rule's changes.  For an instant of standard-time
+ * year y in the table's years, rule_offset weighs the events of years y-2 ..
+ * y+1 and takes the latest at or before it; the table holds the events of
+ * two years more on each side, sorted in that same order, so the latest
+ * entry at or before the instant is the same event.  Aborts on OOM. */
+static void rule_table(struct tz *tz)
+{
+    const struct posix_tz *pt = &tz->rule;
+    if (!tz->has_rule || !pt->has_dst)
+        return;
+    int y0 = RULE_TABLE_FROM - 2, y1 = RULE_TABLE_TO + 2;
+    size_t n = (size_t)(y1 - y0 + 1) * 2;
+    struct rule_event *ev = xcalloc(n, sizeof *ev);
+    for (int y = y0; y <= y1; y++)
+        rule_events(pt, y, &ev[(size_t)(y - y0) * 2]);
+    qsort(ev, n, sizeof *ev, event_cmp);
+    tz->rt = xcalloc(n, sizeof *tz->rt);
+    tz->rt_off = xcalloc(n, sizeof *tz->rt_off);
+    for (size_t i = 0; i < n; i++) {
+        tz->rt[i] = ev[i].t;
+        tz->rt_off[i] = ev[i].kind == 1 ? pt->std_off : pt->dst_off;
+    }
+    tz->nrt = n;
+    tz->rt_lo = dt_days_from_civil(RULE_TABLE_FROM, 1, 1) * 86400 - pt->std_off;
+    tz->rt_hi = dt_days_from_civil(RULE_TABLE_TO + 1, 1, 1) * 86400 - pt->std_off;
+    free(ev);
+}
+
+/* rule_offset(&tz->rule, t), from the table when t is in it. */
+static int rule_offset_fast(const struct tz *tz, int64_t t)
+{
+    if (tz->nrt == 0 || t < tz->rt_lo || t >= tz->rt_hi || t < tz->rt[0])
+        return rule_offset(&tz->rule, t);
+    /* the last entry at or before t: rt[lo] <= t < rt[hi] */
+    size_t lo = 0, hi = tz->nrt;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tz->rt[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return tz->rt_off[lo];
+}
+
 void tz_abbrev(const struct tz *tz, int64_t utc, char *buf, size_t size)
 {
     int64_t t = clamp_utc(utc);
@@ -387,7 +449,7 @@ static int offset_at(const struct tz *tz, int64_t t)
     size_t n = tz->ntrans;
     if (n == 0 || t >= tz->trans[n - 1]) {
         if (tz->has_rule)
-            return rule_offset(&tz->rule, t);
+            return rule_offset_fast(tz, t);
         return tz->types[n == 0 ? 0 : tz->idx[n - 1]].utoff;
     }
     if (t < tz->trans[0])
@@ -533,6 +595,8 @@ void tz_free(struct tz *tz)
     free(tz->trans);
     free(tz->idx);
     free(tz->types);
+    free(tz->rt);
+    free(tz->rt_off);
     free(tz);
 }
 
@@ -737,6 +801,7 @@ int tz_parse(const unsigned char *data, size_t len, const char *name, struct tz 
         if (read_footer(data, len, pos + HDR_LEN + (size_t)b2, tz, err, errlen) < 0)
             goto done;
     }
+    rule_table(tz);
     *out = tz;
     tz = NULL;
     rc = 0;

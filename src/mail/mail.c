@@ -10,6 +10,7 @@
 #include "app.h"
 #include "mail/notify.h"
 #include "mail/outbox.h"
+#include "mail/render.h"
 #include "mail/remind.h"
 #include "mail/waitlist.h"
 #include "mail/whsend.h"
@@ -27,9 +28,10 @@ struct mail {
     struct outbox *outbox;
     struct remind *remind;
     struct mail_waitlist *waitlist;
+    struct render *render; /* renders the changes' messages after their commit */
     struct wh *wh;
     struct whsend *whsend;
-    struct sched_hooks inner; /* the waitlist's and notify's, which app->hooks wraps */
+    struct sched_hooks inner; /* the render worker's, which app->hooks wraps */
     int public_url; /* links come from [server] public_url */
     struct app *app; /* whose hooks, mailer and waitlist mail_start set and mail_stop clears */
 };
@@ -74,9 +76,11 @@ static int start_webhooks(struct app *app, struct mail *m, char *err, size_t err
     return 0;
 }
 
-/* app->hooks: the waitlist's and notify's (m->inner), and after a commit a
- * wake-up of the webhook worker too, so a booking's webhooks go at once
- * rather than at its next look at the queue. */
+/* app->hooks: the render worker's (m->inner: the change's event row, then
+ * after the commit its pass), and after a commit a wake-up of the webhook
+ * worker too, so a change's webhooks go at once rather than at its next
+ * look at the queue.  The webhook events themselves are queued by the
+ * booking service in the change's transaction (hooks.webhooks = m->wh). */
 static enum err_code hooks_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
                                  const struct appointment *before, const char *token,
                                  int by_staff, int64_t now, struct err *e)
@@ -187,7 +191,24 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
                            m->wh};
     struct wl_mailer wm = mail_waitlist_mailer(m->waitlist);
     app->waitlist = wl_new(&wc, &wm);
-    m->inner = wl_hooks(app->waitlist, mail_notify_hooks(m->notify));
+    /* A change stores its event row (and queues its webhook events) inside
+     * its transaction; the render worker renders its e-mail, withdraws the
+     * reminders of the old time and makes the waitlist's offers (queueing
+     * their waitlist.offered events in its own transaction) after the
+     * commit (mail/render.h). */
+    if (render_start(app, m->notify, m->whsend, POLL_SECONDS, &m->render, err, errlen) < 0) {
+        wl_free(app->waitlist);
+        app->waitlist = NULL;
+        whsend_stop(m->whsend);
+        wh_free(m->wh);
+        mail_waitlist_free(m->waitlist);
+        remind_stop(m->remind);
+        outbox_stop(m->outbox);
+        mail_notify_free(m->notify);
+        free(m);
+        return -1;
+    }
+    m->inner = render_hooks(m->render);
     app->hooks = (struct sched_hooks){hooks_queue, hooks_committed, m, m->wh};
     app->webhooks = m->wh;
     app->whsend = m->whsend;
@@ -225,6 +246,7 @@ void mail_stop(struct mail *m)
         return;
     memset(&m->app->hooks, 0, sizeof m->app->hooks);
     memset(&m->app->mailer, 0, sizeof m->app->mailer);
+    render_stop(m->render); /* a last pass: what the last requests changed */
     m->app->webhooks = NULL;
     m->app->whsend = NULL;
     wl_free(m->app->waitlist);

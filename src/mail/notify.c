@@ -1,6 +1,7 @@
-/* notify — renders the messages of an appointment change and queues them
- * in the outbox, inside the change's transaction.  Must not send anything:
- * delivery is mail/outbox.c's, after the commit. */
+/* notify — renders the messages of an appointment change (for the render
+ * worker, mail/render.c, after the change's commit) and queues them in the
+ * outbox; sign-in links and portal notices inside their change's
+ * transaction.  Must not send anything: delivery is mail/outbox.c's. */
 #include "mail/notify.h"
 
 #include <jansson.h>
@@ -125,20 +126,23 @@ static const char *appt_address(const struct cfg *c, const struct appointment *a
 /* What one message needs besides its template context. */
 struct draft {
     const char *kind, *dedupe_key, *to, *to_name, *subject;
-    int with_ics, ics_sequence;
+    int with_ics;
+    enum ics_method ics_method; /* REQUEST for a booking or a move, CANCEL for a cancellation */
 };
 
-/* Renders kind.txt and kind.html with ctx (plus the .ics when asked) and
- * queues the message.  Returns E_OK or E_INTERNAL with a message. */
-static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a,
-                           const struct appointment *ap, const char *manage_url, int64_t now,
-                           json_t *ctx, const struct draft *d, struct err *e)
+/* Renders kind.txt and kind.html with ctx (plus the .ics when asked, in
+ * zone tz: the appointment's location's) into *m, every part copied into a.
+ * Reads nothing from the store.  Returns E_OK or E_INTERNAL with a message
+ * (logged). */
+static enum err_code render(struct mail_notify *n, struct arena *a, const struct tz *tz,
+                            const struct appointment *ap, const char *manage_url, int64_t now, json_t *ctx,
+                            const struct draft *d, struct outbox_msg *m, struct err *e)
 {
     enum err_code rc = E_INTERNAL;
     struct sb text = SB_INIT, html = SB_INIT, ics = SB_INIT;
     char name[64], err[256];
     const struct cfg *c = &n->app->cfg;
-    int added = 0;
+    enum ics_method method = ICS_PUBLISH;
 
     sb_init(&text, BODY_MAX);
     sb_init(&html, BODY_MAX);
@@ -150,7 +154,6 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
     if (tpl_render(n->tpl, name, ctx, &html, err, sizeof err) < 0)
         goto fail;
     if (d->with_ics) {
-        const struct tz *tz = sched_zone(db, a, n->app->sched, ap->location_id, n->app->tz);
         struct ics_event ev = {0};
         ev.uid = arena_printf(a, "appt-%lld@knead", (long long)ap->id); /* as /a/{token}/calendar.ics */
         ev.stamp = now;
@@ -164,42 +167,45 @@ static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a
             manage_url ? manage_url : "use the link in your booking confirmation", c->phone);
         ev.url = manage_url;
         ev.cancelled = strcmp(ap->status, "cancelled") == 0;
-        ev.sequence = d->ics_sequence;
-        if (ics_calendar(&ics, tz, &ev, err, sizeof err) < 0)
+        /* the same UID every time and the appointment's revision as SEQUENCE
+         * (a trigger counts each change), so a calendar replaces the event on
+         * a move and removes it on a cancellation */
+        ev.sequence = ap->revision;
+        ev.method = d->ics_method;
+        ev.organizer_name = c->name;
+        ev.organizer_email = c->email;
+        ev.attendee_name = ap->client_name;
+        ev.attendee_email = ap->client_email;
+        if (!c->email[0] || !ap->client_email || !ap->client_email[0])
+            ev.method = ICS_PUBLISH; /* no addresses to address it with: a copy to keep */
+        method = ev.method;
+        if (ics_calendar(&ics, tz ? tz : n->app->tz, &ev, err, sizeof err) < 0)
             goto fail;
     }
     if (text.err || html.err || ics.err) {
         snprintf(err, sizeof err, "a part is larger than %u bytes", BODY_MAX);
         goto fail;
     }
-    struct outbox_msg m = {0};
-    m.kind = d->kind;
-    m.dedupe_key = d->dedupe_key;
-    m.appointment_id = ap ? ap->id : 0; /* a sign-in link is about no appointment */
-    m.recipient = d->to;
-    m.recipient_name = d->to_name;
-    m.subject = d->subject;
-    m.body_text = text.buf;
-    m.body_html = html.buf;
+    memset(m, 0, sizeof *m);
+    m->kind = d->kind;
+    m->dedupe_key = arena_strdup(a, d->dedupe_key);
+    m->appointment_id = ap ? ap->id : 0; /* a sign-in link is about no appointment */
+    m->recipient = arena_strdup(a, d->to ? d->to : "");
+    m->recipient_name = arena_strdup(a, d->to_name ? d->to_name : "");
+    m->subject = arena_strdup(a, d->subject);
+    m->body_text = arena_strndup(a, text.buf ? text.buf : "", text.len);
+    m->body_html = arena_strndup(a, html.buf ? html.buf : "", html.len);
     if (d->with_ics) {
-        m.attach_name = arena_printf(a, "appointment-%lld.ics", (long long)ap->id);
-        m.attach_type = "text/calendar; charset=utf-8; method=PUBLISH";
-        m.attach_data = (const unsigned char *)ics.buf;
-        m.attach_len = ics.len;
+        unsigned char *data = arena_alloc(a, ics.len ? ics.len : 1);
+        memcpy(data, ics.buf, ics.len);
+        m->attach_name = arena_printf(a, "appointment-%lld.ics", (long long)ap->id);
+        m->attach_type =
+            arena_printf(a, "text/calendar; charset=utf-8; method=%s", ics_method_name(method));
+        m->attach_data = data;
+        m->attach_len = ics.len;
     }
-    m.created_at = now;
-    m.next_attempt_at = 0; /* due at once (the worker keeps real time) */
-    if ((rc = db_outbox_add(db, &m, &added, e)) != E_OK) {
-        /* the change rolls back with it: say so, not the store's words */
-        log_error("mail: cannot queue the %s message for appointment %lld: %s", d->kind,
-                  (long long)(ap ? ap->id : 0), e->msg);
-        if (rc != E_UNAVAILABLE)
-            rc = err_set(e, E_INTERNAL, "Its e-mail could not be queued, so nothing was"
-                                        " changed; please try again (the error was logged).");
-        goto done;
-    }
-    if (!added)
-        log_info("mail: %s already queued (%s)", d->kind, d->dedupe_key);
+    m->created_at = now;
+    m->next_attempt_at = 0; /* due at once (the worker keeps real time) */
     rc = E_OK;
     goto done;
 fail:
@@ -212,6 +218,37 @@ done:
     sb_release(&html);
     sb_release(&ics);
     return rc;
+}
+
+/* Queues the rendered *m.  Call inside the transaction that causes it. */
+static enum err_code store_msg(struct db *db, const struct outbox_msg *m, struct err *e)
+{
+    int added = 0;
+    enum err_code rc = db_outbox_add(db, m, &added, e);
+    if (rc != E_OK) {
+        /* the change rolls back with it: say so, not the store's words */
+        log_error("mail: cannot queue the %s message for appointment %lld: %s", m->kind,
+                  (long long)m->appointment_id, e->msg);
+        if (rc != E_UNAVAILABLE)
+            rc = err_set(e, E_INTERNAL, "Its e-mail could not be queued, so nothing was"
+                                        " changed; please try again (the error was logged).");
+        return rc;
+    }
+    if (!added)
+        log_info("mail: %s already queued (%s)", m->kind, m->dedupe_key);
+    return E_OK;
+}
+
+/* render, then store_msg, inside the caller's transaction. */
+static enum err_code queue(struct mail_notify *n, struct db *db, struct arena *a,
+                           const struct appointment *ap, const char *manage_url, int64_t now,
+                           json_t *ctx, const struct draft *d, struct err *e)
+{
+    struct outbox_msg m;
+    const struct tz *tz =
+        ap ? sched_zone(db, a, n->app->sched, ap->location_id, n->app->tz) : n->app->tz;
+    enum err_code rc = render(n, a, tz, ap, manage_url, now, ctx, d, &m, e);
+    return rc != E_OK ? rc : store_msg(db, &m, e);
 }
 
 /* What a confirmation adds: the price, a map link, Google and Outlook
@@ -262,13 +299,13 @@ static enum err_code add_confirmation(struct mail_notify *n, struct db *db, stru
     return E_OK;
 }
 
-static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int64_t id,
-                              const struct appointment *before, const char *token, int by_staff,
-                              int64_t now, struct err *e)
+enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct arena *a,
+                                 enum sched_event ev, int64_t id, const struct appointment *before,
+                                 const char *token, int by_staff, int64_t now,
+                                 struct outbox_msg out[MAIL_NOTIFY_MAX], size_t *nout,
+                                 struct err *e)
 {
-    struct mail_notify *n = ctx;
     const struct cfg *c = &n->app->cfg;
-    struct arena *a = arena_new();
     struct appointment ap;
     enum err_code rc;
     json_t *j = json_object(), *clinic = json_object();
@@ -277,9 +314,8 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     pthread_mutex_lock(&n->mu);
     memcpy(base, n->base_url, sizeof base);
     pthread_mutex_unlock(&n->mu);
+    *nout = 0;
     if ((rc = db_appointment(db, a, id, &ap, e)) != E_OK)
-        goto done;
-    if ((rc = remind_on_change(db, ev, id, now, e)) != E_OK) /* reminders of the old time */
         goto done;
 
     /* the appointment's location: its zone and its address */
@@ -318,6 +354,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     d.to = ap.client_email;
     d.to_name = ap.client_name;
     d.with_ics = 1;
+    d.ics_method = ev == SCHED_CANCELLED ? ICS_CANCEL : ICS_REQUEST;
     const char *manage_url = NULL;
     int moves = 0;
     if (ev != SCHED_BOOKED &&
@@ -343,7 +380,6 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
         d.kind = "reschedule";
         d.dedupe_key = arena_printf(a, "appt-%lld/reschedule/%d", (long long)ap.id, moves + 1);
         d.subject = arena_printf(a, "Moved: %s, now %s at %s", ap.service_name, date_label, clock);
-        d.ics_sequence = moves + 1;
         break;
     }
     case SCHED_CANCELLED:
@@ -351,11 +387,11 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
         d.dedupe_key = arena_printf(a, "appt-%lld/cancellation", (long long)ap.id);
         d.subject = arena_printf(a, "Cancelled: %s, %s at %s", ap.service_name, date_label,
                                  clock);
-        d.ics_sequence = moves + 1;
         break;
     }
-    if ((rc = queue(n, db, a, &ap, manage_url, now, j, &d, e)) != E_OK)
+    if ((rc = render(n, a, tz, &ap, manage_url, now, j, &d, &out[0], e)) != E_OK)
         goto done;
+    *nout = 1;
 
     /* The front desk hears of every change to today's book that it did not
      * make itself: a booking that starts today, a cancellation of one of
@@ -394,11 +430,21 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
                                         ap.client_name, clock, ap.therapist_name);
             break;
         }
-        rc = queue(n, db, a, &ap, NULL, now, j, &desk, e);
+        if ((rc = render(n, a, tz, &ap, NULL, now, j, &desk, &out[1], e)) != E_OK)
+            goto done;
+        *nout = 2;
     }
 done:
     json_decref(j);
-    arena_free(a);
+    return rc;
+}
+
+enum err_code mail_notify_store(struct db *db, enum sched_event ev, int64_t id, int64_t now,
+                                const struct outbox_msg *msgs, size_t n, struct err *e)
+{
+    enum err_code rc = remind_on_change(db, ev, id, now, e); /* reminders of the old time */
+    for (size_t i = 0; rc == E_OK && i < n; i++)
+        rc = store_msg(db, &msgs[i], e);
     return rc;
 }
 
@@ -511,8 +557,7 @@ struct notice_mailer mail_notify_portal_mailer(struct mail_notify *n)
     return m;
 }
 
-struct sched_hooks mail_notify_hooks(struct mail_notify *n)
+void mail_notify_kick(struct mail_notify *n)
 {
-    struct sched_hooks h = {on_queue, on_committed, n, NULL};
-    return h;
+    outbox_kick(n->outbox);
 }

@@ -111,6 +111,23 @@ static int deliver_one(struct outbox *ob)
     rc = 1;
 
     if (m.channel && strcmp(m.channel, "sms") == 0) {
+        /* a number that said STOP after this text was queued gets none */
+        struct sms_opt_out oo;
+        int out = 0;
+        db = db_acquire(ob->o.store);
+        c = db_sms_opted_out(db, a, m.recipient, &oo, &out, &e);
+        db_release(db);
+        if (c != E_OK) {
+            log_error("mail: text message %lld: %s (tried again later)", (long long)m.id, e.msg);
+            snprintf(err, sizeof err, "the opt-out list could not be read");
+            goto failed;
+        }
+        if (out) {
+            log_info("mail: text message %lld (%s) not sent: the number opted out", (long long)m.id,
+                     m.kind);
+            mark(ob, &m, "failed", now, "not sent: the number has opted out of text messages");
+            goto done;
+        }
         int s = sms_send(&ob->o.sms, m.recipient, m.body_text, err, sizeof err);
         if (s == 0) {
             log_info("mail: sent text message %lld (%s)", (long long)m.id, m.kind);

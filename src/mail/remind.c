@@ -29,6 +29,10 @@
 
 #define BODY_MAX (64u << 10) /* bytes of one rendered body */
 #define SMS_MAX 640          /* characters of a text message: four segments */
+/* Every text ends with this (issue 13 item 21; the providers' STOP handling
+ * and the carriers' rules expect it), counted within SMS_MAX. */
+#define SMS_STOP_LINE " Reply STOP to opt out."
+
 
 static const char *const templates[] = {"reminder.txt", "reminder.html", "reminder_sms.txt"};
 
@@ -138,6 +142,18 @@ static enum err_code queue_due(struct remind *r, struct db *db, struct arena *a,
         log_info("mail: appointment %lld: the client's phone is not a number a text message"
                  " can go to; e-mail reminder only", (long long)ap.id);
     reachable(&ap, &have_mail, &have_sms, phone);
+    /* a text only when this booking asked for texts, and never to a number
+     * that said STOP */
+    if (!have_sms && !ap.sms_consent_at)
+        have_sms = 1;
+    if (!have_sms) {
+        struct sms_opt_out oo;
+        int out = 0;
+        if ((rc = db_sms_opted_out(db, a, phone, &oo, &out, e)) != E_OK)
+            goto done;
+        if (out)
+            have_sms = 1;
+    }
     if (have_mail && have_sms)
         goto done;
 
@@ -174,6 +190,7 @@ static enum err_code queue_due(struct remind *r, struct db *db, struct arena *a,
             goto fail;
         while (sms.len > 0 && (sms.buf[sms.len - 1] == '\n' || sms.buf[sms.len - 1] == ' '))
             sb_setlen(&sms, sms.len - 1);
+        sb_adds(&sms, SMS_STOP_LINE);
         if (sms.err || sms.len > SMS_MAX) {
             snprintf(err, sizeof err, "the text is longer than %d bytes", SMS_MAX);
             goto fail;

@@ -1,7 +1,7 @@
 /* drv — the seam between the store and one database engine.
  *
  * The store's areas (st_*.c) are written once, against this header and
- * rows.h.  A driver (drv_sqlite.c; PostgreSQL would be drv_pg.c) provides
+ * rows.h.  A driver (drv_sqlite.c, drv_pg.c) provides
  * the pool of connections, transactions, and the running of the named
  * queries of store_queries.h, whose text it takes from its own
  * queries/<driver>.sql.  The migrations runner (store.c) is shared; the
@@ -59,6 +59,8 @@ enum drv_fault {
     DRV_READONLY,    /* the file cannot be written */
     DRV_IOERR,       /* a disk error */
     DRV_RETRY,       /* a serialisation failure: the transaction may run again */
+    DRV_EXCLUDED,    /* an exclusion constraint (PG): key = its name; a taken time */
+    DRV_UNREACHABLE, /* the database server cannot be reached (PG) */
     DRV_OTHER,       /* anything else: a bug, a full disk, a broken file */
 };
 
@@ -86,6 +88,10 @@ struct drv {
     enum err_code (*begin_nowait)(struct db *db, struct err *e); /* no wait for the lock */
     enum err_code (*commit)(struct db *db, struct err *e);
     void (*rollback)(struct db *db); /* can't fail; no-op when none is open */
+    /* Optional (NULL: store.c runs db_tx): db_tx_shared's transaction, which
+     * the driver may share with other callers' (store.h). */
+    enum err_code (*tx_shared)(struct db *db, enum err_code (*fn)(struct db *, void *, struct err *),
+                               void *ctx, struct err *e);
     /* What the engine needs around one migration (SQLite: foreign keys off
      * while a table is rebuilt, and all checked before the commit). */
     enum err_code (*migration)(struct db *db, const struct migration *m,
@@ -113,6 +119,7 @@ struct drv {
                      size_t ncols, void *dst);
     int (*col_count)(struct drv_stmt *st);
     enum drv_arg_kind (*col_kind)(struct drv_stmt *st, int i); /* of the current row's value */
+    const char *(*col_name)(struct drv_stmt *st, int i);       /* the column's name */
     int64_t (*changes)(struct drv_stmt *st);                   /* rows the last step changed */
     int64_t (*last_id)(struct drv_stmt *st);                   /* the id the last insert made */
     void (*reset)(struct drv_stmt *st); /* ready to run again; keeps bindings */
@@ -133,6 +140,7 @@ struct drv {
 };
 
 extern const struct drv drv_sqlite;
+extern const struct drv drv_pg;
 
 /* Sets *e from a failure of `what` (our words, e.g. "save room") in the
  * store's own sentence and returns its code; logs the database's own text

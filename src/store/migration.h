@@ -11,5 +11,6 @@ struct migration {
 
 /* Terminated by a row with version 0. */
 extern const struct migration sqlite_migrations[];
+extern const struct migration pg_migrations[];
 
 #endif

@@ -34,6 +34,8 @@ const struct col st_appointment_cols[] = {
     COL_TEXT(struct appointment, location_name),
     COL_TEXT(struct appointment, location_address),
     COL_TEXT(struct appointment, location_timezone),
+    COL_INT(struct appointment, revision),
+    COL_I64(struct appointment, sms_consent_at),
 };
 const size_t st_appointment_ncols = sizeof st_appointment_cols / sizeof st_appointment_cols[0];
 
@@ -155,7 +157,7 @@ enum err_code db_add_appointment(struct db *db, const struct appointment *ap,
                             A_I64(ap->busy_until), A_TEXT(ap->status ? ap->status : "booked"),
                             A_TEXT(ap->notes), A_HASH(hash),
                             A_TEXT(ap->source ? ap->source : "online"), A_I64(ap->created_at),
-                            A_TEXT(ap->contact_phone)),
+                            A_TEXT(ap->contact_phone), A_I64(ap->sms_consent_at)),
                        id, e);
 }
 

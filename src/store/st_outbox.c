@@ -31,6 +31,50 @@ enum err_code db_outbox_add(struct db *db, const struct outbox_msg *m, int *adde
     return rc;
 }
 
+enum err_code db_sched_event_add(struct db *db, const struct sched_event_row *ev,
+                                 struct err *e)
+{
+    return rows_exec(db, Q_SCHED_EVENT_ADD, "store a change for its messages",
+                     ARGS(A_TEXT(ev->kind), A_I64(ev->appointment_id),
+                          A_TEXT_OR_NULL(ev->token && ev->token[0] ? ev->token : NULL),
+                          A_I64(ev->by_staff ? 1 : 0), A_I64(ev->at), A_I64(ev->before_start),
+                          A_I64(ev->before_end),
+                          A_TEXT(ev->before_service_id ? ev->before_service_id : ""),
+                          A_TEXT(ev->before_therapist_id ? ev->before_therapist_id : "")),
+                     NULL, e);
+}
+
+static const struct col sched_event_cols[] = {
+    COL_I64(struct sched_event_row, id),
+    COL_TEXT(struct sched_event_row, kind),
+    COL_I64(struct sched_event_row, appointment_id),
+    COL_TEXT(struct sched_event_row, token),
+    COL_INT(struct sched_event_row, by_staff),
+    COL_I64(struct sched_event_row, at),
+    COL_I64(struct sched_event_row, before_start),
+    COL_I64(struct sched_event_row, before_end),
+    COL_TEXT(struct sched_event_row, before_service_id),
+    COL_TEXT(struct sched_event_row, before_therapist_id),
+};
+
+enum err_code db_sched_events_pending(struct db *db, struct arena *a, int64_t after_id,
+                                      size_t limit, struct sched_event_row **out, size_t *n,
+                                      struct err *e)
+{
+    return rows_list(db, a, Q_SCHED_EVENTS_PENDING, "read the changes to render",
+                     ARGS(A_I64(after_id), A_I64(limit)), COLS(sched_event_cols), sizeof **out,
+                     (void **)out, n, e);
+}
+
+enum err_code db_sched_event_done(struct db *db, int64_t id, int *gone, struct err *e)
+{
+    int64_t changed = 0;
+    enum err_code rc = rows_exec(db, Q_SCHED_EVENT_DONE, "mark a change rendered",
+                                 ARGS(A_I64(id)), &changed, e);
+    *gone = changed > 0;
+    return rc;
+}
+
 enum err_code db_outbox_count(struct db *db, int64_t appointment_id, const char *kind, int *n,
                               struct err *e)
 {
@@ -250,4 +294,40 @@ enum err_code db_remind_from(struct db *db, int64_t appointment_id, int64_t at, 
 {
     return rows_exec(db, Q_REMIND_FROM, "reset the appointment's reminders",
                      ARGS(A_I64(appointment_id), A_I64(at)), NULL, e);
+}
+
+/* ---- text messages: numbers that said STOP ---- */
+
+static const struct col opt_out_cols[] = {
+    COL_I64(struct sms_opt_out, at),
+    COL_TEXT(struct sms_opt_out, source),
+};
+
+enum err_code db_sms_opt_out(struct db *db, const char *phone, int64_t at, const char *source,
+                             int *changed, struct err *e)
+{
+    int64_t n = 0;
+    enum err_code rc = rows_exec(db, Q_SMS_OPT_OUT_SET, "mark the number as opted out",
+                                 ARGS(A_TEXT(phone), A_I64(at), A_TEXT(source)), &n, e);
+    if (changed)
+        *changed = n > 0;
+    return rc;
+}
+
+enum err_code db_sms_opt_in(struct db *db, const char *phone, int *changed, struct err *e)
+{
+    int64_t n = 0;
+    enum err_code rc =
+        rows_exec(db, Q_SMS_OPT_OUT_CLEAR, "let the number receive texts", ARGS(A_TEXT(phone)),
+                  &n, e);
+    if (changed)
+        *changed = n > 0;
+    return rc;
+}
+
+enum err_code db_sms_opted_out(struct db *db, struct arena *a, const char *phone,
+                               struct sms_opt_out *out, int *found, struct err *e)
+{
+    return rows_find(db, a, Q_SMS_OPT_OUT_GET, "read the number's text opt-out",
+                     ARGS(A_TEXT(phone)), COLS(opt_out_cols), out, found, e);
 }

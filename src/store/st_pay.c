@@ -109,10 +109,10 @@ enum err_code db_checkouts_expired(struct db *db, struct arena *a, int64_t now,
 enum err_code db_payment_event_add(struct db *db, const char *event_id, const char *type,
                                    int64_t at, int *added, struct err *e)
 {
-    int64_t id = 0;
-    enum err_code rc = rows_insert(db, Q_PAYMENT_EVENT_ADD, "record the provider's event",
-                                   ARGS(A_TEXT(event_id), A_TEXT(type), A_I64(at)), &id, e);
-    *added = rc == E_OK && id != 0;
+    int64_t changed = 0; /* a replay changes no row (ON CONFLICT DO NOTHING) */
+    enum err_code rc = rows_exec(db, Q_PAYMENT_EVENT_ADD, "record the provider's event",
+                                 ARGS(A_TEXT(event_id), A_TEXT(type), A_I64(at)), &changed, e);
+    *added = rc == E_OK && changed > 0;
     return rc;
 }
 

@@ -3,20 +3,52 @@
  * one table that turns a database's failure into the store's own sentence
  * (drv_fail); the migrations runner is migrate.c.  Holds no engine's SQL dialect: the queries it runs
  * are named ones (queries/<driver>.sql). */
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/drv.h"
 #include "store/store.h"
 #include "util/log.h"
 
-/* How many times db_tx runs a transaction that lost a serialisation race. */
-#define DB_TX_TRIES 5
+/* How many times db_tx runs a transaction that lost a serialisation race
+ * (PostgreSQL: a deadlock of two writers over the calendar's exclusion
+ * constraints, or a serialisation failure). */
+#define DB_TX_TRIES 8
+
+int store_is_url(const char *where)
+{
+    return where && (strncmp(where, "postgresql://", 13) == 0 ||
+                     strncmp(where, "postgres://", 11) == 0);
+}
 
 enum err_code store_open(const char *path, int conns, struct store **out, struct err *e)
 {
     if (!path || !*path)
         return err_set(e, E_INVALID, "database path is empty");
+    if (store_is_url(path))
+        return drv_pg.open(path, conns, out, e);
     return drv_sqlite.open(path, conns, out, e);
+}
+
+const char *store_shown(const char *where)
+{
+    static _Thread_local char buf[1100];
+    const char *auth, *at, *colon;
+    if (!store_is_url(where))
+        return where;
+    auth = strstr(where, "://") + 3;
+    at = strchr(auth, '@');
+    colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon)
+        return where;
+    snprintf(buf, sizeof buf, "%.*s:***%s", (int)(colon - where), where, at);
+    return buf;
+}
+
+const char *store_driver(const struct store *s)
+{
+    return s->drv->name;
 }
 
 void store_close(struct store *s)
@@ -98,7 +130,16 @@ int db_retry(struct db *db, enum err_code *rc, int *tries, struct err *e)
         return 0;
     if (++*tries < DB_TX_TRIES) {
         log_info("store: a transaction lost a race (%s); running it again", e ? e->msg : "");
+        /* The two that deadlocked would meet again at once: the loser waits
+         * a moment, longer each time, spread by its own address. */
+        struct timespec pause = {0, (long)(*tries) * 1000000L +
+                                        (long)(((uintptr_t)db >> 4) % 1000) * 1000L};
+        nanosleep(&pause, NULL);
         return 1;
+    }
+    if (e && e->problem && strcmp(e->problem, "slot_unavailable") == 0) {
+        *rc = e->code = E_CONFLICT; /* the calendar's guard still refuses: taken */
+        return 0;
     }
     *rc = err_set(e, E_UNAVAILABLE, "the database is busy, try again");
     return 0;
@@ -118,6 +159,18 @@ enum err_code db_tx(struct db *db, db_tx_fn fn, void *ctx, struct err *e)
             return E_OK;
         db_rollback(db);
     } while (db_retry(db, &rc, &tries, e));
+    return rc;
+}
+
+enum err_code db_tx_shared(struct db *db, db_tx_fn fn, void *ctx, struct err *e)
+{
+    enum err_code rc;
+    int tries = 0;
+    if (!db->drv->tx_shared)
+        return db_tx(db, fn, ctx, e);
+    do /* a body that lost a race was undone alone: it runs again */
+        rc = db->drv->tx_shared(db, fn, ctx, e);
+    while (db_retry(db, &rc, &tries, e));
     return rc;
 }
 
@@ -184,7 +237,7 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
         key = "";
     /* A state of the database (busy, full, read-only, a disk error) is
      * logged by the driver when it starts, not once per failed request. */
-    if (f == DRV_OTHER)
+    if (f == DRV_OTHER || f == DRV_UNREACHABLE)
         log_error("store: %s: %s", what, dbtext ? dbtext : "");
     else if (f != DRV_BUSY && f != DRV_FULL && f != DRV_READONLY && f != DRV_IOERR)
         log_warn("store: %s: %s", what, dbtext ? dbtext : "");
@@ -220,6 +273,23 @@ enum err_code drv_fail(struct err *e, const char *what, enum drv_fault f, const 
                            " nothing was saved. Please try again later.");
     case DRV_RETRY:
         return err_set(e, E_RETRY, "%s: another change came first", what);
+    case DRV_EXCLUDED:
+        /* The database's own guard against double booking (PG's exclusion
+         * constraints on appointments) refused what the service had decided
+         * from its reads: another booking committed in between.  The service
+         * runs again (db_retry) and, reading that booking, answers as it
+         * would have (another therapist for "any", or client_overlap); only
+         * a guard that keeps refusing becomes this 409. */
+        err_set(e, E_RETRY,
+                "That time is not available (taken a moment ago); choose another from the"
+                " availability list.");
+        if (e)
+            e->problem = "slot_unavailable";
+        return E_RETRY;
+    case DRV_UNREACHABLE:
+        return unavailable(e, "database_unavailable",
+                           "The clinic's database cannot be reached right now, so nothing was"
+                           " saved. Please try again in a moment.");
     case DRV_OTHER:
         break;
     }

@@ -93,6 +93,11 @@ struct appointment {
     /* the room's location (its address and timezone: "" = the config's) */
     int64_t location_id;
     const char *location_name, *location_address, *location_timezone;
+    /* counts changes of time, therapist, room, service and status (a trigger
+     * bumps it): the SEQUENCE of the appointment's calendar event */
+    int revision;
+    /* when the booking consented to reminders by text; 0 = it did not */
+    int64_t sms_consent_at;
 };
 
 /* What makes a therapist or a room busy: an appointment that is not cancelled,
@@ -121,9 +126,30 @@ struct user {
 
 #define STORE_TOKEN_HASH 32 /* bytes of a manage-token hash */
 
-/* Opens (creating if missing) the database at path, with a pool of
- * `conns` connections (WAL, foreign keys, busy timeout).  Does not migrate. */
+/* Opens the database at path, with a pool of `conns` connections: a
+ * PostgreSQL URL (postgresql://user@host/db, store_is_url) picks the
+ * PostgreSQL driver, which connects to an existing database; anything else
+ * is a SQLite file, created if missing (WAL, foreign keys, busy timeout).
+ * Does not migrate. */
 enum err_code store_open(const char *path, int conns, struct store **out, struct err *e);
+/* 1 when where is a PostgreSQL URL (postgresql:// or postgres://). */
+int store_is_url(const char *where);
+/* where as it may be shown (a message, the log): a URL's password replaced
+ * by "***".  Returns where itself or a per-thread buffer valid until the
+ * next call on this thread.  Can't fail. */
+const char *store_shown(const char *where);
+/* The driver's name: "sqlite" or "pg".  Can't fail. */
+const char *store_driver(const struct store *s);
+/* Called by store_copy for each table copied and verified. */
+typedef void (*store_copy_fn)(void *ctx, const char *table, int64_t rows, uint64_t checksum);
+/* knead copy: the clinic in the SQLite file `from` (at this knead's schema
+ * version) into the PostgreSQL database `to` (a URL), which is migrated and
+ * must hold no clinic data.  One transaction on each side; each table's row
+ * count and checksum are read back from the target and compared before the
+ * commit.  On error returns its code with e set and changes nothing in
+ * either database (the target may have gained the schema). */
+enum err_code store_copy(const char *from, const char *to, store_copy_fn report, void *ctx,
+                         struct err *e);
 /* Closes every connection; all must have been released.  Accepts NULL. */
 void store_close(struct store *s);
 /* Applies the migrations not yet applied (each number not recorded yet, so
@@ -205,6 +231,15 @@ typedef enum err_code (*db_tx_fn)(struct db *db, void *ctx, struct err *e);
  * E_UNAVAILABLE; any other error is rolled back and returned.  SQLite
  * never reports E_RETRY, so there it runs fn once. */
 enum err_code db_tx(struct db *db, db_tx_fn fn, void *ctx, struct err *e);
+/* db_tx, but the driver may run fn inside one transaction with other
+ * callers' bodies and commit them together (group commit: SQLite syncs its
+ * log once for all of them).  fn then runs on another thread and another
+ * connection (the db it is given; never the caller's), after the bodies
+ * queued before it, so it sees their changes; its own changes roll back
+ * alone when it fails (a savepoint each), and all of them when the commit
+ * fails.  So fn must, as for db_tx, do nothing outside the database and use
+ * only the db it is given; the caller waits until the shared commit is done. */
+enum err_code db_tx_shared(struct db *db, db_tx_fn fn, void *ctx, struct err *e);
 /* For a transaction written inline (begin ... commit, rollback on error):
  * after the rollback, 1 when *rc is E_RETRY and another try is allowed
  * (*tries counts them; start it at 0); else 0, with an exhausted E_RETRY
@@ -1066,6 +1101,31 @@ enum err_code db_add_addendum(struct db *db, const struct note_addendum *ad, int
 /* A note's addenda, oldest first. */
 enum err_code db_note_addenda(struct db *db, struct arena *a, int64_t note_id,
                               struct note_addendum **out, size_t *n, struct err *e);
+/* ---- the events of appointment changes (src/mail/render.c) ---- */
+
+/* One change whose messages are not rendered yet: stored in the change's
+ * transaction, deleted in the one that queues its messages. */
+struct sched_event_row {
+    int64_t id, appointment_id;
+    const char *kind;  /* "booked", "moved", "cancelled" */
+    const char *token; /* a booking's manage token ("" = none) */
+    int by_staff;
+    int64_t at;                       /* the change's "now" */
+    int64_t before_start, before_end; /* the appointment as it was (a move, a cancellation) */
+    const char *before_service_id, *before_therapist_id;
+};
+
+/* Stores ev (id is ignored).  Call inside the change's transaction. */
+enum err_code db_sched_event_add(struct db *db, const struct sched_event_row *ev,
+                                 struct err *e);
+/* Up to limit events with an id above after_id, oldest first, in a. */
+enum err_code db_sched_events_pending(struct db *db, struct arena *a, int64_t after_id,
+                                      size_t limit, struct sched_event_row **out, size_t *n,
+                                      struct err *e);
+/* Deletes the event; *gone = 1 when this call deleted it, 0 when it was
+ * gone already (another worker rendered it).  Inside db_begin/db_commit. */
+enum err_code db_sched_event_done(struct db *db, int64_t id, int *gone, struct err *e);
+
 /* ---- the outbox of e-mail (src/mail/outbox.c) ---- */
 
 /* One queued message.  status: "pending", "sending" (claimed by a worker
@@ -1345,6 +1405,24 @@ enum err_code db_remind_candidates(struct db *db, struct arena *a, int64_t from,
                                    struct remind_appt **out, size_t *n, struct err *e);
 /* Reminders of the appointment due before `at` are not sent (a move). */
 enum err_code db_remind_from(struct db *db, int64_t appointment_id, int64_t at, struct err *e);
+/* ---- text messages: numbers that said STOP (issue 13 item 21) ---- */
+
+/* A number's opt-out: when, and by whom ("reply": the client's STOP to the
+ * provider; "desk": marked on the client's page). */
+struct sms_opt_out {
+    int64_t at;
+    const char *source;
+};
+/* Marks phone (E.164) as opted out at `at` by source; an opt-out already
+ * there keeps its first time.  *changed = 1 when it was not opted out. */
+enum err_code db_sms_opt_out(struct db *db, const char *phone, int64_t at, const char *source,
+                             int *changed, struct err *e);
+/* Lets phone receive texts again; *changed = 1 when it was opted out. */
+enum err_code db_sms_opt_in(struct db *db, const char *phone, int *changed, struct err *e);
+/* *found = 1 and *out filled (on a) when phone has opted out. */
+enum err_code db_sms_opted_out(struct db *db, struct arena *a, const char *phone,
+                               struct sms_opt_out *out, int *found, struct err *e);
+
 /* ---- the waitlist (src/web/waitlist.c, src/mail/waitlist.c) ---- */
 
 /* A client waiting for a time.  status: "active", "left", "booked". */

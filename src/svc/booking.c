@@ -93,6 +93,7 @@ struct sched_cache {
     pthread_mutex_t mu;
     struct snapshot *cur;
     struct blobcache *days;
+    int no_days; /* sched_cache_keep_days(c, 0): the bench's uncached figure */
     const struct sched_hooks *hooks; /* the app's, read at each booking (not copied) */
     uint64_t setup_hits, setup_misses, bookings; /* atomic; for /metrics */
 };
@@ -115,6 +116,11 @@ static void snapshot_unref_locked(struct snapshot *s)
 {
     if (s && --s->refs == 0)
         arena_free(s->a);
+}
+
+void sched_cache_keep_days(struct sched_cache *c, int keep)
+{
+    c->no_days = !keep;
 }
 
 void sched_cache_stats(struct sched_cache *c, struct sched_stats *out)
@@ -845,7 +851,7 @@ enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, 
     const char **keys = arena_array(a, (size_t)days + 1, sizeof *keys);
     int first = -1, last = -1;
     struct key_base kb;
-    int keyed = s->cache && !exclude && day_key_base(a, s, now, &kb) == 0;
+    int keyed = s->cache && !s->cache->no_days && !exclude && day_key_base(a, s, now, &kb) == 0;
 
     /* The cached days first; then the calendar of the days between the
      * first and the last miss, read once and bucketed. */
@@ -1087,9 +1093,12 @@ static enum err_code check_client_fields(const struct sched_client *cl, struct e
     return E_OK;
 }
 
-/* The writes of a booking, inside an open writing transaction: re-checks
- * the client and the slot, stores the client (if new) and the appointment,
- * runs inside and the queue hook.  *id gets the appointment's id. */
+/* The writes of a booking, inside an open writing transaction (or a
+ * savepoint of a shared one): re-checks the client and the slot, stores the
+ * client (if new) and the appointment, runs inside and the queue hook and
+ * queues the webhook events.  It may run on another request's thread
+ * (db_tx_shared), so it touches nothing but db, its arguments (whose owner
+ * waits) and the hooks' shared objects.  *id gets the appointment's id. */
 static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sched *s,
                                 int64_t now, int64_t start, int who,
                                 const struct sched_client *cl, sched_inside_fn inside, void *ctx,
@@ -1126,6 +1135,7 @@ static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sch
     ap.status = "booked";
     ap.notes = cl->notes ? cl->notes : "";
     ap.contact_phone = cl->phone ? cl->phone : "";
+    ap.sms_consent_at = cl->sms_consent ? now : 0;
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
     if ((rc = db_add_appointment(db, &ap, hash, id, e)) != E_OK ||
@@ -1136,34 +1146,49 @@ static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sch
     return wh_appointment(webhooks(s->hooks), db, WH_APPT_BOOKED, *id, NULL, cl->staff, now, e);
 }
 
+/* One booking's transaction body, for db_tx_shared: it may run on another
+ * request's thread and connection (db), beside other bookings, and must
+ * touch nothing but db and *b (whose owner waits). */
+struct book_tx {
+    struct arena *a;
+    const struct sched *s;
+    int64_t now, start;
+    int who;
+    const struct sched_client *cl;
+    sched_inside_fn inside;
+    void *ctx;
+    char *token;
+    int64_t id; /* out */
+};
+
+static enum err_code book_body(struct db *db, void *p, struct err *e)
+{
+    struct book_tx *b = p;
+    return book_in_tx(db, b->a, b->s, b->now, b->start, b->who, b->cl, b->inside, b->ctx,
+                      b->token, &b->id, e);
+}
+
 enum err_code sched_book_with(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                               int64_t start, int who, const struct sched_client *cl,
                               sched_inside_fn inside, void *ctx, struct appointment *out,
                               char token[TOKEN_LEN], struct err *e)
 {
     enum err_code rc;
-    int64_t id;
-    int tries = 0;
 
     if ((rc = check_client_fields(cl, e)) != E_OK ||
         (rc = check_time(a, s, now, start, cl->staff, e)) != E_OK)
         return rc;
-again: /* the store's concurrency contract (store.h): a lost race runs again */
-    if ((rc = db_begin(db, e)) != E_OK)
+    /* Bookings that arrive together share one commit (store.h db_tx_shared:
+     * one sync of SQLite's log for all of them); each is still decided
+     * alone, after the ones before it, and refused alone.  A lost race
+     * (store.h's concurrency contract) runs again. */
+    struct book_tx b = {a, s, now, start, who, cl, inside, ctx, token, 0};
+    if ((rc = db_tx_shared(db, book_body, &b, e)) != E_OK)
         return rc;
-    if ((rc = book_in_tx(db, a, s, now, start, who, cl, inside, ctx, token, &id, e)) != E_OK)
-        goto fail;
-    if ((rc = db_commit(db, e)) != E_OK)
-        goto fail;
     if (s->cache)
         __atomic_add_fetch(&s->cache->bookings, 1, __ATOMIC_RELAXED);
     run_committed_hook(s->hooks);
-    return db_appointment(db, a, id, out, e);
-fail:
-    db_rollback(db);
-    if (db_retry(db, &rc, &tries, e))
-        goto again;
-    return rc;
+    return db_appointment(db, a, b.id, out, e);
 }
 
 enum err_code sched_book_in(struct db *db, struct arena *a, const struct sched *s, int64_t now,
@@ -1202,9 +1227,11 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
     }
     if ((rc = check_time(a, s, now, start, 0, e)) != E_OK)
         return rc;
+    int tries = 0;
+    int64_t end = start + (int64_t)s->service.duration_min * 60;
+again: /* a lost race (PostgreSQL: a deadlock over the calendar) runs again */
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    int64_t end = start + (int64_t)s->service.duration_min * 60;
     if ((rc = check_client(db, a, s, appt->client_email, appt->client_phone, start, end, appt->id,
                            0, NULL, e)) != E_OK ||
         (rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK)
@@ -1222,6 +1249,8 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
     return db_appointment(db, a, appt->id, out, e);
 fail:
     db_rollback(db);
+    if (db_retry(db, &rc, &tries, e))
+        goto again;
     return rc;
 }
 
@@ -1241,8 +1270,9 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
                                const char *to, const char *reason, int64_t now, struct err *e)
 {
     enum err_code rc;
-    int cancel = strcmp(to, "cancelled") == 0;
+    int cancel = strcmp(to, "cancelled") == 0, tries = 0;
     const char *why = cancel && reason ? reason : "";
+again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, why, e)) != E_OK ||
@@ -1253,6 +1283,8 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
                              ap->id, ap, 1, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
+        if (db_retry(db, &rc, &tries, e))
+            goto again;
         return rc;
     }
     if (cancel)
@@ -1265,6 +1297,8 @@ enum err_code sched_undo_status(struct db *db, const struct sched_hooks *hooks,
                                 const char *to, const char *reason, int64_t now, struct err *e)
 {
     enum err_code rc;
+    int tries = 0;
+again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, "", e)) != E_OK ||
@@ -1273,6 +1307,8 @@ enum err_code sched_undo_status(struct db *db, const struct sched_hooks *hooks,
         (rc = wh_appointment(webhooks(hooks), db, WH_APPT_STATUS, ap->id, ap, 1, now, e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
+        if (db_retry(db, &rc, &tries, e))
+            goto again;
         return rc;
     }
     return E_OK;
@@ -1290,6 +1326,8 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
         return prob(e, E_CONFLICT, "not_cancellable");
     }
     *late = booking_is_late_cancel(rules, now, appt->start);
+    int tries = 0;
+again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
@@ -1299,6 +1337,8 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
             E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
+        if (db_retry(db, &rc, &tries, e))
+            goto again;
         return rc;
     }
     run_committed_hook(hooks);

@@ -28,6 +28,10 @@ struct sched_cache;
  * at each change, so it may be filled in later; NULL = none).  Can't fail. */
 struct sched_cache *sched_cache_new(const struct sched_hooks *hooks);
 void sched_cache_free(struct sched_cache *c); /* accepts NULL */
+/* keep = 0: no day's slots are kept, every request computes its days from
+ * the calendar ([bench] day_cache = 0, for the benchmarks' uncached figure;
+ * set before the server's threads start).  Can't fail. */
+void sched_cache_keep_days(struct sched_cache *c, int keep);
 /* The cache's counters since start (for /metrics): the set-up found cached
  * or loaded, computed days found or computed, bookings committed through
  * sched_book/sched_book_with.  Can't fail. */
@@ -180,6 +184,7 @@ struct sched_client {
     int staff;
     int allow_overlap;
     struct client_booking *overlap;
+    int sms_consent; /* reminders by text asked for (stored with the time) */
 };
 
 /* Books start with therapist index `who` (-1 = any: the one with the fewest

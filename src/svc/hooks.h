@@ -14,7 +14,8 @@ struct appointment;
 struct wh;
 
 /* What a booking, a move or a cancellation causes besides itself (the
- * e-mail of mail/notify.c, the waitlist offers).  queue runs INSIDE the
+ * e-mail of mail/notify.c, the waitlist offers; in the server, queue stores
+ * an event row that mail/render.c renders after the commit).  queue runs INSIDE the
  * writing transaction, after the change, so what it stores commits or rolls back with it; an
  * error from it rolls the change back.  committed runs after the commit
  * (to wake the delivery worker).  token: the manage token, only for

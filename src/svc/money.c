@@ -10,6 +10,7 @@
 
 #include "core/datetime.h"
 #include "core/referral.h"
+#include "svc/webhook.h"
 #include "svc/when.h"
 #include "util/arena.h"
 
@@ -157,7 +158,10 @@ static enum err_code issue_tx(struct db *db, void *vctx, struct err *e)
         fmt(total, sizeof total, t.total, in->currency), t.discount ? "; discount: " : "",
         t.discount ? in->discount_reason : "", *inv.bill_to ? "; billed to " : "", inv.bill_to);
     why = clip(c->a, why);
-    return audit_add_why(db, c->by->actor, "issue", "invoice", c->id, ap.client_id, why, c->now, e);
+    if ((rc = audit_add_why(db, c->by->actor, "issue", "invoice", c->id, ap.client_id, why, c->now,
+                            e)) != E_OK)
+        return rc;
+    return wh_invoice_issued(c->by->webhooks, db, c->id, c->now, e);
 }
 
 enum err_code money_issue(struct db *db, const struct money_by *by, const struct money_issue_in *in,
@@ -245,7 +249,10 @@ static enum err_code pay_tx(struct db *db, void *vctx, struct err *e)
     char sum[48];
     why = arena_printf(c->a, "%s %s towards invoice %lld", money_method_label(in->method),
                        fmt(sum, sizeof sum, amount, inv.currency), (long long)inv.number);
-    return audit_add_why(db, c->by->actor, "pay", "payment", c->id, inv.client_id, why, c->now, e);
+    if ((rc = audit_add_why(db, c->by->actor, "pay", "payment", c->id, inv.client_id, why, c->now,
+                            e)) != E_OK)
+        return rc;
+    return wh_payment_received(c->by->webhooks, db, c->id, c->now, e);
 }
 
 enum err_code money_pay(struct db *db, const struct money_by *by, const struct money_pay_in *in,
@@ -327,12 +334,14 @@ static enum err_code refund_tx(struct db *db, void *vctx, struct err *e)
         return rc;
     int mm = money_method_parse(p.method);
     char sum[48];
-    why = arena_printf(c->a, "%s to %s: %s",
-                       fmt(sum, sizeof sum, c->amount, p.invoice_id ? inv.currency : "USD"),
+    const char *currency = p.invoice_id ? inv.currency : "USD";
+    why = arena_printf(c->a, "%s to %s: %s", fmt(sum, sizeof sum, c->amount, currency),
                        money_method_label(mm < 0 ? MONEY_CASH : (enum money_method)mm), c->why);
     why = clip(c->a, why);
-    return audit_add_why(db, c->by->actor, "refund", "refund", c->id,
-                         p.invoice_id ? inv.client_id : 0, why, c->now, e);
+    if ((rc = audit_add_why(db, c->by->actor, "refund", "refund", c->id,
+                            p.invoice_id ? inv.client_id : 0, why, c->now, e)) != E_OK)
+        return rc;
+    return wh_payment_refunded(c->by->webhooks, db, c->id, p.id, c->amount, currency, c->now, e);
 }
 
 enum err_code money_refund(struct db *db, const struct money_by *by, int64_t payment_id,
@@ -391,8 +400,10 @@ static enum err_code credit_tx(struct db *db, void *vctx, struct err *e)
         arena_printf(c->a, "%s off invoice %lld: %s", fmt(sum, sizeof sum, c->amount, inv.currency),
                      (long long)inv.number, c->why);
     why = clip(c->a, why);
-    return audit_add_why(db, c->by->actor, "credit", "credit_note", c->id, inv.client_id, why,
-                         c->now, e);
+    if ((rc = audit_add_why(db, c->by->actor, "credit", "credit_note", c->id, inv.client_id, why,
+                            c->now, e)) != E_OK)
+        return rc;
+    return wh_credit_note_issued(c->by->webhooks, db, c->id, inv.id, c->amount, c->now, e);
 }
 
 enum err_code money_credit(struct db *db, const struct money_by *by, int64_t invoice_id,

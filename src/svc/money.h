@@ -17,10 +17,16 @@
 #include "store/store.h"
 #include "svc/audit.h"
 
-/* Who acts: the audit's actor, and the name the ledger records. */
+struct wh;
+
+/* Who acts: the audit's actor, the name the ledger records, and the
+ * webhooks told of each change in its transaction (svc/webhook.h's
+ * invoice.issued, payment.received, payment.refunded, credit_note.issued;
+ * NULL: none). */
 struct money_by {
     const struct actor *actor;
     const char *name;
+    struct wh *webhooks;
 };
 
 /* One line to bill: a service (the visit's), an add-on and later a fee,

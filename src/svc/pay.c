@@ -530,8 +530,6 @@ int64_t pay_fee_cents(const char *kind, int64_t value, int64_t price)
     return 0;
 }
 
-static const struct money_by fee_by = {&provider_actor, "Clinic policy"};
-
 enum err_code pay_fee(struct db *db, const struct pay_provider *p, int64_t appt_id,
                       const char *currency, int64_t now, int64_t *invoice_id, struct err *e)
 {
@@ -540,6 +538,7 @@ enum err_code pay_fee(struct db *db, const struct pay_provider *p, int64_t appt_
     struct appointment ap;
     struct fee_agreement f;
     int found = 0, again = 0, charged = 0;
+    struct money_by fee_by = {&provider_actor, "Clinic policy", p->webhooks};
     *invoice_id = 0;
     if ((rc = db_appointment(db, a, appt_id, &ap, e)) != E_OK ||
         (rc = db_fee_agreement(db, a, appt_id, &f, &found, e)) != E_OK || !found)

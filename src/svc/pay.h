@@ -31,6 +31,7 @@
 #include "store/store.h"
 
 struct sched_hooks;
+struct wh;
 
 /* The provider, from [payments]; base_url "" = no online payments. */
 struct pay_provider {
@@ -38,6 +39,7 @@ struct pay_provider {
     const char *currency; /* [clinic] currency */
     int hold_minutes;
     long connect_timeout_s, timeout_s; /* each call to the provider */
+    struct wh *webhooks; /* told of a fee's invoice (app->hooks.webhooks); NULL = none */
 };
 
 /* 1 when [payments] is configured. */

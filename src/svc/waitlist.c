@@ -193,7 +193,7 @@ static void on_committed(void *ctx)
 struct sched_hooks wl_hooks(struct wl *w, struct sched_hooks inner)
 {
     w->inner = inner;
-    struct sched_hooks h = {on_queue, on_committed, w, NULL};
+    struct sched_hooks h = {on_queue, on_committed, w, inner.webhooks};
     return h;
 }
 

@@ -3,8 +3,9 @@
  * it. It knows no HTTP and renders nothing: messages go through the mailer
  * it is given (mail/waitlist.c renders and queues them).
  *
- * Offers: when an appointment is cancelled or moved, inside that change's
- * transaction (through the booking hooks, wl_hooks), every active entry
+ * Offers: when an appointment is cancelled or moved, in the render worker's
+ * transaction just after the change's commit (mail/render.c; or inside the
+ * change's transaction through wl_hooks), every active entry
  * that the freed time fits (core/waitlist: the same service, the same
  * therapist or any, its days, weekdays and window) gets its own offer with
  * a private claim link, all at once, in the order the clients joined; the
@@ -71,10 +72,12 @@ void wl_free(struct wl *w); /* accepts NULL */
 
 /* The booking hooks with the waitlist's part: inner's run first, then, for
  * a cancellation or a move, the offers of the freed time (wl_offer_freed).
- * w keeps inner; install the result as app->hooks. */
+ * w keeps inner.  (The server's app->hooks are mail/render.c's instead:
+ * its worker calls wl_offer_freed after the change committed.) */
 struct sched_hooks wl_hooks(struct wl *w, struct sched_hooks inner);
 
-/* Inside the change's transaction: offers the time `before` left. A time
+/* Inside a writing transaction (the change's, or the render worker's
+ * after it): offers the time `before` left. A time
  * nobody waits for, or that a client could not book now, makes nothing
  * and is no error; a store or mailer error is returned (the change rolls
  * back with it). */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/datetime.h"
+#include "core/money.h"
 #include "core/tz.h"
 #include "svc/token.h"
 #include "util/arena.h"
@@ -51,6 +52,11 @@ static const struct {
     [WH_CLIENT_MERGED] = {"client.merged", "the desk merges a duplicate client into another"},
     [WH_WAITLIST_OFFERED] = {"waitlist.offered", "a freed time is offered to a client on the "
                                                  "waitlist"},
+    [WH_INVOICE_ISSUED] = {"invoice.issued", "the desk issues a visit's invoice"},
+    [WH_PAYMENT_RECEIVED] = {"payment.received", "the desk takes a payment towards an invoice"},
+    [WH_PAYMENT_REFUNDED] = {"payment.refunded", "the desk refunds (part of) a payment"},
+    [WH_CREDIT_NOTE_ISSUED] = {"credit_note.issued", "the desk issues a credit note on an "
+                                                     "invoice"},
 };
 
 const char *wh_event_name(enum wh_event t)
@@ -292,6 +298,145 @@ enum err_code wh_waitlist_offered(struct wh *w, struct db *db, const struct wh_o
                   when(w, o->start), "end", when(w, o->end), "expires_at", when(w, o->expires));
     return queue(db, events[WH_WAITLIST_OFFERED].name, json_pack("{s:o}", "offer", offer),
                  WH_EV(WH_WAITLIST_OFFERED), 0, w, now, e);
+}
+
+/* ---- the money events: ids, amounts in cents and their currency, the
+ * method; never a reason given or a payment's reference ---- */
+
+static json_t *id_or_null(int64_t id)
+{
+    return id ? json_integer((json_int_t)id) : json_null();
+}
+
+static json_t *invoice_json(const struct wh *w, const struct invoice *inv)
+{
+    return json_pack("{s:I, s:I, s:o, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+                     "id", (json_int_t)inv->id, "number", (json_int_t)inv->number,
+                     "appointment_id", id_or_null(inv->appointment_id), "client_id",
+                     (json_int_t)inv->client_id, "currency", inv->currency ? inv->currency : "",
+                     "subtotal_cents", (json_int_t)inv->subtotal, "discount_cents",
+                     (json_int_t)inv->discount, "tax_cents", (json_int_t)inv->tax, "tip_cents",
+                     (json_int_t)inv->tip, "total_cents", (json_int_t)inv->total,
+                     "credited_cents", (json_int_t)inv->credited, "paid_cents",
+                     (json_int_t)inv->paid, "refunded_cents", (json_int_t)inv->refunded,
+                     "balance_cents",
+                     (json_int_t)money_balance(inv->total, inv->credited, inv->paid, inv->refunded),
+                     "issued_at", when(w, inv->issued_at));
+}
+
+static json_t *payment_json(const struct wh *w, const struct payment *p, const char *currency)
+{
+    return json_pack("{s:I, s:o, s:o, s:s, s:I, s:s, s:I, s:o}", "id", (json_int_t)p->id,
+                     "invoice_id", id_or_null(p->invoice_id), "appointment_id",
+                     id_or_null(p->appointment_id), "method", p->method ? p->method : "",
+                     "amount_cents", (json_int_t)p->amount, "currency", currency,
+                     "refunded_cents", (json_int_t)p->refunded, "received_at",
+                     when(w, p->created_at));
+}
+
+/* The invoice `id` (0: none, null) read now, into *inv and as JSON. */
+static enum err_code invoice_read(const struct wh *w, struct db *db, struct arena *a, int64_t id,
+                                  struct invoice *inv, json_t **out, struct err *e)
+{
+    enum err_code rc;
+    memset(inv, 0, sizeof *inv);
+    *out = json_null();
+    if (!id)
+        return E_OK;
+    if ((rc = db_invoice(db, a, id, inv, e)) == E_OK)
+        *out = invoice_json(w, inv);
+    return rc;
+}
+
+enum err_code wh_invoice_issued(struct wh *w, struct db *db, int64_t id, int64_t now,
+                                struct err *e)
+{
+    int yes;
+    struct invoice inv;
+    json_t *ij = NULL;
+    enum err_code rc;
+    if ((rc = wanted(w, db, WH_INVOICE_ISSUED, &yes, e)) != E_OK || !yes)
+        return rc;
+    struct arena *a = arena_new();
+    if ((rc = invoice_read(w, db, a, id, &inv, &ij, e)) == E_OK)
+        rc = queue(db, events[WH_INVOICE_ISSUED].name, json_pack("{s:o}", "invoice", ij),
+                   WH_EV(WH_INVOICE_ISSUED), 0, w, now, e);
+    else
+        json_decref(ij);
+    arena_free(a);
+    return rc;
+}
+
+/* payment.received (payment `payment_id`) or payment.refunded (refund `id`
+ * of amount from it): the payment and its invoice as they are now. */
+static enum err_code payment_event(struct wh *w, struct db *db, enum wh_event t, int64_t id,
+                                   int64_t payment_id, int64_t amount, const char *currency,
+                                   int64_t now, struct err *e)
+{
+    int yes;
+    struct payment p;
+    struct invoice inv;
+    json_t *ij = NULL;
+    enum err_code rc;
+    if ((rc = wanted(w, db, t, &yes, e)) != E_OK || !yes)
+        return rc;
+    struct arena *a = arena_new();
+    if ((rc = db_payment(db, a, payment_id, &p, e)) != E_OK ||
+        (rc = invoice_read(w, db, a, p.invoice_id, &inv, &ij, e)) != E_OK) {
+        json_decref(ij);
+        goto done;
+    }
+    const char *cur = inv.currency ? inv.currency : currency ? currency : "";
+    json_t *data = json_pack("{s:o, s:o}", "payment", payment_json(w, &p, cur), "invoice", ij);
+    if (t == WH_PAYMENT_REFUNDED)
+        json_object_set_new(data, "refund",
+                            json_pack("{s:I, s:I, s:I, s:s, s:s, s:o}", "id", (json_int_t)id,
+                                      "payment_id", (json_int_t)payment_id, "amount_cents",
+                                      (json_int_t)amount, "currency", cur, "method",
+                                      p.method ? p.method : "", "refunded_at", when(w, now)));
+    rc = queue(db, events[t].name, data, WH_EV(t), 0, w, now, e);
+done:
+    arena_free(a);
+    return rc;
+}
+
+enum err_code wh_payment_received(struct wh *w, struct db *db, int64_t id, int64_t now,
+                                  struct err *e)
+{
+    return payment_event(w, db, WH_PAYMENT_RECEIVED, id, id, 0, NULL, now, e);
+}
+
+enum err_code wh_payment_refunded(struct wh *w, struct db *db, int64_t id, int64_t payment_id,
+                                  int64_t amount, const char *currency, int64_t now,
+                                  struct err *e)
+{
+    return payment_event(w, db, WH_PAYMENT_REFUNDED, id, payment_id, amount, currency, now, e);
+}
+
+enum err_code wh_credit_note_issued(struct wh *w, struct db *db, int64_t id, int64_t invoice_id,
+                                    int64_t amount, int64_t now, struct err *e)
+{
+    int yes;
+    struct invoice inv;
+    json_t *ij = NULL;
+    enum err_code rc;
+    if ((rc = wanted(w, db, WH_CREDIT_NOTE_ISSUED, &yes, e)) != E_OK || !yes)
+        return rc;
+    struct arena *a = arena_new();
+    if ((rc = invoice_read(w, db, a, invoice_id, &inv, &ij, e)) != E_OK) {
+        json_decref(ij);
+        goto done;
+    }
+    json_t *note = json_pack("{s:I, s:I, s:I, s:s, s:o}", "id", (json_int_t)id, "invoice_id",
+                             (json_int_t)invoice_id, "amount_cents", (json_int_t)amount,
+                             "currency", inv.currency ? inv.currency : "", "issued_at",
+                             when(w, now));
+    rc = queue(db, events[WH_CREDIT_NOTE_ISSUED].name,
+               json_pack("{s:o, s:o}", "credit_note", note, "invoice", ij),
+               WH_EV(WH_CREDIT_NOTE_ISSUED), 0, w, now, e);
+done:
+    arena_free(a);
+    return rc;
 }
 
 /* ---- endpoints ---- */

@@ -7,14 +7,17 @@
  * An event is a row in webhook_events plus one delivery per enabled
  * endpoint that asked for its type, written in the transaction of the
  * change (a booking, a move, a status change, a client made or merged, a
- * waitlist offer), so a rolled-back change tells no one and a committed one
+ * waitlist offer, an invoice issued, a payment taken or refunded, a credit
+ * note), so a rolled-back change tells no one and a committed one
  * is delivered at least once, also after a crash.  When no endpoint asks
  * for a type, queueing costs one indexed count and writes nothing.
  *
  * Payloads ({"type", "timestamp", "data"}) carry ids, times (RFC 3339 in
  * the clinic's offset), service and therapist names and statuses, and for
- * client events the client's name and contact details: never a health
- * form, an insurance check, a note, a booking's notes or a reason given.
+ * client events the client's name and contact details, for money events
+ * amounts in integer cents with their currency and a payment's method:
+ * never a health form, an insurance check, a note, a booking's notes, a
+ * reason given, a card's or terminal's reference.
  *
  * Secrets are 32 random bytes, shown once as "whsec_" and their base64,
  * stored sealed (token.h's sealing) under a key read from a file outside
@@ -47,6 +50,10 @@ enum wh_event {
     WH_CLIENT_CREATED,
     WH_CLIENT_MERGED,
     WH_WAITLIST_OFFERED,
+    WH_INVOICE_ISSUED,
+    WH_PAYMENT_RECEIVED,
+    WH_PAYMENT_REFUNDED,
+    WH_CREDIT_NOTE_ISSUED,
     WH_NEVENTS
 };
 #define WH_EV(t) ((int64_t)1 << (t))
@@ -105,6 +112,24 @@ struct wh_offer {
 };
 enum err_code wh_waitlist_offered(struct wh *w, struct db *db, const struct wh_offer *o,
                                   int64_t now, struct err *e);
+
+/* The money events, queued by svc/money.c inside the transaction that
+ * writes the change (after its rows, so what is read is what commits).
+ * invoice.issued: invoice `id` (a deposit it took counts in its paid and
+ * balance). */
+enum err_code wh_invoice_issued(struct wh *w, struct db *db, int64_t id, int64_t now,
+                                struct err *e);
+/* payment.received: payment `id`, with its invoice. */
+enum err_code wh_payment_received(struct wh *w, struct db *db, int64_t id, int64_t now,
+                                  struct err *e);
+/* payment.refunded: refund `id` of amount (in currency) from payment
+ * `payment_id`, with the payment and its invoice (null when it has none). */
+enum err_code wh_payment_refunded(struct wh *w, struct db *db, int64_t id, int64_t payment_id,
+                                  int64_t amount, const char *currency, int64_t now,
+                                  struct err *e);
+/* credit_note.issued: credit note `id` of amount off invoice `invoice_id`. */
+enum err_code wh_credit_note_issued(struct wh *w, struct db *db, int64_t id, int64_t invoice_id,
+                                    int64_t amount, int64_t now, struct err *e);
 
 /* ---- endpoints and deliveries, each in its own transaction (db_tx) ---- */
 

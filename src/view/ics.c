@@ -171,6 +171,15 @@ static int check_event(const struct ics_event *ev, char *err, size_t errlen)
                    ev->uid && *ev->uid ? ev->uid : "without a UID");
         return -1;
     }
+    if (ev->method != ICS_PUBLISH &&
+        (!ev->organizer_email || !*ev->organizer_email || !ev->attendee_email ||
+         !*ev->attendee_email)) {
+        errmsg_set(err, errlen,
+                   "an iCalendar request or cancellation needs the organiser's and the"
+                   " attendee's addresses (event %s)",
+                   ev->uid);
+        return -1;
+    }
     if (ev->end <= ev->start || !in_range(ev->start) || !in_range(ev->end) ||
         !in_range(ev->stamp)) {
         errmsg_set(err, errlen,
@@ -179,6 +188,28 @@ static int check_event(const struct ics_event *ev, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+const char *ics_method_name(enum ics_method m)
+{
+    return m == ICS_REQUEST ? "REQUEST" : m == ICS_CANCEL ? "CANCEL" : "PUBLISH";
+}
+
+/* ORGANIZER or ATTENDEE: mailto:address with CN (libical quotes it). */
+static icalproperty *person(int attendee, const char *name, const char *email)
+{
+    char uri[512];
+    snprintf(uri, sizeof uri, "mailto:%s", email);
+    icalproperty *p = attendee ? icalproperty_new_attendee(uri) : icalproperty_new_organizer(uri);
+    if (name && *name)
+        icalproperty_add_parameter(p, icalparameter_new_cn(name));
+    if (attendee) {
+        /* the client booked it: accepted, no reply asked for */
+        icalproperty_add_parameter(p, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+        icalproperty_add_parameter(p, icalparameter_new_partstat(ICAL_PARTSTAT_ACCEPTED));
+        icalproperty_add_parameter(p, icalparameter_new_rsvp(ICAL_RSVP_FALSE));
+    }
+    return p;
 }
 
 static icalcomponent *vevent(const struct tz *tz, const struct ics_event *ev)
@@ -196,8 +227,13 @@ static icalcomponent *vevent(const struct tz *tz, const struct ics_event *ev)
         icalcomponent_add_property(vev, icalproperty_new_description(ev->description));
     if (ev->url && *ev->url)
         icalcomponent_add_property(vev, icalproperty_new_url(ev->url));
-    icalcomponent_add_property(vev, icalproperty_new_status(ev->cancelled ? ICAL_STATUS_CANCELLED
-                                                                          : ICAL_STATUS_CONFIRMED));
+    if (ev->method != ICS_PUBLISH) {
+        icalcomponent_add_property(vev, person(0, ev->organizer_name, ev->organizer_email));
+        icalcomponent_add_property(vev, person(1, ev->attendee_name, ev->attendee_email));
+    }
+    int cancelled = ev->cancelled || ev->method == ICS_CANCEL;
+    icalcomponent_add_property(
+        vev, icalproperty_new_status(cancelled ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
     icalcomponent_add_property(vev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
     return vev;
 }
@@ -249,7 +285,11 @@ int ics_calendar_events(struct sb *out, const struct tz *tz, const struct ics_me
     icalcomponent_add_property(cal,
                                icalproperty_new_prodid("-//Knead//Knead " KNEAD_VERSION "//EN"));
     icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-    icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
+    /* a file of many events is a feed: PUBLISH; one event says its own */
+    enum ics_method m = (!meta && n == 1) ? ev[0].method : ICS_PUBLISH;
+    icalcomponent_add_property(cal, icalproperty_new_method(m == ICS_REQUEST  ? ICAL_METHOD_REQUEST
+                                                            : m == ICS_CANCEL ? ICAL_METHOD_CANCEL
+                                                                              : ICAL_METHOD_PUBLISH));
     if (meta && meta->name && *meta->name) {
         icalcomponent_add_property(cal, icalproperty_new_name(meta->name));
         icalcomponent_add_property(cal, x_plain("X-WR-CALNAME", meta->name));

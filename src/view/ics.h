@@ -6,7 +6,7 @@
  * TEXT values (commas, semicolons, backslashes, newlines) and the line
  * folding; this module only decides what goes in:
  *
- *   VCALENDAR (VERSION 2.0, PRODID, CALSCALE, METHOD:PUBLISH)
+ *   VCALENDAR (VERSION 2.0, PRODID, CALSCALE, METHOD PUBLISH, REQUEST or CANCEL)
  *     VTIMEZONE  TZID = the zone's IANA name; one STANDARD/DAYLIGHT
  *                observance per UTC-offset change of the local years the
  *                event spans, plus the change in force when the first of
@@ -14,7 +14,8 @@
  *                database the rest of Knead uses), not libical's copy, so
  *                the TZID is the plain IANA name.
  *     VEVENT     UID, DTSTAMP, DTSTART/DTEND with TZID, SUMMARY, LOCATION,
- *                DESCRIPTION, URL, STATUS CONFIRMED or CANCELLED.
+ *                DESCRIPTION, URL, STATUS CONFIRMED or CANCELLED; with
+ *                METHOD REQUEST or CANCEL also ORGANIZER and ATTENDEE.
  *
  * A local time that occurs twice (the hour repeated when DST ends) is
  * ambiguous with a TZID: RFC 5545 3.3.5 says it means the first occurrence,
@@ -33,6 +34,15 @@
 struct sb;
 struct tz;
 
+/* What a single-event file asks of the calendar that reads it (RFC 5546):
+ * PUBLISH a copy to keep; REQUEST the event (a booking, or a move: an
+ * update of the same UID with a higher SEQUENCE, which Outlook, Gmail and
+ * Apple Calendar apply in place); CANCEL it (same UID, higher SEQUENCE,
+ * STATUS:CANCELLED: the calendar removes it).  REQUEST and CANCEL carry
+ * ORGANIZER (the clinic) and ATTENDEE (the client), without which those
+ * calendars treat the file as a copy to import.  A feed is always PUBLISH. */
+enum ics_method { ICS_PUBLISH = 0, ICS_REQUEST, ICS_CANCEL };
+
 struct ics_event {
     const char *uid;         /* e.g. "appt-42@knead"; required */
     int64_t stamp;           /* DTSTAMP: when this file was made (UTC seconds) */
@@ -43,12 +53,22 @@ struct ics_event {
     const char *url;         /* NULL or "" = none */
     int cancelled;           /* 1: STATUS:CANCELLED, else CONFIRMED */
     int sequence;            /* SEQUENCE, >= 0 (bump when the event changes) */
+    enum ics_method method;  /* ics_calendar only; ICS_CANCEL implies cancelled */
+    /* REQUEST and CANCEL: the organiser (the clinic) and the attendee (the
+     * client); both addresses required for those methods */
+    const char *organizer_name, *organizer_email;
+    const char *attendee_name, *attendee_email;
 };
 
-/* Appends a VCALENDAR holding the VTIMEZONE of tz and the event to out
+/* The MIME method parameter of a file made with that method: "PUBLISH",
+ * "REQUEST" or "CANCEL".  Can't fail. */
+const char *ics_method_name(enum ics_method m);
+
+/* Appends a VCALENDAR (METHOD from ev->method) holding the VTIMEZONE of tz
+ * and the event to out
  * (CRLF line ends, lines folded at 75 octets).  Returns 0, or -1 with a
  * message in err (when errlen > 0) if the event is incomplete (no uid or
- * summary, end <= start, times outside years 1900..9999) or libical fails;
+ * summary, REQUEST or CANCEL without both addresses, end <= start, times outside years 1900..9999) or libical fails;
  * out is then unchanged.  A size limit on out sets out->err (see sb.h). */
 int ics_calendar(struct sb *out, const struct tz *tz, const struct ics_event *ev, char *err,
                  size_t errlen);

@@ -456,7 +456,7 @@ static void client_overlap(struct req *r, const struct err *e, const struct clie
 
 /* what a booking's body may hold: anything else is refused, naming it */
 static const struct json_member client_members[] = {
-    {"name", NULL}, {"email", NULL}, {"phone", NULL}, {NULL, NULL}};
+    {"name", NULL}, {"email", NULL}, {"phone", NULL}, {"sms_consent", NULL}, {NULL, NULL}};
 static const struct json_member book_members[] = {
     {"service", NULL}, {"therapist", NULL}, {"start", NULL}, {"notes", NULL}, {"location", NULL},
     {"client", client_members}, {NULL, NULL}};
@@ -495,6 +495,12 @@ void api_book(struct req *r)
                    member_str(r, client, "email", 0, &email) < 0 ||
                    member_str(r, client, "phone", 0, &phone) < 0))
         return;
+    /* reminders by text, asked for at booking (issue 13 item 21) */
+    json_t *texts = client ? json_object_get(client, "sms_consent") : NULL;
+    if (texts && !json_is_null(texts) && !json_is_boolean(texts)) {
+        bad(r, "Member '%s' must be true or false.", "sms_consent");
+        return;
+    }
     json_t *lj = json_object_get(j, "location");
     int64_t loc = 0;
     if (lj && !json_is_null(lj) && (!json_is_integer(lj) || json_integer_value(lj) < 1)) {
@@ -523,7 +529,7 @@ void api_book(struct req *r)
         return;
     }
     struct sched_client cl = {.name = name, .email = email, .phone = phone, .notes = notes,
-                              .overlap = &other};
+                              .overlap = &other, .sms_consent = json_is_true(texts)};
     int who = therapist && strcmp(therapist, "any") != 0 ? sched_therapist_index(&s, therapist) : -1;
     im.token = token;
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl, idem_store, &im,

@@ -700,6 +700,7 @@ static void step_times(struct req *r, const struct sched *s, const char *therapi
 struct form {
     const char *once; /* the form's one-time token (see book_submit) */
     const char *name, *email, *phone, *note;
+    const char *texts; /* "yes": reminders by text asked for */
     const char *err_name, *err_email, *err_phone, *err_note, *err_fees;
     const char *fees_words; /* the late-cancel and no-show fees in words, or NULL */
     const char *error;              /* at the top of the form */
@@ -775,9 +776,10 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
     add_where(r, ctx, s);
     set_str(ctx, "location", loc_arg(r));
     json_object_set_new(ctx, "form",
-                        json_pack("{s:s, s:s, s:s, s:s}", "name", f->name ? f->name : "", "email",
-                                  f->email ? f->email : "", "phone", f->phone ? f->phone : "",
-                                  "note", f->note ? f->note : ""));
+                        json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", f->name ? f->name : "",
+                                  "email", f->email ? f->email : "", "phone",
+                                  f->phone ? f->phone : "", "note", f->note ? f->note : "",
+                                  "texts", f->texts != NULL));
     json_t *errors = json_object();
     if (f->err_name)
         set_str(errors, "name", f->err_name);
@@ -1025,8 +1027,14 @@ void book_submit(struct req *r)
         param(r, &r->form, "therapist", &therapist) < 0 ||
         param(r, &r->form, "start", &start_s) < 0 || param(r, &r->form, "name", &f.name) < 0 ||
         param(r, &r->form, "email", &f.email) < 0 || param(r, &r->form, "phone", &f.phone) < 0 ||
-        param(r, &r->form, "note", &f.note) < 0 || param(r, &r->form, "once", &f.once) < 0)
+        param(r, &r->form, "note", &f.note) < 0 || param(r, &r->form, "once", &f.once) < 0 ||
+        param(r, &r->form, "texts", &f.texts) < 0)
         return;
+    if (f.texts && strcmp(f.texts, "yes") != 0) {
+        bad_param(r, "texts", "the reminder-by-text box is damaged; please open the booking page"
+                              " again.");
+        return;
+    }
     struct once once;
     if (f.once && !token_valid(f.once)) {
         bad_param(r, "once", "the form is damaged; please open the booking page again.");
@@ -1075,7 +1083,7 @@ void book_submit(struct req *r)
     if (throttle_refuse(r, THROTTLE_BOOK, f.email))
         return;
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone ? f.phone : "",
-                              .notes = f.note ? f.note : ""};
+                              .notes = f.note ? f.note : "", .sms_consent = f.texts != NULL};
     struct client_booking other = {0};
     cl.overlap = &other;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
@@ -1359,7 +1367,20 @@ void book_calendar(struct req *r)
                                   manage, c->phone);
     ev.url = manage[0] == 'h' ? manage : NULL;
     ev.cancelled = strcmp(ap.status, "cancelled") == 0;
-    resp_start(r, 200, "text/calendar; charset=utf-8");
+    /* the e-mails' UID and SEQUENCE (the appointment's revision): a file
+     * downloaded after a move replaces the event, after a cancellation
+     * removes it (METHOD:CANCEL, which needs the organiser and attendee) */
+    ev.sequence = ap.revision;
+    if (ev.cancelled && c->email[0] && ap.client_email && ap.client_email[0]) {
+        ev.method = ICS_CANCEL;
+        ev.organizer_name = c->name;
+        ev.organizer_email = c->email;
+        ev.attendee_name = ap.client_name;
+        ev.attendee_email = ap.client_email;
+    }
+    resp_start(r, 200,
+               arena_printf(r->arena, "text/calendar; charset=utf-8; method=%s",
+                            ics_method_name(ev.method)));
     if (ics_calendar(&r->resp.body, web_zone(r, ap.location_id), &ev, err, sizeof err) < 0) {
         log_error("calendar for appointment %lld: %s", (long long)ap.id, err);
         web_error(r, 500, NULL, "The calendar file could not be made; the error was logged.");

@@ -18,7 +18,9 @@
 #include "core/booking.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "core/phone.h"
 #include "svc/booking.h"
+#include "svc/texts.h"
 #include "svc/clients.h"
 #include "svc/token.h"
 #include "svc/when.h"
@@ -917,6 +919,30 @@ static void client_page_with(struct req *r, int status, const struct client *c, 
     json_object_set_new(ctx, "duplicates", dups);
     if (referrals_context(r, c->id, NULL, 1, ctx) < 0 || money_client_balance(r, c->id, ctx) < 0)
         return;
+    /* text messages: may this number get them (issue 13 item 21) */
+    char e164[PHONE_E164_MAX];
+    json_t *texts = json_object();
+    if (phone_e164(c->phone ? c->phone : "", e164) == 0) {
+        struct sms_opt_out oo;
+        int out = 0;
+        if (db_sms_opted_out(db, r->arena, e164, &oo, &out, &e) != E_OK) {
+            json_decref(texts);
+            json_decref(ctx);
+            web_fail(r, &e);
+            return;
+        }
+        json_object_set_new(texts, "number", json_string(e164));
+        if (out) {
+            json_object_set_new(texts, "opted_out", json_true());
+            json_object_set_new(
+                texts, "since",
+                json_string(when_date_long(r->arena, when_local_date(r->app->tz, oo.at))));
+            json_object_set_new(texts, "by_reply", json_boolean(strcmp(oo.source, "reply") == 0));
+        }
+    }
+    json_object_set_new(ctx, "texts", texts);
+    if (kv_get(&r->query, "texts"))
+        json_object_set_new(ctx, "texts_saved", json_true());
     json_object_set_new(
         ctx, "book_url",
         json_string(arena_printf(r->arena, "/staff/book?client=%lld", (long long)c->id)));
@@ -1010,6 +1036,34 @@ void desk_client_save(struct req *r)
         return;
     }
     form_see_other(r, arena_printf(r->arena, "/staff/clients/%lld?saved=1", (long long)c.id));
+}
+
+/* The desk marks the client's number opted out of text messages, or lets
+ * it receive them again (texts=stop|allow). */
+void desk_client_texts(struct req *r)
+{
+    struct client c;
+    struct err e = {0};
+    if (find_client(r, &c) < 0)
+        return;
+    const char *v = form_value(r, "texts");
+    int stop = strcmp(v, "stop") == 0;
+    if (!stop && strcmp(v, "allow") != 0) {
+        client_page(r, 400, &c, "Choose whether this number gets text messages.", NULL, NULL);
+        return;
+    }
+    struct actor who = proof_actor(r, PROOF_STAFF);
+    enum err_code rc =
+        texts_desk_mark(web_db(r), r->arena, &who, c.id, stop, clock_now(), &e);
+    if (rc == E_UNPROCESSABLE) {
+        client_page(r, 422, &c, e.msg, NULL, NULL);
+        return;
+    }
+    if (rc != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    form_see_other(r, arena_printf(r->arena, "/staff/clients/%lld?texts=1", (long long)c.id));
 }
 
 void desk_client_merge(struct req *r)

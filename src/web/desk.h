@@ -38,5 +38,8 @@ void desk_client_save(struct req *r);
 /* POST /staff/clients/{id}/merge: other=ID with the same email; moves the
  * other's appointments here and deletes it, in one transaction. */
 void desk_client_merge(struct req *r);
+/* POST /staff/clients/{id}/texts: texts=stop marks the client's number
+ * opted out of text messages, texts=allow lets it receive them again. */
+void desk_client_texts(struct req *r);
 
 #endif

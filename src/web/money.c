@@ -69,7 +69,8 @@ static int64_t path_id(struct req *r, const char *what)
 static struct money_by staff_by(struct req *r, struct actor *who)
 {
     *who = proof_actor(r, PROOF_STAFF);
-    struct money_by by = {who, r->user && *r->user->name ? r->user->name : who->email};
+    struct money_by by = {who, r->user && *r->user->name ? r->user->name : who->email,
+                          r->app->hooks.webhooks};
     return by;
 }
 

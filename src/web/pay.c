@@ -22,7 +22,8 @@ struct pay_provider web_pay_provider(struct req *r)
                              c->currency,
                              c->payments_hold_minutes,
                              c->payments_timeout_seconds < 5 ? c->payments_timeout_seconds : 5,
-                             c->payments_timeout_seconds};
+                             c->payments_timeout_seconds,
+                             r->app->hooks.webhooks};
     return p;
 }
 

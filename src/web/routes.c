@@ -30,6 +30,7 @@
 #include "web/record.h"
 #include "web/site.h"
 #include "web/staff.h"
+#include "web/texts.h"
 #include "web/waitlist.h"
 
 #define JSON_BODY (16 * 1024)
@@ -140,6 +141,8 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/staff/clients/{id}", desk_client, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/clients/{id}", desk_client_save, ROUTE_DESK | FORM, SMALL_FORM},
     {ROUTE_POST, "/staff/clients/{id}/merge", desk_client_merge, ROUTE_DESK | FORM, SMALL_FORM},
+    {ROUTE_POST, "/sms/inbound/{secret}", texts_inbound, PUB | ROUTE_FORM, SMALL_FORM},
+    {ROUTE_POST, "/staff/clients/{id}/texts", desk_client_texts, ROUTE_DESK | FORM, SMALL_FORM},
     /* health forms filled in at the desk, and the insurance-check queue (web/intake.c,
      * web/insurance.c); a therapist reads a form on their own appointment's page only */
     {ROUTE_GET, "/staff/appointments/{id}/intake", intake_desk_form, ROUTE_DESK, 0},

@@ -1,19 +1,74 @@
 /* site — handlers of the public pages.  Each reads from the store (articles
  * included) or the
- * static files, builds a template context and renders; no rules here. */
+ * static files, builds a template context and renders; no rules here.
+ * What an anonymous visitor sees of /, /services, /therapists, a therapist,
+ * /articles and an article is rendered once per data version and minute and
+ * kept (from_cache, keep); a signed-in visitor's header names them, so
+ * theirs is rendered each time. */
 #include "web/site.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "store/store.h"
 #include "svc/when.h"
+#include "util/blobcache.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "web/book.h"
 #include "web/content.h"
 #include "web/page.h"
 #include "web/static.h"
+
+/* The cache key of a public page, or none (ok = 0). */
+struct page_key {
+    char s[256];
+    int ok;
+};
+
+/* For an anonymous visitor a public page is a function of the clinic's data
+ * (clinic_version: services, therapists, rooms, hours, rules, articles), the
+ * appointments (the next openings it shows: appointments_version), which
+ * page, and the minute of "now" (slot starts, notice and horizon are whole
+ * minutes, so the openings cannot change within one, as for the slot cache
+ * of svc/booking.c).  The config is fixed for the process.  Answers from the
+ * cache and returns 1 when the key is held; else fills k for keep(). */
+static int from_cache(struct req *r, const char *page, const char *arg, struct page_key *k)
+{
+    int64_t cv = 0, av = 0;
+    struct err e = {0};
+    void *v = NULL;
+    size_t len = 0;
+    k->ok = 0;
+    if (r->user || db_versions(web_db(r), &cv, &av, &e) != E_OK)
+        return 0; /* a store error: the handler meets it again and says so */
+    int n = snprintf(k->s, sizeof k->s, "page\x1f%s\x1f%s\x1f%lld\x1f%lld\x1f%lld", page,
+                     arg ? arg : "", (long long)cv, (long long)av,
+                     (long long)(clock_now() / 60));
+    if (n < 0 || (size_t)n >= sizeof k->s)
+        return 0;
+    k->ok = 1;
+    if (!blobcache_get(r->app->fragments, k->s, r->arena, &v, &len))
+        return 0;
+    resp_start(r, 200, "text/html; charset=utf-8");
+    r->resp.static_body = v; /* in r's arena, freed after the answer is sent */
+    r->resp.static_len = len;
+    return 1;
+}
+
+/* Keeps the page just rendered under k: a 200 that set no cookie. */
+static void keep(struct req *r, const struct page_key *k)
+{
+    if (!k->ok || r->resp.status != 200 || r->resp.static_body || r->resp.body.err ||
+        !r->resp.body.buf)
+        return;
+    for (size_t i = 0; i < r->resp.headers.n; i++)
+        if (strcasecmp(r->resp.headers.items[i].key, "Set-Cookie") == 0)
+            return;
+    blobcache_put(r->app->fragments, k->s, r->resp.body.buf, r->resp.body.len);
+}
 
 static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                              "Thursday", "Friday", "Saturday"};
@@ -89,6 +144,9 @@ static int add_articles(struct req *r, json_t *ctx, struct err *e)
 void site_home(struct req *r)
 {
     struct err e = {0};
+    struct page_key k;
+    if (from_cache(r, "home", NULL, &k))
+        return;
     json_t *ctx = page_context(r, r->app->cfg.name, NULL, "home");
     if (add_services(r, ctx, &e) < 0 || add_therapists(r, ctx, &e) < 0 ||
         add_articles(r, ctx, &e) < 0) {
@@ -97,11 +155,15 @@ void site_home(struct req *r)
     }
     book_add_openings(r, ctx);
     page_render(r, 200, "home", ctx);
+    keep(r, &k);
 }
 
 void site_services(struct req *r)
 {
     struct err e = {0};
+    struct page_key k;
+    if (from_cache(r, "services", NULL, &k))
+        return;
     json_t *ctx = page_context(r, "Services and prices",
                                "Deep-tissue and other massage sessions, their length and price.",
                                "services");
@@ -111,11 +173,15 @@ void site_services(struct req *r)
     }
     book_add_openings(r, ctx);
     page_render(r, 200, "services", ctx);
+    keep(r, &k);
 }
 
 void site_therapists(struct req *r)
 {
     struct err e = {0};
+    struct page_key k;
+    if (from_cache(r, "therapists", NULL, &k))
+        return;
     json_t *ctx = page_context(r, "Our therapists", "The licensed massage therapists of the clinic.",
                                "therapists");
     if (add_therapists(r, ctx, &e) < 0) {
@@ -123,6 +189,7 @@ void site_therapists(struct req *r)
         return;
     }
     page_render(r, 200, "therapists", ctx);
+    keep(r, &k);
 }
 
 /* "9:00 AM", "12:30 PM" from minutes after midnight. */
@@ -141,7 +208,10 @@ void site_therapist(struct req *r)
     size_t nsv, nl;
     const char *id = req_param(r, 0);
     struct db *db = web_db(r);
+    struct page_key pk;
 
+    if (from_cache(r, "therapist", id, &pk))
+        return;
     if (db_therapist(db, r->arena, id, &t, &e) != E_OK || !t.active) {
         if (e.code == E_OK || e.code == E_NOTFOUND)
             web_error(r, 404, NULL, "We have no therapist at this address.");
@@ -203,11 +273,15 @@ void site_therapist(struct req *r)
     json_object_set_new(ctx, "places", places);
     json_object_set_new(ctx, "therapist", tj);
     page_render(r, 200, "therapist", ctx);
+    keep(r, &pk);
 }
 
 void site_articles(struct req *r)
 {
     struct err e = {0};
+    struct page_key k;
+    if (from_cache(r, "articles", NULL, &k))
+        return;
     json_t *ctx = page_context(r, "Articles", "What massage can do, and when to see a doctor first.",
                                "articles");
     if (add_articles(r, ctx, &e) < 0) {
@@ -215,6 +289,7 @@ void site_articles(struct req *r)
         return;
     }
     page_render(r, 200, "articles", ctx);
+    keep(r, &k);
 }
 
 /* One published article.  Its HTML was rendered from the Markdown when it
@@ -226,6 +301,9 @@ void site_article(struct req *r)
     struct err e = {0};
     struct article_row *arts;
     size_t n, i;
+    struct page_key k;
+    if (from_cache(r, "article", req_param(r, 0), &k))
+        return;
     if (db_articles(web_db(r), r->arena, 1, &arts, &n, &e) != E_OK) {
         web_fail(r, &e);
         return;
@@ -249,6 +327,7 @@ void site_article(struct req *r)
     if (i + 1 < n)
         json_object_set_new(ctx, "next", article_json(r, &arts[i + 1]));
     page_render(r, 200, "article", ctx);
+    keep(r, &k);
 }
 
 static void send_static(struct req *r, const struct static_file *f)

@@ -75,6 +75,12 @@ async function cases(h, server, visited, contexts) {
     await page.getByLabel('Email', { exact: true }).fill('ann@example.com');
     await page.getByLabel(/^Phone/).fill('907 555 0199');
     await page.getByLabel(/Anything we should know/).fill('Lower back, left side; go gently');
+    // reminders by text: optional, never ticked for the client (issue 13 item 21)
+    const texts = page.getByLabel('Text me a reminder at this phone number');
+    check(await texts.count() === 1, 'no "Text me a reminder" box on the details form');
+    check(!(await texts.isChecked()), 'the text-reminder box is ticked before the client ticks it');
+    await texts.check();
+    check(await texts.isChecked(), 'the text-reminder box did not tick');
 
     await click(page, page.getByRole('button', { name: 'Book this appointment' }), 'the book button');
     check(/^\/a\/[A-Za-z0-9_-]{22}\?booked=1$/.test(pathOf(page)), `after booking: ${page.url()}`);

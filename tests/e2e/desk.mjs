@@ -108,4 +108,25 @@ async function cases(h, ctx) {
     check(/^\/staff\/clients\/\d+$/.test(new URL(page.url()).pathname), `client link led to ${page.url()}`);
     await step('client');
   });
+
+  // issue 13 item 21: the desk stops text messages to a number, and lets them through again
+  await test('desk: stop text messages to the client\'s number, then allow them again (1024 px and 390 px)', async () => {
+    const client = new URL(page.url()).pathname;
+    check(/^\/staff\/clients\/\d+$/.test(client), `not on a client page: ${page.url()}`);
+    const section = () => page.locator('section[aria-labelledby="texts-title"]');
+    check(/\+19075550177 gets reminders by text/.test(await section().textContent()),
+      'the client page does not say the number gets texts');
+    await click(page.getByRole('button', { name: 'Stop text messages to this number' }), '"Stop text messages" button');
+    check(new URL(page.url()).pathname === client, `stopping led to ${page.url()}`);
+    const said = ((await section().textContent()) || '').replace(/\s+/g, ' ');
+    check(/has opted out of text messages since Tuesday, November 24, 2026/.test(said) &&
+      /marked by the front desk/.test(said), `the page does not say the number opted out: "${said}"`);
+    await step('client-texts-stopped');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await checkPage(h, page, w, 'client-texts-stopped-phone', 'desk', '390 px viewport');
+    await click(page.getByRole('button', { name: 'The client asked for texts again' }), '"asked for texts again" button');
+    check(/gets reminders by text/.test(await section().textContent()), 'the number did not get texts again');
+    await checkPage(h, page, w, 'client-texts-allowed-phone', 'desk', '390 px viewport');
+    await page.setViewportSize(TABLET);
+  });
 }

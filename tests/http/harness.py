@@ -19,13 +19,235 @@ START_TIMEOUT = 20.0
 # real_hashing=True.
 os.environ.setdefault('KNEAD_PWHASH', 'test')
 
+# KNEAD_TEST_PG (tests/pg/cluster.sh start sets it): the URL of a throwaway
+# PostgreSQL cluster's maintenance database.  Each Server then gets a database
+# of its own there instead of a SQLite file, and the same suites run against
+# the PostgreSQL driver.  A test about SQLite itself (its file, its locks)
+# says so with @sqlite_only.
+PG = os.environ.get('KNEAD_TEST_PG', '')
+
+
+def pg_url(name):
+    """The URL of database `name` on the KNEAD_TEST_PG cluster."""
+    return PG.rsplit('/', 1)[0] + '/' + name
+
+
+# The few SQLite functions the tests' own reads use (Server.sql), for the
+# tests only: created in each test database, never by Knead's migrations.
+PG_TEST_SHIMS = '''
+CREATE DOMAIN blob AS bytea;
+CREATE FUNCTION strftime(f text, t text) RETURNS bigint LANGUAGE sql IMMUTABLE
+    AS $$ SELECT extract(epoch FROM t::timestamp AT TIME ZONE 'UTC')::bigint $$;
+CREATE FUNCTION instr(a bytea, b bytea) RETURNS int LANGUAGE sql IMMUTABLE
+    AS $$ SELECT position(b IN a) $$;
+CREATE FUNCTION instr(a text, b text) RETURNS int LANGUAGE sql IMMUTABLE
+    AS $$ SELECT strpos(a, b) $$;
+CREATE FUNCTION unixepoch(t text) RETURNS bigint LANGUAGE sql IMMUTABLE
+    AS $$ SELECT extract(epoch FROM t::timestamptz)::bigint $$;
+CREATE FUNCTION printf(f text, i int) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT replace(replace(f, '%02d', lpad(i::text, 2, '0')), '%d', i::text) $$;
+CREATE FUNCTION hex(b bytea) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT upper(encode(b, 'hex')) $$;
+CREATE FUNCTION group_concat_step(acc text, v text, sep text) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v IS NULL THEN acc
+        WHEN acc IS NULL THEN v ELSE acc || sep || v END $$;
+CREATE AGGREGATE group_concat(text, text) (SFUNC = group_concat_step, STYPE = text);
+CREATE FUNCTION randomblob(n int) RETURNS bytea LANGUAGE sql VOLATILE
+    AS $$ SELECT string_agg(decode(md5(random()::text), 'hex'), '')
+          FROM generate_series(1, (n + 15) / 16) $$;
+'''
+
+
+class PgCompat:
+    """What the suites ask of a sqlite3 connection, over psycopg2 (Debian
+    python3-psycopg2), for a database on the KNEAD_TEST_PG cluster: ? and ?N
+    parameters, bytes for bytea, ints for numbers, and the database's
+    refusals (a trigger's) raised as sqlite3.DatabaseError with PostgreSQL's
+    message.  A PRAGMA is SQLite's own: the test is skipped."""
+
+    def __init__(self, url):
+        import psycopg2
+        self.pg = psycopg2
+        self.con = psycopg2.connect(url)
+
+    @staticmethod
+    def _sql(query):
+        query = query.replace('%', '%%')
+        return re.sub(r'\?(\d*)', lambda m: '%%(p%s)s' % (m.group(1) or '?'), query)
+
+    @staticmethod
+    def _glob(query):
+        """x GLOB 'pat*' as x LIKE 'pat%' (the patterns the suites use)."""
+        return re.sub(r"GLOB '([^']*)'",
+                      lambda m: "LIKE '%s'" % m.group(1).replace('*', '%').replace('?', '_'),
+                      query)
+
+    def backup(self, other, *args, **kwargs):
+        import unittest
+        raise unittest.SkipTest('SQLite only: a file copy through the backup API')
+
+    def _params(self, query, args):
+        query = self._glob(query)
+        if isinstance(args, dict):
+            return self._sql(query), args
+        out, n = {}, [0]
+
+        def sub(m):
+            if m.group(1):
+                key = 'p' + m.group(1)
+                out[key] = args[int(m.group(1)) - 1]
+            else:
+                key = 'q%d' % n[0]
+                out[key] = args[n[0]]
+                n[0] += 1
+            return '%%(%s)s' % key
+        return re.sub(r'\?(\d*)', sub, query.replace('%', '%%')), out
+
+    def execute(self, query, args=()):
+        import sqlite3
+        import unittest
+        if query.lstrip().upper().startswith('PRAGMA'):
+            raise unittest.SkipTest('SQLite only: ' + query.strip())
+        sql, params = self._params(query, tuple(args) if not isinstance(args, dict) else args)
+        cur = self.con.cursor()
+        try:
+            cur.execute(sql, params)
+        except self.pg.Error as e:
+            self.con.rollback()
+            raise sqlite3.DatabaseError(str(e).strip()) from None
+        return _PgCursor(cur)
+
+    def executemany(self, query, rows):
+        for row in rows:
+            self.execute(query, row)
+
+    def executescript(self, script):
+        import sqlite3
+        cur = self.con.cursor()
+        try:
+            cur.execute(self._glob(script))
+        except self.pg.Error as e:
+            self.con.rollback()
+            raise sqlite3.DatabaseError(str(e).strip()) from None
+        self.con.commit()
+
+    def commit(self):
+        self.con.commit()
+
+    def rollback(self):
+        self.con.rollback()
+
+    def close(self):
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is None:
+            self.con.commit()
+        else:
+            self.con.rollback()
+        return False
+
+
+class _PgCursor:
+    def __init__(self, cur):
+        self.cur = cur
+
+    @staticmethod
+    def _row(row):
+        import decimal
+        if row is None:
+            return None
+        return tuple(bytes(v) if isinstance(v, memoryview) else
+                     int(v) if isinstance(v, decimal.Decimal) else v for v in row)
+
+    def fetchone(self):
+        return self._row(self.cur.fetchone()) if self.cur.description else None
+
+    def fetchall(self):
+        return [self._row(r) for r in self.cur.fetchall()] if self.cur.description else []
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    @property
+    def lastrowid(self):
+        return None
+
+    @property
+    def rowcount(self):
+        return self.cur.rowcount
+
+
+if PG:
+    import sqlite3 as _sqlite3
+    _sqlite_connect = _sqlite3.connect
+
+    def _connect(path, *args, **kwargs):
+        if isinstance(path, str) and path.startswith('postgresql://'):
+            return PgCompat(path)
+        return _sqlite_connect(path, *args, **kwargs)
+    _sqlite3.connect = _connect
+
+
+def pg_create_database():
+    """A new empty database on the cluster; returns its URL."""
+    name = 'knead_' + os.urandom(6).hex()
+    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', PG, '-c', 'CREATE DATABASE ' + name],
+                   check=True, capture_output=True, timeout=60)
+    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', pg_url(name), '-c', PG_TEST_SHIMS],
+                   check=True, capture_output=True, timeout=60)
+    return pg_url(name)
+
+
+def pg_drop_database(url):
+    name = url.rsplit('/', 1)[1]
+    subprocess.run(['psql', '-qAt', PG, '-c', 'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name],
+                   capture_output=True, timeout=60)
+
+
+def sqlite_only(reason):
+    """Skips a test (or a TestCase) when the suite runs against PostgreSQL."""
+    import unittest
+    return unittest.skipIf(bool(PG), 'SQLite only: ' + reason)
+
+
+def pg_dialect(query):
+    """A test's SQLite statement for PostgreSQL: ?N and ? become $N, and an
+    attachment's bytes read as text (SQLite's CAST of a BLOB) are decoded
+    as UTF-8 rather than shown as bytea's hex."""
+    query = re.sub(r'CAST\((attach_data) AS TEXT\)', r"convert_from(\1, 'UTF8')", query)
+    n = [0]
+
+    def sub(m):
+        if m.group(1):
+            return '$' + m.group(1)
+        n[0] += 1
+        return '$%d' % n[0]
+    return re.sub(r'\?(\d*)', sub, query)
+
 
 class Server:
-    def __init__(self, knead, seed=True, extra=(), real_hashing=False, demo=()):
+    def __init__(self, knead, seed=True, extra=(), real_hashing=False, share=None, db=None,
+                 demo=()):
+        """share: another Server whose database this one serves too (a second
+        app server on one database; it neither seeds nor drops it).  db: this
+        database (a SQLite path or a URL) instead of a fresh one; the caller
+        owns it.  demo: more arguments for `knead demo`, e.g. ('--locations', '2')."""
         self.knead = os.path.abspath(knead)
         self.demo = list(demo)  # more arguments for `knead demo`, e.g. ('--locations', '2')
         self.dir = tempfile.mkdtemp(prefix='knead-http-')
-        self.db = os.path.join(self.dir, 'knead.db')
+        self.shared = share is not None or db is not None
+        if db is not None:
+            self.db = db
+            seed = False
+        elif share is not None:
+            self.db = share.db
+            seed = False
+        else:
+            self.db = pg_create_database() if PG else os.path.join(self.dir, 'knead.db')
         self.log_path = os.path.join(self.dir, 'server.log')
         self.extra = list(extra)
         self.seed = seed
@@ -34,18 +256,44 @@ class Server:
             self.env = {k: v for k, v in os.environ.items() if k != 'KNEAD_PWHASH'}
         self.proc = None
         self.port = None
+        # On PostgreSQL the webhooks' key cannot live beside the database
+        # (mail.c asks for [webhooks] key_file): one per database, shared by
+        # the servers of one database.
+        self.key_file = share.key_file if share is not None else os.path.join(self.dir, 'webhook.key')
 
     main = None  # the first Server started in this process: where a Browser() goes by default
 
+    def _with_key_file(self, args):
+        """`knead serve` on PostgreSQL: its --config (or a new one) with
+        [webhooks] key_file added, as an operator of a postgres:// database
+        must set it (README, Configuration)."""
+        args = list(args)
+        if not PG or not args or args[0] != 'serve':
+            return args
+        text = ''
+        if '--config' in args:
+            i = args.index('--config')
+            with open(args[i + 1]) as f:
+                text = f.read()
+            if re.search(r'^\s*key_file\s*=', text, re.M):
+                return args
+            del args[i:i + 2]
+        path = os.path.join(self.dir, 'pg-config-%d.ini' % len(os.listdir(self.dir)))
+        with open(path, 'w') as f:
+            f.write(text + '\n[webhooks]\nkey_file = %s\n' % self.key_file)
+        return args + ['--config', path]
+
     def run_cli(self, *args, input_text=None):
-        return subprocess.run([self.knead, *args], capture_output=True, text=True,
-                              input=input_text, timeout=60, env=self.env)
+        return subprocess.run([self.knead, *self._with_key_file(args)], capture_output=True,
+                              text=True, input=input_text, timeout=60, env=self.env)
 
     def sql(self, query, *args):
         """The rows of one SQL statement run by `knead debug sql` (through the
         store's driver, not Python's sqlite3), as tuples; bytes come back as
         hex strings.  For what no page or API says; a test about SQL itself
         (a trigger) keeps its own connection."""
+        if PG:
+            query = pg_dialect(query)
         r = self.run_cli('debug', 'sql', '--db', self.db, query, json.dumps(list(args)))
         if r.returncode != 0:
             raise AssertionError('knead debug sql %r: %s' % (query, r.stderr.strip()))
@@ -58,7 +306,8 @@ class Server:
                 raise RuntimeError('knead demo failed: ' + r.stderr)
         log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(
-            [self.knead, 'serve', '--db', self.db, '--listen', '127.0.0.1:0', *self.extra],
+            [self.knead, *self._with_key_file(['serve', '--db', self.db, '--listen', '127.0.0.1:0',
+                                               *self.extra])],
             stdout=log, stderr=log, env=self.env)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT
@@ -128,7 +377,11 @@ class Server:
         return code
 
     def cleanup(self):
+        if os.environ.get('KNEAD_TEST_SHOW_LOG') and os.path.exists(self.log_path):
+            print(self.log()[-3000:])  # the server's last words, when debugging a suite
         self.stop()
+        if PG and not self.shared:
+            pg_drop_database(self.db)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -225,6 +478,34 @@ def signed_in(who, password=None, visit=None, server=None):
     if visit:
         b.get(visit)
     return b
+
+
+def link_signed_in(server, smtp, email, public='http://clinic.test', deadline=30.0):
+    """A Browser signed in to the portal through the sign-in link mailed to
+    email.  Only sign-in messages count: a booking's confirmation, rendered
+    by the worker after its commit, may arrive at any moment in between."""
+    link = re.compile(re.escape(public) + r'(/account/link/[A-Za-z0-9_-]{22})')
+
+    def links():
+        return [m for m in smtp.to(email) if 'sign-in link' in str(m['Subject'])]
+    b = Browser(server)
+    before = len(links())
+    b.csrf('/account')
+    st, _, _ = b.post('/account', {'email': email})
+    assert st == 303, st
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        ms = links()
+        if len(ms) > before:
+            body = ms[-1].get_body(preferencelist=('plain',)).get_content()
+            m = link.search(body)
+            assert m, body
+            b.get(m.group(1))
+            st, h, _ = b.post(m.group(1), {})
+            assert st == 303, (st, h)
+            return b
+        time.sleep(0.05)
+    raise AssertionError('no sign-in link for %s' % email)
 
 
 def finish(server):

@@ -167,6 +167,7 @@ class Export(unittest.TestCase):
             self.assertIn(st, (403, 404), p)
         self.assertEqual(exports('appointments') + exports('clients'), before)
 
+    @harness.sqlite_only("SQLite's write lock (BEGIN IMMEDIATE)")
     def test_busy_database_answers_503_and_exports_nothing(self):
         """Another program holds the write lock past the busy timeout: the
         export (its audit row is a write) is a 503 page, not half a file."""

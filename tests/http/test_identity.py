@@ -25,7 +25,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import time
 import unittest
 from urllib.parse import urlsplit
 
@@ -38,7 +37,6 @@ KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
 NOW_TS = int(datetime.datetime.fromisoformat(NOW).timestamp())
 PUBLIC = 'http://clinic.test'
-LINK = re.compile(re.escape(PUBLIC) + r'(/account/link/[A-Za-z0-9_-]{22})')
 DESK = 'desk@chugachbodywork.example'
 ADMIN = 'admin@chugachbodywork.example'
 MAREN = 'maren@chugachbodywork.example'
@@ -144,23 +142,7 @@ def visitor(path):
 
 def sign_in(email):
     """A Browser signed in to the portal with the link mailed to email."""
-    b = Browser()
-    before = len([m for m in SMTP.to(email) if 'sign-in link' in str(m['Subject'])])
-    b.csrf('/account')
-    st, _, _ = b.post('/account', {'email': email})
-    assert st == 303, st
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        ms = [m for m in SMTP.to(email) if 'sign-in link' in str(m['Subject'])]
-        if len(ms) > before:
-            body = ms[-1].get_body(preferencelist=('plain',)).get_content()
-            path = LINK.search(body).group(1)
-            b.get(path)
-            st, h, _ = b.post(path, {})
-            assert st == 303, st
-            return b
-        time.sleep(0.05)
-    raise AssertionError('no sign-in link for ' + email)
+    return harness.link_signed_in(S, SMTP, email, PUBLIC)
 
 
 class ManageLinkScope(unittest.TestCase):

@@ -255,6 +255,7 @@ class BadFiles(unittest.TestCase):
         self.assertIn('--dry-run', r.stdout)
         self.assertEqual(counts(), before)
 
+    @harness.sqlite_only("SQLite's write lock (BEGIN IMMEDIATE)")
     def test_busy_database(self):
         """The server (or anything) holds the write lock past the busy timeout:
         one line on stderr, exit 1, nothing stored; the same file then imports."""

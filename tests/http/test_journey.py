@@ -59,23 +59,7 @@ def mail(rcpt, subject_part):
 
 def sign_in(email):
     """A Browser signed in to the portal with the link mailed to email."""
-    b = Browser()
-    before = len([m for m in SMTP.to(email) if 'sign-in link' in str(m['Subject'])])
-    b.csrf('/account')
-    st, _, _ = b.post('/account', {'email': email})
-    assert st == 303, st
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        ms = [m for m in SMTP.to(email) if 'sign-in link' in str(m['Subject'])]
-        if len(ms) > before:
-            break
-        time.sleep(0.05)
-    body = ms[-1].get_body(preferencelist=('plain',)).get_content()
-    path = re.search(re.escape(PUBLIC) + r'(/account/link/[A-Za-z0-9_-]{22})', body).group(1)
-    b.get(path)
-    st, h, _ = b.post(path, {})
-    assert st == 303, (st, h)
-    return b
+    return harness.link_signed_in(S, SMTP, email, PUBLIC, DEADLINE)
 
 
 def q(sql, *args):

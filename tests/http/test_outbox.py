@@ -6,6 +6,7 @@ the receiver or the database with a deadline; nothing sleeps a fixed time.
 usage: test_outbox.py PATH/TO/knead"""
 import json
 import os
+import signal
 import sqlite3
 import sys
 import time
@@ -314,22 +315,84 @@ class Messages(unittest.TestCase):
         self.assertEqual(db('SELECT count(*) FROM outbox')[0][0], before)
         self.assertEqual(db("SELECT count(*) FROM outbox WHERE recipient = 'fay@example.com'")[0][0], 0)
 
-    def test_failing_queue_rolls_the_booking_back(self):
-        """The message is queued in the booking's transaction: when queueing
-        fails (a trigger injects the failure), no appointment is stored."""
+    def test_a_message_that_cannot_be_queued_waits_and_survives_a_crash(self):
+        """The booking's transaction stores only its change (a row of
+        sched_events); the render worker renders and queues its e-mail after
+        the commit.  When queueing fails (a trigger injects the failure) the
+        booking stands, its change waits (logged) without holding up anyone
+        else's mail, and a crash (kill -9) does not lose it: once the fault
+        is gone, the server started again queues the confirmation, once."""
         db("CREATE TRIGGER outbox_fail BEFORE INSERT ON outbox WHEN NEW.recipient = 'fail@example.com'"
            " BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+        dropped = False
         try:
-            appts = db('SELECT count(*) FROM appointments')[0][0]
-            st, p = book('2026-12-14T10:00:00-09:00', 'fail@example.com')
-            self.assertEqual(st, 500, p)
-            self.assertEqual(db('SELECT count(*) FROM appointments')[0][0], appts)
-            self.assertIn('injected failure', S.log())
-            # the slot is still free
-            st, ok = book('2026-12-14T10:00:00-09:00', 'ok@example.com')
+            st, p = book('2026-12-14T10:00:00-09:00', 'fail@example.com', therapist='maren-holt')
+            self.assertEqual(st, 201, p)
+            key = 'appt-%d/confirmation' % p['id']
+            wait_for('the failure is logged', lambda: 'could not be queued' in S.log())
+            self.assertNotIn('injected failure', json.dumps(p))
+            self.assertEqual(db('SELECT count(*) FROM outbox WHERE dedupe_key = ?', key)[0][0], 0)
+            self.assertEqual(db('SELECT count(*) FROM sched_events WHERE appointment_id = ?',
+                                p['id'])[0][0], 1)
+            # the time is taken; another client's booking answers with its message queued
+            st, q = book('2026-12-14T10:00:00-09:00', 'other@example.com', therapist='maren-holt')
+            self.assertEqual(st, 409, q)
+            st, ok = book('2026-12-14T13:00:00-09:00', 'ok@example.com')
             self.assertEqual(st, 201, ok)
-        finally:
+            self.assertEqual(db('SELECT count(*) FROM outbox WHERE dedupe_key = ?',
+                                'appt-%d/confirmation' % ok['id'])[0][0], 1)
+            # a crash while the change waits; the fault cleared; the server again
+            S.stop(signal.SIGKILL)
             db('DROP TRIGGER outbox_fail')
+            dropped = True
+            self.assertEqual(db('SELECT count(*) FROM sched_events WHERE appointment_id = ?',
+                                p['id'])[0][0], 1)
+            S.seed = False
+            S.start()
+            wait_for('the confirmation is sent', lambda: sent(key))
+            self.assertEqual(len(SMTP.to('fail@example.com')), 1)
+            self.assertEqual(db('SELECT count(*) FROM sched_events')[0][0], 0)
+            self.assertEqual(db('SELECT count(*) FROM outbox WHERE dedupe_key = ?', key)[0][0], 1)
+        finally:
+            if not dropped:
+                db('DROP TRIGGER outbox_fail')
+
+
+class Waiting(unittest.TestCase):
+    def test_changes_waiting_together_are_queued_in_their_order(self):
+        """A booking and two moves of it wait together (their messages cannot
+        be queued, then the server is killed); started again, the server
+        queues them in order: the confirmation, the first move's notice
+        (reschedule/1), then the second's (reschedule/2), none lost to a
+        dedupe key."""
+        db("CREATE TRIGGER outbox_hold BEFORE INSERT ON outbox WHEN NEW.recipient = 'hold@example.com'"
+           " BEGIN SELECT RAISE(ABORT, 'held for the test'); END")
+        dropped = False
+        try:
+            st, appt = book('2026-12-17T10:00:00-09:00', 'hold@example.com', name='Hal Hold',
+                            therapist='tomas-reyes', phone='907 555 0177')
+            self.assertEqual(st, 201, appt)
+            path = '/api/v1/appointments/%d/reschedule' % appt['id']
+            for start in ('2026-12-17T13:00:00-09:00', '2026-12-18T13:00:00-09:00'):
+                st, moved = api('POST', path, {'start': start}, headers=bearer(appt))
+                self.assertEqual(st, 200, moved)
+            self.assertEqual(db('SELECT count(*) FROM sched_events WHERE appointment_id = ?',
+                                appt['id'])[0][0], 3)
+            S.stop(signal.SIGKILL)
+            db('DROP TRIGGER outbox_hold')
+            dropped = True
+            S.seed = False
+            S.start()
+            key = 'appt-%d/' % appt['id']
+            wait_for('the second move is sent', lambda: sent(key + 'reschedule/2'))
+            kinds = sorted(k for (k,) in db('SELECT dedupe_key FROM outbox WHERE appointment_id = ?',
+                                            appt['id']))
+            self.assertEqual(kinds, [key + 'confirmation', key + 'reschedule/1',
+                                     key + 'reschedule/2'])
+            self.assertEqual(db('SELECT count(*) FROM sched_events')[0][0], 0)
+        finally:
+            if not dropped:
+                db('DROP TRIGGER outbox_hold')
 
 
 class Outage(unittest.TestCase):

@@ -11,9 +11,7 @@ deadline.
 usage: test_record.py PATH/TO/knead"""
 import json
 import os
-import re
 import sys
-import time
 import unittest
 from urllib.parse import urlsplit
 
@@ -25,7 +23,6 @@ from mailcatch import Smtpd  # noqa: E402
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
 PUBLIC = 'http://clinic.test'
-LINK = re.compile(re.escape(PUBLIC) + r'(/account/link/[A-Za-z0-9_-]{22})')
 DEADLINE = 30.0
 MAREN = 'maren@chugachbodywork.example'
 DESK = 'desk@chugachbodywork.example'
@@ -90,24 +87,7 @@ def back_a_week_checked_in(aid):
 def sign_in(email):
     """A Browser signed in through a link mailed to email."""
     S.sql('DELETE FROM signin_requests')
-    b = Browser(S)
-    before = len(SMTP.to(email))
-    b.csrf('/account')
-    st, _, _ = b.post('/account', {'email': email})
-    assert st == 303, st
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        got = SMTP.to(email)
-        if len(got) > before:
-            m = LINK.search(got[-1].get_body(preferencelist=('plain',)).get_content())
-            assert m
-            path = m.group(1)
-            b.get(path)
-            st, h, _ = b.post(path, {})
-            assert st == 303, (st, h)
-            return b
-        time.sleep(0.05)
-    raise AssertionError('no sign-in link for %s' % email)
+    return harness.link_signed_in(S, SMTP, email, PUBLIC, DEADLINE)
 
 
 def downloads(client_id):

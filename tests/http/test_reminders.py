@@ -26,6 +26,7 @@ from test_outbox import Smtpd  # noqa: E402
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 DEADLINE = 30.0
 ACCOUNT, KEY, FROM = 'AC0123abcd', 's3cret key', '+19075550199'
+INBOUND = 'in-7Qx2VfLr9KpB3mWz8sTa4Nd'  # [sms] inbound_secret
 REFUSED = '+19075550666'  # the receiver answers 400 for this number, as Twilio does
 S = None
 SMTP = None
@@ -102,7 +103,8 @@ def write_config(hours=24, hours_2=3):
                 '[smtp]\nhost = 127.0.0.1\nport = %d\nretry_min_seconds = 1\nretry_max_seconds = 1\n'
                 '[reminders]\nhours = %d\nhours_2 = %d\n'
                 '[sms]\nbase_url = http://127.0.0.1:%d/2010-04-01/\naccount = %s\nkey = %s\n'
-                'from = %s\n' % (SMTP.port, hours, hours_2, SMS.port, ACCOUNT, KEY, FROM))
+                'from = %s\ninbound_secret = %s\n'
+                % (SMTP.port, hours, hours_2, SMS.port, ACCOUNT, KEY, FROM, INBOUND))
     return path
 
 
@@ -140,10 +142,11 @@ def api(method, path, body=None, headers=None):
     return status, json.loads(out) if out else None
 
 
-def book(start, email_addr, phone='907 555 0100', name='Ana Lee', therapist='any'):
+def book(start, email_addr, phone='907 555 0100', name='Ana Lee', therapist='any', texts=True):
+    """Books through the API; texts: the client asks for reminders by text."""
     st, appt = api('POST', '/api/v1/appointments', {
         'service': 'deep-tissue-60', 'therapist': therapist, 'start': start,
-        'client': {'name': name, 'email': email_addr, 'phone': phone}})
+        'client': {'name': name, 'email': email_addr, 'phone': phone, 'sms_consent': texts}})
     assert st == 201, (st, appt)
     return appt
 
@@ -212,6 +215,7 @@ class Reminders(unittest.TestCase):
         self.assertEqual(form['From'], FROM)
         self.assertIn('Thursday, November 26, 2026 at 10:00 AM', form['Body'])
         self.assertIn('Tomas Reyes', form['Body'])
+        self.assertTrue(form['Body'].endswith('Reply STOP to opt out.'), form['Body'])
         # later looks, and restarts, queue nothing more
         serve_at('2026-11-25T16:00:00-09:00')
         # the client without a usable phone number gets the e-mail only
@@ -325,6 +329,49 @@ class Reminders(unittest.TestCase):
         self.assertIn("not a valid phone number", rows[0][1])
         self.assertEqual(len(SMS.to(REFUSED)), 1)
         wait_for('the e-mail', lambda: mails('refused@example.com'))
+
+    def test_5c_texts_only_with_consent_and_never_after_stop(self):
+        serve_at('2026-12-21T09:00:00-09:00')
+        yes = book('2026-12-22T10:00:00-09:00', 'yes@example.com', phone='907 555 0110')
+        no = book('2026-12-22T11:00:00-09:00', 'no@example.com', phone='907 555 0111',
+                  texts=False)
+        stop = book('2026-12-22T14:00:00-09:00', 'stop@example.com', phone='907 555 0112')
+        self.assertEqual(db('SELECT sms_consent_at > 0 FROM appointments WHERE id = ?',
+                            no['id']), [(0,)])
+        self.assertEqual(db('SELECT sms_consent_at FROM appointments WHERE id = ?', yes['id']),
+                         [(utc('2026-12-21T09:00:00-09:00'),)])
+
+        def reply(secret, number, body):
+            return S.request('POST', '/sms/inbound/' + secret,
+                             body=('From=%s&Body=%s' % (number, body)).replace('+', '%2B'),
+                             headers={'Content-Type': 'application/x-www-form-urlencoded'})
+        # a wrong or guessed secret: no such page, nothing marked
+        for bad in ('in-7Qx2VfLr9KpB3mWz8sTa4Ne', 'x'):
+            st, _, _ = reply(bad, '+19075550112', 'STOP')
+            self.assertEqual(st, 404)
+        self.assertEqual(db('SELECT count(*) FROM sms_opt_outs'), [(0,)])
+        # the client's STOP, as the provider posts it
+        st, h, out = reply(INBOUND, '+19075550112', ' Stop ')
+        self.assertEqual(st, 200, out)
+        self.assertTrue(h['content-type'].startswith('text/xml'))
+        self.assertIn(b'<Response/>', out)
+        self.assertEqual(db('SELECT phone, source FROM sms_opt_outs'), [('+19075550112', 'reply')])
+        # a sentence is not a STOP; a number that is none: 422, nothing marked
+        self.assertEqual(reply(INBOUND, '+19075550110', 'stop by at 10?')[0], 200)
+        self.assertEqual(reply(INBOUND, 'not-a-number', 'STOP')[0], 422)
+        self.assertEqual(db('SELECT count(*) FROM sms_opt_outs'), [(1,)])
+
+        serve_at('2026-12-21T14:00:00-09:00')
+        wait_for('the reminders are sent', lambda: all_sent(yes['id'], 2) and
+                 all_sent(no['id'], 1) and all_sent(stop['id'], 1))
+        self.assertEqual(len(SMS.to('+19075550110')), 1)
+        self.assertTrue(SMS.to('+19075550110')[0][3]['Body'].endswith('Reply STOP to opt out.'))
+        self.assertEqual(SMS.to('+19075550111'), [])   # no consent: e-mail only
+        self.assertEqual(SMS.to('+19075550112'), [])   # said STOP: e-mail only
+        self.assertEqual([r[1] for r in reminders(stop['id'])], ['email'])
+        # START lets the number receive texts again
+        self.assertEqual(reply(INBOUND, '+19075550112', 'START')[0], 200)
+        self.assertEqual(db('SELECT count(*) FROM sms_opt_outs'), [(0,)])
 
     def test_6_fall_back_48_hours_are_real_hours(self):
         # Mon 2026-11-02 10:00 AKST = 19:00Z; 48 real hours before is Sat

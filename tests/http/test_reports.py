@@ -341,6 +341,7 @@ class HeldLock(unittest.TestCase):
     once; the referrals report, which must log each referral it shows,
     answers 503 after the busy wait, shows no referral and logs nothing."""
 
+    @harness.sqlite_only("SQLite's write lock (BEGIN IMMEDIATE)")
     def test_reads_answer_and_the_audited_report_waits_then_says_busy(self):
         b = admin()
         before = S.sql("SELECT count(*) FROM audit_log WHERE record = 'referral'")[0][0]

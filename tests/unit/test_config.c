@@ -43,6 +43,30 @@ static void test_fault_keys_are_applied(void **state)
     assert_int_equal(c.smtp_timeout_seconds, 240);
 }
 
+/* [database] url: a PostgreSQL URL is the database, whatever path says (in
+ * either order); anything but postgresql:// or postgres:// is refused. */
+static void test_database_url(void **state)
+{
+    struct cfg c;
+    char err[256] = "";
+    (void)state;
+    cfg_defaults(&c);
+    assert_int_equal(cfg_load_string(&c,
+                                     "[database]\nurl = postgresql://knead@db.internal/knead\n"
+                                     "path = var/other.db\n",
+                                     "t.ini", err, sizeof err),
+                     0);
+    assert_string_equal(c.db_path, "postgresql://knead@db.internal/knead");
+    cfg_defaults(&c);
+    assert_int_equal(cfg_load_string(&c, "[database]\nurl =\n", "t.ini", err, sizeof err), 0);
+    assert_string_equal(c.db_path, "var/knead.db");
+    cfg_defaults(&c);
+    assert_int_equal(
+        cfg_load_string(&c, "[database]\nurl = mysql://db/knead\n", "t.ini", err, sizeof err), -1);
+    assert_non_null(strstr(err, "[database] url: 'mysql://db/knead' is not a PostgreSQL URL"));
+    assert_string_equal(c.db_path, "var/knead.db");
+}
+
 static void test_file_values_are_applied(void **state)
 {
     struct cfg c;
@@ -301,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_defaults_are_the_demo_clinic),
         cmocka_unit_test(test_file_values_are_applied),
         cmocka_unit_test(test_fault_keys_are_applied),
+        cmocka_unit_test(test_database_url),
         cmocka_unit_test(test_errors_name_the_key),
         cmocka_unit_test(test_smtp_section),
         cmocka_unit_test(test_webhooks_section),

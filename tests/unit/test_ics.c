@@ -291,13 +291,19 @@ static void test_refuses_incomplete(void **state)
     char err[128];
     struct sb text = SB_INIT;
     int64_t s = at("2026-11-24T14:30:00-09:00");
-    struct ics_event rows[4];
+    struct ics_event rows[6];
     rows[0] = event(s, s + 3600);
     rows[0].uid = NULL;
     rows[1] = event(s, s + 3600);
     rows[1].summary = "";
     rows[2] = event(s, s);
     rows[3] = event(INT64_C(-9000000000), s);
+    rows[4] = event(s, s + 3600); /* a request needs both addresses */
+    rows[4].method = ICS_REQUEST;
+    rows[4].organizer_email = "desk@clinic.example";
+    rows[5] = event(s, s + 3600);
+    rows[5].method = ICS_CANCEL;
+    rows[5].attendee_email = "ana@example.com";
     for (size_t i = 0; i < NROWS(rows); i++) {
         err[0] = '\0';
         assert_int_equal(ics_calendar(&text, anchorage, &rows[i], err, sizeof err), -1);
@@ -305,6 +311,54 @@ static void test_refuses_incomplete(void **state)
         assert_true(err[0] != '\0');
     }
     sb_release(&text);
+}
+
+/* REQUEST and CANCEL: the calendar's METHOD, ORGANIZER and ATTENDEE as
+ * mailto: addresses, and a cancellation is STATUS:CANCELLED even when the
+ * caller did not say so. */
+static void test_methods(void **state)
+{
+    (void)state;
+    static const struct {
+        enum ics_method m;
+        icalproperty_method want;
+        icalproperty_status status;
+        const char *name;
+    } rows[] = {
+        {ICS_PUBLISH, ICAL_METHOD_PUBLISH, ICAL_STATUS_CONFIRMED, "PUBLISH"},
+        {ICS_REQUEST, ICAL_METHOD_REQUEST, ICAL_STATUS_CONFIRMED, "REQUEST"},
+        {ICS_CANCEL, ICAL_METHOD_CANCEL, ICAL_STATUS_CANCELLED, "CANCEL"},
+    };
+    int64_t s = at("2026-11-24T14:30:00-09:00");
+    for (size_t i = 0; i < NROWS(rows); i++) {
+        struct sb text = SB_INIT;
+        struct ics_event ev = event(s, s + 3600);
+        ev.method = rows[i].m;
+        ev.sequence = 3;
+        ev.organizer_name = "Chugach Bodywork";
+        ev.organizer_email = "desk@clinic.example";
+        ev.attendee_name = "Ana Lee";
+        ev.attendee_email = "ana@example.com";
+        icalcomponent *cal = roundtrip(anchorage, &ev, &text);
+        assert_int_equal(icalcomponent_get_method(cal), rows[i].want);
+        assert_string_equal(ics_method_name(rows[i].m), rows[i].name);
+        icalcomponent *vev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+        assert_int_equal(icalcomponent_get_status(vev), rows[i].status);
+        assert_int_equal(icalcomponent_get_sequence(vev), 3);
+        icalproperty *org = icalcomponent_get_first_property(vev, ICAL_ORGANIZER_PROPERTY);
+        icalproperty *att = icalcomponent_get_first_property(vev, ICAL_ATTENDEE_PROPERTY);
+        if (rows[i].m == ICS_PUBLISH) {
+            assert_null(org);
+            assert_null(att);
+        } else {
+            assert_non_null(org);
+            assert_non_null(att);
+            assert_string_equal(icalproperty_get_organizer(org), "mailto:desk@clinic.example");
+            assert_string_equal(icalproperty_get_attendee(att), "mailto:ana@example.com");
+        }
+        icalcomponent_free(cal);
+        sb_release(&text);
+    }
 }
 
 static void test_abbrev(void **state)
@@ -419,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_text_roundtrip),
         cmocka_unit_test(test_cancelled_and_optional),
         cmocka_unit_test(test_refuses_incomplete),
+        cmocka_unit_test(test_methods),
         cmocka_unit_test(test_abbrev),
         cmocka_unit_test(test_many_events),
     };

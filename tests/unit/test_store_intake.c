@@ -52,16 +52,7 @@ static struct intake form(int64_t client_id, const char *reason, int pain)
 
 static int64_t count(struct fixture *f, const char *sql)
 {
-    sqlite3 *h;
-    sqlite3_stmt *s;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(h);
-    return n;
+    return fixture_count(f, sql);
 }
 
 static void test_intake_versions(void **state)
@@ -233,17 +224,11 @@ static void test_migration_below_newest(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
-    sqlite3 *h;
     int applied = -1, version = -1;
     db_release(f->db); /* the store's connection must not hold the old schema */
     f->db = NULL;
-    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h,
-                                  "DROP TABLE audit_log; DELETE FROM schema_version"
-                                  " WHERE version = 8",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(h);
+    assert_int_equal(
+        fixture_exec(f, "DROP TABLE audit_log; DELETE FROM schema_version WHERE version = 8"), 0);
     assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);
     assert_int_equal(applied, 1);
     assert_int_equal(store_version(f->s, &version, &e), E_OK);
@@ -252,7 +237,7 @@ static void test_migration_below_newest(void **state)
         newest = m->version;
     assert_int_equal(version, newest);
     assert_int_equal(count(f, "SELECT count(*) FROM schema_version WHERE version = 8"), 1);
-    assert_int_equal(count(f, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_log'"), 1);
+    assert_true(fixture_has_table(f, "audit_log"));
     assert_int_equal(store_migrate(f->s, &applied, &e), E_OK);
     assert_int_equal(applied, 0);
     f->db = db_acquire(f->s);

@@ -3,7 +3,8 @@
  * core/money and audited; a key issues, pays, refunds and credits once; a
  * payment never above the balance, a refund never above its payment; the
  * ledger refuses changes; the day's takings and the drawer count; the
- * superbill's visits, codes, units and diagnosis. */
+ * superbill's visits, codes, units and diagnosis; each change queues its
+ * webhook in its transaction, a refused one none. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include "core/tz.h"
 #include "store_fixture.h"
 #include "svc/money.h"
+#include "svc/webhook.h"
 #include "util/tzload.h"
 
 #define T0 1795546800 /* 2026-11-24 10:00 in Anchorage */
@@ -30,7 +32,7 @@ static int teardown(void **state)
 
 static const struct actor DESK = {2, "desk@chugachbodywork.example", "desk", "192.0.2.9",
                                   PROOF_STAFF};
-static const struct money_by BY = {&DESK, "Rosa Delgado"};
+static const struct money_by BY = {&DESK, "Rosa Delgado", NULL};
 
 /* A visit of `status` at T0 + k hours for a new client; returns its id. */
 static int64_t visit(struct fixture *f, const char *status, int k)
@@ -46,9 +48,9 @@ static int64_t visit(struct fixture *f, const char *status, int k)
                             .therapist_id = "maren-holt",
                             .room_id = 1,
                             .client_id = cid,
-                            .start = T0 + 3600 * k,
-                            .end = T0 + 3600 * k + 3600,
-                            .busy_until = T0 + 3600 * k + 4500,
+                            .start = T0 + 7200 * k, /* two hours apart: no two overlap (PostgreSQL refuses that) */
+                            .end = T0 + 7200 * k + 3600,
+                            .busy_until = T0 + 7200 * k + 4500,
                             .status = status,
                             .notes = "",
                             .source = "staff",
@@ -264,6 +266,80 @@ static void test_superbill(void **state)
     tz_free(tz);
 }
 
+/* Deliveries queued so far (one endpoint: one per event). */
+static int64_t queued(struct fixture *f)
+{
+    struct err e = {0};
+    struct wh_tally t;
+    assert_int_equal(db_wh_tally(f->db, &t, &e), E_OK);
+    return t.pending + t.sending + t.delivered + t.failed;
+}
+
+static void test_each_change_queues_its_webhook_a_refused_one_none(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct tz *tz = NULL;
+    char err[128], text[WH_SECRET_TEXT];
+    unsigned char key[WH_KEY_BYTES] = {7};
+    assert_int_equal(tzload_load("America/Anchorage", &tz, err, sizeof err), 0);
+    struct wh *wh = wh_new(tz, key);
+    struct money_by by = {&DESK, "Rosa Delgado", wh};
+    int64_t ep = 0, inv = 0, pid = 0, rid = 0, cn = 0, change = 0;
+    int again = 0;
+    struct wh_endpoint end = {.url = "https://hooks.example.com/money",
+                              .description = "",
+                              .events = WH_EV(WH_INVOICE_ISSUED) | WH_EV(WH_PAYMENT_RECEIVED) |
+                                        WH_EV(WH_PAYMENT_REFUNDED) | WH_EV(WH_CREDIT_NOTE_ISSUED),
+                              .enabled = 1};
+    assert_int_equal(wh_endpoint_add(wh, f->db, &end, T0, &ep, text, &e), E_OK);
+    struct money_issue_in in;
+    issue_in(f, visit(f, "booked", 0), 9, &in);
+    assert_int_equal(money_issue(f->db, &by, &in, T0, &inv, &again, &e), E_CONFLICT);
+    assert_int_equal(queued(f), 0);
+    issue_in(f, visit(f, "checked_in", 1), 10, &in);
+    assert_int_equal(money_issue(f->db, &by, &in, T0, &inv, &again, &e), E_OK);
+    assert_int_equal(queued(f), 1);
+    assert_int_equal(money_issue(f->db, &by, &in, T0, &inv, &again, &e), E_OK); /* again */
+    assert_int_equal(again, 1);
+    assert_int_equal(queued(f), 1);
+    struct money_pay_in over = {inv, MONEY_CARD, 12001, 0, "AUTH 9", "w:over"};
+    assert_int_equal(money_pay(f->db, &by, &over, T0, &pid, &change, &again, &e),
+                     E_UNPROCESSABLE);
+    assert_int_equal(queued(f), 1);
+    struct money_pay_in card = {inv, MONEY_CARD, 12000, 0, "AUTH 9", "w:card"};
+    assert_int_equal(money_pay(f->db, &by, &card, T0, &pid, &change, &again, &e), E_OK);
+    assert_int_equal(queued(f), 2);
+    assert_int_equal(money_refund(f->db, &by, pid, 12001, "x", "w:r0", T0, &rid, &again, &e),
+                     E_UNPROCESSABLE);
+    assert_int_equal(queued(f), 2);
+    assert_int_equal(money_refund(f->db, &by, pid, 2000, "x", "w:r1", T0, &rid, &again, &e), E_OK);
+    assert_int_equal(money_refund(f->db, &by, pid, 2000, "x", "w:r1", T0, &rid, &again, &e), E_OK);
+    assert_int_equal(queued(f), 3);
+    assert_int_equal(money_credit(f->db, &by, inv, 12001, "x", "w:c0", T0, &cn, &again, &e),
+                     E_UNPROCESSABLE);
+    assert_int_equal(queued(f), 3);
+    assert_int_equal(money_credit(f->db, &by, inv, 1000, "x", "w:c1", T0, &cn, &again, &e), E_OK);
+    assert_int_equal(queued(f), 4);
+    /* the types, in order, and the amounts in cents */
+    struct wh_delivery *d = NULL;
+    size_t n = 0;
+    assert_int_equal(db_wh_deliveries(f->db, f->a, ep, "", 10, &d, &n, &e), E_OK);
+    assert_int_equal(n, 4);
+    const char *types[] = {"credit_note.issued", "payment.refunded", "payment.received",
+                           "invoice.issued"};
+    int seen = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 4; k++)
+            seen |= strcmp(d[i].type, types[k]) == 0 ? 1 << k : 0;
+    assert_int_equal(seen, 15);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(d[i].type, "payment.refunded") == 0)
+            assert_non_null(strstr(d[i].payload, "\"amount_cents\":2000,\"currency\":\"USD\""));
+    wh_free(wh);
+    tz_free(tz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +347,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_payments_refunds_credits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_superbill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_each_change_queues_its_webhook_a_refused_one_none,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

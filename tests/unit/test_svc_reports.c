@@ -88,9 +88,10 @@ static void add(struct rfix *x, const char *therapist, int64_t room, int64_t sta
     assert_int_equal(db_add_appointment(x->f->db, &a, hash, &id, &e), E_OK);
     if (late) { /* as the cancellation leaves it (db_add_appointment books) */
         struct db_value arg = {DB_VALUE_INT, id, NULL, 0};
-        assert_int_equal(db_debug_sql(x->f->db, x->f->a,
-                                      "UPDATE appointments SET cancel_late = 1 WHERE id = ?1",
-                                      &arg, 1, NULL, NULL, &e),
+        /* in the database's own dialect (debug sql) */
+        const char *sql = fixture_pg() ? "UPDATE appointments SET cancel_late = 1 WHERE id = $1"
+                                       : "UPDATE appointments SET cancel_late = 1 WHERE id = ?1";
+        assert_int_equal(db_debug_sql(x->f->db, x->f->a, sql, &arg, 1, NULL, NULL, &e),
                          E_OK);
     }
 }

@@ -16,7 +16,8 @@ coalesce(late_cancel_hours, -1)
 a.id, a.service_id, a.therapist_id, a.room_id, a.client_id, a.start_at, a.end_at,
 a.busy_until, a.status, a.notes, a.source, a.created_at, coalesce(a.cancelled_at, 0),
 a.cancel_late, a.cancel_reason, s.name, t.name, r.name, c.name, c.email, c.phone,
-a.contact_phone, r.location_id, l.name, l.address, l.timezone
+a.contact_phone, r.location_id, l.name, l.address, l.timezone, a.revision,
+a.sms_consent_at
 FROM appointments a JOIN services s ON s.id = a.service_id
 JOIN therapists t ON t.id = a.therapist_id JOIN rooms r ON r.id = a.room_id
 JOIN locations l ON l.id = r.location_id
@@ -296,7 +297,8 @@ UPDATE clients SET phone = ?2 WHERE id = ?1
 -- name: add_appt
 INSERT INTO appointments (service_id, therapist_id, room_id, client_id,
 start_at, end_at, busy_until, status, notes, token_hash, source, created_at,
-contact_phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+contact_phone, sms_consent_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 
 -- name: appt
 SELECT {{appt_cols}} WHERE a.id = ?1
@@ -996,6 +998,21 @@ DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1
 -- name: outbox_tally
 SELECT status, count(*) FROM outbox GROUP BY status
 
+-- the events of appointment changes, rendered after their commit
+-- (src/mail/render.c)
+-- name: sched_event_add
+INSERT INTO sched_events (kind, appointment_id, token, by_staff, at,
+before_start, before_end, before_service_id, before_therapist_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+
+-- name: sched_events_pending
+SELECT id, kind, appointment_id, coalesce(token, ''), by_staff, at,
+before_start, before_end, before_service_id, before_therapist_id
+FROM sched_events WHERE id > ?1 ORDER BY id LIMIT ?2
+
+-- name: sched_event_done
+DELETE FROM sched_events WHERE id = ?1
+
 -- webhooks (0046_webhook_endpoints.sql, 0047_webhook_deliveries.sql)
 -- name: wh_endpoint_add
 INSERT INTO webhook_endpoints (url, description, events, secret, enabled,
@@ -1189,6 +1206,17 @@ SELECT 1 FROM outbox WHERE dedupe_key = ?1
 -- name: outbox_withdraw
 DELETE FROM outbox WHERE appointment_id = ?1 AND kind = ?2
 AND status IN ('pending', 'failed')
+
+-- text messages: the numbers that said STOP (0052_sms_consent.sql)
+-- name: sms_opt_out_set
+INSERT INTO sms_opt_outs (phone, opted_out_at, source) VALUES (?1, ?2, ?3)
+ON CONFLICT (phone) DO NOTHING
+
+-- name: sms_opt_out_clear
+DELETE FROM sms_opt_outs WHERE phone = ?1
+
+-- name: sms_opt_out_get
+SELECT opted_out_at, source FROM sms_opt_outs WHERE phone = ?1
 
 -- name: remind_candidates
 SELECT id, start_at, max(created_at, reminders_from) FROM appointments

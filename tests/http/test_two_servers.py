@@ -1,0 +1,301 @@
+"""Two app servers on one database (issue 10 §3): the races a clinic behind a
+load balancer meets.  Runs on either driver: SQLite (two processes on one
+file) and, with KNEAD_TEST_PG set (tests/pg/cluster.sh), PostgreSQL, where
+the servers' writers really run side by side.
+
+- 100 concurrent bookings of one slot, split over both: exactly one 201.
+- A mixed load of bookings, moves and cancels from both for RACE_SECONDS
+  (30): no overlap for any therapist, room or client, every 201 present as
+  its last answer left it.
+- Both servers' outbox workers on one queue: every message reaches the SMTP
+  server exactly once.
+- kill -9 of one server under load: every booking either answered 201 is in
+  the database with its confirmation queued.
+
+usage: test_two_servers.py PATH/TO/knead"""
+import concurrent.futures
+import json
+import os
+import random
+import signal
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, run_suite  # noqa: E402
+from mailcatch import Smtpd  # noqa: E402
+
+KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
+NOW = '2026-11-24T09:00:00-09:00'
+RACE_SECONDS = float(os.environ.get('RACE_SECONDS', '30'))
+THERAPISTS = ('maren-holt', 'tomas-reyes')
+SMTP = None
+
+
+def config(server, smtp_port):
+    path = os.path.join(server.dir, 'two.ini')
+    with open(path, 'w') as f:
+        f.write('[limits]\nconnections_per_address = 256\nbookings_per_hour = 0\n'
+                '[smtp]\nhost = 127.0.0.1\nport = %d\nretry_min_seconds = 1\n' % smtp_port)
+    server.extra = ['--now', NOW, '--config', path]
+    return server
+
+
+def pair():
+    """Two servers on one fresh demo database, both sending to SMTP."""
+    a = config(Server(KNEAD), SMTP.port).start()
+    b = config(Server(KNEAD, share=a), SMTP.port).start()
+    return a, b
+
+
+def api(server, method, path, body=None, headers=None):
+    h = dict(headers or {})
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        h['Content-Type'] = 'application/json'
+    try:
+        status, hdrs, out = server.request(method, path, body=data, headers=h)
+    except OSError:
+        return 0, None  # a server killed mid-request: no answer, no claim
+    parsed = json.loads(out) if out and 'json' in hdrs.get('content-type', '') else None
+    return status, parsed
+
+
+def book(server, start, therapist='any', email='ana@example.com', name='Ana Lee'):
+    return api(server, 'POST', '/api/v1/appointments', {
+        'service': 'deep-tissue-60', 'therapist': therapist, 'start': start,
+        'client': {'name': name, 'email': email, 'phone': '907 555 0100'}})
+
+
+def token_of(appt):
+    return appt['manage_url'].rsplit('/', 1)[1]
+
+
+def a_start(rnd):
+    """A start on the demo's grid, Monday 2026-11-30 to Friday 2026-12-04."""
+    day = 30 + rnd.randrange(5)
+    month, day = (11, day) if day <= 30 else (12, day - 30)
+    hour = 10 + rnd.randrange(7)
+    minute = rnd.choice((0, 15, 30, 45))
+    return '2026-%02d-%02dT%02d:%02d:00-09:00' % (month, day, hour, minute)
+
+
+def one(server, sql, *args):
+    return server.sql(sql, *args)[0][0]
+
+
+def assert_no_overlap(test, server):
+    for col in ('therapist_id', 'room_id'):
+        n = one(server, 'SELECT count(*) FROM appointments x JOIN appointments y'
+                        ' ON x.id < y.id AND x.%s = y.%s AND x.start_at < y.busy_until'
+                        ' AND y.start_at < x.busy_until'
+                        " WHERE x.status <> 'cancelled' AND y.status <> 'cancelled'" % (col, col))
+        test.assertEqual(n, 0, 'two live appointments share a ' + col)
+    n = one(server, 'SELECT count(*) FROM appointments x JOIN appointments y'
+                    ' ON x.id < y.id AND x.client_id = y.client_id AND x.start_at < y.end_at'
+                    ' AND y.start_at < x.end_at'
+                    " WHERE x.status IN ('booked', 'checked_in')"
+                    " AND y.status IN ('booked', 'checked_in')")
+    test.assertEqual(n, 0, 'one client holds two overlapping live appointments')
+
+
+def setUpModule():
+    global SMTP
+    SMTP = Smtpd().start()
+
+
+def tearDownModule():
+    SMTP.stop()
+
+
+class OneSlot(unittest.TestCase):
+    def test_hundred_bookings_of_one_slot_over_two_servers_one_wins(self):
+        a, b = pair()
+        try:
+            start = '2026-12-08T10:00:00-09:00'
+
+            def attempt(i):
+                return book((a, b)[i % 2], start, therapist='maren-holt',
+                            email='racer%d@example.com' % i, name='Racer %d' % i)[0]
+            with concurrent.futures.ThreadPoolExecutor(max_workers=100) as ex:
+                results = list(ex.map(attempt, range(100)))
+            self.assertEqual(results.count(201), 1, results)
+            self.assertEqual(results.count(409), 99, results)
+            self.assertEqual(one(a, "SELECT count(*) FROM appointments WHERE therapist_id ="
+                                    " 'maren-holt' AND status = 'booked' AND start_at = ?",
+                                 1796756400), 1)
+        finally:
+            b.cleanup()
+            a.cleanup()
+
+
+class MixedLoad(unittest.TestCase):
+    def test_bookings_moves_and_cancels_from_both_keep_every_calendar_whole(self):
+        a, b = pair()
+        mine = {}  # id -> {'token', 'start', 'status'}: what the last 2xx said
+        # One request at a time acts on one appointment: two moves of one
+        # appointment could answer in the other order than they committed,
+        # and the record of "what the last 2xx said" would be the older one.
+        # The races are over the slots: every worker books, moves into and
+        # frees the same therapists' times on both servers.
+        busy = set()
+        lock = threading.Lock()
+        counts = {'book': 0, 'move': 0, 'cancel': 0, 'other': 0}
+        deadline = time.monotonic() + RACE_SECONDS
+
+        def worker(i):
+            rnd = random.Random(i)
+            server = (a, b)[i % 2]
+            while time.monotonic() < deadline:
+                with lock:
+                    ids = [k for k, v in mine.items() if v['status'] == 'booked' and k not in busy]
+                op = rnd.random()
+                if op < 0.6 or not ids:
+                    st, body = book(server, a_start(rnd), therapist=rnd.choice(THERAPISTS + ('any',)),
+                                    email='client%d@example.com' % rnd.randrange(40))
+                    if st == 201:
+                        with lock:
+                            mine[body['id']] = {'token': token_of(body), 'start': body['start'],
+                                                'status': 'booked'}
+                            counts['book'] += 1
+                    elif st not in (409, 422):
+                        self.fail('booking answered %d: %s' % (st, body))
+                    continue
+                aid = rnd.choice(ids)
+                with lock:
+                    if aid in busy:
+                        continue
+                    busy.add(aid)
+                    tok = mine[aid]['token']
+                try:
+                    act(server, aid, tok, op, rnd)
+                finally:
+                    with lock:
+                        busy.discard(aid)
+
+        def act(server, aid, tok, op, rnd):
+            auth = {'Authorization': 'Bearer ' + tok}
+            if op < 0.85:
+                st, body = api(server, 'POST', '/api/v1/appointments/%d/reschedule' % aid,
+                               {'start': a_start(rnd)}, headers=auth)
+                if st == 200:
+                    with lock:
+                        mine[aid]['start'] = body['start']
+                        counts['move'] += 1
+                elif st not in (409, 422):
+                    self.fail('move answered %d: %s' % (st, body))
+            else:
+                st, body = api(server, 'DELETE', '/api/v1/appointments/%d' % aid, headers=auth)
+                if st == 200:
+                    with lock:
+                        mine[aid]['status'] = 'cancelled'
+                        counts['cancel'] += 1
+                elif st != 409:
+                    self.fail('cancel answered %d: %s' % (st, body))
+
+        try:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
+                for f in [ex.submit(worker, i) for i in range(8)]:
+                    f.result()
+            print('mixed load over %.0f s: %s' % (RACE_SECONDS, counts))
+            self.assertGreater(counts['book'], 20)
+            self.assertGreater(counts['move'], 0)
+            self.assertGreater(counts['cancel'], 0)
+            assert_no_overlap(self, a)
+            for aid, want in mine.items():
+                st, got = api((a, b)[aid % 2], 'GET', '/api/v1/appointments/%d' % aid,
+                              headers={'Authorization': 'Bearer ' + want['token']})
+                self.assertEqual(st, 200, aid)
+                self.assertEqual((got['status'], got['start']), (want['status'], want['start']),
+                                 aid)
+        finally:
+            b.cleanup()
+            a.cleanup()
+
+
+class Outbox(unittest.TestCase):
+    def test_two_workers_send_every_message_exactly_once(self):
+        a, b = pair()
+        try:
+            before = SMTP.count()
+            ids = []
+
+            def one_booking(i):
+                st, body = book((a, b)[i % 2], a_start(random.Random(1000 + i)),
+                                email='mail%d@example.com' % i)
+                return body['id'] if st == 201 else None
+            with concurrent.futures.ThreadPoolExecutor(max_workers=10) as ex:
+                ids = [x for x in ex.map(one_booking, range(40)) if x]
+            self.assertGreater(len(ids), 10)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if one(a, "SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0:
+                    break
+                time.sleep(0.2)
+            rows = a.sql("SELECT id, created_at FROM outbox WHERE status = 'sent'")
+            self.assertEqual(one(a, "SELECT count(*) FROM outbox WHERE status <> 'sent'"), 0)
+            with SMTP.lock:
+                got = [m[2] for m in SMTP.messages[before:]]
+            for mid, created in rows:
+                tag = ('knead-outbox-%d.%d@' % (mid, created)).encode()
+                self.assertEqual(sum(1 for m in got if tag in m), 1, 'message %d' % mid)
+            self.assertEqual(len(got), len(rows))
+        finally:
+            b.cleanup()
+            a.cleanup()
+
+
+class KillNine(unittest.TestCase):
+    def test_kill_9_of_one_server_under_load_loses_nothing(self):
+        a, b = pair()
+        answered = []
+        lock = threading.Lock()
+        stop_at = time.monotonic() + 6
+
+        def worker(i):
+            rnd = random.Random(500 + i)
+            while time.monotonic() < stop_at:
+                st, body = book((a, b)[i % 2], a_start(rnd),
+                                email='k%d-%d@example.com' % (i, rnd.randrange(10 ** 6)))
+                if st == 201:
+                    with lock:
+                        answered.append(body['id'])
+        try:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
+                futures = [ex.submit(worker, i) for i in range(8)]
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline and len(answered) < 10:
+                    time.sleep(0.05)
+                a.proc.send_signal(signal.SIGKILL)  # mid-load, requests in flight
+                a.proc.wait(timeout=10)
+                for f in futures:
+                    f.result()
+            self.assertGreater(len(answered), 10)
+            for aid in answered:
+                self.assertEqual(one(b, 'SELECT count(*) FROM appointments WHERE id = ?', aid), 1,
+                                 aid)
+            # A booking answered by the killed server may not have had its
+            # confirmation rendered yet: the change waits in sched_events, and
+            # the survivor's render worker queues it (each exactly once).
+            def confirmations(aid):
+                return one(b, "SELECT count(*) FROM outbox WHERE appointment_id = ?"
+                              " AND kind = 'confirmation'", aid)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and any(confirmations(x) == 0 for x in answered):
+                time.sleep(0.2)
+            for aid in answered:
+                self.assertEqual(confirmations(aid), 1, aid)
+            assert_no_overlap(self, b)
+            # the survivor keeps booking
+            self.assertEqual(book(b, '2026-12-09T10:00:00-09:00', therapist='maren-holt',
+                                  email='after@example.com')[0], 201)
+        finally:
+            b.cleanup()
+            a.cleanup()
+
+
+if __name__ == '__main__':
+    run_suite(globals())
