@@ -245,6 +245,17 @@ enum err_code db_tx_shared(struct db *db, db_tx_fn fn, void *ctx, struct err *e)
  * (*tries counts them; start it at 0); else 0, with an exhausted E_RETRY
  * turned into E_UNAVAILABLE in *rc and e. */
 int db_retry(struct db *db, enum err_code *rc, int *tries, struct err *e);
+/* The same for an inline transaction written as one condition (begin ||
+ * calls || commit) whose failure left its code in e: rolls back, then 1
+ * when it lost a race and another try is allowed (e cleared: run it again
+ * from db_begin); else 0, e as db_retry leaves it.
+ *   int tries = 0;
+ * again:
+ *   if (db_begin(db, &e) != E_OK || db_x(db, .., &e) != E_OK || db_commit(db, &e) != E_OK) {
+ *       if (db_again(db, &tries, &e))
+ *           goto again;
+ *       ... e.code says what failed ... */
+int db_again(struct db *db, int *tries, struct err *e);
 
 /* The schema version in force; also proves the database answers (healthz). */
 enum err_code db_schema_version(struct db *db, int *version, struct err *e);
@@ -282,6 +293,16 @@ enum err_code db_therapist(struct db *db, struct arena *a, const char *id,
                            struct therapist *out, struct err *e); /* E_NOTFOUND if absent */
 enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
                                 struct therapist_week *out, struct err *e);
+/* Inside db_begin/db_commit, first, for a change that reads, decides and
+ * then replaces a therapist's own rows (the working hours) or a location's
+ * (opening hours, closed dates): holds them against another transaction
+ * doing the same until this one ends, so the second reads what the first
+ * saved and neither's rows mix with the other's.  PostgreSQL locks the
+ * therapist's or the location's row (its writers run side by side at READ
+ * COMMITTED); SQLite's one writer holds everything already.  E_NOTFOUND when
+ * there is no such therapist or location. */
+enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e);
+enum err_code db_lock_location(struct db *db, int64_t id, struct err *e);
 enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
                        struct err *e);
 /* Every location's opening hours, by location, weekday and start. */
