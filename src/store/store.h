@@ -202,16 +202,20 @@ void db_release(struct db *db);
 
 /* Transactions: the concurrency contract every driver keeps.
  *
- * db_begin opens a writing transaction that is serialisable: its reads and
- * writes take effect as if no other transaction ran between its begin and
- * its commit, so a change that reads, decides and then writes (a booking
- * reads the calendar, finds the time free and inserts) cannot interleave
- * with another that decides on the same rows — nobody is double-booked.
- * SQLite keeps it by letting one writer in at a time (BEGIN IMMEDIATE); a
- * driver that runs writers side by side (PostgreSQL, SERIALIZABLE) instead
- * fails one of two conflicting transactions with E_RETRY, at any statement
- * or at commit, having changed nothing.  Run a transaction that may meet
- * E_RETRY through db_tx, or end it with db_retry, so it runs again.
+ * db_begin opens a writing transaction whose decision holds: a change that
+ * reads, decides and then writes (a booking reads the calendar, finds the
+ * time free and inserts) cannot be undone by another that decides on the
+ * same rows — nobody is double-booked.  SQLite keeps it by letting one
+ * writer in at a time (BEGIN IMMEDIATE): its transactions are serialisable.
+ * PostgreSQL runs writers side by side at READ COMMITTED (drv_pg.c), and
+ * the database guards each decision instead: exclusion constraints (the
+ * calendar), unique keys, UPDATEs conditioned on the state they change, and
+ * a row lock taken first where a change reads and then replaces a set of
+ * rows (db_lock_therapist, db_lock_location).  There one of two conflicting
+ * transactions may fail with E_RETRY (a deadlock, a serialisation failure),
+ * at any statement or at commit, having changed nothing.  Run every writing
+ * transaction through db_tx, or end it with db_retry or db_again, so it runs
+ * again and the loser is never shown.
  *
  * Reads outside a transaction see committed data, each statement on its
  * own.  A busy database (a lock not granted within the driver's timeout) is
