@@ -425,6 +425,13 @@ static int cmd_restore(struct app *app, const struct opts *o)
     int version = 0;
     if (!o->from)
         return usage_error("restore", "say which backup: --from FILE");
+    if (store_is_url(app->cfg.db_path)) {
+        fprintf(stderr, "knead restore: replaces a SQLite file; restore a PostgreSQL database with"
+                        " its own tools (pg_restore of a pg_dump, or the cluster's base backup),"
+                        " or fill an empty one from a SQLite backup with knead copy; nothing was"
+                        " changed\n");
+        return 1;
+    }
     if (backup_restore(o->from, app->cfg.db_path, &version, err, sizeof err) < 0) {
         fprintf(stderr, "knead restore: %s\n", err);
         return 1;
@@ -536,6 +543,15 @@ static int cmd_serve(struct app *app, const struct opts *o)
     }
     if (app_load_tz(app, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
+        return EXIT_USAGE;
+    }
+    /* The rotating backups copy a SQLite file.  On PostgreSQL each one would
+     * fail in the background (an error in the log every few hours) while the
+     * clinic believes it has backups: refused at the start instead. */
+    if (app->cfg.backup_dir[0] && store_is_url(app->cfg.db_path)) {
+        fprintf(stderr, "knead serve: [backup] dir copies a SQLite file; back up a PostgreSQL"
+                        " database with pg_dump (or the cluster's base backups and WAL archive)"
+                        " and remove [backup] dir from the configuration\n");
         return EXIT_USAGE;
     }
     int threads = app->cfg.threads > 0 ? app->cfg.threads : 0;

@@ -30,6 +30,9 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+/* How long a statement waits for a lock another holds (SQLite's busy
+ * timeout, drv_sqlite.c). */
+#define PG_LOCK_TIMEOUT "5s"
 /* The most parameters one named query takes. */
 #define PG_MAX_PARAMS 40
 /* Type OIDs of the results we read as numbers or bytes (pg_type.h). */
@@ -270,8 +273,14 @@ static enum err_code conn_open(struct pg_db *d, const char *where, struct err *e
     }
     PQsetNoticeProcessor(d->c, pg_notice, NULL);
     /* Every instant is a bigint of UTC seconds; the session's zone and
-     * datestyle do not matter.  Writes are durable at commit. */
-    return exec(d, "SET synchronous_commit = on; SET client_min_messages = warning",
+     * datestyle do not matter.  Writes are durable at commit.  A lock held
+     * elsewhere (another program's LOCK TABLE, a long transaction) is waited
+     * for as long as SQLite's busy timeout (5 s), then the statement fails
+     * busy (55P03: 503, "the database is busy") instead of hanging the
+     * request and its worker thread for as long as the holder likes. */
+    return exec(d,
+                "SET synchronous_commit = on; SET client_min_messages = warning;"
+                " SET lock_timeout = '" PG_LOCK_TIMEOUT "'",
                 "set up the connection", e);
 }
 

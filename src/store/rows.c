@@ -173,6 +173,24 @@ enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what, const st
     }
 }
 
+enum err_code rows_tally(struct db *db, enum q_id q, const char *what, const char *const *names,
+                         int64_t *out, size_t n, struct err *e)
+{
+    struct rows r;
+    int more;
+    memset(out, 0, n * sizeof *out);
+    enum err_code rc = rows_open(&r, db, q, what, NOARGS, e);
+    if (rc != E_OK)
+        return rc;
+    while ((more = rows_next(&r, e)) == 1) {
+        const char *name = rows_peek_text(&r, 0);
+        for (size_t i = 0; name && i < n; i++)
+            if (strcmp(name, names[i]) == 0)
+                out[i] = rows_i64(&r, 1);
+    }
+    return more == 0 ? E_OK : rows_code(e);
+}
+
 enum err_code rows_find_i64(struct db *db, enum q_id q, const char *what,
                             const struct drv_arg *args, size_t nargs, int64_t *out, int *found,
                             struct err *e)

@@ -138,6 +138,11 @@ enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what, const st
 enum err_code rows_find_i64(struct db *db, enum q_id q, const char *what,
                             const struct drv_arg *args, size_t nargs, int64_t *out, int *found,
                             struct err *e);
+/* Counts by name: q's rows are (name, count); each count goes to out[i]
+ * where names[i] is its name (a name not among the n is left out); the
+ * rest of out is 0.  For the queues' per-status tallies. */
+enum err_code rows_tally(struct db *db, enum q_id q, const char *what, const char *const *names,
+                         int64_t *out, size_t n, struct err *e);
 /* Runs a query for its effect; *changed gets how many rows it changed (may
  * be NULL). */
 enum err_code rows_exec(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,

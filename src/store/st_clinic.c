@@ -237,6 +237,19 @@ static int64_t where(int64_t location_id)
     return location_id > 0 ? location_id : STORE_FIRST_LOCATION;
 }
 
+enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e)
+{
+    int64_t one;
+    return rows_i64_of(db, Q_LOCK_THERAPIST, "hold the therapist", ARGS(A_TEXT(id)), &one, e);
+}
+
+enum err_code db_lock_location(struct db *db, int64_t id, struct err *e)
+{
+    int64_t one;
+    return rows_i64_of(db, Q_LOCK_LOCATION, "hold the location", ARGS(A_I64(where(id))), &one,
+                       e);
+}
+
 enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
                                 struct therapist_week *out, struct err *e)
 {

@@ -261,25 +261,12 @@ enum err_code db_wh_retry(struct db *db, int64_t id, int64_t now, int64_t *endpo
 
 enum err_code db_wh_tally(struct db *db, struct wh_tally *out, struct err *e)
 {
-    struct rows r;
-    int more;
-    memset(out, 0, sizeof *out);
-    enum err_code rc = rows_open(&r, db, Q_WH_TALLY, "count the webhook deliveries", NOARGS, e);
-    if (rc != E_OK)
-        return rc;
-    while ((more = rows_next(&r, e)) == 1) {
-        const char *st = rows_peek_text(&r, 0);
-        int64_t n = rows_i64(&r, 1);
-        if (strcmp(st, "pending") == 0)
-            out->pending = n;
-        else if (strcmp(st, "sending") == 0)
-            out->sending = n;
-        else if (strcmp(st, "delivered") == 0)
-            out->delivered = n;
-        else if (strcmp(st, "failed") == 0)
-            out->failed = n;
-    }
-    return more == 0 ? E_OK : rows_code(e);
+    static const char *const names[] = {"pending", "sending", "delivered", "failed"};
+    int64_t v[4];
+    enum err_code rc =
+        rows_tally(db, Q_WH_TALLY, "count the webhook deliveries", names, v, 4, e);
+    *out = (struct wh_tally){.pending = v[0], .sending = v[1], .delivered = v[2], .failed = v[3]};
+    return rc;
 }
 
 enum err_code db_wh_purge(struct db *db, int64_t before, int64_t *deleted, struct err *e)

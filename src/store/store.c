@@ -145,6 +145,16 @@ int db_retry(struct db *db, enum err_code *rc, int *tries, struct err *e)
     return 0;
 }
 
+int db_again(struct db *db, int *tries, struct err *e)
+{
+    enum err_code rc = e->code;
+    db_rollback(db);
+    if (!db_retry(db, &rc, tries, e))
+        return 0;
+    *e = (struct err){0};
+    return 1;
+}
+
 enum err_code db_tx(struct db *db, db_tx_fn fn, void *ctx, struct err *e)
 {
     enum err_code rc;

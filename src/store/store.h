@@ -202,16 +202,20 @@ void db_release(struct db *db);
 
 /* Transactions: the concurrency contract every driver keeps.
  *
- * db_begin opens a writing transaction that is serialisable: its reads and
- * writes take effect as if no other transaction ran between its begin and
- * its commit, so a change that reads, decides and then writes (a booking
- * reads the calendar, finds the time free and inserts) cannot interleave
- * with another that decides on the same rows — nobody is double-booked.
- * SQLite keeps it by letting one writer in at a time (BEGIN IMMEDIATE); a
- * driver that runs writers side by side (PostgreSQL, SERIALIZABLE) instead
- * fails one of two conflicting transactions with E_RETRY, at any statement
- * or at commit, having changed nothing.  Run a transaction that may meet
- * E_RETRY through db_tx, or end it with db_retry, so it runs again.
+ * db_begin opens a writing transaction whose decision holds: a change that
+ * reads, decides and then writes (a booking reads the calendar, finds the
+ * time free and inserts) cannot be undone by another that decides on the
+ * same rows — nobody is double-booked.  SQLite keeps it by letting one
+ * writer in at a time (BEGIN IMMEDIATE): its transactions are serialisable.
+ * PostgreSQL runs writers side by side at READ COMMITTED (drv_pg.c), and
+ * the database guards each decision instead: exclusion constraints (the
+ * calendar), unique keys, UPDATEs conditioned on the state they change, and
+ * a row lock taken first where a change reads and then replaces a set of
+ * rows (db_lock_therapist, db_lock_location).  There one of two conflicting
+ * transactions may fail with E_RETRY (a deadlock, a serialisation failure),
+ * at any statement or at commit, having changed nothing.  Run every writing
+ * transaction through db_tx, or end it with db_retry or db_again, so it runs
+ * again and the loser is never shown.
  *
  * Reads outside a transaction see committed data, each statement on its
  * own.  A busy database (a lock not granted within the driver's timeout) is
@@ -245,6 +249,17 @@ enum err_code db_tx_shared(struct db *db, db_tx_fn fn, void *ctx, struct err *e)
  * (*tries counts them; start it at 0); else 0, with an exhausted E_RETRY
  * turned into E_UNAVAILABLE in *rc and e. */
 int db_retry(struct db *db, enum err_code *rc, int *tries, struct err *e);
+/* The same for an inline transaction written as one condition (begin ||
+ * calls || commit) whose failure left its code in e: rolls back, then 1
+ * when it lost a race and another try is allowed (e cleared: run it again
+ * from db_begin); else 0, e as db_retry leaves it.
+ *   int tries = 0;
+ * again:
+ *   if (db_begin(db, &e) != E_OK || db_x(db, .., &e) != E_OK || db_commit(db, &e) != E_OK) {
+ *       if (db_again(db, &tries, &e))
+ *           goto again;
+ *       ... e.code says what failed ... */
+int db_again(struct db *db, int *tries, struct err *e);
 
 /* The schema version in force; also proves the database answers (healthz). */
 enum err_code db_schema_version(struct db *db, int *version, struct err *e);
@@ -282,6 +297,16 @@ enum err_code db_therapist(struct db *db, struct arena *a, const char *id,
                            struct therapist *out, struct err *e); /* E_NOTFOUND if absent */
 enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
                                 struct therapist_week *out, struct err *e);
+/* Inside db_begin/db_commit, first, for a change that reads, decides and
+ * then replaces a therapist's own rows (the working hours) or a location's
+ * (opening hours, closed dates): holds them against another transaction
+ * doing the same until this one ends, so the second reads what the first
+ * saved and neither's rows mix with the other's.  PostgreSQL locks the
+ * therapist's or the location's row (its writers run side by side at READ
+ * COMMITTED); SQLite's one writer holds everything already.  E_NOTFOUND when
+ * there is no such therapist or location. */
+enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e);
+enum err_code db_lock_location(struct db *db, int64_t id, struct err *e);
 enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
                        struct err *e);
 /* Every location's opening hours, by location, weekday and start. */

@@ -41,24 +41,29 @@ static enum err_code refuse(size_t n, struct err *e)
 /* One guarded change: the appointments of [t0, t1) that outside() names
  * are the ones it would strand; save() writes it. */
 struct change {
+    int64_t location_id; /* whose hours or closed dates it changes */
     int64_t t0, t1;
     int (*outside)(const void *ctx, const struct appointment *ap);
     const void *ctx;
     enum err_code (*save)(struct db *db, const void *ctx, struct err *e);
 };
 
-/* The transaction both changes share: read, list, refuse without confirm,
- * else save; on any error rolled back. */
+/* The transaction both changes share: hold the location, read, list,
+ * refuse without confirm, else save; on any error rolled back, and run
+ * again when it lost a race (store.h). */
 static enum err_code guarded(struct db *db, struct arena *a, const struct change *c, int confirm,
                              int64_t now, struct appointment **stranded, size_t *nstranded,
                              struct err *e)
 {
     enum err_code rc;
+    int tries = 0;
+again:
     *stranded = NULL;
     *nstranded = 0;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    if ((rc = db_appointments(db, a, c->t0, c->t1, stranded, nstranded, e)) != E_OK)
+    if ((rc = db_lock_location(db, c->location_id, e)) != E_OK ||
+        (rc = db_appointments(db, a, c->t0, c->t1, stranded, nstranded, e)) != E_OK)
         goto fail;
     keep(*stranded, nstranded, now, c->outside, c->ctx);
     if (*nstranded > 0 && !confirm) {
@@ -70,6 +75,8 @@ static enum err_code guarded(struct db *db, struct arena *a, const struct change
     return E_OK;
 fail:
     db_rollback(db);
+    if (db_retry(db, &rc, &tries, e))
+        goto again;
     return rc;
 }
 
@@ -110,7 +117,8 @@ enum err_code guard_clinic_hours(struct db *db, struct arena *a, const struct tz
         work[i] = (struct shift_span){spans[i].weekday, spans[i].start_min, spans[i].end_min};
     struct hours_ctx ctx = {tz, location_id, work, spans, n};
     /* from a day back: an appointment under way now still counts */
-    struct change c = {now - 86400, now + GUARD_AHEAD_SECONDS, outside_hours, &ctx, save_hours};
+    struct change c = {location_id, now - 86400, now + GUARD_AHEAD_SECONDS, outside_hours, &ctx,
+                       save_hours};
     return guarded(db, a, &c, confirm, now, stranded, nstranded, e);
 }
 
@@ -143,7 +151,7 @@ enum err_code guard_closed_date(struct db *db, struct arena *a, const struct tz 
         return E_INVALID;
     }
     struct closed_ctx ctx = {location_id, date, reason};
-    struct change c = {tz_day_start(tz, d), tz_day_start(tz, dt_date_add(d, 1)), on_the_day, &ctx,
-                       save_closed};
+    struct change c = {location_id, tz_day_start(tz, d), tz_day_start(tz, dt_date_add(d, 1)),
+                       on_the_day, &ctx, save_closed};
     return guarded(db, a, &c, confirm, now, stranded, nstranded, e);
 }

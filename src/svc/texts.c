@@ -51,14 +51,17 @@ enum err_code texts_reply(struct db *db, const char *from, const char *body, int
         return err_set(e, E_UNPROCESSABLE, "'From' is not a phone number a text can go to.");
     if (*word == TEXTS_OTHER)
         return E_OK;
-    if ((rc = db_begin(db, e)) != E_OK)
-        return rc;
-    rc = *word == TEXTS_STOP ? db_sms_opt_out(db, phone, now, "reply", NULL, e)
-                             : db_sms_opt_in(db, phone, NULL, e);
-    if (rc == E_OK)
-        rc = db_commit(db, e);
-    if (rc != E_OK)
-        db_rollback(db);
+    int tries = 0;
+    do { /* a lost race runs again (store.h) */
+        if ((rc = db_begin(db, e)) != E_OK)
+            return rc;
+        rc = *word == TEXTS_STOP ? db_sms_opt_out(db, phone, now, "reply", NULL, e)
+                                 : db_sms_opt_in(db, phone, NULL, e);
+        if (rc == E_OK)
+            rc = db_commit(db, e);
+        if (rc != E_OK)
+            db_rollback(db);
+    } while (db_retry(db, &rc, &tries, e));
     return rc;
 }
 
@@ -67,9 +70,10 @@ enum err_code texts_desk_mark(struct db *db, struct arena *a, const struct actor
 {
     struct client c;
     char phone[PHONE_E164_MAX];
-    int changed = 0;
-    enum err_code rc = db_begin(db, e);
-    if (rc != E_OK)
+    int changed = 0, tries = 0;
+    enum err_code rc;
+again: /* a lost race runs again (store.h) */
+    if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_client(db, a, client_id, &c, e)) != E_OK)
         goto done;
@@ -86,7 +90,10 @@ enum err_code texts_desk_mark(struct db *db, struct arena *a, const struct actor
         log_info("texts: %s marked client %lld's number %s", who->email, (long long)client_id,
                  stop ? "opted out" : "opted in again");
 done:
-    if (rc != E_OK)
+    if (rc != E_OK) {
         db_rollback(db);
+        if (db_retry(db, &rc, &tries, e))
+            goto again;
+    }
     return rc;
 }

@@ -202,13 +202,17 @@ enum err_code wl_join(struct wl *w, struct db *db, struct waitlist_entry *entry,
 {
     unsigned char hash[STORE_TOKEN_HASH];
     enum err_code rc;
+    int tries = 0;
     token_new(token, hash);
+again: /* a lost race runs again (store.h) */
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_waitlist_add(db, entry, hash, &entry->id, e)) != E_OK ||
         (w && w->m.joined && (rc = w->m.joined(w->m.ctx, db, entry, token, now, e)) != E_OK) ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
+        if (db_retry(db, &rc, &tries, e))
+            goto again;
         return rc;
     }
     committed(w);

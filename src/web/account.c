@@ -143,9 +143,13 @@ enum err_code account_create(struct store *s, const char *email, const char *nam
         return err_set(e, E_INTERNAL, "could not hash the password (out of memory?)");
     struct user u = {0, email, name, role, therapist_id ? therapist_id : "", 1};
     struct db *db = db_acquire(s);
-    if ((rc = db_begin(db, e)) == E_OK && (rc = db_add_user(db, &u, hash, clock_now(), NULL, e)) == E_OK)
-        rc = db_commit(db, e);
-    db_rollback(db);
+    int tries = 0;
+    do {
+        if ((rc = db_begin(db, e)) == E_OK &&
+            (rc = db_add_user(db, &u, hash, clock_now(), NULL, e)) == E_OK)
+            rc = db_commit(db, e);
+        db_rollback(db);
+    } while (db_retry(db, &rc, &tries, e)); /* a lost race runs again (store.h) */
     db_release(db);
     return rc;
 }
@@ -243,10 +247,13 @@ static void record_failure(struct req *r, const char *email, int64_t now)
 {
     struct err e = {0};
     struct db *db = web_db(r);
-    if (db_begin(db, &e) != E_OK ||
-        db_add_login_failure(db, email, req_address(r), now, &e) != E_OK ||
-        db_commit(db, &e) != E_OK)
-        db_rollback(db);
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
+    if ((db_begin(db, &e) != E_OK ||
+         db_add_login_failure(db, email, req_address(r), now, &e) != E_OK ||
+         db_commit(db, &e) != E_OK) &&
+        db_again(db, &tries, &e))
+        goto again;
     log_warn("failed sign-in from %s", req_address(r));
 }
 
@@ -335,8 +342,12 @@ void account_login(struct req *r)
     unsigned char th[STORE_TOKEN_HASH];
     char token[TOKEN_LEN];
     token_new(token, th);
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_clear_login_failures(db, email, addr, &e) != E_OK ||
         db_add_session(db, th, u.id, now, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;
@@ -372,8 +383,12 @@ void account_logout(struct req *r)
     struct db *db = web_db(r);
     if (token) {
         session_hash(token, hash);
+        int tries = 0;
+again: /* a lost race runs again (store.h) */
         if (db_begin(db, &e) != E_OK || db_delete_session(db, hash, &e) != E_OK ||
             db_commit(db, &e) != E_OK) {
+            if (db_again(db, &tries, &e))
+                goto again;
             db_rollback(db);
             web_fail(r, &e);
             return;
@@ -475,8 +490,12 @@ void account_password(struct req *r)
     }
     /* Every other session of the account ends: a stolen one stops working. */
     session_hash(kv_get(&r->cookies, session_cookie(r)), keep);
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_set_password(db, u.id, fresh, &e) != E_OK ||
         db_delete_user_sessions(db, u.id, keep, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

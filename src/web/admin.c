@@ -597,12 +597,16 @@ static void service_submit(struct req *r, const char *id)
         service_page(r, 422, id, id ? &old : &s, tids, nt, rids, nr, t, json_incref(errors));
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_put_service(db, &s, &e) != E_OK ||
         db_put_service_billing(db, s.id, &bill, &e) != E_OK ||
         db_put_service_deposit(db, s.id, dep.kind, dep.value, &e) != E_OK ||
         db_put_service_fees(db, s.id, &fees, &e) != E_OK ||
         db_set_service_therapists(db, s.id, tids, nt, &e) != E_OK ||
         db_set_service_rooms(db, s.id, rids, nr, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         fail_db(r, db, &e);
         return;
     }
@@ -777,8 +781,12 @@ static void therapist_submit(struct req *r, const char *id)
                        json_incref(errors));
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_put_therapist(db, &t, &e) != E_OK ||
         db_put_therapist_ids(db, t.id, &ids, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         fail_db(r, db, &e);
         return;
     }
@@ -936,8 +944,12 @@ void admin_room_create(struct req *r)
         rooms_page(r, 422, typed(r), json_incref(errors), rm.service_ids, rm.nservices);
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_add_room(db, &rm, NULL, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         fail_db(r, db, &e);
         return;
     }
@@ -1028,8 +1040,12 @@ void admin_room_save(struct req *r)
         room_page(r, 422, &old, typed(r), json_incref(errors));
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_update_room(db, &rm, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         fail_db(r, db, &e);
         return;
     }
@@ -1262,8 +1278,12 @@ void admin_closed_remove(struct req *r)
         hours_page(r, 422, NULL, NULL, NULL, errors);
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_delete_closed_date(db, loc->id, date, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         if (e.code == E_NOTFOUND) {
             json_t *errors = json_pack("{s:s}", "remove",
@@ -1412,8 +1432,12 @@ void admin_user_create(struct req *r)
         return;
     }
     struct user u = {0, email, name, role, tid, 1};
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_add_user(db, &u, hash, clock_now(), NULL, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         if (e.code == E_CONFLICT) {
             form_error(errors, "email", "An account with this email already exists.");
@@ -1513,9 +1537,13 @@ void admin_user_save(struct req *r)
      * is signed out everywhere, so no session keeps what it was allowed. */
     int relinked = strcmp(role, u.role) != 0 || strcmp(tid, u.therapist_id) != 0;
     struct user nu = {u.id, email, name, role, tid, u.active};
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_update_user(db, &nu, &e) != E_OK ||
         (relinked && db_delete_user_sessions(db, u.id, NULL, &e) != E_OK) ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         if (e.code == E_CONFLICT) {
             form_error(errors, "email", "Another account already uses this email.");
@@ -1546,9 +1574,13 @@ void admin_user_active(struct req *r)
         return;
     }
     /* A deactivated account is signed out everywhere at once. */
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_set_user_active(db, u.id, active, &e) != E_OK ||
         (!active && db_delete_user_sessions(db, u.id, NULL, &e) != E_OK) ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         fail_db(r, db, &e);
         return;
     }
@@ -1585,8 +1617,12 @@ void admin_user_password(struct req *r)
         return;
     }
     /* The old password stops working and so does every session made with it. */
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_set_password(db, u.id, hash, &e) != E_OK ||
         db_delete_user_sessions(db, u.id, NULL, &e) != E_OK || db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         fail_db(r, db, &e);
         return;
     }

@@ -218,8 +218,12 @@ static void article_submit(struct req *r, const char *old_slug)
         article_page(r, 422, old_slug, old.title, typed(r), json_incref(errors), NULL);
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_put_article(db, old_slug, &a, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;
@@ -246,9 +250,13 @@ void admin_article_publish(struct req *r)
         web_error(r, 400, NULL, "Say whether to publish (1) or unpublish (0).");
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK ||
         db_set_article_published(db, req_param(r, 0), v[0] == '1', clock_now(), &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

@@ -160,8 +160,12 @@ void admin_location_create(struct req *r)
     for (size_t i = 0; i < n; i++)
         if (all[i].position >= l.position)
             l.position = all[i].position + 1;
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_put_location(db, &l, NULL, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;
@@ -234,8 +238,12 @@ void admin_location_save(struct req *r)
         one_page(r, 422, &old, typed_form(r), json_incref(errors));
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_put_location(db, &l, NULL, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

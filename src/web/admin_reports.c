@@ -675,14 +675,19 @@ void admin_reports_referrals(struct req *r)
         return;
     /* a referral is part of the clinical record: each one shown is logged */
     struct db *db = web_db(r);
-    enum err_code rc = db_begin(db, &e);
-    for (size_t i = 0; rc == E_OK && i < f.n; i++)
-        if (f.rows[i].in_period || f.rows[i].expiring)
-            rc = audit_record(r, "read", "referral", f.rows[i].r.id, f.rows[i].r.client_id, &e);
-    if (rc == E_OK)
-        rc = db_commit(db, &e);
-    else
-        db_rollback(db);
+    enum err_code rc;
+    int tries = 0;
+    do {
+        rc = db_begin(db, &e);
+        for (size_t i = 0; rc == E_OK && i < f.n; i++)
+            if (f.rows[i].in_period || f.rows[i].expiring)
+                rc = audit_record(r, "read", "referral", f.rows[i].r.id, f.rows[i].r.client_id,
+                                  &e);
+        if (rc == E_OK)
+            rc = db_commit(db, &e);
+        else
+            db_rollback(db);
+    } while (db_retry(db, &rc, &tries, &e)); /* a lost race runs again (store.h) */
     if (fail(r, rc, &e))
         return;
     struct out o = {.charts = json_array()};

@@ -127,8 +127,12 @@ void admin_rules_save(struct req *r)
         page(r, 422, &st, 1, errors);
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_rules_put(db, &in, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

@@ -499,8 +499,12 @@ void desk_notes(struct req *r)
                   json_pack("{s:s}", "notes", notes));
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_set_staff_notes(db, ap.id, notes, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;
@@ -1029,8 +1033,12 @@ void desk_client_save(struct req *r)
         return;
     }
     json_decref(errs);
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_update_client(db, &n, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

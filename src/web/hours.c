@@ -571,7 +571,9 @@ void hours_save(struct req *r)
      * between.  The other locations' hours stay as they are. */
     int64_t now = clock_now();
     struct therapist_week stored;
-    if (db_begin(db, &e) != E_OK ||
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
+    if (db_begin(db, &e) != E_OK || db_lock_therapist(db, th.id, &e) != E_OK ||
         db_therapist_week(db, r->arena, th.id, &stored, &e) != E_OK ||
         db_appointments(db, r->arena, now, now + AHEAD_SECONDS, &ap, &nap, &e) != E_OK)
         goto fail;
@@ -626,10 +628,13 @@ void hours_save(struct req *r)
     struct week_span *allw = arena_array(r->arena, wk.nwork + stored.nwork + 1, sizeof *allw);
     struct week_span *allb =
         arena_array(r->arena, wk.nbreaks + stored.nbreaks + 1, sizeof *allb);
+    /* a week stored without breaks (or work) reads as NULL: no memcpy from it */
     memcpy(allw, work, wk.nwork * sizeof *allw);
-    memcpy(allw + wk.nwork, stored.work, stored.nwork * sizeof *allw);
+    if (stored.nwork)
+        memcpy(allw + wk.nwork, stored.work, stored.nwork * sizeof *allw);
     memcpy(allb, breaks, wk.nbreaks * sizeof *allb);
-    memcpy(allb + wk.nbreaks, stored.breaks, stored.nbreaks * sizeof *allb);
+    if (stored.nbreaks)
+        memcpy(allb + wk.nbreaks, stored.breaks, stored.nbreaks * sizeof *allb);
     struct therapist_week both = {allw, wk.nwork + stored.nwork, allb,
                                   wk.nbreaks + stored.nbreaks};
     if (db_put_therapist_week(db, th.id, &both, &e) != E_OK || db_commit(db, &e) != E_OK)
@@ -642,7 +647,8 @@ void hours_save(struct req *r)
                                       url_part(r, th.id)));
     return;
 fail:
-    db_rollback(db);
+    if (db_again(db, &tries, &e))
+        goto again;
     web_fail(r, &e);
 }
 
@@ -783,6 +789,8 @@ void hours_add_time_off(struct req *r)
         return;
     }
     /* Appointments start at most a day before they end; read from a day early. */
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK ||
         db_appointments(db, r->arena, start - 86400, end, &ap, &nap, &e) != E_OK)
         goto fail;
@@ -809,7 +817,8 @@ void hours_add_time_off(struct req *r)
                                             url_part(r, th.id)));
     return;
 fail:
-    db_rollback(db);
+    if (db_again(db, &tries, &e))
+        goto again;
     web_fail(r, &e);
 }
 

@@ -222,12 +222,16 @@ void insurance_client_save(struct req *r)
                                 .member_id = in.member_id, .group_number = in.group_number,
                                 .holder_name = in.holder_name, .relation = in.relation,
                                 .requested_at = clock_now(), .appointment_id = ap.id};
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK ||
         (pending ? db_insurance_update_request(db, cur.id, &c, &e)
                  : db_insurance_add(db, &c, &id, &e)) != E_OK ||
         audit_record_as(r, via, pending ? "update" : "create", "insurance",
                         pending ? cur.id : id, ap.client_id, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;
@@ -389,11 +393,15 @@ void insurance_check_save(struct req *r)
                                   .verified_at = clock_now()};
     /* the client hears that the outcome is there, in the same transaction */
     const char *dedupe = arena_printf(r->arena, "insurance-%lld/outcome", (long long)c.id);
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_insurance_record(db, c.id, &out, &e) != E_OK ||
         audit_record(r, "update", "insurance", c.id, c.client_id, &e) != E_OK ||
         notice_queue(&r->app->mailer, db, "insurance_outcome", c.client_email, c.client_name,
                      dedupe, out.verified_at, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

@@ -351,12 +351,16 @@ static int save(struct req *r, const struct appointment *ap, const char *token, 
         .updated_by = !token && r->user ? r->user->id : 0,
         .appointment_id = token ? ap->id : 0,
     };
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_intake_put(db, &it, now, &id, &created, &e) != E_OK ||
         (token ? audit_record_as(r, via, created ? "create" : "update", "intake", id,
                                  ap->client_id, &e)
                : audit_record(r, created ? "create" : "update", "intake", id, ap->client_id,
                               &e)) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return -1;
@@ -418,9 +422,13 @@ void intake_client_confirm(struct req *r)
         form_see_other(r, arena_printf(r->arena, "/a/%s/intake", token));
         return;
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_intake_confirm(db, ap.client_id, clock_now(), &e) != E_OK ||
         audit_record_as(r, via, "update", "intake", it.id, ap.client_id, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

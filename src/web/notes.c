@@ -540,6 +540,8 @@ void notes_save(struct req *r)
     n.appointment_id = ap.id;
     n.author_id = r->user->id;
     int64_t id = 0, now = clock_now();
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_put_note(db, &n, now, &id, &e) != E_OK ||
         audit_record(r, have ? "update" : "create", "note", id, ap.client_id, &e) != E_OK ||
         (signing &&
@@ -549,6 +551,8 @@ void notes_save(struct req *r)
                        arena_printf(r->arena, "appt-%lld/recommendations", (long long)ap.id), now,
                        &e) != E_OK)) ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         if (e.code == E_CONFLICT) { /* signed a moment ago, in another tab */
             if (stored(r, ap.id, &old, &have) == 0)
@@ -596,9 +600,13 @@ void notes_addendum(struct req *r)
                                .author = r->user->name,
                                .author_id = r->user->id,
                                .created_at = clock_now()};
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_add_addendum(db, &ad, NULL, &e) != E_OK ||
         audit_record(r, "addendum", "note", note.id, ap.client_id, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

@@ -114,6 +114,8 @@ void portal_signin_request(struct req *r)
     }
     token_new(token, hash);
     int minutes = r->app->cfg.signin_link_minutes;
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_signin_prune(db, now - PRUNE_AFTER, &e) != E_OK ||
         db_signin_request(db, email, addr, now, &e) != E_OK)
         goto fail;
@@ -138,7 +140,8 @@ void portal_signin_request(struct req *r)
     form_see_other(r, "/account?sent=1");
     return;
 fail:
-    db_rollback(db);
+    if (db_again(db, &tries, &e))
+        goto again;
     web_fail(r, &e);
 }
 
@@ -227,6 +230,8 @@ void portal_link_use(struct req *r)
 
     if (find_link(r, &l, hash) < 0)
         return;
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK)
         goto fail;
     if ((rc = db_signin_use(db, hash, now, &e)) == E_CONFLICT) {
@@ -280,7 +285,8 @@ void portal_link_use(struct req *r)
     sb_adds(&r->resp.body, "Signed in.\n");
     return;
 fail:
-    db_rollback(db);
+    if (db_again(db, &tries, &e))
+        goto again;
     web_fail(r, &e);
 }
 
@@ -512,9 +518,13 @@ void portal_manage(struct req *r)
     if (own_appointment(r, &ap) < 0)
         return;
     token_new(token, hash);
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK ||
         db_portal_manage_link(db, ap.id, r->user->id, hash, clock_now(), &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

@@ -316,9 +316,13 @@ static void store_referral(struct req *r, const struct client *c, struct referra
     struct err e = {0};
     struct db *db = web_db(r);
     int64_t id = 0;
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_put_referral(db, ref, clock_now(), &id, &e) != E_OK ||
         audit_record(r, ref->id ? "update" : "create", "referral", id, c->id, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         web_fail(r, &e);
         return;

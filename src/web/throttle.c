@@ -78,10 +78,14 @@ void throttle_note(struct req *r, enum throttle_kind kind, const char *email)
     if (per_hour(r, kind) == 0)
         return;
     const char *by_addr = arena_printf(r->arena, "a:%s", req_address(r));
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
     if (db_begin(db, &e) != E_OK || db_throttle_add(db, kind_name(kind), by_addr, now, &e) != E_OK ||
         (email && *email &&
          db_throttle_add(db, kind_name(kind), email_key(r, email), now, &e) != E_OK) ||
         db_commit(db, &e) != E_OK) {
+        if (db_again(db, &tries, &e))
+            goto again;
         db_rollback(db);
         log_warn("throttle: could not count a %s: %s", kind_name(kind), e.msg);
     }

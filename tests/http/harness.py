@@ -229,6 +229,58 @@ def pg_dialect(query):
     return re.sub(r'\?(\d*)', sub, query)
 
 
+class WriteLock:
+    """The database's writes held up the way another program would hold
+    them, while reads go on: on SQLite BEGIN IMMEDIATE on the file (its one
+    write lock); on PostgreSQL LOCK TABLE ... IN EXCLUSIVE MODE on every
+    table of the database (reads pass, every write waits).  release() (or
+    the with block's end) lets them go."""
+
+    def __init__(self, db):
+        import sqlite3
+        if PG:
+            self.con = PgCompat(db)
+            tables = [r[0] for r in self.con.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()]
+            self.con.execute('LOCK TABLE %s IN EXCLUSIVE MODE' % ', '.join(tables))
+        else:
+            self.con = sqlite3.connect(db, isolation_level=None, timeout=10)
+            self.con.execute('BEGIN IMMEDIATE')
+        self.held = True
+
+    def release(self):
+        if self.held:
+            self.held = False
+            if PG:
+                self.con.rollback()
+            else:
+                self.con.execute('ROLLBACK')
+            self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+
+def refusal_sql(name, table, column, value, message):
+    """The statements that make, and those that remove, a trigger `name`
+    refusing every INSERT into `table` whose `column` is `value`, with
+    `message`: a fault injected into the database, in its own dialect."""
+    if PG:
+        return (["CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                 " IF NEW.%s = '%s' THEN RAISE EXCEPTION '%s'; END IF; RETURN NEW; END $$"
+                 % (name, column, value, message),
+                 'CREATE TRIGGER %s BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION %s()'
+                 % (name, table, name)],
+                ['DROP TRIGGER %s ON %s' % (name, table), 'DROP FUNCTION %s()' % name])
+    return (["CREATE TRIGGER %s BEFORE INSERT ON %s WHEN NEW.%s = '%s'"
+             " BEGIN SELECT RAISE(ABORT, '%s'); END" % (name, table, column, value, message)],
+            ['DROP TRIGGER %s' % name])
+
+
 class Server:
     def __init__(self, knead, seed=True, extra=(), real_hashing=False, share=None, db=None,
                  demo=()):
@@ -298,6 +350,23 @@ class Server:
         if r.returncode != 0:
             raise AssertionError('knead debug sql %r: %s' % (query, r.stderr.strip()))
         return [tuple(json.loads(line)) for line in r.stdout.splitlines() if line]
+
+    def refuse_insert(self, name, table, column, value, message):
+        """Injects a fault: a trigger `name` refuses an INSERT into table
+        whose column is value (see refusal_sql); allow_insert(name, table)
+        removes it.  Through the store's driver (`knead debug sql`), one
+        statement at a time."""
+        for stmt in refusal_sql(name, table, column, value, message)[0]:
+            self._ddl(stmt)
+
+    def allow_insert(self, name, table):
+        for stmt in refusal_sql(name, table, '', '', '')[1]:
+            self._ddl(stmt)
+
+    def _ddl(self, stmt):
+        r = self.run_cli('debug', 'sql', '--db', self.db, stmt)
+        if r.returncode != 0:
+            raise AssertionError('knead debug sql %r: %s' % (stmt, r.stderr.strip()))
 
     def start(self):
         if self.seed:
@@ -478,6 +547,22 @@ def signed_in(who, password=None, visit=None, server=None):
     if visit:
         b.get(visit)
     return b
+
+
+def rendered(server=None, deadline=30.0):
+    """Waits (polling, `deadline` seconds at most) until the server's render
+    worker has taken every booking, move and cancellation committed so far
+    (sched_events is empty): their e-mails and outbox rows, and the
+    waitlist's offers of a freed time, are written then, after the commit.
+    Call it before counting any of those, or before saying there is none."""
+    server = server or Server.main
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if server.sql('SELECT count(*) FROM sched_events')[0][0] == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError('the render worker left changes waiting for %.0f s\n%s'
+                         % (deadline, server.log()[-3000:]))
 
 
 def link_signed_in(server, smtp, email, public='http://clinic.test', deadline=30.0):

@@ -17,7 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_suite  # noqa: E402
+from harness import PG, Server, run_suite, sqlite_only  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -49,7 +49,8 @@ def path(name):
 def ids(db):
     con = sqlite3.connect(db)
     try:
-        assert con.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'
+        if not db.startswith('postgresql://'):  # SQLite's check of its file
+            assert con.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'
         return {r[0] for r in con.execute('SELECT id FROM appointments')}
     finally:
         con.close()
@@ -73,6 +74,7 @@ def book(start, n):
     return st, (json.loads(out) if st == 201 else None)
 
 
+@sqlite_only('copies and replaces a SQLite file; PostgreSQL: class PostgreSql')
 class UnderLoad(unittest.TestCase):
     def test_a_backup_under_a_booking_load_restores_with_every_201(self):
         starts = free_starts(['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28'])
@@ -125,6 +127,7 @@ class UnderLoad(unittest.TestCase):
         self.assertFalse([n for n in os.listdir(S.dir) if '.tmp-' in n])
 
 
+@sqlite_only('copies and replaces a SQLite file; PostgreSQL: class PostgreSql')
 class Backup(unittest.TestCase):
     def test_an_existing_file_is_kept_unless_force(self):
         f = path('exists.db')
@@ -159,6 +162,7 @@ class Backup(unittest.TestCase):
         self.assertEqual(r.stderr.count('\n'), 1)
 
 
+@sqlite_only('copies and replaces a SQLite file; PostgreSQL: class PostgreSql')
 class Restore(unittest.TestCase):
     def setUp(self):
         self.good = path('good-%s.db' % self._testMethodName)
@@ -240,6 +244,7 @@ class Restore(unittest.TestCase):
         self.assertEqual(S.request('GET', '/healthz')[0], 200)
 
 
+@sqlite_only('copies and replaces a SQLite file; PostgreSQL: class PostgreSql')
 class Rotation(unittest.TestCase):
     def test_serve_backs_up_at_start_and_keeps_the_newest(self):
         s = Server(KNEAD)
@@ -281,6 +286,62 @@ class Rotation(unittest.TestCase):
             r = s.run_cli('serve', '--db', s.db, '--listen', '127.0.0.1:0', '--config', cfg)
             self.assertEqual(r.returncode, 1)
             self.assertIn('[backup] dir', r.stderr)
+        finally:
+            s.cleanup()
+
+
+@unittest.skipUnless(PG, 'PostgreSQL only: its backups are the cluster\'s own tools')
+class PostgreSql(unittest.TestCase):
+    """On a PostgreSQL database knead backup, knead restore and [backup] dir
+    say in one line to use the cluster's own tools, and touch nothing."""
+
+    def test_backup_points_at_pg_dump_and_writes_nothing(self):
+        f = path('pg-backup.db')
+        r = cli('backup', '--db', S.db, '--to', f)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertEqual(r.stderr.count('\n'), 1, r.stderr)
+        self.assertIn('pg_dump', r.stderr)
+        self.assertFalse(os.path.exists(f))
+        with open(f, 'w') as out:
+            out.write('precious')
+        r = cli('backup', '--db', S.db, '--to', f, '--force')
+        self.assertEqual(r.returncode, 1, r.stdout)
+        with open(f) as inp:
+            self.assertEqual(inp.read(), 'precious')
+        os.remove(f)
+
+    def test_restore_points_at_pg_restore_and_changes_nothing(self):
+        good = path('pg-good.db')  # a real SQLite backup of a demo clinic
+        r = S.run_cli('demo', '--db', good)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        before = ids(S.db)
+        count = S.sql('SELECT count(*) FROM clients')
+        r = cli('restore', '--db', S.db, '--from', good)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertEqual(r.stderr.count('\n'), 1, r.stderr)
+        self.assertIn('pg_restore', r.stderr)
+        self.assertIn('nothing was changed', r.stderr)
+        self.assertNotIn('beside', r.stderr)
+        self.assertEqual(ids(S.db), before)
+        self.assertEqual(S.sql('SELECT count(*) FROM clients'), count)
+        self.assertEqual(S.request('GET', '/healthz')[0], 200)
+
+    def test_serve_with_a_backup_dir_does_not_start(self):
+        s = Server(KNEAD)
+        try:
+            bdir = os.path.join(s.dir, 'backups')
+            os.mkdir(bdir)
+            cfg = os.path.join(s.dir, 'k.ini')
+            with open(cfg, 'w') as f:
+                f.write('[smtp]\nhost =\n[backup]\ndir = %s\n' % bdir)
+            r = s.run_cli('demo', '--db', s.db)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = s.run_cli('serve', '--db', s.db, '--listen', '127.0.0.1:0', '--config', cfg)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertEqual(r.stderr.count('\n'), 1, r.stderr)
+            self.assertIn('[backup] dir', r.stderr)
+            self.assertIn('pg_dump', r.stderr)
+            self.assertEqual(os.listdir(bdir), [])
         finally:
             s.cleanup()
 

@@ -295,42 +295,19 @@ class Idempotency(unittest.TestCase):
     def test_kill_9_inside_the_booking_leaves_no_key_stuck(self):
         s = Server(KNEAD, extra=['--now', NOW]).start()
         try:
-            # A trigger that keeps the booking's transaction busy (a cross join
-            # that would run for minutes) while the server is killed in it.
-            con = sqlite3.connect(s.db, isolation_level=None)
-            con.execute('CREATE TABLE slow_rows (x INTEGER)')
-            con.executemany('INSERT INTO slow_rows VALUES (?)', [(i,) for i in range(3000)])
-            con.execute("CREATE TRIGGER slow_booking BEFORE INSERT ON appointments"
-                        " WHEN NEW.notes = 'slow' BEGIN"
-                        " SELECT count(*) FROM slow_rows a, slow_rows b, slow_rows c; END")
-            con.close()
+            hold = _pg_hold if harness.PG else _sqlite_hold
+            wait = hold(s)
             key = {'Idempotency-Key': 'crash-key-1'}
             done = []
             t = threading.Thread(target=lambda: done.append(_try(lambda: book(
                 s, '2026-12-07T10:00:00-09:00', 'crash@example.com', headers=key,
                 notes='slow'))), daemon=True)
             t.start()
-            # poll until the server holds the write lock for a while: it is
-            # inside the booking's transaction
-            probe = sqlite3.connect(s.db, timeout=0, isolation_level=None)
-            deadline, held = time.monotonic() + 20, 0
-            while held < 5 and time.monotonic() < deadline:
-                try:
-                    probe.execute('BEGIN IMMEDIATE')
-                    probe.execute('ROLLBACK')
-                    held = 0
-                except sqlite3.OperationalError:
-                    held += 1
-                time.sleep(0.05)
-            probe.close()
-            self.assertEqual(held, 5, 'the booking never got inside its transaction')
+            self.assertTrue(wait('inside'), 'the booking never got inside its transaction')
             s.proc.send_signal(signal.SIGKILL)
             s.proc.wait(timeout=10)
             t.join(timeout=30)
-            con = sqlite3.connect(s.db, isolation_level=None)
-            con.execute('DROP TRIGGER slow_booking')
-            con.execute('DROP TABLE slow_rows')
-            con.close()
+            self.assertTrue(wait('gone'), "the killed server's transaction stayed open")
             start_server(s, NOW)
             st, h, body = book(s, '2026-12-07T10:00:00-09:00', 'crash@example.com', headers=key,
                                notes='slow')
@@ -366,6 +343,84 @@ class Idempotency(unittest.TestCase):
             self.assertEqual(one(s, "SELECT count(*) FROM idempotency WHERE key = 'day-old-1'")[0], 1)
         finally:
             harness.finish(s)
+
+
+def _sqlite_hold(s):
+    """A trigger that keeps a booking noted 'slow' busy inside its
+    transaction (a cross join that would run for minutes).  Returns
+    wait(what): 'inside' polls (20 s bound) until a booking holds the write
+    lock; 'gone' drops the trigger once the holder is dead."""
+    con = sqlite3.connect(s.db, isolation_level=None)
+    con.execute('CREATE TABLE slow_rows (x INTEGER)')
+    con.executemany('INSERT INTO slow_rows VALUES (?)', [(i,) for i in range(3000)])
+    con.execute("CREATE TRIGGER slow_booking BEFORE INSERT ON appointments"
+                " WHEN NEW.notes = 'slow' BEGIN"
+                " SELECT count(*) FROM slow_rows a, slow_rows b, slow_rows c; END")
+    con.close()
+
+    def wait(what):
+        if what == 'gone':  # a killed SQLite writer holds nothing: its lock died with it
+            con = sqlite3.connect(s.db, isolation_level=None)
+            con.execute('DROP TRIGGER slow_booking')
+            con.execute('DROP TABLE slow_rows')
+            con.close()
+            return True
+        probe = sqlite3.connect(s.db, timeout=0, isolation_level=None)
+        deadline, held = time.monotonic() + 20, 0
+        while held < 5 and time.monotonic() < deadline:
+            try:
+                probe.execute('BEGIN IMMEDIATE')
+                probe.execute('ROLLBACK')
+                held = 0
+            except sqlite3.OperationalError:
+                held += 1
+            time.sleep(0.05)
+        probe.close()
+        return held == 5
+    return wait
+
+
+def _pg_hold(s):
+    """The same on PostgreSQL: the trigger sleeps for ten minutes, and the
+    database checks its clients' sockets every 100 ms (set before the server
+    connects again), so the backend of a killed server ends and rolls back
+    instead of finishing the sleep.  'inside' polls until a backend sleeps in
+    the trigger; 'gone' until no backend of the database sleeps or sits in a
+    transaction (20 s bound each), then drops the trigger."""
+    name = s.db.rsplit('/', 1)[1]
+    con = sqlite3.connect(s.db)
+    con.executescript(
+        "CREATE FUNCTION slow_booking() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " IF NEW.notes = 'slow' THEN PERFORM pg_sleep(600); END IF; RETURN NEW; END $$;"
+        " CREATE TRIGGER slow_booking BEFORE INSERT ON appointments FOR EACH ROW"
+        " EXECUTE FUNCTION slow_booking();"
+        " ALTER DATABASE %s SET client_connection_check_interval = '100ms';" % name)
+    con.close()
+    s.stop()
+    start_server(s, NOW)
+
+    def count(con, where):
+        return con.execute('SELECT count(*) FROM pg_stat_activity WHERE datname = ?'
+                           ' AND pid <> pg_backend_pid() AND (%s)' % where, (name,)).fetchone()[0]
+
+    def wait(what):
+        con = sqlite3.connect(s.db)
+        con.con.autocommit = True
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if what == 'inside' and count(con, "wait_event = 'PgSleep'") == 1:
+                    return True
+                if what == 'gone' and count(con, "wait_event = 'PgSleep' OR state LIKE"
+                                                 " 'idle in transaction%'") == 0:
+                    con.executescript('DROP TRIGGER slow_booking ON appointments;'
+                                      ' DROP FUNCTION slow_booking();')
+                    return True
+                time.sleep(0.05)
+            return False
+        finally:
+            con.close()
+    return wait
 
 
 def _try(fn):

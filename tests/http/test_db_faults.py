@@ -3,10 +3,11 @@ the database full.  Writes answer 503 with Retry-After and words a person
 understands (pages and problem+json), /healthz says "degraded" while writes
 fail and "ok" once one succeeds, and reads keep working meanwhile.
 
-The lock is held the way another program would hold it: BEGIN IMMEDIATE in
-a separate sqlite3 connection on the test's database file.  "Full" is the
-server's [database] max_size_mb cap, reached by filling a scratch table from
-the test's connection.
+The lock is held the way another program would hold it (harness.WriteLock):
+BEGIN IMMEDIATE in a separate sqlite3 connection on the test's database
+file; on PostgreSQL every table locked IN EXCLUSIVE MODE.  "Full" is the
+server's [database] max_size_mb cap (SQLite's max_page_count), reached by
+filling a scratch table from the test's connection.
 
 usage: test_db_faults.py PATH/TO/knead"""
 import json
@@ -17,7 +18,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_suite, signed_in, text  # noqa: E402
+from harness import Server, WriteLock, run_suite, signed_in, sqlite_only, text  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -90,13 +91,10 @@ class HeldLock(unittest.TestCase):
         con.execute('UPDATE sessions SET last_seen_at = last_seen_at - 3600')
         con.commit()
         con.close()
-        self.lock = sqlite3.connect(S.db, isolation_level=None, timeout=10)
-        self.lock.execute('BEGIN IMMEDIATE')
+        self.lock = WriteLock(S.db)
 
     def tearDown(self):
-        if self.lock.in_transaction:
-            self.lock.execute('ROLLBACK')
-        self.lock.close()
+        self.lock.release()
 
     def test_reads_work_writes_answer_503_and_health_is_degraded_until_a_write_succeeds(self):
         # reads, public and staff, answer at once
@@ -134,7 +132,7 @@ class HeldLock(unittest.TestCase):
         self.assertEqual(h.get('retry-after'), '5')
         self.assertIn('busy with another task', text(page))
 
-        self.lock.execute('ROLLBACK')
+        self.lock.release()
         self.assertEqual(count('SELECT count(*) FROM appointments'), before)
         st, _, v = book('after-busy@example.com')
         self.assertEqual(st, 201, v)
@@ -142,6 +140,8 @@ class HeldLock(unittest.TestCase):
         self.assertEqual((st, v['status'], v['database']['writes']), (200, 'ok', 'ok'))
 
 
+@sqlite_only('the [database] max_size_mb cap is a SQLite page count; a PostgreSQL server'
+             ' that runs out of disk answers the same 503 (SQLSTATE class 53, drv_pg.c)')
 class Full(unittest.TestCase):
     def fill(self, con):
         """Fills the database up to the server's cap, from the test's own

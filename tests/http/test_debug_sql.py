@@ -11,7 +11,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, finish, run_suite  # noqa: E402
+from harness import PG, Server, finish, pg_dialect, run_suite  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 S = None
@@ -27,6 +27,10 @@ def tearDownModule():
 
 
 def cli(*args):
+    """The statement in the database's own dialect (PostgreSQL numbers its
+    parameters $N where SQLite writes ?N); the rest as given."""
+    if PG and args:
+        args = (pg_dialect(args[0]),) + args[1:]
     return S.run_cli('debug', 'sql', '--db', S.db, *args)
 
 

@@ -18,7 +18,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_suite  # noqa: E402
+import harness  # noqa: E402
+from harness import PG, Server, WriteLock, run_suite, sqlite_only  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -155,8 +156,9 @@ class StartUp(unittest.TestCase):
         self.s.extra = ['--config', path]
         self.s.start()
         # a second server on the first one's port, with the same setting
-        p = subprocess.Popen([os.path.abspath(KNEAD), 'serve', '--db', self.s.db, '--listen',
-                              '127.0.0.1:%d' % self.s.port, '--config', path],
+        p = subprocess.Popen([os.path.abspath(KNEAD), *self.s._with_key_file([
+                                  'serve', '--db', self.s.db, '--listen',
+                                  '127.0.0.1:%d' % self.s.port, '--config', path])],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
             # it keeps running (sharing the port) instead of exiting 1
@@ -219,6 +221,7 @@ class StartUp(unittest.TestCase):
         self.assertIn('applied migration 0017_waitlist_reason', self.s.log())
         self.assertEqual(self.s.request('GET', '/healthz')[0], 200)
 
+    @sqlite_only("the file's and its folder's modes; PostgreSQL: the test below")
     def test_a_database_it_cannot_write_exits_1_naming_it(self):
         # root writes any file whatever its mode: run the server as nobody then
         user = None
@@ -253,6 +256,30 @@ class StartUp(unittest.TestCase):
         self.assertIn(self.s.db, lines[0])
         self.assertIn('folder', lines[0])
         self.assertNotIn('attempt to write', lines[0])  # not SQLite's own words
+
+
+    @unittest.skipUnless(PG, 'PostgreSQL only: a database whose transactions are read-only')
+    def test_a_postgresql_database_it_cannot_write_exits_1_naming_it(self):
+        r = self.s.run_cli('demo', '--db', self.s.db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        name = self.s.db.rsplit('/', 1)[1]
+        subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', harness.PG, '-c',
+                        'ALTER DATABASE %s SET default_transaction_read_only = on' % name],
+                       check=True, capture_output=True, timeout=60)
+        try:
+            code, err = run(self.s._with_key_file(['serve', '--db', self.s.db, '--listen',
+                                                   '127.0.0.1:0']))
+        finally:
+            subprocess.run(['psql', '-qAt', harness.PG, '-c',
+                            'ALTER DATABASE %s RESET default_transaction_read_only' % name],
+                           capture_output=True, timeout=60)
+        self.assertEqual(code, 1, err)
+        ours = [line for line in err.splitlines() if line.startswith('knead serve')]
+        self.assertEqual(len(ours), 1, err)  # the rest is the log's (warn) lines
+        self.assertIn(self.s.db, ours[0])
+        self.assertIn('cannot be written', ours[0])
+        self.assertNotIn('ERROR', ours[0])  # not PostgreSQL's own words
+        self.assertNotIn('read-only transaction', ours[0])
 
 
 class Shutdown(unittest.TestCase):
@@ -309,8 +336,7 @@ class Shutdown(unittest.TestCase):
         self.s.extra += ['--threads', '1']
         self.s.start()
         start = free_start(self.s, 'maren-holt', '2026-11-25')
-        lock = sqlite3.connect(self.s.db, isolation_level=None, timeout=10)
-        lock.execute('BEGIN IMMEDIATE')
+        lock = WriteLock(self.s.db)
         results = {}
         sent = {}
 
@@ -328,8 +354,7 @@ class Shutdown(unittest.TestCase):
             self.s.proc.send_signal(signal.SIGTERM)
             wait_for('new connections to be refused', lambda: refused(self.s.port))
         finally:
-            lock.execute('ROLLBACK')
-            lock.close()
+            lock.release()
         for t in threads:
             t.join(timeout=30)
         exit_clean(self, self.s)
@@ -416,7 +441,8 @@ class UnderLoad(unittest.TestCase):
             for t in threads:
                 t.join(timeout=30)
             con = sqlite3.connect(s.db)
-            self.assertEqual(con.execute('PRAGMA integrity_check').fetchone()[0], 'ok')
+            if not PG:  # SQLite's own check of its file after the kill
+                self.assertEqual(con.execute('PRAGMA integrity_check').fetchone()[0], 'ok')
             stored = {r[0] for r in con.execute(
                 "SELECT c.email FROM appointments a JOIN clients c ON c.id = a.client_id")}
             con.close()

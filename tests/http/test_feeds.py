@@ -45,7 +45,9 @@ PASSWORDS = {MAREN: 'demo-therapist-pass', TOMAS: 'demo-therapist-pass',
 URL = re.compile(r'value="(http://127\.0\.0\.1:\d+(/feeds/[A-Za-z0-9_-]{22}\.ics))"')
 
 # Appointments written straight into the store: the DST days are Sundays,
-# when the demo clinic is closed, and a feed shows what is stored.
+# when the demo clinic is closed, and a feed shows what is stored.  Busy
+# until their end (no turnover): the repeated hour's two are back to back
+# in one room, which PostgreSQL would refuse as overlapping.
 # (therapist, local start with its offset, minutes, status, expected UTC start, expected UTC end)
 DIRECT = {
     # 01:30 AKST, ends 03:30 AKDT: across the gap (02:00 → 03:00 does not exist)
@@ -93,7 +95,7 @@ def setUpModule():
             'INSERT INTO appointments (service_id, therapist_id, room_id, client_id, start_at,'
             ' end_at, busy_until, status, notes, token_hash, source, created_at)'
             " VALUES ('deep-tissue-60', ?, 1, ?, ?, ?, ?, ?, ?, randomblob(32), 'staff', 0)"
-            ' RETURNING id', th, cid, t, t + minutes * 60, t + minutes * 60 + 900, status,
+            ' RETURNING id', th, cid, t, t + minutes * 60, t + minutes * 60, status,
             NOTES)[0][0]
 
 

@@ -306,9 +306,13 @@ class Cli(unittest.TestCase):
         r = self.s.run_cli('demo', '--config', path)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.exists(other))
+        before = os.stat(other).st_mtime_ns
         r = self.s.run_cli('demo', '--config', path, '--db', self.s.db)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertTrue(os.path.exists(self.s.db))
+        # --db won: the demo is in the flag's database (a file or a
+        # PostgreSQL one), and the config's file was left alone
+        self.assertGreater(self.s.sql('SELECT count(*) FROM services')[0][0], 0)
+        self.assertEqual(os.stat(other).st_mtime_ns, before)
         self.s.extra = ['--config', path]
         self.s.seed = False
         self.s.start()

@@ -51,6 +51,9 @@ def run(kind, path, *extra):
 
 
 def counts():
+    """Clients, appointments and outbox rows, once the render worker has
+    queued the e-mails of every change so far (after their commits)."""
+    harness.rendered(S)
     return (one('SELECT count(*) FROM clients'), one('SELECT count(*) FROM appointments'),
             one('SELECT count(*) FROM outbox'))
 

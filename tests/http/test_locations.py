@@ -108,6 +108,8 @@ class Locations(unittest.TestCase):
         self.assertIn('Seattle', ap['location']['address'])
         self.assertEqual(ap['start'], '2026-12-07T10:00:00-08:00')
         # the confirmation e-mail and its .ics carry the location's address and zone
+        # (rendered by the worker after the booking commits)
+        harness.rendered(S)
         text, ics = S.sql("SELECT body_text, CAST(attach_data AS TEXT) FROM outbox"
                           " WHERE appointment_id = ?1 AND kind = 'confirmation'", ap['id'])[0]
         self.assertIn('1515 12th Avenue, Seattle', text)

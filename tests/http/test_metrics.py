@@ -9,13 +9,13 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, run_suite  # noqa: E402
+import harness  # noqa: E402
+from harness import Server, WriteLock, run_suite  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -157,6 +157,7 @@ class Counters(unittest.TestCase):
         first_free('2026-11-27')  # the same day again: computed once
         st, _, out = book(start)
         self.assertEqual(st, 201, out)
+        harness.rendered(S)  # the confirmation is queued by the render worker after the commit
         _, _, after = scrape()
         self.assertEqual(value(after, 'knead_bookings_total'),
                          value(before, 'knead_bookings_total') + 1)
@@ -179,15 +180,10 @@ class Counters(unittest.TestCase):
     def test_a_busy_database_answer_is_counted(self):
         start = first_free('2026-11-28')
         before = value(scrape()[2], 'knead_db_unavailable_answers_total', reason='busy')
-        # the write lock held by another program, as in test_db_faults.py (SQLite's own)
-        lock = sqlite3.connect(S.db, timeout=1, isolation_level=None)
-        try:
-            lock.execute('BEGIN IMMEDIATE')
+        # the writes held up by another program, as in test_db_faults.py
+        with WriteLock(S.db):
             st, _, out = book(start)
             self.assertEqual(st, 503, out)
-        finally:
-            lock.execute('ROLLBACK')
-            lock.close()
         self.assertEqual(value(scrape()[2], 'knead_db_unavailable_answers_total',
                                reason='busy'), before + 1)
 

@@ -67,11 +67,17 @@ def walk_in(b, name, email, therapist='maren-holt', service='deep-tissue-60'):
     raise AssertionError('no free time for %s' % name)
 
 
+VISIT_HOURS = list(range(23, 11, -1)) + list(range(8, -1, -1))  # 21 one-hour visits
+
+
 def visit(name, email, therapist='maren-holt', service='deep-tissue-60', minutes=60,
           status='checked_in'):
-    """A visit today at 10:00, written straight into the store (the booking
-    rules are test_desk's; these tests need many visits on one day)."""
-    start = 1795546800  # 2026-11-24 10:00 AKST
+    """A visit today, written straight into the store (the booking rules
+    are test_desk's; these tests need many visits on one day), each at an
+    hour of its own: they share the first room, and PostgreSQL refuses two
+    at one time in a room or for a therapist.  From 23:00 back to 12:00,
+    then from 08:00 back: the desk's walk-ins take 09:00 to 12:00."""
+    start = 1795510800 + 3600 * VISIT_HOURS.pop(0)  # 2026-11-24 00:00 AKST + the hour
     S.sql("INSERT INTO clients (name, email, phone, created_at) VALUES (?, ?, '', 0)", name, email)
     cid = one('SELECT max(id) FROM clients')
     S.sql("INSERT INTO appointments (service_id, therapist_id, room_id, client_id, start_at,"
@@ -454,7 +460,7 @@ class CloseOut(unittest.TestCase):
         self.assertEqual(S.sql('SELECT expected_cents, counted_cents FROM closeouts'),
                          [(10000 + cash, counted)])
         self.assertEqual(one("SELECT count(*) FROM audit_log WHERE action = 'count'"
-                             " AND record = 'closeout' AND reason LIKE '%Coins miscounted?%'"), 1)
+                             " AND record = 'closeout' AND reason LIKE ?", '%Coins miscounted?%'), 1)
         self.assertEqual(b.get('/staff/closeout?date=2026-13-01')[0], 400)
         # another day: nothing taken
         self.assertIn('No payments or refunds this day.',

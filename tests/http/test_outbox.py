@@ -322,8 +322,7 @@ class Messages(unittest.TestCase):
         booking stands, its change waits (logged) without holding up anyone
         else's mail, and a crash (kill -9) does not lose it: once the fault
         is gone, the server started again queues the confirmation, once."""
-        db("CREATE TRIGGER outbox_fail BEFORE INSERT ON outbox WHEN NEW.recipient = 'fail@example.com'"
-           " BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+        S.refuse_insert('outbox_fail', 'outbox', 'recipient', 'fail@example.com', 'injected failure')
         dropped = False
         try:
             st, p = book('2026-12-14T10:00:00-09:00', 'fail@example.com', therapist='maren-holt')
@@ -343,7 +342,7 @@ class Messages(unittest.TestCase):
                                 'appt-%d/confirmation' % ok['id'])[0][0], 1)
             # a crash while the change waits; the fault cleared; the server again
             S.stop(signal.SIGKILL)
-            db('DROP TRIGGER outbox_fail')
+            S.allow_insert('outbox_fail', 'outbox')
             dropped = True
             self.assertEqual(db('SELECT count(*) FROM sched_events WHERE appointment_id = ?',
                                 p['id'])[0][0], 1)
@@ -355,7 +354,7 @@ class Messages(unittest.TestCase):
             self.assertEqual(db('SELECT count(*) FROM outbox WHERE dedupe_key = ?', key)[0][0], 1)
         finally:
             if not dropped:
-                db('DROP TRIGGER outbox_fail')
+                S.allow_insert('outbox_fail', 'outbox')
 
 
 class Waiting(unittest.TestCase):
@@ -365,8 +364,7 @@ class Waiting(unittest.TestCase):
         queues them in order: the confirmation, the first move's notice
         (reschedule/1), then the second's (reschedule/2), none lost to a
         dedupe key."""
-        db("CREATE TRIGGER outbox_hold BEFORE INSERT ON outbox WHEN NEW.recipient = 'hold@example.com'"
-           " BEGIN SELECT RAISE(ABORT, 'held for the test'); END")
+        S.refuse_insert('outbox_hold', 'outbox', 'recipient', 'hold@example.com', 'held for the test')
         dropped = False
         try:
             st, appt = book('2026-12-17T10:00:00-09:00', 'hold@example.com', name='Hal Hold',
@@ -379,7 +377,7 @@ class Waiting(unittest.TestCase):
             self.assertEqual(db('SELECT count(*) FROM sched_events WHERE appointment_id = ?',
                                 appt['id'])[0][0], 3)
             S.stop(signal.SIGKILL)
-            db('DROP TRIGGER outbox_hold')
+            S.allow_insert('outbox_hold', 'outbox')
             dropped = True
             S.seed = False
             S.start()
@@ -392,7 +390,7 @@ class Waiting(unittest.TestCase):
             self.assertEqual(db('SELECT count(*) FROM sched_events')[0][0], 0)
         finally:
             if not dropped:
-                db('DROP TRIGGER outbox_hold')
+                S.allow_insert('outbox_hold', 'outbox')
 
 
 class Outage(unittest.TestCase):

@@ -50,32 +50,30 @@ def one(sql, *args):
 
 
 def add_client(name, email):
-    con = db()
-    try:
-        cur = con.execute('INSERT INTO clients (name, email, phone, created_at) VALUES (?, ?, ?, 0)',
-                          (name, email, '907-555-0111'))
-        con.commit()
-        return cur.lastrowid
-    finally:
-        con.close()
+    return S.sql('INSERT INTO clients (name, email, phone, created_at) VALUES (?, ?, ?, 0)'
+                 ' RETURNING id', name, email, '907-555-0111')[0][0]
 
 
-def add_appt(client, day, status, therapist='maren-holt', hour=10):
+_EARLY = {}  # day -> the hour the next appointment without one takes
+
+
+def add_appt(client, day, status, therapist='maren-holt', hour=None):
     """An appointment in the past or future, straight into the table (the
-    counting rule does not care how it was booked)."""
+    counting rule does not care how it was booked).  Without an hour it
+    takes the day's next early one (6:00, 7:00, ...): the tests' clients
+    share Maren and a room, and PostgreSQL refuses two appointments at one
+    time for either."""
     import datetime
+    if hour is None:
+        hour = _EARLY.get(day, 6)
+        _EARLY[day] = hour + 1
     start = int(datetime.datetime.fromisoformat('%sT%02d:00:00%s' % (day, hour, AK)).timestamp())
-    con = db()
-    try:
-        cur = con.execute(
-            'INSERT INTO appointments (service_id, therapist_id, room_id, client_id, start_at,'
-            ' end_at, busy_until, status, token_hash, source, created_at)'
-            " VALUES ('deep-tissue-60', ?, (SELECT min(id) FROM rooms), ?, ?, ?, ?, ?, randomblob(32),"
-            " 'staff', 0)", (therapist, client, start, start + 3600, start + 3600, status))
-        con.commit()
-        return cur.lastrowid
-    finally:
-        con.close()
+    return S.sql(
+        'INSERT INTO appointments (service_id, therapist_id, room_id, client_id, start_at,'
+        ' end_at, busy_until, status, token_hash, source, created_at)'
+        " VALUES ('deep-tissue-60', ?, (SELECT min(id) FROM rooms), ?, ?, ?, ?, ?, randomblob(32),"
+        " 'staff', 0) RETURNING id", therapist, client, start, start + 3600, start + 3600,
+        status)[0][0]
 
 
 def audit(action, record_id):

@@ -19,6 +19,7 @@ import unittest
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import (Browser, Server, client_account, run_suite, signed_in,  # noqa: E402
                      text)
 from mailcatch import Smtpd  # noqa: E402
@@ -118,6 +119,11 @@ def entry_id(email_addr):
 
 
 def offers_of(email_addr):
+    """The offers made to email_addr, once the render worker has taken every
+    change so far: it makes a freed time's offers after the cancellation or
+    move commits (mail/render.c), so an offer, or its absence, is only
+    certain then."""
+    harness.rendered(S)
     return db('SELECT o.start, o.status, o.expires_at FROM waitlist_offers o'
               ' JOIN waitlist_entries e ON e.id = o.entry_id WHERE e.email = ?', email_addr)
 

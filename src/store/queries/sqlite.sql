@@ -118,6 +118,14 @@ ORDER BY ts.therapist_id, s.position, s.name
 SELECT weekday, kind, start_min, end_min, location_id FROM therapist_hours
 WHERE therapist_id = ?1 ORDER BY weekday, start_min, location_id
 
+-- name: lock_therapist
+-- holds the therapist's own rows (hours) for a read-decide-write: SQLite's one writer holds all already
+SELECT 1 FROM therapists WHERE id = ?1
+
+-- name: lock_location
+-- the same for a location's hours and closed dates
+SELECT 1 FROM locations WHERE id = ?1
+
 -- name: rooms
 SELECT id, name, location_id FROM rooms ORDER BY id
 
