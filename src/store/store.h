@@ -47,6 +47,10 @@ struct location {
     int64_t id;
     const char *name, *address, *timezone;
     int position;
+    /* read only (written by db_location_archive / db_location_rules): */
+    int64_t archived_at; /* 0 = in use; else when it was archived (0063) */
+    /* its booking rules (0064); -1 = the clinic's */
+    int min_notice_minutes, horizon_days, late_cancel_hours;
 };
 #define STORE_FIRST_LOCATION 1
 
@@ -264,6 +268,17 @@ enum err_code db_locations(struct db *db, struct arena *a, struct location **out
 /* Adds (l->id 0; *id gets the new id, may be NULL) or changes location
  * l->id.  E_UNPROCESSABLE when another location has the name (or a field
  * is out of range), E_NOTFOUND when l->id does not exist. */
+/* *n = the booked or checked-in appointments at location_id that end after
+ * now (its "future live" ones, which keep it from being archived). */
+enum err_code db_location_future_live(struct db *db, int64_t location_id, int64_t now,
+                                      int64_t *n, struct err *e);
+/* Sets location_id's archived_at (0 = restores it); E_NOTFOUND if none.
+ * The caller checks db_location_future_live in the same transaction. */
+enum err_code db_location_archive(struct db *db, int64_t location_id, int64_t at, struct err *e);
+/* Sets location_id's own booking rules (each -1 = the clinic's); E_NOTFOUND
+ * if none. */
+enum err_code db_location_rules(struct db *db, int64_t location_id, int min_notice_minutes,
+                                int horizon_days, int late_cancel_hours, struct err *e);
 enum err_code db_put_location(struct db *db, const struct location *l, int64_t *id,
                               struct err *e);
 /* *empty = 1 when the clinic holds no services, therapists or rooms. */
@@ -1019,6 +1034,7 @@ struct sched_event_row {
     int64_t at;                       /* the change's "now" */
     int64_t before_start, before_end; /* the appointment as it was (a move, a cancellation) */
     const char *before_service_id, *before_therapist_id;
+    int64_t before_location_id; /* where it was (0063; 0 = the first location) */
 };
 
 /* Stores ev (id is ignored).  Call inside the change's transaction. */
@@ -1342,6 +1358,9 @@ struct waitlist_entry {
     int64_t created_at, closed_at; /* closed_at 0 = still active */
     /* joined, read-only */
     const char *service_name, *therapist_name; /* therapist_name "" = any */
+    /* where it waits (0063): 0 = any location; location_name "" then */
+    int64_t location_id;
+    const char *location_name;
 };
 
 /* A freed time offered to one entry.  status: "open", "claimed" (booked

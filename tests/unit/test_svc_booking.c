@@ -500,8 +500,10 @@ static void test_therapist_not_in_two_locations(void **state)
     char token[TOKEN_LEN];
     struct db *db = b->f->db;
     int64_t loc2 = 0, room2 = 0;
-    struct location l = {0, "Seattle studio", "401 Pike Street, Seattle, WA 98101",
-                         "America/Los_Angeles", 2};
+    struct location l = {.name = "Seattle studio",
+                         .address = "401 Pike Street, Seattle, WA 98101",
+                         .timezone = "America/Los_Angeles",
+                         .position = 2};
     const char *sids[] = {"deep-tissue-60"};
     struct room r = {0, "Cascade Room", sids, 1, 0};
     struct therapist_week w;

@@ -63,8 +63,10 @@ FROM insurance_checks i JOIN clients c ON c.id = i.client_id
 -- fragment: wl_entry_cols
 SELECT e.id, e.service_id, coalesce(e.therapist_id, ''), e.date_from, e.date_to, e.days,
 e.time_from, e.time_to, e.name, e.email, e.phone, e.status, e.created_at,
-coalesce(e.closed_at, 0), s.name, coalesce(t.name, '') FROM waitlist_entries e
+coalesce(e.closed_at, 0), s.name, coalesce(t.name, ''), coalesce(e.location_id, 0),
+coalesce(l.name, '') FROM waitlist_entries e
 JOIN services s ON s.id = e.service_id LEFT JOIN therapists t ON t.id = e.therapist_id
+LEFT JOIN locations l ON l.id = e.location_id
 
 -- name: version
 SELECT coalesce(max(version), 0) FROM schema_version
@@ -125,8 +127,24 @@ SELECT weekday, open_min, close_min, location_id FROM clinic_hours
 ORDER BY location_id, weekday, open_min
 
 -- name: locations
-SELECT id, name, address, timezone, position FROM locations
+SELECT id, name, address, timezone, position, archived_at,
+coalesce(min_notice_minutes, -1), coalesce(horizon_days, -1),
+coalesce(late_cancel_hours, -1) FROM locations
 ORDER BY position, id
+
+-- archiving (0063): only a location with no future live appointment; the
+-- count and the update run in one writing transaction (svc/locations.c)
+-- name: location_future_live
+SELECT count(*) FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE r.location_id = ?1 AND a.status IN ('booked', 'checked_in') AND a.end_at > ?2
+
+-- name: location_archive
+UPDATE locations SET archived_at = ?2 WHERE id = ?1
+
+-- the location's own booking rules (0064); NULL = the clinic's
+-- name: location_rules
+UPDATE locations SET min_notice_minutes = ?2, horizon_days = ?3,
+late_cancel_hours = ?4 WHERE id = ?1
 
 -- name: add_location
 INSERT INTO locations (name, address, timezone, position)
@@ -908,12 +926,12 @@ SELECT status, count(*) FROM outbox GROUP BY status
 -- (src/mail/render.c)
 -- name: sched_event_add
 INSERT INTO sched_events (kind, appointment_id, token, by_staff, at,
-before_start, before_end, before_service_id, before_therapist_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+before_start, before_end, before_service_id, before_therapist_id, before_location_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
 
 -- name: sched_events_pending
 SELECT id, kind, appointment_id, coalesce(token, ''), by_staff, at,
-before_start, before_end, before_service_id, before_therapist_id
+before_start, before_end, before_service_id, before_therapist_id, before_location_id
 FROM sched_events WHERE id > ?1 ORDER BY id LIMIT ?2
 
 -- name: sched_event_done
@@ -1135,8 +1153,9 @@ UPDATE appointments SET reminders_from = ?2 WHERE id = ?1
 -- the waitlist (0014_waitlist.sql)
 -- name: wl_add
 INSERT INTO waitlist_entries (token_hash, service_id, therapist_id, date_from,
-date_to, days, time_from, time_to, name, email, phone, created_at)
-VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+date_to, days, time_from, time_to, name, email, phone, created_at, location_id)
+VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+NULLIF(?13, 0))
 
 -- name: wl_entry_by_hash
 {{wl_entry_cols}} WHERE e.token_hash = ?1
@@ -1153,11 +1172,13 @@ ORDER BY e.id
 SELECT e.id, e.service_id, coalesce(e.therapist_id, ''), e.date_from,
 e.date_to, e.days, e.time_from, e.time_to, e.name, e.email, e.phone,
 e.status, e.created_at, coalesce(e.closed_at, 0), s.name,
-coalesce(t.name, ''), coalesce((SELECT max(o.expires_at) FROM
+coalesce(t.name, ''), coalesce(e.location_id, 0), coalesce(l.name, ''),
+coalesce((SELECT max(o.expires_at) FROM
 waitlist_offers o WHERE o.entry_id = e.id AND o.status = 'open'
 AND o.expires_at > ?2), 0) FROM waitlist_entries e
 JOIN services s ON s.id = e.service_id
 LEFT JOIN therapists t ON t.id = e.therapist_id
+LEFT JOIN locations l ON l.id = e.location_id
 WHERE e.status = 'active' AND (?1 = '' OR e.service_id = ?1)
 ORDER BY e.id LIMIT ?3
 
