@@ -786,6 +786,7 @@ struct closeout {
     const char *note;
     int64_t created_at;
     const char *created_by_name;
+    int64_t location_id; /* the drawer of one location; 0 = the whole clinic (0064) */
 };
 
 /* E_NOTFOUND when the service is absent. */
@@ -861,15 +862,19 @@ enum err_code db_credits_of_invoice(struct db *db, struct arena *a, int64_t invo
                                     struct credit_note **out, size_t *n, struct err *e);
 
 /* Payments settled (paid) and refunds given (refunded) in [from, to), by
- * method; and the invoices issued then: count, total, tips, tax. */
-enum err_code db_takings(struct db *db, struct arena *a, int64_t from, int64_t to,
-                         struct takings_row **paid, size_t *npaid, struct takings_row **refunded,
+ * method; and the invoices issued then: count, total, tips, tax.  At
+ * location_id (0 = every location): a payment's or invoice's location is its
+ * appointment's, the first location's when it has none. */
+enum err_code db_takings(struct db *db, struct arena *a, int64_t location_id, int64_t from,
+                         int64_t to, struct takings_row **paid, size_t *npaid, struct takings_row **refunded,
                          size_t *nrefunded, int64_t issued[4], struct err *e);
 enum err_code db_closeout_add(struct db *db, const struct closeout *c, int64_t created_by,
                               int64_t *id, struct err *e);
-/* A day's counts, newest first. */
+/* A day's counts of one location's drawer (0 = the whole clinic's), newest
+ * first. */
 enum err_code db_closeouts_of_day(struct db *db, struct arena *a, const char *day,
-                                  struct closeout **out, size_t *n, struct err *e);
+                                  int64_t location_id, struct closeout **out, size_t *n,
+                                  struct err *e);
 
 /* ---- the client's health form and insurance checks (web/intake.c, web/insurance.c) ---- */
 

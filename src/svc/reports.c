@@ -521,7 +521,7 @@ enum err_code reports_revenue(struct db *db, struct arena *a, const struct repor
                                            &out->ntherapists, e)) != E_OK ||
         (rc = db_report_revenue_credits(db, p->lo, p->hi, &out->credits, &out->credited, e)) !=
             E_OK ||
-        (rc = money_takings(db, a, p->lo, p->hi, &day, e)) != E_OK)
+        (rc = money_takings(db, a, 0, p->lo, p->hi, &day, e)) != E_OK)
         return rc;
     if (out->nservices > 1)
         qsort(out->services, out->nservices, sizeof *out->services, cmp_cents_desc);

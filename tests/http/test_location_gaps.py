@@ -7,6 +7,7 @@ pinned to Tuesday 2026-11-24 09:00 in Anchorage.
 usage: test_location_gaps.py PATH/TO/knead"""
 import json
 import os
+import re
 import sys
 import time
 import unittest
@@ -111,6 +112,106 @@ def wait_for(what, fn):
             return got
         time.sleep(0.05)
     raise AssertionError('timed out waiting for ' + what + '\n' + S.log()[-3000:])
+
+
+ONCE = re.compile(r'name="once" value="([A-Za-z0-9_-]{22})"')
+TODAY_10 = epoch('2026-11-24T10:00:00-09:00')  # 11:00 in Seattle, the same day
+
+
+def visit(name, email, location, therapist):
+    """A checked-in visit today at location, written straight into the store."""
+    S.sql("INSERT INTO clients (name, email, phone, created_at) VALUES (?1, ?2, '', 0)",
+          name, email)
+    cid = count('SELECT max(id) FROM clients')
+    S.sql("INSERT INTO appointments (service_id, therapist_id, room_id, client_id, start_at,"
+          " end_at, busy_until, status, token_hash, source, created_at)"
+          " VALUES ('deep-tissue-60', ?1, (SELECT min(id) FROM rooms WHERE location_id = ?2),"
+          " ?3, ?4, ?5, ?5, 'checked_in', randomblob(32), 'staff', 0)",
+          therapist, location, cid, TODAY_10, TODAY_10 + 3600)
+    return cid, count('SELECT max(id) FROM appointments')
+
+
+def checkout_cash(b, aid):
+    """Issues the visit's invoice and pays it whole in cash; returns (invoice, cents)."""
+    _, _, page = b.get('/staff/appointments/%d/checkout' % aid)
+    st, _, page = b.post('/staff/appointments/%d/checkout' % aid, {
+        'once': ONCE.findall(page)[0], 'action': 'issue', 'discount_kind': 'none'})
+    assert st == 303, (st, text(page)[:600])
+    inv, total = S.sql('SELECT id, total_cents FROM invoices WHERE appointment_id = ?1', aid)[0]
+    _, _, page = b.get('/staff/appointments/%d/checkout' % aid)
+    st, _, page = b.post('/staff/invoices/%d/payments' % inv, {
+        'once': ONCE.findall(page)[0], 'method': 'cash', 'reference': '',
+        'tendered': '%d.%02d' % (total // 100, total % 100)})
+    assert st == 303, (st, text(page)[:600])
+    return inv, total
+
+
+def dollars(cents):
+    return '$%d.%02d' % (cents // 100, cents % 100)
+
+
+class Money(unittest.TestCase):
+    """Receipts, the superbill and the close-out use the visit's location."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.desk = signed_in(DESK)
+        cls.sea_client, cls.sea = visit('Sea Payer', 'seapay@example.com', 2, 'lena-kusugak')
+        cls.anc_client, cls.anc = visit('Anc Payer', 'ancpay@example.com', 1, 'maren-holt')
+        cls.sea_inv, cls.sea_cents = checkout_cash(cls.desk, cls.sea)
+        cls.anc_inv, cls.anc_cents = checkout_cash(cls.desk, cls.anc)
+
+    def test_the_checkout_and_receipt_carry_the_visits_place_and_zone(self):
+        st, _, page = self.desk.get('/staff/appointments/%d/checkout' % self.sea)
+        self.assertIn('11:00 AM', text(page))  # 10:00 in Anchorage
+        st, _, page = self.desk.get('/staff/invoices/%d' % self.sea_inv)
+        self.assertEqual(st, 200)
+        self.assertIn('1515 12th Avenue, Seattle', page)
+        self.assertNotIn('Fireweed', page)
+        st, _, page = self.desk.get('/staff/invoices/%d' % self.anc_inv)
+        self.assertIn('Fireweed', page)
+        self.assertNotIn('1515 12th Avenue', page)
+
+    def test_the_superbill_names_the_place_of_service(self):
+        st, _, page = self.desk.get('/staff/clients/%d/superbill?from=2026-11-01&to=2026-11-30'
+                                    % self.sea_client)
+        self.assertEqual(st, 200)
+        self.assertIn('1515 12th Avenue, Seattle', page)
+        self.assertNotIn('Fireweed', page)
+
+    def test_the_closeout_per_location(self):
+        def net(query):
+            st, _, page = self.desk.get('/staff/closeout?date=2026-11-24' + query)
+            self.assertEqual(st, 200, query)
+            return re.search(r'id="takings-net">([^<]*)<', page).group(1), page
+        every = count("SELECT coalesce(sum(amount_cents), 0) FROM payments"
+                      " WHERE status = 'completed'")
+        self.assertEqual(net('')[0], dollars(every))  # the whole clinic, as before
+        got, page = net('&location=2')
+        self.assertEqual(got, dollars(self.sea_cents))
+        self.assertIn('Close-out, Tuesday, November 24, 2026: Seattle', text(page))
+        self.assertIn('<option value="2" selected>Seattle</option>', page)
+        self.assertEqual(net('&location=1')[0], dollars(every - self.sea_cents))
+        # Seattle's drawer is counted on its own
+        st, h, _ = self.desk.post('/staff/closeout', {
+            'date': '2026-11-24', 'location': '2', 'float': '50',
+            'counted': '%d.%02d' % ((5000 + self.sea_cents) // 100, self.sea_cents % 100)})
+        self.assertEqual(st, 303)
+        self.assertEqual(h['location'], '/staff/closeout?date=2026-11-24&location=2&counted=1')
+        self.assertEqual(S.sql('SELECT location_id, expected_cents FROM closeouts'),
+                         [(2, 5000 + self.sea_cents)])
+        self.assertIn('none: the drawer is right', text(net('&location=2')[1]))
+        self.assertIn('Not counted yet', text(net('')[1]))
+        self.assertIn('Not counted yet', text(net('&location=1')[1]))
+
+    def test_a_bad_location_is_refused(self):
+        self.assertEqual(self.desk.get('/staff/closeout?location=99')[0], 404)
+        self.assertEqual(self.desk.get('/staff/closeout?location=x')[0], 400)
+        n = count('SELECT count(*) FROM closeouts')
+        st, _, _ = self.desk.post('/staff/closeout', {'date': '2026-11-24', 'location': '99',
+                                                      'float': '0', 'counted': '0'})
+        self.assertEqual(st, 404)
+        self.assertEqual(count('SELECT count(*) FROM closeouts'), n)
 
 
 class Waitlist(unittest.TestCase):

@@ -701,29 +701,42 @@ SELECT id FROM credit_notes WHERE idem_key = ?1
 SELECT id, invoice_id, amount_cents, reason, created_at, created_by_name
 FROM credit_notes WHERE invoice_id = ?1 ORDER BY id
 
--- a day's takings by method: payments settled and refunds given in [?1, ?2)
+-- a day's takings by method: payments settled and refunds given in [?1, ?2),
+-- at location ?3 (0 = every location): a payment's is its appointment's, or
+-- its invoice's appointment's, else the first location's (0064)
+-- fragment: pay_location
+coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = coalesce(p.appointment_id, (SELECT i.appointment_id FROM invoices i
+WHERE i.id = p.invoice_id))), 1)
+
 -- name: takings_paid
-SELECT method, count(*), coalesce(sum(amount_cents), 0) FROM payments
-WHERE created_at >= ?1 AND created_at < ?2 AND status = 'completed'
-GROUP BY method ORDER BY method
+SELECT p.method, count(*), coalesce(sum(p.amount_cents), 0) FROM payments p
+WHERE p.created_at >= ?1 AND p.created_at < ?2 AND p.status = 'completed'
+AND (?3 = 0 OR {{pay_location}} = ?3)
+GROUP BY p.method ORDER BY p.method
 
 -- name: takings_refunded
 SELECT p.method, count(*), coalesce(sum(f.amount_cents), 0) FROM refunds f
 JOIN payments p ON p.id = f.payment_id
 WHERE f.created_at >= ?1 AND f.created_at < ?2
+AND (?3 = 0 OR {{pay_location}} = ?3)
 GROUP BY p.method ORDER BY p.method
 
 -- name: takings_issued
-SELECT count(*), coalesce(sum(total_cents), 0), coalesce(sum(tip_cents), 0),
-coalesce(sum(tax_cents), 0) FROM invoices WHERE issued_at >= ?1 AND issued_at < ?2
+SELECT count(*), coalesce(sum(v.total_cents), 0), coalesce(sum(v.tip_cents), 0),
+coalesce(sum(v.tax_cents), 0) FROM invoices v WHERE v.issued_at >= ?1 AND v.issued_at < ?2
+AND (?3 = 0 OR coalesce((SELECT r.location_id FROM appointments a JOIN rooms r
+ON r.id = a.room_id WHERE a.id = v.appointment_id), 1) = ?3)
 
 -- name: closeout_add
 INSERT INTO closeouts (day, float_cents, counted_cents, expected_cents, note, created_at,
-created_by, created_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+created_by, created_by_name, location_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+?9)
 
 -- name: closeouts_of_day
 SELECT id, day, float_cents, counted_cents, expected_cents, note, created_at,
-created_by_name FROM closeouts WHERE day = ?1 ORDER BY id DESC
+created_by_name, location_id FROM closeouts WHERE day = ?1 AND location_id = ?2
+ORDER BY id DESC
 
 -- health form and insurance checks
 -- name: intake

@@ -11,3 +11,11 @@ ALTER TABLE locations ADD COLUMN min_notice_minutes INTEGER
 ALTER TABLE locations ADD COLUMN horizon_days INTEGER CHECK (horizon_days BETWEEN 1 AND 730);
 ALTER TABLE locations ADD COLUMN late_cancel_hours INTEGER
     CHECK (late_cancel_hours BETWEEN 0 AND 336);
+
+-- The close-out per location: each location's drawer is counted on its
+-- own (the takings of the payments for its appointments; a payment with no
+-- appointment is the first location's).  0 = the whole clinic, as every
+-- count before this one was.
+ALTER TABLE closeouts ADD COLUMN location_id INTEGER NOT NULL DEFAULT 0;
+DROP INDEX closeouts_day;
+CREATE INDEX closeouts_day ON closeouts (day, location_id, id);
