@@ -110,6 +110,8 @@ static void test_migrate_to_one_location(void **state)
         /* and what came after that touches them (0063, 0064) */
         "ALTER TABLE waitlist_entries DROP COLUMN location_id;"
         "ALTER TABLE sched_events DROP COLUMN before_location_id;"
+        "DROP INDEX closeouts_day; ALTER TABLE closeouts DROP COLUMN location_id;"
+        "CREATE INDEX closeouts_day ON closeouts (day, id);"
         "DELETE FROM schema_version WHERE version IN (63, 64); COMMIT;"
         "PRAGMA foreign_keys = ON;";
     assert_int_equal(sqlite3_exec(h, back, NULL, NULL, NULL), SQLITE_OK);
