@@ -645,7 +645,10 @@ enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_f
  * covering index: no allocation per row. */
 typedef void (*db_report_appt_fn)(void *ctx, const char *therapist_id, int64_t room_id,
                                   int64_t start, int64_t end, const char *status, int late);
-enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_appt_fn fn,
+/* The report queries take loc: the location whose appointments (their
+ * rooms') and invoices (their appointments', else the first location's)
+ * count; 0 = every location. */
+enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, int64_t loc, db_report_appt_fn fn,
                               void *ctx, struct err *e);
 
 /* Clients seen (an appointment completed or checked in) in [lo, hi), one
@@ -655,7 +658,7 @@ enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_a
 struct report_client_row {
     int64_t client_id, last_at, seen_before, next_at;
 };
-enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int64_t hi, int64_t loc,
                                 struct report_client_row **out, size_t *n, struct err *e);
 
 /* Referrals whose window meets the local days [from, to] ("YYYY-MM-DD"),
@@ -685,13 +688,13 @@ struct report_money_row {
     const char *id, *name, *kind;
     int64_t count, cents, tips;
 };
-enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo, int64_t hi, int64_t loc,
                                       struct report_money_row **out, size_t *n, struct err *e);
 enum err_code db_report_revenue_therapists(struct db *db, struct arena *a, int64_t lo,
-                                           int64_t hi, struct report_money_row **out, size_t *n,
+                                           int64_t hi, int64_t loc, struct report_money_row **out, size_t *n,
                                            struct err *e);
 /* Credit notes given in [lo, hi): how many and their sum. */
-enum err_code db_report_revenue_credits(struct db *db, int64_t lo, int64_t hi, int64_t *count,
+enum err_code db_report_revenue_credits(struct db *db, int64_t lo, int64_t hi, int64_t loc, int64_t *count,
                                         int64_t *cents, struct err *e);
 
 /* Insurance checks requested in [lo, hi). */

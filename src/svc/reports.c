@@ -22,6 +22,7 @@ struct reports_period reports_period(const struct tz *tz, struct dt_date from, i
     p.to = dt_date_add(from, days - 1);
     p.lo = tz_day_start(tz, from);
     p.hi = tz_day_start(tz, dt_date_add(from, days));
+    p.location_id = 0;
     return p;
 }
 
@@ -189,7 +190,7 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
     size_t nall = 0;
     enum err_code rc;
     memset(out, 0, sizeof *out);
-    if ((rc = sched_setup(db, a, cache, &su, e)) != E_OK)
+    if ((rc = sched_setup_at(db, a, cache, p->location_id, &su, e)) != E_OK)
         return rc;
     if ((rc = db_therapists(db, a, 0, &all, &nall, e)) != E_OK)
         return rc;
@@ -275,7 +276,7 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
         walk.rooms[i] = (struct room_pos){room_ids[i], i};
     if (out->nrooms > 1)
         qsort(walk.rooms, out->nrooms, sizeof *walk.rooms, cmp_room_pos);
-    if ((rc = db_report_appts(db, p->lo, p->hi, count_appt, &walk, e)) != E_OK)
+    if ((rc = db_report_appts(db, p->lo, p->hi, p->location_id, count_appt, &walk, e)) != E_OK)
         return rc;
     /* an inactive therapist is listed only when they had bookings */
     size_t k = su.ntherapists;
@@ -336,7 +337,7 @@ enum err_code reports_attendance(struct db *db, struct arena *a, const struct re
         out->rows[i].name = all[i].name;
         ids_put(&w.therapists, all[i].id, (int)i);
     }
-    if ((rc = db_report_appts(db, p->lo, p->hi, count_status, &w, e)) != E_OK)
+    if ((rc = db_report_appts(db, p->lo, p->hi, p->location_id, count_status, &w, e)) != E_OK)
         return rc;
     /* the therapists with appointments, by name */
     for (size_t i = 0; i < nall; i++)
@@ -367,7 +368,7 @@ enum err_code reports_clients(struct db *db, struct arena *a, const struct repor
     size_t n = 0;
     const int64_t within = (int64_t)REPORTS_REBOOK_DAYS * 86400;
     memset(out, 0, sizeof *out);
-    enum err_code rc = db_report_clients(db, a, p->lo, p->hi, &rows, &n, e);
+    enum err_code rc = db_report_clients(db, a, p->lo, p->hi, p->location_id, &rows, &n, e);
     if (rc != E_OK)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -515,13 +516,13 @@ enum err_code reports_revenue(struct db *db, struct arena *a, const struct repor
     struct money_day day;
     enum err_code rc;
     memset(out, 0, sizeof *out);
-    if ((rc = db_report_revenue_lines(db, a, p->lo, p->hi, &out->services, &out->nservices,
+    if ((rc = db_report_revenue_lines(db, a, p->lo, p->hi, p->location_id, &out->services, &out->nservices,
                                       e)) != E_OK ||
-        (rc = db_report_revenue_therapists(db, a, p->lo, p->hi, &out->therapists,
+        (rc = db_report_revenue_therapists(db, a, p->lo, p->hi, p->location_id, &out->therapists,
                                            &out->ntherapists, e)) != E_OK ||
-        (rc = db_report_revenue_credits(db, p->lo, p->hi, &out->credits, &out->credited, e)) !=
+        (rc = db_report_revenue_credits(db, p->lo, p->hi, p->location_id, &out->credits, &out->credited, e)) !=
             E_OK ||
-        (rc = money_takings(db, a, 0, p->lo, p->hi, &day, e)) != E_OK)
+        (rc = money_takings(db, a, p->location_id, p->lo, p->hi, &day, e)) != E_OK)
         return rc;
     if (out->nservices > 1)
         qsort(out->services, out->nservices, sizeof *out->services, cmp_cents_desc);

@@ -5,6 +5,8 @@ where Dev works on Mondays 9 to 5 and nowhere else on Mondays), the clock
 pinned to Tuesday 2026-11-24 09:00 in Anchorage.
 
 usage: test_location_gaps.py PATH/TO/knead"""
+import csv
+import io
 import json
 import os
 import re
@@ -212,6 +214,66 @@ class Money(unittest.TestCase):
                                                       'float': '0', 'counted': '0'})
         self.assertEqual(st, 404)
         self.assertEqual(count('SELECT count(*) FROM closeouts'), n)
+
+
+def summary(b, report, query):
+    """{name: this period} of a report's summary, from its CSV; and the headers."""
+    st, h, body = b.get('/admin/reports/%s?from=2026-11-24&to=2026-11-24%s&format=csv'
+                        % (report, query))
+    assert st == 200, (st, body[:300])
+    rows = list(csv.reader(io.StringIO(body, newline='')))
+    return {r[1]: r[3] for r in rows[1:] if r[0] == 'summary'}, h
+
+
+class Reports(unittest.TestCase):
+    """/admin/reports/*?location=: one location's figures, in its zone; all
+    locations by default."""
+
+    def test_attendance_and_revenue_per_location(self):
+        admin = signed_in(ADMIN)
+        desk = signed_in(DESK)
+        _, aid = visit('Rep Sea', 'repsea@example.com', 2, 'lena-kusugak')
+        inv, cents = checkout_cash(desk, aid)
+
+        def appts(lo, loc=None):
+            q = ('SELECT count(*) FROM appointments a JOIN rooms r ON r.id = a.room_id'
+                 ' WHERE a.start_at >= ?1 AND a.start_at < ?2')
+            if loc:
+                return count(q + ' AND r.location_id = ?3', lo, lo + 86400, loc)
+            return count(q, lo, lo + 86400)
+        sea_day = epoch('2026-11-24T00:00:00-08:00')
+        anc_day = epoch('2026-11-24T00:00:00-09:00')
+        every, h = summary(admin, 'attendance', '')
+        self.assertEqual(every['Appointments'], str(appts(anc_day)))
+        self.assertIn('attendance-2026-11-24-to-2026-11-24.csv', h['content-disposition'])
+        sea, h = summary(admin, 'attendance', '&location=2')
+        self.assertEqual(sea['Appointments'], str(appts(sea_day, 2)))
+        self.assertIn('attendance-location-2-2026-11-24', h['content-disposition'])
+        anc, _ = summary(admin, 'attendance', '&location=1')
+        self.assertEqual(anc['Appointments'], str(appts(anc_day, 1)))
+        self.assertGreater(int(sea['Appointments']), 0)
+        # the money: Seattle's invoices are Seattle's alone
+        issued = count('SELECT count(*) FROM invoices WHERE appointment_id IN (SELECT a.id'
+                       ' FROM appointments a JOIN rooms r ON r.id = a.room_id'
+                       ' WHERE r.location_id = 2)')
+        sea, _ = summary(admin, 'revenue', '&location=2')
+        self.assertEqual(sea['Invoices issued'], str(issued))
+        anc, _ = summary(admin, 'revenue', '&location=1')
+        every, _ = summary(admin, 'revenue', '')
+        self.assertEqual(int(anc['Invoices issued']) + issued, int(every['Invoices issued']))
+        # the page offers the switch and says which
+        st, _, page = admin.get('/admin/reports/attendance?from=2026-11-24&to=2026-11-24'
+                                '&location=2')
+        self.assertEqual(st, 200)
+        self.assertIn('<option value="2" selected>Seattle</option>', page)
+        self.assertIn('location=2&amp;format=csv', page)
+
+    def test_a_bad_location_is_refused(self):
+        admin = signed_in(ADMIN)
+        st, _, body = admin.get('/admin/reports/attendance?location=99')
+        self.assertEqual(st, 404)
+        self.assertIn('no location 99', body)
+        self.assertEqual(admin.get('/admin/reports/revenue?location=x&format=csv')[0], 400)
 
 
 class Waitlist(unittest.TestCase):

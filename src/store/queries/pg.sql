@@ -521,6 +521,7 @@ ORDER BY id DESC LIMIT $4
 -- name: report_appts
 SELECT therapist_id, room_id, start_at, end_at, status, cancel_late FROM appointments
 WHERE start_at >= $1 AND start_at < $2
+AND ($3::bigint = 0 OR room_id IN (SELECT id FROM rooms WHERE location_id = $3))
 
 -- name: report_clients
 SELECT v.client_id, v.last_at,
@@ -530,6 +531,7 @@ SELECT v.client_id, v.last_at,
         AND n.start_at > v.last_at AND n.status <> 'cancelled' ORDER BY n.start_at LIMIT 1)
 FROM (SELECT client_id, max(start_at) AS last_at FROM appointments
       WHERE start_at >= $1 AND start_at < $2 AND status IN ('completed', 'checked_in')
+      AND ($3::bigint = 0 OR room_id IN (SELECT id FROM rooms WHERE location_id = $3))
       GROUP BY client_id) v
 
 -- name: report_referrals
@@ -551,6 +553,8 @@ SELECT l.service_id, coalesce(s.name, ''), l.kind, sum(l.qty)::bigint, sum(l.amo
 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
 LEFT JOIN services s ON s.id = l.service_id
 WHERE i.issued_at >= $1 AND i.issued_at < $2
+AND ($3::bigint = 0 OR coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = i.appointment_id), 1) = $3)
 GROUP BY l.service_id, s.name, l.kind
 
 -- name: report_revenue_therapists
@@ -558,11 +562,16 @@ SELECT i.therapist_id, coalesce(t.name, ''), count(*), sum(i.total_cents - i.tip
 sum(i.tip_cents)::bigint
 FROM invoices i LEFT JOIN therapists t ON t.id = i.therapist_id
 WHERE i.issued_at >= $1 AND i.issued_at < $2
+AND ($3::bigint = 0 OR coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = i.appointment_id), 1) = $3)
 GROUP BY i.therapist_id, t.name
 
 -- name: report_revenue_credits
-SELECT count(*), coalesce(sum(amount_cents), 0)::bigint FROM credit_notes
-WHERE created_at >= $1 AND created_at < $2
+SELECT count(*), coalesce(sum(n.amount_cents), 0)::bigint FROM credit_notes n
+JOIN invoices i ON i.id = n.invoice_id
+WHERE n.created_at >= $1 AND n.created_at < $2
+AND ($3::bigint = 0 OR coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = i.appointment_id), 1) = $3)
 
 -- name: report_insurance
 SELECT status, outcome, requested_at, verified_at FROM insurance_checks
