@@ -268,6 +268,18 @@ class Reports(unittest.TestCase):
         self.assertIn('<option value="2" selected>Seattle</option>', page)
         self.assertIn('location=2&amp;format=csv', page)
 
+    def test_a_therapist_sees_no_locations_money_or_figures(self):
+        b = signed_in(THERAPIST)
+        for path in ('/staff/closeout?location=2', '/admin/reports/attendance?location=2',
+                     '/admin/reports/revenue?location=1&format=csv',
+                     '/staff/invoices/1'):
+            st, _, body = b.get(path)
+            self.assertIn(st, (403, 404), path)
+            self.assertNotIn('Sea Payer', body)
+            self.assertNotIn('takings', body)
+        # the desk keeps the day's money, not the admin's reports
+        self.assertIn(signed_in(DESK).get('/admin/reports/attendance?location=2')[0], (403, 404))
+
     def test_a_bad_location_is_refused(self):
         admin = signed_in(ADMIN)
         st, _, body = admin.get('/admin/reports/attendance?location=99')
