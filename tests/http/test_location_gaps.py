@@ -120,7 +120,7 @@ ONCE = re.compile(r'name="once" value="([A-Za-z0-9_-]{22})"')
 TODAY_10 = epoch('2026-11-24T10:00:00-09:00')  # 11:00 in Seattle, the same day
 
 
-def visit(name, email, location, therapist):
+def visit(name, email, location, therapist, start=TODAY_10):
     """A checked-in visit today at location, written straight into the store."""
     S.sql("INSERT INTO clients (name, email, phone, created_at) VALUES (?1, ?2, '', 0)",
           name, email)
@@ -129,7 +129,7 @@ def visit(name, email, location, therapist):
           " end_at, busy_until, status, token_hash, source, created_at)"
           " VALUES ('deep-tissue-60', ?1, (SELECT min(id) FROM rooms WHERE location_id = ?2),"
           " ?3, ?4, ?5, ?5, 'checked_in', randomblob(32), 'staff', 0)",
-          therapist, location, cid, TODAY_10, TODAY_10 + 3600)
+          therapist, location, cid, start, start + 3600)
     return cid, count('SELECT max(id) FROM appointments')
 
 
@@ -232,7 +232,7 @@ class Reports(unittest.TestCase):
     def test_attendance_and_revenue_per_location(self):
         admin = signed_in(ADMIN)
         desk = signed_in(DESK)
-        _, aid = visit('Rep Sea', 'repsea@example.com', 2, 'lena-kusugak')
+        _, aid = visit('Rep Sea', 'repsea@example.com', 2, 'lena-kusugak', TODAY_10 + 7200)
         inv, cents = checkout_cash(desk, aid)
 
         def appts(lo, loc=None):
