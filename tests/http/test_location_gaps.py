@@ -268,6 +268,20 @@ class Reports(unittest.TestCase):
         self.assertIn('<option value="2" selected>Seattle</option>', page)
         self.assertIn('location=2&amp;format=csv', page)
 
+    def test_hours_to_book_at_each_location_and_all_of_them(self):
+        admin = signed_in(ADMIN)
+
+        def hours(query):
+            st, h, body = admin.get('/admin/reports/utilisation?from=2026-11-30&to=2026-11-30'
+                                    '%s&format=csv' % query)
+            self.assertEqual(st, 200, body[:300])
+            rows = list(csv.reader(io.StringIO(body, newline='')))
+            return float({r[1]: r[3] for r in rows[1:] if r[0] == 'summary'}['Hours to book'])
+        sea, anc, every = hours('&location=2'), hours('&location=1'), hours('')
+        self.assertEqual(sea, 7.5)  # Dev in Seattle on Mondays, 9 to 5 less lunch
+        self.assertGreater(anc, 0)
+        self.assertAlmostEqual(every, anc + sea, delta=0.11)
+
     def test_a_therapist_sees_no_locations_money_or_figures(self):
         b = signed_in(THERAPIST)
         for path in ('/staff/closeout?location=2', '/admin/reports/attendance?location=2',
