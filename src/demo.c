@@ -130,9 +130,12 @@ static const struct week_span tomas_breaks[] = {
  * Dev works there on Mondays and Lena on Tuesdays and Thursdays, the days
  * they do not work in Anchorage. */
 /* The first location keeps the config file's [clinic] address and zone. */
-static const struct location first_location = {STORE_FIRST_LOCATION, "Anchorage", "", "", 1};
-static const struct location second_location = {
-    0, "Seattle", "1515 12th Avenue, Seattle, WA 98122", "America/Los_Angeles", 2};
+static const struct location first_location = {
+    .id = STORE_FIRST_LOCATION, .name = "Anchorage", .address = "", .timezone = "", .position = 1};
+static const struct location second_location = {.name = "Seattle",
+                                                 .address = "1515 12th Avenue, Seattle, WA 98122",
+                                                 .timezone = "America/Los_Angeles",
+                                                 .position = 2};
 static const char *const second_room_names[] = {"Cedar Room", "Alder Room"};
 /* Monday to Friday, 9 AM to 6 PM, Pacific time. */
 static const struct week_span second_hours[] = {

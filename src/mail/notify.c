@@ -265,7 +265,7 @@ static enum err_code add_confirmation(struct mail_notify *n, struct db *db, stru
     struct booking_rules cfg = app_booking_rules(n->app), rules;
     struct service sv;
     int found;
-    enum err_code rc = sched_service_rules(db, a, n->app->sched, &cfg, ap->service_id, &sv,
+    enum err_code rc = sched_service_rules(db, a, n->app->sched, &cfg, ap->location_id, ap->service_id, &sv,
                                            &found, &rules, e);
     if (rc != E_OK)
         return rc;

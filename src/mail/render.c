@@ -70,6 +70,7 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
         row.before_end = before->end;
         row.before_service_id = before->service_id;
         row.before_therapist_id = before->therapist_id;
+        row.before_location_id = before->location_id;
     }
     return db_sched_event_add(db, &row, e);
 }
@@ -250,6 +251,7 @@ static int batch(struct render *r, struct db *db, int64_t *after)
         j->before.id = rows[i].appointment_id;
         j->before.service_id = rows[i].before_service_id;
         j->before.therapist_id = rows[i].before_therapist_id;
+        j->before.location_id = rows[i].before_location_id;
         j->before.start = rows[i].before_start;
         j->before.end = rows[i].before_end;
         struct err re = {0};

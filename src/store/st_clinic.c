@@ -334,6 +334,10 @@ static const struct col location_cols[] = {
     COL_TEXT(struct location, address),
     COL_TEXT(struct location, timezone),
     COL_INT(struct location, position),
+    COL_I64(struct location, archived_at),
+    COL_INT(struct location, min_notice_minutes),
+    COL_INT(struct location, horizon_days),
+    COL_INT(struct location, late_cancel_hours),
 };
 
 enum err_code db_locations(struct db *db, struct arena *a, struct location **out, size_t *n,
@@ -363,6 +367,37 @@ enum err_code db_put_location(struct db *db, const struct location *l, int64_t *
     }
     if (rc == E_OK && id)
         *id = lid;
+    return rc;
+}
+
+enum err_code db_location_future_live(struct db *db, int64_t location_id, int64_t now,
+                                      int64_t *n, struct err *e)
+{
+    *n = 0;
+    return rows_i64_of(db, Q_LOCATION_FUTURE_LIVE, "count the location's appointments",
+                       ARGS(A_I64(location_id), A_I64(now)), n, e);
+}
+
+enum err_code db_location_archive(struct db *db, int64_t location_id, int64_t at, struct err *e)
+{
+    int64_t changed = 0;
+    enum err_code rc = rows_exec(db, Q_LOCATION_ARCHIVE, "archive location",
+                                 ARGS(A_I64(location_id), A_I64(at)), &changed, e);
+    if (rc == E_OK && changed == 0)
+        return err_set(e, E_NOTFOUND, "There is no such location.");
+    return rc;
+}
+
+enum err_code db_location_rules(struct db *db, int64_t location_id, int min_notice_minutes,
+                                int horizon_days, int late_cancel_hours, struct err *e)
+{
+    int64_t changed = 0;
+    enum err_code rc = rows_exec(db, Q_LOCATION_RULES, "save the location's rules",
+                                 ARGS(A_I64(location_id), A_OPT(min_notice_minutes),
+                                      A_OPT(horizon_days), A_OPT(late_cancel_hours)),
+                                 &changed, e);
+    if (rc == E_OK && changed == 0)
+        return err_set(e, E_NOTFOUND, "There is no such location.");
     return rc;
 }
 

@@ -332,20 +332,20 @@ static const struct col takings_cols[] = {
     COL_I64(struct takings_row, cents),
 };
 
-enum err_code db_takings(struct db *db, struct arena *a, int64_t from, int64_t to,
-                         struct takings_row **paid, size_t *npaid, struct takings_row **refunded,
+enum err_code db_takings(struct db *db, struct arena *a, int64_t location_id, int64_t from,
+                         int64_t to, struct takings_row **paid, size_t *npaid, struct takings_row **refunded,
                          size_t *nrefunded, int64_t issued[4], struct err *e)
 {
     struct rows r;
     enum err_code rc;
     if ((rc = rows_list(db, a, Q_TAKINGS_PAID, "sum the day's payments",
-                        ARGS(A_I64(from), A_I64(to)), COLS(takings_cols), sizeof **paid,
+                        ARGS(A_I64(from), A_I64(to), A_I64(location_id)), COLS(takings_cols), sizeof **paid,
                         (void **)paid, npaid, e)) != E_OK ||
         (rc = rows_list(db, a, Q_TAKINGS_REFUNDED, "sum the day's refunds",
-                        ARGS(A_I64(from), A_I64(to)), COLS(takings_cols), sizeof **refunded,
+                        ARGS(A_I64(from), A_I64(to), A_I64(location_id)), COLS(takings_cols), sizeof **refunded,
                         (void **)refunded, nrefunded, e)) != E_OK ||
         (rc = rows_open(&r, db, Q_TAKINGS_ISSUED, "sum the day's invoices",
-                        ARGS(A_I64(from), A_I64(to)), e)) != E_OK)
+                        ARGS(A_I64(from), A_I64(to), A_I64(location_id)), e)) != E_OK)
         return rc;
     int step = rows_next(&r, e);
     if (step < 0)
@@ -362,7 +362,7 @@ enum err_code db_closeout_add(struct db *db, const struct closeout *c, int64_t c
     return rows_insert(db, Q_CLOSEOUT_ADD, "record the cash count",
                        ARGS(A_TEXT(c->day), A_I64(c->float_cents), A_I64(c->counted),
                             A_I64(c->expected), A_TEXT(c->note), A_I64(c->created_at),
-                            A_I64(created_by), A_TEXT(c->created_by_name)),
+                            A_I64(created_by), A_TEXT(c->created_by_name), A_I64(c->location_id)),
                        id, e);
 }
 
@@ -371,11 +371,14 @@ static const struct col closeout_cols[] = {
     COL_I64(struct closeout, float_cents), COL_I64(struct closeout, counted),
     COL_I64(struct closeout, expected),    COL_TEXT(struct closeout, note),
     COL_I64(struct closeout, created_at),  COL_TEXT(struct closeout, created_by_name),
+    COL_I64(struct closeout, location_id),
 };
 
 enum err_code db_closeouts_of_day(struct db *db, struct arena *a, const char *day,
-                                  struct closeout **out, size_t *n, struct err *e)
+                                  int64_t location_id, struct closeout **out, size_t *n,
+                                  struct err *e)
 {
-    return rows_list(db, a, Q_CLOSEOUTS_OF_DAY, "read the day's cash counts", ARGS(A_TEXT(day)),
+    return rows_list(db, a, Q_CLOSEOUTS_OF_DAY, "read the day's cash counts",
+                     ARGS(A_TEXT(day), A_I64(location_id)),
                      COLS(closeout_cols), sizeof **out, (void **)out, n, e);
 }

@@ -40,7 +40,8 @@ enum err_code db_sched_event_add(struct db *db, const struct sched_event_row *ev
                           A_I64(ev->by_staff ? 1 : 0), A_I64(ev->at), A_I64(ev->before_start),
                           A_I64(ev->before_end),
                           A_TEXT(ev->before_service_id ? ev->before_service_id : ""),
-                          A_TEXT(ev->before_therapist_id ? ev->before_therapist_id : "")),
+                          A_TEXT(ev->before_therapist_id ? ev->before_therapist_id : ""),
+                          A_I64(ev->before_location_id)),
                      NULL, e);
 }
 
@@ -55,6 +56,7 @@ static const struct col sched_event_cols[] = {
     COL_I64(struct sched_event_row, before_end),
     COL_TEXT(struct sched_event_row, before_service_id),
     COL_TEXT(struct sched_event_row, before_therapist_id),
+    COL_I64(struct sched_event_row, before_location_id),
 };
 
 enum err_code db_sched_events_pending(struct db *db, struct arena *a, int64_t after_id,

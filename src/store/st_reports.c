@@ -7,13 +7,13 @@
 
 #include "store/rows.h"
 
-enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_appt_fn fn,
+enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, int64_t loc, db_report_appt_fn fn,
                               void *ctx, struct err *e)
 {
     struct rows r;
     int more;
     enum err_code rc = rows_open(&r, db, Q_REPORT_APPTS, "read the appointments of a report",
-                                 ARGS(A_I64(lo), A_I64(hi)), e);
+                                 ARGS(A_I64(lo), A_I64(hi), A_I64(loc)), e);
     if (rc != E_OK)
         return rc;
     while ((more = rows_next(&r, e)) == 1)
@@ -22,7 +22,7 @@ enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_a
     return more == 0 ? E_OK : rows_code(e);
 }
 
-enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int64_t hi, int64_t loc,
                                 struct report_client_row **out, size_t *n, struct err *e)
 {
     static const struct col cols[] = {
@@ -31,7 +31,7 @@ enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int6
         COL_I64(struct report_client_row, seen_before),
         COL_I64(struct report_client_row, next_at),
     };
-    return rows_list(db, a, Q_REPORT_CLIENTS, "list clients seen", ARGS(A_I64(lo), A_I64(hi)),
+    return rows_list(db, a, Q_REPORT_CLIENTS, "list clients seen", ARGS(A_I64(lo), A_I64(hi), A_I64(loc)),
                      COLS(cols), sizeof **out, (void **)out, n, e);
 }
 
@@ -79,7 +79,7 @@ enum err_code db_report_insurance(struct db *db, struct arena *a, int64_t lo, in
                      ARGS(A_I64(lo), A_I64(hi)), COLS(cols), sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo, int64_t hi, int64_t loc,
                                       struct report_money_row **out, size_t *n, struct err *e)
 {
     static const struct col cols[] = {
@@ -88,11 +88,11 @@ enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo
         COL_I64(struct report_money_row, cents),
     };
     return rows_list(db, a, Q_REPORT_REVENUE_LINES, "sum invoice lines by service",
-                     ARGS(A_I64(lo), A_I64(hi)), COLS(cols), sizeof **out, (void **)out, n, e);
+                     ARGS(A_I64(lo), A_I64(hi), A_I64(loc)), COLS(cols), sizeof **out, (void **)out, n, e);
 }
 
 enum err_code db_report_revenue_therapists(struct db *db, struct arena *a, int64_t lo,
-                                           int64_t hi, struct report_money_row **out, size_t *n,
+                                           int64_t hi, int64_t loc, struct report_money_row **out, size_t *n,
                                            struct err *e)
 {
     static const struct col cols[] = {
@@ -101,17 +101,17 @@ enum err_code db_report_revenue_therapists(struct db *db, struct arena *a, int64
         COL_I64(struct report_money_row, tips),
     };
     return rows_list(db, a, Q_REPORT_REVENUE_THERAPISTS, "sum invoices by therapist",
-                     ARGS(A_I64(lo), A_I64(hi)), COLS(cols), sizeof **out, (void **)out, n, e);
+                     ARGS(A_I64(lo), A_I64(hi), A_I64(loc)), COLS(cols), sizeof **out, (void **)out, n, e);
 }
 
-enum err_code db_report_revenue_credits(struct db *db, int64_t lo, int64_t hi, int64_t *count,
+enum err_code db_report_revenue_credits(struct db *db, int64_t lo, int64_t hi, int64_t loc, int64_t *count,
                                         int64_t *cents, struct err *e)
 {
     struct rows r;
     int more;
     *count = *cents = 0;
     enum err_code rc = rows_open(&r, db, Q_REPORT_REVENUE_CREDITS, "sum credit notes",
-                                 ARGS(A_I64(lo), A_I64(hi)), e);
+                                 ARGS(A_I64(lo), A_I64(hi), A_I64(loc)), e);
     if (rc != E_OK)
         return rc;
     if ((more = rows_next(&r, e)) == 1) {

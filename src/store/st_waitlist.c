@@ -11,7 +11,8 @@
         COL_TEXT(T, m date_from), COL_TEXT(T, m date_to), COL_UINT(T, m days),                     \
         COL_INT(T, m time_from), COL_INT(T, m time_to), COL_TEXT(T, m name), COL_TEXT(T, m email), \
         COL_TEXT(T, m phone), COL_TEXT(T, m status), COL_I64(T, m created_at),                     \
-        COL_I64(T, m closed_at), COL_TEXT(T, m service_name), COL_TEXT(T, m therapist_name)
+        COL_I64(T, m closed_at), COL_TEXT(T, m service_name), COL_TEXT(T, m therapist_name),    \
+        COL_I64(T, m location_id), COL_TEXT(T, m location_name)
 
 static const struct col entry_cols[] = {WL_ENTRY_COLS(struct waitlist_entry, )};
 static const struct col desk_cols[] = {
@@ -27,7 +28,8 @@ enum err_code db_waitlist_add(struct db *db, const struct waitlist_entry *w,
                        ARGS(A_HASH(hash), A_TEXT(w->service_id), A_TEXT(w->therapist_id),
                             A_TEXT(w->date_from), A_TEXT(w->date_to), A_I64(w->days),
                             A_I64(w->time_from), A_I64(w->time_to), A_TEXT(w->name),
-                            A_TEXT(w->email), A_TEXT(w->phone), A_I64(w->created_at)),
+                            A_TEXT(w->email), A_TEXT(w->phone), A_I64(w->created_at),
+                            A_I64(w->location_id)),
                        id, e);
 }
 

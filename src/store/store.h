@@ -47,6 +47,10 @@ struct location {
     int64_t id;
     const char *name, *address, *timezone;
     int position;
+    /* read only (written by db_location_archive / db_location_rules): */
+    int64_t archived_at; /* 0 = in use; else when it was archived (0063) */
+    /* its booking rules (0064); -1 = the clinic's */
+    int min_notice_minutes, horizon_days, late_cancel_hours;
 };
 #define STORE_FIRST_LOCATION 1
 
@@ -279,6 +283,17 @@ enum err_code db_locations(struct db *db, struct arena *a, struct location **out
 /* Adds (l->id 0; *id gets the new id, may be NULL) or changes location
  * l->id.  E_UNPROCESSABLE when another location has the name (or a field
  * is out of range), E_NOTFOUND when l->id does not exist. */
+/* *n = the booked or checked-in appointments at location_id that end after
+ * now (its "future live" ones, which keep it from being archived). */
+enum err_code db_location_future_live(struct db *db, int64_t location_id, int64_t now,
+                                      int64_t *n, struct err *e);
+/* Sets location_id's archived_at (0 = restores it); E_NOTFOUND if none.
+ * The caller checks db_location_future_live in the same transaction. */
+enum err_code db_location_archive(struct db *db, int64_t location_id, int64_t at, struct err *e);
+/* Sets location_id's own booking rules (each -1 = the clinic's); E_NOTFOUND
+ * if none. */
+enum err_code db_location_rules(struct db *db, int64_t location_id, int min_notice_minutes,
+                                int horizon_days, int late_cancel_hours, struct err *e);
 enum err_code db_put_location(struct db *db, const struct location *l, int64_t *id,
                               struct err *e);
 /* *empty = 1 when the clinic holds no services, therapists or rooms. */
@@ -655,7 +670,10 @@ enum err_code db_audit_list(struct db *db, struct arena *a, const struct audit_f
  * covering index: no allocation per row. */
 typedef void (*db_report_appt_fn)(void *ctx, const char *therapist_id, int64_t room_id,
                                   int64_t start, int64_t end, const char *status, int late);
-enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_appt_fn fn,
+/* The report queries take loc: the location whose appointments (their
+ * rooms') and invoices (their appointments', else the first location's)
+ * count; 0 = every location. */
+enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, int64_t loc, db_report_appt_fn fn,
                               void *ctx, struct err *e);
 
 /* Clients seen (an appointment completed or checked in) in [lo, hi), one
@@ -665,7 +683,7 @@ enum err_code db_report_appts(struct db *db, int64_t lo, int64_t hi, db_report_a
 struct report_client_row {
     int64_t client_id, last_at, seen_before, next_at;
 };
-enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+enum err_code db_report_clients(struct db *db, struct arena *a, int64_t lo, int64_t hi, int64_t loc,
                                 struct report_client_row **out, size_t *n, struct err *e);
 
 /* Referrals whose window meets the local days [from, to] ("YYYY-MM-DD"),
@@ -695,13 +713,13 @@ struct report_money_row {
     const char *id, *name, *kind;
     int64_t count, cents, tips;
 };
-enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo, int64_t hi,
+enum err_code db_report_revenue_lines(struct db *db, struct arena *a, int64_t lo, int64_t hi, int64_t loc,
                                       struct report_money_row **out, size_t *n, struct err *e);
 enum err_code db_report_revenue_therapists(struct db *db, struct arena *a, int64_t lo,
-                                           int64_t hi, struct report_money_row **out, size_t *n,
+                                           int64_t hi, int64_t loc, struct report_money_row **out, size_t *n,
                                            struct err *e);
 /* Credit notes given in [lo, hi): how many and their sum. */
-enum err_code db_report_revenue_credits(struct db *db, int64_t lo, int64_t hi, int64_t *count,
+enum err_code db_report_revenue_credits(struct db *db, int64_t lo, int64_t hi, int64_t loc, int64_t *count,
                                         int64_t *cents, struct err *e);
 
 /* Insurance checks requested in [lo, hi). */
@@ -796,6 +814,7 @@ struct closeout {
     const char *note;
     int64_t created_at;
     const char *created_by_name;
+    int64_t location_id; /* the drawer of one location; 0 = the whole clinic (0064) */
 };
 
 /* E_NOTFOUND when the service is absent. */
@@ -965,15 +984,19 @@ enum err_code db_credits_of_invoice(struct db *db, struct arena *a, int64_t invo
                                     struct credit_note **out, size_t *n, struct err *e);
 
 /* Payments settled (paid) and refunds given (refunded) in [from, to), by
- * method; and the invoices issued then: count, total, tips, tax. */
-enum err_code db_takings(struct db *db, struct arena *a, int64_t from, int64_t to,
-                         struct takings_row **paid, size_t *npaid, struct takings_row **refunded,
+ * method; and the invoices issued then: count, total, tips, tax.  At
+ * location_id (0 = every location): a payment's or invoice's location is its
+ * appointment's, the first location's when it has none. */
+enum err_code db_takings(struct db *db, struct arena *a, int64_t location_id, int64_t from,
+                         int64_t to, struct takings_row **paid, size_t *npaid, struct takings_row **refunded,
                          size_t *nrefunded, int64_t issued[4], struct err *e);
 enum err_code db_closeout_add(struct db *db, const struct closeout *c, int64_t created_by,
                               int64_t *id, struct err *e);
-/* A day's counts, newest first. */
+/* A day's counts of one location's drawer (0 = the whole clinic's), newest
+ * first. */
 enum err_code db_closeouts_of_day(struct db *db, struct arena *a, const char *day,
-                                  struct closeout **out, size_t *n, struct err *e);
+                                  int64_t location_id, struct closeout **out, size_t *n,
+                                  struct err *e);
 
 /* ---- the client's health form and insurance checks (web/intake.c, web/insurance.c) ---- */
 
@@ -1138,6 +1161,7 @@ struct sched_event_row {
     int64_t at;                       /* the change's "now" */
     int64_t before_start, before_end; /* the appointment as it was (a move, a cancellation) */
     const char *before_service_id, *before_therapist_id;
+    int64_t before_location_id; /* where it was (0063; 0 = the first location) */
 };
 
 /* Stores ev (id is ignored).  Call inside the change's transaction. */
@@ -1461,6 +1485,9 @@ struct waitlist_entry {
     int64_t created_at, closed_at; /* closed_at 0 = still active */
     /* joined, read-only */
     const char *service_name, *therapist_name; /* therapist_name "" = any */
+    /* where it waits (0063): 0 = any location; location_name "" then */
+    int64_t location_id;
+    const char *location_name;
 };
 
 /* A freed time offered to one entry.  status: "open", "claimed" (booked

@@ -84,6 +84,10 @@ struct snapshot {
     struct tz **zones;
     const char ***closed;
     size_t *nclosed;
+    /* the locations in use (not archived, 0063), by position: what booking
+     * and the public pages offer; archived ones stay above for history */
+    struct location *active;
+    size_t nactive;
 };
 
 /* Computed days (sched_days), up to this many. */
@@ -173,6 +177,10 @@ static enum err_code snapshot_load(struct db *db, int64_t version, struct snapsh
         (rc = db_rules_get(db, &s->rules, e)) != E_OK ||
         (rc = db_locations(db, a, &s->locations, &s->nlocations, e)) != E_OK)
         goto fail;
+    s->active = arena_array(a, s->nlocations + 1, sizeof *s->active);
+    for (size_t i = 0; i < s->nlocations; i++)
+        if (s->locations[i].archived_at == 0)
+            s->active[s->nactive++] = s->locations[i];
     s->zones = arena_array(a, s->nlocations + 1, sizeof *s->zones);
     s->closed = arena_array(a, s->nlocations + 1, sizeof *s->closed);
     s->nclosed = arena_array(a, s->nlocations + 1, sizeof *s->nclosed);
@@ -254,6 +262,8 @@ static enum err_code snapshot_get(struct db *db, struct arena *a, struct sched_c
 /* The index of location id in snap (0: the first), or -1. */
 static int location_index(const struct snapshot *snap, int64_t id)
 {
+    if (id == 0 && snap->nactive) /* the first in use */
+        id = snap->active[0].id;
     if (id == 0)
         return snap->nlocations ? 0 : -1;
     for (size_t i = 0; i < snap->nlocations; i++)
@@ -324,8 +334,8 @@ enum err_code sched_setup_at(struct db *db, struct arena *a, struct sched_cache 
     out->nclosed = snap->nclosed[li];
     out->off = snap->off;
     out->noff = snap->noff;
-    out->locations = snap->locations;
-    out->nlocations = snap->nlocations;
+    out->locations = snap->active;
+    out->nlocations = snap->nactive;
     return E_OK;
 }
 
@@ -385,7 +395,8 @@ enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *ca
 }
 
 enum err_code sched_service_rules(struct db *db, struct arena *a, struct sched_cache *cache,
-                                  const struct booking_rules *cfg, const char *service_id,
+                                  const struct booking_rules *cfg, int64_t location_id,
+                                  const char *service_id,
                                   struct service *sv, int *found, struct booking_rules *out,
                                   struct err *e)
 {
@@ -394,6 +405,12 @@ enum err_code sched_service_rules(struct db *db, struct arena *a, struct sched_c
     if (rc != E_OK)
         return rc;
     *out = rules_in_force(snap, cfg);
+    int li = location_index(snap, location_id);
+    if (li >= 0) {
+        const struct location *l = &snap->locations[li];
+        *out = booking_rules_for(out, l->min_notice_minutes, l->horizon_days,
+                                 l->late_cancel_hours);
+    }
     *found = 0;
     for (size_t i = 0; i < snap->nservices; i++) {
         if (strcmp(snap->services[i].id, service_id) != 0)
@@ -452,9 +469,15 @@ enum err_code sched_load_at(struct db *db, struct arena *a, struct sched_cache *
                 (long long)location_id);
         return prob(e, E_UNPROCESSABLE, "unknown_location");
     }
+    if (snap->locations[li].archived_at != 0) {
+        err_set(e, E_UNPROCESSABLE,
+                "%s is archived: we no longer book there.",
+                snap->locations[li].name);
+        return prob(e, E_UNPROCESSABLE, "archived_location");
+    }
     int64_t loc = snap->locations[li].id;
     out->location = snap->locations[li];
-    out->nlocations = snap->nlocations;
+    out->nlocations = snap->nactive;
     if (snap->zones[li])
         out->tz = snap->zones[li];
     for (size_t i = 0; i < snap->nservices; i++)
@@ -466,8 +489,13 @@ enum err_code sched_load_at(struct db *db, struct arena *a, struct sched_cache *
         return prob(e, E_UNPROCESSABLE, "unknown_service");
     }
     out->service = *svc;
+    /* the clinic's rules, the location's where it has its own (0064), the
+     * service's where it has its own */
     struct booking_rules clinic = rules_in_force(snap, cfg);
-    out->rules = booking_rules_for(&clinic, svc->min_notice_minutes, svc->horizon_days,
+    struct booking_rules here =
+        booking_rules_for(&clinic, out->location.min_notice_minutes, out->location.horizon_days,
+                          out->location.late_cancel_hours);
+    out->rules = booking_rules_for(&here, svc->min_notice_minutes, svc->horizon_days,
                                    svc->late_cancel_hours);
     size_t n = snap->ntherapists;
     out->therapists = arena_array(a, n + 1, sizeof *out->therapists);
@@ -481,7 +509,7 @@ enum err_code sched_load_at(struct db *db, struct arena *a, struct sched_cache *
         struct therapist_week w = week_at(a, &snap->weeks[i], loc);
         /* "Any therapist" at one of several locations: those who work
          * there (the first 64 of them, AVAIL_MAX_THERAPISTS). */
-        if (any && snap->nlocations > 1 && w.nwork == 0)
+        if (any && snap->nactive > 1 && w.nwork == 0)
             continue;
         out->weeks[out->ntherapists] = w;
         out->therapists[out->ntherapists++] = snap->therapists[i];

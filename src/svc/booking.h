@@ -118,10 +118,12 @@ enum err_code sched_rules(struct db *db, struct arena *a, struct sched_cache *ca
 enum err_code sched_fix_grid(struct db *db, int *was, int *now, struct err *e);
 
 /* The service service_id from the cached set-up (inactive ones too; *found
- * 0 when there is none) and its rules in force: sched_rules with the
- * service's overrides (the clinic's alone when it is gone).  sv lives on a. */
+ * 0 when there is none) and its rules in force at location location_id (0 =
+ * the first; archived ones too, for their history): sched_rules with the
+ * location's overrides (0064), then the service's (the clinic's and the
+ * location's alone when it is gone).  sv lives on a. */
 enum err_code sched_service_rules(struct db *db, struct arena *a, struct sched_cache *cache,
-                                  const struct booking_rules *cfg, const char *service_id,
+                                  const struct booking_rules *cfg, int64_t location_id, const char *service_id,
                                   struct service *sv, int *found, struct booking_rules *out,
                                   struct err *e);
 

@@ -434,12 +434,12 @@ enum err_code money_credit(struct db *db, const struct money_by *by, int64_t inv
 
 /* ---- the day's takings and the drawer ---- */
 
-enum err_code money_takings(struct db *db, struct arena *a, int64_t from, int64_t to,
-                            struct money_day *out, struct err *e)
+enum err_code money_takings(struct db *db, struct arena *a, int64_t location_id, int64_t from,
+                            int64_t to, struct money_day *out, struct err *e)
 {
     int64_t issued[4];
     memset(out, 0, sizeof *out);
-    enum err_code rc = db_takings(db, a, from, to, &out->paid, &out->npaid, &out->refunded,
+    enum err_code rc = db_takings(db, a, location_id, from, to, &out->paid, &out->npaid, &out->refunded,
                                   &out->nrefunded, issued, e);
     if (rc != E_OK)
         return rc;
@@ -460,7 +460,7 @@ struct count_ctx {
     const struct money_by *by;
     struct arena *a;
     const char *day, *note;
-    int64_t from, to, float_cents, counted, now, id, expected;
+    int64_t location_id, from, to, float_cents, counted, now, id, expected;
 };
 
 static enum err_code count_tx(struct db *db, void *vctx, struct err *e)
@@ -468,7 +468,7 @@ static enum err_code count_tx(struct db *db, void *vctx, struct err *e)
     struct count_ctx *c = vctx;
     struct money_day d;
     enum err_code rc;
-    if ((rc = money_takings(db, c->a, c->from, c->to, &d, e)) != E_OK)
+    if ((rc = money_takings(db, c->a, c->location_id, c->from, c->to, &d, e)) != E_OK)
         return rc;
     c->expected = c->float_cents + d.cash_in - d.cash_out;
     struct closeout co = {.day = c->day,
@@ -477,17 +477,22 @@ static enum err_code count_tx(struct db *db, void *vctx, struct err *e)
                           .expected = c->expected,
                           .note = c->note,
                           .created_at = c->now,
-                          .created_by_name = c->by->name};
+                          .created_by_name = c->by->name,
+                          .location_id = c->location_id};
     if ((rc = db_closeout_add(db, &co, c->by->actor->user_id, &c->id, e)) != E_OK)
         return rc;
     const char *why =
-        arena_printf(c->a, "drawer of %s: counted %lld, expected %lld cents%s%s", c->day,
+        arena_printf(c->a, "drawer of %s%s: counted %lld, expected %lld cents%s%s", c->day,
+                     c->location_id
+                         ? arena_printf(c->a, " at location %lld", (long long)c->location_id)
+                         : "",
                      (long long)c->counted, (long long)c->expected, *c->note ? "; " : "", c->note);
     why = clip(c->a, why);
     return audit_add_why(db, c->by->actor, "count", "closeout", c->id, 0, why, c->now, e);
 }
 
-enum err_code money_count(struct db *db, const struct money_by *by, const char *day, int64_t from,
+enum err_code money_count(struct db *db, const struct money_by *by, int64_t location_id,
+                          const char *day, int64_t from,
                           int64_t to, int64_t float_cents, int64_t counted, const char *note,
                           int64_t now, int64_t *id, int64_t *expected, struct err *e)
 {
@@ -496,6 +501,7 @@ enum err_code money_count(struct db *db, const struct money_by *by, const char *
     struct arena *a = arena_new();
     struct count_ctx c = {.by = by,
                           .a = a,
+                          .location_id = location_id,
                           .day = day,
                           .note = note ? note : "",
                           .from = from,

@@ -109,12 +109,14 @@ struct money_day {
     int64_t invoices, invoiced, tips, tax; /* invoices issued that day */
     int64_t cash_in, cash_out;             /* cash taken and cash refunded */
 };
-enum err_code money_takings(struct db *db, struct arena *a, int64_t from, int64_t to,
-                            struct money_day *out, struct err *e);
-/* Records the drawer counted at the end of day (YYYY-MM-DD, [from, to)):
- * expected = float + cash taken - cash refunded, read in the same
- * transaction; audited with the note.  *expected gets it. */
-enum err_code money_count(struct db *db, const struct money_by *by, const char *day, int64_t from,
+enum err_code money_takings(struct db *db, struct arena *a, int64_t location_id, int64_t from,
+                            int64_t to, struct money_day *out, struct err *e);
+/* Records the drawer of location_id (0 = the whole clinic's) counted at the
+ * end of day (YYYY-MM-DD, [from, to) in its zone): expected = float + cash
+ * taken - cash refunded there, read in the same transaction; audited with
+ * the note.  *expected gets it. */
+enum err_code money_count(struct db *db, const struct money_by *by, int64_t location_id,
+                          const char *day, int64_t from,
                           int64_t to, int64_t float_cents, int64_t counted, const char *note,
                           int64_t now, int64_t *id, int64_t *expected, struct err *e);
 

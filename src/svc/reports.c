@@ -22,6 +22,7 @@ struct reports_period reports_period(const struct tz *tz, struct dt_date from, i
     p.to = dt_date_add(from, days - 1);
     p.lo = tz_day_start(tz, from);
     p.hi = tz_day_start(tz, dt_date_add(from, days));
+    p.location_id = 0;
     return p;
 }
 
@@ -180,6 +181,55 @@ static struct avail_span *off_of(struct arena *a, const struct sched_setup *su, 
     return v;
 }
 
+/* Adds to out the hours to book at one location (su, in zone) over the
+ * period: its rooms' open hours (rooms[first_room..] are its rooms) and each
+ * therapist's working hours there less breaks and time off (offs, by the
+ * set-up's therapist order). */
+static void add_available(struct arena *a, const struct sched_setup *su, const struct tz *zone,
+                          const struct reports_period *p, struct reports_util *out,
+                          size_t first_room, struct avail_span *const *offs, const size_t *noffs,
+                          size_t most_off)
+{
+    size_t most = su->nhours + 1;
+    for (size_t i = 0; i < su->ntherapists; i++) {
+        if (su->weeks[i].nwork + 1 > most)
+            most = su->weeks[i].nwork + 1;
+        if (su->weeks[i].nbreaks + 1 > most)
+            most = su->weeks[i].nbreaks + 1;
+    }
+    struct avail_span *open = arena_array(a, most, sizeof *open);
+    struct avail_span *work = arena_array(a, most, sizeof *work);
+    struct avail_span *busy = arena_array(a, most + most_off, sizeof *busy);
+    int64_t *scratch = arena_array(a, 2 * (3 * most + most_off), sizeof *scratch);
+    for (int k = 0; k < p->days; k++) {
+        struct dt_date d = dt_date_add(p->from, k);
+        int wd = dt_weekday(dt_date_to_days(d));
+        int64_t lo = tz_day_start(zone, d), hi = tz_day_start(zone, dt_date_add(d, 1));
+        size_t nopen = 0;
+        if (!sched_closed_on(su->closed, su->nclosed, d))
+            nopen = sched_wall_spans(zone, su->hours, su->nhours, d, open);
+        if (nopen == 0)
+            continue;
+        int64_t room_secs = report_free_seconds(open, nopen, open, nopen, NULL, 0, scratch);
+        for (size_t r = first_room; r < out->nrooms; r++)
+            out->rooms[r].available += room_secs;
+        for (size_t i = 0; i < su->ntherapists; i++) {
+            const struct therapist_week *w = &su->weeks[i];
+            size_t nwork = sched_wall_spans(zone, w->work, w->nwork, d, work);
+            if (nwork == 0)
+                continue;
+            size_t nbusy = sched_wall_spans(zone, w->breaks, w->nbreaks, d, busy);
+            for (size_t j = 0; j < noffs[i]; j++)
+                if (offs[i][j].start < hi && offs[i][j].end > lo)
+                    busy[nbusy++] = offs[i][j];
+            int64_t secs = report_free_seconds(open, nopen, work, nwork, busy, nbusy, scratch);
+            out->therapists[i].available += secs;
+            out->weekdays[wd].available += secs;
+            out->total.available += secs;
+        }
+    }
+}
+
 enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_cache *cache,
                                   const struct tz *tz, const struct reports_period *p,
                                   struct reports_util *out, struct err *e)
@@ -189,10 +239,28 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
     size_t nall = 0;
     enum err_code rc;
     memset(out, 0, sizeof *out);
-    if ((rc = sched_setup(db, a, cache, &su, e)) != E_OK)
+    if ((rc = sched_setup_at(db, a, cache, p->location_id, &su, e)) != E_OK)
         return rc;
     if ((rc = db_therapists(db, a, 0, &all, &nall, e)) != E_OK)
         return rc;
+    /* the locations counted: the one asked for, or every one in use (the
+     * set-ups share the therapists' order, the snapshot's) */
+    int64_t one = su.location->id;
+    const struct location *where = p->location_id ? su.location : su.locations;
+    size_t nwhere = p->location_id ? 1 : su.nlocations;
+    if (nwhere == 0) { /* every location archived: the first, as before */
+        where = su.location;
+        nwhere = 1;
+    }
+    struct sched_setup *sus = arena_array(a, nwhere + 1, sizeof *sus);
+    size_t nrooms = 0;
+    for (size_t l = 0; l < nwhere; l++) {
+        if (where[l].id == one)
+            sus[l] = su;
+        else if ((rc = sched_setup_at(db, a, cache, where[l].id, &sus[l], e)) != E_OK)
+            return rc;
+        nrooms += sus[l].nrooms;
+    }
 
     /* every therapist: the active ones (the set-up's, with their weeks) first */
     out->therapists = arena_array(a, nall + su.ntherapists + 1, sizeof *out->therapists);
@@ -203,14 +271,8 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
         if (find_key(out->therapists, out->ntherapists, all[i].id) == out->ntherapists)
             out->therapists[out->ntherapists++] =
                 (struct reports_hours){all[i].id, all[i].name, 0, 0, 0};
-    out->rooms = arena_array(a, su.nrooms + 1, sizeof *out->rooms);
-    int64_t *room_ids = arena_array(a, su.nrooms + 1, sizeof *room_ids);
-    for (size_t i = 0; i < su.nrooms; i++) {
-        out->rooms[i] = (struct reports_hours){
-            arena_printf(a, "%lld", (long long)su.rooms[i].id), su.rooms[i].name, 0, 0, 0};
-        room_ids[i] = su.rooms[i].id;
-    }
-    out->nrooms = su.nrooms;
+    out->rooms = arena_array(a, nrooms + 1, sizeof *out->rooms);
+    int64_t *room_ids = arena_array(a, nrooms + 1, sizeof *room_ids);
     for (int wd = 0; wd < 7; wd++)
         out->weekdays[wd] =
             (struct reports_hours){arena_printf(a, "%d", wd), weekday_names[wd], 0, 0, 0};
@@ -218,14 +280,8 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
     out->days = p->days;
     out->booked_by_day = arena_array(a, (size_t)p->days + 1, sizeof *out->booked_by_day);
 
-    /* hours to book: each day, by the spans availability reads */
-    size_t most = su.nhours + 1;
-    for (size_t i = 0; i < su.ntherapists; i++) {
-        if (su.weeks[i].nwork + 1 > most)
-            most = su.weeks[i].nwork + 1;
-        if (su.weeks[i].nbreaks + 1 > most)
-            most = su.weeks[i].nbreaks + 1;
-    }
+    /* hours to book: each day, by the spans availability reads, at each
+     * location on its own clock */
     struct avail_span **offs = arena_array(a, su.ntherapists + 1, sizeof *offs);
     size_t *noffs = arena_array(a, su.ntherapists + 1, sizeof *noffs), most_off = 0;
     for (size_t i = 0; i < su.ntherapists; i++) {
@@ -233,36 +289,16 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
         if (noffs[i] > most_off)
             most_off = noffs[i];
     }
-    struct avail_span *open = arena_array(a, most, sizeof *open);
-    struct avail_span *work = arena_array(a, most, sizeof *work);
-    struct avail_span *busy = arena_array(a, most + most_off, sizeof *busy);
-    int64_t *scratch = arena_array(a, 2 * (3 * most + most_off), sizeof *scratch);
-    for (int k = 0; k < p->days; k++) {
-        struct dt_date d = dt_date_add(p->from, k);
-        int wd = dt_weekday(dt_date_to_days(d));
-        int64_t lo = tz_day_start(tz, d), hi = tz_day_start(tz, dt_date_add(d, 1));
-        size_t nopen = 0;
-        if (!sched_closed_on(su.closed, su.nclosed, d))
-            nopen = sched_wall_spans(tz, su.hours, su.nhours, d, open);
-        if (nopen == 0)
-            continue;
-        int64_t room_secs = report_free_seconds(open, nopen, open, nopen, NULL, 0, scratch);
-        for (size_t r = 0; r < out->nrooms; r++)
-            out->rooms[r].available += room_secs;
-        for (size_t i = 0; i < su.ntherapists; i++) {
-            const struct therapist_week *w = &su.weeks[i];
-            size_t nwork = sched_wall_spans(tz, w->work, w->nwork, d, work);
-            if (nwork == 0)
-                continue;
-            size_t nbusy = sched_wall_spans(tz, w->breaks, w->nbreaks, d, busy);
-            for (size_t j = 0; j < noffs[i]; j++)
-                if (offs[i][j].start < hi && offs[i][j].end > lo)
-                    busy[nbusy++] = offs[i][j];
-            int64_t secs = report_free_seconds(open, nopen, work, nwork, busy, nbusy, scratch);
-            out->therapists[i].available += secs;
-            out->weekdays[wd].available += secs;
-            out->total.available += secs;
+    for (size_t l = 0; l < nwhere; l++) {
+        size_t first = out->nrooms;
+        for (size_t i = 0; i < sus[l].nrooms; i++) {
+            out->rooms[out->nrooms] =
+                (struct reports_hours){arena_printf(a, "%lld", (long long)sus[l].rooms[i].id),
+                                       sus[l].rooms[i].name, 0, 0, 0};
+            room_ids[out->nrooms++] = sus[l].rooms[i].id;
         }
+        const struct tz *zone = p->location_id ? tz : (sus[l].zone ? sus[l].zone : tz);
+        add_available(a, &sus[l], zone, p, out, first, offs, noffs, most_off);
     }
 
     struct util_walk walk = {out, {0}, NULL, day_bounds(a, tz, p),
@@ -275,7 +311,7 @@ enum err_code reports_utilisation(struct db *db, struct arena *a, struct sched_c
         walk.rooms[i] = (struct room_pos){room_ids[i], i};
     if (out->nrooms > 1)
         qsort(walk.rooms, out->nrooms, sizeof *walk.rooms, cmp_room_pos);
-    if ((rc = db_report_appts(db, p->lo, p->hi, count_appt, &walk, e)) != E_OK)
+    if ((rc = db_report_appts(db, p->lo, p->hi, p->location_id, count_appt, &walk, e)) != E_OK)
         return rc;
     /* an inactive therapist is listed only when they had bookings */
     size_t k = su.ntherapists;
@@ -336,7 +372,7 @@ enum err_code reports_attendance(struct db *db, struct arena *a, const struct re
         out->rows[i].name = all[i].name;
         ids_put(&w.therapists, all[i].id, (int)i);
     }
-    if ((rc = db_report_appts(db, p->lo, p->hi, count_status, &w, e)) != E_OK)
+    if ((rc = db_report_appts(db, p->lo, p->hi, p->location_id, count_status, &w, e)) != E_OK)
         return rc;
     /* the therapists with appointments, by name */
     for (size_t i = 0; i < nall; i++)
@@ -367,7 +403,7 @@ enum err_code reports_clients(struct db *db, struct arena *a, const struct repor
     size_t n = 0;
     const int64_t within = (int64_t)REPORTS_REBOOK_DAYS * 86400;
     memset(out, 0, sizeof *out);
-    enum err_code rc = db_report_clients(db, a, p->lo, p->hi, &rows, &n, e);
+    enum err_code rc = db_report_clients(db, a, p->lo, p->hi, p->location_id, &rows, &n, e);
     if (rc != E_OK)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -515,13 +551,13 @@ enum err_code reports_revenue(struct db *db, struct arena *a, const struct repor
     struct money_day day;
     enum err_code rc;
     memset(out, 0, sizeof *out);
-    if ((rc = db_report_revenue_lines(db, a, p->lo, p->hi, &out->services, &out->nservices,
+    if ((rc = db_report_revenue_lines(db, a, p->lo, p->hi, p->location_id, &out->services, &out->nservices,
                                       e)) != E_OK ||
-        (rc = db_report_revenue_therapists(db, a, p->lo, p->hi, &out->therapists,
+        (rc = db_report_revenue_therapists(db, a, p->lo, p->hi, p->location_id, &out->therapists,
                                            &out->ntherapists, e)) != E_OK ||
-        (rc = db_report_revenue_credits(db, p->lo, p->hi, &out->credits, &out->credited, e)) !=
+        (rc = db_report_revenue_credits(db, p->lo, p->hi, p->location_id, &out->credits, &out->credited, e)) !=
             E_OK ||
-        (rc = money_takings(db, a, p->lo, p->hi, &day, e)) != E_OK)
+        (rc = money_takings(db, a, p->location_id, p->lo, p->hi, &day, e)) != E_OK)
         return rc;
     if (out->nservices > 1)
         qsort(out->services, out->nservices, sizeof *out->services, cmp_cents_desc);

@@ -29,8 +29,14 @@ struct reports_period {
     struct dt_date from, to;
     int days;
     int64_t lo, hi;
+    /* one location's appointments and money (its rooms'; an invoice with no
+     * appointment is the first location's), 0 = every location; set by the
+     * caller.  Referrals and insurance checks belong to the client, not a
+     * place, and are the whole clinic's. */
+    int64_t location_id;
 };
-/* The period of local days [from, from + days).  Can't fail. */
+/* The period of local days [from, from + days), every location.  Can't
+ * fail. */
 struct reports_period reports_period(const struct tz *tz, struct dt_date from, int days);
 
 /* Hours of one therapist, room or weekday, in seconds.  available: the

@@ -43,13 +43,15 @@ static void committed(const struct wl *w)
 }
 
 /* Which of the n entries the time `before` left fits; match[i] = 1 for
- * each, and the number of them. */
-static size_t matching(const struct wl *w, const struct appointment *before,
+ * each, and the number of them.  tz: the zone of the freed time's
+ * location, in which the entries' days and windows are read; an entry that
+ * names another location never matches. */
+static size_t matching(const struct tz *tz, const struct appointment *before,
                        const struct waitlist_entry *entries, size_t n, unsigned char *match)
 {
     struct dt_civil c;
     size_t k = 0;
-    tz_to_local(w->c.tz, before->start, &c, NULL);
+    tz_to_local(tz, before->start, &c, NULL);
     struct waitlist_opening o = {before->service_id,
                                  before->therapist_id,
                                  {c.year, c.month, c.day},
@@ -61,6 +63,8 @@ static size_t matching(const struct wl *w, const struct appointment *before,
             entries[i].service_id, entries[i].therapist_id, {0, 0, 0},         {0, 0, 0},
             entries[i].days,       entries[i].time_from,    entries[i].time_to};
         match[i] = 0;
+        if (entries[i].location_id != 0 && entries[i].location_id != before->location_id)
+            continue; /* it waits at another location */
         if (dt_parse_date(entries[i].date_from, &f) < 0 ||
             dt_parse_date(entries[i].date_to, &t) < 0)
             continue; /* the schema's CHECK keeps this from happening */
@@ -86,7 +90,9 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
     if ((rc = db_waitlist_active(db, a, before->service_id, &entries, &n, e)) != E_OK || n == 0)
         goto done;
     match = arena_alloc(a, n);
-    size_t nmatch = matching(w, before, entries, n, match);
+    size_t nmatch =
+        matching(sched_zone(db, a, w->c.cache, before->location_id, w->c.tz), before, entries, n,
+                 match);
     if (nmatch == 0)
         goto done;
 
@@ -158,7 +164,7 @@ enum err_code wl_offer_freed(struct wl *w, struct db *db, const struct appointme
         if ((rc = wh_waitlist_offered(w->c.webhooks, db, &wo, now, e)) != E_OK)
             goto done;
         log_info("waitlist: offered %s of appointment %lld to entry %lld",
-                 when_clock(w->c.tz, a, before->start, 1), (long long)before->id,
+                 when_clock(s.tz, a, before->start, 1), (long long)before->id,
                  (long long)entries[i].id);
     }
     rc = E_OK;

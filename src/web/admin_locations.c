@@ -10,6 +10,8 @@
 #include "app.h"
 #include "core/tz.h"
 #include "store/store.h"
+#include "svc/locations.h"
+#include "util/clock.h"
 #include "util/num.h"
 #include "util/tzload.h"
 #include "web/chrome.h"
@@ -85,6 +87,7 @@ static void list_page(struct req *r, int status, json_t *form, json_t *errors)
                                                                (long long)l[i].id)));
         json_object_set_new(o, "own_address", json_boolean(l[i].address[0] != '\0'));
         json_object_set_new(o, "own_zone", json_boolean(l[i].timezone[0] != '\0'));
+        json_object_set_new(o, "archived", json_boolean(l[i].archived_at != 0));
         json_array_append_new(list, o);
     }
     json_t *ctx = chrome_context(r, "Locations", "admin");
@@ -92,6 +95,8 @@ static void list_page(struct req *r, int status, json_t *form, json_t *errors)
     json_object_set_new(ctx, "form", form ? json_incref(form) : json_object());
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     json_object_set_new(ctx, "config_zone", json_string(r->app->cfg.timezone));
+    json_object_set_new(ctx, "archived_notice", json_boolean(kv_get(&r->query, "archived") != NULL));
+    json_object_set_new(ctx, "restored_notice", json_boolean(kv_get(&r->query, "restored") != NULL));
     form_render(r, status, "admin/locations", ctx);
 }
 
@@ -196,11 +201,22 @@ static int find(struct req *r, struct location *out)
     return -1;
 }
 
-static void one_page(struct req *r, int status, const struct location *l, json_t *form,
-                     json_t *errors)
+/* A rule's value as the form shows it: "" for the clinic's (-1). */
+static json_t *rule_text(struct req *r, int v)
+{
+    return json_string(v < 0 ? "" : arena_printf(r->arena, "%d", v));
+}
+
+/* The page of one location.  rules/rule_errors: the rules form as typed and
+ * its errors (NULL: the stored values); notice: an error sentence above
+ * the archiving form (NULL = none). */
+static void one_page_with(struct req *r, int status, const struct location *l, json_t *form,
+                          json_t *errors, json_t *rules, json_t *rule_errors, const char *notice)
 {
     web_keep(r, form);
     web_keep(r, errors);
+    web_keep(r, rules);
+    web_keep(r, rule_errors);
     json_t *ctx = chrome_context(r, arena_printf(r->arena, "Location: %s", l->name), "admin");
     json_object_set_new(ctx, "action", json_string(arena_printf(r->arena, "/admin/locations/%lld",
                                                                 (long long)l->id)));
@@ -215,7 +231,33 @@ static void one_page(struct req *r, int status, const struct location *l, json_t
     json_object_set_new(ctx, "hours_url", json_string(arena_printf(
                                               r->arena, "/admin/hours?location=%lld",
                                               (long long)l->id)));
+    /* its own booking rules (0064) and whether it is archived (0063) */
+    json_object_set_new(ctx, "rules_action",
+                        json_string(arena_printf(r->arena, "/admin/locations/%lld/rules",
+                                                 (long long)l->id)));
+    json_object_set_new(ctx, "rules",
+                        rules ? json_incref(rules)
+                              : json_pack("{s:o, s:o, s:o}", "min_notice",
+                                          rule_text(r, l->min_notice_minutes), "horizon",
+                                          rule_text(r, l->horizon_days), "late_cancel",
+                                          rule_text(r, l->late_cancel_hours)));
+    json_object_set_new(ctx, "rule_errors", rule_errors ? json_incref(rule_errors) : json_object());
+    json_object_set_new(ctx, "archive_action",
+                        json_string(arena_printf(r->arena, "/admin/locations/%lld/archive",
+                                                 (long long)l->id)));
+    json_object_set_new(ctx, "archived", json_boolean(l->archived_at != 0));
+    if (l->archived_at)
+        json_object_set_new(ctx, "archived_on",
+                            json_string(web_time_in(r, web_zone(r, l->id), l->archived_at)));
+    if (notice)
+        json_object_set_new(ctx, "archive_error", json_string(notice));
     form_render(r, status, "admin/location", ctx);
+}
+
+static void one_page(struct req *r, int status, const struct location *l, json_t *form,
+                     json_t *errors)
+{
+    one_page_with(r, status, l, form, errors, NULL, NULL, NULL);
 }
 
 void admin_location(struct req *r)
@@ -249,4 +291,73 @@ again: /* a lost race runs again (store.h) */
         return;
     }
     form_see_other(r, "/admin/locations?saved=1");
+}
+
+/* ---- archiving and the location's own rules ---- */
+
+void admin_location_archive(struct req *r)
+{
+    struct err e = {0};
+    struct location l;
+    int64_t live = 0;
+    if (find(r, &l) < 0)
+        return;
+    const char *action = form_value(r, "action");
+    int archive = strcmp(action, "archive") == 0;
+    if (!archive && strcmp(action, "restore") != 0) {
+        web_error(r, 400, NULL, "Send action=archive or action=restore.");
+        return;
+    }
+    if (loc_archive(web_db(r), l.id, archive, clock_now(), &live, &e) != E_OK) {
+        if (e.code == E_CONFLICT) {
+            one_page_with(r, 409, &l, NULL, NULL, NULL, NULL, e.msg);
+            return;
+        }
+        web_fail(r, &e);
+        return;
+    }
+    form_see_other(r, arena_printf(r->arena, "/admin/locations?%s=1",
+                                   archive ? "archived" : "restored"));
+}
+
+/* One rule of the form: a whole number in [min, max], or blank for the
+ * clinic's (-1). */
+static int rule(struct req *r, json_t *errors, const char *key, const char *label, int min,
+                int max)
+{
+    int v = -1;
+    const char *s = form_value(r, key);
+    if (form_blank(s))
+        return -1;
+    if (num_parse_int(s, min, max, &v) < 0)
+        form_error(errors, key,
+                   arena_printf(r->arena,
+                                "The %s must be a whole number from %d to %d, or empty for the "
+                                "clinic's.",
+                                label, min, max));
+    return v;
+}
+
+void admin_location_rules(struct req *r)
+{
+    struct err e = {0};
+    struct location l;
+    if (find(r, &l) < 0)
+        return;
+    json_t *errors = web_keep(r, json_object());
+    int notice = rule(r, errors, "min_notice", "minimum notice", 0, 10080);
+    int horizon = rule(r, errors, "horizon", "horizon", 1, 730);
+    int late = rule(r, errors, "late_cancel", "late-cancellation window", 0, 336);
+    if (json_object_size(errors)) {
+        json_t *typed = json_pack("{s:s, s:s, s:s}", "min_notice", form_value(r, "min_notice"),
+                                  "horizon", form_value(r, "horizon"), "late_cancel",
+                                  form_value(r, "late_cancel"));
+        one_page_with(r, 422, &l, NULL, NULL, typed, json_incref(errors), NULL);
+        return;
+    }
+    if (loc_set_rules(web_db(r), l.id, notice, horizon, late, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    form_see_other(r, arena_printf(r->arena, "/admin/locations/%lld?saved=1", (long long)l.id));
 }

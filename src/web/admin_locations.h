@@ -30,4 +30,12 @@ int admin_location_pick(struct req *r, const char *given, const struct location 
 void admin_location_context(struct req *r, json_t *ctx, const struct location *all, size_t n,
                             const struct location *chosen, const char *base);
 
+/* POST /admin/locations/{id}/archive, action=archive|restore: 303 to the
+ * list; 409 with the page and the reason when refused (the first location,
+ * or upcoming appointments there, counted). */
+void admin_location_archive(struct req *r);
+/* POST /admin/locations/{id}/rules: min_notice (minutes), horizon (days),
+ * late_cancel (hours), each blank for the clinic's; 422 naming a bad one. */
+void admin_location_rules(struct req *r);
+
 #endif

@@ -19,6 +19,7 @@
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/num.h"
 #include "view/chart.h"
 #include "view/csv.h"
 #include "web/audit.h"
@@ -31,7 +32,7 @@
 
 /* ---- parameters ------------------------------------------------------------ */
 
-static const char *const range_params[] = {"from", "to", "format", NULL};
+static const char *const range_params[] = {"from", "to", "format", "location", NULL};
 
 /* A day typed into a form: YYYY-MM-DD in the years a report can cover. */
 static int read_day(struct req *r, const char *name, const char *v, struct dt_date *out)
@@ -50,15 +51,51 @@ struct asked {
     struct dt_date today;
     int64_t now;
     int csv;
+    /* ?location=: one location (its zone), or every location (0, the
+     * config file's zone) */
+    int64_t loc;
+    const struct tz *tz;
+    struct location *locs;
+    size_t nlocs;
 };
+
+/* Reads ?location= into q (every location when none).  Returns 0, or -1
+ * with a 400 (not a number) or 404 (no such location) sent. */
+static int read_location(struct req *r, struct asked *q)
+{
+    struct err e = {0};
+    const char *v = kv_get(&r->query, "location");
+    q->loc = 0;
+    q->tz = r->app->tz;
+    if (db_locations(web_db(r), r->arena, &q->locs, &q->nlocs, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    if (!v || !*v)
+        return 0;
+    if (num_parse_i64(v, 1, INT64_MAX, &q->loc) < 0) {
+        web_error(r, 400, "bad_request",
+                  "The location must be a location's number, as /admin/locations lists them.");
+        return -1;
+    }
+    for (size_t i = 0; i < q->nlocs; i++)
+        if (q->locs[i].id == q->loc) {
+            q->tz = web_zone(r, q->loc);
+            return 0;
+        }
+    web_error(r, 404, "not_found",
+              arena_printf(r->arena, "There is no location %lld; /admin/locations lists them.",
+                           (long long)q->loc));
+    return -1;
+}
 
 /* Reads from, to and format.  Returns 0, or -1 with the error sent. */
 static int read_range(struct req *r, struct asked *q)
 {
-    if (web_only_params(r, range_params) < 0)
+    if (web_only_params(r, range_params) < 0 || read_location(r, q) < 0)
         return -1;
     q->now = clock_now();
-    q->today = when_local_date(r->app->tz, q->now);
+    q->today = when_local_date(q->tz, q->now);
     q->rg = report_range_last(q->today, 28);
     const char *f = kv_get(&r->query, "from"), *t = kv_get(&r->query, "to");
     const char *fmt = kv_get(&r->query, "format");
@@ -92,8 +129,9 @@ static int read_range(struct req *r, struct asked *q)
                                REPORT_MAX_DAYS));
         return -1;
     }
-    q->cur = reports_period(r->app->tz, q->rg.from, q->rg.days);
-    q->prev = reports_period(r->app->tz, q->rg.prev_from, q->rg.days);
+    q->cur = reports_period(q->tz, q->rg.from, q->rg.days);
+    q->prev = reports_period(q->tz, q->rg.prev_from, q->rg.days);
+    q->cur.location_id = q->prev.location_id = q->loc;
     return 0;
 }
 
@@ -274,8 +312,11 @@ static void finish(struct req *r, const struct asked *q, struct out *o, const ch
             return;
         }
         resp_header(r, "Content-Disposition",
-                    arena_printf(r->arena, "attachment; filename=\"%s-%s-to-%s.csv\"", slug,
-                                 from, to));
+                    q->loc ? arena_printf(r->arena,
+                                          "attachment; filename=\"%s-location-%lld-%s-to-%s.csv\"",
+                                          slug, (long long)q->loc, from, to)
+                           : arena_printf(r->arena, "attachment; filename=\"%s-%s-to-%s.csv\"",
+                                          slug, from, to));
         return;
     }
     json_t *ctx = chrome_context(r, title, "admin");
@@ -304,10 +345,30 @@ static void finish(struct req *r, const struct asked *q, struct out *o, const ch
                         json_string(arena_printf(r->arena, "%s to %s",
                                                  day_text(r, q->rg.prev_from),
                                                  day_text(r, q->rg.prev_to))));
+    const char *at = q->loc ? arena_printf(r->arena, "&location=%lld", (long long)q->loc) : "";
     json_object_set_new(ctx, "csv_url",
                         json_string(arena_printf(r->arena,
-                                                 "/admin/reports/%s?from=%s&to=%s&format=csv",
-                                                 slug, from, to)));
+                                                 "/admin/reports/%s?from=%s&to=%s%s&format=csv",
+                                                 slug, from, to, at)));
+    /* several locations: one, or all of them (the default) */
+    if (q->nlocs > 1) {
+        json_t *ll = json_array();
+        const char *name = "All locations";
+        for (size_t i = 0; i < q->nlocs; i++) {
+            const struct location *l = &q->locs[i];
+            json_array_append_new(
+                ll, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)l->id, "name",
+                              l->archived_at ? arena_printf(r->arena, "%s (archived)", l->name)
+                                             : l->name,
+                              "selected", l->id == q->loc));
+            if (l->id == q->loc)
+                name = l->name;
+        }
+        json_object_set_new(ctx, "locations", ll);
+        json_object_set_new(ctx, "multi_location", json_true());
+        json_object_set_new(ctx, "all_locations", json_boolean(q->loc == 0));
+        json_object_set_new(ctx, "location_name", json_string(name));
+    }
     page_render(r, 200, "admin/report", ctx);
 }
 
@@ -415,9 +476,9 @@ void admin_reports_utilisation(struct req *r)
     struct err e = {0};
     if (read_range(r, &q) < 0)
         return;
-    if (fail(r, reports_utilisation(web_db(r), r->arena, r->app->sched, r->app->tz, &q.cur, &u, &e),
+    if (fail(r, reports_utilisation(web_db(r), r->arena, r->app->sched, q.tz, &q.cur, &u, &e),
              &e) ||
-        fail(r, reports_utilisation(web_db(r), r->arena, r->app->sched, r->app->tz, &q.prev, &pu,
+        fail(r, reports_utilisation(web_db(r), r->arena, r->app->sched, q.tz, &q.prev, &pu,
                                     &e),
              &e))
         return;
@@ -668,9 +729,9 @@ void admin_reports_referrals(struct req *r)
     struct err e = {0};
     if (read_range(r, &q) < 0)
         return;
-    if (fail(r, reports_referrals(web_db(r), r->arena, r->app->tz, &q.cur, q.today, &f, &e),
+    if (fail(r, reports_referrals(web_db(r), r->arena, q.tz, &q.cur, q.today, &f, &e),
              &e) ||
-        fail(r, reports_referrals(web_db(r), r->arena, r->app->tz, &q.prev, q.today, &pf, &e),
+        fail(r, reports_referrals(web_db(r), r->arena, q.tz, &q.prev, q.today, &pf, &e),
              &e))
         return;
     /* a referral is part of the clinical record: each one shown is logged */

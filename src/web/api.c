@@ -62,8 +62,10 @@ static const char *manage_url(struct req *r, const char *token)
 static json_t *appointment_json(struct req *r, const struct appointment *a, const char *token)
 {
     const struct tz *tz = web_zone(r, a->location_id);
-    struct location where = {a->location_id, a->location_name, a->location_address,
-                             a->location_timezone, 0};
+    struct location where = {.id = a->location_id,
+                             .name = a->location_name,
+                             .address = a->location_address,
+                             .timezone = a->location_timezone};
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:{s:s, s:s, s:s}, s:s}", "id",
                           (json_int_t)a->id, "status", a->status, "service", a->service_id,
                           "therapist", a->therapist_id, "room", a->room_name, "location",

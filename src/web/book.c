@@ -195,7 +195,11 @@ static int load(struct req *r, int64_t loc, const char *service, const char *the
                                      service, therapist, s, &e);
     if (rc == E_OK)
         return 0;
-    if (e.problem && strcmp(e.problem, "unknown_location") == 0) {
+    if (e.problem && strcmp(e.problem, "archived_location") == 0) {
+        problem(r, 404, "We no longer book at this location",
+                arena_printf(r->arena, "%s Choose where you would like to come.", e.msg), "/book",
+                "Choose a location");
+    } else if (e.problem && strcmp(e.problem, "unknown_location") == 0) {
         problem(r, 404, "We have no such location",
                 "This link names a location of ours that does not exist (any more). Choose "
                 "where you would like to come.",
@@ -470,8 +474,10 @@ static void appt_where(struct req *r, const struct appointment *ap, json_t *a)
         n = su.nlocations;
     else
         log_warn("locations of appointment %lld: %s", (long long)ap->id, e.msg);
-    struct location l = {ap->location_id, ap->location_name, ap->location_address,
-                         ap->location_timezone, 0};
+    struct location l = {.id = ap->location_id,
+                         .name = ap->location_name,
+                         .address = ap->location_address,
+                         .timezone = ap->location_timezone};
     put_where(r, a, &l, n);
 }
 
@@ -1246,18 +1252,20 @@ static json_t *manage_context(struct req *r, const char *title, const struct app
     return ctx;
 }
 
-/* The booking rules of the appointment's service (the clinic's if it is gone). */
+/* The booking rules of the appointment's service at its location (the
+ * clinic's and the location's if the service is gone). */
 static struct booking_rules appt_rules(struct req *r, const struct appointment *ap)
 {
     struct err e = {0};
     struct service sv;
-    struct booking_rules cfg = app_booking_rules(r->app), clinic;
-    if (sched_rules(web_db(r), r->arena, r->app->sched, &cfg, &clinic, &e) != E_OK)
-        clinic = cfg; /* the store failed; the service lookup below reports it */
-    if (db_service(web_db(r), r->arena, ap->service_id, &sv, &e) != E_OK)
-        return clinic;
-    return booking_rules_for(&clinic, sv.min_notice_minutes, sv.horizon_days,
-                             sv.late_cancel_hours);
+    int found;
+    struct booking_rules cfg = app_booking_rules(r->app), rules;
+    if (sched_service_rules(web_db(r), r->arena, r->app->sched, &cfg, ap->location_id,
+                            ap->service_id, &sv, &found, &rules, &e) != E_OK) {
+        log_warn("the rules of appointment %lld: %s", (long long)ap->id, e.msg);
+        return cfg;
+    }
+    return rules;
 }
 
 static int flag(struct req *r, const char *name)
@@ -1277,8 +1285,8 @@ static int add_confirmation(struct req *r, const struct appointment *ap, json_t 
     int found;
     const struct cfg *c = &r->app->cfg;
     struct booking_rules cfg = app_booking_rules(r->app), rules;
-    if (sched_service_rules(web_db(r), r->arena, r->app->sched, &cfg, ap->service_id, &sv,
-                            &found, &rules, &e) != E_OK) {
+    if (sched_service_rules(web_db(r), r->arena, r->app->sched, &cfg, ap->location_id,
+                            ap->service_id, &sv, &found, &rules, &e) != E_OK) {
         web_fail(r, &e);
         return -1;
     }

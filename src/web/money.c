@@ -107,6 +107,17 @@ static const char *clock_label(struct req *r, int64_t t)
     return when_clock(r->app->tz, r->arena, t, 0);
 }
 
+/* The visit's day and time in its location's zone. */
+static const char *visit_day(struct req *r, const struct appointment *ap)
+{
+    return when_date_medium(r->arena, when_local_date(web_zone(r, ap->location_id), ap->start));
+}
+
+static const char *visit_clock(struct req *r, const struct appointment *ap)
+{
+    return when_clock(web_zone(r, ap->location_id), r->arena, ap->start, 0);
+}
+
 static int checked_in(const struct appointment *ap)
 {
     return strcmp(ap->status, "checked_in") == 0 || strcmp(ap->status, "completed") == 0;
@@ -155,21 +166,28 @@ static json_t *ledger_json(struct req *r, const struct ledger *l, const struct a
     const struct invoice *i = &l->inv;
     json_t *o = json_object(), *lines = json_array(), *pays = json_array(), *credits = json_array();
     int64_t bal = balance_of(i);
+    /* where the visit was: its location's address and zone (the config
+     * file's for an invoice with no appointment) */
+    const struct tz *tz = ap && ap->id ? web_zone(r, ap->location_id) : r->app->tz;
+    json_object_set_new(o, "address",
+                        json_string(ap && ap->id && ap->location_address && *ap->location_address
+                                        ? ap->location_address
+                                        : r->app->cfg.address));
     json_object_set_new(o, "id", json_integer(i->id));
     json_object_set_new(o, "number", json_integer(i->number));
     json_object_set_new(o, "url",
                         json_string(arena_printf(r->arena, "/staff/invoices/%" PRId64, i->id)));
     json_object_set_new(
         o, "date",
-        json_string(when_date_long(r->arena, when_local_date(r->app->tz, i->issued_at))));
+        json_string(when_date_long(r->arena, when_local_date(tz, i->issued_at))));
     json_object_set_new(o, "issued_by", json_string(i->issued_by_name));
     json_object_set_new(o, "client", json_string(i->client_name));
     if (ap) {
         json_object_set_new(
             o, "visit",
             json_string(arena_printf(r->arena, "%s with %s, %s at %s", ap->service_name,
-                                     ap->therapist_name, day_label(r, ap->start),
-                                     clock_label(r, ap->start))));
+                                     ap->therapist_name, visit_day(r, ap),
+                                     visit_clock(r, ap))));
         json_object_set_new(o, "checkout_url",
                             json_string(arena_printf(
                                 r->arena, "/staff/appointments/%" PRId64 "/checkout", ap->id)));
@@ -405,7 +423,7 @@ static void checkout_page(struct req *r, int status, const struct appointment *a
                   "client", ap->client_name, "client_url",
                   arena_printf(r->arena, "/staff/clients/%" PRId64, ap->client_id), "service",
                   ap->service_name, "therapist", ap->therapist_name, "date",
-                  day_label(r, ap->start), "time", clock_label(r, ap->start)));
+                  visit_day(r, ap), "time", visit_clock(r, ap)));
     int ready = checked_in(ap);
     json_object_set_new(ctx, "ready", json_boolean(ready));
     if (!ready)
@@ -880,22 +898,57 @@ void money_send_receipt(struct req *r)
 
 /* ---- the end of the day ---- */
 
-/* The day of ?date= (or the form's "date"), today by default; [from, to)
- * its instants.  Returns 0, or -1 with a 400 written. */
-static int read_day(struct req *r, const char *s, struct dt_date *d, int64_t *from, int64_t *to)
+/* The drawer of ?location= (or the form's "location"): one location's, or
+ * the whole clinic's (0) when none is named.  Archived locations count too
+ * (their history).  *locs / *nlocs: every location, for the page's switch.
+ * Returns 0, or -1 with a 400/404 written. */
+static int read_location(struct req *r, const char *s, int64_t *loc, struct location **locs,
+                         size_t *nlocs)
 {
-    *d = when_local_date(r->app->tz, clock_now());
+    struct err e = {0};
+    *loc = 0;
+    if (db_locations(web_db(r), r->arena, locs, nlocs, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    if (!s || !*s)
+        return 0;
+    if (num_parse_i64(s, 1, INT64_MAX, loc) < 0) {
+        web_error(r, 400, NULL, "The location must be a location's number, as in the list.");
+        return -1;
+    }
+    for (size_t i = 0; i < *nlocs; i++)
+        if ((*locs)[i].id == *loc)
+            return 0;
+    web_error(r, 404, NULL, "There is no such location; the close-out lists them.");
+    return -1;
+}
+
+/* The day of ?date= (or the form's "date"), today by default, in the zone
+ * of location loc (0: the config file's); [from, to) its instants.
+ * Returns 0, or -1 with a 400 written. */
+static int read_day(struct req *r, int64_t loc, const char *s, struct dt_date *d, int64_t *from,
+                    int64_t *to)
+{
+    const struct tz *tz = loc ? web_zone(r, loc) : r->app->tz;
+    *d = when_local_date(tz, clock_now());
     if (s && *s && dt_parse_date(s, d) < 0) {
         web_error(r, 400, NULL, "The date must look like 2026-11-24.");
         return -1;
     }
-    *from = tz_day_start(r->app->tz, *d);
-    *to = *from + tz_day_seconds(r->app->tz, *d);
+    *from = tz_day_start(tz, *d);
+    *to = *from + tz_day_seconds(tz, *d);
     return 0;
 }
 
-static void closeout_page(struct req *r, int status, struct dt_date d, int64_t from, int64_t to,
-                          const char *msg, json_t *form)
+struct drawer {
+    int64_t loc; /* 0 = the whole clinic */
+    const struct location *locs;
+    size_t nlocs;
+};
+
+static void closeout_page(struct req *r, int status, const struct drawer *w, struct dt_date d,
+                          int64_t from, int64_t to, const char *msg, json_t *form)
 {
     struct err e = {0};
     struct money_day day;
@@ -903,13 +956,33 @@ static void closeout_page(struct req *r, int status, struct dt_date d, int64_t f
     size_t ncounts = 0;
     const char *ds = when_date_param(r->arena, d);
     web_keep(r, form);
-    if (money_takings(web_db(r), r->arena, from, to, &day, &e) != E_OK ||
-        db_closeouts_of_day(web_db(r), r->arena, ds, &counts, &ncounts, &e) != E_OK) {
+    if (money_takings(web_db(r), r->arena, w->loc, from, to, &day, &e) != E_OK ||
+        db_closeouts_of_day(web_db(r), r->arena, ds, w->loc, &counts, &ncounts, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
     json_t *ctx = chrome_context(
         r, arena_printf(r->arena, "Close-out, %s", when_date_long(r->arena, d)), "closeout");
+    /* several locations: each drawer on its own, or the whole clinic */
+    if (w->nlocs > 1) {
+        json_t *ll = json_array();
+        const char *name = "All locations";
+        for (size_t i = 0; i < w->nlocs; i++) {
+            json_array_append_new(ll, json_pack("{s:I, s:s, s:b}", "id",
+                                                (json_int_t)w->locs[i].id, "name",
+                                                w->locs[i].name, "selected",
+                                                w->locs[i].id == w->loc));
+            if (w->locs[i].id == w->loc)
+                name = w->locs[i].name;
+        }
+        json_object_set_new(ctx, "locations", ll);
+        json_object_set_new(ctx, "multi_location", json_true());
+        json_object_set_new(ctx, "location_name", json_string(name));
+        json_object_set_new(ctx, "all_locations", json_boolean(w->loc == 0));
+    }
+    if (w->loc)
+        json_object_set_new(ctx, "location",
+                            json_string(arena_printf(r->arena, "%lld", (long long)w->loc)));
     json_object_set_new(ctx, "date", json_string(ds));
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
     json_t *rows = json_array();
@@ -978,8 +1051,13 @@ void money_closeout(struct req *r)
 {
     struct dt_date d;
     int64_t from, to;
-    if (read_day(r, kv_get(&r->query, "date"), &d, &from, &to) == 0)
-        closeout_page(r, 200, d, from, to, NULL, NULL);
+    struct location *locs;
+    struct drawer w = {0};
+    if (read_location(r, kv_get(&r->query, "location"), &w.loc, &locs, &w.nlocs) < 0)
+        return;
+    w.locs = locs;
+    if (read_day(r, w.loc, kv_get(&r->query, "date"), &d, &from, &to) == 0)
+        closeout_page(r, 200, &w, d, from, to, NULL, NULL);
 }
 
 void money_closeout_count(struct req *r)
@@ -987,35 +1065,43 @@ void money_closeout_count(struct req *r)
     struct dt_date d;
     int64_t from, to, fl, counted, id, expected;
     struct err e = {0};
-    if (read_day(r, form_value(r, "date"), &d, &from, &to) < 0)
+    struct location *locs;
+    struct drawer w = {0};
+    if (read_location(r, form_value(r, "location"), &w.loc, &locs, &w.nlocs) < 0)
+        return;
+    w.locs = locs;
+    if (read_day(r, w.loc, form_value(r, "date"), &d, &from, &to) < 0)
         return;
     const char *note = form_value(r, "note");
     json_t *form = json_pack("{s:s, s:s, s:s}", "float", form_value(r, "float"), "counted",
                              form_value(r, "counted"), "note", note);
     if (money_parse(form_value(r, "float"), MONEY_MAX, &fl) < 0) {
-        closeout_page(r, 422, d, from, to,
+        closeout_page(r, 422, &w, d, from, to,
                       "Enter the float the drawer started with, such as 100 or 100.00.", form);
         return;
     }
     if (money_parse(form_value(r, "counted"), MONEY_MAX, &counted) < 0) {
-        closeout_page(r, 422, d, from, to, "Enter the cash counted in the drawer, such as 245.50.",
+        closeout_page(r, 422, &w, d, from, to, "Enter the cash counted in the drawer, such as 245.50.",
                       form);
         return;
     }
     if (form_chars(note) > WHY_MAX) {
-        closeout_page(r, 422, d, from, to, "Keep the note under 500 characters.", form);
+        closeout_page(r, 422, &w, d, from, to, "Keep the note under 500 characters.", form);
         return;
     }
     json_decref(form);
     struct actor who;
     struct money_by by = staff_by(r, &who);
-    if (money_count(web_db(r), &by, when_date_param(r->arena, d), from, to, fl, counted, note,
+    if (money_count(web_db(r), &by, w.loc, when_date_param(r->arena, d), from, to, fl, counted,
+                    note,
                     clock_now(), &id, &expected, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
-    form_see_other(r, arena_printf(r->arena, "/staff/closeout?date=%s&counted=1",
-                                   when_date_param(r->arena, d)));
+    form_see_other(r, w.loc ? arena_printf(r->arena, "/staff/closeout?date=%s&location=%lld&counted=1",
+                                           when_date_param(r->arena, d), (long long)w.loc)
+                            : arena_printf(r->arena, "/staff/closeout?date=%s&counted=1",
+                                           when_date_param(r->arena, d)));
 }
 
 /* ---- the superbill ---- */
@@ -1078,10 +1164,24 @@ static void superbill_render(struct req *r, int64_t client_id, const char *clien
     json_object_set_new(ctx, "span",
                         json_string(arena_printf(r->arena, "%s to %s", when_date_long(r->arena, df),
                                                  when_date_long(r->arena, dt))));
+    /* the place of service: the visits' location when they share one, else
+     * each visit names its own */
+    const char *place = NULL;
+    int places = 0;
+    for (size_t k = 0; k < sb.nvisits; k++) {
+        const char *a = sb.visits[k].appt.location_address;
+        a = a && *a ? a : c->address;
+        if (!place) {
+            place = a;
+            places = 1;
+        } else if (strcmp(place, a) != 0) {
+            places = 2;
+        }
+    }
     json_object_set_new(ctx, "provider",
                         json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", c->name, "address",
-                                  c->address, "phone", c->phone, "tax_id", c->tax_id, "npi",
-                                  c->npi));
+                                  places == 1 ? place : c->address, "phone", c->phone, "tax_id",
+                                  c->tax_id, "npi", c->npi));
     json_object_set_new(
         ctx, "patient",
         json_pack("{s:s, s:s, s:s}", "name", client_name, "birth_date", sb.birth_date, "url",
@@ -1101,11 +1201,18 @@ static void superbill_render(struct req *r, int64_t client_id, const char *clien
         const char *icd = v->referral && *v->referral->icd10 ? v->referral->icd10 : "";
         json_t *vj = json_pack(
             "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:I}", "date",
-            when_date_param(r->arena, when_local_date(r->app->tz, v->appt.start)), "therapist",
+            when_date_param(r->arena,
+                            when_local_date(web_zone(r, v->appt.location_id), v->appt.start)),
+            "therapist",
             v->appt.therapist_name, "npi", v->therapist.npi, "licence", v->therapist.licence,
             "codes", codes, "icd10", icd, "charge", amount(r, v->charge), "paid",
             amount(r, v->paid), "balance", amount(r, v->charge - v->paid), "service",
             v->appt.service_name, "invoice", (json_int_t)v->inv->number);
+        if (places > 1)
+            json_object_set_new(vj, "place",
+                                json_string(v->appt.location_address && *v->appt.location_address
+                                                ? v->appt.location_address
+                                                : c->address));
         json_array_append_new(visits, vj);
         /* the rendering providers and diagnoses, each once */
         int seen = 0;

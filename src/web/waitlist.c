@@ -74,7 +74,7 @@ static void message(struct req *r, int status, const char *heading, const char *
 
 /* What the form holds, as typed. */
 struct join {
-    const char *service, *therapist, *date_from, *date_to, *time_from, *time_to;
+    const char *service, *therapist, *location, *date_from, *date_to, *time_from, *time_to;
     const char *name, *email, *phone;
     unsigned days;
 };
@@ -85,9 +85,11 @@ static void join_page(struct req *r, const struct join *f, json_t *errors, int s
     struct err e = {0};
     struct service *services = NULL;
     struct therapist *therapists = NULL;
+    struct sched_setup su;
     size_t ns = 0, nt = 0;
     if (db_services(web_db(r), r->arena, 1, &services, &ns, &e) != E_OK ||
-        db_therapists(web_db(r), r->arena, 1, &therapists, &nt, &e) != E_OK) {
+        db_therapists(web_db(r), r->arena, 1, &therapists, &nt, &e) != E_OK ||
+        sched_setup(web_db(r), r->arena, r->app->sched, &su, &e) != E_OK) {
         json_decref(errors);
         web_fail(r, &e);
         return;
@@ -108,6 +110,19 @@ static void join_page(struct req *r, const struct join *f, json_t *errors, int s
         int d = (k + 1) % 7; /* the week from Monday */
         json_array_append_new(dl, json_pack("{s:i, s:s, s:b}", "value", d, "name", day_names[d],
                                             "checked", (int)((f->days >> d) & 1)));
+    }
+    /* several locations in use: the entry names one, or any (0063) */
+    if (su.nlocations > 1) {
+        json_t *ll = json_array();
+        for (size_t i = 0; i < su.nlocations; i++) {
+            const char *id = arena_printf(r->arena, "%lld", (long long)su.locations[i].id);
+            json_array_append_new(ll, json_pack("{s:s, s:s, s:b}", "id", id, "name",
+                                                su.locations[i].name, "selected",
+                                                strcmp(id, f->location) == 0));
+        }
+        json_object_set_new(ctx, "locations", ll);
+        json_object_set_new(ctx, "multi_location", json_true());
+        json_object_set_new(ctx, "any_location", json_boolean(strcmp(f->location, "any") == 0));
     }
     json_object_set_new(ctx, "services", sl);
     json_object_set_new(ctx, "therapists", tl);
@@ -137,6 +152,7 @@ void waitlist_form(struct req *r)
     struct dt_date today = when_local_date(r->app->tz, clock_now()), from = today;
     const char *service = kv_get(&r->query, "service");
     const char *therapist = kv_get(&r->query, "therapist");
+    const char *location = kv_get(&r->query, "location");
     const char *date = kv_get(&r->query, "date");
     struct dt_date d;
 
@@ -146,6 +162,7 @@ void waitlist_form(struct req *r)
         from = d;
     f.service = service ? service : "";
     f.therapist = therapist && *therapist ? therapist : "any";
+    f.location = location && *location ? location : "any";
     f.date_from = when_date_param(r->arena, from);
     f.date_to = when_date_param(r->arena, dt_date_add(from, DEFAULT_DAYS - 1));
     f.time_from = hhmm(r, DEFAULT_FROM);
@@ -209,6 +226,7 @@ void waitlist_join(struct req *r)
 
     f.service = one(r, errors, "service");
     f.therapist = one(r, errors, "therapist");
+    f.location = one(r, errors, "location");
     f.date_from = one(r, errors, "date_from");
     f.date_to = one(r, errors, "date_to");
     f.time_from = one(r, errors, "time_from");
@@ -218,6 +236,15 @@ void waitlist_join(struct req *r)
     f.phone = one(r, errors, "phone");
     if (!*f.therapist)
         f.therapist = "any";
+    if (!*f.location)
+        f.location = "any";
+    /* where: one location (in use), or any (0 here) */
+    int64_t loc = 0;
+    int any_location = strcmp(f.location, "any") == 0;
+    if (!any_location && num_parse_i64(f.location, 1, INT64_MAX, &loc) < 0) {
+        form_error(errors, "location", "Choose a location from the list, or any location.");
+        any_location = 1;
+    }
     for (size_t i = 0; i < r->form.n; i++) {
         int d;
         if (strcmp(r->form.items[i].key, "days") != 0)
@@ -232,9 +259,15 @@ void waitlist_join(struct req *r)
     struct booking_rules rules = app_booking_rules(r->app);
     if (!*f.service) {
         form_error(errors, "service", "Choose a service.");
-    } else if (sched_load(web_db(r), r->arena, r->app->sched, r->app->tz, &rules, f.service,
-                          f.therapist, &s, &e) == E_OK) {
+    } else if (sched_load_at(web_db(r), r->arena, r->app->sched, r->app->tz, &rules,
+                             any_location ? 0 : loc, f.service, f.therapist, &s, &e) == E_OK) {
         have_service = 1;
+    } else if (e.problem && (strcmp(e.problem, "unknown_location") == 0 ||
+                             strcmp(e.problem, "archived_location") == 0)) {
+        form_error(errors, "location",
+                   strcmp(e.problem, "archived_location") == 0
+                       ? arena_printf(r->arena, "%s Choose another location, or any.", e.msg)
+                       : "We have no such location; choose one from the list, or any location.");
     } else if (e.problem && strcmp(e.problem, "unknown_service") == 0) {
         form_error(errors, "service", "We do not offer that service; choose one from the list.");
     } else if (e.problem && strcmp(e.problem, "unknown_therapist") == 0) {
@@ -267,7 +300,7 @@ void waitlist_join(struct req *r)
         (why = waitlist_check_window(tfrom, tto, s.service.duration_min, buf, sizeof buf)))
         form_error(errors, "time_to", arena_strdup(r->arena, why));
     else if (tfrom >= 0 && tto >= 0 && have_service && strcmp(f.therapist, "any") != 0 &&
-             s.ntherapists == 1 && !json_object_get(errors, "days") &&
+             (!any_location || s.nlocations < 2) && s.ntherapists == 1 && !json_object_get(errors, "days") &&
              !fits_her_week(&s.weeks[0], f.days, tfrom, tto, s.service.duration_min))
         form_error(errors, "time_from",
                    arena_printf(r->arena,
@@ -306,6 +339,8 @@ void waitlist_join(struct req *r)
     w.created_at = now;
     w.service_name = s.service.name;
     w.therapist_name = w.therapist_id[0] ? s.therapists[0].name : "";
+    w.location_id = any_location ? 0 : s.location.id;
+    w.location_name = any_location ? "" : s.location.name;
     if (wl_join(r->app->waitlist, web_db(r), &w, token, now, &e) != E_OK) {
         web_fail(r, &e);
         return;
@@ -361,6 +396,8 @@ static void add_entry(struct req *r, json_t *ctx, const struct waitlist_entry *w
     json_t *j = json_object();
     set_str(j, "service", w->service_name);
     set_str(j, "therapist", w->therapist_name[0] ? w->therapist_name : "Any therapist");
+    if (w->location_id)
+        set_str(j, "location", w->location_name);
     set_str(j, "days", waitlist_days_label(w->days, days, sizeof days));
     set_str(j, "window", when_window(r->arena, w->time_from, w->time_to));
     if (dt_parse_date(w->date_from, &f) == 0 && dt_parse_date(w->date_to, &t) == 0)
@@ -603,7 +640,9 @@ static json_t *desk_row(struct req *r, const struct waitlist_desk_entry *d)
     set_str(j, "name", w->name);
     set_str(j, "email", w->email);
     set_str(j, "phone", w->phone);
-    set_str(j, "service", w->service_name);
+    set_str(j, "service", w->location_id ? arena_printf(r->arena, "%s at %s", w->service_name,
+                                                        w->location_name)
+                                         : w->service_name);
     set_str(j, "therapist", w->therapist_name[0] ? w->therapist_name : "Any therapist");
     set_str(j, "days", waitlist_days_label(w->days, days, sizeof days));
     set_str(j, "window", when_window(r->arena, w->time_from, w->time_to));

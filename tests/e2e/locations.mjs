@@ -73,5 +73,45 @@ export async function locationsCases(h) {
       check(t.includes('Los Angeles time'), 'no zone on the appointment');
       await checkPage(h, page, w, 'booked', 'locations', 'phone');
     });
+
+    await test('locations (phone): the waitlist form asks where, any location first', async () => {
+      const res = await page.goto('/waitlist');
+      check(res && res.status() === 200, `/waitlist: HTTP ${res && res.status()}`);
+      const sel = page.getByLabel('Location', { exact: true });
+      check(await sel.count() === 1, 'no Location field');
+      const opts = await sel.locator('option').allTextContents();
+      check(JSON.stringify(opts) === JSON.stringify(['Any location', 'Anchorage', 'Seattle']), `options: ${JSON.stringify(opts)}`);
+      await checkPage(h, page, w, 'waitlist', 'locations', 'phone');
+    });
+
+    // the admin's page of one location: its own booking rules and archiving
+    for (const size of [{ label: 'phone', viewport: PHONE }, { label: 'desktop', viewport: { width: 1280, height: 900 } }]) {
+      await test(`locations (${size.label}): the admin sets Seattle's notice and cannot archive it while booked`, async () => {
+        const actx = await h.newContext(h.browser, server.base, { bypassCSP: true, viewport: size.viewport });
+        contexts.push(actx);
+        const ap = await actx.newPage();
+        const aw = h.watch(ap);
+        await ap.goto('/login', { waitUntil: 'load' });
+        await ap.getByLabel('Email').fill('admin@chugachbodywork.example');
+        await ap.getByLabel('Password', { exact: true }).fill('demo-admin-pass');
+        await clickThrough(h, ap, ap.locator('form[action="/login"] button[type="submit"]'), 'sign-in button');
+        const res = await ap.goto('/admin/locations/2', { waitUntil: 'load' });
+        check(res.status() === 200, `GET /admin/locations/2: HTTP ${res.status()}`);
+        await ap.getByLabel('Minimum notice (minutes)').fill('120');
+        await clickThrough(h, ap, ap.getByRole('button', { name: 'Save rules' }), 'the save rules button');
+        check(ap.url().endsWith('/admin/locations/2?saved=1'), `after saving: ${ap.url()}`);
+        check(await ap.getByLabel('Minimum notice (minutes)').inputValue() === '120', 'the notice was not kept');
+        await checkPage(h, ap, aw, `admin-${size.label}`, 'locations', size.label);
+        // Pia's booking at Seattle keeps it from being archived
+        aw.expectStatus = 409;
+        aw.docUrl = new URL('/admin/locations/2/archive', ap.url()).href;
+        const sent = await clickThrough(h, ap, ap.getByRole('button', { name: 'Archive location' }), 'the archive button');
+        aw.expectStatus = 200;
+        check(sent && sent.status() === 409, `archiving answered HTTP ${sent && sent.status()}`);
+        const said = await ap.locator('[role="alert"]').textContent();
+        check(/still has \d+ upcoming appointment/.test(said), `the refusal does not say why: ${said}`);
+        await checkPage(h, ap, aw, `archive-refused-${size.label}`, 'locations', size.label);
+      });
+    }
   }, ['--locations', '2']);
 }

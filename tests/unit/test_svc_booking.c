@@ -22,6 +22,7 @@
 #include "core/tz.h"
 #include "store_fixture.h"
 #include "svc/booking.h"
+#include "svc/locations.h"
 #include "svc/token.h"
 
 struct bfix {
@@ -500,8 +501,10 @@ static void test_therapist_not_in_two_locations(void **state)
     char token[TOKEN_LEN];
     struct db *db = b->f->db;
     int64_t loc2 = 0, room2 = 0;
-    struct location l = {0, "Seattle studio", "401 Pike Street, Seattle, WA 98101",
-                         "America/Los_Angeles", 2};
+    struct location l = {.name = "Seattle studio",
+                         .address = "401 Pike Street, Seattle, WA 98101",
+                         .timezone = "America/Los_Angeles",
+                         .position = 2};
     const char *sids[] = {"deep-tissue-60"};
     struct room r = {0, "Cascade Room", sids, 1, 0};
     struct therapist_week w;
@@ -581,6 +584,94 @@ static void test_therapist_not_in_two_locations(void **state)
     assert_string_equal(e.problem, "unknown_location");
 }
 
+/* A location's own rules (0064) sit between the clinic's and the service's;
+ * archiving (0063) is refused while it holds an upcoming appointment and
+ * for the first location, and an archived location is refused to booking
+ * and left out of the locations in use, until it is put back. */
+static void test_location_rules_and_archive(void **state)
+{
+    struct bfix *b = *state;
+    struct err e = {0};
+    struct appointment ap;
+    char token[TOKEN_LEN];
+    struct db *db = b->f->db;
+    int64_t loc2 = 0, room2 = 0, live = 0;
+    struct location l = {.name = "Seattle studio",
+                         .address = "401 Pike Street, Seattle, WA 98101",
+                         .timezone = "America/Los_Angeles",
+                         .position = 2};
+    const char *sids[] = {"deep-tissue-60"};
+    struct room r = {0, "Cascade Room", sids, 1, 0};
+    struct therapist_week w;
+
+    assert_int_equal(db_begin(db, &e), E_OK);
+    assert_int_equal(db_put_location(db, &l, &loc2, &e), E_OK);
+    r.location_id = loc2;
+    assert_int_equal(db_add_room(db, &r, &room2, &e), E_OK);
+    struct week_span open2[] = {{1, 9 * 60, 17 * 60, loc2}};
+    assert_int_equal(db_put_clinic_hours(db, loc2, open2, 1, &e), E_OK);
+    assert_int_equal(db_therapist_week(db, b->f->a, "maren-holt", &w, &e), E_OK);
+    struct week_span *work = arena_array(b->f->a, w.nwork + 1, sizeof *work);
+    memcpy(work, w.work, w.nwork * sizeof *work);
+    work[w.nwork++] = (struct week_span){1, 12 * 60, 17 * 60, loc2};
+    w.work = work;
+    assert_int_equal(db_put_therapist_week(db, "maren-holt", &w, &e), E_OK);
+    assert_int_equal(db_commit(db, &e), E_OK);
+
+    struct booking_rules cfg = app_booking_rules(&b->app), got;
+    struct sched at1, at2;
+    struct service sv;
+    int found;
+    assert_int_equal(loc_set_rules(db, loc2, 10080, -1, 336, &e), E_OK);
+    assert_int_equal(sched_load_at(db, b->f->a, b->app.sched, b->app.tz, &cfg, loc2,
+                                   "deep-tissue-60", "any", &at2, &e),
+                     E_OK);
+    assert_int_equal(at2.rules.min_notice_min, 10080);
+    assert_int_equal(at2.rules.late_cancel_hours, 336);
+    assert_int_equal(sched_load_at(db, b->f->a, b->app.sched, b->app.tz, &cfg,
+                                   STORE_FIRST_LOCATION, "deep-tissue-60", "any", &at1, &e),
+                     E_OK);
+    assert_int_not_equal(at1.rules.min_notice_min, 10080);
+    assert_int_equal(at2.rules.horizon_days, at1.rules.horizon_days); /* the clinic's */
+    assert_int_equal(sched_service_rules(db, b->f->a, b->app.sched, &cfg, loc2, "deep-tissue-60",
+                                         &sv, &found, &got, &e),
+                     E_OK);
+    assert_int_equal(got.late_cancel_hours, 336);
+    assert_int_equal(loc_set_rules(db, loc2, -1, -1, -1, &e), E_OK);
+    assert_int_equal(loc_set_rules(db, 99, -1, -1, -1, &e), E_NOTFOUND);
+
+    /* an upcoming appointment there keeps it from being archived */
+    assert_int_equal(sched_load_at(db, b->f->a, b->app.sched, b->app.tz, &cfg, loc2,
+                                   "deep-tissue-60", "maren-holt", &at2, &e),
+                     E_OK);
+    int64_t start = b->monday + 13 * 3600; /* 13:00 in Anchorage = 14:00 in Seattle */
+    int64_t now = b->monday - 7 * 86400;
+    struct sched_client jane = client("Jane Doe", "jane@example.com");
+    assert_int_equal(sched_book(db, b->f->a, &at2, now, start, 0, &jane, &ap, token, &e), E_OK);
+    assert_int_equal(loc_archive(db, loc2, 1, now, &live, &e), E_CONFLICT);
+    assert_string_equal(e.problem, "location_has_appointments");
+    assert_int_equal(live, 1);
+    assert_int_equal(loc_archive(db, STORE_FIRST_LOCATION, 1, now, &live, &e), E_CONFLICT);
+    assert_string_equal(e.problem, "location_first");
+    assert_int_equal(loc_archive(db, 99, 1, now, &live, &e), E_NOTFOUND);
+
+    /* once it is past, the location may go; it is then refused to booking */
+    assert_int_equal(loc_archive(db, loc2, 1, ap.end + 1, &live, &e), E_OK);
+    assert_int_equal(sched_load_at(db, b->f->a, b->app.sched, b->app.tz, &cfg, loc2,
+                                   "deep-tissue-60", "any", &at2, &e),
+                     E_UNPROCESSABLE);
+    assert_string_equal(e.problem, "archived_location");
+    struct sched_setup su;
+    assert_int_equal(sched_setup(db, b->f->a, b->app.sched, &su, &e), E_OK);
+    assert_int_equal(su.nlocations, 1);
+    /* its history keeps its zone */
+    assert_int_equal(sched_setup_at(db, b->f->a, b->app.sched, loc2, &su, &e), E_OK);
+    assert_non_null(su.zone);
+    assert_int_equal(loc_archive(db, loc2, 0, ap.end + 1, &live, &e), E_OK);
+    assert_int_equal(sched_setup(db, b->f->a, b->app.sched, &su, &e), E_OK);
+    assert_int_equal(su.nlocations, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -591,6 +682,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_desk_status_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_equals_days_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_therapist_not_in_two_locations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_location_rules_and_archive, setup, teardown),
     };
     return cmocka_run_group_tests_name("svc_booking", tests, NULL, NULL);
 }

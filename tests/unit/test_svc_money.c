@@ -199,12 +199,12 @@ static void test_payments_refunds_credits(void **state)
 
     /* the day's takings: card 50 in, 50 out; cash 70 in */
     struct money_day d;
-    assert_int_equal(money_takings(f->db, f->a, T0 - 3600, T0 + 3600, &d, &e), E_OK);
+    assert_int_equal(money_takings(f->db, f->a, 0, T0 - 3600, T0 + 3600, &d, &e), E_OK);
     assert_int_equal(d.cash_in, 7000);
     assert_int_equal(d.cash_out, 0);
     assert_int_equal(d.invoices, 1);
     int64_t co, expected;
-    assert_int_equal(money_count(f->db, &BY, "2026-11-24", T0 - 3600, T0 + 3600, 10000, 16900, "",
+    assert_int_equal(money_count(f->db, &BY, 0, "2026-11-24", T0 - 3600, T0 + 3600, 10000, 16900, "",
                                  T0, &co, &expected, &e),
                      E_OK);
     assert_int_equal(expected, 17000);

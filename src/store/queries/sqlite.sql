@@ -63,8 +63,10 @@ FROM insurance_checks i JOIN clients c ON c.id = i.client_id
 -- fragment: wl_entry_cols
 SELECT e.id, e.service_id, coalesce(e.therapist_id, ''), e.date_from, e.date_to, e.days,
 e.time_from, e.time_to, e.name, e.email, e.phone, e.status, e.created_at,
-coalesce(e.closed_at, 0), s.name, coalesce(t.name, '') FROM waitlist_entries e
+coalesce(e.closed_at, 0), s.name, coalesce(t.name, ''), coalesce(e.location_id, 0),
+coalesce(l.name, '') FROM waitlist_entries e
 JOIN services s ON s.id = e.service_id LEFT JOIN therapists t ON t.id = e.therapist_id
+LEFT JOIN locations l ON l.id = e.location_id
 
 -- fragment: checkout_cols
 SELECT id, purpose, coalesce(appointment_id, 0), coalesce(client_id, 0), ref_id, amount_cents,
@@ -138,8 +140,24 @@ SELECT weekday, open_min, close_min, location_id FROM clinic_hours
 ORDER BY location_id, weekday, open_min
 
 -- name: locations
-SELECT id, name, address, timezone, position FROM locations
+SELECT id, name, address, timezone, position, archived_at,
+coalesce(min_notice_minutes, -1), coalesce(horizon_days, -1),
+coalesce(late_cancel_hours, -1) FROM locations
 ORDER BY position, id
+
+-- archiving (0063): only a location with no future live appointment; the
+-- count and the update run in one writing transaction (svc/locations.c)
+-- name: location_future_live
+SELECT count(*) FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE r.location_id = ?1 AND a.status IN ('booked', 'checked_in') AND a.end_at > ?2
+
+-- name: location_archive
+UPDATE locations SET archived_at = ?2 WHERE id = ?1
+
+-- the location's own booking rules (0064); NULL = the clinic's
+-- name: location_rules
+UPDATE locations SET min_notice_minutes = ?2, horizon_days = ?3,
+late_cancel_hours = ?4 WHERE id = ?1
 
 -- name: add_location
 INSERT INTO locations (name, address, timezone, position)
@@ -512,6 +530,7 @@ ORDER BY id DESC LIMIT ?4
 -- name: report_appts
 SELECT therapist_id, room_id, start_at, end_at, status, cancel_late FROM appointments
 WHERE start_at >= ?1 AND start_at < ?2
+AND (?3 = 0 OR room_id IN (SELECT id FROM rooms WHERE location_id = ?3))
 
 -- Clients seen (completed or checked in) in the range, one row each: the
 -- last such visit in it, whether they were seen before ?1 (0 or 1), and
@@ -525,6 +544,7 @@ SELECT v.client_id, v.last_at,
         AND n.start_at > v.last_at AND n.status <> 'cancelled' ORDER BY n.start_at LIMIT 1)
 FROM (SELECT client_id, max(start_at) AS last_at FROM appointments
       WHERE start_at >= ?1 AND start_at < ?2 AND status IN ('completed', 'checked_in')
+      AND (?3 = 0 OR room_id IN (SELECT id FROM rooms WHERE location_id = ?3))
       GROUP BY client_id) v
 
 -- Referrals whose window [referred_on, valid_until] meets the local days
@@ -551,6 +571,8 @@ SELECT l.service_id, coalesce(s.name, ''), l.kind, sum(l.qty), sum(l.amount_cent
 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
 LEFT JOIN services s ON s.id = l.service_id
 WHERE i.issued_at >= ?1 AND i.issued_at < ?2
+AND (?3 = 0 OR coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = i.appointment_id), 1) = ?3)
 GROUP BY l.service_id, s.name, l.kind
 
 -- name: report_revenue_therapists
@@ -558,11 +580,16 @@ SELECT i.therapist_id, coalesce(t.name, ''), count(*), sum(i.total_cents - i.tip
 sum(i.tip_cents)
 FROM invoices i LEFT JOIN therapists t ON t.id = i.therapist_id
 WHERE i.issued_at >= ?1 AND i.issued_at < ?2
+AND (?3 = 0 OR coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = i.appointment_id), 1) = ?3)
 GROUP BY i.therapist_id, t.name
 
 -- name: report_revenue_credits
-SELECT count(*), coalesce(sum(amount_cents), 0) FROM credit_notes
-WHERE created_at >= ?1 AND created_at < ?2
+SELECT count(*), coalesce(sum(n.amount_cents), 0) FROM credit_notes n
+JOIN invoices i ON i.id = n.invoice_id
+WHERE n.created_at >= ?1 AND n.created_at < ?2
+AND (?3 = 0 OR coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = i.appointment_id), 1) = ?3)
 
 -- name: report_insurance
 SELECT status, outcome, requested_at, verified_at FROM insurance_checks
@@ -785,29 +812,42 @@ SELECT id FROM credit_notes WHERE idem_key = ?1
 SELECT id, invoice_id, amount_cents, reason, created_at, created_by_name
 FROM credit_notes WHERE invoice_id = ?1 ORDER BY id
 
--- a day's takings by method: payments settled and refunds given in [?1, ?2)
+-- a day's takings by method: payments settled and refunds given in [?1, ?2),
+-- at location ?3 (0 = every location): a payment's is its appointment's, or
+-- its invoice's appointment's, else the first location's (0064)
+-- fragment: pay_location
+coalesce((SELECT r.location_id FROM appointments a JOIN rooms r ON r.id = a.room_id
+WHERE a.id = coalesce(p.appointment_id, (SELECT i.appointment_id FROM invoices i
+WHERE i.id = p.invoice_id))), 1)
+
 -- name: takings_paid
-SELECT method, count(*), coalesce(sum(amount_cents), 0) FROM payments
-WHERE created_at >= ?1 AND created_at < ?2 AND status = 'completed'
-GROUP BY method ORDER BY method
+SELECT p.method, count(*), coalesce(sum(p.amount_cents), 0) FROM payments p
+WHERE p.created_at >= ?1 AND p.created_at < ?2 AND p.status = 'completed'
+AND (?3 = 0 OR {{pay_location}} = ?3)
+GROUP BY p.method ORDER BY p.method
 
 -- name: takings_refunded
 SELECT p.method, count(*), coalesce(sum(f.amount_cents), 0) FROM refunds f
 JOIN payments p ON p.id = f.payment_id
 WHERE f.created_at >= ?1 AND f.created_at < ?2
+AND (?3 = 0 OR {{pay_location}} = ?3)
 GROUP BY p.method ORDER BY p.method
 
 -- name: takings_issued
-SELECT count(*), coalesce(sum(total_cents), 0), coalesce(sum(tip_cents), 0),
-coalesce(sum(tax_cents), 0) FROM invoices WHERE issued_at >= ?1 AND issued_at < ?2
+SELECT count(*), coalesce(sum(v.total_cents), 0), coalesce(sum(v.tip_cents), 0),
+coalesce(sum(v.tax_cents), 0) FROM invoices v WHERE v.issued_at >= ?1 AND v.issued_at < ?2
+AND (?3 = 0 OR coalesce((SELECT r.location_id FROM appointments a JOIN rooms r
+ON r.id = a.room_id WHERE a.id = v.appointment_id), 1) = ?3)
 
 -- name: closeout_add
 INSERT INTO closeouts (day, float_cents, counted_cents, expected_cents, note, created_at,
-created_by, created_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+created_by, created_by_name, location_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+?9)
 
 -- name: closeouts_of_day
 SELECT id, day, float_cents, counted_cents, expected_cents, note, created_at,
-created_by_name FROM closeouts WHERE day = ?1 ORDER BY id DESC
+created_by_name, location_id FROM closeouts WHERE day = ?1 AND location_id = ?2
+ORDER BY id DESC
 
 -- health form and insurance checks
 -- name: intake
@@ -1010,12 +1050,12 @@ SELECT status, count(*) FROM outbox GROUP BY status
 -- (src/mail/render.c)
 -- name: sched_event_add
 INSERT INTO sched_events (kind, appointment_id, token, by_staff, at,
-before_start, before_end, before_service_id, before_therapist_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+before_start, before_end, before_service_id, before_therapist_id, before_location_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
 
 -- name: sched_events_pending
 SELECT id, kind, appointment_id, coalesce(token, ''), by_staff, at,
-before_start, before_end, before_service_id, before_therapist_id
+before_start, before_end, before_service_id, before_therapist_id, before_location_id
 FROM sched_events WHERE id > ?1 ORDER BY id LIMIT ?2
 
 -- name: sched_event_done
@@ -1237,8 +1277,9 @@ UPDATE appointments SET reminders_from = ?2 WHERE id = ?1
 -- the waitlist (0014_waitlist.sql)
 -- name: wl_add
 INSERT INTO waitlist_entries (token_hash, service_id, therapist_id, date_from,
-date_to, days, time_from, time_to, name, email, phone, created_at)
-VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+date_to, days, time_from, time_to, name, email, phone, created_at, location_id)
+VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+NULLIF(?13, 0))
 
 -- name: wl_entry_by_hash
 {{wl_entry_cols}} WHERE e.token_hash = ?1
@@ -1255,11 +1296,13 @@ ORDER BY e.id
 SELECT e.id, e.service_id, coalesce(e.therapist_id, ''), e.date_from,
 e.date_to, e.days, e.time_from, e.time_to, e.name, e.email, e.phone,
 e.status, e.created_at, coalesce(e.closed_at, 0), s.name,
-coalesce(t.name, ''), coalesce((SELECT max(o.expires_at) FROM
+coalesce(t.name, ''), coalesce(e.location_id, 0), coalesce(l.name, ''),
+coalesce((SELECT max(o.expires_at) FROM
 waitlist_offers o WHERE o.entry_id = e.id AND o.status = 'open'
 AND o.expires_at > ?2), 0) FROM waitlist_entries e
 JOIN services s ON s.id = e.service_id
 LEFT JOIN therapists t ON t.id = e.therapist_id
+LEFT JOIN locations l ON l.id = e.location_id
 WHERE e.status = 'active' AND (?1 = '' OR e.service_id = ?1)
 ORDER BY e.id LIMIT ?3
 
