@@ -1113,12 +1113,15 @@ struct sched_event_row {
     int64_t at;                       /* the change's "now" */
     int64_t before_start, before_end; /* the appointment as it was (a move, a cancellation) */
     const char *before_service_id, *before_therapist_id;
+    int unconfirmed; /* read only: a booking held for its deposit whose hold ran out unpaid */
 };
 
 /* Stores ev (id is ignored).  Call inside the change's transaction. */
 enum err_code db_sched_event_add(struct db *db, const struct sched_event_row *ev,
                                  struct err *e);
-/* Up to limit events with an id above after_id, oldest first, in a. */
+/* Up to limit events with an id above after_id, oldest first, in a; not
+ * those of a booking whose slot is held for its deposit or card (migration
+ * 0055: a checkout creating or open), which wait until it is paid. */
 enum err_code db_sched_events_pending(struct db *db, struct arena *a, int64_t after_id,
                                       size_t limit, struct sched_event_row **out, size_t *n,
                                       struct err *e);

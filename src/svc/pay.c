@@ -514,6 +514,10 @@ enum err_code pay_release(struct db *db, const struct sched_hooks *hooks, int64_
         log_info("payments: checkout %lld: the hold ran out unpaid; released",
                  (long long)list[i].id);
     }
+    /* the released bookings' changes were waiting for their checkouts: the
+     * render worker offers the freed times to the waitlist now */
+    if (*released && hooks && hooks->committed)
+        hooks->committed(hooks->ctx);
 done:
     arena_free(a);
     return rc;

@@ -19,7 +19,13 @@
  * provider hands the key back as client_reference_id, so the webhook finds
  * the checkout even when our commit of the session never happened.  The
  * payment row's key is the provider's payment id: one payment, however
- * often the webhook comes.  It knows no HTTP of ours (it speaks the
+ * often the webhook comes.
+ *
+ * A booking held for its deposit or card is not confirmed yet: its changes
+ * (sched_events) wait while its checkout is creating or open, so the
+ * confirmation is rendered once the webhook pays it (the web handler wakes
+ * the render worker), and a hold that runs out unpaid says nothing to anyone
+ * (mail/render.c).  It knows no HTTP of ours (it speaks the
  * provider's through libcurl). */
 #ifndef KNEAD_SVC_PAY_H
 #define KNEAD_SVC_PAY_H

@@ -41,6 +41,10 @@ void pay_webhook_post(struct req *r)
         web_problem(r, &e);
         return;
     }
+    /* a paid hold's confirmation was waiting for this: the render worker
+     * queues it now (and this waits for that pass, bounded) */
+    if (ev.checkout_id && !ev.again && r->app->hooks.committed)
+        r->app->hooks.committed(r->app->hooks.ctx);
     json_t *o = json_pack("{s:b, s:b}", "received", 1, "duplicate", ev.again);
     web_json(r, 200, o);
 }

@@ -39,7 +39,9 @@ DATES = _dates()
 def config(dirname, base, extra=''):
     path = os.path.join(dirname, 'pay.ini')
     with open(path, 'w') as f:
-        f.write('[payments]\nbase_url = %s\nkey = %s\nwebhook_secret = %s\n'
+        # one address books far more than 20 an hour here: the limit is test_abuse's
+        f.write('[limits]\nbookings_per_hour = 0\n'
+                '[payments]\nbase_url = %s\nkey = %s\nwebhook_secret = %s\n'
                 'timeout_seconds = 2\n%s' % (base, KEY, SECRET, extra))
     return path
 
@@ -290,6 +292,74 @@ class Deposits(unittest.TestCase):
         self.assertEqual(st, 409, out)
         self.assertIn('deposit', json.loads(out)['detail'])
         self.assertEqual(S.sql('SELECT count(*) FROM appointments')[0][0], n)
+
+
+def outbox_kinds(appt, server=None):
+    """The kinds of message queued about appointment appt, sorted."""
+    return sorted(k for (k,) in (server or S).sql(
+        'SELECT kind FROM outbox WHERE appointment_id = ?1', appt))
+
+
+def plain_booking_rendered(server=None):
+    """Books a service that asks no deposit through the API and waits for its
+    confirmation: the render worker's pass that queued it had every change
+    committed before it (it takes them in order), so what those did not queue
+    by then they never will."""
+    server = server or S
+    server.sql("UPDATE services SET deposit_kind = 'none', deposit_value = 0 "
+               "WHERE id = 'sports-45'")
+    start = next(x for x in (free_slots(next(DATES), 'sports-45', server)
+                             for _ in range(20)) if x)[0]
+    body = json.dumps({'service': 'sports-45', 'therapist': 'any', 'start': start,
+                       'client': {'name': 'Paula Plain', 'email': 'paula@example.com',
+                                  'phone': '907 555 0122'}}).encode()
+    st, _, out = server.request('POST', '/api/v1/appointments', body,
+                                {'Content-Type': 'application/json'})
+    assert st == 201, out
+    appt = json.loads(out)['id']
+    wait_for('the plain booking confirmed', lambda: outbox_kinds(appt, server), server)
+
+
+class Confirmation(unittest.TestCase):
+    """A slot held for its deposit (or card) is not booked yet: the client is told
+    it is booked once the provider's webhook says it is paid, and a hold that runs
+    out unpaid sends nothing (the client never heard it was booked)."""
+
+    def setUp(self):
+        PAY.reset()
+
+    def test_confirmation_waits_for_the_payment(self):
+        st, hs, _, _, _ = book(email='hana@example.com')
+        self.assertEqual(st, 303)
+        appt = last_appt()[0]
+        plain_booking_rendered()
+        self.assertEqual(outbox_kinds(appt), [])  # held, not booked: nothing said yet
+        post_form(PAY.base + '/pay/' + session_of(hs['location']), {'action': 'pay'})
+        self.assertEqual(checkout_of(appt)[1], 'paid')
+        wait_for('the confirmation once paid', lambda: outbox_kinds(appt) == ['confirmation'])
+        subject = S.sql("SELECT subject FROM outbox WHERE appointment_id = ?1", appt)[0][0]
+        self.assertTrue(subject.startswith('Booked: Deep Tissue Massage'), subject)
+
+    def test_card_on_file_confirms_once_the_card_is_kept(self):
+        st, hs, _, _, _ = book('swedish-60', email='cara.card@example.com')
+        appt = last_appt()[0]
+        plain_booking_rendered()
+        self.assertEqual(outbox_kinds(appt), [])
+        post_form(PAY.base + '/pay/' + session_of(hs['location']), {'action': 'pay'})
+        wait_for('the confirmation once the card is kept',
+                 lambda: outbox_kinds(appt) == ['confirmation'])
+
+    def test_a_hold_that_runs_out_sends_nothing(self):
+        st, hs, start, _, _ = book(email='ivy@example.com')
+        appt = last_appt()[0]
+        S.sql('UPDATE checkouts SET hold_until = ?1 WHERE appointment_id = ?2',
+              NOW_EPOCH - 1, appt)
+        wait_for('the hold released', lambda: checkout_of(appt)[1] == 'expired')
+        self.assertEqual(last_status(appt), 'cancelled')
+        plain_booking_rendered()
+        self.assertEqual(outbox_kinds(appt), [])  # neither "Booked" nor "Cancelled"
+        # the freed time is bookable again
+        self.assertIn(start, free_slots(start[:10], therapist=therapist_of(appt)))
 
 
 DESK = 'desk@chugachbodywork.example'

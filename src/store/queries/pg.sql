@@ -1014,10 +1014,21 @@ INSERT INTO sched_events (kind, appointment_id, token, by_staff, at,
 before_start, before_end, before_service_id, before_therapist_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 
+-- A booking whose slot is only held for its deposit or card (a checkout
+-- still creating or open: svc/pay) waits, with every later change of it, until
+-- the provider's webhook pays it; the last column is 1 when its hold ran out
+-- unpaid (nothing is said of a booking never confirmed)
 -- name: sched_events_pending
-SELECT id, kind, appointment_id, coalesce(token, ''), by_staff, at,
-before_start, before_end, before_service_id, before_therapist_id
-FROM sched_events WHERE id > $1 ORDER BY id LIMIT $2
+SELECT e.id, e.kind, e.appointment_id, coalesce(e.token, ''), e.by_staff, e.at,
+e.before_start, e.before_end, e.before_service_id, e.before_therapist_id,
+CASE WHEN EXISTS (SELECT 1 FROM checkouts k WHERE k.appointment_id = e.appointment_id
+                  AND k.status IN ('expired', 'failed'))
+      AND NOT EXISTS (SELECT 1 FROM checkouts k WHERE k.appointment_id = e.appointment_id
+                      AND k.status = 'paid') THEN 1 ELSE 0 END
+FROM sched_events e WHERE e.id > $1
+AND NOT EXISTS (SELECT 1 FROM checkouts k WHERE k.appointment_id = e.appointment_id
+                AND k.status IN ('creating', 'open'))
+ORDER BY e.id LIMIT $2
 
 -- name: sched_event_done
 DELETE FROM sched_events WHERE id = $1
