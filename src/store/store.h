@@ -916,6 +916,13 @@ enum err_code db_fee_agreement(struct db *db, struct arena *a, int64_t appt_id,
 /* Missed or late-cancelled appointments with an agreed fee and no invoice
  * yet (50 at most), into *ids on a. */
 enum err_code db_fees_due(struct db *db, struct arena *a, int64_t **ids, size_t *n, struct err *e);
+/* Appointments no longer missed (a no-show undone) whose fee invoice is not
+ * credited in full (50 at most), into *ids on a. */
+enum err_code db_fees_to_void(struct db *db, struct arena *a, int64_t **ids, size_t *n,
+                              struct err *e);
+/* The fee invoice svc/pay issued for an appointment: *found 0 when none. */
+enum err_code db_fee_invoice_of_appt(struct db *db, int64_t appt_id, int64_t *invoice_id,
+                                     int *found, struct err *e);
 /* A pending payment settles: status "completed" or "failed", with the
  * provider's reference; *changed 0 when it was settled already. */
 enum err_code db_payment_settle(struct db *db, int64_t id, const char *status,

@@ -154,3 +154,14 @@ void pay_web_fee(struct req *r, int64_t appt_id)
                  "bills it",
                  (long long)appt_id, e.msg);
 }
+
+void pay_web_fee_void(struct req *r, int64_t appt_id, const char *reason)
+{
+    struct pay_provider p = web_pay_provider(r);
+    struct err e = {0};
+    const char *why = arena_printf(r->arena, "The no-show was undone at the desk: %s", reason);
+    if (pay_fee_void(web_db(r), &p, appt_id, why, clock_now(), &e) != E_OK)
+        log_warn("payments: the fee of appointment %lld was not voided now (%s); the worker "
+                 "voids it",
+                 (long long)appt_id, e.msg);
+}

@@ -383,13 +383,13 @@ def book_agreeing(server=None, service='deep-tissue-60', email='fay@example.com'
     return st, hs, slots[0], b, body
 
 
-PAST = iter(range(1, 9, 2))  # hours ago: each moved visit its own, so rooms never overlap
+PAST = iter(range(3600, 9 * 3600, 5400))  # seconds ago: each moved visit its own time, so rooms never overlap
 
 
 def started_an_hour_ago(appt, server=None):
     """Moves appt to have started an hour or more ago (earlier each call: PostgreSQL's
     exclusion constraint refuses two visits in one room at once)."""
-    start = NOW_EPOCH - 3600 * next(PAST)
+    start = NOW_EPOCH - next(PAST)
     (server or S).sql("UPDATE appointments SET start_at = ?1, end_at = ?2, "
                       "busy_until = ?3 WHERE id = ?4", start, start + 3600, start + 4500, appt)
 
@@ -502,6 +502,67 @@ class Fees(unittest.TestCase):
         self.assertEqual(balance(client), 0)
         self.assertEqual(S.sql("SELECT count(*) FROM audit_log WHERE action = 'credit' AND "
                                "reason LIKE '%car accident%'")[0][0], 1)
+
+    def credited(self, inv):
+        return S.sql('SELECT coalesce(sum(amount_cents), 0) FROM credit_notes '
+                     'WHERE invoice_id = ?1', inv)[0][0]
+
+    def missed(self, email, fault=None):
+        """A visit with its deposit paid (the card kept), marked a no-show at the desk
+        with the provider's fault; returns (appt, client, fee invoice, desk, url)."""
+        st, hs, _, _, _ = book_agreeing(email=email)
+        appt, _, client = last_appt()
+        post_form(PAY.base + '/pay/' + session_of(hs['location']), {'action': 'pay'})
+        started_an_hour_ago(appt)
+        PAY.fault = fault
+        desk = signed_in(DESK, server=S)
+        url = '/staff/appointments/%d' % appt
+        self.assertEqual(desk.post(url + '/status', {'status': 'no_show', 'confirm': 'yes'})[0],
+                         303)
+        inv = fee_invoice(appt)[0]
+        if fault == 'decline':  # the worker may be asking too (same key): its answer is in
+            wait_for('the charge declined', lambda: self.charges(inv)[-1][1] == 'failed')
+        return appt, client, inv, desk, url
+
+    def test_undoing_a_no_show_voids_its_fee_by_a_credit_note(self):
+        appt, client, inv, desk, url = self.missed('uma@example.com', 'decline')
+        self.assertEqual(balance(client), 3500)  # the card declined: on the balance
+        PAY.reset()
+        st, _, _ = desk.post(url + '/undo', {'reason': 'She was in the waiting room'})
+        self.assertEqual(st, 303)
+        self.assertEqual(last_status(appt), 'booked')
+        # the invoice stays as issued; a credit note of all of it, with why
+        self.assertEqual(fee_invoice(appt)[1], 6000)
+        self.assertEqual(self.credited(inv), 6000)
+        self.assertEqual(S.sql("SELECT count(*) FROM credit_notes WHERE invoice_id = ?1 AND "
+                               "reason LIKE '%waiting room%'", inv)[0][0], 1)
+        # nothing owed: the deposit paid stays hers, a credit on her balance
+        self.assertEqual(balance(client), -2500)
+        page = text(desk.get('/staff/invoices/%d' % inv)[2])
+        self.assertIn('waiting room', page)
+        # and the declined charge is not tried again for it
+        self.assertEqual(self.charges(inv), [(2500, 'completed', 'Online payment'),
+                                             (3500, 'failed', 'Card on file')])
+
+    def test_a_charge_pending_when_the_no_show_is_undone_is_never_made(self):
+        # the provider does not answer the charge in time: it waits, pending, and the
+        # worker would ask again with its key
+        appt, client, inv, desk, url = self.missed('pia@example.com', 'hang')
+        self.assertEqual(self.charges(inv)[-1][:2], (3500, 'pending'))
+        st, _, _ = desk.post(url + '/undo', {'reason': 'Wrong client marked'})
+        self.assertEqual(st, 303)
+        PAY.release.set()
+        self.assertEqual(self.credited(inv), 6000)
+        rows = S.sql("SELECT status, reference FROM payments WHERE invoice_id = ?1 AND "
+                     "created_by_name = 'Card on file'", inv)
+        self.assertEqual(rows, [('failed', 'not owed')])  # settled: never asked again
+
+    def test_a_fee_an_undo_left_is_voided_by_the_worker(self):
+        appt, client, inv, desk, url = self.missed('rhea@example.com', 'decline')
+        # the undo committed, then the process died before the credit note
+        S.sql("UPDATE appointments SET status = 'booked' WHERE id = ?1", appt)
+        wait_for('the fee voided', lambda: self.credited(inv) == 6000)
+        self.assertEqual(balance(client), -2500)
 
     def test_a_fee_a_crash_left_unbilled_is_billed_by_the_worker(self):
         st, hs, _, _, _ = book_agreeing(email='cole@example.com')

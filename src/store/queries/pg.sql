@@ -740,6 +740,24 @@ WHERE ((a.status = 'no_show' AND f.noshow_cents > 0)
   AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.appointment_id = a.id)
 ORDER BY a.id LIMIT 50
 
+-- the fee invoice of an appointment (svc/pay issues it as the clinic's
+-- policy, issued_by 0; one at most: its key is the appointment's)
+-- name: fee_invoice_of_appt
+SELECT i.id FROM invoices i WHERE i.appointment_id = $1 AND i.issued_by = 0
+AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.kind = 'fee')
+ORDER BY i.id LIMIT 1
+
+-- visits no longer missed (a no-show undone) whose fee invoice is not yet
+-- credited in full
+-- name: fees_to_void
+SELECT i.appointment_id FROM invoices i JOIN appointments a ON a.id = i.appointment_id
+WHERE i.issued_by = 0
+  AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.kind = 'fee')
+  AND a.status <> 'no_show' AND NOT (a.status = 'cancelled' AND a.cancel_late = 1)
+  AND i.total_cents > (SELECT coalesce(sum(c.amount_cents), 0) FROM credit_notes c
+                       WHERE c.invoice_id = i.id)
+ORDER BY i.id LIMIT 50
+
 -- the provider's answer to a payment we asked for
 -- name: payment_settle
 UPDATE payments SET status = $2, reference = $3 WHERE id = $1 AND status = 'pending'
