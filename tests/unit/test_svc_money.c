@@ -275,24 +275,33 @@ static int64_t queued(struct fixture *f)
     return t.pending + t.sending + t.delivered + t.failed;
 }
 
+/* Webhooks with one endpoint for events: *wh to free (wh_free, then
+ * tz_free(*tz)), *ep the endpoint's id. */
+static struct wh *hooks_for(struct fixture *f, int64_t events, struct tz **tz, int64_t *ep)
+{
+    struct err e = {0};
+    char err[128], text[WH_SECRET_TEXT];
+    unsigned char key[WH_KEY_BYTES] = {7};
+    assert_int_equal(tzload_load("America/Anchorage", tz, err, sizeof err), 0);
+    struct wh *wh = wh_new(*tz, key);
+    struct wh_endpoint end = {
+        .url = "https://hooks.example.com/money", .description = "", .events = events, .enabled = 1};
+    assert_int_equal(wh_endpoint_add(wh, f->db, &end, T0, ep, text, &e), E_OK);
+    return wh;
+}
+
 static void test_each_change_queues_its_webhook_a_refused_one_none(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
     struct tz *tz = NULL;
-    char err[128], text[WH_SECRET_TEXT];
-    unsigned char key[WH_KEY_BYTES] = {7};
-    assert_int_equal(tzload_load("America/Anchorage", &tz, err, sizeof err), 0);
-    struct wh *wh = wh_new(tz, key);
-    struct money_by by = {&DESK, "Rosa Delgado", wh};
     int64_t ep = 0, inv = 0, pid = 0, rid = 0, cn = 0, change = 0;
     int again = 0;
-    struct wh_endpoint end = {.url = "https://hooks.example.com/money",
-                              .description = "",
-                              .events = WH_EV(WH_INVOICE_ISSUED) | WH_EV(WH_PAYMENT_RECEIVED) |
-                                        WH_EV(WH_PAYMENT_REFUNDED) | WH_EV(WH_CREDIT_NOTE_ISSUED),
-                              .enabled = 1};
-    assert_int_equal(wh_endpoint_add(wh, f->db, &end, T0, &ep, text, &e), E_OK);
+    struct wh *wh = hooks_for(f,
+                              WH_EV(WH_INVOICE_ISSUED) | WH_EV(WH_PAYMENT_RECEIVED) |
+                                  WH_EV(WH_PAYMENT_REFUNDED) | WH_EV(WH_CREDIT_NOTE_ISSUED),
+                              &tz, &ep);
+    struct money_by by = {&DESK, "Rosa Delgado", wh};
     struct money_issue_in in;
     issue_in(f, visit(f, "booked", 0), 9, &in);
     assert_int_equal(money_issue(f->db, &by, &in, T0, &inv, &again, &e), E_CONFLICT);
@@ -347,18 +356,10 @@ static void test_refund_of_a_deposit_is_in_the_clinic_currency(void **state)
     struct fixture *f = *state;
     struct err e = {0};
     struct tz *tz = NULL;
-    char err[128], text[WH_SECRET_TEXT];
-    unsigned char key[WH_KEY_BYTES] = {8};
-    assert_int_equal(tzload_load("America/Anchorage", &tz, err, sizeof err), 0);
-    struct wh *wh = wh_new(tz, key);
-    struct money_by by = {&DESK, "Rosa Delgado", wh};
-    struct wh_endpoint end = {.url = "https://hooks.example.com/refunds",
-                              .description = "",
-                              .events = WH_EV(WH_PAYMENT_REFUNDED),
-                              .enabled = 1};
     int64_t ep = 0, pid = 0, rid = 0;
     int again = 0;
-    assert_int_equal(wh_endpoint_add(wh, f->db, &end, T0, &ep, text, &e), E_OK);
+    struct wh *wh = hooks_for(f, WH_EV(WH_PAYMENT_REFUNDED), &tz, &ep);
+    struct money_by by = {&DESK, "Rosa Delgado", wh};
     struct payment dep = {.appointment_id = visit(f, "booked", 2),
                           .method = "provider",
                           .amount = 2500,
