@@ -254,6 +254,13 @@ static int batch(struct render *r, struct db *db, int64_t *after)
         j->before.location_id = rows[i].before_location_id;
         j->before.start = rows[i].before_start;
         j->before.end = rows[i].before_end;
+        if (rows[i].unconfirmed) {
+            /* a booking held for its deposit whose hold ran out unpaid: the
+             * client never heard it was booked, so nothing is said of it (its
+             * freed time still goes to the waitlist) */
+            j->ok = 1;
+            continue;
+        }
         struct err re = {0};
         enum err_code rc = mail_notify_render(
             r->notify, db, a, j->ev, rows[i].appointment_id,

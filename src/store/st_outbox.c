@@ -57,6 +57,7 @@ static const struct col sched_event_cols[] = {
     COL_TEXT(struct sched_event_row, before_service_id),
     COL_TEXT(struct sched_event_row, before_therapist_id),
     COL_I64(struct sched_event_row, before_location_id),
+    COL_INT(struct sched_event_row, unconfirmed),
 };
 
 enum err_code db_sched_events_pending(struct db *db, struct arena *a, int64_t after_id,

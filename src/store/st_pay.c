@@ -173,10 +173,12 @@ enum err_code db_fee_agreement(struct db *db, struct arena *a, int64_t appt_id,
                      COLS(agreement_cols), out, found, e);
 }
 
-enum err_code db_fees_due(struct db *db, struct arena *a, int64_t **ids, size_t *n, struct err *e)
+/* The ids a list query answers (50 at most: its LIMIT), into *ids on a. */
+static enum err_code ids_of(struct db *db, struct arena *a, enum q_id q, const char *what,
+                            int64_t **ids, size_t *n, struct err *e)
 {
     struct rows rs;
-    enum err_code rc = rows_open(&rs, db, Q_FEES_DUE, "list the fees due", NOARGS, e);
+    enum err_code rc = rows_open(&rs, db, q, what, NOARGS, e);
     size_t cap = 50;
     *n = 0;
     *ids = arena_array(a, cap, sizeof **ids);
@@ -187,6 +189,38 @@ enum err_code db_fees_due(struct db *db, struct arena *a, int64_t **ids, size_t 
         if (*n < cap)
             (*ids)[(*n)++] = rows_i64(&rs, 0);
     return got < 0 ? rows_code(e) : E_OK;
+}
+
+enum err_code db_fees_due(struct db *db, struct arena *a, int64_t **ids, size_t *n, struct err *e)
+{
+    return ids_of(db, a, Q_FEES_DUE, "list the fees due", ids, n, e);
+}
+
+enum err_code db_fees_to_void(struct db *db, struct arena *a, int64_t **ids, size_t *n,
+                              struct err *e)
+{
+    return ids_of(db, a, Q_FEES_TO_VOID, "list the fees of visits no longer missed", ids, n, e);
+}
+
+enum err_code db_fee_invoice_of_appt(struct db *db, int64_t appt_id, int64_t *invoice_id,
+                                     int *found, struct err *e)
+{
+    struct rows rs;
+    enum err_code rc = rows_open(&rs, db, Q_FEE_INVOICE_OF_APPT, "find the visit's fee invoice",
+                                 ARGS(A_I64(appt_id)), e);
+    *invoice_id = 0;
+    *found = 0;
+    if (rc != E_OK)
+        return rc;
+    int got = rows_next(&rs, e);
+    if (got < 0)
+        return rows_code(e);
+    if (got) {
+        *invoice_id = rows_i64(&rs, 0);
+        *found = 1;
+        rows_close(&rs);
+    }
+    return E_OK;
 }
 
 enum err_code db_payment_settle(struct db *db, int64_t id, const char *status,

@@ -960,6 +960,13 @@ enum err_code db_fee_agreement(struct db *db, struct arena *a, int64_t appt_id,
 /* Missed or late-cancelled appointments with an agreed fee and no invoice
  * yet (50 at most), into *ids on a. */
 enum err_code db_fees_due(struct db *db, struct arena *a, int64_t **ids, size_t *n, struct err *e);
+/* Appointments no longer missed (a no-show undone) whose fee invoice is not
+ * credited in full (50 at most), into *ids on a. */
+enum err_code db_fees_to_void(struct db *db, struct arena *a, int64_t **ids, size_t *n,
+                              struct err *e);
+/* The fee invoice svc/pay issued for an appointment: *found 0 when none. */
+enum err_code db_fee_invoice_of_appt(struct db *db, int64_t appt_id, int64_t *invoice_id,
+                                     int *found, struct err *e);
 /* A pending payment settles: status "completed" or "failed", with the
  * provider's reference; *changed 0 when it was settled already. */
 enum err_code db_payment_settle(struct db *db, int64_t id, const char *status,
@@ -1162,12 +1169,15 @@ struct sched_event_row {
     int64_t before_start, before_end; /* the appointment as it was (a move, a cancellation) */
     const char *before_service_id, *before_therapist_id;
     int64_t before_location_id; /* where it was (0063; 0 = the first location) */
+    int unconfirmed; /* read only: a booking held for its deposit whose hold ran out unpaid */
 };
 
 /* Stores ev (id is ignored).  Call inside the change's transaction. */
 enum err_code db_sched_event_add(struct db *db, const struct sched_event_row *ev,
                                  struct err *e);
-/* Up to limit events with an id above after_id, oldest first, in a. */
+/* Up to limit events with an id above after_id, oldest first, in a; not
+ * those of a booking whose slot is held for its deposit or card (migration
+ * 0055: a checkout creating or open), which wait until it is paid. */
 enum err_code db_sched_events_pending(struct db *db, struct arena *a, int64_t after_id,
                                       size_t limit, struct sched_event_row **out, size_t *n,
                                       struct err *e);

@@ -278,9 +278,9 @@ enum err_code money_pay(struct db *db, const struct money_by *by, const struct m
 
 struct fix_ctx {
     const struct money_by *by;
+    const struct money_fix_in *in;
     struct arena *a;
-    int64_t target, amount, now, id;
-    const char *why, *key;
+    int64_t now, id;
     int again;
 };
 
@@ -302,128 +302,102 @@ static enum err_code why_ok(const char *why, struct err *e)
     return E_OK;
 }
 
-static enum err_code refund_tx(struct db *db, void *vctx, struct err *e)
+/* A refund, inside fix_tx's transaction: its rows, audit and webhook. */
+static enum err_code refund_tx(struct db *db, struct fix_ctx *c, struct err *e)
 {
-    struct fix_ctx *c = vctx;
+    const struct money_fix_in *in = c->in;
     struct payment p;
     struct invoice inv;
-    int found = 0;
     const char *why = NULL;
     enum err_code rc;
-    c->again = 0;
-    if ((rc = db_refund_by_key(db, c->key, &c->id, &found, e)) != E_OK)
-        return rc;
-    if (found) {
-        c->again = 1;
-        return E_OK;
-    }
-    if ((rc = db_payment(db, c->a, c->target, &p, e)) != E_OK)
+    if ((rc = db_payment(db, c->a, in->target, &p, e)) != E_OK)
         return rc;
     if (strcmp(p.status, "completed") != 0)
         return err_set(e, E_CONFLICT, "Only a completed payment can be refunded.");
-    if (money_refund_check(p.amount, p.refunded, c->amount, &why) < 0)
+    if (money_refund_check(p.amount, p.refunded, in->amount, &why) < 0)
         return err_set(e, E_UNPROCESSABLE, "%s", why);
     if ((rc = p.invoice_id ? db_invoice(db, c->a, p.invoice_id, &inv, e) : E_OK) != E_OK)
         return rc;
     struct refund f = {.payment_id = p.id,
-                       .amount = c->amount,
-                       .reason = c->why,
+                       .amount = in->amount,
+                       .reason = in->why,
                        .created_at = c->now,
                        .created_by_name = c->by->name};
-    if ((rc = db_refund_add(db, &f, c->key, c->by->actor->user_id, &c->id, e)) != E_OK)
+    if ((rc = db_refund_add(db, &f, in->key, c->by->actor->user_id, &c->id, e)) != E_OK)
         return rc;
     int mm = money_method_parse(p.method);
     char sum[48];
-    const char *currency = p.invoice_id ? inv.currency : "USD";
-    why = arena_printf(c->a, "%s to %s: %s", fmt(sum, sizeof sum, c->amount, currency),
-                       money_method_label(mm < 0 ? MONEY_CASH : (enum money_method)mm), c->why);
+    /* a payment on no invoice (a deposit) is in the clinic's currency */
+    const char *currency = p.invoice_id ? inv.currency : in->currency;
+    why = arena_printf(c->a, "%s to %s: %s", fmt(sum, sizeof sum, in->amount, currency),
+                       money_method_label(mm < 0 ? MONEY_CASH : (enum money_method)mm), in->why);
     why = clip(c->a, why);
     if ((rc = audit_add_why(db, c->by->actor, "refund", "refund", c->id,
                             p.invoice_id ? inv.client_id : 0, why, c->now, e)) != E_OK)
         return rc;
-    return wh_payment_refunded(c->by->webhooks, db, c->id, p.id, c->amount, currency, c->now, e);
+    return wh_payment_refunded(c->by->webhooks, db, c->id, p.id, in->amount, currency, c->now, e);
 }
 
-enum err_code money_refund(struct db *db, const struct money_by *by, int64_t payment_id,
-                           int64_t amount, const char *why, const char *key, int64_t now,
-                           int64_t *id, int *again, struct err *e)
+/* A credit note, inside fix_tx's transaction: its row, audit and webhook. */
+static enum err_code credit_tx(struct db *db, struct fix_ctx *c, struct err *e)
 {
-    enum err_code rc;
-    if ((rc = why_ok(why, e)) != E_OK)
-        return rc;
-    if (!key || !*key || strlen(key) > 100)
-        return err_set(e, E_INVALID, "The refund form has no key; open the invoice again.");
-    struct arena *a = arena_new();
-    struct fix_ctx c = {.by = by,
-                        .a = a,
-                        .target = payment_id,
-                        .amount = amount,
-                        .now = now,
-                        .why = why,
-                        .key = key};
-    rc = db_tx(db, refund_tx, &c, e);
-    if (rc == E_OK) {
-        *id = c.id;
-        *again = c.again;
-    }
-    arena_free(a);
-    return rc;
-}
-
-static enum err_code credit_tx(struct db *db, void *vctx, struct err *e)
-{
-    struct fix_ctx *c = vctx;
+    const struct money_fix_in *in = c->in;
     struct invoice inv;
-    int found = 0;
     const char *why = NULL;
     enum err_code rc;
+    if ((rc = db_invoice(db, c->a, in->target, &inv, e)) != E_OK)
+        return rc;
+    if (money_credit_check(inv.total, inv.credited, in->amount, &why) < 0)
+        return err_set(e, E_UNPROCESSABLE, "%s", why);
+    struct credit_note cn = {.invoice_id = inv.id,
+                             .amount = in->amount,
+                             .reason = in->why,
+                             .created_at = c->now,
+                             .created_by_name = c->by->name};
+    if ((rc = db_credit_add(db, &cn, in->key, c->by->actor->user_id, &c->id, e)) != E_OK)
+        return rc;
+    char sum[48];
+    why = arena_printf(c->a, "%s off invoice %lld: %s",
+                       fmt(sum, sizeof sum, in->amount, inv.currency), (long long)inv.number,
+                       in->why);
+    why = clip(c->a, why);
+    if ((rc = audit_add_why(db, c->by->actor, "credit", "credit_note", c->id, inv.client_id, why,
+                            c->now, e)) != E_OK)
+        return rc;
+    return wh_credit_note_issued(c->by->webhooks, db, c->id, inv.id, in->amount, c->now, e);
+}
+
+/* The correction's transaction: the form's key recorded one already, or it
+ * is made now. */
+static enum err_code fix_tx(struct db *db, void *vctx, struct err *e)
+{
+    struct fix_ctx *c = vctx;
+    int refund = c->in->kind == MONEY_REFUND, found = 0;
+    enum err_code rc;
     c->again = 0;
-    if ((rc = db_credit_by_key(db, c->key, &c->id, &found, e)) != E_OK)
+    rc = refund ? db_refund_by_key(db, c->in->key, &c->id, &found, e)
+                : db_credit_by_key(db, c->in->key, &c->id, &found, e);
+    if (rc != E_OK)
         return rc;
     if (found) {
         c->again = 1;
         return E_OK;
     }
-    if ((rc = db_invoice(db, c->a, c->target, &inv, e)) != E_OK)
-        return rc;
-    if (money_credit_check(inv.total, inv.credited, c->amount, &why) < 0)
-        return err_set(e, E_UNPROCESSABLE, "%s", why);
-    struct credit_note cn = {.invoice_id = inv.id,
-                             .amount = c->amount,
-                             .reason = c->why,
-                             .created_at = c->now,
-                             .created_by_name = c->by->name};
-    if ((rc = db_credit_add(db, &cn, c->key, c->by->actor->user_id, &c->id, e)) != E_OK)
-        return rc;
-    char sum[48];
-    why =
-        arena_printf(c->a, "%s off invoice %lld: %s", fmt(sum, sizeof sum, c->amount, inv.currency),
-                     (long long)inv.number, c->why);
-    why = clip(c->a, why);
-    if ((rc = audit_add_why(db, c->by->actor, "credit", "credit_note", c->id, inv.client_id, why,
-                            c->now, e)) != E_OK)
-        return rc;
-    return wh_credit_note_issued(c->by->webhooks, db, c->id, inv.id, c->amount, c->now, e);
+    return refund ? refund_tx(db, c, e) : credit_tx(db, c, e);
 }
 
-enum err_code money_credit(struct db *db, const struct money_by *by, int64_t invoice_id,
-                           int64_t amount, const char *why, const char *key, int64_t now,
-                           int64_t *id, int *again, struct err *e)
+enum err_code money_fix(struct db *db, const struct money_by *by, const struct money_fix_in *in,
+                        int64_t now, int64_t *id, int *again, struct err *e)
 {
     enum err_code rc;
-    if ((rc = why_ok(why, e)) != E_OK)
+    if ((rc = why_ok(in->why, e)) != E_OK)
         return rc;
-    if (!key || !*key || strlen(key) > 100)
-        return err_set(e, E_INVALID, "The credit-note form has no key; open the invoice again.");
+    if (!in->key || !*in->key || strlen(in->key) > 100)
+        return err_set(e, E_INVALID, "The %s form has no key; open the invoice again.",
+                       in->kind == MONEY_REFUND ? "refund" : "credit-note");
     struct arena *a = arena_new();
-    struct fix_ctx c = {.by = by,
-                        .a = a,
-                        .target = invoice_id,
-                        .amount = amount,
-                        .now = now,
-                        .why = why,
-                        .key = key};
-    rc = db_tx(db, credit_tx, &c, e);
+    struct fix_ctx c = {.by = by, .in = in, .a = a, .now = now};
+    rc = db_tx(db, fix_tx, &c, e);
     if (rc == E_OK) {
         *id = c.id;
         *again = c.again;

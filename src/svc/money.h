@@ -89,18 +89,24 @@ struct money_pay_in {
 enum err_code money_pay(struct db *db, const struct money_by *by, const struct money_pay_in *in,
                         int64_t now, int64_t *id, int64_t *change, int *again, struct err *e);
 
-/* Refunds amount of a payment, to its method, with why (1..500
- * characters): never more than is left of it (E_UNPROCESSABLE).  *again as
- * above. */
-enum err_code money_refund(struct db *db, const struct money_by *by, int64_t payment_id,
-                           int64_t amount, const char *why, const char *key, int64_t now,
-                           int64_t *id, int *again, struct err *e);
-
-/* A credit note of amount on an invoice, with why: never more than is left
- * of the invoice (E_UNPROCESSABLE).  *again as above. */
-enum err_code money_credit(struct db *db, const struct money_by *by, int64_t invoice_id,
-                           int64_t amount, const char *why, const char *key, int64_t now,
-                           int64_t *id, int *again, struct err *e);
+/* A correction of what was charged or taken, with why (1..500 characters),
+ * keyed by the form's one-time token: a refund of amount of a completed
+ * payment, to its method (never more than is left of it), or a credit note
+ * of amount on an invoice (never more than is left of the invoice).
+ * E_UNPROCESSABLE with the reason when refused; E_CONFLICT for a refund of a
+ * payment not completed; *again as above. */
+enum money_fix_kind { MONEY_REFUND, MONEY_CREDIT };
+struct money_fix_in {
+    enum money_fix_kind kind;
+    int64_t target; /* the payment refunded, or the invoice credited */
+    int64_t amount; /* cents */
+    const char *why, *key;
+    /* [clinic] currency: the currency of a refund of a payment on no
+     * invoice (a deposit paid online before its visit was invoiced) */
+    const char *currency;
+};
+enum err_code money_fix(struct db *db, const struct money_by *by, const struct money_fix_in *in,
+                        int64_t now, int64_t *id, int *again, struct err *e);
 
 /* A day's takings: [from, to) is the local day. */
 struct money_day {

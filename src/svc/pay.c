@@ -514,6 +514,10 @@ enum err_code pay_release(struct db *db, const struct sched_hooks *hooks, int64_
         log_info("payments: checkout %lld: the hold ran out unpaid; released",
                  (long long)list[i].id);
     }
+    /* the released bookings' changes were waiting for their checkouts: the
+     * render worker offers the freed times to the waitlist now */
+    if (*released && hooks && hooks->committed)
+        hooks->committed(hooks->ctx);
 done:
     arena_free(a);
     return rc;
@@ -574,6 +578,42 @@ done:
     return rc;
 }
 
+enum err_code pay_fee_void(struct db *db, const struct pay_provider *p, int64_t appt_id,
+                           const char *why, int64_t now, struct err *e)
+{
+    enum err_code rc;
+    struct arena *a = arena_new();
+    struct appointment ap;
+    struct invoice inv;
+    int64_t inv_id = 0, id = 0;
+    int found = 0, again = 0, charged = 0;
+    if ((rc = db_fee_invoice_of_appt(db, appt_id, &inv_id, &found, e)) != E_OK || !found ||
+        (rc = db_appointment(db, a, appt_id, &ap, e)) != E_OK)
+        goto done;
+    if (strcmp(ap.status, "no_show") == 0 || (strcmp(ap.status, "cancelled") == 0 && ap.cancel_late))
+        goto done; /* missed again: the fee stands */
+    if ((rc = db_invoice(db, a, inv_id, &inv, e)) != E_OK)
+        goto done;
+    if (inv.total > inv.credited) {
+        struct money_by by = {&provider_actor, "Clinic policy", p->webhooks};
+        struct money_fix_in in = {MONEY_CREDIT, inv_id, inv.total - inv.credited,
+                                  why && *why && strlen(why) <= 500 ? why
+                                                                    : "The no-show was undone.",
+                                  arena_printf(a, "fee_void_%lld", (long long)inv_id),
+                                  p->currency};
+        if ((rc = money_fix(db, &by, &in, now, &id, &again, e)) != E_OK)
+            goto done;
+        if (!again)
+            log_info("payments: the fee of appointment %lld voided by a credit note (invoice id"
+                     " %lld)",
+                     (long long)appt_id, (long long)inv_id);
+    }
+    rc = pay_charge(db, p, inv_id, now, &charged, e); /* a pending charge: not owed now */
+done:
+    arena_free(a);
+    return rc;
+}
+
 enum err_code pay_charge(struct db *db, const struct pay_provider *p, int64_t invoice_id,
                          int64_t now, int *charged, struct err *e)
 {
@@ -602,12 +642,19 @@ enum err_code pay_charge(struct db *db, const struct pay_provider *p, int64_t in
     if ((rc = db_invoice(db, a, invoice_id, &inv, e)) != E_OK ||
         (rc = db_client_customer(db, a, inv.client_id, &customer, e)) != E_OK)
         goto done;
+    int64_t due = money_balance(inv.total, inv.credited, inv.paid, inv.refunded);
+    if (found && due <= 0) {
+        /* asked before, unanswered, and owed no more (the fee was voided):
+         * not asked again, so not charged */
+        log_info("payments: charge %s is owed no more; not made", key);
+        rc = db_payment_settle(db, pm.id, "failed", "not owed", &changed, e);
+        goto done;
+    }
     if (!*customer)
         goto done; /* no card on file: the fee stays on the balance */
     if (found) {
         pid = pm.id;
     } else {
-        int64_t due = money_balance(inv.total, inv.credited, inv.paid, inv.refunded);
         if (due <= 0)
             goto done;
         pm = (struct payment){.invoice_id = inv.id,
@@ -666,7 +713,8 @@ done:
     return rc;
 }
 
-/* Bills fees a crash left unbilled and asks again about charges pending. */
+/* Bills fees a crash left unbilled, voids those of no-shows undone, and asks
+ * again about charges pending. */
 static void catch_up(struct db *db, const struct pay_provider *p, int64_t now)
 {
     struct arena *a = arena_new();
@@ -682,6 +730,14 @@ static void catch_up(struct db *db, const struct pay_provider *p, int64_t now)
     for (size_t i = 0; i < n; i++)
         if (pay_fee(db, p, ids[i], p->currency, now, &inv, &e) != E_OK)
             log_warn("payments: fee of appointment %lld: %s", (long long)ids[i], e.msg);
+    if (db_fees_to_void(db, a, &ids, &n, &e) != E_OK) {
+        log_warn("payments: listing fees to void: %s", e.msg);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) /* an undo of a no-show committed, then a crash */
+        if (pay_fee_void(db, p, ids[i], "The no-show was undone.", now, &e) != E_OK)
+            log_warn("payments: voiding the fee of appointment %lld: %s", (long long)ids[i],
+                     e.msg);
     if (db_payments_pending(db, a, &pend, &np, &e) != E_OK) {
         log_warn("payments: listing pending charges: %s", e.msg);
         goto done;

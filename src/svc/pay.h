@@ -19,7 +19,13 @@
  * provider hands the key back as client_reference_id, so the webhook finds
  * the checkout even when our commit of the session never happened.  The
  * payment row's key is the provider's payment id: one payment, however
- * often the webhook comes.  It knows no HTTP of ours (it speaks the
+ * often the webhook comes.
+ *
+ * A booking held for its deposit or card is not confirmed yet: its changes
+ * (sched_events) wait while its checkout is creating or open, so the
+ * confirmation is rendered once the webhook pays it (the web handler wakes
+ * the render worker), and a hold that runs out unpaid says nothing to anyone
+ * (mail/render.c).  It knows no HTTP of ours (it speaks the
  * provider's through libcurl). */
 #ifndef KNEAD_SVC_PAY_H
 #define KNEAD_SVC_PAY_H
@@ -128,13 +134,26 @@ int64_t pay_fee_cents(const char *kind, int64_t value, int64_t price);
 enum err_code pay_fee(struct db *db, const struct pay_provider *p, int64_t appt_id,
                       const char *currency, int64_t now, int64_t *invoice_id, struct err *e);
 
+/* Voids the fee of appointment appt_id once it is no longer missed (the
+ * desk undid its no-show): an issued invoice never changes, so a credit
+ * note of what is left of the fee invoice, with why (at most 500
+ * characters), keyed by the invoice so it is written once; a card charge
+ * of it still waiting for the provider is then not made (pay_charge: nothing
+ * owed).  What was paid towards the fee (a deposit, the card) stays a credit
+ * on the client's balance for the desk to refund or use.  E_OK with nothing
+ * done when there is no fee invoice or the visit is missed again. */
+enum err_code pay_fee_void(struct db *db, const struct pay_provider *p, int64_t appt_id,
+                           const char *why, int64_t now, struct err *e);
+
 /* Charges what is owed on invoice_id to the client's card on file through
  * the provider (off-session), with no transaction open: a pending payment
  * is written first under its own key ("fee_" + the invoice), then the call
  * carries that key, then the answer settles it (completed, or failed: the
  * fee stays on the balance).  A provider that does not answer leaves it
  * pending; the worker asks again with the same key, so it is charged once.
- * *charged = 1 when paid.  E_OK without a card or [payments]. */
+ * *charged = 1 when paid.  E_OK without a card or [payments].  A pending
+ * charge of an invoice that owes nothing any more (its fee voided) is
+ * settled as failed ("not owed") without asking the provider. */
 enum err_code pay_charge(struct db *db, const struct pay_provider *p, int64_t invoice_id,
                          int64_t now, int *charged, struct err *e);
 

@@ -482,6 +482,8 @@ void desk_undo(struct req *r)
         web_fail(r, &e);
         return;
     }
+    if (strcmp(ap.status, "no_show") == 0)
+        pay_web_fee_void(r, ap.id, reason); /* the fee of a visit not missed after all */
     back_to(r, &ap);
 }
 

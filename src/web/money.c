@@ -696,7 +696,24 @@ void money_pay_form(struct req *r)
             r, arena_printf(r->arena, "/staff/invoices/%" PRId64 "?paid=%" PRId64, l.inv.id, id));
 }
 
-void money_refund_form(struct req *r)
+/* What differs between the refund and the credit-note forms of an invoice:
+ * the names of the form's fields as the page re-shows them, and the words. */
+struct fix_form {
+    enum money_fix_kind kind;
+    const char *amount_field, *reason_field; /* as the page re-shows them */
+    const char *what;                        /* "refund", "credit note" */
+    const char *verb;                        /* "refund", "credit" */
+    const char *done;                        /* the receipt's flag */
+};
+
+static const struct fix_form fix_forms[] = {
+    [MONEY_REFUND] = {MONEY_REFUND, "amount", "reason", "refund", "refund", "refunded"},
+    [MONEY_CREDIT] = {MONEY_CREDIT, "credit_amount", "credit_reason", "credit note", "credit",
+                      "credited"},
+};
+
+/* A refund of one of the invoice's payments, or a credit note on it. */
+static void fix_form(struct req *r, const struct fix_form *ff)
 {
     struct ledger l;
     struct appointment ap;
@@ -706,37 +723,46 @@ void money_refund_form(struct req *r)
     unsigned char hash[STORE_TOKEN_HASH];
     const char *key;
     const char *why = form_value(r, "reason");
-    json_t *form = json_pack("{s:s, s:s, s:s}", "payment", form_value(r, "payment"), "amount",
-                             form_value(r, "amount"), "reason", why);
+    json_t *form = json_pack("{s:s, s:s}", ff->amount_field, form_value(r, "amount"),
+                             ff->reason_field, why);
+    if (ff->kind == MONEY_REFUND)
+        json_object_set_new(form, "payment", json_string(form_value(r, "payment")));
     if (once_key(r, hash, &key) < 0) {
-        refused(r, 400, &l, &ap, "The form is out of date; enter the refund again.", form, 0);
+        refused(r, 400, &l, &ap,
+                arena_printf(r->arena, "The form is out of date; enter the %s again.", ff->what),
+                form, 0);
         return;
     }
-    int64_t pid, cents;
-    size_t k = 0;
-    if (num_parse_i64(form_value(r, "payment"), 1, INT64_MAX, &pid) == 0)
-        while (k < l.npays && l.pays[k].id != pid)
-            k++;
-    if (k == l.npays || l.npays == 0) {
-        refused(r, 422, &l, &ap, "Choose a payment of this invoice to refund.", form, 0);
-        return;
+    int64_t target = l.inv.id, cents;
+    if (ff->kind == MONEY_REFUND) {
+        size_t k = 0;
+        if (num_parse_i64(form_value(r, "payment"), 1, INT64_MAX, &target) == 0)
+            while (k < l.npays && l.pays[k].id != target)
+                k++;
+        if (k == l.npays || l.npays == 0) {
+            refused(r, 422, &l, &ap, "Choose a payment of this invoice to refund.", form, 0);
+            return;
+        }
     }
     if (money_parse(form_value(r, "amount"), MONEY_MAX, &cents) < 0) {
-        refused(r, 422, &l, &ap, "Enter the amount to refund, such as 20 or 20.00.", form, 0);
+        refused(r, 422, &l, &ap,
+                arena_printf(r->arena, "Enter the amount to %s, such as 20 or 20.00.", ff->verb),
+                form, 0);
         return;
     }
     if (form_blank(why) || form_chars(why) > WHY_MAX) {
         refused(r, 422, &l, &ap,
-                form_blank(why) ? "Give the reason for the refund."
+                form_blank(why) ? arena_printf(r->arena, "Give the reason for the %s.", ff->what)
                                 : "Keep the reason under 500 characters.",
                 form, 0);
         return;
     }
     struct actor who;
     struct money_by by = staff_by(r, &who);
+    struct money_fix_in in = {ff->kind, target, cents, why, key, r->app->cfg.currency};
     int64_t id;
     int again;
-    if (money_refund(web_db(r), &by, pid, cents, why, key, clock_now(), &id, &again, &e) != E_OK) {
+    if (money_fix(web_db(r), &by, &in, clock_now(), &id, &again, &e) != E_OK) {
         if (e.code == E_UNPROCESSABLE || e.code == E_CONFLICT || e.code == E_INVALID) {
             refused(r, err_http_status(e.code), &l, &ap, e.msg, form, 0);
             return;
@@ -746,53 +772,18 @@ void money_refund_form(struct req *r)
         return;
     }
     json_decref(form);
-    form_see_other(r, arena_printf(r->arena, "/staff/invoices/%" PRId64 "?refunded=1", l.inv.id));
+    form_see_other(r, arena_printf(r->arena, "/staff/invoices/%" PRId64 "?%s=1", l.inv.id,
+                                   ff->done));
+}
+
+void money_refund_form(struct req *r)
+{
+    fix_form(r, &fix_forms[MONEY_REFUND]);
 }
 
 void money_credit_form(struct req *r)
 {
-    struct ledger l;
-    struct appointment ap;
-    struct err e = {0};
-    if (find_invoice(r, &l, &ap) < 0)
-        return;
-    unsigned char hash[STORE_TOKEN_HASH];
-    const char *key;
-    const char *why = form_value(r, "reason");
-    json_t *form =
-        json_pack("{s:s, s:s}", "credit_amount", form_value(r, "amount"), "credit_reason", why);
-    if (once_key(r, hash, &key) < 0) {
-        refused(r, 400, &l, &ap, "The form is out of date; enter the credit note again.", form, 0);
-        return;
-    }
-    int64_t cents;
-    if (money_parse(form_value(r, "amount"), MONEY_MAX, &cents) < 0) {
-        refused(r, 422, &l, &ap, "Enter the amount to credit, such as 20 or 20.00.", form, 0);
-        return;
-    }
-    if (form_blank(why) || form_chars(why) > WHY_MAX) {
-        refused(r, 422, &l, &ap,
-                form_blank(why) ? "Give the reason for the credit note."
-                                : "Keep the reason under 500 characters.",
-                form, 0);
-        return;
-    }
-    struct actor who;
-    struct money_by by = staff_by(r, &who);
-    int64_t id;
-    int again;
-    if (money_credit(web_db(r), &by, l.inv.id, cents, why, key, clock_now(), &id, &again, &e) !=
-        E_OK) {
-        if (e.code == E_UNPROCESSABLE || e.code == E_CONFLICT || e.code == E_INVALID) {
-            refused(r, err_http_status(e.code), &l, &ap, e.msg, form, 0);
-            return;
-        }
-        json_decref(form);
-        web_fail(r, &e);
-        return;
-    }
-    json_decref(form);
-    form_see_other(r, arena_printf(r->arena, "/staff/invoices/%" PRId64 "?credited=1", l.inv.id));
+    fix_form(r, &fix_forms[MONEY_CREDIT]);
 }
 
 /* ---- the receipt ---- */

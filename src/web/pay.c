@@ -41,6 +41,10 @@ void pay_webhook_post(struct req *r)
         web_problem(r, &e);
         return;
     }
+    /* a paid hold's confirmation was waiting for this: the render worker
+     * queues it now (and this waits for that pass, bounded) */
+    if (ev.checkout_id && !ev.again && r->app->hooks.committed)
+        r->app->hooks.committed(r->app->hooks.ctx);
     json_t *o = json_pack("{s:b, s:b}", "received", 1, "duplicate", ev.again);
     web_json(r, 200, o);
 }
@@ -148,5 +152,16 @@ void pay_web_fee(struct req *r, int64_t appt_id)
     if (pay_fee(web_db(r), &p, appt_id, r->app->cfg.currency, clock_now(), &inv, &e) != E_OK)
         log_warn("payments: the fee of appointment %lld was not billed now (%s); the worker "
                  "bills it",
+                 (long long)appt_id, e.msg);
+}
+
+void pay_web_fee_void(struct req *r, int64_t appt_id, const char *reason)
+{
+    struct pay_provider p = web_pay_provider(r);
+    struct err e = {0};
+    const char *why = arena_printf(r->arena, "The no-show was undone at the desk: %s", reason);
+    if (pay_fee_void(web_db(r), &p, appt_id, why, clock_now(), &e) != E_OK)
+        log_warn("payments: the fee of appointment %lld was not voided now (%s); the worker "
+                 "voids it",
                  (long long)appt_id, e.msg);
 }

@@ -43,4 +43,9 @@ int pay_manage_context(struct req *r, const struct appointment *ap, const char *
  * answered: the worker bills it later.  Can't fail. */
 void pay_web_fee(struct req *r, int64_t appt_id);
 
+/* After the desk undid a no-show (reason: its why): voids the fee's invoice
+ * by a credit note and leaves a pending charge of it unmade (pay_fee_void).
+ * A failure is logged, not answered: the worker voids it later. */
+void pay_web_fee_void(struct req *r, int64_t appt_id, const char *reason);
+
 #endif

@@ -39,7 +39,9 @@ DATES = _dates()
 def config(dirname, base, extra=''):
     path = os.path.join(dirname, 'pay.ini')
     with open(path, 'w') as f:
-        f.write('[payments]\nbase_url = %s\nkey = %s\nwebhook_secret = %s\n'
+        # one address books far more than 20 an hour here: the limit is test_abuse's
+        f.write('[limits]\nbookings_per_hour = 0\n'
+                '[payments]\nbase_url = %s\nkey = %s\nwebhook_secret = %s\n'
                 'timeout_seconds = 2\n%s' % (base, KEY, SECRET, extra))
     return path
 
@@ -292,6 +294,74 @@ class Deposits(unittest.TestCase):
         self.assertEqual(S.sql('SELECT count(*) FROM appointments')[0][0], n)
 
 
+def outbox_kinds(appt, server=None):
+    """The kinds of message queued about appointment appt, sorted."""
+    return sorted(k for (k,) in (server or S).sql(
+        'SELECT kind FROM outbox WHERE appointment_id = ?1', appt))
+
+
+def plain_booking_rendered(server=None):
+    """Books a service that asks no deposit through the API and waits for its
+    confirmation: the render worker's pass that queued it had every change
+    committed before it (it takes them in order), so what those did not queue
+    by then they never will."""
+    server = server or S
+    server.sql("UPDATE services SET deposit_kind = 'none', deposit_value = 0 "
+               "WHERE id = 'sports-45'")
+    start = next(x for x in (free_slots(next(DATES), 'sports-45', server)
+                             for _ in range(20)) if x)[0]
+    body = json.dumps({'service': 'sports-45', 'therapist': 'any', 'start': start,
+                       'client': {'name': 'Paula Plain', 'email': 'paula@example.com',
+                                  'phone': '907 555 0122'}}).encode()
+    st, _, out = server.request('POST', '/api/v1/appointments', body,
+                                {'Content-Type': 'application/json'})
+    assert st == 201, out
+    appt = json.loads(out)['id']
+    wait_for('the plain booking confirmed', lambda: outbox_kinds(appt, server), server)
+
+
+class Confirmation(unittest.TestCase):
+    """A slot held for its deposit (or card) is not booked yet: the client is told
+    it is booked once the provider's webhook says it is paid, and a hold that runs
+    out unpaid sends nothing (the client never heard it was booked)."""
+
+    def setUp(self):
+        PAY.reset()
+
+    def test_confirmation_waits_for_the_payment(self):
+        st, hs, _, _, _ = book(email='hana@example.com')
+        self.assertEqual(st, 303)
+        appt = last_appt()[0]
+        plain_booking_rendered()
+        self.assertEqual(outbox_kinds(appt), [])  # held, not booked: nothing said yet
+        post_form(PAY.base + '/pay/' + session_of(hs['location']), {'action': 'pay'})
+        self.assertEqual(checkout_of(appt)[1], 'paid')
+        wait_for('the confirmation once paid', lambda: outbox_kinds(appt) == ['confirmation'])
+        subject = S.sql("SELECT subject FROM outbox WHERE appointment_id = ?1", appt)[0][0]
+        self.assertTrue(subject.startswith('Booked: Deep Tissue Massage'), subject)
+
+    def test_card_on_file_confirms_once_the_card_is_kept(self):
+        st, hs, _, _, _ = book('swedish-60', email='cara.card@example.com')
+        appt = last_appt()[0]
+        plain_booking_rendered()
+        self.assertEqual(outbox_kinds(appt), [])
+        post_form(PAY.base + '/pay/' + session_of(hs['location']), {'action': 'pay'})
+        wait_for('the confirmation once the card is kept',
+                 lambda: outbox_kinds(appt) == ['confirmation'])
+
+    def test_a_hold_that_runs_out_sends_nothing(self):
+        st, hs, start, _, _ = book(email='ivy@example.com')
+        appt = last_appt()[0]
+        S.sql('UPDATE checkouts SET hold_until = ?1 WHERE appointment_id = ?2',
+              NOW_EPOCH - 1, appt)
+        wait_for('the hold released', lambda: checkout_of(appt)[1] == 'expired')
+        self.assertEqual(last_status(appt), 'cancelled')
+        plain_booking_rendered()
+        self.assertEqual(outbox_kinds(appt), [])  # neither "Booked" nor "Cancelled"
+        # the freed time is bookable again
+        self.assertIn(start, free_slots(start[:10], therapist=therapist_of(appt)))
+
+
 DESK = 'desk@chugachbodywork.example'
 
 
@@ -313,13 +383,13 @@ def book_agreeing(server=None, service='deep-tissue-60', email='fay@example.com'
     return st, hs, slots[0], b, body
 
 
-PAST = iter(range(1, 9, 2))  # hours ago: each moved visit its own, so rooms never overlap
+PAST = iter(range(3600, 9 * 3600, 5400))  # seconds ago: each moved visit its own time, so rooms never overlap
 
 
 def started_an_hour_ago(appt, server=None):
     """Moves appt to have started an hour or more ago (earlier each call: PostgreSQL's
     exclusion constraint refuses two visits in one room at once)."""
-    start = NOW_EPOCH - 3600 * next(PAST)
+    start = NOW_EPOCH - next(PAST)
     (server or S).sql("UPDATE appointments SET start_at = ?1, end_at = ?2, "
                       "busy_until = ?3 WHERE id = ?4", start, start + 3600, start + 4500, appt)
 
@@ -432,6 +502,67 @@ class Fees(unittest.TestCase):
         self.assertEqual(balance(client), 0)
         self.assertEqual(S.sql("SELECT count(*) FROM audit_log WHERE action = 'credit' AND "
                                "reason LIKE '%car accident%'")[0][0], 1)
+
+    def credited(self, inv):
+        return S.sql('SELECT coalesce(sum(amount_cents), 0) FROM credit_notes '
+                     'WHERE invoice_id = ?1', inv)[0][0]
+
+    def missed(self, email, fault=None):
+        """A visit with its deposit paid (the card kept), marked a no-show at the desk
+        with the provider's fault; returns (appt, client, fee invoice, desk, url)."""
+        st, hs, _, _, _ = book_agreeing(email=email)
+        appt, _, client = last_appt()
+        post_form(PAY.base + '/pay/' + session_of(hs['location']), {'action': 'pay'})
+        started_an_hour_ago(appt)
+        PAY.fault = fault
+        desk = signed_in(DESK, server=S)
+        url = '/staff/appointments/%d' % appt
+        self.assertEqual(desk.post(url + '/status', {'status': 'no_show', 'confirm': 'yes'})[0],
+                         303)
+        inv = fee_invoice(appt)[0]
+        if fault == 'decline':  # the worker may be asking too (same key): its answer is in
+            wait_for('the charge declined', lambda: self.charges(inv)[-1][1] == 'failed')
+        return appt, client, inv, desk, url
+
+    def test_undoing_a_no_show_voids_its_fee_by_a_credit_note(self):
+        appt, client, inv, desk, url = self.missed('uma@example.com', 'decline')
+        self.assertEqual(balance(client), 3500)  # the card declined: on the balance
+        PAY.reset()
+        st, _, _ = desk.post(url + '/undo', {'reason': 'She was in the waiting room'})
+        self.assertEqual(st, 303)
+        self.assertEqual(last_status(appt), 'booked')
+        # the invoice stays as issued; a credit note of all of it, with why
+        self.assertEqual(fee_invoice(appt)[1], 6000)
+        self.assertEqual(self.credited(inv), 6000)
+        self.assertEqual(S.sql("SELECT count(*) FROM credit_notes WHERE invoice_id = ?1 AND "
+                               "reason LIKE '%waiting room%'", inv)[0][0], 1)
+        # nothing owed: the deposit paid stays hers, a credit on her balance
+        self.assertEqual(balance(client), -2500)
+        page = text(desk.get('/staff/invoices/%d' % inv)[2])
+        self.assertIn('waiting room', page)
+        # and the declined charge is not tried again for it
+        self.assertEqual(self.charges(inv), [(2500, 'completed', 'Online payment'),
+                                             (3500, 'failed', 'Card on file')])
+
+    def test_a_charge_pending_when_the_no_show_is_undone_is_never_made(self):
+        # the provider does not answer the charge in time: it waits, pending, and the
+        # worker would ask again with its key
+        appt, client, inv, desk, url = self.missed('pia@example.com', 'hang')
+        self.assertEqual(self.charges(inv)[-1][:2], (3500, 'pending'))
+        st, _, _ = desk.post(url + '/undo', {'reason': 'Wrong client marked'})
+        self.assertEqual(st, 303)
+        PAY.release.set()
+        self.assertEqual(self.credited(inv), 6000)
+        rows = S.sql("SELECT status, reference FROM payments WHERE invoice_id = ?1 AND "
+                     "created_by_name = 'Card on file'", inv)
+        self.assertEqual(rows, [('failed', 'not owed')])  # settled: never asked again
+
+    def test_a_fee_an_undo_left_is_voided_by_the_worker(self):
+        appt, client, inv, desk, url = self.missed('rhea@example.com', 'decline')
+        # the undo committed, then the process died before the credit note
+        S.sql("UPDATE appointments SET status = 'booked' WHERE id = ?1", appt)
+        wait_for('the fee voided', lambda: self.credited(inv) == 6000)
+        self.assertEqual(balance(client), -2500)
 
     def test_a_fee_a_crash_left_unbilled_is_billed_by_the_worker(self):
         st, hs, _, _, _ = book_agreeing(email='cole@example.com')

@@ -169,18 +169,18 @@ static void test_payments_refunds_credits(void **state)
                      E_UNPROCESSABLE);
 
     /* refunds: never above the payment, counting earlier ones; once per key */
-    assert_int_equal(money_refund(f->db, &BY, pid, 5001, "x", "r:1", T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 5001, "x", "r:1", "USD"}, T0, &rid, &again, &e),
                      E_UNPROCESSABLE);
-    assert_int_equal(money_refund(f->db, &BY, pid, 1000, "", "r:1", T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 1000, "", "r:1", "USD"}, T0, &rid, &again, &e),
                      E_UNPROCESSABLE);
-    assert_int_equal(money_refund(f->db, &BY, pid, 4000, "Cut short", "r:1", T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 4000, "Cut short", "r:1", "USD"}, T0, &rid, &again, &e),
                      E_OK);
-    assert_int_equal(money_refund(f->db, &BY, pid, 4000, "Cut short", "r:1", T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 4000, "Cut short", "r:1", "USD"}, T0, &rid, &again, &e),
                      E_OK);
     assert_int_equal(again, 1);
-    assert_int_equal(money_refund(f->db, &BY, pid, 1001, "More", "r:2", T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 1001, "More", "r:2", "USD"}, T0, &rid, &again, &e),
                      E_UNPROCESSABLE);
-    assert_int_equal(money_refund(f->db, &BY, pid, 1000, "More", "r:2", T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 1000, "More", "r:2", "USD"}, T0, &rid, &again, &e),
                      E_OK);
     /* the store's own check, past the service: E_CONFLICT with its sentence */
     struct refund f3 = {
@@ -189,9 +189,9 @@ static void test_payments_refunds_credits(void **state)
     assert_non_null(strstr(e.msg, "cannot be more than what is left of the payment"));
 
     /* credit notes: never above the invoice */
-    assert_int_equal(money_credit(f->db, &BY, inv, 12001, "x", "c:1", T0, &cn, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_CREDIT, inv, 12001, "x", "c:1", "USD"}, T0, &cn, &again, &e),
                      E_UNPROCESSABLE);
-    assert_int_equal(money_credit(f->db, &BY, inv, 2000, "Wrong price", "c:1", T0, &cn, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_CREDIT, inv, 2000, "Wrong price", "c:1", "USD"}, T0, &cn, &again, &e),
                      E_OK);
     assert_int_equal(db_invoice(f->db, f->a, inv, &i, &e), E_OK);
     /* 120 - 20 credited - (120 paid - 50 refunded) = 30 owed */
@@ -275,24 +275,33 @@ static int64_t queued(struct fixture *f)
     return t.pending + t.sending + t.delivered + t.failed;
 }
 
+/* Webhooks with one endpoint for events: *wh to free (wh_free, then
+ * tz_free(*tz)), *ep the endpoint's id. */
+static struct wh *hooks_for(struct fixture *f, int64_t events, struct tz **tz, int64_t *ep)
+{
+    struct err e = {0};
+    char err[128], text[WH_SECRET_TEXT];
+    unsigned char key[WH_KEY_BYTES] = {7};
+    assert_int_equal(tzload_load("America/Anchorage", tz, err, sizeof err), 0);
+    struct wh *wh = wh_new(*tz, key);
+    struct wh_endpoint end = {
+        .url = "https://hooks.example.com/money", .description = "", .events = events, .enabled = 1};
+    assert_int_equal(wh_endpoint_add(wh, f->db, &end, T0, ep, text, &e), E_OK);
+    return wh;
+}
+
 static void test_each_change_queues_its_webhook_a_refused_one_none(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
     struct tz *tz = NULL;
-    char err[128], text[WH_SECRET_TEXT];
-    unsigned char key[WH_KEY_BYTES] = {7};
-    assert_int_equal(tzload_load("America/Anchorage", &tz, err, sizeof err), 0);
-    struct wh *wh = wh_new(tz, key);
-    struct money_by by = {&DESK, "Rosa Delgado", wh};
     int64_t ep = 0, inv = 0, pid = 0, rid = 0, cn = 0, change = 0;
     int again = 0;
-    struct wh_endpoint end = {.url = "https://hooks.example.com/money",
-                              .description = "",
-                              .events = WH_EV(WH_INVOICE_ISSUED) | WH_EV(WH_PAYMENT_RECEIVED) |
-                                        WH_EV(WH_PAYMENT_REFUNDED) | WH_EV(WH_CREDIT_NOTE_ISSUED),
-                              .enabled = 1};
-    assert_int_equal(wh_endpoint_add(wh, f->db, &end, T0, &ep, text, &e), E_OK);
+    struct wh *wh = hooks_for(f,
+                              WH_EV(WH_INVOICE_ISSUED) | WH_EV(WH_PAYMENT_RECEIVED) |
+                                  WH_EV(WH_PAYMENT_REFUNDED) | WH_EV(WH_CREDIT_NOTE_ISSUED),
+                              &tz, &ep);
+    struct money_by by = {&DESK, "Rosa Delgado", wh};
     struct money_issue_in in;
     issue_in(f, visit(f, "booked", 0), 9, &in);
     assert_int_equal(money_issue(f->db, &by, &in, T0, &inv, &again, &e), E_CONFLICT);
@@ -310,16 +319,16 @@ static void test_each_change_queues_its_webhook_a_refused_one_none(void **state)
     struct money_pay_in card = {inv, MONEY_CARD, 12000, 0, "AUTH 9", "w:card"};
     assert_int_equal(money_pay(f->db, &by, &card, T0, &pid, &change, &again, &e), E_OK);
     assert_int_equal(queued(f), 2);
-    assert_int_equal(money_refund(f->db, &by, pid, 12001, "x", "w:r0", T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 12001, "x", "w:r0", "USD"}, T0, &rid, &again, &e),
                      E_UNPROCESSABLE);
     assert_int_equal(queued(f), 2);
-    assert_int_equal(money_refund(f->db, &by, pid, 2000, "x", "w:r1", T0, &rid, &again, &e), E_OK);
-    assert_int_equal(money_refund(f->db, &by, pid, 2000, "x", "w:r1", T0, &rid, &again, &e), E_OK);
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 2000, "x", "w:r1", "USD"}, T0, &rid, &again, &e), E_OK);
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 2000, "x", "w:r1", "USD"}, T0, &rid, &again, &e), E_OK);
     assert_int_equal(queued(f), 3);
-    assert_int_equal(money_credit(f->db, &by, inv, 12001, "x", "w:c0", T0, &cn, &again, &e),
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_CREDIT, inv, 12001, "x", "w:c0", "USD"}, T0, &cn, &again, &e),
                      E_UNPROCESSABLE);
     assert_int_equal(queued(f), 3);
-    assert_int_equal(money_credit(f->db, &by, inv, 1000, "x", "w:c1", T0, &cn, &again, &e), E_OK);
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_CREDIT, inv, 1000, "x", "w:c1", "USD"}, T0, &cn, &again, &e), E_OK);
     assert_int_equal(queued(f), 4);
     /* the types, in order, and the amounts in cents */
     struct wh_delivery *d = NULL;
@@ -340,6 +349,37 @@ static void test_each_change_queues_its_webhook_a_refused_one_none(void **state)
     tz_free(tz);
 }
 
+/* A deposit paid online is a payment on no invoice yet: its refund is in
+ * the clinic's currency (it named "USD" whatever the clinic's was). */
+static void test_refund_of_a_deposit_is_in_the_clinic_currency(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct tz *tz = NULL;
+    int64_t ep = 0, pid = 0, rid = 0;
+    int again = 0;
+    struct wh *wh = hooks_for(f, WH_EV(WH_PAYMENT_REFUNDED), &tz, &ep);
+    struct money_by by = {&DESK, "Rosa Delgado", wh};
+    struct payment dep = {.appointment_id = visit(f, "booked", 2),
+                          .method = "provider",
+                          .amount = 2500,
+                          .reference = "pi_test_9",
+                          .status = "completed",
+                          .created_at = T0,
+                          .created_by_name = "Online payment",
+                          .idem_key = "pay_pi_test_9"};
+    assert_int_equal(db_payment_add(f->db, &dep, &pid, &e), E_OK);
+    struct money_fix_in in = {MONEY_REFUND, pid, 1000, "Booked twice", "dep:r1", "CAD"};
+    assert_int_equal(money_fix(f->db, &by, &in, T0, &rid, &again, &e), E_OK);
+    struct wh_delivery *d = NULL;
+    size_t n = 0;
+    assert_int_equal(db_wh_deliveries(f->db, f->a, ep, "", 10, &d, &n, &e), E_OK);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(d[0].payload, "\"amount_cents\":1000,\"currency\":\"CAD\""));
+    wh_free(wh);
+    tz_free(tz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +387,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_payments_refunds_credits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_superbill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refund_of_a_deposit_is_in_the_clinic_currency, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_each_change_queues_its_webhook_a_refused_one_none,
                                         setup, teardown),
     };

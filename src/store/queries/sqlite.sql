@@ -776,6 +776,24 @@ WHERE ((a.status = 'no_show' AND f.noshow_cents > 0)
   AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.appointment_id = a.id)
 ORDER BY a.id LIMIT 50
 
+-- the fee invoice of an appointment (svc/pay issues it as the clinic's
+-- policy, issued_by 0; one at most: its key is the appointment's)
+-- name: fee_invoice_of_appt
+SELECT i.id FROM invoices i WHERE i.appointment_id = ?1 AND i.issued_by = 0
+AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.kind = 'fee')
+ORDER BY i.id LIMIT 1
+
+-- visits no longer missed (a no-show undone) whose fee invoice is not yet
+-- credited in full
+-- name: fees_to_void
+SELECT i.appointment_id FROM invoices i JOIN appointments a ON a.id = i.appointment_id
+WHERE i.issued_by = 0
+  AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.kind = 'fee')
+  AND a.status <> 'no_show' AND NOT (a.status = 'cancelled' AND a.cancel_late = 1)
+  AND i.total_cents > (SELECT coalesce(sum(c.amount_cents), 0) FROM credit_notes c
+                       WHERE c.invoice_id = i.id)
+ORDER BY i.id LIMIT 50
+
 -- the provider's answer to a payment we asked for
 -- name: payment_settle
 UPDATE payments SET status = ?2, reference = ?3 WHERE id = ?1 AND status = 'pending'
@@ -1053,10 +1071,21 @@ INSERT INTO sched_events (kind, appointment_id, token, by_staff, at,
 before_start, before_end, before_service_id, before_therapist_id, before_location_id)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
 
+-- A booking whose slot is only held for its deposit or card (a checkout
+-- still creating or open: svc/pay) waits, with every later change of it, until
+-- the provider's webhook pays it; the last column is 1 when its hold ran out
+-- unpaid (nothing is said of a booking never confirmed)
 -- name: sched_events_pending
-SELECT id, kind, appointment_id, coalesce(token, ''), by_staff, at,
-before_start, before_end, before_service_id, before_therapist_id, before_location_id
-FROM sched_events WHERE id > ?1 ORDER BY id LIMIT ?2
+SELECT e.id, e.kind, e.appointment_id, coalesce(e.token, ''), e.by_staff, e.at,
+e.before_start, e.before_end, e.before_service_id, e.before_therapist_id, e.before_location_id,
+CASE WHEN EXISTS (SELECT 1 FROM checkouts k WHERE k.appointment_id = e.appointment_id
+                  AND k.status IN ('expired', 'failed'))
+      AND NOT EXISTS (SELECT 1 FROM checkouts k WHERE k.appointment_id = e.appointment_id
+                      AND k.status = 'paid') THEN 1 ELSE 0 END
+FROM sched_events e WHERE e.id > ?1
+AND NOT EXISTS (SELECT 1 FROM checkouts k WHERE k.appointment_id = e.appointment_id
+                AND k.status IN ('creating', 'open'))
+ORDER BY e.id LIMIT ?2
 
 -- name: sched_event_done
 DELETE FROM sched_events WHERE id = ?1
