@@ -378,12 +378,11 @@ struct gjob {
     struct gjob *next;
 };
 
-/* Runs the bodies of jobs in one transaction on d, each inside its own
- * savepoint, and commits them together; sets each job's rc (and e). */
-static void run_batch(struct sqlite_db *d, struct gjob *jobs)
+/* Runs the bodies of jobs in the transaction begun on d (rc: how its
+ * sq_begin went, e0: its error), each inside its own savepoint, and commits
+ * them together; sets each job's rc (and e). */
+static void run_batch(struct sqlite_db *d, struct gjob *jobs, enum err_code rc, struct err e0)
 {
-    struct err e0 = {0};
-    enum err_code rc = sq_begin(&d->base, &e0);
     int dead = 0; /* SQLite ended the transaction (full, I/O error) */
     for (struct gjob *j = jobs; j; j = j->next) {
         if (rc != E_OK || dead) {
@@ -427,10 +426,15 @@ static void run_batch(struct sqlite_db *d, struct gjob *jobs)
             }
 }
 
-/* A caller queues its body; while nobody leads, it leads: takes every body
- * queued (its own among them), runs them in one transaction on its own
- * connection, marks them done and hands over.  The others wait for theirs;
- * the fsync of one commit covers all of them. */
+/* A caller queues its body; while nobody leads, it leads: begins the
+ * transaction on its own connection (waiting for the write lock, which the
+ * commit before may hold through its fsync), then takes every body queued
+ * by then (its own among them), runs them, commits, marks them done and
+ * hands over.  The others wait for theirs; the fsync of one commit covers
+ * all of them.  Taking the queue only once the lock is held lets every
+ * body that arrived during the previous commit's fsync join this one:
+ * taken before, the bodies that queued while the leader waited made a
+ * commit (and an fsync) of their own. */
 static enum err_code sq_tx_shared(struct db *db, enum err_code (*fn)(struct db *, void *,
                                                                      struct err *),
                                   void *ctx, struct err *e)
@@ -447,11 +451,15 @@ static enum err_code sq_tx_shared(struct db *db, enum err_code (*fn)(struct db *
             continue;
         }
         ss->leading = 1;
+        pthread_mutex_unlock(&ss->gmu);
+        struct err e0 = {0};
+        enum err_code brc = sq_begin(&d->base, &e0);
+        pthread_mutex_lock(&ss->gmu);
         struct gjob *batch = ss->gq;
         ss->gq = NULL;
         ss->gq_tail = &ss->gq;
         pthread_mutex_unlock(&ss->gmu);
-        run_batch(d, batch);
+        run_batch(d, batch, brc, e0);
         pthread_mutex_lock(&ss->gmu);
         for (struct gjob *j = batch, *next; j; j = next) {
             next = j->next; /* j may return (and be gone) once done is seen */
