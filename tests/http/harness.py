@@ -548,8 +548,22 @@ def run_suite(module_globals):
     """Runs the unittest cases of a module and prints 'RESULT passed failed'."""
     import sys
     import unittest
+    import time
     suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[module_globals['__name__']])
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    took = []
+
+    class Timed(unittest.TextTestResult):
+        # each test's wall time, for the slowest list below (what to make faster)
+        def startTest(self, test):
+            self._t0 = time.monotonic()
+            super().startTest(test)
+
+        def stopTest(self, test):
+            took.append((time.monotonic() - self._t0, test.id().split('.', 1)[-1]))
+            super().stopTest(test)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout, resultclass=Timed).run(suite)
+    for secs, name in sorted(took, reverse=True)[:5]:
+        print('slowest: %6.1f s %s' % (secs, name))
     bad = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     print('RESULT %d %d' % (result.testsRun - bad - len(result.skipped), bad))
     sys.exit(1 if bad else 0)
