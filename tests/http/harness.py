@@ -559,7 +559,9 @@ def run_suite(module_globals):
             super().startTest(test)
 
         def stopTest(self, test):
-            took.append((time.monotonic() - self._t0, test.id().split('.', 1)[-1]))
+            # (a suite may shadow TestCase.id with a field of its own)
+            took.append((time.monotonic() - self._t0, '%s.%s' % (
+                type(test).__name__, getattr(test, '_testMethodName', '?'))))
             super().stopTest(test)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout, resultclass=Timed).run(suite)
     for secs, name in sorted(took, reverse=True)[:5]:
