@@ -71,6 +71,36 @@ def fill(port, start, ndays, fraction):
     print('filled: %d appointments over %d days' % (booked, ndays))
 
 
+def db_metrics(port):
+    """The store's write counters of /metrics (SQLite): {name: value}."""
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+    conn.request('GET', '/metrics')
+    text = conn.getresponse().read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith('knead_db_'):
+            k, v = line.rsplit(' ', 1)
+            out[k] = float(v)
+    return out
+
+
+def commit_report(m0, m1):
+    """One line: commits, changes per commit, and the two histograms' means
+    and shares over 10 and 20 ms, between two db_metrics readings."""
+    d = {k: m1[k] - m0.get(k, 0) for k in m1}
+    n = d.get('knead_db_commits_total', 0)
+    if not n:
+        return 'commits: none counted (not SQLite?)'
+    parts = ['commits: %d, %.2f changes each' % (n, d['knead_db_commit_bodies_total'] / n)]
+    for name, what in (('knead_db_commit_seconds', 'commit (fsync)'),
+                       ('knead_db_write_lock_wait_seconds', 'wait for the write lock')):
+        c = d[name + '_count'] or 1
+        over = lambda le: 100 * (1 - d['%s_bucket{le="%s"}' % (name, le)] / c)
+        parts.append('%s mean %.2f ms, %.1f%% over 10 ms, %.1f%% over 20 ms'
+                     % (what, 1000 * d[name + '_sum'] / c, over('0.01'), over('0.02')))
+    return '; '.join(parts)
+
+
 def write(port, start, ndays, threads, others=()):
     """Books every 5th free start; with others (more ports of app servers on
     the same database) the bookings alternate over all of them."""
@@ -84,6 +114,7 @@ def write(port, start, ndays, threads, others=()):
             # every 5th start (75 min apart) cannot overlap for one therapist
             todo += [(s, t) for s in starts[::5]]
     local = threading.local()
+    m0 = db_metrics(port)
 
     def one(job):
         i, (s, t) = job
@@ -103,6 +134,7 @@ def write(port, start, ndays, threads, others=()):
     print('write: %d bookings (%d refused) in %.2f s = %.0f bookings/s with %d client threads'
           ' over %d server(s), each answered in p50 %.1f ms, p99 %.1f ms'
           % (len(ok), len(results) - len(ok), dt, len(ok) / dt, threads, len(ports), p50, p99))
+    print(commit_report(m0, db_metrics(port)))
     print('WRITE %.0f %.2f %.2f' % (len(ok) / dt, p50, p99))
 
 

@@ -65,7 +65,12 @@ probe_measure() {
         sleep 0.05
     done
     PPORT=$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$TMP/probe.log" | head -1)
+    pc0=$(awk '{print $14 + $15}' "/proc/$PROBE_PID/stat")
     wrk_run "probe (libmicrohttpd alone, 2 KB)" "http://127.0.0.1:$PPORT/"
+    pc1=$(awk '{print $14 + $15}' "/proc/$PROBE_PID/stat")
+    # its CPU per answer (user + system), which the machine's load does not stretch
+    PROBE_CPU=$(awk -v a="$pc0" -v b="$pc1" -v hz="$(getconf CLK_TCK)" '/requests in/ { printf "%.3fms", (b - a) * 1000 / hz / $1 }' "$TMP/wrk-probe__libmicrohttpd_alone__2_KB_.txt")
+    export PROBE_CPU
     kill "$PROBE_PID" 2>/dev/null && wait "$PROBE_PID" 2>/dev/null || true
     PROBE=$RPS
     export PROBE

@@ -62,76 +62,99 @@ run_counted() { # name logfile command...
 # include no web/ or http/ header, svc/ no mail/ one.
 run_counted layers "$OUT/layers.log" python3 tests/layers/check_includes.py src
 
-# The HTTP suites: every tests/http/test_*.py, each against its own server on its own
-# loopback port and temporary directory, so they run side by side (TEST_JOBS at a time,
-# default one per core); their tallies are printed in name order once all have ended.
+# Everything after the unit tests runs as one pool of jobs, longest first, so that
+# no phase waits for the slowest job of the one before and no long job starts
+# last: the HTTP suites (tests/http/test_*.py, each against its own server on its own
+# loopback port and temporary directory), the same store unit tests and the HTTP
+# suites listed in tests/pg/suites again on PostgreSQL (issue 10 §3: a throwaway
+# cluster, tests/pg/cluster.sh, initdb in a temporary directory, pg_ctl on a free
+# loopback port, no system service, stopped and removed at the end; a suite that
+# holds tests of SQLite itself marks them @sqlite_only; PG_TESTS=0 leaves them out),
+# the fuzzers and the browser run (one node process).  "Longest" is each job's
+# time in the last run (OUT/<job>.secs; a first run guesses).  HTTP_JOBS (default one
+# more than the cores) run at once: the browser run holds one slot from the start and
+# the suites keep the two of before (at twice the cores, under a load of 20, the
+# browser run outlasted its own 900 s bound).  The tallies are printed in the order of before once all have ended.
 # Debian's python3 (/usr/bin): it has python3-icalendar (scripts/deps.sh --test), which a
 # python3 earlier on PATH (pyenv, a venv) may lack.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-rm -f "$OUT"/http-*.rc
-ls tests/http/test_*.py | xargs -P "$JOBS" -n 1 sh -c '
-    n=$(basename "$3" .py); n=${n#test_}
-    "$0" "$3" "$1" >"$2/http-$n.log" 2>&1
-    echo $? >"$2/http-$n.rc"' "$PY" "$BUILD/knead" "$OUT"
-for suite in tests/http/test_*.py; do
-    n=$(basename "$suite" .py); n=${n#test_}
-    log="$OUT/http-$n.log"
-    rc=$(cat "$OUT/http-$n.rc" 2>/dev/null || echo 1)
-    line=$(grep -E '^RESULT [0-9]+ [0-9]+$' "$log" 2>/dev/null | tail -1)
-    p=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f2)
-    f=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f3)
-    [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$log" | tail -60
-    tally "http-$n" "$rc" "$p" "$f"
-done
-
-# The same store unit tests and HTTP suites again on PostgreSQL (issue 10 §3): a
-# throwaway cluster (tests/pg/cluster.sh: initdb in a temporary directory, pg_ctl on a
-# free loopback port, no system service), stopped and removed at the end.  The HTTP
-# suites that run are those in tests/pg/suites (one name a line); a suite that holds
-# tests of SQLite itself marks them @sqlite_only.  PG_TESTS=0 leaves the pass out.
+export PY BUILD OUT
+HTTP_JOBS=${HTTP_JOBS:-$((JOBS + 1))}
+HTTP_SUITES=$(for f in tests/http/test_*.py; do n=$(basename "$f" .py); echo "${n#test_}"; done)
+PG_UNITS=
+PG_SUITES=
+PG_UP=0
 if [ "${PG_TESTS:-1}" != 0 ]; then
     if PGENV=$(sh tests/pg/cluster.sh start 2>"$OUT/pg-cluster.log"); then
         eval "$PGENV"
+        # only the PostgreSQL jobs get it (the harness picks the engine by it)
+        RUNALL_PG=$KNEAD_TEST_PG
+        export RUNALL_PG
+        unset KNEAD_TEST_PG
         trap 'sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR"' EXIT
-        rm -f "$OUT"/pg-*.rc
-        for t in "$BUILD"/test_store* "$BUILD"/test_svc_* "$BUILD"/test_sched_retry; do
-            [ -f "$t" ] && [ -x "$t" ] && echo "$t"
-        done | KNEAD_TEST_PG=$KNEAD_TEST_PG xargs -P "$JOBS" -n 1 sh -c '
-            n=$(basename "$1")
-            CMOCKA_MESSAGE_OUTPUT=TAP "$1" >"$0/pg-$n.log" 2>&1
-            echo $? >"$0/pg-unit-$n.rc"' "$OUT"
-        for t in "$BUILD"/test_store* "$BUILD"/test_svc_* "$BUILD"/test_sched_retry; do
-            [ -f "$t" ] && [ -x "$t" ] || continue
-            name=$(basename "$t")
-            rc=$(cat "$OUT/pg-unit-$name.rc" 2>/dev/null || echo 1)
-            p=$(grep -c '^ok ' "$OUT/pg-$name.log")
-            f=$(grep '^not ok ' "$OUT/pg-$name.log" | grep -vc '# SKIP')  # a skip (SQLite only) is no failure
-            [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$OUT/pg-$name.log" | grep -v '^    ok ' | tail -40
-            tally "pg/unit/$name" "$rc" "$p" "$f"
-        done
-        grep -v '^#' tests/pg/suites | grep . | KNEAD_TEST_PG=$KNEAD_TEST_PG xargs -P "$JOBS" -n 1 sh -c '
-            "$0" "tests/http/test_$3.py" "$1" >"$2/pg-http-$3.log" 2>&1
-            echo $? >"$2/pg-http-$3.rc"' "$PY" "$BUILD/knead" "$OUT"
-        for n in $(grep -v '^#' tests/pg/suites | grep .); do
-            log="$OUT/pg-http-$n.log"
-            rc=$(cat "$OUT/pg-http-$n.rc" 2>/dev/null || echo 1)
-            line=$(grep -E '^RESULT [0-9]+ [0-9]+$' "$log" 2>/dev/null | tail -1)
-            p=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f2)
-            f=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f3)
-            [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$log" | tail -60
-            tally "pg/http-$n" "$rc" "$p" "$f"
-        done
-        sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR"
-        trap - EXIT
-    else
-        sed 's/^/    /' "$OUT/pg-cluster.log"
-        tally "pg/cluster" 1 0 1
+        PG_UP=1
+        PG_UNITS=$(for t in "$BUILD"/test_store* "$BUILD"/test_svc_* "$BUILD"/test_sched_retry; do
+            [ -f "$t" ] && [ -x "$t" ] && basename "$t"; done)
+        PG_SUITES=$(grep -v '^#' tests/pg/suites | grep .)
     fi
 fi
+rm -f "$OUT"/http-*.rc "$OUT"/pg-*.rc "$OUT"/fuzz.rc "$OUT"/e2e.rc
+{
+    for n in $HTTP_SUITES; do echo "http $n"; done
+    for n in $PG_UNITS; do echo "pg-unit $n"; done
+    for n in $PG_SUITES; do echo "pg-http $n"; done
+    echo "fuzz fuzz"
+    echo "e2e e2e"
+} | while read -r kind n; do
+    # the guess for a first run: the browser run is the longest, a PG unit test short
+    case $kind in e2e) guess=400 ;; pg-unit) guess=5 ;; *) guess=30 ;; esac
+    secs=$(cat "$OUT/$kind-$n.secs" 2>/dev/null || echo "$guess")
+    echo "$secs $kind $n"
+done | sort -rn | cut -d' ' -f2- | xargs -P "$HTTP_JOBS" -n 2 sh -c '
+    kind=$0 n=$1 t0=$(date +%s)
+    case $kind in
+    http) "$PY" "tests/http/test_$n.py" "$BUILD/knead" >"$OUT/http-$n.log" 2>&1
+          echo $? >"$OUT/http-$n.rc" ;;
+    pg-unit) KNEAD_TEST_PG=$RUNALL_PG CMOCKA_MESSAGE_OUTPUT=TAP "$BUILD/$n" >"$OUT/pg-$n.log" 2>&1
+          echo $? >"$OUT/pg-unit-$n.rc" ;;
+    pg-http) KNEAD_TEST_PG=$RUNALL_PG "$PY" "tests/http/test_$n.py" "$BUILD/knead" >"$OUT/pg-http-$n.log" 2>&1
+          echo $? >"$OUT/pg-http-$n.rc" ;;
+    fuzz) sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}" >"$OUT/fuzz.log" 2>&1
+          echo $? >"$OUT/fuzz.rc" ;;
+    e2e) node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots" >"$OUT/e2e.log" 2>&1
+          echo $? >"$OUT/e2e.rc" ;;
+    esac
+    echo $(($(date +%s) - t0)) >"$OUT/$kind-$n.secs"'
+[ "$PG_UP" = 1 ] && sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR" && trap - EXIT
 
-run_counted fuzz "$OUT/fuzz.log" sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}"
-run_counted e2e "$OUT/e2e.log" node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots"
+tally_http() { # name logfile rcfile
+    rc=$(cat "$3" 2>/dev/null || echo 1)
+    line=$(grep -E '^RESULT [0-9]+ [0-9]+$' "$2" 2>/dev/null | tail -1)
+    p=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f2)
+    f=$(echo "${line:-RESULT 0 0}" | cut -d' ' -f3)
+    [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$2" | tail -60
+    tally "$1" "$rc" "$p" "$f"
+}
+for n in $HTTP_SUITES; do
+    tally_http "http-$n" "$OUT/http-$n.log" "$OUT/http-$n.rc"
+done
+if [ "${PG_TESTS:-1}" != 0 ] && [ "$PG_UP" = 0 ]; then
+    sed 's/^/    /' "$OUT/pg-cluster.log"
+    tally "pg/cluster" 1 0 1
+fi
+for name in $PG_UNITS; do
+    rc=$(cat "$OUT/pg-unit-$name.rc" 2>/dev/null || echo 1)
+    p=$(grep -c '^ok ' "$OUT/pg-$name.log")
+    f=$(grep '^not ok ' "$OUT/pg-$name.log" | grep -vc '# SKIP')  # a skip (SQLite only) is no failure
+    [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$OUT/pg-$name.log" | grep -v '^    ok ' | tail -40
+    tally "pg/unit/$name" "$rc" "$p" "$f"
+done
+for n in $PG_SUITES; do
+    tally_http "pg/http-$n" "$OUT/pg-http-$n.log" "$OUT/pg-http-$n.rc"
+done
+tally_http fuzz "$OUT/fuzz.log" "$OUT/fuzz.rc"
+tally_http e2e "$OUT/e2e.log" "$OUT/e2e.rc"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

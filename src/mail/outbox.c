@@ -28,6 +28,13 @@ struct outbox {
     int kicked;        /* guarded by mu: a message was queued since the last look */
     unsigned channels; /* OUTBOX_EMAIL, OUTBOX_SMS: those with a transport */
     int stopping;      /* written under mu, read by the abort callback atomically */
+    /* The outcome of the message last handled, written with the next claim
+     * (one commit, one fsync, for both) or by flush() before the worker
+     * waits or stops: the worker's own, never shared. */
+    int marking;
+    int64_t mark_id, mark_next, mark_at;
+    const char *mark_status;
+    char mark_error[512];
 };
 
 int64_t outbox_backoff(int attempts, int min_s, int max_s)
@@ -60,24 +67,67 @@ static const char *message_id(struct arena *a, const struct outbox_msg *m, const
                         (long long)m->created_at, at ? at + 1 : "knead.invalid");
 }
 
-/* Records the end of a claim; a failure here is logged (the lease makes the
- * message due again, which is the at-least-once window of outbox.h). */
+/* The worker's writes are bodies of a shared commit (store.h db_tx_shared):
+ * under a burst of bookings they join the bookings' commit instead of each
+ * making one of their own (an fsync of SQLite's log each, taken in turn
+ * with the bookings'); and the outcome of one message is written with the
+ * claim of the next, so a message costs one commit, not two. */
+struct claim_tx {
+    struct outbox *ob;
+    struct arena *a;
+    int64_t now, until;
+    struct outbox_msg *m; /* NULL: only the outcome */
+    int found;            /* out */
+};
+
+static enum err_code claim_body(struct db *db, void *p, struct err *e)
+{
+    struct claim_tx *t = p;
+    struct outbox *ob = t->ob;
+    enum err_code rc = E_OK;
+    if (ob->marking)
+        rc = db_outbox_mark(db, ob->mark_id, ob->mark_status, ob->mark_next, ob->mark_at,
+                            ob->mark_error, e);
+    if (rc == E_OK && t->m)
+        rc = db_outbox_claim(db, t->a, t->now, t->until, ob->channels, t->m, &t->found, e);
+    return rc;
+}
+
+/* Runs t's transaction; the outcome it carried is written or logged as
+ * lost (the lease makes the message due again, which is the at-least-once
+ * window of outbox.h). */
+static enum err_code claim_run(struct claim_tx *t, struct err *e)
+{
+    struct outbox *ob = t->ob;
+    struct db *db = db_acquire(ob->o.store);
+    enum err_code rc = db_tx_shared(db, claim_body, t, e);
+    db_release(db);
+    if (rc != E_OK && ob->marking)
+        log_error("mail: message %lld could not be marked %s: %s (it is claimed again when its"
+                  " lease ends)", (long long)ob->mark_id, ob->mark_status, e->msg);
+    ob->marking = 0;
+    return rc;
+}
+
+/* Records the end of a claim: written with the next claim, or by flush. */
 static void mark(struct outbox *ob, const struct outbox_msg *m, const char *status,
                  int64_t next, const char *error)
 {
+    ob->marking = 1;
+    ob->mark_id = m->id;
+    ob->mark_next = next;
+    ob->mark_at = real_now();
+    ob->mark_status = status; /* a literal */
+    snprintf(ob->mark_error, sizeof ob->mark_error, "%s", error);
+}
+
+/* Writes the outcome not yet written, if any (before the worker waits). */
+static void flush(struct outbox *ob)
+{
     struct err e = {0};
-    struct db *db = db_acquire(ob->o.store);
-    enum err_code rc = db_begin(db, &e);
-    if (rc == E_OK)
-        rc = db_outbox_mark(db, m->id, status, next, real_now(), error, &e);
-    if (rc == E_OK)
-        rc = db_commit(db, &e);
-    if (rc != E_OK) {
-        db_rollback(db);
-        log_error("mail: message %lld could not be marked %s: %s (it is claimed again when its"
-                  " lease ends)", (long long)m->id, status, e.msg);
-    }
-    db_release(db);
+    struct claim_tx t = {ob, NULL, 0, 0, NULL, 0};
+    if (ob->marking)
+        (void)claim_run(&t, &e); /* a failure is logged by claim_run */
 }
 
 /* Claims and handles one due message.  Returns 1 when one was handled, 0
@@ -92,15 +142,9 @@ static int deliver_one(struct outbox *ob)
     char err[512];
     int64_t now = real_now();
 
-    struct db *db = db_acquire(ob->o.store);
-    enum err_code c = db_begin(db, &e);
-    if (c == E_OK)
-        c = db_outbox_claim(db, a, now, now + ob->o.lease_s, ob->channels, &m, &found, &e);
-    if (c == E_OK)
-        c = db_commit(db, &e);
-    if (c != E_OK)
-        db_rollback(db);
-    db_release(db);
+    struct claim_tx t = {ob, a, now, now + ob->o.lease_s, &m, 0};
+    enum err_code c = claim_run(&t, &e);
+    found = t.found;
     if (c != E_OK) {
         log_error("mail: cannot read the outbox: %s", e.msg);
         goto done;
@@ -114,7 +158,7 @@ static int deliver_one(struct outbox *ob)
         /* a number that said STOP after this text was queued gets none */
         struct sms_opt_out oo;
         int out = 0;
-        db = db_acquire(ob->o.store);
+        struct db *db = db_acquire(ob->o.store);
         c = db_sms_opted_out(db, a, m.recipient, &oo, &out, &e);
         db_release(db);
         if (c != E_OK) {
@@ -223,6 +267,7 @@ static void *worker(void *p)
     for (;;) {
         while (!stopping(ob) && deliver_one(ob) == 1) {
         }
+        flush(ob);
         int64_t wait = until_due(ob);
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);

@@ -28,6 +28,7 @@
 struct drv;
 struct drv_stmt; /* a named query prepared on one connection */
 struct col;      /* rows.h: how one column lands in a struct */
+struct store_stats; /* store.h */
 
 /* What every driver's pool and connection start with. */
 struct store {
@@ -81,6 +82,8 @@ struct drv {
     struct db *(*acquire)(struct store *s);       /* waits for a free connection */
     void (*release)(struct db *db);               /* rolls back an open transaction */
     int (*writes)(struct store *s); /* an enum store_writes (store.h: store_writes) */
+    /* Optional (NULL: none): the counters of store.h's store_stats. */
+    void (*stats)(struct store *s, struct store_stats *out);
     enum err_code (*limit_size)(struct store *s, int64_t max_bytes, struct err *e);
     /* Transactions.  begin opens a writing transaction that is serialisable
      * (store.h states the contract); commit rolls back when it fails. */

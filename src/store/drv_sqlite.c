@@ -20,6 +20,7 @@
 #include "store/drv.h"
 #include "store/rows.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -43,6 +44,7 @@ struct sqlite_db {
     struct drv_stmt st[Q__COUNT]; /* prepared on first use */
     int in_use;
     int in_tx;
+    int shared, bodies; /* a shared transaction is open on it, with bodies saved */
 };
 
 struct sqlite_store {
@@ -67,7 +69,37 @@ struct sqlite_store {
     /* enum store_writes: why the last write failed, until one succeeds
      * (atomic: any connection sets it, /healthz reads it) */
     int writes;
+    /* store_stats (relaxed atomics: writers add, /metrics reads) */
+    uint64_t commits, bodies;
+    struct tally {
+        uint64_t n[STORE_HIST_N]; /* per bucket, not cumulative */
+        uint64_t count, sum_us;
+    } lock_wait, commit;
 };
+
+/* Counts one duration of us microseconds in t. */
+static void tally_add(struct tally *t, int64_t us)
+{
+    size_t i = 0;
+    if (us < 0)
+        us = 0;
+    while (i + 1 < STORE_HIST_N && us > STORE_HIST_BOUNDS_US[i])
+        i++;
+    __atomic_add_fetch(&t->n[i], 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&t->count, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&t->sum_us, (uint64_t)us, __ATOMIC_RELAXED);
+}
+
+static void tally_read(struct tally *t, struct store_hist *h)
+{
+    uint64_t run = 0;
+    for (size_t i = 0; i < STORE_HIST_N; i++) {
+        run += __atomic_load_n(&t->n[i], __ATOMIC_RELAXED);
+        h->le[i] = run;
+    }
+    h->count = __atomic_load_n(&t->count, __ATOMIC_RELAXED);
+    h->sum_us = __atomic_load_n(&t->sum_us, __ATOMIC_RELAXED);
+}
 
 #define DB(x) ((struct sqlite_db *)(x))
 #define ST(x) ((struct sqlite_store *)(x))
@@ -289,6 +321,7 @@ static struct db *sq_acquire(struct store *s)
 static void tx_end(struct sqlite_db *d)
 {
     d->in_tx = 0;
+    d->shared = d->bodies = 0;
     pthread_mutex_unlock(&d->owner->wmu);
 }
 
@@ -319,6 +352,7 @@ static enum err_code sq_begin(struct db *db, struct err *e)
 {
     struct sqlite_db *d = DB(db);
     struct timespec until;
+    int64_t t0 = clock_mono_us();
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += BUSY_TIMEOUT_MS / 1000;
     /* as long as SQLite's busy timeout would wait, and the same 503 after it */
@@ -330,18 +364,24 @@ static enum err_code sq_begin(struct db *db, struct err *e)
         return rc;
     }
     d->in_tx = 1;
+    tally_add(&d->owner->lock_wait, clock_mono_us() - t0);
     return rc;
 }
 
 static enum err_code sq_commit(struct db *db, struct err *e)
 {
     struct sqlite_db *d = DB(db);
+    int64_t t0 = clock_mono_us();
+    int bodies = d->shared ? d->bodies : 1;
     enum err_code rc = exec(d, "COMMIT", "save the change", e);
     if (rc != E_OK) {
         sq_rollback(db);
         return rc;
     }
     tx_end(d);
+    tally_add(&d->owner->commit, clock_mono_us() - t0);
+    __atomic_add_fetch(&d->owner->commits, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&d->owner->bodies, (uint64_t)bodies, __ATOMIC_RELAXED);
     if (__atomic_exchange_n(&d->owner->writes, (int)STORE_WRITES_OK, __ATOMIC_SEQ_CST) !=
         (int)STORE_WRITES_OK)
         log_info("sqlite: writes succeed again");
@@ -378,13 +418,13 @@ struct gjob {
     struct gjob *next;
 };
 
-/* Runs the bodies of jobs in one transaction on d, each inside its own
- * savepoint, and commits them together; sets each job's rc (and e). */
-static void run_batch(struct sqlite_db *d, struct gjob *jobs)
+/* Runs the bodies of jobs in the transaction begun on d (rc: how its
+ * sq_begin went, e0: its error), each inside its own savepoint, and commits
+ * them together; sets each job's rc (and e). */
+static void run_batch(struct sqlite_db *d, struct gjob *jobs, enum err_code rc, struct err e0)
 {
-    struct err e0 = {0};
-    enum err_code rc = sq_begin(&d->base, &e0);
     int dead = 0; /* SQLite ended the transaction (full, I/O error) */
+    d->shared = rc == E_OK;
     for (struct gjob *j = jobs; j; j = j->next) {
         if (rc != E_OK || dead) {
             j->rc = rc != E_OK ? rc : e0.code;
@@ -407,8 +447,8 @@ static void run_batch(struct sqlite_db *d, struct gjob *jobs)
             continue;
         }
         struct err ignore = {0};
-        if (j->rc == E_OK)
-            j->rc = exec(d, "RELEASE shared", "save a change", j->e);
+        if (j->rc == E_OK && (j->rc = exec(d, "RELEASE shared", "save a change", j->e)) == E_OK)
+            d->bodies++;
         else if (exec(d, "ROLLBACK TO shared", "undo a change", &ignore) != E_OK ||
                  exec(d, "RELEASE shared", "undo a change", &ignore) != E_OK)
             log_error("sqlite: cannot undo one change of a shared transaction: %s", ignore.msg);
@@ -427,10 +467,15 @@ static void run_batch(struct sqlite_db *d, struct gjob *jobs)
             }
 }
 
-/* A caller queues its body; while nobody leads, it leads: takes every body
- * queued (its own among them), runs them in one transaction on its own
- * connection, marks them done and hands over.  The others wait for theirs;
- * the fsync of one commit covers all of them. */
+/* A caller queues its body; while nobody leads, it leads: begins the
+ * transaction on its own connection (waiting for the write lock, which the
+ * commit before may hold through its fsync), then takes every body queued
+ * by then (its own among them), runs them, commits, marks them done and
+ * hands over.  The others wait for theirs; the fsync of one commit covers
+ * all of them.  Taking the queue only once the lock is held lets every
+ * body that arrived during the previous commit's fsync join this one:
+ * taken before, the bodies that queued while the leader waited made a
+ * commit (and an fsync) of their own. */
 static enum err_code sq_tx_shared(struct db *db, enum err_code (*fn)(struct db *, void *,
                                                                      struct err *),
                                   void *ctx, struct err *e)
@@ -447,11 +492,15 @@ static enum err_code sq_tx_shared(struct db *db, enum err_code (*fn)(struct db *
             continue;
         }
         ss->leading = 1;
+        pthread_mutex_unlock(&ss->gmu);
+        struct err e0 = {0};
+        enum err_code brc = sq_begin(&d->base, &e0);
+        pthread_mutex_lock(&ss->gmu);
         struct gjob *batch = ss->gq;
         ss->gq = NULL;
         ss->gq_tail = &ss->gq;
         pthread_mutex_unlock(&ss->gmu);
-        run_batch(d, batch);
+        run_batch(d, batch, brc, e0);
         pthread_mutex_lock(&ss->gmu);
         for (struct gjob *j = batch, *next; j; j = next) {
             next = j->next; /* j may return (and be gone) once done is seen */
@@ -462,6 +511,15 @@ static enum err_code sq_tx_shared(struct db *db, enum err_code (*fn)(struct db *
     }
     pthread_mutex_unlock(&ss->gmu);
     return me.rc;
+}
+
+static void sq_stats(struct store *s, struct store_stats *out)
+{
+    struct sqlite_store *ss = ST(s);
+    out->commits = __atomic_load_n(&ss->commits, __ATOMIC_RELAXED);
+    out->bodies = __atomic_load_n(&ss->bodies, __ATOMIC_RELAXED);
+    tally_read(&ss->lock_wait, &out->lock_wait);
+    tally_read(&ss->commit, &out->commit);
 }
 
 static int sq_writes(struct store *s)
@@ -854,6 +912,7 @@ const struct drv drv_sqlite = {
     .acquire = sq_acquire,
     .release = sq_release,
     .writes = sq_writes,
+    .stats = sq_stats,
     .limit_size = sq_limit_size,
     .begin = sq_begin,
     .begin_nowait = sq_begin_nowait,

@@ -3,6 +3,7 @@
  * one table that turns a database's failure into the store's own sentence
  * (drv_fail); the migrations runner is migrate.c.  Holds no engine's SQL dialect: the queries it runs
  * are named ones (queries/<driver>.sql). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +61,19 @@ void store_close(struct store *s)
 enum store_writes store_writes(struct store *s)
 {
     return (enum store_writes)s->drv->writes(s);
+}
+
+const int64_t STORE_HIST_BOUNDS_US[STORE_HIST_N] = {
+    1000, 2000, 5000, 10000, 20000, 50000, 100000, 250000, 500000, 1000000, INT64_MAX,
+};
+
+int store_stats(struct store *s, struct store_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s->drv->stats)
+        return 0;
+    s->drv->stats(s, out);
+    return 1;
 }
 
 enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e)

@@ -176,6 +176,25 @@ enum store_writes {
     STORE_WRITES_IOERR,
 };
 enum store_writes store_writes(struct store *s);
+
+/* What the writes of this process cost since start (SQLite; a driver
+ * without them leaves *out zeroed and returns 0): writing transactions
+ * committed (each one sync of the log), the transaction bodies they
+ * carried (db_tx_shared puts several in one commit), and two histograms in
+ * microseconds: the wait for the write lock before BEGIN, and the COMMIT
+ * itself (the fsync).  le[i] counts those of at most
+ * STORE_HIST_BOUNDS_US[i]; the last bound is no bound.  Can't fail. */
+#define STORE_HIST_N 11
+extern const int64_t STORE_HIST_BOUNDS_US[STORE_HIST_N];
+struct store_hist {
+    uint64_t le[STORE_HIST_N]; /* cumulative, as Prometheus's buckets */
+    uint64_t count, sum_us;
+};
+struct store_stats {
+    uint64_t commits, bodies;
+    struct store_hist lock_wait, commit;
+};
+int store_stats(struct store *s, struct store_stats *out);
 /* Caps the database at max_bytes ([database] max_size_mb): a write past it
  * fails as full.  0 = no cap.  Returns E_OK or an error. */
 enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e);

@@ -19,6 +19,19 @@ static void counter(struct sb *b, const char *name, const char *help, uint64_t v
     sb_addf(b, "# HELP %s %s\n# TYPE %s counter\n%s %" PRIu64 "\n", name, help, name, name, v);
 }
 
+/* A Prometheus histogram of durations counted in microseconds. */
+static void histogram(struct sb *b, const char *name, const char *help,
+                      const struct store_hist *h)
+{
+    sb_addf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    for (size_t i = 0; i + 1 < STORE_HIST_N; i++)
+        sb_addf(b, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name,
+                (double)STORE_HIST_BOUNDS_US[i] / 1e6, h->le[i]);
+    sb_addf(b, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, h->le[STORE_HIST_N - 1]);
+    sb_addf(b, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, (double)h->sum_us / 1e6, name,
+            h->count);
+}
+
 void metrics_page(struct req *r)
 {
     struct app *app = r->app;
@@ -64,6 +77,20 @@ void metrics_page(struct req *r)
             __atomic_load_n(&app->db_full_answers, __ATOMIC_RELAXED));
     sb_addf(b, "knead_db_unavailable_answers_total{reason=\"unwritable\"} %" PRIu64 "\n",
             __atomic_load_n(&app->db_unavailable_answers, __ATOMIC_RELAXED));
+    struct store_stats ss;
+    if (store_stats(app->store, &ss)) {
+        counter(b, "knead_db_commits_total",
+                "Writing transactions committed since start (each one sync of the database's log).",
+                ss.commits);
+        counter(b, "knead_db_commit_bodies_total",
+                "Changes those commits carried (bookings that arrive together share one).",
+                ss.bodies);
+        histogram(b, "knead_db_write_lock_wait_seconds",
+                  "Time a writing transaction waited for the write lock before it began.",
+                  &ss.lock_wait);
+        histogram(b, "knead_db_commit_seconds",
+                  "Time a commit took (the sync of the database's log to the disk).", &ss.commit);
+    }
     if (rc == E_OK) {
         sb_adds(b, "# HELP knead_outbox_messages Messages in the outbox (e-mail and text), by "
                    "status: pending (queued or waiting to retry), sending, failed (gave up), "

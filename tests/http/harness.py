@@ -633,8 +633,24 @@ def run_suite(module_globals):
     """Runs the unittest cases of a module and prints 'RESULT passed failed'."""
     import sys
     import unittest
+    import time
     suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[module_globals['__name__']])
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    took = []
+
+    class Timed(unittest.TextTestResult):
+        # each test's wall time, for the slowest list below (what to make faster)
+        def startTest(self, test):
+            self._t0 = time.monotonic()
+            super().startTest(test)
+
+        def stopTest(self, test):
+            # (a suite may shadow TestCase.id with a field of its own)
+            took.append((time.monotonic() - self._t0, '%s.%s' % (
+                type(test).__name__, getattr(test, '_testMethodName', '?'))))
+            super().stopTest(test)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout, resultclass=Timed).run(suite)
+    for secs, name in sorted(took, reverse=True)[:5]:
+        print('slowest: %6.1f s %s' % (secs, name))
     bad = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     print('RESULT %d %d' % (result.testsRun - bad - len(result.skipped), bad))
     sys.exit(1 if bad else 0)

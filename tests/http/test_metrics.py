@@ -170,6 +170,34 @@ class Counters(unittest.TestCase):
         # the booking queued its confirmation: nothing can send it ([smtp] host empty)
         self.assertGreaterEqual(value(after, 'knead_outbox_messages', status='pending'), 1)
 
+    def test_the_commits_and_their_cost_are_counted(self):
+        """The store's own counters: what a write costs in commits (each one
+        sync of the log) and how long they and the wait for the lock took."""
+        _, _, before = scrape()
+        for day in ('2026-12-01', '2026-12-02'):
+            st, _, out = book(first_free(day))
+            self.assertEqual(st, 201, out)
+        _, _, after = scrape()
+
+        def moved(name, **labels):
+            return value(after, name, **labels) - value(before, name, **labels)
+        commits = moved('knead_db_commits_total')
+        # two bookings, each committed before its 201 (and the render
+        # worker's commit of their confirmations, which may come later)
+        self.assertGreaterEqual(commits, 1)
+        self.assertGreaterEqual(moved('knead_db_commit_bodies_total'), 2)
+        for h in ('knead_db_commit_seconds', 'knead_db_write_lock_wait_seconds'):
+            count = value(after, h + '_count')
+            self.assertEqual(value(after, h + '_bucket', le='+Inf'), count, h)
+            self.assertLessEqual(value(after, h + '_bucket', le='0.001'),
+                                 value(after, h + '_bucket', le='1'), h)
+            self.assertGreater(value(after, h + '_sum'), 0, h)
+        # every commit is timed; a transaction timed at its begin may still be open
+        self.assertEqual(value(after, 'knead_db_commit_seconds_count'),
+                         value(after, 'knead_db_commits_total'))
+        self.assertGreaterEqual(value(after, 'knead_db_write_lock_wait_seconds_count'),
+                                value(after, 'knead_db_commits_total'))
+
     def test_outbox_failures_are_counted(self):
         before = value(scrape()[2], 'knead_outbox_messages', status='failed')
         S.sql("UPDATE outbox SET status = 'failed', last_error = '550 no such user'"

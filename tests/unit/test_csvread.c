@@ -27,8 +27,9 @@ static void read_all(const char *text, size_t len, char *out, size_t size)
         for (size_t i = 0; i < n; i++)
             used += (size_t)snprintf(out + used, size - used, "%s%s", i ? "|" : "", f[i]);
     }
-    if (rc < 0)
-        snprintf(out, size, "ERR:%s", e.msg);
+    /* a longer message is cut, which no case's expectation reaches */
+    if (rc < 0 && snprintf(out, size, "ERR:%.200s", e.msg) < 0)
+        out[0] = '\0';
     arena_free(a);
 }
 
