@@ -817,13 +817,7 @@ static json_t *alternatives(struct req *r, const struct tz *tz, const struct sch
  * Rows go after a day (db_purge_expired). */
 #define FORM_TOKEN_TTL 86400
 
-struct once {
-    unsigned char hash[STORE_TOKEN_HASH];
-    unsigned char seal[TOKEN_SEAL_KEY];
-    const char *token; /* the new booking's manage token, inside the transaction */
-};
-
-static void once_init(struct once *o, const char *form_token)
+void book_once_init(struct book_once *o, const char *form_token)
 {
     const void *parts[1] = {form_token};
     const size_t lens[1] = {strlen(form_token)};
@@ -833,7 +827,7 @@ static void once_init(struct once *o, const char *form_token)
 
 /* When the form token booked already: its booking's page (303).  Returns 1
  * when the response was written (that, or an error), 0 to go on. */
-static int once_used(struct req *r, const struct once *o)
+int book_once_used(struct req *r, const struct book_once *o)
 {
     struct err e = {0};
     int64_t id;
@@ -862,9 +856,9 @@ static int once_used(struct req *r, const struct once *o)
 
 /* Inside the booking's transaction: records the form token with its booking;
  * E_CONFLICT ("form_used") when the same form booked a moment ago. */
-static enum err_code once_store(void *ctx, struct db *db, int64_t id, struct err *e)
+enum err_code book_once_store(void *ctx, struct db *db, int64_t id, struct err *e)
 {
-    struct once *o = ctx;
+    struct book_once *o = ctx;
     unsigned char sealed[TOKEN_SEALED_LEN];
     int added = 0;
     int64_t now = clock_now();
@@ -908,14 +902,14 @@ void book_submit(struct req *r)
                        " again.");
         return;
     }
-    struct once once;
+    struct book_once once;
     if (f.once && !token_valid(f.once)) {
         book_bad_param(r, "once", "the form is damaged; please open the booking page again.");
         return;
     }
     if (f.once) {
-        once_init(&once, f.once);
-        if (once_used(r, &once))
+        book_once_init(&once, f.once);
+        if (book_once_used(r, &once))
             return;
     }
     if (!service) {
@@ -956,13 +950,13 @@ void book_submit(struct req *r)
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     once.token = token;
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl,
-                        f.once ? once_store : NULL, &once, &ap, token, &e) == E_OK) {
+                        f.once ? book_once_store : NULL, &once, &ap, token, &e) == E_OK) {
         throttle_note(r, THROTTLE_BOOK, f.email);
         web_private(r);
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;
     }
-    if (f.once && e.problem && strcmp(e.problem, "form_used") == 0 && once_used(r, &once))
+    if (f.once && e.problem && strcmp(e.problem, "form_used") == 0 && book_once_used(r, &once))
         return;
 
     struct dt_date d = when_local_date(s.tz, start);

@@ -11,7 +11,9 @@
 
 #include "core/datetime.h"
 #include "http/request.h"
+#include "store/store.h"
 #include "svc/booking.h"
+#include "svc/token.h"
 
 struct booking_rules;
 struct location;
@@ -84,5 +86,23 @@ void book_add_policy(struct req *r, json_t *ctx, const struct tz *tz,
 /* o.where: the location of a booking (its name is shown when the clinic
  * has more than one), its address and its zone as people name it. */
 void book_put_where(struct req *r, json_t *o, const struct location *l, size_t nlocations);
+
+/* A booking form's one-time token ("once"): a form sent twice books once,
+ * and the second sending goes to the first's booking. */
+struct book_once {
+    unsigned char hash[STORE_TOKEN_HASH];
+    unsigned char seal[TOKEN_SEAL_KEY];
+    const char *token; /* the new booking's manage token, inside the transaction */
+};
+
+/* Prepares o for form_token (token_valid checked by the caller).  Can't fail. */
+void book_once_init(struct book_once *o, const char *form_token);
+/* When the form token booked already: its booking's page (303).  Returns 1
+ * when the response was written (that, or an error), 0 to go on. */
+int book_once_used(struct req *r, const struct book_once *o);
+/* A sched_inside_fn (ctx: struct book_once): records the form token with its
+ * booking inside the booking's transaction; E_CONFLICT ("form_used") when
+ * the same form booked a moment ago. */
+enum err_code book_once_store(void *ctx, struct db *db, int64_t id, struct err *e);
 
 #endif

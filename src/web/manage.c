@@ -29,6 +29,7 @@
 #include "web/notes.h"
 #include "web/page.h"
 #include "web/proof.h"
+#include "web/throttle.h"
 
 /* An appointment's address: its location's, or the config file's. */
 static const char *appt_address(struct req *r, const struct appointment *ap)
@@ -231,7 +232,7 @@ void book_manage(struct req *r)
     enum proof via;
     if (proof_of_manage(r, &ap, &via) < 0 || intake_add_to_manage(r, &ap, token, via, ctx) < 0 ||
         insurance_add_to_manage(r, &ap, token, via, ctx) < 0 ||
-        notes_manage_context(r, &ap, via, ctx) < 0)
+        notes_manage_context(r, &ap, via, arena_printf(r->arena, "/a/%s/rebook", token), ctx) < 0)
         return;
     page_render(r, 200, "manage", ctx);
 }
@@ -495,4 +496,282 @@ void book_move(struct req *r)
     } else {
         web_fail(r, &e);
     }
+}
+
+/* ---- rebooking from the therapist's recommendation ------------------------- */
+
+#define REBOOK_DAYS 7 /* the recommended week: the suggested day and three either side */
+
+/* The 404 of a visit whose signed note suggests no next visit. */
+static void no_rebook(struct req *r)
+{
+    web_private(r);
+    book_problem(r, 404, "No next visit was suggested here",
+                 "Your therapist has not suggested a next visit after this session, so there is "
+                 "no week to offer. You can book any time you like.",
+                 "/book", "Book an appointment");
+}
+
+/* Where a rebook page is reached from and how it was proven. */
+struct rebook {
+    const struct appointment *ap; /* the visit whose signed note suggests the next */
+    const char *base;             /* this page's path */
+    const char *back;             /* the visit's page */
+    int weeks;                    /* the note's "come back in N weeks" */
+};
+
+/* The phone the next booking gives: the visit's own, else the client's. */
+static const char *rebook_phone(const struct appointment *ap)
+{
+    if (ap->contact_phone && ap->contact_phone[0])
+        return ap->contact_phone;
+    return ap->client_phone ? ap->client_phone : "";
+}
+
+/* The rebook page: the openings of the recommended week with the same
+ * therapist and service, or, with start, the one confirmation (the
+ * client's details shown, not asked for). */
+static void rebook_render(struct req *r, const struct rebook *rb, const struct sched *s,
+                          int64_t start, const char *notice, const char *error, int status)
+{
+    struct err e = {0};
+    const struct appointment *ap = rb->ap;
+    const struct tz *tz = s->tz;
+    int64_t now = clock_now();
+    struct dt_date today = when_local_date(tz, now);
+    struct dt_date want = dt_date_add(when_local_date(tz, ap->start), 7 * rb->weeks);
+    struct dt_date from = dt_date_add(want, -(REBOOK_DAYS / 2));
+    json_t *ctx = page_context(r, "Book your next visit", NULL, NULL);
+
+    book_set_str(ctx, "service", s->service.name);
+    book_set_str(ctx, "price", web_price(r, s->service.price_cents));
+    book_set_str(ctx, "therapist", ap->therapist_name);
+    book_set_str(ctx, "weeks_label",
+                 arena_printf(r->arena, "%d week%s", rb->weeks, rb->weeks == 1 ? "" : "s"));
+    book_set_str(ctx, "visit_label", when_date_long(r->arena, when_local_date(tz, ap->start)));
+    book_set_str(ctx, "around", when_date_long(r->arena, want));
+    book_set_str(ctx, "back_url", rb->back);
+    book_set_str(
+        ctx, "book_url",
+        book_urlf(r, "/book", "service", ap->service_id, "therapist", ap->therapist_id, NULL));
+    json_object_set_new(ctx, "client",
+                        json_pack("{s:s, s:s, s:s}", "name", ap->client_name, "email",
+                                  ap->client_email ? ap->client_email : "", "phone",
+                                  rebook_phone(ap)));
+    book_put_where(r, ctx, &s->location, s->nlocations);
+    if (error)
+        book_set_str(ctx, "error", error);
+    if (notice)
+        book_set_str(ctx, "notice", notice);
+
+    if (start) {
+        char once[TOKEN_LEN];
+        int64_t end = start + (int64_t)s->service.duration_min * 60;
+        struct dt_date d = when_local_date(tz, start);
+        token_new(once, NULL);
+        json_t *c = json_object();
+        book_set_str(c, "start", web_time_in(r, tz, start));
+        book_set_str(c, "date_label", when_date_long(r->arena, d));
+        book_set_str(c, "time_label", when_range(tz, r->arena, start, end));
+        book_set_str(c, "once", once);
+        book_set_str(c, "back_url", rb->base);
+        json_object_set_new(ctx, "confirm", c);
+        book_set_str(ctx, "csrf", web_csrf(r));
+        book_set_str(ctx, "action", rb->base);
+    } else {
+        struct sched_day days[REBOOK_DAYS];
+        int64_t late = dt_date_to_days(dt_date_add(want, REBOOK_DAYS / 2)) - dt_date_to_days(today);
+        if (late < 0) {
+            from = today;
+            if (!notice)
+                book_set_str(ctx, "notice",
+                             arena_printf(r->arena,
+                                          "The week your therapist suggested (around %s) has "
+                                          "passed. These are the openings of the next seven days.",
+                                          when_date_long(r->arena, want)));
+        } else if (dt_date_to_days(from) < dt_date_to_days(today)) {
+            from = today;
+        }
+        if (sched_days(web_db(r), r->arena, s, now, from, REBOOK_DAYS, 0, days, &e) != E_OK) {
+            web_fail(r, &e);
+            return;
+        }
+        json_t *list = json_array();
+        size_t total = 0;
+        for (int i = 0; i < REBOOK_DAYS; i++) {
+            if (!days[i].nslots)
+                continue;
+            json_t *slots = json_array();
+            for (size_t k = 0; k < days[i].nslots; k++) {
+                int64_t t = days[i].slots[k].start;
+                const char *at = web_time_in(r, tz, t);
+                json_array_append_new(slots,
+                                      json_pack("{s:s, s:s, s:s}", "label",
+                                                when_clock(tz, r->arena, t, 0), "start", at, "url",
+                                                book_urlf(r, rb->base, "start", at, NULL)));
+            }
+            total += days[i].nslots;
+            json_array_append_new(list, json_pack("{s:s, s:o}", "label",
+                                                  when_date_medium(r->arena, days[i].date), "slots",
+                                                  slots));
+        }
+        json_object_set_new(ctx, "days", list);
+        json_object_set_new(ctx, "any", json_boolean(total > 0));
+        book_set_str(ctx, "range",
+                     arena_printf(r->arena, "%s – %s", when_date_medium(r->arena, from),
+                                  when_date_medium(r->arena, dt_date_add(from, REBOOK_DAYS - 1))));
+        book_set_str(ctx, "later_url",
+                     book_urlf(r, "/book", "service", ap->service_id, "therapist", ap->therapist_id,
+                               "date", when_date_param(r->arena, dt_date_add(from, REBOOK_DAYS)),
+                               NULL));
+    }
+    web_private(r);
+    page_render(r, status, "rebook", ctx);
+}
+
+/* The recommendation of ap (rb->weeks) and the sched of its service with its
+ * therapist at its location.  Returns 0, or -1 with the response written
+ * (404 when the visit suggests no next one). */
+static int rebook_load(struct req *r, struct rebook *rb, enum proof via, struct sched *s)
+{
+    if (notes_next_visit(r, rb->ap, via, &rb->weeks) < 0)
+        return -1;
+    if (!rb->weeks) {
+        no_rebook(r);
+        return -1;
+    }
+    return book_load(r, rb->ap->location_id, rb->ap->service_id, rb->ap->therapist_id, s);
+}
+
+void book_rebook_show(struct req *r, const struct appointment *ap, const char *base,
+                      const char *back, enum proof via)
+{
+    struct rebook rb = {ap, base, back, 0};
+    struct sched s;
+    const char *start_s;
+    int64_t start = 0;
+    if (book_param(r, &r->query, "start", &start_s) < 0 ||
+        (start_s && book_parse_start(r, start_s, &start) < 0))
+        return;
+    if (rebook_load(r, &rb, via, &s) < 0)
+        return;
+    if (start_s) {
+        struct sched_day day;
+        int open;
+        if (book_find_slot(r, &s, start, 0, &day, &open) < 0)
+            return;
+        if (!open) {
+            rebook_render(r, &rb, &s, 0, book_unbookable_reason(r, &s, start), NULL, 200);
+            return;
+        }
+    }
+    rebook_render(r, &rb, &s, start, NULL, NULL, 200);
+}
+
+void book_rebook_submit(struct req *r, const struct appointment *ap, const char *base,
+                        const char *back, enum proof via)
+{
+    struct rebook rb = {ap, base, back, 0};
+    struct sched s;
+    struct err e = {0};
+    struct appointment made;
+    struct book_once once;
+    char token[TOKEN_LEN];
+    const char *start_s, *once_s;
+    int64_t start;
+    if (book_param(r, &r->form, "start", &start_s) < 0 ||
+        book_param(r, &r->form, "once", &once_s) < 0)
+        return;
+    if (!start_s) {
+        book_bad_param(r, "start", "the form did not say which time to book.");
+        return;
+    }
+    if (book_parse_start(r, start_s, &start) < 0)
+        return;
+    if (once_s && !token_valid(once_s)) {
+        book_bad_param(r, "once", "the form is damaged; please open the page again.");
+        return;
+    }
+    if (rebook_load(r, &rb, via, &s) < 0)
+        return;
+    if (once_s) {
+        book_once_init(&once, once_s);
+        if (book_once_used(r, &once))
+            return;
+    }
+    const char *email = ap->client_email ? ap->client_email : "";
+    if (throttle_refuse(r, THROTTLE_BOOK, email))
+        return;
+    struct client_booking other = {0};
+    struct sched_client cl = {.name = ap->client_name,
+                              .email = email,
+                              .phone = rebook_phone(ap),
+                              .notes = "",
+                              .overlap = &other,
+                              .sms_consent = ap->sms_consent_at != 0};
+    once.token = token;
+    if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start,
+                        sched_therapist_index(&s, ap->therapist_id), &cl,
+                        once_s ? book_once_store : NULL, &once, &made, token, &e) == E_OK) {
+        throttle_note(r, THROTTLE_BOOK, email);
+        web_private(r);
+        form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
+        return;
+    }
+    if (once_s && e.problem && strcmp(e.problem, "form_used") == 0 && book_once_used(r, &once))
+        return;
+    struct dt_date d = when_local_date(s.tz, start);
+    if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
+        rebook_render(r, &rb, &s, 0, NULL,
+                      arena_printf(r->arena,
+                                   "Sorry, %s on %s was just taken by someone else. Please "
+                                   "choose another time.",
+                                   when_clock(s.tz, r->arena, start, 0),
+                                   when_date_medium(r->arena, d)),
+                      409);
+    } else if (e.problem &&
+               (strcmp(e.problem, "too_soon") == 0 || strcmp(e.problem, "in_past") == 0 ||
+                strcmp(e.problem, "too_far") == 0)) {
+        rebook_render(r, &rb, &s, 0, NULL, book_unbookable_reason(r, &s, start), 422);
+    } else if (e.problem && strcmp(e.problem, "client_overlap") == 0) {
+        rebook_render(r, &rb, &s, 0, NULL,
+                      arena_printf(r->arena,
+                                   "You already have an appointment at that time: %s on %s, %s. "
+                                   "Please choose another time.",
+                                   other.service_name,
+                                   when_date_medium(r->arena, when_local_date(s.tz, other.start)),
+                                   when_range(s.tz, r->arena, other.start, other.end)),
+                      409);
+    } else if (e.problem && strcmp(e.problem, "invalid_client") == 0) {
+        rebook_render(r, &rb, &s, 0, NULL,
+                      arena_printf(r->arena,
+                                   "We cannot book online with the details we hold for you: %s "
+                                   "Please call us at %s.",
+                                   e.msg, r->app->cfg.phone),
+                      422);
+    } else {
+        web_fail(r, &e);
+    }
+}
+
+void book_rebook_page(struct req *r)
+{
+    struct appointment ap;
+    const char *token;
+    enum proof via;
+    if (find_appt(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0)
+        return;
+    book_rebook_show(r, &ap, arena_printf(r->arena, "/a/%s/rebook", token),
+                     arena_printf(r->arena, "/a/%s", token), via);
+}
+
+void book_rebook(struct req *r)
+{
+    struct appointment ap;
+    const char *token;
+    enum proof via;
+    if (find_appt(r, &ap, &token) < 0 || proof_of_manage(r, &ap, &via) < 0)
+        return;
+    book_rebook_submit(r, &ap, arena_printf(r->arena, "/a/%s/rebook", token),
+                       arena_printf(r->arena, "/a/%s", token), via);
 }

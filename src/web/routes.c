@@ -68,6 +68,9 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/a/{token}/cancel", book_cancel, PUB | FORM, SMALL_FORM},
     {ROUTE_GET, "/a/{token}/move", book_move_page, PUB, 0},
     {ROUTE_POST, "/a/{token}/move", book_move, PUB | FORM, SMALL_FORM},
+    /* the next visit the therapist suggested (web/manage.c): the token is the key */
+    {ROUTE_GET, "/a/{token}/rebook", book_rebook_page, PUB, 0},
+    {ROUTE_POST, "/a/{token}/rebook", book_rebook, PUB | FORM, SMALL_FORM},
     /* the client's health form and insurance check, by the manage token (web/intake.c,
      * web/insurance.c): the token is the key, checked by the handler (404 on any mismatch) */
     {ROUTE_GET, "/a/{token}/intake", intake_client_form, PUB, 0},
@@ -102,6 +105,9 @@ const struct route web_routes[] = {
     /* the client's own superbill for their insurer (web/money.c) */
     {ROUTE_GET, "/portal/superbill", money_superbill_portal, ROUTE_CLIENT, 0},
     {ROUTE_POST, "/portal/appointments/{id}/manage", portal_manage, ROUTE_CLIENT | FORM,
+     SMALL_FORM},
+    {ROUTE_GET, "/portal/appointments/{id}/rebook", portal_rebook_page, ROUTE_CLIENT, 0},
+    {ROUTE_POST, "/portal/appointments/{id}/rebook", portal_rebook, ROUTE_CLIENT | FORM,
      SMALL_FORM},
     {ROUTE_GET, "/staff", staff_day, ROUTE_STAFF, 0},
     /* a therapist's own week, hours and time off (web/hours.c) */
