@@ -73,13 +73,17 @@ def sql(query, *args):
     return S.sql(query, *args)
 
 
-def api_book(email, name, start=None, therapist='maren-holt', phone='907-555-0142'):
-    """Books through the API; returns the appointment JSON."""
+VISITS = [0]  # visits made so far: each takes its own time, so no two overlap once moved back
+
+
+def api_book(email, name, start=None, therapist='maren-holt', phone='907-555-0142', nth=0):
+    """Books through the API (the nth free time from tomorrow on, unless
+    start); returns the appointment JSON."""
     if start is None:
         st, _, data = S.request('GET', '/api/v1/availability?service=deep-tissue-60'
                                        '&date=2026-11-25&days=7&therapist=' + therapist)
         assert st == 200, data
-        start = [s['start'] for d in json.loads(data)['days'] for s in d['slots']][0]
+        start = [s['start'] for d in json.loads(data)['days'] for s in d['slots']][nth]
     body = json.dumps({'service': 'deep-tissue-60', 'therapist': therapist, 'start': start,
                        'client': {'name': name, 'email': email, 'phone': phone}})
     st, _, data = S.request('POST', '/api/v1/appointments', body.encode(),
@@ -92,7 +96,8 @@ def visit(email, name, weeks='3', sign=True):
     """A past session with Maren (checked in eight days before its booked
     time, so before the pinned clock) whose note she signed with `weeks`;
     returns (appointment id, manage path, its local date)."""
-    appt = api_book(email, name)
+    VISITS[0] += 1
+    appt = api_book(email, name, nth=6 * VISITS[0])  # 90 minutes apart: 60 and the buffer
     aid = appt['id']
     sql("UPDATE appointments SET status = 'checked_in', start_at = start_at - 691200,"
         " end_at = end_at - 691200, busy_until = busy_until - 691200 WHERE id = ?1", aid)
