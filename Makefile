@@ -29,7 +29,7 @@ build-san: deps-test $(BUILD_SAN)/build.ninja
 	ninja -C $(BUILD_SAN)
 
 run: build
-	@test -f $(DB) || ./$(BUILD)/knead demo --db $(DB)
+	@test -f $(DB) || ./$(BUILD)/knead demo --lived-in --db $(DB)
 	@echo "Demo sign-in at http://$(LISTEN)/login: admin@chugachbodywork.example / demo-admin-pass (README lists all)."
 	@echo "First real admin: ./$(BUILD)/knead user add --db $(DB) --role admin --email YOU@EXAMPLE --name 'Your Name'"
 	@echo "E-mail goes to SMTP 127.0.0.1:2525 and waits in the outbox until something listens there."

@@ -1,6 +1,7 @@
 /* demo — the demo clinic's data, written for Knead, and the seeding of it
  * through the store interface (so every backend seeds the same clinic). */
 #include "demo.h"
+#include "demo_lived.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -235,6 +236,13 @@ enum err_code demo_seed_from(struct store *s, const char *content_dir, int force
 enum err_code demo_seed_locations(struct store *s, const char *content_dir, int force,
                                   int locations, struct err *e)
 {
+    return demo_seed_with(s, content_dir, force, locations, NULL, e);
+}
+
+enum err_code demo_seed_with(struct store *s, const char *content_dir, int force, int locations,
+                             const struct tz *lived_in, struct err *e)
+{
+    int64_t rooms[N(room_names)] = {0}, users[N(therapists)] = {0};
     if (locations < 1 || locations > DEMO_MAX_LOCATIONS)
         return err_set(e, E_INVALID, "--locations must be 1 or %d", DEMO_MAX_LOCATIONS);
     struct content *articles = NULL;
@@ -275,7 +283,7 @@ enum err_code demo_seed_locations(struct store *s, const char *content_dir, int 
             goto done;
     for (size_t i = 0; i < N(room_names); i++) {
         struct room r = {0, room_names[i], all_services, N(all_services), STORE_FIRST_LOCATION};
-        if ((rc = db_add_room(db, &r, NULL, e)) != E_OK)
+        if ((rc = db_add_room(db, &r, &rooms[i], e)) != E_OK)
             goto done;
     }
     if ((rc = db_put_clinic_hours(db, STORE_FIRST_LOCATION, clinic_hours, N(clinic_hours), e)) != E_OK)
@@ -292,14 +300,25 @@ enum err_code demo_seed_locations(struct store *s, const char *content_dir, int 
             rc = err_set(e, E_INTERNAL, "could not hash a demo password (out of memory?)");
             goto done;
         }
-        if ((rc = db_add_user(db, &u, hash, clock_now(), NULL, e)) != E_OK)
+        int64_t uid = 0;
+        if ((rc = db_add_user(db, &u, hash, clock_now(), &uid, e)) != E_OK)
             goto done;
+        for (size_t t = 0; t < N(therapists); t++)
+            if (demo_users[i].therapist_id &&
+                strcmp(demo_users[i].therapist_id, therapists[t].id) == 0)
+                users[t] = uid;
     }
     for (size_t i = 0; i < articles->n; i++) {
         const struct article *a = &articles->articles[i];
         struct article_row row = {a->slug,    a->title,   a->summary, a->image, a->image_alt,
                                   a->body_md, a->html,    a->order,   1,        clock_now()};
         if ((rc = db_put_article(db, NULL, &row, e)) != E_OK)
+            goto done;
+    }
+    if (lived_in) {
+        struct demo_clinic c = {services, N(services),   therapists, weeks,
+                                users,    N(therapists), rooms,      N(rooms)};
+        if ((rc = demo_lived_seed(db, &c, lived_in, clock_now(), e)) != E_OK)
             goto done;
     }
     rc = db_commit(db, e);

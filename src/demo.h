@@ -23,5 +23,11 @@ enum err_code demo_seed_from(struct store *s, const char *content_dir, int force
 #define DEMO_MAX_LOCATIONS 2
 enum err_code demo_seed_locations(struct store *s, const char *content_dir, int force,
                                   int locations, struct err *e);
+/* The same, and with lived_in (the first location's zone; NULL = not) the
+ * lived-in data of demo_lived.h, dated from clock_now(), in the same
+ * transaction. */
+struct tz;
+enum err_code demo_seed_with(struct store *s, const char *content_dir, int force, int locations,
+                             const struct tz *lived_in, struct err *e);
 
 #endif

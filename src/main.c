@@ -80,13 +80,17 @@ static const char usage_migrate[] =
     "Applies the schema migrations the database does not have yet, each in one transaction.\n";
 
 static const char usage_demo[] =
-    "usage: knead demo [--force] [--locations N] [--db PATH] [--config FILE]\n"
+    "usage: knead demo [--force] [--locations N] [--lived-in [--now RFC3339]] [--db PATH]\n"
+    "                  [--config FILE]\n"
     "\n"
     "Seeds the demo clinic: four therapists, three rooms, deep-tissue massage in 60 and 90\n"
     "minutes, open Monday to Saturday.  Refuses a database that already holds a clinic\n"
     "unless --force, which replaces it.  --locations 2 adds a second location (Seattle,\n"
     "Pacific time) with two rooms, where Dev and Lena work on days they are not in\n"
-    "Anchorage; the default is 1.\n";
+    "Anchorage; the default is 1.  --lived-in makes it look in use: two weeks of past and\n"
+    "future appointments in every status, a dozen clients with health forms, signed notes\n"
+    "with recommendations, a referral, a pending insurance check and a waitlist entry, all\n"
+    "invented and dated from today (or from --now).\n";
 
 static const char usage_user[] =
     "usage: knead user add --email EMAIL --name NAME --role ROLE [--therapist ID]\n"
@@ -155,7 +159,7 @@ struct opts {
     const char *to, *from;
     const char *file; /* import: the one argument that is not an option */
     const char *locations;
-    int force, quiet, dry_run;
+    int force, quiet, dry_run, lived_in;
 };
 
 static int usage_error(const char *cmd, const char *msg)
@@ -170,16 +174,24 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
                       const char *usage, struct opts *o, int *code)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-        {"listen", required_argument, NULL, 'l'}, {"now", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'}, {"force", no_argument, NULL, 'f'},
-        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {"email", required_argument, NULL, 'e'},  {"name", required_argument, NULL, 'N'},
-        {"role", required_argument, NULL, 'r'},   {"therapist", required_argument, NULL, 'T'},
+        {"config", required_argument, NULL, 'c'},
+        {"db", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"now", required_argument, NULL, 'n'},
+        {"threads", required_argument, NULL, 't'},
+        {"force", no_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"email", required_argument, NULL, 'e'},
+        {"name", required_argument, NULL, 'N'},
+        {"role", required_argument, NULL, 'r'},
+        {"therapist", required_argument, NULL, 'T'},
         {"password-file", required_argument, NULL, 'p'},
-        {"to", required_argument, NULL, 'o'},     {"from", required_argument, NULL, 'F'},
+        {"to", required_argument, NULL, 'o'},
+        {"from", required_argument, NULL, 'F'},
         {"dry-run", no_argument, NULL, 'D'},
         {"locations", required_argument, NULL, 'L'},
+        {"lived-in", no_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -224,6 +236,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
         case 'F': o->from = optarg; break;
         case 'D': o->dry_run = 1; break;
         case 'L': o->locations = optarg; break;
+        case 'I':
+            o->lived_in = 1;
+            break;
         }
     }
     /* '@' in allowed: the command takes one argument that is not an option */
@@ -283,16 +298,35 @@ static int cmd_demo(struct app *app, const struct opts *o)
                  DEMO_MAX_LOCATIONS, o->locations);
         return usage_error("demo", err);
     }
+    if (o->now && !o->lived_in)
+        return usage_error("demo", "--now dates the data of --lived-in; give both or neither");
+    if (o->now) {
+        int64_t now;
+        int off;
+        if (dt_parse_rfc3339(o->now, &now, &off) < 0) {
+            snprintf(err, sizeof err,
+                     "--now '%.60s' is not an RFC 3339 time such as 2026-11-26T06:00:00-09:00",
+                     o->now);
+            return usage_error("demo", err);
+        }
+        clock_pin(now);
+    }
+    if (o->lived_in && app_load_tz(app, err, sizeof err) < 0) {
+        fprintf(stderr, "knead demo: %s\n", err);
+        return EXIT_USAGE;
+    }
     if (app_open_store(app, 1, err, sizeof err) < 0) {
         fprintf(stderr, "knead demo: %s\n", err);
         return 1;
     }
-    if (demo_seed_locations(app->store, app->cfg.content_dir, o->force, locations, &e) != E_OK) {
+    if (demo_seed_with(app->store, app->cfg.content_dir, o->force, locations,
+                       o->lived_in ? app->tz : NULL, &e) != E_OK) {
         fprintf(stderr, "knead demo: %s: %s\n", store_shown(app->cfg.db_path), e.msg);
         return 1;
     }
-    printf("%s: seeded the demo clinic %s%s\n", store_shown(app->cfg.db_path), app->cfg.name,
-           locations > 1 ? " with a second location in Seattle" : "");
+    printf("%s: seeded the demo clinic %s%s%s\n", store_shown(app->cfg.db_path), app->cfg.name,
+           locations > 1 ? " with a second location in Seattle" : "",
+           o->lived_in ? ", lived in" : "");
     return 0;
 }
 
@@ -750,7 +784,7 @@ int main(int argc, char **argv)
         if (parse_opts("import", argc - 2, argv + 2, "cdnD@", usage_import, &o, &code) < 0)
             return code;
     } else if (strcmp(cmd, "demo") == 0) {
-        if (parse_opts(cmd, argc - 1, argv + 1, "cdfL", usage_demo, &o, &code) < 0)
+        if (parse_opts(cmd, argc - 1, argv + 1, "cdfLIn", usage_demo, &o, &code) < 0)
             return code;
     } else {
         fprintf(stderr, "knead: unknown command '%s' (commands: serve, migrate, demo, user, outbox, backup, restore, copy, import, debug; see knead --help)\n",

@@ -5,11 +5,12 @@
 #include "store/st.h"
 
 enum err_code db_set_appointment_status(struct db *db, int64_t id, const char *from, const char *to,
-                                        int64_t now, const char *reason, struct err *e)
+                                        int64_t now, const char *reason, int late, struct err *e)
 {
     return st_change_appointment(
         db, Q_DESK_SET_STATUS, "status change",
-        ARGS(A_I64(id), A_TEXT(from), A_TEXT(to), A_I64(now), A_TEXT(reason)), e);
+        ARGS(A_I64(id), A_TEXT(from), A_TEXT(to), A_I64(now), A_TEXT(reason), A_I64(late ? 1 : 0)),
+        e);
 }
 
 enum err_code db_appt_event_add(struct db *db, const struct appt_event *ev, struct err *e)

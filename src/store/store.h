@@ -520,11 +520,12 @@ struct client {
 };
 
 /* Sets the status of appointment id from `from` to `to` (the caller checked
- * the change with core/appt); cancelling also records now and the reason.
- * E_CONFLICT when the appointment is no longer in `from`. */
-enum err_code db_set_appointment_status(struct db *db, int64_t id, const char *from,
-                                        const char *to, int64_t now, const char *reason,
-                                        struct err *e);
+ * the change with core/appt); cancelling also records now, the reason and
+ * whether it was late (inside the late-cancellation window); any other
+ * status clears late.  E_CONFLICT when the appointment is no longer in
+ * `from`. */
+enum err_code db_set_appointment_status(struct db *db, int64_t id, const char *from, const char *to,
+                                        int64_t now, const char *reason, int late, struct err *e);
 /* What the front desk did to an appointment besides booking it: kind
  * "status" (a change from_status → to_status), "undo" (back from
  * from_status to to_status, with a reason) or "overlap" (booked over the

@@ -1294,16 +1294,19 @@ static enum err_code add_event(struct db *db, const struct actor *who, int64_t a
 }
 
 enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
-                               const struct actor *who, const struct appointment *ap,
-                               const char *to, const char *reason, int64_t now, struct err *e)
+                               const struct booking_rules *rules, const struct actor *who,
+                               const struct appointment *ap, const char *to, const char *reason,
+                               int64_t now, struct err *e)
 {
     enum err_code rc;
     int cancel = strcmp(to, "cancelled") == 0, tries = 0;
     const char *why = cancel && reason ? reason : "";
+    /* the same rule as the client's own cancellation (sched_cancel) */
+    int late = cancel && rules && booking_is_late_cancel(rules, now, ap->start);
 again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, why, e)) != E_OK ||
+    if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, why, late, e)) != E_OK ||
         (rc = add_event(db, who, ap->id, "status", ap->status, to, why, now, e)) != E_OK ||
         (cancel &&
          (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) != E_OK) ||
@@ -1329,7 +1332,7 @@ enum err_code sched_undo_status(struct db *db, const struct sched_hooks *hooks,
 again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, "", e)) != E_OK ||
+    if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, "", 0, e)) != E_OK ||
         (rc = add_event(db, who, ap->id, "undo", ap->status, to, reason ? reason : "", now, e)) !=
             E_OK ||
         (rc = wh_appointment(webhooks(hooks), db, WH_APPT_STATUS, ap->id, ap, 1, now, e)) != E_OK ||

@@ -250,13 +250,16 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
 /* The front desk moves appointment ap from ap->status to `to` (a move
  * core/appt allows, checked by the caller with appt_check and
  * appt_check_clock) in one transaction with its history event (kind
- * "status", by who); reason is kept only for a cancellation, which also
- * runs hooks (the cancellation notice, the waitlist's offers) inside the
- * transaction and after the commit.  E_CONFLICT when the status changed
- * since ap was read; on any error nothing changes. */
+ * "status", by who); reason is kept only for a cancellation, which is late
+ * when inside rules' late-cancellation window (as the client's own,
+ * sched_cancel; rules NULL: never late) and also runs hooks (the
+ * cancellation notice, the waitlist's offers) inside the transaction and
+ * after the commit.  E_CONFLICT when the status changed since ap was read;
+ * on any error nothing changes. */
 enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
-                               const struct actor *who, const struct appointment *ap,
-                               const char *to, const char *reason, int64_t now, struct err *e);
+                               const struct booking_rules *rules, const struct actor *who,
+                               const struct appointment *ap, const char *to, const char *reason,
+                               int64_t now, struct err *e);
 /* The desk undoes the last status change of ap, back to `to` (the change's
  * from_status; the caller checks that it may), with an "undo" event giving
  * reason, in one transaction (with its appointment.status_changed webhook,

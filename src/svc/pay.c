@@ -480,7 +480,7 @@ static enum err_code release_appt(struct db *db, struct arena *a, const struct s
         return E_OK;
     if (rc != E_OK || strcmp(ap.status, "booked") != 0)
         return rc;
-    rc = sched_set_status(db, hooks, &provider_actor, &ap, "cancelled",
+    rc = sched_set_status(db, hooks, NULL, &provider_actor, &ap, "cancelled",
                           "The deposit was not paid in time.", now, e);
     return rc == E_CONFLICT ? E_OK : rc;
 }

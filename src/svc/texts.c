@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/phone.h"
+#include "svc/audit.h"
 #include "util/log.h"
 
 static const char *const stop_words[] = {"STOP",   "STOPALL", "UNSUBSCRIBE", "CANCEL",
@@ -84,9 +85,16 @@ again: /* a lost race runs again (store.h) */
     }
     rc = stop ? db_sms_opt_out(db, phone, now, "desk", &changed, e)
               : db_sms_opt_in(db, phone, &changed, e);
+    /* the client's consent to be contacted, changed on their behalf: in the
+     * audit table, in the same transaction (only when something changed) */
+    if (rc == E_OK && changed)
+        rc = audit_add_why(db, who, stop ? "opt_out" : "opt_in", "texts", 0, client_id,
+                           arena_printf(a, "%s %s by the front desk", phone,
+                                        stop ? "opted out of text messages" : "opted in again"),
+                           now, e);
     if (rc == E_OK)
         rc = db_commit(db, e);
-    if (rc == E_OK && changed) /* not a health record: the log, not the audit table */
+    if (rc == E_OK && changed)
         log_info("texts: %s marked client %lld's number %s", who->email, (long long)client_id,
                  stop ? "opted out" : "opted in again");
 done:

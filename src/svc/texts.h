@@ -28,7 +28,9 @@ enum err_code texts_reply(struct db *db, const char *from, const char *body, int
                           enum texts_word *word, struct err *e);
 
 /* The front desk marks the client's phone number opted out (stop = 1) or
- * lets it receive texts again (stop = 0), logged as who's.  E_UNPROCESSABLE
+ * lets it receive texts again (stop = 0), as who: a change is written to
+ * the audit table (action "opt_out"/"opt_in", record "texts", the client,
+ * the number in the reason) in the same transaction.  E_UNPROCESSABLE
  * when the client has no phone number a text can go to; E_NOTFOUND when
  * there is no such client.  On error nothing is stored. */
 enum err_code texts_desk_mark(struct db *db, struct arena *a, const struct actor *who,

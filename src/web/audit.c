@@ -20,10 +20,10 @@
 
 /* the health records, the money changes, then what leaves whole: a client's
  * download of their record, the back office's CSV exports */
-static const char *const records[] = {
-    "intake",   "insurance", "referral", "note",    "invoice",      "payment",  "refund",
-    "credit_note", "closeout", "superbill", "record", "clients", "appointments", "invoices",
-    "payments"};
+static const char *const records[] = {"intake",       "insurance", "referral", "note",
+                                      "invoice",      "payment",   "refund",   "credit_note",
+                                      "closeout",     "superbill", "record",   "clients",
+                                      "appointments", "invoices",  "payments", "texts"};
 
 enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
                               const char *record, int64_t record_id, int64_t client_id,
@@ -92,7 +92,7 @@ void admin_audit(struct req *r)
         web_error(r, 400, "bad_request",
                   "The filter is not valid: record must be intake, insurance, referral, "
                   "note, invoice, payment, refund, credit_note, closeout, superbill, "
-                  "record, clients, appointments, invoices or payments, and client and "
+                  "record, clients, appointments, invoices, payments or texts, and client and "
                   "before must be whole numbers.");
         return;
     }

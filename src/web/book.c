@@ -1,17 +1,17 @@
-/* book — the booking pages and the manage pages of one appointment.
+/* book — the booking pages.
  *
  * Every step is a full server-rendered page that works without JavaScript:
  * /book walks service → therapist → day and time → details with plain links
  * (the state lives in the query string, validated strictly on every step),
- * and the details form POSTs to /book.  /a/{token} shows one appointment;
- * the token in the address is the only key, so those pages are never cached
- * nor sent on as a referrer, and any token that does not match gets the same
- * 404 as a malformed one.
+ * and the details form POSTs to /book.  The manage pages of one appointment
+ * (/a/{token}) are manage.c; the helpers both use are declared in
+ * book_int.h and defined here.
  *
  * Handlers parse, call sched/store/core and render.  No rule lives here:
  * notice, horizon, late cancellation and what a client must give come from
  * core/booking; which times are free from sched (core/avail). */
 #include "web/book.h"
+#include "web/book_int.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -29,13 +29,7 @@
 #include "util/num.h"
 #include "util/sb.h"
 #include "view/esc.h"
-#include "view/ics.h"
-#include "view/links.h"
 #include "web/form.h"
-#include "web/intake.h"
-#include "web/insurance.h"
-#include "web/proof.h"
-#include "web/notes.h"
 #include "web/page.h"
 #include "web/pay.h"
 #include "web/throttle.h"
@@ -49,7 +43,7 @@ static const char *const mon_short[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Ju
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static void set_str(json_t *o, const char *key, const char *val)
+void book_set_str(json_t *o, const char *key, const char *val)
 {
     json_object_set_new(o, key, json_string(val ? val : ""));
 }
@@ -67,7 +61,7 @@ static const char *shorten(struct req *r, const char *s, size_t max)
 
 /* path?k1=v1&k2=v2 from NULL-terminated name/value pairs; pairs with a NULL
  * value are left out; values are percent-encoded.  On the arena. */
-static const char *urlf(struct req *r, const char *path, ...)
+const char *book_urlf(struct req *r, const char *path, ...)
 {
     struct sb b = SB_INIT;
     va_list ap;
@@ -108,34 +102,34 @@ static const char *zone_label(struct req *r, const char *z)
 }
 
 /* A page that explains what went wrong and offers the way on. */
-static void problem(struct req *r, int status, const char *heading, const char *msg,
-                    const char *action_url, const char *action_label)
+void book_problem(struct req *r, int status, const char *heading, const char *msg,
+                  const char *action_url, const char *action_label)
 {
     json_t *ctx = page_context(r, heading, NULL, NULL);
     json_object_set_new(ctx, "status", json_integer(status));
-    set_str(ctx, "heading", heading);
-    set_str(ctx, "message", msg);
+    book_set_str(ctx, "heading", heading);
+    book_set_str(ctx, "message", msg);
     if (action_url) {
-        set_str(ctx, "action_url", action_url);
-        set_str(ctx, "action_label", action_label);
+        book_set_str(ctx, "action_url", action_url);
+        book_set_str(ctx, "action_label", action_label);
     }
     page_render(r, status, "book/problem", ctx);
 }
 
-static void bad_param(struct req *r, const char *name, const char *what)
+void book_bad_param(struct req *r, const char *name, const char *what)
 {
-    problem(r, 400, "That link does not work",
-            arena_printf(r->arena, "The value of '%s' is not right: %s", name, what),
-            "/book", "Start booking again");
+    book_problem(r, 400, "That link does not work",
+                 arena_printf(r->arena, "The value of '%s' is not right: %s", name, what), "/book",
+                 "Start booking again");
 }
 
 /* One parameter of l: NULL when absent or empty.  A repeated one is a 400
  * page.  Returns 0, or -1 with the response written. */
-static int param(struct req *r, const struct kvlist *l, const char *name, const char **out)
+int book_param(struct req *r, const struct kvlist *l, const char *name, const char **out)
 {
     *out = NULL;
     if (kv_count(l, name) > 1) {
-        bad_param(r, name, "it is given more than once.");
+        book_bad_param(r, name, "it is given more than once.");
         return -1;
     }
     const char *v = kv_get(l, name);
@@ -144,19 +138,19 @@ static int param(struct req *r, const struct kvlist *l, const char *name, const 
     return 0;
 }
 
-static int parse_date(struct req *r, const char *s, struct dt_date *d)
+int book_parse_date(struct req *r, const char *s, struct dt_date *d)
 {
     if (dt_parse_date(s, d) == 0)
         return 0;
-    bad_param(r, "date", "a day is written like 2026-11-24.");
+    book_bad_param(r, "date", "a day is written like 2026-11-24.");
     return -1;
 }
 
-static int parse_start(struct req *r, const char *s, int64_t *t)
+int book_parse_start(struct req *r, const char *s, int64_t *t)
 {
     if (dt_parse_rfc3339(s, t, NULL) == 0)
         return 0;
-    bad_param(r, "start", "a time is written like 2026-11-24T14:30:00-09:00.");
+    book_bad_param(r, "start", "a time is written like 2026-11-24T14:30:00-09:00.");
     return -1;
 }
 
@@ -186,8 +180,8 @@ static int64_t loc_id(struct req *r)
  * it) at location loc (0 = the first).  An unknown service, therapist or
  * location is a 404 page that offers the way back.  Returns 0, or -1 with
  * the response written. */
-static int load(struct req *r, int64_t loc, const char *service, const char *therapist,
-                struct sched *s)
+int book_load(struct req *r, int64_t loc, const char *service, const char *therapist,
+              struct sched *s)
 {
     struct err e = {0};
     struct booking_rules rules = app_booking_rules(r->app);
@@ -196,35 +190,37 @@ static int load(struct req *r, int64_t loc, const char *service, const char *the
     if (rc == E_OK)
         return 0;
     if (e.problem && strcmp(e.problem, "archived_location") == 0) {
-        problem(r, 404, "We no longer book at this location",
-                arena_printf(r->arena, "%s Choose where you would like to come.", e.msg), "/book",
-                "Choose a location");
+        book_problem(r, 404, "We no longer book at this location",
+                     arena_printf(r->arena, "%s Choose where you would like to come.", e.msg),
+                     "/book", "Choose a location");
     } else if (e.problem && strcmp(e.problem, "unknown_location") == 0) {
-        problem(r, 404, "We have no such location",
-                "This link names a location of ours that does not exist (any more). Choose "
-                "where you would like to come.",
-                "/book", "Choose a location");
+        book_problem(r, 404, "We have no such location",
+                     "This link names a location of ours that does not exist (any more). Choose "
+                     "where you would like to come.",
+                     "/book", "Choose a location");
     } else if (e.problem && strcmp(e.problem, "unknown_service") == 0) {
-        problem(r, 404, "We have no such service",
-                arena_printf(r->arena,
-                             "We do not offer a service called “%s” (any more). Choose one of "
-                             "our services to book.",
-                             shorten(r, service, SHOW_MAX)),
-                "/book", "Choose a service");
+        book_problem(r, 404, "We have no such service",
+                     arena_printf(r->arena,
+                                  "We do not offer a service called “%s” (any more). Choose one of "
+                                  "our services to book.",
+                                  shorten(r, service, SHOW_MAX)),
+                     "/book", "Choose a service");
     } else if (e.problem && strcmp(e.problem, "unknown_therapist") == 0) {
         struct therapist t;
         struct err e2 = {0};
         int exists = db_therapist(web_db(r), r->arena, therapist, &t, &e2) == E_OK && t.active;
-        problem(r, 404, exists ? "Not offered by this therapist" : "We have no such therapist",
-                exists ? arena_printf(r->arena,
-                                      "%s does not offer %s. Choose another therapist, or any "
-                                      "therapist.",
-                                      t.name, s->service.name)
-                       : arena_printf(r->arena,
-                                      "No therapist called “%s” works at the clinic. Choose one "
-                                      "of our therapists, or any therapist.",
-                                      shorten(r, therapist, SHOW_MAX)),
-                urlf(r, "/book", "location", loc_arg(r), "service", service, NULL), "Choose a therapist");
+        book_problem(r, 404, exists ? "Not offered by this therapist" : "We have no such therapist",
+                     exists
+                         ? arena_printf(r->arena,
+                                        "%s does not offer %s. Choose another therapist, or any "
+                                        "therapist.",
+                                        t.name, s->service.name)
+                         : arena_printf(r->arena,
+                                        "No therapist called “%s” works at the clinic. Choose one "
+                                        "of our therapists, or any therapist.",
+                                        shorten(r, therapist, SHOW_MAX)),
+                     book_urlf(r, "/book", "location", loc_arg(r), "service", service, NULL),
+                     "Choose a therapist");
     } else {
         web_fail(r, &e);
     }
@@ -232,7 +228,7 @@ static int load(struct req *r, int64_t loc, const char *service, const char *the
 }
 
 /* The name of therapist id in s, or NULL. */
-static const char *therapist_name(const struct sched *s, const char *id)
+const char *book_therapist_name(const struct sched *s, const char *id)
 {
     int i = id ? sched_therapist_index(s, id) : -1;
     return i >= 0 ? s->therapists[i].name : NULL;
@@ -240,23 +236,15 @@ static const char *therapist_name(const struct sched *s, const char *id)
 
 /* ---- the day strip and a day's times (booking and moving) ----------------- */
 
-/* Where the links of the day-and-time step go: base?[service=..&]therapist=.. */
-struct pick {
-    const struct sched *s;
-    const char *base;      /* "/book" or "/a/TOKEN/move" */
-    const char *service;   /* in the links of /book; NULL for moving */
-    const char *therapist; /* "any" or an id */
-    int64_t moving;        /* the appointment being moved (its own time stays offered), or 0 */
-};
-
-static const char *pick_url(struct req *r, const struct pick *p, const char *key, const char *val)
+static const char *pick_url(struct req *r, const struct book_pick *p, const char *key,
+                            const char *val)
 {
-    return urlf(r, p->base, "location", p->moving ? NULL : loc_arg(r), "service", p->service,
-                "therapist", p->therapist, key, val, NULL);
+    return book_urlf(r, p->base, "location", p->moving ? NULL : loc_arg(r), "service", p->service,
+                     "therapist", p->therapist, key, val, NULL);
 }
 
 /* The day's slots as groups (morning, afternoon, evening) of links. */
-static json_t *slot_groups(struct req *r, const struct pick *p, const struct sched_day *day)
+static json_t *slot_groups(struct req *r, const struct book_pick *p, const struct sched_day *day)
 {
     static const char *const names[3] = {"Morning", "Afternoon", "Evening"};
     json_t *groups[3] = {NULL, NULL, NULL};
@@ -283,8 +271,8 @@ static json_t *slot_groups(struct req *r, const struct pick *p, const struct sch
 /* Fills ctx.strip (14 days from today, or from the day asked for when that
  * lies beyond them) and ctx.day (the day asked for, else the first with
  * openings).  Returns 0, or -1 with the response written. */
-static int add_days(struct req *r, const struct pick *p, json_t *ctx, const struct dt_date *want,
-                    const char *notice)
+int book_add_days(struct req *r, const struct book_pick *p, json_t *ctx, const struct dt_date *want,
+                  const char *notice)
 {
     struct err e = {0};
     struct sched_day days[STRIP_DAYS];
@@ -323,32 +311,32 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
             "has", days[i].nslots > 0, "selected", i == sel, "today", days_between(today, d) == 0);
         json_object_set_new(day, "count", json_integer((json_int_t)days[i].nslots));
         if (days[i].nslots)
-            set_str(day, "url", pick_url(r, p, "date", when_date_param(r->arena, d)));
+            book_set_str(day, "url", pick_url(r, p, "date", when_date_param(r->arena, d)));
         json_array_append_new(list, day);
     }
     json_t *strip = json_pack("{s:o}", "days", list);
     struct dt_date later = dt_date_add(from, STRIP_DAYS);
     if (tz_day_start(tz, later) <= booking_latest(&p->s->rules, now))
-        set_str(strip, "later_url", pick_url(r, p, "date", when_date_param(r->arena, later)));
+        book_set_str(strip, "later_url", pick_url(r, p, "date", when_date_param(r->arena, later)));
     if (days_between(today, from) > 0) {
         struct dt_date earlier = dt_date_add(from, -STRIP_DAYS);
-        set_str(strip, "earlier_url",
-                days_between(today, earlier) >= STRIP_DAYS
-                    ? pick_url(r, p, "date", when_date_param(r->arena, earlier))
-                    : pick_url(r, p, NULL, NULL));
+        book_set_str(strip, "earlier_url",
+                     days_between(today, earlier) >= STRIP_DAYS
+                         ? pick_url(r, p, "date", when_date_param(r->arena, earlier))
+                         : pick_url(r, p, NULL, NULL));
     }
-    set_str(strip, "range",
-            arena_printf(r->arena, "%s – %s", when_date_short(r->arena, from),
-                         when_date_short(r->arena, dt_date_add(from, STRIP_DAYS - 1))));
-    set_str(strip, "zone_label", zone_label(r, web_location_timezone(r, &p->s->location)));
+    book_set_str(strip, "range",
+                 arena_printf(r->arena, "%s – %s", when_date_short(r->arena, from),
+                              when_date_short(r->arena, dt_date_add(from, STRIP_DAYS - 1))));
+    book_set_str(strip, "zone_label", zone_label(r, web_location_timezone(r, &p->s->location)));
     json_object_set_new(ctx, "strip", strip);
 
     if (notice)
-        set_str(ctx, "notice", notice);
+        book_set_str(ctx, "notice", notice);
     else if (past)
-        set_str(ctx, "notice", "That day has passed. Choose one of the days below.");
+        book_set_str(ctx, "notice", "That day has passed. Choose one of the days below.");
     if (!any)
-        set_str(ctx, "none", "There are no openings in these two weeks.");
+        book_set_str(ctx, "none", "There are no openings in these two weeks.");
     if (sel >= 0) {
         json_t *day = json_pack("{s:s, s:o}", "label", when_date_medium(r->arena, days[sel].date),
                                 "groups", slot_groups(r, p, &days[sel]));
@@ -361,9 +349,8 @@ static int add_days(struct req *r, const struct pick *p, json_t *ctx, const stru
 /* Whether start is bookable now (for sched's therapists), with the day's
  * slots in *day for offering others.  Returns 0, or -1 with the response
  * written. */
-static int find_slot(struct req *r, const struct sched *s, int64_t start, int64_t moving,
-                     struct sched_day *day,
-                     int *open)
+int book_find_slot(struct req *r, const struct sched *s, int64_t start, int64_t moving,
+                   struct sched_day *day, int *open)
 {
     struct err e = {0};
     *open = 0;
@@ -379,7 +366,7 @@ static int find_slot(struct req *r, const struct sched *s, int64_t start, int64_
 }
 
 /* Why start cannot be booked by a client now, for a person. */
-static const char *unbookable_reason(struct req *r, const struct sched *s, int64_t start)
+const char *book_unbookable_reason(struct req *r, const struct sched *s, int64_t start)
 {
     switch (booking_check_time(&s->rules, clock_now(), start)) {
     case BOOKING_IN_PAST:
@@ -415,10 +402,11 @@ static void add_next(struct req *r, json_t *o, const struct tz *tz, const struct
     json_t *n = json_object();
     json_object_set_new(n, "found", json_boolean(slot != NULL));
     if (slot) {
-        set_str(n, "label", when_relative(tz, r->arena, slot->start));
-        set_str(n, "start", web_time_in(r, tz, slot->start));
-        set_str(n, "url", urlf(r, "/book", "location", loc_arg(r), "service", sv->id, "therapist", therapist, "start",
-                               web_time_in(r, tz, slot->start), NULL));
+        book_set_str(n, "label", when_relative(tz, r->arena, slot->start));
+        book_set_str(n, "start", web_time_in(r, tz, slot->start));
+        book_set_str(n, "url",
+                     book_urlf(r, "/book", "location", loc_arg(r), "service", sv->id, "therapist",
+                               therapist, "start", web_time_in(r, tz, slot->start), NULL));
     } else {
         json_object_set_new(n, "horizon_days", json_integer(horizon_days));
     }
@@ -430,29 +418,22 @@ static void add_openings(struct req *r, json_t *ctx, const char *therapist);
 /* ctx.policy: the cancellation policy of an appointment at start in words:
  * how late is late (hours, and the moment for this time) and whether that
  * moment has passed already. */
-static void add_policy(struct req *r, json_t *ctx, const struct tz *tz,
-                       const struct booking_rules *rules, int64_t start)
+void book_add_policy(struct req *r, json_t *ctx, const struct tz *tz,
+                     const struct booking_rules *rules, int64_t start)
 {
     int64_t from = start - (int64_t)rules->late_cancel_hours * 3600;
     json_t *p = json_pack("{s:i, s:b}", "late_hours", rules->late_cancel_hours, "late_already",
                           from <= clock_now());
-    set_str(p, "late_from",
-            arena_printf(r->arena, "%s at %s",
-                         when_date_long(r->arena, when_local_date(tz, from)),
-                         when_clock(tz, r->arena, from, 0)));
+    book_set_str(p, "late_from",
+                 arena_printf(r->arena, "%s at %s",
+                              when_date_long(r->arena, when_local_date(tz, from)),
+                              when_clock(tz, r->arena, from, 0)));
     json_object_set_new(ctx, "policy", p);
-}
-
-/* An appointment's address: its location's, or the config file's. */
-static const char *appt_address(struct req *r, const struct appointment *ap)
-{
-    return ap->location_address && ap->location_address[0] ? ap->location_address
-                                                            : r->app->cfg.address;
 }
 
 /* o.where: the location of a booking (its name is shown when the clinic
  * has more than one), its address and its zone as people name it. */
-static void put_where(struct req *r, json_t *o, const struct location *l, size_t nlocations)
+void book_put_where(struct req *r, json_t *o, const struct location *l, size_t nlocations)
 {
     json_object_set_new(o, "where",
                         json_pack("{s:b, s:s, s:s, s:s}", "multi", nlocations > 1, "name", l->name,
@@ -462,23 +443,7 @@ static void put_where(struct req *r, json_t *o, const struct location *l, size_t
 
 static void add_where(struct req *r, json_t *ctx, const struct sched *s)
 {
-    put_where(r, ctx, &s->location, s->nlocations);
-}
-
-static void appt_where(struct req *r, const struct appointment *ap, json_t *a)
-{
-    struct sched_setup su;
-    struct err e = {0};
-    size_t n = 1;
-    if (sched_setup(web_db(r), r->arena, r->app->sched, &su, &e) == E_OK)
-        n = su.nlocations;
-    else
-        log_warn("locations of appointment %lld: %s", (long long)ap->id, e.msg);
-    struct location l = {.id = ap->location_id,
-                         .name = ap->location_name,
-                         .address = ap->location_address,
-                         .timezone = ap->location_timezone};
-    put_where(r, a, &l, n);
+    book_put_where(r, ctx, &s->location, s->nlocations);
 }
 
 /* ---- GET /book ------------------------------------------------------------- */
@@ -495,7 +460,8 @@ static int step_location(struct req *r, const char *service, const char *therapi
     int64_t id;
     const char *given = loc_arg(r);
     if (given && num_parse_i64(given, 1, INT64_MAX, &id) < 0) {
-        bad_param(r, "location", "a location is named by its number, as in the links of /book.");
+        book_bad_param(r, "location",
+                       "a location is named by its number, as in the links of /book.");
         return 1;
     }
     if (given)
@@ -515,9 +481,10 @@ static int step_location(struct req *r, const char *service, const char *therapi
         const struct location *l = &su.locations[i];
         struct sched_setup at;
         json_t *o = json_object();
-        put_where(r, o, l, su.nlocations);
+        book_put_where(r, o, l, su.nlocations);
         const char *id_s = arena_printf(r->arena, "%lld", (long long)l->id);
-        set_str(o, "url", urlf(r, "/book", "location", id_s, "service", service, "therapist",
+        book_set_str(o, "url",
+                     book_urlf(r, "/book", "location", id_s, "service", service, "therapist",
                                therapist, NULL));
         if (sched_setup_at(web_db(r), r->arena, r->app->sched, l->id, &at, &e) == E_OK) {
             json_t *hours = web_hours_json(r, at.hours, at.nhours);
@@ -547,10 +514,10 @@ static void step_service(struct req *r, const char *therapist)
     if (therapist && strcmp(therapist, "any") != 0) {
         enum err_code rc = db_therapist(db, r->arena, therapist, &t, &e);
         if (rc == E_NOTFOUND || (rc == E_OK && !t.active)) {
-            problem(r, 404, "We have no such therapist",
-                    arena_printf(r->arena, "No therapist called “%s” works at the clinic.",
-                                 shorten(r, therapist, SHOW_MAX)),
-                    "/book", "Choose a service");
+            book_problem(r, 404, "We have no such therapist",
+                         arena_printf(r->arena, "No therapist called “%s” works at the clinic.",
+                                      shorten(r, therapist, SHOW_MAX)),
+                         "/book", "Choose a service");
             return;
         }
         if (rc != E_OK) {
@@ -576,14 +543,16 @@ static void step_service(struct req *r, const char *therapist)
         if (!offered)
             continue;
         json_t *s = service_json(r, &sv[i]);
-        set_str(s, "url", urlf(r, "/book", "location", loc_arg(r), "service", sv[i].id, "therapist", therapist, NULL));
+        book_set_str(s, "url",
+                     book_urlf(r, "/book", "location", loc_arg(r), "service", sv[i].id, "therapist",
+                               therapist, NULL));
         json_array_append_new(list, s);
     }
     json_object_set_new(ctx, "services", list);
     add_openings(r, ctx, therapist);
     if (therapist) {
-        set_str(ctx, "therapist_name", t.name);
-        set_str(ctx, "all_url", "/book");
+        book_set_str(ctx, "therapist_name", t.name);
+        book_set_str(ctx, "all_url", "/book");
     }
     page_render(r, 200, "book/service", ctx);
 }
@@ -629,7 +598,7 @@ void book_add_person(struct req *r, const struct therapist *t, json_t *o)
         m += len;
     }
     mono[m] = '\0';
-    set_str(o, "monogram", mono);
+    book_set_str(o, "monogram", mono);
 }
 
 /* Step 2: any therapist, then each who offers the service: photo or
@@ -643,19 +612,18 @@ static void step_therapist(struct req *r, const struct sched *s)
     json_t *list = json_array();
     json_t *anyone = json_pack("{s:s, s:s, s:s, s:b}", "name", "Any therapist", "title",
                                "Whoever is free at the time you choose", "url",
-                               urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, "therapist", "any",
-                                    NULL),
+                               book_urlf(r, "/book", "location", loc_arg(r), "service",
+                                         s->service.id, "therapist", "any", NULL),
                                "any", 1);
     json_array_append_new(list, anyone);
     int64_t now = clock_now(), first = 0;
     for (size_t i = 0; i < s->ntherapists; i++) {
         const struct therapist *t = &s->therapists[i];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", t->name, "title",
-                              t->title, "bio", t->bio ? t->bio : "", "photo",
-                              t->photo ? t->photo : "", "photo_alt",
-                              t->photo_alt ? t->photo_alt : "", "url",
-                              urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, "therapist", t->id,
-                                   NULL));
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", t->name, "title", t->title,
+                              "bio", t->bio ? t->bio : "", "photo", t->photo ? t->photo : "",
+                              "photo_alt", t->photo_alt ? t->photo_alt : "", "url",
+                              book_urlf(r, "/book", "location", loc_arg(r), "service",
+                                        s->service.id, "therapist", t->id, NULL));
         book_add_person(r, t, o);
         struct sched one = *s;
         struct avail_slot slot;
@@ -680,7 +648,7 @@ static void step_therapist(struct req *r, const struct sched *s)
         add_next(r, anyone, s->tz, &s->service, "any", &slot, s->rules.horizon_days);
     }
     json_object_set_new(ctx, "therapists", list);
-    set_str(ctx, "back_url", "/book");
+    book_set_str(ctx, "back_url", "/book");
     page_render(r, 200, "book/therapist", ctx);
 }
 
@@ -688,17 +656,18 @@ static void step_therapist(struct req *r, const struct sched *s)
 static void step_times(struct req *r, const struct sched *s, const char *therapist,
                        const struct dt_date *want, const char *notice, int status)
 {
-    struct pick p = {s, "/book", s->service.id, therapist, 0};
+    struct book_pick p = {s, "/book", s->service.id, therapist, 0};
     json_t *ctx = page_context(r, "Book online: choose a day and time", NULL, NULL);
-    const char *who = strcmp(therapist, "any") == 0 ? NULL : therapist_name(s, therapist);
+    const char *who = strcmp(therapist, "any") == 0 ? NULL : book_therapist_name(s, therapist);
     json_object_set_new(ctx, "service", service_json(r, &s->service));
-    set_str(ctx, "therapist_label", who ? who : "Any therapist");
-    set_str(ctx, "therapist_url", urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, NULL));
-    if (add_days(r, &p, ctx, want, notice) < 0)
+    book_set_str(ctx, "therapist_label", who ? who : "Any therapist");
+    book_set_str(ctx, "therapist_url",
+                 book_urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, NULL));
+    if (book_add_days(r, &p, ctx, want, notice) < 0)
         return;
-    set_str(ctx, "waitlist_url",
-            urlf(r, "/waitlist", "service", s->service.id, "therapist", therapist, "date",
-                 want ? when_date_param(r->arena, *want) : NULL, NULL));
+    book_set_str(ctx, "waitlist_url",
+                 book_urlf(r, "/waitlist", "service", s->service.id, "therapist", therapist, "date",
+                           want ? when_date_param(r->arena, *want) : NULL, NULL));
     page_render(r, status, "book/times", ctx);
 }
 
@@ -754,33 +723,34 @@ static int fees_words(struct req *r, const struct service *sv, int late_hours, c
 static void step_details(struct req *r, const struct sched *s, const char *therapist,
                          int64_t start, const struct form *f, json_t *alternatives, int status)
 {
-    const char *who = strcmp(therapist, "any") == 0 ? NULL : therapist_name(s, therapist);
+    const char *who = strcmp(therapist, "any") == 0 ? NULL : book_therapist_name(s, therapist);
     struct dt_date d = when_local_date(s->tz, start);
     int64_t end = start + (int64_t)s->service.duration_min * 60;
     json_t *ctx = page_context(r, "Book online: your details", NULL, NULL);
 
     json_object_set_new(ctx, "service", service_json(r, &s->service));
-    set_str(ctx, "therapist", therapist);
-    set_str(ctx, "therapist_label", who ? who : "Any available therapist");
-    set_str(ctx, "start", web_time_in(r, s->tz, start));
-    set_str(ctx, "date_label", when_date_long(r->arena, d));
-    set_str(ctx, "time_label", when_range(s->tz, r->arena, start, end));
-    set_str(ctx, "times_url",
-            urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, "therapist", therapist, "date",
-                 when_date_param(r->arena, d), NULL));
-    set_str(ctx, "therapist_url", urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, NULL));
-    set_str(ctx, "csrf", web_csrf(r));
+    book_set_str(ctx, "therapist", therapist);
+    book_set_str(ctx, "therapist_label", who ? who : "Any available therapist");
+    book_set_str(ctx, "start", web_time_in(r, s->tz, start));
+    book_set_str(ctx, "date_label", when_date_long(r->arena, d));
+    book_set_str(ctx, "time_label", when_range(s->tz, r->arena, start, end));
+    book_set_str(ctx, "times_url",
+                 book_urlf(r, "/book", "location", loc_arg(r), "service", s->service.id,
+                           "therapist", therapist, "date", when_date_param(r->arena, d), NULL));
+    book_set_str(ctx, "therapist_url",
+                 book_urlf(r, "/book", "location", loc_arg(r), "service", s->service.id, NULL));
+    book_set_str(ctx, "csrf", web_csrf(r));
     if (f->once) {
-        set_str(ctx, "once", f->once);
+        book_set_str(ctx, "once", f->once);
     } else {
         char once[TOKEN_LEN];
         token_new(once, NULL);
-        set_str(ctx, "once", once);
+        book_set_str(ctx, "once", once);
     }
     json_object_set_new(ctx, "late_hours", json_integer(s->rules.late_cancel_hours));
-    add_policy(r, ctx, s->tz, &s->rules, start);
+    book_add_policy(r, ctx, s->tz, &s->rules, start);
     add_where(r, ctx, s);
-    set_str(ctx, "location", loc_arg(r));
+    book_set_str(ctx, "location", loc_arg(r));
     json_object_set_new(ctx, "form",
                         json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", f->name ? f->name : "",
                                   "email", f->email ? f->email : "", "phone",
@@ -788,15 +758,15 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
                                   "texts", f->texts != NULL));
     json_t *errors = json_object();
     if (f->err_name)
-        set_str(errors, "name", f->err_name);
+        book_set_str(errors, "name", f->err_name);
     if (f->err_email)
-        set_str(errors, "email", f->err_email);
+        book_set_str(errors, "email", f->err_email);
     if (f->err_phone)
-        set_str(errors, "phone", f->err_phone);
+        book_set_str(errors, "phone", f->err_phone);
     if (f->err_note)
-        set_str(errors, "note", f->err_note);
+        book_set_str(errors, "note", f->err_note);
     if (f->err_fees)
-        set_str(errors, "agree_fees", f->err_fees);
+        book_set_str(errors, "agree_fees", f->err_fees);
     json_object_set_new(ctx, "errors", errors);
     const char *words = f->fees_words;
     if (!words && fees_words(r, &s->service, s->rules.late_cancel_hours, &words, NULL) < 0)
@@ -808,7 +778,7 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
     if (pay_booking_deposit(r, s->service.id, &deposit, &card) < 0)
         return;
     if (card)
-        set_str(ctx, "deposit_words",
+        book_set_str(ctx, "deposit_words",
                 deposit > 0
                     ? arena_printf(r->arena,
                                    "A deposit of %s is paid when you book, on our payment "
@@ -823,14 +793,15 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
     int nerr = (f->err_name != NULL) + (f->err_email != NULL) + (f->err_phone != NULL) +
                (f->err_note != NULL) + (f->err_fees != NULL);
     if (f->error) {
-        set_str(ctx, "error", f->error);
+        book_set_str(ctx, "error", f->error);
         if (f->error_url) {
-            set_str(ctx, "error_url", f->error_url);
-            set_str(ctx, "error_link", f->error_link);
+            book_set_str(ctx, "error_url", f->error_url);
+            book_set_str(ctx, "error_link", f->error_link);
         }
     } else if (nerr) {
-        set_str(ctx, "error", nerr == 1 ? "Please correct the field marked below."
-                                        : "Please correct the fields marked below.");
+        book_set_str(ctx, "error",
+                     nerr == 1 ? "Please correct the field marked below."
+                               : "Please correct the fields marked below.");
     }
     if (alternatives && json_array_size(alternatives)) {
         json_object_set_new(ctx, "alternatives", alternatives);
@@ -850,13 +821,14 @@ void book_start(struct req *r)
 
     /* Other parameters (e.g. a campaign's utm_source) are ignored: a page
      * link should not break for them. */
-    if (param(r, &r->query, "service", &service) < 0 ||
-        param(r, &r->query, "therapist", &therapist) < 0 ||
-        param(r, &r->query, "date", &date_s) < 0 || param(r, &r->query, "start", &start_s) < 0)
+    if (book_param(r, &r->query, "service", &service) < 0 ||
+        book_param(r, &r->query, "therapist", &therapist) < 0 ||
+        book_param(r, &r->query, "date", &date_s) < 0 ||
+        book_param(r, &r->query, "start", &start_s) < 0)
         return;
-    if (date_s && parse_date(r, date_s, &date) < 0)
+    if (date_s && book_parse_date(r, date_s, &date) < 0)
         return;
-    if (start_s && parse_start(r, start_s, &start) < 0)
+    if (start_s && book_parse_start(r, start_s, &start) < 0)
         return;
     if (step_location(r, service, therapist))
         return;
@@ -864,7 +836,7 @@ void book_start(struct req *r)
         step_service(r, therapist);
         return;
     }
-    if (load(r, loc_id(r), service, therapist, &s) < 0)
+    if (book_load(r, loc_id(r), service, therapist, &s) < 0)
         return;
     if (!therapist) {
         step_therapist(r, &s);
@@ -876,11 +848,11 @@ void book_start(struct req *r)
     }
     struct sched_day day;
     int open;
-    if (find_slot(r, &s, start, 0, &day, &open) < 0)
+    if (book_find_slot(r, &s, start, 0, &day, &open) < 0)
         return;
     if (!open) {
         struct dt_date d = when_local_date(s.tz, start);
-        step_times(r, &s, therapist, &d, unbookable_reason(r, &s, start), 200);
+        step_times(r, &s, therapist, &d, book_unbookable_reason(r, &s, start), 200);
         return;
     }
     struct form f = {0};
@@ -911,13 +883,7 @@ static json_t *alternatives(struct req *r, const struct tz *tz, const struct sch
  * Rows go after a day (db_purge_expired). */
 #define FORM_TOKEN_TTL 86400
 
-struct once {
-    unsigned char hash[STORE_TOKEN_HASH];
-    unsigned char seal[TOKEN_SEAL_KEY];
-    const char *token; /* the new booking's manage token, inside the transaction */
-};
-
-static void once_init(struct once *o, const char *form_token)
+void book_once_init(struct book_once *o, const char *form_token)
 {
     const void *parts[1] = {form_token};
     const size_t lens[1] = {strlen(form_token)};
@@ -927,7 +893,7 @@ static void once_init(struct once *o, const char *form_token)
 
 /* When the form token booked already: its booking's page (303).  Returns 1
  * when the response was written (that, or an error), 0 to go on. */
-static int once_used(struct req *r, const struct once *o)
+int book_once_used(struct req *r, const struct book_once *o)
 {
     struct err e = {0};
     int64_t id;
@@ -944,10 +910,10 @@ static int once_used(struct req *r, const struct once *o)
         return 0;
     web_private(r);
     if (token_unseal(sealed, nsealed, o->seal, token) < 0) {
-        problem(r, 409, "This form was sent already",
-                "This booking form was sent already and made a booking; its confirmation "
-                "went to the e-mail address given.",
-                "/book", "Book another appointment");
+        book_problem(r, 409, "This form was sent already",
+                     "This booking form was sent already and made a booking; its confirmation "
+                     "went to the e-mail address given.",
+                     "/book", "Book another appointment");
         return 1;
     }
     form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
@@ -956,9 +922,9 @@ static int once_used(struct req *r, const struct once *o)
 
 /* Inside the booking's transaction: records the form token with its booking;
  * E_CONFLICT ("form_used") when the same form booked a moment ago. */
-static enum err_code once_store(void *ctx, struct db *db, int64_t id, struct err *e)
+enum err_code book_once_store(void *ctx, struct db *db, int64_t id, struct err *e)
 {
-    struct once *o = ctx;
+    struct book_once *o = ctx;
     unsigned char sealed[TOKEN_SEALED_LEN];
     int added = 0;
     int64_t now = clock_now();
@@ -980,7 +946,7 @@ static enum err_code once_store(void *ctx, struct db *db, int64_t id, struct err
  * form's token (once) and, when the service asks a deposit or a card, the
  * checkout that holds the slot until the provider confirms. */
 struct book_inside {
-    struct once *once; /* NULL = no form token */
+    struct book_once *once; /* NULL = no form token */
     struct req *r;
     int64_t deposit;
     int card;
@@ -993,7 +959,7 @@ static enum err_code book_inside(void *ctx, struct db *db, int64_t id, struct er
 {
     struct book_inside *in = ctx;
     enum err_code rc;
-    if (in->once && (rc = once_store(in->once, db, id, e)) != E_OK)
+    if (in->once && (rc = book_once_store(in->once, db, id, e)) != E_OK)
         return rc;
     if (in->fees) {
         struct fee_agreement ag = *in->fees;
@@ -1029,46 +995,50 @@ void book_submit(struct req *r)
     char token[TOKEN_LEN];
     int64_t start;
 
-    if (param(r, &r->form, "service", &service) < 0 ||
-        param(r, &r->form, "therapist", &therapist) < 0 ||
-        param(r, &r->form, "start", &start_s) < 0 || param(r, &r->form, "name", &f.name) < 0 ||
-        param(r, &r->form, "email", &f.email) < 0 || param(r, &r->form, "phone", &f.phone) < 0 ||
-        param(r, &r->form, "note", &f.note) < 0 || param(r, &r->form, "once", &f.once) < 0 ||
-        param(r, &r->form, "texts", &f.texts) < 0)
+    if (book_param(r, &r->form, "service", &service) < 0 ||
+        book_param(r, &r->form, "therapist", &therapist) < 0 ||
+        book_param(r, &r->form, "start", &start_s) < 0 ||
+        book_param(r, &r->form, "name", &f.name) < 0 ||
+        book_param(r, &r->form, "email", &f.email) < 0 ||
+        book_param(r, &r->form, "phone", &f.phone) < 0 ||
+        book_param(r, &r->form, "note", &f.note) < 0 ||
+        book_param(r, &r->form, "once", &f.once) < 0 ||
+        book_param(r, &r->form, "texts", &f.texts) < 0)
         return;
     if (f.texts && strcmp(f.texts, "yes") != 0) {
-        bad_param(r, "texts", "the reminder-by-text box is damaged; please open the booking page"
-                              " again.");
+        book_bad_param(r, "texts",
+                       "the reminder-by-text box is damaged; please open the booking page"
+                       " again.");
         return;
     }
-    struct once once;
+    struct book_once once;
     if (f.once && !token_valid(f.once)) {
-        bad_param(r, "once", "the form is damaged; please open the booking page again.");
+        book_bad_param(r, "once", "the form is damaged; please open the booking page again.");
         return;
     }
     if (f.once) {
-        once_init(&once, f.once);
-        if (once_used(r, &once))
+        book_once_init(&once, f.once);
+        if (book_once_used(r, &once))
             return;
     }
     if (!service) {
-        bad_param(r, "service", "the form did not say which service to book.");
+        book_bad_param(r, "service", "the form did not say which service to book.");
         return;
     }
     if (!start_s) {
-        bad_param(r, "start", "the form did not say which time to book.");
+        book_bad_param(r, "start", "the form did not say which time to book.");
         return;
     }
-    if (parse_start(r, start_s, &start) < 0)
+    if (book_parse_start(r, start_s, &start) < 0)
         return;
     if (!therapist)
         therapist = "any";
     int64_t loc = 0;
     if (loc_arg(r) && num_parse_i64(loc_arg(r), 1, INT64_MAX, &loc) < 0) {
-        bad_param(r, "location", "the form named a location that is not a number.");
+        book_bad_param(r, "location", "the form named a location that is not a number.");
         return;
     }
-    if (load(r, loc, service, therapist, &s) < 0)
+    if (book_load(r, loc, service, therapist, &s) < 0)
         return;
 
     f.err_name = booking_check_name(f.name);
@@ -1109,16 +1079,17 @@ void book_submit(struct req *r)
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
         return;
     }
-    if (f.once && e.problem && strcmp(e.problem, "form_used") == 0 && once_used(r, &once))
+    if (f.once && e.problem && strcmp(e.problem, "form_used") == 0 && book_once_used(r, &once))
         return;
 
     struct dt_date d = when_local_date(s.tz, start);
-    const char *times = urlf(r, "/book", "location", loc_arg(r), "service", service, "therapist", therapist, "date",
-                             when_date_param(r->arena, d), NULL);
+    const char *times =
+        book_urlf(r, "/book", "location", loc_arg(r), "service", service, "therapist", therapist,
+                  "date", when_date_param(r->arena, d), NULL);
     if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
         struct sched_day day;
         int open;
-        if (find_slot(r, &s, start, 0, &day, &open) < 0)
+        if (book_find_slot(r, &s, start, 0, &day, &open) < 0)
             return;
         json_t *alts = alternatives(r, s.tz, &day, start);
         int more = json_array_size(alts) > 0;
@@ -1135,7 +1106,7 @@ void book_submit(struct req *r)
     } else if (e.problem && (strcmp(e.problem, "too_soon") == 0 ||
                              strcmp(e.problem, "in_past") == 0 ||
                              strcmp(e.problem, "too_far") == 0)) {
-        f.error = unbookable_reason(r, &s, start);
+        f.error = book_unbookable_reason(r, &s, start);
         f.error_url = times;
         f.error_link = "Choose another time";
         step_details(r, &s, therapist, start, &f, NULL, 422);
@@ -1155,460 +1126,6 @@ void book_submit(struct req *r)
     } else if (e.problem && strcmp(e.problem, "invalid_client") == 0) {
         f.error = e.msg;
         step_details(r, &s, therapist, start, &f, NULL, 422);
-    } else {
-        web_fail(r, &e);
-    }
-}
-
-/* ---- the manage pages ------------------------------------------------------ */
-
-static void appt_not_found(struct req *r)
-{
-    problem(r, 404, "We could not find this appointment",
-            arena_printf(r->arena,
-                         "This link does not lead to an appointment. Please check that you "
-                         "copied the whole link, or call us at %s and we will help.",
-                         r->app->cfg.phone),
-            "/book", "Book a new appointment");
-}
-
-/* The appointment of the token in the path.  Every manage page carries the
- * private headers, its 404 included.  Returns 0, or -1 with the response
- * written (the same 404 for a malformed and an unknown token). */
-static int find_appt(struct req *r, struct appointment *ap, const char **token)
-{
-    struct err e = {0};
-    unsigned char hash[STORE_TOKEN_HASH];
-    const char *t = req_param(r, 0);
-
-    web_private(r);
-    *token = t;
-    if (!token_valid(t)) {
-        appt_not_found(r);
-        return -1;
-    }
-    token_hash(t, hash);
-    enum err_code rc = db_appointment_by_token(web_db(r), r->arena, hash, ap, &e);
-    if (rc == E_NOTFOUND) {
-        appt_not_found(r);
-        return -1;
-    }
-    if (rc != E_OK) {
-        web_fail(r, &e);
-        return -1;
-    }
-    return 0;
-}
-
-static int can_change(const struct appointment *ap)
-{
-    return strcmp(ap->status, "booked") == 0 && ap->start > clock_now();
-}
-
-static const char *status_label(const struct appointment *ap)
-{
-    if (strcmp(ap->status, "booked") == 0)
-        return "Booked";
-    if (strcmp(ap->status, "cancelled") == 0)
-        return ap->cancel_late ? "Cancelled (late cancellation)" : "Cancelled";
-    if (strcmp(ap->status, "checked_in") == 0)
-        return "Checked in";
-    if (strcmp(ap->status, "completed") == 0)
-        return "Completed";
-    if (strcmp(ap->status, "no_show") == 0)
-        return "Missed (no-show)";
-    return ap->status;
-}
-
-/* The context every manage page starts from: the appointment and its links. */
-static json_t *manage_context(struct req *r, const char *title, const struct appointment *ap,
-                              const char *token)
-{
-    const char *path = arena_printf(r->arena, "/a/%s", token);
-    const struct tz *tz = web_zone(r, ap->location_id);
-    json_t *ctx = page_context(r, title, NULL, NULL);
-    json_t *a = json_object();
-    set_str(a, "service", ap->service_name);
-    set_str(a, "therapist", ap->therapist_name);
-    set_str(a, "room", ap->room_name);
-    set_str(a, "date_label", when_date_long(r->arena, when_local_date(tz, ap->start)));
-    set_str(a, "time_label", when_range(tz, r->arena, ap->start, ap->end));
-    set_str(a, "start", web_time_in(r, tz, ap->start));
-    set_str(a, "end", web_time_in(r, tz, ap->end));
-    appt_where(r, ap, a);
-    set_str(a, "status", ap->status);
-    set_str(a, "status_label", status_label(ap));
-    set_str(a, "client_name", ap->client_name);
-    json_object_set_new(a, "booked", json_boolean(strcmp(ap->status, "booked") == 0));
-    json_object_set_new(a, "cancelled", json_boolean(strcmp(ap->status, "cancelled") == 0));
-    json_object_set_new(a, "can_change", json_boolean(can_change(ap)));
-    json_object_set_new(a, "ahead", json_boolean(intake_appt_ahead(ap)));
-    json_object_set_new(ctx, "appt", a);
-    set_str(ctx, "manage_path", path);
-    set_str(ctx, "manage_url", arena_printf(r->arena, "%s%s", web_origin(r), path));
-    set_str(ctx, "ics_url", arena_printf(r->arena, "%s/calendar.ics", path));
-    set_str(ctx, "cancel_url", arena_printf(r->arena, "%s/cancel", path));
-    set_str(ctx, "move_url", arena_printf(r->arena, "%s/move", path));
-    return ctx;
-}
-
-/* The booking rules of the appointment's service at its location (the
- * clinic's and the location's if the service is gone). */
-static struct booking_rules appt_rules(struct req *r, const struct appointment *ap)
-{
-    struct err e = {0};
-    struct service sv;
-    int found;
-    struct booking_rules cfg = app_booking_rules(r->app), rules;
-    if (sched_service_rules(web_db(r), r->arena, r->app->sched, &cfg, ap->location_id,
-                            ap->service_id, &sv, &found, &rules, &e) != E_OK) {
-        log_warn("the rules of appointment %lld: %s", (long long)ap->id, e.msg);
-        return cfg;
-    }
-    return rules;
-}
-
-static int flag(struct req *r, const char *name)
-{
-    const char *v = kv_get(&r->query, name);
-    return v && strcmp(v, "1") == 0;
-}
-
-/* What the appointment page adds to confirm a booking: the time in words,
- * the price, the map link, Google and Outlook calendar links (with what a
- * calendar entry needs only: never this page's private address) and the
- * cancellation policy.  Returns 0, or -1 with the response written. */
-static int add_confirmation(struct req *r, const struct appointment *ap, json_t *ctx)
-{
-    struct err e = {0};
-    struct service sv;
-    int found;
-    const struct cfg *c = &r->app->cfg;
-    struct booking_rules cfg = app_booking_rules(r->app), rules;
-    if (sched_service_rules(web_db(r), r->arena, r->app->sched, &cfg, ap->location_id,
-                            ap->service_id, &sv, &found, &rules, &e) != E_OK) {
-        web_fail(r, &e);
-        return -1;
-    }
-    const struct tz *tz = web_zone(r, ap->location_id);
-    const char *address = appt_address(r, ap);
-    json_t *a = json_object_get(ctx, "appt");
-    set_str(a, "when_words", when_relative(tz, r->arena, ap->start));
-    if (found)
-        set_str(a, "price", web_price(r, sv.price_cents));
-    const char *where = arena_printf(r->arena, "%s, %s", c->name, address);
-    struct links_event ev = {ap->start, ap->end,
-                             arena_printf(r->arena, "%s with %s", ap->service_name,
-                                          ap->therapist_name),
-                             arena_printf(r->arena, "%s with %s at %s. To move or cancel, use "
-                                                    "the link in your confirmation e-mail. "
-                                                    "Questions? Call %s.",
-                                          ap->service_name, ap->therapist_name, c->name,
-                                          c->phone),
-                             where};
-    struct sb b = SB_INIT;
-    links_map(&b, address);
-    set_str(ctx, "map_url", b.buf);
-    sb_reset(&b);
-    links_google_calendar(&b, &ev);
-    set_str(ctx, "google_url", b.buf);
-    sb_reset(&b);
-    links_outlook_calendar(&b, &ev);
-    set_str(ctx, "outlook_url", b.buf);
-    sb_release(&b);
-    add_policy(r, ctx, tz, &rules, ap->start);
-    return 0;
-}
-
-void book_manage(struct req *r)
-{
-    struct appointment ap;
-    const char *token;
-    if (find_appt(r, &ap, &token) < 0)
-        return;
-    json_t *ctx = manage_context(r, "Your appointment", &ap, token);
-    if (add_confirmation(r, &ap, ctx) < 0)
-        return;
-    int booked = strcmp(ap.status, "booked") == 0;
-    if ((flag(r, "booked") || flag(r, "paid")) && booked)
-        json_object_set_new(ctx, "just_booked", json_true());
-    if (pay_manage_context(r, &ap, token, ctx) < 0)
-        return;
-    if (flag(r, "moved") && booked)
-        json_object_set_new(ctx, "just_moved", json_true());
-    if (flag(r, "moved") && flag(r, "therapist_changed") && booked)
-        json_object_set_new(ctx, "therapist_changed", json_true());
-    if (flag(r, "cancelled") && strcmp(ap.status, "cancelled") == 0)
-        json_object_set_new(ctx, "just_cancelled", json_true());
-    /* the health form and insurance check this request may open (entered
-     * through this appointment, or the client's own with a proven address),
-     * and the therapist's recommendations of this appointment once signed */
-    enum proof via;
-    if (proof_of_manage(r, &ap, &via) < 0 || intake_add_to_manage(r, &ap, token, via, ctx) < 0 ||
-        insurance_add_to_manage(r, &ap, token, via, ctx) < 0 ||
-        notes_manage_context(r, &ap, via, ctx) < 0)
-        return;
-    page_render(r, 200, "manage", ctx);
-}
-
-void book_calendar(struct req *r)
-{
-    struct appointment ap;
-    const char *token;
-    char err[256];
-    const struct cfg *c = &r->app->cfg;
-    if (find_appt(r, &ap, &token) < 0)
-        return;
-    const char *manage = arena_printf(r->arena, "%s/a/%s", web_origin(r), token);
-    struct ics_event ev = {0};
-    ev.uid = arena_printf(r->arena, "appt-%lld@knead", (long long)ap.id);
-    ev.stamp = clock_now();
-    ev.start = ap.start;
-    ev.end = ap.end;
-    ev.summary = arena_printf(r->arena, "%s with %s", ap.service_name, ap.therapist_name);
-    ev.location = arena_printf(r->arena, "%s, %s", c->name, appt_address(r, &ap));
-    ev.description = arena_printf(r->arena,
-                                  "%s with %s in the %s at %s.\n"
-                                  "To move or cancel: %s\n"
-                                  "Questions? Call %s.",
-                                  ap.service_name, ap.therapist_name, ap.room_name, c->name,
-                                  manage, c->phone);
-    ev.url = manage[0] == 'h' ? manage : NULL;
-    ev.cancelled = strcmp(ap.status, "cancelled") == 0;
-    /* the e-mails' UID and SEQUENCE (the appointment's revision): a file
-     * downloaded after a move replaces the event, after a cancellation
-     * removes it (METHOD:CANCEL, which needs the organiser and attendee) */
-    ev.sequence = ap.revision;
-    if (ev.cancelled && c->email[0] && ap.client_email && ap.client_email[0]) {
-        ev.method = ICS_CANCEL;
-        ev.organizer_name = c->name;
-        ev.organizer_email = c->email;
-        ev.attendee_name = ap.client_name;
-        ev.attendee_email = ap.client_email;
-    }
-    resp_start(r, 200,
-               arena_printf(r->arena, "text/calendar; charset=utf-8; method=%s",
-                            ics_method_name(ev.method)));
-    if (ics_calendar(&r->resp.body, web_zone(r, ap.location_id), &ev, err, sizeof err) < 0) {
-        log_error("calendar for appointment %lld: %s", (long long)ap.id, err);
-        web_error(r, 500, NULL, "The calendar file could not be made; the error was logged.");
-        return;
-    }
-    resp_header(r, "Content-Disposition",
-                arena_printf(r->arena, "attachment; filename=\"appointment-%lld.ics\"",
-                             (long long)ap.id));
-}
-
-/* The cancel page: confirmation (with the late-cancellation wording), or
- * why it cannot be cancelled; error: the message of a refused POST. */
-static void cancel_page(struct req *r, const struct appointment *ap, const char *token,
-                        const char *error, int status)
-{
-    struct booking_rules rules = appt_rules(r, ap);
-    json_t *ctx = manage_context(r, "Cancel your appointment", ap, token);
-    json_object_set_new(ctx, "late",
-                        json_boolean(booking_is_late_cancel(&rules, clock_now(), ap->start)));
-    json_object_set_new(ctx, "late_hours", json_integer(rules.late_cancel_hours));
-    set_str(ctx, "csrf", web_csrf(r));
-    if (error)
-        set_str(ctx, "error", error);
-    page_render(r, status, "manage_cancel", ctx);
-}
-
-void book_cancel_page(struct req *r)
-{
-    struct appointment ap;
-    const char *token;
-    if (find_appt(r, &ap, &token) < 0)
-        return;
-    cancel_page(r, &ap, token, NULL, 200);
-}
-
-void book_cancel(struct req *r)
-{
-    struct appointment ap;
-    const char *token;
-    struct err e = {0};
-    int late = 0;
-    if (find_appt(r, &ap, &token) < 0)
-        return;
-    struct booking_rules rules = appt_rules(r, &ap);
-    if (sched_cancel(web_db(r), &r->app->hooks, &rules, clock_now(), &ap,
-                     "cancelled online by the client", &late, &e) == E_OK) {
-        if (late)
-            pay_web_fee(r, ap.id);
-        form_see_other(r, arena_printf(r->arena, "/a/%s?cancelled=1", token));
-        return;
-    }
-    if (e.code == E_CONFLICT)
-        cancel_page(r, &ap, token, e.msg, 409);
-    else
-        web_fail(r, &e);
-}
-
-/* The move page: the day strip and times for the same service (any
- * therapist or the current one), or, with start, the confirmation form. */
-static void move_page(struct req *r, const struct appointment *ap, const char *token,
-                      const struct sched *s, const char *therapist, const struct dt_date *want,
-                      int64_t start, const char *notice, const char *error, int status)
-{
-    json_t *ctx = manage_context(r, "Move your appointment", ap, token);
-    const char *base = arena_printf(r->arena, "/a/%s/move", token);
-    struct pick p = {s, base, NULL, therapist, ap->id};
-    struct sched all;
-    struct err e = {0};
-    /* the booked therapist first (the default), then the others who offer
-     * the service, then any: a change is a choice the client makes */
-    json_t *choices = json_array();
-    json_array_append_new(
-        choices, json_pack("{s:s, s:s, s:b}", "label",
-                           arena_printf(r->arena, "%s (your therapist)", ap->therapist_name),
-                           "url", urlf(r, base, "therapist", ap->therapist_id, NULL), "current",
-                           strcmp(therapist, ap->therapist_id) == 0));
-    struct booking_rules cfg = app_booking_rules(r->app);
-    if (sched_load_at(web_db(r), r->arena, r->app->sched, r->app->tz, &cfg, ap->location_id,
-                      ap->service_id, "any", &all, &e) == E_OK) {
-        for (size_t i = 0; i < all.ntherapists; i++)
-            if (strcmp(all.therapists[i].id, ap->therapist_id) != 0)
-                json_array_append_new(
-                    choices, json_pack("{s:s, s:s, s:b}", "label", all.therapists[i].name, "url",
-                                       urlf(r, base, "therapist", all.therapists[i].id, NULL),
-                                       "current", strcmp(therapist, all.therapists[i].id) == 0));
-    } else {
-        log_warn("move choices of appointment %lld: %s", (long long)ap->id, e.msg);
-    }
-    json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "label", "Any therapist", "url",
-                                             urlf(r, base, "therapist", "any", NULL), "current",
-                                             strcmp(therapist, "any") == 0));
-    json_object_set_new(ctx, "choices", choices);
-    if (strcmp(therapist, ap->therapist_id) != 0)
-        set_str(ctx, "other_therapist", strcmp(therapist, "any") == 0
-                                            ? "any available therapist"
-                                            : therapist_name(s, therapist));
-    if (error)
-        set_str(ctx, "error", error);
-    if (start) {
-        int64_t end = start + (int64_t)s->service.duration_min * 60;
-        json_t *c = json_object();
-        set_str(c, "start", web_time_in(r, s->tz, start));
-        set_str(c, "therapist", therapist);
-        const char *who = strcmp(therapist, "any") == 0 ? "Any available therapist"
-                                                        : therapist_name(s, therapist);
-        set_str(c, "therapist_label", who ? who : ap->therapist_name);
-        if (strcmp(therapist, ap->therapist_id) != 0) {
-            json_object_set_new(c, "changed", json_true());
-            set_str(c, "was", ap->therapist_name);
-        }
-        set_str(c, "date_label", when_date_long(r->arena, when_local_date(s->tz, start)));
-        set_str(c, "time_label", when_range(s->tz, r->arena, start, end));
-        set_str(c, "back_url",
-                urlf(r, base, "therapist", therapist, "date",
-                     when_date_param(r->arena, when_local_date(s->tz, start)), NULL));
-        json_object_set_new(ctx, "confirm", c);
-        set_str(ctx, "csrf", web_csrf(r));
-    } else if (add_days(r, &p, ctx, want, notice) < 0) {
-        return;
-    }
-    page_render(r, status, "manage_move", ctx);
-}
-
-/* The therapist of a move: the appointment's own unless the client chose
- * another (an id, checked by load) or "any". */
-static void move_therapist(const struct appointment *ap, const char **therapist)
-{
-    if (!*therapist)
-        *therapist = ap->therapist_id;
-}
-
-void book_move_page(struct req *r)
-{
-    struct appointment ap;
-    struct sched s;
-    const char *token, *therapist, *date_s, *start_s;
-    struct dt_date date;
-    int64_t start = 0;
-    if (find_appt(r, &ap, &token) < 0)
-        return;
-    if (param(r, &r->query, "therapist", &therapist) < 0 ||
-        param(r, &r->query, "date", &date_s) < 0 || param(r, &r->query, "start", &start_s) < 0)
-        return;
-    if ((date_s && parse_date(r, date_s, &date) < 0) ||
-        (start_s && parse_start(r, start_s, &start) < 0))
-        return;
-    move_therapist(&ap, &therapist);
-    if (!can_change(&ap)) {
-        json_t *ctx = manage_context(r, "Move your appointment", &ap, token);
-        page_render(r, 200, "manage_move", ctx);
-        return;
-    }
-    if (load(r, ap.location_id, ap.service_id, therapist, &s) < 0)
-        return;
-    if (start_s) {
-        struct sched_day day;
-        int open;
-        if (find_slot(r, &s, start, ap.id, &day, &open) < 0)
-            return;
-        if (!open) {
-            struct dt_date d = when_local_date(s.tz, start);
-            move_page(r, &ap, token, &s, therapist, &d, 0, unbookable_reason(r, &s, start), NULL,
-                      200);
-            return;
-        }
-    }
-    move_page(r, &ap, token, &s, therapist, date_s ? &date : NULL, start, NULL, NULL, 200);
-}
-
-void book_move(struct req *r)
-{
-    struct appointment ap, moved;
-    struct sched s;
-    struct err e = {0};
-    const char *token, *therapist, *start_s;
-    int64_t start;
-    if (find_appt(r, &ap, &token) < 0)
-        return;
-    if (param(r, &r->form, "therapist", &therapist) < 0 ||
-        param(r, &r->form, "start", &start_s) < 0)
-        return;
-    if (!start_s) {
-        bad_param(r, "start", "the form did not say which time to move to.");
-        return;
-    }
-    if (parse_start(r, start_s, &start) < 0)
-        return;
-    move_therapist(&ap, &therapist);
-    if (load(r, ap.location_id, ap.service_id, therapist, &s) < 0)
-        return;
-    int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
-    if (sched_move(web_db(r), r->arena, &s, clock_now(), &ap, start, who, &moved, &e) == E_OK) {
-        form_see_other(r, arena_printf(r->arena, "/a/%s?moved=1%s", token,
-                                       strcmp(moved.therapist_id, ap.therapist_id) != 0
-                                           ? "&therapist_changed=1"
-                                           : ""));
-        return;
-    }
-    struct dt_date d = when_local_date(s.tz, start);
-    if (e.problem && strcmp(e.problem, "slot_unavailable") == 0) {
-        move_page(r, &ap, token, &s, therapist, &d, 0, NULL,
-                  arena_printf(r->arena,
-                               "Sorry, %s on %s was just taken by someone else. Please choose "
-                               "another time.",
-                               when_clock(s.tz, r->arena, start, 0),
-                               when_date_medium(r->arena, d)),
-                  409);
-    } else if (e.problem && strcmp(e.problem, "client_overlap") == 0) {
-        /* the holder of this link already holds that time elsewhere */
-        move_page(r, &ap, token, &s, therapist, &d, 0, NULL, e.msg, 409);
-    } else if (e.problem && (strcmp(e.problem, "too_soon") == 0 ||
-                             strcmp(e.problem, "in_past") == 0 ||
-                             strcmp(e.problem, "too_far") == 0)) {
-        move_page(r, &ap, token, &s, therapist, &d, 0, NULL, unbookable_reason(r, &s, start),
-                  422);
-    } else if (e.code == E_CONFLICT) {
-        /* not movable any more (cancelled, or already begun) */
-        json_t *ctx = manage_context(r, "Move your appointment", &ap, token);
-        set_str(ctx, "error", e.msg);
-        page_render(r, 409, "manage_move", ctx);
     } else {
         web_fail(r, &e);
     }
@@ -1645,15 +1162,18 @@ static void add_openings(struct req *r, json_t *ctx, const char *therapist)
             log_warn("next opening of %s: %s", sv[i].id, e.msg);
             continue;
         }
-        json_t *o = json_pack("{s:s, s:s, s:i, s:b, s:s, s:b}", "service_id", sv[i].id, "name",
-                              sv[i].name, "duration_minutes", sv[i].duration_min, "found", found,
-                              "book_url", urlf(r, "/book", "location", loc_arg(r), "service", sv[i].id, NULL), "any",
-                              therapist == NULL);
+        json_t *o =
+            json_pack("{s:s, s:s, s:i, s:b, s:s, s:b}", "service_id", sv[i].id, "name", sv[i].name,
+                      "duration_minutes", sv[i].duration_min, "found", found, "book_url",
+                      book_urlf(r, "/book", "location", loc_arg(r), "service", sv[i].id, NULL),
+                      "any", therapist == NULL);
         if (found) {
-            set_str(o, "label", when_relative(s.tz, r->arena, slot.start));
-            set_str(o, "start", web_time_in(r, s.tz, slot.start));
-            set_str(o, "url", urlf(r, "/book", "location", loc_arg(r), "service", sv[i].id, "therapist", who, "start",
-                                   web_time_in(r, s.tz, slot.start), NULL));
+            book_set_str(o, "label", when_relative(s.tz, r->arena, slot.start));
+            book_set_str(o, "start", web_time_in(r, s.tz, slot.start));
+            book_set_str(o, "url",
+                         book_urlf(r, "/book", "location", loc_arg(r), "service", sv[i].id,
+                                   "therapist", who, "start", web_time_in(r, s.tz, slot.start),
+                                   NULL));
         } else {
             json_object_set_new(o, "horizon_days", json_integer(s.rules.horizon_days));
         }

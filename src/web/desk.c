@@ -90,15 +90,15 @@ static json_t *appt_json(struct req *r, const struct appointment *a)
 {
     int st = appt_status_parse(a->status);
     const struct tz *tz = web_zone(r, a->location_id); /* on its location's clock */
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id",
                      (json_int_t)a->id, "when", when_relative(tz, r->arena, a->start), "time",
                      when_range(tz, r->arena, a->start, a->end), "date",
                      when_date_long(r->arena, when_local_date(tz, a->start)), "service",
                      a->service_name, "therapist", a->therapist_name, "room", a->room_name,
-                     "location", a->location_name ? a->location_name : "",
-                     "status", a->status, "status_label",
-                     st >= 0 ? appt_status_label((enum appt_status)st) : a->status, "url",
-                     arena_printf(r->arena, "/staff/appointments/%lld", (long long)a->id));
+                     "location", a->location_name ? a->location_name : "", "status", a->status,
+                     "status_label", st >= 0 ? appt_status_label((enum appt_status)st) : a->status,
+                     "url", arena_printf(r->arena, "/staff/appointments/%lld", (long long)a->id),
+                     "late", strcmp(a->status, "cancelled") == 0 && a->cancel_late);
 }
 
 /* ---- one appointment ---- */
@@ -419,7 +419,17 @@ void desk_status(struct req *r)
         return;
     }
     struct actor who = proof_actor(r, PROOF_STAFF);
-    if (sched_set_status(db, &r->app->hooks, &who, &ap, to, reason, clock_now(), &e) != E_OK) {
+    /* a cancellation is late by the service's rules at its location, as the client's own */
+    struct booking_rules cfg = app_booking_rules(r->app), rules;
+    struct service sv;
+    int found;
+    if (sched_service_rules(db, r->arena, r->app->sched, &cfg, ap.location_id, ap.service_id,
+                            &sv, &found, &rules, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    if (sched_set_status(db, &r->app->hooks, &rules, &who, &ap, to, reason, clock_now(), &e) !=
+        E_OK) {
         if (e.code == E_CONFLICT) {
             appt_page(r, 409, &ap,
                       "Someone changed this appointment a moment ago; check its "
@@ -557,6 +567,7 @@ struct book_form {
     const char *client, *q, *service, *therapist, *date, *start, *name, *email, *phone, *note;
     const char *location; /* its id as given; NULL or "" = the first */
     const char *override_reason; /* booking over the same client's overlapping appointment */
+    const char *texts;           /* "yes": the client asked for reminders by text */
     int overlap;                 /* the last try met such an appointment: offer the override */
 };
 
@@ -691,6 +702,8 @@ static void book_page(struct req *r, int status, const struct book_form *f, cons
                                   f->phone ? f->phone : "", "note", f->note ? f->note : "",
                                   "override_reason",
                                   f->override_reason ? f->override_reason : ""));
+    json_object_set_new(json_object_get(ctx, "form"), "texts",
+                        json_boolean(f->texts && strcmp(f->texts, "yes") == 0));
     json_object_set_new(ctx, "overlap", json_boolean(f->overlap || json_object_get(errs,
                                                                       "override_reason")));
     json_object_set(ctx, "errors", errs);
@@ -770,6 +783,7 @@ void desk_book(struct req *r)
         .note = form_value(r, "note"),
         .override_reason = form_value(r, "override_reason"),
         .location = form_value(r, "location"),
+        .texts = form_value(r, "texts"),
     };
     json_t *errs = json_object();
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone, .notes = f.note,
@@ -797,6 +811,16 @@ void desk_book(struct req *r)
     }
     if ((why = booking_check_notes(f.note)))
         json_object_set_new(errs, "note", json_string(why));
+    /* reminders by text, as the client's own form asks: stored with the
+     * time of the booking, and only for a number a text can go to */
+    cl.sms_consent = strcmp(f.texts, "yes") == 0;
+    if (*f.texts && !cl.sms_consent)
+        json_object_set_new(errs, "texts",
+                            json_string("The text-reminder box is damaged; open the form again."));
+    else if (cl.sms_consent && (!cl.phone || !*cl.phone))
+        json_object_set_new(errs, "texts",
+                            json_string("A text reminder needs the client's phone number: give "
+                                        "one, or leave the box unticked."));
     if ((why = check_override(f.override_reason)))
         json_object_set_new(errs, "override_reason", json_string(why));
     if (!*f.start || dt_parse_rfc3339(f.start, &start, &off) < 0)

@@ -25,7 +25,6 @@
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
-#include "view/esc.h"
 #include "web/audit.h"
 #include "web/chrome.h"
 #include "web/form.h"
@@ -626,24 +625,8 @@ void notes_link(struct req *r, const struct appointment *ap, int treats, json_t 
                                                      (long long)ap->id)));
 }
 
-/* /book?service=..&therapist=..[&date=..]: the booking flow, pre-filled. */
-static const char *book_url(struct req *r, const struct appointment *ap, struct dt_date day)
-{
-    struct sb b = SB_INIT;
-    struct dt_date today = when_local_date(r->app->tz, clock_now());
-    sb_adds(&b, "/book?service=");
-    esc_url_component(&b, ap->service_id, strlen(ap->service_id));
-    sb_adds(&b, "&therapist=");
-    esc_url_component(&b, ap->therapist_id, strlen(ap->therapist_id));
-    if (dt_date_to_days(day) > dt_date_to_days(today))
-        sb_addf(&b, "&date=%s", when_date_param(r->arena, day));
-    const char *out = arena_strdup(r->arena, b.buf);
-    sb_release(&b);
-    return out;
-}
-
 int notes_manage_context(struct req *r, const struct appointment *ap, enum proof via,
-                         json_t *ctx)
+                         const char *rebook_url, json_t *ctx)
 {
     struct treatment_note n;
     struct err e = {0};
@@ -667,15 +650,33 @@ int notes_manage_context(struct req *r, const struct appointment *ap, enum proof
                             chosen(providers, COUNT(providers), n.providers), "provider_reason",
                             n.provider_reason, "therapist", ap->therapist_name);
     if (n.next_weeks) {
-        struct dt_date day = dt_date_add(when_local_date(r->app->tz, ap->start), 7 * n.next_weeks);
+        struct dt_date day =
+            dt_date_add(when_local_date(web_zone(r, ap->location_id), ap->start), 7 * n.next_weeks);
         json_object_set_new(rec, "next",
                             json_pack("{s:s, s:s, s:s}", "when",
                                       arena_printf(r->arena, "in %d week%s", n.next_weeks,
                                                    n.next_weeks == 1 ? "" : "s"),
-                                      "around", when_date_long(r->arena, day), "url",
-                                      book_url(r, ap, day)));
+                                      "around", when_date_long(r->arena, day), "url", rebook_url));
     }
     json_object_set_new(ctx, "recommendations", rec);
+    return 0;
+}
+
+int notes_next_visit(struct req *r, const struct appointment *ap, enum proof via, int *weeks)
+{
+    struct treatment_note n;
+    struct err e = {0};
+    int have;
+    *weeks = 0;
+    if (stored(r, ap->id, &n, &have) < 0)
+        return -1;
+    if (!have || !n.signed_at || !n.next_weeks)
+        return 0;
+    if (audit_record_as(r, via, "read", "note", n.id, ap->client_id, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    *weeks = n.next_weeks;
     return 0;
 }
 

@@ -20,7 +20,7 @@
  *   POST /staff/appointments/{id}/note/addenda  add an addendum to a signed
  *                                               note; the treating therapist
  * The client sees the recommendations (never the SOAP note) on the manage
- * page once the note is signed (book.c calls notes_manage_context).  Every
+ * page once the note is signed (manage.c calls notes_manage_context).  Every
  * read and write is written to the audit log (record "note"). */
 #ifndef KNEAD_WEB_NOTES_H
 #define KNEAD_WEB_NOTES_H
@@ -39,10 +39,17 @@ void notes_addendum(struct req *r); /* POST /staff/appointments/{id}/note/addend
 /* Adds "recommendations" to a manage page's ctx when the appointment's note
  * is signed and recommends something, after writing the client's read to
  * the audit log (identified as via says).  Only this appointment's note:
- * a manage link opens nothing of the client's other visits.  Returns 0, or
- * -1 with an error page written. */
+ * a manage link opens nothing of the client's other visits.  A next visit
+ * links to rebook_url (the rebook page the caller's proof reaches).
+ * Returns 0, or -1 with an error page written. */
 int notes_manage_context(struct req *r, const struct appointment *ap, enum proof via,
-                         json_t *ctx);
+                         const char *rebook_url, json_t *ctx);
+
+/* *weeks: in how many weeks ap's signed note suggests the next visit, 0 when
+ * it has no signed note or suggests none; a read of the note is written to
+ * the audit log (as via says) when it has one.  Returns 0, or -1 with an
+ * error page written. */
+int notes_next_visit(struct req *r, const struct appointment *ap, enum proof via, int *weeks);
 
 /* A signed note as the client's record download gives it: the SOAP parts,
  * areas, techniques and pressure by their labels, the recommendations, who

@@ -26,6 +26,7 @@
 #include "view/esc.h"
 #include "web/account.h"
 #include "web/audit.h"
+#include "web/book.h"
 #include "web/form.h"
 #include "web/insurance.h"
 #include "web/notes.h"
@@ -308,6 +309,12 @@ static const char *status_label(const struct appointment *ap)
     return ap->status;
 }
 
+/* The portal's rebook page of the client's visit ap. */
+static const char *rebook_path(struct req *r, const struct appointment *ap)
+{
+    return arena_printf(r->arena, "/portal/appointments/%lld/rebook", (long long)ap->id);
+}
+
 static json_t *appt_json(struct req *r, const struct appointment *ap, int64_t now)
 {
     json_t *o = json_object();
@@ -447,7 +454,7 @@ void portal_home(struct req *r)
                 strcmp(aps[i].status, "cancelled") == 0)
                 continue;
             json_t *tmp = web_keep(r, json_object());
-            if (notes_manage_context(r, &aps[i], PROOF_EMAIL, tmp) < 0)
+            if (notes_manage_context(r, &aps[i], PROOF_EMAIL, rebook_path(r, &aps[i]), tmp) < 0)
                 return;
             json_t *rec = json_object_get(tmp, "recommendations");
             if (rec) {
@@ -502,10 +509,33 @@ void portal_appointment(struct req *r)
     json_t *rec = json_pack("{s:I, s:s}", "client_id", (json_int_t)ap.client_id, "name",
                             ap.client_name);
     json_object_set_new(ctx, "records", rec);
-    if (add_records(r, ap.client_id, rec) < 0 || notes_manage_context(r, &ap, PROOF_EMAIL, ctx) < 0)
+    if (add_records(r, ap.client_id, rec) < 0 ||
+        notes_manage_context(r, &ap, PROOF_EMAIL, rebook_path(r, &ap), ctx) < 0)
         return;
     web_private(r);
     page_render(r, 200, "portal_appointment", ctx);
+}
+
+/* The portal's rebook page of the client's visit: the same page as through
+ * the visit's manage link (web/manage.c), proven by the signed-in account. */
+void portal_rebook_page(struct req *r)
+{
+    struct appointment ap;
+    if (own_appointment(r, &ap) < 0)
+        return;
+    book_rebook_show(r, &ap, rebook_path(r, &ap),
+                     arena_printf(r->arena, "/portal/appointments/%lld", (long long)ap.id),
+                     PROOF_EMAIL);
+}
+
+void portal_rebook(struct req *r)
+{
+    struct appointment ap;
+    if (own_appointment(r, &ap) < 0)
+        return;
+    book_rebook_submit(r, &ap, rebook_path(r, &ap),
+                       arena_printf(r->arena, "/portal/appointments/%lld", (long long)ap.id),
+                       PROOF_EMAIL);
 }
 
 void portal_manage(struct req *r)

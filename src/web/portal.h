@@ -40,5 +40,9 @@ void portal_link_use(struct req *r);       /* POST /account/link/{token} */
 void portal_home(struct req *r);           /* GET /portal */
 void portal_appointment(struct req *r);    /* GET /portal/appointments/{id} */
 void portal_manage(struct req *r);         /* POST /portal/appointments/{id}/manage */
+/* GET/POST /portal/appointments/{id}/rebook: the next visit the signed note
+ * of the client's own visit suggests (book_rebook_show/_submit) */
+void portal_rebook_page(struct req *r);
+void portal_rebook(struct req *r);
 
 #endif

@@ -72,6 +72,9 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/a/{token}/deposit", pay_deposit_again, PUB | FORM, SMALL_FORM},
     /* the payment provider's signed events (svc/pay.c): the raw body is signed */
     {ROUTE_POST, "/payments/webhook", pay_webhook_post, API, 64 * 1024},
+    /* the next visit the therapist suggested (web/manage.c): the token is the key */
+    {ROUTE_GET, "/a/{token}/rebook", book_rebook_page, PUB, 0},
+    {ROUTE_POST, "/a/{token}/rebook", book_rebook, PUB | FORM, SMALL_FORM},
     /* the client's health form and insurance check, by the manage token (web/intake.c,
      * web/insurance.c): the token is the key, checked by the handler (404 on any mismatch) */
     {ROUTE_GET, "/a/{token}/intake", intake_client_form, PUB, 0},
@@ -106,6 +109,9 @@ const struct route web_routes[] = {
     /* the client's own superbill for their insurer (web/money.c) */
     {ROUTE_GET, "/portal/superbill", money_superbill_portal, ROUTE_CLIENT, 0},
     {ROUTE_POST, "/portal/appointments/{id}/manage", portal_manage, ROUTE_CLIENT | FORM,
+     SMALL_FORM},
+    {ROUTE_GET, "/portal/appointments/{id}/rebook", portal_rebook_page, ROUTE_CLIENT, 0},
+    {ROUTE_POST, "/portal/appointments/{id}/rebook", portal_rebook, ROUTE_CLIENT | FORM,
      SMALL_FORM},
     {ROUTE_GET, "/staff", staff_day, ROUTE_STAFF, 0},
     /* a therapist's own week, hours and time off (web/hours.c) */

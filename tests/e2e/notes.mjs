@@ -199,14 +199,32 @@ async function cases(h, server, contexts) {
     check(!/Hypertonic|improving|Low back ache/.test(all), 'the manage page shows the SOAP note');
     await clStep('10-manage-recommendations');
     await clickThrough(h, cl, cl.getByRole('link', { name: 'Book your next visit' }), '"Book your next visit" link');
-    const u = new URL(cl.url());
-    check(u.pathname === '/book' && u.searchParams.get('service') === 'deep-tissue-60' &&
-      u.searchParams.get('therapist') === 'maren-holt' && u.searchParams.get('date') === NEXT_DAY,
-    `the link led to ${cl.url()}`);
-    const page = (await cl.locator('main').textContent()).replace(/\s+/g, ' ');
-    check(/Maren Holt/.test(page), 'the booking flow is not pre-filled with Maren Holt');
-    check(/Deep Tissue Massage \(60 minutes\)/i.test(page), 'the booking flow is not pre-filled with the service');
-    check(await cl.locator('h1').textContent() === 'Choose a day and time', 'not the day-and-time step');
-    await clStep('11-book-next-visit');
+    check(new URL(cl.url()).pathname === new URL(appt.manage_url, cl.url()).pathname + '/rebook', `the link led to ${cl.url()}`);
+    check(await cl.locator('h1').textContent() === 'Book your next visit', 'not the rebook page');
+    const week = (await cl.locator('main').textContent()).replace(/\s+/g, ' ');
+    check(week.includes('Maren Holt suggested coming back in 3 weeks'), `the page does not say when: ${week}`);
+    check(/Deep Tissue Massage \(60 minutes\) with Maren Holt/.test(week), 'the week is not of Maren Holt and the service');
+    // every time offered lies within three days of the suggested day
+    const starts = await cl.locator('a.slot').evaluateAll((as) => as.map((a) => new URL(a.href).searchParams.get('start')));
+    check(starts.length > 0, 'no times offered');
+    const want = Date.parse(NEXT_DAY + 'T12:00:00-09:00');
+    for (const s of starts) {
+      check(Math.abs(Date.parse(s) - want) <= 3.6 * 86400e3, `${s} is not in the suggested week`);
+    }
+    await clStep('11-rebook-week');
+    await clickThrough(h, cl, cl.locator('a.slot'), 'a time');
+    const confirm = (await cl.locator('main').textContent()).replace(/\s+/g, ' ');
+    for (const want2 of ['Book this time?', 'Rosa Recommend', 'rosa@example.com']) {
+      check(confirm.includes(want2), `the confirmation lacks "${want2}": ${confirm}`);
+    }
+    check(await cl.locator('input[name="email"], input[name="name"], input[name="phone"]').count() === 0,
+      'the confirmation asks for details again');
+    await clStep('12-rebook-confirm');
+    await clickThrough(h, cl, cl.getByRole('button', { name: 'Book this time' }), '"Book this time" button');
+    const done = new URL(cl.url());
+    check(/^\/a\/[A-Za-z0-9_-]{22}$/.test(done.pathname) && done.searchParams.get('booked') === '1',
+      `booking led to ${cl.url()}`);
+    check(((await cl.locator('main').textContent()) || '').includes('booked'), 'the new appointment page does not say booked');
+    await clStep('13-rebooked');
   });
 }

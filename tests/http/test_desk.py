@@ -641,5 +641,77 @@ class Clients(unittest.TestCase):
         self.assertGreater(new, dup)
 
 
+class DeskMends(unittest.TestCase):
+    """The desk's booking asks about text reminders as the client's own form
+    does; the desk's cancellation is late by the same rule as the client's."""
+
+    def test_booking_form_records_the_text_consent_with_its_time(self):
+        b = signed_in(DESK)
+        st, _, page = b.get('/staff/book?service=deep-tissue-60&therapist=lena-kusugak'
+                            '&date=2026-11-27')
+        self.assertEqual(st, 200)
+        self.assertIn('name="texts" type="checkbox" value="yes"', page)
+        form = {'service': 'deep-tissue-60', 'therapist': 'lena-kusugak',
+                'start': '2026-11-27T10:00:00-09:00', 'name': 'Tess Texter',
+                'email': 'tess.texter@example.com', 'phone': '907-555-0177', 'note': '',
+                'texts': 'yes'}
+        st, h, _ = b.post('/staff/book', form)
+        self.assertEqual(st, 303)
+        self.assertEqual(count('SELECT sms_consent_at FROM appointments WHERE id = ?', booked_id(h)),
+                         1795543200)  # the clock's now: when the client said yes
+        # left unticked: no consent
+        st, h, _ = b.post('/staff/book', dict(form, start='2026-11-27T14:00:00-09:00', texts=''))
+        self.assertEqual(st, 303)
+        self.assertEqual(count('SELECT sms_consent_at FROM appointments WHERE id = ?', booked_id(h)), 0)
+        # an existing client's number counts too
+        cid = count("SELECT id FROM clients WHERE email = 'tess.texter@example.com'")
+        st, h, _ = b.post('/staff/book', {'client': str(cid), 'service': 'deep-tissue-60',
+                                          'therapist': 'lena-kusugak', 'note': '',
+                                          'start': '2026-11-27T16:00:00-09:00', 'texts': 'yes'})
+        self.assertEqual(st, 303)
+        self.assertEqual(count('SELECT sms_consent_at FROM appointments WHERE id = ?', booked_id(h)),
+                         1795543200)
+
+    def test_text_consent_without_a_phone_or_damaged_is_refused(self):
+        b = signed_in(DESK)
+        before = count('SELECT count(*) FROM appointments')
+        base = {'service': 'deep-tissue-60', 'therapist': 'lena-kusugak',
+                'date': '2026-11-27', 'start': '2026-11-27T12:00:00-09:00', 'name': 'Nan Nophone',
+                'email': 'nan@example.com', 'phone': '', 'note': ''}
+        st, _, page = b.post('/staff/book', dict(base, texts='yes'))
+        self.assertEqual(st, 422)
+        self.assertIn("A text reminder needs the client's phone number", harness.text(page))
+        self.assertIn('id="texts-error"', page)
+        st, _, page = b.post('/staff/book', dict(base, phone='907-555-0166', texts='sure'))
+        self.assertEqual(st, 422)
+        self.assertIn('The text-reminder box is damaged', page)
+        self.assertEqual(count('SELECT count(*) FROM appointments'), before)
+
+    def test_desk_cancellation_inside_the_window_is_late(self):
+        b = signed_in(DESK)
+        # today 13:00 is four hours away: inside the 24-hour window
+        st, h, _ = desk_book(b, '2026-11-24T13:00:00-09:00', therapist='dev-okafor',
+                             name='Lola Late', email='lola.late@example.com')
+        self.assertEqual(st, 303)
+        soon = booked_id(h)
+        st, _, _ = b.post('/staff/appointments/%d/status' % soon,
+                          {'status': 'cancelled', 'reason': 'Phoned at nine: car trouble'})
+        self.assertEqual(st, 303)
+        self.assertEqual(count('SELECT cancel_late FROM appointments WHERE id = ?', soon), 1)
+        _, _, page = b.get('/staff/appointments/%d' % soon)
+        self.assertIn('Cancelled, late cancellation (Phoned at nine: car trouble)', harness.text(page))
+        # three days ahead: not late
+        st, h, _ = desk_book(b, '2026-11-27T11:00:00-09:00', therapist='dev-okafor',
+                             name='Lola Late', email='lola.late@example.com')
+        self.assertEqual(st, 303)
+        later = booked_id(h)
+        st, _, _ = b.post('/staff/appointments/%d/status' % later,
+                          {'status': 'cancelled', 'reason': 'Going south for the winter'})
+        self.assertEqual(st, 303)
+        self.assertEqual(count('SELECT cancel_late FROM appointments WHERE id = ?', later), 0)
+        _, _, page = b.get('/staff/appointments/%d' % later)
+        self.assertNotIn('late cancellation', harness.text(page))
+
+
 if __name__ == '__main__':
     run_suite(globals())

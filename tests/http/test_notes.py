@@ -6,12 +6,11 @@ time, a refused form names each wrong field and stores nothing, who may
 read or write (anonymous, the client's manage link, another therapist, a
 therapist who treated the client, the treating therapist, the front desk,
 the admin), the client's view of the recommendations with a next-visit
-link into the booking flow, and the audit log of every read and write.
+link to the rebook page, and the audit log of every read and write.
 
 usage: test_notes.py PATH/TO/knead"""
 import json
 import os
-import re
 import sqlite3
 import sys
 import unittest
@@ -386,22 +385,17 @@ class Access(unittest.TestCase):
         self.assertIn('Core strengthening for the lumbar spine.', t)
         for secret in ('Hypertonic', 'Low back ache after long drives', 'improving', 'Weekly sessions'):
             self.assertNotIn(secret, page)
-        import datetime
-        start = one('SELECT start_at FROM appointments WHERE id = ?', self.aid)[0]
-        day = datetime.datetime.fromtimestamp(
-            start, datetime.timezone(datetime.timedelta(hours=-9))).date().isoformat()
-        nxt = (datetime.date.fromisoformat(day) + datetime.timedelta(weeks=3)).isoformat()
-        link = '/book?service=deep-tissue-60&amp;therapist=maren-holt&amp;date=%s' % nxt
-        self.assertIn('href="%s"' % link, page)
+        self.assertIn('href="%s/rebook"' % self.manage, page)
         self.assertEqual(audit('read', self.nid, 'client'), before + 1)
         self.assertEqual(one("SELECT actor FROM audit_log WHERE record = 'note' AND role = 'client'"
                              ' ORDER BY id DESC LIMIT 1')[0], 'client (manage link)')
-        # the link opens the booking flow at that day, with Maren and the service chosen
-        st, _, page = Browser(S).get(link.replace('&amp;', '&'))
+        # the link opens the week of the next visit with Maren and the service
+        # chosen (tests/http/test_rebook.py books through it)
+        st, _, page = Browser(S).get(self.manage + '/rebook')
         self.assertEqual(st, 200)
         t = text(page)
-        self.assertIn('Maren Holt', t)
-        self.assertIn('Deep Tissue Massage (60 minutes)', t)
+        self.assertIn('Maren Holt suggested coming back in 3 weeks', t)
+        self.assertIn('Deep Tissue Massage (60 minutes) with Maren Holt', t)
 
     def test_no_recommendations_before_signing(self):
         aid, manage, _ = book('draftonly@example.com')

@@ -105,6 +105,17 @@ class DeskMarks(unittest.TestCase):
         st, _, page = b.post(self.url + '/texts', {'texts': 'allow'})
         self.assertEqual(st, 303, page)
         self.assertEqual(S.sql('SELECT count(*) FROM sms_opt_outs'), [(0,)])
+        # each change (not the repeat) is in the audit log: who, for whom, which number
+        rows = S.sql("SELECT action, actor, role, client_id, reason FROM audit_log"
+                     " WHERE record = 'texts' ORDER BY id")
+        self.assertEqual(rows, [
+            ('opt_out', DESK, 'desk', self.id, '+19075550134 opted out of text messages by the front desk'),
+            ('opt_in', DESK, 'desk', self.id, '+19075550134 opted in again by the front desk')])
+        admin = signed_in('admin@chugachbodywork.example')
+        st, _, page = admin.get('/admin/audit?record=texts')
+        self.assertEqual(st, 200)
+        self.assertIn('opt_out', page)
+        self.assertIn('opt_in', page)
 
     def test_bad_choice_no_phone_and_other_roles_change_nothing(self):
         b = signed_in(DESK)
@@ -126,6 +137,8 @@ class DeskMarks(unittest.TestCase):
         st = Client(S).post(self.url + '/texts', {'texts': 'stop'}).status
         self.assertIn(st, (303, 401, 403))   # to the sign-in page, or refused
         self.assertEqual(S.sql('SELECT count(*) FROM sms_opt_outs'), [(0,)])
+        self.assertEqual(S.sql("SELECT count(*) FROM audit_log WHERE action IN ('opt_out', 'opt_in')"
+                               " AND role <> 'desk'"), [(0,)])
 
     def test_short_inbound_secret_is_refused_at_start(self):
         path = os.path.join(S.dir, 'short.ini')

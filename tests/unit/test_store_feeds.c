@@ -190,7 +190,7 @@ static void test_appointments_and_revision(void **state)
                                          day + 8100, &e),
                      E_OK);
     assert_int_equal(db_set_staff_notes(f->db, a1, "bring a towel", &e), E_OK);
-    assert_int_equal(db_set_appointment_status(f->db, a1, "booked", "checked_in", 2000, NULL, &e),
+    assert_int_equal(db_set_appointment_status(f->db, a1, "booked", "checked_in", 2000, NULL, 0, &e),
                      E_OK);
     assert_int_equal(db_feed_appointments(f->db, f->a, "maren-holt", day, day + 2 * 86400, &list,
                                           &n, &e),

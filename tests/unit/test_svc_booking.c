@@ -254,7 +254,7 @@ static void test_desk_status_change(void **state)
     int queued = b->queued, committed = b->committed;
     /* a cancellation whose hook fails changes nothing */
     b->fail_with = E_UNAVAILABLE;
-    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled",
+    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, &s.rules, &desk, &ap, "cancelled",
                                       "called in sick", now, &e),
                      E_UNAVAILABLE);
     assert_int_equal(b->committed, committed);
@@ -264,7 +264,7 @@ static void test_desk_status_change(void **state)
     assert_int_equal(nev, 0);
     /* it goes through: the hooks ran, the history says who and why */
     b->fail_with = E_OK;
-    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled",
+    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, &s.rules, &desk, &ap, "cancelled",
                                       "called in sick", now, &e),
                      E_OK);
     assert_int_equal(b->queued, queued + 2);
@@ -272,6 +272,7 @@ static void test_desk_status_change(void **state)
     assert_int_equal(b->by_staff, 1); /* the desk's: the desk is not told of it */
     assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
     assert_string_equal(now_ap.status, "cancelled");
+    assert_int_equal(now_ap.cancel_late, 0); /* a week ahead: not late */
     assert_int_equal(db_appt_events(b->f->db, b->f->a, ap.id, &ev, &nev, &e), E_OK);
     assert_int_equal(nev, 1);
     assert_string_equal(ev[0].kind, "status");
@@ -279,7 +280,7 @@ static void test_desk_status_change(void **state)
     assert_string_equal(ev[0].reason, "called in sick");
     /* the same change from the stale read is refused */
     assert_int_equal(
-        sched_set_status(b->f->db, &b->app.hooks, &desk, &ap, "cancelled", "again", now, &e),
+        sched_set_status(b->f->db, &b->app.hooks, &s.rules, &desk, &ap, "cancelled", "again", now, &e),
         E_CONFLICT);
     /* undone: booked again, no hook, an "undo" event */
     assert_int_equal(sched_undo_status(b->f->db, NULL, &desk, &now_ap, "booked", "wrong client", now, &e),
@@ -291,6 +292,27 @@ static void test_desk_status_change(void **state)
     assert_int_equal(nev, 2);
     assert_string_equal(ev[1].kind, "undo");
     assert_string_equal(ev[1].reason, "wrong client");
+    /* inside the late-cancellation window the desk's cancellation is late,
+     * as the client's own (sched_cancel) would be; undone, it is not */
+    int64_t late_now = start - 3600;
+    assert_true(booking_is_late_cancel(&s.rules, late_now, start));
+    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, &s.rules, &desk, &now_ap,
+                                      "cancelled", "no babysitter", late_now, &e),
+                     E_OK);
+    assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
+    assert_string_equal(now_ap.status, "cancelled");
+    assert_int_equal(now_ap.cancel_late, 1);
+    assert_int_equal(sched_undo_status(b->f->db, NULL, &desk, &now_ap, "booked", "found a sitter",
+                                       late_now + 60, &e),
+                     E_OK);
+    assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
+    assert_int_equal(now_ap.cancel_late, 0);
+    /* without rules (NULL) a cancellation is never late */
+    assert_int_equal(sched_set_status(b->f->db, &b->app.hooks, NULL, &desk, &now_ap, "cancelled",
+                                      "moved away", late_now + 120, &e),
+                     E_OK);
+    assert_int_equal(db_appointment(b->f->db, b->f->a, ap.id, &now_ap, &e), E_OK);
+    assert_int_equal(now_ap.cancel_late, 0);
 }
 
 /* ---- a range of days against a plain filter ---- */

@@ -387,7 +387,8 @@ created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
 -- name: desk_set_status
 UPDATE appointments SET status = $3,
 cancelled_at = CASE WHEN $3 = 'cancelled' THEN $4 ELSE cancelled_at END,
-cancel_reason = CASE WHEN $3 = 'cancelled' THEN $5 ELSE cancel_reason END
+cancel_reason = CASE WHEN $3 = 'cancelled' THEN $5 ELSE cancel_reason END,
+cancel_late = CASE WHEN $3 = 'cancelled' THEN $6::bigint ELSE 0 END
 WHERE id = $1 AND status = $2
 
 -- name: appt_event_add
