@@ -634,9 +634,10 @@ static int cmd_serve(struct app *app, const struct opts *o)
         int port;
         srv_parse_listen(app->cfg.listen, host, sizeof host, &port);
         mail_listening(mail, host, srv_port(srv));
-        log_info("serving %s on http://%s%s%s:%d/ (database %s, timezone %s)", app->cfg.name,
-                 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", srv_port(srv),
-                 store_shown(app->cfg.db_path), app->cfg.timezone);
+        log_info("serving %s on http://%s%s%s:%d/ (database %s, timezone %s, %d request threads)",
+                 app->cfg.name, strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+                 srv_port(srv), store_shown(app->cfg.db_path), app->cfg.timezone,
+                 srv_threads(srv));
     }
     while (sigwait(&set, &sig) != 0) {
     }

@@ -19,6 +19,7 @@ import concurrent.futures
 import json
 import os
 import random
+import re
 import signal
 import sys
 import threading
@@ -183,6 +184,36 @@ class NextRequest(unittest.TestCase):
         finally:
             b.cleanup()
             a.cleanup()
+
+
+class Threads(unittest.TestCase):
+    """On PostgreSQL a request thread waits for the database's round trips
+    and its commits' flushes: `knead serve` starts four per core, at least 8
+    (bench/README.md); on SQLite one per core; [server] threads decides."""
+
+    @staticmethod
+    def threads(server):
+        m = re.search(r'(\d+) request threads\)', server.log())
+        assert m, server.log()[-2000:]
+        return int(m.group(1))
+
+    def test_request_threads_by_engine_unless_set(self):
+        ncpu = os.sysconf('SC_NPROCESSORS_ONLN')
+        s = Server(KNEAD).start()
+        try:
+            if s.db.startswith('postgresql://'):
+                self.assertEqual(self.threads(s), max(8, 4 * ncpu) if ncpu < 16 else 64)
+            else:
+                self.assertEqual(self.threads(s), ncpu)
+        finally:
+            s.cleanup()
+        s = Server(KNEAD)
+        s.extra = ['--threads', '3']
+        s.start()
+        try:
+            self.assertEqual(self.threads(s), 3)
+        finally:
+            s.cleanup()
 
 
 class MixedLoad(unittest.TestCase):
