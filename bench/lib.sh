@@ -13,6 +13,9 @@ start_server() {
     # the abuse limits (README, Abuse and hardening) are off for them.
     printf '[limits]\nbookings_per_hour = 0\nwaitlist_per_hour = 0\nconnections_per_address = 1024\n' \
         >"$TMP/bench.ini"
+    # A postgres:// database has no folder to keep the webhooks' key beside
+    # (README, Webhooks): every bench server names one in its scratch folder.
+    printf '[webhooks]\nkey_file = %s\n' "$TMP/webhook.key" >>"$TMP/bench.ini"
     # INI_EXTRA: more settings for this server only (e.g. "[bench]\nday_cache = 0\n")
     printf "${INI_EXTRA:-}" >>"$TMP/bench.ini"
     if [ -n "${NOW:-}" ]; then

@@ -19,7 +19,9 @@ case "${1:-}" in
     # the package's own server is not needed and may be disabled).
     --test) PKGS="$PKGS postgresql-15 postgresql-client-15 chromium fonts-dejavu-core nodejs npm clang libclang-rt-14-dev python3-aiosmtpd
         python3-icalendar python3-psycopg2 prometheus" ;;
-    --bench) PKGS="$PKGS wrk" ;;
+    # nginx: bench/pg.sh puts one nginx (its own config, in a temporary folder,
+    # loopback only) in front of two app servers; the package's own service is not needed.
+    --bench) PKGS="$PKGS wrk nginx postgresql-15 postgresql-client-15" ;;
     # sqlmap: tests/security/scan.sh (README, Abuse and hardening); not for make test.
     --security) PKGS="$PKGS sqlmap" ;;
 esac

@@ -71,7 +71,8 @@ static const char usage_serve[] =
     "                      or knead demo; newer migrations are applied on start\n"
     "  --config FILE       INI settings file; flags win over it\n"
     "  --now RFC3339       pin the clock, e.g. 2026-11-26T06:00:00-09:00 (tests, demos)\n"
-    "  --threads N         worker threads (default: one per core)\n"
+    "  --threads N         worker threads (default: one per core; on\n"
+    "                      PostgreSQL four per core, at least 8)\n"
     "  --quiet             no access log (start-up and errors are still logged)\n";
 
 static const char usage_migrate[] =
@@ -589,6 +590,18 @@ static int cmd_serve(struct app *app, const struct opts *o)
         return EXIT_USAGE;
     }
     int threads = app->cfg.threads > 0 ? app->cfg.threads : 0;
+    /* With PostgreSQL a request thread spends most of a request waiting for
+     * the database's answers (a round trip each; a commit waits for the
+     * server's WAL flush), during which a core is free: one thread per core
+     * left the cores idle and let only as many bookings share a commit as
+     * there were cores (bench/README.md, PostgreSQL).  Four per core, at
+     * least 8; [server] threads still decides when set. */
+    if (threads == 0 && store_is_url(app->cfg.db_path)) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = ncpu > 0 && ncpu < 16 ? 4 * (int)ncpu : 64;
+        if (threads < 8)
+            threads = 8;
+    }
     /* one connection per request thread, one spare, one each for the mail
      * worker and the reminder thread */
     struct srv_options so = {
@@ -690,9 +703,10 @@ static int cmd_serve(struct app *app, const struct opts *o)
         int port;
         srv_parse_listen(app->cfg.listen, host, sizeof host, &port);
         mail_listening(mail, host, srv_port(srv));
-        log_info("serving %s on http://%s%s%s:%d/ (database %s, timezone %s)", app->cfg.name,
-                 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", srv_port(srv),
-                 store_shown(app->cfg.db_path), app->cfg.timezone);
+        log_info("serving %s on http://%s%s%s:%d/ (database %s, timezone %s, %d request threads)",
+                 app->cfg.name, strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+                 srv_port(srv), store_shown(app->cfg.db_path), app->cfg.timezone,
+                 srv_threads(srv));
     }
     while (sigwait(&set, &sig) != 0) {
     }

@@ -667,6 +667,11 @@ int srv_open(const struct srv_options *opt, struct srv **out, char *err, size_t 
     return 0;
 }
 
+int srv_threads(const struct srv *s)
+{
+    return s->threads;
+}
+
 int srv_port(const struct srv *s)
 {
     return s->port;

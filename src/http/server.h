@@ -50,6 +50,8 @@ int srv_open(const struct srv_options *opt, struct srv **out, char *err, size_t 
 int srv_run(struct srv *s, char *err, size_t errlen);
 /* The port actually bound (useful with port 0). */
 int srv_port(const struct srv *s);
+/* The number of request threads it runs. */
+int srv_threads(const struct srv *s);
 /* Stops accepting new connections (for a server srv_run never started: only
  * closes the socket) (those the kernel already completed are
  * still served), waits up to opt.shutdown_s for the requests in flight

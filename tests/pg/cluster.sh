@@ -11,6 +11,8 @@
 # database; the harness creates one database per server from it.  initdb
 # refuses to run as root: as root the cluster belongs to the unprivileged
 # user `nobody` (PG_USER to choose another), which owns the directory.
+# PG_OPTS: more server options for start (bench/pg.sh: "-c
+# shared_preload_libraries=pg_stat_statements" to count the statements).
 # stop: pg_ctl stop -m immediate and the directory removed.
 set -eu
 
@@ -47,7 +49,7 @@ start)
     PORT=$(free_port)
     # fsync stays on: the tests and the bench measure durable commits
     as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c max_connections=300 -c shared_buffers=128MB" \
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c max_connections=300 -c shared_buffers=128MB ${PG_OPTS:-}" \
         start >"$DIR/pg_ctl.log" 2>&1 || { cat "$DIR/pg_ctl.log" "$DIR/server.log" >&2; exit 1; }
     echo "KNEAD_PG_DIR=$DIR; export KNEAD_PG_DIR"
     echo "KNEAD_PG_BIN=$BIN; export KNEAD_PG_BIN"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -441,6 +442,75 @@ static void test_tx_shared_undoes_only_the_failing_body(void **state)
     arena_free(a);
 }
 
+/* PostgreSQL: two servers' render passes read the same waiting rows.  A row
+ * the other pass is deleting (locked until its commit) is skipped at once,
+ * "gone", instead of waited for; when that pass rolls back, the row stays
+ * and the next pass takes it (at least once). */
+struct done_arg {
+    struct db *db;
+    int64_t id;
+    int gone;
+    enum err_code rc;
+    int finished; /* atomic */
+};
+
+static void *done_thread(void *p)
+{
+    struct done_arg *d = p;
+    struct err e = {0};
+    d->rc = db_sched_event_done(d->db, d->id, &d->gone, &e);
+    __atomic_store_n(&d->finished, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static int pg_ok(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
+static void test_event_done_skips_a_row_another_pass_is_deleting(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    if (!fixture_pg())
+        skip(); /* SQLite has one writer at a time: no second pass holds the row */
+    assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
+    assert_int_equal(fixture_exec(f, "INSERT INTO sched_events (kind, appointment_id, at)"
+                                     " VALUES ('booked', 1, 0)"),
+                     0);
+    int64_t id = fixture_count(f, "SELECT max(id) FROM sched_events");
+    assert_true(id > 0);
+    PGconn *other = PQconnectdb(f->path); /* the other server's pass */
+    assert_int_equal(PQstatus(other), CONNECTION_OK);
+    assert_true(pg_ok(other, "BEGIN"));
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM sched_events WHERE id = %lld", (long long)id);
+    assert_true(pg_ok(other, sql));
+
+    struct done_arg d = {db_acquire(f->s), id, -1, E_INTERNAL, 0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, done_thread, &d), 0);
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int i = 0; i < 1000 && !__atomic_load_n(&d.finished, __ATOMIC_SEQ_CST); i++)
+        nanosleep(&tick, NULL); /* at most 10 s */
+    int finished = __atomic_load_n(&d.finished, __ATOMIC_SEQ_CST);
+    assert_true(pg_ok(other, "ROLLBACK")); /* also frees a pass that waited */
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_true(finished); /* it did not wait for the other pass's commit */
+    assert_int_equal(d.rc, E_OK);
+    assert_int_equal(d.gone, 0);
+
+    /* the other pass rolled back: the row is still there, and this pass takes it */
+    assert_int_equal(db_sched_event_done(d.db, id, &d.gone, &e), E_OK);
+    assert_int_equal(d.gone, 1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM sched_events"), 0);
+    db_release(d.db);
+    PQfinish(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +522,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_write_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_in_our_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tx_runs_again_after_a_lost_race, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_done_skips_a_row_another_pass_is_deleting, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_tx_shared_undoes_only_the_failing_body, setup,
                                         teardown),
     };

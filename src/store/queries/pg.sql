@@ -1099,8 +1099,15 @@ AND NOT EXISTS (SELECT 1 FROM checkouts k WHERE k.appointment_id = e.appointment
                 AND k.status IN ('creating', 'open'))
 ORDER BY e.id LIMIT $2
 
+-- Two servers' render workers read the same waiting rows: a row the other's
+-- pass is deleting (locked until its commit, a durable flush away) is skipped,
+-- not waited for -- "gone", as if that pass had committed; should it roll
+-- back instead, the row stays and the next pass renders it (at least once).
+-- Waiting here made each server's pass, and the bookings waiting for it,
+-- queue behind the other's commit (bench/README.md, PostgreSQL).
 -- name: sched_event_done
-DELETE FROM sched_events WHERE id = $1
+DELETE FROM sched_events
+WHERE id = (SELECT id FROM sched_events WHERE id = $1 FOR UPDATE SKIP LOCKED)
 
 -- webhooks (0046_webhook_endpoints.sql, 0047_webhook_deliveries.sql)
 -- name: wh_endpoint_add
