@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "core/booking.h"
@@ -37,7 +38,10 @@
 #include "web/proof.h"
 #include "web/notes.h"
 #include "web/page.h"
+#include "web/shop.h"
 #include "web/throttle.h"
+#include "web/account.h"
+#include "core/auth.h"
 
 #define STRIP_DAYS 14     /* days shown in the day strip */
 #define SHOW_MAX 60       /* characters of a bad parameter echoed back */
@@ -973,6 +977,11 @@ void book_submit(struct req *r)
         return;
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone ? f.phone : "",
                               .notes = f.note ? f.note : "", .sms_consent = f.texts != NULL};
+    /* a package credit pays only for the client signed in with the proven
+     * address the booking is made for (a name and an e-mail prove nothing) */
+    if (account_authorize(r, AUTH_CLIENT) == 0 && r->user && r->role == AUTH_CLIENT &&
+        strcasecmp(r->user->email, f.email) == 0)
+        cl.use_credit = 1;
     struct client_booking other = {0};
     cl.overlap = &other;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
@@ -1211,6 +1220,8 @@ void book_manage(struct req *r)
         json_object_set_new(ctx, "therapist_changed", json_true());
     if (flag(r, "cancelled") && strcmp(ap.status, "cancelled") == 0)
         json_object_set_new(ctx, "just_cancelled", json_true());
+    if (shop_manage_context(r, &ap, ctx) < 0)
+        return;
     /* the health form and insurance check this request may open (entered
      * through this appointment, or the client's own with a proven address),
      * and the therapist's recommendations of this appointment once signed */
