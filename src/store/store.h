@@ -826,6 +826,10 @@ enum err_code db_payment(struct db *db, struct arena *a, int64_t id, struct paym
                          struct err *e);
 enum err_code db_payments_of_invoice(struct db *db, struct arena *a, int64_t invoice_id,
                                      struct payment **out, size_t *n, struct err *e);
+/* The completed payments taken for appt_id before any invoice (a gift card
+ * spent when booking online), by id. */
+enum err_code db_payments_of_appt_unbilled(struct db *db, struct arena *a, int64_t appt_id,
+                                           struct payment **out, size_t *n, struct err *e);
 /* Attaches the completed payments taken for appt_id before any invoice to
  * invoice_id.  Inside db_begin/db_commit. */
 enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id, struct err *e);

@@ -186,20 +186,15 @@ struct pay_ctx {
     int again;
 };
 
-/* A gift card pays amount (at most what is owed and what it holds) of
- * inv: *g gets the card, locked for this transaction (its row is written
- * first, so two redemptions of one card queue and the second sees the
- * first's entry; the store refuses an entry that would overdraw it). */
-static enum err_code gift_redeem(struct db *db, struct pay_ctx *c, const struct invoice *inv,
-                                 int64_t due, int64_t *amount, struct gift_card *g, struct err *e)
+enum err_code money_gift_card(struct db *db, struct arena *a, const char *code,
+                              const char *currency, int64_t now, struct gift_card *g,
+                              struct err *e)
 {
     unsigned char hash[STORE_TOKEN_HASH];
     int found = 0;
-    const char *why = NULL;
     enum err_code rc;
-    char held[48];
-    if (token_code_hash(c->in->code, hash) == 0 &&
-        (rc = db_gift_card_by_hash(db, c->a, hash, g, &found, e)) != E_OK)
+    if (token_code_hash(code, hash) == 0 &&
+        (rc = db_gift_card_by_hash(db, a, hash, g, &found, e)) != E_OK)
         return rc;
     if (!found) {
         err_set(e, E_UNPROCESSABLE,
@@ -208,15 +203,28 @@ static enum err_code gift_redeem(struct db *db, struct pay_ctx *c, const struct 
         *g = (struct gift_card){0};
         return E_UNPROCESSABLE;
     }
-    if ((rc = db_gift_card_touch(db, g->id, c->now, e)) != E_OK ||
-        (rc = db_gift_card(db, c->a, g->id, g, e)) != E_OK)
+    if ((rc = db_gift_card_touch(db, g->id, now, e)) != E_OK ||
+        (rc = db_gift_card(db, a, g->id, g, e)) != E_OK)
         return rc;
-    if (g->expires_at && g->expires_at <= c->now)
+    if (g->expires_at && g->expires_at <= now)
         return err_set(e, E_UNPROCESSABLE, "This gift card has expired.");
-    if (strcmp(g->currency, inv->currency) != 0)
+    if (strcmp(g->currency, currency) != 0)
         return err_set(e, E_UNPROCESSABLE, "This gift card is in another currency.");
     if (g->balance <= 0)
         return err_set(e, E_UNPROCESSABLE, "This gift card has been spent.");
+    return E_OK;
+}
+
+/* A gift card pays amount (at most what is owed and what it holds) of
+ * inv: *g gets the card (see money_gift_card). */
+static enum err_code gift_redeem(struct db *db, struct pay_ctx *c, const struct invoice *inv,
+                                 int64_t due, int64_t *amount, struct gift_card *g, struct err *e)
+{
+    const char *why = NULL;
+    enum err_code rc;
+    char held[48];
+    if ((rc = money_gift_card(db, c->a, c->in->code, inv->currency, c->now, g, e)) != E_OK)
+        return rc;
     if (*amount > g->balance)
         return err_set(e, E_UNPROCESSABLE, "The gift card holds %s; take the rest another way.",
                        fmt(held, sizeof held, g->balance, inv->currency));

@@ -91,6 +91,17 @@ struct money_pay_in {
 enum err_code money_pay(struct db *db, const struct money_by *by, const struct money_pay_in *in,
                         int64_t now, int64_t *id, int64_t *change, int *again, struct err *e);
 
+/* Inside a paying transaction: the gift card whose code was typed, locked
+ * for it (its row is written first, so two redemptions of one card queue
+ * and the second sees the first's entry), in currency, not expired and
+ * holding something.  An unknown or malformed code is E_UNPROCESSABLE with
+ * problem "gift_code_unknown" and the same words for every such code;
+ * expired, spent or another currency E_UNPROCESSABLE with why.  *g lives
+ * on a. */
+enum err_code money_gift_card(struct db *db, struct arena *a, const char *code,
+                              const char *currency, int64_t now, struct gift_card *g,
+                              struct err *e);
+
 /* Refunds amount of a payment, to its method, with why (1..500
  * characters): never more than is left of it (E_UNPROCESSABLE).  *again as
  * above. */

@@ -301,6 +301,35 @@ done:
     return rc;
 }
 
+/* What gift cards paid ahead for the visit goes back onto them. */
+static enum err_code gift_back(struct db *db, struct arena *a, int64_t appointment_id,
+                               const char *by_name, int64_t now, struct err *e)
+{
+    struct payment *ps = NULL;
+    size_t n = 0;
+    enum err_code rc = db_payments_of_appt_unbilled(db, a, appointment_id, &ps, &n, e);
+    for (size_t i = 0; rc == E_OK && i < n; i++) {
+        int64_t card = 0, rid = 0, left = ps[i].amount - ps[i].refunded;
+        int on_card = 0;
+        if (strcmp(ps[i].method, "gift_card") != 0 || left <= 0)
+            continue;
+        struct refund f = {.payment_id = ps[i].id,
+                           .amount = left,
+                           .reason = "the appointment was cancelled",
+                           .created_at = now,
+                           .created_by_name = by_name};
+        if ((rc = db_gift_card_of_payment(db, ps[i].id, &card, &on_card, e)) != E_OK ||
+            (rc = db_refund_add(db, &f,
+                                arena_printf(a, "cancel:%lld", (long long)ps[i].id), 0, &rid,
+                                e)) != E_OK ||
+            (on_card && (rc = db_gift_card_touch(db, card, now, e)) != E_OK) ||
+            (on_card && (rc = db_gift_card_entry_add(db, card, "refund", left, ps[i].id, now,
+                                                     by_name, e)) != E_OK))
+            break;
+    }
+    return rc;
+}
+
 enum err_code prepaid_return_credit(struct db *db, int64_t appointment_id, int late,
                                     const char *by_name, int64_t now, struct err *e)
 {
@@ -308,7 +337,8 @@ enum err_code prepaid_return_credit(struct db *db, int64_t appointment_id, int l
     struct client_package cp;
     int found = 0, returned = 0;
     enum err_code rc;
-    if ((rc = db_package_credit_of_appt(db, a, appointment_id, &cp, &returned, &found, e)) !=
+    if ((rc = gift_back(db, a, appointment_id, by_name, now, e)) != E_OK ||
+        (rc = db_package_credit_of_appt(db, a, appointment_id, &cp, &returned, &found, e)) !=
             E_OK ||
         !found || returned || late)
         goto done;
@@ -326,6 +356,51 @@ done:
 }
 
 /* ---- gift cards ---- */
+
+enum err_code prepaid_gift_prepay(struct db *db, const struct actor *who, int64_t appointment_id,
+                                  int64_t client_id, const char *code, int64_t price,
+                                  const char *currency, int64_t now, int64_t *paid,
+                                  struct err *e)
+{
+    struct arena *a = arena_new();
+    struct gift_card g;
+    enum err_code rc;
+    int64_t pid = 0;
+    *paid = 0;
+    struct appointment ap;
+    if ((rc = money_gift_card(db, a, code, currency, now, &g, e)) != E_OK ||
+        (!client_id && (rc = db_appointment(db, a, appointment_id, &ap, e)) != E_OK))
+        goto done;
+    if (!client_id)
+        client_id = ap.client_id;
+    int64_t amount = g.balance < price ? g.balance : price;
+    if (amount <= 0)
+        goto done;
+    char sum[48];
+    money_format(amount, currency, sum, sizeof sum);
+    struct payment p = {
+        .appointment_id = appointment_id,
+        .method = "gift_card",
+        .amount = amount,
+        .reference = arena_printf(a, "Gift card ending %s", g.last4),
+        .status = "completed",
+        .idem_key = arena_printf(a, "book:%lld:gift", (long long)appointment_id),
+        .created_at = now,
+        .created_by_name = "client online",
+    };
+    if ((rc = db_payment_add(db, &p, &pid, e)) != E_OK ||
+        (rc = db_gift_card_entry_add(db, g.id, "redeem", -amount, pid, now, "client online", e)) !=
+            E_OK ||
+        (rc = audit_add_why(db, who, "pay", "payment", pid, client_id,
+                            arena_printf(a, "Gift card %s ahead for appointment %lld", sum,
+                                         (long long)appointment_id),
+                            now, e)) != E_OK)
+        goto done;
+    *paid = amount;
+done:
+    arena_free(a);
+    return rc;
+}
 
 struct gift_ctx {
     struct sale s;

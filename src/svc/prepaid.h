@@ -62,11 +62,23 @@ enum err_code prepaid_use_credit(struct db *db, int64_t appointment_id, int64_t 
                                  int64_t now, int *used, struct err *e);
 /* Inside a cancellation's transaction, after the appointment was marked
  * cancelled (late or not): a cancellation in time gives its credit back,
- * a late one keeps it (the clinic's policy: the late-cancel window). */
+ * a late one keeps it (the clinic's policy: the late-cancel window).  What
+ * a gift card paid ahead for the visit goes back onto the card either way
+ * (a refund of that payment, and the card's "refund" entry). */
 enum err_code prepaid_return_credit(struct db *db, int64_t appointment_id, int late,
                                     const char *by_name, int64_t now, struct err *e);
 
 /* ---- gift cards ---- */
+
+/* Inside a booking's transaction, when the client books online with a gift
+ * card's code: the card pays the visit ahead, as much of price as it holds
+ * (a completed payment of the appointment, attached to the visit's invoice
+ * when that is issued; audited as who; client_id 0: the appointment's).  Refused as money_gift_card
+ * refuses (the booking then rolls back).  *paid gets the amount. */
+enum err_code prepaid_gift_prepay(struct db *db, const struct actor *who, int64_t appointment_id,
+                                  int64_t client_id, const char *code, int64_t price,
+                                  const char *currency, int64_t now, int64_t *paid,
+                                  struct err *e);
 
 struct prepaid_gift_in {
     int64_t amount;           /* 1.00 .. MONEY_MAX */

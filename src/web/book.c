@@ -23,6 +23,7 @@
 #include "core/tz.h"
 #include "store/store.h"
 #include "svc/booking.h"
+#include "svc/prepaid.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -704,6 +705,7 @@ struct form {
     const char *once; /* the form's one-time token (see book_submit) */
     const char *name, *email, *phone, *note;
     const char *texts; /* "yes": reminders by text asked for */
+    const char *gift;  /* a gift card's code: it pays the visit ahead */
     const char *err_name, *err_email, *err_phone, *err_note;
     const char *error;              /* at the top of the form */
     const char *error_url, *error_link;
@@ -742,10 +744,11 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
     add_where(r, ctx, s);
     set_str(ctx, "location", loc_arg(r));
     json_object_set_new(ctx, "form",
-                        json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", f->name ? f->name : "",
-                                  "email", f->email ? f->email : "", "phone",
-                                  f->phone ? f->phone : "", "note", f->note ? f->note : "",
-                                  "texts", f->texts != NULL));
+                        json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "name",
+                                  f->name ? f->name : "", "email", f->email ? f->email : "",
+                                  "phone", f->phone ? f->phone : "", "note",
+                                  f->note ? f->note : "", "texts", f->texts != NULL, "gift",
+                                  f->gift ? f->gift : ""));
     json_t *errors = json_object();
     if (f->err_name)
         set_str(errors, "name", f->err_name);
@@ -912,6 +915,27 @@ static enum err_code once_store(void *ctx, struct db *db, int64_t id, struct err
     return E_OK;
 }
 
+/* Inside the booking's transaction: the form's token (once_store), then
+ * the gift card's code, which pays the visit ahead (svc/prepaid). */
+struct inside {
+    struct once *once;
+    const char *gift;
+    struct actor who;
+    int64_t price;
+    const char *currency;
+    int64_t paid;
+};
+
+static enum err_code inside_book(void *ctx, struct db *db, int64_t id, struct err *e)
+{
+    struct inside *in = ctx;
+    enum err_code rc = in->once ? once_store(in->once, db, id, e) : E_OK;
+    if (rc == E_OK && in->gift)
+        rc = prepaid_gift_prepay(db, &in->who, id, 0, in->gift, in->price, in->currency,
+                                 clock_now(), &in->paid, e);
+    return rc;
+}
+
 void book_submit(struct req *r)
 {
     const char *service, *therapist, *start_s;
@@ -927,7 +951,7 @@ void book_submit(struct req *r)
         param(r, &r->form, "start", &start_s) < 0 || param(r, &r->form, "name", &f.name) < 0 ||
         param(r, &r->form, "email", &f.email) < 0 || param(r, &r->form, "phone", &f.phone) < 0 ||
         param(r, &r->form, "note", &f.note) < 0 || param(r, &r->form, "once", &f.once) < 0 ||
-        param(r, &r->form, "texts", &f.texts) < 0)
+        param(r, &r->form, "texts", &f.texts) < 0 || param(r, &r->form, "gift", &f.gift) < 0)
         return;
     if (f.texts && strcmp(f.texts, "yes") != 0) {
         bad_param(r, "texts", "the reminder-by-text box is damaged; please open the booking page"
@@ -973,7 +997,8 @@ void book_submit(struct req *r)
         return;
     }
 
-    if (throttle_refuse(r, THROTTLE_BOOK, f.email))
+    if (throttle_refuse(r, THROTTLE_BOOK, f.email) ||
+        (f.gift && throttle_refuse(r, THROTTLE_GIFT_CODE, NULL)))
         return;
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone ? f.phone : "",
                               .notes = f.note ? f.note : "", .sms_consent = f.texts != NULL};
@@ -986,8 +1011,13 @@ void book_submit(struct req *r)
     cl.overlap = &other;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     once.token = token;
+    struct inside in = {.once = f.once ? &once : NULL,
+                        .gift = f.gift,
+                        .who = proof_actor(r, PROOF_MANAGE_LINK),
+                        .price = s.service.price_cents,
+                        .currency = r->app->cfg.currency};
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl,
-                        f.once ? once_store : NULL, &once, &ap, token, &e) == E_OK) {
+                        (f.once || f.gift) ? inside_book : NULL, &in, &ap, token, &e) == E_OK) {
         throttle_note(r, THROTTLE_BOOK, f.email);
         web_private(r);
         form_see_other(r, arena_printf(r->arena, "/a/%s?booked=1", token));
@@ -995,6 +1025,20 @@ void book_submit(struct req *r)
     }
     if (f.once && e.problem && strcmp(e.problem, "form_used") == 0 && once_used(r, &once))
         return;
+    if (f.gift && e.code == E_UNPROCESSABLE && !e.problem) {
+        /* the gift card refused (expired, spent): nothing was booked */
+        f.error = arena_printf(r->arena, "Nothing was booked: %s Leave the code out to book "
+                               "and pay at the clinic.", e.msg);
+        step_details(r, &s, therapist, start, &f, NULL, 422);
+        return;
+    }
+    if (f.gift && e.problem && strcmp(e.problem, "gift_code_unknown") == 0) {
+        throttle_note(r, THROTTLE_GIFT_CODE, NULL);
+        f.error = arena_printf(r->arena, "Nothing was booked: %s Leave the code out to book "
+                               "and pay at the clinic.", e.msg);
+        step_details(r, &s, therapist, start, &f, NULL, 422);
+        return;
+    }
 
     struct dt_date d = when_local_date(s.tz, start);
     const char *times = urlf(r, "/book", "location", loc_arg(r), "service", service, "therapist", therapist, "date",

@@ -308,6 +308,18 @@ int shop_manage_context(struct req *r, const struct appointment *ap, json_t *ctx
         web_fail(r, &e);
         return -1;
     }
+    struct payment *ps = NULL;
+    size_t n = 0;
+    if (db_payments_of_appt_unbilled(web_db(r), r->arena, ap->id, &ps, &n, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ps[i].method, "gift_card") == 0)
+            json_object_set_new(ctx, "gift_paid",
+                                json_pack("{s:s, s:s, s:b}", "amount",
+                                          amount(r, ps[i].amount), "reference", ps[i].reference,
+                                          "returned", ps[i].refunded >= ps[i].amount));
     if (found)
         json_object_set_new(ctx, "package_credit",
                             json_pack("{s:s, s:I, s:i, s:b}", "name", cp.name, "left",

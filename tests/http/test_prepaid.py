@@ -149,7 +149,7 @@ def pay(b, aid, inv, method, **fields):
     return b.post('/staff/invoices/%d/payments' % inv, form)
 
 
-def online_book(b, start, name, email):
+def online_book(b, start, name, email, gift=None):
     """Books deep-tissue-60 at start through the public pages as b."""
     from urllib.parse import urlencode
     st, _, page = b.get('/book?' + urlencode({'service': 'deep-tissue-60', 'therapist': 'any',
@@ -159,6 +159,8 @@ def online_book(b, start, name, email):
     form = {'once': once.group(1) if once else '', 'service': 'deep-tissue-60',
             'therapist': 'any', 'start': start, 'name': name, 'email': email,
             'phone': '907 555 0100', 'note': ''}
+    if gift is not None:
+        form['gift'] = gift
     return b.post('/book', form)
 
 
@@ -548,6 +550,58 @@ class GiftCards(unittest.TestCase):
                              gid), 1000)
         self.assertEqual(one("SELECT count(*) FROM payments WHERE method = 'gift_card' AND"
                              " reference = ?", 'Gift card ending %s' % code[-4:]), 1)
+
+    def test_spent_when_booking_online_and_back_on_a_cancellation(self):
+        desk = self.desk
+        code = new_card(desk, '50')
+        gid = one('SELECT max(id) FROM gift_cards')
+        n = one('SELECT count(*) FROM appointments')
+        anon = Browser()
+        # a wrong code books nothing and counts against the address
+        st, _, page = online_book(anon, '2026-12-03T10:00:00-09:00', 'Bea Booker',
+                                  'bea@example.com', gift='ABCD-EFGH-JKLM-NPQR')
+        self.assertEqual(st, 422)
+        self.assertIn('Nothing was booked: That gift card code is not valid.', text(page))
+        self.assertEqual(one('SELECT count(*) FROM appointments'), n)
+        self.assertEqual(one("SELECT count(*) FROM throttle_hits WHERE kind = 'gift_code'"), 1)
+        # the right one pays $50 of the $120 visit ahead
+        st, h, page = online_book(anon, '2026-12-03T10:00:00-09:00', 'Bea Booker',
+                                  'bea@example.com', gift=code.lower())
+        self.assertEqual(st, 303, text(page)[:500])
+        aid = one('SELECT max(id) FROM appointments')
+        self.assertEqual(S.sql('SELECT method, amount_cents, coalesce(invoice_id, 0) FROM payments'
+                               ' WHERE appointment_id = ?', aid), [('gift_card', 5000, 0)])
+        self.assertEqual(one('SELECT sum(delta) FROM gift_card_entries WHERE gift_card_id = ?',
+                             gid), 0)
+        manage = h['location'].split('?')[0]
+        self.assertIn('Paid ahead: $50.00 by Gift card ending %s.' % code[-4:],
+                      text(anon.get(manage)[2]))
+        # spent: another booking with it is refused, and books nothing
+        n = one('SELECT count(*) FROM appointments')
+        st, _, page = online_book(anon, '2026-12-03T12:00:00-09:00', 'Bea Booker',
+                                  'bea@example.com', gift=code)
+        self.assertEqual(st, 422)
+        self.assertIn('This gift card has been spent.', text(page))
+        self.assertEqual(one('SELECT count(*) FROM appointments'), n)
+        # cancelled: the $50 goes back onto the card
+        anon.get(manage + '/cancel')
+        self.assertEqual(anon.post(manage + '/cancel', {})[0], 303)
+        self.assertEqual(one('SELECT sum(delta) FROM gift_card_entries WHERE gift_card_id = ?',
+                             gid), 5000)
+        self.assertEqual(S.sql('SELECT amount_cents, reason FROM refunds WHERE payment_id ='
+                               ' (SELECT id FROM payments WHERE appointment_id = ?)', aid),
+                         [(5000, 'the appointment was cancelled')])
+        self.assertIn('went back onto the card', text(anon.get(manage)[2]))
+        # booked again with it and checked out: the invoice counts what it paid
+        st, h, _ = online_book(anon, '2026-12-04T10:00:00-09:00', 'Bea Booker',
+                               'bea@example.com', gift=code)
+        self.assertEqual(st, 303)
+        aid = one('SELECT max(id) FROM appointments')
+        S.sql("UPDATE appointments SET status = 'checked_in' WHERE id = ?", aid)
+        inv = issue(desk, aid)
+        self.assertIn('Take a payment: $70.00 due', text(desk.get(
+            '/staff/appointments/%d/checkout' % aid)[2]))
+        self.assertEqual(one('SELECT invoice_id FROM payments WHERE appointment_id = ?', aid), inv)
 
     def test_an_expired_card_is_refused(self):
         desk = self.desk

@@ -659,6 +659,10 @@ SELECT {{payment_cols}} WHERE p.id = $1
 -- name: payments_of_invoice
 SELECT {{payment_cols}} WHERE p.invoice_id = $1 ORDER BY p.id
 
+-- name: payments_of_appt_unbilled
+SELECT {{payment_cols}} WHERE p.appointment_id = $1 AND p.invoice_id IS NULL
+AND p.status = 'completed' ORDER BY p.id
+
 -- payments taken for the visit before its invoice (a deposit online)
 -- name: payments_attach
 UPDATE payments SET invoice_id = $2
