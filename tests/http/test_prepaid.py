@@ -300,6 +300,25 @@ class Packages(unittest.TestCase):
         with self.assertRaises(Exception):
             S.sql('DELETE FROM package_credits WHERE client_package_id = ?', cp)
 
+    def test_a_merge_moves_packages_and_gift_cards(self):
+        desk = self.desk
+        define(self.admin, 'Five for Mo')
+        keep = add_client('Mo Merge', 'mo@example.com')
+        dup = add_client('Mo Merge', 'mo@example.com')
+        self.assertEqual(sell_package(desk, dup, package_id('Five for Mo'))[0], 303)
+        self.assertEqual(sell_card(desk, '30', buyer_name='Mo Merge',
+                                   buyer_email='mo@example.com')[0], 201)
+        S.sql('UPDATE gift_cards SET buyer_client_id = ? WHERE id = (SELECT max(id) FROM'
+              ' gift_cards)', dup)
+        st, _, _ = desk.post('/staff/clients/%d/merge' % keep, {'other': str(dup), 'confirm': 'yes'})
+        self.assertEqual(st, 303)
+        self.assertEqual(one('SELECT client_id FROM client_packages WHERE package_id = ?',
+                             package_id('Five for Mo')), keep)
+        self.assertEqual(one('SELECT buyer_client_id FROM gift_cards WHERE id = (SELECT max(id)'
+                             ' FROM gift_cards)'), keep)
+        self.assertIn('Five for Mo : 5 of 5 credits left',
+                      text(desk.get('/staff/clients/%d' % keep)[2]))
+
     def test_the_credit_pays_at_checkout(self):
         desk = self.desk
         define(self.admin, 'Five for Cal')
@@ -311,6 +330,7 @@ class Packages(unittest.TestCase):
         _, _, page = desk.get('/staff/appointments/%d/checkout' % aid)
         self.assertIn("This visit uses 1 credit of the client's package Five for Cal (4 of 5 left)",
                       text(page))
+        self.assertIn('href="/staff/clients/%d#packages-title">Sell a package<' % cid, page)
         inv = issue(desk, aid)
         st, h, page = pay(desk, aid, inv, 'package')
         self.assertEqual(st, 303, text(page)[:500])

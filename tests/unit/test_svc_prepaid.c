@@ -215,6 +215,12 @@ static void test_gift_card_hash_redeem_and_prepay(void **state)
     assert_int_equal(db_commit(f->db, &e), E_OK);
     assert_int_equal(db_gift_card(f->db, f->a, card, &g, &e), E_OK);
     assert_int_equal(g.balance, 5000);
+    /* [money] gift_card_expiry_months: 12 months from the sale, to the day */
+    memset(pay.key, 10, sizeof pay.key);
+    in.expiry_months = 12;
+    assert_int_equal(prepaid_gift_sell(f->db, &BY, &in, &pay, T0, code, &sold, &e), E_OK);
+    assert_int_equal(db_gift_card(f->db, f->a, sold.item_id, &g, &e), E_OK);
+    assert_int_equal(g.expires_at, T0 + 365LL * 86400);
     /* a wrong code says only that */
     assert_int_equal(db_begin(f->db, &e), E_OK);
     e = (struct err){0};
