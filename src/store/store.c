@@ -344,11 +344,18 @@ enum err_code db_debug_sql(struct db *db, struct arena *a, const char *sql,
                 v->kind = DB_VALUE_INT;
                 v->i = d->col_i64(st, i);
                 break;
-            case DRV_ARG_BLOB:
+            case DRV_ARG_BLOB: {
+                /* copied: a driver may keep one decoded blob per statement
+                 * (PostgreSQL's bytea), which the row's next blob replaces */
                 v->kind = DB_VALUE_BLOB;
                 v->n = d->col_blob(st, i, &p);
-                v->s = p;
+                char *copy = arena_alloc(a, v->n + 1);
+                if (v->n)
+                    memcpy(copy, p, v->n);
+                copy[v->n] = '\0';
+                v->s = copy;
                 break;
+            }
             case DRV_ARG_TEXT:
                 v->kind = DB_VALUE_TEXT;
                 v->s = d->col_text(st, i);
