@@ -84,6 +84,9 @@ static const struct key {
     I("limits", "connections_per_address", connections_per_address, 1, 10000),
     I("limits", "bookings_per_hour", bookings_per_hour, 0, 100000),
     I("limits", "waitlist_per_hour", waitlist_per_hour, 0, 100000),
+    I("limits", "gift_codes_per_hour", gift_codes_per_hour, 0, 100000),
+    /* gift cards: months they stay valid (0 = never; some places forbid expiry) */
+    I("money", "gift_card_expiry_months", gift_card_expiry_months, 0, 120),
     I("limits", "record_downloads_per_hour", record_downloads_per_hour, 0, 100000),
     S("metrics", "token", metrics_token, 1),
     I("bench", "day_cache", day_cache, 0, 1),
@@ -154,6 +157,8 @@ void cfg_defaults(struct cfg *c)
     c->waitlist_per_hour = 20;
     c->payments_hold_minutes = 15;
     c->payments_timeout_seconds = 15;
+    c->gift_codes_per_hour = 10;
+    c->gift_card_expiry_months = 0;
     c->record_downloads_per_hour = 10;
     copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");
     copy(c->static_dir, sizeof c->static_dir, KNEAD_SRCDIR "/static");

@@ -79,6 +79,8 @@ struct cfg {
     int connections_per_address; /* open connections from one address */
     int bookings_per_hour;       /* anonymous bookings per address and per e-mail; 0 = off */
     int waitlist_per_hour;       /* waitlist sign-ups per address and per e-mail; 0 = off */
+    int gift_codes_per_hour;     /* wrong gift-card codes per address before a pause; 0 = off */
+    int gift_card_expiry_months; /* [money]: a gift card's validity; 0 = it never expires */
     int record_downloads_per_hour; /* a client account's record downloads; 0 = off */
     /* [bench] day_cache: 1 = a day's free slots are kept per data version and
      * minute (the default); 0 = computed from the calendar on every request,

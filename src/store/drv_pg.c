@@ -143,7 +143,7 @@ static enum err_code pg_fail(struct pg_db *d, const PGresult *r, struct err *e, 
         const char *c = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
         static const char *const raced[] = {"invoices_form_key_key", "payments_idem_key_key",
                                             "refunds_idem_key_key", "credit_notes_idem_key_key",
-                                            "invoices_number_key"};
+                                            "invoices_number_key", "gift_cards_form_key_key"};
         for (size_t i = 0; c && i < sizeof raced / sizeof raced[0]; i++)
             if (!strcmp(c, raced[i]))
                 return drv_fail(e, what, DRV_RETRY, "", msg);

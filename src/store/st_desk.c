@@ -186,6 +186,10 @@ enum err_code db_merge_clients(struct db *db, int64_t keep, int64_t other, struc
             E_OK ||
         (rc = move_ids(db, Q_DESK_MOVE_CLIENT_INVOICES, keep, other, "move the client's invoices",
                        e)) != E_OK ||
+        (rc = move_ids(db, Q_DESK_MOVE_CLIENT_PACKAGES, keep, other, "move the client's packages",
+                       e)) != E_OK ||
+        (rc = move_ids(db, Q_DESK_MOVE_CLIENT_GIFT_CARDS, keep, other,
+                       "move the client's gift cards", e)) != E_OK ||
         (rc = rows_exec(db, Q_DESK_DEL_CLIENT, "delete the merged client", ARGS(A_I64(other)),
                         &changed, e)) != E_OK)
         return rc;

@@ -255,6 +255,13 @@ enum err_code db_payments_pending(struct db *db, struct arena *a, struct payment
                      COLS(payment_cols), sizeof **out, (void **)out, n, e);
 }
 
+enum err_code db_payments_of_appt_unbilled(struct db *db, struct arena *a, int64_t appt_id,
+                                           struct payment **out, size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_PAYMENTS_OF_APPT_UNBILLED, "list the visit's payments ahead",
+                     ARGS(A_I64(appt_id)), COLS(payment_cols), sizeof **out, (void **)out, n, e);
+}
+
 enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id, struct err *e)
 {
     return rows_exec(db, Q_PAYMENTS_ATTACH, "apply the visit's deposits",

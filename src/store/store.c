@@ -241,6 +241,16 @@ static const struct {
     {DRV_RAISED, "a close-out cannot be changed; count again", E_CONFLICT,
      "A cash count cannot be changed; count the drawer again."},
     {DRV_UNIQUE, "invoices.number", E_RETRY, "Another invoice took this number; try again."},
+    {DRV_RAISED, "no package credit is left", E_CONFLICT,
+     "No credit is left on this package."},
+    {DRV_RAISED, "package credits cannot be changed", E_CONFLICT,
+     "Package credits cannot be changed; a cancellation in time gives one back."},
+    {DRV_RAISED, "the gift card does not hold that much", E_CONFLICT,
+     "The gift card does not hold that much."},
+    {DRV_RAISED, "a gift card cannot be changed", E_CONFLICT, "A gift card cannot be changed."},
+    {DRV_UNIQUE, "packages.name", E_UNPROCESSABLE, "Another package already has this name."},
+    {DRV_UNIQUE, "package_credits.appointment_id, package_credits.kind", E_CONFLICT,
+     "This appointment already used a package credit."},
 };
 
 /* The database's state, not the request's: 503 with e->problem for the API. */
@@ -358,11 +368,18 @@ enum err_code db_debug_sql(struct db *db, struct arena *a, const char *sql,
                 v->kind = DB_VALUE_INT;
                 v->i = d->col_i64(st, i);
                 break;
-            case DRV_ARG_BLOB:
+            case DRV_ARG_BLOB: {
+                /* copied: a driver may keep one decoded blob per statement
+                 * (PostgreSQL's bytea), which the row's next blob replaces */
                 v->kind = DB_VALUE_BLOB;
                 v->n = d->col_blob(st, i, &p);
-                v->s = p;
+                char *copy = arena_alloc(a, v->n + 1);
+                if (v->n)
+                    memcpy(copy, p, v->n);
+                copy[v->n] = '\0';
+                v->s = copy;
                 break;
+            }
             case DRV_ARG_TEXT:
                 v->kind = DB_VALUE_TEXT;
                 v->s = d->col_text(st, i);

@@ -890,6 +890,10 @@ enum err_code db_payment(struct db *db, struct arena *a, int64_t id, struct paym
                          struct err *e);
 enum err_code db_payments_of_invoice(struct db *db, struct arena *a, int64_t invoice_id,
                                      struct payment **out, size_t *n, struct err *e);
+/* The completed payments taken for appt_id before any invoice (a gift card
+ * spent when booking online), by id. */
+enum err_code db_payments_of_appt_unbilled(struct db *db, struct arena *a, int64_t appt_id,
+                                           struct payment **out, size_t *n, struct err *e);
 /* Attaches the completed payments taken for appt_id before any invoice to
  * invoice_id.  Inside db_begin/db_commit. */
 enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id, struct err *e);
@@ -1024,6 +1028,110 @@ enum err_code db_closeout_add(struct db *db, const struct closeout *c, int64_t c
 enum err_code db_closeouts_of_day(struct db *db, struct arena *a, const char *day,
                                   int64_t location_id, struct closeout **out, size_t *n,
                                   struct err *e);
+
+/* ---- packages and gift cards (svc/package.c, svc/giftcard.c; st_prepaid.c) ----
+ *
+ * Credits and balances are rows (migration 0059): a package's credits left
+ * is the sum of its package_credits, a gift card's balance the sum of its
+ * entries; the store refuses a row that would take either below 0. */
+
+/* What the admin offers: credits x one service, at price (the service's
+ * price x credits less discount_bp when that was given), valid for
+ * valid_months from the sale (0 = no expiry). */
+struct package {
+    int64_t id;
+    const char *name, *service_id;
+    int credits, discount_bp, valid_months, active;
+    int64_t price, created_at;
+    const char *service_name; /* read only */
+};
+enum err_code db_packages(struct db *db, struct arena *a, struct package **out, size_t *n,
+                          struct err *e);
+/* E_NOTFOUND when there is none. */
+enum err_code db_package(struct db *db, struct arena *a, int64_t id, struct package *out,
+                         struct err *e);
+enum err_code db_package_add(struct db *db, const struct package *p, int64_t *id, struct err *e);
+/* *changed = 0 when there is no such package. */
+enum err_code db_package_set_active(struct db *db, int64_t id, int active, int64_t *changed,
+                                    struct err *e);
+
+/* A package sold to a client: the terms as they were sold. */
+struct client_package {
+    int64_t id, client_id, package_id;
+    const char *name, *service_id;
+    int credits;
+    int64_t price, invoice_id, expires_at, sold_at; /* invoice_id 0: none; expires_at 0: never */
+    const char *sold_by_name;
+    int64_t left; /* read only: credits left */
+};
+enum err_code db_client_package_add(struct db *db, const struct client_package *p, int64_t *id,
+                                    struct err *e);
+/* The client's packages, newest first. */
+enum err_code db_client_packages(struct db *db, struct arena *a, int64_t client_id,
+                                 struct client_package **out, size_t *n, struct err *e);
+/* The packages of the clients a portal account proved (db_portal_appointments'
+ * rule), newest first. */
+enum err_code db_portal_packages(struct db *db, struct arena *a, int64_t user_id,
+                                 struct client_package **out, size_t *n, struct err *e);
+/* The package whose credit a visit of service_id at `at` uses: one of the
+ * client's with a credit left, not expired at `at`, the soonest to expire
+ * first.  *found = 0 when none. */
+enum err_code db_client_package_usable(struct db *db, struct arena *a, int64_t client_id,
+                                       const char *service_id, int64_t at,
+                                       struct client_package *out, int *found, struct err *e);
+/* One row of a package's credits: kind "sold" (delta = credits, no
+ * appointment), "use" (-1) or "return" (+1) for an appointment. */
+struct package_credit {
+    int64_t id, client_package_id;
+    const char *kind;
+    int delta;
+    int64_t appointment_id, at;
+    const char *reason, *by_name;
+};
+enum err_code db_package_credit_add(struct db *db, const struct package_credit *c, struct err *e);
+/* The credit appointment_id used: *found = 0 when none; *returned = 1 when
+ * it was given back; out->name is the package's. */
+enum err_code db_package_credit_of_appt(struct db *db, struct arena *a, int64_t appointment_id,
+                                        struct client_package *out, int *returned, int *found,
+                                        struct err *e);
+
+/* A gift card: only its code's hash is stored. */
+struct gift_card {
+    int64_t id;
+    const char *last4;
+    int64_t amount;
+    const char *currency;
+    int64_t invoice_id, buyer_client_id; /* 0: none */
+    const char *recipient_name, *recipient_email, *message;
+    int64_t send_at, expires_at, created_at; /* send_at 0: not e-mailed; expires_at 0: never */
+    const char *created_by_name;
+    int64_t balance; /* read only */
+};
+/* Writes it (balance ignored; follow with its "issue" entry). */
+enum err_code db_gift_card_add(struct db *db, const struct gift_card *g,
+                               const unsigned char hash[STORE_TOKEN_HASH],
+                               const unsigned char *form_key, int64_t *id, struct err *e);
+enum err_code db_gift_card_by_key(struct db *db, const unsigned char key[STORE_TOKEN_HASH],
+                                  int64_t *id, int *found, struct err *e);
+/* By the hash of its code; *found = 0 when none. */
+enum err_code db_gift_card_by_hash(struct db *db, struct arena *a,
+                                   const unsigned char hash[STORE_TOKEN_HASH],
+                                   struct gift_card *out, int *found, struct err *e);
+enum err_code db_gift_card(struct db *db, struct arena *a, int64_t id, struct gift_card *out,
+                           struct err *e);
+/* The newest 200. */
+enum err_code db_gift_cards(struct db *db, struct arena *a, struct gift_card **out, size_t *n,
+                            struct err *e);
+/* Marks the card as being redeemed at now: the first write of a redeeming
+ * transaction, so two redemptions of one card queue on its row. */
+enum err_code db_gift_card_touch(struct db *db, int64_t id, int64_t now, struct err *e);
+/* kind "issue" / "refund" (delta > 0) or "redeem" (delta < 0); payment_id 0: none. */
+enum err_code db_gift_card_entry_add(struct db *db, int64_t card_id, const char *kind,
+                                     int64_t delta, int64_t payment_id, int64_t at,
+                                     const char *by_name, struct err *e);
+/* The card payment_id redeemed: *found = 0 when none. */
+enum err_code db_gift_card_of_payment(struct db *db, int64_t payment_id, int64_t *card_id,
+                                      int *found, struct err *e);
 
 /* ---- the client's health form and insurance checks (web/intake.c, web/insurance.c) ---- */
 

@@ -2,6 +2,7 @@
  * transactions.  Holds no rule of its own: notice, horizon and late
  * cancellation come from core/booking, fitting a slot from core/avail. */
 #include "svc/booking.h"
+#include "svc/prepaid.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -1166,7 +1167,12 @@ static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sch
     ap.sms_consent_at = cl->sms_consent ? now : 0;
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
+    int used = 0;
     if ((rc = db_add_appointment(db, &ap, hash, id, e)) != E_OK ||
+        (cl->use_credit &&
+         (rc = prepaid_use_credit(db, *id, client_id, ap.service_id, start,
+                                  cl->staff ? "front desk" : "client online", now, &used, e)) !=
+             E_OK) ||
         (inside && (rc = inside(ctx, db, *id, e)) != E_OK) ||
         (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, *id, NULL, token, cl->staff, now, e)) !=
             E_OK)
@@ -1293,6 +1299,22 @@ static enum err_code add_event(struct db *db, const struct actor *who, int64_t a
     return db_appt_event_add(db, &ev, e);
 }
 
+/* A cancellation by the desk gives the visit's package credit back unless
+ * the appointment was marked a late cancellation (read back, so however
+ * the desk's change decides lateness, the credit follows it). */
+static enum err_code return_credit(struct db *db, int64_t appt_id, const struct actor *who,
+                                   int64_t now, struct err *e)
+{
+    struct arena *a = arena_new();
+    struct appointment ap;
+    enum err_code rc = db_appointment(db, a, appt_id, &ap, e);
+    if (rc == E_OK)
+        rc = prepaid_return_credit(db, appt_id, ap.cancel_late,
+                                   who && who->user_id ? who->email : "front desk", now, e);
+    arena_free(a);
+    return rc;
+}
+
 enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
                                const struct booking_rules *rules, const struct actor *who,
                                const struct appointment *ap, const char *to, const char *reason,
@@ -1308,6 +1330,7 @@ again:
         return rc;
     if ((rc = db_set_appointment_status(db, ap->id, ap->status, to, now, why, late, e)) != E_OK ||
         (rc = add_event(db, who, ap->id, "status", ap->status, to, why, now, e)) != E_OK ||
+        (cancel && (rc = return_credit(db, ap->id, who, now, e)) != E_OK) ||
         (cancel &&
          (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) != E_OK) ||
         (rc = wh_appointment(webhooks(hooks), db, cancel ? WH_APPT_CANCELLED : WH_APPT_STATUS,
@@ -1362,6 +1385,7 @@ again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
+        (rc = prepaid_return_credit(db, appt->id, *late, "client online", now, e)) != E_OK ||
         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, appt->id, appt, NULL, 0, now, e)) !=
             E_OK ||
         (rc = wh_appointment(webhooks(hooks), db, WH_APPT_CANCELLED, appt->id, appt, 0, now, e)) !=

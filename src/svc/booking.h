@@ -187,6 +187,11 @@ struct sched_client {
     int allow_overlap;
     struct client_booking *overlap;
     int sms_consent; /* reminders by text asked for (stored with the time) */
+    /* 1: a package credit of the client's that covers the service pays for
+     * the visit (svc/prepaid.h); set by the desk, and online only for the
+     * client signed in with a proven address, never for a name and an
+     * e-mail typed into the public form */
+    int use_credit;
 };
 
 /* Books start with therapist index `who` (-1 = any: the one with the fewest

@@ -10,6 +10,7 @@
 
 #include "core/datetime.h"
 #include "core/referral.h"
+#include "svc/token.h"
 #include "svc/webhook.h"
 #include "svc/when.h"
 #include "util/arena.h"
@@ -188,12 +189,99 @@ struct pay_ctx {
     int again;
 };
 
+enum err_code money_gift_card(struct db *db, struct arena *a, const char *code,
+                              const char *currency, int64_t now, struct gift_card *g,
+                              struct err *e)
+{
+    unsigned char hash[STORE_TOKEN_HASH];
+    int found = 0;
+    enum err_code rc;
+    if (token_code_hash(code, hash) == 0 &&
+        (rc = db_gift_card_by_hash(db, a, hash, g, &found, e)) != E_OK)
+        return rc;
+    if (!found) {
+        err_set(e, E_UNPROCESSABLE,
+                "That gift card code is not valid. Check it and type it again.");
+        e->problem = "gift_code_unknown";
+        *g = (struct gift_card){0};
+        return E_UNPROCESSABLE;
+    }
+    if ((rc = db_gift_card_touch(db, g->id, now, e)) != E_OK ||
+        (rc = db_gift_card(db, a, g->id, g, e)) != E_OK)
+        return rc;
+    if (g->expires_at && g->expires_at <= now)
+        return err_set(e, E_UNPROCESSABLE, "This gift card has expired.");
+    if (strcmp(g->currency, currency) != 0)
+        return err_set(e, E_UNPROCESSABLE, "This gift card is in another currency.");
+    if (g->balance <= 0)
+        return err_set(e, E_UNPROCESSABLE, "This gift card has been spent.");
+    return E_OK;
+}
+
+/* A gift card pays amount (at most what is owed and what it holds) of
+ * inv: *g gets the card (see money_gift_card). */
+static enum err_code gift_redeem(struct db *db, struct pay_ctx *c, const struct invoice *inv,
+                                 int64_t due, int64_t *amount, struct gift_card *g, struct err *e)
+{
+    const char *why = NULL;
+    enum err_code rc;
+    char held[48];
+    if ((rc = money_gift_card(db, c->a, c->in->code, inv->currency, c->now, g, e)) != E_OK)
+        return rc;
+    if (*amount > g->balance)
+        return err_set(e, E_UNPROCESSABLE, "The gift card holds %s; take the rest another way.",
+                       fmt(held, sizeof held, g->balance, inv->currency));
+    if (money_pay_check(due, *amount, &why) < 0)
+        return err_set(e, E_UNPROCESSABLE, "%s", why);
+    return E_OK;
+}
+
+/* The visit's package credit pays its service line: what that line came
+ * to, at most what is owed.  Only when the visit used a credit that was
+ * not given back. */
+static enum err_code package_pays(struct db *db, struct pay_ctx *c, const struct invoice *inv,
+                                  int64_t due, int64_t *amount, struct err *e)
+{
+    struct client_package cp;
+    struct invoice_line *lines = NULL;
+    size_t n = 0;
+    int found = 0, returned = 0;
+    enum err_code rc;
+    if (!inv->appointment_id ||
+        (rc = db_package_credit_of_appt(db, c->a, inv->appointment_id, &cp, &returned, &found,
+                                        e)) != E_OK ||
+        !found || returned) {
+        if (inv->appointment_id && rc != E_OK)
+            return rc;
+        return err_set(e, E_UNPROCESSABLE, "This visit did not use a package credit.");
+    }
+    struct payment earlier;
+    if ((rc = db_payment_by_key(db, c->a,
+                                arena_printf(c->a, "package:%lld", (long long)inv->appointment_id),
+                                &earlier, &found, e)) != E_OK)
+        return rc;
+    if (found)
+        return err_set(e, E_CONFLICT, "The package credit has paid for this visit already.");
+    if ((rc = db_invoice_lines(db, c->a, inv->id, &lines, &n, e)) != E_OK)
+        return rc;
+    *amount = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(lines[i].kind, "service") == 0)
+            *amount += lines[i].amount_cents;
+    if (*amount > due)
+        *amount = due;
+    if (*amount <= 0)
+        return err_set(e, E_UNPROCESSABLE, "Nothing is owed for the visit's service.");
+    return E_OK;
+}
+
 static enum err_code pay_tx(struct db *db, void *vctx, struct err *e)
 {
     struct pay_ctx *c = vctx;
     const struct money_pay_in *in = c->in;
     struct payment p;
     struct invoice inv;
+    struct gift_card gift = {0};
     int found = 0;
     const char *why = NULL;
     enum err_code rc;
@@ -227,6 +315,14 @@ static enum err_code pay_tx(struct db *db, void *vctx, struct err *e)
         if (money_pay_check(due, amount, &why) < 0)
             return err_set(e, E_UNPROCESSABLE, "%s", why);
         break;
+    case MONEY_GIFT_CARD:
+        if ((rc = gift_redeem(db, c, &inv, due, &amount, &gift, e)) != E_OK)
+            return rc;
+        break;
+    case MONEY_PACKAGE:
+        if ((rc = package_pays(db, c, &inv, due, &amount, e)) != E_OK)
+            return rc;
+        break;
     default:
         return err_set(e, E_UNPROCESSABLE,
                        "The desk takes cash, card (terminal) or a payment from an insurer.");
@@ -237,14 +333,21 @@ static enum err_code pay_tx(struct db *db, void *vctx, struct err *e)
         .method = money_method_name(in->method),
         .amount = amount,
         .tendered = tendered,
-        .reference = in->reference ? in->reference : "",
+        .reference = gift.id ? arena_printf(c->a, "Gift card ending %s", gift.last4)
+                     : in->method == MONEY_PACKAGE ? "Package credit"
+                     : in->reference               ? in->reference
+                                                   : "",
         .status = "completed",
-        .idem_key = in->key,
+        .idem_key = in->method == MONEY_PACKAGE
+                        ? arena_printf(c->a, "package:%lld", (long long)inv.appointment_id)
+                        : in->key,
         .created_at = c->now,
         .created_by = c->by->actor->user_id,
         .created_by_name = c->by->name,
     };
-    if ((rc = db_payment_add(db, &p, &c->id, e)) != E_OK)
+    if ((rc = db_payment_add(db, &p, &c->id, e)) != E_OK ||
+        (gift.id && (rc = db_gift_card_entry_add(db, gift.id, "redeem", -amount, c->id, c->now,
+                                                 c->by->name, e)) != E_OK))
         return rc;
     char sum[48];
     why = arena_printf(c->a, "%s %s towards invoice %lld", money_method_label(in->method),
@@ -325,6 +428,15 @@ static enum err_code refund_tx(struct db *db, struct fix_ctx *c, struct err *e)
                        .created_by_name = c->by->name};
     if ((rc = db_refund_add(db, &f, in->key, c->by->actor->user_id, &c->id, e)) != E_OK)
         return rc;
+    if (strcmp(p.method, "gift_card") == 0) { /* back onto the card it came from */
+        int64_t card = 0;
+        int on_card = 0;
+        if ((rc = db_gift_card_of_payment(db, p.id, &card, &on_card, e)) != E_OK ||
+            (on_card && (rc = db_gift_card_touch(db, card, c->now, e)) != E_OK) ||
+            (on_card && (rc = db_gift_card_entry_add(db, card, "refund", in->amount, p.id, c->now,
+                                                     c->by->name, e)) != E_OK))
+            return rc;
+    }
     int mm = money_method_parse(p.method);
     char sum[48];
     /* a payment on no invoice (a deposit) is in the clinic's currency */

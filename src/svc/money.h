@@ -80,10 +80,15 @@ struct money_pay_in {
     int64_t tendered;
     const char *reference; /* card: the terminal's reference; insurance: the payer's */
     const char *key;       /* the idempotency key of this attempt */
+    const char *code;      /* gift_card: the card's code as typed */
 };
 /* Takes a payment towards an invoice's balance (split payments are several
  * calls).  Cash: records what is owed at most and answers *change; other
- * methods: refused above the balance.  *again = 1 when key recorded one
+ * methods: refused above the balance.  gift_card: spends amount of the
+ * card whose code is given (refused above its balance; an unknown code is
+ * E_UNPROCESSABLE with problem "gift_code_unknown", the same words whether
+ * or not a card is near it); package: the visit's package credit pays its
+ * service line (once per visit; amount is ignored).  *again = 1 when key recorded one
  * already (*id and *change are then that payment's).  E_UNPROCESSABLE for
  * a refused amount or a method the desk cannot take. */
 enum err_code money_pay(struct db *db, const struct money_by *by, const struct money_pay_in *in,
@@ -107,6 +112,17 @@ struct money_fix_in {
 };
 enum err_code money_fix(struct db *db, const struct money_by *by, const struct money_fix_in *in,
                         int64_t now, int64_t *id, int *again, struct err *e);
+
+/* Inside a paying transaction: the gift card whose code was typed, locked
+ * for it (its row is written first, so two redemptions of one card queue
+ * and the second sees the first's entry), in currency, not expired and
+ * holding something.  An unknown or malformed code is E_UNPROCESSABLE with
+ * problem "gift_code_unknown" and the same words for every such code;
+ * expired, spent or another currency E_UNPROCESSABLE with why.  *g lives
+ * on a. */
+enum err_code money_gift_card(struct db *db, struct arena *a, const char *code,
+                              const char *currency, int64_t now, struct gift_card *g,
+                              struct err *e);
 
 /* A day's takings: [from, to) is the local day. */
 struct money_day {

@@ -3,6 +3,7 @@
  * every caller gets the same length, alphabet and hash. */
 #include "svc/token.h"
 
+#include <ctype.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,6 +20,52 @@ void token_new(char out[TOKEN_LEN], unsigned char hash[STORE_TOKEN_HASH])
     sodium_bin2base64(out, TOKEN_LEN, bin, sizeof bin, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     if (hash)
         token_hash(out, hash);
+}
+
+void token_chars(char *out, size_t n, const char *alphabet)
+{
+    uint32_t size = (uint32_t)strlen(alphabet);
+    for (size_t i = 0; i < n; i++)
+        out[i] = alphabet[randombytes_uniform(size)]; /* uniform: no modulo bias */
+    out[n] = '\0';
+}
+
+/* 32 characters: A-Z without I and O, 2-9 (no 0 or 1): 5 bits each, 80 bits
+ * in a code, nothing a person reads as something else. */
+static const char CODE_ALPHABET[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+void token_code_new(char out[TOKEN_CODE_LEN])
+{
+    char raw[TOKEN_CODE_CHARS + 1];
+    size_t o = 0;
+    token_chars(raw, TOKEN_CODE_CHARS, CODE_ALPHABET);
+    for (size_t i = 0; i < TOKEN_CODE_CHARS; i++) {
+        if (i && i % 4 == 0)
+            out[o++] = '-';
+        out[o++] = raw[i];
+    }
+    out[o] = '\0';
+}
+
+int token_code_hash(const char *typed, unsigned char hash[STORE_TOKEN_HASH])
+{
+    char raw[TOKEN_CODE_CHARS + 1];
+    size_t n = 0;
+    if (!typed)
+        return -1;
+    for (const char *p = typed; *p; p++) {
+        if (*p == '-' || *p == ' ')
+            continue;
+        char c = (char)toupper((unsigned char)*p);
+        if (n == TOKEN_CODE_CHARS || !strchr(CODE_ALPHABET, c) || c == '\0')
+            return -1;
+        raw[n++] = c;
+    }
+    if (n != TOKEN_CODE_CHARS)
+        return -1;
+    raw[n] = '\0';
+    token_hash(raw, hash);
+    return 0;
 }
 
 int token_valid(const char *t)

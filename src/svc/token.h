@@ -15,6 +15,21 @@
 
 /* A new token in out, and its hash in hash unless hash is NULL. Can't fail. */
 void token_new(char out[TOKEN_LEN], unsigned char hash[STORE_TOKEN_HASH]);
+/* n characters drawn uniformly from alphabet (at most 256 of them) by the
+ * same CSPRNG, and the NUL (out holds n + 1): a code a person types, such
+ * as a gift card's.  Can't fail. */
+void token_chars(char *out, size_t n, const char *alphabet);
+/* A gift card's code: 16 characters drawn by token_chars from an alphabet
+ * without look-alikes (A-Z without I and O, 2-9: 32 of them, 80 bits),
+ * shown as 4-4-4-4 with dashes. */
+#define TOKEN_CODE_CHARS 16
+#define TOKEN_CODE_LEN 20 /* "ABCD-EFGH-JKLM-NPQR" and the NUL */
+/* A new code, grouped.  Can't fail. */
+void token_code_new(char out[TOKEN_CODE_LEN]);
+/* The hash a typed code is stored and looked up under (token_hash of its
+ * 16 characters): case, spaces and dashes do not count.  Returns 0, or -1
+ * when what was typed cannot be a code (then no query is worth making). */
+int token_code_hash(const char *typed, unsigned char hash[STORE_TOKEN_HASH]);
 /* 1 when t has the shape of a token (TOKEN_LEN - 1 URL-safe base64
  * characters), else 0 (also for NULL). Checked before any lookup, so a
  * malformed one costs no query. */

@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "core/booking.h"
@@ -22,6 +23,7 @@
 #include "core/tz.h"
 #include "store/store.h"
 #include "svc/booking.h"
+#include "svc/prepaid.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
@@ -32,7 +34,10 @@
 #include "web/form.h"
 #include "web/page.h"
 #include "web/pay.h"
+#include "web/shop.h"
 #include "web/throttle.h"
+#include "web/account.h"
+#include "core/auth.h"
 
 #define STRIP_DAYS 14     /* days shown in the day strip */
 #define SHOW_MAX 60       /* characters of a bad parameter echoed back */
@@ -676,6 +681,7 @@ struct form {
     const char *once; /* the form's one-time token (see book_submit) */
     const char *name, *email, *phone, *note;
     const char *texts; /* "yes": reminders by text asked for */
+    const char *gift;  /* a gift card's code: it pays the visit ahead */
     const char *err_name, *err_email, *err_phone, *err_note, *err_fees;
     const char *fees_words; /* the late-cancel and no-show fees in words, or NULL */
     const char *error;              /* at the top of the form */
@@ -752,10 +758,11 @@ static void step_details(struct req *r, const struct sched *s, const char *thera
     add_where(r, ctx, s);
     book_set_str(ctx, "location", loc_arg(r));
     json_object_set_new(ctx, "form",
-                        json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", f->name ? f->name : "",
-                                  "email", f->email ? f->email : "", "phone",
-                                  f->phone ? f->phone : "", "note", f->note ? f->note : "",
-                                  "texts", f->texts != NULL));
+                        json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "name",
+                                  f->name ? f->name : "", "email", f->email ? f->email : "",
+                                  "phone", f->phone ? f->phone : "", "note",
+                                  f->note ? f->note : "", "texts", f->texts != NULL, "gift",
+                                  f->gift ? f->gift : ""));
     json_t *errors = json_object();
     if (f->err_name)
         book_set_str(errors, "name", f->err_name);
@@ -943,7 +950,8 @@ enum err_code book_once_store(void *ctx, struct db *db, int64_t id, struct err *
 }
 
 /* What a booking stores in its transaction besides the appointment: the
- * form's token (once) and, when the service asks a deposit or a card, the
+ * form's token (once), the gift card's code, which pays the visit ahead
+ * (svc/prepaid), and, when the service asks a deposit or a card, the
  * checkout that holds the slot until the provider confirms. */
 struct book_inside {
     struct book_once *once; /* NULL = no form token */
@@ -953,6 +961,11 @@ struct book_inside {
     const char *service_name;
     int64_t checkout_id;
     const struct fee_agreement *fees; /* agreed by the checkbox, or NULL */
+    const char *gift;                 /* a gift card's code, or NULL */
+    struct actor who;
+    int64_t price;
+    const char *currency;
+    int64_t paid; /* what the gift card paid ahead */
 };
 
 static enum err_code book_inside(void *ctx, struct db *db, int64_t id, struct err *e)
@@ -960,6 +973,9 @@ static enum err_code book_inside(void *ctx, struct db *db, int64_t id, struct er
     struct book_inside *in = ctx;
     enum err_code rc;
     if (in->once && (rc = book_once_store(in->once, db, id, e)) != E_OK)
+        return rc;
+    if (in->gift && (rc = prepaid_gift_prepay(db, &in->who, id, 0, in->gift, in->price,
+                                              in->currency, clock_now(), &in->paid, e)) != E_OK)
         return rc;
     if (in->fees) {
         struct fee_agreement ag = *in->fees;
@@ -1003,7 +1019,8 @@ void book_submit(struct req *r)
         book_param(r, &r->form, "phone", &f.phone) < 0 ||
         book_param(r, &r->form, "note", &f.note) < 0 ||
         book_param(r, &r->form, "once", &f.once) < 0 ||
-        book_param(r, &r->form, "texts", &f.texts) < 0)
+        book_param(r, &r->form, "texts", &f.texts) < 0 ||
+        book_param(r, &r->form, "gift", &f.gift) < 0)
         return;
     if (f.texts && strcmp(f.texts, "yes") != 0) {
         book_bad_param(r, "texts",
@@ -1056,16 +1073,28 @@ void book_submit(struct req *r)
         return;
     }
 
-    if (throttle_refuse(r, THROTTLE_BOOK, f.email))
+    if (throttle_refuse(r, THROTTLE_BOOK, f.email) ||
+        (f.gift && throttle_refuse(r, THROTTLE_GIFT_CODE, NULL)))
         return;
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone ? f.phone : "",
                               .notes = f.note ? f.note : "", .sms_consent = f.texts != NULL};
+    /* a package credit pays only for the client signed in with the proven
+     * address the booking is made for (a name and an e-mail prove nothing) */
+    if (account_authorize(r, AUTH_CLIENT) == 0 && r->user && r->role == AUTH_CLIENT &&
+        strcasecmp(r->user->email, f.email) == 0)
+        cl.use_credit = 1;
     struct client_booking other = {0};
     cl.overlap = &other;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
     once.token = token;
-    struct book_inside inside = {f.once ? &once : NULL, r, 0, 0, s.service.name, 0,
-                                 f.fees_words ? &agreed : NULL};
+    struct book_inside inside = {.once = f.once ? &once : NULL,
+                                 .r = r,
+                                 .service_name = s.service.name,
+                                 .fees = f.fees_words ? &agreed : NULL,
+                                 .gift = f.gift,
+                                 .who = proof_actor(r, PROOF_MANAGE_LINK),
+                                 .price = s.service.price_cents,
+                                 .currency = r->app->cfg.currency};
     if (pay_booking_deposit(r, s.service.id, &inside.deposit, &inside.card) < 0)
         return;
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl, book_inside,
@@ -1081,6 +1110,20 @@ void book_submit(struct req *r)
     }
     if (f.once && e.problem && strcmp(e.problem, "form_used") == 0 && book_once_used(r, &once))
         return;
+    if (f.gift && e.code == E_UNPROCESSABLE && !e.problem) {
+        /* the gift card refused (expired, spent): nothing was booked */
+        f.error = arena_printf(r->arena, "Nothing was booked: %s Leave the code out to book "
+                               "and pay at the clinic.", e.msg);
+        step_details(r, &s, therapist, start, &f, NULL, 422);
+        return;
+    }
+    if (f.gift && e.problem && strcmp(e.problem, "gift_code_unknown") == 0) {
+        throttle_note(r, THROTTLE_GIFT_CODE, NULL);
+        f.error = arena_printf(r->arena, "Nothing was booked: %s Leave the code out to book "
+                               "and pay at the clinic.", e.msg);
+        step_details(r, &s, therapist, start, &f, NULL, 422);
+        return;
+    }
 
     struct dt_date d = when_local_date(s.tz, start);
     const char *times =

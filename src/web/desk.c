@@ -36,6 +36,7 @@
 #include "web/admin_locations.h"
 #include "web/page.h"
 #include "web/pay.h"
+#include "web/shop.h"
 #include "web/proof.h"
 #include "web/referrals.h"
 
@@ -787,7 +788,7 @@ void desk_book(struct req *r)
     };
     json_t *errs = json_object();
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone, .notes = f.note,
-                              .staff = 1};
+                              .staff = 1, .use_credit = 1};
 
     if (*f.client) {
         struct client c;
@@ -947,7 +948,8 @@ static void client_page_with(struct req *r, int status, const struct client *c, 
                           "url",
                           arena_printf(r->arena, "/staff/clients/%lld", (long long)same[i].id)));
     json_object_set_new(ctx, "duplicates", dups);
-    if (referrals_context(r, c->id, NULL, 1, ctx) < 0 || money_client_balance(r, c->id, ctx) < 0)
+    if (referrals_context(r, c->id, NULL, 1, ctx) < 0 || money_client_balance(r, c->id, ctx) < 0 ||
+        shop_client_context(r, c->id, ctx) < 0)
         return;
     /* text messages: may this number get them (issue 13 item 21) */
     char e164[PHONE_E164_MAX];

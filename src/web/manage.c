@@ -30,6 +30,7 @@
 #include "web/page.h"
 #include "web/pay.h"
 #include "web/proof.h"
+#include "web/shop.h"
 #include "web/throttle.h"
 
 /* An appointment's address: its location's, or the config file's. */
@@ -234,6 +235,8 @@ void book_manage(struct req *r)
         json_object_set_new(ctx, "therapist_changed", json_true());
     if (flag(r, "cancelled") && strcmp(ap.status, "cancelled") == 0)
         json_object_set_new(ctx, "just_cancelled", json_true());
+    if (shop_manage_context(r, &ap, ctx) < 0)
+        return;
     /* the health form and insurance check this request may open (entered
      * through this appointment, or the client's own with a proven address),
      * and the therapist's recommendations of this appointment once signed */

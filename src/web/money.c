@@ -31,6 +31,7 @@
 #include "web/form.h"
 #include "web/page.h"
 #include "web/proof.h"
+#include "web/throttle.h"
 
 #define ADDONS 3          /* add-on rows on the checkout form */
 #define DESC_MAX 120      /* an add-on's description */
@@ -424,6 +425,17 @@ static void checkout_page(struct req *r, int status, const struct appointment *a
                   arena_printf(r->arena, "/staff/clients/%" PRId64, ap->client_id), "service",
                   ap->service_name, "therapist", ap->therapist_name, "date",
                   visit_day(r, ap), "time", visit_clock(r, ap)));
+    struct client_package cp;
+    int used = 0, returned = 0;
+    if (db_package_credit_of_appt(db, r->arena, ap->id, &cp, &returned, &used, &e) != E_OK) {
+        json_decref(ctx);
+        web_fail(r, &e);
+        return;
+    }
+    if (used && !returned)
+        json_object_set_new(ctx, "package_credit",
+                            json_pack("{s:s, s:I, s:i}", "name", cp.name, "left",
+                                      (json_int_t)cp.left, "credits", cp.credits));
     int ready = checked_in(ap);
     json_object_set_new(ctx, "ready", json_boolean(ready));
     if (!ready)
@@ -648,19 +660,26 @@ void money_pay_form(struct req *r)
         return;
     }
     int m = money_method_parse(form_value(r, "method"));
-    if (m != MONEY_CASH && m != MONEY_CARD && m != MONEY_INSURANCE) {
+    if (m != MONEY_CASH && m != MONEY_CARD && m != MONEY_INSURANCE && m != MONEY_GIFT_CARD &&
+        m != MONEY_PACKAGE) {
         refused(r, 422, &l, &ap,
-                "Choose how the client pays: cash, card (terminal) or insurance / third party.",
+                "Choose how the client pays: cash, card (terminal), gift card, package credit or "
+                "insurance / third party.",
                 NULL, checkout);
         return;
     }
     struct money_pay_in in = {.invoice_id = l.inv.id,
                               .method = (enum money_method)m,
                               .reference = form_value(r, "reference"),
-                              .key = key};
+                              .key = key,
+                              .code = form_value(r, "code")};
+    /* guessing gift-card codes is paused per address (web/throttle.c) */
+    if (m == MONEY_GIFT_CARD && throttle_refuse(r, THROTTLE_GIFT_CODE, NULL))
+        return;
     const char *field = m == MONEY_CASH ? "tendered" : "amount";
-    int64_t cents;
-    if (money_parse(form_value(r, field), MONEY_MAX, &cents) < 0 || cents == 0) {
+    int64_t cents = 1;
+    if (m != MONEY_PACKAGE &&
+        (money_parse(form_value(r, field), MONEY_MAX, &cents) < 0 || cents == 0)) {
         refused(r, 422, &l, &ap,
                 m == MONEY_CASH ? "Enter the cash handed over, such as 50 or 50.00."
                                 : "Enter the amount paid, such as 45 or 45.00.",
@@ -680,6 +699,8 @@ void money_pay_form(struct req *r)
     int64_t id, change;
     int again;
     if (money_pay(web_db(r), &by, &in, clock_now(), &id, &change, &again, &e) != E_OK) {
+        if (e.problem && strcmp(e.problem, "gift_code_unknown") == 0)
+            throttle_note(r, THROTTLE_GIFT_CODE, NULL);
         if (e.code == E_UNPROCESSABLE || e.code == E_CONFLICT || e.code == E_INVALID) {
             refused(r, err_http_status(e.code), &l, &ap, e.msg, NULL, checkout);
             return;

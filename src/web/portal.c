@@ -31,6 +31,7 @@
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/page.h"
+#include "web/shop.h"
 #include "web/referrals.h"
 
 #define MAX_REQUESTS 5    /* link requests per address, and per peer, ... */
@@ -414,6 +415,8 @@ void portal_home(struct req *r)
         return;
     }
     json_t *ctx = portal_context(r, "Your appointments");
+    if (shop_portal_context(r, ctx) < 0)
+        return;
     json_t *up = json_array(), *past = json_array();
     json_object_set_new(ctx, "upcoming", up);
     json_object_set_new(ctx, "past", past);

@@ -23,6 +23,7 @@
 #include "web/intake.h"
 #include "web/metrics.h"
 #include "web/money.h"
+#include "web/shop.h"
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/pay.h"
@@ -175,6 +176,16 @@ const struct route web_routes[] = {
     {ROUTE_GET, "/staff/closeout", money_closeout, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/closeout", money_closeout_count, ROUTE_DESK | FORM, DESK_FORM},
     {ROUTE_GET, "/staff/clients/{id}/superbill", money_superbill_desk, ROUTE_DESK, 0},
+    /* packages and gift cards (web/shop.c): the admin defines packages, the
+     * desk sells them and gift cards; a therapist sees neither */
+    {ROUTE_GET, "/admin/packages", shop_packages, ROUTE_ADMIN, 0},
+    {ROUTE_POST, "/admin/packages", shop_package_add, ROUTE_ADMIN | FORM, SMALL_FORM},
+    {ROUTE_POST, "/admin/packages/{id}/active", shop_package_active, ROUTE_ADMIN | FORM,
+     SMALL_FORM},
+    {ROUTE_GET, "/admin/gift-cards", shop_gift_cards, ROUTE_DESK, 0},
+    {ROUTE_POST, "/admin/gift-cards", shop_gift_sell, ROUTE_DESK | FORM, DESK_FORM},
+    {ROUTE_POST, "/staff/clients/{id}/packages", shop_client_sell, ROUTE_DESK | FORM,
+     SMALL_FORM},
     /* doctors' referrals (web/referrals.c) */
     {ROUTE_GET, "/staff/clients/{id}/referrals/new", referral_new, ROUTE_DESK, 0},
     {ROUTE_POST, "/staff/clients/{id}/referrals", referral_create, ROUTE_DESK | FORM, DESK_FORM},

@@ -18,12 +18,14 @@
 
 static const char *kind_name(enum throttle_kind k)
 {
-    return k == THROTTLE_BOOK ? "book" : "waitlist";
+    return k == THROTTLE_BOOK ? "book" : k == THROTTLE_WAITLIST ? "waitlist" : "gift_code";
 }
 
 static int per_hour(const struct req *r, enum throttle_kind k)
 {
-    return k == THROTTLE_BOOK ? r->app->cfg.bookings_per_hour : r->app->cfg.waitlist_per_hour;
+    return k == THROTTLE_BOOK       ? r->app->cfg.bookings_per_hour
+           : k == THROTTLE_WAITLIST ? r->app->cfg.waitlist_per_hour
+                                    : r->app->cfg.gift_codes_per_hour;
 }
 
 static const char *email_key(struct req *r, const char *email)
@@ -58,6 +60,15 @@ int throttle_refuse(struct req *r, enum throttle_kind kind, const char *email)
         return 0;
     long long minutes = (long long)(wait + 59) / 60;
     resp_header(r, "Retry-After", arena_printf(r->arena, "%lld", (long long)wait));
+    if (kind == THROTTLE_GIFT_CODE) {
+        web_error(r, 429, "too_many_gift_codes",
+                  arena_printf(r->arena,
+                               "Too many gift card codes that did not match were typed from "
+                               "this address in the last hour. Please try again in %lld "
+                               "minute%s, or call us at %s.",
+                               minutes, minutes == 1 ? "" : "s", r->app->cfg.phone));
+        return 1;
+    }
     web_error(r, 429, kind == THROTTLE_BOOK ? "too_many_bookings" : "too_many_signups",
               arena_printf(r->arena,
                            "%s from this address or e-mail in the last hour, so we have "

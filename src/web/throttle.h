@@ -7,7 +7,10 @@
 
 #include "http/request.h"
 
-enum throttle_kind { THROTTLE_BOOK, THROTTLE_WAITLIST };
+/* THROTTLE_GIFT_CODE counts wrong gift-card codes per address only
+ * ([limits] gift_codes_per_hour), noted after each refusal, so guessing
+ * codes is paused while typing a right one is never counted. */
+enum throttle_kind { THROTTLE_BOOK, THROTTLE_WAITLIST, THROTTLE_GIFT_CODE };
 
 /* Before any write: 0 when the request may go on; 1 when the address or
  * email (may be NULL: only the address is checked) had its share this last

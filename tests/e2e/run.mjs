@@ -18,6 +18,7 @@ import { bookingCases } from './book.mjs';
 import { calendarCases } from './calendar.mjs';
 import { deskCases } from './desk.mjs';
 import { moneyCases } from './money.mjs';
+import { prepaidCases } from './prepaid.mjs';
 import { notesCases } from './notes.mjs';
 import { therapistCases } from './therapist.mjs';
 import { intakeCases } from './intake.mjs';
@@ -446,6 +447,9 @@ async function main() {
     // The clinic's money (tests/e2e/money.mjs): checkout with a split payment, the
     // receipt, the superbill field by field and the close-out.
     await moneyCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
+    // Packages and gift cards (tests/e2e/prepaid.mjs): a package bought and used, a
+    // gift card bought and redeemed.
+    await prepaidCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
     // The front desk's calendar (tests/e2e/calendar.mjs): the grid at three widths.
     await calendarCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
 

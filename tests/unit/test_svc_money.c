@@ -146,25 +146,25 @@ static void test_payments_refunds_credits(void **state)
     issue_in(f, visit(f, "checked_in", 0), 7, &in);
     assert_int_equal(money_issue(f->db, &BY, &in, T0, &inv, &again, &e), E_OK);
 
-    struct money_pay_in card = {inv, MONEY_CARD, 5000, 0, "AUTH 1", "k:card"};
+    struct money_pay_in card = {inv, MONEY_CARD, 5000, 0, "AUTH 1", "k:card", NULL};
     assert_int_equal(money_pay(f->db, &BY, &card, T0, &pid, &change, &again, &e), E_OK);
     assert_int_equal(money_pay(f->db, &BY, &card, T0, &rid, &change, &again, &e), E_OK);
     assert_int_equal(again, 1); /* the same key: taken once */
     assert_int_equal(rid, pid);
-    struct money_pay_in over = {inv, MONEY_CARD, 7001, 0, "AUTH 2", "k:over"};
+    struct money_pay_in over = {inv, MONEY_CARD, 7001, 0, "AUTH 2", "k:over", NULL};
     assert_int_equal(money_pay(f->db, &BY, &over, T0, &rid, &change, &again, &e), E_UNPROCESSABLE);
-    struct money_pay_in noref = {inv, MONEY_CARD, 100, 0, "", "k:noref"};
+    struct money_pay_in noref = {inv, MONEY_CARD, 100, 0, "", "k:noref", NULL};
     assert_int_equal(money_pay(f->db, &BY, &noref, T0, &rid, &change, &again, &e), E_UNPROCESSABLE);
-    struct money_pay_in gift = {inv, MONEY_GIFT_CARD, 100, 0, "G", "k:gift"};
+    struct money_pay_in gift = {inv, MONEY_GIFT_CARD, 100, 0, "G", "k:gift", NULL};
     assert_int_equal(money_pay(f->db, &BY, &gift, T0, &rid, &change, &again, &e), E_UNPROCESSABLE);
-    struct money_pay_in notes = {inv, MONEY_CASH, 0, 10000, "", "k:cash"};
+    struct money_pay_in notes = {inv, MONEY_CASH, 0, 10000, "", "k:cash", NULL};
     assert_int_equal(money_pay(f->db, &BY, &notes, T0, &cash, &change, &again, &e), E_OK);
     assert_int_equal(change, 3000); /* $100 for the $70 left */
     struct invoice i;
     assert_int_equal(db_invoice(f->db, f->a, inv, &i, &e), E_OK);
     assert_int_equal(money_balance(i.total, i.credited, i.paid, i.refunded), 0);
     assert_int_equal(money_pay(f->db, &BY,
-                               &(struct money_pay_in){inv, MONEY_CASH, 0, 100, "", "k:more"}, T0,
+                               &(struct money_pay_in){inv, MONEY_CASH, 0, 100, "", "k:more", NULL}, T0,
                                &rid, &change, &again, &e),
                      E_UNPROCESSABLE);
 
@@ -239,7 +239,7 @@ static void test_superbill(void **state)
     issue_in(f, appt, 9, &in);
     in.tip = 2000; /* a tip is no charge for the insurer */
     assert_int_equal(money_issue(f->db, &BY, &in, T0, &inv, &again, &e), E_OK);
-    struct money_pay_in cash = {inv, MONEY_CASH, 0, 14000, "", "sb:cash"};
+    struct money_pay_in cash = {inv, MONEY_CASH, 0, 14000, "", "sb:cash", NULL};
     int64_t pid, change;
     assert_int_equal(money_pay(f->db, &BY, &cash, T0, &pid, &change, &again, &e), E_OK);
     struct tz *tz = NULL;
@@ -312,11 +312,11 @@ static void test_each_change_queues_its_webhook_a_refused_one_none(void **state)
     assert_int_equal(money_issue(f->db, &by, &in, T0, &inv, &again, &e), E_OK); /* again */
     assert_int_equal(again, 1);
     assert_int_equal(queued(f), 1);
-    struct money_pay_in over = {inv, MONEY_CARD, 12001, 0, "AUTH 9", "w:over"};
+    struct money_pay_in over = {inv, MONEY_CARD, 12001, 0, "AUTH 9", "w:over", NULL};
     assert_int_equal(money_pay(f->db, &by, &over, T0, &pid, &change, &again, &e),
                      E_UNPROCESSABLE);
     assert_int_equal(queued(f), 1);
-    struct money_pay_in card = {inv, MONEY_CARD, 12000, 0, "AUTH 9", "w:card"};
+    struct money_pay_in card = {inv, MONEY_CARD, 12000, 0, "AUTH 9", "w:card", NULL};
     assert_int_equal(money_pay(f->db, &by, &card, T0, &pid, &change, &again, &e), E_OK);
     assert_int_equal(queued(f), 2);
     assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 12001, "x", "w:r0", "USD"}, T0, &rid, &again, &e),

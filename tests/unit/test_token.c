@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "svc/token.h"
@@ -66,12 +67,46 @@ static void test_seal_opens_only_under_its_key(void **state)
     assert_int_equal(token_unseal(sealed, sizeof sealed, k1, out), -1);
 }
 
+/* A gift card's code: 4-4-4-4 of the alphabet without look-alikes, all
+ * different, and the hash that finds it whatever the case and spacing. */
+static void test_code_shape_and_hash(void **state)
+{
+    (void)state;
+    char a[TOKEN_CODE_LEN], b[TOKEN_CODE_LEN];
+    unsigned char h1[STORE_TOKEN_HASH], h2[STORE_TOKEN_HASH];
+    for (int k = 0; k < 200; k++) {
+        token_code_new(a);
+        assert_int_equal(strlen(a), 19);
+        for (int i = 0; i < 19; i++) {
+            if (i % 5 == 4)
+                assert_int_equal(a[i], '-');
+            else
+                assert_non_null(strchr("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", a[i]));
+        }
+    }
+    token_code_new(b);
+    assert_string_not_equal(a, b);
+    assert_int_equal(token_code_hash(a, h1), 0);
+    char typed[64];
+    snprintf(typed, sizeof typed, " %.4s %.4s-%.4s%.4s ", a, a + 5, a + 10, a + 15);
+    for (char *p = typed; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    assert_int_equal(token_code_hash(typed, h2), 0);
+    assert_memory_equal(h1, h2, STORE_TOKEN_HASH);
+    const char *bad[] = {"", "ABCD-EFGH-JKLM-NPQ", "ABCD-EFGH-JKLM-NPQRS", "ABCD-EFGH-JKLM-NPQ0",
+                         "ABCD-EFGH-JKLM-NPQI", "ABCD_EFGH_JKLM_NPQR", NULL};
+    for (size_t i = 0; bad[i]; i++)
+        assert_int_equal(token_code_hash(bad[i], h2), -1);
+    assert_int_equal(token_code_hash(NULL, h2), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_has_the_shape_and_hash),
         cmocka_unit_test(test_valid_refuses_other_shapes),
         cmocka_unit_test(test_seal_opens_only_under_its_key),
+        cmocka_unit_test(test_code_shape_and_hash),
     };
     return cmocka_run_group_tests_name("token", tests, NULL, NULL);
 }

@@ -434,6 +434,12 @@ UPDATE appointments SET client_id = ?1 WHERE client_id = ?2
 -- name: desk_move_client_invoices
 UPDATE invoices SET client_id = ?1 WHERE client_id = ?2
 
+-- name: desk_move_client_packages
+UPDATE client_packages SET client_id = ?1 WHERE client_id = ?2
+
+-- name: desk_move_client_gift_cards
+UPDATE gift_cards SET buyer_client_id = ?1 WHERE buyer_client_id = ?2
+
 -- name: desk_del_client
 DELETE FROM clients WHERE id = ?1
 
@@ -696,6 +702,10 @@ SELECT {{payment_cols}} WHERE p.id = ?1
 -- name: payments_of_invoice
 SELECT {{payment_cols}} WHERE p.invoice_id = ?1 ORDER BY p.id
 
+-- name: payments_of_appt_unbilled
+SELECT {{payment_cols}} WHERE p.appointment_id = ?1 AND p.invoice_id IS NULL
+AND p.status = 'completed' ORDER BY p.id
+
 -- payments taken for the visit before its invoice (a deposit online)
 -- name: payments_attach
 UPDATE payments SET invoice_id = ?2
@@ -867,6 +877,102 @@ created_by, created_by_name, location_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
 SELECT id, day, float_cents, counted_cents, expected_cents, note, created_at,
 created_by_name, location_id FROM closeouts WHERE day = ?1 AND location_id = ?2
 ORDER BY id DESC
+
+-- packages and gift cards (st_prepaid.c): credits and balances are sums of rows
+-- fragment: gift_card_cols
+g.id, g.last4, g.amount_cents, g.currency, coalesce(g.invoice_id, 0),
+coalesce(g.buyer_client_id, 0), g.recipient_name, g.recipient_email, g.message, g.send_at,
+g.expires_at, g.created_at, g.created_by_name,
+(SELECT coalesce(sum(delta), 0) FROM gift_card_entries WHERE gift_card_id = g.id)
+FROM gift_cards g
+
+-- name: packages
+SELECT p.id, p.name, p.service_id, p.credits, p.discount_bp, p.valid_months, p.active,
+p.price_cents, p.created_at, coalesce(s.name, p.service_id)
+FROM packages p LEFT JOIN services s ON s.id = p.service_id
+ORDER BY p.active DESC, p.name
+
+-- name: package
+SELECT p.id, p.name, p.service_id, p.credits, p.discount_bp, p.valid_months, p.active,
+p.price_cents, p.created_at, coalesce(s.name, p.service_id)
+FROM packages p LEFT JOIN services s ON s.id = p.service_id WHERE p.id = ?1
+
+-- name: package_add
+INSERT INTO packages (name, service_id, credits, price_cents, discount_bp, valid_months,
+active, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+
+-- name: package_set_active
+UPDATE packages SET active = ?2 WHERE id = ?1
+
+-- name: client_package_add
+INSERT INTO client_packages (client_id, package_id, name, service_id, credits, price_cents,
+invoice_id, expires_at, sold_at, sold_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+
+-- name: client_packages
+SELECT cp.id, cp.client_id, cp.package_id, cp.name, cp.service_id, cp.credits, cp.price_cents,
+coalesce(cp.invoice_id, 0), cp.expires_at, cp.sold_at, cp.sold_by_name,
+(SELECT coalesce(sum(delta), 0) FROM package_credits WHERE client_package_id = cp.id)
+FROM client_packages cp WHERE cp.client_id = ?1 ORDER BY cp.sold_at DESC, cp.id DESC
+
+-- the soonest to expire of the client's packages for service ?2 valid at ?3
+-- name: client_package_usable
+SELECT cp.id, cp.client_id, cp.package_id, cp.name, cp.service_id, cp.credits, cp.price_cents,
+coalesce(cp.invoice_id, 0), cp.expires_at, cp.sold_at, cp.sold_by_name,
+(SELECT coalesce(sum(delta), 0) FROM package_credits WHERE client_package_id = cp.id)
+FROM client_packages cp
+WHERE cp.client_id = ?1 AND cp.service_id = ?2 AND (cp.expires_at = 0 OR cp.expires_at > ?3)
+AND (SELECT coalesce(sum(delta), 0) FROM package_credits WHERE client_package_id = cp.id) > 0
+ORDER BY CASE WHEN cp.expires_at = 0 THEN 1 ELSE 0 END, cp.expires_at, cp.id LIMIT 1
+
+-- the packages of the portal account's clients (portal_appts' rule)
+-- name: portal_packages
+SELECT cp.id, cp.client_id, cp.package_id, cp.name, cp.service_id, cp.credits, cp.price_cents,
+coalesce(cp.invoice_id, 0), cp.expires_at, cp.sold_at, cp.sold_by_name,
+(SELECT coalesce(sum(delta), 0) FROM package_credits WHERE client_package_id = cp.id)
+FROM client_packages cp WHERE cp.client_id IN (SELECT c2.id FROM clients c2
+WHERE c2.user_id = ?1 OR (c2.user_id IS NULL AND
+c2.email = (SELECT email FROM users WHERE id = ?1
+AND proven_email = email) COLLATE NOCASE))
+ORDER BY cp.sold_at DESC, cp.id DESC
+
+-- name: package_credit_add
+INSERT INTO package_credits (client_package_id, kind, delta, appointment_id, reason, at,
+by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+
+-- name: package_credit_of_appt
+SELECT cp.id, cp.client_id, cp.package_id, cp.name, cp.service_id, cp.credits, cp.price_cents,
+coalesce(cp.invoice_id, 0), cp.expires_at, cp.sold_at, cp.sold_by_name,
+(SELECT coalesce(sum(delta), 0) FROM package_credits WHERE client_package_id = cp.id),
+(SELECT count(*) FROM package_credits r WHERE r.appointment_id = ?1 AND r.kind = 'return')
+FROM package_credits u JOIN client_packages cp ON cp.id = u.client_package_id
+WHERE u.appointment_id = ?1 AND u.kind = 'use'
+
+-- name: gift_card_add
+INSERT INTO gift_cards (code_hash, last4, amount_cents, currency, invoice_id, buyer_client_id,
+recipient_name, recipient_email, message, send_at, expires_at, form_key, created_at,
+created_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+
+-- name: gift_card_by_key
+SELECT id FROM gift_cards WHERE form_key = ?1
+
+-- name: gift_card_by_hash
+SELECT {{gift_card_cols}} WHERE g.code_hash = ?1
+
+-- name: gift_card
+SELECT {{gift_card_cols}} WHERE g.id = ?1
+
+-- name: gift_cards
+SELECT {{gift_card_cols}} ORDER BY g.id DESC LIMIT 200
+
+-- name: gift_card_touch
+UPDATE gift_cards SET used_at = ?2 WHERE id = ?1
+
+-- name: gift_card_entry_add
+INSERT INTO gift_card_entries (gift_card_id, kind, delta, payment_id, at, by_name)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+
+-- name: gift_card_of_payment
+SELECT gift_card_id FROM gift_card_entries WHERE payment_id = ?1 AND kind = 'redeem'
 
 -- health form and insurance checks
 -- name: intake
@@ -1420,6 +1526,6 @@ DELETE FROM clients;
 DELETE FROM time_off;
 DELETE FROM therapist_hours; DELETE FROM clinic_hours; DELETE FROM closed_dates;
 DELETE FROM room_services; DELETE FROM rooms; DELETE FROM therapist_services;
-DELETE FROM therapists; DELETE FROM services;
+DELETE FROM packages; DELETE FROM therapists; DELETE FROM services;
 DELETE FROM locations WHERE id <> 1;
 UPDATE locations SET name = 'Main clinic', address = '', timezone = '', position = 0 WHERE id = 1
