@@ -724,6 +724,17 @@ static int fees_words(struct req *r, const struct service *sv, int late_hours, c
     return 0;
 }
 
+int book_needs_form(struct req *r, const struct sched *s)
+{
+    const char *words = NULL;
+    int64_t deposit = 0;
+    int card = 0;
+    if (fees_words(r, &s->service, s->rules.late_cancel_hours, &words, NULL) < 0 ||
+        pay_booking_deposit(r, s->service.id, &deposit, &card) < 0)
+        return -1;
+    return words != NULL || card;
+}
+
 /* Step 4: the details form for start (re-shown after a refused POST with
  * the values typed and the messages; alternatives: other times that day). */
 static void step_details(struct req *r, const struct sched *s, const char *therapist,

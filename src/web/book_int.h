@@ -76,6 +76,10 @@ int book_find_slot(struct req *r, const struct sched *s, int64_t start, int64_t 
 
 /* Why start cannot be booked by a client now, for a person.  On the arena. */
 const char *book_unbookable_reason(struct req *r, const struct sched *s, int64_t start);
+/* Whether booking s's service online asks what only the booking form
+ * asks: fees to agree to by the checkbox, or a deposit or card taken on the
+ * payment provider's page.  Returns 1 or 0, or -1 with the response written. */
+int book_needs_form(struct req *r, const struct sched *s);
 
 /* ctx.policy: the cancellation policy of an appointment at start in words:
  * how late is late (hours, and the moment for this time) and whether that

@@ -707,6 +707,18 @@ void book_rebook_submit(struct req *r, const struct appointment *ap, const char 
     }
     if (rebook_load(r, &rb, via, &s) < 0)
         return;
+    /* fees to agree to, or a deposit: the booking form states and takes them
+     * (one click must not skip either), with this visit's choices filled in */
+    int form = book_needs_form(r, &s);
+    if (form < 0)
+        return;
+    if (form) {
+        form_see_other(r, book_urlf(r, "/book", "location",
+                                    arena_printf(r->arena, "%lld", (long long)ap->location_id),
+                                    "service", ap->service_id, "therapist", ap->therapist_id,
+                                    "start", web_time_in(r, s.tz, start), NULL));
+        return;
+    }
     if (once_s) {
         book_once_init(&once, once_s);
         if (book_once_used(r, &once))

@@ -209,6 +209,35 @@ class ByManageLink(unittest.TestCase):
         self.assertIn("'start'", text(page))
 
 
+    def test_fees_to_agree_send_the_client_to_the_booking_form(self):
+        """One click must not skip what only the booking form takes: with a
+        late-cancellation fee on the service, the confirmation leads to the
+        form (this time, therapist and service filled in) and books nothing."""
+        b = browser()
+        _, _, page = b.get(self.manage + '/rebook')
+        start = offered(page)[0]
+        sql("UPDATE services SET late_fee_kind = 'amount', late_fee_value = 4000"
+            " WHERE id = 'deep-tissue-60'")
+        try:
+            before = count('SELECT count(*) FROM appointments WHERE client_id = ?1', self.cid)
+            st, h, _ = b.post(self.manage + '/rebook', {'start': start.isoformat()})
+            self.assertEqual(st, 303)
+            loc = urlsplit(h['location'])
+            self.assertEqual(loc.path, '/book')
+            q = dict(p.split('=', 1) for p in loc.query.split('&'))
+            self.assertEqual((q['service'], q['therapist']), ('deep-tissue-60', 'maren-holt'))
+            self.assertEqual(unquote(q['start']), start.isoformat())
+            self.assertEqual(count('SELECT count(*) FROM appointments WHERE client_id = ?1',
+                                   self.cid), before)
+            st, _, page = b.get(h['location'])
+            self.assertEqual(st, 200)
+            self.assertIn('late-cancellation fee of $40.', text(page))
+            self.assertIn('I agree to these fees', text(page))
+        finally:
+            sql("UPDATE services SET late_fee_kind = 'none', late_fee_value = 0"
+                " WHERE id = 'deep-tissue-60'")
+
+
 class Misuse(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
