@@ -140,6 +140,19 @@ const char *booking_check_phone(const char *phone)
     return NULL;
 }
 
+const char *booking_check_desk_contact(const char *email, const char *phone)
+{
+    char e164[PHONE_E164_MAX];
+    if (email && *email)
+        return booking_check_email(email);
+    if (!phone || !*phone)
+        return "Give the client's e-mail address or phone number (at least one of the two).";
+    if (booking_check_phone(phone) || phone_e164(phone, e164) < 0)
+        return "Without an e-mail the phone is how the client is reached: give the whole "
+               "number with its area code (like 907 555 0142, or +44 20 7946 0018).";
+    return NULL;
+}
+
 const char *booking_check_notes(const char *notes)
 {
     if (notes && strlen(notes) > 2000)

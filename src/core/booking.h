@@ -77,6 +77,10 @@ int booking_overlaps(int64_t s1, int64_t e1, int64_t s2, int64_t e2);
 const char *booking_check_name(const char *name);
 const char *booking_check_email(const char *email);
 const char *booking_check_phone(const char *phone); /* empty is fine */
+/* The front desk's booking: an e-mail, or else a phone a text can go to
+ * (core/phone: normalised to E.164); the e-mail's message when one is given,
+ * else the phone's, naming both when neither is given. */
+const char *booking_check_desk_contact(const char *email, const char *phone);
 const char *booking_check_notes(const char *notes); /* empty is fine */
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/phone.h"
 #include "core/tz.h"
 #include "mail/outbox.h"
 #include "mail/remind.h"
@@ -299,6 +300,47 @@ static enum err_code add_confirmation(struct mail_notify *n, struct db *db, stru
     return E_OK;
 }
 
+/* A client the desk booked with a phone and no e-mail hears of a booking,
+ * a move or a cancellation by a text: only when [sms] is set, this booking
+ * asked for texts and the number never said STOP; else by nobody (the desk
+ * reads the confirmation out from the appointment's page).  *nout is 1 when
+ * the text is queued in *m. */
+static enum err_code phone_only_text(struct mail_notify *n, struct db *db, struct arena *a,
+                                     const struct appointment *ap, const struct draft *d,
+                                     int64_t now, struct outbox_msg *m, size_t *nout,
+                                     struct err *e)
+{
+    const struct cfg *c = &n->app->cfg;
+    char phone[PHONE_E164_MAX];
+    struct sms_opt_out oo;
+    int out = 0;
+    enum err_code rc;
+    const char *num = ap->contact_phone && ap->contact_phone[0] ? ap->contact_phone
+                                                                : ap->client_phone;
+    if (!c->sms_base_url[0] || !ap->sms_consent_at || phone_e164(num ? num : "", phone) < 0)
+        return E_OK;
+    if ((rc = db_sms_opted_out(db, a, phone, &oo, &out, e)) != E_OK || out)
+        return rc;
+    memset(m, 0, sizeof *m);
+    m->appointment_id = ap->id;
+    m->kind = arena_printf(a, "%s_sms", d->kind);
+    m->channel = "sms";
+    m->dedupe_key = arena_printf(a, "%s/sms", d->dedupe_key);
+    m->recipient = arena_strdup(a, phone);
+    m->recipient_name = ap->client_name;
+    m->subject = d->subject;
+    const char *addr = appt_address(c, ap);
+    m->body_text = arena_printf(a, "%s: %s with %s%s%s.%s%s Reply STOP to opt out.", c->name,
+                                d->subject, ap->therapist_name, addr && *addr ? ", " : "",
+                                addr ? addr : "", c->phone[0] ? " Questions: " : "", c->phone);
+    m->body_html = "";
+    m->attach_name = "";
+    m->created_at = now;
+    m->next_attempt_at = 0;
+    *nout = 1;
+    return E_OK;
+}
+
 enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct arena *a,
                                  enum sched_event ev, int64_t id, const struct appointment *before,
                                  const char *token, int by_staff, int64_t now,
@@ -389,9 +431,13 @@ enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct ar
                                  clock);
         break;
     }
-    if ((rc = render(n, a, tz, &ap, manage_url, now, j, &d, &out[0], e)) != E_OK)
+    if (ap.client_email && ap.client_email[0]) {
+        if ((rc = render(n, a, tz, &ap, manage_url, now, j, &d, &out[0], e)) != E_OK)
+            goto done;
+        *nout = 1;
+    } else if ((rc = phone_only_text(n, db, a, &ap, &d, now, &out[0], nout, e)) != E_OK) {
         goto done;
-    *nout = 1;
+    }
 
     /* The front desk hears of every change to today's book that it did not
      * make itself: a booking that starts today, a cancellation of one of
@@ -430,9 +476,9 @@ enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct ar
                                         ap.client_name, clock, ap.therapist_name);
             break;
         }
-        if ((rc = render(n, a, tz, &ap, NULL, now, j, &desk, &out[1], e)) != E_OK)
+        if ((rc = render(n, a, tz, &ap, NULL, now, j, &desk, &out[*nout], e)) != E_OK)
             goto done;
-        *nout = 2;
+        (*nout)++;
     }
 done:
     json_decref(j);

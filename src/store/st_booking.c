@@ -108,6 +108,18 @@ enum err_code db_delete_time_off(struct db *db, int64_t id, const char *therapis
 
 /* ---- clients and appointments ---- */
 
+/* phone's digits, without the leading 1 of eleven (as db_clients' ?3) */
+static void phone_digits(const char *phone, char *out, size_t cap)
+{
+    size_t nd = 0;
+    for (const char *p = phone; *p && nd < cap - 1; p++)
+        if (*p >= '0' && *p <= '9')
+            out[nd++] = *p;
+    out[nd] = '\0';
+    if (nd == 11 && out[0] == '1')
+        memmove(out, out + 1, nd);
+}
+
 enum err_code db_find_client(struct db *db, const char *name, const char *email, int64_t *id,
                              int *found, struct err *e)
 {
@@ -128,8 +140,21 @@ enum err_code db_client_for_booking_made(struct db *db, const char *name, const 
                                          int64_t *id, int *made, struct err *e)
 {
     int found = 0;
-    enum err_code rc = rows_find_i64(db, Q_FIND_CLIENT, "find client",
-                                     ARGS(A_TEXT(name), A_TEXT(email)), id, &found, e);
+    enum err_code rc;
+    if (email && *email) {
+        rc = rows_find_i64(db, Q_FIND_CLIENT, "find client", ARGS(A_TEXT(name), A_TEXT(email)),
+                           id, &found, e);
+    } else {
+        /* a client the desk books with a phone only: the same name and the
+         * same number however it was written (its digits, without a North
+         * American leading 1), as the desk's search finds it; a different
+         * name on the same phone (a family's one number) is another client */
+        char digits[64];
+        phone_digits(phone ? phone : "", digits, sizeof digits);
+        rc = rows_find_i64(db, Q_FIND_CLIENT_BY_PHONE, "find client",
+                           ARGS(A_TEXT(name), A_TEXT(digits)), id, &found, e);
+        email = "";
+    }
     if (made)
         *made = 0;
     if (rc != E_OK)

@@ -1114,7 +1114,10 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
 static enum err_code check_client_fields(const struct sched_client *cl, struct err *e)
 {
     const char *why;
-    if ((why = booking_check_name(cl->name)) || (why = booking_check_email(cl->email)) ||
+    /* only the front desk may book a client with a phone and no e-mail */
+    if ((why = booking_check_name(cl->name)) ||
+        (why = cl->staff ? booking_check_desk_contact(cl->email, cl->phone)
+                         : booking_check_email(cl->email)) ||
         (why = booking_check_phone(cl->phone)) || (why = booking_check_notes(cl->notes))) {
         err_set(e, E_UNPROCESSABLE, "%s", why);
         return prob(e, E_UNPROCESSABLE, "invalid_client");

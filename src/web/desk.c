@@ -215,6 +215,49 @@ static int find_appt(struct req *r, struct appointment *ap)
 }
 
 /* Renders the appointment page; msg/errors from a refused form (status 4xx). */
+/* A client the desk booked with a phone and no e-mail gets no confirmation
+ * e-mail: the appointment's page shows it in words for the desk to read out
+ * (date, time, therapist, address, price, cancellation policy), and says
+ * whether a text with it was queued.  -1 when the page failed (answered). */
+static int readout(struct req *r, const struct appointment *ap, const struct tz *tz, json_t *ctx)
+{
+    struct err e = {0};
+    struct db *db = web_db(r);
+    struct booking_rules cfg = app_booking_rules(r->app), rules;
+    struct service sv;
+    int found = 0, texted = 0;
+    if (sched_service_rules(db, r->arena, r->app->sched, &cfg, ap->location_id, ap->service_id,
+                            &sv, &found, &rules, &e) != E_OK ||
+        db_outbox_count(db, ap->id, "confirmation_sms", &texted, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    const char *address = ap->location_address && ap->location_address[0]
+                              ? ap->location_address
+                              : r->app->cfg.address;
+    int64_t from = ap->start - (int64_t)rules.late_cancel_hours * 3600;
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:b}", "date",
+        when_date_long(r->arena, when_local_date(tz, ap->start)), "time",
+        when_clock(tz, r->arena, ap->start, 0), "service", ap->service_name, "therapist",
+        ap->therapist_name, "address", address ? address : "", "texted", texted > 0);
+    if (found && sv.price_cents >= 0)
+        json_object_set_new(o, "price", json_string(web_price(r, sv.price_cents)));
+    if (rules.late_cancel_hours > 0)
+        json_object_set_new(
+            o, "policy",
+            json_string(arena_printf(
+                r->arena,
+                "To move or cancel, call us at least %d hours before, that is by %s at %s; a "
+                "later cancellation counts as a late cancellation.",
+                rules.late_cancel_hours, when_date_long(r->arena, when_local_date(tz, from)),
+                when_clock(tz, r->arena, from, 0))));
+    if (r->app->cfg.phone[0])
+        json_object_set_new(o, "clinic_phone", json_string(r->app->cfg.phone));
+    json_object_set_new(ctx, "readout", o);
+    return 0;
+}
+
 static void appt_page(struct req *r, int status, const struct appointment *ap, const char *msg,
                       json_t *errors, json_t *form)
 {
@@ -250,6 +293,8 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     if (ap->contact_phone && *ap->contact_phone && strcmp(ap->contact_phone, ap->client_phone) != 0)
         json_object_set_new(client, "booking_phone", json_string(ap->contact_phone));
     json_object_set_new(ctx, "client", client);
+    if (!ap->client_email[0] && strcmp(ap->status, "booked") == 0 && readout(r, ap, tz, ctx) < 0)
+        return;
     if (ap->notes[0])
         json_object_set_new(ctx, "client_notes", json_string(ap->notes));
     if (ap->cancel_reason[0])
@@ -805,10 +850,14 @@ void desk_book(struct req *r)
     } else {
         if ((why = booking_check_name(f.name)))
             json_object_set_new(errs, "name", json_string(why));
-        if ((why = booking_check_email(f.email)))
-            json_object_set_new(errs, "email", json_string(why));
+        /* an e-mail, or a phone only (the confirmation is then texted or
+         * read out: the appointment's page says it) */
         if ((why = booking_check_phone(f.phone)))
             json_object_set_new(errs, "phone", json_string(why));
+        else if ((why = booking_check_desk_contact(f.email, f.phone)))
+            json_object_set_new(errs, *f.email ? "email" : "phone", json_string(why));
+        if (!*f.email && !*f.phone)
+            json_object_set_new(errs, "email", json_string(why));
     }
     if ((why = booking_check_notes(f.note)))
         json_object_set_new(errs, "note", json_string(why));
@@ -940,7 +989,9 @@ static void client_page_with(struct req *r, int status, const struct client *c, 
     json_object_set_new(ctx, "appointments", list);
     json_t *dups = json_array();
     for (size_t i = 0; i < nsame; i++)
-        if (same[i].id != c->id && strcasecmp(same[i].email, c->email) == 0)
+        /* a client without an e-mail has no duplicate by it (every such
+         * client would be one) */
+        if (same[i].id != c->id && c->email[0] && strcasecmp(same[i].email, c->email) == 0)
             json_array_append_new(
                 dups,
                 json_pack("{s:I, s:s, s:s, s:i, s:s}", "id", (json_int_t)same[i].id, "name",
@@ -1124,7 +1175,7 @@ void desk_client_merge(struct req *r)
         web_fail(r, &e);
         return;
     }
-    if (other == c.id || strcasecmp(o.email, c.email) != 0) {
+    if (other == c.id || !c.email[0] || strcasecmp(o.email, c.email) != 0) {
         client_page(r, 422, &c,
                     other == c.id ? "A client cannot be merged with themselves."
                                   : "Only clients with the same email can be merged; change "

@@ -311,6 +311,15 @@ DELETE FROM time_off WHERE id = $1 AND ($2::text IS NULL OR therapist_id = $2)
 INSERT INTO closed_dates (date, reason, location_id) VALUES ($1, $2, $3)
 ON CONFLICT (location_id, date) DO UPDATE SET reason = excluded.reason
 
+-- a client booked by phone only (st_booking.c): the same name, and the
+-- phone's digits without a North American leading 1 of eleven
+-- name: find_client_by_phone
+SELECT id FROM (SELECT id, name, replace(replace(replace(replace(replace(replace(phone,
+' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '') AS d FROM clients) c
+WHERE name = $1 AND $2 <> ''
+AND (CASE WHEN length(d) = 11 AND substr(d, 1, 1) = '1' THEN substr(d, 2) ELSE d END) = $2
+ORDER BY id LIMIT 1
+
 -- name: find_client
 SELECT id FROM clients WHERE name = $1 AND lower(email) = lower($2)
 ORDER BY id LIMIT 1

@@ -306,6 +306,15 @@ ON CONFLICT (location_id, date) DO UPDATE SET reason = excluded.reason
 -- NOCASE folds ASCII as lower() does, and lets the search use the index
 -- clients_email_nocase instead of reading every client (a 20,000-row
 -- import was quadratic)
+-- a client booked by phone only (st_booking.c): the same name, and the
+-- phone's digits without a North American leading 1 of eleven
+-- name: find_client_by_phone
+SELECT id FROM (SELECT id, name, replace(replace(replace(replace(replace(replace(phone,
+' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '') AS d FROM clients) c
+WHERE name = ?1 AND ?2 <> ''
+AND (CASE WHEN length(d) = 11 AND substr(d, 1, 1) = '1' THEN substr(d, 2) ELSE d END) = ?2
+ORDER BY id LIMIT 1
+
 -- name: find_client
 SELECT id FROM clients WHERE name = ?1 AND email = ?2 COLLATE NOCASE
 ORDER BY id LIMIT 1
