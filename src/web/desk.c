@@ -1101,10 +1101,13 @@ void desk_client_save(struct req *r)
     json_t *errs = json_object();
     if ((why = booking_check_name(n.name)))
         json_object_set_new(errs, "name", json_string(why));
-    if ((why = booking_check_email(n.email)))
-        json_object_set_new(errs, "email", json_string(why));
+    /* an e-mail, or (a client the desk books by phone) a phone a text can go to */
     if ((why = booking_check_phone(n.phone)))
         json_object_set_new(errs, "phone", json_string(why));
+    else if ((why = booking_check_desk_contact(n.email, n.phone)))
+        json_object_set_new(errs, *n.email ? "email" : "phone", json_string(why));
+    if (!*n.email && !*n.phone)
+        json_object_set_new(errs, "email", json_string(why));
     if (json_object_size(errs)) {
         client_page(
             r, 422, &c, "Nothing was saved: correct the fields marked below.", errs,

@@ -129,4 +129,28 @@ async function cases(h, ctx) {
     await checkPage(h, page, w, 'client-texts-allowed-phone', 'desk', '390 px viewport');
     await page.setViewportSize(TABLET);
   });
+
+  // issue 13 item 4: a client who has only a phone, booked on a phone-sized screen
+  await test('desk (390 px): book a client with a phone and no e-mail; the page shows the confirmation to read out', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const phoneStep = (name) => checkPage(h, page, w, name, 'desk', '390 px viewport');
+    await page.goto('/staff/book?service=deep-tissue-60&therapist=maren-holt&date=2026-11-25', { waitUntil: 'load' });
+    const radio = page.locator('input[name="start"]').first();
+    check(await radio.count() === 1, `no free time offered on ${page.url()}`);
+    const id = await radio.getAttribute('id');
+    await page.locator(`label[for="${id}"]`).click();
+    await page.locator('#name').fill('Pia Phoneonly');
+    await page.locator('#phone').fill('907.555.0178');
+    check(await page.locator('#email').getAttribute('required') === null, 'the e-mail is still required at the desk');
+    await phoneStep('book-phone-only');
+    const res = await click(page.getByRole('button', { name: 'Book', exact: true }), '"Book" button');
+    check(/^\/staff\/appointments\/\d+$/.test(new URL(page.url()).pathname),
+      `booking led to ${page.url()} (HTTP ${res && res.status()})`);
+    const said = ((await page.locator('#readout').textContent()) || '').replace(/\s+/g, ' ');
+    check(/Read the confirmation to the client/.test(said) && /Wednesday, November 25, 2026/.test(said) &&
+      /Maren Holt/.test(said) && /The price is \$/.test(said),
+      `the page does not show the confirmation to read out: "${said}"`);
+    await phoneStep('appointment-read-out');
+    await page.setViewportSize(TABLET);
+  });
 }

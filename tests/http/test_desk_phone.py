@@ -190,11 +190,30 @@ class PhoneOnly(unittest.TestCase):
         self.assertIn(b'email', data)
         self.assertEqual(count('SELECT count(*) FROM appointments'), before)
 
-    def test_6_the_client_list_and_export_cope_with_no_email(self):
+    def test_6_the_client_list_page_edit_and_export_cope_with_no_email(self):
         b = signed_in(DESK)
         st, _, page = b.get('/staff/clients?q=Ida')
         self.assertEqual(st, 200)
         self.assertIn('Ida Voss', page)
+        cid = count("SELECT id FROM clients WHERE name = 'Ida Voss'")
+        url = '/staff/clients/%d' % cid
+        st, _, page = b.get(url)
+        self.assertEqual(st, 200)
+        self.assertNotIn('Possible duplicates', page)
+        # saved without an e-mail while the phone is whole; not with neither
+        st, _, _ = b.post(url, {'name': 'Ida Voss', 'email': '', 'phone': '907 555 0181'})
+        self.assertEqual(st, 303)
+        self.assertEqual(S.sql('SELECT email, phone FROM clients WHERE id = ?', cid),
+                         [('', '907 555 0181')])
+        st, _, page = b.post(url, {'name': 'Ida Voss', 'email': '', 'phone': ''})
+        self.assertEqual(st, 422)
+        self.assertIn('id="phone-error"', page)
+        self.assertEqual(S.sql('SELECT phone FROM clients WHERE id = ?', cid),
+                         [('907 555 0181',)])
+        st, _, csv = signed_in(('admin@chugachbodywork.example', 'demo-admin-pass')).get(
+            '/admin/export/clients.csv')
+        self.assertEqual(st, 200)
+        self.assertRegex(csv, r'%d,Ida Voss,,907 555 0181' % cid)
 
 
 class NoSmsConfigured(unittest.TestCase):
