@@ -160,6 +160,25 @@ static void test_client_details(void **state)
     assert_null(booking_check_notes("left shoulder"));
 }
 
+/* the desk: an e-mail, or else a phone a text can go to */
+static void test_desk_contact(void **state)
+{
+    (void)state;
+    assert_null(booking_check_desk_contact("ana@example.com", ""));
+    assert_null(booking_check_desk_contact("ana@example.com", NULL));
+    assert_null(booking_check_desk_contact("", "(907) 555-0142"));
+    assert_null(booking_check_desk_contact(NULL, "+44 20 7946 0018"));
+    assert_null(booking_check_desk_contact("", "1-907-555-0142"));
+    const char *both = booking_check_desk_contact("", "");
+    assert_non_null(both);
+    assert_non_null(strstr(both, "e-mail address or phone number"));
+    assert_non_null(booking_check_desk_contact(NULL, NULL));
+    assert_non_null(booking_check_desk_contact("", "555 0142"));          /* no area code */
+    assert_non_null(booking_check_desk_contact("", "907 555 0142 x5"));   /* an extension */
+    assert_non_null(booking_check_desk_contact("", "call me"));
+    assert_non_null(booking_check_desk_contact("ana@", "907 555 0142"));  /* a bad e-mail */
+}
+
 static void test_same_client(void **state)
 {
     (void)state;
@@ -213,6 +232,7 @@ static void test_overlaps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_desk_contact),
         cmocka_unit_test(test_rules_for_service),
         cmocka_unit_test(test_check_time),
         cmocka_unit_test(test_round_up_on_local_grid),
