@@ -400,7 +400,9 @@ enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct ar
     const char *manage_url = NULL;
     int moves = 0;
     if (ev != SCHED_BOOKED &&
-        (rc = db_outbox_count(db, ap.id, "reschedule", &moves, e)) != E_OK)
+        (rc = db_outbox_count(db, ap.id,
+                              ap.client_email[0] ? "reschedule" : "reschedule_sms", &moves,
+                              e)) != E_OK)
         goto done;
     switch (ev) {
     case SCHED_BOOKED:

@@ -159,6 +159,32 @@ class PhoneOnly(unittest.TestCase):
         st, _, page = b.get('/staff/appointments/%d' % aid)
         self.assertIn('Confirmation texted', harness.text(page))
 
+    def test_3b_each_move_and_the_cancellation_are_texted(self):
+        b = signed_in(DESK)
+        st, h, page = book(b, '2026-11-25T10:00:00-09:00', 'Rob Mover', phone='907 555 0179',
+                           texts='yes')
+        self.assertEqual(st, 303, page[:3000])
+        aid = booked_id(h)
+        url = '/staff/appointments/%d' % aid
+        st, _, page = b.get(url + '?date=2026-11-25')
+        free = re.findall(r'value="(2026-11-25T\d\d:\d\d:00-09:00)"', page)
+        self.assertGreaterEqual(len(free), 3, page[:3000])
+        for start in (free[-1], free[-2]):
+            st, _, page = b.post(url + '/move', {'start': start})
+            self.assertEqual(st, 303, page[:2000])
+            rendered(S)
+        st, _, page = b.post(url + '/status', {'status': 'cancelled', 'reason': 'Sick'})
+        self.assertEqual(st, 303, page[:2000])
+        rendered(S)
+        self.assertEqual(
+            S.sql('SELECT kind, channel FROM outbox WHERE appointment_id = ? ORDER BY id', aid),
+            [('confirmation_sms', 'sms'), ('reschedule_sms', 'sms'), ('reschedule_sms', 'sms'),
+             ('cancellation_sms', 'sms')])
+        sent = wait_for('four texts', lambda: len(SMS.to('+19075550179')) == 4 and
+                        SMS.to('+19075550179'))
+        self.assertIn('Moved:', sent[1][3]['Body'])
+        self.assertIn('Cancelled:', sent[3][3]['Body'])
+
     def test_4_bad_contact_is_refused_and_stores_nothing(self):
         b = signed_in(DESK)
         before = (count('SELECT count(*) FROM clients'),
