@@ -370,6 +370,16 @@ class PackagesOnline(unittest.TestCase):
         self.assertEqual(counts(), before)
 
 
+class Reachable(unittest.TestCase):
+    def test_the_footer_links_to_both_pages(self):
+        for path in ('/', '/services', '/gift-cards'):
+            st, _, page = Browser(S).get(path)
+            self.assertEqual(st, 200)
+            footer = page[page.index('<footer'):]
+            self.assertIn('href="/gift-cards"', footer, path)
+            self.assertIn('href="/packages"', footer, path)
+
+
 class WithoutPayments(unittest.TestCase):
     def test_the_pages_say_where_to_buy_and_nothing_breaks(self):
         s = Server(KNEAD, extra=['--now', NOW]).start()
