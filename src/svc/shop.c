@@ -64,7 +64,7 @@ static enum err_code order_tx(struct db *db, void *vctx, struct err *e)
     return pay_checkout_record(db, c->p, &in, c->now, &c->checkout_id, e);
 }
 
-enum err_code prepaid_gift_order(struct db *db, const struct pay_provider *p,
+enum err_code shop_gift_order(struct db *db, const struct pay_provider *p,
                                  const struct prepaid_gift_in *in, int64_t min, int64_t max,
                                  int64_t now, int64_t *checkout_id, struct err *e)
 {
@@ -107,7 +107,7 @@ enum err_code prepaid_gift_order(struct db *db, const struct pay_provider *p,
     return rc;
 }
 
-enum err_code prepaid_package_order(struct db *db, const struct pay_provider *p,
+enum err_code shop_package_order(struct db *db, const struct pay_provider *p,
                                     int64_t package_id, int64_t user_id, const char *name,
                                     const char *email, int64_t now, int64_t *checkout_id,
                                     struct err *e)
@@ -159,7 +159,7 @@ done:
 }
 
 /* The sale's key: the checkout's own, hashed, so one checkout sells once. */
-static void online_pay(const struct prepaid_online *o, const struct checkout *c,
+static void online_pay(const struct shop_online *o, const struct checkout *c,
                        const char *payment_ref, struct arena *a, struct prepaid_pay_in *pay)
 {
     *pay = (struct prepaid_pay_in){.method = MONEY_PROVIDER,
@@ -169,10 +169,10 @@ static void online_pay(const struct prepaid_online *o, const struct checkout *c,
     token_hash(arena_printf(a, "online_sale:%s", c->idem_key), pay->key);
 }
 
-enum err_code prepaid_online_gift_paid(void *ctx, struct db *db, const struct checkout *c,
+enum err_code shop_gift_paid(void *ctx, struct db *db, const struct checkout *c,
                                        const char *payment_ref, int64_t now, struct err *e)
 {
-    const struct prepaid_online *o = ctx;
+    const struct shop_online *o = ctx;
     struct arena *a = arena_new();
     struct online_sale s;
     struct prepaid_pay_in pay;
@@ -206,10 +206,10 @@ done:
     return rc;
 }
 
-enum err_code prepaid_online_package_paid(void *ctx, struct db *db, const struct checkout *c,
+enum err_code shop_package_paid(void *ctx, struct db *db, const struct checkout *c,
                                           const char *payment_ref, int64_t now, struct err *e)
 {
-    const struct prepaid_online *o = ctx;
+    const struct shop_online *o = ctx;
     struct arena *a = arena_new();
     struct online_sale s;
     struct prepaid_pay_in pay;

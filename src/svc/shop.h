@@ -21,9 +21,8 @@
 #include "svc/pay.h"
 #include "svc/prepaid.h"
 
-
 /* What the webhook's handlers need (struct pay_handlers' ctx). */
-struct prepaid_online {
+struct shop_online {
     const char *currency, *clinic_name, *site_url;
     int expiry_months;
     const struct tz *tz;
@@ -33,7 +32,7 @@ struct prepaid_online {
 /* Orders a gift card of in (in->buyer_client_id 0; amount from min to max
  * cents): *checkout_id gets the checkout to send the buyer to.
  * E_UNPROCESSABLE with the reason for a refused field, nothing stored. */
-enum err_code prepaid_gift_order(struct db *db, const struct pay_provider *p,
+enum err_code shop_gift_order(struct db *db, const struct pay_provider *p,
                                  const struct prepaid_gift_in *in, int64_t min, int64_t max,
                                  int64_t now, int64_t *checkout_id, struct err *e);
 
@@ -42,16 +41,16 @@ enum err_code prepaid_gift_order(struct db *db, const struct pay_provider *p,
  * (found or added), which the account must own by the portal's rule (its
  * address proven: E_FORBIDDEN otherwise).  E_NOTFOUND for no such package,
  * E_CONFLICT for an archived or free one. */
-enum err_code prepaid_package_order(struct db *db, const struct pay_provider *p,
+enum err_code shop_package_order(struct db *db, const struct pay_provider *p,
                                     int64_t package_id, int64_t user_id, const char *name,
                                     const char *email, int64_t now, int64_t *checkout_id,
                                     struct err *e);
 
-/* struct pay_handlers' gift_card and package (ctx: struct prepaid_online):
+/* struct pay_handlers' gift_card and package (ctx: struct shop_online):
  * inside the webhook's transaction, the sale of checkout c's order. */
-enum err_code prepaid_online_gift_paid(void *ctx, struct db *db, const struct checkout *c,
+enum err_code shop_gift_paid(void *ctx, struct db *db, const struct checkout *c,
                                        const char *payment_ref, int64_t now, struct err *e);
-enum err_code prepaid_online_package_paid(void *ctx, struct db *db, const struct checkout *c,
+enum err_code shop_package_paid(void *ctx, struct db *db, const struct checkout *c,
                                           const char *payment_ref, int64_t now, struct err *e);
 
 #endif

@@ -559,7 +559,7 @@ void shop_gift_buy(struct req *r)
         gift_public_page(r, 422, why);
         return;
     }
-    if (prepaid_gift_order(web_db(r), &p, &in, (int64_t)c->gift_card_min * 100,
+    if (shop_gift_order(web_db(r), &p, &in, (int64_t)c->gift_card_min * 100,
                            (int64_t)c->gift_card_max * 100, now, &id, &e) != E_OK) {
         if (e.code == E_UNPROCESSABLE) {
             gift_public_page(r, 422, e.msg);
@@ -638,7 +638,7 @@ void shop_package_buy(struct req *r)
     }
     if (throttle_refuse(r, THROTTLE_BOOK, r->user->email))
         return;
-    if (prepaid_package_order(web_db(r), &p, pid, r->user->id, r->user->name, r->user->email,
+    if (shop_package_order(web_db(r), &p, pid, r->user->id, r->user->name, r->user->email,
                               clock_now(), &id, &e) != E_OK) {
         if (e.code == E_NOTFOUND || e.code == E_CONFLICT || e.code == E_FORBIDDEN) {
             packages_public_page(r, err_http_status(e.code), e.msg);
