@@ -359,7 +359,7 @@ class PackagesOnline(unittest.TestCase):
         PAY.post_webhook(PAY.event(sid))
         self.assertEqual(counts()[4], before[4] + 1)
 
-    def test_an_unproven_account_or_an_archived_package_is_refused(self):
+    def test_an_unproven_account_a_therapist_or_an_unknown_package_is_refused(self):
         b = harness.client_account(S, email='pw.only@example.com', name='Pat Password')
         before = counts()
         st, _, page = b.post('/packages/%d/buy' % self.pid, {})
@@ -367,6 +367,10 @@ class PackagesOnline(unittest.TestCase):
         self.assertIn('sign-in link', text(page))
         st, _, page = b.post('/packages/999999/buy', {})
         self.assertEqual(st, 404)
+        # a therapist's account buys nothing for anyone
+        maren = signed_in(('maren@chugachbodywork.example', 'demo-therapist-pass'))
+        st, _, _ = maren.post('/packages/%d/buy' % self.pid, {})
+        self.assertEqual(st, 403)
         self.assertEqual(counts(), before)
 
 
