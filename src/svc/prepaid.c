@@ -505,7 +505,15 @@ static enum err_code gift_tx(struct db *db, void *vctx, struct err *e)
     if (!in->mail_buyer)
         return E_OK;
     /* the buyer's receipt: the code itself only when nobody else is sent it */
-    const char *on = when_date_long(c->s.a, when_local_date(in->tz, m.next_attempt_at));
+    struct dt_date day = {0};
+    if (in->tz) {
+        day = when_local_date(in->tz, m.next_attempt_at);
+    } else { /* no clinic time zone given: UTC's day */
+        struct dt_civil x;
+        dt_civil_from_secs(m.next_attempt_at, &x);
+        day = (struct dt_date){x.year, x.month, x.day};
+    }
+    const char *on = when_date_long(c->s.a, day);
     const char *rbody =
         *in->recipient_email
             ? arena_printf(c->s.a,

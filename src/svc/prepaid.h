@@ -90,7 +90,7 @@ struct prepaid_gift_in {
     int64_t send_at;          /* when the code is e-mailed (now or later) */
     int expiry_months;        /* [money] gift_card_expiry_months; 0 = never */
     const char *clinic_name, *site_url;
-    const struct tz *tz; /* the clinic's, for the receipt's day (mail_buyer) */
+    const struct tz *tz; /* the clinic's, for the receipt's day (mail_buyer); NULL = UTC */
     int mail_buyer; /* bought online: the buyer is e-mailed a receipt, carrying the
                      * code when there is no recipient's e-mail (the code's one copy) */
 };
