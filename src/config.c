@@ -87,6 +87,9 @@ static const struct key {
     I("limits", "gift_codes_per_hour", gift_codes_per_hour, 0, 100000),
     /* gift cards: months they stay valid (0 = never; some places forbid expiry) */
     I("money", "gift_card_expiry_months", gift_card_expiry_months, 0, 120),
+    /* gift cards bought online: the smallest and largest amount, whole units */
+    I("money", "gift_card_min", gift_card_min, 1, 1000000),
+    I("money", "gift_card_max", gift_card_max, 1, 1000000),
     I("limits", "record_downloads_per_hour", record_downloads_per_hour, 0, 100000),
     S("metrics", "token", metrics_token, 1),
     I("bench", "day_cache", day_cache, 0, 1),
@@ -159,6 +162,8 @@ void cfg_defaults(struct cfg *c)
     c->payments_timeout_seconds = 15;
     c->gift_codes_per_hour = 10;
     c->gift_card_expiry_months = 0;
+    c->gift_card_min = 10;
+    c->gift_card_max = 500;
     c->record_downloads_per_hour = 10;
     copy(c->templates_dir, sizeof c->templates_dir, KNEAD_SRCDIR "/templates");
     copy(c->static_dir, sizeof c->static_dir, KNEAD_SRCDIR "/static");
@@ -403,6 +408,12 @@ static int cross_check(struct load_ctx *lc)
 {
     if (cross_check_payments(lc) < 0)
         return -1;
+    if (lc->c->gift_card_min > lc->c->gift_card_max) {
+        snprintf(lc->err, lc->errlen,
+                 "%s: [money] gift_card_min: must not be more than gift_card_max (%d)", lc->name,
+                 lc->c->gift_card_max);
+        return -1;
+    }
     static const char *const need[] = {"account", "key", "from"};
     const struct cfg *c = lc->c;
     const char *have[] = {c->sms_account, c->sms_key, c->sms_from};

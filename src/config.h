@@ -81,6 +81,7 @@ struct cfg {
     int waitlist_per_hour;       /* waitlist sign-ups per address and per e-mail; 0 = off */
     int gift_codes_per_hour;     /* wrong gift-card codes per address before a pause; 0 = off */
     int gift_card_expiry_months; /* [money]: a gift card's validity; 0 = it never expires */
+    int gift_card_min, gift_card_max; /* [money]: a gift card bought online, whole units */
     int record_downloads_per_hour; /* a client account's record downloads; 0 = off */
     /* [bench] day_cache: 1 = a day's free slots are kept per data version and
      * minute (the default); 0 = computed from the calendar on every request,

@@ -228,3 +228,40 @@ enum err_code db_gift_card_of_payment(struct db *db, int64_t payment_id, int64_t
     return rows_find_i64(db, Q_GIFT_CARD_OF_PAYMENT, "find the payment's gift card",
                          ARGS(A_I64(payment_id)), card_id, found, e);
 }
+
+static const struct col online_sale_cols[] = {
+    COL_I64(struct online_sale, id),
+    COL_TEXT(struct online_sale, kind),
+    COL_I64(struct online_sale, package_id),
+    COL_I64(struct online_sale, client_id),
+    COL_I64(struct online_sale, amount),
+    COL_TEXT(struct online_sale, buyer_name),
+    COL_TEXT(struct online_sale, buyer_email),
+    COL_TEXT(struct online_sale, recipient_name),
+    COL_TEXT(struct online_sale, recipient_email),
+    COL_TEXT(struct online_sale, message),
+    COL_I64(struct online_sale, send_at),
+    COL_I64(struct online_sale, created_at),
+};
+
+enum err_code db_online_sale_add(struct db *db, const struct online_sale *s, int64_t *id,
+                                 struct err *e)
+{
+    return rows_insert(db, Q_ONLINE_SALE_ADD, "save the order",
+                       ARGS(A_TEXT(s->kind), A_I64(s->package_id),
+                            s->client_id ? A_I64(s->client_id) : A_NULL, A_I64(s->amount),
+                            A_TEXT(s->buyer_name), A_TEXT(s->buyer_email),
+                            A_TEXT(s->recipient_name), A_TEXT(s->recipient_email),
+                            A_TEXT(s->message), A_I64(s->send_at), A_I64(s->created_at)),
+                       id, e);
+}
+
+enum err_code db_online_sale(struct db *db, struct arena *a, int64_t id, struct online_sale *out,
+                             struct err *e)
+{
+    enum err_code rc = rows_one(db, a, Q_ONLINE_SALE, "read the order", ARGS(A_I64(id)),
+                                COLS(online_sale_cols), out, e);
+    if (rc == E_NOTFOUND)
+        return err_set(e, E_NOTFOUND, "There is no such order.");
+    return rc;
+}

@@ -1133,6 +1133,23 @@ enum err_code db_gift_card_entry_add(struct db *db, int64_t card_id, const char 
 enum err_code db_gift_card_of_payment(struct db *db, int64_t payment_id, int64_t *card_id,
                                       int *found, struct err *e);
 
+/* A gift card or package ordered online (migration 0058), waiting for its
+ * checkout to be paid.  kind "gift_card" or "package"; client_id 0 = none
+ * (a gift card's buyer becomes a client when it is paid). */
+struct online_sale {
+    int64_t id;
+    const char *kind;
+    int64_t package_id, client_id, amount;
+    const char *buyer_name, *buyer_email, *recipient_name, *recipient_email, *message;
+    int64_t send_at, created_at;
+};
+/* Writes s (id ignored); *id gets it. */
+enum err_code db_online_sale_add(struct db *db, const struct online_sale *s, int64_t *id,
+                                 struct err *e);
+/* E_NOTFOUND when absent. */
+enum err_code db_online_sale(struct db *db, struct arena *a, int64_t id, struct online_sale *out,
+                             struct err *e);
+
 /* ---- the client's health form and insurance checks (web/intake.c, web/insurance.c) ---- */
 
 /* The current health form of a client.  Lists hold comma-separated codes of

@@ -14,6 +14,7 @@
 #include "svc/audit.h"
 #include "svc/token.h"
 #include "svc/webhook.h"
+#include "svc/when.h"
 #include "util/arena.h"
 
 /* Characters of UTF-8 text (the store's CHECKs count characters). */
@@ -136,6 +137,10 @@ static enum err_code sell_line(struct db *db, const struct sale *s, const struct
         if (strlen(s->pay->reference) > 100)
             return err_set(e, E_UNPROCESSABLE, "Keep the reference under 100 characters.");
         break;
+    case MONEY_PROVIDER: /* bought online: the provider's payment id */
+        if (!s->pay->reference || !*s->pay->reference || strlen(s->pay->reference) > 100)
+            return err_set(e, E_INVALID, "an online sale needs the provider's payment id");
+        break;
     default:
         return err_set(e, E_UNPROCESSABLE, "Take the payment by cash or card (terminal).");
     }
@@ -205,6 +210,7 @@ static enum err_code sell_line(struct db *db, const struct sale *s, const struct
 struct pkg_sell_ctx {
     struct sale s;
     int64_t package_id, client_id;
+    int64_t price; /* -1: the package's; else what was paid online (archived or not) */
     struct prepaid_sold out;
 };
 
@@ -225,9 +231,11 @@ static enum err_code pkg_sell_tx(struct db *db, void *vctx, struct err *e)
     if ((rc = db_package(db, c->s.a, c->package_id, &p, e)) != E_OK ||
         (rc = db_client(db, c->s.a, c->client_id, &cl, e)) != E_OK)
         return rc;
-    if (!p.active)
+    if (!p.active && c->price < 0)
         return err_set(e, E_CONFLICT, "The package \"%s\" is archived and no longer sold.",
                        p.name);
+    if (c->price >= 0)
+        p.price = c->price;
     const char *what = arena_printf(c->s.a, "Package: %s (%d x %s)", p.name, p.credits,
                                     p.service_name);
     if (chars(what) > 200)
@@ -264,7 +272,8 @@ enum err_code prepaid_package_sell(struct db *db, const struct money_by *by, int
     struct arena *a = arena_new();
     struct pkg_sell_ctx c = {.s = {.by = by, .pay = pay, .a = a, .now = now},
                              .package_id = package_id,
-                             .client_id = client_id};
+                             .client_id = client_id,
+                             .price = -1};
     enum err_code rc = db_tx(db, pkg_sell_tx, &c, e);
     if (rc == E_OK)
         *out = c.out;
@@ -402,6 +411,8 @@ done:
     return rc;
 }
 
+static enum err_code gift_check(const struct prepaid_gift_in *in, struct err *e);
+
 struct gift_ctx {
     struct sale s;
     const struct prepaid_gift_in *in;
@@ -458,7 +469,7 @@ static enum err_code gift_tx(struct db *db, void *vctx, struct err *e)
         (rc = db_gift_card_entry_add(db, c->out.item_id, "issue", in->amount, 0, c->s.now,
                                      c->s.by->name, e)) != E_OK)
         return rc;
-    if (!*in->recipient_email)
+    if (!*in->recipient_email && !in->mail_buyer)
         return E_OK;
     char until[32] = "";
     if (g.expires_at) {
@@ -489,7 +500,53 @@ static enum err_code gift_tx(struct db *db, void *vctx, struct err *e)
         .created_at = c->s.now,
     };
     int added = 0;
-    return db_outbox_add(db, &m, &added, e);
+    if (*in->recipient_email && (rc = db_outbox_add(db, &m, &added, e)) != E_OK)
+        return rc;
+    if (!in->mail_buyer)
+        return E_OK;
+    /* the buyer's receipt: the code itself only when nobody else is sent it */
+    struct dt_date day = {0};
+    if (in->tz) {
+        day = when_local_date(in->tz, m.next_attempt_at);
+    } else { /* no clinic time zone given: UTC's day */
+        struct dt_civil x;
+        dt_civil_from_secs(m.next_attempt_at, &x);
+        day = (struct dt_date){x.year, x.month, x.day};
+    }
+    const char *on = when_date_long(c->s.a, day);
+    const char *rbody =
+        *in->recipient_email
+            ? arena_printf(c->s.a,
+                           "Hello %s,\n\nThank you for buying a gift card of %s for %s.\n"
+                           "It will be e-mailed to %s <%s> on %s. Only they receive "
+                           "its code.\n",
+                           cl.name, sum, in->clinic_name,
+                           *in->recipient_name ? in->recipient_name : "the recipient",
+                           in->recipient_email, on)
+            : arena_printf(c->s.a,
+                           "Hello %s,\n\nThank you for buying a gift card of %s for %s.\n\n"
+                           "The code: %s\n\nThis e-mail is the only copy of the code: pass it "
+                           "on or keep it safe, as anyone who has it can spend the card.\n"
+                           "Use it when booking at %s, or give it at the front desk.\n"
+                           "%s%s%s",
+                           cl.name, sum, in->clinic_name, c->code, in->site_url,
+                           *until ? "It can be used until " : "It does not expire.", until,
+                           *until ? ".\n" : "\n");
+    struct outbox_msg r = {
+        .kind = "gift_card",
+        .channel = "email",
+        .dedupe_key = arena_printf(c->s.a, "gift_card_buyer:%lld", (long long)c->out.item_id),
+        .recipient = in->buyer_email,
+        .recipient_name = cl.name,
+        .subject = arena_printf(c->s.a, "Your gift card for %s", in->clinic_name),
+        .body_text = rbody,
+        .body_html = "",
+        .attach_name = "",
+        .attach_type = "",
+        .next_attempt_at = c->s.now,
+        .created_at = c->s.now,
+    };
+    return db_outbox_add(db, &r, &added, e);
 }
 
 enum err_code prepaid_gift_sell(struct db *db, const struct money_by *by,
@@ -500,6 +557,23 @@ enum err_code prepaid_gift_sell(struct db *db, const struct money_by *by,
     code[0] = '\0';
     if (in->amount < 100 || in->amount > MONEY_MAX)
         return err_set(e, E_UNPROCESSABLE, "A gift card is for 1.00 or more.");
+    enum err_code rc = gift_check(in, e);
+    if (rc != E_OK)
+        return rc;
+    struct arena *a = arena_new();
+    struct gift_ctx c = {.s = {.by = by, .pay = pay, .a = a, .now = now}, .in = in, .code = code};
+    rc = db_tx(db, gift_tx, &c, e);
+    if (rc == E_OK)
+        *out = c.out;
+    else
+        code[0] = '\0';
+    arena_free(a);
+    return rc;
+}
+
+/* The fields of a gift card other than its amount. */
+static enum err_code gift_check(const struct prepaid_gift_in *in, struct err *e)
+{
     if (chars(in->recipient_name) > 120 || chars(in->message) > 500 ||
         strlen(in->recipient_email) > 254)
         return err_set(e, E_UNPROCESSABLE,
@@ -512,13 +586,46 @@ enum err_code prepaid_gift_sell(struct db *db, const struct money_by *by,
         return err_set(e, E_UNPROCESSABLE, "The recipient: %s", why);
     if (*in->recipient_email && !strchr(in->recipient_email, '@'))
         return err_set(e, E_UNPROCESSABLE, "Enter the recipient's e-mail address, or none.");
+    return E_OK;
+}
+
+/* ---- inside a caller's transaction (svc/shop's webhook handlers) ---- */
+
+enum err_code prepaid_gift_check(const struct prepaid_gift_in *in, struct err *e)
+{
+    return gift_check(in, e);
+}
+
+enum err_code prepaid_gift_sell_in_tx(struct db *db, const struct money_by *by,
+                                      const struct prepaid_gift_in *in,
+                                      const struct prepaid_pay_in *pay, int64_t now,
+                                      char code[TOKEN_CODE_LEN], struct prepaid_sold *out,
+                                      struct err *e)
+{
     struct arena *a = arena_new();
     struct gift_ctx c = {.s = {.by = by, .pay = pay, .a = a, .now = now}, .in = in, .code = code};
-    enum err_code rc = db_tx(db, gift_tx, &c, e);
+    enum err_code rc = gift_tx(db, &c, e);
     if (rc == E_OK)
         *out = c.out;
     else
         code[0] = '\0';
+    arena_free(a);
+    return rc;
+}
+
+enum err_code prepaid_package_sell_in_tx(struct db *db, const struct money_by *by,
+                                         int64_t package_id, int64_t client_id, int64_t price,
+                                         const struct prepaid_pay_in *pay, int64_t now,
+                                         struct prepaid_sold *out, struct err *e)
+{
+    struct arena *a = arena_new();
+    struct pkg_sell_ctx c = {.s = {.by = by, .pay = pay, .a = a, .now = now},
+                             .package_id = package_id,
+                             .client_id = client_id,
+                             .price = price};
+    enum err_code rc = pkg_sell_tx(db, &c, e);
+    if (rc == E_OK)
+        *out = c.out;
     arena_free(a);
     return rc;
 }

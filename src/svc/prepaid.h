@@ -17,6 +17,8 @@
 #include "svc/money.h"
 #include "svc/token.h"
 
+struct tz;
+
 /* ---- the admin's packages ---- */
 
 struct prepaid_package_in {
@@ -88,6 +90,9 @@ struct prepaid_gift_in {
     int64_t send_at;          /* when the code is e-mailed (now or later) */
     int expiry_months;        /* [money] gift_card_expiry_months; 0 = never */
     const char *clinic_name, *site_url;
+    const struct tz *tz; /* the clinic's, for the receipt's day (mail_buyer); NULL = UTC */
+    int mail_buyer; /* bought online: the buyer is e-mailed a receipt, carrying the
+                     * code when there is no recipient's e-mail (the code's one copy) */
 };
 /* Issues a gift card: the invoice and its payment, the card (its code's
  * hash only) and its "issue" entry, the e-mail to the recipient queued for
@@ -97,5 +102,23 @@ enum err_code prepaid_gift_sell(struct db *db, const struct money_by *by,
                                 const struct prepaid_gift_in *in, const struct prepaid_pay_in *pay,
                                 int64_t now, char code[TOKEN_CODE_LEN], struct prepaid_sold *out,
                                 struct err *e);
+
+/* ---- inside a caller's writing transaction (svc/shop: the webhook's) ---- */
+
+/* The checks prepaid_gift_sell makes of in's fields other than the amount
+ * and the buyer: E_UNPROCESSABLE with the reason. */
+enum err_code prepaid_gift_check(const struct prepaid_gift_in *in, struct err *e);
+/* prepaid_gift_sell's sale, in the transaction already open. */
+enum err_code prepaid_gift_sell_in_tx(struct db *db, const struct money_by *by,
+                                      const struct prepaid_gift_in *in,
+                                      const struct prepaid_pay_in *pay, int64_t now,
+                                      char code[TOKEN_CODE_LEN], struct prepaid_sold *out,
+                                      struct err *e);
+/* prepaid_package_sell's sale at price (paid already: an archived package
+ * is sold all the same), in the transaction already open. */
+enum err_code prepaid_package_sell_in_tx(struct db *db, const struct money_by *by,
+                                         int64_t package_id, int64_t client_id, int64_t price,
+                                         const struct prepaid_pay_in *pay, int64_t now,
+                                         struct prepaid_sold *out, struct err *e);
 
 #endif

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "svc/prepaid.h"
+#include "svc/shop.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -36,7 +38,12 @@ void pay_webhook_post(struct req *r)
         web_error(r, 404, "not_found", "Online payments are not configured here.");
         return;
     }
-    if (pay_webhook(web_db(r), r->arena, &p, NULL, req_header(r, "Stripe-Signature"),
+    /* a gift card or package bought online is sold here (svc/prepaid) */
+    const struct cfg *c = &r->app->cfg;
+    struct shop_online shop = {c->currency, c->name, web_origin(r), c->gift_card_expiry_months,
+                               r->app->tz, r->app->hooks.webhooks};
+    struct pay_handlers h = {shop_package_paid, shop_gift_paid, &shop};
+    if (pay_webhook(web_db(r), r->arena, &p, &h, req_header(r, "Stripe-Signature"),
                     r->body.buf ? r->body.buf : "", r->body.len, clock_now(), &ev, &e) != E_OK) {
         web_problem(r, &e);
         return;

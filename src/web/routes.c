@@ -85,6 +85,11 @@ const struct route web_routes[] = {
     {ROUTE_POST, "/a/{token}/insurance", insurance_client_save, PUB | FORM, SMALL_FORM},
     /* the waitlist (web/waitlist.c): entries and offers by their private tokens,
      * checked by the handler (404 on any mismatch) */
+    /* gift cards and packages bought online (web/shop.c; sold by the webhook) */
+    {ROUTE_GET, "/gift-cards", shop_gift_public, PUB, 0},
+    {ROUTE_POST, "/gift-cards", shop_gift_buy, PUB | FORM, BOOK_FORM},
+    {ROUTE_GET, "/packages", shop_packages_public, PUB, 0},
+    {ROUTE_POST, "/packages/{id}/buy", shop_package_buy, ROUTE_CLIENT | FORM, SMALL_FORM},
     {ROUTE_GET, "/waitlist", waitlist_form, PUB, 0},
     {ROUTE_POST, "/waitlist", waitlist_join, PUB | FORM, SMALL_FORM},
     {ROUTE_GET, "/waitlist/offers/{token}", waitlist_offer_page, PUB, 0},

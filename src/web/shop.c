@@ -10,20 +10,26 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/auth.h"
 #include "core/datetime.h"
 #include "core/money.h"
 #include "core/tz.h"
 #include "store/store.h"
 #include "svc/audit.h"
 #include "svc/prepaid.h"
+#include "svc/shop.h"
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/num.h"
+#include "util/log.h"
+#include "web/account.h"
 #include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
+#include "web/pay.h"
 #include "web/proof.h"
+#include "web/throttle.h"
 
 static const char *amount(struct req *r, int64_t cents)
 {
@@ -439,4 +445,208 @@ void shop_gift_sell(struct req *r)
         return;
     }
     gift_page(r, sold.again ? 200 : 201, NULL, code, &sold);
+}
+
+/* ---- bought online (public pages) ---- */
+
+/* The public gift card page: the form when [payments] is set up, else
+ * where to buy one; msg, when given, is the reason the form was refused. */
+static void gift_public_page(struct req *r, int status, const char *msg)
+{
+    struct pay_provider p = web_pay_provider(r);
+    const struct cfg *c = &r->app->cfg;
+    int64_t now = clock_now();
+    json_t *ctx = page_context(r, "Gift cards",
+                               "Give a massage: a gift card bought online, e-mailed on the day "
+                               "you choose.",
+                               "gift_cards");
+    const char *v = kv_get(&r->query, "paid");
+    json_object_set_new(ctx, "paid", json_boolean(status == 200 && v && strcmp(v, "1") == 0));
+    v = kv_get(&r->query, "cancelled");
+    json_object_set_new(ctx, "cancelled",
+                        json_boolean(status == 200 && v && strcmp(v, "1") == 0));
+    json_object_set_new(ctx, "online", json_boolean(pay_enabled(&p)));
+    json_object_set_new(ctx, "currency", json_string(c->currency));
+    json_object_set_new(ctx, "min", json_string(amount(r, (int64_t)c->gift_card_min * 100)));
+    json_object_set_new(ctx, "max", json_string(amount(r, (int64_t)c->gift_card_max * 100)));
+    json_object_set_new(ctx, "expiry_months", json_integer(c->gift_card_expiry_months));
+    char today[16];
+    dt_format_date(when_local_date(r->app->tz, now), today, sizeof today);
+    json_object_set_new(ctx, "today", json_string(today));
+    json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
+    if (status != 200)
+        json_object_set_new(
+            ctx, "form",
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "buyer_name",
+                      form_value(r, "buyer_name"), "buyer_email", form_value(r, "buyer_email"),
+                      "amount", form_value(r, "amount"), "recipient_name",
+                      form_value(r, "recipient_name"), "recipient_email",
+                      form_value(r, "recipient_email"), "send_on", form_value(r, "send_on"),
+                      "message", form_value(r, "message")));
+    else
+        json_object_set_new(ctx, "form", json_pack("{s:s}", "send_on", today));
+    if (msg)
+        json_object_set_new(ctx, "error", json_string(msg));
+    page_render(r, status, "gift_cards", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+void shop_gift_public(struct req *r)
+{
+    gift_public_page(r, 200, NULL);
+}
+
+/* Sends the buyer to checkout id's page at the provider; back to back_path
+ * after paying (?paid=1) or not (?cancelled=1).  A provider that refused
+ * or did not answer: the form again with why (the order is left to expire;
+ * nothing was charged). */
+static void to_checkout(struct req *r, int64_t id, const char *email, const char *back_path,
+                        void (*again)(struct req *, int, const char *))
+{
+    struct pay_provider p = web_pay_provider(r);
+    struct err e = {0};
+    const char *url = NULL, *origin = web_origin(r);
+    if (pay_checkout_start(web_db(r), r->arena, &p, id, email,
+                           arena_printf(r->arena, "%s%s?paid=1", origin, back_path),
+                           arena_printf(r->arena, "%s%s?cancelled=1", origin, back_path), &url,
+                           &e) != E_OK) {
+        log_warn("shop: checkout %lld not opened: %s", (long long)id, e.msg);
+        again(r, 503,
+              "The payment page could not be opened just now, and nothing was charged. "
+              "Please try again in a few minutes, or buy at the front desk.");
+        return;
+    }
+    web_private(r);
+    form_see_other(r, url);
+}
+
+void shop_gift_buy(struct req *r)
+{
+    struct pay_provider p = web_pay_provider(r);
+    const struct cfg *c = &r->app->cfg;
+    struct err e = {0};
+    int64_t now = clock_now(), id = 0;
+    struct dt_date on;
+    const char *why = NULL, *send_on = form_value(r, "send_on");
+    struct prepaid_gift_in in = {
+        .buyer_name = form_value(r, "buyer_name"),
+        .buyer_email = form_value(r, "buyer_email"),
+        .recipient_name = form_value(r, "recipient_name"),
+        .recipient_email = form_value(r, "recipient_email"),
+        .message = form_value(r, "message"),
+        .send_at = now,
+        .clinic_name = c->name,
+    };
+    if (!pay_enabled(&p)) {
+        gift_public_page(r, 200, NULL); /* it says where to buy one */
+        return;
+    }
+    if (throttle_refuse(r, THROTTLE_BOOK, in.buyer_email))
+        return;
+    if (money_parse(form_value(r, "amount"), MONEY_MAX, &in.amount) < 0)
+        why = "Enter the card's amount, such as 50 or 50.00.";
+    if (!why && !form_blank(send_on)) {
+        struct dt_date today = when_local_date(r->app->tz, now);
+        if (dt_parse_date(send_on, &on) < 0 ||
+            dt_date_to_days(on) < dt_date_to_days(today) ||
+            dt_date_to_days(on) > dt_date_to_days(today) + 366)
+            why = "Choose the day to e-mail the card: today or a day within a year "
+                  "(YYYY-MM-DD).";
+        else if (dt_date_to_days(on) > dt_date_to_days(today))
+            in.send_at = tz_day_start(r->app->tz, on) + 9 * 3600; /* 9 AM that day */
+    }
+    if (why) {
+        gift_public_page(r, 422, why);
+        return;
+    }
+    if (shop_gift_order(web_db(r), &p, &in, (int64_t)c->gift_card_min * 100,
+                           (int64_t)c->gift_card_max * 100, now, &id, &e) != E_OK) {
+        if (e.code == E_UNPROCESSABLE) {
+            gift_public_page(r, 422, e.msg);
+            return;
+        }
+        web_fail(r, &e);
+        return;
+    }
+    throttle_note(r, THROTTLE_BOOK, in.buyer_email);
+    to_checkout(r, id, in.buyer_email, "/gift-cards", gift_public_page);
+}
+
+/* The active packages, each with a buy button for a signed-in client when
+ * [payments] is set up. */
+static void packages_public_page(struct req *r, int status, const char *msg)
+{
+    struct pay_provider p = web_pay_provider(r);
+    struct err e = {0};
+    struct package *ps = NULL;
+    size_t n = 0;
+    if (db_packages(web_db(r), r->arena, &ps, &n, &e) != E_OK) {
+        web_fail(r, &e);
+        return;
+    }
+    int online = pay_enabled(&p);
+    int client = account_authorize(r, AUTH_CLIENT) == 0;
+    const char *csrf = web_csrf(r);
+    json_t *ctx = page_context(r, "Packages",
+                               "Several sessions paid ahead, for less: buy a package online.",
+                               "packages");
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (!ps[i].active)
+            continue;
+        json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:i}", "name", ps[i].name, "credits",
+                              ps[i].credits, "service", ps[i].service_name, "price",
+                              amount(r, ps[i].price), "valid_months", ps[i].valid_months);
+        if (online && client && ps[i].price > 0)
+            json_object_set_new(
+                o, "buy",
+                json_pack("{s:s, s:s}", "csrf", csrf, "action",
+                          arena_printf(r->arena, "/packages/%" PRId64 "/buy", ps[i].id)));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(ctx, "packages", list);
+    json_object_set_new(ctx, "online", json_boolean(online));
+    json_object_set_new(ctx, "signed_in", json_boolean(client));
+    const char *v = kv_get(&r->query, "paid");
+    json_object_set_new(ctx, "paid", json_boolean(status == 200 && v && strcmp(v, "1") == 0));
+    v = kv_get(&r->query, "cancelled");
+    json_object_set_new(ctx, "cancelled",
+                        json_boolean(status == 200 && v && strcmp(v, "1") == 0));
+    if (msg)
+        json_object_set_new(ctx, "error", json_string(msg));
+    page_render(r, status, "packages", ctx);
+    resp_header(r, "Cache-Control", "no-store");
+}
+
+void shop_packages_public(struct req *r)
+{
+    packages_public_page(r, 200, NULL);
+}
+
+void shop_package_buy(struct req *r)
+{
+    struct pay_provider p = web_pay_provider(r);
+    struct err e = {0};
+    int64_t pid = 0, id = 0;
+    if (!pay_enabled(&p)) {
+        packages_public_page(r, 200, NULL); /* it says where to buy one */
+        return;
+    }
+    if (num_parse_i64(req_param(r, 0), 1, INT64_MAX, &pid) < 0) {
+        packages_public_page(r, 404, "There is no such package.");
+        return;
+    }
+    if (throttle_refuse(r, THROTTLE_BOOK, r->user->email))
+        return;
+    if (shop_package_order(web_db(r), &p, pid, r->user->id, r->user->name, r->user->email,
+                              clock_now(), &id, &e) != E_OK) {
+        if (e.code == E_NOTFOUND || e.code == E_CONFLICT || e.code == E_FORBIDDEN) {
+            packages_public_page(r, err_http_status(e.code), e.msg);
+            return;
+        }
+        web_fail(r, &e);
+        return;
+    }
+    throttle_note(r, THROTTLE_BOOK, r->user->email);
+    to_checkout(r, id, r->user->email, "/packages", packages_public_page);
 }

@@ -21,6 +21,13 @@ void shop_gift_cards(struct req *r);     /* GET /admin/gift-cards */
 void shop_gift_sell(struct req *r);      /* POST /admin/gift-cards */
 void shop_client_sell(struct req *r);    /* POST /staff/clients/{id}/packages */
 
+/* Bought online (README "Packages and gift cards"): the public pages order,
+ * the provider takes the money, its webhook sells (svc/prepaid). */
+void shop_gift_public(struct req *r);     /* GET /gift-cards */
+void shop_gift_buy(struct req *r);        /* POST /gift-cards: 303 to the provider's page */
+void shop_packages_public(struct req *r); /* GET /packages */
+void shop_package_buy(struct req *r);     /* POST /packages/{id}/buy (a client account) */
+
 /* The client's packages (credits left, expiry) and the desk's sale form
  * into ctx "packages" for the client's page.  Returns 0, or -1 with the
  * response written. */

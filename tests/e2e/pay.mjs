@@ -5,7 +5,9 @@
 // deep-tissue-60 asks a $25 deposit and states a $40 late-cancel and a 50 % no-show fee.
 //   1. phone (390x844): a client books online, agrees to the fees, pays the deposit on the
 //      provider's page, and comes back to "You're booked" and "Deposit of $25 paid".
-//   2. desktop (1280): the desk marks a visit a no-show; its checkout shows the no-show fee
+//   2. phone (390x844): a gift card bought online (/gift-cards) for a recipient and a day,
+//      paid on the provider's page; the webhook sells it, and no code is on any page.
+//   3. desktop (1280): the desk marks a visit a no-show; its checkout shows the no-show fee
 //      invoice (the card declined: the fee stays on the balance) and the receipt its line.
 // axe-core finds no violation on Knead's pages; each is screenshotted as pay-*.png.
 
@@ -112,6 +114,36 @@ async function cases(h, server, fake, contexts) {
     check(/You’re booked/.test(t), `not booked after paying:\n${t.slice(0, 400)}`);
     check(/Deposit of \$25 paid/.test(t), 'the deposit is not shown as paid');
     await checkPage(h, page, w, 'booked-deposit-paid', 'pay', '390 px phone viewport');
+    const all = await h.runAxe(page);
+    check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
+  });
+
+  await test('pay (390x844): buy a gift card online on the provider\'s page; the webhook sells it', async () => {
+    const res = await page.goto('/gift-cards', { waitUntil: 'load' });
+    check(res.status() === 200, `gift card page: ${res.status()}`);
+    await checkPage(h, page, w, 'gift-card-form', 'pay', '390 px phone viewport');
+    await page.getByLabel(/^Amount/).fill('60');
+    await page.getByLabel('Your name', { exact: true }).fill('Gina Giver');
+    await page.getByLabel('Your e-mail', { exact: true }).fill('gina@example.com');
+    await page.getByLabel(/^Their name/).fill('Rita Recipient');
+    await page.getByLabel(/^Their e-mail/).fill('rita@example.com');
+    await page.getByLabel('Send it on').fill('2026-12-24');
+    await page.getByLabel(/^Your message/).fill('Enjoy!');
+    await Promise.all([page.waitForURL(`${fake.base}/pay/**`),
+      page.getByRole('button', { name: 'Continue to payment' }).click()]);
+    check(/Pay 60\.00/.test(await page.locator('#what').innerText()), 'the provider page does not ask $60.00');
+    check(sql(server.db, "SELECT count(*) FROM gift_cards WHERE recipient_email = 'rita@example.com'")[0][0] === 0,
+      'a card was sold before it was paid');
+    w.problems.length = 0; // the fake provider's own page is not Knead's
+    await Promise.all([page.waitForURL(`${server.base}/gift-cards?paid=1`),
+      page.getByRole('button', { name: 'Pay' }).click()]);
+    const t = await page.locator('main').innerText();
+    check(/Thank you for your order/.test(t), `no thanks after paying:\n${t.slice(0, 400)}`);
+    check(!/[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/.test(t), 'a code is on the page');
+    const rows = sql(server.db, "SELECT amount_cents, send_at FROM gift_cards WHERE recipient_email = 'rita@example.com'");
+    check(rows.length === 1 && rows[0][0] === 6000 && rows[0][1] === 1798135200,
+      `the card sold: ${JSON.stringify(rows)}`);
+    await checkPage(h, page, w, 'gift-card-paid', 'pay', '390 px phone viewport');
     const all = await h.runAxe(page);
     check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
   });

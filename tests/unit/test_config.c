@@ -67,6 +67,27 @@ static void test_database_url(void **state)
     assert_string_equal(c.db_path, "var/knead.db");
 }
 
+/* gift cards bought online: the limits, and a minimum above the maximum refused */
+static void test_gift_card_limits(void **state)
+{
+    struct cfg c;
+    char err[256] = "";
+    (void)state;
+    cfg_defaults(&c);
+    assert_int_equal(c.gift_card_min, 10);
+    assert_int_equal(c.gift_card_max, 500);
+    assert_int_equal(cfg_load_string(&c, "[money]\ngift_card_min = 25\ngift_card_max = 250\n",
+                                     "t.ini", err, sizeof err),
+                     0);
+    assert_int_equal(c.gift_card_min, 25);
+    assert_int_equal(c.gift_card_max, 250);
+    cfg_defaults(&c);
+    assert_int_equal(cfg_load_string(&c, "[money]\ngift_card_min = 600\n", "t.ini", err,
+                                     sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "[money] gift_card_min: must not be more than gift_card_max"));
+}
+
 static void test_file_values_are_applied(void **state)
 {
     struct cfg c;
@@ -326,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_file_values_are_applied),
         cmocka_unit_test(test_fault_keys_are_applied),
         cmocka_unit_test(test_database_url),
+        cmocka_unit_test(test_gift_card_limits),
         cmocka_unit_test(test_errors_name_the_key),
         cmocka_unit_test(test_smtp_section),
         cmocka_unit_test(test_webhooks_section),

@@ -961,6 +961,15 @@ INSERT INTO gift_cards (code_hash, last4, amount_cents, currency, invoice_id, bu
 recipient_name, recipient_email, message, send_at, expires_at, form_key, created_at,
 created_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 
+-- name: online_sale_add
+INSERT INTO online_sales (kind, package_id, client_id, amount_cents, buyer_name, buyer_email,
+recipient_name, recipient_email, message, send_at, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+
+-- name: online_sale
+SELECT id, kind, package_id, coalesce(client_id, 0), amount_cents, buyer_name, buyer_email,
+recipient_name, recipient_email, message, send_at, created_at FROM online_sales WHERE id = ?1
+
 -- name: gift_card_by_key
 SELECT id FROM gift_cards WHERE form_key = ?1
 
