@@ -237,6 +237,13 @@ static int64_t where(int64_t location_id)
     return location_id > 0 ? location_id : STORE_FIRST_LOCATION;
 }
 
+enum err_code db_lock_person(struct db *db, const char *key, struct err *e)
+{
+    int64_t one;
+    return rows_i64_of(db, Q_LOCK_PERSON, "hold the client's bookings", ARGS(A_TEXT(key)), &one,
+                       e);
+}
+
 enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e)
 {
     int64_t one;

@@ -341,6 +341,11 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
  * there is no such therapist or location. */
 enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e);
 enum err_code db_lock_location(struct db *db, int64_t id, struct err *e);
+/* Holds one person's bookings (key: "e:" and the e-mail in lower case, or
+ * "p:" and the phone in E.164) until the transaction ends, so that two
+ * bookings of one person decide the client overlap one after the other:
+ * an advisory lock on PostgreSQL, nothing on SQLite (one writer). */
+enum err_code db_lock_person(struct db *db, const char *key, struct err *e);
 enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
                        struct err *e);
 /* Every location's opening hours, by location, weekday and start. */

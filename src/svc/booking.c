@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/phone.h"
 #include "svc/token.h"
 #include "svc/webhook.h"
 #include "svc/when.h"
@@ -973,6 +974,31 @@ static void run_committed_hook(const struct sched_hooks *h)
 /* Inside the transaction: refuses start..end when the client (email, phone)
  * holds another live appointment overlapping it, unless allow; the first
  * one found goes to *found (if not NULL; id 0 when none). */
+static enum err_code lock_person(struct db *db, struct arena *a, const char *email,
+                                 const char *phone, struct err *e)
+{
+    enum err_code rc;
+    char e164[PHONE_E164_MAX];
+    if (email) {
+        while (*email == ' ')
+            email++;
+        size_t n = strlen(email);
+        while (n && email[n - 1] == ' ')
+            n--;
+        if (n) {
+            char *key = arena_printf(a, "e:%.*s", (int)n, email);
+            for (char *c = key; *c; c++)
+                if (*c >= 'A' && *c <= 'Z')
+                    *c = (char)(*c - 'A' + 'a');
+            if ((rc = db_lock_person(db, key, e)) != E_OK)
+                return rc;
+        }
+    }
+    if (phone && *phone && phone_e164(phone, e164) == 0)
+        return db_lock_person(db, arena_printf(a, "p:%s", e164), e);
+    return E_OK;
+}
+
 static enum err_code check_client(struct db *db, struct arena *a, const struct sched *s,
                                   const char *email, const char *phone, int64_t start,
                                   int64_t end, int64_t exclude, int allow,
@@ -980,10 +1006,13 @@ static enum err_code check_client(struct db *db, struct arena *a, const struct s
 {
     struct client_booking *list;
     size_t n;
-    enum err_code rc = db_client_overlaps(db, a, start, end, exclude, &list, &n, e);
     if (found)
         memset(found, 0, sizeof *found);
+    /* one person's bookings decide one after the other (PostgreSQL) */
+    enum err_code rc = lock_person(db, a, email, phone, e);
     if (rc != E_OK)
+        return rc;
+    if ((rc = db_client_overlaps(db, a, start, end, exclude, &list, &n, e)) != E_OK)
         return rc;
     for (size_t i = 0; i < n; i++) {
         if (!booking_overlaps(start, end, list[i].start, list[i].end) ||

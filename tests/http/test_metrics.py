@@ -170,6 +170,8 @@ class Counters(unittest.TestCase):
         # the booking queued its confirmation: nothing can send it ([smtp] host empty)
         self.assertGreaterEqual(value(after, 'knead_outbox_messages', status='pending'), 1)
 
+    @harness.sqlite_only('the store counts commits, fsyncs and lock waits of its SQLite writer;'
+                         ' PostgreSQL keeps its own (pg_stat_database)')
     def test_the_commits_and_their_cost_are_counted(self):
         """The store's own counters: what a write costs in commits (each one
         sync of the log) and how long they and the wait for the lock took."""

@@ -122,6 +122,13 @@ ORDER BY ts.therapist_id, s.position, s.name
 SELECT weekday, kind, start_min, end_min, location_id FROM therapist_hours
 WHERE therapist_id = $1 ORDER BY weekday, start_min, location_id
 
+-- name: lock_person
+-- orders the bookings of one person (an e-mail or a phone, $1 a key naming
+-- it): the client-overlap check reads, then decides; without this lock two
+-- requests of one person as two new clients both read "nothing" at READ
+-- COMMITTED and both insert (held until the commit)
+SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS held
+
 -- name: lock_therapist
 -- holds the therapist's own rows (hours) for a read-decide-write: the row locked until the commit
 SELECT 1 FROM therapists WHERE id = $1

@@ -120,6 +120,10 @@ ORDER BY ts.therapist_id, s.position, s.name
 SELECT weekday, kind, start_min, end_min, location_id FROM therapist_hours
 WHERE therapist_id = ?1 ORDER BY weekday, start_min, location_id
 
+-- name: lock_person
+-- orders the bookings of one person: SQLite's one writer holds all already
+SELECT count(*) FROM (SELECT ?1)
+
 -- name: lock_therapist
 -- holds the therapist's own rows (hours) for a read-decide-write: SQLite's one writer holds all already
 SELECT 1 FROM therapists WHERE id = ?1
