@@ -202,8 +202,10 @@ enum err_code rows_find_i64(struct db *db, enum q_id q, const char *what,
         return rc;
     switch (rows_next(&r, e)) {
     case 1:
-        *out = rows_i64(&r, 0);
-        *found = 1;
+        if (!rows_is_null(&r, 0)) {
+            *out = rows_i64(&r, 0);
+            *found = 1;
+        }
         rows_close(&r);
         return E_OK;
     case 0:

@@ -134,7 +134,8 @@ enum err_code rows_find(struct db *db, struct arena *a, enum q_id q, const char 
 enum err_code rows_i64_of(struct db *db, enum q_id q, const char *what, const struct drv_arg *args,
                           size_t nargs, int64_t *out, struct err *e);
 /* The first column of the first row as a number, *found = 1; *found = 0
- * (and e untouched) when there is no row. */
+ * (and e untouched) when there is no row, or its first column is NULL (an
+ * aggregate such as min() over no rows). */
 enum err_code rows_find_i64(struct db *db, enum q_id q, const char *what,
                             const struct drv_arg *args, size_t nargs, int64_t *out, int *found,
                             struct err *e);

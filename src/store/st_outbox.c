@@ -159,25 +159,8 @@ enum err_code db_outbox_mark(struct db *db, int64_t id, const char *status, int6
 enum err_code db_outbox_next_due(struct db *db, unsigned channels, int64_t *at, int *found,
                                  struct err *e)
 {
-    struct rows r;
-    enum err_code rc =
-        rows_open(&r, db, Q_OUTBOX_NEXT_DUE, "read the outbox", ARGS(A_I64(channels)), e);
-    *found = 0;
-    if (rc != E_OK)
-        return rc;
-    switch (rows_next(&r, e)) {
-    case 1:
-        if (!rows_is_null(&r, 0)) { /* min() of no rows */
-            *at = rows_i64(&r, 0);
-            *found = 1;
-        }
-        rows_close(&r);
-        return E_OK;
-    case 0:
-        return E_OK;
-    default:
-        return rows_code(e);
-    }
+    return rows_find_i64(db, Q_OUTBOX_NEXT_DUE, "read the outbox", ARGS(A_I64(channels)), at,
+                         found, e);
 }
 
 static const struct col list_cols[] = {
