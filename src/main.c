@@ -673,7 +673,7 @@ static int cmd_serve(struct app *app, const struct opts *o)
                                 pc->payments_hold_minutes,
                                 pc->payments_timeout_seconds < 5 ? pc->payments_timeout_seconds : 5,
                                 pc->payments_timeout_seconds,
-                                app->hooks.webhooks};
+                                app->hooks.webhooks, pc->name};
     if (pay_worker_start(app->store, &prov, &app->hooks, &payw, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         srv_stop(srv);

@@ -115,6 +115,7 @@ static const struct col invoice_cols[] = {
     COL_I64(struct invoice, credited),
     COL_I64(struct invoice, paid),
     COL_I64(struct invoice, refunded),
+    COL_I64(struct invoice, refund_pending),
 };
 
 enum err_code db_invoice(struct db *db, struct arena *a, int64_t id, struct invoice *out,
@@ -176,6 +177,13 @@ enum err_code db_invoice_lines(struct db *db, struct arena *a, int64_t invoice_i
 enum err_code db_client_balance(struct db *db, int64_t client_id, int64_t *balance,
                                 int64_t *invoices, struct err *e)
 {
+    int64_t pending;
+    return db_client_balance_pending(db, client_id, balance, invoices, &pending, e);
+}
+
+enum err_code db_client_balance_pending(struct db *db, int64_t client_id, int64_t *balance,
+                                        int64_t *invoices, int64_t *pending, struct err *e)
+{
     struct rows r;
     enum err_code rc =
         rows_open(&r, db, Q_CLIENT_BALANCE, "read the client's balance", ARGS(A_I64(client_id)), e);
@@ -186,6 +194,7 @@ enum err_code db_client_balance(struct db *db, int64_t client_id, int64_t *balan
         return rows_code(e);
     *balance = step ? rows_i64(&r, 0) : 0;
     *invoices = step ? rows_i64(&r, 1) : 0;
+    *pending = step ? rows_i64(&r, 2) : 0;
     rows_close(&r);
     return E_OK;
 }
@@ -215,6 +224,7 @@ static const struct col payment_cols[] = {
     COL_I64(struct payment, created_at),
     COL_TEXT(struct payment, created_by_name),
     COL_I64(struct payment, refunded),
+    COL_I64(struct payment, refund_pending),
 };
 
 enum err_code db_payments_taken(struct db *db, struct arena *a, int64_t from, int64_t to,
@@ -274,7 +284,10 @@ enum err_code db_refund_add(struct db *db, const struct refund *f, const char *i
     return rows_insert(db, Q_REFUND_ADD, "record the refund",
                        ARGS(A_I64(f->payment_id), A_I64(f->amount), A_TEXT(f->reason),
                             A_TEXT(idem_key), A_I64(f->created_at), A_I64(created_by),
-                            A_TEXT(f->created_by_name)),
+                            A_TEXT(f->created_by_name),
+                            A_TEXT(f->status && *f->status ? f->status : "completed"),
+                            A_TEXT(f->method ? f->method : ""),
+                            A_TEXT(f->provider_key ? f->provider_key : "")),
                        id, e);
 }
 
@@ -292,6 +305,15 @@ static const struct col refund_cols[] = {
     COL_TEXT(struct refund, method),
     COL_I64(struct refund, created_at),
     COL_TEXT(struct refund, created_by_name),
+    COL_TEXT(struct refund, status),
+    COL_TEXT(struct refund, provider_key),
+    COL_TEXT(struct refund, provider_ref),
+    COL_TEXT(struct refund, failure),
+    COL_TEXT(struct refund, card_last4),
+    COL_I64(struct refund, settled_at),
+    COL_I64(struct refund, invoice_id),
+    COL_TEXT(struct refund, payment_ref),
+    COL_TEXT(struct refund, payment_method),
 };
 
 enum err_code db_refunds_of_invoice(struct db *db, struct arena *a, int64_t invoice_id,
@@ -299,6 +321,42 @@ enum err_code db_refunds_of_invoice(struct db *db, struct arena *a, int64_t invo
 {
     return rows_list(db, a, Q_REFUNDS_OF_INVOICE, "list the invoice's refunds",
                      ARGS(A_I64(invoice_id)), COLS(refund_cols), sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_refund(struct db *db, struct arena *a, int64_t id, struct refund *out,
+                        struct err *e)
+{
+    enum err_code rc =
+        rows_one(db, a, Q_REFUND, "read the refund", ARGS(A_I64(id)), COLS(refund_cols), out, e);
+    if (rc == E_NOTFOUND)
+        return err_set(e, E_NOTFOUND, "There is no refund %lld.", (long long)id);
+    return rc;
+}
+
+enum err_code db_refund_of_provider(struct db *db, struct arena *a, const char *key,
+                                    const char *ref, struct refund *out, int *found,
+                                    struct err *e)
+{
+    return rows_find(db, a, Q_REFUND_OF_PROVIDER, "find the provider's refund",
+                     ARGS(A_TEXT(key ? key : ""), A_TEXT(ref ? ref : "")), COLS(refund_cols), out,
+                     found, e);
+}
+
+enum err_code db_refunds_pending(struct db *db, struct arena *a, struct refund **out, size_t *n,
+                                 struct err *e)
+{
+    return rows_list(db, a, Q_REFUNDS_PENDING, "list the refunds waiting for the provider",
+                     NOARGS, COLS(refund_cols), sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_refund_settle(struct db *db, int64_t id, const char *status, const char *ref,
+                               const char *failure, const char *last4, int64_t at,
+                               int64_t *changed, struct err *e)
+{
+    return rows_exec(db, Q_REFUND_SETTLE, "record the provider's answer to the refund",
+                     ARGS(A_I64(id), A_TEXT(status), A_TEXT(ref ? ref : ""),
+                          A_TEXT(failure ? failure : ""), A_TEXT(last4 ? last4 : ""), A_I64(at)),
+                     changed, e);
 }
 
 enum err_code db_credit_add(struct db *db, const struct credit_note *c, const char *idem_key,
@@ -361,6 +419,15 @@ enum err_code db_takings(struct db *db, struct arena *a, int64_t location_id, in
         issued[i] = step ? rows_i64(&r, i) : 0;
     rows_close(&r);
     return E_OK;
+}
+
+enum err_code db_takings_refund_pending(struct db *db, struct arena *a, int64_t location_id,
+                                        int64_t from, int64_t to, struct takings_row **out,
+                                        size_t *n, struct err *e)
+{
+    return rows_list(db, a, Q_TAKINGS_REFUND_PENDING, "sum the day's refunds still pending",
+                     ARGS(A_I64(from), A_I64(to), A_I64(location_id)), COLS(takings_cols),
+                     sizeof **out, (void **)out, n, e);
 }
 
 enum err_code db_closeout_add(struct db *db, const struct closeout *c, int64_t created_by,

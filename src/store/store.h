@@ -784,8 +784,9 @@ struct invoice {
     const char *bill_to; /* a third party left to pay the balance, "" = none */
     int64_t issued_at, issued_by;
     const char *issued_by_name;
-    /* read only, from the ledger: credit notes, completed payments, refunds */
-    int64_t credited, paid, refunded;
+    /* read only, from the ledger: credit notes, completed payments, refunds
+     * completed, and refunds still waiting for the payment provider */
+    int64_t credited, paid, refunded, refund_pending;
 };
 
 struct invoice_line {
@@ -806,17 +807,37 @@ struct payment {
     const char *reference, *status; /* "pending", "completed", "failed" */
     int64_t created_at;
     const char *created_by_name;
-    int64_t refunded; /* read only: its refunds so far */
+    /* read only: its refunds so far, pending (with the provider) and
+     * completed, which is what can no longer be refunded; of them pending */
+    int64_t refunded, refund_pending;
     /* written only */
     const char *idem_key;
     int64_t created_by;
 };
 
+/* A refund (migrations 0039, 0065).  One of a payment made through the
+ * payment provider is written "pending" with provider_key (our idempotency
+ * key for the provider) and settled by the provider's answer:
+ *
+ *   [pending] --provider refunded--> [completed]   (provider_ref: its id)
+ *       |     --provider declined--> [failed]      (failure: why; counts nowhere)
+ *       +-- no answer: stays pending; svc/pay's worker asks again, same key
+ *
+ * Every other refund is written completed. */
 struct refund {
     int64_t id, payment_id, amount;
-    const char *reason, *method; /* method: the payment's, read only */
+    /* method: written "" (the payment's) or "cash"; read as the method the
+     * money went back to */
+    const char *reason, *method;
     int64_t created_at;
     const char *created_by_name;
+    const char *status;       /* "pending", "completed", "failed" */
+    const char *provider_key; /* "" = not a refund through the provider */
+    const char *provider_ref, *failure, *card_last4; /* "" until answered */
+    int64_t settled_at;                               /* 0 = not answered */
+    /* read only: the payment's */
+    int64_t invoice_id; /* 0 = none */
+    const char *payment_ref, *payment_method;
 };
 
 struct credit_note {
@@ -884,6 +905,10 @@ enum err_code db_invoice_lines(struct db *db, struct arena *a, int64_t invoice_i
  * many invoices they have. */
 enum err_code db_client_balance(struct db *db, int64_t client_id, int64_t *balance,
                                 int64_t *invoices, struct err *e);
+/* The same with *pending: refunds to the client waiting for the payment
+ * provider (not in *balance until done). */
+enum err_code db_client_balance_pending(struct db *db, int64_t client_id, int64_t *balance,
+                                        int64_t *invoices, int64_t *pending, struct err *e);
 
 /* Writes a payment (p->idem_key required); *id gets its id. */
 enum err_code db_payment_add(struct db *db, const struct payment *p, int64_t *id, struct err *e);
@@ -1011,6 +1036,23 @@ enum err_code db_refund_by_key(struct db *db, const char *key, int64_t *id, int 
                                struct err *e);
 enum err_code db_refunds_of_invoice(struct db *db, struct arena *a, int64_t invoice_id,
                                     struct refund **out, size_t *n, struct err *e);
+/* Refund id with its payment's reference; E_NOTFOUND when none. */
+enum err_code db_refund(struct db *db, struct arena *a, int64_t id, struct refund *out,
+                        struct err *e);
+/* The refund whose provider_key is key or whose provider_ref is ref (either
+ * may be ""); *found = 0 when none. */
+enum err_code db_refund_of_provider(struct db *db, struct arena *a, const char *key,
+                                    const char *ref, struct refund *out, int *found,
+                                    struct err *e);
+/* Refunds through the provider still pending, oldest first (50 at most). */
+enum err_code db_refunds_pending(struct db *db, struct arena *a, struct refund **out, size_t *n,
+                                 struct err *e);
+/* Settles pending refund id: status ("pending" again only records ref),
+ * the provider's refund id, why it failed, the card's last 4, when.
+ * *changed = 0 when it was not pending (answered before). */
+enum err_code db_refund_settle(struct db *db, int64_t id, const char *status, const char *ref,
+                               const char *failure, const char *last4, int64_t at,
+                               int64_t *changed, struct err *e);
 /* Writes a credit note; the store refuses one above what is left of the invoice. */
 enum err_code db_credit_add(struct db *db, const struct credit_note *c, const char *idem_key,
                             int64_t created_by, int64_t *id, struct err *e);
@@ -1026,6 +1068,11 @@ enum err_code db_credits_of_invoice(struct db *db, struct arena *a, int64_t invo
 enum err_code db_takings(struct db *db, struct arena *a, int64_t location_id, int64_t from,
                          int64_t to, struct takings_row **paid, size_t *npaid, struct takings_row **refunded,
                          size_t *nrefunded, int64_t issued[4], struct err *e);
+/* Refunds asked of the provider in [from, to) at location_id and still
+ * pending, by the payment's method. */
+enum err_code db_takings_refund_pending(struct db *db, struct arena *a, int64_t location_id,
+                                        int64_t from, int64_t to, struct takings_row **out,
+                                        size_t *n, struct err *e);
 enum err_code db_closeout_add(struct db *db, const struct closeout *c, int64_t created_by,
                               int64_t *id, struct err *e);
 /* A day's counts of one location's drawer (0 = the whole clinic's), newest

@@ -419,13 +419,35 @@ static enum err_code refund_tx(struct db *db, struct fix_ctx *c, struct err *e)
         return err_set(e, E_CONFLICT, "Only a completed payment can be refunded.");
     if (money_refund_check(p.amount, p.refunded, in->amount, &why) < 0)
         return err_set(e, E_UNPROCESSABLE, "%s", why);
+    int online = strcmp(p.method, "provider") == 0;
+    int cash = in->to && strcmp(in->to, "cash") == 0 && strcmp(p.method, "cash") != 0;
+    if (in->to && *in->to && strcmp(in->to, "cash") != 0)
+        return err_set(e, E_UNPROCESSABLE,
+                       "A refund goes back to the payment's own method, or in cash.");
+    if (cash && !online && strcmp(p.method, "card") != 0)
+        return err_set(e, E_UNPROCESSABLE,
+                       "Only a card payment can be paid back in cash; this one goes back to "
+                       "where it came from.");
+    if (online && !cash && !in->online)
+        return err_set(e, E_UNPROCESSABLE,
+                       "Online payments are not set up here, so this card payment cannot be "
+                       "refunded to the card. Refund it in cash instead.");
     if ((rc = p.invoice_id ? db_invoice(db, c->a, p.invoice_id, &inv, e) : E_OK) != E_OK)
         return rc;
+    char token[TOKEN_LEN];
+    const char *key = "";
+    if (online && !cash) { /* our own idempotency key for the provider, kept with the row */
+        token_new(token, NULL);
+        key = arena_printf(c->a, "rf_%s", token);
+    }
     struct refund f = {.payment_id = p.id,
                        .amount = in->amount,
                        .reason = in->why,
                        .created_at = c->now,
-                       .created_by_name = c->by->name};
+                       .created_by_name = c->by->name,
+                       .status = *key ? "pending" : "completed",
+                       .method = cash ? "cash" : "",
+                       .provider_key = key};
     if ((rc = db_refund_add(db, &f, in->key, c->by->actor->user_id, &c->id, e)) != E_OK)
         return rc;
     if (strcmp(p.method, "gift_card") == 0) { /* back onto the card it came from */
@@ -441,13 +463,23 @@ static enum err_code refund_tx(struct db *db, struct fix_ctx *c, struct err *e)
     char sum[48];
     /* a payment on no invoice (a deposit) is in the clinic's currency */
     const char *currency = p.invoice_id ? inv.currency : in->currency;
-    why = arena_printf(c->a, "%s to %s: %s", fmt(sum, sizeof sum, in->amount, currency),
-                       money_method_label(mm < 0 ? MONEY_CASH : (enum money_method)mm), in->why);
+    if (cash)
+        mm = MONEY_CASH;
+    why = arena_printf(c->a, "%s to %s%s: %s", fmt(sum, sizeof sum, in->amount, currency),
+                       money_method_label(mm < 0 ? MONEY_CASH : (enum money_method)mm),
+                       *key ? ", asked of the payment provider" : "", in->why);
     why = clip(c->a, why);
     if ((rc = audit_add_why(db, c->by->actor, "refund", "refund", c->id,
                             p.invoice_id ? inv.client_id : 0, why, c->now, e)) != E_OK)
         return rc;
+    if (*key) /* told once the provider has refunded it (svc/pay) */
+        return E_OK;
     return wh_payment_refunded(c->by->webhooks, db, c->id, p.id, in->amount, currency, c->now, e);
+}
+
+int money_refund_pending(const struct refund *f)
+{
+    return f->status && strcmp(f->status, "pending") == 0 && f->provider_key && *f->provider_key;
 }
 
 /* A credit note, inside fix_tx's transaction: its row, audit and webhook. */
@@ -527,7 +559,9 @@ enum err_code money_takings(struct db *db, struct arena *a, int64_t location_id,
     memset(out, 0, sizeof *out);
     enum err_code rc = db_takings(db, a, location_id, from, to, &out->paid, &out->npaid, &out->refunded,
                                   &out->nrefunded, issued, e);
-    if (rc != E_OK)
+    if (rc != E_OK ||
+        (rc = db_takings_refund_pending(db, a, location_id, from, to, &out->pending,
+                                        &out->npending, e)) != E_OK)
         return rc;
     out->invoices = issued[0];
     out->invoiced = issued[1];

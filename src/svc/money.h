@@ -96,10 +96,17 @@ enum err_code money_pay(struct db *db, const struct money_by *by, const struct m
 
 /* A correction of what was charged or taken, with why (1..500 characters),
  * keyed by the form's one-time token: a refund of amount of a completed
- * payment, to its method (never more than is left of it), or a credit note
- * of amount on an invoice (never more than is left of the invoice).
- * E_UNPROCESSABLE with the reason when refused; E_CONFLICT for a refund of a
- * payment not completed; *again as above. */
+ * payment, to its method (never more than is left of it: refunds pending
+ * with the provider count), or a credit note of amount on an invoice
+ * (never more than is left of the invoice).  A refund of a payment made
+ * through the payment provider ("provider") to its card is written
+ * "pending" with a new idempotency key for the provider (money_fix_out):
+ * the caller asks the provider after the commit (pay_refund_send); `to`
+ * "cash" pays a card payment (online or terminal) back in cash instead,
+ * completed at once.  E_UNPROCESSABLE with the reason when refused (also a
+ * card refund while online payments are off, online = 0); E_CONFLICT for a
+ * refund of a payment not completed, or one that a refund side by side
+ * took the rest of; *again as above. */
 enum money_fix_kind { MONEY_REFUND, MONEY_CREDIT };
 struct money_fix_in {
     enum money_fix_kind kind;
@@ -109,9 +116,13 @@ struct money_fix_in {
     /* [clinic] currency: the currency of a refund of a payment on no
      * invoice (a deposit paid online before its visit was invoiced) */
     const char *currency;
+    const char *to; /* NULL or "": the payment's method; "cash" */
+    int online;     /* 1 when the payment provider is configured ([payments]) */
 };
 enum err_code money_fix(struct db *db, const struct money_by *by, const struct money_fix_in *in,
                         int64_t now, int64_t *id, int *again, struct err *e);
+/* 1 when refund f waits for the payment provider's answer. */
+int money_refund_pending(const struct refund *f);
 
 /* Inside a paying transaction: the gift card whose code was typed, locked
  * for it (its row is written first, so two redemptions of one card queue
@@ -126,8 +137,10 @@ enum err_code money_gift_card(struct db *db, struct arena *a, const char *code,
 
 /* A day's takings: [from, to) is the local day. */
 struct money_day {
-    struct takings_row *paid, *refunded;
+    struct takings_row *paid, *refunded; /* refunded: completed refunds */
     size_t npaid, nrefunded;
+    struct takings_row *pending; /* refunds asked of the provider, not answered yet */
+    size_t npending;
     int64_t invoices, invoiced, tips, tax; /* invoices issued that day */
     int64_t cash_in, cash_out;             /* cash taken and cash refunded */
 };

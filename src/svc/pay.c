@@ -16,6 +16,7 @@
 #include "svc/booking.h"
 #include "svc/money.h"
 #include "svc/token.h"
+#include "svc/webhook.h"
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -26,6 +27,7 @@
 #define ANSWER_MAX 16384  /* bytes of the provider's answer read */
 #define TOLERANCE_S 300   /* a webhook's timestamp, either side of now */
 #define RELEASE_EVERY_S 5 /* the worker's look at the holds */
+#define FAILURE_MAX 200   /* characters of the provider's why kept with a failed refund */
 
 int pay_enabled(const struct pay_provider *p)
 {
@@ -390,6 +392,293 @@ static enum err_code paid(struct db *db, struct arena *a, const struct pay_handl
     return E_OK;
 }
 
+/* ---- refunds of provider payments ---- */
+
+/* The provider's answer to a refund. */
+struct refund_answer {
+    const char *status; /* "completed", "failed", "pending" (only ref recorded) */
+    const char *ref, *failure, *last4;
+};
+
+/* s cut to at most max characters, on a character boundary (s is UTF-8:
+ * jansson hands only valid UTF-8). */
+static const char *cut(struct arena *a, const char *s, size_t max)
+{
+    size_t n = 0, i = 0;
+    for (; s[i]; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && n++ == max)
+            return arena_strndup(a, s, i);
+    return s;
+}
+
+/* The last 4 of a card an answer names (a charge's
+ * payment_method_details.card.last4), else "". */
+static const char *last4_of(json_t *o)
+{
+    const char *l4 = NULL;
+    if (json_is_object(o) &&
+        json_unpack(o, "{s:{s:{s:s}}}", "payment_method_details", "card", "last4", &l4) == 0 &&
+        strlen(l4) == 4 && strspn(l4, "0123456789") == 4)
+        return l4;
+    return "";
+}
+
+/* The client's e-mail that card refund f is done, in the transaction that
+ * completes it (the dedupe key sends it once). */
+static enum err_code refund_mail(struct db *db, struct arena *a, const struct pay_provider *p,
+                                 const struct refund *f, const struct invoice *inv,
+                                 const char *last4, int64_t now, struct err *e)
+{
+    struct client cl;
+    char sum[48];
+    int added = 0;
+    enum err_code rc = db_client(db, a, inv->client_id, &cl, e);
+    if (rc == E_NOTFOUND)
+        return E_OK;
+    if (rc != E_OK || !cl.email || !*cl.email)
+        return rc;
+    const char *clinic = p->clinic_name && *p->clinic_name ? p->clinic_name : "The clinic";
+    money_format(f->amount, inv->currency, sum, sizeof sum);
+    const char *body = arena_printf(
+        a,
+        "Hello %s,\n\n%s has refunded %s to your card%s%s, for invoice %lld.\n\n"
+        "The payment provider has sent it back; it usually reaches your account within 5 to "
+        "10 business days, depending on your bank.\n\nIf you have a question about it, reply "
+        "to this e-mail or call us.\n",
+        cl.name, clinic, sum, *last4 ? " ending in " : "", last4, (long long)inv->number);
+    struct outbox_msg m = {
+        .kind = "refund",
+        .channel = "email",
+        .dedupe_key = arena_printf(a, "refund:%lld", (long long)f->id),
+        .recipient = cl.email,
+        .recipient_name = cl.name,
+        .subject = arena_printf(a, "Your refund of %s from %s", sum,
+                                p->clinic_name && *p->clinic_name ? p->clinic_name
+                                                                  : "the clinic"),
+        .body_text = body,
+        .body_html = "",
+        .attach_name = "",
+        .attach_type = "",
+        .next_attempt_at = now,
+        .created_at = now,
+    };
+    return db_outbox_add(db, &m, &added, e);
+}
+
+/* Inside a transaction: settles refund id by the provider's answer, once
+ * (*changed = 1 the time it does); audits it and, for a refund done, tells
+ * the webhooks and the client. */
+static enum err_code refund_settle_in(struct db *db, struct arena *a, const struct pay_provider *p,
+                                      int64_t id, const struct refund_answer *ans, int64_t now,
+                                      int *changed, struct err *e)
+{
+    struct refund f;
+    struct invoice inv = {0};
+    int64_t n = 0;
+    char sum[48];
+    enum err_code rc;
+    *changed = 0;
+    if ((rc = db_refund(db, a, id, &f, e)) != E_OK)
+        return rc;
+    if (!money_refund_pending(&f))
+        return E_OK; /* answered before */
+    if ((rc = db_refund_settle(db, id, ans->status, ans->ref, ans->failure, ans->last4, now, &n,
+                               e)) != E_OK ||
+        !n || strcmp(ans->status, "pending") == 0)
+        return rc;
+    *changed = 1;
+    if (f.invoice_id && (rc = db_invoice(db, a, f.invoice_id, &inv, e)) != E_OK)
+        return rc;
+    const char *currency = f.invoice_id ? inv.currency : p->currency;
+    money_format(f.amount, currency, sum, sizeof sum);
+    int done = strcmp(ans->status, "completed") == 0;
+    const char *why =
+        done ? arena_printf(a, "%s refunded to the card by the payment provider (%s)", sum,
+                            ans->ref)
+             : arena_printf(a, "%s not refunded: %s", sum, ans->failure);
+    if ((rc = audit_add_why(db, &provider_actor, "refund", "refund", id, inv.client_id,
+                            cut(a, why, 500), now, e)) != E_OK || !done)
+        return rc;
+    log_info("payments: refund id %lld done by the provider", (long long)id);
+    if ((rc = wh_payment_refunded(p->webhooks, db, id, f.payment_id, f.amount, currency, now, e)) !=
+        E_OK)
+        return rc;
+    return f.invoice_id ? refund_mail(db, a, p, &f, &inv, ans->last4, now, e) : E_OK;
+}
+
+struct settle_ctx {
+    struct arena *a;
+    const struct pay_provider *p;
+    int64_t id, now;
+    const struct refund_answer *ans;
+    int changed;
+};
+
+static enum err_code settle_tx(struct db *db, void *vctx, struct err *e)
+{
+    struct settle_ctx *c = vctx;
+    return refund_settle_in(db, c->a, c->p, c->id, c->ans, c->now, &c->changed, e);
+}
+
+static enum pay_refund_state state_of(const char *status)
+{
+    return strcmp(status, "pending") == 0  ? PAY_REFUND_PENDING
+           : strcmp(status, "failed") == 0 ? PAY_REFUND_FAILED
+                                           : PAY_REFUND_DONE;
+}
+
+enum err_code pay_refund_send(struct db *db, const struct pay_provider *p, int64_t refund_id,
+                              int64_t now, enum pay_refund_state *state, struct err *e)
+{
+    enum err_code rc;
+    struct arena *a = arena_new();
+    struct refund f;
+    struct sb form = SB_INIT, answer = SB_INIT;
+    json_t *j = NULL;
+    CURL *enc = NULL;
+    long status = 0;
+    char num[32], why[CURL_ERROR_SIZE + 64];
+    *state = PAY_REFUND_PENDING;
+    if ((rc = db_refund(db, a, refund_id, &f, e)) != E_OK)
+        goto done;
+    if (!money_refund_pending(&f)) {
+        *state = state_of(f.status);
+        goto done;
+    }
+    if (!pay_enabled(p)) {
+        log_warn("payments: refund id %lld waits: [payments] is not configured",
+                 (long long)refund_id);
+        goto done;
+    }
+    sb_init(&form, 4096);
+    sb_init(&answer, ANSWER_MAX + 1);
+    snprintf(num, sizeof num, "%lld", (long long)f.amount);
+    if (!(enc = curl_easy_init()) || field(enc, &form, "payment_intent", f.payment_ref) < 0 ||
+        field(enc, &form, "amount", num) < 0 ||
+        field(enc, &form, "reason", "requested_by_customer") < 0 ||
+        field(enc, &form, "metadata[knead_refund]", f.provider_key) < 0) {
+        rc = err_set(e, E_INTERNAL, "libcurl could not encode the refund");
+        goto done;
+    }
+    if (post(p, "/v1/refunds", f.provider_key, &form, &status, &answer, why, sizeof why) < 0 ||
+        status >= 500 || status == 429 || status == 408 || status == 409 || status == 401 ||
+        status == 403) {
+        /* 401/403: our key is wrong, not the refund: it waits for a fixed key */
+        log_warn("payments: refund id %lld: no answer from the provider (%s); asked again later",
+                 (long long)refund_id, status ? "HTTP error" : why);
+        goto done;
+    }
+    json_error_t je;
+    j = json_loadb(answer.buf ? answer.buf : "", answer.len, 0, &je);
+    struct refund_answer ans = {"failed", "", "", ""};
+    const char *rid = NULL, *st = NULL;
+    if (status >= 200 && status < 300) {
+        if (!j || json_unpack(j, "{s:s, s:s}", "id", &rid, "status", &st) != 0 || !*rid ||
+            strlen(rid) > 200) {
+            log_warn("payments: refund id %lld: the provider's answer is not a refund; asked "
+                     "again later",
+                     (long long)refund_id);
+            goto done;
+        }
+        ans.ref = rid;
+        ans.last4 = last4_of(j);
+        if (strcmp(st, "succeeded") == 0) {
+            ans.status = "completed";
+        } else if (strcmp(st, "failed") == 0 || strcmp(st, "canceled") == 0) {
+            const char *fr = NULL;
+            json_unpack(j, "{s:s}", "failure_reason", &fr);
+            ans.failure = arena_printf(a, "the payment provider could not refund it (%s)",
+                                       fr && *fr ? cut(a, fr, 80) : st);
+        } else {
+            ans.status = "pending"; /* the provider finishes it; its webhook tells us */
+        }
+    } else {
+        const char *msg = NULL;
+        if (j)
+            json_unpack(j, "{s:{s:s}}", "error", "message", &msg);
+        ans.failure =
+            msg && *msg ? arena_printf(a, "the payment provider declined: %s",
+                                       cut(a, msg, FAILURE_MAX))
+                        : arena_printf(a, "the payment provider declined (HTTP %ld)", status);
+        log_warn("payments: refund id %lld declined by the provider (HTTP %ld)",
+                 (long long)refund_id, status);
+    }
+    struct settle_ctx c = {a, p, refund_id, now, &ans, 0};
+    if ((rc = db_tx(db, settle_tx, &c, e)) != E_OK)
+        goto done;
+    if ((rc = db_refund(db, a, refund_id, &f, e)) == E_OK)
+        *state = state_of(f.status);
+done:
+    json_decref(j);
+    if (enc)
+        curl_easy_cleanup(enc);
+    sb_release(&form);
+    sb_release(&answer);
+    arena_free(a);
+    return rc;
+}
+
+/* One refund object of a webhook, inside its transaction. */
+static enum err_code refund_event(struct db *db, struct arena *a, const struct pay_provider *p,
+                                  json_t *r, const char *last4, int64_t now, struct err *e)
+{
+    const char *rid = "", *st = "", *key = "", *fr = NULL;
+    struct refund f;
+    int found = 0, changed = 0;
+    enum err_code rc;
+    if (!json_is_object(r))
+        return E_OK;
+    json_unpack(r, "{s?s, s?s, s?{s?s}, s?s}", "id", &rid, "status", &st, "metadata",
+                "knead_refund", &key, "failure_reason", &fr);
+    if (strlen(rid) > 200 || strlen(key) > 100 || (!*rid && !*key))
+        return E_OK;
+    if ((rc = db_refund_of_provider(db, a, key, rid, &f, &found, e)) != E_OK)
+        return rc;
+    if (!found) {
+        log_info("payments: a refund event names no refund of ours");
+        return E_OK;
+    }
+    struct refund_answer ans = {NULL, rid, "", *last4_of(r) ? last4_of(r) : last4};
+    if (strcmp(st, "succeeded") == 0)
+        ans.status = "completed";
+    else if (strcmp(st, "failed") == 0 || strcmp(st, "canceled") == 0) {
+        ans.status = "failed";
+        ans.failure = arena_printf(a, "the payment provider could not refund it (%s)",
+                                   fr && *fr ? cut(a, fr, 80) : st);
+    } else
+        return E_OK; /* still pending there */
+    return refund_settle_in(db, a, p, f.id, &ans, now, &changed, e);
+}
+
+/* A refund event's refunds: the object itself (refund.*) or a charge's
+ * (charge.refunded), at most 100. */
+static enum err_code refund_events(struct db *db, struct arena *a, const struct pay_provider *p,
+                                   json_t *obj, int64_t now, struct err *e)
+{
+    json_t *kind = json_object_get(obj, "object"), *list = NULL, *v;
+    size_t i;
+    enum err_code rc;
+    if (json_is_string(kind) && strcmp(json_string_value(kind), "refund") == 0)
+        return refund_event(db, a, p, obj, "", now, e);
+    json_unpack(obj, "{s:{s:o}}", "refunds", "data", &list);
+    if (!json_is_array(list))
+        return E_OK;
+    json_array_foreach(list, i, v)
+    {
+        if (i >= 100)
+            break;
+        if ((rc = refund_event(db, a, p, v, last4_of(obj), now, e)) != E_OK)
+            return rc;
+    }
+    return E_OK;
+}
+
+static int refund_type(const char *type)
+{
+    return strcmp(type, "charge.refunded") == 0 || strcmp(type, "charge.refund.updated") == 0 ||
+           strncmp(type, "refund.", 7) == 0;
+}
+
 enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provider *p,
                           const struct pay_handlers *h, const char *signature, const char *body,
                           size_t len, int64_t now, struct pay_event *out, struct err *e)
@@ -444,8 +733,13 @@ enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provi
         out->again = 1;
         goto done; /* rolled back: nothing to write */
     }
-    if (ref && (rc = db_checkout_by_key(db, a, ref, &c, &found, e)) != E_OK)
+    if (refund_type(type)) {
+        if ((rc = refund_events(db, a, p, obj, now, e)) != E_OK)
+            goto done;
+        found = 0;
+    } else if (ref && (rc = db_checkout_by_key(db, a, ref, &c, &found, e)) != E_OK) {
         goto done;
+    }
     if (found) {
         out->checkout_id = c.id;
         if (strcmp(type, "checkout.session.completed") == 0) {
@@ -454,7 +748,7 @@ enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provi
         }
         /* checkout.session.expired: the provider's page closed at expires_at,
          * which is our own hold: the worker releases it then */
-    } else {
+    } else if (!refund_type(type)) {
         log_info("payments: webhook %s (%s) names no checkout of ours", eid, type);
     }
     if ((rc = db_commit(db, e)) != E_OK)
@@ -600,7 +894,9 @@ enum err_code pay_fee_void(struct db *db, const struct pay_provider *p, int64_t 
                                   why && *why && strlen(why) <= 500 ? why
                                                                     : "The no-show was undone.",
                                   arena_printf(a, "fee_void_%lld", (long long)inv_id),
-                                  p->currency};
+                                  p->currency,
+                                  NULL,
+                                  0};
         if ((rc = money_fix(db, &by, &in, now, &id, &again, e)) != E_OK)
             goto done;
         if (!again)
@@ -746,6 +1042,16 @@ static void catch_up(struct db *db, const struct pay_provider *p, int64_t now)
         if (pay_charge(db, p, pend[i].invoice_id, now, &charged, &e) != E_OK)
             log_warn("payments: charge towards invoice id %lld: %s", (long long)pend[i].invoice_id,
                      e.msg);
+    struct refund *rf = NULL;
+    size_t nr = 0;
+    enum pay_refund_state st;
+    if (db_refunds_pending(db, a, &rf, &nr, &e) != E_OK) {
+        log_warn("payments: listing pending refunds: %s", e.msg);
+        goto done;
+    }
+    for (size_t i = 0; i < nr; i++) /* the same key: the provider answers the same refund */
+        if (pay_refund_send(db, p, rf[i].id, now, &st, &e) != E_OK)
+            log_warn("payments: refund id %lld: %s", (long long)rf[i].id, e.msg);
 done:
     arena_free(a);
 }

@@ -46,6 +46,7 @@ struct pay_provider {
     int hold_minutes;
     long connect_timeout_s, timeout_s; /* each call to the provider */
     struct wh *webhooks; /* told of a fee's invoice (app->hooks.webhooks); NULL = none */
+    const char *clinic_name; /* [clinic] name, in the client's refund e-mail; NULL = none */
 };
 
 /* 1 when [payments] is configured. */
@@ -105,7 +106,10 @@ struct pay_handlers {
  * one transaction records the event id (a replay changes nothing) and
  * applies it: checkout.session.completed pays the checkout (a deposit
  * becomes a provider payment towards its appointment; a card is kept on
- * the client), checkout.session.expired gives it up.  E_INVALID (e says
+ * the client), checkout.session.expired gives it up; refund.updated (a
+ * refund object) and charge.refunded (a charge and its refunds) settle a
+ * pending refund of ours, found by our key in its metadata (knead_refund)
+ * or its id: succeeded completes it, failed or canceled fails it.  E_INVALID (e says
  * why) for a bad, old or missing signature or a malformed body, with
  * nothing changed; the store's error otherwise. */
 enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provider *p,
@@ -157,12 +161,32 @@ enum err_code pay_fee_void(struct db *db, const struct pay_provider *p, int64_t 
 enum err_code pay_charge(struct db *db, const struct pay_provider *p, int64_t invoice_id,
                          int64_t now, int *charged, struct err *e);
 
+/* ---- refunds of payments made through the provider (issue 11) ---- */
+
+enum pay_refund_state { PAY_REFUND_PENDING, PAY_REFUND_DONE, PAY_REFUND_FAILED };
+
+/* Asks the provider to refund refund_id (written "pending" with its own
+ * idempotency key by money_fix), with NO transaction open: POST
+ * /v1/refunds with the payment's id, the amount and that key, so asking
+ * again (after a timeout or a crash) gets the same refund, never a second.
+ * The answer is committed after, in one transaction, once: refunded
+ * (completed: audited, the webhooks told, the client e-mailed the amount,
+ * the card's last 4 when the provider names them, and the invoice) or
+ * declined (failed with the provider's why: counted nowhere, the desk can
+ * refund another way).  No answer in time, an answer the provider marks
+ * pending, or [payments] off: it stays pending for the worker or the
+ * provider's webhook.  *state gets where it stands (also for a refund
+ * answered before, or not one through the provider: done).  The store's
+ * error otherwise, with the refund still pending. */
+enum err_code pay_refund_send(struct db *db, const struct pay_provider *p, int64_t refund_id,
+                              int64_t now, enum pay_refund_state *state, struct err *e);
+
 /* The worker that runs pay_release every few seconds for `knead serve`.
  * hooks are read at each run (app->hooks).  Returns 0 or -1 with a message. */
 struct pay_worker;
 struct store;
 /* It also bills the fees a crash left unbilled and asks the provider again
- * about charges still pending. */
+ * about charges and refunds still pending (with their own keys). */
 int pay_worker_start(struct store *st, const struct pay_provider *p,
                      const struct sched_hooks *hooks, struct pay_worker **out, char *err,
                      size_t errlen);

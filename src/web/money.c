@@ -26,10 +26,12 @@
 #include "svc/token.h"
 #include "svc/when.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/num.h"
 #include "web/chrome.h"
 #include "web/form.h"
 #include "web/page.h"
+#include "web/pay.h"
 #include "web/proof.h"
 #include "web/throttle.h"
 
@@ -237,24 +239,42 @@ static json_t *ledger_json(struct req *r, const struct ledger *l, const struct a
             json_object_set_new(pj, "change", json_string(amount(r, p->tendered - p->amount)));
         }
         json_t *rf = json_array();
-        for (size_t q = 0; q < l->nrefunds; q++)
-            if (l->refunds[q].payment_id == p->id)
-                json_array_append_new(rf, json_pack("{s:s, s:s, s:s, s:s, s:s}", "amount",
-                                                    amount(r, l->refunds[q].amount), "reason",
-                                                    l->refunds[q].reason, "method",
-                                                    method_label(l->refunds[q].method), "date",
-                                                    day_label(r, l->refunds[q].created_at), "by",
-                                                    l->refunds[q].created_by_name));
+        for (size_t q = 0; q < l->nrefunds; q++) {
+            const struct refund *f = &l->refunds[q];
+            if (f->payment_id != p->id)
+                continue;
+            json_t *fj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)f->id,
+                                   "amount", amount(r, f->amount), "reason", f->reason, "method",
+                                   method_label(f->method), "date", day_label(r, f->created_at),
+                                   "by", f->created_by_name, "status", f->status);
+            /* a card refund waits for the provider, or it declined: the
+             * ledger counts neither as money back */
+            if (strcmp(f->status, "pending") == 0)
+                json_object_set_new(fj, "pending", json_true());
+            if (strcmp(f->status, "failed") == 0) {
+                json_object_set_new(fj, "failed", json_true());
+                json_object_set_new(fj, "failure", json_string(f->failure));
+            }
+            json_array_append_new(rf, fj);
+        }
         json_object_set_new(pj, "refunds", rf);
         int64_t left = p->amount - p->refunded;
         if (desk && left > 0 && strcmp(p->status, "completed") == 0) {
             json_object_set_new(pj, "refundable", json_string(amount(r, left)));
             json_object_set_new(pj, "refundable_plain", json_string(plain(r, left)));
             json_object_set_new(pj, "once", json_string(once_new(r)));
+            /* a card payment can also be paid back in cash (the card
+             * refused it, or the client asks) */
+            if (strcmp(p->method, "provider") == 0 || strcmp(p->method, "card") == 0)
+                json_object_set_new(pj, "cash_choice", json_true());
+            if (strcmp(p->method, "provider") == 0)
+                json_object_set_new(pj, "online", json_true());
         }
         json_array_append_new(pays, pj);
     }
     json_object_set_new(o, "payments", pays);
+    if (i->refund_pending)
+        json_object_set_new(o, "refund_pending", json_string(amount(r, i->refund_pending)));
     json_object_set_new(o, "balance", json_string(amount(r, bal < 0 ? -bal : bal)));
     json_object_set_new(o, "balance_plain", json_string(plain(r, bal > 0 ? bal : 0)));
     json_object_set_new(o, "balance_label",
@@ -780,7 +800,18 @@ static void fix_form(struct req *r, const struct fix_form *ff)
     }
     struct actor who;
     struct money_by by = staff_by(r, &who);
-    struct money_fix_in in = {ff->kind, target, cents, why, key, r->app->cfg.currency};
+    struct pay_provider prov = web_pay_provider(r);
+    const char *to = form_value(r, "to");
+    if (ff->kind == MONEY_REFUND) {
+        json_object_set_new(form, "to", json_string(to));
+        if (*to && strcmp(to, "same") != 0 && strcmp(to, "cash") != 0) {
+            refused(r, 422, &l, &ap, "Choose where the refund goes: back to the card, or cash.",
+                    form, 0);
+            return;
+        }
+    }
+    struct money_fix_in in = {ff->kind,  target, cents, why, key, r->app->cfg.currency,
+                              strcmp(to, "cash") == 0 ? "cash" : "", pay_enabled(&prov)};
     int64_t id;
     int again;
     if (money_fix(web_db(r), &by, &in, clock_now(), &id, &again, &e) != E_OK) {
@@ -793,8 +824,20 @@ static void fix_form(struct req *r, const struct fix_form *ff)
         return;
     }
     json_decref(form);
-    form_see_other(r, arena_printf(r->arena, "/staff/invoices/%" PRId64 "?%s=1", l.inv.id,
-                                   ff->done));
+    const char *done = ff->done;
+    if (ff->kind == MONEY_REFUND) {
+        /* a card refund: the provider is asked now, with no transaction
+         * open; no answer leaves it pending for the worker */
+        enum pay_refund_state st = PAY_REFUND_DONE;
+        if (pay_refund_send(web_db(r), &prov, id, clock_now(), &st, &e) != E_OK)
+            log_warn("payments: refund id %lld not sent now (%s); the worker sends it",
+                     (long long)id, e.msg);
+        done = st == PAY_REFUND_PENDING  ? "refund_pending"
+               : st == PAY_REFUND_FAILED ? "refund_failed"
+                                         : ff->done;
+    }
+    form_see_other(r,
+                   arena_printf(r->arena, "/staff/invoices/%" PRId64 "?%s=1", l.inv.id, done));
 }
 
 void money_refund_form(struct req *r)
@@ -832,6 +875,16 @@ static void receipt_page(struct req *r, int status, const struct ledger *l,
         json_object_set_new(ctx, "sent", json_true());
     else if (kv_get(&r->query, "refunded"))
         json_object_set_new(ctx, "done", json_string("The refund was recorded."));
+    else if (kv_get(&r->query, "refund_pending"))
+        json_object_set_new(ctx, "done",
+                            json_string("The refund was sent to the payment provider, which has "
+                                        "not confirmed it yet. It shows as pending until it "
+                                        "does; nothing more needs doing."));
+    else if (kv_get(&r->query, "refund_failed"))
+        json_object_set_new(ctx, "error",
+                            json_string("The payment provider did not refund the card (see why "
+                                        "below). Nothing was refunded; refund it in cash "
+                                        "instead if the client should have it back."));
     else if (kv_get(&r->query, "credited"))
         json_object_set_new(ctx, "done", json_string("The credit note was issued."));
     else if (kv_get(&r->query, "paid"))
@@ -1023,6 +1076,15 @@ static void closeout_page(struct req *r, int status, const struct drawer *w, str
                                               "net", amount(r, p - f)));
     }
     json_object_set_new(ctx, "methods", rows);
+    int64_t pend = 0, npend = 0;
+    for (size_t k = 0; k < day.npending; k++) {
+        pend += day.pending[k].cents;
+        npend += day.pending[k].count;
+    }
+    if (npend) /* asked of the provider, not confirmed: in no column above */
+        json_object_set_new(ctx, "refund_pending",
+                            json_pack("{s:I, s:s}", "count", (json_int_t)npend, "amount",
+                                      amount(r, pend)));
     json_object_set_new(ctx, "totals",
                         json_pack("{s:s, s:s, s:s}", "paid", amount(r, in), "refunded",
                                   amount(r, out), "net", amount(r, in - out)));
@@ -1321,16 +1383,18 @@ void money_superbill_portal(struct req *r)
 int money_client_balance(struct req *r, int64_t client_id, json_t *ctx)
 {
     struct err e = {0};
-    int64_t bal, count;
-    if (db_client_balance(web_db(r), client_id, &bal, &count, &e) != E_OK) {
+    int64_t bal, count, pending;
+    if (db_client_balance_pending(web_db(r), client_id, &bal, &count, &pending, &e) != E_OK) {
         web_fail(r, &e);
         return -1;
     }
-    json_object_set_new(
-        ctx, "balance",
+    json_t *b =
         json_pack("{s:s, s:b, s:b, s:b, s:I, s:s}", "amount", amount(r, bal < 0 ? -bal : bal),
                   "owes", bal > 0, "owed", bal < 0, "square", bal == 0, "invoices",
                   (json_int_t)count, "superbill_url",
-                  arena_printf(r->arena, "/staff/clients/%" PRId64 "/superbill", client_id)));
+                  arena_printf(r->arena, "/staff/clients/%" PRId64 "/superbill", client_id));
+    if (pending) /* refunds to the card the provider has not confirmed: not in the balance yet */
+        json_object_set_new(b, "refund_pending", json_string(amount(r, pending)));
+    json_object_set_new(ctx, "balance", b);
     return 0;
 }

@@ -25,7 +25,8 @@ struct pay_provider web_pay_provider(struct req *r)
                              c->payments_hold_minutes,
                              c->payments_timeout_seconds < 5 ? c->payments_timeout_seconds : 5,
                              c->payments_timeout_seconds,
-                             r->app->hooks.webhooks};
+                             r->app->hooks.webhooks,
+                             c->name};
     return p;
 }
 

@@ -7,6 +7,11 @@ API (form-encoded, `Authorization: Bearer KEY`, `Idempotency-Key`):
                                   the same Idempotency-Key answers the same session
   POST /v1/payment_intents     an off-session charge of a customer's card on file
                                   -> {"id": "pi_...", "status": "succeeded"}, or 402 declined
+  POST /v1/refunds             a refund of a payment intent (payment_intent, amount,
+                                  metadata[knead_refund]) -> {"id": "re_...", "status":
+                                  "succeeded", ...}; the same Idempotency-Key answers the same
+                                  refund; more than is left of the payment -> 400
+                                  amount_too_large, an unknown payment -> 404
 The hosted page a browser fills in (no card data: a "Pay" and a "Decline" button):
   GET  /pay/{id}               the page
   POST /pay/{id}  action=pay   paid: the signed webhook to Knead, then 303 to success_url
@@ -16,10 +21,12 @@ with the webhook secret over "T.BODY"; T is `now` (set it to the server's --now)
 
 Faults (set .fault before the call):
   'refuse'          the session is refused (HTTP 402)
-  'decline'         an off-session charge is declined (HTTP 402)
-  'hang'            the session or charge call never answers until .release is set (or 30 s pass)
-  'answer_then_hold' the session is made and answered only once .release is set; .made is
-                    set when it was made (the test kills Knead in between)
+  'decline'         an off-session charge or a refund is declined (HTTP 402)
+  'hang'            the session, charge or refund call never answers until .release is set
+                    (or 30 s pass)
+  'answer_then_hold' the session or refund is made and answered only once .release is set;
+                    .made is set when it was made (the test kills Knead in between)
+  'refund_pending'  a refund is answered "pending" (its webhook settles it: refund_event())
   'no_webhook'      paying sends no webhook (it never arrives)
   'duplicate'       paying sends the webhook twice (same event id), then once more (new id)
   'after_redirect'  the webhook is sent only when the test calls send_pending()
@@ -47,6 +54,9 @@ class FakePay:
         self.sessions = {}   # id -> dict
         self.by_key = {}     # Idempotency-Key -> session id
         self.charges = {}    # Idempotency-Key -> (status, answer) of an off-session charge
+        self.intents = {}    # payment intent -> cents paid (sessions paid, charges made)
+        self.refunds = {}    # Idempotency-Key -> (status, answer) of a refund
+        self.refunded = {}   # payment intent -> cents refunded
         self.calls = []      # (path, headers dict, form dict)
         self.sent = []       # (event dict, status Knead answered)
         self.pending = []    # webhooks held back by 'after_redirect'
@@ -87,6 +97,9 @@ class FakePay:
                 if path == '/v1/payment_intents':
                     fake.calls.append((path, dict(self.headers), form))
                     return fake._charge(self, form)
+                if path == '/v1/refunds':
+                    fake.calls.append((path, dict(self.headers), form))
+                    return fake._refund(self, form)
                 if path.startswith('/pay/'):
                     return fake._pay(self, path[5:], form)
                 if path == '/_control':  # the browser tests' runner: where Knead listens
@@ -175,8 +188,73 @@ class FakePay:
                     got = (200, {'id': 'pi_charge_%d' % self.n, 'object': 'payment_intent',
                                  'status': 'succeeded', 'amount': int(form['amount']),
                                  'customer': form.get('customer')})
+                    self.intents[got[1]['id']] = int(form['amount'])
                 self.charges[key] = got
         h._send(got[0], json.dumps(got[1]))
+
+    def _refund(self, h, form):
+        """A refund of a payment intent; the same key answers the same refund, and nothing
+        is refunded twice or above what was paid."""
+        if h.headers.get('Authorization') != 'Bearer ' + KEY:
+            return h._send(401, '{"error": {"message": "Invalid API key"}}')
+        key = h.headers.get('Idempotency-Key')
+        if not key:
+            return h._send(400, '{"error": {"message": "Idempotency-Key required"}}')
+        fault = self.fault
+        if fault == 'hang':
+            self.release.wait(30)
+            return h._send(500, '{"error": {"message": "late"}}')
+        with self.lock:
+            got = self.refunds.get(key)
+            if got is None:
+                pi = form.get('payment_intent', '')
+                amount = int(form.get('amount') or 0)
+                paid = self.intents.get(pi)
+                left = (paid or 0) - self.refunded.get(pi, 0)
+                if fault == 'decline':
+                    got = (402, {'error': {'code': 'card_declined', 'type': 'card_error',
+                                           'message': 'The card was closed; the refund '
+                                                      'cannot reach it.'}})
+                elif paid is None:
+                    got = (404, {'error': {'code': 'resource_missing',
+                                           'message': 'No such payment_intent: %s' % pi}})
+                elif amount <= 0 or amount > left:
+                    got = (400, {'error': {'code': 'amount_too_large',
+                                           'message': 'Refund amount (%d) is greater than '
+                                                      'unrefunded amount (%d).' % (amount, left)}})
+                else:
+                    self.n += 1
+                    self.refunded[pi] = self.refunded.get(pi, 0) + amount
+                    got = (200, {'id': 're_test_%d' % self.n, 'object': 'refund',
+                                 'status': 'pending' if fault == 'refund_pending' else 'succeeded',
+                                 'amount': amount, 'payment_intent': pi,
+                                 'metadata': {'knead_refund': form.get('metadata[knead_refund]',
+                                                                      '')},
+                                 'payment_method_details': {'card': {'last4': '4242'}}})
+                self.refunds[key] = got
+        if fault == 'answer_then_hold':
+            self.made.set()
+            self.release.wait(30)
+        h._send(got[0], json.dumps(got[1]))
+
+    def refund_calls(self):
+        """(Idempotency-Key, form) of every refund asked, in order."""
+        return [(hd.get('Idempotency-Key'), f) for (p, hd, f) in self.calls if p == '/v1/refunds']
+
+    def refund_event(self, key, status='succeeded', type_='refund.updated', eid=None):
+        """The provider's event that refund `key` (our Idempotency-Key) is settled."""
+        code, r = self.refunds[key]
+        obj = dict(r, status=status)
+        if status == 'failed':
+            obj['failure_reason'] = 'expired_or_canceled_card'
+        with self.lock:
+            self.n += 1
+            n = self.n
+        if type_ == 'charge.refunded':
+            obj = {'id': 'ch_test_%d' % n, 'object': 'charge', 'payment_intent': r['payment_intent'],
+                   'refunds': {'data': [obj]},
+                   'payment_method_details': {'card': {'last4': '4242'}}}
+        return {'id': eid or 'evt_test_%d' % n, 'type': type_, 'data': {'object': obj}}
 
     def _page(self, h, sid):
         s = self.sessions.get(sid)
@@ -216,6 +294,7 @@ class FakePay:
                'payment_status': 'paid' if s['mode'] != 'setup' else 'no_payment_required'}
         if s['mode'] != 'setup':
             obj['payment_intent'] = 'pi_test_%s' % sid[8:]
+            self.intents[obj['payment_intent']] = s['amount']
         return {'id': eid or 'evt_test_%d' % n, 'type': type_, 'data': {'object': obj}}
 
     def sign(self, body, t=None, secret=SECRET):

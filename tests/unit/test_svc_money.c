@@ -169,18 +169,18 @@ static void test_payments_refunds_credits(void **state)
                      E_UNPROCESSABLE);
 
     /* refunds: never above the payment, counting earlier ones; once per key */
-    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 5001, "x", "r:1", "USD"}, T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 5001, "x", "r:1", "USD", NULL, 0}, T0, &rid, &again, &e),
                      E_UNPROCESSABLE);
-    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 1000, "", "r:1", "USD"}, T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 1000, "", "r:1", "USD", NULL, 0}, T0, &rid, &again, &e),
                      E_UNPROCESSABLE);
-    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 4000, "Cut short", "r:1", "USD"}, T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 4000, "Cut short", "r:1", "USD", NULL, 0}, T0, &rid, &again, &e),
                      E_OK);
-    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 4000, "Cut short", "r:1", "USD"}, T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 4000, "Cut short", "r:1", "USD", NULL, 0}, T0, &rid, &again, &e),
                      E_OK);
     assert_int_equal(again, 1);
-    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 1001, "More", "r:2", "USD"}, T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 1001, "More", "r:2", "USD", NULL, 0}, T0, &rid, &again, &e),
                      E_UNPROCESSABLE);
-    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 1000, "More", "r:2", "USD"}, T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_REFUND, pid, 1000, "More", "r:2", "USD", NULL, 0}, T0, &rid, &again, &e),
                      E_OK);
     /* the store's own check, past the service: E_CONFLICT with its sentence */
     struct refund f3 = {
@@ -189,9 +189,9 @@ static void test_payments_refunds_credits(void **state)
     assert_non_null(strstr(e.msg, "cannot be more than what is left of the payment"));
 
     /* credit notes: never above the invoice */
-    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_CREDIT, inv, 12001, "x", "c:1", "USD"}, T0, &cn, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_CREDIT, inv, 12001, "x", "c:1", "USD", NULL, 0}, T0, &cn, &again, &e),
                      E_UNPROCESSABLE);
-    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_CREDIT, inv, 2000, "Wrong price", "c:1", "USD"}, T0, &cn, &again, &e),
+    assert_int_equal(money_fix(f->db, &BY, &(struct money_fix_in){MONEY_CREDIT, inv, 2000, "Wrong price", "c:1", "USD", NULL, 0}, T0, &cn, &again, &e),
                      E_OK);
     assert_int_equal(db_invoice(f->db, f->a, inv, &i, &e), E_OK);
     /* 120 - 20 credited - (120 paid - 50 refunded) = 30 owed */
@@ -319,16 +319,16 @@ static void test_each_change_queues_its_webhook_a_refused_one_none(void **state)
     struct money_pay_in card = {inv, MONEY_CARD, 12000, 0, "AUTH 9", "w:card", NULL};
     assert_int_equal(money_pay(f->db, &by, &card, T0, &pid, &change, &again, &e), E_OK);
     assert_int_equal(queued(f), 2);
-    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 12001, "x", "w:r0", "USD"}, T0, &rid, &again, &e),
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 12001, "x", "w:r0", "USD", NULL, 0}, T0, &rid, &again, &e),
                      E_UNPROCESSABLE);
     assert_int_equal(queued(f), 2);
-    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 2000, "x", "w:r1", "USD"}, T0, &rid, &again, &e), E_OK);
-    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 2000, "x", "w:r1", "USD"}, T0, &rid, &again, &e), E_OK);
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 2000, "x", "w:r1", "USD", NULL, 0}, T0, &rid, &again, &e), E_OK);
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_REFUND, pid, 2000, "x", "w:r1", "USD", NULL, 0}, T0, &rid, &again, &e), E_OK);
     assert_int_equal(queued(f), 3);
-    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_CREDIT, inv, 12001, "x", "w:c0", "USD"}, T0, &cn, &again, &e),
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_CREDIT, inv, 12001, "x", "w:c0", "USD", NULL, 0}, T0, &cn, &again, &e),
                      E_UNPROCESSABLE);
     assert_int_equal(queued(f), 3);
-    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_CREDIT, inv, 1000, "x", "w:c1", "USD"}, T0, &cn, &again, &e), E_OK);
+    assert_int_equal(money_fix(f->db, &by, &(struct money_fix_in){MONEY_CREDIT, inv, 1000, "x", "w:c1", "USD", NULL, 0}, T0, &cn, &again, &e), E_OK);
     assert_int_equal(queued(f), 4);
     /* the types, in order, and the amounts in cents */
     struct wh_delivery *d = NULL;
@@ -369,7 +369,7 @@ static void test_refund_of_a_deposit_is_in_the_clinic_currency(void **state)
                           .created_by_name = "Online payment",
                           .idem_key = "pay_pi_test_9"};
     assert_int_equal(db_payment_add(f->db, &dep, &pid, &e), E_OK);
-    struct money_fix_in in = {MONEY_REFUND, pid, 1000, "Booked twice", "dep:r1", "CAD"};
+    struct money_fix_in in = {MONEY_REFUND, pid, 1000, "Booked twice", "dep:r1", "CAD", "cash", 0};
     assert_int_equal(money_fix(f->db, &by, &in, T0, &rid, &again, &e), E_OK);
     struct wh_delivery *d = NULL;
     size_t n = 0;

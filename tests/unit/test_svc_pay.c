@@ -70,7 +70,7 @@ static void test_webhook_refused(void **state)
     const char *body = "{\"id\":\"evt_1\",\"type\":\"checkout.session.completed\","
                        "\"data\":{\"object\":{}}}";
     const long long now = 1795543200;
-    struct pay_provider p = {"http://127.0.0.1:9", "sk", "whsec_right", "USD", 15, 1, 1, NULL};
+    struct pay_provider p = {"http://127.0.0.1:9", "sk", "whsec_right", "USD", 15, 1, 1, NULL, NULL};
     char good[200], buf[200];
     sign(good, sizeof good, "whsec_right", now, body);
     const char *bad[] = {

@@ -26,7 +26,7 @@ static int teardown(void **state)
 }
 
 static const struct pay_provider PAY = {"http://127.0.0.1:9", "sk_test", "whsec_test", "USD",
-                                        15, 1, 1, NULL};
+                                        15, 1, 1, NULL, NULL};
 
 static size_t cards(struct fixture *f)
 {

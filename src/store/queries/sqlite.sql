@@ -624,13 +624,18 @@ i.issued_by, i.issued_by_name,
 (SELECT coalesce(sum(amount_cents), 0) FROM payments
  WHERE invoice_id = i.id AND status = 'completed'),
 (SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f JOIN payments p ON p.id = f.payment_id
- WHERE p.invoice_id = i.id)
+ WHERE p.invoice_id = i.id AND f.status = 'completed'),
+(SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f JOIN payments p ON p.id = f.payment_id
+ WHERE p.invoice_id = i.id AND f.status = 'pending')
 FROM invoices i
 
 -- fragment: payment_cols
 p.id, coalesce(p.invoice_id, 0), coalesce(p.appointment_id, 0), p.method, p.amount_cents,
 p.tendered_cents, p.reference, p.status, p.created_at, p.created_by_name,
-(SELECT coalesce(sum(amount_cents), 0) FROM refunds WHERE payment_id = p.id)
+(SELECT coalesce(sum(amount_cents), 0) FROM refunds
+ WHERE payment_id = p.id AND status <> 'failed'),
+(SELECT coalesce(sum(amount_cents), 0) FROM refunds
+ WHERE payment_id = p.id AND status = 'pending')
 FROM payments p
 
 -- name: service_billing
@@ -697,8 +702,12 @@ SELECT coalesce(sum(i.total_cents
   - (SELECT coalesce(sum(amount_cents), 0) FROM payments
      WHERE invoice_id = i.id AND status = 'completed')
   + (SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f
-     JOIN payments p ON p.id = f.payment_id WHERE p.invoice_id = i.id)), 0),
-count(*)
+     JOIN payments p ON p.id = f.payment_id
+     WHERE p.invoice_id = i.id AND f.status = 'completed')), 0),
+count(*),
+coalesce(sum((SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f
+     JOIN payments p ON p.id = f.payment_id
+     WHERE p.invoice_id = i.id AND f.status = 'pending')), 0)
 FROM invoices i WHERE i.client_id = ?1
 
 -- name: payment_add
@@ -833,15 +842,41 @@ SELECT provider_customer FROM clients WHERE id = ?1
 
 -- name: refund_add
 INSERT INTO refunds (payment_id, amount_cents, reason, idem_key, created_at, created_by,
-created_by_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+created_by_name, status, method, provider_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+?10)
 
 -- name: refund_by_key
 SELECT id FROM refunds WHERE idem_key = ?1
 
+-- a refund with what the provider needs of its payment; method the one
+-- the money went back to ('' in the row: the payment's)
+-- fragment: refund_cols
+f.id, f.payment_id, f.amount_cents, f.reason,
+CASE WHEN f.method <> '' THEN f.method ELSE p.method END, f.created_at, f.created_by_name,
+f.status, f.provider_key, f.provider_ref, f.failure, f.card_last4, f.settled_at,
+coalesce(p.invoice_id, 0), p.reference, p.method
+FROM refunds f JOIN payments p ON p.id = f.payment_id
+
 -- name: refunds_of_invoice
-SELECT f.id, f.payment_id, f.amount_cents, f.reason, p.method, f.created_at,
-f.created_by_name FROM refunds f JOIN payments p ON p.id = f.payment_id
-WHERE p.invoice_id = ?1 ORDER BY f.id
+SELECT {{refund_cols}} WHERE p.invoice_id = ?1 ORDER BY f.id
+
+-- name: refund
+SELECT {{refund_cols}} WHERE f.id = ?1
+
+-- the refund a provider's event names: by our key (its metadata) or its id
+-- name: refund_of_provider
+SELECT {{refund_cols}} WHERE (?1 <> '' AND f.provider_key = ?1)
+OR (?2 <> '' AND f.provider_ref = ?2) ORDER BY f.id LIMIT 1
+
+-- refunds still waiting for the provider's answer (svc/pay's worker asks again)
+-- name: refunds_pending
+SELECT {{refund_cols}} WHERE f.status = 'pending' AND f.provider_key <> ''
+ORDER BY f.id LIMIT 50
+
+-- the provider's answer to a refund we asked for: only a pending one changes
+-- name: refund_settle
+UPDATE refunds SET status = ?2, provider_ref = ?3, failure = ?4, card_last4 = ?5,
+settled_at = ?6 WHERE id = ?1 AND status = 'pending'
 
 -- name: credit_add
 INSERT INTO credit_notes (invoice_id, amount_cents, reason, idem_key, created_at,
@@ -868,10 +903,20 @@ WHERE p.created_at >= ?1 AND p.created_at < ?2 AND p.status = 'completed'
 AND (?3 = 0 OR {{pay_location}} = ?3)
 GROUP BY p.method ORDER BY p.method
 
+-- refunds given: completed, by the method the money went back to
 -- name: takings_refunded
+SELECT CASE WHEN f.method <> '' THEN f.method ELSE p.method END AS m, count(*),
+coalesce(sum(f.amount_cents), 0) FROM refunds f
+JOIN payments p ON p.id = f.payment_id
+WHERE f.created_at >= ?1 AND f.created_at < ?2 AND f.status = 'completed'
+AND (?3 = 0 OR {{pay_location}} = ?3)
+GROUP BY m ORDER BY m
+
+-- refunds asked of the provider that day and not answered yet
+-- name: takings_refund_pending
 SELECT p.method, count(*), coalesce(sum(f.amount_cents), 0) FROM refunds f
 JOIN payments p ON p.id = f.payment_id
-WHERE f.created_at >= ?1 AND f.created_at < ?2
+WHERE f.created_at >= ?1 AND f.created_at < ?2 AND f.status = 'pending'
 AND (?3 = 0 OR {{pay_location}} = ?3)
 GROUP BY p.method ORDER BY p.method
 
