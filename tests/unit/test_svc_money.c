@@ -4,7 +4,9 @@
  * payment never above the balance, a refund never above its payment; the
  * ledger refuses changes; the day's takings and the drawer count; the
  * superbill's visits, codes, units and diagnosis; each change queues its
- * webhook in its transaction, a refused one none. */
+ * webhook in its transaction, a refused one none; a refund of a payment
+ * made through the provider is pending (counted against the payment, not in
+ * the ledger) until the provider's answer settles it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include "core/tz.h"
 #include "store_fixture.h"
 #include "svc/money.h"
+#include "svc/pay.h"
 #include "svc/webhook.h"
 #include "util/tzload.h"
 
@@ -380,6 +383,87 @@ static void test_refund_of_a_deposit_is_in_the_clinic_currency(void **state)
     tz_free(tz);
 }
 
+/* A refund of a provider payment is written pending with its own key for
+ * the provider, counts against what can still be refunded, tells no
+ * webhook until done; a failed one frees its amount again; cash instead
+ * is completed at once; and it waits while the provider cannot be asked. */
+static void test_refund_of_a_provider_payment_is_pending_until_answered(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    struct tz *tz = NULL;
+    int64_t ep = 0, pid = 0, rid = 0, rid2 = 0, changed = 0;
+    int again = 0;
+    struct wh *wh = hooks_for(f, WH_EV(WH_PAYMENT_REFUNDED), &tz, &ep);
+    struct money_by by = {&DESK, "Rosa Delgado", wh};
+    struct payment dep = {.appointment_id = visit(f, "booked", 3),
+                          .method = "provider",
+                          .amount = 2500,
+                          .reference = "pi_test_7",
+                          .status = "completed",
+                          .created_at = T0,
+                          .created_by_name = "Online payment",
+                          .idem_key = "pay_pi_test_7"};
+    assert_int_equal(db_payment_add(f->db, &dep, &pid, &e), E_OK);
+    /* online payments off: the card cannot be refunded */
+    struct money_fix_in off = {MONEY_REFUND, pid, 1500, "Booked twice", "pv:r0", "USD", NULL, 0};
+    assert_int_equal(money_fix(f->db, &by, &off, T0, &rid, &again, &e), E_UNPROCESSABLE);
+    assert_non_null(strstr(e.msg, "in cash"));
+    struct money_fix_in in = {MONEY_REFUND, pid, 1500, "Booked twice", "pv:r1", "USD", NULL, 1};
+    assert_int_equal(money_fix(f->db, &by, &in, T0, &rid, &again, &e), E_OK);
+    struct refund r;
+    assert_int_equal(db_refund(f->db, f->a, rid, &r, &e), E_OK);
+    assert_string_equal(r.status, "pending");
+    assert_true(strncmp(r.provider_key, "rf_", 3) == 0);
+    assert_string_equal(r.payment_ref, "pi_test_7");
+    assert_true(money_refund_pending(&r));
+    struct wh_delivery *d = NULL;
+    size_t n = 0;
+    assert_int_equal(db_wh_deliveries(f->db, f->a, ep, "", 10, &d, &n, &e), E_OK);
+    assert_int_equal(n, 0); /* not refunded yet */
+    /* pending counts: 10.00 left, not 10.01 */
+    struct money_fix_in more = {MONEY_REFUND, pid, 1001, "More", "pv:r2", "USD", "cash", 1};
+    assert_int_equal(money_fix(f->db, &by, &more, T0, &rid2, &again, &e), E_UNPROCESSABLE);
+    struct money_fix_in bad = {MONEY_REFUND, pid, 100, "More", "pv:r3", "USD", "gold", 1};
+    assert_int_equal(money_fix(f->db, &by, &bad, T0, &rid2, &again, &e), E_UNPROCESSABLE);
+    more.amount = 1000;
+    assert_int_equal(money_fix(f->db, &by, &more, T0, &rid2, &again, &e), E_OK);
+    struct refund c;
+    assert_int_equal(db_refund(f->db, f->a, rid2, &c, &e), E_OK);
+    assert_string_equal(c.status, "completed");
+    assert_string_equal(c.method, "cash");
+    assert_false(money_refund_pending(&c));
+    assert_int_equal(db_wh_deliveries(f->db, f->a, ep, "", 10, &d, &n, &e), E_OK);
+    assert_int_equal(n, 1); /* the cash refund: done at once */
+    /* the provider cannot be asked: it stays pending, E_OK */
+    enum pay_refund_state st = PAY_REFUND_DONE;
+    struct pay_provider none = {"", "", "", "USD", 15, 1, 1, NULL, NULL};
+    assert_int_equal(pay_refund_send(f->db, &none, rid, T0, &st, &e), E_OK);
+    assert_int_equal(st, PAY_REFUND_PENDING);
+    struct pay_provider closed = {"http://127.0.0.1:9", "sk", "whsec", "USD", 15, 1, 1, NULL, NULL};
+    assert_int_equal(pay_refund_send(f->db, &closed, rid, T0, &st, &e), E_OK);
+    assert_int_equal(st, PAY_REFUND_PENDING);
+    assert_int_equal(db_refund(f->db, f->a, rid, &r, &e), E_OK);
+    assert_string_equal(r.status, "pending");
+    /* a failure settles it once and frees its amount */
+    assert_int_equal(db_refund_settle(f->db, rid, "failed", "", "declined", "", T0, &changed, &e),
+                     E_OK);
+    assert_int_equal(changed, 1);
+    assert_int_equal(db_refund_settle(f->db, rid, "completed", "re_1", "", "", T0, &changed, &e),
+                     E_OK);
+    assert_int_equal(changed, 0); /* answered before: a later answer changes nothing */
+    assert_int_equal(pay_refund_send(f->db, &closed, rid, T0, &st, &e), E_OK);
+    assert_int_equal(st, PAY_REFUND_FAILED);
+    struct payment p;
+    assert_int_equal(db_payment(f->db, f->a, pid, &p, &e), E_OK);
+    assert_int_equal(p.refunded, 1000);
+    assert_int_equal(p.refund_pending, 0);
+    struct money_fix_in again_in = {MONEY_REFUND, pid, 1500, "Retry", "pv:r4", "USD", "cash", 1};
+    assert_int_equal(money_fix(f->db, &by, &again_in, T0, &rid2, &again, &e), E_OK);
+    wh_free(wh);
+    tz_free(tz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +474,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refund_of_a_deposit_is_in_the_clinic_currency, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_each_change_queues_its_webhook_a_refused_one_none,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refund_of_a_provider_payment_is_pending_until_answered,
                                         setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
