@@ -100,9 +100,10 @@ static int field(CURL *c, struct sb *form, const char *name, const char *value)
     return 0;
 }
 
-/* POSTs form to base_url + path with the key and idempotency key.  *status
- * gets the HTTP status (0 = no answer) and answer the body.  Returns 0, or
- * -1 with why in err (no answer in time, libcurl failed). */
+/* POSTs form to base_url + path with the key and idempotency key (form
+ * NULL: a GET, idem NULL: no key).  *status gets the HTTP status (0 = no
+ * answer) and answer the body.  Returns 0, or -1 with why in err (no answer
+ * in time, libcurl failed). */
 static int post(const struct pay_provider *p, const char *path, const char *idem,
                 const struct sb *form, long *status, struct sb *answer, char *err, size_t errlen)
 {
@@ -122,8 +123,8 @@ static int post(const struct pay_provider *p, const char *path, const char *idem
     sb_add(&url, p->base_url, blen);
     sb_adds(&url, path);
     sb_addf(&auth, "Authorization: Bearer %s", p->key);
-    sb_addf(&ik, "Idempotency-Key: %s", idem);
-    if (url.err || auth.err || ik.err || form->err) {
+    sb_addf(&ik, "Idempotency-Key: %s", idem ? idem : "");
+    if (url.err || auth.err || ik.err || (form && form->err)) {
         snprintf(err, errlen, "the provider's address or the request is too long");
         goto done;
     }
@@ -133,7 +134,7 @@ static int post(const struct pay_provider *p, const char *path, const char *idem
         goto done;
     }
     hdr = h1;
-    if (!(h1 = curl_slist_append(hdr, ik.buf)) || !(c = curl_easy_init())) {
+    if ((idem && !(h1 = curl_slist_append(hdr, ik.buf))) || !(c = curl_easy_init())) {
         snprintf(err, errlen, "libcurl could not start a transfer");
         goto done;
     }
@@ -143,9 +144,11 @@ static int post(const struct pay_provider *p, const char *path, const char *idem
         (cc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
         (cc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK ||
         (cc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr)) != CURLE_OK ||
-        (cc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->buf ? form->buf : "")) != CURLE_OK ||
-        (cc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form->len)) !=
-            CURLE_OK ||
+        (form && (cc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->buf ? form->buf : "")) !=
+                     CURLE_OK) ||
+        (form && (cc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form->len)) !=
+                     CURLE_OK) ||
+        (!form && (cc = curl_easy_setopt(c, CURLOPT_HTTPGET, 1L)) != CURLE_OK) ||
         (cc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb)) != CURLE_OK ||
         (cc = curl_easy_setopt(c, CURLOPT_WRITEDATA, answer)) != CURLE_OK ||
         (cc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, p->connect_timeout_s)) != CURLE_OK ||
@@ -553,16 +556,36 @@ enum err_code pay_refund_send(struct db *db, const struct pay_provider *p, int64
     sb_init(&form, 4096);
     sb_init(&answer, ANSWER_MAX + 1);
     snprintf(num, sizeof num, "%lld", (long long)f.amount);
-    if (!(enc = curl_easy_init()) || field(enc, &form, "payment_intent", f.payment_ref) < 0 ||
+    /* the provider named the refund already (it is pending there): asked
+     * how it stands, never made again (an idempotency key is kept for a
+     * day only) */
+    int polled = *f.provider_ref != 0;
+    if (polled) {
+        char *ref = NULL;
+        if (!(enc = curl_easy_init()) || !(ref = curl_easy_escape(enc, f.provider_ref, 0))) {
+            rc = err_set(e, E_INTERNAL, "libcurl could not encode the refund's id");
+            goto done;
+        }
+        const char *path = arena_printf(a, "/v1/refunds/%s", ref);
+        curl_free(ref);
+        if (post(p, path, NULL, NULL, &status, &answer, why, sizeof why) < 0 || status < 200 ||
+            status >= 300) {
+            log_warn("payments: refund id %lld: the provider did not say how it stands (%s); "
+                     "asked again later",
+                     (long long)refund_id, status ? "HTTP error" : why);
+            goto done;
+        }
+    } else if (!(enc = curl_easy_init()) || field(enc, &form, "payment_intent", f.payment_ref) < 0 ||
         field(enc, &form, "amount", num) < 0 ||
         field(enc, &form, "reason", "requested_by_customer") < 0 ||
         field(enc, &form, "metadata[knead_refund]", f.provider_key) < 0) {
         rc = err_set(e, E_INTERNAL, "libcurl could not encode the refund");
         goto done;
     }
-    if (post(p, "/v1/refunds", f.provider_key, &form, &status, &answer, why, sizeof why) < 0 ||
-        status >= 500 || status == 429 || status == 408 || status == 409 || status == 401 ||
-        status == 403) {
+    if (!polled &&
+        (post(p, "/v1/refunds", f.provider_key, &form, &status, &answer, why, sizeof why) < 0 ||
+         status >= 500 || status == 429 || status == 408 || status == 409 || status == 401 ||
+         status == 403)) {
         /* 401/403: our key is wrong, not the refund: it waits for a fixed key */
         log_warn("payments: refund id %lld: no answer from the provider (%s); asked again later",
                  (long long)refund_id, status ? "HTTP error" : why);

@@ -9,6 +9,8 @@
 //      paid on the provider's page; the webhook sells it, and no code is on any page.
 //   3. desktop (1280): the desk marks a visit a no-show; its checkout shows the no-show fee
 //      invoice (the card declined: the fee stays on the balance) and the receipt its line.
+//   4. desktop (1280): the desk refunds the online deposit to the card; the provider
+//      declines, the receipt says why, and the desk refunds it in cash instead.
 // axe-core finds no violation on Knead's pages; each is screenshotted as pay-*.png.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -174,6 +176,31 @@ async function cases(h, server, fake, contexts) {
     check(/No-show fee: Deep Tissue Massage \(60 minutes\)/.test(r), `no fee line on the receipt:\n${r.slice(0, 600)}`);
     await checkPage(h, dp, dw, 'receipt-no-show-fee', 'pay', '1280 px viewport');
     const all = await h.runAxe(dp);
+    check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
+  });
+  await test('pay (1280): a refund of the online deposit goes to the provider; declined, the desk refunds it in cash', async () => {
+    // the provider still declines (the fault above): the refund to the card fails
+    const section = dp.locator('section', { has: dp.getByRole('heading', { name: /Refund the Card \(online\) payment of \$25\.00/ }) });
+    check(await section.getByRole('radio', { name: /the card it was paid with/ }).isChecked(), 'the card is not the default');
+    await section.getByLabel('Reason').fill('Wrong client marked');
+    await clickThrough(h, dp, section.getByRole('button', { name: 'Refund' }), 'the refund button');
+    let r = await dp.locator('main').innerText();
+    check(/did not refund the card/.test(r), `no decline notice:\n${r.slice(0, 600)}`);
+    check(/Refund to Card \(online\) failed/.test(r) && /refund cannot reach it/.test(r), `the failed refund is not shown:\n${r.slice(0, 900)}`);
+    await checkPage(h, dp, dw, 'receipt-refund-declined', 'pay', '1280 px viewport');
+    let all = await h.runAxe(dp);
+    check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
+    await control(fake, { port: new URL(server.base).port, fault: '' });
+    const again = dp.locator('section', { has: dp.getByRole('heading', { name: /Refund the Card \(online\) payment of \$25\.00/ }) });
+    await again.getByLabel('Reason').fill('Card closed: cash back');
+    await again.getByRole('radio', { name: /Cash from the drawer/ }).check();
+    await clickThrough(h, dp, again.getByRole('button', { name: 'Refund' }), 'the cash refund button');
+    r = await dp.locator('main').innerText();
+    check(/The refund was recorded/.test(r) && /Refunded to Cash/.test(r), `the cash refund is not shown:\n${r.slice(0, 900)}`);
+    const rows = sql(server.db, "SELECT status, method FROM refunds ORDER BY id");
+    check(JSON.stringify(rows) === '[["failed",""],["completed","cash"]]', `refunds: ${JSON.stringify(rows)}`);
+    await checkPage(h, dp, dw, 'receipt-refund-cash', 'pay', '1280 px viewport');
+    all = await h.runAxe(dp);
     check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
   });
 }

@@ -12,6 +12,7 @@ API (form-encoded, `Authorization: Bearer KEY`, `Idempotency-Key`):
                                   "succeeded", ...}; the same Idempotency-Key answers the same
                                   refund; more than is left of the payment -> 400
                                   amount_too_large, an unknown payment -> 404
+  GET  /v1/refunds/{id}        the refund as it stands now (settle_refund() changes it)
 The hosted page a browser fills in (no card data: a "Pay" and a "Decline" button):
   GET  /pay/{id}               the page
   POST /pay/{id}  action=pay   paid: the signed webhook to Knead, then 303 to success_url
@@ -109,6 +110,9 @@ class FakePay:
                 self._send(404, '{"error": "no such route"}')
 
             def do_GET(self):
+                if self.path.startswith('/v1/refunds/'):
+                    fake.calls.append((self.path, dict(self.headers), {}))
+                    return fake._refund_get(self, self.path[len('/v1/refunds/'):])
                 if self.path.startswith('/pay/'):
                     return fake._page(self, self.path[5:])
                 self._send(404, '{"error": "no such route"}')
@@ -237,12 +241,34 @@ class FakePay:
             self.release.wait(30)
         h._send(got[0], json.dumps(got[1]))
 
+    def _refund_get(self, h, rid):
+        if h.headers.get('Authorization') != 'Bearer ' + KEY:
+            return h._send(401, '{"error": {"message": "Invalid API key"}}')
+        with self.lock:
+            got = next((a for (c, a) in self.refunds.values() if c == 200 and a['id'] == rid),
+                       None)
+        if got is None:
+            return h._send(404, json.dumps({'error': {'code': 'resource_missing',
+                                                      'message': 'No such refund: %s' % rid}}))
+        h._send(200, json.dumps(got))
+
+    def settle_refund(self, key, status='succeeded'):
+        """The provider finishes refund `key` on its side (no webhook sent)."""
+        with self.lock:
+            code, r = self.refunds[key]
+            self.refunds[key] = (code, dict(r, status=status))
+
+    def refund_polls(self):
+        """The paths of every GET of a refund, in order."""
+        return [p for (p, _, _) in self.calls if p.startswith('/v1/refunds/')]
+
     def refund_calls(self):
         """(Idempotency-Key, form) of every refund asked, in order."""
         return [(hd.get('Idempotency-Key'), f) for (p, hd, f) in self.calls if p == '/v1/refunds']
 
     def refund_event(self, key, status='succeeded', type_='refund.updated', eid=None):
         """The provider's event that refund `key` (our Idempotency-Key) is settled."""
+        self.settle_refund(key, status)
         code, r = self.refunds[key]
         obj = dict(r, status=status)
         if status == 'failed':

@@ -353,6 +353,17 @@ class Webhooks(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertEqual(refunds(S, pid)[0][2], 'completed')
 
+    def test_the_worker_asks_how_a_pending_refund_stands_and_never_makes_it_again(self):
+        pid, key, inv, desk = self.pending('pol@example.com')
+        ref = refunds(S, pid)[0][5]
+        PAY.reset()
+        PAY.settle_refund(key)  # done on the provider's side; its webhook never comes
+        wait_for('the worker finishing the refund', lambda: refunds(S, pid)[0][2] == 'completed')
+        self.assertIn('/v1/refunds/' + ref, PAY.refund_polls())
+        self.assertEqual(len([k for (k, _) in PAY.refund_calls() if k == key]), 1)  # one POST
+        self.assertEqual(S.sql("SELECT count(*) FROM outbox WHERE dedupe_key = ?1",
+                               'refund:%d' % refunds(S, pid)[0][0])[0][0], 1)
+
     def test_refund_updated_failed_fails_it(self):
         pid, key, inv, desk = self.pending('fay@example.com')
         st, _ = PAY.post_webhook(PAY.refund_event(key, 'failed'))
