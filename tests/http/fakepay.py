@@ -267,8 +267,8 @@ class FakePay:
         return [(hd.get('Idempotency-Key'), f) for (p, hd, f) in self.calls if p == '/v1/refunds']
 
     def refund_event(self, key, status='succeeded', type_='refund.updated', eid=None):
-        """The provider's event that refund `key` (our Idempotency-Key) is settled."""
-        self.settle_refund(key, status)
+        """The provider's event that refund `key` (our Idempotency-Key) is settled (its own
+        state is settle_refund()'s: a forged event, say, changes nothing there)."""
         code, r = self.refunds[key]
         obj = dict(r, status=status)
         if status == 'failed':
