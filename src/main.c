@@ -668,12 +668,15 @@ static int cmd_serve(struct app *app, const struct opts *o)
     }
     /* [payments]: the holds of unpaid deposits are released by this worker */
     const struct cfg *pc = &app->cfg;
-    struct pay_provider prov = {pc->payments_base_url, pc->payments_key,
-                                pc->payments_webhook_secret, pc->currency,
+    struct pay_provider prov = {pc->payments_base_url,
+                                pc->payments_key,
+                                pc->payments_webhook_secret,
+                                pc->currency,
                                 pc->payments_hold_minutes,
                                 pc->payments_timeout_seconds < 5 ? pc->payments_timeout_seconds : 5,
                                 pc->payments_timeout_seconds,
-                                app->hooks.webhooks, pc->name};
+                                app->hooks.webhooks,
+                                pc->name};
     if (pay_worker_start(app->store, &prov, &app->hooks, &payw, err, sizeof err) < 0) {
         fprintf(stderr, "knead serve: %s\n", err);
         srv_stop(srv);

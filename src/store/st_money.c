@@ -281,14 +281,13 @@ enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice
 enum err_code db_refund_add(struct db *db, const struct refund *f, const char *idem_key,
                             int64_t created_by, int64_t *id, struct err *e)
 {
-    return rows_insert(db, Q_REFUND_ADD, "record the refund",
-                       ARGS(A_I64(f->payment_id), A_I64(f->amount), A_TEXT(f->reason),
-                            A_TEXT(idem_key), A_I64(f->created_at), A_I64(created_by),
-                            A_TEXT(f->created_by_name),
-                            A_TEXT(f->status && *f->status ? f->status : "completed"),
-                            A_TEXT(f->method ? f->method : ""),
-                            A_TEXT(f->provider_key ? f->provider_key : "")),
-                       id, e);
+    return rows_insert(
+        db, Q_REFUND_ADD, "record the refund",
+        ARGS(A_I64(f->payment_id), A_I64(f->amount), A_TEXT(f->reason), A_TEXT(idem_key),
+             A_I64(f->created_at), A_I64(created_by), A_TEXT(f->created_by_name),
+             A_TEXT(f->status && *f->status ? f->status : "completed"),
+             A_TEXT(f->method ? f->method : ""), A_TEXT(f->provider_key ? f->provider_key : "")),
+        id, e);
 }
 
 enum err_code db_refund_by_key(struct db *db, const char *key, int64_t *id, int *found,
@@ -334,8 +333,7 @@ enum err_code db_refund(struct db *db, struct arena *a, int64_t id, struct refun
 }
 
 enum err_code db_refund_of_provider(struct db *db, struct arena *a, const char *key,
-                                    const char *ref, struct refund *out, int *found,
-                                    struct err *e)
+                                    const char *ref, struct refund *out, int *found, struct err *e)
 {
     return rows_find(db, a, Q_REFUND_OF_PROVIDER, "find the provider's refund",
                      ARGS(A_TEXT(key ? key : ""), A_TEXT(ref ? ref : "")), COLS(refund_cols), out,
@@ -345,13 +343,13 @@ enum err_code db_refund_of_provider(struct db *db, struct arena *a, const char *
 enum err_code db_refunds_pending(struct db *db, struct arena *a, struct refund **out, size_t *n,
                                  struct err *e)
 {
-    return rows_list(db, a, Q_REFUNDS_PENDING, "list the refunds waiting for the provider",
-                     NOARGS, COLS(refund_cols), sizeof **out, (void **)out, n, e);
+    return rows_list(db, a, Q_REFUNDS_PENDING, "list the refunds waiting for the provider", NOARGS,
+                     COLS(refund_cols), sizeof **out, (void **)out, n, e);
 }
 
 enum err_code db_refund_settle(struct db *db, int64_t id, const char *status, const char *ref,
-                               const char *failure, const char *last4, int64_t at,
-                               int64_t *changed, struct err *e)
+                               const char *failure, const char *last4, int64_t at, int64_t *changed,
+                               struct err *e)
 {
     return rows_exec(db, Q_REFUND_SETTLE, "record the provider's answer to the refund",
                      ARGS(A_I64(id), A_TEXT(status), A_TEXT(ref ? ref : ""),

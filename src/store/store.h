@@ -831,10 +831,10 @@ struct refund {
     const char *reason, *method;
     int64_t created_at;
     const char *created_by_name;
-    const char *status;       /* "pending", "completed", "failed" */
-    const char *provider_key; /* "" = not a refund through the provider */
+    const char *status;                              /* "pending", "completed", "failed" */
+    const char *provider_key;                        /* "" = not a refund through the provider */
     const char *provider_ref, *failure, *card_last4; /* "" until answered */
-    int64_t settled_at;                               /* 0 = not answered */
+    int64_t settled_at;                              /* 0 = not answered */
     /* read only: the payment's */
     int64_t invoice_id; /* 0 = none */
     const char *payment_ref, *payment_method;
@@ -1042,8 +1042,7 @@ enum err_code db_refund(struct db *db, struct arena *a, int64_t id, struct refun
 /* The refund whose provider_key is key or whose provider_ref is ref (either
  * may be ""); *found = 0 when none. */
 enum err_code db_refund_of_provider(struct db *db, struct arena *a, const char *key,
-                                    const char *ref, struct refund *out, int *found,
-                                    struct err *e);
+                                    const char *ref, struct refund *out, int *found, struct err *e);
 /* Refunds through the provider still pending, oldest first (50 at most). */
 enum err_code db_refunds_pending(struct db *db, struct arena *a, struct refund **out, size_t *n,
                                  struct err *e);
@@ -1051,8 +1050,8 @@ enum err_code db_refunds_pending(struct db *db, struct arena *a, struct refund *
  * the provider's refund id, why it failed, the card's last 4, when.
  * *changed = 0 when it was not pending (answered before). */
 enum err_code db_refund_settle(struct db *db, int64_t id, const char *status, const char *ref,
-                               const char *failure, const char *last4, int64_t at,
-                               int64_t *changed, struct err *e);
+                               const char *failure, const char *last4, int64_t at, int64_t *changed,
+                               struct err *e);
 /* Writes a credit note; the store refuses one above what is left of the invoice. */
 enum err_code db_credit_add(struct db *db, const struct credit_note *c, const char *idem_key,
                             int64_t created_by, int64_t *id, struct err *e);

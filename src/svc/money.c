@@ -559,9 +559,8 @@ enum err_code money_takings(struct db *db, struct arena *a, int64_t location_id,
     memset(out, 0, sizeof *out);
     enum err_code rc = db_takings(db, a, location_id, from, to, &out->paid, &out->npaid, &out->refunded,
                                   &out->nrefunded, issued, e);
-    if (rc != E_OK ||
-        (rc = db_takings_refund_pending(db, a, location_id, from, to, &out->pending,
-                                        &out->npending, e)) != E_OK)
+    if (rc != E_OK || (rc = db_takings_refund_pending(db, a, location_id, from, to, &out->pending,
+                                                      &out->npending, e)) != E_OK)
         return rc;
     out->invoices = issued[0];
     out->invoiced = issued[1];

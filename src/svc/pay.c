@@ -144,8 +144,8 @@ static int post(const struct pay_provider *p, const char *path, const char *idem
         (cc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
         (cc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK ||
         (cc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr)) != CURLE_OK ||
-        (form && (cc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->buf ? form->buf : "")) !=
-                     CURLE_OK) ||
+        (form &&
+         (cc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->buf ? form->buf : "")) != CURLE_OK) ||
         (form && (cc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form->len)) !=
                      CURLE_OK) ||
         (!form && (cc = curl_easy_setopt(c, CURLOPT_HTTPGET, 1L)) != CURLE_OK) ||
@@ -456,8 +456,7 @@ static enum err_code refund_mail(struct db *db, struct arena *a, const struct pa
         .recipient = cl.email,
         .recipient_name = cl.name,
         .subject = arena_printf(a, "Your refund of %s from %s", sum,
-                                p->clinic_name && *p->clinic_name ? p->clinic_name
-                                                                  : "the clinic"),
+                                p->clinic_name && *p->clinic_name ? p->clinic_name : "the clinic"),
         .body_text = body,
         .body_html = "",
         .attach_name = "",
@@ -495,12 +494,12 @@ static enum err_code refund_settle_in(struct db *db, struct arena *a, const stru
     const char *currency = f.invoice_id ? inv.currency : p->currency;
     money_format(f.amount, currency, sum, sizeof sum);
     int done = strcmp(ans->status, "completed") == 0;
-    const char *why =
-        done ? arena_printf(a, "%s refunded to the card by the payment provider (%s)", sum,
-                            ans->ref)
-             : arena_printf(a, "%s not refunded: %s", sum, ans->failure);
+    const char *why = done ? arena_printf(a, "%s refunded to the card by the payment provider (%s)",
+                                          sum, ans->ref)
+                           : arena_printf(a, "%s not refunded: %s", sum, ans->failure);
     if ((rc = audit_add_why(db, &provider_actor, "refund", "refund", id, inv.client_id,
-                            cut(a, why, 500), now, e)) != E_OK || !done)
+                            cut(a, why, 500), now, e)) != E_OK ||
+        !done)
         return rc;
     log_info("payments: refund id %lld done by the provider", (long long)id);
     if ((rc = wh_payment_refunded(p->webhooks, db, id, f.payment_id, f.amount, currency, now, e)) !=
@@ -575,10 +574,11 @@ enum err_code pay_refund_send(struct db *db, const struct pay_provider *p, int64
                      (long long)refund_id, status ? "HTTP error" : why);
             goto done;
         }
-    } else if (!(enc = curl_easy_init()) || field(enc, &form, "payment_intent", f.payment_ref) < 0 ||
-        field(enc, &form, "amount", num) < 0 ||
-        field(enc, &form, "reason", "requested_by_customer") < 0 ||
-        field(enc, &form, "metadata[knead_refund]", f.provider_key) < 0) {
+    } else if (!(enc = curl_easy_init()) ||
+               field(enc, &form, "payment_intent", f.payment_ref) < 0 ||
+               field(enc, &form, "amount", num) < 0 ||
+               field(enc, &form, "reason", "requested_by_customer") < 0 ||
+               field(enc, &form, "metadata[knead_refund]", f.provider_key) < 0) {
         rc = err_set(e, E_INTERNAL, "libcurl could not encode the refund");
         goto done;
     }
@@ -620,9 +620,9 @@ enum err_code pay_refund_send(struct db *db, const struct pay_provider *p, int64
         if (j)
             json_unpack(j, "{s:{s:s}}", "error", "message", &msg);
         ans.failure =
-            msg && *msg ? arena_printf(a, "the payment provider declined: %s",
-                                       cut(a, msg, FAILURE_MAX))
-                        : arena_printf(a, "the payment provider declined (HTTP %ld)", status);
+            msg && *msg
+                ? arena_printf(a, "the payment provider declined: %s", cut(a, msg, FAILURE_MAX))
+                : arena_printf(a, "the payment provider declined (HTTP %ld)", status);
         log_warn("payments: refund id %lld declined by the provider (HTTP %ld)",
                  (long long)refund_id, status);
     }
@@ -913,7 +913,9 @@ enum err_code pay_fee_void(struct db *db, const struct pay_provider *p, int64_t 
         goto done;
     if (inv.total > inv.credited) {
         struct money_by by = {&provider_actor, "Clinic policy", p->webhooks};
-        struct money_fix_in in = {MONEY_CREDIT, inv_id, inv.total - inv.credited,
+        struct money_fix_in in = {MONEY_CREDIT,
+                                  inv_id,
+                                  inv.total - inv.credited,
                                   why && *why && strlen(why) <= 500 ? why
                                                                     : "The no-show was undone.",
                                   arena_printf(a, "fee_void_%lld", (long long)inv_id),

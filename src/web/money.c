@@ -810,8 +810,14 @@ static void fix_form(struct req *r, const struct fix_form *ff)
             return;
         }
     }
-    struct money_fix_in in = {ff->kind,  target, cents, why, key, r->app->cfg.currency,
-                              strcmp(to, "cash") == 0 ? "cash" : "", pay_enabled(&prov)};
+    struct money_fix_in in = {ff->kind,
+                              target,
+                              cents,
+                              why,
+                              key,
+                              r->app->cfg.currency,
+                              strcmp(to, "cash") == 0 ? "cash" : "",
+                              pay_enabled(&prov)};
     int64_t id;
     int again;
     if (money_fix(web_db(r), &by, &in, clock_now(), &id, &again, &e) != E_OK) {
@@ -836,8 +842,7 @@ static void fix_form(struct req *r, const struct fix_form *ff)
                : st == PAY_REFUND_FAILED ? "refund_failed"
                                          : ff->done;
     }
-    form_see_other(r,
-                   arena_printf(r->arena, "/staff/invoices/%" PRId64 "?%s=1", l.inv.id, done));
+    form_see_other(r, arena_printf(r->arena, "/staff/invoices/%" PRId64 "?%s=1", l.inv.id, done));
 }
 
 void money_refund_form(struct req *r)
@@ -1082,9 +1087,9 @@ static void closeout_page(struct req *r, int status, const struct drawer *w, str
         npend += day.pending[k].count;
     }
     if (npend) /* asked of the provider, not confirmed: in no column above */
-        json_object_set_new(ctx, "refund_pending",
-                            json_pack("{s:I, s:s}", "count", (json_int_t)npend, "amount",
-                                      amount(r, pend)));
+        json_object_set_new(
+            ctx, "refund_pending",
+            json_pack("{s:I, s:s}", "count", (json_int_t)npend, "amount", amount(r, pend)));
     json_object_set_new(ctx, "totals",
                         json_pack("{s:s, s:s, s:s}", "paid", amount(r, in), "refunded",
                                   amount(r, out), "net", amount(r, in - out)));
@@ -1388,11 +1393,10 @@ int money_client_balance(struct req *r, int64_t client_id, json_t *ctx)
         web_fail(r, &e);
         return -1;
     }
-    json_t *b =
-        json_pack("{s:s, s:b, s:b, s:b, s:I, s:s}", "amount", amount(r, bal < 0 ? -bal : bal),
-                  "owes", bal > 0, "owed", bal < 0, "square", bal == 0, "invoices",
-                  (json_int_t)count, "superbill_url",
-                  arena_printf(r->arena, "/staff/clients/%" PRId64 "/superbill", client_id));
+    json_t *b = json_pack(
+        "{s:s, s:b, s:b, s:b, s:I, s:s}", "amount", amount(r, bal < 0 ? -bal : bal), "owes",
+        bal > 0, "owed", bal < 0, "square", bal == 0, "invoices", (json_int_t)count,
+        "superbill_url", arena_printf(r->arena, "/staff/clients/%" PRId64 "/superbill", client_id));
     if (pending) /* refunds to the card the provider has not confirmed: not in the balance yet */
         json_object_set_new(b, "refund_pending", json_string(amount(r, pending)));
     json_object_set_new(ctx, "balance", b);
