@@ -17,8 +17,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakepay import KEY, SECRET, FakePay  # noqa: E402
+from fakepay import FakePay  # noqa: E402
 from harness import Browser, Server, finish, run_suite, signed_in, text  # noqa: E402
+from test_payments import DATES, config, post_form  # noqa: E402  (helpers only: no suite)
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -29,26 +30,12 @@ S = None
 PAY = None
 
 
-def _dates():
-    import datetime
-    d = datetime.date(2026, 11, 25)
-    while True:
-        yield d.isoformat()
-        d += datetime.timedelta(days=1)
-
-
-DATES = _dates()
 PAST = iter(range(3600, 40 * 3600, 5400))  # each missed visit its own past time
 
 
 def start_server(pay):
     s = Server(KNEAD)
-    path = os.path.join(s.dir, 'pay.ini')
-    with open(path, 'w') as f:
-        f.write('[limits]\nbookings_per_hour = 0\n'
-                '[payments]\nbase_url = %s\nkey = %s\nwebhook_secret = %s\n'
-                'timeout_seconds = 2\n' % (pay.base, KEY, SECRET))
-    s.extra = ['--now', NOW, '--config', path]
+    s.extra = ['--now', NOW, '--config', config(s.dir, pay.base)]
     s.start()
     pay.webhook = (s.port, '/payments/webhook')
     s.sql("UPDATE services SET deposit_kind = 'amount', deposit_value = 2500, "
@@ -77,21 +64,6 @@ def wait_for(what, fn, server=None, deadline=DEADLINE):
     raise AssertionError('timed out waiting for ' + what + '\n' + (server or S).log()[-3000:])
 
 
-def post_form(url, form):
-    import http.client
-    import urllib.parse
-    u = urllib.parse.urlparse(url)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
-    try:
-        c.request('POST', u.path, body=urllib.parse.urlencode(form),
-                  headers={'Content-Type': 'application/x-www-form-urlencoded'})
-        r = c.getresponse()
-        r.read()
-        return r.status
-    finally:
-        c.close()
-
-
 def paid_online(s, pay, email):
     """A no-show fee paid through the provider: the deposit (2500, paid on the provider's
     page) and the card on file charged off-session (3500).  Returns (invoice id, client id,
@@ -110,7 +82,7 @@ def paid_online(s, pay, email):
     assert st == 303, st
     sid = re.search(r'/pay/(cs_test_\d+)$', hs['location']).group(1)
     appt, client = s.sql('SELECT id, client_id FROM appointments ORDER BY id DESC LIMIT 1')[0]
-    assert post_form(pay.base + '/pay/' + sid, {'action': 'pay'}) == 303
+    assert post_form(pay.base + '/pay/' + sid, {'action': 'pay'})[0] == 303
     start = NOW_EPOCH - next(PAST)
     s.sql('UPDATE appointments SET start_at = ?1, end_at = ?2, busy_until = ?3 WHERE id = ?4',
           start, start + 3600, start + 4500, appt)
