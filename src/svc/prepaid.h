@@ -93,6 +93,10 @@ struct prepaid_gift_in {
     const struct tz *tz; /* the clinic's, for the receipt's day (mail_buyer); NULL = UTC */
     int mail_buyer; /* bought online: the buyer is e-mailed a receipt, carrying the
                      * code when there is no recipient's e-mail (the code's one copy) */
+    /* the key (TOKEN_SEAL_KEY bytes, app->code_seal) the code is sealed
+     * under in its queued e-mail; NULL: a sale that e-mails the code is
+     * refused (E_UNAVAILABLE), since the code is never stored in clear */
+    const unsigned char *seal;
 };
 /* Issues a gift card: the invoice and its payment, the card (its code's
  * hash only) and its "issue" entry, the e-mail to the recipient queued for

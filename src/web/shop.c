@@ -410,6 +410,7 @@ void shop_gift_sell(struct req *r)
         .expiry_months = r->app->cfg.gift_card_expiry_months,
         .clinic_name = r->app->cfg.name,
         .site_url = web_origin(r),
+        .seal = r->app->code_seal,
     };
     const char *why = pay_fields(r, &pay);
     int64_t now = clock_now();
