@@ -13,6 +13,7 @@
 
 #include "core/booking.h"
 #include "core/datetime.h"
+#include "core/tz.h"
 #include "svc/audit.h"
 #include "svc/token.h"
 #include "svc/webhook.h"
@@ -425,6 +426,19 @@ static enum err_code queue_sealed(struct db *db, const struct outbox_msg *m, con
         return rc;
     token_seal_bytes(code, TOKEN_CODE_LEN - 1, seal, sealed);
     return db_outbox_seal_add(db, m->dedupe_key, sealed, sizeof sealed, e);
+}
+
+int64_t prepaid_gift_send_at(const struct tz *tz, struct dt_date on)
+{
+    int64_t at[2];
+    int n = tz_wall_to_utc(tz, on, PREPAID_GIFT_SEND_MINUTE, at);
+    if (n >= 1) /* twice (a repeated hour): the first */
+        return at[0];
+    /* skipped by a change: the wall time read with the offset of the
+     * day's start, which lands just after the gap */
+    int64_t start = tz_day_start(tz, on);
+    return dt_date_to_days(on) * 86400 + PREPAID_GIFT_SEND_MINUTE * 60 -
+           tz_offset_at(tz, start);
 }
 
 static enum err_code gift_check(const struct prepaid_gift_in *in, struct err *e);

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "core/datetime.h"
 #include "core/err.h"
 #include "store/store.h"
 #include "svc/money.h"
@@ -98,6 +99,13 @@ struct prepaid_gift_in {
      * refused (E_UNAVAILABLE), since the code is never stored in clear */
     const unsigned char *seal;
 };
+/* The instant a gift card chosen for local day `on` is e-mailed: 09:00 on
+ * that day's wall clock in tz (the clinic's or its location's zone), also
+ * on the days the clocks change (not midnight + 9 hours); were 09:00
+ * skipped, the same wall time read with the offset before the change.
+ * Can't fail (on is a checked date). */
+#define PREPAID_GIFT_SEND_MINUTE (9 * 60)
+int64_t prepaid_gift_send_at(const struct tz *tz, struct dt_date on);
 /* Issues a gift card: the invoice and its payment, the card (its code's
  * hash only) and its "issue" entry, the e-mail to the recipient queued for
  * send_at, audited.  code gets the code, the only time it exists outside

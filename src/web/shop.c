@@ -397,6 +397,24 @@ void shop_gift_cards(struct req *r)
     gift_page(r, 200, NULL, NULL, NULL);
 }
 
+/* The form's day to e-mail a card (YYYY-MM-DD, blank = now): *at gets
+ * 09:00 that day in the clinic's zone (its first location's), or stays now
+ * for today.  Returns NULL, or why the day is refused. */
+static const char *send_day(struct req *r, const char *send_on, int64_t now, int64_t *at)
+{
+    struct dt_date on;
+    if (form_blank(send_on))
+        return NULL;
+    const struct tz *tz = web_zone(r, 0);
+    struct dt_date today = when_local_date(tz, now);
+    if (dt_parse_date(send_on, &on) < 0 || dt_date_to_days(on) < dt_date_to_days(today) ||
+        dt_date_to_days(on) > dt_date_to_days(today) + 366)
+        return "Choose the day to e-mail the card: today or a day within a year (YYYY-MM-DD).";
+    if (dt_date_to_days(on) > dt_date_to_days(today))
+        *at = prepaid_gift_send_at(tz, on);
+    return NULL;
+}
+
 void shop_gift_sell(struct req *r)
 {
     struct err e = {0};
@@ -414,21 +432,12 @@ void shop_gift_sell(struct req *r)
     };
     const char *why = pay_fields(r, &pay);
     int64_t now = clock_now();
-    struct dt_date on;
     const char *send_on = form_value(r, "send_on");
     if (!why && money_parse(form_value(r, "amount"), MONEY_MAX, &in.amount) < 0)
         why = "Enter the card's amount, such as 50 or 50.00.";
     in.send_at = now;
-    if (!why && !form_blank(send_on)) {
-        struct dt_date today = when_local_date(r->app->tz, now);
-        if (dt_parse_date(send_on, &on) < 0 ||
-            dt_date_to_days(on) < dt_date_to_days(today) ||
-            dt_date_to_days(on) > dt_date_to_days(today) + 366)
-            why = "Choose the day to e-mail the card: today or a day within a year "
-                  "(YYYY-MM-DD).";
-        else if (dt_date_to_days(on) > dt_date_to_days(today))
-            in.send_at = tz_day_start(r->app->tz, on) + 9 * 3600; /* 9 AM that day */
-    }
+    if (!why)
+        why = send_day(r, send_on, now, &in.send_at);
     if (why) {
         gift_page(r, 422, why, NULL, NULL);
         return;
@@ -527,7 +536,6 @@ void shop_gift_buy(struct req *r)
     const struct cfg *c = &r->app->cfg;
     struct err e = {0};
     int64_t now = clock_now(), id = 0;
-    struct dt_date on;
     const char *why = NULL, *send_on = form_value(r, "send_on");
     struct prepaid_gift_in in = {
         .buyer_name = form_value(r, "buyer_name"),
@@ -546,16 +554,8 @@ void shop_gift_buy(struct req *r)
         return;
     if (money_parse(form_value(r, "amount"), MONEY_MAX, &in.amount) < 0)
         why = "Enter the card's amount, such as 50 or 50.00.";
-    if (!why && !form_blank(send_on)) {
-        struct dt_date today = when_local_date(r->app->tz, now);
-        if (dt_parse_date(send_on, &on) < 0 ||
-            dt_date_to_days(on) < dt_date_to_days(today) ||
-            dt_date_to_days(on) > dt_date_to_days(today) + 366)
-            why = "Choose the day to e-mail the card: today or a day within a year "
-                  "(YYYY-MM-DD).";
-        else if (dt_date_to_days(on) > dt_date_to_days(today))
-            in.send_at = tz_day_start(r->app->tz, on) + 9 * 3600; /* 9 AM that day */
-    }
+    if (!why)
+        why = send_day(r, send_on, now, &in.send_at);
     if (why) {
         gift_public_page(r, 422, why);
         return;

@@ -580,6 +580,18 @@ class GiftCards(unittest.TestCase):
         for _, code in codes.values():
             self.assertNotIn(code, log)
 
+    def test_sent_at_nine_on_the_day_the_clocks_go_forward(self):
+        """2027-03-14, when Anchorage goes from AKST to AKDT at 02:00: the
+        card is e-mailed at 09:00 AKDT (17:00 UTC), not midnight + 9 h."""
+        st, _, page = sell_card(self.desk, '40', recipient_name='Sam Spring',
+                                recipient_email='spring@example.com', send_on='2027-03-14')
+        self.assertEqual(st, 201, text(page)[:800])
+        gid = one('SELECT max(id) FROM gift_cards')
+        self.assertEqual(one('SELECT send_at FROM gift_cards WHERE id = ?', gid), 1805043600)
+        self.assertEqual(one('SELECT next_attempt_at FROM outbox WHERE dedupe_key = ?',
+                             'gift_card:%d' % gid), 1805043600)
+        self.assertIn('March 14, 2027', text(self.desk.get('/admin/gift-cards')[2]))
+
     def test_partial_redemption_and_refund_back_onto_the_card(self):
         desk = self.desk
         code = new_card(desk, '100')

@@ -204,6 +204,14 @@ class GiftCardsOnline(unittest.TestCase):
         # the page they come back to says what happens next
         self.assertIn('Thank you for your order', text(b.get('/gift-cards?paid=1')[2]))
 
+    def test_sent_at_nine_on_the_day_the_clocks_go_forward(self):
+        """2027-03-14, when Anchorage goes from AKST to AKDT at 02:00: the
+        order's e-mail time is 09:00 AKDT (17:00 UTC), not midnight + 9 h."""
+        st, _, page, _ = buy_card(recipient_email='spring@example.com', send_on='2027-03-14')
+        self.assertEqual(st, 303, text(page)[:800])
+        self.assertEqual(one('SELECT send_at FROM online_sales WHERE recipient_email = ?',
+                             'spring@example.com'), 1805043600)
+
     def test_without_recipient_the_buyer_gets_the_code_once(self):
         st, h, page, b = buy_card(buyer_email='solo@example.com', recipient_name='',
                                   recipient_email='', send_on='')
