@@ -364,7 +364,7 @@ static void gift_page(struct req *r, int status, const char *msg, const char *co
     json_object_set_new(ctx, "cards", list);
     json_object_set_new(ctx, "once", json_string(once_new(r)));
     char today[16];
-    dt_format_date(when_local_date(r->app->tz, now), today, sizeof today);
+    dt_format_date(when_local_date(web_zone(r, 0), now), today, sizeof today);
     json_object_set_new(ctx, "today", json_string(today));
     json_object_set_new(ctx, "expiry_months", json_integer(r->app->cfg.gift_card_expiry_months));
     if (status != 200 && status != 201)
@@ -481,7 +481,7 @@ static void gift_public_page(struct req *r, int status, const char *msg)
     json_object_set_new(ctx, "max", json_string(amount(r, (int64_t)c->gift_card_max * 100)));
     json_object_set_new(ctx, "expiry_months", json_integer(c->gift_card_expiry_months));
     char today[16];
-    dt_format_date(when_local_date(r->app->tz, now), today, sizeof today);
+    dt_format_date(when_local_date(web_zone(r, 0), now), today, sizeof today);
     json_object_set_new(ctx, "today", json_string(today));
     json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
     if (status != 200)

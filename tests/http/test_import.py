@@ -303,6 +303,13 @@ class PhoneOnly(unittest.TestCase):
             self.assertEqual(other.sql("SELECT count(*) FROM appointments a JOIN clients c ON"
                                        " c.id = a.client_id WHERE c.name = 'Pia Phone'"
                                        " AND c.email = ''"), [(1,)])
+            # a header with neither column: one line naming both, nothing stored
+            r = other.run_cli('import', 'clients', write('nocontact.csv', 'name,notes\nZed,x\n'),
+                              '--db', other.db, '--now', NOW)
+            self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+            self.assertIn('no column email (or client_email) or phone (or client_phone)', r.stderr)
+            self.assertEqual(other.sql("SELECT count(*) FROM clients WHERE name = 'Zed'"), [(0,)])
             # a file with a phone column and no e-mail column is read
             only = write('phones.csv', 'name,phone\nUli Only,907 555 0163\n')
             r = other.run_cli('import', 'clients', only, '--db', other.db, '--now', NOW)
