@@ -45,6 +45,11 @@ struct app {
      * config), freed by mail_stop; NULL = none */
     struct wh *webhooks;
     struct whsend *whsend;
+    /* the key (TOKEN_SEAL_KEY bytes) that seals a gift card's code in its
+     * queued e-mail (svc/prepaid.h; opened by mail/outbox.c), derived from
+     * the same key file as the webhooks' ([webhooks] key_file): set by
+     * mail_start, cleared by mail_stop; NULL = gift e-mails are refused */
+    const unsigned char *code_seal;
     /* /metrics (web/metrics.c): the server's request counters, made by
      * `serve` before its threads start (NULL = none), and the 503 answers
      * web_error gave because the database was busy, full or unwritable

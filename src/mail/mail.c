@@ -15,6 +15,7 @@
 #include "mail/waitlist.h"
 #include "mail/whsend.h"
 #include "svc/booking.h"
+#include "svc/token.h"
 #include "svc/waitlist.h"
 #include "svc/webhook.h"
 #include "util/log.h"
@@ -34,15 +35,17 @@ struct mail {
     struct sched_hooks inner; /* the render worker's, which app->hooks wraps */
     int public_url; /* links come from [server] public_url */
     struct app *app; /* whose hooks, mailer and waitlist mail_start set and mail_stop clears */
+    unsigned char code_seal[TOKEN_SEAL_KEY]; /* app->code_seal and the outbox's */
 };
 
-/* The webhooks: the key that seals their secrets ([webhooks] key_file, or
- * beside the database), the service, and the delivery worker. */
-static int start_webhooks(struct app *app, struct mail *m, char *err, size_t errlen)
+/* The server's key file ([webhooks] key_file, or beside the database),
+ * made at the first start: it seals the webhooks' secrets and, under a key
+ * of its own derived from it, the gift card codes of queued e-mails. */
+static int load_key(const struct app *app, unsigned char key[WH_KEY_BYTES], char *err,
+                    size_t errlen)
 {
     const struct cfg *c = &app->cfg;
     char path[CFG_PATH + 16];
-    unsigned char key[WH_KEY_BYTES];
     if (c->webhooks_key_file[0]) {
         snprintf(path, sizeof path, "%s", c->webhooks_key_file);
     } else if (strstr(c->db_path, "://")) {
@@ -53,10 +56,16 @@ static int start_webhooks(struct app *app, struct mail *m, char *err, size_t err
     } else {
         snprintf(path, sizeof path, "%s.webhook-key", c->db_path);
     }
-    if (wh_key_load(path, key, err, errlen) < 0)
-        return -1;
+    return wh_key_load(path, key, err, errlen);
+}
+
+/* The webhooks: the service (its secrets sealed under key), and the
+ * delivery worker. */
+static int start_webhooks(struct app *app, struct mail *m, const unsigned char key[WH_KEY_BYTES],
+                          char *err, size_t errlen)
+{
+    const struct cfg *c = &app->cfg;
     m->wh = wh_new(app->tz, key);
-    sodium_memzero(key, sizeof key);
     struct whsend_options o = {0};
     o.store = app->store;
     o.wh = m->wh;
@@ -103,8 +112,20 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
 {
     const struct cfg *c = &app->cfg;
     struct mail *m = xcalloc(1, sizeof *m);
+    unsigned char key[WH_KEY_BYTES];
     *out = NULL;
+    if (load_key(app, key, err, errlen) < 0) {
+        free(m);
+        return -1;
+    }
+    {
+        const void *parts[] = {key};
+        const size_t lens[] = {WH_KEY_BYTES};
+        token_seal_key(m->code_seal, "knead gift card code", 1, parts, lens);
+    }
     if (mail_notify_new(app, &m->notify, err, errlen) < 0) {
+        sodium_memzero(key, sizeof key);
+        sodium_memzero(m->code_seal, sizeof m->code_seal);
         free(m);
         return -1;
     }
@@ -130,6 +151,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         o.max_attempts = c->smtp_max_attempts;
         o.poll_s = POLL_SECONDS;
         o.lease_s = LEASE_SECONDS;
+        o.code_seal = m->code_seal;
         o.sms.base_url = c->sms_base_url;
         o.sms.account = c->sms_account;
         o.sms.key = c->sms_key;
@@ -137,6 +159,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         o.sms.connect_timeout_s = 10;
         o.sms.timeout_s = 30;
         if (outbox_start(&o, &m->outbox, err, errlen) < 0) {
+            sodium_memzero(key, sizeof key);
             mail_notify_free(m->notify);
             free(m);
             return -1;
@@ -161,6 +184,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         ro.outbox = m->outbox;
         ro.poll_s = POLL_SECONDS;
         if (remind_start(&ro, &m->remind, err, errlen) < 0) {
+            sodium_memzero(key, sizeof key);
             outbox_stop(m->outbox);
             mail_notify_free(m->notify);
             free(m);
@@ -170,13 +194,16 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
                  ro.hours[0], ro.hours[1], ro.sms ? ", by e-mail and text message" : "");
     }
     if (mail_waitlist_new(app, m->outbox, &m->waitlist, err, errlen) < 0) {
+        sodium_memzero(key, sizeof key);
         remind_stop(m->remind);
         outbox_stop(m->outbox);
         mail_notify_free(m->notify);
         free(m);
         return -1;
     }
-    if (start_webhooks(app, m, err, errlen) < 0) {
+    int started = start_webhooks(app, m, key, err, errlen);
+    sodium_memzero(key, sizeof key);
+    if (started < 0) {
         mail_waitlist_free(m->waitlist);
         remind_stop(m->remind);
         outbox_stop(m->outbox);
@@ -213,6 +240,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
     app->webhooks = m->wh;
     app->whsend = m->whsend;
     app->mailer = mail_notify_portal_mailer(m->notify);
+    app->code_seal = m->code_seal;
     *out = m;
     return 0;
 }
@@ -249,6 +277,7 @@ void mail_stop(struct mail *m)
     render_stop(m->render); /* a last pass: what the last requests changed */
     m->app->webhooks = NULL;
     m->app->whsend = NULL;
+    m->app->code_seal = NULL;
     wl_free(m->app->waitlist);
     m->app->waitlist = NULL;
     remind_stop(m->remind);
@@ -257,5 +286,6 @@ void mail_stop(struct mail *m)
     wh_free(m->wh);
     mail_waitlist_free(m->waitlist);
     mail_notify_free(m->notify);
+    sodium_memzero(m->code_seal, sizeof m->code_seal);
     free(m);
 }

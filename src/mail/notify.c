@@ -303,12 +303,15 @@ static enum err_code add_confirmation(struct mail_notify *n, struct db *db, stru
 /* A client the desk booked with a phone and no e-mail hears of a booking,
  * a move or a cancellation by a text: only when [sms] is set, this booking
  * asked for texts and the number never said STOP; else by nobody (the desk
- * reads the confirmation out from the appointment's page).  *nout is 1 when
- * the text is queued in *m. */
+ * reads the confirmation out from the appointment's page).  The booking's
+ * text carries manage_url (NULL for a move or a cancellation: the token is
+ * only known when it is made), the private link an e-mail would carry, so
+ * a client with no e-mail can move or cancel without calling.  *nout is 1
+ * when the text is queued in *m. */
 static enum err_code phone_only_text(struct mail_notify *n, struct db *db, struct arena *a,
                                      const struct appointment *ap, const struct draft *d,
-                                     int64_t now, struct outbox_msg *m, size_t *nout,
-                                     struct err *e)
+                                     const char *manage_url, int64_t now, struct outbox_msg *m,
+                                     size_t *nout, struct err *e)
 {
     const struct cfg *c = &n->app->cfg;
     char phone[PHONE_E164_MAX];
@@ -330,9 +333,11 @@ static enum err_code phone_only_text(struct mail_notify *n, struct db *db, struc
     m->recipient_name = ap->client_name;
     m->subject = d->subject;
     const char *addr = appt_address(c, ap);
-    m->body_text = arena_printf(a, "%s: %s with %s%s%s.%s%s Reply STOP to opt out.", c->name,
+    m->body_text = arena_printf(a, "%s: %s with %s%s%s.%s%s%s%s Reply STOP to opt out.", c->name,
                                 d->subject, ap->therapist_name, addr && *addr ? ", " : "",
-                                addr ? addr : "", c->phone[0] ? " Questions: " : "", c->phone);
+                                addr ? addr : "", manage_url ? " Move or cancel: " : "",
+                                manage_url ? manage_url : "", c->phone[0] ? " Questions: " : "",
+                                c->phone);
     m->body_html = "";
     m->attach_name = "";
     m->created_at = now;
@@ -437,7 +442,8 @@ enum err_code mail_notify_render(struct mail_notify *n, struct db *db, struct ar
         if ((rc = render(n, a, tz, &ap, manage_url, now, j, &d, &out[0], e)) != E_OK)
             goto done;
         *nout = 1;
-    } else if ((rc = phone_only_text(n, db, a, &ap, &d, now, &out[0], nout, e)) != E_OK) {
+    } else if ((rc = phone_only_text(n, db, a, &ap, &d, token && *token ? manage_url : NULL,
+                                     now, &out[0], nout, e)) != E_OK) {
         goto done;
     }
 

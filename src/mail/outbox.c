@@ -5,6 +5,7 @@
 #include "mail/outbox.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "core/tz.h"
 #include "mail/mime.h"
 #include "store/store.h"
+#include "svc/token.h"
 #include "util/arena.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -130,6 +132,73 @@ static void flush(struct outbox *ob)
         (void)claim_run(&t, &e); /* a failure is logged by claim_run */
 }
 
+/* A gift card's message: its body holds the code masked; the code, sealed
+ * beside it, is opened with the outbox's key and put in the body (on a).
+ * Returns 0 (m->body_text then holds the code; a message queued before
+ * the codes were sealed holds it already and has no seal); -1 with why in
+ * err: the message must not be sent; -2: the store failed (tried again). */
+static int unseal(struct outbox *ob, struct arena *a, struct outbox_msg *m, char *err,
+                  size_t errlen)
+{
+    struct err e = {0};
+    const unsigned char *sealed = NULL;
+    size_t n = 0;
+    int found = 0, rc = -1;
+    char code[TOKEN_CODE_LEN] = "", masked[TOKEN_CODE_LEN];
+    unsigned char hash[STORE_TOKEN_HASH];
+    struct sb b = SB_INIT;
+    struct db *db = db_acquire(ob->o.store);
+    enum err_code c = db_outbox_seal(db, a, m->id, &sealed, &n, &found, &e);
+    db_release(db);
+    if (c != E_OK) {
+        snprintf(err, errlen, "its gift card code could not be read: %s", e.msg);
+        rc = -2;
+        goto done;
+    }
+    if (!found) {
+        if (strstr(m->body_text, "****-****-****-")) {
+            snprintf(err, errlen, "not sent: its sealed gift card code is missing");
+            goto done;
+        }
+        rc = 0; /* queued before codes were sealed: the body holds it */
+        goto done;
+    }
+    if (!ob->o.code_seal) {
+        snprintf(err, errlen, "not sent: the server has no key to open its gift card code");
+        goto done;
+    }
+    if (token_unseal_bytes(sealed, n, ob->o.code_seal, (unsigned char *)code,
+                           TOKEN_CODE_LEN - 1) < 0 ||
+        (code[TOKEN_CODE_LEN - 1] = '\0', token_code_hash(code, hash) < 0)) {
+        snprintf(err, errlen,
+                 "not sent: its gift card code does not open with this server's key (was "
+                 "[webhooks] key_file changed or replaced?)");
+        goto done;
+    }
+    token_code_mask(code, masked);
+    const char *at = strstr(m->body_text, masked);
+    if (!at) {
+        snprintf(err, errlen, "not sent: its body does not hold the code's place");
+        goto done;
+    }
+    sb_init(&b, MESSAGE_MAX);
+    sb_add(&b, m->body_text, (size_t)(at - m->body_text));
+    sb_adds(&b, code);
+    sb_adds(&b, at + TOKEN_CODE_LEN - 1);
+    if (b.err) {
+        snprintf(err, errlen, "the message is larger than %u bytes", MESSAGE_MAX);
+        goto done;
+    }
+    m->body_text = arena_strdup(a, b.buf);
+    rc = 0;
+done:
+    if (b.buf)
+        sodium_memzero(b.buf, b.len);
+    sb_release(&b);
+    sodium_memzero(code, sizeof code);
+    return rc;
+}
+
 /* Claims and handles one due message.  Returns 1 when one was handled, 0
  * when none was due, -1 when the store failed. */
 static int deliver_one(struct outbox *ob)
@@ -186,6 +255,16 @@ static int deliver_one(struct outbox *ob)
             goto done;
         }
         goto failed;
+    }
+    int opened = m.kind && strcmp(m.kind, OUTBOX_KIND_SEALED) == 0
+                     ? unseal(ob, a, &m, err, sizeof err)
+                     : 0;
+    if (opened == -2)
+        goto failed;
+    if (opened < 0) {
+        log_error("mail: message %lld (%s) to %s %s", (long long)m.id, m.kind, m.recipient, err);
+        mark(ob, &m, "failed", now, err);
+        goto done;
     }
     struct mime_msg mm = {0};
     mm.from_addr = ob->o.from;

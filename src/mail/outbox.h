@@ -32,6 +32,13 @@
  * Delivery times use the real clock, not clock_now(): `serve --now` pins
  * the clinic's "now" for tests and demos, and mail must still be retried.
  *
+ * A gift card's e-mail (store.h OUTBOX_KIND_SEALED) is stored with its
+ * code masked and the code sealed beside it: the worker opens the seal with
+ * options.code_seal and puts the code in only for the transfer; a seal that
+ * is missing or does not open (another key file) fails the message with a
+ * log line, never sending a masked or garbled code.  Marking it sent
+ * deletes the seal, so the stored copy keeps the last four characters only.
+ *
  * Messages travel on a channel: "email" over SMTP, "sms" through the SMS
  * provider (mail/sms.c); the cycle is the same.  A channel without a
  * transport (smtp.host "", sms.base_url "") keeps its messages queued. */
@@ -62,6 +69,9 @@ struct outbox_options {
     int retry_min_s, retry_max_s, max_attempts;
     int poll_s;               /* longest sleep between looks at the store */
     int lease_s;              /* how long a claim holds */
+    /* the key a message's sealed secret opens with (store.h
+     * OUTBOX_KIND_SEALED: a gift card's code); NULL: such a message fails */
+    const unsigned char *code_seal;
 };
 
 /* Starts the worker thread (copies the options; the store and strings must

@@ -31,6 +31,39 @@ enum err_code db_outbox_add(struct db *db, const struct outbox_msg *m, int *adde
     return rc;
 }
 
+enum err_code db_outbox_seal_add(struct db *db, const char *dedupe_key,
+                                 const unsigned char *sealed, size_t n, struct err *e)
+{
+    if (!sealed || n < 1 || n > 256)
+        return err_set(e, E_INTERNAL, "seal a message: %zu bytes", n);
+    return rows_exec(db, Q_OUTBOX_SEAL_ADD, "queue a message",
+                     ARGS(A_TEXT(dedupe_key), A_BLOB(sealed, n)), NULL, e);
+}
+
+enum err_code db_outbox_seal(struct db *db, struct arena *a, int64_t id,
+                             const unsigned char **sealed, size_t *n, int *found, struct err *e)
+{
+    struct rows r;
+    *sealed = NULL;
+    *n = 0;
+    *found = 0;
+    enum err_code rc = rows_open(&r, db, Q_OUTBOX_SEAL, "read a message", ARGS(A_I64(id)), e);
+    if (rc != E_OK)
+        return rc;
+    switch (rows_next(&r, e)) {
+    case 1:
+        break;
+    case 0:
+        return E_OK;
+    default:
+        return rows_code(e);
+    }
+    *sealed = rows_blob(&r, a, 0, n);
+    *found = 1;
+    rows_close(&r);
+    return E_OK;
+}
+
 enum err_code db_sched_event_add(struct db *db, const struct sched_event_row *ev,
                                  struct err *e)
 {

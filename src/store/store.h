@@ -1408,6 +1408,18 @@ struct outbox_msg {
  * the same dedupe key exists (then nothing changes). */
 enum err_code db_outbox_add(struct db *db, const struct outbox_msg *m, int *added,
                             struct err *e);
+/* A message of this kind may carry a secret sealed beside it (a gift
+ * card's code, migration 0060): its body holds the secret masked, and the
+ * delivery worker opens the seal to send it. */
+#define OUTBOX_KIND_SEALED "gift_card"
+/* Stores n bytes sealed (1..256) beside the message queued under
+ * dedupe_key, in the same transaction; the seal is deleted when the message
+ * is marked sent or deleted.  Nothing happens when no such message exists. */
+enum err_code db_outbox_seal_add(struct db *db, const char *dedupe_key,
+                                 const unsigned char *sealed, size_t n, struct err *e);
+/* The seal of message id copied to a (*found = 0 when it has none). */
+enum err_code db_outbox_seal(struct db *db, struct arena *a, int64_t id,
+                             const unsigned char **sealed, size_t *n, int *found, struct err *e);
 /* How many messages of `kind` exist for the appointment. */
 enum err_code db_outbox_count(struct db *db, int64_t appointment_id, const char *kind, int *n,
                               struct err *e);

@@ -162,8 +162,8 @@ static enum err_code map_header(struct job *j, const struct row *h, struct err *
     const char *need = NULL;
     if (j->col[C_NAME] < 0)
         need = "name (or client_name)";
-    else if (j->col[C_EMAIL] < 0)
-        need = "email (or client_email)";
+    else if (j->col[C_EMAIL] < 0 && j->col[C_PHONE] < 0)
+        need = "email (or client_email) or phone (or client_phone)";
     else if (kind == FOR_APPTS && j->col[C_SERVICE] < 0 && j->col[C_SERVICE_ID] < 0)
         need = "service (or service_id)";
     else if (kind == FOR_APPTS && j->col[C_START] < 0 && (j->col[C_DATE] < 0 || j->col[C_TIME] < 0))
@@ -187,22 +187,24 @@ static enum err_code client_row(struct job *j, const struct row *r, struct err *
     const char *name = val(j, r, C_NAME), *email = val(j, r, C_EMAIL), *phone = val(j, r, C_PHONE),
                *why;
     int64_t id;
-    int found = 0;
+    int made = 0;
     enum err_code rc;
-    if ((why = booking_check_name(name)) || (why = booking_check_email(email)) ||
-        (why = booking_check_phone(phone))) {
+    /* the desk's rules: a name, and an e-mail or else a phone a text can
+     * go to; the same client is the same name and e-mail, or without an
+     * e-mail the same name and number (another name on one phone is
+     * another client), and one found is left as it is */
+    if ((why = booking_check_name(name)) || (why = booking_check_phone(phone)) ||
+        (why = booking_check_desk_contact(email, phone))) {
         problem(j, r->line, "%s", why);
         return E_OK;
     }
-    if ((rc = db_find_client(j->db, name, email, &id, &found, e)) != E_OK)
+    if ((rc = db_client_for_booking_made(j->db, name, email, phone, 0, j->now, &id, &made, e)) !=
+        E_OK)
         return rc;
-    if (found) {
+    if (made)
+        j->out->added++;
+    else
         j->out->present++;
-        return E_OK;
-    }
-    if ((rc = db_client_for_booking(j->db, name, email, phone, 0, j->now, &id, e)) != E_OK)
-        return rc;
-    j->out->added++;
     return E_OK;
 }
 

@@ -40,7 +40,8 @@ struct import_problem {
 struct import_result {
     size_t rows;    /* data rows read */
     size_t added;   /* clients or appointments stored (or, in a dry run, that would be) */
-    size_t present; /* clients: already there by name and e-mail, left as they are */
+    size_t present; /* clients: already there by name and e-mail (or, without one, name
+                     * and number), left as they are */
     struct import_problem *problems; /* every refused row, in file order */
     size_t nproblems;
     const char *ignored; /* header columns not read, "a, b"; "" when none */

@@ -3,7 +3,9 @@
  * decides and writes only in the database, and looks its form's key up
  * first, so a form sent twice sells once.  A gift card's code exists only
  * in this process's memory, the page that shows it once and the e-mail the
- * outbox sends; the store keeps its hash.  It must not know HTTP. */
+ * outbox sends; the store keeps its hash, and a queued e-mail holds it
+ * masked, the code itself sealed beside it under a key that is not in the
+ * database (store.h OUTBOX_KIND_SEALED).  It must not know HTTP. */
 #include "svc/prepaid.h"
 
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include "core/booking.h"
 #include "core/datetime.h"
+#include "core/tz.h"
 #include "svc/audit.h"
 #include "svc/token.h"
 #include "svc/webhook.h"
@@ -411,6 +414,33 @@ done:
     return rc;
 }
 
+/* Queues m, whose body holds code masked (token_code_mask), and the code
+ * sealed under seal beside it: the outbox worker opens it to send. */
+static enum err_code queue_sealed(struct db *db, const struct outbox_msg *m, const char *code,
+                                  const unsigned char *seal, struct err *e)
+{
+    unsigned char sealed[TOKEN_CODE_LEN - 1 + TOKEN_SEAL_OVERHEAD];
+    int added = 0;
+    enum err_code rc = db_outbox_add(db, m, &added, e);
+    if (rc != E_OK || !added)
+        return rc;
+    token_seal_bytes(code, TOKEN_CODE_LEN - 1, seal, sealed);
+    return db_outbox_seal_add(db, m->dedupe_key, sealed, sizeof sealed, e);
+}
+
+int64_t prepaid_gift_send_at(const struct tz *tz, struct dt_date on)
+{
+    int64_t at[2];
+    int n = tz_wall_to_utc(tz, on, PREPAID_GIFT_SEND_MINUTE, at);
+    if (n >= 1) /* twice (a repeated hour): the first */
+        return at[0];
+    /* skipped by a change: the wall time read with the offset of the
+     * day's start, which lands just after the gap */
+    int64_t start = tz_day_start(tz, on);
+    return dt_date_to_days(on) * 86400 + PREPAID_GIFT_SEND_MINUTE * 60 -
+           tz_offset_at(tz, start);
+}
+
 static enum err_code gift_check(const struct prepaid_gift_in *in, struct err *e);
 
 struct gift_ctx {
@@ -471,6 +501,13 @@ static enum err_code gift_tx(struct db *db, void *vctx, struct err *e)
         return rc;
     if (!*in->recipient_email && !in->mail_buyer)
         return E_OK;
+    if (!in->seal) /* never a code in clear in the database */
+        return err_set(e, E_UNAVAILABLE,
+                       "Gift cards cannot be e-mailed just now: the server has no key to seal "
+                       "their codes. Sell it without an e-mail and hand the code over, or try "
+                       "again later.");
+    char masked[TOKEN_CODE_LEN];
+    token_code_mask(c->code, masked);
     char until[32] = "";
     if (g.expires_at) {
         struct dt_civil x;
@@ -483,7 +520,7 @@ static enum err_code gift_tx(struct db *db, void *vctx, struct err *e)
         "Book online at %s and enter the code when you book, or give it at the front desk.\n"
         "%s%s%s\nKeep this code safe: anyone who has it can spend the card.\n",
         *in->recipient_name ? in->recipient_name : "there", cl.name, sum, in->clinic_name,
-        *in->message ? "\n" : "", in->message, *in->message ? "\n" : "", c->code, in->site_url,
+        *in->message ? "\n" : "", in->message, *in->message ? "\n" : "", masked, in->site_url,
         *until ? "It can be used until " : "It does not expire.", until, *until ? ".\n" : "\n");
     struct outbox_msg m = {
         .kind = "gift_card",
@@ -499,8 +536,7 @@ static enum err_code gift_tx(struct db *db, void *vctx, struct err *e)
         .next_attempt_at = in->send_at > c->s.now ? in->send_at : c->s.now,
         .created_at = c->s.now,
     };
-    int added = 0;
-    if (*in->recipient_email && (rc = db_outbox_add(db, &m, &added, e)) != E_OK)
+    if (*in->recipient_email && (rc = queue_sealed(db, &m, c->code, in->seal, e)) != E_OK)
         return rc;
     if (!in->mail_buyer)
         return E_OK;
@@ -529,7 +565,7 @@ static enum err_code gift_tx(struct db *db, void *vctx, struct err *e)
                            "on or keep it safe, as anyone who has it can spend the card.\n"
                            "Use it when booking at %s, or give it at the front desk.\n"
                            "%s%s%s",
-                           cl.name, sum, in->clinic_name, c->code, in->site_url,
+                           cl.name, sum, in->clinic_name, masked, in->site_url,
                            *until ? "It can be used until " : "It does not expire.", until,
                            *until ? ".\n" : "\n");
     struct outbox_msg r = {
@@ -546,7 +582,11 @@ static enum err_code gift_tx(struct db *db, void *vctx, struct err *e)
         .next_attempt_at = c->s.now,
         .created_at = c->s.now,
     };
-    return db_outbox_add(db, &r, &added, e);
+    if (*in->recipient_email) { /* no code in it */
+        int added = 0;
+        return db_outbox_add(db, &r, &added, e);
+    }
+    return queue_sealed(db, &r, c->code, in->seal, e);
 }
 
 enum err_code prepaid_gift_sell(struct db *db, const struct money_by *by,

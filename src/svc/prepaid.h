@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "core/datetime.h"
 #include "core/err.h"
 #include "store/store.h"
 #include "svc/money.h"
@@ -93,7 +94,18 @@ struct prepaid_gift_in {
     const struct tz *tz; /* the clinic's, for the receipt's day (mail_buyer); NULL = UTC */
     int mail_buyer; /* bought online: the buyer is e-mailed a receipt, carrying the
                      * code when there is no recipient's e-mail (the code's one copy) */
+    /* the key (TOKEN_SEAL_KEY bytes, app->code_seal) the code is sealed
+     * under in its queued e-mail; NULL: a sale that e-mails the code is
+     * refused (E_UNAVAILABLE), since the code is never stored in clear */
+    const unsigned char *seal;
 };
+/* The instant a gift card chosen for local day `on` is e-mailed: 09:00 on
+ * that day's wall clock in tz (the clinic's or its location's zone), also
+ * on the days the clocks change (not midnight + 9 hours); were 09:00
+ * skipped, the same wall time read with the offset before the change.
+ * Can't fail (on is a checked date). */
+#define PREPAID_GIFT_SEND_MINUTE (9 * 60)
+int64_t prepaid_gift_send_at(const struct tz *tz, struct dt_date on);
 /* Issues a gift card: the invoice and its payment, the card (its code's
  * hash only) and its "issue" entry, the e-mail to the recipient queued for
  * send_at, audited.  code gets the code, the only time it exists outside

@@ -197,7 +197,8 @@ enum err_code shop_gift_paid(void *ctx, struct db *db, const struct checkout *c,
                                  .clinic_name = o->clinic_name,
                                  .site_url = o->site_url,
                                  .tz = o->tz,
-                                 .mail_buyer = 1};
+                                 .mail_buyer = 1,
+                                 .seal = o->seal};
     struct prepaid_sold sold;
     rc = prepaid_gift_sell_in_tx(db, &by, &in, &pay, now, code, &sold, e);
 done:

@@ -27,6 +27,7 @@ struct shop_online {
     int expiry_months;
     const struct tz *tz;
     struct wh *webhooks;
+    const unsigned char *seal; /* app->code_seal: prepaid_gift_in's seal */
 };
 
 /* Orders a gift card of in (in->buyer_client_id 0; amount from min to max

@@ -47,6 +47,14 @@ void token_code_new(char out[TOKEN_CODE_LEN])
     out[o] = '\0';
 }
 
+void token_code_mask(const char *code, char out[TOKEN_CODE_LEN])
+{
+    size_t n = strnlen(code, TOKEN_CODE_LEN - 1);
+    for (size_t i = 0; i < TOKEN_CODE_LEN - 1; i++)
+        out[i] = i >= TOKEN_CODE_LEN - 5 && i < n ? code[i] : (i % 5 == 4 ? '-' : '*');
+    out[TOKEN_CODE_LEN - 1] = '\0';
+}
+
 int token_code_hash(const char *typed, unsigned char hash[STORE_TOKEN_HASH])
 {
     char raw[TOKEN_CODE_CHARS + 1];

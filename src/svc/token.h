@@ -26,6 +26,9 @@ void token_chars(char *out, size_t n, const char *alphabet);
 #define TOKEN_CODE_LEN 20 /* "ABCD-EFGH-JKLM-NPQR" and the NUL */
 /* A new code, grouped.  Can't fail. */
 void token_code_new(char out[TOKEN_CODE_LEN]);
+/* code (as token_code_new writes it) masked but for its last four, as
+ * "****-****-****-NPQR": what a stored message shows of it.  Can't fail. */
+void token_code_mask(const char *code, char out[TOKEN_CODE_LEN]);
 /* The hash a typed code is stored and looked up under (token_hash of its
  * 16 characters): case, spaces and dashes do not count.  Returns 0, or -1
  * when what was typed cannot be a code (then no query is worth making). */

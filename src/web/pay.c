@@ -42,7 +42,7 @@ void pay_webhook_post(struct req *r)
     /* a gift card or package bought online is sold here (svc/prepaid) */
     const struct cfg *c = &r->app->cfg;
     struct shop_online shop = {c->currency, c->name, web_origin(r), c->gift_card_expiry_months,
-                               r->app->tz, r->app->hooks.webhooks};
+                               web_zone(r, 0), r->app->hooks.webhooks, r->app->code_seal};
     struct pay_handlers h = {shop_package_paid, shop_gift_paid, &shop};
     if (pay_webhook(web_db(r), r->arena, &p, &h, req_header(r, "Stripe-Signature"),
                     r->body.buf ? r->body.buf : "", r->body.len, clock_now(), &ev, &e) != E_OK) {

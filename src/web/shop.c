@@ -364,7 +364,7 @@ static void gift_page(struct req *r, int status, const char *msg, const char *co
     json_object_set_new(ctx, "cards", list);
     json_object_set_new(ctx, "once", json_string(once_new(r)));
     char today[16];
-    dt_format_date(when_local_date(r->app->tz, now), today, sizeof today);
+    dt_format_date(when_local_date(web_zone(r, 0), now), today, sizeof today);
     json_object_set_new(ctx, "today", json_string(today));
     json_object_set_new(ctx, "expiry_months", json_integer(r->app->cfg.gift_card_expiry_months));
     if (status != 200 && status != 201)
@@ -397,6 +397,24 @@ void shop_gift_cards(struct req *r)
     gift_page(r, 200, NULL, NULL, NULL);
 }
 
+/* The form's day to e-mail a card (YYYY-MM-DD, blank = now): *at gets
+ * 09:00 that day in the clinic's zone (its first location's), or stays now
+ * for today.  Returns NULL, or why the day is refused. */
+static const char *send_day(struct req *r, const char *send_on, int64_t now, int64_t *at)
+{
+    struct dt_date on;
+    if (form_blank(send_on))
+        return NULL;
+    const struct tz *tz = web_zone(r, 0);
+    struct dt_date today = when_local_date(tz, now);
+    if (dt_parse_date(send_on, &on) < 0 || dt_date_to_days(on) < dt_date_to_days(today) ||
+        dt_date_to_days(on) > dt_date_to_days(today) + 366)
+        return "Choose the day to e-mail the card: today or a day within a year (YYYY-MM-DD).";
+    if (dt_date_to_days(on) > dt_date_to_days(today))
+        *at = prepaid_gift_send_at(tz, on);
+    return NULL;
+}
+
 void shop_gift_sell(struct req *r)
 {
     struct err e = {0};
@@ -410,24 +428,16 @@ void shop_gift_sell(struct req *r)
         .expiry_months = r->app->cfg.gift_card_expiry_months,
         .clinic_name = r->app->cfg.name,
         .site_url = web_origin(r),
+        .seal = r->app->code_seal,
     };
     const char *why = pay_fields(r, &pay);
     int64_t now = clock_now();
-    struct dt_date on;
     const char *send_on = form_value(r, "send_on");
     if (!why && money_parse(form_value(r, "amount"), MONEY_MAX, &in.amount) < 0)
         why = "Enter the card's amount, such as 50 or 50.00.";
     in.send_at = now;
-    if (!why && !form_blank(send_on)) {
-        struct dt_date today = when_local_date(r->app->tz, now);
-        if (dt_parse_date(send_on, &on) < 0 ||
-            dt_date_to_days(on) < dt_date_to_days(today) ||
-            dt_date_to_days(on) > dt_date_to_days(today) + 366)
-            why = "Choose the day to e-mail the card: today or a day within a year "
-                  "(YYYY-MM-DD).";
-        else if (dt_date_to_days(on) > dt_date_to_days(today))
-            in.send_at = tz_day_start(r->app->tz, on) + 9 * 3600; /* 9 AM that day */
-    }
+    if (!why)
+        why = send_day(r, send_on, now, &in.send_at);
     if (why) {
         gift_page(r, 422, why, NULL, NULL);
         return;
@@ -471,7 +481,7 @@ static void gift_public_page(struct req *r, int status, const char *msg)
     json_object_set_new(ctx, "max", json_string(amount(r, (int64_t)c->gift_card_max * 100)));
     json_object_set_new(ctx, "expiry_months", json_integer(c->gift_card_expiry_months));
     char today[16];
-    dt_format_date(when_local_date(r->app->tz, now), today, sizeof today);
+    dt_format_date(when_local_date(web_zone(r, 0), now), today, sizeof today);
     json_object_set_new(ctx, "today", json_string(today));
     json_object_set_new(ctx, "csrf", json_string(web_csrf(r)));
     if (status != 200)
@@ -526,7 +536,6 @@ void shop_gift_buy(struct req *r)
     const struct cfg *c = &r->app->cfg;
     struct err e = {0};
     int64_t now = clock_now(), id = 0;
-    struct dt_date on;
     const char *why = NULL, *send_on = form_value(r, "send_on");
     struct prepaid_gift_in in = {
         .buyer_name = form_value(r, "buyer_name"),
@@ -545,16 +554,8 @@ void shop_gift_buy(struct req *r)
         return;
     if (money_parse(form_value(r, "amount"), MONEY_MAX, &in.amount) < 0)
         why = "Enter the card's amount, such as 50 or 50.00.";
-    if (!why && !form_blank(send_on)) {
-        struct dt_date today = when_local_date(r->app->tz, now);
-        if (dt_parse_date(send_on, &on) < 0 ||
-            dt_date_to_days(on) < dt_date_to_days(today) ||
-            dt_date_to_days(on) > dt_date_to_days(today) + 366)
-            why = "Choose the day to e-mail the card: today or a day within a year "
-                  "(YYYY-MM-DD).";
-        else if (dt_date_to_days(on) > dt_date_to_days(today))
-            in.send_at = tz_day_start(r->app->tz, on) + 9 * 3600; /* 9 AM that day */
-    }
+    if (!why)
+        why = send_day(r, send_on, now, &in.send_at);
     if (why) {
         gift_public_page(r, 422, why);
         return;

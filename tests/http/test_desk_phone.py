@@ -85,6 +85,11 @@ def wait_for(what, fn, deadline=30.0):
     raise AssertionError('timed out waiting for ' + what + '\n' + S.log()[-3000:])
 
 
+def _instant(rfc3339):
+    from datetime import datetime
+    return int(datetime.fromisoformat(rfc3339).timestamp())
+
+
 class PhoneOnly(unittest.TestCase):
     def test_1_phone_only_booking_is_read_out_and_queues_no_email(self):
         b = signed_in(DESK)
@@ -158,6 +163,70 @@ class PhoneOnly(unittest.TestCase):
         self.assertIn('Reply STOP', body)
         st, _, page = b.get('/staff/appointments/%d' % aid)
         self.assertIn('Confirmation texted', harness.text(page))
+
+    def test_3a_the_text_carries_the_private_link_that_moves_and_cancels(self):
+        """A client with no e-mail gets the manage link (/a/{token}) in the
+        confirmation text, as an e-mail client gets it by e-mail; the page
+        works for them: they move, then cancel, without calling.  The moves'
+        and cancellation's texts carry no link (the token is not kept)."""
+        b = signed_in(DESK)
+        st, h, page = book(b, '2026-11-27T13:00:00-09:00', 'Uma Link', phone='907 555 0183',
+                           texts='yes')
+        self.assertEqual(st, 303, page[:3000])
+        aid = booked_id(h)
+        rendered(S)
+        sent = wait_for('the text', lambda: SMS.to('+19075550183'))
+        body = sent[0][3]['Body']
+        m = re.search(r'Move or cancel: http://clinic\.test(/a/([A-Za-z0-9_-]{22}))(?:\s|$)', body)
+        self.assertTrue(m, body)
+        path, token = m.group(1), m.group(2)
+        self.assertTrue(body.endswith('Reply STOP to opt out.'), body)
+        # the token is the appointment's (stored as its hash only)
+        import hashlib
+        self.assertEqual(count('SELECT lower(hex(token_hash)) FROM appointments WHERE id = ?',
+                               aid) if not harness.PG else
+                         count("SELECT encode(token_hash, 'hex') FROM appointments WHERE id = ?",
+                               aid),
+                         hashlib.blake2b(token.encode(), digest_size=32).hexdigest())
+        c = harness.Browser(S)
+        st, _, page = c.get(path)
+        self.assertEqual(st, 200)
+        text = harness.text(page)
+        self.assertIn('Friday, November 27, 2026', text)
+        self.assertIn('Move appointment', text)
+        # moved by the client: the move is texted, with no link
+        st, _, page = c.post(path + '/move', {'start': '2026-11-30T11:00:00-09:00',
+                                              'therapist': 'maren-holt'})
+        self.assertEqual(st, 303, harness.text(page)[:2000])
+        rendered(S)
+        self.assertEqual(count('SELECT start_at FROM appointments WHERE id = ?', aid),
+                         _instant('2026-11-30T11:00:00-09:00'))
+        moved = wait_for('the move', lambda: len(SMS.to('+19075550183')) >= 2 and
+                         SMS.to('+19075550183'))
+        self.assertIn('Moved:', moved[1][3]['Body'])
+        self.assertNotIn('/a/', moved[1][3]['Body'])
+        # and cancelled by them
+        st, _, page = c.post(path + '/cancel', {})
+        self.assertEqual(st, 303, harness.text(page)[:2000])
+        self.assertEqual(count('SELECT status FROM appointments WHERE id = ?', aid), 'cancelled')
+        rendered(S)
+        done = wait_for('the cancellation', lambda: len(SMS.to('+19075550183')) >= 3 and
+                        SMS.to('+19075550183'))
+        self.assertIn('Cancelled:', done[2][3]['Body'])
+
+    def test_3c_a_number_that_said_stop_gets_no_text_and_no_link(self):
+        S.sql("INSERT INTO sms_opt_outs (phone, opted_out_at, source) VALUES"
+              " ('+19075550184', 0, 'reply')")
+        b = signed_in(DESK)
+        st, h, page = book(b, '2026-11-30T08:00:00-09:00', 'Vic Stop', phone='907 555 0184',
+                           texts='yes')
+        self.assertEqual(st, 303, page[:3000])
+        aid = booked_id(h)
+        rendered(S)
+        self.assertEqual(count('SELECT count(*) FROM outbox WHERE appointment_id = ?', aid), 0)
+        self.assertEqual(SMS.to('+19075550184'), [])
+        st, _, page = b.get('/staff/appointments/%d' % aid)
+        self.assertIn('Read the confirmation to the client', harness.text(page))
 
     def test_3b_each_move_and_the_cancellation_are_texted(self):
         b = signed_in(DESK)

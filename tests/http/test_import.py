@@ -223,6 +223,103 @@ class Clients(unittest.TestCase):
         self.assertEqual(counts()[0], before + 2)
 
 
+class PhoneOnly(unittest.TestCase):
+    def test_an_export_with_a_phone_only_client_reads_back(self):
+        """A client the desk booked with a phone and no e-mail: the clients
+        export carries an empty e-mail cell, and the file imports into
+        another clinic's database (the desk's rules: name and e-mail, or
+        name and a phone a text can go to); run again it adds nobody, and a
+        row with neither is refused naming both."""
+        desk = signed_in('desk@chugachbodywork.example', server=S)
+        _, _, page = desk.get('/staff/book?service=deep-tissue-60&date=2026-12-04')
+        starts = __import__('re').findall(r'value="(2026-12-04T\d\d:\d\d:00-09:00)"', page)
+        self.assertTrue(starts, harness.text(page)[:1500])
+        st, _, page = desk.post('/staff/book', {
+            'service': 'deep-tissue-60', 'therapist': 'any', 'start': starts[0], 'note': '',
+            'name': 'Pia Phone', 'email': '', 'phone': '(907) 555-0161'})
+        self.assertEqual(st, 303, harness.text(page)[:1500])
+        admin = signed_in('admin@chugachbodywork.example', server=S)
+        st, _, text = admin.get('/admin/export/clients.csv')
+        self.assertEqual(st, 200)
+        rows = list(csv.DictReader(io.StringIO(text, newline='')))
+        pia = [r for r in rows if r['name'] == 'Pia Phone']
+        self.assertEqual(len(pia), 1)
+        self.assertEqual(pia[0]['email'], '')
+        path = write('clients-export.csv', text)
+        other = Server(KNEAD, extra=['--now', NOW])
+        try:
+            self.assertEqual(other.run_cli('demo', '--db', other.db).returncode, 0)
+            n = other.sql('SELECT count(*) FROM clients')[0][0]
+            r = other.run_cli('import', 'clients', path, '--db', other.db, '--now', NOW)
+            self.assertEqual(r.returncode, 0, (r.stdout, r.stderr))
+            self.assertEqual(other.sql("SELECT email, phone FROM clients WHERE name = 'Pia Phone'"),
+                             [('', '(907) 555-0161')])
+            added = other.sql('SELECT count(*) FROM clients')[0][0] - n
+            self.assertIn('%d clients added' % added, r.stdout)
+            self.assertGreater(added, 0)
+            # again: every row is already there, nobody added or changed
+            r = other.run_cli('import', 'clients', path, '--db', other.db, '--now', NOW)
+            self.assertEqual(r.returncode, 0, (r.stdout, r.stderr))
+            self.assertIn('0 clients added', r.stdout)
+            self.assertEqual(other.sql('SELECT count(*) FROM clients')[0][0], n + added)
+            # the same number under another name (a family's one phone) is
+            # another client, never merged into Pia; the same name and number
+            # however written is Pia
+            fam = write('family.csv', 'name,email,phone\nPia Phone,,+1 907 555 0161\n'
+                        'Rex Phone,,907.555.0161\n')
+            r = other.run_cli('import', 'clients', fam, '--db', other.db, '--now', NOW)
+            self.assertEqual(r.returncode, 0, (r.stdout, r.stderr))
+            self.assertIn('1 client added, 1 already there', r.stdout)
+            self.assertEqual(other.sql("SELECT name, email FROM clients WHERE name LIKE '%Phone'"
+                                       ' ORDER BY name'), [('Pia Phone', ''), ('Rex Phone', '')])
+            # neither e-mail nor phone, or a number no text can go to: refused
+            # naming what to give, nothing stored
+            bad = write('neither.csv', 'name,email,phone\nNed None,,\nOla Odd,,555 0142\n'
+                        'Ivy Ok,,907 555 0162\n')
+            r = other.run_cli('import', 'clients', bad, '--db', other.db, '--now', NOW)
+            self.assertEqual(r.returncode, 1, (r.stdout, r.stderr))
+            lines = r.stdout.splitlines()
+            self.assertEqual(len(lines), 2, r.stdout)
+            self.assertIn(':2: ', lines[0])
+            self.assertIn('e-mail address or phone number', lines[0])
+            self.assertIn(':3: ', lines[1])
+            self.assertEqual(other.sql("SELECT count(*) FROM clients WHERE name = 'Ivy Ok'"),
+                             [(0,)])
+            # the appointments export of that day reads back too: Pia's
+            # booking, a phone-only client's, books in the other database
+            st, _, atext = admin.get('/admin/export/appointments.csv?from=2026-12-04&to=2026-12-04')
+            self.assertEqual(st, 200)
+            arows = [r for r in csv.DictReader(io.StringIO(atext, newline=''))
+                     if r['client_name'] == 'Pia Phone']
+            self.assertEqual(len(arows), 1)
+            self.assertEqual(arows[0]['client_email'], '')
+            buf = io.StringIO()
+            w = csv.DictWriter(buf, fieldnames=list(arows[0].keys()), lineterminator='\r\n')
+            w.writeheader()
+            w.writerows(arows)
+            r = other.run_cli('import', 'appointments', write('pia-appts.csv', buf.getvalue()),
+                              '--db', other.db, '--now', NOW)
+            self.assertEqual(r.returncode, 0, (r.stdout, r.stderr))
+            self.assertEqual(other.sql("SELECT count(*) FROM appointments a JOIN clients c ON"
+                                       " c.id = a.client_id WHERE c.name = 'Pia Phone'"
+                                       " AND c.email = ''"), [(1,)])
+            # a header with neither column: one line naming both, nothing stored
+            r = other.run_cli('import', 'clients', write('nocontact.csv', 'name,notes\nZed,x\n'),
+                              '--db', other.db, '--now', NOW)
+            self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+            self.assertIn('no column email (or client_email) or phone (or client_phone)', r.stderr)
+            self.assertEqual(other.sql("SELECT count(*) FROM clients WHERE name = 'Zed'"), [(0,)])
+            # a file with a phone column and no e-mail column is read
+            only = write('phones.csv', 'name,phone\nUli Only,907 555 0163\n')
+            r = other.run_cli('import', 'clients', only, '--db', other.db, '--now', NOW)
+            self.assertEqual(r.returncode, 0, (r.stdout, r.stderr))
+            self.assertEqual(other.sql("SELECT email, phone FROM clients WHERE name = 'Uli Only'"),
+                             [('', '907 555 0163')])
+        finally:
+            other.cleanup()
+
+
 class BadFiles(unittest.TestCase):
     def test_one_line_on_stderr_and_nothing_stored(self):
         before = counts()

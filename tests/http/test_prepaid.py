@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -162,6 +163,32 @@ def online_book(b, start, name, email, gift=None):
     if gift is not None:
         form['gift'] = gift
     return b.post('/book', form)
+
+
+def dump():
+    """The whole database as text: SQLite's .dump, or pg_dump's."""
+    if harness.PG:
+        r = subprocess.run(['pg_dump', '--data-only', S.db], capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+    import sqlite3
+    c = sqlite3.connect(S.db, timeout=10)
+    try:
+        return '\n'.join(c.iterdump())
+    finally:
+        c.close()
+
+
+def st_of(dedupe):
+    return one('SELECT status FROM outbox WHERE dedupe_key = ?', dedupe)
+
+
+def wait_mail(to, n=1, deadline=30.0):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end and len(SMTP.to(to)) < n:
+        time.sleep(0.05)
+    return SMTP.to(to)
 
 
 def sell_card(desk, amount='100', **fields):
@@ -436,13 +463,15 @@ class GiftCards(unittest.TestCase):
         inv = one('SELECT invoice_id FROM gift_cards WHERE id = ?', gid)
         self.assertEqual(S.sql('SELECT kind, amount_cents FROM invoice_lines WHERE invoice_id = ?',
                                inv), [('gift_card', 7500)])
-        # queued for the chosen day, with the code in it; not sent before
+        # queued for the chosen day, the code in it masked (sealed beside
+        # it: test_code_sealed_at_rest); not sent before
         self.assertEqual(S.sql("SELECT recipient, next_attempt_at, status FROM outbox"
                                " WHERE kind = 'gift_card' AND dedupe_key = ?",
                                'gift_card:%d' % gid),
                          [('rae@example.com', 1798135200, 'pending')])
         body = one("SELECT body_text FROM outbox WHERE dedupe_key = ?", 'gift_card:%d' % gid)
-        self.assertIn(code, body)
+        self.assertNotIn(code, body)
+        self.assertIn('Your code: ****-****-****-%s' % code[-4:], body)
         self.assertIn('Happy holidays!', body)
         self.assertEqual([m for m in SMTP.to('rae@example.com')], [])
         # the same form again: no second card, and no code
@@ -477,6 +506,91 @@ class GiftCards(unittest.TestCase):
             self.assertEqual(st, 422, (fields, text(page)[:300]))
             self.assertIn(says, text(page))
         self.assertEqual(one('SELECT count(*) FROM gift_cards'), n)
+
+    def test_code_sealed_at_rest_and_sent_on_the_day(self):
+        st, _, page = sell_card(self.desk, '60', recipient_name='Sol Sealed',
+                                recipient_email='sol@example.com', send_on='2026-12-20')
+        self.assertEqual(st, 201, text(page)[:800])
+        code = CODE.search(page).group(1)
+        key = 'gift_card:%d' % one('SELECT max(id) FROM gift_cards')
+        # before the day: no row of any table holds the code, in any spelling
+        before = dump()
+        for spelling in (code, code.replace('-', ''), code.replace('-', ' ')):
+            self.assertNotIn(spelling, before)
+        self.assertEqual(S.sql('SELECT count(*) FROM outbox_seals s JOIN outbox o'
+                               ' ON o.id = s.outbox_id WHERE o.dedupe_key = ?', key), [(1,)])
+        # the day comes (the outbox runs on the real clock): the recipient
+        # gets the right code, and what stays shows its last four only
+        S.sql('UPDATE outbox SET next_attempt_at = 0 WHERE dedupe_key = ?', key)
+        mails = wait_mail('sol@example.com')
+        self.assertEqual(len(mails), 1)
+        body = mails[0].get_body(('plain',)).get_content()
+        self.assertIn('Your code: %s' % code, body)
+        self.assertNotIn('****', body)
+        end = time.monotonic() + 30  # marked sent with the worker's next write
+        while time.monotonic() < end and st_of(key) != 'sent':
+            time.sleep(0.05)
+        self.assertEqual(st_of(key), 'sent')
+        self.assertIn('****-****-****-%s' % code[-4:],
+                      one('SELECT body_text FROM outbox WHERE dedupe_key = ?', key))
+        self.assertEqual(S.sql('SELECT count(*) FROM outbox_seals s JOIN outbox o'
+                               ' ON o.id = s.outbox_id WHERE o.dedupe_key = ?', key), [(0,)])
+        after = dump()
+        self.assertNotIn(code.replace('-', ''), after.replace('-', ''))
+        self.assertNotIn(code, S.log())
+
+    def test_a_seal_that_does_not_open_is_never_sent(self):
+        """A seal made under another key (a replaced key file), or none at
+        all: the message fails with a log line naming it, and nothing is
+        sent (no masked or garbled code reaches anyone)."""
+        codes = {}
+        for who in ('wrongkey@example.com', 'nokey@example.com'):
+            st, _, page = sell_card(self.desk, '30', recipient_name='Kay',
+                                    recipient_email=who, send_on='2026-12-21')
+            self.assertEqual(st, 201, text(page)[:800])
+            codes[who] = ('gift_card:%d' % one('SELECT max(id) FROM gift_cards'),
+                          CODE.search(page).group(1))
+        wrong, missing = codes['wrongkey@example.com'][0], codes['nokey@example.com'][0]
+        (sealed,), = S.sql('SELECT s.sealed FROM outbox_seals s JOIN outbox o'
+                           ' ON o.id = s.outbox_id WHERE o.dedupe_key = ?', wrong)
+        other = sealed[:-2] + ('00' if sealed[-2:].lower() != '00' else '01')
+        if harness.PG:
+            S.sql("UPDATE outbox_seals SET sealed = decode('%s', 'hex') WHERE outbox_id ="
+                  " (SELECT id FROM outbox WHERE dedupe_key = ?)" % other, wrong)
+        else:
+            S.sql("UPDATE outbox_seals SET sealed = X'%s' WHERE outbox_id ="
+                  " (SELECT id FROM outbox WHERE dedupe_key = ?)" % other, wrong)
+        S.sql('DELETE FROM outbox_seals WHERE outbox_id ='
+              ' (SELECT id FROM outbox WHERE dedupe_key = ?)', missing)
+        S.sql('UPDATE outbox SET next_attempt_at = 0 WHERE dedupe_key IN (?, ?)', wrong, missing)
+        end = time.monotonic() + 30
+        while time.monotonic() < end and (st_of(wrong) != 'failed' or st_of(missing) != 'failed'):
+            time.sleep(0.05)
+        self.assertEqual((st_of(wrong), st_of(missing)), ('failed', 'failed'))
+        self.assertIn("does not open with this server's key",
+                      one('SELECT last_error FROM outbox WHERE dedupe_key = ?', wrong))
+        self.assertIn('sealed gift card code is missing',
+                      one('SELECT last_error FROM outbox WHERE dedupe_key = ?', missing))
+        log = S.log()
+        for dedupe in (wrong, missing):
+            mid = one('SELECT id FROM outbox WHERE dedupe_key = ?', dedupe)
+            self.assertRegex(log, r'mail: message %d \(gift_card\) to \S+ not sent: ' % mid)
+        self.assertEqual(SMTP.to('wrongkey@example.com'), [])
+        self.assertEqual(SMTP.to('nokey@example.com'), [])
+        for _, code in codes.values():
+            self.assertNotIn(code, log)
+
+    def test_sent_at_nine_on_the_day_the_clocks_go_forward(self):
+        """2027-03-14, when Anchorage goes from AKST to AKDT at 02:00: the
+        card is e-mailed at 09:00 AKDT (17:00 UTC), not midnight + 9 h."""
+        st, _, page = sell_card(self.desk, '40', recipient_name='Sam Spring',
+                                recipient_email='spring@example.com', send_on='2027-03-14')
+        self.assertEqual(st, 201, text(page)[:800])
+        gid = one('SELECT max(id) FROM gift_cards')
+        self.assertEqual(one('SELECT send_at FROM gift_cards WHERE id = ?', gid), 1805043600)
+        self.assertEqual(one('SELECT next_attempt_at FROM outbox WHERE dedupe_key = ?',
+                             'gift_card:%d' % gid), 1805043600)
+        self.assertIn('March 14, 2027', text(self.desk.get('/admin/gift-cards')[2]))
 
     def test_partial_redemption_and_refund_back_onto_the_card(self):
         desk = self.desk

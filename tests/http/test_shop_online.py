@@ -118,12 +118,14 @@ def counts(server=None):
 
 
 def stored_everywhere(server=None):
-    """Every table a code could leak into, but the outbox (which must carry it)."""
+    """Every table a code could leak into, the outbox too (which holds it
+    masked, the code sealed beside it)."""
     out = []
     for q in ('SELECT * FROM gift_cards', 'SELECT * FROM online_sales',
               'SELECT * FROM checkouts', 'SELECT description FROM invoice_lines',
               'SELECT reference, idem_key FROM payments', 'SELECT reason FROM audit_log',
-              'SELECT by_name FROM gift_card_entries'):
+              'SELECT by_name FROM gift_card_entries',
+              'SELECT subject, body_text, body_html, last_error FROM outbox'):
         out.append(json.dumps((server or S).sql(q), default=str))
     return ' '.join(out).replace('-', '')
 
@@ -169,15 +171,16 @@ class GiftCardsOnline(unittest.TestCase):
                          [('provider', 7500, 'completed', 'pi_test_' + sid[8:])])
         self.assertEqual(one('SELECT email FROM clients WHERE id = (SELECT client_id FROM '
                              'invoices WHERE id = ?)', row[5]), 'gus@example.com')
-        # the recipient's e-mail is queued for the chosen day, with the code
+        # the recipient's e-mail is queued for the chosen day, the code in
+        # it masked but for its last four (sealed beside it)
         self.assertEqual(S.sql("SELECT recipient, next_attempt_at, status FROM outbox"
                                " WHERE dedupe_key = ?", 'gift_card:%d' % gid),
                          [('rae@example.com', XMAS_9AM, 'pending')])
         body = one('SELECT body_text FROM outbox WHERE dedupe_key = ?', 'gift_card:%d' % gid)
-        code = CODE.search(body).group(1)
+        last4 = one('SELECT last4 FROM gift_cards WHERE id = ?', gid)
+        self.assertIn('Your code: ****-****-****-%s' % last4, body)
+        self.assertIsNone(CODE.search(body))
         self.assertIn('Happy holidays!', body)
-        # the code is stored nowhere but as its hash (and in that queued e-mail)
-        self.assertNotIn(code.replace('-', ''), stored_everywhere())
         # the buyer's receipt comes now, without the code
         mail = wait_for('the receipt', lambda: [m for m in SMTP.to('gus@example.com')
                                                  if 'Your gift card' in str(m['Subject'])])
@@ -185,10 +188,29 @@ class GiftCardsOnline(unittest.TestCase):
             if not mail[-1].is_multipart() else mail[-1].as_string()
         self.assertIn('rae@example.com', receipt)
         self.assertIn('December 24', receipt)
-        self.assertNotIn(code, receipt)
+        self.assertIsNone(CODE.search(receipt))
         self.assertEqual(SMTP.to('rae@example.com'), [])
+        # the day comes (the outbox runs on the real clock): the code is
+        # e-mailed, and is stored nowhere but as its hash
+        S.sql('UPDATE outbox SET next_attempt_at = 0 WHERE dedupe_key = ?', 'gift_card:%d' % gid)
+        mail = wait_for('the code', lambda: SMTP.to('rae@example.com'))
+        code = CODE.search(mail[0].get_body(('plain',)).get_content()).group(1)
+        self.assertEqual(code[-4:], last4)
+        import hashlib
+        self.assertEqual(one('SELECT code_hash FROM gift_cards WHERE id = ?', gid).lower(),
+                         hashlib.blake2b(code.replace('-', '').encode(),
+                                         digest_size=32).hexdigest())
+        self.assertNotIn(code.replace('-', ''), stored_everywhere())
         # the page they come back to says what happens next
         self.assertIn('Thank you for your order', text(b.get('/gift-cards?paid=1')[2]))
+
+    def test_sent_at_nine_on_the_day_the_clocks_go_forward(self):
+        """2027-03-14, when Anchorage goes from AKST to AKDT at 02:00: the
+        order's e-mail time is 09:00 AKDT (17:00 UTC), not midnight + 9 h."""
+        st, _, page, _ = buy_card(recipient_email='spring@example.com', send_on='2027-03-14')
+        self.assertEqual(st, 303, text(page)[:800])
+        self.assertEqual(one('SELECT send_at FROM online_sales WHERE recipient_email = ?',
+                             'spring@example.com'), 1805043600)
 
     def test_without_recipient_the_buyer_gets_the_code_once(self):
         st, h, page, b = buy_card(buyer_email='solo@example.com', recipient_name='',

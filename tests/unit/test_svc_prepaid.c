@@ -16,6 +16,7 @@
 #include "store_fixture.h"
 #include "svc/money.h"
 #include "svc/prepaid.h"
+#include "util/tzload.h"
 
 #define T0 1795546800 /* 2026-11-24 10:00 in Anchorage */
 
@@ -236,12 +237,45 @@ static void test_gift_card_hash_redeem_and_prepay(void **state)
     db_rollback(f->db);
 }
 
+/* A card chosen for a day is e-mailed at 09:00 on that day's wall clock,
+ * also on the days the clocks change (midnight + 9 hours was 10:00 on
+ * 2027-03-14 and 08:00 on 2026-11-01 in Anchorage).  Both the desk's sale
+ * and the online order take the time from here (web/shop.c send_day). */
+static void test_gift_send_at_is_nine_local_on_dst_days(void **state)
+{
+    (void)state;
+    struct tz *anc = NULL;
+    char err[256];
+    assert_int_equal(tzload_load("America/Anchorage", &anc, err, sizeof err), 0);
+    static const struct {
+        struct dt_date on;
+        int64_t want;
+    } rows[] = {
+        {{2027, 3, 14}, 1805043600}, /* clocks forward at 02:00: 09:00 AKDT */
+        {{2026, 11, 1}, 1793556000}, /* clocks back at 02:00: 09:00 AKST */
+        {{2027, 3, 13}, 1804960800}, /* the days around them */
+        {{2026, 11, 2}, 1793642400},
+        {{2026, 12, 24}, 1798135200},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int64_t at = prepaid_gift_send_at(anc, rows[i].on);
+        assert_int_equal(at, rows[i].want);
+        struct dt_civil c;
+        int off = 0;
+        tz_to_local(anc, at, &c, &off);
+        assert_int_equal(c.hour * 60 + c.min, 9 * 60);
+        assert_int_equal(c.day, rows[i].on.day);
+    }
+    tz_free(anc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_package_price_and_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sale_credits_use_and_return, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gift_card_hash_redeem_and_prepay, setup, teardown),
+        cmocka_unit_test(test_gift_send_at_is_nine_local_on_dst_days),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

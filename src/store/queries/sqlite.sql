@@ -1194,6 +1194,15 @@ attach_data, next_attempt_at, created_at, channel)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 ON CONFLICT (dedupe_key) DO NOTHING
 
+-- a queued message's secret, sealed (migration 0060): beside the message
+-- its dedupe key names; gone when it is sent (a trigger)
+-- name: outbox_seal_add
+INSERT INTO outbox_seals (outbox_id, sealed)
+SELECT id, ?2 FROM outbox WHERE dedupe_key = ?1
+
+-- name: outbox_seal
+SELECT sealed FROM outbox_seals WHERE outbox_id = ?1
+
 -- name: outbox_count
 SELECT count(*) FROM outbox WHERE appointment_id = ?1 AND kind = ?2
 
