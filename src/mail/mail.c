@@ -223,7 +223,8 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
      * reminders of the old time and makes the waitlist's offers (queueing
      * their waitlist.offered events in its own transaction) after the
      * commit (mail/render.h). */
-    if (render_start(app, m->notify, m->whsend, POLL_SECONDS, &m->render, err, errlen) < 0) {
+    if (render_start(app, m->notify, m->whsend, RENDER_POLL_SECONDS, &m->render, err,
+                     errlen) < 0) {
         wl_free(app->waitlist);
         app->waitlist = NULL;
         whsend_stop(m->whsend);

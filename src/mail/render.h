@@ -37,6 +37,18 @@ struct whsend;
 
 /* How long a request waits for the pass that renders its change. */
 #define RENDER_WAIT_MS 2000
+/* The longest the worker sleeps without a look at the waiting rows.  A
+ * change is normally rendered by the pass its own request asks for; this
+ * look is for the rows nobody asked this worker about: those of another
+ * server on the same database that died (kill -9, a lost host) after its
+ * commit and before its pass stored them, and those a pass skipped because
+ * another server's pass held them (sched_event_done's SKIP LOCKED) and
+ * then did not commit.  PostgreSQL drops a dead client's transaction, and
+ * its row locks, as soon as it reads the closed socket (at once for a
+ * session idle in its transaction), so such a change is queued within
+ * this many seconds of the death plus one pass.  The look is one indexed
+ * read of an empty table when nothing waits. */
+#define RENDER_POLL_SECONDS 2
 
 /* Starts the worker for app (its store and app->waitlist, read at each
  * pass) rendering through n; it runs a pass at once (the changes a crash

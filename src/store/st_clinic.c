@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/rows.h"
+#include "util/sb.h"
 
 /* ---- versions and the whole clinic ---- */
 
@@ -255,6 +256,23 @@ enum err_code db_lock_location(struct db *db, int64_t id, struct err *e)
     int64_t one;
     return rows_i64_of(db, Q_LOCK_LOCATION, "hold the location", ARGS(A_I64(where(id))), &one,
                        e);
+}
+
+enum err_code db_hold_for_booking(struct db *db, int64_t location_id,
+                                  const char *const *therapist_ids, size_t n, struct err *e)
+{
+    struct sb ids = SB_INIT;
+    int64_t held;
+    enum err_code rc;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_addc(&ids, ' ');
+        sb_adds(&ids, therapist_ids[i]);
+    }
+    rc = rows_i64_of(db, Q_HOLD_FOR_BOOKING, "hold the booking's location and therapists",
+                     ARGS(A_I64(where(location_id)), A_TEXT(ids.buf)), &held, e);
+    sb_release(&ids);
+    return rc;
 }
 
 enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,

@@ -234,7 +234,10 @@ void db_release(struct db *db);
  * the database guards each decision instead: exclusion constraints (the
  * calendar), unique keys, UPDATEs conditioned on the state they change, and
  * a row lock taken first where a change reads and then replaces a set of
- * rows (db_lock_therapist, db_lock_location).  There one of two conflicting
+ * rows (db_lock_therapist, db_lock_location), which a booking share-locks
+ * before it reads the set-up it books by (db_hold_for_booking), so a change
+ * of hours or an archive and a booking each see the other, whichever came
+ * first.  There one of two conflicting
  * transactions may fail with E_RETRY (a deadlock, a serialisation failure),
  * at any statement or at commit, having changed nothing.  Run every writing
  * transaction through db_tx, or end it with db_retry or db_again, so it runs
@@ -341,6 +344,16 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
  * there is no such therapist or location. */
 enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e);
 enum err_code db_lock_location(struct db *db, int64_t id, struct err *e);
+/* Inside a booking's (or a move's) transaction, before it reads the
+ * clinic's version: holds its location and the therapists it may book (n
+ * ids) against a change that locks one of them with db_lock_location or
+ * db_lock_therapist (archiving, hours, closed dates, time off) until this
+ * transaction ends.  Bookings do not hold one another.  PostgreSQL share-
+ * locks the rows; SQLite's one writer holds everything already.  A change
+ * committed before it is seen in the version read after it; one after it
+ * waits, then sees the booking. */
+enum err_code db_hold_for_booking(struct db *db, int64_t location_id,
+                                  const char *const *therapist_ids, size_t n, struct err *e);
 /* Holds one person's bookings (key: "e:" and the e-mail in lower case, or
  * "p:" and the phone in E.164) until the transaction ends, so that two
  * bookings of one person decide the client overlap one after the other:

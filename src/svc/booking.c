@@ -1076,9 +1076,24 @@ static enum err_code unavailable(struct err *e)
     return prob(e, E_CONFLICT, "slot_unavailable");
 }
 
-/* Inside a transaction: finds therapist and room for start.  who = -1: any. */
+/* Inside the booking's transaction, first: its location and the therapists
+ * it may book (who, or all of s's for -1) stay as s read them until the
+ * commit, or the version read after this says they changed (store.h). */
+static enum err_code hold(struct db *db, struct arena *a, const struct sched *s, int who,
+                          struct err *e)
+{
+    size_t n = who >= 0 ? 1 : s->ntherapists;
+    const char **ids = arena_array(a, n + 1, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = s->therapists[who >= 0 ? (size_t)who : i].id;
+    return db_hold_for_booking(db, s->location.id, ids, n, e);
+}
+
+/* Inside a transaction: finds therapist and room for start.  who = -1: any.
+ * held: the transaction writes what it finds (a booking, a move), so the
+ * location and therapists are held first (hold); 0 for a look only. */
 static enum err_code place(struct db *db, struct arena *a, const struct sched *s, int64_t now,
-                           int64_t start, int who, int64_t exclude, int *t_out,
+                           int64_t start, int who, int64_t exclude, int held, int *t_out,
                            size_t *room_out, struct err *e)
 {
     struct dt_civil c;
@@ -1090,7 +1105,11 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
     tz_to_local(s->tz, start, &c, &off);
     struct dt_date d = {c.year, c.month, c.day};
     int64_t version;
-    if ((rc = db_clinic_version(db, &version, e)) != E_OK)
+    /* PostgreSQL: without the hold an archive or an hours save committed
+     * after this version read would not be seen, and the booking would
+     * commit into an archived location or outside the new hours */
+    if ((held && (rc = hold(db, a, s, who, e)) != E_OK) ||
+        (rc = db_clinic_version(db, &version, e)) != E_OK)
         return rc;
     if (version != s->version) {
         err_set(e, E_CONFLICT,
@@ -1174,7 +1193,7 @@ static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sch
     if ((rc = check_client(db, a, s, cl->email, cl->phone, start,
                            start + (int64_t)s->service.duration_min * 60, 0, cl->allow_overlap,
                            cl->overlap, e)) != E_OK ||
-        (rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK)
+        (rc = place(db, a, s, now, start, who, 0, 1, &t, &room, e)) != E_OK)
         return rc;
     /* Only the front desk's booking may change a stored client's phone: a
      * name and an address typed into the public form prove nothing.  The
@@ -1275,7 +1294,7 @@ enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, 
     int t = -1;
     size_t room = 0;
     enum err_code rc = check_time(a, s, now, start, 0, e);
-    return rc != E_OK ? rc : place(db, a, s, now, start, who, 0, &t, &room, e);
+    return rc != E_OK ? rc : place(db, a, s, now, start, who, 0, 0, &t, &room, e);
 }
 
 enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, int64_t now,
@@ -1300,7 +1319,7 @@ again: /* a lost race (PostgreSQL: a deadlock over the calendar) runs again */
         return rc;
     if ((rc = check_client(db, a, s, appt->client_email, appt->client_phone, start, end, appt->id,
                            0, NULL, e)) != E_OK ||
-        (rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK)
+        (rc = place(db, a, s, now, start, who, appt->id, 1, &t, &room, e)) != E_OK)
         goto fail;
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start, end,
                                   end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||

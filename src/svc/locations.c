@@ -20,8 +20,19 @@ enum err_code loc_archive(struct db *db, int64_t id, int archive, int64_t now, i
                 "rename it instead.");
         return problem(e, "location_first");
     }
+    int tries = 0;
+again: /* a lost race runs again (store.h) */
+    *live = 0;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
+    /* The location's row first: a booking there holds it until its commit
+     * (db_hold_for_booking), so the count below sees every booking that
+     * committed, and one that starts after this reads the archive's version
+     * and is refused.  Without it PostgreSQL's side-by-side writers let a
+     * booking that read the location just before commit into it after the
+     * count. */
+    if ((rc = db_lock_location(db, id, e)) != E_OK)
+        goto fail;
     if (archive) {
         if ((rc = db_location_future_live(db, id, now, live, e)) != E_OK)
             goto fail;
@@ -40,6 +51,8 @@ enum err_code loc_archive(struct db *db, int64_t id, int archive, int64_t now, i
     return E_OK;
 fail:
     db_rollback(db);
+    if (db_retry(db, &rc, &tries, e))
+        goto again;
     return rc;
 }
 

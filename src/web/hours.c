@@ -568,7 +568,11 @@ void hours_save(struct req *r)
         return;
     }
     /* Check and save under one writing transaction, so no booking slips in
-     * between.  The other locations' hours stay as they are. */
+     * between: the therapist's row first, which a booking of hers holds
+     * until its commit (db_hold_for_booking), so the appointments read below
+     * hold every booking that committed, and one after this reads the new
+     * hours' version and is refused.  The other locations' hours stay as
+     * they are. */
     int64_t now = clock_now();
     struct therapist_week stored;
     int tries = 0;
@@ -791,7 +795,10 @@ void hours_add_time_off(struct req *r)
     /* Appointments start at most a day before they end; read from a day early. */
     int tries = 0;
 again: /* a lost race runs again (store.h) */
-    if (db_begin(db, &e) != E_OK ||
+    /* the therapist's row first: a booking of hers holds it until its commit
+     * (db_hold_for_booking), so the list below sees it, and one after this
+     * reads the time off's version and is refused (PostgreSQL) */
+    if (db_begin(db, &e) != E_OK || db_lock_therapist(db, th.id, &e) != E_OK ||
         db_appointments(db, r->arena, start - 86400, end, &ap, &nap, &e) != E_OK)
         goto fail;
     json_t *stranded = json_array();

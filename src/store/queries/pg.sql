@@ -139,6 +139,19 @@ FOR UPDATE
 SELECT 1 FROM locations WHERE id = $1
 FOR UPDATE
 
+-- name: hold_for_booking
+-- A booking's location ($1) and the therapists it may book ($2: their ids,
+-- one space between), share-locked until its commit, before it reads the
+-- clinic's version: archiving the location and saving its hours or closed
+-- dates (lock_location) or a therapist's hours or time off (lock_therapist)
+-- lock the row FOR UPDATE and then read the appointments.  So either the
+-- change committed first and the booking reads its new version (409), or the
+-- change waits for the booking and then sees it.  Bookings share the locks.
+SELECT (SELECT count(*) FROM (SELECT 1 FROM locations WHERE id = $1 FOR SHARE) AS l)
+     + (SELECT count(*) FROM (SELECT 1 FROM therapists
+                              WHERE id = ANY (string_to_array($2, ' '))
+                              ORDER BY id FOR SHARE) AS t)
+
 -- name: rooms
 SELECT id, name, location_id FROM rooms ORDER BY id
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""`book.py write PORT 2026-11-30 30 16` on PostgreSQL, measured around the writes only
+(not the availability reads that find the free starts): the app server's CPU (utime +
+stime of SPID), the CPU of every backend of the cluster (the children of the postmaster
+PM), and the statements (pg_stat_statements of DBURL), each per booking.  Run by
+bench/pg_ab.sh.  usage: SPID=.. PM=.. DBURL=.. PSQL=.. book_cpu.py PORT"""
+import os, subprocess, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import book
+SPID, PM = int(os.environ['SPID']), int(os.environ['PM'])
+DB, PSQL = os.environ['DBURL'], os.environ['PSQL']
+
+def ticks(pids):
+    t = 0
+    for p in pids:
+        try:
+            f = open('/proc/%d/stat' % p).read().rsplit(')', 1)[1].split()
+            t += int(f[11]) + int(f[12])
+        except OSError:
+            pass
+    return t
+
+def kids():
+    out = subprocess.run(['ps', '-o', 'pid=', '--ppid', str(PM)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+def q(sql):
+    return int(subprocess.run([PSQL, '-qAt', DB, '-c', sql], capture_output=True, text=True).stdout.strip() or 0)
+
+STMTS = ("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM"
+         " pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat%'")
+marks = []
+orig = book.db_metrics
+def dm(port):
+    marks.append((ticks([SPID]), ticks(kids()), q(STMTS), q("SELECT count(*) FROM appointments")))
+    return orig(port)
+book.db_metrics = dm
+book.write(int(sys.argv[1]), '2026-11-30', 30, 16)
+(s0, p0, q0, n0), (s1, p1, q1, n1) = marks[0], marks[-1]
+n = n1 - n0
+print('MEASURE bookings %d server_ms %.3f pg_ms %.3f statements %.2f' % (
+    n, (s1 - s0) * 10.0 / n, (p1 - p0) * 10.0 / n, (q1 - q0 - 1) / n))

@@ -1,0 +1,207 @@
+"""A change of the clinic's set-up racing the bookings it would strand
+(issue 10 §3/§4), on either driver: SQLite (one writer at a time) and, with
+KNEAD_TEST_PG set (tests/pg/cluster.sh), PostgreSQL, where a booking and the
+change run side by side at READ COMMITTED.
+
+Each round releases a burst of bookings and one change together:
+- archiving Seattle against bookings there ("any therapist"): the archive
+  answers 409 naming the upcoming appointments, or it is archived and no
+  booking of the round was taken -- never an upcoming appointment at an
+  archived location;
+- Maren's hours cut to mornings against bookings of her afternoons: the save
+  answers 409 listing them (the desk's rule: nothing saved), or it is saved
+  and none of her live appointments lies outside the new hours;
+- her time off over those afternoons, the same.
+Every answer is one a person can act on (201, 409, 422), never a 5xx.
+
+The clock is pinned to Tuesday 2026-11-24 09:00 in Anchorage; the demo has
+two locations (`knead demo --locations 2`: Seattle, Pacific time, where Dev
+Okafor works Mondays and Lena Kusugak Tuesdays and Thursdays).
+
+usage: test_setup_races.py PATH/TO/knead"""
+import json
+import os
+import random
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, finish, run_suite, signed_in, text  # noqa: E402
+
+KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
+NOW = '2026-11-24T09:00:00-09:00'
+ROUNDS = int(os.environ.get('RACE_ROUNDS', '12'))
+BOOKERS = 6   # client threads per round
+EACH = 3      # bookings each sends, one after the other
+ADMIN = 'admin@chugachbodywork.example'
+DESK = 'desk@chugachbodywork.example'
+S = None
+
+# Maren's demo week at Anchorage as the hours form sends it (weekday 0 = Sunday).
+FULL = {'therapist': 'maren-holt', 'location': '1', 'off_6': '1', 'off_0': '1',
+        'start_5': '08:00', 'end_5': '14:00', 'break_start_5': '11:30', 'break_end_5': '12:00'}
+for _wd in (1, 2, 3, 4):
+    FULL.update({'start_%d' % _wd: '08:00', 'end_%d' % _wd: '16:00',
+                 'break_start_%d' % _wd: '12:00', 'break_end_%d' % _wd: '12:30'})
+# mornings only: every afternoon the bookers take falls outside
+MORNINGS = dict(FULL)
+for _wd in (1, 2, 3, 4):
+    MORNINGS.update({'end_%d' % _wd: '12:00', 'break_start_%d' % _wd: '',
+                     'break_end_%d' % _wd: ''})
+MORNINGS.update({'end_5': '11:30', 'break_start_5': '', 'break_end_5': ''})
+# the afternoons of the two weeks the bookers use, off
+AFTERNOONS_OFF = {'therapist': 'maren-holt', 'start_date': '2026-11-30', 'start_time': '12:30',
+                  'end_date': '2026-12-10', 'end_time': '18:00', 'reason': 'Training'}
+
+SEATTLE_LIVE = ("SELECT count(*) FROM appointments a JOIN rooms r ON r.id = a.room_id"
+                " WHERE r.location_id = 2 AND a.status IN ('booked', 'checked_in')")
+MAREN_LIVE = ("SELECT count(*) FROM appointments WHERE therapist_id = 'maren-holt'"
+              " AND status IN ('booked', 'checked_in')")
+
+
+def setUpModule():
+    global S
+    S = Server(KNEAD, demo=('--locations', '2'))
+    path = os.path.join(S.dir, 'races.ini')
+    with open(path, 'w') as f:
+        f.write('[limits]\nconnections_per_address = 256\nbookings_per_hour = 0\n')
+    S.extra = ['--now', NOW, '--config', path]
+    S.start()
+
+
+def tearDownModule():
+    finish(S)
+
+
+def one(sql, *args):
+    return S.sql(sql, *args)[0][0]
+
+
+def book(start, therapist, location, email):
+    body = json.dumps({'service': 'deep-tissue-60', 'therapist': therapist, 'start': start,
+                       'location': location,
+                       'client': {'name': 'Race Client', 'email': email,
+                                  'phone': '907 555 0100'}}).encode()
+    try:
+        st, _, out = S.request('POST', '/api/v1/appointments', body,
+                               {'Content-Type': 'application/json'})
+    except OSError as exc:  # no answer: the test says so
+        return repr(exc), None
+    return st, out
+
+
+def seattle_start(rnd):
+    """A time Dev (Mondays) or Lena (Tuesdays, Thursdays) may work in Seattle."""
+    day = rnd.choice(('11-30', '12-01', '12-03', '12-07', '12-08', '12-10'))
+    return '2026-%sT%02d:%02d:00-08:00' % (day, rnd.choice((10, 11, 14, 15)),
+                                           rnd.choice((0, 15, 30, 45)))
+
+
+def maren_afternoon(rnd):
+    """An afternoon of Maren's at Anchorage (Monday to Thursday 12:30-16:00)."""
+    day = rnd.choice(('11-30', '12-01', '12-02', '12-03', '12-07', '12-08', '12-09', '12-10'))
+    return '2026-%sT%02d:%02d:00-09:00' % (day, rnd.choice((12, 13, 14)), rnd.choice((30, 45)))
+
+
+def burst(seed, start_of, therapist, location, change):
+    """BOOKERS threads of EACH bookings and the change, released together.
+    Returns the change's answer (status, page) and the bookings' statuses."""
+    gate = threading.Barrier(BOOKERS + 1)
+    statuses = []
+    lock = threading.Lock()
+    changed = []
+
+    def booker(i):
+        rnd = random.Random(seed * 100 + i)
+        gate.wait(timeout=30)
+        for k in range(EACH):
+            st, _ = book(start_of(rnd), therapist, location,
+                         'r%d-%d-%d@example.com' % (seed, i, k))
+            with lock:
+                statuses.append(st)
+
+    def changer():
+        gate.wait(timeout=30)
+        st, _, page = change()
+        changed.append((st, page))
+    threads = [threading.Thread(target=booker, args=(i,)) for i in range(BOOKERS)]
+    threads.append(threading.Thread(target=changer))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), 'a request did not answer in 120 s'
+    return changed[0], statuses
+
+
+class Races(unittest.TestCase):
+    def check_bookings(self, statuses):
+        bad = [s for s in statuses if s not in (201, 409, 422)]
+        self.assertEqual(bad, [], 'bookings answered %r' % statuses)
+
+    def test_archiving_a_location_never_leaves_a_booking_there(self):
+        admin = signed_in(ADMIN, visit='/admin/locations/2')
+        archived = refused = 0
+        for rnd in range(ROUNDS):
+            st, _, _ = admin.post('/admin/locations/2/archive', {'action': 'restore'})
+            self.assertEqual(st, 303)
+            S.sql("UPDATE appointments SET status = 'cancelled' WHERE status IN"
+                  " ('booked', 'checked_in') AND room_id IN"
+                  " (SELECT id FROM rooms WHERE location_id = 2)")
+            (st, page), statuses = burst(
+                rnd, seattle_start, 'any', 2,
+                lambda: admin.post('/admin/locations/2/archive', {'action': 'archive'}))
+            self.check_bookings(statuses)
+            live = one(SEATTLE_LIVE)
+            if st == 303:
+                archived += 1
+                self.assertEqual(live, 0, 'round %d: Seattle archived with %d upcoming'
+                                 ' appointments (bookings answered %r)' % (rnd, live, statuses))
+                self.assertNotIn(201, statuses, 'round %d' % rnd)
+            else:
+                self.assertEqual(st, 409, text(page)[:300])
+                refused += 1
+                self.assertGreater(live, 0)
+                self.assertRegex(text(page), r'still has \d+ upcoming appointment')
+                self.assertEqual(one('SELECT archived_at FROM locations WHERE id = 2'), 0)
+        # the race ran both ways: archived while bookings were on their way,
+        # and refused because one got in first
+        self.assertGreater(archived, 0, 'no round archived')
+        admin.post('/admin/locations/2/archive', {'action': 'restore'})
+
+    def hours_rounds(self, change, what):
+        desk = signed_in(DESK, visit='/staff')
+        saved = 0
+        for rnd in range(ROUNDS):
+            self.assertEqual(desk.post('/staff/hours', dict(FULL, confirm='1'))[0], 303)
+            S.sql('DELETE FROM time_off')
+            S.sql("UPDATE appointments SET status = 'cancelled' WHERE therapist_id = 'maren-holt'"
+                  " AND status IN ('booked', 'checked_in')")
+            (st, page), statuses = burst(50 + rnd, maren_afternoon, 'maren-holt', 1,
+                                         lambda: change(desk))
+            self.check_bookings(statuses)
+            live = one(MAREN_LIVE)
+            if st == 303:
+                saved += 1
+                self.assertEqual(live, 0, 'round %d: %s saved with %d of her appointments'
+                                 ' outside it (bookings answered %r)' % (rnd, what, live, statuses))
+                self.assertNotIn(201, statuses, 'round %d' % rnd)
+            else:
+                self.assertEqual(st, 409, text(page)[:300])
+                self.assertGreater(live, 0)
+                self.assertIn('Race Client', text(page))  # the desk sees whom it strands
+        self.assertGreater(saved, 0, 'no round saved')
+        self.assertEqual(desk.post('/staff/hours', dict(FULL, confirm='1'))[0], 303)
+        S.sql('DELETE FROM time_off')
+
+    def test_cutting_a_therapists_hours_never_strands_a_booking_unseen(self):
+        self.hours_rounds(lambda desk: desk.post('/staff/hours', MORNINGS), 'the morning hours')
+
+    def test_time_off_never_strands_a_booking_unseen(self):
+        self.hours_rounds(lambda desk: desk.post('/staff/time-off', AFTERNOONS_OFF),
+                          'the time off')
+
+
+if __name__ == '__main__':
+    run_suite(globals())
