@@ -81,10 +81,22 @@ struct pg_store {
     struct pg_db *conns;
     char *where; /* the connection string, to reconnect */
     int writes;  /* enum store_writes, atomic */
+    uint64_t statements, round_trips; /* atomic; /metrics (store_stats) */
 };
 
 #define DB(x) ((struct pg_db *)(x))
 #define ST(x) ((struct pg_store *)(x))
+
+/* Counts one round trip to the server carrying n statements (a prepare or
+ * a description: none). */
+static void trip(struct pg_db *d, int n)
+{
+    if (!d->owner)
+        return;
+    __atomic_add_fetch(&d->owner->round_trips, 1, __ATOMIC_RELAXED);
+    if (n)
+        __atomic_add_fetch(&d->owner->statements, (uint64_t)n, __ATOMIC_RELAXED);
+}
 
 /* The key drv_fail knows for a unique or not-null failure: "table.column"
  * (or "table.a, table.b"), from the error's table and its detail
@@ -192,6 +204,7 @@ static enum err_code pg_fail(struct pg_db *d, const PGresult *r, struct err *e, 
 static enum err_code exec(struct pg_db *d, const char *sql, const char *what, struct err *e)
 {
     PGresult *r = PQexec(d->c, sql);
+    trip(d, 1);
     ExecStatusType s = PQresultStatus(r);
     enum err_code rc = E_OK;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
@@ -230,6 +243,7 @@ static int stmt_prepare(struct drv_stmt *st, const char *sql, const char *what, 
     if (st->prepared)
         return 0;
     r = PQprepare(st->d->c, st->name, sql, 0, NULL);
+    trip(st->d, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         pg_fail(st->d, r, e, what);
         PQclear(r);
@@ -237,6 +251,7 @@ static int stmt_prepare(struct drv_stmt *st, const char *sql, const char *what, 
     }
     PQclear(r);
     r = PQdescribePrepared(st->d->c, st->name);
+    trip(st->d, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         pg_fail(st->d, r, e, what);
         PQclear(r);
@@ -423,6 +438,7 @@ static enum err_code pg_commit(struct db *db, struct err *e)
 {
     struct pg_db *d = DB(db);
     PGresult *r = PQexec(d->c, "COMMIT");
+    trip(d, 1);
     enum err_code rc = E_OK;
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         rc = pg_fail(d, r, e, "save the change");
@@ -437,6 +453,14 @@ static enum err_code pg_commit(struct db *db, struct err *e)
         (int)STORE_WRITES_OK)
         log_info("pg: writes succeed again");
     return E_OK;
+}
+
+static void pg_stats(struct store *s, struct store_stats *out)
+{
+    struct pg_store *ps = ST(s);
+    out->has = STORE_HAS_TRIPS;
+    out->statements = __atomic_load_n(&ps->statements, __ATOMIC_RELAXED);
+    out->round_trips = __atomic_load_n(&ps->round_trips, __ATOMIC_RELAXED);
 }
 
 static int pg_writes(struct store *s)
@@ -521,6 +545,7 @@ static int pg_step(struct drv_stmt *st, const char *what, struct err *e)
         int n = st->nparams;
         for (int i = 0; i < n; i++)
             vals[i] = st->set[i] ? st->val[i] : NULL;
+        trip(st->d, 1);
         if (st->text)
             st->res = PQexecParams(st->d->c, st->text, n, NULL, vals, st->len, st->fmt, 0);
         else
@@ -757,6 +782,7 @@ const struct drv drv_pg = {
     .acquire = pg_acquire,
     .release = pg_release,
     .writes = pg_writes,
+    .stats = pg_stats,
     .limit_size = pg_limit_size,
     .begin = pg_begin,
     .begin_nowait = pg_begin_nowait,

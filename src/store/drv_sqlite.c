@@ -516,6 +516,7 @@ static enum err_code sq_tx_shared(struct db *db, enum err_code (*fn)(struct db *
 static void sq_stats(struct store *s, struct store_stats *out)
 {
     struct sqlite_store *ss = ST(s);
+    out->has = STORE_HAS_COMMITS;
     out->commits = __atomic_load_n(&ss->commits, __ATOMIC_RELAXED);
     out->bodies = __atomic_load_n(&ss->bodies, __ATOMIC_RELAXED);
     tally_read(&ss->lock_wait, &out->lock_wait);

@@ -177,8 +177,8 @@ enum store_writes {
 };
 enum store_writes store_writes(struct store *s);
 
-/* What the writes of this process cost since start (SQLite; a driver
- * without them leaves *out zeroed and returns 0): writing transactions
+/* What the database work of this process cost since start (a driver that
+ * counts nothing leaves *out zeroed and returns 0).  SQLite: writing transactions
  * committed (each one sync of the log), the transaction bodies they
  * carried (db_tx_shared puts several in one commit), and two histograms in
  * microseconds: the wait for the write lock before BEGIN, and the COMMIT
@@ -190,9 +190,16 @@ struct store_hist {
     uint64_t le[STORE_HIST_N]; /* cumulative, as Prometheus's buckets */
     uint64_t count, sum_us;
 };
+/* has: which of the figures below the driver counts.  A server's driver
+ * (PostgreSQL) counts instead the statements it sent and the round trips
+ * they took (a pipelined BEGIN and its statement: two statements, one
+ * round trip), the measure of what a request costs there. */
+enum { STORE_HAS_COMMITS = 1, STORE_HAS_TRIPS = 2 };
 struct store_stats {
+    unsigned has;
     uint64_t commits, bodies;
     struct store_hist lock_wait, commit;
+    uint64_t statements, round_trips;
 };
 int store_stats(struct store *s, struct store_stats *out);
 /* Caps the database at max_bytes ([database] max_size_mb): a write past it

@@ -200,6 +200,29 @@ class Counters(unittest.TestCase):
         self.assertGreaterEqual(value(after, 'knead_db_write_lock_wait_seconds_count'),
                                 value(after, 'knead_db_commits_total'))
 
+    @unittest.skipUnless(harness.PG, 'PostgreSQL: the round trips to its server')
+    def test_round_trips_to_postgresql_are_counted(self):
+        """On PostgreSQL the store counts the statements it sends and the
+        round trips they take: what a request costs there."""
+        first_free('2026-12-03')  # the day cached, the statements prepared
+        _, _, before = scrape()
+        for _ in range(5):
+            first_free('2026-12-03')
+        _, _, after = scrape()
+
+        def moved(name):
+            return value(after, name) - value(before, name)
+        # five cached answers, and the scrape's own counts: a statement at least each
+        self.assertGreaterEqual(moved('knead_db_statements_total'), 5)
+        self.assertGreaterEqual(moved('knead_db_round_trips_total'), 5)
+        self.assertIsNone(value(after, 'knead_db_commits_total'))
+
+    @harness.sqlite_only('SQLite is a library: no round trips to count')
+    def test_sqlite_has_no_round_trips(self):
+        _, _, body = scrape()
+        self.assertIsNone(value(body, 'knead_db_round_trips_total'))
+        self.assertIsNotNone(value(body, 'knead_db_commits_total'))
+
     def test_outbox_failures_are_counted(self):
         before = value(scrape()[2], 'knead_outbox_messages', status='failed')
         S.sql("UPDATE outbox SET status = 'failed', last_error = '550 no such user'"
