@@ -319,6 +319,7 @@ int render_pass(struct render *r)
     int64_t after = 0;
     pthread_mutex_lock(&r->pass_mu);
     struct db *db = db_acquire(r->app->store);
+    db_hold_versions(db); /* a batch's zones and rules: one version read (store.h) */
     while ((got = batch(r, db, &after)) > 0)
         total += got;
     /* got == 0 also when a batch held only failing changes: go on past them */

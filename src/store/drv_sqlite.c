@@ -431,6 +431,9 @@ static void run_batch(struct sqlite_db *d, struct gjob *jobs, enum err_code rc, 
             *j->e = e0;
             continue;
         }
+        /* each body reads the versions afresh: one undone before it may
+         * have left what it read of its own writes (db_hold_versions) */
+        d->base.held = 0;
         if ((j->rc = exec(d, "SAVEPOINT shared", "begin a change", j->e)) == E_OK)
             j->rc = j->fn(&d->base, j->ctx, j->e);
         if (sqlite3_get_autocommit(d->h)) {

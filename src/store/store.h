@@ -229,6 +229,19 @@ enum err_code store_claim_unused(const char *path, int *fd_out, struct err *e);
 struct db *db_acquire(struct store *s);
 /* Gives it back; rolls back a transaction left open.  Accepts NULL. */
 void db_release(struct db *db);
+/* For one request's (or one worker pass's) use of db, until db_release:
+ * db_versions and db_clinic_version read the database once and answer the
+ * same again, so that a request's set-up lookups, zones and rules cost one
+ * round trip however many of them it makes.  What was read is forgotten
+ * whenever db begins, commits or rolls back a transaction or runs any
+ * statement that is not a SELECT, so a request sees its own changes and a
+ * transaction's check reads afresh; and at db_release, so the next request
+ * reads again ("seen by the other server's next request" still holds).
+ * Can't fail. */
+void db_hold_versions(struct db *db);
+/* Forgets the versions db_hold_versions kept (a change that ran on another
+ * connection for this one: db_tx_shared). Accepts NULL. */
+void db_forget_versions(struct db *db);
 
 /* Transactions: the concurrency contract every driver keeps.
  *
