@@ -327,7 +327,8 @@ static int parse_start(struct req *r, const char *s, int64_t *t)
  * answer or books afresh, and no key is ever left "in progress".  Only a
  * booking (201) is stored; a refused request stores nothing and its retry
  * is decided afresh.  Keys expire after IDEM_TTL by the project clock and
- * are purged by the next booking.  The stored answer holds no manage link:
+ * are purged by the next booking that carries a key (or comes through the
+ * /book form, whose tokens share the purge).  The stored answer holds no manage link:
  * the token is sealed under a key derived from the Idempotency-Key and the
  * exact request body, and a replay gets the link back only when it comes
  * with the same key, the same body and from the same client address. */
@@ -418,7 +419,12 @@ static enum err_code idem_store(void *ctx, struct db *db, int64_t id, struct err
     int added = 0;
     int64_t now = clock_now();
 
-    if ((rc = db_purge_expired(db, now - IDEM_TTL, e)) != E_OK || !im->key)
+    /* a booking without a key stores none, so it purges none either: two
+     * round trips of a booking's transaction on PostgreSQL (issue 10 §5);
+     * one with a key purges first, so its own expired key cannot clash */
+    if (!im->key)
+        return E_OK;
+    if ((rc = db_purge_expired(db, now - IDEM_TTL, e)) != E_OK)
         return rc;
     if ((rc = db_appointment(db, r->arena, id, &ap, e)) != E_OK)
         return rc;
