@@ -241,23 +241,34 @@ class Counters(unittest.TestCase):
                 b = c
             self.fail('the workers never went quiet')
 
+        def cost(fn):
+            """The fewest round trips fn took in three tries: a worker's
+            periodic scan (reminders, the outbox) may fall into one."""
+            costs = []
+            for _ in range(3):
+                t0 = quiet()
+                fn()
+                costs.append(quiet() - t0)
+            return min(costs)
+
         day = '2026-12-09'
         for d in ('2026-12-10', '2026-12-11', '2026-12-14'):  # statements prepared
             st, _, out = book(first_free(d))
             self.assertEqual(st, 201, out)
         first_free(day)
-        t0 = quiet()
-        for _ in range(10):
-            first_free(day)
-        t1 = quiet()
-        # 10 answers, three scrapes (t1's own counted in t1), workers' polls
-        self.assertLessEqual(t1 - t0, 10 + 3 * 2 + 4)
-        start = first_free('2026-12-15')
-        t0 = quiet()
-        st, _, out = book(start)
-        self.assertEqual(st, 201, out)
-        t1 = quiet()
-        self.assertLessEqual(t1 - t0, 34 + 3 * 2)
+
+        def ten_answers():
+            for _ in range(10):
+                first_free(day)
+        # 10 answers, and the three scrapes of quiet() after it (2 each)
+        self.assertLessEqual(cost(ten_answers), 10 + 3 * 2 + 2)
+        days = iter(('2026-12-15', '2026-12-16', '2026-12-17'))
+
+        def one_booking():
+            st, _, out = book(first_free(next(days)))
+            self.assertEqual(st, 201, out)
+        # the booking and its availability read, and the scrapes
+        self.assertLessEqual(cost(one_booking), 34 + 1 + 3 * 2)
 
     @harness.sqlite_only('SQLite is a library: no round trips to count')
     def test_sqlite_has_no_round_trips(self):
