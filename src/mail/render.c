@@ -216,8 +216,10 @@ static enum err_code store_jobs(struct render *r, struct db *db, struct job *job
  * one appointment (the second waits for the next batch, so that it is
  * rendered after the first is queued: a move's number counts the moves
  * queued before it).  Returns the number rendered, 0 when none waits, -1
- * when the store failed. */
-static int batch(struct render *r, struct db *db, int64_t *after)
+ * when the store failed; *more = 0 when the read found every waiting
+ * change above *after and this batch took them all (no need to read again:
+ * a change committed since asks for a pass of its own). */
+static int batch(struct render *r, struct db *db, int64_t *after, int *more)
 {
     struct arena *a = arena_new();
     struct sched_event_row *rows = NULL;
@@ -232,6 +234,7 @@ static int batch(struct render *r, struct db *db, int64_t *after)
         goto out;
     }
     done = 0;
+    *more = n == BATCH;
     if (n == 0)
         goto out;
     jobs = arena_array(a, n, sizeof *jobs);
@@ -239,8 +242,10 @@ static int batch(struct render *r, struct db *db, int64_t *after)
         int again = 0;
         for (size_t p = 0; p < k && !again; p++)
             again = jobs[p].row->appointment_id == rows[i].appointment_id;
-        if (again)
+        if (again) {
+            *more = 1;
             break;
+        }
         *after = rows[i].id;
         if (failing_wait(r, rows[i].id, now_us))
             continue;
@@ -315,16 +320,19 @@ out:
 
 int render_pass(struct render *r)
 {
-    int total = 0, got;
+    int total = 0, got, more = 1;
     int64_t after = 0;
     pthread_mutex_lock(&r->pass_mu);
     struct db *db = db_acquire(r->app->store);
-    while ((got = batch(r, db, &after)) > 0)
+    db_hold_versions(db); /* a batch's zones and rules: one version read (store.h) */
+    while ((got = batch(r, db, &after, &more)) > 0 && more)
+        total += got;
+    if (got > 0)
         total += got;
     /* got == 0 also when a batch held only failing changes: go on past them */
-    while (got == 0) {
+    while (got == 0 && more) {
         int64_t before = after;
-        got = batch(r, db, &after);
+        got = batch(r, db, &after, &more);
         if (got > 0)
             total += got;
         if (after == before)

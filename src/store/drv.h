@@ -36,6 +36,11 @@ struct store {
 };
 struct db {
     const struct drv *drv;
+    /* store.c, db_hold_versions: the data versions this connection's holder
+     * read first, answered again until it writes, begins or ends a
+     * transaction, or releases the connection (one round trip a request) */
+    int hold, held;
+    int64_t held_clinic, held_appts;
 };
 
 /* One value bound to a query parameter (?1, ?2, ... in order). */

@@ -71,6 +71,9 @@ struct pg_db {
     struct drv_stmt st[Q__COUNT];
     int in_use;
     int in_tx;
+    /* db_begin is sent with the transaction's first statement, in one
+     * round trip (libpq's pipeline mode): 1 while it waits for it */
+    int begin_pending;
 };
 
 struct pg_store {
@@ -81,10 +84,22 @@ struct pg_store {
     struct pg_db *conns;
     char *where; /* the connection string, to reconnect */
     int writes;  /* enum store_writes, atomic */
+    uint64_t statements, round_trips; /* atomic; /metrics (store_stats) */
 };
 
 #define DB(x) ((struct pg_db *)(x))
 #define ST(x) ((struct pg_store *)(x))
+
+/* Counts one round trip to the server carrying n statements (a prepare or
+ * a description: none). */
+static void trip(struct pg_db *d, int n)
+{
+    if (!d->owner)
+        return;
+    __atomic_add_fetch(&d->owner->round_trips, 1, __ATOMIC_RELAXED);
+    if (n)
+        __atomic_add_fetch(&d->owner->statements, (uint64_t)n, __ATOMIC_RELAXED);
+}
 
 /* The key drv_fail knows for a unique or not-null failure: "table.column"
  * (or "table.a, table.b"), from the error's table and its detail
@@ -192,12 +207,25 @@ static enum err_code pg_fail(struct pg_db *d, const PGresult *r, struct err *e, 
 static enum err_code exec(struct pg_db *d, const char *sql, const char *what, struct err *e)
 {
     PGresult *r = PQexec(d->c, sql);
+    trip(d, 1);
     ExecStatusType s = PQresultStatus(r);
     enum err_code rc = E_OK;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
         rc = pg_fail(d, r, e, what);
     PQclear(r);
     return rc;
+}
+
+#define PG_BEGIN "BEGIN ISOLATION LEVEL READ COMMITTED"
+
+/* Sends the BEGIN that db_begin left pending, alone (before text run by
+ * exec or a script).  E_OK when none was pending or it succeeded. */
+static enum err_code flush_begin(struct pg_db *d, struct err *e)
+{
+    if (!d->begin_pending)
+        return E_OK;
+    d->begin_pending = 0;
+    return exec(d, PG_BEGIN, "begin a change", e);
 }
 
 /* ---- statements ---- */
@@ -230,6 +258,7 @@ static int stmt_prepare(struct drv_stmt *st, const char *sql, const char *what, 
     if (st->prepared)
         return 0;
     r = PQprepare(st->d->c, st->name, sql, 0, NULL);
+    trip(st->d, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         pg_fail(st->d, r, e, what);
         PQclear(r);
@@ -237,6 +266,7 @@ static int stmt_prepare(struct drv_stmt *st, const char *sql, const char *what, 
     }
     PQclear(r);
     r = PQdescribePrepared(st->d->c, st->name);
+    trip(st->d, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         pg_fail(st->d, r, e, what);
         PQclear(r);
@@ -379,6 +409,10 @@ static void pg_rollback(struct db *db)
     if (!d->in_tx)
         return;
     d->in_tx = 0;
+    if (d->begin_pending) { /* nothing was sent: nothing to undo */
+        d->begin_pending = 0;
+        return;
+    }
     struct err ignored = {0};
     if (exec(d, "ROLLBACK", "roll back", &ignored) != E_OK)
         log_warn("pg: rollback failed");
@@ -395,13 +429,23 @@ static void pg_release(struct db *db)
     pthread_mutex_unlock(&ps->mu);
 }
 
+/* The BEGIN waits for the transaction's first statement and goes with it
+ * in one round trip (pg_step): a booking's transaction is a dozen round
+ * trips, and BEGIN alone was one of them, as was each render and outbox
+ * pass's.  A BEGIN that fails (the server gone) fails that statement, with
+ * the same fault it would have had here.  A transaction that runs no
+ * statement sends nothing at all. */
 static enum err_code pg_begin(struct db *db, struct err *e)
 {
     struct pg_db *d = DB(db);
-    enum err_code rc = exec(d, "BEGIN ISOLATION LEVEL READ COMMITTED", "begin a change", e);
-    if (rc == E_OK)
-        d->in_tx = 1;
-    return rc;
+    if (!d->c || PQstatus(d->c) != CONNECTION_OK) {
+        enum err_code rc = exec(d, PG_BEGIN, "begin a change", e); /* its failure, as before */
+        d->in_tx = rc == E_OK;
+        return rc;
+    }
+    d->begin_pending = 1;
+    d->in_tx = 1;
+    return E_OK;
 }
 
 /* A change that may be skipped (a session's last-seen time): it waits for
@@ -422,7 +466,13 @@ static enum err_code pg_begin_nowait(struct db *db, struct err *e)
 static enum err_code pg_commit(struct db *db, struct err *e)
 {
     struct pg_db *d = DB(db);
+    if (d->begin_pending) { /* no statement ran: nothing to save */
+        d->begin_pending = 0;
+        d->in_tx = 0;
+        return E_OK;
+    }
     PGresult *r = PQexec(d->c, "COMMIT");
+    trip(d, 1);
     enum err_code rc = E_OK;
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         rc = pg_fail(d, r, e, "save the change");
@@ -437,6 +487,14 @@ static enum err_code pg_commit(struct db *db, struct err *e)
         (int)STORE_WRITES_OK)
         log_info("pg: writes succeed again");
     return E_OK;
+}
+
+static void pg_stats(struct store *s, struct store_stats *out)
+{
+    struct pg_store *ps = ST(s);
+    out->has = STORE_HAS_TRIPS;
+    out->statements = __atomic_load_n(&ps->statements, __ATOMIC_RELAXED);
+    out->round_trips = __atomic_load_n(&ps->round_trips, __ATOMIC_RELAXED);
 }
 
 static int pg_writes(struct store *s)
@@ -456,7 +514,8 @@ static enum err_code pg_limit_size(struct store *s, int64_t max_bytes, struct er
 
 static enum err_code pg_script(struct db *db, const char *sql, const char *what, struct err *e)
 {
-    return exec(DB(db), sql, what, e);
+    enum err_code rc = flush_begin(DB(db), e);
+    return rc != E_OK ? rc : exec(DB(db), sql, what, e);
 }
 
 static enum err_code pg_migration(struct db *db, const struct migration *m,
@@ -514,6 +573,56 @@ static enum err_code pg_bind(struct drv_stmt *st, int i, const struct drv_arg *v
     return E_OK;
 }
 
+/* Sends st's statement (its parameters vals) after the pending BEGIN, in
+ * one round trip (libpq's pipeline mode), and returns the statement's
+ * result; BEGIN's when BEGIN failed; NULL when nothing could be sent (the
+ * caller reads the connection's error). */
+static PGresult *run_after_begin(struct pg_db *d, struct drv_stmt *st, const char *const *vals,
+                                 int n)
+{
+    PGconn *c = d->c;
+    PGresult *r, *begin = NULL, *out = NULL;
+    int query = 0, nulls = 0;
+    d->begin_pending = 0;
+    if (!PQenterPipelineMode(c))
+        return NULL;
+    int sent = PQsendQueryParams(c, PG_BEGIN, 0, NULL, NULL, NULL, NULL, 0) &&
+               (st->text ? PQsendQueryParams(c, st->text, n, NULL, vals, st->len, st->fmt, 0)
+                         : PQsendQueryPrepared(c, st->name, n, vals, st->len, st->fmt, 0)) &&
+               PQpipelineSync(c);
+    if (sent)
+        trip(d, 2);
+    /* BEGIN's result and NULL, the statement's and NULL, then the sync's;
+     * two NULLs in a row (or a dead connection) end it early */
+    while (sent) {
+        r = PQgetResult(c);
+        if (!r) {
+            query++;
+            if (++nulls > 1 || PQstatus(c) != CONNECTION_OK)
+                break;
+            continue;
+        }
+        nulls = 0;
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (query == 0 && !begin)
+            begin = r;
+        else if (query == 1 && !out)
+            out = r;
+        else
+            PQclear(r);
+    }
+    PQexitPipelineMode(c); /* fails only with results unread: the connection is gone */
+    if (begin && PQresultStatus(begin) != PGRES_COMMAND_OK) {
+        PQclear(out);
+        return begin;
+    }
+    PQclear(begin);
+    return out;
+}
+
 static int pg_step(struct drv_stmt *st, const char *what, struct err *e)
 {
     if (!st->res) {
@@ -521,10 +630,14 @@ static int pg_step(struct drv_stmt *st, const char *what, struct err *e)
         int n = st->nparams;
         for (int i = 0; i < n; i++)
             vals[i] = st->set[i] ? st->val[i] : NULL;
-        if (st->text)
-            st->res = PQexecParams(st->d->c, st->text, n, NULL, vals, st->len, st->fmt, 0);
-        else
-            st->res = PQexecPrepared(st->d->c, st->name, n, vals, st->len, st->fmt, 0);
+        if (st->d->begin_pending)
+            st->res = run_after_begin(st->d, st, vals, n);
+        else {
+            trip(st->d, 1);
+            st->res = st->text
+                          ? PQexecParams(st->d->c, st->text, n, NULL, vals, st->len, st->fmt, 0)
+                          : PQexecPrepared(st->d->c, st->name, n, vals, st->len, st->fmt, 0);
+        }
         ExecStatusType s = PQresultStatus(st->res);
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
             pg_fail(st->d, st->res, e, what);
@@ -757,6 +870,7 @@ const struct drv drv_pg = {
     .acquire = pg_acquire,
     .release = pg_release,
     .writes = pg_writes,
+    .stats = pg_stats,
     .limit_size = pg_limit_size,
     .begin = pg_begin,
     .begin_nowait = pg_begin_nowait,

@@ -431,6 +431,9 @@ static void run_batch(struct sqlite_db *d, struct gjob *jobs, enum err_code rc, 
             *j->e = e0;
             continue;
         }
+        /* each body reads the versions afresh: one undone before it may
+         * have left what it read of its own writes (db_hold_versions) */
+        d->base.held = 0;
         if ((j->rc = exec(d, "SAVEPOINT shared", "begin a change", j->e)) == E_OK)
             j->rc = j->fn(&d->base, j->ctx, j->e);
         if (sqlite3_get_autocommit(d->h)) {
@@ -516,6 +519,7 @@ static enum err_code sq_tx_shared(struct db *db, enum err_code (*fn)(struct db *
 static void sq_stats(struct store *s, struct store_stats *out)
 {
     struct sqlite_store *ss = ST(s);
+    out->has = STORE_HAS_COMMITS;
     out->commits = __atomic_load_n(&ss->commits, __ATOMIC_RELAXED);
     out->bodies = __atomic_load_n(&ss->bodies, __ATOMIC_RELAXED);
     tally_read(&ss->lock_wait, &out->lock_wait);

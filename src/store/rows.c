@@ -10,6 +10,19 @@ enum err_code rows_code(const struct err *e)
     return e && e->code != E_OK ? e->code : E_INTERNAL;
 }
 
+/* Whether sql is a plain read: it starts with SELECT (a WITH may hold a
+ * writing statement, and counts as one). */
+static int is_select(const char *sql)
+{
+    static const char word[] = "select";
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '\r')
+        sql++;
+    for (size_t i = 0; i < sizeof word - 1; i++)
+        if ((sql[i] | 0x20) != word[i])
+            return 0;
+    return 1;
+}
+
 enum err_code rows_open(struct rows *r, struct db *db, enum q_id q, const char *what,
                         const struct drv_arg *args, size_t nargs, struct err *e)
 {
@@ -17,6 +30,8 @@ enum err_code rows_open(struct rows *r, struct db *db, enum q_id q, const char *
     enum err_code rc;
     r->db = db;
     r->what = what;
+    if (db->held && !is_select(d->sql[q]))
+        db->held = 0; /* it may change what the versions count (db_hold_versions) */
     r->st = d->prepare(db, q, e);
     if (!r->st)
         return rows_code(e);

@@ -19,6 +19,9 @@ enum err_code db_schema_version(struct db *db, int *version, struct err *e)
 
 enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e)
 {
+    int64_t appts;
+    if (db->hold) /* both in the one read the request keeps (store.h) */
+        return db_versions(db, version, &appts, e);
     return rows_i64_of(db, Q_CLINIC_VERSION, "read clinic version", NOARGS, version, e);
 }
 
@@ -33,11 +36,21 @@ static const struct col versions_cols[] = {
 enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e)
 {
     struct versions v;
+    if (db->held) {
+        *clinic = db->held_clinic;
+        *appointments = db->held_appts;
+        return E_OK;
+    }
     enum err_code rc =
         rows_one(db, NULL, Q_VERSIONS, "read data versions", NOARGS, COLS(versions_cols), &v, e);
     if (rc == E_OK) {
         *clinic = v.clinic;
         *appointments = v.appointments;
+        if (db->hold) {
+            db->held_clinic = v.clinic;
+            db->held_appts = v.appointments;
+            db->held = 1;
+        }
     }
     return rc;
 }

@@ -107,34 +107,54 @@ enum err_code store_claim_unused(const char *path, int *fd_out, struct err *e)
 
 struct db *db_acquire(struct store *s)
 {
-    return s->drv->acquire(s);
+    struct db *db = s->drv->acquire(s);
+    db->hold = db->held = 0;
+    return db;
 }
 
 void db_release(struct db *db)
 {
+    if (!db)
+        return;
+    db->hold = db->held = 0;
+    db->drv->release(db);
+}
+
+void db_hold_versions(struct db *db)
+{
+    db->hold = 1;
+}
+
+void db_forget_versions(struct db *db)
+{
     if (db)
-        db->drv->release(db);
+        db->held = 0;
 }
 
 enum err_code db_begin(struct db *db, struct err *e)
 {
+    db->held = 0;
     return db->drv->begin(db, e);
 }
 
 enum err_code db_begin_nowait(struct db *db, struct err *e)
 {
+    db->held = 0;
     return db->drv->begin_nowait(db, e);
 }
 
 enum err_code db_commit(struct db *db, struct err *e)
 {
+    db->held = 0;
     return db->drv->commit(db, e);
 }
 
 void db_rollback(struct db *db)
 {
-    if (db)
-        db->drv->rollback(db);
+    if (!db)
+        return;
+    db->held = 0;
+    db->drv->rollback(db);
 }
 
 int db_retry(struct db *db, enum err_code *rc, int *tries, struct err *e)
@@ -192,9 +212,13 @@ enum err_code db_tx_shared(struct db *db, db_tx_fn fn, void *ctx, struct err *e)
     int tries = 0;
     if (!db->drv->tx_shared)
         return db_tx(db, fn, ctx, e);
+    /* the bodies may run on another caller's connection, and this one's
+     * on theirs: neither's kept versions hold past the shared commit */
+    db->held = 0;
     do /* a body that lost a race was undone alone: it runs again */
         rc = db->drv->tx_shared(db, fn, ctx, e);
     while (db_retry(db, &rc, &tries, e));
+    db->held = 0;
     return rc;
 }
 
@@ -339,6 +363,7 @@ enum err_code db_debug_sql(struct db *db, struct arena *a, const char *sql,
     const struct drv *d = db->drv;
     const char *what = "debug sql";
     struct db_value *cols = NULL;
+    db->held = 0; /* the text may write anything */
     enum err_code rc = E_OK;
     int step = 0, ncols;
     struct drv_stmt *st = d->prepare_text(db, sql, e);

@@ -177,8 +177,8 @@ enum store_writes {
 };
 enum store_writes store_writes(struct store *s);
 
-/* What the writes of this process cost since start (SQLite; a driver
- * without them leaves *out zeroed and returns 0): writing transactions
+/* What the database work of this process cost since start (a driver that
+ * counts nothing leaves *out zeroed and returns 0).  SQLite: writing transactions
  * committed (each one sync of the log), the transaction bodies they
  * carried (db_tx_shared puts several in one commit), and two histograms in
  * microseconds: the wait for the write lock before BEGIN, and the COMMIT
@@ -190,9 +190,16 @@ struct store_hist {
     uint64_t le[STORE_HIST_N]; /* cumulative, as Prometheus's buckets */
     uint64_t count, sum_us;
 };
+/* has: which of the figures below the driver counts.  A server's driver
+ * (PostgreSQL) counts instead the statements it sent and the round trips
+ * they took (a pipelined BEGIN and its statement: two statements, one
+ * round trip), the measure of what a request costs there. */
+enum { STORE_HAS_COMMITS = 1, STORE_HAS_TRIPS = 2 };
 struct store_stats {
+    unsigned has;
     uint64_t commits, bodies;
     struct store_hist lock_wait, commit;
+    uint64_t statements, round_trips;
 };
 int store_stats(struct store *s, struct store_stats *out);
 /* Caps the database at max_bytes ([database] max_size_mb): a write past it
@@ -222,6 +229,19 @@ enum err_code store_claim_unused(const char *path, int *fd_out, struct err *e);
 struct db *db_acquire(struct store *s);
 /* Gives it back; rolls back a transaction left open.  Accepts NULL. */
 void db_release(struct db *db);
+/* For one request's (or one worker pass's) use of db, until db_release:
+ * db_versions and db_clinic_version read the database once and answer the
+ * same again, so that a request's set-up lookups, zones and rules cost one
+ * round trip however many of them it makes.  What was read is forgotten
+ * whenever db begins, commits or rolls back a transaction or runs any
+ * statement that is not a SELECT, so a request sees its own changes and a
+ * transaction's check reads afresh; and at db_release, so the next request
+ * reads again ("seen by the other server's next request" still holds).
+ * Can't fail. */
+void db_hold_versions(struct db *db);
+/* Forgets the versions db_hold_versions kept (a change that ran on another
+ * connection for this one: db_tx_shared). Accepts NULL. */
+void db_forget_versions(struct db *db);
 
 /* Transactions: the concurrency contract every driver keeps.
  *

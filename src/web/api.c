@@ -57,11 +57,14 @@ static const char *manage_url(struct req *r, const char *token)
     return arena_printf(r->arena, "%.*s/a/%s", (int)n, base, token);
 }
 
-/* Times are in the appointment's location's zone, and the location is named
- * with its address. */
-static json_t *appointment_json(struct req *r, const struct appointment *a, const char *token)
+/* Times are in the appointment's location's zone (tz when the caller has it
+ * already, the booking's sched: no lookup, no round trip; NULL: looked up),
+ * and the location is named with its address. */
+static json_t *appointment_json(struct req *r, const struct appointment *a, const char *token,
+                                const struct tz *tz)
 {
-    const struct tz *tz = web_zone(r, a->location_id);
+    if (!tz)
+        tz = web_zone(r, a->location_id);
     struct location where = {.id = a->location_id,
                              .name = a->location_name,
                              .address = a->location_address,
@@ -327,7 +330,8 @@ static int parse_start(struct req *r, const char *s, int64_t *t)
  * answer or books afresh, and no key is ever left "in progress".  Only a
  * booking (201) is stored; a refused request stores nothing and its retry
  * is decided afresh.  Keys expire after IDEM_TTL by the project clock and
- * are purged by the next booking.  The stored answer holds no manage link:
+ * are purged by the next booking that carries a key (or comes through the
+ * /book form, whose tokens share the purge).  The stored answer holds no manage link:
  * the token is sealed under a key derived from the Idempotency-Key and the
  * exact request body, and a replay gets the link back only when it comes
  * with the same key, the same body and from the same client address. */
@@ -335,6 +339,7 @@ static int parse_start(struct req *r, const char *s, int64_t *t)
 
 struct idem {
     struct req *r;
+    const struct tz *tz; /* the booking's location's zone */
     const char *key; /* NULL: none given */
     unsigned char hash[STORE_TOKEN_HASH];
     unsigned char seal[TOKEN_SEAL_KEY];
@@ -418,11 +423,16 @@ static enum err_code idem_store(void *ctx, struct db *db, int64_t id, struct err
     int added = 0;
     int64_t now = clock_now();
 
-    if ((rc = db_purge_expired(db, now - IDEM_TTL, e)) != E_OK || !im->key)
+    /* a booking without a key stores none, so it purges none either: two
+     * round trips of a booking's transaction on PostgreSQL (issue 10 §5);
+     * one with a key purges first, so its own expired key cannot clash */
+    if (!im->key)
+        return E_OK;
+    if ((rc = db_purge_expired(db, now - IDEM_TTL, e)) != E_OK)
         return rc;
     if ((rc = db_appointment(db, r->arena, id, &ap, e)) != E_OK)
         return rc;
-    json_t *j = appointment_json(r, &ap, NULL);
+    json_t *j = appointment_json(r, &ap, NULL, im->tz);
     char *body = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!body)
@@ -534,6 +544,7 @@ void api_book(struct req *r)
                               .overlap = &other, .sms_consent = json_is_true(texts)};
     int who = therapist && strcmp(therapist, "any") != 0 ? sched_therapist_index(&s, therapist) : -1;
     im.token = token;
+    im.tz = s.tz; /* the booking's location's zone */
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl, idem_store, &im,
                         &ap, token, &e) != E_OK) {
         /* a request with the same key may have committed while this one
@@ -547,7 +558,7 @@ void api_book(struct req *r)
         return;
     }
     throttle_note(r, THROTTLE_BOOK, email);
-    web_json(r, 201, appointment_json(r, &ap, token));
+    web_json(r, 201, appointment_json(r, &ap, token, s.tz));
     location(r, ap.id);
 }
 
@@ -583,7 +594,7 @@ void api_appointment(struct req *r)
 {
     struct appointment ap;
     if (authorised(r, &ap) == 0)
-        web_json(r, 200, appointment_json(r, &ap, NULL));
+        web_json(r, 200, appointment_json(r, &ap, NULL, NULL));
 }
 
 void api_cancel(struct req *r)
@@ -605,7 +616,7 @@ void api_cancel(struct req *r)
         web_problem(r, &e);
         return;
     }
-    web_json(r, 200, appointment_json(r, &ap, NULL));
+    web_json(r, 200, appointment_json(r, &ap, NULL, NULL));
 }
 
 void api_reschedule(struct req *r)
@@ -628,5 +639,5 @@ void api_reschedule(struct req *r)
         web_problem(r, &e);
         return;
     }
-    web_json(r, 200, appointment_json(r, &moved, NULL));
+    web_json(r, 200, appointment_json(r, &moved, NULL, NULL));
 }

@@ -78,7 +78,16 @@ void metrics_page(struct req *r)
     sb_addf(b, "knead_db_unavailable_answers_total{reason=\"unwritable\"} %" PRIu64 "\n",
             __atomic_load_n(&app->db_unavailable_answers, __ATOMIC_RELAXED));
     struct store_stats ss;
-    if (store_stats(app->store, &ss)) {
+    if (store_stats(app->store, &ss) && (ss.has & STORE_HAS_TRIPS)) {
+        counter(b, "knead_db_statements_total",
+                "Statements sent to the database server since start (PostgreSQL).",
+                ss.statements);
+        counter(b, "knead_db_round_trips_total",
+                "Round trips to the database server those statements took (a transaction's "
+                "BEGIN travels with its first statement).",
+                ss.round_trips);
+    }
+    if (ss.has & STORE_HAS_COMMITS) {
         counter(b, "knead_db_commits_total",
                 "Writing transactions committed since start (each one sync of the database's log).",
                 ss.commits);

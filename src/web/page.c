@@ -30,6 +30,7 @@ struct db *web_db(struct req *r)
 {
     if (!r->db) {
         r->db = db_acquire(r->app->store);
+        db_hold_versions(r->db); /* one version read a request (store.h) */
         arena_defer(r->arena, release_db, r->db);
     }
     return r->db;

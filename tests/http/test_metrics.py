@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -199,6 +200,81 @@ class Counters(unittest.TestCase):
                          value(after, 'knead_db_commits_total'))
         self.assertGreaterEqual(value(after, 'knead_db_write_lock_wait_seconds_count'),
                                 value(after, 'knead_db_commits_total'))
+
+    @unittest.skipUnless(harness.PG, 'PostgreSQL: the round trips to its server')
+    def test_round_trips_to_postgresql_are_counted(self):
+        """On PostgreSQL the store counts the statements it sends and the
+        round trips they take: what a request costs there."""
+        first_free('2026-12-03')  # the day cached, the statements prepared
+        _, _, before = scrape()
+        for _ in range(5):
+            first_free('2026-12-03')
+        _, _, after = scrape()
+
+        def moved(name):
+            return value(after, name) - value(before, name)
+        # five cached answers, and the scrape's own counts: a statement at least each
+        self.assertGreaterEqual(moved('knead_db_statements_total'), 5)
+        self.assertGreaterEqual(moved('knead_db_round_trips_total'), 5)
+        self.assertIsNone(value(after, 'knead_db_commits_total'))
+
+    @unittest.skipUnless(harness.PG, 'PostgreSQL: the round trips to its server')
+    def test_a_booking_costs_few_round_trips(self):
+        """Issue 10 §5: a cached answer is one round trip (the versions), and
+        a booking with its confirmation rendered and queued (the render
+        worker's pass included) about thirty: the versions read once a
+        request, BEGIN sent with the transaction's first statement, one read
+        of the waiting changes a pass.  Before: 41."""
+        def trips():
+            return value(scrape()[2], 'knead_db_round_trips_total')
+
+        def quiet():
+            """The count once the workers are done (two scrapes apart by
+            only the scrape's own cost), less what the scrapes cost."""
+            a, b = trips(), trips()
+            cost = b - a
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                c = trips()
+                if c - b == cost:
+                    return c
+                b = c
+            self.fail('the workers never went quiet')
+
+        def cost(fn):
+            """The fewest round trips fn took in three tries: a worker's
+            periodic scan (reminders, the outbox) may fall into one."""
+            costs = []
+            for _ in range(3):
+                t0 = quiet()
+                fn()
+                costs.append(quiet() - t0)
+            return min(costs)
+
+        day = '2026-12-09'
+        for d in ('2026-12-10', '2026-12-11', '2026-12-14'):  # statements prepared
+            st, _, out = book(first_free(d))
+            self.assertEqual(st, 201, out)
+        first_free(day)
+
+        def ten_answers():
+            for _ in range(10):
+                first_free(day)
+        # 10 answers, and the three scrapes of quiet() after it (2 each)
+        self.assertLessEqual(cost(ten_answers), 10 + 3 * 2 + 2)
+        days = iter(('2026-12-15', '2026-12-16', '2026-12-17'))
+
+        def one_booking():
+            st, _, out = book(first_free(next(days)))
+            self.assertEqual(st, 201, out)
+        # the booking and its availability read, and the scrapes
+        self.assertLessEqual(cost(one_booking), 34 + 1 + 3 * 2)
+
+    @harness.sqlite_only('SQLite is a library: no round trips to count')
+    def test_sqlite_has_no_round_trips(self):
+        _, _, body = scrape()
+        self.assertIsNone(value(body, 'knead_db_round_trips_total'))
+        self.assertIsNotNone(value(body, 'knead_db_commits_total'))
 
     def test_outbox_failures_are_counted(self):
         before = value(scrape()[2], 'knead_outbox_messages', status='failed')

@@ -380,6 +380,54 @@ static void test_tx_runs_again_after_a_lost_race(void **state)
     arena_free(a);
 }
 
+/* db_hold_versions: one request reads the data versions once (a round trip
+ * on PostgreSQL); another server's change is seen by its next request, a
+ * transaction reads afresh, and so does the request after its own write. */
+static void test_versions_read_once_a_request(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    int64_t c0, a0, c, a;
+    assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
+    struct db *db = db_acquire(f->s);
+    db_hold_versions(db);
+    assert_int_equal(db_versions(db, &c0, &a0, &e), E_OK);
+    /* another server adds a room: this request keeps what it read */
+    assert_int_equal(fixture_exec(f, "INSERT INTO rooms (name, location_id) VALUES ('Other 1', 1)"),
+                     0);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c == c0 && a == a0);
+    assert_int_equal(db_clinic_version(db, &c, &e), E_OK);
+    assert_true(c == c0);
+    /* a transaction's check reads afresh */
+    assert_int_equal(db_begin(db, &e), E_OK);
+    assert_int_equal(db_clinic_version(db, &c, &e), E_OK);
+    assert_true(c > c0);
+    db_rollback(db);
+    /* the next request reads afresh */
+    db_release(db);
+    db = db_acquire(f->s);
+    db_hold_versions(db);
+    assert_int_equal(db_versions(db, &c0, &a0, &e), E_OK);
+    assert_true(c0 == c);
+    /* after a write of its own (any statement but a SELECT) it reads again */
+    assert_int_equal(fixture_exec(f, "INSERT INTO rooms (name, location_id) VALUES ('Other 2', 1)"),
+                     0);
+    struct room r = {0, "Own", NULL, 0, STORE_FIRST_LOCATION};
+    assert_int_equal(db_add_room(db, &r, NULL, &e), E_OK);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c >= c0 + 2);
+    db_release(db);
+    /* without db_hold_versions every call reads */
+    db = db_acquire(f->s);
+    assert_int_equal(db_versions(db, &c0, &a0, &e), E_OK);
+    assert_int_equal(fixture_exec(f, "INSERT INTO rooms (name, location_id) VALUES ('Other 3', 1)"),
+                     0);
+    assert_int_equal(db_clinic_version(db, &c, &e), E_OK);
+    assert_true(c > c0);
+    db_release(db);
+}
+
 /* db_tx_shared: bodies from several threads at once may share one
  * transaction and one commit; each is still undone alone when it fails (its
  * room is gone, the others' stay), runs again after a lost race, and the
@@ -522,6 +570,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_write_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_in_our_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tx_runs_again_after_a_lost_race, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_read_once_a_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_done_skips_a_row_another_pass_is_deleting, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tx_shared_undoes_only_the_failing_body, setup,
