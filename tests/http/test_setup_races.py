@@ -3,7 +3,9 @@
 KNEAD_TEST_PG set (tests/pg/cluster.sh), PostgreSQL, where a booking and the
 change run side by side at READ COMMITTED.
 
-Each round releases a burst of bookings and one change together:
+Each round releases a burst of bookings and one change together (every
+other round the bookings as soon as the change is sent, so that some changes
+get in first even on a loaded machine):
 - archiving Seattle against bookings there ("any therapist"): the archive
   answers 409 naming the upcoming appointments, or it is archived and no
   booking of the round was taken -- never an upcoming appointment at an
@@ -19,19 +21,21 @@ two locations (`knead demo --locations 2`: Seattle, Pacific time, where Dev
 Okafor works Mondays and Lena Kusugak Tuesdays and Thursdays).
 
 usage: test_setup_races.py PATH/TO/knead"""
+import http.client
 import json
 import os
 import random
 import sys
 import threading
 import unittest
+from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Server, finish, run_suite, signed_in, text  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
-ROUNDS = int(os.environ.get('RACE_ROUNDS', '12'))
+ROUNDS = int(os.environ.get('RACE_ROUNDS', '16'))
 BOOKERS = 6   # client threads per round
 EACH = 3      # bookings each sends, one after the other
 ADMIN = 'admin@chugachbodywork.example'
@@ -104,10 +108,30 @@ def maren_afternoon(rnd):
     return '2026-%sT%02d:%02d:00-09:00' % (day, rnd.choice((12, 13, 14)), rnd.choice((30, 45)))
 
 
-def burst(seed, start_of, therapist, location, change):
-    """BOOKERS threads of EACH bookings and the change, released together.
+def post_then(browser, path, form, then):
+    """browser.post, but calls then() once the request is sent and before its
+    answer is read: what is released then arrives after the change."""
+    form = dict(form)
+    form.setdefault('csrf', browser.cookies.get('knead_csrf', ''))
+    c = http.client.HTTPConnection('127.0.0.1', S.port, timeout=60)
+    try:
+        c.request('POST', path, body=urlencode(form), headers={
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'Cookie': '; '.join('%s=%s' % kv for kv in browser.cookies.items())})
+        then()
+        r = c.getresponse()
+        return r.status, r.read().decode('utf-8', 'replace')
+    finally:
+        c.close()
+
+
+def burst(seed, start_of, therapist, location, browser, path, form):
+    """BOOKERS threads of EACH bookings and the change (browser posts form to
+    path): in even rounds released together, in odd ones as soon as the
+    change is sent (so that some changes get in first on a loaded machine).
     Returns the change's answer (status, page) and the bookings' statuses."""
     gate = threading.Barrier(BOOKERS + 1)
+    sent = threading.Event()
     statuses = []
     lock = threading.Lock()
     changed = []
@@ -115,6 +139,8 @@ def burst(seed, start_of, therapist, location, change):
     def booker(i):
         rnd = random.Random(seed * 100 + i)
         gate.wait(timeout=30)
+        if seed % 2:
+            sent.wait(timeout=30)
         for k in range(EACH):
             st, _ = book(start_of(rnd), therapist, location,
                          'r%d-%d-%d@example.com' % (seed, i, k))
@@ -123,8 +149,7 @@ def burst(seed, start_of, therapist, location, change):
 
     def changer():
         gate.wait(timeout=30)
-        st, _, page = change()
-        changed.append((st, page))
+        changed.append(post_then(browser, path, form, sent.set))
     threads = [threading.Thread(target=booker, args=(i,)) for i in range(BOOKERS)]
     threads.append(threading.Thread(target=changer))
     for t in threads:
@@ -149,9 +174,8 @@ class Races(unittest.TestCase):
             S.sql("UPDATE appointments SET status = 'cancelled' WHERE status IN"
                   " ('booked', 'checked_in') AND room_id IN"
                   " (SELECT id FROM rooms WHERE location_id = 2)")
-            (st, page), statuses = burst(
-                rnd, seattle_start, 'any', 2,
-                lambda: admin.post('/admin/locations/2/archive', {'action': 'archive'}))
+            (st, page), statuses = burst(rnd, seattle_start, 'any', 2, admin,
+                                         '/admin/locations/2/archive', {'action': 'archive'})
             self.check_bookings(statuses)
             live = one(SEATTLE_LIVE)
             if st == 303:
@@ -170,7 +194,7 @@ class Races(unittest.TestCase):
         self.assertGreater(archived, 0, 'no round archived')
         admin.post('/admin/locations/2/archive', {'action': 'restore'})
 
-    def hours_rounds(self, change, what):
+    def hours_rounds(self, path, form, what):
         desk = signed_in(DESK, visit='/staff')
         saved = 0
         for rnd in range(ROUNDS):
@@ -178,8 +202,8 @@ class Races(unittest.TestCase):
             S.sql('DELETE FROM time_off')
             S.sql("UPDATE appointments SET status = 'cancelled' WHERE therapist_id = 'maren-holt'"
                   " AND status IN ('booked', 'checked_in')")
-            (st, page), statuses = burst(50 + rnd, maren_afternoon, 'maren-holt', 1,
-                                         lambda: change(desk))
+            (st, page), statuses = burst(50 + rnd, maren_afternoon, 'maren-holt', 1, desk,
+                                         path, form)
             self.check_bookings(statuses)
             live = one(MAREN_LIVE)
             if st == 303:
@@ -196,11 +220,10 @@ class Races(unittest.TestCase):
         S.sql('DELETE FROM time_off')
 
     def test_cutting_a_therapists_hours_never_strands_a_booking_unseen(self):
-        self.hours_rounds(lambda desk: desk.post('/staff/hours', MORNINGS), 'the morning hours')
+        self.hours_rounds('/staff/hours', MORNINGS, 'the morning hours')
 
     def test_time_off_never_strands_a_booking_unseen(self):
-        self.hours_rounds(lambda desk: desk.post('/staff/time-off', AFTERNOONS_OFF),
-                          'the time off')
+        self.hours_rounds('/staff/time-off', AFTERNOONS_OFF, 'the time off')
 
 
 if __name__ == '__main__':
