@@ -1,16 +1,19 @@
 /* probe — the ceiling for bench/: a tiny libmicrohttpd server that answers
  * every request with one fixed 2 KB body, started the way Knead's server
- * starts its daemon (src/http/server.c srv_run: a thread pool of one thread
- * per core, epoll, keep-alive, the same connection timeout, memory and
- * per-address limits) and queueing its answer on the second access-handler
- * call as Knead does.  It reads no database, builds no page and logs nothing,
- * so what it reaches is what the transport allows on this machine; `make
- * bench` runs it first and prints every other figure also as a share of it.
+ * starts its daemon (src/http/server.c srv_run: a thread pool of Knead's
+ * default size, four per core and at least 8, epoll, keep-alive, the same
+ * connection timeout, memory and per-address limits) and queueing its
+ * answer on the second access-handler call as Knead does.  It reads no
+ * database, builds no page and logs nothing, so what it reaches is what the
+ * transport allows on this machine; `make bench` runs it first and prints
+ * every other figure also as a share of it.
  *
- * Usage: probe [--listen 127.0.0.1:0] [--size BYTES] ; prints "probe on
- * http://HOST:PORT/" on stderr when it accepts connections, and runs until
- * SIGTERM or SIGINT.  --size (default 2048, at most 1 MB) answers that many
- * bytes instead: the ceiling for a larger answer (a stylesheet).
+ * Usage: probe [--listen 127.0.0.1:0] [--size BYTES] [--threads N]
+ * prints "probe on http://HOST:PORT/" on stderr when it accepts
+ * connections, and runs until SIGTERM or SIGINT.  --size (default 2048, at
+ * most 1 MB): answer that many bytes instead, the ceiling for a larger
+ * answer (a stylesheet); --threads: another pool size (Knead's
+ * [server] threads).
  * Built by meson with the project, never installed, never in a release. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,7 +105,10 @@ int main(int argc, char **argv)
     struct MHD_Daemon *d = NULL;
     struct sigaction sa;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = ncpu > 0 && ncpu < 64 ? (unsigned)ncpu : 2;
+    /* Knead's default (src/main.c): four per core, at least 8 */
+    unsigned threads = ncpu > 0 && ncpu < 16 ? 4 * (unsigned)ncpu : 64;
+    if (threads < 8)
+        threads = 8;
     int fd, port = 0, rc = 1;
 
     size_t size = PROBE_BODY;
@@ -111,6 +117,14 @@ int main(int argc, char **argv)
         long n;
         if (i + 1 < argc && strcmp(argv[i], "--listen") == 0) {
             listen_addr = argv[i + 1];
+        } else if (i + 1 < argc && strcmp(argv[i], "--threads") == 0) {
+            errno = 0;
+            n = strtol(argv[i + 1], &end, 10);
+            if (errno || *end || n < 1 || n > 64) {
+                fprintf(stderr, "probe: --threads is a number from 1 to 64\n");
+                return 2;
+            }
+            threads = (unsigned)n;
         } else if (i + 1 < argc && strcmp(argv[i], "--size") == 0) {
             errno = 0;
             n = strtol(argv[i + 1], &end, 10);
@@ -120,7 +134,8 @@ int main(int argc, char **argv)
             }
             size = (size_t)n;
         } else {
-            fprintf(stderr, "usage: probe [--listen 127.0.0.1:PORT] [--size BYTES]\n");
+            fprintf(stderr,
+                    "usage: probe [--listen 127.0.0.1:PORT] [--size BYTES] [--threads N]\n");
             return 2;
         }
     }
