@@ -1,14 +1,19 @@
 /* probe — the ceiling for bench/: a tiny libmicrohttpd server that answers
  * every request with one fixed 2 KB body, started the way Knead's server
- * starts its daemon (src/http/server.c srv_run: a thread pool of one thread
- * per core, epoll, keep-alive, the same connection timeout, memory and
- * per-address limits) and queueing its answer on the second access-handler
- * call as Knead does.  It reads no database, builds no page and logs nothing,
- * so what it reaches is what the transport allows on this machine; `make
- * bench` runs it first and prints every other figure also as a share of it.
+ * starts its daemon (src/http/server.c srv_run: a thread pool of Knead's
+ * default size, four per core and at least 8, epoll, keep-alive, the same
+ * connection timeout, memory and per-address limits) and queueing its
+ * answer on the second access-handler call as Knead does.  It reads no
+ * database, builds no page and logs nothing, so what it reaches is what the
+ * transport allows on this machine; `make bench` runs it first and prints
+ * every other figure also as a share of it.
  *
- * Usage: probe [--listen 127.0.0.1:0] ; prints "probe on http://HOST:PORT/"
- * on stderr when it accepts connections, and runs until SIGTERM or SIGINT.
+ * Usage: probe [--listen 127.0.0.1:0] [--size BYTES] [--threads N]
+ * prints "probe on http://HOST:PORT/" on stderr when it accepts
+ * connections, and runs until SIGTERM or SIGINT.  --size (default 2048, at
+ * most 1 MB): answer that many bytes instead, the ceiling for a larger
+ * answer (a stylesheet); --threads: another pool size (Knead's
+ * [server] threads).
  * Built by meson with the project, never installed, never in a release. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,8 +27,9 @@
 #include <unistd.h>
 
 #define PROBE_BODY 2048
+#define PROBE_MAX (1024 * 1024)
 
-static char body[PROBE_BODY];
+static char body[PROBE_MAX];
 static struct MHD_Response *answer;
 static volatile sig_atomic_t stop;
 
@@ -99,19 +105,44 @@ int main(int argc, char **argv)
     struct MHD_Daemon *d = NULL;
     struct sigaction sa;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = ncpu > 0 && ncpu < 64 ? (unsigned)ncpu : 2;
+    /* Knead's default (src/main.c): four per core, at least 8 */
+    unsigned threads = ncpu > 0 && ncpu < 16 ? 4 * (unsigned)ncpu : 64;
+    if (threads < 8)
+        threads = 8;
     int fd, port = 0, rc = 1;
 
-    if (argc == 3 && strcmp(argv[1], "--listen") == 0) {
-        listen_addr = argv[2];
-    } else if (argc != 1) {
-        fprintf(stderr, "usage: probe [--listen 127.0.0.1:PORT]\n");
-        return 2;
+    size_t size = PROBE_BODY;
+    for (int i = 1; i < argc; i += 2) {
+        char *end;
+        long n;
+        if (i + 1 < argc && strcmp(argv[i], "--listen") == 0) {
+            listen_addr = argv[i + 1];
+        } else if (i + 1 < argc && strcmp(argv[i], "--threads") == 0) {
+            errno = 0;
+            n = strtol(argv[i + 1], &end, 10);
+            if (errno || *end || n < 1 || n > 64) {
+                fprintf(stderr, "probe: --threads is a number from 1 to 64\n");
+                return 2;
+            }
+            threads = (unsigned)n;
+        } else if (i + 1 < argc && strcmp(argv[i], "--size") == 0) {
+            errno = 0;
+            n = strtol(argv[i + 1], &end, 10);
+            if (errno || *end || n < 1 || n > PROBE_MAX) {
+                fprintf(stderr, "probe: --size is a number of bytes from 1 to %d\n", PROBE_MAX);
+                return 2;
+            }
+            size = (size_t)n;
+        } else {
+            fprintf(stderr,
+                    "usage: probe [--listen 127.0.0.1:PORT] [--size BYTES] [--threads N]\n");
+            return 2;
+        }
     }
-    /* 2 KB of printable text, ending in a newline */
-    for (size_t i = 0; i < PROBE_BODY; i++)
+    /* printable text, a newline every 64 bytes */
+    for (size_t i = 0; i < size; i++)
         body[i] = (i + 1) % 64 == 0 ? '\n' : (char)('a' + i % 26);
-    answer = MHD_create_response_from_buffer(PROBE_BODY, body, MHD_RESPMEM_PERSISTENT);
+    answer = MHD_create_response_from_buffer(size, body, MHD_RESPMEM_PERSISTENT);
     if (!answer || MHD_add_response_header(answer, MHD_HTTP_HEADER_CONTENT_TYPE,
                                            "text/plain; charset=utf-8") != MHD_YES) {
         fprintf(stderr, "probe: cannot build the answer\n");
@@ -141,7 +172,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "probe: cannot install signal handlers\n");
         goto done;
     }
-    fprintf(stderr, "probe on http://127.0.0.1:%d/ (%u threads)\n", port, threads);
+    fprintf(stderr, "probe on http://127.0.0.1:%d/ (%u threads, %zu bytes)\n", port, threads, size);
     while (!stop)
         pause();
     rc = 0;

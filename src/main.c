@@ -71,8 +71,7 @@ static const char usage_serve[] =
     "                      or knead demo; newer migrations are applied on start\n"
     "  --config FILE       INI settings file; flags win over it\n"
     "  --now RFC3339       pin the clock, e.g. 2026-11-26T06:00:00-09:00 (tests, demos)\n"
-    "  --threads N         worker threads (default: one per core; on\n"
-    "                      PostgreSQL four per core, at least 8)\n"
+    "  --threads N         worker threads (default: four per core, at least 8)\n"
     "  --quiet             no access log (start-up and errors are still logged)\n";
 
 static const char usage_migrate[] =
@@ -592,13 +591,16 @@ static int cmd_serve(struct app *app, const struct opts *o)
         return EXIT_USAGE;
     }
     int threads = app->cfg.threads > 0 ? app->cfg.threads : 0;
-    /* With PostgreSQL a request thread spends most of a request waiting for
-     * the database's answers (a round trip each; a commit waits for the
-     * server's WAL flush), during which a core is free: one thread per core
-     * left the cores idle and let only as many bookings share a commit as
-     * there were cores (bench/README.md, PostgreSQL).  Four per core, at
-     * least 8; [server] threads still decides when set. */
-    if (threads == 0 && store_is_url(app->cfg.db_path)) {
+    /* A request thread that writes waits for its commit's flush (SQLite's
+     * fsync of the WAL, PostgreSQL's WAL flush), and with PostgreSQL for a
+     * round trip per statement, with its core free meanwhile: one thread per
+     * core left the cores idle and let only as many bookings share a commit
+     * as there were cores (bench/README.md, issue 14: on SQLite 745 bookings
+     * a second, p99 23 ms, with one per core against 1,253, p99 11 ms, with
+     * eight threads; reads cost 5-15 % more CPU each with eight).  Four per
+     * core, at least 8, on both engines; [server] threads still decides
+     * when set. */
+    if (threads == 0) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         threads = ncpu > 0 && ncpu < 16 ? 4 * (int)ncpu : 64;
         if (threads < 8)

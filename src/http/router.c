@@ -1,6 +1,6 @@
 /* router — matches a decoded path against the route table, segment by
- * segment.  Linear in the table (a few dozen routes); allocation only for
- * the captured parameters. */
+ * segment.  Linear in the table (nearly two hundred routes, most refused by
+ * their first bytes); allocation only for the captured parameters. */
 #include "http/router.h"
 
 #include <stdio.h>
@@ -27,6 +27,12 @@ static int match(const char *pat, const char *path, struct arena *a, const char 
                  size_t *nparams)
 {
     size_t np = 0;
+    /* The pattern's literal head (up to its first capture) must start the
+     * path: most of the table is refused here, before any segment is
+     * measured (the table has nearly two hundred routes). */
+    for (const char *p = pat, *q = path; *p && *p != '{'; p++, q++)
+        if (*p != *q)
+            return 0;
     while (*pat && *path) {
         if (*pat != '/' || *path != '/')
             return 0;

@@ -94,11 +94,17 @@ struct snapshot {
 
 /* Computed days (sched_days), up to this many. */
 #define DAY_CACHE_SLOTS 1024
+/* Rendered answers (sched_answer_get/put): up to this many, each at most
+ * ANSWER_MAX bytes (a 31-day answer of sixty therapists is ~160 KB), so
+ * they hold at most 16 MB. */
+#define ANSWER_CACHE_SLOTS 64
+#define ANSWER_MAX (256 * 1024)
 
 struct sched_cache {
     pthread_mutex_t mu;
     struct snapshot *cur;
     struct blobcache *days;
+    struct blobcache *answers; /* whole rendered answers, keyed like the days */
     int no_days; /* sched_cache_keep_days(c, 0): the bench's uncached figure */
     const struct sched_hooks *hooks; /* the app's, read at each booking (not copied) */
     uint64_t setup_hits, setup_misses, bookings; /* atomic; for /metrics */
@@ -110,6 +116,7 @@ struct sched_cache *sched_cache_new(const struct sched_hooks *hooks)
     c->hooks = hooks;
     pthread_mutex_init(&c->mu, NULL);
     c->days = blobcache_new(DAY_CACHE_SLOTS);
+    c->answers = blobcache_new(ANSWER_CACHE_SLOTS);
     return c;
 }
 
@@ -135,6 +142,7 @@ void sched_cache_stats(struct sched_cache *c, struct sched_stats *out)
     out->setup_misses = __atomic_load_n(&c->setup_misses, __ATOMIC_RELAXED);
     out->bookings = __atomic_load_n(&c->bookings, __ATOMIC_RELAXED);
     blobcache_stats(c->days, &out->day_hits, &out->day_misses);
+    blobcache_stats(c->answers, &out->answer_hits, &out->answer_misses);
 }
 
 void sched_cache_free(struct sched_cache *c)
@@ -143,6 +151,7 @@ void sched_cache_free(struct sched_cache *c)
         return;
     snapshot_unref_locked(c->cur);
     blobcache_free(c->days);
+    blobcache_free(c->answers);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
@@ -862,6 +871,28 @@ static const char *day_key(struct arena *a, const struct key_base *k, struct dt_
     memcpy(key, k->buf, k->len);
     int n = snprintf(key + k->len, cap - k->len, "|%04d-%02d-%02d", d.year, d.month, d.day);
     return n < 0 || (size_t)n >= cap - k->len ? NULL : key;
+}
+
+const char *sched_answer_key(struct arena *a, const struct sched *s, int64_t now,
+                             const char *form, struct dt_date from, int days)
+{
+    struct key_base kb;
+    if (!s->cache || s->cache->no_days || day_key_base(a, s, now, &kb) < 0)
+        return NULL;
+    return arena_printf(a, "%s|%s|%04d-%02d-%02d|%d", form, kb.buf, from.year, from.month,
+                        from.day, days);
+}
+
+int sched_answer_get(const struct sched *s, const char *key, struct arena *a, void **out,
+                     size_t *len)
+{
+    return key && blobcache_get(s->cache->answers, key, a, out, len);
+}
+
+void sched_answer_put(const struct sched *s, const char *key, const void *val, size_t len)
+{
+    if (key && len <= ANSWER_MAX)
+        blobcache_put(s->cache->answers, key, val, len);
 }
 
 /* Whether day d has no slots whatever the calendar: wholly before the

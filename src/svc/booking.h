@@ -33,10 +33,11 @@ void sched_cache_free(struct sched_cache *c); /* accepts NULL */
  * set before the server's threads start).  Can't fail. */
 void sched_cache_keep_days(struct sched_cache *c, int keep);
 /* The cache's counters since start (for /metrics): the set-up found cached
- * or loaded, computed days found or computed, bookings committed through
+ * or loaded, computed days found or computed, whole answers found or not
+ * (sched_answer_get), bookings committed through
  * sched_book/sched_book_with.  Can't fail. */
 struct sched_stats {
-    uint64_t setup_hits, setup_misses, day_hits, day_misses, bookings;
+    uint64_t setup_hits, setup_misses, day_hits, day_misses, answer_hits, answer_misses, bookings;
 };
 void sched_cache_stats(struct sched_cache *c, struct sched_stats *out);
 
@@ -170,6 +171,22 @@ enum err_code sched_load_at(struct db *db, struct arena *a, struct sched_cache *
 enum err_code sched_days(struct db *db, struct arena *a, const struct sched *s, int64_t now,
                          struct dt_date from, int days, int64_t exclude, struct sched_day *out,
                          struct err *e);
+
+/* A whole answer made of sched_days(s, now, from, days) (the JSON of
+ * /api/v1/availability), kept so that a repeated request copies it instead
+ * of formatting every slot again.  Its key is the days' own (everything
+ * their slots depend on, now as its minute) plus `form` (which rendering:
+ * the caller's name for it; whatever else the rendering reads must be
+ * fixed for the process or named by the clinic version, as a location's
+ * zone is), the first date and the count.  NULL (nothing kept) when the
+ * days are not kept ([bench] day_cache = 0).  Answers over 256 KB are not
+ * kept; at most 64 are.  Can't fail. */
+const char *sched_answer_key(struct arena *a, const struct sched *s, int64_t now,
+                             const char *form, struct dt_date from, int days);
+/* 1 and a copy on a when key (may be NULL) is kept, else 0. */
+int sched_answer_get(const struct sched *s, const char *key, struct arena *a, void **out,
+                     size_t *len);
+void sched_answer_put(const struct sched *s, const char *key, const void *val, size_t len);
 
 /* The earliest bookable slot from now to the horizon; *found = 0 when none. */
 enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, int64_t now,

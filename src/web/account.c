@@ -41,8 +41,8 @@ static struct auth_limits limits(const struct req *r)
 }
 
 /* The hashing pool.  argon2id takes 64 MiB and tens of milliseconds per
- * password; at most one fewer than the server's worker threads (at least
- * one) hash at a time, so that a flood of sign-ins always leaves a thread
+ * password; at most one fewer than the cores, or than [server] threads when
+ * set (at least one), hash at a time, so that a flood of sign-ins always leaves a thread
  * for everyone else.  There is no queue: past the limit the answer is 429. */
 static int hash_inflight;
 
@@ -50,7 +50,7 @@ static int hash_slots(const struct req *r)
 {
     long n = r->app->cfg.threads;
     if (n <= 0)
-        n = sysconf(_SC_NPROCESSORS_ONLN); /* as srv_start sizes the pool */
+        n = sysconf(_SC_NPROCESSORS_ONLN); /* argon2id is CPU work: the cores */
     if (n <= 0 || n >= 64)
         n = 2;
     return n > 1 ? (int)n - 1 : 1;

@@ -205,8 +205,22 @@ void api_availability(struct req *r)
     if (location_param(r, &loc) < 0 ||
         load_sched(r, loc, kv_get(&r->query, "service"), kv_get(&r->query, "therapist"), &s) < 0)
         return;
+    /* A repeated question is answered with the bytes of its last answer,
+     * kept under everything they depend on (sched_answer_key): the slots'
+     * own key, and the service, location and zone named by the clinic
+     * version in it. */
+    int64_t now = clock_now();
+    const char *key = sched_answer_key(r->arena, &s, now, "api-json", from, days);
+    void *kept = NULL;
+    size_t kept_len = 0;
+    if (sched_answer_get(&s, key, r->arena, &kept, &kept_len)) {
+        resp_start(r, 200, "application/json");
+        r->resp.static_body = kept; /* in r's arena, freed after the answer is sent */
+        r->resp.static_len = kept_len;
+        return;
+    }
     struct sched_day *out = arena_array(r->arena, (size_t)days, sizeof *out);
-    if (sched_days(web_db(r), r->arena, &s, clock_now(), from, days, 0, out, &e) != E_OK) {
+    if (sched_days(web_db(r), r->arena, &s, now, from, days, 0, out, &e) != E_OK) {
         web_fail(r, &e);
         return;
     }
@@ -273,6 +287,8 @@ void api_availability(struct req *r)
     sb_adds(b, "]}");
     sb_release(&idj);
     sb_release(&list);
+    if (!b->err)
+        sched_answer_put(&s, key, b->buf, b->len);
 }
 
 void api_next_available(struct req *r)

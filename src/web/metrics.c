@@ -58,7 +58,8 @@ void metrics_page(struct req *r)
     counter(b, "knead_bookings_total", "Bookings committed since start (online and desk).",
             st.bookings);
     sb_adds(b, "# HELP knead_cache_requests_total Cache look-ups since start, by cache and "
-               "result (setup: the clinic set-up; days: computed free slots of a day).\n"
+               "result (setup: the clinic set-up; days: computed free slots of a day; answers: "
+               "whole availability answers).\n"
                "# TYPE knead_cache_requests_total counter\n");
     sb_addf(b, "knead_cache_requests_total{cache=\"setup\",result=\"hit\"} %" PRIu64 "\n",
             st.setup_hits);
@@ -68,6 +69,10 @@ void metrics_page(struct req *r)
             st.day_hits);
     sb_addf(b, "knead_cache_requests_total{cache=\"days\",result=\"miss\"} %" PRIu64 "\n",
             st.day_misses);
+    sb_addf(b, "knead_cache_requests_total{cache=\"answers\",result=\"hit\"} %" PRIu64 "\n",
+            st.answer_hits);
+    sb_addf(b, "knead_cache_requests_total{cache=\"answers\",result=\"miss\"} %" PRIu64 "\n",
+            st.answer_misses);
     sb_adds(b, "# HELP knead_db_unavailable_answers_total Answers of 503 because the database "
                "was busy (its write lock held past the timeout), full, or unwritable.\n"
                "# TYPE knead_db_unavailable_answers_total counter\n");

@@ -154,8 +154,8 @@ class Counters(unittest.TestCase):
     def test_a_booking_and_the_caches_count(self):
         _, _, before = scrape()
         start = first_free('2026-11-27')
-        hits0 = value(before, 'knead_cache_requests_total', cache='days', result='hit')
-        first_free('2026-11-27')  # the same day again: computed once
+        hits0 = value(before, 'knead_cache_requests_total', cache='answers', result='hit')
+        first_free('2026-11-27')  # the same question again: answered from the kept answer
         st, _, out = book(start)
         self.assertEqual(st, 201, out)
         harness.rendered(S)  # the confirmation is queued by the render worker after the commit
@@ -164,12 +164,49 @@ class Counters(unittest.TestCase):
                          value(before, 'knead_bookings_total') + 1)
         self.assertEqual(value(after, 'knead_http_requests_total', route='/api/v1/appointments',
                                method='POST', status='201'), 1)
-        self.assertGreater(value(after, 'knead_cache_requests_total', cache='days',
+        self.assertGreater(value(after, 'knead_cache_requests_total', cache='answers',
                                  result='hit'), hits0)
         self.assertGreater(value(after, 'knead_cache_requests_total', cache='setup',
                                  result='hit'), 0)
         # the booking queued its confirmation: nothing can send it ([smtp] host empty)
         self.assertGreaterEqual(value(after, 'knead_outbox_messages', status='pending'), 1)
+
+    def test_a_repeated_availability_question_gets_its_kept_answer_until_a_booking(self):
+        """The second of two equal questions is answered with the bytes of the
+        first (no day's slots looked up or formatted again); a booking moves
+        the key, so the next answer is computed and no longer offers the
+        booked therapist at that time."""
+        url = '/api/v1/availability?service=deep-tissue-60&date=2026-12-03'
+
+        def answers(body, result):
+            return value(body, 'knead_cache_requests_total', cache='answers', result=result)
+
+        def days(body, result):
+            return value(body, 'knead_cache_requests_total', cache='days', result=result)
+        st, _, first = S.request('GET', url)
+        self.assertEqual(st, 200, first)
+        _, _, m1 = scrape()
+        st, h, again = S.request('GET', url)
+        self.assertEqual(st, 200, again)
+        self.assertEqual(again, first)
+        self.assertEqual(h['content-type'], 'application/json')
+        _, _, m2 = scrape()
+        self.assertEqual(answers(m2, 'hit'), answers(m1, 'hit') + 1)
+        self.assertEqual(days(m2, 'hit'), days(m1, 'hit'))
+        self.assertEqual(days(m2, 'miss'), days(m1, 'miss'))
+        slot = json.loads(first)['days'][0]['slots'][0]
+        body = json.dumps({'service': 'deep-tissue-60', 'therapist': slot['therapists'][0],
+                           'start': slot['start'],
+                           'client': {'name': 'Kai Kept', 'email': 'kai@example.com'}}).encode()
+        st, _, out = S.request('POST', '/api/v1/appointments', body=body,
+                               headers={'Content-Type': 'application/json'})
+        self.assertEqual(st, 201, out)
+        st, _, after = S.request('GET', url)
+        self.assertEqual(st, 200, after)
+        _, _, m3 = scrape()
+        self.assertEqual(answers(m3, 'miss'), answers(m2, 'miss') + 1)
+        now = {x['start']: x['therapists'] for x in json.loads(after)['days'][0]['slots']}
+        self.assertNotIn(slot['therapists'][0], now.get(slot['start'], []))
 
     @harness.sqlite_only('the store counts commits, fsyncs and lock waits of its SQLite writer;'
                          ' PostgreSQL keeps its own (pg_stat_database)')
