@@ -2,6 +2,7 @@
  * per room.  Reads the store; holds no rule. */
 #include "web/staff.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -211,6 +212,36 @@ render:
     return 0;
 }
 
+/* What fill_grid needs to find or render the day's grid. */
+struct grid_fill {
+    const struct tz *tz;
+    const struct sched_setup *su;
+    struct dt_date d;
+    int by_room;
+    const char *only;
+    int sheet;
+    int64_t now;
+    const char *key;
+};
+
+/* The grid into the page (page_fill_fn): the kept copy, copied once
+ * straight into the response, or rendered now and kept. */
+static int fill_grid(struct req *r, struct sb *body, size_t after, void *arg)
+{
+    const struct grid_fill *g = arg;
+    void *html;
+    size_t len;
+    if (blobcache_append(r->app->fragments, g->key, body, after))
+        return 0;
+    if (render_columns(r, g->tz, g->su, g->d, g->by_room, g->only, g->sheet, g->now, &html,
+                       &len) != 0)
+        return -1;
+    blobcache_put(r->app->fragments, g->key, html, len);
+    if (sb_grow(body, len <= SIZE_MAX / 2 - after ? len + after : SIZE_MAX / 2) == 0)
+        sb_add(body, html, len);
+    return 0;
+}
+
 void staff_day(struct req *r)
 {
     struct err e = {0};
@@ -249,24 +280,21 @@ void staff_day(struct req *r)
     /* The grid is rendered once per change of what it shows: the key holds
      * both data versions (read above, before the appointments, so what is
      * stored is never older than its key says), the day, the layout, whose
-     * columns, links or not, and for today the five minutes of now (the now
-     * line moves and free times pass). */
+     * columns (a therapist's own, "t:" and their id, never the desk's "all"),
+     * links or not, and for today the minute of now: the now line's label
+     * says the minute and free quarter hours pass.  A repeated request then
+     * costs the version read and one copy of the kept grid, whatever the day
+     * holds. */
     int64_t now = clock_now(), t0 = tz_day_start(tz, d);
     int64_t t1 = tz_day_start(tz, dt_date_add(d, 1));
     int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
-    long long bucket = now < t0 ? -1 : now >= t1 ? -2 : (long long)(now / 300);
+    long long bucket = now < t0 ? -1 : now >= t1 ? -2 : (long long)(now / 60);
     const char *key =
-        arena_printf(r->arena, "staff-day|%lld|%lld|L%lld|%s|%d|%s|%d|%d|%lld",
+        arena_printf(r->arena, "staff-day|%lld|%lld|L%lld|%s|%d|%s%s|%d|%d|%lld",
                      (long long)su.version, (long long)su.appointments_version,
-                     (long long)loc->id, when_date_param(r->arena, d), by_room, only ? only : "*",
+                     (long long)loc->id, when_date_param(r->arena, d), by_room, only ? "t:" : "all",
+                     only ? only : "",
                      desk, sheet, bucket);
-    void *html;
-    size_t len;
-    if (!blobcache_get(r->app->fragments, key, r->arena, &html, &len)) {
-        if (render_columns(r, tz, &su, d, by_room, only, sheet, now, &html, &len) != 0)
-            return;
-        blobcache_put(r->app->fragments, key, html, len);
-    }
     const char *view = by_room ? "&by=room" : "";
     /* with several locations every link stays at this one */
     const char *at = nl > 1 ? arena_printf(r->arena, "&location=%lld", (long long)loc->id) : "";
@@ -275,7 +303,6 @@ void staff_day(struct req *r)
         r, arena_printf(r->arena, "Day view: %s", when_date_long(r->arena, d)), "day");
     json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
-    json_object_set_new(ctx, "columns_html", json_stringn(html, len));
     json_object_set_new(ctx, "by_room", json_boolean(by_room));
     json_object_set_new(
         ctx, "prev_url",
@@ -302,6 +329,7 @@ void staff_day(struct req *r)
                                                      when_date_param(r->arena, d),
                                                      by_room ? "&by=room" : "",
                                                      (long long)locs[i].id)));
-    page_render(r, 200, "staff/day", ctx);
+    struct grid_fill g = {tz, &su, d, by_room, only, sheet, now, key};
+    page_render_slot(r, 200, "staff/day", ctx, "columns_html", fill_grid, &g);
     resp_header(r, "Cache-Control", "no-store");
 }
