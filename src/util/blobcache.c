@@ -72,6 +72,23 @@ int blobcache_get(struct blobcache *c, const char *key, struct arena *a, void **
     return hit;
 }
 
+int blobcache_append(struct blobcache *c, const char *key, struct sb *out, size_t after)
+{
+    uint64_t h = hash_key(key);
+    struct entry *en = &c->slots[h % c->nslots];
+    int hit = 0;
+    pthread_mutex_lock(&c->mu);
+    if (en->hash == h && strcmp(en->key, key) == 0) {
+        /* a grow past out's limit sets its sticky error: nothing is copied */
+        if (sb_grow(out, en->len <= SIZE_MAX / 2 - after ? en->len + after : SIZE_MAX / 2) == 0)
+            sb_add(out, en->val, en->len);
+        hit = 1;
+    }
+    pthread_mutex_unlock(&c->mu);
+    __atomic_add_fetch(hit ? &c->hits : &c->misses, 1, __ATOMIC_RELAXED);
+    return hit;
+}
+
 void blobcache_stats(struct blobcache *c, uint64_t *hits, uint64_t *misses)
 {
     *hits = __atomic_load_n(&c->hits, __ATOMIC_RELAXED);

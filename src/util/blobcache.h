@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "util/arena.h"
+#include "util/sb.h"
 
 struct blobcache;
 
@@ -27,6 +28,14 @@ void blobcache_free(struct blobcache *c); /* accepts NULL */
  * Else returns 0. */
 int blobcache_get(struct blobcache *c, const char *key, struct arena *a, void **out,
                   size_t *len);
+
+/* If key is cached: appends its value to out, with room left for `after`
+ * more bytes (so what the caller writes next does not move the buffer
+ * again), and returns 1; else returns 0 and out is unchanged.  The one copy
+ * a hit costs, made under the cache's lock (the slot may be replaced the
+ * moment it is released).  out's sticky error reports a value over its
+ * limit. */
+int blobcache_append(struct blobcache *c, const char *key, struct sb *out, size_t after);
 
 /* Stores a copy of val[0..len) under key, replacing whatever held its slot. */
 void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t len);

@@ -7,6 +7,7 @@
 #include "web/admin_reports.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,9 +20,11 @@
 #include "svc/when.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/blobcache.h"
 #include "util/num.h"
 #include "view/chart.h"
 #include "view/csv.h"
+#include "view/tpl.h"
 #include "web/audit.h"
 #include "web/chrome.h"
 #include "web/page.h"
@@ -57,6 +60,8 @@ struct asked {
     const struct tz *tz;
     struct location *locs;
     size_t nlocs;
+    /* the kept copy's key (kept_answer), or NULL: a report not kept */
+    const char *key;
 };
 
 /* Reads ?location= into q (every location when none).  Returns 0, or -1
@@ -132,6 +137,7 @@ static int read_range(struct req *r, struct asked *q)
     q->cur = reports_period(q->tz, q->rg.from, q->rg.days);
     q->prev = reports_period(q->tz, q->rg.prev_from, q->rg.days);
     q->cur.location_id = q->prev.location_id = q->loc;
+    q->key = NULL;
     return 0;
 }
 
@@ -275,6 +281,35 @@ static const char *day_text(struct req *r, struct dt_date d)
     return when_date_medium(r->arena, d);
 }
 
+/* The CSV's file name. */
+static void csv_named(struct req *r, const struct asked *q, const char *slug)
+{
+    const char *from = when_date_param(r->arena, q->rg.from);
+    const char *to = when_date_param(r->arena, q->rg.to);
+    resp_header(r, "Content-Disposition",
+                q->loc ? arena_printf(r->arena,
+                                      "attachment; filename=\"%s-location-%lld-%s-to-%s.csv\"",
+                                      slug, (long long)q->loc, from, to)
+                       : arena_printf(r->arena, "attachment; filename=\"%s-%s-to-%s.csv\"",
+                                      slug, from, to));
+}
+
+/* A report's body, rendered or kept. */
+struct bytes {
+    const char *p;
+    size_t n;
+};
+
+/* page_fill_fn: the report's body into the page. */
+static int fill_body(struct req *r, struct sb *body, size_t after, void *arg)
+{
+    const struct bytes *b = arg;
+    (void)r;
+    if (sb_grow(body, b->n <= SIZE_MAX / 2 - after ? b->n + after : SIZE_MAX / 2) == 0)
+        sb_add(body, b->p, b->n);
+    return 0;
+}
+
 /* Sends the report: CSV for ?format=csv, else the page. */
 static void finish(struct req *r, const struct asked *q, struct out *o, const char *slug,
                    const char *title, const char *intro)
@@ -311,12 +346,9 @@ static void finish(struct req *r, const struct asked *q, struct out *o, const ch
                       "This report is too large to download; choose a shorter range.");
             return;
         }
-        resp_header(r, "Content-Disposition",
-                    q->loc ? arena_printf(r->arena,
-                                          "attachment; filename=\"%s-location-%lld-%s-to-%s.csv\"",
-                                          slug, (long long)q->loc, from, to)
-                           : arena_printf(r->arena, "attachment; filename=\"%s-%s-to-%s.csv\"",
-                                          slug, from, to));
+        if (q->key)
+            blobcache_put(r->app->fragments, q->key, b->buf, b->len);
+        csv_named(r, q, slug);
         return;
     }
     json_t *ctx = chrome_context(r, title, "admin");
@@ -369,7 +401,54 @@ static void finish(struct req *r, const struct asked *q, struct out *o, const ch
         json_object_set_new(ctx, "all_locations", json_boolean(q->loc == 0));
         json_object_set_new(ctx, "location_name", json_string(name));
     }
-    page_render(r, 200, "admin/report", ctx);
+    /* the page below the navigation is the same for every admin: kept whole
+     * when the report is (q->key), the navigation's counts rendered each time */
+    char msg[256];
+    struct sb kept;
+    sb_init(&kept, CSV_MAX);
+    if (tpl_render(r->app->tpl, "admin/report_body", ctx, &kept, msg, sizeof msg) < 0) {
+        log_error("render admin/report_body: %s", msg);
+        web_error(r, 500, NULL, "The report could not be shown; the error was logged.");
+    } else {
+        if (q->key)
+            blobcache_put(r->app->fragments, q->key, kept.buf, kept.len);
+        struct bytes b = {kept.buf, kept.len};
+        page_render_slot(r, 200, "admin/report", ctx, "report_html", fill_body, &b);
+    }
+    sb_release(&kept);
+}
+
+/* The reports of appointments alone (utilisation, attendance) are kept per
+ * data version: the key holds both versions (read before the report's
+ * reads, so what is kept is never older than its key says), the report,
+ * the format, the two periods' days and the location.  Answers from the
+ * kept copy and returns 1; else sets q->key for finish and returns 0 (on a
+ * store error too: the report's own reads meet it and say so). */
+static int kept_answer(struct req *r, struct asked *q, const char *slug, const char *title)
+{
+    struct err e = {0};
+    int64_t cv = 0, av = 0;
+    void *v = NULL;
+    size_t len = 0;
+    if (db_versions(web_db(r), &cv, &av, &e) != E_OK)
+        return 0;
+    q->key = arena_printf(r->arena, "report|%s|%d|%s|%s|L%lld|%lld|%lld", slug, q->csv,
+                          when_date_param(r->arena, q->rg.from),
+                          when_date_param(r->arena, q->rg.to), (long long)q->loc,
+                          (long long)cv, (long long)av);
+    if (!blobcache_get(r->app->fragments, q->key, r->arena, &v, &len))
+        return 0;
+    if (q->csv) {
+        resp_start(r, 200, "text/csv; charset=utf-8");
+        r->resp.static_body = v; /* in r's arena, freed after the answer is sent */
+        r->resp.static_len = len;
+        csv_named(r, q, slug);
+        return 1;
+    }
+    struct bytes b = {v, len};
+    page_render_slot(r, 200, "admin/report", chrome_context(r, title, "admin"), "report_html",
+                     fill_body, &b);
+    return 1;
 }
 
 /* Adds a chart (svg text) to o->charts; sb released. */
@@ -474,7 +553,7 @@ void admin_reports_utilisation(struct req *r)
     struct asked q;
     struct reports_util u, pu;
     struct err e = {0};
-    if (read_range(r, &q) < 0)
+    if (read_range(r, &q) < 0 || kept_answer(r, &q, "utilisation", "Utilisation"))
         return;
     if (fail(r, reports_utilisation(web_db(r), r->arena, r->app->sched, q.tz, &q.cur, &u, &e),
              &e) ||
@@ -608,7 +687,8 @@ void admin_reports_attendance(struct req *r)
     struct asked q;
     struct reports_attend a, pa;
     struct err e = {0};
-    if (read_range(r, &q) < 0)
+    if (read_range(r, &q) < 0 ||
+        kept_answer(r, &q, "attendance", "No-shows and late cancellations"))
         return;
     if (fail(r, reports_attendance(web_db(r), r->arena, &q.cur, &a, &e), &e) ||
         fail(r, reports_attendance(web_db(r), r->arena, &q.prev, &pa, &e), &e))

@@ -325,6 +325,49 @@ void page_render(struct req *r, int status, const char *tpl, json_t *ctx)
     }
 }
 
+/* No escaped value can hold '<', and the only raw text of a page around a
+ * slot is the page itself: the marker is found exactly once or the page
+ * is wrong. */
+#define PAGE_SLOT_MARK "<!--knead:slot-->"
+
+void page_render_slot(struct req *r, int status, const char *tpl, json_t *ctx, const char *slot,
+                      page_fill_fn fill, void *arg)
+{
+    char err[256];
+    struct sb around;
+    const size_t mlen = sizeof PAGE_SLOT_MARK - 1;
+    const char *at = NULL;
+    size_t pre = 0, post = 0;
+    int ok = 0;
+    sb_init(&around, MAX_PAGE);
+    json_object_set_new(ctx, slot, json_string(PAGE_SLOT_MARK));
+    if (tpl_render_page(r->app->tpl, tpl, "layout", ctx, &around, err, sizeof err) < 0) {
+        log_error("render %s: %s", tpl, err);
+        goto done;
+    }
+    at = memmem(around.buf, around.len, PAGE_SLOT_MARK, mlen);
+    if (at) {
+        pre = (size_t)(at - around.buf);
+        post = around.len - pre - mlen;
+    }
+    if (!at || memmem(at + mlen, post, PAGE_SLOT_MARK, mlen)) {
+        log_error("render %s: {{raw %s}} is not in the page exactly once", tpl, slot);
+        goto done;
+    }
+    ok = 1;
+    resp_start(r, status, "text/html; charset=utf-8");
+    r->resp.body.max = MAX_PAGE;
+    sb_add(&r->resp.body, around.buf, pre);
+    if (fill(r, &r->resp.body, post, arg) == 0)
+        sb_add(&r->resp.body, at + mlen, post);
+done:
+    if (!ok) {
+        resp_start(r, 500, "text/plain; charset=utf-8");
+        sb_adds(&r->resp.body, "The page could not be shown; the error was logged.\n");
+    }
+    sb_release(&around);
+}
+
 void web_private(struct req *r)
 {
     resp_header(r, "Cache-Control", "no-store");

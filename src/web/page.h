@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "http/request.h"
+#include "util/sb.h"
 
 struct location;
 struct tz;
@@ -22,6 +23,19 @@ json_t *page_context(struct req *r, const char *title, const char *description,
                      const char *nav);
 /* Renders templates/<tpl>.html inside the layout into the response. */
 void page_render(struct req *r, int status, const char *tpl, json_t *ctx);
+
+/* Writes the part of a page that is kept whole elsewhere (a cached grid) at
+ * the end of body, leaving room for `after` more bytes.  Returns 0; or -1
+ * with an error response already written. */
+typedef int (*page_fill_fn)(struct req *r, struct sb *body, size_t after, void *arg);
+
+/* Renders like page_render, with what fill writes where the template says
+ * {{raw <slot>}}: the page around it is rendered with a marker there and
+ * fill writes straight into the response, so a large kept fragment is
+ * copied once, never through the template context.  The slot must be
+ * used once in the page.  On fill's -1 its error response stands. */
+void page_render_slot(struct req *r, int status, const char *tpl, json_t *ctx, const char *slot,
+                      page_fill_fn fill, void *arg);
 
 /* The CSRF token for this visitor, for a hidden form field named "csrf":
  * the cookie's value, or a new random token set as an HttpOnly, SameSite=Lax

@@ -2,7 +2,9 @@
  * per room.  Reads the store; holds no rule. */
 #include "web/staff.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -65,20 +67,49 @@ static int day_range(struct req *r, const struct tz *tz, const struct sched_setu
     return *to > *from;
 }
 
-/* Whether therapist c of su works at su's location on day d or holds an
- * appointment there that day. */
+/* Whether therapist c of su works at su's location on day d or holds one
+ * of `mine` (her appointments of the day) there. */
 static int works_here(const struct sched_setup *su, size_t c, struct dt_date d,
-                      const struct appointment *ap, size_t nap)
+                      const struct appointment *const *mine, size_t nmine)
 {
     int wd = dt_weekday(dt_date_to_days(d));
     for (size_t i = 0; i < su->weeks[c].nwork; i++)
         if (su->weeks[c].work[i].weekday == wd)
             return 1;
-    for (size_t i = 0; i < nap; i++)
-        if (ap[i].location_id == su->location->id &&
-            strcmp(ap[i].therapist_id, su->therapists[c].id) == 0)
+    for (size_t i = 0; i < nmine; i++)
+        if (mine[i]->location_id == su->location->id)
             return 1;
     return 0;
+}
+
+/* A therapist's id and her index in the set-up, sorted by id, so that the
+ * day's appointments and time off find their column by bisection: the grid
+ * costs what the day holds, not columns times appointments. */
+struct by_id {
+    const char *id;
+    size_t i;
+};
+
+static int by_id_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct by_id *)a)->id, ((const struct by_id *)b)->id);
+}
+
+/* The index in su of therapist id, or su->ntherapists when not there. */
+static size_t therapist_col(const struct by_id *ix, size_t n, const char *id)
+{
+    struct by_id k = {id, 0};
+    const struct by_id *f = bsearch(&k, ix, n, sizeof *ix, by_id_cmp);
+    return f ? f->i : n;
+}
+
+/* The index in su of room id, or su->nrooms. */
+static size_t room_col(const struct sched_setup *su, int64_t id)
+{
+    for (size_t i = 0; i < su->nrooms; i++)
+        if (su->rooms[i].id == id)
+            return i;
+    return su->nrooms;
 }
 
 /* The day's grid (templates/staff/day_columns.html) onto the arena: one
@@ -125,14 +156,54 @@ static int render_columns(struct req *r, const struct tz *tz, const struct sched
     size_t nhours = calgrid_week_spans(r, tz, d, su->hours, su->nhours, &hours);
     size_t ncols = by_room ? su->nrooms : su->ntherapists;
     struct calgrid_col *cols = arena_array(r->arena, ncols + 1, sizeof *cols);
-    const struct appointment **mine = arena_array(r->arena, nap + 1, sizeof *mine);
+    /* the day's appointments by column (in their order, by start), each
+     * column's first in bucket at first[c]; time off the same way */
+    struct by_id *ix = arena_array(r->arena, su->ntherapists + 1, sizeof *ix);
+    for (size_t i = 0; i < su->ntherapists; i++)
+        ix[i] = (struct by_id){su->therapists[i].id, i};
+    qsort(ix, su->ntherapists, sizeof *ix, by_id_cmp);
+    size_t *col_of = arena_array(r->arena, nap + 1, sizeof *col_of);
+    size_t *first = arena_array(r->arena, ncols + 2, sizeof *first);
+    for (size_t i = 0; i < nap; i++) {
+        col_of[i] = by_room ? room_col(su, ap[i].room_id)
+                            : therapist_col(ix, su->ntherapists, ap[i].therapist_id);
+        if (col_of[i] < ncols)
+            first[col_of[i] + 1]++;
+    }
+    for (size_t c = 0; c < ncols; c++)
+        first[c + 1] += first[c];
+    const struct appointment **bucket = arena_array(r->arena, nap + 1, sizeof *bucket);
+    size_t *fill = arena_array(r->arena, ncols + 1, sizeof *fill);
+    for (size_t i = 0; i < nap; i++)
+        if (col_of[i] < ncols)
+            bucket[first[col_of[i]] + fill[col_of[i]]++] = &ap[i];
+    size_t *off_first = arena_array(r->arena, ncols + 2, sizeof *off_first);
+    size_t *off_col = arena_array(r->arena, su->noff + 1, sizeof *off_col);
+    for (size_t i = 0; i < su->noff; i++) {
+        off_col[i] = ncols;
+        if (!by_room && su->off[i].start < t1 && su->off[i].end > t0) {
+            off_col[i] = therapist_col(ix, su->ntherapists, su->off[i].therapist_id);
+            if (off_col[i] < ncols)
+                off_first[off_col[i] + 1]++;
+        }
+    }
+    for (size_t c = 0; c < ncols; c++)
+        off_first[c + 1] += off_first[c];
+    memset(fill, 0, (ncols + 1) * sizeof *fill);
+    for (size_t i = 0; i < su->noff; i++)
+        if (off_col[i] < ncols)
+            off[off_first[off_col[i]] + fill[off_col[i]]++] = (struct calgrid_span){
+                su->off[i].start > t0 ? su->off[i].start : t0,
+                su->off[i].end < t1 ? su->off[i].end : t1, su->off[i].reason,
+                su->off[i].start <= t0 && su->off[i].end >= t1 ? "All day" : NULL};
     int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
     size_t n = 0;
     for (size_t c = 0; c < ncols; c++) {
         const struct therapist *th = by_room ? NULL : &su->therapists[c];
         if (only && (by_room || strcmp(th->id, only) != 0))
             continue;
-        if (th && !only && su->nlocations > 1 && !works_here(su, c, d, ap, nap))
+        if (th && !only && su->nlocations > 1 &&
+            !works_here(su, c, d, bucket + first[c], first[c + 1] - first[c]))
             continue; /* with several locations: those who work or are booked here that day */
         struct calgrid_col *col = &cols[n++];
         col->name = by_room ? su->rooms[c].name : th->name;
@@ -141,12 +212,8 @@ static int render_columns(struct req *r, const struct tz *tz, const struct sched
         col->closed = closed ? "Clinic closed" : NULL;
         col->hours = hours;
         col->nhours = nhours;
-        col->appts = mine;
-        for (size_t i = 0; i < nap; i++)
-            if (by_room ? ap[i].room_id == su->rooms[c].id
-                        : strcmp(ap[i].therapist_id, th->id) == 0)
-                mine[col->nappts++] = &ap[i];
-        mine += col->nappts;
+        col->appts = bucket + first[c];
+        col->nappts = first[c + 1] - first[c];
         if (by_room) {
             col->work = hours;
             col->nwork = nhours;
@@ -157,15 +224,8 @@ static int render_columns(struct req *r, const struct tz *tz, const struct sched
         col->work = w;
         col->nbreaks = calgrid_week_spans(r, tz, d, su->weeks[c].breaks, su->weeks[c].nbreaks, &w);
         col->breaks = w;
-        col->off = off;
-        for (size_t i = 0; i < su->noff; i++)
-            if (strcmp(su->off[i].therapist_id, th->id) == 0 && su->off[i].start < t1 &&
-                su->off[i].end > t0)
-                off[col->noff++] = (struct calgrid_span){
-                    su->off[i].start > t0 ? su->off[i].start : t0,
-                    su->off[i].end < t1 ? su->off[i].end : t1, su->off[i].reason,
-                    su->off[i].start <= t0 && su->off[i].end >= t1 ? "All day" : NULL};
-        off += col->noff;
+        col->off = off + off_first[c];
+        col->noff = off_first[c + 1] - off_first[c];
         if (desk) {
             col->book_url =
                 su->nlocations > 1
@@ -211,6 +271,36 @@ render:
     return 0;
 }
 
+/* What fill_grid needs to find or render the day's grid. */
+struct grid_fill {
+    const struct tz *tz;
+    const struct sched_setup *su;
+    struct dt_date d;
+    int by_room;
+    const char *only;
+    int sheet;
+    int64_t now;
+    const char *key;
+};
+
+/* The grid into the page (page_fill_fn): the kept copy, copied once
+ * straight into the response, or rendered now and kept. */
+static int fill_grid(struct req *r, struct sb *body, size_t after, void *arg)
+{
+    const struct grid_fill *g = arg;
+    void *html;
+    size_t len;
+    if (blobcache_append(r->app->fragments, g->key, body, after))
+        return 0;
+    if (render_columns(r, g->tz, g->su, g->d, g->by_room, g->only, g->sheet, g->now, &html,
+                       &len) != 0)
+        return -1;
+    blobcache_put(r->app->fragments, g->key, html, len);
+    if (sb_grow(body, len <= SIZE_MAX / 2 - after ? len + after : SIZE_MAX / 2) == 0)
+        sb_add(body, html, len);
+    return 0;
+}
+
 void staff_day(struct req *r)
 {
     struct err e = {0};
@@ -249,24 +339,21 @@ void staff_day(struct req *r)
     /* The grid is rendered once per change of what it shows: the key holds
      * both data versions (read above, before the appointments, so what is
      * stored is never older than its key says), the day, the layout, whose
-     * columns, links or not, and for today the five minutes of now (the now
-     * line moves and free times pass). */
+     * columns (a therapist's own, "t:" and their id, never the desk's "all"),
+     * links or not, and for today the minute of now: the now line's label
+     * says the minute and free quarter hours pass.  A repeated request then
+     * costs the version read and one copy of the kept grid, whatever the day
+     * holds. */
     int64_t now = clock_now(), t0 = tz_day_start(tz, d);
     int64_t t1 = tz_day_start(tz, dt_date_add(d, 1));
     int desk = r->role == AUTH_DESK || r->role == AUTH_ADMIN;
-    long long bucket = now < t0 ? -1 : now >= t1 ? -2 : (long long)(now / 300);
+    long long bucket = now < t0 ? -1 : now >= t1 ? -2 : (long long)(now / 60);
     const char *key =
-        arena_printf(r->arena, "staff-day|%lld|%lld|L%lld|%s|%d|%s|%d|%d|%lld",
+        arena_printf(r->arena, "staff-day|%lld|%lld|L%lld|%s|%d|%s%s|%d|%d|%lld",
                      (long long)su.version, (long long)su.appointments_version,
-                     (long long)loc->id, when_date_param(r->arena, d), by_room, only ? only : "*",
+                     (long long)loc->id, when_date_param(r->arena, d), by_room, only ? "t:" : "all",
+                     only ? only : "",
                      desk, sheet, bucket);
-    void *html;
-    size_t len;
-    if (!blobcache_get(r->app->fragments, key, r->arena, &html, &len)) {
-        if (render_columns(r, tz, &su, d, by_room, only, sheet, now, &html, &len) != 0)
-            return;
-        blobcache_put(r->app->fragments, key, html, len);
-    }
     const char *view = by_room ? "&by=room" : "";
     /* with several locations every link stays at this one */
     const char *at = nl > 1 ? arena_printf(r->arena, "&location=%lld", (long long)loc->id) : "";
@@ -275,7 +362,6 @@ void staff_day(struct req *r)
         r, arena_printf(r->arena, "Day view: %s", when_date_long(r->arena, d)), "day");
     json_object_set_new(ctx, "date", json_string(when_date_param(r->arena, d)));
     json_object_set_new(ctx, "date_label", json_string(when_date_long(r->arena, d)));
-    json_object_set_new(ctx, "columns_html", json_stringn(html, len));
     json_object_set_new(ctx, "by_room", json_boolean(by_room));
     json_object_set_new(
         ctx, "prev_url",
@@ -302,6 +388,7 @@ void staff_day(struct req *r)
                                                      when_date_param(r->arena, d),
                                                      by_room ? "&by=room" : "",
                                                      (long long)locs[i].id)));
-    page_render(r, 200, "staff/day", ctx);
+    struct grid_fill g = {tz, &su, d, by_room, only, sheet, now, key};
+    page_render_slot(r, 200, "staff/day", ctx, "columns_html", fill_grid, &g);
     resp_header(r, "Cache-Control", "no-store");
 }

@@ -314,6 +314,120 @@ class DayViewFollowsEveryChange(unittest.TestCase):
         self.assertNotIn('Maren Holt', re.sub(r'<header.*?</header>', '', self.blocks(tomas)))
 
 
+class DayViewKeptCopy(unittest.TestCase):
+    """The day view's grid is kept whole per (versions, day, location,
+    layout, whose columns, the minute of now) and copied into the page
+    (web/staff.c): each kind of change, made through the product or by
+    another writer, is in the very next view; a second server on the same
+    database never shows its own older copy; a therapist's view is never
+    another user's copy."""
+
+    DAY = '2026-12-30'  # a Wednesday no other test books
+
+    def view(self, b, by=''):
+        st, _, page = b.get('/staff?date=' + self.DAY + by)
+        self.assertEqual(st, 200)
+        return re.sub(r'\s+', ' ', page)
+
+    def test_every_kind_of_change_is_in_the_next_view(self):
+        desk = signed_in(DESK)
+        before = self.view(desk)
+        self.assertEqual(before, self.view(desk))   # kept: the same bytes again
+        # a booking at the desk
+        st, h, _ = desk_book(desk, self.DAY + 'T10:00:00-09:00', therapist='maren-holt',
+                             name='Kip Kept', email='kip@example.com')
+        self.assertEqual(st, 303)
+        aid = booked_id(h)
+        url = '/staff/appointments/%d' % aid
+        self.assertRegex(self.view(desk), r'Kip Kept.*?10:00 AM – 11:00 AM')
+        # a move
+        self.assertEqual(desk.post(url + '/move', {'start': self.DAY + 'T14:00:00-09:00'})[0], 303)
+        page = self.view(desk)
+        self.assertRegex(page, r'Kip Kept.*?2:00 PM – 3:00 PM')
+        self.assertNotRegex(page, r'Kip Kept.*?10:00 AM – 11:00 AM')
+        self.assertIn('>Book Maren Holt at 10:15 AM<', page)
+        # the appointment's note, written by another process
+        S.sql("UPDATE appointments SET notes = 'Bring the heat pack' WHERE id = ?", aid)
+        self.assertIn('Note: Bring the heat pack', self.view(desk))
+        # time off, entered at the desk
+        self.assertNotIn('Dentist', self.view(desk))
+        st, _, _ = desk.post('/staff/time-off', {
+            'therapist': 'maren-holt', 'start_date': self.DAY, 'start_time': '16:00',
+            'end_date': self.DAY, 'end_time': '17:00', 'reason': 'Dentist'})
+        self.assertEqual(st, 303)
+        page = self.view(desk)
+        self.assertIn('Dentist', page)
+        self.assertNotIn('>Book Maren Holt at 4:15 PM<', page)
+        # the therapist's hours: her Wednesday ends at 1 PM now
+        S.sql("UPDATE therapist_hours SET end_min = 780 WHERE therapist_id = 'maren-holt'"
+              " AND weekday = 3 AND kind = 'work'")
+        try:
+            self.assertNotIn('>Book Maren Holt at 1:15 PM<', self.view(desk))
+        finally:
+            S.sql("UPDATE therapist_hours SET end_min = 960 WHERE therapist_id = 'maren-holt'"
+                  " AND weekday = 3 AND kind = 'work'")
+        self.assertIn('>Book Maren Holt at 1:15 PM<', self.view(desk))
+        # the therapist's name
+        S.sql("UPDATE therapists SET name = 'Maren Holt-Berg' WHERE id = 'maren-holt'")
+        try:
+            self.assertRegex(self.view(desk), r'<th scope="col">Maren Holt-Berg</th>')
+        finally:
+            S.sql("UPDATE therapists SET name = 'Maren Holt' WHERE id = 'maren-holt'")
+        # a room's name, seen by room
+        room = count('SELECT room_id FROM appointments WHERE id = ?', aid)
+        old = count('SELECT name FROM rooms WHERE id = ?', room)
+        self.view(desk, '&by=room')
+        S.sql("UPDATE rooms SET name = 'Cedar Kept Room' WHERE id = ?", room)
+        try:
+            self.assertIn('Cedar Kept Room', self.view(desk, '&by=room'))
+        finally:
+            S.sql('UPDATE rooms SET name = ? WHERE id = ?', old, room)
+        # the clinic closed that day (another writer: the admin's form refuses
+        # a day that holds bookings)
+        S.sql("INSERT INTO closed_dates (location_id, date, reason) VALUES (1, ?, 'Inventory')",
+              self.DAY)
+        try:
+            self.assertIn('Clinic closed', self.view(desk))
+        finally:
+            S.sql('DELETE FROM closed_dates WHERE date = ?', self.DAY)
+        self.assertNotIn('Clinic closed', self.view(desk))
+        # a status, on the appointment's page
+        st, _, _ = desk.post(url + '/status', {'status': 'cancelled', 'reason': 'Snowed in'})
+        self.assertEqual(st, 303)
+        self.assertRegex(self.view(desk), r'Cancelled and overlapping.*Kip Kept.*Cancelled')
+
+    def test_a_second_server_never_shows_its_older_copy(self):
+        other = Server(KNEAD, share=S, extra=['--now', '2026-11-24T09:00:00-09:00']).start()
+        try:
+            there = signed_in(DESK, server=other)
+            self.assertNotIn('Sol Second', self.view(there))   # kept on the second server
+            appt = online_booking('Sol Second', 'sol@example.com', self.DAY + 'T15:00:00-09:00',
+                                  therapist='tomas-reyes')
+            self.assertIn('Sol Second', self.view(there))
+            desk = signed_in(DESK)
+            st, _, _ = desk.post('/staff/appointments/%d/status' % appt['id'],
+                                 {'status': 'cancelled', 'reason': 'moved away'})
+            self.assertEqual(st, 303)
+            self.assertRegex(self.view(there), r'Cancelled and overlapping.*Sol Second')
+        finally:
+            harness.finish(other)
+
+    def test_a_therapists_view_is_never_another_users_copy(self):
+        online_booking('Tara Theirs', 'tara@example.com', self.DAY + 'T13:00:00-09:00',
+                       therapist='tomas-reyes')
+        desk, maren, tomas = signed_in(DESK), signed_in(MAREN), signed_in(TOMAS)
+        for b in (desk, maren, tomas, desk, maren):   # each after another user's copy
+            page = self.view(b)
+            if b is maren:
+                self.assertNotIn('Tara Theirs', page)
+                self.assertNotIn('/staff/book?', page)
+                self.assertNotRegex(page, r'<th scope="col">Tomas Reyes</th>')
+            else:
+                self.assertIn('Tara Theirs', page)
+        self.assertNotIn('/staff/book?', self.view(tomas))
+        self.assertIn('/staff/book?', self.view(desk))
+
+
 def grid_rows(page, table='cal-day'):
     """The rows of a calendar grid: [(time label, [cell html])]."""
     m = re.search(r'<table class="cal" id="%s">(.*?)</table>' % table, page, re.S)

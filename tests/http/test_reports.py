@@ -187,6 +187,70 @@ class Attendance(unittest.TestCase):
         self.assertIn('No-show rate 33.3% 0.0%', text(page))
 
 
+class KeptPerVersion(unittest.TestCase):
+    """Utilisation and attendance are kept whole per data version
+    (web/admin_reports.c): asked again they are the same bytes; any change
+    of the appointments or the clinic is in the next answer, from this
+    server or a second one on the same database; the navigation's counts
+    around a kept page are the current ones."""
+
+    RANGE = 'from=2026-02-09&to=2026-02-15'   # the week after WEEK; nobody else books it
+
+    def pending(self, page):
+        return int(re.search(r'Insurance checks <span class="nav-count">\((\d+)', page).group(1))
+
+    def test_any_change_is_in_the_next_answer(self):
+        b = admin()
+        other = Server(KNEAD, share=S, extra=['--now', NOW, '--quiet']).start()
+        try:
+            there = signed_in(ADMIN, server=other)
+            for who in (b, there):
+                self.assertEqual(download(who, 'utilisation', self.RANGE)[1],
+                                 download(who, 'utilisation', self.RANGE)[1])
+            before = table(download(b, 'utilisation', self.RANGE)[1])
+            self.assertEqual(before[('therapist', 'Maren Holt', 'booked_hours')][0], '0.0')
+            st, _, page = b.get('/admin/reports/utilisation?' + self.RANGE)
+            self.assertEqual(st, 200)
+            self.assertIn('Hours booked 0.0 4.5', text(page))
+            # another writer books a past hour: both servers' next answers count it
+            kim = client('Kim Kept', 'kim.kept@example.com')
+            aid = appt(kim, 'maren-holt', '2026-02-10', '10:00', 60, 'completed')
+            for who in (b, there):
+                t = table(download(who, 'utilisation', self.RANGE)[1])
+                self.assertEqual(t[('therapist', 'Maren Holt', 'booked_hours')][0], '1.0')
+                self.assertIn('Hours booked 1.0 4.5',
+                              text(who.get('/admin/reports/utilisation?' + self.RANGE)[2]))
+            # a status: cancelled late
+            self.assertEqual(table(download(b, 'attendance', self.RANGE)[1])[
+                ('therapist', 'Maren Holt', 'late_cancellations')][0], '0')
+            S.sql("UPDATE appointments SET status = 'cancelled', cancel_late = 1,"
+                  " cancelled_at = start_at - 3600 WHERE id = ?1", aid)
+            for who in (b, there):
+                self.assertEqual(table(download(who, 'attendance', self.RANGE)[1])[
+                    ('therapist', 'Maren Holt', 'late_cancellations')][0], '1')
+            # the clinic: a therapist's name
+            S.sql("UPDATE therapists SET name = 'Maren Kept' WHERE id = 'maren-holt'")
+            try:
+                for who in (b, there):
+                    self.assertIn(('therapist', 'Maren Kept', 'appointments'),
+                                  table(download(who, 'attendance', self.RANGE)[1]))
+            finally:
+                S.sql("UPDATE therapists SET name = 'Maren Holt' WHERE id = 'maren-holt'")
+            # the navigation around a kept page is counted each time
+            url = '/admin/reports/attendance?' + self.RANGE
+            n = self.pending(b.get(url)[2])
+            S.sql("INSERT INTO insurance_checks (client_id, carrier, member_id, holder_name,"
+                  " holder_relation, requested_at, status, outcome, verified_at) VALUES"
+                  " (?1, 'Premera', 'M-9', 'Kim Kept', 'self', ?2, 'pending', '', 0)",
+                  kim, at('2026-03-09', '10:00'))
+            try:
+                self.assertEqual(self.pending(b.get(url)[2]), n + 1)
+            finally:
+                S.sql("DELETE FROM insurance_checks WHERE member_id = 'M-9'")
+        finally:
+            finish(other)
+
+
 class Clients(unittest.TestCase):
     def test_new_returning_and_rebooked_within_six_weeks(self):
         t = table(download(admin(), 'clients')[1])

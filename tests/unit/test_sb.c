@@ -36,6 +36,36 @@ static void test_sb_basics(void **state)
     sb_release(&s);
 }
 
+/* blobcache_append: a hit is appended with room for what follows, a miss
+ * leaves the builder alone, a value over the builder's limit sets its
+ * sticky error and copies nothing. */
+static void test_blobcache_append(void **state)
+{
+    (void)state;
+    struct blobcache *c = blobcache_new(8);
+    struct sb s = SB_INIT;
+    sb_adds(&s, "<main>");
+    assert_int_equal(blobcache_append(c, "grid", &s, 7), 0);
+    assert_string_equal(s.buf, "<main>");
+    blobcache_put(c, "grid", "<table></table>", 15);
+    assert_int_equal(blobcache_append(c, "grid", &s, 7), 1);
+    assert_true(s.cap >= s.len + 7 + 1); /* the suffix will not move the buffer */
+    char *before = s.buf;
+    sb_adds(&s, "</main>");
+    assert_ptr_equal(s.buf, before);
+    assert_string_equal(s.buf, "<main><table></table></main>");
+    sb_release(&s);
+
+    struct sb small;
+    sb_init(&small, 10);
+    sb_adds(&small, "ab");
+    assert_int_equal(blobcache_append(c, "grid", &small, 0), 1);
+    assert_int_equal(small.err, 1);
+    assert_string_equal(small.buf, "ab");
+    sb_release(&small);
+    blobcache_free(c);
+}
+
 static void test_sb_limit_is_sticky(void **state)
 {
     struct sb s;
@@ -146,6 +176,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sb_basics),
         cmocka_unit_test(test_blobcache),
+        cmocka_unit_test(test_blobcache_append),
         cmocka_unit_test(test_sb_limit_is_sticky),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_num),
