@@ -186,7 +186,7 @@ static int unseal(struct outbox *ob, struct arena *a, struct outbox_msg *m, char
     sb_adds(&b, code);
     sb_adds(&b, at + TOKEN_CODE_LEN - 1);
     if (b.err) {
-        snprintf(err, errlen, "the message is larger than %u bytes", MESSAGE_MAX);
+        snprintf(err, errlen, "not sent: the message is larger than %u bytes", MESSAGE_MAX);
         goto done;
     }
     m->body_text = arena_strdup(a, b.buf);
