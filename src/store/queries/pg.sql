@@ -155,8 +155,8 @@ FOR UPDATE OF locations
 -- read the appointments.  So either the change committed first and the
 -- booking reads its new version (409), or the change waits for the booking
 -- and then sees it.  Bookings share the locks; advisory locks write nothing
--- (share-locking the rows did: with "any therapist" over 20 therapists,
--- bookings/s fell by a fifth to two thirds, bench/README.md).  In key order.
+-- (share-locking the rows did, in every booking: with "any therapist" over
+-- 20 therapists bookings/s fell in every pair, bench/README.md).  In key order.
 SELECT count(*) FROM (
     SELECT pg_advisory_xact_lock_shared(hashtextextended(k, 0)) AS held
     FROM (SELECT 'l:' || $1::bigint AS k
