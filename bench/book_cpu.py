@@ -3,7 +3,10 @@
 (not the availability reads that find the free starts): the app server's CPU (utime +
 stime of SPID), the CPU of every backend of the cluster (the children of the postmaster
 PM), and the statements (pg_stat_statements of DBURL), each per booking.  Run by
-bench/pg_ab.sh.  usage: SPID=.. PM=.. DBURL=.. PSQL=.. book_cpu.py PORT"""
+bench/pg_ab.sh.  usage: SPID=.. PM=.. DBURL=.. PSQL=.. book_cpu.py PORT
+DAYS (default 30): how many days from 2026-11-30; ANY=1: each booking asks for "any
+therapist" at the start found free for one (the booking then holds every therapist
+offering the service, not one)."""
 import os, subprocess, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import book
@@ -35,7 +38,10 @@ def dm(port):
     marks.append((ticks([SPID]), ticks(kids()), q(STMTS), q("SELECT count(*) FROM appointments")))
     return orig(port)
 book.db_metrics = dm
-book.write(int(sys.argv[1]), '2026-11-30', 30, 16)
+if os.environ.get('ANY') == '1':
+    one_book = book.book
+    book.book = lambda conn, start, therapist, i, full=False: one_book(conn, start, 'any', i, full)
+book.write(int(sys.argv[1]), '2026-11-30', int(os.environ.get('DAYS', '30')), 16)
 (s0, p0, q0, n0), (s1, p1, q1, n1) = marks[0], marks[-1]
 n = n1 - n0
 print('MEASURE bookings %d server_ms %.3f pg_ms %.3f statements %.2f' % (

@@ -5,6 +5,8 @@
 # the writes only (bench/book_cpu.py).  On a shared machine the ratio of the two in
 # the same minutes is the measure, not either figure.  127.0.0.1 only.
 #   sh bench/pg_ab.sh OLD_BUILD_DIR NEW_BUILD_DIR [ROUNDS]
+# GROW=1: the demo grown by bench/grow-pg.sql (20 therapists, 19 rooms); ANY=1 and
+# DAYS=N are bench/book_cpu.py's ("any therapist" bookings, N days).
 set -eu
 OLD=$(cd "$1" && pwd); NEW=$(cd "$2" && pwd); ROUNDS=${3:-6}
 cd "$(dirname "$0")/.."
@@ -24,6 +26,7 @@ for round in $(seq "$ROUNDS"); do
     DB=$(url $name)
     "$KNEAD_PG_BIN/psql" -qAt "$DB" -c "CREATE EXTENSION pg_stat_statements" >/dev/null
     "$BUILD/knead" demo --db "$DB" >/dev/null 2>&1
+    [ "${GROW:-0}" = 1 ] && "$KNEAD_PG_BIN/psql" -qAt "$DB" -v ON_ERROR_STOP=1 -f bench/grow-pg.sql >/dev/null
     start_server
     m=$(SPID=$PID PM=$PM DBURL=$DB PSQL=$KNEAD_PG_BIN/psql python3 bench/book_cpu.py "$PORT")
     echo "$which $round: $(echo "$m" | grep '^MEASURE') | $(echo "$m" | grep '^write:' | sed 's/ with 16.*//')"

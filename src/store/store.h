@@ -254,8 +254,8 @@ void db_forget_versions(struct db *db);
  * the database guards each decision instead: exclusion constraints (the
  * calendar), unique keys, UPDATEs conditioned on the state they change, and
  * a row lock taken first where a change reads and then replaces a set of
- * rows (db_lock_therapist, db_lock_location), which a booking share-locks
- * before it reads the set-up it books by (db_hold_for_booking), so a change
+ * rows (db_lock_therapist, db_lock_location), whose lock a booking takes
+ * shared before it reads the set-up it books by (db_hold_for_booking), so a change
  * of hours or an archive and a booking each see the other, whichever came
  * first.  There one of two conflicting
  * transactions may fail with E_RETRY (a deadlock, a serialisation failure),
@@ -358,9 +358,10 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
  * then replaces a therapist's own rows (the working hours) or a location's
  * (opening hours, closed dates): holds them against another transaction
  * doing the same until this one ends, so the second reads what the first
- * saved and neither's rows mix with the other's.  PostgreSQL locks the
- * therapist's or the location's row (its writers run side by side at READ
- * COMMITTED); SQLite's one writer holds everything already.  E_NOTFOUND when
+ * saved and neither's rows mix with the other's, and waits for the bookings
+ * holding it (db_hold_for_booking).  PostgreSQL takes the therapist's or the
+ * location's advisory lock, then locks its row (its writers run side by side
+ * at READ COMMITTED); SQLite's one writer holds everything already.  E_NOTFOUND when
  * there is no such therapist or location. */
 enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e);
 enum err_code db_lock_location(struct db *db, int64_t id, struct err *e);
@@ -368,8 +369,9 @@ enum err_code db_lock_location(struct db *db, int64_t id, struct err *e);
  * clinic's version: holds its location and the therapists it may book (n
  * ids) against a change that locks one of them with db_lock_location or
  * db_lock_therapist (archiving, hours, closed dates, time off) until this
- * transaction ends.  Bookings do not hold one another.  PostgreSQL share-
- * locks the rows; SQLite's one writer holds everything already.  A change
+ * transaction ends.  Bookings do not hold one another.  PostgreSQL takes
+ * shared advisory locks (the changes take them exclusively before their row
+ * lock); SQLite's one writer holds everything already.  A change
  * committed before it is seen in the version read after it; one after it
  * waits, then sees the booking. */
 enum err_code db_hold_for_booking(struct db *db, int64_t location_id,

@@ -25,7 +25,7 @@ again: /* a lost race runs again (store.h) */
     *live = 0;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    /* The location's row first: a booking there holds it until its commit
+    /* The location's lock first: a booking there holds it until its commit
      * (db_hold_for_booking), so the count below sees every booking that
      * committed, and one that starts after this reads the archive's version
      * and is refused.  Without it PostgreSQL's side-by-side writers let a

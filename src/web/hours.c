@@ -568,7 +568,7 @@ void hours_save(struct req *r)
         return;
     }
     /* Check and save under one writing transaction, so no booking slips in
-     * between: the therapist's row first, which a booking of hers holds
+     * between: the therapist's lock first, which a booking of hers holds
      * until its commit (db_hold_for_booking), so the appointments read below
      * hold every booking that committed, and one after this reads the new
      * hours' version and is refused.  The other locations' hours stay as
@@ -795,7 +795,7 @@ void hours_add_time_off(struct req *r)
     /* Appointments start at most a day before they end; read from a day early. */
     int tries = 0;
 again: /* a lost race runs again (store.h) */
-    /* the therapist's row first: a booking of hers holds it until its commit
+    /* the therapist's lock first: a booking of hers holds it until its commit
      * (db_hold_for_booking), so the list below sees it, and one after this
      * reads the time off's version and is refused (PostgreSQL) */
     if (db_begin(db, &e) != E_OK || db_lock_therapist(db, th.id, &e) != E_OK ||
