@@ -10,6 +10,7 @@
 
 struct entry {
     uint64_t hash; /* 0 = empty */
+    uint64_t used; /* the cache's tick when last put or found: the older of a pair goes */
     char *key;
     void *val;
     size_t len;
@@ -20,7 +21,28 @@ struct blobcache {
     size_t nslots;
     struct entry *slots;
     uint64_t hits, misses; /* atomic */
+    uint64_t tick;         /* under mu */
 };
+
+/* Two ways: a key may live in either slot of the pair its hash picks, so
+ * that two keys of one answer (the days of a month) that hash alike do not
+ * throw each other out on every request; a new key replaces the pair's
+ * less recently used entry. */
+static struct entry *pair_of(struct blobcache *c, uint64_t h)
+{
+    size_t npairs = c->nslots / 2 ? c->nslots / 2 : 1;
+    return &c->slots[(h % npairs) * 2 % c->nslots];
+}
+
+/* The entry holding key in its pair, or NULL.  Under mu. */
+static struct entry *find(struct blobcache *c, uint64_t h, const char *key)
+{
+    struct entry *p = pair_of(c, h);
+    for (size_t w = 0; w < 2 && w < c->nslots; w++)
+        if (p[w].hash == h && strcmp(p[w].key, key) == 0)
+            return &p[w];
+    return NULL;
+}
 
 static uint64_t hash_key(const char *k)
 {
@@ -56,10 +78,11 @@ int blobcache_get(struct blobcache *c, const char *key, struct arena *a, void **
                   size_t *len)
 {
     uint64_t h = hash_key(key);
-    struct entry *en = &c->slots[h % c->nslots];
+    struct entry *en;
     int hit = 0;
     pthread_mutex_lock(&c->mu);
-    if (en->hash == h && strcmp(en->key, key) == 0) {
+    if ((en = find(c, h, key))) {
+        en->used = ++c->tick;
         char *copy = arena_alloc(a, en->len + 1);
         memcpy(copy, en->val, en->len);
         copy[en->len] = '\0';
@@ -75,10 +98,11 @@ int blobcache_get(struct blobcache *c, const char *key, struct arena *a, void **
 int blobcache_append(struct blobcache *c, const char *key, struct sb *out, size_t after)
 {
     uint64_t h = hash_key(key);
-    struct entry *en = &c->slots[h % c->nslots];
+    struct entry *en;
     int hit = 0;
     pthread_mutex_lock(&c->mu);
-    if (en->hash == h && strcmp(en->key, key) == 0) {
+    if ((en = find(c, h, key))) {
+        en->used = ++c->tick;
         /* a grow past out's limit sets its sticky error: nothing is copied */
         if (sb_grow(out, en->len <= SIZE_MAX / 2 - after ? en->len + after : SIZE_MAX / 2) == 0)
             sb_add(out, en->val, en->len);
@@ -103,9 +127,13 @@ void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t
     if (len)
         memcpy(v, val, len);
     pthread_mutex_lock(&c->mu);
-    struct entry *en = &c->slots[h % c->nslots];
+    struct entry *en = find(c, h, key);
+    if (!en) {
+        struct entry *p = pair_of(c, h);
+        en = c->nslots > 1 && p[1].used < p[0].used ? &p[1] : &p[0];
+    }
     struct entry old = *en;
-    *en = (struct entry){h, k, v, len};
+    *en = (struct entry){h, ++c->tick, k, v, len};
     pthread_mutex_unlock(&c->mu);
     free(old.key);
     free(old.val);

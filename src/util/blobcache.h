@@ -1,7 +1,8 @@
 /* blobcache — a bounded in-memory cache from a string key to a copy of some
- * bytes, shared by the server's threads.  Direct-mapped: a key lives in the
- * slot its hash picks, and a new key landing there replaces the old one, so
- * the memory held is at most `slots` values and nothing ever needs expiring.
+ * bytes, shared by the server's threads.  Two-way: a key lives in either
+ * slot of the pair its hash picks, and a new key landing there replaces the
+ * pair's less recently used entry, so the memory held is at most `slots`
+ * values and nothing ever needs expiring.
  *
  * It knows nothing of freshness: callers put everything a value depends on
  * into its key (the store's data versions, the date, ...), so a stale value

@@ -36,6 +36,34 @@ static void test_sb_basics(void **state)
     sb_release(&s);
 }
 
+/* Two ways: two keys of one pair are both kept (with one slot per hash, two
+ * days of a month that hashed alike threw each other out on every request);
+ * a third replaces the less recently used. */
+static void test_blobcache_two_ways(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct blobcache *c = blobcache_new(2); /* one pair */
+    void *v;
+    size_t n;
+    blobcache_put(c, "day|1", "one", 3);
+    blobcache_put(c, "day|2", "two", 3);
+    assert_int_equal(blobcache_get(c, "day|1", a, &v, &n), 1);
+    assert_int_equal(blobcache_get(c, "day|2", a, &v, &n), 1);
+    assert_int_equal(blobcache_get(c, "day|1", a, &v, &n), 1); /* day|2 is now the older */
+    blobcache_put(c, "day|3", "three", 5);
+    assert_int_equal(blobcache_get(c, "day|2", a, &v, &n), 0);
+    assert_int_equal(blobcache_get(c, "day|1", a, &v, &n), 1);
+    assert_string_equal(v, "one");
+    assert_int_equal(blobcache_get(c, "day|3", a, &v, &n), 1);
+    blobcache_put(c, "day|1", "uno", 3); /* a key put again stays in its slot */
+    assert_int_equal(blobcache_get(c, "day|3", a, &v, &n), 1);
+    assert_int_equal(blobcache_get(c, "day|1", a, &v, &n), 1);
+    assert_string_equal(v, "uno");
+    blobcache_free(c);
+    arena_free(a);
+}
+
 /* blobcache_append: a hit is appended with room for what follows, a miss
  * leaves the builder alone, a value over the builder's limit sets its
  * sticky error and copies nothing. */
@@ -177,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_sb_basics),
         cmocka_unit_test(test_blobcache),
         cmocka_unit_test(test_blobcache_append),
+        cmocka_unit_test(test_blobcache_two_ways),
         cmocka_unit_test(test_sb_limit_is_sticky),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_num),
