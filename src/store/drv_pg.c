@@ -614,7 +614,18 @@ static PGresult *run_after_begin(struct pg_db *d, struct drv_stmt *st, const cha
         else
             PQclear(r);
     }
-    PQexitPipelineMode(c); /* fails only with results unread: the connection is gone */
+    if (!PQexitPipelineMode(c)) {
+        /* results left unread (a send failed half-way, the server went
+         * away): the connection starts afresh, its statements with it,
+         * and this statement fails as unreachable */
+        log_warn("pg: a pipelined statement went wrong (%s); connecting again",
+                 PQerrorMessage(c));
+        PQclear(begin);
+        PQclear(out);
+        conn_forget_statements(d);
+        PQreset(c);
+        return NULL;
+    }
     if (begin && PQresultStatus(begin) != PGRES_COMMAND_OK) {
         PQclear(out);
         return begin;
