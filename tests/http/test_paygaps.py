@@ -240,6 +240,62 @@ class Held(unittest.TestCase):
         self.assertNotIn('Waiting for your deposit', t)
 
 
+class Reminders(unittest.TestCase):
+    """Item 2: the reminder worker does not remind a booking held for its deposit;
+    once paid, it does.  Its own server, restarted with the clock two hours before
+    the visits (a reminder is due 24 hours before, after the booking was made)."""
+
+    def test_a_held_booking_is_not_reminded_until_paid(self):
+        import datetime
+        s = start_server(PAY)
+        try:
+            s.sql("UPDATE services SET deposit_kind = 'amount', deposit_value = 2500 "
+                  "WHERE id = 'deep-tissue-60'")
+            date = '2026-11-26'  # more than 24 hours after the bookings: reminded
+            st, hs, start, _, _ = tp.book(email='rita.remind@example.com', server=s, date=date)
+            self.assertEqual(st, 303)
+            held = tp.last_appt(s)[0]
+            sid = tp.session_of(hs['location'])
+            # a plain booking the same day, whose reminder shows the worker has looked
+            slot = tp.free_slots(date, 'sports-45', s)[0]
+            body = json.dumps({'service': 'sports-45', 'therapist': 'any', 'start': slot,
+                               'client': {'name': 'Paula Plain', 'email': 'paula@example.com',
+                                          'phone': '907 555 0122'}}).encode()
+            st, _, out = s.request('POST', '/api/v1/appointments', body,
+                                   {'Content-Type': 'application/json'})
+            self.assertEqual(st, 201, out)
+            plain = json.loads(out)['id']
+            # the hold lasts past the new clock (the worker would release it otherwise)
+            later = min(s.sql('SELECT start_at FROM appointments WHERE id IN (?1, ?2)',
+                              held, plain)[k][0] for k in range(2)) - 2 * 3600
+            s.sql('UPDATE checkouts SET hold_until = ?1 WHERE appointment_id = ?2',
+                  later + 86400, held)
+            self.assertEqual(s.stop(), 0, s.log()[-3000:])
+            s.seed = False
+            s.extra[1] = datetime.datetime.fromtimestamp(
+                later, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+            s.start()
+            PAY.webhook = (s.port, '/payments/webhook')
+
+            def reminders(appt):
+                return s.sql("SELECT count(*) FROM outbox WHERE appointment_id = ?1 AND "
+                             "kind LIKE 'reminder%'", appt)[0][0]
+            tp.wait_for('the plain booking reminded', lambda: reminders(plain), s)
+            self.assertEqual(reminders(held), 0)
+            # paid (the provider signs at the new clock): reminded at the next look
+            PAY.now = later
+            st, _ = pay(hs['location'])
+            self.assertEqual(st, 303)
+            self.assertEqual(tp.checkout_of(held, s)[1], 'paid')
+            tp.wait_for('the paid booking reminded (%r at %d)' % (s.sql(
+                'SELECT id, start_at, created_at, reminders_from, status FROM appointments'), later),
+                lambda: reminders(held), s)
+        finally:
+            PAY.now = tp.NOW_EPOCH
+            PAY.webhook = (S.port, '/payments/webhook')
+            finish(s)
+
+
 def book_agreeing(email):
     st, hs, _, _, _ = tp.book_agreeing(email=email)
     assert st == 303, st
@@ -326,6 +382,11 @@ class Fees(unittest.TestCase):
 
     def test_a_cancelled_visits_credit_is_applied_at_the_next_checkout(self):
         appt, client, inv, desk, url = self.missed_and_undone('nico.next@example.com')
+        # moved three weeks ahead, then cancelled in time: no late fee (which would take
+        # the deposit, as it should), so the deposit stays her credit
+        later = tp.NOW_EPOCH + 21 * 86400
+        S.sql('UPDATE appointments SET start_at = ?1, end_at = ?2, busy_until = ?3 WHERE id = ?4',
+              later, later + 3600, later + 4500, appt)
         st, _, _ = desk.post(url + '/status', {'status': 'cancelled', 'reason': 'Rebooking',
                                                'confirm': 'yes'})
         self.assertEqual(st, 303)
@@ -342,7 +403,9 @@ class Fees(unittest.TestCase):
                            nxt)[0]
         paid = S.sql("SELECT appointment_id, amount_cents FROM payments WHERE invoice_id = ?1 "
                      "ORDER BY id", vid)
-        self.assertEqual(paid, [(appt, 2500), (nxt, 2500)])
+        self.assertEqual(paid, [(appt, 2500), (nxt, 2500)], S.sql(
+            'SELECT p.id, p.invoice_id, p.appointment_id, p.amount_cents, a.status FROM payments p '
+            'JOIN appointments a ON a.id = p.appointment_id WHERE a.client_id = ?1', client))
         self.assertEqual(len([r for r in audit('update', 'payment', client)
                               if 'applied to invoice' in r[2]]), 1)
         self.assertIn('Owes $%d.00' % ((total - 5000) // 100), client_balance_text(desk, client))
@@ -405,12 +468,14 @@ class Fees(unittest.TestCase):
         # full, the deposit still on the voided invoice; the server starts again
         self.assertEqual(S.stop(), 0, S.log()[-3000:])
         S.seed = False
-        S.sql("UPDATE appointments SET status = 'booked' WHERE id = ?1", appt)
-        S.sql("INSERT INTO credit_notes (invoice_id, amount_cents, reason, idem_key, created_at, "
-              "created_by, created_by_name) VALUES (?1, 6000, 'undone', 'crash_' || ?1, ?2, 0, "
-              "'Clinic policy')", inv, tp.NOW_EPOCH)
-        S.start()
-        PAY.webhook = (S.port, '/payments/webhook')
+        try:
+            S.sql("UPDATE appointments SET status = 'booked' WHERE id = ?1", appt)
+            S.sql("INSERT INTO credit_notes (invoice_id, amount_cents, reason, idem_key, "
+                  "created_at, created_by, created_by_name) VALUES (?1, 6000, 'undone', ?2, ?3, "
+                  "0, 'Clinic policy')", inv, 'crash_%d' % inv, tp.NOW_EPOCH)
+        finally:
+            S.start()
+            PAY.webhook = (S.port, '/payments/webhook')
         tp.wait_for('the deposit freed', lambda: fee_invoices(appt)[0][3] == 0)
         desk = signed_in(DESK, server=S)
         self.assertIn('In credit: $25.00', client_balance_text(desk, client))

@@ -1463,9 +1463,13 @@ DELETE FROM sms_opt_outs WHERE phone = ?1
 -- name: sms_opt_out_get
 SELECT opted_out_at, source FROM sms_opt_outs WHERE phone = ?1
 
+-- booked visits starting in (from, to]; not one whose slot is only held for
+-- its deposit or card (svc/pay): it is reminded once paid
 -- name: remind_candidates
 SELECT id, start_at, max(created_at, reminders_from) FROM appointments
 WHERE status = 'booked' AND start_at > ?1 AND start_at <= ?2
+AND NOT EXISTS (SELECT 1 FROM checkouts k WHERE k.appointment_id = appointments.id
+                AND k.status IN ('creating', 'open'))
 ORDER BY start_at, id
 
 -- name: remind_from
