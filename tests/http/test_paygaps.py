@@ -19,7 +19,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_payments as tp  # noqa: E402
 from fakepay import FakePay  # noqa: E402
-from harness import (Server, client_account, finish, run_suite, signed_in,  # noqa: E402
+from harness import (Browser, Server, client_account, finish, run_suite, signed_in,  # noqa: E402
                      text)
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
@@ -161,6 +161,31 @@ class AmountCheck(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertEqual(tp.checkout_of(appt)[1], 'failed')
         self.assertEqual(tp.last_status(appt), 'cancelled')
+
+    def test_a_gift_card_paid_short_is_not_sold(self):
+        b = Browser(S)
+        b.get('/gift-cards')
+        st, hs, page = b.post('/gift-cards', {
+            'amount': '75', 'buyer_name': 'Gus Giver', 'buyer_email': 'gus.short@example.com',
+            'recipient_name': 'Rae Recipient', 'recipient_email': 'rae.short@example.com',
+            'send_on': '2026-12-24', 'message': 'Happy holidays!'})
+        self.assertEqual(st, 303, text(page)[:500])
+        cards = S.sql('SELECT count(*) FROM gift_cards')[0][0]
+        invoices = S.sql('SELECT count(*) FROM invoices')[0][0]
+        st, _ = pay(hs['location'], 'short_paid')
+        self.assertEqual(PAY.sent[-1][1], 200)
+        kid = S.sql('SELECT max(id) FROM checkouts')[0][0]
+        tp.wait_for('the checkout failed', lambda: S.sql(
+            'SELECT status FROM checkouts WHERE id = ?1', kid)[0][0] == 'failed')
+        self.assertEqual(S.sql('SELECT count(*) FROM gift_cards')[0][0], cards)  # not sold
+        self.assertEqual(S.sql('SELECT count(*) FROM invoices')[0][0], invoices)
+        self.assertEqual(S.sql('SELECT mismatch FROM checkouts WHERE id = ?1', kid)[0][0],
+                         'USD 65.00 paid of USD 75.00 asked')
+        self.assertEqual(S.sql("SELECT count(*) FROM outbox WHERE recipient = "
+                               "'rae.short@example.com'")[0][0], 0)
+        self.assertEqual(S.sql("SELECT count(*) FROM audit_log WHERE action = 'refused' AND "
+                               "record = 'checkout' AND record_id = ?1", kid)[0][0], 1)
+        self.assertIn('nothing was sold', S.log())
 
     def test_the_right_amount_still_confirms(self):
         st, hs, _, _, _ = tp.book(email='ria.right@example.com')
