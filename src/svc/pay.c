@@ -443,6 +443,14 @@ static enum err_code paid(struct db *db, struct arena *a, const struct pay_provi
 {
     enum err_code rc;
     int64_t changed = 0;
+    /* refused once for its amount: nothing said of it later is taken as paid
+     * (the worker settles it failed at its next look) */
+    if (*c->mismatch) {
+        log_warn("payments: checkout %lld was refused for its paid amount (%s); a later event"
+                 " changes nothing",
+                 (long long)c->id, c->mismatch);
+        return E_OK;
+    }
     /* a card kept asks no amount; anything else must be paid as asked */
     if (strcmp(c->purpose, "card") != 0 &&
         (amount != c->amount || !currency || strcasecmp(currency, c->currency) != 0))

@@ -222,7 +222,7 @@ void pay_deposit_again(struct req *r)
         web_fail(r, &e);
         return;
     }
-    if (!found || strcmp(ap.status, "booked") != 0 ||
+    if (!found || strcmp(ap.status, "booked") != 0 || *c.mismatch ||
         (strcmp(c.status, "creating") != 0 && strcmp(c.status, "open") != 0)) {
         web_error(r, 409, "deposit_closed",
                   "This appointment has no deposit waiting: it is paid, or its hold ran out.");
