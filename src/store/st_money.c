@@ -278,6 +278,29 @@ enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice
                      ARGS(A_I64(appt_id), A_I64(invoice_id)), NULL, e);
 }
 
+enum err_code db_payments_credit_of_client(struct db *db, struct arena *a, int64_t client_id,
+                                          int64_t except_appt, struct payment **out, size_t *n,
+                                          struct err *e)
+{
+    return rows_list(db, a, Q_PAYMENTS_CREDIT_OF_CLIENT, "list the client's credit",
+                     ARGS(A_I64(client_id), A_I64(except_appt)), COLS(payment_cols),
+                     sizeof **out, (void **)out, n, e);
+}
+
+enum err_code db_payment_apply(struct db *db, int64_t payment_id, int64_t invoice_id,
+                               int64_t *changed, struct err *e)
+{
+    return rows_exec(db, Q_PAYMENT_APPLY, "apply the client's credit",
+                     ARGS(A_I64(payment_id), A_I64(invoice_id)), changed, e);
+}
+
+enum err_code db_payment_detach(struct db *db, int64_t payment_id, int64_t invoice_id,
+                                int64_t *changed, struct err *e)
+{
+    return rows_exec(db, Q_PAYMENT_DETACH, "move the payment to the client's credit",
+                     ARGS(A_I64(payment_id), A_I64(invoice_id)), changed, e);
+}
+
 enum err_code db_refund_add(struct db *db, const struct refund *f, const char *idem_key,
                             int64_t created_by, int64_t *id, struct err *e)
 {

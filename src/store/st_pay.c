@@ -43,6 +43,7 @@ static const struct col checkout_cols[] = {
     COL_I64(struct checkout, hold_until),
     COL_I64(struct checkout, created_at),
     COL_I64(struct checkout, settled_at),
+    COL_TEXT(struct checkout, mismatch),
 };
 
 enum err_code db_checkout_add(struct db *db, const struct checkout *c, int64_t *id, struct err *e)
@@ -97,6 +98,13 @@ enum err_code db_checkout_settle(struct db *db, int64_t id, const char *status, 
                      ARGS(A_I64(id), A_TEXT(status), A_I64(at),
                           session_id && *session_id ? A_TEXT(session_id) : A_NULL),
                      changed, e);
+}
+
+enum err_code db_checkout_mismatch(struct db *db, int64_t id, const char *what, int64_t until,
+                                   int64_t *changed, struct err *e)
+{
+    return rows_exec(db, Q_CHECKOUT_MISMATCH, "record the checkout's paid amount",
+                     ARGS(A_I64(id), A_TEXT(what), A_I64(until)), changed, e);
 }
 
 enum err_code db_checkouts_expired(struct db *db, struct arena *a, int64_t now,
@@ -203,13 +211,13 @@ enum err_code db_fees_to_void(struct db *db, struct arena *a, int64_t **ids, siz
 }
 
 enum err_code db_fee_invoice_of_appt(struct db *db, int64_t appt_id, int64_t *invoice_id,
-                                     int *found, struct err *e)
+                                     int64_t *count, struct err *e)
 {
     struct rows rs;
     enum err_code rc = rows_open(&rs, db, Q_FEE_INVOICE_OF_APPT, "find the visit's fee invoice",
                                  ARGS(A_I64(appt_id)), e);
     *invoice_id = 0;
-    *found = 0;
+    *count = 0;
     if (rc != E_OK)
         return rc;
     int got = rows_next(&rs, e);
@@ -217,7 +225,7 @@ enum err_code db_fee_invoice_of_appt(struct db *db, int64_t appt_id, int64_t *in
         return rows_code(e);
     if (got) {
         *invoice_id = rows_i64(&rs, 0);
-        *found = 1;
+        *count = rows_i64(&rs, 1);
         rows_close(&rs);
     }
     return E_OK;

@@ -962,6 +962,21 @@ enum err_code db_payments_of_appt_unbilled(struct db *db, struct arena *a, int64
 /* Attaches the completed payments taken for appt_id before any invoice to
  * invoice_id.  Inside db_begin/db_commit. */
 enum err_code db_payments_attach(struct db *db, int64_t appt_id, int64_t invoice_id, struct err *e);
+/* The client's credit (0066): completed payments on no invoice taken for
+ * client_id's visits other than except_appt that will never be billed
+ * (cancelled or no-show), oldest first, into *out on a. */
+enum err_code db_payments_credit_of_client(struct db *db, struct arena *a, int64_t client_id,
+                                          int64_t except_appt, struct payment **out, size_t *n,
+                                          struct err *e);
+/* Payment payment_id, on no invoice, applied to invoice_id; *changed 0 when
+ * it was on one already. */
+enum err_code db_payment_apply(struct db *db, int64_t payment_id, int64_t invoice_id,
+                               int64_t *changed, struct err *e);
+/* Payment payment_id leaves invoice_id, which must be voided in full (the
+ * store refuses it otherwise), to be the client's credit; *changed 0 when
+ * it was not on it. */
+enum err_code db_payment_detach(struct db *db, int64_t payment_id, int64_t invoice_id,
+                                int64_t *changed, struct err *e);
 
 /* ---- money online (st_pay.c): deposits, checkouts, the provider's events ---- */
 
@@ -987,6 +1002,7 @@ struct checkout {
     const char *session_id, *url; /* "" until the provider answered */
     const char *status;           /* "creating", "open", "paid", "expired", "failed" */
     int64_t hold_until, created_at, settled_at;
+    const char *mismatch; /* "" or what the provider said was paid instead (0066) */
 };
 /* Writes c as "creating" (id, session, url, status ignored); *id gets it. */
 enum err_code db_checkout_add(struct db *db, const struct checkout *c, int64_t *id, struct err *e);
@@ -1009,6 +1025,11 @@ enum err_code db_checkout_give_up(struct db *db, int64_t id, int64_t at, struct 
  * webhook.  *changed 0 when it was settled already. */
 enum err_code db_checkout_settle(struct db *db, int64_t id, const char *status, int64_t at,
                                  const char *session_id, int64_t *changed, struct err *e);
+/* The provider says checkout id was paid otherwise than asked: what (at most
+ * 200 characters) is kept and its hold ends by until, so the worker settles
+ * it failed.  *changed 0 when it was settled already. */
+enum err_code db_checkout_mismatch(struct db *db, int64_t id, const char *what, int64_t until,
+                                   int64_t *changed, struct err *e);
 /* Checkouts still creating or open whose hold ran out by now (50 at most). */
 enum err_code db_checkouts_expired(struct db *db, struct arena *a, int64_t now,
                                    struct checkout **out, size_t *n, struct err *e);
@@ -1053,9 +1074,11 @@ enum err_code db_fees_due(struct db *db, struct arena *a, int64_t **ids, size_t 
  * credited in full (50 at most), into *ids on a. */
 enum err_code db_fees_to_void(struct db *db, struct arena *a, int64_t **ids, size_t *n,
                               struct err *e);
-/* The fee invoice svc/pay issued for an appointment: *found 0 when none. */
+/* The newest fee invoice svc/pay issued for an appointment into
+ * *invoice_id, and *count how many it has (0: none; one per time the visit
+ * was missed: an undone no-show's is voided, 0066). */
 enum err_code db_fee_invoice_of_appt(struct db *db, int64_t appt_id, int64_t *invoice_id,
-                                     int *found, struct err *e);
+                                     int64_t *count, struct err *e);
 /* A pending payment settles: status "completed" or "failed", with the
  * provider's reference; *changed 0 when it was settled already. */
 enum err_code db_payment_settle(struct db *db, int64_t id, const char *status,

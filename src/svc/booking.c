@@ -1189,6 +1189,11 @@ enum err_code sched_book(struct db *db, struct arena *a, const struct sched *s, 
     return sched_book_with(db, a, s, now, start, who, cl, NULL, NULL, out, token, e);
 }
 
+/* Who a package credit's audit names when the caller named nobody: the
+ * front desk, or the client online (by the booking's own link). */
+static const struct actor desk_actor = {0, "front desk", "staff", "", PROOF_STAFF};
+static const struct actor client_actor = {0, "client online", "client", "", PROOF_MANAGE_LINK};
+
 /* Client checks that need no store. */
 static enum err_code check_client_fields(const struct sched_client *cl, struct err *e)
 {
@@ -1250,15 +1255,18 @@ static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sch
     ap.source = cl->staff ? "staff" : "online";
     ap.created_at = now;
     int used = 0;
+    const struct actor *by = cl->by ? cl->by : cl->staff ? &desk_actor : &client_actor;
     if ((rc = db_add_appointment(db, &ap, hash, id, e)) != E_OK ||
         (cl->use_credit &&
-         (rc = prepaid_use_credit(db, *id, client_id, ap.service_id, start,
+         (rc = prepaid_use_credit(db, by, *id, client_id, ap.service_id, start,
                                   cl->staff ? "front desk" : "client online", now, &used, e)) !=
              E_OK) ||
         (inside && (rc = inside(ctx, db, *id, e)) != E_OK) ||
         (rc = run_queue_hook(s->hooks, db, SCHED_BOOKED, *id, NULL, token, cl->staff, now, e)) !=
             E_OK)
         return rc;
+    if (cl->held)
+        return E_OK; /* booked when paid: svc/pay announces it then */
     return wh_appointment(webhooks(s->hooks), db, WH_APPT_BOOKED, *id, NULL, cl->staff, now, e);
 }
 
@@ -1381,6 +1389,20 @@ static enum err_code add_event(struct db *db, const struct actor *who, int64_t a
     return db_appt_event_add(db, &ev, e);
 }
 
+/* *yes = 1 when the appointment was announced as booked to webhook
+ * subscribers: always, unless its slot was held for a deposit or card
+ * (svc/pay) that was never paid, whose appointment.booked never went. */
+static enum err_code announced(struct db *db, int64_t appt_id, int *yes, struct err *e)
+{
+    struct arena *a = arena_new();
+    struct checkout c;
+    int found = 0;
+    enum err_code rc = db_checkout_of_appt(db, a, appt_id, &c, &found, e);
+    *yes = rc != E_OK || !found || strcmp(c.status, "paid") == 0;
+    arena_free(a);
+    return rc;
+}
+
 /* A cancellation by the desk gives the visit's package credit back unless
  * the appointment was marked a late cancellation (read back, so however
  * the desk's change decides lateness, the credit follows it). */
@@ -1391,7 +1413,7 @@ static enum err_code return_credit(struct db *db, int64_t appt_id, const struct 
     struct appointment ap;
     enum err_code rc = db_appointment(db, a, appt_id, &ap, e);
     if (rc == E_OK)
-        rc = prepaid_return_credit(db, appt_id, ap.cancel_late,
+        rc = prepaid_return_credit(db, who ? who : &desk_actor, appt_id, ap.cancel_late,
                                    who && who->user_id ? who->email : "front desk", now, e);
     arena_free(a);
     return rc;
@@ -1407,6 +1429,7 @@ enum err_code sched_set_status(struct db *db, const struct sched_hooks *hooks,
     const char *why = cancel && reason ? reason : "";
     /* the same rule as the client's own cancellation (sched_cancel) */
     int late = cancel && rules && booking_is_late_cancel(rules, now, ap->start);
+    int told = 1;
 again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
@@ -1415,8 +1438,11 @@ again:
         (cancel && (rc = return_credit(db, ap->id, who, now, e)) != E_OK) ||
         (cancel &&
          (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, ap->id, ap, NULL, 1, now, e)) != E_OK) ||
-        (rc = wh_appointment(webhooks(hooks), db, cancel ? WH_APPT_CANCELLED : WH_APPT_STATUS,
-                             ap->id, ap, 1, now, e)) != E_OK ||
+        /* a hold never paid was never announced: its end is not either */
+        (cancel && (rc = announced(db, ap->id, &told, e)) != E_OK) ||
+        (told && (rc = wh_appointment(webhooks(hooks), db,
+                                      cancel ? WH_APPT_CANCELLED : WH_APPT_STATUS, ap->id, ap, 1,
+                                      now, e)) != E_OK) ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         if (db_retry(db, &rc, &tries, e))
@@ -1462,16 +1488,19 @@ enum err_code sched_cancel(struct db *db, const struct sched_hooks *hooks,
         return prob(e, E_CONFLICT, "not_cancellable");
     }
     *late = booking_is_late_cancel(rules, now, appt->start);
-    int tries = 0;
+    int tries = 0, told = 1;
 again:
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
     if ((rc = db_cancel_appointment(db, appt->id, now, *late, reason ? reason : "", e)) != E_OK ||
-        (rc = prepaid_return_credit(db, appt->id, *late, "client online", now, e)) != E_OK ||
+        (rc = prepaid_return_credit(db, &client_actor, appt->id, *late, "client online", now,
+                                    e)) != E_OK ||
         (rc = run_queue_hook(hooks, db, SCHED_CANCELLED, appt->id, appt, NULL, 0, now, e)) !=
             E_OK ||
-        (rc = wh_appointment(webhooks(hooks), db, WH_APPT_CANCELLED, appt->id, appt, 0, now, e)) !=
-            E_OK ||
+        (rc = announced(db, appt->id, &told, e)) != E_OK ||
+        (told &&
+         (rc = wh_appointment(webhooks(hooks), db, WH_APPT_CANCELLED, appt->id, appt, 0, now, e)) !=
+             E_OK) ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);
         if (db_retry(db, &rc, &tries, e))

@@ -209,6 +209,13 @@ struct sched_client {
      * client signed in with a proven address, never for a name and an
      * e-mail typed into the public form */
     int use_credit;
+    /* who books, for the audit of a package credit used; NULL: "front
+     * desk" (staff) or the client online */
+    const struct actor *by;
+    /* 1: the slot is only held (for a deposit or a card its `inside`
+     * records a checkout for, svc/pay): appointment.booked is not sent now
+     * but when the provider confirms payment (pay_webhook) */
+    int held;
 };
 
 /* Books start with therapist index `who` (-1 = any: the one with the fewest

@@ -83,6 +83,30 @@ struct issue_ctx {
     int again;
 };
 
+/* The client's credit (what they paid for visits never billed: a
+ * cancelled visit's deposit, a voided fee's payments) goes onto the invoice
+ * just issued for ap, each payment audited with why. */
+static enum err_code apply_credit(struct db *db, struct issue_ctx *c, const struct appointment *ap,
+                                  int64_t number, struct err *e)
+{
+    struct payment *ps = NULL;
+    size_t n = 0;
+    enum err_code rc = db_payments_credit_of_client(db, c->a, ap->client_id, ap->id, &ps, &n, e);
+    for (size_t i = 0; rc == E_OK && i < n; i++) {
+        int64_t changed = 0;
+        char sum[48];
+        if ((rc = db_payment_apply(db, ps[i].id, c->id, &changed, e)) != E_OK || !changed)
+            continue;
+        const char *why = arena_printf(
+            c->a, "the client's credit of %s (paid for appointment %lld) applied to invoice %lld",
+            fmt(sum, sizeof sum, ps[i].amount - ps[i].refunded, c->in->currency),
+            (long long)ps[i].appointment_id, (long long)number);
+        rc = audit_add_why(db, c->by->actor, "update", "payment", ps[i].id, ap->client_id, why,
+                           c->now, e);
+    }
+    return rc;
+}
+
 static enum err_code issue_tx(struct db *db, void *vctx, struct err *e)
 {
     struct issue_ctx *c = vctx;
@@ -151,7 +175,8 @@ static enum err_code issue_tx(struct db *db, void *vctx, struct err *e)
         if ((rc = db_invoice_line_add(db, &row, e)) != E_OK)
             return rc;
     }
-    if ((rc = db_payments_attach(db, ap.id, c->id, e)) != E_OK)
+    if ((rc = db_payments_attach(db, ap.id, c->id, e)) != E_OK ||
+        (rc = apply_credit(db, c, &ap, inv.number, e)) != E_OK)
         return rc;
     char total[48];
     const char *why = arena_printf(

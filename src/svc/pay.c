@@ -5,12 +5,14 @@
  * while it talks to the provider, and must not log the key or the secret. */
 #include "svc/pay.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "svc/booking.h"
@@ -349,13 +351,114 @@ static int signed_ok(const char *secret, const char *header, const char *body, s
 
 static const struct actor provider_actor = {0, "payment provider", "system", "", PROOF_STAFF};
 
-/* A paid checkout, inside the webhook's transaction. */
-static enum err_code paid(struct db *db, struct arena *a, const struct pay_handlers *h,
-                          const struct checkout *c, const char *session, const char *intent,
-                          const char *customer, int64_t amount, int64_t now, struct err *e)
+/* appointment.booked for a held booking the provider just confirmed, if it
+ * is still booked (the desk may have checked it in or cancelled it). */
+static enum err_code announce(struct db *db, struct arena *a, const struct pay_provider *p,
+                              int64_t appt_id, int64_t now, struct err *e)
+{
+    struct appointment ap;
+    enum err_code rc = db_appointment(db, a, appt_id, &ap, e);
+    if (rc == E_NOTFOUND)
+        return E_OK;
+    if (rc != E_OK || strcmp(ap.status, "booked") != 0)
+        return rc;
+    return wh_appointment(p->webhooks, db, WH_APPT_BOOKED, appt_id, NULL, 0, now, e);
+}
+
+/* "USD 10.00" of cents in currency (any three letters: the provider's may
+ * not be ours), on a. */
+static const char *sum_of(struct arena *a, int64_t cents, const char *currency)
+{
+    char cur[4] = "???";
+    for (int i = 0; i < 3 && currency && currency[i]; i++)
+        cur[i] = (char)toupper((unsigned char)currency[i]);
+    return arena_printf(a, "%s %lld.%02lld", cur, (long long)(cents / 100),
+                        (long long)(cents % 100));
+}
+
+/* The deposit the provider took for checkout c as a completed payment
+ * towards its appointment (on no invoice yet: the visit's invoice takes it,
+ * or, the visit never billed, it is the client's credit), keyed by the
+ * provider's payment so a replay adds none; audited with why. */
+static enum err_code deposit_payment(struct db *db, struct arena *a, const struct checkout *c,
+                                     const char *session, const char *intent, int64_t amount,
+                                     const char *why, int64_t now, struct err *e)
 {
     enum err_code rc;
-    int64_t changed = 0, pid = 0;
+    int64_t pid = 0;
+    const char *key = arena_printf(a, "pay_%s", intent && *intent ? intent : session);
+    struct payment old;
+    int found = 0;
+    if ((rc = db_payment_by_key(db, a, key, &old, &found, e)) != E_OK || found)
+        return rc;
+    struct payment pm = {.appointment_id = c->appointment_id,
+                         .method = "provider",
+                         .amount = amount,
+                         .reference = intent && *intent ? intent : session,
+                         .status = "completed",
+                         .created_at = now,
+                         .created_by_name = "Online payment",
+                         .idem_key = key};
+    if ((rc = db_payment_add(db, &pm, &pid, e)) != E_OK)
+        return rc;
+    return audit_add_why(db, &provider_actor, "pay", "payment", pid, c->client_id, why, now, e);
+}
+
+/* The provider says checkout c was paid, but not what we asked: amount
+ * cents in currency.  It is not taken as paid (no booking confirmed, nothing
+ * sold): what came is kept on the checkout and its hold ends now, so the
+ * worker releases what it held and settles it failed; refused in the audit
+ * log; a deposit's money in our currency is a payment towards its
+ * appointment, so the client's balance holds it. */
+static enum err_code paid_otherwise(struct db *db, struct arena *a, const struct checkout *c,
+                                    const char *session, const char *intent, int64_t amount,
+                                    const char *currency, int64_t now, struct err *e)
+{
+    enum err_code rc;
+    int64_t changed = 0;
+    const char *what = arena_printf(a, "%s paid of %s asked", sum_of(a, amount, currency),
+                                    sum_of(a, c->amount, c->currency));
+    if ((rc = db_checkout_mismatch(db, c->id, what, now, &changed, e)) != E_OK)
+        return rc;
+    log_warn("payments: checkout %lld: the paid amount does not match (%s); not taken as paid",
+             (long long)c->id, what);
+    if ((rc = audit_add_why(db, &provider_actor, "refused", "checkout", c->id, c->client_id,
+                            arena_printf(a, "paid amount does not match: %s", what), now, e)) !=
+        E_OK)
+        return rc;
+    if (strcmp(c->purpose, "deposit") == 0 && c->appointment_id && amount > 0 && currency &&
+        strcasecmp(currency, c->currency) == 0)
+        return deposit_payment(db, a, c, session, intent, amount,
+                               "deposit paid online with another amount than asked: the "
+                               "client's credit",
+                               now, e);
+    if (strcmp(c->purpose, "deposit") != 0)
+        log_warn("payments: checkout %lld (%s): %s was taken by the provider and nothing was "
+                 "sold; the desk should refund it at the provider",
+                 (long long)c->id, c->purpose, sum_of(a, amount, currency));
+    return E_OK;
+}
+
+/* A paid checkout, inside the webhook's transaction. */
+static enum err_code paid(struct db *db, struct arena *a, const struct pay_provider *p,
+                          const struct pay_handlers *h, const struct checkout *c,
+                          const char *session, const char *intent, const char *customer,
+                          int64_t amount, const char *currency, int64_t now, struct err *e)
+{
+    enum err_code rc;
+    int64_t changed = 0;
+    /* refused once for its amount: nothing said of it later is taken as paid
+     * (the worker settles it failed at its next look) */
+    if (*c->mismatch) {
+        log_warn("payments: checkout %lld was refused for its paid amount (%s); a later event"
+                 " changes nothing",
+                 (long long)c->id, c->mismatch);
+        return E_OK;
+    }
+    /* a card kept asks no amount; anything else must be paid as asked */
+    if (strcmp(c->purpose, "card") != 0 &&
+        (amount != c->amount || !currency || strcasecmp(currency, c->currency) != 0))
+        return paid_otherwise(db, a, c, session, intent, amount, currency, now, e);
     if ((rc = db_checkout_settle(db, c->id, "paid", now, session, &changed, e)) != E_OK)
         return rc;
     if (!changed && strcmp(c->status, "expired") != 0)
@@ -367,27 +470,13 @@ static enum err_code paid(struct db *db, struct arena *a, const struct pay_handl
     if (customer && *customer && c->client_id &&
         (rc = db_client_customer_set(db, c->client_id, customer, e)) != E_OK)
         return rc;
-    if (strcmp(c->purpose, "deposit") == 0 && c->appointment_id && amount > 0) {
-        const char *key = arena_printf(a, "pay_%s", intent && *intent ? intent : session);
-        struct payment old;
-        int found = 0;
-        if ((rc = db_payment_by_key(db, a, key, &old, &found, e)) != E_OK)
-            return rc;
-        if (found)
-            return E_OK;
-        struct payment pm = {.appointment_id = c->appointment_id,
-                             .method = "provider",
-                             .amount = amount,
-                             .reference = intent && *intent ? intent : session,
-                             .status = "completed",
-                             .created_at = now,
-                             .created_by_name = "Online payment",
-                             .idem_key = key};
-        if ((rc = db_payment_add(db, &pm, &pid, e)) != E_OK)
-            return rc;
-        return audit_add_why(db, &provider_actor, "pay", "payment", pid, c->client_id,
-                             "deposit paid online", now, e);
-    }
+    /* the booking held for it is booked now: its subscribers hear of it
+     * (not at the hold: a hold that runs out was never booked) */
+    if ((strcmp(c->purpose, "deposit") == 0 || strcmp(c->purpose, "card") == 0) &&
+        c->appointment_id && changed && (rc = announce(db, a, p, c->appointment_id, now, e)) != E_OK)
+        return rc;
+    if (strcmp(c->purpose, "deposit") == 0 && c->appointment_id && amount > 0)
+        return deposit_payment(db, a, c, session, intent, amount, "deposit paid online", now, e);
     if (strcmp(c->purpose, "package") == 0 && h && h->package)
         return h->package(h->ctx, db, c, intent && *intent ? intent : session, now, e);
     if (strcmp(c->purpose, "gift_card") == 0 && h && h->gift_card)
@@ -711,6 +800,7 @@ enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provi
     json_error_t je;
     const char *why, *eid = NULL, *type = NULL, *ref = NULL, *session = "", *intent = "",
                      *customer = "";
+    const char *currency = NULL;
     json_int_t amount = 0;
     int added = 0, found = 0, began = 0;
     struct checkout c;
@@ -743,7 +833,10 @@ enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provi
         customer = json_string_value(v);
     if ((v = json_object_get(obj, "amount_total")) && json_is_integer(v))
         amount = json_integer_value(v);
-    if (strlen(session) > 200 || strlen(intent) > 90 || strlen(customer) > 100 || amount < 0) {
+    if ((v = json_object_get(obj, "currency")) && json_is_string(v))
+        currency = json_string_value(v);
+    if (strlen(session) > 200 || strlen(intent) > 90 || strlen(customer) > 100 || amount < 0 ||
+        amount > INT64_MAX / 4 || (currency && strlen(currency) != 3)) {
         rc = err_set(e, E_INVALID, "Webhook refused: a field of the session is out of range.");
         goto done;
     }
@@ -766,7 +859,8 @@ enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provi
     if (found) {
         out->checkout_id = c.id;
         if (strcmp(type, "checkout.session.completed") == 0) {
-            if ((rc = paid(db, a, h, &c, session, intent, customer, amount, now, e)) != E_OK)
+            if ((rc = paid(db, a, p, h, &c, session, intent, customer, amount, currency, now,
+                           e)) != E_OK)
                 goto done;
         }
         /* checkout.session.expired: the provider's page closed at expires_at,
@@ -789,7 +883,7 @@ done:
 /* Cancels the appointment a deposit held, unless it moved on (a desk
  * check-in, a cancellation): E_OK then too. */
 static enum err_code release_appt(struct db *db, struct arena *a, const struct sched_hooks *hooks,
-                                  int64_t appt_id, int64_t now, struct err *e)
+                                  int64_t appt_id, const char *why, int64_t now, struct err *e)
 {
     struct appointment ap;
     enum err_code rc = db_appointment(db, a, appt_id, &ap, e);
@@ -797,8 +891,7 @@ static enum err_code release_appt(struct db *db, struct arena *a, const struct s
         return E_OK;
     if (rc != E_OK || strcmp(ap.status, "booked") != 0)
         return rc;
-    rc = sched_set_status(db, hooks, NULL, &provider_actor, &ap, "cancelled",
-                          "The deposit was not paid in time.", now, e);
+    rc = sched_set_status(db, hooks, NULL, &provider_actor, &ap, "cancelled", why, now, e);
     return rc == E_CONFLICT ? E_OK : rc;
 }
 
@@ -814,12 +907,18 @@ enum err_code pay_release(struct db *db, const struct sched_hooks *hooks, int64_
         goto done;
     for (size_t i = 0; i < n; i++) {
         int64_t changed = 0;
+        /* paid otherwise than asked (pay_webhook): failed, not expired */
+        int otherwise = list[i].mismatch && *list[i].mismatch;
         /* the appointment first: a crash after it leaves the checkout open,
          * and the next look finds the appointment cancelled already */
         if (strcmp(list[i].purpose, "deposit") == 0 && list[i].appointment_id &&
-            (rc = release_appt(db, a, hooks, list[i].appointment_id, now, e)) != E_OK)
+            (rc = release_appt(db, a, hooks, list[i].appointment_id,
+                               otherwise ? "The payment received did not match the deposit asked."
+                                         : "The deposit was not paid in time.",
+                               now, e)) != E_OK)
             goto done;
-        if ((rc = db_checkout_settle(db, list[i].id, "expired", now, "", &changed, e)) != E_OK)
+        if ((rc = db_checkout_settle(db, list[i].id, otherwise ? "failed" : "expired", now, "",
+                                     &changed, e)) != E_OK)
             goto done;
         if (!changed) {
             log_warn("payments: checkout %lld was paid as its hold ran out; its appointment "
@@ -880,9 +979,26 @@ enum err_code pay_fee(struct db *db, const struct pay_provider *p, int64_t appt_
         .unit = cents};
     if (strlen(in.lines[0].description) > 200)
         in.lines[0].description = noshow ? "No-show fee" : "Late cancellation fee";
-    /* one fee invoice per appointment: its key is the appointment's */
-    char seed[48];
-    snprintf(seed, sizeof seed, "knead fee of appointment %lld", (long long)appt_id);
+    /* one live fee per visit: the newest fee invoice stands unless it was
+     * voided (an undone no-show); a visit missed again after that is billed
+     * again, under a key of the appointment and how many fees came before,
+     * so two callers at once (the desk, the worker) issue one */
+    int64_t last = 0, count = 0;
+    struct invoice prev;
+    if ((rc = db_fee_invoice_of_appt(db, appt_id, &last, &count, e)) != E_OK ||
+        (count && (rc = db_invoice(db, a, last, &prev, e)) != E_OK))
+        goto done;
+    if (count && prev.total > prev.credited) {
+        *invoice_id = last;
+        rc = pay_charge(db, p, last, now, &charged, e);
+        goto done;
+    }
+    char seed[80];
+    if (count)
+        snprintf(seed, sizeof seed, "knead fee of appointment %lld after %lld voided",
+                 (long long)appt_id, (long long)count);
+    else
+        snprintf(seed, sizeof seed, "knead fee of appointment %lld", (long long)appt_id);
     crypto_generichash(in.key, sizeof in.key, (const unsigned char *)seed, strlen(seed), NULL, 0);
     if ((rc = money_issue(db, &fee_by, &in, now, invoice_id, &again, e)) != E_OK)
         goto done;
@@ -895,6 +1011,53 @@ done:
     return rc;
 }
 
+struct free_ctx {
+    const struct invoice *inv;
+    struct arena *a;
+    int64_t now;
+};
+
+/* free_payments' transaction: each completed payment still on the voided
+ * invoice leaves it, audited with who and why. */
+static enum err_code free_tx(struct db *db, void *vctx, struct err *e)
+{
+    struct free_ctx *c = vctx;
+    struct payment *ps = NULL;
+    size_t n = 0;
+    enum err_code rc = db_payments_of_invoice(db, c->a, c->inv->id, &ps, &n, e);
+    for (size_t i = 0; rc == E_OK && i < n; i++) {
+        int64_t changed = 0;
+        if (strcmp(ps[i].status, "completed") != 0 || ps[i].amount <= ps[i].refunded)
+            continue;
+        if ((rc = db_payment_detach(db, ps[i].id, c->inv->id, &changed, e)) != E_OK || !changed)
+            break;
+        char sum[48];
+        const char *why = arena_printf(
+            c->a,
+            "%s paid towards fee invoice %lld, which was voided: the client's credit, applied "
+            "to the visit's own invoice or the next one issued",
+            money_format(ps[i].amount - ps[i].refunded, c->inv->currency, sum, sizeof sum),
+            (long long)c->inv->number);
+        rc = audit_add_why(db, &provider_actor, "update", "payment", ps[i].id, c->inv->client_id,
+                           why, c->now, e);
+    }
+    return rc;
+}
+
+/* What was paid towards fee invoice inv, voided in full, leaves it: the
+ * client's credit (their balance shows it; the visit's own invoice, or the
+ * next one issued, takes it: svc/money). */
+static enum err_code free_payments(struct db *db, struct arena *a, const struct invoice *inv,
+                                   int64_t now, struct err *e)
+{
+    struct free_ctx c = {inv, a, now};
+    struct invoice now_inv;
+    enum err_code rc = db_invoice(db, a, inv->id, &now_inv, e);
+    if (rc != E_OK || now_inv.total > now_inv.credited || now_inv.paid <= 0)
+        return rc;
+    return db_tx(db, free_tx, &c, e);
+}
+
 enum err_code pay_fee_void(struct db *db, const struct pay_provider *p, int64_t appt_id,
                            const char *why, int64_t now, struct err *e)
 {
@@ -902,9 +1065,9 @@ enum err_code pay_fee_void(struct db *db, const struct pay_provider *p, int64_t 
     struct arena *a = arena_new();
     struct appointment ap;
     struct invoice inv;
-    int64_t inv_id = 0, id = 0;
-    int found = 0, again = 0, charged = 0;
-    if ((rc = db_fee_invoice_of_appt(db, appt_id, &inv_id, &found, e)) != E_OK || !found ||
+    int64_t inv_id = 0, id = 0, count = 0;
+    int again = 0, charged = 0;
+    if ((rc = db_fee_invoice_of_appt(db, appt_id, &inv_id, &count, e)) != E_OK || !count ||
         (rc = db_appointment(db, a, appt_id, &ap, e)) != E_OK)
         goto done;
     if (strcmp(ap.status, "no_show") == 0 || (strcmp(ap.status, "cancelled") == 0 && ap.cancel_late))
@@ -929,7 +1092,9 @@ enum err_code pay_fee_void(struct db *db, const struct pay_provider *p, int64_t 
                      " %lld)",
                      (long long)appt_id, (long long)inv_id);
     }
-    rc = pay_charge(db, p, inv_id, now, &charged, e); /* a pending charge: not owed now */
+    if ((rc = pay_charge(db, p, inv_id, now, &charged, e)) != E_OK) /* pending: not owed now */
+        goto done;
+    rc = free_payments(db, a, &inv, now, e);
 done:
     arena_free(a);
     return rc;

@@ -106,10 +106,16 @@ struct pay_handlers {
  * one transaction records the event id (a replay changes nothing) and
  * applies it: checkout.session.completed pays the checkout (a deposit
  * becomes a provider payment towards its appointment; a card is kept on
- * the client), checkout.session.expired gives it up; refund.updated (a
- * refund object) and charge.refunded (a charge and its refunds) settle a
- * pending refund of ours, found by our key in its metadata (knead_refund)
- * or its id: succeeded completes it, failed or canceled fails it.  E_INVALID (e says
+ * the client; a held booking's appointment.booked is queued then), when its
+ * amount_total and currency are the checkout's: otherwise nothing is paid
+ * or sold, what came is kept on the checkout (mismatch, migration 0066) and
+ * its hold ends now (pay_release settles it failed), it is audited
+ * ("refused" of "checkout") and a deposit in our currency is still recorded
+ * as a payment towards the appointment (the client's credit);
+ * checkout.session.expired gives it up; refund.updated (a refund object)
+ * and charge.refunded (a charge and its refunds) settle a pending refund of
+ * ours, found by our key in its metadata (knead_refund) or its id:
+ * succeeded completes it, failed or canceled fails it.  E_INVALID (e says
  * why) for a bad, old or missing signature or a malformed body, with
  * nothing changed; the store's error otherwise. */
 enum err_code pay_webhook(struct db *db, struct arena *a, const struct pay_provider *p,
@@ -131,8 +137,9 @@ int64_t pay_fee_cents(const char *kind, int64_t value, int64_t price);
 
 /* The fee of appointment appt_id once it is missed (no-show) or cancelled
  * late, as the client agreed at booking (none without an agreement): an
- * invoice with one fee line, so it is on the client's balance, issued once
- * (its key is the appointment's); then, with [payments] and a card on file,
+ * invoice with one fee line, so it is on the client's balance, one live fee
+ * per visit (its key is the appointment's and how many fees of it were
+ * voided before: a no-show undone and marked again is billed again); then, with [payments] and a card on file,
  * charged to the card off-session (pay_charge).  *invoice_id gets the
  * invoice, 0 when there is no fee.  Calling again changes nothing. */
 enum err_code pay_fee(struct db *db, const struct pay_provider *p, int64_t appt_id,
@@ -143,8 +150,9 @@ enum err_code pay_fee(struct db *db, const struct pay_provider *p, int64_t appt_
  * note of what is left of the fee invoice, with why (at most 500
  * characters), keyed by the invoice so it is written once; a card charge
  * of it still waiting for the provider is then not made (pay_charge: nothing
- * owed).  What was paid towards the fee (a deposit, the card) stays a credit
- * on the client's balance for the desk to refund or use.  E_OK with nothing
+ * owed).  What was paid towards the fee (a deposit, the card) then leaves
+ * the voided invoice, audited: the client's credit, which the visit's own
+ * invoice (or the next one issued) takes (svc/money).  E_OK with nothing
  * done when there is no fee invoice or the visit is missed again. */
 enum err_code pay_fee_void(struct db *db, const struct pay_provider *p, int64_t appt_id,
                            const char *why, int64_t now, struct err *e);

@@ -286,9 +286,24 @@ enum err_code prepaid_package_sell(struct db *db, const struct money_by *by, int
 
 /* ---- credits and bookings ---- */
 
-enum err_code prepaid_use_credit(struct db *db, int64_t appointment_id, int64_t client_id,
-                                 const char *service_id, int64_t start, const char *by_name,
-                                 int64_t now, int *used, struct err *e)
+/* The audit row of a credit used or given back (action "use" or "return"):
+ * the package, the booking and why, with what is left after it. */
+static enum err_code credit_audit(struct db *db, const struct actor *who, const char *action,
+                                  const struct client_package *cp, int64_t appointment_id,
+                                  int64_t left, const char *why, int64_t now, struct err *e)
+{
+    char reason[400];
+    snprintf(reason, sizeof reason, "1 credit of package \"%.120s\" %s appointment %lld (%s);"
+             " %lld of %d left",
+             cp->name, strcmp(action, "use") == 0 ? "for" : "back from",
+             (long long)appointment_id, why, (long long)left, cp->credits);
+    return audit_add_why(db, who, action, "package_credit", cp->id, cp->client_id, reason, now,
+                         e);
+}
+
+enum err_code prepaid_use_credit(struct db *db, const struct actor *who, int64_t appointment_id,
+                                 int64_t client_id, const char *service_id, int64_t start,
+                                 const char *by_name, int64_t now, int *used, struct err *e)
 {
     struct arena *a = arena_new();
     struct client_package cp;
@@ -306,8 +321,11 @@ enum err_code prepaid_use_credit(struct db *db, int64_t appointment_id, int64_t 
                                 .reason = "booked",
                                 .at = now,
                                 .by_name = by_name};
-    if ((rc = db_package_credit_add(db, &pc, e)) == E_OK)
-        *used = 1;
+    if ((rc = db_package_credit_add(db, &pc, e)) != E_OK ||
+        (rc = credit_audit(db, who, "use", &cp, appointment_id, cp.left - 1, "booked", now, e)) !=
+            E_OK)
+        goto done;
+    *used = 1;
 done:
     arena_free(a);
     return rc;
@@ -342,8 +360,8 @@ static enum err_code gift_back(struct db *db, struct arena *a, int64_t appointme
     return rc;
 }
 
-enum err_code prepaid_return_credit(struct db *db, int64_t appointment_id, int late,
-                                    const char *by_name, int64_t now, struct err *e)
+enum err_code prepaid_return_credit(struct db *db, const struct actor *who, int64_t appointment_id,
+                                    int late, const char *by_name, int64_t now, struct err *e)
 {
     struct arena *a = arena_new();
     struct client_package cp;
@@ -361,7 +379,9 @@ enum err_code prepaid_return_credit(struct db *db, int64_t appointment_id, int l
                                 .reason = "cancelled in time",
                                 .at = now,
                                 .by_name = by_name};
-    rc = db_package_credit_add(db, &pc, e);
+    if ((rc = db_package_credit_add(db, &pc, e)) == E_OK)
+        rc = credit_audit(db, who, "return", &cp, appointment_id, cp.left + 1,
+                          "cancelled in time", now, e);
 done:
     arena_free(a);
     return rc;

@@ -59,17 +59,20 @@ enum err_code prepaid_package_sell(struct db *db, const struct money_by *by, int
 
 /* Inside a booking's transaction: a visit of service_id at start for
  * client_id uses one credit of the client's package that covers it (the
- * soonest to expire).  No package, no change.  *used = 1 when one was. */
-enum err_code prepaid_use_credit(struct db *db, int64_t appointment_id, int64_t client_id,
-                                 const char *service_id, int64_t start, const char *by_name,
-                                 int64_t now, int *used, struct err *e);
+ * soonest to expire), audited in the same transaction as who's ("use" of
+ * "package_credit": which package, which booking, why).  No package, no
+ * change.  *used = 1 when one was. */
+enum err_code prepaid_use_credit(struct db *db, const struct actor *who, int64_t appointment_id,
+                                 int64_t client_id, const char *service_id, int64_t start,
+                                 const char *by_name, int64_t now, int *used, struct err *e);
 /* Inside a cancellation's transaction, after the appointment was marked
  * cancelled (late or not): a cancellation in time gives its credit back,
  * a late one keeps it (the clinic's policy: the late-cancel window).  What
  * a gift card paid ahead for the visit goes back onto the card either way
  * (a refund of that payment, and the card's "refund" entry). */
-enum err_code prepaid_return_credit(struct db *db, int64_t appointment_id, int late,
-                                    const char *by_name, int64_t now, struct err *e);
+/* A credit given back is audited as who's "return" of "package_credit". */
+enum err_code prepaid_return_credit(struct db *db, const struct actor *who, int64_t appointment_id,
+                                    int late, const char *by_name, int64_t now, struct err *e);
 
 /* ---- gift cards ---- */
 

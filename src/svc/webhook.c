@@ -41,7 +41,8 @@ static const struct {
     const char *name, *about;
 } events[WH_NEVENTS] = {
     [WH_APPT_BOOKED] = {"appointment.booked", "an appointment is booked (online, by the desk, "
-                                              "or from a waitlist offer)"},
+                                              "or from a waitlist offer; one held for its "
+                                              "deposit once it is paid)"},
     [WH_APPT_MOVED] = {"appointment.moved", "an appointment moves to another time or therapist"},
     [WH_APPT_CANCELLED] = {"appointment.cancelled", "an appointment is cancelled, by the client "
                                                     "or the clinic"},

@@ -23,7 +23,8 @@
 static const char *const records[] = {"intake",       "insurance", "referral", "note",
                                       "invoice",      "payment",   "refund",   "credit_note",
                                       "closeout",     "superbill", "record",   "clients",
-                                      "appointments", "invoices",  "payments", "texts"};
+                                      "appointments", "invoices",  "payments", "texts",
+                                      "package_credit", "checkout"};
 
 enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
                               const char *record, int64_t record_id, int64_t client_id,
@@ -92,7 +93,8 @@ void admin_audit(struct req *r)
         web_error(r, 400, "bad_request",
                   "The filter is not valid: record must be intake, insurance, referral, "
                   "note, invoice, payment, refund, credit_note, closeout, superbill, "
-                  "record, clients, appointments, invoices, payments or texts, and client and "
+                  "record, clients, appointments, invoices, payments, texts, package_credit or "
+                  "checkout, and client and "
                   "before must be whole numbers.");
         return;
     }

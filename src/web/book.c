@@ -1094,6 +1094,8 @@ void book_submit(struct req *r)
     if (account_authorize(r, AUTH_CLIENT) == 0 && r->user && r->role == AUTH_CLIENT &&
         strcasecmp(r->user->email, f.email) == 0)
         cl.use_credit = 1;
+    struct actor by = proof_actor(r, cl.use_credit ? PROOF_EMAIL : PROOF_MANAGE_LINK);
+    cl.by = &by;
     struct client_booking other = {0};
     cl.overlap = &other;
     int who = strcmp(therapist, "any") == 0 ? -1 : sched_therapist_index(&s, therapist);
@@ -1108,6 +1110,7 @@ void book_submit(struct req *r)
                                  .currency = r->app->cfg.currency};
     if (pay_booking_deposit(r, s.service.id, &inside.deposit, &inside.card) < 0)
         return;
+    cl.held = inside.card; /* booked once the provider confirms: announced then */
     if (sched_book_with(web_db(r), r->arena, &s, clock_now(), start, who, &cl, book_inside,
                         &inside, &ap, token, &e) == E_OK) {
         throttle_note(r, THROTTLE_BOOK, f.email);

@@ -304,6 +304,8 @@ static void appt_page(struct req *r, int status, const struct appointment *ap, c
     json_object_set_new(ctx, "checkout_ready",
                         json_boolean(strcmp(ap->status, "checked_in") == 0 ||
                                      strcmp(ap->status, "completed") == 0));
+    if (desk && pay_staff_context(r, ap, ctx) < 0)
+        return;
 
     json_t *history = json_array();
     for (size_t i = 0; i < nhist; i++)
@@ -832,8 +834,9 @@ void desk_book(struct req *r)
         .texts = form_value(r, "texts"),
     };
     json_t *errs = json_object();
+    struct actor by = proof_actor(r, PROOF_STAFF);
     struct sched_client cl = {.name = f.name, .email = f.email, .phone = f.phone, .notes = f.note,
-                              .staff = 1, .use_credit = 1};
+                              .staff = 1, .use_credit = 1, .by = &by};
 
     if (*f.client) {
         struct client c;

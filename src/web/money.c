@@ -483,8 +483,12 @@ static void checkout_page(struct req *r, int status, const struct appointment *a
     json_object_set_new(ctx, "invoices", list);
     if (open)
         json_object_set_new(ctx, "open_invoice", json_incref(open));
-    /* the builder: until the visit's invoice is issued */
-    if (ready && ninv == 0) {
+    /* the builder: until the visit's invoice is issued (a no-show's fee
+     * voided when the no-show was undone is not the visit's) */
+    size_t billed = 0;
+    for (size_t k = 0; k < ninv; k++)
+        billed += !(invs[k].issued_by == 0 && invs[k].total <= invs[k].credited);
+    if (ready && billed == 0) {
         json_t *f = form ? json_incref(form) : json_object();
         if (!json_object_get(f, "once"))
             json_object_set_new(f, "once", json_string(once_new(r)));

@@ -109,19 +109,99 @@ int pay_manage_context(struct req *r, const struct appointment *ap, const char *
     int held = strcmp(c.status, "creating") == 0 || strcmp(c.status, "open") == 0;
     json_object_set_new(d, "amount", json_string(web_price(r, (int)c.amount)));
     json_object_set_new(d, "card_only", json_boolean(strcmp(c.purpose, "card") == 0));
+    int mismatch = *c.mismatch != '\0';
+    held = held && !mismatch; /* the worker releases it at its next look */
     json_object_set_new(d, "held", json_boolean(held && strcmp(ap->status, "booked") == 0));
+    json_object_set_new(d, "mismatch", json_boolean(mismatch));
     json_object_set_new(d, "paid", json_boolean(strcmp(c.status, "paid") == 0));
     json_object_set_new(
         d, "released",
-        json_boolean(strcmp(c.status, "expired") == 0 || strcmp(c.status, "failed") == 0));
+        json_boolean(!mismatch &&
+                     (strcmp(c.status, "expired") == 0 || strcmp(c.status, "failed") == 0)));
     json_object_set_new(d, "until", json_string(when_clock(r->app->tz, r->arena, c.hold_until, 0)));
     const char *v = kv_get(&r->query, "deposit_error");
     json_object_set_new(d, "error", json_boolean(v && strcmp(v, "1") == 0 && held));
     json_object_set_new(d, "action", json_string(arena_printf(r->arena, "/a/%s/deposit", token)));
     json_object_set_new(d, "csrf", json_string(web_csrf(r)));
     json_object_set_new(ctx, "deposit", d);
-    if (held) /* not booked until the provider confirms */
+    if (held || mismatch) /* not booked until the provider confirms */
         json_object_del(ctx, "just_booked");
+    return 0;
+}
+
+int pay_held_checkout(struct req *r, const struct appointment *ap, int64_t *id)
+{
+    struct checkout c;
+    struct err e = {0};
+    int found = 0;
+    *id = 0;
+    if (strcmp(ap->status, "booked") != 0)
+        return 0;
+    if (db_checkout_of_appt(web_db(r), r->arena, ap->id, &c, &found, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    if (found && (strcmp(c.status, "creating") == 0 || strcmp(c.status, "open") == 0) &&
+        !*c.mismatch)
+        *id = c.id;
+    return 0;
+}
+
+int pay_portal_context(struct req *r, const struct appointment *ap, json_t *o)
+{
+    struct checkout c;
+    struct err e = {0};
+    int64_t id = 0;
+    if (pay_held_checkout(r, ap, &id) < 0)
+        return -1;
+    if (!id)
+        return 0;
+    if (db_checkout(web_db(r), r->arena, id, &c, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    int card = strcmp(c.purpose, "card") == 0;
+    json_object_set_new(
+        o, "held",
+        json_pack("{s:b, s:s, s:s}", "card_only", card, "amount",
+                  web_price(r, (int)c.amount), "until",
+                  when_clock(web_zone(r, ap->location_id), r->arena, c.hold_until, 0)));
+    json_object_set_new(o, "status_label",
+                        json_string(card ? "Waiting for your card" : "Waiting for your deposit"));
+    json_object_set_new(o, "status", json_string("held"));
+    return 0;
+}
+
+int pay_staff_context(struct req *r, const struct appointment *ap, json_t *ctx)
+{
+    struct checkout c;
+    struct err e = {0};
+    int found = 0;
+    if (db_checkout_of_appt(web_db(r), r->arena, ap->id, &c, &found, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    if (!found)
+        return 0;
+    const struct tz *tz = web_zone(r, ap->location_id);
+    const char *state;
+    if (*c.mismatch)
+        state = "paid amount does not match";
+    else if (strcmp(c.status, "paid") == 0)
+        state = "paid online";
+    else if (strcmp(c.status, "creating") == 0 || strcmp(c.status, "open") == 0)
+        state = arena_printf(r->arena, "waiting: the time is held until %s",
+                             when_clock(tz, r->arena, c.hold_until, 0));
+    else if (strcmp(c.status, "expired") == 0)
+        state = "not paid in time: the hold was released";
+    else
+        state = "failed at the provider";
+    json_t *o = json_pack("{s:s, s:s, s:s}", "what",
+                          strcmp(c.purpose, "card") == 0 ? "Card on file" : "Deposit", "amount",
+                          web_price(r, (int)c.amount), "state", state);
+    if (*c.mismatch)
+        json_object_set_new(o, "mismatch", json_string(c.mismatch));
+    json_object_set_new(ctx, "online_payment", o);
     return 0;
 }
 
@@ -143,7 +223,7 @@ void pay_deposit_again(struct req *r)
         web_fail(r, &e);
         return;
     }
-    if (!found || strcmp(ap.status, "booked") != 0 ||
+    if (!found || strcmp(ap.status, "booked") != 0 || *c.mismatch ||
         (strcmp(c.status, "creating") != 0 && strcmp(c.status, "open") != 0)) {
         web_error(r, 409, "deposit_closed",
                   "This appointment has no deposit waiting: it is paid, or its hold ran out.");

@@ -38,6 +38,23 @@ void pay_send_to_checkout(struct req *r, int64_t checkout_id, const char *token,
  * with the response written. */
 int pay_manage_context(struct req *r, const struct appointment *ap, const char *token, json_t *ctx);
 
+/* The checkout holding ap's slot for its deposit or card, if one is still
+ * waiting (creating or open, ap booked): *id gets it, 0 when none.  Returns
+ * 0, or -1 with the response written. */
+int pay_held_checkout(struct req *r, const struct appointment *ap, int64_t *id);
+
+/* Adds "held" to a portal appointment o when its slot waits for its deposit
+ * or card: what to pay and until when.  Returns 0, or -1 with the response
+ * written. */
+int pay_portal_context(struct req *r, const struct appointment *ap, json_t *o);
+
+/* Adds "online_payment" to the staff appointment page's ctx when ap had a
+ * checkout at the provider: its purpose, amount and state in words, and
+ * "mismatch" when the provider said it was paid otherwise than asked
+ * ("paid amount does not match").  Returns 0, or -1 with the response
+ * written. */
+int pay_staff_context(struct req *r, const struct appointment *ap, json_t *ctx);
+
 /* After a no-show or a late cancellation committed: bills the agreed fee
  * and charges the card on file (pay_fee).  A failure is logged, not
  * answered: the worker bills it later.  Can't fail. */

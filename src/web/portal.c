@@ -31,6 +31,7 @@
 #include "web/insurance.h"
 #include "web/notes.h"
 #include "web/page.h"
+#include "web/pay.h"
 #include "web/shop.h"
 #include "web/referrals.h"
 
@@ -420,9 +421,17 @@ void portal_home(struct req *r)
     json_t *up = json_array(), *past = json_array();
     json_object_set_new(ctx, "upcoming", up);
     json_object_set_new(ctx, "past", past);
-    for (size_t i = n; i-- > 0;) /* soonest first */
-        if (portal_upcoming(aps[i].status, aps[i].start, now))
-            json_array_append_new(up, appt_json(r, &aps[i], now));
+    for (size_t i = n; i-- > 0;) { /* soonest first */
+        if (!portal_upcoming(aps[i].status, aps[i].start, now))
+            continue;
+        json_t *o = appt_json(r, &aps[i], now);
+        json_array_append_new(up, o);
+        /* a slot held for its deposit is not booked yet: say so, and how to pay */
+        if (pay_portal_context(r, &aps[i], o) < 0) {
+            json_decref(ctx);
+            return;
+        }
+    }
     for (size_t i = 0; i < n; i++) /* latest first */
         if (!portal_upcoming(aps[i].status, aps[i].start, now))
             json_array_append_new(past, appt_json(r, &aps[i], now));
@@ -563,8 +572,18 @@ again: /* a lost race runs again (store.h) */
         return;
     }
     web_private(r);
-    /* go=intake: straight to the health form, one click from the portal */
+    /* go=deposit: straight to the provider's page of a deposit still waiting */
     const char *go = kv_get(&r->form, "go");
+    int64_t held = 0;
+    if (go && strcmp(go, "deposit") == 0) {
+        if (pay_held_checkout(r, &ap, &held) < 0)
+            return;
+        if (held) {
+            pay_send_to_checkout(r, held, token, ap.client_email);
+            return;
+        }
+    }
+    /* go=intake: straight to the health form, one click from the portal */
     int intake = go && strcmp(go, "intake") == 0 && portal_upcoming(ap.status, ap.start, clock_now());
     form_see_other(r, arena_printf(r->arena, "/a/%s%s", token, intake ? "/intake" : ""));
 }

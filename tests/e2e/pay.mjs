@@ -203,4 +203,25 @@ async function cases(h, server, fake, contexts) {
     all = await h.runAxe(dp);
     check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
   });
+
+  await test('pay (390x844): declined on the provider\'s page, back to the clinic: "Waiting for your deposit" with the way to pay', async () => {
+    await page.goto(`/book?service=deep-tissue-60&therapist=maren-holt&start=${encodeURIComponent('2026-11-25T13:00:00-09:00')}`, { waitUntil: 'load' });
+    await page.locator('#name').fill('Hana Held');
+    await page.locator('#email').fill('hana.held@example.com');
+    await page.locator('#phone').fill('907 555 0124');
+    await page.getByLabel('I agree to these fees').check();
+    await Promise.all([page.waitForURL(`${fake.base}/pay/**`),
+      page.locator('form[action="/book"] button[type="submit"]').click()]);
+    await page.getByRole('button', { name: 'Decline' }).click();
+    w.problems.length = 0; // the fake provider's own page (402) is not Knead's
+    await Promise.all([page.waitForURL(`${server.base}/a/**`),
+      page.getByRole('link', { name: 'Back to the clinic' }).click()]);
+    const t = await page.locator('main').innerText();
+    check(/Waiting for your deposit/.test(t), `the held page does not say it waits:\n${t.slice(0, 400)}`);
+    check(!/You’re booked/.test(t), 'a held booking is shown as booked');
+    check(await page.getByRole('button', { name: 'Pay the deposit' }).isVisible(), 'no way to pay the deposit');
+    await checkPage(h, page, w, 'held-waiting-for-deposit', 'pay', '390 px phone viewport');
+    const all = await h.runAxe(page);
+    check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
+  });
 }

@@ -32,6 +32,11 @@ Faults (set .fault before the call):
   'duplicate'       paying sends the webhook twice (same event id), then once more (new id)
   'after_redirect'  the webhook is sent only when the test calls send_pending()
   'bad_signature'   webhooks are signed with the wrong secret
+  'short_paid'      paying sends a webhook whose amount_total is 1000 cents short of the
+                    session's (a provider's or an attacker's mismatch: Knead must not take it
+                    as paid)
+  'other_currency'  paying sends a webhook in EUR, whatever the session asked
+A test may also build such an event itself: event(sid, amount=..., currency=...).
 """
 import hashlib
 import hmac
@@ -310,13 +315,20 @@ class FakePay:
 
     # ---- webhooks ----
 
-    def event(self, sid, type_='checkout.session.completed', eid=None):
+    def event(self, sid, type_='checkout.session.completed', eid=None, amount=None,
+              currency=None):
         s = self.sessions[sid]
         with self.lock:
             self.n += 1
             n = self.n
+        if amount is None:
+            amount = max(0, s['amount'] - 1000) if self.fault == 'short_paid' else s['amount']
+        if currency is None:
+            currency = ('eur' if self.fault == 'other_currency' else
+                        (s['form'].get('line_items[0][price_data][currency]') or 'usd').lower())
         obj = {'id': sid, 'object': 'checkout.session', 'client_reference_id': s['ref'],
-               'amount_total': s['amount'], 'customer': 'cus_test_%s' % sid[8:],
+               'amount_total': amount, 'currency': currency,
+               'customer': 'cus_test_%s' % sid[8:],
                'payment_status': 'paid' if s['mode'] != 'setup' else 'no_payment_required'}
         if s['mode'] != 'setup':
             obj['payment_intent'] = 'pi_test_%s' % sid[8:]

@@ -99,7 +99,7 @@ static struct sched load(struct bfix *b)
 
 static struct sched_client client(const char *name, const char *email)
 {
-    struct sched_client c = {name, email, "907-555-0100", "", 0, 0, NULL, 0, 0};
+    struct sched_client c = {name, email, "907-555-0100", "", 0, 0, NULL, 0, 0, NULL, 0};
     return c;
 }
 

@@ -464,6 +464,55 @@ static void test_refund_of_a_provider_payment_is_pending_until_answered(void **s
     tz_free(tz);
 }
 
+/* A payment leaves an invoice only once it is voided in full (0066); the
+ * client's credit (a cancelled visit's deposit) goes onto the next invoice
+ * issued for them, audited. */
+static void test_credit_leaves_only_a_voided_invoice_and_the_next_invoice_takes_it(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    int64_t inv = 0, pid = 0, cn = 0, changed = 0, bal = 0, n = 0;
+    int again = 0;
+    struct money_issue_in in;
+    int64_t a1 = visit(f, "checked_in", 3);
+    issue_in(f, a1, 0x31, &in);
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &inv, &again, &e), E_OK);
+    struct appointment ap;
+    assert_int_equal(db_appointment(f->db, f->a, a1, &ap, &e), E_OK);
+    struct payment p = {.invoice_id = inv, .appointment_id = a1, .method = "cash",
+                        .amount = 5000, .reference = "", .status = "completed",
+                        .created_at = T0, .created_by_name = "Rosa Delgado", .idem_key = "c:1"};
+    assert_int_equal(db_payment_add(f->db, &p, &pid, &e), E_OK);
+    /* the invoice stands: the store refuses to let the payment go */
+    assert_int_not_equal(db_payment_detach(f->db, pid, inv, &changed, &e), E_OK);
+    struct invoice i;
+    assert_int_equal(db_invoice(f->db, f->a, inv, &i, &e), E_OK);
+    struct money_fix_in fix = {MONEY_CREDIT, inv, i.total, "Visit voided", "cn:1", "USD"};
+    assert_int_equal(money_fix(f->db, &BY, &fix, T0, &cn, &again, &e), E_OK);
+    assert_int_equal(db_payment_detach(f->db, pid, inv, &changed, &e), E_OK);
+    assert_int_equal(changed, 1);
+    assert_int_equal(db_client_balance(f->db, ap.client_id, &bal, &n, &e), E_OK);
+    assert_int_equal(bal, -5000); /* in credit */
+    /* the visit is cancelled; the client's next visit's invoice takes the credit */
+    assert_int_equal(db_set_appointment_status(f->db, a1, "checked_in", "cancelled", T0, "",
+                                               0, &e), E_OK);
+    struct appointment a2row = ap;
+    a2row.start = T0 + 7200 * 9;
+    a2row.end = a2row.start + 3600;
+    a2row.busy_until = a2row.start + 4500;
+    a2row.status = "checked_in";
+    unsigned char hash[STORE_TOKEN_HASH];
+    memset(hash, 0x77, sizeof hash);
+    int64_t a2 = 0, inv2 = 0;
+    assert_int_equal(db_add_appointment(f->db, &a2row, hash, &a2, &e), E_OK);
+    issue_in(f, a2, 0x32, &in);
+    assert_int_equal(money_issue(f->db, &BY, &in, T0, &inv2, &again, &e), E_OK);
+    assert_int_equal(db_invoice(f->db, f->a, inv2, &i, &e), E_OK);
+    assert_int_equal(i.paid, 5000);
+    assert_int_equal(db_client_balance(f->db, ap.client_id, &bal, &n, &e), E_OK);
+    assert_int_equal(bal, i.total - 5000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +520,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_payments_refunds_credits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_superbill, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_credit_leaves_only_a_voided_invoice_and_the_next_invoice_takes_it, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(test_refund_of_a_deposit_is_in_the_clinic_currency, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_each_change_queues_its_webhook_a_refused_one_none,

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "store_fixture.h"
@@ -133,25 +134,45 @@ static void test_sale_credits_use_and_return(void **state)
     int used = 0;
     int64_t a1 = visit(f, cid, "deep-tissue-60", 1), a2 = visit(f, cid, "swedish-60", 2);
     assert_int_equal(db_begin(f->db, &e), E_OK);
-    assert_int_equal(prepaid_use_credit(f->db, a1, cid, "deep-tissue-60", T0, "desk", T0, &used,
+    assert_int_equal(prepaid_use_credit(f->db, &DESK, a1, cid, "deep-tissue-60", T0, "desk", T0, &used,
                                         &e), E_OK);
     assert_int_equal(used, 1);
-    assert_int_equal(prepaid_use_credit(f->db, a2, cid, "swedish-60", T0, "desk", T0, &used, &e),
+    assert_int_equal(prepaid_use_credit(f->db, &DESK, a2, cid, "swedish-60", T0, "desk", T0, &used, &e),
                      E_OK);
     assert_int_equal(used, 0);
     assert_int_equal(db_commit(f->db, &e), E_OK);
     assert_int_equal(left_of(f, cid), 4);
     /* a late cancellation keeps it; one in time gives it back, once */
     assert_int_equal(db_begin(f->db, &e), E_OK);
-    assert_int_equal(prepaid_return_credit(f->db, a1, 1, "client", T0, &e), E_OK);
+    assert_int_equal(prepaid_return_credit(f->db, &DESK, a1, 1, "client", T0, &e), E_OK);
     assert_int_equal(db_commit(f->db, &e), E_OK);
     assert_int_equal(left_of(f, cid), 4);
     for (int k = 0; k < 2; k++) {
         assert_int_equal(db_begin(f->db, &e), E_OK);
-        assert_int_equal(prepaid_return_credit(f->db, a1, 0, "client", T0, &e), E_OK);
+        assert_int_equal(prepaid_return_credit(f->db, &DESK, a1, 0, "client", T0, &e), E_OK);
         assert_int_equal(db_commit(f->db, &e), E_OK);
     }
     assert_int_equal(left_of(f, cid), 5);
+    /* each use and return is in the audit log, by whom, for which booking:
+     * one use, one return (the late cancellation kept it; the second
+     * return gave nothing back) */
+    struct audit_filter af = {.record = "package_credit", .limit = 10};
+    struct audit_entry *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(db_audit_list(f->db, f->a, &af, &rows, &n, &e), E_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].action, "return"); /* newest first */
+    assert_string_equal(rows[1].action, "use");
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(rows[k].user_id, 2);
+        assert_int_equal(rows[k].client_id, cid);
+        assert_non_null(strstr(rows[k].reason, "package \"Five deep\""));
+    }
+    char want[64];
+    snprintf(want, sizeof want, "appointment %lld (booked)", (long long)a1);
+    assert_non_null(strstr(rows[1].reason, want));
+    assert_non_null(strstr(rows[1].reason, "4 of 5 left"));
+    assert_non_null(strstr(rows[0].reason, "5 of 5 left"));
 
     /* an archived package is not sold; a package expired at the visit is not used */
     int64_t changed = 0;
@@ -160,7 +181,7 @@ static void test_sale_credits_use_and_return(void **state)
     assert_int_equal(prepaid_package_sell(f->db, &BY, pid, cid, &pay, T0, &sold, &e), E_CONFLICT);
     int64_t late = visit(f, cid, "deep-tissue-60", 3);
     assert_int_equal(db_begin(f->db, &e), E_OK);
-    assert_int_equal(prepaid_use_credit(f->db, late, cid, "deep-tissue-60",
+    assert_int_equal(prepaid_use_credit(f->db, &DESK, late, cid, "deep-tissue-60",
                                         T0 + 2LL * 366 * 86400, "desk", T0, &used, &e),
                      E_OK);
     assert_int_equal(used, 0);
@@ -212,7 +233,7 @@ static void test_gift_card_hash_redeem_and_prepay(void **state)
                      E_UNPROCESSABLE); /* spent */
     db_rollback(f->db);
     assert_int_equal(db_begin(f->db, &e), E_OK);
-    assert_int_equal(prepaid_return_credit(f->db, a, 1, "client", T0, &e), E_OK);
+    assert_int_equal(prepaid_return_credit(f->db, &DESK, a, 1, "client", T0, &e), E_OK);
     assert_int_equal(db_commit(f->db, &e), E_OK);
     assert_int_equal(db_gift_card(f->db, f->a, card, &g, &e), E_OK);
     assert_int_equal(g.balance, 5000);

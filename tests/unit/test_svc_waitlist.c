@@ -147,7 +147,7 @@ static enum err_code book_and_cancel(struct wfix *x, int64_t now, struct appoint
     char token[TOKEN_LEN];
     int late = 0;
     struct sched s = load(x, "maren-holt");
-    struct sched_client cl = {"Ann Lee", "ann@example.com", "907-555-0199", "", 0, 0, NULL, 0, 0};
+    struct sched_client cl = {"Ann Lee", "ann@example.com", "907-555-0199", "", 0, 0, NULL, 0, 0, NULL, 0};
     assert_int_equal(sched_book(x->f->db, x->f->a, &s, x->monday - 7 * 86400, x->monday + 10 * 3600,
                                 0, &cl, ap, token, &e),
                      E_OK);

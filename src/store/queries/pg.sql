@@ -72,7 +72,7 @@ LEFT JOIN locations l ON l.id = e.location_id
 -- fragment: checkout_cols
 SELECT id, purpose, coalesce(appointment_id, 0), coalesce(client_id, 0), ref_id, amount_cents,
 currency, description, idem_key, coalesce(session_id, ''), url, status, hold_until, created_at,
-settled_at FROM checkouts
+settled_at, mismatch FROM checkouts
 
 -- name: version
 SELECT coalesce(max(version), 0) FROM schema_version
@@ -729,11 +729,18 @@ SELECT coalesce(sum(i.total_cents
      WHERE invoice_id = i.id AND status = 'completed')
   + (SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f
      JOIN payments p ON p.id = f.payment_id
-     WHERE p.invoice_id = i.id AND f.status = 'completed')), 0),
+     WHERE p.invoice_id = i.id AND f.status = 'completed')), 0)
+- (SELECT coalesce(sum(p.amount_cents - (SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f
+                                         WHERE f.payment_id = p.id AND f.status = 'completed')), 0)
+   FROM payments p JOIN appointments a ON a.id = p.appointment_id
+   WHERE p.invoice_id IS NULL AND p.status = 'completed' AND a.client_id = $1),
 count(*),
 coalesce(sum((SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f
      JOIN payments p ON p.id = f.payment_id
      WHERE p.invoice_id = i.id AND f.status = 'pending')), 0)
++ (SELECT coalesce(sum(f.amount_cents), 0) FROM refunds f
+   JOIN payments p ON p.id = f.payment_id JOIN appointments a ON a.id = p.appointment_id
+   WHERE p.invoice_id IS NULL AND a.client_id = $1 AND f.status = 'pending')
 FROM invoices i WHERE i.client_id = $1
 
 -- name: payment_add
@@ -759,6 +766,18 @@ AND p.status = 'completed' ORDER BY p.id
 -- name: payments_attach
 UPDATE payments SET invoice_id = $2
 WHERE appointment_id = $1 AND invoice_id IS NULL AND status = 'completed'
+
+-- the client's credit (0066): see sqlite.sql
+-- name: payments_credit_of_client
+SELECT {{payment_cols}} JOIN appointments a ON a.id = p.appointment_id
+WHERE a.client_id = $1 AND a.id <> $2 AND a.status IN ('cancelled', 'no_show')
+AND p.invoice_id IS NULL AND p.status = 'completed' ORDER BY p.id
+
+-- name: payment_apply
+UPDATE payments SET invoice_id = $2 WHERE id = $1 AND invoice_id IS NULL
+
+-- name: payment_detach
+UPDATE payments SET invoice_id = NULL WHERE id = $1 AND invoice_id = $2
 
 -- money online (migration 0055): a service's deposit, the checkouts at the
 -- payment provider, its webhook events and a client's card on file
@@ -800,6 +819,12 @@ session_id = coalesce(session_id, $4::text)
 WHERE id = $1 AND status IN ('creating', 'open')
 
 -- holds run out ($1 = now), oldest first
+-- paid with another amount or currency than asked (0066): what came is
+-- kept, and the hold ends at $3 at the latest, so the worker settles it
+-- name: checkout_mismatch
+UPDATE checkouts SET mismatch = $2, hold_until = least(hold_until, $3)
+WHERE id = $1 AND status IN ('creating', 'open')
+
 -- name: checkouts_expired
 {{checkout_cols}} WHERE status IN ('creating', 'open') AND hold_until <= $1
 ORDER BY hold_until, id LIMIT 50
@@ -834,25 +859,32 @@ WHERE appointment_id = $1
 SELECT a.id FROM appointments a JOIN fee_agreements f ON f.appointment_id = a.id
 WHERE ((a.status = 'no_show' AND f.noshow_cents > 0)
        OR (a.status = 'cancelled' AND a.cancel_late = 1 AND f.late_cents > 0))
-  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.appointment_id = a.id)
+  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.appointment_id = a.id
+                  AND (i.issued_by <> 0 OR i.total_cents > (SELECT coalesce(sum(c.amount_cents), 0)
+                       FROM credit_notes c WHERE c.invoice_id = i.id)))
 ORDER BY a.id LIMIT 50
 
--- the fee invoice of an appointment (svc/pay issues it as the clinic's
--- policy, issued_by 0; one at most: its key is the appointment's)
+-- the newest fee invoice of an appointment, and how many it has (see sqlite.sql)
 -- name: fee_invoice_of_appt
-SELECT i.id FROM invoices i WHERE i.appointment_id = $1 AND i.issued_by = 0
+SELECT i.id, (SELECT count(*) FROM invoices j WHERE j.appointment_id = $1 AND j.issued_by = 0
+              AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = j.id
+                          AND l.kind = 'fee'))
+FROM invoices i WHERE i.appointment_id = $1 AND i.issued_by = 0
 AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.kind = 'fee')
-ORDER BY i.id LIMIT 1
+ORDER BY i.id DESC LIMIT 1
 
 -- visits no longer missed (a no-show undone) whose fee invoice is not yet
--- credited in full
+-- credited in full, or still holds what was paid towards it (0066: it
+-- becomes the client's credit)
 -- name: fees_to_void
 SELECT i.appointment_id FROM invoices i JOIN appointments a ON a.id = i.appointment_id
 WHERE i.issued_by = 0
   AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.invoice_id = i.id AND l.kind = 'fee')
   AND a.status <> 'no_show' AND NOT (a.status = 'cancelled' AND a.cancel_late = 1)
-  AND i.total_cents > (SELECT coalesce(sum(c.amount_cents), 0) FROM credit_notes c
-                       WHERE c.invoice_id = i.id)
+  AND (i.total_cents > (SELECT coalesce(sum(c.amount_cents), 0) FROM credit_notes c
+                        WHERE c.invoice_id = i.id)
+       OR EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id
+                  AND p.status = 'completed'))
 ORDER BY i.id LIMIT 50
 
 -- the provider's answer to a payment we asked for
@@ -1529,9 +1561,13 @@ DELETE FROM sms_opt_outs WHERE phone = $1
 -- name: sms_opt_out_get
 SELECT opted_out_at, source FROM sms_opt_outs WHERE phone = $1
 
+-- booked visits starting in (from, to]; not one whose slot is only held for
+-- its deposit or card (svc/pay): it is reminded once paid
 -- name: remind_candidates
 SELECT id, start_at, greatest(created_at, reminders_from) FROM appointments
 WHERE status = 'booked' AND start_at > $1 AND start_at <= $2
+AND NOT EXISTS (SELECT 1 FROM checkouts k WHERE k.appointment_id = appointments.id
+                AND k.status IN ('creating', 'open'))
 ORDER BY start_at, id
 
 -- name: remind_from
