@@ -487,7 +487,7 @@ static void test_credit_leaves_only_a_voided_invoice_and_the_next_invoice_takes_
     assert_int_not_equal(db_payment_detach(f->db, pid, inv, &changed, &e), E_OK);
     struct invoice i;
     assert_int_equal(db_invoice(f->db, f->a, inv, &i, &e), E_OK);
-    struct money_fix_in fix = {MONEY_CREDIT, inv, i.total, "Visit voided", "cn:1", "USD"};
+    struct money_fix_in fix = {MONEY_CREDIT, inv, i.total, "Visit voided", "cn:1", "USD", NULL, 0};
     assert_int_equal(money_fix(f->db, &BY, &fix, T0, &cn, &again, &e), E_OK);
     assert_int_equal(db_payment_detach(f->db, pid, inv, &changed, &e), E_OK);
     assert_int_equal(changed, 1);
