@@ -587,9 +587,15 @@ static enum err_code refund_settle_in(struct db *db, struct arena *a, const stru
                                           sum, ans->ref)
                            : arena_printf(a, "%s not refunded: %s", sum, ans->failure);
     if ((rc = audit_add_why(db, &provider_actor, "refund", "refund", id, inv.client_id,
-                            cut(a, why, 500), now, e)) != E_OK ||
-        !done)
+                            cut(a, why, 500), now, e)) != E_OK)
         return rc;
+    if (!done) { /* the gift card or package credits its sale's refund took go back */
+        struct payment pm;
+        if ((rc = db_payment(db, a, f.payment_id, &pm, e)) != E_OK)
+            return rc;
+        return money_sale_refund_undo(db, a, &provider_actor, f.invoice_id, f.payment_id,
+                                      pm.refunded, f.amount, now, e);
+    }
     log_info("payments: refund id %lld done by the provider", (long long)id);
     if ((rc = wh_payment_refunded(p->webhooks, db, id, f.payment_id, f.amount, currency, now, e)) !=
         E_OK)
