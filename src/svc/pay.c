@@ -886,7 +886,7 @@ done:
 
 /* ---- holds that ran out ---- */
 
-/* Cancels the appointment a deposit held, unless it moved on (a desk
+/* Cancels the appointment a deposit or card-on-file hold held, unless it moved on (a desk
  * check-in, a cancellation): E_OK then too. */
 static enum err_code release_appt(struct db *db, struct arena *a, const struct sched_hooks *hooks,
                                   int64_t appt_id, const char *why, int64_t now, struct err *e)
@@ -917,9 +917,13 @@ enum err_code pay_release(struct db *db, const struct sched_hooks *hooks, int64_
         int otherwise = list[i].mismatch && *list[i].mismatch;
         /* the appointment first: a crash after it leaves the checkout open,
          * and the next look finds the appointment cancelled already */
-        if (strcmp(list[i].purpose, "deposit") == 0 && list[i].appointment_id &&
+        /* a deposit's hold and a card-on-file hold alike (issue 11): the
+         * booking waits for either */
+        int card = strcmp(list[i].purpose, "card") == 0;
+        if ((card || strcmp(list[i].purpose, "deposit") == 0) && list[i].appointment_id &&
             (rc = release_appt(db, a, hooks, list[i].appointment_id,
                                otherwise ? "The payment received did not match the deposit asked."
+                               : card    ? "The card was not added in time."
                                          : "The deposit was not paid in time.",
                                now, e)) != E_OK)
             goto done;
