@@ -176,6 +176,30 @@ int money_refund_check(int64_t paid, int64_t refunded, int64_t amount, const cha
     return 0;
 }
 
+int money_package_refund(int64_t price, int credits, int64_t refunded, int taken, int left,
+                         int64_t amount, int *take, int64_t *most)
+{
+    *take = 0;
+    *most = 0;
+    if (price <= 0 || credits <= 0 || amount <= 0 || refunded < 0 || taken < 0 || left < 0 ||
+        refunded > MONEY_MAX || amount > MONEY_MAX)
+        return -1;
+    /* at most 100 credits and MONEY_MAX cents: no product overflows */
+    int64_t paid_back = refunded + amount;
+    int64_t all = (paid_back * credits + price - 1) / price;
+    if (all > credits)
+        all = credits;
+    int64_t n = all - taken;
+    if (n < 0)
+        n = 0;
+    int64_t cover = (int64_t)(taken + left) * price / credits - refunded;
+    *most = cover > 0 ? cover : 0;
+    if (n > left)
+        return -1;
+    *take = (int)n;
+    return 0;
+}
+
 int money_credit_check(int64_t total, int64_t credited, int64_t amount, const char **why)
 {
     if (amount <= 0) {

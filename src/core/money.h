@@ -96,6 +96,15 @@ int money_cash(int64_t due, int64_t tendered, int64_t *take, int64_t *change, co
 /* A refund of amount of a payment of paid of which refunded is already
  * back: 0 when 0 < amount <= paid - refunded, else -1 with *why. */
 int money_refund_check(int64_t paid, int64_t refunded, int64_t amount, const char **why);
+/* A refund of amount of the sale of a package of `credits` sold for price,
+ * of which refunded was already paid back and `taken` credits taken back,
+ * with `left` credits unused: the refund takes back the whole credits it
+ * pays for at the per-credit price, counted over all the sale's refunds
+ * (ceil((refunded + amount) x credits / price) in all).  0 with *take, or -1
+ * when that is more than the unused credits, with *most the largest refund
+ * those cover (0: none). */
+int money_package_refund(int64_t price, int credits, int64_t refunded, int taken, int left,
+                         int64_t amount, int *take, int64_t *most);
 /* A credit note of amount on an invoice of total of which credited is
  * already credited: 0 when 0 < amount <= total - credited, else -1. */
 int money_credit_check(int64_t total, int64_t credited, int64_t amount, const char **why);

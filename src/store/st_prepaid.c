@@ -108,7 +108,7 @@ enum err_code db_package_credit_add(struct db *db, const struct package_credit *
 
 struct credit_row {
     struct client_package p;
-    int returned;
+    int returned; /* the query's last column: credits given back, or taken back by refunds */
 };
 static const struct col credit_row_cols[] = {
     COL_I64(struct credit_row, p.id),
@@ -140,6 +140,28 @@ enum err_code db_package_credit_of_appt(struct db *db, struct arena *a, int64_t 
     return rc;
 }
 
+enum err_code db_client_package_of_sale(struct db *db, struct arena *a, int64_t invoice_id,
+                                        struct client_package *out, int *refunded, int *found,
+                                        struct err *e)
+{
+    struct credit_row r = {0};
+    enum err_code rc = rows_find(db, a, Q_CLIENT_PACKAGE_OF_SALE, "read the package sold",
+                                 ARGS(A_I64(invoice_id)), COLS(credit_row_cols), &r, found, e);
+    if (rc == E_OK && *found) {
+        *out = r.p;
+        *refunded = r.returned;
+    }
+    return rc;
+}
+
+enum err_code db_client_package_lock(struct db *db, int64_t id, struct err *e)
+{
+    int64_t got = 0;
+    int found = 0;
+    return rows_find_i64(db, Q_CLIENT_PACKAGE_LOCK, "read the package sold", ARGS(A_I64(id)),
+                         &got, &found, e);
+}
+
 /* ---- gift cards ---- */
 
 static const struct col gift_card_cols[] = {
@@ -157,6 +179,7 @@ static const struct col gift_card_cols[] = {
     COL_I64(struct gift_card, created_at),
     COL_TEXT(struct gift_card, created_by_name),
     COL_I64(struct gift_card, balance),
+    COL_I64(struct gift_card, refunded),
 };
 
 enum err_code db_gift_card_add(struct db *db, const struct gift_card *g,
@@ -227,6 +250,13 @@ enum err_code db_gift_card_of_payment(struct db *db, int64_t payment_id, int64_t
 {
     return rows_find_i64(db, Q_GIFT_CARD_OF_PAYMENT, "find the payment's gift card",
                          ARGS(A_I64(payment_id)), card_id, found, e);
+}
+
+enum err_code db_gift_card_of_sale(struct db *db, int64_t invoice_id, int64_t *card_id, int *found,
+                                   struct err *e)
+{
+    return rows_find_i64(db, Q_GIFT_CARD_OF_SALE, "find the gift card sold",
+                         ARGS(A_I64(invoice_id)), card_id, found, e);
 }
 
 static const struct col online_sale_cols[] = {

@@ -1189,7 +1189,9 @@ enum err_code db_client_package_usable(struct db *db, struct arena *a, int64_t c
                                        const char *service_id, int64_t at,
                                        struct client_package *out, int *found, struct err *e);
 /* One row of a package's credits: kind "sold" (delta = credits, no
- * appointment), "use" (-1) or "return" (+1) for an appointment. */
+ * appointment), "use" (-1) or "return" (+1) for an appointment,
+ * "sale_refund" (-credits) or "refund_undone" (+credits) for a refund of its
+ * sale (no appointment; migration 0069). */
 struct package_credit {
     int64_t id, client_package_id;
     const char *kind;
@@ -1203,6 +1205,14 @@ enum err_code db_package_credit_add(struct db *db, const struct package_credit *
 enum err_code db_package_credit_of_appt(struct db *db, struct arena *a, int64_t appointment_id,
                                         struct client_package *out, int *returned, int *found,
                                         struct err *e);
+/* The package sold on invoice_id, and *refunded the credits refunds of
+ * that sale took back (net of those given back): *found = 0 when none. */
+enum err_code db_client_package_of_sale(struct db *db, struct arena *a, int64_t invoice_id,
+                                        struct client_package *out, int *refunded, int *found,
+                                        struct err *e);
+/* Locks the package's row (PostgreSQL; SQLite's writer lock does it): the
+ * first statement of a transaction that takes its credits off. */
+enum err_code db_client_package_lock(struct db *db, int64_t id, struct err *e);
 
 /* A gift card: only its code's hash is stored. */
 struct gift_card {
@@ -1214,7 +1224,8 @@ struct gift_card {
     const char *recipient_name, *recipient_email, *message;
     int64_t send_at, expires_at, created_at; /* send_at 0: not e-mailed; expires_at 0: never */
     const char *created_by_name;
-    int64_t balance; /* read only */
+    int64_t balance;  /* read only */
+    int64_t refunded; /* read only: taken off it by refunds of its sale (net) */
 };
 /* Writes it (balance ignored; follow with its "issue" entry). */
 enum err_code db_gift_card_add(struct db *db, const struct gift_card *g,
@@ -1234,13 +1245,17 @@ enum err_code db_gift_cards(struct db *db, struct arena *a, struct gift_card **o
 /* Marks the card as being redeemed at now: the first write of a redeeming
  * transaction, so two redemptions of one card queue on its row. */
 enum err_code db_gift_card_touch(struct db *db, int64_t id, int64_t now, struct err *e);
-/* kind "issue" / "refund" (delta > 0) or "redeem" (delta < 0); payment_id 0: none. */
+/* kind "issue" / "refund" / "refund_undone" (delta > 0) or "redeem" /
+ * "sale_refund" (delta < 0); payment_id 0: none. */
 enum err_code db_gift_card_entry_add(struct db *db, int64_t card_id, const char *kind,
                                      int64_t delta, int64_t payment_id, int64_t at,
                                      const char *by_name, struct err *e);
 /* The card payment_id redeemed: *found = 0 when none. */
 enum err_code db_gift_card_of_payment(struct db *db, int64_t payment_id, int64_t *card_id,
                                       int *found, struct err *e);
+/* The card sold on invoice_id: *found = 0 when none. */
+enum err_code db_gift_card_of_sale(struct db *db, int64_t invoice_id, int64_t *card_id, int *found,
+                                   struct err *e);
 
 /* A gift card or package ordered online (migration 0058), waiting for its
  * checkout to be paid.  kind "gift_card" or "package"; client_id 0 = none

@@ -238,6 +238,9 @@ enum err_code money_gift_card(struct db *db, struct arena *a, const char *code,
         return err_set(e, E_UNPROCESSABLE, "This gift card has expired.");
     if (strcmp(g->currency, currency) != 0)
         return err_set(e, E_UNPROCESSABLE, "This gift card is in another currency.");
+    if (g->balance <= 0 && g->refunded > 0) /* its sale was refunded (money_sale_refund) */
+        return err_set(e, E_UNPROCESSABLE,
+                       "This gift card was refunded to its buyer, so nothing is left on it.");
     if (g->balance <= 0)
         return err_set(e, E_UNPROCESSABLE, "This gift card has been spent.");
     return E_OK;
@@ -402,6 +405,177 @@ enum err_code money_pay(struct db *db, const struct money_by *by, const struct m
     return rc;
 }
 
+/* ---- refunds of a sale ---- */
+
+/* The gift card sold on the refunded invoice: the refund comes off what is
+ * unspent.  The card's row is written first, so a redemption at the same
+ * moment waits (db_gift_card_touch), and the balance read after it. */
+static enum err_code sale_refund_card(struct db *db, struct arena *a, int64_t card,
+                                      const char *by_name, int64_t payment_id, int64_t amount,
+                                      const char *currency, int64_t now, const char **note,
+                                      struct err *e)
+{
+    struct gift_card g;
+    char left[48], was[48];
+    enum err_code rc;
+    if ((rc = db_gift_card_touch(db, card, now, e)) != E_OK ||
+        (rc = db_gift_card(db, a, card, &g, e)) != E_OK)
+        return rc;
+    if (amount > g.balance) {
+        money_format(g.balance, currency, left, sizeof left);
+        money_format(g.amount, currency, was, sizeof was);
+        if (g.balance <= 0)
+            return err_set(e, E_UNPROCESSABLE,
+                           "The gift card sold on this invoice (ending %s) has nothing unspent: "
+                           "its %s were spent or refunded, so its sale cannot be refunded.",
+                           g.last4, was);
+        return err_set(e, E_UNPROCESSABLE,
+                       "Only %s of the gift card sold on this invoice (ending %s) is unspent; "
+                       "refund at most that.",
+                       left, g.last4);
+    }
+    if ((rc = db_gift_card_entry_add(db, card, "sale_refund", -amount, payment_id, now, by_name,
+                                     e)) != E_OK)
+        return rc;
+    money_format(g.balance - amount, currency, left, sizeof left);
+    *note = arena_printf(a, "; taken off gift card ending %s, %s left on it", g.last4, left);
+    return E_OK;
+}
+
+/* The package sold on the refunded invoice: the credits the refund pays for
+ * come off it.  Its row is locked first, so a booking using a credit at
+ * the same moment waits. */
+static enum err_code sale_refund_package(struct db *db, struct arena *a, const struct actor *who,
+                                         const char *by_name, int64_t invoice_id, int64_t refunded,
+                                         int64_t amount, const char *currency, int64_t now,
+                                         const char **note, struct err *e)
+{
+    struct client_package cp;
+    int taken = 0, found = 0, take = 0;
+    int64_t most = 0;
+    char sum[48];
+    enum err_code rc;
+    if ((rc = db_client_package_of_sale(db, a, invoice_id, &cp, &taken, &found, e)) != E_OK ||
+        !found || (rc = db_client_package_lock(db, cp.id, e)) != E_OK ||
+        (rc = db_client_package_of_sale(db, a, invoice_id, &cp, &taken, &found, e)) != E_OK)
+        return rc;
+    if (!found)
+        return E_OK;
+    int left = cp.left < 0 ? 0 : (int)cp.left;
+    if (money_package_refund(cp.price, cp.credits, refunded, taken, left, amount, &take, &most) <
+        0) {
+        if (most <= 0)
+            return err_set(e, E_UNPROCESSABLE,
+                           "All %d credits of the package \"%s\" sold on this invoice are used "
+                           "or refunded, so its sale cannot be refunded.",
+                           cp.credits, cp.name);
+        return err_set(e, E_UNPROCESSABLE,
+                       "Only %d of the %d credits of the package \"%s\" sold on this invoice "
+                       "are unused, worth %s; refund at most that.",
+                       left, cp.credits, cp.name, money_format(most, currency, sum, sizeof sum));
+    }
+    money_format(amount, currency, sum, sizeof sum);
+    if (take > 0) {
+        struct package_credit pc = {.client_package_id = cp.id,
+                                    .kind = "sale_refund",
+                                    .delta = -take,
+                                    .reason = arena_printf(a, "%s of the sale refunded", sum),
+                                    .at = now,
+                                    .by_name = by_name};
+        if ((rc = db_package_credit_add(db, &pc, e)) != E_OK)
+            return rc;
+    }
+    const char *why = arena_printf(a,
+                                   "%d credit%s of package \"%.120s\" taken back: %s of its sale "
+                                   "refunded; %d left",
+                                   take, take == 1 ? "" : "s", cp.name, sum, left - take);
+    if ((rc = audit_add_why(db, who, "refund", "package_credit", cp.id, cp.client_id, why, now,
+                            e)) != E_OK)
+        return rc;
+    *note = arena_printf(a, "; %d credit%s of the package taken back, %d left", take,
+                         take == 1 ? "" : "s", left - take);
+    return E_OK;
+}
+
+/* Inside a refund's transaction (refund_tx), after its row: a refund of
+ * amount of payment payment_id on invoice_id, of which refunded was already
+ * paid back before it, takes back what it paid for when the invoice sold a
+ * gift card (amount off the card's unspent balance, its "sale_refund"
+ * entry) or a package (the whole credits it pays for at the package's
+ * per-credit price, audited as who's "refund" of "package_credit").
+ * Refused E_UNPROCESSABLE, naming what is unspent, above that.  *note gets
+ * a clause for the refund's audit row ("" for any other invoice), in a. */
+static enum err_code money_sale_refund(struct db *db, struct arena *a, const struct actor *who,
+                                       const char *by_name, int64_t invoice_id, int64_t payment_id,
+                                       int64_t refunded, int64_t amount, const char *currency,
+                                       int64_t now, const char **note, struct err *e)
+{
+    int64_t card = 0;
+    int found = 0;
+    enum err_code rc;
+    *note = "";
+    if (!invoice_id)
+        return E_OK;
+    if ((rc = db_gift_card_of_sale(db, invoice_id, &card, &found, e)) != E_OK)
+        return rc;
+    if (found)
+        return sale_refund_card(db, a, card, by_name, payment_id, amount, currency, now, note, e);
+    return sale_refund_package(db, a, who, by_name, invoice_id, refunded, amount, currency, now,
+                               note, e);
+}
+
+enum err_code money_sale_refund_undo(struct db *db, struct arena *a, const struct actor *who,
+                                     int64_t invoice_id, int64_t payment_id, int64_t refunded,
+                                     int64_t amount, int64_t now, struct err *e)
+{
+    int64_t card = 0;
+    int found = 0, taken = 0;
+    enum err_code rc;
+    if (!invoice_id)
+        return E_OK;
+    if ((rc = db_gift_card_of_sale(db, invoice_id, &card, &found, e)) != E_OK)
+        return rc;
+    if (found) {
+        struct gift_card g;
+        if ((rc = db_gift_card_touch(db, card, now, e)) != E_OK ||
+            (rc = db_gift_card(db, a, card, &g, e)) != E_OK)
+            return rc;
+        if (g.refunded < amount) /* a refund from before migration 0069 took nothing */
+            return E_OK;
+        return db_gift_card_entry_add(db, card, "refund_undone", amount, payment_id, now,
+                                      "payment provider", e);
+    }
+    struct client_package cp;
+    if ((rc = db_client_package_of_sale(db, a, invoice_id, &cp, &taken, &found, e)) != E_OK ||
+        !found || (rc = db_client_package_lock(db, cp.id, e)) != E_OK ||
+        (rc = db_client_package_of_sale(db, a, invoice_id, &cp, &taken, &found, e)) != E_OK ||
+        !found)
+        return rc;
+    /* what the refunds still standing take, and no more */
+    int keep = 0;
+    int64_t most = 0;
+    if (refunded > 0 &&
+        money_package_refund(cp.price, cp.credits, 0, 0, cp.credits, refunded, &keep, &most) < 0)
+        keep = taken;
+    int back = taken - keep;
+    if (back <= 0)
+        return E_OK;
+    struct package_credit pc = {.client_package_id = cp.id,
+                                .kind = "refund_undone",
+                                .delta = back,
+                                .reason = "the payment provider did not refund the sale",
+                                .at = now,
+                                .by_name = "payment provider"};
+    if ((rc = db_package_credit_add(db, &pc, e)) != E_OK)
+        return rc;
+    const char *why =
+        arena_printf(a,
+                     "%d credit%s of package \"%.120s\" given back: the payment "
+                     "provider did not refund its sale; %lld left",
+                     back, back == 1 ? "" : "s", cp.name, (long long)(cp.left + back));
+    return audit_add_why(db, who, "return", "package_credit", cp.id, cp.client_id, why, now, e);
+}
+
 /* ---- refunds and credit notes ---- */
 
 struct fix_ctx {
@@ -488,11 +662,15 @@ static enum err_code refund_tx(struct db *db, struct fix_ctx *c, struct err *e)
     char sum[48];
     /* a payment on no invoice (a deposit) is in the clinic's currency */
     const char *currency = p.invoice_id ? inv.currency : in->currency;
+    const char *note = ""; /* the sale of a gift card or package: what it takes back */
+    if ((rc = money_sale_refund(db, c->a, c->by->actor, c->by->name, p.invoice_id, p.id, p.refunded,
+                                in->amount, currency, c->now, &note, e)) != E_OK)
+        return rc;
     if (cash)
         mm = MONEY_CASH;
-    why = arena_printf(c->a, "%s to %s%s: %s", fmt(sum, sizeof sum, in->amount, currency),
+    why = arena_printf(c->a, "%s to %s%s%s: %s", fmt(sum, sizeof sum, in->amount, currency),
                        money_method_label(mm < 0 ? MONEY_CASH : (enum money_method)mm),
-                       *key ? ", asked of the payment provider" : "", in->why);
+                       *key ? ", asked of the payment provider" : "", note, in->why);
     why = clip(c->a, why);
     if ((rc = audit_add_why(db, c->by->actor, "refund", "refund", c->id,
                             p.invoice_id ? inv.client_id : 0, why, c->now, e)) != E_OK)

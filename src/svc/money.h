@@ -123,6 +123,13 @@ enum err_code money_fix(struct db *db, const struct money_by *by, const struct m
                         int64_t now, int64_t *id, int *again, struct err *e);
 /* 1 when refund f waits for the payment provider's answer. */
 int money_refund_pending(const struct refund *f);
+/* Inside the transaction that settles a refund failed (svc/pay): gives
+ * back what the refund took off the gift card or package its invoice sold
+ * (migration 0069), the payment's refunds now being `refunded` without it
+ * ("refund_undone" rows; package credits audited as who's "return"). */
+enum err_code money_sale_refund_undo(struct db *db, struct arena *a, const struct actor *who,
+                                     int64_t invoice_id, int64_t payment_id, int64_t refunded,
+                                     int64_t amount, int64_t now, struct err *e);
 
 /* Inside a paying transaction: the gift card whose code was typed, locked
  * for it (its row is written first, so two redemptions of one card queue

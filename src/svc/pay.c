@@ -587,9 +587,15 @@ static enum err_code refund_settle_in(struct db *db, struct arena *a, const stru
                                           sum, ans->ref)
                            : arena_printf(a, "%s not refunded: %s", sum, ans->failure);
     if ((rc = audit_add_why(db, &provider_actor, "refund", "refund", id, inv.client_id,
-                            cut(a, why, 500), now, e)) != E_OK ||
-        !done)
+                            cut(a, why, 500), now, e)) != E_OK)
         return rc;
+    if (!done) { /* the gift card or package credits its sale's refund took go back */
+        struct payment pm;
+        if ((rc = db_payment(db, a, f.payment_id, &pm, e)) != E_OK)
+            return rc;
+        return money_sale_refund_undo(db, a, &provider_actor, f.invoice_id, f.payment_id,
+                                      pm.refunded, f.amount, now, e);
+    }
     log_info("payments: refund id %lld done by the provider", (long long)id);
     if ((rc = wh_payment_refunded(p->webhooks, db, id, f.payment_id, f.amount, currency, now, e)) !=
         E_OK)
@@ -880,7 +886,7 @@ done:
 
 /* ---- holds that ran out ---- */
 
-/* Cancels the appointment a deposit held, unless it moved on (a desk
+/* Cancels the appointment a deposit or card-on-file hold held, unless it moved on (a desk
  * check-in, a cancellation): E_OK then too. */
 static enum err_code release_appt(struct db *db, struct arena *a, const struct sched_hooks *hooks,
                                   int64_t appt_id, const char *why, int64_t now, struct err *e)
@@ -911,9 +917,13 @@ enum err_code pay_release(struct db *db, const struct sched_hooks *hooks, int64_
         int otherwise = list[i].mismatch && *list[i].mismatch;
         /* the appointment first: a crash after it leaves the checkout open,
          * and the next look finds the appointment cancelled already */
-        if (strcmp(list[i].purpose, "deposit") == 0 && list[i].appointment_id &&
+        /* a deposit's hold and a card-on-file hold alike (issue 11): the
+         * booking waits for either */
+        int card = strcmp(list[i].purpose, "card") == 0;
+        if ((card || strcmp(list[i].purpose, "deposit") == 0) && list[i].appointment_id &&
             (rc = release_appt(db, a, hooks, list[i].appointment_id,
                                otherwise ? "The payment received did not match the deposit asked."
+                               : card    ? "The card was not added in time."
                                          : "The deposit was not paid in time.",
                                now, e)) != E_OK)
             goto done;

@@ -252,6 +252,29 @@ class Deposits(unittest.TestCase):
         # a webhook that never came does not come now either: nothing paid
         self.assertEqual(provider_payments(appt), [])
 
+    def test_a_card_on_file_hold_runs_out_and_the_slot_is_released(self):
+        st, hs, start, b, _ = book('swedish-60', email='cole.card@example.com')
+        self.assertEqual(st, 303)
+        sid = session_of(hs['location'])
+        appt = last_appt()[0]
+        self.assertEqual(checkout_of(appt)[1:4], ('open', 0, 'card'))
+        self.assertNotIn(start, free_slots(start[:10], therapist=therapist_of(appt)))
+        # the card is never given; the hold runs out: released like a deposit's
+        S.sql('UPDATE checkouts SET hold_until = ?1 WHERE appointment_id = ?2',
+              NOW_EPOCH - 1, appt)
+        wait_for('the card hold released', lambda: last_status(appt) == 'cancelled')
+        self.assertEqual(checkout_of(appt)[1], 'expired')
+        self.assertIn(start, free_slots(start[:10], therapist=therapist_of(appt)))
+        page = text(b.get(manage_path(PAY.sessions[sid]['cancel_url']))[2])
+        self.assertIn('Your card was not added in time, so this time was released.', page)
+        self.assertNotIn('Waiting for your card', page)
+        self.assertNotIn('deposit', page.lower())
+        self.assertEqual(S.sql('SELECT cancel_reason FROM appointments WHERE id = ?1', appt),
+                         [('The card was not added in time.',)])
+        # and nothing was said of a booking the client never had
+        plain_booking_rendered()
+        self.assertEqual(outbox_kinds(appt), [])
+
     def test_provider_hangs_the_booking_answers_in_bounded_time_and_can_retry(self):
         PAY.fault = 'hang'
         t0 = time.monotonic()

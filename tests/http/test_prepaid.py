@@ -207,6 +207,30 @@ def new_card(desk, amount='100', **fields):
     return CODE.search(page).group(1)
 
 
+def refund_once(desk, inv, pid):
+    """The refund form's key for payment pid on invoice inv's page."""
+    page = desk.get('/staff/invoices/%d' % inv)[2]
+    m = re.search(r'name="once" value="([^"]+)">\s*<input type="hidden" name="payment" '
+                  r'value="%d"' % pid, page)
+    assert m, page[:2000]
+    return m.group(1)
+
+
+def refund(desk, inv, pid, amount, reason='Client changed their mind'):
+    return desk.post('/staff/invoices/%d/refunds' % inv,
+                     {'once': refund_once(desk, inv, pid), 'payment': str(pid),
+                      'amount': amount, 'reason': reason})
+
+
+def sale_payment(inv):
+    return one('SELECT id FROM payments WHERE invoice_id = ?', inv)
+
+
+def balance(gid):
+    return one('SELECT coalesce(sum(delta), 0) FROM gift_card_entries WHERE gift_card_id = ?',
+               gid)
+
+
 class Packages(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -326,6 +350,62 @@ class Packages(unittest.TestCase):
         self.assertEqual(left(cp), 5)
         with self.assertRaises(Exception):
             S.sql('DELETE FROM package_credits WHERE client_package_id = ?', cp)
+
+    def test_a_refund_of_the_sale_takes_back_the_unused_credits(self):
+        desk = self.desk
+        define(self.admin, 'Five for Rae', valid_months='12')
+        cid = add_client('Rae Refund', 'rae@example.com')
+        st, h, _ = sell_package(desk, cid, package_id('Five for Rae'))
+        self.assertEqual(st, 303, h)
+        inv = int(re.search(r'/staff/invoices/(\d+)', h['location']).group(1))
+        cp = one('SELECT id FROM client_packages WHERE client_id = ?', cid)
+        pay_id = sale_payment(inv)  # $540.00 for 5: $108.00 a credit
+        desk_book(desk, 'Rae Refund', 'rae@example.com')
+        desk_book(desk, 'Rae Refund', 'rae@example.com')
+        self.assertEqual(left(cp), 3)
+        # more than the 3 unused credits are worth: refused, nothing stored
+        st, _, page = refund(desk, inv, pay_id, '324.01')
+        self.assertEqual(st, 422, text(page)[:400])
+        self.assertIn('Only 3 of the 5 credits of the package "Five for Rae" sold on this '
+                      'invoice are unused, worth $324.00; refund at most that.', text(page))
+        self.assertEqual(one('SELECT count(*) FROM refunds WHERE payment_id = ?', pay_id), 0)
+        self.assertEqual(left(cp), 3)
+        # one credit's worth takes one credit back, audited
+        st, _, page = refund(desk, inv, pay_id, '108')
+        self.assertEqual(st, 303, text(page)[:400])
+        self.assertEqual(left(cp), 2)
+        self.assertEqual(S.sql("SELECT kind, delta FROM package_credits WHERE"
+                               " client_package_id = ? AND appointment_id IS NULL ORDER BY id",
+                               cp), [('sold', 5), ('sale_refund', -1)])
+        self.assertEqual(S.sql("SELECT reason FROM audit_log WHERE action = 'refund' AND"
+                               " record = 'package_credit' AND record_id = ?", cp),
+                         [('1 credit of package "Five for Rae" taken back: $108.00 of its sale'
+                           ' refunded; 2 left',)])
+        self.assertIn('2 of 5 credits left', text(desk.get('/staff/clients/%d' % cid)[2]))
+        # a part of a credit takes the whole credit; the rest of it then takes none more
+        st, _, _ = refund(desk, inv, pay_id, '8')
+        self.assertEqual(st, 303)
+        self.assertEqual(left(cp), 1)
+        st, _, _ = refund(desk, inv, pay_id, '100')
+        self.assertEqual(st, 303)
+        self.assertEqual(left(cp), 1)
+        # the last unused credit: $108 more is refused, $108.00 goes back
+        st, _, page = refund(desk, inv, pay_id, '108.01')
+        self.assertEqual(st, 422)
+        self.assertIn('Only 1 of the 5 credits', text(page))
+        st, _, _ = refund(desk, inv, pay_id, '108')
+        self.assertEqual(st, 303)
+        self.assertEqual(left(cp), 0)
+        # all used or refunded: nothing more goes back
+        st, _, page = refund(desk, inv, pay_id, '1')
+        self.assertEqual(st, 422)
+        self.assertIn('All 5 credits of the package "Five for Rae" sold on this invoice are used'
+                      ' or refunded', text(page))
+        self.assertEqual(one('SELECT sum(amount_cents) FROM refunds WHERE payment_id = ?', pay_id),
+                         32400)
+        # and a booking of the service uses no credit now
+        desk_book(desk, 'Rae Refund', 'rae@example.com')
+        self.assertEqual(left(cp), 0)
 
     def test_a_merge_moves_packages_and_gift_cards(self):
         desk = self.desk
@@ -629,6 +709,86 @@ class GiftCards(unittest.TestCase):
         self.assertEqual(st, 303, text(page)[:400])
         self.assertEqual(one('SELECT sum(delta) FROM gift_card_entries WHERE gift_card_id = ?',
                              gid), 2500)
+
+    def test_a_refund_of_the_sale_takes_it_off_the_card(self):
+        desk = self.desk
+        code = new_card(desk, '100')
+        gid = one('SELECT max(id) FROM gift_cards')
+        inv = one('SELECT invoice_id FROM gift_cards WHERE id = ?', gid)
+        pay_id = sale_payment(inv)
+        aid, _ = visit('Spent Some', 'spentsome@example.com')
+        vinv = issue(desk, aid)
+        st, _, _ = pay(desk, aid, vinv, 'gift_card', amount='30', code=code)
+        self.assertEqual(st, 303)
+        # $70 is unspent: a refund of $80 of the sale is refused, nothing stored
+        st, _, page = refund(desk, inv, pay_id, '80')
+        self.assertEqual(st, 422, text(page)[:400])
+        self.assertIn('Only $70.00 of the gift card sold on this invoice (ending %s) is unspent;'
+                      ' refund at most that.' % code[-4:], text(page))
+        self.assertEqual(one('SELECT count(*) FROM refunds WHERE payment_id = ?', pay_id), 0)
+        self.assertEqual(balance(gid), 7000)
+        # $50 comes off the card in the same stroke, then the other $20
+        st, _, page = refund(desk, inv, pay_id, '50')
+        self.assertEqual(st, 303, text(page)[:400])
+        self.assertEqual(balance(gid), 2000)
+        self.assertEqual(S.sql("SELECT kind, delta FROM gift_card_entries WHERE gift_card_id = ?"
+                               " AND kind = 'sale_refund'", gid), [('sale_refund', -5000)])
+        self.assertIn('taken off gift card ending %s, $20.00 left on it' % code[-4:],
+                      one("SELECT reason FROM audit_log WHERE action = 'refund' AND"
+                          " record = 'refund' ORDER BY id DESC LIMIT 1"))
+        st, _, _ = refund(desk, inv, pay_id, '20')
+        self.assertEqual(st, 303)
+        self.assertEqual(balance(gid), 0)
+        # the card pays for nothing more, and says why
+        aid2, _ = visit('Late Spender', 'latespender@example.com')
+        vinv2 = issue(desk, aid2)
+        st, _, page = pay(desk, aid2, vinv2, 'gift_card', amount='10', code=code)
+        self.assertEqual(st, 422)
+        self.assertIn('This gift card was refunded to its buyer', text(page))
+        self.assertEqual(one('SELECT count(*) FROM payments WHERE invoice_id = ?', vinv2), 0)
+        # nothing is left to refund either
+        st, _, page = refund(desk, inv, pay_id, '1')
+        self.assertEqual(st, 422)
+        self.assertIn('has nothing unspent', text(page))
+
+    def test_a_redemption_and_a_refund_of_the_sale_at_once_cannot_overdraw(self):
+        desk = self.desk
+        for _ in range(3):
+            code = new_card(desk, '50')
+            gid = one('SELECT max(id) FROM gift_cards')
+            inv = one('SELECT invoice_id FROM gift_cards WHERE id = ?', gid)
+            pay_id = sale_payment(inv)
+            aid, _ = visit('Race %d' % gid, 'race%d@example.com' % gid)
+            vinv = issue(desk, aid)
+            _, _, page = desk.get('/staff/appointments/%d/checkout' % aid)
+            csrf = desk.cookies.get('knead_csrf', '')
+            jobs = [('/staff/invoices/%d/payments' % vinv,
+                     {'once': once_of(page), 'method': 'gift_card', 'amount': '40', 'code': code,
+                      'reference': '', 'csrf': csrf}),
+                    ('/staff/invoices/%d/refunds' % inv,
+                     {'once': refund_once(desk, inv, pay_id), 'payment': str(pay_id),
+                      'amount': '40', 'reason': 'bought by mistake', 'csrf': csrf})]
+            results = {}
+            go = threading.Barrier(2)
+
+            def run(path, form):
+                b = Browser()
+                b.cookies = dict(desk.cookies)
+                go.wait(timeout=10)
+                results[path] = b.request('POST', path, form)[0]
+            threads = [threading.Thread(target=run, args=j) for j in jobs]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=60)
+            # one of them wins; the card never pays out more than the $50 bought
+            self.assertEqual(sorted(results.values()), [303, 422], results)
+            self.assertEqual(balance(gid), 1000)
+            redeemed = one("SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE"
+                           " invoice_id = ? AND method = 'gift_card'", vinv)
+            refunded = one('SELECT coalesce(sum(amount_cents), 0) FROM refunds WHERE'
+                           ' payment_id = ?', pay_id)
+            self.assertEqual(redeemed + refunded, 4000)
 
     def test_wrong_codes_say_nothing_and_are_throttled(self):
         desk = self.desk

@@ -396,6 +396,106 @@ class PackagesOnline(unittest.TestCase):
         self.assertEqual(counts(), before)
 
 
+DESK = ('desk@chugachbodywork.example', 'demo-desk-pass')
+
+
+def refund_sale(desk, inv, pid, amount, reason='Bought by mistake'):
+    """The desk refunds payment pid of invoice inv (a card bought online goes back
+    through the provider)."""
+    page = desk.get('/staff/invoices/%d' % inv)[2]
+    m = re.search(r'name="once" value="([^"]+)">\s*<input type="hidden" name="payment" '
+                  r'value="%d"' % pid, page)
+    assert m, page[:2000]
+    return desk.post('/staff/invoices/%d/refunds' % inv,
+                     {'once': m.group(1), 'payment': str(pid), 'amount': amount,
+                      'reason': reason})
+
+
+class SaleRefunds(unittest.TestCase):
+    """A refund of a sale made online takes back what it paid for, and a refund
+    the provider turns down gives it back."""
+
+    def setUp(self):
+        PAY.reset()
+        S.sql('DELETE FROM throttle_hits')
+
+    def test_a_card_bought_online_refunded_comes_off_the_card_unless_the_provider_refuses(self):
+        st, h, page, _ = buy_card(amount='75', buyer_email='rita.refund@example.com')
+        self.assertEqual(st, 303, text(page)[:500])
+        post_form(PAY.base + '/pay/' + session_of(h['location']), {'action': 'pay'})
+        gid, inv = wait_for('the card sold', lambda: S.sql(
+            "SELECT g.id, g.invoice_id FROM gift_cards g JOIN clients c"
+            " ON c.id = g.buyer_client_id WHERE c.email = 'rita.refund@example.com'"))[0]
+        pid = one("SELECT id FROM payments WHERE invoice_id = ? AND method = 'provider'", inv)
+
+        def balance():
+            return one('SELECT coalesce(sum(delta), 0) FROM gift_card_entries'
+                       ' WHERE gift_card_id = ?', gid)
+        self.assertEqual(balance(), 7500)
+        desk = signed_in(DESK)
+        # the provider turns the refund down: the card keeps its $75
+        PAY.fault = 'decline'
+        st, hs, _ = refund_sale(desk, inv, pid, '30.00')
+        self.assertEqual(st, 303)
+        self.assertIn('refund_failed=1', hs['location'])
+        self.assertEqual(one('SELECT status FROM refunds WHERE payment_id = ?', pid), 'failed')
+        self.assertEqual(balance(), 7500)
+        self.assertEqual(S.sql('SELECT kind, delta FROM gift_card_entries WHERE gift_card_id = ?'
+                               ' ORDER BY id', gid),
+                         [('issue', 7500), ('sale_refund', -3000), ('refund_undone', 3000)])
+        # refunded through the provider: off the card, and the card spends nothing more
+        PAY.reset()
+        st, hs, _ = refund_sale(desk, inv, pid, '75.00')
+        self.assertEqual(st, 303)
+        self.assertNotIn('refund_failed', hs['location'])
+        self.assertEqual(balance(), 0)
+        self.assertEqual(sum(PAY.refunded.values()), 7500)
+        self.assertEqual(S.sql("SELECT status, amount_cents FROM refunds WHERE payment_id = ?"
+                               " ORDER BY id", pid), [('failed', 3000), ('completed', 7500)])
+
+    def test_a_package_bought_online_refunded_gives_back_its_credits_when_refused(self):
+        st, _, page = signed_in(ADMIN).post('/admin/packages', {
+            'name': 'Five refundable', 'service': 'deep-tissue-60', 'credits': '5',
+            'discount': '10', 'price': '', 'valid_months': '12'})
+        self.assertIn(st, (200, 201, 303), text(page)[:500])
+        pkg = one("SELECT id FROM packages WHERE name = 'Five refundable'")
+        price = one('SELECT price_cents FROM packages WHERE id = ?', pkg)
+        S.sql("INSERT INTO clients (name, email, phone, created_at)"
+              " VALUES ('Ron Refund', 'ron.refund@example.com', '', 0)")
+        b = harness.link_signed_in(S, SMTP, 'ron.refund@example.com', public=PUBLIC)
+        st, h, page = b.post('/packages/%d/buy' % pkg, {})
+        self.assertEqual(st, 303, text(page)[:500])
+        post_form(PAY.base + '/pay/' + session_of(h['location']), {'action': 'pay'})
+        cp, inv = wait_for('the package sold', lambda: S.sql(
+            "SELECT cp.id, cp.invoice_id FROM client_packages cp JOIN clients c"
+            " ON c.id = cp.client_id WHERE c.email = 'ron.refund@example.com'"))[0]
+        pid = one("SELECT id FROM payments WHERE invoice_id = ? AND method = 'provider'", inv)
+
+        def left():
+            return one('SELECT coalesce(sum(delta), 0) FROM package_credits'
+                       ' WHERE client_package_id = ?', cp)
+        self.assertEqual(left(), 5)
+        desk = signed_in(DESK)
+        per = price // 5
+        PAY.fault = 'decline'
+        st, hs, _ = refund_sale(desk, inv, pid, '%d.%02d' % divmod(2 * per, 100))
+        self.assertEqual(st, 303)
+        self.assertIn('refund_failed=1', hs['location'])
+        self.assertEqual(left(), 5)
+        self.assertEqual(S.sql("SELECT kind, delta FROM package_credits WHERE"
+                               " client_package_id = ? ORDER BY id", cp),
+                         [('sold', 5), ('sale_refund', -2), ('refund_undone', 2)])
+        self.assertEqual(one("SELECT count(*) FROM audit_log WHERE action = 'return' AND"
+                             " record = 'package_credit' AND record_id = ? AND reason LIKE"
+                             " '%did not refund its sale%'", cp), 1)
+        PAY.reset()
+        st, hs, _ = refund_sale(desk, inv, pid, '%d.%02d' % divmod(2 * per, 100))
+        self.assertEqual(st, 303)
+        self.assertNotIn('refund_failed', hs['location'])
+        self.assertEqual(left(), 3)
+        self.assertIn('Five refundable : 3 of 5 credits left', text(b.get('/portal')[2]))
+
+
 class Reachable(unittest.TestCase):
     def test_the_footer_links_to_both_pages(self):
         for path in ('/', '/services', '/gift-cards'):

@@ -330,6 +330,41 @@ static void test_refunds_and_credits(void **state)
     assert_int_equal(money_balance(12500, 2500, 12500, 2500), 0);
 }
 
+/* A package's refund takes back the whole credits it pays for, counted over
+ * all the sale's refunds, and never more than are unused. */
+static void test_package_refund(void **state)
+{
+    (void)state;
+    int take = -1;
+    int64_t most = -1;
+    /* 5 credits for $450: $90 each */
+    assert_int_equal(money_package_refund(45000, 5, 0, 0, 5, 45000, &take, &most), 0);
+    assert_int_equal(take, 5);
+    assert_int_equal(money_package_refund(45000, 5, 0, 0, 5, 9000, &take, &most), 0);
+    assert_int_equal(take, 1);
+    /* $1 back already takes a whole credit; a second $1 takes none more */
+    assert_int_equal(money_package_refund(45000, 5, 0, 0, 5, 100, &take, &most), 0);
+    assert_int_equal(take, 1);
+    assert_int_equal(money_package_refund(45000, 5, 100, 1, 4, 100, &take, &most), 0);
+    assert_int_equal(take, 0);
+    /* two used: $270 unused can go back, not a cent more */
+    assert_int_equal(money_package_refund(45000, 5, 0, 0, 3, 27000, &take, &most), 0);
+    assert_int_equal(take, 3);
+    assert_int_equal(money_package_refund(45000, 5, 0, 0, 3, 27001, &take, &most), -1);
+    assert_int_equal(most, 27000);
+    /* all used: nothing */
+    assert_int_equal(money_package_refund(45000, 5, 0, 0, 0, 1, &take, &most), -1);
+    assert_int_equal(most, 0);
+    /* a price that does not divide: 3 credits for $100 */
+    assert_int_equal(money_package_refund(10000, 3, 0, 0, 3, 10000, &take, &most), 0);
+    assert_int_equal(take, 3);
+    assert_int_equal(money_package_refund(10000, 3, 0, 0, 1, 3333, &take, &most), 0);
+    assert_int_equal(take, 1);
+    assert_int_equal(money_package_refund(10000, 3, 0, 0, 1, 3334, &take, &most), -1);
+    assert_int_equal(most, 3333);
+    assert_int_equal(money_package_refund(45000, 5, 0, 0, 5, 0, &take, &most), -1);
+}
+
 static void test_parse(void **state)
 {
     (void)state;
@@ -452,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_discount_spread_exhaustive),
         cmocka_unit_test(test_split_payments),
         cmocka_unit_test(test_refunds_and_credits),
+        cmocka_unit_test(test_package_refund),
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_currency_methods_units),

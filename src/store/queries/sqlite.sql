@@ -988,7 +988,9 @@ ORDER BY id DESC
 g.id, g.last4, g.amount_cents, g.currency, coalesce(g.invoice_id, 0),
 coalesce(g.buyer_client_id, 0), g.recipient_name, g.recipient_email, g.message, g.send_at,
 g.expires_at, g.created_at, g.created_by_name,
-(SELECT coalesce(sum(delta), 0) FROM gift_card_entries WHERE gift_card_id = g.id)
+(SELECT coalesce(sum(delta), 0) FROM gift_card_entries WHERE gift_card_id = g.id),
+(SELECT coalesce(-sum(delta), 0) FROM gift_card_entries WHERE gift_card_id = g.id
+AND kind IN ('sale_refund', 'refund_undone'))
 FROM gift_cards g
 
 -- name: packages
@@ -1052,6 +1054,20 @@ coalesce(cp.invoice_id, 0), cp.expires_at, cp.sold_at, cp.sold_by_name,
 FROM package_credits u JOIN client_packages cp ON cp.id = u.client_package_id
 WHERE u.appointment_id = ?1 AND u.kind = 'use'
 
+-- the package sold on an invoice and the credits refunds of that sale took back (net)
+-- name: client_package_of_sale
+SELECT cp.id, cp.client_id, cp.package_id, cp.name, cp.service_id, cp.credits, cp.price_cents,
+coalesce(cp.invoice_id, 0), cp.expires_at, cp.sold_at, cp.sold_by_name,
+(SELECT coalesce(sum(delta), 0) FROM package_credits WHERE client_package_id = cp.id),
+(SELECT coalesce(-sum(delta), 0) FROM package_credits WHERE client_package_id = cp.id
+AND kind IN ('sale_refund', 'refund_undone'))
+FROM client_packages cp WHERE cp.invoice_id = ?1
+
+-- the first statement of a transaction that takes credits off a package: a
+-- second one waits for it
+-- name: client_package_lock
+SELECT id FROM client_packages WHERE id = ?1
+
 -- name: gift_card_add
 INSERT INTO gift_cards (code_hash, last4, amount_cents, currency, invoice_id, buyer_client_id,
 recipient_name, recipient_email, message, send_at, expires_at, form_key, created_at,
@@ -1087,6 +1103,10 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 
 -- name: gift_card_of_payment
 SELECT gift_card_id FROM gift_card_entries WHERE payment_id = ?1 AND kind = 'redeem'
+
+-- the gift card sold on an invoice
+-- name: gift_card_of_sale
+SELECT id FROM gift_cards WHERE invoice_id = ?1
 
 -- health form and insurance checks
 -- name: intake
