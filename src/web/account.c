@@ -4,11 +4,13 @@
  * rules (expiry, throttling, roles) are in core/auth; this file does the I/O. */
 #include "web/account.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -42,9 +44,27 @@ static struct auth_limits limits(const struct req *r)
 
 /* The hashing pool.  argon2id takes 64 MiB and tens of milliseconds per
  * password; at most one fewer than the cores, or than [server] threads when
- * set (at least one), hash at a time, so that a flood of sign-ins always leaves a thread
- * for everyone else.  There is no queue: past the limit the answer is 429. */
-static int hash_inflight;
+ * set (at least one), hash at a time, so that a flood of sign-ins always
+ * leaves threads for everyone else.  A few requests (hash_queue) may wait
+ * for one, at most HASH_WAIT_MS (a hash takes tens of milliseconds: two
+ * people signing in, or two admins adding accounts, at the same instant both
+ * get through); past the slots and that short queue the answer is 429. */
+#define HASH_WAIT_MS 1000
+static pthread_mutex_t hash_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hash_cv; /* on CLOCK_MONOTONIC, made once by hash_cv_init */
+static pthread_once_t hash_cv_once = PTHREAD_ONCE_INIT;
+static int hash_inflight, hash_waiting;
+
+static void hash_cv_init(void)
+{
+    pthread_condattr_t at;
+    if (pthread_condattr_init(&at) != 0 || pthread_condattr_setclock(&at, CLOCK_MONOTONIC) != 0 ||
+        pthread_cond_init(&hash_cv, &at) != 0) {
+        log_error("account: the hashing pool's condition variable cannot be made");
+        abort();
+    }
+    pthread_condattr_destroy(&at);
+}
 
 static int hash_slots(const struct req *r)
 {
@@ -56,10 +76,46 @@ static int hash_slots(const struct req *r)
     return n > 1 ? (int)n - 1 : 1;
 }
 
+/* How many may wait for a slot: as many as there are slots with the default
+ * pool (four threads a core, at least 8, against one slot fewer than the
+ * cores), and with [server] threads set only while one thread stays free for
+ * everyone else. */
+static int hash_queue(const struct req *r, int slots)
+{
+    long t = r->app->cfg.threads;
+    if (t <= 0)
+        return slots;
+    long q = t - slots - 1;
+    return q < 0 ? 0 : q > slots ? slots : (int)q;
+}
+
 int account_hash_begin(struct req *r)
 {
-    if (__atomic_add_fetch(&hash_inflight, 1, __ATOMIC_SEQ_CST) > hash_slots(r)) {
-        __atomic_sub_fetch(&hash_inflight, 1, __ATOMIC_SEQ_CST);
+    int slots = hash_slots(r), queue = hash_queue(r, slots), ok = 0;
+    pthread_once(&hash_cv_once, hash_cv_init);
+    pthread_mutex_lock(&hash_mu);
+    if (hash_inflight < slots) {
+        ok = 1;
+    } else if (hash_waiting < queue) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += HASH_WAIT_MS / 1000;
+        until.tv_nsec += (HASH_WAIT_MS % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        hash_waiting++;
+        while (hash_inflight >= slots)
+            if (pthread_cond_timedwait(&hash_cv, &hash_mu, &until) == ETIMEDOUT)
+                break;
+        hash_waiting--;
+        ok = hash_inflight < slots;
+    }
+    if (ok)
+        hash_inflight++;
+    pthread_mutex_unlock(&hash_mu);
+    if (!ok) {
         resp_header(r, "Retry-After", HASH_RETRY_AFTER);
         return -1;
     }
@@ -68,7 +124,10 @@ int account_hash_begin(struct req *r)
 
 void account_hash_end(void)
 {
-    __atomic_sub_fetch(&hash_inflight, 1, __ATOMIC_SEQ_CST);
+    pthread_mutex_lock(&hash_mu);
+    hash_inflight--;
+    pthread_cond_signal(&hash_cv);
+    pthread_mutex_unlock(&hash_mu);
 }
 
 const char *account_busy_message(void)

@@ -31,8 +31,10 @@ void account_set_session_cookie(struct req *r, const char *token);
 
 /* The server's password-hashing pool: call account_hash_begin before an
  * argon2id hash or verify in a request, and account_hash_end after it.
- * Returns 0, or -1 when every slot is taken: then a Retry-After header is
- * set and the caller answers 429 with account_busy_message().  Never waits. */
+ * Returns 0, or -1 when every slot stayed taken: then a Retry-After header
+ * is set and the caller answers 429 with account_busy_message().  Waits at
+ * most HASH_WAIT_MS (1 s), and only while no more requests wait than there
+ * are slots; every other one is answered at once. */
 int account_hash_begin(struct req *r);
 void account_hash_end(void);
 const char *account_busy_message(void);

@@ -326,6 +326,25 @@ class HashingPool(unittest.TestCase):
             finish(s)
 
 
+    def test_two_sign_ins_at_one_instant_both_get_through(self):
+        # the default pool (one hashing slot on two cores) lets as many wait as there
+        # are slots: the second of two people signing in at the same moment waits for
+        # the first's hash (tens of milliseconds) instead of being told the server is busy
+        s = server_with('', real_hashing=True)
+        try:
+            def attempt(i):
+                b = Browser(s)
+                form = {'csrf': b.csrf(), 'email': 'pair%d@example.com' % i,
+                        'password': 'wrong-password-%d' % i}
+                return b.request('POST', '/login', form)[0]
+            seen = []
+            for _ in range(5):
+                with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+                    seen += list(ex.map(attempt, range(2)))
+            self.assertEqual(seen, [401] * 10, seen)
+        finally:
+            finish(s)
+
 class Logs(unittest.TestCase):
     def test_no_tokens_personal_data_or_forged_lines(self):
         token = 'AbCdEfGhIjKlMnOpQrStUv'
