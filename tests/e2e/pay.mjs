@@ -220,6 +220,8 @@ async function cases(h, server, fake, contexts) {
     check(/Waiting for your deposit/.test(t), `the held page does not say it waits:\n${t.slice(0, 400)}`);
     check(!/You’re booked/.test(t), 'a held booking is shown as booked');
     check(await page.getByRole('button', { name: 'Pay the deposit' }).isVisible(), 'no way to pay the deposit');
+    // the provider page's 402 can be reported after the clear above (a loaded machine)
+    for (let i = w.problems.length - 1; i >= 0; i--) if (w.problems[i].includes(fake.base)) w.problems.splice(i, 1);
     await checkPage(h, page, w, 'held-waiting-for-deposit', 'pay', '390 px phone viewport');
     const all = await h.runAxe(page);
     check(all.length === 0, `axe-core: ${all.map((v) => v.id).join(', ')}`);
