@@ -10,7 +10,9 @@ Fails (exit 1, one line per broken rule) when
     component of more than one module), or
   - a file in src/svc or src/mail includes a web/ or http/ header, or a
     file in src/svc includes a mail/ header, or
-  - a file in src/core includes anything but core/ and util/.
+  - a file in src/core includes anything but core/ and util/, or
+  - a file outside a module's directory includes its private x_impl.h
+    (store/store_impl.h, svc/booking_impl.h).
 Prints "RESULT <passed> <failed>" (one check per rule) for tests/run-all.sh.
 
 usage: check_includes.py [SRC_DIR]   (default: src/ beside tests/)
@@ -109,6 +111,8 @@ def main():
                 bad.append('%s includes "%s": svc/ must not know mail/' % (rel, i))
             if layer == 'core' and '/' in i and top not in ('core', 'util'):
                 bad.append('%s includes "%s": core/ includes only core/ and util/' % (rel, i))
+            if i.endswith('_impl.h') and '/' in i and top != layer:
+                bad.append('%s includes "%s": private to %s/' % (rel, i, top))
     for b in bad:
         print(b)
     failed += bool(bad)
