@@ -260,9 +260,7 @@ static void *rotor_main(void *arg)
         pthread_mutex_unlock(&r->mu);
         take_one(r);
         pthread_mutex_lock(&r->mu);
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += (time_t)r->every_hours * 3600;
+        struct timespec until = clock_deadline_ms((int64_t)r->every_hours * 3600 * 1000);
         while (!r->stop && pthread_cond_timedwait(&r->cv, &r->mu, &until) != ETIMEDOUT) {
         }
     }
@@ -284,18 +282,13 @@ int backup_rotor_start(struct store *s, const char *dir, int every_hours, int ke
         snprintf(err, errlen, "[backup] dir: %s is not a directory this user can write", dir);
         return -1;
     }
-    pthread_condattr_t ca;
     r = xcalloc(1, sizeof *r);
     r->store = s;
     snprintf(r->dir, sizeof r->dir, "%s", dir);
     r->every_hours = every_hours;
     r->keep = keep;
     pthread_mutex_init(&r->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&r->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (pthread_create(&r->thread, NULL, rotor_main, r) != 0) {
+    if (clock_cond_init(&r->cv) != 0 || pthread_create(&r->thread, NULL, rotor_main, r) != 0) {
         snprintf(err, errlen, "cannot start the backup thread");
         pthread_cond_destroy(&r->cv);
         pthread_mutex_destroy(&r->mu);

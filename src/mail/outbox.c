@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "svc/token.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sb.h"
@@ -348,9 +349,7 @@ static void *worker(void *p)
         }
         flush(ob);
         int64_t wait = until_due(ob);
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += (time_t)wait;
+        struct timespec until = clock_deadline_ms(wait * 1000);
         pthread_mutex_lock(&ob->mu);
         while (!ob->kicked && !ob->stopping)
             if (pthread_cond_timedwait(&ob->cv, &ob->mu, &until) != 0)
@@ -366,7 +365,6 @@ static void *worker(void *p)
 
 int outbox_start(const struct outbox_options *o, struct outbox **out, char *err, size_t errlen)
 {
-    pthread_condattr_t ca;
     struct outbox *ob = xcalloc(1, sizeof *ob);
     ob->o = *o;
     ob->o.smtp.abort = stopping;
@@ -378,11 +376,9 @@ int outbox_start(const struct outbox_options *o, struct outbox **out, char *err,
     if (ob->o.sms.base_url && ob->o.sms.base_url[0])
         ob->channels |= OUTBOX_SMS;
     pthread_mutex_init(&ob->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&ob->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    int rc = pthread_create(&ob->thread, NULL, worker, ob);
+    int rc = clock_cond_init(&ob->cv);
+    if (rc == 0)
+        rc = pthread_create(&ob->thread, NULL, worker, ob);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the mail worker: %s", strerror(rc));
         pthread_cond_destroy(&ob->cv);

@@ -309,9 +309,7 @@ static void *worker(void *p)
             wait = next - clock_now();
         if (wait < 1)
             wait = 1;
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += (time_t)wait;
+        struct timespec until = clock_deadline_ms(wait * 1000);
         pthread_mutex_lock(&r->mu);
         while (!r->stopping)
             if (pthread_cond_timedwait(&r->cv, &r->mu, &until) != 0)
@@ -356,12 +354,9 @@ int remind_start(const struct remind_options *o, struct remind **out, char *err,
     r->o = *o;
     r->tpl = eng;
     pthread_mutex_init(&r->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&r->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    int prc = pthread_create(&r->thread, NULL, worker, r);
+    int prc = clock_cond_init(&r->cv);
+    if (prc == 0)
+        prc = pthread_create(&r->thread, NULL, worker, r);
     if (prc != 0) {
         errmsg_set(err, errlen, "cannot start the reminder thread: %s", strerror(prc));
         pthread_cond_destroy(&r->cv);

@@ -75,26 +75,13 @@ static enum err_code on_queue(void *ctx, struct db *db, enum sched_event ev, int
     return db_sched_event_add(db, &row, e);
 }
 
-static struct timespec deadline_in_ms(long ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 /* After the commit: a pass that starts now sees the change; wait for it,
  * at most RENDER_WAIT_MS (the row is stored: a slow pass only delays the
  * message, and the answer goes out without it). */
 static void on_committed(void *ctx)
 {
     struct render *r = ctx;
-    struct timespec until = deadline_in_ms(RENDER_WAIT_MS);
+    struct timespec until = clock_deadline_ms(RENDER_WAIT_MS);
     pthread_mutex_lock(&r->mu);
     unsigned long want = ++r->asked;
     pthread_cond_signal(&r->cv);
@@ -353,7 +340,7 @@ static void *worker(void *p)
     pthread_mutex_lock(&r->mu);
     for (;;) {
         if (r->asked == r->done) {
-            struct timespec until = deadline_in_ms((long)r->poll_s * 1000);
+            struct timespec until = clock_deadline_ms((int64_t)r->poll_s * 1000);
             while (!r->stopping && r->asked == r->done)
                 if (pthread_cond_timedwait(&r->cv, &r->mu, &until) == ETIMEDOUT)
                     break;
@@ -372,15 +359,6 @@ static void *worker(void *p)
     return NULL;
 }
 
-static void cond_init_monotonic(pthread_cond_t *cv)
-{
-    pthread_condattr_t at;
-    pthread_condattr_init(&at);
-    pthread_condattr_setclock(&at, CLOCK_MONOTONIC);
-    pthread_cond_init(cv, &at);
-    pthread_condattr_destroy(&at);
-}
-
 int render_start(struct app *app, struct mail_notify *n, struct whsend *ws, int poll_s,
                  struct render **out, char *err, size_t errlen)
 {
@@ -392,10 +370,12 @@ int render_start(struct app *app, struct mail_notify *n, struct whsend *ws, int 
     r->poll_s = poll_s > 0 ? poll_s : 10;
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->pass_mu, NULL);
-    cond_init_monotonic(&r->cv);
-    cond_init_monotonic(&r->done_cv);
+    int rc = clock_cond_init(&r->cv);
+    if (rc == 0)
+        rc = clock_cond_init(&r->done_cv);
     r->asked = 1; /* the first pass: the changes a crash left */
-    int rc = pthread_create(&r->thread, NULL, worker, r);
+    if (rc == 0)
+        rc = pthread_create(&r->thread, NULL, worker, r);
     if (rc != 0) {
         errmsg_set(err, errlen, "cannot start the render worker: %s", strerror(rc));
         pthread_cond_destroy(&r->cv);

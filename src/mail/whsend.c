@@ -18,6 +18,7 @@
 #include "store/store.h"
 #include "svc/webhook.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -58,9 +59,7 @@ static int64_t real_now(void)
 
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_mono_us() / 1000;
 }
 
 static int v4_private(const unsigned char *b)

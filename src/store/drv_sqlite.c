@@ -353,10 +353,9 @@ static enum err_code sq_begin(struct db *db, struct err *e)
     struct sqlite_db *d = DB(db);
     struct timespec until;
     int64_t t0 = clock_mono_us();
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += BUSY_TIMEOUT_MS / 1000;
+    until = clock_deadline_ms(BUSY_TIMEOUT_MS);
     /* as long as SQLite's busy timeout would wait, and the same 503 after it */
-    if (pthread_mutex_timedlock(&d->owner->wmu, &until) != 0)
+    if (pthread_mutex_clocklock(&d->owner->wmu, CLOCK_MONOTONIC, &until) != 0)
         return sqlite_fail(d, e, SQLITE_BUSY, "begin a change");
     enum err_code rc = exec(d, "BEGIN IMMEDIATE", "begin a change", e);
     if (rc != E_OK) {

@@ -1277,9 +1277,7 @@ static void *worker(void *p)
             log_warn("payments: releasing holds: %s", e.msg);
         catch_up(db, &w->p, clock_now());
         db_release(db);
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += RELEASE_EVERY_S;
+        struct timespec until = clock_deadline_ms((int64_t)RELEASE_EVERY_S * 1000);
         pthread_mutex_lock(&w->mu);
         while (!w->stopping)
             if (pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0)
@@ -1301,12 +1299,9 @@ int pay_worker_start(struct store *st, const struct pay_provider *p,
     w->st = st;
     w->hooks = hooks;
     pthread_mutex_init(&w->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    int prc = pthread_create(&w->thread, NULL, worker, w);
+    int prc = clock_cond_init(&w->cv);
+    if (prc == 0)
+        prc = pthread_create(&w->thread, NULL, worker, w);
     if (prc != 0) {
         snprintf(err, errlen, "cannot start the payments thread: %s", strerror(prc));
         pthread_cond_destroy(&w->cv);

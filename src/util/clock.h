@@ -3,7 +3,9 @@
 #ifndef KNEAD_UTIL_CLOCK_H
 #define KNEAD_UTIL_CLOCK_H
 
+#include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Seconds since the epoch (UTC): the pinned instant if set, else the system clock. */
 int64_t clock_now(void);
@@ -13,5 +15,22 @@ void clock_pin(int64_t t);
 int clock_pinned(void);
 /* Monotonic microseconds, for measuring durations (access log). */
 int64_t clock_mono_us(void);
+
+/* Deadlines for the threads' timed waits.  Every condition variable that is
+ * waited on with a deadline is made by clock_cond_init, on CLOCK_MONOTONIC
+ * (pthread_condattr_setclock), so setting the wall clock (NTP, an admin's
+ * `date`) neither cuts a wait short nor stretches it to hours; the one mutex
+ * waited for with a deadline (the SQLite driver's writer lock) uses
+ * pthread_mutex_clocklock on the same clock.  The pinned clock (clock_pin)
+ * never enters: a pinned server still waits in real time. */
+/* Initialises cv to measure its deadlines on CLOCK_MONOTONIC.  Returns 0 or
+ * the pthread error (cv then unusable). */
+int clock_cond_init(pthread_cond_t *cv);
+/* The CLOCK_MONOTONIC instant ms milliseconds from now, normalised (tv_nsec
+ * below 1e9), for pthread_cond_timedwait on a clock_cond_init variable and
+ * pthread_mutex_clocklock(CLOCK_MONOTONIC).  ms < 0 counts as 0; any int64_t
+ * ms gives a deadline that far ahead, never a wrapped one in the past.
+ * Can't fail. */
+struct timespec clock_deadline_ms(int64_t ms);
 
 #endif

@@ -57,13 +57,10 @@ static int hash_inflight, hash_waiting;
 
 static void hash_cv_init(void)
 {
-    pthread_condattr_t at;
-    if (pthread_condattr_init(&at) != 0 || pthread_condattr_setclock(&at, CLOCK_MONOTONIC) != 0 ||
-        pthread_cond_init(&hash_cv, &at) != 0) {
+    if (clock_cond_init(&hash_cv) != 0) {
         log_error("account: the hashing pool's condition variable cannot be made");
         abort();
     }
-    pthread_condattr_destroy(&at);
 }
 
 static int hash_slots(const struct req *r)
@@ -97,14 +94,7 @@ int account_hash_begin(struct req *r)
     if (hash_inflight < slots) {
         ok = 1;
     } else if (hash_waiting < queue) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += HASH_WAIT_MS / 1000;
-        until.tv_nsec += (HASH_WAIT_MS % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = clock_deadline_ms(HASH_WAIT_MS);
         hash_waiting++;
         while (hash_inflight >= slots)
             if (pthread_cond_timedwait(&hash_cv, &hash_mu, &until) == ETIMEDOUT)
