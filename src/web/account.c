@@ -175,6 +175,23 @@ int account_hash_password(const char *pw, char *out, size_t size)
     return crypto_pwhash_str(out, pw, strlen(pw), ops, mem);
 }
 
+int account_hash_new(struct req *r, const char *pw, char *out, size_t size)
+{
+    struct err e = {0};
+    if (account_hash_begin(r) < 0) {
+        web_error(r, 429, NULL, busy_msg);
+        return -1;
+    }
+    int hashed = account_hash_password(pw, out, size);
+    account_hash_end();
+    if (hashed < 0) {
+        err_set(&e, E_INTERNAL, "could not hash the password");
+        web_fail(r, &e);
+        return -1;
+    }
+    return 0;
+}
+
 enum err_code account_create(struct store *s, const char *email, const char *name,
                              const char *role, const char *therapist_id, const char *password,
                              struct err *e)

@@ -51,6 +51,13 @@ int account_pwhash_env_check(char *err, size_t errlen);
 /* Hashes a password with argon2id into out (crypto_pwhash_STRBYTES).
  * Returns 0, or -1 when out of memory. */
 int account_hash_password(const char *pw, char *out, size_t size);
+/* account_hash_password in a request, inside a slot of the hashing pool
+ * (account_hash_begin/end).  Returns 0 with out filled; else -1 with r
+ * answered: 429 with account_busy_message() and Retry-After when every slot
+ * stayed taken, 500 when hashing failed (out of memory).  For a page whose
+ * 429 is its own form again, use account_hash_begin/end around
+ * account_hash_password instead. */
+int account_hash_new(struct req *r, const char *pw, char *out, size_t size);
 
 /* Creates an account (for `knead user add` and the demo).  role: "admin",
  * "desk", "therapist", "client"; therapist_id may be NULL.  E_INVALID with a

@@ -145,17 +145,8 @@ void admin_user_create(struct req *r)
         users_page(r, 422, admin_typed(r), json_incref(errors));
         return;
     }
-    if (account_hash_begin(r) < 0) {
-        web_error(r, 429, NULL, account_busy_message());
+    if (account_hash_new(r, pw, hash, sizeof hash) < 0)
         return;
-    }
-    int hashed = account_hash_password(pw, hash, sizeof hash);
-    account_hash_end();
-    if (hashed < 0) {
-        err_set(&e, E_INTERNAL, "could not hash the password");
-        web_fail(r, &e);
-        return;
-    }
     struct user u = {0, email, name, role, tid, 1};
     int tries = 0;
 again: /* a lost race runs again (store.h) */
@@ -330,17 +321,8 @@ void admin_user_password(struct req *r)
         user_page(r, 422, &u, json_pack("{s:s}", "password", why));
         return;
     }
-    if (account_hash_begin(r) < 0) {
-        web_error(r, 429, NULL, account_busy_message());
+    if (account_hash_new(r, pw, hash, sizeof hash) < 0)
         return;
-    }
-    int hashed = account_hash_password(pw, hash, sizeof hash);
-    account_hash_end();
-    if (hashed < 0) {
-        err_set(&e, E_INTERNAL, "could not hash the password");
-        web_fail(r, &e);
-        return;
-    }
     /* The old password stops working and so does every session made with it. */
     int tries = 0;
 again: /* a lost race runs again (store.h) */
