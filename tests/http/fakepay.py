@@ -43,6 +43,8 @@ import hmac
 import html
 import http.client
 import json
+import os
+import re
 import threading
 import time
 import urllib.parse
@@ -375,6 +377,56 @@ class FakePay:
         out = [self.post_webhook(ev) for ev in self.pending]
         self.pending = []
         return out
+
+
+# ---- for the HTTP suites that run Knead against the fake (test_payments, test_refunds,
+# test_shop_online, test_paygaps) ----
+
+def knead_config(dirname, base, extra='', head='', name='pay.ini'):
+    """Writes dirname/name, a config file pointing Knead at the fake at base (its key,
+    webhook secret, a 2 s timeout), and returns its path.  head: sections before
+    [payments] (default: bookings_per_hour = 0, since one address books far more than 20
+    an hour in these suites: the limit is test_abuse's); extra: more [payments] keys,
+    or more sections, after it."""
+    path = os.path.join(dirname, name)
+    with open(path, 'w') as f:
+        f.write('%s[payments]\nbase_url = %s\nkey = %s\nwebhook_secret = %s\n'
+                'timeout_seconds = 2\n%s' % (head or '[limits]\nbookings_per_hour = 0\n',
+                                              base, KEY, SECRET, extra))
+    return path
+
+
+def start_knead(knead, pay, now, config=knead_config):
+    """Starts Knead (harness.Server) at the pinned instant now with config(dirname,
+    pay.base) -> path, and points the fake's webhooks at it."""
+    from harness import Server
+    s = Server(knead)
+    s.extra = ['--now', now, '--config', config(s.dir, pay.base)]
+    s.start()
+    pay.webhook = (s.port, '/payments/webhook')
+    return s
+
+
+def post_form(url, form):
+    """POSTs form to the fake's page at url, as the client's browser does there (Pay,
+    Decline).  Returns (status, Location)."""
+    u = urllib.parse.urlparse(url)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
+    try:
+        c.request('POST', u.path, body=urllib.parse.urlencode(form),
+                  headers={'Content-Type': 'application/x-www-form-urlencoded'})
+        r = c.getresponse()
+        r.read()
+        return r.status, r.getheader('Location')
+    finally:
+        c.close()
+
+
+def session_of(location):
+    """The checkout session id in a redirect to the fake's page."""
+    m = re.search(r'/pay/(cs_test_\d+)$', location or '')
+    assert m, location
+    return m.group(1)
 
 
 if __name__ == '__main__':

@@ -18,8 +18,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_payments as tp  # noqa: E402
-from fakepay import FakePay  # noqa: E402
-from harness import (Browser, Server, client_account, finish, run_suite, signed_in,  # noqa: E402
+from fakepay import FakePay, knead_config, start_knead  # noqa: E402
+from harness import (Browser, client_account, finish, run_suite, signed_in,  # noqa: E402
                      text)
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
@@ -30,14 +30,8 @@ DESK = tp.DESK
 
 
 def start_server(pay):
-    s = Server(KNEAD)
-    extra = '[webhooks]\nallow_private = 1\ntimeout_seconds = 1\nmax_attempts = 1\n'
-    s.extra = ['--now', tp.NOW, '--config', tp.config(s.dir, pay.base, '') ]
-    with open(s.extra[-1], 'a') as f:
-        f.write(extra)
-    s.start()
-    pay.webhook = (s.port, '/payments/webhook')
-    return s
+    return start_knead(KNEAD, pay, tp.NOW, lambda d, base: knead_config(
+        d, base, '[webhooks]\nallow_private = 1\ntimeout_seconds = 1\nmax_attempts = 1\n'))
 
 
 def setUpModule():

@@ -16,7 +16,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakepay import KEY, SECRET, FakePay  # noqa: E402
+from fakepay import KEY, SECRET, FakePay, post_form, session_of, start_knead  # noqa: E402,F401
 from harness import Browser, Server, finish, run_suite, signed_in, text  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
@@ -36,22 +36,8 @@ def _dates():
 DATES = _dates()
 
 
-def config(dirname, base, extra=''):
-    path = os.path.join(dirname, 'pay.ini')
-    with open(path, 'w') as f:
-        # one address books far more than 20 an hour here: the limit is test_abuse's
-        f.write('[limits]\nbookings_per_hour = 0\n'
-                '[payments]\nbase_url = %s\nkey = %s\nwebhook_secret = %s\n'
-                'timeout_seconds = 2\n%s' % (base, KEY, SECRET, extra))
-    return path
-
-
 def start_server(pay):
-    s = Server(KNEAD)
-    s.extra = ['--now', NOW, '--config', config(s.dir, pay.base)]
-    s.start()
-    pay.webhook = (s.port, '/payments/webhook')
-    return s
+    return start_knead(KNEAD, pay, NOW)
 
 
 def setUpModule():
@@ -127,12 +113,6 @@ def checkout_of(appt_id, server=None):
 def provider_payments(appt_id, server=None):
     return (server or S).sql("SELECT amount_cents, status, reference FROM payments "
                              "WHERE appointment_id = ?1 AND method = 'provider'", appt_id)
-
-
-def session_of(location):
-    m = re.search(r'/pay/(cs_test_\d+)$', location)
-    assert m, location
-    return m.group(1)
 
 
 def manage_path(b_location):
@@ -791,21 +771,6 @@ def therapist_of(appt):
 
 def last_status(appt):
     return S.sql('SELECT status FROM appointments WHERE id = ?1', appt)[0][0]
-
-
-def post_form(url, form):
-    import http.client
-    import urllib.parse
-    u = urllib.parse.urlparse(url)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
-    try:
-        c.request('POST', u.path, body=urllib.parse.urlencode(form),
-                  headers={'Content-Type': 'application/x-www-form-urlencoded'})
-        r = c.getresponse()
-        r.read()
-        return r.status, r.getheader('Location')
-    finally:
-        c.close()
 
 
 if __name__ == '__main__':

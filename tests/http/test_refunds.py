@@ -17,9 +17,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakepay import FakePay  # noqa: E402
-from harness import Browser, Server, finish, run_suite, signed_in, text  # noqa: E402
-from test_payments import DATES, config, post_form  # noqa: E402  (helpers only: no suite)
+from fakepay import FakePay, post_form, session_of, start_knead  # noqa: E402
+from harness import Browser, finish, run_suite, signed_in, text  # noqa: E402
+from test_payments import DATES  # noqa: E402  (helpers only: no suite)
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -34,10 +34,7 @@ PAST = iter(range(3600, 40 * 3600, 5400))  # each missed visit its own past time
 
 
 def start_server(pay):
-    s = Server(KNEAD)
-    s.extra = ['--now', NOW, '--config', config(s.dir, pay.base)]
-    s.start()
-    pay.webhook = (s.port, '/payments/webhook')
+    s = start_knead(KNEAD, pay, NOW)
     s.sql("UPDATE services SET deposit_kind = 'amount', deposit_value = 2500, "
           "noshow_fee_kind = 'percent', noshow_fee_value = 5000 WHERE id = 'deep-tissue-60'")
     return s
@@ -80,7 +77,7 @@ def paid_online(s, pay, email):
                                  'start': slots[0], 'name': 'Rae Refund', 'email': email,
                                  'phone': '907 555 0123', 'agree_fees': '1'})
     assert st == 303, st
-    sid = re.search(r'/pay/(cs_test_\d+)$', hs['location']).group(1)
+    sid = session_of(hs['location'])
     appt, client = s.sql('SELECT id, client_id FROM appointments ORDER BY id DESC LIMIT 1')[0]
     assert post_form(pay.base + '/pay/' + sid, {'action': 'pay'})[0] == 303
     start = NOW_EPOCH - next(PAST)

@@ -16,7 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from fakepay import KEY, SECRET, FakePay  # noqa: E402
+from fakepay import FakePay, knead_config, post_form, session_of, start_knead  # noqa: E402
 from harness import Browser, Server, run_suite, signed_in, text  # noqa: E402
 from mailcatch import Smtpd  # noqa: E402
 
@@ -31,22 +31,14 @@ S = PAY = SMTP = None
 
 
 def config(dirname, base, extra=''):
-    path = os.path.join(dirname, 'shop.ini')
-    with open(path, 'w') as f:
-        f.write('[server]\npublic_url = %s\n[smtp]\nhost = 127.0.0.1\nport = %d\n'
-                'retry_min_seconds = 1\nretry_max_seconds = 2\n'
-                '[limits]\nbookings_per_hour = 4\n'
-                '[payments]\nbase_url = %s\nkey = %s\nwebhook_secret = %s\n'
-                'timeout_seconds = 2\n%s' % (PUBLIC, SMTP.port, base, KEY, SECRET, extra))
-    return path
+    return knead_config(dirname, base, extra, name='shop.ini', head=(
+        '[server]\npublic_url = %s\n[smtp]\nhost = 127.0.0.1\nport = %d\n'
+        'retry_min_seconds = 1\nretry_max_seconds = 2\n'
+        '[limits]\nbookings_per_hour = 4\n' % (PUBLIC, SMTP.port)))
 
 
 def start_server(pay):
-    s = Server(KNEAD)
-    s.extra = ['--now', NOW, '--config', config(s.dir, pay.base)]
-    s.start()
-    pay.webhook = (s.port, '/payments/webhook')
-    return s
+    return start_knead(KNEAD, pay, NOW, config)
 
 
 def setUpModule():
@@ -76,27 +68,6 @@ def wait_for(what, fn, deadline=DEADLINE):
             return got
         time.sleep(0.05)
     raise AssertionError('timed out waiting for ' + what + '\n' + S.log()[-3000:])
-
-
-def session_of(location):
-    m = re.search(r'/pay/(cs_test_\d+)$', location or '')
-    assert m, location
-    return m.group(1)
-
-
-def post_form(url, form):
-    import http.client
-    import urllib.parse
-    u = urllib.parse.urlparse(url)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
-    try:
-        c.request('POST', u.path, body=urllib.parse.urlencode(form),
-                  headers={'Content-Type': 'application/x-www-form-urlencoded'})
-        r = c.getresponse()
-        r.read()
-        return r.status, r.getheader('Location')
-    finally:
-        c.close()
 
 
 def buy_card(b=None, server=None, **fields):
