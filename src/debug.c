@@ -43,8 +43,8 @@ static int bad(const char *msg)
 
 /* Reads the values of the JSON array arr from index `from` on into args on a;
  * returns the count or -1 with a message. */
-static int array_args(struct arena *a, json_t *arr, size_t from, struct db_value **out,
-                      char *msg, size_t size)
+static int array_args(struct arena *a, json_t *arr, size_t from, struct db_value **out, char *msg,
+                      size_t size)
 {
     size_t total = json_array_size(arr), count = total > from ? total - from : 0;
     if (count > ARGS_MAX) {
@@ -129,9 +129,8 @@ static int print_row(void *ctx, const struct db_value *cols, size_t ncols)
 /* Opens the store as a new command would, runs sql with args, prints its rows
  * and closes the store.  Returns the exit status of `knead debug sql`; when
  * it is not 0, msg holds the message (without the command's name). */
-static int run_statement(const char *config, const char *db_path, struct arena *a,
-                         const char *sql, const struct db_value *args, size_t nargs, char *msg,
-                         size_t size)
+static int run_statement(const char *config, const char *db_path, struct arena *a, const char *sql,
+                         const struct db_value *args, size_t nargs, char *msg, size_t size)
 {
     struct app app;
     struct err e = {0};
