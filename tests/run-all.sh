@@ -27,25 +27,7 @@ tally() { # name exitcode passed failed
     printf '%-28s %4d passed, %d failed\n' "$1" "$p" "$f"
 }
 
-# The unit tests, side by side as well (the store suites each use their own temporary
-# database); tallies in name order.
 JOBS=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
-rm -f "$OUT"/unit-*.rc
-for t in "$BUILD"/test_*; do
-    [ -f "$t" ] && [ -x "$t" ] && echo "$t"
-done | xargs -P "$JOBS" -n 1 sh -c '
-    n=$(basename "$1")
-    CMOCKA_MESSAGE_OUTPUT=TAP "$1" >"$0/$n.log" 2>&1
-    echo $? >"$0/unit-$n.rc"' "$OUT"
-for t in "$BUILD"/test_*; do
-    [ -f "$t" ] && [ -x "$t" ] || continue
-    name=$(basename "$t")
-    rc=$(cat "$OUT/unit-$name.rc" 2>/dev/null || echo 1)
-    p=$(grep -c '^ok ' "$OUT/$name.log")
-    f=$(grep '^not ok ' "$OUT/$name.log" | grep -vc '# SKIP')  # a skip (PostgreSQL only) is no failure
-    [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$OUT/$name.log" | grep -v '^    ok ' | tail -40
-    tally "unit/$name" "$rc" "$p" "$f"
-done
 
 run_counted() { # name logfile command...
     name=$1; log=$2; shift 2
@@ -62,9 +44,10 @@ run_counted() { # name logfile command...
 # include no web/ or http/ header, svc/ no mail/ one.
 run_counted layers "$OUT/layers.log" python3 tests/layers/check_includes.py src
 
-# Everything after the unit tests runs as one pool of jobs, longest first, so that
+# Everything after the layering check runs as one pool of jobs, longest first, so that
 # no phase waits for the slowest job of the one before and no long job starts
-# last: the HTTP suites (tests/http/test_*.py, each against its own server on its own
+# last: the unit tests (the store suites each use their own temporary database;
+# before, a phase of their own with its own slowest job at the end), the HTTP suites (tests/http/test_*.py, each against its own server on its own
 # loopback port and temporary directory), the same store unit tests and the HTTP
 # suites listed in tests/pg/suites again on PostgreSQL (issue 10 §3: a throwaway
 # cluster, tests/pg/cluster.sh, initdb in a temporary directory, pg_ctl on a free
@@ -74,7 +57,9 @@ run_counted layers "$OUT/layers.log" python3 tests/layers/check_includes.py src
 # time in the last run (OUT/<job>.secs; a first run guesses).  HTTP_JOBS (default one
 # more than the cores) run at once: the browser run holds one slot from the start and
 # the suites keep the two of before (at twice the cores, under a load of 20, the
-# browser run outlasted its own 900 s bound).  The tallies are printed in the order of before once all have ended.
+# browser run outlasted its own 900 s bound).  The tallies are printed in the order of before once all have ended,
+# then the pool's wall and CPU time and its fifteen longest jobs (OUT/jobs.txt has all:
+# wall s, CPU s, job; the CPU of a job is that of every process it waited for).
 # Debian's python3 (/usr/bin): it has python3-icalendar (scripts/deps.sh --test), which a
 # python3 earlier on PATH (pyenv, a venv) may lack.
 PY=/usr/bin/python3
@@ -99,8 +84,12 @@ if [ "${PG_TESTS:-1}" != 0 ]; then
         PG_SUITES=$(grep -v '^#' tests/pg/suites | grep .)
     fi
 fi
-rm -f "$OUT"/http-*.rc "$OUT"/pg-*.rc "$OUT"/fuzz.rc "$OUT"/e2e.rc
+rm -f "$OUT"/unit-*.rc "$OUT"/http-*.rc "$OUT"/pg-*.rc "$OUT"/fuzz.rc "$OUT"/e2e.rc
+touch "$OUT/run-all.start"
+t_pool=$(date +%s)
+UNITS=$(for t in "$BUILD"/test_*; do [ -f "$t" ] && [ -x "$t" ] && basename "$t"; done)
 {
+    for n in $UNITS; do echo "unit $n"; done
     for n in $HTTP_SUITES; do echo "http $n"; done
     for n in $PG_UNITS; do echo "pg-unit $n"; done
     for n in $PG_SUITES; do echo "pg-http $n"; done
@@ -108,24 +97,33 @@ rm -f "$OUT"/http-*.rc "$OUT"/pg-*.rc "$OUT"/fuzz.rc "$OUT"/e2e.rc
     echo "e2e e2e"
 } | while read -r kind n; do
     # the guess for a first run: the browser run is the longest, a PG unit test short
-    case $kind in e2e) guess=400 ;; pg-unit) guess=5 ;; *) guess=30 ;; esac
+    case $kind in e2e) guess=400 ;; unit | pg-unit) guess=5 ;; *) guess=30 ;; esac
     secs=$(cat "$OUT/$kind-$n.secs" 2>/dev/null || echo "$guess")
     echo "$secs $kind $n"
 done | sort -rn | cut -d' ' -f2- | xargs -P "$HTTP_JOBS" -n 2 sh -c '
     kind=$0 n=$1 t0=$(date +%s)
     case $kind in
+    unit) CMOCKA_MESSAGE_OUTPUT=TAP "$BUILD/$n" >"$OUT/$n.log" 2>&1
+          echo $? >"$OUT/unit-$n.rc" ;;
     http) "$PY" "tests/http/test_$n.py" "$BUILD/knead" >"$OUT/http-$n.log" 2>&1
           echo $? >"$OUT/http-$n.rc" ;;
     pg-unit) KNEAD_TEST_PG=$RUNALL_PG CMOCKA_MESSAGE_OUTPUT=TAP "$BUILD/$n" >"$OUT/pg-$n.log" 2>&1
           echo $? >"$OUT/pg-unit-$n.rc" ;;
     pg-http) KNEAD_TEST_PG=$RUNALL_PG "$PY" "tests/http/test_$n.py" "$BUILD/knead" >"$OUT/pg-http-$n.log" 2>&1
           echo $? >"$OUT/pg-http-$n.rc" ;;
-    fuzz) sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-15}" >"$OUT/fuzz.log" 2>&1
+    fuzz) sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-}" >"$OUT/fuzz.log" 2>&1
           echo $? >"$OUT/fuzz.rc" ;;
     e2e) node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots" >"$OUT/e2e.log" 2>&1
           echo $? >"$OUT/e2e.rc" ;;
     esac
-    echo $(($(date +%s) - t0)) >"$OUT/$kind-$n.secs"'
+    echo $(($(date +%s) - t0)) >"$OUT/$kind-$n.secs"
+    # the CPU seconds (user + system) of the job and every process it waited for
+    # (its servers, `knead debug sql`, the browser; not the PostgreSQL cluster)
+    # (the builtin `times` into a file: in a pipe it would run in a subshell of its own)
+    times >"$OUT/$kind-$n.times"
+    awk "NR == 2 { split(\$1, u, /m|s/); split(\$2, s, /m|s/);
+        printf \"%.1f\\n\", u[1] * 60 + u[2] + s[1] * 60 + s[2] }" "$OUT/$kind-$n.times" >"$OUT/$kind-$n.cpu"
+    rm -f "$OUT/$kind-$n.times"'
 [ "$PG_UP" = 1 ] && sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR" && trap - EXIT
 
 tally_http() { # name logfile rcfile
@@ -136,6 +134,15 @@ tally_http() { # name logfile rcfile
     [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$2" | tail -60
     tally "$1" "$rc" "$p" "$f"
 }
+for t in "$BUILD"/test_*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    name=$(basename "$t")
+    rc=$(cat "$OUT/unit-$name.rc" 2>/dev/null || echo 1)
+    p=$(grep -c '^ok ' "$OUT/$name.log")
+    f=$(grep '^not ok ' "$OUT/$name.log" | grep -vc '# SKIP')  # a skip (PostgreSQL only) is no failure
+    [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$OUT/$name.log" | grep -v '^    ok ' | tail -40
+    tally "unit/$name" "$rc" "$p" "$f"
+done
 for n in $HTTP_SUITES; do
     tally_http "http-$n" "$OUT/http-$n.log" "$OUT/http-$n.rc"
 done
@@ -156,5 +163,19 @@ done
 tally_http fuzz "$OUT/fuzz.log" "$OUT/fuzz.rc"
 tally_http e2e "$OUT/e2e.log" "$OUT/e2e.rc"
 
+# Where the time went: the pool's wall time, the CPU its jobs used (a quiet machine
+# with this many cores needs at least CPU / cores of wall), and the fifteen longest jobs.
+t_end=$(date +%s)
+{
+    for f in "$OUT"/*.secs; do
+        j=$(basename "$f" .secs)
+        [ -f "$OUT/$j.cpu" ] && [ "$f" -nt "$OUT/run-all.start" ] && echo "$(cat "$f") $(cat "$OUT/$j.cpu") $j"
+    done
+} | sort -rn >"$OUT/jobs.txt"
+awk -v wall=$((t_end - t_pool)) -v cores="$JOBS" '{ cpu += $2; n++ }
+    END { printf "pool: %d jobs, %d s wall, %.0f s CPU (%.2f of %d cores busy; CPU / cores = %.0f s)\n",
+          n, wall, cpu, wall ? cpu / wall : 0, cores, cpu / cores }' "$OUT/jobs.txt"
+echo "longest jobs (wall s, CPU s):"
+head -15 "$OUT/jobs.txt" | awk '{ printf "  %5d %7.1f  %s\n", $1, $2, $3 }'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

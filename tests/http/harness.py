@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -308,6 +309,8 @@ class Server:
             self.env = {k: v for k, v in os.environ.items() if k != 'KNEAD_PWHASH'}
         self.proc = None
         self.port = None
+        self._sql_proc = None  # `knead debug sql --batch` (sql())
+        self._sql_lock = threading.Lock()
         # On PostgreSQL the webhooks' key cannot live beside the database
         # (mail.c asks for [webhooks] key_file): one per database, shared by
         # the servers of one database.
@@ -343,13 +346,89 @@ class Server:
         """The rows of one SQL statement run by `knead debug sql` (through the
         store's driver, not Python's sqlite3), as tuples; bytes come back as
         hex strings.  For what no page or API says; a test about SQL itself
-        (a trigger) keeps its own connection."""
+        (a trigger) keeps its own connection.  The statements go to one
+        `knead debug sql --batch` process per Server, which opens the database
+        afresh for each (a sanitizer build's process start costs more than
+        most statements); a call made while another thread's is in flight
+        starts a process of its own, as every call did before."""
         if PG:
             query = pg_dialect(query)
-        r = self.run_cli('debug', 'sql', '--db', self.db, query, json.dumps(list(args)))
-        if r.returncode != 0:
-            raise AssertionError('knead debug sql %r: %s' % (query, r.stderr.strip()))
-        return [tuple(json.loads(line)) for line in r.stdout.splitlines() if line]
+        if not os.path.isdir(self.dir) or not self._sql_lock.acquire(blocking=False):
+            r = self.run_cli('debug', 'sql', '--db', self.db, query, json.dumps(list(args)))
+            if r.returncode != 0:
+                raise AssertionError('knead debug sql %r: %s' % (query, r.stderr.strip()))
+            return [tuple(json.loads(line)) for line in r.stdout.splitlines() if line]
+        try:
+            return self._sql_batch(query, args)
+        finally:
+            self._sql_lock.release()
+
+    def _sql_batch(self, query, args, timeout=60.0):
+        import select
+        p = self._sql_proc
+        if p is None or p.poll() is not None:
+            self._sql_stderr = os.path.join(self.dir, 'debug-sql.log')
+            with open(self._sql_stderr, 'a') as err:
+                p = self._sql_proc = subprocess.Popen(
+                    [self.knead, 'debug', 'sql', '--db', self.db, '--batch'], stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=err, bufsize=0, env=self.env)
+            self._sql_buf = b''
+        p.stdin.write((json.dumps([query, *args]) + '\n').encode())
+        p.stdin.flush()
+        rows = []
+        end = time.monotonic() + timeout
+        while True:
+            nl = self._sql_buf.find(b'\n')
+            if nl < 0:
+                left = end - time.monotonic()
+                if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
+                    p.kill()
+                    p.wait()
+                    raise AssertionError('knead debug sql %r: no answer in %.0f s' % (query, timeout))
+                chunk = os.read(p.stdout.fileno(), 65536)
+                if not chunk:
+                    p.wait()
+                    self._sql_proc = None
+                    try:
+                        with open(self._sql_stderr) as f:
+                            log = f.read()[-3000:]
+                    except OSError:
+                        log = ''
+                    raise AssertionError('knead debug sql --batch exited %r: %s'
+                                         % (p.returncode, log))
+                self._sql_buf += chunk
+                continue
+            line, self._sql_buf = self._sql_buf[:nl], self._sql_buf[nl + 1:]
+            value = json.loads(line)
+            if isinstance(value, dict):
+                if value['status'] != 0:
+                    raise AssertionError('knead debug sql %r: knead debug sql: %s'
+                                         % (query, value['error']))
+                return rows
+            rows.append(tuple(value))
+
+    def close_sql(self):
+        """Ends the `knead debug sql --batch` process, if any; returns what
+        is wrong with how it ended (an exit status other than 0, a sanitizer
+        report), or None."""
+        p, self._sql_proc = self._sql_proc, None
+        if p is None:
+            return None
+        p.stdin.close()
+        try:
+            code = p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            code = p.wait()
+        p.stdout.close()
+        try:
+            with open(self._sql_stderr) as f:
+                log = f.read()
+        except OSError:
+            log = ''  # a test removed the server's folder
+        if code != 0 or re.search(r'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:', log):
+            return 'knead debug sql --batch exited %r:\n%s' % (code, log[-4000:])
+        return None
 
     def refuse_insert(self, name, table, column, value, message):
         """Injects a fault: a trigger `name` refuses an INSERT into table
@@ -449,6 +528,7 @@ class Server:
         if os.environ.get('KNEAD_TEST_SHOW_LOG') and os.path.exists(self.log_path):
             print(self.log()[-3000:])  # the server's last words, when debugging a suite
         self.stop()
+        self.close_sql()
         if PG and not self.shared:
             pg_drop_database(self.db)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -595,12 +675,16 @@ def link_signed_in(server, smtp, email, public='http://clinic.test', deadline=30
 
 def finish(server):
     """Stops the server with SIGTERM and removes its files; fails when it did
-    not exit 0 or its log shows a sanitizer report (ASan, LSan, UBSan)."""
+    not exit 0 or its log shows a sanitizer report (ASan, LSan, UBSan), and
+    likewise for its `knead debug sql --batch` process (Server.sql)."""
     code = server.stop()
     log = server.log()
+    sql_problem = server.close_sql()
     server.cleanup()
     if code != 0 or re.search(r'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:', log):
         raise AssertionError('server exited %r:\n%s' % (code, log[-4000:]))
+    if sql_problem:
+        raise AssertionError(sql_problem)
 
 
 def client_account(server, email='cara.client@example.com', name='Cara Client',
