@@ -330,18 +330,27 @@ void site_article(struct req *r)
     keep(r, &k);
 }
 
+/* A static file from memory: its gzip form (compressed once at load) for a
+ * client that accepts it, each form with its own ETag; Vary whenever the
+ * file has both forms, so a cache keeps them apart. */
 static void send_static(struct req *r, const struct static_file *f)
 {
     const char *inm = req_header(r, "If-None-Match");
-    resp_header(r, "ETag", f->etag);
+    int gz = f->gz && req_accepts_gzip(r);
+    const char *etag = gz ? f->gz_etag : f->etag;
+    resp_header(r, "ETag", etag);
     resp_header(r, "Cache-Control", "public, max-age=3600");
-    if (inm && (strstr(inm, f->etag) || strcmp(inm, "*") == 0)) {
+    if (f->gz)
+        resp_header(r, "Vary", "Accept-Encoding");
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
         resp_start(r, 304, NULL);
         return;
     }
     resp_start(r, 200, f->type);
-    r->resp.static_body = f->data;
-    r->resp.static_len = f->len;
+    if (gz)
+        resp_header(r, "Content-Encoding", "gzip");
+    r->resp.static_body = gz ? f->gz : f->data;
+    r->resp.static_len = gz ? f->gzlen : f->len;
 }
 
 void site_static(struct req *r)
