@@ -434,6 +434,50 @@ int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t
     return 1;
 }
 
+int page_send_kept(struct req *r, const char *type, const char *key, const void *plain,
+                   size_t len)
+{
+    int gzip = req_accepts_gzip(r);
+    struct gz g;
+    if (!plain) {
+        if (!gzip)
+            return 0;
+        struct kept_use u = {&g, -1};
+        struct sb *b = &r->resp.body;
+        resp_start(r, 200, type);
+        gz_begin(&g, b);
+        if (!blobcache_use(r->app->fragments, arena_printf(r->arena, "gz\x1f%s", key), use_kept,
+                           &u) ||
+            u.rc != 0) {
+            resp_start(r, 200, type);
+            return 0;
+        }
+        gz_end(&g);
+        resp_header(r, "Vary", "Accept-Encoding");
+        resp_header(r, "Content-Encoding", "gzip");
+        return 1;
+    }
+    resp_start(r, 200, type);
+    if (!gz_worth(type, len) || !gzip) {
+        page_vary_kept(r, type, len);
+        r->resp.static_body = plain;
+        r->resp.static_len = len;
+        return 1;
+    }
+    resp_header(r, "Vary", "Accept-Encoding");
+    gz_begin(&g, &r->resp.body);
+    page_kept_fragment(r, key, plain, len, &r->resp.body, 16, &g);
+    gz_end(&g);
+    resp_header(r, "Content-Encoding", "gzip");
+    return 1;
+}
+
+void page_vary_kept(struct req *r, const char *type, size_t len)
+{
+    if (gz_worth(type, len))
+        resp_header(r, "Vary", "Accept-Encoding");
+}
+
 void web_private(struct req *r)
 {
     resp_header(r, "Cache-Control", "no-store");

@@ -59,6 +59,21 @@ void page_render_slot(struct req *r, int status, const char *tpl, json_t *ctx, c
 int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t plen,
                        struct sb *body, size_t after, struct gz *gz);
 
+/* Answers 200 with a whole answer that is kept (the same for everyone who
+ * may ask: a public page, an availability answer) of type.  For a client
+ * that accepts gzip, when gz_worth, its gzip form: kept in app->fragments
+ * under "gz" + key, made once from plain by the first such request that
+ * misses it.  plain NULL: answers only from that gzip form (so a hit does
+ * not copy the plain one first) and returns 0 when the client does not
+ * accept gzip or none is kept; else returns 1 (plain must then outlive the
+ * response: on the arena or static).  Sets Vary: Accept-Encoding on what
+ * could be compressed (also call page_vary_kept when answering a miss). */
+int page_send_kept(struct req *r, const char *type, const char *key, const void *plain,
+                   size_t len);
+/* Vary: Accept-Encoding on a kept answer of type and length rendered now,
+ * which the next request may get compressed.  Can't fail. */
+void page_vary_kept(struct req *r, const char *type, size_t len);
+
 /* The CSRF token for this visitor, for a hidden form field named "csrf":
  * the cookie's value, or a new random token set as an HttpOnly, SameSite=Lax
  * cookie.  Routes flagged ROUTE_CSRF are checked by the dispatcher. */

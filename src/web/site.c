@@ -50,12 +50,13 @@ static int from_cache(struct req *r, const char *page, const char *arg, struct p
     if (n < 0 || (size_t)n >= sizeof k->s)
         return 0;
     k->ok = 1;
+    /* gzip (kept compressed beside the page), or the plain page */
+    if (page_send_kept(r, "text/html; charset=utf-8", k->s, NULL, 0))
+        return 1;
     if (!blobcache_get(r->app->fragments, k->s, r->arena, &v, &len))
         return 0;
-    resp_start(r, 200, "text/html; charset=utf-8");
-    r->resp.static_body = v; /* in r's arena, freed after the answer is sent */
-    r->resp.static_len = len;
-    return 1;
+    /* v is in r's arena, freed after the answer is sent */
+    return page_send_kept(r, "text/html; charset=utf-8", k->s, v, len);
 }
 
 /* Keeps the page just rendered under k: a 200 that set no cookie. */
@@ -68,6 +69,7 @@ static void keep(struct req *r, const struct page_key *k)
         if (strcasecmp(r->resp.headers.items[i].key, "Set-Cookie") == 0)
             return;
     blobcache_put(r->app->fragments, k->s, r->resp.body.buf, r->resp.body.len);
+    page_vary_kept(r, r->resp.content_type, r->resp.body.len);
 }
 
 static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",

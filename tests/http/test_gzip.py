@@ -1,6 +1,7 @@
 """Compressed responses against the real server (clock pinned to Tuesday
 2026-11-24 09:00 in Anchorage): the staff day view, the reports kept per
-version and the static files are gzip for a client that accepts it and
+version, kept availability answers, the public pages and the static files
+are gzip for a client that accepts it and
 inflate to exactly the plain answer; without Accept-Encoding, with
 gzip;q=0 or identity they are plain; Vary is sent either way; HEAD has the
 same headers; the kept compressed grid follows a booking at once; the CSRF
@@ -190,6 +191,45 @@ class Others(unittest.TestCase):
         st, h, _ = get(b, '/favicon.ico', GZ)
         if st == 200:
             self.assertIn(h.get('content-type'), ('image/svg+xml',))
+
+    def test_availability_kept_answer(self):
+        b = Browser()
+        path = '/api/v1/availability?service=deep-tissue-60&date=2026-12-01&days=31'
+        st, h, plain = get(b, path)  # rendered and kept
+        self.assertEqual(st, 200)
+        self.assertIn('Accept-Encoding', h.get('vary', ''))
+        for _ in range(2):  # compressed from the kept answer, then kept compressed
+            st, hz, packed = get(b, path, GZ)
+            self.assertEqual(st, 200)
+            self.assertEqual(hz.get('content-encoding'), 'gzip')
+            self.assertIn('Accept-Encoding', hz.get('vary', ''))
+            self.assertEqual(inflate(packed), plain)
+            self.assertLess(len(packed), len(plain) // 3)
+        st, h, again = get(b, path, {'Accept-Encoding': 'gzip;q=0'})
+        self.assertNotIn('content-encoding', h)
+        self.assertEqual(again, plain)
+        # a booking changes the answer: the compressed one follows at once
+        online_booking('Hal Gzip', 'hal@example.com', '2026-12-01T10:00:00-09:00', 'maren-holt')
+        st, h, plain2 = get(b, path)
+        self.assertNotEqual(plain2, plain)
+        self.assertEqual(inflate(get(b, path, GZ)[2]), plain2)
+        # a small answer (an error) is plain
+        st, h, _ = get(b, '/api/v1/availability?service=nope&date=2026-12-01', GZ)
+        self.assertGreaterEqual(st, 400)
+        self.assertNotIn('content-encoding', h)
+
+    def test_public_pages_kept(self):
+        b = Browser()
+        for path in ('/', '/services', '/therapists'):
+            st, h, plain = get(b, path)
+            self.assertEqual(st, 200)
+            st, hz, packed = get(b, path, GZ)
+            self.assertEqual(st, 200)
+            if 'set-cookie' in h or 'set-cookie' in hz:
+                continue  # a page that set a cookie is not kept
+            self.assertEqual(hz.get('content-encoding'), 'gzip', path)
+            self.assertIn('Accept-Encoding', hz.get('vary', ''))
+            self.assertEqual(inflate(packed), plain, path)
 
     def test_small_answers_are_plain(self):
         st, h, data = get(Browser(), '/healthz', GZ)
