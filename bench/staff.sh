@@ -2,7 +2,8 @@
 # Staff day view benchmark: the demo clinic with one day holding 40-odd
 # appointments (booked, cancelled, booked again), the front desk signed in,
 # wrk (2 threads, 32 connections) against /staff?date=... with the session
-# cookie.  Usage: sh bench/staff.sh [BUILD_DIR]   127.0.0.1 only.
+# cookie, with Accept-Encoding: gzip as a browser sends it and without.
+# Usage: sh bench/staff.sh [BUILD_DIR]   127.0.0.1 only.
 set -eu
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +32,15 @@ SESSION=$(awk '$6 == "knead_session" {print $7}' "$TMP/jar")
 STATUS=$(curl -s -o "$TMP/day.html" -w '%{http_code}' -H "Cookie: knead_session=$SESSION" "$BASE/staff?date=$DAY")
 echo "day view: HTTP $STATUS, $(wc -c <"$TMP/day.html") bytes, $(grep -c 'staff-block' "$TMP/day.html") blocks"
 
+echo "day view with gzip: $(curl -s -H "Cookie: knead_session=$SESSION" -H 'Accept-Encoding: gzip' "$BASE/staff?date=$DAY" | wc -c) bytes"
+
 cat >"$TMP/cookie.lua" <<LUA
 wrk.headers["Cookie"] = "knead_session=$SESSION"
 LUA
-wrk_run "staff day view ($DAY)" "$BASE/staff?date=$DAY" "$TMP/cookie.lua"
+cat >"$TMP/cookie-gz.lua" <<LUA
+wrk.headers["Cookie"] = "knead_session=$SESSION"
+wrk.headers["Accept-Encoding"] = "gzip"
+LUA
+# as a browser asks (gzip), then without
+wrk_run "staff day view ($DAY), gzip" "$BASE/staff?date=$DAY" "$TMP/cookie-gz.lua"
+wrk_run "staff day view ($DAY), no gzip" "$BASE/staff?date=$DAY" "$TMP/cookie.lua"

@@ -7,7 +7,8 @@
 # connections, $DURATION each, default 10 s), so the ratio holds even on a
 # machine doing other work.  Measures: /healthz; availability for "any
 # therapist", one day and 31 days, repeated; one 31-day request alone
-# (first and repeated); the staff day view (the front desk signed in); time
+# (first and repeated); the staff day view (the front desk signed in), with
+# Accept-Encoding: gzip as a browser sends it and without; time
 # to ready of `knead serve` (best of 5) and the server's RSS after the run.
 # Usage: sh bench/year.sh [BUILD_DIR]   127.0.0.1 only.
 set -eu
@@ -106,21 +107,48 @@ for k in plain grown; do
         "$(alone -H "Cookie: knead_session=$session" "http://127.0.0.1:$port$STAFF")"
 done
 
-printf 'wrk.headers["Cookie"] = "knead_session=%s"\n' "$P_SESSION" >"$TMP/plain.lua"
-printf 'wrk.headers["Cookie"] = "knead_session=%s"\n' "$G_SESSION" >"$TMP/grown.lua"
+# A browser sends Accept-Encoding: gzip (and reads the compressed bytes);
+# each figure is taken that way ("gz") and without it ("no gz").
+for k in plain grown; do
+    session=$P_SESSION; [ $k = grown ] && session=$G_SESSION
+    printf 'wrk.headers["Cookie"] = "knead_session=%s"\n' "$session" >"$TMP/$k-nogz.lua"
+    printf 'wrk.headers["Accept-Encoding"] = "gzip"\n' >"$TMP/$k-gz-anon.lua"
+    cat "$TMP/$k-nogz.lua" "$TMP/$k-gz-anon.lua" >"$TMP/$k-gz.lua"
+done
+for k in plain grown; do
+    port=$P_PORT session=$P_SESSION
+    [ $k = grown ] && port=$G_PORT session=$G_SESSION
+    printf '  %-6s staff day view with gzip: %s\n' $k \
+        "$(alone -H "Cookie: knead_session=$session" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$STAFF")"
+done
+
+# The server's own CPU (user + system, /proc/PID/stat) per request over a
+# wrk run, which the machine's load does not stretch as it does requests/s.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_per_req() { # TICKS_BEFORE TICKS_AFTER WRK_OUTPUT
+    awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" \
+        '/requests in/ { printf "%.3f", (b - a) * 1000 / hz / $1 }' "$3"
+}
 
 echo
-echo "wrk -t2 -c$CONNS -d$DURATION, each pair back to back:"
-pair() { # NAME PATH [LUA]
-    wrk_run "plain: $1" "http://127.0.0.1:$P_PORT$2" ${3:+"$TMP/plain.lua"}
+echo "wrk -t2 -c$CONNS -d$DURATION, each pair back to back (CPU: the server's ms per request):"
+pair() { # NAME PATH [LUA: nogz, gz, or gz-anon]
+    c0=$(cpu_ticks "$P_PID")
+    wrk_run "plain: $1" "http://127.0.0.1:$P_PORT$2" ${3:+"$TMP/plain-$3.lua"}
+    pc=$(cpu_per_req "$c0" "$(cpu_ticks "$P_PID")" "$out")
     p=$RPS
-    wrk_run "grown: $1" "http://127.0.0.1:$G_PORT$2" ${3:+"$TMP/grown.lua"}
-    awk -v p="$p" -v g="$RPS" 'BEGIN { printf "%-50s %10.2f\n", "  grown / plain", g / p }'
+    c0=$(cpu_ticks "$G_PID")
+    wrk_run "grown: $1" "http://127.0.0.1:$G_PORT$2" ${3:+"$TMP/grown-$3.lua"}
+    gc=$(cpu_per_req "$c0" "$(cpu_ticks "$G_PID")" "$out")
+    awk -v p="$p" -v g="$RPS" -v pc="$pc" -v gc="$gc" 'BEGIN {
+        printf "%-50s %10.2f   CPU ms/request plain %s grown %s\n", "  grown / plain", g / p, pc, gc }'
 }
 pair /healthz /healthz
 pair "availability, any, one day" "$AV1"
 pair "availability, any, 31 days" "$AV31"
-pair "staff day view $DAY" "$STAFF" lua
+pair "availability, any, 31 days, gz" "$AV31" gz-anon
+pair "staff day view $DAY, gz (as a browser)" "$STAFF" gz
+pair "staff day view $DAY, no gz" "$STAFF" nogz
 
 echo
 for k in plain grown; do

@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config meson ninja-build python3 tzdata ca-certificates
 libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev libmd4c-dev libmd4c-html0-dev
 libsodium-dev libical-dev libcurl4-openssl-dev libinih-dev libcmocka-dev
-libpwquality-dev cracklib-runtime"
+libpwquality-dev cracklib-runtime zlib1g-dev"
 
 case "${1:-}" in
     # python3-aiosmtpd: the SMTP server the HTTP tests send to (tests/http/mailcatch.py),

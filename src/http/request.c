@@ -191,6 +191,61 @@ void req_parse_cookies(struct arena *a, const char *h, struct kvlist *out)
     out->n = n;
 }
 
+/* Whether the q of an Accept-Encoding member, p[0..n) after its name, is
+ * above zero: no q is 1; "q=0", "q=0.", "q=0.000" are zero; a malformed q
+ * counts as zero (we then send what every client reads). */
+static int q_positive(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != ';')
+            continue;
+        size_t j = i + 1;
+        while (j < n && (p[j] == ' ' || p[j] == '\t'))
+            j++;
+        if (j + 1 < n && (p[j] == 'q' || p[j] == 'Q') && p[j + 1] == '=') {
+            j += 2;
+            if (j >= n || (p[j] != '0' && p[j] != '1'))
+                return 0;
+            int any = p[j] == '1';
+            for (j++; j < n && p[j] != ';' && p[j] != ' ' && p[j] != '\t'; j++) {
+                if (p[j] == '.')
+                    continue;
+                if (p[j] < '0' || p[j] > '9')
+                    return 0;
+                any |= p[j] != '0';
+            }
+            return any;
+        }
+    }
+    return 1;
+}
+
+int req_accepts_gzip_header(const char *h)
+{
+    int gzip = -1, star = -1;
+    for (const char *p = h; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p), name = 0;
+        while (name < n && p[name] != ';' && p[name] != ' ' && p[name] != '\t')
+            name++;
+        int q = q_positive(p + name, n - name);
+        if ((name == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+            (name == 6 && strncasecmp(p, "x-gzip", 6) == 0))
+            gzip = gzip > 0 ? 1 : q;
+        else if (name == 1 && *p == '*')
+            star = q;
+        p += n;
+    }
+    return gzip >= 0 ? gzip : star > 0;
+}
+
+int req_accepts_gzip(struct req *r)
+{
+    return req_accepts_gzip_header(req_header(r, "Accept-Encoding"));
+}
+
 const char *req_header(struct req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);

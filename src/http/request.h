@@ -142,6 +142,13 @@ struct req {
     size_t discarded; /* body bytes read and dropped after an early error */
 };
 
+/* Whether an Accept-Encoding header value (NULL: absent) accepts gzip: it
+ * names gzip (or x-gzip) with a q above 0, or names no gzip and accepts *
+ * with a q above 0.  Absent, "identity", "gzip;q=0" and "*;q=0" do not.
+ * Pure; can't fail. */
+int req_accepts_gzip_header(const char *value);
+/* The same for this request's header. */
+int req_accepts_gzip(struct req *r);
 /* Value of a request header (case-insensitive name), or NULL. */
 const char *req_header(struct req *r, const char *name);
 /* The client's IP address as text (on the arena): the peer, or behind a

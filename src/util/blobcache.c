@@ -113,6 +113,23 @@ int blobcache_append(struct blobcache *c, const char *key, struct sb *out, size_
     return hit;
 }
 
+int blobcache_use(struct blobcache *c, const char *key,
+                  void (*fn)(const void *val, size_t len, void *arg), void *arg)
+{
+    uint64_t h = hash_key(key);
+    struct entry *en;
+    int hit = 0;
+    pthread_mutex_lock(&c->mu);
+    if ((en = find(c, h, key))) {
+        en->used = ++c->tick;
+        fn(en->val, en->len, arg);
+        hit = 1;
+    }
+    pthread_mutex_unlock(&c->mu);
+    __atomic_add_fetch(hit ? &c->hits : &c->misses, 1, __ATOMIC_RELAXED);
+    return hit;
+}
+
 void blobcache_stats(struct blobcache *c, uint64_t *hits, uint64_t *misses)
 {
     *hits = __atomic_load_n(&c->hits, __ATOMIC_RELAXED);

@@ -38,6 +38,13 @@ int blobcache_get(struct blobcache *c, const char *key, struct arena *a, void **
  * limit. */
 int blobcache_append(struct blobcache *c, const char *key, struct sb *out, size_t after);
 
+/* If key is cached: calls fn with its value under the cache's lock (fn
+ * must be quick, must not use this cache, and must not keep the pointer)
+ * and returns 1; else returns 0.  For a value that is not copied as it is
+ * (a compressed piece spliced into a gzip stream: util/gz.h). */
+int blobcache_use(struct blobcache *c, const char *key,
+                  void (*fn)(const void *val, size_t len, void *arg), void *arg);
+
 /* Stores a copy of val[0..len) under key, replacing whatever held its slot. */
 void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t len);
 

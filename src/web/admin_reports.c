@@ -298,15 +298,15 @@ static void csv_named(struct req *r, const struct asked *q, const char *slug)
 struct bytes {
     const char *p;
     size_t n;
+    const char *key; /* kept under it in app->fragments; NULL: not kept */
 };
 
-/* page_fill_fn: the report's body into the page. */
-static int fill_body(struct req *r, struct sb *body, size_t after, void *arg)
+/* page_fill_fn: the report's body into the page (for gzip its compressed
+ * form, kept beside it once per version; stored when it is not kept). */
+static int fill_body(struct req *r, struct sb *body, size_t after, struct gz *gz, void *arg)
 {
     const struct bytes *b = arg;
-    (void)r;
-    if (sb_grow(body, b->n <= SIZE_MAX / 2 - after ? b->n + after : SIZE_MAX / 2) == 0)
-        sb_add(body, b->p, b->n);
+    page_kept_fragment(r, b->key, b->p, b->n, body, after, gz);
     return 0;
 }
 
@@ -412,7 +412,7 @@ static void finish(struct req *r, const struct asked *q, struct out *o, const ch
     } else {
         if (q->key)
             blobcache_put(r->app->fragments, q->key, kept.buf, kept.len);
-        struct bytes b = {kept.buf, kept.len};
+        struct bytes b = {kept.buf, kept.len, q->key};
         page_render_slot(r, 200, "admin/report", ctx, "report_html", fill_body, &b);
     }
     sb_release(&kept);
@@ -445,7 +445,7 @@ static int kept_answer(struct req *r, struct asked *q, const char *slug, const c
         csv_named(r, q, slug);
         return 1;
     }
-    struct bytes b = {v, len};
+    struct bytes b = {v, len, q->key};
     page_render_slot(r, 200, "admin/report", chrome_context(r, title, "admin"), "report_html",
                      fill_body, &b);
     return 1;

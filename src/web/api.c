@@ -213,10 +213,13 @@ void api_availability(struct req *r)
     const char *key = sched_answer_key(r->arena, &s, now, "api-json", from, days);
     void *kept = NULL;
     size_t kept_len = 0;
+    /* for gzip its compressed form, kept beside it in app->fragments (the
+     * key names every version it depends on) */
+    if (page_send_kept(r, "application/json", key, NULL, 0))
+        return;
     if (sched_answer_get(&s, key, r->arena, &kept, &kept_len)) {
-        resp_start(r, 200, "application/json");
-        r->resp.static_body = kept; /* in r's arena, freed after the answer is sent */
-        r->resp.static_len = kept_len;
+        /* kept is in r's arena, freed after the answer is sent */
+        page_send_kept(r, "application/json", key, kept, kept_len);
         return;
     }
     struct sched_day *out = arena_array(r->arena, (size_t)days, sizeof *out);
@@ -287,8 +290,10 @@ void api_availability(struct req *r)
     sb_adds(b, "]}");
     sb_release(&idj);
     sb_release(&list);
-    if (!b->err)
+    if (!b->err) {
         sched_answer_put(&s, key, b->buf, b->len);
+        page_vary_kept(r, "application/json", b->len);
+    }
 }
 
 void api_next_available(struct req *r)

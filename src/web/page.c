@@ -1,6 +1,7 @@
 /* page — rendering and the response helpers shared by every handler. */
 #include "web/page.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -13,7 +14,9 @@
 #include "store/store.h"
 #include "svc/booking.h"
 #include "svc/token.h"
+#include "util/blobcache.h"
 #include "util/clock.h"
+#include "util/gz.h"
 #include "util/log.h"
 #include "util/sb.h"
 #include "view/tpl.h"
@@ -357,8 +360,22 @@ void page_render_slot(struct req *r, int status, const char *tpl, json_t *ctx, c
     ok = 1;
     resp_start(r, status, "text/html; charset=utf-8");
     r->resp.body.max = MAX_PAGE;
+    resp_header(r, "Vary", "Accept-Encoding");
+    if (req_accepts_gzip(r)) {
+        /* the page around the slot holds the CSRF token and the user's
+         * name: stored blocks only, never compressed (BREACH, util/gz.h) */
+        struct gz g;
+        gz_begin(&g, &r->resp.body);
+        gz_plain(&g, around.buf, pre);
+        if (fill(r, &r->resp.body, post + 64, &g, arg) == 0) {
+            gz_plain(&g, at + mlen, post);
+            gz_end(&g);
+            resp_header(r, "Content-Encoding", "gzip");
+        }
+        goto done;
+    }
     sb_add(&r->resp.body, around.buf, pre);
-    if (fill(r, &r->resp.body, post, arg) == 0)
+    if (fill(r, &r->resp.body, post, NULL, arg) == 0)
         sb_add(&r->resp.body, at + mlen, post);
 done:
     if (!ok) {
@@ -366,6 +383,99 @@ done:
         sb_adds(&r->resp.body, "The page could not be shown; the error was logged.\n");
     }
     sb_release(&around);
+}
+
+/* blobcache_use: a kept compressed fragment into the gzip stream. */
+struct kept_use {
+    struct gz *gz;
+    int rc;
+};
+
+static void use_kept(const void *val, size_t len, void *arg)
+{
+    struct kept_use *u = arg;
+    u->rc = gz_kept(u->gz, val, len);
+}
+
+int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t plen,
+                       struct sb *body, size_t after, struct gz *gz)
+{
+    struct blobcache *c = r->app->fragments;
+    void *v = NULL;
+    size_t len = 0;
+    if (!gz) {
+        if (!plain)
+            return blobcache_append(c, key, body, after);
+        if (sb_grow(body, plen <= SIZE_MAX / 2 - after ? plen + after : SIZE_MAX / 2) == 0)
+            sb_add(body, plain, plen);
+        return 1;
+    }
+    const char *gzkey = key ? arena_printf(r->arena, "gz\x1f%s", key) : NULL;
+    struct kept_use u = {gz, -1};
+    if (gzkey && blobcache_use(c, gzkey, use_kept, &u) && u.rc == 0)
+        return 1;
+    if (!plain) {
+        if (!key || !blobcache_get(c, key, r->arena, &v, &len))
+            return 0;
+        plain = v;
+        plen = len;
+    }
+    struct sb kept;
+    sb_init(&kept, 0);
+    if (gzkey && gz_keep(plain, plen, &kept) == 0) {
+        blobcache_put(c, gzkey, kept.buf, kept.len);
+        gz_kept(gz, kept.buf, kept.len);
+    } else {
+        if (gzkey)
+            log_error("compress the kept %s: zlib failed; sent uncompressed", key);
+        gz_plain(gz, plain, plen); /* stored: costs nothing to compress, leaks nothing */
+    }
+    sb_release(&kept);
+    return 1;
+}
+
+int page_send_kept(struct req *r, const char *type, const char *key, const void *plain,
+                   size_t len)
+{
+    int gzip = req_accepts_gzip(r);
+    struct gz g;
+    if (!plain) {
+        if (!gzip)
+            return 0;
+        struct kept_use u = {&g, -1};
+        struct sb *b = &r->resp.body;
+        resp_start(r, 200, type);
+        gz_begin(&g, b);
+        if (!blobcache_use(r->app->fragments, arena_printf(r->arena, "gz\x1f%s", key), use_kept,
+                           &u) ||
+            u.rc != 0) {
+            resp_start(r, 200, type);
+            return 0;
+        }
+        gz_end(&g);
+        resp_header(r, "Vary", "Accept-Encoding");
+        resp_header(r, "Content-Encoding", "gzip");
+        return 1;
+    }
+    resp_start(r, 200, type);
+    if (!gz_worth(type, len) || !gzip) {
+        page_vary_kept(r, type, len);
+        r->resp.static_body = plain;
+        r->resp.static_len = len;
+        return 1;
+    }
+    resp_header(r, "Vary", "Accept-Encoding");
+    gz_begin(&g, &r->resp.body);
+    page_kept_fragment(r, key, plain, len, &r->resp.body, 16, &g);
+    gz_end(&g);
+    resp_header(r, "Content-Encoding", "gzip");
+    return 1;
+}
+
+void page_vary_kept(struct req *r, const char *type, size_t len)
+{
+    if (gz_worth(type, len))
+        resp_header(r, "Vary", "Accept-Encoding");
 }
 
 void web_private(struct req *r)

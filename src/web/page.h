@@ -24,18 +24,55 @@ json_t *page_context(struct req *r, const char *title, const char *description,
 /* Renders templates/<tpl>.html inside the layout into the response. */
 void page_render(struct req *r, int status, const char *tpl, json_t *ctx);
 
-/* Writes the part of a page that is kept whole elsewhere (a cached grid) at
- * the end of body, leaving room for `after` more bytes.  Returns 0; or -1
- * with an error response already written. */
-typedef int (*page_fill_fn)(struct req *r, struct sb *body, size_t after, void *arg);
+struct gz;
+
+/* Writes the part of a page that is kept whole elsewhere (a cached grid):
+ * at the end of body, leaving room for `after` more bytes, or, when gz is
+ * not NULL (the response is gzip), through gz (page_kept_fragment does
+ * both).  Returns 0; or -1 with an error response already written. */
+typedef int (*page_fill_fn)(struct req *r, struct sb *body, size_t after, struct gz *gz,
+                            void *arg);
 
 /* Renders like page_render, with what fill writes where the template says
  * {{raw <slot>}}: the page around it is rendered with a marker there and
  * fill writes straight into the response, so a large kept fragment is
  * copied once, never through the template context.  The slot must be
- * used once in the page.  On fill's -1 its error response stands. */
+ * used once in the page.  On fill's -1 its error response stands.
+ *
+ * For a client that accepts gzip (req_accepts_gzip) the answer is gzip:
+ * the page around the slot (CSRF token, navigation, the user's name) in
+ * stored blocks, never compressed (BREACH: util/gz.h), and the fragment
+ * as fill gives it, compressed once per version; always with
+ * `Vary: Accept-Encoding`. */
 void page_render_slot(struct req *r, int status, const char *tpl, json_t *ctx, const char *slot,
                       page_fill_fn fill, void *arg);
+
+/* A fragment kept in app->fragments under key (its plain text), into a
+ * page_fill_fn's output: plain into body (room left for `after`), or with
+ * gz its compressed form, kept beside it under "gz" + key and made once
+ * from the plain text by the first gzip request that misses it.  plain
+ * is the text when the caller holds it (just rendered), else NULL (read
+ * from the cache).  key NULL: plain is sent as it is (stored, with gz).
+ * Returns 1 when written; 0 when nothing is kept under key and plain is
+ * NULL (render it, keep it, call again with it).  Can't fail otherwise
+ * (body's sticky error). */
+int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t plen,
+                       struct sb *body, size_t after, struct gz *gz);
+
+/* Answers 200 with a whole answer that is kept (the same for everyone who
+ * may ask: a public page, an availability answer) of type.  For a client
+ * that accepts gzip, when gz_worth, its gzip form: kept in app->fragments
+ * under "gz" + key, made once from plain by the first such request that
+ * misses it.  plain NULL: answers only from that gzip form (so a hit does
+ * not copy the plain one first) and returns 0 when the client does not
+ * accept gzip or none is kept; else returns 1 (plain must then outlive the
+ * response: on the arena or static).  Sets Vary: Accept-Encoding on what
+ * could be compressed (also call page_vary_kept when answering a miss). */
+int page_send_kept(struct req *r, const char *type, const char *key, const void *plain,
+                   size_t len);
+/* Vary: Accept-Encoding on a kept answer of type and length rendered now,
+ * which the next request may get compressed.  Can't fail. */
+void page_vary_kept(struct req *r, const char *type, size_t len);
 
 /* The CSRF token for this visitor, for a hidden form field named "csrf":
  * the cookie's value, or a new random token set as an HttpOnly, SameSite=Lax

@@ -50,12 +50,13 @@ static int from_cache(struct req *r, const char *page, const char *arg, struct p
     if (n < 0 || (size_t)n >= sizeof k->s)
         return 0;
     k->ok = 1;
+    /* gzip (kept compressed beside the page), or the plain page */
+    if (page_send_kept(r, "text/html; charset=utf-8", k->s, NULL, 0))
+        return 1;
     if (!blobcache_get(r->app->fragments, k->s, r->arena, &v, &len))
         return 0;
-    resp_start(r, 200, "text/html; charset=utf-8");
-    r->resp.static_body = v; /* in r's arena, freed after the answer is sent */
-    r->resp.static_len = len;
-    return 1;
+    /* v is in r's arena, freed after the answer is sent */
+    return page_send_kept(r, "text/html; charset=utf-8", k->s, v, len);
 }
 
 /* Keeps the page just rendered under k: a 200 that set no cookie. */
@@ -68,6 +69,7 @@ static void keep(struct req *r, const struct page_key *k)
         if (strcasecmp(r->resp.headers.items[i].key, "Set-Cookie") == 0)
             return;
     blobcache_put(r->app->fragments, k->s, r->resp.body.buf, r->resp.body.len);
+    page_vary_kept(r, r->resp.content_type, r->resp.body.len);
 }
 
 static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
@@ -330,18 +332,27 @@ void site_article(struct req *r)
     keep(r, &k);
 }
 
+/* A static file from memory: its gzip form (compressed once at load) for a
+ * client that accepts it, each form with its own ETag; Vary whenever the
+ * file has both forms, so a cache keeps them apart. */
 static void send_static(struct req *r, const struct static_file *f)
 {
     const char *inm = req_header(r, "If-None-Match");
-    resp_header(r, "ETag", f->etag);
+    int gz = f->gz && req_accepts_gzip(r);
+    const char *etag = gz ? f->gz_etag : f->etag;
+    resp_header(r, "ETag", etag);
     resp_header(r, "Cache-Control", "public, max-age=3600");
-    if (inm && (strstr(inm, f->etag) || strcmp(inm, "*") == 0)) {
+    if (f->gz)
+        resp_header(r, "Vary", "Accept-Encoding");
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
         resp_start(r, 304, NULL);
         return;
     }
     resp_start(r, 200, f->type);
-    r->resp.static_body = f->data;
-    r->resp.static_len = f->len;
+    if (gz)
+        resp_header(r, "Content-Encoding", "gzip");
+    r->resp.static_body = gz ? f->gz : f->data;
+    r->resp.static_len = gz ? f->gzlen : f->len;
 }
 
 void site_static(struct req *r)

@@ -284,20 +284,20 @@ struct grid_fill {
 };
 
 /* The grid into the page (page_fill_fn): the kept copy, copied once
- * straight into the response, or rendered now and kept. */
-static int fill_grid(struct req *r, struct sb *body, size_t after, void *arg)
+ * straight into the response (its compressed form for gzip, made once per
+ * version), or rendered now and kept. */
+static int fill_grid(struct req *r, struct sb *body, size_t after, struct gz *gz, void *arg)
 {
     const struct grid_fill *g = arg;
     void *html;
     size_t len;
-    if (blobcache_append(r->app->fragments, g->key, body, after))
+    if (page_kept_fragment(r, g->key, NULL, 0, body, after, gz))
         return 0;
     if (render_columns(r, g->tz, g->su, g->d, g->by_room, g->only, g->sheet, g->now, &html,
                        &len) != 0)
         return -1;
     blobcache_put(r->app->fragments, g->key, html, len);
-    if (sb_grow(body, len <= SIZE_MAX / 2 - after ? len + after : SIZE_MAX / 2) == 0)
-        sb_add(body, html, len);
+    page_kept_fragment(r, g->key, html, len, body, after, gz);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "util/fs.h"
+#include "util/gz.h"
 #include "util/mem.h"
 
 #define MAX_FILES 2000
@@ -31,6 +32,26 @@ static const struct {
     {".json", "application/json"},
     {".webmanifest", "application/manifest+json"},
 };
+
+/* Keeps f's gzip form beside it when f is text worth compressing and the
+ * result is smaller: once, at load, so serving it costs what serving the
+ * plain file costs.  A file gains nothing secret here: the same bytes for
+ * everyone.  zlib failing leaves the file plain. */
+static void compress_file(struct static_file *f)
+{
+    struct sb kept = SB_INIT, out = SB_INIT;
+    if (gz_worth(f->type, f->len) && gz_keep(f->data, f->len, &kept) == 0) {
+        struct gz_piece p = {kept.buf, kept.len, 1};
+        if (gz_assemble(&out, &p, 1) == 0 && !out.err && out.len < f->len) {
+            f->gz = sb_detach(&out, &f->gzlen);
+            /* the plain ETag with -gz inside its quotes */
+            snprintf(f->gz_etag, sizeof f->gz_etag, "%.*s-gz\"", (int)strlen(f->etag) - 1,
+                     f->etag);
+        }
+    }
+    sb_release(&kept);
+    sb_release(&out);
+}
 
 const char *static_type(const char *name)
 {
@@ -97,6 +118,7 @@ static int walk(struct statics *s, const char *root, const char *rel, size_t *ca
             s->files = xrealloc(s->files, *cap * sizeof *s->files);
         }
         struct static_file *f = &s->files[s->n];
+        *f = (struct static_file){0};
         f->data = fs_read_file(full, MAX_FILE, &f->len);
         if (!f->data) {
             snprintf(err, errlen, "%s: cannot read (or larger than %d bytes)", full, MAX_FILE);
@@ -106,6 +128,7 @@ static int walk(struct statics *s, const char *root, const char *rel, size_t *ca
         f->type = type;
         snprintf(f->etag, sizeof f->etag, "\"%016llx\"",
                  (unsigned long long)fnv1a(f->data, f->len, 0xcbf29ce484222325ULL));
+        compress_file(f);
         s->n++;
     }
     rc = 0;
@@ -121,6 +144,7 @@ void static_free(struct statics *s)
     for (size_t i = 0; i < s->n; i++) {
         free(s->files[i].path);
         free(s->files[i].data);
+        free(s->files[i].gz);
     }
     free(s->files);
     free(s);

@@ -11,6 +11,11 @@ struct static_file {
     size_t len;
     const char *type;
     char etag[24]; /* "\"<16 hex>\"" */
+    /* the whole file as one gzip stream, compressed once at load, for text
+     * (util/gz.h gz_worth) that it makes smaller; else NULL */
+    char *gz;
+    size_t gzlen;
+    char gz_etag[28]; /* "\"<16 hex>-gz\"": the compressed form's own */
 };
 
 struct statics {
@@ -19,7 +24,8 @@ struct statics {
     char version[17]; /* a hash over every file, for ?v= cache busting */
 };
 
-/* Loads dir recursively (at most 2,000 files, 8 MiB each).  Files of an
+/* Loads dir recursively (at most 2,000 files, 8 MiB each), each text file
+ * compressed once beside its plain form.  Files of an
  * unknown type are refused so nothing is served as the wrong type.  Returns 0
  * or -1 with a message. */
 int static_load(const char *dir, struct statics **out, char *err, size_t errlen);

@@ -273,6 +273,43 @@ static void test_log_path(void **state)
     sb_release(&out);
 }
 
+/* Accept-Encoding: gzip when named with q above 0, or by * when gzip is
+ * not named; never when absent, identity, or q=0. */
+static void test_accepts_gzip(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *h;
+        int want;
+    } cases[] = {
+        {NULL, 0},
+        {"", 0},
+        {"gzip", 1},
+        {"gzip, deflate, br, zstd", 1}, /* Chromium */
+        {"GZIP", 1},
+        {"x-gzip", 1},
+        {"br;q=1.0, gzip;q=0.8, *;q=0.1", 1},
+        {"identity", 0},
+        {"deflate, br", 0},
+        {"gzip;q=0", 0},
+        {"gzip; q=0.000", 0},
+        {"gzip;q=0.", 0},
+        {"gzip;q=0.001", 1},
+        {"gzip;q=1", 1},
+        {"gzip;q=bad", 0},
+        {"*", 1},
+        {"*;q=0", 0},
+        {"gzip;q=0, *", 0}, /* gzip named: its own q decides */
+        {"*;q=0, gzip", 1},
+        {"gzipper", 0},
+        {" ,, gzip ,", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (req_accepts_gzip_header(cases[i].h) != cases[i].want)
+            fail_msg("'%s': want %d", cases[i].h ? cases[i].h : "(absent)", cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_client_address),
         cmocka_unit_test(test_log_path),
         cmocka_unit_test(test_json_unknown),
+        cmocka_unit_test(test_accepts_gzip),
     };
     return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }
