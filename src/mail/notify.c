@@ -18,8 +18,6 @@
 #include "svc/booking.h"
 #include "svc/when.h"
 #include "util/arena.h"
-#include "util/errmsg.h"
-#include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sb.h"

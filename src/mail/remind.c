@@ -21,7 +21,6 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/errmsg.h"
-#include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sb.h"
