@@ -18,8 +18,6 @@
 #include "svc/booking.h"
 #include "svc/when.h"
 #include "util/arena.h"
-#include "util/errmsg.h"
-#include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sb.h"
@@ -30,10 +28,13 @@
 #define BODY_MAX (256u << 10) /* bytes of one rendered body or .ics */
 
 /* Every message kind has NAME.txt and NAME.html under templates/mail/. */
-static const char *const kinds[] = {"confirmation",  "reschedule",        "cancellation",
-                                    "desk_same_day", "desk_cancelled",    "desk_moved",
-                                    "signin",        "insurance_outcome", "recommendations",
-                                    "receipt"};
+static const char *const files[] = {
+    "confirmation.txt",      "confirmation.html",      "reschedule.txt",     "reschedule.html",
+    "cancellation.txt",      "cancellation.html",      "desk_same_day.txt",  "desk_same_day.html",
+    "desk_cancelled.txt",    "desk_cancelled.html",    "desk_moved.txt",     "desk_moved.html",
+    "signin.txt",            "signin.html",            "insurance_outcome.txt",
+    "insurance_outcome.html", "recommendations.txt",   "recommendations.html", "receipt.txt",
+    "receipt.html"};
 
 struct mail_notify {
     const struct app *app;
@@ -45,48 +46,18 @@ struct mail_notify {
 
 int mail_notify_new(const struct app *app, struct mail_notify **out, char *err, size_t errlen)
 {
-    int rc = -1;
-    struct tpl_engine *e = tpl_engine_new();
-    struct sb path = SB_INIT;
-    char *text = NULL, msg[512];
-
+    struct tpl_engine *e;
     *out = NULL;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        static const char *const ext[] = {"txt", "html"};
-        for (int x = 0; x < 2; x++) {
-            size_t len;
-            char name[64];
-            sb_reset(&path);
-            sb_addf(&path, "%s/mail/%s.%s", app->cfg.templates_dir, kinds[i], ext[x]);
-            if (!(text = fs_read_file(path.buf, TPL_MAX_FILE_SIZE, &len))) {
-                errmsg_set(err, errlen, "%s: cannot read the mail template", path.buf);
-                goto done;
-            }
-            snprintf(name, sizeof name, "%s.%s", kinds[i], ext[x]);
-            if (tpl_engine_add(e, name, text, len, msg, sizeof msg) < 0) {
-                errmsg_set(err, errlen, "%s: %s", path.buf, msg);
-                goto done;
-            }
-            free(text);
-            text = NULL;
-        }
-    }
-    if (tpl_engine_finish(e, msg, sizeof msg) < 0) {
-        errmsg_set(err, errlen, "mail templates: %s", msg);
-        goto done;
-    }
+    if (tpl_engine_load_files(app->cfg.templates_dir, "mail", files,
+                              sizeof files / sizeof files[0], "mail templates", &e, err,
+                              errlen) < 0)
+        return -1;
     struct mail_notify *n = xcalloc(1, sizeof *n);
     n->app = app;
     n->tpl = e;
-    e = NULL;
     pthread_mutex_init(&n->mu, NULL);
     *out = n;
-    rc = 0;
-done:
-    free(text);
-    sb_release(&path);
-    tpl_engine_free(e);
-    return rc;
+    return 0;
 }
 
 void mail_notify_free(struct mail_notify *n)

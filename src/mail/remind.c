@@ -21,7 +21,6 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/errmsg.h"
-#include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sb.h"
@@ -324,32 +323,14 @@ static void *worker(void *p)
 
 int remind_start(const struct remind_options *o, struct remind **out, char *err, size_t errlen)
 {
-    int rc = -1;
-    struct tpl_engine *eng = tpl_engine_new();
-    struct sb path = SB_INIT;
-    char *text = NULL, msg[512];
+    struct tpl_engine *eng;
     struct remind *r = NULL;
 
     *out = NULL;
-    for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++) {
-        size_t len;
-        sb_reset(&path);
-        sb_addf(&path, "%s/mail/%s", o->app->cfg.templates_dir, templates[i]);
-        if (!(text = fs_read_file(path.buf, TPL_MAX_FILE_SIZE, &len))) {
-            errmsg_set(err, errlen, "%s: cannot read the mail template", path.buf);
-            goto done;
-        }
-        if (tpl_engine_add(eng, templates[i], text, len, msg, sizeof msg) < 0) {
-            errmsg_set(err, errlen, "%s: %s", path.buf, msg);
-            goto done;
-        }
-        free(text);
-        text = NULL;
-    }
-    if (tpl_engine_finish(eng, msg, sizeof msg) < 0) {
-        errmsg_set(err, errlen, "reminder templates: %s", msg);
-        goto done;
-    }
+    if (tpl_engine_load_files(o->app->cfg.templates_dir, "mail", templates,
+                              sizeof templates / sizeof templates[0], "reminder templates", &eng,
+                              err, errlen) < 0)
+        return -1;
     r = xcalloc(1, sizeof *r);
     r->o = *o;
     r->tpl = eng;
@@ -362,16 +343,11 @@ int remind_start(const struct remind_options *o, struct remind **out, char *err,
         pthread_cond_destroy(&r->cv);
         pthread_mutex_destroy(&r->mu);
         free(r);
-        goto done; /* eng is freed below */
+        tpl_engine_free(eng);
+        return -1;
     }
-    eng = NULL;
     *out = r;
-    rc = 0;
-done:
-    free(text);
-    sb_release(&path);
-    tpl_engine_free(eng);
-    return rc;
+    return 0;
 }
 
 void remind_stop(struct remind *r)

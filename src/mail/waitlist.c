@@ -17,8 +17,6 @@
 #include "mail/outbox.h"
 #include "svc/when.h"
 #include "util/arena.h"
-#include "util/errmsg.h"
-#include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sb.h"
@@ -26,7 +24,8 @@
 
 #define BODY_MAX (256u << 10) /* bytes of one rendered body */
 
-static const char *const kinds[] = {"waitlist_joined", "waitlist_offer"};
+static const char *const files[] = {"waitlist_joined.txt", "waitlist_joined.html",
+                                    "waitlist_offer.txt", "waitlist_offer.html"};
 
 /* Made by mail_waitlist_new before the threads start; read-only after,
  * except base_url (under mu). */
@@ -41,48 +40,18 @@ struct mail_waitlist {
 int mail_waitlist_new(const struct app *app, struct outbox *ob, struct mail_waitlist **out,
                       char *err, size_t errlen)
 {
-    int rc = -1;
-    struct tpl_engine *e = tpl_engine_new();
-    struct sb path = SB_INIT;
-    char *text = NULL, msg[512];
-
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        static const char *const ext[] = {"txt", "html"};
-        for (int x = 0; x < 2; x++) {
-            size_t len;
-            char name[64];
-            sb_reset(&path);
-            sb_addf(&path, "%s/mail/%s.%s", app->cfg.templates_dir, kinds[i], ext[x]);
-            if (!(text = fs_read_file(path.buf, TPL_MAX_FILE_SIZE, &len))) {
-                errmsg_set(err, errlen, "%s: cannot read the mail template", path.buf);
-                goto done;
-            }
-            snprintf(name, sizeof name, "%s.%s", kinds[i], ext[x]);
-            if (tpl_engine_add(e, name, text, len, msg, sizeof msg) < 0) {
-                errmsg_set(err, errlen, "%s: %s", path.buf, msg);
-                goto done;
-            }
-            free(text);
-            text = NULL;
-        }
-    }
-    if (tpl_engine_finish(e, msg, sizeof msg) < 0) {
-        errmsg_set(err, errlen, "mail templates: %s", msg);
-        goto done;
-    }
+    struct tpl_engine *e;
+    if (tpl_engine_load_files(app->cfg.templates_dir, "mail", files,
+                              sizeof files / sizeof files[0], "mail templates", &e, err,
+                              errlen) < 0)
+        return -1;
     struct mail_waitlist *mw = xcalloc(1, sizeof *mw);
     mw->app = app;
     mw->tpl = e;
     mw->outbox = ob;
-    e = NULL;
     pthread_mutex_init(&mw->mu, NULL);
     *out = mw;
-    rc = 0;
-done:
-    free(text);
-    sb_release(&path);
-    tpl_engine_free(e);
-    return rc;
+    return 0;
 }
 
 void mail_waitlist_free(struct mail_waitlist *mw)

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 
 #include "util/arena.h"
+#include "util/fs.h"
 #include "util/mem.h"
 #include "util/sb.h"
 #include "view/esc.h"
@@ -666,6 +667,44 @@ int tpl_engine_load(const char *dir, struct tpl_engine **out, char *err, size_t 
     e = NULL;
     rc = 0;
 done:
+    tpl_engine_free(e);
+    return rc;
+}
+
+int tpl_engine_load_files(const char *dir, const char *sub, const char *const *names, size_t n,
+                          const char *what, struct tpl_engine **out, char *err, size_t errlen)
+{
+    int rc = -1;
+    struct tpl_engine *e = tpl_engine_new();
+    struct sb path = SB_INIT;
+    char *text = NULL, msg[512];
+
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        sb_reset(&path);
+        sb_addf(&path, "%s/%s/%s", dir, sub, names[i]);
+        if (!(text = fs_read_file(path.buf, TPL_MAX_FILE_SIZE, &len))) {
+            errmsg_set(err, errlen, "%s: cannot read the template", path.buf);
+            goto done;
+        }
+        if (tpl_engine_add(e, names[i], text, len, msg, sizeof msg) < 0) {
+            errmsg_set(err, errlen, "%s: %s", path.buf, msg);
+            goto done;
+        }
+        free(text);
+        text = NULL;
+    }
+    if (tpl_engine_finish(e, msg, sizeof msg) < 0) {
+        errmsg_set(err, errlen, "%s: %s", what, msg);
+        goto done;
+    }
+    *out = e;
+    e = NULL;
+    rc = 0;
+done:
+    free(text);
+    sb_release(&path);
     tpl_engine_free(e);
     return rc;
 }

@@ -66,6 +66,15 @@ struct tpl_engine;
  * TPL_MAX_FILE_SIZE, any compile or finish error below. */
 int tpl_engine_load(const char *dir, struct tpl_engine **out, char *err, size_t errlen);
 
+/* Reads dir/sub/NAME for each of names[0..n), compiles it as the template
+ * NAME ("confirmation.txt") and finishes the engine: the mail workers' few
+ * named files (templates/mail/).  On success returns 0 and stores a new
+ * engine in *out; on failure returns -1, stores NULL and writes to err the
+ * file that could not be read or compiled ("templates/mail/x.txt: ..."), or
+ * "WHAT: " and finish's message. */
+int tpl_engine_load_files(const char *dir, const char *sub, const char *const *names, size_t n,
+                          const char *what, struct tpl_engine **out, char *err, size_t errlen);
+
 /* Allocates an empty, unfinished engine.  Free with tpl_engine_free.
  * Can't fail (aborts on OOM). */
 struct tpl_engine *tpl_engine_new(void);

@@ -454,6 +454,67 @@ static void test_load_dir(void **state)
     sb_release(&out);
 }
 
+/* The mail workers' named files: dir/sub/NAME, each called NAME. */
+static void test_load_files(void **state)
+{
+    char dir[] = "/tmp/knead-tpl-XXXXXX";
+    char sub[600];
+    static const char *const names[] = { "hello.txt", "hello.html" };
+    static const char *const files[] = { "mail/hello.txt", "mail/hello.html", NULL };
+    static const char *const subdirs[] = { "mail", NULL };
+    struct tpl_engine *e = NULL;
+    struct sb out = SB_INIT;
+    char err[512] = "";
+    json_t *ctx = parse_ctx("{\"who\":\"Ann & Bo\"}");
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/mail", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    write_file(dir, "mail/hello.txt", "Hi {{who}}");
+    write_file(dir, "mail/hello.html", "<p>Hi {{who}}</p>");
+
+    assert_int_equal(tpl_engine_load_files(dir, "mail", names, 2, "mail templates", &e, err,
+                                           sizeof err), 0);
+    assert_int_equal(tpl_engine_has(e, "hello.txt"), 1);
+    assert_int_equal(tpl_engine_has(e, "hello.html"), 1);
+    assert_int_equal(tpl_render_text(e, "hello.txt", ctx, &out, err, sizeof err), 0);
+    assert_string_equal(out.buf, "Hi Ann & Bo");
+    sb_reset(&out);
+    assert_int_equal(tpl_render(e, "hello.html", ctx, &out, err, sizeof err), 0);
+    assert_string_equal(out.buf, "<p>Hi Ann &amp; Bo</p>");
+    tpl_engine_free(e);
+    e = NULL;
+
+    /* a broken file: the message names its path and line */
+    write_file(dir, "mail/hello.html", "ok\n{{#days}}\n");
+    assert_int_equal(tpl_engine_load_files(dir, "mail", names, 2, "mail templates", &e, err,
+                                           sizeof err), -1);
+    assert_null(e);
+    snprintf(sub, sizeof sub, "%s/mail/hello.html: hello.html:2: section {{#days}} is never closed",
+             dir);
+    assert_string_equal(err, sub);
+
+    /* an unknown partial: finish's message after WHAT */
+    write_file(dir, "mail/hello.html", "{{> footer}}");
+    assert_int_equal(tpl_engine_load_files(dir, "mail", names, 2, "mail templates", &e, err,
+                                           sizeof err), -1);
+    assert_null(e);
+    assert_non_null(strstr(err, "mail templates: "));
+    assert_non_null(strstr(err, "unknown partial"));
+
+    /* a missing file: its path */
+    remove_tree(dir, files, subdirs);
+    assert_int_equal(tpl_engine_load_files(dir, "mail", names, 2, "mail templates", &e, err,
+                                           sizeof err), -1);
+    assert_null(e);
+    snprintf(sub, sizeof sub, "%s/mail/hello.txt: cannot read the template", dir);
+    assert_string_equal(err, sub);
+
+    json_decref(ctx);
+    sb_release(&out);
+}
+
 /* ---- two threads rendering one engine ------------------------------------- */
 
 struct job {
@@ -515,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_section_depth_limit),
         cmocka_unit_test(test_api_contract),
         cmocka_unit_test(test_load_dir),
+        cmocka_unit_test(test_load_files),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests_name("tpl", tests, NULL, NULL);
