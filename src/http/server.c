@@ -432,6 +432,7 @@ static enum MHD_Result queue(struct srv *s, struct req *r)
     struct resp *rs = &r->resp;
     enum MHD_Result ret;
 
+    int replaced = rs->body.err; /* then a gzip body's Content-Encoding must not be sent */
     if (rs->body.err) {
         log_error("response body for %s exceeded its limit", r->path ? r->path : "?");
         rs->status = 500;
@@ -470,6 +471,8 @@ static enum MHD_Result queue(struct srv *s, struct req *r)
     }
     for (size_t i = 0; i < rs->headers.n; i++) {
         if (private_page && strcasecmp(rs->headers.items[i].key, "Cache-Control") == 0)
+            continue;
+        if (replaced && strcasecmp(rs->headers.items[i].key, "Content-Encoding") == 0)
             continue;
         MHD_add_response_header(resp, rs->headers.items[i].key, rs->headers.items[i].val);
     }

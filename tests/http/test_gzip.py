@@ -91,7 +91,7 @@ class DayView(unittest.TestCase):
         self.assertSame(signed_in(MAREN), self.DAY)
         self.assertSame(signed_in(ADMIN), self.DAY)
 
-    def test_grown_grid_is_much_smaller(self):
+    def test_compressed_page_is_much_smaller(self):
         desk = signed_in(DESK)
         packed, plain = self.assertSame(desk, self.DAY)
         self.assertLess(len(packed), len(plain) // 3, (len(packed), len(plain)))
