@@ -383,5 +383,39 @@ class VersionsKept(unittest.TestCase):
         else:
             self.assertIsNone(value(m2, 'knead_db_version_reads_total', how='kept'))
 
+    def test_kept_answers_are_the_computed_ones_across_a_booking(self):
+        """What the answer cache and the versions kept hand out is byte for
+        byte what a server that keeps nothing ([bench] day_cache = 0, the
+        same database) computes: one day, a month, one therapist, before and
+        after a booking through the caching server moves the versions."""
+        path = os.path.join(S.dir, 'nocache.ini')
+        with open(path, 'w') as f:
+            f.write('[bench]\nday_cache = 0\n[smtp]\nhost =\n')
+        u = Server(KNEAD, share=S)
+        u.extra = ['--now', NOW, '--config', path, '--quiet']
+        u.start()
+        try:
+            urls = ['/api/v1/availability?service=deep-tissue-60&date=2026-12-09',
+                    '/api/v1/availability?service=deep-tissue-60&date=2026-12-01&days=31',
+                    '/api/v1/availability?service=deep-tissue-60&date=2026-12-09'
+                    '&therapist=maren-holt']
+
+            def same():
+                for url in urls:
+                    for _ in range(3):  # the second and third from the kept answer
+                        st, _, kept = S.request('GET', url)
+                        self.assertEqual(st, 200, kept)
+                        st, _, fresh = u.request('GET', url)
+                        self.assertEqual(st, 200, fresh)
+                        self.assertEqual(kept, fresh, url)
+                return S.request('GET', urls[0])[2]
+            before = same()
+            start = json.loads(before)['days'][0]['slots'][0]['start']
+            st, _, out = book(start)
+            self.assertEqual(st, 201, out)
+            self.assertNotEqual(same(), before)
+        finally:
+            u.cleanup()
+
 if __name__ == '__main__':
     run_suite(globals())
