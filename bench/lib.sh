@@ -5,6 +5,24 @@
 # $TMP/knead.db) and LOG (default $TMP/log) may name others; sets PID and PORT.
 # The caller stops it with `stop_server`.
 
+# wait_listening LOG PID: waits (10 s at most) until LOG holds the whole
+# "on http://127.0.0.1:PORT/" line a server or the probe prints once it
+# accepts, and sets LISTEN_PORT from it.  The whole line with its port and slash, not
+# its head: a line caught half written gave "invalid URL: http://127.0.0.1:/";
+# and the log may not exist yet when the loop first looks.  Exits
+# with the log if the process died or the time ran out.
+wait_listening() {
+    i=0
+    LISTEN_PORT=
+    while [ -z "$LISTEN_PORT" ]; do
+        LISTEN_PORT=$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\)\/.*/\1/p' "$1" 2>/dev/null | head -1)
+        [ -n "$LISTEN_PORT" ] && break
+        kill -0 "$2" 2>/dev/null || { echo "the process $2 exited before listening:" >&2; cat "$1" >&2 2>/dev/null; exit 1; }
+        i=$((i + 1)); [ $i -lt 200 ] || { echo "nothing listening after 10 s:" >&2; cat "$1" >&2 2>/dev/null; exit 1; }
+        sleep 0.05
+    done
+}
+
 start_server() {
     DB=${DB:-$TMP/knead.db}
     LOG=${LOG:-$TMP/log}
@@ -24,12 +42,8 @@ start_server() {
         "$BUILD/knead" serve --db "$DB" --config "$TMP/bench.ini" --listen 127.0.0.1:0 --quiet 2>"$LOG" &
     fi
     PID=$!
-    i=0
-    while ! grep -q 'on http://127.0.0.1:' "$LOG"; do
-        i=$((i + 1)); [ $i -lt 200 ] || { cat "$LOG"; exit 1; }
-        sleep 0.05
-    done
-    PORT=$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$LOG" | head -1)
+    wait_listening "$LOG" "$PID"
+    PORT=$LISTEN_PORT
 }
 
 stop_server() {
@@ -60,14 +74,11 @@ wrk_run() {
 # a script called by another that measured it keeps the caller's PROBE.
 probe_measure() {
     [ -n "${PROBE:-}" ] && return 0
+    : >"$TMP/probe.log"
     "$BUILD/probe" 2>"$TMP/probe.log" &
     PROBE_PID=$!
-    i=0
-    while ! grep -q 'on http://127.0.0.1:' "$TMP/probe.log"; do
-        i=$((i + 1)); [ $i -lt 200 ] || { cat "$TMP/probe.log"; exit 1; }
-        sleep 0.05
-    done
-    PPORT=$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$TMP/probe.log" | head -1)
+    wait_listening "$TMP/probe.log" "$PROBE_PID"
+    PPORT=$LISTEN_PORT
     pc0=$(awk '{print $14 + $15}' "/proc/$PROBE_PID/stat")
     wrk_run "probe (libmicrohttpd alone, 2 KB)" "http://127.0.0.1:$PPORT/"
     pc1=$(awk '{print $14 + $15}' "/proc/$PROBE_PID/stat")

@@ -89,14 +89,11 @@ while [ "$ROUND" -lt "$ROUNDS" ]; do
     A="http://127.0.0.1:$A_PORT"
     # the transport's own cost of the stylesheet's bytes: the probe answering
     # as many (37 KB against 2 KB), beside which /static/css/site.css is read
+    : >"$TMP/probe-css.log"
     "$BUILD/probe" --size "$(wc -c <static/css/site.css)" 2>"$TMP/probe-css.log" &
     CSS_PID=$!
-    i=0
-    while ! grep -q 'on http://127.0.0.1:' "$TMP/probe-css.log"; do
-        i=$((i + 1)); [ $i -lt 200 ] || { cat "$TMP/probe-css.log"; exit 1; }
-        sleep 0.05
-    done
-    CSS_PORT=$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$TMP/probe-css.log" | head -1)
+    wait_listening "$TMP/probe-css.log" "$CSS_PID"
+    CSS_PORT=$LISTEN_PORT
     wrk_run "probe answering the stylesheet's size" "http://127.0.0.1:$CSS_PORT/"
     record "probe, the stylesheet's size" "$RPS" "$P99"
     kill "$CSS_PID" 2>/dev/null && wait "$CSS_PID" 2>/dev/null || true

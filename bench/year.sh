@@ -50,7 +50,7 @@ ready_ms() {
         "$BUILD/knead" serve --db "$1" --config "$TMP/bench.ini" --listen 127.0.0.1:0 --quiet \
             --now "$NOW" 2>"$TMP/ready.log" &
         p=$!
-        until grep -q 'on http://127.0.0.1:' "$TMP/ready.log"; do
+        until grep -q 'on http://127\.0\.0\.1:[0-9][0-9]*/' "$TMP/ready.log"; do
             kill -0 "$p" 2>/dev/null || { cat "$TMP/ready.log"; exit 1; }
             sleep 0.005
         done

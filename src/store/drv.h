@@ -43,6 +43,12 @@ struct db {
     int64_t held_clinic, held_appts;
 };
 
+/* A driver's mark of the committed state (versions_mark): SQLite's
+ * wal-index header, 48 bytes. */
+struct drv_mark {
+    unsigned char b[48];
+};
+
 /* One value bound to a query parameter (?1, ?2, ... in order). */
 enum drv_arg_kind { DRV_ARG_NULL, DRV_ARG_I64, DRV_ARG_TEXT, DRV_ARG_BLOB };
 struct drv_arg {
@@ -87,6 +93,17 @@ struct drv {
     struct db *(*acquire)(struct store *s);       /* waits for a free connection */
     void (*release)(struct db *db);               /* rolls back an open transaction */
     int (*writes)(struct store *s); /* an enum store_writes (store.h: store_writes) */
+    /* Optional (NULL: every db_versions reads): the data versions without a
+     * read when nothing has committed since they were last read.
+     * versions_mark takes a mark of the database's committed state that
+     * moves with every commit by any connection of any process: 1 if the
+     * versions last noted were read at this very mark (they are in *clinic
+     * and *appts), 0 if not (read them, then versions_note them with this
+     * mark, taken before the read), -1 if no mark can be taken now (a
+     * transaction is open: read). */
+    int (*versions_mark)(struct db *db, struct drv_mark *mark, int64_t *clinic, int64_t *appts);
+    void (*versions_note)(struct db *db, const struct drv_mark *mark, int64_t clinic,
+                          int64_t appts);
     /* Optional (NULL: none): the counters of store.h's store_stats. */
     void (*stats)(struct store *s, struct store_stats *out);
     enum err_code (*limit_size)(struct store *s, int64_t max_bytes, struct err *e);

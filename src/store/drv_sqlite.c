@@ -69,6 +69,13 @@ struct sqlite_store {
     /* enum store_writes: why the last write failed, until one succeeds
      * (atomic: any connection sets it, /healthz reads it) */
     int writes;
+    /* sq_versions_mark: the data versions last read and the wal-index
+     * header seen before that read (guarded by vmu) */
+    pthread_mutex_t vmu;
+    int vhave;
+    struct drv_mark vmark;
+    int64_t vclinic, vappts;
+    uint64_t vkept, vread; /* relaxed atomics: store_stats */
     /* store_stats (relaxed atomics: writers add, /metrics reads) */
     uint64_t commits, bodies;
     struct tally {
@@ -258,6 +265,7 @@ static void sq_close(struct store *s)
     pthread_mutex_destroy(&ss->mu);
     pthread_mutex_destroy(&ss->wmu);
     pthread_mutex_destroy(&ss->gmu);
+    pthread_mutex_destroy(&ss->vmu);
     pthread_cond_destroy(&ss->gcv);
     pthread_cond_destroy(&ss->cv);
     free(ss->conns);
@@ -278,6 +286,7 @@ static enum err_code sq_open(const char *path, int conns, struct store **out, st
     pthread_mutex_init(&ss->mu, NULL);
     pthread_mutex_init(&ss->wmu, NULL);
     pthread_mutex_init(&ss->gmu, NULL);
+    pthread_mutex_init(&ss->vmu, NULL);
     pthread_cond_init(&ss->gcv, NULL);
     ss->gq_tail = &ss->gq;
     pthread_cond_init(&ss->cv, NULL);
@@ -515,10 +524,83 @@ static enum err_code sq_tx_shared(struct db *db, enum err_code (*fn)(struct db *
     return me.rc;
 }
 
+/* ---- the data versions without a read ---- */
+
+/* The wal-index header (SQLite's file format, "WAL-index format"): 48 bytes
+ * at the start of the -shm file, kept twice; a commit by any connection of
+ * any process writes the second copy, then the first, and its change
+ * counter (iChange) and checksum move with every write.  Read as SQLite's
+ * own readers do (walIndexTryHdr): the first copy, a barrier, the second;
+ * unequal copies are a write in progress.  0 with the header in out; -1 if
+ * it cannot be read now (no wal-index mapped, not initialised, torn). */
+static int wal_mark(sqlite3 *h, struct drv_mark *out)
+{
+    enum { HDR = sizeof out->b };
+    sqlite3_file *f = NULL;
+    volatile void *map = NULL;
+    unsigned char second[HDR];
+    if (sqlite3_file_control(h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
+        !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
+        return -1;
+    /* region 0, already mapped by the connection's WAL (bExtend 0: map
+     * nothing new); 32768 is SQLite's wal-index page size */
+    if (f->pMethods->xShmMap(f, 0, 32768, 0, &map) != SQLITE_OK || !map)
+        return -1;
+    const volatile unsigned char *hdr = map;
+    for (size_t i = 0; i < HDR; i++)
+        out->b[i] = hdr[i];
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (size_t i = 0; i < HDR; i++)
+        second[i] = hdr[HDR + i];
+    /* isInit, byte 12: the header is valid */
+    if (memcmp(out->b, second, HDR) != 0 || out->b[12] != 1)
+        return -1;
+    return 0;
+}
+
+static int sq_versions_mark(struct db *db, struct drv_mark *mark, int64_t *clinic,
+                            int64_t *appts)
+{
+    struct sqlite_db *d = DB(db);
+    struct sqlite_store *ss = d->owner;
+    /* in a transaction, its own uncommitted changes move no mark */
+    if (d->in_tx || !sqlite3_get_autocommit(d->h) || wal_mark(d->h, mark) < 0) {
+        __atomic_add_fetch(&ss->vread, 1, __ATOMIC_RELAXED);
+        return -1;
+    }
+    pthread_mutex_lock(&ss->vmu);
+    int same = ss->vhave && memcmp(ss->vmark.b, mark->b, sizeof mark->b) == 0;
+    if (same) {
+        *clinic = ss->vclinic;
+        *appts = ss->vappts;
+    }
+    pthread_mutex_unlock(&ss->vmu);
+    __atomic_add_fetch(same ? &ss->vkept : &ss->vread, 1, __ATOMIC_RELAXED);
+    return same;
+}
+
+/* Any mark taken before a read goes with that read's versions: if the
+ * header is that mark later, nothing committed since the mark, so nothing
+ * since the read either.  Racing notes may keep an older pair; it is as
+ * exact, only hit less. */
+static void sq_versions_note(struct db *db, const struct drv_mark *mark, int64_t clinic,
+                             int64_t appts)
+{
+    struct sqlite_store *ss = DB(db)->owner;
+    pthread_mutex_lock(&ss->vmu);
+    ss->vmark = *mark;
+    ss->vclinic = clinic;
+    ss->vappts = appts;
+    ss->vhave = 1;
+    pthread_mutex_unlock(&ss->vmu);
+}
+
 static void sq_stats(struct store *s, struct store_stats *out)
 {
     struct sqlite_store *ss = ST(s);
-    out->has = STORE_HAS_COMMITS;
+    out->has = STORE_HAS_COMMITS | STORE_HAS_VERSIONS;
+    out->versions_kept = __atomic_load_n(&ss->vkept, __ATOMIC_RELAXED);
+    out->versions_read = __atomic_load_n(&ss->vread, __ATOMIC_RELAXED);
     out->commits = __atomic_load_n(&ss->commits, __ATOMIC_RELAXED);
     out->bodies = __atomic_load_n(&ss->bodies, __ATOMIC_RELAXED);
     tally_read(&ss->lock_wait, &out->lock_wait);
@@ -915,6 +997,8 @@ const struct drv drv_sqlite = {
     .acquire = sq_acquire,
     .release = sq_release,
     .writes = sq_writes,
+    .versions_mark = sq_versions_mark,
+    .versions_note = sq_versions_note,
     .stats = sq_stats,
     .limit_size = sq_limit_size,
     .begin = sq_begin,

@@ -194,10 +194,14 @@ struct store_hist {
  * (PostgreSQL) counts instead the statements it sent and the round trips
  * they took (a pipelined BEGIN and its statement: two statements, one
  * round trip), the measure of what a request costs there. */
-enum { STORE_HAS_COMMITS = 1, STORE_HAS_TRIPS = 2 };
+/* STORE_HAS_VERSIONS (SQLite): db_versions answered without a read because
+ * nothing had committed since the last read (versions_kept), and those that
+ * read (versions_read). */
+enum { STORE_HAS_COMMITS = 1, STORE_HAS_TRIPS = 2, STORE_HAS_VERSIONS = 4 };
 struct store_stats {
     unsigned has;
     uint64_t commits, bodies;
+    uint64_t versions_kept, versions_read;
     struct store_hist lock_wait, commit;
     uint64_t statements, round_trips;
 };

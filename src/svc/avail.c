@@ -273,23 +273,70 @@ static size_t put_u64(char *p, uint64_t v)
     return len;
 }
 
+/* Appends v in decimal, with its sign (at most 20 bytes). */
+static size_t put_i64(char *p, int64_t v)
+{
+    if (v >= 0)
+        return put_u64(p, (uint64_t)v);
+    p[0] = '-';
+    return 1 + put_u64(p + 1, 0 - (uint64_t)v);
+}
+
+/* Appends '|' and v, then the field's '|' (at most 22 bytes). */
+static size_t put_field(char *p, int64_t v)
+{
+    size_t n = put_i64(p, v);
+    p[n] = '|';
+    return n + 1;
+}
+
+/* Appends d as YYYY-MM-DD (10 bytes); -1 for a year outside 0-9999, which
+ * no key is made for. */
+static int put_date(char *p, struct dt_date d)
+{
+    if (d.year < 0 || d.year > 9999 || d.month < 0 || d.month > 99 || d.day < 0 || d.day > 99)
+        return -1;
+    p[0] = (char)('0' + d.year / 1000);
+    p[1] = (char)('0' + d.year / 100 % 10);
+    p[2] = (char)('0' + d.year / 10 % 10);
+    p[3] = (char)('0' + d.year % 10);
+    p[4] = '-';
+    p[5] = (char)('0' + d.month / 10);
+    p[6] = (char)('0' + d.month % 10);
+    p[7] = '-';
+    p[8] = (char)('0' + d.day / 10);
+    p[9] = (char)('0' + d.day % 10);
+    return 10;
+}
+
 /* Returns 0, or -1 if the key cannot be formatted (then the days are
- * computed, not cached). */
+ * computed, not cached).  Written with the put_ helpers, not snprintf: a
+ * cached answer's key is made on every request (bench/README.md). */
 static int day_key_base(struct arena *a, const struct sched *s, int64_t now, struct key_base *k)
 {
     int64_t minute = now % 60 == 0 ? now : (now / 60 + (now > 0)) * 60;
-    size_t cap = 256 + s->nrooms * 22, len;
+    size_t sid = strnlen(s->service.id, 80);
+    size_t cap = 256 + s->nrooms * 22, len = 0;
     for (size_t i = 0; i < s->ntherapists; i++)
         cap += strlen(s->therapists[i].id) + 1;
     char *buf = arena_alloc(a, cap);
-    int n = snprintf(buf, cap, "%lld|%lld|L%lld|%.80s|%d|%d|%d|%d|%d|%lld|%d|",
-                     (long long)s->version, (long long)s->appointments_version,
-                     (long long)s->location.id, s->service.id, s->service.duration_min,
-                     s->service.buffer_min, s->rules.min_notice_min, s->rules.horizon_days,
-                     s->rules.grid_min, (long long)minute, now % 60 == 0);
-    if (n < 0 || (size_t)n >= cap)
-        return -1;
-    len = (size_t)n;
+    /* version|appointments|L<location>|<service>|duration|buffer|notice|
+     * horizon|grid|minute|on the minute| : at most 4 x 21 (the 64-bit
+     * ones) + 6 x 12 + 82 = 238 bytes of the 256 */
+    len += put_field(buf + len, s->version);
+    len += put_field(buf + len, s->appointments_version);
+    buf[len++] = 'L';
+    len += put_field(buf + len, s->location.id);
+    memcpy(buf + len, s->service.id, sid);
+    len += sid;
+    buf[len++] = '|';
+    len += put_field(buf + len, s->service.duration_min);
+    len += put_field(buf + len, s->service.buffer_min);
+    len += put_field(buf + len, s->rules.min_notice_min);
+    len += put_field(buf + len, s->rules.horizon_days);
+    len += put_field(buf + len, s->rules.grid_min);
+    len += put_field(buf + len, minute);
+    len += put_field(buf + len, now % 60 == 0);
     /* cap counted every id's length, a comma each and 22 bytes a room */
     for (size_t i = 0; i < s->ntherapists; i++) {
         size_t l = strlen(s->therapists[i].id);
@@ -299,10 +346,7 @@ static int day_key_base(struct arena *a, const struct sched *s, int64_t now, str
     }
     for (size_t i = 0; i < s->nrooms; i++) {
         buf[len++] = '|';
-        if (s->rooms[i].id < 0)
-            buf[len++] = '-';
-        len += put_u64(buf + len, s->rooms[i].id < 0 ? 0 - (uint64_t)s->rooms[i].id
-                                                     : (uint64_t)s->rooms[i].id);
+        len += put_i64(buf + len, s->rooms[i].id);
     }
     buf[len] = '\0';
     k->buf = buf;
@@ -312,11 +356,14 @@ static int day_key_base(struct arena *a, const struct sched *s, int64_t now, str
 
 static const char *day_key(struct arena *a, const struct key_base *k, struct dt_date d)
 {
-    size_t cap = k->len + 24;
-    char *key = arena_alloc(a, cap);
+    char *key = arena_alloc(a, k->len + 12);
     memcpy(key, k->buf, k->len);
-    int n = snprintf(key + k->len, cap - k->len, "|%04d-%02d-%02d", d.year, d.month, d.day);
-    return n < 0 || (size_t)n >= cap - k->len ? NULL : key;
+    key[k->len] = '|';
+    int n = put_date(key + k->len + 1, d);
+    if (n < 0)
+        return NULL;
+    key[k->len + 1 + (size_t)n] = '\0';
+    return key;
 }
 
 const char *sched_answer_key(struct arena *a, const struct sched *s, int64_t now,
@@ -325,8 +372,23 @@ const char *sched_answer_key(struct arena *a, const struct sched *s, int64_t now
     struct key_base kb;
     if (!s->cache || s->cache->no_days || day_key_base(a, s, now, &kb) < 0)
         return NULL;
-    return arena_printf(a, "%s|%s|%04d-%02d-%02d|%d", form, kb.buf, from.year, from.month,
-                        from.day, days);
+    /* form|base|YYYY-MM-DD|days */
+    size_t fl = strlen(form), len = 0;
+    char *key = arena_alloc(a, fl + kb.len + 40);
+    memcpy(key, form, fl);
+    len = fl;
+    key[len++] = '|';
+    memcpy(key + len, kb.buf, kb.len);
+    len += kb.len;
+    key[len++] = '|';
+    int n = put_date(key + len, from);
+    if (n < 0)
+        return NULL;
+    len += (size_t)n;
+    key[len++] = '|';
+    len += put_i64(key + len, days);
+    key[len] = '\0';
+    return key;
 }
 
 int sched_answer_get(const struct sched *s, const char *key, struct arena *a, void **out,

@@ -92,6 +92,14 @@ void metrics_page(struct req *r)
                 "BEGIN travels with its first statement).",
                 ss.round_trips);
     }
+    if (ss.has & STORE_HAS_VERSIONS) {
+        sb_adds(b, "# HELP knead_db_version_reads_total The data versions that key the caches "
+                   "(set-up, availability, pages): read from the database (read), or known "
+                   "unchanged because nothing had committed since the last read (kept).\n"
+                   "# TYPE knead_db_version_reads_total counter\n");
+        sb_addf(b, "knead_db_version_reads_total{how=\"read\"} %" PRIu64 "\n", ss.versions_read);
+        sb_addf(b, "knead_db_version_reads_total{how=\"kept\"} %" PRIu64 "\n", ss.versions_kept);
+    }
     if (ss.has & STORE_HAS_COMMITS) {
         counter(b, "knead_db_commits_total",
                 "Writing transactions committed since start (each one sync of the database's log).",

@@ -343,5 +343,79 @@ class Counters(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
+
+class VersionsKept(unittest.TestCase):
+    def test_repeated_questions_read_no_versions_until_another_process_commits(self):
+        """A cached answer's one read was the data versions; on SQLite a
+        request now skips it while nothing has committed since the last read
+        (the log's index unchanged), and /metrics counts both kinds.  A
+        change by another process (`knead debug sql`) is in the very next
+        answer, and undoing it gives back the first answer byte for byte."""
+        url = '/api/v1/availability?service=deep-tissue-60&date=2026-12-08'
+        st, _, first = S.request('GET', url)
+        self.assertEqual(st, 200, first)
+        self.assertTrue(json.loads(first)['days'][0]['slots'])
+        _, _, m1 = scrape()
+        for _ in range(20):
+            st, _, again = S.request('GET', url)
+            self.assertEqual((st, again), (200, first))
+        _, _, m2 = scrape()
+        if not harness.PG:
+            kept = value(m2, 'knead_db_version_reads_total', how='kept')
+            self.assertIsNotNone(kept, 'knead_db_version_reads_total{how="kept"} is missing')
+            # twenty answers (a worker's commit in between may cost a read)
+            self.assertGreaterEqual(
+                kept - value(m1, 'knead_db_version_reads_total', how='kept'), 18)
+        S.sql("INSERT INTO closed_dates (location_id, date, reason) VALUES (1, '2026-12-08', 'x')")
+        try:
+            for _ in range(3):
+                st, _, closed = S.request('GET', url)
+                self.assertEqual(st, 200, closed)
+                self.assertEqual(json.loads(closed)['days'][0]['slots'], [])
+        finally:
+            S.sql("DELETE FROM closed_dates WHERE date = '2026-12-08'")
+        st, _, back = S.request('GET', url)
+        self.assertEqual((st, back), (200, first))
+        if not harness.PG:
+            _, _, m3 = scrape()
+            self.assertGreater(value(m3, 'knead_db_version_reads_total', how='read'),
+                               value(m2, 'knead_db_version_reads_total', how='read'))
+        else:
+            self.assertIsNone(value(m2, 'knead_db_version_reads_total', how='kept'))
+
+    def test_kept_answers_are_the_computed_ones_across_a_booking(self):
+        """What the answer cache and the versions kept hand out is byte for
+        byte what a server that keeps nothing ([bench] day_cache = 0, the
+        same database) computes: one day, a month, one therapist, before and
+        after a booking through the caching server moves the versions."""
+        path = os.path.join(S.dir, 'nocache.ini')
+        with open(path, 'w') as f:
+            f.write('[bench]\nday_cache = 0\n[smtp]\nhost =\n')
+        u = Server(KNEAD, share=S)
+        u.extra = ['--now', NOW, '--config', path, '--quiet']
+        u.start()
+        try:
+            urls = ['/api/v1/availability?service=deep-tissue-60&date=2026-12-09',
+                    '/api/v1/availability?service=deep-tissue-60&date=2026-12-01&days=31',
+                    '/api/v1/availability?service=deep-tissue-60&date=2026-12-09'
+                    '&therapist=maren-holt']
+
+            def same():
+                for url in urls:
+                    for _ in range(3):  # the second and third from the kept answer
+                        st, _, kept = S.request('GET', url)
+                        self.assertEqual(st, 200, kept)
+                        st, _, fresh = u.request('GET', url)
+                        self.assertEqual(st, 200, fresh)
+                        self.assertEqual(kept, fresh, url)
+                return S.request('GET', urls[0])[2]
+            before = same()
+            start = json.loads(before)['days'][0]['slots'][0]['start']
+            st, _, out = book(start)
+            self.assertEqual(st, 201, out)
+            self.assertNotEqual(same(), before)
+        finally:
+            u.cleanup()
+
 if __name__ == '__main__':
     run_suite(globals())

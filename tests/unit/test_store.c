@@ -428,6 +428,93 @@ static void test_versions_read_once_a_request(void **state)
     db_release(db);
 }
 
+/* db_versions without a read (SQLite: the wal-index header unmoved since the
+ * last read): repeated asks with nothing committed between them read once;
+ * any commit by another connection (another process's is the same header),
+ * a checkpoint that restarts the log, or a write of the store's own is seen
+ * by the very next ask; a change not yet committed is not; and inside a
+ * transaction every ask reads.  /metrics shows the counts. */
+static uint64_t kept(struct store *s)
+{
+    struct store_stats st;
+    store_stats(s, &st);
+    return st.versions_kept;
+}
+
+static void test_versions_kept_until_anything_commits(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    int64_t c0, a0, c, a;
+    if (fixture_pg())
+        skip();
+    assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
+    struct db *db = db_acquire(f->s);
+    assert_int_equal(db_versions(db, &c0, &a0, &e), E_OK);
+    uint64_t k0 = kept(f->s);
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+        assert_true(c == c0 && a == a0);
+    }
+    assert_int_equal(kept(f->s), k0 + 50);
+    /* another connection's commit: the next ask reads, and sees it */
+    assert_int_equal(fixture_exec(f, "INSERT INTO rooms (name, location_id) VALUES ('K1', 1)"), 0);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c > c0);
+    assert_int_equal(kept(f->s), k0 + 50);
+    c0 = c;
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c == c0);
+    assert_int_equal(kept(f->s), k0 + 51);
+    /* the appointments' version too */
+    assert_int_equal(fixture_exec(f, "UPDATE appointments_version SET version = version + 1"), 0);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c == c0 && a == a0 + 1);
+    a0 = a;
+    /* a checkpoint that empties the log, then a change: seen */
+    assert_int_equal(fixture_exec(f, "PRAGMA wal_checkpoint(TRUNCATE)"), 0);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c == c0 && a == a0);
+    assert_int_equal(fixture_exec(f, "INSERT INTO rooms (name, location_id) VALUES ('K2', 1)"), 0);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c > c0);
+    c0 = c;
+    /* another connection's transaction not yet committed: not seen; then
+     * committed: seen */
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "BEGIN IMMEDIATE; INSERT INTO rooms (name, location_id)"
+                                     " VALUES ('K3', 1)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c == c0);
+    assert_int_equal(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c > c0);
+    c0 = c;
+    /* the store's own write on another of its connections */
+    struct db *other = db_acquire(f->s);
+    struct room r = {0, "Own", NULL, 0, STORE_FIRST_LOCATION};
+    assert_int_equal(db_add_room(other, &r, NULL, &e), E_OK);
+    db_release(other);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c > c0);
+    c0 = c;
+    /* in a transaction its own change moves no header: every ask reads */
+    uint64_t k1 = kept(f->s);
+    assert_int_equal(db_begin(db, &e), E_OK);
+    struct room r2 = {0, "Own 2", NULL, 0, STORE_FIRST_LOCATION};
+    assert_int_equal(db_add_room(db, &r2, NULL, &e), E_OK);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c > c0);
+    db_rollback(db);
+    assert_int_equal(kept(f->s), k1);
+    assert_int_equal(db_versions(db, &c, &a, &e), E_OK);
+    assert_true(c == c0);
+    db_release(db);
+}
+
 /* db_tx_shared: bodies from several threads at once may share one
  * transaction and one commit; each is still undone alone when it fails (its
  * room is gone, the others' stay), runs again after a lost race, and the
@@ -571,6 +658,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refusals_in_our_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tx_runs_again_after_a_lost_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_versions_read_once_a_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_kept_until_anything_commits, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_event_done_skips_a_row_another_pass_is_deleting, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tx_shared_undoes_only_the_failing_body, setup,
