@@ -89,7 +89,10 @@ static void on_committed(void *ctx)
         if (pthread_cond_timedwait(&r->done_cv, &r->mu, &until) == ETIMEDOUT)
             break;
     pthread_mutex_unlock(&r->mu);
-    mail_notify_kick(r->notify); /* messages queued by another pass may be due too */
+    /* No kick of the outbox here: the pass that queued messages kicks it
+     * (render_pass), on whichever server ran it.  A kick here too cost the
+     * outbox worker another look (two round trips on PostgreSQL) for
+     * nothing, in every booking, move and cancellation. */
 }
 
 struct sched_hooks render_hooks(struct render *r)

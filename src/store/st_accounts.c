@@ -1,6 +1,7 @@
 /* st_accounts — accounts, sessions and failed sign-ins in the store.
  * Written once for every driver: named queries through rows.h.  Password
  * hashes and session-token hashes pass through; nothing here checks them. */
+#include <string.h>
 #include "store/rows.h"
 
 static const struct col user_cols[] = {
@@ -195,20 +196,45 @@ enum err_code db_clear_login_failures(struct db *db, const char *email, const ch
 
 /* ---- throttles of anonymous bookings and waitlist sign-ups ---- */
 
-enum err_code db_throttle_count(struct db *db, const char *kind, const char *key, int64_t since,
-                                int *count, int64_t *oldest, struct err *e)
+struct throttle_row {
+    const char *key;
+    int count;
+    int64_t oldest;
+};
+static const struct col throttle_cols[] = {
+    COL_TEXT(struct throttle_row, key),
+    COL_INT(struct throttle_row, count),
+    COL_I64(struct throttle_row, oldest),
+};
+
+enum err_code db_throttle_count(struct db *db, struct arena *a, const char *kind,
+                                const char *const keys[2], int64_t since, int count[2],
+                                int64_t oldest[2], struct err *e)
 {
-    return count_since(db, Q_THROTTLE_COUNT, "count throttle hits", key, kind, since, count,
-                       oldest, e);
+    struct throttle_row *rows;
+    size_t n = 0;
+    const char *k0 = keys[0] ? keys[0] : "", *k1 = keys[1] ? keys[1] : "";
+    enum err_code rc = rows_list(db, a, Q_THROTTLE_COUNT, "count throttle hits",
+                                 ARGS(A_TEXT(k0), A_I64(since), A_TEXT(kind), A_TEXT(k1)),
+                                 COLS(throttle_cols), sizeof *rows, (void **)&rows, &n, e);
+    for (size_t k = 0; k < 2; k++)
+        count[k] = 0, oldest[k] = 0;
+    if (rc != E_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < 2; k++)
+            if (keys[k] && *keys[k] && strcmp(rows[i].key, keys[k]) == 0) {
+                count[k] = rows[i].count;
+                oldest[k] = rows[i].oldest;
+            }
+    return E_OK;
 }
 
-enum err_code db_throttle_add(struct db *db, const char *kind, const char *key, int64_t now,
-                              struct err *e)
+enum err_code db_throttle_add(struct db *db, const char *kind, const char *const keys[2],
+                              int64_t now, struct err *e)
 {
-    enum err_code rc = rows_exec(db, Q_THROTTLE_PURGE, "forget old throttle hits",
-                                 ARGS(A_I64(now - 86400)), NULL, e);
-    if (rc == E_OK)
-        rc = rows_exec(db, Q_THROTTLE_ADD, "record a throttle hit",
-                       ARGS(A_TEXT(kind), A_TEXT(key), A_I64(now)), NULL, e);
-    return rc;
+    return rows_exec(db, Q_THROTTLE_ADD, "record a throttle hit",
+                     ARGS(A_TEXT(kind), A_TEXT(keys[0] ? keys[0] : ""), A_I64(now),
+                          A_TEXT(keys[1] ? keys[1] : "")),
+                     NULL, e);
 }

@@ -264,13 +264,6 @@ static int64_t where(int64_t location_id)
     return location_id > 0 ? location_id : STORE_FIRST_LOCATION;
 }
 
-enum err_code db_lock_person(struct db *db, const char *key, struct err *e)
-{
-    int64_t one;
-    return rows_i64_of(db, Q_LOCK_PERSON, "hold the client's bookings", ARGS(A_TEXT(key)), &one,
-                       e);
-}
-
 enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e)
 {
     int64_t one;
@@ -284,8 +277,9 @@ enum err_code db_lock_location(struct db *db, int64_t id, struct err *e)
                        e);
 }
 
-enum err_code db_hold_for_booking(struct db *db, int64_t location_id,
-                                  const char *const *therapist_ids, size_t n, struct err *e)
+enum err_code db_hold_for_booking(struct db *db, const char *email_key, const char *phone_key,
+                                  int64_t location_id, const char *const *therapist_ids, size_t n,
+                                  struct err *e)
 {
     struct sb ids = SB_INIT;
     int64_t held;
@@ -295,8 +289,10 @@ enum err_code db_hold_for_booking(struct db *db, int64_t location_id,
             sb_addc(&ids, ' ');
         sb_adds(&ids, therapist_ids[i]);
     }
-    rc = rows_i64_of(db, Q_HOLD_FOR_BOOKING, "hold the booking's location and therapists",
-                     ARGS(A_I64(where(location_id)), A_TEXT(ids.buf)), &held, e);
+    rc = rows_i64_of(db, Q_HOLD_FOR_BOOKING, "hold the booking's client, location and therapists",
+                     ARGS(A_I64(where(location_id)), A_TEXT(ids.buf),
+                          A_TEXT(email_key ? email_key : ""), A_TEXT(phone_key ? phone_key : "")),
+                     &held, e);
     sb_release(&ids);
     return rc;
 }

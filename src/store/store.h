@@ -369,22 +369,22 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
  * there is no such therapist or location. */
 enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e);
 enum err_code db_lock_location(struct db *db, int64_t id, struct err *e);
-/* Inside a booking's (or a move's) transaction, before it reads the
- * clinic's version: holds its location and the therapists it may book (n
- * ids) against a change that locks one of them with db_lock_location or
- * db_lock_therapist (archiving, hours, closed dates, time off) until this
- * transaction ends.  Bookings do not hold one another.  PostgreSQL takes
- * shared advisory locks (the changes take them exclusively before their row
- * lock); SQLite's one writer holds everything already.  A change
- * committed before it is seen in the version read after it; one after it
+/* Inside a booking's (or a move's) transaction, first, in one statement:
+ * holds one person's bookings (email_key: "e:" and the e-mail in lower case,
+ * phone_key: "p:" and the phone in E.164; NULL or "" for none) until the
+ * transaction ends, so that two bookings of one person decide the client
+ * overlap one after the other; and holds its location and the therapists it
+ * may book (n ids) against a change that locks one of them with
+ * db_lock_location or db_lock_therapist (archiving, hours, closed dates,
+ * time off) until this transaction ends.  Bookings of different people do
+ * not hold one another.  PostgreSQL takes the person's advisory locks
+ * exclusively, then the others shared (the changes take them exclusively
+ * before their row lock); SQLite's one writer holds everything already.  A
+ * change committed before it is seen in the reads after it; one after it
  * waits, then sees the booking. */
-enum err_code db_hold_for_booking(struct db *db, int64_t location_id,
-                                  const char *const *therapist_ids, size_t n, struct err *e);
-/* Holds one person's bookings (key: "e:" and the e-mail in lower case, or
- * "p:" and the phone in E.164) until the transaction ends, so that two
- * bookings of one person decide the client overlap one after the other:
- * an advisory lock on PostgreSQL, nothing on SQLite (one writer). */
-enum err_code db_lock_person(struct db *db, const char *key, struct err *e);
+enum err_code db_hold_for_booking(struct db *db, const char *email_key, const char *phone_key,
+                                  int64_t location_id, const char *const *therapist_ids, size_t n,
+                                  struct err *e);
 enum err_code db_rooms(struct db *db, struct arena *a, struct room **out, size_t *n,
                        struct err *e);
 /* Every location's opening hours, by location, weekday and start. */
@@ -441,13 +441,16 @@ enum err_code db_login_failures(struct db *db, const char *email, const char *ad
 enum err_code db_clear_login_failures(struct db *db, const char *email, const char *address,
                                       struct err *e);
 /* The throttles of anonymous bookings and waitlist sign-ups (web/throttle):
- * kind "book" or "waitlist", key "a:ADDRESS" or "e:email".  Counts the hits
- * since `since`, with the oldest of them (0 when none). */
-enum err_code db_throttle_count(struct db *db, const char *kind, const char *key, int64_t since,
-                                int *count, int64_t *oldest, struct err *e);
-/* Records one hit at now, and forgets hits older than a day. */
-enum err_code db_throttle_add(struct db *db, const char *kind, const char *key, int64_t now,
-                              struct err *e);
+ * kind "book", "waitlist" or "gift_code", keys "a:ADDRESS" and "e:email"
+ * (NULL or "" for none).  Counts each key's hits since `since`, with the
+ * oldest of them (0 when none), in one statement. */
+enum err_code db_throttle_count(struct db *db, struct arena *a, const char *kind,
+                                const char *const keys[2], int64_t since, int count[2],
+                                int64_t oldest[2], struct err *e);
+/* Records one hit at now for each key, in one statement; hits older than a
+ * day go with it (migration 0070). */
+enum err_code db_throttle_add(struct db *db, const char *kind, const char *const keys[2],
+                              int64_t now, struct err *e);
 
 /* ---- booking ---- */
 

@@ -60,14 +60,17 @@ static void run_committed_hook(const struct sched_hooks *h)
         h->committed(h->ctx);
 }
 
-/* Inside the transaction: refuses start..end when the client (email, phone)
- * holds another live appointment overlapping it, unless allow; the first
- * one found goes to *found (if not NULL; id 0 when none). */
-static enum err_code lock_person(struct db *db, struct arena *a, const char *email,
-                                 const char *phone, struct err *e)
+/* Inside the booking's (or move's) transaction, first, one statement: holds
+ * the person (email, phone) against their other bookings, so that the
+ * client-overlap check reads and decides one after the other (PostgreSQL),
+ * then its location and the therapists it may book (who, or all of s's for
+ * -1), which stay as s read them until the commit, or the version read
+ * after this says they changed (store.h db_hold_for_booking). */
+static enum err_code hold(struct db *db, struct arena *a, const struct sched *s,
+                          const char *email, const char *phone, int who, struct err *e)
 {
-    enum err_code rc;
     char e164[PHONE_E164_MAX];
+    const char *ekey = NULL, *pkey = NULL;
     if (email) {
         while (*email == ' ')
             email++;
@@ -79,17 +82,24 @@ static enum err_code lock_person(struct db *db, struct arena *a, const char *ema
             for (char *c = key; *c; c++)
                 if (*c >= 'A' && *c <= 'Z')
                     *c = (char)(*c - 'A' + 'a');
-            if ((rc = db_lock_person(db, key, e)) != E_OK)
-                return rc;
+            ekey = key;
         }
     }
     if (phone && *phone && phone_e164(phone, e164) == 0)
-        return db_lock_person(db, arena_printf(a, "p:%s", e164), e);
-    return E_OK;
+        pkey = arena_printf(a, "p:%s", e164);
+    size_t n = who >= 0 ? 1 : s->ntherapists;
+    const char **ids = arena_array(a, n + 1, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = s->therapists[who >= 0 ? (size_t)who : i].id;
+    return db_hold_for_booking(db, ekey, pkey, s->location.id, ids, n, e);
 }
 
+/* Inside the transaction, first: holds (hold) and refuses start..end when
+ * the client (email, phone) holds another live appointment overlapping it,
+ * unless allow; the first one found goes to *found (if not NULL; id 0 when
+ * none).  who: the therapist the caller will place with (-1: any). */
 static enum err_code check_client(struct db *db, struct arena *a, const struct sched *s,
-                                  const char *email, const char *phone, int64_t start,
+                                  int who, const char *email, const char *phone, int64_t start,
                                   int64_t end, int64_t exclude, int allow,
                                   struct client_booking *found, struct err *e)
 {
@@ -98,7 +108,7 @@ static enum err_code check_client(struct db *db, struct arena *a, const struct s
     if (found)
         memset(found, 0, sizeof *found);
     /* one person's bookings decide one after the other (PostgreSQL) */
-    enum err_code rc = lock_person(db, a, email, phone, e);
+    enum err_code rc = hold(db, a, s, email, phone, who, e);
     if (rc != E_OK)
         return rc;
     if ((rc = db_client_overlaps(db, a, start, end, exclude, &list, &n, e)) != E_OK)
@@ -165,24 +175,11 @@ static enum err_code unavailable(struct err *e)
     return prob(e, E_CONFLICT, "slot_unavailable");
 }
 
-/* Inside the booking's transaction, first: its location and the therapists
- * it may book (who, or all of s's for -1) stay as s read them until the
- * commit, or the version read after this says they changed (store.h). */
-static enum err_code hold(struct db *db, struct arena *a, const struct sched *s, int who,
-                          struct err *e)
-{
-    size_t n = who >= 0 ? 1 : s->ntherapists;
-    const char **ids = arena_array(a, n + 1, sizeof *ids);
-    for (size_t i = 0; i < n; i++)
-        ids[i] = s->therapists[who >= 0 ? (size_t)who : i].id;
-    return db_hold_for_booking(db, s->location.id, ids, n, e);
-}
-
 /* Inside a transaction: finds therapist and room for start.  who = -1: any.
- * held: the transaction writes what it finds (a booking, a move), so the
- * location and therapists are held first (hold); 0 for a look only. */
+ * A transaction that writes what it finds (a booking, a move) has held the
+ * location and therapists first (check_client's hold). */
 static enum err_code place(struct db *db, struct arena *a, const struct sched *s, int64_t now,
-                           int64_t start, int who, int64_t exclude, int held, int *t_out,
+                           int64_t start, int who, int64_t exclude, int *t_out,
                            size_t *room_out, struct err *e)
 {
     struct dt_civil c;
@@ -194,11 +191,11 @@ static enum err_code place(struct db *db, struct arena *a, const struct sched *s
     tz_to_local(s->tz, start, &c, &off);
     struct dt_date d = {c.year, c.month, c.day};
     int64_t version;
-    /* PostgreSQL: without the hold an archive or an hours save committed
-     * after this version read would not be seen, and the booking would
-     * commit into an archived location or outside the new hours */
-    if ((held && (rc = hold(db, a, s, who, e)) != E_OK) ||
-        (rc = db_clinic_version(db, &version, e)) != E_OK)
+    /* PostgreSQL: without the hold (check_client) an archive or an hours
+     * save committed after this version read would not be seen, and the
+     * booking would commit into an archived location or outside the new
+     * hours */
+    if ((rc = db_clinic_version(db, &version, e)) != E_OK)
         return rc;
     if (version != s->version) {
         err_set(e, E_CONFLICT,
@@ -284,10 +281,10 @@ static enum err_code book_in_tx(struct db *db, struct arena *a, const struct sch
     int64_t client_id;
     unsigned char hash[STORE_TOKEN_HASH];
     /* the client first: "you hold a place then" says more than "taken" */
-    if ((rc = check_client(db, a, s, cl->email, cl->phone, start,
+    if ((rc = check_client(db, a, s, who, cl->email, cl->phone, start,
                            start + (int64_t)s->service.duration_min * 60, 0, cl->allow_overlap,
                            cl->overlap, e)) != E_OK ||
-        (rc = place(db, a, s, now, start, who, 0, 1, &t, &room, e)) != E_OK)
+        (rc = place(db, a, s, now, start, who, 0, &t, &room, e)) != E_OK)
         return rc;
     /* Only the front desk's booking may change a stored client's phone: a
      * name and an address typed into the public form prove nothing.  The
@@ -391,7 +388,7 @@ enum err_code sched_fits(struct db *db, struct arena *a, const struct sched *s, 
     int t = -1;
     size_t room = 0;
     enum err_code rc = check_time(a, s, now, start, 0, e);
-    return rc != E_OK ? rc : place(db, a, s, now, start, who, 0, 0, &t, &room, e);
+    return rc != E_OK ? rc : place(db, a, s, now, start, who, 0, &t, &room, e);
 }
 
 enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, int64_t now,
@@ -414,9 +411,9 @@ enum err_code sched_move(struct db *db, struct arena *a, const struct sched *s, 
 again: /* a lost race (PostgreSQL: a deadlock over the calendar) runs again */
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    if ((rc = check_client(db, a, s, appt->client_email, appt->client_phone, start, end, appt->id,
-                           0, NULL, e)) != E_OK ||
-        (rc = place(db, a, s, now, start, who, appt->id, 1, &t, &room, e)) != E_OK)
+    if ((rc = check_client(db, a, s, who, appt->client_email, appt->client_phone, start, end,
+                           appt->id, 0, NULL, e)) != E_OK ||
+        (rc = place(db, a, s, now, start, who, appt->id, &t, &room, e)) != E_OK)
         goto fail;
     if ((rc = db_move_appointment(db, appt->id, s->therapists[t].id, s->rooms[room].id, start, end,
                                   end + (int64_t)s->service.buffer_min * 60, e)) != E_OK ||

@@ -45,17 +45,16 @@ int throttle_refuse(struct req *r, enum throttle_kind kind, const char *email)
                            email && *email ? email_key(r, email) : NULL};
     if (limit == 0)
         return 0;
-    for (size_t i = 0; i < 2 && keys[i]; i++) {
-        int n = 0;
-        int64_t oldest = 0;
-        if (db_throttle_count(web_db(r), kind_name(kind), keys[i], now - WINDOW, &n, &oldest,
-                              &e) != E_OK) {
-            web_fail(r, &e);
-            return 1;
-        }
-        if (n >= limit && oldest + WINDOW - now > wait)
-            wait = oldest + WINDOW - now;
+    int n[2];
+    int64_t oldest[2];
+    if (db_throttle_count(web_db(r), r->arena, kind_name(kind), keys, now - WINDOW, n, oldest,
+                          &e) != E_OK) {
+        web_fail(r, &e);
+        return 1;
     }
+    for (size_t i = 0; i < 2 && keys[i]; i++)
+        if (n[i] >= limit && oldest[i] + WINDOW - now > wait)
+            wait = oldest[i] + WINDOW - now;
     if (wait <= 0)
         return 0;
     long long minutes = (long long)(wait + 59) / 60;
@@ -88,12 +87,11 @@ void throttle_note(struct req *r, enum throttle_kind kind, const char *email)
     int64_t now = clock_now();
     if (per_hour(r, kind) == 0)
         return;
-    const char *by_addr = arena_printf(r->arena, "a:%s", req_address(r));
+    const char *keys[2] = {arena_printf(r->arena, "a:%s", req_address(r)),
+                           email && *email ? email_key(r, email) : NULL};
     int tries = 0;
 again: /* a lost race runs again (store.h) */
-    if (db_begin(db, &e) != E_OK || db_throttle_add(db, kind_name(kind), by_addr, now, &e) != E_OK ||
-        (email && *email &&
-         db_throttle_add(db, kind_name(kind), email_key(r, email), now, &e) != E_OK) ||
+    if (db_begin(db, &e) != E_OK || db_throttle_add(db, kind_name(kind), keys, now, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         if (db_again(db, &tries, &e))
             goto again;

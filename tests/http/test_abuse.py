@@ -7,6 +7,7 @@ and waitlist throttles.  Traffic goes only to 127.0.0.0/8.
 
 usage: test_abuse.py PATH/TO/knead"""
 import concurrent.futures
+import datetime
 import json
 import os
 import re
@@ -514,7 +515,6 @@ def api_book(server, start, email, source, name='Flo Od', therapist='any'):
 def next_free(server):
     """A free 60-minute start (any therapist) at least an hour after the last
     one this returned for `server`, so that no two bookings overlap."""
-    import datetime
     last = getattr(server, 'last_start', None)
     day = datetime.date(2026, 12, 1)
     for _ in range(30):
@@ -628,6 +628,23 @@ class BookingThrottle(unittest.TestCase):
         self.assertIn('paused the waitlist', page)
         self.assertEqual(count(self.s, 'SELECT count(*) FROM waitlist_entries'), entries)
         self.assertEqual(join('w3@example.com', '192.0.2.2')[0], 303)  # another address
+
+    def test_a_booking_records_its_hits_and_forgets_those_a_day_old(self):
+        """One statement records the address's and the e-mail's hit; the hits
+        older than a day before it go with it (migration 0070), the rest stay."""
+        now = int(datetime.datetime.fromisoformat(NOW).timestamp())
+        self.s.sql("INSERT INTO throttle_hits (kind, key, at) VALUES ('book', 'a:192.0.2.77', ?)",
+                   now - 2 * 86400)
+        self.s.sql("INSERT INTO throttle_hits (kind, key, at) VALUES ('book', 'a:192.0.2.78', ?)",
+                   now - 3600)
+        st, _, body = self.book('Day.Old@example.com', '192.0.2.79')
+        self.assertEqual(st, 201, body)
+        self.assertEqual(count(self.s, "SELECT count(*) FROM throttle_hits WHERE key = ?",
+                               'a:192.0.2.77'), 0)
+        self.assertEqual(count(self.s, "SELECT count(*) FROM throttle_hits WHERE key = ?",
+                               'a:192.0.2.78'), 1)
+        self.assertEqual(count(self.s, "SELECT count(*) FROM throttle_hits WHERE key IN (?, ?)",
+                               'a:192.0.2.79', 'e:day.old@example.com'), 2)
 
     def test_limit_zero_turns_it_off(self):
         s = server_with('[limits]\nbookings_per_hour = 0\n')

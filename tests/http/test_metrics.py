@@ -259,9 +259,11 @@ class Counters(unittest.TestCase):
     def test_a_booking_costs_few_round_trips(self):
         """Issue 10 §5: a cached answer is one round trip (the versions), and
         a booking with its confirmation rendered and queued (the render
-        worker's pass included) about thirty: the versions read once a
+        worker's pass included) about twenty: the versions read once a
         request, BEGIN sent with the transaction's first statement, one read
-        of the waiting changes a pass.  Before: 41."""
+        of the waiting changes a pass, the person's lock taken with the
+        booking's hold, the throttle read and written in one statement each.
+        Before: 41, then 27."""
         def trips():
             return value(scrape()[2], 'knead_db_round_trips_total')
 
@@ -305,7 +307,9 @@ class Counters(unittest.TestCase):
             st, _, out = book(first_free(next(days)))
             self.assertEqual(st, 201, out)
         # the booking and its availability read, and the scrapes
-        self.assertLessEqual(cost(one_booking), 34 + 1 + 3 * 2)
+        # (22 on a quiet machine; 23 seen once at a load average of 20: a
+        # worker's statement falling into all three tries)
+        self.assertLessEqual(cost(one_booking), 23 + 1 + 3 * 2)
 
     @harness.sqlite_only('SQLite is a library: no round trips to count')
     def test_sqlite_has_no_round_trips(self):

@@ -122,13 +122,6 @@ ORDER BY ts.therapist_id, s.position, s.name
 SELECT weekday, kind, start_min, end_min, location_id FROM therapist_hours
 WHERE therapist_id = $1 ORDER BY weekday, start_min, location_id
 
--- name: lock_person
--- orders the bookings of one person (an e-mail or a phone, $1 a key naming
--- it): the client-overlap check reads, then decides; without this lock two
--- requests of one person as two new clients both read "nothing" at READ
--- COMMITTED and both insert (held until the commit)
-SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS held
-
 -- name: lock_therapist
 -- holds the therapist's own rows (hours, time off) for a read-decide-write: the
 -- row locked until the commit.  First the therapist's advisory lock, which a
@@ -148,20 +141,33 @@ locations WHERE id = $1
 FOR UPDATE OF locations
 
 -- name: hold_for_booking
--- A booking's location ($1) and the therapists it may book ($2: their ids,
--- one space between), held until its commit, before it reads the clinic's
--- version: shared advisory locks, which lock_location and lock_therapist
--- (archiving, hours, closed dates, time off) take exclusively before they
--- read the appointments.  So either the change committed first and the
--- booking reads its new version (409), or the change waits for the booking
--- and then sees it.  Bookings share the locks; advisory locks write nothing
--- (share-locking the rows did, in every booking: with "any therapist" over
--- 20 therapists bookings/s fell in every pair, bench/README.md).  In key order.
+-- A booking's (or a move's) person and its location ($1) and the therapists
+-- it may book ($2: their ids, one space between), held until its commit, in
+-- one round trip, before it reads the client's other bookings and the
+-- clinic's version.  First the person ($3 "e:" and the e-mail in lower case,
+-- $4 "p:" and the phone in E.164, '' for none), exclusively and in that
+-- order: the client-overlap check reads, then decides; without this lock two
+-- requests of one person as two new clients both read "nothing" at READ
+-- COMMITTED and both insert.  Then shared advisory locks on the location and
+-- therapists, which lock_location and lock_therapist (archiving, hours,
+-- closed dates, time off) take exclusively before they read the
+-- appointments: either the change committed first and the booking reads its
+-- new version (409), or the change waits for the booking and then sees it.
+-- Bookings share these; advisory locks write nothing (share-locking the rows
+-- did, in every booking: with "any therapist" over 20 therapists bookings/s
+-- fell in every pair, bench/README.md).  The sorted subquery is not pulled
+-- up, so the locks are taken in its order: the person's before the shared
+-- ones (a booking waiting for its person holds nothing shared), then in key
+-- order.  The reads that follow are statements of their own, so that their
+-- snapshots begin after the locks are granted.
 SELECT count(*) FROM (
-    SELECT pg_advisory_xact_lock_shared(hashtextextended(k, 0)) AS held
-    FROM (SELECT 'l:' || $1::bigint AS k
-          UNION ALL SELECT 't:' || unnest(string_to_array($2::text, ' '))
-          ORDER BY 1) AS keys) AS h
+    SELECT CASE WHEN g = 0 THEN pg_advisory_xact_lock(hashtextextended(k, 0))
+                ELSE pg_advisory_xact_lock_shared(hashtextextended(k, 0)) END AS held
+    FROM (SELECT 0 AS g, 1 AS o, $3::text AS k WHERE $3::text <> ''
+          UNION ALL SELECT 0, 2, $4::text WHERE $4::text <> ''
+          UNION ALL SELECT 1, 0, 'l:' || $1::bigint
+          UNION ALL SELECT 1, 0, 't:' || unnest(string_to_array($2::text, ' '))
+          ORDER BY 1, 2, 3) AS keys) AS h
 
 -- name: rooms
 SELECT id, name, location_id FROM rooms ORDER BY id
@@ -301,14 +307,16 @@ DELETE FROM login_failures WHERE email = $1 AND address = $2
 
 -- the throttles of anonymous bookings and waitlist sign-ups (web/throttle.c)
 -- name: throttle_count
-SELECT count(*), coalesce(min(at), 0) FROM throttle_hits
-WHERE key = $1 AND at > $2 AND kind = $3
+-- the hits of kind $3 since $2 by key ($1 and $4; '' for none), a row a key
+SELECT key, count(*), coalesce(min(at), 0) FROM throttle_hits
+WHERE key IN ($1, $4) AND at > $2 AND kind = $3
+GROUP BY key
 
 -- name: throttle_add
-INSERT INTO throttle_hits (kind, key, at) VALUES ($1, $2, $3)
-
--- name: throttle_purge
-DELETE FROM throttle_hits WHERE at < $1
+-- one hit of kind $1 at $3 for each key ($2 and $4; '' for none); the
+-- hits older than a day go (migration 0070's trigger)
+INSERT INTO throttle_hits (kind, key, at)
+SELECT $1, k, $3 FROM (VALUES ($2::text), ($4::text)) AS keys (k) WHERE k <> ''
 
 -- No appointment is busy for longer than a day (a service is at most 480
 -- minutes plus a 240-minute buffer), so the lower bound on start_at keeps

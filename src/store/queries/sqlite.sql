@@ -120,10 +120,6 @@ ORDER BY ts.therapist_id, s.position, s.name
 SELECT weekday, kind, start_min, end_min, location_id FROM therapist_hours
 WHERE therapist_id = ?1 ORDER BY weekday, start_min, location_id
 
--- name: lock_person
--- orders the bookings of one person: SQLite's one writer holds all already
-SELECT count(*) FROM (SELECT ?1)
-
 -- name: lock_therapist
 -- holds the therapist's own rows (hours) for a read-decide-write: SQLite's one writer holds all already
 SELECT 1 FROM therapists WHERE id = ?1
@@ -133,9 +129,10 @@ SELECT 1 FROM therapists WHERE id = ?1
 SELECT 1 FROM locations WHERE id = ?1
 
 -- name: hold_for_booking
--- a booking's location and therapists against archiving and hours saves
--- ($2: therapist ids, one space between): SQLite's one writer holds all already
-SELECT count(*) FROM (SELECT ?1, ?2)
+-- a booking's person ($3 e-mail key, $4 phone key) against another booking
+-- of theirs, its location and therapists ($2: ids, one space between)
+-- against archiving and hours saves: SQLite's one writer holds all already
+SELECT count(*) FROM (SELECT ?1, ?2, ?3, ?4)
 
 -- name: rooms
 SELECT id, name, location_id FROM rooms ORDER BY id
@@ -272,14 +269,16 @@ DELETE FROM login_failures WHERE email = ?1 AND address = ?2
 
 -- the throttles of anonymous bookings and waitlist sign-ups (web/throttle.c)
 -- name: throttle_count
-SELECT count(*), coalesce(min(at), 0) FROM throttle_hits
-WHERE key = ?1 AND at > ?2 AND kind = ?3
+-- the hits of kind ?3 since ?2 by key (?1 and ?4; '' for none), a row a key
+SELECT key, count(*), coalesce(min(at), 0) FROM throttle_hits
+WHERE key IN (?1, ?4) AND at > ?2 AND kind = ?3
+GROUP BY key
 
 -- name: throttle_add
-INSERT INTO throttle_hits (kind, key, at) VALUES (?1, ?2, ?3)
-
--- name: throttle_purge
-DELETE FROM throttle_hits WHERE at < ?1
+-- one hit of kind ?1 at ?3 for each key (?2 and ?4; '' for none); the
+-- hits older than a day go (migration 0070's trigger)
+INSERT INTO throttle_hits (kind, key, at)
+SELECT ?1, k, ?3 FROM (SELECT ?2 AS k UNION ALL SELECT ?4) WHERE k <> ''
 
 -- No appointment is busy for longer than a day (a service is at most 480
 -- minutes plus a 240-minute buffer), so the lower bound on start_at keeps
