@@ -365,6 +365,15 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
  * there is no such therapist or location. */
 enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e);
 enum err_code db_lock_location(struct db *db, int64_t id, struct err *e);
+/* Inside db_begin/db_commit, first, for a change that every booking reads
+ * whatever its location: the clinic's booking rules, a service (its
+ * duration, buffer, therapists, rooms), a therapist (active, services), a
+ * room (archived, out of service, services).  Waits for the bookings in
+ * flight (each holds its location, db_hold_for_booking) and holds the later
+ * ones until this transaction ends, so none commits under what this change
+ * replaces.  PostgreSQL: every location's advisory lock, exclusively;
+ * SQLite's one writer holds everything already. */
+enum err_code db_lock_setup(struct db *db, struct err *e);
 /* Inside a booking's (or a move's) transaction, before it reads the
  * clinic's version: holds its location and the therapists it may book (n
  * ids) against a change that locks one of them with db_lock_location or

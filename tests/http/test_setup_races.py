@@ -16,6 +16,15 @@ get in first even on a loaded machine):
 - her time off over those afternoons, the same.
 Every answer is one a person can act on (201, 409, 422), never a 5xx.
 
+InFlight: a change every booking reads (the clinic's booking rules, a
+therapist made inactive, a service no longer offered by her, a room taken
+out of service) against one booking caught between its read of the set-up
+and its commit.  On PostgreSQL the booking is held there by a lock on the
+appointments table (SHARE: reads pass, its insert waits), and the change is
+sent then: the change must wait for the booking (seen in pg_locks) rather
+than answer while a booking under the set-up it replaces is still to
+commit.  On SQLite (one writer) the two run one after the other.
+
 The clock is pinned to Tuesday 2026-11-24 09:00 in Anchorage; the demo has
 two locations (`knead demo --locations 2`: Seattle, Pacific time, where Dev
 Okafor works Mondays and Lena Kusugak Tuesdays and Thursdays).
@@ -31,7 +40,8 @@ import unittest
 from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, finish, run_suite, signed_in, text  # noqa: E402
+import time  # noqa: E402
+from harness import PG, PgCompat, Server, finish, run_suite, signed_in, text  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -224,6 +234,109 @@ class Races(unittest.TestCase):
 
     def test_time_off_never_strands_a_booking_unseen(self):
         self.hours_rounds('/staff/time-off', AFTERNOONS_OFF, 'the time off')
+
+
+THERAPIST_FORM = {'name': 'Maren Holt', 'title': 'Licensed Massage Therapist',
+                  'bio': 'Maren works deep tissue and Swedish massage.',
+                  'photo': '/static/img/therapists/maren-holt.svg',
+                  'photo_alt': 'Portrait illustration of Maren Holt', 'active': '1',
+                  'service': ['deep-tissue-60', 'deep-tissue-90', 'swedish-60']}
+RULES_EMPTY = {'min_notice_minutes': '', 'horizon_days': '', 'grid_minutes': '',
+               'late_cancel_hours': ''}
+
+
+def poll(what, seconds=30):
+    """what() until true, for at most seconds; its last value."""
+    end = time.monotonic() + seconds
+    while True:
+        got = what()
+        if got or time.monotonic() > end:
+            return got
+        time.sleep(0.02)
+
+
+class InFlight(unittest.TestCase):
+    def setUp(self):
+        self.admin = signed_in(ADMIN, visit='/admin')
+
+    def tearDown(self):
+        self.assertEqual(self.admin.post('/admin/rules', RULES_EMPTY)[0], 303)
+        self.assertEqual(self.admin.post('/admin/therapists/maren-holt', THERAPIST_FORM)[0], 303)
+        S.sql("UPDATE appointments SET status = 'cancelled' WHERE therapist_id = 'maren-holt'"
+              " AND status IN ('booked', 'checked_in')")
+
+    def in_flight(self, start, path, form):
+        """One booking of Maren at start, and the change (form to path) sent
+        while the booking is between its read and its commit.  Returns the
+        booking's status, the change's, and whether the change answered
+        while the booking was still held."""
+        out = {}
+        hold = None
+        if PG:
+            hold = PgCompat(S.db)
+            hold.execute('LOCK TABLE appointments IN SHARE MODE')
+
+        def waiting(kind):
+            q = "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = ?"
+            if kind == 'relation':
+                q += " AND relation = 'appointments'::regclass"
+            return hold.execute(q, (kind,)).fetchone()[0]
+
+        def booker():
+            out['booking'] = book(start, 'maren-holt', 1, 'inflight@example.com')[0]
+
+        def changer():
+            out['change'] = self.admin.post(path, form)
+        tb = threading.Thread(target=booker)
+        tc = threading.Thread(target=changer)
+        try:
+            tb.start()
+            if hold:
+                self.assertTrue(poll(lambda: waiting('relation') or 'booking' in out),
+                                'the booking never reached its insert')
+                self.assertNotIn('booking', out, 'the booking answered through the lock')
+            else:
+                tb.join(timeout=60)
+            tc.start()
+            early = False
+            if hold:
+                # the change answers (it did not wait), or waits for the booking
+                poll(lambda: 'change' in out or waiting('advisory'))
+                early = 'change' in out
+        finally:
+            if hold:
+                hold.rollback()
+                hold.close()
+        tb.join(timeout=60)
+        tc.join(timeout=60)
+        self.assertFalse(tb.is_alive() or tc.is_alive(), 'a request did not answer in 60 s')
+        return out['booking'], out['change'], early
+
+    def check(self, booking, change, early, after):
+        st, _, page = change
+        self.assertEqual(st, 303, text(page)[:300])  # the desk's save is never refused
+        self.assertIn(booking, (201, 409, 422))
+        if early:  # the change was saved while the booking was still to commit
+            self.assertNotEqual(booking, 201, 'a booking under the replaced set-up committed'
+                                ' after the change was saved')
+        # and a booking after it follows the change
+        st, out = book('2026-12-01T14:00:00-09:00', 'maren-holt', 1, 'after@example.com')
+        self.assertEqual(st, after, out)
+
+    def test_tightened_rules_wait_for_a_booking_in_flight(self):
+        # bookings open 3 days ahead: Monday the 30th (6 days) is too far
+        self.check(*self.in_flight('2026-11-30T14:00:00-09:00', '/admin/rules',
+                                   dict(RULES_EMPTY, horizon_days='3')), after=422)
+
+    def test_deactivating_a_therapist_waits_for_her_booking_in_flight(self):
+        form = {k: v for k, v in THERAPIST_FORM.items() if k != 'active'}
+        self.check(*self.in_flight('2026-11-30T14:30:00-09:00', '/admin/therapists/maren-holt',
+                                   form), after=422)
+
+    def test_taking_a_service_from_a_therapist_waits_for_her_booking_in_flight(self):
+        form = dict(THERAPIST_FORM, service=['swedish-60'])
+        self.check(*self.in_flight('2026-11-30T15:00:00-09:00', '/admin/therapists/maren-holt',
+                                   form), after=422)
 
 
 if __name__ == '__main__':

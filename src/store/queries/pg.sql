@@ -147,6 +147,18 @@ SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended('l:' || $1::bigint,
 locations WHERE id = $1
 FOR UPDATE OF locations
 
+-- name: lock_setup
+-- holds every location, for a change every booking reads whatever its
+-- location (the clinic's booking rules, a service, a therapist, a room): the
+-- advisory lock of each location, exclusively, in the key order the bookings
+-- take theirs (hold_for_booking).  Every booking holds its location's shared
+-- until its commit, so this waits for those in flight and the ones after it
+-- wait and then read the new version.  A waiting exclusive request queues
+-- the later shared ones behind it: steady bookings do not keep it out
+SELECT count(*) FROM (
+    SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) AS held
+    FROM (SELECT 'l:' || id::bigint AS k FROM locations ORDER BY 1) AS keys) AS h
+
 -- name: hold_for_booking
 -- A booking's location ($1) and the therapists it may book ($2: their ids,
 -- one space between), held until its commit, before it reads the clinic's

@@ -132,6 +132,11 @@ SELECT 1 FROM therapists WHERE id = ?1
 -- the same for a location's hours and closed dates
 SELECT 1 FROM locations WHERE id = ?1
 
+-- name: lock_setup
+-- every location against bookings, for a change every booking reads (rules,
+-- services, therapists, rooms): SQLite's one writer holds all already
+SELECT count(*) FROM locations
+
 -- name: hold_for_booking
 -- a booking's location and therapists against archiving and hours saves
 -- ($2: therapist ids, one space between): SQLite's one writer holds all already
