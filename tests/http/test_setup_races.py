@@ -277,7 +277,9 @@ class InFlight(unittest.TestCase):
             hold.execute('LOCK TABLE appointments IN SHARE MODE')
 
         def waiting(kind):
-            q = "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = ?"
+            q = ("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = ?"
+                 " AND database = (SELECT oid FROM pg_database"
+                 " WHERE datname = current_database())")  # not another suite's
             if kind == 'relation':
                 q += " AND relation = 'appointments'::regclass"
             return hold.execute(q, (kind,)).fetchone()[0]
@@ -337,6 +339,29 @@ class InFlight(unittest.TestCase):
         form = dict(THERAPIST_FORM, service=['swedish-60'])
         self.check(*self.in_flight('2026-11-30T15:00:00-09:00', '/admin/therapists/maren-holt',
                                    form), after=422)
+
+    def test_taking_the_last_room_for_a_service_waits_for_a_booking_in_flight(self):
+        rooms = dict(S.sql('SELECT id, name FROM rooms WHERE location_id = 1 ORDER BY id'))
+        offer = {rid: [x[0] for x in S.sql('SELECT service_id FROM room_services'
+                                            ' WHERE room_id = ? ORDER BY 1', rid)]
+                 for rid in rooms}
+
+        def form(rid, services):
+            return {'name': rooms[rid], 'service': services}
+
+        def restore():
+            for rid in rooms:
+                self.assertEqual(self.admin.post('/admin/rooms/%d' % rid,
+                                                 form(rid, offer[rid]))[0], 303)
+        self.addCleanup(restore)
+        deep = [rid for rid in rooms if 'deep-tissue-60' in offer[rid]]
+        without = {rid: [x for x in offer[rid] if x != 'deep-tissue-60'] for rid in deep}
+        for rid in deep[:-1]:  # one room left for the service at Anchorage
+            self.assertEqual(self.admin.post('/admin/rooms/%d' % rid, form(rid, without[rid]))[0],
+                             303)
+        last = deep[-1]
+        self.check(*self.in_flight('2026-11-30T10:00:00-09:00', '/admin/rooms/%d' % last,
+                                   form(last, without[last])), after=409)
 
 
 if __name__ == '__main__':
