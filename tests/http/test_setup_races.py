@@ -229,6 +229,24 @@ class Races(unittest.TestCase):
         self.assertEqual(desk.post('/staff/hours', dict(FULL, confirm='1'))[0], 303)
         S.sql('DELETE FROM time_off')
 
+    def test_the_rules_save_under_steady_bookings(self):
+        """The save takes every location's lock exclusively: it waits for the
+        bookings in flight, and those after it wait for it; it is never
+        refused (or deadlocked) by a burst of bookings."""
+        admin = signed_in(ADMIN, visit='/admin/rules')
+        blank = {'min_notice_minutes': '', 'horizon_days': '', 'grid_minutes': '',
+                 'late_cancel_hours': ''}
+        for rnd in range(ROUNDS // 2):
+            form = dict(blank, horizon_days=str(80 + rnd))
+            (st, page), statuses = burst(200 + rnd, maren_afternoon, 'maren-holt', 1, admin,
+                                         '/admin/rules', form)
+            self.check_bookings(statuses)
+            self.assertEqual(st, 303, 'round %d: %s' % (rnd, text(page)[:300]))
+            self.assertEqual(one('SELECT horizon_days FROM clinic_rules'), 80 + rnd)
+            S.sql("UPDATE appointments SET status = 'cancelled' WHERE therapist_id = 'maren-holt'"
+                  " AND status IN ('booked', 'checked_in')")
+        self.assertEqual(admin.post('/admin/rules', blank)[0], 303)
+
     def test_cutting_a_therapists_hours_never_strands_a_booking_unseen(self):
         self.hours_rounds('/staff/hours', MORNINGS, 'the morning hours')
 
