@@ -18,6 +18,7 @@ struct lease {
     pthread_mutex_t mu;
     pthread_cond_t cv; /* on CLOCK_MONOTONIC */
     int stopping;      /* guarded by mu */
+    int written;       /* atomic: the lease has been in the store once */
 };
 
 /* The claims' clock: the workers' (outbox.c, whsend.c), real time even
@@ -34,6 +35,8 @@ static enum err_code renew(struct lease *l, struct err *e)
     struct db *db = db_acquire(l->store);
     enum err_code rc = db_server_lease_renew(db, l->id, real_now() + LEASE_TTL_S, e);
     db_release(db);
+    if (rc == E_OK)
+        __atomic_store_n(&l->written, 1, __ATOMIC_RELEASE);
     return rc;
 }
 
@@ -77,11 +80,10 @@ int lease_start(struct store *store, struct lease **out, char *err, size_t errle
     l->store = store;
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(l->id, sizeof l->id, raw, sizeof raw);
-    if (renew(l, &e) != E_OK) {
-        snprintf(err, errlen, "cannot write this server's lease on its claims: %s", e.msg);
-        free(l);
-        return -1;
-    }
+    /* a store down at the start: the thread writes it once the store is back
+     * (until then the claims name a lease nobody holds, as after a death) */
+    if (renew(l, &e) != E_OK)
+        log_warn("mail: cannot write this server's lease on its claims yet: %s", e.msg);
     pthread_mutex_init(&l->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -101,7 +103,9 @@ int lease_start(struct store *store, struct lease **out, char *err, size_t errle
 
 const char *lease_id(const struct lease *l)
 {
-    return l ? l->id : "";
+    /* before its first write a claim names no lease: one naming a lease
+     * not in the store would look like a dead server's */
+    return l && __atomic_load_n(&l->written, __ATOMIC_ACQUIRE) ? l->id : "";
 }
 
 void lease_stop(struct lease *l)

@@ -18,10 +18,12 @@
 
 struct lease;
 
-/* Writes a new lease (a random id) and starts its renewing thread.
- * Returns 0, or -1 with a message (the store refused the first write). */
+/* Writes a new lease (a random id; a failure is logged and the thread
+ * tries again) and starts its renewing thread.  Returns 0, or -1 with a
+ * message when the thread cannot start. */
 int lease_start(struct store *store, struct lease **out, char *err, size_t errlen);
-/* The lease's id, for the claims; "" for NULL. */
+/* The lease's id, for the claims; "" for NULL or until it has been
+ * written once (such a claim waits for its own lease_until).  Thread-safe. */
 const char *lease_id(const struct lease *l);
 /* Stops the thread and removes the lease.  Accepts NULL. */
 void lease_stop(struct lease *l);

@@ -76,7 +76,7 @@ static int start_webhooks(struct app *app, struct mail *m, const unsigned char k
     o.retry_min_s = c->webhooks_retry_min_seconds;
     o.retry_max_s = c->webhooks_retry_max_seconds;
     o.max_attempts = c->webhooks_max_attempts;
-    o.owner = lease_id(m->lease);
+    o.lease = m->lease;
     if (whsend_start(&o, &m->whsend, err, errlen) < 0) {
         wh_free(m->wh);
         m->wh = NULL;
@@ -161,7 +161,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         o.max_attempts = c->smtp_max_attempts;
         o.poll_s = POLL_SECONDS;
         o.lease_s = LEASE_SECONDS;
-        o.owner = lease_id(m->lease);
+        o.lease = m->lease;
         o.code_seal = m->code_seal;
         o.sms.base_url = c->sms_base_url;
         o.sms.account = c->sms_account;
