@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "mail/lease.h"
 #include "mail/notify.h"
 #include "mail/outbox.h"
 #include "mail/render.h"
@@ -25,6 +26,7 @@
 #define LEASE_SECONDS 300 /* a claim; longer than one SMTP transfer may take */
 
 struct mail {
+    struct lease *lease; /* this server's, named in the workers' claims */
     struct mail_notify *notify;
     struct outbox *outbox;
     struct remind *remind;
@@ -74,6 +76,7 @@ static int start_webhooks(struct app *app, struct mail *m, const unsigned char k
     o.retry_min_s = c->webhooks_retry_min_seconds;
     o.retry_max_s = c->webhooks_retry_max_seconds;
     o.max_attempts = c->webhooks_max_attempts;
+    o.lease = m->lease;
     if (whsend_start(&o, &m->whsend, err, errlen) < 0) {
         wh_free(m->wh);
         m->wh = NULL;
@@ -133,6 +136,13 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         mail_notify_set_base_url(m->notify, c->public_url);
         m->public_url = 1;
     }
+    if (lease_start(app->store, &m->lease, err, errlen) < 0) {
+        sodium_memzero(key, sizeof key);
+        sodium_memzero(m->code_seal, sizeof m->code_seal);
+        mail_notify_free(m->notify);
+        free(m);
+        return -1;
+    }
     if (c->smtp_host[0] || c->sms_base_url[0]) {
         struct outbox_options o = {0};
         o.store = app->store;
@@ -151,6 +161,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         o.max_attempts = c->smtp_max_attempts;
         o.poll_s = POLL_SECONDS;
         o.lease_s = LEASE_SECONDS;
+        o.lease = m->lease;
         o.code_seal = m->code_seal;
         o.sms.base_url = c->sms_base_url;
         o.sms.account = c->sms_account;
@@ -161,6 +172,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         if (outbox_start(&o, &m->outbox, err, errlen) < 0) {
             sodium_memzero(key, sizeof key);
             mail_notify_free(m->notify);
+            lease_stop(m->lease);
             free(m);
             return -1;
         }
@@ -187,6 +199,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
             sodium_memzero(key, sizeof key);
             outbox_stop(m->outbox);
             mail_notify_free(m->notify);
+            lease_stop(m->lease);
             free(m);
             return -1;
         }
@@ -198,6 +211,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         remind_stop(m->remind);
         outbox_stop(m->outbox);
         mail_notify_free(m->notify);
+        lease_stop(m->lease);
         free(m);
         return -1;
     }
@@ -208,6 +222,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         remind_stop(m->remind);
         outbox_stop(m->outbox);
         mail_notify_free(m->notify);
+        lease_stop(m->lease);
         free(m);
         return -1;
     }
@@ -233,6 +248,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         remind_stop(m->remind);
         outbox_stop(m->outbox);
         mail_notify_free(m->notify);
+        lease_stop(m->lease);
         free(m);
         return -1;
     }
@@ -284,6 +300,7 @@ void mail_stop(struct mail *m)
     remind_stop(m->remind);
     outbox_stop(m->outbox);
     whsend_stop(m->whsend);
+    lease_stop(m->lease); /* after the workers: what they put back is free at once */
     wh_free(m->wh);
     mail_waitlist_free(m->waitlist);
     mail_notify_free(m->notify);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/tz.h"
+#include "mail/lease.h"
 #include "mail/mime.h"
 #include "store/store.h"
 #include "svc/token.h"
@@ -92,7 +93,8 @@ static enum err_code claim_body(struct db *db, void *p, struct err *e)
         rc = db_outbox_mark(db, ob->mark_id, ob->mark_status, ob->mark_next, ob->mark_at,
                             ob->mark_error, e);
     if (rc == E_OK && t->m)
-        rc = db_outbox_claim(db, t->a, t->now, t->until, ob->channels, t->m, &t->found, e);
+        rc = db_outbox_claim_as(db, t->a, t->now, t->until, lease_id(ob->o.lease),
+                                ob->channels, t->m, &t->found, e);
     return rc;
 }
 

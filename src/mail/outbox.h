@@ -51,6 +51,8 @@
 #include "mail/sms.h"
 #include "mail/smtp.h"
 
+struct lease; /* mail/lease.h */
+
 struct store;
 struct outbox;
 struct tz;
@@ -69,6 +71,7 @@ struct outbox_options {
     int retry_min_s, retry_max_s, max_attempts;
     int poll_s;               /* longest sleep between looks at the store */
     int lease_s;              /* how long a claim holds */
+    const struct lease *lease; /* this server's (mail/lease.h), named in its claims */
     /* the key a message's sealed secret opens with (store.h
      * OUTBOX_KIND_SEALED: a gift card's code); NULL: such a message fails */
     const unsigned char *code_seal;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mail/lease.h"
 #include "mail/outbox.h"
 #include "store/store.h"
 #include "svc/webhook.h"
@@ -237,8 +238,8 @@ static int start_one(struct whsend *ws)
     struct db *db = db_acquire(ws->o.store);
     enum err_code c = db_begin(db, &e);
     if (c == E_OK)
-        c = db_wh_claim(db, s->a, now, now + ws->o.timeout_s + LEASE_EXTRA_S, busy, nbusy, &s->d,
-                        &found, &e);
+        c = db_wh_claim_as(db, s->a, now, now + ws->o.timeout_s + LEASE_EXTRA_S,
+                           lease_id(ws->o.lease), busy, nbusy, &s->d, &found, &e);
     if (c == E_OK)
         c = db_commit(db, &e);
     if (c != E_OK)

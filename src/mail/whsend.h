@@ -33,6 +33,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+struct lease; /* mail/lease.h */
+
 struct store;
 struct wh;
 struct whsend;
@@ -43,6 +45,7 @@ struct whsend_options {
     int allow_private;
     int timeout_s; /* one attempt, connection included */
     int retry_min_s, retry_max_s, max_attempts;
+    const struct lease *lease; /* this server's (mail/lease.h), named in its claims */
 };
 
 /* Starts the worker thread (copies the options; the store and wh must

@@ -277,6 +277,12 @@ enum err_code db_lock_location(struct db *db, int64_t id, struct err *e)
                        e);
 }
 
+enum err_code db_lock_setup(struct db *db, struct err *e)
+{
+    int64_t n;
+    return rows_i64_of(db, Q_LOCK_SETUP, "hold the clinic's set-up", NOARGS, &n, e);
+}
+
 enum err_code db_hold_for_booking(struct db *db, const char *email_key, const char *phone_key,
                                   int64_t location_id, const char *const *therapist_ids, size_t n,
                                   struct err *e)

@@ -148,6 +148,25 @@ static const struct col due_cols[] = {
 enum err_code db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
                               unsigned channels, struct outbox_msg *out, int *found, struct err *e)
 {
+    return db_outbox_claim_as(db, a, now, lease_until, "", channels, out, found, e);
+}
+
+enum err_code db_server_lease_renew(struct db *db, const char *id, int64_t until, struct err *e)
+{
+    return rows_exec(db, Q_SERVER_LEASE_RENEW, "renew the server's lease",
+                     ARGS(A_TEXT(id), A_I64(until)), NULL, e);
+}
+
+enum err_code db_server_lease_end(struct db *db, const char *id, int64_t now, struct err *e)
+{
+    return rows_exec(db, Q_SERVER_LEASE_END, "end the server's lease", ARGS(A_TEXT(id), A_I64(now)),
+                     NULL, e);
+}
+
+enum err_code db_outbox_claim_as(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
+                                 const char *owner, unsigned channels, struct outbox_msg *out,
+                                 int *found, struct err *e)
+{
     struct rows r;
     enum err_code rc =
         rows_open(&r, db, Q_OUTBOX_DUE, "claim a message", ARGS(A_I64(now), A_I64(channels)), e);
@@ -169,8 +188,8 @@ enum err_code db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64
     out->attempts++;
     out->next_attempt_at = lease_until;
     rows_close(&r);
-    rc = rows_exec(db, Q_OUTBOX_CLAIM, "claim a message", ARGS(A_I64(out->id), A_I64(lease_until)),
-                   NULL, e);
+    rc = rows_exec(db, Q_OUTBOX_CLAIM, "claim a message",
+                   ARGS(A_I64(out->id), A_I64(lease_until), A_TEXT(owner)), NULL, e);
     if (rc == E_OK)
         *found = 1;
     return rc;

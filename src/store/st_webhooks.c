@@ -145,6 +145,13 @@ enum err_code db_wh_claim(struct db *db, struct arena *a, int64_t now, int64_t l
                           const int64_t *busy, size_t nbusy, struct wh_delivery *out, int *found,
                           struct err *e)
 {
+    return db_wh_claim_as(db, a, now, lease_until, "", busy, nbusy, out, found, e);
+}
+
+enum err_code db_wh_claim_as(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
+                             const char *owner, const int64_t *busy, size_t nbusy,
+                             struct wh_delivery *out, int *found, struct err *e)
+{
     int64_t b[WH_BUSY_MAX] = {0};
     struct rows r;
     for (size_t i = 0; i < nbusy && i < WH_BUSY_MAX; i++)
@@ -175,7 +182,7 @@ enum err_code db_wh_claim(struct db *db, struct arena *a, int64_t now, int64_t l
     out->next_attempt_at = lease_until;
     rows_close(&r);
     rc = rows_exec(db, Q_WH_CLAIM, "claim a webhook delivery",
-                   ARGS(A_I64(out->id), A_I64(lease_until)), NULL, e);
+                   ARGS(A_I64(out->id), A_I64(lease_until), A_TEXT(owner)), NULL, e);
     if (rc == E_OK)
         *found = 1;
     return rc;

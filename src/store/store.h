@@ -369,6 +369,15 @@ enum err_code db_therapist_week(struct db *db, struct arena *a, const char *id,
  * there is no such therapist or location. */
 enum err_code db_lock_therapist(struct db *db, const char *id, struct err *e);
 enum err_code db_lock_location(struct db *db, int64_t id, struct err *e);
+/* Inside db_begin/db_commit, first, for a change that every booking reads
+ * whatever its location: the clinic's booking rules, a service (its
+ * duration, buffer, therapists, rooms), a therapist (active, services), a
+ * room (archived, out of service, services).  Waits for the bookings in
+ * flight (each holds its location, db_hold_for_booking) and holds the later
+ * ones until this transaction ends, so none commits under what this change
+ * replaces.  PostgreSQL: every location's advisory lock, exclusively;
+ * SQLite's one writer holds everything already. */
+enum err_code db_lock_setup(struct db *db, struct err *e);
 /* Inside a booking's (or a move's) transaction, first, in one statement:
  * holds one person's bookings (email_key: "e:" and the e-mail in lower case,
  * phone_key: "p:" and the phone in E.164; NULL or "" for none) until the
@@ -1513,6 +1522,18 @@ enum err_code db_outbox_count(struct db *db, int64_t appointment_id, const char 
 enum err_code db_outbox_claim(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
                               unsigned channels, struct outbox_msg *out, int *found,
                               struct err *e);
+/* The same, the claim named by owner: the id of the claiming server's lease
+ * (db_server_lease_renew).  Besides the claims whose lease_until has passed,
+ * one whose owner's lease has run out (the server died or lost the store)
+ * is due at once.  db_outbox_claim is this with owner "" (no lease). */
+enum err_code db_outbox_claim_as(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
+                                 const char *owner, unsigned channels, struct outbox_msg *out,
+                                 int *found, struct err *e);
+/* A running server's lease on its claims: (re)written with until, its end
+ * (until 0 or in the past) when the server stops.  db_server_lease_end
+ * removes it, and every lease that ran out before now. */
+enum err_code db_server_lease_renew(struct db *db, const char *id, int64_t until, struct err *e);
+enum err_code db_server_lease_end(struct db *db, const char *id, int64_t now, struct err *e);
 /* Ends a claim: status "sent" (sent_at = at), "pending" (retry at
  * next_attempt_at) or "failed", with last_error.  E_CONFLICT when the
  * message is not "sending" any more. */
@@ -1603,6 +1624,10 @@ struct wh_delivery {
 enum err_code db_wh_claim(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
                           const int64_t *busy, size_t nbusy, struct wh_delivery *out, int *found,
                           struct err *e);
+/* The same, the claim named by owner's lease (as db_outbox_claim_as). */
+enum err_code db_wh_claim_as(struct db *db, struct arena *a, int64_t now, int64_t lease_until,
+                             const char *owner, const int64_t *busy, size_t nbusy,
+                             struct wh_delivery *out, int *found, struct err *e);
 /* Ends a claim: status "delivered" (delivered_at = at), "pending" (again
  * at next_attempt_at) or "failed", with the reply's HTTP status (0 = none)
  * and its excerpt or the error.  E_CONFLICT when it is not "sending". */

@@ -62,7 +62,9 @@ enum err_code loc_set_rules(struct db *db, int64_t id, int min_notice_minutes, i
     enum err_code rc;
     if ((rc = db_begin(db, e)) != E_OK)
         return rc;
-    if ((rc = db_location_rules(db, id, min_notice_minutes, horizon_days, late_cancel_hours,
+    /* after the bookings there in flight, before the ones that follow */
+    if ((rc = db_lock_location(db, id, e)) != E_OK ||
+        (rc = db_location_rules(db, id, min_notice_minutes, horizon_days, late_cancel_hours,
                                 e)) != E_OK ||
         (rc = db_commit(db, e)) != E_OK) {
         db_rollback(db);

@@ -600,7 +600,9 @@ static void service_submit(struct req *r, const char *id)
     }
     int tries = 0;
 again: /* a lost race runs again (store.h) */
-    if (db_begin(db, &e) != E_OK || db_put_service(db, &s, &e) != E_OK ||
+    /* after the bookings in flight, before the ones that follow (store.h) */
+    if (db_begin(db, &e) != E_OK || db_lock_setup(db, &e) != E_OK ||
+        db_put_service(db, &s, &e) != E_OK ||
         db_put_service_billing(db, s.id, &bill, &e) != E_OK ||
         db_put_service_deposit(db, s.id, dep.kind, dep.value, &e) != E_OK ||
         db_put_service_fees(db, s.id, &fees, &e) != E_OK ||
@@ -784,7 +786,9 @@ static void therapist_submit(struct req *r, const char *id)
     }
     int tries = 0;
 again: /* a lost race runs again (store.h) */
-    if (db_begin(db, &e) != E_OK || db_put_therapist(db, &t, &e) != E_OK ||
+    /* after the bookings in flight, before the ones that follow (store.h) */
+    if (db_begin(db, &e) != E_OK || db_lock_setup(db, &e) != E_OK ||
+        db_put_therapist(db, &t, &e) != E_OK ||
         db_put_therapist_ids(db, t.id, &ids, &e) != E_OK || db_commit(db, &e) != E_OK) {
         if (db_again(db, &tries, &e))
             goto again;
@@ -1043,7 +1047,9 @@ void admin_room_save(struct req *r)
     }
     int tries = 0;
 again: /* a lost race runs again (store.h) */
-    if (db_begin(db, &e) != E_OK || db_update_room(db, &rm, &e) != E_OK ||
+    /* after the bookings in flight, before the ones that follow (store.h) */
+    if (db_begin(db, &e) != E_OK || db_lock_setup(db, &e) != E_OK ||
+        db_update_room(db, &rm, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         if (db_again(db, &tries, &e))
             goto again;

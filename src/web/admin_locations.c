@@ -282,8 +282,9 @@ void admin_location_save(struct req *r)
     }
     int tries = 0;
 again: /* a lost race runs again (store.h) */
-    if (db_begin(db, &e) != E_OK || db_put_location(db, &l, NULL, &e) != E_OK ||
-        db_commit(db, &e) != E_OK) {
+    /* its zone: after the bookings there in flight, before those after */
+    if (db_begin(db, &e) != E_OK || db_lock_location(db, l.id, &e) != E_OK ||
+        db_put_location(db, &l, NULL, &e) != E_OK || db_commit(db, &e) != E_OK) {
         if (db_again(db, &tries, &e))
             goto again;
         db_rollback(db);

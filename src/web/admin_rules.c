@@ -129,7 +129,9 @@ void admin_rules_save(struct req *r)
     }
     int tries = 0;
 again: /* a lost race runs again (store.h) */
-    if (db_begin(db, &e) != E_OK || db_rules_put(db, &in, &e) != E_OK ||
+    /* after the bookings in flight, before the ones that follow (store.h) */
+    if (db_begin(db, &e) != E_OK || db_lock_setup(db, &e) != E_OK ||
+        db_rules_put(db, &in, &e) != E_OK ||
         db_commit(db, &e) != E_OK) {
         if (db_again(db, &tries, &e))
             goto again;

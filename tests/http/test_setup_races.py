@@ -16,6 +16,15 @@ get in first even on a loaded machine):
 - her time off over those afternoons, the same.
 Every answer is one a person can act on (201, 409, 422), never a 5xx.
 
+InFlight: a change every booking reads (the clinic's booking rules, a
+therapist made inactive, a service no longer offered by her, a room taken
+out of service) against one booking caught between its read of the set-up
+and its commit.  On PostgreSQL the booking is held there by a lock on the
+appointments table (SHARE: reads pass, its insert waits), and the change is
+sent then: the change must wait for the booking (seen in pg_locks) rather
+than answer while a booking under the set-up it replaces is still to
+commit.  On SQLite (one writer) the two run one after the other.
+
 The clock is pinned to Tuesday 2026-11-24 09:00 in Anchorage; the demo has
 two locations (`knead demo --locations 2`: Seattle, Pacific time, where Dev
 Okafor works Mondays and Lena Kusugak Tuesdays and Thursdays).
@@ -31,7 +40,8 @@ import unittest
 from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, finish, run_suite, signed_in, text  # noqa: E402
+import time  # noqa: E402
+from harness import PG, PgCompat, Server, finish, run_suite, signed_in, text  # noqa: E402
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
 NOW = '2026-11-24T09:00:00-09:00'
@@ -219,11 +229,157 @@ class Races(unittest.TestCase):
         self.assertEqual(desk.post('/staff/hours', dict(FULL, confirm='1'))[0], 303)
         S.sql('DELETE FROM time_off')
 
+    def test_the_rules_save_under_steady_bookings(self):
+        """The save takes every location's lock exclusively: it waits for the
+        bookings in flight, and those after it wait for it; it is never
+        refused (or deadlocked) by a burst of bookings."""
+        admin = signed_in(ADMIN, visit='/admin/rules')
+        blank = {'min_notice_minutes': '', 'horizon_days': '', 'grid_minutes': '',
+                 'late_cancel_hours': ''}
+        for rnd in range(ROUNDS // 2):
+            form = dict(blank, horizon_days=str(80 + rnd))
+            (st, page), statuses = burst(200 + rnd, maren_afternoon, 'maren-holt', 1, admin,
+                                         '/admin/rules', form)
+            self.check_bookings(statuses)
+            self.assertEqual(st, 303, 'round %d: %s' % (rnd, text(page)[:300]))
+            self.assertEqual(one('SELECT horizon_days FROM clinic_rules'), 80 + rnd)
+            S.sql("UPDATE appointments SET status = 'cancelled' WHERE therapist_id = 'maren-holt'"
+                  " AND status IN ('booked', 'checked_in')")
+        self.assertEqual(admin.post('/admin/rules', blank)[0], 303)
+
     def test_cutting_a_therapists_hours_never_strands_a_booking_unseen(self):
         self.hours_rounds('/staff/hours', MORNINGS, 'the morning hours')
 
     def test_time_off_never_strands_a_booking_unseen(self):
         self.hours_rounds('/staff/time-off', AFTERNOONS_OFF, 'the time off')
+
+
+THERAPIST_FORM = {'name': 'Maren Holt', 'title': 'Licensed Massage Therapist',
+                  'bio': 'Maren works deep tissue and Swedish massage.',
+                  'photo': '/static/img/therapists/maren-holt.svg',
+                  'photo_alt': 'Portrait illustration of Maren Holt', 'active': '1',
+                  'service': ['deep-tissue-60', 'deep-tissue-90', 'swedish-60']}
+RULES_EMPTY = {'min_notice_minutes': '', 'horizon_days': '', 'grid_minutes': '',
+               'late_cancel_hours': ''}
+
+
+def poll(what, seconds=30):
+    """what() until true, for at most seconds; its last value."""
+    end = time.monotonic() + seconds
+    while True:
+        got = what()
+        if got or time.monotonic() > end:
+            return got
+        time.sleep(0.02)
+
+
+class InFlight(unittest.TestCase):
+    def setUp(self):
+        self.admin = signed_in(ADMIN, visit='/admin')
+
+    def tearDown(self):
+        self.assertEqual(self.admin.post('/admin/rules', RULES_EMPTY)[0], 303)
+        self.assertEqual(self.admin.post('/admin/therapists/maren-holt', THERAPIST_FORM)[0], 303)
+        S.sql("UPDATE appointments SET status = 'cancelled' WHERE therapist_id = 'maren-holt'"
+              " AND status IN ('booked', 'checked_in')")
+
+    def in_flight(self, start, path, form):
+        """One booking of Maren at start, and the change (form to path) sent
+        while the booking is between its read and its commit.  Returns the
+        booking's status, the change's, and whether the change answered
+        while the booking was still held."""
+        out = {}
+        hold = None
+        if PG:
+            hold = PgCompat(S.db)
+            hold.execute('LOCK TABLE appointments IN SHARE MODE')
+
+        def waiting(kind):
+            q = ("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = ?"
+                 " AND database = (SELECT oid FROM pg_database"
+                 " WHERE datname = current_database())")  # not another suite's
+            if kind == 'relation':
+                q += " AND relation = 'appointments'::regclass"
+            return hold.execute(q, (kind,)).fetchone()[0]
+
+        def booker():
+            out['booking'] = book(start, 'maren-holt', 1, 'inflight@example.com')[0]
+
+        def changer():
+            out['change'] = self.admin.post(path, form)
+        tb = threading.Thread(target=booker)
+        tc = threading.Thread(target=changer)
+        try:
+            tb.start()
+            if hold:
+                self.assertTrue(poll(lambda: waiting('relation') or 'booking' in out),
+                                'the booking never reached its insert')
+                self.assertNotIn('booking', out, 'the booking answered through the lock')
+            else:
+                tb.join(timeout=60)
+            tc.start()
+            early = False
+            if hold:
+                # the change answers (it did not wait), or waits for the booking
+                poll(lambda: 'change' in out or waiting('advisory'))
+                early = 'change' in out
+        finally:
+            if hold:
+                hold.rollback()
+                hold.close()
+        tb.join(timeout=60)
+        tc.join(timeout=60)
+        self.assertFalse(tb.is_alive() or tc.is_alive(), 'a request did not answer in 60 s')
+        return out['booking'], out['change'], early
+
+    def check(self, booking, change, early, after):
+        st, _, page = change
+        self.assertEqual(st, 303, text(page)[:300])  # the desk's save is never refused
+        self.assertIn(booking, (201, 409, 422))
+        if early:  # the change was saved while the booking was still to commit
+            self.assertNotEqual(booking, 201, 'a booking under the replaced set-up committed'
+                                ' after the change was saved')
+        # and a booking after it follows the change
+        st, out = book('2026-12-01T14:00:00-09:00', 'maren-holt', 1, 'after@example.com')
+        self.assertEqual(st, after, out)
+
+    def test_tightened_rules_wait_for_a_booking_in_flight(self):
+        # bookings open 3 days ahead: Monday the 30th (6 days) is too far
+        self.check(*self.in_flight('2026-11-30T14:00:00-09:00', '/admin/rules',
+                                   dict(RULES_EMPTY, horizon_days='3')), after=422)
+
+    def test_deactivating_a_therapist_waits_for_her_booking_in_flight(self):
+        form = {k: v for k, v in THERAPIST_FORM.items() if k != 'active'}
+        self.check(*self.in_flight('2026-11-30T14:30:00-09:00', '/admin/therapists/maren-holt',
+                                   form), after=422)
+
+    def test_taking_a_service_from_a_therapist_waits_for_her_booking_in_flight(self):
+        form = dict(THERAPIST_FORM, service=['swedish-60'])
+        self.check(*self.in_flight('2026-11-30T15:00:00-09:00', '/admin/therapists/maren-holt',
+                                   form), after=422)
+
+    def test_taking_the_last_room_for_a_service_waits_for_a_booking_in_flight(self):
+        rooms = dict(S.sql('SELECT id, name FROM rooms WHERE location_id = 1 ORDER BY id'))
+        offer = {rid: [x[0] for x in S.sql('SELECT service_id FROM room_services'
+                                            ' WHERE room_id = ? ORDER BY 1', rid)]
+                 for rid in rooms}
+
+        def form(rid, services):
+            return {'name': rooms[rid], 'service': services}
+
+        def restore():
+            for rid in rooms:
+                self.assertEqual(self.admin.post('/admin/rooms/%d' % rid,
+                                                 form(rid, offer[rid]))[0], 303)
+        self.addCleanup(restore)
+        deep = [rid for rid in rooms if 'deep-tissue-60' in offer[rid]]
+        without = {rid: [x for x in offer[rid] if x != 'deep-tissue-60'] for rid in deep}
+        for rid in deep[:-1]:  # one room left for the service at Anchorage
+            self.assertEqual(self.admin.post('/admin/rooms/%d' % rid, form(rid, without[rid]))[0],
+                             303)
+        last = deep[-1]
+        self.check(*self.in_flight('2026-11-30T10:00:00-09:00', '/admin/rooms/%d' % last,
+                                   form(last, without[last])), after=409)
 
 
 if __name__ == '__main__':

@@ -15,6 +15,11 @@ the servers' writers really run side by side.
   the database with its confirmation queued, within seconds of the load's end.
 - A change a dead server left unrendered is queued by the survivor within
   seconds, with no request of its own (its render worker looks every 2 s).
+- A message claimed by a server that then dies (kill -9) while its SMTP
+  server holds the connection is sent by the survivor within
+  DEAD_CLAIM_SECONDS of the death, exactly once; while the claimer lives
+  (past its lease's 8 s) the other leaves it alone.  The same for a webhook
+  delivery whose receiver held the connection.
 
 usage: test_two_servers.py PATH/TO/knead"""
 import concurrent.futures
@@ -23,9 +28,11 @@ import os
 import random
 import re
 import signal
+import socket
 import sys
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -41,6 +48,10 @@ THERAPISTS = ('maren-holt', 'tomas-reyes')
 # test's own `knead debug sql` polls on a loaded machine.
 ORPHAN_SECONDS = 6
 SURVIVOR_SECONDS = 10
+# A dead server's claim: its lease runs out 8 s after its last renewal
+# (mail/lease.h, renewed every 2 s), and the survivor's worker wakes then
+# (outbox_next_due); the rest is one SMTP transfer on a loaded machine.
+DEAD_CLAIM_SECONDS = 15
 SMTP = None
 
 
@@ -424,6 +435,131 @@ class Orphan(unittest.TestCase):
             self.assertEqual(one(b, 'SELECT count(*) FROM sched_events'), 0)
         finally:
             b.cleanup()
+            a.cleanup()
+
+
+def poll(what, seconds):
+    """what() until true, for at most seconds; its last value."""
+    end = time.monotonic() + seconds
+    while True:
+        got = what()
+        if got or time.monotonic() > end:
+            return got
+        time.sleep(0.1)
+
+
+class DeadClaim(unittest.TestCase):
+    def test_a_dead_servers_claim_is_sent_by_the_survivor_within_seconds_once(self):
+        # an SMTP server that takes the connection and never greets: a's
+        # worker holds its claim while it waits (120 s, [smtp] timeout_seconds)
+        stall = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        stall.bind(('127.0.0.1', 0))
+        stall.listen(16)
+        a = config(Server(KNEAD), stall.getsockname()[1])
+        with open(a.extra[-1], 'a') as f:
+            f.write('timeout_seconds = 120\n')
+        a.start()
+        b = None
+        rcpt = 'dead-claim@example.com'
+        state = ("SELECT status FROM outbox WHERE kind = 'confirmation' AND recipient = ?")
+        try:
+            st, ap = book(a, '2026-12-08T11:00:00-09:00', therapist='maren-holt', email=rcpt)
+            self.assertEqual(st, 201, ap)
+            self.assertTrue(poll(lambda: a.sql(state, rcpt) == [('sending',)], 30),
+                            'a never claimed the confirmation: %r' % a.sql(state, rcpt))
+            b = config(Server(KNEAD, share=a), SMTP.port).start()
+            # while a lives, slow, b leaves its claim alone, past a's lease (8 s)
+            watch_until = time.monotonic() + 12
+            while time.monotonic() < watch_until:
+                self.assertEqual(SMTP.to(rcpt), [], 'sent while its claimer was alive')
+                time.sleep(0.2)
+            self.assertEqual(a.sql(state, rcpt), [('sending',)])
+            a.proc.send_signal(signal.SIGKILL)
+            a.proc.wait(timeout=10)
+            killed = time.monotonic()
+            poll(lambda: SMTP.to(rcpt), 60)
+            took = time.monotonic() - killed
+            self.assertEqual(len(SMTP.to(rcpt)), 1, 'survivor log:\n' + b.log()[-2000:])
+            sys.stderr.write('[dead claim sent by the survivor %.1f s after the kill] ' % took)
+            self.assertLess(took, DEAD_CLAIM_SECONDS, 'sent %.1f s after its claimer died' % took)
+            self.assertTrue(poll(lambda: b.sql(state, rcpt) == [('sent',)], 30))
+            self.assertEqual(len(SMTP.to(rcpt)), 1)  # and only once
+        finally:
+            stall.close()
+            if b:
+                b.cleanup()
+            a.cleanup()
+
+
+class DeadWebhookClaim(unittest.TestCase):
+    def test_a_dead_servers_webhook_delivery_is_sent_by_the_survivor_within_seconds_once(self):
+        # the endpoint first takes the connection and never answers (a's
+        # attempt holds its claim: timeout 60 s + 30), then, after a's death,
+        # a receiver on the same port counts what arrives
+        stall = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        stall.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        stall.bind(('127.0.0.1', 0))
+        stall.listen(16)
+        port = stall.getsockname()[1]
+        got = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get('Content-Length', '0')))
+                got.append(self.headers.get('webhook-id'))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+        hooks = '[webhooks]\nallow_private = 1\ntimeout_seconds = 60\n'
+        a = config(Server(KNEAD), SMTP.port)
+        with open(a.extra[-1], 'a') as f:
+            f.write(hooks)
+        a.start()
+        b = receiver = None
+        state = 'SELECT status, attempts FROM webhook_deliveries'
+        try:
+            admin = signed_in('admin@chugachbodywork.example', server=a, visit='/admin/webhooks')
+            st, _, page = admin.post('/admin/webhooks', {
+                'url': 'http://127.0.0.1:%d/hook' % port, 'enabled': '1',
+                'event_appointment.booked': '1'})
+            self.assertEqual(st, 201, page[:500])
+            st, ap = book(a, '2026-12-08T13:00:00-09:00', therapist='maren-holt',
+                          email='dead-hook@example.com')
+            self.assertEqual(st, 201, ap)
+            self.assertTrue(poll(lambda: a.sql(state) == [('sending', 1)], 30),
+                            'a never claimed the delivery: %r' % a.sql(state))
+            b = config(Server(KNEAD, share=a), SMTP.port)
+            with open(b.extra[-1], 'a') as f:
+                f.write(hooks)
+            b.start()
+            watch_until = time.monotonic() + 12  # past a's lease (8 s)
+            while time.monotonic() < watch_until:
+                self.assertEqual(a.sql(state), [('sending', 1)], 'taken while its claimer lived')
+                time.sleep(0.5)
+            a.proc.send_signal(signal.SIGKILL)
+            a.proc.wait(timeout=10)
+            killed = time.monotonic()
+            stall.close()
+            receiver = ThreadingHTTPServer(('127.0.0.1', port), Handler)
+            receiver.daemon_threads = True
+            threading.Thread(target=receiver.serve_forever, daemon=True).start()
+            poll(lambda: got, 60)
+            took = time.monotonic() - killed
+            sys.stderr.write('[webhook sent by the survivor %.1f s after the kill] ' % took)
+            self.assertEqual(len(got), 1, 'survivor log:\n' + b.log()[-2000:])
+            self.assertLess(took, DEAD_CLAIM_SECONDS, 'sent %.1f s after its claimer died' % took)
+            delivered = 'SELECT status FROM webhook_deliveries'
+            self.assertTrue(poll(lambda: a.sql(delivered) == [('delivered',)], 30), a.sql(state))
+            self.assertEqual(len(got), 1)
+        finally:
+            stall.close()
+            if receiver:
+                receiver.shutdown()
+                receiver.server_close()
+            if b:
+                b.cleanup()
             a.cleanup()
 
 

@@ -145,6 +145,77 @@ static void test_store_cycle(void **state)
 
 /* Channels: a worker claims only the channels it has a transport for; and
  * the reminder helpers: has (by dedupe key) and withdraw (waiting ones only). */
+/* A claim names its server's lease (migration 0071): another server takes
+ * it only once that lease has run out or ended, long before the claim's own
+ * lease_until; a claim by no lease ("") waits for lease_until as before. */
+static void test_dead_servers_claim(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/knead-test-outbox-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    struct store *s = NULL;
+    struct err e = {0};
+    assert_int_equal(store_open(path, 1, &s, &e), E_OK);
+    assert_int_equal(store_migrate(s, NULL, &e), E_OK);
+    struct db *db = db_acquire(s);
+    struct arena *a = arena_new();
+    int added = 0, found = 0;
+    int64_t at = 0;
+    struct outbox_msg m = msg("appt-42/confirmation"), got;
+    assert_int_equal(db_outbox_add(db, &m, &added, &e), E_OK);
+
+    /* server A, alive until 1520, claims it until 1800 */
+    assert_int_equal(db_server_lease_renew(db, "server-a", 1520, &e), E_OK);
+    assert_int_equal(db_outbox_claim_as(db, a, 1500, 1800, "server-a", OUTBOX_EMAIL, &got, &found,
+                                        &e), E_OK);
+    assert_int_equal(found, 1);
+    /* while A's lease holds, B does not take it; it is due when A's lease ends */
+    assert_int_equal(db_outbox_claim_as(db, a, 1519, 2000, "server-b", OUTBOX_EMAIL, &got, &found,
+                                        &e), E_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(db_outbox_next_due(db, OUTBOX_EMAIL, &at, &found, &e), E_OK);
+    assert_int_equal(at, 1520);
+    /* A renews: still its own */
+    assert_int_equal(db_server_lease_renew(db, "server-a", 1530, &e), E_OK);
+    assert_int_equal(db_outbox_claim_as(db, a, 1525, 2000, "server-b", OUTBOX_EMAIL, &got, &found,
+                                        &e), E_OK);
+    assert_int_equal(found, 0);
+    /* A dies: at 1530 its lease has run out and B takes the claim at once */
+    assert_int_equal(db_outbox_claim_as(db, a, 1530, 2000, "server-b", OUTBOX_EMAIL, &got, &found,
+                                        &e), E_OK);
+    assert_int_equal(found, 1);
+    assert_int_equal(got.attempts, 2);
+    /* B stops cleanly: its lease is gone (and A's, run out), its claim free */
+    assert_int_equal(db_server_lease_renew(db, "server-b", 9000, &e), E_OK);
+    assert_int_equal(db_outbox_claim_as(db, a, 1540, 2000, "server-c", OUTBOX_EMAIL, &got, &found,
+                                        &e), E_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(db_server_lease_end(db, "server-b", 1540, &e), E_OK);
+    assert_int_equal(db_outbox_claim_as(db, a, 1541, 2000, "", OUTBOX_EMAIL, &got, &found, &e),
+                     E_OK);
+    assert_int_equal(found, 1);
+    /* a claim by no lease waits for its lease_until (2000) */
+    assert_int_equal(db_outbox_claim_as(db, a, 1999, 2100, "server-c", OUTBOX_EMAIL, &got, &found,
+                                        &e), E_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(db_outbox_claim_as(db, a, 2000, 2100, "server-c", OUTBOX_EMAIL, &got, &found,
+                                        &e), E_OK);
+    assert_int_equal(found, 1);
+
+    arena_free(a);
+    db_release(db);
+    store_close(s);
+    char side[sizeof path + 8];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 static void test_channels_and_withdraw(void **state)
 {
     char path[] = "/tmp/knead-test-outbox-XXXXXX";
@@ -221,6 +292,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_store_cycle),
+        cmocka_unit_test(test_dead_servers_claim),
         cmocka_unit_test(test_channels_and_withdraw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,6 +140,18 @@ SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended('l:' || $1::bigint,
 locations WHERE id = $1
 FOR UPDATE OF locations
 
+-- name: lock_setup
+-- holds every location, for a change every booking reads whatever its
+-- location (the clinic's booking rules, a service, a therapist, a room): the
+-- advisory lock of each location, exclusively, in the key order the bookings
+-- take theirs (hold_for_booking).  Every booking holds its location's shared
+-- until its commit, so this waits for those in flight and the ones after it
+-- wait and then read the new version.  A waiting exclusive request queues
+-- the later shared ones behind it: steady bookings do not keep it out
+SELECT count(*) FROM (
+    SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) AS held
+    FROM (SELECT 'l:' || id::bigint AS k FROM locations ORDER BY 1) AS keys) AS h
+
 -- name: hold_for_booking
 -- A booking's (or a move's) person and its location ($1) and the therapists
 -- it may book ($2: their ids, one space between), held until its commit, in
@@ -1307,13 +1319,24 @@ SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,
 subject, body_text, body_html, attach_name, attach_type, attach_data,
 status, attempts, next_attempt_at, created_at, coalesce(sent_at, 0),
 last_error, channel FROM outbox WHERE status IN ('pending', 'sending')
-AND next_attempt_at <= $1 AND ((($2::bigint & 1) <> 0 AND channel = 'email')
+AND (next_attempt_at <= $1 OR (status = 'sending' AND claimed_by <> ''
+AND NOT EXISTS (SELECT 1 FROM server_leases l WHERE l.id = outbox.claimed_by
+AND l.lease_until > $1))) AND ((($2::bigint & 1) <> 0 AND channel = 'email')
 OR (($2::bigint & 2) <> 0 AND channel = 'sms')) ORDER BY next_attempt_at, id LIMIT 1
 FOR UPDATE SKIP LOCKED
 
 -- name: outbox_claim
+-- $3: the claiming server's lease (server_lease_renew), '' for none
 UPDATE outbox SET status = 'sending', attempts = attempts + 1,
-next_attempt_at = $2 WHERE id = $1
+next_attempt_at = $2, claimed_by = $3 WHERE id = $1
+
+-- a server's lease on its claims (migration 0071), renewed while it lives
+-- name: server_lease_renew
+INSERT INTO server_leases (id, lease_until) VALUES ($1, $2)
+ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until
+
+-- name: server_lease_end
+DELETE FROM server_leases WHERE id = $1 OR lease_until < $2
 
 -- name: outbox_mark
 UPDATE outbox SET status = $2, next_attempt_at = $3, last_error = $5,
@@ -1321,7 +1344,10 @@ sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE sent_at END
 WHERE id = $1 AND status = 'sending'
 
 -- name: outbox_next_due
-SELECT min(next_attempt_at) FROM outbox
+-- a claim is due when its lease_until passes, or when its owner's lease does
+SELECT min(CASE WHEN status = 'sending' AND claimed_by <> '' THEN least(next_attempt_at,
+coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = outbox.claimed_by), 0))
+ELSE next_attempt_at END) FROM outbox
 WHERE status IN ('pending', 'sending')
 AND ((($1::bigint & 1) <> 0 AND channel = 'email')
 OR (($1::bigint & 2) <> 0 AND channel = 'sms'))
@@ -1434,7 +1460,9 @@ d.delivered_at, d.created_at, d.last_reply, ep.url, ep.secret
 FROM webhook_deliveries d
 JOIN webhook_events ev ON ev.id = d.event_id
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= $1
+WHERE d.status IN ('pending', 'sending') AND (d.next_attempt_at <= $1
+OR (d.status = 'sending' AND d.claimed_by <> '' AND NOT EXISTS (SELECT 1
+FROM server_leases l WHERE l.id = d.claimed_by AND l.lease_until > $1)))
 AND ep.enabled = 1
 AND d.endpoint_id NOT IN ($2, $3, $4, $5, $6, $7, $8, $9)
 ORDER BY d.next_attempt_at, d.id LIMIT 1
@@ -1442,7 +1470,7 @@ FOR UPDATE OF d SKIP LOCKED
 
 -- name: wh_claim
 UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1,
-next_attempt_at = $2 WHERE id = $1
+next_attempt_at = $2, claimed_by = $3 WHERE id = $1
 
 -- name: wh_mark
 UPDATE webhook_deliveries SET status = $2, next_attempt_at = $3,
@@ -1451,7 +1479,9 @@ delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END
 WHERE id = $1 AND status = 'sending'
 
 -- name: wh_next_due
-SELECT min(d.next_attempt_at) FROM webhook_deliveries d
+SELECT min(CASE WHEN d.status = 'sending' AND d.claimed_by <> '' THEN least(d.next_attempt_at,
+coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = d.claimed_by), 0))
+ELSE d.next_attempt_at END) FROM webhook_deliveries d
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
 WHERE d.status IN ('pending', 'sending') AND ep.enabled = 1
 

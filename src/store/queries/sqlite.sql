@@ -128,6 +128,11 @@ SELECT 1 FROM therapists WHERE id = ?1
 -- the same for a location's hours and closed dates
 SELECT 1 FROM locations WHERE id = ?1
 
+-- name: lock_setup
+-- every location against bookings, for a change every booking reads (rules,
+-- services, therapists, rooms): SQLite's one writer holds all already
+SELECT count(*) FROM locations
+
 -- name: hold_for_booking
 -- a booking's person ($3 e-mail key, $4 phone key) against another booking
 -- of theirs, its location and therapists ($2: ids, one space between)
@@ -1277,12 +1282,23 @@ SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,
 subject, body_text, body_html, attach_name, attach_type, attach_data,
 status, attempts, next_attempt_at, created_at, coalesce(sent_at, 0),
 last_error, channel FROM outbox WHERE status IN ('pending', 'sending')
-AND next_attempt_at <= ?1 AND ((?2 & 1 AND channel = 'email')
+AND (next_attempt_at <= ?1 OR (status = 'sending' AND claimed_by <> ''
+AND NOT EXISTS (SELECT 1 FROM server_leases l WHERE l.id = outbox.claimed_by
+AND l.lease_until > ?1))) AND ((?2 & 1 AND channel = 'email')
 OR (?2 & 2 AND channel = 'sms')) ORDER BY next_attempt_at, id LIMIT 1
 
 -- name: outbox_claim
+-- ?3: the claiming server's lease (server_lease_renew), '' for none
 UPDATE outbox SET status = 'sending', attempts = attempts + 1,
-next_attempt_at = ?2 WHERE id = ?1
+next_attempt_at = ?2, claimed_by = ?3 WHERE id = ?1
+
+-- a server's lease on its claims (migration 0071), renewed while it lives
+-- name: server_lease_renew
+INSERT INTO server_leases (id, lease_until) VALUES (?1, ?2)
+ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until
+
+-- name: server_lease_end
+DELETE FROM server_leases WHERE id = ?1 OR lease_until < ?2
 
 -- name: outbox_mark
 UPDATE outbox SET status = ?2, next_attempt_at = ?3, last_error = ?5,
@@ -1290,7 +1306,10 @@ sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END
 WHERE id = ?1 AND status = 'sending'
 
 -- name: outbox_next_due
-SELECT min(next_attempt_at) FROM outbox
+-- a claim is due when its lease_until passes, or when its owner's lease does
+SELECT min(CASE WHEN status = 'sending' AND claimed_by <> '' THEN min(next_attempt_at,
+coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = outbox.claimed_by), 0))
+ELSE next_attempt_at END) FROM outbox
 WHERE status IN ('pending', 'sending')
 AND ((?1 & 1 AND channel = 'email') OR (?1 & 2 AND channel = 'sms'))
 
@@ -1391,14 +1410,16 @@ d.delivered_at, d.created_at, d.last_reply, ep.url, ep.secret
 FROM webhook_deliveries d
 JOIN webhook_events ev ON ev.id = d.event_id
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= ?1
+WHERE d.status IN ('pending', 'sending') AND (d.next_attempt_at <= ?1
+OR (d.status = 'sending' AND d.claimed_by <> '' AND NOT EXISTS (SELECT 1
+FROM server_leases l WHERE l.id = d.claimed_by AND l.lease_until > ?1)))
 AND ep.enabled = 1
 AND d.endpoint_id NOT IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
 ORDER BY d.next_attempt_at, d.id LIMIT 1
 
 -- name: wh_claim
 UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1,
-next_attempt_at = ?2 WHERE id = ?1
+next_attempt_at = ?2, claimed_by = ?3 WHERE id = ?1
 
 -- name: wh_mark
 UPDATE webhook_deliveries SET status = ?2, next_attempt_at = ?3,
@@ -1407,7 +1428,9 @@ delivered_at = CASE WHEN ?2 = 'delivered' THEN ?4 ELSE delivered_at END
 WHERE id = ?1 AND status = 'sending'
 
 -- name: wh_next_due
-SELECT min(d.next_attempt_at) FROM webhook_deliveries d
+SELECT min(CASE WHEN d.status = 'sending' AND d.claimed_by <> '' THEN min(d.next_attempt_at,
+coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = d.claimed_by), 0))
+ELSE d.next_attempt_at END) FROM webhook_deliveries d
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
 WHERE d.status IN ('pending', 'sending') AND ep.enabled = 1
 
