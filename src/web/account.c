@@ -48,8 +48,12 @@ static struct auth_limits limits(const struct req *r)
  * leaves threads for everyone else.  A few requests (hash_queue) may wait
  * for one, at most HASH_WAIT_MS (a hash takes tens of milliseconds: two
  * people signing in, or two admins adding accounts, at the same instant both
- * get through); past the slots and that short queue the answer is 429. */
-#define HASH_WAIT_MS 1000
+ * get through); past the slots and that short queue the answer is 429.  The
+ * bound is generous: on a small machine that is busy (a backup, a report)
+ * one hash can take over a second, and a person at the sign-in form would
+ * rather wait than be told to try again; the queue is no longer than the
+ * slots, so a flood still gets its 429 at once. */
+#define HASH_WAIT_MS 5000
 static pthread_mutex_t hash_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hash_cv; /* on CLOCK_MONOTONIC, made once by hash_cv_init */
 static pthread_once_t hash_cv_once = PTHREAD_ONCE_INIT;
