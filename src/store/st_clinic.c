@@ -20,7 +20,9 @@ enum err_code db_schema_version(struct db *db, int *version, struct err *e)
 enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e)
 {
     int64_t appts;
-    if (db->hold) /* both in the one read the request keeps (store.h) */
+    /* both in the one read the request keeps (store.h), or in the read it
+     * shares with others (drv.h: db_versions_shared) */
+    if (db->hold || (db->store && db->store->versions && !db->tx))
         return db_versions(db, version, &appts, e);
     return rows_i64_of(db, Q_CLINIC_VERSION, "read clinic version", NOARGS, version, e);
 }
@@ -33,22 +35,34 @@ static const struct col versions_cols[] = {
     COL_I64(struct versions, appointments),
 };
 
-enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e)
+enum err_code db_versions_read(struct db *db, int64_t *clinic, int64_t *appointments,
+                               struct err *e)
 {
     struct versions v;
-    if (db->held) {
-        *clinic = db->held_clinic;
-        *appointments = db->held_appts;
-        return E_OK;
-    }
     enum err_code rc =
         rows_one(db, NULL, Q_VERSIONS, "read data versions", NOARGS, COLS(versions_cols), &v, e);
     if (rc == E_OK) {
         *clinic = v.clinic;
         *appointments = v.appointments;
+    }
+    return rc;
+}
+
+enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e)
+{
+    int64_t c, a;
+    if (db->held) {
+        *clinic = db->held_clinic;
+        *appointments = db->held_appts;
+        return E_OK;
+    }
+    enum err_code rc = db_versions_shared(db, &c, &a, e);
+    if (rc == E_OK) {
+        *clinic = c;
+        *appointments = a;
         if (db->hold) {
-            db->held_clinic = v.clinic;
-            db->held_appts = v.appointments;
+            db->held_clinic = c;
+            db->held_appts = a;
             db->held = 1;
         }
     }

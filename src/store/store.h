@@ -193,13 +193,16 @@ struct store_hist {
 /* has: which of the figures below the driver counts.  A server's driver
  * (PostgreSQL) counts instead the statements it sent and the round trips
  * they took (a pipelined BEGIN and its statement: two statements, one
- * round trip), the measure of what a request costs there. */
-enum { STORE_HAS_COMMITS = 1, STORE_HAS_TRIPS = 2 };
+ * round trip), the measure of what a request costs there; and (SHARED)
+ * the data-version reads outside a transaction it made, and the requests
+ * that took another's read instead of their own (db_versions). */
+enum { STORE_HAS_COMMITS = 1, STORE_HAS_TRIPS = 2, STORE_HAS_SHARED = 4 };
 struct store_stats {
     unsigned has;
     uint64_t commits, bodies;
     struct store_hist lock_wait, commit;
     uint64_t statements, round_trips;
+    uint64_t version_reads, version_reads_shared;
 };
 int store_stats(struct store *s, struct store_stats *out);
 /* Caps the database at max_bytes ([database] max_size_mb): a write past it

@@ -92,6 +92,16 @@ void metrics_page(struct req *r)
                 "BEGIN travels with its first statement).",
                 ss.round_trips);
     }
+    if (ss.has & STORE_HAS_SHARED) {
+        sb_adds(b, "# HELP knead_db_version_reads_total Requests' reads of the data versions "
+                   "outside a transaction (PostgreSQL), by whether the request read them "
+                   "itself or took a read that another began after it arrived.\n"
+                   "# TYPE knead_db_version_reads_total counter\n");
+        sb_addf(b, "knead_db_version_reads_total{answer=\"read\"} %" PRIu64 "\n",
+                ss.version_reads);
+        sb_addf(b, "knead_db_version_reads_total{answer=\"shared\"} %" PRIu64 "\n",
+                ss.version_reads_shared);
+    }
     if (ss.has & STORE_HAS_COMMITS) {
         counter(b, "knead_db_commits_total",
                 "Writing transactions committed since start (each one sync of the database's log).",
