@@ -37,6 +37,9 @@ struct store {
      * requests share (coalesce.h), when the driver's .share_version_reads;
      * else NULL */
     struct coalesce *versions;
+    /* a test build's KNEAD_TEST_VERSION_LAG_MS (store.c): a shared read's
+     * answer held back this long after the database gave it */
+    int version_lag_ms;
 };
 struct db {
     const struct drv *drv;

@@ -5,6 +5,7 @@
  * are named ones (queries/<driver>.sql). */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,6 +13,7 @@
 #include "store/drv.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/num.h"
 
 /* How many times db_tx runs a transaction that lost a serialisation race
  * (PostgreSQL: a deadlock of two writers over the calendar's exclusion
@@ -22,6 +24,22 @@ int store_is_url(const char *where)
 {
     return where && (strncmp(where, "postgresql://", 13) == 0 ||
                      strncmp(where, "postgres://", 11) == 0);
+}
+
+/* A test build only (KNEAD_TEST_BUILD, as KNEAD_PWHASH=test): with
+ * KNEAD_TEST_VERSION_LAG_MS=N (1..1000) a shared version read hands out its
+ * answer N ms after the database gave it, as a slow round trip would, so
+ * that an HTTP test can hold a read in flight across another server's
+ * commit (test_two_servers NextRequestUnderLoad).  0 in every other build. */
+static int test_version_lag_ms(void)
+{
+#ifdef KNEAD_TEST_BUILD
+    const char *v = getenv("KNEAD_TEST_VERSION_LAG_MS");
+    int ms;
+    if (v && num_parse_int(v, 1, 1000, &ms) == 0)
+        return ms;
+#endif
+    return 0;
 }
 
 enum err_code store_open(const char *path, int conns, struct store **out, struct err *e)
@@ -36,6 +54,7 @@ enum err_code store_open(const char *path, int conns, struct store **out, struct
     if (rc != E_OK)
         return rc;
     (*out)->versions = NULL;
+    (*out)->version_lag_ms = test_version_lag_ms();
     if ((*out)->drv->share_version_reads && !((*out)->versions = coalesce_new())) {
         (*out)->drv->close(*out);
         *out = NULL;
@@ -187,7 +206,13 @@ void db_rollback(struct db *db)
 
 static enum err_code read_versions_alone(void *ctx, int64_t *out, struct err *e)
 {
-    return db_versions_read(ctx, &out[0], &out[1], e);
+    struct db *db = ctx;
+    enum err_code rc = db_versions_read(db, &out[0], &out[1], e);
+    if (rc == E_OK && db->store->version_lag_ms) { /* a test build's slow round trip */
+        struct timespec lag = {0, (long)db->store->version_lag_ms * 1000000L};
+        nanosleep(&lag, NULL);
+    }
+    return rc;
 }
 
 enum err_code db_versions_shared(struct db *db, int64_t *clinic, int64_t *appointments,
