@@ -240,7 +240,15 @@ void db_release(struct db *db);
  * statement that is not a SELECT, so a request sees its own changes and a
  * transaction's check reads afresh; and at db_release, so the next request
  * reads again ("seen by the other server's next request" still holds).
- * Can't fail. */
+ *
+ * How fresh: a read of the versions (held or not) comes from a read of the
+ * database that began after the call, so every commit that returned before
+ * the call, through any server, is in it.  Outside a transaction on a
+ * driver whose read is a round trip (PostgreSQL), calls made while one read
+ * is in flight share the next read rather than each making one (coalesce.h):
+ * never the read in flight, which may have begun before their call; if the
+ * shared read fails each reads alone.  Inside a transaction the versions are
+ * read on its own connection.  Can't fail. */
 void db_hold_versions(struct db *db);
 /* Forgets the versions db_hold_versions kept (a change that ran on another
  * connection for this one: db_tx_shared). Accepts NULL. */
