@@ -4,12 +4,13 @@
  * The rule: a caller is answered only by a read that began after it called.
  * Then every commit that returned before the call is in its answer, which is
  * all "a change made through one server is seen by the other's next request"
- * asks.  So callers that arrive while a read is in flight do not each make
- * their own: they wait for the next read (the first of them to find none in
- * flight once the current one ends starts it, with its own reader and
+ * asks.  At most max_in_flight reads are in flight at once; a caller that
+ * finds room starts its own read.  Callers that arrive while all are in
+ * flight do not each make their own: they wait for the next read (the first
+ * of them to find room once one ends starts it, with its own reader and
  * context) and all take its result.  A read in flight that began before a
- * caller arrived never answers it.  N callers in one round trip cost ~1 read,
- * each waiting at most two reads.  When the read a caller waited for fails,
+ * caller arrived never answers it.  Under load, the callers of one round
+ * trip cost ~max_in_flight reads, each waiting at most two reads.  When the read a caller waited for fails,
  * the caller reads for itself (nobody fails because another's read failed;
  * the one whose read failed gets its own error).  Knows no database: the
  * reader is a function. */
@@ -26,7 +27,8 @@ struct coalesce;
 /* One read on the caller's own connection (ctx): out[COALESCE_N] on E_OK. */
 typedef enum err_code (*coalesce_fn)(void *ctx, int64_t *out, struct err *e);
 
-struct coalesce *coalesce_new(void); /* NULL when out of memory */
+/* max_in_flight: 1 .. 32.  NULL when out of memory. */
+struct coalesce *coalesce_new(int max_in_flight);
 void coalesce_free(struct coalesce *c); /* accepts NULL; none may be reading */
 
 /* out[COALESCE_N] from a read that began after this call: read's own, or one

@@ -20,6 +20,12 @@
  * constraints, or a serialisation failure). */
 #define DB_TX_TRIES 8
 
+/* Version reads a server has in flight at most before requests wait to
+ * share the next (coalesce.h; bench/README.md, PostgreSQL: with one, the
+ * reads queue behind each other and availability answered half as many
+ * requests a second on the loaded machine). */
+#define VERSION_READS_IN_FLIGHT 2
+
 int store_is_url(const char *where)
 {
     return where && (strncmp(where, "postgresql://", 13) == 0 ||
@@ -55,7 +61,7 @@ enum err_code store_open(const char *path, int conns, struct store **out, struct
         return rc;
     (*out)->versions = NULL;
     (*out)->version_lag_ms = test_version_lag_ms();
-    if ((*out)->drv->share_version_reads && !((*out)->versions = coalesce_new())) {
+    if ((*out)->drv->share_version_reads && !((*out)->versions = coalesce_new(VERSION_READS_IN_FLIGHT))) {
         (*out)->drv->close(*out);
         *out = NULL;
         return err_set(e, E_INTERNAL, "out of memory opening the database");

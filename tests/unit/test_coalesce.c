@@ -138,7 +138,7 @@ static int setup(void **state)
     memset(&R, 0, sizeof R);
     pthread_mutex_init(&R.mu, NULL);
     pthread_cond_init(&R.cv, NULL);
-    *state = coalesce_new();
+    *state = coalesce_new(1);
     return *state ? 0 : -1;
 }
 
@@ -259,6 +259,42 @@ static void test_a_failed_lone_read_is_its_callers_error_and_the_next_reads_agai
     assert_int_equal(v[0], 2);
 }
 
+static int setup2(void **state)
+{
+    int rc = setup(state);
+    coalesce_free(*state);
+    *state = coalesce_new(2);
+    return rc == 0 && *state ? 0 : -1;
+}
+
+/* Two in flight at most: the second caller starts its own read at once;
+ * callers arriving while both fly share the next, never either of those. */
+static void test_with_two_in_flight_the_third_read_is_shared(void **state)
+{
+    struct coalesce *c = *state;
+    struct caller a, b, w[4];
+    start(&a, c);
+    wait_begun(1);
+    start(&b, c);
+    wait_begun(2); /* room for b's own read */
+    for (int i = 0; i < 4; i++)
+        start(&w[i], c);
+    wait_waiting(c, 4);
+    open_to(2); /* both end */
+    finish(&a);
+    finish(&b);
+    assert_int_equal(a.v[0], 1);
+    assert_int_equal(b.v[0], 2);
+    wait_begun(3);
+    open_to(3);
+    for (int i = 0; i < 4; i++) {
+        finish(&w[i]);
+        assert_int_equal(w[i].rc, E_OK);
+        assert_int_equal(w[i].v[0], 3);
+    }
+    assert_int_equal(begun(), 3); /* six callers, three reads */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +308,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_a_failed_lone_read_is_its_callers_error_and_the_next_reads_again, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(test_with_two_in_flight_the_third_read_is_shared, setup2,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
