@@ -89,3 +89,16 @@ probe_measure() {
     PROBE=$RPS
     export PROBE
 }
+
+# days_lua PATH: the wrk script of availability "any therapist" for a different
+# day per request (30 days from 2026-11-30), as bench/pg_cost.sh writes inline.
+days_lua() {
+    cat >"$1" <<'LUA'
+local n = 0
+request = function()
+  n = n + 1
+  local d = os.date("!%Y-%m-%d", 1796014800 + (n % 30) * 86400)
+  return wrk.format("GET", "/api/v1/availability?service=deep-tissue-60&date=" .. d)
+end
+LUA
+}

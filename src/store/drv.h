@@ -33,6 +33,13 @@ struct store_stats; /* store.h */
 /* What every driver's pool and connection start with. */
 struct store {
     const struct drv *drv;
+    /* store.c: the version reads outside a transaction that concurrent
+     * requests share (coalesce.h), when the driver's .share_version_reads;
+     * else NULL */
+    struct coalesce *versions;
+    /* a test build's KNEAD_TEST_VERSION_LAG_MS (store.c): a shared read's
+     * answer held back this long after the database gave it */
+    int version_lag_ms;
 };
 struct db {
     const struct drv *drv;
@@ -41,6 +48,8 @@ struct db {
      * transaction, or releases the connection (one round trip a request) */
     int hold, held;
     int64_t held_clinic, held_appts;
+    struct store *store; /* db_acquire's pool (NULL for a driver's own connection) */
+    int tx;              /* store.c: inside db_begin .. db_commit / db_rollback */
 };
 
 /* A driver's mark of the committed state (versions_mark): SQLite's
@@ -48,6 +57,14 @@ struct db {
 struct drv_mark {
     unsigned char b[48];
 };
+/* The data versions (store.h: db_versions) read on db itself, one round
+ * trip (st_clinic.c); and the same through the store's shared reads
+ * (store.c, coalesce.h) when the driver shares them and db is not inside a
+ * transaction. */
+enum err_code db_versions_read(struct db *db, int64_t *clinic, int64_t *appointments,
+                               struct err *e);
+enum err_code db_versions_shared(struct db *db, int64_t *clinic, int64_t *appointments,
+                                 struct err *e);
 
 /* One value bound to a query parameter (?1, ?2, ... in order). */
 enum drv_arg_kind { DRV_ARG_NULL, DRV_ARG_I64, DRV_ARG_TEXT, DRV_ARG_BLOB };
@@ -87,6 +104,9 @@ struct drv {
     const char *name;                   /* "sqlite" */
     const char *const *sql;             /* the driver's q_sql_<name> table */
     const struct migration *migrations; /* version 0 ends it */
+    /* 1: a version read is a round trip worth sharing, so concurrent
+     * requests' reads outside a transaction share one (store.c, coalesce.h) */
+    int share_version_reads;
     /* The pool.  open: `where` is the driver's (a path for SQLite). */
     enum err_code (*open)(const char *where, int conns, struct store **out, struct err *e);
     void (*close)(struct store *s);

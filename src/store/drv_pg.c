@@ -876,6 +876,7 @@ const struct drv drv_pg = {
     .name = "pg",
     .sql = q_sql_pg,
     .migrations = pg_migrations,
+    .share_version_reads = 1,
     .open = pg_open,
     .close = pg_close,
     .acquire = pg_acquire,

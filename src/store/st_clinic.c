@@ -20,7 +20,9 @@ enum err_code db_schema_version(struct db *db, int *version, struct err *e)
 enum err_code db_clinic_version(struct db *db, int64_t *version, struct err *e)
 {
     int64_t appts;
-    if (db->hold) /* both in the one read the request keeps (store.h) */
+    /* both in the one read the request keeps (store.h), or in the read it
+     * shares with others (drv.h: db_versions_shared) */
+    if (db->hold || (db->store && db->store->versions && !db->tx))
         return db_versions(db, version, &appts, e);
     return rows_i64_of(db, Q_CLINIC_VERSION, "read clinic version", NOARGS, version, e);
 }
@@ -33,6 +35,19 @@ static const struct col versions_cols[] = {
     COL_I64(struct versions, appointments),
 };
 
+enum err_code db_versions_read(struct db *db, int64_t *clinic, int64_t *appointments,
+                               struct err *e)
+{
+    struct versions v;
+    enum err_code rc =
+        rows_one(db, NULL, Q_VERSIONS, "read data versions", NOARGS, COLS(versions_cols), &v, e);
+    if (rc == E_OK) {
+        *clinic = v.clinic;
+        *appointments = v.appointments;
+    }
+    return rc;
+}
+
 enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments, struct err *e)
 {
     struct versions v;
@@ -41,20 +56,23 @@ enum err_code db_versions(struct db *db, int64_t *clinic, int64_t *appointments,
         *appointments = db->held_appts;
         return E_OK;
     }
-    /* Nothing committed since the last read (the driver's mark, taken
-     * before that read, unmoved): its versions, with no read at all.  The
-     * cached availability and pages are read-only requests whose one
-     * statement was this read (bench/README.md). */
+    /* SQLite: nothing committed since the last read (the driver's mark,
+     * taken before that read, unmoved): its versions, with no read at all.
+     * The cached availability and pages are read-only requests whose one
+     * statement was this read (bench/README.md).  PostgreSQL has no such
+     * mark: its requests share reads that began after they asked
+     * (db_versions_shared, coalesce.h). */
     struct drv_mark mark;
     int marked = -1;
     if (db->drv->versions_mark)
         marked = db->drv->versions_mark(db, &mark, &v.clinic, &v.appointments);
     enum err_code rc = E_OK;
-    if (marked != 1) {
-        rc = rows_one(db, NULL, Q_VERSIONS, "read data versions", NOARGS, COLS(versions_cols), &v,
-                      e);
-        if (rc == E_OK && marked == 0)
+    if (marked == 0) {
+        rc = db_versions_read(db, &v.clinic, &v.appointments, e);
+        if (rc == E_OK)
             db->drv->versions_note(db, &mark, v.clinic, v.appointments);
+    } else if (marked != 1) {
+        rc = db_versions_shared(db, &v.clinic, &v.appointments, e);
     }
     if (rc == E_OK) {
         *clinic = v.clinic;

@@ -5,17 +5,26 @@
  * are named ones (queries/<driver>.sql). */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "store/coalesce.h"
 #include "store/drv.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/num.h"
 
 /* How many times db_tx runs a transaction that lost a serialisation race
  * (PostgreSQL: a deadlock of two writers over the calendar's exclusion
  * constraints, or a serialisation failure). */
 #define DB_TX_TRIES 8
+
+/* Version reads a server has in flight at most before requests wait to
+ * share the next (coalesce.h; bench/README.md, PostgreSQL: with one, the
+ * reads queue behind each other and availability answered half as many
+ * requests a second on the loaded machine). */
+#define VERSION_READS_IN_FLIGHT 2
 
 int store_is_url(const char *where)
 {
@@ -23,13 +32,41 @@ int store_is_url(const char *where)
                      strncmp(where, "postgres://", 11) == 0);
 }
 
+/* A test build only (KNEAD_TEST_BUILD, as KNEAD_PWHASH=test): with
+ * KNEAD_TEST_VERSION_LAG_MS=N (1..1000) a shared version read hands out its
+ * answer N ms after the database gave it, as a slow round trip would, so
+ * that an HTTP test can hold a read in flight across another server's
+ * commit (test_two_servers NextRequestUnderLoad).  0 in every other build. */
+static int test_version_lag_ms(void)
+{
+#ifdef KNEAD_TEST_BUILD
+    const char *v = getenv("KNEAD_TEST_VERSION_LAG_MS");
+    int ms;
+    if (v && num_parse_int(v, 1, 1000, &ms) == 0)
+        return ms;
+#endif
+    return 0;
+}
+
 enum err_code store_open(const char *path, int conns, struct store **out, struct err *e)
 {
+    enum err_code rc;
     if (!path || !*path)
         return err_set(e, E_INVALID, "database path is empty");
     if (store_is_url(path))
-        return drv_pg.open(path, conns, out, e);
-    return drv_sqlite.open(path, conns, out, e);
+        rc = drv_pg.open(path, conns, out, e);
+    else
+        rc = drv_sqlite.open(path, conns, out, e);
+    if (rc != E_OK)
+        return rc;
+    (*out)->versions = NULL;
+    (*out)->version_lag_ms = test_version_lag_ms();
+    if ((*out)->drv->share_version_reads && !((*out)->versions = coalesce_new(VERSION_READS_IN_FLIGHT))) {
+        (*out)->drv->close(*out);
+        *out = NULL;
+        return err_set(e, E_INTERNAL, "out of memory opening the database");
+    }
+    return E_OK;
 }
 
 const char *store_shown(const char *where)
@@ -54,8 +91,11 @@ const char *store_driver(const struct store *s)
 
 void store_close(struct store *s)
 {
-    if (s)
-        s->drv->close(s);
+    if (!s)
+        return;
+    coalesce_free(s->versions);
+    s->versions = NULL;
+    s->drv->close(s);
 }
 
 enum store_writes store_writes(struct store *s)
@@ -70,10 +110,16 @@ const int64_t STORE_HIST_BOUNDS_US[STORE_HIST_N] = {
 int store_stats(struct store *s, struct store_stats *out)
 {
     memset(out, 0, sizeof *out);
-    if (!s->drv->stats)
-        return 0;
-    s->drv->stats(s, out);
-    return 1;
+    if (s->drv->stats)
+        s->drv->stats(s, out);
+    if (s->versions) {
+        struct coalesce_stats cs;
+        coalesce_stats(s->versions, &cs);
+        out->has |= STORE_HAS_SHARED;
+        out->version_reads = cs.reads + cs.alone;
+        out->version_reads_shared = cs.shared;
+    }
+    return out->has != 0 || s->drv->stats;
 }
 
 enum err_code store_limit_size(struct store *s, int64_t max_bytes, struct err *e)
@@ -108,7 +154,8 @@ enum err_code store_claim_unused(const char *path, int *fd_out, struct err *e)
 struct db *db_acquire(struct store *s)
 {
     struct db *db = s->drv->acquire(s);
-    db->hold = db->held = 0;
+    db->hold = db->held = db->tx = 0;
+    db->store = s;
     return db;
 }
 
@@ -116,7 +163,7 @@ void db_release(struct db *db)
 {
     if (!db)
         return;
-    db->hold = db->held = 0;
+    db->hold = db->held = db->tx = 0;
     db->drv->release(db);
 }
 
@@ -134,18 +181,21 @@ void db_forget_versions(struct db *db)
 enum err_code db_begin(struct db *db, struct err *e)
 {
     db->held = 0;
+    db->tx = 1; /* until the commit or rollback, even one that failed to open */
     return db->drv->begin(db, e);
 }
 
 enum err_code db_begin_nowait(struct db *db, struct err *e)
 {
     db->held = 0;
+    db->tx = 1;
     return db->drv->begin_nowait(db, e);
 }
 
 enum err_code db_commit(struct db *db, struct err *e)
 {
     db->held = 0;
+    db->tx = 0;
     return db->drv->commit(db, e);
 }
 
@@ -154,8 +204,40 @@ void db_rollback(struct db *db)
     if (!db)
         return;
     db->held = 0;
+    db->tx = 0;
     db->drv->rollback(db);
 }
+
+/* ---- version reads that concurrent requests share (coalesce.h) ---- */
+
+static enum err_code read_versions_alone(void *ctx, int64_t *out, struct err *e)
+{
+    struct db *db = ctx;
+    enum err_code rc = db_versions_read(db, &out[0], &out[1], e);
+    if (rc == E_OK && db->store->version_lag_ms) { /* a test build's slow round trip */
+        struct timespec lag = {0, (long)db->store->version_lag_ms * 1000000L};
+        nanosleep(&lag, NULL);
+    }
+    return rc;
+}
+
+enum err_code db_versions_shared(struct db *db, int64_t *clinic, int64_t *appointments,
+                                 struct err *e)
+{
+    int64_t v[COALESCE_N];
+    enum err_code rc;
+    /* Inside a transaction the versions are the transaction's own (the
+     * booking's check): read on its connection, never shared. */
+    if (db->tx || !db->store || !db->store->versions)
+        return db_versions_read(db, clinic, appointments, e);
+    rc = coalesce_read(db->store->versions, read_versions_alone, db, v, e);
+    if (rc == E_OK) {
+        *clinic = v[0];
+        *appointments = v[1];
+    }
+    return rc;
+}
+
 
 int db_retry(struct db *db, enum err_code *rc, int *tries, struct err *e)
 {

@@ -193,17 +193,21 @@ struct store_hist {
 /* has: which of the figures below the driver counts.  A server's driver
  * (PostgreSQL) counts instead the statements it sent and the round trips
  * they took (a pipelined BEGIN and its statement: two statements, one
- * round trip), the measure of what a request costs there. */
-/* STORE_HAS_VERSIONS (SQLite): db_versions answered without a read because
+ * round trip), the measure of what a request costs there.
+ * STORE_HAS_VERSIONS (SQLite): db_versions answered without a read because
  * nothing had committed since the last read (versions_kept), and those that
- * read (versions_read). */
-enum { STORE_HAS_COMMITS = 1, STORE_HAS_TRIPS = 2, STORE_HAS_VERSIONS = 4 };
+ * read (versions_read).  STORE_HAS_SHARED (PostgreSQL): the data-version
+ * reads outside a transaction it made (version_reads), and the requests that
+ * took another's read, begun after they asked, instead of their own
+ * (version_reads_shared; db_versions). */
+enum { STORE_HAS_COMMITS = 1, STORE_HAS_TRIPS = 2, STORE_HAS_VERSIONS = 4, STORE_HAS_SHARED = 8 };
 struct store_stats {
     unsigned has;
     uint64_t commits, bodies;
     uint64_t versions_kept, versions_read;
     struct store_hist lock_wait, commit;
     uint64_t statements, round_trips;
+    uint64_t version_reads, version_reads_shared;
 };
 int store_stats(struct store *s, struct store_stats *out);
 /* Caps the database at max_bytes ([database] max_size_mb): a write past it
@@ -241,7 +245,15 @@ void db_release(struct db *db);
  * statement that is not a SELECT, so a request sees its own changes and a
  * transaction's check reads afresh; and at db_release, so the next request
  * reads again ("seen by the other server's next request" still holds).
- * Can't fail. */
+ *
+ * How fresh: a read of the versions (held or not) comes from a read of the
+ * database that began after the call, so every commit that returned before
+ * the call, through any server, is in it.  Outside a transaction on a
+ * driver whose read is a round trip (PostgreSQL), calls made while one read
+ * is in flight share the next read rather than each making one (coalesce.h):
+ * never the read in flight, which may have begun before their call; if the
+ * shared read fails each reads alone.  Inside a transaction the versions are
+ * read on its own connection.  Can't fail. */
 void db_hold_versions(struct db *db);
 /* Forgets the versions db_hold_versions kept (a change that ran on another
  * connection for this one: db_tx_shared). Accepts NULL. */

@@ -100,6 +100,16 @@ void metrics_page(struct req *r)
         sb_addf(b, "knead_db_version_reads_total{how=\"read\"} %" PRIu64 "\n", ss.versions_read);
         sb_addf(b, "knead_db_version_reads_total{how=\"kept\"} %" PRIu64 "\n", ss.versions_kept);
     }
+    if (ss.has & STORE_HAS_SHARED) {
+        sb_adds(b, "# HELP knead_db_version_reads_total The data versions that key the caches "
+                   "(set-up, availability, pages), outside a transaction: read by the request "
+                   "itself (read), or taken from a read another request began after it "
+                   "arrived (shared).\n"
+                   "# TYPE knead_db_version_reads_total counter\n");
+        sb_addf(b, "knead_db_version_reads_total{how=\"read\"} %" PRIu64 "\n", ss.version_reads);
+        sb_addf(b, "knead_db_version_reads_total{how=\"shared\"} %" PRIu64 "\n",
+                ss.version_reads_shared);
+    }
     if (ss.has & STORE_HAS_COMMITS) {
         counter(b, "knead_db_commits_total",
                 "Writing transactions committed since start (each one sync of the database's log).",
