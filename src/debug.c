@@ -140,7 +140,7 @@ static int run_statement(const char *config, const char *db_path, struct arena *
     memset(&app, 0, sizeof app);
     cfg_defaults(&app.cfg);
     if (config && cfg_load_file(&app.cfg, config, why, sizeof why) < 0) {
-        snprintf(msg, size, "config %s", why);
+        snprintf(msg, size, "config %.700s", why);
         return EXIT_USAGE;
     }
     if (db_path && cfg_set(&app.cfg, "database", "path", db_path, why, sizeof why) < 0) {

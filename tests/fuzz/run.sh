@@ -55,7 +55,7 @@ target() { # name sources... -- libs...
 
 target fuzz_request src/http/request.c -- $(pkg-config --libs libmicrohttpd jansson)
 target fuzz_tz src/core/tz.c src/core/datetime.c
-target fuzz_tpl src/view/tpl.c -- $(pkg-config --libs jansson)
+target fuzz_tpl src/view/tpl.c src/util/fs.c -- $(pkg-config --libs jansson)
 target fuzz_avail src/core/avail.c src/core/tz.c src/core/datetime.c src/util/tzload.c src/util/fs.c
 target fuzz_mime src/mail/mime.c src/core/datetime.c src/core/email.c -- $(pkg-config --libs libsodium)
 target fuzz_feed src/core/feed.c
