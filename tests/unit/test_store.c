@@ -646,10 +646,41 @@ static void test_event_done_skips_a_row_another_pass_is_deleting(void **state)
     PQfinish(other);
 }
 
+/* Two servers' render passes may both read one waiting change; the first
+ * deletes it by id once its messages are queued, and the second's delete,
+ * by the same id, must not remove a later change that was given that id
+ * (SQLite reused the largest deleted rowid: migration 0072). */
+static void test_event_ids_are_never_used_twice(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    int gone = -1;
+    assert_int_equal(store_migrate(f->s, NULL, &e), E_OK);
+    assert_int_equal(fixture_exec(f, "INSERT INTO sched_events (kind, appointment_id, at)"
+                                     " VALUES ('booked', 1, 0)"),
+                     0);
+    int64_t first = fixture_count(f, "SELECT max(id) FROM sched_events");
+    assert_true(first > 0);
+    struct db *db = db_acquire(f->s);
+    assert_int_equal(db_sched_event_done(db, first, &gone, &e), E_OK);
+    assert_int_equal(gone, 1);
+    assert_int_equal(fixture_exec(f, "INSERT INTO sched_events (kind, appointment_id, at)"
+                                     " VALUES ('booked', 2, 0)"),
+                     0);
+    int64_t second = fixture_count(f, "SELECT max(id) FROM sched_events");
+    assert_true(second > first);
+    /* the late second delete of the first change leaves the new one */
+    assert_int_equal(db_sched_event_done(db, first, &gone, &e), E_OK);
+    assert_int_equal(gone, 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM sched_events"), 1);
+    db_release(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrate_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_ids_are_never_used_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_fills_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_seed_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_to_one_location, setup, teardown),
