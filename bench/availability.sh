@@ -24,14 +24,7 @@ python3 bench/book.py fill "$PORT" 2026-11-30 30 0.8
 COUNT=$(sqlite3 "$TMP/knead.db" "SELECT count(*) FROM appointments WHERE status = 'booked'")
 echo "appointments booked over 30 days: $COUNT"
 
-cat >"$TMP/days.lua" <<'LUA'
-local n = 0
-request = function()
-  n = n + 1
-  local d = os.date("!%Y-%m-%d", 1796014800 + (n % 30) * 86400)
-  return wrk.format("GET", "/api/v1/availability?service=deep-tissue-60&date=" .. d)
-end
-LUA
+days_lua "$TMP/days.lua"
 
 wrk_run availability-any "http://127.0.0.1:$PORT/" "$TMP/days.lua"
 AV=$RPS

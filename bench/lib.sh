@@ -91,7 +91,7 @@ probe_measure() {
 }
 
 # days_lua PATH: the wrk script of availability "any therapist" for a different
-# day per request (30 days from 2026-11-30), as bench/pg_cost.sh writes inline.
+# day per request (30 days from 2026-11-30); every availability benchmark uses it.
 days_lua() {
     cat >"$1" <<'LUA'
 local n = 0

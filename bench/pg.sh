@@ -79,14 +79,7 @@ echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$KNEAD_PG_BIN/pg_test_fsync" -s 1 -f "$TMP/fsync.test" 2>/dev/null |
     awk '/^ *fdatasync .*ops\/sec/ && !seen { print "pg_test_fsync, one 8 kB write + fdatasync:", $2, "ops/s,", $4, "us/op"; seen = 1 }'
 
-cat >"$TMP/days.lua" <<'LUA'
-local n = 0
-request = function()
-  n = n + 1
-  local d = os.date("!%Y-%m-%d", 1796014800 + (n % 30) * 86400)
-  return wrk.format("GET", "/api/v1/availability?service=deep-tissue-60&date=" .. d)
-end
-LUA
+days_lua "$TMP/days.lua"
 
 # 1. availability, SQLite then PostgreSQL
 DB=$TMP/knead.db

@@ -46,14 +46,7 @@ trips() { # PORT: round trips so far
     curl -fs "http://127.0.0.1:$1/metrics" | awk '$1 == "knead_db_round_trips_total" { print $2 }'
 }
 HZ=$(getconf CLK_TCK)
-cat >"$TMP/days.lua" <<'LUA'
-local n = 0
-request = function()
-  n = n + 1
-  local d = os.date("!%Y-%m-%d", 1796014800 + (n % 30) * 86400)
-  return wrk.format("GET", "/api/v1/availability?service=deep-tissue-60&date=" .. d)
-end
-LUA
+days_lua "$TMP/days.lua"
 echo "pg_cost: load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for round in $(seq 1 "$ROUNDS"); do

@@ -67,14 +67,7 @@ B_PID=$PID
 PIDS="$PIDS $PID"
 PID=
 
-cat >"$TMP/days.lua" <<'LUA'
-local n = 0
-request = function()
-  n = n + 1
-  local d = os.date("!%Y-%m-%d", 1796014800 + (n % 30) * 86400)
-  return wrk.format("GET", "/api/v1/availability?service=deep-tissue-60&date=" .. d)
-end
-LUA
+days_lua "$TMP/days.lua"
 MONTH="/api/v1/availability?service=deep-tissue-60&date=2026-11-30&days=31"
 
 ROUND=0
