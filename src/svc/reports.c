@@ -10,6 +10,7 @@
 #include "core/referral.h"
 #include "svc/money.h"
 #include "svc/when.h"
+#include "util/blobcache.h"
 
 static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                              "Thursday", "Friday", "Saturday"};
@@ -396,25 +397,91 @@ int reports_late_cancel_rate(const struct reports_attend_row *r)
 
 /* ---- clients --------------------------------------------------------------- */
 
-enum err_code reports_clients(struct db *db, struct arena *a, const struct reports_period *p,
-                              int64_t now, struct report_clients_sum *out, struct err *e)
+/* What the clients report keeps per data version: the counts that do not
+ * depend on now, and for the clients not rebooked the instants their six
+ * weeks end (sorted), so that "waiting" at any now is one bisection. */
+struct clients_kept {
+    int64_t seen, first_time, rebooked, n;
+    int64_t ends[];
+};
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* How many of ends[0..n) (sorted) are after now. */
+static int64_t after_now(const int64_t *ends, int64_t n, int64_t now)
+{
+    int64_t lo = 0, hi = n;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (ends[mid] <= now)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return n - lo;
+}
+
+/* The clients report's kept part for p, read from the store. */
+static enum err_code clients_read(struct db *db, struct arena *a, const struct reports_period *p,
+                                  struct clients_kept **out, size_t *len, struct err *e)
 {
     struct report_client_row *rows = NULL;
     size_t n = 0;
     const int64_t within = (int64_t)REPORTS_REBOOK_DAYS * 86400;
-    memset(out, 0, sizeof *out);
     enum err_code rc = db_report_clients(db, a, p->lo, p->hi, p->location_id, &rows, &n, e);
     if (rc != E_OK)
         return rc;
+    struct clients_kept *k = arena_alloc(a, sizeof *k + n * sizeof k->ends[0]);
+    memset(k, 0, sizeof *k);
     for (size_t i = 0; i < n; i++) {
         const struct report_client_row *c = &rows[i];
-        out->seen++;
-        out->first_time += !c->seen_before;
+        k->seen++;
+        k->first_time += !c->seen_before;
         if (c->next_at && c->next_at <= c->last_at + within)
-            out->rebooked++;
-        else if (c->last_at + within > now)
-            out->waiting++;
+            k->rebooked++;
+        else
+            k->ends[k->n++] = c->last_at + within;
     }
+    qsort(k->ends, (size_t)k->n, sizeof k->ends[0], cmp_i64);
+    *out = k;
+    *len = sizeof *k + (size_t)k->n * sizeof k->ends[0];
+    return E_OK;
+}
+
+enum err_code reports_clients(struct db *db, struct arena *a, struct blobcache *kept,
+                              const struct reports_period *p, int64_t now,
+                              struct report_clients_sum *out, struct err *e)
+{
+    int64_t cv = 0, av = 0;
+    const char *key = NULL;
+    void *v = NULL;
+    size_t len = 0;
+    struct clients_kept *k = NULL;
+    memset(out, 0, sizeof *out);
+    /* the versions before the reads: what is kept is never older than its key */
+    if (kept && db_versions(db, &cv, &av, e) == E_OK) {
+        key = arena_printf(a, "clients|%lld|%lld|L%lld|%lld|%lld", (long long)p->lo,
+                           (long long)p->hi, (long long)p->location_id, (long long)cv,
+                           (long long)av);
+        if (blobcache_get(kept, key, a, &v, &len) && len >= sizeof *k &&
+            len == sizeof *k + (size_t)((struct clients_kept *)v)->n * sizeof k->ends[0])
+            k = v;
+    }
+    if (!k) {
+        enum err_code rc = clients_read(db, a, p, &k, &len, e);
+        if (rc != E_OK)
+            return rc;
+        if (key)
+            blobcache_put(kept, key, k, len);
+    }
+    out->seen = k->seen;
+    out->first_time = k->first_time;
+    out->rebooked = k->rebooked;
+    out->waiting = after_now(k->ends, k->n, now);
     return E_OK;
 }
 

@@ -87,12 +87,17 @@ int reports_late_cancel_rate(const struct reports_attend_row *r);
  * many, how many for the first time ever, how many have their next
  * appointment (not cancelled) starting within REPORTS_REBOOK_DAYS of their
  * last visit in the period, and how many have none yet while that window
- * is still open at now. */
+ * is still open at now.  With kept (may be NULL: read every time), what
+ * does not depend on now is kept there per data version (its key has both
+ * versions, read before the report's read), so a repeated report costs a
+ * bisection, not a read per client. */
+struct blobcache;
 struct report_clients_sum {
     int64_t seen, first_time, rebooked, waiting;
 };
-enum err_code reports_clients(struct db *db, struct arena *a, const struct reports_period *p,
-                              int64_t now, struct report_clients_sum *out, struct err *e);
+enum err_code reports_clients(struct db *db, struct arena *a, struct blobcache *kept,
+                              const struct reports_period *p, int64_t now,
+                              struct report_clients_sum *out, struct err *e);
 
 struct reports_referral {
     struct report_referral r;

@@ -766,8 +766,8 @@ void admin_reports_clients(struct req *r)
     struct err e = {0};
     if (read_range(r, &q) < 0)
         return;
-    if (fail(r, reports_clients(web_db(r), r->arena, &q.cur, q.now, &c, &e), &e) ||
-        fail(r, reports_clients(web_db(r), r->arena, &q.prev, q.now, &p, &e), &e))
+    if (fail(r, reports_clients(web_db(r), r->arena, r->app->fragments, &q.cur, q.now, &c, &e), &e) ||
+        fail(r, reports_clients(web_db(r), r->arena, r->app->fragments, &q.prev, q.now, &p, &e), &e))
         return;
     struct out o = {.charts = json_array()};
     struct rt *s = summary_new(r, &o, 6);

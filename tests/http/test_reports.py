@@ -262,6 +262,22 @@ class Clients(unittest.TestCase):
         self.assertEqual(t[('summary', 'Not yet rebooked, 6 weeks not over', 'value')][0], '1')
         self.assertEqual(t[('summary', 'Rebooking rate', 'value')][0], '100.0%')
 
+    def test_a_report_kept_is_not_kept_past_a_change(self):
+        b = admin()
+        first = table(download(b, 'clients')[1])
+        self.assertEqual(table(download(b, 'clients')[1]), first)  # the kept copy
+        # Di books again within her six weeks: rebooked, no longer waiting
+        di = S.sql("SELECT id FROM clients WHERE email = 'di@example.com'")[0][0]
+        extra = appt(di, 'dev-okafor', '2026-03-12', '12:00', 60, 'booked', room=2)
+        try:
+            t = table(download(b, 'clients')[1])
+            self.assertEqual(t[('summary', 'Rebooked within 6 weeks', 'value')], ('2', '1'))
+            self.assertEqual(t[('summary', 'Not yet rebooked, 6 weeks not over', 'value')][0],
+                             '0')
+        finally:
+            S.sql('DELETE FROM appointments WHERE id = ?1', extra)
+        self.assertEqual(table(download(b, 'clients')[1]), first)
+
 
 class Referrals(unittest.TestCase):
     def test_visits_used_against_allowed_and_expiring_soon_and_each_read_audited(self):

@@ -18,6 +18,7 @@
 #include "core/tz.h"
 #include "store_fixture.h"
 #include "svc/reports.h"
+#include "util/blobcache.h"
 
 struct rfix {
     struct fixture *f;
@@ -205,12 +206,71 @@ static void test_attendance(void **state)
     assert_int_equal(reports_no_show_rate(&a.total), -1);
 }
 
+/* The clients report kept per data version: a repeated report reads
+ * nothing, "not yet rebooked, six weeks not over" still moves with now, and
+ * a booking made after the report was kept is in the next one. */
+static void test_clients_kept(void **state)
+{
+    struct rfix *x = *state;
+    struct err e = {0};
+    struct report_clients_sum k, plain;
+    uint64_t hits0, hits1, misses;
+    int64_t ana = x->client, bo = 0, cy = 0;
+    assert_int_equal(db_client_for_booking(x->f->db, "Bo Birch", "bo@example.com", "", 0, 0, &bo,
+                                           &e), E_OK);
+    assert_int_equal(db_client_for_booking(x->f->db, "Cy Cedar", "cy@example.com", "", 0, 0, &cy,
+                                           &e), E_OK);
+    add(x, "maren-holt", 1, at(x, 2026, 4, 6, 9, 0), 60, "completed", 0);  /* Ana, first visit */
+    add(x, "maren-holt", 1, at(x, 2026, 4, 30, 9, 0), 60, "booked", 0);    /* and back in time */
+    x->client = bo;
+    add(x, "maren-holt", 1, at(x, 2026, 4, 7, 10, 0), 60, "completed", 0); /* Bo, first visit */
+    x->client = cy;
+    add(x, "dev-okafor", 2, at(x, 2026, 3, 2, 12, 0), 60, "completed", 0); /* Cy, seen before */
+    add(x, "dev-okafor", 2, at(x, 2026, 4, 8, 12, 0), 60, "completed", 0);
+    x->client = ana;
+    struct blobcache *kept = blobcache_new(16);
+    struct reports_period p = reports_period(x->app.tz, (struct dt_date){2026, 4, 6}, 7);
+    int64_t apr10 = at(x, 2026, 4, 10, 9, 0);
+    assert_int_equal(reports_clients(x->f->db, x->f->a, kept, &p, apr10, &k, &e), E_OK);
+    assert_int_equal(reports_clients(x->f->db, x->f->a, NULL, &p, apr10, &plain, &e), E_OK);
+    assert_int_equal(k.seen, 3);
+    assert_int_equal(k.first_time, 2);
+    assert_int_equal(k.rebooked, 1);
+    assert_int_equal(k.waiting, 2); /* Bo's and Cy's six weeks run */
+    assert_memory_equal(&k, &plain, sizeof k);
+    /* Bo's six weeks end on 19 May at 10:00, Cy's on 20 May at 12:00 */
+    blobcache_stats(kept, &hits0, &misses);
+    assert_int_equal(reports_clients(x->f->db, x->f->a, kept, &p, at(x, 2026, 5, 19, 10, 0), &k,
+                                     &e), E_OK);
+    assert_int_equal(k.waiting, 1);
+    assert_int_equal(reports_clients(x->f->db, x->f->a, kept, &p, at(x, 2026, 5, 19, 9, 59), &k,
+                                     &e), E_OK);
+    assert_int_equal(k.waiting, 2);
+    assert_int_equal(reports_clients(x->f->db, x->f->a, kept, &p, at(x, 2026, 5, 20, 12, 0), &k,
+                                     &e), E_OK);
+    assert_int_equal(k.waiting, 0);
+    assert_int_equal(k.seen, 3);
+    blobcache_stats(kept, &hits1, &misses);
+    assert_int_equal(hits1 - hits0, 3); /* kept: no read of the clients */
+    /* Bo books again: the next report has it */
+    x->client = bo;
+    add(x, "maren-holt", 1, at(x, 2026, 5, 1, 10, 0), 60, "booked", 0);
+    x->client = ana;
+    assert_int_equal(reports_clients(x->f->db, x->f->a, kept, &p, apr10, &k, &e), E_OK);
+    assert_int_equal(k.rebooked, 2);
+    assert_int_equal(k.waiting, 1);
+    assert_int_equal(reports_clients(x->f->db, x->f->a, NULL, &p, apr10, &plain, &e), E_OK);
+    assert_memory_equal(&k, &plain, sizeof k);
+    blobcache_free(kept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_utilisation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_off_without_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attendance, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clients_kept, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
