@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "app.h"
 #include "core/datetime.h"
@@ -14,6 +13,7 @@
 #include "store/store.h"
 #include "svc/booking.h"
 #include "svc/token.h"
+#include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/clock.h"
 #include "util/gz.h"
@@ -291,10 +291,10 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
     }
     json_object_set_new(ctx, "same_day_hours", json_integer(rules.min_notice_min / 60));
     json_object_set_new(ctx, "asset_version", json_string(r->app->statics->version));
-    time_t now = (time_t)clock_now();
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    json_object_set_new(ctx, "year", json_integer(tm.tm_year + 1900));
+    /* the year where the clinic is (its first location's zone, as the
+     * footer's hours are), not in UTC: 23:30 on New Year's Eve in Anchorage
+     * is already January 1st in UTC */
+    json_object_set_new(ctx, "year", json_integer(when_local_date(web_zone(r, 0), clock_now()).year));
     return ctx;
 }
 
