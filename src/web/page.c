@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "core/datetime.h"
+#include "core/phone.h"
 #include "core/tz.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -105,18 +106,16 @@ const char *web_price(struct req *r, int cents)
     return arena_printf(r->arena, "$%d.%02d", cents / 100, cents % 100);
 }
 
-/* "tel:+19075550142" from "(907) 555-0142": digits only, US numbers get +1. */
+/* "tel:+19075550142" from "(907) 555-0142" (core/phone's E.164), or NULL
+ * for what it cannot read ("ext 12", a local number without its area code,
+ * words): shown as written with no link rather than a tel: that dials
+ * someone else. */
 static const char *tel_href(struct req *r, const char *phone)
 {
-    char digits[32];
-    size_t n = 0;
-    for (const char *p = phone; *p && n < sizeof digits - 1; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[n++] = *p;
-    digits[n] = '\0';
-    if (n == 10)
-        return arena_printf(r->arena, "tel:+1%s", digits);
-    return arena_printf(r->arena, "tel:+%s", digits);
+    char e164[PHONE_E164_MAX];
+    if (phone_e164(phone, e164) != 0)
+        return NULL;
+    return arena_printf(r->arena, "tel:%s", e164);
 }
 
 /* "8 AM", "8:30 PM", "12 PM" for minutes after midnight. */
@@ -253,10 +252,12 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
 {
     const struct cfg *c = &r->app->cfg;
     json_t *ctx = web_keep(r, json_object());
-    json_t *clinic = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", c->name,
-                               "tagline", c->tagline, "phone", c->phone, "phone_href",
-                               tel_href(r, c->phone), "email", c->email, "address", c->address,
-                               "timezone", c->timezone);
+    json_t *clinic = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", c->name, "tagline",
+                               c->tagline, "phone", c->phone, "email", c->email, "address",
+                               c->address, "timezone", c->timezone);
+    const char *href = tel_href(r, c->phone);
+    if (href) /* none: the templates show the number without a link */
+        json_object_set_new(clinic, "phone_href", json_string(href));
     json_object_set_new(ctx, "clinic", clinic);
     json_object_set_new(ctx, "title", json_string(title));
     json_object_set_new(ctx, "description", json_string(description ? description : c->tagline));
