@@ -398,10 +398,9 @@ static void use_kept(const void *val, size_t len, void *arg)
     u->rc = gz_kept(u->gz, val, len);
 }
 
-int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t plen,
-                       struct sb *body, size_t after, struct gz *gz)
+int page_kept_fragment(struct req *r, struct blobcache *c, const char *key, const void *plain,
+                       size_t plen, struct sb *body, size_t after, struct gz *gz)
 {
-    struct blobcache *c = r->app->fragments;
     void *v = NULL;
     size_t len = 0;
     if (!gz) {
@@ -411,9 +410,8 @@ int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t
             sb_add(body, plain, plen);
         return 1;
     }
-    const char *gzkey = key ? arena_printf(r->arena, "gz\x1f%s", key) : NULL;
     struct kept_use u = {gz, -1};
-    if (gzkey && blobcache_use(c, gzkey, use_kept, &u) && u.rc == 0)
+    if (key && blobcache_use_alt(c, key, use_kept, &u) && u.rc == 0)
         return 1;
     if (!plain) {
         if (!key || !blobcache_get(c, key, r->arena, &v, &len))
@@ -423,11 +421,12 @@ int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t
     }
     struct sb kept;
     sb_init(&kept, 0);
-    if (gzkey && gz_keep(plain, plen, &kept) == 0) {
-        blobcache_put(c, gzkey, kept.buf, kept.len);
+    if (key && gz_keep(plain, plen, &kept) == 0) {
+        /* beside its plain entry, in the same slot: none of its own */
+        blobcache_put_alt(c, key, kept.buf, kept.len);
         gz_kept(gz, kept.buf, kept.len);
     } else {
-        if (gzkey)
+        if (key)
             log_error("compress the kept %s: zlib failed; sent uncompressed", key);
         gz_plain(gz, plain, plen); /* stored: costs nothing to compress, leaks nothing */
     }
@@ -435,21 +434,19 @@ int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t
     return 1;
 }
 
-int page_send_kept(struct req *r, const char *type, const char *key, const void *plain,
-                   size_t len)
+int page_send_kept(struct req *r, struct blobcache *c, const char *type, const char *key,
+                   const void *plain, size_t len)
 {
     int gzip = req_accepts_gzip(r);
     struct gz g;
     if (!plain) {
-        if (!gzip)
+        if (!gzip || !key)
             return 0;
         struct kept_use u = {&g, -1};
         struct sb *b = &r->resp.body;
         resp_start(r, 200, type);
         gz_begin(&g, b);
-        if (!blobcache_use(r->app->fragments, arena_printf(r->arena, "gz\x1f%s", key), use_kept,
-                           &u) ||
-            u.rc != 0) {
+        if (!blobcache_use_alt(c, key, use_kept, &u) || u.rc != 0) {
             resp_start(r, 200, type);
             return 0;
         }
@@ -467,7 +464,7 @@ int page_send_kept(struct req *r, const char *type, const char *key, const void 
     }
     resp_header(r, "Vary", "Accept-Encoding");
     gz_begin(&g, &r->resp.body);
-    page_kept_fragment(r, key, plain, len, &r->resp.body, 16, &g);
+    page_kept_fragment(r, c, key, plain, len, &r->resp.body, 16, &g);
     gz_end(&g);
     resp_header(r, "Content-Encoding", "gzip");
     return 1;
