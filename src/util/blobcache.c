@@ -186,7 +186,8 @@ void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t
         en = c->nslots > 1 && p[1].used < p[0].used ? &p[1] : &p[0];
     }
     struct entry old = *en;
-    *en = (struct entry){h, ++c->tick, k, v, len, NULL, 0}; /* a new value: its old second form goes */
+    /* a new value: its old second form goes */
+    *en = (struct entry){h, ++c->tick, k, v, len, NULL, 0};
     pthread_mutex_unlock(&c->mu);
     free(old.key);
     free(old.val);
