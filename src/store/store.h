@@ -1147,7 +1147,8 @@ enum err_code db_credits_of_invoice(struct db *db, struct arena *a, int64_t invo
                                     struct credit_note **out, size_t *n, struct err *e);
 
 /* Payments settled (paid) and refunds given (refunded) in [from, to), by
- * method; and the invoices issued then: count, total, tips, tax.  At
+ * method (a refund on the day the money went back: a provider's when it
+ * confirmed it, settled_at; the desk's when it was written); and the invoices issued then: count, total, tips, tax.  At
  * location_id (0 = every location): a payment's or invoice's location is its
  * appointment's, the first location's when it has none. */
 enum err_code db_takings(struct db *db, struct arena *a, int64_t location_id, int64_t from,

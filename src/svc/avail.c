@@ -403,6 +403,11 @@ void sched_answer_put(const struct sched *s, const char *key, const void *val, s
         blobcache_put(s->cache->answers, key, val, len);
 }
 
+struct blobcache *sched_answer_cache(const struct sched *s)
+{
+    return s->cache->answers;
+}
+
 /* Whether day d has no slots whatever the calendar: wholly before the
  * earliest start or after the horizon. */
 static int out_of_reach(const struct sched *s, struct dt_date d, int64_t now)

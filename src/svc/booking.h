@@ -187,6 +187,9 @@ const char *sched_answer_key(struct arena *a, const struct sched *s, int64_t now
 int sched_answer_get(const struct sched *s, const char *key, struct arena *a, void **out,
                      size_t *len);
 void sched_answer_put(const struct sched *s, const char *key, const void *val, size_t len);
+/* The cache the whole answers live in, for their compressed copies kept in
+ * the same entries (page_send_kept, blobcache_put_alt).  Can't fail. */
+struct blobcache *sched_answer_cache(const struct sched *s);
 
 /* The earliest bookable slot from now to the horizon; *found = 0 when none. */
 enum err_code sched_next(struct db *db, struct arena *a, const struct sched *s, int64_t now,

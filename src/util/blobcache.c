@@ -14,6 +14,8 @@ struct entry {
     char *key;
     void *val;
     size_t len;
+    void *alt; /* the value's second form (its compressed copy), NULL = none yet */
+    size_t alt_len;
 };
 
 struct blobcache {
@@ -68,6 +70,7 @@ void blobcache_free(struct blobcache *c)
     for (size_t i = 0; i < c->nslots; i++) {
         free(c->slots[i].key);
         free(c->slots[i].val);
+        free(c->slots[i].alt);
     }
     free(c->slots);
     pthread_mutex_destroy(&c->mu);
@@ -113,21 +116,54 @@ int blobcache_append(struct blobcache *c, const char *key, struct sb *out, size_
     return hit;
 }
 
-int blobcache_use(struct blobcache *c, const char *key,
-                  void (*fn)(const void *val, size_t len, void *arg), void *arg)
+/* fn on key's value (alt 0) or on its second form (alt 1), under mu. */
+static int use(struct blobcache *c, const char *key, int alt,
+               void (*fn)(const void *val, size_t len, void *arg), void *arg)
 {
     uint64_t h = hash_key(key);
     struct entry *en;
     int hit = 0;
     pthread_mutex_lock(&c->mu);
-    if ((en = find(c, h, key))) {
-        en->used = ++c->tick;
-        fn(en->val, en->len, arg);
+    if ((en = find(c, h, key)) && (!alt || en->alt)) {
+        en->used = ++c->tick; /* either form keeps both */
+        fn(alt ? en->alt : en->val, alt ? en->alt_len : en->len, arg);
         hit = 1;
     }
     pthread_mutex_unlock(&c->mu);
     __atomic_add_fetch(hit ? &c->hits : &c->misses, 1, __ATOMIC_RELAXED);
     return hit;
+}
+
+int blobcache_use(struct blobcache *c, const char *key,
+                  void (*fn)(const void *val, size_t len, void *arg), void *arg)
+{
+    return use(c, key, 0, fn, arg);
+}
+
+int blobcache_use_alt(struct blobcache *c, const char *key,
+                      void (*fn)(const void *val, size_t len, void *arg), void *arg)
+{
+    return use(c, key, 1, fn, arg);
+}
+
+int blobcache_put_alt(struct blobcache *c, const char *key, const void *val, size_t len)
+{
+    uint64_t h = hash_key(key);
+    void *v = xmalloc(len ? len : 1), *old = NULL;
+    struct entry *en;
+    if (len)
+        memcpy(v, val, len);
+    pthread_mutex_lock(&c->mu);
+    if ((en = find(c, h, key))) {
+        old = en->alt;
+        en->alt = v;
+        en->alt_len = len;
+        v = NULL;
+    }
+    pthread_mutex_unlock(&c->mu);
+    free(old);
+    free(v); /* key not cached: nothing kept */
+    return en != NULL;
 }
 
 void blobcache_stats(struct blobcache *c, uint64_t *hits, uint64_t *misses)
@@ -150,8 +186,10 @@ void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t
         en = c->nslots > 1 && p[1].used < p[0].used ? &p[1] : &p[0];
     }
     struct entry old = *en;
-    *en = (struct entry){h, ++c->tick, k, v, len};
+    /* a new value: its old second form goes */
+    *en = (struct entry){h, ++c->tick, k, v, len, NULL, 0};
     pthread_mutex_unlock(&c->mu);
     free(old.key);
     free(old.val);
+    free(old.alt);
 }

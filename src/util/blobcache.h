@@ -4,11 +4,18 @@
  * pair's less recently used entry, so the memory held is at most `slots`
  * values and nothing ever needs expiring.
  *
+ * An entry may also hold its value's second form (a kept page part's
+ * compressed copy for gzip: blobcache_put_alt), in the same slot: the two
+ * are found together, a look at either keeps both, and they are evicted
+ * together, so a value kept in two forms costs one slot, not two, and
+ * its compressed copy never pushes another key out.
+ *
  * It knows nothing of freshness: callers put everything a value depends on
  * into its key (the store's data versions, the date, ...), so a stale value
  * is never asked for again and is simply overwritten in time.  Used for the
- * free slots of a day (web/sched.c) and the staff day view's columns
- * (web/staff.c). */
+ * free slots of a day and the whole availability answers (svc/avail.c),
+ * and the kept pages and page parts (app->fragments: web/site.c,
+ * web/staff.c, web/admin_reports.c). */
 #ifndef KNEAD_UTIL_BLOBCACHE_H
 #define KNEAD_UTIL_BLOBCACHE_H
 
@@ -45,8 +52,20 @@ int blobcache_append(struct blobcache *c, const char *key, struct sb *out, size_
 int blobcache_use(struct blobcache *c, const char *key,
                   void (*fn)(const void *val, size_t len, void *arg), void *arg);
 
-/* Stores a copy of val[0..len) under key, replacing whatever held its slot. */
+/* Stores a copy of val[0..len) under key, replacing whatever held its slot
+ * (with key's own earlier value, its second form goes too). */
 void blobcache_put(struct blobcache *c, const char *key, const void *val, size_t len);
+
+/* Keeps a copy of val[0..len) as the second form of key's value (its
+ * compressed copy), in key's entry, replacing one kept before; a later
+ * blobcache_put of key drops it.  Returns 1; 0 when key is not cached
+ * (nothing is kept: the copy is made again from the value next time). */
+int blobcache_put_alt(struct blobcache *c, const char *key, const void *val, size_t len);
+
+/* blobcache_use on key's second form: 1 when key is cached with one (fn
+ * called; the entry counts as used, both forms), else 0. */
+int blobcache_use_alt(struct blobcache *c, const char *key,
+                      void (*fn)(const void *val, size_t len, void *arg), void *arg);
 
 /* How many blobcache_get calls found their key, and how many did not
  * (counted with relaxed atomics; for /metrics).  Can't fail. */

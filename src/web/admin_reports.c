@@ -306,7 +306,7 @@ struct bytes {
 static int fill_body(struct req *r, struct sb *body, size_t after, struct gz *gz, void *arg)
 {
     const struct bytes *b = arg;
-    page_kept_fragment(r, b->key, b->p, b->n, body, after, gz);
+    page_kept_fragment(r, r->app->fragments, b->key, b->p, b->n, body, after, gz);
     return 0;
 }
 

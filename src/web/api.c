@@ -213,13 +213,14 @@ void api_availability(struct req *r)
     const char *key = sched_answer_key(r->arena, &s, now, "api-json", from, days);
     void *kept = NULL;
     size_t kept_len = 0;
-    /* for gzip its compressed form, kept beside it in app->fragments (the
-     * key names every version it depends on) */
-    if (page_send_kept(r, "application/json", key, NULL, 0))
+    /* for gzip its compressed form, kept in the same entry of the answers'
+     * cache (the key names every version it depends on): one slot for both,
+     * never one of the kept pages' */
+    if (page_send_kept(r, sched_answer_cache(&s), "application/json", key, NULL, 0))
         return;
     if (sched_answer_get(&s, key, r->arena, &kept, &kept_len)) {
         /* kept is in r's arena, freed after the answer is sent */
-        page_send_kept(r, "application/json", key, kept, kept_len);
+        page_send_kept(r, sched_answer_cache(&s), "application/json", key, kept, kept_len);
         return;
     }
     struct sched_day *out = arena_array(r->arena, (size_t)days, sizeof *out);

@@ -11,6 +11,7 @@
 #include "http/metrics.h"
 #include "store/store.h"
 #include "svc/booking.h"
+#include "util/blobcache.h"
 #include "util/log.h"
 #include "web/page.h"
 
@@ -59,7 +60,9 @@ void metrics_page(struct req *r)
             st.bookings);
     sb_adds(b, "# HELP knead_cache_requests_total Cache look-ups since start, by cache and "
                "result (setup: the clinic set-up; days: computed free slots of a day; answers: "
-               "whole availability answers).\n"
+               "whole availability answers, and their compressed copies; fragments: the kept "
+               "pages and page parts, the staff day view's grid, the reports, and their "
+               "compressed copies).\n"
                "# TYPE knead_cache_requests_total counter\n");
     sb_addf(b, "knead_cache_requests_total{cache=\"setup\",result=\"hit\"} %" PRIu64 "\n",
             st.setup_hits);
@@ -73,6 +76,13 @@ void metrics_page(struct req *r)
             st.answer_hits);
     sb_addf(b, "knead_cache_requests_total{cache=\"answers\",result=\"miss\"} %" PRIu64 "\n",
             st.answer_misses);
+    uint64_t fhits = 0, fmisses = 0;
+    if (app->fragments)
+        blobcache_stats(app->fragments, &fhits, &fmisses);
+    sb_addf(b, "knead_cache_requests_total{cache=\"fragments\",result=\"hit\"} %" PRIu64 "\n",
+            fhits);
+    sb_addf(b, "knead_cache_requests_total{cache=\"fragments\",result=\"miss\"} %" PRIu64 "\n",
+            fmisses);
     sb_adds(b, "# HELP knead_db_unavailable_answers_total Answers of 503 because the database "
                "was busy (its write lock held past the timeout), full, or unwritable.\n"
                "# TYPE knead_db_unavailable_answers_total counter\n");

@@ -5,15 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "app.h"
 #include "core/datetime.h"
+#include "core/phone.h"
 #include "core/tz.h"
 #include "http/router.h"
 #include "store/store.h"
 #include "svc/booking.h"
 #include "svc/token.h"
+#include "svc/when.h"
 #include "util/blobcache.h"
 #include "util/clock.h"
 #include "util/gz.h"
@@ -105,18 +106,16 @@ const char *web_price(struct req *r, int cents)
     return arena_printf(r->arena, "$%d.%02d", cents / 100, cents % 100);
 }
 
-/* "tel:+19075550142" from "(907) 555-0142": digits only, US numbers get +1. */
+/* "tel:+19075550142" from "(907) 555-0142" (core/phone's E.164), or NULL
+ * for what it cannot read ("ext 12", a local number without its area code,
+ * words): shown as written with no link rather than a tel: that dials
+ * someone else. */
 static const char *tel_href(struct req *r, const char *phone)
 {
-    char digits[32];
-    size_t n = 0;
-    for (const char *p = phone; *p && n < sizeof digits - 1; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[n++] = *p;
-    digits[n] = '\0';
-    if (n == 10)
-        return arena_printf(r->arena, "tel:+1%s", digits);
-    return arena_printf(r->arena, "tel:+%s", digits);
+    char e164[PHONE_E164_MAX];
+    if (phone_e164(phone, e164) != 0)
+        return NULL;
+    return arena_printf(r->arena, "tel:%s", e164);
 }
 
 /* "8 AM", "8:30 PM", "12 PM" for minutes after midnight. */
@@ -253,10 +252,12 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
 {
     const struct cfg *c = &r->app->cfg;
     json_t *ctx = web_keep(r, json_object());
-    json_t *clinic = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", c->name,
-                               "tagline", c->tagline, "phone", c->phone, "phone_href",
-                               tel_href(r, c->phone), "email", c->email, "address", c->address,
-                               "timezone", c->timezone);
+    json_t *clinic = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", c->name, "tagline",
+                               c->tagline, "phone", c->phone, "email", c->email, "address",
+                               c->address, "timezone", c->timezone);
+    const char *href = tel_href(r, c->phone);
+    if (href) /* none: the templates show the number without a link */
+        json_object_set_new(clinic, "phone_href", json_string(href));
     json_object_set_new(ctx, "clinic", clinic);
     json_object_set_new(ctx, "title", json_string(title));
     json_object_set_new(ctx, "description", json_string(description ? description : c->tagline));
@@ -291,10 +292,10 @@ json_t *page_context(struct req *r, const char *title, const char *description, 
     }
     json_object_set_new(ctx, "same_day_hours", json_integer(rules.min_notice_min / 60));
     json_object_set_new(ctx, "asset_version", json_string(r->app->statics->version));
-    time_t now = (time_t)clock_now();
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    json_object_set_new(ctx, "year", json_integer(tm.tm_year + 1900));
+    /* the year where the clinic is (its first location's zone, as the
+     * footer's hours are), not in UTC: 23:30 on New Year's Eve in Anchorage
+     * is already January 1st in UTC */
+    json_object_set_new(ctx, "year", json_integer(when_local_date(web_zone(r, 0), clock_now()).year));
     return ctx;
 }
 
@@ -397,10 +398,9 @@ static void use_kept(const void *val, size_t len, void *arg)
     u->rc = gz_kept(u->gz, val, len);
 }
 
-int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t plen,
-                       struct sb *body, size_t after, struct gz *gz)
+int page_kept_fragment(struct req *r, struct blobcache *c, const char *key, const void *plain,
+                       size_t plen, struct sb *body, size_t after, struct gz *gz)
 {
-    struct blobcache *c = r->app->fragments;
     void *v = NULL;
     size_t len = 0;
     if (!gz) {
@@ -410,9 +410,8 @@ int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t
             sb_add(body, plain, plen);
         return 1;
     }
-    const char *gzkey = key ? arena_printf(r->arena, "gz\x1f%s", key) : NULL;
     struct kept_use u = {gz, -1};
-    if (gzkey && blobcache_use(c, gzkey, use_kept, &u) && u.rc == 0)
+    if (key && blobcache_use_alt(c, key, use_kept, &u) && u.rc == 0)
         return 1;
     if (!plain) {
         if (!key || !blobcache_get(c, key, r->arena, &v, &len))
@@ -422,11 +421,12 @@ int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t
     }
     struct sb kept;
     sb_init(&kept, 0);
-    if (gzkey && gz_keep(plain, plen, &kept) == 0) {
-        blobcache_put(c, gzkey, kept.buf, kept.len);
+    if (key && gz_keep(plain, plen, &kept) == 0) {
+        /* beside its plain entry, in the same slot: none of its own */
+        blobcache_put_alt(c, key, kept.buf, kept.len);
         gz_kept(gz, kept.buf, kept.len);
     } else {
-        if (gzkey)
+        if (key)
             log_error("compress the kept %s: zlib failed; sent uncompressed", key);
         gz_plain(gz, plain, plen); /* stored: costs nothing to compress, leaks nothing */
     }
@@ -434,21 +434,19 @@ int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t
     return 1;
 }
 
-int page_send_kept(struct req *r, const char *type, const char *key, const void *plain,
-                   size_t len)
+int page_send_kept(struct req *r, struct blobcache *c, const char *type, const char *key,
+                   const void *plain, size_t len)
 {
     int gzip = req_accepts_gzip(r);
     struct gz g;
     if (!plain) {
-        if (!gzip)
+        if (!gzip || !key)
             return 0;
         struct kept_use u = {&g, -1};
         struct sb *b = &r->resp.body;
         resp_start(r, 200, type);
         gz_begin(&g, b);
-        if (!blobcache_use(r->app->fragments, arena_printf(r->arena, "gz\x1f%s", key), use_kept,
-                           &u) ||
-            u.rc != 0) {
+        if (!blobcache_use_alt(c, key, use_kept, &u) || u.rc != 0) {
             resp_start(r, 200, type);
             return 0;
         }
@@ -466,7 +464,7 @@ int page_send_kept(struct req *r, const char *type, const char *key, const void 
     }
     resp_header(r, "Vary", "Accept-Encoding");
     gz_begin(&g, &r->resp.body);
-    page_kept_fragment(r, key, plain, len, &r->resp.body, 16, &g);
+    page_kept_fragment(r, c, key, plain, len, &r->resp.body, 16, &g);
     gz_end(&g);
     resp_header(r, "Content-Encoding", "gzip");
     return 1;

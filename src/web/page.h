@@ -47,29 +47,33 @@ typedef int (*page_fill_fn)(struct req *r, struct sb *body, size_t after, struct
 void page_render_slot(struct req *r, int status, const char *tpl, json_t *ctx, const char *slot,
                       page_fill_fn fill, void *arg);
 
-/* A fragment kept in app->fragments under key (its plain text), into a
- * page_fill_fn's output: plain into body (room left for `after`), or with
- * gz its compressed form, kept beside it under "gz" + key and made once
- * from the plain text by the first gzip request that misses it.  plain
+struct blobcache;
+
+/* A fragment kept in cache c (app->fragments) under key (its plain text),
+ * into a page_fill_fn's output: plain into body (room left for `after`), or
+ * with gz its compressed form, kept in the same entry as the plain text
+ * (blobcache_put_alt: one slot for both, evicted together) and made once
+ * from it by the first gzip request that misses it.  plain
  * is the text when the caller holds it (just rendered), else NULL (read
  * from the cache).  key NULL: plain is sent as it is (stored, with gz).
  * Returns 1 when written; 0 when nothing is kept under key and plain is
  * NULL (render it, keep it, call again with it).  Can't fail otherwise
  * (body's sticky error). */
-int page_kept_fragment(struct req *r, const char *key, const void *plain, size_t plen,
-                       struct sb *body, size_t after, struct gz *gz);
+int page_kept_fragment(struct req *r, struct blobcache *c, const char *key, const void *plain,
+                       size_t plen, struct sb *body, size_t after, struct gz *gz);
 
 /* Answers 200 with a whole answer that is kept (the same for everyone who
- * may ask: a public page, an availability answer) of type.  For a client
- * that accepts gzip, when gz_worth, its gzip form: kept in app->fragments
- * under "gz" + key, made once from plain by the first such request that
- * misses it.  plain NULL: answers only from that gzip form (so a hit does
+ * may ask: a public page, an availability answer) of type, under key in
+ * cache c (app->fragments; the availability answers' own cache).  For a
+ * client that accepts gzip, when gz_worth, its gzip form: kept in key's
+ * entry beside the plain answer (blobcache_put_alt), made once from plain
+ * by the first such request that misses it.  plain NULL: answers only from that gzip form (so a hit does
  * not copy the plain one first) and returns 0 when the client does not
  * accept gzip or none is kept; else returns 1 (plain must then outlive the
  * response: on the arena or static).  Sets Vary: Accept-Encoding on what
  * could be compressed (also call page_vary_kept when answering a miss). */
-int page_send_kept(struct req *r, const char *type, const char *key, const void *plain,
-                   size_t len);
+int page_send_kept(struct req *r, struct blobcache *c, const char *type, const char *key,
+                   const void *plain, size_t len);
 /* Vary: Accept-Encoding on a kept answer of type and length rendered now,
  * which the next request may get compressed.  Can't fail. */
 void page_vary_kept(struct req *r, const char *type, size_t len);

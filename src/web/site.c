@@ -51,12 +51,12 @@ static int from_cache(struct req *r, const char *page, const char *arg, struct p
         return 0;
     k->ok = 1;
     /* gzip (kept compressed beside the page), or the plain page */
-    if (page_send_kept(r, "text/html; charset=utf-8", k->s, NULL, 0))
+    if (page_send_kept(r, r->app->fragments, "text/html; charset=utf-8", k->s, NULL, 0))
         return 1;
     if (!blobcache_get(r->app->fragments, k->s, r->arena, &v, &len))
         return 0;
     /* v is in r's arena, freed after the answer is sent */
-    return page_send_kept(r, "text/html; charset=utf-8", k->s, v, len);
+    return page_send_kept(r, r->app->fragments, "text/html; charset=utf-8", k->s, v, len);
 }
 
 /* Keeps the page just rendered under k: a 200 that set no cookie. */

@@ -291,13 +291,13 @@ static int fill_grid(struct req *r, struct sb *body, size_t after, struct gz *gz
     const struct grid_fill *g = arg;
     void *html;
     size_t len;
-    if (page_kept_fragment(r, g->key, NULL, 0, body, after, gz))
+    if (page_kept_fragment(r, r->app->fragments, g->key, NULL, 0, body, after, gz))
         return 0;
     if (render_columns(r, g->tz, g->su, g->d, g->by_room, g->only, g->sheet, g->now, &html,
                        &len) != 0)
         return -1;
     blobcache_put(r->app->fragments, g->key, html, len);
-    page_kept_fragment(r, g->key, html, len, body, after, gz);
+    page_kept_fragment(r, r->app->fragments, g->key, html, len, body, after, gz);
     return 0;
 }
 

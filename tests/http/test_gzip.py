@@ -52,6 +52,14 @@ def inflate(data):
     return out
 
 
+def metric(body, cache, result):
+    """knead_cache_requests_total{cache, result} of a /metrics body."""
+    m = re.search(r'^knead_cache_requests_total\{cache="%s",result="%s"\} (\d+)$'
+                  % (cache, result), body, re.M)
+    assert m, (cache, result)
+    return int(m.group(1))
+
+
 def online_booking(name, email, start, therapist):
     body = json.dumps({'service': 'deep-tissue-60', 'therapist': therapist, 'start': start,
                        'client': {'name': name, 'email': email, 'phone': '907-555-0100'}})
@@ -217,6 +225,40 @@ class Others(unittest.TestCase):
         st, h, _ = get(b, '/api/v1/availability?service=nope&date=2026-12-01', GZ)
         self.assertGreaterEqual(st, 400)
         self.assertNotIn('content-encoding', h)
+
+    def test_many_availability_answers_leave_the_day_view_kept(self):
+        """The availability API's compressed answers are kept beside their plain ones
+        (the answers cache), one entry each, not in the slots of the kept pages: 300
+        distinct questions from a gzip client between two looks at the day view leave
+        its kept grid in place (the second look is all hits, no miss).  Each is asked
+        twice: the first answer is sent and kept plain, the second compressed and kept."""
+        desk = signed_in(DESK)
+        day = '/staff?date=2026-12-09'
+        self.assertEqual(get(desk, day, GZ)[0], 200)  # rendered, kept and compressed
+        b = Browser()
+        services = ('deep-tissue-60', 'deep-tissue-90', 'swedish-60', 'sports-45')
+        asked = 0
+        for days in range(8, 32):
+            for service in services:
+                for date in ('2026-12-01', '2026-12-02', '2026-12-03'):
+                    path = '/api/v1/availability?service=%s&date=%s&days=%d' % (
+                        service, date, days)
+                    # the first answer is kept plain, the second compressed from it
+                    for _ in range(2):
+                        st, hz, _ = get(b, path, GZ)
+                    self.assertEqual((st, hz.get('content-encoding')), (200, 'gzip'))
+                    asked += 1
+        self.assertGreaterEqual(asked, 288)
+
+        def fragments():
+            body = S.request('GET', '/metrics')[2].decode()
+            return (metric(body, 'fragments', 'hit'), metric(body, 'fragments', 'miss'))
+        hits, misses = fragments()
+        st, hz, _ = get(desk, day, GZ)
+        self.assertEqual((st, hz.get('content-encoding')), (200, 'gzip'))
+        hits2, misses2 = fragments()
+        self.assertEqual(misses2, misses, 'the kept grid was pushed out')
+        self.assertGreater(hits2, hits)
 
     def test_public_pages_kept(self):
         b = Browser()

@@ -50,6 +50,36 @@ class PublicPages(unittest.TestCase):
                          'Lena Kusugak', 'Tomas Reyes', 'Book online', 'tel:+19075550142')
         self.assertRegex(text, r'3\s+hours')  # same-day promise
 
+    def test_the_clinic_phone_links_only_a_number_it_can_dial(self):
+        """[clinic] phone is free text in the config file: a number core/phone
+        reads gets a tel: link in E.164, anything else is shown as written
+        with no link, never a tel: that rings someone else."""
+        _, _, body = get('/')
+        self.assertIn('<a href="tel:+19075550142">(907) 555-0142</a>', body.decode())
+        cases = [('0044 20 7946 0958', 'tel:+442079460958'),
+                 ('1-907-555-0142', 'tel:+19075550142'),
+                 ('907 555 0142 ext 12', None),
+                 ('555-0142', None),
+                 ('Ask at the front desk', None)]
+        for phone, href in cases:
+            path = os.path.join(S.dir, 'phone.ini')
+            with open(path, 'w') as f:
+                f.write('[clinic]\nphone = %s\n' % phone)
+            other = Server(KNEAD, share=S, extra=['--config', path]).start()
+            try:
+                for page in ('/', '/book'):
+                    st, _, body = other.request('GET', page)
+                    self.assertEqual(st, 200, page)
+                    text = body.decode()
+                    self.assertIn(phone, text, page)
+                    if href:
+                        self.assertIn('<a href="%s">%s</a>' % (href, phone), text, page)
+                        self.assertEqual(text.count('tel:'), text.count('tel:' + href[4:]), page)
+                    else:
+                        self.assertNotIn('tel:', text, (phone, page))
+            finally:
+                other.cleanup()
+
     def test_services_lists_durations_and_prices(self):
         text = self.page('/services', 'id="deep-tissue-60"', 'id="deep-tissue-90"', '$120', '$165')
         self.assertIn('60', text)

@@ -125,5 +125,31 @@ class Private(unittest.TestCase):
         self.assertEqual(page('/articles/nothing-here')[0], 404)
 
 
+class FooterYear(unittest.TestCase):
+    """The footer's year is the clinic's: on New Year's Eve in Anchorage the
+    UTC date has already turned (23:30 AKST is 08:30 UTC on January 1st),
+    and a visitor there must not read next year's copyright line until her
+    own midnight; on a kept page (/) as on one rendered each time (/login)."""
+
+    def year_on(self, now, path):
+        other = Server(KNEAD, share=S, extra=['--now', now]).start()
+        try:
+            st, _, body = other.request('GET', path)
+        finally:
+            other.cleanup()
+        self.assertEqual(st, 200, (path, body[:300]))
+        m = re.search(r'&copy; (\d{4}) ', body.decode())
+        self.assertTrue(m, body[-1500:])
+        return m.group(1)
+
+    def test_new_years_eve_in_anchorage_is_still_the_old_year(self):
+        for path in ('/', '/login'):
+            self.assertEqual(self.year_on('2026-12-31T23:30:00-09:00', path), '2026', path)
+
+    def test_new_years_day_in_anchorage_is_the_new_year(self):
+        for path in ('/', '/login'):
+            self.assertEqual(self.year_on('2027-01-01T00:30:00-09:00', path), '2027', path)
+
+
 if __name__ == '__main__':
     run_suite(globals())

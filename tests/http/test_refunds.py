@@ -18,7 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fakepay import FakePay, post_form, session_of, start_knead  # noqa: E402
-from harness import Browser, finish, run_suite, signed_in, text  # noqa: E402
+from harness import Browser, Server, finish, run_suite, signed_in, text  # noqa: E402
 from test_payments import DATES  # noqa: E402  (helpers only: no suite)
 
 KNEAD = sys.argv[1] if len(sys.argv) > 1 else 'build-san/knead'
@@ -113,6 +113,23 @@ def refund(desk, inv, pid, amount, reason='Client asked', to=None, once=None):
 def refunds(s, pid):
     return s.sql('SELECT id, amount_cents, status, method, provider_key, provider_ref, failure '
                  'FROM refunds WHERE payment_id = ?1 ORDER BY id', pid)
+
+
+def closeout_refunds(desk, day):
+    """(refunds, cents refunded) of the provider's row of day's close-out and the cents
+    of card refunds it lists as pending."""
+    st, _, page = desk.get('/staff/closeout?date=' + day)
+    assert st == 200, (day, st)
+    m = re.search(r'<tr data-method="provider">.*?<td class="num">[^<]*</td><td class="num">'
+                  r'[^<]*</td><td class="num">(\d+)</td><td class="num">([^<]*)</td>', page)
+    p = re.search(r'id="takings-refund-pending">[^<]*?: \d+, ([^ ]+) ', page)
+    return (int(m.group(1)) if m else 0, cents(m.group(2)) if m else 0,
+            cents(p.group(1)) if p else 0)
+
+
+def cents(money):
+    """'$35.00' (or with a minus sign) as 3500."""
+    return int(round(float(re.sub(r'[^0-9.]', '', money)) * 100))
 
 
 def calls_for(pay, pid_ref):
@@ -322,6 +339,41 @@ class Webhooks(unittest.TestCase):
         st, _ = PAY.post_webhook(PAY.refund_event(key, 'failed'))
         self.assertEqual(st, 200)
         self.assertEqual(refunds(S, pid)[0][2], 'completed')
+
+    def test_a_refund_confirmed_the_next_day_counts_on_that_day(self):
+        """Asked on the 24th, answered "pending", confirmed by the provider's webhook on
+        the 25th: the money went back on the 25th, so the 24th's close-out has no more
+        refunds than before (only the pending line, until it is confirmed) and the 25th's
+        has it.  The audit log keeps when it was asked."""
+        day1, day2 = '2026-11-24', '2026-11-25'
+        later = Server(KNEAD, share=S, extra=['--now', day2 + 'T10:00:00-09:00',
+                                               '--config', S.extra[S.extra.index('--config') + 1]])
+        later.start()
+        try:
+            desk2 = signed_in(DESK, server=later)
+            before = {d: closeout_refunds(desk2, d) for d in (day1, day2)}
+            pid, key, inv, desk = self.pending('dayafter@example.com')
+            rid = refunds(S, pid)[0][0]
+            asked = closeout_refunds(desk2, day1)
+            self.assertEqual(asked[:2], before[day1][:2])  # pending counts nowhere
+            self.assertGreaterEqual(asked[2], 3500)         # but is listed as pending
+            PAY.webhook = (later.port, '/payments/webhook')
+            st, body = PAY.post_webhook(PAY.refund_event(key, 'succeeded', 'charge.refunded'),
+                                        t=NOW_EPOCH + 86400 + 3600)  # signed on the 25th
+            self.assertEqual(st, 200, body)
+            self.assertEqual(refunds(S, pid)[0][2], 'completed')
+            self.assertEqual(closeout_refunds(desk2, day1)[:2], before[day1][:2])
+            self.assertEqual(closeout_refunds(desk2, day1)[2], asked[2] - 3500)
+            self.assertEqual(closeout_refunds(desk2, day2)[:2],
+                             (before[day2][0] + 1, before[day2][1] + 3500))
+            # the audit log still says when the desk asked for it (the 24th)
+            self.assertEqual(S.sql("SELECT min(at) FROM audit_log WHERE action = 'refund' AND "
+                                   "record_id = ?1", rid)[0][0], NOW_EPOCH)
+            self.assertEqual(S.sql('SELECT created_at FROM refunds WHERE id = ?1', rid)[0][0],
+                             NOW_EPOCH)
+        finally:
+            PAY.webhook = (S.port, '/payments/webhook')
+            later.cleanup()
 
     def test_the_worker_asks_how_a_pending_refund_stands_and_never_makes_it_again(self):
         pid, key, inv, desk = self.pending('pol@example.com')

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -60,6 +61,93 @@ static void test_blobcache_two_ways(void **state)
     assert_int_equal(blobcache_get(c, "day|3", a, &v, &n), 1);
     assert_int_equal(blobcache_get(c, "day|1", a, &v, &n), 1);
     assert_string_equal(v, "uno");
+    blobcache_free(c);
+    arena_free(a);
+}
+
+/* blobcache_use_alt: copies the second form out (test callback). */
+struct got {
+    char buf[64];
+    size_t len;
+};
+
+static void take(const void *val, size_t len, void *arg)
+{
+    struct got *g = arg;
+    g->len = len < sizeof g->buf - 1 ? len : sizeof g->buf - 1;
+    memcpy(g->buf, val, g->len);
+    g->buf[g->len] = '\0';
+}
+
+/* A value's second form (its compressed copy) lives in the value's entry:
+ * kept only beside a cached value, dropped when the value is put again,
+ * evicted with it, and a look at either keeps both. */
+static void test_blobcache_alt_shares_the_entry(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct blobcache *c = blobcache_new(2); /* one pair */
+    struct got g = {{0}, 0};
+    void *v;
+    size_t n;
+    assert_int_equal(blobcache_put_alt(c, "grid", "GZ", 2), 0); /* no value: nothing kept */
+    assert_int_equal(blobcache_use_alt(c, "grid", take, &g), 0);
+    blobcache_put(c, "grid", "<table>", 7);
+    assert_int_equal(blobcache_use_alt(c, "grid", take, &g), 0); /* none made yet */
+    assert_int_equal(blobcache_put_alt(c, "grid", "GZ1", 3), 1);
+    assert_int_equal(blobcache_use_alt(c, "grid", take, &g), 1);
+    assert_string_equal(g.buf, "GZ1");
+    blobcache_put(c, "grid", "<table2>", 8); /* a new value: the old copy is gone */
+    assert_int_equal(blobcache_use_alt(c, "grid", take, &g), 0);
+    assert_int_equal(blobcache_put_alt(c, "grid", "GZ2", 3), 1);
+    /* both forms are one entry: the pair still has room for another key */
+    blobcache_put(c, "page", "<html>", 6);
+    assert_int_equal(blobcache_get(c, "grid", a, &v, &n), 1);
+    assert_string_equal(v, "<table2>");
+    assert_int_equal(blobcache_use_alt(c, "grid", take, &g), 1);
+    assert_string_equal(g.buf, "GZ2");
+    /* the copy's use kept the entry: a third key pushes "page" out, not it */
+    blobcache_put(c, "other", "x", 1);
+    assert_int_equal(blobcache_get(c, "page", a, &v, &n), 0);
+    assert_int_equal(blobcache_get(c, "grid", a, &v, &n), 1);
+    /* evicted together */
+    blobcache_put(c, "more", "y", 1);
+    blobcache_put(c, "most", "z", 1);
+    assert_int_equal(blobcache_get(c, "grid", a, &v, &n), 0);
+    assert_int_equal(blobcache_use_alt(c, "grid", take, &g), 0);
+    blobcache_free(c); /* frees the copies too (ASan) */
+    arena_free(a);
+}
+
+/* The fragments cache's size: N distinct kept answers, each put plain and
+ * then with its compressed copy as a gzip client makes them, with a hot
+ * page asked (compressed) between each two: the hot one keeps both forms,
+ * and each answer costs one slot, so the last `slots` answers that fit
+ * stay as well. */
+static void test_blobcache_hot_entry_stays(void **state)
+{
+    (void)state;
+    enum { SLOTS = 256, N = 4096 };
+    struct arena *a = arena_new();
+    struct blobcache *c = blobcache_new(SLOTS);
+    struct got g = {{0}, 0};
+    void *v;
+    size_t n;
+    char key[64];
+    blobcache_put(c, "staff|grid", "<table>", 7);
+    assert_int_equal(blobcache_put_alt(c, "staff|grid", "GZ", 2), 1);
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof key, "avail|%d", i);
+        blobcache_put(c, key, "{}", 2);
+        assert_int_equal(blobcache_put_alt(c, key, "gz{}", 4), 1);
+        assert_int_equal(blobcache_use_alt(c, "staff|grid", take, &g), 1);
+        assert_string_equal(g.buf, "GZ");
+    }
+    assert_int_equal(blobcache_get(c, "staff|grid", a, &v, &n), 1);
+    assert_string_equal(v, "<table>");
+    /* the last answer put is there with its copy */
+    assert_int_equal(blobcache_use_alt(c, key, take, &g), 1);
+    assert_string_equal(g.buf, "gz{}");
     blobcache_free(c);
     arena_free(a);
 }
@@ -206,6 +294,8 @@ int main(void)
         cmocka_unit_test(test_blobcache),
         cmocka_unit_test(test_blobcache_append),
         cmocka_unit_test(test_blobcache_two_ways),
+        cmocka_unit_test(test_blobcache_alt_shares_the_entry),
+        cmocka_unit_test(test_blobcache_hot_entry_stays),
         cmocka_unit_test(test_sb_limit_is_sticky),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_num),

@@ -954,12 +954,16 @@ WHERE p.created_at >= ?1 AND p.created_at < ?2 AND p.status = 'completed'
 AND (?3 = 0 OR {{pay_location}} = ?3)
 GROUP BY p.method ORDER BY p.method
 
--- refunds given: completed, by the method the money went back to
+-- refunds given: completed, by the method the money went back to, on the
+-- day the money went back: a provider's refund when it confirmed it
+-- (settled_at, 0065), one given at the desk (settled_at 0) when it was
+-- written; a refund asked one day and confirmed the next counts on the next
 -- name: takings_refunded
 SELECT CASE WHEN f.method <> '' THEN f.method ELSE p.method END AS m, count(*),
 coalesce(sum(f.amount_cents), 0) FROM refunds f
 JOIN payments p ON p.id = f.payment_id
-WHERE f.created_at >= ?1 AND f.created_at < ?2 AND f.status = 'completed'
+WHERE ((f.settled_at = 0 AND f.created_at >= ?1 AND f.created_at < ?2)
+OR (f.settled_at > 0 AND f.settled_at >= ?1 AND f.settled_at < ?2)) AND f.status = 'completed'
 AND (?3 = 0 OR {{pay_location}} = ?3)
 GROUP BY m ORDER BY m
 
