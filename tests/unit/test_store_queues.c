@@ -154,10 +154,11 @@ static void wh_next_due(struct fixture *f, int64_t want)
 {
     struct err e = {0};
     int64_t at = 0;
-    int found = -1;
-    assert_int_equal(db_wh_next_due(f->db, &at, &found, &e), E_OK);
+    int found = -1, enabled = -1;
+    assert_int_equal(db_wh_next_due(f->db, &at, &found, &enabled, &e), E_OK);
     assert_int_equal(found, 1);
     assert_int_equal(at, want);
+    assert_int_equal(enabled, 1);
 }
 
 static void test_webhooks_due_among_many_pending(void **state)
@@ -173,11 +174,19 @@ static void test_webhooks_due_among_many_pending(void **state)
                              .updated_at = 1000,
                              .secret = secret,
                              .secret_len = sizeof secret};
-    int64_t on = 0, off = 0, busy = 0;
-    assert_int_equal(db_wh_endpoint_add(f->db, &ep, &on, &e), E_OK);
-    assert_int_equal(db_wh_endpoint_add(f->db, &ep, &busy, &e), E_OK);
+    int64_t on = 0, off = 0, busy = 0, at = 0;
+    int found = -1, enabled = -1;
+    /* no endpoint: nothing due, and the worker learns there is none */
+    assert_int_equal(db_wh_next_due(f->db, &at, &found, &enabled, &e), E_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(enabled, 0);
     ep.enabled = 0;
     assert_int_equal(db_wh_endpoint_add(f->db, &ep, &off, &e), E_OK);
+    assert_int_equal(db_wh_next_due(f->db, &at, &found, &enabled, &e), E_OK);
+    assert_int_equal(enabled, 0); /* a disabled one counts for nothing */
+    ep.enabled = 1;
+    assert_int_equal(db_wh_endpoint_add(f->db, &ep, &on, &e), E_OK);
+    assert_int_equal(db_wh_endpoint_add(f->db, &ep, &busy, &e), E_OK);
     sql(f,
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
         " INSERT INTO webhook_events (msg_id, type, payload, created_at)"
@@ -210,11 +219,65 @@ static void test_webhooks_due_among_many_pending(void **state)
     wh_next_due(f, 2200);
 }
 
+/* 1 when a lease named id is stored (a second one of that name is refused);
+ * 0 when none was (one that ran out at 1 is stored now). */
+static int lease_stored(struct fixture *f, const char *id)
+{
+    char q[160];
+    snprintf(q, sizeof q, "INSERT INTO server_leases (id, lease_until) VALUES ('%s', 1)", id);
+    return fixture_exec(f, q) == 0 ? 0 : 1;
+}
+
+/* A killed server's lease goes when another server renews its own an hour
+ * after it ran out; one run out less long ago, and the live ones, stay. */
+static void test_renewal_removes_leases_run_out_an_hour_ago(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    assert_int_equal(db_server_lease_renew(f->db, "killed-long-ago", 10000, &e), E_OK);
+    assert_int_equal(db_server_lease_renew(f->db, "killed-lately", 12000, &e), E_OK);
+    assert_int_equal(db_server_lease_renew(f->db, "alive", 13600, &e), E_OK);
+    /* the renewals so far removed nothing: each ran out less than an hour before */
+    assert_int_equal(lease_stored(f, "killed-long-ago"), 1);
+    /* "alive" renews to 13,610: killed-long-ago (10,000) ran out over an hour before */
+    assert_int_equal(db_server_lease_renew(f->db, "alive", 13610, &e), E_OK);
+    assert_int_equal(lease_stored(f, "killed-long-ago"), 0); /* gone: the name is free again */
+    assert_int_equal(lease_stored(f, "killed-lately"), 1);
+    assert_int_equal(lease_stored(f, "alive"), 1);
+    /* a new server's first lease removes them too */
+    assert_int_equal(db_server_lease_renew(f->db, "new", 15601, &e), E_OK);
+    assert_int_equal(lease_stored(f, "killed-lately"), 0);
+    assert_int_equal(lease_stored(f, "alive"), 1);
+    /* and a claim of the removed owner is due at once, as before */
+    struct outbox_msg m = {.kind = "confirmation",
+                           .dedupe_key = "claimed-by-killed",
+                           .recipient = "client@example.com",
+                           .subject = "Your booking",
+                           .body_text = "Booked.",
+                           .next_attempt_at = 15000,
+                           .created_at = 15000},
+                      got;
+    int added = 0, found = 0;
+    assert_int_equal(db_outbox_add(f->db, &m, &added, &e), E_OK);
+    assert_int_equal(db_outbox_claim_as(f->db, f->a, 15000, 20000, "killed-lately", OUTBOX_EMAIL,
+                                        &got, &found, &e),
+                     E_OK);
+    assert_int_equal(found, 1);
+    assert_int_equal(db_server_lease_renew(f->db, "newer", 15602, &e), E_OK);
+    assert_int_equal(
+        db_outbox_claim_as(f->db, f->a, 15602, 20000, "newer", OUTBOX_EMAIL, &got, &found, &e),
+        E_OK);
+    assert_int_equal(found, 1);
+    assert_string_equal(got.dedupe_key, "claimed-by-killed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_outbox_due_among_many_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhooks_due_among_many_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_renewal_removes_leases_run_out_an_hour_ago, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

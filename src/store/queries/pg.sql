@@ -1488,6 +1488,7 @@ delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END
 WHERE id = $1 AND status = 'sending'
 
 -- name: wh_next_due
+-- and 1 when an endpoint is enabled (none: nothing queued can be due)
 SELECT least((SELECT d.next_attempt_at FROM webhook_deliveries d
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
 WHERE d.status = 'pending' AND ep.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1),
@@ -1495,7 +1496,8 @@ WHERE d.status = 'pending' AND ep.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1
 coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = d.claimed_by), 0))
 ELSE d.next_attempt_at END) FROM webhook_deliveries d
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-WHERE d.status = 'sending' AND ep.enabled = 1))
+WHERE d.status = 'sending' AND ep.enabled = 1)),
+CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = 1) THEN 1 ELSE 0 END
 
 -- name: wh_deliveries
 SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type, ev.payload,

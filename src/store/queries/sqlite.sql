@@ -1456,7 +1456,8 @@ delivered_at = CASE WHEN ?2 = 'delivered' THEN ?4 ELSE delivered_at END
 WHERE id = ?1 AND status = 'sending'
 
 -- name: wh_next_due
-SELECT min(t) FROM (SELECT (SELECT d.next_attempt_at FROM webhook_deliveries d
+-- and 1 when an endpoint is enabled (none: nothing queued can be due)
+SELECT min(t), EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = 1) FROM (SELECT (SELECT d.next_attempt_at FROM webhook_deliveries d
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
 WHERE d.status = 'pending' AND ep.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1) AS t
 UNION ALL
