@@ -12,7 +12,6 @@ its own.  127.0.0.1 only.
 usage: /usr/bin/python3 bench/book_seq.py KNEAD DB [N]"""
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,25 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import book  # noqa: E402
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def metrics(port):
-    c = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
-    c.request('GET', '/metrics')
-    out = {}
-    for line in c.getresponse().read().decode().splitlines():
-        if line.startswith('knead_') and not line.startswith('#') and ' ' in line:
-            k, v = line.rsplit(' ', 1)
-            out[k] = float(v)
-    return out
+from lease_idle import free_port, metrics  # noqa: E402
 
 
 def main():
