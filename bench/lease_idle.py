@@ -28,7 +28,7 @@ def metrics(port):
     c.request('GET', '/metrics')
     out = {}
     for line in c.getresponse().read().decode().splitlines():
-        if line.startswith('knead_db_') and ' ' in line:
+        if line.startswith('knead_') and ' ' in line:  # every sample (book_seq.py reads more)
             k, v = line.rsplit(' ', 1)
             out[k] = float(v)
     return out

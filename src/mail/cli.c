@@ -12,6 +12,7 @@
 #include "core/datetime.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/num.h"
 
 #define EXIT_USAGE 2
@@ -163,11 +164,11 @@ int outbox_cli_main(int argc, char **argv)
         goto done;
     }
     struct db *db = db_acquire(app.store);
-    time_t now = time(NULL); /* delivery keeps real time (mail/outbox.h) */
+    int64_t now = clock_real_now(); /* delivery keeps real time (mail/outbox.h) */
     if (strcmp(sub, "list") == 0) {
         code = list(db, status, (int)limit64);
     } else if (strcmp(sub, "retry") == 0) {
-        enum err_code rc = db_outbox_retry(db, id, (int64_t)now, &e);
+        enum err_code rc = db_outbox_retry(db, id, now, &e);
         if (rc == E_OK) {
             printf("message %lld queued again; a running knead serve sends it within 10 seconds\n",
                    (long long)id);
@@ -179,8 +180,8 @@ int outbox_cli_main(int argc, char **argv)
     } else {
         int deleted = 0;
         int64_t hooks = 0;
-        if (db_outbox_purge(db, (int64_t)now - days * 86400, &deleted, &e) == E_OK &&
-            db_wh_purge(db, (int64_t)now - days * 86400, &hooks, &e) == E_OK) {
+        if (db_outbox_purge(db, now - days * 86400, &deleted, &e) == E_OK &&
+            db_wh_purge(db, now - days * 86400, &hooks, &e) == E_OK) {
             printf("deleted %d message%s sent more than %lld day%s ago\n", deleted,
                    deleted == 1 ? "" : "s", (long long)days, days == 1 ? "" : "s");
             printf("deleted %lld webhook deliver%s delivered more than %lld day%s ago\n",

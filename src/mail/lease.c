@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -21,19 +22,10 @@ struct lease {
     int written;       /* atomic: the lease has been in the store once */
 };
 
-/* The claims' clock: the workers' (outbox.c, whsend.c), real time even
- * when `knead serve --now` pins the clinic's. */
-static int64_t real_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
-}
-
 static enum err_code renew(struct lease *l, struct err *e)
 {
     struct db *db = db_acquire(l->store);
-    enum err_code rc = db_server_lease_renew(db, l->id, real_now() + LEASE_TTL_S, e);
+    enum err_code rc = db_server_lease_renew(db, l->id, clock_real_now() + LEASE_TTL_S, e);
     db_release(db);
     if (rc == E_OK)
         __atomic_store_n(&l->written, 1, __ATOMIC_RELEASE);
@@ -120,7 +112,7 @@ void lease_stop(struct lease *l)
     struct err e = {0};
     struct db *db = db_acquire(l->store);
     /* and the leases of servers long gone */
-    if (db_server_lease_end(db, l->id, real_now(), &e) != E_OK)
+    if (db_server_lease_end(db, l->id, clock_real_now(), &e) != E_OK)
         log_warn("mail: this server's lease could not be removed: %s (its claims are free in"
                  " %d s)", e.msg, LEASE_TTL_S);
     db_release(db);

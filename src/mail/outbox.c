@@ -49,13 +49,6 @@ int64_t outbox_backoff(int attempts, int min_s, int max_s)
     return d < max_s ? d : max_s;
 }
 
-static int64_t real_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
-}
-
 static int stopping(void *p)
 {
     struct outbox *ob = p;
@@ -121,7 +114,7 @@ static void mark(struct outbox *ob, const struct outbox_msg *m, const char *stat
     ob->marking = 1;
     ob->mark_id = m->id;
     ob->mark_next = next;
-    ob->mark_at = real_now();
+    ob->mark_at = clock_real_now();
     ob->mark_status = status; /* a literal */
     snprintf(ob->mark_error, sizeof ob->mark_error, "%s", error);
 }
@@ -212,7 +205,7 @@ static int deliver_one(struct outbox *ob)
     struct outbox_msg m;
     struct sb bytes = SB_INIT;
     char err[512];
-    int64_t now = real_now();
+    int64_t now = clock_real_now();
 
     struct claim_tx t = {ob, a, now, now + ob->o.lease_s, &m, 0};
     enum err_code c = claim_run(&t, &e);
@@ -321,7 +314,7 @@ failed:
     int64_t wait = outbox_backoff(m.attempts, ob->o.retry_min_s, ob->o.retry_max_s);
     log_warn("mail: message %lld (%s) not sent (attempt %d of %d), next try in %lld s: %s",
              (long long)m.id, m.kind, m.attempts, ob->o.max_attempts, (long long)wait, err);
-    mark(ob, &m, "pending", real_now() + wait, err);
+    mark(ob, &m, "pending", clock_real_now() + wait, err);
 done:
     sb_release(&bytes);
     arena_free(a);
@@ -338,8 +331,8 @@ static int64_t until_due(struct outbox *ob)
     if (db_outbox_next_due(db, ob->channels, &at, &found, &e) != E_OK)
         log_error("mail: cannot read the outbox: %s", e.msg);
     db_release(db);
-    if (found && at - real_now() < wait)
-        wait = at - real_now();
+    if (found && at - clock_real_now() < wait)
+        wait = at - clock_real_now();
     return wait < 1 ? 1 : wait;
 }
 

@@ -47,16 +47,12 @@ struct whsend {
     pthread_t thread;
     CURLM *multi;
     int stopping; /* atomic */
-    int kicked;   /* atomic */
+    int kicked;   /* atomic: a commit may have queued deliveries (whsend_kick) */
+    int look;     /* atomic: look whatever the last look found (whsend_look) */
+    int none;     /* atomic: the last look found no endpoint enabled */
+    uint64_t looks_woken, looks_timed; /* atomic: whsend_stats */
     struct slot slots[WH_BUSY_MAX];
 };
-
-static int64_t real_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
-}
 
 static int64_t mono_ms(void)
 {
@@ -180,7 +176,7 @@ static void mark(struct whsend *ws, const struct wh_delivery *d, const char *sta
     struct db *db = db_acquire(ws->o.store);
     enum err_code rc = db_begin(db, &e);
     if (rc == E_OK)
-        rc = db_wh_mark(db, d->id, status, next, real_now(), http, reply, &e);
+        rc = db_wh_mark(db, d->id, status, next, clock_real_now(), http, reply, &e);
     if (rc == E_OK)
         rc = db_commit(db, &e);
     if (rc != E_OK) {
@@ -196,7 +192,7 @@ static void mark(struct whsend *ws, const struct wh_delivery *d, const char *sta
 static void not_delivered(struct whsend *ws, const struct wh_delivery *d, int http, const char *why)
 {
     if (__atomic_load_n(&ws->stopping, __ATOMIC_RELAXED)) {
-        mark(ws, d, "pending", real_now(), 0, "interrupted by shutdown");
+        mark(ws, d, "pending", clock_real_now(), 0, "interrupted by shutdown");
         return;
     }
     if (d->attempts >= ws->o.max_attempts) {
@@ -204,7 +200,7 @@ static void not_delivered(struct whsend *ws, const struct wh_delivery *d, int ht
                   "/admin/webhooks/%lld queues it again): %s",
                   d->type, d->msg_id, (long long)d->endpoint_id, d->attempts,
                   (long long)d->endpoint_id, why);
-        mark(ws, d, "failed", real_now(), http, why);
+        mark(ws, d, "failed", clock_real_now(), http, why);
         return;
     }
     int64_t wait = outbox_backoff(d->attempts, ws->o.retry_min_s, ws->o.retry_max_s);
@@ -212,7 +208,7 @@ static void not_delivered(struct whsend *ws, const struct wh_delivery *d, int ht
              "%lld s: %s",
              d->type, d->msg_id, (long long)d->endpoint_id, d->attempts, ws->o.max_attempts,
              (long long)wait, why);
-    mark(ws, d, "pending", real_now() + wait, http, why);
+    mark(ws, d, "pending", clock_real_now() + wait, http, why);
 }
 
 /* Claims one due delivery for an endpoint not in flight and starts its
@@ -233,7 +229,7 @@ static int start_one(struct whsend *ws)
         return 0;
     struct err e = {0};
     int found = 0;
-    int64_t now = real_now();
+    int64_t now = clock_real_now();
     s->a = arena_new();
     struct db *db = db_acquire(ws->o.store);
     enum err_code c = db_begin(db, &e);
@@ -264,7 +260,7 @@ static int start_one(struct whsend *ws)
         return 1;
     }
     char sig[WH_SIGNATURE_LEN];
-    int64_t ts = real_now();
+    int64_t ts = clock_real_now();
     size_t blen = strlen(s->d.payload);
     wh_sign(secret, sizeof secret, s->d.msg_id, ts, s->d.payload, blen, sig);
     sodium_memzero(secret, sizeof secret);
@@ -319,7 +315,7 @@ static void finish(struct whsend *ws, struct slot *s, CURLcode res)
         if (http >= 200 && http <= 299) {
             log_info("webhooks: delivered %s %s to endpoint %lld (HTTP %ld)", s->d.type,
                      s->d.msg_id, (long long)s->d.endpoint_id, http);
-            mark(ws, &s->d, "delivered", real_now(), (int)http, text);
+            mark(ws, &s->d, "delivered", clock_real_now(), (int)http, text);
             release_slot(ws, s);
             return;
         }
@@ -342,19 +338,23 @@ static void finish(struct whsend *ws, struct slot *s, CURLcode res)
     release_slot(ws, s);
 }
 
-/* Milliseconds until the next delivery is due (0..LOOK_MS). */
+/* Milliseconds until the next delivery is due (0..LOOK_MS).  Remembers
+ * whether any endpoint is enabled (ws->none). */
 static int until_due(struct whsend *ws)
 {
     struct err e = {0};
     int64_t at = 0;
-    int found = 0;
+    int found = 0, enabled = 1;
     struct db *db = db_acquire(ws->o.store);
-    if (db_wh_next_due(db, &at, &found, &e) != E_OK)
+    if (db_wh_next_due(db, &at, &found, &enabled, &e) != E_OK) {
         log_error("webhooks: cannot read the queue: %s", e.msg);
+        enabled = 1; /* not known: the next kick looks again */
+    }
     db_release(db);
+    __atomic_store_n(&ws->none, !enabled, __ATOMIC_RELAXED);
     if (!found)
         return LOOK_MS;
-    int64_t d = (at - real_now()) * 1000;
+    int64_t d = (at - clock_real_now()) * 1000;
     return d <= 0 ? 0 : d < LOOK_MS ? (int)d : LOOK_MS;
 }
 
@@ -364,7 +364,14 @@ static void *worker(void *p)
     int64_t next_look = 0;
     while (!__atomic_load_n(&ws->stopping, __ATOMIC_RELAXED)) {
         int kicked = __atomic_exchange_n(&ws->kicked, 0, __ATOMIC_RELAXED);
+        /* With no endpoint enabled a commit queues no delivery: its kick is
+         * not worth a read.  An endpoint enabled here says so (whsend_look);
+         * one enabled by another server is seen at the next timed look. */
+        if (kicked && __atomic_load_n(&ws->none, __ATOMIC_RELAXED))
+            kicked = 0;
+        kicked |= __atomic_exchange_n(&ws->look, 0, __ATOMIC_RELAXED);
         if (kicked || mono_ms() >= next_look) {
+            __atomic_add_fetch(kicked ? &ws->looks_woken : &ws->looks_timed, 1, __ATOMIC_RELAXED);
             int wait = until_due(ws);
             if (wait == 0)
                 while (!__atomic_load_n(&ws->stopping, __ATOMIC_RELAXED) && start_one(ws) == 1) {
@@ -399,7 +406,7 @@ static void *worker(void *p)
         struct slot *s = &ws->slots[i];
         if (!s->used)
             continue;
-        mark(ws, &s->d, "pending", real_now(), 0, "interrupted by shutdown");
+        mark(ws, &s->d, "pending", clock_real_now(), 0, "interrupted by shutdown");
         release_slot(ws, s);
     }
     return NULL;
@@ -436,6 +443,23 @@ void whsend_kick(struct whsend *ws)
         return;
     __atomic_store_n(&ws->kicked, 1, __ATOMIC_RELAXED);
     curl_multi_wakeup(ws->multi);
+}
+
+void whsend_look(struct whsend *ws)
+{
+    if (!ws)
+        return;
+    __atomic_store_n(&ws->look, 1, __ATOMIC_RELAXED);
+    curl_multi_wakeup(ws->multi);
+}
+
+void whsend_stats(const struct whsend *ws, struct whsend_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!ws)
+        return;
+    out->looks_woken = __atomic_load_n(&ws->looks_woken, __ATOMIC_RELAXED);
+    out->looks_timed = __atomic_load_n(&ws->looks_timed, __ATOMIC_RELAXED);
 }
 
 void whsend_abort(struct whsend *ws)

@@ -31,6 +31,7 @@
 #define KNEAD_MAIL_WHSEND_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 struct lease; /* mail/lease.h */
@@ -51,8 +52,22 @@ struct whsend_options {
 /* Starts the worker thread (copies the options; the store and wh must
  * outlive it).  Returns 0, or -1 with a message. */
 int whsend_start(const struct whsend_options *o, struct whsend **out, char *err, size_t errlen);
-/* Wakes the worker: something was queued.  Thread-safe; accepts NULL. */
+/* Wakes the worker after a commit that may have queued deliveries: it looks
+ * at the queue at once, unless its last look found no endpoint enabled
+ * (then nothing a commit queues can be due; it looks every second in any
+ * case).  Thread-safe; accepts NULL. */
 void whsend_kick(struct whsend *ws);
+/* Wakes the worker to look at once whatever its last look found: an
+ * endpoint was added, saved (enabled again) or pinged here, or a delivery
+ * queued again.  Thread-safe; accepts NULL. */
+void whsend_look(struct whsend *ws);
+/* The worker's looks at the queue since start (/metrics): woken (a kick or
+ * whsend_look) and timed (its look every second). */
+struct whsend_stats {
+    uint64_t looks_woken, looks_timed;
+};
+/* Reads ws's counts (zeros for NULL).  Thread-safe. */
+void whsend_stats(const struct whsend *ws, struct whsend_stats *out);
 /* Tells the worker to stop without waiting: transfers in flight end now and
  * their deliveries go back to pending.  Accepts NULL. */
 void whsend_abort(struct whsend *ws);

@@ -202,9 +202,28 @@ enum err_code db_wh_mark(struct db *db, int64_t id, const char *status, int64_t 
     return rc;
 }
 
-enum err_code db_wh_next_due(struct db *db, int64_t *at, int *found, struct err *e)
+enum err_code db_wh_next_due(struct db *db, int64_t *at, int *found, int *enabled, struct err *e)
 {
-    return rows_find_i64(db, Q_WH_NEXT_DUE, "read the webhook queue", NOARGS, at, found, e);
+    struct rows r;
+    enum err_code rc = rows_open(&r, db, Q_WH_NEXT_DUE, "read the webhook queue", NOARGS, e);
+    *found = 0;
+    *enabled = 0;
+    if (rc != E_OK)
+        return rc;
+    switch (rows_next(&r, e)) {
+    case 1:
+        if (!rows_is_null(&r, 0)) {
+            *at = rows_i64(&r, 0);
+            *found = 1;
+        }
+        *enabled = rows_i64(&r, 1) != 0;
+        rows_close(&r);
+        return E_OK;
+    case 0:
+        return E_OK;
+    default:
+        return rows_code(e);
+    }
 }
 
 enum err_code db_wh_deliveries(struct db *db, struct arena *a, int64_t endpoint_id,

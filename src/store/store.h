@@ -1543,8 +1543,10 @@ enum err_code db_outbox_claim_as(struct db *db, struct arena *a, int64_t now, in
                                  const char *owner, unsigned channels, struct outbox_msg *out,
                                  int *found, struct err *e);
 /* A running server's lease on its claims: (re)written with until, its end
- * (until 0 or in the past) when the server stops.  db_server_lease_end
- * removes it, and every lease that ran out before now. */
+ * (until 0 or in the past) when the server stops; the same statement
+ * removes every lease that ran out an hour before until (a killed server's,
+ * migration 0073).  db_server_lease_end removes it, and every lease that ran
+ * out before now. */
 enum err_code db_server_lease_renew(struct db *db, const char *id, int64_t until, struct err *e);
 enum err_code db_server_lease_end(struct db *db, const char *id, int64_t now, struct err *e);
 /* Ends a claim: status "sent" (sent_at = at), "pending" (retry at
@@ -1646,9 +1648,13 @@ enum err_code db_wh_claim_as(struct db *db, struct arena *a, int64_t now, int64_
  * and its excerpt or the error.  E_CONFLICT when it is not "sending". */
 enum err_code db_wh_mark(struct db *db, int64_t id, const char *status, int64_t next_attempt_at,
                          int64_t at, int last_status, const char *last_reply, struct err *e);
-/* The earliest next_attempt_at of a pending or sending delivery to an
- * enabled endpoint; *found = 0 when there is none. */
-enum err_code db_wh_next_due(struct db *db, int64_t *at, int *found, struct err *e);
+/* When the first delivery to an enabled endpoint is due: the earliest
+ * next_attempt_at of a pending one, or of one being sent, or its owner's
+ * lease_until if earlier; *found = 0 when there is none.  *enabled = 1 when
+ * any endpoint is enabled (0: nothing queued now or later can be due until
+ * one is), in the same read. */
+enum err_code db_wh_next_due(struct db *db, int64_t *at, int *found, int *enabled,
+                             struct err *e);
 /* The deliveries of an endpoint, newest first, at most limit; status NULL
  * or "" = any.  url and secret are not read. */
 enum err_code db_wh_deliveries(struct db *db, struct arena *a, int64_t endpoint_id,

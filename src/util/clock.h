@@ -9,6 +9,10 @@
 
 /* Seconds since the epoch (UTC): the pinned instant if set, else the system clock. */
 int64_t clock_now(void);
+/* Seconds since the epoch from the system clock, never the pinned instant:
+ * the mail and webhook workers' clock (claims, leases, retries), real time
+ * even when `knead serve --now` pins the clinic's. */
+int64_t clock_real_now(void);
 /* Pins the clock to t (call once at start-up, before threads). */
 void clock_pin(int64_t t);
 /* 1 if pinned. */

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "store/store.h"
 #include "svc/when.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/num.h"
 #include "web/chrome.h"
@@ -121,7 +122,7 @@ void admin_outbox_retry(struct req *r)
         return;
     }
     /* real time, as `knead outbox retry` and the worker (mail/outbox.h) */
-    enum err_code rc = db_outbox_retry(web_db(r), id, (int64_t)time(NULL), &e);
+    enum err_code rc = db_outbox_retry(web_db(r), id, clock_real_now(), &e);
     if (rc == E_NOTFOUND) {
         web_error(r, 404, NULL, "There is no such message in the outbox.");
         return;

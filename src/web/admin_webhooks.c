@@ -182,7 +182,7 @@ static void endpoint_page(struct req *r, int status, int64_t id, const struct wh
                      id_text(r, d->id), "type", d->type, "msg_id", d->msg_id, "status", d->status,
                      "label", label, "queued", when_text(r, d->created_at), "attempts", d->attempts,
                      "last", when_text(r, d->last_attempt_at), "next",
-                     strcmp(d->status, "pending") == 0 && d->next_attempt_at > time(NULL)
+                     strcmp(d->status, "pending") == 0 && d->next_attempt_at > clock_real_now()
                          ? when_text(r, d->next_attempt_at)
                          : "",
                      "http", d->last_status ? id_text(r, d->last_status) : "", "reply",
@@ -242,6 +242,7 @@ void admin_webhooks_add(struct req *r)
     }
     log_info("webhooks: account %" PRId64 " added endpoint %" PRId64 " (%s)", r->user->id, id,
              ep.url);
+    whsend_look(r->app->whsend); /* an endpoint: commits' kicks are worth a look again */
     endpoint_page(r, 201, id, NULL, NULL, secret);
 }
 
@@ -290,7 +291,7 @@ void admin_webhook_save(struct req *r)
     }
     log_info("webhooks: account %" PRId64 " saved endpoint %" PRId64 " (%s, %s)", r->user->id, id,
              ep.url, ep.enabled ? "enabled" : "disabled");
-    whsend_kick(r->app->whsend); /* enabled again: what waited is due */
+    whsend_look(r->app->whsend); /* enabled again: what waited is due */
     form_see_other(r, arena_printf(r->arena, "/admin/webhooks/%" PRId64 "?saved=1", id));
 }
 
@@ -330,7 +331,7 @@ void admin_webhook_ping(struct req *r)
         web_fail(r, &e);
         return;
     }
-    whsend_kick(r->app->whsend);
+    whsend_look(r->app->whsend);
     form_see_other(r, arena_printf(r->arena, "/admin/webhooks/%" PRId64 "?pinged=1", id));
 }
 
@@ -343,7 +344,7 @@ void admin_webhook_retry(struct req *r)
         return;
     }
     /* real time, as the worker's (whsend.h) */
-    enum err_code rc = wh_delivery_retry(web_db(r), id, (int64_t)time(NULL), &endpoint, &e);
+    enum err_code rc = wh_delivery_retry(web_db(r), id, clock_real_now(), &endpoint, &e);
     if (rc == E_NOTFOUND) {
         web_error(r, 404, NULL, "There is no such webhook delivery.");
         return;
@@ -357,7 +358,7 @@ void admin_webhook_retry(struct req *r)
         return;
     }
     log_info("webhooks: delivery %" PRId64 " queued again by account %" PRId64, id, r->user->id);
-    whsend_kick(r->app->whsend);
+    whsend_look(r->app->whsend);
     form_see_other(
         r, arena_printf(r->arena, "/admin/webhooks/%" PRId64 "?retried=%" PRId64, endpoint, id));
 }

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "http/metrics.h"
+#include "mail/whsend.h"
 #include "store/store.h"
 #include "svc/booking.h"
 #include "util/blobcache.h"
@@ -132,6 +133,17 @@ void metrics_page(struct req *r)
                   &ss.lock_wait);
         histogram(b, "knead_db_commit_seconds",
                   "Time a commit took (the sync of the database's log to the disk).", &ss.commit);
+    }
+    if (r->app->whsend) {
+        struct whsend_stats ws;
+        whsend_stats(r->app->whsend, &ws);
+        sb_adds(b, "# HELP knead_webhook_queue_reads_total The webhook worker's reads of its "
+                   "queue since start: woken (after a commit, or an endpoint added, saved or "
+                   "pinged; a commit's wake-up reads nothing while no endpoint is enabled) or "
+                   "timed (once a second).\n"
+                   "# TYPE knead_webhook_queue_reads_total counter\n");
+        sb_addf(b, "knead_webhook_queue_reads_total{why=\"woken\"} %" PRIu64 "\n", ws.looks_woken);
+        sb_addf(b, "knead_webhook_queue_reads_total{why=\"timed\"} %" PRIu64 "\n", ws.looks_timed);
     }
     if (rc == E_OK) {
         sb_adds(b, "# HELP knead_outbox_messages Messages in the outbox (e-mail and text), by "

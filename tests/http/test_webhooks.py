@@ -680,6 +680,49 @@ class Operators(unittest.TestCase):
         finally:
             finish(s)
 
+    def test_no_endpoint_no_reads_for_bookings_then_one_added_is_served_at_once(self):
+        """With no endpoint enabled, a booking's commit (and its render pass)
+        no longer wakes the webhook worker to read its queue (two reads a
+        booking before: ~2 round trips on PostgreSQL); the worker still looks
+        once a second. An endpoint added later gets a booking's delivery at
+        once: adding it wakes the worker, and the booking's commit does too."""
+        s = Server(KNEAD)
+        s.extra = ['--now', NOW, '--config', config(s.dir)]
+        s.start()
+
+        def reads(why):
+            st, _, body = s.request('GET', '/metrics')
+            self.assertEqual(st, 200)
+            m = re.search(r'^knead_webhook_queue_reads_total\{why="%s"\} (\d+)$' % why, body.decode(),
+                          re.M)
+            self.assertIsNotNone(m, body.decode()[-2000:])
+            return int(m.group(1))
+
+        def went_round():
+            """Polls until the worker has gone round its loop twice more (two
+            timed looks): any wake-up set before is counted or dropped."""
+            t = reads('timed')
+            wait_for('two timed looks', lambda: reads('timed') >= t + 2, server=s)
+
+        try:
+            went_round()  # the first look has found no endpoint
+            before = reads('woken')
+            for hour in (10, 12, 14):
+                book('2026-12-01T%d:00:00-09:00' % hour, 'Nora Hooks', 'nora@example.com', server=s)
+            wait_for('three confirmations', lambda: s.sql(
+                "SELECT count(*) FROM outbox WHERE kind = 'confirmation'")[0][0] == 3, server=s)
+            went_round()
+            self.assertEqual(reads('woken'), before)
+            b = admin(s)
+            eid, secret = add_endpoint(b, '/later', events=('appointment.booked',))
+            appt = book('2026-12-02T10:00:00-09:00', 'Lee Later', 'lee@example.com', server=s)
+            reqs = wait_for('the booking delivered', lambda: R.requests('/later'), server=s)
+            self.assertEqual(verify(secret, *reqs[0])['data']['appointment']['id'], appt['id'])
+            self.assertGreater(reads('woken'), before)
+            self.assertEqual([d[2] for d in deliveries(eid, s)], ['delivered'])
+        finally:
+            finish(s)
+
     def test_killed_with_deliveries_queued_delivers_after_restart(self):
         s = Server(KNEAD)
         s.extra = ['--now', NOW, '--config', config(s.dir)]

@@ -95,6 +95,18 @@ static void test_a_timed_wait_on_the_condition_variable_takes_its_time(void **st
     pthread_cond_destroy(&cv);
 }
 
+/* The workers' clock is the system's even when the clinic's is pinned
+ * (`knead serve --now`): claims, leases and retries keep real time. */
+static void test_real_now_ignores_the_pin(void **state)
+{
+    (void)state;
+    time_t before = time(NULL);
+    clock_pin(1000);
+    assert_int_equal(clock_now(), 1000);
+    int64_t real = clock_real_now();
+    assert_true(real >= (int64_t)before && real <= (int64_t)time(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +114,7 @@ int main(void)
         cmocka_unit_test(test_a_negative_wait_is_now),
         cmocka_unit_test(test_large_waits_do_not_overflow),
         cmocka_unit_test(test_a_timed_wait_on_the_condition_variable_takes_its_time),
+        cmocka_unit_test(test_real_now_ignores_the_pin), /* last: it pins the clock */
     };
     return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
 }

@@ -1319,13 +1319,18 @@ SELECT sealed FROM outbox_seals WHERE outbox_id = $1
 SELECT count(*) FROM outbox WHERE appointment_id = $1 AND kind = $2
 
 -- name: outbox_due
+-- Each arm of the OR has its index condition (a bitmap OR of the
+-- (status, next_attempt_at) index): the pending messages already due, and the
+-- few being sent, which are due when their lease_until passes or their
+-- owner's lease (server_leases) has run out or ended.  A pending message not
+-- yet due is not read.  (No UNION: FOR UPDATE refuses one.)
 SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,
 subject, body_text, body_html, attach_name, attach_type, attach_data,
 status, attempts, next_attempt_at, created_at, coalesce(sent_at, 0),
-last_error, channel FROM outbox WHERE status IN ('pending', 'sending')
-AND (next_attempt_at <= $1 OR (status = 'sending' AND claimed_by <> ''
+last_error, channel FROM outbox WHERE ((status = 'pending' AND next_attempt_at <= $1)
+OR (status = 'sending' AND (next_attempt_at <= $1 OR (claimed_by <> ''
 AND NOT EXISTS (SELECT 1 FROM server_leases l WHERE l.id = outbox.claimed_by
-AND l.lease_until > $1))) AND ((($2::bigint & 1) <> 0 AND channel = 'email')
+AND l.lease_until > $1))))) AND ((($2::bigint & 1) <> 0 AND channel = 'email')
 OR (($2::bigint & 2) <> 0 AND channel = 'sms')) ORDER BY next_attempt_at, id LIMIT 1
 FOR UPDATE SKIP LOCKED
 
@@ -1348,13 +1353,14 @@ sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE sent_at END
 WHERE id = $1 AND status = 'sending'
 
 -- name: outbox_next_due
--- a claim is due when its lease_until passes, or when its owner's lease does
-SELECT min(CASE WHEN status = 'sending' AND claimed_by <> '' THEN least(next_attempt_at,
+-- a claim is due when its lease_until passes, or when its owner's lease does;
+-- the earliest pending message is the first of its status in the index
+SELECT least((SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'
+AND ((($1::bigint & 1) <> 0 AND channel = 'email') OR (($1::bigint & 2) <> 0 AND channel = 'sms'))),
+(SELECT min(CASE WHEN claimed_by <> '' THEN least(next_attempt_at,
 coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = outbox.claimed_by), 0))
-ELSE next_attempt_at END) FROM outbox
-WHERE status IN ('pending', 'sending')
-AND ((($1::bigint & 1) <> 0 AND channel = 'email')
-OR (($1::bigint & 2) <> 0 AND channel = 'sms'))
+ELSE next_attempt_at END) FROM outbox WHERE status = 'sending'
+AND ((($1::bigint & 1) <> 0 AND channel = 'email') OR (($1::bigint & 2) <> 0 AND channel = 'sms'))))
 
 -- name: outbox_list
 SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,
@@ -1458,15 +1464,18 @@ WHERE ($3::bigint = 0 AND enabled = 1 AND (events & $2::bigint) <> 0) OR id = $3
 -- workers (two app servers) never take one delivery: the row stays locked
 -- until the claim (wh_claim) commits, and the other skips it.
 -- name: wh_due
+-- as outbox_due: the pending deliveries already due, or one of the few being
+-- sent whose lease_until passed or whose owner's lease ended
 SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type, ev.payload,
 d.status, d.attempts, d.last_status, d.next_attempt_at, d.last_attempt_at,
 d.delivered_at, d.created_at, d.last_reply, ep.url, ep.secret
 FROM webhook_deliveries d
 JOIN webhook_events ev ON ev.id = d.event_id
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-WHERE d.status IN ('pending', 'sending') AND (d.next_attempt_at <= $1
-OR (d.status = 'sending' AND d.claimed_by <> '' AND NOT EXISTS (SELECT 1
-FROM server_leases l WHERE l.id = d.claimed_by AND l.lease_until > $1)))
+WHERE ((d.status = 'pending' AND d.next_attempt_at <= $1)
+OR (d.status = 'sending' AND (d.next_attempt_at <= $1 OR (d.claimed_by <> ''
+AND NOT EXISTS (SELECT 1 FROM server_leases l WHERE l.id = d.claimed_by
+AND l.lease_until > $1)))))
 AND ep.enabled = 1
 AND d.endpoint_id NOT IN ($2, $3, $4, $5, $6, $7, $8, $9)
 ORDER BY d.next_attempt_at, d.id LIMIT 1
@@ -1483,11 +1492,16 @@ delivered_at = CASE WHEN $2 = 'delivered' THEN $4 ELSE delivered_at END
 WHERE id = $1 AND status = 'sending'
 
 -- name: wh_next_due
-SELECT min(CASE WHEN d.status = 'sending' AND d.claimed_by <> '' THEN least(d.next_attempt_at,
+-- and 1 when an endpoint is enabled (none: nothing queued can be due)
+SELECT least((SELECT d.next_attempt_at FROM webhook_deliveries d
+JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+WHERE d.status = 'pending' AND ep.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1),
+(SELECT min(CASE WHEN d.claimed_by <> '' THEN least(d.next_attempt_at,
 coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = d.claimed_by), 0))
 ELSE d.next_attempt_at END) FROM webhook_deliveries d
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-WHERE d.status IN ('pending', 'sending') AND ep.enabled = 1
+WHERE d.status = 'sending' AND ep.enabled = 1)),
+CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = 1) THEN 1 ELSE 0 END
 
 -- name: wh_deliveries
 SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type, ev.payload,

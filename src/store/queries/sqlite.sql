@@ -1282,14 +1282,26 @@ SELECT sealed FROM outbox_seals WHERE outbox_id = ?1
 SELECT count(*) FROM outbox WHERE appointment_id = ?1 AND kind = ?2
 
 -- name: outbox_due
+-- Two parts, so that the (status, next_attempt_at) index does the work (a
+-- pending message's row, bodies and all, is read only when it is due): the
+-- most overdue pending message, in index order, and the few messages being
+-- sent, which are due when their lease_until passes or their owner's lease
+-- (server_leases) has run out or ended; the earlier of them.
+SELECT * FROM (SELECT * FROM (SELECT id, appointment_id, kind, dedupe_key, recipient,
+recipient_name, subject, body_text, body_html, attach_name, attach_type, attach_data,
+status, attempts, next_attempt_at, created_at, coalesce(sent_at, 0), last_error, channel
+FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?1
+AND ((?2 & 1 AND channel = 'email') OR (?2 & 2 AND channel = 'sms'))
+ORDER BY next_attempt_at, id LIMIT 1)
+UNION ALL
 SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,
 subject, body_text, body_html, attach_name, attach_type, attach_data,
 status, attempts, next_attempt_at, created_at, coalesce(sent_at, 0),
-last_error, channel FROM outbox WHERE status IN ('pending', 'sending')
-AND (next_attempt_at <= ?1 OR (status = 'sending' AND claimed_by <> ''
+last_error, channel FROM outbox WHERE status = 'sending'
+AND (next_attempt_at <= ?1 OR (claimed_by <> ''
 AND NOT EXISTS (SELECT 1 FROM server_leases l WHERE l.id = outbox.claimed_by
 AND l.lease_until > ?1))) AND ((?2 & 1 AND channel = 'email')
-OR (?2 & 2 AND channel = 'sms')) ORDER BY next_attempt_at, id LIMIT 1
+OR (?2 & 2 AND channel = 'sms'))) ORDER BY next_attempt_at, id LIMIT 1
 
 -- name: outbox_claim
 -- ?3: the claiming server's lease (server_lease_renew), '' for none
@@ -1310,12 +1322,16 @@ sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END
 WHERE id = ?1 AND status = 'sending'
 
 -- name: outbox_next_due
--- a claim is due when its lease_until passes, or when its owner's lease does
-SELECT min(CASE WHEN status = 'sending' AND claimed_by <> '' THEN min(next_attempt_at,
+-- a claim is due when its lease_until passes, or when its owner's lease does;
+-- the earliest pending message is the first of its status in the index
+SELECT min(t) FROM (SELECT (SELECT next_attempt_at FROM outbox
+WHERE status = 'pending' AND ((?1 & 1 AND channel = 'email') OR (?1 & 2 AND channel = 'sms'))
+ORDER BY next_attempt_at LIMIT 1) AS t
+UNION ALL
+SELECT CASE WHEN claimed_by <> '' THEN min(next_attempt_at,
 coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = outbox.claimed_by), 0))
-ELSE next_attempt_at END) FROM outbox
-WHERE status IN ('pending', 'sending')
-AND ((?1 & 1 AND channel = 'email') OR (?1 & 2 AND channel = 'sms'))
+ELSE next_attempt_at END FROM outbox WHERE status = 'sending'
+AND ((?1 & 1 AND channel = 'email') OR (?1 & 2 AND channel = 'sms')))
 
 -- name: outbox_list
 SELECT id, appointment_id, kind, dedupe_key, recipient, recipient_name,
@@ -1408,18 +1424,30 @@ WHERE (?3 = 0 AND enabled = 1 AND (events & ?2) <> 0) OR id = ?3
 
 -- the endpoints ?2..?9 have a transfer in flight (0 = no one)
 -- name: wh_due
+-- as outbox_due: the most overdue pending delivery in index order, or one of
+-- the few being sent whose lease_until passed or whose owner's lease ended
+SELECT * FROM (SELECT * FROM (SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type,
+ev.payload, d.status, d.attempts, d.last_status, d.next_attempt_at, d.last_attempt_at,
+d.delivered_at, d.created_at, d.last_reply, ep.url, ep.secret
+FROM webhook_deliveries d
+JOIN webhook_events ev ON ev.id = d.event_id
+JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND ep.enabled = 1
+AND d.endpoint_id NOT IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+ORDER BY d.next_attempt_at, d.id LIMIT 1)
+UNION ALL
 SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type, ev.payload,
 d.status, d.attempts, d.last_status, d.next_attempt_at, d.last_attempt_at,
 d.delivered_at, d.created_at, d.last_reply, ep.url, ep.secret
 FROM webhook_deliveries d
 JOIN webhook_events ev ON ev.id = d.event_id
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-WHERE d.status IN ('pending', 'sending') AND (d.next_attempt_at <= ?1
-OR (d.status = 'sending' AND d.claimed_by <> '' AND NOT EXISTS (SELECT 1
+WHERE d.status = 'sending' AND (d.next_attempt_at <= ?1
+OR (d.claimed_by <> '' AND NOT EXISTS (SELECT 1
 FROM server_leases l WHERE l.id = d.claimed_by AND l.lease_until > ?1)))
 AND ep.enabled = 1
-AND d.endpoint_id NOT IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-ORDER BY d.next_attempt_at, d.id LIMIT 1
+AND d.endpoint_id NOT IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))
+ORDER BY next_attempt_at, id LIMIT 1
 
 -- name: wh_claim
 UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1,
@@ -1432,11 +1460,16 @@ delivered_at = CASE WHEN ?2 = 'delivered' THEN ?4 ELSE delivered_at END
 WHERE id = ?1 AND status = 'sending'
 
 -- name: wh_next_due
-SELECT min(CASE WHEN d.status = 'sending' AND d.claimed_by <> '' THEN min(d.next_attempt_at,
-coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = d.claimed_by), 0))
-ELSE d.next_attempt_at END) FROM webhook_deliveries d
+-- and 1 when an endpoint is enabled (none: nothing queued can be due)
+SELECT min(t), EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = 1) FROM (SELECT (SELECT d.next_attempt_at FROM webhook_deliveries d
 JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-WHERE d.status IN ('pending', 'sending') AND ep.enabled = 1
+WHERE d.status = 'pending' AND ep.enabled = 1 ORDER BY d.next_attempt_at LIMIT 1) AS t
+UNION ALL
+SELECT CASE WHEN d.claimed_by <> '' THEN min(d.next_attempt_at,
+coalesce((SELECT l.lease_until FROM server_leases l WHERE l.id = d.claimed_by), 0))
+ELSE d.next_attempt_at END FROM webhook_deliveries d
+JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+WHERE d.status = 'sending' AND ep.enabled = 1)
 
 -- name: wh_deliveries
 SELECT d.id, d.event_id, d.endpoint_id, ev.msg_id, ev.type, ev.payload,
