@@ -82,7 +82,32 @@ if [ "${PG_TESTS:-1}" != 0 ]; then
         PG_UNITS=$(for t in "$BUILD"/test_store* "$BUILD"/test_svc_* "$BUILD"/test_sched_retry; do
             [ -f "$t" ] && [ -x "$t" ] && basename "$t"; done)
         PG_SUITES=$(grep -v '^#' tests/pg/suites | grep .)
+        # One database migrated and seeded with the plain demo, once: every
+        # harness Server that would seed it gets a copy instead (CREATE DATABASE
+        # ... TEMPLATE; tests/http/harness.py PG_TEMPLATE).  Servers with no seed
+        # (the tests of migrating from nothing), another demo or real hashing
+        # still start from an empty database.  If it cannot be made, every
+        # server migrates and seeds its own, as before.
+        if KNEAD_TEST_PG=$RUNALL_PG "$PY" tests/http/harness.py --pg-template "$BUILD/knead" \
+            knead_template >>"$OUT/pg-cluster.log" 2>&1; then
+            KNEAD_TEST_PG_TEMPLATE=knead_template
+            export KNEAD_TEST_PG_TEMPLATE
+        else
+            echo "note: no PostgreSQL template database (every server seeds its own):"
+            tail -5 "$OUT/pg-cluster.log" | sed 's/^/    /'
+        fi
     fi
+fi
+# The plain demo clinic in SQLite, seeded once: every harness Server that would seed it
+# starts from a copy of this file instead (tests/http/harness.py SQLITE_TEMPLATE; the
+# same rules as the PostgreSQL template above).
+rm -f "$OUT/template.db"
+if "$BUILD/knead" demo --db "$OUT/template.db" >"$OUT/template.log" 2>&1; then
+    KNEAD_TEST_SQLITE_TEMPLATE=$(cd "$OUT" && pwd)/template.db
+    export KNEAD_TEST_SQLITE_TEMPLATE
+else
+    echo "note: no SQLite template database (every server seeds its own):"
+    tail -5 "$OUT/template.log" | sed 's/^/    /'
 fi
 rm -f "$OUT"/unit-*.rc "$OUT"/http-*.rc "$OUT"/pg-*.rc "$OUT"/fuzz.rc "$OUT"/e2e.rc
 touch "$OUT/run-all.start"
@@ -124,7 +149,13 @@ done | sort -rn | cut -d' ' -f2- | xargs -P "$HTTP_JOBS" -n 2 sh -c '
     awk "NR == 2 { split(\$1, u, /m|s/); split(\$2, s, /m|s/);
         printf \"%.1f\\n\", u[1] * 60 + u[2] + s[1] * 60 + s[2] }" "$OUT/$kind-$n.times" >"$OUT/$kind-$n.cpu"
     rm -f "$OUT/$kind-$n.times"'
-[ "$PG_UP" = 1 ] && sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR" && trap - EXIT
+# the cluster's CPU seconds (the postmaster and every backend it reaped), before it stops
+PG_CPU=
+if [ "$PG_UP" = 1 ]; then
+    PG_CPU=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15 + $16 + $17) / hz }' \
+        "/proc/$(head -1 "$KNEAD_PG_DIR/data/postmaster.pid")/stat" 2>/dev/null)
+    sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR" && trap - EXIT
+fi
 
 tally_http() { # name logfile rcfile
     rc=$(cat "$3" 2>/dev/null || echo 1)
@@ -175,6 +206,7 @@ t_end=$(date +%s)
 awk -v wall=$((t_end - t_pool)) -v cores="$JOBS" '{ cpu += $2; n++ }
     END { printf "pool: %d jobs, %d s wall, %.0f s CPU (%.2f of %d cores busy; CPU / cores = %.0f s)\n",
           n, wall, cpu, wall ? cpu / wall : 0, cores, cpu / cores }' "$OUT/jobs.txt"
+[ -n "$PG_CPU" ] && echo "the PostgreSQL cluster: $PG_CPU s CPU (postmaster and backends; not in the jobs' CPU)"
 echo "longest jobs (wall s, CPU s):"
 head -15 "$OUT/jobs.txt" | awk '{ printf "  %5d %7.1f  %s\n", $1, $2, $3 }'
 echo "$passed passed, $failed failed"

@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -193,14 +194,48 @@ if PG:
     _sqlite3.connect = _connect
 
 
-def pg_create_database():
-    """A new empty database on the cluster; returns its URL."""
+# KNEAD_TEST_PG_TEMPLATE (tests/run-all.sh sets it, pg_make_template makes it):
+# the name of a database on the cluster that holds the test shims and the plain
+# demo clinic, migrated and seeded once per run by the binary under test.  A
+# Server that would seed the plain demo gets a copy of it instead (CREATE
+# DATABASE ... TEMPLATE: a file copy, no migration, no seed); one that seeds
+# nothing, a demo of its own (--locations, --lived-in) or with real hashing
+# still starts from an empty database.
+PG_TEMPLATE = os.environ.get('KNEAD_TEST_PG_TEMPLATE', '')
+# KNEAD_TEST_SQLITE_TEMPLATE (tests/run-all.sh sets it): the same for SQLite, a
+# database file that `knead demo` seeded once per run; such a Server starts
+# from a copy of the file.
+SQLITE_TEMPLATE = os.environ.get('KNEAD_TEST_SQLITE_TEMPLATE', '')
+
+
+def pg_create_database(template=''):
+    """A new database on the cluster: empty with the test shims, or a copy
+    of database `template`; returns its URL."""
     name = 'knead_' + os.urandom(6).hex()
-    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', PG, '-c', 'CREATE DATABASE ' + name],
+    create = 'CREATE DATABASE ' + name + (' TEMPLATE ' + template if template else '')
+    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', PG, '-c', create],
                    check=True, capture_output=True, timeout=60)
-    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', pg_url(name), '-c', PG_TEST_SHIMS],
-                   check=True, capture_output=True, timeout=60)
+    if not template:
+        subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', pg_url(name), '-c', PG_TEST_SHIMS],
+                       check=True, capture_output=True, timeout=60)
     return pg_url(name)
+
+
+def pg_make_template(knead, name):
+    """Makes database `name` on the cluster the template of the seeded
+    servers (see PG_TEMPLATE): the shims, `knead demo`, then closed to
+    connections (CREATE DATABASE ... TEMPLATE refuses a template that anyone
+    is connected to)."""
+    url = pg_create_database()
+    made = url.rsplit('/', 1)[1]
+    r = subprocess.run([os.path.abspath(knead), 'demo', '--db', url], capture_output=True,
+                       text=True, timeout=120)
+    if r.returncode != 0:
+        raise RuntimeError('knead demo --db %s: %s' % (url, r.stderr.strip()))
+    for stmt in ('ALTER DATABASE %s RENAME TO %s' % (made, name),
+                 'ALTER DATABASE %s WITH IS_TEMPLATE true ALLOW_CONNECTIONS false' % name):
+        subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', PG, '-c', stmt],
+                       check=True, capture_output=True, timeout=60)
 
 
 def pg_drop_database(url):
@@ -298,6 +333,13 @@ class Server:
             seed = False
         elif share is not None:
             self.db = share.db
+            seed = False
+        elif PG and PG_TEMPLATE and seed and not real_hashing and not self.demo:
+            self.db = pg_create_database(PG_TEMPLATE)  # the plain demo, seeded once per run
+            seed = False
+        elif not PG and SQLITE_TEMPLATE and seed and not real_hashing and not self.demo:
+            self.db = os.path.join(self.dir, 'knead.db')
+            shutil.copy(SQLITE_TEMPLATE, self.db)  # the plain demo, seeded once per run
             seed = False
         else:
             self.db = pg_create_database() if PG else os.path.join(self.dir, 'knead.db')
@@ -738,3 +780,8 @@ def run_suite(module_globals):
     bad = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     print('RESULT %d %d' % (result.testsRun - bad - len(result.skipped), bad))
     sys.exit(1 if bad else 0)
+
+
+if __name__ == '__main__' and len(sys.argv) == 4 and sys.argv[1] == '--pg-template':
+    # tests/run-all.sh: python3 tests/http/harness.py --pg-template KNEAD NAME
+    pg_make_template(sys.argv[2], sys.argv[3])
