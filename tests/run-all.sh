@@ -53,7 +53,9 @@ run_counted layers "$OUT/layers.log" python3 tests/layers/check_includes.py src
 # cluster, tests/pg/cluster.sh, initdb in a temporary directory, pg_ctl on a free
 # loopback port, no system service, stopped and removed at the end; a suite that
 # holds tests of SQLite itself marks them @sqlite_only; PG_TESTS=0 leaves them out),
-# the fuzzers and the browser run (one node process).  "Longest" is each job's
+# the fuzzers and the browser run in two halves (tests/e2e/run.mjs PART/2: two node
+# processes, each with its own Chromium, servers and screenshot folder
+# BUILD/screenshots/PART, side by side; one process was the longest job by far).  "Longest" is each job's
 # time in the last run (OUT/<job>.secs; a first run guesses).  HTTP_JOBS (default one
 # more than the cores) run at once: the browser run holds one slot from the start and
 # the suites keep the two of before (at twice the cores, under a load of 20, the
@@ -109,7 +111,7 @@ else
     echo "note: no SQLite template database (every server seeds its own):"
     tail -5 "$OUT/template.log" | sed 's/^/    /'
 fi
-rm -f "$OUT"/unit-*.rc "$OUT"/http-*.rc "$OUT"/pg-*.rc "$OUT"/fuzz.rc "$OUT"/e2e.rc
+rm -f "$OUT"/unit-*.rc "$OUT"/http-*.rc "$OUT"/pg-*.rc "$OUT"/fuzz.rc "$OUT"/e2e.rc "$OUT"/e2e-*.rc
 touch "$OUT/run-all.start"
 t_pool=$(date +%s)
 UNITS=$(for t in "$BUILD"/test_*; do [ -f "$t" ] && [ -x "$t" ] && basename "$t"; done)
@@ -119,10 +121,11 @@ UNITS=$(for t in "$BUILD"/test_*; do [ -f "$t" ] && [ -x "$t" ] && basename "$t"
     for n in $PG_UNITS; do echo "pg-unit $n"; done
     for n in $PG_SUITES; do echo "pg-http $n"; done
     echo "fuzz fuzz"
-    echo "e2e e2e"
+    echo "e2e 1"
+    echo "e2e 2"
 } | while read -r kind n; do
     # the guess for a first run: the browser run is the longest, a PG unit test short
-    case $kind in e2e) guess=400 ;; unit | pg-unit) guess=5 ;; *) guess=30 ;; esac
+    case $kind in e2e) guess=200 ;; unit | pg-unit) guess=5 ;; *) guess=30 ;; esac
     secs=$(cat "$OUT/$kind-$n.secs" 2>/dev/null || echo "$guess")
     echo "$secs $kind $n"
 done | sort -rn | cut -d' ' -f2- | xargs -P "$HTTP_JOBS" -n 2 sh -c '
@@ -138,8 +141,8 @@ done | sort -rn | cut -d' ' -f2- | xargs -P "$HTTP_JOBS" -n 2 sh -c '
           echo $? >"$OUT/pg-http-$n.rc" ;;
     fuzz) sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-}" >"$OUT/fuzz.log" 2>&1
           echo $? >"$OUT/fuzz.rc" ;;
-    e2e) node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots" >"$OUT/e2e.log" 2>&1
-          echo $? >"$OUT/e2e.rc" ;;
+    e2e) node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots/$n" "$n/2" >"$OUT/e2e-$n.log" 2>&1
+          echo $? >"$OUT/e2e-$n.rc" ;;
     esac
     echo $(($(date +%s) - t0)) >"$OUT/$kind-$n.secs"
     # the CPU seconds (user + system) of the job and every process it waited for
@@ -192,7 +195,8 @@ for n in $PG_SUITES; do
     tally_http "pg/http-$n" "$OUT/pg-http-$n.log" "$OUT/pg-http-$n.rc"
 done
 tally_http fuzz "$OUT/fuzz.log" "$OUT/fuzz.rc"
-tally_http e2e "$OUT/e2e.log" "$OUT/e2e.rc"
+tally_http e2e/1 "$OUT/e2e-1.log" "$OUT/e2e-1.rc"
+tally_http e2e/2 "$OUT/e2e-2.log" "$OUT/e2e-2.rc"
 
 # Where the time went: the pool's wall time, the CPU its jobs used (a quiet machine
 # with this many cores needs at least CPU / cores of wall), and the fifteen longest jobs.
