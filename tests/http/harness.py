@@ -197,14 +197,15 @@ if PG:
 # KNEAD_TEST_PG_TEMPLATE (tests/run-all.sh sets it, pg_make_template makes it):
 # the name of a database on the cluster that holds the test shims and the plain
 # demo clinic, migrated and seeded once per run by the binary under test.  A
-# Server that would seed the plain demo gets a copy of it instead (CREATE
-# DATABASE ... TEMPLATE: a file copy, no migration, no seed); one that seeds
-# nothing, a demo of its own (--locations, --lived-in) or with real hashing
-# still starts from an empty database.
+# Server whose start() would seed the plain demo into a database nothing was
+# made of yet gets a copy of it instead (CREATE DATABASE ... TEMPLATE: a file
+# copy, no migration, no seed); one that seeds nothing, a demo of its own
+# (--locations, --lived-in), real hashing, or whose database a test asked for
+# before start() (to migrate or seed it itself) starts from an empty one.
 PG_TEMPLATE = os.environ.get('KNEAD_TEST_PG_TEMPLATE', '')
 # KNEAD_TEST_SQLITE_TEMPLATE (tests/run-all.sh sets it): the same for SQLite, a
-# database file that `knead demo` seeded once per run; such a Server starts
-# from a copy of the file.
+# database file that `knead demo` seeded once per run; such a Server's start()
+# copies the file where no database file is yet.
 SQLITE_TEMPLATE = os.environ.get('KNEAD_TEST_SQLITE_TEMPLATE', '')
 
 
@@ -328,21 +329,19 @@ class Server:
         self.demo = list(demo)  # more arguments for `knead demo`, e.g. ('--locations', '2')
         self.dir = tempfile.mkdtemp(prefix='knead-http-')
         self.shared = share is not None or db is not None
+        self.real_hashing = real_hashing
+        # On PostgreSQL a fresh database is made when first asked for (the db
+        # property: empty, as a test that migrates or seeds it itself wants) or
+        # by start(), which seeds the plain demo as a copy of the template.
+        self._db = None
         if db is not None:
             self.db = db
             seed = False
         elif share is not None:
             self.db = share.db
             seed = False
-        elif PG and PG_TEMPLATE and seed and not real_hashing and not self.demo:
-            self.db = pg_create_database(PG_TEMPLATE)  # the plain demo, seeded once per run
-            seed = False
-        elif not PG and SQLITE_TEMPLATE and seed and not real_hashing and not self.demo:
+        elif not PG:
             self.db = os.path.join(self.dir, 'knead.db')
-            shutil.copy(SQLITE_TEMPLATE, self.db)  # the plain demo, seeded once per run
-            seed = False
-        else:
-            self.db = pg_create_database() if PG else os.path.join(self.dir, 'knead.db')
         self.log_path = os.path.join(self.dir, 'server.log')
         self.extra = list(extra)
         self.seed = seed
@@ -359,6 +358,35 @@ class Server:
         self.key_file = share.key_file if share is not None else os.path.join(self.dir, 'webhook.key')
 
     main = None  # the first Server started in this process: where a Browser() goes by default
+
+    @property
+    def db(self):
+        """The database: a SQLite path, or the URL of this server's database
+        on the cluster (made empty, with the test shims, when first asked for)."""
+        if self._db is None:
+            self._db = pg_create_database()
+        return self._db
+
+    @db.setter
+    def db(self, value):
+        self._db = value
+
+    def _seed_from_template(self):
+        """Seeds the plain demo as a copy of the run's template (PG_TEMPLATE,
+        SQLITE_TEMPLATE) when there is one and nothing else was made of this
+        server's database yet; True if it did.  Not for another demo or real
+        hashing (the template's passwords are hashed at the test cost)."""
+        if self.demo or self.real_hashing:
+            return False
+        if PG:
+            if not PG_TEMPLATE or self._db is not None:
+                return False
+            self._db = pg_create_database(PG_TEMPLATE)
+            return True
+        if not SQLITE_TEMPLATE or os.path.exists(self._db):
+            return False
+        shutil.copy(SQLITE_TEMPLATE, self._db)
+        return True
 
     def _with_key_file(self, args):
         """`knead serve` on PostgreSQL: its --config (or a new one) with
@@ -490,7 +518,7 @@ class Server:
             raise AssertionError('knead debug sql %r: %s' % (stmt, r.stderr.strip()))
 
     def start(self):
-        if self.seed:
+        if self.seed and not self._seed_from_template():
             r = self.run_cli('demo', '--db', self.db, *self.demo)
             if r.returncode != 0:
                 raise RuntimeError('knead demo failed: ' + r.stderr)
@@ -571,8 +599,8 @@ class Server:
             print(self.log()[-3000:])  # the server's last words, when debugging a suite
         self.stop()
         self.close_sql()
-        if PG and not self.shared:
-            pg_drop_database(self.db)
+        if PG and not self.shared and self._db is not None:
+            pg_drop_database(self._db)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
