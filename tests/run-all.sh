@@ -56,10 +56,10 @@ run_counted layers "$OUT/layers.log" python3 tests/layers/check_includes.py src
 # the fuzzers and the browser run in two halves (tests/e2e/run.mjs PART/2: two node
 # processes, each with its own Chromium, servers and screenshot folder
 # BUILD/screenshots/PART, side by side; one process was the longest job by far).  "Longest" is each job's
-# time in the last run (OUT/<job>.secs; a first run guesses).  HTTP_JOBS (default one
-# more than the cores) run at once: the browser run holds one slot from the start and
-# the suites keep the two of before (at twice the cores, under a load of 20, the
-# browser run outlasted its own 900 s bound).  The tallies are printed in the order of before once all have ended,
+# time in the last run (OUT/<job>.secs; a first run guesses).  HTTP_JOBS (default two
+# more than the cores) run at once: the browser run's two halves hold two slots from the
+# start (they mostly wait: ~60 s of CPU each in ~150 s alone) and the suites keep the
+# two of before.  The tallies are printed in the order of before once all have ended,
 # then the pool's wall and CPU time and its fifteen longest jobs (OUT/jobs.txt has all:
 # wall s, CPU s, job; the CPU of a job is that of every process it waited for).
 # Debian's python3 (/usr/bin): it has python3-icalendar (scripts/deps.sh --test), which a
@@ -67,7 +67,7 @@ run_counted layers "$OUT/layers.log" python3 tests/layers/check_includes.py src
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 export PY BUILD OUT
-HTTP_JOBS=${HTTP_JOBS:-$((JOBS + 1))}
+HTTP_JOBS=${HTTP_JOBS:-$((JOBS + 2))}
 HTTP_SUITES=$(for f in tests/http/test_*.py; do n=$(basename "$f" .py); echo "${n#test_}"; done)
 PG_UNITS=
 PG_SUITES=
