@@ -53,11 +53,13 @@ run_counted layers "$OUT/layers.log" python3 tests/layers/check_includes.py src
 # cluster, tests/pg/cluster.sh, initdb in a temporary directory, pg_ctl on a free
 # loopback port, no system service, stopped and removed at the end; a suite that
 # holds tests of SQLite itself marks them @sqlite_only; PG_TESTS=0 leaves them out),
-# the fuzzers and the browser run (one node process).  "Longest" is each job's
-# time in the last run (OUT/<job>.secs; a first run guesses).  HTTP_JOBS (default one
-# more than the cores) run at once: the browser run holds one slot from the start and
-# the suites keep the two of before (at twice the cores, under a load of 20, the
-# browser run outlasted its own 900 s bound).  The tallies are printed in the order of before once all have ended,
+# the fuzzers and the browser run in two halves (tests/e2e/run.mjs PART/2: two node
+# processes, each with its own Chromium, servers and screenshot folder
+# BUILD/screenshots/PART, side by side; one process was the longest job by far).  "Longest" is each job's
+# time in the last run (OUT/<job>.secs; a first run guesses).  HTTP_JOBS (default two
+# more than the cores) run at once: the browser run's two halves hold two slots from the
+# start (they mostly wait: ~60 s of CPU each in ~150 s alone) and the suites keep the
+# two of before.  The tallies are printed in the order of before once all have ended,
 # then the pool's wall and CPU time and its fifteen longest jobs (OUT/jobs.txt has all:
 # wall s, CPU s, job; the CPU of a job is that of every process it waited for).
 # Debian's python3 (/usr/bin): it has python3-icalendar (scripts/deps.sh --test), which a
@@ -65,7 +67,7 @@ run_counted layers "$OUT/layers.log" python3 tests/layers/check_includes.py src
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 export PY BUILD OUT
-HTTP_JOBS=${HTTP_JOBS:-$((JOBS + 1))}
+HTTP_JOBS=${HTTP_JOBS:-$((JOBS + 2))}
 HTTP_SUITES=$(for f in tests/http/test_*.py; do n=$(basename "$f" .py); echo "${n#test_}"; done)
 PG_UNITS=
 PG_SUITES=
@@ -82,9 +84,34 @@ if [ "${PG_TESTS:-1}" != 0 ]; then
         PG_UNITS=$(for t in "$BUILD"/test_store* "$BUILD"/test_svc_* "$BUILD"/test_sched_retry; do
             [ -f "$t" ] && [ -x "$t" ] && basename "$t"; done)
         PG_SUITES=$(grep -v '^#' tests/pg/suites | grep .)
+        # One database migrated and seeded with the plain demo, once: every
+        # harness Server that would seed it gets a copy instead (CREATE DATABASE
+        # ... TEMPLATE; tests/http/harness.py PG_TEMPLATE).  Servers with no seed
+        # (the tests of migrating from nothing), another demo or real hashing
+        # still start from an empty database.  If it cannot be made, every
+        # server migrates and seeds its own, as before.
+        if KNEAD_TEST_PG=$RUNALL_PG "$PY" tests/http/harness.py --pg-template "$BUILD/knead" \
+            knead_template >>"$OUT/pg-cluster.log" 2>&1; then
+            KNEAD_TEST_PG_TEMPLATE=knead_template
+            export KNEAD_TEST_PG_TEMPLATE
+        else
+            echo "note: no PostgreSQL template database (every server seeds its own):"
+            tail -5 "$OUT/pg-cluster.log" | sed 's/^/    /'
+        fi
     fi
 fi
-rm -f "$OUT"/unit-*.rc "$OUT"/http-*.rc "$OUT"/pg-*.rc "$OUT"/fuzz.rc "$OUT"/e2e.rc
+# The plain demo clinic in SQLite, seeded once: every harness Server that would seed it
+# starts from a copy of this file instead (tests/http/harness.py SQLITE_TEMPLATE; the
+# same rules as the PostgreSQL template above).
+rm -f "$OUT/template.db"
+if "$BUILD/knead" demo --db "$OUT/template.db" >"$OUT/template.log" 2>&1; then
+    KNEAD_TEST_SQLITE_TEMPLATE=$(cd "$OUT" && pwd)/template.db
+    export KNEAD_TEST_SQLITE_TEMPLATE
+else
+    echo "note: no SQLite template database (every server seeds its own):"
+    tail -5 "$OUT/template.log" | sed 's/^/    /'
+fi
+rm -f "$OUT"/unit-*.rc "$OUT"/http-*.rc "$OUT"/pg-*.rc "$OUT"/fuzz.rc "$OUT"/e2e.rc "$OUT"/e2e-*.rc
 touch "$OUT/run-all.start"
 t_pool=$(date +%s)
 UNITS=$(for t in "$BUILD"/test_*; do [ -f "$t" ] && [ -x "$t" ] && basename "$t"; done)
@@ -94,10 +121,11 @@ UNITS=$(for t in "$BUILD"/test_*; do [ -f "$t" ] && [ -x "$t" ] && basename "$t"
     for n in $PG_UNITS; do echo "pg-unit $n"; done
     for n in $PG_SUITES; do echo "pg-http $n"; done
     echo "fuzz fuzz"
-    echo "e2e e2e"
+    echo "e2e 1"
+    echo "e2e 2"
 } | while read -r kind n; do
     # the guess for a first run: the browser run is the longest, a PG unit test short
-    case $kind in e2e) guess=400 ;; unit | pg-unit) guess=5 ;; *) guess=30 ;; esac
+    case $kind in e2e) guess=200 ;; unit | pg-unit) guess=5 ;; *) guess=30 ;; esac
     secs=$(cat "$OUT/$kind-$n.secs" 2>/dev/null || echo "$guess")
     echo "$secs $kind $n"
 done | sort -rn | cut -d' ' -f2- | xargs -P "$HTTP_JOBS" -n 2 sh -c '
@@ -113,8 +141,8 @@ done | sort -rn | cut -d' ' -f2- | xargs -P "$HTTP_JOBS" -n 2 sh -c '
           echo $? >"$OUT/pg-http-$n.rc" ;;
     fuzz) sh tests/fuzz/run.sh "$BUILD/fuzz" "${FUZZ_SECONDS:-}" >"$OUT/fuzz.log" 2>&1
           echo $? >"$OUT/fuzz.rc" ;;
-    e2e) node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots" >"$OUT/e2e.log" 2>&1
-          echo $? >"$OUT/e2e.rc" ;;
+    e2e) node tests/e2e/run.mjs "$BUILD/knead" "$BUILD/screenshots/$n" "$n/2" >"$OUT/e2e-$n.log" 2>&1
+          echo $? >"$OUT/e2e-$n.rc" ;;
     esac
     echo $(($(date +%s) - t0)) >"$OUT/$kind-$n.secs"
     # the CPU seconds (user + system) of the job and every process it waited for
@@ -124,7 +152,13 @@ done | sort -rn | cut -d' ' -f2- | xargs -P "$HTTP_JOBS" -n 2 sh -c '
     awk "NR == 2 { split(\$1, u, /m|s/); split(\$2, s, /m|s/);
         printf \"%.1f\\n\", u[1] * 60 + u[2] + s[1] * 60 + s[2] }" "$OUT/$kind-$n.times" >"$OUT/$kind-$n.cpu"
     rm -f "$OUT/$kind-$n.times"'
-[ "$PG_UP" = 1 ] && sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR" && trap - EXIT
+# the cluster's CPU seconds (the postmaster and every backend it reaped), before it stops
+PG_CPU=
+if [ "$PG_UP" = 1 ]; then
+    PG_CPU=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15 + $16 + $17) / hz }' \
+        "/proc/$(head -1 "$KNEAD_PG_DIR/data/postmaster.pid")/stat" 2>/dev/null)
+    sh tests/pg/cluster.sh stop "$KNEAD_PG_DIR" && trap - EXIT
+fi
 
 tally_http() { # name logfile rcfile
     rc=$(cat "$3" 2>/dev/null || echo 1)
@@ -161,7 +195,8 @@ for n in $PG_SUITES; do
     tally_http "pg/http-$n" "$OUT/pg-http-$n.log" "$OUT/pg-http-$n.rc"
 done
 tally_http fuzz "$OUT/fuzz.log" "$OUT/fuzz.rc"
-tally_http e2e "$OUT/e2e.log" "$OUT/e2e.rc"
+tally_http e2e/1 "$OUT/e2e-1.log" "$OUT/e2e-1.rc"
+tally_http e2e/2 "$OUT/e2e-2.log" "$OUT/e2e-2.rc"
 
 # Where the time went: the pool's wall time, the CPU its jobs used (a quiet machine
 # with this many cores needs at least CPU / cores of wall), and the fifteen longest jobs.
@@ -175,6 +210,7 @@ t_end=$(date +%s)
 awk -v wall=$((t_end - t_pool)) -v cores="$JOBS" '{ cpu += $2; n++ }
     END { printf "pool: %d jobs, %d s wall, %.0f s CPU (%.2f of %d cores busy; CPU / cores = %.0f s)\n",
           n, wall, cpu, wall ? cpu / wall : 0, cores, cpu / cores }' "$OUT/jobs.txt"
+[ -n "$PG_CPU" ] && echo "the PostgreSQL cluster: $PG_CPU s CPU (postmaster and backends; not in the jobs' CPU)"
 echo "longest jobs (wall s, CPU s):"
 head -15 "$OUT/jobs.txt" | awk '{ printf "  %5d %7.1f  %s\n", $1, $2, $3 }'
 echo "$passed passed, $failed failed"

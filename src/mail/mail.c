@@ -21,9 +21,26 @@
 #include "svc/webhook.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/num.h"
 
 #define POLL_SECONDS 10  /* the longest the worker sleeps without a look at the store */
 #define LEASE_SECONDS 300 /* a claim; longer than one SMTP transfer may take */
+
+/* A test build only (KNEAD_TEST_BUILD, as KNEAD_PWHASH=test): with
+ * KNEAD_TEST_REMIND_POLL_S=N (1..86400) the reminder worker's unasked look
+ * comes every N s instead of POLL_SECONDS, so that an HTTP test can tell
+ * the look a change asks for (remind_kick) from the periodic one.
+ * POLL_SECONDS in every other build. */
+static int test_remind_poll_s(void)
+{
+#ifdef KNEAD_TEST_BUILD
+    const char *v = getenv("KNEAD_TEST_REMIND_POLL_S");
+    int s;
+    if (v && num_parse_int(v, 1, 86400, &s) == 0)
+        return s;
+#endif
+    return POLL_SECONDS;
+}
 
 struct mail {
     struct lease *lease; /* this server's, named in the workers' claims */
@@ -194,7 +211,7 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
         ro.hours[1] = c->reminders_hours_2;
         ro.sms = c->sms_base_url[0] != '\0';
         ro.outbox = m->outbox;
-        ro.poll_s = POLL_SECONDS;
+        ro.poll_s = test_remind_poll_s();
         if (remind_start(&ro, &m->remind, err, errlen) < 0) {
             sodium_memzero(key, sizeof key);
             outbox_stop(m->outbox);
@@ -238,8 +255,8 @@ int mail_start(struct app *app, struct mail **out, char *err, size_t errlen)
      * reminders of the old time and makes the waitlist's offers (queueing
      * their waitlist.offered events in its own transaction) after the
      * commit (mail/render.h). */
-    if (render_start(app, m->notify, m->whsend, RENDER_POLL_SECONDS, &m->render, err,
-                     errlen) < 0) {
+    if (render_start(app, m->notify, m->whsend, m->remind, RENDER_POLL_SECONDS, &m->render,
+                     err, errlen) < 0) {
         wl_free(app->waitlist);
         app->waitlist = NULL;
         whsend_stop(m->whsend);

@@ -42,7 +42,13 @@ struct remind {
     pthread_mutex_t mu;
     pthread_cond_t cv; /* on CLOCK_MONOTONIC */
     int stopping;      /* guarded by mu */
+    int kicked;        /* guarded by mu: remind_kick since the last look */
 };
+
+/* A kick (remind_kick) brings the next look forward, but never closer than
+ * this to the one before: a stream of bookings makes at most one look a
+ * second, whatever their number. */
+#define KICK_GAP_US 1000000
 
 enum err_code remind_on_change(struct db *db, enum sched_event ev, int64_t appointment_id,
                                int64_t now, struct err *e)
@@ -303,6 +309,10 @@ static void *worker(void *p)
 {
     struct remind *r = p;
     for (int first = 1;; first = 0) {
+        pthread_mutex_lock(&r->mu);
+        r->kicked = 0; /* this look sees what the kick was for */
+        pthread_mutex_unlock(&r->mu);
+        int64_t looked_us = clock_mono_us();
         int64_t next = look(r, first), wait = r->o.poll_s;
         if (next && !clock_pinned() && next - clock_now() < wait)
             wait = next - clock_now();
@@ -310,15 +320,35 @@ static void *worker(void *p)
             wait = 1;
         struct timespec until = clock_deadline_ms(wait * 1000);
         pthread_mutex_lock(&r->mu);
-        while (!r->stopping)
+        while (!r->stopping) {
+            if (r->kicked) {
+                int64_t gap_us = looked_us + KICK_GAP_US - clock_mono_us();
+                if (gap_us <= 0)
+                    break; /* kicked: look now */
+                if (gap_us < (int64_t)wait * 1000000) { /* kicked: look after the gap */
+                    wait = 0;
+                    until = clock_deadline_ms((gap_us + 999) / 1000);
+                }
+            }
             if (pthread_cond_timedwait(&r->cv, &r->mu, &until) != 0)
                 break; /* timed out: look again */
+        }
         int stop = r->stopping;
         pthread_mutex_unlock(&r->mu);
         if (stop)
             break;
     }
     return NULL;
+}
+
+void remind_kick(struct remind *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->kicked = 1;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
 }
 
 int remind_start(const struct remind_options *o, struct remind **out, char *err, size_t errlen)

@@ -8,7 +8,8 @@
  *
  * Never lost, never twice: the thread looks at the booked appointments
  * starting within the longest lead time at start-up, after every
- * reminder's due instant and at least every poll_s seconds, and queues a
+ * reminder's due instant, when kicked after a change (remind_kick) and at
+ * least every poll_s seconds, and queues a
  * due reminder with the dedupe key
  *
  *   appt-42/reminder-24h/START        (e-mail)
@@ -51,6 +52,12 @@ int remind_start(const struct remind_options *o, struct remind **out, char *err,
                  size_t errlen);
 /* Stops the thread and frees r.  Accepts NULL. */
 void remind_stop(struct remind *r);
+/* Asks for a look soon (at most one a second): a change was committed that
+ * may make a reminder due now (a held booking paid) or before the next look
+ * the thread had planned (a booking or move whose reminder falls due within
+ * seconds: the look plans its wake-up by it).  The render worker calls it
+ * after a pass that rendered changes.  Accepts NULL (reminders off). */
+void remind_kick(struct remind *r);
 
 /* For sched's queue hook, inside the change's transaction: a move or a
  * cancellation withdraws the appointment's reminders that wait for the old

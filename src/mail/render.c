@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "mail/notify.h"
+#include "mail/remind.h"
 #include "mail/whsend.h"
 #include "store/store.h"
 #include "svc/waitlist.h"
@@ -37,6 +38,7 @@ struct render {
     struct app *app;
     struct mail_notify *notify;
     struct whsend *whsend; /* woken after a pass that queued waitlist offers; may be NULL */
+    struct remind *remind; /* woken after a pass that rendered changes; may be NULL */
     int poll_s;
     pthread_t thread;
     int started;
@@ -333,6 +335,7 @@ int render_pass(struct render *r)
     if (total > 0) {
         mail_notify_kick(r->notify);
         whsend_kick(r->whsend); /* the waitlist.offered events of the offers it made */
+        remind_kick(r->remind); /* a held booking paid, a reminder due before its next look */
     }
     return got < 0 && total == 0 ? -1 : total;
 }
@@ -362,14 +365,15 @@ static void *worker(void *p)
     return NULL;
 }
 
-int render_start(struct app *app, struct mail_notify *n, struct whsend *ws, int poll_s,
-                 struct render **out, char *err, size_t errlen)
+int render_start(struct app *app, struct mail_notify *n, struct whsend *ws, struct remind *rm,
+                 int poll_s, struct render **out, char *err, size_t errlen)
 {
     struct render *r = xcalloc(1, sizeof *r);
     *out = NULL;
     r->app = app;
     r->notify = n;
     r->whsend = ws;
+    r->remind = rm;
     r->poll_s = poll_s > 0 ? poll_s : 10;
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->pass_mu, NULL);

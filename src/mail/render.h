@@ -34,6 +34,7 @@ struct app;
 struct mail_notify;
 struct render;
 struct whsend;
+struct remind;
 
 /* How long a request waits for the pass that renders its change. */
 #define RENDER_WAIT_MS 2000
@@ -54,10 +55,13 @@ struct whsend;
  * pass) rendering through n; it runs a pass at once (the changes a crash
  * left) and every poll_s seconds, and wakes the webhook worker ws (may be
  * NULL) after a pass that stored anything: the waitlist's offers queue their
- * waitlist.offered events in the pass's transaction.  Returns 0, or -1
- * with a message. */
-int render_start(struct app *app, struct mail_notify *n, struct whsend *ws, int poll_s,
-                 struct render **out, char *err, size_t errlen);
+ * waitlist.offered events in the pass's transaction; and the reminder
+ * worker rm (may be NULL: reminders off): a change may make a reminder due
+ * now (a held booking paid) or before that worker's next look (a booking or
+ * a move whose reminder falls due within seconds).  Returns 0, or -1 with a
+ * message. */
+int render_start(struct app *app, struct mail_notify *n, struct whsend *ws, struct remind *rm,
+                 int poll_s, struct render **out, char *err, size_t errlen);
 /* Runs a last pass and stops the worker.  Accepts NULL. */
 void render_stop(struct render *r);
 

@@ -19,11 +19,23 @@ export function sleep(ms) {
 // extra: more arguments for `knead serve` (e.g. ['--config', ini]).
 export async function startPinnedServer(knead, tmp, now, label, demoArgs = [], extra = []) {
   const db = path.join(tmp, 'knead.db');
+  seedDemo(knead, db, demoArgs);
+  return servePinned(knead, db, path.join(tmp, 'server.log'), now, label, extra);
+}
+
+// `knead demo --db db ...demoArgs`; the plain demo is a copy of
+// KNEAD_TEST_SQLITE_TEMPLATE when tests/run-all.sh made one (seeded once per run by
+// the same binary), as the HTTP suites' servers do (tests/http/harness.py).
+export function seedDemo(knead, db, demoArgs = []) {
+  const template = process.env.KNEAD_TEST_SQLITE_TEMPLATE;
+  if (template && demoArgs.length === 0) {
+    fs.copyFileSync(template, db);
+    return;
+  }
   const demo = spawnSync(knead, ['demo', '--db', db, ...demoArgs], { encoding: 'utf8', timeout: 60_000 });
   if (demo.error || demo.status !== 0) {
     throw new Error(`${knead} demo failed: ${demo.error ? demo.error.message : demo.stderr}`);
   }
-  return servePinned(knead, db, path.join(tmp, 'server.log'), now, label, extra);
 }
 
 // Starts `knead serve` on db with the clock pinned to `now`, logging to logPath.

@@ -8,7 +8,7 @@
 // Nothing but 127.0.0.1 is ever contacted: every browser context aborts
 // requests to any other host.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +31,7 @@ import { reportsCases } from './reports.mjs';
 import { webhooksCases } from './webhooks.mjs';
 import { rulesCases } from './rules.mjs';
 import { locationsCases } from './locations.mjs';
-import { sleep, stopServer } from './lib.mjs';
+import { seedDemo, sleep, stopServer } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -126,11 +126,7 @@ function listeningPort(pid) {
 // as the process exists, so that the caller can always stop it.
 async function startServer(knead, tmp, holder) {
   const db = path.join(tmp, 'knead.db');
-  const demo = spawnSync(knead, ['demo', '--db', db], { encoding: 'utf8', timeout: 60_000 });
-  if (demo.error) throw new Error(`${knead} demo: ${demo.error.message}`);
-  if (demo.status !== 0) {
-    throw new Error(`${knead} demo exited ${demo.status}:\n${demo.stdout}${demo.stderr}`);
-  }
+  seedDemo(knead, db);
   const logPath = path.join(tmp, 'server.log');
   const fd = fs.openSync(logPath, 'w');
   const child = spawn(knead, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--quiet'], {
@@ -262,12 +258,192 @@ async function runAxe(page) {
   });
 }
 
+// ---- the public pages ---------------------------------------------------------
+
+// The public pages on the first server (the demo, the real clock): home, the
+// article pager, every page clean and screenshotted, axe, and without
+// JavaScript.  Its contexts go into `contexts` for the off-site check.
+async function publicCases({ browser, shots }, base, contexts) {
+  BASE = base;
+  // a. Home at phone width: h1, a "book" action, and a way to the back-pain article.
+  const ctx = await newContext(browser, base);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const w = watch(page);
+  let onBackPain = false;
+  await test('home (390x844): h1, visible "book" link/button, clicks through to the back-pain article', async () => {
+    await gotoExpect(page, w, '/', 200);
+    const h1 = await visibleCount(page.locator('h1'));
+    check(h1 >= 1, 'home has no visible h1');
+    const book = page.getByRole('link', { name: /book/i }).or(page.getByRole('button', { name: /book/i }));
+    check(await visibleCount(book) >= 1, 'home has no visible link or button whose text contains "book"');
+    const articleLink = page.locator(`a[href$="${BACK_PAIN}"]`);
+    let link = await firstVisible(articleLink);
+    let via = 'home page';
+    if (!link) {
+      const nav = await firstVisible(page.getByRole('navigation').getByRole('link', { name: 'Articles', exact: true }));
+      check(nav, 'home neither links the back-pain article visibly nor has a visible "Articles" nav link');
+      await Promise.all([page.waitForURL('**/articles'), nav.click()]);
+      link = await firstVisible(page.locator(`a[href$="${BACK_PAIN}"]`));
+      check(link, '/articles has no visible link to the back-pain article');
+      via = '/articles';
+    }
+    await Promise.all([page.waitForURL(`**${BACK_PAIN}`), link.click()]);
+    check(pathOf(page) === BACK_PAIN, `clicking the article link (from ${via}) led to ${page.url()}`);
+    const title = (await page.locator('h1').first().textContent()) || '';
+    check(/back/i.test(title), `back-pain article h1 is "${title.trim()}"`);
+    onBackPain = true;
+  });
+
+  // b. Article pager: Next, then Previous back.
+  await test('article pager: "Next" leads to the rheumatoid-arthritis article, "Previous" leads back', async () => {
+    if (!onBackPain) await gotoExpect(page, w, BACK_PAIN, 200);
+    const next = await firstVisible(page.getByRole('link', { name: /Next/ }));
+    check(next, `${BACK_PAIN} has no visible link whose text contains "Next"`);
+    await Promise.all([page.waitForURL(`**${ARTHRITIS}`), next.click()]);
+    check(pathOf(page) === ARTHRITIS, `"Next" led to ${page.url()}`);
+    const h1 = ((await page.locator('h1').first().textContent()) || '').trim();
+    check(/rheumatoid arthritis/i.test(h1), `h1 on ${ARTHRITIS} is "${h1}", expected it to mention rheumatoid arthritis`);
+    const prev = await firstVisible(page.getByRole('link', { name: /Previous/ }));
+    check(prev, `${ARTHRITIS} has no visible link whose text contains "Previous"`);
+    const href = await prev.getAttribute('href');
+    check(href && href.endsWith(BACK_PAIN), `"Previous" points to ${href}, expected ${BACK_PAIN}`);
+    await Promise.all([page.waitForURL(`**${BACK_PAIN}`), prev.click()]);
+    check(pathOf(page) === BACK_PAIN, `"Previous" led to ${page.url()}`);
+  });
+  const journeyProblems = [...w.problems];
+  await test('home → article → Next → Previous: no console errors or failed requests', async () => {
+    check(journeyProblems.length === 0, journeyProblems.join('\n'));
+  });
+  await ctx.close();
+
+  // e. + screenshots: each page loads cleanly with the real CSP in force.
+  const cleanCtx = await newContext(browser, base);
+  contexts.push(cleanCtx);
+  for (const [p, status] of PAGES) {
+    await test(`${p}: loads (HTTP ${status}) no console errors, failed requests or sideways scroll; screenshot`, async () => {
+      const pg = await cleanCtx.newPage();
+      try {
+        const pw = watch(pg);
+        await gotoExpect(pg, pw, p, status);
+        await pg.evaluate(() => document.fonts && document.fonts.ready.then(() => true));
+        check(await visibleCount(pg.locator('h1')) >= 1, `${p} has no visible h1`);
+        const overflow = await pg.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 0) pw.problems.push(`page is ${overflow}px wider than the ${PHONE.width}px phone viewport`);
+        await pg.screenshot({ path: path.join(shots, shotName(p)), fullPage: true });
+        check(pw.problems.length === 0, pw.problems.join('\n'));
+      } finally {
+        await pg.close();
+      }
+    });
+  }
+  await cleanCtx.close();
+
+  // c. axe-core on every page (CSP bypassed only so that axe can be injected).
+  const axeCtx = await newContext(browser, base, { bypassCSP: true });
+  contexts.push(axeCtx);
+  for (const [p, status] of PAGES) {
+    await test(`${p}: axe-core finds no serious or critical violations`, async () => {
+      const pg = await axeCtx.newPage();
+      try {
+        const pw = watch(pg);
+        await gotoExpect(pg, pw, p, status);
+        const violations = await runAxe(pg);
+        const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+        for (const v of violations.filter((x) => !bad.includes(x))) {
+          console.log(`    note: ${p}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target).join(', ')}`);
+        }
+        check(bad.length === 0, bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
+          v.nodes.map((n) => `  - ${n.target}  ${n.html}${n.summary ? `\n    ${n.summary}` : ''}`).join('\n')).join('\n'));
+      } finally {
+        await pg.close();
+      }
+    });
+  }
+  await axeCtx.close();
+
+  // d. Without JavaScript: home loads and each primary nav link works.
+  const noJs = await newContext(browser, base, { javaScriptEnabled: false });
+  contexts.push(noJs);
+  await test('without JavaScript: home loads and every primary nav link works', async () => {
+    const pg = await noJs.newPage();
+    const pw = watch(pg);
+    await gotoExpect(pg, pw, '/', 200);
+    check(await visibleCount(pg.locator('h1')) >= 1, 'home has no visible h1 without JavaScript');
+    const navLinks = pg.getByRole('navigation').first().getByRole('link');
+    const items = [];
+    for (const a of await navLinks.all()) {
+      if (!(await a.isVisible())) continue;
+      items.push({ name: ((await a.textContent()) || '').trim(), href: await a.getAttribute('href') });
+    }
+    check(items.length >= 3, `expected at least 3 visible nav links without JavaScript, found ${items.length}: ` +
+      JSON.stringify(items));
+    for (const it of items) {
+      const target = new URL(it.href, base).pathname;
+      await gotoExpect(pg, pw, '/', 200);
+      const link = await firstVisible(pg.getByRole('navigation').first().getByRole('link', { name: it.name, exact: true }));
+      check(link, `nav link "${it.name}" not visible`);
+      const [res] = await Promise.all([pg.waitForNavigation({ url: (u) => u.pathname === target }), link.click()]);
+      check(!res || res.status() === 200, `nav link "${it.name}" → ${target}: HTTP ${res && res.status()}`);
+      check(pathOf(pg) === target, `nav link "${it.name}" led to ${pg.url()}, expected ${target}`);
+      check(await visibleCount(pg.locator('h1')) >= 1, `${target} has no visible h1 without JavaScript`);
+    }
+    check(pw.problems.length === 0, pw.problems.join('\n'));
+  });
+  await noJs.close();
+}
+
+// ---- the case modules and the two halves -------------------------------------
+
+// Every module of cases, each on a server (or two) of its own: [name, cases, part].
+// `node run.mjs KNEAD SHOTS 1/2` runs the cases of part 1 (and `2/2` those of part 2),
+// each half its own node process, Chromium and servers, so that make test runs them
+// side by side as two jobs; without a part, everything runs in one process.  The
+// parts are split by each module's seconds in one run (the "took" lines it prints;
+// 2026-12-06 01:14-01:20 UTC, one process, load 5-10: 324 s in all; part 1 163 s,
+// part 2 161 s; journey alone 66 s) into two near-equal halves.
+const MODULES = [
+  ['public', null, 1],
+  ['book', bookingCases, 2],
+  ['journey', journeyCases, 1],
+  ['desk', deskCases, 2],
+  ['money', moneyCases, 2],
+  ['prepaid', prepaidCases, 2],
+  ['calendar', calendarCases, 1],
+  ['therapist', therapistCases, 1],
+  ['intake', intakeCases, 2],
+  ['notes', notesCases, 1],
+  ['portal', portalCases, 2],
+  ['waitlist', waitlistCases, 2],
+  ['outbox', outboxCases, 2],
+  ['reports', reportsCases, 1],
+  ['rules', rulesCases, 2],
+  ['pay', payCases, 2],
+  ['webhooks', webhooksCases, 2],
+  ['locations', locationsCases, 2],
+];
+const PARTS = 2;
+
+// The names of the modules this process runs: all, or those of part N of 2.
+function modulesOf(arg) {
+  if (arg === undefined) return new Set(MODULES.map((m) => m[0]));
+  const m = /^(\d+)\/(\d+)$/.exec(arg);
+  if (!m || Number(m[2]) !== PARTS || Number(m[1]) < 1 || Number(m[1]) > PARTS) return null;
+  return new Set(MODULES.filter((x) => x[2] === Number(m[1])).map((x) => x[0]));
+}
+
+// One line per module with its wall seconds, for dividing the parts.
+function took(name, t0) {
+  console.log(`took    ${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
 // ---- main -------------------------------------------------------------------
 
 async function main() {
-  const [kneadArg, shotArg] = process.argv.slice(2);
-  if (!kneadArg || !shotArg) {
-    console.error('usage: node tests/e2e/run.mjs PATH/TO/knead SCREENSHOT_DIR');
+  const [kneadArg, shotArg, partArg] = process.argv.slice(2);
+  const mine = modulesOf(partArg);
+  if (!kneadArg || !shotArg || !mine) {
+    console.error(`usage: node tests/e2e/run.mjs PATH/TO/knead SCREENSHOT_DIR [PART/${PARTS}]`);
     failed++;
     return 2;
   }
@@ -296,193 +472,45 @@ async function main() {
 
   let serverLog = '';
   try {
+    const t0 = Date.now();
     let started = true;
-    await test('server starts (demo database, port from its log)', async () => {
-      try {
-        await startServer(knead, tmp, holder);
-      } catch (e) {
-        started = false;
-        throw e;
-      }
-    });
+    if (mine.has('public')) {
+      await test('server starts (demo database, port from its log)', async () => {
+        try {
+          await startServer(knead, tmp, holder);
+        } catch (e) {
+          started = false;
+          throw e;
+        }
+      });
+    }
     if (!started) return 1;
 
     await test('browser launches (Debian Chromium, headless)', async () => {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
     });
     if (!browser) return 1;
-    const base = holder.server.base;
-    BASE = base;
-
-    // a. Home at phone width: h1, a "book" action, and a way to the back-pain article.
-    const ctx = await newContext(browser, base);
-    const page = await ctx.newPage();
-    const w = watch(page);
-    let onBackPain = false;
-    await test('home (390x844): h1, visible "book" link/button, clicks through to the back-pain article', async () => {
-      await gotoExpect(page, w, '/', 200);
-      const h1 = await visibleCount(page.locator('h1'));
-      check(h1 >= 1, 'home has no visible h1');
-      const book = page.getByRole('link', { name: /book/i }).or(page.getByRole('button', { name: /book/i }));
-      check(await visibleCount(book) >= 1, 'home has no visible link or button whose text contains "book"');
-      const articleLink = page.locator(`a[href$="${BACK_PAIN}"]`);
-      let link = await firstVisible(articleLink);
-      let via = 'home page';
-      if (!link) {
-        const nav = await firstVisible(page.getByRole('navigation').getByRole('link', { name: 'Articles', exact: true }));
-        check(nav, 'home neither links the back-pain article visibly nor has a visible "Articles" nav link');
-        await Promise.all([page.waitForURL('**/articles'), nav.click()]);
-        link = await firstVisible(page.locator(`a[href$="${BACK_PAIN}"]`));
-        check(link, '/articles has no visible link to the back-pain article');
-        via = '/articles';
-      }
-      await Promise.all([page.waitForURL(`**${BACK_PAIN}`), link.click()]);
-      check(pathOf(page) === BACK_PAIN, `clicking the article link (from ${via}) led to ${page.url()}`);
-      const title = (await page.locator('h1').first().textContent()) || '';
-      check(/back/i.test(title), `back-pain article h1 is "${title.trim()}"`);
-      onBackPain = true;
-    });
-
-    // b. Article pager: Next, then Previous back.
-    await test('article pager: "Next" leads to the rheumatoid-arthritis article, "Previous" leads back', async () => {
-      if (!onBackPain) await gotoExpect(page, w, BACK_PAIN, 200);
-      const next = await firstVisible(page.getByRole('link', { name: /Next/ }));
-      check(next, `${BACK_PAIN} has no visible link whose text contains "Next"`);
-      await Promise.all([page.waitForURL(`**${ARTHRITIS}`), next.click()]);
-      check(pathOf(page) === ARTHRITIS, `"Next" led to ${page.url()}`);
-      const h1 = ((await page.locator('h1').first().textContent()) || '').trim();
-      check(/rheumatoid arthritis/i.test(h1), `h1 on ${ARTHRITIS} is "${h1}", expected it to mention rheumatoid arthritis`);
-      const prev = await firstVisible(page.getByRole('link', { name: /Previous/ }));
-      check(prev, `${ARTHRITIS} has no visible link whose text contains "Previous"`);
-      const href = await prev.getAttribute('href');
-      check(href && href.endsWith(BACK_PAIN), `"Previous" points to ${href}, expected ${BACK_PAIN}`);
-      await Promise.all([page.waitForURL(`**${BACK_PAIN}`), prev.click()]);
-      check(pathOf(page) === BACK_PAIN, `"Previous" led to ${page.url()}`);
-    });
-    const journeyProblems = [...w.problems];
-    await test('home → article → Next → Previous: no console errors or failed requests', async () => {
-      check(journeyProblems.length === 0, journeyProblems.join('\n'));
-    });
-    await ctx.close();
-
-    // e. + screenshots: each page loads cleanly with the real CSP in force.
-    const cleanCtx = await newContext(browser, base);
-    for (const [p, status] of PAGES) {
-      await test(`${p}: loads (HTTP ${status}) no console errors, failed requests or sideways scroll; screenshot`, async () => {
-        const pg = await cleanCtx.newPage();
-        try {
-          const pw = watch(pg);
-          await gotoExpect(pg, pw, p, status);
-          await pg.evaluate(() => document.fonts && document.fonts.ready.then(() => true));
-          check(await visibleCount(pg.locator('h1')) >= 1, `${p} has no visible h1`);
-          const overflow = await pg.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-          if (overflow > 0) pw.problems.push(`page is ${overflow}px wider than the ${PHONE.width}px phone viewport`);
-          await pg.screenshot({ path: path.join(shots, shotName(p)), fullPage: true });
-          check(pw.problems.length === 0, pw.problems.join('\n'));
-        } finally {
-          await pg.close();
-        }
+    const h = { browser, knead, shots, test, check, newContext, watch, runAxe };
+    const contexts = [];
+    if (mine.has('public')) {
+      await publicCases(h, holder.server.base, contexts);
+      took('public', t0);
+    }
+    // Each module of cases below starts its own server(s) with the clock pinned.
+    for (const [name, cases] of MODULES) {
+      if (!cases || !mine.has(name)) continue;
+      const t = Date.now();
+      await cases(h);
+      took(name, t);
+    }
+    if (mine.has('public')) {
+      const offsite = [...new Set(contexts.flatMap((c) => c.offsite))];
+      await test('pages request nothing but 127.0.0.1', async () => {
+        check(offsite.length === 0, 'blocked requests to other hosts:\n' + offsite.join('\n'));
       });
     }
-    await cleanCtx.close();
-
-    // c. axe-core on every page (CSP bypassed only so that axe can be injected).
-    const axeCtx = await newContext(browser, base, { bypassCSP: true });
-    for (const [p, status] of PAGES) {
-      await test(`${p}: axe-core finds no serious or critical violations`, async () => {
-        const pg = await axeCtx.newPage();
-        try {
-          const pw = watch(pg);
-          await gotoExpect(pg, pw, p, status);
-          const violations = await runAxe(pg);
-          const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-          for (const v of violations.filter((x) => !bad.includes(x))) {
-            console.log(`    note: ${p}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target).join(', ')}`);
-          }
-          check(bad.length === 0, bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
-            v.nodes.map((n) => `  - ${n.target}  ${n.html}${n.summary ? `\n    ${n.summary}` : ''}`).join('\n')).join('\n'));
-        } finally {
-          await pg.close();
-        }
-      });
-    }
-    await axeCtx.close();
-
-    // d. Without JavaScript: home loads and each primary nav link works.
-    const noJs = await newContext(browser, base, { javaScriptEnabled: false });
-    await test('without JavaScript: home loads and every primary nav link works', async () => {
-      const pg = await noJs.newPage();
-      const pw = watch(pg);
-      await gotoExpect(pg, pw, '/', 200);
-      check(await visibleCount(pg.locator('h1')) >= 1, 'home has no visible h1 without JavaScript');
-      const navLinks = pg.getByRole('navigation').first().getByRole('link');
-      const items = [];
-      for (const a of await navLinks.all()) {
-        if (!(await a.isVisible())) continue;
-        items.push({ name: ((await a.textContent()) || '').trim(), href: await a.getAttribute('href') });
-      }
-      check(items.length >= 3, `expected at least 3 visible nav links without JavaScript, found ${items.length}: ` +
-        JSON.stringify(items));
-      for (const it of items) {
-        const target = new URL(it.href, base).pathname;
-        await gotoExpect(pg, pw, '/', 200);
-        const link = await firstVisible(pg.getByRole('navigation').first().getByRole('link', { name: it.name, exact: true }));
-        check(link, `nav link "${it.name}" not visible`);
-        const [res] = await Promise.all([pg.waitForNavigation({ url: (u) => u.pathname === target }), link.click()]);
-        check(!res || res.status() === 200, `nav link "${it.name}" → ${target}: HTTP ${res && res.status()}`);
-        check(pathOf(pg) === target, `nav link "${it.name}" led to ${pg.url()}, expected ${target}`);
-        check(await visibleCount(pg.locator('h1')) >= 1, `${target} has no visible h1 without JavaScript`);
-      }
-      check(pw.problems.length === 0, pw.problems.join('\n'));
-    });
-    await noJs.close();
-
-    // f. Online booking (tests/e2e/book.mjs), on its own server with the clock pinned.
-    await bookingCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-
-    // The client's way through (tests/e2e/journey.mjs): phone, tablet and desktop.
-    await journeyCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-
-    // The front desk (tests/e2e/desk.mjs): walk-in, check in, complete, at 1024 px.
-    await deskCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // The clinic's money (tests/e2e/money.mjs): checkout with a split payment, the
-    // receipt, the superbill field by field and the close-out.
-    await moneyCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // Packages and gift cards (tests/e2e/prepaid.mjs): a package bought and used, a
-    // gift card bought and redeemed.
-    await prepaidCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // The front desk's calendar (tests/e2e/calendar.mjs): the grid at three widths.
-    await calendarCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-
-    // g. A therapist adds time off (tests/e2e/therapist.mjs), on its own pinned server.
-    await therapistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-
-    // The health form and insurance check (tests/e2e/intake.mjs): client on a phone, desk on a tablet.
-    await intakeCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // h. The clinical record (tests/e2e/notes.mjs): referral, SOAP note, recommendations.
-    await notesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // i. The client portal (tests/e2e/portal.mjs): a sign-in link by e-mail, the client's records.
-    await portalCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // i. The waitlist (tests/e2e/waitlist.mjs): join, another client cancels, claim the offer.
-    await waitlistCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // j. The outbox (tests/e2e/outbox.mjs): a failed message, its reply, send again.
-    await outboxCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // k. The reports (tests/e2e/reports.mjs): charts and tables on a phone and a desktop.
-    await reportsCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // k. The scheduling rules' guard rails (tests/e2e/rules.mjs): phone and desktop.
-    await rulesCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // l. Money online (tests/e2e/pay.mjs): a deposit through the fake provider's page, a no-show fee.
-    await payCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // l. Webhooks (tests/e2e/webhooks.mjs): add an endpoint, its secret once, a test event, the log.
-    await webhooksCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-    // k. Two locations (tests/e2e/locations.mjs): the location first on a phone, then the same steps.
-    await locationsCases({ browser, knead, shots, test, check, newContext, watch, runAxe });
-
-    const offsite = [...new Set([ctx, cleanCtx, axeCtx, noJs].flatMap((c) => c.offsite))];
-    await test('pages request nothing but 127.0.0.1', async () => {
-      check(offsite.length === 0, 'blocked requests to other hosts:\n' + offsite.join('\n'));
-    });
   } finally {
+
     const res = await stopAll().catch((e) => ({ error: e }));
     try { serverLog = fs.readFileSync(path.join(tmp, 'server.log'), 'utf8'); } catch { /* none */ }
     if (res) {

@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -193,14 +194,49 @@ if PG:
     _sqlite3.connect = _connect
 
 
-def pg_create_database():
-    """A new empty database on the cluster; returns its URL."""
+# KNEAD_TEST_PG_TEMPLATE (tests/run-all.sh sets it, pg_make_template makes it):
+# the name of a database on the cluster that holds the test shims and the plain
+# demo clinic, migrated and seeded once per run by the binary under test.  A
+# Server whose start() would seed the plain demo into a database nothing was
+# made of yet gets a copy of it instead (CREATE DATABASE ... TEMPLATE: a file
+# copy, no migration, no seed); one that seeds nothing, a demo of its own
+# (--locations, --lived-in), real hashing, or whose database a test asked for
+# before start() (to migrate or seed it itself) starts from an empty one.
+PG_TEMPLATE = os.environ.get('KNEAD_TEST_PG_TEMPLATE', '')
+# KNEAD_TEST_SQLITE_TEMPLATE (tests/run-all.sh sets it): the same for SQLite, a
+# database file that `knead demo` seeded once per run; such a Server's start()
+# copies the file where no database file is yet.
+SQLITE_TEMPLATE = os.environ.get('KNEAD_TEST_SQLITE_TEMPLATE', '')
+
+
+def pg_create_database(template=''):
+    """A new database on the cluster: empty with the test shims, or a copy
+    of database `template`; returns its URL."""
     name = 'knead_' + os.urandom(6).hex()
-    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', PG, '-c', 'CREATE DATABASE ' + name],
+    create = 'CREATE DATABASE ' + name + (' TEMPLATE ' + template if template else '')
+    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', PG, '-c', create],
                    check=True, capture_output=True, timeout=60)
-    subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', pg_url(name), '-c', PG_TEST_SHIMS],
-                   check=True, capture_output=True, timeout=60)
+    if not template:
+        subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', pg_url(name), '-c', PG_TEST_SHIMS],
+                       check=True, capture_output=True, timeout=60)
     return pg_url(name)
+
+
+def pg_make_template(knead, name):
+    """Makes database `name` on the cluster the template of the seeded
+    servers (see PG_TEMPLATE): the shims, `knead demo`, then closed to
+    connections (CREATE DATABASE ... TEMPLATE refuses a template that anyone
+    is connected to)."""
+    url = pg_create_database()
+    made = url.rsplit('/', 1)[1]
+    r = subprocess.run([os.path.abspath(knead), 'demo', '--db', url], capture_output=True,
+                       text=True, timeout=120)
+    if r.returncode != 0:
+        raise RuntimeError('knead demo --db %s: %s' % (url, r.stderr.strip()))
+    for stmt in ('ALTER DATABASE %s RENAME TO %s' % (made, name),
+                 'ALTER DATABASE %s WITH IS_TEMPLATE true ALLOW_CONNECTIONS false' % name):
+        subprocess.run(['psql', '-qAt', '-v', 'ON_ERROR_STOP=1', PG, '-c', stmt],
+                       check=True, capture_output=True, timeout=60)
 
 
 def pg_drop_database(url):
@@ -293,14 +329,19 @@ class Server:
         self.demo = list(demo)  # more arguments for `knead demo`, e.g. ('--locations', '2')
         self.dir = tempfile.mkdtemp(prefix='knead-http-')
         self.shared = share is not None or db is not None
+        self.real_hashing = real_hashing
+        # On PostgreSQL a fresh database is made when first asked for (the db
+        # property: empty, as a test that migrates or seeds it itself wants) or
+        # by start(), which seeds the plain demo as a copy of the template.
+        self._db = None
         if db is not None:
             self.db = db
             seed = False
         elif share is not None:
             self.db = share.db
             seed = False
-        else:
-            self.db = pg_create_database() if PG else os.path.join(self.dir, 'knead.db')
+        elif not PG:
+            self.db = os.path.join(self.dir, 'knead.db')
         self.log_path = os.path.join(self.dir, 'server.log')
         self.extra = list(extra)
         self.seed = seed
@@ -317,6 +358,35 @@ class Server:
         self.key_file = share.key_file if share is not None else os.path.join(self.dir, 'webhook.key')
 
     main = None  # the first Server started in this process: where a Browser() goes by default
+
+    @property
+    def db(self):
+        """The database: a SQLite path, or the URL of this server's database
+        on the cluster (made empty, with the test shims, when first asked for)."""
+        if self._db is None:
+            self._db = pg_create_database()
+        return self._db
+
+    @db.setter
+    def db(self, value):
+        self._db = value
+
+    def _seed_from_template(self):
+        """Seeds the plain demo as a copy of the run's template (PG_TEMPLATE,
+        SQLITE_TEMPLATE) when there is one and nothing else was made of this
+        server's database yet; True if it did.  Not for another demo or real
+        hashing (the template's passwords are hashed at the test cost)."""
+        if self.demo or self.real_hashing:
+            return False
+        if PG:
+            if not PG_TEMPLATE or self._db is not None:
+                return False
+            self._db = pg_create_database(PG_TEMPLATE)
+            return True
+        if not SQLITE_TEMPLATE or os.path.exists(self._db):
+            return False
+        shutil.copy(SQLITE_TEMPLATE, self._db)
+        return True
 
     def _with_key_file(self, args):
         """`knead serve` on PostgreSQL: its --config (or a new one) with
@@ -448,7 +518,7 @@ class Server:
             raise AssertionError('knead debug sql %r: %s' % (stmt, r.stderr.strip()))
 
     def start(self):
-        if self.seed:
+        if self.seed and not self._seed_from_template():
             r = self.run_cli('demo', '--db', self.db, *self.demo)
             if r.returncode != 0:
                 raise RuntimeError('knead demo failed: ' + r.stderr)
@@ -529,8 +599,8 @@ class Server:
             print(self.log()[-3000:])  # the server's last words, when debugging a suite
         self.stop()
         self.close_sql()
-        if PG and not self.shared:
-            pg_drop_database(self.db)
+        if PG and not self.shared and self._db is not None:
+            pg_drop_database(self._db)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -738,3 +808,8 @@ def run_suite(module_globals):
     bad = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     print('RESULT %d %d' % (result.testsRun - bad - len(result.skipped), bad))
     sys.exit(1 if bad else 0)
+
+
+if __name__ == '__main__' and len(sys.argv) == 4 and sys.argv[1] == '--pg-template':
+    # tests/run-all.sh: python3 tests/http/harness.py --pg-template KNEAD NAME
+    pg_make_template(sys.argv[2], sys.argv[3])
