@@ -293,7 +293,7 @@ void api_availability(struct req *r)
     sb_release(&list);
     if (!b->err) {
         sched_answer_put(&s, key, b->buf, b->len);
-        page_vary_kept(r, "application/json", b->len);
+        page_send_fresh(r, sched_answer_cache(&s), key);
     }
 }
 

@@ -470,6 +470,30 @@ int page_send_kept(struct req *r, struct blobcache *c, const char *type, const c
     return 1;
 }
 
+static void held(const void *val, size_t len, void *arg)
+{
+    (void)val;
+    (void)len;
+    (void)arg;
+}
+
+void page_send_fresh(struct req *r, struct blobcache *c, const char *key)
+{
+    const char *type = r->resp.content_type;
+    size_t len = r->resp.body.len;
+    /* only what was kept (a cache may refuse what is too large): compressing
+     * an answer that is not kept would be work at every request */
+    if (!c || !key || !r->resp.body.buf || !req_accepts_gzip(r) || !gz_worth(type, len) ||
+        !blobcache_use(c, key, held, NULL)) {
+        page_vary_kept(r, type, len);
+        return;
+    }
+    /* the body is reset by the answer below: the plain bytes on the arena */
+    char *plain = arena_alloc(r->arena, len);
+    memcpy(plain, r->resp.body.buf, len);
+    page_send_kept(r, c, type, key, plain, len);
+}
+
 void page_vary_kept(struct req *r, const char *type, size_t len)
 {
     if (gz_worth(type, len))

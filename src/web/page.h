@@ -77,6 +77,13 @@ int page_send_kept(struct req *r, struct blobcache *c, const char *type, const c
 /* Vary: Accept-Encoding on a kept answer of type and length rendered now,
  * which the next request may get compressed.  Can't fail. */
 void page_vary_kept(struct req *r, const char *type, size_t len);
+/* The answer just rendered into r's body (its content type set) and kept
+ * plain under key in c: sent compressed to a client that accepts gzip when
+ * gz_worth, its gzip form kept beside it as page_send_kept would (so the
+ * first visitor of a page or question gets the bytes every later one does),
+ * else left plain with Vary (page_vary_kept).  Can't fail: a zlib failure
+ * sends it stored. */
+void page_send_fresh(struct req *r, struct blobcache *c, const char *key);
 
 /* The CSRF token for this visitor, for a hidden form field named "csrf":
  * the cookie's value, or a new random token set as an HttpOnly, SameSite=Lax

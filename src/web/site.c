@@ -69,7 +69,7 @@ static void keep(struct req *r, const struct page_key *k)
         if (strcasecmp(r->resp.headers.items[i].key, "Set-Cookie") == 0)
             return;
     blobcache_put(r->app->fragments, k->s, r->resp.body.buf, r->resp.body.len);
-    page_vary_kept(r, r->resp.content_type, r->resp.body.len);
+    page_send_fresh(r, r->app->fragments, k->s);
 }
 
 static const char *const weekday_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",

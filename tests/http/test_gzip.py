@@ -273,6 +273,27 @@ class Others(unittest.TestCase):
             self.assertIn('Accept-Encoding', hz.get('vary', ''))
             self.assertEqual(inflate(packed), plain, path)
 
+    def test_the_first_answer_to_a_gzip_client_is_compressed(self):
+        """A page or question nobody asked yet in this minute and data version:
+        the first visitor, a phone that accepts gzip, gets it compressed too (not
+        the plain bytes with the compressed form made for the next one), and it
+        inflates to exactly what a client without gzip then gets from the cache."""
+        b = Browser()
+        for path in ('/api/v1/availability?service=deep-tissue-90&date=2026-12-04&days=14',
+                     '/articles'):
+            st, hz, packed = get(b, path, GZ)  # the first ask: rendered now
+            self.assertEqual(st, 200, path)
+            if 'set-cookie' in hz:
+                continue  # a page that set a cookie is not kept
+            self.assertEqual(hz.get('content-encoding'), 'gzip', path)
+            self.assertIn('Accept-Encoding', hz.get('vary', ''))
+            st, h, plain = get(b, path)
+            self.assertEqual(st, 200)
+            self.assertNotIn('content-encoding', h)
+            self.assertEqual(inflate(packed), plain, path)
+            self.assertLess(len(packed), len(plain) // 2, path)
+            self.assertEqual(inflate(get(b, path, GZ)[2]), plain, path)  # and kept
+
     def test_small_answers_are_plain(self):
         st, h, data = get(Browser(), '/healthz', GZ)
         self.assertEqual(st, 200)
