@@ -7,6 +7,7 @@
  * migrations' triggers refuse it (defence in depth under the web layer's
  * checks), and store.c puts their refusal in the store's words. */
 #include "store/rows.h"
+#include "util/sb.h"
 
 /* ---- the audit log ---- */
 
@@ -19,6 +20,35 @@ enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct e
                           A_TEXT(en->via ? en->via : "staff"),
                           A_TEXT(en->reason ? en->reason : "")),
                      NULL, e);
+}
+
+enum err_code db_audit_add_many(struct db *db, const struct audit_entry *en,
+                                const int64_t *record_ids, const int64_t *client_ids, size_t n,
+                                struct err *e)
+{
+    if (n == 0)
+        return E_OK;
+    /* [[record_id,client_id],...]: digits only, at most 44 bytes a pair */
+    struct sb pairs;
+    sb_init(&pairs, 0);
+    sb_addc(&pairs, '[');
+    for (size_t i = 0; i < n; i++)
+        sb_addf(&pairs, "%s[%lld,%lld]", i ? "," : "", (long long)record_ids[i],
+                  (long long)client_ids[i]);
+    sb_addc(&pairs, ']');
+    enum err_code rc;
+    if (pairs.err)
+        rc = err_set(e, E_INTERNAL, "the audit rows of %zu records do not fit in memory", n);
+    else
+        rc = rows_exec(db, Q_AUDIT_ADD_MANY, "write the audit log",
+                       ARGS(A_I64(en->at), A_I64(en->user_id), A_TEXT(en->actor),
+                            A_TEXT(en->role), A_TEXT(en->action), A_TEXT(en->record),
+                            A_TEXT(pairs.buf), A_TEXT(en->address),
+                            A_TEXT(en->via ? en->via : "staff"),
+                            A_TEXT(en->reason ? en->reason : "")),
+                       NULL, e);
+    sb_release(&pairs);
+    return rc;
 }
 
 static const struct col audit_cols[] = {

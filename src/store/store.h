@@ -741,6 +741,12 @@ struct audit_filter {
 
 /* Appends one row; E_UNPROCESSABLE if a field is out of range. */
 enum err_code db_audit_add(struct db *db, const struct audit_entry *en, struct err *e);
+/* Appends n rows, one statement: en's fields with record_ids[i] and
+ * client_ids[i] (en's own record_id and client_id unused), in that order.
+ * n 0 writes nothing.  E_UNPROCESSABLE as db_audit_add. */
+enum err_code db_audit_add_many(struct db *db, const struct audit_entry *en,
+                                const int64_t *record_ids, const int64_t *client_ids, size_t n,
+                                struct err *e);
 /* How many times account user_id did action since `since` (its rows over
  * the client rows they name: a download writes one row per client row),
  * and the earliest (0 when none): the record download's hourly limit. */

@@ -39,6 +39,13 @@ const char *audit_via_name(enum proof p);
 enum err_code audit_add(struct db *db, const struct actor *who, const char *action,
                         const char *record, int64_t record_id, int64_t client_id, int64_t at,
                         struct err *e);
+/* audit_add for a list of records shown together (a report, a queue): n
+ * rows, record_ids[i] of client_ids[i], in one statement (one round trip, and
+ * one commit when no transaction is open, where n audit_add calls were n).
+ * n 0 writes nothing.  Returns as audit_add. */
+enum err_code audit_add_many(struct db *db, const struct actor *who, const char *action,
+                             const char *record, const int64_t *record_ids,
+                             const int64_t *client_ids, size_t n, int64_t at, struct err *e);
 /* The same with why (at most 500 characters; "" for none): a change of
  * money ("issue", "pay", "refund", "credit", "count" of "invoice",
  * "payment", "refund", "credit_note", "closeout") or a superbill read. */

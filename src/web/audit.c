@@ -34,13 +34,25 @@ enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
     return audit_add(web_db(r), &who, action, record, record_id, client_id, clock_now(), e);
 }
 
+/* How r's person was identified. */
+static enum proof proof_of(struct req *r)
+{
+    return !r->user ? PROOF_MANAGE_LINK : r->role == AUTH_CLIENT ? PROOF_EMAIL : PROOF_STAFF;
+}
+
 enum err_code audit_record(struct req *r, const char *action, const char *record,
                            int64_t record_id, int64_t client_id, struct err *e)
 {
-    enum proof via = !r->user                ? PROOF_MANAGE_LINK
-                     : r->role == AUTH_CLIENT ? PROOF_EMAIL
-                                              : PROOF_STAFF;
-    return audit_record_as(r, via, action, record, record_id, client_id, e);
+    return audit_record_as(r, proof_of(r), action, record, record_id, client_id, e);
+}
+
+enum err_code audit_record_many(struct req *r, const char *action, const char *record,
+                                const int64_t *record_ids, const int64_t *client_ids, size_t n,
+                                struct err *e)
+{
+    struct actor who = proof_actor(r, proof_of(r));
+    return audit_add_many(web_db(r), &who, action, record, record_ids, client_ids, n,
+                          clock_now(), e);
 }
 
 /* How the log words each way of being identified. */

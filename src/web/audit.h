@@ -28,6 +28,11 @@ enum err_code audit_record(struct req *r, const char *action, const char *record
                            int64_t record_id, int64_t client_id, struct err *e);
 /* The same, identified as `via` says (proof_of_manage's answer on a manage
  * page, where a browser's client session may belong to someone else). */
+/* audit_record for n records shown together (svc/audit.h audit_add_many):
+ * record_ids[i] of client_ids[i], one statement. */
+enum err_code audit_record_many(struct req *r, const char *action, const char *record,
+                                const int64_t *record_ids, const int64_t *client_ids, size_t n,
+                                struct err *e);
 enum err_code audit_record_as(struct req *r, enum proof via, const char *action,
                               const char *record, int64_t record_id, int64_t client_id,
                               struct err *e);

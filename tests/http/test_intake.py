@@ -415,8 +415,15 @@ class Insurance(unittest.TestCase):
         check = one('SELECT id FROM insurance_checks WHERE client_id = ?', cid)
 
         desk = signed_in(DESK)
+        mark = one('SELECT coalesce(max(id), 0) FROM audit_log')
         st, _, page = desk.get('/staff/insurance')
         self.assertEqual(st, 200)
+        # every check the queue shows is one read in the audit log, of its own client
+        self.assertEqual(
+            [tuple(r) for r in q("SELECT record_id, client_id FROM audit_log WHERE action = 'read'"
+                                 " AND record = 'insurance' AND id > ? ORDER BY id", mark)],
+            [tuple(r) for r in q("SELECT id, client_id FROM insurance_checks"
+                                 " WHERE status = 'pending' ORDER BY requested_at, id")])
         pending = one("SELECT count(*) FROM insurance_checks WHERE status = 'pending'")
         self.assertIn('Insurance checks <span class="nav-count">(%d<' % pending, page)
         self.assertIn('href="/staff/insurance/%d"' % check, page)

@@ -586,6 +586,14 @@ late_cancel_hours = excluded.late_cancel_hours
 INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,
 client_id, address, via, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 
+-- One row for each [record_id, client_id] pair of the JSON array $7, in its
+-- order, the rest as audit_add's: a list of records shown, in one statement.
+-- name: audit_add_many
+INSERT INTO audit_log (at, user_id, actor, role, action, record, record_id,
+client_id, address, via, reason)
+SELECT $1, $2, $3, $4, $5, $6, (j.pair ->> 0)::bigint, (j.pair ->> 1)::bigint, $8, $9, $10
+FROM jsonb_array_elements($7::text::jsonb) WITH ORDINALITY AS j(pair, n) ORDER BY j.n
+
 -- how many times the account did action since $3: its rows over the client
 -- rows they name (a download writes one row per client row)
 -- name: audit_count_since
