@@ -140,15 +140,20 @@ int referrals_context(struct req *r, int64_t client_id, const struct dt_date *da
         from = pick < 0 ? 0 : (size_t)pick;
         to = pick < 0 ? 0 : from + 1;
     }
-    json_t *list = json_array();
+    /* each referral shown is a read of the record: a row each, one statement */
+    int64_t *ids = arena_array(r->arena, to - from + 1, sizeof *ids);
+    int64_t *whose = arena_array(r->arena, to - from + 1, sizeof *whose);
     for (size_t i = from; i < to; i++) {
-        if (audit_record(r, "read", "referral", refs[i].id, client_id, &e) != E_OK) {
-            json_decref(list);
-            web_fail(r, &e);
-            return -1;
-        }
-        json_array_append_new(list, referral_json(r, &refs[i], v, nv, can_edit));
+        ids[i - from] = refs[i].id;
+        whose[i - from] = client_id;
     }
+    if (audit_record_many(r, "read", "referral", ids, whose, to - from, &e) != E_OK) {
+        web_fail(r, &e);
+        return -1;
+    }
+    json_t *list = json_array();
+    for (size_t i = from; i < to; i++)
+        json_array_append_new(list, referral_json(r, &refs[i], v, nv, can_edit));
     json_object_set_new(ctx, "referrals", list);
     if (can_edit)
         json_object_set_new(ctx, "referral_new_url",
