@@ -397,10 +397,12 @@ int sched_answer_get(const struct sched *s, const char *key, struct arena *a, vo
     return key && blobcache_get(s->cache->answers, key, a, out, len);
 }
 
-void sched_answer_put(const struct sched *s, const char *key, const void *val, size_t len)
+int sched_answer_put(const struct sched *s, const char *key, const void *val, size_t len)
 {
-    if (key && len <= ANSWER_MAX)
-        blobcache_put(s->cache->answers, key, val, len);
+    if (!key || len > ANSWER_MAX)
+        return 0;
+    blobcache_put(s->cache->answers, key, val, len);
+    return 1;
 }
 
 struct blobcache *sched_answer_cache(const struct sched *s)

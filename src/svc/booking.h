@@ -186,7 +186,9 @@ const char *sched_answer_key(struct arena *a, const struct sched *s, int64_t now
 /* 1 and a copy on a when key (may be NULL) is kept, else 0. */
 int sched_answer_get(const struct sched *s, const char *key, struct arena *a, void **out,
                      size_t *len);
-void sched_answer_put(const struct sched *s, const char *key, const void *val, size_t len);
+/* Keeps val under key; 1 if kept, 0 if not (no key, or larger than an
+ * answer may be). */
+int sched_answer_put(const struct sched *s, const char *key, const void *val, size_t len);
 /* The cache the whole answers live in, for their compressed copies kept in
  * the same entries (page_send_kept, blobcache_put_alt).  Can't fail. */
 struct blobcache *sched_answer_cache(const struct sched *s);

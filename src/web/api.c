@@ -292,8 +292,8 @@ void api_availability(struct req *r)
     sb_release(&idj);
     sb_release(&list);
     if (!b->err) {
-        sched_answer_put(&s, key, b->buf, b->len);
-        page_send_fresh(r, sched_answer_cache(&s), key);
+        int stored = sched_answer_put(&s, key, b->buf, b->len);
+        page_send_fresh(r, sched_answer_cache(&s), stored ? key : NULL);
     }
 }
 

@@ -470,21 +470,11 @@ int page_send_kept(struct req *r, struct blobcache *c, const char *type, const c
     return 1;
 }
 
-static void held(const void *val, size_t len, void *arg)
-{
-    (void)val;
-    (void)len;
-    (void)arg;
-}
-
 void page_send_fresh(struct req *r, struct blobcache *c, const char *key)
 {
     const char *type = r->resp.content_type;
     size_t len = r->resp.body.len;
-    /* only what was kept (a cache may refuse what is too large): compressing
-     * an answer that is not kept would be work at every request */
-    if (!c || !key || !r->resp.body.buf || !req_accepts_gzip(r) || !gz_worth(type, len) ||
-        !blobcache_use(c, key, held, NULL)) {
+    if (!c || !key || !r->resp.body.buf || !req_accepts_gzip(r) || !gz_worth(type, len)) {
         page_vary_kept(r, type, len);
         return;
     }

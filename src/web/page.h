@@ -81,7 +81,9 @@ void page_vary_kept(struct req *r, const char *type, size_t len);
  * plain under key in c: sent compressed to a client that accepts gzip when
  * gz_worth, its gzip form kept beside it as page_send_kept would (so the
  * first visitor of a page or question gets the bytes every later one does),
- * else left plain with Vary (page_vary_kept).  Can't fail: a zlib failure
+ * else left plain with Vary (page_vary_kept).  key NULL: the answer was not
+ * kept (a cache refuses what is too large), and is never compressed for one
+ * request.  Can't fail: a zlib failure
  * sends it stored. */
 void page_send_fresh(struct req *r, struct blobcache *c, const char *key);
 

@@ -55,19 +55,50 @@ static struct outbox_msg msg(const char *key)
     return m;
 }
 
-static void test_store_cycle(void **state)
+/* A migrated SQLite store in a scratch file, one connection and an arena. */
+struct scratch {
+    char path[64];
+    struct store *s;
+    struct db *db;
+    struct arena *a;
+};
+
+static void scratch_open(struct scratch *sc)
 {
-    char path[] = "/tmp/knead-test-outbox-XXXXXX";
-    int fd = mkstemp(path);
+    struct err e = {0};
+    snprintf(sc->path, sizeof sc->path, "/tmp/knead-test-outbox-XXXXXX");
+    int fd = mkstemp(sc->path);
     assert_true(fd >= 0);
     close(fd);
-    unlink(path);
-    struct store *s = NULL;
+    unlink(sc->path);
+    sc->s = NULL;
+    assert_int_equal(store_open(sc->path, 1, &sc->s, &e), E_OK);
+    assert_int_equal(store_migrate(sc->s, NULL, &e), E_OK);
+    sc->db = db_acquire(sc->s);
+    sc->a = arena_new();
+}
+
+/* Closes it and removes the file and its -wal and -shm. */
+static void scratch_close(struct scratch *sc)
+{
+    char side[sizeof sc->path + 8];
+    arena_free(sc->a);
+    db_release(sc->db);
+    store_close(sc->s);
+    unlink(sc->path);
+    snprintf(side, sizeof side, "%s-wal", sc->path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", sc->path);
+    unlink(side);
+}
+
+static void test_store_cycle(void **state)
+{
+    struct scratch sc;
     struct err e = {0};
-    assert_int_equal(store_open(path, 1, &s, &e), E_OK);
-    assert_int_equal(store_migrate(s, NULL, &e), E_OK);
-    struct db *db = db_acquire(s);
-    struct arena *a = arena_new();
+    scratch_open(&sc);
+    struct db *db = sc.db;
+    struct arena *a = sc.a;
     int added = 0, found = 0, n = 0;
     struct outbox_msg m = msg("appt-42/confirmation"), got;
 
@@ -132,15 +163,7 @@ static void test_store_cycle(void **state)
     assert_int_equal(db_outbox_purge(db, 3101, &deleted, &e), E_OK);
     assert_int_equal(deleted, 1);
 
-    arena_free(a);
-    db_release(db);
-    store_close(s);
-    char side[sizeof path + 8];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    scratch_close(&sc);
 }
 
 /* Channels: a worker claims only the channels it has a transport for; and
@@ -151,17 +174,11 @@ static void test_store_cycle(void **state)
 static void test_dead_servers_claim(void **state)
 {
     (void)state;
-    char path[] = "/tmp/knead-test-outbox-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    struct store *s = NULL;
+    struct scratch sc;
     struct err e = {0};
-    assert_int_equal(store_open(path, 1, &s, &e), E_OK);
-    assert_int_equal(store_migrate(s, NULL, &e), E_OK);
-    struct db *db = db_acquire(s);
-    struct arena *a = arena_new();
+    scratch_open(&sc);
+    struct db *db = sc.db;
+    struct arena *a = sc.a;
     int added = 0, found = 0;
     int64_t at = 0;
     struct outbox_msg m = msg("appt-42/confirmation"), got;
@@ -205,31 +222,16 @@ static void test_dead_servers_claim(void **state)
                                         &e), E_OK);
     assert_int_equal(found, 1);
 
-    arena_free(a);
-    db_release(db);
-    store_close(s);
-    char side[sizeof path + 8];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    scratch_close(&sc);
 }
 
 static void test_channels_and_withdraw(void **state)
 {
-    char path[] = "/tmp/knead-test-outbox-XXXXXX";
-    int fd = mkstemp(path);
-    (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    struct store *s = NULL;
+    struct scratch sc;
     struct err e = {0};
-    assert_int_equal(store_open(path, 1, &s, &e), E_OK);
-    assert_int_equal(store_migrate(s, NULL, &e), E_OK);
-    struct db *db = db_acquire(s);
-    struct arena *a = arena_new();
+    scratch_open(&sc);
+    struct db *db = sc.db;
+    struct arena *a = sc.a;
     int added = 0, found = 0, exists = 0, n = 0;
     int64_t at = 0;
     struct outbox_msg got;
@@ -276,15 +278,7 @@ static void test_channels_and_withdraw(void **state)
     assert_int_equal(db_outbox_next_due(db, OUTBOX_EMAIL | OUTBOX_SMS, &at, &found, &e), E_OK);
     assert_int_equal(found, 0);
 
-    arena_free(a);
-    db_release(db);
-    store_close(s);
-    char side[sizeof path + 8];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    scratch_close(&sc);
 }
 
 int main(void)
