@@ -21,6 +21,15 @@ static void counter(struct sb *b, const char *name, const char *help, uint64_t v
     sb_addf(b, "# HELP %s %s\n# TYPE %s counter\n%s %" PRIu64 "\n", name, help, name, name, v);
 }
 
+/* A counter with one label of two values: name{label="k1"} v1, then k2's. */
+static void counter2(struct sb *b, const char *name, const char *help, const char *label,
+                     const char *k1, uint64_t v1, const char *k2, uint64_t v2)
+{
+    sb_addf(b, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+    sb_addf(b, "%s{%s=\"%s\"} %" PRIu64 "\n", name, label, k1, v1);
+    sb_addf(b, "%s{%s=\"%s\"} %" PRIu64 "\n", name, label, k2, v2);
+}
+
 /* A Prometheus histogram of durations counted in microseconds. */
 static void histogram(struct sb *b, const char *name, const char *help,
                       const struct store_hist *h)
@@ -104,22 +113,18 @@ void metrics_page(struct req *r)
                 ss.round_trips);
     }
     if (ss.has & STORE_HAS_VERSIONS) {
-        sb_adds(b, "# HELP knead_db_version_reads_total The data versions that key the caches "
-                   "(set-up, availability, pages): read from the database (read), or known "
-                   "unchanged because nothing had committed since the last read (kept).\n"
-                   "# TYPE knead_db_version_reads_total counter\n");
-        sb_addf(b, "knead_db_version_reads_total{how=\"read\"} %" PRIu64 "\n", ss.versions_read);
-        sb_addf(b, "knead_db_version_reads_total{how=\"kept\"} %" PRIu64 "\n", ss.versions_kept);
+        counter2(b, "knead_db_version_reads_total",
+                 "The data versions that key the caches (set-up, availability, pages): read "
+                 "from the database (read), or known unchanged because nothing had committed "
+                 "since the last read (kept).",
+                 "how", "read", ss.versions_read, "kept", ss.versions_kept);
     }
     if (ss.has & STORE_HAS_SHARED) {
-        sb_adds(b, "# HELP knead_db_version_reads_total The data versions that key the caches "
-                   "(set-up, availability, pages), outside a transaction: read by the request "
-                   "itself (read), or taken from a read another request began after it "
-                   "arrived (shared).\n"
-                   "# TYPE knead_db_version_reads_total counter\n");
-        sb_addf(b, "knead_db_version_reads_total{how=\"read\"} %" PRIu64 "\n", ss.version_reads);
-        sb_addf(b, "knead_db_version_reads_total{how=\"shared\"} %" PRIu64 "\n",
-                ss.version_reads_shared);
+        counter2(b, "knead_db_version_reads_total",
+                 "The data versions that key the caches (set-up, availability, pages), outside "
+                 "a transaction: read by the request itself (read), or taken from a read "
+                 "another request began after it arrived (shared).",
+                 "how", "read", ss.version_reads, "shared", ss.version_reads_shared);
     }
     if (ss.has & STORE_HAS_COMMITS) {
         counter(b, "knead_db_commits_total",
@@ -137,13 +142,11 @@ void metrics_page(struct req *r)
     if (r->app->whsend) {
         struct whsend_stats ws;
         whsend_stats(r->app->whsend, &ws);
-        sb_adds(b, "# HELP knead_webhook_queue_reads_total The webhook worker's reads of its "
-                   "queue since start: woken (after a commit, or an endpoint added, saved or "
-                   "pinged; a commit's wake-up reads nothing while no endpoint is enabled) or "
-                   "timed (once a second).\n"
-                   "# TYPE knead_webhook_queue_reads_total counter\n");
-        sb_addf(b, "knead_webhook_queue_reads_total{why=\"woken\"} %" PRIu64 "\n", ws.looks_woken);
-        sb_addf(b, "knead_webhook_queue_reads_total{why=\"timed\"} %" PRIu64 "\n", ws.looks_timed);
+        counter2(b, "knead_webhook_queue_reads_total",
+                 "The webhook worker's reads of its queue since start: woken (after a commit, "
+                 "or an endpoint added, saved or pinged; a commit's wake-up reads nothing while "
+                 "no endpoint is enabled) or timed (once a second).",
+                 "why", "woken", ws.looks_woken, "timed", ws.looks_timed);
     }
     if (rc == E_OK) {
         sb_adds(b, "# HELP knead_outbox_messages Messages in the outbox (e-mail and text), by "
