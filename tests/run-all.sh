@@ -168,14 +168,18 @@ tally_http() { # name logfile rcfile
     [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$2" | tail -60
     tally "$1" "$rc" "$p" "$f"
 }
+# A unit test's TAP log: a skip (a test of the other engine only) is no failure.
+tally_unit() { # name logfile rcfile
+    rc=$(cat "$3" 2>/dev/null || echo 1)
+    p=$(grep -c '^ok ' "$2")
+    f=$(grep '^not ok ' "$2" | grep -vc '# SKIP')
+    [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$2" | grep -v '^    ok ' | tail -40
+    tally "$1" "$rc" "$p" "$f"
+}
 for t in "$BUILD"/test_*; do
     [ -f "$t" ] && [ -x "$t" ] || continue
     name=$(basename "$t")
-    rc=$(cat "$OUT/unit-$name.rc" 2>/dev/null || echo 1)
-    p=$(grep -c '^ok ' "$OUT/$name.log")
-    f=$(grep '^not ok ' "$OUT/$name.log" | grep -vc '# SKIP')  # a skip (PostgreSQL only) is no failure
-    [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$OUT/$name.log" | grep -v '^    ok ' | tail -40
-    tally "unit/$name" "$rc" "$p" "$f"
+    tally_unit "unit/$name" "$OUT/$name.log" "$OUT/unit-$name.rc"
 done
 for n in $HTTP_SUITES; do
     tally_http "http-$n" "$OUT/http-$n.log" "$OUT/http-$n.rc"
@@ -185,11 +189,7 @@ if [ "${PG_TESTS:-1}" != 0 ] && [ "$PG_UP" = 0 ]; then
     tally "pg/cluster" 1 0 1
 fi
 for name in $PG_UNITS; do
-    rc=$(cat "$OUT/pg-unit-$name.rc" 2>/dev/null || echo 1)
-    p=$(grep -c '^ok ' "$OUT/pg-$name.log")
-    f=$(grep '^not ok ' "$OUT/pg-$name.log" | grep -vc '# SKIP')  # a skip (SQLite only) is no failure
-    [ "$f" -gt 0 ] || [ "$rc" -ne 0 ] && sed 's/^/    /' "$OUT/pg-$name.log" | grep -v '^    ok ' | tail -40
-    tally "pg/unit/$name" "$rc" "$p" "$f"
+    tally_unit "pg/unit/$name" "$OUT/pg-$name.log" "$OUT/pg-unit-$name.rc"
 done
 for n in $PG_SUITES; do
     tally_http "pg/http-$n" "$OUT/pg-http-$n.log" "$OUT/pg-http-$n.rc"
